@@ -1,0 +1,128 @@
+"""The NLU interface and its builtin (in-process) backend."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+import yaml
+
+from nlu.classifier import SoftmaxClassifier
+from nlu.entities import Entity, Gazetteer, find_values
+from nlu.features import TfidfVectorizer
+from nlu.normalize import Normalizer
+from nlu.spelling import SpellCorrector
+from nlu.training_data import TrainingData
+
+
+@dataclass(frozen=True)
+class Parse:
+    """What the NLU understood of one message."""
+
+    text: str
+    tokens: tuple[str, ...]  # normalized and spell-corrected
+    intent: str
+    confidence: float
+    ranking: tuple[tuple[str, float], ...] = ()
+    entities: tuple[Entity, ...] = ()
+    # Share of the message's content words that the domain knows (0 when it has none).
+    known_share: float = 0.0
+    backend: str = "builtin"
+
+    def values(self, entity: str) -> list[str]:
+        """Distinct values of one entity type, in order of appearance."""
+        seen: list[str] = []
+        for e in self.entities:
+            if e.entity == entity and e.value not in seen:
+                seen.append(e.value)
+        return seen
+
+
+class NluEngine(Protocol):
+    def parse(self, text: str) -> Parse: ...
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    abbreviations: dict[str, str] = field(default_factory=dict)
+    stopwords: frozenset[str] = frozenset()
+    generic_words: frozenset[str] = frozenset()
+
+    @classmethod
+    def load(cls, path: Path) -> Lexicon:
+        document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        return cls(
+            abbreviations={
+                str(k): str(v) for k, v in (document.get("abbreviations") or {}).items()
+            },
+            stopwords=frozenset(str(w) for w in document.get("stopwords") or ()),
+            generic_words=frozenset(str(w) for w in document.get("generic_words") or ()),
+        )
+
+
+class BuiltinNlu:
+    """Normalization, spelling, a softmax intent classifier and a gazetteer, in process.
+
+    `names` are the gazetteer entries as (entity type, canonical value, surface text);
+    `vocabulary` is any domain text (the directive, FAQ) whose words count as known.
+    """
+
+    backend = "builtin"
+
+    def __init__(
+        self,
+        training: TrainingData,
+        lexicon: Lexicon,
+        names: Iterable[tuple[str, str, str]] = (),
+        vocabulary: Iterable[str] = (),
+    ) -> None:
+        self.normalizer = Normalizer(lexicon.abbreviations)
+        self.stopwords = lexicon.stopwords
+        corpus = [self.normalizer.tokens(e.text) for e in training.examples]
+        names = list(names)
+        name_tokens = [self.normalizer.tokens(surface) for _, _, surface in names]
+        domain_words = [w for text in vocabulary for w in self.normalizer.tokens(text)]
+        self.speller = SpellCorrector(
+            [w for tokens in corpus + name_tokens for w in tokens] + domain_words
+        )
+        # Words seen only in out-of-scope examples do not make a message in scope.
+        in_scope = [
+            w
+            for tokens, e in zip(corpus, training.examples, strict=True)
+            if e.intent != "out_of_scope"
+            for w in tokens
+        ]
+        self.known_words = frozenset(in_scope + domain_words + [w for t in name_tokens for w in t])
+        self.gazetteer = Gazetteer(
+            (entity, value, tokens)
+            for (entity, value, _), tokens in zip(names, name_tokens, strict=True)
+        )
+        self.vectorizer = TfidfVectorizer(char_sizes=(2, 5), max_word_n=2).fit(corpus)
+        self.classifier = SoftmaxClassifier().fit(
+            self.vectorizer.transform(corpus), [e.intent for e in training.examples]
+        )
+
+    def tokens(self, text: str) -> list[str]:
+        return self.speller.correct_all(self.normalizer.tokens(text))
+
+    def known_share(self, tokens: Sequence[str]) -> float:
+        content = [t for t in tokens if t not in self.stopwords and not t.isdigit()]
+        if not content:
+            return 0.0
+        return sum(t in self.known_words for t in content) / len(content)
+
+    def parse(self, text: str) -> Parse:
+        tokens = self.tokens(text)
+        ranking = self.classifier.rank(self.vectorizer.transform([tokens])) if tokens else []
+        intent, confidence = ranking[0] if ranking else ("out_of_scope", 1.0)
+        return Parse(
+            text=text,
+            tokens=tuple(tokens),
+            intent=intent,
+            confidence=confidence,
+            ranking=tuple(ranking[:5]),
+            entities=tuple(self.gazetteer.find(tokens) + find_values(tokens)),
+            known_share=self.known_share(tokens),
+        )

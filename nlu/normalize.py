@@ -1,0 +1,114 @@
+"""Vietnamese text normalization shared by training, matching and retrieval.
+
+Everything the assistant compares goes through `Normalizer.normalize`, so the
+question, the training examples, agency aliases and the directive's passages all
+meet in the same folded space: NFC, control characters removed, Telex leftovers
+decoded ("sowr" -> "so"), diacritics stripped (đ -> d by hand, since Đ does not
+decompose), lower-cased, abbreviations expanded ("tt&tt" -> "thong tin va truyen
+thong"), and punctuation dropped except what carries meaning inside numbers and
+codes (%, /, decimal separators, "&" inside abbreviations).
+
+Folding makes a few words collide ("sở"/"số" -> "so"); the n-gram features and the
+surrounding words disambiguate them well enough, and people typing without
+diacritics produce exactly these collisions anyway.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+# Longest text we look at; a question is never this long, and it keeps the cost of
+# a hostile 10,000-character line bounded.
+MAX_CHARS = 1000
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
+_WHITESPACE = re.compile(r"\s+")
+# A token is a run of letters/digits, keeping "&" between letters (tt&tt), and
+# "/", ".", ",", "-" between digits (31/5/2019, 9.289, 3,4) or inside codes (06/ct-ubnd).
+_TOKEN = re.compile(r"[a-z0-9]+(?:[&/.,\-][a-z0-9]+)*%?|%")
+
+# Telex: tone keys typed after a syllable, vowel keys doubled or followed by "w".
+_TELEX_TONES = "sfrxj"
+_TELEX_VOWELS = (
+    ("uwow", "uo"),
+    ("uow", "uo"),
+    ("dd", "d"),
+    ("aa", "a"),
+    ("ee", "e"),
+    ("oo", "o"),
+    ("aw", "a"),
+    ("ow", "o"),
+    ("uw", "u"),
+    ("w", "u"),
+)
+# A folded Vietnamese syllable: optional onset, 1-3 vowels, optional coda.
+_SYLLABLE = re.compile(
+    r"^(ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnprstvx])?"
+    r"[aeiouy]{1,3}(ch|ng|nh|[cmnpt])?$"
+)
+
+
+def fold(text: str) -> str:
+    """Lower-case and strip Vietnamese diacritics (đ -> d); nothing else."""
+    decomposed = unicodedata.normalize("NFD", text.lower().replace("đ", "d").replace("Đ", "d"))
+    return "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
+
+
+def clean(text: str) -> str:
+    """NFC, no control or zero-width characters, single spaces, bounded length."""
+    text = unicodedata.normalize("NFC", text[: MAX_CHARS * 2])
+    text = _CONTROL.sub(" ", text)
+    return _WHITESPACE.sub(" ", text).strip()[:MAX_CHARS]
+
+
+def is_syllable(word: str) -> bool:
+    """True if `word` (folded) has the shape of a Vietnamese syllable."""
+    return bool(_SYLLABLE.match(word))
+
+
+def decode_telex(word: str) -> str:
+    """Fold a Telex-typed word ("dduwowngf" -> "duong"); other words are returned as is.
+
+    A word is decoded only when it carries a Telex key (a trailing tone letter, a
+    doubled vowel, "dd" or "w") and the decoded form is a valid syllable, so
+    "windows", "pdf" or "cks" stay untouched.
+    """
+    if not word.isascii() or not word.isalpha() or is_syllable(word):
+        return word
+    decoded = word
+    if decoded[-1] in _TELEX_TONES and len(decoded) > 1:
+        decoded = decoded[:-1]
+    for keys, letter in _TELEX_VOWELS:
+        decoded = decoded.replace(keys, letter)
+    if decoded != word and is_syllable(decoded):
+        return decoded
+    return word
+
+
+@dataclass(frozen=True)
+class Normalizer:
+    """Turns any user or data text into the folded token space.
+
+    `abbreviations` maps a folded abbreviation ("cntt", "tt&tt") to its folded
+    expansion; it comes from data/nlu/lexicon.yaml so admins can extend it.
+    """
+
+    abbreviations: Mapping[str, str] = field(default_factory=dict)
+
+    def tokens(self, text: str) -> list[str]:
+        folded_words = [decode_telex(w) for w in fold(clean(text)).split(" ")]
+        tokens = _TOKEN.findall(" ".join(folded_words))
+        expanded: list[str] = []
+        for token in tokens:
+            expansion = self.abbreviations.get(token)
+            if expansion is None and "&" in token:
+                # "kh&dt" written without its expansion in the lexicon: split it.
+                expansion = token.replace("&", " va ")
+            expanded.extend(expansion.split() if expansion else [token])
+        return expanded
+
+    def normalize(self, text: str) -> str:
+        return " ".join(self.tokens(text))

@@ -1,0 +1,69 @@
+"""Correct typos against the domain vocabulary (symmetric delete, as in SymSpell).
+
+Only tokens the domain does not know are touched, and only towards a known word at
+edit distance 1 (2 for long words), preferring the most frequent candidate. Words
+the directive never uses stay unknown, which is what the out-of-scope check needs.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from itertools import combinations
+
+
+def _deletes(word: str, distance: int) -> set[str]:
+    results = {word}
+    for d in range(1, distance + 1):
+        for positions in combinations(range(len(word)), d):
+            results.add("".join(c for i, c in enumerate(word) if i not in positions))
+    return results
+
+
+def _max_distance(word: str) -> int:
+    if len(word) >= 7:
+        return 2
+    return 1 if len(word) >= 4 else 0
+
+
+def _edit_distance(a: str, b: str) -> int:
+    """Damerau-Levenshtein (optimal string alignment) distance."""
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb))
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        previous2, previous = previous, current
+    return previous[-1]
+
+
+class SpellCorrector:
+    def __init__(self, words: Iterable[str]) -> None:
+        self.frequency: Counter[str] = Counter(w for w in words if w.isalpha())
+        self._index: dict[str, list[str]] = {}
+        for word in self.frequency:
+            for deleted in _deletes(word, _max_distance(word)):
+                self._index.setdefault(deleted, []).append(word)
+
+    def __contains__(self, word: str) -> bool:
+        return word in self.frequency
+
+    def correct(self, word: str) -> str:
+        distance = _max_distance(word)
+        if word in self.frequency or not word.isalpha() or distance == 0:
+            return word
+        best: tuple[int, int, str] | None = None
+        for deleted in _deletes(word, distance):
+            for candidate in self._index.get(deleted, ()):
+                d = _edit_distance(word, candidate)
+                if d <= distance:
+                    key = (d, -self.frequency[candidate], candidate)
+                    if best is None or key < best:
+                        best = key
+        return best[2] if best else word
+
+    def correct_all(self, tokens: Iterable[str]) -> list[str]:
+        return [self.correct(t) for t in tokens]

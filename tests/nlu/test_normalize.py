@@ -1,0 +1,74 @@
+import unicodedata
+
+import pytest
+
+from nlu.normalize import MAX_CHARS, Normalizer, clean, decode_telex, fold
+
+ABBREVIATIONS = {"tt&tt": "thong tin va truyen thong", "cntt": "cong nghe thong tin"}
+
+
+def test_fold_strips_diacritics_and_handles_d_stroke() -> None:
+    assert fold("Đài Phát thanh và Truyền hình ĐẠI") == "dai phat thanh va truyen hinh dai"
+
+
+def test_decomposed_and_composed_input_normalize_alike() -> None:
+    text = "Sở Thông tin và Truyền thông"
+    normalizer = Normalizer()
+    assert normalizer.normalize(unicodedata.normalize("NFD", text)) == normalizer.normalize(text)
+
+
+@pytest.mark.parametrize(
+    ("typed", "folded"),
+    [
+        ("sowr", "so"),
+        ("noij", "noi"),
+        ("vuj", "vu"),
+        ("dduwowngf", "duong"),
+        ("caanf", "can"),
+        ("gif", "gi"),
+        ("chuws", "chu"),
+        ("kys", "ky"),
+    ],
+)
+def test_telex_leftovers_are_decoded(typed: str, folded: str) -> None:
+    assert decode_telex(typed) == folded
+
+
+@pytest.mark.parametrize("word", ["windows", "pdf", "cks", "index", "word", "excel", "so", "ubnd"])
+def test_non_telex_words_are_left_alone(word: str) -> None:
+    assert decode_telex(word) == word
+
+
+def test_abbreviations_expand_and_numbers_keep_their_separators() -> None:
+    normalizer = Normalizer(ABBREVIATIONS)
+    assert normalizer.tokens("Sở TT&TT cấp 9.289 tài khoản, 46%, hạn 31/12/2019") == [
+        "so",
+        "thong",
+        "tin",
+        "va",
+        "truyen",
+        "thong",
+        "cap",
+        "9.289",
+        "tai",
+        "khoan",
+        "46%",
+        "han",
+        "31/12/2019",
+    ]
+
+
+def test_unknown_ampersand_abbreviation_is_split() -> None:
+    assert Normalizer().tokens("Sở KH&ĐT") == ["so", "kh", "va", "dt"]
+
+
+def test_clean_removes_control_characters_and_bounds_length() -> None:
+    assert clean("a\x00b\x1b[31mc\u200bd\n\te") == "a b [31mc d e"
+    assert len(clean("x" * 10_000)) == MAX_CHARS
+
+
+def test_markup_and_emoji_leave_only_words() -> None:
+    normalizer = Normalizer()
+    assert normalizer.tokens("<b>x</b>") == ["b", "x", "b"]
+    assert normalizer.tokens("{{ 7*7 }}") == ["7", "7"]
+    assert normalizer.tokens("😀🎉👍") == []
