@@ -179,6 +179,7 @@ class KnowledgeBase:
         return tuple(
             a
             for a in self.agencies
-            if a.kind != "group" and a.level in group.member_levels
+            if a.kind != "group"
+            and a.level in group.member_levels
             and (not group.member_kinds or a.kind in group.member_kinds)
         )

@@ -1,0 +1,322 @@
+"""ORM models (SQLAlchemy 2.0 style) for the directive knowledge and the bot's own data.
+
+Keys: pack objects keep their string ids as primary keys. Clause, duty, figure and
+topic ids only are unique inside one directive ("1.a" repeats across directives), so
+their key is (directive_id, id). Child rows that are lists in the dataclasses (duty
+agencies, agency aliases) are keyed by their parent and their position in the list.
+`position` columns keep the pack's order so the dataclasses round-trip exactly.
+
+Rows the pack can drop but other tables point at (directives, duties, agencies) are
+never deleted by seeding: they get `active = False` (see `bot.storage.seed`).
+
+Every datetime is timezone-aware UTC (`UtcDateTime`), on SQLite too. JSON columns
+hold plain lists/dicts; assign a new value instead of mutating one in place.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Date,
+    DateTime,
+    Dialect,
+    Float,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+)
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import DeclarativeBase, Mapped, Mapper, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_N_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+AGENCY_KINDS = ("department", "agency", "media", "district", "commune", "central", "group")
+AGENCY_LEVELS = ("province", "district", "commune", "central")
+TIMING_KINDS = ("deadline", "recurring", "continuous")
+RECURRENCES = ("quarterly", "annual")
+DUTY_ROLES = ("addressee", "lead", "coordinate", "via")
+USER_ROLES = ("official", "manager", "admin")
+REPORT_STATUSES = ("not_started", "in_progress", "done", "blocked")
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _one_of(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class UtcDateTime(TypeDecorator[dt.datetime]):
+    """A timezone-aware UTC datetime on every backend (SQLite stores naive UTC text)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r}: pass a timezone-aware datetime")
+        value = value.astimezone(dt.UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(
+        self, value: dt.datetime | None, dialect: Dialect
+    ) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+# --- knowledge (written by bot.storage.seed from the directive pack) -------------------
+
+
+class Directive(Base):
+    __tablename__ = "directives"
+
+    id: Mapped[str] = mapped_column(String, primary_key=True)
+    number: Mapped[str] = mapped_column(String)
+    doc_type: Mapped[str] = mapped_column(String)
+    title: Mapped[str] = mapped_column(Text)
+    issued: Mapped[dt.date] = mapped_column(Date)
+    effective: Mapped[dt.date] = mapped_column(Date)
+    issuer: Mapped[str] = mapped_column(String)
+    place: Mapped[str] = mapped_column(String)
+    signer_name: Mapped[str] = mapped_column(String)
+    signer_title: Mapped[str] = mapped_column(String)
+    signing_capacity: Mapped[str] = mapped_column(String)
+    source_text: Mapped[str] = mapped_column(Text)
+    # CitedDocument as dicts with an ISO date: {"number", "doc_type", "date", ...}.
+    cites: Mapped[list[dict[str, str]]] = mapped_column(JSON)
+    recipients: Mapped[list[str]] = mapped_column(JSON)
+    position: Mapped[int] = mapped_column(Integer)
+    active: Mapped[bool] = mapped_column(default=True)
+
+
+class Agency(Base):
+    __tablename__ = "agencies"
+    __table_args__ = (
+        CheckConstraint(_one_of("kind", AGENCY_KINDS), name="kind"),
+        CheckConstraint(_one_of("level", AGENCY_LEVELS), name="level"),
+    )
+
+    id: Mapped[str] = mapped_column(String, primary_key=True)
+    name: Mapped[str] = mapped_column(String)
+    short_name: Mapped[str] = mapped_column(String)
+    kind: Mapped[str] = mapped_column(String)
+    level: Mapped[str] = mapped_column(String)
+    member_levels: Mapped[list[str]] = mapped_column(JSON)
+    member_kinds: Mapped[list[str]] = mapped_column(JSON)
+    position: Mapped[int] = mapped_column(Integer)
+    active: Mapped[bool] = mapped_column(default=True)
+
+
+class AgencyAlias(Base):
+    """One alias of an agency; `folded` is `fold(alias)` for lookups by folded text."""
+
+    __tablename__ = "agency_aliases"
+
+    agency_id: Mapped[str] = mapped_column(ForeignKey("agencies.id"), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    alias: Mapped[str] = mapped_column(String)
+    folded: Mapped[str] = mapped_column(String, index=True)
+
+
+class Clause(Base):
+    __tablename__ = "clauses"
+
+    directive_id: Mapped[str] = mapped_column(ForeignKey("directives.id"), primary_key=True)
+    id: Mapped[str] = mapped_column(String, primary_key=True)
+    label: Mapped[str] = mapped_column(String)
+    title: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text)
+    parent: Mapped[str | None] = mapped_column(String)
+    items: Mapped[list[str]] = mapped_column(JSON)
+    topics: Mapped[list[str]] = mapped_column(JSON)
+    position: Mapped[int] = mapped_column(Integer)
+
+
+class Duty(Base):
+    """A duty; `effective_due` is an admin-set extended deadline that seeding never touches."""
+
+    __tablename__ = "duties"
+    __table_args__ = (
+        CheckConstraint(_one_of("timing_kind", TIMING_KINDS), name="timing_kind"),
+        CheckConstraint(
+            f"timing_recurrence IS NULL OR {_one_of('timing_recurrence', RECURRENCES)}",
+            name="timing_recurrence",
+        ),
+    )
+
+    directive_id: Mapped[str] = mapped_column(ForeignKey("directives.id"), primary_key=True)
+    id: Mapped[str] = mapped_column(String, primary_key=True)
+    clause: Mapped[str] = mapped_column(String)
+    title: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text)
+    timing_kind: Mapped[str] = mapped_column(String)
+    timing_due: Mapped[dt.date | None] = mapped_column(Date)
+    timing_recurrence: Mapped[str | None] = mapped_column(String)
+    timing_text: Mapped[str] = mapped_column(Text)
+    topics: Mapped[list[str]] = mapped_column(JSON)
+    effective_due: Mapped[dt.date | None] = mapped_column(Date)
+    position: Mapped[int] = mapped_column(Integer)
+    active: Mapped[bool] = mapped_column(default=True)
+
+
+class DutyAgency(Base):
+    """An agency named by a duty in one role, at `position` in that role's list."""
+
+    __tablename__ = "duty_agencies"
+    __table_args__ = (
+        ForeignKeyConstraint(["directive_id", "duty_id"], ["duties.directive_id", "duties.id"]),
+        CheckConstraint(_one_of("role", DUTY_ROLES), name="role"),
+    )
+
+    directive_id: Mapped[str] = mapped_column(String, primary_key=True)
+    duty_id: Mapped[str] = mapped_column(String, primary_key=True)
+    role: Mapped[str] = mapped_column(String, primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    agency_id: Mapped[str] = mapped_column(ForeignKey("agencies.id"), index=True)
+
+
+class Topic(Base):
+    __tablename__ = "topics"
+
+    directive_id: Mapped[str] = mapped_column(ForeignKey("directives.id"), primary_key=True)
+    id: Mapped[str] = mapped_column(String, primary_key=True)
+    name: Mapped[str] = mapped_column(String)
+    aliases: Mapped[list[str]] = mapped_column(JSON)
+    clauses: Mapped[list[str]] = mapped_column(JSON)
+    position: Mapped[int] = mapped_column(Integer)
+
+
+class Figure(Base):
+    __tablename__ = "figures"
+
+    directive_id: Mapped[str] = mapped_column(ForeignKey("directives.id"), primary_key=True)
+    id: Mapped[str] = mapped_column(String, primary_key=True)
+    label: Mapped[str] = mapped_column(String)
+    value: Mapped[str] = mapped_column(String)
+    unit: Mapped[str] = mapped_column(String)
+    clause: Mapped[str] = mapped_column(String)
+    quote: Mapped[str] = mapped_column(Text)
+    keywords: Mapped[list[str]] = mapped_column(JSON)
+    parent: Mapped[str | None] = mapped_column(String)
+    position: Mapped[int] = mapped_column(Integer)
+
+
+class FaqEntry(Base):
+    """A FAQ entry; seeding only inserts new ids, admins own existing rows."""
+
+    __tablename__ = "faq_entries"
+
+    id: Mapped[str] = mapped_column(String, primary_key=True)
+    question: Mapped[str] = mapped_column(Text)
+    alternates: Mapped[list[str]] = mapped_column(JSON)
+    answer: Mapped[str] = mapped_column(Text)
+    clauses: Mapped[list[str]] = mapped_column(JSON)
+    position: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    active: Mapped[bool] = mapped_column(default=True)
+
+
+# --- the bot's own data ----------------------------------------------------------------
+
+
+class User(Base):
+    __tablename__ = "users"
+    __table_args__ = (
+        UniqueConstraint("channel", "channel_user_id"),
+        CheckConstraint(_one_of("role", USER_ROLES), name="role"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    channel: Mapped[str] = mapped_column(String)  # "telegram", "console", "zalo" ...
+    channel_user_id: Mapped[str] = mapped_column(String)
+    display_name: Mapped[str] = mapped_column(String)
+    role: Mapped[str] = mapped_column(String, default="official")
+    agency_id: Mapped[str | None] = mapped_column(ForeignKey("agencies.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class ProgressReport(Base):
+    """One progress report. Append-only: the ORM refuses to update or delete one."""
+
+    __tablename__ = "progress_reports"
+    __table_args__ = (
+        ForeignKeyConstraint(["directive_id", "duty_id"], ["duties.directive_id", "duties.id"]),
+        CheckConstraint(_one_of("status", REPORT_STATUSES), name="status"),
+        CheckConstraint("percent >= 0 AND percent <= 100", name="percent"),
+        Index(
+            "ix_progress_reports_agency_duty_created",
+            "agency_id",
+            "directive_id",
+            "duty_id",
+            "created_at",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    directive_id: Mapped[str] = mapped_column(String)
+    duty_id: Mapped[str] = mapped_column(String)
+    agency_id: Mapped[str] = mapped_column(ForeignKey("agencies.id"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    status: Mapped[str] = mapped_column(String)
+    percent: Mapped[int] = mapped_column(Integer)
+    blockers: Mapped[str] = mapped_column(Text, default="")
+    notes: Mapped[str] = mapped_column(Text, default="")
+    evidence_ref: Mapped[str | None] = mapped_column(String)  # e.g. a document number
+    evidence_date: Mapped[dt.date | None] = mapped_column(Date)
+    evidence_file_id: Mapped[str | None] = mapped_column(String)  # channel file id
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class AppendOnlyError(RuntimeError):
+    """Raised when code tries to change or delete an append-only row."""
+
+
+@event.listens_for(ProgressReport, "before_update")
+@event.listens_for(ProgressReport, "before_delete")
+def _refuse_change(mapper: Mapper[Any], connection: Connection, target: ProgressReport) -> None:
+    raise AppendOnlyError(f"progress report {target.id} is append-only; add a new report")
+
+
+class QuestionLog(Base):
+    __tablename__ = "question_logs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    channel: Mapped[str] = mapped_column(String)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    text: Mapped[str] = mapped_column(Text)
+    normalized: Mapped[str] = mapped_column(Text)
+    intent: Mapped[str | None] = mapped_column(String)
+    confidence: Mapped[float | None] = mapped_column(Float)
+    entities: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    answer_kind: Mapped[str | None] = mapped_column(String)
+    reply: Mapped[str] = mapped_column(Text)
+    citations: Mapped[list[str]] = mapped_column(JSON)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)

@@ -1,0 +1,106 @@
+"""Small repositories over a caller-owned session. They add, flush and query; they
+never commit (the edge's `session_scope` does)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from bot.storage.models import ProgressReport, QuestionLog, User
+
+
+class QuestionLogRepo:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(
+        self,
+        *,
+        channel: str,
+        text: str,
+        normalized: str,
+        reply: str,
+        user_id: int | None = None,
+        intent: str | None = None,
+        confidence: float | None = None,
+        entities: Sequence[dict[str, Any]] = (),
+        answer_kind: str | None = None,
+        citations: Sequence[str] = (),
+    ) -> QuestionLog:
+        entry = QuestionLog(
+            channel=channel,
+            user_id=user_id,
+            text=text,
+            normalized=normalized,
+            intent=intent,
+            confidence=confidence,
+            entities=list(entities),
+            answer_kind=answer_kind,
+            reply=reply,
+            citations=list(citations),
+        )
+        self.session.add(entry)
+        self.session.flush()
+        return entry
+
+
+class UserRepo:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def get(self, channel: str, channel_user_id: str) -> User | None:
+        return self.session.scalar(
+            select(User).where(User.channel == channel, User.channel_user_id == channel_user_id)
+        )
+
+    def get_or_create(self, channel: str, channel_user_id: str, display_name: str) -> User:
+        """The user for this channel account, created as an `official` on first contact.
+
+        An existing user's display name is left alone (admins may have corrected it).
+        Two first contacts of one account racing each other make the second flush fail
+        on the (channel, channel_user_id) unique constraint; updates of one chat are
+        handled one at a time, so that is left to the edge's error handling.
+        """
+        user = self.get(channel, channel_user_id)
+        if user is None:
+            user = User(channel=channel, channel_user_id=channel_user_id, display_name=display_name)
+            self.session.add(user)
+            self.session.flush()
+        return user
+
+
+class ProgressRepo:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, report: ProgressReport) -> ProgressReport:
+        """Append a report (reports are never updated: a correction is a new report)."""
+        self.session.add(report)
+        self.session.flush()
+        return report
+
+    def latest_by_agency(self, agency_id: str) -> list[ProgressReport]:
+        """The newest report of `agency_id` for each duty, ordered by directive and duty."""
+        newest_first = (
+            func.row_number()
+            .over(
+                partition_by=(ProgressReport.directive_id, ProgressReport.duty_id),
+                order_by=(ProgressReport.created_at.desc(), ProgressReport.id.desc()),
+            )
+            .label("rank")
+        )
+        ranked = (
+            select(ProgressReport.id, newest_first)
+            .where(ProgressReport.agency_id == agency_id)
+            .subquery()
+        )
+        query = (
+            select(ProgressReport)
+            .join(ranked, ranked.c.id == ProgressReport.id)
+            .where(ranked.c.rank == 1)
+            .order_by(ProgressReport.directive_id, ProgressReport.duty_id)
+        )
+        return list(self.session.scalars(query))

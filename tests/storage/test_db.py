@@ -1,0 +1,108 @@
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, inspect, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.storage.db import (
+    MIGRATIONS_DIR,
+    current_revision,
+    head_revision,
+    make_engine,
+    make_session_factory,
+    session_scope,
+    upgrade,
+)
+from bot.storage.models import Base, Clause, User
+
+
+def test_upgrade_creates_every_table(engine: Engine) -> None:
+    tables = set(inspect(engine).get_table_names())
+    assert set(Base.metadata.tables) <= tables
+    assert "alembic_version" in tables
+
+
+def test_upgrade_again_is_a_no_op(engine: Engine) -> None:
+    assert upgrade(engine) is False
+    assert upgrade(engine) is False
+    with engine.connect() as connection:
+        assert current_revision(connection) == head_revision()
+
+
+def test_head_revision_agrees_with_alembic() -> None:
+    assert head_revision() == ScriptDirectory(str(MIGRATIONS_DIR)).get_current_head()
+
+
+def test_migration_matches_the_models(engine: Engine) -> None:
+    with engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        assert compare_metadata(context, Base.metadata) == []
+
+
+def test_foreign_keys_are_enforced(session_factory: sessionmaker[Session]) -> None:
+    with pytest.raises(IntegrityError), session_scope(session_factory) as session:
+        session.add(
+            Clause(
+                directive_id="missing",
+                id="1",
+                label="Mục 1",
+                title="",
+                text="",
+                items=[],
+                topics=[],
+                position=0,
+            )
+        )
+
+
+def test_datetimes_come_back_aware_utc(session_factory: sessionmaker[Session]) -> None:
+    hanoi = dt.timezone(dt.timedelta(hours=7))
+    created = dt.datetime(2024, 1, 2, 9, 30, tzinfo=hanoi)
+    with session_scope(session_factory) as session:
+        session.add(
+            User(channel="console", channel_user_id="u", display_name="A", created_at=created)
+        )
+    with session_scope(session_factory) as session:
+        stored = session.scalars(select(User.created_at)).one()
+    assert stored == created
+    assert stored.utcoffset() == dt.timedelta(0)
+    assert stored.hour == 2
+
+
+def test_session_scope_rolls_back_on_error(session_factory: sessionmaker[Session]) -> None:
+    with pytest.raises(RuntimeError), session_scope(session_factory) as session:
+        session.add(User(channel="console", channel_user_id="u", display_name="A"))
+        session.flush()
+        raise RuntimeError("boom")
+    with session_scope(session_factory) as session:
+        assert session.scalars(select(User)).all() == []
+
+
+def test_sqlite_file_folder_is_created_and_in_memory_works(tmp_path: Path) -> None:
+    file_engine = make_engine(f"sqlite:///{tmp_path / 'a' / 'b' / 'bot.db'}")
+    assert upgrade(file_engine) is True
+    assert (tmp_path / "a" / "b" / "bot.db").exists()
+    file_engine.dispose()
+
+    memory = make_engine("sqlite://")
+    assert upgrade(memory) is True
+    assert upgrade(memory) is False
+    with session_scope(make_session_factory(memory)) as session:
+        session.add(User(channel="console", channel_user_id="u", display_name="A"))
+    with session_scope(make_session_factory(memory)) as session:
+        assert session.scalars(select(User.display_name)).one() == "A"
+    memory.dispose()
+
+
+@pytest.mark.parametrize("url", ["postgresql://u:p@db/bot", "postgres://u:p@db/bot"])
+def test_postgres_urls_use_psycopg3(url: str) -> None:
+    engine = make_engine(url)
+    assert engine.url.drivername == "postgresql+psycopg"
+    assert engine.url.database == "bot"
