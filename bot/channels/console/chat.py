@@ -1,0 +1,77 @@
+"""The console adapter: stdin/stdout in, the core in the middle, numbered buttons."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterable
+from typing import TextIO
+
+from bot.app import Assistant
+from bot.core.messages import Button, IncomingMessage
+from bot.core.service import Response
+from bot.storage.db import session_scope
+
+CHANNEL = "console"
+PROMPT = "Bạn: "
+
+
+class ConsoleChannel:
+    def __init__(self, assistant: Assistant, user_id: str = "local") -> None:
+        self.assistant = assistant
+        self.user_id = user_id
+        self.buttons: tuple[Button, ...] = ()
+
+    def send(self, text: str) -> Response:
+        """Hand one line to the core; a bare number picks one of the last buttons."""
+        choice = text.strip()
+        if choice.isdigit() and 1 <= int(choice) <= len(self.buttons):
+            text = self.buttons[int(choice) - 1].payload
+        message = IncomingMessage(CHANNEL, self.user_id, text)
+        with session_scope(self.assistant.sessions) as session:
+            response = self.assistant.core.handle(session, message)
+        self.buttons = tuple(b for reply in response.replies for b in reply.buttons)
+        return response
+
+    def render(self, response: Response) -> str:
+        parts = [self.assistant.renderer.render(reply) for reply in response.replies]
+        buttons = [b for reply in response.replies for b in reply.buttons]
+        if buttons:
+            parts.append("\n".join(f"  {i}. {b.label}" for i, b in enumerate(buttons, 1)))
+        return "\n".join(parts)
+
+    def as_json(self, response: Response) -> str:
+        answer = response.answer
+        return json.dumps(
+            {
+                "reply": self.render(response),
+                "intent": answer.intent,
+                "confidence": round(answer.confidence, 4),
+                "kind": answer.kind,
+                "citations": list(answer.citations),
+                "entities": list(answer.entities),
+                "buttons": [b.label for r in response.replies for b in r.buttons],
+            },
+            ensure_ascii=False,
+        )
+
+
+def ask_lines(channel: ConsoleChannel, lines: Iterable[str], out: TextIO) -> None:
+    """One JSON object per input line, in order, flushed as it goes."""
+    for line in lines:
+        out.write(channel.as_json(channel.send(line.rstrip("\r\n"))) + "\n")
+        out.flush()
+
+
+def chat(channel: ConsoleChannel, stdin: TextIO = sys.stdin, out: TextIO = sys.stdout) -> None:
+    """Interactive loop; Ctrl-D or "thoát" ends it."""
+    out.write(channel.render(channel.send("xin chào")) + "\n")
+    out.write("(Gõ câu hỏi, hoặc số thứ tự để chọn gợi ý; Ctrl-D hoặc «thoát» để kết thúc.)\n")
+    while True:
+        out.write(PROMPT)
+        out.flush()
+        line = stdin.readline()
+        if not line or line.strip().lower() in ("thoát", "thoat", "exit", "quit"):
+            out.write("\nTạm biệt!\n")
+            return
+        out.write(channel.render(channel.send(line)) + "\n\n")

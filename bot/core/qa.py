@@ -1,0 +1,444 @@
+"""Answer questions about the directive from the knowledge base.
+
+The NLU says what kind of question it is (intent) and what it names (agencies,
+topics, dates, clauses); retrieval finds the duty, passage or figure it is about.
+Every answer is built from the pack's data and cites its clause; when nothing in
+the pack matches well enough, the answer is a polite refusal with suggestions,
+never a guess.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any, TypeVar
+
+from bot.core.catalog import Assignment, Catalog
+from bot.core.knowledge import Agency, Directive, Duty, Figure, Topic
+from bot.core.messages import Button, Reply
+from nlu.engine import NluEngine, Parse
+
+# How well a question must match a duty, passage or figure (mean of word and
+# character TF-IDF cosines) to be answered from it. Below this the match is one or
+# two common words, which is not evidence of what was asked.
+MIN_MATCH = 0.18
+# A second hit is shown with the first only when it is nearly as good.
+CLOSE_SECOND = 0.85
+# An FAQ entry answers on its own only when the question is close to one of its
+# phrasings; weaker FAQ matches only feed suggestions.
+MIN_FAQ_MATCH = 0.55
+# At least this share of a message's content words must be known to the domain
+# (directive, FAQ, in-scope training examples) for it to be answered at all.
+MIN_KNOWN_SHARE = 0.5
+# Prior for "when is X due" questions: a duty with a date or recurrence is what
+# such a question is usually about, so undated duties need a clearly better match.
+UNDATED_DUTY_PRIOR = 0.75
+
+# An FAQ phrasing this close to the question answers it before anything else.
+PREEMPTING_FAQ_MATCH = 0.8
+# Above this probability the classifier's intent is taken as is; below, its top
+# intents (each at least MIN_CANDIDATE) compete on the evidence their handlers find.
+CONFIDENT = 0.6
+MIN_CANDIDATE = 0.15
+# Evidence of handlers that do not search (metadata, lists): a middling match.
+FIXED_EVIDENCE = 0.5
+T = TypeVar("T")
+SMALL_TALK = frozenset({"greet", "goodbye", "thanks", "help", "report_progress"})
+
+
+@dataclass(frozen=True)
+class Answer:
+    reply: Reply
+    kind: str  # which handler answered: "duties", "deadline", "figure", "refusal", ...
+    intent: str
+    confidence: float
+    citations: tuple[str, ...] = ()
+    # How strongly the data matched the question (retrieval score, or 1.0 for a
+    # named agency, FIXED_EVIDENCE for answers that do not search).
+    evidence: float = FIXED_EVIDENCE
+    parse: Parse | None = None
+    entities: tuple[dict[str, str], ...] = field(default=())
+
+
+def lower_first(name: str) -> str:
+    """ "Chữ ký số" -> "chữ ký số" inside a sentence; "ICT Index" stays."""
+    return name[:1].lower() + name[1:] if name[1:2].islower() else name
+
+
+def timing_view(duty: Duty) -> dict[str, Any]:
+    return {
+        "kind": duty.timing.kind,
+        "due": duty.timing.due,
+        "recurrence": duty.timing.recurrence,
+        "text": duty.timing.text,
+    }
+
+
+@dataclass(frozen=True)
+class SuggestionWordings:
+    """Patterns for suggested questions (templates/suggestions.yaml)."""
+
+    topic: str
+    agency: str
+    deadlines: str
+
+
+class QAService:
+    def __init__(
+        self,
+        catalog: Catalog,
+        nlu: NluEngine,
+        suggestion_wordings: SuggestionWordings,
+        generic_words: frozenset[str] = frozenset(),
+    ) -> None:
+        self.catalog = catalog
+        self.nlu = nlu
+        self.wordings = suggestion_wordings
+        self.generic_words = generic_words | catalog.stopwords
+        self._handlers: dict[str, Callable[[Parse], Answer | None]] = {
+            "ask_agency_duties": self._agency_duties,
+            "ask_responsible": self._responsible,
+            "ask_deadline": self._deadline,
+            "ask_deadline_list": self._deadline_list,
+            "ask_topic": self._topic,
+            "ask_figure": self._figure,
+            "ask_metadata": self._metadata,
+            "ask_shortcomings": self._shortcomings,
+            "ask_results": self._results,
+        }
+
+    # Entry point.
+
+    def answer(self, text: str) -> Answer:
+        parse = self.nlu.parse(text)
+        if not parse.tokens:
+            return self._make(parse, "empty", Reply("qa/empty", {"examples": self._defaults()}))
+        if parse.intent in SMALL_TALK:
+            return self._small_talk(parse)
+        if parse.intent == "out_of_scope" or (
+            parse.known_share < MIN_KNOWN_SHARE and not parse.entities
+        ):
+            return self._refuse(parse)
+        answer = self._faq(parse, PREEMPTING_FAQ_MATCH) or self._by_clause(parse)
+        if answer is None:
+            answer = self._best_answer(parse)
+        if answer is None:
+            answer = self._faq(parse, MIN_FAQ_MATCH) or self._topic(parse)
+        return answer or self._refuse(parse)
+
+    def _best_answer(self, parse: Parse) -> Answer | None:
+        """The classifier's intent, or when it hesitates, whichever of its top intents
+        finds the strongest evidence in the data (probability times match score)."""
+        if parse.confidence >= CONFIDENT:
+            candidates = [(parse.intent, parse.confidence)]
+        else:
+            candidates = [
+                (intent, p)
+                for intent, p in parse.ranking[:3]
+                if p >= MIN_CANDIDATE and intent in self._handlers
+            ]
+        best: tuple[float, Answer] | None = None
+        for intent, probability in candidates:
+            handler = self._handlers.get(intent)
+            answer = handler(parse) if handler else None
+            if answer and (best is None or probability * answer.evidence > best[0]):
+                best = (probability * answer.evidence, replace(answer, intent=intent))
+        return best[1] if best else None
+
+    # Helpers.
+
+    def _make(
+        self,
+        parse: Parse,
+        kind: str,
+        reply: Reply,
+        citations: Sequence[str] = (),
+        evidence: float = FIXED_EVIDENCE,
+    ) -> Answer:
+        return Answer(
+            reply=reply,
+            kind=kind,
+            intent=parse.intent,
+            confidence=parse.confidence,
+            citations=tuple(dict.fromkeys(citations)),
+            evidence=evidence,
+            parse=parse,
+            entities=tuple({"entity": e.entity, "value": e.value} for e in parse.entities),
+        )
+
+    def _label(self, clause_id: str) -> str:
+        return self.catalog.clauses[clause_id][1].label
+
+    def _names(self, agency_ids: Sequence[str]) -> list[str]:
+        return [self.catalog.agencies[a].name for a in agency_ids if a in self.catalog.agencies]
+
+    def _duty_view(self, duty: Duty, role: str = "") -> dict[str, Any]:
+        return {
+            "id": duty.id,
+            "title": duty.title,
+            "text": duty.text,
+            "clause": self._label(duty.clause),
+            "role": role,
+            "lead": self._names(duty.lead),
+            "coordinate": self._names(duty.coordinate),
+            "via": self._names(duty.via),
+            "timing": timing_view(duty),
+        }
+
+    def _agencies(self, parse: Parse) -> list[Agency]:
+        return [self.catalog.agencies[a] for a in parse.values("agency")][:3]
+
+    def _ranked_duties(
+        self, parse: Parse, candidates: set[str] | None = None, prefer_dated: bool = False
+    ) -> list[tuple[Duty, float]]:
+        scores = self.catalog.duty_index.scores(parse.tokens)
+        ranked = []
+        for key, score in zip(self.catalog.duty_index.keys, scores, strict=True):
+            if candidates is not None and key not in candidates:
+                continue
+            duty = self.catalog.duties[key][1]
+            if prefer_dated and duty.timing.kind == "continuous":
+                score *= UNDATED_DUTY_PRIOR
+            ranked.append((duty, float(score)))
+        ranked.sort(key=lambda pair: -pair[1])
+        return ranked
+
+    @staticmethod
+    def _best(ranked: Sequence[tuple[T, float]], limit: int = 2) -> tuple[list[T], float]:
+        """The top hit and any close second, with the top score; none below MIN_MATCH."""
+        if not ranked or ranked[0][1] < MIN_MATCH:
+            return [], 0.0
+        top = ranked[0][1]
+        return [item for item, score in ranked[:limit] if score >= top * CLOSE_SECOND], top
+
+    # Handlers: each returns None when the pack holds nothing matching.
+
+    def _faq(self, parse: Parse, threshold: float) -> Answer | None:
+        hits = self.catalog.faq_index.search(parse.tokens, limit=1)
+        if not hits or hits[0].score < threshold:
+            return None
+        entry = self.catalog.faq_entry(hits[0].key)
+        citations = [self._label(c) for c in entry.clauses if c in self.catalog.clauses]
+        reply = Reply("qa/faq", {"entry": entry, "citations": citations})
+        return self._make(parse, "faq", reply, citations, hits[0].score)
+
+    def _by_clause(self, parse: Parse) -> Answer | None:
+        clause_ids = [c for c in parse.values("clause") if c in self.catalog.clauses]
+        if not clause_ids or parse.intent not in ("ask_topic", "ask_agency_duties"):
+            return None
+        views = []
+        for clause_id in clause_ids[:2]:
+            directive, clause = self.catalog.clauses[clause_id]
+            children = [c for c in directive.clauses if c.parent == clause.id]
+            views.append({"clause": clause, "children": children})
+        reply = Reply("qa/clause", {"clauses": views})
+        return self._make(parse, "clause", reply, [v["clause"].label for v in views])
+
+    def _agency_duties(self, parse: Parse) -> Answer | None:
+        agencies = self._agencies(parse)
+        if not agencies:
+            return None
+        topics = set(parse.values("topic"))
+        sections: list[dict[str, Any]] = []
+        citations: list[str] = []
+        for agency in agencies:
+            assignments = self.catalog.assignments(agency)
+            if topics:
+                assignments = [a for a in assignments if self._about(a.duty, topics)]
+            specific = [a for a in assignments if not self.catalog.is_general(a.duty)]
+            general = [a for a in assignments if self.catalog.is_general(a.duty)]
+            section = {
+                "agencies": [agency.name],
+                "specific": [self._duty_view(a.duty, a.role) for a in specific],
+                "general": self._general_view(general, detailed=bool(topics)),
+                "is_group": agency.kind == "group",
+            }
+            duplicate = next(
+                (
+                    s
+                    for s in sections
+                    if s["specific"] == section["specific"] and s["general"] == section["general"]
+                ),
+                None,
+            )
+            if duplicate:
+                duplicate["agencies"].append(agency.name)
+            else:
+                sections.append(section)
+            citations += [self._label(a.duty.clause) for a in specific + general]
+        topic_names = [self.catalog.topics[t].name for t in topics if t in self.catalog.topics]
+        reply = Reply("qa/agency_duties", {"sections": sections, "topics": topic_names})
+        return self._make(parse, "duties", reply, citations, evidence=1.0)
+
+    def _about(self, duty: Duty, topics: set[str]) -> bool:
+        clause_topics = self.catalog.clauses[duty.clause][1].topics
+        return bool(topics & set(duty.topics)) or (
+            not duty.topics and bool(topics & set(clause_topics))
+        )
+
+    def _general_view(self, general: list[Assignment], detailed: bool) -> list[dict[str, Any]]:
+        """General duties, one line per clause unless a topic narrows them down."""
+        if detailed:
+            return [self._duty_view(a.duty, a.role) for a in general]
+        by_clause: dict[str, dict[str, Any]] = {}
+        for assignment in general:
+            clause = self.catalog.clauses[assignment.duty.clause][1]
+            by_clause.setdefault(
+                clause.id, {"title": clause.title, "clause": clause.label, "timing": None}
+            )
+        return list(by_clause.values())
+
+    def _responsible(self, parse: Parse) -> Answer | None:
+        agencies = self._agencies(parse)
+        candidates = None
+        if agencies:
+            candidates = {
+                a.duty.id for agency in agencies for a in self.catalog.assignments(agency)
+            }
+        best, score = self._best(self._ranked_duties(parse, candidates))
+        if not best:
+            return None
+        views = [self._duty_view(d) for d in best]
+        reply = Reply("qa/responsible", {"duties": views})
+        return self._make(parse, "responsible", reply, [v["clause"] for v in views], score)
+
+    def _deadline(self, parse: Parse) -> Answer | None:
+        agencies = self._agencies(parse)
+        candidates = None
+        if agencies:
+            candidates = {
+                a.duty.id for agency in agencies for a in self.catalog.assignments(agency)
+            }
+        best, score = self._best(self._ranked_duties(parse, candidates, prefer_dated=True))
+        if not best:
+            return None if parse.values("topic") or agencies else self._deadline_list(parse)
+        views = [self._duty_view(d) for d in best]
+        reply = Reply("qa/deadline", {"duties": views})
+        return self._make(parse, "deadline", reply, [v["clause"] for v in views], score)
+
+    def _deadline_list(self, parse: Parse) -> Answer | None:
+        dated = [d for _, d in self.catalog.duties.values() if d.timing.kind != "continuous"]
+        dated.sort(key=lambda d: (d.timing.kind != "deadline", d.timing.due or d.timing.kind))
+        views = [self._duty_view(d) for d in dated]
+        reply = Reply("qa/deadline_list", {"duties": views})
+        return self._make(parse, "deadline_list", reply, [v["clause"] for v in views])
+
+    def _topic(self, parse: Parse) -> Answer | None:
+        topics = [self.catalog.topics[t] for t in parse.values("topic") if t in self.catalog.topics]
+        if topics and self._only_names(parse):
+            return self._topic_overview(parse, topics)
+        ranked = [
+            (self.catalog.passages[hit.key], hit.score)
+            for hit in self.catalog.passage_index.search(parse.tokens, limit=3)
+        ]
+        best, score = self._best(ranked)
+        if best:
+            views = [
+                {"text": p.text, "clause": p.clause.label, "title": p.clause.title} for p in best
+            ]
+            reply = Reply("qa/passages", {"passages": views})
+            return self._make(parse, "passages", reply, [v["clause"] for v in views], score)
+        return self._topic_overview(parse, topics) if topics else None
+
+    def _only_names(self, parse: Parse) -> bool:
+        """True when the question names things but asks nothing more specific about them."""
+        named = {token for e in parse.entities for token in e.text.split()}
+        return all(t in named or t in self.generic_words for t in parse.tokens)
+
+    def _topic_overview(self, parse: Parse, topics: Sequence[Topic]) -> Answer:
+        sections = []
+        for topic in topics[:2]:
+            clauses = [
+                self.catalog.clauses[c][1] for c in topic.clauses if c in self.catalog.clauses
+            ]
+            duties = [
+                self._duty_view(d)
+                for _, d in self.catalog.duties.values()
+                if self._about(d, {topic.id})
+            ]
+            sections.append({"topic": topic, "clauses": clauses, "duties": duties})
+        reply = Reply("qa/topic_overview", {"sections": sections})
+        citations = [c.label for s in sections for c in s["clauses"]]
+        return self._make(parse, "topic_overview", reply, citations)
+
+    def _figure(self, parse: Parse) -> Answer | None:
+        hits = self.catalog.figure_index.search(parse.tokens, limit=3)
+        keys, score = self._best([(h.key, h.score) for h in hits])
+        best: list[Figure] = [self.catalog.figure(k) for k in keys]
+        if not best:
+            return None
+        # A breakdown shown under its total is not repeated on its own.
+        shown = {f.id for f in best}
+        best = [f for f in best if f.parent not in shown]
+        views = []
+        for figure in best:
+            parts = [f for f in self.catalog.figures.values() if f.parent == figure.id]
+            views.append({"figure": figure, "parts": parts, "clause": self._label(figure.clause)})
+        reply = Reply("qa/figure", {"figures": views})
+        return self._make(parse, "figure", reply, [v["clause"] for v in views], score)
+
+    def _directive(self) -> Directive:
+        return self.catalog.kb.directives[0]
+
+    def _metadata(self, parse: Parse) -> Answer:
+        directive = self._directive()
+        wants_recipients = any(t in parse.tokens for t in ("nhan", "gui"))
+        reply = Reply("qa/metadata", {"d": directive, "recipients": wants_recipients})
+        return self._make(parse, "metadata", reply, ["Phần đầu và phần ký của văn bản"])
+
+    def _shortcomings(self, parse: Parse) -> Answer:
+        clause = self._clause_with_suffix("shortcomings")
+        reply = Reply("qa/shortcomings", {"clause": clause})
+        return self._make(parse, "shortcomings", reply, [clause.label])
+
+    def _results(self, parse: Parse) -> Answer:
+        clause = self._clause_with_suffix("results")
+        figures = [
+            f for f in self.catalog.figures.values() if f.clause == clause.id and not f.parent
+        ]
+        reply = Reply("qa/results", {"clause": clause, "figures": figures})
+        return self._make(parse, "results", reply, [clause.label])
+
+    def _clause_with_suffix(self, suffix: str) -> Any:
+        return next(c for _, c in self.catalog.clauses.values() if c.id.endswith(suffix))
+
+    def _small_talk(self, parse: Parse) -> Answer:
+        template = {"report_progress": "qa/report_progress"}.get(parse.intent, f"qa/{parse.intent}")
+        reply = Reply(template, {"directive": self._directive(), "examples": self._defaults()})
+        return self._make(parse, parse.intent, reply)
+
+    # Refusals and suggestions.
+
+    def _defaults(self) -> list[str]:
+        return [s.payload for s in self.suggestions(())]
+
+    def suggestions(self, tokens: Sequence[str], limit: int = 3) -> tuple[Button, ...]:
+        """Questions the assistant can answer: those sharing most words with `tokens`,
+        or with no words, one about deadlines, one about an agency, one about a topic."""
+        normalize = self.catalog.normalizer.tokens
+        by_topic = [
+            (self.wordings.topic.format(name=lower_first(t.name)), t.name)
+            for t in self.catalog.topics.values()
+        ]
+        by_agency = [
+            (self.wordings.agency.format(name=a.short_name), a.name)
+            for a in self.catalog.kb.agencies
+            if a.kind != "group"
+            and self.catalog.assignments(a)
+            and any(x.direct for x in self.catalog.assignments(a))
+        ]
+        deadlines = (self.wordings.deadlines, "thoi han han chot")
+        if tokens:
+            query = set(tokens)
+            bank = sorted(
+                [deadlines, *by_agency, *by_topic],
+                key=lambda item: -len(query & set(normalize(item[1]))),
+            )
+        else:
+            bank = [deadlines, *by_agency[:1], *by_topic[:1]]
+        return tuple(Button(question, question) for question, _ in bank[:limit])
+
+    def _refuse(self, parse: Parse) -> Answer:
+        buttons = self.suggestions(parse.tokens if parse.known_share > 0 else ())
+        reply = Reply("qa/refusal", {"directive": self._directive()}, buttons)
+        return self._make(parse, "refusal", reply)
