@@ -23,6 +23,7 @@ Key = TypeVar("Key")
 class Hit(Generic[Key]):
     key: Key
     score: float
+    position: int  # the document's index, for coverage()
 
 
 class TfidfIndex(Generic[Key]):
@@ -34,6 +35,7 @@ class TfidfIndex(Generic[Key]):
         self.keys = [key for key, _ in documents]
         self.stopwords = stopwords
         corpus = [self._content(tokens) for _, tokens in documents]
+        self._vocabularies = [frozenset(tokens) for tokens in corpus]
         self._words = TfidfVectorizer(max_word_n=2, use_chars=False).fit(corpus)
         self._chars = TfidfVectorizer(char_sizes=(3, 5), max_word_n=0).fit(corpus)
         self._word_matrix = self._words.transform(corpus).T.tocsc()
@@ -51,7 +53,15 @@ class TfidfIndex(Generic[Key]):
         combined: np.ndarray = (word_scores + char_scores)[0] / 2
         return combined
 
+    def coverage(self, query: Sequence[str], position: int, ignore: frozenset[str]) -> float:
+        """Share of the query's content words (minus `ignore`) found in one document."""
+        words = [t for t in self._content(query) if t not in ignore]
+        if not words:
+            return 1.0
+        vocabulary = self._vocabularies[position]
+        return sum(t in vocabulary for t in words) / len(words)
+
     def search(self, query: Sequence[str], limit: int = 5) -> list[Hit[Key]]:
         scores = self.scores(query)
         order = np.argsort(-scores)[:limit]
-        return [Hit(self.keys[i], float(scores[i])) for i in order if scores[i] > 0]
+        return [Hit(self.keys[i], float(scores[i]), int(i)) for i in order if scores[i] > 0]

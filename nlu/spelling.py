@@ -20,7 +20,14 @@ def _deletes(word: str, distance: int) -> set[str]:
     return results
 
 
+# Vietnamese syllables are at most 7 letters; longer tokens are codes, foreign words
+# or junk, and the deletes of a long token grow quadratically.
+MAX_WORD_LENGTH = 12
+
+
 def _max_distance(word: str) -> int:
+    if len(word) > MAX_WORD_LENGTH:
+        return 0
     if len(word) >= 7:
         return 2
     return 1 if len(word) >= 4 else 0

@@ -9,14 +9,18 @@ never a guess.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import re
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
+import numpy as np
+
 from bot.core.catalog import Assignment, Catalog
-from bot.core.knowledge import Agency, Directive, Duty, Figure, Topic
+from bot.core.knowledge import Agency, Clause, Directive, Duty, Figure, Topic
 from bot.core.messages import Button, Reply
 from nlu.engine import NluEngine, Parse
+from nlu.retrieval import TfidfIndex
 
 # How well a question must match a duty, passage or figure (mean of word and
 # character TF-IDF cosines) to be answered from it. Below this the match is one or
@@ -30,6 +34,10 @@ MIN_FAQ_MATCH = 0.55
 # At least this share of a message's content words must be known to the domain
 # (directive, FAQ, in-scope training examples) for it to be answered at all.
 MIN_KNOWN_SHARE = 0.5
+# Share of a question's content words a document must contain to answer it.
+MIN_COVERAGE = 0.5
+# Duties of an agency the question names rank above equally matching others.
+NAMED_AGENCY_BOOST = 1.25
 # Prior for "when is X due" questions: a duty with a date or recurrence is what
 # such a question is usually about, so undated duties need a clearly better match.
 UNDATED_DUTY_PRIOR = 0.75
@@ -43,6 +51,7 @@ MIN_CANDIDATE = 0.15
 # Evidence of handlers that do not search (metadata, lists): a middling match.
 FIXED_EVIDENCE = 0.5
 T = TypeVar("T")
+K = TypeVar("K")
 SMALL_TALK = frozenset({"greet", "goodbye", "thanks", "help", "report_progress"})
 
 
@@ -58,6 +67,18 @@ class Answer:
     evidence: float = FIXED_EVIDENCE
     parse: Parse | None = None
     entities: tuple[dict[str, str], ...] = field(default=())
+
+
+def number_forms(tokens: Iterable[str]) -> set[str]:
+    """Each number as written, without separators, and split into its parts:
+    "9.289" -> {"9.289", "9289", "9", "289"}, so "9289" and "3, 4" find "3,4"."""
+    forms: set[str] = set()
+    for token in tokens:
+        if any(c.isdigit() for c in token):
+            token = token.rstrip("%")
+            parts = re.split(r"[./,\-]", token)
+            forms.update({token, "".join(parts), *parts})
+    return forms
 
 
 def lower_first(name: str) -> str:
@@ -188,20 +209,48 @@ class QAService:
     def _agencies(self, parse: Parse) -> list[Agency]:
         return [self.catalog.agencies[a] for a in parse.values("agency")][:3]
 
-    def _ranked_duties(
-        self, parse: Parse, candidates: set[str] | None = None, prefer_dated: bool = False
-    ) -> list[tuple[Duty, float]]:
-        scores = self.catalog.duty_index.scores(parse.tokens)
+    def _search(
+        self,
+        index: TfidfIndex[K],
+        parse: Parse,
+        weight: Callable[[K], float] | None = None,
+        limit: int = 5,
+    ) -> list[tuple[K, float]]:
+        """Top documents of an index for the question, best first.
+
+        A document counts only if it holds at least MIN_COVERAGE of the question's
+        content words: a high cosine on one shared rare word is not an answer.
+        """
+        scores = index.scores(parse.tokens)
+        if weight is not None:
+            scores = scores * np.array([weight(k) for k in index.keys], dtype=np.float32)
+        named = {t for e in parse.entities if e.entity == "agency" for t in e.text.split()}
+        ignore = self.generic_words | named
         ranked = []
-        for key, score in zip(self.catalog.duty_index.keys, scores, strict=True):
-            if candidates is not None and key not in candidates:
-                continue
-            duty = self.catalog.duties[key][1]
-            if prefer_dated and duty.timing.kind == "continuous":
-                score *= UNDATED_DUTY_PRIOR
-            ranked.append((duty, float(score)))
-        ranked.sort(key=lambda pair: -pair[1])
+        for position in np.argsort(-scores)[:limit]:
+            if scores[position] <= 0:
+                break
+            if index.coverage(parse.tokens, int(position), ignore) >= MIN_COVERAGE:
+                ranked.append((index.keys[position], float(scores[position])))
         return ranked
+
+    def _ranked_duties(self, parse: Parse, prefer_dated: bool = False) -> list[tuple[Duty, float]]:
+        """Duties matching the question; those of a named agency are favoured."""
+        favoured = {
+            a.duty.id for agency in self._agencies(parse) for a in self.catalog.assignments(agency)
+        }
+
+        def weight(duty_id: str) -> float:
+            duty = self.catalog.duties[duty_id][1]
+            factor = NAMED_AGENCY_BOOST if duty_id in favoured else 1.0
+            if prefer_dated and duty.timing.kind == "continuous":
+                factor *= UNDATED_DUTY_PRIOR
+            return factor
+
+        return [
+            (self.catalog.duties[key][1], score)
+            for key, score in self._search(self.catalog.duty_index, parse, weight)
+        ]
 
     @staticmethod
     def _best(ranked: Sequence[tuple[T, float]], limit: int = 2) -> tuple[list[T], float]:
@@ -226,7 +275,7 @@ class QAService:
         clause_ids = [c for c in parse.values("clause") if c in self.catalog.clauses]
         if not clause_ids or parse.intent not in ("ask_topic", "ask_agency_duties"):
             return None
-        views = []
+        views: list[dict[str, Any]] = []
         for clause_id in clause_ids[:2]:
             directive, clause = self.catalog.clauses[clause_id]
             children = [c for c in directive.clauses if c.parent == clause.id]
@@ -289,13 +338,7 @@ class QAService:
         return list(by_clause.values())
 
     def _responsible(self, parse: Parse) -> Answer | None:
-        agencies = self._agencies(parse)
-        candidates = None
-        if agencies:
-            candidates = {
-                a.duty.id for agency in agencies for a in self.catalog.assignments(agency)
-            }
-        best, score = self._best(self._ranked_duties(parse, candidates))
+        best, score = self._best(self._ranked_duties(parse))
         if not best:
             return None
         views = [self._duty_view(d) for d in best]
@@ -303,15 +346,10 @@ class QAService:
         return self._make(parse, "responsible", reply, [v["clause"] for v in views], score)
 
     def _deadline(self, parse: Parse) -> Answer | None:
-        agencies = self._agencies(parse)
-        candidates = None
-        if agencies:
-            candidates = {
-                a.duty.id for agency in agencies for a in self.catalog.assignments(agency)
-            }
-        best, score = self._best(self._ranked_duties(parse, candidates, prefer_dated=True))
+        best, score = self._best(self._ranked_duties(parse, prefer_dated=True))
         if not best:
-            return None if parse.values("topic") or agencies else self._deadline_list(parse)
+            named = parse.values("topic") or parse.values("agency")
+            return None if named else self._deadline_list(parse)
         views = [self._duty_view(d) for d in best]
         reply = Reply("qa/deadline", {"duties": views})
         return self._make(parse, "deadline", reply, [v["clause"] for v in views], score)
@@ -328,8 +366,8 @@ class QAService:
         if topics and self._only_names(parse):
             return self._topic_overview(parse, topics)
         ranked = [
-            (self.catalog.passages[hit.key], hit.score)
-            for hit in self.catalog.passage_index.search(parse.tokens, limit=3)
+            (self.catalog.passages[key], score)
+            for key, score in self._search(self.catalog.passage_index, parse)
         ]
         best, score = self._best(ranked)
         if best:
@@ -348,9 +386,7 @@ class QAService:
     def _topic_overview(self, parse: Parse, topics: Sequence[Topic]) -> Answer:
         sections = []
         for topic in topics[:2]:
-            clauses = [
-                self.catalog.clauses[c][1] for c in topic.clauses if c in self.catalog.clauses
-            ]
+            clauses = self._topic_clauses(topic)
             duties = [
                 self._duty_view(d)
                 for _, d in self.catalog.duties.values()
@@ -358,24 +394,39 @@ class QAService:
             ]
             sections.append({"topic": topic, "clauses": clauses, "duties": duties})
         reply = Reply("qa/topic_overview", {"sections": sections})
-        citations = [c.label for s in sections for c in s["clauses"]]
+        citations = [c.label for topic in topics[:2] for c in self._topic_clauses(topic)]
         return self._make(parse, "topic_overview", reply, citations)
 
+    def _topic_clauses(self, topic: Topic) -> list[Clause]:
+        return [self.catalog.clauses[c][1] for c in topic.clauses if c in self.catalog.clauses]
+
     def _figure(self, parse: Parse) -> Answer | None:
-        hits = self.catalog.figure_index.search(parse.tokens, limit=3)
-        keys, score = self._best([(h.key, h.score) for h in hits])
+        keys, score = self._best(self._search(self.catalog.figure_index, parse))
+        # A number in the question that the figure's text lacks ("năm 2024") means
+        # the question is about some other figure, which the directive does not give.
+        keys = [k for k in keys if self._numbers_match(parse, self.catalog.figure(k))]
         best: list[Figure] = [self.catalog.figure(k) for k in keys]
         if not best:
             return None
         # A breakdown shown under its total is not repeated on its own.
         shown = {f.id for f in best}
         best = [f for f in best if f.parent not in shown]
-        views = []
+        views: list[dict[str, Any]] = []
         for figure in best:
             parts = [f for f in self.catalog.figures.values() if f.parent == figure.id]
             views.append({"figure": figure, "parts": parts, "clause": self._label(figure.clause)})
         reply = Reply("qa/figure", {"figures": views})
         return self._make(parse, "figure", reply, [v["clause"] for v in views], score)
+
+    def _numbers_match(self, parse: Parse, figure: Figure) -> bool:
+        quoted = " ".join((figure.label, figure.quote, figure.value, *figure.keywords))
+        known = number_forms(self.catalog.normalizer.tokens(quoted))
+        directive_numbers = number_forms(
+            self.catalog.normalizer.tokens(" ".join(d.number for d in self.catalog.kb.directives))
+        )
+        clauses = {e.text for e in parse.entities if e.entity == "clause"}
+        asked = [t for t in parse.tokens if any(c.isdigit() for c in t) and t not in clauses]
+        return all(number_forms([t]) & (known | directive_numbers) for t in asked)
 
     def _directive(self) -> Directive:
         return self.catalog.kb.directives[0]

@@ -34,3 +34,8 @@ def test_values_dates_percent_and_clauses() -> None:
         ("date", "2019-05-31"),
         ("percent", "70"),
     ]
+
+
+def test_long_tokens_are_not_corrected() -> None:
+    speller = SpellCorrector(["thong"])
+    assert speller.correct("x" * 5000) == "x" * 5000

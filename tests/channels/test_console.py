@@ -1,0 +1,94 @@
+"""`bot ask --jsonl` and `bot ask` as a user runs them: a real process, a real database."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import unicodedata
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+ROOT = Path(__file__).resolve().parents[2]
+
+HOSTILE = [
+    "",
+    "   ",
+    "x" * 10_000,
+    "😀🎉👍",
+    "<b>x</b>",
+    "{{ 7*7 }}",
+    "'; DROP TABLE question_logs;--",
+    unicodedata.normalize("NFD", "Sở Nội vụ phải làm gì?"),
+    "abc\x00\x01\x1b[31m\x7fdef",
+    "<script>alert(1)</script> chữ ký số",
+    "*bold* _it_ [link](http://x) `code`",
+]
+
+
+def run_bot(args: list[str], database: Path, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}"}
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        env=env,
+        cwd=ROOT,
+        timeout=120,
+    )
+
+
+@pytest.fixture(scope="module")
+def database(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return Path(tmp_path_factory.mktemp("console")) / "assistant.db"
+
+
+def test_jsonl_answers_every_line_in_order_and_logs_it(database: Path) -> None:
+    questions = ["Sở Nội vụ phải làm gì?", "trang tin điện tử cấp xã xong trước ngày nào", *HOSTILE]
+    stdin = "".join(q.replace("\n", " ") + "\n" for q in questions)
+    result = run_bot(["ask", "--jsonl"], database, stdin)
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    lines = result.stdout.splitlines()
+    assert len(lines) == len(questions)
+    replies = [json.loads(line) for line in lines]
+    for reply in replies:
+        assert {"reply", "intent", "confidence", "citations"} <= set(reply)
+        assert reply["reply"].strip()
+        # Nothing the user typed comes back: no markup, no evaluated template.
+        assert "<b>" not in reply["reply"] and "<script>" not in reply["reply"]
+        assert "49" not in reply["reply"] and "DROP TABLE" not in reply["reply"]
+    assert "Mục 2.d" in replies[0]["citations"]
+    assert "30/6/2019" in replies[1]["reply"]
+    assert replies[2]["intent"] == "out_of_scope"  # empty line
+    # NFD input is understood like NFC input.
+    assert replies[9]["reply"] == replies[0]["reply"]
+
+    engine = create_engine(f"sqlite:///{database}")
+    with engine.connect() as connection:
+        logged = connection.execute(text("SELECT text, intent FROM question_logs ORDER BY id"))
+        rows = list(logged)
+    assert len(rows) == len(questions)
+    assert rows[4][0] == "x" * 10_000
+    assert rows[8][0] == "'; DROP TABLE question_logs;--"
+
+
+def test_ask_prints_one_answer(database: Path) -> None:
+    result = run_bot(["ask", "ai", "ký", "chỉ", "thị"], database)
+    assert result.returncode == 0, result.stderr
+    assert "Nguyễn Tiến Nhường" in result.stdout
+
+
+def test_chat_shows_buttons_as_numbers_and_follows_a_choice(database: Path) -> None:
+    result = run_bot(["chat"], database, "món ăn ngon nhất Hà Nội\n1\nthoát\n")
+    assert result.returncode == 0, result.stderr
+    assert "  1. " in result.stdout
+    assert "Tạm biệt" in result.stdout
+    # The reply to "1" is an answer with a citation, not a refusal.
+    after_choice = result.stdout.split("Bạn: ")[2]
+    assert "Mục" in after_choice and "Xin lỗi" not in after_choice

@@ -1,0 +1,128 @@
+"""The Q&A answers from the pack, for every agency, deadline and figure it holds.
+
+Questions are generated from the data with a few generic wordings, so these tests
+check that the mechanism generalizes over the whole pack rather than a few lines.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from bot.app import Assistant
+from bot.core.qa import Answer
+from nlu.normalize import fold
+
+
+def ask(assistant: Assistant, question: str) -> tuple[Answer, str]:
+    answer = assistant.core.qa.answer(question)
+    return answer, assistant.renderer.render(answer.reply)
+
+
+def plain(text: str) -> str:
+    """Folded, without thousand separators: how the reply is compared."""
+    return re.sub(r"(?<=\d)\.(?=\d{3}\b)", "", fold(text))
+
+
+def test_every_agency_with_duties_gets_them_with_citations(assistant: Assistant) -> None:
+    catalog = assistant.core.qa.catalog
+    checked = 0
+    for agency in assistant.knowledge.agencies:
+        direct = [a for a in catalog.assignments(agency) if a.direct]
+        if agency.kind == "group" or not direct:
+            continue
+        for wording in ("{} phải làm gì?", "nhiem vu cua {}"):
+            answer, reply = ask(assistant, wording.format(agency.short_name))
+            assert answer.kind == "duties", (agency.id, wording, reply)
+            for assignment in direct:
+                assert assignment.duty.title in reply
+                assert catalog.clauses[assignment.duty.clause][1].label in answer.citations
+        checked += 1
+    assert checked >= 8
+
+
+def test_district_gets_district_and_general_duties(assistant: Assistant) -> None:
+    districts = [a for a in assistant.knowledge.agencies if a.kind == "district"]
+    assert len(districts) == 8
+    for district in districts:
+        answer, reply = ask(assistant, f"{district.short_name} cần làm những gì")
+        assert answer.kind == "duties", reply
+        assert "30/6/2019" in reply and "Mục 1.e" in reply and "Mục 2.f" in reply
+
+
+def test_every_dated_duty_answers_its_deadline(assistant: Assistant) -> None:
+    duties = [
+        d
+        for directive in assistant.knowledge.directives
+        for d in directive.duties
+        if d.timing.kind == "deadline"
+    ]
+    assert len(duties) >= 3
+    for duty in duties:
+        _, reply = ask(assistant, f"Hạn chót của việc {duty.title.lower()} là khi nào?")
+        due = f"{duty.timing.due.day}/{duty.timing.due.month}/{duty.timing.due.year}"
+        assert due in reply, (duty.id, reply)
+        others = {d.timing.due for d in duties} - {duty.timing.due}
+        for other in others:
+            assert f"{other.day}/{other.month}/{other.year}" not in reply, reply
+
+
+def test_every_figure_is_found_by_its_label(assistant: Assistant) -> None:
+    figures = [f for d in assistant.knowledge.directives for f in d.figures]
+    for figure in figures:
+        answer, reply = ask(assistant, f"{figure.label} là bao nhiêu?")
+        assert answer.kind == "figure", (figure.id, reply)
+        assert plain(figure.value) in plain(reply), (figure.id, reply)
+
+
+def test_metadata_names_signer_date_and_cited_documents(assistant: Assistant) -> None:
+    _, reply = ask(assistant, "ai la nguoi ky van ban nay")
+    directive = assistant.knowledge.directives[0]
+    assert directive.signer_name in reply and "19/4/2019" in reply
+    for cited in directive.cites:
+        assert cited.number in reply
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Giá vàng hôm nay thế nào?",
+        "Làm thủ tục cấp hộ chiếu ở đâu?",
+        "Đội tuyển bóng đá Việt Nam đá mấy giờ?",
+        "Công thức nấu phở bò",
+        "asdkjh qwpoeiru zxmcnv",
+        "Lương cơ bản năm 2024 là bao nhiêu?",
+    ],
+)
+def test_out_of_scope_is_refused_without_inventing(assistant: Assistant, question: str) -> None:
+    answer, reply = ask(assistant, question)
+    assert answer.kind == "refusal", reply
+    assert "Xin lỗi" in reply
+    assert not re.search(r"Mục \d", reply) and "2019" not in reply.split("ví dụ")[0]
+    assert 2 <= len(answer.reply.buttons) <= 3
+
+
+def test_suggested_questions_are_answerable(assistant: Assistant) -> None:
+    answer, _ = ask(assistant, "Giá vàng hôm nay thế nào?")
+    for button in answer.reply.buttons:
+        followed, reply = ask(assistant, button.payload)
+        assert followed.kind not in ("refusal", "empty"), (button.payload, reply)
+        assert followed.citations, (button.payload, reply)
+
+
+def test_same_answer_with_and_without_diacritics_and_telex(assistant: Assistant) -> None:
+    styles = [
+        "Sở Tài chính có nhiệm vụ gì?",
+        "so tai chinh co nhiem vu gi",
+        "sowr taif chinhs cos nhieemj vuj gif",
+        "STC có nhiệm vụ gì?",
+    ]
+    replies = {ask(assistant, q)[1] for q in styles}
+    assert len(replies) == 1, replies
+
+
+def test_topic_overview_lists_the_topic_duties(assistant: Assistant) -> None:
+    answer, reply = ask(assistant, "chỉ thị quy định gì về chữ ký số")
+    assert answer.kind == "topic_overview"
+    assert "Mục 1.e" in answer.citations and "Mục 2.d" in reply
