@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-import yaml
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Settings
@@ -20,6 +19,7 @@ from bot.storage.seed import load_knowledge_from_db, seed_knowledge
 from nlu.engine import BuiltinNlu, Lexicon
 from nlu.normalize import Normalizer, fold
 from nlu.training_data import load_training_data
+from nlu.yaml_io import read_yaml
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +51,7 @@ def build_core(settings: Settings, knowledge: KnowledgeBase) -> Core:
     training = load_training_data(nlu_dir / "nlu.yml")
     catalog = Catalog(knowledge, Normalizer(lexicon.abbreviations), lexicon.stopwords)
     nlu = BuiltinNlu(training, lexicon, catalog.name_entries(), catalog.vocabulary())
-    wordings = yaml.safe_load((settings.templates_dir / "suggestions.yaml").read_text("utf-8"))
+    wordings = read_yaml(settings.templates_dir / "suggestions.yaml")
     qa = QAService(catalog, nlu, SuggestionWordings(**wordings), lexicon.generic_words)
     return Core(qa, Renderer(settings.templates_dir, "text"))
 

@@ -7,14 +7,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-import yaml
-
 from nlu.classifier import SoftmaxClassifier
 from nlu.entities import Entity, Gazetteer, find_values
 from nlu.features import TfidfVectorizer
 from nlu.normalize import Normalizer
 from nlu.spelling import SpellCorrector
 from nlu.training_data import TrainingData
+from nlu.yaml_io import read_yaml
 
 
 @dataclass(frozen=True)
@@ -52,7 +51,7 @@ class Lexicon:
 
     @classmethod
     def load(cls, path: Path) -> Lexicon:
-        document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        document = read_yaml(path) or {}
         return cls(
             abbreviations={
                 str(k): str(v) for k, v in (document.get("abbreviations") or {}).items()

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
+from nlu.yaml_io import read_yaml
 
 _ANNOTATION = re.compile(r"\[(?P<text>[^\]]+)\](?:\((?P<short>[^)]+)\)|(?P<json>\{[^}]+\}))")
 
@@ -102,7 +102,7 @@ def load_training_data(*paths: Path) -> TrainingData:
     """Load and merge Rasa NLU YAML files."""
     data = TrainingData()
     for path in paths:
-        document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        document = read_yaml(path) or {}
         for index, item in enumerate(document.get("nlu", [])):
             where = f"{path.name}, nlu item {index + 1}"
             if "intent" in item:

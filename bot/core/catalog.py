@@ -62,6 +62,7 @@ class Catalog:
         self.figures = {f.id: f for directive in kb.directives for f in directive.figures}
         self.faq = {f.id: f for f in kb.faq}
         self.passages = list(self._passages())
+        self._assignments_cache: dict[str, list[Assignment]] = {}
         tokens = normalizer.tokens
         self.duty_index: TfidfIndex[str] = TfidfIndex(
             [
@@ -140,6 +141,13 @@ class Catalog:
         ]
 
     def assignments(self, agency: Agency) -> list[Assignment]:
+        """Duties concerning an agency (computed once per agency; see _assignments)."""
+        cached = self._assignments_cache.get(agency.id)
+        if cached is None:
+            cached = self._assignments_cache[agency.id] = self._assignments(agency)
+        return cached
+
+    def _assignments(self, agency: Agency) -> list[Assignment]:
         """Duties concerning an agency, directly or through its groups, in pack order.
 
         Through a group, only duties *addressed* to the group count: a group leading

@@ -116,6 +116,11 @@ class QAService:
         self.nlu = nlu
         self.wordings = suggestion_wordings
         self.generic_words = generic_words | catalog.stopwords
+        # Numbers that name the directive itself ("06/CT-UBND"), not a figure.
+        self._directive_numbers = number_forms(
+            catalog.normalizer.tokens(" ".join(d.number for d in catalog.kb.directives))
+        )
+        self._suggestion_bank = self._build_suggestion_bank()
         self._handlers: dict[str, Callable[[Parse], Answer | None]] = {
             "ask_agency_duties": self._agency_duties,
             "ask_responsible": self._responsible,
@@ -421,12 +426,9 @@ class QAService:
     def _numbers_match(self, parse: Parse, figure: Figure) -> bool:
         quoted = " ".join((figure.label, figure.quote, figure.value, *figure.keywords))
         known = number_forms(self.catalog.normalizer.tokens(quoted))
-        directive_numbers = number_forms(
-            self.catalog.normalizer.tokens(" ".join(d.number for d in self.catalog.kb.directives))
-        )
         clauses = {e.text for e in parse.entities if e.entity == "clause"}
         asked = [t for t in parse.tokens if any(c.isdigit() for c in t) and t not in clauses]
-        return all(number_forms([t]) & (known | directive_numbers) for t in asked)
+        return all(number_forms([t]) & (known | self._directive_numbers) for t in asked)
 
     def _directive(self) -> Directive:
         return self.catalog.kb.directives[0]
@@ -463,30 +465,31 @@ class QAService:
     def _defaults(self) -> list[str]:
         return [s.payload for s in self.suggestions(())]
 
-    def suggestions(self, tokens: Sequence[str], limit: int = 3) -> tuple[Button, ...]:
-        """Questions the assistant can answer: those sharing most words with `tokens`,
-        or with no words, one about deadlines, one about an agency, one about a topic."""
+    def _build_suggestion_bank(self) -> list[list[tuple[str, frozenset[str]]]]:
+        """Suggestable questions with the words that make each relevant, in three
+        groups: deadlines, agencies with duties of their own, topics."""
         normalize = self.catalog.normalizer.tokens
-        by_topic = [
-            (self.wordings.topic.format(name=lower_first(t.name)), t.name)
+        deadlines = [(self.wordings.deadlines, frozenset(normalize("thời hạn hạn chót")))]
+        agencies = [
+            (self.wordings.agency.format(name=a.short_name), frozenset(normalize(a.name)))
+            for a in self.catalog.kb.agencies
+            if a.kind != "group" and any(x.direct for x in self.catalog.assignments(a))
+        ]
+        topics = [
+            (self.wordings.topic.format(name=lower_first(t.name)), frozenset(normalize(t.name)))
             for t in self.catalog.topics.values()
         ]
-        by_agency = [
-            (self.wordings.agency.format(name=a.short_name), a.name)
-            for a in self.catalog.kb.agencies
-            if a.kind != "group"
-            and self.catalog.assignments(a)
-            and any(x.direct for x in self.catalog.assignments(a))
-        ]
-        deadlines = (self.wordings.deadlines, "thoi han han chot")
+        return [deadlines, agencies, topics]
+
+    def suggestions(self, tokens: Sequence[str], limit: int = 3) -> tuple[Button, ...]:
+        """Questions the assistant can answer: those sharing most words with `tokens`,
+        or without words, the first of each group (deadlines, an agency, a topic)."""
         if tokens:
             query = set(tokens)
-            bank = sorted(
-                [deadlines, *by_agency, *by_topic],
-                key=lambda item: -len(query & set(normalize(item[1]))),
-            )
+            flat = [item for group in self._suggestion_bank for item in group]
+            bank = sorted(flat, key=lambda item: -len(query & item[1]))
         else:
-            bank = [deadlines, *by_agency[:1], *by_topic[:1]]
+            bank = [group[0] for group in self._suggestion_bank if group]
         return tuple(Button(question, question) for question, _ in bank[:limit])
 
     def _refuse(self, parse: Parse) -> Answer:

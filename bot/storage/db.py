@@ -57,6 +57,11 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 def _sqlite_on_connect(dbapi_connection: sqlite3.Connection, connection_record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
+    # Write-ahead logging with NORMAL sync: a commit no longer waits for an fsync
+    # (~3 ms each), readers do not block the writer, and a crash can lose at most
+    # the last transactions, never corrupt the file. (No effect on :memory:.)
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
 
 

@@ -40,6 +40,7 @@ from bot.core.knowledge import (
     TimingKind,
     Topic,
 )
+from nlu.yaml_io import read_yaml
 
 AGENCIES_FILE = "agencies.yaml"
 FAQ_FILE = "faq.yaml"
@@ -463,8 +464,7 @@ def _check_directive_refs(d: Directive, agency_ids: frozenset[str], where: str) 
 
 def _read_yaml(path: Path) -> object:
     try:
-        with path.open(encoding="utf-8") as fh:
-            return yaml.safe_load(fh)
+        return read_yaml(path)
     except OSError as exc:
         raise PackError(f"{path}: cannot read ({exc})") from exc
     except yaml.YAMLError as exc:
