@@ -50,7 +50,8 @@ def build_core(settings: Settings, knowledge: KnowledgeBase) -> Core:
     nlu_dir = settings.data_dir / "nlu"
     training = load_training_data(nlu_dir / "nlu.yml")
     catalog = Catalog(knowledge, Normalizer(lexicon.abbreviations), lexicon.stopwords)
-    nlu = BuiltinNlu(training, lexicon, catalog.name_entries(), catalog.vocabulary())
+    names = catalog.name_entries() + lexicon.place_entries()
+    nlu = BuiltinNlu(training, lexicon, names, catalog.vocabulary())
     wordings = read_yaml(settings.templates_dir / "suggestions.yaml")
     qa = QAService(catalog, nlu, SuggestionWordings(**wordings), lexicon.generic_words)
     return Core(qa, Renderer(settings.templates_dir, "text"))

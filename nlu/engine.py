@@ -48,6 +48,7 @@ class Lexicon:
     abbreviations: dict[str, str] = field(default_factory=dict)
     stopwords: frozenset[str] = frozenset()
     generic_words: frozenset[str] = frozenset()
+    other_places: tuple[str, ...] = ()
 
     @classmethod
     def load(cls, path: Path) -> Lexicon:
@@ -58,7 +59,12 @@ class Lexicon:
             },
             stopwords=frozenset(str(w) for w in document.get("stopwords") or ()),
             generic_words=frozenset(str(w) for w in document.get("generic_words") or ()),
+            other_places=tuple(str(p) for p in document.get("other_places") or ()),
         )
+
+    def place_entries(self) -> list[tuple[str, str, str]]:
+        """Gazetteer entries for places outside the directive's province."""
+        return [("place", place, place) for place in self.other_places]
 
 
 class BuiltinNlu:

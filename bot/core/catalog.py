@@ -12,11 +12,21 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Literal
 
-from bot.core.knowledge import Agency, Clause, Directive, Duty, FaqEntry, Figure, KnowledgeBase
+from bot.core.knowledge import (
+    Agency,
+    Clause,
+    Directive,
+    Duty,
+    FaqEntry,
+    Figure,
+    KnowledgeBase,
+)
 from nlu.normalize import Normalizer
 from nlu.retrieval import TfidfIndex
 
-Role = Literal["lead", "coordinate", "addressee"]
+Role = Literal["lead", "coordinate", "addressee", "via"]
+# Sentences longer than this are split at semicolons into separately quotable parts.
+LONG_SENTENCE = 220
 _SENTENCE_END = re.compile(r"(?<=[.;])\s+(?=[A-ZĐÀ-Ỹ])")
 
 
@@ -42,6 +52,22 @@ class Assignment:
 
 def split_sentences(text: str) -> list[str]:
     return [s.strip() for s in _SENTENCE_END.split(text) if s.strip()]
+
+
+def clause_pieces(clause: Clause) -> list[str]:
+    """A clause cut into quotable pieces: its bullets and the paragraphs outside
+    them, split into sentences, and long sentences further at semicolons (the
+    results paragraph is one sentence listing a dozen figures)."""
+    paragraphs = [p.strip().removeprefix("- ").strip() for p in clause.text.split("\n\n")]
+    outside = [p for p in paragraphs if p and not any(p in item for item in clause.items)]
+    pieces: list[str] = []
+    for block in (*outside, *clause.items):
+        for sentence in split_sentences(block):
+            if len(sentence) > LONG_SENTENCE:
+                pieces.extend(part.strip() for part in sentence.split("; ") if part.strip())
+            else:
+                pieces.append(sentence)
+    return list(dict.fromkeys(pieces))
 
 
 class Catalog:
@@ -87,26 +113,29 @@ class Catalog:
         )
 
     def _duty_text(self, duty: Duty) -> str:
+        """What a duty is found by: its clause heading, title, verbatim text, timing,
+        topics and the names of everyone concerned."""
         clause = self.clauses[duty.clause][1]
-        topics = " ".join(self.topics[t].name for t in duty.topics if t in self.topics)
-        return " ".join((clause.title, duty.title, duty.text, duty.timing.text, topics))
+        topics = [self.topics[t].name for t in duty.topics if t in self.topics]
+        agencies = [
+            name
+            for agency_id in (*duty.lead, *duty.coordinate, *duty.addressees, *duty.via)
+            for name in (self.agencies[agency_id].name, self.agencies[agency_id].short_name)
+        ]
+        return " ".join((clause.title, duty.title, duty.text, duty.timing.text, *topics, *agencies))
 
     def _passages(self) -> Iterator[Passage]:
         key = 0
         for directive in self.kb.directives:
             for clause in directive.clauses:
-                pieces = list(clause.items) or split_sentences(clause.text)
-                if clause.items and clause.text not in "\n".join(clause.items):
-                    pieces = split_sentences(clause.text) + pieces
-                for piece in dict.fromkeys(pieces):
-                    for sentence in split_sentences(piece):
-                        duty_ids = tuple(
-                            d.id
-                            for d in directive.duties
-                            if d.clause == clause.id and (sentence in d.text or d.text in sentence)
-                        )
-                        yield Passage(key, directive, clause, sentence, duty_ids)
-                        key += 1
+                for piece in clause_pieces(clause):
+                    duty_ids = tuple(
+                        d.id
+                        for d in directive.duties
+                        if d.clause == clause.id and (piece in d.text or d.text in piece)
+                    )
+                    yield Passage(key, directive, clause, piece, duty_ids)
+                    key += 1
 
     # Names the NLU gazetteer recognizes, and the words it counts as in-domain.
 
@@ -163,6 +192,8 @@ class Catalog:
                 found.append(Assignment(duty, "coordinate", direct=True))
             elif agency.id in duty.addressees:
                 found.append(Assignment(duty, "addressee", direct=True))
+            elif agency.id in duty.via:
+                found.append(Assignment(duty, "via", direct=True))
             elif groups & set(duty.addressees):
                 found.append(Assignment(duty, "addressee", direct=False))
         return found

@@ -9,6 +9,7 @@ never a guess.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -16,8 +17,8 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from bot.core.catalog import Assignment, Catalog
-from bot.core.knowledge import Agency, Clause, Directive, Duty, Figure, Topic
+from bot.core.catalog import Assignment, Catalog, Passage
+from bot.core.knowledge import CitedDocument, Clause, Directive, Duty, Figure, Topic
 from bot.core.messages import Button, Reply
 from nlu.engine import NluEngine, Parse
 from nlu.retrieval import TfidfIndex
@@ -26,33 +27,41 @@ from nlu.retrieval import TfidfIndex
 # character TF-IDF cosines) to be answered from it. Below this the match is one or
 # two common words, which is not evidence of what was asked.
 MIN_MATCH = 0.18
+# Share of a question's content words a document must contain to answer it.
+MIN_COVERAGE = 0.5
 # A second hit is shown with the first only when it is nearly as good.
 CLOSE_SECOND = 0.85
-# An FAQ entry answers on its own only when the question is close to one of its
-# phrasings; weaker FAQ matches only feed suggestions.
+# An FAQ phrasing this close to the question answers it before anything else;
+# a weaker FAQ match (down to MIN_FAQ_MATCH) answers only when nothing else does.
+PREEMPTING_FAQ_MATCH = 0.8
 MIN_FAQ_MATCH = 0.55
 # At least this share of a message's content words must be known to the domain
 # (directive, FAQ, in-scope training examples) for it to be answered at all.
 MIN_KNOWN_SHARE = 0.5
-# Share of a question's content words a document must contain to answer it.
-MIN_COVERAGE = 0.5
-# Duties of an agency the question names rank above equally matching others.
-NAMED_AGENCY_BOOST = 1.25
+# Duties or passages of an agency or topic the question names rank above equally
+# matching others.
+NAMED_BOOST = 1.25
 # Prior for "when is X due" questions: a duty with a date or recurrence is what
 # such a question is usually about, so undated duties need a clearly better match.
 UNDATED_DUTY_PRIOR = 0.75
-
-# An FAQ phrasing this close to the question answers it before anything else.
-PREEMPTING_FAQ_MATCH = 0.8
 # Above this probability the classifier's intent is taken as is; below, its top
 # intents (each at least MIN_CANDIDATE) compete on the evidence their handlers find.
 CONFIDENT = 0.6
 MIN_CANDIDATE = 0.15
-# Evidence of handlers that do not search (metadata, lists): a middling match.
+# Evidence of answers that do not search (metadata, lists): a middling match.
 FIXED_EVIDENCE = 0.5
+
+SMALL_TALK = frozenset({"greet", "goodbye", "thanks", "help", "report_progress"})
+# Intents whose handler answers without searching: they only answer when they are
+# the classifier's first choice, never as a runner-up.
+FIXED_INTENTS = frozenset({"ask_metadata", "ask_shortcomings", "ask_deadline_list"})
+# Intents after which, if their handler finds nothing, a quoted passage or an FAQ
+# entry may still answer. A figure or a deadline that is not in the data is not
+# replaced by some loosely related sentence.
+OPEN_INTENTS = frozenset({"ask_topic", "ask_responsible", "ask_agency_duties", "ask_results"})
+
 T = TypeVar("T")
 K = TypeVar("K")
-SMALL_TALK = frozenset({"greet", "goodbye", "thanks", "help", "report_progress"})
 
 
 @dataclass(frozen=True)
@@ -62,11 +71,20 @@ class Answer:
     intent: str
     confidence: float
     citations: tuple[str, ...] = ()
-    # How strongly the data matched the question (retrieval score, or 1.0 for a
-    # named agency, FIXED_EVIDENCE for answers that do not search).
+    # How strongly the data matched the question (retrieval score, 1.0 for a named
+    # agency or number, FIXED_EVIDENCE for answers that do not search).
     evidence: float = FIXED_EVIDENCE
     parse: Parse | None = None
     entities: tuple[dict[str, str], ...] = field(default=())
+
+
+@dataclass(frozen=True)
+class SuggestionWordings:
+    """Patterns for suggested questions (templates/suggestions.yaml)."""
+
+    topic: str
+    agency: str
+    deadlines: str
 
 
 def number_forms(tokens: Iterable[str]) -> set[str]:
@@ -95,15 +113,6 @@ def timing_view(duty: Duty) -> dict[str, Any]:
     }
 
 
-@dataclass(frozen=True)
-class SuggestionWordings:
-    """Patterns for suggested questions (templates/suggestions.yaml)."""
-
-    topic: str
-    agency: str
-    deadlines: str
-
-
 class QAService:
     def __init__(
         self,
@@ -115,11 +124,19 @@ class QAService:
         self.catalog = catalog
         self.nlu = nlu
         self.wordings = suggestion_wordings
-        self.generic_words = generic_words | catalog.stopwords
         # Numbers that name the directive itself ("06/CT-UBND"), not a figure.
         self._directive_numbers = number_forms(
             catalog.normalizer.tokens(" ".join(d.number for d in catalog.kb.directives))
         )
+        # Words that say nothing about which document answers: stopwords, "chỉ thị",
+        # "quy định", and the directive's own number.
+        self.generic_words = generic_words | catalog.stopwords | self._directive_numbers
+        self._figure_numbers = {
+            f.id: number_forms(
+                catalog.normalizer.tokens(" ".join((f.label, f.value, f.quote, *f.keywords)))
+            )
+            for f in catalog.figures.values()
+        }
         self._suggestion_bank = self._build_suggestion_bank()
         self._handlers: dict[str, Callable[[Parse], Answer | None]] = {
             "ask_agency_duties": self._agency_duties,
@@ -141,14 +158,19 @@ class QAService:
             return self._make(parse, "empty", Reply("qa/empty", {"examples": self._defaults()}))
         if parse.intent in SMALL_TALK:
             return self._small_talk(parse)
+        if parse.values("place"):
+            return self._refuse(parse, place=parse.values("place")[0])
         if parse.intent == "out_of_scope" or (
             parse.known_share < MIN_KNOWN_SHARE and not parse.entities
         ):
             return self._refuse(parse)
-        answer = self._faq(parse, PREEMPTING_FAQ_MATCH) or self._by_clause(parse)
-        if answer is None:
-            answer = self._best_answer(parse)
-        if answer is None:
+        answer = (
+            self._faq(parse, PREEMPTING_FAQ_MATCH)
+            or self._by_clause(parse)
+            or self._by_figure_value(parse)
+            or self._best_answer(parse)
+        )
+        if answer is None and parse.intent in OPEN_INTENTS:
             answer = self._faq(parse, MIN_FAQ_MATCH) or self._topic(parse)
         return answer or self._refuse(parse)
 
@@ -161,12 +183,13 @@ class QAService:
             candidates = [
                 (intent, p)
                 for intent, p in parse.ranking[:3]
-                if p >= MIN_CANDIDATE and intent in self._handlers
+                if p >= MIN_CANDIDATE
+                and intent in self._handlers
+                and (intent == parse.intent or intent not in FIXED_INTENTS)
             ]
         best: tuple[float, Answer] | None = None
         for intent, probability in candidates:
-            handler = self._handlers.get(intent)
-            answer = handler(parse) if handler else None
+            answer = self._handlers[intent](parse)
             if answer and (best is None or probability * answer.evidence > best[0]):
                 best = (probability * answer.evidence, replace(answer, intent=intent))
         return best[1] if best else None
@@ -192,11 +215,18 @@ class QAService:
             entities=tuple({"entity": e.entity, "value": e.value} for e in parse.entities),
         )
 
+    def _directive(self) -> Directive:
+        return self.catalog.kb.directives[0]
+
     def _label(self, clause_id: str) -> str:
         return self.catalog.clauses[clause_id][1].label
 
     def _names(self, agency_ids: Sequence[str]) -> list[str]:
         return [self.catalog.agencies[a].name for a in agency_ids if a in self.catalog.agencies]
+
+    def _cited_in(self, text: str) -> list[CitedDocument]:
+        """Documents a quoted text refers to, so the answer can give their full reference."""
+        return [c for d in self.catalog.kb.directives for c in d.cites if c.number in text]
 
     def _duty_view(self, duty: Duty, role: str = "") -> dict[str, Any]:
         return {
@@ -209,10 +239,16 @@ class QAService:
             "coordinate": self._names(duty.coordinate),
             "via": self._names(duty.via),
             "timing": timing_view(duty),
+            "cited": self._cited_in(duty.text),
         }
 
-    def _agencies(self, parse: Parse) -> list[Agency]:
-        return [self.catalog.agencies[a] for a in parse.values("agency")][:3]
+    def _passage_view(self, passage: Passage) -> dict[str, Any]:
+        return {
+            "text": passage.text,
+            "clause": passage.clause.label,
+            "title": passage.clause.title,
+            "cited": self._cited_in(passage.text),
+        }
 
     def _search(
         self,
@@ -229,33 +265,13 @@ class QAService:
         scores = index.scores(parse.tokens)
         if weight is not None:
             scores = scores * np.array([weight(k) for k in index.keys], dtype=np.float32)
-        named = {t for e in parse.entities if e.entity == "agency" for t in e.text.split()}
-        ignore = self.generic_words | named
         ranked = []
         for position in np.argsort(-scores)[:limit]:
             if scores[position] <= 0:
                 break
-            if index.coverage(parse.tokens, int(position), ignore) >= MIN_COVERAGE:
+            if index.coverage(parse.tokens, int(position), self.generic_words) >= MIN_COVERAGE:
                 ranked.append((index.keys[position], float(scores[position])))
         return ranked
-
-    def _ranked_duties(self, parse: Parse, prefer_dated: bool = False) -> list[tuple[Duty, float]]:
-        """Duties matching the question; those of a named agency are favoured."""
-        favoured = {
-            a.duty.id for agency in self._agencies(parse) for a in self.catalog.assignments(agency)
-        }
-
-        def weight(duty_id: str) -> float:
-            duty = self.catalog.duties[duty_id][1]
-            factor = NAMED_AGENCY_BOOST if duty_id in favoured else 1.0
-            if prefer_dated and duty.timing.kind == "continuous":
-                factor *= UNDATED_DUTY_PRIOR
-            return factor
-
-        return [
-            (self.catalog.duties[key][1], score)
-            for key, score in self._search(self.catalog.duty_index, parse, weight)
-        ]
 
     @staticmethod
     def _best(ranked: Sequence[tuple[T, float]], limit: int = 2) -> tuple[list[T], float]:
@@ -265,18 +281,56 @@ class QAService:
         top = ranked[0][1]
         return [item for item, score in ranked[:limit] if score >= top * CLOSE_SECOND], top
 
-    # Handlers: each returns None when the pack holds nothing matching.
+    def _only_names(self, parse: Parse) -> bool:
+        """True when the question names things but asks nothing more specific about them."""
+        named = {token for e in parse.entities for token in e.text.split()}
+        return all(t in named or t in self.generic_words for t in parse.tokens)
+
+    def _favoured_duties(self, parse: Parse) -> set[str]:
+        """Duties of the agencies the question names."""
+        return {
+            a.duty.id
+            for agency_id in parse.values("agency")
+            for a in self.catalog.assignments(self.catalog.agencies[agency_id])
+        }
+
+    def _ranked_duties(self, parse: Parse, prefer_dated: bool = False) -> list[tuple[Duty, float]]:
+        """Duties matching the question; those of a named agency or topic are favoured."""
+        favoured = self._favoured_duties(parse)
+        topics = set(parse.values("topic"))
+
+        def weight(duty_id: str) -> float:
+            duty = self.catalog.duties[duty_id][1]
+            factor = NAMED_BOOST if duty_id in favoured else 1.0
+            if topics and self._about(duty, topics):
+                factor *= NAMED_BOOST
+            if prefer_dated and duty.timing.kind == "continuous":
+                factor *= UNDATED_DUTY_PRIOR
+            return factor
+
+        return [
+            (self.catalog.duties[key][1], score)
+            for key, score in self._search(self.catalog.duty_index, parse, weight)
+        ]
+
+    def _about(self, duty: Duty, topics: set[str]) -> bool:
+        if duty.topics:
+            return bool(topics & set(duty.topics))
+        return bool(topics & set(self.catalog.clauses[duty.clause][1].topics))
+
+    # Answers found before the intent is consulted.
 
     def _faq(self, parse: Parse, threshold: float) -> Answer | None:
-        hits = self.catalog.faq_index.search(parse.tokens, limit=1)
-        if not hits or hits[0].score < threshold:
+        hits = self._search(self.catalog.faq_index, parse, limit=3)
+        if not hits or hits[0][1] < threshold:
             return None
-        entry = self.catalog.faq_entry(hits[0].key)
+        entry = self.catalog.faq_entry(hits[0][0])
         citations = [self._label(c) for c in entry.clauses if c in self.catalog.clauses]
         reply = Reply("qa/faq", {"entry": entry, "citations": citations})
-        return self._make(parse, "faq", reply, citations, hits[0].score)
+        return self._make(parse, "faq", reply, citations, hits[0][1])
 
     def _by_clause(self, parse: Parse) -> Answer | None:
+        """ "Mục 1.e nói gì": the clause itself."""
         clause_ids = [c for c in parse.values("clause") if c in self.catalog.clauses]
         if not clause_ids or parse.intent not in ("ask_topic", "ask_agency_duties"):
             return None
@@ -286,49 +340,63 @@ class QAService:
             children = [c for c in directive.clauses if c.parent == clause.id]
             views.append({"clause": clause, "children": children})
         reply = Reply("qa/clause", {"clauses": views})
-        return self._make(parse, "clause", reply, [v["clause"].label for v in views])
+        return self._make(parse, "clause", reply, [v["clause"].label for v in views], 1.0)
+
+    def _by_figure_value(self, parse: Parse) -> Answer | None:
+        """ "819 là gì": a number of three digits or more, or a percentage, that the
+        directive states, identifies its figure whatever the wording around it."""
+        asked = {
+            form
+            for token in parse.tokens
+            if token.endswith("%") or sum(c.isdigit() for c in token) >= 3
+            for form in number_forms([token])
+        } - self._directive_numbers
+        if not asked:
+            return None
+        matching = [
+            f
+            for f in self.catalog.figures.values()
+            if asked & number_forms(self.catalog.normalizer.tokens(f.value))
+        ]
+        return self._figure_answer(parse, matching, 1.0) if matching else None
+
+    # Handlers: each returns None when the pack holds nothing matching.
 
     def _agency_duties(self, parse: Parse) -> Answer | None:
-        agencies = self._agencies(parse)
-        if not agencies:
+        agency_ids = parse.values("agency")[:3]
+        if not agency_ids:
             return None
         topics = set(parse.values("topic"))
+        relevant = {d.id for d, _ in self._ranked_duties(parse)} if topics else set()
         sections: list[dict[str, Any]] = []
         citations: list[str] = []
-        for agency in agencies:
+        for agency_id in agency_ids:
+            agency = self.catalog.agencies[agency_id]
             assignments = self.catalog.assignments(agency)
             if topics:
-                assignments = [a for a in assignments if self._about(a.duty, topics)]
+                assignments = [
+                    a for a in assignments if self._about(a.duty, topics) or a.duty.id in relevant
+                ]
             specific = [a for a in assignments if not self.catalog.is_general(a.duty)]
             general = [a for a in assignments if self.catalog.is_general(a.duty)]
             section = {
                 "agencies": [agency.name],
                 "specific": [self._duty_view(a.duty, a.role) for a in specific],
                 "general": self._general_view(general, detailed=bool(topics)),
-                "is_group": agency.kind == "group",
             }
-            duplicate = next(
-                (
-                    s
-                    for s in sections
-                    if s["specific"] == section["specific"] and s["general"] == section["general"]
-                ),
-                None,
-            )
-            if duplicate:
-                duplicate["agencies"].append(agency.name)
+            same = [
+                s
+                for s in sections
+                if s["specific"] == section["specific"] and s["general"] == section["general"]
+            ]
+            if same:
+                same[0]["agencies"].append(agency.name)
             else:
                 sections.append(section)
             citations += [self._label(a.duty.clause) for a in specific + general]
         topic_names = [self.catalog.topics[t].name for t in topics if t in self.catalog.topics]
         reply = Reply("qa/agency_duties", {"sections": sections, "topics": topic_names})
         return self._make(parse, "duties", reply, citations, evidence=1.0)
-
-    def _about(self, duty: Duty, topics: set[str]) -> bool:
-        clause_topics = self.catalog.clauses[duty.clause][1].topics
-        return bool(topics & set(duty.topics)) or (
-            not duty.topics and bool(topics & set(clause_topics))
-        )
 
     def _general_view(self, general: list[Assignment], detailed: bool) -> list[dict[str, Any]]:
         """General duties, one line per clause unless a topic narrows them down."""
@@ -351,7 +419,11 @@ class QAService:
         return self._make(parse, "responsible", reply, [v["clause"] for v in views], score)
 
     def _deadline(self, parse: Parse) -> Answer | None:
-        best, score = self._best(self._ranked_duties(parse, prefer_dated=True))
+        dated = self._duties_due_on(parse.values("date"))
+        if dated:
+            best, score = dated, 1.0
+        else:
+            best, score = self._best(self._ranked_duties(parse, prefer_dated=True))
         if not best:
             named = parse.values("topic") or parse.values("agency")
             return None if named else self._deadline_list(parse)
@@ -359,9 +431,19 @@ class QAService:
         reply = Reply("qa/deadline", {"duties": views})
         return self._make(parse, "deadline", reply, [v["clause"] for v in views], score)
 
+    def _duties_due_on(self, dates: Sequence[str]) -> list[Duty]:
+        """ "Hạn 31/5/2019 là việc gì": the duties due on a date the question gives."""
+        wanted = set()
+        for value in dates:
+            try:
+                wanted.add(dt.date.fromisoformat(value))
+            except ValueError:
+                continue  # a day and month without a year: too vague to pick a duty
+        return [d for _, d in self.catalog.duties.values() if d.timing.due in wanted]
+
     def _deadline_list(self, parse: Parse) -> Answer | None:
         dated = [d for _, d in self.catalog.duties.values() if d.timing.kind != "continuous"]
-        dated.sort(key=lambda d: (d.timing.kind != "deadline", d.timing.due or d.timing.kind))
+        dated.sort(key=lambda d: (d.timing.kind != "deadline", d.timing.due or dt.date.max))
         views = [self._duty_view(d) for d in dated]
         reply = Reply("qa/deadline_list", {"duties": views})
         return self._make(parse, "deadline_list", reply, [v["clause"] for v in views])
@@ -370,34 +452,43 @@ class QAService:
         topics = [self.catalog.topics[t] for t in parse.values("topic") if t in self.catalog.topics]
         if topics and self._only_names(parse):
             return self._topic_overview(parse, topics)
+        answer = self._passages(parse)
+        if answer is None and topics:
+            return self._topic_overview(parse, topics)
+        return answer
+
+    def _passages(self, parse: Parse, clause_id: str | None = None) -> Answer | None:
+        """The sentence(s) that best answer the question, quoted with their clause."""
+        topics = set(parse.values("topic"))
+
+        def weight(key: int) -> float:
+            passage = self.catalog.passages[key]
+            if clause_id is not None and passage.clause.id != clause_id:
+                return 0.0
+            return NAMED_BOOST if topics & set(passage.clause.topics) else 1.0
+
         ranked = [
             (self.catalog.passages[key], score)
-            for key, score in self._search(self.catalog.passage_index, parse)
+            for key, score in self._search(self.catalog.passage_index, parse, weight)
         ]
         best, score = self._best(ranked)
-        if best:
-            views = [
-                {"text": p.text, "clause": p.clause.label, "title": p.clause.title} for p in best
-            ]
-            reply = Reply("qa/passages", {"passages": views})
-            return self._make(parse, "passages", reply, [v["clause"] for v in views], score)
-        return self._topic_overview(parse, topics) if topics else None
-
-    def _only_names(self, parse: Parse) -> bool:
-        """True when the question names things but asks nothing more specific about them."""
-        named = {token for e in parse.entities for token in e.text.split()}
-        return all(t in named or t in self.generic_words for t in parse.tokens)
+        if not best:
+            return None
+        views = [self._passage_view(p) for p in best]
+        reply = Reply("qa/passages", {"passages": views})
+        return self._make(parse, "passages", reply, [v["clause"] for v in views], score)
 
     def _topic_overview(self, parse: Parse, topics: Sequence[Topic]) -> Answer:
         sections = []
         for topic in topics[:2]:
-            clauses = self._topic_clauses(topic)
             duties = [
                 self._duty_view(d)
                 for _, d in self.catalog.duties.values()
                 if self._about(d, {topic.id})
             ]
-            sections.append({"topic": topic, "clauses": clauses, "duties": duties})
+            sections.append(
+                {"topic": topic, "clauses": self._topic_clauses(topic), "duties": duties}
+            )
         reply = Reply("qa/topic_overview", {"sections": sections})
         citations = [c.label for topic in topics[:2] for c in self._topic_clauses(topic)]
         return self._make(parse, "topic_overview", reply, citations)
@@ -409,29 +500,55 @@ class QAService:
         keys, score = self._best(self._search(self.catalog.figure_index, parse))
         # A number in the question that the figure's text lacks ("năm 2024") means
         # the question is about some other figure, which the directive does not give.
-        keys = [k for k in keys if self._numbers_match(parse, self.catalog.figure(k))]
-        best: list[Figure] = [self.catalog.figure(k) for k in keys]
-        if not best:
-            return None
+        figures = [
+            self.catalog.figure(k)
+            for k in keys
+            if self._numbers_match(parse, self.catalog.figure(k))
+        ]
+        return self._figure_answer(parse, figures, score) if figures else None
+
+    def _figure_answer(self, parse: Parse, figures: Sequence[Figure], score: float) -> Answer:
         # A breakdown shown under its total is not repeated on its own.
-        shown = {f.id for f in best}
-        best = [f for f in best if f.parent not in shown]
+        shown = {f.id for f in figures}
         views: list[dict[str, Any]] = []
-        for figure in best:
+        for figure in (f for f in figures if f.parent not in shown):
             parts = [f for f in self.catalog.figures.values() if f.parent == figure.id]
-            views.append({"figure": figure, "parts": parts, "clause": self._label(figure.clause)})
+            views.append(
+                {
+                    "figure": figure,
+                    "parts": parts,
+                    "clause": self._label(figure.clause),
+                    "context": self._context_of(figure),
+                }
+            )
         reply = Reply("qa/figure", {"figures": views})
         return self._make(parse, "figure", reply, [v["clause"] for v in views], score)
 
+    def _context_of(self, figure: Figure) -> str:
+        """The passage around the figure's quote, unless it also states unrelated
+        figures (then the quote alone: the answer must not read as a dump)."""
+        family = {figure.id, figure.parent} | {
+            f.id for f in self.catalog.figures.values() if f.parent == figure.id
+        }
+        others = [
+            f.value
+            for f in self.catalog.figures.values()
+            if f.id not in family and len(f.value) >= 3  # "3" (cấp) is in every date
+        ]
+        around = [
+            p.text
+            for p in self.catalog.passages
+            if p.clause.id == figure.clause
+            and figure.quote in p.text
+            and not any(value in p.text for value in others)
+        ]
+        return min(around, key=len) if around else figure.quote
+
     def _numbers_match(self, parse: Parse, figure: Figure) -> bool:
-        quoted = " ".join((figure.label, figure.quote, figure.value, *figure.keywords))
-        known = number_forms(self.catalog.normalizer.tokens(quoted))
         clauses = {e.text for e in parse.entities if e.entity == "clause"}
         asked = [t for t in parse.tokens if any(c.isdigit() for c in t) and t not in clauses]
-        return all(number_forms([t]) & (known | self._directive_numbers) for t in asked)
-
-    def _directive(self) -> Directive:
-        return self.catalog.kb.directives[0]
+        known = self._figure_numbers[figure.id] | self._directive_numbers
+        return all(number_forms([t]) & known for t in asked)
 
     def _metadata(self, parse: Parse) -> Answer:
         directive = self._directive()
@@ -445,19 +562,26 @@ class QAService:
         return self._make(parse, "shortcomings", reply, [clause.label])
 
     def _results(self, parse: Parse) -> Answer:
+        """The results paragraph: the sentence asked about, or its figures."""
         clause = self._clause_with_suffix("results")
+        if not self._only_names(parse):
+            specific = self._passages(parse, clause.id)
+            if specific:
+                return specific
         figures = [
             f for f in self.catalog.figures.values() if f.clause == clause.id and not f.parent
         ]
         reply = Reply("qa/results", {"clause": clause, "figures": figures})
         return self._make(parse, "results", reply, [clause.label])
 
-    def _clause_with_suffix(self, suffix: str) -> Any:
+    def _clause_with_suffix(self, suffix: str) -> Clause:
+        """The introduction's parts are "intro.results" and "intro.shortcomings"."""
         return next(c for _, c in self.catalog.clauses.values() if c.id.endswith(suffix))
 
     def _small_talk(self, parse: Parse) -> Answer:
-        template = {"report_progress": "qa/report_progress"}.get(parse.intent, f"qa/{parse.intent}")
-        reply = Reply(template, {"directive": self._directive(), "examples": self._defaults()})
+        reply = Reply(
+            f"qa/{parse.intent}", {"directive": self._directive(), "examples": self._defaults()}
+        )
         return self._make(parse, parse.intent, reply)
 
     # Refusals and suggestions.
@@ -492,7 +616,7 @@ class QAService:
             bank = [group[0] for group in self._suggestion_bank if group]
         return tuple(Button(question, question) for question, _ in bank[:limit])
 
-    def _refuse(self, parse: Parse) -> Answer:
+    def _refuse(self, parse: Parse, place: str = "") -> Answer:
         buttons = self.suggestions(parse.tokens if parse.known_share > 0 else ())
-        reply = Reply("qa/refusal", {"directive": self._directive()}, buttons)
+        reply = Reply("qa/refusal", {"directive": self._directive(), "place": place}, buttons)
         return self._make(parse, "refusal", reply)
