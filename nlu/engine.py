@@ -15,6 +15,10 @@ from nlu.spelling import SpellCorrector
 from nlu.training_data import TrainingData
 from nlu.yaml_io import read_yaml
 
+# Vietnamese syllables are at most 7 letters and the speller maps misspelled ones
+# back to known words; an unknown alphabetic token this long is a foreign word.
+UNKNOWN_WORD_LENGTH = 5
+
 
 @dataclass(frozen=True)
 class Parse:
@@ -28,6 +32,9 @@ class Parse:
     entities: tuple[Entity, ...] = ()
     # Share of the message's content words that the domain knows (0 when it has none).
     known_share: float = 0.0
+    # Long words no Vietnamese spelling of the domain explains ("blockchain", "zoom"):
+    # a message about something the directive never mentions.
+    unknown_words: tuple[str, ...] = ()
     backend: str = "builtin"
 
     def values(self, entity: str) -> list[str]:
@@ -130,4 +137,9 @@ class BuiltinNlu:
             ranking=tuple(ranking[:5]),
             entities=tuple(self.gazetteer.find(tokens) + find_values(tokens)),
             known_share=self.known_share(tokens),
+            unknown_words=tuple(
+                t
+                for t in tokens
+                if len(t) >= UNKNOWN_WORD_LENGTH and t.isalpha() and t not in self.known_words
+            ),
         )

@@ -26,9 +26,10 @@ MAX_CHARS = 1000
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
 _WHITESPACE = re.compile(r"\s+")
-# A token is a run of letters/digits, keeping "&" between letters (tt&tt), and
-# "/", ".", ",", "-" between digits (31/5/2019, 9.289, 3,4) or inside codes (06/ct-ubnd).
-_TOKEN = re.compile(r"[a-z0-9]+(?:[&/.,\-][a-z0-9]+)*%?|%")
+# A token is a run of letters/digits, keeping "&", "/" and "-" inside (tt&tt,
+# 31/5/2019, 06/ct-ubnd) and "." or "," between digits (9.289, 3,4) but not between
+# letters ("h.yen" is "h yen").
+_TOKEN = re.compile(r"[a-z0-9]+(?:(?:[&/\-]|(?<=\d)[.,](?=\d))[a-z0-9]+)*%?|%")
 
 # Telex: tone keys typed after a syllable, vowel keys doubled or followed by "w".
 _TELEX_TONES = "sfrxj"

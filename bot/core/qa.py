@@ -31,9 +31,11 @@ MIN_MATCH = 0.18
 MIN_COVERAGE = 0.5
 # A second hit is shown with the first only when it is nearly as good.
 CLOSE_SECOND = 0.85
-# An FAQ phrasing this close to the question answers it before anything else;
-# a weaker FAQ match (down to MIN_FAQ_MATCH) answers only when nothing else does.
+# An FAQ phrasing this close to the question, holding nearly all its content
+# words, answers it before anything else; a weaker FAQ match (down to
+# MIN_FAQ_MATCH) answers only when nothing else does.
 PREEMPTING_FAQ_MATCH = 0.8
+PREEMPTING_FAQ_COVERAGE = 0.8
 MIN_FAQ_MATCH = 0.55
 # At least this share of a message's content words must be known to the domain
 # (directive, FAQ, in-scope training examples) for it to be answered at all.
@@ -48,12 +50,18 @@ UNDATED_DUTY_PRIOR = 0.75
 # intents (each at least MIN_CANDIDATE) compete on the evidence their handlers find.
 CONFIDENT = 0.6
 MIN_CANDIDATE = 0.15
+# Below this the classifier has no idea what kind of question it is (15 intents:
+# uniform would be 0.07), so nothing is answered.
+MIN_CONFIDENCE = 0.25
+# Answers that do not search (metadata, lists) have no match score to check them
+# against, so they need a surer classifier; calibrated on data/nlu/test.yml.
+FIXED_MIN_CONFIDENCE = 0.4
 # Evidence of answers that do not search (metadata, lists): a middling match.
 FIXED_EVIDENCE = 0.5
 
 SMALL_TALK = frozenset({"greet", "goodbye", "thanks", "help", "report_progress"})
-# Intents whose handler answers without searching: they only answer when they are
-# the classifier's first choice, never as a runner-up.
+# Intents whose handler answers without searching: they answer only when the
+# classifier is confident of them, never as a hesitant first choice or a runner-up.
 FIXED_INTENTS = frozenset({"ask_metadata", "ask_shortcomings", "ask_deadline_list"})
 # Intents after which, if their handler finds nothing, a quoted passage or an FAQ
 # entry may still answer. A figure or a deadline that is not in the data is not
@@ -97,6 +105,14 @@ def number_forms(tokens: Iterable[str]) -> set[str]:
             parts = re.split(r"[./,\-]", token)
             forms.update({token, "".join(parts), *parts})
     return forms
+
+
+def contains(tokens: Sequence[str], phrase: Sequence[str]) -> bool:
+    """True if `phrase` occurs in `tokens` as consecutive tokens."""
+    n = len(phrase)
+    return n > 0 and any(
+        list(tokens[i : i + n]) == list(phrase) for i in range(len(tokens) - n + 1)
+    )
 
 
 def lower_first(name: str) -> str:
@@ -160,39 +176,55 @@ class QAService:
             return self._small_talk(parse)
         if parse.values("place"):
             return self._refuse(parse, place=parse.values("place")[0])
-        if parse.intent == "out_of_scope" or (
-            parse.known_share < MIN_KNOWN_SHARE and not parse.entities
+        # A clause, a stated figure or a cited document named outright is answered
+        # whatever the classifier thinks of the wording around it.
+        named = (
+            self._by_clause(parse) or self._by_figure_value(parse) or self._by_cited_document(parse)
+        )
+        if named:
+            return named
+        if (
+            parse.intent == "out_of_scope"
+            or parse.unknown_words
+            or (parse.known_share < MIN_KNOWN_SHARE and not parse.entities)
         ):
             return self._refuse(parse)
-        answer = (
-            self._faq(parse, PREEMPTING_FAQ_MATCH)
-            or self._by_clause(parse)
-            or self._by_figure_value(parse)
-            or self._best_answer(parse)
-        )
+        answer = self._faq(
+            parse, PREEMPTING_FAQ_MATCH, PREEMPTING_FAQ_COVERAGE
+        ) or self._best_answer(parse)
         if answer is None and parse.intent in OPEN_INTENTS:
             answer = self._faq(parse, MIN_FAQ_MATCH) or self._topic(parse)
         return answer or self._refuse(parse)
 
     def _best_answer(self, parse: Parse) -> Answer | None:
         """The classifier's intent, or when it hesitates, whichever of its top intents
-        finds the strongest evidence in the data (probability times match score)."""
-        if parse.confidence >= CONFIDENT:
-            candidates = [(parse.intent, parse.confidence)]
+        finds the strongest evidence in the data (probability times match score).
+
+        When the first choice is a searching intent and finds nothing, the runners-up
+        are not asked: the question's kind is most likely right and the data does
+        not hold the answer ("bao nhiêu ..." with no such figure is not a deadline).
+        """
+        first = self._handlers.get(parse.intent)
+        if parse.confidence < MIN_CONFIDENCE or first is None:
+            return None
+        confident = parse.confidence >= CONFIDENT
+        if parse.intent in FIXED_INTENTS and parse.confidence >= FIXED_MIN_CONFIDENCE:
+            return first(parse)
+        if parse.intent not in FIXED_INTENTS:
+            answer = first(parse)
+            if answer is None or confident:
+                return answer
+            best: tuple[float, Answer | None] = (parse.confidence * answer.evidence, answer)
         else:
-            candidates = [
-                (intent, p)
-                for intent, p in parse.ranking[:3]
-                if p >= MIN_CANDIDATE
-                and intent in self._handlers
-                and (intent == parse.intent or intent not in FIXED_INTENTS)
-            ]
-        best: tuple[float, Answer] | None = None
-        for intent, probability in candidates:
-            answer = self._handlers[intent](parse)
-            if answer and (best is None or probability * answer.evidence > best[0]):
-                best = (probability * answer.evidence, replace(answer, intent=intent))
-        return best[1] if best else None
+            best = (0.0, None)  # a hesitant fixed intent does not answer
+        for intent, probability in parse.ranking[1:3]:
+            if probability < MIN_CANDIDATE or intent in FIXED_INTENTS:
+                continue
+            handler = self._handlers.get(intent)
+            runner_up = handler(parse) if handler else None
+            if runner_up and probability * runner_up.evidence > best[0]:
+                best = (probability * runner_up.evidence, replace(runner_up, intent=intent))
+        return best[1]
 
     # Helpers.
 
@@ -256,20 +288,25 @@ class QAService:
         parse: Parse,
         weight: Callable[[K], float] | None = None,
         limit: int = 5,
+        min_coverage: float = MIN_COVERAGE,
     ) -> list[tuple[K, float]]:
         """Top documents of an index for the question, best first.
 
-        A document counts only if it holds at least MIN_COVERAGE of the question's
+        A document counts only if it holds at least `min_coverage` of the question's
         content words: a high cosine on one shared rare word is not an answer.
         """
         scores = index.scores(parse.tokens)
         if weight is not None:
             scores = scores * np.array([weight(k) for k in index.keys], dtype=np.float32)
+        # Named agencies are matched by the gazetteer and boosted by the callers; the
+        # coverage is about the rest of the question.
+        named = {t for e in parse.entities if e.entity == "agency" for t in e.text.split()}
+        ignore = self.generic_words | named
         ranked = []
         for position in np.argsort(-scores)[:limit]:
             if scores[position] <= 0:
                 break
-            if index.coverage(parse.tokens, int(position), self.generic_words) >= MIN_COVERAGE:
+            if index.coverage(parse.tokens, int(position), ignore) >= min_coverage:
                 ranked.append((index.keys[position], float(scores[position])))
         return ranked
 
@@ -320,8 +357,8 @@ class QAService:
 
     # Answers found before the intent is consulted.
 
-    def _faq(self, parse: Parse, threshold: float) -> Answer | None:
-        hits = self._search(self.catalog.faq_index, parse, limit=3)
+    def _faq(self, parse: Parse, threshold: float, coverage: float = MIN_COVERAGE) -> Answer | None:
+        hits = self._search(self.catalog.faq_index, parse, limit=3, min_coverage=coverage)
         if not hits or hits[0][1] < threshold:
             return None
         entry = self.catalog.faq_entry(hits[0][0])
@@ -332,7 +369,7 @@ class QAService:
     def _by_clause(self, parse: Parse) -> Answer | None:
         """ "Mục 1.e nói gì": the clause itself."""
         clause_ids = [c for c in parse.values("clause") if c in self.catalog.clauses]
-        if not clause_ids or parse.intent not in ("ask_topic", "ask_agency_duties"):
+        if not clause_ids:
             return None
         views: list[dict[str, Any]] = []
         for clause_id in clause_ids[:2]:
@@ -359,6 +396,29 @@ class QAService:
             if asked & number_forms(self.catalog.normalizer.tokens(f.value))
         ]
         return self._figure_answer(parse, matching, 1.0) if matching else None
+
+    def _by_cited_document(self, parse: Parse) -> Answer | None:
+        """ "Nghị định 43/2011 ban hành ngày nào": a document the directive cites,
+        named by its number (in full, or its first number after its type)."""
+        found = []
+        for directive in self.catalog.kb.directives:
+            for cited in directive.cites:
+                number = self.catalog.normalizer.tokens(cited.number)
+                doc_type = self.catalog.normalizer.tokens(cited.doc_type)
+                first_number = re.split(r"[/\-]", number[0])[0] if number else ""
+                named = " ".join(number) in " ".join(parse.tokens) or (
+                    contains(parse.tokens, doc_type) and first_number in parse.tokens
+                )
+                if named:
+                    found.append((directive, cited))
+        if not found:
+            return None
+        views: list[dict[str, Any]] = [
+            {"cited": cited, "clause": self._label(cited.clause), "directive": directive}
+            for directive, cited in found
+        ]
+        reply = Reply("qa/cited_document", {"documents": views})
+        return self._make(parse, "cited_document", reply, [v["clause"] for v in views], 1.0)
 
     # Handlers: each returns None when the pack holds nothing matching.
 
