@@ -10,15 +10,16 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.config import Settings
 from bot.core.catalog import Catalog
 from bot.core.knowledge import KnowledgeBase
-from bot.core.qa import QAService, SuggestionWordings
+from bot.core.qa import DEFAULT_SUGGEST_BELOW, QAService, SuggestionWordings
 from bot.core.render import Renderer
 from bot.core.service import Core
 from bot.storage.db import make_engine, make_session_factory, session_scope, upgrade
 from bot.storage.pack import load_knowledge
 from bot.storage.seed import load_knowledge_from_db, seed_knowledge
-from nlu.engine import BuiltinNlu, Lexicon
+from nlu.engine import BuiltinNlu, Lexicon, NluEngine
 from nlu.normalize import Normalizer, fold
-from nlu.training_data import load_training_data
+from nlu.rasa_http import RasaNlu
+from nlu.training_data import TrainingData, load_training_data
 from nlu.yaml_io import read_yaml
 
 log = logging.getLogger(__name__)
@@ -45,15 +46,42 @@ def prepare_database(settings: Settings) -> sessionmaker[Session]:
     return sessions
 
 
-def build_core(settings: Settings, knowledge: KnowledgeBase) -> Core:
+@dataclass(frozen=True)
+class NluResources:
+    """Everything an NLU engine is built from, besides the training examples."""
+
+    lexicon: Lexicon
+    catalog: Catalog
+    names: list[tuple[str, str, str]]
+    vocabulary: list[str]
+
+    def builtin(self, training: TrainingData) -> BuiltinNlu:
+        return BuiltinNlu(training, self.lexicon, self.names, self.vocabulary)
+
+
+def nlu_resources(settings: Settings, knowledge: KnowledgeBase) -> NluResources:
     lexicon = Lexicon.load(settings.data_dir / "nlu" / "lexicon.yaml")
-    nlu_dir = settings.data_dir / "nlu"
-    training = load_training_data(nlu_dir / "nlu.yml")
     catalog = Catalog(knowledge, Normalizer(lexicon.abbreviations), lexicon.stopwords)
     names = catalog.name_entries() + lexicon.place_entries()
-    nlu = BuiltinNlu(training, lexicon, names, catalog.vocabulary())
+    return NluResources(lexicon, catalog, names, catalog.vocabulary())
+
+
+def build_core(settings: Settings, knowledge: KnowledgeBase) -> Core:
+    resources = nlu_resources(settings, knowledge)
+    builtin = resources.builtin(load_training_data(settings.data_dir / "nlu" / "nlu.yml"))
+    nlu: NluEngine = builtin
+    if settings.nlu_backend == "rasa":
+        nlu = RasaNlu(builtin, settings.rasa_url, settings.rasa_timeout)
     wordings = read_yaml(settings.templates_dir / "suggestions.yaml")
-    qa = QAService(catalog, nlu, SuggestionWordings(**wordings), lexicon.generic_words)
+    calibration_file = settings.data_dir / "nlu" / "calibration.yaml"
+    calibration = (read_yaml(calibration_file) if calibration_file.is_file() else None) or {}
+    qa = QAService(
+        resources.catalog,
+        nlu,
+        SuggestionWordings(**wordings),
+        resources.lexicon.generic_words,
+        suggest_below=float(calibration.get(settings.nlu_backend, DEFAULT_SUGGEST_BELOW)),
+    )
     return Core(qa, Renderer(settings.templates_dir, "text"))
 
 

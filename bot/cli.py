@@ -6,6 +6,7 @@ import argparse
 import logging
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from bot.config import ConfigError, Settings
 
@@ -47,6 +48,24 @@ def cmd_db(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_nlu_eval(args: argparse.Namespace) -> int:
+    from bot.nlu_eval import run_eval, write_calibration
+    from nlu.evaluate import markdown_report
+
+    settings = Settings.from_env()
+    results = run_eval(
+        settings,
+        folds=args.folds,
+        rasa_url=args.rasa_url,
+        rasa_pid=args.rasa_pid,
+        out_dir=Path(args.out),
+    )
+    print(markdown_report(results))
+    if args.write_calibration:
+        write_calibration(settings.data_dir / "nlu" / "calibration.yaml", results["thresholds"])
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="bot", description="Trợ lý Chỉ thị 06/CT-UBND")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -59,6 +78,18 @@ def build_parser() -> argparse.ArgumentParser:
     db = commands.add_parser("db", help="tạo/nâng cấp cơ sở dữ liệu và nạp dữ liệu Chỉ thị")
     db.add_argument("action", choices=["upgrade"])
     db.set_defaults(func=cmd_db)
+    nlu = commands.add_parser("nlu", help="NLU tools").add_subparsers(dest="nlu", required=True)
+    evaluate = nlu.add_parser("eval", help="evaluate the NLU backends (like rasa test nlu)")
+    evaluate.add_argument("--folds", type=int, default=5)
+    evaluate.add_argument("--rasa-url", help="also score a running Rasa server")
+    evaluate.add_argument("--rasa-pid", type=int, help="the Rasa server's pid, for its memory")
+    evaluate.add_argument("--out", default="bench/results", help="folder for the .md and .json")
+    evaluate.add_argument(
+        "--write-calibration",
+        action="store_true",
+        help="save the calibrated thresholds to data/nlu/calibration.yaml",
+    )
+    evaluate.set_defaults(func=cmd_nlu_eval)
     return parser
 
 

@@ -66,8 +66,9 @@ def clean(text: str) -> str:
 
 
 def is_syllable(word: str) -> bool:
-    """True if `word` (folded) has the shape of a Vietnamese syllable."""
-    return bool(_SYLLABLE.match(word))
+    """True if `word` (folded) has the shape of a Vietnamese syllable. A doubled
+    a, e or o never occurs once marks are folded away (it is a Telex key)."""
+    return bool(_SYLLABLE.match(word)) and not any(v * 2 in word for v in "aeo")
 
 
 def decode_telex(word: str) -> str:
@@ -100,8 +101,7 @@ class Normalizer:
     abbreviations: Mapping[str, str] = field(default_factory=dict)
 
     def tokens(self, text: str) -> list[str]:
-        folded_words = [decode_telex(w) for w in fold(clean(text)).split(" ")]
-        tokens = _TOKEN.findall(" ".join(folded_words))
+        tokens = [decode_telex(t) for t in _TOKEN.findall(fold(clean(text)))]
         expanded: list[str] = []
         for token in tokens:
             expansion = self.abbreviations.get(token)

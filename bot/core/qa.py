@@ -50,9 +50,12 @@ UNDATED_DUTY_PRIOR = 0.75
 # intents (each at least MIN_CANDIDATE) compete on the evidence their handlers find.
 CONFIDENT = 0.6
 MIN_CANDIDATE = 0.15
-# Below this the classifier has no idea what kind of question it is (15 intents:
-# uniform would be 0.07), so nothing is answered.
-MIN_CONFIDENCE = 0.25
+# Below the calibrated threshold (data/nlu/calibration.yaml, per backend, written by
+# `bot nlu eval`) the classifier does not know what kind of question it is: the
+# reply offers the closest questions instead. This default applies without one.
+DEFAULT_SUGGEST_BELOW = 0.25
+# ... unless the data matches this well: then the kind of question matters little.
+STRONG_MATCH = 0.5
 # Answers that do not search (metadata, lists) have no match score to check them
 # against, so they need a surer classifier; calibrated on data/nlu/test.yml.
 FIXED_MIN_CONFIDENCE = 0.4
@@ -136,10 +139,12 @@ class QAService:
         nlu: NluEngine,
         suggestion_wordings: SuggestionWordings,
         generic_words: frozenset[str] = frozenset(),
+        suggest_below: float = DEFAULT_SUGGEST_BELOW,
     ) -> None:
         self.catalog = catalog
         self.nlu = nlu
         self.wordings = suggestion_wordings
+        self.suggest_below = suggest_below
         # Numbers that name the directive itself ("06/CT-UBND"), not a figure.
         self._directive_numbers = number_forms(
             catalog.normalizer.tokens(" ".join(d.number for d in catalog.kb.directives))
@@ -154,6 +159,11 @@ class QAService:
             for f in catalog.figures.values()
         }
         self._suggestion_bank = self._build_suggestion_bank()
+        self._suggestion_texts = [q for group in self._suggestion_bank for q in group]
+        self._suggestion_index: TfidfIndex[int] = TfidfIndex(
+            [(i, catalog.normalizer.tokens(q)) for i, q in enumerate(self._suggestion_texts)],
+            self.generic_words,
+        )
         self._handlers: dict[str, Callable[[Parse], Answer | None]] = {
             "ask_agency_duties": self._agency_duties,
             "ask_responsible": self._responsible,
@@ -172,7 +182,7 @@ class QAService:
         parse = self.nlu.parse(text)
         if not parse.tokens:
             return self._make(parse, "empty", Reply("qa/empty", {"examples": self._defaults()}))
-        if parse.intent in SMALL_TALK:
+        if parse.intent in SMALL_TALK and parse.confidence >= CONFIDENT:
             return self._small_talk(parse)
         if parse.values("place"):
             return self._refuse(parse, place=parse.values("place")[0])
@@ -192,6 +202,10 @@ class QAService:
         answer = self._faq(
             parse, PREEMPTING_FAQ_MATCH, PREEMPTING_FAQ_COVERAGE
         ) or self._best_answer(parse)
+        if parse.confidence < self.suggest_below and (
+            answer is None or answer.evidence < STRONG_MATCH
+        ):
+            return self._did_you_mean(parse)
         if answer is None and parse.intent in OPEN_INTENTS:
             answer = self._faq(parse, MIN_FAQ_MATCH) or self._topic(parse)
         return answer or self._refuse(parse)
@@ -205,7 +219,7 @@ class QAService:
         not hold the answer ("bao nhiêu ..." with no such figure is not a deadline).
         """
         first = self._handlers.get(parse.intent)
-        if parse.confidence < MIN_CONFIDENCE or first is None:
+        if first is None:  # hesitant small talk: not a question we can answer
             return None
         confident = parse.confidence >= CONFIDENT
         if parse.intent in FIXED_INTENTS and parse.confidence >= FIXED_MIN_CONFIDENCE:
@@ -649,32 +663,35 @@ class QAService:
     def _defaults(self) -> list[str]:
         return [s.payload for s in self.suggestions(())]
 
-    def _build_suggestion_bank(self) -> list[list[tuple[str, frozenset[str]]]]:
-        """Suggestable questions with the words that make each relevant, in three
-        groups: deadlines, agencies with duties of their own, topics."""
-        normalize = self.catalog.normalizer.tokens
-        deadlines = [(self.wordings.deadlines, frozenset(normalize("thời hạn hạn chót")))]
+    def _build_suggestion_bank(self) -> list[list[str]]:
+        """Questions the assistant answers well, in three groups: deadlines, agencies
+        with duties of their own, topics; and the FAQ's questions."""
+        deadlines = [self.wordings.deadlines]
         agencies = [
-            (self.wordings.agency.format(name=a.short_name), frozenset(normalize(a.name)))
+            self.wordings.agency.format(name=a.short_name)
             for a in self.catalog.kb.agencies
             if a.kind != "group" and any(x.direct for x in self.catalog.assignments(a))
         ]
         topics = [
-            (self.wordings.topic.format(name=lower_first(t.name)), frozenset(normalize(t.name)))
+            self.wordings.topic.format(name=lower_first(t.name))
             for t in self.catalog.topics.values()
         ]
-        return [deadlines, agencies, topics]
+        faq = [f.question for f in self.catalog.kb.faq]
+        return [deadlines, agencies, topics, faq]
 
     def suggestions(self, tokens: Sequence[str], limit: int = 3) -> tuple[Button, ...]:
-        """Questions the assistant can answer: those sharing most words with `tokens`,
-        or without words, the first of each group (deadlines, an agency, a topic)."""
-        if tokens:
-            query = set(tokens)
-            flat = [item for group in self._suggestion_bank for item in group]
-            bank = sorted(flat, key=lambda item: -len(query & item[1]))
-        else:
-            bank = [group[0] for group in self._suggestion_bank if group]
-        return tuple(Button(question, question) for question, _ in bank[:limit])
+        """Questions the assistant can answer: the closest to `tokens`, or without
+        any match, one each about deadlines, an agency and a topic."""
+        ranked = [
+            self._suggestion_texts[h.key] for h in self._suggestion_index.search(tokens, limit)
+        ]
+        defaults = [group[0] for group in self._suggestion_bank[:3] if group]
+        chosen = list(dict.fromkeys([*ranked, *defaults]))[:limit]
+        return tuple(Button(question, question) for question in chosen)
+
+    def _did_you_mean(self, parse: Parse) -> Answer:
+        reply = Reply("qa/did_you_mean", {}, self.suggestions(parse.tokens))
+        return self._make(parse, "did_you_mean", reply)
 
     def _refuse(self, parse: Parse, place: str = "") -> Answer:
         buttons = self.suggestions(parse.tokens if parse.known_share > 0 else ())

@@ -126,3 +126,48 @@ def test_topic_overview_lists_the_topic_duties(assistant: Assistant) -> None:
     answer, reply = ask(assistant, "chỉ thị quy định gì về chữ ký số")
     assert answer.kind == "topic_overview"
     assert "Mục 1.e" in answer.citations and "Mục 2.d" in reply
+
+
+def test_a_stated_number_finds_its_figure(assistant: Assistant) -> None:
+    answer, reply = ask(assistant, "con số 819 nói về cái gì")
+    assert answer.kind == "figure" and "dịch vụ công" in reply
+    assert "9.289" not in reply
+
+
+def test_a_figure_the_directive_does_not_state_is_refused(assistant: Assistant) -> None:
+    for question in ("Năm 2020 cấp bao nhiêu chữ ký số?", "bao nhiêu xã đã có cán bộ CNTT"):
+        answer, reply = ask(assistant, question)
+        assert answer.kind in ("refusal", "did_you_mean"), reply
+        assert not re.search(r"\b(719|369|350)\b", reply)
+
+
+def test_cited_documents_are_answered_with_their_date(assistant: Assistant) -> None:
+    for cited in assistant.knowledge.directives[0].cites:
+        answer, reply = ask(assistant, f"{cited.doc_type} {cited.number} ban hành khi nào")
+        assert answer.kind == "cited_document", reply
+        assert f"{cited.date.day}/{cited.date.month}/{cited.date.year}" in reply
+
+
+def test_duties_due_on_a_given_date(assistant: Assistant) -> None:
+    _, reply = ask(assistant, "hạn 31/5/2019 là của việc gì")
+    assert "danh sách" in reply and "30/6/2019" not in reply
+
+
+def test_another_province_is_named_in_the_refusal(assistant: Assistant) -> None:
+    answer, reply = ask(assistant, "Hải Dương đã cấp bao nhiêu chữ ký số chuyên dùng?")
+    assert answer.kind == "refusal" and "Hải Dương" in reply and "719" not in reply
+
+
+def test_foreign_words_are_not_matched_to_the_directive(assistant: Assistant) -> None:
+    answer, _ = ask(assistant, "Blockchain trong chính phủ điện tử là gì?")
+    assert answer.kind == "refusal"
+
+
+def test_hesitant_classifier_offers_closest_questions(assistant: Assistant) -> None:
+    qa = assistant.core.qa
+    parse = qa.nlu.parse("cái đó thì sao nhỉ về cái kia")
+    answer, reply = ask(assistant, "cái đó thì sao nhỉ về cái kia")
+    if parse.confidence < qa.suggest_below:
+        assert answer.kind == "did_you_mean" and 2 <= len(answer.reply.buttons) <= 3
+    else:
+        assert answer.kind in ("refusal", "did_you_mean"), reply
