@@ -13,6 +13,7 @@ from bot.core.knowledge import KnowledgeBase
 from bot.core.qa import DEFAULT_SUGGEST_BELOW, QAService, SuggestionWordings
 from bot.core.render import Renderer
 from bot.core.service import Core
+from bot.dialogs.report import Labels, ReportDialog
 from bot.storage.db import make_engine, make_session_factory, session_scope, upgrade
 from bot.storage.pack import load_knowledge
 from bot.storage.seed import load_knowledge_from_db, seed_knowledge
@@ -82,7 +83,9 @@ def build_core(settings: Settings, knowledge: KnowledgeBase) -> Core:
         resources.lexicon.generic_words,
         suggest_below=float(calibration.get(settings.nlu_backend, DEFAULT_SUGGEST_BELOW)),
     )
-    return Core(qa, Renderer(settings.templates_dir, "text"))
+    labels = Labels(**read_yaml(settings.templates_dir / "labels.yaml"))
+    report = ReportDialog(resources.catalog, labels)
+    return Core(qa, Renderer(settings.templates_dir, "text"), report)
 
 
 def build_assistant(settings: Settings | None = None) -> Assistant:

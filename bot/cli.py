@@ -39,6 +39,13 @@ def cmd_chat(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_run(args: argparse.Namespace) -> int:
+    """Serve Telegram: long polling, or a webhook when TELEGRAM_WEBHOOK_URL is set."""
+    from bot.channels.telegram.app import run
+
+    return run(Settings.from_env())
+
+
 def cmd_db(args: argparse.Namespace) -> int:
     from bot.app import prepare_database
 
@@ -66,6 +73,43 @@ def cmd_nlu_eval(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_invite(args: argparse.Namespace) -> int:
+    """Create a one-time invite code (the command line is trusted: no inviter)."""
+    from bot.app import prepare_database
+    from bot.core.services import accounts
+    from bot.storage.db import session_scope
+    from bot.storage.models import Agency
+
+    sessions = prepare_database(Settings.from_env())
+    with session_scope(sessions) as session:
+        if args.agency and session.get(Agency, args.agency) is None:
+            print(f"Không có cơ quan mã {args.agency!r}.", file=sys.stderr)
+            return 2
+        try:
+            invite = accounts.create_invite(session, args.agency, args.role, days=args.days)
+        except accounts.AccountError as error:
+            print(f"Không tạo được mã mời: {error.reason}", file=sys.stderr)
+            return 2
+    print(
+        f"Mã mời: {invite.code} ({args.role}, {args.agency or 'toàn tỉnh'}), "
+        f"hết hạn {invite.expires_at:%Y-%m-%d %H:%M} UTC. Người dùng gõ: /start {invite.code}"
+    )
+    return 0
+
+
+def cmd_admin(args: argparse.Namespace) -> int:
+    """Make a chat account an admin: how the first admin is created."""
+    from bot.app import prepare_database
+    from bot.core.services import accounts
+    from bot.storage.db import session_scope
+
+    sessions = prepare_database(Settings.from_env())
+    with session_scope(sessions) as session:
+        user = accounts.bootstrap_admin(session, args.channel, args.user_id, args.name)
+        print(f"Tài khoản {args.channel}:{args.user_id} (id {user.id}) là quản trị viên.")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="bot", description="Trợ lý Chỉ thị 06/CT-UBND")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -75,9 +119,21 @@ def build_parser() -> argparse.ArgumentParser:
     ask.set_defaults(func=cmd_ask)
     chat = commands.add_parser("chat", help="trò chuyện trong cửa sổ dòng lệnh")
     chat.set_defaults(func=cmd_chat)
+    run = commands.add_parser("run", help="chạy bot Telegram (long polling hoặc webhook)")
+    run.set_defaults(func=cmd_run)
     db = commands.add_parser("db", help="tạo/nâng cấp cơ sở dữ liệu và nạp dữ liệu Chỉ thị")
     db.add_argument("action", choices=["upgrade"])
     db.set_defaults(func=cmd_db)
+    invite = commands.add_parser("invite", help="tạo mã mời một lần cho một cơ quan và vai trò")
+    invite.add_argument("--agency", help="mã cơ quan (xem data/agencies.yaml)")
+    invite.add_argument("--role", choices=["official", "manager", "admin"], default="official")
+    invite.add_argument("--days", type=int, default=7, help="số ngày trước khi mã hết hạn")
+    invite.set_defaults(func=cmd_invite)
+    admin = commands.add_parser("admin", help="đặt một tài khoản chat làm quản trị viên")
+    admin.add_argument("--channel", default="telegram")
+    admin.add_argument("--user-id", required=True, help="id người dùng trên kênh chat")
+    admin.add_argument("--name", default="", help="tên hiển thị")
+    admin.set_defaults(func=cmd_admin)
     nlu = commands.add_parser("nlu", help="NLU tools").add_subparsers(dest="nlu", required=True)
     evaluate = nlu.add_parser("eval", help="evaluate the NLU backends (like rasa test nlu)")
     evaluate.add_argument("--folds", type=int, default=5)

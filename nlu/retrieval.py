@@ -61,6 +61,16 @@ class TfidfIndex(Generic[Key]):
         vocabulary = self._vocabularies[position]
         return sum(t in vocabulary for t in words) / len(words)
 
+    def document_coverage(
+        self, query: Sequence[str], position: int, ignore: frozenset[str]
+    ) -> float:
+        """Share of one document's content words (minus `ignore`) found in the query."""
+        words = [t for t in self._vocabularies[position] if t not in ignore]
+        if not words:
+            return 1.0
+        asked = set(query)
+        return sum(t in asked for t in words) / len(words)
+
     def search(self, query: Sequence[str], limit: int = 5) -> list[Hit[Key]]:
         scores = self.scores(query)
         order = np.argsort(-scores)[:limit]

@@ -15,8 +15,12 @@ from typing import Literal
 AgencyLevel = Literal["province", "district", "commune", "central"]
 # department: a Sở; agency: another provincial body (Văn phòng UBND, Ban ...);
 # media: press and broadcasting; district: a district-level People's Committee;
+# committee: the provincial People's Committee itself (the directive's issuer, to
+# which reports go; not one of "the sở, ban, ngành");
 # group: a collective addressee ("every sở, ban, ngành", "every UBND huyện").
-AgencyKind = Literal["department", "agency", "media", "district", "commune", "central", "group"]
+AgencyKind = Literal[
+    "department", "agency", "media", "district", "commune", "committee", "central", "group"
+]
 TimingKind = Literal["deadline", "recurring", "continuous"]
 Recurrence = Literal["quarterly", "annual"]
 

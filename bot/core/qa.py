@@ -21,6 +21,7 @@ from bot.core.catalog import Assignment, Catalog, Passage
 from bot.core.knowledge import CitedDocument, Clause, Directive, Duty, Figure, Topic
 from bot.core.messages import Button, Reply
 from nlu.engine import NluEngine, Parse
+from nlu.entities import Entity
 from nlu.retrieval import TfidfIndex
 
 # How well a question must match a duty, passage or figure (mean of word and
@@ -158,6 +159,10 @@ class QAService:
             )
             for f in catalog.figures.values()
         }
+        # The kinds of question each FAQ entry answers, as the classifier sees its phrasings.
+        self._faq_intents: dict[str, set[str]] = {
+            f.id: {nlu.parse(q).intent for q in (f.question, *f.alternates)} for f in catalog.kb.faq
+        }
         self._suggestion_bank = self._build_suggestion_bank()
         self._suggestion_texts = [q for group in self._suggestion_bank for q in group]
         self._suggestion_index: TfidfIndex[int] = TfidfIndex(
@@ -182,7 +187,11 @@ class QAService:
         parse = self.nlu.parse(text)
         if not parse.tokens:
             return self._make(parse, "empty", Reply("qa/empty", {"examples": self._defaults()}))
-        if parse.intent in SMALL_TALK and parse.confidence >= CONFIDENT:
+        if parse.intent in SMALL_TALK and parse.confidence >= (
+            CONFIDENT if parse.intent == "report_progress" else self.suggest_below
+        ):
+            # A hesitant greeting is still a greeting; a hesitant "I want to report"
+            # must not open a dialog on a question.
             return self._small_talk(parse)
         if parse.values("place"):
             return self._refuse(parse, place=parse.values("place")[0])
@@ -239,6 +248,21 @@ class QAService:
             if runner_up and probability * runner_up.evidence > best[0]:
                 best = (probability * runner_up.evidence, replace(runner_up, intent=intent))
         return best[1]
+
+    # Answers for commands (/nhiemvu, /hanchot), without a question to parse.
+
+    def agency_duties(self, agency_id: str) -> Answer | None:
+        return self._agency_duties(
+            self._named(f"agency:{agency_id}", "ask_agency_duties", agency_id)
+        )
+
+    def deadlines(self) -> Answer | None:
+        return self._deadline_list(self._named("deadlines", "ask_deadline_list"))
+
+    @staticmethod
+    def _named(text: str, intent: str, agency_id: str | None = None) -> Parse:
+        entities = (Entity("agency", agency_id, ""),) if agency_id else ()
+        return Parse(text=text, tokens=(), intent=intent, confidence=1.0, entities=entities)
 
     # Helpers.
 
@@ -303,6 +327,8 @@ class QAService:
         weight: Callable[[K], float] | None = None,
         limit: int = 5,
         min_coverage: float = MIN_COVERAGE,
+        ignore_named: bool = True,
+        min_document_coverage: float = 0.0,
     ) -> list[tuple[K, float]]:
         """Top documents of an index for the question, best first.
 
@@ -315,12 +341,16 @@ class QAService:
         # Named agencies are matched by the gazetteer and boosted by the callers; the
         # coverage is about the rest of the question.
         named = {t for e in parse.entities if e.entity == "agency" for t in e.text.split()}
-        ignore = self.generic_words | named
+        ignore = self.generic_words | named if ignore_named else self.generic_words
         ranked = []
         for position in np.argsort(-scores)[:limit]:
             if scores[position] <= 0:
                 break
-            if index.coverage(parse.tokens, int(position), ignore) >= min_coverage:
+            if (
+                index.coverage(parse.tokens, int(position), ignore) >= min_coverage
+                and index.document_coverage(parse.tokens, int(position), self.generic_words)
+                >= min_document_coverage
+            ):
                 ranked.append((index.keys[position], float(scores[position])))
         return ranked
 
@@ -372,9 +402,21 @@ class QAService:
     # Answers found before the intent is consulted.
 
     def _faq(self, parse: Parse, threshold: float, coverage: float = MIN_COVERAGE) -> Answer | None:
-        hits = self._search(self.catalog.faq_index, parse, limit=3, min_coverage=coverage)
+        """An FAQ entry one of whose phrasings is close to the question both ways: it
+        holds the question's words (named agencies included) and the question holds
+        most of its words."""
+        hits = self._search(
+            self.catalog.faq_index,
+            parse,
+            limit=3,
+            min_coverage=coverage,
+            ignore_named=False,
+            min_document_coverage=coverage,
+        )
         if not hits or hits[0][1] < threshold:
             return None
+        if parse.confidence >= CONFIDENT and parse.intent not in self._faq_intents[hits[0][0]]:
+            return None  # same words, another kind of question ("vì sao" vs "làm gì")
         entry = self.catalog.faq_entry(hits[0][0])
         citations = [self._label(c) for c in entry.clauses if c in self.catalog.clauses]
         reply = Reply("qa/faq", {"entry": entry, "citations": citations})

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 from typing import Literal
+from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
@@ -20,6 +21,17 @@ OutputFormat = Literal["text", "html"]
 
 def default_templates_dir() -> Path:
     return Path(__file__).resolve().parents[2] / "templates"
+
+
+LOCAL_TIME = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def vn_datetime(value: dt.datetime | None) -> str:
+    """08:30 19/4/2019, in Vietnam's time zone."""
+    if value is None:
+        return ""
+    local = value.astimezone(LOCAL_TIME) if value.tzinfo else value
+    return f"{local:%H:%M} {vn_date(local.date())}"
 
 
 def vn_date(value: dt.date | None) -> str:
@@ -39,6 +51,7 @@ class Renderer:
             keep_trailing_newline=False,
         )
         self.env.filters["vn_date"] = vn_date
+        self.env.filters["vn_datetime"] = vn_datetime
         self.env.globals["html"] = output == "html"
 
     def render(self, reply: Reply) -> str:

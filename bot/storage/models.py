@@ -47,7 +47,16 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
-AGENCY_KINDS = ("department", "agency", "media", "district", "commune", "central", "group")
+AGENCY_KINDS = (
+    "department",
+    "agency",
+    "media",
+    "district",
+    "commune",
+    "committee",
+    "central",
+    "group",
+)
 AGENCY_LEVELS = ("province", "district", "commune", "central")
 TIMING_KINDS = ("deadline", "recurring", "continuous")
 RECURRENCES = ("quarterly", "annual")
@@ -303,6 +312,50 @@ class AppendOnlyError(RuntimeError):
 @event.listens_for(ProgressReport, "before_delete")
 def _refuse_change(mapper: Mapper[Any], connection: Connection, target: ProgressReport) -> None:
     raise AppendOnlyError(f"progress report {target.id} is append-only; add a new report")
+
+
+class InviteCode(Base):
+    """A one-time code an admin gives someone to link their chat account to an agency."""
+
+    __tablename__ = "invite_codes"
+    __table_args__ = (CheckConstraint(_one_of("role", USER_ROLES), name="role"),)
+
+    code: Mapped[str] = mapped_column(String, primary_key=True)
+    agency_id: Mapped[str | None] = mapped_column(ForeignKey("agencies.id"))
+    role: Mapped[str] = mapped_column(String)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    used_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    used_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+
+
+class DialogState(Base):
+    """Where a user is in a multi-step dialog; in the database so a restart loses nothing.
+
+    `token` changes at every step: buttons carry it, so a press on a button of an
+    earlier step (or of a dialog that ended) is recognized as stale.
+    """
+
+    __tablename__ = "dialog_states"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    dialog: Mapped[str] = mapped_column(String)
+    step: Mapped[str] = mapped_column(String)
+    token: Mapped[str] = mapped_column(String)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class ButtonPayload(Base):
+    """A button payload too long for the channel (Telegram: 64 bytes), kept by id."""
+
+    __tablename__ = "button_payloads"
+    __table_args__ = (UniqueConstraint("payload"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    payload: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
 class QuestionLog(Base):

@@ -26,8 +26,10 @@ class ConsoleChannel:
         """Hand one line to the core; a bare number picks one of the last buttons."""
         choice = text.strip()
         if choice.isdigit() and 1 <= int(choice) <= len(self.buttons):
-            text = self.buttons[int(choice) - 1].payload
-        message = IncomingMessage(CHANNEL, self.user_id, text)
+            payload = self.buttons[int(choice) - 1].payload
+            message = IncomingMessage(CHANNEL, self.user_id, payload=payload)
+        else:
+            message = IncomingMessage(CHANNEL, self.user_id, text)
         with session_scope(self.assistant.sessions) as session:
             response = self.assistant.core.handle(session, message)
         self.buttons = tuple(b for reply in response.replies for b in reply.buttons)
@@ -45,11 +47,11 @@ class ConsoleChannel:
         return json.dumps(
             {
                 "reply": self.render(response),
-                "intent": answer.intent,
-                "confidence": round(answer.confidence, 4),
-                "kind": answer.kind,
-                "citations": list(answer.citations),
-                "entities": list(answer.entities),
+                "intent": answer.intent if answer else None,
+                "confidence": round(answer.confidence, 4) if answer else None,
+                "kind": answer.kind if answer else response.replies[0].template,
+                "citations": list(answer.citations) if answer else [],
+                "entities": list(answer.entities) if answer else [],
                 "buttons": [b.label for r in response.replies for b in r.buttons],
             },
             ensure_ascii=False,

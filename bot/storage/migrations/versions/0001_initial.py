@@ -65,7 +65,16 @@ def upgrade() -> None:
         sa.CheckConstraint(
             _one_of(
                 "kind",
-                ("department", "agency", "media", "district", "commune", "central", "group"),
+                (
+                    "department",
+                    "agency",
+                    "media",
+                    "district",
+                    "commune",
+                    "committee",
+                    "central",
+                    "group",
+                ),
             ),
             name="ck_agencies_kind",
         ),

@@ -1,0 +1,45 @@
+"""The chat commands, who sees them in the menu, and what they do (by name).
+
+Menus only help people find commands: every action is authorized again in the core.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+ROLES = ("official", "manager", "admin")
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str  # without the slash
+    description: str  # Vietnamese, shown in the messenger's command menu
+    roles: tuple[str, ...] = ROLES  # who sees it in the menu (everyone by default)
+
+
+COMMANDS = (
+    Command("start", "Bắt đầu, hoặc liên kết tài khoản bằng mã mời"),
+    Command("trogiup", "Hướng dẫn sử dụng"),
+    Command("nhiemvu", "Nhiệm vụ của cơ quan tôi"),
+    Command("hanchot", "Các mốc thời hạn của Chỉ thị"),
+    Command("baocao", "Báo cáo tiến độ một nhiệm vụ"),
+    Command("sua", "Sửa báo cáo gần nhất của tôi"),
+    Command("tiendo", "Tiến độ mới nhất của cơ quan tôi"),
+    Command("huy", "Hủy thao tác đang làm"),
+    Command("moi", "Tạo mã mời: /moi <mã cơ quan> <official|manager|admin>", ("admin",)),
+)
+
+
+def menu_for(role: str | None) -> tuple[Command, ...]:
+    """Commands shown to a user with `role` (None: not linked to an agency yet)."""
+    return tuple(c for c in COMMANDS if c.roles == ROLES or (role is not None and role in c.roles))
+
+
+def parse_command(text: str) -> tuple[str, str] | None:
+    """ "/baocao@MyBot 2.f-4" -> ("baocao", "2.f-4"); None when `text` is no command."""
+    stripped = text.strip()
+    if not stripped.startswith("/") or len(stripped) < 2:
+        return None
+    head, _, rest = stripped[1:].partition(" ")
+    name = head.split("@", 1)[0].lower()
+    return (name, rest.strip()) if name.isascii() and name.isalnum() else None

@@ -1,0 +1,1 @@
+"""Domain services: accounts and roles, progress reports. Callers own the session."""

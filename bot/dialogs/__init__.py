@@ -1,0 +1,1 @@
+"""Channel-agnostic multi-step dialogs whose state lives in the database."""
