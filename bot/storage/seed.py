@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 
 from bot.core import knowledge as k
 from bot.storage import models as m
-from bot.storage.text import fold as default_fold
+from nlu.normalize import fold as default_fold
 
 RowT = TypeVar("RowT", bound=m.Base)
 
