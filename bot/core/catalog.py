@@ -26,7 +26,7 @@ from nlu.retrieval import TfidfIndex
 
 Role = Literal["lead", "coordinate", "addressee", "via"]
 # Sentences longer than this are split at semicolons into separately quotable parts.
-LONG_SENTENCE = 220
+LONG_SENTENCE = 300
 _SENTENCE_END = re.compile(r"(?<=[.;])\s+(?=[A-ZĐÀ-Ỹ])")
 
 

@@ -681,8 +681,10 @@ class QAService:
         """The results paragraph: the sentence asked about, or its figures."""
         clause = self._clause_with_suffix("results")
         if not self._only_names(parse):
+            # A question about one result ("hệ thống quản lý văn bản dùng chung cho ai")
+            # gets its sentence when it matches one strongly; otherwise the overview.
             specific = self._passages(parse, clause.id)
-            if specific:
+            if specific and specific.evidence >= STRONG_MATCH:
                 return specific
         figures = [
             f for f in self.catalog.figures.values() if f.clause == clause.id and not f.parent
