@@ -43,6 +43,13 @@ class Settings:
     rasa_timeout: float
     telegram_token: str
     log_level: str
+    # Webhook mode when the public URL is set (else long polling); the secret is required then.
+    telegram_webhook_url: str = ""
+    telegram_webhook_secret: str = ""
+    telegram_webhook_listen: str = "127.0.0.1"
+    telegram_webhook_port: int = 8443
+    # Another Bot API server (self-hosted, or a fake in tests), e.g. http://127.0.0.1:8081/bot
+    telegram_base_url: str = ""
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -58,6 +65,10 @@ class Settings:
             rasa_timeout = float(environ.get("RASA_TIMEOUT", "2.0"))
         except ValueError as error:
             raise ConfigError(f"RASA_TIMEOUT must be a number of seconds: {error}") from None
+        webhook_port = environ.get("TELEGRAM_WEBHOOK_PORT", "8443")
+        port_ok = webhook_port.isascii() and webhook_port.isdigit()
+        if not port_ok or not 0 < int(webhook_port) < 65536:
+            raise ConfigError(f"TELEGRAM_WEBHOOK_PORT must be a TCP port, not {webhook_port!r}")
         return cls(
             database_url=environ.get("DATABASE_URL") or default_db,
             data_dir=Path(environ.get("DATA_DIR") or PROJECT_ROOT / "data"),
@@ -67,4 +78,9 @@ class Settings:
             rasa_timeout=rasa_timeout,
             telegram_token=environ.get("TELEGRAM_BOT_TOKEN", ""),
             log_level=environ.get("LOG_LEVEL", "WARNING"),
+            telegram_webhook_url=environ.get("TELEGRAM_WEBHOOK_URL", ""),
+            telegram_webhook_secret=environ.get("TELEGRAM_WEBHOOK_SECRET", ""),
+            telegram_webhook_listen=environ.get("TELEGRAM_WEBHOOK_LISTEN") or "127.0.0.1",
+            telegram_webhook_port=int(webhook_port),
+            telegram_base_url=environ.get("TELEGRAM_BASE_URL", ""),
         )

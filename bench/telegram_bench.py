@@ -1,0 +1,398 @@
+"""Benchmark the Telegram channel end to end: fake Bot API -> PTB -> core -> DB -> sendMessage.
+
+Usage (from the project root):
+    .venv/bin/python bench/telegram_bench.py [--updates 1000] [--users 50] [--rate 50]
+        [--db sqlite,postgresql | --database-url URL] [--telegram-limit]
+        [--telegram-rtt MS] [--concurrency N] [--profile] [--json bench/results/telegram.json]
+
+The fake Bot API (tests/support/fake_bot_api.py) runs in a child process, like
+Telegram on another machine, so it does not take the bot's CPU. The bot runs the
+real `build_application` with long polling against it, on a fresh database.
+
+For each database it measures
+- burst: all N updates (questions from the held-out NLU set data/nlu/test.yml, from
+  `--users` users in turn) queued at once; updates/s from the first push until the
+  last update was handled (its reply answered by the fake), and latency p50/p99
+  (push -> reply delivered), which here is mostly waiting in the queue;
+- paced: N updates pushed at `--rate`/s (below capacity): the latency one user sees;
+- breakdown: where the bot's time went, per update (core in the worker thread
+  including the database commit; sending the reply; the rest is PTB and polling).
+
+`--telegram-limit` keeps Telegram's 30 messages/s (AIORateLimiter) that production
+uses; by default it is lifted (overall_max_rate=0) to measure the pipeline itself.
+`--telegram-rtt` makes the fake answer after that many ms, like the real Bot API
+over the Internet; `--concurrency` tries `build_application(concurrency=N)`.
+`--profile` prints the top functions of the core (worker thread) and of the event loop.
+Both processes share CLOCK_MONOTONIC, so push and delivery times compare directly.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import cProfile
+import dataclasses
+import io
+import json
+import os
+import pstats
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+# ----- the child process: the fake Bot API, driven by JSON lines on stdin --------------------
+
+
+async def serve_fake(rtt_ms: float) -> None:
+    """Print the port; then per stdin line {"push": [[chat, text], ...], "rate": r} push
+    (paced when rate > 0) and answer {"pushed": {update_id: time}}; {"calls": true}
+    answers the sendMessage times; EOF ends. Every method but getUpdates answers after
+    `rtt_ms` (the round trip to Telegram's servers)."""
+    from tests.support.fake_bot_api import FakeBotApi
+
+    loop = asyncio.get_running_loop()
+    reader = asyncio.StreamReader(limit=1 << 26)  # a push command holds every update
+    await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
+
+    def answer(value: Any) -> None:
+        sys.stdout.write(json.dumps(value) + "\n")
+        sys.stdout.flush()
+
+    async with FakeBotApi() as api:
+        if rtt_ms:
+            for name in ("sendMessage", "answerCallbackQuery", "setMyCommands"):
+                setattr(api, f"_api_{name}", _delayed(getattr(api, f"_api_{name}"), rtt_ms))
+        answer({"port": api.port, "token": api.token})
+        while line := await reader.readline():
+            command = json.loads(line)
+            if "push" in command:
+                rate = float(command.get("rate") or 0)
+                pushed: dict[int, float] = {}
+                began = time.monotonic()
+                for i, (chat, text) in enumerate(command["push"]):
+                    if rate:
+                        await asyncio.sleep(max(0.0, began + i / rate - time.monotonic()))
+                    update = api.push_message(chat, text, first_name=f"Cán bộ {chat}")
+                    pushed[update["update_id"]] = time.monotonic()
+                answer({"pushed": pushed})
+            elif "calls" in command:
+                sends = api.calls_of("sendMessage")
+                answer(
+                    {
+                        "sent": [[c.params.get("chat_id"), c.time, c.status] for c in sends],
+                        "other": len(api.calls) - len(sends),
+                    }
+                )
+
+
+def _delayed(method: Any, rtt_ms: float) -> Any:
+    async def delayed(*args: Any) -> Any:
+        await asyncio.sleep(rtt_ms / 1000)
+        return await method(*args)
+
+    return delayed
+
+
+class FakeProcess:
+    def __init__(self, rtt_ms: float = 0) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, __file__, "--serve-fake", "--telegram-rtt", str(rtt_ms)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            encoding="utf-8",
+            cwd=ROOT,
+        )
+        hello = self.ask(None)
+        self.port, self.token = hello["port"], hello["token"]
+
+    def ask(self, command: dict[str, Any] | None) -> dict[str, Any]:
+        assert self.process.stdin and self.process.stdout
+        if command is not None:
+            self.process.stdin.write(json.dumps(command) + "\n")
+            self.process.stdin.flush()
+        line = self.process.stdout.readline()
+        if not line:
+            raise RuntimeError("the fake Bot API process ended")
+        result: dict[str, Any] = json.loads(line)
+        return result
+
+    def close(self) -> None:
+        if self.process.stdin:
+            self.process.stdin.close()
+        self.process.wait(timeout=10)
+
+
+# ----- the bot side ------------------------------------------------------------------------
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+@dataclasses.dataclass
+class Timings:
+    """Time spent per part of the handling, summed over updates (seconds)."""
+
+    core: float = 0.0
+    send: float = 0.0
+    handler: float = 0.0
+    updates: int = 0
+
+    def per_update_ms(self) -> dict[str, float]:
+        n = max(1, self.updates)
+        return {
+            "core_ms": round(self.core / n * 1000, 3),
+            "send_ms": round(self.send / n * 1000, 3),
+            "handler_ms": round(self.handler / n * 1000, 3),
+        }
+
+
+def questions(n: int) -> list[str]:
+    from nlu.training_data import load_training_data
+
+    examples = load_training_data(ROOT / "data" / "nlu" / "test.yml").examples
+    return [examples[i % len(examples)].text for i in range(n)]
+
+
+async def run_bot(
+    assistant: Any, fake: FakeProcess, args: argparse.Namespace, profiles: dict[str, Any]
+) -> dict[str, Any]:
+    from telegram import Update
+    from telegram.ext import TypeHandler
+
+    from bot.channels.telegram.app import build_application
+    from bot.channels.telegram.handlers import TelegramChannel
+
+    base = f"http://127.0.0.1:{fake.port}"
+    app = build_application(
+        assistant,
+        fake.token,
+        f"{base}/bot",
+        f"{base}/file/bot",
+        overall_max_rate=30 if args.telegram_limit else 0,
+        concurrency=args.concurrency,
+    )
+    channel: TelegramChannel = app.bot_data["channel"]
+    handled: dict[int, float] = {}
+    timings = Timings()
+    worker_profile = cProfile.Profile() if args.profile else None
+
+    original_handle, original_send, original_update = (
+        channel.handle,
+        channel.send,
+        channel.on_update,
+    )
+
+    def handle(message: Any) -> Any:
+        began = time.perf_counter()
+        if worker_profile is not None:
+            worker_profile.enable()
+        try:
+            return original_handle(message)
+        finally:
+            if worker_profile is not None:
+                worker_profile.disable()
+            timings.core += time.perf_counter() - began
+
+    async def send(*a: Any, **k: Any) -> None:
+        began = time.perf_counter()
+        try:
+            await original_send(*a, **k)
+        finally:
+            timings.send += time.perf_counter() - began
+
+    async def on_update(update: Any, context: Any) -> None:
+        began = time.perf_counter()
+        try:
+            await original_update(update, context)
+        finally:
+            timings.handler += time.perf_counter() - began
+            timings.updates += 1
+
+    channel.handle = handle  # type: ignore[method-assign]
+    channel.send = send  # type: ignore[method-assign]
+    # The handlers were registered with the bound method: point them at the wrapper.
+    for group in app.handlers.values():
+        for handler in group:
+            if getattr(handler, "callback", None) == original_update:
+                handler.callback = on_update
+
+    async def mark(update: Update, context: Any) -> None:
+        handled[update.update_id] = time.monotonic()
+
+    app.add_handler(TypeHandler(Update, mark), group=1)
+
+    async def wait_handled(ids: list[int], timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while not all(i in handled for i in ids):
+            if time.monotonic() > deadline:
+                missing = len([i for i in ids if i not in handled])
+                raise RuntimeError(f"{missing} updates not handled within {timeout} s")
+            await asyncio.sleep(0.002)
+
+    def push(texts: list[str], rate: float) -> dict[int, float]:
+        batch = [[10_000 + i % args.users, text] for i, text in enumerate(texts)]
+        return {int(k): v for k, v in fake.ask({"push": batch, "rate": rate})["pushed"].items()}
+
+    async def round_(texts: list[str], rate: float) -> dict[str, Any]:
+        before = Timings(timings.core, timings.send, timings.handler, timings.updates)
+        # Pushing runs in the child; let the loop keep polling meanwhile (paced runs).
+        pushed = await asyncio.to_thread(push, texts, rate)
+        ids = sorted(pushed)
+        await wait_handled(ids, timeout=600)
+        first, last = min(pushed.values()), max(handled[i] for i in ids)
+        latencies = [(handled[i] - pushed[i]) * 1000 for i in ids]
+        spent = Timings(
+            timings.core - before.core,
+            timings.send - before.send,
+            timings.handler - before.handler,
+            timings.updates - before.updates,
+        )
+        return {
+            "updates": len(ids),
+            "seconds": round(last - first, 3),
+            "updates_per_s": round(len(ids) / (last - first), 1),
+            "latency_ms_p50": round(percentile(latencies, 0.5), 2),
+            "latency_ms_p99": round(percentile(latencies, 0.99), 2),
+            "latency_ms_max": round(max(latencies), 2),
+            "latency_ms_mean": round(statistics.fmean(latencies), 2),
+            "per_update": spent.per_update_ms(),
+        }
+
+    loop_profile = cProfile.Profile() if args.profile else None
+    texts = questions(args.updates)
+    async with app:
+        assert app.post_init is not None and app.updater is not None
+        await app.post_init(app)
+        await app.updater.start_polling(poll_interval=0, timeout=10)
+        await app.start()
+        try:
+            await round_(texts[: min(50, len(texts))], 0)  # warm-up: caches, connections
+            if loop_profile is not None:
+                loop_profile.enable()
+            burst = await round_(texts, 0)
+            if loop_profile is not None:
+                loop_profile.disable()
+            paced = await round_(texts, args.rate) if args.rate else None
+        finally:
+            await app.updater.stop()
+            await app.stop()
+    calls = fake.ask({"calls": True})
+    statuses = [status for _, _, status in calls["sent"]]
+    result: dict[str, Any] = {
+        "burst": burst,
+        "paced": {"rate_per_s": args.rate, **paced} if paced else None,
+        "send_message_calls": len(statuses),
+        "send_message_failed": len([s for s in statuses if s != 200]),
+    }
+    if worker_profile is not None and loop_profile is not None:
+        profiles["core (worker thread)"] = worker_profile
+        profiles["event loop (PTB, httpx, handlers)"] = loop_profile
+    return result
+
+
+@contextlib.contextmanager
+def database(kind: str, url: str | None) -> Iterator[str]:
+    """A fresh, empty database of `kind` (or the given URL as it is)."""
+    if url:
+        yield url
+        return
+    if kind == "sqlite":
+        with tempfile.TemporaryDirectory() as tmp:
+            yield f"sqlite:///{tmp}/bench.sqlite3"
+        return
+    # A throwaway PostgreSQL cluster, exactly as the tests start one.
+    from tests.conftest import _admin_execute, _Cluster, _postgres_bindir
+
+    bindir = _postgres_bindir()
+    if bindir is None:
+        raise RuntimeError("no PostgreSQL server binaries (pg_config --bindir)")
+    cluster = _Cluster(bindir)
+    cluster.start()
+    try:
+        name = f"bench_{uuid.uuid4().hex[:8]}"
+        _admin_execute(cluster.url("postgres"), f'CREATE DATABASE "{name}"')
+        yield cluster.url(name)
+    finally:
+        cluster.stop()
+
+
+def bench_one(kind: str, url: str | None, args: argparse.Namespace) -> dict[str, Any]:
+    from bot.app import build_assistant
+    from bot.config import Settings
+
+    with database(kind, url) as db_url:
+        began = time.perf_counter()
+        assistant = build_assistant(Settings.from_env({**os.environ, "DATABASE_URL": db_url}))
+        build_s = time.perf_counter() - began
+        fake = FakeProcess(args.telegram_rtt)
+        profiles: dict[str, Any] = {}
+        try:
+            result = asyncio.run(run_bot(assistant, fake, args, profiles))
+        finally:
+            fake.close()
+        result["assistant_build_s"] = round(build_s, 2)
+        for title, profile in profiles.items():
+            out = io.StringIO()
+            stats = pstats.Stats(profile, stream=out).sort_stats("cumulative")
+            stats.print_stats(args.profile_lines)
+            print(f"===== {kind}: {title} =====\n{out.getvalue()}", file=sys.stderr)
+        return result
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--updates", type=int, default=1000)
+    parser.add_argument("--users", type=int, default=50)
+    parser.add_argument("--rate", type=float, default=50, help="paced run: updates/s (0: skip)")
+    parser.add_argument("--db", default="sqlite,postgresql", help="sqlite, postgresql or both")
+    parser.add_argument("--database-url", help="bench this database instead (not emptied)")
+    parser.add_argument("--telegram-limit", action="store_true", help="keep 30 messages/s")
+    parser.add_argument(
+        "--telegram-rtt", type=float, default=0, help="ms the fake waits before answering"
+    )
+    parser.add_argument(
+        "--concurrency", type=int, default=0, help="users handled at once (0: one update)"
+    )
+    parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--profile-lines", type=int, default=30)
+    parser.add_argument("--json", type=Path)
+    parser.add_argument("--serve-fake", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.serve_fake:
+        asyncio.run(serve_fake(args.telegram_rtt))
+        return 0
+
+    kinds = ["url"] if args.database_url else [k.strip() for k in args.db.split(",") if k.strip()]
+    result: dict[str, Any] = {
+        "cpus": os.cpu_count(),
+        "updates": args.updates,
+        "users": args.users,
+        "telegram_rate_limit": args.telegram_limit,
+        "telegram_rtt_ms": args.telegram_rtt,
+        "concurrency": args.concurrency,
+    }
+    for kind in kinds:
+        result[kind] = bench_one(kind, args.database_url, args)
+    text = json.dumps(result, indent=2, ensure_ascii=False)
+    print(text)
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(text + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

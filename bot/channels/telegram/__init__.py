@@ -1,0 +1,1 @@
+"""Telegram channel: a thin python-telegram-bot adapter around the core."""

@@ -1,0 +1,215 @@
+"""The python-telegram-bot Application for the assistant, and `bot run`.
+
+`build_application` wires the handlers of `handlers.TelegramChannel` into a PTB
+Application; `run` starts it with long polling, or with a webhook when
+TELEGRAM_WEBHOOK_URL is set.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import re
+import sys
+from collections.abc import Awaitable
+from typing import Any, TextIO
+from zoneinfo import ZoneInfo
+
+from telegram import Update
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    BaseUpdateProcessor,
+    CallbackQueryHandler,
+    Defaults,
+    MessageHandler,
+    filters,
+)
+
+from bot.app import Assistant
+from bot.channels.telegram.handlers import TelegramChannel, commands_for
+from bot.config import Settings
+
+TIMEZONE = ZoneInfo("Asia/Ho_Chi_Minh")
+# Telegram accepts 1-256 characters A-Z, a-z, 0-9, _ and - as a webhook secret token.
+_SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,256}")
+
+NO_TOKEN_HELP = """\
+Chưa có mã truy cập (token) của bot Telegram, nên bot chưa thể chạy.
+
+Cách lấy token:
+  1. Mở Telegram, tìm @BotFather và gửi lệnh /newbot.
+  2. Đặt tên hiển thị và tên người dùng cho bot (tên người dùng kết thúc bằng "bot").
+  3. BotFather gửi lại một token dạng 123456789:AAE...; hãy giữ bí mật token này.
+
+Khai báo token bằng một trong hai cách:
+  • biến môi trường:  export TELEGRAM_BOT_TOKEN=123456789:AAE...
+  • hoặc thêm dòng TELEGRAM_BOT_TOKEN=123456789:AAE... vào tệp .env ở thư mục dự án,
+rồi chạy lại: .venv/bin/bot run
+
+Muốn thử trợ lý ngay mà không cần Telegram, hãy trò chuyện trong cửa sổ dòng lệnh:
+  .venv/bin/bot chat
+"""
+
+NO_SECRET_HELP = """\
+Chế độ webhook (TELEGRAM_WEBHOOK_URL đã được đặt) cần một mã bí mật để Telegram
+ký mọi yêu cầu gửi tới bot: hãy đặt TELEGRAM_WEBHOOK_SECRET gồm 1-256 ký tự
+A-Z, a-z, 0-9, "_" hoặc "-", ví dụ sinh bằng:
+  python3 -c "import secrets; print(secrets.token_urlsafe(32))"
+Hoặc bỏ TELEGRAM_WEBHOOK_URL để chạy bằng long polling.
+"""
+
+
+class PerUserUpdateProcessor(BaseUpdateProcessor):
+    """Updates of different users concurrently, each user's strictly in order.
+
+    Not the default (`build_application(concurrency=0)` handles one update at a time).
+    With it, one user's slow reply (Telegram is ~50-200 ms away) no longer holds up
+    everyone else, while a user's own updates (dialog steps) still run one after the
+    other. It needs a core that is safe to call from several threads at once.
+
+    PTB starts one task per update, in order; the per-user lock is taken on the task's
+    first step (no waiting when free), so each user's updates queue up in arrival order.
+    PTB's own semaphore (first in `process_update`) is made too large to ever block,
+    so it cannot reorder anything; `max_concurrent` is enforced after the user's lock.
+    """
+
+    def __init__(self, max_concurrent: int) -> None:
+        super().__init__(max_concurrent_updates=1 << 30)
+        self._limit = asyncio.Semaphore(max_concurrent)
+        self._locks: dict[object, tuple[asyncio.Lock, int]] = {}
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        key = _user_key(update)
+        lock, users = self._locks.get(key) or (asyncio.Lock(), 0)
+        self._locks[key] = (lock, users + 1)
+        try:
+            async with lock, self._limit:
+                await coroutine
+        finally:
+            lock, users = self._locks[key]
+            if users == 1:
+                del self._locks[key]
+            else:
+                self._locks[key] = (lock, users - 1)
+
+    async def initialize(self) -> None:
+        """Nothing to set up."""
+
+    async def shutdown(self) -> None:
+        """Nothing to release."""
+
+
+def _user_key(update: object) -> object:
+    if isinstance(update, Update):
+        if update.effective_user is not None:
+            return ("user", update.effective_user.id)
+        if update.effective_chat is not None:
+            return ("chat", update.effective_chat.id)
+    return ("other", None)  # anything else: one at a time
+
+
+async def register_commands(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """post_init: the command menu everyone sees (Vietnamese descriptions)."""
+    await application.bot.set_my_commands(commands_for(None))
+
+
+def build_application(
+    assistant: Assistant,
+    token: str,
+    base_url: str | None = None,
+    base_file_url: str | None = None,
+    *,
+    overall_max_rate: float = 30,
+    concurrency: int = 0,
+) -> Application[Any, Any, Any, Any, Any, Any]:
+    """The Application: rate limited (retrying 429s), Vietnam's time zone, one update at a time.
+
+    `base_url`/`base_file_url` point it at another Bot API server (a local one, or the
+    fake in the tests). `overall_max_rate` is Telegram's ~30 messages/s per bot; 0 lifts
+    it (benchmarks of the pipeline itself). `concurrency` > 0 handles up to that many
+    users' updates at once (`PerUserUpdateProcessor`; experimental, see there).
+    """
+    builder = (
+        Application.builder()
+        .token(token)
+        .rate_limiter(AIORateLimiter(overall_max_rate=overall_max_rate, max_retries=3))
+        .defaults(Defaults(tzinfo=TIMEZONE))
+        # Dialogs keep per-user state: one update at a time keeps their order.
+        .concurrent_updates(PerUserUpdateProcessor(concurrency) if concurrency > 0 else False)
+        .post_init(register_commands)
+    )
+    if base_url:
+        builder = builder.base_url(base_url)
+    if base_file_url:
+        builder = builder.base_file_url(base_file_url)
+    application = builder.build()
+    channel = TelegramChannel(assistant)
+    application.bot_data["channel"] = channel
+    application.add_handler(CallbackQueryHandler(channel.on_update))
+    # Every message: text, commands, captions, files, stickers, locations, and edits of them.
+    application.add_handler(MessageHandler(filters.ALL, channel.on_update))
+    application.add_error_handler(channel.on_error)
+    return application
+
+
+def file_url_for(base_url: str) -> str | None:
+    """A self-hosted Bot API server serves files next to the methods: .../bot -> .../file/bot."""
+    return base_url[: -len("/bot")] + "/file/bot" if base_url.endswith("/bot") else None
+
+
+def webhook_path(token: str) -> str:
+    """A URL path only Telegram knows: derived from the token, without revealing it."""
+    return "telegram/" + hashlib.sha256(token.encode()).hexdigest()[:32]
+
+
+def webhook_options(settings: Settings) -> dict[str, Any]:
+    """Arguments of `run_webhook`/`Updater.start_webhook`: TELEGRAM_WEBHOOK_URL is the public
+    base URL (behind a TLS reverse proxy), the path under it is secret, and Telegram signs
+    every request with TELEGRAM_WEBHOOK_SECRET (others are refused with 403)."""
+    path = webhook_path(settings.telegram_token)
+    return {
+        "listen": settings.telegram_webhook_listen,
+        "port": settings.telegram_webhook_port,
+        "url_path": path,
+        "webhook_url": f"{settings.telegram_webhook_url.rstrip('/')}/{path}",
+        "secret_token": settings.telegram_webhook_secret,
+        "allowed_updates": Update.ALL_TYPES,
+    }
+
+
+def run(settings: Settings, out: TextIO = sys.stderr) -> int:
+    """`bot run`: serve Telegram until interrupted (exit code 2 when not configured)."""
+    if not settings.telegram_token:
+        print(NO_TOKEN_HELP, file=out, end="")
+        return 2
+    webhook = settings.telegram_webhook_url
+    if webhook and not _SECRET_TOKEN.fullmatch(settings.telegram_webhook_secret):
+        print(NO_SECRET_HELP, file=out, end="")
+        return 2
+    # httpx logs every request URL at INFO, and Bot API URLs contain the token.
+    logging.getLogger("httpx").setLevel(max(logging.WARNING, logging.getLogger().level))
+
+    from bot.app import build_assistant
+
+    assistant = build_assistant(settings)
+    base_url = settings.telegram_base_url or None
+    application = build_application(
+        assistant,
+        settings.telegram_token,
+        base_url=base_url,
+        base_file_url=file_url_for(base_url) if base_url else None,
+    )
+    if not webhook:
+        print("Bot Telegram đang chạy (long polling). Nhấn Ctrl+C để dừng.", file=out)
+        application.run_polling(allowed_updates=Update.ALL_TYPES)
+        return 0
+    print(
+        f"Bot Telegram đang chạy (webhook {webhook.rstrip('/')}/…, lắng nghe tại "
+        f"{settings.telegram_webhook_listen}:{settings.telegram_webhook_port}). "
+        "Nhấn Ctrl+C để dừng.",
+        file=out,
+    )
+    application.run_webhook(**webhook_options(settings))
+    return 0
