@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Set up the project's venv and run every check: ruff, mypy, the test suite
-# (SQLite and a throwaway PostgreSQL cluster) and the sample-question score.
+# (SQLite and a throwaway PostgreSQL cluster), the sample-question score, and the
+# Rasa stage (a real Rasa 3.6 server on Python 3.10, scripts/rasa_ci.sh).
+#   SKIP_RASA=1       skip the Rasa stage (says so loudly)
+#   ALLOW_NO_RASA=1   pass when Python 3.10 is missing (says so loudly)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,3 +19,16 @@ echo "== mypy"
 .venv/bin/mypy
 echo "== pytest"
 .venv/bin/pytest -q "$@"
+echo "== sample questions (must all pass) and the project's own question set (reported)"
+if [ -f ../shared/eval/score.py ]; then
+  .venv/bin/python ../shared/eval/score.py ../shared/eval/sample_questions.yaml | tail -n 3
+  .venv/bin/python ../shared/eval/score.py tests/eval/questions.yaml | tail -n 2 || true
+else
+  echo "SKIPPED: ../shared/eval/score.py not found"
+fi
+echo "== rasa"
+if [ "${SKIP_RASA:-0}" = "1" ]; then
+  echo "SKIPPED: Rasa stage not run (SKIP_RASA=1)"
+else
+  bash scripts/rasa_ci.sh
+fi
