@@ -8,6 +8,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from sqlalchemy import select
+
 from bot.config import ConfigError, Settings
 
 
@@ -110,6 +112,64 @@ def cmd_admin(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_directive_import(args: argparse.Namespace) -> int:
+    """Draft a directive pack from a plain-text directive (for review, not loaded)."""
+    from bot.admin.importer import import_directive, write_draft
+    from bot.storage.pack import PackError, load_agencies
+
+    settings = Settings.from_env()
+    try:
+        text = Path(args.file).read_text(encoding="utf-8")
+        agencies = load_agencies(settings.data_dir / "agencies.yaml")
+    except (OSError, UnicodeDecodeError, PackError) as error:
+        print(f"Không đọc được: {error}", file=sys.stderr)
+        return 2
+    result = import_directive(text, agencies)
+    out = Path(args.out) if args.out else settings.data_dir / "drafts" / result.directive.id
+    write_draft(result, out)
+    print("\n".join(result.summary()))
+    for problem in result.problems[:20]:
+        print(f"  - {problem}")
+    if len(result.problems) > 20:
+        print(f"  ... (+{len(result.problems) - 20}, xem import_report.txt)")
+    print(f"Bản nháp: {out} (directive.yaml, source.txt, import_report.txt)")
+    return 0
+
+
+def cmd_content_file(args: argparse.Namespace) -> int:
+    """`bot faq|duties export|import FILE` (YAML, CSV or XLSX by the file's suffix)."""
+    from bot.admin import files
+    from bot.app import prepare_database
+    from bot.storage.db import session_scope
+    from bot.storage.models import Clause
+
+    sessions = prepare_database(Settings.from_env())
+    path = Path(args.file)
+    try:
+        with session_scope(sessions) as session:
+            if args.action == "export":
+                export = files.export_faq if args.kind == "faq" else files.export_duties
+                count = export(session, path)
+                print(f"Đã xuất {count} mục ra {path}")
+                return 0
+            if args.kind == "faq":
+                clauses = set(session.scalars(select(Clause.id)))
+                report = files.import_faq(session, None, path, clauses)
+            else:
+                report = files.import_duties(session, None, path)
+    except files.FileProblems as problems:
+        print(f"Không nhập tệp {path} (không có gì thay đổi):", file=sys.stderr)
+        for line in problems.problems:
+            print(f"  - {line}", file=sys.stderr)
+        return 2
+    print(
+        f"Đã nhập {path}: {len(report.created)} mục mới, {len(report.updated)} mục sửa, "
+        f"{len(report.unchanged)} mục không đổi. Bot đang chạy sẽ dùng nội dung mới "
+        "trong vòng vài chục giây."
+    )
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="bot", description="Trợ lý Chỉ thị 06/CT-UBND")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -134,6 +194,20 @@ def build_parser() -> argparse.ArgumentParser:
     admin.add_argument("--user-id", required=True, help="id người dùng trên kênh chat")
     admin.add_argument("--name", default="", help="tên hiển thị")
     admin.set_defaults(func=cmd_admin)
+    directive = commands.add_parser("directive", help="nhập văn bản chỉ đạo (bản nháp)")
+    directive_import = directive.add_subparsers(dest="directive", required=True).add_parser(
+        "import", help="tạo bản nháp gói dữ liệu từ văn bản thuần (FILE.txt)"
+    )
+    directive_import.add_argument("file", metavar="FILE.txt")
+    directive_import.add_argument("--out", help="thư mục ghi (mặc định data/drafts/<mã>/)")
+    directive_import.set_defaults(func=cmd_directive_import)
+    for kind, help_text in (("faq", "mục hỏi đáp"), ("duties", "hạn (gia hạn) của nhiệm vụ")):
+        group = commands.add_parser(kind, help=f"xuất/nhập {help_text} (YAML, CSV, XLSX)")
+        actions = group.add_subparsers(dest="action", required=True)
+        for action in ("export", "import"):
+            command = actions.add_parser(action, help=f"{action} FILE")
+            command.add_argument("file")
+            command.set_defaults(func=cmd_content_file, kind=kind)
     nlu = commands.add_parser("nlu", help="NLU tools").add_subparsers(dest="nlu", required=True)
     evaluate = nlu.add_parser("eval", help="evaluate the NLU backends (like rasa test nlu)")
     evaluate.add_argument("--folds", type=int, default=5)
@@ -146,6 +220,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="save the calibrated thresholds to data/nlu/calibration.yaml",
     )
     evaluate.set_defaults(func=cmd_nlu_eval)
+    from bot.scheduler.cli import register as register_scheduler
+
+    register_scheduler(commands)  # bot calendar, bot nudges, bot digest
     return parser
 
 

@@ -270,6 +270,8 @@ class User(Base):
     role: Mapped[str] = mapped_column(String, default="official")
     agency_id: Mapped[str | None] = mapped_column(ForeignKey("agencies.id"))
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    # Set when the channel says the user blocked the bot (Telegram 403): no more nudges.
+    blocked_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
 
 
 class ProgressReport(Base):
@@ -358,6 +360,33 @@ class ButtonPayload(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
+class AuditLog(Base):
+    """Admin actions: content changes with their before/after (the version history that
+    can be listed and reverted), and refused attempts (allowed=False)."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # None: command line
+    action: Mapped[str] = mapped_column(String)
+    entity_type: Mapped[str | None] = mapped_column(String)
+    entity_id: Mapped[str] = mapped_column(String, default="")
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    allowed: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)
+
+
+class InboxDismissal(Base):
+    """A logged question an admin has looked at and set aside in the unanswered inbox."""
+
+    __tablename__ = "inbox_dismissals"
+
+    question_log_id: Mapped[int] = mapped_column(ForeignKey("question_logs.id"), primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
 class QuestionLog(Base):
     __tablename__ = "question_logs"
 
@@ -373,3 +402,71 @@ class QuestionLog(Base):
     reply: Mapped[str] = mapped_column(Text)
     citations: Mapped[list[str]] = mapped_column(JSON)
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)
+
+
+# --- scheduler: working calendar, snoozes, delivery outbox -----------------------------
+
+CALENDAR_DAY_KINDS = ("workday", "dayoff")
+OUTBOX_STATUSES = ("pending", "sending", "sent", "failed")
+
+
+class CalendarDay(Base):
+    """An admin's exception to the working calendar: a make-up working day (often a
+    Saturday) or an extra day off. Weekends and public holidays are not stored."""
+
+    __tablename__ = "calendar_days"
+    __table_args__ = (CheckConstraint(_one_of("kind", CALENDAR_DAY_KINDS), name="kind"),)
+
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    kind: Mapped[str] = mapped_column(String)
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class Snooze(Base):
+    """"Nhắc lại sau N ngày": no reminder about `duty_id` to the user before `until`."""
+
+    __tablename__ = "snoozes"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    duty_id: Mapped[str] = mapped_column(String, primary_key=True)
+    until: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class OutboxMessage(Base):
+    """One message to deliver, at most once per (user, duty, due date, kind).
+
+    The scheduler tick inserts rows and ignores the ones that exist (the unique key);
+    the sender claims `pending` rows whose `next_attempt_at` has come, marks them
+    `sending` with `next_attempt_at` as the lease's end, sends, and marks them `sent`
+    (or `pending` again with a later `next_attempt_at`, or `failed`). A `sending` row
+    whose lease ran out belongs to a sender that died: it is claimed again.
+    `duty_id` is "" for messages about no duty (digests); `due` is then the period.
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        UniqueConstraint("user_id", "duty_id", "due", "kind"),
+        CheckConstraint(_one_of("status", OUTBOX_STATUSES), name="status"),
+        Index("ix_outbox_status_next_attempt_at", "status", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    duty_id: Mapped[str] = mapped_column(String)
+    due: Mapped[dt.date] = mapped_column(Date)
+    kind: Mapped[str] = mapped_column(String)
+    agency_id: Mapped[str | None] = mapped_column(String)  # whose duty it is about
+    channel: Mapped[str] = mapped_column(String)
+    address: Mapped[str] = mapped_column(String)  # the channel's chat id
+    status: Mapped[str] = mapped_column(String, default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    claim: Mapped[str | None] = mapped_column(String)  # the claiming sender's batch token
+    last_error: Mapped[str | None] = mapped_column(Text)
+    # {"text", "parse_mode", "buttons": [[label, payload]], "columns", "documents", ...}
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    sent_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    message_ref: Mapped[str | None] = mapped_column(String)  # the channel's message id

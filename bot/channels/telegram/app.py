@@ -201,6 +201,13 @@ def run(settings: Settings, out: TextIO = sys.stderr) -> int:
         base_url=base_url,
         base_file_url=file_url_for(base_url) if base_url else None,
     )
+    from bot.scheduler.settings import NudgeSettings
+
+    nudges = NudgeSettings.from_env()
+    if nudges.enabled:  # this process is the database's one scheduler (NUDGES=off if not)
+        from bot.scheduler.jobs import install
+
+        install(application, assistant, nudges)
     if not webhook:
         print("Bot Telegram đang chạy (long polling). Nhấn Ctrl+C để dừng.", file=out)
         application.run_polling(allowed_updates=Update.ALL_TYPES)

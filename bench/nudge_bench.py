@@ -1,0 +1,309 @@
+"""Benchmark nudge delivery and digests.
+
+Usage (from the project root):
+    .venv/bin/python bench/nudge_bench.py [fanout] [--users 10000] [--ptb-limiter] [--faults]
+                                          [--crash-after N] [--json FILE]
+    .venv/bin/python bench/nudge_bench.py digest [--agencies 500] [--users 10000] [--json FILE]
+
+fanout: a fresh SQLite database, N officials linked to the eight districts, duty 2.f-4
+due today; one tick enqueues a "due" nudge for each, then the real drain sends them
+through python-telegram-bot's Bot to the loopback fake Bot API with the real rate
+limiter (30 messages/s overall, 1/s per chat). Reports the throughput against the
+30/s ceiling, duplicates and losses (messages per chat as the fake API recorded
+them). --ptb-limiter also puts PTB's AIORateLimiter(30/s) on the Bot, as `bot run`
+does. --faults injects 429s (retry_after 1), 500s and blocked users. --crash-after N
+cancels the drain after N messages, "restarts" after the lease and counts what was
+sent twice (the duplicate window).
+
+digest: N users and reports over A synthetic agencies in SQLite; times loading the
+state (latest reports, users) and building the province-wide digest (text and .xlsx).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import datetime as dt
+import json
+import random
+import statistics
+import sys
+import tempfile
+import time
+from collections import Counter
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from sqlalchemy import insert, select  # noqa: E402
+
+from bot.app import Assistant, build_assistant  # noqa: E402
+from bot.config import Settings  # noqa: E402
+from bot.scheduler.calendar import TIMEZONE, WorkingCalendar  # noqa: E402
+from bot.scheduler.delivery import RateLimiter  # noqa: E402
+from bot.scheduler.jobs import NudgeService  # noqa: E402
+from bot.scheduler.settings import NudgeSettings  # noqa: E402
+from bot.scheduler.telegram_sender import TelegramSender  # noqa: E402
+from bot.storage.db import session_scope  # noqa: E402
+from bot.storage.models import Agency, Duty, OutboxMessage, ProgressReport, User  # noqa: E402
+from tests.support.fake_bot_api import FakeBotApi  # noqa: E402
+
+DISTRICTS = (
+    "tp_bac_ninh",
+    "tx_tu_son",
+    "h_tien_du",
+    "h_yen_phong",
+    "h_que_vo",
+    "h_thuan_thanh",
+    "h_gia_binh",
+    "h_luong_tai",
+)
+
+
+class FixedClock:
+    def __init__(self, now: dt.datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+
+def fresh_assistant(folder: Path) -> Assistant:
+    return build_assistant(Settings.from_env({"DATABASE_URL": f"sqlite:///{folder / 'bench.db'}"}))
+
+
+def working_moment() -> dt.datetime:
+    """10:00 on the next working day (the bench needs working hours, whatever the hour)."""
+    calendar = WorkingCalendar()
+    day = calendar.roll_forward(dt.datetime.now(TIMEZONE).date())
+    return dt.datetime.combine(day, dt.time(10), tzinfo=TIMEZONE)
+
+
+async def fanout(args: argparse.Namespace) -> dict[str, Any]:
+    from telegram import Bot
+    from telegram.ext import AIORateLimiter
+
+    folder = Path(tempfile.mkdtemp(prefix="nudge-bench-"))
+    assistant = fresh_assistant(folder)
+    now = working_moment()
+    with session_scope(assistant.sessions) as session:
+        session.execute(
+            insert(User),
+            [
+                {
+                    "channel": "telegram",
+                    "channel_user_id": str(10_000_000 + i),
+                    "display_name": f"Cán bộ {i}",
+                    "role": "official",
+                    "agency_id": DISTRICTS[i % len(DISTRICTS)],
+                    "created_at": now,
+                }
+                for i in range(args.users)
+            ],
+        )
+        session.get_one(Duty, ("06-CT-UBND-2019", "2.f-4")).effective_due = now.date()
+    # One nudge per official: no monthly check-ins in the way.
+    settings = NudgeSettings(lease_seconds=60, checkin_months=0)
+    result: dict[str, Any] = {"users": args.users, "ptb_limiter": args.ptb_limiter}
+    async with FakeBotApi() as api:
+        blocked = set()
+        if args.faults:
+            api.fail_next("sendMessage", retry_after=1, times=2)
+            api.fail_next("sendMessage", status=500, times=3)
+            blocked = {10_000_000 + i for i in range(0, args.users, max(1, args.users // 5))}
+            for chat in blocked:
+                api.block_user(chat)
+        limiter_kw: dict[str, Any] = {}
+        if args.ptb_limiter:
+            limiter_kw["rate_limiter"] = AIORateLimiter(overall_max_rate=30, max_retries=3)
+        clock = FixedClock(now)
+        async with Bot(api.token, base_url=api.base_url, **limiter_kw) as bot:
+            service = NudgeService(
+                assistant, [TelegramSender(bot)], settings, clock, RateLimiter(30, 1.0)
+            )
+            started = time.perf_counter()
+            tick = await asyncio.to_thread(service.tick)
+            result["tick_seconds"] = round(time.perf_counter() - started, 3)
+            result["enqueued"] = tick.inserted
+            first_call = len(api.calls)
+            started = time.perf_counter()
+            if args.crash_after:
+                task = asyncio.create_task(service.drainer.drain())
+                while len(api.sent_messages()) < args.crash_after:
+                    await asyncio.sleep(0.01)
+                task.cancel()  # the process dies: in-flight sends and marks are lost
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+                service.drainer.close()
+                result["crashed_after_sent"] = len(api.sent_messages())
+                clock.now = now + dt.timedelta(seconds=settings.lease_seconds + 1)
+                service = NudgeService(
+                    assistant, [TelegramSender(bot)], settings, clock, RateLimiter(30, 1.0)
+                )
+            rounds = 0
+            while True:  # drain; retries come due as the (fake) clock moves on
+                await service.drainer.drain()
+                rounds += 1
+                with session_scope(assistant.sessions) as session:
+                    left = session.scalar(
+                        select(OutboxMessage.next_attempt_at)
+                        .where(OutboxMessage.status.in_(["pending", "sending"]))
+                        .order_by(OutboxMessage.next_attempt_at)
+                        .limit(1)
+                    )
+                if left is None or rounds > 50:
+                    break
+                clock.now = max(clock.now, left)
+                await asyncio.sleep(0)
+            elapsed = time.perf_counter() - started
+            service.drainer.close()
+        calls = api.calls[first_call:]
+    sends = [c for c in calls if c.method == "sendMessage" and c.ok]
+    per_chat = Counter(c.params["chat_id"] for c in sends)
+    per_message = Counter((c.params["chat_id"], c.params["text"]) for c in sends)
+    expected = {10_000_000 + i for i in range(args.users)} - blocked
+    times = sorted(c.time for c in sends)
+    span = times[-1] - times[0] if len(times) > 1 else elapsed
+    window = [b - a for a, b in zip(times, times[30:], strict=False)]  # time per 30 sends
+    with session_scope(assistant.sessions) as session:
+        statuses = Counter(session.scalars(select(OutboxMessage.status)))
+    result.update(
+        {
+            "sent_ok": len(sends),
+            "seconds": round(elapsed, 2),
+            "throughput_per_s": round((len(sends) - 1) / span, 2) if span else None,
+            "of_ceiling_percent": round(100 * (len(sends) - 1) / span / 30, 1) if span else None,
+            "fastest_30_sends_s": round(min(window), 3) if window else None,
+            "median_30_sends_s": round(statistics.median(window), 3) if window else None,
+            "duplicates": sum(n - 1 for n in per_message.values() if n > 1),
+            "losses": len(expected - set(per_chat)),
+            "blocked_users": len(blocked),
+            "http_429": sum(1 for c in calls if c.status == 429),
+            "http_5xx": sum(1 for c in calls if c.status >= 500),
+            "outbox": dict(statuses),
+        }
+    )
+    return result
+
+
+def digest(args: argparse.Namespace) -> dict[str, Any]:
+    from bot.core.services.digest import DigestBuilder, build_digest, to_xlsx
+    from bot.scheduler.world import duty_plans, latest_reports, recipients
+
+    folder = Path(tempfile.mkdtemp(prefix="digest-bench-"))
+    assistant = fresh_assistant(folder)
+    now = working_moment()
+    rng = random.Random(6)
+    catalog = assistant.core.qa.catalog
+    builder = DigestBuilder(catalog, assistant.settings.templates_dir, NudgeSettings())
+    ids = [f"bench_{i:03d}" for i in range(args.agencies)]
+    with session_scope(assistant.sessions) as session:
+        plans = duty_plans(session, catalog)
+        session.execute(
+            insert(Agency),
+            [
+                {
+                    "id": agency_id,
+                    "name": f"Cơ quan thử {i}",
+                    "short_name": f"CQ {i}",
+                    "kind": "department",
+                    "level": "province",
+                    "member_levels": [],
+                    "member_kinds": [],
+                    "position": 1000 + i,
+                    "active": True,
+                }
+                for i, agency_id in enumerate(ids)
+            ],
+        )
+        session.execute(
+            insert(User),
+            [
+                {
+                    "channel": "telegram",
+                    "channel_user_id": str(20_000_000 + i),
+                    "display_name": f"Cán bộ {i}",
+                    "role": "manager" if i % 20 == 0 else "official",
+                    "agency_id": ids[i % len(ids)],
+                    "created_at": now,
+                }
+                for i in range(args.users)
+            ],
+        )
+        first_user = session.scalar(select(User.id).order_by(User.id).limit(1))
+        # Every synthetic agency has every general duty; ~60% of them reported, some twice.
+        general = [p for p in plans if set(p.agencies) >= {"sttt", "h_que_vo"} or p.due]
+        reports = []
+        for agency_id in ids:
+            for plan in general:
+                for _ in range(rng.choice((0, 0, 1, 1, 2))):
+                    reports.append(
+                        {
+                            "directive_id": "06-CT-UBND-2019",
+                            "duty_id": plan.duty_id,
+                            "agency_id": agency_id,
+                            "user_id": first_user,
+                            "status": rng.choice(("in_progress", "done", "not_started", "blocked")),
+                            "percent": rng.choice((0, 25, 50, 100)),
+                            "blockers": "",
+                            "notes": "",
+                            "created_at": now - dt.timedelta(days=rng.randint(0, 400)),
+                        }
+                    )
+        session.execute(insert(ProgressReport), reports)
+    plans = [replace(p, agencies=tuple(ids)) for p in general]
+    timings: dict[str, float] = {}
+    with session_scope(assistant.sessions) as session:
+        started = time.perf_counter()
+        latest = latest_reports(session)
+        users = recipients(session)
+        timings["load_reports_and_users_s"] = time.perf_counter() - started
+    calendar = WorkingCalendar()
+    calendar.working_days_between(dt.date(2019, 1, 1), now.date())  # holidays loaded
+    names = {agency_id: f"CQ {i}" for i, agency_id in enumerate(ids)}
+    started = time.perf_counter()
+    built = build_digest(now, plans, latest, calendar, NudgeSettings(), ids, names, "toàn tỉnh")
+    timings["build_s"] = time.perf_counter() - started
+    started = time.perf_counter()
+    text = assistant.renderer.render(builder.reply(built, attached=True))
+    timings["render_text_s"] = time.perf_counter() - started
+    started = time.perf_counter()
+    workbook = to_xlsx(built, builder.status_labels)
+    timings["xlsx_s"] = time.perf_counter() - started
+    timings["total_s"] = sum(timings.values())
+    return {
+        "agencies": args.agencies,
+        "users": len(users),
+        "reports": len(reports),
+        "latest_reports": len(latest),
+        "rows": len(built.rows),
+        "text_chars": len(text),
+        "xlsx_bytes": len(workbook),
+        **{k: round(v, 3) for k, v in timings.items()},
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("what", nargs="?", choices=["fanout", "digest"], default="fanout")
+    parser.add_argument("--users", type=int, default=10_000)
+    parser.add_argument("--ptb-limiter", action="store_true", help="fanout: AIORateLimiter too")
+    parser.add_argument("--faults", action="store_true", help="fanout: 429s, 500s, blocked")
+    parser.add_argument("--crash-after", type=int, default=0, help="fanout: kill, restart")
+    parser.add_argument("--agencies", type=int, default=500, help="digest: agencies")
+    parser.add_argument("--json", type=Path)
+    args = parser.parse_args()
+    result = asyncio.run(fanout(args)) if args.what == "fanout" else digest(args)
+    print(json.dumps(result, ensure_ascii=False, indent=2))
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

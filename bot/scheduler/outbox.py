@@ -1,0 +1,219 @@
+"""The delivery outbox: exactly-once enqueueing, leased claims, and the outcomes of sends.
+
+Enqueueing is an INSERT ... ON CONFLICT DO NOTHING on the unique key
+(user_id, duty_id, due, kind), on SQLite and PostgreSQL alike, so any number of ticks
+(or a tick after a restart) enqueue a message once.
+
+A sender *claims* a batch: rows that are `pending`, or `sending` with an expired
+lease, whose `next_attempt_at` has come, become `sending` with `next_attempt_at` set to
+the end of the lease and `claim` set to the batch's token (PostgreSQL: FOR UPDATE SKIP
+LOCKED, so two senders never claim one row). Right after the channel accepts a message
+its row is marked `sent` in its own transaction. If the sender dies before that, the
+lease runs out and the row is claimed again: nothing is lost. What remains is one
+duplicate window per message: the time between the channel accepting it and that
+commit (milliseconds; Telegram's sendMessage has no idempotency key to close it).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from bot.storage.db import session_scope
+from bot.storage.models import OutboxMessage, User
+
+KEY = ("user_id", "duty_id", "due", "kind")
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """A claimed row, detached from its session (what a send needs)."""
+
+    id: int
+    claim: str
+    user_id: int
+    channel: str
+    address: str
+    kind: str
+    attempts: int
+    payload: dict[str, Any]
+
+
+def enqueue(session: Session, rows: Sequence[dict[str, Any]]) -> int:
+    """Insert rows, skipping those whose key exists; returns how many were inserted."""
+    if not rows:
+        return 0
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        pg = postgresql.insert(OutboxMessage).on_conflict_do_nothing(index_elements=list(KEY))
+        statement: Any = pg
+    elif dialect == "sqlite":
+        statement = sqlite.insert(OutboxMessage).on_conflict_do_nothing(index_elements=list(KEY))
+    else:  # pragma: no cover - make_engine only builds these two
+        raise RuntimeError(f"unsupported database {dialect}")
+    # RETURNING counts what was inserted on both backends (executemany rowcounts differ).
+    statement = statement.returning(OutboxMessage.__table__.c.id)
+    connection = session.connection()
+    inserted = 0
+    for start in range(0, len(rows), 500):
+        inserted += len(connection.execute(statement, list(rows[start : start + 500])).all())
+    return inserted
+
+
+def existing_keys(
+    session: Session, duty_dues: Iterable[tuple[str, dt.date]]
+) -> set[tuple[int, str, dt.date, str]]:
+    """Keys already in the outbox for these (duty, due) pairs (to skip rendering them)."""
+    wanted = set(duty_dues)
+    if not wanted:
+        return set()
+    dues = {due for _, due in wanted}
+    rows = session.execute(
+        select(
+            OutboxMessage.user_id, OutboxMessage.duty_id, OutboxMessage.due, OutboxMessage.kind
+        ).where(OutboxMessage.due.in_(dues))
+    )
+    return {(u, d, due, k) for u, d, due, k in rows if (d, due) in wanted}
+
+
+class OutboxStore:
+    """The sender's side of the outbox; each call is its own transaction."""
+
+    def __init__(self, sessions: Callable[[], Session]) -> None:
+        self.sessions = sessions
+
+    def claim(
+        self,
+        now: dt.datetime,
+        limit: int,
+        lease: dt.timedelta,
+        channels: Iterable[str] | None = None,
+    ) -> list[Claimed]:
+        token = uuid.uuid4().hex
+        ready = or_(OutboxMessage.status == "pending", OutboxMessage.status == "sending")
+        with session_scope(self.sessions) as session:
+            query = (
+                select(OutboxMessage.id)
+                .where(ready, OutboxMessage.next_attempt_at <= now)
+                .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+                .limit(limit)
+            )
+            if channels is not None:
+                query = query.where(OutboxMessage.channel.in_(list(channels)))
+            if session.get_bind().dialect.name == "postgresql":
+                query = query.with_for_update(skip_locked=True)
+            ids = list(session.scalars(query))
+            if not ids:
+                return []
+            session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id.in_(ids), ready, OutboxMessage.next_attempt_at <= now)
+                .values(
+                    status="sending",
+                    claim=token,
+                    next_attempt_at=now + lease,
+                    attempts=OutboxMessage.attempts + 1,
+                )
+            )
+            rows = session.scalars(
+                select(OutboxMessage)
+                .where(OutboxMessage.claim == token)
+                .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+            )
+            return [
+                Claimed(r.id, token, r.user_id, r.channel, r.address, r.kind, r.attempts, r.payload)
+                for r in rows
+            ]
+
+    def mark_sent(self, row: Claimed, now: dt.datetime, message_ref: str = "") -> bool:
+        """Record a delivery. False when the row was no longer ours (its lease ran out
+        and another claim took it, which may send it again: a duplicate to count)."""
+        values = {"status": "sent", "sent_at": now, "message_ref": message_ref or None}
+        with session_scope(self.sessions) as session:
+            ours = session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id == row.id, OutboxMessage.claim == row.claim)
+                .values(claim=None, **values)
+            )
+            if ours.rowcount:  # type: ignore[attr-defined]
+                return True
+            session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id == row.id, OutboxMessage.status != "sent")
+                .values(claim=None, **values)
+            )
+            return False
+
+    def reschedule(
+        self, row: Claimed, at: dt.datetime, error: str, count_attempt: bool = True
+    ) -> None:
+        """Back to `pending`, to be tried at `at` (a 429 does not count as an attempt)."""
+        values: dict[str, Any] = {
+            "status": "pending",
+            "next_attempt_at": at,
+            "last_error": error[:1000],
+            "claim": None,
+        }
+        if not count_attempt:
+            values["attempts"] = OutboxMessage.attempts - 1
+        with session_scope(self.sessions) as session:
+            session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id == row.id, OutboxMessage.claim == row.claim)
+                .values(**values)
+            )
+
+    def release(self, rows: Sequence[Claimed], now: dt.datetime) -> None:
+        """Give back claimed rows that were not tried (the drain's time is up)."""
+        with session_scope(self.sessions) as session:
+            for claim in {r.claim for r in rows}:
+                session.execute(
+                    update(OutboxMessage)
+                    .where(
+                        OutboxMessage.id.in_([r.id for r in rows if r.claim == claim]),
+                        OutboxMessage.claim == claim,
+                    )
+                    .values(
+                        status="pending",
+                        claim=None,
+                        next_attempt_at=now,
+                        attempts=OutboxMessage.attempts - 1,
+                    )
+                )
+
+    def mark_failed(self, row: Claimed, error: str, now: dt.datetime, blocked: bool = False) -> int:
+        """Give up on a row. `blocked`: the user blocked the bot, so mark them and fail
+        every other message waiting for them too; returns how many rows failed."""
+        with session_scope(self.sessions) as session:
+            session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id == row.id)
+                .values(status="failed", last_error=error[:1000], claim=None)
+            )
+            failed = 1
+            if blocked:
+                session.execute(update(User).where(User.id == row.user_id).values(blocked_at=now))
+                result = session.execute(
+                    update(OutboxMessage)
+                    .where(
+                        OutboxMessage.user_id == row.user_id,
+                        OutboxMessage.status == "pending",
+                    )
+                    .values(status="failed", last_error="recipient blocked the bot")
+                )
+                failed += max(result.rowcount, 0)  # type: ignore[attr-defined]
+            return failed
+
+    def counts(self) -> dict[str, int]:
+        with session_scope(self.sessions) as session:
+            rows = session.execute(
+                select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
+            )
+            return {status: int(n) for status, n in rows}

@@ -1,0 +1,100 @@
+"""The nudge buttons through the core: snooze, "Đã hoàn thành", /tonghop; authorization."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+
+from bot.app import Assistant
+from bot.core.messages import IncomingMessage
+from bot.core.service import Response
+from bot.scheduler.policy import due_messages
+from bot.scheduler.settings import NudgeSettings
+from bot.scheduler.world import load_world
+from bot.storage.db import session_scope
+from bot.storage.models import OutboxMessage, ProgressReport, Snooze
+from tests.scheduler.conftest import add_users, at
+
+
+def press(assistant: Assistant, chat: str, payload: str) -> tuple[Response, str]:
+    """A button press, as a channel hands it over; returns the reply and its text."""
+    message = IncomingMessage("telegram", chat, payload=payload, display_name="Người dùng")
+    with session_scope(assistant.sessions) as session:
+        response = assistant.core.handle(session, message)
+    return response, "\n".join(assistant.renderer.render(r) for r in response.replies)
+
+
+def test_snooze_button(assistant: Assistant) -> None:
+    add_users(assistant, ("701", "h_que_vo", "official"), ("702", "sttt", "official"))
+    _, text = press(assistant, "701", "/nhaclai 2.f-4 1")
+    assert "Đã hẹn: tôi sẽ nhắc lại" in text
+    with session_scope(assistant.sessions) as session:
+        snooze = session.scalars(select(Snooze)).one()
+        local = snooze.until.astimezone(dt.timezone(dt.timedelta(hours=7)))
+        assert dt.time(8) <= local.time() <= dt.time(17)
+        assert snooze.until > dt.datetime.now(dt.UTC) + dt.timedelta(hours=12)
+    # Another agency's duty, an unknown duty, a bad number of days, no account.
+    assert "không thuộc cơ quan của bạn" in press(assistant, "702", "/nhaclai 2.f-4 1")[1]
+    assert "Không tìm thấy nhiệm vụ" in press(assistant, "701", "/nhaclai 9.z-9 1")[1]
+    assert "Cách dùng" in press(assistant, "701", "/nhaclai 2.f-4 99")[1]
+    assert "Cách dùng" in press(assistant, "701", "/nhaclai 2.f-4")[1]
+    assert "không thuộc cơ quan" in press(assistant, "799", "/nhaclai 2.f-4 3")[1]
+
+
+def test_done_button_records_a_report_and_stops_the_nudges(assistant: Assistant) -> None:
+    add_users(
+        assistant,
+        ("711", "h_que_vo", "official"),
+        ("712", "h_que_vo", "manager"),
+        ("713", "snv", "official"),
+    )
+    _, text = press(assistant, "711", "/xong 2.f-4")
+    assert "Đã ghi nhận hoàn thành" in text and "UBND huyện Quế Võ" in text
+    _, text = press(assistant, "712", "/xong 2.f-4")  # the manager, a second time
+    assert "đã được ghi nhận hoàn thành từ" in text
+    assert "không thuộc cơ quan của bạn" in press(assistant, "713", "/xong 2.f-4")[1]
+    assert "chưa được liên kết" in press(assistant, "798", "/xong 2.f-4")[1]
+    with session_scope(assistant.sessions) as session:
+        reports = list(session.scalars(select(ProgressReport)))
+        assert [(r.agency_id, r.duty_id, r.status, r.percent) for r in reports] == [
+            ("h_que_vo", "2.f-4", "done", 100)
+        ]
+        settings = NudgeSettings()
+        world = load_world(session, assistant.core.qa.catalog, settings)
+    plans = [
+        p.__class__(**{**p.__dict__, "due": dt.date(2026, 12, 4)}) if p.duty_id == "2.f-4" else p
+        for p in world.plans
+    ]
+    result = due_messages(
+        at("2026-12-01", "08:00"), plans, world.reports, world.users, {}, world.calendar, settings
+    )
+    assert not [m for m in result.messages if m.nudge.plan.duty_id == "2.f-4"]
+    reached = {n.agencies[0] for n in result.unreached if n.plan.duty_id == "2.f-4"}
+    assert "h_que_vo" not in reached and "tx_tu_son" in reached
+
+
+def test_report_now_button_opens_the_dialog_on_the_duty(assistant: Assistant) -> None:
+    add_users(assistant, ("721", "h_que_vo", "official"))
+    response, text = press(assistant, "721", "/baocao 2.f-4")
+    assert "Lập danh sách cán bộ phụ trách CNTT cấp xã" in text
+    assert response.replies[-1].buttons  # the status step's buttons
+
+
+def test_digest_command_for_managers_only(assistant: Assistant) -> None:
+    add_users(
+        assistant,
+        ("731", "h_que_vo", "official"),
+        ("732", "h_que_vo", "manager"),
+        ("733", "ubnd_tinh", "manager"),
+    )
+    assert "chỉ dành cho lãnh đạo" in press(assistant, "731", "/tonghop")[1]
+    _, text = press(assistant, "732", "/tonghop")
+    assert "Tổng hợp thực hiện Chỉ thị 06/CT-UBND — Huyện Quế Võ" in text
+    assert "Từng nhiệm vụ" in text and "Tệp Excel chi tiết sẽ được gửi" in text
+    _, text = press(assistant, "733", "/tonghop")
+    assert "toàn tỉnh" in text and "Theo cơ quan" in text and "Sở TT&TT" in text
+    with session_scope(assistant.sessions) as session:
+        queued = list(session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
+    assert [r.kind[:10] for r in queued] == ["digest-now", "digest-now"]
+    assert queued[0].payload["documents"][0]["filename"].endswith(".xlsx")

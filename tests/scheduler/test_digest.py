@@ -1,0 +1,178 @@
+"""Digests on a seeded database (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import io
+from collections.abc import Iterator
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from bot.app import Assistant
+from bot.cli import main
+from bot.core.services.digest import STATUS_WORDS, DigestBuilder
+from bot.scheduler.settings import NudgeSettings
+from bot.scheduler.tick import Ticker
+from bot.storage.db import session_scope
+from bot.storage.models import Duty, OutboxMessage, ProgressReport
+from tests.scheduler.conftest import add_users, assistant_on, at
+
+DIRECTIVE = "06-CT-UBND-2019"
+NOW = at("2026-12-14", "09:00")  # Monday
+
+
+@pytest.fixture
+def seeded(base_assistant: Assistant, db_url: str) -> Iterator[Assistant]:
+    assistant = assistant_on(base_assistant, db_url)
+    ids = add_users(
+        assistant,
+        ("801", "h_que_vo", "official"),
+        ("802", "h_que_vo", "manager"),
+        ("803", "ubnd_tinh", "manager"),
+        ("804", "sttt", "official"),
+    )
+    official = ids[0]
+    with session_scope(assistant.sessions) as session:
+        session.get_one(Duty, (DIRECTIVE, "2.f-4")).effective_due = dt.date(2026, 12, 4)
+        session.get_one(Duty, (DIRECTIVE, "2.f-5")).effective_due = dt.date(2026, 12, 31)
+
+        def report(agency: str, duty: str, status: str, percent: int, when: dt.datetime) -> None:
+            session.add(
+                ProgressReport(
+                    directive_id=DIRECTIVE,
+                    duty_id=duty,
+                    agency_id=agency,
+                    user_id=official,
+                    status=status,
+                    percent=percent,
+                    created_at=when,
+                )
+            )
+
+        report("h_que_vo", "2.f-4", "done", 100, at("2026-12-03", "10:00"))
+        report("tx_tu_son", "2.f-4", "done", 100, at("2026-12-09", "10:00"))
+        report("h_tien_du", "2.f-4", "in_progress", 60, at("2026-12-02", "10:00"))
+        report("h_tien_du", "2.f-5", "in_progress", 30, at("2026-12-02", "10:00"))
+        report("sttt", "2.b-3", "done", 100, at("2026-10-06", "10:00"))  # Q3, due 7/10
+        report("h_que_vo", "1.e-3", "in_progress", 50, at("2026-12-01", "10:00"))
+    yield assistant
+    assistant.sessions.kw["bind"].dispose()
+
+
+def builder(assistant: Assistant) -> DigestBuilder:
+    return DigestBuilder(
+        assistant.core.qa.catalog, assistant.settings.templates_dir, NudgeSettings()
+    )
+
+
+def test_statuses_in_the_government_offices_words(seeded: Assistant) -> None:
+    b = builder(seeded)
+    with session_scope(seeded.sessions) as session:
+        digest = b.build(session, NOW, b.all_agencies(), "toàn tỉnh")
+    status = {(r.agency_id, r.duty_id): r.status for r in digest.rows}
+    assert status[("h_que_vo", "2.f-4")] == "on_time"
+    assert status[("tx_tu_son", "2.f-4")] == "late_done"
+    assert status[("h_tien_du", "2.f-4")] == "overdue"
+    assert status[("h_tien_du", "2.f-5")] == "open"
+    assert status[("h_gia_binh", "2.f-4")] == "unreported"
+    assert status[("sttt", "2.b-3")] == "unreported"  # Q4's report: none since 7/10
+    assert status[("h_que_vo", "1.e-3")] == "open"  # continuous, reported
+    assert ("sttt", "2.f-4") not in status  # not its duty
+    late = {(r.agency_id, r.duty_id) for r in digest.late}
+    assert ("h_tien_du", "2.f-4") in late and ("h_gia_binh", "2.f-4") in late
+    assert ("h_que_vo", "2.f-4") not in late and ("h_tien_du", "2.f-5") not in late
+    text = seeded.renderer.render(b.reply(digest))
+    for word in STATUS_WORDS.values():
+        assert word in text
+    assert "Huyện Tiên Du — Lập danh sách cán bộ phụ trách CNTT cấp xã" in text
+    assert "Chưa báo cáo" in text
+
+
+def test_a_manager_sees_their_agency_only(seeded: Assistant) -> None:
+    b = builder(seeded)
+    with session_scope(seeded.sessions) as session:
+        digest = b.build(session, NOW, ["h_que_vo"], "Huyện Quế Võ")
+    assert {r.agency_id for r in digest.rows} == {"h_que_vo"}
+    assert b.scope_of("h_que_vo", "official") is None
+    assert b.scope_of("h_que_vo", "manager") == (["h_que_vo"], "Huyện Quế Võ")
+    scope = b.scope_of("ubnd_tinh", "manager")
+    assert scope is not None and "sttt" in scope[0] and "all_districts" not in scope[0]
+
+
+def test_weekly_digest_with_changes_and_spreadsheet(seeded: Assistant) -> None:
+    ticker = Ticker(seeded.core.qa.catalog, seeded.settings.templates_dir, NudgeSettings())
+    with session_scope(seeded.sessions) as session:
+        assert ticker.tick(session, at("2026-12-14", "07:59")).digests == 0  # before 08:00
+        assert ticker.tick(session, NOW).digests == 2  # the two managers
+        assert ticker.tick(session, NOW + dt.timedelta(hours=3)).digests == 0
+        digests = list(session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "digest")))
+    assert {d.due for d in digests} == {dt.date(2026, 12, 14)}
+    province = next(d for d in digests if d.address == "803")
+    assert "toàn tỉnh" in province.payload["text"]
+    assert "Thay đổi từ bản tổng hợp trước" not in province.payload["text"]
+    document = province.payload["documents"][0]
+    book = load_workbook(io.BytesIO(base64.b64decode(document["content"])))
+    assert book.sheetnames == ["Tổng hợp", "Chi tiết", "Quá hạn"]
+    details = list(book["Chi tiết"].iter_rows(values_only=True))
+    assert ("Huyện Tiên Du", "2.f-4") in [row[:2] for row in details[1:]]
+    assert any(
+        r[6] == "chưa hoàn thành – quá hạn" for r in book["Quá hạn"].iter_rows(values_only=True)
+    )
+    # A week later, after Tiên Du reports 2.f-4 done: the change is listed.
+    with session_scope(seeded.sessions) as session:
+        official = session.scalars(select(ProgressReport.user_id)).first()
+        session.add(
+            ProgressReport(
+                directive_id=DIRECTIVE,
+                duty_id="2.f-4",
+                agency_id="h_tien_du",
+                user_id=official,
+                status="done",
+                percent=100,
+                created_at=at("2026-12-16", "10:00"),
+            )
+        )
+    with session_scope(seeded.sessions) as session:
+        assert ticker.tick(session, at("2026-12-21", "08:05")).digests == 2
+        latest = session.scalars(
+            select(OutboxMessage).where(
+                OutboxMessage.kind == "digest",
+                OutboxMessage.address == "803",
+                OutboxMessage.due == dt.date(2026, 12, 21),
+            )
+        ).one()
+    text = latest.payload["text"]
+    assert "Thay đổi từ bản tổng hợp trước" in text
+    assert (
+        "Huyện Tiên Du — Lập danh sách cán bộ phụ trách CNTT cấp xã, báo cáo qua Sở TT&amp;TT: "
+        "chưa hoàn thành – quá hạn → hoàn thành quá hạn" in text
+    )
+
+
+def test_digest_cli_preview(
+    tmp_path: object, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/cli.db")
+    assert main(["digest", "--preview", "--agency", "sttt", "--xlsx", f"{tmp_path}/d.xlsx"]) == 0
+    out = capsys.readouterr().out
+    assert "Tổng hợp thực hiện Chỉ thị 06/CT-UBND — Sở TT&TT" in out
+    assert load_workbook(f"{tmp_path}/d.xlsx").sheetnames == ["Tổng hợp", "Chi tiết", "Quá hạn"]
+    assert main(["digest", "--preview", "--docx", f"{tmp_path}/bc.docx"]) == 0
+    assert "toàn tỉnh" in capsys.readouterr().out
+    from docx import Document
+
+    text = "\n".join(p.text for p in Document(f"{tmp_path}/bc.docx").paragraphs)
+    assert "Tình hình thực hiện Chỉ thị số 06/CT-UBND" in text
+    assert "I. KẾT QUẢ THỰC HIỆN" in text and "II. TỒN TẠI, HẠN CHẾ" in text
+    assert main(["digest", "--preview", "--agency", "nowhere"]) == 2
+
+
+def test_report_quarter() -> None:
+    from bot.core.services.quarterly_report import quarter_of
+
+    assert quarter_of(dt.date(2026, 12, 14)) == (2026, 4)
+    assert quarter_of(dt.date(2027, 1, 5)) == (2026, 4)
+    assert quarter_of(dt.date(2027, 4, 2)) == (2027, 1)

@@ -1,0 +1,174 @@
+"""The outbox on SQLite and PostgreSQL: enqueue once, leases, a crash in a fan-out."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.scheduler.delivery import Drainer, RateLimiter, TransientError
+from bot.scheduler.outbox import OutboxStore, enqueue
+from bot.scheduler.settings import NudgeSettings
+from bot.storage.db import session_scope
+from bot.storage.models import OutboxMessage
+from tests.scheduler.conftest import Clock, add_user, at
+
+NOW = at("2026-12-01", "08:00")
+
+
+class RecordingSender:
+    """An in-memory channel: records every delivery; can fail on chosen addresses."""
+
+    channel = "telegram"
+
+    def __init__(self) -> None:
+        self.delivered: list[tuple[str, str]] = []
+        self.fail: dict[str, Exception] = {}
+
+    async def send(self, address: str, payload: Mapping[str, Any]) -> str:
+        error = self.fail.get(address)
+        if error is not None:
+            raise error
+        self.delivered.append((address, payload["text"]))
+        return str(len(self.delivered))
+
+
+def rows_for(
+    user_ids: list[int], kind: str = "remind-3", when: dt.datetime = NOW
+) -> list[dict[str, Any]]:
+    return [
+        {
+            "user_id": user_id,
+            "duty_id": "2.f-4",
+            "due": dt.date(2026, 12, 4),
+            "kind": kind,
+            "agency_id": None,
+            "channel": "telegram",
+            "address": str(1000 + user_id),
+            "status": "pending",
+            "attempts": 0,
+            "next_attempt_at": when,
+            "payload": {"text": f"nhắc {user_id} {kind}", "parse_mode": None},
+            "created_at": when,
+        }
+        for user_id in user_ids
+    ]
+
+
+def make_users(factory: sessionmaker[Session], n: int) -> list[int]:
+    with session_scope(factory) as session:
+        return [add_user(session, f"u{i}", None).id for i in range(n)]
+
+
+def statuses(factory: sessionmaker[Session]) -> dict[str, int]:
+    return OutboxStore(factory).counts()
+
+
+def test_enqueue_is_idempotent(session_factory: sessionmaker[Session]) -> None:
+    users = make_users(session_factory, 3)
+    with session_scope(session_factory) as session:
+        assert enqueue(session, rows_for(users)) == 3
+    with session_scope(session_factory) as session:
+        assert enqueue(session, rows_for(users)) == 0
+        assert enqueue(session, rows_for(users) + rows_for(users, "due")) == 3
+    assert statuses(session_factory) == {"pending": 6}
+
+
+def test_claim_lease_and_recovery(session_factory: sessionmaker[Session]) -> None:
+    users = make_users(session_factory, 5)
+    with session_scope(session_factory) as session:
+        enqueue(session, rows_for(users))
+    store = OutboxStore(session_factory)
+    lease = dt.timedelta(minutes=5)
+    first = store.claim(NOW, 3, lease)
+    assert len(first) == 3 and len({r.claim for r in first}) == 1
+    second = store.claim(NOW, 10, lease)
+    assert len(second) == 2  # the claimed ones are not handed out twice
+    assert store.claim(NOW + dt.timedelta(minutes=4), 10, lease) == []
+    store.mark_sent(second[0], NOW)
+    # The sender holding `first` died: after the lease they are claimed again.
+    again = store.claim(NOW + dt.timedelta(minutes=5), 10, lease)
+    assert sorted(r.id for r in again) == sorted([r.id for r in first] + [second[1].id])
+    assert all(r.attempts == 2 for r in again if r.id in {f.id for f in first})
+    assert not store.mark_sent(first[0], NOW)  # the old claim lost it ...
+    assert store.mark_sent(again[1], NOW)
+
+
+def test_crash_in_the_middle_of_a_fan_out(session_factory: sessionmaker[Session]) -> None:
+    """Claim a batch, send part of it, "crash" before marking the rest; restart after
+    the lease: every message arrives, none of those marked sent arrives twice."""
+    users = make_users(session_factory, 20)
+    with session_scope(session_factory) as session:
+        enqueue(session, rows_for(users))
+    settings = NudgeSettings(batch_size=8, lease_seconds=120, per_chat_interval=0)
+    clock = Clock(NOW)
+    store = OutboxStore(session_factory)
+    sender = RecordingSender()
+    # The crashed sender: claimed 8, delivered and marked 5, delivered 1 more but died
+    # before marking it (the duplicate window), never sent the last 2.
+    batch = store.claim(clock(), 8, dt.timedelta(seconds=120))
+    for row in batch[:5]:
+        sender.delivered.append((row.address, row.payload["text"]))
+        store.mark_sent(row, clock())
+    sender.delivered.append((batch[5].address, batch[5].payload["text"]))
+    # Restart before the lease ends: the 12 never claimed go; the leased ones wait.
+    drainer = Drainer(store, [sender], settings, clock, RateLimiter(rate=0, per_chat=0))
+    stats = asyncio.run(drainer.drain())
+    assert stats.sent == 12
+    clock.advance(seconds=121)
+    stats = asyncio.run(drainer.drain())
+    assert stats.sent == 3  # batch[5:8]
+    drainer.close()
+    addresses = [a for a, _ in sender.delivered]
+    assert set(addresses) == {str(1000 + u) for u in users}  # no loss
+    duplicates = {a for a in addresses if addresses.count(a) > 1}
+    assert duplicates == {batch[5].address}  # only the one inside the window
+    assert statuses(session_factory) == {"sent": 20}
+
+
+def test_transient_errors_back_off_then_fail(session_factory: sessionmaker[Session]) -> None:
+    users = make_users(session_factory, 1)
+    with session_scope(session_factory) as session:
+        enqueue(session, rows_for(users))
+    settings = NudgeSettings(max_attempts=3, backoff_base=5, per_chat_interval=0)
+    clock = Clock(NOW)
+    sender = RecordingSender()
+    sender.fail[str(1000 + users[0])] = TransientError("502 Bad Gateway")
+    drainer = Drainer(OutboxStore(session_factory), [sender], settings, clock, RateLimiter(0, 0))
+    waits = []
+    for _ in range(3):
+        stats = asyncio.run(drainer.drain())
+        with session_scope(session_factory) as session:
+            row = session.scalars(select(OutboxMessage)).one()
+            waits.append((row.status, (row.next_attempt_at - clock()).total_seconds()))
+        clock.now = row.next_attempt_at
+    drainer.close()
+    assert waits[0] == ("pending", 5.0) and waits[1] == ("pending", 10.0)
+    assert waits[2][0] == "failed" and stats.failed == 1
+    assert sender.delivered == []
+
+
+@pytest.mark.parametrize("n", [3])
+def test_only_channels_with_a_sender_are_claimed(
+    session_factory: sessionmaker[Session], n: int
+) -> None:
+    users = make_users(session_factory, n)
+    rows = rows_for(users)
+    rows[0]["channel"] = "console"
+    with session_scope(session_factory) as session:
+        enqueue(session, rows)
+    drainer = Drainer(
+        OutboxStore(session_factory),
+        [RecordingSender()],
+        NudgeSettings(),
+        Clock(NOW),
+        RateLimiter(0, 0),
+    )
+    assert asyncio.run(drainer.drain()).sent == n - 1
+    drainer.close()
+    assert statuses(session_factory) == {"pending": 1, "sent": n - 1}
