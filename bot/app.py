@@ -13,6 +13,7 @@ from bot.core.knowledge import KnowledgeBase
 from bot.core.qa import DEFAULT_SUGGEST_BELOW, QAService, SuggestionWordings
 from bot.core.render import Renderer
 from bot.core.service import Core
+from bot.dialogs.faq import FaqDialog
 from bot.dialogs.report import Labels, ReportDialog
 from bot.storage.db import make_engine, make_session_factory, session_scope, upgrade
 from bot.storage.pack import load_knowledge
@@ -67,7 +68,8 @@ def nlu_resources(settings: Settings, knowledge: KnowledgeBase) -> NluResources:
     return NluResources(lexicon, catalog, names, catalog.vocabulary())
 
 
-def build_core(settings: Settings, knowledge: KnowledgeBase) -> Core:
+def build_qa(settings: Settings, knowledge: KnowledgeBase) -> QAService:
+    """The Q&A over `knowledge`: indexes, the NLU engine (and Rasa, if configured)."""
     resources = nlu_resources(settings, knowledge)
     builtin = resources.builtin(load_training_data(settings.data_dir / "nlu" / "nlu.yml"))
     nlu: NluEngine = builtin
@@ -76,16 +78,25 @@ def build_core(settings: Settings, knowledge: KnowledgeBase) -> Core:
     wordings = read_yaml(settings.templates_dir / "suggestions.yaml")
     calibration_file = settings.data_dir / "nlu" / "calibration.yaml"
     calibration = (read_yaml(calibration_file) if calibration_file.is_file() else None) or {}
-    qa = QAService(
+    return QAService(
         resources.catalog,
         nlu,
         SuggestionWordings(**wordings),
         resources.lexicon.generic_words,
         suggest_below=float(calibration.get(settings.nlu_backend, DEFAULT_SUGGEST_BELOW)),
     )
+
+
+def build_core(settings: Settings, knowledge: KnowledgeBase) -> Core:
+    qa = build_qa(settings, knowledge)
     labels = Labels(**read_yaml(settings.templates_dir / "labels.yaml"))
-    report = ReportDialog(resources.catalog, labels)
-    return Core(qa, Renderer(settings.templates_dir, "text"), report)
+    return Core(
+        qa,
+        Renderer(settings.templates_dir, "text"),
+        ReportDialog(qa.catalog, labels),
+        FaqDialog(qa.catalog, labels),
+        rebuild=lambda kb: build_qa(settings, kb),
+    )
 
 
 def build_assistant(settings: Settings | None = None) -> Assistant:

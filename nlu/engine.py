@@ -56,6 +56,7 @@ class Lexicon:
     stopwords: frozenset[str] = frozenset()
     generic_words: frozenset[str] = frozenset()
     other_places: tuple[str, ...] = ()
+    uncovered_topics: tuple[str, ...] = ()
 
     @classmethod
     def load(cls, path: Path) -> Lexicon:
@@ -67,11 +68,15 @@ class Lexicon:
             stopwords=frozenset(str(w) for w in document.get("stopwords") or ()),
             generic_words=frozenset(str(w) for w in document.get("generic_words") or ()),
             other_places=tuple(str(p) for p in document.get("other_places") or ()),
+            uncovered_topics=tuple(str(t) for t in document.get("uncovered_topics") or ()),
         )
 
     def place_entries(self) -> list[tuple[str, str, str]]:
-        """Gazetteer entries for places outside the directive's province."""
-        return [("place", place, place) for place in self.other_places]
+        """Gazetteer entries for places outside the directive's province and for
+        subjects the directive does not cover."""
+        return [("place", place, place) for place in self.other_places] + [
+            ("uncovered", topic, topic) for topic in self.uncovered_topics
+        ]
 
 
 class BuiltinNlu:

@@ -26,7 +26,16 @@ COMMANDS = (
     Command("sua", "Sửa báo cáo gần nhất của tôi"),
     Command("tiendo", "Tiến độ mới nhất của cơ quan tôi"),
     Command("huy", "Hủy thao tác đang làm"),
+    Command("tonghop", "Tổng hợp tình hình thực hiện (lãnh đạo)", ("manager", "admin")),
     Command("moi", "Tạo mã mời: /moi <mã cơ quan> <official|manager|admin>", ("admin",)),
+    Command("faq", "Xem, tìm các mục hỏi đáp: /faq [từ khóa]", ("admin",)),
+    Command("faqthem", "Thêm một mục hỏi đáp", ("admin",)),
+    Command("faqsua", "Sửa một mục hỏi đáp: /faqsua <mã>", ("admin",)),
+    Command("faqxoa", "Xóa một mục hỏi đáp: /faqxoa <mã>", ("admin",)),
+    Command("hopthu", "Câu hỏi chưa trả lời được", ("admin",)),
+    Command("lichsu", "Lịch sử thay đổi nội dung", ("admin",)),
+    Command("hoantac", "Khôi phục trước một thay đổi: /hoantac <số>", ("admin",)),
+    Command("gianhan", "Gia hạn nhiệm vụ: /gianhan <mã nhiệm vụ> <dd/mm/yyyy>", ("admin",)),
 )
 
 
@@ -42,4 +51,5 @@ def parse_command(text: str) -> tuple[str, str] | None:
         return None
     head, _, rest = stripped[1:].partition(" ")
     name = head.split("@", 1)[0].lower()
-    return (name, rest.strip()) if name.isascii() and name.isalnum() else None
+    valid = name.isascii() and name.replace("_", "").isalnum()
+    return (name, rest.strip()) if valid else None

@@ -195,10 +195,18 @@ class QAService:
             return self._small_talk(parse)
         if parse.values("place"):
             return self._refuse(parse, place=parse.values("place")[0])
+        if parse.values("uncovered"):
+            return self._refuse(parse, subject=parse.values("uncovered")[0])
         # A clause, a stated figure or a cited document named outright is answered
         # whatever the classifier thinks of the wording around it.
+        # An admin's FAQ entry close to the question answers it, even when the
+        # classifier thinks the directive does not cover it: that is what the
+        # unanswered-questions inbox is for.
         named = (
-            self._by_clause(parse) or self._by_figure_value(parse) or self._by_cited_document(parse)
+            self._faq(parse, PREEMPTING_FAQ_MATCH, PREEMPTING_FAQ_COVERAGE)
+            or self._by_clause(parse)
+            or self._by_figure_value(parse)
+            or self._by_cited_document(parse)
         )
         if named:
             return named
@@ -208,9 +216,7 @@ class QAService:
             or (parse.known_share < MIN_KNOWN_SHARE and not parse.entities)
         ):
             return self._refuse(parse)
-        answer = self._faq(
-            parse, PREEMPTING_FAQ_MATCH, PREEMPTING_FAQ_COVERAGE
-        ) or self._best_answer(parse)
+        answer = self._best_answer(parse)
         if parse.confidence < self.suggest_below and (
             answer is None or answer.evidence < STRONG_MATCH
         ):
@@ -415,7 +421,8 @@ class QAService:
         )
         if not hits or hits[0][1] < threshold:
             return None
-        if parse.confidence >= CONFIDENT and parse.intent not in self._faq_intents[hits[0][0]]:
+        intents = self._faq_intents.get(hits[0][0], set()) | {"out_of_scope"}
+        if parse.confidence >= CONFIDENT and parse.intent not in intents:
             return None  # same words, another kind of question ("vì sao" vs "làm gì")
         entry = self.catalog.faq_entry(hits[0][0])
         citations = [self._label(c) for c in entry.clauses if c in self.catalog.clauses]
@@ -737,7 +744,8 @@ class QAService:
         reply = Reply("qa/did_you_mean", {}, self.suggestions(parse.tokens))
         return self._make(parse, "did_you_mean", reply)
 
-    def _refuse(self, parse: Parse, place: str = "") -> Answer:
+    def _refuse(self, parse: Parse, place: str = "", subject: str = "") -> Answer:
         buttons = self.suggestions(parse.tokens if parse.known_share > 0 else ())
-        reply = Reply("qa/refusal", {"directive": self._directive(), "place": place}, buttons)
+        data = {"directive": self._directive(), "place": place, "subject": subject}
+        reply = Reply("qa/refusal", data, buttons)
         return self._make(parse, "refusal", reply)

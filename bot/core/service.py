@@ -9,21 +9,30 @@ authorized here, whatever the channel's menus show.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.admin import content, inbox
 from bot.core.commands import COMMANDS, menu_for, parse_command
+from bot.core.knowledge import KnowledgeBase
 from bot.core.messages import MAX_PAYLOAD_BYTES, Button, IncomingMessage, Reply
 from bot.core.qa import Answer, QAService
-from bot.core.render import Renderer
+from bot.core.reload import Reloader
+from bot.core.render import Renderer, default_templates_dir
 from bot.core.services import accounts, progress
+from bot.dialogs import faq as faq_dialog
+from bot.dialogs import report as reporting
 from bot.dialogs import state as states
+from bot.dialogs.faq import FaqDialog
 from bot.dialogs.report import Outcome, ReportDialog
-from bot.storage.models import ButtonPayload, User
+from bot.storage.models import ButtonPayload, FaqEntry, QuestionLog, User
 from bot.storage.repositories import QuestionLogRepo, UserRepo
+from nlu.normalize import fold
 
 # The question log keeps what was typed, but a hostile message cannot fill the disk.
 MAX_LOGGED_CHARS = 20_000
@@ -48,17 +57,29 @@ class Response:
     refresh_menu: bool = False
 
 
-def _outcome(outcome: Outcome) -> Response:
-    return Response(tuple(outcome.replies), notice=outcome.notice)
-
-
 class Core:
-    def __init__(self, qa: QAService, log_renderer: Renderer, report: ReportDialog) -> None:
+    def __init__(
+        self,
+        qa: QAService,
+        log_renderer: Renderer,
+        report: ReportDialog,
+        faq: FaqDialog,
+        rebuild: Callable[[KnowledgeBase], QAService] | None = None,
+    ) -> None:
         self.qa = qa
         # The log stores the reply as plain text, whatever channel it went to.
         self.log_renderer = log_renderer
         self.report = report
+        self.faq = faq
+        self.dialogs: dict[str, ReportDialog | FaqDialog] = {
+            reporting.NAME: report,
+            faq_dialog.NAME: faq,
+        }
+        self._reloader = Reloader(self, rebuild)
         self._commands: dict[str, Callable[[Session, User, str], Response]] = {
+            "nhaclai": self._snooze,
+            "xong": self._mark_done,
+            "tonghop": self._digest,
             "start": self._start,
             "trogiup": self._help,
             "nhiemvu": self._my_duties,
@@ -68,7 +89,26 @@ class Core:
             "tiendo": self._progress,
             "huy": self._cancel,
             "moi": self._invite,
+            "faq": self._faq_list,
+            "faqthem": self._faq_add,
+            "faqsua": self._faq_edit,
+            "faqxoa": self._faq_delete,
+            "lichsu": self._history,
+            "hoantac": self._revert,
+            "gianhan": self._extend,
+            "hopthu": self._inbox,
+            "hopthu_them": self._inbox_add,
+            "hopthu_bo": self._inbox_dismiss,
         }
+
+    def swap(self, qa: QAService) -> None:
+        """Use new indexes (built by the reloader) from the next message on."""
+        self.qa = qa
+        self.report.catalog = qa.catalog
+        self.faq.catalog = qa.catalog
+
+    def wait_for_reload(self) -> None:
+        self._reloader.wait()
 
     def role_of(self, session: Session, channel: str, user_id: str) -> str | None:
         """The role that decides a user's command menu; None while not linked."""
@@ -79,6 +119,7 @@ class Core:
 
     def handle(self, session: Session, message: IncomingMessage) -> Response:
         """Answer one message (the caller commits the session)."""
+        self._reloader.check(session)
         user = UserRepo(session).get_or_create(
             message.channel, message.user_id, message.display_name
         )
@@ -89,7 +130,8 @@ class Core:
 
     def _route(self, session: Session, user: User, message: IncomingMessage) -> Response:
         if message.edited:
-            return Response((Reply("chat/edited"),))
+            # In a group, edits are chatter like any other message.
+            return Response((Reply("chat/edited"),) if message.is_private else ())
         text = message.text
         if message.payload is not None:
             payload = self._resolve_payload(session, message.payload)
@@ -98,9 +140,11 @@ class Core:
             press = states.parse_payload(payload)
             if press is not None:
                 state = states.load(session, user.id)
-                if state is None:
+                if state is None or state.dialog != press.dialog:
                     return Response((), notice=self.report.labels.stale)
-                return _outcome(self.report.press(session, user, state, press))
+                return self._outcome(
+                    session, self.dialogs[state.dialog].press(session, user, state, press)
+                )
             text = payload  # a suggested question or a command
         command = parse_command(text)
         if not message.is_private:
@@ -114,17 +158,18 @@ class Core:
                 return Response((Reply("chat/unknown_command", {"commands": COMMANDS}),))
             return handler(session, user, command[1])
         state = states.load(session, user.id)
-        if state is not None:
+        if state is not None and state.dialog in self.dialogs:
+            dialog = self.dialogs[state.dialog]
             outcome = None
             if message.attachment is not None:
-                outcome = self.report.attachment(session, user, state, message.attachment)
+                outcome = dialog.attachment(session, user, state, message.attachment)
             elif text.strip():
-                outcome = self.report.text(session, user, state, text)
+                outcome = dialog.text(session, user, state, text)
             if outcome is not None:
-                return _outcome(outcome)
+                return self._outcome(session, outcome)
             # Not an answer to the step: answer it as a question, then ask the step again.
             answered = self._ask(session, user, message.channel, text)
-            return replace(answered, replies=(*answered.replies, self.report.prompt(state)))
+            return replace(answered, replies=(*answered.replies, dialog.prompt(state)))
         if message.attachment is not None:
             return Response((Reply("chat/attachment_outside_dialog"),))
         answered = self._ask(session, user, message.channel, text)
@@ -188,7 +233,7 @@ class Core:
             return Response((Reply("account/not_linked"),))
         if not accounts.can_report_for(user, user.agency_id):
             return Response((Reply("account/not_allowed"),))
-        return _outcome(self.report.start(session, user, duty_id.strip() or None))
+        return self._outcome(session, self.report.start(session, user, duty_id.strip() or None))
 
     def _edit_report(self, session: Session, user: User, _: str) -> Response:
         if user.agency_id is None:
@@ -196,7 +241,7 @@ class Core:
         last = progress.last_report_by(session, user)
         if last is None or not accounts.can_report_for(user, last.agency_id):
             return Response((Reply("dialog/no_report_to_edit"),))
-        return _outcome(self.report.start(session, user, last.duty_id, previous=last))
+        return self._outcome(session, self.report.start(session, user, last.duty_id, previous=last))
 
     def _progress(self, session: Session, user: User, _: str) -> Response:
         if user.agency_id is None:
@@ -221,7 +266,8 @@ class Core:
     def _cancel(self, session: Session, user: User, _: str) -> Response:
         if states.load(session, user.id) is None:
             return Response((Reply("dialog/nothing_to_cancel"),))
-        return _outcome(self.report.cancel(session, user))
+        states.clear(session, user.id)
+        return Response((Reply("dialog/cancelled"),))
 
     def _invite(self, session: Session, user: User, args: str) -> Response:
         if user.role != "admin":
@@ -244,7 +290,256 @@ class Core:
         }
         return Response((Reply("account/invite_created", view),))
 
+    # Admin commands: content management (bot.admin authorizes and versions again).
+
+    def _admin(self, session: Session, user: User, action: str) -> Response | None:
+        """None for an admin; otherwise the refusal, with the attempt audited."""
+        try:
+            content.require_admin(session, user, action)
+        except content.ContentError:
+            return Response((Reply("account/admin_only"),))
+        return None
+
+    def _faq_list(self, session: Session, user: User, query: str) -> Response:
+        refused = self._admin(session, user, "faq.list")
+        if refused:
+            return refused
+        entries = list(
+            session.scalars(select(FaqEntry).where(FaqEntry.active).order_by(FaqEntry.position))
+        )
+        if query:
+            wanted = fold(query)
+            entries = [
+                e
+                for e in entries
+                if wanted in fold(" ".join((e.id, e.question, *e.alternates, e.answer)))
+            ]
+        return Response((Reply("admin/faq_list", {"entries": entries, "query": query}),))
+
+    def _faq_add(self, session: Session, user: User, log_id: str) -> Response:
+        refused = self._admin(session, user, "faq.add")
+        if refused:
+            return refused
+        question = ""
+        if log_id.isdigit():
+            logged = session.get(QuestionLog, int(log_id))
+            question = logged.text[: content.MAX_QUESTION] if logged else ""
+        return self._outcome(session, self.faq.start(session, user, question=question))
+
+    def _faq_edit(self, session: Session, user: User, faq_id: str) -> Response:
+        refused = self._admin(session, user, "faq.edit")
+        if refused:
+            return refused
+        entry = session.get(FaqEntry, faq_id.strip())
+        if entry is None or not entry.active:
+            return self._not_found("mục hỏi đáp", faq_id)
+        return self._outcome(session, self.faq.start(session, user, entry))
+
+    def _faq_delete(self, session: Session, user: User, faq_id: str) -> Response:
+        try:
+            content.delete_faq(session, user, faq_id.strip())
+        except content.ContentError as error:
+            if error.reason == "not_admin":
+                return Response((Reply("account/admin_only"),))
+            return self._not_found("mục hỏi đáp", faq_id)
+        self._reloader.now(session)
+        return Response((Reply("admin/faq_deleted", {"id": faq_id.strip()}),))
+
+    def _history(self, session: Session, user: User, _: str) -> Response:
+        refused = self._admin(session, user, "history")
+        if refused:
+            return refused
+        changes = [
+            {
+                "id": c.id,
+                "created_at": c.created_at,
+                "action": c.action,
+                "entity_type": c.entity_type,
+                "entity_id": c.entity_id,
+                "user": self._display_name(session, c.user_id),
+            }
+            for c in content.history(session)
+        ]
+        return Response((Reply("admin/history", {"changes": changes}),))
+
+    def _revert(self, session: Session, user: User, change_id: str) -> Response:
+        if not change_id.strip().lstrip("#").isdigit():
+            refused = self._admin(session, user, "revert")
+            return refused or Response(
+                (Reply("admin/not_found", {"what": "thay đổi", "id": change_id}),)
+            )
+        number = int(change_id.strip().lstrip("#"))
+        try:
+            change = content.revert(session, user, number)
+        except content.ContentError as error:
+            if error.reason == "not_admin":
+                return Response((Reply("account/admin_only"),))
+            return self._not_found("thay đổi", change_id)
+        self._reloader.now(session)
+        view = {
+            "id": change.id,
+            "change": number,
+            "entity_type": change.entity_type,
+            "entity_id": change.entity_id,
+        }
+        return Response((Reply("admin/reverted", view),))
+
+    def _extend(self, session: Session, user: User, args: str) -> Response:
+        refused = self._admin(session, user, "duty.due")
+        if refused:
+            return refused
+        words = args.split()
+        dated = [d for _, d in self.qa.catalog.duties.values() if d.timing.kind != "continuous"]
+        usage = Response((Reply("admin/due_usage", {"duties": dated}),))
+        if len(words) != 2 or words[0] not in self.qa.catalog.duties:
+            return usage
+        due = None
+        if words[1].lower() not in ("bo", "bỏ"):
+            try:
+                day, month, year = (int(p) for p in words[1].replace("-", "/").split("/"))
+                due = dt.date(year, month, day)
+            except ValueError:
+                return usage
+        directive, duty = self.qa.catalog.duties[words[0]]
+        content.set_effective_due(session, user, directive.id, duty.id, due)
+        return Response((Reply("admin/due_set", {"duty": duty.title, "due": due}),))
+
+    def _inbox(self, session: Session, user: User, _: str) -> Response:
+        refused = self._admin(session, user, "inbox")
+        if refused:
+            return refused
+        groups = inbox.unanswered(session)
+        buttons = []
+        for n, group in enumerate(groups[:5], 1):
+            buttons.append(
+                Button(f"{n}. {self.faq.labels.create_faq}", f"/faqthem {group.log_ids[0]}")
+            )
+            buttons.append(Button(f"{n}. {self.faq.labels.skip}", f"/hopthu_bo {group.log_ids[0]}"))
+        return Response((Reply("admin/inbox", {"groups": groups}, tuple(buttons), columns=2),))
+
+    def _inbox_add(self, session: Session, user: User, args: str) -> Response:
+        refused = self._admin(session, user, "inbox.add")
+        if refused:
+            return refused
+        words = args.split()
+        group = inbox.group_of(session, int(words[0])) if words and words[0].isdigit() else None
+        entry = session.get(FaqEntry, words[1]) if len(words) > 1 else None
+        if group is None or entry is None:
+            return Response(
+                (Reply("admin/not_found", {"what": "nhóm câu hỏi hoặc mục hỏi đáp", "id": args}),)
+            )
+        draft = content.FaqDraft(
+            entry.question,
+            entry.answer,
+            tuple(dict.fromkeys([*entry.alternates, *group.texts]))[: content.MAX_ALTERNATES],
+            tuple(entry.clauses),
+        )
+        content.save_faq(session, user, draft, set(self.qa.catalog.clauses), entry.id)
+        inbox.dismiss(session, user, group.log_ids)
+        self._reloader.now(session)
+        return Response((Reply("admin/inbox_done", {"count": group.count, "faq_id": entry.id}),))
+
+    def _inbox_dismiss(self, session: Session, user: User, log_id: str) -> Response:
+        refused = self._admin(session, user, "inbox.dismiss")
+        if refused:
+            return refused
+        group = inbox.group_of(session, int(log_id)) if log_id.strip().isdigit() else None
+        if group is None:
+            return self._not_found("nhóm câu hỏi", log_id)
+        inbox.dismiss(session, user, group.log_ids)
+        return Response((Reply("admin/inbox_done", {"count": group.count, "faq_id": ""}),))
+
+    # Nudge buttons and digests (bot.core.services.nudges, .digest).
+
+    def _snooze(self, session: Session, user: User, args: str) -> Response:
+        """/nhaclai <duty_id> <days>: no reminder about the duty for that many working days."""
+        from bot.core.services import nudges
+        from bot.scheduler import settings as scheduler_settings
+        from bot.scheduler.calendar import load_calendar
+
+        words = args.split()
+        if len(words) != 2 or not words[1].isdigit():
+            return Response((Reply("nudge/usage", {"max_days": nudges.MAX_SNOOZE_DAYS}),))
+        settings = scheduler_settings.current()
+        try:
+            until = nudges.snooze(
+                session,
+                self.qa.catalog,
+                user,
+                words[0],
+                int(words[1]),
+                load_calendar(session, settings),
+                settings.province_agency,
+            )
+        except nudges.NudgeError as error:
+            return Response((self._nudge_error(error.reason, words[0]),))
+        title = self.qa.catalog.duties[words[0]][1].title
+        return Response((Reply("nudge/snoozed", {"title": title, "until": until}),))
+
+    def _mark_done(self, session: Session, user: User, args: str) -> Response:
+        """/xong <duty_id>: record that the user's agency has done the duty."""
+        from bot.core.services import nudges
+
+        duty_id = args.strip()
+        if not duty_id:
+            return Response((Reply("nudge/usage", {"max_days": nudges.MAX_SNOOZE_DAYS}),))
+        if user.agency_id is None:
+            return Response((Reply("account/not_linked"),))
+        try:
+            report, new = nudges.mark_done(session, self.qa.catalog, user, duty_id)
+        except nudges.NudgeError as error:
+            return Response((self._nudge_error(error.reason, duty_id),))
+        duty = self.qa.catalog.duties[duty_id][1]
+        view = {
+            "new": new,
+            "title": duty.title,
+            "clause": self.qa.catalog.clauses[duty.clause][1].label,
+            "agency": self.qa.catalog.agencies[report.agency_id].name,
+            "at": report.created_at,
+        }
+        return Response((Reply("nudge/done", view),))
+
+    def _digest(self, session: Session, user: User, _: str) -> Response:
+        """/tonghop: the digest of what the user manages (managers and admins only)."""
+        from bot.core.services import digest
+        from bot.storage.models import utcnow
+
+        builder = digest.DigestBuilder(self.qa.catalog, self._templates_dir())
+        built = builder.for_user(session, user, utcnow())
+        if built is None:
+            return Response((Reply("digest/not_allowed"),))
+        replies = [builder.reply(built, attached=False)]
+        if digest.enqueue_on_demand(session, builder, user, built):
+            replies.append(Reply("digest/queued"))
+        return Response(tuple(replies))
+
+    @staticmethod
+    def _nudge_error(reason: str, duty_id: str) -> Reply:
+        if reason == "unknown_duty":
+            return Reply("nudge/unknown_duty", {"duty_id": duty_id[:40]})
+        if reason == "usage":
+            return Reply("nudge/usage", {"max_days": 10})
+        return Reply("nudge/not_responsible")
+
+    def _templates_dir(self) -> Path:
+        paths = getattr(self.log_renderer.env.loader, "searchpath", None)
+        return Path(paths[0]) if paths else default_templates_dir()
+
     # Helpers.
+
+    @staticmethod
+    def _not_found(what: str, key: str) -> Response:
+        return Response((Reply("admin/not_found", {"what": what, "id": key}),))
+
+    @staticmethod
+    def _display_name(session: Session, user_id: int | None) -> str:
+        user = session.get(User, user_id) if user_id is not None else None
+        return user.display_name if user else ""
+
+    def _outcome(self, session: Session, outcome: Outcome) -> Response:
+        if outcome.changed:
+            self._reloader.now(session)
+        return Response(tuple(outcome.replies), notice=outcome.notice)
 
     def _role_label(self, role: str) -> str:
         return self.report.labels.role.get(role, role)

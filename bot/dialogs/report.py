@@ -46,6 +46,9 @@ class Labels:
     cancel: str
     skip: str
     save: str
+    save_content: str
+    keep: str
+    create_faq: str
     stale: str
 
 
@@ -54,6 +57,7 @@ class Outcome:
     replies: list[Reply] = field(default_factory=list)
     notice: str = ""  # a toast for the button press, if any
     finished: bool = False
+    changed: bool = False  # content changed: the core reloads its indexes
 
 
 def parse_percent(text: str) -> int | None:

@@ -1,0 +1,80 @@
+"""The unanswered-questions inbox: refused and hesitant answers from the question log,
+grouped by similarity so an admin sees each missing topic once, with how often and
+when it was last asked."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.storage.models import InboxDismissal, QuestionLog, User
+from nlu.features import TfidfVectorizer
+
+UNANSWERED_KINDS = ("refusal", "did_you_mean")
+# Character n-gram cosine above which two logged questions are "the same question".
+SAME_QUESTION = 0.5
+MAX_LOGS = 2000  # the most recent unanswered questions looked at
+
+
+@dataclass
+class InboxGroup:
+    log_ids: list[int]
+    texts: list[str]  # distinct wordings, most recent first
+    count: int
+    last_asked: dt.datetime
+
+    @property
+    def example(self) -> str:
+        return self.texts[0]
+
+
+def unanswered(session: Session, limit: int = 20) -> list[InboxGroup]:
+    dismissed = select(InboxDismissal.question_log_id)
+    rows = list(
+        session.execute(
+            select(QuestionLog.id, QuestionLog.text, QuestionLog.normalized, QuestionLog.created_at)
+            .where(QuestionLog.answer_kind.in_(UNANSWERED_KINDS))
+            .where(QuestionLog.id.not_in(dismissed))
+            .where(QuestionLog.normalized != "")
+            .order_by(QuestionLog.id.desc())
+            .limit(MAX_LOGS)
+        )
+    )
+    if not rows:
+        return []
+    corpus = [row.normalized.split() for row in rows]
+    vectors = TfidfVectorizer(char_sizes=(2, 4), max_word_n=1).fit(corpus).transform(corpus)
+    similarity = (vectors @ vectors.T).toarray()
+    groups: list[InboxGroup] = []
+    assigned = np.full(len(rows), -1)
+    for i, row in enumerate(rows):  # newest first: a group's first member is its latest
+        if assigned[i] >= 0:
+            continue
+        members = [
+            j for j in range(i, len(rows)) if assigned[j] < 0 and similarity[i, j] >= SAME_QUESTION
+        ]
+        for j in members:
+            assigned[j] = len(groups)
+        texts = list(dict.fromkeys(rows[j].text for j in members))
+        groups.append(
+            InboxGroup([rows[j].id for j in members], texts, len(members), row.created_at)
+        )
+    groups.sort(key=lambda g: (-g.count, -g.last_asked.timestamp()))
+    return groups[:limit]
+
+
+def group_of(session: Session, log_id: int) -> InboxGroup | None:
+    """The inbox group a logged question belongs to now."""
+    return next((g for g in unanswered(session, limit=MAX_LOGS) if log_id in g.log_ids), None)
+
+
+def dismiss(session: Session, user: User | None, log_ids: list[int]) -> int:
+    for log_id in log_ids:
+        if session.get(InboxDismissal, log_id) is None:
+            session.add(InboxDismissal(question_log_id=log_id, user_id=user.id if user else None))
+    session.flush()
+    return len(log_ids)
