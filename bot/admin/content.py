@@ -27,6 +27,8 @@ MAX_ANSWER = 3000
 MAX_ALTERNATES = 10
 FAQ_ENTITY = "faq"
 DUTY_ENTITY = "duty"
+# Assignment roles an admin can set on a duty (the pack's "via" links stay as written).
+EDITABLE_ROLES = ("addressee", "lead", "coordinate")
 
 
 class ContentError(Exception):
@@ -165,20 +167,75 @@ def delete_faq(session: Session, user: User | None, faq_id: str) -> FaqEntry:
     return entry
 
 
+def duty_snapshot(duty: Duty) -> dict[str, Any]:
+    """What admins can change on a duty (the pack's own values are not versioned here)."""
+    return {
+        "effective_due": duty.effective_due.isoformat() if duty.effective_due else None,
+        "overrides": dict(duty.overrides or {}),
+    }
+
+
+def _restore_duty(duty: Duty, snapshot: dict[str, Any]) -> None:
+    # Changes logged before overrides existed only carry effective_due.
+    if "effective_due" in snapshot:
+        previous = snapshot["effective_due"]
+        duty.effective_due = dt.date.fromisoformat(previous) if previous else None
+    if "overrides" in snapshot:
+        duty.overrides = dict(snapshot["overrides"])
+
+
+def _duty(session: Session, directive_id: str, duty_id: str) -> Duty:
+    duty = session.get(Duty, (directive_id, duty_id))
+    if duty is None or not duty.active:
+        raise ContentError("duty_unknown", duty_id=duty_id)
+    return duty
+
+
 def set_effective_due(
     session: Session, user: User | None, directive_id: str, duty_id: str, due: dt.date | None
 ) -> Duty:
     """Extend (gia hạn) or reset a duty's deadline; the directive's own date stays."""
     if user is not None:
         require_admin(session, user, "duty.due", duty_id)
-    duty = session.get(Duty, (directive_id, duty_id))
-    if duty is None:
-        raise ContentError("duty_unknown", duty_id=duty_id)
-    before = {"effective_due": duty.effective_due.isoformat() if duty.effective_due else None}
+    duty = _duty(session, directive_id, duty_id)
+    before = duty_snapshot(duty)
     duty.effective_due = due
     session.flush()
-    after = {"effective_due": due.isoformat() if due else None}
-    _audit(session, user, "duty.due", DUTY_ENTITY, f"{directive_id}/{duty_id}", before, after)
+    entity_id = f"{directive_id}/{duty_id}"
+    _audit(session, user, "duty.due", DUTY_ENTITY, entity_id, before, duty_snapshot(duty))
+    return duty
+
+
+def edit_duty(
+    session: Session,
+    user: User | None,
+    directive_id: str,
+    duty_id: str,
+    field: str,
+    value: str | tuple[str, ...] | None,
+) -> Duty:
+    """Set an admin's `field` ("title" or an assignment role in EDITABLE_ROLES) on a
+    duty, or (value None) give the field back to the pack. The verbatim text is a
+    quotation of the directive and is not editable."""
+    if user is not None:
+        require_admin(session, user, "duty.edit", duty_id)
+    if field != "title" and field not in EDITABLE_ROLES:
+        raise ContentError("field_unknown", field=field)
+    if field == "title" and isinstance(value, str):
+        value = value.strip()
+        if not value or len(value) > MAX_QUESTION:
+            raise ContentError("invalid", problems=[f"tiêu đề phải có 1–{MAX_QUESTION} ký tự"])
+    duty = _duty(session, directive_id, duty_id)
+    before = duty_snapshot(duty)
+    overrides = dict(duty.overrides or {})
+    if value is None:
+        overrides.pop(field, None)
+    else:
+        overrides[field] = value if isinstance(value, str) else list(value)
+    duty.overrides = overrides
+    session.flush()
+    entity_id = f"{directive_id}/{duty_id}"
+    _audit(session, user, "duty.edit", DUTY_ENTITY, entity_id, before, duty_snapshot(duty))
     return duty
 
 
@@ -219,13 +276,10 @@ def revert(session: Session, user: User | None, change_id: int) -> AuditLog:
         after = faq_snapshot(entry) if entry else None
         return _audit(session, user, "revert", FAQ_ENTITY, change.entity_id, current, after)
     directive_id, _, duty_id = change.entity_id.partition("/")
-    duty = session.get(Duty, (directive_id, duty_id))
-    if duty is None:
-        raise ContentError("duty_unknown", duty_id=duty_id)
-    current = {"effective_due": duty.effective_due.isoformat() if duty.effective_due else None}
-    previous = (change.before or {}).get("effective_due")
-    duty.effective_due = dt.date.fromisoformat(previous) if previous else None
+    duty = _duty(session, directive_id, duty_id)
+    current = duty_snapshot(duty)
+    _restore_duty(duty, change.before or {})
     session.flush()
     return _audit(
-        session, user, "revert", DUTY_ENTITY, change.entity_id, current, {"effective_due": previous}
+        session, user, "revert", DUTY_ENTITY, change.entity_id, current, duty_snapshot(duty)
     )

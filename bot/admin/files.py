@@ -89,6 +89,24 @@ def read_rows(path: Path) -> list[tuple[int, dict[str, Any]]]:
     ]
 
 
+def kind_of(path: Path) -> str:
+    """ "faq" or "duties", from the columns of the file's first record."""
+    rows = read_rows(path)
+    columns = set(rows[0][1]) if rows else set()
+    if {"question", "answer"} <= columns:
+        return "faq"
+    if {"directive_id", "id", "effective_due"} <= columns:
+        return "duties"
+    raise FileProblems(
+        [
+            "không nhận ra loại tệp: tệp hỏi đáp cần các cột "
+            + ", ".join(FAQ_COLUMNS)
+            + "; tệp nhiệm vụ cần các cột "
+            + ", ".join(DUTY_COLUMNS)
+        ]
+    )
+
+
 def write_rows(path: Path, columns: Sequence[str], rows: Sequence[dict[str, Any]]) -> None:
     suffix = _check_format(path)
     if suffix in (".yaml", ".yml"):

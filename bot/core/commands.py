@@ -36,6 +36,8 @@ COMMANDS = (
     Command("lichsu", "Lịch sử thay đổi nội dung", ("admin",)),
     Command("hoantac", "Khôi phục trước một thay đổi: /hoantac <số>", ("admin",)),
     Command("gianhan", "Gia hạn nhiệm vụ: /gianhan <mã nhiệm vụ> <dd/mm/yyyy>", ("admin",)),
+    Command("suanv", "Sửa tiêu đề, phân công nhiệm vụ: /suanv <mã nhiệm vụ>", ("admin",)),
+    Command("thongbao", "Gửi thông báo: /thongbao <đối tượng> <nội dung>", ("admin",)),
 )
 
 

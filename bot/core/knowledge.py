@@ -52,6 +52,7 @@ class Timing:
     due: dt.date | None = None  # for "deadline"
     recurrence: Recurrence | None = None  # for "recurring"
     text: str = ""  # verbatim phrase from the source ("trước ngày 31/5/2019", "hàng quý")
+    extended_to: dt.date | None = None  # the admins' effective deadline (gia hạn), if set
 
 
 @dataclass(frozen=True)

@@ -17,11 +17,15 @@ MAX_PAYLOAD_BYTES = 64
 
 @dataclass(frozen=True)
 class Attachment:
-    """A file the user sent (evidence for a report)."""
+    """A file the user sent (evidence for a report, or an admin's content file)."""
 
     kind: Literal["document", "photo"]
     file_id: str  # the channel's id for the file
     file_name: str = ""
+    size: int = 0  # bytes, as the channel reports it (0: unknown)
+    # The file's bytes, when the channel fetched them (an admin's FAQ or duties file;
+    # see `bot.core.admin_commands.import_wanted`); None otherwise.
+    content: bytes | None = None
 
 
 @dataclass(frozen=True)

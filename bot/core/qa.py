@@ -130,6 +130,7 @@ def timing_view(duty: Duty) -> dict[str, Any]:
         "due": duty.timing.due,
         "recurrence": duty.timing.recurrence,
         "text": duty.timing.text,
+        "extended_to": duty.timing.extended_to,
     }
 
 
@@ -562,7 +563,11 @@ class QAService:
                 wanted.add(dt.date.fromisoformat(value))
             except ValueError:
                 continue  # a day and month without a year: too vague to pick a duty
-        return [d for _, d in self.catalog.duties.values() if d.timing.due in wanted]
+        return [
+            d
+            for _, d in self.catalog.duties.values()
+            if d.timing.due in wanted or d.timing.extended_to in wanted
+        ]
 
     def _deadline_list(self, parse: Parse) -> Answer | None:
         dated = [d for _, d in self.catalog.duties.values() if d.timing.kind != "continuous"]

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.admin import content, inbox
+from bot.core.admin_commands import AdminCommands
 from bot.core.commands import COMMANDS, menu_for, parse_command
 from bot.core.knowledge import KnowledgeBase
 from bot.core.messages import MAX_PAYLOAD_BYTES, Button, IncomingMessage, Reply
@@ -76,6 +77,7 @@ class Core:
             faq_dialog.NAME: faq,
         }
         self._reloader = Reloader(self, rebuild)
+        admin = AdminCommands(self)
         self._commands: dict[str, Callable[[Session, User, str], Response]] = {
             "nhaclai": self._snooze,
             "xong": self._mark_done,
@@ -99,7 +101,12 @@ class Core:
             "hopthu": self._inbox,
             "hopthu_them": self._inbox_add,
             "hopthu_bo": self._inbox_dismiss,
+            "suanv": admin.edit_duty,
+            "thongbao": admin.announce,
+            "thongbao_gui": admin.send_announcement,
+            "thongbao_huy": admin.cancel_announcement,
         }
+        self._import_file = admin.import_file
 
     def swap(self, qa: QAService) -> None:
         """Use new indexes (built by the reloader) from the next message on."""
@@ -171,6 +178,8 @@ class Core:
             answered = self._ask(session, user, message.channel, text)
             return replace(answered, replies=(*answered.replies, dialog.prompt(state)))
         if message.attachment is not None:
+            if user.role == "admin" and message.attachment.kind == "document":
+                return self._import_file(session, user, message.attachment)
             return Response((Reply("chat/attachment_outside_dialog"),))
         answered = self._ask(session, user, message.channel, text)
         if answered.answer is not None and answered.answer.kind == "report_progress":
@@ -276,7 +285,7 @@ class Core:
         agency_id = words[0] if words else ""
         role = words[1] if len(words) > 1 else "official"
         if agency_id not in self.qa.catalog.agencies and not (role == "admin" and not agency_id):
-            return Response((Reply("account/invite_usage", {"agencies": self._agency_ids()}),))
+            return Response((Reply("account/invite_usage", {"agencies": self.agency_ids()}),))
         try:
             invite = accounts.create_invite(session, agency_id or None, role, created_by=user)
         except accounts.AccountError as error:
@@ -292,7 +301,7 @@ class Core:
 
     # Admin commands: content management (bot.admin authorizes and versions again).
 
-    def _admin(self, session: Session, user: User, action: str) -> Response | None:
+    def admin_refusal(self, session: Session, user: User, action: str) -> Response | None:
         """None for an admin; otherwise the refusal, with the attempt audited."""
         try:
             content.require_admin(session, user, action)
@@ -301,7 +310,7 @@ class Core:
         return None
 
     def _faq_list(self, session: Session, user: User, query: str) -> Response:
-        refused = self._admin(session, user, "faq.list")
+        refused = self.admin_refusal(session, user, "faq.list")
         if refused:
             return refused
         entries = list(
@@ -317,7 +326,7 @@ class Core:
         return Response((Reply("admin/faq_list", {"entries": entries, "query": query}),))
 
     def _faq_add(self, session: Session, user: User, log_id: str) -> Response:
-        refused = self._admin(session, user, "faq.add")
+        refused = self.admin_refusal(session, user, "faq.add")
         if refused:
             return refused
         question = ""
@@ -327,12 +336,12 @@ class Core:
         return self._outcome(session, self.faq.start(session, user, question=question))
 
     def _faq_edit(self, session: Session, user: User, faq_id: str) -> Response:
-        refused = self._admin(session, user, "faq.edit")
+        refused = self.admin_refusal(session, user, "faq.edit")
         if refused:
             return refused
         entry = session.get(FaqEntry, faq_id.strip())
         if entry is None or not entry.active:
-            return self._not_found("mục hỏi đáp", faq_id)
+            return self.not_found("mục hỏi đáp", faq_id)
         return self._outcome(session, self.faq.start(session, user, entry))
 
     def _faq_delete(self, session: Session, user: User, faq_id: str) -> Response:
@@ -341,12 +350,12 @@ class Core:
         except content.ContentError as error:
             if error.reason == "not_admin":
                 return Response((Reply("account/admin_only"),))
-            return self._not_found("mục hỏi đáp", faq_id)
+            return self.not_found("mục hỏi đáp", faq_id)
         self._reloader.now(session)
         return Response((Reply("admin/faq_deleted", {"id": faq_id.strip()}),))
 
     def _history(self, session: Session, user: User, _: str) -> Response:
-        refused = self._admin(session, user, "history")
+        refused = self.admin_refusal(session, user, "history")
         if refused:
             return refused
         changes = [
@@ -364,7 +373,7 @@ class Core:
 
     def _revert(self, session: Session, user: User, change_id: str) -> Response:
         if not change_id.strip().lstrip("#").isdigit():
-            refused = self._admin(session, user, "revert")
+            refused = self.admin_refusal(session, user, "revert")
             return refused or Response(
                 (Reply("admin/not_found", {"what": "thay đổi", "id": change_id}),)
             )
@@ -374,7 +383,7 @@ class Core:
         except content.ContentError as error:
             if error.reason == "not_admin":
                 return Response((Reply("account/admin_only"),))
-            return self._not_found("thay đổi", change_id)
+            return self.not_found("thay đổi", change_id)
         self._reloader.now(session)
         view = {
             "id": change.id,
@@ -385,7 +394,7 @@ class Core:
         return Response((Reply("admin/reverted", view),))
 
     def _extend(self, session: Session, user: User, args: str) -> Response:
-        refused = self._admin(session, user, "duty.due")
+        refused = self.admin_refusal(session, user, "duty.due")
         if refused:
             return refused
         words = args.split()
@@ -402,10 +411,11 @@ class Core:
                 return usage
         directive, duty = self.qa.catalog.duties[words[0]]
         content.set_effective_due(session, user, directive.id, duty.id, due)
+        self._reloader.now(session)  # answers show the extension
         return Response((Reply("admin/due_set", {"duty": duty.title, "due": due}),))
 
     def _inbox(self, session: Session, user: User, _: str) -> Response:
-        refused = self._admin(session, user, "inbox")
+        refused = self.admin_refusal(session, user, "inbox")
         if refused:
             return refused
         groups = inbox.unanswered(session)
@@ -418,7 +428,7 @@ class Core:
         return Response((Reply("admin/inbox", {"groups": groups}, tuple(buttons), columns=2),))
 
     def _inbox_add(self, session: Session, user: User, args: str) -> Response:
-        refused = self._admin(session, user, "inbox.add")
+        refused = self.admin_refusal(session, user, "inbox.add")
         if refused:
             return refused
         words = args.split()
@@ -440,12 +450,12 @@ class Core:
         return Response((Reply("admin/inbox_done", {"count": group.count, "faq_id": entry.id}),))
 
     def _inbox_dismiss(self, session: Session, user: User, log_id: str) -> Response:
-        refused = self._admin(session, user, "inbox.dismiss")
+        refused = self.admin_refusal(session, user, "inbox.dismiss")
         if refused:
             return refused
         group = inbox.group_of(session, int(log_id)) if log_id.strip().isdigit() else None
         if group is None:
-            return self._not_found("nhóm câu hỏi", log_id)
+            return self.not_found("nhóm câu hỏi", log_id)
         inbox.dismiss(session, user, group.log_ids)
         return Response((Reply("admin/inbox_done", {"count": group.count, "faq_id": ""}),))
 
@@ -509,8 +519,8 @@ class Core:
         if built is None:
             return Response((Reply("digest/not_allowed"),))
         replies = [builder.reply(built, attached=False)]
-        if digest.enqueue_on_demand(session, builder, user, built):
-            replies.append(Reply("digest/queued"))
+        if digest.enqueue_on_demand(session, builder, user, built):  # chart and .xlsx
+            replies.append(Reply("digest/queued", {"chart": bool(built.agencies)}))
         return Response(tuple(replies))
 
     @staticmethod
@@ -528,8 +538,16 @@ class Core:
     # Helpers.
 
     @staticmethod
-    def _not_found(what: str, key: str) -> Response:
-        return Response((Reply("admin/not_found", {"what": what, "id": key}),))
+    def respond(*replies: Reply) -> Response:
+        return Response(replies)
+
+    @staticmethod
+    def not_found(what: str, key: str) -> Response:
+        return Response((Reply("admin/not_found", {"what": what, "id": key[:40]}),))
+
+    def reload_now(self, session: Session) -> None:
+        """Rebuild the indexes from `session`'s view of the content (in the background)."""
+        self._reloader.now(session)
 
     @staticmethod
     def _display_name(session: Session, user_id: int | None) -> str:
@@ -552,7 +570,7 @@ class Core:
             "role": self._role_label(user.role),
         }
 
-    def _agency_ids(self) -> list[tuple[str, str]]:
+    def agency_ids(self) -> list[tuple[str, str]]:
         return [(a.id, a.short_name) for a in self.qa.catalog.kb.agencies if a.kind != "group"]
 
     def _resolve_payload(self, session: Session, payload: str) -> str | None:

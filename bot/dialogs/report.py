@@ -49,6 +49,7 @@ class Labels:
     save_content: str
     keep: str
     create_faq: str
+    send: str
     stale: str
 
 

@@ -35,6 +35,7 @@ from sqlalchemy import (
     UniqueConstraint,
     event,
 )
+from sqlalchemy import text as sql_text
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import DeclarativeBase, Mapped, Mapper, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -192,6 +193,11 @@ class Duty(Base):
     timing_text: Mapped[str] = mapped_column(Text)
     topics: Mapped[list[str]] = mapped_column(JSON)
     effective_due: Mapped[dt.date | None] = mapped_column(Date)
+    # Admins' edits, which seeding never touches: {"title": str} and, per role
+    # ("addressee", "lead", "coordinate"), the agency ids that replace the pack's links.
+    overrides: Mapped[dict[str, Any]] = mapped_column(
+        JSON, default=dict, server_default=sql_text("'{}'")
+    )
     position: Mapped[int] = mapped_column(Integer)
     active: Mapped[bool] = mapped_column(default=True)
 
@@ -424,7 +430,7 @@ class CalendarDay(Base):
 
 
 class Snooze(Base):
-    """"Nhắc lại sau N ngày": no reminder about `duty_id` to the user before `until`."""
+    """ "Nhắc lại sau N ngày": no reminder about `duty_id` to the user before `until`."""
 
     __tablename__ = "snoozes"
 

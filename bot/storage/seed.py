@@ -437,13 +437,18 @@ def _clause(c: m.Clause) -> k.Clause:
 
 
 def _duty(d: m.Duty, links: dict[tuple[str, str, str], list[str]]) -> k.Duty:
+    """The duty as the pack gave it, with the admins' edits and extended deadline."""
+    overrides = d.overrides or {}
+
     def agencies(role: str) -> tuple[str, ...]:
+        if role in overrides:
+            return tuple(overrides[role])
         return tuple(links.get((d.directive_id, d.id, role), ()))
 
     return k.Duty(
         id=d.id,
         clause=d.clause,
-        title=d.title,
+        title=overrides.get("title", d.title),
         text=d.text,
         addressees=agencies("addressee"),
         lead=agencies("lead"),
@@ -454,6 +459,7 @@ def _duty(d: m.Duty, links: dict[tuple[str, str, str], list[str]]) -> k.Duty:
             due=d.timing_due,
             recurrence=cast(k.Recurrence | None, d.timing_recurrence),
             text=d.timing_text,
+            extended_to=d.effective_due if d.timing_kind == "deadline" else None,
         ),
         topics=tuple(d.topics),
     )

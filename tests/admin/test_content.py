@@ -2,33 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 from sqlalchemy import select
 
-from bot.app import Assistant, build_assistant
-from bot.config import Settings
+from bot.app import Assistant
 from bot.core.commands import COMMANDS
-from bot.core.services import accounts
 from bot.storage.db import session_scope
 from bot.storage.models import AuditLog, Duty
 from tests.core.test_dialogs import Chat, invite
-
-
-@pytest.fixture()
-def assistant(tmp_path: Path) -> Iterator[Assistant]:
-    yield build_assistant(Settings.from_env({"DATABASE_URL": f"sqlite:///{tmp_path / 'a.db'}"}))
-
-
-@pytest.fixture()
-def admin(assistant: Assistant) -> Chat:
-    chat = Chat(assistant, "1")
-    with session_scope(assistant.sessions) as session:
-        accounts.bootstrap_admin(session, "test", "1", "Quản trị")
-    return chat
-
 
 QUESTION = "Đơn vị nào cấp chứng thư số chuyên dùng cho cán bộ?"
 ANSWER = "Chỉ thị không quy định đơn vị cấp chứng thư số; xem Mục 1.e về sử dụng chữ ký số."
@@ -146,6 +127,8 @@ def test_effective_deadline_is_versioned(assistant: Assistant, admin: Chat) -> N
 ADMIN_COMMANDS = [c.name for c in COMMANDS if c.roles == ("admin",)] + [
     "hopthu_them",
     "hopthu_bo",
+    "thongbao_gui",
+    "thongbao_huy",
 ]
 
 

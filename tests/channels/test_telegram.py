@@ -476,6 +476,23 @@ async def test_an_admin_gets_the_admin_menu_on_linking_and_on_start(
     assert menu_calls(await bot.exchange(bot.api.push_message(CHAT, "/start"))) == [admin_menu]
 
 
+async def test_an_admin_sends_a_faq_file_and_it_is_imported(
+    bot: Harness, assistant: Assistant
+) -> None:
+    rows = "id,question,alternates,answer,clauses\n"
+    rows += ",Ai trực cổng dịch vụ công?,,Chỉ thị không nói.,1.d\n"
+    official = await bot.exchange(bot.api.push_document(5151, "faq.csv", rows.encode()))
+    assert "Đã nhập" not in sent(official)[0]["text"]
+    assert not [c for c in official if c.method == "getFile"]  # nobody's file is fetched
+    code = invite_code(assistant, role="admin", agency=None)
+    await bot.exchange(bot.api.push_message(CHAT, f"/start {code}"))
+    calls = await bot.exchange(bot.api.push_document(CHAT, "faq.csv", rows.encode()))
+    assert [c.method for c in calls if c.method == "getFile"] == ["getFile"]
+    [imported] = sent(calls)
+    assert_html_reply(imported)
+    assert "Đã nhập tệp «faq.csv» (hỏi đáp): 1 mục mới" in imported["text"]
+
+
 async def test_an_unlinked_user_cannot_report(bot: Harness, assistant: Assistant) -> None:
     [refusal] = await bot.say("/baocao")
     assert_html_reply(refusal)

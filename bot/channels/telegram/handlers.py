@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from telegram import BotCommand, BotCommandScopeChat, InlineKeyboardMarkup, Message, Update
@@ -22,6 +22,7 @@ from telegram.ext import ContextTypes
 
 from bot.app import Assistant
 from bot.channels.telegram.render import inline_keyboard, split_message
+from bot.core.admin_commands import import_wanted
 from bot.core.commands import menu_for, parse_command
 from bot.core.messages import Attachment, IncomingMessage
 from bot.core.render import Renderer
@@ -88,8 +89,11 @@ def to_incoming(update: Update) -> IncomingMessage | None:
 
 def attachment_of(message: Message) -> Attachment | None:
     """A document as it was sent; a photo as its largest size."""
-    if message.document is not None:
-        return Attachment("document", message.document.file_id, message.document.file_name or "")
+    document = message.document
+    if document is not None:
+        return Attachment(
+            "document", document.file_id, document.file_name or "", document.file_size or 0
+        )
     if message.photo:
         largest = max(message.photo, key=lambda p: (p.width * p.height, p.file_size or 0))
         return Attachment("photo", largest.file_id)
@@ -117,6 +121,7 @@ class TelegramChannel:
         if message is None:
             log.debug("ignored update %s: no user to answer", update.update_id)
             return
+        message = await self._with_content(context, message)
         outcome = await asyncio.to_thread(self.handle, message)
         query = update.callback_query
         if query is not None:
@@ -148,6 +153,28 @@ class TelegramChannel:
             log.warning(
                 "could not send the apology for update %s: %s", update.update_id, apology_error
             )
+
+    async def _with_content(
+        self, context: ContextTypes.DEFAULT_TYPE, message: IncomingMessage
+    ) -> IncomingMessage:
+        """An admin's content file (FAQ, duties) comes with its bytes; other files do not."""
+        attachment = message.attachment
+        if attachment is None or not import_wanted(attachment):
+            return message
+        role = await asyncio.to_thread(self._role, message)
+        if role != "admin":
+            return message
+        try:
+            file = await context.bot.get_file(attachment.file_id)
+            content = bytes(await file.download_as_bytearray())
+        except TelegramError as error:
+            log.warning("could not download %s: %s", attachment.file_name, error)
+            return message  # the core answers that the file could not be read
+        return replace(message, attachment=replace(attachment, content=content))
+
+    def _role(self, message: IncomingMessage) -> str | None:
+        with session_scope(self.assistant.sessions) as session:
+            return self.assistant.core.role_of(session, message.channel, message.user_id)
 
     # ----- the core and rendering (in a worker thread) ----------------------------------------
     def handle(self, message: IncomingMessage) -> Outcome:

@@ -1,0 +1,317 @@
+"""Admin commands on duties, announcements and content files (the core's admin edge).
+
+Each handler authorizes through `bot.admin.content.require_admin` (which audits a
+refused attempt), changes the database through `bot.admin`, and asks the core to
+rebuild its indexes when what the assistant answers has changed.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.admin import content, files
+from bot.core.messages import Attachment, Button, Reply
+from bot.storage.models import AuditLog, Duty, User, utcnow
+from nlu.normalize import fold
+
+if TYPE_CHECKING:
+    from bot.core.service import Core, Response
+
+# /suanv <duty> <field word> ...: the words admins type, folded, and the field they set.
+DUTY_FIELDS = {
+    "tieude": "title",
+    "giao": "addressee",
+    "chutri": "lead",
+    "phoihop": "coordinate",
+}
+RESET_WORD = "goc"  # /suanv <duty> goc [field word]: back to the pack's value(s)
+# /thongbao <audience> <text>: who receives an announcement.
+AUDIENCES = {
+    "tatca": ("mọi người dùng đã liên kết", None),
+    "canbo": ("cán bộ", "official"),
+    "lanhdao": ("lãnh đạo", "manager"),
+    "quantri": ("quản trị viên", "admin"),
+}
+MAX_ANNOUNCEMENT = 3000
+BROADCAST_KIND = "broadcast"
+# Channels that can receive a message the user did not ask for (not the console).
+PUSH_CHANNELS = ("telegram",)
+MAX_IMPORT_BYTES = 2_000_000
+
+
+class AdminCommands:
+    def __init__(self, core: Core) -> None:
+        self.core = core
+
+    # ----- duties: title and assignment (versioned, revertable) -------------------------
+
+    def edit_duty(self, session: Session, user: User, args: str) -> Response:
+        """/suanv <duty> [tieude <text> | giao|chutri|phoihop <agencies> | goc [field]]."""
+        refused = self.core.admin_refusal(session, user, "duty.edit")
+        if refused:
+            return refused
+        catalog = self.core.qa.catalog
+        duty_id, _, rest = args.strip().partition(" ")
+        if duty_id not in catalog.duties:
+            return self._duty_usage(duty_id)
+        word, _, value = rest.strip().partition(" ")
+        word = fold(word)
+        directive = catalog.duties[duty_id][0]
+        if not word:
+            return self._duty_view(session, directive.id, duty_id, changed=False)
+        try:
+            if word == RESET_WORD:
+                fields = [DUTY_FIELDS[fold(value)]] if fold(value) in DUTY_FIELDS else None
+                row = session.get_one(Duty, (directive.id, duty_id))
+                for name in fields or list(row.overrides or {}):
+                    content.edit_duty(session, user, directive.id, duty_id, name, None)
+            elif word not in DUTY_FIELDS:
+                return self._duty_usage(duty_id)
+            elif DUTY_FIELDS[word] == "title":
+                content.edit_duty(session, user, directive.id, duty_id, "title", value)
+            else:
+                agencies, unknown = self._agencies(value)
+                if unknown or (not agencies and DUTY_FIELDS[word] != "coordinate"):
+                    view = {"unknown": unknown, "agencies": self.core.agency_ids()}
+                    return self.core.respond(Reply("admin/duty_agencies_unknown", view))
+                content.edit_duty(
+                    session, user, directive.id, duty_id, DUTY_FIELDS[word], tuple(agencies)
+                )
+        except content.ContentError as error:
+            problems = error.data.get("problems", [])
+            return self.core.respond(Reply("admin/duty_invalid", {"problems": problems}))
+        self.core.reload_now(session)
+        return self._duty_view(session, directive.id, duty_id, changed=True)
+
+    def _agencies(self, text: str) -> tuple[list[str], list[str]]:
+        """Agency ids for a comma-separated list of ids, names or abbreviations."""
+        catalog = self.core.qa.catalog
+        by_name: dict[str, str] = {}
+        for agency in catalog.kb.agencies:
+            for surface in (agency.id, agency.name, agency.short_name, *agency.aliases):
+                by_name.setdefault(fold(surface), agency.id)
+        found, unknown = [], []
+        for part in text.replace(";", ",").split(","):
+            if not part.strip():
+                continue
+            agency_id = by_name.get(fold(part))
+            if agency_id is None:
+                unknown.append(part.strip()[:60])
+            elif agency_id not in found:
+                found.append(agency_id)
+        return found, unknown
+
+    def _duty_view(
+        self, session: Session, directive_id: str, duty_id: str, changed: bool
+    ) -> Response:
+        row = session.get_one(Duty, (directive_id, duty_id))
+        _, duty = self.core.qa.catalog.duties[duty_id]
+        # After a change the catalog is still being rebuilt: show what was saved.
+        title = (row.overrides or {}).get("title", row.title) if changed else duty.title
+        names = self.core.qa.catalog.agencies
+
+        def role(name: str) -> list[str]:
+            if changed and name in (row.overrides or {}):
+                ids = row.overrides[name]
+            else:
+                ids = list(getattr(duty, "addressees" if name == "addressee" else name))
+            return [names[a].short_name if a in names else a for a in ids]
+
+        view = {
+            "id": duty_id,
+            "title": title,
+            "clause": self.core.qa.catalog.clauses[duty.clause][1].label,
+            "addressees": role("addressee"),
+            "lead": role("lead"),
+            "coordinate": role("coordinate"),
+            "edited": sorted(row.overrides or {}),
+            "changed": changed,
+        }
+        return self.core.respond(Reply("admin/duty_view", view))
+
+    def _duty_usage(self, duty_id: str) -> Response:
+        duties = [d for _, d in self.core.qa.catalog.duties.values()]
+        return self.core.respond(Reply("admin/duty_usage", {"id": duty_id[:40], "duties": duties}))
+
+    # ----- announcements (through the delivery outbox) ----------------------------------
+
+    def announce(self, session: Session, user: User, args: str) -> Response:
+        """/thongbao <audience> <text>: a preview, sent when the admin confirms."""
+        refused = self.core.admin_refusal(session, user, "broadcast")
+        if refused:
+            return refused
+        target, _, text = args.strip().partition(" ")
+        text = text.strip()
+        audience = self._audience(target)
+        if audience is None or not text or len(text) > MAX_ANNOUNCEMENT:
+            view = {
+                "audiences": AUDIENCES,
+                "too_long": len(text) > MAX_ANNOUNCEMENT,
+                "max": MAX_ANNOUNCEMENT,
+                "agencies": self.core.agency_ids(),
+            }
+            return self.core.respond(Reply("admin/broadcast_usage", view))
+        label, role, agency_id = audience
+        recipients = self._recipients(session, role, agency_id)
+        draft = AuditLog(
+            user_id=user.id,
+            action="broadcast.draft",
+            entity_id=fold(target),
+            after={"label": label, "role": role, "agency_id": agency_id, "text": text},
+        )
+        session.add(draft)
+        session.flush()
+        labels = self.core.faq.labels
+        buttons = (
+            Button(labels.send, f"/thongbao_gui {draft.id}"),
+            Button(labels.cancel, f"/thongbao_huy {draft.id}"),
+        )
+        view = {"label": label, "count": len(recipients), "text": text}
+        return self.core.respond(Reply("admin/broadcast_preview", view, buttons, columns=2))
+
+    def cancel_announcement(self, session: Session, user: User, args: str) -> Response:
+        return self._settle_announcement(session, user, args, "broadcast.cancelled")
+
+    def send_announcement(self, session: Session, user: User, args: str) -> Response:
+        return self._settle_announcement(session, user, args, "broadcast.sent")
+
+    def _settle_announcement(
+        self, session: Session, user: User, args: str, outcome: str
+    ) -> Response:
+        """Send or cancel a previewed announcement, once (a second press is told so)."""
+        refused = self.core.admin_refusal(session, user, outcome)
+        if refused:
+            return refused
+        draft_id = args.strip()
+        draft = session.get(AuditLog, int(draft_id)) if draft_id.isdigit() else None
+        if draft is None or draft.action != "broadcast.draft" or not draft.after:
+            return self.core.not_found("thông báo", draft_id)
+        settled = session.scalar(
+            select(AuditLog.action).where(
+                AuditLog.action.in_(("broadcast.sent", "broadcast.cancelled")),
+                AuditLog.entity_id == str(draft.id),
+            )
+        )
+        if settled is not None:
+            view = {"settled": settled.rpartition(".")[2]}
+            return self.core.respond(Reply("admin/broadcast_settled", view))
+        if outcome == "broadcast.cancelled":
+            session.add(AuditLog(user_id=user.id, action=outcome, entity_id=str(draft.id)))
+            return self.core.respond(Reply("admin/broadcast_settled", {"settled": "cancelled_now"}))
+        from bot.scheduler.calendar import TIMEZONE
+        from bot.scheduler.outbox import enqueue
+
+        now = utcnow()
+        spec: dict[str, Any] = draft.after
+        text = f"📢 Thông báo ({spec['label']}):\n\n{spec['text']}"
+        rows = [
+            {
+                "user_id": recipient.id,
+                # One message per announcement and user, whatever retries follow.
+                "duty_id": f"{BROADCAST_KIND}-{draft.id}",
+                "due": now.astimezone(TIMEZONE).date(),
+                "kind": BROADCAST_KIND,
+                "agency_id": recipient.agency_id,
+                "channel": recipient.channel,
+                "address": recipient.channel_user_id,
+                "status": "pending",
+                "attempts": 0,
+                "next_attempt_at": now,
+                "payload": {"text": text},
+                "created_at": now,
+            }
+            for recipient in self._recipients(session, spec["role"], spec["agency_id"])
+        ]
+        count = enqueue(session, rows)
+        session.add(
+            AuditLog(
+                user_id=user.id,
+                action="broadcast.sent",
+                entity_id=str(draft.id),
+                after={"recipients": count},
+            )
+        )
+        return self.core.respond(Reply("admin/broadcast_sent", {"count": count}))
+
+    def _audience(self, target: str) -> tuple[str, str | None, str | None] | None:
+        """(label, role, agency id) for "tatca", a role word, or an agency."""
+        word = fold(target)
+        if word in AUDIENCES:
+            label, role = AUDIENCES[word]
+            return label, role, None
+        agencies, unknown = self._agencies(target)
+        if len(agencies) != 1 or unknown:
+            return None
+        agency = self.core.qa.catalog.agencies[agencies[0]]
+        if agency.kind == "group":
+            return None
+        return agency.name, None, agency.id
+
+    @staticmethod
+    def _recipients(session: Session, role: str | None, agency_id: str | None) -> list[User]:
+        query = select(User).where(User.blocked_at.is_(None), User.channel.in_(PUSH_CHANNELS))
+        if role is not None:
+            query = query.where(User.role == role)
+        if agency_id is not None:
+            query = query.where(User.agency_id == agency_id)
+        users = session.scalars(query.order_by(User.id))
+        return [u for u in users if u.agency_id is not None or u.role == "admin"]
+
+    # ----- content files sent in chat ---------------------------------------------------
+
+    def import_file(self, session: Session, user: User, attachment: Attachment) -> Response:
+        """A FAQ or duties file (YAML, CSV, XLSX) sent by an admin: all rows or none."""
+        refused = self.core.admin_refusal(session, user, "file.import")
+        if refused:
+            return refused
+        suffix = Path(attachment.file_name).suffix.lower()
+        if attachment.content is None:
+            view = {
+                "name": attachment.file_name[:80],
+                "formats": files.FORMATS,
+                "max_mb": MAX_IMPORT_BYTES // 1_000_000,
+            }
+            return self.core.respond(Reply("admin/file_unreadable", view))
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / f"upload{suffix}"
+            path.write_bytes(attachment.content)
+            try:
+                kind = files.kind_of(path)
+                if kind == "faq":
+                    report = files.import_faq(
+                        session, user, path, set(self.core.qa.catalog.clauses)
+                    )
+                else:
+                    report = files.import_duties(session, user, path)
+            except files.FileProblems as error:
+                view = {
+                    "name": attachment.file_name[:80],
+                    "problems": error.problems[:20],
+                    "more": max(0, len(error.problems) - 20),
+                }
+                return self.core.respond(Reply("admin/file_rejected", view))
+        if report.created or report.updated:
+            self.core.reload_now(session)
+        view = {
+            "name": attachment.file_name[:80],
+            "kind": kind,
+            "created": report.created,
+            "updated": report.updated,
+            "unchanged": len(report.unchanged),
+        }
+        return self.core.respond(Reply("admin/file_imported", view))
+
+
+def import_wanted(attachment: Attachment) -> bool:
+    """Whether a channel should fetch a file's bytes for `AdminCommands.import_file`."""
+    suffix = Path(attachment.file_name).suffix.lower()
+    return (
+        attachment.kind == "document"
+        and suffix in files.FORMATS
+        and (0 < attachment.size <= MAX_IMPORT_BYTES)
+    )

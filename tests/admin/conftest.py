@@ -1,0 +1,27 @@
+"""Fixtures for admin tests: an assistant on a fresh SQLite database, and its first admin."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.app import Assistant, build_assistant
+from bot.config import Settings
+from bot.core.services import accounts
+from bot.storage.db import session_scope
+from tests.core.test_dialogs import Chat
+
+
+@pytest.fixture()
+def assistant(tmp_path: Path) -> Iterator[Assistant]:
+    yield build_assistant(Settings.from_env({"DATABASE_URL": f"sqlite:///{tmp_path / 'a.db'}"}))
+
+
+@pytest.fixture()
+def admin(assistant: Assistant) -> Chat:
+    chat = Chat(assistant, "1")
+    with session_scope(assistant.sessions) as session:
+        accounts.bootstrap_admin(session, "test", "1", "Quản trị")
+    return chat
