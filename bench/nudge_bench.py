@@ -16,7 +16,9 @@ cancels the drain after N messages, "restarts" after the lease and counts what w
 sent twice (the duplicate window).
 
 digest: N users and reports over A synthetic agencies in SQLite; times loading the
-state (latest reports, users) and building the province-wide digest (text and .xlsx).
+state (latest reports, users) and building the province-wide digest (text, .xlsx and
+the PNG chart, cold: matplotlib's import included); then, warm, the province's chart
+again and one agency's chart (what each agency manager's weekly digest draws).
 """
 
 from __future__ import annotations
@@ -192,6 +194,7 @@ async def fanout(args: argparse.Namespace) -> dict[str, Any]:
 
 def digest(args: argparse.Namespace) -> dict[str, Any]:
     from bot.core.services.digest import DigestBuilder, build_digest, to_xlsx
+    from bot.core.services.digest_chart import chart_data, to_png
     from bot.scheduler.world import duty_plans, latest_reports, recipients
 
     folder = Path(tempfile.mkdtemp(prefix="digest-bench-"))
@@ -274,7 +277,23 @@ def digest(args: argparse.Namespace) -> dict[str, Any]:
     started = time.perf_counter()
     workbook = to_xlsx(built, builder.status_labels)
     timings["xlsx_s"] = time.perf_counter() - started
+    started = time.perf_counter()  # cold, like the .xlsx: matplotlib's import included
+    chart = chart_data(built)
+    png = to_png(chart)
+    timings["chart_s"] = time.perf_counter() - started
     timings["total_s"] = sum(timings.values())
+    # Warm: the province's chart again, and one agency's (each manager's weekly digest).
+    warm: dict[str, float] = {}
+    started = time.perf_counter()
+    to_png(chart_data(built))
+    warm["chart_warm_s"] = time.perf_counter() - started
+    per_agency = []
+    for agency_id in ids[:10]:
+        own = build_digest(now, plans, latest, calendar, NudgeSettings(), [agency_id], names, "")
+        started = time.perf_counter()
+        one_png = to_png(chart_data(own))
+        per_agency.append(time.perf_counter() - started)
+    warm["chart_one_agency_median_s"] = statistics.median(per_agency)
     return {
         "agencies": args.agencies,
         "users": len(users),
@@ -283,7 +302,12 @@ def digest(args: argparse.Namespace) -> dict[str, Any]:
         "rows": len(built.rows),
         "text_chars": len(text),
         "xlsx_bytes": len(workbook),
+        "chart_bars": len(chart.bars),
+        "chart_hidden": chart.hidden,
+        "png_bytes": len(png),
+        "png_one_agency_bytes": len(one_png),
         **{k: round(v, 3) for k, v in timings.items()},
+        **{k: round(v, 3) for k, v in warm.items()},
     }
 
 

@@ -233,8 +233,11 @@ def cmd_digest(args: argparse.Namespace) -> int:
     from bot.storage.db import session_scope
     from bot.storage.models import utcnow
 
-    if not args.preview and not args.xlsx and not args.docx:
-        print("Dùng --preview (in bản tổng hợp), --xlsx TỆP và/hoặc --docx TỆP.", file=sys.stderr)
+    if not args.preview and not args.xlsx and not args.docx and not args.png:
+        print(
+            "Dùng --preview (in bản tổng hợp), --xlsx TỆP, --png TỆP và/hoặc --docx TỆP.",
+            file=sys.stderr,
+        )
         return 2
     assistant = _assistant()
     catalog = assistant.core.qa.catalog
@@ -253,6 +256,15 @@ def cmd_digest(args: argparse.Namespace) -> int:
     if args.xlsx:
         Path(args.xlsx).write_bytes(to_xlsx(digest, builder.status_labels))
         print(f"Đã ghi {args.xlsx} ({len(digest.rows)} dòng chi tiết).")
+    if args.png:
+        from bot.core.services.digest_chart import chart_data, to_png
+
+        chart = chart_data(digest)
+        Path(args.png).write_bytes(to_png(chart))
+        shown = f"{len(chart.bars)} cơ quan"
+        if chart.hidden:
+            shown += f"; {chart.hidden} cơ quan khác, từ {chart.hidden_from}% trở lên, không vẽ"
+        print(f"Đã ghi biểu đồ {args.png} ({shown}).")
     if args.docx:
         from bot.core.services.quarterly_report import quarter_of, to_docx
 
@@ -282,6 +294,7 @@ def register(commands: Any) -> None:
     digest.add_argument("--preview", action="store_true", help="in bản tổng hợp")
     digest.add_argument("--agency", help="chỉ một cơ quan (mặc định: toàn tỉnh)")
     digest.add_argument("--xlsx", help="ghi bảng chi tiết ra tệp .xlsx")
+    digest.add_argument("--png", help="ghi biểu đồ tỷ lệ hoàn thành theo cơ quan ra tệp .png")
     digest.add_argument("--docx", help="ghi dự thảo báo cáo quý của Sở TT&TT ra tệp .docx")
     digest.set_defaults(func=cmd_digest)
 

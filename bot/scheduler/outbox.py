@@ -12,6 +12,11 @@ its row is marked `sent` in its own transaction. If the sender dies before that,
 lease runs out and the row is claimed again: nothing is lost. What remains is one
 duplicate window per message: the time between the channel accepting it and that
 commit (milliseconds; Telegram's sendMessage has no idempotency key to close it).
+
+A row's payload is one message, however many parts it goes out in: {"text",
+"parse_mode", "buttons", "columns", "photos": [...], "documents": [...]}, each photo
+or document {"filename", "content" (base64), "caption"} (a digest: its text, its
+chart, its .xlsx). A failure part-way sends the whole row again.
 """
 
 from __future__ import annotations

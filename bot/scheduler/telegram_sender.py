@@ -1,9 +1,10 @@
 """The Telegram `Sender`: outbox payloads through PTB's `Bot`, errors mapped for the drain.
 
 Texts are HTML (the payload says so), cut into parts of at most 4096 characters like
-every other reply; the buttons go under the last part; documents (a digest's .xlsx)
-follow. A payload in several parts is one outbox row: a failure after the first part
-sends the whole of it again (see the README's duplicate window).
+every other reply; the buttons go under the last part; photos (a digest's chart, sent
+with sendPhoto) and then documents (its .xlsx) follow. A payload in several parts is
+one outbox row: a failure after the first part sends the whole of it again (see the
+README's duplicate window).
 """
 
 from __future__ import annotations
@@ -64,6 +65,12 @@ class TelegramSender:
                 reply_markup=keyboard if i == len(parts) - 1 else None,
             )
             ref = ref or str(message.message_id)
+        for photo in payload.get("photos", []):
+            await self.bot.send_photo(
+                chat_id,
+                InputFile(base64.b64decode(photo["content"]), filename=photo["filename"]),
+                caption=photo.get("caption") or None,
+            )
         for document in payload.get("documents", []):
             await self.bot.send_document(
                 chat_id,

@@ -471,7 +471,7 @@ class OutboxMessage(Base):
     next_attempt_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
     claim: Mapped[str | None] = mapped_column(String)  # the claiming sender's batch token
     last_error: Mapped[str | None] = mapped_column(Text)
-    # {"text", "parse_mode", "buttons": [[label, payload]], "columns", "documents", ...}
+    # {"text", "parse_mode", "buttons": [[label, payload]], "columns", "photos", "documents", ...}
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
     sent_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)

@@ -91,10 +91,15 @@ def test_digest_command_for_managers_only(assistant: Assistant) -> None:
     assert "chỉ dành cho lãnh đạo" in press(assistant, "731", "/tonghop")[1]
     _, text = press(assistant, "732", "/tonghop")
     assert "Tổng hợp thực hiện Chỉ thị 06/CT-UBND — Huyện Quế Võ" in text
-    assert "Từng nhiệm vụ" in text and "Tệp Excel chi tiết sẽ được gửi" in text
+    assert "Từng nhiệm vụ" in text and "Biểu đồ và tệp Excel chi tiết sẽ được gửi" in text
     _, text = press(assistant, "733", "/tonghop")
     assert "toàn tỉnh" in text and "Theo cơ quan" in text and "Sở TT&TT" in text
     with session_scope(assistant.sessions) as session:
         queued = list(session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
     assert [r.kind[:10] for r in queued] == ["digest-now", "digest-now"]
     assert queued[0].payload["documents"][0]["filename"].endswith(".xlsx")
+    assert [p["caption"] for r in queued for p in r.payload["photos"]] == [
+        "Tỷ lệ hoàn thành theo cơ quan — Huyện Quế Võ",
+        "Tỷ lệ hoàn thành theo cơ quan — toàn tỉnh",
+    ]
+    assert queued[0].payload["text"].startswith("Biểu đồ và tệp Excel chi tiết — bản tổng hợp")

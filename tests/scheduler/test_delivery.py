@@ -183,3 +183,43 @@ async def test_drain_stops_in_time_and_gives_back_what_it_did_not_try(
     assert stats.sent + rest.sent == 10
     assert len(api.sent_messages()) == 10
     service.drainer.close()
+
+
+async def test_weekly_digest_goes_out_as_text_chart_and_workbook(
+    assistant: Assistant, api: FakeBotApi, bot: Bot
+) -> None:
+    """One outbox row: the text, then the chart (sendPhoto), then the .xlsx; a failed
+    part sends the row again as a whole, and a sent row is never sent again."""
+    add_users(assistant, ("901", "h_que_vo", "manager"), ("902", "ubnd_tinh", "manager"))
+    clock = Clock(at("2026-12-14", "08:00"))  # Monday: the weekly digest
+    service = NudgeService(assistant, [TelegramSender(bot)], SETTINGS, clock, RateLimiter(0, 0))
+    api.fail_next("sendPhoto", status=500)  # the first chart fails: its row is retried
+    result, stats = await service.run_once()
+    assert result.digests == 2
+    [failed] = [c.params["chat_id"] for c in api.calls_of("sendPhoto") if not c.ok]
+    other = ({901, 902} - {failed}).pop()
+    statuses = {r.address: r.status for r in rows(assistant) if r.kind == "digest"}
+    assert statuses == {str(failed): "pending", str(other): "sent"}
+    clock.advance(seconds=5)
+    await service.drainer.drain()
+    assert {r.status for r in rows(assistant) if r.kind == "digest"} == {"sent"}
+    for chat, scope in ((901, "Huyện Quế Võ"), (902, "toàn tỉnh")):
+        calls = [
+            c
+            for c in api.calls
+            if c.ok and c.params.get("chat_id") == chat and c.method.startswith("send")
+        ]
+        # The failed attempt had sent its text already: the row went again as a whole.
+        again = ["sendMessage"] if chat == failed else []
+        assert [c.method for c in calls] == [*again, "sendMessage", "sendPhoto", "sendDocument"]
+        text, photo, document = calls[-3:]
+        assert f"Tổng hợp thực hiện Chỉ thị 06/CT-UBND — {scope}" in text.params["text"]
+        upload = photo.files["photo"]
+        assert upload.filename == "bieu-do-chi-thi-06-20261214.png"
+        assert upload.content.startswith(b"\x89PNG\r\n\x1a\n") and len(upload.content) > 5_000
+        assert photo.params["caption"] == f"Tỷ lệ hoàn thành theo cơ quan — {scope}"
+        assert document.files["document"].filename == "tong-hop-chi-thi-06-20261214.xlsx"
+    again, stats = await service.run_once()  # the next tick: nothing new, nothing resent
+    assert (again.digests, stats.sent) == (0, 0)
+    assert len(api.calls_of("sendPhoto", ok_only=True)) == 2
+    service.drainer.close()

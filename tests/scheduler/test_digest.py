@@ -5,20 +5,28 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import io
+import subprocess
+import sys
+import warnings
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
+from PIL import Image, ImageColor
 from sqlalchemy import select
 
 from bot.app import Assistant
 from bot.cli import main
-from bot.core.services.digest import STATUS_WORDS, DigestBuilder
+from bot.core.services.digest import STATUS_WORDS, STATUSES, AgencySummary, Digest, DigestBuilder
+from bot.core.services.digest_chart import COLORS, MAX_BARS, chart_data, to_png
 from bot.scheduler.settings import NudgeSettings
 from bot.scheduler.tick import Ticker
 from bot.storage.db import session_scope
 from bot.storage.models import Duty, OutboxMessage, ProgressReport
 from tests.scheduler.conftest import add_users, assistant_on, at
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 DIRECTIVE = "06-CT-UBND-2019"
 NOW = at("2026-12-14", "09:00")  # Monday
@@ -113,6 +121,10 @@ def test_weekly_digest_with_changes_and_spreadsheet(seeded: Assistant) -> None:
     province = next(d for d in digests if d.address == "803")
     assert "toàn tỉnh" in province.payload["text"]
     assert "Thay đổi từ bản tổng hợp trước" not in province.payload["text"]
+    [photo] = province.payload["photos"]
+    chart = base64.b64decode(photo["content"])
+    assert chart.startswith(PNG_SIGNATURE) and photo["filename"].endswith(".png")
+    assert photo["caption"] == "Tỷ lệ hoàn thành theo cơ quan — toàn tỉnh"
     document = province.payload["documents"][0]
     book = load_workbook(io.BytesIO(base64.b64decode(document["content"])))
     assert book.sheetnames == ["Tổng hợp", "Chi tiết", "Quá hạn"]
@@ -156,9 +168,28 @@ def test_digest_cli_preview(
     tmp_path: object, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/cli.db")
-    assert main(["digest", "--preview", "--agency", "sttt", "--xlsx", f"{tmp_path}/d.xlsx"]) == 0
+    assert (
+        main(
+            [
+                "digest",
+                "--preview",
+                "--agency",
+                "sttt",
+                "--xlsx",
+                f"{tmp_path}/d.xlsx",
+                "--png",
+                f"{tmp_path}/d.png",
+            ]
+        )
+        == 0
+    )
     out = capsys.readouterr().out
     assert "Tổng hợp thực hiện Chỉ thị 06/CT-UBND — Sở TT&TT" in out
+    assert f"Đã ghi biểu đồ {tmp_path}/d.png (1 cơ quan)." in out
+    assert png_size(Path(f"{tmp_path}/d.png").read_bytes())[0] == 990
+    assert main(["digest", "--png", f"{tmp_path}/all.png"]) == 0
+    assert "cơ quan)." in capsys.readouterr().out
+    assert png_size(Path(f"{tmp_path}/all.png").read_bytes())[1] > 600
     assert load_workbook(f"{tmp_path}/d.xlsx").sheetnames == ["Tổng hợp", "Chi tiết", "Quá hạn"]
     assert main(["digest", "--preview", "--docx", f"{tmp_path}/bc.docx"]) == 0
     assert "toàn tỉnh" in capsys.readouterr().out
@@ -168,6 +199,112 @@ def test_digest_cli_preview(
     assert "Tình hình thực hiện Chỉ thị số 06/CT-UBND" in text
     assert "I. KẾT QUẢ THỰC HIỆN" in text and "II. TỒN TẠI, HẠN CHẾ" in text
     assert main(["digest", "--preview", "--agency", "nowhere"]) == 2
+
+
+def png_size(png: bytes) -> tuple[int, int]:
+    assert png.startswith(PNG_SIGNATURE)
+    with Image.open(io.BytesIO(png)) as image:
+        image.verify()  # a whole, readable PNG
+        return image.size
+
+
+def test_chart_has_one_bar_per_agency_in_scope_lowest_completion_first(
+    seeded: Assistant,
+) -> None:
+    b = builder(seeded)
+    with session_scope(seeded.sessions) as session:
+        province = b.build(session, NOW, b.all_agencies(), "toàn tỉnh")
+        own = b.build(session, NOW, ["h_que_vo"], "Huyện Quế Võ")
+    data = chart_data(province)
+    in_scope = {r.agency_id for r in province.rows}
+    assert len(in_scope) > 10  # districts, departments ...
+    assert data.hidden == 0 and data.note == ""
+    assert sorted(bar.agency_id for bar in data.bars) == sorted(in_scope)
+    completions = [bar.completion for bar in data.bars]
+    assert completions == sorted(completions)  # the lowest on top
+    by_id = {bar.agency_id: bar for bar in data.bars}
+    for summary in province.agencies:  # the bars show the digest's own counts
+        bar = by_id[summary.agency_id]
+        assert bar.counts == tuple(summary.counts.get(s, 0) for s in STATUSES)
+        assert sum(bar.counts) == bar.total == summary.total
+        assert bar.completion == summary.completion
+    assert by_id["h_que_vo"].counts[STATUSES.index("on_time")] >= 1
+    assert by_id["tx_tu_son"].counts[STATUSES.index("late_done")] >= 1
+    assert by_id["h_tien_du"].counts[STATUSES.index("overdue")] >= 1
+    assert data.title == "Tỷ lệ hoàn thành theo cơ quan — toàn tỉnh"
+    # A district's manager: their agency only.
+    mine = chart_data(own)
+    assert [bar.agency_id for bar in mine.bars] == ["h_que_vo"]
+    assert mine.bars[0].label == "Huyện Quế Võ" and mine.note == ""
+
+
+def synthetic(n: int) -> Digest:
+    agencies = []
+    for i in range(n):
+        counts = {
+            "on_time": i % 7,
+            "late_done": i % 3,
+            "open": 2,
+            "overdue": i % 5,
+            "unreported": 3,
+        }
+        agencies.append(AgencySummary(f"a{i}", f"Cơ quan số {i}", counts, sum(counts.values())))
+    return Digest("toàn tỉnh", [a.agency_id for a in agencies], NOW, [], agencies)
+
+
+def test_chart_of_many_agencies_shows_the_lowest_and_counts_the_rest() -> None:
+    digest = synthetic(130)
+    data = chart_data(digest)
+    assert len(data.bars) == MAX_BARS and data.hidden == 130 - MAX_BARS
+    shown = {bar.agency_id for bar in data.bars}
+    rest = [a.completion for a in digest.agencies if a.agency_id not in shown]
+    assert max(bar.completion for bar in data.bars) <= min(rest) == data.hidden_from
+    assert (
+        data.note
+        == f"… và {130 - MAX_BARS} cơ quan khác (tỷ lệ hoàn thành từ {min(rest)}% trở lên)."
+    )
+    assert data.note in data.caption
+    assert len(chart_data(digest, max_bars=200).bars) == 130
+
+
+def test_chart_png_is_valid_and_sized_for_one_or_many_agencies(seeded: Assistant) -> None:
+    b = builder(seeded)
+    with session_scope(seeded.sessions) as session:
+        own = b.build(session, NOW, ["h_que_vo"], "Huyện Quế Võ")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # e.g. "Glyph ... missing from font(s)"
+        one = to_png(chart_data(own))
+        many = to_png(chart_data(synthetic(130)))
+        empty = to_png(chart_data(synthetic(0)))
+    width, height = png_size(one)
+    assert width == 990 and 300 <= height <= 500
+    many_width, many_height = png_size(many)
+    assert many_width == width and 1200 <= many_height <= 1800  # 40 bars, not 130
+    assert png_size(empty)[1] == height
+    assert len(one) < 40_000 and len(many) < 150_000  # they travel in outbox rows
+    # The legend keeps its exact colours even when one status fills the chart.
+    unreported = [AgencySummary(f"a{i}", f"CQ {i}", {"unreported": 19}, 19) for i in range(30)]
+    grey = Digest("toàn tỉnh", [a.agency_id for a in unreported], NOW, [], unreported)
+    for png in (to_png(chart_data(grey)), empty):
+        with Image.open(io.BytesIO(png)) as image:
+            seen = {rgb for _, rgb in image.convert("RGB").getcolors(1 << 16) or []}
+        assert {ImageColor.getrgb(color) for color in COLORS.values()} <= seen
+    # A manager's chart: same drawing for the same data (memoized per builder).
+    caption, png = b.chart(own)
+    assert caption == "Tỷ lệ hoàn thành theo cơ quan — Huyện Quế Võ"
+    assert b.chart(own)[1] is png and png_size(png) == (width, height)
+
+
+def test_matplotlib_is_imported_only_to_draw() -> None:
+    code = (
+        "import sys, bot.cli, bot.app, bot.core.service, bot.core.services.digest, "
+        "bot.core.services.digest_chart, bot.scheduler.tick, bot.scheduler.telegram_sender; "
+        "print('matplotlib' in sys.modules)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "False"
 
 
 def test_report_quarter() -> None:

@@ -1,6 +1,7 @@
 """Digests for managers: where each agency stands on each duty, in the Government
 Office's words, what is overdue, who has not reported, and what changed since the
-last digest; with an .xlsx of the details.
+last digest; with a chart of completion per agency (`digest_chart`, a PNG) and an
+.xlsx of the details.
 
 Scope: a manager sees their own agency; a manager of UBND tỉnh (and an admin) sees
 every agency. Status of an agency on a duty (its current occurrence for a periodic
@@ -25,7 +26,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -42,6 +43,9 @@ from bot.scheduler.settings import current as current_settings
 from bot.scheduler.world import World, load_world
 from bot.storage.models import OutboxMessage, User
 from nlu.yaml_io import read_yaml
+
+if TYPE_CHECKING:
+    from bot.core.services.digest_chart import ChartData
 
 STATUSES = ("on_time", "late_done", "open", "overdue", "unreported")
 STATUS_WORDS = {
@@ -334,6 +338,7 @@ class DigestBuilder:
             "html": Renderer(templates_dir, "html"),
             "text": Renderer(templates_dir, "text"),
         }
+        self._charts: dict[ChartData, bytes] = {}  # see `chart`
 
     def all_agencies(self) -> list[str]:
         """Concrete agencies with at least one duty, in the pack's order."""
@@ -444,6 +449,19 @@ class DigestBuilder:
         }
         return Reply("digest/summary", data)
 
+    def chart(self, digest: Digest) -> tuple[str, bytes]:
+        """(caption, PNG) of the digest's chart. Memoized on what is drawn: a weekly
+        tick's managers of one agency (or of the province) share one drawing."""
+        from bot.core.services.digest_chart import chart_data, to_png
+
+        data = chart_data(digest)
+        png = self._charts.get(data)
+        if png is None:
+            if len(self._charts) >= 32:
+                self._charts.clear()
+            png = self._charts[data] = to_png(data)
+        return data.caption, png
+
     def payload(self, channel: str, digest: Digest, attach: bool = True) -> dict[str, Any]:
         html = channel == "telegram"
         text = self.renderers["html" if html else "text"].render(self.reply(digest, attach))
@@ -457,6 +475,15 @@ class DigestBuilder:
         }
         if attach:
             local = digest.generated_at.astimezone(_TZ)
+            if digest.agencies:  # sent before the workbook (TelegramSender: photos first)
+                caption, png = self.chart(digest)
+                payload["photos"] = [
+                    {
+                        "filename": f"bieu-do-chi-thi-06-{local:%Y%m%d}.png",
+                        "content": base64.b64encode(png).decode(),
+                        "caption": caption,
+                    }
+                ]
             payload["documents"] = [
                 {
                     "filename": f"tong-hop-chi-thi-06-{local:%Y%m%d}.xlsx",
@@ -484,13 +511,15 @@ def last_snapshot(
 
 
 def enqueue_on_demand(session: Session, builder: DigestBuilder, user: User, built: Digest) -> bool:
-    """Queue the spreadsheet of an on-demand digest for delivery (with its snapshot, so
-    the next digest lists changes since this one); False if one is queued this minute."""
+    """Queue the chart and spreadsheet of an on-demand digest for delivery (with its
+    snapshot, so the next digest lists changes since this one); False if one is queued
+    this minute."""
     from bot.scheduler.outbox import enqueue
 
     local = built.generated_at.astimezone(_TZ)
     payload = builder.payload(user.channel, built, attach=True)
-    payload["text"] = f"Tệp Excel chi tiết — bản tổng hợp {built.scope}, {local:%H:%M %d/%m/%Y}."
+    what = "Biểu đồ và tệp Excel chi tiết" if "photos" in payload else "Tệp Excel chi tiết"
+    payload["text"] = f"{what} — bản tổng hợp {built.scope}, {local:%H:%M %d/%m/%Y}."
     row = {
         "user_id": user.id,
         "duty_id": "",
