@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.core.errors import Refused
 from bot.storage.models import AuditLog, Duty, FaqEntry, User
 from nlu.normalize import fold
 
@@ -31,13 +32,8 @@ DUTY_ENTITY = "duty"
 EDITABLE_ROLES = ("addressee", "lead", "coordinate")
 
 
-class ContentError(Exception):
-    """A content change that cannot be made; `reason` names what is wrong."""
-
-    def __init__(self, reason: str, **data: object) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.data = data
+class ContentError(Refused):
+    """A content change that cannot be made."""
 
 
 @dataclass(frozen=True)

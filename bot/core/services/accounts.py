@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.core.errors import Refused
 from bot.storage.models import InviteCode, User, utcnow
 from bot.storage.repositories import UserRepo
 
@@ -25,13 +26,8 @@ DEFAULT_INVITE_DAYS = 7
 ROLES = ("official", "manager", "admin")
 
 
-class AccountError(Exception):
-    """An account action that cannot be done; `reason` names the template to explain it."""
-
-    def __init__(self, reason: str, **data: object) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.data = data
+class AccountError(Refused):
+    """An account action that cannot be done."""
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.core.catalog import Catalog
+from bot.core.errors import Refused
 from bot.core.knowledge import Duty
 from bot.core.services import progress
 from bot.scheduler.calendar import WorkingCalendar
@@ -26,12 +27,8 @@ MAX_SNOOZE_DAYS = 10
 DONE_NOTE = "Xác nhận hoàn thành bằng nút trên tin nhắc việc"
 
 
-class NudgeError(Exception):
-    """A nudge action that cannot be done; `reason` names the template to explain it."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
+class NudgeError(Refused):
+    """A nudge action that cannot be done."""
 
 
 def responsible_agencies(catalog: Catalog, duty: Duty) -> tuple[str, ...]:
