@@ -245,7 +245,7 @@ def import_duties(session: Session, user: User | None, path: Path) -> ImportRepo
             problems.append(f"dòng {number}: không có nhiệm vụ {key[1] or '(trống)'}")
             continue
         try:
-            changes.append((duty, _parse_date(row.get("effective_due"))))
+            changes.append((duty, parse_date(row.get("effective_due"))))
         except ValueError:
             problems.append(
                 f"dòng {number}: ngày gia hạn không hợp lệ: {row.get('effective_due')!r}"
@@ -266,7 +266,9 @@ def _date_text(value: dt.date | None) -> str:
     return f"{value.day}/{value.month}/{value.year}" if value else ""
 
 
-def _parse_date(value: Any) -> dt.date | None:
+def parse_date(value: Any) -> dt.date | None:
+    """A cell or a typed word: a date, "dd/mm/yyyy", "yyyy-mm-dd", or empty (None);
+    ValueError for anything else."""
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):

@@ -7,6 +7,7 @@ rebuild its indexes when what the assistant answers has changed.
 
 from __future__ import annotations
 
+import contextlib
 import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -16,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from bot.admin import content, files
 from bot.core.messages import Attachment, Button, Reply
-from bot.storage.models import AuditLog, Duty, User, utcnow
+from bot.storage.models import AuditLog, CalendarDay, Duty, User, utcnow
 from nlu.normalize import fold
 
 if TYPE_CHECKING:
@@ -42,6 +43,8 @@ BROADCAST_KIND = "broadcast"
 # Channels that can receive a message the user did not ask for (not the console).
 PUSH_CHANNELS = ("telegram",)
 MAX_IMPORT_BYTES = 2_000_000
+# /lich <word> <date>: the calendar exception each word declares.
+CALENDAR_KINDS = {"lambu": "workday", "nghi": "dayoff"}
 
 
 class AdminCommands:
@@ -261,6 +264,55 @@ class AdminCommands:
             query = query.where(User.agency_id == agency_id)
         users = session.scalars(query.order_by(User.id))
         return [u for u in users if u.agency_id is not None or u.role == "admin"]
+
+    # ----- the working calendar: make-up working days and extra days off ---------------
+
+    def calendar(self, session: Session, user: User, args: str) -> Response:
+        """/lich [lambu|nghi <dd/mm/yyyy> [ghi chú] | xoa <dd/mm/yyyy>]."""
+        refused = self.core.admin_refusal(session, user, "calendar")
+        if refused:
+            return refused
+        from bot.scheduler import calendar
+        from bot.scheduler.settings import current
+
+        words = args.split(maxsplit=2)
+        action = fold(words[0]) if words else ""
+        day = None
+        if len(words) >= 2:
+            with contextlib.suppress(ValueError):
+                day = files.parse_date(words[1])
+        changed = ""
+        if action in CALENDAR_KINDS and day is not None:
+            note = words[2][:200] if len(words) > 2 else ""
+            calendar.set_day(session, day, CALENDAR_KINDS[action], note)
+            changed = CALENDAR_KINDS[action]
+        elif action == "xoa" and day is not None:
+            changed = "removed" if calendar.remove_day(session, day) else "absent"
+        elif action:
+            return self.core.respond(
+                Reply("admin/calendar", {"changed": "", "usage": True, "days": []})
+            )
+        if changed:
+            session.add(
+                AuditLog(
+                    user_id=user.id,
+                    action=f"calendar.{changed}",
+                    entity_id=day.isoformat() if day else "",
+                )
+            )
+        working = calendar.load_calendar(session, current())
+        today = utcnow().astimezone(calendar.TIMEZONE).date()
+        rows = session.scalars(
+            select(CalendarDay).where(CalendarDay.day >= today).order_by(CalendarDay.day)
+        )
+        view = {
+            "changed": changed,
+            "day": day,
+            "description": working.description,
+            "days": [{"day": r.day, "kind": r.kind, "note": r.note} for r in rows],
+            "usage": not changed,
+        }
+        return self.core.respond(Reply("admin/calendar", view))
 
     # ----- content files sent in chat ---------------------------------------------------
 

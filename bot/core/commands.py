@@ -38,6 +38,7 @@ COMMANDS = (
     Command("gianhan", "Gia hạn nhiệm vụ: /gianhan <mã nhiệm vụ> <dd/mm/yyyy>", ("admin",)),
     Command("suanv", "Sửa tiêu đề, phân công nhiệm vụ: /suanv <mã nhiệm vụ>", ("admin",)),
     Command("thongbao", "Gửi thông báo: /thongbao <đối tượng> <nội dung>", ("admin",)),
+    Command("lich", "Lịch làm việc: ngày làm bù, ngày nghỉ thêm", ("admin",)),
 )
 
 

@@ -9,7 +9,6 @@ authorized here, whatever the channel's menus show.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -17,7 +16,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.admin import content, inbox
+from bot.admin import content, files, inbox
 from bot.core.admin_commands import AdminCommands
 from bot.core.commands import COMMANDS, menu_for, parse_command
 from bot.core.knowledge import KnowledgeBase
@@ -105,6 +104,7 @@ class Core:
             "thongbao": admin.announce,
             "thongbao_gui": admin.send_announcement,
             "thongbao_huy": admin.cancel_announcement,
+            "lich": admin.calendar,
         }
         self._import_file = admin.import_file
 
@@ -405,8 +405,7 @@ class Core:
         due = None
         if words[1].lower() not in ("bo", "bỏ"):
             try:
-                day, month, year = (int(p) for p in words[1].replace("-", "/").split("/"))
-                due = dt.date(year, month, day)
+                due = files.parse_date(words[1])
             except ValueError:
                 return usage
         directive, duty = self.qa.catalog.duties[words[0]]

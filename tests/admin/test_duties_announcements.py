@@ -3,6 +3,7 @@ announcements through the outbox, and content files sent as attachments."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from pathlib import Path
 
@@ -193,3 +194,26 @@ def test_an_official_sending_a_content_file_changes_nothing(
     assert "Đã nhập" not in official.text() and "tệp" in official.text()
     with session_scope(assistant.sessions) as session:
         assert content.history(session) == []
+
+
+def test_admins_keep_the_working_calendar_in_chat(assistant: Assistant, admin: Chat) -> None:
+    from bot.scheduler.calendar import load_calendar
+    from bot.scheduler.settings import NudgeSettings
+
+    admin.send("/lich lambu 5/6/2100 làm bù cho dịp nghỉ")
+    assert "Đã khai báo 5/6/2100 là ngày làm việc bù" in admin.text()
+    admin.send("/lich nghi 2100-06-07")
+    assert "ngày nghỉ thêm" in admin.text() and "5/6/2100: làm việc bù — làm bù" in admin.text()
+    with session_scope(assistant.sessions) as session:
+        calendar = load_calendar(session, NudgeSettings())
+        assert calendar.is_working_day(dt.date(2100, 6, 5))  # a Saturday
+        assert not calendar.is_working_day(dt.date(2100, 6, 7))  # a Monday
+    admin.send("/lich xoa 7/6/2100")
+    assert "Đã xóa 7/6/2100" in admin.text()
+    admin.send("/lich nghi 31/6/2100")
+    assert "Cách dùng: /lich" in admin.text()
+    official = Chat(assistant, "3")
+    official.send("/lich nghi 8/6/2100")
+    assert "chỉ dành cho quản trị viên" in official.text()
+    with session_scope(assistant.sessions) as session:
+        assert load_calendar(session, NudgeSettings()).is_working_day(dt.date(2100, 6, 8))
