@@ -501,12 +501,15 @@ class QAService:
                 assignments = [
                     a for a in assignments if self._about(a.duty, topics) or a.duty.id in relevant
                 ]
+            # "UBND tỉnh phải làm gì": it issued the directive rather than received it.
+            issued = self._issued_by(agency.name) if not topics else []
             specific = [a for a in assignments if not self.catalog.is_general(a.duty)]
             general = [a for a in assignments if self.catalog.is_general(a.duty)]
             section = {
                 "agencies": [agency.name],
                 "specific": [self._duty_view(a.duty, a.role) for a in specific],
                 "general": self._general_view(general, detailed=bool(topics)),
+                "issued": issued,
             }
             same = [
                 s
@@ -518,9 +521,25 @@ class QAService:
             else:
                 sections.append(section)
             citations += [self._label(a.duty.clause) for a in specific + general]
+            citations += [label for document in issued for label in document["clauses"]]
         topic_names = [self.catalog.topics[t].name for t in topics if t in self.catalog.topics]
         reply = Reply("qa/agency_duties", {"sections": sections, "topics": topic_names})
         return self._make(parse, "duties", reply, citations, evidence=1.0)
+
+    def _issued_by(self, agency_name: str) -> list[dict[str, Any]]:
+        """The directives an agency issued, with the parts that give out their duties."""
+        issued = []
+        for directive in self.catalog.kb.directives:
+            if directive.issuer != agency_name:
+                continue
+            parts = []
+            for duty in directive.duties:
+                clause = self.catalog.clauses[duty.clause][1]
+                part = self._label(clause.parent or clause.id)
+                if part not in parts:
+                    parts.append(part)
+            issued.append({"name": f"{directive.doc_type} {directive.number}", "clauses": parts})
+        return issued
 
     def _general_view(self, general: list[Assignment], detailed: bool) -> list[dict[str, Any]]:
         """General duties, one line per clause unless a topic narrows them down."""

@@ -42,6 +42,24 @@ def test_every_agency_with_duties_gets_them_with_citations(assistant: Assistant)
     assert checked >= 8
 
 
+def test_the_issuer_is_told_it_issued_the_directive_and_agencies_without_duties_are_told_so(
+    assistant: Assistant,
+) -> None:
+    answer, reply = ask(assistant, "UBND tỉnh phải làm gì?")
+    assert "là cơ quan ban hành Chỉ thị 06/CT-UBND" in reply
+    assert list(answer.citations[:2]) == ["Mục 1", "Mục 2"]
+    catalog = assistant.core.qa.catalog
+    others = [
+        a
+        for a in assistant.knowledge.agencies
+        if a.kind != "group" and a.id != "ubnd_tinh" and not catalog.assignments(a)
+    ]
+    assert len(others) >= 3  # the Government, the Prime Minister, the Ministry ...
+    for agency in others:
+        _, reply = ask(assistant, f"{agency.short_name} phải làm gì?")
+        assert "không giao nhiệm vụ riêng cho cơ quan này" in reply, agency.id
+
+
 def test_district_gets_district_and_general_duties(assistant: Assistant) -> None:
     districts = [a for a in assistant.knowledge.agencies if a.kind == "district"]
     assert len(districts) == 8
