@@ -68,6 +68,7 @@ def cmd_nlu_eval(args: argparse.Namespace) -> int:
         rasa_url=args.rasa_url,
         rasa_pid=args.rasa_pid,
         out_dir=Path(args.out),
+        rasa_cv=Path(args.rasa_cv) if args.rasa_cv else None,
     )
     print(markdown_report(results))
     if args.write_calibration:
@@ -214,6 +215,11 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--rasa-url", help="also score a running Rasa server")
     evaluate.add_argument("--rasa-pid", type=int, help="the Rasa server's pid, for its memory")
     evaluate.add_argument("--out", default="bench/results", help="folder for the .md and .json")
+    evaluate.add_argument(
+        "--rasa-cv",
+        help="folder of Rasa's cross-validation predictions (scripts/rasa_cv.sh): "
+        "calibrates the rasa backend's threshold",
+    )
     evaluate.add_argument(
         "--write-calibration",
         action="store_true",

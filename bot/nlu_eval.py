@@ -22,7 +22,7 @@ from bot.storage.seed import load_knowledge_from_db
 from nlu import evaluate as ev
 from nlu.engine import BuiltinNlu
 from nlu.rasa_http import map_intent
-from nlu.training_data import TrainingData, load_training_data
+from nlu.training_data import Example, TrainingData, load_training_data
 from nlu.yaml_io import read_yaml
 
 
@@ -87,12 +87,38 @@ def _cross_validate(
     return scored, ev.by_style(scored, None), seconds
 
 
+def rasa_cv_scored(folder: Path) -> list[ev.Scored]:
+    """Out-of-fold predictions of `rasa test nlu --cross-validation --successes`
+    (scripts/rasa_cv.sh): intent_successes.json and intent_errors.json in `folder`."""
+    scored = []
+    for name in ("intent_successes.json", "intent_errors.json"):
+        path = folder / name
+        if not path.is_file():
+            raise FileNotFoundError(f"{path}: run scripts/rasa_cv.sh {folder} first")
+        for row in json.loads(path.read_text(encoding="utf-8")):
+            predicted = row.get("intent_prediction") or {}
+            gold = map_intent(str(row["intent"]))
+            scored.append(
+                ev.Scored(
+                    style=ev.AS_WRITTEN,
+                    text=row["text"],
+                    gold=gold,
+                    predicted=map_intent(str(predicted.get("name") or ev.OUT_OF_SCOPE)),
+                    confidence=float(predicted.get("confidence") or 0.0),
+                    latency_ms=0.0,  # not timed by Rasa
+                    example=Example(row["text"], gold),
+                )
+            )
+    return scored
+
+
 def run_eval(
     settings: Settings,
     folds: int = 5,
     rasa_url: str | None = None,
     rasa_pid: int | None = None,
     out_dir: Path | None = None,
+    rasa_cv: Path | None = None,
 ) -> dict[str, Any]:
     sessions = prepare_database(settings)
     with session_scope(sessions) as session:
@@ -106,6 +132,11 @@ def run_eval(
 
     cv_scored, cv_metrics, cv_seconds = _cross_validate(resources, training, folds)
     thresholds = {"builtin": ev.calibrate(cv_scored)}
+    cross_validation = {"builtin": ev.as_dict(cv_metrics)}
+    if rasa_cv is not None:  # Rasa's own folds (as written only: Rasa cannot take variants)
+        rasa_scored = rasa_cv_scored(rasa_cv)
+        thresholds["rasa"] = ev.calibrate(rasa_scored)
+        cross_validation["rasa"] = ev.as_dict(ev.by_style(rasa_scored, None))
 
     started = time.perf_counter()
     builtin = BuiltinBackend(resources.builtin(training))
@@ -117,7 +148,7 @@ def run_eval(
         "train_size": len(training.examples),
         "test_size": len(test),
         "test_rows": len(rows),
-        "cross_validation": {"builtin": ev.as_dict(cv_metrics)},
+        "cross_validation": cross_validation,
         "test": {},
         "test_calibrated": {},
         "thresholds": thresholds,

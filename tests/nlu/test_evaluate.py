@@ -1,3 +1,8 @@
+import json
+from pathlib import Path
+
+import pytest
+
 from nlu import evaluate as ev
 from nlu.training_data import EntitySpan, Example
 
@@ -66,3 +71,51 @@ def test_folds_are_stratified_and_disjoint() -> None:
     for train, test in folds:
         assert not {e.text for e in train} & {e.text for e in test}
         assert sorted(e.intent for e in test) == ["a", "a", "b", "b"]
+
+
+def test_rasa_cross_validation_predictions_are_read_for_calibration(tmp_path: Path) -> None:
+    from bot.nlu_eval import rasa_cv_scored
+
+    # The shape `rasa test nlu --cross-validation --successes` writes (Rasa 3.6).
+    successes = [
+        {
+            "text": "chào",
+            "intent": "greet",
+            "intent_prediction": {"name": "greet", "confidence": 0.99},
+        },
+        {
+            "text": "sở tttt làm gì",
+            "intent": "ask_agency_duties",
+            "intent_prediction": {"name": "ask_agency_duties", "confidence": 0.7},
+        },
+    ]
+    errors = [
+        {
+            "text": "giá vàng",
+            "intent": "out_of_scope",
+            "intent_prediction": {"name": "ask_figure", "confidence": 0.41},
+        },
+        {
+            "text": "xyz",
+            "intent": "out_of_scope",
+            "intent_prediction": {"name": "nlu_fallback", "confidence": 0.3},
+        },
+    ]
+    (tmp_path / "intent_successes.json").write_text(json.dumps(successes), encoding="utf-8")
+    (tmp_path / "intent_errors.json").write_text(json.dumps(errors), encoding="utf-8")
+    rows = rasa_cv_scored(tmp_path)
+    assert [(r.gold, r.predicted) for r in rows] == [
+        ("greet", "greet"),
+        ("ask_agency_duties", "ask_agency_duties"),
+        ("out_of_scope", "ask_figure"),
+        ("out_of_scope", "out_of_scope"),  # Rasa's fallback intent is our out_of_scope
+    ]
+    assert 0.41 < ev.calibrate(rows) <= 0.7
+
+
+def test_rasa_cross_validation_folder_must_hold_both_files(tmp_path: Path) -> None:
+    from bot.nlu_eval import rasa_cv_scored
+
+    (tmp_path / "intent_successes.json").write_text("[]", encoding="utf-8")
+    with pytest.raises(FileNotFoundError, match=r"rasa_cv\.sh"):
+        rasa_cv_scored(tmp_path)
