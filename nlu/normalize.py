@@ -20,9 +20,13 @@ import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from nlu.spelling import deletes, edit_distance
+
 # Longest text we look at; a question is never this long, and it keeps the cost of
 # a hostile 10,000-character line bounded.
 MAX_CHARS = 1000
+# Shorter abbreviations ("cks", "so") are too close to ordinary words to guess at.
+MIN_MISTYPED_ABBREVIATION = 4
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
 _WHITESPACE = re.compile(r"\s+")
@@ -99,6 +103,17 @@ class Normalizer:
     """
 
     abbreviations: Mapping[str, str] = field(default_factory=dict)
+    # Abbreviations of 4+ letters by their one-letter deletions: a mistyped one
+    # ("unbd", "cnntt") is found at edit distance 1.
+    _mistyped: dict[str, set[str]] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        index: dict[str, set[str]] = {}
+        for key in self.abbreviations:
+            if key.isalpha() and len(key) >= MIN_MISTYPED_ABBREVIATION:
+                for deleted in deletes(key, 1):
+                    index.setdefault(deleted, set()).add(key)
+        object.__setattr__(self, "_mistyped", index)
 
     def tokens(self, text: str) -> list[str]:
         tokens = [decode_telex(t) for t in _TOKEN.findall(fold(clean(text)))]
@@ -108,8 +123,25 @@ class Normalizer:
             if expansion is None and "&" in token:
                 # "kh&dt" written without its expansion in the lexicon: split it.
                 expansion = token.replace("&", " va ")
+            if expansion is None:
+                expansion = self._mistyped_abbreviation(token)
             expanded.extend(expansion.split() if expansion else [token])
         return expanded
+
+    def _mistyped_abbreviation(self, token: str) -> str | None:
+        """The expansion of the one abbreviation `token` is a typo of, if it is not a
+        Vietnamese syllable itself ("ubnnd", "unbd", "cnttt" -> UBND, CNTT)."""
+        if not (MIN_MISTYPED_ABBREVIATION <= len(token) <= 7) or not token.isalpha():
+            return None
+        if is_syllable(token):
+            return None
+        found = {
+            key
+            for deleted in deletes(token, 1)
+            for key in self._mistyped.get(deleted, ())
+            if edit_distance(token, key) == 1
+        }
+        return self.abbreviations[found.pop()] if len(found) == 1 else None
 
     def normalize(self, text: str) -> str:
         return " ".join(self.tokens(text))

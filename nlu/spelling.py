@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from itertools import combinations
 
 
-def _deletes(word: str, distance: int) -> set[str]:
+def deletes(word: str, distance: int) -> set[str]:
     results = {word}
     for d in range(1, distance + 1):
         for positions in combinations(range(len(word)), d):
@@ -33,7 +33,7 @@ def _max_distance(word: str) -> int:
     return 1 if len(word) >= 4 else 0
 
 
-def _edit_distance(a: str, b: str) -> int:
+def edit_distance(a: str, b: str) -> int:
     """Damerau-Levenshtein (optimal string alignment) distance."""
     previous2: list[int] = []
     previous = list(range(len(b) + 1))
@@ -52,7 +52,7 @@ class SpellCorrector:
         self.frequency: Counter[str] = Counter(w for w in words if w.isalpha())
         self._index: dict[str, list[str]] = {}
         for word in self.frequency:
-            for deleted in _deletes(word, _max_distance(word)):
+            for deleted in deletes(word, _max_distance(word)):
                 self._index.setdefault(deleted, []).append(word)
 
     def __contains__(self, word: str) -> bool:
@@ -63,9 +63,9 @@ class SpellCorrector:
         if word in self.frequency or not word.isalpha() or distance == 0:
             return word
         best: tuple[int, int, str] | None = None
-        for deleted in _deletes(word, distance):
+        for deleted in deletes(word, distance):
             for candidate in self._index.get(deleted, ()):
-                d = _edit_distance(word, candidate)
+                d = edit_distance(word, candidate)
                 if d <= distance:
                     key = (d, -self.frequency[candidate], candidate)
                     if best is None or key < best:

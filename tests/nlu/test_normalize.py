@@ -62,6 +62,30 @@ def test_unknown_ampersand_abbreviation_is_split() -> None:
     assert Normalizer().tokens("Sở KH&ĐT") == ["so", "kh", "va", "dt"]
 
 
+@pytest.mark.parametrize(
+    ("typed", "expanded"),
+    [
+        ("UNBD", "uy ban nhan dan"),  # two letters swapped
+        ("UBNND", "uy ban nhan dan"),  # a letter doubled
+        ("CNTTT", "cong nghe thong tin"),
+        ("CNT", "cnt"),  # too short to guess
+        ("hanh", "hanh"),  # a Vietnamese syllable is never taken for a typo
+        ("cloud", "cloud"),  # nothing within one edit
+    ],
+)
+def test_a_mistyped_abbreviation_is_expanded_when_it_is_unambiguous(
+    typed: str, expanded: str
+) -> None:
+    normalizer = Normalizer({"ubnd": "uy ban nhan dan", "cntt": "cong nghe thong tin"})
+    assert " ".join(normalizer.tokens(typed)) == expanded
+
+
+def test_a_typo_between_two_abbreviations_is_left_alone() -> None:
+    normalizer = Normalizer({"tttt": "thong tin va truyen thong", "ttdt": "thong tin dien tu"})
+    assert normalizer.tokens("ttt") == ["ttt"]  # short; and "tttd" is one edit from both
+    assert normalizer.tokens("tttd") == ["tttd"]
+
+
 def test_clean_removes_control_characters_and_bounds_length() -> None:
     assert clean("a\x00b\x1b[31mc\u200bd\n\te") == "a b [31mc d e"
     assert len(clean("x" * 10_000)) == MAX_CHARS
