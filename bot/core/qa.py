@@ -72,6 +72,10 @@ FIXED_INTENTS = frozenset({"ask_metadata", "ask_shortcomings", "ask_deadline_lis
 # replaced by some loosely related sentence.
 OPEN_INTENTS = frozenset({"ask_topic", "ask_responsible", "ask_agency_duties", "ask_results"})
 
+# "những/các ... gì/nào": a question for a list (folded; "nhung" is also "nhưng", but
+# "nhưng ... gì" hardly occurs in a question).
+LIST_MARKERS = frozenset({"nhung", "cac"})
+LIST_QUESTION_WORDS = frozenset({"gi", "nao"})
 T = TypeVar("T")
 K = TypeVar("K")
 
@@ -374,6 +378,15 @@ class QAService:
         named = {token for e in parse.entities for token in e.text.split()}
         return all(t in named or t in self.generic_words for t in parse.tokens)
 
+    @staticmethod
+    def _asks_for_a_list(parse: Parse) -> bool:
+        """ "Những biện pháp gì ...", "các hoạt động nào ...": an enumeration is asked
+        for, which one quoted sentence cannot answer."""
+        tokens = parse.tokens
+        markers = [i for i, t in enumerate(tokens) if t in LIST_MARKERS]
+        asks = [i for i, t in enumerate(tokens) if t in LIST_QUESTION_WORDS]
+        return bool(markers and asks and markers[0] < asks[-1])
+
     def _favoured_duties(self, parse: Parse) -> set[str]:
         """Duties of the agencies the question names."""
         return {
@@ -597,14 +610,16 @@ class QAService:
 
     def _topic(self, parse: Parse) -> Answer | None:
         topics = [self.catalog.topics[t] for t in parse.values("topic") if t in self.catalog.topics]
-        if topics and self._only_names(parse):
+        if topics and (self._only_names(parse) or self._asks_for_a_list(parse)):
             return self._topic_overview(parse, topics)
         answer = self._passages(parse)
         if answer is None and topics:
             return self._topic_overview(parse, topics)
         return answer
 
-    def _passages(self, parse: Parse, clause_id: str | None = None) -> Answer | None:
+    def _passages(
+        self, parse: Parse, clause_id: str | None = None, min_coverage: float = MIN_COVERAGE
+    ) -> Answer | None:
         """The sentence(s) that best answer the question, quoted with their clause."""
         topics = set(parse.values("topic"))
 
@@ -616,7 +631,9 @@ class QAService:
 
         ranked = [
             (self.catalog.passages[key], score)
-            for key, score in self._search(self.catalog.passage_index, parse, weight)
+            for key, score in self._search(
+                self.catalog.passage_index, parse, weight, min_coverage=min_coverage
+            )
         ]
         best, score = self._best(ranked)
         if not best:
@@ -717,6 +734,10 @@ class QAService:
             specific = self._passages(parse, clause.id)
             if specific and specific.evidence >= STRONG_MATCH:
                 return specific
+            # A sentence holding every content word of the question answers it too.
+            complete = self._passages(parse, clause.id, min_coverage=1.0)
+            if complete:
+                return complete
         figures = [
             f for f in self.catalog.figures.values() if f.clause == clause.id and not f.parent
         ]

@@ -189,3 +189,18 @@ def test_hesitant_classifier_offers_closest_questions(assistant: Assistant) -> N
         assert answer.kind == "did_you_mean" and 2 <= len(answer.reply.buttons) <= 3
     else:
         assert answer.kind in ("refusal", "did_you_mean"), reply
+
+
+def test_a_question_for_a_list_on_a_topic_gets_every_duty_on_it(assistant: Assistant) -> None:
+    qa = assistant.core.qa
+    checked = 0
+    for topic in qa.catalog.topics.values():
+        duties = [d for _, d in qa.catalog.duties.values() if topic.id in d.topics]
+        if len(duties) < 2:
+            continue
+        answer, reply = ask(assistant, f"Chỉ thị yêu cầu những biện pháp gì về {topic.name}?")
+        assert answer.kind == "topic_overview", (topic.id, reply)
+        for duty in duties:
+            assert duty.title in reply, (topic.id, duty.id)
+        checked += 1
+    assert checked >= 4
