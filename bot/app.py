@@ -19,7 +19,7 @@ from bot.storage.db import make_engine, make_session_factory, session_scope, upg
 from bot.storage.pack import load_knowledge
 from bot.storage.seed import load_knowledge_from_db, seed_knowledge
 from nlu.engine import BuiltinNlu, Lexicon, NluEngine
-from nlu.normalize import Normalizer, fold
+from nlu.normalize import fold
 from nlu.rasa_http import RasaNlu
 from nlu.training_data import TrainingData, load_training_data
 from nlu.yaml_io import read_yaml
@@ -63,7 +63,7 @@ class NluResources:
 
 def nlu_resources(settings: Settings, knowledge: KnowledgeBase) -> NluResources:
     lexicon = Lexicon.load(settings.data_dir / "nlu" / "lexicon.yaml")
-    catalog = Catalog(knowledge, Normalizer(lexicon.abbreviations), lexicon.stopwords)
+    catalog = Catalog(knowledge, lexicon.normalizer(), lexicon.stopwords)
     names = catalog.name_entries() + lexicon.place_entries()
     return NluResources(lexicon, catalog, names, catalog.vocabulary())
 

@@ -53,6 +53,7 @@ class NluEngine(Protocol):
 @dataclass(frozen=True)
 class Lexicon:
     abbreviations: dict[str, str] = field(default_factory=dict)
+    phrases: dict[str, str] = field(default_factory=dict)
     stopwords: frozenset[str] = frozenset()
     generic_words: frozenset[str] = frozenset()
     other_places: tuple[str, ...] = ()
@@ -65,11 +66,15 @@ class Lexicon:
             abbreviations={
                 str(k): str(v) for k, v in (document.get("abbreviations") or {}).items()
             },
+            phrases={str(k): str(v) for k, v in (document.get("phrases") or {}).items()},
             stopwords=frozenset(str(w) for w in document.get("stopwords") or ()),
             generic_words=frozenset(str(w) for w in document.get("generic_words") or ()),
             other_places=tuple(str(p) for p in document.get("other_places") or ()),
             uncovered_topics=tuple(str(t) for t in document.get("uncovered_topics") or ()),
         )
+
+    def normalizer(self) -> Normalizer:
+        return Normalizer(self.abbreviations, self.phrases)
 
     def place_entries(self) -> list[tuple[str, str, str]]:
         """Gazetteer entries for places outside the directive's province and for
@@ -95,7 +100,7 @@ class BuiltinNlu:
         names: Iterable[tuple[str, str, str]] = (),
         vocabulary: Iterable[str] = (),
     ) -> None:
-        self.normalizer = Normalizer(lexicon.abbreviations)
+        self.normalizer = lexicon.normalizer()
         self.stopwords = lexicon.stopwords
         corpus = [self.normalizer.tokens(e.text) for e in training.examples]
         names = list(names)

@@ -27,6 +27,7 @@ from nlu.spelling import deletes, edit_distance
 MAX_CHARS = 1000
 # Shorter abbreviations ("cks", "so") are too close to ordinary words to guess at.
 MIN_MISTYPED_ABBREVIATION = 4
+MAX_PHRASE = 4  # words in a phrase synonym
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
 _WHITESPACE = re.compile(r"\s+")
@@ -103,6 +104,9 @@ class Normalizer:
     """
 
     abbreviations: Mapping[str, str] = field(default_factory=dict)
+    # Folded phrases that mean the same as a wording of the directive ("van ban di"
+    # -> "van ban phat hanh"), replaced after abbreviations are expanded.
+    phrases: Mapping[str, str] = field(default_factory=dict)
     # Abbreviations of 4+ letters by their one-letter deletions: a mistyped one
     # ("unbd", "cnntt") is found at edit distance 1.
     _mistyped: dict[str, set[str]] = field(init=False, repr=False, compare=False)
@@ -126,7 +130,23 @@ class Normalizer:
             if expansion is None:
                 expansion = self._mistyped_abbreviation(token)
             expanded.extend(expansion.split() if expansion else [token])
-        return expanded
+        return self._rephrase(expanded) if self.phrases else expanded
+
+    def _rephrase(self, tokens: list[str]) -> list[str]:
+        """Replace the longest known phrase at each position (up to MAX_PHRASE words)."""
+        result: list[str] = []
+        i = 0
+        while i < len(tokens):
+            for n in range(min(MAX_PHRASE, len(tokens) - i), 0, -1):
+                replacement = self.phrases.get(" ".join(tokens[i : i + n]))
+                if replacement is not None:
+                    result.extend(replacement.split())
+                    i += n
+                    break
+            else:
+                result.append(tokens[i])
+                i += 1
+        return result
 
     def _mistyped_abbreviation(self, token: str) -> str | None:
         """The expansion of the one abbreviation `token` is a typo of, if it is not a

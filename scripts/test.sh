@@ -22,7 +22,9 @@ echo "== pytest"
 echo "== sample questions (must all pass) and the project's own question set (reported)"
 if [ -f ../shared/eval/score.py ]; then
   .venv/bin/python ../shared/eval/score.py ../shared/eval/sample_questions.yaml | tail -n 3
-  .venv/bin/python ../shared/eval/score.py tests/eval/questions.yaml | tail -n 2 || true
+  for questions in tests/eval/questions.yaml tests/eval/questions_fresh.yaml; do
+    .venv/bin/python ../shared/eval/score.py "$questions" | tail -n 2 || true
+  done
 else
   echo "SKIPPED: ../shared/eval/score.py not found"
 fi

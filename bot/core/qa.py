@@ -242,8 +242,14 @@ class QAService:
         if first is None:  # hesitant small talk: not a question we can answer
             return None
         confident = parse.confidence >= CONFIDENT
+        fallback = None
         if parse.intent in FIXED_INTENTS and parse.confidence >= FIXED_MIN_CONFIDENCE:
-            return first(parse)
+            if confident or not parse.values("topic"):
+                return first(parse)
+            # "Chỉ thị nói gì về Ban chỉ đạo?": a named topic makes a hesitant
+            # document-level answer (metadata, shortcomings) compete with the topic's
+            # passages; it stays the answer when they find nothing.
+            fallback = first(parse)
         if parse.intent not in FIXED_INTENTS:
             answer = first(parse)
             if answer is None or confident:
@@ -258,7 +264,7 @@ class QAService:
             runner_up = handler(parse) if handler else None
             if runner_up and probability * runner_up.evidence > best[0]:
                 best = (probability * runner_up.evidence, replace(runner_up, intent=intent))
-        return best[1]
+        return best[1] or fallback
 
     # Answers for commands (/nhiemvu, /hanchot), without a question to parse.
 
@@ -459,10 +465,12 @@ class QAService:
     def _by_figure_value(self, parse: Parse) -> Answer | None:
         """ "819 là gì": a number of three digits or more, or a percentage, that the
         directive states, identifies its figure whatever the wording around it."""
+        dates = {token for e in parse.entities if e.entity == "date" for token in e.text.split()}
         asked = {
             form
             for token in parse.tokens
-            if token.endswith("%") or sum(c.isdigit() for c in token) >= 3
+            if token not in dates  # "30/6" is a day, not the 30% the directive states
+            and (token.endswith("%") or sum(c.isdigit() for c in token) >= 3)
             for form in number_forms([token])
         } - self._directive_numbers
         if not asked:
@@ -583,22 +591,31 @@ class QAService:
         if not best:
             named = parse.values("topic") or parse.values("agency")
             return None if named else self._deadline_list(parse)
+        dated = [d for d in best if d.timing.kind != "continuous"]
+        best = dated or best  # asked "by when": an undated sibling is not the answer
         views = [self._duty_view(d) for d in best]
         reply = Reply("qa/deadline", {"duties": views})
         return self._make(parse, "deadline", reply, [v["clause"] for v in views], score)
 
     def _duties_due_on(self, dates: Sequence[str]) -> list[Duty]:
         """ "Hạn 31/5/2019 là việc gì": the duties due on a date the question gives."""
-        wanted = set()
+        wanted: set[dt.date] = set()
+        days: set[tuple[int, int]] = set()  # "hạn 31/5": a day and month without a year
         for value in dates:
             try:
                 wanted.add(dt.date.fromisoformat(value))
             except ValueError:
-                continue  # a day and month without a year: too vague to pick a duty
+                month, _, day = value.rpartition("-")
+                if month.isdigit() and day.isdigit():
+                    days.add((int(month), int(day)))
+
+        def due_on(due: dt.date | None) -> bool:
+            return due is not None and (due in wanted or (due.month, due.day) in days)
+
         return [
             d
             for _, d in self.catalog.duties.values()
-            if d.timing.due in wanted or d.timing.extended_to in wanted
+            if due_on(d.timing.due) or due_on(d.timing.extended_to)
         ]
 
     def _deadline_list(self, parse: Parse) -> Answer | None:

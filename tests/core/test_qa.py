@@ -204,3 +204,25 @@ def test_a_question_for_a_list_on_a_topic_gets_every_duty_on_it(assistant: Assis
             assert duty.title in reply, (topic.id, duty.id)
         checked += 1
     assert checked >= 4
+
+
+def test_a_day_and_month_without_a_year_finds_the_duties_due_then(assistant: Assistant) -> None:
+    qa = assistant.core.qa
+    dated = [(d, d.timing.due) for _, d in qa.catalog.duties.values() if d.timing.due]
+    assert len({(due.month, due.day) for _, due in dated}) >= 3
+    for duty, due in dated:
+        answer, reply = ask(assistant, f"hạn {due.day}/{due.month} là việc gì")
+        assert answer.kind == "deadline", reply
+        assert duty.title in reply
+        others = [d for d, other in dated if (other.month, other.day) != (due.month, due.day)]
+        assert not any(d.title in reply for d in others), reply
+
+
+def test_a_deadline_question_is_answered_with_the_dated_duty(assistant: Assistant) -> None:
+    qa = assistant.core.qa
+    for _, duty in qa.catalog.duties.values():
+        if duty.timing.kind != "deadline":
+            continue
+        answer, reply = ask(assistant, f"hạn chót {duty.title.lower()} là khi nào")
+        assert answer.kind == "deadline", (duty.id, reply)
+        assert "không đặt thời hạn cố định" not in reply, (duty.id, reply)

@@ -96,3 +96,13 @@ def test_markup_and_emoji_leave_only_words() -> None:
     assert normalizer.tokens("<b>x</b>") == ["b", "x", "b"]
     assert normalizer.tokens("{{ 7*7 }}") == ["7", "7"]
     assert normalizer.tokens("😀🎉👍") == []
+
+
+def test_phrases_are_replaced_longest_first_after_abbreviations() -> None:
+    normalizer = Normalizer(
+        {"vb": "van ban"},
+        {"van ban di": "van ban phat hanh", "van ban": "tai lieu", "data center": "ttdl"},
+    )
+    assert normalizer.tokens("VB đi năm 2018") == ["van", "ban", "phat", "hanh", "nam", "2018"]
+    assert normalizer.tokens("văn bản cũ") == ["tai", "lieu", "cu"]
+    assert normalizer.tokens("data center") == ["ttdl"]  # a replacement is not expanded again
