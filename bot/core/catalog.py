@@ -54,6 +54,22 @@ def split_sentences(text: str) -> list[str]:
     return [s.strip() for s in _SENTENCE_END.split(text) if s.strip()]
 
 
+def split_outside_brackets(text: str, separator: str) -> list[str]:
+    """Split at `separator` except inside parentheses: "(trong đó: a; b)" stays whole."""
+    parts, depth, start = [], 0, 0
+    i = 0
+    while i < len(text):
+        char = text[i]
+        depth += (char == "(") - (char == ")" and depth > 0)
+        if depth == 0 and text.startswith(separator, i):
+            parts.append(text[start:i])
+            start = i = i + len(separator)
+            continue
+        i += 1
+    parts.append(text[start:])
+    return [p.strip() for p in parts if p.strip()]
+
+
 def clause_pieces(clause: Clause) -> list[str]:
     """A clause cut into quotable pieces: its bullets and the paragraphs outside
     them, split into sentences, and long sentences further at semicolons (the
@@ -64,7 +80,7 @@ def clause_pieces(clause: Clause) -> list[str]:
     for block in (*outside, *clause.items):
         for sentence in split_sentences(block):
             if len(sentence) > LONG_SENTENCE:
-                pieces.extend(part.strip() for part in sentence.split("; ") if part.strip())
+                pieces.extend(split_outside_brackets(sentence, "; "))
             else:
                 pieces.append(sentence)
     return list(dict.fromkeys(pieces))
