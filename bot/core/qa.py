@@ -192,6 +192,9 @@ class QAService:
         parse = self.nlu.parse(text)
         if not parse.tokens:
             return self._make(parse, "empty", Reply("qa/empty", {"examples": self._defaults()}))
+        if parse.intent == "help" and parse.unknown_words:
+            # "hướng dẫn sử dụng Zalo": help with something else, not with this assistant.
+            return self._refuse(parse)
         if parse.intent in SMALL_TALK and parse.confidence >= (
             CONFIDENT if parse.intent == "report_progress" else self.suggest_below
         ):

@@ -226,3 +226,10 @@ def test_a_deadline_question_is_answered_with_the_dated_duty(assistant: Assistan
         answer, reply = ask(assistant, f"hạn chót {duty.title.lower()} là khi nào")
         assert answer.kind == "deadline", (duty.id, reply)
         assert "không đặt thời hạn cố định" not in reply, (duty.id, reply)
+
+
+def test_help_with_something_else_is_refused(assistant: Assistant) -> None:
+    answer, _ = ask(assistant, "hướng dẫn sử dụng facebook")
+    assert answer.kind == "refusal"
+    answer, _ = ask(assistant, "hướng dẫn sử dụng")
+    assert answer.kind == "help"
