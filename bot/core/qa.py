@@ -21,7 +21,7 @@ from bot.core.catalog import Assignment, Catalog, Passage
 from bot.core.knowledge import CitedDocument, Clause, Directive, Duty, Figure, Topic
 from bot.core.messages import Button, Reply
 from nlu.engine import NluEngine, Parse
-from nlu.entities import Entity
+from nlu.entities import FILLERS, Entity
 from nlu.retrieval import TfidfIndex
 
 # How well a question must match a duty, passage or figure (mean of word and
@@ -76,6 +76,9 @@ OPEN_INTENTS = frozenset({"ask_topic", "ask_responsible", "ask_agency_duties", "
 # "nhưng ... gì" hardly occurs in a question).
 LIST_MARKERS = frozenset({"nhung", "cac"})
 LIST_QUESTION_WORDS = frozenset({"gi", "nao"})
+# Prepositions that make the agency after them a recipient ("gửi về Sở TT&TT",
+# "báo cáo qua Sở", "nộp lên UBND tỉnh"), not the one that acts.
+TOWARDS = frozenset({"ve", "qua", "toi", "len"})
 T = TypeVar("T")
 K = TypeVar("K")
 
@@ -397,10 +400,17 @@ class QAService:
         return bool(markers and asks and markers[0] < asks[-1])
 
     def _favoured_duties(self, parse: Parse) -> set[str]:
-        """Duties of the agencies the question names."""
+        """Duties of the agencies the question names as actors: not of one a report
+        or a document goes to ("nộp danh sách về Sở TT&TT")."""
+        recipients = {
+            e.value
+            for e in parse.entities
+            if e.entity == "agency" and _preceded_by(parse.tokens, e.text.split(), TOWARDS)
+        }
         return {
             a.duty.id
             for agency_id in parse.values("agency")
+            if agency_id not in recipients
             for a in self.catalog.assignments(self.catalog.agencies[agency_id])
         }
 
@@ -814,3 +824,15 @@ class QAService:
         data = {"directive": self._directive(), "place": place, "subject": subject}
         reply = Reply("qa/refusal", data, buttons)
         return self._make(parse, "refusal", reply)
+
+
+def _preceded_by(tokens: Sequence[str], phrase: Sequence[str], words: frozenset[str]) -> bool:
+    """Whether a name (`phrase`: its tokens without fillers such as "va", as the
+    gazetteer gives them) occurs in `tokens` right after one of `words`."""
+    for i in range(1, len(tokens)):
+        if tokens[i - 1] not in words:
+            continue
+        following = [t for t in tokens[i : i + 2 * len(phrase)] if t not in FILLERS]
+        if following[: len(phrase)] == list(phrase):
+            return True
+    return False

@@ -233,3 +233,13 @@ def test_help_with_something_else_is_refused(assistant: Assistant) -> None:
     assert answer.kind == "refusal"
     answer, _ = ask(assistant, "hướng dẫn sử dụng")
     assert answer.kind == "help"
+
+
+def test_an_agency_a_report_goes_to_is_not_taken_for_the_one_that_acts(
+    assistant: Assistant,
+) -> None:
+    duty = assistant.core.qa.catalog.duties["2.f-4"][1]  # districts report via Sở TT&TT
+    assert duty.timing.due is not None and "sttt" not in duty.lead
+    for preposition in ("về", "qua", "lên"):
+        answer, reply = ask(assistant, f"han nop ds can bo cntt cap xa {preposition} so tttt")
+        assert answer.kind == "deadline" and duty.title in reply, (preposition, reply)
