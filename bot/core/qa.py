@@ -762,17 +762,42 @@ class QAService:
             # A question about one result ("hệ thống quản lý văn bản dùng chung cho ai")
             # gets its sentence when it matches one strongly; otherwise the overview.
             specific = self._passages(parse, clause.id)
-            if specific and specific.evidence >= STRONG_MATCH:
+            if specific and specific.evidence >= STRONG_MATCH and self._about_itself(
+                parse, clause, specific
+            ):
                 return specific
             # A sentence holding every content word of the question answers it too.
             complete = self._passages(parse, clause.id, min_coverage=1.0)
-            if complete:
+            if complete and self._about_itself(parse, clause, complete):
                 return complete
         figures = [
             f for f in self.catalog.figures.values() if f.clause == clause.id and not f.parent
         ]
         reply = Reply("qa/results", {"clause": clause, "figures": figures})
         return self._make(parse, "results", reply, [clause.label])
+
+    def _about_itself(self, parse: Parse, clause: Clause, answer: Answer) -> bool:
+        """Whether the quoted sentences hold the question's own words, not only those
+        of the clause's heading, which every piece of the clause is indexed with ("kết
+        quả ứng dụng CNTT ..., cho xin số liệu" asks for the results, not one piece)."""
+        heading = set(self.catalog.normalizer.tokens(f"{clause.title} {clause.label}"))
+        named = {t for e in parse.entities for t in e.text.split()}
+        own = {
+            t
+            for t in parse.tokens
+            if t not in heading
+            and t not in named
+            and t not in self.generic_words
+            and t not in self.catalog.stopwords
+        }
+        if not own:
+            return False
+        quoted = {
+            t
+            for view in answer.reply.data["passages"]
+            for t in self.catalog.normalizer.tokens(view["text"])
+        }
+        return len(own & quoted) >= len(own) / 2
 
     def _clause_with_suffix(self, suffix: str) -> Clause:
         """The introduction's parts are "intro.results" and "intro.shortcomings"."""

@@ -243,3 +243,15 @@ def test_an_agency_a_report_goes_to_is_not_taken_for_the_one_that_acts(
     for preposition in ("về", "qua", "lên"):
         answer, reply = ask(assistant, f"han nop ds can bo cntt cap xa {preposition} so tttt")
         assert answer.kind == "deadline" and duty.title in reply, (preposition, reply)
+
+
+def test_a_general_question_on_the_results_gets_their_figures(assistant: Assistant) -> None:
+    qa = assistant.core.qa
+    results = [f for f in qa.catalog.figures.values() if f.clause == "intro.results"]
+    answer, reply = ask(
+        assistant, "kết quả ứng dụng CNTT của tỉnh trước khi có chỉ thị, cho xin số liệu"
+    )
+    assert answer.kind == "results", reply
+    assert sum(plain(f.value) in plain(reply) for f in results if not f.parent) >= 5
+    answer, reply = ask(assistant, "hệ thống quản lý văn bản dùng chung cho những cơ quan nào")
+    assert answer.kind == "passages" and "chính trị - xã hội" in reply, reply
