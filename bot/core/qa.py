@@ -76,6 +76,14 @@ OPEN_INTENTS = frozenset({"ask_topic", "ask_responsible", "ask_agency_duties", "
 # "nhưng ... gì" hardly occurs in a question).
 LIST_MARKERS = frozenset({"nhung", "cac"})
 LIST_QUESTION_WORDS = frozenset({"gi", "nao"})
+# The subject of a "who does it" question, folded.
+WHO = (
+    ("don", "vi", "nao"),
+    ("co", "quan", "nao"),
+    ("so", "nao"),
+    ("ben", "nao"),
+    ("ai",),
+)
 # Prepositions that make the agency after them a recipient ("gửi về Sở TT&TT",
 # "báo cáo qua Sở", "nộp lên UBND tỉnh"), not the one that acts.
 TOWARDS = frozenset({"ve", "qua", "toi", "len"})
@@ -154,6 +162,10 @@ class QAService:
         self.nlu = nlu
         self.wordings = suggestion_wordings
         self.suggest_below = suggest_below
+        self._duty_tokens = {
+            duty_id: catalog.normalizer.tokens(duty.text)
+            for duty_id, (_, duty) in catalog.duties.items()
+        }
         # Numbers that name the directive itself ("06/CT-UBND"), not a figure.
         self._directive_numbers = number_forms(
             catalog.normalizer.tokens(" ".join(d.number for d in catalog.kb.directives))
@@ -391,6 +403,19 @@ class QAService:
         return all(t in named or t in self.generic_words for t in parse.tokens)
 
     @staticmethod
+    def _asked_action(parse: Parse) -> tuple[str, ...]:
+        """ "Đơn vị nào hướng dẫn các huyện ...": the two words after the question's
+        subject ("ai", "đơn vị nào", ...), which name what the one asked about does."""
+        tokens = parse.tokens
+        for who in WHO:
+            n = len(who)
+            for i in range(len(tokens) - n):
+                if tuple(tokens[i : i + n]) == who:
+                    action = tuple(t for t in tokens[i + n : i + n + 2])
+                    return action if len(action) == 2 else ()
+        return ()
+
+    @staticmethod
     def _asks_for_a_list(parse: Parse) -> bool:
         """ "Những biện pháp gì ...", "các hoạt động nào ...": an enumeration is asked
         for, which one quoted sentence cannot answer."""
@@ -414,14 +439,19 @@ class QAService:
             for a in self.catalog.assignments(self.catalog.agencies[agency_id])
         }
 
-    def _ranked_duties(self, parse: Parse, prefer_dated: bool = False) -> list[tuple[Duty, float]]:
-        """Duties matching the question; those of a named agency or topic are favoured."""
+    def _ranked_duties(
+        self, parse: Parse, prefer_dated: bool = False, action: Sequence[str] = ()
+    ) -> list[tuple[Duty, float]]:
+        """Duties matching the question; those of a named agency or topic, and those
+        whose text holds the `action` asked about, are favoured."""
         favoured = self._favoured_duties(parse)
         topics = set(parse.values("topic"))
 
         def weight(duty_id: str) -> float:
             duty = self.catalog.duties[duty_id][1]
             factor = NAMED_BOOST if duty_id in favoured else 1.0
+            if action and contains(self._duty_tokens[duty_id], action):
+                factor *= NAMED_BOOST
             if topics and self._about(duty, topics):
                 factor *= NAMED_BOOST
             if prefer_dated and duty.timing.kind == "continuous":
@@ -588,7 +618,7 @@ class QAService:
         return list(by_clause.values())
 
     def _responsible(self, parse: Parse) -> Answer | None:
-        best, score = self._best(self._ranked_duties(parse))
+        best, score = self._best(self._ranked_duties(parse, action=self._asked_action(parse)))
         if not best:
             return None
         views = [self._duty_view(d) for d in best]

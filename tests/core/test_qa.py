@@ -255,3 +255,13 @@ def test_a_general_question_on_the_results_gets_their_figures(assistant: Assista
     assert sum(plain(f.value) in plain(reply) for f in results if not f.parent) >= 5
     answer, reply = ask(assistant, "hệ thống quản lý văn bản dùng chung cho những cơ quan nào")
     assert answer.kind == "passages" and "chính trị - xã hội" in reply, reply
+
+
+def test_who_does_an_action_is_answered_by_the_duty_holding_that_action(
+    assistant: Assistant,
+) -> None:
+    # 2.f: the districts build the commune websites; Sở TT&TT guides them ("hướng dẫn").
+    answer, reply = ask(assistant, "đơn vị nào hướng dẫn các huyện tạo lập trang TTĐT cấp xã")
+    assert answer.kind == "responsible" and "Giao Sở Thông tin và Truyền thông" in reply, reply
+    answer, reply = ask(assistant, "đơn vị nào chỉ đạo tạo lập trang TTĐT cấp xã")
+    assert answer.kind == "responsible" and "UBND các huyện" in reply, reply
