@@ -20,6 +20,7 @@ import logging
 import math
 import socket
 import threading
+import time
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -32,6 +33,9 @@ RASA_FALLBACK_INTENT = "nlu_fallback"
 OUT_OF_SCOPE = "out_of_scope"
 MAX_RESPONSE_BYTES = 1 << 20  # a /model/parse answer is a few KB; more is not Rasa
 RANKING_SIZE = 5  # as many as the builtin engine keeps
+# While Rasa is failing, the builtin engine answers alone for this long before Rasa is
+# tried again: one message per period pays the timeout, not every message.
+RETRY_AFTER = 30.0
 
 
 class RasaAnswerError(ValueError):
@@ -91,7 +95,9 @@ class RasaNlu:
 
     backend = "rasa"
 
-    def __init__(self, builtin: BuiltinNlu, url: str, timeout: float) -> None:
+    def __init__(
+        self, builtin: BuiltinNlu, url: str, timeout: float, retry_after: float = RETRY_AFTER
+    ) -> None:
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ValueError(f"the Rasa URL must be http(s)://host[:port][/path], not {url!r}")
@@ -104,13 +110,17 @@ class RasaNlu:
         self._host = parts.hostname
         self._port = parts.port
         self._path = parts.path.rstrip("/") + "/model/parse"
+        self.retry_after = retry_after
         self._failing = False
+        self._retry_at = 0.0  # while failing: when Rasa is asked again (monotonic clock)
         self._state_lock = threading.Lock()
 
     def parse(self, text: str) -> Parse:
         parse = self.builtin.parse(text)
         if not text.strip():
             return parse  # nothing to classify; Rasa answers no intent at all for it
+        if self._failing and time.monotonic() < self._retry_at:
+            return parse  # a hung server must not cost every message its timeout
         try:
             intent, confidence, ranking = read_rasa_answer(self._post(text))
         except Exception as error:  # anything at all: the user still gets an answer
@@ -159,6 +169,7 @@ class RasaNlu:
 
     def _note_failure(self, error: Exception) -> None:
         with self._state_lock:
+            self._retry_at = time.monotonic() + self.retry_after
             if self._failing:
                 log.debug("Rasa NLU still unavailable: %r", error)
                 return

@@ -190,7 +190,7 @@ def test_failures_fall_back_to_the_builtin_parse_within_the_timeout(
 ) -> None:
     url = closed_port_url() if mode == "port_closed" else fake_rasa.url
     fake_rasa.behaviour.mode = mode
-    engine = RasaNlu(builtin, url, TIMEOUT)
+    engine = RasaNlu(builtin, url, TIMEOUT, retry_after=0)
     caplog.set_level(logging.WARNING, logger="nlu.rasa_http")
 
     for _ in range(3):
@@ -209,7 +209,7 @@ def test_failures_fall_back_to_the_builtin_parse_within_the_timeout(
 def test_recovery_is_logged_once_and_a_new_outage_warns_again(
     builtin: BuiltinNlu, fake_rasa: FakeRasaServer, caplog: pytest.LogCaptureFixture
 ) -> None:
-    engine = RasaNlu(builtin, fake_rasa.url, TIMEOUT)
+    engine = RasaNlu(builtin, fake_rasa.url, TIMEOUT, retry_after=0)
     caplog.set_level(logging.WARNING, logger="nlu.rasa_http")
 
     assert engine.parse(QUESTION).backend == "rasa"
@@ -227,6 +227,16 @@ def test_recovery_is_logged_once_and_a_new_outage_warns_again(
     assert "unavailable" in messages[0] and "HTTP 500" in messages[0]
     assert "answers again" in messages[1]
     assert "unavailable" in messages[2]
+
+
+def test_a_hung_server_costs_one_timeout_per_retry_period(
+    builtin: BuiltinNlu, fake_rasa: FakeRasaServer
+) -> None:
+    fake_rasa.behaviour.mode = "sleep"
+    engine = RasaNlu(builtin, fake_rasa.url, TIMEOUT, retry_after=3600)
+    assert engine.parse(QUESTION).backend == "builtin"  # waits for the timeout once
+    assert [engine.parse(QUESTION).backend for _ in range(5)] == ["builtin"] * 5
+    assert len(fake_rasa.behaviour.requests) == 1  # the next five did not ask Rasa
 
 
 @pytest.mark.parametrize(
