@@ -136,3 +136,17 @@ def test_inline_keyboard_rows_of_columns() -> None:
     ]
     one_column = inline_keyboard(buttons, columns=0)
     assert one_column is not None and len(one_column.inline_keyboard) == 5
+
+
+def test_no_template_writes_a_literal_angle_bracket() -> None:
+    """Telegram refuses a whole HTML message over one stray "<mã>" placeholder: the
+    templates' own text (outside Jinja tags, which escape what they print) has none."""
+    from bot.core.render import default_templates_dir
+
+    offenders = []
+    for path in sorted(default_templates_dir().rglob("*.j2")):
+        if path.name == "_macros.j2":  # writes <b> on purpose, in HTML mode only
+            continue
+        text = re.sub(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", "", path.read_text(), flags=re.S)
+        offenders += [f"{path.name}: {line}" for line in text.splitlines() if "<" in line]
+    assert offenders == []

@@ -20,10 +20,12 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import re
 import time
 from collections import defaultdict, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
 from types import TracebackType
 from typing import Any
 
@@ -430,6 +432,8 @@ class FakeBotApi:
             raise ApiError(400, "Bad Request: message text is empty")
         if len(params["text"]) > 4096:
             raise ApiError(400, "Bad Request: message is too long")
+        if str(params.get("parse_mode", "")).upper() == "HTML":
+            check_telegram_html(str(params["text"]))
         return self._bot_message(params, text=params["text"])
 
     async def _api_sendPhoto(self, params: JSON, files: dict[str, Upload]) -> JSON:
@@ -446,6 +450,8 @@ class FakeBotApi:
         return self._bot_message(params, document=document, caption=params.get("caption"))
 
     async def _api_editMessageText(self, params: JSON, files: dict[str, Upload]) -> JSON | bool:
+        if str(params.get("parse_mode", "")).upper() == "HTML":
+            check_telegram_html(str(params["text"]))
         return self._edit(params, text=params["text"])
 
     async def _api_editMessageReplyMarkup(
@@ -619,3 +625,60 @@ def _typed(key: str, value: Any) -> Any:
     if key in _BOOL_FIELDS:
         return value == "true"
     return value
+
+
+# Tags Telegram's HTML parse mode accepts (https://core.telegram.org/bots/api#html-style).
+TELEGRAM_HTML_TAGS = frozenset(
+    {
+        "b",
+        "strong",
+        "i",
+        "em",
+        "u",
+        "ins",
+        "s",
+        "strike",
+        "del",
+        "a",
+        "code",
+        "pre",
+        "span",
+        "tg-spoiler",
+        "tg-emoji",
+        "blockquote",
+    }
+)
+
+
+class _TelegramHtml(HTMLParser):
+    """Telegram's checks: known tags only, properly nested and closed; any other "<"
+    must be written "&lt;"."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=False)
+        self.open: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag not in TELEGRAM_HTML_TAGS:
+            raise ApiError(
+                400, f'Bad Request: can\'t parse entities: Unsupported start tag "{tag}"'
+            )
+        self.open.append(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if not self.open or self.open[-1] != tag:
+            raise ApiError(400, f'Bad Request: can\'t parse entities: Unexpected end tag "{tag}"')
+        self.open.pop()
+
+
+def check_telegram_html(text: str) -> None:
+    """Raise the ApiError Telegram would answer for `text` in HTML parse mode."""
+    if re.search(r"<(?![a-zA-Z/])", text):  # "<" not opening a tag: HTMLParser keeps it
+        raise ApiError(400, "Bad Request: can't parse entities: Unsupported start tag")
+    parser = _TelegramHtml()
+    parser.feed(text)
+    parser.close()
+    if parser.open:
+        raise ApiError(
+            400, f"Bad Request: can't parse entities: Can't find end tag {parser.open[-1]}"
+        )

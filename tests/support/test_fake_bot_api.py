@@ -27,7 +27,7 @@ from telegram.ext import (
     filters,
 )
 
-from tests.support.fake_bot_api import FakeBotApi
+from tests.support.fake_bot_api import ApiError, FakeBotApi, check_telegram_html
 
 CHAT = 4242
 
@@ -247,3 +247,22 @@ async def test_files_commands_and_markup_edits(api: FakeBotApi, bot: Bot) -> Non
     assert message.reply_markup == keyboard
     edited = await bot.edit_message_reply_markup(CHAT, message.message_id, reply_markup=None)
     assert not isinstance(edited, bool) and edited.reply_markup is None
+
+
+@pytest.mark.parametrize(
+    ("text", "valid"),
+    [
+        ("<b>đậm</b> &lt;mã&gt; &amp; 1 &lt; 2", True),
+        ('<a href="https://x.vn">x</a> <i>n</i>', True),
+        ("/moi <mã cơ quan>", False),  # a placeholder Telegram takes for a tag
+        ("<b>không đóng", False),
+        ("1 < 2", False),
+        ("<script>x</script>", False),
+    ],
+)
+def test_html_is_checked_as_telegram_does(text: str, valid: bool) -> None:
+    if valid:
+        check_telegram_html(text)
+    else:
+        with pytest.raises(ApiError, match="can't parse entities"):
+            check_telegram_html(text)
