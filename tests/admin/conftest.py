@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -15,8 +14,9 @@ from tests.core.test_dialogs import Chat
 
 
 @pytest.fixture()
-def assistant(tmp_path: Path) -> Iterator[Assistant]:
-    yield build_assistant(Settings.from_env({"DATABASE_URL": f"sqlite:///{tmp_path / 'a.db'}"}))
+def assistant(db_url: str) -> Iterator[Assistant]:
+    """The assistant on a fresh database: SQLite, then PostgreSQL."""
+    yield build_assistant(Settings.from_env({"DATABASE_URL": db_url}))
 
 
 @pytest.fixture()

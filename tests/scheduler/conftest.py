@@ -59,9 +59,10 @@ def assistant_on(base: Assistant, url: str) -> Assistant:
 
 
 @pytest.fixture
-def assistant(base_assistant: Assistant, tmp_path: Path) -> Iterator[Assistant]:
-    """The assistant on a fresh SQLite database."""
-    yield assistant_on(base_assistant, f"sqlite:///{tmp_path / 'a.db'}")
+def assistant(base_assistant: Assistant, db_url: str) -> Iterator[Assistant]:
+    """The assistant on a fresh database: SQLite, then PostgreSQL (claims there take
+    row locks with SKIP LOCKED, a path of their own)."""
+    yield assistant_on(base_assistant, db_url)
 
 
 def add_user(
