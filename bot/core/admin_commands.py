@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.admin import content, files
-from bot.core.messages import Attachment, Button, Reply
+from bot.core.messages import Attachment, Button, OutgoingFile, Reply
 from bot.storage.models import AuditLog, CalendarDay, Duty, User, utcnow
 from nlu.normalize import fold
 
@@ -43,6 +43,8 @@ BROADCAST_KIND = "broadcast"
 # Channels that can receive a message the user did not ask for (not the console).
 PUSH_CHANNELS = ("telegram",)
 MAX_IMPORT_BYTES = 2_000_000
+# /xuat <word>: what is exported.
+EXPORTS = {"faq": "faq", "hoidap": "faq", "nhiemvu": "duties", "nv": "duties"}
 # /lich <word> <date>: the calendar exception each word declares.
 CALENDAR_KINDS = {"lambu": "workday", "nghi": "dayoff"}
 
@@ -313,6 +315,34 @@ class AdminCommands:
             "usage": not changed,
         }
         return self.core.respond(Reply("admin/calendar", view))
+
+    # ----- content files: exported to chat, and sent back edited ------------------------
+
+    def export(self, session: Session, user: User, args: str) -> Response:
+        """/xuat [faq|nhiemvu] [xlsx|csv|yaml]: the file to edit and send back."""
+        refused = self.core.admin_refusal(session, user, "file.export")
+        if refused:
+            return refused
+        words = [fold(w) for w in args.split()]
+        kind = next((EXPORTS[w] for w in words if w in EXPORTS), "faq")
+        suffix = next((f".{w}" for w in words if f".{w}" in files.FORMATS), ".xlsx")
+        unknown = [w for w in words if w not in EXPORTS and f".{w}" not in files.FORMATS]
+        if unknown:
+            return self.core.respond(Reply("admin/export_usage", {"formats": files.FORMATS}))
+        name = f"{'hoi-dap' if kind == 'faq' else 'nhiem-vu'}{suffix}"
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / name
+            write = files.export_faq if kind == "faq" else files.export_duties
+            count = write(session, path)
+            content = path.read_bytes()
+        session.add(AuditLog(user_id=user.id, action="file.export", entity_id=name))
+        caption = "Sửa tệp rồi gửi lại cho bot để nhập (mọi dòng hoặc không dòng nào)."
+        reply = Reply(
+            "admin/exported",
+            {"kind": kind, "count": count, "name": name},
+            files=(OutgoingFile(name, content, caption),),
+        )
+        return self.core.respond(reply)
 
     # ----- content files sent in chat ---------------------------------------------------
 

@@ -39,6 +39,7 @@ COMMANDS = (
     Command("suanv", "Sửa tiêu đề, phân công nhiệm vụ: /suanv <mã nhiệm vụ>", ("admin",)),
     Command("thongbao", "Gửi thông báo: /thongbao <đối tượng> <nội dung>", ("admin",)),
     Command("lich", "Lịch làm việc: ngày làm bù, ngày nghỉ thêm", ("admin",)),
+    Command("xuat", "Xuất tệp hỏi đáp/nhiệm vụ: /xuat faq|nhiemvu xlsx|csv|yaml", ("admin",)),
 )
 
 

@@ -51,6 +51,15 @@ class Button:
 
 
 @dataclass(frozen=True)
+class OutgoingFile:
+    """A file sent with a reply (an admin's export): the channel delivers it as it can."""
+
+    name: str
+    content: bytes
+    caption: str = ""
+
+
+@dataclass(frozen=True)
 class Reply:
     """A message for the user: a template name and the data to render it with."""
 
@@ -58,3 +67,4 @@ class Reply:
     data: Mapping[str, Any] = field(default_factory=dict)
     buttons: tuple[Button, ...] = ()
     columns: int = 1  # buttons per row, where the channel lays them out in rows
+    files: tuple[OutgoingFile, ...] = ()  # sent after the text

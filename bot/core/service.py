@@ -105,6 +105,7 @@ class Core:
             "thongbao_gui": admin.send_announcement,
             "thongbao_huy": admin.cancel_announcement,
             "lich": admin.calendar,
+            "xuat": admin.export,
         }
         self._import_file = admin.import_file
 

@@ -217,3 +217,15 @@ def test_admins_keep_the_working_calendar_in_chat(assistant: Assistant, admin: C
     assert "chỉ dành cho quản trị viên" in official.text()
     with session_scope(assistant.sessions) as session:
         assert load_calendar(session, NudgeSettings()).is_working_day(dt.date(2100, 6, 8))
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv", "yaml"])
+def test_an_export_in_chat_comes_back_unchanged(admin: Chat, fmt: str) -> None:
+    for kind in ("faq", "nhiemvu"):
+        admin.send(f"/xuat {kind} {fmt}")
+        [file] = [f for reply in admin.last.replies for f in reply.files]  # type: ignore[union-attr]
+        assert file.name.endswith(f".{fmt}") and file.content
+        send_file(admin, file.name, file.content)
+        assert "0 mục mới, 0 mục sửa" in admin.text(), admin.text()
+    admin.send("/xuat bangluong")
+    assert "Cách dùng: /xuat" in admin.text()

@@ -491,6 +491,10 @@ async def test_an_admin_sends_a_faq_file_and_it_is_imported(
     [imported] = sent(calls)
     assert_html_reply(imported)
     assert "Đã nhập tệp «faq.csv» (hỏi đáp): 1 mục mới" in imported["text"]
+    exported = await bot.exchange(bot.api.push_message(CHAT, "/xuat faq csv"))
+    [document] = [c for c in exported if c.method == "sendDocument"]
+    assert document.files["document"].filename == "hoi-dap.csv"
+    assert "Ai trực cổng dịch vụ công?" in document.files["document"].content.decode("utf-8-sig")
 
 
 async def test_an_unlinked_user_cannot_report(bot: Harness, assistant: Assistant) -> None:

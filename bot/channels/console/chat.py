@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Iterable
+from pathlib import Path
 from typing import TextIO
 
 from bot.app import Assistant
-from bot.core.messages import Button, IncomingMessage
+from bot.config import PROJECT_ROOT
+from bot.core.messages import Button, IncomingMessage, OutgoingFile
 from bot.core.service import Response
 from bot.storage.db import session_scope
 
@@ -37,10 +39,25 @@ class ConsoleChannel:
 
     def render(self, response: Response) -> str:
         parts = [self.assistant.renderer.render(reply) for reply in response.replies]
+        for file in (f for reply in response.replies for f in reply.files):
+            parts.append(f"(Tệp đính kèm: {self._save(file)})")
         buttons = [b for reply in response.replies for b in reply.buttons]
         if buttons:
             parts.append("\n".join(f"  {i}. {b.label}" for i, b in enumerate(buttons, 1)))
         return "\n".join(parts)
+
+    @staticmethod
+    def _save(file: OutgoingFile) -> Path:
+        """The console has no attachments: files go to var/exports/ (never overwritten)."""
+        folder = PROJECT_ROOT / "var" / "exports"
+        folder.mkdir(parents=True, exist_ok=True)
+        stem, suffix = Path(file.name).stem, Path(file.name).suffix
+        path, n = folder / file.name, 1
+        while path.exists():
+            n += 1
+            path = folder / f"{stem}-{n}{suffix}"
+        path.write_bytes(file.content)
+        return path
 
     def as_json(self, response: Response) -> str:
         answer = response.answer

@@ -15,7 +15,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from telegram import BotCommand, BotCommandScopeChat, InlineKeyboardMarkup, Message, Update
+from telegram import (
+    BotCommand,
+    BotCommandScopeChat,
+    InlineKeyboardMarkup,
+    InputFile,
+    Message,
+    Update,
+)
 from telegram.constants import ChatType, ParseMode
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import ContextTypes
@@ -24,7 +31,7 @@ from bot.app import Assistant
 from bot.channels.telegram.render import inline_keyboard, split_message
 from bot.core.admin_commands import import_wanted
 from bot.core.commands import menu_for, parse_command
-from bot.core.messages import Attachment, IncomingMessage
+from bot.core.messages import Attachment, IncomingMessage, OutgoingFile
 from bot.core.render import Renderer
 from bot.core.service import Response
 from bot.storage.db import session_scope
@@ -44,10 +51,11 @@ def commands_for(role: str | None) -> list[BotCommand]:
 
 @dataclass(frozen=True)
 class Outgoing:
-    """One Telegram message: HTML text, and the keyboard under it."""
+    """One Telegram message: HTML text and the keyboard under it, or a document."""
 
     text: str
     keyboard: InlineKeyboardMarkup | None = None
+    file: OutgoingFile | None = None
 
 
 @dataclass(frozen=True)
@@ -202,6 +210,7 @@ class TelegramChannel:
                 continue
             messages.extend(Outgoing(part) for part in parts[:-1])
             messages.append(Outgoing(parts[-1], inline_keyboard(reply.buttons, reply.columns)))
+            messages.extend(Outgoing("", file=file) for file in reply.files)
         return tuple(messages)
 
     # ----- sending -----------------------------------------------------------------------------
@@ -210,6 +219,12 @@ class TelegramChannel:
     ) -> None:
         """The messages in order, to the chat the update came from."""
         for message in messages:
+            if message.file is not None:
+                document = InputFile(message.file.content, filename=message.file.name)
+                await context.bot.send_document(
+                    chat_id, document, caption=message.file.caption or None
+                )
+                continue
             await context.bot.send_message(
                 chat_id, message.text, parse_mode=ParseMode.HTML, reply_markup=message.keyboard
             )
