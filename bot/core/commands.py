@@ -27,6 +27,7 @@ COMMANDS = (
     Command("tiendo", "Tiến độ mới nhất của cơ quan tôi"),
     Command("huy", "Hủy thao tác đang làm"),
     Command("tonghop", "Tổng hợp tình hình thực hiện (lãnh đạo)", ("manager", "admin")),
+    Command("baocaoquy", "Dự thảo báo cáo quý của Sở TT&TT (.docx)", ("manager", "admin")),
     Command("moi", "Tạo mã mời: /moi <mã cơ quan> <official|manager|admin>", ("admin",)),
     Command("faq", "Xem, tìm các mục hỏi đáp: /faq [từ khóa]", ("admin",)),
     Command("faqthem", "Thêm một mục hỏi đáp", ("admin",)),

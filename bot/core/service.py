@@ -20,7 +20,7 @@ from bot.admin import content, files, inbox
 from bot.core.admin_commands import AdminCommands
 from bot.core.commands import COMMANDS, menu_for, parse_command
 from bot.core.knowledge import KnowledgeBase
-from bot.core.messages import MAX_PAYLOAD_BYTES, Button, IncomingMessage, Reply
+from bot.core.messages import MAX_PAYLOAD_BYTES, Button, IncomingMessage, OutgoingFile, Reply
 from bot.core.qa import Answer, QAService
 from bot.core.reload import Reloader
 from bot.core.render import Renderer, default_templates_dir
@@ -81,6 +81,7 @@ class Core:
             "nhaclai": self._snooze,
             "xong": self._mark_done,
             "tonghop": self._digest,
+            "baocaoquy": self._quarterly_report,
             "start": self._start,
             "trogiup": self._help,
             "nhiemvu": self._my_duties,
@@ -522,6 +523,25 @@ class Core:
         if digest.enqueue_on_demand(session, builder, user, built):  # chart and .xlsx
             replies.append(Reply("digest/queued", {"chart": bool(built.agencies)}))
         return Response(tuple(replies))
+
+    def _quarterly_report(self, session: Session, user: User, _: str) -> Response:
+        """/baocaoquy: Sở TT&TT's quarterly report to UBND tỉnh on the directive, as a
+        .docx draft from the province-wide status (Sở TT&TT's and the province's
+        managers, and admins)."""
+        from bot.core.services import digest, quarterly_report
+        from bot.scheduler import settings as scheduler_settings
+        from bot.storage.models import utcnow
+
+        drafting = ("sttt", scheduler_settings.current().province_agency)
+        if not (user.role == "admin" or (user.role == "manager" and user.agency_id in drafting)):
+            return Response((Reply("digest/quarterly_not_allowed"),))
+        builder = digest.DigestBuilder(self.qa.catalog, self._templates_dir())
+        built = builder.build(session, utcnow(), builder.all_agencies(), "toàn tỉnh", user.id)
+        year, quarter = quarterly_report.quarter_of(built.generated_at.date())
+        name = f"bao-cao-quy-{quarter}-{year}-chi-thi-06.docx"
+        content = quarterly_report.to_docx(built, year, quarter)
+        view = {"quarter": quarter, "year": year, "name": name}
+        return Response((Reply("digest/quarterly", view, files=(OutgoingFile(name, content),)),))
 
     @staticmethod
     def _nudge_error(reason: str, duty_id: str) -> Reply:

@@ -103,3 +103,20 @@ def test_digest_command_for_managers_only(assistant: Assistant) -> None:
         "Tỷ lệ hoàn thành theo cơ quan — toàn tỉnh",
     ]
     assert queued[0].payload["text"].startswith("Biểu đồ và tệp Excel chi tiết — bản tổng hợp")
+
+
+def test_quarterly_report_draft_for_the_drafting_agencies(assistant: Assistant) -> None:
+    add_users(
+        assistant,
+        ("741", "sttt", "manager"),
+        ("742", "syt", "manager"),
+        ("743", "sttt", "official"),
+    )
+    response, text = press(assistant, "741", "/baocaoquy")
+    [file] = [f for reply in response.replies for f in reply.files]
+    assert file.name.endswith(".docx") and file.content[:2] == b"PK"  # a zip: .docx
+    assert "Dự thảo báo cáo quý" in text
+    for chat in ("742", "743"):
+        response, text = press(assistant, chat, "/baocaoquy")
+        assert "chỉ dành cho lãnh đạo Sở TT&TT" in text
+        assert not [f for reply in response.replies for f in reply.files]
