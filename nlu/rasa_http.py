@@ -25,6 +25,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from nlu.engine import BuiltinNlu, Parse
+from nlu.normalize import clean
 
 log = logging.getLogger(__name__)
 
@@ -122,7 +123,9 @@ class RasaNlu:
         if self._failing and time.monotonic() < self._retry_at:
             return parse  # a hung server must not cost every message its timeout
         try:
-            intent, confidence, ranking = read_rasa_answer(self._post(text))
+            # Cleaned and bounded like everything the builtin engine reads: a huge
+            # message must not time out and pause Rasa for everyone.
+            intent, confidence, ranking = read_rasa_answer(self._post(clean(text)))
         except Exception as error:  # anything at all: the user still gets an answer
             self._note_failure(error)
             return parse
@@ -169,7 +172,10 @@ class RasaNlu:
 
     def _note_failure(self, error: Exception) -> None:
         with self._state_lock:
-            self._retry_at = time.monotonic() + self.retry_after
+            if isinstance(error, OSError | http.client.HTTPException):
+                # Unreachable, hung or dropping connections: leave it alone for a while.
+                # An unusable answer to one message does not pause it for the others.
+                self._retry_at = time.monotonic() + self.retry_after
             if self._failing:
                 log.debug("Rasa NLU still unavailable: %r", error)
                 return

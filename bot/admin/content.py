@@ -3,7 +3,7 @@
 Every change is authorized here (admins only) and written to the audit log with
 its before/after, so it can be listed and reverted; a refused attempt is logged
 too. Callers own the session and, after a change, ask the core to reload its
-indexes (`Core.reload`), which swaps them in without interrupting answers.
+indexes (`Core.reload_now`), which swaps them in without interrupting answers.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.core.errors import Refused
@@ -136,7 +136,7 @@ def save_faq(
     if entry is None:
         if faq_id is None:
             faq_id = new_faq_id(session, draft.question)
-        position = len(list(session.scalars(select(FaqEntry.id))))
+        position = (session.scalar(select(func.max(FaqEntry.position))) or 0) + 1
         entry = FaqEntry(id=faq_id, position=position)
         session.add(entry)
     entry.question = draft.question.strip()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -56,7 +57,23 @@ def _check_format(path: Path) -> str:
 
 
 def read_rows(path: Path) -> list[tuple[int, dict[str, Any]]]:
-    """(line or row number, row) for each record of the file."""
+    """(line or row number, row) for each record of the file; FileProblems when the
+    file cannot be read at all (another encoding, a damaged spreadsheet)."""
+    try:
+        return _read_rows(path)
+    except UnicodeDecodeError:
+        raise FileProblems(
+            ["tệp không ở dạng UTF-8: trong Excel, lưu bằng «CSV UTF-8» hoặc dùng .xlsx"]
+        ) from None
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
+        if isinstance(error, FileProblems):
+            raise
+        raise FileProblems(
+            [f"không đọc được tệp {path.suffix}: tệp hỏng hoặc sai định dạng"]
+        ) from None
+
+
+def _read_rows(path: Path) -> list[tuple[int, dict[str, Any]]]:
     suffix = _check_format(path)
     if suffix in (".yaml", ".yml"):
         text = path.read_text(encoding="utf-8")

@@ -16,8 +16,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.admin import content, files
+from bot.core.commands import small_int
 from bot.core.messages import Attachment, Button, OutgoingFile, Reply
 from bot.storage.models import AuditLog, CalendarDay, Duty, User, utcnow
+from bot.storage.seed import duty_from_db
 from nlu.normalize import fold
 
 if TYPE_CHECKING:
@@ -71,9 +73,12 @@ class AdminCommands:
             return self._duty_view(session, directive.id, duty_id, changed=False)
         try:
             if word == RESET_WORD:
-                fields = [DUTY_FIELDS[fold(value)]] if fold(value) in DUTY_FIELDS else None
+                field = fold(value)
+                if field and field not in DUTY_FIELDS:
+                    return self._duty_usage(duty_id)
                 row = session.get_one(Duty, (directive.id, duty_id))
-                for name in fields or list(row.overrides or {}):
+                fields = [DUTY_FIELDS[field]] if field else list(row.overrides or {})
+                for name in fields:
                     content.edit_duty(session, user, directive.id, duty_id, name, None)
             elif word not in DUTY_FIELDS:
                 return self._duty_usage(duty_id)
@@ -114,26 +119,21 @@ class AdminCommands:
     def _duty_view(
         self, session: Session, directive_id: str, duty_id: str, changed: bool
     ) -> Response:
+        # From the database: the live catalog may not have the latest edit in yet.
+        duty = duty_from_db(session, directive_id, duty_id)
         row = session.get_one(Duty, (directive_id, duty_id))
-        _, duty = self.core.qa.catalog.duties[duty_id]
-        # After a change the catalog is still being rebuilt: show what was saved.
-        title = (row.overrides or {}).get("title", row.title) if changed else duty.title
         names = self.core.qa.catalog.agencies
 
-        def role(name: str) -> list[str]:
-            if changed and name in (row.overrides or {}):
-                ids = row.overrides[name]
-            else:
-                ids = list(getattr(duty, "addressees" if name == "addressee" else name))
+        def short(ids: tuple[str, ...]) -> list[str]:
             return [names[a].short_name if a in names else a for a in ids]
 
         view = {
             "id": duty_id,
-            "title": title,
+            "title": duty.title,
             "clause": self.core.qa.catalog.clauses[duty.clause][1].label,
-            "addressees": role("addressee"),
-            "lead": role("lead"),
-            "coordinate": role("coordinate"),
+            "addressees": short(duty.addressees),
+            "lead": short(duty.lead),
+            "coordinate": short(duty.coordinate),
             "edited": sorted(row.overrides or {}),
             "changed": changed,
         }
@@ -193,7 +193,8 @@ class AdminCommands:
         if refused:
             return refused
         draft_id = args.strip()
-        draft = session.get(AuditLog, int(draft_id)) if draft_id.isdigit() else None
+        number = small_int(draft_id)
+        draft = session.get(AuditLog, number) if number is not None else None
         if draft is None or draft.action != "broadcast.draft" or not draft.after:
             return self.core.not_found("thông báo", draft_id)
         settled = session.scalar(

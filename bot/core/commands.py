@@ -5,6 +5,7 @@ Menus only help people find commands: every action is authorized again in the co
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 ROLES = ("official", "manager", "admin")
@@ -58,3 +59,13 @@ def parse_command(text: str) -> tuple[str, str] | None:
     name = head.split("@", 1)[0].lower()
     valid = name.isascii() and name.replace("_", "").isalnum()
     return (name, rest.strip()) if valid else None
+
+
+_SMALL_INT = re.compile(r"#?([0-9]{1,9})")
+
+
+def small_int(text: str) -> int | None:
+    """A typed id or count ("42", "#42"); None for anything else, including digits that
+    int() refuses ("²") and numbers too large for a database integer."""
+    match = _SMALL_INT.fullmatch(text.strip())
+    return int(match.group(1)) if match else None

@@ -207,6 +207,11 @@ class QAService:
         parse = self.nlu.parse(text)
         if not parse.tokens:
             return self._make(parse, "empty", Reply("qa/empty", {"examples": self._defaults()}))
+        # An admin's FAQ entry close to the question answers it before any refusal: it
+        # is how admins answer what the assistant refused (the unanswered inbox).
+        faq = self._faq(parse, PREEMPTING_FAQ_MATCH, PREEMPTING_FAQ_COVERAGE)
+        if faq is not None:
+            return faq
         if parse.intent == "help" and parse.unknown_words:
             # "hướng dẫn sử dụng Zalo": help with something else, not with this assistant.
             return self._refuse(parse)
@@ -222,12 +227,8 @@ class QAService:
             return self._refuse(parse, subject=parse.values("uncovered")[0])
         # A clause, a stated figure or a cited document named outright is answered
         # whatever the classifier thinks of the wording around it.
-        # An admin's FAQ entry close to the question answers it, even when the
-        # classifier thinks the directive does not cover it: that is what the
-        # unanswered-questions inbox is for.
         named = (
-            self._faq(parse, PREEMPTING_FAQ_MATCH, PREEMPTING_FAQ_COVERAGE)
-            or self._by_clause(parse)
+            self._by_clause(parse)
             or self._by_figure_value(parse)
             or self._by_cited_document(parse)
         )

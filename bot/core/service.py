@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from bot.admin import content, files, inbox
 from bot.core.admin_commands import AdminCommands
-from bot.core.commands import COMMANDS, menu_for, parse_command
+from bot.core.commands import COMMANDS, menu_for, parse_command, small_int
 from bot.core.knowledge import KnowledgeBase
 from bot.core.messages import MAX_PAYLOAD_BYTES, Button, IncomingMessage, OutgoingFile, Reply
 from bot.core.qa import Answer, QAService
@@ -281,8 +281,9 @@ class Core:
         return Response((Reply("dialog/cancelled"),))
 
     def _invite(self, session: Session, user: User, args: str) -> Response:
-        if user.role != "admin":
-            return Response((Reply("account/admin_only"),))
+        refused = self.admin_refusal(session, user, "invite")
+        if refused:
+            return refused
         words = args.split()
         agency_id = words[0] if words else ""
         role = words[1] if len(words) > 1 else "official"
@@ -332,8 +333,8 @@ class Core:
         if refused:
             return refused
         question = ""
-        if log_id.isdigit():
-            logged = session.get(QuestionLog, int(log_id))
+        if (log_number := small_int(log_id)) is not None:
+            logged = session.get(QuestionLog, log_number)
             question = logged.text[: content.MAX_QUESTION] if logged else ""
         return self._outcome(session, self.faq.start(session, user, question=question))
 
@@ -374,12 +375,10 @@ class Core:
         return Response((Reply("admin/history", {"changes": changes}),))
 
     def _revert(self, session: Session, user: User, change_id: str) -> Response:
-        if not change_id.strip().lstrip("#").isdigit():
+        number = small_int(change_id)
+        if number is None:
             refused = self.admin_refusal(session, user, "revert")
-            return refused or Response(
-                (Reply("admin/not_found", {"what": "thay đổi", "id": change_id}),)
-            )
-        number = int(change_id.strip().lstrip("#"))
+            return refused or self.not_found("thay đổi", change_id)
         try:
             change = content.revert(session, user, number)
         except content.ContentError as error:
@@ -400,9 +399,11 @@ class Core:
         if refused:
             return refused
         words = args.split()
-        dated = [d for _, d in self.qa.catalog.duties.values() if d.timing.kind != "continuous"]
+        # Recurring duties follow their schedule, continuous ones have none: only a
+        # fixed deadline can be extended.
+        dated = [d for _, d in self.qa.catalog.duties.values() if d.timing.kind == "deadline"]
         usage = Response((Reply("admin/due_usage", {"duties": dated}),))
-        if len(words) != 2 or words[0] not in self.qa.catalog.duties:
+        if len(words) != 2 or words[0] not in {d.id for d in dated}:
             return usage
         due = None
         if words[1].lower() not in ("bo", "bỏ"):
@@ -433,32 +434,35 @@ class Core:
         if refused:
             return refused
         words = args.split()
-        group = inbox.group_of(session, int(words[0])) if words and words[0].isdigit() else None
+        log_number = small_int(words[0]) if words else None
+        group = inbox.group_of(session, log_number) if log_number is not None else None
         entry = session.get(FaqEntry, words[1]) if len(words) > 1 else None
-        if group is None or entry is None:
-            return Response(
-                (Reply("admin/not_found", {"what": "nhóm câu hỏi hoặc mục hỏi đáp", "id": args}),)
-            )
-        draft = content.FaqDraft(
-            entry.question,
-            entry.answer,
-            tuple(dict.fromkeys([*entry.alternates, *group.texts]))[: content.MAX_ALTERNATES],
-            tuple(entry.clauses),
-        )
-        content.save_faq(session, user, draft, set(self.qa.catalog.clauses), entry.id)
+        if group is None or entry is None or not entry.active:
+            return self.not_found("nhóm câu hỏi hoặc mục hỏi đáp", args)
+        # The group's wordings that fit: short enough, new, and within the entry's limit.
+        fitting = [t.strip() for t in group.texts if len(t.strip()) <= content.MAX_QUESTION]
+        wordings = list(dict.fromkeys([*entry.alternates, *fitting]))
+        alternates = tuple(wordings[: content.MAX_ALTERNATES])
+        added = len(alternates) - len(entry.alternates)
+        if added > 0:
+            draft = content.FaqDraft(entry.question, entry.answer, alternates, tuple(entry.clauses))
+            content.save_faq(session, user, draft, set(self.qa.catalog.clauses), entry.id)
+            self._reloader.now(session)
         inbox.dismiss(session, user, group.log_ids)
-        self._reloader.now(session)
-        return Response((Reply("admin/inbox_done", {"count": group.count, "faq_id": entry.id}),))
+        view = {"count": group.count, "faq_id": entry.id, "added": max(added, 0)}
+        return Response((Reply("admin/inbox_done", view),))
 
     def _inbox_dismiss(self, session: Session, user: User, log_id: str) -> Response:
         refused = self.admin_refusal(session, user, "inbox.dismiss")
         if refused:
             return refused
-        group = inbox.group_of(session, int(log_id)) if log_id.strip().isdigit() else None
+        log_number = small_int(log_id)
+        group = inbox.group_of(session, log_number) if log_number is not None else None
         if group is None:
             return self.not_found("nhóm câu hỏi", log_id)
         inbox.dismiss(session, user, group.log_ids)
-        return Response((Reply("admin/inbox_done", {"count": group.count, "faq_id": ""}),))
+        view = {"count": group.count, "faq_id": "", "added": 0}
+        return Response((Reply("admin/inbox_done", view),))
 
     # Nudge buttons and digests (bot.core.services.nudges, .digest).
 
@@ -469,7 +473,7 @@ class Core:
         from bot.scheduler.calendar import load_calendar
 
         words = args.split()
-        if len(words) != 2 or not words[1].isdigit():
+        if len(words) != 2 or small_int(words[1]) is None:
             return Response((Reply("nudge/usage", {"max_days": nudges.MAX_SNOOZE_DAYS}),))
         settings = scheduler_settings.current()
         try:
@@ -548,7 +552,9 @@ class Core:
         if reason == "unknown_duty":
             return Reply("nudge/unknown_duty", {"duty_id": duty_id[:40]})
         if reason == "usage":
-            return Reply("nudge/usage", {"max_days": 10})
+            from bot.core.services.nudges import MAX_SNOOZE_DAYS
+
+            return Reply("nudge/usage", {"max_days": MAX_SNOOZE_DAYS})
         return Reply("nudge/not_responsible")
 
     def _templates_dir(self) -> Path:
@@ -597,7 +603,8 @@ class Core:
         if not payload.startswith(STORED_PAYLOAD_PREFIX):
             return payload
         key = payload[len(STORED_PAYLOAD_PREFIX) :]
-        stored = session.get(ButtonPayload, int(key)) if key.isdigit() else None
+        number = small_int(key)
+        stored = session.get(ButtonPayload, number) if number is not None else None
         return stored.payload if stored else None
 
     def _short_payloads(self, session: Session, replies: Sequence[Reply]) -> list[Reply]:

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from bot.core.catalog import Catalog
+from bot.core.commands import small_int
 from bot.core.knowledge import Duty
 from bot.core.messages import Attachment, Button, Reply
 from bot.core.qa import timing_view
@@ -119,7 +120,7 @@ class ReportDialog:
         if action == "back":
             return self._go(session, user, self._previous_step(state.step, data), data)
         if state.step == "duty" and action == "page":
-            data["page"] = max(0, int(arg) if arg.isdigit() else 0)
+            data["page"] = small_int(arg) or 0
             return self._go(session, user, "duty", data)
         if state.step == "duty" and action == "duty" and arg in self._duty_ids(data["agency_id"]):
             data["duty_id"] = arg
@@ -130,8 +131,8 @@ class ReportDialog:
                 data["percent"] = 100 if arg == "done" else 0
                 return self._go(session, user, "blockers", data)
             return self._go(session, user, "percent", data)
-        if state.step == "percent" and action == "percent" and arg.isdigit():
-            data["percent"] = min(100, int(arg))
+        if state.step == "percent" and action == "percent" and small_int(arg) is not None:
+            data["percent"] = min(100, small_int(arg) or 0)
             return self._go(session, user, "blockers", data)
         if state.step in ("blockers", "evidence") and action == "skip":
             return self._go(session, user, self._next_step(state.step), data)
@@ -144,11 +145,12 @@ class ReportDialog:
         router then treats it as a question and prompts the step again)."""
         data = dict(state.data)
         stripped = text.strip()
-        if state.step == "duty" and stripped.isdigit():
+        number = small_int(stripped)
+        if state.step == "duty" and number is not None:
             # Numbers are those of the page shown, like its buttons.
             duties = self._duties(data["agency_id"])
-            index = int(data.get("page", 0)) * PAGE_SIZE + int(stripped) - 1
-            if 1 <= int(stripped) <= PAGE_SIZE and 0 <= index < len(duties):
+            index = int(data.get("page", 0)) * PAGE_SIZE + number - 1
+            if 1 <= number <= PAGE_SIZE and 0 <= index < len(duties):
                 data["duty_id"] = duties[index].id
                 return self._go(session, user, "status", data)
             return None

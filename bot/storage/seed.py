@@ -167,16 +167,7 @@ def load_knowledge_from_db(session: Session) -> k.KnowledgeBase:
         )
     )
 
-    links: dict[tuple[str, str, str], list[str]] = defaultdict(list)
-    for link in session.scalars(
-        select(m.DutyAgency).order_by(
-            m.DutyAgency.directive_id,
-            m.DutyAgency.duty_id,
-            m.DutyAgency.role,
-            m.DutyAgency.position,
-        )
-    ):
-        links[link.directive_id, link.duty_id, link.role].append(link.agency_id)
+    links = _duty_links(session)
 
     clauses = _by_directive(session, m.Clause, m.Clause.position)
     duties = _by_directive(session, m.Duty, m.Duty.position, m.Duty.active)
@@ -434,6 +425,31 @@ def _clause(c: m.Clause) -> k.Clause:
         items=tuple(c.items),
         topics=tuple(c.topics),
     )
+
+
+def _duty_links(session: Session, *where: Any) -> dict[tuple[str, str, str], list[str]]:
+    """(directive, duty, role) -> agency ids, in their order."""
+    links: dict[tuple[str, str, str], list[str]] = defaultdict(list)
+    query = (
+        select(m.DutyAgency)
+        .where(*where)
+        .order_by(
+            m.DutyAgency.directive_id,
+            m.DutyAgency.duty_id,
+            m.DutyAgency.role,
+            m.DutyAgency.position,
+        )
+    )
+    for link in session.scalars(query):
+        links[link.directive_id, link.duty_id, link.role].append(link.agency_id)
+    return links
+
+
+def duty_from_db(session: Session, directive_id: str, duty_id: str) -> k.Duty:
+    """One duty as answers will show it once the indexes are rebuilt (admins' edits in)."""
+    row = session.get_one(m.Duty, (directive_id, duty_id))
+    where = (m.DutyAgency.directive_id == directive_id, m.DutyAgency.duty_id == duty_id)
+    return _duty(row, _duty_links(session, *where))
 
 
 def _duty(d: m.Duty, links: dict[tuple[str, str, str], list[str]]) -> k.Duty:

@@ -102,7 +102,7 @@ def test_inbox_groups_unanswered_questions_and_one_tap_adds_them(
     admin.send("/hopthu")
     first_log = admin.last.replies[0].buttons[0].payload.split()[-1]  # type: ignore[union-attr]
     admin.send(f"/hopthu_them {first_log} {faq_id}")
-    assert "Đã thêm 3 câu hỏi" in admin.text()
+    assert "Đã thêm 3 cách hỏi mới" in admin.text()
     assistant.core.wait_for_reload()
     user.send("gia vang sjc hom nay")
     assert "Trợ lý chỉ trả lời về Chỉ thị" in user.text()
@@ -121,7 +121,7 @@ def test_effective_deadline_is_versioned(assistant: Assistant, admin: Chat) -> N
         assert duty is not None and str(duty.effective_due) == "2020-03-31"
     admin.send("/gianhan 1.c-1 bo")
     admin.send("/lichsu")
-    assert "duty" in admin.text()
+    assert admin.text().count("gia hạn nhiệm vụ 1.c-1") == 2
 
 
 ADMIN_COMMANDS = [c.name for c in COMMANDS if c.roles == ("admin",)] + [
@@ -145,3 +145,17 @@ def test_admin_commands_are_refused_to_others_and_audited(
     with session_scope(assistant.sessions) as session:
         refused = session.scalars(select(AuditLog).where(AuditLog.allowed.is_(False))).all()
         assert len(refused) >= len(ADMIN_COMMANDS) - 1  # /moi is refused before any audit
+
+
+def test_an_faq_answers_a_question_the_assistant_used_to_refuse(
+    assistant: Assistant, admin: Chat
+) -> None:
+    user = Chat(assistant, "2")
+    question = "Chỉ thị 06 có nói về chuyển đổi số không?"
+    user.send(question)
+    assert user.last is not None and user.last.answer is not None
+    assert user.last.answer.kind == "refusal"  # an uncovered subject, refused by name
+    add_faq(admin, question, "Chỉ thị 06 có đề cập chuyển đổi số không", ANSWER)
+    assistant.core.wait_for_reload()
+    user.send(question)
+    assert user.last.answer is not None and user.last.answer.kind == "faq", user.text()

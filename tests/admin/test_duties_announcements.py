@@ -50,7 +50,7 @@ def test_title_and_assignment_edits_are_answered_kept_and_reverted(
 
     admin.send("/lichsu")
     history = admin.text()
-    assert history.count("duty.edit") == 3
+    assert history.count("sửa nhiệm vụ 2.d-4") == 3
     newest = int(history.split("#")[1].split()[0])
     admin.send(f"/hoantac {newest}")  # the title goes back, the assignment stays
     assistant.core.wait_for_reload()
@@ -73,7 +73,7 @@ def test_bad_duty_edits_change_nothing(assistant: Assistant, admin: Chat) -> Non
     admin.send("/suanv 9.z-9")
     assert "Không có nhiệm vụ hoặc cách sửa «9.z-9»" in admin.text()
     admin.send("/lichsu")
-    assert "duty.edit" not in admin.text()
+    assert "sửa nhiệm vụ" not in admin.text()
 
 
 def test_an_extension_is_shown_next_to_the_directives_date(
@@ -229,3 +229,16 @@ def test_an_export_in_chat_comes_back_unchanged(admin: Chat, fmt: str) -> None:
         assert "0 mục mới, 0 mục sửa" in admin.text(), admin.text()
     admin.send("/xuat bangluong")
     assert "Cách dùng: /xuat" in admin.text()
+
+
+def test_admin_mistakes_get_usage_not_silent_changes(assistant: Assistant, admin: Chat) -> None:
+    admin.send(f"/suanv {DUTY} chutri sttt")
+    admin.send(f"/suanv {DUTY} goc tieu de")  # not a field word: nothing is reset
+    assert "Cách dùng" in admin.text() or "Không có nhiệm vụ hoặc cách sửa" in admin.text()
+    admin.send(f"/suanv {DUTY}")
+    assert "Chủ trì: Sở TT&TT" in admin.text()
+    admin.send("/gianhan 2.b-3 31/12/2030")  # quarterly: follows its schedule
+    assert "Cách dùng: /gianhan" in admin.text()
+    for command in ("/hoantac ²", "/hoantac 3000000000", "/thongbao_gui ²", "/hopthu_bo ²"):
+        admin.send(command)
+        assert "Không tìm thấy" in admin.text(), command

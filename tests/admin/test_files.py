@@ -117,3 +117,21 @@ def test_duty_deadlines_round_trip_and_extension(
 def test_unsupported_format(tmp_path: Path) -> None:
     with pytest.raises(files.FileProblems):
         files.read_rows(tmp_path / "faq.txt")
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "problem"),
+    [
+        ("faq.csv", "id,question\n,Câu hỏi mới\n".encode("latin-1", "replace"), "UTF-8"),
+        ("faq.xlsx", b"PK\x03\x04 not really a spreadsheet", "tệp hỏng"),
+        ("faq.xlsx", b"", "tệp hỏng"),
+    ],
+)
+def test_unreadable_files_are_refused_politely(
+    tmp_path: Path, name: str, content: bytes, problem: str
+) -> None:
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(files.FileProblems) as raised:
+        files.read_rows(path)
+    assert problem in raised.value.problems[0]

@@ -10,6 +10,7 @@ from typing import TextIO
 
 from bot.app import Assistant
 from bot.config import PROJECT_ROOT
+from bot.core.commands import small_int
 from bot.core.messages import Button, IncomingMessage, OutgoingFile
 from bot.core.service import Response
 from bot.storage.db import session_scope
@@ -26,9 +27,9 @@ class ConsoleChannel:
 
     def send(self, text: str) -> Response:
         """Hand one line to the core; a bare number picks one of the last buttons."""
-        choice = text.strip()
-        if choice.isdigit() and 1 <= int(choice) <= len(self.buttons):
-            payload = self.buttons[int(choice) - 1].payload
+        choice = small_int(text)
+        if choice is not None and 1 <= choice <= len(self.buttons):
+            payload = self.buttons[choice - 1].payload
             message = IncomingMessage(CHANNEL, self.user_id, payload=payload)
         else:
             message = IncomingMessage(CHANNEL, self.user_id, text)
