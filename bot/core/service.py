@@ -332,11 +332,14 @@ class Core:
         refused = self.admin_refusal(session, user, "faq.add")
         if refused:
             return refused
-        question = ""
+        question, logged = "", None
         if (log_number := small_int(log_id)) is not None:
             logged = session.get(QuestionLog, log_number)
             question = logged.text[: content.MAX_QUESTION] if logged else ""
-        return self._outcome(session, self.faq.start(session, user, question=question))
+        started = self.faq.start(
+            session, user, question=question, inbox_log_id=logged.id if logged else None
+        )
+        return self._outcome(session, started)
 
     def _faq_edit(self, session: Session, user: User, faq_id: str) -> Response:
         refused = self.admin_refusal(session, user, "faq.edit")

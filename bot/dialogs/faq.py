@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from bot.admin import content
+from bot.admin import content, inbox
 from bot.core.catalog import Catalog
 from bot.core.messages import Button, Reply
 from bot.dialogs import state as states
@@ -31,9 +31,18 @@ class FaqDialog:
         self.labels = labels
 
     def start(
-        self, session: Session, user: User, entry: FaqEntry | None = None, question: str = ""
+        self,
+        session: Session,
+        user: User,
+        entry: FaqEntry | None = None,
+        question: str = "",
+        inbox_log_id: int | None = None,
     ) -> Outcome:
+        """A new entry (from an unanswered question of the inbox, `inbox_log_id`, whose
+        group leaves the inbox when the entry is saved), or an edit of `entry`."""
         data: dict[str, Any] = {"question": question, "alternates": [], "answer": "", "clauses": []}
+        if inbox_log_id is not None:
+            data["inbox_log_id"] = inbox_log_id
         if entry is not None:
             data = {
                 "faq_id": entry.id,
@@ -123,4 +132,7 @@ class FaqDialog:
             state = states.save(session, user.id, NAME, "preview", data)
             return Outcome([self.prompt(state)])
         states.clear(session, user.id)
+        group = inbox.group_of(session, data["inbox_log_id"]) if "inbox_log_id" in data else None
+        if group is not None:
+            inbox.dismiss(session, user, group.log_ids)
         return Outcome([Reply("admin/faq_saved", {"id": entry.id})], finished=True, changed=True)

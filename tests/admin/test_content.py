@@ -113,6 +113,21 @@ def test_inbox_groups_unanswered_questions_and_one_tap_adds_them(
     assert "Không có câu hỏi nào" in admin.text()
 
 
+def test_an_faq_started_from_the_inbox_takes_its_group_out(
+    assistant: Assistant, admin: Chat
+) -> None:
+    Chat(assistant, "2").send("Công thức nấu phở bò")
+    admin.send("/hopthu")
+    admin.press("Tạo FAQ")
+    assert "Công thức nấu phở bò" in admin.text()
+    admin.send("cách nấu phở bò")
+    admin.send("Chỉ thị 06/CT-UBND không nói về nấu ăn.")
+    admin.send("1.a")
+    admin.press("Lưu")
+    admin.send("/hopthu")
+    assert "Không có câu hỏi nào" in admin.text()
+
+
 def test_effective_deadline_is_versioned(assistant: Assistant, admin: Chat) -> None:
     admin.send("/gianhan 1.c-1 31/3/2020")
     assert "hạn mới 31/3/2020" in admin.text()
