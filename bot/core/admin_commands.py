@@ -209,10 +209,14 @@ class AdminCommands:
         if outcome == "broadcast.cancelled":
             session.add(AuditLog(user_id=user.id, action=outcome, entity_id=str(draft.id)))
             return self.core.respond(Reply("admin/broadcast_settled", {"settled": "cancelled_now"}))
-        from bot.scheduler.calendar import TIMEZONE
+        from bot.scheduler.calendar import TIMEZONE, load_calendar
         from bot.scheduler.outbox import enqueue
+        from bot.scheduler.settings import current
 
         now = utcnow()
+        # Like the nudges, an announcement made at night or on a holiday waits for
+        # the next working hours.
+        send_at = load_calendar(session, current()).next_working_slot(now)
         spec: dict[str, Any] = draft.after
         text = f"📢 Thông báo ({spec['label']}):\n\n{spec['text']}"
         rows = [
@@ -227,7 +231,7 @@ class AdminCommands:
                 "address": recipient.channel_user_id,
                 "status": "pending",
                 "attempts": 0,
-                "next_attempt_at": now,
+                "next_attempt_at": send_at,
                 "payload": {"text": text},
                 "created_at": now,
             }
@@ -242,7 +246,8 @@ class AdminCommands:
                 after={"recipients": count},
             )
         )
-        return self.core.respond(Reply("admin/broadcast_sent", {"count": count}))
+        later = send_at if send_at > now else None
+        return self.core.respond(Reply("admin/broadcast_sent", {"count": count, "later": later}))
 
     def _audience(self, target: str) -> tuple[str, str | None, str | None] | None:
         """(label, role, agency id) for "tatca", a role word, or an agency."""

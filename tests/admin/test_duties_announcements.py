@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from bot.admin import content, files
 from bot.app import Assistant, build_assistant
 from bot.core.messages import Attachment
+from bot.scheduler.calendar import WorkingCalendar
 from bot.storage.db import session_scope
 from bot.storage.models import FaqEntry, OutboxMessage, utcnow
 from tests.core.test_dialogs import Chat, invite
@@ -118,6 +119,8 @@ def test_an_announcement_goes_once_to_its_audience(
     assert "Đã xếp 2 tin" in admin.text()
     rows = outbox(assistant)
     assert sorted(r.user_id for r in rows) == [ids["12"], ids["13"]]
+    calendar = WorkingCalendar()  # nothing goes out at night or on a holiday
+    assert all(calendar.is_working_time(r.next_attempt_at) for r in rows)
     assert rows[0].payload["text"].endswith("<b>gấp</b> {{ 7*7 }}")  # plain text, as typed
     admin.last = preview
     admin.press("Gửi")  # a second press, e.g. a stale button
