@@ -27,6 +27,7 @@ FAQ_COLUMNS = ("id", "question", "alternates", "answer", "clauses")
 DUTY_COLUMNS = ("directive_id", "id", "clause", "title", "due", "effective_due")
 LIST_SEPARATOR = " | "  # alternates and clauses inside one CSV/XLSX cell
 FORMATS = (".yaml", ".yml", ".csv", ".xlsx")
+Rows = list[tuple[int, dict[str, Any]]]  # (line or row number, record)
 
 
 class FileProblems(ValueError):
@@ -56,7 +57,7 @@ def _check_format(path: Path) -> str:
     return suffix
 
 
-def read_rows(path: Path) -> list[tuple[int, dict[str, Any]]]:
+def read_rows(path: Path) -> Rows:
     """(line or row number, row) for each record of the file; FileProblems when the
     file cannot be read at all (another encoding, a damaged spreadsheet)."""
     try:
@@ -65,15 +66,15 @@ def read_rows(path: Path) -> list[tuple[int, dict[str, Any]]]:
         raise FileProblems(
             ["tệp không ở dạng UTF-8: trong Excel, lưu bằng «CSV UTF-8» hoặc dùng .xlsx"]
         ) from None
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
-        if isinstance(error, FileProblems):
-            raise
+    except FileProblems:
+        raise
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError):
         raise FileProblems(
             [f"không đọc được tệp {path.suffix}: tệp hỏng hoặc sai định dạng"]
         ) from None
 
 
-def _read_rows(path: Path) -> list[tuple[int, dict[str, Any]]]:
+def _read_rows(path: Path) -> Rows:
     suffix = _check_format(path)
     if suffix in (".yaml", ".yml"):
         text = path.read_text(encoding="utf-8")
@@ -106,9 +107,19 @@ def _read_rows(path: Path) -> list[tuple[int, dict[str, Any]]]:
     ]
 
 
-def kind_of(path: Path) -> str:
-    """ "faq" or "duties", from the columns of the file's first record."""
+def import_file(
+    session: Session, user: User | None, path: Path, known_clauses: set[str]
+) -> tuple[str, ImportReport]:
+    """A FAQ or a duties file, told apart by its columns: ("faq" | "duties", report)."""
     rows = read_rows(path)
+    kind = _kind_of(rows)
+    if kind == "faq":
+        return kind, _import_faq_rows(session, user, rows, path.name, known_clauses)
+    return kind, _import_duty_rows(session, user, rows, path.name)
+
+
+def _kind_of(rows: Rows) -> str:
+    """ "faq" or "duties", from the columns of the file's first record."""
     columns = set(rows[0][1]) if rows else set()
     if {"question", "answer"} <= columns:
         return "faq"
@@ -185,12 +196,18 @@ def import_faq(
     session: Session, user: User | None, path: Path, known_clauses: set[str]
 ) -> ImportReport:
     """Add or replace FAQ entries from a file; nothing is applied if any row is wrong."""
+    return _import_faq_rows(session, user, read_rows(path), path.name, known_clauses)
+
+
+def _import_faq_rows(
+    session: Session, user: User | None, rows: Rows, name: str, known_clauses: set[str]
+) -> ImportReport:
     if user is not None:
-        content.require_admin(session, user, "faq.import", path.name)
+        content.require_admin(session, user, "faq.import", name)
     drafts: list[tuple[str | None, content.FaqDraft]] = []
     problems: list[str] = []
     seen: set[str] = set()
-    for number, row in read_rows(path):
+    for number, row in rows:
         faq_id = str(row.get("id") or "").strip() or None
         draft = content.FaqDraft(
             question=str(row.get("question") or ""),
@@ -251,11 +268,15 @@ def export_duties(session: Session, path: Path) -> int:
 
 def import_duties(session: Session, user: User | None, path: Path) -> ImportReport:
     """Set duties' effective deadlines from a file (other columns are for reading)."""
+    return _import_duty_rows(session, user, read_rows(path), path.name)
+
+
+def _import_duty_rows(session: Session, user: User | None, rows: Rows, name: str) -> ImportReport:
     if user is not None:
-        content.require_admin(session, user, "duty.import", path.name)
+        content.require_admin(session, user, "duty.import", name)
     changes: list[tuple[Duty, dt.date | None]] = []
     problems: list[str] = []
-    for number, row in read_rows(path):
+    for number, row in rows:
         key = (str(row.get("directive_id") or "").strip(), str(row.get("id") or "").strip())
         duty = session.get(Duty, key)
         if duty is None:

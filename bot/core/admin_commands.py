@@ -12,7 +12,7 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from bot.admin import content, files
@@ -100,11 +100,7 @@ class AdminCommands:
 
     def _agencies(self, text: str) -> tuple[list[str], list[str]]:
         """Agency ids for a comma-separated list of ids, names or abbreviations."""
-        catalog = self.core.qa.catalog
-        by_name: dict[str, str] = {}
-        for agency in catalog.kb.agencies:
-            for surface in (agency.id, agency.name, agency.short_name, *agency.aliases):
-                by_name.setdefault(fold(surface), agency.id)
+        by_name = self.core.qa.catalog.agency_names
         found, unknown = [], []
         for part in text.replace(";", ",").split(","):
             if not part.strip():
@@ -270,8 +266,9 @@ class AdminCommands:
             query = query.where(User.role == role)
         if agency_id is not None:
             query = query.where(User.agency_id == agency_id)
-        users = session.scalars(query.order_by(User.id))
-        return [u for u in users if u.agency_id is not None or u.role == "admin"]
+        # Linked to an agency (accounts.is_linked), or an admin.
+        linked = or_(User.agency_id.is_not(None), User.role == "admin")
+        return list(session.scalars(query.where(linked).order_by(User.id)))
 
     # ----- the working calendar: make-up working days and extra days off ---------------
 
@@ -369,13 +366,8 @@ class AdminCommands:
             path = Path(folder) / f"upload{suffix}"
             path.write_bytes(attachment.content)
             try:
-                kind = files.kind_of(path)
-                if kind == "faq":
-                    report = files.import_faq(
-                        session, user, path, set(self.core.qa.catalog.clauses)
-                    )
-                else:
-                    report = files.import_duties(session, user, path)
+                clauses = set(self.core.qa.catalog.clauses)
+                kind, report = files.import_file(session, user, path, clauses)
             except files.FileProblems as error:
                 view = {
                     "name": attachment.file_name[:80],

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Literal
 
 from bot.core.knowledge import (
@@ -21,7 +22,7 @@ from bot.core.knowledge import (
     Figure,
     KnowledgeBase,
 )
-from nlu.normalize import Normalizer
+from nlu.normalize import Normalizer, fold
 from nlu.retrieval import TfidfIndex
 
 Role = Literal["lead", "coordinate", "addressee", "via"]
@@ -154,6 +155,16 @@ class Catalog:
                     key += 1
 
     # Names the NLU gazetteer recognizes, and the words it counts as in-domain.
+
+    @cached_property
+    def agency_names(self) -> dict[str, str]:
+        """Agency id by any of its names, folded ("so tt&tt", "snv", "huyen que vo"):
+        what admins type where a command needs agencies."""
+        names: dict[str, str] = {}
+        for agency in self.kb.agencies:
+            for surface in (agency.id, agency.name, agency.short_name, *agency.aliases):
+                names.setdefault(fold(surface), agency.id)
+        return names
 
     def name_entries(self) -> list[tuple[str, str, str]]:
         entries = []
