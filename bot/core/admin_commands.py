@@ -1,4 +1,6 @@
-"""Admin commands on duties, announcements and content files (the core's admin edge).
+"""The admin commands: FAQ entries, change history and revert, deadline extensions,
+the unanswered inbox, duties' titles and assignments, announcements, the working
+calendar, and content files (the core's admin edge).
 
 Each handler authorizes through `bot.admin.content.require_admin` (which audits a
 refused attempt), changes the database through `bot.admin`, and asks the core to
@@ -15,10 +17,10 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from bot.admin import content, files
+from bot.admin import content, files, inbox
 from bot.core.commands import small_int
 from bot.core.messages import Attachment, Button, OutgoingFile, Reply
-from bot.storage.models import AuditLog, CalendarDay, Duty, User, utcnow
+from bot.storage.models import AuditLog, CalendarDay, Duty, FaqEntry, QuestionLog, User, utcnow
 from bot.storage.seed import duty_from_db
 from nlu.normalize import fold
 
@@ -54,6 +56,167 @@ CALENDAR_KINDS = {"lambu": "workday", "nghi": "dayoff"}
 class AdminCommands:
     def __init__(self, core: Core) -> None:
         self.core = core
+
+    # ----- FAQ entries, the change history, deadline extensions, the inbox --------------
+
+    def faq_list(self, session: Session, user: User, query: str) -> Response:
+        refused = self.core.admin_refusal(session, user, "faq.list")
+        if refused:
+            return refused
+        entries = list(
+            session.scalars(select(FaqEntry).where(FaqEntry.active).order_by(FaqEntry.position))
+        )
+        if query:
+            wanted = fold(query)
+            entries = [
+                e
+                for e in entries
+                if wanted in fold(" ".join((e.id, e.question, *e.alternates, e.answer)))
+            ]
+        return self.core.respond(Reply("admin/faq_list", {"entries": entries, "query": query}))
+
+    def faq_add(self, session: Session, user: User, log_id: str) -> Response:
+        refused = self.core.admin_refusal(session, user, "faq.add")
+        if refused:
+            return refused
+        question, logged = "", None
+        if (log_number := small_int(log_id)) is not None:
+            logged = session.get(QuestionLog, log_number)
+            question = logged.text[: content.MAX_QUESTION] if logged else ""
+        started = self.core.faq.start(
+            session, user, question=question, inbox_log_id=logged.id if logged else None
+        )
+        return self.core.outcome(session, started)
+
+    def faq_edit(self, session: Session, user: User, faq_id: str) -> Response:
+        refused = self.core.admin_refusal(session, user, "faq.edit")
+        if refused:
+            return refused
+        entry = session.get(FaqEntry, faq_id.strip())
+        if entry is None or not entry.active:
+            return self.core.not_found("mục hỏi đáp", faq_id)
+        return self.core.outcome(session, self.core.faq.start(session, user, entry))
+
+    def faq_delete(self, session: Session, user: User, faq_id: str) -> Response:
+        try:
+            content.delete_faq(session, user, faq_id.strip())
+        except content.ContentError as error:
+            if error.reason == "not_admin":
+                return self.core.respond(Reply("account/admin_only"))
+            return self.core.not_found("mục hỏi đáp", faq_id)
+        self.core.reload_now(session)
+        return self.core.respond(Reply("admin/faq_deleted", {"id": faq_id.strip()}))
+
+    def history(self, session: Session, user: User, _: str) -> Response:
+        refused = self.core.admin_refusal(session, user, "history")
+        if refused:
+            return refused
+        changes = [
+            {
+                "id": c.id,
+                "created_at": c.created_at,
+                "action": c.action,
+                "entity_type": c.entity_type,
+                "entity_id": c.entity_id,
+                "user": _display_name(session, c.user_id),
+            }
+            for c in content.history(session)
+        ]
+        return self.core.respond(Reply("admin/history", {"changes": changes}))
+
+    def revert(self, session: Session, user: User, change_id: str) -> Response:
+        number = small_int(change_id)
+        if number is None:
+            refused = self.core.admin_refusal(session, user, "revert")
+            return refused or self.core.not_found("thay đổi", change_id)
+        try:
+            change = content.revert(session, user, number)
+        except content.ContentError as error:
+            if error.reason == "not_admin":
+                return self.core.respond(Reply("account/admin_only"))
+            return self.core.not_found("thay đổi", change_id)
+        self.core.reload_now(session)
+        view = {
+            "id": change.id,
+            "change": number,
+            "entity_type": change.entity_type,
+            "entity_id": change.entity_id,
+        }
+        return self.core.respond(Reply("admin/reverted", view))
+
+    def extend(self, session: Session, user: User, args: str) -> Response:
+        refused = self.core.admin_refusal(session, user, "duty.due")
+        if refused:
+            return refused
+        words = args.split()
+        # Recurring duties follow their schedule, continuous ones have none: only a
+        # fixed deadline can be extended.
+        dated = [d for _, d in self.core.qa.catalog.duties.values() if d.timing.kind == "deadline"]
+        usage = self.core.respond(Reply("admin/due_usage", {"duties": dated}))
+        if len(words) != 2 or words[0] not in {d.id for d in dated}:
+            return usage
+        due = None
+        if words[1].lower() not in ("bo", "bỏ"):
+            try:
+                due = files.parse_date(words[1])
+            except ValueError:
+                return usage
+        directive, duty = self.core.qa.catalog.duties[words[0]]
+        content.set_effective_due(session, user, directive.id, duty.id, due)
+        self.core.reload_now(session)  # answers show the extension
+        return self.core.respond(Reply("admin/due_set", {"duty": duty.title, "due": due}))
+
+    def inbox(self, session: Session, user: User, _: str) -> Response:
+        refused = self.core.admin_refusal(session, user, "inbox")
+        if refused:
+            return refused
+        groups = inbox.unanswered(session)
+        buttons = []
+        for n, group in enumerate(groups[:5], 1):
+            buttons.append(
+                Button(f"{n}. {self.core.faq.labels.create_faq}", f"/faqthem {group.log_ids[0]}")
+            )
+            buttons.append(
+                Button(f"{n}. {self.core.faq.labels.skip}", f"/hopthu_bo {group.log_ids[0]}")
+            )
+        return self.core.respond(
+            Reply("admin/inbox", {"groups": groups}, tuple(buttons), columns=2)
+        )
+
+    def inbox_add(self, session: Session, user: User, args: str) -> Response:
+        refused = self.core.admin_refusal(session, user, "inbox.add")
+        if refused:
+            return refused
+        words = args.split()
+        log_number = small_int(words[0]) if words else None
+        group = inbox.group_of(session, log_number) if log_number is not None else None
+        entry = session.get(FaqEntry, words[1]) if len(words) > 1 else None
+        if group is None or entry is None or not entry.active:
+            return self.core.not_found("nhóm câu hỏi hoặc mục hỏi đáp", args)
+        # The group's wordings that fit: short enough, new, and within the entry's limit.
+        fitting = [t.strip() for t in group.texts if len(t.strip()) <= content.MAX_QUESTION]
+        wordings = list(dict.fromkeys([*entry.alternates, *fitting]))
+        alternates = tuple(wordings[: content.MAX_ALTERNATES])
+        added = len(alternates) - len(entry.alternates)
+        if added > 0:
+            draft = content.FaqDraft(entry.question, entry.answer, alternates, tuple(entry.clauses))
+            content.save_faq(session, user, draft, set(self.core.qa.catalog.clauses), entry.id)
+            self.core.reload_now(session)
+        inbox.dismiss(session, user, group.log_ids)
+        view = {"count": group.count, "faq_id": entry.id, "added": max(added, 0)}
+        return self.core.respond(Reply("admin/inbox_done", view))
+
+    def inbox_dismiss(self, session: Session, user: User, log_id: str) -> Response:
+        refused = self.core.admin_refusal(session, user, "inbox.dismiss")
+        if refused:
+            return refused
+        log_number = small_int(log_id)
+        group = inbox.group_of(session, log_number) if log_number is not None else None
+        if group is None:
+            return self.core.not_found("nhóm câu hỏi", log_id)
+        inbox.dismiss(session, user, group.log_ids)
+        view = {"count": group.count, "faq_id": "", "added": 0}
+        return self.core.respond(Reply("admin/inbox_done", view))
 
     # ----- duties: title and assignment (versioned, revertable) -------------------------
 
@@ -395,3 +558,8 @@ def import_wanted(attachment: Attachment) -> bool:
         and suffix in files.FORMATS
         and (0 < attachment.size <= MAX_IMPORT_BYTES)
     )
+
+
+def _display_name(session: Session, user_id: int | None) -> str:
+    user = session.get(User, user_id) if user_id is not None else None
+    return user.display_name if user else ""

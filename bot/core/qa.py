@@ -412,7 +412,7 @@ class QAService:
             n = len(who)
             for i in range(len(tokens) - n):
                 if tuple(tokens[i : i + n]) == who:
-                    action = tuple(t for t in tokens[i + n : i + n + 2])
+                    action = tuple(tokens[i + n : i + n + 2])
                     return action if len(action) == 2 else ()
         return ()
 
@@ -813,14 +813,7 @@ class QAService:
         quả ứng dụng CNTT ..., cho xin số liệu" asks for the results, not one piece)."""
         heading = set(self.catalog.normalizer.tokens(f"{clause.title} {clause.label}"))
         named = {t for e in parse.entities for t in e.text.split()}
-        own = {
-            t
-            for t in parse.tokens
-            if t not in heading
-            and t not in named
-            and t not in self.generic_words
-            and t not in self.catalog.stopwords
-        }
+        own = set(parse.tokens) - heading - named - self.generic_words  # stopwords included
         if not own:
             return False
         quoted = {

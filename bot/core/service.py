@@ -16,7 +16,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.admin import content, files, inbox
+from bot.admin import content
 from bot.core.admin_commands import AdminCommands
 from bot.core.commands import COMMANDS, menu_for, parse_command, small_int
 from bot.core.knowledge import KnowledgeBase
@@ -30,9 +30,8 @@ from bot.dialogs import report as reporting
 from bot.dialogs import state as states
 from bot.dialogs.faq import FaqDialog
 from bot.dialogs.report import Outcome, ReportDialog
-from bot.storage.models import ButtonPayload, FaqEntry, QuestionLog, User
+from bot.storage.models import ButtonPayload, User
 from bot.storage.repositories import QuestionLogRepo, UserRepo
-from nlu.normalize import fold
 
 # The question log keeps what was typed, but a hostile message cannot fill the disk.
 MAX_LOGGED_CHARS = 20_000
@@ -91,16 +90,16 @@ class Core:
             "tiendo": self._progress,
             "huy": self._cancel,
             "moi": self._invite,
-            "faq": self._faq_list,
-            "faqthem": self._faq_add,
-            "faqsua": self._faq_edit,
-            "faqxoa": self._faq_delete,
-            "lichsu": self._history,
-            "hoantac": self._revert,
-            "gianhan": self._extend,
-            "hopthu": self._inbox,
-            "hopthu_them": self._inbox_add,
-            "hopthu_bo": self._inbox_dismiss,
+            "faq": admin.faq_list,
+            "faqthem": admin.faq_add,
+            "faqsua": admin.faq_edit,
+            "faqxoa": admin.faq_delete,
+            "lichsu": admin.history,
+            "hoantac": admin.revert,
+            "gianhan": admin.extend,
+            "hopthu": admin.inbox,
+            "hopthu_them": admin.inbox_add,
+            "hopthu_bo": admin.inbox_dismiss,
             "suanv": admin.edit_duty,
             "thongbao": admin.announce,
             "thongbao_gui": admin.send_announcement,
@@ -151,7 +150,7 @@ class Core:
                 state = states.load(session, user.id)
                 if state is None or state.dialog != press.dialog:
                     return Response((), notice=self.report.labels.stale)
-                return self._outcome(
+                return self.outcome(
                     session, self.dialogs[state.dialog].press(session, user, state, press)
                 )
             text = payload  # a suggested question or a command
@@ -175,7 +174,7 @@ class Core:
             elif text.strip():
                 outcome = dialog.text(session, user, state, text)
             if outcome is not None:
-                return self._outcome(session, outcome)
+                return self.outcome(session, outcome)
             # Not an answer to the step: answer it as a question, then ask the step again.
             answered = self._ask(session, user, message.channel, text)
             return replace(answered, replies=(*answered.replies, dialog.prompt(state)))
@@ -244,7 +243,7 @@ class Core:
             return Response((Reply("account/not_linked"),))
         if not accounts.can_report_for(user, user.agency_id):
             return Response((Reply("account/not_allowed"),))
-        return self._outcome(session, self.report.start(session, user, duty_id.strip() or None))
+        return self.outcome(session, self.report.start(session, user, duty_id.strip() or None))
 
     def _edit_report(self, session: Session, user: User, _: str) -> Response:
         if user.agency_id is None:
@@ -252,7 +251,7 @@ class Core:
         last = progress.last_report_by(session, user)
         if last is None or not accounts.can_report_for(user, last.agency_id):
             return Response((Reply("dialog/no_report_to_edit"),))
-        return self._outcome(session, self.report.start(session, user, last.duty_id, previous=last))
+        return self.outcome(session, self.report.start(session, user, last.duty_id, previous=last))
 
     def _progress(self, session: Session, user: User, _: str) -> Response:
         if user.agency_id is None:
@@ -302,7 +301,7 @@ class Core:
         }
         return Response((Reply("account/invite_created", view),))
 
-    # Admin commands: content management (bot.admin authorizes and versions again).
+    # Admin commands live in bot.core.admin_commands; they all start with this check.
 
     def admin_refusal(self, session: Session, user: User, action: str) -> Response | None:
         """None for an admin; otherwise the refusal, with the attempt audited."""
@@ -311,161 +310,6 @@ class Core:
         except content.ContentError:
             return Response((Reply("account/admin_only"),))
         return None
-
-    def _faq_list(self, session: Session, user: User, query: str) -> Response:
-        refused = self.admin_refusal(session, user, "faq.list")
-        if refused:
-            return refused
-        entries = list(
-            session.scalars(select(FaqEntry).where(FaqEntry.active).order_by(FaqEntry.position))
-        )
-        if query:
-            wanted = fold(query)
-            entries = [
-                e
-                for e in entries
-                if wanted in fold(" ".join((e.id, e.question, *e.alternates, e.answer)))
-            ]
-        return Response((Reply("admin/faq_list", {"entries": entries, "query": query}),))
-
-    def _faq_add(self, session: Session, user: User, log_id: str) -> Response:
-        refused = self.admin_refusal(session, user, "faq.add")
-        if refused:
-            return refused
-        question, logged = "", None
-        if (log_number := small_int(log_id)) is not None:
-            logged = session.get(QuestionLog, log_number)
-            question = logged.text[: content.MAX_QUESTION] if logged else ""
-        started = self.faq.start(
-            session, user, question=question, inbox_log_id=logged.id if logged else None
-        )
-        return self._outcome(session, started)
-
-    def _faq_edit(self, session: Session, user: User, faq_id: str) -> Response:
-        refused = self.admin_refusal(session, user, "faq.edit")
-        if refused:
-            return refused
-        entry = session.get(FaqEntry, faq_id.strip())
-        if entry is None or not entry.active:
-            return self.not_found("mục hỏi đáp", faq_id)
-        return self._outcome(session, self.faq.start(session, user, entry))
-
-    def _faq_delete(self, session: Session, user: User, faq_id: str) -> Response:
-        try:
-            content.delete_faq(session, user, faq_id.strip())
-        except content.ContentError as error:
-            if error.reason == "not_admin":
-                return Response((Reply("account/admin_only"),))
-            return self.not_found("mục hỏi đáp", faq_id)
-        self._reloader.now(session)
-        return Response((Reply("admin/faq_deleted", {"id": faq_id.strip()}),))
-
-    def _history(self, session: Session, user: User, _: str) -> Response:
-        refused = self.admin_refusal(session, user, "history")
-        if refused:
-            return refused
-        changes = [
-            {
-                "id": c.id,
-                "created_at": c.created_at,
-                "action": c.action,
-                "entity_type": c.entity_type,
-                "entity_id": c.entity_id,
-                "user": self._display_name(session, c.user_id),
-            }
-            for c in content.history(session)
-        ]
-        return Response((Reply("admin/history", {"changes": changes}),))
-
-    def _revert(self, session: Session, user: User, change_id: str) -> Response:
-        number = small_int(change_id)
-        if number is None:
-            refused = self.admin_refusal(session, user, "revert")
-            return refused or self.not_found("thay đổi", change_id)
-        try:
-            change = content.revert(session, user, number)
-        except content.ContentError as error:
-            if error.reason == "not_admin":
-                return Response((Reply("account/admin_only"),))
-            return self.not_found("thay đổi", change_id)
-        self._reloader.now(session)
-        view = {
-            "id": change.id,
-            "change": number,
-            "entity_type": change.entity_type,
-            "entity_id": change.entity_id,
-        }
-        return Response((Reply("admin/reverted", view),))
-
-    def _extend(self, session: Session, user: User, args: str) -> Response:
-        refused = self.admin_refusal(session, user, "duty.due")
-        if refused:
-            return refused
-        words = args.split()
-        # Recurring duties follow their schedule, continuous ones have none: only a
-        # fixed deadline can be extended.
-        dated = [d for _, d in self.qa.catalog.duties.values() if d.timing.kind == "deadline"]
-        usage = Response((Reply("admin/due_usage", {"duties": dated}),))
-        if len(words) != 2 or words[0] not in {d.id for d in dated}:
-            return usage
-        due = None
-        if words[1].lower() not in ("bo", "bỏ"):
-            try:
-                due = files.parse_date(words[1])
-            except ValueError:
-                return usage
-        directive, duty = self.qa.catalog.duties[words[0]]
-        content.set_effective_due(session, user, directive.id, duty.id, due)
-        self._reloader.now(session)  # answers show the extension
-        return Response((Reply("admin/due_set", {"duty": duty.title, "due": due}),))
-
-    def _inbox(self, session: Session, user: User, _: str) -> Response:
-        refused = self.admin_refusal(session, user, "inbox")
-        if refused:
-            return refused
-        groups = inbox.unanswered(session)
-        buttons = []
-        for n, group in enumerate(groups[:5], 1):
-            buttons.append(
-                Button(f"{n}. {self.faq.labels.create_faq}", f"/faqthem {group.log_ids[0]}")
-            )
-            buttons.append(Button(f"{n}. {self.faq.labels.skip}", f"/hopthu_bo {group.log_ids[0]}"))
-        return Response((Reply("admin/inbox", {"groups": groups}, tuple(buttons), columns=2),))
-
-    def _inbox_add(self, session: Session, user: User, args: str) -> Response:
-        refused = self.admin_refusal(session, user, "inbox.add")
-        if refused:
-            return refused
-        words = args.split()
-        log_number = small_int(words[0]) if words else None
-        group = inbox.group_of(session, log_number) if log_number is not None else None
-        entry = session.get(FaqEntry, words[1]) if len(words) > 1 else None
-        if group is None or entry is None or not entry.active:
-            return self.not_found("nhóm câu hỏi hoặc mục hỏi đáp", args)
-        # The group's wordings that fit: short enough, new, and within the entry's limit.
-        fitting = [t.strip() for t in group.texts if len(t.strip()) <= content.MAX_QUESTION]
-        wordings = list(dict.fromkeys([*entry.alternates, *fitting]))
-        alternates = tuple(wordings[: content.MAX_ALTERNATES])
-        added = len(alternates) - len(entry.alternates)
-        if added > 0:
-            draft = content.FaqDraft(entry.question, entry.answer, alternates, tuple(entry.clauses))
-            content.save_faq(session, user, draft, set(self.qa.catalog.clauses), entry.id)
-            self._reloader.now(session)
-        inbox.dismiss(session, user, group.log_ids)
-        view = {"count": group.count, "faq_id": entry.id, "added": max(added, 0)}
-        return Response((Reply("admin/inbox_done", view),))
-
-    def _inbox_dismiss(self, session: Session, user: User, log_id: str) -> Response:
-        refused = self.admin_refusal(session, user, "inbox.dismiss")
-        if refused:
-            return refused
-        log_number = small_int(log_id)
-        group = inbox.group_of(session, log_number) if log_number is not None else None
-        if group is None:
-            return self.not_found("nhóm câu hỏi", log_id)
-        inbox.dismiss(session, user, group.log_ids)
-        view = {"count": group.count, "faq_id": "", "added": 0}
-        return Response((Reply("admin/inbox_done", view),))
 
     # Nudge buttons and digests (bot.core.services.nudges, .digest).
 
@@ -578,12 +422,7 @@ class Core:
         """Rebuild the indexes from `session`'s view of the content (in the background)."""
         self._reloader.now(session)
 
-    @staticmethod
-    def _display_name(session: Session, user_id: int | None) -> str:
-        user = session.get(User, user_id) if user_id is not None else None
-        return user.display_name if user else ""
-
-    def _outcome(self, session: Session, outcome: Outcome) -> Response:
+    def outcome(self, session: Session, outcome: Outcome) -> Response:
         if outcome.changed:
             self._reloader.now(session)
         return Response(tuple(outcome.replies), notice=outcome.notice)
