@@ -631,12 +631,14 @@ class QAService:
         if dated:
             best, score = dated, 1.0
         else:
-            best, score = self._best(self._ranked_duties(parse, prefer_dated=True))
+            ranked = self._ranked_duties(parse, prefer_dated=True)
+            # Asked "by when": a matching duty that has a date answers it, however
+            # close an undated sibling comes; undated ones answer only when none has.
+            with_dates = [(d, s) for d, s in ranked if d.timing.kind != "continuous"]
+            best, score = self._best(with_dates or ranked)
         if not best:
             named = parse.values("topic") or parse.values("agency")
             return None if named else self._deadline_list(parse)
-        dated = [d for d in best if d.timing.kind != "continuous"]
-        best = dated or best  # asked "by when": an undated sibling is not the answer
         views = [self._duty_view(d) for d in best]
         reply = Reply("qa/deadline", {"duties": views})
         return self._make(parse, "deadline", reply, [v["clause"] for v in views], score)

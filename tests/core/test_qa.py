@@ -226,6 +226,9 @@ def test_a_deadline_question_is_answered_with_the_dated_duty(assistant: Assistan
         answer, reply = ask(assistant, f"hạn chót {duty.title.lower()} là khi nào")
         assert answer.kind == "deadline", (duty.id, reply)
         assert "không đặt thời hạn cố định" not in reply, (duty.id, reply)
+    # Undated duties on the same subject match these words even better.
+    answer, reply = ask(assistant, "hạn chót chuyển hệ thống về trung tâm dữ liệu?")
+    assert "31/12/2019" in reply and "không đặt thời hạn cố định" not in reply, reply
 
 
 def test_help_with_something_else_is_refused(assistant: Assistant) -> None:
