@@ -15,7 +15,14 @@ out=${1:?usage: scripts/rasa_cv.sh OUT_DIR [FOLDS]}
 folds=${2:-5}
 RASA_VENV=$(bash scripts/rasa_env.sh)
 mkdir -p "$out"
-"$RASA_VENV/bin/rasa" test nlu --nlu data/nlu/nlu.yml --config data/nlu/config.yml \
-  --cross-validation --folds "$folds" --successes --no-plot --out "$out" >&2
+out=$(cd "$out" && pwd)
+root=$(pwd)
+# Rasa writes its training cache (.rasa/cache, ~100 MB of checkpoints) into the working
+# directory: run it in a temporary folder so nothing lands in the repository.
+work=$(mktemp -d "${TMPDIR:-/tmp}/rasa-cv.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+(cd "$work" && "$RASA_VENV/bin/rasa" test nlu --nlu "$root/data/nlu/nlu.yml" \
+  --config "$root/data/nlu/config.yml" \
+  --cross-validation --folds "$folds" --successes --no-plot --out "$out" >&2)
 ls "$out"/intent_successes.json "$out"/intent_errors.json >/dev/null
 echo "rasa_cv: predictions in $out" >&2
