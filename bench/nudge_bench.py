@@ -44,12 +44,11 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import insert, select  # noqa: E402
 
 from bot.app import Assistant, build_assistant  # noqa: E402
-from bot.config import Settings  # noqa: E402
-from bot.scheduler.calendar import TIMEZONE, WorkingCalendar  # noqa: E402
-from bot.scheduler.delivery import RateLimiter  # noqa: E402
-from bot.scheduler.jobs import NudgeService  # noqa: E402
-from bot.scheduler.settings import NudgeSettings  # noqa: E402
-from bot.scheduler.telegram_sender import TelegramSender  # noqa: E402
+from bot.application.delivery import RateLimiter  # noqa: E402
+from bot.application.scheduler.service import NudgeService  # noqa: E402
+from bot.channels.telegram.sender import TelegramSender  # noqa: E402
+from bot.config import NudgeSettings, Settings  # noqa: E402
+from bot.domain.calendar import TIMEZONE, WorkingCalendar  # noqa: E402
 from bot.storage.db import session_scope  # noqa: E402
 from bot.storage.models import Agency, Duty, OutboxMessage, ProgressReport, User  # noqa: E402
 from tests.support.fake_bot_api import FakeBotApi  # noqa: E402
@@ -193,9 +192,11 @@ async def fanout(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def digest(args: argparse.Namespace) -> dict[str, Any]:
-    from bot.core.services.digest import DigestBuilder, build_digest, to_xlsx
-    from bot.core.services.digest_chart import chart_data, to_png
-    from bot.scheduler.world import duty_plans, latest_reports, recipients
+    from bot.application.digest.builder import DigestBuilder
+    from bot.application.digest.chart import chart_data, to_png
+    from bot.application.digest.model import build_digest
+    from bot.application.digest.xlsx import to_xlsx
+    from bot.application.scheduler.world import duty_plans, latest_reports, recipients
 
     folder = Path(tempfile.mkdtemp(prefix="digest-bench-"))
     assistant = fresh_assistant(folder)

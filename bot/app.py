@@ -7,17 +7,18 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.application.assistant import Assistant
+from bot.application.dialogs.faq import FaqDialog
+from bot.application.dialogs.report import Labels, ReportDialog
+from bot.application.knowledge.pack import load_knowledge
+from bot.application.knowledge.seed import load_knowledge_from_db, seed_knowledge
+from bot.application.qa import DEFAULT_SUGGEST_BELOW, QAService, SuggestionWordings
+from bot.application.render import Renderer
+from bot.application.router import Core
 from bot.config import Settings
-from bot.core.catalog import Catalog
-from bot.core.knowledge import KnowledgeBase
-from bot.core.qa import DEFAULT_SUGGEST_BELOW, QAService, SuggestionWordings
-from bot.core.render import Renderer
-from bot.core.service import Core
-from bot.dialogs.faq import FaqDialog
-from bot.dialogs.report import Labels, ReportDialog
+from bot.domain.catalog import Catalog
+from bot.domain.knowledge import KnowledgeBase
 from bot.storage.db import make_engine, make_session_factory, session_scope, upgrade
-from bot.storage.pack import load_knowledge
-from bot.storage.seed import load_knowledge_from_db, seed_knowledge
 from nlu.engine import BuiltinNlu, Lexicon, NluEngine
 from nlu.normalize import fold
 from nlu.rasa_http import RasaNlu
@@ -25,15 +26,6 @@ from nlu.training_data import TrainingData, load_training_data
 from nlu.yaml_io import read_yaml
 
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class Assistant:
-    settings: Settings
-    sessions: sessionmaker[Session]
-    knowledge: KnowledgeBase
-    core: Core
-    renderer: Renderer
 
 
 def prepare_database(settings: Settings) -> sessionmaker[Session]:
@@ -96,6 +88,7 @@ def build_core(settings: Settings, knowledge: KnowledgeBase) -> Core:
         ReportDialog(qa.catalog, labels),
         FaqDialog(qa.catalog, labels),
         rebuild=lambda kb: build_qa(settings, kb),
+        nudge_settings=settings.nudges,
     )
 
 

@@ -43,9 +43,10 @@ def cmd_chat(args: argparse.Namespace) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     """Serve Telegram: long polling, or a webhook when TELEGRAM_WEBHOOK_URL is set."""
+    from bot.app import build_assistant
     from bot.channels.telegram.app import run
 
-    return run(Settings.from_env())
+    return run(Settings.from_env(), build_assistant)
 
 
 def cmd_db(args: argparse.Namespace) -> int:
@@ -79,7 +80,7 @@ def cmd_nlu_eval(args: argparse.Namespace) -> int:
 def cmd_invite(args: argparse.Namespace) -> int:
     """Create a one-time invite code (the command line is trusted: no inviter)."""
     from bot.app import prepare_database
-    from bot.core.services import accounts
+    from bot.application import accounts
     from bot.storage.db import session_scope
     from bot.storage.models import Agency
 
@@ -103,7 +104,7 @@ def cmd_invite(args: argparse.Namespace) -> int:
 def cmd_admin(args: argparse.Namespace) -> int:
     """Make a chat account an admin: how the first admin is created."""
     from bot.app import prepare_database
-    from bot.core.services import accounts
+    from bot.application import accounts
     from bot.storage.db import session_scope
 
     sessions = prepare_database(Settings.from_env())
@@ -115,8 +116,8 @@ def cmd_admin(args: argparse.Namespace) -> int:
 
 def cmd_directive_import(args: argparse.Namespace) -> int:
     """Draft a directive pack from a plain-text directive (for review, not loaded)."""
-    from bot.admin.importer import import_directive, write_draft
-    from bot.storage.pack import PackError, load_agencies
+    from bot.application.importer import import_directive, write_draft
+    from bot.application.knowledge.pack import PackError, load_agencies
 
     settings = Settings.from_env()
     try:
@@ -139,8 +140,8 @@ def cmd_directive_import(args: argparse.Namespace) -> int:
 
 def cmd_content_file(args: argparse.Namespace) -> int:
     """`bot faq|duties export|import FILE` (YAML, CSV or XLSX by the file's suffix)."""
-    from bot.admin import files
     from bot.app import prepare_database
+    from bot.application.admin import files
     from bot.storage.db import session_scope
     from bot.storage.models import Clause
 
@@ -226,7 +227,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="save the calibrated thresholds to data/nlu/calibration.yaml",
     )
     evaluate.set_defaults(func=cmd_nlu_eval)
-    from bot.scheduler.cli import register as register_scheduler
+    from bot.nudges_cli import register as register_scheduler
 
     register_scheduler(commands)  # bot calendar, bot nudges, bot digest
     return parser

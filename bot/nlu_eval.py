@@ -16,9 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from bot.app import NluResources, nlu_resources, prepare_database
+from bot.application.knowledge.seed import load_knowledge_from_db
 from bot.config import Settings
 from bot.storage.db import session_scope
-from bot.storage.seed import load_knowledge_from_db
 from nlu import evaluate as ev
 from nlu.engine import BuiltinNlu
 from nlu.rasa_http import map_intent

@@ -7,7 +7,7 @@ agencies, agency aliases) are keyed by their parent and their position in the li
 `position` columns keep the pack's order so the dataclasses round-trip exactly.
 
 Rows the pack can drop but other tables point at (directives, duties, agencies) are
-never deleted by seeding: they get `active = False` (see `bot.storage.seed`).
+never deleted by seeding: they get `active = False` (see `bot.application.knowledge.seed`).
 
 Every datetime is timezone-aware UTC (`UtcDateTime`), on SQLite too. JSON columns
 hold plain lists/dicts; assign a new value instead of mutating one in place.
@@ -102,7 +102,7 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-# --- knowledge (written by bot.storage.seed from the directive pack) -------------------
+# --- knowledge (written by bot.application.knowledge.seed from the directive pack) ---
 
 
 class Directive(Base):

@@ -7,8 +7,8 @@ from collections.abc import Iterator
 import pytest
 
 from bot.app import Assistant, build_assistant
+from bot.application import accounts
 from bot.config import Settings
-from bot.core.services import accounts
 from bot.storage.db import session_scope
 from tests.core.test_dialogs import Chat
 

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.app import Assistant
-from bot.core.commands import COMMANDS
+from bot.application.commands import COMMANDS
 from bot.storage.db import session_scope
 from bot.storage.models import AuditLog, Duty
 from tests.core.test_dialogs import Chat, invite

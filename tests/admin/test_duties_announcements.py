@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from bot.admin import content, files
 from bot.app import Assistant, build_assistant
-from bot.core.messages import Attachment
-from bot.scheduler.calendar import WorkingCalendar
+from bot.application.admin import content, files
+from bot.application.messages import Attachment
+from bot.domain.calendar import WorkingCalendar
 from bot.storage.db import session_scope
 from bot.storage.models import FaqEntry, OutboxMessage, utcnow
 from tests.core.test_dialogs import Chat, invite
@@ -200,8 +200,8 @@ def test_an_official_sending_a_content_file_changes_nothing(
 
 
 def test_admins_keep_the_working_calendar_in_chat(assistant: Assistant, admin: Chat) -> None:
-    from bot.scheduler.calendar import load_calendar
-    from bot.scheduler.settings import NudgeSettings
+    from bot.application.calendar import load_calendar
+    from bot.config import NudgeSettings
 
     admin.send("/lich lambu 5/6/2100 làm bù cho dịp nghỉ")
     assert "Đã khai báo 5/6/2100 là ngày làm việc bù" in admin.text()

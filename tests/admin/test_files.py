@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.admin import files
 from bot.app import prepare_database
+from bot.application.admin import files
 from bot.config import Settings
 from bot.storage.db import session_scope
 from bot.storage.models import AuditLog, Clause, Duty, FaqEntry

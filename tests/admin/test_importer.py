@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.admin.importer import (
+from bot.application.importer import (
     AgencyMatcher,
     ImportResult,
     classify_lines,
@@ -18,9 +18,14 @@ from bot.admin.importer import (
     slug,
     write_draft,
 )
+from bot.application.knowledge.pack import (
+    DIRECTIVE_FILE,
+    SOURCE_FILE,
+    load_agencies,
+    load_knowledge,
+)
 from bot.cli import main
-from bot.core.knowledge import Agency, Directive, KnowledgeBase
-from bot.storage.pack import DIRECTIVE_FILE, SOURCE_FILE, load_agencies, load_knowledge
+from bot.domain.knowledge import Agency, Directive, KnowledgeBase
 
 REPO = Path(__file__).resolve().parents[2]
 DATA = REPO / "data"

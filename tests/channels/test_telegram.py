@@ -25,13 +25,13 @@ from telegram import Update
 from telegram.ext import Application, ContextTypes, TypeHandler
 
 from bot.app import Assistant, build_assistant, prepare_database
+from bot.application import accounts
+from bot.application.commands import menu_for
+from bot.application.messages import Button, IncomingMessage, Reply
+from bot.application.router import Core, Response
 from bot.channels.telegram.app import build_application, webhook_options
 from bot.channels.telegram.handlers import APOLOGY
 from bot.config import Settings
-from bot.core.commands import menu_for
-from bot.core.messages import Button, IncomingMessage, Reply
-from bot.core.service import Core, Response
-from bot.core.services import accounts
 from bot.storage.db import session_scope
 from bot.storage.models import DialogState, ProgressReport, User
 from tests.channels.test_telegram_render import assert_valid_html
@@ -391,7 +391,7 @@ def test_no_token_explains_how_to_get_one() -> None:
     from bot.channels.telegram.app import run
 
     out = io.StringIO()
-    assert run(Settings.from_env({}), out=out) == 2
+    assert run(Settings.from_env({}), build_assistant, out=out) == 2
     text = out.getvalue()
     assert "@BotFather" in text and "TELEGRAM_BOT_TOKEN" in text and ".env" in text
     assert "bot chat" in text
@@ -406,10 +406,10 @@ def test_a_webhook_needs_a_secret() -> None:
     settings = Settings.from_env(
         {"TELEGRAM_BOT_TOKEN": "1:x", "TELEGRAM_WEBHOOK_URL": "https://bot.example.vn/tg"}
     )
-    assert run(settings, out=out) == 2
+    assert run(settings, build_assistant, out=out) == 2
     assert "TELEGRAM_WEBHOOK_SECRET" in out.getvalue()
     bad = dataclasses.replace(settings, telegram_webhook_secret="có dấu cách")
-    assert run(bad, out=io.StringIO()) == 2
+    assert run(bad, build_assistant, out=io.StringIO()) == 2
 
 
 # ----- accounts and the progress-report dialog -------------------------------------------------

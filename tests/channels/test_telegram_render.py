@@ -7,8 +7,8 @@ from html.parser import HTMLParser
 
 import pytest
 
+from bot.application.messages import Button
 from bot.channels.telegram.render import inline_keyboard, split_message, utf16_len
-from bot.core.messages import Button
 
 TELEGRAM_TAGS = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a", "code", "pre"}
 
@@ -141,7 +141,7 @@ def test_inline_keyboard_rows_of_columns() -> None:
 def test_no_template_writes_a_literal_angle_bracket() -> None:
     """Telegram refuses a whole HTML message over one stray "<mã>" placeholder: the
     templates' own text (outside Jinja tags, which escape what they print) has none."""
-    from bot.core.render import default_templates_dir
+    from bot.application.render import default_templates_dir
 
     offenders = []
     for path in sorted(default_templates_dir().rglob("*.j2")):

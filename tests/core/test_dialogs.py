@@ -10,10 +10,10 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.app import Assistant, build_assistant
+from bot.application import accounts
+from bot.application.messages import Attachment, IncomingMessage
+from bot.application.router import Response
 from bot.config import Settings
-from bot.core.messages import Attachment, IncomingMessage
-from bot.core.service import Response
-from bot.core.services import accounts
 from bot.storage.db import session_scope
 from bot.storage.models import ProgressReport, QuestionLog
 

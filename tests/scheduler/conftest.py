@@ -11,9 +11,8 @@ import pytest
 from sqlalchemy.orm import Session
 
 from bot.app import Assistant, build_assistant, prepare_database
-from bot.config import Settings
-from bot.scheduler.calendar import TIMEZONE, WorkingCalendar
-from bot.scheduler.settings import NudgeSettings
+from bot.config import NudgeSettings, Settings
+from bot.domain.calendar import TIMEZONE, WorkingCalendar
 from bot.storage.db import session_scope
 from bot.storage.models import User
 

@@ -7,11 +7,11 @@ import datetime as dt
 from sqlalchemy import select
 
 from bot.app import Assistant
-from bot.core.messages import IncomingMessage
-from bot.core.service import Response
-from bot.scheduler.policy import due_messages
-from bot.scheduler.settings import NudgeSettings
-from bot.scheduler.world import load_world
+from bot.application.messages import IncomingMessage
+from bot.application.router import Response
+from bot.application.scheduler.policy import due_messages
+from bot.application.scheduler.world import load_world
+from bot.config import NudgeSettings
 from bot.storage.db import session_scope
 from bot.storage.models import OutboxMessage, ProgressReport, Snooze
 from tests.scheduler.conftest import add_users, at

@@ -6,9 +6,10 @@ import datetime as dt
 
 import pytest
 
+from bot.application.calendar import load_calendar, set_day
 from bot.cli import main
-from bot.scheduler.calendar import WorkingCalendar, load_calendar, set_day
-from bot.scheduler.settings import NudgeSettings
+from bot.config import NudgeSettings
+from bot.domain.calendar import WorkingCalendar
 from bot.storage.db import make_engine, make_session_factory, session_scope, upgrade
 from tests.scheduler.conftest import at
 

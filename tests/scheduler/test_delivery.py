@@ -14,10 +14,10 @@ from sqlalchemy import select
 from telegram import Bot
 
 from bot.app import Assistant
-from bot.scheduler.delivery import RateLimiter
-from bot.scheduler.jobs import NudgeService
-from bot.scheduler.settings import NudgeSettings
-from bot.scheduler.telegram_sender import TelegramSender
+from bot.application.delivery import RateLimiter
+from bot.application.scheduler.service import NudgeService
+from bot.channels.telegram.sender import TelegramSender
+from bot.config import NudgeSettings
 from bot.storage.db import session_scope
 from bot.storage.models import Duty, OutboxMessage, User
 from tests.scheduler.conftest import Clock, add_users, at

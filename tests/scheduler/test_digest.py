@@ -17,11 +17,12 @@ from PIL import Image, ImageColor
 from sqlalchemy import select
 
 from bot.app import Assistant
+from bot.application.digest.builder import DigestBuilder
+from bot.application.digest.chart import COLORS, MAX_BARS, chart_data, to_png
+from bot.application.digest.model import STATUS_WORDS, STATUSES, AgencySummary, Digest
+from bot.application.scheduler.tick import Ticker
 from bot.cli import main
-from bot.core.services.digest import STATUS_WORDS, STATUSES, AgencySummary, Digest, DigestBuilder
-from bot.core.services.digest_chart import COLORS, MAX_BARS, chart_data, to_png
-from bot.scheduler.settings import NudgeSettings
-from bot.scheduler.tick import Ticker
+from bot.config import NudgeSettings
 from bot.storage.db import session_scope
 from bot.storage.models import Duty, OutboxMessage, ProgressReport
 from tests.scheduler.conftest import add_users, assistant_on, at
@@ -297,8 +298,9 @@ def test_chart_png_is_valid_and_sized_for_one_or_many_agencies(seeded: Assistant
 
 def test_matplotlib_is_imported_only_to_draw() -> None:
     code = (
-        "import sys, bot.cli, bot.app, bot.core.service, bot.core.services.digest, "
-        "bot.core.services.digest_chart, bot.scheduler.tick, bot.scheduler.telegram_sender; "
+        "import sys, bot.cli, bot.app, bot.application.router, bot.application.digest.builder, "
+        "bot.application.digest.chart, bot.application.scheduler.tick, "
+        "bot.channels.telegram.sender; "
         "print('matplotlib' in sys.modules)"
     )
     result = subprocess.run(
@@ -308,7 +310,7 @@ def test_matplotlib_is_imported_only_to_draw() -> None:
 
 
 def test_report_quarter() -> None:
-    from bot.core.services.quarterly_report import quarter_of
+    from bot.application.digest.quarterly import quarter_of
 
     assert quarter_of(dt.date(2026, 12, 14)) == (2026, 4)
     assert quarter_of(dt.date(2027, 1, 5)) == (2026, 4)

@@ -9,10 +9,10 @@ import pytest
 from telegram.ext import Application
 
 from bot.app import Assistant
+from bot.channels.telegram.jobs import JOB_NAME, install
 from bot.cli import main
-from bot.scheduler.calendar import WorkingCalendar
-from bot.scheduler.jobs import JOB_NAME, install
-from bot.scheduler.settings import NudgeSettings
+from bot.config import NudgeSettings
+from bot.domain.calendar import WorkingCalendar
 from bot.storage.db import session_scope
 from bot.storage.models import Duty
 from tests.scheduler.conftest import Clock, add_users, at

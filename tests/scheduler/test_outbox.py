@@ -11,9 +11,9 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.scheduler.delivery import Drainer, RateLimiter, TransientError
-from bot.scheduler.outbox import OutboxStore, enqueue
-from bot.scheduler.settings import NudgeSettings
+from bot.application.delivery import Drainer, RateLimiter, TransientError
+from bot.application.outbox import OutboxStore, enqueue
+from bot.config import NudgeSettings
 from bot.storage.db import session_scope
 from bot.storage.models import OutboxMessage
 from tests.scheduler.conftest import Clock, add_user, at

@@ -6,10 +6,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 
-from bot.scheduler.calendar import WorkingCalendar
-from bot.scheduler.deadlines import DeadlineRules, DutyPlan
-from bot.scheduler.policy import DueMessage, Recipient, ReportView, due_messages
-from bot.scheduler.settings import NudgeSettings
+from bot.application.scheduler.policy import DueMessage, Recipient, ReportView, due_messages
+from bot.config import NudgeSettings
+from bot.domain.calendar import WorkingCalendar
+from bot.domain.deadlines import DeadlineRules, DutyPlan
 from tests.scheduler.conftest import at
 
 D = dt.date

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bot.core.knowledge import (
+from bot.domain.knowledge import (
     Agency,
     CitedDocument,
     Clause,

@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 import yaml
 
-from bot.core.knowledge import Directive, KnowledgeBase
-from bot.storage.pack import PackError, default_data_dir, load_knowledge
+from bot.application.knowledge.pack import PackError, default_data_dir, load_knowledge
+from bot.domain.knowledge import Directive, KnowledgeBase
 
 REPO = Path(__file__).resolve().parents[2]
 DIRECTIVE_ID = "06-CT-UBND-2019"

@@ -7,10 +7,10 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.application.knowledge.seed import seed_knowledge
 from bot.storage.db import session_scope
 from bot.storage.models import AppendOnlyError, ProgressReport, QuestionLog, User
 from bot.storage.repositories import ProgressRepo, QuestionLogRepo, UserRepo
-from bot.storage.seed import seed_knowledge
 from tests.storage.sample import DIRECTIVE_ID, sample_kb
 
 VIETNAMESE = "Sở TT&TT phải hoàn thành ký số văn bản trước ngày 31/5/2019 không? 🤔👍🏽"

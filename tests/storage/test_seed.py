@@ -6,11 +6,11 @@ import datetime as dt
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.core.knowledge import Agency, FaqEntry, KnowledgeBase
+from bot.application.knowledge.seed import load_knowledge_from_db, seed_knowledge
+from bot.domain.knowledge import Agency, FaqEntry, KnowledgeBase
 from bot.storage.db import session_scope
 from bot.storage.models import AgencyAlias, Base, Duty, DutyAgency
 from bot.storage.models import FaqEntry as FaqRow
-from bot.storage.seed import load_knowledge_from_db, seed_knowledge
 from tests.storage.sample import DIRECTIVE_ID, sample_kb
 
 

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.application.knowledge.pack import default_data_dir, load_knowledge
+from bot.application.knowledge.seed import load_knowledge_from_db, seed_knowledge
 from bot.storage.db import session_scope
-from bot.storage.pack import default_data_dir, load_knowledge
-from bot.storage.seed import load_knowledge_from_db, seed_knowledge
 
 
 def test_real_pack_seeds_and_round_trips(session_factory: sessionmaker[Session]) -> None:

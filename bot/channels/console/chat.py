@@ -8,11 +8,11 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TextIO
 
-from bot.app import Assistant
+from bot.application.assistant import Assistant
+from bot.application.commands import small_int
+from bot.application.messages import Button, IncomingMessage, OutgoingFile
+from bot.application.router import Response
 from bot.config import PROJECT_ROOT
-from bot.core.commands import small_int
-from bot.core.messages import Button, IncomingMessage, OutgoingFile
-from bot.core.service import Response
 from bot.storage.db import session_scope
 
 CHANNEL = "console"

@@ -12,7 +12,7 @@ import hashlib
 import logging
 import re
 import sys
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from typing import Any, TextIO
 from zoneinfo import ZoneInfo
 
@@ -27,7 +27,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.app import Assistant
+from bot.application.assistant import Assistant
 from bot.channels.telegram.handlers import TelegramChannel, commands_for
 from bot.config import Settings
 
@@ -179,7 +179,11 @@ def webhook_options(settings: Settings) -> dict[str, Any]:
     }
 
 
-def run(settings: Settings, out: TextIO = sys.stderr) -> int:
+def run(
+    settings: Settings,
+    build_assistant: Callable[[Settings], Assistant],
+    out: TextIO = sys.stderr,
+) -> int:
     """`bot run`: serve Telegram until interrupted (exit code 2 when not configured)."""
     if not settings.telegram_token:
         print(NO_TOKEN_HELP, file=out, end="")
@@ -191,8 +195,6 @@ def run(settings: Settings, out: TextIO = sys.stderr) -> int:
     # httpx logs every request URL at INFO, and Bot API URLs contain the token.
     logging.getLogger("httpx").setLevel(max(logging.WARNING, logging.getLogger().level))
 
-    from bot.app import build_assistant
-
     assistant = build_assistant(settings)
     base_url = settings.telegram_base_url or None
     application = build_application(
@@ -201,11 +203,9 @@ def run(settings: Settings, out: TextIO = sys.stderr) -> int:
         base_url=base_url,
         base_file_url=file_url_for(base_url) if base_url else None,
     )
-    from bot.scheduler.settings import NudgeSettings
-
-    nudges = NudgeSettings.from_env()
+    nudges = settings.nudges
     if nudges.enabled:  # this process is the database's one scheduler (NUDGES=off if not)
-        from bot.scheduler.jobs import install
+        from bot.channels.telegram.jobs import install
 
         install(application, assistant, nudges)
     if not webhook:

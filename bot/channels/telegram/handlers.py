@@ -27,13 +27,13 @@ from telegram.constants import ChatType, ParseMode
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import ContextTypes
 
-from bot.app import Assistant
+from bot.application.admin.commands import import_wanted
+from bot.application.assistant import Assistant
+from bot.application.commands import menu_for, parse_command
+from bot.application.messages import Attachment, IncomingMessage, OutgoingFile
+from bot.application.render import Renderer
+from bot.application.router import Response
 from bot.channels.telegram.render import inline_keyboard, split_message
-from bot.core.admin_commands import import_wanted
-from bot.core.commands import menu_for, parse_command
-from bot.core.messages import Attachment, IncomingMessage, OutgoingFile
-from bot.core.render import Renderer
-from bot.core.service import Response
 from bot.storage.db import session_scope
 
 log = logging.getLogger(__name__)

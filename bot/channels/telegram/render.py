@@ -19,7 +19,7 @@ from collections.abc import Sequence
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.core.messages import Button
+from bot.application.messages import Button
 
 MESSAGE_LIMIT = 4096
 

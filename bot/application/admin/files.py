@@ -1,0 +1,320 @@
+"""FAQ and duty deadlines as files: YAML, CSV and XLSX, exported and imported.
+
+Import is all or nothing: every row is checked first, and any problem is reported
+with its row (or line) number and nothing is applied. Applied rows go through
+`bot.application.admin.content`, so they are versioned like edits made in chat.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import zipfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.application.admin import content
+from bot.storage.models import Duty, FaqEntry, User
+
+FAQ_COLUMNS = ("id", "question", "alternates", "answer", "clauses")
+DUTY_COLUMNS = ("directive_id", "id", "clause", "title", "due", "effective_due")
+LIST_SEPARATOR = " | "  # alternates and clauses inside one CSV/XLSX cell
+FORMATS = (".yaml", ".yml", ".csv", ".xlsx")
+Rows = list[tuple[int, dict[str, Any]]]  # (line or row number, record)
+
+
+class FileProblems(ValueError):
+    """The file was not applied; `problems` says where and why (Vietnamese)."""
+
+    def __init__(self, problems: Sequence[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = list(problems)
+
+
+@dataclass
+class ImportReport:
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+
+
+# Reading and writing rows, whatever the format.
+
+
+def _check_format(path: Path) -> str:
+    suffix = path.suffix.lower()
+    if suffix not in FORMATS:
+        raise FileProblems(
+            [f"định dạng {suffix or '(không có)'} không hỗ trợ; dùng {', '.join(FORMATS)}"]
+        )
+    return suffix
+
+
+def read_rows(path: Path) -> Rows:
+    """(line or row number, row) for each record of the file; FileProblems when the
+    file cannot be read at all (another encoding, a damaged spreadsheet)."""
+    try:
+        return _read_rows(path)
+    except UnicodeDecodeError:
+        raise FileProblems(
+            ["tệp không ở dạng UTF-8: trong Excel, lưu bằng «CSV UTF-8» hoặc dùng .xlsx"]
+        ) from None
+    except FileProblems:
+        raise
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError):
+        raise FileProblems(
+            [f"không đọc được tệp {path.suffix}: tệp hỏng hoặc sai định dạng"]
+        ) from None
+
+
+def _read_rows(path: Path) -> Rows:
+    suffix = _check_format(path)
+    if suffix in (".yaml", ".yml"):
+        text = path.read_text(encoding="utf-8")
+        try:
+            node = yaml.compose(text)
+            data = yaml.safe_load(text)
+        except yaml.YAMLError as error:
+            raise FileProblems([f"YAML không hợp lệ: {error}"]) from None
+        if not isinstance(data, list) or node is None:
+            raise FileProblems(["tệp YAML phải là một danh sách các mục"])
+        lines = [item.start_mark.line + 1 for item in node.value]
+        return [
+            (line, row if isinstance(row, dict) else {})
+            for line, row in zip(lines, data, strict=True)
+        ]
+    if suffix == ".csv":
+        reader = csv.DictReader(io.StringIO(path.read_text(encoding="utf-8-sig")))
+        return [(n, dict(row)) for n, row in enumerate(reader, start=2)]
+    from openpyxl import load_workbook  # imported here: only XLSX needs it
+
+    sheet = load_workbook(path, read_only=True).worksheets[0]
+    rows = list(sheet.iter_rows(values_only=True))
+    if not rows:
+        return []
+    header = [str(h or "").strip() for h in rows[0]]
+    return [
+        (n, {h: ("" if v is None else v) for h, v in zip(header, row, strict=False)})
+        for n, row in enumerate(rows[1:], start=2)
+        if any(v not in (None, "") for v in row)
+    ]
+
+
+def import_file(
+    session: Session, user: User | None, path: Path, known_clauses: set[str]
+) -> tuple[str, ImportReport]:
+    """A FAQ or a duties file, told apart by its columns: ("faq" | "duties", report)."""
+    rows = read_rows(path)
+    kind = _kind_of(rows)
+    if kind == "faq":
+        return kind, _import_faq_rows(session, user, rows, path.name, known_clauses)
+    return kind, _import_duty_rows(session, user, rows, path.name)
+
+
+def _kind_of(rows: Rows) -> str:
+    """ "faq" or "duties", from the columns of the file's first record."""
+    columns = set(rows[0][1]) if rows else set()
+    if {"question", "answer"} <= columns:
+        return "faq"
+    if {"directive_id", "id", "effective_due"} <= columns:
+        return "duties"
+    raise FileProblems(
+        [
+            "không nhận ra loại tệp: tệp hỏi đáp cần các cột "
+            + ", ".join(FAQ_COLUMNS)
+            + "; tệp nhiệm vụ cần các cột "
+            + ", ".join(DUTY_COLUMNS)
+        ]
+    )
+
+
+def write_rows(path: Path, columns: Sequence[str], rows: Sequence[dict[str, Any]]) -> None:
+    suffix = _check_format(path)
+    if suffix in (".yaml", ".yml"):
+        path.write_text(
+            yaml.safe_dump(list(rows), allow_unicode=True, sort_keys=False, width=100),
+            encoding="utf-8",
+        )
+        return
+    flat = [{c: _cell(row.get(c)) for c in columns} for row in rows]
+    if suffix == ".csv":
+        with path.open("w", encoding="utf-8-sig", newline="") as handle:
+            writer = csv.DictWriter(handle, fieldnames=list(columns))
+            writer.writeheader()
+            writer.writerows(flat)
+        return
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(list(columns))
+    for row in flat:
+        sheet.append([row[c] for c in columns])
+    book.save(path)
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, list | tuple):
+        return LIST_SEPARATOR.join(str(v) for v in value)
+    return "" if value is None else str(value)
+
+
+def _list(value: Any) -> tuple[str, ...]:
+    if isinstance(value, list | tuple):
+        return tuple(str(v).strip() for v in value if str(v).strip())
+    return tuple(p.strip() for p in str(value or "").split("|") if p.strip())
+
+
+# FAQ.
+
+
+def export_faq(session: Session, path: Path) -> int:
+    entries = session.scalars(select(FaqEntry).where(FaqEntry.active).order_by(FaqEntry.position))
+    rows = [
+        {
+            "id": e.id,
+            "question": e.question,
+            "alternates": list(e.alternates),
+            "answer": e.answer,
+            "clauses": list(e.clauses),
+        }
+        for e in entries
+    ]
+    write_rows(path, FAQ_COLUMNS, rows)
+    return len(rows)
+
+
+def import_faq(
+    session: Session, user: User | None, path: Path, known_clauses: set[str]
+) -> ImportReport:
+    """Add or replace FAQ entries from a file; nothing is applied if any row is wrong."""
+    return _import_faq_rows(session, user, read_rows(path), path.name, known_clauses)
+
+
+def _import_faq_rows(
+    session: Session, user: User | None, rows: Rows, name: str, known_clauses: set[str]
+) -> ImportReport:
+    if user is not None:
+        content.require_admin(session, user, "faq.import", name)
+    drafts: list[tuple[str | None, content.FaqDraft]] = []
+    problems: list[str] = []
+    seen: set[str] = set()
+    for number, row in rows:
+        faq_id = str(row.get("id") or "").strip() or None
+        draft = content.FaqDraft(
+            question=str(row.get("question") or ""),
+            answer=str(row.get("answer") or ""),
+            alternates=_list(row.get("alternates")),
+            clauses=_list(row.get("clauses")),
+        )
+        row_problems = draft.problems(known_clauses)
+        if faq_id and faq_id in seen:
+            row_problems.append(f"mã {faq_id} lặp lại")
+        if faq_id:
+            seen.add(faq_id)
+        problems += [f"dòng {number}: {p}" for p in row_problems]
+        drafts.append((faq_id, draft))
+    if problems:
+        raise FileProblems(problems)
+    report = ImportReport()
+    for faq_id, draft in drafts:
+        existing = session.get(FaqEntry, faq_id) if faq_id else None
+        if existing is not None and existing.active and _same(existing, draft):
+            report.unchanged.append(existing.id)
+            continue
+        entry = content.save_faq(session, user, draft, known_clauses, faq_id)
+        (report.updated if existing is not None else report.created).append(entry.id)
+    return report
+
+
+def _same(entry: FaqEntry, draft: content.FaqDraft) -> bool:
+    return (
+        entry.question == draft.question.strip()
+        and entry.answer == draft.answer.strip()
+        and tuple(entry.alternates) == draft.alternates
+        and tuple(entry.clauses) == draft.clauses
+    )
+
+
+# Duties: their effective deadlines (gia hạn) are what admins change in files.
+
+
+def export_duties(session: Session, path: Path) -> int:
+    duties = session.scalars(
+        select(Duty).where(Duty.active).order_by(Duty.directive_id, Duty.position)
+    )
+    rows = [
+        {
+            "directive_id": d.directive_id,
+            "id": d.id,
+            "clause": d.clause,
+            "title": d.title,
+            "due": _date_text(d.timing_due),
+            "effective_due": _date_text(d.effective_due),
+        }
+        for d in duties
+    ]
+    write_rows(path, DUTY_COLUMNS, rows)
+    return len(rows)
+
+
+def import_duties(session: Session, user: User | None, path: Path) -> ImportReport:
+    """Set duties' effective deadlines from a file (other columns are for reading)."""
+    return _import_duty_rows(session, user, read_rows(path), path.name)
+
+
+def _import_duty_rows(session: Session, user: User | None, rows: Rows, name: str) -> ImportReport:
+    if user is not None:
+        content.require_admin(session, user, "duty.import", name)
+    changes: list[tuple[Duty, dt.date | None]] = []
+    problems: list[str] = []
+    for number, row in rows:
+        key = (str(row.get("directive_id") or "").strip(), str(row.get("id") or "").strip())
+        duty = session.get(Duty, key)
+        if duty is None:
+            problems.append(f"dòng {number}: không có nhiệm vụ {key[1] or '(trống)'}")
+            continue
+        try:
+            changes.append((duty, parse_date(row.get("effective_due"))))
+        except ValueError:
+            problems.append(
+                f"dòng {number}: ngày gia hạn không hợp lệ: {row.get('effective_due')!r}"
+            )
+    if problems:
+        raise FileProblems(problems)
+    report = ImportReport()
+    for duty, due in changes:
+        if duty.effective_due == due:
+            report.unchanged.append(duty.id)
+            continue
+        content.set_effective_due(session, user, duty.directive_id, duty.id, due)
+        report.updated.append(duty.id)
+    return report
+
+
+def _date_text(value: dt.date | None) -> str:
+    return f"{value.day}/{value.month}/{value.year}" if value else ""
+
+
+def parse_date(value: Any) -> dt.date | None:
+    """A cell or a typed word: a date, "dd/mm/yyyy", "yyyy-mm-dd", or empty (None);
+    ValueError for anything else."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = str(value or "").strip()
+    if not text:
+        return None
+    if "-" in text:
+        return dt.date.fromisoformat(text)
+    day, month, year = (int(p) for p in text.split("/"))
+    return dt.date(year, month, day)

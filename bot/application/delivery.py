@@ -1,0 +1,259 @@
+"""Draining the outbox through a channel-agnostic `Sender`, within the rate limits.
+
+A `Sender` delivers one outbox payload to one chat and reports failures as one of the
+`DeliveryError`s below; the drain decides what happens to the row:
+
+* `RetryLater(seconds)` (Telegram 429): the row waits that long, every send pauses
+  that long (the limit is per bot), and the attempt is not counted;
+* `TransientError` (5xx, time-outs, network): exponential backoff
+  (`backoff_base` * 2^(attempts-1), at most `backoff_cap`), failed after `max_attempts`;
+* `RecipientBlocked` (403): the user is marked blocked, the row (and the user's other
+  pending rows) fail at once, no retry;
+* `PermanentError` (400 and the like): the row fails, no retry.
+
+`RateLimiter` keeps to ~30 messages/s overall and one message/s per chat (Telegram's
+limits; PTB's AIORateLimiter only spaces group chats, so the per-chat rule is ours).
+Database work runs on one worker thread, so SQLite never sees two writers of ours.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+import time
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any, Protocol, TypeVar
+
+from bot.application.outbox import Claimed, OutboxStore
+from bot.config import NudgeSettings
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+class DeliveryError(Exception):
+    """A send that did not go through."""
+
+
+class RetryLater(DeliveryError):
+    def __init__(self, seconds: float, message: str = "") -> None:
+        super().__init__(message or f"retry after {seconds} s")
+        self.seconds = seconds
+
+
+class TransientError(DeliveryError):
+    """Worth trying again later (server error, time-out, network)."""
+
+
+class RecipientBlocked(DeliveryError):
+    """The user blocked the bot (or deleted the account): never try them again."""
+
+
+class PermanentError(DeliveryError):
+    """The message itself is refused (bad request): trying again would not help."""
+
+
+class Sender(Protocol):
+    """Delivers outbox payloads on one channel ("telegram", ...)."""
+
+    channel: str
+
+    async def send(self, address: str, payload: Mapping[str, Any]) -> str:
+        """Send; return the channel's message id. Raise a DeliveryError on failure."""
+        ...
+
+
+Clock = Callable[[], dt.datetime]
+
+
+def utc_clock() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class RateLimiter:
+    """At most `rate` sends a second overall, and one per `per_chat` seconds per chat.
+
+    Slots are reserved in virtual time (no drift from sleep overshoot); a chat's slot
+    is waited for before an overall slot is taken, so a busy chat wastes no overall
+    capacity. `pause(seconds)` holds every send (Telegram's 429 is per bot).
+    """
+
+    def __init__(
+        self,
+        rate: float = 30.0,
+        per_chat: float = 1.0,
+        monotonic: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
+    ) -> None:
+        self.interval = 1.0 / rate if rate > 0 else 0.0
+        self.per_chat = per_chat
+        self.monotonic = monotonic
+        self.sleep = sleep
+        self._next = 0.0
+        self._chat_next: dict[str, float] = {}
+
+    async def acquire(self, chat: str) -> None:
+        now = self.monotonic()
+        chat_at = max(now, self._chat_next.get(chat, 0.0))
+        self._chat_next[chat] = chat_at + self.per_chat
+        if chat_at > now:
+            await self.sleep(chat_at - now)
+            now = self.monotonic()
+        start = max(now, self._next)
+        self._next = start + self.interval
+        if start > now:
+            await self.sleep(start - now)
+        if len(self._chat_next) > 50_000:  # forget chats whose slot has passed
+            cutoff = self.monotonic()
+            self._chat_next = {c: t for c, t in self._chat_next.items() if t > cutoff}
+
+    def pause(self, seconds: float) -> None:
+        self._next = max(self._next, self.monotonic() + seconds)
+
+
+@dataclass
+class DrainStats:
+    claimed: int = 0
+    sent: int = 0
+    retried: int = 0
+    rate_limited: int = 0
+    failed: int = 0
+    blocked: int = 0
+    released: int = 0
+    lost_leases: int = 0  # sent, but the row had been claimed again meanwhile
+    errors: list[str] = field(default_factory=list)
+
+    def add(self, other: DrainStats) -> None:
+        for name in ("claimed", "sent", "retried", "rate_limited", "failed", "blocked"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.released += other.released
+        self.lost_leases += other.lost_leases
+        self.errors += other.errors[-20:]
+
+
+class Drainer:
+    """Sends what the outbox holds, through one sender per channel."""
+
+    def __init__(
+        self,
+        store: OutboxStore,
+        senders: Iterable[Sender],
+        settings: NudgeSettings,
+        clock: Clock = utc_clock,
+        limiter: RateLimiter | None = None,
+        concurrency: int = 64,
+    ) -> None:
+        self.store = store
+        self.senders = {s.channel: s for s in senders}
+        self.settings = settings
+        self.clock = clock
+        self.limiter = limiter or RateLimiter(settings.send_rate, settings.per_chat_interval)
+        self.concurrency = concurrency
+        # One thread for all database work: ordered, and one writer for SQLite.
+        self._db = ThreadPoolExecutor(max_workers=1, thread_name_prefix="outbox-db")
+
+    async def _db_call(self, fn: Callable[..., T], *args: Any) -> T:
+        return await asyncio.get_running_loop().run_in_executor(self._db, fn, *args)
+
+    def close(self) -> None:
+        self._db.shutdown(wait=True)
+
+    def backoff(self, attempts: int) -> float:
+        return float(
+            min(self.settings.backoff_base * 2 ** max(attempts - 1, 0), self.settings.backoff_cap)
+        )
+
+    async def drain(
+        self, max_seconds: float | None = None, max_messages: int | None = None
+    ) -> DrainStats:
+        """Claim and send until the outbox has nothing ready (or time/count is up).
+
+        Claims the next batch while the current one is still being sent, so the rate
+        limiter is never starved between batches.
+        """
+        stats = DrainStats()
+        started = time.monotonic()
+        lease = dt.timedelta(seconds=self.settings.lease_seconds)
+        queue: asyncio.Queue[Claimed | None] = asyncio.Queue()
+        batch = self.settings.batch_size
+
+        def out_of_time() -> bool:
+            return max_seconds is not None and time.monotonic() - started >= max_seconds
+
+        async def produce() -> None:
+            try:
+                while not out_of_time():
+                    if max_messages is not None and stats.claimed >= max_messages:
+                        break
+                    limit = (
+                        batch if max_messages is None else min(batch, max_messages - stats.claimed)
+                    )
+                    rows = await self._db_call(
+                        self.store.claim, self.clock(), limit, lease, list(self.senders)
+                    )
+                    if not rows:
+                        break
+                    stats.claimed += len(rows)
+                    for row in rows:
+                        queue.put_nowait(row)
+                    while queue.qsize() > batch // 2 and not out_of_time():
+                        await asyncio.sleep(0.05)
+            finally:
+                for _ in range(self.concurrency):
+                    queue.put_nowait(None)
+
+        async def work() -> None:
+            while True:
+                row = await queue.get()
+                if row is None:
+                    return
+                if not out_of_time():
+                    await self.limiter.acquire(f"{row.channel}:{row.address}")
+                if out_of_time():  # give it back untried: the next drain sends it
+                    await self._db_call(self.store.release, [row], self.clock())
+                    stats.released += 1
+                    continue
+                await self._deliver(row, stats)
+
+        await asyncio.gather(produce(), *(work() for _ in range(self.concurrency)))
+        return stats
+
+    async def _deliver(self, row: Claimed, stats: DrainStats) -> None:
+        sender = self.senders[row.channel]
+        try:
+            ref = await sender.send(row.address, row.payload)
+        except RetryLater as error:
+            self.limiter.pause(error.seconds)
+            stats.rate_limited += 1
+            at = self.clock() + dt.timedelta(seconds=error.seconds)
+            await self._db_call(self.store.reschedule, row, at, str(error), False)
+        except RecipientBlocked as error:
+            stats.blocked += 1
+            stats.failed += await self._db_call(
+                self.store.mark_failed, row, str(error), self.clock(), True
+            )
+        except PermanentError as error:
+            stats.failed += 1
+            stats.errors.append(f"{row.id}: {error}")
+            await self._db_call(self.store.mark_failed, row, str(error), self.clock())
+        except Exception as error:  # TransientError and anything unexpected: back off
+            message = f"{type(error).__name__}: {error}"
+            if not isinstance(error, TransientError):
+                log.exception("unexpected error sending outbox row %s", row.id)
+            if row.attempts >= self.settings.max_attempts:
+                stats.failed += 1
+                stats.errors.append(f"{row.id}: {message}")
+                await self._db_call(self.store.mark_failed, row, message, self.clock())
+            else:
+                stats.retried += 1
+                at = self.clock() + dt.timedelta(seconds=self.backoff(row.attempts))
+                await self._db_call(self.store.reschedule, row, at, message)
+        else:
+            owned = await self._db_call(self.store.mark_sent, row, self.clock(), ref)
+            stats.sent += 1
+            if not owned:
+                stats.lost_leases += 1
+                log.warning("outbox row %s was sent after its lease had run out", row.id)

@@ -1,0 +1,138 @@
+"""The admin's FAQ dialog: question -> other phrasings -> answer -> clauses -> preview.
+
+Used to add an entry (/faqthem, or from the unanswered inbox with the question
+filled in) and to edit one (/faqsua <id>: every step offers "keep"). Saving goes
+through `bot.application.admin.content`, which checks the user is an admin and versions it.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from bot.application.admin import content, inbox
+from bot.application.dialogs import state as states
+from bot.application.dialogs.report import Labels, Outcome
+from bot.application.messages import Button, Reply
+from bot.domain.catalog import Catalog
+from bot.storage.models import DialogState, FaqEntry, User
+
+NAME = "f"
+STEPS = ("question", "alternates", "answer", "clauses", "preview")
+OPTIONAL = frozenset({"alternates", "clauses"})
+_SPLIT = re.compile(r"\s*(?:\n|;)\s*")
+
+
+class FaqDialog:
+    def __init__(self, catalog: Catalog, labels: Labels) -> None:
+        self.catalog = catalog
+        self.labels = labels
+
+    def start(
+        self,
+        session: Session,
+        user: User,
+        entry: FaqEntry | None = None,
+        question: str = "",
+        inbox_log_id: int | None = None,
+    ) -> Outcome:
+        """A new entry (from an unanswered question of the inbox, `inbox_log_id`, whose
+        group leaves the inbox when the entry is saved), or an edit of `entry`."""
+        data: dict[str, Any] = {"question": question, "alternates": [], "answer": "", "clauses": []}
+        if inbox_log_id is not None:
+            data["inbox_log_id"] = inbox_log_id
+        if entry is not None:
+            data = {
+                "faq_id": entry.id,
+                "question": entry.question,
+                "alternates": list(entry.alternates),
+                "answer": entry.answer,
+                "clauses": list(entry.clauses),
+            }
+        step = "alternates" if question and entry is None else "question"
+        return self._go(session, user, step, data)
+
+    def press(
+        self, session: Session, user: User, state: DialogState, press: states.Press
+    ) -> Outcome:
+        if press.dialog != NAME or press.token != state.token:
+            return Outcome(notice=self.labels.stale)
+        data = dict(state.data)
+        if press.action == "cancel":
+            states.clear(session, user.id)
+            return Outcome([Reply("admin/faq_cancelled")], finished=True)
+        if press.action == "back":
+            return self._go(session, user, STEPS[max(0, STEPS.index(state.step) - 1)], data)
+        if press.action in ("skip", "keep") and state.step != "preview":
+            if press.action == "skip" and state.step in OPTIONAL:
+                data[state.step] = []
+            return self._go(session, user, STEPS[STEPS.index(state.step) + 1], data)
+        if press.action == "save" and state.step == "preview":
+            return self._save(session, user, data)
+        return Outcome(notice=self.labels.stale)
+
+    def text(self, session: Session, user: User, state: DialogState, text: str) -> Outcome | None:
+        value = text.strip()
+        if not value or state.step == "preview":
+            return None
+        data = dict(state.data)
+        if state.step == "alternates":
+            data["alternates"] = [a for a in _SPLIT.split(value) if a][: content.MAX_ALTERNATES]
+        elif state.step == "clauses":
+            data["clauses"] = re.findall(r"[\w.]+", value.replace("Mục", "").replace("mục", ""))
+        else:
+            data[state.step] = value
+        return self._go(session, user, STEPS[STEPS.index(state.step) + 1], data)
+
+    def attachment(self, session: Session, user: User, state: DialogState, _: object) -> None:
+        return None
+
+    def prompt(self, state: DialogState) -> Reply:
+        data, token = state.data, state.token
+        buttons = []
+        if state.step == "preview":
+            buttons.append(Button(self.labels.save_content, states.payload(NAME, token, "save")))
+        elif state.step in OPTIONAL:
+            buttons.append(Button(self.labels.skip, states.payload(NAME, token, "skip")))
+        if state.step != "preview" and data.get(state.step):
+            buttons.append(Button(self.labels.keep, states.payload(NAME, token, "keep")))
+        if state.step != "question":
+            buttons.append(Button(self.labels.back, states.payload(NAME, token, "back")))
+        buttons.append(Button(self.labels.cancel, states.payload(NAME, token, "cancel")))
+        view = {**data, "step": state.step, "problems": self._problems(data)}
+        return Reply(f"admin/faq_{state.step}", view, tuple(buttons), columns=2)
+
+    def _problems(self, data: dict[str, Any]) -> list[str]:
+        return self._draft(data).problems(set(self.catalog.clauses))
+
+    @staticmethod
+    def _draft(data: dict[str, Any]) -> content.FaqDraft:
+        return content.FaqDraft(
+            question=data.get("question", ""),
+            answer=data.get("answer", ""),
+            alternates=tuple(data.get("alternates", [])),
+            clauses=tuple(data.get("clauses", [])),
+        )
+
+    def _go(self, session: Session, user: User, step: str, data: dict[str, Any]) -> Outcome:
+        state = states.save(session, user.id, NAME, step, data)
+        return Outcome([self.prompt(state)])
+
+    def _save(self, session: Session, user: User, data: dict[str, Any]) -> Outcome:
+        try:
+            entry = content.save_faq(
+                session, user, self._draft(data), set(self.catalog.clauses), data.get("faq_id")
+            )
+        except content.ContentError as error:
+            if error.reason == "not_admin":
+                states.clear(session, user.id)
+                return Outcome([Reply("account/admin_only")], finished=True)
+            state = states.save(session, user.id, NAME, "preview", data)
+            return Outcome([self.prompt(state)])
+        states.clear(session, user.id)
+        group = inbox.group_of(session, data["inbox_log_id"]) if "inbox_log_id" in data else None
+        if group is not None:
+            inbox.dismiss(session, user, group.log_ids)
+        return Outcome([Reply("admin/faq_saved", {"id": entry.id})], finished=True, changed=True)

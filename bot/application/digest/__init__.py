@@ -1,0 +1,1 @@
+"""Managers' digests: the text, the chart, the .xlsx and the quarterly .docx."""

@@ -1,0 +1,247 @@
+"""Building digests for users from the database (scope by role), rendering them as a
+message with its chart and .xlsx, and queueing an on-demand digest's files."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.application.digest.model import (
+    DIGEST_KIND,
+    MAX_LISTED,
+    STATUS_WORDS,
+    STATUSES,
+    Digest,
+    build_digest,
+)
+from bot.application.digest.xlsx import to_xlsx
+from bot.application.messages import Reply
+from bot.application.render import Renderer
+from bot.application.scheduler.policy import Recipient
+from bot.application.scheduler.world import World, load_world
+from bot.config import NudgeSettings
+from bot.domain.calendar import TIMEZONE as _TZ
+from bot.domain.catalog import Catalog
+from bot.storage.models import OutboxMessage, User
+from nlu.yaml_io import read_yaml
+
+if TYPE_CHECKING:
+    from bot.application.digest.chart import ChartData
+
+
+class DigestBuilder:
+    """Builds digests for users from the database, and renders them."""
+
+    def __init__(
+        self, catalog: Catalog, templates_dir: Path, settings: NudgeSettings | None = None
+    ) -> None:
+        self.catalog = catalog
+        self.templates_dir = templates_dir
+        self.settings = settings or NudgeSettings()
+        self.status_labels: dict[str, str] = read_yaml(templates_dir / "labels.yaml")["status"]
+        self.renderers = {
+            "html": Renderer(templates_dir, "html"),
+            "text": Renderer(templates_dir, "text"),
+        }
+        self._charts: dict[ChartData, bytes] = {}  # see `chart`
+
+    def all_agencies(self) -> list[str]:
+        """Concrete agencies with at least one duty, in the pack's order."""
+        concerned = {a for plan_agencies in self._responsible().values() for a in plan_agencies}
+        return [a.id for a in self.catalog.kb.agencies if a.id in concerned]
+
+    def _responsible(self) -> dict[str, tuple[str, ...]]:
+        from bot.application.nudges import responsible_agencies
+
+        return {
+            duty_id: responsible_agencies(self.catalog, duty)
+            for duty_id, (_, duty) in self.catalog.duties.items()
+        }
+
+    def scope_of(self, agency_id: str | None, role: str) -> tuple[list[str], str] | None:
+        """The agencies a user's digest covers, and its title; None: not allowed."""
+        if role == "admin" or (role == "manager" and agency_id == self.settings.province_agency):
+            return self.all_agencies(), "toàn tỉnh"
+        if role == "manager" and agency_id in self.catalog.agencies:
+            return [agency_id], self.catalog.agencies[agency_id].short_name
+        return None
+
+    def agency_names(self) -> dict[str, str]:
+        return {a.id: a.short_name for a in self.catalog.kb.agencies}
+
+    def build(
+        self,
+        session: Session,
+        now: dt.datetime,
+        agency_ids: list[str],
+        scope: str,
+        user_id: int | None = None,
+        world: World | None = None,
+    ) -> Digest:
+        world = world or load_world(session, self.catalog, self.settings)
+        previous, previous_at = (None, None) if user_id is None else last_snapshot(session, user_id)
+        return build_digest(
+            now,
+            world.plans,
+            world.reports,
+            world.calendar,
+            self.settings,
+            agency_ids,
+            self.agency_names(),
+            scope,
+            previous,
+            previous_at,
+        )
+
+    def for_recipient(
+        self, session: Session, recipient: Recipient, now: dt.datetime, world: World | None = None
+    ) -> Digest:
+        scope = self.scope_of(recipient.agency_id, recipient.role)
+        if scope is None:
+            raise ValueError(f"user {recipient.user_id} gets no digest")
+        return self.build(session, now, scope[0], scope[1], recipient.user_id, world)
+
+    def for_user(self, session: Session, user: User, now: dt.datetime) -> Digest | None:
+        scope = self.scope_of(user.agency_id, user.role)
+        if scope is None:
+            return None
+        return self.build(session, now, scope[0], scope[1], user.id)
+
+    def reply(self, digest: Digest, attached: bool = False) -> Reply:
+        single = len(digest.agency_ids) == 1
+        data = {
+            "scope": digest.scope,
+            "at": digest.generated_at,
+            "single": single,
+            "total": len(digest.rows),
+            "totals": [(STATUS_WORDS[s], digest.totals.get(s, 0)) for s in STATUSES],
+            "agencies": [
+                {
+                    "name": a.agency,
+                    "completion": a.completion,
+                    "late": a.counts.get("overdue", 0),
+                    "unreported": a.counts.get("unreported", 0),
+                    "total": a.total,
+                }
+                for a in digest.agencies
+            ][: 3 * MAX_LISTED],
+            "rows": [
+                {
+                    "title": r.title,
+                    "clause": r.clause,
+                    "status": STATUS_WORDS[r.status],
+                    "deadline": r.deadline,
+                }
+                for r in digest.rows
+                if r.deadline is not None or r.status != "on_time"
+            ][: 3 * MAX_LISTED]
+            if single
+            else [],
+            "late": [
+                {
+                    "agency": r.agency,
+                    "title": r.title,
+                    "deadline": r.deadline,
+                    "status": STATUS_WORDS[r.status],
+                }
+                for r in digest.late
+            ],
+            "unreported": digest.unreported,
+            "changes": digest.changes,
+            "previous_at": digest.previous_at,
+            "max": MAX_LISTED,
+            "attached": attached,
+        }
+        return Reply("digest/summary", data)
+
+    def chart(self, digest: Digest) -> tuple[str, bytes]:
+        """(caption, PNG) of the digest's chart. Memoized on what is drawn: a weekly
+        tick's managers of one agency (or of the province) share one drawing."""
+        from bot.application.digest.chart import chart_data, to_png
+
+        data = chart_data(digest)
+        png = self._charts.get(data)
+        if png is None:
+            if len(self._charts) >= 32:
+                self._charts.clear()
+            png = self._charts[data] = to_png(data)
+        return data.caption, png
+
+    def payload(self, channel: str, digest: Digest, attach: bool = True) -> dict[str, Any]:
+        html = channel == "telegram"
+        text = self.renderers["html" if html else "text"].render(self.reply(digest, attach))
+        payload: dict[str, Any] = {
+            "text": text,
+            "parse_mode": "HTML" if html else None,
+            "buttons": [],
+            "columns": 1,
+            "snapshot": digest.snapshot,
+            "generated_at": digest.generated_at.isoformat(),
+        }
+        if attach:
+            local = digest.generated_at.astimezone(_TZ)
+            if digest.agencies:  # sent before the workbook (TelegramSender: photos first)
+                caption, png = self.chart(digest)
+                payload["photos"] = [
+                    {
+                        "filename": f"bieu-do-chi-thi-06-{local:%Y%m%d}.png",
+                        "content": base64.b64encode(png).decode(),
+                        "caption": caption,
+                    }
+                ]
+            payload["documents"] = [
+                {
+                    "filename": f"tong-hop-chi-thi-06-{local:%Y%m%d}.xlsx",
+                    "content": base64.b64encode(to_xlsx(digest, self.status_labels)).decode(),
+                    "caption": f"Tổng hợp chi tiết — {digest.scope}",
+                }
+            ]
+        return payload
+
+
+def last_snapshot(
+    session: Session, user_id: int
+) -> tuple[dict[str, str] | None, dt.datetime | None]:
+    """The statuses the user's previous digest showed (None: never had one)."""
+    row = session.scalar(
+        select(OutboxMessage)
+        .where(OutboxMessage.user_id == user_id, OutboxMessage.kind.startswith(DIGEST_KIND))
+        .order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
+        .limit(1)
+    )
+    if row is None or "snapshot" not in row.payload:
+        return None, None
+    at = row.payload.get("generated_at")
+    return dict(row.payload["snapshot"]), dt.datetime.fromisoformat(at) if at else row.created_at
+
+
+def enqueue_on_demand(session: Session, builder: DigestBuilder, user: User, built: Digest) -> bool:
+    """Queue the chart and spreadsheet of an on-demand digest for delivery (with its
+    snapshot, so the next digest lists changes since this one); False if one is queued
+    this minute."""
+    from bot.application.outbox import enqueue
+
+    local = built.generated_at.astimezone(_TZ)
+    payload = builder.payload(user.channel, built, attach=True)
+    what = "Biểu đồ và tệp Excel chi tiết" if "photos" in payload else "Tệp Excel chi tiết"
+    payload["text"] = f"{what} — bản tổng hợp {built.scope}, {local:%H:%M %d/%m/%Y}."
+    row = {
+        "user_id": user.id,
+        "duty_id": "",
+        "due": local.date(),
+        "kind": f"{DIGEST_KIND}-now-{local:%H%M}",
+        "agency_id": user.agency_id,
+        "channel": user.channel,
+        "address": user.channel_user_id,
+        "status": "pending",
+        "attempts": 0,
+        "next_attempt_at": built.generated_at,
+        "payload": payload,
+        "created_at": built.generated_at,
+    }
+    return enqueue(session, [row]) == 1

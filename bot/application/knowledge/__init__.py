@@ -1,0 +1,1 @@
+"""The knowledge schema mapped to and from files (the directive pack, YAML) and rows."""

@@ -1,0 +1,569 @@
+"""Load and validate the directive pack (data/) into a `KnowledgeBase`.
+
+Layout of the data folder::
+
+    agencies.yaml                    list of Agency records
+    faq.yaml                         list of FaqEntry records
+    directives/<id>/directive.yaml   one Directive (everything but source_text)
+    directives/<id>/source.txt       the directive's verbatim text
+
+The loader is strict on purpose: the pack is edited by hand, and a typo in an id
+or a quote that drifted from the source must stop the bot at start-up with a
+message that names the file and the record, not surface later as a wrong answer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any, cast, get_args
+
+import yaml
+
+from bot.domain.knowledge import (
+    Agency,
+    AgencyKind,
+    AgencyLevel,
+    CitedDocument,
+    Clause,
+    Directive,
+    Duty,
+    FaqEntry,
+    Figure,
+    KnowledgeBase,
+    Recurrence,
+    Timing,
+    TimingKind,
+    Topic,
+)
+from nlu.yaml_io import read_yaml
+
+AGENCIES_FILE = "agencies.yaml"
+FAQ_FILE = "faq.yaml"
+DIRECTIVES_DIR = "directives"
+DIRECTIVE_FILE = "directive.yaml"
+SOURCE_FILE = "source.txt"
+
+_AGENCY_LEVELS: frozenset[str] = frozenset(get_args(AgencyLevel))
+_AGENCY_KINDS: frozenset[str] = frozenset(get_args(AgencyKind))
+_TIMING_KINDS: frozenset[str] = frozenset(get_args(TimingKind))
+_RECURRENCES: frozenset[str] = frozenset(get_args(Recurrence))
+
+
+class PackError(ValueError):
+    """The pack on disk is malformed or inconsistent; the message says where and why."""
+
+
+def default_data_dir() -> Path:
+    """The repository's data/ folder."""
+    return Path(__file__).resolve().parents[2] / "data"
+
+
+def load_knowledge(data_dir: Path) -> KnowledgeBase:
+    """Read and validate every file of the pack under `data_dir`."""
+    agencies = load_agencies(data_dir / AGENCIES_FILE)
+    agency_ids = frozenset(a.id for a in agencies)
+
+    directives_root = data_dir / DIRECTIVES_DIR
+    folders = (
+        sorted(p for p in directives_root.iterdir() if p.is_dir())
+        if (directives_root.is_dir())
+        else []
+    )
+    directives = tuple(
+        load_directive(folder, agency_ids)
+        for folder in folders
+        if (folder / DIRECTIVE_FILE).is_file()
+    )
+    if not directives:
+        raise PackError(f"{directives_root}: no */{DIRECTIVE_FILE} found")
+    _check_unique([d.id for d in directives], "directive", str(directives_root))
+
+    clause_ids = frozenset(c.id for d in directives for c in d.clauses)
+    faq = load_faq(data_dir / FAQ_FILE, clause_ids)
+    return KnowledgeBase(directives=directives, agencies=agencies, faq=faq)
+
+
+# ---------------------------------------------------------------------------
+# Agencies
+
+
+def load_agencies(path: Path) -> tuple[Agency, ...]:
+    """Agency records from `path`; ids and folded names/aliases must be unique."""
+    rows = _as_list(_read_yaml(path), str(path))
+    agencies = tuple(
+        _agency(_as_map(row, f"{path}[{i}]"), f"{path}[{i}]") for i, row in enumerate(rows)
+    )
+    _check_unique([a.id for a in agencies], "agency", str(path))
+    _check_agency_names(agencies, str(path))
+    return agencies
+
+
+def _agency(m: Mapping[str, Any], where: str) -> Agency:
+    _check_keys(
+        m,
+        where,
+        required={"id", "name", "short_name", "kind", "level"},
+        optional={"aliases", "member_levels", "member_kinds"},
+    )
+    where = f"{where} (agency {m.get('id')!r})"
+    kind = cast(AgencyKind, _choice(m, "kind", _AGENCY_KINDS, where))
+    member_levels = cast(
+        tuple[AgencyLevel, ...], _choice_tuple(m, "member_levels", _AGENCY_LEVELS, where)
+    )
+    member_kinds = cast(
+        tuple[AgencyKind, ...], _choice_tuple(m, "member_kinds", _AGENCY_KINDS, where)
+    )
+    if kind == "group" and not member_levels:
+        raise PackError(f"{where}: a group needs member_levels")
+    if kind != "group" and (member_levels or member_kinds):
+        raise PackError(f"{where}: only a group may have member_levels/member_kinds")
+    return Agency(
+        id=_str(m, "id", where),
+        name=_str(m, "name", where),
+        short_name=_str(m, "short_name", where),
+        kind=kind,
+        level=cast(AgencyLevel, _choice(m, "level", _AGENCY_LEVELS, where)),
+        aliases=_str_tuple(m, "aliases", where),
+        member_levels=member_levels,
+        member_kinds=member_kinds,
+    )
+
+
+def _check_agency_names(agencies: Iterable[Agency], where: str) -> None:
+    """No folded name, short name or alias may point at two different agencies."""
+    owner: dict[str, tuple[str, str]] = {}
+    for agency in agencies:
+        for spelling in (agency.name, agency.short_name, *agency.aliases):
+            key = fold(spelling)
+            if not key:
+                raise PackError(f"{where}: agency {agency.id!r} has an empty name or alias")
+            other = owner.setdefault(key, (agency.id, spelling))
+            if other[0] != agency.id:
+                raise PackError(
+                    f"{where}: {spelling!r} of agency {agency.id!r} folds like "
+                    f"{other[1]!r} of agency {other[0]!r}; an alias must name one agency"
+                )
+
+
+def fold(text: str) -> str:
+    """Fold for alias comparison: lower-case, no diacritics (đ -> d), punctuation as space."""
+    text = unicodedata.normalize("NFD", text.lower().replace("đ", "d").replace("Đ", "d"))
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return " ".join(re.sub(r"[^\w%]+", " ", text).split())
+
+
+# ---------------------------------------------------------------------------
+# FAQ
+
+
+def load_faq(path: Path, clause_ids: frozenset[str]) -> tuple[FaqEntry, ...]:
+    """FAQ entries from `path`; cited clauses must exist in some directive."""
+    rows = _as_list(_read_yaml(path), str(path))
+    entries: list[FaqEntry] = []
+    for i, row in enumerate(rows):
+        where = f"{path}[{i}]"
+        m = _as_map(row, where)
+        _check_keys(
+            m, where, required={"id", "question", "answer"}, optional={"alternates", "clauses"}
+        )
+        where = f"{path} (faq {m.get('id')!r})"
+        entry = FaqEntry(
+            id=_str(m, "id", where),
+            question=_str(m, "question", where),
+            answer=_str(m, "answer", where),
+            alternates=_str_tuple(m, "alternates", where),
+            clauses=_str_tuple(m, "clauses", where),
+        )
+        _check_refs(entry.clauses, clause_ids, "clause", where)
+        entries.append(entry)
+    _check_unique([e.id for e in entries], "faq", str(path))
+    return tuple(entries)
+
+
+# ---------------------------------------------------------------------------
+# Directive
+
+
+def load_directive(folder: Path, agency_ids: frozenset[str]) -> Directive:
+    """One directive from `folder`/directive.yaml and `folder`/source.txt."""
+    path = folder / DIRECTIVE_FILE
+    source_path = folder / SOURCE_FILE
+    try:
+        source = source_path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise PackError(f"{source_path}: cannot read the source text ({exc})") from exc
+    if not source.strip():
+        raise PackError(f"{source_path}: the source text is empty")
+    source = unicodedata.normalize("NFC", source)
+
+    m = _as_map(_read_yaml(path), str(path))
+    _check_keys(
+        m,
+        str(path),
+        required={
+            "id",
+            "number",
+            "doc_type",
+            "title",
+            "issued",
+            "effective",
+            "issuer",
+            "place",
+            "signer_name",
+            "signer_title",
+            "signing_capacity",
+        },
+        optional={"cites", "recipients", "clauses", "duties", "figures", "topics"},
+    )
+    where = str(path)
+    directive_id = _str(m, "id", where)
+    if directive_id != folder.name:
+        raise PackError(f"{where}: id {directive_id!r} differs from its folder {folder.name!r}")
+
+    verbatim = _Verbatim(source, where)
+    clauses = tuple(
+        _clause(_as_map(r, f"{where} clauses[{i}]"), f"{where} clauses[{i}]", verbatim)
+        for i, r in enumerate(_list_field(m, "clauses", where))
+    )
+    duties = tuple(
+        _duty(_as_map(r, f"{where} duties[{i}]"), f"{where} duties[{i}]", verbatim)
+        for i, r in enumerate(_list_field(m, "duties", where))
+    )
+    figures = tuple(
+        _figure(_as_map(r, f"{where} figures[{i}]"), f"{where} figures[{i}]", verbatim)
+        for i, r in enumerate(_list_field(m, "figures", where))
+    )
+    topics = tuple(
+        _topic(_as_map(r, f"{where} topics[{i}]"), f"{where} topics[{i}]")
+        for i, r in enumerate(_list_field(m, "topics", where))
+    )
+    cites = tuple(
+        _cite(_as_map(r, f"{where} cites[{i}]"), f"{where} cites[{i}]", verbatim)
+        for i, r in enumerate(_list_field(m, "cites", where))
+    )
+    recipients = _str_tuple(m, "recipients", where)
+    for line in recipients:
+        verbatim.check(line, "recipient")
+
+    directive = Directive(
+        id=directive_id,
+        number=_str(m, "number", where),
+        doc_type=_str(m, "doc_type", where),
+        title=_str(m, "title", where),
+        issued=_date(m, "issued", where),
+        effective=_date(m, "effective", where),
+        issuer=_str(m, "issuer", where),
+        place=_str(m, "place", where),
+        signer_name=_str(m, "signer_name", where),
+        signer_title=_str(m, "signer_title", where),
+        signing_capacity=_str(m, "signing_capacity", where),
+        source_text=source,
+        cites=cites,
+        recipients=recipients,
+        clauses=clauses,
+        duties=duties,
+        figures=figures,
+        topics=topics,
+    )
+    _check_directive_refs(directive, agency_ids, where)
+    return directive
+
+
+class _Verbatim:
+    """Checks that a field is an exact substring of the directive's source text."""
+
+    def __init__(self, source: str, where: str) -> None:
+        self.source = source
+        self.where = where
+
+    def check(self, text: str, what: str, *, allow_empty: bool = False) -> None:
+        if not text and allow_empty:
+            return
+        if not text:
+            raise PackError(f"{self.where}: {what} is empty")
+        if unicodedata.normalize("NFC", text) not in self.source:
+            raise PackError(
+                f"{self.where}: {what} is not an exact substring of {SOURCE_FILE}: "
+                f"{_preview(text)!r}"
+            )
+
+
+def _clause(m: Mapping[str, Any], where: str, verbatim: _Verbatim) -> Clause:
+    _check_keys(
+        m, where, required={"id", "label", "title", "text"}, optional={"parent", "items", "topics"}
+    )
+    where = f"{where} (clause {m.get('id')!r})"
+    clause = Clause(
+        id=_str(m, "id", where),
+        label=_str(m, "label", where),
+        title=_str(m, "title", where),
+        text=_str(m, "text", where, allow_empty=True),
+        parent=_opt_str(m, "parent", where),
+        items=_str_tuple(m, "items", where),
+        topics=_str_tuple(m, "topics", where),
+    )
+    # A heading with no body of its own (e.g. "2) Nhiệm vụ cụ thể") has empty text.
+    verbatim.check(clause.text, f"clause {clause.id!r} text", allow_empty=True)
+    for n, item in enumerate(clause.items, 1):
+        verbatim.check(item, f"clause {clause.id!r} item {n}")
+    return clause
+
+
+def _duty(m: Mapping[str, Any], where: str, verbatim: _Verbatim) -> Duty:
+    _check_keys(
+        m,
+        where,
+        required={"id", "clause", "title", "text", "addressees", "lead"},
+        optional={"coordinate", "timing", "topics", "via"},
+    )
+    where = f"{where} (duty {m.get('id')!r})"
+    duty = Duty(
+        id=_str(m, "id", where),
+        clause=_str(m, "clause", where),
+        title=_str(m, "title", where),
+        text=_str(m, "text", where),
+        addressees=_str_tuple(m, "addressees", where),
+        lead=_str_tuple(m, "lead", where),
+        coordinate=_str_tuple(m, "coordinate", where),
+        timing=_timing(m.get("timing"), where),
+        topics=_str_tuple(m, "topics", where),
+        via=_str_tuple(m, "via", where),
+    )
+    if not re.fullmatch(re.escape(duty.clause) + r"-\d+", duty.id):
+        raise PackError(f"{where}: duty id must be '<clause>-<n>' with clause {duty.clause!r}")
+    if not duty.addressees or not duty.lead:
+        raise PackError(f"{where}: a duty needs addressees and lead")
+    verbatim.check(duty.text, f"duty {duty.id!r} text")
+    verbatim.check(duty.timing.text, f"duty {duty.id!r} timing text", allow_empty=True)
+    if duty.timing.text and duty.timing.text not in duty.text:
+        raise PackError(f"{where}: timing text {duty.timing.text!r} is not in the duty text")
+    return duty
+
+
+def _timing(raw: object, where: str) -> Timing:
+    if raw is None:
+        return Timing("continuous")
+    m = _as_map(raw, f"{where} timing")
+    _check_keys(m, f"{where} timing", required={"kind"}, optional={"due", "recurrence", "text"})
+    kind = cast(TimingKind, _choice(m, "kind", _TIMING_KINDS, where))
+    due = _date(m, "due", where) if m.get("due") is not None else None
+    recurrence = (
+        cast(Recurrence, _choice(m, "recurrence", _RECURRENCES, where))
+        if m.get("recurrence") is not None
+        else None
+    )
+    text = _str(m, "text", where, allow_empty=True) if "text" in m else ""
+    if kind == "deadline" and due is None:
+        raise PackError(f"{where}: a deadline needs a due date")
+    if kind != "deadline" and due is not None:
+        raise PackError(f"{where}: only a deadline has a due date (kind is {kind!r})")
+    if kind == "recurring" and recurrence is None:
+        raise PackError(f"{where}: a recurring timing needs a recurrence")
+    if kind != "recurring" and recurrence is not None:
+        raise PackError(f"{where}: only a recurring timing has a recurrence (kind is {kind!r})")
+    if kind != "continuous" and not text:
+        raise PackError(f"{where}: a {kind} timing needs its verbatim text")
+    return Timing(kind=kind, due=due, recurrence=recurrence, text=text)
+
+
+def _figure(m: Mapping[str, Any], where: str, verbatim: _Verbatim) -> Figure:
+    _check_keys(
+        m,
+        where,
+        required={"id", "label", "value", "unit", "clause", "quote"},
+        optional={"keywords", "parent"},
+    )
+    where = f"{where} (figure {m.get('id')!r})"
+    figure = Figure(
+        id=_str(m, "id", where),
+        label=_str(m, "label", where),
+        value=_str(m, "value", where),
+        unit=_str(m, "unit", where),
+        clause=_str(m, "clause", where),
+        quote=_str(m, "quote", where),
+        keywords=_str_tuple(m, "keywords", where),
+        parent=_opt_str(m, "parent", where),
+    )
+    verbatim.check(figure.quote, f"figure {figure.id!r} quote")
+    if figure.value not in figure.quote:
+        raise PackError(
+            f"{where}: value {figure.value!r} does not occur in its quote {figure.quote!r}"
+        )
+    return figure
+
+
+def _topic(m: Mapping[str, Any], where: str) -> Topic:
+    _check_keys(m, where, required={"id", "name"}, optional={"aliases", "clauses"})
+    where = f"{where} (topic {m.get('id')!r})"
+    return Topic(
+        id=_str(m, "id", where),
+        name=_str(m, "name", where),
+        aliases=_str_tuple(m, "aliases", where),
+        clauses=_str_tuple(m, "clauses", where),
+    )
+
+
+def _cite(m: Mapping[str, Any], where: str, verbatim: _Verbatim) -> CitedDocument:
+    _check_keys(
+        m, where, required={"number", "doc_type", "date", "issuer", "subject", "clause", "quote"}
+    )
+    where = f"{where} (cited {m.get('number')!r})"
+    cite = CitedDocument(
+        number=_str(m, "number", where),
+        doc_type=_str(m, "doc_type", where),
+        date=_date(m, "date", where),
+        issuer=_str(m, "issuer", where),
+        subject=_str(m, "subject", where),
+        clause=_str(m, "clause", where),
+        quote=_str(m, "quote", where),
+    )
+    verbatim.check(cite.quote, f"cited document {cite.number!r} quote")
+    return cite
+
+
+def _check_directive_refs(d: Directive, agency_ids: frozenset[str], where: str) -> None:
+    _check_unique([c.id for c in d.clauses], "clause", where)
+    _check_unique([x.id for x in d.duties], "duty", where)
+    _check_unique([f.id for f in d.figures], "figure", where)
+    _check_unique([t.id for t in d.topics], "topic", where)
+    _check_unique([c.number for c in d.cites], "cited document", where)
+
+    clause_ids = frozenset(c.id for c in d.clauses)
+    topic_ids = frozenset(t.id for t in d.topics)
+    figure_ids = frozenset(f.id for f in d.figures)
+    for c in d.clauses:
+        at = f"{where} (clause {c.id!r})"
+        if c.parent is not None:
+            _check_refs([c.parent], clause_ids - {c.id}, "parent clause", at)
+        _check_refs(c.topics, topic_ids, "topic", at)
+    for x in d.duties:
+        at = f"{where} (duty {x.id!r})"
+        _check_refs([x.clause], clause_ids, "clause", at)
+        for role in ("addressees", "lead", "coordinate", "via"):
+            _check_refs(getattr(x, role), agency_ids, f"agency ({role})", at)
+        _check_refs(x.topics, topic_ids, "topic", at)
+    for f in d.figures:
+        at = f"{where} (figure {f.id!r})"
+        _check_refs([f.clause], clause_ids, "clause", at)
+        if f.parent is not None:
+            _check_refs([f.parent], figure_ids - {f.id}, "parent figure", at)
+    for t in d.topics:
+        _check_refs(t.clauses, clause_ids, "clause", f"{where} (topic {t.id!r})")
+    for cite in d.cites:
+        _check_refs([cite.clause], clause_ids, "clause", f"{where} (cited {cite.number!r})")
+
+
+# ---------------------------------------------------------------------------
+# Small typed readers for YAML data
+
+
+def _read_yaml(path: Path) -> object:
+    try:
+        return read_yaml(path)
+    except OSError as exc:
+        raise PackError(f"{path}: cannot read ({exc})") from exc
+    except yaml.YAMLError as exc:
+        raise PackError(f"{path}: invalid YAML ({exc})") from exc
+
+
+def _as_list(value: object, where: str) -> list[Any]:
+    if not isinstance(value, list):
+        raise PackError(f"{where}: expected a list, got {type(value).__name__}")
+    return value
+
+
+def _as_map(value: object, where: str) -> Mapping[str, Any]:
+    if not isinstance(value, dict):
+        raise PackError(f"{where}: expected a mapping, got {type(value).__name__}")
+    return value
+
+
+def _list_field(m: Mapping[str, Any], key: str, where: str) -> list[Any]:
+    value = m.get(key)
+    return [] if value is None else _as_list(value, f"{where}: {key}")
+
+
+def _check_keys(
+    m: Mapping[str, Any], where: str, *, required: set[str], optional: set[str] | None = None
+) -> None:
+    missing = sorted(required - m.keys())
+    if missing:
+        raise PackError(f"{where}: missing {', '.join(missing)}")
+    unknown = sorted(set(m) - required - (optional or set()))
+    if unknown:
+        raise PackError(f"{where}: unknown field(s) {', '.join(map(str, unknown))}")
+
+
+def _str(m: Mapping[str, Any], key: str, where: str, *, allow_empty: bool = False) -> str:
+    value = m.get(key)
+    if not isinstance(value, str):
+        raise PackError(f"{where}: {key} must be a string, got {value!r}")
+    if not value.strip() and not allow_empty:
+        raise PackError(f"{where}: {key} is empty")
+    return unicodedata.normalize("NFC", value)
+
+
+def _opt_str(m: Mapping[str, Any], key: str, where: str) -> str | None:
+    return None if m.get(key) is None else _str(m, key, where)
+
+
+def _str_tuple(m: Mapping[str, Any], key: str, where: str) -> tuple[str, ...]:
+    values = _list_field(m, key, where)
+    out: list[str] = []
+    for i, value in enumerate(values):
+        if not isinstance(value, str) or not value.strip():
+            raise PackError(f"{where}: {key}[{i}] must be a non-empty string, got {value!r}")
+        out.append(unicodedata.normalize("NFC", value))
+    return tuple(out)
+
+
+def _choice(m: Mapping[str, Any], key: str, allowed: frozenset[str], where: str) -> str:
+    value = _str(m, key, where)
+    if value not in allowed:
+        raise PackError(f"{where}: {key} {value!r} is not one of {sorted(allowed)}")
+    return value
+
+
+def _choice_tuple(
+    m: Mapping[str, Any], key: str, allowed: frozenset[str], where: str
+) -> tuple[str, ...]:
+    values = _str_tuple(m, key, where)
+    bad = [v for v in values if v not in allowed]
+    if bad:
+        raise PackError(f"{where}: {key} {bad} not in {sorted(allowed)}")
+    return values
+
+
+def _date(m: Mapping[str, Any], key: str, where: str) -> dt.date:
+    value = m.get(key)
+    if isinstance(value, dt.datetime):
+        raise PackError(f"{where}: {key} must be a date, not a date-time ({value!r})")
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise PackError(f"{where}: {key} must be a date YYYY-MM-DD, got {value!r}")
+
+
+def _check_unique(ids: Iterable[str], what: str, where: str) -> None:
+    dupes = sorted(i for i, n in Counter(ids).items() if n > 1)
+    if dupes:
+        raise PackError(f"{where}: duplicate {what} id(s): {', '.join(dupes)}")
+
+
+def _check_refs(refs: Iterable[str], known: frozenset[str], what: str, where: str) -> None:
+    unknown = [r for r in refs if r not in known]
+    if unknown:
+        raise PackError(f"{where}: unknown {what} id(s): {', '.join(unknown)}")
+
+
+def _preview(text: str, limit: int = 120) -> str:
+    return text if len(text) <= limit else text[:limit] + "…"

@@ -1,0 +1,123 @@
+"""Who a duty's nudges are for, and the actions their buttons trigger (snooze, done).
+
+`responsible_agencies` is the one rule for "whose duty is it": the concrete agencies
+the duty is addressed to, a group (all sở, all UBND huyện) standing for each of its
+members. The scheduler nudges those agencies' linked users, and only those users may
+snooze the duty's reminders or mark it done (province managers, who get escalations,
+may snooze them too).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.application import progress
+from bot.domain.calendar import WorkingCalendar
+from bot.domain.catalog import Catalog
+from bot.domain.errors import Refused
+from bot.domain.knowledge import Duty
+from bot.storage.models import ProgressReport, Snooze, User, utcnow
+from bot.storage.repositories import ProgressRepo
+
+SNOOZE_DAYS = (1, 3)
+MAX_SNOOZE_DAYS = 10
+DONE_NOTE = "Xác nhận hoàn thành bằng nút trên tin nhắc việc"
+
+
+class NudgeError(Refused):
+    """A nudge action that cannot be done."""
+
+
+def responsible_agencies(catalog: Catalog, duty: Duty) -> tuple[str, ...]:
+    found: dict[str, None] = {}
+    for agency_id in duty.addressees:
+        agency = catalog.agencies.get(agency_id)
+        if agency is None:
+            continue
+        for member in catalog.kb.members(agency):
+            if member.kind != "group":
+                found[member.id] = None
+    return tuple(found)
+
+
+def may_snooze(catalog: Catalog, user: User, duty: Duty, province_agency: str) -> bool:
+    if user.agency_id is None or user.role not in ("official", "manager"):
+        return False
+    if user.agency_id == province_agency and user.role == "manager":
+        return True
+    return user.agency_id in responsible_agencies(catalog, duty)
+
+
+def snooze(
+    session: Session,
+    catalog: Catalog,
+    user: User,
+    duty_id: str,
+    days: int,
+    calendar: WorkingCalendar,
+    province_agency: str,
+    now: dt.datetime | None = None,
+) -> dt.datetime:
+    """No reminder about the duty to this user for `days` working days; returns when
+    they end (the same time of day, moved into working hours)."""
+    entry = catalog.duties.get(duty_id)
+    if entry is None:
+        raise NudgeError("unknown_duty")
+    if not 1 <= days <= MAX_SNOOZE_DAYS:
+        raise NudgeError("usage")
+    if not may_snooze(catalog, user, entry[1], province_agency):
+        raise NudgeError("not_responsible")
+    now = now or utcnow()
+    local = calendar.local(now)
+    day = calendar.add_working_days(calendar.roll_forward(local.date()), days)
+    target = max(calendar.at(day, local.time()), calendar.start_of(day))
+    until = calendar.next_working_slot(target).astimezone(dt.UTC)
+    row = session.get(Snooze, (user.id, duty_id))
+    if row is None:
+        session.add(Snooze(user_id=user.id, duty_id=duty_id, until=until, created_at=now))
+    else:
+        row.until, row.created_at = until, now
+    session.flush()
+    return until
+
+
+def mark_done(
+    session: Session, catalog: Catalog, user: User, duty_id: str
+) -> tuple[ProgressReport, bool]:
+    """Record a "done" report for the user's agency; (report, False) when its latest
+    report already says done (a second press adds nothing)."""
+    entry = catalog.duties.get(duty_id)
+    if entry is None:
+        raise NudgeError("unknown_duty")
+    agency_id = user.agency_id
+    if agency_id is None or user.role not in ("official", "manager"):
+        raise NudgeError("not_responsible")
+    if agency_id not in responsible_agencies(catalog, entry[1]):
+        raise NudgeError("not_responsible")
+    latest = progress.latest_by_duty(session, agency_id).get(duty_id)
+    if latest is not None and latest.status == "done":
+        return latest, False
+    directive, _ = entry
+    report = ProgressRepo(session).add(
+        ProgressReport(
+            directive_id=directive.id,
+            duty_id=duty_id,
+            agency_id=agency_id,
+            user_id=user.id,
+            status="done",
+            percent=100,
+            notes=DONE_NOTE,
+        )
+    )
+    snoozed = session.get(Snooze, (user.id, duty_id))
+    if snoozed is not None:
+        session.delete(snoozed)
+        session.flush()
+    return report, True
+
+
+def snoozes_of(session: Session) -> dict[tuple[int, str], dt.datetime]:
+    return {(s.user_id, s.duty_id): s.until for s in session.scalars(select(Snooze))}

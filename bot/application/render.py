@@ -1,0 +1,65 @@
+"""Render replies from the Jinja2 templates in templates/.
+
+One Environment per output format: "text" for the console and JSON lines, "html"
+for Telegram's HTML parse mode, where autoescape escapes every dynamic value.
+User text only ever reaches a template as data, never as template source.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from bot.application.messages import Reply
+
+OutputFormat = Literal["text", "html"]
+
+
+def default_templates_dir() -> Path:
+    return Path(__file__).resolve().parents[2] / "templates"
+
+
+LOCAL_TIME = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def vn_datetime(value: dt.datetime | None) -> str:
+    """08:30 19/4/2019, in Vietnam's time zone."""
+    if value is None:
+        return ""
+    local = value.astimezone(LOCAL_TIME) if value.tzinfo else value
+    return f"{local:%H:%M} {vn_date(local.date())}"
+
+
+def vn_date(value: dt.date | None) -> str:
+    """19/4/2019: the way Vietnamese administrative texts write dates."""
+    return f"{value.day}/{value.month}/{value.year}" if value else ""
+
+
+class Renderer:
+    def __init__(self, templates_dir: Path | None = None, output: OutputFormat = "text") -> None:
+        self.output = output
+        self.env = Environment(
+            loader=FileSystemLoader(templates_dir or default_templates_dir()),
+            autoescape=output == "html",
+            undefined=StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=False,
+        )
+        self.env.filters["vn_date"] = vn_date
+        self.env.filters["vn_datetime"] = vn_datetime
+        self.env.globals["html"] = output == "html"
+
+    def render(self, reply: Reply) -> str:
+        text = self.env.get_template(reply.template + ".j2").render(**reply.data)
+        # Templates are written for readability; collapse the blank lines they leave.
+        lines = [line.rstrip() for line in text.strip().splitlines()]
+        compact: list[str] = []
+        for line in lines:
+            if line or (compact and compact[-1]):
+                compact.append(line)
+        return "\n".join(compact)

@@ -1,0 +1,72 @@
+"""Tick and drain for one assistant: the scheduler's work, whatever runs it.
+
+A tick derives what is due from the database (policy -> outbox, weekly digests); a
+drain sends what the outbox holds through the channels' senders. The channel that
+hosts the loop (`bot.channels.telegram.jobs` on python-telegram-bot's JobQueue) calls
+`run_once` on a timer; nothing else is kept in memory between runs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from bot.application.delivery import Clock, Drainer, DrainStats, RateLimiter, Sender, utc_clock
+from bot.application.outbox import OutboxStore
+from bot.application.scheduler.tick import Ticker, TickResult
+from bot.config import NudgeSettings
+from bot.storage.db import session_scope
+
+if TYPE_CHECKING:
+    from bot.application.assistant import Assistant
+
+log = logging.getLogger(__name__)
+
+
+class NudgeService:
+    """Tick and drain for one assistant, with injectable senders and clock (tests)."""
+
+    def __init__(
+        self,
+        assistant: Assistant,
+        senders: Iterable[Sender],
+        settings: NudgeSettings | None = None,
+        clock: Clock = utc_clock,
+        limiter: RateLimiter | None = None,
+    ) -> None:
+        self.assistant = assistant
+        self.settings = settings or assistant.settings.nudges
+        self.clock = clock
+        self.store = OutboxStore(assistant.sessions)
+        self.drainer = Drainer(self.store, senders, self.settings, clock, limiter)
+        self._ticker: Ticker | None = None
+
+    @property
+    def ticker(self) -> Ticker:
+        catalog = self.assistant.core.qa.catalog  # admins' edits rebuild it: follow them
+        if self._ticker is None or self._ticker.catalog is not catalog:
+            self._ticker = Ticker(catalog, self.assistant.settings.templates_dir, self.settings)
+        return self._ticker
+
+    def tick(self, now: dt.datetime | None = None) -> TickResult:
+        with session_scope(self.assistant.sessions) as session:
+            return self.ticker.tick(session, now or self.clock())
+
+    async def run_once(self, max_seconds: float | None = None) -> tuple[TickResult, DrainStats]:
+        result = await asyncio.to_thread(self.tick)
+        stats = await self.drainer.drain(max_seconds=max_seconds)
+        if result.inserted or stats.claimed:
+            log.info(
+                "nudges: %d due, %d enqueued, %d digests; sent %d, retried %d, failed %d",
+                result.due,
+                result.inserted,
+                result.digests,
+                stats.sent,
+                stats.retried + stats.rate_limited,
+                stats.failed,
+            )
+        return result, stats
+

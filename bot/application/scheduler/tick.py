@@ -1,0 +1,211 @@
+"""One scheduler tick: read the world from the database, ask the policy what is due,
+render it, and put it in the outbox (idempotently). Weekly digests are enqueued here too.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.application.digest import builder as digests
+from bot.application.messages import Button, Reply
+from bot.application.outbox import enqueue, existing_keys
+from bot.application.render import Renderer
+from bot.application.scheduler.policy import DueMessage, PolicyResult, due_messages
+from bot.application.scheduler.world import World, load_world
+from bot.config import NudgeSettings
+from bot.domain.calendar import WorkingCalendar
+from bot.domain.catalog import Catalog
+from bot.storage.models import OutboxMessage
+from nlu.yaml_io import read_yaml
+
+HTML_CHANNELS = frozenset({"telegram"})
+DIGEST_KIND = "digest"
+
+
+@dataclass
+class TickResult:
+    due: int = 0
+    inserted: int = 0
+    digests: int = 0
+    policy: PolicyResult = field(default_factory=PolicyResult)
+
+
+class NudgeRenderer:
+    """Outbox payloads: a nudge rendered for its recipient's channel, with its buttons."""
+
+    def __init__(self, catalog: Catalog, templates_dir: Path) -> None:
+        self.catalog = catalog
+        self.renderers = {
+            "html": Renderer(templates_dir, "html"),
+            "text": Renderer(templates_dir, "text"),
+        }
+        self.labels: dict[str, str] = read_yaml(templates_dir / "nudge" / "labels.yaml")
+        self.status_labels: dict[str, str] = read_yaml(templates_dir / "labels.yaml")["status"]
+
+    def agency_name(self, agency_id: str) -> str:
+        agency = self.catalog.agencies.get(agency_id)
+        return agency.short_name if agency else agency_id
+
+    def reply(self, message: DueMessage) -> Reply:
+        nudge = message.nudge
+        plan, occurrence = nudge.plan, nudge.occurrence
+        kind = message.kind
+        step = kind.split("-", 1)[0] if kind.startswith(("remind", "overdue", "snooze")) else kind
+        report = nudge.report
+        data: dict[str, Any] = {
+            "step": step,
+            "title": plan.title,
+            "clause": plan.clause_label,
+            "agency": self.agency_name(nudge.agencies[0]),
+            "agencies": [self.agency_name(a) for a in nudge.agencies],
+            "due": occurrence.due,
+            "deadline": occurrence.deadline,
+            "period": occurrence.label,
+            "extended": plan.extended,
+            "days": abs(nudge.days_left),
+            "report": None
+            if report is None
+            else {
+                "status": self.status_labels.get(report.status, report.status),
+                "percent": report.percent,
+                "at": report.created_at,
+            },
+        }
+        data["left"] = nudge.days_left
+        duty = plan.duty_id
+        if nudge.duties:  # a check-in over several duties: report or look, no per-duty buttons
+            data["duties"] = [{"title": d.title, "clause": d.clause_label} for d in nudge.duties]
+            checkin_buttons = (
+                Button(self.labels["report_now"], "/baocao"),
+                Button(self.labels["progress"], "/tiendo"),
+            )
+            return Reply("nudge/checkin", data, checkin_buttons, columns=2)
+        snooze = (
+            Button(self.labels["snooze_1"], f"/nhaclai {duty} 1"),
+            Button(self.labels["snooze_3"], f"/nhaclai {duty} 3"),
+        )
+        if nudge.audience == "province":
+            buttons: tuple[Button, ...] = (Button(self.labels["digest"], "/tonghop"), *snooze)
+            return Reply("nudge/escalation", data, buttons, columns=1)
+        buttons = (
+            Button(self.labels["report_now"], f"/baocao {duty}"),
+            Button(self.labels["done"], f"/xong {duty}"),
+            *snooze,
+        )
+        template = "nudge/escalation" if nudge.audience == "managers" else "nudge/reminder"
+        return Reply(template, data, buttons, columns=2)
+
+    def payload(self, channel: str, reply: Reply) -> dict[str, Any]:
+        html = channel in HTML_CHANNELS
+        return {
+            "text": self.renderers["html" if html else "text"].render(reply),
+            "parse_mode": "HTML" if html else None,
+            "buttons": [[b.label, b.payload] for b in reply.buttons],
+            "columns": reply.columns,
+        }
+
+
+def outbox_row(message: DueMessage, payload: dict[str, Any], now: dt.datetime) -> dict[str, Any]:
+    user_id, duty_id, due, kind = message.key
+    return {
+        "user_id": user_id,
+        "duty_id": duty_id,
+        "due": due,
+        "kind": kind,
+        "agency_id": message.nudge.agencies[0] if message.nudge.audience != "province" else None,
+        "channel": message.recipient.channel,
+        "address": message.recipient.address,
+        "status": "pending",
+        "attempts": 0,
+        "next_attempt_at": message.not_before.astimezone(dt.UTC),
+        "payload": {**payload, "reason": message.reason},
+        "created_at": now,
+    }
+
+
+class Ticker:
+    """The tick: policy -> outbox, plus the weekly digests."""
+
+    def __init__(self, catalog: Catalog, templates_dir: Path, settings: NudgeSettings) -> None:
+        self.catalog = catalog
+        self.settings = settings
+        self.renderer = NudgeRenderer(catalog, templates_dir)
+        self.digests = digests.DigestBuilder(catalog, templates_dir, settings)
+
+    def tick(self, session: Session, now: dt.datetime) -> TickResult:
+        world = load_world(session, self.catalog, self.settings)
+        policy = due_messages(
+            now,
+            world.plans,
+            world.reports,
+            world.users,
+            world.snoozes,
+            world.calendar,
+            self.settings,
+        )
+        result = TickResult(due=len(policy.messages), policy=policy)
+        seen = existing_keys(
+            session, {(m.nudge.plan.duty_id, m.nudge.occurrence.due) for m in policy.messages}
+        )
+        rows = []
+        for message in policy.messages:
+            if message.key in seen:
+                continue
+            payload = self.renderer.payload(message.recipient.channel, self.renderer.reply(message))
+            rows.append(outbox_row(message, payload, now))
+        result.inserted = enqueue(session, rows)
+        result.digests = self.weekly_digests(session, now, world)
+        return result
+
+    # --- weekly digests ----------------------------------------------------------------
+    def digest_week(self, now: dt.datetime, calendar: WorkingCalendar) -> dt.date | None:
+        """The Monday of this week once this week's digest time has come, else None."""
+        local = calendar.local(now)
+        monday = local.date() - dt.timedelta(days=local.weekday())
+        send_day = monday + dt.timedelta(days=self.settings.digest_weekday - 1)
+        return monday if local >= calendar.at(send_day, self.settings.digest_time) else None
+
+    def weekly_digests(self, session: Session, now: dt.datetime, world: World) -> int:
+        week = self.digest_week(now, world.calendar)
+        if week is None:
+            return 0
+        managers = [u for u in world.users if u.role == "manager" and not u.blocked and u.agency_id]
+        if not managers:
+            return 0
+        done = set(
+            session.scalars(
+                select(OutboxMessage.user_id).where(
+                    OutboxMessage.kind == DIGEST_KIND, OutboxMessage.due == week
+                )
+            )
+        )
+        rows = []
+        at = world.calendar.next_working_slot(now).astimezone(dt.UTC)
+        for manager in managers:
+            if manager.user_id in done:
+                continue
+            built = self.digests.for_recipient(session, manager, now, world=world)
+            payload = self.digests.payload(manager.channel, built, attach=True)
+            rows.append(
+                {
+                    "user_id": manager.user_id,
+                    "duty_id": "",
+                    "due": week,
+                    "kind": DIGEST_KIND,
+                    "agency_id": manager.agency_id,
+                    "channel": manager.channel,
+                    "address": manager.address,
+                    "status": "pending",
+                    "attempts": 0,
+                    "next_attempt_at": at,
+                    "payload": payload,
+                    "created_at": now,
+                }
+            )
+        return enqueue(session, rows)

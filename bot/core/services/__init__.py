@@ -1,1 +1,0 @@
-"""Domain services: accounts and roles, progress reports. Callers own the session."""

@@ -1,0 +1,131 @@
+"""Effective deadlines: when each duty (and each period of a recurring one) is due.
+
+Rules (documented in the README, configurable in `NudgeSettings`):
+
+* **deadline** duties: the admin-set `duties.effective_due` when there is one (an
+  extension, or the demo shift), else the pack's date.
+* **recurring, quarterly** (e.g. Sở TT&TT's report to UBND tỉnh): the report on a
+  quarter is due on the 5th working day after the quarter ends
+  (`quarterly_workdays_after`; 0 = the quarter's last day). Reports made after the
+  previous quarter's deadline count for this one.
+* **recurring, annual** (budget proposals for the next year): 15 July each year
+  (`annual_due`), the time the provincial budget estimates are being prepared.
+* **continuous** duties have no deadline: a monthly check-in (`checkin_months`) asks
+  for a progress report by the period's last working day; any report made in the
+  period satisfies it. Check-ins never turn overdue or escalate.
+
+A deadline that falls on a day off ends on the next working day (Bộ luật Dân sự 2015,
+Điều 148): `deadline` is that working day, `due` keeps the date as written, and the
+outbox keys on `due` so calendar edits never resend a message.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Literal
+
+from bot.config import NudgeSettings
+from bot.domain.calendar import WorkingCalendar
+
+OccurrenceKind = Literal["deadline", "recurring", "checkin"]
+
+
+@dataclass(frozen=True)
+class DutyPlan:
+    """What the scheduler needs to know about one duty."""
+
+    duty_id: str
+    title: str
+    clause_label: str
+    timing_kind: str  # "deadline" | "recurring" | "continuous"
+    recurrence: str | None = None  # "quarterly" | "annual"
+    due: dt.date | None = None  # deadline duties: the effective due date
+    extended: bool = False  # `due` is the admins' effective_due, not the pack's date
+    pack_due: dt.date | None = None
+    agencies: tuple[str, ...] = ()  # concrete agencies responsible for it
+    start: dt.date = dt.date(2019, 4, 19)  # the directive's effective date
+    timing_text: str = ""
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    """One time a duty is due."""
+
+    kind: OccurrenceKind
+    due: dt.date  # as written / computed (the outbox key)
+    deadline: dt.date  # the working day by which it must be done
+    # Reports made on or after this day count for this occurrence (None: any report).
+    period_start: dt.date | None = None
+    label: str = ""  # "quý III/2026", "năm 2027", "tháng 11/2026"
+
+
+ROMAN = ("I", "II", "III", "IV")
+
+
+def _month_end(year: int, month: int) -> dt.date:
+    first_next = dt.date(year + month // 12, month % 12 + 1, 1)
+    return first_next - dt.timedelta(days=1)
+
+
+class DeadlineRules:
+    def __init__(self, calendar: WorkingCalendar, settings: NudgeSettings) -> None:
+        self.calendar = calendar
+        self.settings = settings
+
+    def _quarterly(self, year: int, quarter: int) -> tuple[dt.date, str]:
+        end = _month_end(year, quarter * 3)
+        n = self.settings.quarterly_workdays_after
+        due = self.calendar.add_working_days(end, n) if n > 0 else end
+        return due, f"quý {ROMAN[quarter - 1]}/{year}"
+
+    def _annual(self, year: int) -> tuple[dt.date, str]:
+        month, day = self.settings.annual_due
+        return dt.date(year, month, day), f"năm {year}"
+
+    def _checkin(self, year: int, month: int) -> tuple[dt.date, str]:
+        return _month_end(year, month), f"tháng {month}/{year}"
+
+    def _series(self, plan: DutyPlan, around: dt.date) -> list[tuple[dt.date, str]]:
+        """Due dates of a periodic duty from a year before `around` to a year after."""
+        found: list[tuple[dt.date, str]] = []
+        for year in range(around.year - 1, around.year + 2):
+            if plan.timing_kind == "recurring" and plan.recurrence == "quarterly":
+                found += [self._quarterly(year, q) for q in range(1, 5)]
+            elif plan.timing_kind == "recurring" and plan.recurrence == "annual":
+                found.append(self._annual(year))
+            elif plan.timing_kind == "continuous" and self.settings.checkin_months > 0:
+                every = self.settings.checkin_months
+                found += [self._checkin(year, m) for m in range(every, 13, every)]
+        # Only periods that ended after the directive took effect.
+        return sorted(item for item in found if item[0] > plan.start)
+
+    def occurrences(self, plan: DutyPlan, today: dt.date) -> list[Occurrence]:
+        """The occurrences that matter on `today`: a deadline duty's one deadline; for a
+        periodic duty, the last one that has passed (it may still be overdue) and the
+        next one."""
+        if plan.timing_kind == "deadline":
+            if plan.due is None:
+                return []
+            return [Occurrence("deadline", plan.due, self.calendar.roll_forward(plan.due))]
+        kind: OccurrenceKind = "checkin" if plan.timing_kind == "continuous" else "recurring"
+        series = self._series(plan, today)
+        result: list[Occurrence] = []
+        previous_deadline: dt.date | None = None
+        for due, label in series:
+            # A check-in asks by the period's last working day; a report due on a
+            # day off may be handed in on the next working day.
+            deadline = (
+                self.calendar.roll_back(due)
+                if kind == "checkin"
+                else self.calendar.roll_forward(due)
+            )
+            start = previous_deadline + dt.timedelta(days=1) if previous_deadline else plan.start
+            occurrence = Occurrence(kind, due, deadline, start, label)
+            previous_deadline = deadline
+            if deadline < today:
+                result = [occurrence]  # keep only the latest past one
+            else:
+                result.append(occurrence)
+                break
+        return result

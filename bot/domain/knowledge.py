@@ -1,0 +1,190 @@
+"""The structured knowledge the assistant answers from.
+
+These frozen dataclasses are the one shape shared by the directive pack loader
+(`bot.application.knowledge.pack`), the database (`bot.storage`), the NLU indexes and the Q&A
+service. Every field documented as *verbatim* must be an exact substring of the
+directive's source text; a test enforces it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Literal
+
+AgencyLevel = Literal["province", "district", "commune", "central"]
+# department: a Sở; agency: another provincial body (Văn phòng UBND, Ban ...);
+# media: press and broadcasting; district: a district-level People's Committee;
+# committee: the provincial People's Committee itself (the directive's issuer, to
+# which reports go; not one of "the sở, ban, ngành");
+# group: a collective addressee ("every sở, ban, ngành", "every UBND huyện").
+AgencyKind = Literal[
+    "department", "agency", "media", "district", "commune", "committee", "central", "group"
+]
+TimingKind = Literal["deadline", "recurring", "continuous"]
+Recurrence = Literal["quarterly", "annual"]
+
+
+@dataclass(frozen=True)
+class Agency:
+    """A body the directive (or a user) can name."""
+
+    id: str
+    name: str  # official name with diacritics, e.g. "Sở Thông tin và Truyền thông"
+    short_name: str  # what officials write, e.g. "Sở TT&TT"
+    kind: AgencyKind
+    level: AgencyLevel
+    # Other spellings: abbreviations, names without the "Sở"/"UBND" prefix, names
+    # without diacritics. Matching folds diacritics itself, so only genuinely
+    # different strings need listing.
+    aliases: tuple[str, ...] = ()
+    # For a group: the kinds/levels of agencies it stands for. A group is matched
+    # like any agency ("các sở", "UBND cấp huyện") and expands to its members.
+    member_levels: tuple[AgencyLevel, ...] = ()
+    member_kinds: tuple[AgencyKind, ...] = ()
+
+
+@dataclass(frozen=True)
+class Timing:
+    """When a duty is due."""
+
+    kind: TimingKind
+    due: dt.date | None = None  # for "deadline"
+    recurrence: Recurrence | None = None  # for "recurring"
+    text: str = ""  # verbatim phrase from the source ("trước ngày 31/5/2019", "hàng quý")
+    extended_to: dt.date | None = None  # the admins' effective deadline (gia hạn), if set
+
+
+@dataclass(frozen=True)
+class Duty:
+    """One thing one or more agencies must do; a bullet may hold several duties."""
+
+    id: str  # "<clause>-<n>", e.g. "2.f-3"
+    clause: str  # id of the clause it belongs to, e.g. "2.f"
+    title: str  # short curated summary, Vietnamese, for lists and buttons
+    text: str  # verbatim sentence(s) from the source
+    addressees: tuple[str, ...]  # agency or group ids the duty is addressed to
+    lead: tuple[str, ...]  # who leads (chủ trì); usually the addressees
+    coordinate: tuple[str, ...] = ()  # who coordinates (phối hợp)
+    timing: Timing = field(default_factory=lambda: Timing("continuous"))
+    topics: tuple[str, ...] = ()  # topic ids
+    # Who is reached through the addressees, e.g. communes via the districts.
+    via: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Clause:
+    """A citable part of the directive (a numbered item, a lettered clause, a paragraph)."""
+
+    id: str  # "1", "1.e", "2.b", "intro.results", "intro.shortcomings", "intro.purpose", "closing"
+    label: str  # how answers cite it: "Mục 1.e", "Phần mở đầu (kết quả đạt được)"
+    title: str  # heading, e.g. "Tăng cường sử dụng chữ ký số"; curated where the text has none
+    text: str  # verbatim full text of the part (heading excluded)
+    parent: str | None = None
+    items: tuple[str, ...] = ()  # verbatim bullets, when the part has them
+    topics: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A number the directive states."""
+
+    id: str
+    label: str  # curated description: "Số tài khoản thư điện tử đã cấp"
+    value: str  # as printed in the source: "9.289", "46%"
+    unit: str  # "tài khoản", "văn bản", "%", "camera" ...
+    clause: str
+    quote: str  # verbatim phrase containing the value
+    keywords: tuple[str, ...] = ()  # curated words people use for it ("email", "hộp thư")
+    parent: str | None = None  # a breakdown figure points at its total
+
+
+@dataclass(frozen=True)
+class Topic:
+    """A subject people ask about ("chữ ký số", "an toàn thông tin")."""
+
+    id: str
+    name: str
+    aliases: tuple[str, ...] = ()
+    clauses: tuple[str, ...] = ()  # clause ids that speak about it
+
+
+@dataclass(frozen=True)
+class CitedDocument:
+    """A legal document the directive refers to."""
+
+    number: str  # "43/2011/NĐ-CP"
+    doc_type: str  # "Nghị định"
+    date: dt.date
+    issuer: str
+    subject: str  # curated one-line subject
+    clause: str  # where the directive cites it
+    quote: str  # verbatim phrase citing it
+
+
+@dataclass(frozen=True)
+class FaqEntry:
+    """A curated question and answer, editable by admins."""
+
+    id: str
+    question: str
+    answer: str
+    alternates: tuple[str, ...] = ()
+    clauses: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Directive:
+    """One directive with everything the pack states about it."""
+
+    id: str  # stable key, e.g. "06-CT-UBND-2019"
+    number: str  # "06/CT-UBND"
+    doc_type: str  # "Chỉ thị"
+    title: str
+    issued: dt.date
+    effective: dt.date
+    issuer: str
+    place: str
+    signer_name: str
+    signer_title: str  # "Phó Chủ tịch"
+    signing_capacity: str  # "KT. Chủ tịch"
+    source_text: str
+    cites: tuple[CitedDocument, ...] = ()
+    recipients: tuple[str, ...] = ()  # verbatim lines of "Nơi nhận"
+    clauses: tuple[Clause, ...] = ()
+    duties: tuple[Duty, ...] = ()
+    figures: tuple[Figure, ...] = ()
+    topics: tuple[Topic, ...] = ()
+
+    def clause(self, clause_id: str) -> Clause:
+        for clause in self.clauses:
+            if clause.id == clause_id:
+                return clause
+        raise KeyError(clause_id)
+
+
+@dataclass(frozen=True)
+class KnowledgeBase:
+    """Everything the Q&A answers from: directives, agencies and the FAQ."""
+
+    directives: tuple[Directive, ...]
+    agencies: tuple[Agency, ...]
+    faq: tuple[FaqEntry, ...] = ()
+
+    def agency(self, agency_id: str) -> Agency:
+        for agency in self.agencies:
+            if agency.id == agency_id:
+                return agency
+        raise KeyError(agency_id)
+
+    def members(self, group: Agency) -> tuple[Agency, ...]:
+        """Concrete agencies a group stands for (the group itself if it is not one)."""
+        if group.kind != "group":
+            return (group,)
+        return tuple(
+            a
+            for a in self.agencies
+            if a.kind != "group"
+            and a.level in group.member_levels
+            and (not group.member_kinds or a.kind in group.member_kinds)
+        )

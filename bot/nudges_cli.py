@@ -1,0 +1,307 @@
+"""`bot calendar ...`, `bot nudges ...`, `bot digest ...`: the scheduler's command line.
+
+Registered by `bot.cli.build_parser` through `register(commands)`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+from bot.config import Settings
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"không phải ngày YYYY-MM-DD: {text!r}") from None
+
+
+def _weekday(day: dt.date) -> str:
+    return "Chủ nhật" if day.isoweekday() == 7 else f"thứ {day.isoweekday() + 1}"
+
+
+def _assistant() -> Any:
+    from bot.app import build_assistant
+
+    return build_assistant(Settings.from_env())
+
+
+# --- bot calendar ----------------------------------------------------------------------
+
+
+def cmd_calendar(args: argparse.Namespace) -> int:
+    from bot.app import prepare_database
+    from bot.application import calendar
+    from bot.config import NudgeSettings
+    from bot.storage.db import session_scope
+
+    settings = NudgeSettings.from_env()
+    sessions = prepare_database(Settings.from_env())
+    with session_scope(sessions) as session:
+        if args.action in ("add-workday", "add-dayoff"):
+            kind = "workday" if args.action == "add-workday" else "dayoff"
+            calendar.set_day(session, args.date, kind, args.note)
+            label = "ngày làm việc bù" if kind == "workday" else "ngày nghỉ thêm"
+            print(f"Đã khai báo {args.date:%d/%m/%Y} là {label}.")
+            return 0
+        if args.action == "remove":
+            removed = calendar.remove_day(session, args.date)
+            print("Đã xóa." if removed else f"{args.date:%d/%m/%Y} không có trong lịch riêng.")
+            return 0 if removed else 1
+        cal = calendar.load_calendar(session, settings)
+        year = args.year or dt.date.today().year
+        print(f"Lịch làm việc năm {year}: {cal.description}.")
+        day = dt.date(year, 1, 1)
+        while day.year == year:
+            reason = cal.why_not_working(day)
+            if day in cal.extra_workdays:
+                print(f"  {day:%d/%m/%Y} ({_weekday(day)}): làm việc bù (quản trị viên)")
+            elif reason and day.weekday() < 5:
+                print(f"  {day:%d/%m/%Y} ({_weekday(day)}): nghỉ — {reason}")
+            elif cal.is_working_day(day) and day.weekday() >= 5:
+                print(f"  {day:%d/%m/%Y} ({_weekday(day)}): làm việc bù")
+            day += dt.timedelta(days=1)
+    return 0
+
+
+# --- bot nudges ------------------------------------------------------------------------
+
+
+def cmd_nudges(args: argparse.Namespace) -> int:
+    if args.action == "preview":
+        return nudges_preview(args)
+    if args.action == "demo-shift":
+        return nudges_demo_shift(args)
+    if args.action == "tick":
+        return nudges_tick(args)
+    return nudges_status(args)
+
+
+def nudges_preview(args: argparse.Namespace) -> int:
+    """What would go out on a day, and why, per recipient (or per agency with nobody linked)."""
+    from bot.application.scheduler.policy import due_messages
+    from bot.application.scheduler.world import load_world
+    from bot.config import NudgeSettings
+    from bot.storage.db import session_scope
+
+    settings = NudgeSettings.from_env()
+    assistant = _assistant()
+    catalog = assistant.core.qa.catalog
+    names = {a.id: a.short_name for a in catalog.kb.agencies}
+    day: dt.date = args.date or dt.date.today()
+    with session_scope(assistant.sessions) as session:
+        world = load_world(session, catalog, settings)
+    cal = world.calendar
+    now = cal.start_of(day)
+    print(f"Nhắc việc ngày {day:%d/%m/%Y} ({cal.description}).")
+    extended = [p for p in world.plans if p.extended]
+    if extended:
+        print(
+            f"Lưu ý: {len(extended)} nhiệm vụ dùng hạn đã điều chỉnh (effective_due), "
+            "không phải hạn gốc năm 2019 của Chỉ thị."
+        )
+    reason = cal.why_not_working(day)
+    if reason:
+        print(f"Ngày {day:%d/%m/%Y} là {reason}: không gửi tin nào trong ngày này.")
+        return 0
+    result = due_messages(
+        now, world.plans, world.reports, world.users, world.snoozes, cal, settings, catch_up=0
+    )
+    agency = args.agency
+    nudges = [n for n in result.nudges if agency is None or agency in n.agencies]
+    messages = [m for m in result.messages if agency is None or agency in m.nudge.agencies]
+    if not nudges:
+        print("Không có tin nhắc nào đến hạn trong ngày này.")
+        return 0
+    linked = [u for u in world.users if u.role in ("official", "manager")]
+    if not linked:
+        print(
+            "Chưa có người dùng nào được liên kết với cơ quan (bot invite ...), nên không có "
+            "tin nào thực sự được gửi. Nếu có, mỗi cơ quan sẽ nhận:"
+        )
+    if messages:
+        print(f"\n{len(messages)} tin sẽ gửi (từ {messages[0].not_before:%H:%M}):")
+        by_user: dict[int, list[Any]] = defaultdict(list)
+        for message in messages:
+            by_user[message.recipient.user_id].append(message)
+        for items in by_user.values():
+            who = items[0].recipient
+            print(
+                f"- {who.name or who.address} ({who.role}, {names.get(who.agency_id or '', '')}, "
+                f"{who.channel}:{who.address}):"
+            )
+            for m in items:
+                print(
+                    f"    [{m.kind}] {m.nudge.plan.duty_id} {m.nudge.plan.title[:60]} — {m.reason}"
+                )
+    for nudge, user, until in result.snoozed:
+        if agency is None or agency in nudge.agencies:
+            print(
+                f"- hoãn: {user.name} [{nudge.kind}] {nudge.plan.duty_id} đến {until:%d/%m %H:%M}"
+            )
+    unreached = [n for n in result.unreached if agency is None or agency in n.agencies]
+    if unreached:
+        print(f"\n{len(unreached)} tin không có người nhận (cơ quan chưa có ai liên kết):")
+        by_agency: dict[str, list[Any]] = defaultdict(list)
+        for nudge in unreached:
+            key = (
+                "lãnh đạo UBND tỉnh"
+                if nudge.audience == "province"
+                else names.get(nudge.agencies[0], nudge.agencies[0])
+            )
+            if nudge.audience == "managers":
+                key = f"lãnh đạo {key}"
+            by_agency[key].append(nudge)
+        for name, items in by_agency.items():
+            print(f"- {name}:")
+            for n in items:
+                print(f"    [{n.kind}] {n.plan.duty_id} {n.plan.title[:60]} — {n.reason}")
+    return 0
+
+
+def nudges_demo_shift(args: argparse.Namespace) -> int:
+    """Move the pack's 2019 deadlines so the earliest falls `--days` from today."""
+    from sqlalchemy import select, update
+
+    from bot.app import prepare_database
+    from bot.storage.db import session_scope
+    from bot.storage.models import Duty
+
+    sessions = prepare_database(Settings.from_env())
+    with session_scope(sessions) as session:
+        if args.reset:
+            session.execute(update(Duty).values(effective_due=None))
+            print("Đã xóa mọi hạn điều chỉnh (effective_due): dùng lại hạn gốc của Chỉ thị.")
+            return 0
+        duties = list(
+            session.scalars(select(Duty).where(Duty.active, Duty.timing_due.is_not(None)))
+        )
+        if not duties:
+            print("Không có nhiệm vụ nào có hạn cụ thể.")
+            return 1
+        earliest = min(d.timing_due for d in duties if d.timing_due)
+        offset = dt.date.today() + dt.timedelta(days=args.days) - earliest
+        print(
+            f"CHẾ ĐỘ TRÌNH DIỄN: dời hạn của {len(duties)} nhiệm vụ thêm {offset.days} ngày "
+            "và lưu vào effective_due (hạn điều chỉnh), để thấy tin nhắc việc. "
+            "Hạn gốc trong Chỉ thị không đổi; xóa bằng: bot nudges demo-shift --reset"
+        )
+        for duty in sorted(duties, key=lambda d: d.timing_due or dt.date.min):
+            assert duty.timing_due is not None
+            duty.effective_due = duty.timing_due + offset
+            print(f"  {duty.id}: {duty.timing_due:%d/%m/%Y} -> {duty.effective_due:%d/%m/%Y}")
+    return 0
+
+
+def nudges_tick(args: argparse.Namespace) -> int:
+    """Run one tick: enqueue what is due now (nothing is sent: `bot run` sends)."""
+    from bot.application.scheduler.service import NudgeService
+
+    service = NudgeService(_assistant(), [])
+    now = dt.datetime.fromisoformat(args.now) if args.now else None
+    if now is not None and now.tzinfo is None:
+        from bot.domain.calendar import TIMEZONE
+
+        now = now.replace(tzinfo=TIMEZONE)
+    result = service.tick(now)
+    print(
+        f"{result.due} tin đến hạn, {result.inserted} tin mới vào hàng đợi, "
+        f"{result.digests} bản tổng hợp tuần."
+    )
+    return 0
+
+
+def nudges_status(args: argparse.Namespace) -> int:
+    from bot.application.outbox import OutboxStore
+
+    counts = OutboxStore(_assistant().sessions).counts()
+    print("Hàng đợi gửi tin: " + (", ".join(f"{k}: {v}" for k, v in counts.items()) or "trống"))
+    return 0
+
+
+# --- bot digest ------------------------------------------------------------------------
+
+
+def cmd_digest(args: argparse.Namespace) -> int:
+    from bot.application.digest.builder import DigestBuilder
+    from bot.application.digest.xlsx import to_xlsx
+    from bot.storage.db import session_scope
+    from bot.storage.models import utcnow
+
+    if not args.preview and not args.xlsx and not args.docx and not args.png:
+        print(
+            "Dùng --preview (in bản tổng hợp), --xlsx TỆP, --png TỆP và/hoặc --docx TỆP.",
+            file=sys.stderr,
+        )
+        return 2
+    assistant = _assistant()
+    catalog = assistant.core.qa.catalog
+    builder = DigestBuilder(catalog, assistant.settings.templates_dir, assistant.settings.nudges)
+    if args.agency and args.agency not in catalog.agencies:
+        print(f"Không có cơ quan mã {args.agency!r}.", file=sys.stderr)
+        return 2
+    with session_scope(assistant.sessions) as session:
+        if args.agency:
+            scope = [args.agency], catalog.agencies[args.agency].short_name
+        else:
+            scope = builder.all_agencies(), "toàn tỉnh"
+        digest = builder.build(session, utcnow(), scope[0], scope[1])
+    if args.preview:
+        print(assistant.renderer.render(builder.reply(digest, attached=bool(args.xlsx))))
+    if args.xlsx:
+        Path(args.xlsx).write_bytes(to_xlsx(digest, builder.status_labels))
+        print(f"Đã ghi {args.xlsx} ({len(digest.rows)} dòng chi tiết).")
+    if args.png:
+        from bot.application.digest.chart import chart_data, to_png
+
+        chart = chart_data(digest)
+        Path(args.png).write_bytes(to_png(chart))
+        shown = f"{len(chart.bars)} cơ quan"
+        if chart.hidden:
+            shown += f"; {chart.hidden} cơ quan khác, từ {chart.hidden_from}% trở lên, không vẽ"
+        print(f"Đã ghi biểu đồ {args.png} ({shown}).")
+    if args.docx:
+        from bot.application.digest.quarterly import quarter_of, to_docx
+
+        year, quarter = quarter_of(digest.generated_at.date())
+        Path(args.docx).write_bytes(to_docx(digest, year, quarter))
+        print(f"Đã ghi dự thảo báo cáo quý {quarter}/{year} của Sở TT&TT: {args.docx}.")
+    return 0
+
+
+def register(commands: Any) -> None:
+    """Add the scheduler's subcommands to `bot`'s parser."""
+    cal = commands.add_parser("calendar", help="lịch làm việc: ngày làm bù, ngày nghỉ thêm")
+    cal.add_argument("action", choices=["add-workday", "add-dayoff", "remove", "list"])
+    cal.add_argument("date", nargs="?", type=_date, help="YYYY-MM-DD")
+    cal.add_argument("--note", default="", help="ghi chú (ví dụ: số văn bản)")
+    cal.add_argument("--year", type=int, help="năm cần liệt kê (list)")
+    cal.set_defaults(func=_calendar_checked)
+    nudges = commands.add_parser("nudges", help="nhắc việc: xem trước, chạy một lượt, trạng thái")
+    nudges.add_argument("action", choices=["preview", "demo-shift", "tick", "status"])
+    nudges.add_argument("--date", type=_date, help="preview: ngày cần xem (YYYY-MM-DD)")
+    nudges.add_argument("--agency", help="preview: chỉ một cơ quan")
+    nudges.add_argument("--days", type=int, default=14, help="demo-shift: hạn sớm nhất sau N ngày")
+    nudges.add_argument("--reset", action="store_true", help="demo-shift: bỏ mọi hạn điều chỉnh")
+    nudges.add_argument("--now", help="tick: thời điểm giả định (ISO), mặc định bây giờ")
+    nudges.set_defaults(func=cmd_nudges)
+    digest = commands.add_parser("digest", help="bản tổng hợp cho lãnh đạo")
+    digest.add_argument("--preview", action="store_true", help="in bản tổng hợp")
+    digest.add_argument("--agency", help="chỉ một cơ quan (mặc định: toàn tỉnh)")
+    digest.add_argument("--xlsx", help="ghi bảng chi tiết ra tệp .xlsx")
+    digest.add_argument("--png", help="ghi biểu đồ tỷ lệ hoàn thành theo cơ quan ra tệp .png")
+    digest.add_argument("--docx", help="ghi dự thảo báo cáo quý của Sở TT&TT ra tệp .docx")
+    digest.set_defaults(func=cmd_digest)
+
+
+def _calendar_checked(args: argparse.Namespace) -> int:
+    if args.action != "list" and args.date is None:
+        print(f"bot calendar {args.action} cần một ngày YYYY-MM-DD.", file=sys.stderr)
+        return 2
+    return cmd_calendar(args)
