@@ -27,6 +27,9 @@ from nlu.yaml_io import read_yaml
 
 log = logging.getLogger(__name__)
 
+# The channels whose senders deliver pushed messages (nudges, digests, announcements).
+PUSH_CHANNELS = ("telegram",)
+
 
 def prepare_database(settings: Settings) -> sessionmaker[Session]:
     """Migrate the database and seed it from data/ (both no-ops when up to date)."""
@@ -89,6 +92,7 @@ def build_core(settings: Settings, knowledge: KnowledgeBase) -> Core:
         FaqDialog(qa.catalog, labels),
         rebuild=lambda kb: build_qa(settings, kb),
         nudge_settings=settings.nudges,
+        push_channels=PUSH_CHANNELS,
     )
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from bot.config import ConfigError, Settings
+from bot.domain.roles import ROLES
 
 
 def _assistant(args: argparse.Namespace):  # type: ignore[no-untyped-def]
@@ -188,7 +189,7 @@ def build_parser() -> argparse.ArgumentParser:
     db.set_defaults(func=cmd_db)
     invite = commands.add_parser("invite", help="tạo mã mời một lần cho một cơ quan và vai trò")
     invite.add_argument("--agency", help="mã cơ quan (xem data/agencies.yaml)")
-    invite.add_argument("--role", choices=["official", "manager", "admin"], default="official")
+    invite.add_argument("--role", choices=ROLES, default="official")
     invite.add_argument("--days", type=int, default=7, help="số ngày trước khi mã hết hạn")
     invite.set_defaults(func=cmd_invite)
     admin = commands.add_parser("admin", help="đặt một tài khoản chat làm quản trị viên")

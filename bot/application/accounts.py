@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.domain.errors import Refused
+from bot.domain.roles import ADMIN, ROLES
 from bot.storage.models import InviteCode, User, utcnow
 from bot.storage.repositories import UserRepo
 
@@ -23,7 +24,6 @@ from bot.storage.repositories import UserRepo
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 8
 DEFAULT_INVITE_DAYS = 7
-ROLES = ("official", "manager", "admin")
 
 
 class AccountError(Refused):
@@ -41,6 +41,12 @@ class Invite:
 def is_linked(user: User) -> bool:
     """May report: linked to an agency (admins need not be)."""
     return user.agency_id is not None
+
+
+def menu_role(user: User) -> str | None:
+    """The role that decides what a user may use and is shown; None while not linked
+    (an admin need not be linked to an agency)."""
+    return user.role if is_linked(user) or user.role == ADMIN else None
 
 
 def can_report_for(user: User, agency_id: str) -> bool:

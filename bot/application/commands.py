@@ -1,53 +1,100 @@
-"""The chat commands, who sees them in the menu, and what they do (by name).
+"""Declared chat commands: one record per command, registered by its feature module.
 
-Menus only help people find commands: every action is authorized again in the core.
+A `Command` says everything about a command in one place: its name, the Vietnamese
+text of its menu entry (empty: a command pressed through buttons only, never listed),
+who may use it, whether it works in a group chat, the audit action of a refused
+attempt, and the handler. The router (`bot.application.router`) authorizes and
+audits once, before any handler runs; a handler that finds a finer reason to say no
+(a manager outside the drafting agencies) raises `CommandRefused`, which the router
+audits the same way. Menus, help and the unknown-command reply derive from the
+records, so each user is shown only the commands they may use.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-ROLES = ("official", "manager", "admin")
+from sqlalchemy.orm import Session
+
+from bot.application.messages import Reply, Response
+from bot.domain.roles import ROLES
+from bot.storage.models import User
+
+if TYPE_CHECKING:
+    from bot.application.services import Services
+
+
+@dataclass(frozen=True)
+class CommandContext:
+    """What a handler gets: the database session, the user, the text after the
+    command, and the application's services (never the router itself)."""
+
+    session: Session
+    user: User
+    args: str
+    app: Services
+
+
+Handler = Callable[[CommandContext], Response]
 
 
 @dataclass(frozen=True)
 class Command:
-    name: str  # without the slash
-    description: str  # Vietnamese, shown in the messenger's command menu
-    roles: tuple[str, ...] = ROLES  # who sees it in the menu (everyone by default)
+    name: str  # without the slash, as typed
+    handler: Handler
+    # Vietnamese, shown in menus and help; "" keeps the command out of them (commands
+    # that buttons send, such as /nhaclai or /thongbao_gui).
+    description: str = ""
+    # The roles that may use it (`Router.role_of`: None while not linked); None: anyone.
+    roles: frozenset[str] | None = None
+    private_only: bool = True  # False: also answered in group chats
+    audit: str = ""  # the audit log's action for a refused attempt (default: the name)
+    refusal: str = "account/admin_only"  # the template that explains a refusal
+
+    def allows(self, role: str | None) -> bool:
+        return self.roles is None or (role is not None and role in self.roles)
+
+    @property
+    def audit_action(self) -> str:
+        return self.audit or self.name
 
 
-COMMANDS = (
-    Command("start", "Bắt đầu, hoặc liên kết tài khoản bằng mã mời"),
-    Command("trogiup", "Hướng dẫn sử dụng"),
-    Command("nhiemvu", "Nhiệm vụ của cơ quan tôi"),
-    Command("hanchot", "Các mốc thời hạn của Chỉ thị"),
-    Command("baocao", "Báo cáo tiến độ một nhiệm vụ"),
-    Command("sua", "Sửa báo cáo gần nhất của tôi"),
-    Command("tiendo", "Tiến độ mới nhất của cơ quan tôi"),
-    Command("huy", "Hủy thao tác đang làm"),
-    Command("tonghop", "Tổng hợp tình hình thực hiện (lãnh đạo)", ("manager", "admin")),
-    Command("baocaoquy", "Dự thảo báo cáo quý của Sở TT&TT (.docx)", ("manager", "admin")),
-    Command("moi", "Tạo mã mời: /moi <mã cơ quan> <official|manager|admin>", ("admin",)),
-    Command("faq", "Xem, tìm các mục hỏi đáp: /faq [từ khóa]", ("admin",)),
-    Command("faqthem", "Thêm một mục hỏi đáp", ("admin",)),
-    Command("faqsua", "Sửa một mục hỏi đáp: /faqsua <mã>", ("admin",)),
-    Command("faqxoa", "Xóa một mục hỏi đáp: /faqxoa <mã>", ("admin",)),
-    Command("hopthu", "Câu hỏi chưa trả lời được", ("admin",)),
-    Command("lichsu", "Lịch sử thay đổi nội dung", ("admin",)),
-    Command("hoantac", "Khôi phục trước một thay đổi: /hoantac <số>", ("admin",)),
-    Command("gianhan", "Gia hạn nhiệm vụ: /gianhan <mã nhiệm vụ> <dd/mm/yyyy>", ("admin",)),
-    Command("suanv", "Sửa tiêu đề, phân công nhiệm vụ: /suanv <mã nhiệm vụ>", ("admin",)),
-    Command("thongbao", "Gửi thông báo: /thongbao <đối tượng> <nội dung>", ("admin",)),
-    Command("lich", "Lịch làm việc: ngày làm bù, ngày nghỉ thêm", ("admin",)),
-    Command("xuat", "Xuất tệp hỏi đáp/nhiệm vụ: /xuat faq|nhiemvu xlsx|csv|yaml", ("admin",)),
-)
+class CommandRefused(Exception):
+    """A handler's no, for a reason finer than the role (the router audits it)."""
+
+    def __init__(self, reply: Reply) -> None:
+        super().__init__(reply.template)
+        self.reply = reply
 
 
-def menu_for(role: str | None) -> tuple[Command, ...]:
-    """Commands shown to a user with `role` (None: not linked to an agency yet)."""
-    return tuple(c for c in COMMANDS if c.roles == ROLES or (role is not None and role in c.roles))
+def admin(name: str, handler: Handler, description: str = "", audit: str = "") -> Command:
+    """An admin-only command."""
+    return Command(name, handler, description, frozenset({"admin"}), audit=audit)
+
+
+class CommandTable:
+    """Every declared command, in menu order; names are unique."""
+
+    def __init__(self, commands: Iterable[Command]) -> None:
+        self.commands = tuple(commands)
+        self.by_name = {c.name: c for c in self.commands}
+        if len(self.by_name) != len(self.commands):
+            names = [c.name for c in self.commands]
+            twice = sorted({n for n in names if names.count(n) > 1})
+            raise ValueError(f"commands declared twice: {', '.join(twice)}")
+        for command in self.commands:
+            if command.roles is not None and not command.roles <= set(ROLES):
+                raise ValueError(f"/{command.name}: unknown roles {sorted(command.roles)}")
+
+    def get(self, name: str) -> Command | None:
+        return self.by_name.get(name)
+
+    def menu_for(self, role: str | None) -> tuple[Command, ...]:
+        """The listed commands a user with `role` may use (None: not linked yet)."""
+        return tuple(c for c in self.commands if c.description and c.allows(role))
 
 
 def parse_command(text: str) -> tuple[str, str] | None:

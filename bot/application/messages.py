@@ -10,7 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from bot.application.qa import Answer
 
 MAX_PAYLOAD_BYTES = 64
 
@@ -68,3 +71,19 @@ class Reply:
     buttons: tuple[Button, ...] = ()
     columns: int = 1  # buttons per row, where the channel lays them out in rows
     files: tuple[OutgoingFile, ...] = ()  # sent after the text
+
+
+@dataclass(frozen=True)
+class Response:
+    """The replies for one message, with what the core understood (for logs and tools).
+
+    `answer` is the Q&A answer when the message was a question; `notice` is a short text
+    for acknowledging a button press (Telegram shows it as a toast), e.g. when the
+    button belongs to a dialog that is over; `refresh_menu` says the user's role
+    changed, so the channel should show them their new command menu.
+    """
+
+    replies: tuple[Reply, ...]
+    answer: Answer | None = None
+    notice: str = ""
+    refresh_menu: bool = False

@@ -15,6 +15,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.application import progress
+from bot.application.commands import Command, CommandContext, small_int
+from bot.application.messages import Reply, Response
 from bot.domain.calendar import WorkingCalendar
 from bot.domain.catalog import Catalog
 from bot.domain.errors import Refused
@@ -121,3 +123,68 @@ def mark_done(
 
 def snoozes_of(session: Session) -> dict[tuple[int, str], dt.datetime]:
     return {(s.user_id, s.duty_id): s.until for s in session.scalars(select(Snooze))}
+
+
+# ----- the commands behind a nudge's buttons ------------------------------------------
+
+
+def _nudge_error(reason: str, duty_id: str) -> Reply:
+    if reason == "unknown_duty":
+        return Reply("nudge/unknown_duty", {"duty_id": duty_id[:40]})
+    if reason == "usage":
+        return Reply("nudge/usage", {"max_days": MAX_SNOOZE_DAYS})
+    return Reply("nudge/not_responsible")
+
+
+def snooze_command(ctx: CommandContext) -> Response:
+    """/nhaclai <duty_id> <days>: no reminder about the duty for that many working days."""
+    from bot.application.calendar import load_calendar
+
+    words = ctx.args.split()
+    if len(words) != 2 or small_int(words[1]) is None:
+        return Response((Reply("nudge/usage", {"max_days": MAX_SNOOZE_DAYS}),))
+    settings = ctx.app.nudge_settings
+    catalog = ctx.app.catalog
+    try:
+        until = snooze(
+            ctx.session,
+            catalog,
+            ctx.user,
+            words[0],
+            int(words[1]),
+            load_calendar(ctx.session, settings),
+            settings.province_agency,
+        )
+    except NudgeError as error:
+        return Response((_nudge_error(error.reason, words[0]),))
+    title = catalog.duties[words[0]][1].title
+    return Response((Reply("nudge/snoozed", {"title": title, "until": until}),))
+
+
+def done_command(ctx: CommandContext) -> Response:
+    """/xong <duty_id>: record that the user's agency has done the duty."""
+    duty_id = ctx.args.strip()
+    if not duty_id:
+        return Response((Reply("nudge/usage", {"max_days": MAX_SNOOZE_DAYS}),))
+    if ctx.user.agency_id is None:
+        return Response((Reply("account/not_linked"),))
+    catalog = ctx.app.catalog
+    try:
+        report, new = mark_done(ctx.session, catalog, ctx.user, duty_id)
+    except NudgeError as error:
+        return Response((_nudge_error(error.reason, duty_id),))
+    duty = catalog.duties[duty_id][1]
+    view = {
+        "new": new,
+        "title": duty.title,
+        "clause": catalog.clauses[duty.clause][1].label,
+        "agency": catalog.agencies[report.agency_id].name,
+        "at": report.created_at,
+    }
+    return Response((Reply("nudge/done", view),))
+
+
+COMMANDS = (
+    Command("nhaclai", snooze_command),
+    Command("xong", done_command),
+)

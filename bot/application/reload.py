@@ -23,7 +23,6 @@ from bot.storage.models import AuditLog
 
 if TYPE_CHECKING:
     from bot.application.qa import QAService
-    from bot.application.router import Core
 
 log = logging.getLogger(__name__)
 
@@ -39,9 +38,12 @@ def latest_change(session: Session) -> int:
 
 
 class Reloader:
-    def __init__(self, core: Core, rebuild: Callable[[KnowledgeBase], QAService] | None) -> None:
-        self.core = core
+    """`rebuild` makes a new Q&A from the knowledge; `swap` (set by whoever serves the
+    answers) puts it in use."""
+
+    def __init__(self, rebuild: Callable[[KnowledgeBase], QAService] | None) -> None:
         self.rebuild = rebuild
+        self.swap: Callable[[QAService], None] = lambda qa: None
         self._seen: int | None = None
         self._checked = 0.0
         self._generation = 0
@@ -81,7 +83,7 @@ class Reloader:
             return
         with self._lock:
             if generation == self._generation:  # a later change wins
-                self.core.swap(qa)
+                self.swap(qa)
 
     def wait(self, timeout: float = 30.0) -> None:
         """Until pending rebuilds are done (tests, shutdown)."""

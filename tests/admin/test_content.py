@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.app import Assistant
-from bot.application.commands import COMMANDS
+from bot.application.router import DECLARED_COMMANDS
 from bot.storage.db import session_scope
 from bot.storage.models import AuditLog, Duty
 from tests.core.test_dialogs import Chat, invite
@@ -139,12 +139,11 @@ def test_effective_deadline_is_versioned(assistant: Assistant, admin: Chat) -> N
     assert admin.text().count("gia hạn nhiệm vụ 1.c-1") == 2
 
 
-ADMIN_COMMANDS = [c.name for c in COMMANDS if c.roles == ("admin",)] + [
-    "hopthu_them",
-    "hopthu_bo",
-    "thongbao_gui",
-    "thongbao_huy",
-]
+ADMIN_COMMANDS = [c.name for c in DECLARED_COMMANDS if c.roles == frozenset({"admin"})]
+
+
+def test_every_admin_command_is_declared_admin_only() -> None:
+    assert {"moi", "faq", "faqxoa", "hopthu_them", "thongbao_gui", "xuat"} <= set(ADMIN_COMMANDS)
 
 
 @pytest.mark.parametrize("role", [None, "official", "manager"])
@@ -159,7 +158,10 @@ def test_admin_commands_are_refused_to_others_and_audited(
         assert "chỉ dành cho quản trị viên" in chat.text(), command
     with session_scope(assistant.sessions) as session:
         refused = session.scalars(select(AuditLog).where(AuditLog.allowed.is_(False))).all()
-        assert len(refused) >= len(ADMIN_COMMANDS) - 1  # /moi is refused before any audit
+        # Each refusal audited once, by the router, under the command's audit action.
+        assert len(refused) == len(ADMIN_COMMANDS)
+        actions = {c.name: c.audit_action for c in DECLARED_COMMANDS}
+        assert sorted(r.action for r in refused) == sorted(actions[c] for c in ADMIN_COMMANDS)
 
 
 def test_an_faq_answers_a_question_the_assistant_used_to_refuse(

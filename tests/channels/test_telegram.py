@@ -26,9 +26,9 @@ from telegram.ext import Application, ContextTypes, TypeHandler
 
 from bot.app import Assistant, build_assistant, prepare_database
 from bot.application import accounts
-from bot.application.commands import menu_for
-from bot.application.messages import Button, IncomingMessage, Reply
-from bot.application.router import Core, Response
+from bot.application.commands import CommandTable
+from bot.application.messages import Button, IncomingMessage, Reply, Response
+from bot.application.router import DECLARED_COMMANDS, Core
 from bot.channels.telegram.app import build_application, webhook_options
 from bot.channels.telegram.handlers import APOLOGY
 from bot.config import Settings
@@ -36,6 +36,8 @@ from bot.storage.db import session_scope
 from bot.storage.models import DialogState, ProgressReport, User
 from tests.channels.test_telegram_render import assert_valid_html
 from tests.support.fake_bot_api import JSON, FakeBotApi, RecordedCall
+
+menu_for = CommandTable(DECLARED_COMMANDS).menu_for
 
 ROOT = Path(__file__).resolve().parents[2]
 CHAT = 4242

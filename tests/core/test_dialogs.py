@@ -11,8 +11,7 @@ from sqlalchemy import func, select
 
 from bot.app import Assistant, build_assistant
 from bot.application import accounts
-from bot.application.messages import Attachment, IncomingMessage
-from bot.application.router import Response
+from bot.application.messages import Attachment, IncomingMessage, Response
 from bot.config import Settings
 from bot.storage.db import session_scope
 from bot.storage.models import ProgressReport, QuestionLog

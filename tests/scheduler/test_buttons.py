@@ -7,8 +7,7 @@ import datetime as dt
 from sqlalchemy import select
 
 from bot.app import Assistant
-from bot.application.messages import IncomingMessage
-from bot.application.router import Response
+from bot.application.messages import IncomingMessage, Response
 from bot.application.scheduler.policy import due_messages
 from bot.application.scheduler.world import load_world
 from bot.config import NudgeSettings

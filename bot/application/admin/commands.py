@@ -1,10 +1,12 @@
 """The admin commands: FAQ entries, change history and revert, deadline extensions,
 the unanswered inbox, duties' titles and assignments, announcements, the working
-calendar, and content files (the core's admin edge).
+calendar, invite codes and content files.
 
-Each handler authorizes through `bot.application.admin.content.require_admin` (which audits a
-refused attempt), changes the database through `bot.application.admin`, and asks the core to
-rebuild its indexes when what the assistant answers has changed.
+Every command here is declared admin-only (`COMMANDS` at the end): the router refuses
+and audits anyone else before a handler runs. Handlers change the database through
+the services of `bot.application.admin` (which check the role again, for callers
+other than the chat) and ask for the indexes to be rebuilt when what the assistant
+answers has changed.
 """
 
 from __future__ import annotations
@@ -12,21 +14,21 @@ from __future__ import annotations
 import contextlib
 import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from bot.application import accounts
 from bot.application.admin import content, files, inbox
-from bot.application.commands import small_int
+from bot.application.commands import CommandContext, admin, small_int
 from bot.application.knowledge.seed import duty_from_db
-from bot.application.messages import Attachment, Button, OutgoingFile, Reply
+from bot.application.messages import Attachment, Button, OutgoingFile, Reply, Response
+from bot.application.services import not_found, respond
 from bot.domain.calendar import TIMEZONE
+from bot.domain.catalog import Catalog
 from bot.storage.models import AuditLog, CalendarDay, Duty, FaqEntry, QuestionLog, User, utcnow
 from nlu.normalize import fold
-
-if TYPE_CHECKING:
-    from bot.application.router import Core, Response
 
 # /suanv <duty> <field word> ...: the words admins type, folded, and the field they set.
 DUTY_FIELDS = {
@@ -45,8 +47,6 @@ AUDIENCES = {
 }
 MAX_ANNOUNCEMENT = 3000
 BROADCAST_KIND = "broadcast"
-# Channels that can receive a message the user did not ask for (not the console).
-PUSH_CHANNELS = ("telegram",)
 MAX_IMPORT_BYTES = 2_000_000
 # /xuat <word>: what is exported.
 EXPORTS = {"faq": "faq", "hoidap": "faq", "nhiemvu": "duties", "nv": "duties"}
@@ -54,500 +54,494 @@ EXPORTS = {"faq": "faq", "hoidap": "faq", "nhiemvu": "duties", "nv": "duties"}
 CALENDAR_KINDS = {"lambu": "workday", "nghi": "dayoff"}
 
 
-class AdminCommands:
-    def __init__(self, core: Core) -> None:
-        self.core = core
+# ----- FAQ entries, the change history, deadline extensions, the inbox --------------
 
-    # ----- FAQ entries, the change history, deadline extensions, the inbox --------------
-
-    def faq_list(self, session: Session, user: User, query: str) -> Response:
-        refused = self.core.admin_refusal(session, user, "faq.list")
-        if refused:
-            return refused
-        entries = list(
-            session.scalars(select(FaqEntry).where(FaqEntry.active).order_by(FaqEntry.position))
-        )
-        if query:
-            wanted = fold(query)
-            entries = [
-                e
-                for e in entries
-                if wanted in fold(" ".join((e.id, e.question, *e.alternates, e.answer)))
-            ]
-        return self.core.respond(Reply("admin/faq_list", {"entries": entries, "query": query}))
-
-    def faq_add(self, session: Session, user: User, log_id: str) -> Response:
-        refused = self.core.admin_refusal(session, user, "faq.add")
-        if refused:
-            return refused
-        question, logged = "", None
-        if (log_number := small_int(log_id)) is not None:
-            logged = session.get(QuestionLog, log_number)
-            question = logged.text[: content.MAX_QUESTION] if logged else ""
-        started = self.core.faq.start(
-            session, user, question=question, inbox_log_id=logged.id if logged else None
-        )
-        return self.core.outcome(session, started)
-
-    def faq_edit(self, session: Session, user: User, faq_id: str) -> Response:
-        refused = self.core.admin_refusal(session, user, "faq.edit")
-        if refused:
-            return refused
-        entry = session.get(FaqEntry, faq_id.strip())
-        if entry is None or not entry.active:
-            return self.core.not_found("mục hỏi đáp", faq_id)
-        return self.core.outcome(session, self.core.faq.start(session, user, entry))
-
-    def faq_delete(self, session: Session, user: User, faq_id: str) -> Response:
-        try:
-            content.delete_faq(session, user, faq_id.strip())
-        except content.ContentError as error:
-            if error.reason == "not_admin":
-                return self.core.respond(Reply("account/admin_only"))
-            return self.core.not_found("mục hỏi đáp", faq_id)
-        self.core.reload_now(session)
-        return self.core.respond(Reply("admin/faq_deleted", {"id": faq_id.strip()}))
-
-    def history(self, session: Session, user: User, _: str) -> Response:
-        refused = self.core.admin_refusal(session, user, "history")
-        if refused:
-            return refused
-        changes = [
-            {
-                "id": c.id,
-                "created_at": c.created_at,
-                "action": c.action,
-                "entity_type": c.entity_type,
-                "entity_id": c.entity_id,
-                "user": _display_name(session, c.user_id),
-            }
-            for c in content.history(session)
+def faq_list(ctx: CommandContext) -> Response:
+    session, query = ctx.session, ctx.args
+    entries = list(
+        session.scalars(select(FaqEntry).where(FaqEntry.active).order_by(FaqEntry.position))
+    )
+    if query:
+        wanted = fold(query)
+        entries = [
+            e
+            for e in entries
+            if wanted in fold(" ".join((e.id, e.question, *e.alternates, e.answer)))
         ]
-        return self.core.respond(Reply("admin/history", {"changes": changes}))
+    return respond(Reply("admin/faq_list", {"entries": entries, "query": query}))
 
-    def revert(self, session: Session, user: User, change_id: str) -> Response:
-        number = small_int(change_id)
-        if number is None:
-            refused = self.core.admin_refusal(session, user, "revert")
-            return refused or self.core.not_found("thay đổi", change_id)
-        try:
-            change = content.revert(session, user, number)
-        except content.ContentError as error:
-            if error.reason == "not_admin":
-                return self.core.respond(Reply("account/admin_only"))
-            return self.core.not_found("thay đổi", change_id)
-        self.core.reload_now(session)
-        view = {
-            "id": change.id,
-            "change": number,
-            "entity_type": change.entity_type,
-            "entity_id": change.entity_id,
+def faq_add(ctx: CommandContext) -> Response:
+    session, user, log_id = ctx.session, ctx.user, ctx.args
+    question, logged = "", None
+    if (log_number := small_int(log_id)) is not None:
+        logged = session.get(QuestionLog, log_number)
+        question = logged.text[: content.MAX_QUESTION] if logged else ""
+    started = ctx.app.faq.start(
+        session, user, question=question, inbox_log_id=logged.id if logged else None
+    )
+    return ctx.app.outcome(session, started)
+
+def faq_edit(ctx: CommandContext) -> Response:
+    session, user, faq_id = ctx.session, ctx.user, ctx.args
+    entry = session.get(FaqEntry, faq_id.strip())
+    if entry is None or not entry.active:
+        return not_found("mục hỏi đáp", faq_id)
+    return ctx.app.outcome(session, ctx.app.faq.start(session, user, entry))
+
+def faq_delete(ctx: CommandContext) -> Response:
+    session, user, faq_id = ctx.session, ctx.user, ctx.args
+    try:
+        content.delete_faq(session, user, faq_id.strip())
+    except content.ContentError as error:
+        if error.reason == "not_admin":
+            return respond(Reply("account/admin_only"))
+        return not_found("mục hỏi đáp", faq_id)
+    ctx.app.reload_now(session)
+    return respond(Reply("admin/faq_deleted", {"id": faq_id.strip()}))
+
+def history(ctx: CommandContext) -> Response:
+    session = ctx.session
+    changes = [
+        {
+            "id": c.id,
+            "created_at": c.created_at,
+            "action": c.action,
+            "entity_type": c.entity_type,
+            "entity_id": c.entity_id,
+            "user": _display_name(session, c.user_id),
         }
-        return self.core.respond(Reply("admin/reverted", view))
+        for c in content.history(session)
+    ]
+    return respond(Reply("admin/history", {"changes": changes}))
 
-    def extend(self, session: Session, user: User, args: str) -> Response:
-        refused = self.core.admin_refusal(session, user, "duty.due")
-        if refused:
-            return refused
-        words = args.split()
-        # Recurring duties follow their schedule, continuous ones have none: only a
-        # fixed deadline can be extended.
-        dated = [d for _, d in self.core.qa.catalog.duties.values() if d.timing.kind == "deadline"]
-        usage = self.core.respond(Reply("admin/due_usage", {"duties": dated}))
-        if len(words) != 2 or words[0] not in {d.id for d in dated}:
+def revert(ctx: CommandContext) -> Response:
+    session, user, change_id = ctx.session, ctx.user, ctx.args
+    number = small_int(change_id)
+    if number is None:
+        return not_found("thay đổi", change_id)
+    try:
+        change = content.revert(session, user, number)
+    except content.ContentError as error:
+        if error.reason == "not_admin":
+            return respond(Reply("account/admin_only"))
+        return not_found("thay đổi", change_id)
+    ctx.app.reload_now(session)
+    view = {
+        "id": change.id,
+        "change": number,
+        "entity_type": change.entity_type,
+        "entity_id": change.entity_id,
+    }
+    return respond(Reply("admin/reverted", view))
+
+def extend(ctx: CommandContext) -> Response:
+    session, user, args = ctx.session, ctx.user, ctx.args
+    words = args.split()
+    # Recurring duties follow their schedule, continuous ones have none: only a
+    # fixed deadline can be extended.
+    dated = [d for _, d in ctx.app.catalog.duties.values() if d.timing.kind == "deadline"]
+    usage = respond(Reply("admin/due_usage", {"duties": dated}))
+    if len(words) != 2 or words[0] not in {d.id for d in dated}:
+        return usage
+    due = None
+    if words[1].lower() not in ("bo", "bỏ"):
+        try:
+            due = files.parse_date(words[1])
+        except ValueError:
             return usage
-        due = None
-        if words[1].lower() not in ("bo", "bỏ"):
-            try:
-                due = files.parse_date(words[1])
-            except ValueError:
-                return usage
-        directive, duty = self.core.qa.catalog.duties[words[0]]
-        content.set_effective_due(session, user, directive.id, duty.id, due)
-        self.core.reload_now(session)  # answers show the extension
-        return self.core.respond(Reply("admin/due_set", {"duty": duty.title, "due": due}))
+    directive, duty = ctx.app.catalog.duties[words[0]]
+    content.set_effective_due(session, user, directive.id, duty.id, due)
+    ctx.app.reload_now(session)  # answers show the extension
+    return respond(Reply("admin/due_set", {"duty": duty.title, "due": due}))
 
-    def inbox(self, session: Session, user: User, _: str) -> Response:
-        refused = self.core.admin_refusal(session, user, "inbox")
-        if refused:
-            return refused
-        groups = inbox.unanswered(session)
-        buttons = []
-        for n, group in enumerate(groups[:5], 1):
-            buttons.append(
-                Button(f"{n}. {self.core.faq.labels.create_faq}", f"/faqthem {group.log_ids[0]}")
-            )
-            buttons.append(
-                Button(f"{n}. {self.core.faq.labels.skip}", f"/hopthu_bo {group.log_ids[0]}")
-            )
-        return self.core.respond(
-            Reply("admin/inbox", {"groups": groups}, tuple(buttons), columns=2)
+def inbox_list(ctx: CommandContext) -> Response:
+    session = ctx.session
+    groups = inbox.unanswered(session)
+    buttons = []
+    for n, group in enumerate(groups[:5], 1):
+        buttons.append(
+            Button(f"{n}. {ctx.app.faq.labels.create_faq}", f"/faqthem {group.log_ids[0]}")
         )
+        buttons.append(
+            Button(f"{n}. {ctx.app.faq.labels.skip}", f"/hopthu_bo {group.log_ids[0]}")
+        )
+    return respond(
+        Reply("admin/inbox", {"groups": groups}, tuple(buttons), columns=2)
+    )
 
-    def inbox_add(self, session: Session, user: User, args: str) -> Response:
-        refused = self.core.admin_refusal(session, user, "inbox.add")
-        if refused:
-            return refused
-        words = args.split()
-        log_number = small_int(words[0]) if words else None
-        group = inbox.group_of(session, log_number) if log_number is not None else None
-        entry = session.get(FaqEntry, words[1]) if len(words) > 1 else None
-        if group is None or entry is None or not entry.active:
-            return self.core.not_found("nhóm câu hỏi hoặc mục hỏi đáp", args)
-        # The group's wordings that fit: short enough, new, and within the entry's limit.
-        fitting = [t.strip() for t in group.texts if len(t.strip()) <= content.MAX_QUESTION]
-        wordings = list(dict.fromkeys([*entry.alternates, *fitting]))
-        alternates = tuple(wordings[: content.MAX_ALTERNATES])
-        added = len(alternates) - len(entry.alternates)
-        if added > 0:
-            draft = content.FaqDraft(entry.question, entry.answer, alternates, tuple(entry.clauses))
-            content.save_faq(session, user, draft, set(self.core.qa.catalog.clauses), entry.id)
-            self.core.reload_now(session)
-        inbox.dismiss(session, user, group.log_ids)
-        view = {"count": group.count, "faq_id": entry.id, "added": max(added, 0)}
-        return self.core.respond(Reply("admin/inbox_done", view))
+def inbox_add(ctx: CommandContext) -> Response:
+    session, user, args = ctx.session, ctx.user, ctx.args
+    words = args.split()
+    log_number = small_int(words[0]) if words else None
+    group = inbox.group_of(session, log_number) if log_number is not None else None
+    entry = session.get(FaqEntry, words[1]) if len(words) > 1 else None
+    if group is None or entry is None or not entry.active:
+        return not_found("nhóm câu hỏi hoặc mục hỏi đáp", args)
+    # The group's wordings that fit: short enough, new, and within the entry's limit.
+    fitting = [t.strip() for t in group.texts if len(t.strip()) <= content.MAX_QUESTION]
+    wordings = list(dict.fromkeys([*entry.alternates, *fitting]))
+    alternates = tuple(wordings[: content.MAX_ALTERNATES])
+    added = len(alternates) - len(entry.alternates)
+    if added > 0:
+        draft = content.FaqDraft(entry.question, entry.answer, alternates, tuple(entry.clauses))
+        content.save_faq(session, user, draft, set(ctx.app.catalog.clauses), entry.id)
+        ctx.app.reload_now(session)
+    inbox.dismiss(session, user, group.log_ids)
+    view = {"count": group.count, "faq_id": entry.id, "added": max(added, 0)}
+    return respond(Reply("admin/inbox_done", view))
 
-    def inbox_dismiss(self, session: Session, user: User, log_id: str) -> Response:
-        refused = self.core.admin_refusal(session, user, "inbox.dismiss")
-        if refused:
-            return refused
-        log_number = small_int(log_id)
-        group = inbox.group_of(session, log_number) if log_number is not None else None
-        if group is None:
-            return self.core.not_found("nhóm câu hỏi", log_id)
-        inbox.dismiss(session, user, group.log_ids)
-        view = {"count": group.count, "faq_id": "", "added": 0}
-        return self.core.respond(Reply("admin/inbox_done", view))
+def inbox_dismiss(ctx: CommandContext) -> Response:
+    session, user, log_id = ctx.session, ctx.user, ctx.args
+    log_number = small_int(log_id)
+    group = inbox.group_of(session, log_number) if log_number is not None else None
+    if group is None:
+        return not_found("nhóm câu hỏi", log_id)
+    inbox.dismiss(session, user, group.log_ids)
+    view = {"count": group.count, "faq_id": "", "added": 0}
+    return respond(Reply("admin/inbox_done", view))
 
-    # ----- duties: title and assignment (versioned, revertable) -------------------------
+# ----- duties: title and assignment (versioned, revertable) -------------------------
 
-    def edit_duty(self, session: Session, user: User, args: str) -> Response:
-        """/suanv <duty> [tieude <text> | giao|chutri|phoihop <agencies> | goc [field]]."""
-        refused = self.core.admin_refusal(session, user, "duty.edit")
-        if refused:
-            return refused
-        catalog = self.core.qa.catalog
-        duty_id, _, rest = args.strip().partition(" ")
-        if duty_id not in catalog.duties:
-            return self._duty_usage(duty_id)
-        word, _, value = rest.strip().partition(" ")
-        word = fold(word)
-        directive = catalog.duties[duty_id][0]
-        if not word:
-            return self._duty_view(session, directive.id, duty_id, changed=False)
-        try:
-            if word == RESET_WORD:
-                field = fold(value)
-                if field and field not in DUTY_FIELDS:
-                    return self._duty_usage(duty_id)
-                row = session.get_one(Duty, (directive.id, duty_id))
-                fields = [DUTY_FIELDS[field]] if field else list(row.overrides or {})
-                for name in fields:
-                    content.edit_duty(session, user, directive.id, duty_id, name, None)
-            elif word not in DUTY_FIELDS:
-                return self._duty_usage(duty_id)
-            elif DUTY_FIELDS[word] == "title":
-                content.edit_duty(session, user, directive.id, duty_id, "title", value)
-            else:
-                agencies, unknown = self._agencies(value)
-                if unknown or (not agencies and DUTY_FIELDS[word] != "coordinate"):
-                    view = {"unknown": unknown, "agencies": self.core.agency_ids()}
-                    return self.core.respond(Reply("admin/duty_agencies_unknown", view))
-                content.edit_duty(
-                    session, user, directive.id, duty_id, DUTY_FIELDS[word], tuple(agencies)
-                )
-        except content.ContentError as error:
-            problems = error.data.get("problems", [])
-            return self.core.respond(Reply("admin/duty_invalid", {"problems": problems}))
-        self.core.reload_now(session)
-        return self._duty_view(session, directive.id, duty_id, changed=True)
+def edit_duty(ctx: CommandContext) -> Response:
+    """/suanv <duty> [tieude <text> | giao|chutri|phoihop <agencies> | goc [field]]."""
+    session, user, args = ctx.session, ctx.user, ctx.args
+    catalog = ctx.app.catalog
+    duty_id, _, rest = args.strip().partition(" ")
+    if duty_id not in catalog.duties:
+        return _duty_usage(ctx.app.catalog, duty_id)
+    word, _, value = rest.strip().partition(" ")
+    word = fold(word)
+    directive = catalog.duties[duty_id][0]
+    if not word:
+        return _duty_view(ctx, directive.id, duty_id, changed=False)
+    try:
+        if word == RESET_WORD:
+            field = fold(value)
+            if field and field not in DUTY_FIELDS:
+                return _duty_usage(ctx.app.catalog, duty_id)
+            row = session.get_one(Duty, (directive.id, duty_id))
+            fields = [DUTY_FIELDS[field]] if field else list(row.overrides or {})
+            for name in fields:
+                content.edit_duty(session, user, directive.id, duty_id, name, None)
+        elif word not in DUTY_FIELDS:
+            return _duty_usage(ctx.app.catalog, duty_id)
+        elif DUTY_FIELDS[word] == "title":
+            content.edit_duty(session, user, directive.id, duty_id, "title", value)
+        else:
+            agencies, unknown = _agencies(ctx.app.catalog, value)
+            if unknown or (not agencies and DUTY_FIELDS[word] != "coordinate"):
+                view = {"unknown": unknown, "agencies": ctx.app.agency_ids()}
+                return respond(Reply("admin/duty_agencies_unknown", view))
+            content.edit_duty(
+                session, user, directive.id, duty_id, DUTY_FIELDS[word], tuple(agencies)
+            )
+    except content.ContentError as error:
+        problems = error.data.get("problems", [])
+        return respond(Reply("admin/duty_invalid", {"problems": problems}))
+    ctx.app.reload_now(session)
+    return _duty_view(ctx, directive.id, duty_id, changed=True)
 
-    def _agencies(self, text: str) -> tuple[list[str], list[str]]:
-        """Agency ids for a comma-separated list of ids, names or abbreviations."""
-        by_name = self.core.qa.catalog.agency_names
-        found, unknown = [], []
-        for part in text.replace(";", ",").split(","):
-            if not part.strip():
-                continue
-            agency_id = by_name.get(fold(part))
-            if agency_id is None:
-                unknown.append(part.strip()[:60])
-            elif agency_id not in found:
-                found.append(agency_id)
-        return found, unknown
+def _agencies(catalog: Catalog, text: str) -> tuple[list[str], list[str]]:
+    """Agency ids for a comma-separated list of ids, names or abbreviations."""
+    by_name = catalog.agency_names
+    found, unknown = [], []
+    for part in text.replace(";", ",").split(","):
+        if not part.strip():
+            continue
+        agency_id = by_name.get(fold(part))
+        if agency_id is None:
+            unknown.append(part.strip()[:60])
+        elif agency_id not in found:
+            found.append(agency_id)
+    return found, unknown
 
-    def _duty_view(
-        self, session: Session, directive_id: str, duty_id: str, changed: bool
-    ) -> Response:
-        # From the database: the live catalog may not have the latest edit in yet.
-        duty = duty_from_db(session, directive_id, duty_id)
-        row = session.get_one(Duty, (directive_id, duty_id))
-        names = self.core.qa.catalog.agencies
+def _duty_view(ctx: CommandContext, directive_id: str, duty_id: str, changed: bool) -> Response:
+    session = ctx.session
+    # From the database: the live catalog may not have the latest edit in yet.
+    duty = duty_from_db(session, directive_id, duty_id)
+    row = session.get_one(Duty, (directive_id, duty_id))
+    names = ctx.app.catalog.agencies
 
-        def short(ids: tuple[str, ...]) -> list[str]:
-            return [names[a].short_name if a in names else a for a in ids]
+    def short(ids: tuple[str, ...]) -> list[str]:
+        return [names[a].short_name if a in names else a for a in ids]
 
+    view = {
+        "id": duty_id,
+        "title": duty.title,
+        "clause": ctx.app.catalog.clauses[duty.clause][1].label,
+        "addressees": short(duty.addressees),
+        "lead": short(duty.lead),
+        "coordinate": short(duty.coordinate),
+        "edited": sorted(row.overrides or {}),
+        "changed": changed,
+    }
+    return respond(Reply("admin/duty_view", view))
+
+def _duty_usage(catalog: Catalog, duty_id: str) -> Response:
+    duties = [d for _, d in catalog.duties.values()]
+    return respond(Reply("admin/duty_usage", {"id": duty_id[:40], "duties": duties}))
+
+# ----- announcements (through the delivery outbox) ----------------------------------
+
+def announce(ctx: CommandContext) -> Response:
+    """/thongbao <audience> <text>: a preview, sent when the admin confirms."""
+    session, user, args = ctx.session, ctx.user, ctx.args
+    target, _, text = args.strip().partition(" ")
+    text = text.strip()
+    audience = _audience(ctx.app.catalog, target)
+    if audience is None or not text or len(text) > MAX_ANNOUNCEMENT:
         view = {
-            "id": duty_id,
-            "title": duty.title,
-            "clause": self.core.qa.catalog.clauses[duty.clause][1].label,
-            "addressees": short(duty.addressees),
-            "lead": short(duty.lead),
-            "coordinate": short(duty.coordinate),
-            "edited": sorted(row.overrides or {}),
-            "changed": changed,
+            "audiences": AUDIENCES,
+            "too_long": len(text) > MAX_ANNOUNCEMENT,
+            "max": MAX_ANNOUNCEMENT,
+            "agencies": ctx.app.agency_ids(),
         }
-        return self.core.respond(Reply("admin/duty_view", view))
+        return respond(Reply("admin/broadcast_usage", view))
+    label, role, agency_id = audience
+    recipients = _recipients(ctx, role, agency_id)
+    draft = AuditLog(
+        user_id=user.id,
+        action="broadcast.draft",
+        entity_id=fold(target),
+        after={"label": label, "role": role, "agency_id": agency_id, "text": text},
+    )
+    session.add(draft)
+    session.flush()
+    labels = ctx.app.faq.labels
+    buttons = (
+        Button(labels.send, f"/thongbao_gui {draft.id}"),
+        Button(labels.cancel, f"/thongbao_huy {draft.id}"),
+    )
+    view = {"label": label, "count": len(recipients), "text": text}
+    return respond(Reply("admin/broadcast_preview", view, buttons, columns=2))
 
-    def _duty_usage(self, duty_id: str) -> Response:
-        duties = [d for _, d in self.core.qa.catalog.duties.values()]
-        return self.core.respond(Reply("admin/duty_usage", {"id": duty_id[:40], "duties": duties}))
+def cancel_announcement(ctx: CommandContext) -> Response:
+    return _settle_announcement(ctx, "broadcast.cancelled")
 
-    # ----- announcements (through the delivery outbox) ----------------------------------
+def send_announcement(ctx: CommandContext) -> Response:
+    return _settle_announcement(ctx, "broadcast.sent")
 
-    def announce(self, session: Session, user: User, args: str) -> Response:
-        """/thongbao <audience> <text>: a preview, sent when the admin confirms."""
-        refused = self.core.admin_refusal(session, user, "broadcast")
-        if refused:
-            return refused
-        target, _, text = args.strip().partition(" ")
-        text = text.strip()
-        audience = self._audience(target)
-        if audience is None or not text or len(text) > MAX_ANNOUNCEMENT:
-            view = {
-                "audiences": AUDIENCES,
-                "too_long": len(text) > MAX_ANNOUNCEMENT,
-                "max": MAX_ANNOUNCEMENT,
-                "agencies": self.core.agency_ids(),
-            }
-            return self.core.respond(Reply("admin/broadcast_usage", view))
-        label, role, agency_id = audience
-        recipients = self._recipients(session, role, agency_id)
-        draft = AuditLog(
+def _settle_announcement(ctx: CommandContext, outcome: str) -> Response:
+    """Send or cancel a previewed announcement, once (a second press is told so)."""
+    session, user, args = ctx.session, ctx.user, ctx.args
+    draft_id = args.strip()
+    number = small_int(draft_id)
+    draft = session.get(AuditLog, number) if number is not None else None
+    if draft is None or draft.action != "broadcast.draft" or not draft.after:
+        return not_found("thông báo", draft_id)
+    settled = session.scalar(
+        select(AuditLog.action).where(
+            AuditLog.action.in_(("broadcast.sent", "broadcast.cancelled")),
+            AuditLog.entity_id == str(draft.id),
+        )
+    )
+    if settled is not None:
+        view = {"settled": settled.rpartition(".")[2]}
+        return respond(Reply("admin/broadcast_settled", view))
+    if outcome == "broadcast.cancelled":
+        session.add(AuditLog(user_id=user.id, action=outcome, entity_id=str(draft.id)))
+        return respond(Reply("admin/broadcast_settled", {"settled": "cancelled_now"}))
+    from bot.application.calendar import load_calendar
+    from bot.application.outbox import enqueue
+
+    now = utcnow()
+    # Like the nudges, an announcement made at night or on a holiday waits for
+    # the next working hours.
+    send_at = load_calendar(session, ctx.app.nudge_settings).next_working_slot(now)
+    spec: dict[str, Any] = draft.after
+    text = f"📢 Thông báo ({spec['label']}):\n\n{spec['text']}"
+    rows = [
+        {
+            "user_id": recipient.id,
+            # One message per announcement and user, whatever retries follow.
+            "duty_id": f"{BROADCAST_KIND}-{draft.id}",
+            "due": now.astimezone(TIMEZONE).date(),
+            "kind": BROADCAST_KIND,
+            "agency_id": recipient.agency_id,
+            "channel": recipient.channel,
+            "address": recipient.channel_user_id,
+            "status": "pending",
+            "attempts": 0,
+            "next_attempt_at": send_at,
+            "payload": {"text": text},
+            "created_at": now,
+        }
+        for recipient in _recipients(ctx, spec["role"], spec["agency_id"])
+    ]
+    count = enqueue(session, rows)
+    session.add(
+        AuditLog(
             user_id=user.id,
-            action="broadcast.draft",
-            entity_id=fold(target),
-            after={"label": label, "role": role, "agency_id": agency_id, "text": text},
+            action="broadcast.sent",
+            entity_id=str(draft.id),
+            after={"recipients": count},
         )
-        session.add(draft)
-        session.flush()
-        labels = self.core.faq.labels
-        buttons = (
-            Button(labels.send, f"/thongbao_gui {draft.id}"),
-            Button(labels.cancel, f"/thongbao_huy {draft.id}"),
+    )
+    later = send_at if send_at > now else None
+    return respond(Reply("admin/broadcast_sent", {"count": count, "later": later}))
+
+def _audience(catalog: Catalog, target: str) -> tuple[str, str | None, str | None] | None:
+    """(label, role, agency id) for "tatca", a role word, or an agency."""
+    word = fold(target)
+    if word in AUDIENCES:
+        label, role = AUDIENCES[word]
+        return label, role, None
+    agencies, unknown = _agencies(catalog, target)
+    if len(agencies) != 1 or unknown:
+        return None
+    agency = catalog.agencies[agencies[0]]
+    if agency.kind == "group":
+        return None
+    return agency.name, None, agency.id
+
+def _recipients(
+    ctx: CommandContext, role: str | None, agency_id: str | None
+) -> list[User]:
+    query = select(User).where(
+        User.blocked_at.is_(None), User.channel.in_(ctx.app.push_channels)
+    )
+    if role is not None:
+        query = query.where(User.role == role)
+    if agency_id is not None:
+        query = query.where(User.agency_id == agency_id)
+    # Linked to an agency (accounts.is_linked), or an admin.
+    linked = or_(User.agency_id.is_not(None), User.role == "admin")
+    return list(ctx.session.scalars(query.where(linked).order_by(User.id)))
+
+# ----- the working calendar: make-up working days and extra days off ---------------
+
+def calendar(ctx: CommandContext) -> Response:
+    """/lich [lambu|nghi <dd/mm/yyyy> [ghi chú] | xoa <dd/mm/yyyy>]."""
+    session, user, args = ctx.session, ctx.user, ctx.args
+    from bot.application import calendar
+
+    words = args.split(maxsplit=2)
+    action = fold(words[0]) if words else ""
+    day = None
+    if len(words) >= 2:
+        with contextlib.suppress(ValueError):
+            day = files.parse_date(words[1])
+    changed = ""
+    if action in CALENDAR_KINDS and day is not None:
+        note = words[2][:200] if len(words) > 2 else ""
+        calendar.set_day(session, day, CALENDAR_KINDS[action], note)
+        changed = CALENDAR_KINDS[action]
+    elif action == "xoa" and day is not None:
+        changed = "removed" if calendar.remove_day(session, day) else "absent"
+    elif action:
+        return respond(
+            Reply("admin/calendar", {"changed": "", "usage": True, "days": []})
         )
-        view = {"label": label, "count": len(recipients), "text": text}
-        return self.core.respond(Reply("admin/broadcast_preview", view, buttons, columns=2))
-
-    def cancel_announcement(self, session: Session, user: User, args: str) -> Response:
-        return self._settle_announcement(session, user, args, "broadcast.cancelled")
-
-    def send_announcement(self, session: Session, user: User, args: str) -> Response:
-        return self._settle_announcement(session, user, args, "broadcast.sent")
-
-    def _settle_announcement(
-        self, session: Session, user: User, args: str, outcome: str
-    ) -> Response:
-        """Send or cancel a previewed announcement, once (a second press is told so)."""
-        refused = self.core.admin_refusal(session, user, outcome)
-        if refused:
-            return refused
-        draft_id = args.strip()
-        number = small_int(draft_id)
-        draft = session.get(AuditLog, number) if number is not None else None
-        if draft is None or draft.action != "broadcast.draft" or not draft.after:
-            return self.core.not_found("thông báo", draft_id)
-        settled = session.scalar(
-            select(AuditLog.action).where(
-                AuditLog.action.in_(("broadcast.sent", "broadcast.cancelled")),
-                AuditLog.entity_id == str(draft.id),
-            )
-        )
-        if settled is not None:
-            view = {"settled": settled.rpartition(".")[2]}
-            return self.core.respond(Reply("admin/broadcast_settled", view))
-        if outcome == "broadcast.cancelled":
-            session.add(AuditLog(user_id=user.id, action=outcome, entity_id=str(draft.id)))
-            return self.core.respond(Reply("admin/broadcast_settled", {"settled": "cancelled_now"}))
-        from bot.application.calendar import load_calendar
-        from bot.application.outbox import enqueue
-
-        now = utcnow()
-        # Like the nudges, an announcement made at night or on a holiday waits for
-        # the next working hours.
-        send_at = load_calendar(session, self.core.nudge_settings).next_working_slot(now)
-        spec: dict[str, Any] = draft.after
-        text = f"📢 Thông báo ({spec['label']}):\n\n{spec['text']}"
-        rows = [
-            {
-                "user_id": recipient.id,
-                # One message per announcement and user, whatever retries follow.
-                "duty_id": f"{BROADCAST_KIND}-{draft.id}",
-                "due": now.astimezone(TIMEZONE).date(),
-                "kind": BROADCAST_KIND,
-                "agency_id": recipient.agency_id,
-                "channel": recipient.channel,
-                "address": recipient.channel_user_id,
-                "status": "pending",
-                "attempts": 0,
-                "next_attempt_at": send_at,
-                "payload": {"text": text},
-                "created_at": now,
-            }
-            for recipient in self._recipients(session, spec["role"], spec["agency_id"])
-        ]
-        count = enqueue(session, rows)
+    if changed:
         session.add(
             AuditLog(
                 user_id=user.id,
-                action="broadcast.sent",
-                entity_id=str(draft.id),
-                after={"recipients": count},
+                action=f"calendar.{changed}",
+                entity_id=day.isoformat() if day else "",
             )
         )
-        later = send_at if send_at > now else None
-        return self.core.respond(Reply("admin/broadcast_sent", {"count": count, "later": later}))
+    working = calendar.load_calendar(session, ctx.app.nudge_settings)
+    today = utcnow().astimezone(TIMEZONE).date()
+    rows = session.scalars(
+        select(CalendarDay).where(CalendarDay.day >= today).order_by(CalendarDay.day)
+    )
+    view = {
+        "changed": changed,
+        "day": day,
+        "description": working.description,
+        "days": [{"day": r.day, "kind": r.kind, "note": r.note} for r in rows],
+        "usage": not changed,
+    }
+    return respond(Reply("admin/calendar", view))
 
-    def _audience(self, target: str) -> tuple[str, str | None, str | None] | None:
-        """(label, role, agency id) for "tatca", a role word, or an agency."""
-        word = fold(target)
-        if word in AUDIENCES:
-            label, role = AUDIENCES[word]
-            return label, role, None
-        agencies, unknown = self._agencies(target)
-        if len(agencies) != 1 or unknown:
-            return None
-        agency = self.core.qa.catalog.agencies[agencies[0]]
-        if agency.kind == "group":
-            return None
-        return agency.name, None, agency.id
+# ----- content files: exported to chat, and sent back edited ------------------------
 
-    @staticmethod
-    def _recipients(session: Session, role: str | None, agency_id: str | None) -> list[User]:
-        query = select(User).where(User.blocked_at.is_(None), User.channel.in_(PUSH_CHANNELS))
-        if role is not None:
-            query = query.where(User.role == role)
-        if agency_id is not None:
-            query = query.where(User.agency_id == agency_id)
-        # Linked to an agency (accounts.is_linked), or an admin.
-        linked = or_(User.agency_id.is_not(None), User.role == "admin")
-        return list(session.scalars(query.where(linked).order_by(User.id)))
+def export(ctx: CommandContext) -> Response:
+    """/xuat [faq|nhiemvu] [xlsx|csv|yaml]: the file to edit and send back."""
+    session, user, args = ctx.session, ctx.user, ctx.args
+    words = [fold(w) for w in args.split()]
+    kind = next((EXPORTS[w] for w in words if w in EXPORTS), "faq")
+    suffix = next((f".{w}" for w in words if f".{w}" in files.FORMATS), ".xlsx")
+    unknown = [w for w in words if w not in EXPORTS and f".{w}" not in files.FORMATS]
+    if unknown:
+        return respond(Reply("admin/export_usage", {"formats": files.FORMATS}))
+    name = f"{'hoi-dap' if kind == 'faq' else 'nhiem-vu'}{suffix}"
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / name
+        write = files.export_faq if kind == "faq" else files.export_duties
+        count = write(session, path)
+        content = path.read_bytes()
+    session.add(AuditLog(user_id=user.id, action="file.export", entity_id=name))
+    caption = "Sửa tệp rồi gửi lại cho bot để nhập (mọi dòng hoặc không dòng nào)."
+    reply = Reply(
+        "admin/exported",
+        {"kind": kind, "count": count, "name": name},
+        files=(OutgoingFile(name, content, caption),),
+    )
+    return respond(reply)
 
-    # ----- the working calendar: make-up working days and extra days off ---------------
+# ----- content files sent in chat ---------------------------------------------------
 
-    def calendar(self, session: Session, user: User, args: str) -> Response:
-        """/lich [lambu|nghi <dd/mm/yyyy> [ghi chú] | xoa <dd/mm/yyyy>]."""
-        refused = self.core.admin_refusal(session, user, "calendar")
-        if refused:
-            return refused
-        from bot.application import calendar
-
-        words = args.split(maxsplit=2)
-        action = fold(words[0]) if words else ""
-        day = None
-        if len(words) >= 2:
-            with contextlib.suppress(ValueError):
-                day = files.parse_date(words[1])
-        changed = ""
-        if action in CALENDAR_KINDS and day is not None:
-            note = words[2][:200] if len(words) > 2 else ""
-            calendar.set_day(session, day, CALENDAR_KINDS[action], note)
-            changed = CALENDAR_KINDS[action]
-        elif action == "xoa" and day is not None:
-            changed = "removed" if calendar.remove_day(session, day) else "absent"
-        elif action:
-            return self.core.respond(
-                Reply("admin/calendar", {"changed": "", "usage": True, "days": []})
-            )
-        if changed:
-            session.add(
-                AuditLog(
-                    user_id=user.id,
-                    action=f"calendar.{changed}",
-                    entity_id=day.isoformat() if day else "",
-                )
-            )
-        working = calendar.load_calendar(session, self.core.nudge_settings)
-        today = utcnow().astimezone(TIMEZONE).date()
-        rows = session.scalars(
-            select(CalendarDay).where(CalendarDay.day >= today).order_by(CalendarDay.day)
-        )
-        view = {
-            "changed": changed,
-            "day": day,
-            "description": working.description,
-            "days": [{"day": r.day, "kind": r.kind, "note": r.note} for r in rows],
-            "usage": not changed,
-        }
-        return self.core.respond(Reply("admin/calendar", view))
-
-    # ----- content files: exported to chat, and sent back edited ------------------------
-
-    def export(self, session: Session, user: User, args: str) -> Response:
-        """/xuat [faq|nhiemvu] [xlsx|csv|yaml]: the file to edit and send back."""
-        refused = self.core.admin_refusal(session, user, "file.export")
-        if refused:
-            return refused
-        words = [fold(w) for w in args.split()]
-        kind = next((EXPORTS[w] for w in words if w in EXPORTS), "faq")
-        suffix = next((f".{w}" for w in words if f".{w}" in files.FORMATS), ".xlsx")
-        unknown = [w for w in words if w not in EXPORTS and f".{w}" not in files.FORMATS]
-        if unknown:
-            return self.core.respond(Reply("admin/export_usage", {"formats": files.FORMATS}))
-        name = f"{'hoi-dap' if kind == 'faq' else 'nhiem-vu'}{suffix}"
-        with tempfile.TemporaryDirectory() as folder:
-            path = Path(folder) / name
-            write = files.export_faq if kind == "faq" else files.export_duties
-            count = write(session, path)
-            content = path.read_bytes()
-        session.add(AuditLog(user_id=user.id, action="file.export", entity_id=name))
-        caption = "Sửa tệp rồi gửi lại cho bot để nhập (mọi dòng hoặc không dòng nào)."
-        reply = Reply(
-            "admin/exported",
-            {"kind": kind, "count": count, "name": name},
-            files=(OutgoingFile(name, content, caption),),
-        )
-        return self.core.respond(reply)
-
-    # ----- content files sent in chat ---------------------------------------------------
-
-    def import_file(self, session: Session, user: User, attachment: Attachment) -> Response:
-        """A FAQ or duties file (YAML, CSV, XLSX) sent by an admin: all rows or none."""
-        refused = self.core.admin_refusal(session, user, "file.import")
-        if refused:
-            return refused
-        suffix = Path(attachment.file_name).suffix.lower()
-        if attachment.content is None:
-            view = {
-                "name": attachment.file_name[:80],
-                "formats": files.FORMATS,
-                "max_mb": MAX_IMPORT_BYTES // 1_000_000,
-            }
-            return self.core.respond(Reply("admin/file_unreadable", view))
-        with tempfile.TemporaryDirectory() as folder:
-            path = Path(folder) / f"upload{suffix}"
-            path.write_bytes(attachment.content)
-            try:
-                clauses = set(self.core.qa.catalog.clauses)
-                kind, report = files.import_file(session, user, path, clauses)
-            except files.FileProblems as error:
-                view = {
-                    "name": attachment.file_name[:80],
-                    "problems": error.problems[:20],
-                    "more": max(0, len(error.problems) - 20),
-                }
-                return self.core.respond(Reply("admin/file_rejected", view))
-        if report.created or report.updated:
-            self.core.reload_now(session)
+def import_file(ctx: CommandContext, attachment: Attachment) -> Response:
+    """A FAQ or duties file (YAML, CSV, XLSX) sent by an admin: all rows or none."""
+    session, user = ctx.session, ctx.user
+    suffix = Path(attachment.file_name).suffix.lower()
+    if attachment.content is None:
         view = {
             "name": attachment.file_name[:80],
-            "kind": kind,
-            "created": report.created,
-            "updated": report.updated,
-            "unchanged": len(report.unchanged),
+            "formats": files.FORMATS,
+            "max_mb": MAX_IMPORT_BYTES // 1_000_000,
         }
-        return self.core.respond(Reply("admin/file_imported", view))
+        return respond(Reply("admin/file_unreadable", view))
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"upload{suffix}"
+        path.write_bytes(attachment.content)
+        try:
+            clauses = set(ctx.app.catalog.clauses)
+            kind, report = files.import_file(session, user, path, clauses)
+        except files.FileProblems as error:
+            view = {
+                "name": attachment.file_name[:80],
+                "problems": error.problems[:20],
+                "more": max(0, len(error.problems) - 20),
+            }
+            return respond(Reply("admin/file_rejected", view))
+    if report.created or report.updated:
+        ctx.app.reload_now(session)
+    view = {
+        "name": attachment.file_name[:80],
+        "kind": kind,
+        "created": report.created,
+        "updated": report.updated,
+        "unchanged": len(report.unchanged),
+    }
+    return respond(Reply("admin/file_imported", view))
 
+
+
+# ----- invite codes -------------------------------------------------------------------
+
+
+def invite(ctx: CommandContext) -> Response:
+    """/moi <agency id> [official|manager|admin]: a one-time code that links an account."""
+    words = ctx.args.split()
+    agency_id = words[0] if words else ""
+    role = words[1] if len(words) > 1 else "official"
+    agencies = ctx.app.catalog.agencies
+    if agency_id not in agencies and not (role == "admin" and not agency_id):
+        return respond(Reply("account/invite_usage", {"agencies": ctx.app.agency_ids()}))
+    try:
+        code = accounts.create_invite(ctx.session, agency_id or None, role, created_by=ctx.user)
+    except accounts.AccountError as error:
+        return respond(Reply("account/code_error", {"reason": error.reason}))
+    agency = agencies.get(agency_id)
+    view = {
+        "code": code.code,
+        "agency": agency.name if agency else "",
+        "role": ctx.app.role_label(role),
+        "expires": code.expires_at,
+    }
+    return respond(Reply("account/invite_created", view))
 
 def import_wanted(attachment: Attachment) -> bool:
     """Whether a channel should fetch a file's bytes for `AdminCommands.import_file`."""
@@ -562,3 +556,26 @@ def import_wanted(attachment: Attachment) -> bool:
 def _display_name(session: Session, user_id: int | None) -> str:
     user = session.get(User, user_id) if user_id is not None else None
     return user.display_name if user else ""
+
+
+COMMANDS = (
+    admin("moi", invite, "Tạo mã mời: /moi <mã cơ quan> <official|manager|admin>", "invite"),
+    admin("faq", faq_list, "Xem, tìm các mục hỏi đáp: /faq [từ khóa]", "faq.list"),
+    admin("faqthem", faq_add, "Thêm một mục hỏi đáp", "faq.add"),
+    admin("faqsua", faq_edit, "Sửa một mục hỏi đáp: /faqsua <mã>", "faq.edit"),
+    admin("faqxoa", faq_delete, "Xóa một mục hỏi đáp: /faqxoa <mã>", "faq.delete"),
+    admin("hopthu", inbox_list, "Câu hỏi chưa trả lời được", "inbox"),
+    admin("hopthu_them", inbox_add, audit="inbox.add"),
+    admin("hopthu_bo", inbox_dismiss, audit="inbox.dismiss"),
+    admin("lichsu", history, "Lịch sử thay đổi nội dung", "history"),
+    admin("hoantac", revert, "Khôi phục trước một thay đổi: /hoantac <số>", "revert"),
+    admin("gianhan", extend, "Gia hạn nhiệm vụ: /gianhan <mã nhiệm vụ> <dd/mm/yyyy>", "duty.due"),
+    admin("suanv", edit_duty, "Sửa tiêu đề, phân công nhiệm vụ: /suanv <mã nhiệm vụ>", "duty.edit"),
+    admin("thongbao", announce, "Gửi thông báo: /thongbao <đối tượng> <nội dung>", "broadcast"),
+    admin("thongbao_gui", send_announcement, audit="broadcast.sent"),
+    admin("thongbao_huy", cancel_announcement, audit="broadcast.cancelled"),
+    admin("lich", calendar, "Lịch làm việc: ngày làm bù, ngày nghỉ thêm", "calendar"),
+    admin(
+        "xuat", export, "Xuất tệp hỏi đáp/nhiệm vụ: /xuat faq|nhiemvu xlsx|csv|yaml", "file.export"
+    ),
+)

@@ -38,9 +38,10 @@ from bot.application.render import vn_date
 from bot.config import NudgeSettings
 from bot.domain.calendar import WorkingCalendar
 from bot.domain.deadlines import DeadlineRules, DutyPlan, Occurrence
+from bot.domain.roles import MANAGER, OFFICIAL
 
 Audience = Literal["agency", "managers", "province"]
-REPORTING_ROLES = ("official", "manager")
+REPORTING_ROLES = (OFFICIAL, MANAGER)
 CHECKIN_DUTY = "*checkin"  # the outbox's duty_id of a check-in (it covers several duties)
 
 

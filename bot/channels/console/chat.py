@@ -10,8 +10,7 @@ from typing import TextIO
 
 from bot.application.assistant import Assistant
 from bot.application.commands import small_int
-from bot.application.messages import Button, IncomingMessage, OutgoingFile
-from bot.application.router import Response
+from bot.application.messages import Button, IncomingMessage, OutgoingFile, Response
 from bot.config import PROJECT_ROOT
 from bot.storage.db import session_scope
 

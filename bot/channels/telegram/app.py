@@ -112,7 +112,8 @@ def _user_key(update: object) -> object:
 
 async def register_commands(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     """post_init: the command menu everyone sees (Vietnamese descriptions)."""
-    await application.bot.set_my_commands(commands_for(None))
+    channel: TelegramChannel = application.bot_data["channel"]
+    await application.bot.set_my_commands(commands_for(channel.assistant.core.commands, None))
 
 
 def build_application(

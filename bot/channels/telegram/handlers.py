@@ -29,10 +29,9 @@ from telegram.ext import ContextTypes
 
 from bot.application.admin.commands import import_wanted
 from bot.application.assistant import Assistant
-from bot.application.commands import menu_for, parse_command
-from bot.application.messages import Attachment, IncomingMessage, OutgoingFile
+from bot.application.commands import CommandTable, parse_command
+from bot.application.messages import Attachment, IncomingMessage, OutgoingFile, Response
 from bot.application.render import Renderer
-from bot.application.router import Response
 from bot.channels.telegram.render import inline_keyboard, split_message
 from bot.storage.db import session_scope
 
@@ -45,8 +44,9 @@ APOLOGY = "Xin lỗi, đã có lỗi xảy ra. Vui lòng thử lại sau."
 ROLES_WITH_OWN_MENU = ("manager", "admin")
 
 
-def commands_for(role: str | None) -> list[BotCommand]:
-    return [BotCommand(c.name, c.description) for c in menu_for(role)]
+def commands_for(table: CommandTable, role: str | None) -> list[BotCommand]:
+    """The messenger's command menu for a user with `role`, from the declared commands."""
+    return [BotCommand(c.name, c.description) for c in table.menu_for(role)]
 
 
 @dataclass(frozen=True)
@@ -244,7 +244,8 @@ class TelegramChannel:
         """The user's own command menu (their private chat's id is their user id)."""
         try:
             await context.bot.set_my_commands(
-                commands_for(role), scope=BotCommandScopeChat(user_id)
+                commands_for(self.assistant.core.commands, role),
+                scope=BotCommandScopeChat(user_id),
             )
         except TelegramError as error:  # a menu is a convenience: never fail the reply for it
             log.warning("could not set the command menu of %s: %s", user_id, error)

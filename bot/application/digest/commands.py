@@ -1,0 +1,66 @@
+"""The managers' commands: the digest of their scope, and Sở TT&TT's quarterly report."""
+
+from __future__ import annotations
+
+from bot.application.commands import Command, CommandContext, CommandRefused
+from bot.application.digest import quarterly
+from bot.application.digest.builder import DigestBuilder, enqueue_on_demand
+from bot.application.messages import OutgoingFile, Reply, Response
+from bot.domain.roles import ADMIN, MANAGER
+from bot.storage.models import utcnow
+
+# The agency that drafts the quarterly report on the directive (Sở TT&TT) besides the
+# province's own managers.
+DRAFTING_AGENCY = "sttt"
+
+
+def builder_for(ctx: CommandContext) -> DigestBuilder:
+    return DigestBuilder(ctx.app.catalog, ctx.app.templates_dir, ctx.app.nudge_settings)
+
+
+def digest(ctx: CommandContext) -> Response:
+    """/tonghop: the digest of what the user manages; its chart and .xlsx follow."""
+    builder = builder_for(ctx)
+    built = builder.for_user(ctx.session, ctx.user, utcnow())
+    if built is None:
+        raise CommandRefused(Reply("digest/not_allowed"))
+    replies = [builder.reply(built, attached=False)]
+    if enqueue_on_demand(ctx.session, builder, ctx.user, built):  # chart and .xlsx
+        replies.append(Reply("digest/queued", {"chart": bool(built.agencies)}))
+    return Response(tuple(replies))
+
+
+def quarterly_report(ctx: CommandContext) -> Response:
+    """/baocaoquy: Sở TT&TT's quarterly report to UBND tỉnh on the directive, as a
+    .docx draft from the province-wide status (Sở TT&TT's and the province's managers,
+    and admins)."""
+    user = ctx.user
+    drafting = (DRAFTING_AGENCY, ctx.app.nudge_settings.province_agency)
+    if user.role != ADMIN and user.agency_id not in drafting:
+        raise CommandRefused(Reply("digest/quarterly_not_allowed"))
+    builder = builder_for(ctx)
+    built = builder.build(ctx.session, utcnow(), builder.all_agencies(), "toàn tỉnh", user.id)
+    year, quarter = quarterly.quarter_of(built.generated_at.date())
+    name = f"bao-cao-quy-{quarter}-{year}-chi-thi-06.docx"
+    document = OutgoingFile(name, quarterly.to_docx(built, year, quarter))
+    view = {"quarter": quarter, "year": year, "name": name}
+    return Response((Reply("digest/quarterly", view, files=(document,)),))
+
+
+MANAGERS = frozenset({MANAGER, ADMIN})
+COMMANDS = (
+    Command(
+        "tonghop",
+        digest,
+        "Tổng hợp tình hình thực hiện (lãnh đạo)",
+        MANAGERS,
+        refusal="digest/not_allowed",
+    ),
+    Command(
+        "baocaoquy",
+        quarterly_report,
+        "Dự thảo báo cáo quý của Sở TT&TT (.docx)",
+        MANAGERS,
+        refusal="digest/quarterly_not_allowed",
+    ),
+)
