@@ -22,12 +22,13 @@ import asyncio
 import datetime as dt
 import logging
 import time
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
-from bot.application.outbox import Claimed, OutboxStore
+from bot.application.messages import Reply
+from bot.application.outbox import Claimed, OutboxStore, stored_message
 from bot.config import NudgeSettings
 
 log = logging.getLogger(__name__)
@@ -57,11 +58,11 @@ class PermanentError(DeliveryError):
 
 
 class Sender(Protocol):
-    """Delivers outbox payloads on one channel ("telegram", ...)."""
+    """Delivers messages on one channel ("telegram", ...), rendered its own way."""
 
     channel: str
 
-    async def send(self, address: str, payload: Mapping[str, Any]) -> str:
+    async def send(self, address: str, message: Reply) -> str:
         """Send; return the channel's message id. Raise a DeliveryError on failure."""
         ...
 
@@ -224,7 +225,11 @@ class Drainer:
     async def _deliver(self, row: Claimed, stats: DrainStats) -> None:
         sender = self.senders[row.channel]
         try:
-            ref = await sender.send(row.address, row.payload)
+            try:
+                stored = stored_message(row.payload)
+            except (KeyError, TypeError, ValueError) as error:  # a row no sender can read
+                raise PermanentError(f"unreadable message: {error!r}") from error
+            ref = await sender.send(row.address, stored)
         except RetryLater as error:
             self.limiter.pause(error.seconds)
             stats.rate_limited += 1

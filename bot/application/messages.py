@@ -1,13 +1,19 @@
 """Platform-neutral messages between the channels and the core.
 
 A channel turns a platform update into an `IncomingMessage`, hands it to
-`Core.handle`, and renders the `Reply` objects it gets back. Button payloads are
-opaque to channels and at most `MAX_PAYLOAD_BYTES` long (Telegram's callback_data
-limit); pressing a button sends its payload back as `IncomingMessage.payload`.
+`Core.handle`, and renders the `Reply` objects it gets back. A `Reply` is the one
+typed outbound message: a reply to the user and a pushed message (a nudge, a digest,
+an announcement) alike; the outbox stores it as it is (`encode_reply`) and the
+channel's sender renders it when it goes out. Button payloads are opaque to channels
+and at most `MAX_PAYLOAD_BYTES` long (Telegram's callback_data limit); pressing a
+button sends its payload back as `IncomingMessage.payload`.
 """
 
 from __future__ import annotations
 
+import base64
+import dataclasses
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
@@ -16,6 +22,7 @@ if TYPE_CHECKING:
     from bot.application.qa import Answer
 
 MAX_PAYLOAD_BYTES = 64
+DATE_TAG, DATETIME_TAG = "$date", "$datetime"
 
 
 @dataclass(frozen=True)
@@ -55,11 +62,13 @@ class Button:
 
 @dataclass(frozen=True)
 class OutgoingFile:
-    """A file sent with a reply (an admin's export): the channel delivers it as it can."""
+    """A file sent with a message (an export, a digest's chart or workbook): the
+    channel delivers it as it can (Telegram: a photo or a document)."""
 
     name: str
     content: bytes
     caption: str = ""
+    kind: Literal["document", "photo"] = "document"
 
 
 @dataclass(frozen=True)
@@ -70,7 +79,7 @@ class Reply:
     data: Mapping[str, Any] = field(default_factory=dict)
     buttons: tuple[Button, ...] = ()
     columns: int = 1  # buttons per row, where the channel lays them out in rows
-    files: tuple[OutgoingFile, ...] = ()  # sent after the text
+    files: tuple[OutgoingFile, ...] = ()  # sent after the text, in order
 
 
 @dataclass(frozen=True)
@@ -87,3 +96,74 @@ class Response:
     answer: Answer | None = None
     notice: str = ""
     refresh_menu: bool = False
+
+
+# ----- the stored form of a message -----------------------------------------------------
+#
+# The outbox keeps the typed message itself (template, data, buttons, files), not a
+# rendering of it: each channel's sender renders it when it goes out, in its own format.
+# Template data is JSON with dates and times tagged so that they come back as such;
+# dataclasses are stored as their fields (templates read them by name either way).
+
+
+def _encode(value: Any) -> Any:
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    if isinstance(value, dt.datetime):
+        return {DATETIME_TAG: value.isoformat()}
+    if isinstance(value, dt.date):
+        return {DATE_TAG: value.isoformat()}
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _encode(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, Mapping):
+        return {str(k): _encode(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [_encode(v) for v in value]
+    raise TypeError(f"cannot store {type(value).__name__} in a message's data")
+
+
+def _decode(value: Any) -> Any:
+    if isinstance(value, dict):
+        if len(value) == 1 and DATETIME_TAG in value:
+            return dt.datetime.fromisoformat(value[DATETIME_TAG])
+        if len(value) == 1 and DATE_TAG in value:
+            return dt.date.fromisoformat(value[DATE_TAG])
+        return {k: _decode(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_decode(v) for v in value]
+    return value
+
+
+def encode_reply(reply: Reply) -> dict[str, Any]:
+    """A message as JSON (for the outbox)."""
+    return {
+        "template": reply.template,
+        "data": _encode(reply.data),
+        "buttons": [[b.label, b.payload] for b in reply.buttons],
+        "columns": reply.columns,
+        "files": [
+            {
+                "name": f.name,
+                "kind": f.kind,
+                "caption": f.caption,
+                "content": base64.b64encode(f.content).decode("ascii"),
+            }
+            for f in reply.files
+        ],
+    }
+
+
+def decode_reply(stored: Mapping[str, Any]) -> Reply:
+    """The message `encode_reply` stored."""
+    return Reply(
+        str(stored["template"]),
+        _decode(stored.get("data", {})),
+        tuple(Button(str(label), str(payload)) for label, payload in stored.get("buttons", [])),
+        int(stored.get("columns", 1)),
+        tuple(
+            OutgoingFile(
+                f["name"], base64.b64decode(f["content"]), f.get("caption", ""), f["kind"]
+            )
+            for f in stored.get("files", [])
+        ),
+    )

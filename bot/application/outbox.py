@@ -13,28 +13,85 @@ lease runs out and the row is claimed again: nothing is lost. What remains is on
 duplicate window per message: the time between the channel accepting it and that
 commit (milliseconds; Telegram's sendMessage has no idempotency key to close it).
 
-A row's payload is one message, however many parts it goes out in: {"text",
-"parse_mode", "buttons", "columns", "photos": [...], "documents": [...]}, each photo
-or document {"filename", "content" (base64), "caption"} (a digest: its text, its
-chart, its .xlsx). A failure part-way sends the whole row again.
+A row's payload holds one typed message (`Reply`, under "message", as
+`encode_reply` stores it), however many parts it goes out in (a digest: its text,
+its chart, its .xlsx), plus what the assistant keeps about it (a nudge's "reason", a
+digest's "snapshot"). The channel's sender renders the message when it goes out, so
+the scheduler never knows which channel a row is for. A failure part-way sends the
+whole row again. Every row is built by `outbox_row`.
 """
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from bot.application.messages import Button, OutgoingFile, Reply, decode_reply, encode_reply
 from bot.storage.db import session_scope
 from bot.storage.models import OutboxMessage, User
 
 KEY = ("user_id", "duty_id", "due", "kind")
+# Rows written before messages were stored typed: pre-rendered text (see `stored_message`).
+LEGACY_TEMPLATE = "outbox/prerendered"
+
+
+def outbox_row(
+    *,
+    user_id: int,
+    channel: str,
+    address: str,
+    kind: str,
+    due: dt.date,
+    message: Reply,
+    not_before: dt.datetime,
+    now: dt.datetime,
+    duty_id: str = "",
+    agency_id: str | None = None,
+    meta: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """One outbox row: `message` for one recipient, unique on (user, duty, due, kind)."""
+    return {
+        "user_id": user_id,
+        "duty_id": duty_id,
+        "due": due,
+        "kind": kind,
+        "agency_id": agency_id,
+        "channel": channel,
+        "address": address,
+        "status": "pending",
+        "attempts": 0,
+        "next_attempt_at": not_before.astimezone(dt.UTC),
+        "payload": {**(meta or {}), "message": encode_reply(message)},
+        "created_at": now,
+    }
+
+
+def stored_message(payload: Mapping[str, Any]) -> Reply:
+    """The message a row holds. Rows from before typed messages hold a rendered text
+    (HTML when "parse_mode" says so) and base64 photos and documents."""
+    if "message" in payload:
+        return decode_reply(payload["message"])
+    def files(key: str, kind: Literal["document", "photo"]) -> list[OutgoingFile]:
+        return [
+            OutgoingFile(f["filename"], base64.b64decode(f["content"]), f.get("caption", ""), kind)
+            for f in payload.get(key, [])
+        ]
+
+    return Reply(
+        LEGACY_TEMPLATE,
+        {"text": str(payload.get("text", "")), "markup": payload.get("parse_mode") == "HTML"},
+        tuple(Button(label, data) for label, data in payload.get("buttons", [])),
+        int(payload.get("columns", 1)),
+        (*files("photos", "photo"), *files("documents", "document")),
+    )
 
 
 @dataclass(frozen=True)

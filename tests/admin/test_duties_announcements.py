@@ -13,6 +13,8 @@ from sqlalchemy import func, select
 from bot.app import Assistant, build_assistant
 from bot.application.admin import content, files
 from bot.application.messages import Attachment
+from bot.application.outbox import stored_message
+from bot.application.render import Renderer
 from bot.domain.calendar import WorkingCalendar
 from bot.storage.db import session_scope
 from bot.storage.models import FaqEntry, OutboxMessage, utcnow
@@ -121,7 +123,10 @@ def test_an_announcement_goes_once_to_its_audience(
     assert sorted(r.user_id for r in rows) == [ids["12"], ids["13"]]
     calendar = WorkingCalendar()  # nothing goes out at night or on a holiday
     assert all(calendar.is_working_time(r.next_attempt_at) for r in rows)
-    assert rows[0].payload["text"].endswith("<b>gấp</b> {{ 7*7 }}")  # plain text, as typed
+    message = stored_message(rows[0].payload)  # the text as typed, as data
+    assert assistant.renderer.render(message).endswith("<b>gấp</b> {{ 7*7 }}")
+    html = Renderer(assistant.settings.templates_dir, "html").render(message)
+    assert html.endswith("&lt;b&gt;gấp&lt;/b&gt; {{ 7*7 }}")
     admin.last = preview
     admin.press("Gửi")  # a second press, e.g. a stale button
     assert "đã được gửi rồi" in admin.text() and len(outbox(assistant)) == 2

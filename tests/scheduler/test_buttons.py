@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from bot.app import Assistant
 from bot.application.messages import IncomingMessage, Response
+from bot.application.outbox import stored_message
 from bot.application.scheduler.policy import due_messages
 from bot.application.scheduler.world import load_world
 from bot.config import NudgeSettings
@@ -96,12 +97,14 @@ def test_digest_command_for_managers_only(assistant: Assistant) -> None:
     with session_scope(assistant.sessions) as session:
         queued = list(session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
     assert [r.kind[:10] for r in queued] == ["digest-now", "digest-now"]
-    assert queued[0].payload["documents"][0]["filename"].endswith(".xlsx")
-    assert [p["caption"] for r in queued for p in r.payload["photos"]] == [
+    messages = [stored_message(r.payload) for r in queued]
+    assert messages[0].files[-1].name.endswith(".xlsx")
+    assert [f.caption for m in messages for f in m.files if f.kind == "photo"] == [
         "Tỷ lệ hoàn thành theo cơ quan — Huyện Quế Võ",
         "Tỷ lệ hoàn thành theo cơ quan — toàn tỉnh",
     ]
-    assert queued[0].payload["text"].startswith("Biểu đồ và tệp Excel chi tiết — bản tổng hợp")
+    text = assistant.renderer.render(messages[0])
+    assert text.startswith("Biểu đồ và tệp Excel chi tiết — bản tổng hợp Huyện Quế Võ")
 
 
 def test_quarterly_report_draft_for_the_drafting_agencies(assistant: Assistant) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import io
 import subprocess
@@ -20,6 +19,8 @@ from bot.app import Assistant
 from bot.application.digest.builder import DigestBuilder
 from bot.application.digest.chart import COLORS, MAX_BARS, chart_data, to_png
 from bot.application.digest.model import STATUS_WORDS, STATUSES, AgencySummary, Digest
+from bot.application.outbox import stored_message
+from bot.application.render import Renderer
 from bot.application.scheduler.tick import Ticker
 from bot.cli import main
 from bot.config import NudgeSettings
@@ -120,14 +121,15 @@ def test_weekly_digest_with_changes_and_spreadsheet(seeded: Assistant) -> None:
         digests = list(session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "digest")))
     assert {d.due for d in digests} == {dt.date(2026, 12, 14)}
     province = next(d for d in digests if d.address == "803")
-    assert "toàn tỉnh" in province.payload["text"]
-    assert "Thay đổi từ bản tổng hợp trước" not in province.payload["text"]
-    [photo] = province.payload["photos"]
-    chart = base64.b64decode(photo["content"])
-    assert chart.startswith(PNG_SIGNATURE) and photo["filename"].endswith(".png")
-    assert photo["caption"] == "Tỷ lệ hoàn thành theo cơ quan — toàn tỉnh"
-    document = province.payload["documents"][0]
-    book = load_workbook(io.BytesIO(base64.b64decode(document["content"])))
+    html = Renderer(seeded.settings.templates_dir, "html")
+    message = stored_message(province.payload)
+    assert "toàn tỉnh" in html.render(message)
+    assert "Thay đổi từ bản tổng hợp trước" not in html.render(message)
+    photo, document = message.files  # the chart, then the workbook
+    assert photo.kind == "photo" and document.kind == "document"
+    assert photo.content.startswith(PNG_SIGNATURE) and photo.name.endswith(".png")
+    assert photo.caption == "Tỷ lệ hoàn thành theo cơ quan — toàn tỉnh"
+    book = load_workbook(io.BytesIO(document.content))
     assert book.sheetnames == ["Tổng hợp", "Chi tiết", "Quá hạn"]
     details = list(book["Chi tiết"].iter_rows(values_only=True))
     assert ("Huyện Tiên Du", "2.f-4") in [row[:2] for row in details[1:]]
@@ -157,7 +159,7 @@ def test_weekly_digest_with_changes_and_spreadsheet(seeded: Assistant) -> None:
                 OutboxMessage.due == dt.date(2026, 12, 21),
             )
         ).one()
-    text = latest.payload["text"]
+    text = html.render(stored_message(latest.payload))
     assert "Thay đổi từ bản tổng hợp trước" in text
     assert (
         "Huyện Tiên Du — Lập danh sách cán bộ phụ trách CNTT cấp xã, báo cáo qua Sở TT&amp;TT: "

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections.abc import Mapping
 from typing import Any
 
 import pytest
@@ -12,7 +11,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.application.delivery import Drainer, RateLimiter, TransientError
-from bot.application.outbox import OutboxStore, enqueue
+from bot.application.messages import Reply
+from bot.application.outbox import OutboxStore, enqueue, outbox_row, stored_message
 from bot.config import NudgeSettings
 from bot.storage.db import session_scope
 from bot.storage.models import OutboxMessage
@@ -30,11 +30,11 @@ class RecordingSender:
         self.delivered: list[tuple[str, str]] = []
         self.fail: dict[str, Exception] = {}
 
-    async def send(self, address: str, payload: Mapping[str, Any]) -> str:
+    async def send(self, address: str, message: Reply) -> str:
         error = self.fail.get(address)
         if error is not None:
             raise error
-        self.delivered.append((address, payload["text"]))
+        self.delivered.append((address, message.data["text"]))
         return str(len(self.delivered))
 
 
@@ -42,20 +42,17 @@ def rows_for(
     user_ids: list[int], kind: str = "remind-3", when: dt.datetime = NOW
 ) -> list[dict[str, Any]]:
     return [
-        {
-            "user_id": user_id,
-            "duty_id": "2.f-4",
-            "due": dt.date(2026, 12, 4),
-            "kind": kind,
-            "agency_id": None,
-            "channel": "telegram",
-            "address": str(1000 + user_id),
-            "status": "pending",
-            "attempts": 0,
-            "next_attempt_at": when,
-            "payload": {"text": f"nhắc {user_id} {kind}", "parse_mode": None},
-            "created_at": when,
-        }
+        outbox_row(
+            user_id=user_id,
+            channel="telegram",
+            address=str(1000 + user_id),
+            kind=kind,
+            due=dt.date(2026, 12, 4),
+            duty_id="2.f-4",
+            message=Reply("nudge/reminder", {"text": f"nhắc {user_id} {kind}"}),
+            not_before=when,
+            now=when,
+        )
         for user_id in user_ids
     ]
 
@@ -113,9 +110,9 @@ def test_crash_in_the_middle_of_a_fan_out(session_factory: sessionmaker[Session]
     # before marking it (the duplicate window), never sent the last 2.
     batch = store.claim(clock(), 8, dt.timedelta(seconds=120))
     for row in batch[:5]:
-        sender.delivered.append((row.address, row.payload["text"]))
+        sender.delivered.append((row.address, stored_message(row.payload).data["text"]))
         store.mark_sent(row, clock())
-    sender.delivered.append((batch[5].address, batch[5].payload["text"]))
+    sender.delivered.append((batch[5].address, stored_message(batch[5].payload).data["text"]))
     # Restart before the lease ends: the 12 never claimed go; the leased ones wait.
     drainer = Drainer(store, [sender], settings, clock, RateLimiter(rate=0, per_chat=0))
     stats = asyncio.run(drainer.drain())
@@ -172,3 +169,19 @@ def test_only_channels_with_a_sender_are_claimed(
     assert asyncio.run(drainer.drain()).sent == n - 1
     drainer.close()
     assert statuses(session_factory) == {"pending": 1, "sent": n - 1}
+
+
+def test_a_row_from_before_typed_messages_is_still_delivered(
+    session_factory: sessionmaker[Session],
+) -> None:
+    """Rows queued by an earlier version hold a rendered text: they still go out."""
+    [user] = make_users(session_factory, 1)
+    row = rows_for([user])[0]
+    buttons = [["Xong", "/xong 1.a-1"]]
+    row["payload"] = {"text": "<b>Nhắc</b> việc", "parse_mode": "HTML", "buttons": buttons}
+    with session_scope(session_factory) as session:
+        enqueue(session, [row])
+    [claimed] = OutboxStore(session_factory).claim(NOW, 10, dt.timedelta(seconds=60))
+    message = stored_message(claimed.payload)
+    assert message.data == {"text": "<b>Nhắc</b> việc", "markup": True}
+    assert [b.payload for b in message.buttons] == ["/xong 1.a-1"]

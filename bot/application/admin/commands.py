@@ -342,30 +342,29 @@ def _settle_announcement(ctx: CommandContext, outcome: str) -> Response:
         session.add(AuditLog(user_id=user.id, action=outcome, entity_id=str(draft.id)))
         return respond(Reply("admin/broadcast_settled", {"settled": "cancelled_now"}))
     from bot.application.calendar import load_calendar
-    from bot.application.outbox import enqueue
+    from bot.application.outbox import enqueue, outbox_row
 
     now = utcnow()
     # Like the nudges, an announcement made at night or on a holiday waits for
     # the next working hours.
     send_at = load_calendar(session, ctx.app.nudge_settings).next_working_slot(now)
     spec: dict[str, Any] = draft.after
-    text = f"📢 Thông báo ({spec['label']}):\n\n{spec['text']}"
+    # The admin's text goes out as data, never as markup or template source.
+    message = Reply("admin/announcement", {"label": spec["label"], "text": spec["text"]})
     rows = [
-        {
-            "user_id": recipient.id,
+        outbox_row(
+            user_id=recipient.id,
+            channel=recipient.channel,
+            address=recipient.channel_user_id,
+            kind=BROADCAST_KIND,
             # One message per announcement and user, whatever retries follow.
-            "duty_id": f"{BROADCAST_KIND}-{draft.id}",
-            "due": now.astimezone(TIMEZONE).date(),
-            "kind": BROADCAST_KIND,
-            "agency_id": recipient.agency_id,
-            "channel": recipient.channel,
-            "address": recipient.channel_user_id,
-            "status": "pending",
-            "attempts": 0,
-            "next_attempt_at": send_at,
-            "payload": {"text": text},
-            "created_at": now,
-        }
+            duty_id=f"{BROADCAST_KIND}-{draft.id}",
+            due=now.astimezone(TIMEZONE).date(),
+            agency_id=recipient.agency_id,
+            message=message,
+            not_before=send_at,
+            now=now,
+        )
         for recipient in _recipients(ctx, spec["role"], spec["agency_id"])
     ]
     count = enqueue(session, rows)

@@ -3,7 +3,6 @@ message with its chart and .xlsx, and queueing an on-demand digest's files."""
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -20,7 +19,7 @@ from bot.application.digest.model import (
     build_digest,
 )
 from bot.application.digest.xlsx import to_xlsx
-from bot.application.messages import Reply
+from bot.application.messages import OutgoingFile, Reply
 from bot.application.render import Renderer
 from bot.application.scheduler.policy import Recipient
 from bot.application.scheduler.world import World, load_world
@@ -113,6 +112,7 @@ class DigestBuilder:
         return self.build(session, now, scope[0], scope[1], user.id)
 
     def reply(self, digest: Digest, attached: bool = False) -> Reply:
+        """The digest's message; `attached`: with its chart and .xlsx."""
         single = len(digest.agency_ids) == 1
         data = {
             "scope": digest.scope,
@@ -157,7 +157,7 @@ class DigestBuilder:
             "max": MAX_LISTED,
             "attached": attached,
         }
-        return Reply("digest/summary", data)
+        return Reply("digest/summary", data, files=self.files(digest) if attached else ())
 
     def chart(self, digest: Digest) -> tuple[str, bytes]:
         """(caption, PNG) of the digest's chart. Memoized on what is drawn: a weekly
@@ -172,36 +172,24 @@ class DigestBuilder:
             png = self._charts[data] = to_png(data)
         return data.caption, png
 
-    def payload(self, channel: str, digest: Digest, attach: bool = True) -> dict[str, Any]:
-        html = channel == "telegram"
-        text = self.renderers["html" if html else "text"].render(self.reply(digest, attach))
-        payload: dict[str, Any] = {
-            "text": text,
-            "parse_mode": "HTML" if html else None,
-            "buttons": [],
-            "columns": 1,
-            "snapshot": digest.snapshot,
-            "generated_at": digest.generated_at.isoformat(),
-        }
-        if attach:
-            local = digest.generated_at.astimezone(_TZ)
-            if digest.agencies:  # sent before the workbook (TelegramSender: photos first)
-                caption, png = self.chart(digest)
-                payload["photos"] = [
-                    {
-                        "filename": f"bieu-do-chi-thi-06-{local:%Y%m%d}.png",
-                        "content": base64.b64encode(png).decode(),
-                        "caption": caption,
-                    }
-                ]
-            payload["documents"] = [
-                {
-                    "filename": f"tong-hop-chi-thi-06-{local:%Y%m%d}.xlsx",
-                    "content": base64.b64encode(to_xlsx(digest, self.status_labels)).decode(),
-                    "caption": f"Tổng hợp chi tiết — {digest.scope}",
-                }
-            ]
-        return payload
+    def files(self, digest: Digest) -> tuple[OutgoingFile, ...]:
+        """The chart (when there are agencies to draw) and the .xlsx of a digest."""
+        local = digest.generated_at.astimezone(_TZ)
+        files = []
+        if digest.agencies:
+            caption, png = self.chart(digest)
+            files.append(
+                OutgoingFile(f"bieu-do-chi-thi-06-{local:%Y%m%d}.png", png, caption, "photo")
+            )
+        workbook = to_xlsx(digest, self.status_labels)
+        name = f"tong-hop-chi-thi-06-{local:%Y%m%d}.xlsx"
+        files.append(OutgoingFile(name, workbook, f"Tổng hợp chi tiết — {digest.scope}"))
+        return tuple(files)
+
+
+def snapshot_meta(digest: Digest) -> dict[str, Any]:
+    """What an outbox row keeps of a digest, so that the next one lists the changes."""
+    return {"snapshot": digest.snapshot, "generated_at": digest.generated_at.isoformat()}
 
 
 def last_snapshot(
@@ -224,24 +212,21 @@ def enqueue_on_demand(session: Session, builder: DigestBuilder, user: User, buil
     """Queue the chart and spreadsheet of an on-demand digest for delivery (with its
     snapshot, so the next digest lists changes since this one); False if one is queued
     this minute."""
-    from bot.application.outbox import enqueue
+    from bot.application.outbox import enqueue, outbox_row
 
     local = built.generated_at.astimezone(_TZ)
-    payload = builder.payload(user.channel, built, attach=True)
-    what = "Biểu đồ và tệp Excel chi tiết" if "photos" in payload else "Tệp Excel chi tiết"
-    payload["text"] = f"{what} — bản tổng hợp {built.scope}, {local:%H:%M %d/%m/%Y}."
-    row = {
-        "user_id": user.id,
-        "duty_id": "",
-        "due": local.date(),
-        "kind": f"{DIGEST_KIND}-now-{local:%H%M}",
-        "agency_id": user.agency_id,
-        "channel": user.channel,
-        "address": user.channel_user_id,
-        "status": "pending",
-        "attempts": 0,
-        "next_attempt_at": built.generated_at,
-        "payload": payload,
-        "created_at": built.generated_at,
-    }
+    files = builder.files(built)
+    view = {"chart": len(files) > 1, "scope": built.scope, "at": built.generated_at}
+    row = outbox_row(
+        user_id=user.id,
+        channel=user.channel,
+        address=user.channel_user_id,
+        kind=f"{DIGEST_KIND}-now-{local:%H%M}",
+        due=local.date(),
+        agency_id=user.agency_id,
+        message=Reply("digest/files", view, files=files),
+        not_before=built.generated_at,
+        now=built.generated_at,
+        meta=snapshot_meta(built),
+    )
     return enqueue(session, [row]) == 1

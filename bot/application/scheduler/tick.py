@@ -14,8 +14,7 @@ from sqlalchemy.orm import Session
 
 from bot.application.digest import builder as digests
 from bot.application.messages import Button, Reply
-from bot.application.outbox import enqueue, existing_keys
-from bot.application.render import Renderer
+from bot.application.outbox import enqueue, existing_keys, outbox_row
 from bot.application.scheduler.policy import DueMessage, PolicyResult, due_messages
 from bot.application.scheduler.world import World, load_world
 from bot.config import NudgeSettings
@@ -24,7 +23,6 @@ from bot.domain.catalog import Catalog
 from bot.storage.models import OutboxMessage
 from nlu.yaml_io import read_yaml
 
-HTML_CHANNELS = frozenset({"telegram"})
 DIGEST_KIND = "digest"
 
 
@@ -36,15 +34,11 @@ class TickResult:
     policy: PolicyResult = field(default_factory=PolicyResult)
 
 
-class NudgeRenderer:
-    """Outbox payloads: a nudge rendered for its recipient's channel, with its buttons."""
+class NudgeMessages:
+    """The message of a due nudge: its template, data and buttons (any channel)."""
 
     def __init__(self, catalog: Catalog, templates_dir: Path) -> None:
         self.catalog = catalog
-        self.renderers = {
-            "html": Renderer(templates_dir, "html"),
-            "text": Renderer(templates_dir, "text"),
-        }
         self.labels: dict[str, str] = read_yaml(templates_dir / "nudge" / "labels.yaml")
         self.status_labels: dict[str, str] = read_yaml(templates_dir / "labels.yaml")["status"]
 
@@ -101,32 +95,22 @@ class NudgeRenderer:
         template = "nudge/escalation" if nudge.audience == "managers" else "nudge/reminder"
         return Reply(template, data, buttons, columns=2)
 
-    def payload(self, channel: str, reply: Reply) -> dict[str, Any]:
-        html = channel in HTML_CHANNELS
-        return {
-            "text": self.renderers["html" if html else "text"].render(reply),
-            "parse_mode": "HTML" if html else None,
-            "buttons": [[b.label, b.payload] for b in reply.buttons],
-            "columns": reply.columns,
-        }
 
-
-def outbox_row(message: DueMessage, payload: dict[str, Any], now: dt.datetime) -> dict[str, Any]:
+def nudge_row(message: DueMessage, reply: Reply, now: dt.datetime) -> dict[str, Any]:
     user_id, duty_id, due, kind = message.key
-    return {
-        "user_id": user_id,
-        "duty_id": duty_id,
-        "due": due,
-        "kind": kind,
-        "agency_id": message.nudge.agencies[0] if message.nudge.audience != "province" else None,
-        "channel": message.recipient.channel,
-        "address": message.recipient.address,
-        "status": "pending",
-        "attempts": 0,
-        "next_attempt_at": message.not_before.astimezone(dt.UTC),
-        "payload": {**payload, "reason": message.reason},
-        "created_at": now,
-    }
+    return outbox_row(
+        user_id=user_id,
+        channel=message.recipient.channel,
+        address=message.recipient.address,
+        kind=kind,
+        due=due,
+        duty_id=duty_id,
+        agency_id=message.nudge.agencies[0] if message.nudge.audience != "province" else None,
+        message=reply,
+        not_before=message.not_before,
+        now=now,
+        meta={"reason": message.reason},
+    )
 
 
 class Ticker:
@@ -135,7 +119,7 @@ class Ticker:
     def __init__(self, catalog: Catalog, templates_dir: Path, settings: NudgeSettings) -> None:
         self.catalog = catalog
         self.settings = settings
-        self.renderer = NudgeRenderer(catalog, templates_dir)
+        self.messages = NudgeMessages(catalog, templates_dir)
         self.digests = digests.DigestBuilder(catalog, templates_dir, settings)
 
     def tick(self, session: Session, now: dt.datetime) -> TickResult:
@@ -157,8 +141,7 @@ class Ticker:
         for message in policy.messages:
             if message.key in seen:
                 continue
-            payload = self.renderer.payload(message.recipient.channel, self.renderer.reply(message))
-            rows.append(outbox_row(message, payload, now))
+            rows.append(nudge_row(message, self.messages.reply(message), now))
         result.inserted = enqueue(session, rows)
         result.digests = self.weekly_digests(session, now, world)
         return result
@@ -191,21 +174,18 @@ class Ticker:
             if manager.user_id in done:
                 continue
             built = self.digests.for_recipient(session, manager, now, world=world)
-            payload = self.digests.payload(manager.channel, built, attach=True)
             rows.append(
-                {
-                    "user_id": manager.user_id,
-                    "duty_id": "",
-                    "due": week,
-                    "kind": DIGEST_KIND,
-                    "agency_id": manager.agency_id,
-                    "channel": manager.channel,
-                    "address": manager.address,
-                    "status": "pending",
-                    "attempts": 0,
-                    "next_attempt_at": at,
-                    "payload": payload,
-                    "created_at": now,
-                }
+                outbox_row(
+                    user_id=manager.user_id,
+                    channel=manager.channel,
+                    address=manager.address,
+                    kind=DIGEST_KIND,
+                    due=week,
+                    agency_id=manager.agency_id,
+                    message=self.digests.reply(built, attached=True),
+                    not_before=at,
+                    now=now,
+                    meta=digests.snapshot_meta(built),
+                )
             )
         return enqueue(session, rows)

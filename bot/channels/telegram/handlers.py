@@ -18,21 +18,19 @@ from typing import Any
 from telegram import (
     BotCommand,
     BotCommandScopeChat,
-    InlineKeyboardMarkup,
-    InputFile,
     Message,
     Update,
 )
-from telegram.constants import ChatType, ParseMode
+from telegram.constants import ChatType
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import ContextTypes
 
 from bot.application.admin.commands import import_wanted
 from bot.application.assistant import Assistant
 from bot.application.commands import CommandTable, parse_command
-from bot.application.messages import Attachment, IncomingMessage, OutgoingFile, Response
+from bot.application.messages import Attachment, IncomingMessage, Response
 from bot.application.render import Renderer
-from bot.channels.telegram.render import inline_keyboard, split_message
+from bot.channels.telegram.render import Outgoing, send_all, to_outgoing
 from bot.storage.db import session_scope
 
 log = logging.getLogger(__name__)
@@ -47,15 +45,6 @@ ROLES_WITH_OWN_MENU = ("manager", "admin")
 def commands_for(table: CommandTable, role: str | None) -> list[BotCommand]:
     """The messenger's command menu for a user with `role`, from the declared commands."""
     return [BotCommand(c.name, c.description) for c in table.menu_for(role)]
-
-
-@dataclass(frozen=True)
-class Outgoing:
-    """One Telegram message: HTML text and the keyboard under it, or a document."""
-
-    text: str
-    keyboard: InlineKeyboardMarkup | None = None
-    file: OutgoingFile | None = None
 
 
 @dataclass(frozen=True)
@@ -202,32 +191,14 @@ class TelegramChannel:
 
     def render(self, response: Response) -> tuple[Outgoing, ...]:
         """Every reply as HTML, long ones in parts; a reply's buttons go under its last part."""
-        messages: list[Outgoing] = []
-        for reply in response.replies:
-            parts = split_message(self.renderer.render(reply))
-            if not parts:
-                log.warning("reply %s rendered empty; nothing sent", reply.template)
-                continue
-            messages.extend(Outgoing(part) for part in parts[:-1])
-            messages.append(Outgoing(parts[-1], inline_keyboard(reply.buttons, reply.columns)))
-            messages.extend(Outgoing("", file=file) for file in reply.files)
-        return tuple(messages)
+        return tuple(m for reply in response.replies for m in to_outgoing(self.renderer, reply))
 
     # ----- sending -----------------------------------------------------------------------------
     async def send(
         self, context: ContextTypes.DEFAULT_TYPE, chat_id: int, messages: Sequence[Outgoing]
     ) -> None:
         """The messages in order, to the chat the update came from."""
-        for message in messages:
-            if message.file is not None:
-                document = InputFile(message.file.content, filename=message.file.name)
-                await context.bot.send_document(
-                    chat_id, document, caption=message.file.caption or None
-                )
-                continue
-            await context.bot.send_message(
-                chat_id, message.text, parse_mode=ParseMode.HTML, reply_markup=message.keyboard
-            )
+        await send_all(context.bot, chat_id, messages)
 
     async def _answer_query(self, update: Update, text: str | None) -> None:
         query = update.callback_query

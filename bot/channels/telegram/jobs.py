@@ -17,6 +17,7 @@ from telegram.ext import Application, ContextTypes, Job
 
 from bot.application.assistant import Assistant
 from bot.application.delivery import Clock, utc_clock
+from bot.application.render import Renderer
 from bot.application.scheduler.service import NudgeService
 from bot.channels.telegram.sender import TelegramSender
 from bot.config import NudgeSettings
@@ -34,7 +35,8 @@ def install(
 ) -> Job[Any]:
     """Register the one repeating job on the application's JobQueue."""
     settings = settings or assistant.settings.nudges
-    service = NudgeService(assistant, [TelegramSender(application.bot)], settings, clock)
+    sender = TelegramSender(application.bot, Renderer(assistant.settings.templates_dir, "html"))
+    service = NudgeService(assistant, [sender], settings, clock)
     application.bot_data["nudges"] = service
     interval = settings.tick_seconds
 

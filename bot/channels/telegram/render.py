@@ -1,4 +1,6 @@
-"""Telegram's side of rendering: long HTML texts in parts, buttons as inline keyboards.
+"""Telegram's side of rendering and sending: a message (`Reply`, a reply or a pushed
+one alike) as HTML texts in parts with an inline keyboard under the last, then its
+photos and documents; `send_all` sends them in order.
 
 Telegram takes at most 4096 characters a message. `split_message` cuts a longer
 HTML text at the last blank line that fits, else at the last line break, else at
@@ -14,12 +16,18 @@ text after parsing the markup (never longer) in UTF-16 units (an emoji can be tw
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile
+from telegram.constants import ParseMode
 
-from bot.application.messages import Button
+from bot.application.messages import Button, OutgoingFile, Reply
+from bot.application.render import Renderer
+
+log = logging.getLogger(__name__)
 
 MESSAGE_LIMIT = 4096
 
@@ -135,3 +143,44 @@ def inline_keyboard(buttons: Sequence[Button], columns: int = 1) -> InlineKeyboa
     row_buttons = [InlineKeyboardButton(b.label, callback_data=b.payload) for b in buttons]
     rows = [row_buttons[i : i + width] for i in range(0, len(row_buttons), width)]
     return InlineKeyboardMarkup(rows)
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """One Telegram message: HTML text and the keyboard under it, or a file."""
+
+    text: str
+    keyboard: InlineKeyboardMarkup | None = None
+    file: OutgoingFile | None = None
+
+
+def to_outgoing(renderer: Renderer, reply: Reply) -> list[Outgoing]:
+    """A message as Telegram messages: its text in parts (the buttons under the last
+    part), then its files. An empty text sends nothing."""
+    parts = split_message(renderer.render(reply))
+    if not parts:
+        log.warning("message %s rendered empty; nothing sent", reply.template)
+        return []
+    messages = [Outgoing(part) for part in parts[:-1]]
+    messages.append(Outgoing(parts[-1], inline_keyboard(reply.buttons, reply.columns)))
+    messages.extend(Outgoing("", file=file) for file in reply.files)
+    return messages
+
+
+async def send_all(bot: Bot, chat_id: int, messages: Sequence[Outgoing]) -> str:
+    """Send in order; the id of the first message sent ("" when none was)."""
+    first = ""
+    for message in messages:
+        file = message.file
+        if file is None:
+            sent = await bot.send_message(
+                chat_id, message.text, parse_mode=ParseMode.HTML, reply_markup=message.keyboard
+            )
+        elif file.kind == "photo":
+            photo = InputFile(file.content, filename=file.name)
+            sent = await bot.send_photo(chat_id, photo, caption=file.caption or None)
+        else:
+            document = InputFile(file.content, filename=file.name)
+            sent = await bot.send_document(chat_id, document, caption=file.caption or None)
+        first = first or str(sent.message_id)
+    return first
