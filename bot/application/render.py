@@ -15,12 +15,13 @@ from zoneinfo import ZoneInfo
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from bot.application.messages import Reply
+from bot.config import PROJECT_ROOT
 
 OutputFormat = Literal["text", "html"]
 
 
 def default_templates_dir() -> Path:
-    return Path(__file__).resolve().parents[2] / "templates"
+    return PROJECT_ROOT / "templates"
 
 
 LOCAL_TIME = ZoneInfo("Asia/Ho_Chi_Minh")

@@ -24,6 +24,7 @@ from typing import Any, cast, get_args
 
 import yaml
 
+from bot.config import PROJECT_ROOT
 from bot.domain.knowledge import (
     Agency,
     AgencyKind,
@@ -60,7 +61,7 @@ class PackError(ValueError):
 
 def default_data_dir() -> Path:
     """The repository's data/ folder."""
-    return Path(__file__).resolve().parents[2] / "data"
+    return PROJECT_ROOT / "data"
 
 
 def load_knowledge(data_dir: Path) -> KnowledgeBase:
