@@ -1,0 +1,1 @@
+"""Answer questions about the directive from the knowledge base (see `service`)."""
