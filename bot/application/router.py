@@ -26,7 +26,8 @@ from bot.application.dialogs import state as states
 from bot.application.dialogs.faq import FaqDialog
 from bot.application.dialogs.report import Outcome, ReportDialog
 from bot.application.messages import MAX_PAYLOAD_BYTES, Button, IncomingMessage, OutgoingFile, Reply
-from bot.application.qa.service import Answer, QAService
+from bot.application.qa.answer import Answer
+from bot.application.qa.service import QAService
 from bot.application.reload import Reloader
 from bot.application.render import Renderer, default_templates_dir
 from bot.config import NudgeSettings
