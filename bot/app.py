@@ -12,7 +12,8 @@ from bot.application.dialogs.faq import FaqDialog
 from bot.application.dialogs.report import Labels, ReportDialog
 from bot.application.knowledge.pack import load_knowledge
 from bot.application.knowledge.seed import load_knowledge_from_db, seed_knowledge
-from bot.application.qa import DEFAULT_SUGGEST_BELOW, QAService, SuggestionWordings
+from bot.application.qa.service import DEFAULT_SUGGEST_BELOW, QAService
+from bot.application.qa.suggestions import SuggestionWordings
 from bot.application.render import Renderer
 from bot.application.router import Core
 from bot.config import Settings

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
-    from bot.application.qa import Answer
+    from bot.application.qa.answer import Answer
 
 MAX_PAYLOAD_BYTES = 64
 DATE_TAG, DATETIME_TAG = "$date", "$datetime"

@@ -22,7 +22,7 @@ from bot.domain.knowledge import KnowledgeBase
 from bot.storage.models import AuditLog
 
 if TYPE_CHECKING:
-    from bot.application.qa import QAService
+    from bot.application.qa.service import QAService
 
 log = logging.getLogger(__name__)
 

@@ -36,7 +36,7 @@ from bot.application.dialogs.faq import FaqDialog
 from bot.application.dialogs.report import ReportDialog
 from bot.application.digest import commands as digest_commands
 from bot.application.messages import MAX_PAYLOAD_BYTES, Button, IncomingMessage, Reply, Response
-from bot.application.qa import QAService
+from bot.application.qa.service import QAService
 from bot.application.reload import Reloader
 from bot.application.render import Renderer, default_templates_dir
 from bot.application.services import Services

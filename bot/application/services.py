@@ -16,7 +16,7 @@ from bot.application.commands import CommandTable
 from bot.application.dialogs.faq import FaqDialog
 from bot.application.dialogs.report import Labels, Outcome, ReportDialog
 from bot.application.messages import Reply, Response
-from bot.application.qa import QAService
+from bot.application.qa.service import QAService
 from bot.application.reload import Reloader
 from bot.config import NudgeSettings
 from bot.domain.catalog import Catalog

@@ -11,7 +11,7 @@ import re
 import pytest
 
 from bot.app import Assistant
-from bot.application.qa import Answer
+from bot.application.qa.answer import Answer
 from nlu.normalize import fold
 
 

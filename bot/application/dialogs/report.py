@@ -20,7 +20,7 @@ from bot.application.accounts import can_report_for
 from bot.application.commands import small_int
 from bot.application.dialogs import state as states
 from bot.application.messages import Attachment, Button, Reply
-from bot.application.qa import timing_view
+from bot.application.qa.views import timing_view
 from bot.domain.catalog import Catalog
 from bot.domain.knowledge import Duty
 from bot.storage.models import DialogState, User

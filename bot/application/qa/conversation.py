@@ -1,0 +1,40 @@
+"""Answers that are not about the directive's content: greetings, thanks, help, an
+empty message, and the polite refusal of what the pack does not cover.
+
+A refusal never guesses: it says the directive does not cover the question (a place
+or a subject outside it, when the NLU found one) and offers questions it answers.
+"""
+
+from __future__ import annotations
+
+from bot.application.messages import Reply
+from bot.application.qa.answer import Answer, make
+from bot.application.qa.suggestions import Suggestions
+from bot.application.qa.views import directive
+from bot.domain.catalog import Catalog
+from nlu.engine import Parse
+
+
+def empty(suggestions: Suggestions, parse: Parse) -> Answer:
+    """A message with no words: examples of what to ask."""
+    return make(parse, "empty", Reply("qa/empty", {"examples": suggestions.defaults()}))
+
+
+def small_talk(catalog: Catalog, suggestions: Suggestions, parse: Parse) -> Answer:
+    """Greeting, goodbye, thanks, help or "I want to report": its template, by intent."""
+    reply = Reply(
+        f"qa/{parse.intent}",
+        {"directive": directive(catalog), "examples": suggestions.defaults()},
+    )
+    return make(parse, parse.intent, reply)
+
+
+def refuse(
+    catalog: Catalog, suggestions: Suggestions, parse: Parse, place: str = "", subject: str = ""
+) -> Answer:
+    """The directive does not cover this; the closest questions it does answer (the
+    default ones when no word of the question is known)."""
+    buttons = suggestions.closest(parse.tokens if parse.known_share > 0 else ())
+    data = {"directive": directive(catalog), "place": place, "subject": subject}
+    reply = Reply("qa/refusal", data, buttons)
+    return make(parse, "refusal", reply)

@@ -1,0 +1,68 @@
+"""Answers about dates: when a duty is due ("hạn nộp danh sách ... khi nào"), what is
+due on a date ("hạn 31/5/2019 là việc gì"), and every dated duty in order.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from bot.application.messages import Reply
+from bot.application.qa.answer import Answer, make
+from bot.application.qa.matching import Matcher, best
+from bot.application.qa.views import duty_view
+from bot.domain.catalog import Catalog
+from bot.domain.knowledge import Duty
+from nlu.engine import Parse
+
+
+def deadline(matcher: Matcher, parse: Parse) -> Answer | None:
+    """The duty asked about, preferring one with a date; the duties due on a date the
+    question gives; or, when the question names nothing, the list of deadlines."""
+    catalog = matcher.catalog
+    dated = duties_due_on(catalog, parse.values("date"))
+    if dated:
+        found, score = dated, 1.0
+    else:
+        ranked = matcher.ranked_duties(parse, prefer_dated=True)
+        # Asked "by when": a matching duty that has a date answers it, however
+        # close an undated sibling comes; undated ones answer only when none has.
+        with_dates = [(d, s) for d, s in ranked if d.timing.kind != "continuous"]
+        found, score = best(with_dates or ranked)
+    if not found:
+        named = parse.values("topic") or parse.values("agency")
+        return None if named else deadline_list(catalog, parse)
+    views = [duty_view(catalog, d) for d in found]
+    reply = Reply("qa/deadline", {"duties": views})
+    return make(parse, "deadline", reply, [v["clause"] for v in views], score)
+
+
+def duties_due_on(catalog: Catalog, dates: Sequence[str]) -> list[Duty]:
+    """ "Hạn 31/5/2019 là việc gì": the duties due on a date the question gives."""
+    wanted: set[dt.date] = set()
+    days: set[tuple[int, int]] = set()  # "hạn 31/5": a day and month without a year
+    for value in dates:
+        try:
+            wanted.add(dt.date.fromisoformat(value))
+        except ValueError:
+            month, _, day = value.rpartition("-")
+            if month.isdigit() and day.isdigit():
+                days.add((int(month), int(day)))
+
+    def due_on(due: dt.date | None) -> bool:
+        return due is not None and (due in wanted or (due.month, due.day) in days)
+
+    return [
+        d
+        for _, d in catalog.duties.values()
+        if due_on(d.timing.due) or due_on(d.timing.extended_to)
+    ]
+
+
+def deadline_list(catalog: Catalog, parse: Parse) -> Answer:
+    """Every duty with a date or a recurrence: deadlines first, soonest first."""
+    dated = [d for _, d in catalog.duties.values() if d.timing.kind != "continuous"]
+    dated.sort(key=lambda d: (d.timing.kind != "deadline", d.timing.due or dt.date.max))
+    views = [duty_view(catalog, d) for d in dated]
+    reply = Reply("qa/deadline_list", {"duties": views})
+    return make(parse, "deadline_list", reply, [v["clause"] for v in views])

@@ -1,0 +1,91 @@
+"""Answers with a figure the directive states ("bao nhiêu tài khoản thư điện tử",
+"819 là gì"): the figure, its breakdown and the passage around it.
+
+A number in the question that the figure's text lacks means another figure, which
+the directive does not give: then no answer, never a loosely related one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from bot.application.messages import Reply
+from bot.application.qa.answer import Answer, make
+from bot.application.qa.matching import Matcher, best, number_forms
+from bot.application.qa.views import label
+from bot.domain.catalog import Catalog
+from bot.domain.knowledge import Figure
+from nlu.engine import Parse
+
+
+def figure(matcher: Matcher, parse: Parse) -> Answer | None:
+    catalog = matcher.catalog
+    keys, score = best(matcher.search(catalog.figure_index, parse))
+    # A number in the question that the figure's text lacks ("năm 2024") means
+    # the question is about some other figure, which the directive does not give.
+    figures = [catalog.figure(k) for k in keys if matcher.numbers_match(parse, catalog.figure(k))]
+    return figure_answer(catalog, parse, figures, score) if figures else None
+
+
+def by_figure_value(matcher: Matcher, parse: Parse) -> Answer | None:
+    """ "819 là gì": a number of three digits or more, or a percentage, that the
+    directive states, identifies its figure whatever the wording around it."""
+    catalog = matcher.catalog
+    dates = {token for e in parse.entities if e.entity == "date" for token in e.text.split()}
+    asked = {
+        form
+        for token in parse.tokens
+        if token not in dates  # "30/6" is a day, not the 30% the directive states
+        and (token.endswith("%") or sum(c.isdigit() for c in token) >= 3)
+        for form in number_forms([token])
+    } - matcher.directive_numbers
+    if not asked:
+        return None
+    matching = [
+        f
+        for f in catalog.figures.values()
+        if asked & number_forms(catalog.normalizer.tokens(f.value))
+    ]
+    return figure_answer(catalog, parse, matching, 1.0) if matching else None
+
+
+def figure_answer(
+    catalog: Catalog, parse: Parse, figures: Sequence[Figure], score: float
+) -> Answer:
+    # A breakdown shown under its total is not repeated on its own.
+    shown = {f.id for f in figures}
+    views: list[dict[str, Any]] = []
+    for stated in (f for f in figures if f.parent not in shown):
+        parts = [f for f in catalog.figures.values() if f.parent == stated.id]
+        views.append(
+            {
+                "figure": stated,
+                "parts": parts,
+                "clause": label(catalog, stated.clause),
+                "context": context_of(catalog, stated),
+            }
+        )
+    reply = Reply("qa/figure", {"figures": views})
+    return make(parse, "figure", reply, [v["clause"] for v in views], score)
+
+
+def context_of(catalog: Catalog, stated: Figure) -> str:
+    """The passage around the figure's quote, unless it also states unrelated
+    figures (then the quote alone: the answer must not read as a dump)."""
+    family = {stated.id, stated.parent} | {
+        f.id for f in catalog.figures.values() if f.parent == stated.id
+    }
+    others = [
+        f.value
+        for f in catalog.figures.values()
+        if f.id not in family and len(f.value) >= 3  # "3" (cấp) is in every date
+    ]
+    around = [
+        p.text
+        for p in catalog.passages
+        if p.clause.id == stated.clause
+        and stated.quote in p.text
+        and not any(value in p.text for value in others)
+    ]
+    return min(around, key=len) if around else stated.quote

@@ -1,0 +1,61 @@
+"""Answers from the directive's introduction: the results achieved so far (the
+paragraph, or the one sentence asked about) and the shortcomings it names.
+"""
+
+from __future__ import annotations
+
+from bot.application.messages import Reply
+from bot.application.qa.answer import Answer, make
+from bot.application.qa.matching import STRONG_MATCH, Matcher
+from bot.application.qa.topics import passages
+from bot.domain.catalog import Catalog
+from bot.domain.knowledge import Clause
+from nlu.engine import Parse
+
+
+def shortcomings(catalog: Catalog, parse: Parse) -> Answer:
+    clause = clause_with_suffix(catalog, "shortcomings")
+    reply = Reply("qa/shortcomings", {"clause": clause})
+    return make(parse, "shortcomings", reply, [clause.label])
+
+
+def results(matcher: Matcher, parse: Parse) -> Answer:
+    """The results paragraph: the sentence asked about, or its figures."""
+    catalog = matcher.catalog
+    clause = clause_with_suffix(catalog, "results")
+    if not matcher.only_names(parse):
+        # A question about one result ("hệ thống quản lý văn bản dùng chung cho ai")
+        # gets its sentence when it matches one strongly; otherwise the overview.
+        specific = passages(matcher, parse, clause.id)
+        if (
+            specific
+            and specific.evidence >= STRONG_MATCH
+            and about_itself(matcher, parse, clause, specific)
+        ):
+            return specific
+        # A sentence holding every content word of the question answers it too.
+        complete = passages(matcher, parse, clause.id, min_coverage=1.0)
+        if complete and about_itself(matcher, parse, clause, complete):
+            return complete
+    figures = [f for f in catalog.figures.values() if f.clause == clause.id and not f.parent]
+    reply = Reply("qa/results", {"clause": clause, "figures": figures})
+    return make(parse, "results", reply, [clause.label])
+
+
+def about_itself(matcher: Matcher, parse: Parse, clause: Clause, answer: Answer) -> bool:
+    """Whether the quoted sentences hold the question's own words, not only those
+    of the clause's heading, which every piece of the clause is indexed with ("kết
+    quả ứng dụng CNTT ..., cho xin số liệu" asks for the results, not one piece)."""
+    normalizer = matcher.catalog.normalizer
+    heading = set(normalizer.tokens(f"{clause.title} {clause.label}"))
+    named = {t for e in parse.entities for t in e.text.split()}
+    own = set(parse.tokens) - heading - named - matcher.generic_words  # stopwords included
+    if not own:
+        return False
+    quoted = {t for view in answer.reply.data["passages"] for t in normalizer.tokens(view["text"])}
+    return len(own & quoted) >= len(own) / 2
+
+
+def clause_with_suffix(catalog: Catalog, suffix: str) -> Clause:
+    """The introduction's parts are "intro.results" and "intro.shortcomings"."""
+    return next(c for _, c in catalog.clauses.values() if c.id.endswith(suffix))

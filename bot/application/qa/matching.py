@@ -1,0 +1,239 @@
+"""Finding what a question is about: the duties, passages, figures and FAQ entries
+that match it, best first.
+
+A match is a TF-IDF score that must also cover the question's content words (a high
+cosine on one shared rare word is not an answer); duties of an agency or topic the
+question names, or holding the action it asks about, rank above equally matching
+others. Every answerer searches through one `Matcher`, so they all weigh evidence the
+same way.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Sequence
+from typing import TypeVar
+
+import numpy as np
+
+from bot.domain.catalog import Catalog
+from bot.domain.knowledge import Duty, Figure
+from nlu.engine import Parse
+from nlu.entities import FILLERS
+from nlu.retrieval import TfidfIndex
+
+# How well a question must match a duty, passage or figure (mean of word and
+# character TF-IDF cosines) to be answered from it. Below this the match is one or
+# two common words, which is not evidence of what was asked.
+MIN_MATCH = 0.18
+# Share of a question's content words a document must contain to answer it.
+MIN_COVERAGE = 0.5
+# A match this strong is evidence on its own: it answers even when the classifier
+# hesitates about the kind of question, and a quoted sentence of the results that
+# matches this well answers a question about that one result.
+STRONG_MATCH = 0.5
+# A second hit is shown with the first only when it is nearly as good.
+CLOSE_SECOND = 0.85
+# Duties or passages of an agency or topic the question names rank above equally
+# matching others.
+NAMED_BOOST = 1.25
+# Prior for "when is X due" questions: a duty with a date or recurrence is what
+# such a question is usually about, so undated duties need a clearly better match.
+UNDATED_DUTY_PRIOR = 0.75
+
+# "những/các ... gì/nào": a question for a list (folded; "nhung" is also "nhưng", but
+# "nhưng ... gì" hardly occurs in a question).
+LIST_MARKERS = frozenset({"nhung", "cac"})
+LIST_QUESTION_WORDS = frozenset({"gi", "nao"})
+# The subject of a "who does it" question, folded.
+WHO = (
+    ("don", "vi", "nao"),
+    ("co", "quan", "nao"),
+    ("so", "nao"),
+    ("ben", "nao"),
+    ("ai",),
+)
+# Prepositions that make the agency after them a recipient ("gửi về Sở TT&TT",
+# "báo cáo qua Sở", "nộp lên UBND tỉnh"), not the one that acts.
+TOWARDS = frozenset({"ve", "qua", "toi", "len"})
+T = TypeVar("T")
+K = TypeVar("K")
+
+
+def number_forms(tokens: Iterable[str]) -> set[str]:
+    """Each number as written, without separators, and split into its parts:
+    "9.289" -> {"9.289", "9289", "9", "289"}, so "9289" and "3, 4" find "3,4"."""
+    forms: set[str] = set()
+    for token in tokens:
+        if any(c.isdigit() for c in token):
+            token = token.rstrip("%")
+            parts = re.split(r"[./,\-]", token)
+            forms.update({token, "".join(parts), *parts})
+    return forms
+
+
+def contains(tokens: Sequence[str], phrase: Sequence[str]) -> bool:
+    """True if `phrase` occurs in `tokens` as consecutive tokens."""
+    n = len(phrase)
+    return n > 0 and any(
+        list(tokens[i : i + n]) == list(phrase) for i in range(len(tokens) - n + 1)
+    )
+
+
+def best(ranked: Sequence[tuple[T, float]], limit: int = 2) -> tuple[list[T], float]:
+    """The top hit and any close second, with the top score; none below MIN_MATCH."""
+    if not ranked or ranked[0][1] < MIN_MATCH:
+        return [], 0.0
+    top = ranked[0][1]
+    return [item for item, score in ranked[:limit] if score >= top * CLOSE_SECOND], top
+
+
+def asked_action(parse: Parse) -> tuple[str, ...]:
+    """ "Đơn vị nào hướng dẫn các huyện ...": the two words after the question's
+    subject ("ai", "đơn vị nào", ...), which name what the one asked about does."""
+    tokens = parse.tokens
+    for who in WHO:
+        n = len(who)
+        for i in range(len(tokens) - n):
+            if tuple(tokens[i : i + n]) == who:
+                action = tuple(tokens[i + n : i + n + 2])
+                return action if len(action) == 2 else ()
+    return ()
+
+
+def asks_for_a_list(parse: Parse) -> bool:
+    """ "Những biện pháp gì ...", "các hoạt động nào ...": an enumeration is asked
+    for, which one quoted sentence cannot answer."""
+    tokens = parse.tokens
+    markers = [i for i, t in enumerate(tokens) if t in LIST_MARKERS]
+    asks = [i for i, t in enumerate(tokens) if t in LIST_QUESTION_WORDS]
+    return bool(markers and asks and markers[0] < asks[-1])
+
+
+def preceded_by(tokens: Sequence[str], phrase: Sequence[str], words: frozenset[str]) -> bool:
+    """Whether a name (`phrase`: its tokens without fillers such as "va", as the
+    gazetteer gives them) occurs in `tokens` right after one of `words`."""
+    for i in range(1, len(tokens)):
+        if tokens[i - 1] not in words:
+            continue
+        following = [t for t in tokens[i : i + 2 * len(phrase)] if t not in FILLERS]
+        if following[: len(phrase)] == list(phrase):
+            return True
+    return False
+
+
+class Matcher:
+    """The catalog's indexes with the word and number sets that say which of a
+    question's words count as evidence."""
+
+    def __init__(self, catalog: Catalog, generic_words: frozenset[str] = frozenset()) -> None:
+        self.catalog = catalog
+        self.duty_tokens = {
+            duty_id: catalog.normalizer.tokens(duty.text)
+            for duty_id, (_, duty) in catalog.duties.items()
+        }
+        # Numbers that name the directive itself ("06/CT-UBND"), not a figure.
+        self.directive_numbers = number_forms(
+            catalog.normalizer.tokens(" ".join(d.number for d in catalog.kb.directives))
+        )
+        # Words that say nothing about which document answers: stopwords, "chỉ thị",
+        # "quy định", and the directive's own number.
+        self.generic_words = generic_words | catalog.stopwords | self.directive_numbers
+        self.figure_numbers = {
+            f.id: number_forms(
+                catalog.normalizer.tokens(" ".join((f.label, f.value, f.quote, *f.keywords)))
+            )
+            for f in catalog.figures.values()
+        }
+
+    def search(
+        self,
+        index: TfidfIndex[K],
+        parse: Parse,
+        weight: Callable[[K], float] | None = None,
+        limit: int = 5,
+        min_coverage: float = MIN_COVERAGE,
+        ignore_named: bool = True,
+        min_document_coverage: float = 0.0,
+    ) -> list[tuple[K, float]]:
+        """Top documents of an index for the question, best first.
+
+        A document counts only if it holds at least `min_coverage` of the question's
+        content words: a high cosine on one shared rare word is not an answer.
+        """
+        scores = index.scores(parse.tokens)
+        if weight is not None:
+            scores = scores * np.array([weight(k) for k in index.keys], dtype=np.float32)
+        # Named agencies are matched by the gazetteer and boosted by the callers; the
+        # coverage is about the rest of the question.
+        named = {t for e in parse.entities if e.entity == "agency" for t in e.text.split()}
+        ignore = self.generic_words | named if ignore_named else self.generic_words
+        ranked = []
+        for position in np.argsort(-scores)[:limit]:
+            if scores[position] <= 0:
+                break
+            if (
+                index.coverage(parse.tokens, int(position), ignore) >= min_coverage
+                and index.document_coverage(parse.tokens, int(position), self.generic_words)
+                >= min_document_coverage
+            ):
+                ranked.append((index.keys[position], float(scores[position])))
+        return ranked
+
+    def only_names(self, parse: Parse) -> bool:
+        """True when the question names things but asks nothing more specific about them."""
+        named = {token for e in parse.entities for token in e.text.split()}
+        return all(t in named or t in self.generic_words for t in parse.tokens)
+
+    def favoured_duties(self, parse: Parse) -> set[str]:
+        """Duties of the agencies the question names as actors: not of one a report
+        or a document goes to ("nộp danh sách về Sở TT&TT")."""
+        recipients = {
+            e.value
+            for e in parse.entities
+            if e.entity == "agency" and preceded_by(parse.tokens, e.text.split(), TOWARDS)
+        }
+        return {
+            a.duty.id
+            for agency_id in parse.values("agency")
+            if agency_id not in recipients
+            for a in self.catalog.assignments(self.catalog.agencies[agency_id])
+        }
+
+    def ranked_duties(
+        self, parse: Parse, prefer_dated: bool = False, action: Sequence[str] = ()
+    ) -> list[tuple[Duty, float]]:
+        """Duties matching the question; those of a named agency or topic, and those
+        whose text holds the `action` asked about, are favoured."""
+        favoured = self.favoured_duties(parse)
+        topics = set(parse.values("topic"))
+
+        def weight(duty_id: str) -> float:
+            duty = self.catalog.duties[duty_id][1]
+            factor = NAMED_BOOST if duty_id in favoured else 1.0
+            if action and contains(self.duty_tokens[duty_id], action):
+                factor *= NAMED_BOOST
+            if topics and self.about(duty, topics):
+                factor *= NAMED_BOOST
+            if prefer_dated and duty.timing.kind == "continuous":
+                factor *= UNDATED_DUTY_PRIOR
+            return factor
+
+        return [
+            (self.catalog.duties[key][1], score)
+            for key, score in self.search(self.catalog.duty_index, parse, weight)
+        ]
+
+    def about(self, duty: Duty, topics: set[str]) -> bool:
+        """Whether the duty, or without topics of its own its clause, is on one of `topics`."""
+        if duty.topics:
+            return bool(topics & set(duty.topics))
+        return bool(topics & set(self.catalog.clauses[duty.clause][1].topics))
+
+    def numbers_match(self, parse: Parse, figure: Figure) -> bool:
+        """Whether every number the question gives (clause numbers aside) is one the
+        figure states or the directive's own number."""
+        clauses = {e.text for e in parse.entities if e.entity == "clause"}
+        asked = [t for t in parse.tokens if any(c.isdigit() for c in t) and t not in clauses]
+        known = self.figure_numbers[figure.id] | self.directive_numbers
+        return all(number_forms([t]) & known for t in asked)

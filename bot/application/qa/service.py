@@ -1,0 +1,200 @@
+"""The Q&A's entry point: which kind of answer a question gets.
+
+The NLU says what kind of question it is (intent) and what it names; this module
+decides, in order, whether an admin's FAQ entry, small talk, a refusal, something the
+question names outright (a clause, a stated figure, a cited document) or the answerer
+for the intent replies, and when the classifier hesitates, lets its top intents
+compete on the evidence their answerers find. The answerers live in their own
+modules, one per kind of question.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from functools import partial
+
+from bot.application.messages import Button
+from bot.application.qa.answer import CONFIDENT, Answer
+from bot.application.qa.conversation import empty, refuse, small_talk
+from bot.application.qa.deadlines import deadline, deadline_list
+from bot.application.qa.document import by_cited_document, by_clause, metadata
+from bot.application.qa.duties import agency_duties as duties_of_agencies
+from bot.application.qa.duties import responsible
+from bot.application.qa.faq import FaqAnswers
+from bot.application.qa.figures import by_figure_value, figure
+from bot.application.qa.introduction import results, shortcomings
+from bot.application.qa.matching import STRONG_MATCH, Matcher
+from bot.application.qa.suggestions import Suggestions, SuggestionWordings
+from bot.application.qa.topics import topic
+from bot.domain.catalog import Catalog
+from nlu.engine import NluEngine, Parse
+from nlu.entities import Entity
+
+# An FAQ phrasing this close to the question, holding nearly all its content
+# words, answers it before anything else; a weaker FAQ match (down to
+# MIN_FAQ_MATCH) answers only when nothing else does.
+PREEMPTING_FAQ_MATCH = 0.8
+PREEMPTING_FAQ_COVERAGE = 0.8
+MIN_FAQ_MATCH = 0.55
+# At least this share of a message's content words must be known to the domain
+# (directive, FAQ, in-scope training examples) for it to be answered at all.
+MIN_KNOWN_SHARE = 0.5
+# Below CONFIDENT (answer.py), the classifier's top intents (each at least
+# MIN_CANDIDATE) compete on the evidence their handlers find.
+MIN_CANDIDATE = 0.15
+# Below the calibrated threshold (data/nlu/calibration.yaml, per backend, written by
+# `bot nlu eval`) the classifier does not know what kind of question it is: the
+# reply offers the closest questions instead. This default applies without one ...
+# unless the data matches at least STRONG_MATCH: then the kind of question matters little.
+DEFAULT_SUGGEST_BELOW = 0.25
+# Answers that do not search (metadata, lists) have no match score to check them
+# against, so they need a surer classifier; calibrated on data/nlu/test.yml.
+FIXED_MIN_CONFIDENCE = 0.4
+
+SMALL_TALK = frozenset({"greet", "goodbye", "thanks", "help", "report_progress"})
+# Intents whose handler answers without searching: they answer only when the
+# classifier is confident of them, never as a hesitant first choice or a runner-up.
+FIXED_INTENTS = frozenset({"ask_metadata", "ask_shortcomings", "ask_deadline_list"})
+# Intents after which, if their handler finds nothing, a quoted passage or an FAQ
+# entry may still answer. A figure or a deadline that is not in the data is not
+# replaced by some loosely related sentence.
+OPEN_INTENTS = frozenset({"ask_topic", "ask_responsible", "ask_agency_duties", "ask_results"})
+
+
+class QAService:
+    def __init__(
+        self,
+        catalog: Catalog,
+        nlu: NluEngine,
+        suggestion_wordings: SuggestionWordings,
+        generic_words: frozenset[str] = frozenset(),
+        suggest_below: float = DEFAULT_SUGGEST_BELOW,
+    ) -> None:
+        self.catalog = catalog
+        self.nlu = nlu
+        self.suggest_below = suggest_below
+        self.matcher = Matcher(catalog, generic_words)
+        self.faq = FaqAnswers(self.matcher, nlu)
+        self.suggested = Suggestions(catalog, suggestion_wordings, self.matcher.generic_words)
+        # The answerer for each intent: each returns None when the pack holds nothing
+        # matching.
+        self._handlers: dict[str, Callable[[Parse], Answer | None]] = {
+            "ask_agency_duties": partial(duties_of_agencies, self.matcher),
+            "ask_responsible": partial(responsible, self.matcher),
+            "ask_deadline": partial(deadline, self.matcher),
+            "ask_deadline_list": partial(deadline_list, catalog),
+            "ask_topic": partial(topic, self.matcher),
+            "ask_figure": partial(figure, self.matcher),
+            "ask_metadata": partial(metadata, catalog),
+            "ask_shortcomings": partial(shortcomings, catalog),
+            "ask_results": partial(results, self.matcher),
+        }
+
+    # Entry point.
+
+    def answer(self, text: str) -> Answer:
+        parse = self.nlu.parse(text)
+        if not parse.tokens:
+            return empty(self.suggested, parse)
+        # An admin's FAQ entry close to the question answers it before any refusal: it
+        # is how admins answer what the assistant refused (the unanswered inbox).
+        faq = self.faq.answer(parse, PREEMPTING_FAQ_MATCH, PREEMPTING_FAQ_COVERAGE)
+        if faq is not None:
+            return faq
+        if parse.intent == "help" and parse.unknown_words:
+            # "hướng dẫn sử dụng Zalo": help with something else, not with this assistant.
+            return self._refuse(parse)
+        if parse.intent in SMALL_TALK and parse.confidence >= (
+            CONFIDENT if parse.intent == "report_progress" else self.suggest_below
+        ):
+            # A hesitant greeting is still a greeting; a hesitant "I want to report"
+            # must not open a dialog on a question.
+            return small_talk(self.catalog, self.suggested, parse)
+        if parse.values("place"):
+            return self._refuse(parse, place=parse.values("place")[0])
+        if parse.values("uncovered"):
+            return self._refuse(parse, subject=parse.values("uncovered")[0])
+        # A clause, a stated figure or a cited document named outright is answered
+        # whatever the classifier thinks of the wording around it.
+        named = (
+            by_clause(self.catalog, parse)
+            or by_figure_value(self.matcher, parse)
+            or by_cited_document(self.catalog, parse)
+        )
+        if named:
+            return named
+        if (
+            parse.intent == "out_of_scope"
+            or parse.unknown_words
+            or (parse.known_share < MIN_KNOWN_SHARE and not parse.entities)
+        ):
+            return self._refuse(parse)
+        answer = self._best_answer(parse)
+        if parse.confidence < self.suggest_below and (
+            answer is None or answer.evidence < STRONG_MATCH
+        ):
+            return self.suggested.did_you_mean(parse)
+        if answer is None and parse.intent in OPEN_INTENTS:
+            answer = self.faq.answer(parse, MIN_FAQ_MATCH) or topic(self.matcher, parse)
+        return answer or self._refuse(parse)
+
+    def _best_answer(self, parse: Parse) -> Answer | None:
+        """The classifier's intent, or when it hesitates, whichever of its top intents
+        finds the strongest evidence in the data (probability times match score).
+
+        When the first choice is a searching intent and finds nothing, the runners-up
+        are not asked: the question's kind is most likely right and the data does
+        not hold the answer ("bao nhiêu ..." with no such figure is not a deadline).
+        """
+        first = self._handlers.get(parse.intent)
+        if first is None:  # hesitant small talk: not a question we can answer
+            return None
+        confident = parse.confidence >= CONFIDENT
+        fallback = None
+        if parse.intent in FIXED_INTENTS and parse.confidence >= FIXED_MIN_CONFIDENCE:
+            if confident or not parse.values("topic"):
+                return first(parse)
+            # "Chỉ thị nói gì về Ban chỉ đạo?": a named topic makes a hesitant
+            # document-level answer (metadata, shortcomings) compete with the topic's
+            # passages; it stays the answer when they find nothing.
+            fallback = first(parse)
+        if parse.intent not in FIXED_INTENTS:
+            answer = first(parse)
+            if answer is None or confident:
+                return answer
+            best: tuple[float, Answer | None] = (parse.confidence * answer.evidence, answer)
+        else:
+            best = (0.0, None)  # a hesitant fixed intent does not answer
+        for intent, probability in parse.ranking[1:3]:
+            if probability < MIN_CANDIDATE or intent in FIXED_INTENTS:
+                continue
+            handler = self._handlers.get(intent)
+            runner_up = handler(parse) if handler else None
+            if runner_up and probability * runner_up.evidence > best[0]:
+                best = (probability * runner_up.evidence, replace(runner_up, intent=intent))
+        return best[1] or fallback
+
+    def _refuse(self, parse: Parse, place: str = "", subject: str = "") -> Answer:
+        return refuse(self.catalog, self.suggested, parse, place, subject)
+
+    # Answers for commands (/nhiemvu, /hanchot), without a question to parse.
+
+    def agency_duties(self, agency_id: str) -> Answer | None:
+        return duties_of_agencies(
+            self.matcher, _command_parse(f"agency:{agency_id}", "ask_agency_duties", agency_id)
+        )
+
+    def deadlines(self) -> Answer | None:
+        return deadline_list(self.catalog, _command_parse("deadlines", "ask_deadline_list"))
+
+    def suggestions(self, tokens: Sequence[str], limit: int = 3) -> tuple[Button, ...]:
+        """Questions the assistant can answer: the closest to `tokens`, or without
+        any match, one each about deadlines, an agency and a topic."""
+        return self.suggested.closest(tokens, limit)
+
+
+def _command_parse(text: str, intent: str, agency_id: str | None = None) -> Parse:
+    """A parse standing for a command's request, as sure as the command itself."""
+    entities = (Entity("agency", agency_id, ""),) if agency_id else ()
+    return Parse(text=text, tokens=(), intent=intent, confidence=1.0, entities=entities)

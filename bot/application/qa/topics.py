@@ -1,0 +1,82 @@
+"""Answers about what the directive says on a subject: the sentence(s) that answer
+the question, quoted with their clause, or an overview of a named topic (its clauses
+and duties) when a list is asked for or no sentence matches.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from bot.application.messages import Reply
+from bot.application.qa.answer import Answer, make
+from bot.application.qa.matching import (
+    MIN_COVERAGE,
+    NAMED_BOOST,
+    Matcher,
+    asks_for_a_list,
+    best,
+)
+from bot.application.qa.views import duty_view, passage_view
+from bot.domain.catalog import Catalog
+from bot.domain.knowledge import Clause, Topic
+from nlu.engine import Parse
+
+
+def topic(matcher: Matcher, parse: Parse) -> Answer | None:
+    catalog = matcher.catalog
+    topics = [catalog.topics[t] for t in parse.values("topic") if t in catalog.topics]
+    if topics and (matcher.only_names(parse) or asks_for_a_list(parse)):
+        return topic_overview(matcher, parse, topics)
+    answer = passages(matcher, parse)
+    if answer is None and topics:
+        return topic_overview(matcher, parse, topics)
+    return answer
+
+
+def passages(
+    matcher: Matcher, parse: Parse, clause_id: str | None = None, min_coverage: float = MIN_COVERAGE
+) -> Answer | None:
+    """The sentence(s) that best answer the question, quoted with their clause."""
+    catalog = matcher.catalog
+    topics = set(parse.values("topic"))
+
+    def weight(key: int) -> float:
+        passage = catalog.passages[key]
+        if clause_id is not None and passage.clause.id != clause_id:
+            return 0.0
+        return NAMED_BOOST if topics & set(passage.clause.topics) else 1.0
+
+    ranked = [
+        (catalog.passages[key], score)
+        for key, score in matcher.search(
+            catalog.passage_index, parse, weight, min_coverage=min_coverage
+        )
+    ]
+    found, score = best(ranked)
+    if not found:
+        return None
+    views = [passage_view(catalog, p) for p in found]
+    reply = Reply("qa/passages", {"passages": views})
+    return make(parse, "passages", reply, [v["clause"] for v in views], score)
+
+
+def topic_overview(matcher: Matcher, parse: Parse, topics: Sequence[Topic]) -> Answer:
+    """The clauses and duties of up to two topics."""
+    catalog = matcher.catalog
+    sections = []
+    for shown in topics[:2]:
+        duties = [
+            duty_view(catalog, d)
+            for _, d in catalog.duties.values()
+            if matcher.about(d, {shown.id})
+        ]
+        sections.append(
+            {"topic": shown, "clauses": topic_clauses(catalog, shown), "duties": duties}
+        )
+    reply = Reply("qa/topic_overview", {"sections": sections})
+    citations = [c.label for shown in topics[:2] for c in topic_clauses(catalog, shown)]
+    return make(parse, "topic_overview", reply, citations)
+
+
+def topic_clauses(catalog: Catalog, topic: Topic) -> list[Clause]:
+    return [catalog.clauses[c][1] for c in topic.clauses if c in catalog.clauses]

@@ -1,0 +1,102 @@
+"""The data the Q&A templates (templates/qa/) render: duties, passages and their
+clauses as plain dictionaries with agency names and clause labels resolved.
+
+Answers return data, never text; these views are that data, built one way for every
+answer (and for the report dialog, which shows a duty's timing the same way).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from bot.domain.catalog import Assignment, Catalog, Passage
+from bot.domain.knowledge import CitedDocument, Directive, Duty
+
+
+def timing_view(duty: Duty) -> dict[str, Any]:
+    return {
+        "kind": duty.timing.kind,
+        "due": duty.timing.due,
+        "recurrence": duty.timing.recurrence,
+        "text": duty.timing.text,
+        "extended_to": duty.timing.extended_to,
+    }
+
+
+def directive(catalog: Catalog) -> Directive:
+    """The directive the assistant is about (the pack's first)."""
+    return catalog.kb.directives[0]
+
+
+def label(catalog: Catalog, clause_id: str) -> str:
+    return catalog.clauses[clause_id][1].label
+
+
+def names(catalog: Catalog, agency_ids: Sequence[str]) -> list[str]:
+    return [catalog.agencies[a].name for a in agency_ids if a in catalog.agencies]
+
+
+def cited_in(catalog: Catalog, text: str) -> list[CitedDocument]:
+    """Documents a quoted text refers to, so the answer can give their full reference."""
+    return [c for d in catalog.kb.directives for c in d.cites if c.number in text]
+
+
+def duty_view(catalog: Catalog, duty: Duty, role: str = "") -> dict[str, Any]:
+    return {
+        "id": duty.id,
+        "title": duty.title,
+        "text": duty.text,
+        "clause": label(catalog, duty.clause),
+        "role": role,
+        "lead": names(catalog, duty.lead),
+        "coordinate": names(catalog, duty.coordinate),
+        "via": names(catalog, duty.via),
+        "timing": timing_view(duty),
+        "cited": cited_in(catalog, duty.text),
+    }
+
+
+def passage_view(catalog: Catalog, passage: Passage) -> dict[str, Any]:
+    return {
+        "text": passage.text,
+        "clause": passage.clause.label,
+        "title": passage.clause.title,
+        "cited": cited_in(catalog, passage.text),
+    }
+
+
+def general_view(
+    catalog: Catalog, general: list[Assignment], detailed: bool
+) -> list[dict[str, Any]]:
+    """General duties, one line per clause unless a topic narrows them down."""
+    if detailed:
+        return [duty_view(catalog, a.duty, a.role) for a in general]
+    by_clause: dict[str, dict[str, Any]] = {}
+    for assignment in general:
+        clause = catalog.clauses[assignment.duty.clause][1]
+        by_clause.setdefault(
+            clause.id, {"title": clause.title, "clause": clause.label, "timing": None}
+        )
+    return list(by_clause.values())
+
+
+def issued_by(catalog: Catalog, agency_name: str) -> list[dict[str, Any]]:
+    """The directives an agency issued, with the parts that give out their duties."""
+    issued = []
+    for issued_directive in catalog.kb.directives:
+        if issued_directive.issuer != agency_name:
+            continue
+        parts = []
+        for duty in issued_directive.duties:
+            clause = catalog.clauses[duty.clause][1]
+            part = label(catalog, clause.parent or clause.id)
+            if part not in parts:
+                parts.append(part)
+        issued.append(
+            {
+                "name": f"{issued_directive.doc_type} {issued_directive.number}",
+                "clauses": parts,
+            }
+        )
+    return issued
