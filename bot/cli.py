@@ -117,7 +117,8 @@ def cmd_admin(args: argparse.Namespace) -> int:
 
 def cmd_directive_import(args: argparse.Namespace) -> int:
     """Draft a directive pack from a plain-text directive (for review, not loaded)."""
-    from bot.application.importer import import_directive, write_draft
+    from bot.application.importer.draft import write_draft
+    from bot.application.importer.pipeline import import_directive
     from bot.application.knowledge.pack import PackError, load_agencies
 
     settings = Settings.from_env()

@@ -10,14 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.application.importer import (
-    AgencyMatcher,
-    ImportResult,
-    classify_lines,
-    import_directive,
-    slug,
-    write_draft,
-)
+from bot.application.importer.agencies import AgencyMatcher
+from bot.application.importer.draft import write_draft
+from bot.application.importer.pipeline import import_directive, slug
+from bot.application.importer.reading import classify_lines
+from bot.application.importer.report import ImportResult
 from bot.application.knowledge.pack import (
     DIRECTIVE_FILE,
     SOURCE_FILE,

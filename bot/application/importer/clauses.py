@@ -1,0 +1,197 @@
+"""Clauses: each numbered part of the outline as a clause of the pack, with its roles.
+
+A clause keeps its verbatim text and top-level bullets (what the assistant quotes) and
+gets a draft title: the heading when the part has one ("Dịch vụ công trực tuyến: ...",
+"NHIỆM VỤ" in sentence case), else the text's first phrase. A heading or a lead-in
+ending in ":" that names agencies ("Sở Tài chính, Sở KH&ĐT: ...", "Giám đốc các sở,
+...:") gives the roles (addressees, lead, coordinating) its duties inherit; a part
+under a "Nhiệm vụ"-like heading is where duties are cut from (see `duties`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.application.importer.agencies import AgencyMatcher, unique
+from bot.application.importer.casing import Casing
+from bot.application.importer.outline import Block, Node, extent
+from bot.application.importer.reading import SENTENCE_END, Span, any_phrase, is_caps, span_text
+from bot.application.knowledge.pack import fold
+from bot.domain.knowledge import Clause
+
+
+@dataclass
+class Roles:
+    """The agencies a clause's duties are addressed to, led by and coordinated with."""
+
+    addressees: tuple[str, ...] = ()
+    lead: tuple[str, ...] = ()
+    coordinate: tuple[str, ...] = ()
+
+
+@dataclass
+class Part:
+    """A clause with what the duty builder needs to know about it."""
+
+    clause: Clause
+    region: Span  # the clause's own lines (not its children's)
+    roles: Roles
+    duty_scope: bool  # under a "Nhiệm vụ"-like heading, or the closing
+    units: list[tuple[Span, int]]  # (span, line) of each paragraph/bullet a duty may come from
+
+
+_DUTY_HEADINGS = ("nhiem vu", "giai phap", "to chuc thuc hien", "trach nhiem", "phan cong")
+_INLINE = re.compile(r"([^:.;\n]{2,120}?):\s+(?=\S)")
+COORDINATION = re.compile(
+    rf"(?<!\w)(?:{any_phrase('phối hợp với', 'phối hợp cùng', 'làm việc với')})\s+",
+    re.IGNORECASE,
+)
+
+
+def top_items(source: str, blocks: list[Block]) -> list[Span]:
+    """Top-level bullets as spans; sub-bullets of another style fold into the one above."""
+    bullets = [b for b in blocks if b.kind == "bullet"]
+    spans: list[Span] = []
+    for b in bullets:
+        if b.style == bullets[0].style or not spans:
+            spans.append(b.span)
+        else:
+            spans[-1] = (spans[-1][0], b.span[1])
+    return spans
+
+
+def clause_text(blocks: list[Block]) -> Span | None:
+    """A lead-in paragraph followed only by bullets is the text (like intro.shortcomings);
+    otherwise the text runs from the first paragraph or bullet to the last."""
+    if not blocks:
+        return None
+    first_bullet = next((i for i, b in enumerate(blocks) if b.kind == "bullet"), None)
+    if first_bullet and all(b.kind == "bullet" for b in blocks[first_bullet:]):
+        return extent(blocks[:first_bullet])
+    return extent(blocks)
+
+
+def draft_title(text: str, limit: int = 14) -> str:
+    """A first-draft title: the text's first phrase, cut back to a comma when long."""
+    words = re.split(r"[;:.(]", text, maxsplit=1)[0].split()
+    if len(words) > limit:
+        cut = " ".join(words[:limit])
+        comma = cut.rfind(",")
+        words = (cut[:comma] if comma > 0 and len(cut[:comma].split()) >= 6 else cut).split()
+    title = " ".join(words).rstrip(",")
+    return title[:1].upper() + title[1:] if title else "(chưa có tiêu đề)"
+
+
+def node_parts(
+    node: Node,
+    source: str,
+    matcher: AgencyMatcher,
+    casing: Casing,
+    inherited: Roles,
+    in_scope: bool,
+) -> list[Part]:
+    """The clause of `node`, then those of its sub-parts, in reading order; roles the
+    heading or lead-in names pass down, as does being under a duty heading."""
+    head = span_text(source, node.head)
+    blocks = list(node.blocks)
+    title = ""
+    roles = inherited
+    duty_head: Span | None = None  # the part of the head a duty may come from
+    head_block: Block | None = None
+    inline = _INLINE.match(head)
+    prefix_agencies = (
+        matcher.addressed(source, node.head[0], node.head[0] + inline.end(1)) if inline else ()
+    )
+    if inline and (prefix_agencies or len(inline.group(1).split()) <= 8):
+        title = inline.group(1).strip()
+        rest = (node.head[0] + inline.end(), node.head[1])
+        if prefix_agencies:  # "Sở Tài chính, Sở KH&ĐT: Tham mưu..." keeps its addressees
+            roles = _phrase_roles(source, (node.head[0], node.head[0] + inline.end(1)), matcher)
+            head_block = Block("para", "", node.head, node.line.no)
+        else:  # "Dịch vụ công trực tuyến: Thường xuyên..." titles the clause
+            head_block = Block("para", "", rest, node.line.no)
+        blocks.insert(0, head_block)
+        duty_head = rest
+    elif head and (
+        is_caps(head)
+        or ((blocks or node.children) and not head.endswith(SENTENCE_END) and len(head) <= 200)
+    ):
+        title = casing.sentence(head) if is_caps(head) else head
+        if matcher.addressed(source, *node.head):
+            roles = _phrase_roles(source, node.head, matcher)
+    elif head:
+        head_block = Block("para", "", node.head, node.line.no)
+        blocks.insert(0, head_block)
+    lead_in = next((b for b in blocks if b.kind == "para"), None)
+    if (
+        roles is inherited
+        and lead_in is not None
+        and span_text(source, lead_in.span).endswith(":")
+        and matcher.addressed(source, *lead_in.span)
+    ):
+        roles = _phrase_roles(source, lead_in.span, matcher)  # "Giám đốc các sở, ...:"
+    in_scope = in_scope or any(h in fold(title) for h in _DUTY_HEADINGS)
+
+    text_span = clause_text(blocks)
+    item_spans = top_items(source, blocks)
+    text = span_text(source, text_span) if text_span else ""
+    if not title:
+        title = draft_title(text or (span_text(source, item_spans[0]) if item_spans else ""))
+    units = _units(source, blocks, head_block, duty_head)
+    ends = [b.span[1] for b in blocks] + [node.head[1]]
+    clause = Clause(
+        id=node.id,
+        label=_label(node),
+        title=title,
+        text=text,
+        parent=node.parent.id if node.parent else None,
+        items=tuple(span_text(source, s) for s in item_spans),
+    )
+    parts = [Part(clause, (node.line.start, max(ends)), roles, in_scope, units)]
+    for child in node.children:
+        parts += node_parts(child, source, matcher, casing, roles, in_scope)
+    return parts
+
+
+def _units(
+    source: str, blocks: list[Block], head: Block | None, duty_head: Span | None
+) -> list[tuple[Span, int]]:
+    """Paragraphs and bullets (sub-bullets too) a duty may come from; a lead-in ending
+    in ":" is none. From a head "Sở X: Tham mưu ..." only the part after ":" counts."""
+    units: list[tuple[Span, int]] = []
+    for b in blocks:
+        span = duty_head if b is head and duty_head else b.span
+        text = span_text(source, span)
+        if text and not text.endswith(":"):
+            units.append((span, b.line))
+    return units
+
+
+def _label(node: Node) -> str:
+    root = node
+    while root.parent is not None:
+        root = root.parent
+    if root.style == "article":
+        rest = node.id[len(root.id) + 1 :]
+        return f"Điều {root.label}" + (f", mục {rest}" if rest else "")
+    return f"Mục {node.id}"
+
+
+def _phrase_roles(source: str, span: Span, matcher: AgencyMatcher) -> Roles:
+    """Roles a heading names: "Văn phòng UBND tỉnh phối hợp với Sở TT&TT" -> lead, coordinate."""
+    split = COORDINATION.search(source, span[0], span[1])
+    if split is None:
+        named = matcher.addressed(source, *span)
+        return Roles(named, named)
+    lead = matcher.addressed(source, span[0], split.start())
+    coordinate = tuple(a for a in matcher.addressed(source, split.end(), span[1]) if a not in lead)
+    return Roles(unique(lead, coordinate), lead, coordinate)
+
+
+def clause_at(parts: list[Part], offset: int) -> str:
+    """The id of the clause whose own lines hold `offset` (else the first clause's)."""
+    for part in parts:
+        if part.region[0] <= offset < part.region[1]:
+            return part.clause.id
+    return parts[0].clause.id if parts else ""

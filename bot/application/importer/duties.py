@@ -1,0 +1,196 @@
+"""Duties: the sentences of a clause that give an agency something to do.
+
+A duty is what the assistant nudges an agency about, so only sentences with a known
+doer become duties: under a "Nhiệm vụ"-like heading (and in the closing) a sentence is
+cut from each paragraph and bullet and addressed to the agencies the heading names,
+unless it names its own doer ("Giao Sở X ...", "Sở X chủ trì ..."); elsewhere only a
+sentence that names its doer counts. Sentences are cut at ". " + capital and at "; " +
+lower case, never inside brackets or after an abbreviation. A candidate with no
+addressee is reported instead of drafted.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.application.importer.agencies import (
+    AgencyMatch,
+    AgencyMatcher,
+    addressees,
+    agency_ids,
+    unique,
+)
+from bot.application.importer.clauses import COORDINATION, Part, Roles, draft_title
+from bot.application.importer.dates import read_timing
+from bot.application.importer.reading import TOKEN, Span, any_phrase, preview, span_text
+from bot.application.knowledge.pack import fold
+from bot.domain.knowledge import Duty, Timing
+
+
+@dataclass(frozen=True)
+class DutyCandidate:
+    """One duty the importer cut from the text; written to the draft if addressed."""
+
+    clause: str
+    text: str  # verbatim
+    line: int
+    span: Span
+    addressees: tuple[str, ...]
+    lead: tuple[str, ...]
+    coordinate: tuple[str, ...]
+    timing: Timing
+    timing_span: Span | None = None
+
+
+_SUBJECT_VERB = re.compile(
+    r"(?<!\w)(?:"
+    + any_phrase(
+        *("chịu trách nhiệm", "có trách nhiệm", "chủ trì", "phối hợp", "thực hiện", "tổ chức"),
+        *("triển khai", "căn cứ", "tham mưu", "thi hành", "hướng dẫn", "xây dựng", "kiểm tra"),
+        *("báo cáo", "đôn đốc", "rà soát", "theo dõi", "bố trí", "cập nhật", "cử"),
+    )
+    + r")(?!\w)",
+    re.IGNORECASE,
+)
+_TIMING_LEAD = ("thoi gian", "thoi han", "xong", "hoan thanh truoc", "truoc ngay", "cham nhat")
+_ABBREVIATIONS = frozenset({"tp", "tx", "h", "q", "kt", "tm", "tl", "tuq", "v.v", "ths", "ts"})
+
+
+def _pieces(source: str, span: Span) -> list[Span]:
+    """Sentences of a unit, cut again at "; " + lower case unless a time limit follows."""
+    start, end = span
+    cuts: list[Span] = []
+    piece_start = start
+    depth = 0
+    for i in range(start, end):
+        c = source[i]
+        depth += c == "("
+        depth -= c == ")" and depth > 0
+        nxt = source[i + 1 : i + 2]
+        if depth or not nxt.isspace():
+            continue
+        after = i + 1
+        while after < end and source[after].isspace():
+            after += 1
+        if after >= end:
+            break
+        if c in ".!?…" and source[after].isupper():
+            word = re.findall(r"[\w.]+$", source[piece_start:i])
+            if word and word[-1].lower() in _ABBREVIATIONS:
+                continue
+            cuts.append((piece_start, i + 1))
+            piece_start = after
+        elif (
+            c == ";"
+            and source[after].islower()  # "; Chủ tịch UBND ..." continues a list of names
+            and not fold(source[after : after + 30]).startswith(_TIMING_LEAD)
+        ):
+            cuts.append((piece_start, i))
+            piece_start = after
+    cuts.append((piece_start, end))
+    merged: list[Span] = []
+    for cut in cuts:  # a fragment of one or two words is not a duty
+        if merged and len(span_text(source, cut).split()) < 3:
+            merged[-1] = (merged[-1][0], cut[1])
+        else:
+            merged.append(cut)
+    return [s for s in merged if span_text(source, s).strip()]
+
+
+def _run_after(matches: list[AgencyMatch], source: str, pos: int) -> list[AgencyMatch]:
+    """Agencies listed right after `pos` ("Giao Sở A, Sở B và ..."), a few words apart at most."""
+    run: list[AgencyMatch] = []
+    for m in matches:
+        if m.start < pos:
+            continue
+        gap = source[pos : m.start]
+        if re.search(r"[.;:]", gap) or len(TOKEN.findall(gap)) > 3:
+            break
+        run.append(m)
+        pos = m.end
+    return run
+
+
+def _named_after(source: str, span: Span, pos: int, matcher: AgencyMatcher) -> tuple[str, ...]:
+    """The agencies `span` lists right after `pos`."""
+    return agency_ids(_run_after(matcher.find(source, *span), source, pos))
+
+
+def _subject(source: str, span: Span, matcher: AgencyMatcher) -> tuple[str, ...]:
+    """Who a sentence names as its doer: "Giao Sở X ..." or "Giám đốc các sở ... chịu ..."."""
+    start, end = span
+    giao = re.match(r"\s*Giao\s+", source[start:end])
+    if giao:
+        return _named_after(source, span, start + giao.end(), matcher)
+    verb = _SUBJECT_VERB.search(source, start, end)
+    if verb is None:
+        return ()
+    named = [m for m in matcher.find(source, start, verb.start())]
+    if not named or len(TOKEN.findall(source, start, named[0].start)) > 3:
+        return ()
+    return addressees(named)
+
+
+def duty_candidates(
+    source: str, parts: list[Part], matcher: AgencyMatcher, problems: list[str]
+) -> list[DutyCandidate]:
+    """Every duty candidate of `parts`, addressed or not, with its roles and timing."""
+    found: list[DutyCandidate] = []
+    for part in parts:
+        for unit, line in part.units:
+            for piece in _pieces(source, unit):
+                piece_line = line + source.count("\n", unit[0], piece[0])
+                subject = _subject(source, piece, matcher)
+                if not part.duty_scope and not subject:
+                    continue  # outside a duty section only an explicit "Giao X ..." counts
+                roles = Roles(subject, subject) if subject else part.roles
+                coordination = COORDINATION.search(source, *piece)
+                extra = (
+                    _named_after(source, piece, coordination.end(), matcher) if coordination else ()
+                )
+                coordinate = tuple(
+                    a for a in unique(roles.coordinate, extra) if a not in roles.lead
+                )
+                timing, timing_span = read_timing(source, piece, piece_line, problems)
+                found.append(
+                    DutyCandidate(
+                        clause=part.clause.id,
+                        text=span_text(source, piece),
+                        line=piece_line,
+                        span=piece,
+                        addressees=roles.addressees,
+                        lead=roles.lead or roles.addressees,
+                        coordinate=coordinate,
+                        timing=timing,
+                        timing_span=timing_span,
+                    )
+                )
+    return found
+
+
+def draft_duties(candidates: list[DutyCandidate], problems: list[str]) -> tuple[Duty, ...]:
+    """The addressed candidates as duties numbered within their clause ("1.a-2")."""
+    duties: list[Duty] = []
+    numbers: dict[str, int] = {}
+    for c in candidates:
+        if not c.addressees:
+            problems.append(
+                f"dòng {c.line}: nhiệm vụ ở mục {c.clause} chưa rõ cơ quan thực hiện, "
+                f"không ghi vào bản nháp: «{preview(c.text)}»"
+            )
+            continue
+        numbers[c.clause] = numbers.get(c.clause, 0) + 1
+        duties.append(
+            Duty(
+                id=f"{c.clause}-{numbers[c.clause]}",
+                clause=c.clause,
+                title=draft_title(c.text),
+                text=c.text,
+                addressees=c.addressees,
+                lead=c.lead,
+                coordinate=c.coordinate,
+                timing=c.timing,
+            )
+        )
+    return tuple(duties)
