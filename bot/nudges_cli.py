@@ -13,13 +13,14 @@ from pathlib import Path
 from typing import Any
 
 from bot.config import Settings
+from bot.domain.dates import parse_vn_date
 
 
 def _date(text: str) -> dt.date:
     try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"không phải ngày YYYY-MM-DD: {text!r}") from None
+        return parse_vn_date(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def _weekday(day: dt.date) -> str:

@@ -23,6 +23,8 @@ import re
 import unicodedata
 from collections.abc import Iterator
 
+from nlu.normalize import strip_diacritics
+
 STYLES = ("diacritics", "no_diacritics", "telex", "abbreviations", "typos")
 
 _TONES = {"\u0301": "s", "\u0300": "f", "\u0309": "r", "\u0303": "x", "\u0323": "j"}
@@ -49,13 +51,6 @@ _ABBREVIATIONS = (
     ("thị xã", "TX"),
     ("không", "ko"),
 )
-
-
-def strip_diacritics(text: str) -> str:
-    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    return unicodedata.normalize(
-        "NFC", "".join(c for c in decomposed if not unicodedata.combining(c))
-    )
 
 
 def telex_word(word: str) -> str:

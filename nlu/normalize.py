@@ -57,10 +57,27 @@ _SYLLABLE = re.compile(
 )
 
 
+def _unmarked(text: str) -> str:
+    """`text` decomposed (NFD) without its combining marks; Đ/đ by hand: they do not
+    decompose."""
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    return "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
+
+
+def strip_diacritics(text: str) -> str:
+    """Vietnamese without its marks, case kept: "Đề án" -> "De an"."""
+    return unicodedata.normalize("NFC", _unmarked(text))
+
+
 def fold(text: str) -> str:
     """Lower-case and strip Vietnamese diacritics (đ -> d); nothing else."""
-    decomposed = unicodedata.normalize("NFD", text.lower().replace("đ", "d").replace("Đ", "d"))
-    return "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
+    return _unmarked(text.lower())
+
+
+def fold_words(text: str) -> str:
+    """`fold`, then punctuation as spaces and single spaces (names, aliases, headings
+    compared word by word): "Sở TT&TT" -> "so tt tt"; "%" is kept."""
+    return " ".join(re.sub(r"[^\w%]+", " ", fold(text)).split())
 
 
 def clean(text: str) -> str:

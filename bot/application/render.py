@@ -7,37 +7,20 @@ User text only ever reaches a template as data, never as template source.
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import Literal
-from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from bot.application.messages import Reply
 from bot.config import PROJECT_ROOT
+from bot.domain.dates import vn_date, vn_datetime
 
 OutputFormat = Literal["text", "html"]
 
 
 def default_templates_dir() -> Path:
     return PROJECT_ROOT / "templates"
-
-
-LOCAL_TIME = ZoneInfo("Asia/Ho_Chi_Minh")
-
-
-def vn_datetime(value: dt.datetime | None) -> str:
-    """08:30 19/4/2019, in Vietnam's time zone."""
-    if value is None:
-        return ""
-    local = value.astimezone(LOCAL_TIME) if value.tzinfo else value
-    return f"{local:%H:%M} {vn_date(local.date())}"
-
-
-def vn_date(value: dt.date | None) -> str:
-    """19/4/2019: the way Vietnamese administrative texts write dates."""
-    return f"{value.day}/{value.month}/{value.year}" if value else ""
 
 
 class Renderer:

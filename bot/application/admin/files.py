@@ -21,6 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.application.admin import content
+from bot.domain.dates import parse_vn_date, vn_date
 from bot.storage.models import Duty, FaqEntry, User
 
 FAQ_COLUMNS = ("id", "question", "alternates", "answer", "clauses")
@@ -257,8 +258,8 @@ def export_duties(session: Session, path: Path) -> int:
             "id": d.id,
             "clause": d.clause,
             "title": d.title,
-            "due": _date_text(d.timing_due),
-            "effective_due": _date_text(d.effective_due),
+            "due": vn_date(d.timing_due),
+            "effective_due": vn_date(d.effective_due),
         }
         for d in duties
     ]
@@ -300,21 +301,12 @@ def _import_duty_rows(session: Session, user: User | None, rows: Rows, name: str
     return report
 
 
-def _date_text(value: dt.date | None) -> str:
-    return f"{value.day}/{value.month}/{value.year}" if value else ""
-
-
 def parse_date(value: Any) -> dt.date | None:
-    """A cell or a typed word: a date, "dd/mm/yyyy", "yyyy-mm-dd", or empty (None);
+    """A cell or a typed word: a date, a typed date (`parse_vn_date`), or empty (None);
     ValueError for anything else."""
     if isinstance(value, dt.datetime):
-        return value.date()
+        value = value.date()
     if isinstance(value, dt.date):
-        return value
+        return parse_vn_date(value.isoformat())  # the same window of years
     text = str(value or "").strip()
-    if not text:
-        return None
-    if "-" in text:
-        return dt.date.fromisoformat(text)
-    day, month, year = (int(p) for p in text.split("/"))
-    return dt.date(year, month, day)
+    return parse_vn_date(text) if text else None

@@ -23,7 +23,7 @@ from functools import cache
 from typing import TYPE_CHECKING
 
 from bot.application.digest.model import STATUS_WORDS, STATUSES, Digest
-from bot.application.render import vn_datetime
+from bot.domain.dates import vn_datetime
 
 if TYPE_CHECKING:
     from PIL import Image

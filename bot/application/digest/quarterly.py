@@ -13,8 +13,8 @@ import datetime as dt
 import io
 
 from bot.application.digest.model import STATUS_WORDS, STATUSES, Digest
-from bot.application.render import vn_date
 from bot.domain.calendar import TIMEZONE
+from bot.domain.dates import vn_date
 from bot.domain.deadlines import ROMAN
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import io
 
 from bot.application.digest.model import STATUS_WORDS, STATUSES, Digest
-from bot.application.render import vn_date
 from bot.domain.calendar import TIMEZONE as _TZ
+from bot.domain.dates import vn_date
 
 
 def to_xlsx(digest: Digest, status_labels: dict[str, str]) -> bytes:

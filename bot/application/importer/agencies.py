@@ -15,8 +15,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from bot.application.importer.reading import BREAK, TOKEN, Span, line_at
-from bot.application.knowledge.pack import fold
 from bot.domain.knowledge import Agency
+from nlu.normalize import fold_words as fold
 
 
 @dataclass(frozen=True)

@@ -17,8 +17,8 @@ from bot.application.importer.agencies import AgencyMatcher, unique
 from bot.application.importer.casing import Casing
 from bot.application.importer.outline import Block, Node, extent
 from bot.application.importer.reading import SENTENCE_END, Span, any_phrase, is_caps, span_text
-from bot.application.knowledge.pack import fold
 from bot.domain.knowledge import Clause
+from nlu.normalize import fold_words as fold
 
 
 @dataclass

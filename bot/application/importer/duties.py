@@ -24,8 +24,8 @@ from bot.application.importer.agencies import (
 from bot.application.importer.clauses import COORDINATION, Part, Roles, draft_title
 from bot.application.importer.dates import read_timing
 from bot.application.importer.reading import TOKEN, Span, any_phrase, preview, span_text
-from bot.application.knowledge.pack import fold
 from bot.domain.knowledge import Duty, Timing
+from nlu.normalize import fold_words as fold
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from bot.application.importer.agencies import AgencyMatcher
 from bot.application.importer.casing import Casing
 from bot.application.importer.dates import parse_date
 from bot.application.importer.reading import Line, is_caps
-from bot.application.knowledge.pack import fold
+from nlu.normalize import fold_words as fold
 
 _DOC_TYPES = (
     "Chỉ thị",

@@ -15,7 +15,7 @@ from typing import Literal
 
 from bot.application.importer.front import FORMULA
 from bot.application.importer.reading import SENTENCE_END, Line, Span, is_caps
-from bot.application.knowledge.pack import fold
+from nlu.normalize import fold_words as fold
 
 
 @dataclass

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from collections.abc import Sequence
 
 from bot.application.importer.agencies import AgencyMatcher, agency_ids, report_unknown_agencies
@@ -34,6 +33,7 @@ from bot.application.importer.reading import (
 from bot.application.importer.report import ImportResult, in_reading_order
 from bot.application.importer.tail import effective_in_body, read_tail, tail_start
 from bot.domain.knowledge import Agency, Directive
+from nlu.normalize import strip_diacritics
 
 
 def import_directive(text: str, agencies: Sequence[Agency]) -> ImportResult:
@@ -151,7 +151,6 @@ def _line_groups(lines: list[Line]) -> list[list[Line]]:
 
 def slug(number: str, issued: dt.date) -> str:
     """Pack id from the number and year: "06/CT-UBND", 2019 -> "06-CT-UBND-2019"."""
-    ascii_number = unicodedata.normalize("NFD", number.replace("Đ", "D").replace("đ", "d"))
-    ascii_number = "".join(c for c in ascii_number if not unicodedata.combining(c))
+    ascii_number = strip_diacritics(number)
     base = re.sub(r"[^A-Za-z0-9]+", "-", ascii_number).strip("-") or "van-ban"
     return f"{base}-{issued.year}"

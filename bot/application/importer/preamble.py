@@ -12,8 +12,8 @@ from __future__ import annotations
 from bot.application.importer.clauses import Part, Roles, clause_text, draft_title, top_items
 from bot.application.importer.outline import Block, extent
 from bot.application.importer.reading import Span, span_text
-from bot.application.knowledge.pack import fold
 from bot.domain.knowledge import Clause
+from nlu.normalize import fold_words as fold
 
 _INTRO_KINDS: tuple[tuple[str, str, str], ...] = (
     # key, label suffix, title

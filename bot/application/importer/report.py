@@ -8,12 +8,12 @@ the command line prints; `report_text` is import_report.txt.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from dataclasses import dataclass
 
 from bot.application.importer.duties import DutyCandidate
 from bot.application.importer.reading import preview
+from bot.domain.dates import vn_date
 from bot.domain.knowledge import Directive
 
 REPORT_FILE = "import_report.txt"
@@ -38,7 +38,7 @@ class ImportResult:
         recurring = sum(x.timing.kind == "recurring" for x in d.duties)
         unaddressed = len(self.candidates) - len(d.duties)
         return [
-            f"Văn bản: {d.doc_type} {d.number} ngày {_vn_date(d.issued)} – {d.title}",
+            f"Văn bản: {d.doc_type} {d.number} ngày {vn_date(d.issued)} – {d.title}",
             f"Cơ quan ban hành: {d.issuer}; người ký: {d.signer_name} "
             f"({d.signing_capacity}, {d.signer_title})",
             f"Mục (clauses): {len(d.clauses)} ({intro} mở đầu, "
@@ -77,6 +77,3 @@ def _problem_line(problem: str) -> int:
     m = re.match(r"dòng (\d+)", problem)
     return int(m.group(1)) if m else 0
 
-
-def _vn_date(day: dt.date) -> str:
-    return f"{day.day}/{day.month}/{day.year}"

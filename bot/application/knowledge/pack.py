@@ -41,6 +41,7 @@ from bot.domain.knowledge import (
     TimingKind,
     Topic,
 )
+from nlu.normalize import fold_words as fold
 from nlu.yaml_io import read_yaml
 
 AGENCIES_FILE = "agencies.yaml"
@@ -149,13 +150,6 @@ def _check_agency_names(agencies: Iterable[Agency], where: str) -> None:
                     f"{where}: {spelling!r} of agency {agency.id!r} folds like "
                     f"{other[1]!r} of agency {other[0]!r}; an alias must name one agency"
                 )
-
-
-def fold(text: str) -> str:
-    """Fold for alias comparison: lower-case, no diacritics (đ -> d), punctuation as space."""
-    text = unicodedata.normalize("NFD", text.lower().replace("đ", "d").replace("Đ", "d"))
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    return " ".join(re.sub(r"[^\w%]+", " ", text).split())
 
 
 # ---------------------------------------------------------------------------

@@ -34,9 +34,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-from bot.application.render import vn_date
 from bot.config import NudgeSettings
 from bot.domain.calendar import WorkingCalendar
+from bot.domain.dates import vn_date
 from bot.domain.deadlines import DeadlineRules, DutyPlan, Occurrence
 from bot.domain.roles import MANAGER, OFFICIAL
 
