@@ -1,4 +1,5 @@
-"""Load and validate the directive pack (data/) into a `KnowledgeBase`.
+"""The directive pack (data/) <-> a `KnowledgeBase`: loaded and validated, and a
+directive written back as directive.yaml (`directive_yaml`, for the importer's drafts).
 
 Layout of the data folder::
 
@@ -267,6 +268,101 @@ def load_directive(folder: Path, agency_ids: frozenset[str]) -> Directive:
     )
     _check_directive_refs(directive, agency_ids, where)
     return directive
+
+
+# --- and back: the directive as directive.yaml holds it
+
+
+class _PackDumper(yaml.SafeDumper):
+    """Block style for multi-line text, as in the hand-written pack."""
+
+
+def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_PackDumper.add_representer(str, _represent_str)
+
+
+def directive_document(directive: Directive) -> dict[str, Any]:
+    """The directive as the mapping directive.yaml holds (no source_text)."""
+    d = directive
+    return {
+        "id": d.id,
+        "number": d.number,
+        "doc_type": d.doc_type,
+        "title": d.title,
+        "issued": d.issued,
+        "effective": d.effective,
+        "issuer": d.issuer,
+        "place": d.place,
+        "signer_name": d.signer_name,
+        "signer_title": d.signer_title,
+        "signing_capacity": d.signing_capacity,
+        "cites": [
+            {
+                "number": c.number,
+                "doc_type": c.doc_type,
+                "date": c.date,
+                "issuer": c.issuer,
+                "subject": c.subject,
+                "clause": c.clause,
+                "quote": c.quote,
+            }
+            for c in d.cites
+        ],
+        "recipients": list(d.recipients),
+        "clauses": [
+            {
+                "id": c.id,
+                "label": c.label,
+                "title": c.title,
+                **({"parent": c.parent} if c.parent else {}),
+                "text": c.text,
+                **({"items": list(c.items)} if c.items else {}),
+                "topics": list(c.topics),
+            }
+            for c in d.clauses
+        ],
+        "duties": [_duty_document(x) for x in d.duties],
+        "figures": [],
+        "topics": [],
+    }
+
+
+def _duty_document(duty: Duty) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "id": duty.id,
+        "clause": duty.clause,
+        "title": duty.title,
+        "text": duty.text,
+        "addressees": list(duty.addressees),
+        "lead": list(duty.lead),
+    }
+    if duty.coordinate:
+        out["coordinate"] = list(duty.coordinate)
+    timing = duty.timing
+    if timing.kind != "continuous":
+        out["timing"] = {
+            "kind": timing.kind,
+            **({"due": timing.due} if timing.due else {}),
+            **({"recurrence": timing.recurrence} if timing.recurrence else {}),
+            "text": timing.text,
+        }
+    return out
+
+
+def directive_yaml(directive: Directive) -> str:
+    """directive.yaml for `directive` (the inverse of `load_directive`, without the
+    curated figures and topics a reviewer adds)."""
+    return yaml.dump(
+        directive_document(directive),
+        Dumper=_PackDumper,
+        allow_unicode=True,
+        sort_keys=False,
+        width=4096,
+    )
 
 
 class _Verbatim:

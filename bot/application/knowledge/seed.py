@@ -18,15 +18,15 @@ Neither function commits: the caller's `session_scope` does.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import Counter, defaultdict
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.application.knowledge import rows
 from bot.domain import knowledge as k
 from bot.storage import models as m
 from nlu.normalize import fold as default_fold
@@ -60,13 +60,13 @@ def seed_knowledge(
     sync.table(
         m.Directive,
         lambda r: r.id,
-        {d.id: _directive_row(d, i) for i, d in enumerate(kb.directives)},
+        {d.id: rows.directive_row(d, i) for i, d in enumerate(kb.directives)},
         retire=True,
     )
     sync.table(
         m.Agency,
         lambda r: r.id,
-        {a.id: _agency_row(a, i) for i, a in enumerate(kb.agencies)},
+        {a.id: rows.agency_row(a, i) for i, a in enumerate(kb.agencies)},
         retire=True,
     )
     session.flush()
@@ -75,13 +75,13 @@ def seed_knowledge(
         m.AgencyAlias,
         lambda r: (r.agency_id, r.position),
         {
-            (a.id, i): {"agency_id": a.id, "position": i, "alias": alias, "folded": fold(alias)}
+            (a.id, i): rows.alias_row(a, i, alias, fold(alias))
             for a in kb.agencies
             for i, alias in enumerate(a.aliases)
         },
     )
     duties = {
-        (d.id, duty.id): _duty_row(d.id, duty, i)
+        (d.id, duty.id): rows.duty_row(d.id, duty, i)
         for d in kb.directives
         for i, duty in enumerate(d.duties)
     }
@@ -90,7 +90,7 @@ def seed_knowledge(
         m.Clause,
         lambda r: (r.directive_id, r.id),
         {
-            (d.id, c.id): _clause_row(d.id, c, i)
+            (d.id, c.id): rows.clause_row(d.id, c, i)
             for d in kb.directives
             for i, c in enumerate(d.clauses)
         },
@@ -99,7 +99,7 @@ def seed_knowledge(
         m.Figure,
         lambda r: (r.directive_id, r.id),
         {
-            (d.id, f.id): _figure_row(d.id, f, i)
+            (d.id, f.id): rows.figure_row(d.id, f, i)
             for d in kb.directives
             for i, f in enumerate(d.figures)
         },
@@ -108,7 +108,7 @@ def seed_knowledge(
         m.Topic,
         lambda r: (r.directive_id, r.id),
         {
-            (d.id, t.id): _topic_row(d.id, t, i)
+            (d.id, t.id): rows.topic_row(d.id, t, i)
             for d in kb.directives
             for i, t in enumerate(d.topics)
         },
@@ -120,24 +120,17 @@ def seed_knowledge(
         m.DutyAgency,
         lambda r: (r.directive_id, r.duty_id, r.role, r.position),
         {
-            (d.id, duty.id, role, i): {
-                "directive_id": d.id,
-                "duty_id": duty.id,
-                "role": role,
-                "position": i,
-                "agency_id": agency_id,
-            }
+            (row["directive_id"], row["duty_id"], row["role"], row["position"]): row
             for d in kb.directives
             for duty in d.duties
-            for role, agency_ids in _duty_roles(duty)
-            for i, agency_id in enumerate(agency_ids)
+            for row in rows.duty_agency_rows(d.id, duty)
         },
         scope=lambda r: (r.directive_id, r.duty_id) in duties,
     )
     sync.table(
         m.FaqEntry,
         lambda r: r.id,
-        {f.id: _faq_row(f, i) for i, f in enumerate(kb.faq)},
+        {f.id: rows.faq_row(f, i) for i, f in enumerate(kb.faq)},
         insert_only=True,
     )
     session.flush()
@@ -152,16 +145,7 @@ def load_knowledge_from_db(session: Session) -> k.KnowledgeBase:
     ):
         aliases[alias.agency_id].append(alias.alias)
     agencies = tuple(
-        k.Agency(
-            id=a.id,
-            name=a.name,
-            short_name=a.short_name,
-            kind=cast(k.AgencyKind, a.kind),
-            level=cast(k.AgencyLevel, a.level),
-            aliases=tuple(aliases[a.id]),
-            member_levels=tuple(cast(list[k.AgencyLevel], a.member_levels)),
-            member_kinds=tuple(cast(list[k.AgencyKind], a.member_kinds)),
-        )
+        rows.agency_from_row(a, aliases[a.id])
         for a in session.scalars(
             select(m.Agency).where(m.Agency.active).order_by(m.Agency.position, m.Agency.id)
         )
@@ -175,25 +159,12 @@ def load_knowledge_from_db(session: Session) -> k.KnowledgeBase:
     topics = _by_directive(session, m.Topic, m.Topic.position)
 
     directives = tuple(
-        k.Directive(
-            id=d.id,
-            number=d.number,
-            doc_type=d.doc_type,
-            title=d.title,
-            issued=d.issued,
-            effective=d.effective,
-            issuer=d.issuer,
-            place=d.place,
-            signer_name=d.signer_name,
-            signer_title=d.signer_title,
-            signing_capacity=d.signing_capacity,
-            source_text=d.source_text,
-            cites=tuple(_cite_from_json(c) for c in d.cites),
-            recipients=tuple(d.recipients),
-            clauses=tuple(_clause(c) for c in clauses[d.id]),
-            duties=tuple(_duty(duty, links) for duty in duties[d.id]),
-            figures=tuple(_figure(f) for f in figures[d.id]),
-            topics=tuple(_topic(t) for t in topics[d.id]),
+        rows.directive_from_row(
+            d,
+            [rows.clause_from_row(c) for c in clauses[d.id]],
+            [rows.duty_from_row(duty, links) for duty in duties[d.id]],
+            [rows.figure_from_row(f) for f in figures[d.id]],
+            [rows.topic_from_row(t) for t in topics[d.id]],
         )
         for d in session.scalars(
             select(m.Directive)
@@ -202,13 +173,7 @@ def load_knowledge_from_db(session: Session) -> k.KnowledgeBase:
         )
     )
     faq = tuple(
-        k.FaqEntry(
-            id=f.id,
-            question=f.question,
-            answer=f.answer,
-            alternates=tuple(f.alternates),
-            clauses=tuple(f.clauses),
-        )
+        rows.faq_from_row(f)
         for f in session.scalars(
             select(m.FaqEntry).where(m.FaqEntry.active).order_by(m.FaqEntry.position, m.FaqEntry.id)
         )
@@ -265,132 +230,6 @@ class _Sync:
                 self.result.removed[name] += 1
 
 
-def _directive_row(d: k.Directive, position: int) -> dict[str, Any]:
-    return {
-        "id": d.id,
-        "number": d.number,
-        "doc_type": d.doc_type,
-        "title": d.title,
-        "issued": d.issued,
-        "effective": d.effective,
-        "issuer": d.issuer,
-        "place": d.place,
-        "signer_name": d.signer_name,
-        "signer_title": d.signer_title,
-        "signing_capacity": d.signing_capacity,
-        "source_text": d.source_text,
-        "cites": [_cite_to_json(c) for c in d.cites],
-        "recipients": list(d.recipients),
-        "position": position,
-        "active": True,
-    }
-
-
-def _agency_row(a: k.Agency, position: int) -> dict[str, Any]:
-    return {
-        "id": a.id,
-        "name": a.name,
-        "short_name": a.short_name,
-        "kind": a.kind,
-        "level": a.level,
-        "member_levels": list(a.member_levels),
-        "member_kinds": list(a.member_kinds),
-        "position": position,
-        "active": True,
-    }
-
-
-def _clause_row(directive_id: str, c: k.Clause, position: int) -> dict[str, Any]:
-    return {
-        "directive_id": directive_id,
-        "id": c.id,
-        "label": c.label,
-        "title": c.title,
-        "text": c.text,
-        "parent": c.parent,
-        "items": list(c.items),
-        "topics": list(c.topics),
-        "position": position,
-    }
-
-
-def _duty_row(directive_id: str, duty: k.Duty, position: int) -> dict[str, Any]:
-    # No "effective_due": it belongs to the admins.
-    return {
-        "directive_id": directive_id,
-        "id": duty.id,
-        "clause": duty.clause,
-        "title": duty.title,
-        "text": duty.text,
-        "timing_kind": duty.timing.kind,
-        "timing_due": duty.timing.due,
-        "timing_recurrence": duty.timing.recurrence,
-        "timing_text": duty.timing.text,
-        "topics": list(duty.topics),
-        "position": position,
-        "active": True,
-    }
-
-
-def _duty_roles(duty: k.Duty) -> Iterable[tuple[str, tuple[str, ...]]]:
-    return (
-        ("addressee", duty.addressees),
-        ("lead", duty.lead),
-        ("coordinate", duty.coordinate),
-        ("via", duty.via),
-    )
-
-
-def _figure_row(directive_id: str, f: k.Figure, position: int) -> dict[str, Any]:
-    return {
-        "directive_id": directive_id,
-        "id": f.id,
-        "label": f.label,
-        "value": f.value,
-        "unit": f.unit,
-        "clause": f.clause,
-        "quote": f.quote,
-        "keywords": list(f.keywords),
-        "parent": f.parent,
-        "position": position,
-    }
-
-
-def _topic_row(directive_id: str, t: k.Topic, position: int) -> dict[str, Any]:
-    return {
-        "directive_id": directive_id,
-        "id": t.id,
-        "name": t.name,
-        "aliases": list(t.aliases),
-        "clauses": list(t.clauses),
-        "position": position,
-    }
-
-
-def _faq_row(f: k.FaqEntry, position: int) -> dict[str, Any]:
-    return {
-        "id": f.id,
-        "question": f.question,
-        "alternates": list(f.alternates),
-        "answer": f.answer,
-        "clauses": list(f.clauses),
-        "position": position,
-        "active": True,
-    }
-
-
-def _cite_to_json(c: k.CitedDocument) -> dict[str, str]:
-    return {
-        "number": c.number,
-        "doc_type": c.doc_type,
-        "date": c.date.isoformat(),
-        "issuer": c.issuer,
-        "subject": c.subject,
-        "clause": c.clause,
-        "quote": c.quote,
-    }
-
-
 # --- back to dataclasses ---------------------------------------------------------------
 
 
@@ -401,30 +240,6 @@ def _by_directive(
     for row in session.scalars(select(model).where(*where).order_by(position)):
         rows[getattr(row, "directive_id")].append(row)  # noqa: B009
     return rows
-
-
-def _cite_from_json(c: dict[str, str]) -> k.CitedDocument:
-    return k.CitedDocument(
-        number=c["number"],
-        doc_type=c["doc_type"],
-        date=dt.date.fromisoformat(c["date"]),
-        issuer=c["issuer"],
-        subject=c["subject"],
-        clause=c["clause"],
-        quote=c["quote"],
-    )
-
-
-def _clause(c: m.Clause) -> k.Clause:
-    return k.Clause(
-        id=c.id,
-        label=c.label,
-        title=c.title,
-        text=c.text,
-        parent=c.parent,
-        items=tuple(c.items),
-        topics=tuple(c.topics),
-    )
 
 
 def _duty_links(session: Session, *where: Any) -> dict[tuple[str, str, str], list[str]]:
@@ -449,50 +264,4 @@ def duty_from_db(session: Session, directive_id: str, duty_id: str) -> k.Duty:
     """One duty as answers will show it once the indexes are rebuilt (admins' edits in)."""
     row = session.get_one(m.Duty, (directive_id, duty_id))
     where = (m.DutyAgency.directive_id == directive_id, m.DutyAgency.duty_id == duty_id)
-    return _duty(row, _duty_links(session, *where))
-
-
-def _duty(d: m.Duty, links: dict[tuple[str, str, str], list[str]]) -> k.Duty:
-    """The duty as the pack gave it, with the admins' edits and extended deadline."""
-    overrides = d.overrides or {}
-
-    def agencies(role: str) -> tuple[str, ...]:
-        if role in overrides:
-            return tuple(overrides[role])
-        return tuple(links.get((d.directive_id, d.id, role), ()))
-
-    return k.Duty(
-        id=d.id,
-        clause=d.clause,
-        title=overrides.get("title", d.title),
-        text=d.text,
-        addressees=agencies("addressee"),
-        lead=agencies("lead"),
-        coordinate=agencies("coordinate"),
-        via=agencies("via"),
-        timing=k.Timing(
-            kind=cast(k.TimingKind, d.timing_kind),
-            due=d.timing_due,
-            recurrence=cast(k.Recurrence | None, d.timing_recurrence),
-            text=d.timing_text,
-            extended_to=d.effective_due if d.timing_kind == "deadline" else None,
-        ),
-        topics=tuple(d.topics),
-    )
-
-
-def _figure(f: m.Figure) -> k.Figure:
-    return k.Figure(
-        id=f.id,
-        label=f.label,
-        value=f.value,
-        unit=f.unit,
-        clause=f.clause,
-        quote=f.quote,
-        keywords=tuple(f.keywords),
-        parent=f.parent,
-    )
-
-
-def _topic(t: m.Topic) -> k.Topic:
-    return k.Topic(id=t.id, name=t.name, aliases=tuple(t.aliases), clauses=tuple(t.clauses))
+    return rows.duty_from_row(row, _duty_links(session, *where))
