@@ -39,11 +39,11 @@ def _assistant() -> Any:
 def cmd_calendar(args: argparse.Namespace) -> int:
     from bot.app import prepare_database
     from bot.application import calendar
-    from bot.config import NudgeSettings
     from bot.storage.db import session_scope
 
-    settings = NudgeSettings.from_env()
-    sessions = prepare_database(Settings.from_env())
+    app_settings = Settings.from_env()
+    settings = app_settings.nudges
+    sessions = prepare_database(app_settings)
     with session_scope(sessions) as session:
         if args.action in ("add-workday", "add-dayoff"):
             kind = "workday" if args.action == "add-workday" else "dayoff"
@@ -88,11 +88,10 @@ def nudges_preview(args: argparse.Namespace) -> int:
     """What would go out on a day, and why, per recipient (or per agency with nobody linked)."""
     from bot.application.scheduler.policy import due_messages
     from bot.application.scheduler.world import load_world
-    from bot.config import NudgeSettings
     from bot.storage.db import session_scope
 
-    settings = NudgeSettings.from_env()
     assistant = _assistant()
+    settings = assistant.settings.nudges
     catalog = assistant.core.qa.catalog
     names = {a.id: a.short_name for a in catalog.kb.agencies}
     day: dt.date = args.date or dt.date.today()

@@ -1,2 +1,3 @@
-"""Administration: content management (`content`), the unanswered-questions inbox
-(`inbox`) and the directive importer (`importer`), which drafts a pack from a text."""
+"""Administration: content management (`content`: versioned edits with history and revert),
+the unanswered-questions inbox (`inbox`), content files (`files`: FAQ and duties as
+YAML/CSV/XLSX) and the admin chat commands (`commands`)."""
