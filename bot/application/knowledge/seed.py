@@ -32,6 +32,7 @@ from bot.storage import models as m
 from nlu.normalize import fold as default_fold
 
 RowT = TypeVar("RowT", bound=m.Base)
+DesiredRows = dict[Any, dict[str, Any]]
 
 
 @dataclass
@@ -80,39 +81,19 @@ def seed_knowledge(
             for i, alias in enumerate(a.aliases)
         },
     )
-    duties = {
-        (d.id, duty.id): rows.duty_row(d.id, duty, i)
-        for d in kb.directives
-        for i, duty in enumerate(d.duties)
-    }
-    sync.table(m.Duty, lambda r: (r.directive_id, r.id), duties, retire=True)
-    sync.table(
-        m.Clause,
-        lambda r: (r.directive_id, r.id),
-        {
-            (d.id, c.id): rows.clause_row(d.id, c, i)
+    def per_directive(part: str, row: Callable[[str, Any, int], dict[str, Any]]) -> DesiredRows:
+        """(directive id, item id) -> row, for one part of every directive."""
+        return {
+            (d.id, item.id): row(d.id, item, i)
             for d in kb.directives
-            for i, c in enumerate(d.clauses)
-        },
-    )
-    sync.table(
-        m.Figure,
-        lambda r: (r.directive_id, r.id),
-        {
-            (d.id, f.id): rows.figure_row(d.id, f, i)
-            for d in kb.directives
-            for i, f in enumerate(d.figures)
-        },
-    )
-    sync.table(
-        m.Topic,
-        lambda r: (r.directive_id, r.id),
-        {
-            (d.id, t.id): rows.topic_row(d.id, t, i)
-            for d in kb.directives
-            for i, t in enumerate(d.topics)
-        },
-    )
+            for i, item in enumerate(getattr(d, part))
+        }
+
+    duties = per_directive("duties", rows.duty_row)
+    sync.table(m.Duty, _directive_and_id, duties, retire=True)
+    sync.table(m.Clause, _directive_and_id, per_directive("clauses", rows.clause_row))
+    sync.table(m.Figure, _directive_and_id, per_directive("figures", rows.figure_row))
+    sync.table(m.Topic, _directive_and_id, per_directive("topics", rows.topic_row))
     session.flush()
 
     # Links of duties the pack dropped stay, so a retired duty keeps its history.
@@ -181,6 +162,10 @@ def load_knowledge_from_db(session: Session) -> k.KnowledgeBase:
     return k.KnowledgeBase(directives=directives, agencies=agencies, faq=faq)
 
 
+def _directive_and_id(row: Any) -> Hashable:
+    return (row.directive_id, row.id)
+
+
 # --- the upsert ------------------------------------------------------------------------
 
 
@@ -193,7 +178,7 @@ class _Sync:
         self,
         model: type[RowT],
         key: Callable[[RowT], Hashable],
-        desired: dict[Any, dict[str, Any]],
+        desired: DesiredRows,
         *,
         retire: bool = False,
         insert_only: bool = False,
