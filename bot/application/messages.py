@@ -52,12 +52,19 @@ class IncomingMessage:
     edited: bool = False  # an edit of an earlier message
 
 
+# What a button does, for answers typed instead of pressed ("ok", "hủy", "quay lại"):
+# see `bot.application.choices`. Most buttons have none.
+ButtonKind = Literal["", "confirm", "cancel", "back", "skip", "keep"]
+
+
 @dataclass(frozen=True)
 class Button:
-    """A choice offered with a reply; pressing it sends `payload` back."""
+    """A choice offered with a reply; pressing it sends `payload` back. On channels
+    without buttons the choices are numbered and answered by typing."""
 
     label: str
     payload: str
+    kind: ButtonKind = ""
 
 
 @dataclass(frozen=True)
@@ -80,6 +87,9 @@ class Reply:
     buttons: tuple[Button, ...] = ()
     columns: int = 1  # buttons per row, where the channel lays them out in rows
     files: tuple[OutgoingFile, ...] = ()  # sent after the text, in order
+    # The step asks for a number (a percentage): a typed number is that value, never
+    # the number of a choice.
+    numbers_are_values: bool = False
 
 
 @dataclass(frozen=True)
@@ -139,8 +149,9 @@ def encode_reply(reply: Reply) -> dict[str, Any]:
     return {
         "template": reply.template,
         "data": _encode(reply.data),
-        "buttons": [[b.label, b.payload] for b in reply.buttons],
+        "buttons": [[b.label, b.payload, b.kind] for b in reply.buttons],
         "columns": reply.columns,
+        "numbers_are_values": reply.numbers_are_values,
         "files": [
             {
                 "name": f.name,
@@ -158,7 +169,7 @@ def decode_reply(stored: Mapping[str, Any]) -> Reply:
     return Reply(
         str(stored["template"]),
         _decode(stored.get("data", {})),
-        tuple(Button(str(label), str(payload)) for label, payload in stored.get("buttons", [])),
+        tuple(Button(*button) for button in stored.get("buttons", [])),
         int(stored.get("columns", 1)),
         tuple(
             OutgoingFile(
@@ -166,4 +177,5 @@ def decode_reply(stored: Mapping[str, Any]) -> Reply:
             )
             for f in stored.get("files", [])
         ),
+        bool(stored.get("numbers_are_values", False)),
     )

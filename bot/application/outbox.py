@@ -34,6 +34,7 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from bot.application import choices
 from bot.application.messages import Button, OutgoingFile, Reply, decode_reply, encode_reply
 from bot.storage.db import session_scope
 from bot.storage.models import OutboxMessage, User
@@ -196,9 +197,13 @@ class OutboxStore:
 
     def mark_sent(self, row: Claimed, now: dt.datetime, message_ref: str = "") -> bool:
         """Record a delivery. False when the row was no longer ours (its lease ran out
-        and another claim took it, which may send it again: a duplicate to count)."""
+        and another claim took it, which may send it again: a duplicate to count).
+        The message's buttons become what the user can answer by typing."""
         values = {"status": "sent", "sent_at": now, "message_ref": message_ref or None}
         with session_scope(self.sessions) as session:
+            message = stored_message(row.payload)
+            if message.buttons:
+                choices.remember(session, row.user_id, [message])
             ours = session.execute(
                 update(OutboxMessage)
                 .where(OutboxMessage.id == row.id, OutboxMessage.claim == row.claim)

@@ -18,7 +18,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.application import accounts, chat_commands, nudges
+from bot.application import accounts, chat_commands, choices, nudges
 from bot.application.admin import commands as admin_commands
 from bot.application.commands import (
     Command,
@@ -123,7 +123,10 @@ class Core:
             message.channel, message.user_id, message.display_name
         )
         response = self._route(session, user, message)
-        return replace(response, replies=tuple(self._short_payloads(session, response.replies)))
+        replies = tuple(self._short_payloads(session, response.replies))
+        if replies and message.is_private:
+            choices.remember(session, user.id, replies)
+        return replace(response, replies=replies)
 
     # Routing.
 
@@ -149,6 +152,10 @@ class Core:
             return self._command(session, user, message, *parsed)
         if not message.is_private:
             return Response(())  # group chatter is not for the bot
+        if message.payload is None and message.attachment is None:
+            chosen = choices.typed_choice(session, user.id, text)
+            if chosen is not None:  # a number or words answering the offered buttons
+                return self._route(session, user, replace(message, text="", payload=chosen))
         state = states.load(session, user.id)
         if state is not None and state.dialog in self.dialogs:
             dialog = self.dialogs[state.dialog]
@@ -160,7 +167,7 @@ class Core:
             if outcome is not None:
                 return self.services.outcome(session, outcome)
             # Not an answer to the step: answer it as a question, then ask the step again.
-            answered = self._ask(session, user, message.channel, text)
+            answered = self._ask(session, user, message.channel, text, in_dialog=True)
             return replace(answered, replies=(*answered.replies, dialog.prompt(state)))
         if message.attachment is not None:
             if user.role == "admin" and message.attachment.kind == "document":
@@ -208,8 +215,11 @@ class Core:
         session.flush()
         return Response((reply,))
 
-    def _ask(self, session: Session, user: User, channel: str, text: str) -> Response:
-        """A question for the Q&A, written to the question log."""
+    def _ask(
+        self, session: Session, user: User, channel: str, text: str, in_dialog: bool = False
+    ) -> Response:
+        """A question for the Q&A, written to the question log (`in_dialog`: typed while
+        a dialog was open, so not one for the unanswered inbox)."""
         answer = self.qa.answer(text)
         parse = answer.parse
         QuestionLogRepo(session).add(
@@ -224,6 +234,7 @@ class Core:
             answer_kind=answer.kind,
             reply=self.log_renderer.render(answer.reply),
             citations=list(answer.citations),
+            in_dialog=in_dialog,
         )
         return Response((answer.reply,), answer)
 

@@ -338,6 +338,21 @@ class InviteCode(Base):
     used_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
 
 
+class OfferedChoices(Base):
+    """The buttons of the last message a user was sent (a reply or a pushed message), so
+    that typing a number, an option's words or "ok"/"hủy" presses one: on channels
+    without buttons (Zalo, the console) and wherever a user types instead of pressing."""
+
+    __tablename__ = "offered_choices"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    # [{"label", "payload", "kind"}], in the order they were numbered.
+    choices: Mapped[list[dict[str, str]]] = mapped_column(JSON)
+    # The step asks for a number (a percentage): a typed number is the value, not a choice.
+    numbers_are_values: Mapped[bool] = mapped_column(default=False)
+    offered_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
 class DialogState(Base):
     """Where a user is in a multi-step dialog; in the database so a restart loses nothing.
 
@@ -408,6 +423,9 @@ class QuestionLog(Base):
     reply: Mapped[str] = mapped_column(Text)
     citations: Mapped[list[str]] = mapped_column(JSON)
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)
+    # Typed while a dialog was open (an answer the step did not take): not a question
+    # for the unanswered inbox.
+    in_dialog: Mapped[bool] = mapped_column(default=False)
 
 
 # --- scheduler: working calendar, snoozes, delivery outbox -----------------------------

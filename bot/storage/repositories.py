@@ -29,6 +29,7 @@ class QuestionLogRepo:
         entities: Sequence[dict[str, Any]] = (),
         answer_kind: str | None = None,
         citations: Sequence[str] = (),
+        in_dialog: bool = False,
     ) -> QuestionLog:
         entry = QuestionLog(
             channel=channel,
@@ -41,6 +42,7 @@ class QuestionLogRepo:
             answer_kind=answer_kind,
             reply=reply,
             citations=list(citations),
+            in_dialog=in_dialog,
         )
         self.session.add(entry)
         self.session.flush()

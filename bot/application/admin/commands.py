@@ -309,8 +309,8 @@ def announce(ctx: CommandContext) -> Response:
     session.flush()
     labels = ctx.app.faq.labels
     buttons = (
-        Button(labels.send, f"/thongbao_gui {draft.id}"),
-        Button(labels.cancel, f"/thongbao_huy {draft.id}"),
+        Button(labels.send, f"/thongbao_gui {draft.id}", "confirm"),
+        Button(labels.cancel, f"/thongbao_huy {draft.id}", "cancel"),
     )
     view = {"label": label, "count": len(recipients), "text": text}
     return respond(Reply("admin/broadcast_preview", view, buttons, columns=2))

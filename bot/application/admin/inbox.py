@@ -38,6 +38,7 @@ def unanswered(session: Session, limit: int = 20) -> list[InboxGroup]:
         session.execute(
             select(QuestionLog.id, QuestionLog.text, QuestionLog.normalized, QuestionLog.created_at)
             .where(QuestionLog.answer_kind.in_(UNANSWERED_KINDS))
+            .where(QuestionLog.in_dialog.is_(False))
             .where(QuestionLog.id.not_in(dismissed))
             .where(QuestionLog.normalized != "")
             .order_by(QuestionLog.id.desc())

@@ -93,14 +93,15 @@ class FaqDialog:
         data, token = state.data, state.token
         buttons = []
         if state.step == "preview":
-            buttons.append(Button(self.labels.save_content, states.payload(NAME, token, "save")))
+            save = states.payload(NAME, token, "save")
+            buttons.append(Button(self.labels.save_content, save, "confirm"))
         elif state.step in OPTIONAL:
-            buttons.append(Button(self.labels.skip, states.payload(NAME, token, "skip")))
+            buttons.append(Button(self.labels.skip, states.payload(NAME, token, "skip"), "skip"))
         if state.step != "preview" and data.get(state.step):
-            buttons.append(Button(self.labels.keep, states.payload(NAME, token, "keep")))
+            buttons.append(Button(self.labels.keep, states.payload(NAME, token, "keep"), "keep"))
         if state.step != "question":
-            buttons.append(Button(self.labels.back, states.payload(NAME, token, "back")))
-        buttons.append(Button(self.labels.cancel, states.payload(NAME, token, "cancel")))
+            buttons.append(Button(self.labels.back, states.payload(NAME, token, "back"), "back"))
+        buttons.append(Button(self.labels.cancel, states.payload(NAME, token, "cancel"), "cancel"))
         view = {**data, "step": state.step, "problems": self._problems(data)}
         return Reply(f"admin/faq_{state.step}", view, tuple(buttons), columns=2)
 

@@ -236,8 +236,8 @@ class ReportDialog:
     def prompt(self, state: DialogState) -> Reply:
         data = state.data
         token = state.token
-        back = Button(self.labels.back, states.payload(NAME, token, "back"))
-        cancel = Button(self.labels.cancel, states.payload(NAME, token, "cancel"))
+        back = Button(self.labels.back, states.payload(NAME, token, "back"), "back")
+        cancel = Button(self.labels.cancel, states.payload(NAME, token, "cancel"), "cancel")
         if state.step == "duty":
             return self._duty_page(data, token, cancel)
         summary = self._summary(data)
@@ -255,14 +255,18 @@ class ReportDialog:
                 for p in PERCENT_CHOICES
             )
             return Reply(
-                "dialog/report_percent", {"s": summary}, (*buttons, back, cancel), columns=5
+                "dialog/report_percent",
+                {"s": summary},
+                (*buttons, back, cancel),
+                columns=5,
+                numbers_are_values=True,  # "5" is 5%, not the fifth button
             )
         if state.step in ("blockers", "evidence"):
-            skip = Button(self.labels.skip, states.payload(NAME, token, "skip"))
+            skip = Button(self.labels.skip, states.payload(NAME, token, "skip"), "skip")
             return Reply(
                 f"dialog/report_{state.step}", {"s": summary}, (skip, back, cancel), columns=3
             )
-        save = Button(self.labels.save, states.payload(NAME, token, "save"))
+        save = Button(self.labels.save, states.payload(NAME, token, "save"), "confirm")
         return Reply("dialog/report_confirm", {"s": summary}, (save, back, cancel), columns=1)
 
     def _duty_page(self, data: dict[str, Any], token: str, cancel: Button) -> Reply:

@@ -1,4 +1,4 @@
-"""The console adapter: stdin/stdout in, the core in the middle, numbered buttons."""
+"""The console adapter: stdin/stdout in, the core in the middle, numbered choices."""
 
 from __future__ import annotations
 
@@ -9,8 +9,7 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.application.assistant import Assistant
-from bot.application.commands import small_int
-from bot.application.messages import Button, IncomingMessage, OutgoingFile, Response
+from bot.application.messages import IncomingMessage, OutgoingFile, Response
 from bot.config import PROJECT_ROOT
 from bot.storage.db import session_scope
 
@@ -22,20 +21,13 @@ class ConsoleChannel:
     def __init__(self, assistant: Assistant, user_id: str = "local") -> None:
         self.assistant = assistant
         self.user_id = user_id
-        self.buttons: tuple[Button, ...] = ()
 
     def send(self, text: str) -> Response:
-        """Hand one line to the core; a bare number picks one of the last buttons."""
-        choice = small_int(text)
-        if choice is not None and 1 <= choice <= len(self.buttons):
-            payload = self.buttons[choice - 1].payload
-            message = IncomingMessage(CHANNEL, self.user_id, payload=payload)
-        else:
-            message = IncomingMessage(CHANNEL, self.user_id, text)
+        """Hand one line to the core (which reads a bare number as one of the choices
+        it last offered, see `bot.application.choices`)."""
+        message = IncomingMessage(CHANNEL, self.user_id, text)
         with session_scope(self.assistant.sessions) as session:
-            response = self.assistant.core.handle(session, message)
-        self.buttons = tuple(b for reply in response.replies for b in reply.buttons)
-        return response
+            return self.assistant.core.handle(session, message)
 
     def render(self, response: Response) -> str:
         parts = [self.assistant.renderer.render(reply) for reply in response.replies]

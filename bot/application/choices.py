@@ -1,0 +1,89 @@
+"""Answers typed instead of pressed: a number, an option's words, or "ok"/"hủy".
+
+Zalo (and the console) have no buttons: every choice is shown numbered, and the user
+types. The router remembers the buttons of the last message a user got (a reply, or a
+pushed nudge once delivered) and reads a typed answer against them, on every channel:
+
+* a number picks that choice, unless the step asks for a number ("5" at the
+  percent step is 5%, `Reply.numbers_are_values`);
+* the option's own words ("lưu báo cáo", "trang sau", "đang thực hiện") pick it;
+* a natural answer picks the one choice of its kind: "ok", "đồng ý", "có", "lưu",
+  "gửi" confirm; "hủy", "thôi" cancel; "quay lại" goes back; "bỏ qua" skips; "giữ
+  nguyên" keeps; "không" skips an optional step where it can, else cancels.
+
+Anything else is not a choice: it goes to the open dialog, or is a question.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from sqlalchemy.orm import Session
+
+from bot.application.commands import small_int
+from bot.application.messages import Reply
+from bot.storage.models import OfferedChoices, utcnow
+from nlu.normalize import fold_words
+
+# Choices older than this are forgotten: a number typed a week later means something else.
+MAX_AGE = dt.timedelta(days=7)
+
+# What people type (folded) -> the kinds of button it answers, the preferred first.
+_KINDS_OF_PHRASE: dict[tuple[str, ...], tuple[str, ...]] = {
+    ("confirm",): (
+        "ok", "oke", "okay", "ok roi", "dong y", "co", "xac nhan", "duoc", "dung roi",
+        "yes", "y", "luu", "gui", "chac chan",
+    ),
+    ("skip", "cancel"): ("khong", "ko", "k", "no"),
+    ("cancel",): ("huy", "huy bo", "thoi", "dung lai", "khong lam nua"),
+    ("back",): ("quay lai", "tro lai", "lui lai"),
+    ("skip",): ("bo qua", "khong co", "chua co", "tiep", "tiep tuc"),
+    ("keep",): ("giu nguyen", "giu", "nhu cu"),
+}  # fmt: skip
+KINDS: dict[str, tuple[str, ...]] = {
+    phrase: kinds for kinds, phrases in _KINDS_OF_PHRASE.items() for phrase in phrases
+}
+
+
+def remember(session: Session, user_id: int, replies: Sequence[Reply]) -> None:
+    """The buttons of what the user is sent now replace what they were offered before
+    (none: nothing is on offer any more)."""
+    buttons = [b for reply in replies for b in reply.buttons]
+    row = session.get(OfferedChoices, user_id)
+    if not buttons:
+        if row is not None:
+            session.delete(row)
+        return
+    choices = [{"label": b.label, "payload": b.payload, "kind": b.kind} for b in buttons]
+    numbers_are_values = any(r.numbers_are_values for r in replies if r.buttons)
+    if row is None:
+        row = OfferedChoices(user_id=user_id)
+        session.add(row)
+    row.choices = choices
+    row.numbers_are_values = numbers_are_values
+    row.offered_at = utcnow()
+
+
+def typed_choice(session: Session, user_id: int, text: str) -> str | None:
+    """The payload of the choice `text` picks, or None when it picks none."""
+    row = session.get(OfferedChoices, user_id)
+    if row is None or utcnow() - row.offered_at > MAX_AGE:
+        return None
+    choices = row.choices
+    number = small_int(text)
+    if number is not None:
+        if row.numbers_are_values or not 1 <= number <= len(choices):
+            return None
+        return choices[number - 1]["payload"]
+    words = fold_words(text)
+    if not words:
+        return None
+    by_label = [c for c in choices if fold_words(c["label"]) == words]
+    if len(by_label) == 1:
+        return by_label[0]["payload"]
+    for kind in KINDS.get(words, ()):
+        of_kind = [c for c in choices if c["kind"] == kind]
+        if len(of_kind) == 1:
+            return of_kind[0]["payload"]
+    return None

@@ -1,0 +1,120 @@
+"""Answers typed instead of pressed: numbers, an option's words, "ok"/"hủy", on every
+channel and at every step (Zalo and the console have no buttons)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from bot.app import Assistant, build_assistant
+from bot.application.messages import Button, Reply
+from bot.application.outbox import OutboxStore, enqueue, outbox_row
+from bot.config import Settings
+from bot.storage.db import session_scope
+from bot.storage.models import QuestionLog, User
+from tests.core.test_dialogs import Chat, linked_chat, reports
+
+
+@pytest.fixture()
+def assistant(tmp_path: Path) -> Assistant:
+    return build_assistant(Settings.from_env({"DATABASE_URL": f"sqlite:///{tmp_path / 'a.db'}"}))
+
+
+def test_a_report_by_typing_numbers_and_words_only(assistant: Assistant) -> None:
+    chat = linked_chat(assistant)
+    chat.send("/baocao")
+    chat.send("1")  # the first duty
+    assert "Tình trạng" in chat.text()
+    chat.send("dang thuc hien")  # a status by its words, without diacritics
+    assert "phần trăm" in chat.text()
+    chat.send("5")  # the percent step asks for a number: 5%, not the fifth choice
+    assert "vướng mắc" in chat.text()
+    chat.send("không")  # no blockers: skips the optional step
+    chat.send("bỏ qua")
+    assert "Kiểm tra lại" in chat.text() and "5%" in chat.text()
+    chat.send("ok")
+    assert "Đã lưu báo cáo số" in chat.text()
+    [report] = reports(assistant)
+    assert (report.status, report.percent, report.blockers) == ("in_progress", 5, "")
+
+
+@pytest.mark.parametrize(
+    ("answer", "saved"),
+    [("lưu", True), ("Đồng ý", True), ("có", True), ("hủy", False), ("không", False)],
+)
+def test_natural_answers_at_the_confirm_step(
+    assistant: Assistant, answer: str, saved: bool
+) -> None:
+    chat = linked_chat(assistant)
+    for typed in ("/baocao", "1", "hoàn thành", "bỏ qua", "bỏ qua"):
+        chat.send(typed)
+    assert "Kiểm tra lại" in chat.text()
+    chat.send(answer)
+    assert ("Đã lưu báo cáo số" in chat.text()) is saved
+    assert len(reports(assistant)) == int(saved)
+
+
+def test_back_by_words_and_numbers_out_of_range_are_text(assistant: Assistant) -> None:
+    chat = linked_chat(assistant)
+    chat.send("/baocao")
+    chat.send("1")
+    chat.send("quay lại")
+    assert "Chọn nhiệm vụ" in chat.text()
+    chat.send("1")
+    chat.send("99")  # no such choice: an answer the status step does not take
+    assert "Tình trạng" in chat.text()
+
+
+def test_questions_typed_inside_a_dialog_stay_out_of_the_inbox(assistant: Assistant) -> None:
+    chat = linked_chat(assistant)
+    chat.send("/baocao")
+    chat.send("1")
+    chat.send("Kết quả bóng đá tối qua thế nào?")  # refused, but typed inside the dialog
+    chat.send("/huy")
+    chat.send("Kết quả bóng đá hôm nay thế nào?")  # refused, outside any dialog
+    with session_scope(assistant.sessions) as session:
+        logged = session.execute(select(QuestionLog.text, QuestionLog.in_dialog)).all()
+    assert [(t[:17], d) for t, d in logged] == [
+        ("Kết quả bóng đá t", True),
+        ("Kết quả bóng đá h", False),
+    ]
+    admin = Chat(assistant, "1")
+    with session_scope(assistant.sessions) as session:
+        from bot.application import accounts
+
+        accounts.bootstrap_admin(session, "test", "1", "Quản trị")
+    admin.send("/hopthu")
+    assert "hôm nay" in admin.text() and "tối qua" not in admin.text()
+
+
+def test_a_delivered_nudges_buttons_are_answered_by_typing(assistant: Assistant) -> None:
+    chat = linked_chat(assistant)
+    with session_scope(assistant.sessions) as session:
+        user_id = session.scalars(select(User.id).where(User.channel_user_id == "100")).one()
+    now = dt.datetime.now(dt.UTC)
+    nudge = Reply(
+        "nudge/reminder",
+        {},
+        (Button("Báo cáo ngay", "/baocao"), Button("Nhắc lại sau 1 ngày", "/nhaclai x 1")),
+    )
+    with session_scope(assistant.sessions) as session:
+        row = outbox_row(
+            user_id=user_id,
+            channel="test",
+            address="100",
+            kind="remind-3",
+            due=now.date(),
+            message=nudge,
+            not_before=now,
+            now=now,
+        )
+        enqueue(session, [row])
+    store = OutboxStore(assistant.sessions)
+    [claimed] = store.claim(now, 10, dt.timedelta(seconds=60))
+    chat.send("tiện thể, ai ký chỉ thị?")  # a question in between: its answer offers nothing
+    assert store.mark_sent(claimed, now)  # the nudge arrives after it
+    chat.send("1")
+    assert "Chọn nhiệm vụ" in chat.text()
