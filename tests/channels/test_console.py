@@ -90,5 +90,5 @@ def test_chat_shows_buttons_as_numbers_and_follows_a_choice(database: Path) -> N
     assert "  1. " in result.stdout
     assert "Tạm biệt" in result.stdout
     # The reply to "1" is an answer with a citation, not a refusal.
-    after_choice = result.stdout.split("Bạn: ")[2]
+    after_choice = result.stdout.split("Anh/Chị: ")[2]
     assert "Mục" in after_choice and "Xin lỗi" not in after_choice

@@ -150,3 +150,17 @@ def test_no_template_writes_a_literal_angle_bracket() -> None:
         text = re.sub(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", "", path.read_text(), flags=re.S)
         offenders += [f"{path.name}: {line}" for line in text.splitlines() if "<" in line]
     assert offenders == []
+
+
+def test_templates_address_officials_as_anh_chi() -> None:
+    """Officials write to each other as "Anh/Chị"; the assistant never says "bạn" or
+    "tôi" (it calls itself "trợ lý")."""
+    from bot.application.render import default_templates_dir
+
+    offenders = []
+    for path in sorted(default_templates_dir().rglob("*.j2")):
+        text = re.sub(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", "", path.read_text(), flags=re.S)
+        for line in text.splitlines():
+            if re.search(r"(?<!\w)(bạn|tôi)(?!\w)", line, flags=re.IGNORECASE):
+                offenders.append(f"{path.name}: {line}")
+    assert offenders == []

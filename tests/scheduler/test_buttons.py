@@ -28,14 +28,14 @@ def press(assistant: Assistant, chat: str, payload: str) -> tuple[Response, str]
 def test_snooze_button(assistant: Assistant) -> None:
     add_users(assistant, ("701", "h_que_vo", "official"), ("702", "sttt", "official"))
     _, text = press(assistant, "701", "/nhaclai 2.f-4 1")
-    assert "Đã hẹn: tôi sẽ nhắc lại" in text
+    assert "Đã hẹn: trợ lý sẽ nhắc lại" in text
     with session_scope(assistant.sessions) as session:
         snooze = session.scalars(select(Snooze)).one()
         local = snooze.until.astimezone(dt.timezone(dt.timedelta(hours=7)))
         assert dt.time(8) <= local.time() <= dt.time(17)
         assert snooze.until > dt.datetime.now(dt.UTC) + dt.timedelta(hours=12)
     # Another agency's duty, an unknown duty, a bad number of days, no account.
-    assert "không thuộc cơ quan của bạn" in press(assistant, "702", "/nhaclai 2.f-4 1")[1]
+    assert "không thuộc cơ quan của Anh/Chị" in press(assistant, "702", "/nhaclai 2.f-4 1")[1]
     assert "Không tìm thấy nhiệm vụ" in press(assistant, "701", "/nhaclai 9.z-9 1")[1]
     assert "Cách dùng" in press(assistant, "701", "/nhaclai 2.f-4 99")[1]
     assert "Cách dùng" in press(assistant, "701", "/nhaclai 2.f-4")[1]
@@ -53,7 +53,7 @@ def test_done_button_records_a_report_and_stops_the_nudges(assistant: Assistant)
     assert "Đã ghi nhận hoàn thành" in text and "UBND huyện Quế Võ" in text
     _, text = press(assistant, "712", "/xong 2.f-4")  # the manager, a second time
     assert "đã được ghi nhận hoàn thành từ" in text
-    assert "không thuộc cơ quan của bạn" in press(assistant, "713", "/xong 2.f-4")[1]
+    assert "không thuộc cơ quan của Anh/Chị" in press(assistant, "713", "/xong 2.f-4")[1]
     assert "chưa được liên kết" in press(assistant, "798", "/xong 2.f-4")[1]
     with session_scope(assistant.sessions) as session:
         reports = list(session.scalars(select(ProgressReport)))

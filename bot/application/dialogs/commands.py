@@ -65,7 +65,7 @@ def cancel(ctx: CommandContext) -> Response:
 
 COMMANDS = (
     Command("baocao", report, "Báo cáo tiến độ một nhiệm vụ"),
-    Command("sua", edit_report, "Sửa báo cáo gần nhất của tôi"),
-    Command("tiendo", latest_progress, "Tiến độ mới nhất của cơ quan tôi"),
+    Command("sua", edit_report, "Sửa báo cáo gần nhất của mình"),
+    Command("tiendo", latest_progress, "Tiến độ mới nhất của cơ quan mình"),
     Command("huy", cancel, "Hủy thao tác đang làm"),
 )

@@ -14,7 +14,7 @@ from bot.config import PROJECT_ROOT
 from bot.storage.db import session_scope
 
 CHANNEL = "console"
-PROMPT = "Bạn: "
+PROMPT = "Anh/Chị: "
 
 
 class ConsoleChannel:
