@@ -1,22 +1,14 @@
-"""Fixtures for admin tests: an assistant on a fresh SQLite database, and its first admin."""
+"""Fixtures for admin tests: the first admin, on the test's own database (SQLite, then
+PostgreSQL: `assistant` in tests/conftest.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
-from bot.app import Assistant, build_assistant
+from bot.app import Assistant
 from bot.application import accounts
-from bot.config import Settings
 from bot.storage.db import session_scope
 from tests.core.test_dialogs import Chat
-
-
-@pytest.fixture()
-def assistant(db_url: str) -> Iterator[Assistant]:
-    """The assistant on a fresh database: SQLite, then PostgreSQL."""
-    yield build_assistant(Settings.from_env({"DATABASE_URL": db_url}))
 
 
 @pytest.fixture()

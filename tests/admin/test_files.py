@@ -10,16 +10,22 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.app import prepare_database
 from bot.application.admin import files
-from bot.config import Settings
-from bot.storage.db import session_scope
+from bot.storage.db import make_engine, make_session_factory, session_scope
 from bot.storage.models import AuditLog, Clause, Duty, FaqEntry
 
 
+@pytest.fixture
+def backend() -> str:
+    return "sqlite"
+
+
 @pytest.fixture()
-def sessions(tmp_path: Path) -> Iterator[sessionmaker[Session]]:
-    yield prepare_database(Settings.from_env({"DATABASE_URL": f"sqlite:///{tmp_path / 'a.db'}"}))
+def sessions(seeded_url: str) -> Iterator[sessionmaker[Session]]:
+    """A migrated, seeded database of the test's own."""
+    engine = make_engine(seeded_url)
+    yield make_session_factory(engine)
+    engine.dispose()
 
 
 def faq_state(session: Session) -> list[tuple[object, ...]]:

@@ -45,19 +45,10 @@ App = Application[Any, Any, Any, Any, Any, Any]
 
 
 # ----- fixtures ----------------------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def module_assistant(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
-    """Built once (training the NLU takes a while); each test swaps in its own database."""
-    database = tmp_path_factory.mktemp("telegram") / "module.sqlite3"
-    return build_assistant(Settings.from_env({"DATABASE_URL": f"sqlite:///{database}"}))
-
-
 @pytest.fixture
-def assistant(module_assistant: Assistant, tmp_path: Path) -> Assistant:
-    settings = Settings.from_env({"DATABASE_URL": f"sqlite:///{tmp_path / 'bot.sqlite3'}"})
-    return dataclasses.replace(
-        module_assistant, settings=settings, sessions=prepare_database(settings)
-    )
+def backend() -> str:
+    """On SQLite only; `assistant` (tests/conftest.py) is the real core on its own database."""
+    return "sqlite"
 
 
 @pytest.fixture

@@ -1,16 +1,11 @@
-from __future__ import annotations
+"""The core's tests run on SQLite only: the backends' differences are for the storage,
+scheduler and admin tests (tests/conftest.py gives each test its own database)."""
 
-from collections.abc import Iterator
-from pathlib import Path
+from __future__ import annotations
 
 import pytest
 
-from bot.app import Assistant, build_assistant
-from bot.config import Settings
 
-
-@pytest.fixture(scope="package")
-def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
-    """The real assistant (pack, NLU, templates) on a fresh SQLite file."""
-    database = Path(tmp_path_factory.mktemp("core")) / "assistant.db"
-    yield build_assistant(Settings.from_env({"DATABASE_URL": f"sqlite:///{database}"}))
+@pytest.fixture
+def backend() -> str:
+    return "sqlite"

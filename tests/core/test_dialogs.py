@@ -3,25 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from sqlalchemy import func, select
 
 from bot.app import Assistant, build_assistant
 from bot.application import accounts
 from bot.application.messages import Attachment, IncomingMessage, Response
-from bot.config import Settings
 from bot.storage.db import session_scope
 from bot.storage.models import ProgressReport, QuestionLog
 
 AGENCY = "snv"  # Sở Nội vụ
-
-
-@pytest.fixture()
-def assistant(tmp_path: Path) -> Iterator[Assistant]:
-    yield build_assistant(Settings.from_env({"DATABASE_URL": f"sqlite:///{tmp_path / 'a.db'}"}))
 
 
 class Chat:

@@ -1,17 +1,16 @@
-"""Fixtures for the scheduler: one core for the package, a fresh database per test."""
+"""Fixtures for the scheduler: a clock, users. Each test gets the assistant on its own
+database (`assistant` in tests/conftest.py), SQLite, then PostgreSQL: claims there
+take row locks with SKIP LOCKED, a path of their own."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from dataclasses import replace
-from pathlib import Path
 
 import pytest
 from sqlalchemy.orm import Session
 
-from bot.app import Assistant, build_assistant, prepare_database
-from bot.config import NudgeSettings, Settings
+from bot.app import Assistant
+from bot.config import NudgeSettings
 from bot.domain.calendar import TIMEZONE, WorkingCalendar
 from bot.storage.db import session_scope
 from bot.storage.models import User
@@ -43,25 +42,6 @@ def calendar() -> WorkingCalendar:
 @pytest.fixture
 def settings() -> NudgeSettings:
     return NudgeSettings()
-
-
-@pytest.fixture(scope="package")
-def base_assistant(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
-    database = Path(tmp_path_factory.mktemp("scheduler")) / "base.db"
-    return build_assistant(Settings.from_env({"DATABASE_URL": f"sqlite:///{database}"}))
-
-
-def assistant_on(base: Assistant, url: str) -> Assistant:
-    """The package's core (NLU trained once) on another database, migrated and seeded."""
-    settings = replace(base.settings, database_url=url)
-    return replace(base, settings=settings, sessions=prepare_database(settings))
-
-
-@pytest.fixture
-def assistant(base_assistant: Assistant, db_url: str) -> Iterator[Assistant]:
-    """The assistant on a fresh database: SQLite, then PostgreSQL (claims there take
-    row locks with SKIP LOCKED, a path of their own)."""
-    yield assistant_on(base_assistant, db_url)
 
 
 def add_user(

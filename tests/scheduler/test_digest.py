@@ -7,7 +7,6 @@ import io
 import subprocess
 import sys
 import warnings
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -26,7 +25,7 @@ from bot.cli import main
 from bot.config import NudgeSettings
 from bot.storage.db import session_scope
 from bot.storage.models import Duty, OutboxMessage, ProgressReport
-from tests.scheduler.conftest import add_users, assistant_on, at
+from tests.scheduler.conftest import add_users, at
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -35,8 +34,7 @@ NOW = at("2026-12-14", "09:00")  # Monday
 
 
 @pytest.fixture
-def seeded(base_assistant: Assistant, db_url: str) -> Iterator[Assistant]:
-    assistant = assistant_on(base_assistant, db_url)
+def seeded(assistant: Assistant) -> Assistant:
     ids = add_users(
         assistant,
         ("801", "h_que_vo", "official"),
@@ -68,8 +66,7 @@ def seeded(base_assistant: Assistant, db_url: str) -> Iterator[Assistant]:
         report("h_tien_du", "2.f-5", "in_progress", 30, at("2026-12-02", "10:00"))
         report("sttt", "2.b-3", "done", 100, at("2026-10-06", "10:00"))  # Q3, due 7/10
         report("h_que_vo", "1.e-3", "in_progress", 50, at("2026-12-01", "10:00"))
-    yield assistant
-    assistant.sessions.kw["bind"].dispose()
+    return assistant
 
 
 def builder(assistant: Assistant) -> DigestBuilder:
