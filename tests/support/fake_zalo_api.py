@@ -52,6 +52,7 @@ class RecordedCall:
     time: float  # time.monotonic() when the request arrived
     error_code: int = 0
     http_status: int = 200
+    result: Any = None  # what an answered call returned
 
     @property
     def ok(self) -> bool:
@@ -98,7 +99,8 @@ class FakeZaloApi:
             "can_join_groups": False,
         }
         self.calls: list[RecordedCall] = []
-        self.updates: deque[JSON] = deque()  # queued, handed out one per getUpdates
+        # Queued, handed out one per getUpdates (a queued list goes out as one result).
+        self.updates: deque[JSON | list[JSON]] = deque()
         self.webhook: JSON = {"url": "", "updated_at": 0, "secret_token": ""}
         self._ids = itertools.count(0x2D758CB5E222177A4E35)
         self._faults: defaultdict[str, deque[Fault]] = defaultdict(deque)
@@ -136,8 +138,9 @@ class FakeZaloApi:
         return f"http://127.0.0.1:{self.port}"
 
     # ----- pushing updates (what users do) ---------------------------------------------------
-    def push_raw(self, update: JSON) -> JSON:
-        """Queue an update as it is (push the same dict twice to deliver it twice)."""
+    def push_raw(self, update: Any) -> Any:
+        """Queue an update as it is: push the same dict twice to deliver it twice, or a
+        list of updates to answer one getUpdates with a list (not seen from Zalo)."""
         self.updates.append(update)
         self._notify()
         return update
@@ -262,7 +265,8 @@ class FakeZaloApi:
             http_status: int = 200,
             retry_after: int | None = None,
         ) -> web.Response:
-            self.calls.append(RecordedCall(method, params, arrived, error_code, http_status))
+            call = RecordedCall(method, params, arrived, error_code, http_status, result)
+            self.calls.append(call)
             self._notify()
             if error_code == 0:
                 return web.json_response({"ok": True, "result": result})
@@ -304,7 +308,7 @@ class FakeZaloApi:
     async def _api_getMe(self, params: JSON) -> JSON:
         return dict(self.bot)
 
-    async def _api_getUpdates(self, params: JSON) -> JSON:
+    async def _api_getUpdates(self, params: JSON) -> JSON | list[JSON]:
         try:
             timeout = float(params.get("timeout", 30))
         except (TypeError, ValueError):

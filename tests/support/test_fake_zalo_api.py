@@ -140,16 +140,18 @@ async def test_one_update_per_get_updates_then_408(api: FakeZaloApi, client: Zal
 
 
 async def test_a_long_poll_wakes_when_an_update_arrives() -> None:
-    async with FakeZaloApi(no_update_wait=5) as slow_api:
-        async with ZaloClient(slow_api.token, base_url=slow_api.base_url) as slow_client:
-            started = time.monotonic()
-            polling = asyncio.create_task(slow_client.get_updates(timeout=5))
-            await asyncio.sleep(0.2)  # the call is held by the server by now
-            slow_api.push_text(USER, "đến ngay")
-            [update] = await polling
-            assert update["message"]["text"] == "đến ngay"
-            assert time.monotonic() - started < 2  # not the 5 s the server would hold it
-            assert slow_api.calls_of("getUpdates")[0].ok
+    async with (
+        FakeZaloApi(no_update_wait=5) as slow_api,
+        ZaloClient(slow_api.token, base_url=slow_api.base_url) as slow_client,
+    ):
+        started = time.monotonic()
+        polling = asyncio.create_task(slow_client.get_updates(timeout=5))
+        await asyncio.sleep(0.2)  # the call is held by the server by now
+        slow_api.push_text(USER, "đến ngay")
+        [update] = await polling
+        assert update["message"]["text"] == "đến ngay"
+        assert time.monotonic() - started < 2  # not the 5 s the server would hold it
+        assert slow_api.calls_of("getUpdates")[0].ok
 
 
 async def test_faults(api: FakeZaloApi, client: ZaloClient) -> None:
