@@ -13,29 +13,33 @@ their httpx cause, the client's repr leaves it out, and httpx's and httpcore's
 loggers (httpx logs every request's full URL at INFO) are set to WARNING and get a
 filter that masks `/bot<token>/` in whatever they still log.
 
-What this module relies on, and how sure we are (see ../shared/zalo-bot-api.md):
+What this module relies on, line by line (sources: ../shared/zalo-bot-api.md):
 
-* Verified here only against our fake (tests/support/fake_zalo_api.py), which follows
-  the sources below: the URL scheme, JSON bodies, the envelope, the error classes.
-* Measured on the live API by a public project (vuhai2002/zalo-agent): errors come as
-  `{"ok": false, "error_code": N, "description": "..."}` with HTTP 200 (wrong token
-  401 "Unauthorized", unknown method 404 "Not Found", missing parameter 400 "Bad
-  request: The chat_id must not be empty"); getUpdates with nothing new answers
-  `{"ok": false, "error_code": 408, "description": "Request timeout"}` after the
-  requested timeout; sendPhoto takes only a public http(s) URL (no upload, no data
-  URI); polling too fast gets nginx's HTTP 429 with an HTML page, not JSON.
-* Documented, not measured: method names are case-sensitive; sendMessage's text is 1
-  to 2,000 characters; setWebhook needs an https `url` and an 8-256 character
-  `secret_token`; `date` is in milliseconds; ids are strings.
-* Assumed: getUpdates hands out ONE update as `result` (a list is accepted too) and
-  has no offset, so an update handed out is gone and one delivered twice must be
-  dropped by `message_id` (`updates.Deduper`); 2,000 characters counted in UTF-16
-  units (the stricter of the two ways to count); no document upload, no keyboards,
-  no edits (the sender works around them); 403 means the user cannot be reached;
-  5xx, 408 outside getUpdates, non-JSON answers and network errors are transient;
-  rate limits are unpublished (10 sends in 416 ms passed): the sender's retry delay
-  and the outbox's send rate are settings, and a `parameters.retry_after` in a 429
-  envelope, if Zalo ever sends one, is honoured.
+* verified, against our fake only (tests/support/fake_zalo_api.py, built from the
+  sources below): the URL scheme, JSON bodies, reading the envelope, the error classes,
+  the token kept out of logs and exceptions;
+* measured on the live API by a public project (vuhai2002/zalo-agent): errors come as
+  `{"ok": false, "error_code": N, "description": "..."}` with HTTP 200 (a wrong token
+  401 "Unauthorized", an unknown method 404 "Not Found", a missing parameter 400 "Bad
+  request: The chat_id must not be empty");
+* measured there too: getUpdates with nothing new answers `{"ok": false, "error_code":
+  408, "description": "Request timeout"}` after the requested timeout: no update;
+* measured there too: sendPhoto takes only a public http(s) URL (no upload, no data URI);
+* measured by one source: polling too fast gets nginx's HTTP 429 with an HTML page;
+* measured by one source: 10 sends in 416 ms were not limited;
+* assumed: getUpdates hands out ONE update as `result` (a list is accepted too);
+* assumed: getUpdates has no offset, so an update handed out is gone and one delivered
+  twice must be dropped by `message_id` (`updates.Deduper`);
+* assumed (docs): a text is 1 to 2,000 characters, counted here in UTF-16 units, the
+  stricter of the two ways a server may count;
+* assumed (docs): `date` is in milliseconds and ids are strings;
+* assumed (docs): no document upload, no keyboards, no edits (the sender works around
+  them); method names are case-sensitive;
+* assumed: 403 means the chat cannot be reached; 5xx, 408 outside getUpdates, answers
+  that are not the envelope and network errors are transient;
+* unknown: the rate limits. The sender's pause after a 429 and the outbox's send rate
+  are settings; a `parameters.retry_after` in a 429 envelope, Telegram's style, is
+  honoured should Zalo ever send one.
 """
 
 from __future__ import annotations
@@ -48,8 +52,6 @@ from types import TracebackType
 from typing import Any
 
 import httpx
-
-log = logging.getLogger(__name__)
 
 DEFAULT_BASE_URL = "https://bot-api.zaloplatforms.com"
 MESSAGE_LIMIT = 2000  # characters of sendMessage's text and sendPhoto's caption (docs)
@@ -161,7 +163,7 @@ class ZaloClient:
         self._token = token
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
-        self._http = http or httpx.AsyncClient(timeout=timeout)
+        self._http = httpx.AsyncClient(timeout=timeout) if http is None else http
         self._owns_http = http is None
         silence_http_loggers()
 
