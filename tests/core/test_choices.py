@@ -4,23 +4,16 @@ channel and at every step (Zalo and the console have no buttons)."""
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
-from bot.app import Assistant, build_assistant
+from bot.app import Assistant
 from bot.application.messages import Button, Reply
 from bot.application.outbox import OutboxStore, enqueue, outbox_row
-from bot.config import Settings
 from bot.storage.db import session_scope
 from bot.storage.models import QuestionLog, User
 from tests.core.test_dialogs import Chat, linked_chat, reports
-
-
-@pytest.fixture()
-def assistant(tmp_path: Path) -> Assistant:
-    return build_assistant(Settings.from_env({"DATABASE_URL": f"sqlite:///{tmp_path / 'a.db'}"}))
 
 
 def test_a_report_by_typing_numbers_and_words_only(assistant: Assistant) -> None:

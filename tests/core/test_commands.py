@@ -2,24 +2,16 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from sqlalchemy import select
 
-from bot.app import Assistant, build_assistant
+from bot.app import Assistant
 from bot.application.commands import Command, CommandTable
 from bot.application.messages import Response
 from bot.application.router import DECLARED_COMMANDS
-from bot.config import Settings
 from bot.storage.db import session_scope
 from bot.storage.models import AuditLog
 from tests.core.test_dialogs import Chat, invite
-
-
-@pytest.fixture()
-def assistant(tmp_path: Path) -> Assistant:
-    return build_assistant(Settings.from_env({"DATABASE_URL": f"sqlite:///{tmp_path / 'a.db'}"}))
 
 
 def refusals(assistant: Assistant) -> list[tuple[str, str]]:
