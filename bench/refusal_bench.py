@@ -53,7 +53,9 @@ def main() -> int:
             group = (
                 "out_of_scope"
                 if example.intent == "out_of_scope"
-                else "directive" if example.intent in DIRECTIVE_INTENTS else "other"
+                else "directive"
+                if example.intent in DIRECTIVE_INTENTS
+                else "other"
             )
             counter = counts.setdefault(style, Counter())
             counter[f"{group}_n"] += 1

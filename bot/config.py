@@ -143,7 +143,6 @@ class NudgeSettings:
         return settings
 
 
-
 @dataclass(frozen=True)
 class Settings:
     database_url: str

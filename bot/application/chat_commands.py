@@ -50,9 +50,7 @@ def deadlines(ctx: CommandContext) -> Response:
 
 
 COMMANDS = (
-    Command(
-        "start", start, "Bắt đầu, hoặc liên kết tài khoản bằng mã mời", private_only=False
-    ),
+    Command("start", start, "Bắt đầu, hoặc liên kết tài khoản bằng mã mời", private_only=False),
     Command("trogiup", help_, "Hướng dẫn sử dụng", private_only=False),
     Command("nhiemvu", my_duties, "Nhiệm vụ của cơ quan mình"),
     Command("hanchot", deadlines, "Các mốc thời hạn của Chỉ thị", private_only=False),

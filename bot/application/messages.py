@@ -172,9 +172,7 @@ def decode_reply(stored: Mapping[str, Any]) -> Reply:
         tuple(Button(*button) for button in stored.get("buttons", [])),
         int(stored.get("columns", 1)),
         tuple(
-            OutgoingFile(
-                f["name"], base64.b64decode(f["content"]), f.get("caption", ""), f["kind"]
-            )
+            OutgoingFile(f["name"], base64.b64decode(f["content"]), f.get("caption", ""), f["kind"])
             for f in stored.get("files", [])
         ),
         bool(stored.get("numbers_are_values", False)),

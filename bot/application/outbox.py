@@ -80,6 +80,7 @@ def stored_message(payload: Mapping[str, Any]) -> Reply:
     (HTML when "parse_mode" says so) and base64 photos and documents."""
     if "message" in payload:
         return decode_reply(payload["message"])
+
     def files(key: str, kind: Literal["document", "photo"]) -> list[OutgoingFile]:
         return [
             OutgoingFile(f["filename"], base64.b64decode(f["content"]), f.get("caption", ""), kind)

@@ -201,9 +201,7 @@ class Core:
     def _refuse(
         session: Session, user: User, command: Command, args: str, reply: Reply
     ) -> Response:
-        log.warning(
-            "refused /%s %r to user %s (%s)", command.name, args[:40], user.id, user.role
-        )
+        log.warning("refused /%s %r to user %s (%s)", command.name, args[:40], user.id, user.role)
         session.add(
             AuditLog(
                 user_id=user.id,

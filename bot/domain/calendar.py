@@ -184,4 +184,3 @@ class WorkingCalendar:
             f"trừ ngày lễ; {len(self.extra_workdays)} ngày làm bù, "
             f"{len(self.extra_days_off)} ngày nghỉ thêm do quản trị viên khai báo"
         )
-

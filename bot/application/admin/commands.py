@@ -56,6 +56,7 @@ CALENDAR_KINDS = {"lambu": "workday", "nghi": "dayoff"}
 
 # ----- FAQ entries, the change history, deadline extensions, the inbox --------------
 
+
 def faq_list(ctx: CommandContext) -> Response:
     session, query = ctx.session, ctx.args
     entries = list(
@@ -70,6 +71,7 @@ def faq_list(ctx: CommandContext) -> Response:
         ]
     return respond(Reply("admin/faq_list", {"entries": entries, "query": query}))
 
+
 def faq_add(ctx: CommandContext) -> Response:
     session, user, log_id = ctx.session, ctx.user, ctx.args
     question, logged = "", None
@@ -81,12 +83,14 @@ def faq_add(ctx: CommandContext) -> Response:
     )
     return ctx.app.outcome(session, started)
 
+
 def faq_edit(ctx: CommandContext) -> Response:
     session, user, faq_id = ctx.session, ctx.user, ctx.args
     entry = session.get(FaqEntry, faq_id.strip())
     if entry is None or not entry.active:
         return not_found("mục hỏi đáp", faq_id)
     return ctx.app.outcome(session, ctx.app.faq.start(session, user, entry))
+
 
 def faq_delete(ctx: CommandContext) -> Response:
     session, user, faq_id = ctx.session, ctx.user, ctx.args
@@ -98,6 +102,7 @@ def faq_delete(ctx: CommandContext) -> Response:
         return not_found("mục hỏi đáp", faq_id)
     ctx.app.reload_now(session)
     return respond(Reply("admin/faq_deleted", {"id": faq_id.strip()}))
+
 
 def history(ctx: CommandContext) -> Response:
     session = ctx.session
@@ -113,6 +118,7 @@ def history(ctx: CommandContext) -> Response:
         for c in content.history(session)
     ]
     return respond(Reply("admin/history", {"changes": changes}))
+
 
 def revert(ctx: CommandContext) -> Response:
     session, user, change_id = ctx.session, ctx.user, ctx.args
@@ -134,6 +140,7 @@ def revert(ctx: CommandContext) -> Response:
     }
     return respond(Reply("admin/reverted", view))
 
+
 def extend(ctx: CommandContext) -> Response:
     session, user, args = ctx.session, ctx.user, ctx.args
     words = args.split()
@@ -154,6 +161,7 @@ def extend(ctx: CommandContext) -> Response:
     ctx.app.reload_now(session)  # answers show the extension
     return respond(Reply("admin/due_set", {"duty": duty.title, "due": due}))
 
+
 def inbox_list(ctx: CommandContext) -> Response:
     session = ctx.session
     groups = inbox.unanswered(session)
@@ -162,12 +170,9 @@ def inbox_list(ctx: CommandContext) -> Response:
         buttons.append(
             Button(f"{n}. {ctx.app.faq.labels.create_faq}", f"/faqthem {group.log_ids[0]}")
         )
-        buttons.append(
-            Button(f"{n}. {ctx.app.faq.labels.skip}", f"/hopthu_bo {group.log_ids[0]}")
-        )
-    return respond(
-        Reply("admin/inbox", {"groups": groups}, tuple(buttons), columns=2)
-    )
+        buttons.append(Button(f"{n}. {ctx.app.faq.labels.skip}", f"/hopthu_bo {group.log_ids[0]}"))
+    return respond(Reply("admin/inbox", {"groups": groups}, tuple(buttons), columns=2))
+
 
 def inbox_add(ctx: CommandContext) -> Response:
     session, user, args = ctx.session, ctx.user, ctx.args
@@ -190,6 +195,7 @@ def inbox_add(ctx: CommandContext) -> Response:
     view = {"count": group.count, "faq_id": entry.id, "added": max(added, 0)}
     return respond(Reply("admin/inbox_done", view))
 
+
 def inbox_dismiss(ctx: CommandContext) -> Response:
     session, user, log_id = ctx.session, ctx.user, ctx.args
     log_number = small_int(log_id)
@@ -200,7 +206,9 @@ def inbox_dismiss(ctx: CommandContext) -> Response:
     view = {"count": group.count, "faq_id": "", "added": 0}
     return respond(Reply("admin/inbox_done", view))
 
+
 # ----- duties: title and assignment (versioned, revertable) -------------------------
+
 
 def edit_duty(ctx: CommandContext) -> Response:
     """/suanv <duty> [tieude <text> | giao|chutri|phoihop <agencies> | goc [field]]."""
@@ -241,6 +249,7 @@ def edit_duty(ctx: CommandContext) -> Response:
     ctx.app.reload_now(session)
     return _duty_view(ctx, directive.id, duty_id, changed=True)
 
+
 def _agencies(catalog: Catalog, text: str) -> tuple[list[str], list[str]]:
     """Agency ids for a comma-separated list of ids, names or abbreviations."""
     by_name = catalog.agency_names
@@ -254,6 +263,7 @@ def _agencies(catalog: Catalog, text: str) -> tuple[list[str], list[str]]:
         elif agency_id not in found:
             found.append(agency_id)
     return found, unknown
+
 
 def _duty_view(ctx: CommandContext, directive_id: str, duty_id: str, changed: bool) -> Response:
     session = ctx.session
@@ -277,11 +287,14 @@ def _duty_view(ctx: CommandContext, directive_id: str, duty_id: str, changed: bo
     }
     return respond(Reply("admin/duty_view", view))
 
+
 def _duty_usage(catalog: Catalog, duty_id: str) -> Response:
     duties = [d for _, d in catalog.duties.values()]
     return respond(Reply("admin/duty_usage", {"id": duty_id[:40], "duties": duties}))
 
+
 # ----- announcements (through the delivery outbox) ----------------------------------
+
 
 def announce(ctx: CommandContext) -> Response:
     """/thongbao <audience> <text>: a preview, sent when the admin confirms."""
@@ -315,11 +328,14 @@ def announce(ctx: CommandContext) -> Response:
     view = {"label": label, "count": len(recipients), "text": text}
     return respond(Reply("admin/broadcast_preview", view, buttons, columns=2))
 
+
 def cancel_announcement(ctx: CommandContext) -> Response:
     return _settle_announcement(ctx, "broadcast.cancelled")
 
+
 def send_announcement(ctx: CommandContext) -> Response:
     return _settle_announcement(ctx, "broadcast.sent")
+
 
 def _settle_announcement(ctx: CommandContext, outcome: str) -> Response:
     """Send or cancel a previewed announcement, once (a second press is told so)."""
@@ -379,6 +395,7 @@ def _settle_announcement(ctx: CommandContext, outcome: str) -> Response:
     later = send_at if send_at > now else None
     return respond(Reply("admin/broadcast_sent", {"count": count, "later": later}))
 
+
 def _audience(catalog: Catalog, target: str) -> tuple[str, str | None, str | None] | None:
     """(label, role, agency id) for "tatca", a role word, or an agency."""
     word = fold(target)
@@ -393,12 +410,9 @@ def _audience(catalog: Catalog, target: str) -> tuple[str, str | None, str | Non
         return None
     return agency.name, None, agency.id
 
-def _recipients(
-    ctx: CommandContext, role: str | None, agency_id: str | None
-) -> list[User]:
-    query = select(User).where(
-        User.blocked_at.is_(None), User.channel.in_(ctx.app.push_channels)
-    )
+
+def _recipients(ctx: CommandContext, role: str | None, agency_id: str | None) -> list[User]:
+    query = select(User).where(User.blocked_at.is_(None), User.channel.in_(ctx.app.push_channels))
     if role is not None:
         query = query.where(User.role == role)
     if agency_id is not None:
@@ -407,7 +421,9 @@ def _recipients(
     linked = or_(User.agency_id.is_not(None), User.role == "admin")
     return list(ctx.session.scalars(query.where(linked).order_by(User.id)))
 
+
 # ----- the working calendar: make-up working days and extra days off ---------------
+
 
 def calendar(ctx: CommandContext) -> Response:
     """/lich [lambu|nghi <dd/mm/yyyy> [ghi chú] | xoa <dd/mm/yyyy>]."""
@@ -428,9 +444,7 @@ def calendar(ctx: CommandContext) -> Response:
     elif action == "xoa" and day is not None:
         changed = "removed" if calendar.remove_day(session, day) else "absent"
     elif action:
-        return respond(
-            Reply("admin/calendar", {"changed": "", "usage": True, "days": []})
-        )
+        return respond(Reply("admin/calendar", {"changed": "", "usage": True, "days": []}))
     if changed:
         session.add(
             AuditLog(
@@ -453,7 +467,9 @@ def calendar(ctx: CommandContext) -> Response:
     }
     return respond(Reply("admin/calendar", view))
 
+
 # ----- content files: exported to chat, and sent back edited ------------------------
+
 
 def export(ctx: CommandContext) -> Response:
     """/xuat [faq|nhiemvu] [xlsx|csv|yaml]: the file to edit and send back."""
@@ -479,7 +495,9 @@ def export(ctx: CommandContext) -> Response:
     )
     return respond(reply)
 
+
 # ----- content files sent in chat ---------------------------------------------------
+
 
 def import_file(ctx: CommandContext, attachment: Attachment) -> Response:
     """A FAQ or duties file (YAML, CSV, XLSX) sent by an admin: all rows or none."""
@@ -517,7 +535,6 @@ def import_file(ctx: CommandContext, attachment: Attachment) -> Response:
     return respond(Reply("admin/file_imported", view))
 
 
-
 # ----- invite codes -------------------------------------------------------------------
 
 
@@ -541,6 +558,7 @@ def invite(ctx: CommandContext) -> Response:
         "expires": code.expires_at,
     }
     return respond(Reply("account/invite_created", view))
+
 
 def import_wanted(attachment: Attachment) -> bool:
     """Whether a channel should fetch a file's bytes for `AdminCommands.import_file`."""

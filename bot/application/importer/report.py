@@ -76,4 +76,3 @@ def in_reading_order(problems: list[str]) -> list[str]:
 def _problem_line(problem: str) -> int:
     m = re.match(r"dòng (\d+)", problem)
     return int(m.group(1)) if m else 0
-

@@ -81,6 +81,7 @@ def seed_knowledge(
             for i, alias in enumerate(a.aliases)
         },
     )
+
     def per_directive(part: str, row: Callable[[str, Any, int], dict[str, Any]]) -> DesiredRows:
         """(directive id, item id) -> row, for one part of every directive."""
         return {

@@ -69,4 +69,3 @@ class NudgeService:
                 stats.failed,
             )
         return result, stats
-

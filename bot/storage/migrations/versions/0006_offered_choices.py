@@ -25,9 +25,7 @@ def upgrade() -> None:
         sa.Column("choices", sa.JSON(), nullable=False),
         sa.Column("numbers_are_values", sa.Boolean(), nullable=False),
         sa.Column("offered_at", sa.DateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["user_id"], ["users.id"], name="fk_offered_choices_user_id_users"
-        ),
+        sa.ForeignKeyConstraint(["user_id"], ["users.id"], name="fk_offered_choices_user_id_users"),
         sa.PrimaryKeyConstraint("user_id", name="pk_offered_choices"),
     )
     with op.batch_alter_table("question_logs") as batch:
