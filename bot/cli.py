@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from sqlalchemy import select
 
+from bot import logs
 from bot.config import ConfigError, Settings
 from bot.domain.roles import ROLES
 
@@ -43,11 +43,11 @@ def cmd_chat(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    """Serve Telegram: long polling, or a webhook when TELEGRAM_WEBHOOK_URL is set."""
+    """Serve every channel that has a token (Zalo, Telegram), with the scheduler."""
     from bot.app import build_assistant
-    from bot.channels.telegram.app import run
+    from bot.runner import run
 
-    return run(Settings.from_env(), build_assistant)
+    return run(Settings.from_env(), build_assistant, args.channel)
 
 
 def cmd_db(args: argparse.Namespace) -> int:
@@ -183,7 +183,10 @@ def build_parser() -> argparse.ArgumentParser:
     ask.set_defaults(func=cmd_ask)
     chat = commands.add_parser("chat", help="trò chuyện trong cửa sổ dòng lệnh")
     chat.set_defaults(func=cmd_chat)
-    run = commands.add_parser("run", help="chạy bot Telegram (long polling hoặc webhook)")
+    run = commands.add_parser(
+        "run", help="chạy trợ lý trên mọi kênh đã có token (Zalo, Telegram) và bộ nhắc việc"
+    )
+    run.add_argument("--channel", choices=["zalo", "telegram"], help="chỉ chạy một kênh")
     run.set_defaults(func=cmd_run)
     db = commands.add_parser("db", help="tạo/nâng cấp cơ sở dữ liệu và nạp dữ liệu Chỉ thị")
     db.add_argument("action", choices=["upgrade"])
@@ -242,9 +245,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as error:
         print(f"Lỗi cấu hình: {error}", file=sys.stderr)
         return 2
-    logging.basicConfig(
-        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    logs.configure(settings.log_level, settings.secrets)
     # Console output is Vietnamese whatever the terminal's locale says.
     for stream in (sys.stdout, sys.stderr):
         reconfigure = getattr(stream, "reconfigure", None)

@@ -16,6 +16,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from dotenv import dotenv_values
 
@@ -143,6 +144,13 @@ class NudgeSettings:
         return settings
 
 
+def _positive_int(environ: Mapping[str, str], key: str, default: int) -> int:
+    value = environ.get(key) or str(default)
+    if not (value.isascii() and value.isdigit() and int(value) > 0):
+        raise ConfigError(f"{key} must be a positive whole number, not {value!r}")
+    return int(value)
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str
@@ -160,7 +168,24 @@ class Settings:
     telegram_webhook_port: int = 8443
     # Another Bot API server (self-hosted, or a fake in tests), e.g. http://127.0.0.1:8081/bot
     telegram_base_url: str = ""
+    # Zalo Bot Platform ("Zalo Bot Manager"): the bot's token, and another API server
+    # (a proxy, or the fake in tests).
+    zalo_token: str = ""
+    zalo_base_url: str = "https://bot-api.zaloplatforms.com"
+    zalo_message_limit: int = 2000  # characters per message (Zalo's documented limit)
     nudges: NudgeSettings = field(default_factory=NudgeSettings)
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        """Values no output may show (tokens, webhook secrets, the database password)."""
+        password = urlsplit(self.database_url).password or ""
+        values = (
+            self.telegram_token,
+            self.telegram_webhook_secret,
+            self.zalo_token,
+            password,
+        )
+        return tuple(v for v in values if len(v) >= 4)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -194,5 +219,8 @@ class Settings:
             telegram_webhook_listen=environ.get("TELEGRAM_WEBHOOK_LISTEN") or "127.0.0.1",
             telegram_webhook_port=int(webhook_port),
             telegram_base_url=environ.get("TELEGRAM_BASE_URL", ""),
+            zalo_token=environ.get("ZALO_BOT_TOKEN", ""),
+            zalo_base_url=environ.get("ZALO_BASE_URL") or "https://bot-api.zaloplatforms.com",
+            zalo_message_limit=_positive_int(environ, "ZALO_MESSAGE_LIMIT", 2000),
             nudges=NudgeSettings.from_env(environ),
         )

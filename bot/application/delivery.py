@@ -96,9 +96,14 @@ class RateLimiter:
         self._next = 0.0
         self._chat_next: dict[str, float] = {}
 
-    async def acquire(self, chat: str) -> None:
+    async def acquire(self, chat: str, deadline: float | None = None) -> bool:
+        """Wait for a slot to send to `chat`; False, without taking one, when the slot
+        would come after `deadline` (monotonic): a drain must not hold a slot it cannot
+        use, or every drain would wait for one further away and none would send."""
         now = self.monotonic()
         chat_at = max(now, self._chat_next.get(chat, 0.0))
+        if deadline is not None and max(chat_at, self._next) > deadline:
+            return False
         self._chat_next[chat] = chat_at + self.per_chat
         if chat_at > now:
             await self.sleep(chat_at - now)
@@ -110,6 +115,7 @@ class RateLimiter:
         if len(self._chat_next) > 50_000:  # forget chats whose slot has passed
             cutoff = self.monotonic()
             self._chat_next = {c: t for c, t in self._chat_next.items() if t > cutoff}
+        return True
 
     def pause(self, seconds: float) -> None:
         self._next = max(self._next, self.monotonic() + seconds)
@@ -181,6 +187,9 @@ class Drainer:
         queue: asyncio.Queue[Claimed | None] = asyncio.Queue()
         batch = self.settings.batch_size
 
+        # The limiter's clock (tests give it their own).
+        deadline = None if max_seconds is None else self.limiter.monotonic() + max_seconds
+
         def out_of_time() -> bool:
             return max_seconds is not None and time.monotonic() - started >= max_seconds
 
@@ -211,9 +220,9 @@ class Drainer:
                 row = await queue.get()
                 if row is None:
                     return
-                if not out_of_time():
-                    await self.limiter.acquire(f"{row.channel}:{row.address}")
-                if out_of_time():  # give it back untried: the next drain sends it
+                chat = f"{row.channel}:{row.address}"
+                if out_of_time() or not await self.limiter.acquire(chat, deadline):
+                    # Give it back untried: the next drain sends it.
                     await self._db_call(self.store.release, [row], self.clock())
                     stats.released += 1
                     continue

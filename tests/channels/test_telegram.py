@@ -24,7 +24,7 @@ from sqlalchemy import func, select
 from telegram import Update
 from telegram.ext import Application, ContextTypes, TypeHandler
 
-from bot.app import Assistant, build_assistant, prepare_database
+from bot.app import Assistant, prepare_database
 from bot.application import accounts
 from bot.application.commands import CommandTable
 from bot.application.messages import Button, IncomingMessage, Reply, Response
@@ -376,33 +376,6 @@ async def test_a_user_who_blocked_the_bot_is_not_sent_an_apology(
     api.unblock_user(CHAT)
     [answer] = await bot.say("Sở Y tế phải làm gì?")
     assert answer["text"] != APOLOGY
-
-
-def test_no_token_explains_how_to_get_one() -> None:
-    import io
-
-    from bot.channels.telegram.app import run
-
-    out = io.StringIO()
-    assert run(Settings.from_env({}), build_assistant, out=out) == 2
-    text = out.getvalue()
-    assert "@BotFather" in text and "TELEGRAM_BOT_TOKEN" in text and ".env" in text
-    assert "bot chat" in text
-
-
-def test_a_webhook_needs_a_secret() -> None:
-    import io
-
-    from bot.channels.telegram.app import run
-
-    out = io.StringIO()
-    settings = Settings.from_env(
-        {"TELEGRAM_BOT_TOKEN": "1:x", "TELEGRAM_WEBHOOK_URL": "https://bot.example.vn/tg"}
-    )
-    assert run(settings, build_assistant, out=out) == 2
-    assert "TELEGRAM_WEBHOOK_SECRET" in out.getvalue()
-    bad = dataclasses.replace(settings, telegram_webhook_secret="có dấu cách")
-    assert run(bad, build_assistant, out=io.StringIO()) == 2
 
 
 # ----- accounts and the progress-report dialog -------------------------------------------------

@@ -1,9 +1,9 @@
 """Tick and drain for one assistant: the scheduler's work, whatever runs it.
 
 A tick derives what is due from the database (policy -> outbox, weekly digests); a
-drain sends what the outbox holds through the channels' senders. The channel that
-hosts the loop (`bot.channels.telegram.jobs` on python-telegram-bot's JobQueue) calls
-`run_once` on a timer; nothing else is kept in memory between runs.
+drain sends what the outbox holds through the channels' senders.
+`bot run` (`bot.runner`, one APScheduler job) calls `run_once` on a timer; nothing
+else is kept in memory between runs.
 """
 
 from __future__ import annotations

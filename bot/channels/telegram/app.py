@@ -1,19 +1,17 @@
-"""The python-telegram-bot Application for the assistant, and `bot run`.
+"""The python-telegram-bot Application for the assistant.
 
 `build_application` wires the handlers of `handlers.TelegramChannel` into a PTB
-Application; `run` starts it with long polling, or with a webhook when
-TELEGRAM_WEBHOOK_URL is set.
+Application; `runner.TelegramRunner` starts it inside `bot run`, with long polling,
+or with a webhook when TELEGRAM_WEBHOOK_URL is set.
 """
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
-import logging
 import re
-import sys
-from collections.abc import Awaitable, Callable
-from typing import Any, TextIO
+from collections.abc import Awaitable
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from telegram import Update
@@ -34,23 +32,6 @@ from bot.config import Settings
 TIMEZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 # Telegram accepts 1-256 characters A-Z, a-z, 0-9, _ and - as a webhook secret token.
 _SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,256}")
-
-NO_TOKEN_HELP = """\
-Chưa có mã truy cập (token) của bot Telegram, nên bot chưa thể chạy.
-
-Cách lấy token:
-  1. Mở Telegram, tìm @BotFather và gửi lệnh /newbot.
-  2. Đặt tên hiển thị và tên người dùng cho bot (tên người dùng kết thúc bằng "bot").
-  3. BotFather gửi lại một token dạng 123456789:AAE...; hãy giữ bí mật token này.
-
-Khai báo token bằng một trong hai cách:
-  • biến môi trường:  export TELEGRAM_BOT_TOKEN=123456789:AAE...
-  • hoặc thêm dòng TELEGRAM_BOT_TOKEN=123456789:AAE... vào tệp .env ở thư mục dự án,
-rồi chạy lại: .venv/bin/bot run
-
-Muốn thử trợ lý ngay mà không cần Telegram, hãy trò chuyện trong cửa sổ dòng lệnh:
-  .venv/bin/bot chat
-"""
 
 NO_SECRET_HELP = """\
 Chế độ webhook (TELEGRAM_WEBHOOK_URL đã được đặt) cần một mã bí mật để Telegram
@@ -180,44 +161,10 @@ def webhook_options(settings: Settings) -> dict[str, Any]:
     }
 
 
-def run(
-    settings: Settings,
-    build_assistant: Callable[[Settings], Assistant],
-    out: TextIO = sys.stderr,
-) -> int:
-    """`bot run`: serve Telegram until interrupted (exit code 2 when not configured)."""
-    if not settings.telegram_token:
-        print(NO_TOKEN_HELP, file=out, end="")
-        return 2
-    webhook = settings.telegram_webhook_url
-    if webhook and not _SECRET_TOKEN.fullmatch(settings.telegram_webhook_secret):
-        print(NO_SECRET_HELP, file=out, end="")
-        return 2
-    # httpx logs every request URL at INFO, and Bot API URLs contain the token.
-    logging.getLogger("httpx").setLevel(max(logging.WARNING, logging.getLogger().level))
-
-    assistant = build_assistant(settings)
-    base_url = settings.telegram_base_url or None
-    application = build_application(
-        assistant,
-        settings.telegram_token,
-        base_url=base_url,
-        base_file_url=file_url_for(base_url) if base_url else None,
-    )
-    nudges = settings.nudges
-    if nudges.enabled:  # this process is the database's one scheduler (NUDGES=off if not)
-        from bot.channels.telegram.jobs import install
-
-        install(application, assistant, nudges)
-    if not webhook:
-        print("Bot Telegram đang chạy (long polling). Nhấn Ctrl+C để dừng.", file=out)
-        application.run_polling(allowed_updates=Update.ALL_TYPES)
-        return 0
-    print(
-        f"Bot Telegram đang chạy (webhook {webhook.rstrip('/')}/…, lắng nghe tại "
-        f"{settings.telegram_webhook_listen}:{settings.telegram_webhook_port}). "
-        "Nhấn Ctrl+C để dừng.",
-        file=out,
-    )
-    application.run_webhook(**webhook_options(settings))
-    return 0
+def webhook_problem(settings: Settings) -> str | None:
+    """Why Telegram cannot start as configured (in Vietnamese), or None."""
+    if settings.telegram_webhook_url and not _SECRET_TOKEN.fullmatch(
+        settings.telegram_webhook_secret
+    ):
+        return NO_SECRET_HELP
+    return None

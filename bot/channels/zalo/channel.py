@@ -1,0 +1,71 @@
+"""Zalo updates in, the core's replies out: adapt -> call the core -> send.
+
+As the Telegram handlers: an update becomes an `IncomingMessage`, the core runs in a
+worker thread inside a session scope (it does blocking database and NLU work), and
+its replies go back to the chat through the same rendering as pushed messages
+(`ZaloSender`: plain text, choices numbered, long texts in parts). Zalo shows no
+toast for a button press, so a response that only has a notice (a stale choice) is
+sent as a message.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from bot.application.assistant import Assistant
+from bot.application.delivery import DeliveryError
+from bot.application.messages import IncomingMessage, Reply, Response
+from bot.channels.zalo.sender import ZaloSender
+from bot.channels.zalo.updates import reply_chat_id, to_incoming
+from bot.storage.db import session_scope
+
+log = logging.getLogger(__name__)
+
+# Plain text on purpose: it must go out even when rendering is what failed.
+APOLOGY = "Xin lỗi, đã có lỗi xảy ra. Anh/Chị vui lòng thử lại sau."
+NOTICE_TEMPLATE = "chat/notice"
+
+
+class ZaloChannel:
+    """The handler of Zalo updates, bound to one assistant and one sender."""
+
+    def __init__(self, assistant: Assistant, sender: ZaloSender) -> None:
+        self.assistant = assistant
+        self.sender = sender
+
+    async def handle(self, update: Mapping[str, Any]) -> None:
+        """One update (from polling or the webhook): answer it in its chat."""
+        message = to_incoming(update)
+        chat_id = reply_chat_id(update)
+        if message is None or chat_id is None:
+            log.debug("ignored a Zalo update with nobody to answer")
+            return
+        try:
+            response = await asyncio.to_thread(self.answer, message)
+        except Exception:
+            log.exception("error while answering a Zalo message")
+            await self._send_plain(chat_id, APOLOGY)
+            return
+        replies = response.replies
+        if not replies and response.notice and message.is_private:
+            replies = (Reply(NOTICE_TEMPLATE, {"text": response.notice}),)
+        for reply in replies:
+            try:
+                await self.sender.send(chat_id, reply)
+            except DeliveryError as error:
+                log.warning("could not send a reply to a Zalo chat: %s", error)
+                return
+
+    def answer(self, message: IncomingMessage) -> Response:
+        """The core's response, in its own committed session (a worker thread)."""
+        with session_scope(self.assistant.sessions) as session:
+            return self.assistant.core.handle(session, message)
+
+    async def _send_plain(self, chat_id: str, text: str) -> None:
+        try:
+            await self.sender.client.send_message(chat_id, text)
+        except Exception as error:  # nothing more to do for this update
+            log.warning("could not send the apology to a Zalo chat: %s", error)

@@ -1,0 +1,213 @@
+"""`bot run`: every channel that has a token, in one process, with one scheduler.
+
+Zalo first (officials in Vietnam are on Zalo; Telegram is blocked there since June
+2025), then Telegram; `--channel` runs one. The scheduler is ONE APScheduler job in
+this process (unless NUDGES=off, for a second process on the same database): every
+`tick_seconds` it runs a tick and drains the outbox through the senders of the
+channels that are running. Nothing it needs lives in APScheduler's memory: a restart
+loses nothing (see `bot.application.scheduler.service`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import logging
+import signal
+import sys
+from collections.abc import Callable, Sequence
+from typing import Protocol, TextIO
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from bot.application.assistant import Assistant
+from bot.application.delivery import Clock, Sender, utc_clock
+from bot.application.scheduler.service import NudgeService
+from bot.config import NudgeSettings, Settings
+from bot.domain.calendar import TIMEZONE
+
+log = logging.getLogger(__name__)
+
+CHANNELS = ("zalo", "telegram")  # the order they start in
+
+NO_CHANNEL_HELP = """\
+Chưa có mã truy cập (token) của bot Zalo hay Telegram, nên trợ lý chưa thể chạy.
+
+Zalo (kênh chính: cán bộ ở Việt Nam dùng Zalo):
+  1. Trên ứng dụng Zalo, tìm tài khoản chính thức «Zalo Bot Manager» và chọn tạo bot
+     mới (hoặc vào bot.zaloplatforms.com), đặt tên cho bot.
+  2. Zalo Bot Manager gửi lại mã truy cập dạng 1234567890:AbCd...; hãy giữ bí mật.
+  3. Khai báo ZALO_BOT_TOKEN=1234567890:AbCd...
+
+Telegram (cho người dùng ở nước ngoài hoặc có VPN):
+  1. Mở Telegram, tìm @BotFather và gửi lệnh /newbot.
+  2. Đặt tên hiển thị và tên người dùng cho bot (tên người dùng kết thúc bằng "bot").
+  3. BotFather gửi lại một token dạng 123456789:AAE...; khai báo TELEGRAM_BOT_TOKEN=...
+
+Khai báo bằng biến môi trường (export ZALO_BOT_TOKEN=...) hoặc thêm dòng vào tệp .env
+ở thư mục dự án, rồi chạy lại: .venv/bin/bot run
+
+Muốn thử trợ lý ngay mà không cần Zalo hay Telegram, hãy trò chuyện trong cửa sổ
+dòng lệnh:
+  .venv/bin/bot chat
+"""
+
+NOT_CONFIGURED = {
+    "zalo": "Chưa khai báo ZALO_BOT_TOKEN: kênh Zalo chưa thể chạy.\n",
+    "telegram": "Chưa khai báo TELEGRAM_BOT_TOKEN: kênh Telegram chưa thể chạy.\n",
+}
+START_FAILED = (
+    "Không khởi động được kênh {channel}: {reason}\n"
+    "Hãy kiểm tra mã truy cập (token), địa chỉ máy chủ API và kết nối mạng, rồi chạy lại.\n"
+)
+
+
+class ChannelRunner(Protocol):
+    """A channel that runs inside `bot run`: started, stopped, and its sender."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def label(self) -> str:
+        """How the start-up line names it ("Zalo (long polling)")."""
+        ...
+
+    @property
+    def sender(self) -> Sender: ...
+
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+
+def configured(settings: Settings) -> list[str]:
+    tokens = {"zalo": settings.zalo_token, "telegram": settings.telegram_token}
+    return [name for name in CHANNELS if tokens[name]]
+
+
+def make_runner(name: str, settings: Settings, assistant: Assistant) -> ChannelRunner:
+    if name == "zalo":
+        from bot.channels.zalo.runner import ZaloRunner
+
+        return ZaloRunner(settings, assistant)
+    from bot.channels.telegram.runner import TelegramRunner
+
+    return TelegramRunner(settings, assistant)
+
+
+def run(
+    settings: Settings,
+    build_assistant: Callable[[Settings], Assistant],
+    only: str | None = None,
+    out: TextIO = sys.stderr,
+) -> int:
+    """`bot run [--channel NAME]`: serve until interrupted (2: not configured, 1: a
+    channel did not start)."""
+    names = configured(settings)
+    if only is not None:
+        if only not in names:
+            print(NOT_CONFIGURED[only] + "\n" + NO_CHANNEL_HELP, file=out, end="")
+            return 2
+        names = [only]
+    if not names:
+        print(NO_CHANNEL_HELP, file=out, end="")
+        return 2
+    if "telegram" in names:
+        from bot.channels.telegram.app import webhook_problem
+
+        problem = webhook_problem(settings)
+        if problem:
+            print(problem, file=out, end="")
+            return 2
+    assistant = build_assistant(settings)
+    runners = [make_runner(name, settings, assistant) for name in names]
+    return asyncio.run(serve(assistant, runners, settings.nudges, out))
+
+
+async def serve(
+    assistant: Assistant,
+    runners: Sequence[ChannelRunner],
+    nudges: NudgeSettings,
+    out: TextIO = sys.stderr,
+    stop: asyncio.Event | None = None,
+    first_tick: float = 10.0,
+    clock: Clock = utc_clock,
+) -> int:
+    """Start the channels and the scheduler; run until `stop` is set (or SIGINT/SIGTERM)."""
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):  # not the main thread
+            loop.add_signal_handler(sig, stop.set)
+    started: list[ChannelRunner] = []
+    try:
+        for runner in runners:
+            try:
+                await runner.start()
+            except Exception as error:
+                log.error("channel %s did not start", runner.name, exc_info=error)
+                print(START_FAILED.format(channel=runner.name, reason=_reason(error)), file=out)
+                return 1
+            started.append(runner)
+        senders = [r.sender for r in started]
+        scheduler = start_scheduler(assistant, senders, nudges, first_tick, clock)
+        names = ", ".join(r.label for r in started)
+        print(f"Trợ lý đang chạy trên {names}. Nhấn Ctrl+C để dừng.", file=out)
+        await stop.wait()
+        if scheduler is not None:
+            scheduler.shutdown(wait=False)
+        return 0
+    finally:
+        for runner in reversed(started):
+            try:
+                await runner.stop()
+            except Exception:
+                log.exception("channel %s did not stop cleanly", runner.name)
+
+
+def start_scheduler(
+    assistant: Assistant,
+    senders: Sequence[Sender],
+    nudges: NudgeSettings,
+    first: float = 10.0,
+    clock: Clock = utc_clock,
+) -> AsyncIOScheduler | None:
+    """The one repeating job: tick, then drain for at most 80% of the interval."""
+    if not nudges.enabled:  # another process is this database's scheduler
+        log.info("nudges are off in this process (NUDGES=off)")
+        return None
+    service = NudgeService(assistant, senders, nudges, clock)
+    interval = nudges.tick_seconds
+
+    async def tick_and_drain() -> None:
+        try:
+            await service.run_once(max_seconds=interval * 0.8)
+        except Exception:  # the next tick tries again; the outbox keeps the state
+            log.exception("nudge tick failed")
+
+    scheduler = AsyncIOScheduler(timezone=TIMEZONE)
+    scheduler.add_job(
+        tick_and_drain,
+        "interval",
+        seconds=interval,
+        id="nudges",
+        next_run_time=dt.datetime.now(TIMEZONE) + dt.timedelta(seconds=first),
+        # A run delayed by a busy event loop still runs (APScheduler's default: 1 s).
+        misfire_grace_time=max(1, int(interval)),
+        coalesce=True,  # several missed runs: one run
+        max_instances=1,  # a long drain is never run twice at once
+    )
+    scheduler.start()
+    return scheduler
+
+
+def _reason(error: Exception) -> str:
+    """What went wrong, without the exception's text (it may quote a URL with a token)."""
+    name = type(error).__name__
+    if "Unauthorized" in name or "InvalidToken" in name:
+        return "nền tảng từ chối mã truy cập (token sai hoặc đã bị thu hồi)."
+    if "Network" in name or "Timeout" in name or "Connect" in name or "ServerError" in name:
+        return "không kết nối được tới máy chủ của nền tảng."
+    return f"lỗi {name}."
