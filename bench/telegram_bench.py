@@ -30,25 +30,29 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import cProfile
-import dataclasses
-import io
 import json
 import os
-import pstats
-import statistics
-import subprocess
 import sys
-import tempfile
 import time
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from bench.common import (  # noqa: E402
+    FakeChild,
+    Timings,
+    answer,
+    database,
+    delayed,
+    print_profiles,
+    questions,
+    report,
+    round_summary,
+    stdin_reader,
+)
 
 # ----- the child process: the fake Bot API, driven by JSON lines on stdin --------------------
 
@@ -60,18 +64,11 @@ async def serve_fake(rtt_ms: float) -> None:
     `rtt_ms` (the round trip to Telegram's servers)."""
     from tests.support.fake_bot_api import FakeBotApi
 
-    loop = asyncio.get_running_loop()
-    reader = asyncio.StreamReader(limit=1 << 26)  # a push command holds every update
-    await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
-
-    def answer(value: Any) -> None:
-        sys.stdout.write(json.dumps(value) + "\n")
-        sys.stdout.flush()
-
+    reader = await stdin_reader()
     async with FakeBotApi() as api:
         if rtt_ms:
             for name in ("sendMessage", "answerCallbackQuery", "setMyCommands"):
-                setattr(api, f"_api_{name}", _delayed(getattr(api, f"_api_{name}"), rtt_ms))
+                setattr(api, f"_api_{name}", delayed(getattr(api, f"_api_{name}"), rtt_ms))
         answer({"port": api.port, "token": api.token})
         while line := await reader.readline():
             command = json.loads(line)
@@ -95,75 +92,15 @@ async def serve_fake(rtt_ms: float) -> None:
                 )
 
 
-def _delayed(method: Any, rtt_ms: float) -> Any:
-    async def delayed(*args: Any) -> Any:
-        await asyncio.sleep(rtt_ms / 1000)
-        return await method(*args)
+class FakeProcess(FakeChild):
+    """The fake Bot API in a child process (`serve_fake`)."""
 
-    return delayed
-
-
-class FakeProcess:
     def __init__(self, rtt_ms: float = 0) -> None:
-        self.process = subprocess.Popen(
-            [sys.executable, __file__, "--serve-fake", "--telegram-rtt", str(rtt_ms)],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-            encoding="utf-8",
-            cwd=ROOT,
-        )
-        hello = self.ask(None)
-        self.port, self.token = hello["port"], hello["token"]
-
-    def ask(self, command: dict[str, Any] | None) -> dict[str, Any]:
-        assert self.process.stdin and self.process.stdout
-        if command is not None:
-            self.process.stdin.write(json.dumps(command) + "\n")
-            self.process.stdin.flush()
-        line = self.process.stdout.readline()
-        if not line:
-            raise RuntimeError("the fake Bot API process ended")
-        result: dict[str, Any] = json.loads(line)
-        return result
-
-    def close(self) -> None:
-        if self.process.stdin:
-            self.process.stdin.close()
-        self.process.wait(timeout=10)
+        super().__init__([sys.executable, __file__, "--serve-fake", "--telegram-rtt", str(rtt_ms)])
+        self.port, self.token = self.hello["port"], self.hello["token"]
 
 
 # ----- the bot side ------------------------------------------------------------------------
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
-
-
-@dataclasses.dataclass
-class Timings:
-    """Time spent per part of the handling, summed over updates (seconds)."""
-
-    core: float = 0.0
-    send: float = 0.0
-    handler: float = 0.0
-    updates: int = 0
-
-    def per_update_ms(self) -> dict[str, float]:
-        n = max(1, self.updates)
-        return {
-            "core_ms": round(self.core / n * 1000, 3),
-            "send_ms": round(self.send / n * 1000, 3),
-            "handler_ms": round(self.handler / n * 1000, 3),
-        }
-
-
-def questions(n: int) -> list[str]:
-    from nlu.training_data import load_training_data
-
-    examples = load_training_data(ROOT / "data" / "nlu" / "test.yml").examples
-    return [examples[i % len(examples)].text for i in range(n)]
 
 
 async def run_bot(
@@ -250,26 +187,14 @@ async def run_bot(
         before = Timings(timings.core, timings.send, timings.handler, timings.updates)
         # Pushing runs in the child; let the loop keep polling meanwhile (paced runs).
         pushed = await asyncio.to_thread(push, texts, rate)
-        ids = sorted(pushed)
-        await wait_handled(ids, timeout=600)
-        first, last = min(pushed.values()), max(handled[i] for i in ids)
-        latencies = [(handled[i] - pushed[i]) * 1000 for i in ids]
+        await wait_handled(sorted(pushed), timeout=600)
         spent = Timings(
             timings.core - before.core,
             timings.send - before.send,
             timings.handler - before.handler,
             timings.updates - before.updates,
         )
-        return {
-            "updates": len(ids),
-            "seconds": round(last - first, 3),
-            "updates_per_s": round(len(ids) / (last - first), 1),
-            "latency_ms_p50": round(percentile(latencies, 0.5), 2),
-            "latency_ms_p99": round(percentile(latencies, 0.99), 2),
-            "latency_ms_max": round(max(latencies), 2),
-            "latency_ms_mean": round(statistics.fmean(latencies), 2),
-            "per_update": spent.per_update_ms(),
-        }
+        return {**round_summary(pushed, handled), "per_update": spent.per_update_ms()}
 
     loop_profile = cProfile.Profile() if args.profile else None
     texts = questions(args.updates)
@@ -303,32 +228,6 @@ async def run_bot(
     return result
 
 
-@contextlib.contextmanager
-def database(kind: str, url: str | None) -> Iterator[str]:
-    """A fresh, empty database of `kind` (or the given URL as it is)."""
-    if url:
-        yield url
-        return
-    if kind == "sqlite":
-        with tempfile.TemporaryDirectory() as tmp:
-            yield f"sqlite:///{tmp}/bench.sqlite3"
-        return
-    # A throwaway PostgreSQL cluster, exactly as the tests start one.
-    from tests.conftest import _admin_execute, _Cluster, _postgres_bindir
-
-    bindir = _postgres_bindir()
-    if bindir is None:
-        raise RuntimeError("no PostgreSQL server binaries (pg_config --bindir)")
-    cluster = _Cluster(bindir)
-    cluster.start()
-    try:
-        name = f"bench_{uuid.uuid4().hex[:8]}"
-        _admin_execute(cluster.url("postgres"), f'CREATE DATABASE "{name}"')
-        yield cluster.url(name)
-    finally:
-        cluster.stop()
-
-
 def bench_one(kind: str, url: str | None, args: argparse.Namespace) -> dict[str, Any]:
     from bot.app import build_assistant
     from bot.config import Settings
@@ -344,11 +243,7 @@ def bench_one(kind: str, url: str | None, args: argparse.Namespace) -> dict[str,
         finally:
             fake.close()
         result["assistant_build_s"] = round(build_s, 2)
-        for title, profile in profiles.items():
-            out = io.StringIO()
-            stats = pstats.Stats(profile, stream=out).sort_stats("cumulative")
-            stats.print_stats(args.profile_lines)
-            print(f"===== {kind}: {title} =====\n{out.getvalue()}", file=sys.stderr)
+        print_profiles(kind, profiles, args.profile_lines)
         return result
 
 
@@ -386,11 +281,7 @@ def main() -> int:
     }
     for kind in kinds:
         result[kind] = bench_one(kind, args.database_url, args)
-    text = json.dumps(result, indent=2, ensure_ascii=False)
-    print(text)
-    if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(text + "\n", encoding="utf-8")
+    report(result, args.json)
     return 0
 
 

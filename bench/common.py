@@ -1,0 +1,183 @@
+"""What the channel benchmarks (bench/telegram_bench.py, bench/zalo_bench.py) share.
+
+The fake API's child process and its JSON-lines protocol, the questions sent, a fresh
+database per run, the latency summary of a round, profiles and the JSON report. Only
+the standard library is imported here: the child process stays light, and the
+project's modules are imported where they are used.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import io
+import json
+import pstats
+import statistics
+import subprocess
+import sys
+import tempfile
+import uuid
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# ----- the child process: a fake API driven by JSON lines on stdin ----------------------------
+
+
+async def stdin_reader() -> asyncio.StreamReader:
+    """The child's stdin as a stream, read by the command loop of a fake API."""
+    loop = asyncio.get_running_loop()
+    reader = asyncio.StreamReader(limit=1 << 26)  # a push command holds every update
+    await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
+    return reader
+
+
+def answer(value: Any) -> None:
+    """One answer line from the child to the benchmark."""
+    sys.stdout.write(json.dumps(value) + "\n")
+    sys.stdout.flush()
+
+
+def delayed(method: Any, rtt_ms: float) -> Any:
+    """An async API method that answers `rtt_ms` later (the round trip to the servers)."""
+
+    async def wrapper(*args: Any) -> Any:
+        await asyncio.sleep(rtt_ms / 1000)
+        return await method(*args)
+
+    return wrapper
+
+
+class FakeChild:
+    """A fake API in a child process (`argv` runs it), so it does not take the bot's CPU.
+    Its first line (`hello`) says where it listens; `ask` sends a command, reads the answer."""
+
+    def __init__(self, argv: Sequence[str]) -> None:
+        self.process = subprocess.Popen(
+            list(argv),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            encoding="utf-8",
+            cwd=ROOT,
+        )
+        self.hello = self.ask(None)
+
+    def ask(self, command: dict[str, Any] | None) -> dict[str, Any]:
+        assert self.process.stdin and self.process.stdout
+        if command is not None:
+            self.process.stdin.write(json.dumps(command) + "\n")
+            self.process.stdin.flush()
+        line = self.process.stdout.readline()
+        if not line:
+            raise RuntimeError("the fake API process ended")
+        result: dict[str, Any] = json.loads(line)
+        return result
+
+    def close(self) -> None:
+        if self.process.stdin:
+            self.process.stdin.close()
+        self.process.wait(timeout=10)
+
+
+# ----- measuring ----------------------------------------------------------------------------
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+@dataclasses.dataclass
+class Timings:
+    """Time spent per part of the handling, summed over updates (seconds)."""
+
+    core: float = 0.0
+    send: float = 0.0
+    handler: float = 0.0
+    updates: int = 0
+
+    def per_update_ms(self) -> dict[str, float]:
+        n = max(1, self.updates)
+        return {
+            "core_ms": round(self.core / n * 1000, 3),
+            "send_ms": round(self.send / n * 1000, 3),
+            "handler_ms": round(self.handler / n * 1000, 3),
+        }
+
+
+def round_summary(pushed: Mapping[Any, float], done: Mapping[Any, float]) -> dict[str, Any]:
+    """Throughput and latency of one round: `pushed` and `done` map each update to the
+    time (CLOCK_MONOTONIC) it was pushed and it was answered; updates/s from the first
+    push to the last answer."""
+    keys = sorted(pushed)
+    first, last = min(pushed.values()), max(done[k] for k in keys)
+    latencies = [(done[k] - pushed[k]) * 1000 for k in keys]
+    return {
+        "updates": len(keys),
+        "seconds": round(last - first, 3),
+        "updates_per_s": round(len(keys) / (last - first), 1),
+        "latency_ms_p50": round(percentile(latencies, 0.5), 2),
+        "latency_ms_p99": round(percentile(latencies, 0.99), 2),
+        "latency_ms_max": round(max(latencies), 2),
+        "latency_ms_mean": round(statistics.fmean(latencies), 2),
+    }
+
+
+def questions(n: int) -> list[str]:
+    """`n` questions from the held-out NLU set, in turn."""
+    from nlu.training_data import load_training_data
+
+    examples = load_training_data(ROOT / "data" / "nlu" / "test.yml").examples
+    return [examples[i % len(examples)].text for i in range(n)]
+
+
+@contextlib.contextmanager
+def database(kind: str, url: str | None) -> Iterator[str]:
+    """A fresh, empty database of `kind` (or the given URL as it is)."""
+    if url:
+        yield url
+        return
+    if kind == "sqlite":
+        with tempfile.TemporaryDirectory() as tmp:
+            yield f"sqlite:///{tmp}/bench.sqlite3"
+        return
+    # A throwaway PostgreSQL cluster, exactly as the tests start one.
+    from tests.conftest import _admin_execute, _Cluster, _postgres_bindir
+
+    bindir = _postgres_bindir()
+    if bindir is None:
+        raise RuntimeError("no PostgreSQL server binaries (pg_config --bindir)")
+    cluster = _Cluster(bindir)
+    cluster.start()
+    try:
+        name = f"bench_{uuid.uuid4().hex[:8]}"
+        _admin_execute(cluster.url("postgres"), f'CREATE DATABASE "{name}"')
+        yield cluster.url(name)
+    finally:
+        cluster.stop()
+
+
+# ----- reporting ----------------------------------------------------------------------------
+
+
+def print_profiles(kind: str, profiles: Mapping[str, Any], lines: int) -> None:
+    """The top `lines` functions of each cProfile.Profile, by cumulative time, on stderr."""
+    for title, profile in profiles.items():
+        out = io.StringIO()
+        stats = pstats.Stats(profile, stream=out).sort_stats("cumulative")
+        stats.print_stats(lines)
+        print(f"===== {kind}: {title} =====\n{out.getvalue()}", file=sys.stderr)
+
+
+def report(result: Mapping[str, Any], path: Path | None) -> None:
+    """Print the result as JSON, and write it to `path` when given."""
+    text = json.dumps(result, indent=2, ensure_ascii=False)
+    print(text)
+    if path:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text + "\n", encoding="utf-8")
