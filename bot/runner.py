@@ -146,8 +146,8 @@ async def serve(
         for runner in runners:
             try:
                 await runner.start()
-            except Exception as error:
-                log.error("channel %s did not start", runner.name, exc_info=error)
+            except Exception as error:  # the message says what to check; details at DEBUG
+                log.debug("channel %s did not start", runner.name, exc_info=error)
                 print(START_FAILED.format(channel=runner.name, reason=_reason(error)), file=out)
                 return 1
             started.append(runner)

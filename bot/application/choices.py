@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from sqlalchemy.orm import Session
 
 from bot.application.commands import small_int
-from bot.application.messages import Reply
+from bot.application.messages import Button, Reply
 from bot.storage.models import OfferedChoices, utcnow
 from nlu.normalize import fold_words
 
@@ -87,3 +87,25 @@ def typed_choice(session: Session, user_id: int, text: str) -> str | None:
         if len(of_kind) == 1:
             return of_kind[0]["payload"]
     return None
+
+
+def is_bare_answer(text: str) -> bool:
+    """ "có", "ok", "không" ...: an answer to a choice, never the content of a report or
+    an FAQ (a dialog step that takes free text asks again instead of storing it)."""
+    return fold_words(text) in KINDS
+
+
+NUMBERED_HINT = "Anh/Chị nhắn số thứ tự để chọn:"
+WORDS_HINT = "Anh/Chị nhắn một trong các lựa chọn:"
+
+
+def as_text(buttons: Sequence[Button], numbers_are_values: bool = False, first: int = 1) -> str:
+    """Choices for channels without buttons (Zalo, the console): numbered from `first`
+    (as `typed_choice` reads them), or listed by their words when the step reads a
+    typed number as a value (numbered, "5" would look like the fifth choice)."""
+    if not buttons:
+        return ""
+    if numbers_are_values:
+        return "\n".join([WORDS_HINT, *(f"• {b.label}" for b in buttons)])
+    lines = (f"{n}. {b.label}" for n, b in enumerate(buttons, start=first))
+    return "\n".join([NUMBERED_HINT, *lines])

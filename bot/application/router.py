@@ -149,7 +149,16 @@ class Core:
             text = payload  # a suggested question or a command
         parsed = parse_command(text)
         if parsed is not None:
-            return self._command(session, user, message, *parsed)
+            before = states.load(session, user.id)
+            token = before.token if before is not None else None
+            response = self._command(session, user, message, *parsed)
+            after = states.load(session, user.id)
+            if after is not None and after.token == token and message.is_private:
+                # The command left the open dialog where it was: ask its step again, so
+                # that what the user types next still answers it.
+                prompt = self.dialogs[after.dialog].prompt(after)
+                return replace(response, replies=(*response.replies, prompt))
+            return response
         if not message.is_private:
             return Response(())  # group chatter is not for the bot
         if message.payload is None and message.attachment is None:
@@ -162,13 +171,18 @@ class Core:
             outcome = None
             if message.attachment is not None:
                 outcome = dialog.attachment(session, user, state, message.attachment)
+            elif choices.is_bare_answer(text):  # "có", "ok" ... that picked no choice
+                hint = Reply("dialog/not_content", {"text": text.strip()[:40]})
+                return Response((hint, dialog.prompt(state)))
             elif text.strip():
                 outcome = dialog.text(session, user, state, text)
             if outcome is not None:
                 return self.services.outcome(session, outcome)
             # Not an answer to the step: answer it as a question, then ask the step again.
+            # The answer's own choices are left out: the step's are the ones on offer.
             answered = self._ask(session, user, message.channel, text, in_dialog=True)
-            return replace(answered, replies=(*answered.replies, dialog.prompt(state)))
+            quiet = tuple(replace(r, buttons=()) for r in answered.replies)
+            return replace(answered, replies=(*quiet, dialog.prompt(state)))
         if message.attachment is not None:
             if user.role == "admin" and message.attachment.kind == "document":
                 context = CommandContext(session, user, "", self.services)
@@ -201,7 +215,7 @@ class Core:
     def _refuse(
         session: Session, user: User, command: Command, args: str, reply: Reply
     ) -> Response:
-        log.warning("refused /%s %r to user %s (%s)", command.name, args[:40], user.id, user.role)
+        log.info("refused /%s %r to user %s (%s)", command.name, args[:40], user.id, user.role)
         session.add(
             AuditLog(
                 user_id=user.id,

@@ -87,7 +87,7 @@ def test_ask_prints_one_answer(database: Path) -> None:
 def test_chat_shows_buttons_as_numbers_and_follows_a_choice(database: Path) -> None:
     result = run_bot(["chat"], database, "món ăn ngon nhất Hà Nội\n1\nthoát\n")
     assert result.returncode == 0, result.stderr
-    assert "  1. " in result.stdout
+    assert "Anh/Chị nhắn số thứ tự để chọn:\n1. " in result.stdout
     assert "Tạm biệt" in result.stdout
     # The reply to "1" is an answer with a citation, not a refusal.
     after_choice = result.stdout.split("Anh/Chị: ")[2]

@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from bot.application.choices import NUMBERED_HINT as OPTIONS_HINT
 from bot.application.delivery import (
     PermanentError,
     RecipientBlocked,
@@ -39,7 +40,6 @@ from bot.channels.zalo.client import (
 from bot.channels.zalo.polling import Backoff, poll
 from bot.channels.zalo.sender import (
     FILE_LINKS_KEY,
-    OPTIONS_HINT,
     ZaloSender,
     split_text,
     text_length,

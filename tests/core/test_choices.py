@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.app import Assistant
+from bot.application import choices
 from bot.application.messages import Button, Reply
 from bot.application.outbox import OutboxStore, enqueue, outbox_row
 from bot.storage.db import session_scope
@@ -111,3 +112,47 @@ def test_a_delivered_nudges_buttons_are_answered_by_typing(assistant: Assistant)
     assert store.mark_sent(claimed, now)  # the nudge arrives after it
     chat.send("1")
     assert "Chọn nhiệm vụ" in chat.text()
+
+
+def test_a_question_mid_dialog_keeps_the_steps_numbering(assistant: Assistant) -> None:
+    chat = linked_chat(assistant)
+    chat.send("/baocao")
+    chat.send("1")
+    chat.send("Kết quả bóng đá tối qua?")  # refused with suggestions: not on offer now
+    assert chat.last is not None
+    assert [r.buttons != () for r in chat.last.replies] == [False, True]
+    chat.send("2")  # the step's second choice, as numbered before the question
+    assert "phần trăm" in chat.text()
+
+
+def test_a_command_mid_dialog_asks_the_step_again(assistant: Assistant) -> None:
+    chat = linked_chat(assistant)
+    for typed in ("/baocao", "1", "hoàn thành", "bỏ qua"):
+        chat.send(typed)
+    assert "Minh chứng" in chat.text()
+    chat.send("/sua")  # nothing to edit yet; the report being written stays open
+    assert "chưa có báo cáo nào để sửa" in chat.text() and "Minh chứng" in chat.text()
+    chat.send("3")  # still the evidence step's third choice: cancel
+    assert "Đã hủy" in chat.text()
+    assert reports(assistant) == []
+
+
+def test_a_bare_yes_is_not_stored_as_content(assistant: Assistant) -> None:
+    chat = linked_chat(assistant)
+    for typed in ("/baocao", "1", "đang thực hiện", "50"):
+        chat.send(typed)
+    chat.send("có")  # "is there a blocker?" - "yes": not the blocker itself
+    assert "chưa được ghi lại" in chat.text() and "vướng mắc" in chat.text()
+    chat.send("Thiếu kinh phí")
+    for typed in ("bỏ qua", "lưu"):
+        chat.send(typed)
+    [report] = reports(assistant)
+    assert report.blockers == "Thiếu kinh phí"
+
+
+def test_choices_as_text_number_what_a_number_picks() -> None:
+    buttons = (Button("0%", "a"), Button("25%", "b"), Button("↩ Quay lại", "c", "back"))
+    assert choices.as_text(buttons).splitlines()[1:] == ["1. 0%", "2. 25%", "3. ↩ Quay lại"]
+    assert choices.as_text(buttons, first=4).splitlines()[1] == "4. 0%"
+    # Where a typed number is a value (the percent), the choices are not numbered.
+    assert "1." not in choices.as_text(buttons, numbers_are_values=True)

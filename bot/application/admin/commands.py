@@ -11,7 +11,6 @@ answers has changed.
 
 from __future__ import annotations
 
-import contextlib
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -154,8 +153,9 @@ def extend(ctx: CommandContext) -> Response:
     if words[1].lower() not in ("bo", "bỏ"):
         try:
             due = files.parse_date(words[1])
-        except ValueError:
-            return usage
+        except ValueError as problem:  # the reason, in Vietnamese (`parse_vn_date`)
+            view = {"duties": dated, "problem": str(problem)}
+            return respond(Reply("admin/due_usage", view))
     directive, duty = ctx.app.catalog.duties[words[0]]
     content.set_effective_due(session, user, directive.id, duty.id, due)
     ctx.app.reload_now(session)  # answers show the extension
@@ -432,10 +432,12 @@ def calendar(ctx: CommandContext) -> Response:
 
     words = args.split(maxsplit=2)
     action = fold(words[0]) if words else ""
-    day = None
+    day, problem = None, ""
     if len(words) >= 2:
-        with contextlib.suppress(ValueError):
+        try:
             day = files.parse_date(words[1])
+        except ValueError as error:  # the reason, in Vietnamese (`parse_vn_date`)
+            problem = str(error)
     changed = ""
     if action in CALENDAR_KINDS and day is not None:
         note = words[2][:200] if len(words) > 2 else ""
@@ -444,7 +446,8 @@ def calendar(ctx: CommandContext) -> Response:
     elif action == "xoa" and day is not None:
         changed = "removed" if calendar.remove_day(session, day) else "absent"
     elif action:
-        return respond(Reply("admin/calendar", {"changed": "", "usage": True, "days": []}))
+        view = {"changed": "", "usage": True, "days": [], "problem": problem}
+        return respond(Reply("admin/calendar", view))
     if changed:
         session.add(
             AuditLog(

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TextIO
 
+from bot.application import choices
 from bot.application.assistant import Assistant
 from bot.application.messages import IncomingMessage, OutgoingFile, Response
 from bot.config import PROJECT_ROOT
@@ -34,8 +35,9 @@ class ConsoleChannel:
         for file in (f for reply in response.replies for f in reply.files):
             parts.append(f"(Tệp đính kèm: {self._save(file)})")
         buttons = [b for reply in response.replies for b in reply.buttons]
+        values = any(r.numbers_are_values for r in response.replies if r.buttons)
         if buttons:
-            parts.append("\n".join(f"  {i}. {b.label}" for i, b in enumerate(buttons, 1)))
+            parts.append(choices.as_text(buttons, values))
         return "\n".join(parts)
 
     @staticmethod

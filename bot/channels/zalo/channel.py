@@ -52,12 +52,14 @@ class ZaloChannel:
         replies = response.replies
         if not replies and response.notice and message.is_private:
             replies = (Reply(NOTICE_TEMPLATE, {"text": response.notice}),)
+        first_choice = 1  # the core numbers the choices of all the replies in a row
         for reply in replies:
             try:
-                await self.sender.send(chat_id, reply)
+                await self.sender.send(chat_id, reply, first_choice)
             except DeliveryError as error:
                 log.warning("could not send a reply to a Zalo chat: %s", error)
                 return
+            first_choice += len(reply.buttons)
 
     def answer(self, message: IncomingMessage) -> Response:
         """The core's response, in its own committed session (a worker thread)."""

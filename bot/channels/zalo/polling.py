@@ -1,14 +1,18 @@
 """The long-polling loop: getUpdates, drop duplicates, hand each update to the caller.
 
 Updates are handled one after the other, in the order Zalo hands them out (so one
-user's messages keep their order); a handler that wants concurrency starts its own
-tasks. A failed getUpdates (network, 5xx, 429, a wrong token) is logged and tried
-again after a growing pause (1, 2, 4 ... 60 s, back to the start after a success); an
-error in the handler is logged and the loop goes on with the next update.
+user's messages keep their order), but fetching does not wait for handling: Zalo hands
+out ONE update per getUpdates, so the next call goes out while the current update is
+being handled (up to `prefetch` updates wait in a queue), instead of every update
+paying a full round trip on top of its handling. A failed getUpdates (network, 5xx,
+429, a wrong token) is logged and tried again after a growing pause (1, 2, 4 ... 60 s,
+back to the start after a success); an error in the handler is logged and the loop
+goes on with the next update.
 
-Setting `stop_event` ends the loop at once, even in the middle of a long poll: the call
+Setting `stop_event` ends fetching at once, even in the middle of a long poll: the call
 is abandoned, and an update Zalo handed out in that very instant is lost (getUpdates
-has no offset to fetch it again), a window of milliseconds at shutdown.
+has no offset to fetch it again), a window of milliseconds at shutdown. Updates
+already fetched are handled before `poll` returns.
 """
 
 from __future__ import annotations
@@ -52,34 +56,48 @@ async def poll(
     deduper: Deduper,
     timeout: int = POLL_TIMEOUT,
     backoff: Backoff | None = None,
+    prefetch: int = 100,
 ) -> None:
     """Fetch and handle updates until `stop_event` is set."""
     backoff = backoff or Backoff()
+    queue: asyncio.Queue[Update | None] = asyncio.Queue(maxsize=prefetch)
+    handler = asyncio.create_task(_handle_in_order(queue, handle))
     log.info("polling Zalo for updates")
-    while not stop_event.is_set():
-        try:
-            updates = await _unless_stopped(client.get_updates(timeout), stop_event)
-        except Exception as error:  # the loop must outlive any failure
-            delay = backoff.next()
-            if isinstance(error, ZaloApiError):
-                level = logging.ERROR if isinstance(error, ZaloUnauthorized) else logging.WARNING
-                log.log(level, "getUpdates failed (%s); trying again in %.1f s", error, delay)
-            else:
-                log.exception("unexpected error in getUpdates; trying again in %.1f s", delay)
-            await _pause(delay, stop_event)
-            continue
-        if updates is None:  # stopped while waiting
-            break
-        backoff.reset()
-        for update in updates:
-            if not deduper.is_new(update):
-                log.info("dropped a second delivery of Zalo message %s", message_id(update))
-                continue
+    try:
+        while not stop_event.is_set():
             try:
-                await handle(update)
-            except Exception:
-                log.exception("error while handling Zalo message %s", message_id(update))
+                updates = await _unless_stopped(client.get_updates(timeout), stop_event)
+            except Exception as error:  # the loop must outlive any failure
+                delay = backoff.next()
+                if isinstance(error, ZaloApiError):
+                    level = (
+                        logging.ERROR if isinstance(error, ZaloUnauthorized) else logging.WARNING
+                    )
+                    log.log(level, "getUpdates failed (%s); trying again in %.1f s", error, delay)
+                else:
+                    log.exception("unexpected error in getUpdates; trying again in %.1f s", delay)
+                await _pause(delay, stop_event)
+                continue
+            if updates is None:  # stopped while waiting
+                break
+            backoff.reset()
+            for update in updates:
+                if deduper.is_new(update):
+                    await queue.put(update)  # waits while `prefetch` updates are queued
+                else:
+                    log.info("dropped a second delivery of Zalo message %s", message_id(update))
+    finally:
+        await queue.put(None)  # the handler finishes what was fetched, then ends
+        await handler
     log.info("stopped polling Zalo")
+
+
+async def _handle_in_order(queue: asyncio.Queue[Update | None], handle: Handler) -> None:
+    while (update := await queue.get()) is not None:
+        try:
+            await handle(update)
+        except Exception:
+            log.exception("error while handling Zalo message %s", message_id(update))
 
 
 async def _unless_stopped(

@@ -18,10 +18,11 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 
+from bot.application import choices
 from bot.application.delivery import PermanentError, RecipientBlocked, RetryLater, TransientError
-from bot.application.messages import Button, OutgoingFile, Reply
+from bot.application.messages import OutgoingFile, Reply
 from bot.application.render import Renderer
 from bot.channels.zalo.client import (
     MESSAGE_LIMIT,
@@ -41,7 +42,6 @@ CHANNEL = "zalo"
 RETRY_SECONDS = 5.0  # how long to hold sends after a 429: Zalo publishes no figure
 # Reply data key: file name -> a URL where the user can fetch the file.
 FILE_LINKS_KEY = "file_links"
-OPTIONS_HINT = "Anh/Chị nhắn số thứ tự để chọn:"
 FILE_WITHOUT_LINK = "Tệp «{name}»: Anh/Chị mở bằng liên kết tải về."
 FILE_WITH_LINK = "Tệp «{name}»: {url}"
 
@@ -105,12 +105,6 @@ def split_text(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
 
 
 # ----- the message as text -----------------------------------------------------------------------
-def options_block(buttons: Sequence[Button]) -> str:
-    """The buttons as numbered lines the user answers by typing the number."""
-    lines = [f"{number}. {button.label}" for number, button in enumerate(buttons, start=1)]
-    return "\n".join([OPTIONS_HINT, *lines])
-
-
 def file_links(message: Reply) -> Mapping[str, str]:
     links = message.data.get(FILE_LINKS_KEY)
     if not isinstance(links, Mapping):
@@ -144,11 +138,14 @@ class ZaloSender:
         self.limit = limit
         self.retry_seconds = retry_seconds
 
-    def texts(self, message: Reply) -> list[str]:
-        """The message as the texts to send, in order (photos with a link aside)."""
+    def texts(self, message: Reply, first_choice: int = 1) -> list[str]:
+        """The message as the texts to send, in order (photos with a link aside); its
+        choices numbered from `first_choice` (a reply after others that had choices)."""
         blocks = [self.renderer.render(message)]
         if message.buttons:
-            blocks.append(options_block(message.buttons))
+            blocks.append(
+                choices.as_text(message.buttons, message.numbers_are_values, first_choice)
+            )
         links = file_links(message)
         lines = [file_line(f, links) for f in message.files if not self._as_photo(f, links)]
         if lines:
@@ -168,9 +165,9 @@ class ZaloSender:
     def _as_photo(file: OutgoingFile, links: Mapping[str, str]) -> bool:
         return file.kind == "photo" and file.name in links
 
-    async def send(self, address: str, message: Reply) -> str:
+    async def send(self, address: str, message: Reply, first_choice: int = 1) -> str:
         """Send the parts in order; the id of the first message sent ("" when none was)."""
-        texts, photos = self.texts(message), self.photos(message)
+        texts, photos = self.texts(message, first_choice), self.photos(message)
         if not texts and not photos:
             log.warning("message %s rendered empty; nothing sent", message.template)
             return ""
