@@ -118,7 +118,7 @@ def test_an_faq_started_from_the_inbox_takes_its_group_out(
 ) -> None:
     Chat(assistant, "2").send("Công thức nấu phở bò")
     admin.send("/hopthu")
-    admin.press("Tạo FAQ")
+    admin.press("Tạo mục hỏi đáp")
     assert "Công thức nấu phở bò" in admin.text()
     admin.send("cách nấu phở bò")
     admin.send("Chỉ thị 06/CT-UBND không nói về nấu ăn.")

@@ -166,11 +166,11 @@ def inbox_list(ctx: CommandContext) -> Response:
     session = ctx.session
     groups = inbox.unanswered(session)
     buttons = []
+    labels = ctx.app.labels
     for n, group in enumerate(groups[:5], 1):
-        buttons.append(
-            Button(f"{n}. {ctx.app.faq.labels.create_faq}", f"/faqthem {group.log_ids[0]}")
-        )
-        buttons.append(Button(f"{n}. {ctx.app.faq.labels.skip}", f"/hopthu_bo {group.log_ids[0]}"))
+        first = group.log_ids[0]
+        buttons.append(Button(f"{labels.create_faq} (nhóm {n})", f"/faqthem {first}"))
+        buttons.append(Button(f"{labels.skip} (nhóm {n})", f"/hopthu_bo {first}"))
     return respond(Reply("admin/inbox", {"groups": groups}, tuple(buttons), columns=2))
 
 

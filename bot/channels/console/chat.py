@@ -87,4 +87,4 @@ def chat(channel: ConsoleChannel, stdin: TextIO = sys.stdin, out: TextIO = sys.s
         if not line or line.strip().lower() in ("thoát", "thoat", "exit", "quit"):
             out.write("\nTạm biệt!\n")
             return
-        out.write(channel.render(channel.send(line)) + "\n\n")
+        out.write(channel.render(channel.send(line.rstrip("\r\n"))) + "\n\n")
