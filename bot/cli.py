@@ -197,7 +197,12 @@ def build_parser() -> argparse.ArgumentParser:
     invite.add_argument("--days", type=int, default=7, help="số ngày trước khi mã hết hạn")
     invite.set_defaults(func=cmd_invite)
     admin = commands.add_parser("admin", help="đặt một tài khoản chat làm quản trị viên")
-    admin.add_argument("--channel", default="telegram")
+    admin.add_argument(
+        "--channel",
+        choices=["zalo", "telegram", "console"],
+        default="zalo",
+        help="kênh của tài khoản (mặc định: zalo)",
+    )
     admin.add_argument("--user-id", required=True, help="id người dùng trên kênh chat")
     admin.add_argument("--name", default="", help="tên hiển thị")
     admin.set_defaults(func=cmd_admin)
