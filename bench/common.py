@@ -8,18 +8,21 @@ project's modules are imported where they are used.
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import contextlib
 import dataclasses
 import io
 import json
+import os
 import pstats
 import statistics
 import subprocess
 import sys
 import tempfile
+import time
 import uuid
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Coroutine, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -181,3 +184,77 @@ def report(result: Mapping[str, Any], path: Path | None) -> None:
     if path:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text + "\n", encoding="utf-8")
+
+
+# ----- the command line both benchmarks share ----------------------------------------------
+
+
+def bench_parser() -> argparse.ArgumentParser:
+    """The options every channel benchmark has; each adds its own."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--updates", type=int, default=1000)
+    parser.add_argument("--users", type=int, default=50)
+    parser.add_argument("--rate", type=float, default=50, help="paced run: updates/s (0: skip)")
+    parser.add_argument("--db", default="sqlite,postgresql", help="sqlite, postgresql or both")
+    parser.add_argument("--database-url", help="bench this database instead (not emptied)")
+    parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--profile-lines", type=int, default=30)
+    parser.add_argument("--json", type=Path)
+    parser.add_argument("--serve-fake", action="store_true", help=argparse.SUPPRESS)
+    return parser
+
+
+RunBot = Callable[
+    [Any, Any, argparse.Namespace, dict[str, Any]], Coroutine[Any, Any, dict[str, Any]]
+]
+
+
+def bench_all(
+    args: argparse.Namespace,
+    settings: Mapping[str, Any],
+    rtt_ms: float,
+    fake: Callable[[float], FakeChild],
+    run_bot: RunBot,
+    serve_fake: Callable[[float], Coroutine[Any, Any, None]],
+) -> int:
+    """Run the benchmark on each database asked for (or be the fake's child process),
+    and report; `settings` are the run's own options, written into the report."""
+    if args.serve_fake:
+        asyncio.run(serve_fake(rtt_ms))
+        return 0
+    kinds = ["url"] if args.database_url else [k.strip() for k in args.db.split(",") if k.strip()]
+    result: dict[str, Any] = {
+        "cpus": os.cpu_count(),
+        "updates": args.updates,
+        "users": args.users,
+        **settings,
+    }
+    for kind in kinds:
+        result[kind] = _bench_one(kind, args, rtt_ms, fake, run_bot)
+    report(result, args.json)
+    return 0
+
+
+def _bench_one(
+    kind: str,
+    args: argparse.Namespace,
+    rtt_ms: float,
+    fake_process: Callable[[float], FakeChild],
+    run_bot: RunBot,
+) -> dict[str, Any]:
+    from bot.app import build_assistant
+    from bot.config import Settings
+
+    with database(kind, args.database_url) as db_url:
+        began = time.perf_counter()
+        assistant = build_assistant(Settings.from_env({**os.environ, "DATABASE_URL": db_url}))
+        build_s = time.perf_counter() - began
+        fake = fake_process(rtt_ms)
+        profiles: dict[str, Any] = {}
+        try:
+            result = asyncio.run(run_bot(assistant, fake, args, profiles))
+        finally:
+            fake.close()
+        result["assistant_build_s"] = round(build_s, 2)
+        print_profiles(kind, profiles, args.profile_lines)
+        return result

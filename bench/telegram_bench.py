@@ -32,7 +32,6 @@ import argparse
 import asyncio
 import cProfile
 import json
-import os
 import sys
 import time
 from pathlib import Path
@@ -45,11 +44,10 @@ from bench.common import (  # noqa: E402
     FakeChild,
     Timings,
     answer,
-    database,
+    bench_all,
+    bench_parser,
     delayed,
-    print_profiles,
     questions,
-    report,
     round_summary,
     stdin_reader,
 )
@@ -228,32 +226,8 @@ async def run_bot(
     return result
 
 
-def bench_one(kind: str, url: str | None, args: argparse.Namespace) -> dict[str, Any]:
-    from bot.app import build_assistant
-    from bot.config import Settings
-
-    with database(kind, url) as db_url:
-        began = time.perf_counter()
-        assistant = build_assistant(Settings.from_env({**os.environ, "DATABASE_URL": db_url}))
-        build_s = time.perf_counter() - began
-        fake = FakeProcess(args.telegram_rtt)
-        profiles: dict[str, Any] = {}
-        try:
-            result = asyncio.run(run_bot(assistant, fake, args, profiles))
-        finally:
-            fake.close()
-        result["assistant_build_s"] = round(build_s, 2)
-        print_profiles(kind, profiles, args.profile_lines)
-        return result
-
-
 def main() -> int:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--updates", type=int, default=1000)
-    parser.add_argument("--users", type=int, default=50)
-    parser.add_argument("--rate", type=float, default=50, help="paced run: updates/s (0: skip)")
-    parser.add_argument("--db", default="sqlite,postgresql", help="sqlite, postgresql or both")
-    parser.add_argument("--database-url", help="bench this database instead (not emptied)")
+    parser = bench_parser()
     parser.add_argument("--telegram-limit", action="store_true", help="keep 30 messages/s")
     parser.add_argument(
         "--telegram-rtt", type=float, default=0, help="ms the fake waits before answering"
@@ -261,28 +235,13 @@ def main() -> int:
     parser.add_argument(
         "--concurrency", type=int, default=0, help="users handled at once (0: one update)"
     )
-    parser.add_argument("--profile", action="store_true")
-    parser.add_argument("--profile-lines", type=int, default=30)
-    parser.add_argument("--json", type=Path)
-    parser.add_argument("--serve-fake", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.serve_fake:
-        asyncio.run(serve_fake(args.telegram_rtt))
-        return 0
-
-    kinds = ["url"] if args.database_url else [k.strip() for k in args.db.split(",") if k.strip()]
-    result: dict[str, Any] = {
-        "cpus": os.cpu_count(),
-        "updates": args.updates,
-        "users": args.users,
+    settings = {
         "telegram_rate_limit": args.telegram_limit,
         "telegram_rtt_ms": args.telegram_rtt,
         "concurrency": args.concurrency,
     }
-    for kind in kinds:
-        result[kind] = bench_one(kind, args.database_url, args)
-    report(result, args.json)
-    return 0
+    return bench_all(args, settings, args.telegram_rtt, FakeProcess, run_bot, serve_fake)
 
 
 if __name__ == "__main__":

@@ -47,7 +47,6 @@ import asyncio
 import cProfile
 import dataclasses
 import json
-import os
 import sys
 import time
 from pathlib import Path
@@ -60,11 +59,10 @@ from bench.common import (  # noqa: E402
     FakeChild,
     Timings,
     answer,
-    database,
+    bench_all,
+    bench_parser,
     delayed,
-    print_profiles,
     questions,
-    report,
     round_summary,
     stdin_reader,
 )
@@ -277,59 +275,17 @@ async def run_bot(
     return result
 
 
-def bench_one(kind: str, url: str | None, args: argparse.Namespace) -> dict[str, Any]:
-    from bot.app import build_assistant
-    from bot.config import Settings
-
-    with database(kind, url) as db_url:
-        began = time.perf_counter()
-        assistant = build_assistant(Settings.from_env({**os.environ, "DATABASE_URL": db_url}))
-        build_s = time.perf_counter() - began
-        fake = FakeProcess(args.zalo_rtt)
-        profiles: dict[str, Any] = {}
-        try:
-            result = asyncio.run(run_bot(assistant, fake, args, profiles))
-        finally:
-            fake.close()
-        result["assistant_build_s"] = round(build_s, 2)
-        print_profiles(kind, profiles, args.profile_lines)
-        return result
-
-
 def main() -> int:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--updates", type=int, default=1000)
-    parser.add_argument("--users", type=int, default=50)
-    parser.add_argument("--rate", type=float, default=50, help="paced run: updates/s (0: skip)")
-    parser.add_argument("--db", default="sqlite,postgresql", help="sqlite, postgresql or both")
-    parser.add_argument("--database-url", help="bench this database instead (not emptied)")
+    parser = bench_parser()
     parser.add_argument(
         "--zalo-rtt", type=float, default=0, help="ms the fake waits before answering"
     )
     parser.add_argument(
         "--poll-timeout", type=int, default=30, help="getUpdates' timeout (s), as `bot run`"
     )
-    parser.add_argument("--profile", action="store_true")
-    parser.add_argument("--profile-lines", type=int, default=30)
-    parser.add_argument("--json", type=Path)
-    parser.add_argument("--serve-fake", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.serve_fake:
-        asyncio.run(serve_fake(args.zalo_rtt))
-        return 0
-
-    kinds = ["url"] if args.database_url else [k.strip() for k in args.db.split(",") if k.strip()]
-    result: dict[str, Any] = {
-        "cpus": os.cpu_count(),
-        "updates": args.updates,
-        "users": args.users,
-        "zalo_rtt_ms": args.zalo_rtt,
-        "poll_timeout_s": args.poll_timeout,
-    }
-    for kind in kinds:
-        result[kind] = bench_one(kind, args.database_url, args)
-    report(result, args.json)
-    return 0
+    settings = {"zalo_rtt_ms": args.zalo_rtt, "poll_timeout_s": args.poll_timeout}
+    return bench_all(args, settings, args.zalo_rtt, FakeProcess, run_bot, serve_fake)
 
 
 if __name__ == "__main__":
