@@ -29,7 +29,7 @@ from nlu.yaml_io import read_yaml
 log = logging.getLogger(__name__)
 
 # The channels whose senders deliver pushed messages (nudges, digests, announcements).
-PUSH_CHANNELS = ("telegram",)
+PUSH_CHANNELS = ("zalo", "telegram")
 
 
 def prepare_database(settings: Settings) -> sessionmaker[Session]:

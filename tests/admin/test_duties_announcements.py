@@ -131,8 +131,10 @@ def test_an_announcement_goes_once_to_its_audience(
     admin.press("Gửi")  # a second press, e.g. a stale button
     assert "đã được gửi rồi" in admin.text() and len(outbox(assistant)) == 2
 
+    with session_scope(assistant.sessions) as session:  # officials on Zalo hear it too
+        add_user(session, "z16", "snv", "official", channel="zalo")
     admin.send("/thongbao snv Họp giao ban lúc 14h.")
-    assert "Sở Nội vụ (2 người nhận)" in admin.text()
+    assert "Sở Nội vụ (3 người nhận)" in admin.text()
     draft = admin.last
     admin.press("Hủy")
     assert "Đã hủy thông báo" in admin.text()
@@ -250,3 +252,9 @@ def test_admin_mistakes_get_usage_not_silent_changes(assistant: Assistant, admin
     for command in ("/hoantac ²", "/hoantac 3000000000", "/thongbao_gui ²", "/hopthu_bo ²"):
         admin.send(command)
         assert "Không tìm thấy" in admin.text(), command
+
+
+def test_an_announcement_nobody_would_receive_offers_no_send(admin: Chat) -> None:
+    admin.send("/thongbao lanhdao Họp lúc 14h.")  # no manager is linked yet
+    assert "0 người nhận" in admin.text() and "chưa gửi được tới ai" in admin.text()
+    assert admin.last is not None and all(not r.buttons for r in admin.last.replies)

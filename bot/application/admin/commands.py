@@ -312,6 +312,9 @@ def announce(ctx: CommandContext) -> Response:
         return respond(Reply("admin/broadcast_usage", view))
     label, role, agency_id = audience
     recipients = _recipients(ctx, role, agency_id)
+    view = {"label": label, "count": len(recipients), "text": text}
+    if not recipients:  # nothing to send: no draft, no «Gửi»
+        return respond(Reply("admin/broadcast_preview", view))
     draft = AuditLog(
         user_id=user.id,
         action="broadcast.draft",
@@ -325,7 +328,6 @@ def announce(ctx: CommandContext) -> Response:
         Button(labels.send, f"/thongbao_gui {draft.id}", "confirm"),
         Button(labels.cancel, f"/thongbao_huy {draft.id}", "cancel"),
     )
-    view = {"label": label, "count": len(recipients), "text": text}
     return respond(Reply("admin/broadcast_preview", view, buttons, columns=2))
 
 
