@@ -226,3 +226,13 @@ def test_every_question_is_logged(assistant: Assistant) -> None:
     chat.send("hạn chót chuyển hệ thống về trung tâm dữ liệu?")
     with session_scope(assistant.sessions) as session:
         assert session.scalar(select(func.count()).select_from(QuestionLog)) == 2
+
+
+def test_invite_codes_take_the_vietnamese_role_words(assistant: Assistant) -> None:
+    admin = Chat(assistant, "1")
+    with session_scope(assistant.sessions) as session:
+        accounts.bootstrap_admin(session, "test", "1", "Quản trị")
+    admin.send("/moi snv lanhdao")
+    assert "lãnh đạo" in admin.text() and "Mã mời" in admin.text()
+    admin.send("/moi snv sep")
+    assert "canbo (cán bộ), lanhdao (lãnh đạo)" in admin.text()

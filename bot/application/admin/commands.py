@@ -547,7 +547,9 @@ def invite(ctx: CommandContext) -> Response:
     """/moi <agency id> [official|manager|admin]: a one-time code that links an account."""
     words = ctx.args.split()
     agency_id = words[0] if words else ""
-    role = words[1] if len(words) > 1 else "official"
+    word = fold(words[1]) if len(words) > 1 else "canbo"
+    # The same role words as /thongbao (canbo, lanhdao, quantri), or the role's own name.
+    role = (AUDIENCES[word][1] or word) if word in AUDIENCES else word
     agencies = ctx.app.catalog.agencies
     if agency_id not in agencies and not (role == "admin" and not agency_id):
         return respond(Reply("account/invite_usage", {"agencies": ctx.app.agency_ids()}))
@@ -581,7 +583,7 @@ def _display_name(session: Session, user_id: int | None) -> str:
 
 
 COMMANDS = (
-    admin("moi", invite, "Tạo mã mời: /moi <mã cơ quan> <official|manager|admin>", "invite"),
+    admin("moi", invite, "Tạo mã mời: /moi <mã cơ quan> <canbo|lanhdao|quantri>", "invite"),
     admin("faq", faq_list, "Xem, tìm các mục hỏi đáp: /faq [từ khóa]", "faq.list"),
     admin("faqthem", faq_add, "Thêm một mục hỏi đáp", "faq.add"),
     admin("faqsua", faq_edit, "Sửa một mục hỏi đáp: /faqsua <mã>", "faq.edit"),
