@@ -20,7 +20,7 @@ from bot.channels.telegram.sender import TelegramSender
 from bot.config import NudgeSettings
 from bot.storage.db import session_scope
 from bot.storage.models import Duty, OutboxMessage, User
-from tests.scheduler.conftest import Clock, add_users, at
+from tests.scheduler.conftest import Clock, add_user, add_users, at
 from tests.support.fake_bot_api import FakeBotApi
 
 SETTINGS = NudgeSettings(per_chat_interval=0, backoff_base=5)
@@ -222,4 +222,19 @@ async def test_weekly_digest_goes_out_as_text_chart_and_workbook(
     again, stats = await service.run_once()  # the next tick: nothing new, nothing resent
     assert (again.digests, stats.sent) == (0, 0)
     assert len(api.calls_of("sendPhoto", ok_only=True)) == 2
+    service.drainer.close()
+
+
+async def test_no_nudge_is_queued_for_a_channel_that_cannot_receive_one(
+    assistant: Assistant, bot: Bot
+) -> None:
+    """A console user linked to an agency is not pushed to: the console has no sender."""
+    setup_nudges(assistant, ["501"])
+    with session_scope(assistant.sessions) as session:
+        add_user(session, "local", "h_que_vo", "official", channel="console")
+    clock = Clock(at("2026-12-01", "08:00"))
+    service = NudgeService(assistant, [TelegramSender(bot)], SETTINGS, clock, RateLimiter(0, 0))
+    result, _ = await service.run_once()
+    assert result.inserted == 1
+    assert [r.channel for r in rows(assistant)] == ["telegram"]
     service.drainer.close()

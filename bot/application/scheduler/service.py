@@ -48,7 +48,12 @@ class NudgeService:
     def ticker(self) -> Ticker:
         catalog = self.assistant.core.qa.catalog  # admins' edits rebuild it: follow them
         if self._ticker is None or self._ticker.catalog is not catalog:
-            self._ticker = Ticker(catalog, self.assistant.settings.templates_dir, self.settings)
+            self._ticker = Ticker(
+                catalog,
+                self.assistant.settings.templates_dir,
+                self.settings,
+                self.assistant.core.services.push_channels,
+            )
         return self._ticker
 
     def tick(self, now: dt.datetime | None = None) -> TickResult:

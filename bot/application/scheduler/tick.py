@@ -5,6 +5,7 @@ render it, and put it in the outbox (idempotently). Weekly digests are enqueued 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -116,14 +117,21 @@ def nudge_row(message: DueMessage, reply: Reply, now: dt.datetime) -> dict[str, 
 class Ticker:
     """The tick: policy -> outbox, plus the weekly digests."""
 
-    def __init__(self, catalog: Catalog, templates_dir: Path, settings: NudgeSettings) -> None:
+    def __init__(
+        self,
+        catalog: Catalog,
+        templates_dir: Path,
+        settings: NudgeSettings,
+        channels: Collection[str] | None = None,
+    ) -> None:
         self.catalog = catalog
         self.settings = settings
+        self.channels = channels  # where pushed messages can go (None: any channel)
         self.messages = NudgeMessages(catalog, templates_dir)
         self.digests = digests.DigestBuilder(catalog, templates_dir, settings)
 
     def tick(self, session: Session, now: dt.datetime) -> TickResult:
-        world = load_world(session, self.catalog, self.settings)
+        world = load_world(session, self.catalog, self.settings, self.channels)
         policy = due_messages(
             now,
             world.plans,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -93,9 +94,11 @@ def latest_reports(session: Session) -> dict[tuple[str, str], ReportView]:
     return result
 
 
-def recipients(session: Session) -> list[Recipient]:
-    """Every user linked to an agency (plain columns: 10,000 users load in ~20 ms)."""
-    rows = session.execute(
+def recipients(session: Session, channels: Collection[str] | None = None) -> list[Recipient]:
+    """Every user linked to an agency, on one of `channels` when given (the channels that
+    can receive pushed messages: not the console). Plain columns: 10,000 users load in
+    ~20 ms."""
+    query = (
         select(
             User.id,
             User.agency_id,
@@ -108,17 +111,26 @@ def recipients(session: Session) -> list[Recipient]:
         .where(User.agency_id.is_not(None))
         .order_by(User.id)
     )
+    if channels is not None:
+        query = query.where(User.channel.in_(list(channels)))
+    rows = session.execute(query)
     return [
         Recipient(user_id, agency_id, role, channel, address, name, blocked_at is not None)
         for user_id, agency_id, role, channel, address, name, blocked_at in rows
     ]
 
 
-def load_world(session: Session, catalog: Catalog, settings: NudgeSettings) -> World:
+def load_world(
+    session: Session,
+    catalog: Catalog,
+    settings: NudgeSettings,
+    channels: Collection[str] | None = None,
+) -> World:
+    """What the policy needs; recipients only on `channels` when given."""
     return World(
         duty_plans(session, catalog),
         latest_reports(session),
-        recipients(session),
+        recipients(session, channels),
         snoozes_of(session),
         load_calendar(session, settings),
     )
