@@ -173,6 +173,13 @@ class Settings:
     zalo_token: str = ""
     zalo_base_url: str = "https://bot-api.zaloplatforms.com"
     zalo_message_limit: int = 2000  # characters per message (Zalo's documented limit)
+    # Webhook mode when the public URL is set (else long polling); the secret is required
+    # then: Zalo sends it in X-Bot-Api-Secret-Token with every update.
+    zalo_webhook_url: str = ""
+    zalo_webhook_secret: str = ""
+    # The project's one HTTP listener (webhooks), behind the deployment's reverse proxy.
+    web_listen: str = "127.0.0.1"
+    web_port: int = 8080
     nudges: NudgeSettings = field(default_factory=NudgeSettings)
 
     @property
@@ -183,6 +190,7 @@ class Settings:
             self.telegram_token,
             self.telegram_webhook_secret,
             self.zalo_token,
+            self.zalo_webhook_secret,
             password,
         )
         return tuple(v for v in values if len(v) >= 4)
@@ -222,5 +230,9 @@ class Settings:
             zalo_token=environ.get("ZALO_BOT_TOKEN", ""),
             zalo_base_url=environ.get("ZALO_BASE_URL") or "https://bot-api.zaloplatforms.com",
             zalo_message_limit=_positive_int(environ, "ZALO_MESSAGE_LIMIT", 2000),
+            zalo_webhook_url=environ.get("ZALO_WEBHOOK_URL", ""),
+            zalo_webhook_secret=environ.get("ZALO_WEBHOOK_SECRET", ""),
+            web_listen=environ.get("WEB_LISTEN") or "127.0.0.1",
+            web_port=_positive_int(environ, "WEB_PORT", 8080),
             nudges=NudgeSettings.from_env(environ),
         )

@@ -20,10 +20,12 @@ from collections.abc import Callable, Sequence
 from typing import Protocol, TextIO
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from starlette.routing import BaseRoute
 
 from bot.application.assistant import Assistant
 from bot.application.delivery import Clock, Sender, utc_clock
 from bot.application.scheduler.service import NudgeService
+from bot.channels.http import HttpServer
 from bot.config import NudgeSettings, Settings
 from bot.domain.calendar import TIMEZONE
 
@@ -57,6 +59,10 @@ NOT_CONFIGURED = {
     "zalo": "Chưa khai báo ZALO_BOT_TOKEN: kênh Zalo chưa thể chạy.\n",
     "telegram": "Chưa khai báo TELEGRAM_BOT_TOKEN: kênh Telegram chưa thể chạy.\n",
 }
+WEB_FAILED = (
+    "Không mở được cổng HTTP {host}:{port} cho webhook ({reason}). "
+    "Hãy đặt WEB_LISTEN/WEB_PORT sang địa chỉ, cổng còn trống.\n"
+)
 START_FAILED = (
     "Không khởi động được kênh {channel}: {reason}\n"
     "Hãy kiểm tra mã truy cập (token), địa chỉ máy chủ API và kết nối mạng, rồi chạy lại.\n"
@@ -76,6 +82,11 @@ class ChannelRunner(Protocol):
 
     @property
     def sender(self) -> Sender: ...
+
+    @property
+    def routes(self) -> Sequence[BaseRoute]:
+        """What it serves on the project's HTTP listener (a webhook), if anything."""
+        ...
 
     async def start(self) -> None: ...
 
@@ -121,9 +132,16 @@ def run(
         if problem:
             print(problem, file=out, end="")
             return 2
+    if "zalo" in names and settings.zalo_webhook_url:
+        from bot.channels.zalo.webhook import NO_SECRET_HELP, SECRET
+
+        if not SECRET.fullmatch(settings.zalo_webhook_secret):
+            print(NO_SECRET_HELP, file=out, end="")
+            return 2
     assistant = build_assistant(settings)
     runners = [make_runner(name, settings, assistant) for name in names]
-    return asyncio.run(serve(assistant, runners, settings.nudges, out))
+    web = (settings.web_listen, settings.web_port)
+    return asyncio.run(serve(assistant, runners, settings.nudges, out, web=web))
 
 
 async def serve(
@@ -134,15 +152,25 @@ async def serve(
     stop: asyncio.Event | None = None,
     first_tick: float = 10.0,
     clock: Clock = utc_clock,
+    web: tuple[str, int] = ("127.0.0.1", 8080),
 ) -> int:
-    """Start the channels and the scheduler; run until `stop` is set (or SIGINT/SIGTERM)."""
+    """Start the HTTP listener (when a channel has routes), the channels and the
+    scheduler; run until `stop` is set (or SIGINT/SIGTERM)."""
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError, RuntimeError):  # not the main thread
             loop.add_signal_handler(sig, stop.set)
     started: list[ChannelRunner] = []
+    routes = [route for runner in runners for route in runner.routes]
+    http = HttpServer(routes, *web) if routes else None
     try:
+        if http is not None:
+            try:
+                await http.start()
+            except (OSError, SystemExit) as error:  # uvicorn exits when it cannot bind
+                print(WEB_FAILED.format(host=web[0], port=web[1], reason=error), file=out)
+                return 1
         for runner in runners:
             try:
                 await runner.start()
@@ -165,6 +193,8 @@ async def serve(
                 await runner.stop()
             except Exception:
                 log.exception("channel %s did not stop cleanly", runner.name)
+        if http is not None:
+            await http.stop()
 
 
 def start_scheduler(

@@ -226,3 +226,73 @@ def test_no_secret_in_any_output_when_a_platform_is_unreachable(
     assert f"Không khởi động được kênh {channel}" in output
     for secret in secrets.values():
         assert secret not in output and secret.split(":")[1] not in output
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+async def test_zalo_webhook_takes_updates_only_with_the_secret(assistant: Assistant) -> None:
+    import httpx
+
+    secret = "webhook-secret-0123456789"
+    port = _free_port()
+    async with FakeZaloApi() as api:
+        settings = dataclasses.replace(
+            zalo_settings(assistant, api),
+            zalo_webhook_url="https://tro-ly.bacninh.gov.vn/hook",
+            zalo_webhook_secret=secret,
+        )
+        runner = ZaloRunner(settings, assistant)
+        out, stop = io.StringIO(), asyncio.Event()
+        task = asyncio.create_task(
+            serve(assistant, [runner], NO_NUDGES, out, stop=stop, web=("127.0.0.1", port))
+        )
+        for _ in range(250):
+            if "đang chạy" in out.getvalue() or task.done():
+                break
+            await asyncio.sleep(0.02)
+        assert api.webhook["url"] == "https://tro-ly.bacninh.gov.vn/hook" + runner.webhook_path
+        assert api.webhook["secret_token"] == secret and api.token not in api.webhook["url"]
+        assert "Zalo (webhook https://tro-ly.bacninh.gov.vn/hook/…)" in out.getvalue()
+        update = {
+            "event_name": "message.text.received",
+            "message": api.message(OFFICIAL, text="ai ký chỉ thị 06?"),
+        }
+        url = f"http://127.0.0.1:{port}{runner.webhook_path}"
+        async with httpx.AsyncClient() as http:
+            refused = [
+                await http.post(url, json={"ok": True, "result": update}),
+                await http.post(url, json=update, headers={"X-Bot-Api-Secret-Token": "wrong!!!"}),
+            ]
+            assert [r.status_code for r in refused] == [403, 403]
+            header = {"X-Bot-Api-Secret-Token": secret}
+            huge = await http.post(url, content=b"x" * 100_000, headers=header)
+            assert huge.status_code == 413
+            for body in ({"ok": True, "result": update}, update):  # wrapped, then again flat
+                answered = await http.post(url, json=body, headers=header)
+                assert answered.status_code == 200 and answered.json() == {"ok": True}
+            assert (await http.post(url, content=b"{", headers=header)).status_code == 400
+        await api.wait_for("sendMessage")
+        await asyncio.sleep(0.3)
+        stop.set()
+        assert await asyncio.wait_for(task, 10) == 0
+    sent = api.sent_messages(OFFICIAL)
+    assert len(sent) >= 1 and "Chỉ thị" in "\n".join(m["text"] for m in sent)
+    # The same update twice (Zalo retries): answered once.
+    assert len({m["text"] for m in sent}) == len(sent)
+    assert not api.calls_of("getUpdates")
+
+
+def test_a_zalo_webhook_needs_a_secret() -> None:
+    out = io.StringIO()
+    settings = Settings.from_env(
+        {"ZALO_BOT_TOKEN": "1:x", "ZALO_WEBHOOK_URL": "https://tro-ly.bacninh.gov.vn/hook"}
+    )
+    assert run(settings, build_assistant, out=out) == 2
+    assert "ZALO_WEBHOOK_SECRET" in out.getvalue()

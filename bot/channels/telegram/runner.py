@@ -3,6 +3,7 @@ hand (long polling, or its webhook server), and the sender of pushed messages.""
 
 from __future__ import annotations
 
+from starlette.routing import BaseRoute
 from telegram import Update
 
 from bot.application.assistant import Assistant
@@ -29,6 +30,8 @@ class TelegramRunner:
             base_url=base_url,
             base_file_url=file_url_for(base_url) if base_url else None,
         )
+        # Telegram's webhook has its own server (python-telegram-bot's), not the listener.
+        self.routes: list[BaseRoute] = []
         renderer = Renderer(settings.templates_dir, "html")
         self.sender = TelegramSender(self.application.bot, renderer)
         webhook = settings.telegram_webhook_url

@@ -61,7 +61,7 @@ async def poll(
     """Fetch and handle updates until `stop_event` is set."""
     backoff = backoff or Backoff()
     queue: asyncio.Queue[Update | None] = asyncio.Queue(maxsize=prefetch)
-    handler = asyncio.create_task(_handle_in_order(queue, handle))
+    handler = asyncio.create_task(handle_in_order(queue, handle))
     log.info("polling Zalo for updates")
     try:
         while not stop_event.is_set():
@@ -92,7 +92,8 @@ async def poll(
     log.info("stopped polling Zalo")
 
 
-async def _handle_in_order(queue: asyncio.Queue[Update | None], handle: Handler) -> None:
+async def handle_in_order(queue: asyncio.Queue[Update | None], handle: Handler) -> None:
+    """Hand queued updates to `handle` one at a time, until a None is queued."""
     while (update := await queue.get()) is not None:
         try:
             await handle(update)

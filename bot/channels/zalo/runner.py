@@ -1,8 +1,6 @@
-"""The Zalo channel inside `bot run`: long polling until stopped, and its sender.
-
-Polling only for now: the Zalo webhook (`setWebhook` + `X-Bot-Api-Secret-Token`) needs
-the project's HTTP endpoint, which comes with the web portal. Polling and a webhook
-exclude each other, so start-up removes any webhook left set.
+"""The Zalo channel inside `bot run`: long polling, or a webhook on the project's HTTP
+listener when ZALO_WEBHOOK_URL is set; and its sender. Polling and a webhook exclude
+each other: polling removes any webhook left set.
 """
 
 from __future__ import annotations
@@ -10,13 +8,16 @@ from __future__ import annotations
 import asyncio
 import logging
 
+from starlette.routing import BaseRoute
+
 from bot.application.assistant import Assistant
 from bot.application.render import Renderer
 from bot.channels.zalo.channel import ZaloChannel
 from bot.channels.zalo.client import ZaloClient
-from bot.channels.zalo.polling import poll
+from bot.channels.zalo.polling import Update, handle_in_order, poll
 from bot.channels.zalo.sender import ZaloSender
 from bot.channels.zalo.updates import Deduper
+from bot.channels.zalo.webhook import webhook_path, webhook_route
 from bot.config import Settings
 
 log = logging.getLogger(__name__)
@@ -24,7 +25,6 @@ log = logging.getLogger(__name__)
 
 class ZaloRunner:
     name = "zalo"
-    label = "Zalo (long polling)"
 
     def __init__(self, settings: Settings, assistant: Assistant, poll_timeout: int = 30) -> None:
         self.client = ZaloClient(settings.zalo_token, base_url=settings.zalo_base_url)
@@ -32,19 +32,39 @@ class ZaloRunner:
         self.sender = ZaloSender(self.client, renderer, settings.zalo_message_limit)
         self.channel = ZaloChannel(assistant, self.sender)
         self.poll_timeout = poll_timeout
+        self.webhook_url = settings.zalo_webhook_url.rstrip("/")
+        self.webhook_path = webhook_path(settings.zalo_token)
+        self.label = (
+            f"Zalo (webhook {self.webhook_url}/…)" if self.webhook_url else "Zalo (long polling)"
+        )
         self._stop = asyncio.Event()
+        self._queue: asyncio.Queue[Update | None] = asyncio.Queue(maxsize=100)
         self._task: asyncio.Task[None] | None = None
+        self.routes: list[BaseRoute] = []
+        if self.webhook_url:
+            route = webhook_route(
+                self.webhook_path, settings.zalo_webhook_secret, self._queue, Deduper()
+            )
+            self.routes.append(route)
+        self._secret = settings.zalo_webhook_secret
 
     async def start(self) -> None:
-        """Check the token (getMe), drop any webhook, and poll in the background."""
+        """Check the token (getMe); then set the webhook (the HTTP listener serves
+        `routes`) or drop any webhook left set and poll, in the background."""
         me = await self.client.get_me()
         log.info("Zalo bot %s is up", me.get("account_name", ""))
+        if self.webhook_url:
+            await self.client.set_webhook(self.webhook_url + self.webhook_path, self._secret)
+            self._task = asyncio.create_task(handle_in_order(self._queue, self.channel.handle))
+            return
         await self.client.delete_webhook()
         self._task = asyncio.create_task(
             poll(self.client, self.channel.handle, self._stop, Deduper(), self.poll_timeout)
         )
 
     async def stop(self) -> None:
+        if self.webhook_url:
+            await self._queue.put(None)  # what arrived is handled first
         self._stop.set()
         if self._task is not None:
             await self._task
