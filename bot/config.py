@@ -144,6 +144,13 @@ class NudgeSettings:
         return settings
 
 
+def _port(environ: Mapping[str, str], key: str, default: int) -> int:
+    port = _positive_int(environ, key, default)
+    if port > 65535:
+        raise ConfigError(f"{key} must be a TCP port, not {port}")
+    return port
+
+
 def _positive_int(environ: Mapping[str, str], key: str, default: int) -> int:
     value = environ.get(key) or str(default)
     if not (value.isascii() and value.isdigit() and int(value) > 0):
@@ -221,7 +228,7 @@ class Settings:
             rasa_url=environ.get("RASA_URL", "http://127.0.0.1:5005"),
             rasa_timeout=rasa_timeout,
             telegram_token=environ.get("TELEGRAM_BOT_TOKEN", ""),
-            log_level=environ.get("LOG_LEVEL", "WARNING"),
+            log_level=environ.get("LOG_LEVEL", "WARNING").strip().upper(),
             telegram_webhook_url=environ.get("TELEGRAM_WEBHOOK_URL", ""),
             telegram_webhook_secret=environ.get("TELEGRAM_WEBHOOK_SECRET", ""),
             telegram_webhook_listen=environ.get("TELEGRAM_WEBHOOK_LISTEN") or "127.0.0.1",
@@ -233,6 +240,6 @@ class Settings:
             zalo_webhook_url=environ.get("ZALO_WEBHOOK_URL", ""),
             zalo_webhook_secret=environ.get("ZALO_WEBHOOK_SECRET", ""),
             web_listen=environ.get("WEB_LISTEN") or "127.0.0.1",
-            web_port=_positive_int(environ, "WEB_PORT", 8080),
+            web_port=_port(environ, "WEB_PORT", 8080),
             nudges=NudgeSettings.from_env(environ),
         )

@@ -168,7 +168,7 @@ async def serve(
         if http is not None:
             try:
                 await http.start()
-            except (OSError, SystemExit) as error:  # uvicorn exits when it cannot bind
+            except OSError as error:
                 print(WEB_FAILED.format(host=web[0], port=web[1], reason=error), file=out)
                 return 1
         for runner in runners:
@@ -176,6 +176,8 @@ async def serve(
                 await runner.start()
             except Exception as error:  # the message says what to check; details at DEBUG
                 log.debug("channel %s did not start", runner.name, exc_info=error)
+                with contextlib.suppress(Exception):  # its HTTP client, its tasks
+                    await runner.stop()
                 print(START_FAILED.format(channel=runner.name, reason=_reason(error)), file=out)
                 return 1
             started.append(runner)
@@ -185,16 +187,62 @@ async def serve(
         print(f"Trợ lý đang chạy trên {names}. Nhấn Ctrl+C để dừng.", file=out)
         await stop.wait()
         if scheduler is not None:
-            scheduler.shutdown(wait=False)
+            await scheduler.stop()
         return 0
     finally:
+        # The listener first: an update it acknowledged must still find its channel running.
+        if http is not None:
+            await http.stop()
         for runner in reversed(started):
             try:
                 await runner.stop()
             except Exception:
                 log.exception("channel %s did not stop cleanly", runner.name)
-        if http is not None:
-            await http.stop()
+
+
+class Scheduler:
+    """The one repeating job: tick, then drain for at most 80% of the interval."""
+
+    def __init__(self, service: NudgeService, interval: float, first: float) -> None:
+        self.service = service
+        self.interval = interval
+        self._running: asyncio.Task[object] | None = None
+        self.scheduler = AsyncIOScheduler(timezone=TIMEZONE)
+        self.scheduler.add_job(
+            self._tick_and_drain,
+            "interval",
+            seconds=interval,
+            id="nudges",
+            next_run_time=dt.datetime.now(TIMEZONE) + dt.timedelta(seconds=first),
+            # A run delayed by a busy event loop still runs (APScheduler's default: 1 s).
+            misfire_grace_time=max(1, int(interval)),
+            coalesce=True,  # several missed runs: one run
+            max_instances=1,  # a long drain is never run twice at once
+        )
+
+    async def _tick_and_drain(self) -> None:
+        self._running = asyncio.current_task()
+        try:
+            await self.service.run_once(max_seconds=self.interval * 0.8)
+        except Exception:  # the next tick tries again; the outbox keeps the state
+            log.exception("nudge tick failed")
+        finally:
+            self._running = None
+
+    def start(self) -> None:
+        self.scheduler.start()
+
+    async def stop(self) -> None:
+        """No new run; a run in progress gives its unsent rows back and ends (not
+        cancelled: a cancelled send would leave rows leased, to be resent later)."""
+        self.scheduler.pause()
+        self.service.drainer.interrupt()
+        running = self._running
+        if running is not None:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(asyncio.shield(running), 30)
+        self.scheduler.shutdown(wait=False)
+        self.service.drainer.close()
 
 
 def start_scheduler(
@@ -203,31 +251,13 @@ def start_scheduler(
     nudges: NudgeSettings,
     first: float = 10.0,
     clock: Clock = utc_clock,
-) -> AsyncIOScheduler | None:
-    """The one repeating job: tick, then drain for at most 80% of the interval."""
+) -> Scheduler | None:
+    """The scheduler of this process, started (None with NUDGES=off)."""
     if not nudges.enabled:  # another process is this database's scheduler
         log.info("nudges are off in this process (NUDGES=off)")
         return None
-    service = NudgeService(assistant, senders, nudges, clock)
-    interval = nudges.tick_seconds
-
-    async def tick_and_drain() -> None:
-        try:
-            await service.run_once(max_seconds=interval * 0.8)
-        except Exception:  # the next tick tries again; the outbox keeps the state
-            log.exception("nudge tick failed")
-
-    scheduler = AsyncIOScheduler(timezone=TIMEZONE)
-    scheduler.add_job(
-        tick_and_drain,
-        "interval",
-        seconds=interval,
-        id="nudges",
-        next_run_time=dt.datetime.now(TIMEZONE) + dt.timedelta(seconds=first),
-        # A run delayed by a busy event loop still runs (APScheduler's default: 1 s).
-        misfire_grace_time=max(1, int(interval)),
-        coalesce=True,  # several missed runs: one run
-        max_instances=1,  # a long drain is never run twice at once
+    scheduler = Scheduler(
+        NudgeService(assistant, senders, nudges, clock), nudges.tick_seconds, first
     )
     scheduler.start()
     return scheduler

@@ -49,3 +49,9 @@ def test_env_file_comments_exports_and_quotes(tmp_path: Path) -> None:
 def test_a_bad_value_names_its_key() -> None:
     with pytest.raises(ConfigError, match="TELEGRAM_WEBHOOK_PORT"):
         Settings.from_env({"TELEGRAM_WEBHOOK_PORT": "http"})
+
+
+def test_log_level_and_ports_are_read_forgivingly_or_refused_by_name() -> None:
+    assert Settings.from_env({"LOG_LEVEL": " info "}).log_level == "INFO"
+    with pytest.raises(ConfigError, match="WEB_PORT"):
+        Settings.from_env({"WEB_PORT": "70000"})

@@ -296,3 +296,22 @@ def test_a_zalo_webhook_needs_a_secret() -> None:
     )
     assert run(settings, build_assistant, out=out) == 2
     assert "ZALO_WEBHOOK_SECRET" in out.getvalue()
+
+
+async def test_a_taken_http_port_is_said_in_vietnamese(assistant: Assistant) -> None:
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        async with FakeZaloApi() as api:
+            settings = dataclasses.replace(
+                zalo_settings(assistant, api),
+                zalo_webhook_url="https://tro-ly.bacninh.gov.vn/hook",
+                zalo_webhook_secret="webhook-secret-0123456789",
+            )
+            out = io.StringIO()
+            runners: list[ChannelRunner] = [ZaloRunner(settings, assistant)]
+            code = await serve(assistant, runners, NO_NUDGES, out, web=("127.0.0.1", port))
+    assert code == 1 and f"Không mở được cổng HTTP 127.0.0.1:{port}" in out.getvalue()

@@ -19,6 +19,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
+from sqlalchemy import delete
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from bot.application.commands import small_int
@@ -50,19 +52,24 @@ def remember(session: Session, user_id: int, replies: Sequence[Reply]) -> None:
     """The buttons of what the user is sent now replace what they were offered before
     (none: nothing is on offer any more)."""
     buttons = [b for reply in replies for b in reply.buttons]
-    row = session.get(OfferedChoices, user_id)
     if not buttons:
-        if row is not None:
-            session.delete(row)
+        session.execute(delete(OfferedChoices).where(OfferedChoices.user_id == user_id))
         return
-    choices = [{"label": b.label, "payload": b.payload, "kind": b.kind} for b in buttons]
-    numbers_are_values = any(r.numbers_are_values for r in replies if r.buttons)
-    if row is None:
-        row = OfferedChoices(user_id=user_id)
-        session.add(row)
-    row.choices = choices
-    row.numbers_are_values = numbers_are_values
-    row.offered_at = utcnow()
+    values = {
+        "user_id": user_id,
+        "choices": [{"label": b.label, "payload": b.payload, "kind": b.kind} for b in buttons],
+        "numbers_are_values": any(r.numbers_are_values for r in replies if r.buttons),
+        "offered_at": utcnow(),
+    }
+    # One statement (INSERT ... ON CONFLICT DO UPDATE): a reply and a delivered nudge
+    # for the same user may be remembered at the same moment by two transactions.
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    statement = insert(OfferedChoices).values(**values)
+    updated = {k: statement.excluded[k] for k in values if k != "user_id"}
+    session.execute(statement.on_conflict_do_update(index_elements=["user_id"], set_=updated))
+    for loaded in list(session.identity_map.values()):  # loaded earlier: not stale now
+        if isinstance(loaded, OfferedChoices) and loaded.user_id == user_id:
+            session.expire(loaded)
 
 
 def typed_choice(session: Session, user_id: int, text: str) -> str | None:

@@ -100,12 +100,13 @@ class CommandTable:
 def parse_command(text: str) -> tuple[str, str] | None:
     """ "/baocao@MyBot 2.f-4" -> ("baocao", "2.f-4"); None when `text` is no command."""
     stripped = text.strip()
-    if not stripped.startswith("/") or len(stripped) < 2:
+    if not stripped.startswith("/") or len(stripped) < 2 or stripped[1].isspace():
         return None
-    head, _, rest = stripped[1:].partition(" ")
+    # Any whitespace ends the name: phones type a line break or a no-break space too.
+    head, *rest = stripped[1:].split(maxsplit=1)
     name = head.split("@", 1)[0].lower()
     valid = name.isascii() and name.replace("_", "").isalnum()
-    return (name, rest.strip()) if valid else None
+    return (name, rest[0].strip() if rest else "") if valid else None
 
 
 _SMALL_INT = re.compile(r"#?([0-9]{1,9})")

@@ -161,6 +161,12 @@ class Drainer:
         self.concurrency = concurrency
         # One thread for all database work: ordered, and one writer for SQLite.
         self._db = ThreadPoolExecutor(max_workers=1, thread_name_prefix="outbox-db")
+        self._interrupted = False
+
+    def interrupt(self) -> None:
+        """End a drain in progress soon (shutdown): rows not yet sent are given back
+        untried, so the next start sends them at once instead of after their lease."""
+        self._interrupted = True
 
     async def _db_call(self, fn: Callable[..., T], *args: Any) -> T:
         return await asyncio.get_running_loop().run_in_executor(self._db, fn, *args)
@@ -190,12 +196,18 @@ class Drainer:
         # The limiter's clock (tests give it their own).
         deadline = None if max_seconds is None else self.limiter.monotonic() + max_seconds
 
+        # Set when a row had to be given back (no rate-limit slot before the deadline, or
+        # `interrupt`): claiming more would only give them back too.
+        no_more = asyncio.Event()
+
         def out_of_time() -> bool:
+            if self._interrupted:
+                return True
             return max_seconds is not None and time.monotonic() - started >= max_seconds
 
         async def produce() -> None:
             try:
-                while not out_of_time():
+                while not out_of_time() and not no_more.is_set():
                     if max_messages is not None and stats.claimed >= max_messages:
                         break
                     limit = (
@@ -223,6 +235,7 @@ class Drainer:
                 chat = f"{row.channel}:{row.address}"
                 if out_of_time() or not await self.limiter.acquire(chat, deadline):
                     # Give it back untried: the next drain sends it.
+                    no_more.set()
                     await self._db_call(self.store.release, [row], self.clock())
                     stats.released += 1
                     continue

@@ -37,7 +37,7 @@ from sqlalchemy.orm import Session
 from bot.application import choices
 from bot.application.messages import Button, OutgoingFile, Reply, decode_reply, encode_reply
 from bot.storage.db import session_scope
-from bot.storage.models import OutboxMessage, User
+from bot.storage.models import DialogState, OutboxMessage, User
 
 KEY = ("user_id", "duty_id", "due", "kind")
 # Rows written before messages were stored typed: pre-rendered text (see `stored_message`).
@@ -203,7 +203,8 @@ class OutboxStore:
         values = {"status": "sent", "sent_at": now, "message_ref": message_ref or None}
         with session_scope(self.sessions) as session:
             message = stored_message(row.payload)
-            if message.buttons:
+            # An open dialog keeps its choices: a number typed next answers its step.
+            if message.buttons and session.get(DialogState, row.user_id) is None:
                 choices.remember(session, row.user_id, [message])
             ours = session.execute(
                 update(OutboxMessage)

@@ -124,7 +124,7 @@ class Core:
         )
         response = self._route(session, user, message)
         replies = tuple(self._short_payloads(session, response.replies))
-        if replies and message.is_private:
+        if replies and message.is_private and not message.edited:
             choices.remember(session, user.id, replies)
         return replace(response, replies=replies)
 

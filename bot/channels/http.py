@@ -26,12 +26,25 @@ class _Server(uvicorn.Server):
 class HttpServer:
     def __init__(self, routes: Sequence[BaseRoute], host: str, port: int) -> None:
         app = Starlette(routes=list(routes))
-        config = uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="off")
+        config = uvicorn.Config(
+            app,
+            host=host,
+            port=port,
+            log_level="warning",
+            lifespan="off",
+            timeout_graceful_shutdown=5,  # a request still open then is cut
+        )
         self.server = _Server(config)
         self._task: asyncio.Task[None] | None = None
 
+    async def _serve(self) -> None:
+        try:
+            await self.server.serve()
+        except SystemExit as error:  # uvicorn exits when it cannot bind
+            raise OSError(f"uvicorn stopped (exit code {error.code})") from None
+
     async def start(self) -> None:
-        self._task = asyncio.create_task(self.server.serve())
+        self._task = asyncio.create_task(self._serve())
         while not self.server.started:
             if self._task.done():  # the port is taken, or the address is wrong
                 self._task.result()
@@ -40,5 +53,5 @@ class HttpServer:
 
     async def stop(self) -> None:
         self.server.should_exit = True
-        if self._task is not None:
+        if self._task is not None and not self._task.done():  # else it never started
             await self._task

@@ -156,3 +156,35 @@ def test_choices_as_text_number_what_a_number_picks() -> None:
     assert choices.as_text(buttons, first=4).splitlines()[1] == "4. 0%"
     # Where a typed number is a value (the percent), the choices are not numbered.
     assert "1." not in choices.as_text(buttons, numbers_are_values=True)
+
+
+def test_a_nudge_arriving_mid_dialog_leaves_the_steps_choices(assistant: Assistant) -> None:
+    chat = linked_chat(assistant)
+    chat.send("/baocao")
+    chat.send("1")
+    assert "Tình trạng" in chat.text()
+    with session_scope(assistant.sessions) as session:
+        user_id = session.scalars(select(User.id).where(User.channel_user_id == "100")).one()
+    now = dt.datetime.now(dt.UTC)
+    nudge = Reply("nudge/reminder", {}, (Button("Đã hoàn thành", "/xong 2.f-4"),))
+    with session_scope(assistant.sessions) as session:
+        enqueue(
+            session,
+            [
+                outbox_row(
+                    user_id=user_id,
+                    channel="test",
+                    address="100",
+                    kind="remind-3",
+                    due=now.date(),
+                    message=nudge,
+                    not_before=now,
+                    now=now,
+                )
+            ],
+        )
+    store = OutboxStore(assistant.sessions)
+    [claimed] = store.claim(now, 10, dt.timedelta(seconds=60))
+    assert store.mark_sent(claimed, now)
+    chat.send("2")  # still the status step's second choice, not the nudge's «Đã hoàn thành»
+    assert "phần trăm" in chat.text()

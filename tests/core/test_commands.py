@@ -84,3 +84,11 @@ def test_group_chats_get_only_the_commands_declared_for_groups(assistant: Assist
     assert [r.template for r in chat.last.replies] == ["chat/private_only"]
     chat.send("/xyz", is_private=False)
     assert [r.template for r in chat.last.replies] == ["chat/private_only"]
+
+
+def test_a_command_ends_at_any_whitespace() -> None:
+    from bot.application.commands import parse_command
+
+    for text in ("/baocao 2.f-4", "/baocao\n2.f-4", "/baocao\u00a02.f-4", "/baocao\t2.f-4"):
+        assert parse_command(text) == ("baocao", "2.f-4"), repr(text)
+    assert parse_command("/ baocao") is None and parse_command("/") is None

@@ -13,6 +13,7 @@ import datetime as dt
 import warnings
 from typing import Any
 
+from jinja2 import TemplateError
 from telegram import Bot
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
@@ -38,7 +39,11 @@ class TelegramSender:
 
     async def send(self, address: str, message: Reply) -> str:
         try:
-            return await send_all(self.bot, int(address), to_outgoing(self.renderer, message))
+            outgoing = to_outgoing(self.renderer, message)
+        except TemplateError as error:  # the same message fails the same way every time
+            raise PermanentError(f"message {message.template} did not render: {error}") from error
+        try:
+            return await send_all(self.bot, int(address), outgoing)
         except RetryAfter as error:
             raise RetryLater(retry_seconds(error), str(error)) from error
         except Forbidden as error:

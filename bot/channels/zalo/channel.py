@@ -56,8 +56,12 @@ class ZaloChannel:
         for reply in replies:
             try:
                 await self.sender.send(chat_id, reply, first_choice)
-            except DeliveryError as error:
+            except DeliveryError as error:  # Zalo refused it: nothing more to send
                 log.warning("could not send a reply to a Zalo chat: %s", error)
+                return
+            except Exception:  # a template that did not render, ...: say sorry
+                log.exception("could not render or send reply %s", reply.template)
+                await self._send_plain(chat_id, APOLOGY)
                 return
             first_choice += len(reply.buttons)
 

@@ -20,6 +20,8 @@ import logging
 import re
 from collections.abc import Mapping
 
+from jinja2 import TemplateError
+
 from bot.application import choices
 from bot.application.delivery import PermanentError, RecipientBlocked, RetryLater, TransientError
 from bot.application.messages import OutgoingFile, Reply
@@ -167,7 +169,10 @@ class ZaloSender:
 
     async def send(self, address: str, message: Reply, first_choice: int = 1) -> str:
         """Send the parts in order; the id of the first message sent ("" when none was)."""
-        texts, photos = self.texts(message, first_choice), self.photos(message)
+        try:
+            texts, photos = self.texts(message, first_choice), self.photos(message)
+        except TemplateError as error:  # the same message fails the same way every time
+            raise PermanentError(f"message {message.template} did not render: {error}") from error
         if not texts and not photos:
             log.warning("message %s rendered empty; nothing sent", message.template)
             return ""
