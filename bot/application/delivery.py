@@ -11,8 +11,9 @@ A `Sender` delivers one outbox payload to one chat and reports failures as one o
   pending rows) fail at once, no retry;
 * `PermanentError` (400 and the like): the row fails, no retry.
 
-`RateLimiter` keeps to ~30 messages/s overall and one message/s per chat (Telegram's
-limits; PTB's AIORateLimiter only spaces group chats, so the per-chat rule is ours).
+`RateLimiter`, one per channel (each platform limits its own bot), keeps to ~30
+messages/s overall and one message/s per chat (Telegram's limits; PTB's AIORateLimiter
+only spaces group chats, so the per-chat rule is ours).
 Database work runs on one worker thread, so SQLite never sees two writers of ours.
 """
 
@@ -157,7 +158,13 @@ class Drainer:
         self.senders = {s.channel: s for s in senders}
         self.settings = settings
         self.clock = clock
-        self.limiter = limiter or RateLimiter(settings.send_rate, settings.per_chat_interval)
+        # One limiter per channel: each platform limits its own bot (a Zalo 429 must not
+        # hold Telegram's sends); a limiter given here (tests) is shared by every channel.
+        self.limiters = {
+            channel: limiter or RateLimiter(settings.send_rate, settings.per_chat_interval)
+            for channel in self.senders
+        }
+        self._monotonic = limiter.monotonic if limiter is not None else time.monotonic
         self.concurrency = concurrency
         # One thread for all database work: ordered, and one writer for SQLite.
         self._db = ThreadPoolExecutor(max_workers=1, thread_name_prefix="outbox-db")
@@ -193,8 +200,8 @@ class Drainer:
         queue: asyncio.Queue[Claimed | None] = asyncio.Queue()
         batch = self.settings.batch_size
 
-        # The limiter's clock (tests give it their own).
-        deadline = None if max_seconds is None else self.limiter.monotonic() + max_seconds
+        # The limiters' clock (tests give theirs).
+        deadline = None if max_seconds is None else self._monotonic() + max_seconds
 
         # Set when a row had to be given back (no rate-limit slot before the deadline, or
         # `interrupt`): claiming more would only give them back too.
@@ -233,7 +240,8 @@ class Drainer:
                 if row is None:
                     return
                 chat = f"{row.channel}:{row.address}"
-                if out_of_time() or not await self.limiter.acquire(chat, deadline):
+                limiter = self.limiters[row.channel]
+                if out_of_time() or not await limiter.acquire(chat, deadline):
                     # Give it back untried: the next drain sends it.
                     no_more.set()
                     await self._db_call(self.store.release, [row], self.clock())
@@ -253,7 +261,7 @@ class Drainer:
                 raise PermanentError(f"unreadable message: {error!r}") from error
             ref = await sender.send(row.address, stored)
         except RetryLater as error:
-            self.limiter.pause(error.seconds)
+            self.limiters[row.channel].pause(error.seconds)
             stats.rate_limited += 1
             at = self.clock() + dt.timedelta(seconds=error.seconds)
             await self._db_call(self.store.reschedule, row, at, str(error), False)

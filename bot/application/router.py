@@ -169,12 +169,13 @@ class Core:
         if state is not None and state.dialog in self.dialogs:
             dialog = self.dialogs[state.dialog]
             outcome = None
+            typed = message.payload is None  # a pressed suggestion is a question, not an answer
             if message.attachment is not None:
                 outcome = dialog.attachment(session, user, state, message.attachment)
-            elif choices.is_bare_answer(text):  # "có", "ok" ... that picked no choice
+            elif typed and choices.is_bare_answer(text):  # "có", "ok" that picked no choice
                 hint = Reply("dialog/not_content", {"text": text.strip()[:40]})
                 return Response((hint, dialog.prompt(state)))
-            elif text.strip():
+            elif typed and text.strip():
                 outcome = dialog.text(session, user, state, text)
             if outcome is not None:
                 return self.services.outcome(session, outcome)

@@ -188,3 +188,17 @@ def test_a_nudge_arriving_mid_dialog_leaves_the_steps_choices(assistant: Assista
     assert store.mark_sent(claimed, now)
     chat.send("2")  # still the status step's second choice, not the nudge's «Đã hoàn thành»
     assert "phần trăm" in chat.text()
+
+
+def test_an_old_suggestion_pressed_mid_dialog_is_a_question(assistant: Assistant) -> None:
+    chat = linked_chat(assistant)
+    for typed in ("/baocao", "1", "đang thực hiện", "50"):
+        chat.send(typed)
+    assert "vướng mắc" in chat.text()
+    chat.send(payload="Ai ký Chỉ thị 06?")  # a suggestion button of an earlier answer
+    assert chat.last is not None and chat.last.answer is not None
+    assert "vướng mắc" in chat.text()  # the step is asked again
+    for typed in ("bỏ qua", "bỏ qua", "lưu"):
+        chat.send(typed)
+    [report] = reports(assistant)
+    assert report.blockers == ""

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.application.delivery import Drainer, RateLimiter, TransientError
+from bot.application.delivery import Drainer, RateLimiter, RetryLater, TransientError
 from bot.application.messages import Reply
 from bot.application.outbox import OutboxStore, enqueue, outbox_row, stored_message
 from bot.config import NudgeSettings
@@ -185,3 +185,29 @@ def test_a_row_from_before_typed_messages_is_still_delivered(
     message = stored_message(claimed.payload)
     assert message.data == {"text": "<b>Nhắc</b> việc", "markup": True}
     assert [b.payload for b in message.buttons] == ["/xong 1.a-1"]
+
+
+def test_one_platforms_429_does_not_hold_the_other(
+    session_factory: sessionmaker[Session],
+) -> None:
+    """Each platform limits its own bot: a Zalo 429 pauses Zalo's sends only."""
+
+    class ZaloRefusing(RecordingSender):
+        channel = "zalo"
+
+        async def send(self, address: str, message: Reply) -> str:
+            raise RetryLater(30, "429 Quota exceeded")
+
+    zalo_user, telegram_user = make_users(session_factory, 2)
+    zalo_row = {**rows_for([zalo_user])[0], "channel": "zalo"}
+    with session_scope(session_factory) as session:
+        enqueue(session, [zalo_row, *rows_for([telegram_user])])
+    telegram = RecordingSender()
+    settings = NudgeSettings(per_chat_interval=0)
+    drainer = Drainer(
+        OutboxStore(session_factory), [ZaloRefusing(), telegram], settings, Clock(NOW)
+    )
+    stats = asyncio.run(drainer.drain(max_seconds=3))
+    assert [address for address, _ in telegram.delivered] == [str(1000 + telegram_user)]
+    assert (stats.sent, stats.rate_limited) == (1, 1)
+    drainer.close()
