@@ -17,19 +17,19 @@ records every call (answered or failed) for assertions, serves queued updates to
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 import json
 import re
 import time
 from collections import defaultdict, deque
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from types import TracebackType
 from typing import Any
 
 from aiohttp import web
+
+from tests.support.call_log import CallLog
 
 JSON = dict[str, Any]
 BLOCKED = "Forbidden: bot was blocked by the user"
@@ -110,10 +110,13 @@ class ApiError(Exception):
         self.status, self.description = status, description
 
 
-class FakeBotApi:
+class FakeBotApi(CallLog[RecordedCall]):
     """An aiohttp server on 127.0.0.1 speaking enough Bot API for PTB polling tests."""
 
-    def __init__(self, token: str = "123456:TEST-fake-token", bot_username: str = "test_bot"):
+    def __init__(
+        self, token: str = "123456:TEST-fake-token", bot_username: str = "test_bot"
+    ) -> None:
+        super().__init__()
         self.token = token
         self.bot_user: JSON = {
             "id": int(token.split(":")[0]),
@@ -121,7 +124,6 @@ class FakeBotApi:
             "first_name": "Test Bot",
             "username": bot_username,
         }
-        self.calls: list[RecordedCall] = []
         self.files: dict[str, tuple[str, bytes]] = {}  # file_id -> (file_path, content)
         self.messages: dict[tuple[int, int], JSON] = {}  # every message, by (chat_id, id)
         self._updates: list[JSON] = []
@@ -134,7 +136,6 @@ class FakeBotApi:
         self._chats: dict[int, JSON] = {}
         self._faults: defaultdict[str, deque[Fault]] = defaultdict(deque)
         self._blocked: set[int] = set()
-        self._waiters: set[asyncio.Future[None]] = set()
         self._closing = False
         self._runner: web.AppRunner | None = None
         self.port = 0
@@ -312,9 +313,6 @@ class FakeBotApi:
         self._blocked.discard(chat_id)
 
     # ----- assertions ------------------------------------------------------------------------
-    def calls_of(self, method: str, ok_only: bool = False) -> list[RecordedCall]:
-        return [c for c in self.calls if c.method == method and (c.ok or not ok_only)]
-
     def sent_messages(self, chat_id: int | None = None) -> list[JSON]:
         """Params of every answered sendMessage (``reply_markup`` parsed), oldest first."""
         return [
@@ -322,26 +320,6 @@ class FakeBotApi:
             for c in self.calls_of("sendMessage", ok_only=True)
             if chat_id is None or c.params.get("chat_id") == chat_id
         ]
-
-    async def wait_for(
-        self,
-        method: str,
-        count: int = 1,
-        timeout: float = 5.0,
-        predicate: Callable[[RecordedCall], bool] | None = None,
-    ) -> list[RecordedCall]:
-        """Wait until ``count`` calls of ``method`` (failed ones too) match ``predicate``."""
-
-        def matching() -> list[RecordedCall]:
-            return [c for c in self.calls_of(method) if predicate is None or predicate(c)]
-
-        if not await self._wait_until(lambda: len(matching()) >= count, timeout):
-            seen = [c.method for c in self.calls if c.method != "getUpdates"]
-            raise AssertionError(
-                f"waited {timeout}s for {count} x {method}, got "
-                f"{len(matching())}; calls so far: {seen}"
-            ) from None
-        return matching()
 
     # ----- HTTP handlers ---------------------------------------------------------------------
     async def _handle_method(self, request: web.Request) -> web.Response:
@@ -481,26 +459,6 @@ class FakeBotApi:
     _api_setMyCommands = _api_deleteMyCommands = _api_sendChatAction = _true
 
     # ----- helpers ---------------------------------------------------------------------------
-    def _notify(self) -> None:
-        for waiter in self._waiters:
-            if not waiter.done():
-                waiter.set_result(None)
-        self._waiters.clear()
-
-    async def _wait_until(self, condition: Callable[[], bool], timeout: float) -> bool:
-        """Wait until ``condition()`` holds (re-checked on every change); False on timeout."""
-        deadline = time.monotonic() + timeout
-        while not condition():
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                return False
-            waiter = asyncio.get_running_loop().create_future()
-            self._waiters.add(waiter)
-            try:
-                await asyncio.wait_for(waiter, remaining)
-            except TimeoutError:
-                self._waiters.discard(waiter)
-        return True
 
     def _chat(self, chat_id: int, chat_type: str = "private", **names: Any) -> JSON:
         if chat_id not in self._chats:

@@ -20,16 +20,16 @@ call (answered or failed) and injects faults: nginx's HTTP 429 with an HTML page
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 import time
 from collections import defaultdict, deque
-from collections.abc import Callable
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
 
 from aiohttp import web
+
+from tests.support.call_log import CallLog
 
 JSON = dict[str, Any]
 TOKEN = "1459232241454765289:FakeZaloSecret-Abc123xyz"
@@ -81,7 +81,7 @@ def utf16_len(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
-class FakeZaloApi:
+class FakeZaloApi(CallLog[RecordedCall]):
     """An aiohttp server on 127.0.0.1 speaking the Zalo Bot API."""
 
     def __init__(
@@ -90,6 +90,7 @@ class FakeZaloApi:
         no_update_wait: float = 0.2,
         bot_name: str = "bot.FakeZalo",
     ) -> None:
+        super().__init__()
         self.token = token
         self.no_update_wait = no_update_wait
         self.bot: JSON = {
@@ -98,14 +99,12 @@ class FakeZaloApi:
             "account_type": "BASIC",
             "can_join_groups": False,
         }
-        self.calls: list[RecordedCall] = []
         # Queued, handed out one per getUpdates (a queued list goes out as one result).
         self.updates: deque[JSON | list[JSON]] = deque()
         self.webhook: JSON = {"url": "", "updated_at": 0, "secret_token": ""}
         self._ids = itertools.count(0x2D758CB5E222177A4E35)
         self._faults: defaultdict[str, deque[Fault]] = defaultdict(deque)
         self._blocked: set[str] = set()
-        self._waiters: set[asyncio.Future[None]] = set()
         self._closing = False
         self._runner: web.AppRunner | None = None
         self.port = 0
@@ -221,9 +220,6 @@ class FakeZaloApi:
         self._blocked.add(chat_id)
 
     # ----- assertions ------------------------------------------------------------------------
-    def calls_of(self, method: str, ok_only: bool = False) -> list[RecordedCall]:
-        return [c for c in self.calls if c.method == method and (c.ok or not ok_only)]
-
     def sent_messages(self, chat_id: str | None = None) -> list[JSON]:
         """Params of every answered sendMessage, oldest first."""
         return [
@@ -231,26 +227,6 @@ class FakeZaloApi:
             for c in self.calls_of("sendMessage", ok_only=True)
             if chat_id is None or str(c.params.get("chat_id")) == chat_id
         ]
-
-    async def wait_for(
-        self,
-        method: str,
-        count: int = 1,
-        timeout: float = 5.0,
-        predicate: Callable[[RecordedCall], bool] | None = None,
-    ) -> list[RecordedCall]:
-        """Wait until ``count`` calls of ``method`` (failed ones too) match ``predicate``."""
-
-        def matching() -> list[RecordedCall]:
-            return [c for c in self.calls_of(method) if predicate is None or predicate(c)]
-
-        if not await self._wait_until(lambda: len(matching()) >= count, timeout):
-            seen = [c.method for c in self.calls if c.method != "getUpdates"]
-            raise AssertionError(
-                f"waited {timeout}s for {count} x {method}, got {len(matching())}; "
-                f"calls so far: {seen}"
-            )
-        return matching()
 
     # ----- HTTP ------------------------------------------------------------------------------
     async def _handle_method(self, request: web.Request) -> web.Response:
@@ -376,27 +352,6 @@ class FakeZaloApi:
 
     def _new_id(self) -> str:
         return f"{next(self._ids):020x}"
-
-    def _notify(self) -> None:
-        for waiter in self._waiters:
-            if not waiter.done():
-                waiter.set_result(None)
-        self._waiters.clear()
-
-    async def _wait_until(self, condition: Callable[[], bool], timeout: float) -> bool:
-        """Wait until ``condition()`` holds (re-checked on every change); False on timeout."""
-        deadline = time.monotonic() + timeout
-        while not condition():
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                return False
-            waiter = asyncio.get_running_loop().create_future()
-            self._waiters.add(waiter)
-            try:
-                await asyncio.wait_for(waiter, remaining)
-            except TimeoutError:
-                self._waiters.discard(waiter)
-        return True
 
 
 def _required(params: JSON, name: str) -> str:
