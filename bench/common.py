@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import cProfile
 import dataclasses
 import io
 import json
@@ -22,9 +23,9 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Callable, Coroutine, Iterator, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -111,6 +112,53 @@ class Timings:
             "send_ms": round(self.send / n * 1000, 3),
             "handler_ms": round(self.handler / n * 1000, 3),
         }
+
+
+ArgT = TypeVar("ArgT")
+ResultT = TypeVar("ResultT")
+
+
+def timed_core(
+    original: Callable[[ArgT], ResultT], timings: Timings, profile: cProfile.Profile | None
+) -> Callable[[ArgT], ResultT]:
+    """`original` (the core's call in the worker thread), timed into `timings.core` and
+    profiled when asked."""
+
+    def call(message: ArgT) -> ResultT:
+        began = time.perf_counter()
+        if profile is not None:
+            profile.enable()
+        try:
+            return original(message)
+        finally:
+            if profile is not None:
+                profile.disable()
+            timings.core += time.perf_counter() - began
+
+    return call
+
+
+def timed_send(original: Callable[..., Awaitable[Any]], timings: Timings) -> Callable[..., Any]:
+    """`original` (the channel's send of a reply), timed into `timings.send`."""
+
+    async def call(*a: Any, **k: Any) -> Any:
+        began = time.perf_counter()
+        try:
+            return await original(*a, **k)
+        finally:
+            timings.send += time.perf_counter() - began
+
+    return call
+
+
+async def wait_handled(handled: Mapping[Any, float], ids: Sequence[Any], timeout: float) -> None:
+    """Until every update in `ids` is in `handled` (RuntimeError after `timeout` s)."""
+    deadline = time.monotonic() + timeout
+    while not all(i in handled for i in ids):
+        if time.monotonic() > deadline:
+            missing = len([i for i in ids if i not in handled])
+            raise RuntimeError(f"{missing} updates not handled within {timeout} s")
+        await asyncio.sleep(0.002)
 
 
 def round_summary(pushed: Mapping[Any, float], done: Mapping[Any, float]) -> dict[str, Any]:

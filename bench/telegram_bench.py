@@ -50,6 +50,9 @@ from bench.common import (  # noqa: E402
     questions,
     round_summary,
     stdin_reader,
+    timed_core,
+    timed_send,
+    wait_handled,
 )
 
 # ----- the child process: the fake Bot API, driven by JSON lines on stdin --------------------
@@ -124,29 +127,7 @@ async def run_bot(
     timings = Timings()
     worker_profile = cProfile.Profile() if args.profile else None
 
-    original_handle, original_send, original_update = (
-        channel.handle,
-        channel.send,
-        channel.on_update,
-    )
-
-    def handle(message: Any) -> Any:
-        began = time.perf_counter()
-        if worker_profile is not None:
-            worker_profile.enable()
-        try:
-            return original_handle(message)
-        finally:
-            if worker_profile is not None:
-                worker_profile.disable()
-            timings.core += time.perf_counter() - began
-
-    async def send(*a: Any, **k: Any) -> None:
-        began = time.perf_counter()
-        try:
-            await original_send(*a, **k)
-        finally:
-            timings.send += time.perf_counter() - began
+    original_update = channel.on_update
 
     async def on_update(update: Any, context: Any) -> None:
         began = time.perf_counter()
@@ -156,8 +137,8 @@ async def run_bot(
             timings.handler += time.perf_counter() - began
             timings.updates += 1
 
-    channel.handle = handle  # type: ignore[method-assign]
-    channel.send = send  # type: ignore[method-assign]
+    channel.handle = timed_core(channel.handle, timings, worker_profile)  # type: ignore[method-assign,assignment]
+    channel.send = timed_send(channel.send, timings)  # type: ignore[method-assign]
     # The handlers were registered with the bound method: point them at the wrapper.
     for group in app.handlers.values():
         for handler in group:
@@ -169,14 +150,6 @@ async def run_bot(
 
     app.add_handler(TypeHandler(Update, mark), group=1)
 
-    async def wait_handled(ids: list[int], timeout: float) -> None:
-        deadline = time.monotonic() + timeout
-        while not all(i in handled for i in ids):
-            if time.monotonic() > deadline:
-                missing = len([i for i in ids if i not in handled])
-                raise RuntimeError(f"{missing} updates not handled within {timeout} s")
-            await asyncio.sleep(0.002)
-
     def push(texts: list[str], rate: float) -> dict[int, float]:
         batch = [[10_000 + i % args.users, text] for i, text in enumerate(texts)]
         return {int(k): v for k, v in fake.ask({"push": batch, "rate": rate})["pushed"].items()}
@@ -185,7 +158,7 @@ async def run_bot(
         before = Timings(timings.core, timings.send, timings.handler, timings.updates)
         # Pushing runs in the child; let the loop keep polling meanwhile (paced runs).
         pushed = await asyncio.to_thread(push, texts, rate)
-        await wait_handled(sorted(pushed), timeout=600)
+        await wait_handled(handled, sorted(pushed), timeout=600)
         spent = Timings(
             timings.core - before.core,
             timings.send - before.send,

@@ -65,6 +65,9 @@ from bench.common import (  # noqa: E402
     questions,
     round_summary,
     stdin_reader,
+    timed_core,
+    timed_send,
+    wait_handled,
 )
 
 USER_IDS = 0x6EDE9AFA66B88FE60000  # user n is this + n, as 20 hex digits like Zalo's ids
@@ -161,27 +164,8 @@ async def run_bot(
     timings = ZaloTimings()
     worker_profile = cProfile.Profile() if args.profile else None
 
-    original_answer, original_handle = channel.answer, channel.handle
-    original_send = channel.sender.send
+    original_handle = channel.handle
     original_get_updates, original_send_message = client.get_updates, client.send_message
-
-    def answer_(message: Any) -> Any:
-        began = time.perf_counter()
-        if worker_profile is not None:
-            worker_profile.enable()
-        try:
-            return original_answer(message)
-        finally:
-            if worker_profile is not None:
-                worker_profile.disable()
-            timings.core += time.perf_counter() - began
-
-    async def send(*a: Any, **k: Any) -> str:
-        began = time.perf_counter()
-        try:
-            return await original_send(*a, **k)
-        finally:
-            timings.send += time.perf_counter() - began
 
     async def handle(update: Any) -> None:
         began, first = time.perf_counter(), len(sent)
@@ -205,20 +189,12 @@ async def run_bot(
         sent.append(chat_id)
         return await original_send_message(chat_id, text)
 
-    channel.answer = answer_  # type: ignore[method-assign]
-    channel.sender.send = send  # type: ignore[method-assign]
+    channel.answer = timed_core(channel.answer, timings, worker_profile)  # type: ignore[method-assign,assignment]
+    channel.sender.send = timed_send(channel.sender.send, timings)  # type: ignore[method-assign]
     # The runner hands `channel.handle` to the polling loop in start(): patch before that.
     channel.handle = handle  # type: ignore[method-assign]
     client.get_updates = get_updates  # type: ignore[method-assign]
     client.send_message = send_message  # type: ignore[method-assign]
-
-    async def wait_handled(ids: list[str], timeout: float) -> None:
-        deadline = time.monotonic() + timeout
-        while not all(i in handled for i in ids):
-            if time.monotonic() > deadline:
-                missing = len([i for i in ids if i not in handled])
-                raise RuntimeError(f"{missing} updates not handled within {timeout} s")
-            await asyncio.sleep(0.002)
 
     def push(texts: list[str], rate: float) -> dict[str, float]:
         batch = [[f"{USER_IDS + i % args.users:020x}", text] for i, text in enumerate(texts)]
@@ -237,7 +213,7 @@ async def run_bot(
         # Pushing runs in the child; let the loop keep polling meanwhile (paced runs).
         pushed = await asyncio.to_thread(push, texts, rate)
         ids = sorted(pushed)
-        await wait_handled(ids, timeout=600)
+        await wait_handled(handled, ids, timeout=600)
         done = await asyncio.to_thread(delivered, ids)
         answered = {i: pushed[i] for i in ids if i in done}
         return {
