@@ -22,6 +22,7 @@ from typing import Protocol, TextIO
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from starlette.routing import BaseRoute
 
+from bot.app import PUSH_CHANNELS
 from bot.application.assistant import Assistant
 from bot.application.delivery import Clock, Sender, utc_clock
 from bot.application.scheduler.service import NudgeService
@@ -31,7 +32,7 @@ from bot.domain.calendar import TIMEZONE
 
 log = logging.getLogger(__name__)
 
-CHANNELS = ("zalo", "telegram")  # the order they start in
+CHANNELS = PUSH_CHANNELS  # Zalo first: the order they start in
 
 NO_CHANNEL_HELP = """\
 Chưa có mã truy cập (token) của bot Zalo hay Telegram, nên trợ lý chưa thể chạy.
@@ -265,9 +266,12 @@ def start_scheduler(
 
 def _reason(error: Exception) -> str:
     """What went wrong, without the exception's text (it may quote a URL with a token)."""
-    name = type(error).__name__
-    if "Unauthorized" in name or "InvalidToken" in name:
+    from telegram.error import InvalidToken, NetworkError
+
+    from bot.channels.zalo.client import ZaloServerError, ZaloUnauthorized
+
+    if isinstance(error, InvalidToken | ZaloUnauthorized):
         return "nền tảng từ chối mã truy cập (token sai hoặc đã bị thu hồi)."
-    if "Network" in name or "Timeout" in name or "Connect" in name or "ServerError" in name:
+    if isinstance(error, NetworkError | ZaloServerError | OSError):
         return "không kết nối được tới máy chủ của nền tảng."
-    return f"lỗi {name}."
+    return f"lỗi {type(error).__name__}."

@@ -287,7 +287,7 @@ class Drainer:
                 at = self.clock() + dt.timedelta(seconds=self.backoff(row.attempts))
                 await self._db_call(self.store.reschedule, row, at, message)
         else:
-            owned = await self._db_call(self.store.mark_sent, row, self.clock(), ref)
+            owned = await self._db_call(self.store.mark_sent, row, self.clock(), ref, stored)
             stats.sent += 1
             if not owned:
                 stats.lost_leases += 1

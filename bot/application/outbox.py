@@ -196,13 +196,16 @@ class OutboxStore:
                 for r in rows
             ]
 
-    def mark_sent(self, row: Claimed, now: dt.datetime, message_ref: str = "") -> bool:
+    def mark_sent(
+        self, row: Claimed, now: dt.datetime, message_ref: str = "", message: Reply | None = None
+    ) -> bool:
         """Record a delivery. False when the row was no longer ours (its lease ran out
         and another claim took it, which may send it again: a duplicate to count).
-        The message's buttons become what the user can answer by typing."""
+        The message's buttons (`message`: the row's, already decoded by the caller) become
+        what the user can answer by typing."""
         values = {"status": "sent", "sent_at": now, "message_ref": message_ref or None}
+        message = message or stored_message(row.payload)
         with session_scope(self.sessions) as session:
-            message = stored_message(row.payload)
             # An open dialog keeps its choices: a number typed next answers its step.
             if message.buttons and session.get(DialogState, row.user_id) is None:
                 choices.remember(session, row.user_id, [message])
