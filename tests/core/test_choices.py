@@ -11,7 +11,7 @@ from sqlalchemy import select
 from bot.app import Assistant
 from bot.application import choices
 from bot.application.messages import Button, Reply
-from bot.application.outbox import OutboxStore, enqueue, outbox_row
+from bot.application.outbox import Claimed, OutboxStore, enqueue, outbox_row
 from bot.storage.db import session_scope
 from bot.storage.models import QuestionLog, User
 from tests.core.test_dialogs import Chat, linked_chat, reports
@@ -84,32 +84,33 @@ def test_questions_typed_inside_a_dialog_stay_out_of_the_inbox(assistant: Assist
     assert "hôm nay" in admin.text() and "tối qua" not in admin.text()
 
 
-def test_a_delivered_nudges_buttons_are_answered_by_typing(assistant: Assistant) -> None:
-    chat = linked_chat(assistant)
+def claimed_nudge(assistant: Assistant, *buttons: Button) -> tuple[OutboxStore, Claimed]:
+    """A nudge with `buttons` for the chat's user "100", queued and claimed for sending."""
     with session_scope(assistant.sessions) as session:
         user_id = session.scalars(select(User.id).where(User.channel_user_id == "100")).one()
-    now = dt.datetime.now(dt.UTC)
-    nudge = Reply(
-        "nudge/reminder",
-        {},
-        (Button("Báo cáo ngay", "/baocao"), Button("Nhắc lại sau 1 ngày", "/nhaclai x 1")),
-    )
-    with session_scope(assistant.sessions) as session:
+        now = dt.datetime.now(dt.UTC)
         row = outbox_row(
             user_id=user_id,
             channel="test",
             address="100",
             kind="remind-3",
             due=now.date(),
-            message=nudge,
+            message=Reply("nudge/reminder", {}, buttons),
             not_before=now,
             now=now,
         )
         enqueue(session, [row])
     store = OutboxStore(assistant.sessions)
     [claimed] = store.claim(now, 10, dt.timedelta(seconds=60))
+    return store, claimed
+
+
+def test_a_delivered_nudges_buttons_are_answered_by_typing(assistant: Assistant) -> None:
+    chat = linked_chat(assistant)
+    buttons = (Button("Báo cáo ngay", "/baocao"), Button("Nhắc lại sau 1 ngày", "/nhaclai x 1"))
+    store, claimed = claimed_nudge(assistant, *buttons)
     chat.send("tiện thể, ai ký chỉ thị?")  # a question in between: its answer offers nothing
-    assert store.mark_sent(claimed, now)  # the nudge arrives after it
+    assert store.mark_sent(claimed, dt.datetime.now(dt.UTC))  # the nudge arrives after it
     chat.send("1")
     assert "Chọn nhiệm vụ" in chat.text()
 
@@ -163,29 +164,8 @@ def test_a_nudge_arriving_mid_dialog_leaves_the_steps_choices(assistant: Assista
     chat.send("/baocao")
     chat.send("1")
     assert "Tình trạng" in chat.text()
-    with session_scope(assistant.sessions) as session:
-        user_id = session.scalars(select(User.id).where(User.channel_user_id == "100")).one()
-    now = dt.datetime.now(dt.UTC)
-    nudge = Reply("nudge/reminder", {}, (Button("Đã hoàn thành", "/xong 2.f-4"),))
-    with session_scope(assistant.sessions) as session:
-        enqueue(
-            session,
-            [
-                outbox_row(
-                    user_id=user_id,
-                    channel="test",
-                    address="100",
-                    kind="remind-3",
-                    due=now.date(),
-                    message=nudge,
-                    not_before=now,
-                    now=now,
-                )
-            ],
-        )
-    store = OutboxStore(assistant.sessions)
-    [claimed] = store.claim(now, 10, dt.timedelta(seconds=60))
-    assert store.mark_sent(claimed, now)
+    store, claimed = claimed_nudge(assistant, Button("Đã hoàn thành", "/xong 2.f-4"))
+    assert store.mark_sent(claimed, dt.datetime.now(dt.UTC))
     chat.send("2")  # still the status step's second choice, not the nudge's «Đã hoàn thành»
     assert "phần trăm" in chat.text()
 
