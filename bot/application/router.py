@@ -42,7 +42,7 @@ from bot.application.render import Renderer, default_templates_dir
 from bot.application.services import Services
 from bot.config import NudgeSettings
 from bot.domain.knowledge import KnowledgeBase
-from bot.storage.models import AuditLog, ButtonPayload, User
+from bot.storage.models import AuditLog, ButtonPayload, DialogState, User
 from bot.storage.repositories import QuestionLogRepo, UserRepo
 
 log = logging.getLogger(__name__)
@@ -149,16 +149,7 @@ class Core:
             text = payload  # a suggested question or a command
         parsed = parse_command(text)
         if parsed is not None:
-            before = states.load(session, user.id)
-            token = before.token if before is not None else None
-            response = self._command(session, user, message, *parsed)
-            after = states.load(session, user.id)
-            if after is not None and after.token == token and message.is_private:
-                # The command left the open dialog where it was: ask its step again, so
-                # that what the user types next still answers it.
-                prompt = self.dialogs[after.dialog].prompt(after)
-                return replace(response, replies=(*response.replies, prompt))
-            return response
+            return self._command_in_dialog(session, user, message, *parsed)
         if not message.is_private:
             return Response(())  # group chatter is not for the bot
         if message.payload is None and message.attachment is None:
@@ -167,23 +158,7 @@ class Core:
                 return self._route(session, user, replace(message, text="", payload=chosen))
         state = states.load(session, user.id)
         if state is not None and state.dialog in self.dialogs:
-            dialog = self.dialogs[state.dialog]
-            outcome = None
-            typed = message.payload is None  # a pressed suggestion is a question, not an answer
-            if message.attachment is not None:
-                outcome = dialog.attachment(session, user, state, message.attachment)
-            elif typed and choices.is_bare_answer(text):  # "có", "ok" that picked no choice
-                hint = Reply("dialog/not_content", {"text": text.strip()[:40]})
-                return Response((hint, dialog.prompt(state)))
-            elif typed and text.strip():
-                outcome = dialog.text(session, user, state, text)
-            if outcome is not None:
-                return self.services.outcome(session, outcome)
-            # Not an answer to the step: answer it as a question, then ask the step again.
-            # The answer's own choices are left out: the step's are the ones on offer.
-            answered = self._ask(session, user, message.channel, text, in_dialog=True)
-            quiet = tuple(replace(r, buttons=()) for r in answered.replies)
-            return replace(answered, replies=(*quiet, dialog.prompt(state)))
+            return self._dialog_step(session, user, message, state, text)
         if message.attachment is not None:
             if user.role == "admin" and message.attachment.kind == "document":
                 context = CommandContext(session, user, "", self.services)
@@ -193,6 +168,48 @@ class Core:
         if answered.answer is not None and answered.answer.kind == "report_progress":
             return self._command(session, user, message, "baocao", "")
         return answered
+
+    def _command_in_dialog(
+        self, session: Session, user: User, message: IncomingMessage, name: str, args: str
+    ) -> Response:
+        """A command; when it leaves an open dialog where it was, the dialog's step is
+        asked again, so that what the user types next still answers it."""
+        before = states.load(session, user.id)
+        response = self._command(session, user, message, name, args)
+        after = states.load(session, user.id)
+        if before is None or after is None or after.token != before.token:
+            return response  # no dialog, or the command started, moved or ended one
+        if not message.is_private:
+            return response
+        prompt = self.dialogs[after.dialog].prompt(after)
+        return replace(response, replies=(*response.replies, prompt))
+
+    def _dialog_step(
+        self,
+        session: Session,
+        user: User,
+        message: IncomingMessage,
+        state: DialogState,
+        text: str,
+    ) -> Response:
+        """A message while a dialog is open: the step's answer, or else a question
+        answered before the step is asked again."""
+        dialog = self.dialogs[state.dialog]
+        outcome = None
+        typed = message.payload is None  # a pressed suggestion is a question, not an answer
+        if message.attachment is not None:
+            outcome = dialog.attachment(session, user, state, message.attachment)
+        elif typed and choices.is_bare_answer(text):  # "có", "ok" that picked no choice
+            hint = Reply("dialog/not_content", {"text": text.strip()[:40]})
+            return Response((hint, dialog.prompt(state)))
+        elif typed and text.strip():
+            outcome = dialog.text(session, user, state, text)
+        if outcome is not None:
+            return self.services.outcome(session, outcome)
+        # The answer's own choices are left out: the step's are the ones on offer.
+        answered = self._ask(session, user, message.channel, text, in_dialog=True)
+        quiet = tuple(replace(r, buttons=()) for r in answered.replies)
+        return replace(answered, replies=(*quiet, dialog.prompt(state)))
 
     def _command(
         self, session: Session, user: User, message: IncomingMessage, name: str, args: str
