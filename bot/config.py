@@ -158,6 +158,11 @@ def _positive_int(environ: Mapping[str, str], key: str, default: int) -> int:
     return int(value)
 
 
+def _is_web_address(url: str) -> bool:
+    parts = urlsplit(url)
+    return parts.scheme in ("http", "https") and bool(parts.netloc)
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str
@@ -187,7 +192,21 @@ class Settings:
     # The project's one HTTP listener (webhooks), behind the deployment's reverse proxy.
     web_listen: str = "127.0.0.1"
     web_port: int = 8080
+    # Where users reach that listener (https://tro-ly.example.gov.vn): files sent on Zalo
+    # are links under it. Empty: the origin of ZALO_WEBHOOK_URL, if that is set.
+    web_public_url: str = ""
+    file_link_hours: int = 24  # how long a file's download link works
     nudges: NudgeSettings = field(default_factory=NudgeSettings)
+
+    @property
+    def public_url(self) -> str:
+        """The listener's public address ("" when unknown: no file links then)."""
+        if self.web_public_url:
+            return self.web_public_url.rstrip("/")
+        if self.zalo_webhook_url:
+            parts = urlsplit(self.zalo_webhook_url)
+            return f"{parts.scheme}://{parts.netloc}"
+        return ""
 
     @property
     def secrets(self) -> tuple[str, ...]:
@@ -220,6 +239,9 @@ class Settings:
         port_ok = webhook_port.isascii() and webhook_port.isdigit()
         if not port_ok or not 0 < int(webhook_port) < 65536:
             raise ConfigError(f"TELEGRAM_WEBHOOK_PORT must be a TCP port, not {webhook_port!r}")
+        public_url = environ.get("WEB_PUBLIC_URL", "")
+        if public_url and not _is_web_address(public_url):
+            raise ConfigError(f"WEB_PUBLIC_URL must be an http(s):// address, not {public_url!r}")
         return cls(
             database_url=environ.get("DATABASE_URL") or default_db,
             data_dir=Path(environ.get("DATA_DIR") or PROJECT_ROOT / "data"),
@@ -241,5 +263,7 @@ class Settings:
             zalo_webhook_secret=environ.get("ZALO_WEBHOOK_SECRET", ""),
             web_listen=environ.get("WEB_LISTEN") or "127.0.0.1",
             web_port=_port(environ, "WEB_PORT", 8080),
+            web_public_url=public_url,
+            file_link_hours=_positive_int(environ, "FILE_LINK_HOURS", 24),
             nudges=NudgeSettings.from_env(environ),
         )

@@ -60,6 +60,10 @@ NOT_CONFIGURED = {
     "zalo": "Chưa khai báo ZALO_BOT_TOKEN: kênh Zalo chưa thể chạy.\n",
     "telegram": "Chưa khai báo TELEGRAM_BOT_TOKEN: kênh Telegram chưa thể chạy.\n",
 }
+NO_FILE_LINKS = (
+    "Lưu ý: chưa khai báo WEB_PUBLIC_URL (địa chỉ công khai của cổng HTTP), nên tệp "
+    "(bảng tổng hợp .xlsx, báo cáo .docx, biểu đồ) chưa gửi được qua Zalo.\n"
+)
 WEB_FAILED = (
     "Không mở được cổng HTTP {host}:{port} cho webhook ({reason}). "
     "Hãy đặt WEB_LISTEN/WEB_PORT sang địa chỉ, cổng còn trống.\n"
@@ -139,6 +143,8 @@ def run(
         if not SECRET.fullmatch(settings.zalo_webhook_secret):
             print(NO_SECRET_HELP, file=out, end="")
             return 2
+    if "zalo" in names and not settings.public_url:
+        print(NO_FILE_LINKS, file=out, end="")
     assistant = build_assistant(settings)
     runners = [make_runner(name, settings, assistant) for name in names]
     web = (settings.web_listen, settings.web_port)

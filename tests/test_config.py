@@ -55,3 +55,17 @@ def test_log_level_and_ports_are_read_forgivingly_or_refused_by_name() -> None:
     assert Settings.from_env({"LOG_LEVEL": " info "}).log_level == "INFO"
     with pytest.raises(ConfigError, match="WEB_PORT"):
         Settings.from_env({"WEB_PORT": "70000"})
+
+
+def test_the_public_address_for_file_links() -> None:
+    assert Settings.from_env({}).public_url == ""
+    hook = {"ZALO_WEBHOOK_URL": "https://tro-ly.bacninh.gov.vn:8443/zalo/hook"}
+    assert Settings.from_env(hook).public_url == "https://tro-ly.bacninh.gov.vn:8443"
+    chosen = Settings.from_env({**hook, "WEB_PUBLIC_URL": "https://tep.bacninh.gov.vn/"})
+    assert chosen.public_url == "https://tep.bacninh.gov.vn"
+    assert chosen.file_link_hours == 24
+    for bad in ("tep.bacninh.gov.vn", "ftp://x.vn", "https://"):
+        with pytest.raises(ConfigError, match="WEB_PUBLIC_URL"):
+            Settings.from_env({"WEB_PUBLIC_URL": bad})
+    with pytest.raises(ConfigError, match="FILE_LINK_HOURS"):
+        Settings.from_env({"FILE_LINK_HOURS": "0"})

@@ -224,6 +224,8 @@ def test_no_secret_in_any_output_when_a_platform_is_unreachable(
     output = result.stdout + result.stderr
     assert result.returncode == 1, output[-2000:]
     assert f"Không khởi động được kênh {channel}" in output
+    if channel == "zalo":  # no public address: files cannot go out on Zalo
+        assert "chưa khai báo WEB_PUBLIC_URL" in output
     for secret in secrets.values():
         assert secret not in output and secret.split(":")[1] not in output
 
@@ -287,6 +289,40 @@ async def test_zalo_webhook_takes_updates_only_with_the_secret(assistant: Assist
     # The same update twice (Zalo retries): answered once.
     assert len({m["text"] for m in sent}) == len(sent)
     assert not api.calls_of("getUpdates")
+
+
+async def test_a_document_on_zalo_is_a_link_to_the_listener(assistant: Assistant) -> None:
+    """/baocaoquy on Zalo (polling): the .docx comes as a link on the HTTP listener,
+    which `bot run` opens because a public address is set; the link gives the file."""
+    import docx
+    import httpx
+
+    with session_scope(assistant.sessions) as session:
+        code = accounts.create_invite(session, "sttt", "manager").code
+    port = _free_port()
+    async with FakeZaloApi(no_update_wait=0.05) as api:
+        settings = dataclasses.replace(
+            zalo_settings(assistant, api), web_public_url=f"http://127.0.0.1:{port}"
+        )
+        runner = ZaloRunner(settings, assistant, poll_timeout=1)
+        out, stop = io.StringIO(), asyncio.Event()
+        task = asyncio.create_task(
+            serve(assistant, [runner], NO_NUDGES, out, stop=stop, web=("127.0.0.1", port))
+        )
+        try:
+            await say(api, f"/start {code}")
+            answer = await say(api, "/baocaoquy")
+            [line] = [x for x in answer.splitlines() if x.startswith("Tệp «bao-cao-quy-")]
+            url = line.split(": ", 1)[1]
+            assert url.startswith(f"http://127.0.0.1:{port}/tep/") and url.endswith(".docx")
+            async with httpx.AsyncClient() as http:
+                got = await http.get(url)
+        finally:
+            stop.set()
+            assert await asyncio.wait_for(task, 10) == 0
+    assert got.status_code == 200
+    document = docx.Document(io.BytesIO(got.content))
+    assert any("Chỉ thị" in p.text for p in document.paragraphs)
 
 
 def test_a_zalo_webhook_needs_a_secret() -> None:

@@ -1,5 +1,5 @@
 """The project's one HTTP listener (uvicorn + Starlette): the routes the running
-channels contribute (Zalo's webhook today; the web portal and file links later), on
+channels contribute (Zalo's webhook, the file links; the web portal later), on
 `WEB_LISTEN:WEB_PORT`, behind the deployment's reverse proxy (TLS there)."""
 
 from __future__ import annotations
@@ -7,13 +7,54 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import mimetypes
 from collections.abc import Iterator, Sequence
+from urllib.parse import quote
 
 import uvicorn
 from starlette.applications import Starlette
-from starlette.routing import BaseRoute
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from bot.application.file_links import PATH_PREFIX, FileLinks
 
 log = logging.getLogger(__name__)
+
+
+LINK_NOT_FOUND = (
+    "Liên kết tải tệp không đúng hoặc đã hết hạn. "
+    "Anh/Chị vui lòng yêu cầu lại tệp trong cuộc trò chuyện với trợ lý."
+)
+
+
+def file_route(links: FileLinks) -> Route:
+    """GET /tep/<token>/<name>: the file a link was made for, while it has not expired.
+    The name in the path only gives the browser a file name; the token finds the file."""
+
+    async def download(request: Request) -> Response:
+        found = await run_in_threadpool(links.fetch, request.path_params["token"])
+        if found is None:
+            return PlainTextResponse(LINK_NOT_FOUND, status_code=404)
+        client = request.client.host if request.client else "?"
+        log.info(
+            "file %r fetched through the link sent to user %s (%s)",
+            found.name,
+            found.user_id,
+            client,
+        )
+        media_type = mimetypes.guess_type(found.name)[0] or "application/octet-stream"
+        # Images open in place (Zalo fetches the chart by URL); documents download.
+        disposition = "inline" if media_type.startswith("image/") else "attachment"
+        headers = {
+            "Content-Disposition": f"{disposition}; filename*=UTF-8''{quote(found.name)}",
+            "Cache-Control": "private, no-store",
+            "X-Content-Type-Options": "nosniff",
+        }
+        return Response(found.content, media_type=media_type, headers=headers)
+
+    return Route(PATH_PREFIX + "/{token}/{name}", download, methods=["GET"])
 
 
 class _Server(uvicorn.Server):

@@ -29,6 +29,7 @@ from sqlalchemy import (
     ForeignKeyConstraint,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -494,3 +495,24 @@ class OutboxMessage(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
     sent_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
     message_ref: Mapped[str | None] = mapped_column(String)  # the channel's message id
+
+
+class SharedFile(Base):
+    """A file sent as a download link (Zalo has no document upload): its bytes, whom it
+    was sent to, until when the link works, and how often it was fetched.
+
+    The key is the SHA-256 of the link's secret part, so the table alone (a backup, a
+    read-only database account) does not give working links."""
+
+    __tablename__ = "shared_files"
+
+    token_hash: Mapped[str] = mapped_column(String, primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    channel: Mapped[str] = mapped_column(String)
+    address: Mapped[str] = mapped_column(String)  # the chat the link was sent to
+    name: Mapped[str] = mapped_column(String)
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, index=True)
+    downloads: Mapped[int] = mapped_column(Integer, default=0)
+    last_download_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)

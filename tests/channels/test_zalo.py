@@ -6,6 +6,7 @@ long-polling loop end to end."""
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
 import random
 import re
@@ -15,8 +16,11 @@ import traceback
 from collections.abc import AsyncIterator
 from typing import Any
 
+import httpx
 import pytest
+from sqlalchemy import select
 
+from bot.app import Assistant
 from bot.application.choices import NUMBERED_HINT as OPTIONS_HINT
 from bot.application.delivery import (
     PermanentError,
@@ -25,8 +29,10 @@ from bot.application.delivery import (
     Sender,
     TransientError,
 )
+from bot.application.file_links import FileLinks
 from bot.application.messages import Attachment, Button, IncomingMessage, OutgoingFile, Reply
 from bot.application.render import Renderer
+from bot.channels.http import HttpServer, file_route
 from bot.channels.zalo.client import (
     ZaloApiError,
     ZaloBadRequest,
@@ -39,7 +45,6 @@ from bot.channels.zalo.client import (
 )
 from bot.channels.zalo.polling import Backoff, poll
 from bot.channels.zalo.sender import (
-    FILE_LINKS_KEY,
     ZaloSender,
     split_text,
     text_length,
@@ -51,6 +56,9 @@ from bot.channels.zalo.updates import (
     to_incoming,
     unwrap,
 )
+from bot.storage.db import session_scope
+from bot.storage.models import SharedFile
+from bot.storage.repositories import UserRepo
 from tests.support.fake_zalo_api import FakeZaloApi
 
 USER = "6ede9afa66b88fe6d6a9"
@@ -486,40 +494,103 @@ async def test_a_long_message_goes_in_parts(api: FakeZaloApi, sender: ZaloSender
     assert all(len(m["text"]) <= 100 for m in api.sent_messages(USER)[len(sent) :])
 
 
-async def test_files_are_announced_or_linked(api: FakeZaloApi, sender: ZaloSender) -> None:
+async def test_without_a_public_url_files_are_said_not_sent(
+    api: FakeZaloApi, sender: ZaloSender
+) -> None:
     files = (
         OutgoingFile("tong-hop.xlsx", b"PK..", "Tổng hợp"),
         OutgoingFile("bieu-do.png", b"\x89PNG", "Biểu đồ tiến độ", "photo"),
-        OutgoingFile("bao-cao.docx", b"PK.."),
     )
     await sender.send(USER, text_reply("Báo cáo tuần.", files=files))
     [sent] = api.sent_messages(USER)
-    assert sent["text"] == (
-        "Báo cáo tuần.\n\n"
-        "Tệp «tong-hop.xlsx»: Anh/Chị mở bằng liên kết tải về.\n"
-        "Tệp «bieu-do.png»: Anh/Chị mở bằng liên kết tải về.\n"
-        "Tệp «bao-cao.docx»: Anh/Chị mở bằng liên kết tải về."
-    )
+    lines = sent["text"].split("\n")
+    assert lines[0] == "Báo cáo tuần."
+    assert lines[2].startswith("Tệp «tong-hop.xlsx» chưa gửi được qua Zalo")
+    assert lines[3].startswith("Tệp «bieu-do.png» chưa gửi được qua Zalo")
     assert api.calls_of("sendPhoto") == []
 
-    links = {"tong-hop.xlsx": "https://bot.example.vn/f/1", "bieu-do.png": "https://x.vn/2.png"}
-    reply = Reply(
-        "outbox/prerendered",
-        {"text": "Báo cáo tuần.", "markup": False, FILE_LINKS_KEY: links},
-        files=files,
+
+@pytest.fixture
+async def listener(assistant: Assistant) -> AsyncIterator[tuple[FileLinks, str]]:
+    """File links on the project's HTTP listener, on a free loopback port."""
+    port = closed_port()
+    public = f"http://127.0.0.1:{port}"
+    links = FileLinks(assistant.sessions, public)
+    server = HttpServer([file_route(links)], "127.0.0.1", port)
+    await server.start()
+    try:
+        yield links, public
+    finally:
+        await server.stop()
+
+
+async def test_files_go_as_expiring_links_and_the_chart_as_a_photo(
+    api: FakeZaloApi,
+    client: ZaloClient,
+    renderer: Renderer,
+    assistant: Assistant,
+    listener: tuple[FileLinks, str],
+) -> None:
+    links, public = listener
+    with session_scope(assistant.sessions) as session:
+        owner = UserRepo(session).get_or_create("zalo", USER, "Chị Lan").id
+    sender = ZaloSender(client, renderer, file_links=links)
+    xlsx, png = b"PK\x03\x04 workbook", b"\x89PNG chart"
+    files = (
+        OutgoingFile("tổng hợp.xlsx", xlsx, "Tổng hợp"),
+        OutgoingFile("bieu-do.png", png, "Biểu đồ tiến độ", "photo"),
     )
-    await sender.send(USER, reply)
-    assert api.sent_messages(USER)[-1]["text"] == (
-        "Báo cáo tuần.\n\n"
-        "Tệp «tong-hop.xlsx»: https://bot.example.vn/f/1\n"
-        "Tệp «bao-cao.docx»: Anh/Chị mở bằng liên kết tải về."
-    )
+    await sender.send(USER, text_reply("Báo cáo tuần.", files=files))
+    [sent] = api.sent_messages(USER)
+    [line] = [x for x in sent["text"].split("\n") if x.startswith("Tệp")]
+    url = line.split(": ", 1)[1]
+    assert line.startswith("Tệp «tổng hợp.xlsx» (tải về trong 24 giờ): " + public + "/tep/")
     [photo] = api.calls_of("sendPhoto")
-    assert photo.params == {
-        "chat_id": USER,
-        "photo": "https://x.vn/2.png",
-        "caption": "Biểu đồ tiến độ",
-    }
+    assert photo.params["caption"] == "Biểu đồ tiến độ"
+    photo_url = photo.params["photo"]
+    assert photo_url.startswith(public + "/tep/") and photo_url != url
+
+    async with httpx.AsyncClient() as http:
+        got = await http.get(url)
+        assert got.status_code == 200 and got.content == xlsx
+        assert got.headers["content-type"].startswith("application/vnd.openxmlformats")
+        assert got.headers["content-disposition"] == (
+            "attachment; filename*=UTF-8''t%E1%BB%95ng%20h%E1%BB%A3p.xlsx"
+        )
+        assert "no-store" in got.headers["cache-control"]
+        image = await http.get(photo_url)
+        assert image.content == png and image.headers["content-type"] == "image/png"
+        assert image.headers["content-disposition"].startswith("inline")
+        # A token one character off, or another file's name with this token's prefix.
+        token = url.split("/tep/")[1].split("/")[0]
+        wrong = token[:-1] + ("A" if token[-1] != "A" else "B")
+        for guess in (url.replace(token, wrong), f"{public}/tep/{wrong}/bieu-do.png"):
+            refused = await http.get(guess)
+            assert refused.status_code == 404 and "hết hạn" in refused.text
+        assert (await http.get(url)).status_code == 200  # a second download works
+    with session_scope(assistant.sessions) as session:
+        rows = {r.name: r for r in session.scalars(select(SharedFile))}
+        assert {r.user_id for r in rows.values()} == {owner}
+        assert rows["tổng hợp.xlsx"].downloads == 2 and rows["bieu-do.png"].downloads == 1
+        assert token not in {r.token_hash for r in rows.values()}  # only its hash is kept
+
+
+async def test_a_link_stops_working_when_it_expires(
+    assistant: Assistant, listener: tuple[FileLinks, str]
+) -> None:
+    links, _ = listener
+    url = links.publish("zalo", USER, (OutgoingFile("a.docx", b"PK docx"),))["a.docx"]
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(hours=24, seconds=1)
+    token = url.split("/tep/")[1].split("/")[0]
+    assert links.fetch(token) is not None
+    expired = FileLinks(assistant.sessions, "http://x", clock=lambda: later)
+    assert expired.fetch(token) is None
+    async with httpx.AsyncClient() as http:
+        assert (await http.get(url)).status_code == 200  # the listener's clock: not yet
+    # Publishing later deletes what has expired by then.
+    expired.publish("zalo", USER, (OutgoingFile("b.docx", b"PK"),))
+    with session_scope(assistant.sessions) as session:
+        assert [r.name for r in session.scalars(select(SharedFile))] == ["b.docx"]
 
 
 async def test_an_empty_message_sends_nothing(api: FakeZaloApi, sender: ZaloSender) -> None:

@@ -1,17 +1,21 @@
 """The Zalo channel inside `bot run`: long polling, or a webhook on the project's HTTP
-listener when ZALO_WEBHOOK_URL is set; and its sender. Polling and a webhook exclude
-each other: polling removes any webhook left set.
+listener when ZALO_WEBHOOK_URL is set; and its sender, whose files are download links
+on that listener when its public address is known (WEB_PUBLIC_URL, or the webhook's).
+Polling and a webhook exclude each other: polling removes any webhook left set.
 """
 
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
 
 from starlette.routing import BaseRoute
 
 from bot.application.assistant import Assistant
+from bot.application.file_links import FileLinks
 from bot.application.render import Renderer
+from bot.channels.http import file_route
 from bot.channels.zalo.channel import ZaloChannel
 from bot.channels.zalo.client import ZaloClient
 from bot.channels.zalo.polling import Update, handle_in_order, poll
@@ -29,7 +33,14 @@ class ZaloRunner:
     def __init__(self, settings: Settings, assistant: Assistant, poll_timeout: int = 30) -> None:
         self.client = ZaloClient(settings.zalo_token, base_url=settings.zalo_base_url)
         renderer = Renderer(settings.templates_dir, "text")
-        self.sender = ZaloSender(self.client, renderer, settings.zalo_message_limit)
+        # Files go out as links to the HTTP listener when users can reach it.
+        links = None
+        if settings.public_url:
+            ttl = dt.timedelta(hours=settings.file_link_hours)
+            links = FileLinks(assistant.sessions, settings.public_url, ttl)
+        self.sender = ZaloSender(
+            self.client, renderer, settings.zalo_message_limit, file_links=links
+        )
         self.channel = ZaloChannel(assistant, self.sender)
         self.poll_timeout = poll_timeout
         self.webhook_url = settings.zalo_webhook_url.rstrip("/")
@@ -46,6 +57,8 @@ class ZaloRunner:
                 self.webhook_path, settings.zalo_webhook_secret, self._queue, Deduper()
             )
             self.routes.append(route)
+        if links is not None:
+            self.routes.append(file_route(links))
         self._secret = settings.zalo_webhook_secret
 
     async def start(self) -> None:

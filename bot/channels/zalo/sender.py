@@ -5,9 +5,10 @@ Zalo shows plain text, has no inline keyboard and no document upload, so a messa
 * its template rendered with the project's text renderer;
 * its buttons as numbered options under the text ("1. label"): the user answers by
   typing the number (reading that answer back is the core's business);
-* its files as lines saying how to open them: a link when the message's data has one
-  under `FILE_LINKS_KEY` (a photo with a link goes as a real photo), else a line
-  telling the user the file comes as a download link;
+* its files as download links to the project's HTTP listener (`FileLinks`: signed,
+  expiring, bound to this chat); a photo goes as a real photo that Zalo fetches by
+  its link. Without a public URL (WEB_PUBLIC_URL) there are no links: a line says the
+  file could not be sent here;
 * all of it cut into parts of at most `limit` characters (`split_text`), sent in order.
 
 A message in several parts is one outbox row: a failure after the first part sends the
@@ -16,14 +17,16 @@ whole of it again (as on Telegram).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from jinja2 import TemplateError
 
 from bot.application import choices
 from bot.application.delivery import PermanentError, RecipientBlocked, RetryLater, TransientError
+from bot.application.file_links import FileLinks
 from bot.application.messages import OutgoingFile, Reply
 from bot.application.render import Renderer
 from bot.channels.zalo.client import (
@@ -42,10 +45,11 @@ log = logging.getLogger(__name__)
 
 CHANNEL = "zalo"
 RETRY_SECONDS = 5.0  # how long to hold sends after a 429: Zalo publishes no figure
-# Reply data key: file name -> a URL where the user can fetch the file.
-FILE_LINKS_KEY = "file_links"
-FILE_WITHOUT_LINK = "Tệp «{name}»: Anh/Chị mở bằng liên kết tải về."
-FILE_WITH_LINK = "Tệp «{name}»: {url}"
+FILE_WITH_LINK = "Tệp «{name}» (tải về trong 24 giờ): {url}"
+FILE_WITHOUT_LINK = (
+    "Tệp «{name}» chưa gửi được qua Zalo. Anh/Chị vui lòng báo quản trị hệ thống "
+    "khai báo địa chỉ tải tệp (WEB_PUBLIC_URL)."
+)
 
 _SPACE = re.compile(r"\s")
 
@@ -107,16 +111,7 @@ def split_text(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
 
 
 # ----- the message as text -----------------------------------------------------------------------
-def file_links(message: Reply) -> Mapping[str, str]:
-    links = message.data.get(FILE_LINKS_KEY)
-    if not isinstance(links, Mapping):
-        return {}
-    return {str(name): str(url) for name, url in links.items() if url}
-
-
 def file_line(file: OutgoingFile, links: Mapping[str, str]) -> str:
-    # TODO(web): signed download links come with the HTTP endpoint, which will put them
-    # under FILE_LINKS_KEY; until then a file is only announced.
     url = links.get(file.name)
     if url:
         return FILE_WITH_LINK.format(name=file.name, url=url)
@@ -134,34 +129,45 @@ class ZaloSender:
         renderer: Renderer | None = None,
         limit: int = MESSAGE_LIMIT,
         retry_seconds: float = RETRY_SECONDS,
+        file_links: FileLinks | None = None,
     ) -> None:
         self.client = client
         self.renderer = renderer or Renderer(output="text")
         self.limit = limit
         self.retry_seconds = retry_seconds
+        self.file_links = file_links
 
-    def texts(self, message: Reply, first_choice: int = 1) -> list[str]:
+    def texts(
+        self, message: Reply, first_choice: int = 1, links: Mapping[str, str] | None = None
+    ) -> list[str]:
         """The message as the texts to send, in order (photos with a link aside); its
-        choices numbered from `first_choice` (a reply after others that had choices)."""
+        choices numbered from `first_choice` (a reply after others that had choices);
+        `links`: file name -> download link."""
+        links = links or {}
         blocks = [self.renderer.render(message)]
         if message.buttons:
             blocks.append(
                 choices.as_text(message.buttons, message.numbers_are_values, first_choice)
             )
-        links = file_links(message)
         lines = [file_line(f, links) for f in message.files if not self._as_photo(f, links)]
         if lines:
             blocks.append("\n".join(lines))
         return split_text("\n\n".join(b for b in blocks if b.strip()), self.limit)
 
-    def photos(self, message: Reply) -> list[tuple[str, str]]:
+    def photos(self, message: Reply, links: Mapping[str, str]) -> list[tuple[str, str]]:
         """(URL, caption) of the photos that have a link: Zalo fetches them itself."""
-        links = file_links(message)
         return [
             (links[f.name], f.caption[: _fit(f.caption, self.limit)])
             for f in message.files
             if self._as_photo(f, links)
         ]
+
+    async def _links(self, address: str, files: Sequence[OutgoingFile]) -> Mapping[str, str]:
+        """Download links for `files`, made for this chat (none without a public URL).
+        A message sent again after a failure gets new links; the old ones expire."""
+        if not files or self.file_links is None:
+            return {}
+        return await asyncio.to_thread(self.file_links.publish, CHANNEL, address, files)
 
     @staticmethod
     def _as_photo(file: OutgoingFile, links: Mapping[str, str]) -> bool:
@@ -169,8 +175,9 @@ class ZaloSender:
 
     async def send(self, address: str, message: Reply, first_choice: int = 1) -> str:
         """Send the parts in order; the id of the first message sent ("" when none was)."""
+        links = await self._links(address, message.files)
         try:
-            texts, photos = self.texts(message, first_choice), self.photos(message)
+            texts, photos = self.texts(message, first_choice, links), self.photos(message, links)
         except TemplateError as error:  # the same message fails the same way every time
             raise PermanentError(f"message {message.template} did not render: {error}") from error
         if not texts and not photos:
