@@ -138,9 +138,10 @@ def test_inline_keyboard_rows_of_columns() -> None:
     assert one_column is not None and len(one_column.inline_keyboard) == 5
 
 
-def test_no_template_writes_a_literal_angle_bracket() -> None:
-    """Telegram refuses a whole HTML message over one stray "<mã>" placeholder: the
-    templates' own text (outside Jinja tags, which escape what they print) has none."""
+def test_no_template_writes_a_literal_angle_bracket_or_ampersand() -> None:
+    """Telegram refuses a whole HTML message over one stray "<mã>" placeholder or a bare
+    "&" ("Sở TT&TT"): the templates' own text (outside Jinja tags, which escape what
+    they print) has neither; such text is written as a Jinja string, {{ "Sở TT&TT" }}."""
     from bot.application.render import default_templates_dir
 
     offenders = []
@@ -148,7 +149,7 @@ def test_no_template_writes_a_literal_angle_bracket() -> None:
         if path.name == "_macros.j2":  # writes <b> on purpose, in HTML mode only
             continue
         text = re.sub(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", "", path.read_text(), flags=re.S)
-        offenders += [f"{path.name}: {line}" for line in text.splitlines() if "<" in line]
+        offenders += [f"{path.name}: {x}" for x in text.splitlines() if "<" in x or "&" in x]
     assert offenders == []
 
 
