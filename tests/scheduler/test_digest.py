@@ -8,6 +8,7 @@ import subprocess
 import sys
 import warnings
 from pathlib import Path
+from typing import Any
 
 import pytest
 from openpyxl import load_workbook
@@ -18,6 +19,7 @@ from bot.app import Assistant
 from bot.application.digest.builder import DigestBuilder
 from bot.application.digest.chart import COLORS, MAX_BARS, chart_data, to_png
 from bot.application.digest.model import STATUS_WORDS, STATUSES, AgencySummary, Digest
+from bot.application.digest.xlsx import to_xlsx
 from bot.application.outbox import stored_message
 from bot.application.render import Renderer
 from bot.application.scheduler.tick import Ticker
@@ -47,7 +49,9 @@ def seeded(assistant: Assistant) -> Assistant:
         session.get_one(Duty, (DIRECTIVE, "2.f-4")).effective_due = dt.date(2026, 12, 4)
         session.get_one(Duty, (DIRECTIVE, "2.f-5")).effective_due = dt.date(2026, 12, 31)
 
-        def report(agency: str, duty: str, status: str, percent: int, when: dt.datetime) -> None:
+        def report(
+            agency: str, duty: str, status: str, percent: int, when: dt.datetime, **more: Any
+        ) -> None:
             session.add(
                 ProgressReport(
                     directive_id=DIRECTIVE,
@@ -56,6 +60,7 @@ def seeded(assistant: Assistant) -> Assistant:
                     user_id=official,
                     status=status,
                     percent=percent,
+                    **more,
                     created_at=when,
                 )
             )
@@ -63,7 +68,16 @@ def seeded(assistant: Assistant) -> Assistant:
         report("h_que_vo", "2.f-4", "done", 100, at("2026-12-03", "10:00"))
         report("tx_tu_son", "2.f-4", "done", 100, at("2026-12-09", "10:00"))
         report("h_tien_du", "2.f-4", "in_progress", 60, at("2026-12-02", "10:00"))
-        report("h_tien_du", "2.f-5", "in_progress", 30, at("2026-12-02", "10:00"))
+        report(
+            "h_tien_du",
+            "2.f-5",
+            "in_progress",
+            30,
+            at("2026-12-02", "10:00"),
+            blockers="Thiếu kinh phí thuê máy chủ cho 5 xã",
+            evidence_ref="Công văn 45/UBND-VP",
+            evidence_date=dt.date(2026, 11, 28),
+        )
         report("sttt", "2.b-3", "done", 100, at("2026-10-06", "10:00"))  # Q3, due 7/10
         report("h_que_vo", "1.e-3", "in_progress", 50, at("2026-12-01", "10:00"))
     return assistant
@@ -98,6 +112,66 @@ def test_statuses_in_the_government_offices_words(seeded: Assistant) -> None:
     assert "Chưa báo cáo" in text
 
 
+def test_blockers_open_the_digest_with_their_evidence(seeded: Assistant) -> None:
+    b = builder(seeded)
+    with session_scope(seeded.sessions) as session:
+        digest = b.build(session, NOW, b.all_agencies(), "toàn tỉnh")
+    [blocked] = digest.blocked
+    assert (blocked.agency_id, blocked.duty_id) == ("h_tien_du", "2.f-5")
+    assert blocked.evidence == "Công văn 45/UBND-VP (28/11/2026)"
+    text = seeded.renderer.render(b.reply(digest))
+    heading = text.index("Khó khăn, vướng mắc (1)")
+    assert heading < text.index("Theo cơ quan") < text.index("Quá hạn (")
+    assert (
+        "• Huyện Tiên Du — Chỉ đạo tạo lập trang thông tin điện tử cấp xã "
+        "(Mục 2.f): Thiếu kinh phí thuê máy chủ cho 5 xã (nêu 11 ngày trước; minh chứng: "
+        "Công văn 45/UBND-VP (28/11/2026))"
+    ) in text
+
+
+def test_the_workbook_a_department_head_forwards(seeded: Assistant) -> None:
+    """Read back: title, frozen bold header with filters, STT, widths, real dates,
+    percentages, the totals row equal to the sum of the rows, blockers and evidence."""
+    b = builder(seeded)
+    with session_scope(seeded.sessions) as session:
+        digest = b.build(session, NOW, b.all_agencies(), "toàn tỉnh")
+    book = load_workbook(io.BytesIO(to_xlsx(digest, b.status_labels)))
+    summary = book["Tổng hợp"]
+    assert summary["A1"].value == "Tổng hợp thực hiện Chỉ thị 06/CT-UBND — toàn tỉnh"
+    assert summary["A1"].font.bold and summary["A2"].value == "Tính đến 09:00 14/12/2026"
+    for sheet in book.worksheets:
+        assert sheet.freeze_panes == "A5" and sheet.auto_filter.ref.startswith("A4:")
+        assert sheet["A4"].value == "STT" and sheet["A4"].font.bold
+        assert sheet["B4"].font.name == "Times New Roman"
+        assert sheet.column_dimensions["B"].width >= 28
+        assert sheet.page_setup.paperSize == 9  # A4
+    rows = list(summary.iter_rows(min_row=5, values_only=True))
+    *agencies, totals = rows
+    assert [r[0] for r in agencies] == list(range(1, len(digest.agencies) + 1))
+    assert totals[1] == "Tổng cộng" and summary.cell(len(rows) + 4, 2).font.bold
+    for column in range(2, 2 + len(STATUSES) + 1):  # every count, and "Tổng số"
+        assert totals[column] == sum(r[column] for r in agencies)
+    assert totals[-2] == len(digest.rows)
+    share = summary.cell(5, len(STATUSES) + 4)
+    assert share.number_format == "0.00%" and 0 <= share.value <= 1
+    header = [c.value for c in book["Chi tiết"][4]]
+    assert header[-2:] == ["Vướng mắc", "Minh chứng"]
+    due_column, reported_column = header.index("Hạn") + 1, header.index("Ngày báo cáo") + 1
+    details = book["Chi tiết"]
+    dated = [r for r in details.iter_rows(min_row=5) if r[reported_column - 1].value]
+    assert dated and all(r[reported_column - 1].number_format == "dd/mm/yyyy" for r in dated)
+    assert all(isinstance(r[reported_column - 1].value, dt.datetime) for r in dated)
+    deadlines = [r[due_column - 1] for r in details.iter_rows(min_row=5) if r[due_column - 1].value]
+    assert deadlines and all(isinstance(c.value, dt.datetime) for c in deadlines)
+    assert details.max_row == 4 + len(digest.rows)
+    [blocked] = list(book["Vướng mắc"].iter_rows(min_row=5, values_only=True))
+    assert blocked[0] == 1 and blocked[-2:] == (
+        "Thiếu kinh phí thuê máy chủ cho 5 xã",
+        "Công văn 45/UBND-VP (28/11/2026)",
+    )
+    assert book["Quá hạn"].max_row == 4 + len(digest.late)
+
+
 def test_a_manager_sees_their_agency_only(seeded: Assistant) -> None:
     b = builder(seeded)
     with session_scope(seeded.sessions) as session:
@@ -127,11 +201,12 @@ def test_weekly_digest_with_changes_and_spreadsheet(seeded: Assistant) -> None:
     assert photo.content.startswith(PNG_SIGNATURE) and photo.name.endswith(".png")
     assert photo.caption == "Tỷ lệ hoàn thành theo cơ quan — toàn tỉnh"
     book = load_workbook(io.BytesIO(document.content))
-    assert book.sheetnames == ["Tổng hợp", "Chi tiết", "Quá hạn"]
-    details = list(book["Chi tiết"].iter_rows(values_only=True))
-    assert ("Huyện Tiên Du", "2.f-4") in [row[:2] for row in details[1:]]
+    assert book.sheetnames == ["Tổng hợp", "Vướng mắc", "Chi tiết", "Quá hạn"]
+    details = list(book["Chi tiết"].iter_rows(min_row=5, values_only=True))
+    assert ("Huyện Tiên Du", "2.f-4") in [row[1:3] for row in details]
     assert any(
-        r[6] == "chưa hoàn thành – quá hạn" for r in book["Quá hạn"].iter_rows(values_only=True)
+        r[7] == "chưa hoàn thành – quá hạn"
+        for r in book["Quá hạn"].iter_rows(min_row=5, values_only=True)
     )
     # A week later, after Tiên Du reports 2.f-4 done: the change is listed.
     with session_scope(seeded.sessions) as session:
@@ -190,7 +265,8 @@ def test_digest_cli_preview(
     assert main(["digest", "--png", f"{tmp_path}/all.png"]) == 0
     assert "cơ quan)." in capsys.readouterr().out
     assert png_size(Path(f"{tmp_path}/all.png").read_bytes())[1] > 600
-    assert load_workbook(f"{tmp_path}/d.xlsx").sheetnames == ["Tổng hợp", "Chi tiết", "Quá hạn"]
+    sheets = load_workbook(f"{tmp_path}/d.xlsx").sheetnames
+    assert sheets == ["Tổng hợp", "Vướng mắc", "Chi tiết", "Quá hạn"]
     assert main(["digest", "--preview", "--docx", f"{tmp_path}/bc.docx"]) == 0
     assert "toàn tỉnh" in capsys.readouterr().out
     from docx import Document

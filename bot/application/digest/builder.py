@@ -151,6 +151,17 @@ class DigestBuilder:
                 }
                 for r in digest.late
             ],
+            "blocked": [
+                {
+                    "agency": r.agency,
+                    "title": r.title,
+                    "clause": r.clause,
+                    "blockers": r.blockers,
+                    "evidence": r.evidence,
+                    "days": (digest.generated_at - r.reported_at).days if r.reported_at else 0,
+                }
+                for r in digest.blocked
+            ],
             "unreported": digest.unreported,
             "changes": digest.changes,
             "previous_at": digest.previous_at,

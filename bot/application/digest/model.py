@@ -37,6 +37,7 @@ STATUS_WORDS = {
     "overdue": "chưa hoàn thành – quá hạn",
     "unreported": "chưa báo cáo",
 }
+_EPOCH = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 MAX_LISTED = 15  # items per list in the message; the spreadsheet has everything
 DIGEST_KIND = "digest"
 
@@ -55,6 +56,8 @@ class DigestRow:
     report_status: str | None
     percent: int | None
     reported_at: dt.datetime | None
+    blockers: str = ""  # from the latest report
+    evidence: str = ""
 
     @property
     def key(self) -> str:
@@ -105,6 +108,15 @@ class Digest:
             late,
             key=lambda r: (r.status != "overdue", -(r.deadline or dt.date.min).toordinal()),
         )
+
+    @property
+    def blocked(self) -> list[DigestRow]:
+        """Rows whose latest report names a blocker and is not done: newest first
+        (managers read a digest for these)."""
+        open_blockers = [
+            r for r in self.rows if r.blockers and r.status not in ("on_time", "late_done")
+        ]
+        return sorted(open_blockers, key=lambda r: r.reported_at or _EPOCH, reverse=True)
 
     @property
     def unreported(self) -> list[tuple[str, int]]:
@@ -245,4 +257,6 @@ def _row(
         report.status if report else None,
         report.percent if report else None,
         report.created_at if report else None,
+        report.blockers if report else "",
+        report.evidence if report else "",
     )

@@ -52,6 +52,8 @@ class ReportView:
     status: str
     percent: int
     created_at: dt.datetime
+    blockers: str = ""  # what the official said stands in the way
+    evidence: str = ""  # a document number and date, as typed
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from bot.application.scheduler.policy import Recipient, ReportView
 from bot.config import NudgeSettings
 from bot.domain.calendar import WorkingCalendar
 from bot.domain.catalog import Catalog
+from bot.domain.dates import vn_date
 from bot.domain.deadlines import DutyPlan
 from bot.storage.models import Duty, ProgressReport, User
 
@@ -75,6 +76,9 @@ def latest_reports(session: Session) -> dict[tuple[str, str], ReportView]:
         ProgressReport.status,
         ProgressReport.percent,
         ProgressReport.created_at,
+        ProgressReport.blockers,
+        ProgressReport.evidence_ref,
+        ProgressReport.evidence_date,
         newest_first,
     ).subquery()
     rows = session.execute(
@@ -84,13 +88,19 @@ def latest_reports(session: Session) -> dict[tuple[str, str], ReportView]:
             ranked.c.status,
             ranked.c.percent,
             ranked.c.created_at,
+            ranked.c.blockers,
+            ranked.c.evidence_ref,
+            ranked.c.evidence_date,
         ).where(ranked.c.rank == 1)
     )
     result: dict[tuple[str, str], ReportView] = {}
-    for agency_id, duty_id, status, percent, created_at in rows:
+    for agency_id, duty_id, status, percent, created_at, blockers, ref, ref_date in rows:
         if created_at.tzinfo is None:  # a raw column from a subquery skips UtcDateTime
             created_at = created_at.replace(tzinfo=dt.UTC)
-        result[(agency_id, duty_id)] = ReportView(status, percent, created_at)
+        evidence = " ".join(filter(None, (ref, f"({vn_date(ref_date)})" if ref_date else "")))
+        result[(agency_id, duty_id)] = ReportView(
+            status, percent, created_at, blockers or "", evidence
+        )
     return result
 
 
