@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
+import re
 
+from docx import Document
+from openpyxl import load_workbook
 from sqlalchemy import select
 
 from bot.app import Assistant
@@ -115,9 +119,39 @@ def test_quarterly_report_draft_for_the_drafting_agencies(assistant: Assistant) 
         ("743", "sttt", "official"),
     )
     response, text = press(assistant, "741", "/baocaoquy")
-    [file] = [f for reply in response.replies for f in reply.files]
-    assert file.name.endswith(".docx") and file.content[:2] == b"PK"  # a zip: .docx
-    assert "Dự thảo báo cáo quý" in text
+    report, annex = [f for reply in response.replies for f in reply.files]
+    assert report.name.endswith(".docx") and annex.name.startswith("phu-luc-")
+    assert "Dự thảo báo cáo quý" in text and f"kèm phụ lục «{annex.name}»" in text
+    assert load_workbook(io.BytesIO(annex.content)).sheetnames[0] == "Tổng hợp"
+    document = Document(io.BytesIO(report.content))
+    page = document.sections[0]
+    assert (round(page.page_width.mm), round(page.page_height.mm)) == (210, 297)  # A4
+    margins = (page.top_margin, page.bottom_margin, page.left_margin, page.right_margin)
+    top, bottom, left, right = (round(m.mm) for m in margins)
+    assert 20 <= top <= 25 and 20 <= bottom <= 25 and 30 <= left <= 35 and 15 <= right <= 20
+    assert document.styles["Normal"].font.name == "Times New Roman"
+    heading = document.tables[0]
+    motto = heading.cell(0, 1).paragraphs
+    assert motto[0].text == "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" and motto[0].runs[0].bold
+    assert motto[1].text == "Độc lập - Tự do - Hạnh phúc" and motto[1].runs[0].bold
+    assert re.fullmatch(r"Bắc Ninh, ngày \d\d tháng (0[12]|[3-9]|1[0-2]) năm \d{4}", motto[2].text)
+    assert motto[2].runs[0].italic
+    assert heading.cell(0, 0).paragraphs[1].runs[0].bold  # the issuing agency
+    assert heading.cell(0, 0).paragraphs[2].text.startswith("Số:")
+    paragraphs = document.paragraphs
+    sections = [p for p in paragraphs if re.match(r"[IV]+\. ", p.text)]
+    assert [p.text for p in sections] == [
+        "I. KẾT QUẢ THỰC HIỆN",
+        "II. TỒN TẠI, HẠN CHẾ",
+        "III. ĐỀ XUẤT, KIẾN NGHỊ",
+    ]
+    assert all(p.style.name == "Normal" and p.runs[0].bold for p in sections)  # no blue Heading
+    sizes = {run.font.size.pt for p in paragraphs for run in p.runs if run.font.size}
+    assert sizes <= {13, 14}
+    assert "(chi tiết tại Phụ lục kèm theo)" in "\n".join(p.text for p in paragraphs)
+    signature = document.tables[-1]
+    assert signature.cell(0, 0).paragraphs[0].text == "Nơi nhận:"
+    assert signature.cell(0, 1).paragraphs[0].text == "GIÁM ĐỐC"
     for chat in ("742", "743"):
         response, text = press(assistant, chat, "/baocaoquy")
         assert "chỉ dành cho lãnh đạo Sở TT&TT" in text

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import subprocess
 import sys
 import warnings
@@ -19,6 +20,7 @@ from bot.app import Assistant
 from bot.application.digest.builder import DigestBuilder
 from bot.application.digest.chart import COLORS, MAX_BARS, chart_data, to_png
 from bot.application.digest.model import STATUS_WORDS, STATUSES, AgencySummary, Digest
+from bot.application.digest.quarterly import vn_long_date
 from bot.application.digest.xlsx import to_xlsx
 from bot.application.outbox import stored_message
 from bot.application.render import Renderer
@@ -274,6 +276,17 @@ def test_digest_cli_preview(
     text = "\n".join(p.text for p in Document(f"{tmp_path}/bc.docx").paragraphs)
     assert "Tình hình thực hiện Chỉ thị số 06/CT-UBND" in text
     assert "I. KẾT QUẢ THỰC HIỆN" in text and "II. TỒN TẠI, HẠN CHẾ" in text
+    # Section II: what is late, one paragraph per task naming its agencies.
+    tasks = [line for line in text.splitlines() if re.match(r"\d+\. .*\(Mục .*, hạn ", line)]
+    assert tasks and len(tasks) == len(set(tasks))
+    assert all(re.search(r": \d+ cơ quan — ", line) for line in tasks)
+
+
+def test_the_place_and_date_line_of_decree_30() -> None:
+    assert vn_long_date(dt.date(2027, 1, 5), "Bắc Ninh") == "Bắc Ninh, ngày 05 tháng 01 năm 2027"
+    assert vn_long_date(dt.date(2027, 2, 28), "Bắc Ninh") == "Bắc Ninh, ngày 28 tháng 02 năm 2027"
+    assert vn_long_date(dt.date(2026, 3, 9), "Bắc Ninh") == "Bắc Ninh, ngày 09 tháng 3 năm 2026"
+    assert vn_long_date(dt.date(2026, 12, 31), "Bắc Ninh") == "Bắc Ninh, ngày 31 tháng 12 năm 2026"
     assert main(["digest", "--preview", "--agency", "nowhere"]) == 2
 
 

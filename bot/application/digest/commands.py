@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.application.commands import Command, CommandContext, CommandRefused
 from bot.application.digest import quarterly
 from bot.application.digest.builder import DigestBuilder, enqueue_on_demand
+from bot.application.digest.xlsx import to_xlsx
 from bot.application.messages import OutgoingFile, Reply, Response
 from bot.domain.roles import ADMIN, MANAGER
 from bot.storage.models import utcnow
@@ -43,8 +44,11 @@ def quarterly_report(ctx: CommandContext) -> Response:
     year, quarter = quarterly.quarter_of(built.generated_at.date())
     name = f"bao-cao-quy-{quarter}-{year}-chi-thi-06.docx"
     document = OutgoingFile(name, quarterly.to_docx(built, year, quarter))
-    view = {"quarter": quarter, "year": year, "name": name}
-    return Response((Reply("digest/quarterly", view, files=(document,)),))
+    # The report refers to its annex ("chi tiết tại Phụ lục kèm theo"): the workbook.
+    annex_name = f"phu-luc-bao-cao-quy-{quarter}-{year}-chi-thi-06.xlsx"
+    annex = OutgoingFile(annex_name, to_xlsx(built, builder.status_labels), "Phụ lục")
+    view = {"quarter": quarter, "year": year, "name": name, "annex": annex_name}
+    return Response((Reply("digest/quarterly", view, files=(document, annex)),))
 
 
 MANAGERS = frozenset({MANAGER, ADMIN})

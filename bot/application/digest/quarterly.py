@@ -1,9 +1,10 @@
 """Sở TT&TT's quarterly report to UBND tỉnh on Directive 06, as a .docx draft.
 
-The draft follows the usual layout of an administrative report (Nghị định
-30/2020/NĐ-CP): the two-column heading, the title, I. results (a table per agency
-from the digest), II. shortcomings (what is late, who has not reported), III.
-proposals (left for the author), and the signature block. Everything factual comes
+The draft follows the format of Nghị định 30/2020/NĐ-CP: the two-column heading,
+the title, I. results (a table per agency from the digest; the digest's .xlsx goes
+with it as the annex), II. shortcomings (blockers, then what is late grouped by task,
+then who has not reported), III. proposals (left for the author), the signature
+block and "Nơi nhận". Everything factual comes
 from a province-wide `Digest`; the wording is for a human to finish.
 """
 
@@ -11,8 +12,9 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from typing import Any
 
-from bot.application.digest.model import STATUS_WORDS, STATUSES, Digest
+from bot.application.digest.model import STATUS_WORDS, STATUSES, Digest, DigestRow
 from bot.domain.calendar import TIMEZONE
 from bot.domain.dates import vn_date
 from bot.domain.deadlines import ROMAN
@@ -27,88 +29,160 @@ def quarter_of(day: dt.date) -> tuple[int, int]:
     return (day.year, quarter - 1) if quarter > 1 else (day.year - 1, 4)
 
 
+def vn_long_date(day: dt.date, place: str) -> str:
+    """The place and date line of Nghị định 30/2020/NĐ-CP: a day below 10 and the
+    months 1 and 2 take a leading zero ("Bắc Ninh, ngày 05 tháng 02 năm 2027")."""
+    month = f"{day.month:02d}" if day.month <= 2 else str(day.month)
+    return f"{place}, ngày {day.day:02d} tháng {month} năm {day.year}"
+
+
+ANNEX_NOTE = "(chi tiết tại Phụ lục kèm theo)"
+LISTED_PER_TASK = 12  # agencies named under one task before "và N cơ quan khác"
+
+
 def to_docx(digest: Digest, year: int, quarter: int) -> bytes:
+    """The report as a .docx in the format of Nghị định 30/2020/NĐ-CP (Phụ lục I): A4,
+    margins 20/20/30/15 mm, Times New Roman 13-14, the two-column heading with the
+    national motto, the italic place and date, the title, bold section headings,
+    justified body with first-line indent, the signature block and "Nơi nhận"."""
     from docx import Document  # ~50 ms: only when a report is drafted
+    from docx.enum.table import WD_TABLE_ALIGNMENT
     from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Pt
+    from docx.shared import Cm, Mm, Pt
 
     local = digest.generated_at.astimezone(TIMEZONE)
     document = Document()
-    style = document.styles["Normal"]
-    style.font.name = "Times New Roman"
-    style.font.size = Pt(13)
-    heading = document.add_table(rows=1, cols=2)
-    left, right = heading.rows[0].cells
-    left.text = "UBND TỈNH BẮC NINH\nSỞ THÔNG TIN VÀ TRUYỀN THÔNG\n\nSố:      /BC-STTTT"
-    right.text = (
-        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\n\n"
-        f"Bắc Ninh, ngày {local.day} tháng {local.month} năm {local.year}"
+    section = document.sections[0]
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    section.top_margin, section.bottom_margin = Mm(20), Mm(20)
+    section.left_margin, section.right_margin = Mm(30), Mm(15)
+    normal = document.styles["Normal"]
+    normal.font.name = "Times New Roman"
+    normal.font.size = Pt(14)
+    normal.paragraph_format.space_after = Pt(0)
+    # East Asian text (Vietnamese is fine, but Word picks this slot for some glyphs).
+    normal.element.rPr.rFonts.set(
+        "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}eastAsia",
+        "Times New Roman",
     )
-    for cell in (left, right):
-        for paragraph in cell.paragraphs:
-            paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    title = document.add_paragraph()
-    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    run = title.add_run(
-        f"BÁO CÁO\nTình hình thực hiện Chỉ thị số 06/CT-UBND ngày 19/4/2019 của UBND tỉnh\n"
-        f"quý {ROMAN[quarter - 1]} năm {year}"
+
+    def line(
+        container: Any,
+        text: str,
+        size: int = 14,
+        bold: bool = False,
+        italic: bool = False,
+        align: Any = WD_ALIGN_PARAGRAPH.CENTER,
+        first: bool = False,
+    ) -> Any:
+        paragraph = container.add_paragraph() if not first else container.paragraphs[0]
+        paragraph.alignment = align
+        run = paragraph.add_run(text)
+        run.font.size, run.bold, run.italic = Pt(size), bold, italic
+        return paragraph
+
+    def body(text: str) -> None:
+        paragraph = line(document, text, align=WD_ALIGN_PARAGRAPH.JUSTIFY)
+        paragraph.paragraph_format.first_line_indent = Cm(1.27)
+        paragraph.paragraph_format.space_before = Pt(6)
+
+    def heading(text: str) -> None:
+        paragraph = line(document, text, bold=True, align=WD_ALIGN_PARAGRAPH.JUSTIFY)
+        paragraph.paragraph_format.first_line_indent = Cm(1.27)
+        paragraph.paragraph_format.space_before = Pt(6)
+
+    top = document.add_table(rows=1, cols=2)
+    top.alignment = WD_TABLE_ALIGNMENT.CENTER
+    left, right = top.rows[0].cells
+    left.width, right.width = Cm(6.5), Cm(9.5)
+    line(left, "UBND TỈNH BẮC NINH", 13, first=True)
+    line(left, "SỞ THÔNG TIN VÀ TRUYỀN THÔNG", 13, bold=True)
+    line(left, "Số:      /BC-STTTT", 13).paragraph_format.space_before = Pt(6)
+    line(right, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", 13, bold=True, first=True)
+    line(right, "Độc lập - Tự do - Hạnh phúc", 14, bold=True)
+    date_line = line(right, vn_long_date(local.date(), "Bắc Ninh"), 14, italic=True)
+    date_line.paragraph_format.space_before = Pt(6)
+
+    line(document, "BÁO CÁO", bold=True).paragraph_format.space_before = Pt(18)
+    line(document, "Tình hình thực hiện Chỉ thị số 06/CT-UBND ngày 19/4/2019", bold=True)
+    line(document, f"của UBND tỉnh, quý {ROMAN[quarter - 1]} năm {year}", bold=True)
+    line(document, "Kính gửi: Ủy ban nhân dân tỉnh Bắc Ninh.").paragraph_format.space_before = Pt(
+        12
     )
-    run.bold = True
-    document.add_paragraph(
-        "Kính gửi: Ủy ban nhân dân tỉnh Bắc Ninh."
-    ).alignment = WD_ALIGN_PARAGRAPH.CENTER
-    document.add_heading("I. KẾT QUẢ THỰC HIỆN", level=2)
+
+    heading("I. KẾT QUẢ THỰC HIỆN")
     totals = digest.totals
     total = len(digest.rows)
     done = totals.get("on_time", 0) + totals.get("late_done", 0)
-    document.add_paragraph(
-        f"Tính đến {vn_date(local.date())}, theo báo cáo của các cơ quan trên hệ thống trợ lý, "
-        f"{total} lượt nhiệm vụ – cơ quan được theo dõi, trong đó "
+    share = f"{100 * done / total:.2f}".replace(".", ",") if total else "0"
+    body(
+        f"Tính đến ngày {vn_date(local.date())}, theo báo cáo của các cơ quan trên hệ thống "
+        f"trợ lý, {total} lượt nhiệm vụ – cơ quan được theo dõi, trong đó "
         + "; ".join(f"{STATUS_WORDS[s]}: {totals.get(s, 0)}" for s in STATUSES)
-        + f". Tỷ lệ hoàn thành: {round(100 * done / total) if total else 0}%."
+        + f". Tỷ lệ hoàn thành: {share}% {ANNEX_NOTE}."
     )
     table = document.add_table(rows=1, cols=len(STATUSES) + 3)
     table.style = "Table Grid"
     header = ["Cơ quan", *[STATUS_WORDS[s] for s in STATUSES], "Tổng", "Tỷ lệ HT (%)"]
     for cell, text in zip(table.rows[0].cells, header, strict=True):
-        cell.text = text
+        line(cell, text, 11, bold=True, first=True)
     for agency in digest.agencies:
-        cells = table.add_row().cells
+        done_here = agency.counts.get("on_time", 0) + agency.counts.get("late_done", 0)
+        rate = f"{100 * done_here / agency.total:.2f}".replace(".", ",") if agency.total else "0"
         values = [
             agency.agency,
             *[str(agency.counts.get(s, 0)) for s in STATUSES],
             str(agency.total),
-            str(agency.completion),
+            rate,
         ]
-        for cell, text in zip(cells, values, strict=True):
-            cell.text = text
-    document.add_heading("II. TỒN TẠI, HẠN CHẾ", level=2)
+        for cell, text in zip(table.add_row().cells, values, strict=True):
+            line(cell, text, 11, first=True, align=WD_ALIGN_PARAGRAPH.LEFT)
+
+    heading("II. TỒN TẠI, HẠN CHẾ")
+    blocked = digest.blocked
+    if blocked:
+        body(f"Khó khăn, vướng mắc các cơ quan nêu ({len(blocked)}):")
+        for row in blocked:
+            body(f"- {row.agency} ({row.title}, {row.clause}): {row.blockers}.")
     late = digest.late
     if late:
-        document.add_paragraph(f"Còn {len(late)} lượt nhiệm vụ quá hạn chưa hoàn thành:")
-        for row in late[:40]:
-            document.add_paragraph(
-                f"{row.agency}: {row.title} ({row.clause}), hạn {vn_date(row.deadline)} — "
-                f"{STATUS_WORDS[row.status]}.",
-                style="List Bullet",
-            )
-        if len(late) > 40:
-            document.add_paragraph(f"… và {len(late) - 40} lượt khác (xem phụ lục Excel).")
+        by_task: dict[tuple[str, str], list[DigestRow]] = {}
+        for row in late:
+            by_task.setdefault((row.title, row.clause), []).append(row)
+        body(f"Còn {len(late)} lượt nhiệm vụ quá hạn chưa hoàn thành, theo nhiệm vụ:")
+        for number, ((title, clause), rows) in enumerate(by_task.items(), start=1):
+            deadline = vn_date(rows[0].deadline)
+            names = ", ".join(r.agency for r in rows[:LISTED_PER_TASK])
+            more = len(rows) - LISTED_PER_TASK
+            if more > 0:
+                names += f" và {more} cơ quan khác"
+            body(f"{number}. {title} ({clause}, hạn {deadline}): {len(rows)} cơ quan — {names}.")
     else:
-        document.add_paragraph("Không có nhiệm vụ quá hạn.")
+        body("Không có nhiệm vụ quá hạn.")
     unreported = digest.unreported
     if unreported:
-        document.add_paragraph(
+        body(
             "Cơ quan chưa báo cáo (số nhiệm vụ): "
             + ", ".join(f"{name} ({n})" for name, n in unreported)
             + "."
         )
-    document.add_heading("III. ĐỀ XUẤT, KIẾN NGHỊ", level=2)
-    document.add_paragraph("[Phần này do Sở Thông tin và Truyền thông soạn thảo.]")
-    signature = document.add_paragraph()
-    signature.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    signature.add_run("GIÁM ĐỐC\n\n\n\n").bold = True
-    document.add_paragraph("Nơi nhận:\n- UBND tỉnh (b/c);\n- Lưu: VT, CNTT.")
+    heading("III. ĐỀ XUẤT, KIẾN NGHỊ")
+    body("[Phần này do Sở Thông tin và Truyền thông soạn thảo.]")
+
+    end = document.add_table(rows=1, cols=2)
+    recipients, signer = end.rows[0].cells
+    line(
+        recipients,
+        "Nơi nhận:",
+        12,
+        bold=True,
+        italic=True,
+        first=True,
+        align=WD_ALIGN_PARAGRAPH.LEFT,
+    ).paragraph_format.space_before = Pt(12)
+    for item in ("- UBND tỉnh (b/c);", "- Lưu: VT, CNTT."):
+        line(recipients, item, 11, align=WD_ALIGN_PARAGRAPH.LEFT)
+    line(signer, "GIÁM ĐỐC", 14, bold=True, first=True).paragraph_format.space_before = Pt(12)
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()
