@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from bot.application.admin import content
 from bot.domain.dates import parse_vn_date, vn_date
 from bot.storage.models import Duty, FaqEntry, User
+from nlu.normalize import sanitize
 
 FAQ_COLUMNS = ("id", "question", "alternates", "answer", "clauses")
 DUTY_COLUMNS = ("directive_id", "id", "clause", "title", "due", "effective_due")
@@ -59,10 +60,11 @@ def _check_format(path: Path) -> str:
 
 
 def read_rows(path: Path) -> Rows:
-    """(line or row number, row) for each record of the file; FileProblems when the
-    file cannot be read at all (another encoding, a damaged spreadsheet)."""
+    """(line or row number, row) for each record of the file, its texts `sanitize`d as
+    a message's are; FileProblems when the file cannot be read at all (another
+    encoding, a damaged spreadsheet)."""
     try:
-        return _read_rows(path)
+        return [(number, _sanitized(row)) for number, row in _read_rows(path)]
     except UnicodeDecodeError:
         raise FileProblems(
             ["tệp không ở dạng UTF-8: trong Excel, lưu bằng «CSV UTF-8» hoặc dùng .xlsx"]
@@ -106,6 +108,17 @@ def _read_rows(path: Path) -> Rows:
         for n, row in enumerate(rows[1:], start=2)
         if any(v not in (None, "") for v in row)
     ]
+
+
+def _sanitized(value: Any) -> Any:
+    """Every text in a cell (keys and lists of YAML too); dates and numbers as they are."""
+    if isinstance(value, str):
+        return sanitize(value)
+    if isinstance(value, list):
+        return [_sanitized(v) for v in value]
+    if isinstance(value, dict):
+        return {_sanitized(k): _sanitized(v) for k, v in value.items()}
+    return value
 
 
 def import_file(
