@@ -179,10 +179,15 @@ def test_the_command_line_refuses_a_bad_date_and_a_bad_file(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     monkeypatch.setenv("DATABASE_URL", assistant.settings.database_url)
-    with pytest.raises(SystemExit) as exited:
-        main(["calendar", "add-workday", "31/12/26"])
-    assert exited.value.code == 2
-    assert "Năm 26 không hợp lệ: Anh/Chị vui lòng ghi năm đủ 4 chữ số" in capsys.readouterr().err
+    for argv, problem in [
+        (["calendar", "add-workday", "31/12/26"], "Năm 26 không hợp lệ: Anh/Chị vui lòng ghi"),
+        (["nudges", "tick", "--now", "0026-12-07T08:30"], "Năm 0026 không hợp lệ"),
+        (["nudges", "tick", "--now", "sáng mai"], "Không đọc được thời điểm «sáng mai»"),
+    ]:
+        with pytest.raises(SystemExit) as exited:
+            main(argv)
+        assert exited.value.code == 2
+        assert problem in capsys.readouterr().err
     path = tmp_path / "nhiem_vu.csv"
     write_csv(path)
     assert main(["duties", "import", str(path)]) == 2
