@@ -114,23 +114,23 @@ def test_a_duties_file_sent_in_chat_is_refused_by_line(
     assert extensions(assistant) == {}
 
 
+def written(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
 def test_repeated_columns_and_yaml_keys_are_refused(assistant: Assistant, tmp_path: Path) -> None:
-    csv = tmp_path / "nhiem_vu.csv"
-    csv.write_text(
-        f"directive_id,id,effective_due,effective_due\n{DIRECTIVE},2.f-4,31/12/2026,\n",
-        encoding="utf-8",
+    header = "directive_id,id,effective_due"
+    csv = written(tmp_path / "a.csv", f"{header},effective_due\n{DIRECTIVE},2.f-4,31/12/2026,\n")
+    yaml = written(
+        tmp_path / "a.yaml",
+        f"- directive_id: {DIRECTIVE}\n  id: 2.f-4\n  effective_due: 31/12/2026\n"
+        "  effective_due: ''\n",
     )
-    yaml = tmp_path / "nhiem_vu.yaml"
-    yaml.write_text(
-        f"- directive_id: {DIRECTIVE}\n  id: 2.f-4\n"
-        "  effective_due: 31/12/2026\n  effective_due: ''\n",
-        encoding="utf-8",
-    )
-    faq = tmp_path / "hoi_dap.csv"
-    faq.write_text(
+    faq = written(
+        tmp_path / "b.csv",
         "id,question,alternates,answer,clauses\n"
         "x-1,Hỏi một?,,Đáp.,1.a\nx-2,Hỏi hai?,,Đáp.,1.a\nx-1,Hỏi ba?,,Đáp.,1.a\n",
-        encoding="utf-8",
     )
     with session_scope(assistant.sessions) as session:
         with pytest.raises(files.FileProblems, match="dòng 1: cột «effective_due» lặp lại"):
@@ -145,11 +145,8 @@ def test_repeated_columns_and_yaml_keys_are_refused(assistant: Assistant, tmp_pa
 
 
 def test_a_good_file_still_applies(assistant: Assistant, tmp_path: Path) -> None:
-    path = tmp_path / "nhiem_vu.csv"
-    path.write_text(
-        f"directive_id,id,effective_due\n{DIRECTIVE},2.f-4,31/12/2026\n{DIRECTIVE},1.c-1,19/4/2019\n",
-        encoding="utf-8",
-    )
+    rows = f"{DIRECTIVE},2.f-4,31/12/2026\n{DIRECTIVE},1.c-1,19/4/2019\n"
+    path = written(tmp_path / "a.csv", f"directive_id,id,effective_due\n{rows}")
     with session_scope(assistant.sessions) as session:
         assert files.import_duties(session, None, path).updated == ["2.f-4", "1.c-1"]
     assert extensions(assistant) == {"2.f-4": dt.date(2026, 12, 31), "1.c-1": dt.date(2019, 4, 19)}
