@@ -10,7 +10,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from bot import logs
-from bot.config import ConfigError, Settings
+from bot.config import ConfigError, Settings, masked_url
 from bot.domain.roles import ROLES
 
 
@@ -55,7 +55,7 @@ def cmd_db(args: argparse.Namespace) -> int:
 
     settings = Settings.from_env()
     prepare_database(settings)
-    print(f"Cơ sở dữ liệu đã sẵn sàng: {settings.database_url}")
+    print(f"Cơ sở dữ liệu đã sẵn sàng: {masked_url(settings.database_url)}")
     return 0
 
 

@@ -14,18 +14,51 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
 
 from dotenv import dotenv_values
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 NLU_BACKENDS = ("builtin", "rasa")
+MASK = "***"  # what a secret is replaced with in any output
+# Query parameters of a database URL that carry a password (libpq reads `password=`).
+_PASSWORD_PARAMETERS = frozenset({"password"})
 
 
 class ConfigError(ValueError):
     """A setting is missing or invalid; the message names the key."""
+
+
+def url_passwords(url: str) -> tuple[str, ...]:
+    """The passwords a URL carries (after the user name, or as `password=`), as written
+    and percent-decoded: each form may turn up in an output."""
+    parts = urlsplit(url)
+    written = [parts.password or ""]
+    written += [
+        v
+        for k, v in parse_qsl(parts.query, keep_blank_values=True, errors="ignore")
+        if k.lower() in _PASSWORD_PARAMETERS
+    ]
+    return tuple(dict.fromkeys(f for w in written if w for f in (w, unquote(w))))
+
+
+def masked_url(url: str) -> str:
+    """`url` with its password replaced by `MASK`: the form of a database URL that may be
+    printed or logged (`bot db upgrade`). A URL without a password is returned as it is."""
+    # Each part is replaced where it stands: rebuilding the URL (urlunsplit) would
+    # change others, e.g. "sqlite:////abs/path" into "sqlite://abs/path".
+    parts = urlsplit(url)
+    head, mark, query = url.partition("?")
+    if parts.password:
+        userinfo, _, host = parts.netloc.rpartition("@")
+        head = head.replace(parts.netloc, f"{userinfo.partition(':')[0]}:{MASK}@{host}", 1)
+    pairs = parse_qsl(parts.query, keep_blank_values=True)
+    if any(k.lower() in _PASSWORD_PARAMETERS for k, _ in pairs):
+        masked = [(k, MASK if k.lower() in _PASSWORD_PARAMETERS else v) for k, v in pairs]
+        query = query.replace(parts.query, urlencode(masked, safe="*"), 1)
+    return head + mark + query
 
 
 def read_env_file(path: Path) -> dict[str, str]:
@@ -211,15 +244,24 @@ class Settings:
     @property
     def secrets(self) -> tuple[str, ...]:
         """Values no output may show (tokens, webhook secrets, the database password)."""
-        password = urlsplit(self.database_url).password or ""
         values = (
             self.telegram_token,
             self.telegram_webhook_secret,
             self.zalo_token,
             self.zalo_webhook_secret,
-            password,
+            *url_passwords(self.database_url),
         )
         return tuple(v for v in values if len(v) >= 4)
+
+    def __repr__(self) -> str:
+        """The fields, secrets masked: a settings object shows up in tracebacks and in
+        test reports (inside the assistant's own repr)."""
+        shown = {f.name: getattr(self, f.name) for f in fields(self)}
+        shown["database_url"] = masked_url(self.database_url)
+        text = ", ".join(f"{name}={value!r}" for name, value in shown.items())
+        for secret in sorted(self.secrets, key=len, reverse=True):
+            text = text.replace(secret, MASK)
+        return f"Settings({text})"
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 
-MASK = "***"
+from bot.config import MASK
 
 
 class RedactSecrets(logging.Filter):

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.config import Settings
-from bot.domain.dates import parse_vn_date
+from bot.domain.dates import check_date, parse_vn_date
 
 
 def _date(text: str) -> dt.date:
@@ -21,6 +21,22 @@ def _date(text: str) -> dt.date:
         return parse_vn_date(text)
     except ValueError as error:
         raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def _moment(text: str) -> dt.datetime:
+    """`--now`: an ISO date and time, whose day passes the check every typed date does."""
+    try:
+        moment = dt.datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"Không đọc được thời điểm «{text[:40]}»: Anh/Chị vui lòng ghi theo dạng "
+            "yyyy-mm-ddThh:mm, ví dụ 2026-12-07T08:30"
+        ) from None
+    try:
+        check_date(moment.date())
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+    return moment
 
 
 def _weekday(day: dt.date) -> str:
@@ -204,7 +220,7 @@ def nudges_tick(args: argparse.Namespace) -> int:
     from bot.application.scheduler.service import NudgeService
 
     service = NudgeService(_assistant(), [])
-    now = dt.datetime.fromisoformat(args.now) if args.now else None
+    now: dt.datetime | None = args.now
     if now is not None and now.tzinfo is None:
         from bot.domain.calendar import TIMEZONE
 
@@ -289,7 +305,9 @@ def register(commands: Any) -> None:
     nudges.add_argument("--agency", help="preview: chỉ một cơ quan")
     nudges.add_argument("--days", type=int, default=14, help="demo-shift: hạn sớm nhất sau N ngày")
     nudges.add_argument("--reset", action="store_true", help="demo-shift: bỏ mọi hạn điều chỉnh")
-    nudges.add_argument("--now", help="tick: thời điểm giả định (ISO), mặc định bây giờ")
+    nudges.add_argument(
+        "--now", type=_moment, help="tick: thời điểm giả định (ISO), mặc định bây giờ"
+    )
     nudges.set_defaults(func=cmd_nudges)
     digest = commands.add_parser("digest", help="bản tổng hợp cho lãnh đạo")
     digest.add_argument("--preview", action="store_true", help="in bản tổng hợp")

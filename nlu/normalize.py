@@ -29,7 +29,20 @@ MAX_CHARS = 1000
 MIN_MISTYPED_ABBREVIATION = 4
 MAX_PHRASE = 4  # words in a phrase synonym
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
+# What `sanitize` removes: C0 and C1 control characters but tab and newline (NUL
+# among them: PostgreSQL text cannot hold it), and the invisible format characters
+# that split or disguise a word without showing ("Sở Nội v\u200bụ"): zero-width
+# spaces and joiners, bidi marks, embeddings, overrides and isolates, word joiner and
+# invisible operators, soft hyphen, Mongolian vowel separator, Arabic letter mark, BOM;
+# and lone surrogates, which no UTF-8 database or file can encode.
+_INVISIBLE = re.compile(
+    r"[\x00-\x08\x0e-\x1b\x1f\x7f-\x84\x86-\x9f\u00ad\u061c\u180e\u200b-\u200f"
+    r"\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\ud800-\udfff]"
+)
+# Line boundaries as `str.splitlines` knows them (CRLF, CR, vertical tab, form feed,
+# the file/group/record separators, NEL, the Unicode line and paragraph separators):
+# each becomes one LF, so that no line break is lost or doubled.
+_LINE_BREAK = re.compile(r"\r\n|[\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
 _WHITESPACE = re.compile(r"\s+")
 # A token is a run of letters/digits, keeping "&", "/" and "-" inside (tt&tt,
 # 31/5/2019, 06/ct-ubnd) and "." or "," between digits (9.289, 3,4) but not between
@@ -80,11 +93,18 @@ def fold_words(text: str) -> str:
     return " ".join(re.sub(r"[^\w%]+", " ", fold(text)).split())
 
 
+def sanitize(text: str) -> str:
+    """Text as the assistant accepts it from outside (a message, a button's payload, a
+    cell of an imported file): every line break as LF, the other control characters but
+    tab removed, the invisible format characters removed (not replaced by a space: a
+    zero-width space inside "vụ" must leave "vụ", not split it), then NFC. Idempotent."""
+    text = _INVISIBLE.sub("", _LINE_BREAK.sub("\n", text))
+    return unicodedata.normalize("NFC", text)
+
+
 def clean(text: str) -> str:
-    """NFC, no control or zero-width characters, single spaces, bounded length."""
-    text = unicodedata.normalize("NFC", text[: MAX_CHARS * 2])
-    text = _CONTROL.sub(" ", text)
-    return _WHITESPACE.sub(" ", text).strip()[:MAX_CHARS]
+    """`sanitize`d, single spaces, bounded length."""
+    return _WHITESPACE.sub(" ", sanitize(text[: MAX_CHARS * 2])).strip()[:MAX_CHARS]
 
 
 def is_syllable(word: str) -> bool:

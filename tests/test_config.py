@@ -7,7 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import ConfigError, NudgeSettings, Settings, read_env_file
+from bot.config import (
+    ConfigError,
+    NudgeSettings,
+    Settings,
+    masked_url,
+    read_env_file,
+    url_passwords,
+)
 
 
 def test_defaults_run_offline_on_sqlite() -> None:
@@ -69,3 +76,40 @@ def test_the_public_address_for_file_links() -> None:
             Settings.from_env({"WEB_PUBLIC_URL": bad})
     with pytest.raises(ConfigError, match="FILE_LINK_HOURS"):
         Settings.from_env({"FILE_LINK_HOURS": "0"})
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        (
+            "postgresql+psycopg://bot:s3cr%40t@db:5432/bot",
+            "postgresql+psycopg://bot:***@db:5432/bot",
+        ),
+        ("postgresql://bot:p@ss@db/bot", "postgresql://bot:***@db/bot"),
+        (
+            "postgresql://bot@db/bot?password=xyz1&sslmode=require",
+            "postgresql://bot@db/bot?password=***&sslmode=require",
+        ),
+        ("postgresql://bot@db/bot", "postgresql://bot@db/bot"),
+        ("sqlite:////var/lib/bot/assistant.db", "sqlite:////var/lib/bot/assistant.db"),
+    ],
+)
+def test_a_database_url_is_shown_without_its_password(url: str, shown: str) -> None:
+    assert masked_url(url) == shown
+
+
+def test_settings_know_their_secrets_and_never_show_them() -> None:
+    settings = Settings.from_env(
+        {
+            "DATABASE_URL": "postgresql://bot:s3cr%40t@db/bot",
+            "TELEGRAM_BOT_TOKEN": "123456:ABCdef",
+            "ZALO_WEBHOOK_SECRET": "webhook-secret",
+        }
+    )
+    # The password as written and as a driver's message would quote it, decoded.
+    assert {"s3cr%40t", "s3cr@t", "123456:ABCdef", "webhook-secret"} <= set(settings.secrets)
+    shown = repr(settings)
+    assert "database_url='postgresql://bot:***@db/bot'" in shown
+    assert "telegram_token='***'" in shown and "zalo_webhook_secret='***'" in shown
+    assert all(secret not in shown for secret in settings.secrets)
+    assert url_passwords("postgresql://db/bot?password=xyz1") == ("xyz1",)

@@ -18,6 +18,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
+from nlu.normalize import sanitize
+
 if TYPE_CHECKING:
     from bot.application.qa.answer import Answer
 
@@ -37,10 +39,18 @@ class Attachment:
     # see `bot.application.admin.commands.import_wanted`); None otherwise.
     content: bytes | None = None
 
+    def __post_init__(self) -> None:
+        _sanitize_fields(self, "file_id", "file_name")
+
 
 @dataclass(frozen=True)
 class IncomingMessage:
-    """What a channel hands to the core: one text, button press or file from one user."""
+    """What a channel hands to the core: one text, button press or file from one user.
+
+    Its texts are `sanitize`d when it is made: every channel's input passes here, so the
+    core, its dialogs and the database never see a NUL, a stray control character or an
+    invisible character inside a word, whatever the channel let through.
+    """
 
     channel: str  # "console", "telegram", ...
     user_id: str  # the channel's user id, as a string
@@ -50,6 +60,17 @@ class IncomingMessage:
     attachment: Attachment | None = None
     is_private: bool = True  # False in groups: the bot then only answers commands
     edited: bool = False  # an edit of an earlier message
+
+    def __post_init__(self) -> None:
+        _sanitize_fields(self, "user_id", "text", "display_name", "payload")
+
+
+def _sanitize_fields(message: object, *names: str) -> None:
+    """`sanitize` the named text fields of a frozen dataclass as it is made."""
+    for name in names:
+        value = getattr(message, name)
+        if isinstance(value, str):
+            object.__setattr__(message, name, sanitize(value))
 
 
 # What a button does, for answers typed instead of pressed ("ok", "hủy", "quay lại"):

@@ -238,7 +238,7 @@ class Core:
             AuditLog(
                 user_id=user.id,
                 action=command.audit_action,
-                entity_id=args.replace("\x00", "")[:100],
+                entity_id=args[:100],
                 allowed=False,
             )
         )
@@ -255,8 +255,7 @@ class Core:
         QuestionLogRepo(session).add(
             channel=channel,
             user_id=user.id,
-            # PostgreSQL text cannot hold NUL; nothing else is altered.
-            text=text.replace("\x00", "")[:MAX_LOGGED_CHARS],
+            text=text[:MAX_LOGGED_CHARS],  # `IncomingMessage` sanitized it: no NUL
             normalized=" ".join(parse.tokens) if parse else "",
             intent=answer.intent,
             confidence=answer.confidence,

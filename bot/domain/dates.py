@@ -1,15 +1,26 @@
-"""Dates as Vietnamese administrative texts write them, both ways.
+"""Dates as Vietnamese administrative texts write them, both ways, and the one check
+every typed date passes.
 
 `vn_date` writes 19/4/2019 (no leading zeros, as the directive does); `parse_vn_date`
 reads what people type or files hold: "19/4/2019", "19-4-2019", "19.4.2019" or ISO
-"2019-04-19", with a four-digit year, strictly (a two-digit year is refused rather
-than read as year 26), within a sane window of years.
+"2019-04-19". `check_date` is the check every date typed in chat, in a dialog, on the
+command line or in an imported file goes through before it is stored: a year within
+2000–2100 (a year 0026 or 9999 is a typo, and the working calendar cannot even
+compute one) and, for a date that belongs to a directive (an extended deadline, a
+report's evidence), not before the directive was issued. Each refusal says, in
+Vietnamese, what is wrong.
+
+A two-digit year ("31/12/26") is refused, with the four-digit reading offered
+("31/12/2026"), rather than guessed: a deadline is binding, and "26" may as well be a
+slip for "2026" as the start of "2062". The operator types two more digits once.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass
+from typing import Protocol
 
 from bot.domain.calendar import TIMEZONE
 
@@ -18,6 +29,31 @@ EARLIEST_YEAR, LATEST_YEAR = 2000, 2100
 
 _DAY_FIRST = re.compile(r"(\d{1,2})\s*([/.-])\s*(\d{1,2})\s*\2\s*(\d{4})")
 _ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+_SHORT_YEAR = re.compile(r"(\d{1,2})\s*([/.-])\s*(\d{1,2})\s*\2\s*(\d{2})")
+
+
+class _Directive(Protocol):
+    """A directive, as the pack's dataclass or its database row."""
+
+    @property
+    def doc_type(self) -> str: ...
+    @property
+    def number(self) -> str: ...
+    @property
+    def issued(self) -> dt.date: ...
+
+
+@dataclass(frozen=True)
+class Issued:
+    """The directive a date belongs to: none of its dates may fall before its issue."""
+
+    doc_type: str  # "Chỉ thị"
+    number: str  # "06/CT-UBND"
+    day: dt.date
+
+    @classmethod
+    def of(cls, directive: _Directive) -> Issued:
+        return cls(directive.doc_type, directive.number, directive.issued)
 
 
 def vn_date(value: dt.date | None) -> str:
@@ -33,18 +69,49 @@ def vn_datetime(value: dt.datetime | None) -> str:
     return f"{local:%H:%M} {vn_date(local.date())}"
 
 
-def parse_vn_date(text: str) -> dt.date:
-    """The date in `text` (the whole of it); ValueError, in Vietnamese, for anything else."""
+def parse_vn_date(text: str, issued: Issued | None = None) -> dt.date:
+    """The date in `text` (the whole of it), through `check_date`; ValueError, in
+    Vietnamese, for anything else."""
     cleaned = text.strip()
     if match := _DAY_FIRST.fullmatch(cleaned):
         day, month, year = int(match[1]), int(match[3]), int(match[4])
     elif match := _ISO.fullmatch(cleaned):
         year, month, day = int(match[1]), int(match[2]), int(match[3])
+    elif match := _SHORT_YEAR.fullmatch(cleaned):
+        try:  # the four-digit reading, offered when it is a real day
+            example = vn_date(dt.date(2000 + int(match[4]), int(match[3]), int(match[1])))
+        except ValueError:
+            example = "31/12/2026"
+        raise ValueError(
+            f"Năm {match[4]} không hợp lệ: Anh/Chị vui lòng ghi năm đủ 4 chữ số, ví dụ {example}"
+        )
     else:
-        raise ValueError(f"không đọc được ngày {cleaned[:40]!r} (cần dạng dd/mm/yyyy)")
-    if not EARLIEST_YEAR <= year <= LATEST_YEAR:
-        raise ValueError(f"năm {year} nằm ngoài khoảng {EARLIEST_YEAR}–{LATEST_YEAR}")
+        raise ValueError(
+            f"Không đọc được ngày «{cleaned[:40]}»: Anh/Chị vui lòng ghi theo dạng "
+            "dd/mm/yyyy, ví dụ 31/12/2026"
+        )
+    _check_year(year)
     try:
-        return dt.date(year, month, day)
+        typed = dt.date(year, month, day)
     except ValueError:
-        raise ValueError(f"không có ngày {day}/{month}/{year}") from None
+        raise ValueError(f"Không có ngày {day}/{month}/{year} trong lịch") from None
+    return check_date(typed, issued)
+
+
+def check_date(day: dt.date, issued: Issued | None = None) -> dt.date:
+    """`day`, if the assistant may store it as typed (see the module's docstring);
+    ValueError, in Vietnamese, naming the problem."""
+    _check_year(day.year)
+    if issued is not None and day < issued.day:
+        raise ValueError(
+            f"Ngày {vn_date(day)} không hợp lệ: trước ngày ban hành {issued.doc_type} "
+            f"{issued.number} ({vn_date(issued.day)})"
+        )
+    return day
+
+
+def _check_year(year: int) -> None:
+    if not EARLIEST_YEAR <= year <= LATEST_YEAR:
+        raise ValueError(
+            f"Năm {year:04d} không hợp lệ: chỉ nhận các năm từ {EARLIEST_YEAR} đến {LATEST_YEAR}"
+        )

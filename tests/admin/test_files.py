@@ -95,7 +95,10 @@ def test_yaml_problems_name_their_lines(sessions: sessionmaker[Session], tmp_pat
     )
     with session_scope(sessions) as session, pytest.raises(files.FileProblems) as raised:
         files.import_faq(session, None, path, set())
-    assert raised.value.problems == ["dòng 4: thiếu câu trả lời", "dòng 4: mã a lặp lại"]
+    assert raised.value.problems == [
+        "dòng 4: thiếu câu trả lời",
+        "dòng 4: mã «a» lặp lại (đã có ở dòng 1)",
+    ]
 
 
 def test_duty_deadlines_round_trip_and_extension(

@@ -203,6 +203,18 @@ async def test_hostile_text_gets_a_polite_reply_and_nothing_unescaped(
         assert "&amp; &lt;b&gt;" not in text  # an entity typed by the user would be escaped
 
 
+async def test_invisible_characters_and_a_nul_change_no_answer(
+    bot: Harness, api: FakeBotApi
+) -> None:
+    """Typed or in a button's data: the adapter's `IncomingMessage` sanitizes both."""
+    [plain] = await bot.say("Sở Nội vụ phải làm gì?")
+    assert "Mục 2.d" in plain["text"]
+    [hidden] = await bot.say("Sở Nội v\u200bụ phải\u2066 làm gì?\x00")
+    assert hidden["text"] == plain["text"]
+    calls = await bot.exchange(api.push_callback(CHAT, 77, "Sở N\u00adội vụ phải làm gì?\x00"))
+    assert [m["text"] for m in sent(calls)] == [plain["text"]]
+
+
 async def test_a_10000_character_message(bot: Harness) -> None:
     replies = await bot.say("chữ ký số " * 1000)
     assert replies

@@ -297,6 +297,14 @@ def test_a_text_message(api: FakeZaloApi) -> None:
     )
 
 
+def test_a_message_is_sanitized_as_it_becomes_one(api: FakeZaloApi) -> None:
+    """NUL and invisible characters never pass the adapter (`IncomingMessage`)."""
+    update = api.message(f"{USER}\x00", display_name="Nguyễn\u200b Văn A\x00", text="v\u2060ụ\x00?")
+    incoming = to_incoming({"event_name": "message.text.received", "message": update})
+    assert incoming is not None
+    assert (incoming.user_id, incoming.display_name, incoming.text) == (USER, "Nguyễn Văn A", "vụ?")
+
+
 @pytest.mark.parametrize("field", ["photo", "photo_url"])
 def test_a_photo_is_an_attachment_with_its_caption(api: FakeZaloApi, field: str) -> None:
     url = "https://photo-stal.zadn.vn/anh.jpg"

@@ -5,11 +5,13 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from sqlalchemy import select
 
 from bot.app import Assistant
 from bot.application import accounts
-from bot.domain.dates import parse_vn_date, vn_date
+from bot.domain.dates import Issued, check_date, parse_vn_date, vn_date
 from bot.storage.db import session_scope
+from bot.storage.models import CalendarDay, Duty
 from tests.core.test_dialogs import Chat
 
 
@@ -24,18 +26,45 @@ def test_the_ways_people_type_a_date(text: str) -> None:
 @pytest.mark.parametrize(
     ("text", "problem"),
     [
-        ("31/12/26", "dd/mm/yyyy"),  # a two-digit year is not year 26
-        ("31/12/0026", "ngoài khoảng"),
-        ("1/1/9999", "ngoài khoảng"),
-        ("30/2/2027", "không có ngày 30/2/2027"),
-        ("31/12-2026", "dd/mm/yyyy"),
+        # A two-digit year is not year 26: refused, the four-digit reading offered.
+        ("31/12/26", "Năm 26 không hợp lệ: Anh/Chị vui lòng ghi năm đủ 4 chữ số, ví dụ 31/12/2026"),
+        ("31.12.26", "ví dụ 31/12/2026"),
+        ("31/12/0026", "Năm 0026 không hợp lệ: chỉ nhận các năm từ 2000 đến 2100"),
+        ("0026-12-31", "Năm 0026 không hợp lệ"),
+        ("1/1/9999", "Năm 9999 không hợp lệ"),
+        ("31/12/1999", "Năm 1999 không hợp lệ"),
+        ("30/2/2027", "Không có ngày 30/2/2027 trong lịch"),
+        ("31/12-2026", "Không đọc được ngày «31/12-2026»: .* dd/mm/yyyy"),
         ("", "dd/mm/yyyy"),
-        ("mai", "dd/mm/yyyy"),
+        ("mai", "Không đọc được ngày «mai»"),
     ],
 )
 def test_anything_else_is_refused_with_the_reason(text: str, problem: str) -> None:
     with pytest.raises(ValueError, match=problem):
         parse_vn_date(text)
+
+
+DIRECTIVE = Issued("Chỉ thị", "06/CT-UBND", dt.date(2019, 4, 19))
+
+
+def test_a_directives_date_is_not_before_its_issue() -> None:
+    assert parse_vn_date("19/4/2019", DIRECTIVE) == dt.date(2019, 4, 19)
+    problem = "Ngày 18/4/2019 không hợp lệ: trước ngày ban hành Chỉ thị 06/CT-UBND [(]19/4/2019[)]"
+    with pytest.raises(ValueError, match=problem):
+        parse_vn_date("18/4/2019", DIRECTIVE)
+    with pytest.raises(ValueError, match="Năm 0026"):  # the year is named first
+        parse_vn_date("31/12/0026", DIRECTIVE)
+
+
+def test_dates_from_files_pass_the_same_check() -> None:
+    assert check_date(dt.date(2026, 12, 31), DIRECTIVE) == dt.date(2026, 12, 31)
+    for day, problem in [
+        (dt.date(26, 12, 31), "Năm 0026 không hợp lệ"),
+        (dt.date(9999, 12, 31), "Năm 9999 không hợp lệ"),
+        (dt.date(2001, 1, 1), "trước ngày ban hành Chỉ thị 06/CT-UBND"),
+    ]:
+        with pytest.raises(ValueError, match=problem):
+            check_date(day, DIRECTIVE)
 
 
 def test_dates_are_written_without_leading_zeros() -> None:
@@ -47,9 +76,26 @@ def test_a_mistyped_date_in_chat_is_refused_with_its_reason(assistant: Assistant
     admin = Chat(assistant, "1")
     with session_scope(assistant.sessions) as session:
         accounts.bootstrap_admin(session, "test", "1", "Quản trị")
-    admin.send("/gianhan 2.f-4 31/12/26")
-    assert "Ngày chưa hợp lệ" in admin.text() and "dd/mm/yyyy" in admin.text()
+    for typed, problem in [
+        (
+            "31/12/26",
+            "Năm 26 không hợp lệ: Anh/Chị vui lòng ghi năm đủ 4 chữ số, ví dụ 31/12/2026.",
+        ),
+        ("31/12/0026", "Năm 0026 không hợp lệ: chỉ nhận các năm từ 2000 đến 2100."),
+        ("1/1/9999", "Năm 9999 không hợp lệ"),
+        ("1/1/2001", "Ngày 1/1/2001 không hợp lệ: trước ngày ban hành Chỉ thị 06/CT-UBND"),
+    ]:
+        admin.send(f"/gianhan 2.f-4 {typed}")
+        assert admin.text().startswith(problem), typed
+        assert "Đã gia hạn" not in admin.text()
     admin.send("/lich nghi 30/2/2027")
-    assert "không có ngày 30/2/2027" in admin.text()
+    assert admin.text().startswith("Không có ngày 30/2/2027 trong lịch.")
+    admin.send("/lich nghi 1/1/0026")
+    assert admin.text().startswith("Năm 0026 không hợp lệ")
     admin.send("/gianhan 2.f-4 31/12/2026")
-    assert "31/12/2026" in admin.text() and "Ngày chưa hợp lệ" not in admin.text()
+    assert "Đã gia hạn" in admin.text() and "31/12/2026" in admin.text()
+    with session_scope(assistant.sessions) as session:
+        assert session.scalar(select(Duty.effective_due).where(Duty.id == "2.f-4")) == dt.date(
+            2026, 12, 31
+        )
+        assert session.scalars(select(CalendarDay)).all() == []

@@ -13,6 +13,7 @@ import pytest
 from bot.app import Assistant
 from bot.application.qa.answer import Answer
 from nlu.normalize import fold
+from tests.core.test_dialogs import Chat
 
 
 def ask(assistant: Assistant, question: str) -> tuple[Answer, str]:
@@ -138,6 +139,27 @@ def test_same_answer_with_and_without_diacritics_and_telex(assistant: Assistant)
     ]
     replies = {ask(assistant, q)[1] for q in styles}
     assert len(replies) == 1, replies
+
+
+# Zero-width space and joiners, bidi marks and isolates, word joiner, soft hyphen,
+# Mongolian vowel separator, Arabic letter mark, BOM, and a NUL.
+INVISIBLE = (
+    "\u200b\u200c\u200d\u200e\u200f\u202a\u202e\u2060\u2066\u2069\u00ad\u180e\u061c\ufeff\x00"
+)
+
+
+def test_an_invisible_character_inside_a_word_changes_no_answer(assistant: Assistant) -> None:
+    question = "Sở Nội vụ phải làm gì?"
+    chat = Chat(assistant)
+    chat.send(question)
+    expected = chat.text()
+    assert "Sở Nội vụ" in expected and chat.last is not None and chat.last.answer is not None
+    assert chat.last.answer.kind == "duties"
+    for character in INVISIBLE:
+        hidden = question.replace("vụ", f"v{character}ụ")
+        chat.send(hidden)  # through the door every channel uses
+        assert chat.text() == expected, repr(character)
+        assert ask(assistant, hidden)[1] == expected, repr(character)  # the Q&A alone
 
 
 def test_topic_overview_lists_the_topic_duties(assistant: Assistant) -> None:

@@ -2,7 +2,7 @@ import unicodedata
 
 import pytest
 
-from nlu.normalize import MAX_CHARS, Normalizer, clean, decode_telex, fold
+from nlu.normalize import MAX_CHARS, Normalizer, clean, decode_telex, fold, sanitize
 
 ABBREVIATIONS = {"tt&tt": "thong tin va truyen thong", "cntt": "cong nghe thong tin"}
 
@@ -87,8 +87,35 @@ def test_a_typo_between_two_abbreviations_is_left_alone() -> None:
 
 
 def test_clean_removes_control_characters_and_bounds_length() -> None:
-    assert clean("a\x00b\x1b[31mc\u200bd\n\te") == "a b [31mc d e"
+    assert clean("a\x00b\x1b[31mc\u200bd\n\te") == "ab[31mcd e"
     assert len(clean("x" * 10_000)) == MAX_CHARS
+
+
+INVISIBLE = (
+    "\u00ad\u061c\u180e\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
+    "\u2060\u2061\u2062\u2063\u2064\u2066\u2067\u2068\u2069\ufeff"
+)
+
+
+@pytest.mark.parametrize("character", list(INVISIBLE))
+def test_sanitize_removes_each_invisible_character_inside_a_word(character: str) -> None:
+    assert sanitize(f"Sở Nội v{character}ụ") == "Sở Nội vụ"
+
+
+def test_sanitize_removes_controls_keeps_tab_and_newline_and_composes() -> None:
+    controls = "".join(chr(c) for c in [*range(0x20), *range(0x7F, 0xA0)] if chr(c) not in "\t\n")
+    assert sanitize(f"a{controls}b") == "a" + "\n" * 7 + "b"  # CR, VT, FF, FS, GS, RS, NEL
+    assert sanitize("dòng 1\r\ndòng 2\rdòng 3\u2028dòng 4\tcột") == (
+        "dòng 1\ndòng 2\ndòng 3\ndòng 4\tcột"
+    )
+    assert sanitize("a\x00b\ud800c") == "abc"  # NUL and a lone surrogate: no database takes them
+    decomposed = unicodedata.normalize("NFD", "Sở Nội vụ")
+    assert sanitize(decomposed.replace("u", "u\u200b")) == "Sở Nội vụ"  # removed, then NFC
+
+
+@pytest.mark.parametrize("text", ["a\r\n\x00b", "v\u200bụ", "x\u0323\u00ad", "ổn định", ""])
+def test_sanitize_is_idempotent(text: str) -> None:
+    assert sanitize(sanitize(text)) == sanitize(text)
 
 
 def test_markup_and_emoji_leave_only_words() -> None:

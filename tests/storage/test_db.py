@@ -8,9 +8,12 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, inspect, select
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.cli import main
+from bot.config import MASK, masked_url
 from bot.storage.db import (
     MIGRATIONS_DIR,
     current_revision,
@@ -106,3 +109,27 @@ def test_postgres_urls_use_psycopg3(url: str) -> None:
     engine = make_engine(url)
     assert engine.url.drivername == "postgresql+psycopg"
     assert engine.url.database == "bot"
+
+
+def test_db_upgrade_prints_the_url_without_its_password(
+    db_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The trust-auth test cluster ignores the password; the output must not show it."""
+    url = db_url
+    if make_url(db_url).get_backend_name() == "postgresql":
+        url = make_url(db_url).set(password="s3cr@t-Pw").render_as_string(hide_password=False)
+        assert "s3cr%40t-Pw" in url
+    monkeypatch.setenv("DATABASE_URL", url)
+    assert main(["db", "upgrade"]) == 0
+    out, err = capsys.readouterr()
+    assert out == f"Cơ sở dữ liệu đã sẵn sàng: {masked_url(url)}\n"
+    assert "s3cr" not in out + err
+    if url != db_url:
+        assert (
+            make_url(db_url)
+            .render_as_string(hide_password=False)
+            .replace("postgres@", f"postgres:{MASK}@")
+            in out
+        )
+    else:
+        assert url in out  # nothing to hide: the path, as it is

@@ -26,6 +26,7 @@ from bot.application.messages import Attachment, Button, OutgoingFile, Reply, Re
 from bot.application.services import not_found, respond
 from bot.domain.calendar import TIMEZONE
 from bot.domain.catalog import Catalog
+from bot.domain.dates import Issued
 from bot.storage.models import AuditLog, CalendarDay, Duty, FaqEntry, QuestionLog, User, utcnow
 from nlu.normalize import fold
 
@@ -149,14 +150,14 @@ def extend(ctx: CommandContext) -> Response:
     usage = respond(Reply("admin/due_usage", {"duties": dated}))
     if len(words) != 2 or words[0] not in {d.id for d in dated}:
         return usage
+    directive, duty = ctx.app.catalog.duties[words[0]]
     due = None
     if words[1].lower() not in ("bo", "bỏ"):
         try:
-            due = files.parse_date(words[1])
-        except ValueError as problem:  # the reason, in Vietnamese (`parse_vn_date`)
+            due = files.parse_date(words[1], Issued.of(directive))
+        except ValueError as problem:  # the reason, in Vietnamese (`check_date`)
             view = {"duties": dated, "problem": str(problem)}
             return respond(Reply("admin/due_usage", view))
-    directive, duty = ctx.app.catalog.duties[words[0]]
     content.set_effective_due(session, user, directive.id, duty.id, due)
     ctx.app.reload_now(session)  # answers show the extension
     return respond(Reply("admin/due_set", {"duty": duty.title, "due": due}))
@@ -438,7 +439,7 @@ def calendar(ctx: CommandContext) -> Response:
     if len(words) >= 2:
         try:
             day = files.parse_date(words[1])
-        except ValueError as error:  # the reason, in Vietnamese (`parse_vn_date`)
+        except ValueError as error:  # the reason, in Vietnamese (`check_date`)
             problem = str(error)
     changed = ""
     if action in CALENDAR_KINDS and day is not None:

@@ -11,7 +11,7 @@ import csv
 import datetime as dt
 import io
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,8 +21,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.application.admin import content
-from bot.domain.dates import parse_vn_date, vn_date
-from bot.storage.models import Duty, FaqEntry, User
+from bot.domain.dates import Issued, check_date, parse_vn_date, vn_date
+from bot.storage.models import Directive, Duty, FaqEntry, User
+from nlu.normalize import sanitize
 
 FAQ_COLUMNS = ("id", "question", "alternates", "answer", "clauses")
 DUTY_COLUMNS = ("directive_id", "id", "clause", "title", "due", "effective_due")
@@ -59,10 +60,11 @@ def _check_format(path: Path) -> str:
 
 
 def read_rows(path: Path) -> Rows:
-    """(line or row number, row) for each record of the file; FileProblems when the
-    file cannot be read at all (another encoding, a damaged spreadsheet)."""
+    """(line or row number, row) for each record of the file, its texts `sanitize`d as
+    a message's are; FileProblems when the file cannot be read at all (another
+    encoding, a damaged spreadsheet)."""
     try:
-        return _read_rows(path)
+        return [(number, _sanitized(row)) for number, row in _read_rows(path)]
     except UnicodeDecodeError:
         raise FileProblems(
             ["tệp không ở dạng UTF-8: trong Excel, lưu bằng «CSV UTF-8» hoặc dùng .xlsx"]
@@ -86,6 +88,7 @@ def _read_rows(path: Path) -> Rows:
             raise FileProblems([f"YAML không hợp lệ: {error}"]) from None
         if not isinstance(data, list) or node is None:
             raise FileProblems(["tệp YAML phải là một danh sách các mục"])
+        _refuse_repeated_keys(node.value)
         lines = [item.start_mark.line + 1 for item in node.value]
         return [
             (line, row if isinstance(row, dict) else {})
@@ -93,6 +96,7 @@ def _read_rows(path: Path) -> Rows:
         ]
     if suffix == ".csv":
         reader = csv.DictReader(io.StringIO(path.read_text(encoding="utf-8-sig")))
+        _refuse_repeated_columns(reader.fieldnames or ())
         return [(n, dict(row)) for n, row in enumerate(reader, start=2)]
     from openpyxl import load_workbook  # imported here: only XLSX needs it
 
@@ -101,11 +105,62 @@ def _read_rows(path: Path) -> Rows:
     if not rows:
         return []
     header = [str(h or "").strip() for h in rows[0]]
+    _refuse_repeated_columns(header)
     return [
         (n, {h: ("" if v is None else v) for h, v in zip(header, row, strict=False)})
         for n, row in enumerate(rows[1:], start=2)
         if any(v not in (None, "") for v in row)
     ]
+
+
+class _FirstSeen:
+    """Where each key of a file was first given, so that one given again (a dict, or
+    an import applying rows in turn, would silently keep the last) is reported with
+    both lines."""
+
+    def __init__(self, what: str) -> None:
+        self.what = what  # "mã", "khóa", ...
+        self.lines: dict[str, int] = {}
+
+    def repeated(self, line: int, key: str) -> str | None:
+        """The problem if `key` was given before; None (and remembered) the first time."""
+        if key not in self.lines:
+            self.lines[key] = line
+            return None
+        return f"{self.what} «{key}» lặp lại (đã có ở dòng {self.lines[key]})"
+
+
+def _refuse_repeated_keys(items: Iterable[yaml.Node]) -> None:
+    """FileProblems for a key given twice in one YAML item (the loader keeps the last)."""
+    problems = []
+    for item in items:
+        if isinstance(item, yaml.MappingNode):
+            keys = _FirstSeen("khóa")
+            for key, _ in item.value:
+                line = key.start_mark.line + 1
+                problem = keys.repeated(line, sanitize(str(key.value)).strip())
+                problems += [f"dòng {line}: {problem}"] if problem else []
+    if problems:
+        raise FileProblems(problems)
+
+
+def _refuse_repeated_columns(header: Sequence[str]) -> None:
+    """FileProblems for a column given twice (a row would keep the last one's cell)."""
+    names = [sanitize(name).strip() for name in header]
+    repeated = sorted({n for n in names if n and names.count(n) > 1})
+    if repeated:
+        raise FileProblems([f"dòng 1: cột «{name}» lặp lại" for name in repeated])
+
+
+def _sanitized(value: Any) -> Any:
+    """Every text in a cell (keys and lists of YAML too); dates and numbers as they are."""
+    if isinstance(value, str):
+        return sanitize(value)
+    if isinstance(value, list):
+        return [_sanitized(v) for v in value]
+    if isinstance(value, dict):
+        return {_sanitized(k): _sanitized(v) for k, v in value.items()}
+    return value
 
 
 def import_file(
@@ -207,7 +262,7 @@ def _import_faq_rows(
         content.require_admin(session, user, "faq.import", name)
     drafts: list[tuple[str | None, content.FaqDraft]] = []
     problems: list[str] = []
-    seen: set[str] = set()
+    ids = _FirstSeen("mã")
     for number, row in rows:
         faq_id = str(row.get("id") or "").strip() or None
         draft = content.FaqDraft(
@@ -217,10 +272,8 @@ def _import_faq_rows(
             clauses=_list(row.get("clauses")),
         )
         row_problems = draft.problems(known_clauses)
-        if faq_id and faq_id in seen:
-            row_problems.append(f"mã {faq_id} lặp lại")
-        if faq_id:
-            seen.add(faq_id)
+        repeated = ids.repeated(number, faq_id) if faq_id else None
+        row_problems += [repeated] if repeated else []
         problems += [f"dòng {number}: {p}" for p in row_problems]
         drafts.append((faq_id, draft))
     if problems:
@@ -277,18 +330,24 @@ def _import_duty_rows(session: Session, user: User | None, rows: Rows, name: str
         content.require_admin(session, user, "duty.import", name)
     changes: list[tuple[Duty, dt.date | None]] = []
     problems: list[str] = []
+    ids = _FirstSeen("nhiệm vụ")
     for number, row in rows:
         key = (str(row.get("directive_id") or "").strip(), str(row.get("id") or "").strip())
         duty = session.get(Duty, key)
         if duty is None:
             problems.append(f"dòng {number}: không có nhiệm vụ {key[1] or '(trống)'}")
             continue
+        repeated = ids.repeated(number, f"{key[1]} ({key[0]})")
+        if repeated:
+            problems.append(f"dòng {number}: {repeated}")
+            continue
+        directive = session.get(Directive, duty.directive_id)
+        assert directive is not None, "a duty's directive is a foreign key"
+        issued = Issued.of(directive)
         try:
-            changes.append((duty, parse_date(row.get("effective_due"))))
-        except ValueError:
-            problems.append(
-                f"dòng {number}: ngày gia hạn không hợp lệ: {row.get('effective_due')!r}"
-            )
+            changes.append((duty, parse_date(row.get("effective_due"), issued)))
+        except ValueError as problem:  # the reason, in Vietnamese (`check_date`)
+            problems.append(f"dòng {number} (cột effective_due): {problem}")
     if problems:
         raise FileProblems(problems)
     report = ImportReport()
@@ -301,12 +360,13 @@ def _import_duty_rows(session: Session, user: User | None, rows: Rows, name: str
     return report
 
 
-def parse_date(value: Any) -> dt.date | None:
-    """A cell or a typed word: a date, a typed date (`parse_vn_date`), or empty (None);
-    ValueError for anything else."""
+def parse_date(value: Any, issued: Issued | None = None) -> dt.date | None:
+    """A cell or a typed word: a date (a spreadsheet's or YAML's) or a typed one
+    (`parse_vn_date`), checked by `check_date` either way, or empty (None); ValueError,
+    in Vietnamese, for anything else."""
     if isinstance(value, dt.datetime):
         value = value.date()
     if isinstance(value, dt.date):
-        return parse_vn_date(value.isoformat())  # the same window of years
+        return check_date(value, issued)
     text = str(value or "").strip()
-    return parse_vn_date(text) if text else None
+    return parse_vn_date(text, issued) if text else None

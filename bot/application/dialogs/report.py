@@ -22,6 +22,7 @@ from bot.application.dialogs import state as states
 from bot.application.messages import Attachment, Button, Reply
 from bot.application.qa.views import timing_view
 from bot.domain.catalog import Catalog
+from bot.domain.dates import Issued, parse_vn_date
 from bot.domain.knowledge import Duty
 from bot.storage.models import DialogState, User
 
@@ -32,7 +33,7 @@ MAX_TEXT = 2000  # blockers and evidence references are notes, not documents
 BUTTON_TITLE = 48  # characters of a duty title on a button
 STEPS = ("duty", "status", "percent", "blockers", "evidence", "confirm")
 _PERCENT = re.compile(r"^\s*(\d{1,3})\s*(%|phan tram|phần trăm)?\s*$", re.IGNORECASE)
-_DATE = re.compile(r"\b(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\b")
+_DATE = re.compile(r"\b\d{1,2}([/.-])\d{1,2}\1\d{4}\b")
 
 
 @dataclass(frozen=True)
@@ -70,16 +71,11 @@ def parse_percent(text: str) -> int | None:
     return value if 0 <= value <= 100 else -1
 
 
-def parse_evidence(text: str) -> tuple[str, dt.date | None]:
-    """ "Công văn 123/STTTT ngày 15/5/2019" -> (the text, 2019-05-15)."""
+def parse_evidence(text: str, issued: Issued | None = None) -> tuple[str, dt.date | None]:
+    """ "Công văn 123/STTTT ngày 15/5/2019" -> (the text, 2019-05-15); the date, when
+    there is one, must pass `check_date` (ValueError, in Vietnamese, if it does not)."""
     match = _DATE.search(text)
-    when = None
-    if match:
-        day, month, year = (int(g) for g in match.groups())
-        try:
-            when = dt.date(year, month, day)
-        except ValueError:
-            when = None
+    when = parse_vn_date(match[0], issued) if match else None
     return text.strip()[:MAX_TEXT], when
 
 
@@ -166,7 +162,12 @@ class ReportDialog:
             if state.step == "blockers":
                 data["blockers"] = stripped[:MAX_TEXT]
             else:
-                data["evidence_ref"], when = parse_evidence(stripped)
+                issued = Issued.of(self.catalog.duties[data["duty_id"]][0])
+                try:
+                    data["evidence_ref"], when = parse_evidence(stripped, issued)
+                except ValueError as problem:  # the reason, in Vietnamese (`check_date`)
+                    invalid = Reply("dialog/date_invalid", {"problem": str(problem)})
+                    return Outcome([invalid, self.prompt(state)])
                 data["evidence_date"] = when.isoformat() if when else None
             return self._go(session, user, self._next_step(state.step), data)
         return None

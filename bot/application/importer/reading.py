@@ -2,19 +2,20 @@
 
 Every later stage works on offsets into one string, so that every verbatim field of
 the draft is a slice of the source and the pack loader's substring check holds by
-construction. `normalized` is the only change made to the input (NFC, LF line
-ends). `classify_lines` says what each line is: blank, rule ("-----"), numbered marker
-("1." "2)" "I." "1.1." "a)" "Điều 1."), bullet ("-" "+" "•") or plain text, and which
-text lines carry on the line above. The small text helpers every stage shares live
-here too.
+construction. `normalized` is the only change made to the input (`sanitize`: NFC, LF
+line ends, no control or invisible characters). `classify_lines` says what each line
+is: blank, rule ("-----"), numbered marker ("1." "2)" "I." "1.1." "a)" "Điều 1."),
+bullet ("-" "+" "•") or plain text, and which text lines carry on the line above. The
+small text helpers every stage shares live here too.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from typing import Literal
+
+from nlu.normalize import sanitize
 
 Span = tuple[int, int]  # [start, end) offsets in the source text
 LineKind = Literal["blank", "rule", "marker", "bullet", "text"]
@@ -52,8 +53,9 @@ BREAK = re.compile(r"\n\s*(?:\n|[-–—+•·*])")  # a blank line or a new bul
 
 
 def normalized(text: str) -> str:
-    """The text as every stage reads it: NFC, CRLF and CR line ends turned into LF."""
-    return unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
+    """The text as every stage reads it: `sanitize`d (line ends as LF, no control or
+    invisible characters such as the soft hyphens a word processor leaves, NFC)."""
+    return sanitize(text)
 
 
 def classify_lines(source: str) -> list[Line]:
