@@ -9,11 +9,15 @@ import argparse
 import datetime as dt
 import sys
 from collections import defaultdict
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.config import Settings
 from bot.domain.dates import check_date, parse_vn_date
+
+if TYPE_CHECKING:
+    from bot.application.scheduler.policy import Skipped
 
 
 def _date(text: str) -> dt.date:
@@ -129,6 +133,7 @@ def nudges_preview(args: argparse.Namespace) -> int:
     result = due_messages(
         now, world.plans, world.reports, world.users, world.snoozes, cal, settings, catch_up=0
     )
+    _print_skipped(result.skipped)
     agency = args.agency
     nudges = [n for n in result.nudges if agency is None or agency in n.agencies]
     messages = [m for m in result.messages if agency is None or agency in m.nudge.agencies]
@@ -230,7 +235,16 @@ def nudges_tick(args: argparse.Namespace) -> int:
         f"{result.due} tin đến hạn, {result.inserted} tin mới vào hàng đợi, "
         f"{result.digests} bản tổng hợp tuần."
     )
+    _print_skipped(result.policy.skipped)
     return 0
+
+
+def _print_skipped(skipped: Sequence[Skipped]) -> None:
+    """The duties a tick leaves out, and why (the tick also tells the admins, once)."""
+    if skipped:
+        print(f"{len(skipped)} nhiệm vụ không tính được lịch nhắc nên bị bỏ qua:")
+    for item in skipped:
+        print(f"- {item.duty_id} {item.title[:60]}: {item.problem}.")
 
 
 def nudges_status(args: argparse.Namespace) -> int:

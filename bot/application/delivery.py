@@ -6,7 +6,9 @@ A `Sender` delivers one outbox payload to one chat and reports failures as one o
 * `RetryLater(seconds)` (Telegram 429): the row waits that long, every send pauses
   that long (the limit is per bot), and the attempt is not counted;
 * `TransientError` (5xx, time-outs, network): exponential backoff
-  (`backoff_base` * 2^(attempts-1), at most `backoff_cap`), failed after `max_attempts`;
+  (`backoff_base` * 2^(failures-1), at most `backoff_cap`), failed after `max_attempts`
+  failed sends (a claim is not an attempt: a row claimed again after its sender died
+  has lost nothing);
 * `RecipientBlocked` (403): the user is marked blocked, the row (and the user's other
   pending rows) fail at once, no retry;
 * `PermanentError` (400 and the like): the row fails, no retry.
@@ -131,7 +133,7 @@ class DrainStats:
     failed: int = 0
     blocked: int = 0
     released: int = 0
-    lost_leases: int = 0  # sent, but the row had been claimed again meanwhile
+    lost_leases: int = 0  # sent or failed, but the row had been claimed again meanwhile
     errors: list[str] = field(default_factory=list)
 
     def add(self, other: DrainStats) -> None:
@@ -267,24 +269,19 @@ class Drainer:
             await self._db_call(self.store.reschedule, row, at, str(error), False)
         except RecipientBlocked as error:
             stats.blocked += 1
-            stats.failed += await self._db_call(
-                self.store.mark_failed, row, str(error), self.clock(), True
-            )
+            await self._fail(row, str(error), stats, blocked=True)
         except PermanentError as error:
-            stats.failed += 1
-            stats.errors.append(f"{row.id}: {error}")
-            await self._db_call(self.store.mark_failed, row, str(error), self.clock())
+            await self._fail(row, str(error), stats)
         except Exception as error:  # TransientError and anything unexpected: back off
             message = f"{type(error).__name__}: {error}"
             if not isinstance(error, TransientError):
                 log.exception("unexpected error sending outbox row %s", row.id)
-            if row.attempts >= self.settings.max_attempts:
-                stats.failed += 1
-                stats.errors.append(f"{row.id}: {message}")
-                await self._db_call(self.store.mark_failed, row, message, self.clock())
+            failures = row.attempts + 1  # the row's failed sends, this one included
+            if failures >= self.settings.max_attempts:
+                await self._fail(row, message, stats)
             else:
                 stats.retried += 1
-                at = self.clock() + dt.timedelta(seconds=self.backoff(row.attempts))
+                at = self.clock() + dt.timedelta(seconds=self.backoff(failures))
                 await self._db_call(self.store.reschedule, row, at, message)
         else:
             owned = await self._db_call(self.store.mark_sent, row, self.clock(), ref, stored)
@@ -292,3 +289,14 @@ class Drainer:
             if not owned:
                 stats.lost_leases += 1
                 log.warning("outbox row %s was sent after its lease had run out", row.id)
+
+    async def _fail(
+        self, row: Claimed, error: str, stats: DrainStats, blocked: bool = False
+    ) -> None:
+        failed = await self._db_call(self.store.mark_failed, row, error, self.clock(), blocked)
+        if not failed:  # the lease ran out and another sender holds the row: it decides
+            stats.lost_leases += 1
+            log.warning("outbox row %s failed after its lease had run out: left alone", row.id)
+            return
+        stats.failed += failed
+        stats.errors.append(f"{row.id}: {error}")

@@ -13,6 +13,13 @@ lease runs out and the row is claimed again: nothing is lost. What remains is on
 duplicate window per message: the time between the channel accepting it and that
 commit (milliseconds; Telegram's sendMessage has no idempotency key to close it).
 
+`attempts` counts sends that failed (and were retried or gave up), nothing else: a
+claim is not an attempt, so a row claimed again after its sender died (kill -9, a
+restart in the middle of a drain) keeps its count, and a 429 or a row given back
+untried adds nothing. Every outcome (`mark_sent`, `reschedule`, `mark_failed`,
+`release`) names the claim it settles: a sender whose lease ran out, and whose row
+another sender now holds, changes nothing but a delivery it did make (see `mark_sent`).
+
 A row's payload holds one typed message (`Reply`, under "message", as
 `encode_reply` stores it), however many parts it goes out in (a digest: its text,
 its chart, its .xlsx), plus what the assistant keeps about it (a nudge's "reason", a
@@ -179,12 +186,7 @@ class OutboxStore:
             session.execute(
                 update(OutboxMessage)
                 .where(OutboxMessage.id.in_(ids), ready, OutboxMessage.next_attempt_at <= now)
-                .values(
-                    status="sending",
-                    claim=token,
-                    next_attempt_at=now + lease,
-                    attempts=OutboxMessage.attempts + 1,
-                )
+                .values(status="sending", claim=token, next_attempt_at=now + lease)
             )
             rows = session.scalars(
                 select(OutboxMessage)
@@ -200,7 +202,10 @@ class OutboxStore:
         self, row: Claimed, now: dt.datetime, message_ref: str = "", message: Reply | None = None
     ) -> bool:
         """Record a delivery. False when the row was no longer ours (its lease ran out
-        and another claim took it, which may send it again: a duplicate to count).
+        and another claim took it, which may send it again: a duplicate to count). The
+        row is marked sent all the same unless it already is: the message did go out,
+        and leaving the row to the new owner would send it a third time should that
+        owner's send fail and be retried.
         The message's buttons (`message`: the row's, already decoded by the caller) become
         what the user can answer by typing."""
         values = {"status": "sent", "sent_at": now, "message_ref": message_ref or None}
@@ -226,15 +231,16 @@ class OutboxStore:
     def reschedule(
         self, row: Claimed, at: dt.datetime, error: str, count_attempt: bool = True
     ) -> None:
-        """Back to `pending`, to be tried at `at` (a 429 does not count as an attempt)."""
+        """Back to `pending`, to be tried at `at`; `count_attempt`: the send failed (a 429
+        is the platform's pace, not a failure)."""
         values: dict[str, Any] = {
             "status": "pending",
             "next_attempt_at": at,
             "last_error": error[:1000],
             "claim": None,
         }
-        if not count_attempt:
-            values["attempts"] = OutboxMessage.attempts - 1
+        if count_attempt:
+            values["attempts"] = OutboxMessage.attempts + 1
         with session_scope(self.sessions) as session:
             session.execute(
                 update(OutboxMessage)
@@ -252,23 +258,28 @@ class OutboxStore:
                         OutboxMessage.id.in_([r.id for r in rows if r.claim == claim]),
                         OutboxMessage.claim == claim,
                     )
-                    .values(
-                        status="pending",
-                        claim=None,
-                        next_attempt_at=now,
-                        attempts=OutboxMessage.attempts - 1,
-                    )
+                    .values(status="pending", claim=None, next_attempt_at=now)
                 )
 
     def mark_failed(self, row: Claimed, error: str, now: dt.datetime, blocked: bool = False) -> int:
-        """Give up on a row. `blocked`: the user blocked the bot, so mark them and fail
-        every other message waiting for them too; returns how many rows failed."""
+        """Give up on a row after a failed send (counted in `attempts`). `blocked`: the
+        user blocked the bot, so mark them and fail every other message waiting for them
+        too. Returns how many rows failed: 0 when the row is no longer ours (its lease
+        ran out and another sender holds it: that sender decides, and meets the same
+        refusal itself if the user did block the bot)."""
         with session_scope(self.sessions) as session:
-            session.execute(
+            ours = session.execute(
                 update(OutboxMessage)
-                .where(OutboxMessage.id == row.id)
-                .values(status="failed", last_error=error[:1000], claim=None)
+                .where(OutboxMessage.id == row.id, OutboxMessage.claim == row.claim)
+                .values(
+                    status="failed",
+                    last_error=error[:1000],
+                    claim=None,
+                    attempts=OutboxMessage.attempts + 1,
+                )
             )
+            if not ours.rowcount:  # type: ignore[attr-defined]
+                return 0
             failed = 1
             if blocked:
                 session.execute(update(User).where(User.id == row.user_id).values(blocked_at=now))

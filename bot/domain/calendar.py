@@ -9,6 +9,12 @@ moves around them, with its make-up Saturdays), unless an admin says otherwise: 
 Counting convention: `working_days_between(a, b)` counts the working days d with
 a < d <= b, so "3 working days before the deadline D" is the day R with
 working_days_between(R, D) == 3, i.e. `add_working_days(D, -3)`.
+
+Counting and stepping work from FIRST_DAY to LAST_DAY and raise `DateOutOfRange`
+outside: the `holidays` package knows Vietnam's lunar holidays (Tết, Giỗ Tổ) up to
+2100 only, so past it every Tết would silently be a working day; and a stored typo (a
+year 0026 or 9999) must fail fast and by name, not count thousands of years (or step
+past 31/12/9999 into an OverflowError).
 """
 
 from __future__ import annotations
@@ -21,7 +27,25 @@ from zoneinfo import ZoneInfo
 from bot.config import NudgeSettings
 
 TIMEZONE = ZoneInfo("Asia/Ho_Chi_Minh")
-_EPOCH_YEAR = 2000  # working days are counted from 1/1 of this year (any year before use)
+FIRST_DAY = dt.date(2000, 1, 1)
+LAST_DAY = dt.date(2100, 12, 31)  # the last year of the `holidays` package's lunar tables
+
+
+class DateOutOfRange(ValueError):
+    """A day the working calendar cannot count (before FIRST_DAY or after LAST_DAY)."""
+
+    def __init__(self, day: dt.date) -> None:
+        super().__init__(
+            f"{day.isoformat()} is outside the working calendar ({FIRST_DAY}..{LAST_DAY})"
+        )
+        self.day = day
+
+
+def check_in_range(day: dt.date) -> dt.date:
+    """`day`, or DateOutOfRange when the calendar cannot count it."""
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise DateOutOfRange(day)
+    return day
 
 
 class WorkingCalendar:
@@ -41,7 +65,6 @@ class WorkingCalendar:
         self._holidays: dict[int, dict[dt.date, str]] = {}
         self._makeup: dict[int, frozenset[dt.date]] = {}
         self._cumulative: dict[int, list[int]] = {}  # per year: working days up to each day
-        self._year_start: dict[int, int] = {}  # working days before 1/1 of the year
 
     @classmethod
     def from_settings(
@@ -100,28 +123,27 @@ class WorkingCalendar:
             self._cumulative[year] = counts
         return counts
 
-    def _count_to(self, day: dt.date) -> int:
-        """Working days from 1/1/_EPOCH_YEAR up to and including `day`."""
-        if day.year < _EPOCH_YEAR:
-            raise ValueError(f"dates before {_EPOCH_YEAR} are not supported: {day}")
-        start = self._year_start.get(day.year)
-        if start is None:
-            start = 0
-            for year in range(_EPOCH_YEAR, day.year):
-                start += self._cumulative_of(year)[-1]
-            self._year_start[day.year] = start
-        return start + self._cumulative_of(day.year)[day.timetuple().tm_yday - 1]
+    def _through(self, day: dt.date) -> int:
+        """Working days from 1/1 of `day`'s year up to and including `day`."""
+        return self._cumulative_of(check_in_range(day).year)[day.timetuple().tm_yday - 1]
 
     def working_days_between(self, a: dt.date, b: dt.date) -> int:
-        """Working days d with a < d <= b (negative when b is before a)."""
-        return self._count_to(b) - self._count_to(a)
+        """Working days d with a < d <= b (negative when b is before a). Counts only the
+        years from a to b: the cost grows with the span, never with the distance from
+        any fixed epoch."""
+        if b < a:
+            return -self.working_days_between(b, a)
+        before, through = self._through(a), self._through(b)  # both in range, first
+        whole_years = sum(self._cumulative_of(year)[-1] for year in range(a.year, b.year))
+        return whole_years + through - before
 
     def add_working_days(self, day: dt.date, n: int) -> dt.date:
         """The day n working days after `day` (before it when n < 0); n == 0: `day` itself."""
         step = dt.timedelta(days=1 if n > 0 else -1)
         remaining = abs(n)
+        check_in_range(day)
         while remaining:
-            day += step
+            day = check_in_range(day + step)
             if self.is_working_day(day):
                 remaining -= 1
         return day
@@ -129,12 +151,12 @@ class WorkingCalendar:
     def roll_forward(self, day: dt.date) -> dt.date:
         """`day` if it is a working day, else the next one. (A deadline that falls on a
         day off ends on the next working day: Bộ luật Dân sự 2015, Điều 148.)"""
-        while not self.is_working_day(day):
+        while not self.is_working_day(check_in_range(day)):
             day += dt.timedelta(days=1)
         return day
 
     def roll_back(self, day: dt.date) -> dt.date:
-        while not self.is_working_day(day):
+        while not self.is_working_day(check_in_range(day)):
             day -= dt.timedelta(days=1)
         return day
 

@@ -486,7 +486,7 @@ class OutboxMessage(Base):
     channel: Mapped[str] = mapped_column(String)
     address: Mapped[str] = mapped_column(String)  # the channel's chat id
     status: Mapped[str] = mapped_column(String, default="pending")
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)  # failed sends (not claims)
     next_attempt_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
     claim: Mapped[str | None] = mapped_column(String)  # the claiming sender's batch token
     last_error: Mapped[str | None] = mapped_column(Text)

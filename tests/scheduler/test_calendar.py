@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import random
 
 import pytest
 
 from bot.application.calendar import load_calendar, set_day
 from bot.cli import main
 from bot.config import NudgeSettings
-from bot.domain.calendar import WorkingCalendar
+from bot.domain.calendar import FIRST_DAY, LAST_DAY, DateOutOfRange, WorkingCalendar
 from bot.storage.db import make_engine, make_session_factory, session_scope, upgrade
 from tests.scheduler.conftest import at
 
@@ -59,6 +60,41 @@ def test_counting_working_days_across_tet(calendar: WorkingCalendar) -> None:
     assert calendar.add_working_days(D(2027, 9, 1), 1) == D(2027, 9, 6)
     for a, n in [(D(2026, 1, 5), 40), (D(2027, 1, 20), 25), (D(2027, 8, 20), 12)]:
         assert calendar.working_days_between(a, calendar.add_working_days(a, n)) == n
+
+
+def test_counting_across_years_matches_counting_day_by_day(calendar: WorkingCalendar) -> None:
+    rng = random.Random(6)
+    for _ in range(40):
+        a = D(2019, 1, 1) + dt.timedelta(days=rng.randrange(12 * 365))
+        b = a + dt.timedelta(days=rng.randrange(3 * 365))
+        expected = len(calendar.working_days(a + dt.timedelta(days=1), b))
+        assert calendar.working_days_between(a, b) == expected, (a, b)
+        assert calendar.working_days_between(b, a) == -expected, (a, b)
+
+
+@pytest.mark.parametrize("day", [D(1, 1, 1), D(26, 12, 31), D(1999, 12, 31), D(2101, 1, 1)])
+def test_days_outside_the_calendar_are_refused_by_name(
+    calendar: WorkingCalendar, day: dt.date
+) -> None:
+    """A stored typo fails at once and says which day (the tick reports it), instead of
+    counting from year 1 or stepping past 31/12/9999 into an OverflowError."""
+    with pytest.raises(DateOutOfRange) as refused:
+        calendar.working_days_between(D(2026, 12, 1), day)
+    assert refused.value.day == day
+    for call in (calendar.roll_forward, calendar.roll_back):
+        with pytest.raises(DateOutOfRange):
+            call(day)
+    with pytest.raises(DateOutOfRange):
+        calendar.add_working_days(day, 3)
+
+
+def test_the_calendars_edges(calendar: WorkingCalendar) -> None:
+    assert calendar.working_days_between(FIRST_DAY, LAST_DAY) > 100 * 240
+    with pytest.raises(DateOutOfRange):  # 31/12/2100 is a Friday: Monday is past the end
+        calendar.add_working_days(LAST_DAY, 1)
+    with pytest.raises(DateOutOfRange):
+        calendar.roll_forward(D(9999, 12, 31))  # checked before any step (no OverflowError)
+    assert calendar.add_working_days(FIRST_DAY + dt.timedelta(days=10), -3) >= FIRST_DAY
 
 
 def test_next_working_slot(calendar: WorkingCalendar) -> None:

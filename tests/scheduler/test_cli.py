@@ -9,6 +9,8 @@ import pytest
 
 from bot.cli import main
 from bot.domain.calendar import WorkingCalendar
+from bot.storage.db import make_engine, make_session_factory, session_scope
+from bot.storage.models import Duty
 
 
 def test_preview_on_a_fresh_database(
@@ -33,3 +35,21 @@ def test_preview_on_a_fresh_database(
     assert "tin đến hạn" in capsys.readouterr().out
     assert main(["nudges", "status"]) == 0
     assert main(["nudges", "demo-shift", "--reset"]) == 0
+
+
+def test_preview_and_tick_name_the_duties_they_leave_out(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = f"sqlite:///{tmp_path}/bad.db"
+    monkeypatch.setenv("DATABASE_URL", url)
+    assert main(["nudges", "status"]) == 0  # creates and seeds the database
+    engine = make_engine(url)
+    with session_scope(make_session_factory(engine)) as session:
+        session.get_one(Duty, ("06-CT-UBND-2019", "2.f-5")).effective_due = dt.date(26, 12, 31)
+    engine.dispose()
+    capsys.readouterr()
+    for command in (["preview", "--date", "2026-12-01"], ["tick"]):
+        assert main(["nudges", *command]) == 0
+        out = capsys.readouterr().out
+        assert "1 nhiệm vụ không tính được lịch nhắc nên bị bỏ qua:" in out
+        assert "- 2.f-5 " in out and "ngày 31/12/0026 nằm ngoài khoảng" in out

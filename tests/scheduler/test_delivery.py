@@ -108,7 +108,7 @@ async def test_server_errors_are_retried_with_backoff(
     clock.advance(seconds=10)
     assert (await service.drainer.drain()).sent == 1
     [row] = rows(assistant)
-    assert (row.status, row.attempts) == ("sent", 3)
+    assert (row.status, row.attempts) == ("sent", 2)  # attempts: the failed sends
     assert "Internal Server Error" in (row.last_error or "")
     assert len(api.sent_messages(501)) == 1
     service.drainer.close()

@@ -304,3 +304,38 @@ def test_old_deadlines_stop_nagging(calendar: WorkingCalendar, settings: NudgeSe
         at("2026-12-01"), [plan(D(2019, 5, 31))], {}, USERS, {}, calendar, settings
     )
     assert result.messages == []
+
+
+class CountingCalendar(WorkingCalendar):
+    """Records the years whose working days were counted, and whose holidays loaded."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.counted: set[int] = set()
+        self.loaded: set[int] = set()
+
+    def _cumulative_of(self, year: int) -> list[int]:
+        self.counted.add(year)
+        return super()._cumulative_of(year)
+
+    def _load_year(self, year: int) -> None:
+        self.loaded.add(year)
+        super()._load_year(year)
+
+
+def test_far_and_impossible_deadlines_cost_no_counting(settings: NudgeSettings) -> None:
+    """The probe's year 9999 took 31-41 s a tick (every year since 2000 counted, twice
+    for the digest); now a deadline past the horizon is not counted at all, and one
+    outside the calendar is refused before anything is counted."""
+    calendar = CountingCalendar()
+    plans = [
+        plan(D(2026, 12, 4)),
+        plan(D(2100, 6, 15), duty_id="1.c-1"),
+        plan(D(9999, 12, 31), duty_id="2.f-5"),
+        plan(D(26, 12, 31), duty_id="2.f-6"),
+    ]
+    result = due_messages(at("2026-12-01"), plans, {}, USERS, {}, calendar, settings)
+    assert {m.nudge.plan.duty_id for m in result.messages} == {"2.f-4"}
+    assert [s.duty_id for s in result.skipped] == ["2.f-5", "2.f-6"]
+    assert calendar.counted <= {2026, 2027}
+    assert calendar.loaded <= {2026, 2027, 2100}  # 2100: is 15/6/2100 a working day?

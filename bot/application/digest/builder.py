@@ -165,6 +165,9 @@ class DigestBuilder:
             "unreported": digest.unreported,
             "changes": digest.changes,
             "previous_at": digest.previous_at,
+            "skipped": [
+                {"title": s.title, "id": s.duty_id, "problem": s.problem} for s in digest.skipped
+            ],
             "max": MAX_LISTED,
             "attached": attached,
         }

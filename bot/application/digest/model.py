@@ -14,7 +14,9 @@ duty, see `bot.domain.deadlines`):
 
 A continuous duty has no deadline: done counts as on time, anything else reported as
 "trong hạn". The snapshot of every status goes with each digest in the outbox, so
-the next digest can list what changed.
+the next digest can list what changed. A duty whose deadline cannot be computed (a
+stored date outside the working calendar) is left out and listed apart (`skipped`);
+the rest of the digest stands.
 """
 
 from __future__ import annotations
@@ -24,7 +26,13 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from bot.application.scheduler.policy import DutyState, ReportView, duty_states
+from bot.application.scheduler.policy import (
+    DutyState,
+    Problems,
+    ReportView,
+    Skipped,
+    duty_states,
+)
 from bot.config import NudgeSettings
 from bot.domain.calendar import WorkingCalendar
 from bot.domain.deadlines import DutyPlan
@@ -95,6 +103,7 @@ class Digest:
     totals: dict[str, int] = field(default_factory=dict)
     changes: list[Change] | None = None  # None: no earlier digest to compare with
     previous_at: dt.datetime | None = None
+    skipped: list[Skipped] = field(default_factory=list)  # duties that could not be computed
 
     @property
     def snapshot(self) -> dict[str, str]:
@@ -176,7 +185,8 @@ def build_digest(
     periodic = [p for p in scoped if p.timing_kind != "continuous"]
     # The occurrence that matters: the last one if it is still open, else the next one.
     chosen: dict[tuple[str, str], DutyState] = {}
-    for state in duty_states(today, periodic, reports, calendar, settings):
+    problems = Problems()
+    for state in duty_states(today, periodic, reports, calendar, settings, problems):
         key = (state.agency_id, state.plan.duty_id)
         if key not in chosen or chosen[key].satisfied:
             chosen[key] = state  # a settled past occurrence gives way to the next one
@@ -220,7 +230,9 @@ def build_digest(
         for a, c in sorted(per_agency.items(), key=lambda item: order.get(item[0], 0))
     ]
     totals = Counter(row.status for row in rows)
-    digest = Digest(scope, list(agency_ids), now, rows, summaries, dict(totals))
+    digest = Digest(
+        scope, list(agency_ids), now, rows, summaries, dict(totals), skipped=problems.skipped
+    )
     if previous is not None:
         names = {r.key: (r.agency, r.title) for r in rows}
         digest.changes = [

@@ -24,18 +24,27 @@ Only the latest step of a ladder whose day has come is due, and only for
 backlog. A snooze suppresses messages about the duty to that user until it ends;
 then one "snooze-YYYYMMDD" follow-up is due while the duty is still pending.
 Messages outside working time wait for the next working slot (`not_before`).
+
+Bad data never stops the schedule: each duty is computed on its own (`Problems.guard`),
+and one whose dates cannot be computed (a stored year 0026 or 9999, outside the working
+calendar) or whose computation raises anything is left out and listed in
+`PolicyResult.skipped`, for the tick to log and report to the admins. Nothing is due
+about a deadline more than `HORIZON` away, either way, so a far but valid date (2100)
+costs no counting.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Literal
 
 from bot.config import NudgeSettings
-from bot.domain.calendar import WorkingCalendar
+from bot.domain.calendar import FIRST_DAY, LAST_DAY, DateOutOfRange, WorkingCalendar
 from bot.domain.dates import vn_date
 from bot.domain.deadlines import DeadlineRules, DutyPlan, Occurrence
 from bot.domain.roles import MANAGER, OFFICIAL
@@ -43,6 +52,59 @@ from bot.domain.roles import MANAGER, OFFICIAL
 Audience = Literal["agency", "managers", "province"]
 REPORTING_ROLES = (OFFICIAL, MANAGER)
 CHECKIN_DUTY = "*checkin"  # the outbox's duty_id of a check-in (it covers several duties)
+# No step of any ladder is this far from its deadline (reminders 14 working days before,
+# overdue ones for 60 after, by default): a deadline further away, either way, needs no
+# nudge today, and leaving it alone bounds every tick's counting to a few years.
+HORIZON = dt.timedelta(days=2 * 366)
+
+
+def _full_date(day: dt.date) -> str:
+    """31/12/0026: `vn_date` with the year's four digits, so that a stored year 26 does
+    not read like 2026 in the admins' report."""
+    return f"{day.day}/{day.month}/{day.year:04d}"
+
+
+def describe(error: Exception) -> str:
+    """What went wrong computing a duty's schedule, for admins (Vietnamese)."""
+    if isinstance(error, DateOutOfRange):
+        return (
+            f"ngày {_full_date(error.day)} nằm ngoài khoảng lịch làm việc tính được "
+            f"({_full_date(FIRST_DAY)}–{_full_date(LAST_DAY)})"
+        )
+    return f"lỗi khi tính lịch ({type(error).__name__}: {str(error)[:200]})"
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A duty left out of a tick because its schedule could not be computed."""
+
+    duty_id: str
+    title: str
+    problem: str  # for admins, in Vietnamese (`describe`)
+    error: Exception  # for the log, with its traceback
+
+    @property
+    def key(self) -> str:
+        """Stable across ticks while the problem stays the same (the report's outbox key)."""
+        return hashlib.sha1(f"{self.duty_id}\n{self.problem}".encode()).hexdigest()[:16]
+
+
+class Problems:
+    """Collects the duties that could not be computed, one duty at a time."""
+
+    def __init__(self) -> None:
+        self.skipped: list[Skipped] = []
+
+    @contextmanager
+    def guard(self, duty_id: str, title: str) -> Iterator[None]:
+        """Run one duty's computation: whatever it raises skips that duty, not the others
+        (a bad stored date, or a bug that only this duty's data reaches)."""
+        try:
+            yield
+        except Exception as error:
+            skipped = Skipped(duty_id, title, describe(error), error)
+            if all(s.key != skipped.key for s in self.skipped):
+                self.skipped.append(skipped)
 
 
 @dataclass(frozen=True)
@@ -76,7 +138,6 @@ class DutyState:
     occurrence: Occurrence
     report: ReportView | None
     satisfied: bool
-    days_left: int  # working days from the day to the deadline (negative: overdue)
 
 
 @dataclass(frozen=True)
@@ -121,6 +182,8 @@ class PolicyResult:
     snoozed: list[tuple[AgencyNudge, Recipient, dt.datetime]] = field(default_factory=list)
     # Nudges that reach nobody (no linked user, or only blocked ones).
     unreached: list[AgencyNudge] = field(default_factory=list)
+    # Duties left out: their schedule could not be computed (see `Problems`).
+    skipped: list[Skipped] = field(default_factory=list)
 
 
 def satisfied(occurrence: Occurrence, report: ReportView | None, calendar: WorkingCalendar) -> bool:
@@ -183,67 +246,83 @@ def _reason(kind: str, occurrence: Occurrence, days_left: int, report: ReportVie
     return text + f"; báo cáo gần nhất: {report.status} {report.percent}%"
 
 
+def _plan_states(
+    plan: DutyPlan,
+    today: dt.date,
+    rules: DeadlineRules,
+    reports: Mapping[tuple[str, str], ReportView],
+    calendar: WorkingCalendar,
+) -> list[DutyState]:
+    states: list[DutyState] = []
+    for occurrence in rules.occurrences(plan, today):
+        for agency_id in plan.agencies:
+            report = reports.get((agency_id, plan.duty_id))
+            done = satisfied(occurrence, report, calendar)
+            states.append(DutyState(plan, agency_id, occurrence, report, done))
+    return states
+
+
 def duty_states(
     today: dt.date,
     plans: Iterable[DutyPlan],
     reports: Mapping[tuple[str, str], ReportView],
     calendar: WorkingCalendar,
     settings: NudgeSettings,
+    problems: Problems | None = None,
 ) -> list[DutyState]:
-    """Every (duty, agency, occurrence) that matters on `today` (also used by digests)."""
+    """Every (duty, agency, occurrence) that matters on `today` (also used by digests).
+    A duty whose occurrences cannot be computed is left out, and noted in `problems`."""
     rules = DeadlineRules(calendar, settings)
+    problems = problems if problems is not None else Problems()
     states: list[DutyState] = []
     for plan in plans:
-        for occurrence in rules.occurrences(plan, today):
-            days_left = calendar.working_days_between(today, occurrence.deadline)
-            for agency_id in plan.agencies:
-                report = reports.get((agency_id, plan.duty_id))
-                done = satisfied(occurrence, report, calendar)
-                states.append(DutyState(plan, agency_id, occurrence, report, done, days_left))
+        with problems.guard(plan.duty_id, plan.title):
+            states += _plan_states(plan, today, rules, reports, calendar)
     return states
 
 
-def agency_nudges(
-    now: dt.datetime,
-    plans: Iterable[DutyPlan],
+@dataclass
+class _PlanNudges:
+    """What one duty contributes to a tick (kept apart until the duty is fully computed,
+    so a duty that fails half-way contributes nothing)."""
+
+    nudges: list[AgencyNudge] = field(default_factory=list)
+    province: list[AgencyNudge] = field(default_factory=list)
+    active: dict[tuple[str, str], DutyState] = field(default_factory=dict)
+    checkins: list[tuple[DutyState, dt.date]] = field(default_factory=list)
+
+
+def _plan_nudges(
+    plan: DutyPlan,
+    today: dt.date,
+    in_window: Callable[[dt.date], bool],
+    rules: DeadlineRules,
     reports: Mapping[tuple[str, str], ReportView],
     calendar: WorkingCalendar,
     settings: NudgeSettings,
-    catch_up: int | None = None,
-) -> tuple[list[AgencyNudge], dict[tuple[str, str], DutyState]]:
-    """The steps due on `now`'s day per agency, and the pending states that have begun
-    their ladder (by (duty, agency): where snooze follow-ups may go)."""
-    today = calendar.today(now)
-    window = settings.catch_up_days if catch_up is None else catch_up
-
-    def in_window(day: dt.date) -> bool:
-        return day <= today and calendar.working_days_between(day, today) <= window
-
-    nudges: list[AgencyNudge] = []
-    active: dict[tuple[str, str], DutyState] = {}
-    province: dict[tuple[str, dt.date], list[DutyState]] = defaultdict(list)
-    ladders: dict[tuple[str, dt.date], list[tuple[dt.date, str]]] = {}
-    checkins: dict[tuple[str, dt.date], list[DutyState]] = defaultdict(list)
-    for state in duty_states(today, plans, reports, calendar, settings):
-        if state.satisfied:
+) -> _PlanNudges:
+    found = _PlanNudges()
+    ladders: dict[dt.date, list[tuple[dt.date, str]]] = {}
+    late: dict[dt.date, tuple[dt.date, list[DutyState]]] = {}  # province escalations by due
+    for state in _plan_states(plan, today, rules, reports, calendar):
+        occurrence = state.occurrence
+        if state.satisfied or abs(occurrence.deadline - today) > HORIZON:
             continue
-        occurrence, plan = state.occurrence, state.plan
-        ladder_key = (plan.duty_id, occurrence.due)
-        ladder = ladders.get(ladder_key)
+        ladder = ladders.get(occurrence.due)
         if ladder is None:
-            ladder = ladders[ladder_key] = _ladder(occurrence, today, calendar, settings)
+            ladder = ladders[occurrence.due] = _ladder(occurrence, today, calendar, settings)
         past = [step for step in ladder if step[0] <= today]
         if not past:
             continue
         day, kind = past[-1]
         if occurrence.kind == "checkin":
             if in_window(day):
-                checkins[(state.agency_id, occurrence.due)].append(state)
+                found.checkins.append((state, day))
             continue
-        active[(plan.duty_id, state.agency_id)] = state
+        found.active[(plan.duty_id, state.agency_id)] = state
         if in_window(day):
             left = calendar.working_days_between(day, occurrence.deadline)
-            nudges.append(
+            found.nudges.append(
                 AgencyNudge(
                     kind,
                     "agency",
@@ -261,7 +340,7 @@ def agency_nudges(
         )
         if in_window(manager_day):
             left = -settings.escalate_manager_after
-            nudges.append(
+            found.nudges.append(
                 AgencyNudge(
                     "escalate-manager",
                     "managers",
@@ -278,12 +357,64 @@ def agency_nudges(
             occurrence.deadline, settings.escalate_province_after
         )
         if in_window(province_day):
-            province[(plan.duty_id, occurrence.due)].append(state)
+            late.setdefault(occurrence.due, (province_day, []))[1].append(state)
+    for day, group in late.values():
+        first = group[0]
+        left = -settings.escalate_province_after
+        found.province.append(
+            AgencyNudge(
+                "escalate-province",
+                "province",
+                first.plan,
+                first.occurrence,
+                tuple(s.agency_id for s in group),
+                day,
+                left,
+                _reason("escalate-province", first.occurrence, left, None).removesuffix(
+                    "; chưa có báo cáo"
+                )
+                + f"; {len(group)} cơ quan",
+            )
+        )
+    return found
+
+
+def agency_nudges(
+    now: dt.datetime,
+    plans: Iterable[DutyPlan],
+    reports: Mapping[tuple[str, str], ReportView],
+    calendar: WorkingCalendar,
+    settings: NudgeSettings,
+    catch_up: int | None = None,
+    problems: Problems | None = None,
+) -> tuple[list[AgencyNudge], dict[tuple[str, str], DutyState]]:
+    """The steps due on `now`'s day per agency, and the pending states that have begun
+    their ladder (by (duty, agency): where snooze follow-ups may go). Computed duty by
+    duty: one that cannot be computed is skipped and noted in `problems`."""
+    today = calendar.today(now)
+    window = settings.catch_up_days if catch_up is None else catch_up
+    problems = problems if problems is not None else Problems()
+    rules = DeadlineRules(calendar, settings)
+
+    def in_window(day: dt.date) -> bool:
+        return day <= today and calendar.working_days_between(day, today) <= window
+
+    nudges: list[AgencyNudge] = []
+    province: list[AgencyNudge] = []
+    active: dict[tuple[str, str], DutyState] = {}
+    checkins: dict[tuple[str, dt.date], list[tuple[DutyState, dt.date]]] = defaultdict(list)
+    for plan in plans:
+        with problems.guard(plan.duty_id, plan.title):
+            found = _plan_nudges(plan, today, in_window, rules, reports, calendar, settings)
+            nudges += found.nudges
+            province += found.province
+            active.update(found.active)
+            for state, day in found.checkins:
+                checkins[(state.agency_id, state.occurrence.due)].append((state, day))
     # One check-in per agency and period, listing its continuous duties not reported on.
     for (agency_id, _), group in checkins.items():
-        first = group[0]
+        first, day = group[0]
         occurrence = first.occurrence
-        day = calendar.add_working_days(occurrence.deadline, -settings.checkin_before)
         left = calendar.working_days_between(day, occurrence.deadline)
         summary = DutyPlan(
             duty_id=CHECKIN_DUTY,
@@ -303,29 +434,10 @@ def agency_nudges(
                 left,
                 _reason("checkin", occurrence, left, None).removesuffix("; chưa có báo cáo")
                 + f"; {len(group)} nhiệm vụ",
-                duties=tuple(s.plan for s in group),
+                duties=tuple(s.plan for s, _ in group),
             )
         )
-    for group in province.values():
-        first = group[0]
-        left = -settings.escalate_province_after
-        day = calendar.add_working_days(first.occurrence.deadline, settings.escalate_province_after)
-        nudges.append(
-            AgencyNudge(
-                "escalate-province",
-                "province",
-                first.plan,
-                first.occurrence,
-                tuple(s.agency_id for s in group),
-                day,
-                left,
-                _reason("escalate-province", first.occurrence, left, None).removesuffix(
-                    "; chưa có báo cáo"
-                )
-                + f"; {len(group)} cơ quan",
-            )
-        )
-    return nudges, active
+    return nudges + province, active
 
 
 def due_messages(
@@ -341,7 +453,8 @@ def due_messages(
     """Every message due at `now` (see the module's doc). Pure: no I/O, no clock."""
     today = calendar.today(now)
     window = settings.catch_up_days if catch_up is None else catch_up
-    nudges, active = agency_nudges(now, plans, reports, calendar, settings, catch_up)
+    problems = Problems()
+    nudges, active = agency_nudges(now, plans, reports, calendar, settings, catch_up, problems)
     reachable = [u for u in users if not u.blocked and u.role in REPORTING_ROLES]
     by_agency: dict[str, list[Recipient]] = defaultdict(list)
     for user in reachable:
@@ -354,7 +467,7 @@ def due_messages(
         owner = nudge.agencies[0] if nudge.audience == "managers" else settings.province_agency
         return [u for u in by_agency.get(owner, []) if u.role == "manager"]
 
-    result = PolicyResult(nudges=nudges)
+    result = PolicyResult(nudges=nudges, skipped=problems.skipped)
     reached: set[tuple[int, str]] = set()
     for nudge in nudges:
         recipients = audience(nudge)
@@ -376,29 +489,28 @@ def due_messages(
         snoozer = users_by_id.get(user_id)
         if snoozer is None or snoozer.agency_id is None or (user_id, duty_id) in reached:
             continue
-        if until > now:
-            continue
-        ended = calendar.today(until)
-        if calendar.working_days_between(ended, today) > window:
-            continue
         state = active.get((duty_id, snoozer.agency_id))
-        if state is None:
+        if until > now or state is None:
             continue
-        occurrence = state.occurrence
-        left = calendar.working_days_between(today, occurrence.deadline)
-        kind = "overdue-0" if left < 0 else ("due" if left == 0 else f"remind-{left}")
-        reason = "nhắc lại theo hẹn: " + _reason(kind, occurrence, left, state.report)
-        nudge = AgencyNudge(
-            f"snooze-{ended:%Y%m%d}",
-            "agency",
-            state.plan,
-            occurrence,
-            (snoozer.agency_id,),
-            today,
-            left,
-            reason,
-            state.report,
-        )
-        at = calendar.next_working_slot(max(now, until))
-        result.messages.append(DueMessage(nudge, snoozer, nudge.kind, at, reason))
+        with problems.guard(duty_id, state.plan.title):  # `until` is stored data too
+            ended = calendar.today(until)
+            if calendar.working_days_between(ended, today) > window:
+                continue
+            occurrence = state.occurrence
+            left = calendar.working_days_between(today, occurrence.deadline)
+            kind = "overdue-0" if left < 0 else ("due" if left == 0 else f"remind-{left}")
+            reason = "nhắc lại theo hẹn: " + _reason(kind, occurrence, left, state.report)
+            nudge = AgencyNudge(
+                f"snooze-{ended:%Y%m%d}",
+                "agency",
+                state.plan,
+                occurrence,
+                (snoozer.agency_id,),
+                today,
+                left,
+                reason,
+                state.report,
+            )
+            at = calendar.next_working_slot(max(now, until))
+            result.messages.append(DueMessage(nudge, snoozer, nudge.kind, at, reason))
     return result

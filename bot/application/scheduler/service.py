@@ -3,7 +3,9 @@
 A tick derives what is due from the database (policy -> outbox, weekly digests); a
 drain sends what the outbox holds through the channels' senders.
 `bot run` (`bot.runner`, one APScheduler job) calls `run_once` on a timer; nothing
-else is kept in memory between runs.
+else is kept in memory between runs. The drain runs even when the tick fails: what is
+already in the outbox (nudges, digests, announcements, replies' files) must not wait
+for whatever broke the tick to be fixed.
 """
 
 from __future__ import annotations
@@ -61,14 +63,21 @@ class NudgeService:
             return self.ticker.tick(session, now or self.clock())
 
     async def run_once(self, max_seconds: float | None = None) -> tuple[TickResult, DrainStats]:
-        result = await asyncio.to_thread(self.tick)
+        """Tick, then drain (also when the tick failed: `TickResult.error` says so)."""
+        try:
+            result = await asyncio.to_thread(self.tick)
+        except Exception as error:  # the next tick tries again; the drain goes on now
+            log.exception("nudge tick failed; draining the outbox all the same")
+            result = TickResult(error=f"{type(error).__name__}: {error}")
         stats = await self.drainer.drain(max_seconds=max_seconds)
-        if result.inserted or stats.claimed:
+        if result.inserted or result.problems or stats.claimed:
             log.info(
-                "nudges: %d due, %d enqueued, %d digests; sent %d, retried %d, failed %d",
+                "nudges: %d due, %d enqueued, %d digests, %d duties skipped; "
+                "sent %d, retried %d, failed %d",
                 result.due,
                 result.inserted,
                 result.digests,
+                len(result.policy.skipped),
                 stats.sent,
                 stats.retried + stats.rate_limited,
                 stats.failed,

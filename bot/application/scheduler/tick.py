@@ -1,10 +1,17 @@
 """One scheduler tick: read the world from the database, ask the policy what is due,
 render it, and put it in the outbox (idempotently). Weekly digests are enqueued here too.
+
+A duty the policy could not compute (`PolicyResult.skipped`: a stored date outside the
+working calendar, or anything its computation raised) is logged and reported to every
+reachable admin once: the report's outbox key holds a hash of the duty and the problem,
+so the next ticks find it there and stay quiet until the problem changes. A manager
+whose digest cannot be built is logged and skipped; the others get theirs.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,15 +23,20 @@ from sqlalchemy.orm import Session
 from bot.application.digest import builder as digests
 from bot.application.messages import Button, Reply
 from bot.application.outbox import enqueue, existing_keys, outbox_row
-from bot.application.scheduler.policy import DueMessage, PolicyResult, due_messages
-from bot.application.scheduler.world import World, load_world
+from bot.application.scheduler.policy import DueMessage, PolicyResult, Skipped, due_messages
+from bot.application.scheduler.world import World, admins, load_world
 from bot.config import NudgeSettings
-from bot.domain.calendar import WorkingCalendar
+from bot.domain.calendar import DateOutOfRange, WorkingCalendar
 from bot.domain.catalog import Catalog
 from bot.storage.models import OutboxMessage
 from nlu.yaml_io import read_yaml
 
 DIGEST_KIND = "digest"
+PROBLEM_KIND = "problem"  # a report to admins: kind "problem-<Skipped.key>"
+# A report is about no period: one fixed `due`, so that its key is (admin, duty, problem).
+PROBLEM_DUE = dt.date(2000, 1, 1)
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -32,7 +44,10 @@ class TickResult:
     due: int = 0
     inserted: int = 0
     digests: int = 0
+    problems: int = 0  # reports to admins enqueued (one per admin and new problem)
+    digest_failures: int = 0  # managers whose digest could not be built
     policy: PolicyResult = field(default_factory=PolicyResult)
+    error: str | None = None  # the tick failed as a whole (see NudgeService.run_once)
 
 
 class NudgeMessages:
@@ -96,6 +111,16 @@ class NudgeMessages:
         template = "nudge/escalation" if nudge.audience == "managers" else "nudge/reminder"
         return Reply(template, data, buttons, columns=2)
 
+    def problem(self, skipped: Skipped) -> Reply:
+        """The admins' report of a duty left out of the schedule."""
+        data = {
+            "duty_id": skipped.duty_id,
+            "title": skipped.title,
+            "problem": skipped.problem,
+            "bad_date": isinstance(skipped.error, DateOutOfRange),
+        }
+        return Reply("nudge/problem", data)
+
 
 def nudge_row(message: DueMessage, reply: Reply, now: dt.datetime) -> dict[str, Any]:
     user_id, duty_id, due, kind = message.key
@@ -129,6 +154,16 @@ class Ticker:
         self.channels = channels  # where pushed messages can go (None: any channel)
         self.messages = NudgeMessages(catalog, templates_dir)
         self.digests = digests.DigestBuilder(catalog, templates_dir, settings)
+        # What this process has logged with a traceback: a bad row is seen every tick,
+        # and a log line a minute would bury everything else.
+        self._logged: set[str] = set()
+
+    def _log_once(self, key: str, message: str, *args: object, error: Exception) -> None:
+        if key in self._logged:
+            log.debug(message, *args)
+            return
+        self._logged.add(key)
+        log.error(message, *args, exc_info=error)
 
     def tick(self, session: Session, now: dt.datetime) -> TickResult:
         world = load_world(session, self.catalog, self.settings, self.channels)
@@ -151,8 +186,46 @@ class Ticker:
                 continue
             rows.append(nudge_row(message, self.messages.reply(message), now))
         result.inserted = enqueue(session, rows)
-        result.digests = self.weekly_digests(session, now, world)
+        result.problems = self.report_problems(session, now, policy.skipped, world.calendar)
+        result.digests, result.digest_failures = self.weekly_digests(session, now, world)
         return result
+
+    def report_problems(
+        self,
+        session: Session,
+        now: dt.datetime,
+        skipped: list[Skipped],
+        calendar: WorkingCalendar,
+    ) -> int:
+        """Log each duty left out, and tell the admins once (the outbox keeps the fact)."""
+        for item in skipped:
+            self._log_once(
+                item.key,
+                "duty %s left out of the schedule: %s",
+                item.duty_id,
+                item.problem,
+                error=item.error,
+            )
+        if not skipped:
+            return 0
+        at = calendar.next_working_slot(now)
+        rows = [
+            outbox_row(
+                user_id=admin.user_id,
+                channel=admin.channel,
+                address=admin.address,
+                kind=f"{PROBLEM_KIND}-{item.key}",
+                due=PROBLEM_DUE,
+                duty_id=item.duty_id,
+                message=self.messages.problem(item),
+                not_before=at,
+                now=now,
+                meta={"problem": item.problem},
+            )
+            for admin in admins(session, self.channels)
+            for item in skipped
+        ]
+        return enqueue(session, rows)
 
     # --- weekly digests ----------------------------------------------------------------
     def digest_week(self, now: dt.datetime, calendar: WorkingCalendar) -> dt.date | None:
@@ -162,13 +235,14 @@ class Ticker:
         send_day = monday + dt.timedelta(days=self.settings.digest_weekday - 1)
         return monday if local >= calendar.at(send_day, self.settings.digest_time) else None
 
-    def weekly_digests(self, session: Session, now: dt.datetime, world: World) -> int:
+    def weekly_digests(self, session: Session, now: dt.datetime, world: World) -> tuple[int, int]:
+        """(digests enqueued, managers whose digest could not be built: tried next tick)."""
         week = self.digest_week(now, world.calendar)
         if week is None:
-            return 0
+            return 0, 0
         managers = [u for u in world.users if u.role == "manager" and not u.blocked and u.agency_id]
         if not managers:
-            return 0
+            return 0, 0
         done = set(
             session.scalars(
                 select(OutboxMessage.user_id).where(
@@ -177,11 +251,23 @@ class Ticker:
             )
         )
         rows = []
+        failures = 0
         at = world.calendar.next_working_slot(now).astimezone(dt.UTC)
         for manager in managers:
             if manager.user_id in done:
                 continue
-            built = self.digests.for_recipient(session, manager, now, world=world)
+            try:
+                built = self.digests.for_recipient(session, manager, now, world=world)
+                message = self.digests.reply(built, attached=True)
+            except Exception as error:  # one manager's digest must not stop the others'
+                failures += 1
+                self._log_once(
+                    f"digest-{manager.user_id}-{error!r}",
+                    "the digest of user %s could not be built",
+                    manager.user_id,
+                    error=error,
+                )
+                continue
             rows.append(
                 outbox_row(
                     user_id=manager.user_id,
@@ -190,10 +276,10 @@ class Ticker:
                     kind=DIGEST_KIND,
                     due=week,
                     agency_id=manager.agency_id,
-                    message=self.digests.reply(built, attached=True),
+                    message=message,
                     not_before=at,
                     now=now,
                     meta=digests.snapshot_meta(built),
                 )
             )
-        return enqueue(session, rows)
+        return enqueue(session, rows), failures

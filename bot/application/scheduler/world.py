@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from bot.application.calendar import load_calendar
@@ -17,6 +17,7 @@ from bot.domain.calendar import WorkingCalendar
 from bot.domain.catalog import Catalog
 from bot.domain.dates import vn_date
 from bot.domain.deadlines import DutyPlan
+from bot.domain.roles import ADMIN
 from bot.storage.models import Duty, ProgressReport, User
 
 
@@ -108,6 +109,18 @@ def recipients(session: Session, channels: Collection[str] | None = None) -> lis
     """Every user linked to an agency, on one of `channels` when given (the channels that
     can receive pushed messages: not the console). Plain columns: 10,000 users load in
     ~20 ms."""
+    return _recipients(session, User.agency_id.is_not(None), channels)
+
+
+def admins(session: Session, channels: Collection[str] | None = None) -> list[Recipient]:
+    """The admins who can be reached on `channels` (linked to an agency or not)."""
+    users = _recipients(session, User.role == ADMIN, channels)
+    return [u for u in users if not u.blocked]
+
+
+def _recipients(
+    session: Session, which: ColumnElement[bool], channels: Collection[str] | None
+) -> list[Recipient]:
     query = (
         select(
             User.id,
@@ -118,7 +131,7 @@ def recipients(session: Session, channels: Collection[str] | None = None) -> lis
             User.display_name,
             User.blocked_at,
         )
-        .where(User.agency_id.is_not(None))
+        .where(which)
         .order_by(User.id)
     )
     if channels is not None:
