@@ -103,6 +103,7 @@ def build_core(settings: Settings, knowledge: KnowledgeBase) -> Core:
         rebuild=lambda kb: build_qa(settings, kb),
         nudge_settings=settings.nudges,
         push_channels=PUSH_CHANNELS,
+        import_limits=settings.imports,
     )
 
 

@@ -159,6 +159,39 @@ def _positive_int(environ: Mapping[str, str], key: str, default: int) -> int:
 
 
 @dataclass(frozen=True)
+class ImportLimits:
+    """Bounds on a content file (FAQ, duties) an admin imports, in chat or on the command
+    line: a file past one is refused with the reason, before it is parsed where possible
+    (the size, an .xlsx's unpacked size and compression ratio) or as soon as it is seen
+    (rows, a CSV cell). A file sent in chat is not even downloaded when the channel says
+    it is bigger than `max_bytes`."""
+
+    max_bytes: int = 2_000_000  # IMPORT_MAX_BYTES: the file as sent
+    # IMPORT_MAX_UNPACKED_BYTES: an .xlsx (a zip of XML) uncompressed, all members
+    # together; openpyxl reads ~5 MB of XML a second, so this bounds an import's time.
+    max_unpacked_bytes: int = 10_000_000
+    # IMPORT_MAX_RATIO: unpacked / packed size of an .xlsx; a real sheet is ~3-35,
+    # a "zip bomb" hundreds or thousands.
+    max_ratio: int = 100
+    max_rows: int = 5_000  # IMPORT_MAX_ROWS: records after the header
+    # IMPORT_MAX_CELL_CHARS: characters in one CSV cell (Python's own default; the
+    # longest field the FAQ accepts, an answer, is 3,000).
+    max_cell_chars: int = 131_072
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str]) -> ImportLimits:
+        return cls(
+            max_bytes=_positive_int(environ, "IMPORT_MAX_BYTES", cls.max_bytes),
+            max_unpacked_bytes=_positive_int(
+                environ, "IMPORT_MAX_UNPACKED_BYTES", cls.max_unpacked_bytes
+            ),
+            max_ratio=_positive_int(environ, "IMPORT_MAX_RATIO", cls.max_ratio),
+            max_rows=_positive_int(environ, "IMPORT_MAX_ROWS", cls.max_rows),
+            max_cell_chars=_positive_int(environ, "IMPORT_MAX_CELL_CHARS", cls.max_cell_chars),
+        )
+
+
+@dataclass(frozen=True)
 class Settings:
     database_url: str
     data_dir: Path
@@ -188,6 +221,7 @@ class Settings:
     web_listen: str = "127.0.0.1"
     web_port: int = 8080
     nudges: NudgeSettings = field(default_factory=NudgeSettings)
+    imports: ImportLimits = field(default_factory=ImportLimits)
 
     @property
     def secrets(self) -> tuple[str, ...]:
@@ -242,4 +276,5 @@ class Settings:
             web_listen=environ.get("WEB_LISTEN") or "127.0.0.1",
             web_port=_port(environ, "WEB_PORT", 8080),
             nudges=NudgeSettings.from_env(environ),
+            imports=ImportLimits.from_env(environ),
         )

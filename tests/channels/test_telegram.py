@@ -463,6 +463,19 @@ async def test_an_admin_sends_a_faq_file_and_it_is_imported(
     assert "Ai trực cổng dịch vụ công?" in document.files["document"].content.decode("utf-8-sig")
 
 
+async def test_an_admins_file_past_the_size_limit_is_not_downloaded(
+    bot: Harness, assistant: Assistant
+) -> None:
+    code = invite_code(assistant, role="admin", agency=None)
+    await bot.exchange(bot.api.push_message(CHAT, f"/start {code}"))
+    too_big = b"id,question,alternates,answer,clauses\n" + b"x" * 2_000_000
+    calls = await bot.exchange(bot.api.push_document(CHAT, "faq.csv", too_big))
+    assert [c for c in calls if c.method == "getFile"] == []  # Telegram said its size
+    [refused] = sent(calls)
+    assert_html_reply(refused)
+    assert "tệp nặng 2,1 MB, quá giới hạn 2,0 MB (IMPORT_MAX_BYTES)" in refused["text"]
+
+
 async def test_an_unlinked_user_cannot_report(bot: Harness, assistant: Assistant) -> None:
     [refusal] = await bot.say("/baocao")
     assert_html_reply(refusal)
