@@ -12,6 +12,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -26,12 +27,13 @@ from telegram.ext import Application, ContextTypes, TypeHandler
 
 from bot.app import Assistant, prepare_database
 from bot.application import accounts
+from bot.application.admin import files
 from bot.application.commands import CommandTable
 from bot.application.messages import Button, IncomingMessage, Reply, Response
 from bot.application.router import DECLARED_COMMANDS, Core
 from bot.channels.telegram.app import build_application, webhook_options
 from bot.channels.telegram.handlers import APOLOGY
-from bot.config import Settings
+from bot.config import ImportLimits, Settings
 from bot.storage.db import session_scope
 from bot.storage.models import DialogState, ProgressReport, User
 from tests.channels.test_telegram_render import assert_valid_html
@@ -461,6 +463,41 @@ async def test_an_admin_sends_a_faq_file_and_it_is_imported(
     [document] = [c for c in exported if c.method == "sendDocument"]
     assert document.files["document"].filename == "hoi-dap.csv"
     assert "Ai trực cổng dịch vụ công?" in document.files["document"].content.decode("utf-8-sig")
+
+
+async def test_an_admins_slow_import_holds_up_nobody_else(
+    bot: Harness, assistant: Assistant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While an admin's file is being read (held there until released), another user's
+    question is answered; the admin's own next message waits for the import's reply."""
+    code = invite_code(assistant, role="admin", agency=None)
+    await bot.exchange(bot.api.push_message(CHAT, f"/start {code}"))
+    reading, release = threading.Event(), threading.Event()
+    read_rows = files.read_rows
+
+    def slow_read_rows(path: Path, limits: ImportLimits = files.DEFAULT_LIMITS) -> files.Rows:
+        reading.set()
+        release.wait(timeout=30)
+        return read_rows(path, limits)
+
+    monkeypatch.setattr(files, "read_rows", slow_read_rows)
+    rows = "id,question,alternates,answer,clauses\n,Ai trực cổng dịch vụ công?,,Không nói.,1.d\n"
+    try:
+        upload = bot.api.push_document(CHAT, "faq.csv", rows.encode())
+        assert await asyncio.to_thread(reading.wait, 10), "the import did not start"
+        then = bot.api.push_message(CHAT, "/faq cổng")
+        question = bot.api.push_message(5151, "Sở Nội vụ phải làm gì?")
+        await bot.until_handled(question)
+        [answer] = bot.api.sent_messages(5151)
+        assert "Mục 2.d" in answer["text"]
+        assert upload["update_id"] not in bot.handled and then["update_id"] not in bot.handled
+    finally:
+        release.set()
+    await bot.until_handled(upload, then)
+    texts = [m["text"] for m in bot.api.sent_messages(CHAT)]
+    imported = next(i for i, t in enumerate(texts) if "Đã nhập tệp «faq.csv»" in t)
+    listed = next(i for i, t in enumerate(texts) if "Ai trực cổng dịch vụ công?" in t)
+    assert imported < listed  # in the order the admin sent them, the entry found
 
 
 async def test_an_admins_file_past_the_size_limit_is_not_downloaded(
