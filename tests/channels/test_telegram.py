@@ -754,7 +754,7 @@ def test_bot_run_without_a_token_exits_with_2(tmp_path: Path) -> None:
 async def test_per_user_concurrency_keeps_each_users_order(
     api: FakeBotApi, assistant: Assistant, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The opt-in `concurrency`: users overlap, a user's own updates never do."""
+    """`concurrency` (CHANNEL_CONCURRENCY): users overlap, a user's own updates never do."""
     in_flight: dict[str, int] = {}
     overlap = {"users": 0}
 
