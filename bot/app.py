@@ -19,7 +19,13 @@ from bot.application.router import Core
 from bot.config import Settings
 from bot.domain.catalog import Catalog
 from bot.domain.knowledge import KnowledgeBase
-from bot.storage.db import make_engine, make_session_factory, session_scope, upgrade
+from bot.storage.db import (
+    make_engine,
+    make_session_factory,
+    preparation_lock,
+    session_scope,
+    upgrade,
+)
 from nlu.engine import BuiltinNlu, Lexicon, NluEngine
 from nlu.normalize import fold
 from nlu.rasa_http import RasaNlu
@@ -33,14 +39,17 @@ PUSH_CHANNELS = ("zalo", "telegram")
 
 
 def prepare_database(settings: Settings) -> sessionmaker[Session]:
-    """Migrate the database and seed it from data/ (both no-ops when up to date)."""
+    """Migrate the database and seed it from data/ (both no-ops when up to date), one
+    process at a time (several starting at once on a new database take turns)."""
     engine = make_engine(settings.database_url)
-    upgrade(engine)
     sessions = make_session_factory(engine)
-    with session_scope(sessions) as session:
-        result = seed_knowledge(session, load_knowledge(settings.data_dir), fold=fold)
-        if result.changed:
-            log.info("seeded knowledge: %s", result)
+    knowledge = load_knowledge(settings.data_dir)  # outside the lock: no database needed
+    with preparation_lock(engine):
+        upgrade(engine)
+        with session_scope(sessions) as session:
+            result = seed_knowledge(session, knowledge, fold=fold)
+    if result.changed:
+        log.info("seeded knowledge: %s", result)
     return sessions
 
 
@@ -94,6 +103,7 @@ def build_core(settings: Settings, knowledge: KnowledgeBase) -> Core:
         rebuild=lambda kb: build_qa(settings, kb),
         nudge_settings=settings.nudges,
         push_channels=PUSH_CHANNELS,
+        import_limits=settings.imports,
     )
 
 

@@ -147,7 +147,8 @@ def cmd_content_file(args: argparse.Namespace) -> int:
     from bot.storage.db import session_scope
     from bot.storage.models import Clause
 
-    sessions = prepare_database(Settings.from_env())
+    settings = Settings.from_env()
+    sessions = prepare_database(settings)
     path = Path(args.file)
     try:
         with session_scope(sessions) as session:
@@ -158,9 +159,9 @@ def cmd_content_file(args: argparse.Namespace) -> int:
                 return 0
             if args.kind == "faq":
                 clauses = set(session.scalars(select(Clause.id)))
-                report = files.import_faq(session, None, path, clauses)
+                report = files.import_faq(session, None, path, clauses, settings.imports)
             else:
-                report = files.import_duties(session, None, path)
+                report = files.import_duties(session, None, path, settings.imports)
     except files.FileProblems as problems:
         print(f"Không nhập tệp {path} (không có gì thay đổi):", file=sys.stderr)
         for line in problems.problems:

@@ -25,6 +25,7 @@ NLU_BACKENDS = ("builtin", "rasa")
 MASK = "***"  # what a secret is replaced with in any output
 # Query parameters of a database URL that carry a password (libpq reads `password=`).
 _PASSWORD_PARAMETERS = frozenset({"password"})
+DEFAULT_CONCURRENCY = 8  # CHANNEL_CONCURRENCY
 
 
 class ConfigError(ValueError):
@@ -197,6 +198,42 @@ def _is_web_address(url: str) -> bool:
 
 
 @dataclass(frozen=True)
+class ImportLimits:
+    """Bounds on a content file (FAQ, duties) an admin imports, in chat or on the command
+    line: a file past one is refused with the reason, before it is parsed where possible
+    (the size, an .xlsx's unpacked size and compression ratio) or as soon as it is seen
+    (rows, a CSV cell). A file sent in chat is not even downloaded when the channel says
+    it is bigger than `max_bytes`."""
+
+    max_bytes: int = 2_000_000  # IMPORT_MAX_BYTES: the file as sent
+    # IMPORT_MAX_UNPACKED_BYTES: an .xlsx (a zip of XML) uncompressed, all members
+    # together; openpyxl reads ~5 MB of XML a second, so this bounds an import's time.
+    max_unpacked_bytes: int = 10_000_000
+    # IMPORT_MAX_RATIO: unpacked / packed size of an .xlsx; a real sheet is ~3-35,
+    # a "zip bomb" hundreds or thousands.
+    max_ratio: int = 100
+    # IMPORT_MAX_ROWS: records after the header. The FAQ has tens of entries, the pack
+    # tens of duties; applying a row takes ~1.2 ms, and on SQLite other users' writes
+    # wait for the import's transaction, so this also bounds that wait (~1 s).
+    max_rows: int = 1_000
+    # IMPORT_MAX_CELL_CHARS: characters in one CSV cell (Python's own default; the
+    # longest field the FAQ accepts, an answer, is 3,000).
+    max_cell_chars: int = 131_072
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str]) -> ImportLimits:
+        return cls(
+            max_bytes=_positive_int(environ, "IMPORT_MAX_BYTES", cls.max_bytes),
+            max_unpacked_bytes=_positive_int(
+                environ, "IMPORT_MAX_UNPACKED_BYTES", cls.max_unpacked_bytes
+            ),
+            max_ratio=_positive_int(environ, "IMPORT_MAX_RATIO", cls.max_ratio),
+            max_rows=_positive_int(environ, "IMPORT_MAX_ROWS", cls.max_rows),
+            max_cell_chars=_positive_int(environ, "IMPORT_MAX_CELL_CHARS", cls.max_cell_chars),
+        )
+
+
+@dataclass(frozen=True)
 class Settings:
     database_url: str
     data_dir: Path
@@ -229,7 +266,11 @@ class Settings:
     # are links under it. Empty: the origin of ZALO_WEBHOOK_URL, if that is set.
     web_public_url: str = ""
     file_link_hours: int = 24  # how long a file's download link works
+    # Updates a channel handles at once (different users; each user's and chat's in
+    # order), so that one user's slow update (an import) holds up nobody else.
+    channel_concurrency: int = DEFAULT_CONCURRENCY
     nudges: NudgeSettings = field(default_factory=NudgeSettings)
+    imports: ImportLimits = field(default_factory=ImportLimits)
 
     @property
     def public_url(self) -> str:
@@ -307,5 +348,7 @@ class Settings:
             web_port=_port(environ, "WEB_PORT", 8080),
             web_public_url=public_url,
             file_link_hours=_positive_int(environ, "FILE_LINK_HOURS", 24),
+            channel_concurrency=_positive_int(environ, "CHANNEL_CONCURRENCY", DEFAULT_CONCURRENCY),
             nudges=NudgeSettings.from_env(environ),
+            imports=ImportLimits.from_env(environ),
         )

@@ -9,6 +9,7 @@ import pytest
 
 from bot.config import (
     ConfigError,
+    ImportLimits,
     NudgeSettings,
     Settings,
     masked_url,
@@ -30,6 +31,22 @@ def test_scheduler_keys_are_part_of_the_one_settings_object() -> None:
     assert settings.nudges.enabled is False
     with pytest.raises(ConfigError, match="NUDGES"):
         Settings.from_env({"NUDGES": "maybe"})
+
+
+def test_import_limits_are_settings() -> None:
+    assert Settings.from_env({}).imports == ImportLimits()
+    limits = Settings.from_env(
+        {
+            "IMPORT_MAX_BYTES": "5000000",
+            "IMPORT_MAX_UNPACKED_BYTES": "40000000",
+            "IMPORT_MAX_RATIO": "200",
+            "IMPORT_MAX_ROWS": "20000",
+            "IMPORT_MAX_CELL_CHARS": "1000000",
+        }
+    ).imports
+    assert limits == ImportLimits(5_000_000, 40_000_000, 200, 20_000, 1_000_000)
+    with pytest.raises(ConfigError, match="IMPORT_MAX_ROWS"):
+        Settings.from_env({"IMPORT_MAX_ROWS": "-1"})
 
 
 def test_env_file_comments_exports_and_quotes(tmp_path: Path) -> None:

@@ -11,6 +11,7 @@ import logging
 import os
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -18,9 +19,12 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from bot.app import Assistant, build_assistant
 from bot.application import accounts
+from bot.application.messages import IncomingMessage, Response
+from bot.application.router import Core
 from bot.channels.telegram.runner import TelegramRunner
 from bot.channels.zalo.runner import ZaloRunner
 from bot.config import NudgeSettings, Settings
@@ -127,6 +131,41 @@ async def test_zalo_answers_links_and_takes_a_report_typed_only(
     assert (report.status, report.percent, report.blockers) == ("in_progress", 40, "Chờ kinh phí")
     everything = caplog.text + out.getvalue() + repr([c.params for c in api.calls])
     assert api.token not in everything and api.token.split(":")[1] not in caplog.text
+
+
+async def test_zalo_answers_others_while_one_users_message_is_slow(
+    assistant: Assistant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One user's message held in the core (as a long import would be) holds up nobody
+    else; that user's next message is answered after it, in order."""
+    slow_user = "5107c0ffee"
+    started, release = threading.Event(), threading.Event()
+    handle = Core.handle
+
+    def slow_handle(self: Core, session: Session, message: IncomingMessage) -> Response:
+        if message.user_id == slow_user and message.text == "/trogiup":
+            started.set()
+            release.wait(timeout=30)
+        return handle(self, session, message)
+
+    monkeypatch.setattr(Core, "handle", slow_handle)
+    async with FakeZaloApi(no_update_wait=0.05) as api:
+        runner = ZaloRunner(zalo_settings(assistant, api), assistant, poll_timeout=1)
+        async with serving(assistant, [runner]):
+            try:
+                api.push_text(slow_user, "/trogiup")
+                assert await asyncio.to_thread(started.wait, 10), "the slow message never came"
+                api.push_text(slow_user, "Sở Nội vụ phải làm gì?")
+                assert "Mục 2.d" in await say(api, "Sở Nội vụ phải làm gì?")
+                assert api.sent_messages(slow_user) == []
+            finally:
+                release.set()
+            await api.wait_for(
+                "sendMessage", count=2, predicate=lambda c: c.params["chat_id"] == slow_user
+            )
+            await asyncio.sleep(0.05)  # the rest of a multi-part answer
+    texts = [m["text"] for m in api.sent_messages(slow_user)]
+    assert "Các lệnh:" in texts[0] and "Mục 2.d" in texts[-1]
 
 
 async def test_one_scheduler_sends_a_zalo_nudge_once_through_429_and_5xx(

@@ -40,7 +40,7 @@ from bot.application.qa.service import QAService
 from bot.application.reload import Reloader
 from bot.application.render import Renderer, default_templates_dir
 from bot.application.services import Services
-from bot.config import NudgeSettings
+from bot.config import ImportLimits, NudgeSettings
 from bot.domain.knowledge import KnowledgeBase
 from bot.storage.models import AuditLog, ButtonPayload, DialogState, User
 from bot.storage.repositories import QuestionLogRepo, UserRepo
@@ -71,6 +71,7 @@ class Core:
         nudge_settings: NudgeSettings | None = None,
         commands: Iterable[Command] = DECLARED_COMMANDS,
         push_channels: Iterable[str] = (),
+        import_limits: ImportLimits | None = None,
     ) -> None:
         # The log stores the reply as plain text, whatever channel it went to.
         self.log_renderer = log_renderer
@@ -89,6 +90,7 @@ class Core:
             self.commands,
             self._reloader,
             frozenset(push_channels),
+            import_limits,
         )
         self._reloader.swap = self.services.swap
 

@@ -18,7 +18,7 @@ from bot.application.dialogs.report import Labels, Outcome, ReportDialog
 from bot.application.messages import Reply, Response
 from bot.application.qa.service import QAService
 from bot.application.reload import Reloader
-from bot.config import NudgeSettings
+from bot.config import ImportLimits, NudgeSettings
 from bot.domain.catalog import Catalog
 
 
@@ -33,6 +33,7 @@ class Services:
         commands: CommandTable,
         reloader: Reloader,
         push_channels: frozenset[str] = frozenset(),
+        import_limits: ImportLimits | None = None,
     ) -> None:
         self.qa = qa
         self.report = report
@@ -44,6 +45,8 @@ class Services:
         # The channels that can deliver a message the user did not ask for (nudges,
         # announcements): the console cannot. Set by the composition root.
         self.push_channels = push_channels
+        # Bounds on the content files admins send (the composition root's settings).
+        self.import_limits = import_limits or ImportLimits()
 
     @property
     def catalog(self) -> Catalog:

@@ -9,6 +9,8 @@ The session's lifecycle belongs to the edge (handler, job, CLI command)::
 
 from __future__ import annotations
 
+import fcntl
+import logging
 import re
 import sqlite3
 from collections.abc import Callable, Iterator
@@ -21,8 +23,13 @@ from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
+log = logging.getLogger(__name__)
+
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 VERSION_TABLE = "alembic_version"  # Alembic's default
+# The PostgreSQL advisory lock taken while a process migrates and seeds: any constant
+# of our own (advisory locks are per database, so other databases do not share it).
+PREPARE_LOCK_KEY = 0x06_2019_CB
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -43,8 +50,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         raise ValueError(f"unsupported database URL {parsed.render_as_string()!r}")
 
     database = parsed.database or ""
-    in_memory = database in ("", ":memory:") or "mode=memory" in database
-    if in_memory:
+    if _in_memory(database):
         kwargs.setdefault("poolclass", StaticPool)
         kwargs.setdefault("connect_args", {"check_same_thread": False})
     elif not database.startswith("file:"):
@@ -52,6 +58,10 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     engine = create_engine(parsed, **kwargs)
     event.listen(engine, "connect", _sqlite_on_connect)
     return engine
+
+
+def _in_memory(database: str) -> bool:
+    return database in ("", ":memory:") or "mode=memory" in database
 
 
 def _sqlite_on_connect(dbapi_connection: sqlite3.Connection, connection_record: Any) -> None:
@@ -142,3 +152,56 @@ def upgrade(engine: Engine, revision: str = "head") -> bool:
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
     return True
+
+
+@contextmanager
+def preparation_lock(engine: Engine) -> Iterator[None]:
+    """Held by the one process that migrates and seeds the database at a time.
+
+    Several processes starting at once on a new database (a bot, a CLI command, the
+    service manager restarting both) would otherwise all see no tables and all create
+    them, or all insert the same seed rows, and all but one crash. PostgreSQL: an
+    advisory lock on a connection of its own (released by the server if the process
+    dies). SQLite: an exclusive `flock` on `<database file>.lock` next to the file (the
+    kernel releases it with the process); an in-memory database has one process.
+    """
+    if engine.dialect.name == "postgresql":
+        with _advisory_lock(engine):
+            yield
+        return
+    database = engine.url.database or ""
+    if _in_memory(database):
+        yield
+        return
+    path = database.removeprefix("file:").partition("?")[0]
+    with _file_lock(Path(f"{path}.lock")):
+        yield
+
+
+@contextmanager
+def _advisory_lock(engine: Engine) -> Iterator[None]:
+    key = {"key": PREPARE_LOCK_KEY}
+    # Autocommit: the lock is the session's, and no transaction stays open while waiting.
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        if not connection.scalar(text("SELECT pg_try_advisory_lock(:key)"), key):
+            log.info("waiting for another process to prepare the database")
+            connection.execute(text("SELECT pg_advisory_lock(:key)"), key)
+        try:
+            yield
+        finally:
+            connection.execute(text("SELECT pg_advisory_unlock(:key)"), key)
+
+
+@contextmanager
+def _file_lock(path: Path) -> Iterator[None]:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            log.info("waiting for another process to prepare the database")
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)

@@ -3,13 +3,27 @@ never commit (the edge's `session_scope` does)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from bot.storage.models import ProgressReport, QuestionLog, User
+from bot.storage.models import Base, ProgressReport, QuestionLog, User
+
+
+def insert_unless_present(
+    session: Session, model: type[Base], values: Mapping[str, Any], key: Sequence[str]
+) -> None:
+    """INSERT ... ON CONFLICT (key) DO NOTHING: one statement that two transactions can
+    run at once without either failing (the second waits for the first, then skips)."""
+    if session.get_bind().dialect.name == "postgresql":
+        pg = postgresql.insert(model).values(**values)
+        session.execute(pg.on_conflict_do_nothing(index_elements=list(key)))
+    else:
+        lite = sqlite.insert(model).values(**values)
+        session.execute(lite.on_conflict_do_nothing(index_elements=list(key)))
 
 
 class QuestionLogRepo:
@@ -62,15 +76,19 @@ class UserRepo:
         """The user for this channel account, created as an `official` on first contact.
 
         An existing user's display name is left alone (admins may have corrected it).
-        Two first contacts of one account racing each other make the second flush fail
-        on the (channel, channel_user_id) unique constraint; updates of one chat are
-        handled one at a time, so that is left to the edge's error handling.
+        Two first contacts of one account at once (four `bot ask` started together, a
+        `bot admin` while the bot answers that account) both succeed: the insert skips
+        a row another transaction made, and the user is read back.
         """
         user = self.get(channel, channel_user_id)
-        if user is None:
-            user = User(channel=channel, channel_user_id=channel_user_id, display_name=display_name)
-            self.session.add(user)
-            self.session.flush()
+        if user is not None:
+            return user
+        account = {"channel": channel, "channel_user_id": channel_user_id}
+        insert_unless_present(
+            self.session, User, {**account, "display_name": display_name}, list(account)
+        )
+        user = self.get(channel, channel_user_id)
+        assert user is not None, "inserted or already there"
         return user
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.application.admin import files
+from bot.config import ImportLimits
 from bot.storage.db import make_engine, make_session_factory, session_scope
 from bot.storage.models import AuditLog, Clause, Duty, FaqEntry
 
@@ -144,3 +147,140 @@ def test_unreadable_files_are_refused_politely(
     with pytest.raises(files.FileProblems) as raised:
         files.read_rows(path)
     assert problem in raised.value.problems[0]
+
+
+# ----- hostile files: bounded before (or while) they are read ---------------------------
+
+
+def billion_laughs() -> str:
+    """~1 KB of YAML that stands for 10^9 strings."""
+    lines = ['- &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    for previous, name in zip("abcdefgh", "bcdefghi", strict=True):
+        lines.append(f"- &{name} [{', '.join([f'*{previous}'] * 10)}]")
+    return "\n".join(lines) + "\n"
+
+
+def test_yaml_aliases_are_refused(tmp_path: Path) -> None:
+    path = tmp_path / "faq.yaml"
+    path.write_text(billion_laughs(), encoding="utf-8")
+    assert path.stat().st_size < 1_000
+    with pytest.raises(files.FileProblems) as raised:
+        files.read_rows(path)
+    [problem] = raised.value.problems
+    assert problem.startswith("dòng ") and "neo và bí danh" in problem
+    # One alias is enough: a FAQ entry reusing another's answer.
+    path.write_text(
+        "- {id: a, question: Hỏi?, answer: &same Đáp.}\n"
+        "- {id: b, question: Hỏi nữa?, answer: *same}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(files.FileProblems) as raised:
+        files.read_rows(path)
+    assert raised.value.problems[0].startswith("dòng 1: tệp YAML dùng neo và bí danh")
+
+
+def test_a_file_past_the_size_limit_is_refused_unread(tmp_path: Path) -> None:
+    path = tmp_path / "faq.yaml"
+    path.write_text(billion_laughs(), encoding="utf-8")  # it would fail if it were read
+    with pytest.raises(files.FileProblems) as raised:
+        files.read_rows(path, ImportLimits(max_bytes=100))
+    assert raised.value.problems == ["tệp nặng 0,5 KB, quá giới hạn 0,1 KB (IMPORT_MAX_BYTES)"]
+
+
+def test_a_csv_cell_past_the_limit_names_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "faq.csv"
+    long_answer = "chữ ký số " * 13_108  # 131,080 characters: one past Python's default
+    path.write_text(
+        "id,question,alternates,answer,clauses\n"
+        "a,Hỏi?,,Đáp.,1.a\n"
+        f'b,Hỏi nữa?,,"{long_answer}",1.a\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(files.FileProblems) as raised:
+        files.read_rows(path)
+    assert raised.value.problems == [
+        "dòng 3: một ô dài quá 131.072 ký tự (giới hạn IMPORT_MAX_CELL_CHARS)"
+    ]
+    # IMPORT_MAX_CELL_CHARS raises it (the FAQ's own checks then say the answer is too long).
+    rows = files.read_rows(path, ImportLimits(max_cell_chars=200_000))
+    assert [number for number, _ in rows] == [2, 3] and rows[1][1]["answer"] == long_answer
+
+
+def faq_rows(count: int) -> list[dict[str, object]]:
+    return [
+        {"id": f"r{n}", "question": f"Hỏi {n}?", "alternates": [], "answer": "Đáp.", "clauses": []}
+        for n in range(count)
+    ]
+
+
+@pytest.mark.parametrize("suffix", [".yaml", ".csv", ".xlsx"])
+def test_rows_past_the_limit_are_refused(tmp_path: Path, suffix: str) -> None:
+    path = tmp_path / f"faq{suffix}"
+    limits = ImportLimits(max_rows=3)
+    files.write_rows(path, files.FAQ_COLUMNS, faq_rows(3))
+    assert len(files.read_rows(path, limits)) == 3
+    files.write_rows(path, files.FAQ_COLUMNS, faq_rows(4))
+    with pytest.raises(files.FileProblems) as raised:
+        files.read_rows(path, limits)
+    assert raised.value.problems == ["tệp có hơn 3 dòng dữ liệu (giới hạn IMPORT_MAX_ROWS)"]
+
+
+def rewrite_xlsx(path: Path, replaced: dict[str, bytes]) -> None:
+    """`path` with some members' contents replaced (or added)."""
+    with zipfile.ZipFile(path) as source:
+        members = {info.filename: source.read(info) for info in source.infolist()}
+    members.update(replaced)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for name, content in members.items():
+            target.writestr(name, content)
+
+
+SHEET = "xl/worksheets/sheet1.xml"
+
+
+@pytest.mark.parametrize(
+    ("padding", "problem"),
+    [
+        # 12 MB unpacked (from ~12 KB): past IMPORT_MAX_UNPACKED_BYTES.
+        (12_000_000, "bảng tính giải nén ra 12,1 MB, quá giới hạn 10,0 MB"),
+        # 2 MB: under that, but a thousand times its packed size.
+        (2_000_000, "bảng tính nén bất thường (giải nén ra gấp"),
+    ],
+)
+def test_an_xlsx_bomb_is_refused_before_it_is_parsed(
+    tmp_path: Path, padding: int, problem: str
+) -> None:
+    path = tmp_path / "faq.xlsx"
+    files.write_rows(path, files.FAQ_COLUMNS, faq_rows(2))
+    # Not even XML: parsing it would say "tệp hỏng", so the limit is checked first.
+    rewrite_xlsx(path, {SHEET: b"<" * padding})
+    assert path.stat().st_size < 30_000
+    with pytest.raises(files.FileProblems) as raised:
+        files.read_rows(path)
+    [said] = raised.value.problems
+    assert said.startswith(problem)
+
+
+def test_an_xlsx_row_numbered_past_excel_is_refused(tmp_path: Path) -> None:
+    """A row number in the sheet's XML that openpyxl would pad with blank rows up to."""
+    path = tmp_path / "faq.xlsx"
+    files.write_rows(path, files.FAQ_COLUMNS, faq_rows(1))
+    with zipfile.ZipFile(path) as book:
+        sheet = book.read(SHEET).decode()
+    far = '<row r="4000000000"><c r="A4000000000" t="inlineStr"><is><t>x</t></is></c></row>'
+    rewrite_xlsx(path, {SHEET: sheet.replace("</sheetData>", far + "</sheetData>").encode()})
+    with pytest.raises(files.FileProblems) as raised:
+        files.read_rows(path)
+    assert raised.value.problems == ["bảng tính có dòng sau dòng 1.048.576, dòng cuối của Excel"]
+
+
+def test_an_xlsx_declaring_a_huge_sheet_reads_its_real_rows(tmp_path: Path) -> None:
+    """The <dimension> element says A1:XFD1048576; only the rows written are read."""
+    path = tmp_path / "faq.xlsx"
+    files.write_rows(path, files.FAQ_COLUMNS, faq_rows(2))
+    with zipfile.ZipFile(path) as book:
+        sheet = book.read(SHEET).decode()
+    huge = re.sub(r'<dimension ref="[^"]*"', '<dimension ref="A1:XFD1048576"', sheet)
+    assert huge != sheet
+    rewrite_xlsx(path, {SHEET: huge.encode()})
+    assert [number for number, _ in files.read_rows(path)] == [2, 3]

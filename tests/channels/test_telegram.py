@@ -12,6 +12,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -26,12 +27,13 @@ from telegram.ext import Application, ContextTypes, TypeHandler
 
 from bot.app import Assistant, prepare_database
 from bot.application import accounts
+from bot.application.admin import files
 from bot.application.commands import CommandTable
 from bot.application.messages import Button, IncomingMessage, Reply, Response
 from bot.application.router import DECLARED_COMMANDS, Core
 from bot.channels.telegram.app import build_application, webhook_options
 from bot.channels.telegram.handlers import APOLOGY
-from bot.config import Settings
+from bot.config import ImportLimits, Settings
 from bot.storage.db import session_scope
 from bot.storage.models import DialogState, ProgressReport, User
 from tests.channels.test_telegram_render import assert_valid_html
@@ -475,6 +477,54 @@ async def test_an_admin_sends_a_faq_file_and_it_is_imported(
     assert "Ai trực cổng dịch vụ công?" in document.files["document"].content.decode("utf-8-sig")
 
 
+async def test_an_admins_slow_import_holds_up_nobody_else(
+    bot: Harness, assistant: Assistant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While an admin's file is being read (held there until released), another user's
+    question is answered; the admin's own next message waits for the import's reply."""
+    code = invite_code(assistant, role="admin", agency=None)
+    await bot.exchange(bot.api.push_message(CHAT, f"/start {code}"))
+    reading, release = threading.Event(), threading.Event()
+    read_rows = files.read_rows
+
+    def slow_read_rows(path: Path, limits: ImportLimits = files.DEFAULT_LIMITS) -> files.Rows:
+        reading.set()
+        release.wait(timeout=30)
+        return read_rows(path, limits)
+
+    monkeypatch.setattr(files, "read_rows", slow_read_rows)
+    rows = "id,question,alternates,answer,clauses\n,Ai trực cổng dịch vụ công?,,Không nói.,1.d\n"
+    try:
+        upload = bot.api.push_document(CHAT, "faq.csv", rows.encode())
+        assert await asyncio.to_thread(reading.wait, 10), "the import did not start"
+        then = bot.api.push_message(CHAT, "/faq cổng")
+        question = bot.api.push_message(5151, "Sở Nội vụ phải làm gì?")
+        await bot.until_handled(question)
+        [answer] = bot.api.sent_messages(5151)
+        assert "Mục 2.d" in answer["text"]
+        assert upload["update_id"] not in bot.handled and then["update_id"] not in bot.handled
+    finally:
+        release.set()
+    await bot.until_handled(upload, then)
+    texts = [m["text"] for m in bot.api.sent_messages(CHAT)]
+    imported = next(i for i, t in enumerate(texts) if "Đã nhập tệp «faq.csv»" in t)
+    listed = next(i for i, t in enumerate(texts) if "Ai trực cổng dịch vụ công?" in t)
+    assert imported < listed  # in the order the admin sent them, the entry found
+
+
+async def test_an_admins_file_past_the_size_limit_is_not_downloaded(
+    bot: Harness, assistant: Assistant
+) -> None:
+    code = invite_code(assistant, role="admin", agency=None)
+    await bot.exchange(bot.api.push_message(CHAT, f"/start {code}"))
+    too_big = b"id,question,alternates,answer,clauses\n" + b"x" * 2_000_000
+    calls = await bot.exchange(bot.api.push_document(CHAT, "faq.csv", too_big))
+    assert [c for c in calls if c.method == "getFile"] == []  # Telegram said its size
+    [refused] = sent(calls)
+    assert_html_reply(refused)
+    assert "tệp nặng 2,1 MB, quá giới hạn 2,0 MB (IMPORT_MAX_BYTES)" in refused["text"]
+
+
 async def test_an_unlinked_user_cannot_report(bot: Harness, assistant: Assistant) -> None:
     [refusal] = await bot.say("/baocao")
     assert_html_reply(refusal)
@@ -716,7 +766,7 @@ def test_bot_run_without_a_token_exits_with_2(tmp_path: Path) -> None:
 async def test_per_user_concurrency_keeps_each_users_order(
     api: FakeBotApi, assistant: Assistant, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The opt-in `concurrency`: users overlap, a user's own updates never do."""
+    """`concurrency` (CHANNEL_CONCURRENCY): users overlap, a user's own updates never do."""
     in_flight: dict[str, int] = {}
     overlap = {"users": 0}
 

@@ -47,7 +47,6 @@ AUDIENCES = {
 }
 MAX_ANNOUNCEMENT = 3000
 BROADCAST_KIND = "broadcast"
-MAX_IMPORT_BYTES = 2_000_000
 # /xuat <word>: what is exported.
 EXPORTS = {"faq": "faq", "hoidap": "faq", "nhiemvu": "duties", "nv": "duties"}
 # /lich <word> <date>: the calendar exception each word declares.
@@ -507,13 +506,15 @@ def export(ctx: CommandContext) -> Response:
 
 def import_file(ctx: CommandContext, attachment: Attachment) -> Response:
     """A FAQ or duties file (YAML, CSV, XLSX) sent by an admin: all rows or none."""
-    session, user = ctx.session, ctx.user
+    session, user, limits = ctx.session, ctx.user, ctx.app.import_limits
     suffix = Path(attachment.file_name).suffix.lower()
+    if attachment.content is None and attachment.size > limits.max_bytes:
+        return _file_rejected(attachment, [files.too_big(attachment.size, limits)])
     if attachment.content is None:
-        view = {
+        view: dict[str, Any] = {
             "name": attachment.file_name[:80],
             "formats": files.FORMATS,
-            "max_mb": MAX_IMPORT_BYTES // 1_000_000,
+            "max_size": files.size_text(limits.max_bytes),
         }
         return respond(Reply("admin/file_unreadable", view))
     with tempfile.TemporaryDirectory() as folder:
@@ -521,14 +522,9 @@ def import_file(ctx: CommandContext, attachment: Attachment) -> Response:
         path.write_bytes(attachment.content)
         try:
             clauses = set(ctx.app.catalog.clauses)
-            kind, report = files.import_file(session, user, path, clauses)
+            kind, report = files.import_file(session, user, path, clauses, limits)
         except files.FileProblems as error:
-            view = {
-                "name": attachment.file_name[:80],
-                "problems": error.problems[:20],
-                "more": max(0, len(error.problems) - 20),
-            }
-            return respond(Reply("admin/file_rejected", view))
+            return _file_rejected(attachment, error.problems)
     if report.created or report.updated:
         ctx.app.reload_now(session)
     view = {
@@ -539,6 +535,15 @@ def import_file(ctx: CommandContext, attachment: Attachment) -> Response:
         "unchanged": len(report.unchanged),
     }
     return respond(Reply("admin/file_imported", view))
+
+
+def _file_rejected(attachment: Attachment, problems: list[str]) -> Response:
+    view = {
+        "name": attachment.file_name[:80],
+        "problems": problems[:20],
+        "more": max(0, len(problems) - 20),
+    }
+    return respond(Reply("admin/file_rejected", view))
 
 
 # ----- invite codes -------------------------------------------------------------------
@@ -568,13 +573,15 @@ def invite(ctx: CommandContext) -> Response:
     return respond(Reply("account/invite_created", view))
 
 
-def import_wanted(attachment: Attachment) -> bool:
-    """Whether a channel should fetch a file's bytes for `AdminCommands.import_file`."""
+def import_wanted(attachment: Attachment, max_bytes: int) -> bool:
+    """Whether a channel should fetch a file's bytes for `import_file`: a content file
+    whose size the channel told, not past `max_bytes` (IMPORT_MAX_BYTES), so that a
+    huge file is refused without being downloaded."""
     suffix = Path(attachment.file_name).suffix.lower()
     return (
         attachment.kind == "document"
         and suffix in files.FORMATS
-        and (0 < attachment.size <= MAX_IMPORT_BYTES)
+        and (0 < attachment.size <= max_bytes)
     )
 
 

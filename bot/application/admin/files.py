@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import math
 import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -21,15 +22,21 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.application.admin import content
+from bot.config import ImportLimits
 from bot.domain.dates import Issued, check_date, parse_vn_date, vn_date
 from bot.storage.models import Directive, Duty, FaqEntry, User
 from nlu.normalize import sanitize
+from nlu.yaml_io import NoAliasDumper, YamlAliasError, load_yaml
 
 FAQ_COLUMNS = ("id", "question", "alternates", "answer", "clauses")
 DUTY_COLUMNS = ("directive_id", "id", "clause", "title", "due", "effective_due")
 LIST_SEPARATOR = " | "  # alternates and clauses inside one CSV/XLSX cell
 FORMATS = (".yaml", ".yml", ".csv", ".xlsx")
 Rows = list[tuple[int, dict[str, Any]]]  # (line or row number, record)
+DEFAULT_LIMITS = ImportLimits()
+# Columns read from a spreadsheet's header: ours have at most 6; any further right are ignored.
+MAX_XLSX_COLUMNS = 50
+EXCEL_MAX_ROWS = 1_048_576  # Excel's last row
 
 
 class FileProblems(ValueError):
@@ -59,12 +66,13 @@ def _check_format(path: Path) -> str:
     return suffix
 
 
-def read_rows(path: Path) -> Rows:
+def read_rows(path: Path, limits: ImportLimits = DEFAULT_LIMITS) -> Rows:
     """(line or row number, row) for each record of the file, its texts `sanitize`d as
     a message's are; FileProblems when the file cannot be read at all (another
-    encoding, a damaged spreadsheet)."""
+    encoding, a damaged spreadsheet) or is past one of `limits` (checked before parsing
+    wherever the file tells its size)."""
     try:
-        return [(number, _sanitized(row)) for number, row in _read_rows(path)]
+        return [(number, _sanitized(row)) for number, row in _read_rows(path, limits)]
     except UnicodeDecodeError:
         raise FileProblems(
             ["tệp không ở dạng UTF-8: trong Excel, lưu bằng «CSV UTF-8» hoặc dùng .xlsx"]
@@ -77,39 +85,65 @@ def read_rows(path: Path) -> Rows:
         ) from None
 
 
-def _read_rows(path: Path) -> Rows:
+def _read_rows(path: Path, limits: ImportLimits) -> Rows:
     suffix = _check_format(path)
+    size = path.stat().st_size
+    if size > limits.max_bytes:
+        raise FileProblems([too_big(size, limits)])
     if suffix in (".yaml", ".yml"):
-        text = path.read_text(encoding="utf-8")
-        try:
-            node = yaml.compose(text)
-            data = yaml.safe_load(text)
-        except yaml.YAMLError as error:
-            raise FileProblems([f"YAML không hợp lệ: {error}"]) from None
-        if not isinstance(data, list) or node is None:
-            raise FileProblems(["tệp YAML phải là một danh sách các mục"])
-        _refuse_repeated_keys(node.value)
-        lines = [item.start_mark.line + 1 for item in node.value]
-        return [
-            (line, row if isinstance(row, dict) else {})
-            for line, row in zip(lines, data, strict=True)
-        ]
+        return _yaml_rows(path, limits)
     if suffix == ".csv":
-        reader = csv.DictReader(io.StringIO(path.read_text(encoding="utf-8-sig")))
-        _refuse_repeated_columns(reader.fieldnames or ())
-        return [(n, dict(row)) for n, row in enumerate(reader, start=2)]
-    from openpyxl import load_workbook  # imported here: only XLSX needs it
+        return _csv_rows(path, limits)
+    return _xlsx_rows(path, limits)
 
-    sheet = load_workbook(path, read_only=True).worksheets[0]
-    rows = list(sheet.iter_rows(values_only=True))
-    if not rows:
-        return []
-    header = [str(h or "").strip() for h in rows[0]]
-    _refuse_repeated_columns(header)
+
+def too_big(size: int, limits: ImportLimits) -> str:
+    """Why a file of `size` bytes is refused (Vietnamese)."""
+    return (
+        f"tệp nặng {size_text(size, up=True)}, quá giới hạn {size_text(limits.max_bytes)} "
+        "(IMPORT_MAX_BYTES)"
+    )
+
+
+def size_text(size: int, *, up: bool = False) -> str:
+    """A size as Vietnamese write it ("1,5 MB", "800,0 KB"); `up`: rounded up, so that a
+    file just past a limit does not read as the limit itself."""
+    unit, scale = ("MB", 1_000_000) if size >= 1_000_000 else ("KB", 1_000)
+    tenths = math.ceil(size * 10 / scale) if up else round(size * 10 / scale)
+    return f"{tenths / 10:.1f} {unit}".replace(".", ",")
+
+
+def _count(number: int) -> str:
+    """A whole number as Vietnamese write it: "131.072"."""
+    return f"{number:,}".replace(",", ".")
+
+
+def _too_many_rows(limits: ImportLimits) -> FileProblems:
+    return FileProblems(
+        [f"tệp có hơn {_count(limits.max_rows)} dòng dữ liệu (giới hạn IMPORT_MAX_ROWS)"]
+    )
+
+
+def _yaml_rows(path: Path, limits: ImportLimits) -> Rows:
+    try:
+        node, data = load_yaml(path.read_text(encoding="utf-8"))
+    except YamlAliasError as error:
+        raise FileProblems(
+            [
+                f"dòng {error.line}: tệp YAML dùng neo và bí danh (&…, *…), không được hỗ "
+                "trợ: hãy viết đầy đủ từng mục"
+            ]
+        ) from None
+    except yaml.YAMLError as error:
+        raise FileProblems([f"YAML không hợp lệ: {error}"]) from None
+    if not isinstance(data, list) or not isinstance(node, yaml.SequenceNode):
+        raise FileProblems(["tệp YAML phải là một danh sách các mục"])
+    if len(data) > limits.max_rows:
+        raise _too_many_rows(limits)
+    _refuse_repeated_keys(node.value)
+    lines = [item.start_mark.line + 1 for item in node.value]
     return [
-        (n, {h: ("" if v is None else v) for h, v in zip(header, row, strict=False)})
-        for n, row in enumerate(rows[1:], start=2)
-        if any(v not in (None, "") for v in row)
+        (line, row if isinstance(row, dict) else {}) for line, row in zip(lines, data, strict=True)
     ]
 
 
@@ -163,11 +197,101 @@ def _sanitized(value: Any) -> Any:
     return value
 
 
+def _csv_rows(path: Path, limits: ImportLimits) -> Rows:
+    # The limit is the csv module's, for the whole process: every import sets the same.
+    csv.field_size_limit(limits.max_cell_chars)
+    reader = csv.DictReader(io.StringIO(path.read_text(encoding="utf-8-sig")))
+    rows: Rows = []
+    try:
+        _refuse_repeated_columns(reader.fieldnames or ())
+        for n, row in enumerate(reader, start=2):
+            if len(rows) == limits.max_rows:
+                raise _too_many_rows(limits)
+            rows.append((n, dict(row)))
+    except csv.Error as error:
+        if "field larger than field limit" in str(error):
+            chars = _count(limits.max_cell_chars)
+            problem = f"một ô dài quá {chars} ký tự (giới hạn IMPORT_MAX_CELL_CHARS)"
+        else:
+            problem = "dòng CSV không hợp lệ (có ký tự lạ hoặc dấu ngoặc kép không đóng)"
+        # The csv reader's own count: DictReader's is updated only after a row is read.
+        raise FileProblems([f"dòng {reader.reader.line_num}: {problem}"]) from None
+    return rows
+
+
+def _xlsx_rows(path: Path, limits: ImportLimits) -> Rows:
+    _check_archive(path, limits)
+    from openpyxl import load_workbook  # imported here: only XLSX needs it
+
+    book = load_workbook(path, read_only=True)
+    try:
+        sheet = book.worksheets[0]
+        # A sheet's declared dimension (a few bytes of its XML) can claim a million rows
+        # and 16,384 columns, which openpyxl would pad with blanks: it is ignored, and
+        # only the header's columns are read.
+        sheet.reset_dimensions()
+        first = sheet.iter_rows(max_row=1, max_col=MAX_XLSX_COLUMNS, values_only=True)
+        header = [str(h or "").strip() for h in next(first, ())]
+        _refuse_repeated_columns(header)
+        width = max((i + 1 for i, h in enumerate(header) if h), default=0)
+        if width == 0:
+            return []
+        records: Rows = []
+        rows = sheet.iter_rows(min_row=2, max_col=width, values_only=True)
+        # Blank rows cost little but are not counted; rows past Excel's last one mean
+        # a crafted file (openpyxl would pad the gap up to any number it names).
+        for n, row in enumerate(rows, start=2):
+            if n > EXCEL_MAX_ROWS:
+                raise FileProblems(
+                    [f"bảng tính có dòng sau dòng {_count(EXCEL_MAX_ROWS)}, dòng cuối của Excel"]
+                )
+            if not any(v not in (None, "") for v in row):
+                continue
+            if len(records) == limits.max_rows:
+                raise _too_many_rows(limits)
+            records.append(
+                (n, {h: ("" if v is None else v) for h, v in zip(header, row, strict=False)})
+            )
+        return records
+    finally:
+        book.close()
+
+
+def _check_archive(path: Path, limits: ImportLimits) -> None:
+    """Refuse an .xlsx whose XML would be too long to parse, from its zip directory alone.
+
+    Python's zipfile never inflates a member past the size its directory declares (it
+    stops there and the CRC check fails), so the declared sizes are a real bound.
+    """
+    with zipfile.ZipFile(path) as archive:
+        members = archive.infolist()
+    unpacked = sum(m.file_size for m in members)
+    packed = sum(m.compress_size for m in members)
+    if unpacked > limits.max_unpacked_bytes:
+        raise FileProblems(
+            [
+                f"bảng tính giải nén ra {size_text(unpacked, up=True)}, quá giới hạn "
+                f"{size_text(limits.max_unpacked_bytes)} (IMPORT_MAX_UNPACKED_BYTES)"
+            ]
+        )
+    if unpacked > packed * limits.max_ratio:
+        raise FileProblems(
+            [
+                f"bảng tính nén bất thường (giải nén ra gấp {unpacked // max(packed, 1)} lần, "
+                f"giới hạn {limits.max_ratio} lần, IMPORT_MAX_RATIO)"
+            ]
+        )
+
+
 def import_file(
-    session: Session, user: User | None, path: Path, known_clauses: set[str]
+    session: Session,
+    user: User | None,
+    path: Path,
+    known_clauses: set[str],
+    limits: ImportLimits = DEFAULT_LIMITS,
 ) -> tuple[str, ImportReport]:
     """A FAQ or a duties file, told apart by its columns: ("faq" | "duties", report)."""
-    rows = read_rows(path)
+    rows = read_rows(path, limits)
     kind = _kind_of(rows)
     if kind == "faq":
         return kind, _import_faq_rows(session, user, rows, path.name, known_clauses)
@@ -195,7 +319,9 @@ def write_rows(path: Path, columns: Sequence[str], rows: Sequence[dict[str, Any]
     suffix = _check_format(path)
     if suffix in (".yaml", ".yml"):
         path.write_text(
-            yaml.safe_dump(list(rows), allow_unicode=True, sort_keys=False, width=100),
+            yaml.dump(
+                list(rows), Dumper=NoAliasDumper, allow_unicode=True, sort_keys=False, width=100
+            ),
             encoding="utf-8",
         )
         return
@@ -249,10 +375,14 @@ def export_faq(session: Session, path: Path) -> int:
 
 
 def import_faq(
-    session: Session, user: User | None, path: Path, known_clauses: set[str]
+    session: Session,
+    user: User | None,
+    path: Path,
+    known_clauses: set[str],
+    limits: ImportLimits = DEFAULT_LIMITS,
 ) -> ImportReport:
     """Add or replace FAQ entries from a file; nothing is applied if any row is wrong."""
-    return _import_faq_rows(session, user, read_rows(path), path.name, known_clauses)
+    return _import_faq_rows(session, user, read_rows(path, limits), path.name, known_clauses)
 
 
 def _import_faq_rows(
@@ -320,9 +450,11 @@ def export_duties(session: Session, path: Path) -> int:
     return len(rows)
 
 
-def import_duties(session: Session, user: User | None, path: Path) -> ImportReport:
+def import_duties(
+    session: Session, user: User | None, path: Path, limits: ImportLimits = DEFAULT_LIMITS
+) -> ImportReport:
     """Set duties' effective deadlines from a file (other columns are for reading)."""
-    return _import_duty_rows(session, user, read_rows(path), path.name)
+    return _import_duty_rows(session, user, read_rows(path, limits), path.name)
 
 
 def _import_duty_rows(session: Session, user: User | None, rows: Rows, name: str) -> ImportReport:

@@ -43,7 +43,7 @@ from bot.domain.knowledge import (
     Topic,
 )
 from nlu.normalize import fold_words as fold
-from nlu.yaml_io import read_yaml
+from nlu.yaml_io import NoAliasDumper, read_yaml
 
 AGENCIES_FILE = "agencies.yaml"
 FAQ_FILE = "faq.yaml"
@@ -273,7 +273,7 @@ def load_directive(folder: Path, agency_ids: frozenset[str]) -> Directive:
 # --- and back: the directive as directive.yaml holds it
 
 
-class _PackDumper(yaml.SafeDumper):
+class _PackDumper(NoAliasDumper):
     """Block style for multi-line text, as in the hand-written pack."""
 
 

@@ -7,7 +7,6 @@ or with a webhook when TELEGRAM_WEBHOOK_URL is set.
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import re
 from collections.abc import Awaitable
@@ -26,8 +25,9 @@ from telegram.ext import (
 )
 
 from bot.application.assistant import Assistant
+from bot.channels.ordering import KeyedOrder
 from bot.channels.telegram.handlers import TelegramChannel, commands_for
-from bot.config import Settings
+from bot.config import DEFAULT_CONCURRENCY, Settings
 
 TIMEZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 # Telegram accepts 1-256 characters A-Z, a-z, 0-9, _ and - as a webhook secret token.
@@ -42,38 +42,24 @@ Hoặc bỏ TELEGRAM_WEBHOOK_URL để chạy bằng long polling.
 """
 
 
-class PerUserUpdateProcessor(BaseUpdateProcessor):
-    """Updates of different users concurrently, each user's strictly in order.
+class OrderedUpdateProcessor(BaseUpdateProcessor):
+    """Updates of different users and chats at once, each user's and each chat's in order
+    (`KeyedOrder`): one user's slow update (an admin's import) holds up nobody else.
 
-    Not the default (`build_application(concurrency=0)` handles one update at a time).
-    With it, one user's slow reply (Telegram is ~50-200 ms away) no longer holds up
-    everyone else, while a user's own updates (dialog steps) still run one after the
-    other. It needs a core that is safe to call from several threads at once.
-
-    PTB starts one task per update, in order; the per-user lock is taken on the task's
-    first step (no waiting when free), so each user's updates queue up in arrival order.
-    PTB's own semaphore (first in `process_update`) is made too large to ever block,
-    so it cannot reorder anything; `max_concurrent` is enforced after the user's lock.
+    PTB starts one task per update, in arrival order, and each reaches
+    `do_process_update` on its first step, where `KeyedOrder.run` registers it before
+    anything awaits. PTB's own semaphore (taken before that) is made too large to ever
+    block, so it cannot reorder anything; `max_concurrent` is enforced by the order.
+    The core is called from several worker threads at once: its state is in the
+    database, and what it shares in memory (the Q&A indexes) is only read or swapped.
     """
 
     def __init__(self, max_concurrent: int) -> None:
         super().__init__(max_concurrent_updates=1 << 30)
-        self._limit = asyncio.Semaphore(max_concurrent)
-        self._locks: dict[object, tuple[asyncio.Lock, int]] = {}
+        self._order = KeyedOrder(max_concurrent)
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
-        key = _user_key(update)
-        lock, users = self._locks.get(key) or (asyncio.Lock(), 0)
-        self._locks[key] = (lock, users + 1)
-        try:
-            async with lock, self._limit:
-                await coroutine
-        finally:
-            lock, users = self._locks[key]
-            if users == 1:
-                del self._locks[key]
-            else:
-                self._locks[key] = (lock, users - 1)
+        await self._order.run(_order_keys(update), lambda: coroutine)
 
     async def initialize(self) -> None:
         """Nothing to set up."""
@@ -82,13 +68,16 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
         """Nothing to release."""
 
 
-def _user_key(update: object) -> object:
-    if isinstance(update, Update):
-        if update.effective_user is not None:
-            return ("user", update.effective_user.id)
-        if update.effective_chat is not None:
-            return ("chat", update.effective_chat.id)
-    return ("other", None)  # anything else: one at a time
+def _order_keys(update: object) -> tuple[object, ...]:
+    """Its user (their dialog) and its chat (a group's replies); else one common key."""
+    if not isinstance(update, Update):
+        return (("other", None),)
+    keys: list[object] = []
+    if update.effective_user is not None:
+        keys.append(("user", update.effective_user.id))
+    if update.effective_chat is not None:
+        keys.append(("chat", update.effective_chat.id))
+    return tuple(keys) or (("other", None),)
 
 
 async def register_commands(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
@@ -104,22 +93,22 @@ def build_application(
     base_file_url: str | None = None,
     *,
     overall_max_rate: float = 30,
-    concurrency: int = 0,
+    concurrency: int = DEFAULT_CONCURRENCY,
 ) -> Application[Any, Any, Any, Any, Any, Any]:
-    """The Application: rate limited (retrying 429s), Vietnam's time zone, one update at a time.
+    """The Application: rate limited (retrying 429s), Vietnam's time zone, up to
+    `concurrency` updates at once, each user's and chat's in order.
 
     `base_url`/`base_file_url` point it at another Bot API server (a local one, or the
     fake in the tests). `overall_max_rate` is Telegram's ~30 messages/s per bot; 0 lifts
-    it (benchmarks of the pipeline itself). `concurrency` > 0 handles up to that many
-    users' updates at once (`PerUserUpdateProcessor`; experimental, see there).
+    it (benchmarks of the pipeline itself). `concurrency` 0 is PTB's own one update at
+    a time, in arrival order (benchmarks compare the two).
     """
     builder = (
         Application.builder()
         .token(token)
         .rate_limiter(AIORateLimiter(overall_max_rate=overall_max_rate, max_retries=3))
         .defaults(Defaults(tzinfo=TIMEZONE))
-        # Dialogs keep per-user state: one update at a time keeps their order.
-        .concurrent_updates(PerUserUpdateProcessor(concurrency) if concurrency > 0 else False)
+        .concurrent_updates(OrderedUpdateProcessor(concurrency) if concurrency > 0 else False)
         .post_init(register_commands)
     )
     if base_url:

@@ -156,7 +156,8 @@ class TelegramChannel:
     ) -> IncomingMessage:
         """An admin's content file (FAQ, duties) comes with its bytes; other files do not."""
         attachment = message.attachment
-        if attachment is None or not import_wanted(attachment):
+        max_bytes = self.assistant.settings.imports.max_bytes
+        if attachment is None or not import_wanted(attachment, max_bytes):
             return message
         role = await asyncio.to_thread(self._role, message)
         if role != "admin":

@@ -29,6 +29,7 @@ class TelegramRunner:
             settings.telegram_token,
             base_url=base_url,
             base_file_url=file_url_for(base_url) if base_url else None,
+            concurrency=settings.channel_concurrency,
         )
         # Telegram's webhook has its own server (python-telegram-bot's), not the listener.
         self.routes: list[BaseRoute] = []

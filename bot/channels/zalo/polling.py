@@ -1,10 +1,11 @@
 """The long-polling loop: getUpdates, drop duplicates, hand each update to the caller.
 
-Updates are handled one after the other, in the order Zalo hands them out (so one
-user's messages keep their order), but fetching does not wait for handling: Zalo hands
-out ONE update per getUpdates, so the next call goes out while the current update is
-being handled (up to `prefetch` updates wait in a queue), instead of every update
-paying a full round trip on top of its handling. A failed getUpdates (network, 5xx,
+Updates of different users are handled at the same time (up to `concurrency`), each
+user's and each chat's in the order Zalo hands them out (`KeyedOrder`), so one user's
+slow update holds up nobody else. Fetching does not wait for handling: Zalo hands out
+ONE update per getUpdates, so the next call goes out while updates are being handled
+(up to `prefetch` wait in a queue, and as many more wait for their turn), instead of
+every update paying a full round trip on top of its handling. A failed getUpdates (network, 5xx,
 429, a wrong token) is logged and tried again after a growing pause (1, 2, 4 ... 60 s,
 back to the start after a success); an error in the handler is logged and the loop
 goes on with the next update.
@@ -22,10 +23,13 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
+from bot.channels.ordering import KeyedOrder
 from bot.channels.zalo.client import POLL_TIMEOUT, ZaloApiError, ZaloClient, ZaloUnauthorized
-from bot.channels.zalo.updates import Deduper, message_id
+from bot.channels.zalo.updates import Deduper, message_id, order_keys
+from bot.config import DEFAULT_CONCURRENCY
 
 log = logging.getLogger(__name__)
 
@@ -57,11 +61,12 @@ async def poll(
     timeout: int = POLL_TIMEOUT,
     backoff: Backoff | None = None,
     prefetch: int = 100,
+    concurrency: int = DEFAULT_CONCURRENCY,
 ) -> None:
     """Fetch and handle updates until `stop_event` is set."""
     backoff = backoff or Backoff()
     queue: asyncio.Queue[Update | None] = asyncio.Queue(maxsize=prefetch)
-    handler = asyncio.create_task(handle_in_order(queue, handle))
+    handler = asyncio.create_task(handle_queued(queue, handle, concurrency, prefetch))
     log.info("polling Zalo for updates")
     try:
         while not stop_event.is_set():
@@ -92,13 +97,34 @@ async def poll(
     log.info("stopped polling Zalo")
 
 
-async def handle_in_order(queue: asyncio.Queue[Update | None], handle: Handler) -> None:
-    """Hand queued updates to `handle` one at a time, until a None is queued."""
+async def handle_queued(
+    queue: asyncio.Queue[Update | None],
+    handle: Handler,
+    concurrency: int = DEFAULT_CONCURRENCY,
+    pending: int = 100,
+) -> None:
+    """Hand queued updates to `handle`, up to `concurrency` at once, each user's and
+    chat's in order, until a None is queued; then wait for those still being handled.
+    At most `pending` updates are taken from the queue and not yet handled."""
+    order = KeyedOrder(concurrency)
+    handling: set[asyncio.Task[None]] = set()
     while (update := await queue.get()) is not None:
-        try:
-            await handle(update)
-        except Exception:
-            log.exception("error while handling Zalo message %s", message_id(update))
+        while len(handling) >= pending:
+            await asyncio.wait(handling, return_when=asyncio.FIRST_COMPLETED)
+        # Tasks take their first step in the order they are made, and that step
+        # registers the update with `order`: arrival order is kept.
+        task = asyncio.create_task(order.run(order_keys(update), partial(_handle, handle, update)))
+        handling.add(task)
+        task.add_done_callback(handling.discard)
+    if handling:
+        await asyncio.wait(handling)
+
+
+async def _handle(handle: Handler, update: Update) -> None:
+    try:
+        await handle(update)
+    except Exception:
+        log.exception("error while handling Zalo message %s", message_id(update))
 
 
 async def _unless_stopped(

@@ -18,7 +18,7 @@ from bot.application.render import Renderer
 from bot.channels.http import file_route
 from bot.channels.zalo.channel import ZaloChannel
 from bot.channels.zalo.client import ZaloClient
-from bot.channels.zalo.polling import Update, handle_in_order, poll
+from bot.channels.zalo.polling import Update, handle_queued, poll
 from bot.channels.zalo.sender import ZaloSender
 from bot.channels.zalo.updates import Deduper
 from bot.channels.zalo.webhook import webhook_path, webhook_route
@@ -43,6 +43,7 @@ class ZaloRunner:
         )
         self.channel = ZaloChannel(assistant, self.sender)
         self.poll_timeout = poll_timeout
+        self.concurrency = settings.channel_concurrency
         self.webhook_url = settings.zalo_webhook_url.rstrip("/")
         self.webhook_path = webhook_path(settings.zalo_token)
         self.label = (
@@ -68,11 +69,20 @@ class ZaloRunner:
         log.info("Zalo bot %s is up", me.get("account_name", ""))
         if self.webhook_url:
             await self.client.set_webhook(self.webhook_url + self.webhook_path, self._secret)
-            self._task = asyncio.create_task(handle_in_order(self._queue, self.channel.handle))
+            self._task = asyncio.create_task(
+                handle_queued(self._queue, self.channel.handle, self.concurrency)
+            )
             return
         await self.client.delete_webhook()
         self._task = asyncio.create_task(
-            poll(self.client, self.channel.handle, self._stop, Deduper(), self.poll_timeout)
+            poll(
+                self.client,
+                self.channel.handle,
+                self._stop,
+                Deduper(),
+                self.poll_timeout,
+                concurrency=self.concurrency,
+            )
         )
 
     async def stop(self) -> None:

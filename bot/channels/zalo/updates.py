@@ -62,6 +62,21 @@ def reply_chat_id(update: Mapping[str, Any]) -> str | None:
     return str(chat_id) if chat_id else None
 
 
+def order_keys(update: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
+    """What an update must be handled in order with: its sender's other updates (their
+    dialog) and its chat's (a group's replies)."""
+    message = _message(update)
+    keys = [
+        (kind, str(value))
+        for kind, value in (
+            ("user", _part(message, "from").get("id")),
+            ("chat", _part(message, "chat").get("id")),
+        )
+        if value
+    ]
+    return tuple(keys) or (("other", ""),)
+
+
 def to_incoming(update: Mapping[str, Any]) -> IncomingMessage | None:
     """The platform-neutral message for an update (None: nobody to answer)."""
     message = _message(update)

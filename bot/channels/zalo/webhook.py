@@ -4,8 +4,8 @@ Zalo sends the secret given to setWebhook in the `X-Bot-Api-Secret-Token` header
 every request: a request without it, or with another, gets 403 (compared in constant
 time). Bodies are bounded (`MAX_BODY` bytes: an update is a few hundred). The body is
 `{"ok": true, "result": update}` per the docs, a flat update per two SDKs: both are
-accepted (`unwrap`). Updates are queued and handled one at a time, in order, like
-polled ones; the request is answered at once, so Zalo never waits for the core.
+accepted (`unwrap`). Updates are queued and handled like polled ones (each user's and
+chat's in order); the request is answered at once, so Zalo never waits for the core.
 """
 
 from __future__ import annotations
