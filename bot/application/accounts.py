@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from bot.domain.errors import Refused
 from bot.domain.roles import ADMIN, ROLES
-from bot.storage.models import InviteCode, User, utcnow
+from bot.storage.models import InviteCode, LinkCode, User, utcnow
 from bot.storage.repositories import UserRepo
 
 # No 0/O, 1/I/L: codes are read aloud and typed from paper.
@@ -83,8 +84,26 @@ def create_invite(
     return Invite(code, agency_id, role, invite.expires_at)
 
 
+def accounts_of(session: Session, user: User) -> list[User]:
+    """Every chat account of `user`'s person (theirs first)."""
+    key = user.person
+    others = session.scalars(
+        select(User)
+        .where(or_(User.id == key, User.person_id == key), User.id != user.id)
+        .order_by(User.id)
+    )
+    return [user, *others]
+
+
+def _set_role(session: Session, user: User, role: str, agency_id: str | None) -> None:
+    """Roles belong to the person: every account of theirs gets the same."""
+    for account in accounts_of(session, user):
+        account.role, account.agency_id = role, agency_id
+
+
 def redeem(session: Session, user: User, code: str, now: dt.datetime | None = None) -> Invite:
-    """Link `user` to the code's agency and role; the code cannot be used again."""
+    """Link `user` (every account of their person) to the code's agency and role; the
+    code cannot be used again."""
     now = now or utcnow()
     invite = session.get(InviteCode, code.strip().upper(), with_for_update=True)
     if invite is None:
@@ -94,7 +113,7 @@ def redeem(session: Session, user: User, code: str, now: dt.datetime | None = No
     if invite.expires_at <= now:
         raise AccountError("code_expired")
     invite.used_by, invite.used_at = user.id, now
-    user.agency_id, user.role = invite.agency_id, invite.role
+    _set_role(session, user, invite.role, invite.agency_id)
     session.flush()
     return Invite(invite.code, invite.agency_id, invite.role, invite.expires_at)
 
@@ -102,9 +121,76 @@ def redeem(session: Session, user: User, code: str, now: dt.datetime | None = No
 def bootstrap_admin(session: Session, channel: str, channel_user_id: str, name: str) -> User:
     """Make a chat account an admin (command line only: the first admin has no inviter)."""
     user = UserRepo(session).get_or_create(channel, channel_user_id, name)
-    user.role = "admin"
+    _set_role(session, user, ADMIN, user.agency_id)
     session.flush()
     return user
+
+
+# ----- one person, several chat accounts -------------------------------------------------------
+LINK_CODE_MINUTES = 10
+
+
+def create_link_code(session: Session, user: User, now: dt.datetime | None = None) -> LinkCode:
+    """A one-time code, valid `LINK_CODE_MINUTES`, that joins the account it is typed
+    from (on another channel) to `user`'s person."""
+    now = now or utcnow()
+    code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+    row = LinkCode(
+        code=code,
+        person_id=user.person,
+        created_at=now,
+        expires_at=now + dt.timedelta(minutes=LINK_CODE_MINUTES),
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def join(session: Session, user: User, code: str, now: dt.datetime | None = None) -> list[User]:
+    """Join `user`'s account to the person who made `code`; returns the person's
+    accounts. The person keeps their role and agency; if they had none (not linked
+    yet) and this account has one, the person takes this account's."""
+    now = now or utcnow()
+    row = session.get(LinkCode, code.strip().upper(), with_for_update=True)
+    if row is None or row.used_at is not None:
+        raise AccountError("link_code_unknown")
+    if row.expires_at <= now:
+        raise AccountError("link_code_expired")
+    if row.person_id == user.person:
+        raise AccountError("link_same_account")
+    if len(accounts_of(session, user)) > 1:  # already one person's: unlinking is an admin's job
+        raise AccountError("link_already_joined")
+    owner = session.get_one(User, row.person_id)
+    row.used_at = now
+    role, agency_id = owner.role, owner.agency_id
+    if menu_role(owner) is None and menu_role(user) is not None:
+        role, agency_id = user.role, user.agency_id
+    user.person_id = owner.person
+    session.flush()
+    _set_role(session, user, role, agency_id)
+    session.flush()
+    return accounts_of(session, user)
+
+
+def prefer(session: Session, user: User, channel: str) -> User | None:
+    """Make the person's account on `channel` the one nudges and digests go to; None
+    when the person has no account there."""
+    accounts = accounts_of(session, user)
+    chosen = next((a for a in accounts if a.channel == channel), None)
+    if chosen is not None:
+        for account in accounts:
+            account.preferred = account is chosen
+        session.flush()
+    return chosen
+
+
+def contact_order(
+    channel: str, preferred: bool, blocked: bool, channels: Sequence[str]
+) -> tuple[bool, bool, int]:
+    """How to rank a person's accounts for a pushed message (lowest first): not blocked,
+    then the preferred one, then the channels' order (Zalo first)."""
+    rank = channels.index(channel) if channel in channels else len(channels)
+    return blocked, not preferred, rank
 
 
 def admins(session: Session) -> list[User]:

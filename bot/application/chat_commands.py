@@ -49,9 +49,66 @@ def deadlines(ctx: CommandContext) -> Response:
     return Response((answer.reply,) if answer else (), answer)
 
 
+CHANNEL_NAMES = {"zalo": "Zalo", "telegram": "Telegram", "console": "cửa sổ dòng lệnh"}
+
+
+def _accounts_view(ctx: CommandContext) -> dict[str, object]:
+    """The person's accounts and the one pushed messages go to (as `people_on` picks)."""
+    accounts_ = accounts.accounts_of(ctx.session, ctx.user)
+    order = list(ctx.app.push_channels)
+    reachable = [a for a in accounts_ if a.channel in order]
+    chosen = min(
+        reachable,
+        key=lambda a: accounts.contact_order(
+            a.channel, a.preferred, a.blocked_at is not None, order
+        ),
+        default=None,
+    )
+    return {
+        "accounts": [CHANNEL_NAMES.get(a.channel, a.channel) for a in accounts_],
+        "pushed_to": CHANNEL_NAMES.get(chosen.channel, chosen.channel) if chosen else "",
+        "channels": order if len(order) > 1 else [],
+    }
+
+
+def link_accounts(ctx: CommandContext) -> Response:
+    """/lienket [mã]: a code for joining another chat account (Zalo, Telegram) to this
+    person, or the code made on the other account, typed here."""
+    if not ctx.args:
+        code = accounts.create_link_code(ctx.session, ctx.user)
+        view = {"code": code.code, "minutes": accounts.LINK_CODE_MINUTES}
+        return Response((Reply("account/link_code", view),))
+    try:
+        accounts.join(ctx.session, ctx.user, ctx.args.split()[0])
+    except accounts.AccountError as error:
+        return Response((Reply("account/link_error", {"reason": error.reason}),))
+    agency = ctx.app.catalog.agencies.get(ctx.user.agency_id or "")
+    view = {
+        **_accounts_view(ctx),
+        "role": ctx.app.role_label(ctx.user.role) if accounts.menu_role(ctx.user) else "",
+        "agency": agency.name if agency else "",
+    }
+    return Response((Reply("account/joined", view),), refresh_menu=True)
+
+
+def choose_channel(ctx: CommandContext) -> Response:
+    """/kenh [zalo|telegram]: which of the person's accounts gets nudges and digests."""
+    wanted = ctx.args.strip().lower()
+    if wanted:
+        channel = next((c for c, name in CHANNEL_NAMES.items() if wanted in (c, name.lower())), "")
+        if channel not in ctx.app.push_channels or not accounts.prefer(
+            ctx.session, ctx.user, channel
+        ):
+            view = {"wanted": ctx.args.strip()[:40], **_accounts_view(ctx)}
+            return Response((Reply("account/channel_missing", view),))
+    return Response((Reply("account/channels", _accounts_view(ctx)),))
+
+
 COMMANDS = (
     Command("start", start, "Bắt đầu, hoặc liên kết tài khoản bằng mã mời", private_only=False),
     Command("trogiup", help_, "Hướng dẫn sử dụng", private_only=False),
     Command("nhiemvu", my_duties, "Nhiệm vụ của cơ quan mình"),
     Command("hanchot", deadlines, "Các mốc thời hạn của Chỉ thị", private_only=False),
+    Command("lienket", link_accounts, "Dùng chung tài khoản trên Zalo và Telegram"),
+    Command("kenh", choose_channel, "Chọn kênh nhận nhắc việc (Zalo hoặc Telegram)"),
 )

@@ -77,9 +77,10 @@ def snooze(
     day = calendar.add_working_days(calendar.roll_forward(local.date()), days)
     target = max(calendar.at(day, local.time()), calendar.start_of(day))
     until = calendar.next_working_slot(target).astimezone(dt.UTC)
-    row = session.get(Snooze, (user.id, duty_id))
+    # Keyed by the person: a snooze from one account holds for all of theirs.
+    row = session.get(Snooze, (user.person, duty_id))
     if row is None:
-        session.add(Snooze(user_id=user.id, duty_id=duty_id, until=until, created_at=now))
+        session.add(Snooze(user_id=user.person, duty_id=duty_id, until=until, created_at=now))
     else:
         row.until, row.created_at = until, now
     session.flush()
@@ -114,7 +115,7 @@ def mark_done(
             notes=DONE_NOTE,
         )
     )
-    snoozed = session.get(Snooze, (user.id, duty_id))
+    snoozed = session.get(Snooze, (user.person, duty_id))
     if snoozed is not None:
         session.delete(snoozed)
         session.flush()

@@ -281,12 +281,14 @@ class OutboxStore:
             if not ours.rowcount:  # type: ignore[attr-defined]
                 return 0
             failed = 1
-            if blocked:
-                session.execute(update(User).where(User.id == row.user_id).values(blocked_at=now))
+            if blocked:  # the account written to (a person may have others)
+                account = (User.channel == row.channel, User.channel_user_id == row.address)
+                session.execute(update(User).where(*account).values(blocked_at=now))
                 result = session.execute(
                     update(OutboxMessage)
                     .where(
-                        OutboxMessage.user_id == row.user_id,
+                        OutboxMessage.channel == row.channel,
+                        OutboxMessage.address == row.address,
                         OutboxMessage.status == "pending",
                     )
                     .values(status="failed", last_error="recipient blocked the bot")

@@ -89,7 +89,7 @@ class Core:
             _templates_dir(log_renderer),
             self.commands,
             self._reloader,
-            frozenset(push_channels),
+            tuple(push_channels),
             import_limits,
         )
         self._reloader.swap = self.services.swap

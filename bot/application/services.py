@@ -32,7 +32,7 @@ class Services:
         templates_dir: Path,
         commands: CommandTable,
         reloader: Reloader,
-        push_channels: frozenset[str] = frozenset(),
+        push_channels: tuple[str, ...] = (),
         import_limits: ImportLimits | None = None,
     ) -> None:
         self.qa = qa
@@ -43,7 +43,8 @@ class Services:
         self.commands = commands
         self.reloader = reloader
         # The channels that can deliver a message the user did not ask for (nudges,
-        # announcements): the console cannot. Set by the composition root.
+        # announcements): the console cannot. Set by the composition root, in the order
+        # a person's accounts are tried (Zalo first).
         self.push_channels = push_channels
         # Bounds on the content files admins send (the composition root's settings).
         self.import_limits = import_limits or ImportLimits()

@@ -279,6 +279,30 @@ class User(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
     # Set when the channel says the user blocked the bot (Telegram 403): no more nudges.
     blocked_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    # One official may chat from several accounts (Zalo and Telegram): the accounts of one
+    # person share `person_id`, the id of their first account (None: a person of its own,
+    # `person`). Their role and agency are the person's, kept equal by `accounts`.
+    # (No foreign key: see migration 0008. Accounts are never deleted.)
+    person_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    # The account that gets the person's nudges and digests (else Zalo first, see accounts).
+    preferred: Mapped[bool] = mapped_column(default=False)
+
+    @property
+    def person(self) -> int:
+        """The person's key: what nudges, digests and snoozes are keyed by."""
+        return self.person_id if self.person_id is not None else self.id
+
+
+class LinkCode(Base):
+    """A one-time code that joins another chat account to a person (`/lienket`)."""
+
+    __tablename__ = "link_codes"
+
+    code: Mapped[str] = mapped_column(String, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    used_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
 
 
 class ProgressReport(Base):

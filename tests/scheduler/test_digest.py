@@ -280,6 +280,7 @@ def test_digest_cli_preview(
     tasks = [line for line in text.splitlines() if re.match(r"\d+\. .*\(Mục .*, hạn ", line)]
     assert tasks and len(tasks) == len(set(tasks))
     assert all(re.search(r": \d+ cơ quan — ", line) for line in tasks)
+    assert main(["digest", "--preview", "--agency", "nowhere"]) == 2
 
 
 def test_the_place_and_date_line_of_decree_30() -> None:
@@ -287,7 +288,6 @@ def test_the_place_and_date_line_of_decree_30() -> None:
     assert vn_long_date(dt.date(2027, 2, 28), "Bắc Ninh") == "Bắc Ninh, ngày 28 tháng 02 năm 2027"
     assert vn_long_date(dt.date(2026, 3, 9), "Bắc Ninh") == "Bắc Ninh, ngày 09 tháng 3 năm 2026"
     assert vn_long_date(dt.date(2026, 12, 31), "Bắc Ninh") == "Bắc Ninh, ngày 31 tháng 12 năm 2026"
-    assert main(["digest", "--preview", "--agency", "nowhere"]) == 2
 
 
 def png_size(png: bytes) -> tuple[int, int]:

@@ -133,3 +133,38 @@ def test_db_upgrade_prints_the_url_without_its_password(
         )
     else:
         assert url in out  # nothing to hide: the path, as it is
+
+
+def test_every_migration_runs_on_a_database_in_use(db_url: str) -> None:
+    """Each revision applied to a database whose tables hold rows (a batch migration on
+    SQLite copies and drops a table: dropping `users` fails once others point at it)."""
+    from sqlalchemy import text
+
+    engine = make_engine(db_url)
+    try:
+        script = ScriptDirectory(str(MIGRATIONS_DIR))
+        revisions = [r.revision for r in reversed(list(script.walk_revisions()))]
+        upgrade(engine, revisions[0])
+        with engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO users (id, channel, channel_user_id, display_name, role, "
+                    "created_at) VALUES (1, 'zalo', 'z1', 'Chị Lan', 'official', :now)"
+                ),
+                {"now": dt.datetime(2026, 11, 30, tzinfo=dt.UTC)},
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO question_logs (channel, user_id, text, normalized, entities, "
+                    "reply, citations, created_at) "
+                    "VALUES ('zalo', 1, 'ai ký', 'ai ky', '[]', 'x', '[]', :now)"
+                ),
+                {"now": dt.datetime(2026, 11, 30, tzinfo=dt.UTC)},
+            )
+        for revision in revisions[1:]:
+            upgrade(engine, revision)
+        with session_scope(make_session_factory(engine)) as session:
+            user = session.get_one(User, 1)
+            assert (user.person, user.preferred) == (1, False)
+    finally:
+        engine.dispose()

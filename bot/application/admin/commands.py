@@ -15,7 +15,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from bot.application import accounts
@@ -23,6 +23,7 @@ from bot.application.admin import content, files, inbox
 from bot.application.commands import CommandContext, admin, small_int
 from bot.application.knowledge.seed import duty_from_db
 from bot.application.messages import Attachment, Button, OutgoingFile, Reply, Response
+from bot.application.scheduler.policy import Recipient
 from bot.application.services import not_found, respond
 from bot.domain.calendar import TIMEZONE
 from bot.domain.catalog import Catalog
@@ -371,9 +372,9 @@ def _settle_announcement(ctx: CommandContext, outcome: str) -> Response:
     message = Reply("admin/announcement", {"label": spec["label"], "text": spec["text"]})
     rows = [
         outbox_row(
-            user_id=recipient.id,
+            user_id=recipient.user_id,
             channel=recipient.channel,
-            address=recipient.channel_user_id,
+            address=recipient.address,
             kind=BROADCAST_KIND,
             # One message per announcement and user, whatever retries follow.
             duty_id=f"{BROADCAST_KIND}-{draft.id}",
@@ -413,15 +414,18 @@ def _audience(catalog: Catalog, target: str) -> tuple[str, str | None, str | Non
     return agency.name, None, agency.id
 
 
-def _recipients(ctx: CommandContext, role: str | None, agency_id: str | None) -> list[User]:
-    query = select(User).where(User.blocked_at.is_(None), User.channel.in_(ctx.app.push_channels))
-    if role is not None:
-        query = query.where(User.role == role)
-    if agency_id is not None:
-        query = query.where(User.agency_id == agency_id)
+def _recipients(ctx: CommandContext, role: str | None, agency_id: str | None) -> list[Recipient]:
+    """Who an announcement reaches: one account per person, as the nudges."""
+    from bot.application.scheduler.world import people_on
+
     # Linked to an agency (accounts.is_linked), or an admin.
-    linked = or_(User.agency_id.is_not(None), User.role == "admin")
-    return list(ctx.session.scalars(query.where(linked).order_by(User.id)))
+    which = [or_(User.agency_id.is_not(None), User.role == "admin")]
+    if role is not None:
+        which.append(User.role == role)
+    if agency_id is not None:
+        which.append(User.agency_id == agency_id)
+    people = people_on(ctx.session, and_(*which), ctx.app.push_channels)
+    return [person for person in people if not person.blocked]
 
 
 # ----- the working calendar: make-up working days and extra days off ---------------

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
+from bot.application.accounts import contact_order
 from bot.application.calendar import load_calendar
 from bot.application.nudges import responsible_agencies, snoozes_of
 from bot.application.scheduler.policy import Recipient, ReportView
@@ -109,38 +110,49 @@ def recipients(session: Session, channels: Collection[str] | None = None) -> lis
     """Every user linked to an agency, on one of `channels` when given (the channels that
     can receive pushed messages: not the console). Plain columns: 10,000 users load in
     ~20 ms."""
-    return _recipients(session, User.agency_id.is_not(None), channels)
+    return people_on(session, User.agency_id.is_not(None), channels)
 
 
 def admins(session: Session, channels: Collection[str] | None = None) -> list[Recipient]:
     """The admins who can be reached on `channels` (linked to an agency or not)."""
-    users = _recipients(session, User.role == ADMIN, channels)
+    users = people_on(session, User.role == ADMIN, channels)
     return [u for u in users if not u.blocked]
 
 
-def _recipients(
+def people_on(
     session: Session, which: ColumnElement[bool], channels: Collection[str] | None
 ) -> list[Recipient]:
+    """The people whose accounts match `which`, one recipient per person: the account
+    `accounts.contact_order` ranks first among theirs on `channels`, keyed by the
+    person (so a change of account never sends a message twice)."""
+    person = func.coalesce(User.person_id, User.id)
     query = (
         select(
-            User.id,
+            person,
             User.agency_id,
             User.role,
             User.channel,
             User.channel_user_id,
             User.display_name,
             User.blocked_at,
+            User.preferred,
         )
         .where(which)
-        .order_by(User.id)
+        .order_by(person, User.id)
     )
     if channels is not None:
         query = query.where(User.channel.in_(list(channels)))
-    rows = session.execute(query)
-    return [
-        Recipient(user_id, agency_id, role, channel, address, name, blocked_at is not None)
-        for user_id, agency_id, role, channel, address, name, blocked_at in rows
-    ]
+    order = list(channels or ())
+    chosen: dict[int, tuple[tuple[bool, bool, int], Recipient]] = {}
+    for key, agency_id, role, channel, address, name, blocked_at, preferred in session.execute(
+        query
+    ):
+        blocked = blocked_at is not None
+        rank = contact_order(channel, preferred, blocked, order)
+        if key not in chosen or rank < chosen[key][0]:
+            recipient = Recipient(key, agency_id, role, channel, address, name, blocked)
+            chosen[key] = (rank, recipient)
+    return [recipient for _, recipient in chosen.values()]
 
 
 def load_world(
