@@ -9,6 +9,7 @@ import datetime as dt
 import io
 import logging
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -330,38 +331,61 @@ async def test_zalo_webhook_takes_updates_only_with_the_secret(assistant: Assist
     assert not api.calls_of("getUpdates")
 
 
-async def test_a_document_on_zalo_is_a_link_to_the_listener(assistant: Assistant) -> None:
-    """/baocaoquy on Zalo (polling): the .docx comes as a link on the HTTP listener,
-    which `bot run` opens because a public address is set; the link gives the file."""
+async def test_files_on_zalo_are_links_to_the_listener(assistant: Assistant) -> None:
+    """On Zalo (polling), with a public address set, `bot run` opens the HTTP listener
+    for file links: /baocaoquy's .docx comes as a link in the reply; /tonghop's chart
+    and .xlsx go through the outbox, the chart as a photo Zalo fetches by its link."""
     import docx
     import httpx
+    from openpyxl import load_workbook
 
     with session_scope(assistant.sessions) as session:
         code = accounts.create_invite(session, "sttt", "manager").code
     port = _free_port()
+    public = f"http://127.0.0.1:{port}"
+    nudges = NudgeSettings(tick_seconds=0.3)
     async with FakeZaloApi(no_update_wait=0.05) as api:
-        settings = dataclasses.replace(
-            zalo_settings(assistant, api), web_public_url=f"http://127.0.0.1:{port}"
-        )
+        settings = dataclasses.replace(zalo_settings(assistant, api), web_public_url=public)
         runner = ZaloRunner(settings, assistant, poll_timeout=1)
         out, stop = io.StringIO(), asyncio.Event()
         task = asyncio.create_task(
-            serve(assistant, [runner], NO_NUDGES, out, stop=stop, web=("127.0.0.1", port))
+            serve(
+                assistant,
+                [runner],
+                nudges,
+                out,
+                stop=stop,
+                first_tick=0.05,
+                web=("127.0.0.1", port),
+            )
         )
         try:
             await say(api, f"/start {code}")
             answer = await say(api, "/baocaoquy")
-            [line] = [x for x in answer.splitlines() if x.startswith("Tệp «bao-cao-quy-")]
-            url = line.split(": ", 1)[1]
-            assert url.startswith(f"http://127.0.0.1:{port}/tep/") and url.endswith(".docx")
+            links = re.findall(r"Tệp «([^»]+)» \(tải về trong 24 giờ\): (\S+)", answer)
+            assert [name[-5:] for name, _ in links] == [".docx", ".xlsx"]  # report, annex
+            await say(api, "/tonghop")
+            [photo] = await api.wait_for("sendPhoto", timeout=30)
+            await asyncio.sleep(0.3)
+            texts = "\n".join(m["text"] for m in api.sent_messages(OFFICIAL))
+            links += re.findall(r"Tệp «([^»]+)» \(tải về trong 24 giờ\): (\S+)", texts)
+            files = {}
             async with httpx.AsyncClient() as http:
-                got = await http.get(url)
+                for name, url in dict(links).items():
+                    assert url.startswith(public + "/tep/")
+                    files[name] = (await http.get(url)).content
+                chart = await http.get(photo.params["photo"])
+                token = photo.params["photo"].split("/tep/")[1].split("/")[0]
+                other = photo.params["photo"].replace(token, token[::-1])
+                assert (await http.get(other)).status_code == 404
         finally:
             stop.set()
             assert await asyncio.wait_for(task, 10) == 0
-    assert got.status_code == 200
-    document = docx.Document(io.BytesIO(got.content))
-    assert any("Chỉ thị" in p.text for p in document.paragraphs)
+    report = next(v for k, v in files.items() if k.endswith(".docx") and "phu-luc" not in k)
+    assert any("Chỉ thị" in p.text for p in docx.Document(io.BytesIO(report)).paragraphs)
+    digest = next(v for k, v in files.items() if k.startswith("tong-hop-"))
+    assert "Vướng mắc" in load_workbook(io.BytesIO(digest)).sheetnames
+    assert chart.status_code == 200 and chart.content.startswith(b"\x89PNG")
 
 
 def test_a_zalo_webhook_needs_a_secret() -> None:
