@@ -9,6 +9,7 @@ import pytest
 
 from bot.app import Assistant
 from bot.application.digest.builder import DigestBuilder
+from bot.application.dialogs import state as states
 from bot.application.messages import Attachment
 from bot.config import NudgeSettings
 from bot.domain.dates import vn_date
@@ -210,3 +211,28 @@ def test_the_history_of_one_duty(assistant: Assistant) -> None:
     colleague.send("/tiendo 2.f-4")  # the districts' duty: none of Sở Nội vụ's reports
     assert "không giao nhiệm vụ này" in colleague.text()
     assert "chưa có báo cáo nào" in colleague.text()
+
+
+def test_an_edit_open_across_the_upgrade_still_saves(assistant: Assistant) -> None:
+    """A dialog state stored before the completion date and the edited report's id
+    were kept (states survive restarts): its steps go on, and it saves."""
+    chat = linked_chat(assistant)
+    first = full_report(chat)
+    old_edit = {
+        "agency_id": AGENCY,
+        "page": 0,
+        "duty_id": MIGRATION_DUTY,
+        "status": "done",
+        "percent": 100,
+        "previous": {"status": "done", "percent": 100, "at": first.created_at.isoformat()},
+    }
+    with session_scope(assistant.sessions) as session:
+        states.save(session, first.user_id, "r", "status", old_edit)
+    chat.send("/tiendo")  # a command: answered, and the open step asked again
+    assert "Sửa báo cáo (" in chat.text()  # no number: the old state did not keep it
+    chat.send("bỏ qua")  # keeps "done"; the day was never asked: today is offered
+    assert "Giữ nguyên" not in chat.text() and "hoàn thành ngày nào" in chat.text()
+    for typed in ("hôm nay", "bỏ qua", "bỏ qua", "lưu"):
+        chat.send(typed)
+    saved = reports(assistant)[-1]
+    assert (saved.status, saved.completed_on, saved.replaces_id) == ("done", today(), None)

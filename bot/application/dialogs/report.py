@@ -286,7 +286,7 @@ class ReportDialog:
                 evidence_date=_date(data.get("evidence_date")),
                 evidence_file_id=data.get("evidence_file_id", ""),
                 completed_on=_date(data.get("completed_on")),
-                replaces_id=previous["id"] if previous else None,
+                replaces_id=previous.get("id") if previous else None,
             ),
         )
         states.clear(session, user.id)
@@ -418,14 +418,14 @@ class ReportDialog:
             "evidence_file_name": data.get("evidence_file_name", ""),
             "has_file": bool(data.get("evidence_file_id")),
             "previous": self._previous_view(previous),
-            "replaces": previous["id"] if previous else None,
+            "replaces": previous.get("id") if previous else None,
         }
 
     def _previous_view(self, previous: dict[str, Any] | None) -> dict[str, Any] | None:
         if not previous:
             return None
         return {
-            "id": previous["id"],
+            "id": previous.get("id"),
             "status": self.labels.status.get(previous["status"], previous["status"]),
             "percent": previous["percent"],
             "completed_on": _date(previous.get("completed_on")),
@@ -464,9 +464,9 @@ def _without(data: dict[str, Any], step: str) -> dict[str, Any]:
 
 def _with_duty(data: dict[str, Any], duty_id: str) -> dict[str, Any]:
     """Another duty is another report: what was answered (or an edit's values) goes."""
-    if data.get("duty_id", duty_id) == duty_id and (
-        "previous" not in data or data["previous"]["duty_id"] == duty_id
-    ):
+    # An edit opened before the dialog kept the edited report's duty is on this one.
+    edited = (data.get("previous") or {}).get("duty_id", duty_id)
+    if data.get("duty_id", duty_id) == duty_id and edited == duty_id:
         return {**data, "duty_id": duty_id}
     kept = ("agency_id", "page")
     return {**{k: data[k] for k in kept if k in data}, "duty_id": duty_id}

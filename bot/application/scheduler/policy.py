@@ -225,26 +225,26 @@ def settle(
       work finished after its deadline settles it late (a late annual task reported
       now is last year's, not next year's); the next period takes only what is left.
     """
-    if report is None:
+    if report is None or not occurrences:
         return [None] * len(occurrences)
+    kind = occurrences[0].kind  # a duty's occurrences are all of one kind
+    if kind == "checkin":
+        made_on = calendar.today(report.created_at)
+        return [
+            Settled(made_on, True) if o.period_start is None or made_on >= o.period_start else None
+            for o in occurrences
+        ]
     latest = report.finished_on(calendar)
-    made_on = calendar.today(report.created_at)
-    settled: list[Settled | None] = []
+    if kind == "deadline":
+        return [Settled(latest, True) if latest else None for _ in occurrences]
     pool = sorted(
         [(day, False) for day in report.earlier_done] + ([(latest, True)] if latest else [])
     )
+    settled: list[Settled | None] = []
     for occurrence in occurrences:
         start = occurrence.period_start
-        if occurrence.kind == "deadline":
-            settled.append(Settled(latest, True) if latest else None)
-        elif occurrence.kind == "checkin":
-            in_period = start is None or made_on >= start
-            settled.append(Settled(made_on, True) if in_period else None)
-        else:
-            taken = next(
-                (i for i, (day, _) in enumerate(pool) if start is None or day >= start), None
-            )
-            settled.append(None if taken is None else Settled(*pool.pop(taken)))
+        taken = next((i for i, (day, _) in enumerate(pool) if start is None or day >= start), None)
+        settled.append(None if taken is None else Settled(*pool.pop(taken)))
     return settled
 
 
