@@ -8,8 +8,11 @@ pushed nudge once delivered) and reads a typed answer against them, on every cha
   percent step is 5%, `Reply.numbers_are_values`);
 * the option's own words ("lưu báo cáo", "trang sau", "đang thực hiện") pick it;
 * a natural answer picks the one choice of its kind: "ok", "đồng ý", "có", "lưu",
-  "gửi" confirm; "hủy", "thôi" cancel; "quay lại" goes back; "bỏ qua" skips; "giữ
-  nguyên" keeps; "không" skips an optional step where it can, else cancels.
+  "gửi" confirm; "hủy", "thôi" cancel; "quay lại" goes back; "giữ nguyên" keeps;
+  "xóa" empties; "bỏ qua" skips an empty optional step, and keeps a step that holds
+  a value (an edit: skipping it leaves it as it was, it never empties it); "không",
+  "không có" skip an empty optional step, empty one that holds a value, and "không"
+  cancels where neither is offered.
 
 Anything else is not a choice: it goes to the open dialog, or is a question.
 """
@@ -37,11 +40,13 @@ _KINDS_OF_PHRASE: dict[tuple[str, ...], tuple[str, ...]] = {
         "ok", "oke", "okay", "ok roi", "dong y", "co", "xac nhan", "duoc", "dung roi",
         "yes", "y", "luu", "gui", "chac chan",
     ),
-    ("skip", "cancel"): ("khong", "ko", "k", "no"),
+    ("skip", "clear", "cancel"): ("khong", "ko", "k", "no"),
     ("cancel",): ("huy", "huy bo", "thoi", "dung lai", "khong lam nua"),
     ("back",): ("quay lai", "tro lai", "lui lai"),
-    ("skip",): ("bo qua", "khong co", "chua co", "tiep", "tiep tuc"),
-    ("keep",): ("giu nguyen", "giu", "nhu cu"),
+    ("skip", "keep"): ("bo qua", "tiep", "tiep tuc"),
+    ("skip", "clear"): ("khong co", "chua co", "khong con"),
+    ("keep", "skip"): ("giu nguyen", "giu", "nhu cu", "khong doi"),
+    ("clear",): ("xoa", "xoa di", "xoa bo", "bo trong", "de trong"),
 }  # fmt: skip
 KINDS: dict[str, tuple[str, ...]] = {
     phrase: kinds for kinds, phrases in _KINDS_OF_PHRASE.items() for phrase in phrases

@@ -75,7 +75,7 @@ def _sanitize_fields(message: object, *names: str) -> None:
 
 # What a button does, for answers typed instead of pressed ("ok", "hủy", "quay lại"):
 # see `bot.application.choices`. Most buttons have none.
-ButtonKind = Literal["", "confirm", "cancel", "back", "skip", "keep"]
+ButtonKind = Literal["", "confirm", "cancel", "back", "skip", "keep", "clear"]
 
 
 @dataclass(frozen=True)

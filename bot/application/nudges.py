@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from bot.application import progress
 from bot.application.commands import Command, CommandContext, small_int
 from bot.application.messages import Reply, Response
-from bot.domain.calendar import WorkingCalendar
+from bot.domain.calendar import TIMEZONE, WorkingCalendar
 from bot.domain.catalog import Catalog
 from bot.domain.errors import Refused
 from bot.domain.knowledge import Duty
@@ -90,8 +90,10 @@ def snooze(
 def mark_done(
     session: Session, catalog: Catalog, user: User, duty_id: str
 ) -> tuple[ProgressReport, bool]:
-    """Record a "done" report for the user's agency; (report, False) when its latest
-    report already says done (a second press adds nothing)."""
+    """Record a "done" report for the user's agency, finished today; (report, False)
+    when its latest report already says done (a second press adds nothing). A
+    recurring duty's done report settles one period only (`policy.settle`): there,
+    only a press the same day as that report is a second press."""
     entry = catalog.duties.get(duty_id)
     if entry is None:
         raise NudgeError("unknown_duty")
@@ -101,8 +103,11 @@ def mark_done(
     if agency_id not in responsible_agencies(catalog, entry[1]):
         raise NudgeError("not_responsible")
     latest = progress.latest_by_duty(session, agency_id).get(duty_id)
+    today = utcnow().astimezone(TIMEZONE).date()
     if latest is not None and latest.status == "done":
-        return latest, False
+        made_on = latest.created_at.astimezone(TIMEZONE).date()
+        if entry[1].timing.kind != "recurring" or made_on == today:
+            return latest, False
     directive, _ = entry
     report = ProgressRepo(session).add(
         ProgressReport(
@@ -113,6 +118,7 @@ def mark_done(
             status="done",
             percent=100,
             notes=DONE_NOTE,
+            completed_on=today,
         )
     )
     snoozed = session.get(Snooze, (user.person, duty_id))

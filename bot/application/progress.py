@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.domain.catalog import Catalog
@@ -27,6 +28,8 @@ class ReportDraft:
     evidence_ref: str = ""
     evidence_date: dt.date | None = None
     evidence_file_id: str = ""
+    completed_on: dt.date | None = None  # done: the day the work was finished
+    replaces_id: int | None = None  # the report this one corrects (/sua)
 
 
 def reportable_duties(catalog: Catalog, agency_id: str) -> list[Duty]:
@@ -34,6 +37,21 @@ def reportable_duties(catalog: Catalog, agency_id: str) -> list[Duty]:
     groups it belongs to (the general duties every sở or district has)."""
     assignments = catalog.assignments(catalog.agencies[agency_id])
     return [a.duty for a in sorted(assignments, key=lambda a: not a.direct)]
+
+
+def find_duty_id(catalog: Catalog, typed: str) -> str | None:
+    """The duty a user typed the id of: exactly ("2.f-4"), or without its punctuation
+    or case ("2F4", "mã 2.f.4") when that names one duty only."""
+    typed = typed.strip()
+    if typed in catalog.duties:
+        return typed
+    key = _id_key(re.sub(r"^(mã|ma)\s+", "", typed, flags=re.IGNORECASE))
+    found = [duty_id for duty_id in catalog.duties if _id_key(duty_id) == key]
+    return found[0] if len(found) == 1 else None
+
+
+def _id_key(text: str) -> str:
+    return re.sub(r"[\W_]+", "", text.casefold())
 
 
 def save(session: Session, catalog: Catalog, user: User, draft: ReportDraft) -> ProgressReport:
@@ -51,6 +69,8 @@ def save(session: Session, catalog: Catalog, user: User, draft: ReportDraft) -> 
             evidence_ref=draft.evidence_ref or None,
             evidence_date=draft.evidence_date,
             evidence_file_id=draft.evidence_file_id or None,
+            completed_on=draft.completed_on if draft.status == "done" else None,
+            replaces_id=draft.replaces_id,
         )
     )
 
@@ -66,3 +86,21 @@ def last_report_by(session: Session, user: User) -> ProgressReport | None:
         .order_by(ProgressReport.created_at.desc(), ProgressReport.id.desc())
         .limit(1)
     )
+
+
+def history(
+    session: Session, agency_id: str, duty_id: str, limit: int
+) -> tuple[list[tuple[ProgressReport, str]], int]:
+    """The agency's reports on a duty, newest first, at most `limit`, each with the name
+    of who made it; and how many older ones there are besides."""
+    on_duty = (ProgressReport.agency_id == agency_id, ProgressReport.duty_id == duty_id)
+    rows = session.execute(
+        select(ProgressReport, User.display_name)
+        .join(User, User.id == ProgressReport.user_id)
+        .where(*on_duty)
+        .order_by(ProgressReport.created_at.desc(), ProgressReport.id.desc())
+        .limit(limit)
+    )
+    shown = [(report, name) for report, name in rows]
+    total = session.scalar(select(func.count()).select_from(ProgressReport).where(*on_duty)) or 0
+    return shown, total - len(shown)

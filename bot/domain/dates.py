@@ -7,7 +7,8 @@ reads what people type or files hold: "19/4/2019", "19-4-2019", "19.4.2019" or I
 command line or in an imported file goes through before it is stored: a year within
 2000–2100 (a year 0026 or 9999 is a typo, and the working calendar cannot even
 compute one) and, for a date that belongs to a directive (an extended deadline, a
-report's evidence), not before the directive was issued. Each refusal says, in
+report's evidence or completion), not before the directive was issued; a day that
+has already happened (a completion) not after today either. Each refusal says, in
 Vietnamese, what is wrong.
 
 A two-digit year ("31/12/26") is refused, with the four-digit reading offered
@@ -69,7 +70,7 @@ def vn_datetime(value: dt.datetime | None) -> str:
     return f"{local:%H:%M} {vn_date(local.date())}"
 
 
-def parse_vn_date(text: str, issued: Issued | None = None) -> dt.date:
+def parse_vn_date(text: str, issued: Issued | None = None, today: dt.date | None = None) -> dt.date:
     """The date in `text` (the whole of it), through `check_date`; ValueError, in
     Vietnamese, for anything else."""
     cleaned = text.strip()
@@ -95,11 +96,12 @@ def parse_vn_date(text: str, issued: Issued | None = None) -> dt.date:
         typed = dt.date(year, month, day)
     except ValueError:
         raise ValueError(f"Không có ngày {day}/{month}/{year} trong lịch") from None
-    return check_date(typed, issued)
+    return check_date(typed, issued, today)
 
 
-def check_date(day: dt.date, issued: Issued | None = None) -> dt.date:
-    """`day`, if the assistant may store it as typed (see the module's docstring);
+def check_date(day: dt.date, issued: Issued | None = None, today: dt.date | None = None) -> dt.date:
+    """`day`, if the assistant may store it as typed (see the module's docstring): not
+    before `issued`, nor after `today` when given (a day that must have happened);
     ValueError, in Vietnamese, naming the problem."""
     _check_year(day.year)
     if issued is not None and day < issued.day:
@@ -107,6 +109,8 @@ def check_date(day: dt.date, issued: Issued | None = None) -> dt.date:
             f"Ngày {vn_date(day)} không hợp lệ: trước ngày ban hành {issued.doc_type} "
             f"{issued.number} ({vn_date(issued.day)})"
         )
+    if today is not None and day > today:
+        raise ValueError(f"Ngày {vn_date(day)} không hợp lệ: sau ngày hôm nay ({vn_date(today)})")
     return day
 
 

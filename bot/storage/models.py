@@ -334,6 +334,11 @@ class ProgressReport(Base):
     evidence_ref: Mapped[str | None] = mapped_column(String)  # e.g. a document number
     evidence_date: Mapped[dt.date | None] = mapped_column(Date)
     evidence_file_id: Mapped[str | None] = mapped_column(String)  # channel file id
+    # The day the work was finished, as the official said (done reports; none before
+    # migration 0010): on time or late is judged on it, not on when it was reported.
+    completed_on: Mapped[dt.date | None] = mapped_column(Date)
+    # The report this one corrects (/sua): a corrected report no longer settles a period.
+    replaces_id: Mapped[int | None] = mapped_column(ForeignKey("progress_reports.id"))
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 

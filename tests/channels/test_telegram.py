@@ -580,6 +580,7 @@ async def test_a_document_is_taken_as_evidence(bot: Harness, assistant: Assistan
     [duties] = await bot.say("/baocao")
     await bot.press(buttons_of(duties)[0][0])
     await bot.press("Hoàn thành")  # done: no percent step
+    await bot.press("Hôm nay")  # finished today
     await bot.press("Bỏ qua")
     update = bot.api.push_document(CHAT, "ke_hoach.pdf", b"%PDF-1.4", caption="Kế hoạch số 12")
     [confirm] = sent(await bot.exchange(update))
@@ -647,7 +648,7 @@ async def test_fifty_users_report_at_once(api: FakeBotApi, assistant: Assistant)
         codes = {user: invite_code(assistant) for user in users}
         await everyone(lambda user: api.push_message(user, f"/start {codes[user]}"))
         await everyone(lambda user: api.push_message(user, "/baocao"))
-        for label in ("duty", "Hoàn thành", "Bỏ qua", "Bỏ qua", "✔ Lưu báo cáo"):
+        for label in ("duty", "Hoàn thành", "Hôm nay", "Bỏ qua", "Bỏ qua", "✔ Lưu báo cáo"):
 
             def press(user: int, label: str = label) -> JSON:
                 if label == "duty":  # each user picks a different duty on the first page

@@ -43,7 +43,7 @@ def test_natural_answers_at_the_confirm_step(
     assistant: Assistant, answer: str, saved: bool
 ) -> None:
     chat = linked_chat(assistant)
-    for typed in ("/baocao", "1", "hoàn thành", "bỏ qua", "bỏ qua"):
+    for typed in ("/baocao", "1", "hoàn thành", "hôm nay", "bỏ qua", "bỏ qua"):
         chat.send(typed)
     assert "Kiểm tra lại" in chat.text()
     chat.send(answer)
@@ -128,7 +128,7 @@ def test_a_question_mid_dialog_keeps_the_steps_numbering(assistant: Assistant) -
 
 def test_a_command_mid_dialog_asks_the_step_again(assistant: Assistant) -> None:
     chat = linked_chat(assistant)
-    for typed in ("/baocao", "1", "hoàn thành", "bỏ qua"):
+    for typed in ("/baocao", "1", "hoàn thành", "bỏ qua", "bỏ qua"):
         chat.send(typed)
     assert "Minh chứng" in chat.text()
     chat.send("/sua")  # nothing to edit yet; the report being written stays open

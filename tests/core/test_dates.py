@@ -56,6 +56,16 @@ def test_a_directives_date_is_not_before_its_issue() -> None:
         parse_vn_date("31/12/0026", DIRECTIVE)
 
 
+def test_a_day_that_has_happened_is_not_after_today() -> None:
+    today = dt.date(2026, 12, 1)
+    assert parse_vn_date("1/12/2026", DIRECTIVE, today) == today
+    problem = r"Ngày 2/12/2026 không hợp lệ: sau ngày hôm nay \(1/12/2026\)"
+    with pytest.raises(ValueError, match=problem):
+        parse_vn_date("2/12/2026", DIRECTIVE, today)
+    with pytest.raises(ValueError, match="trước ngày ban hành"):  # both bounds hold
+        check_date(dt.date(2019, 1, 1), DIRECTIVE, today)
+
+
 def test_dates_from_files_pass_the_same_check() -> None:
     assert check_date(dt.date(2026, 12, 31), DIRECTIVE) == dt.date(2026, 12, 31)
     for day, problem in [

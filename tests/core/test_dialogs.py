@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from bot.app import Assistant, build_assistant
 from bot.application import accounts
 from bot.application.messages import Attachment, IncomingMessage, Response
+from bot.domain.calendar import TIMEZONE
 from bot.storage.db import session_scope
 from bot.storage.models import ProgressReport, QuestionLog
 
@@ -39,6 +40,10 @@ class Chat:
     def text(self) -> str:
         assert self.last is not None
         return "\n".join(self.assistant.renderer.render(r) for r in self.last.replies)
+
+
+def today() -> dt.date:
+    return dt.datetime.now(TIMEZONE).date()
 
 
 def invite(
@@ -105,6 +110,8 @@ def test_done_skips_the_percent_and_a_file_is_evidence(assistant: Assistant) -> 
     chat.send("/baocao")
     chat.send("1")
     chat.press("Hoàn thành")
+    assert "hoàn thành ngày nào" in chat.text()
+    chat.press("Hôm nay")
     assert "vướng mắc" in chat.text()
     chat.press("Bỏ qua")
     chat.send(attachment=Attachment("document", "FILE-1", "bien_ban.pdf"))
@@ -112,6 +119,7 @@ def test_done_skips_the_percent_and_a_file_is_evidence(assistant: Assistant) -> 
     chat.press("Lưu")
     [report] = reports(assistant)
     assert (report.status, report.percent, report.evidence_file_id) == ("done", 100, "FILE-1")
+    assert report.completed_on == today()
 
 
 def test_question_mid_dialog_is_answered_and_the_step_kept(assistant: Assistant) -> None:
@@ -148,8 +156,9 @@ def test_cancel_stale_buttons_and_edit(assistant: Assistant) -> None:
     chat.press("Bỏ qua")
     chat.press("Lưu")
     chat.send("/sua")
-    assert "Báo cáo trước" in chat.text() and "50%" in chat.text()
+    assert "Sửa báo cáo số" in chat.text() and "50%" in chat.text()
     chat.press("Hoàn thành")
+    chat.press("Hôm nay")
     chat.press("Bỏ qua")
     chat.press("Bỏ qua")
     chat.press("Lưu")

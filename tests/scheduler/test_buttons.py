@@ -78,6 +78,32 @@ def test_done_button_records_a_report_and_stops_the_nudges(assistant: Assistant)
     assert "h_que_vo" not in reached and "tx_tu_son" in reached
 
 
+def test_done_button_on_a_recurring_duty_settles_one_more_period(assistant: Assistant) -> None:
+    """A done report settles one period of a recurring duty: a press on a later day
+    (the next quarter's reminder) is a new report; a second press the same day is not."""
+    [user_id] = add_users(assistant, ("721", "sttt", "official"))
+    with session_scope(assistant.sessions) as session:
+        session.add(
+            ProgressReport(
+                directive_id="06-CT-UBND-2019",
+                duty_id="2.b-3",
+                agency_id="sttt",
+                user_id=user_id,
+                status="done",
+                percent=100,
+                created_at=dt.datetime.now(dt.UTC) - dt.timedelta(days=90),
+            )
+        )
+    _, text = press(assistant, "721", "/xong 2.b-3")
+    assert "Đã ghi nhận hoàn thành" in text
+    _, text = press(assistant, "721", "/xong 2.b-3")
+    assert "đã được ghi nhận hoàn thành từ" in text
+    with session_scope(assistant.sessions) as session:
+        days = session.scalars(select(ProgressReport.completed_on).order_by(ProgressReport.id))
+        today = dt.datetime.now(dt.timezone(dt.timedelta(hours=7))).date()
+        assert list(days) == [None, today]
+
+
 def test_report_now_button_opens_the_dialog_on_the_duty(assistant: Assistant) -> None:
     add_users(assistant, ("721", "h_que_vo", "official"))
     response, text = press(assistant, "721", "/baocao 2.f-4")

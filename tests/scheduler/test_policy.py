@@ -287,9 +287,15 @@ def test_recurring_rules(calendar: WorkingCalendar, settings: NudgeSettings) -> 
     done_q3 = {("h_que_vo", "2.b-3"): ReportView("done", 100, at("2026-10-05"))}
     result = due_messages(at("2027-01-08"), [quarterly], done_q3, USERS, {}, calendar, settings)
     assert {m.kind for m in result.messages if m.recipient == OFFICIAL} == {"due"}
-    done_q4 = {("h_que_vo", "2.b-3"): ReportView("done", 100, at("2027-01-06"))}
+    # Q3 done on 5/10, then Q4 on 6/1: each report settles its own quarter.
+    q3_then_q4 = ReportView("done", 100, at("2027-01-06"), earlier_done=(D(2026, 10, 5),))
+    done_q4 = {("h_que_vo", "2.b-3"): q3_then_q4}
     result = due_messages(at("2027-01-08"), [quarterly], done_q4, USERS, {}, calendar, settings)
     assert result.messages == []
+    # Q3 never reported: the one done report is Q3's, late; Q4 is still due.
+    only_one = {("h_que_vo", "2.b-3"): ReportView("done", 100, at("2027-01-06"))}
+    result = due_messages(at("2027-01-08"), [quarterly], only_one, USERS, {}, calendar, settings)
+    assert {m.kind for m in result.messages if m.recipient == OFFICIAL} == {"due"}
     custom = NudgeSettings.from_env(
         {"NUDGE_QUARTERLY_WORKDAYS_AFTER": "0", "NUDGE_ANNUAL_DUE": "08-01"}
     )

@@ -3,10 +3,14 @@ agency's latest progress, and cancel whatever dialog is open."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from bot.application import accounts, progress
 from bot.application.commands import Command, CommandContext
 from bot.application.dialogs import state as states
 from bot.application.messages import Reply, Response
+
+HISTORY_SHOWN = 10  # reports listed by /tiendo <duty>; older ones are counted
 
 
 def report(ctx: CommandContext) -> Response:
@@ -33,10 +37,13 @@ def edit_report(ctx: CommandContext) -> Response:
 
 
 def latest_progress(ctx: CommandContext) -> Response:
-    """/tiendo: the latest report on each of the agency's duties."""
+    """/tiendo [duty id]: the latest report on each of the agency's duties, or every
+    report on one of them."""
     agency_id = ctx.user.agency_id
     if agency_id is None:
         return Response((Reply("account/not_linked"),))
+    if ctx.args.strip():
+        return duty_history(ctx, agency_id, ctx.args.strip())
     latest = progress.latest_by_duty(ctx.session, agency_id)
     catalog = ctx.app.catalog
     rows = []
@@ -44,15 +51,56 @@ def latest_progress(ctx: CommandContext) -> Response:
         last = latest.get(duty.id)
         rows.append(
             {
+                "id": duty.id,
                 "title": duty.title,
                 "clause": catalog.clauses[duty.clause][1].label,
                 "status": ctx.app.labels.status[last.status] if last else None,
                 "percent": last.percent if last else None,
+                "completed_on": last.completed_on if last else None,
                 "at": last.created_at if last else None,
             }
         )
     view = {"agency": catalog.agencies[agency_id].name, "rows": rows}
     return Response((Reply("progress/latest", view),))
+
+
+def duty_history(ctx: CommandContext, agency_id: str, typed: str) -> Response:
+    """/tiendo <duty id>: the agency's reports on the duty, newest first."""
+    catalog = ctx.app.catalog
+    duty_id = progress.find_duty_id(catalog, typed)
+    own = progress.reportable_duties(catalog, agency_id)
+    if duty_id is None:
+        example = own[0].id if own else next(iter(catalog.duties))
+        unknown = {"duty_id": typed[:40], "example": example}
+        return Response((Reply("progress/unknown_duty", unknown),))
+    duty = catalog.duties[duty_id][1]
+    shown, older = progress.history(ctx.session, agency_id, duty_id, HISTORY_SHOWN)
+    status = ctx.app.labels.status
+    reports = [
+        {
+            "id": r.id,
+            "at": r.created_at,
+            "by": name,
+            "status": status.get(r.status, r.status),
+            "percent": r.percent,
+            "completed_on": r.completed_on,
+            "blockers": r.blockers,
+            "evidence_ref": r.evidence_ref or "",
+            "has_file": bool(r.evidence_file_id),
+            "replaces": r.replaces_id,
+        }
+        for r, name in shown
+    ]
+    view: dict[str, Any] = {
+        "agency": catalog.agencies[agency_id].name,
+        "duty_id": duty_id,
+        "title": duty.title,
+        "clause": catalog.clauses[duty.clause][1].label,
+        "assigned": any(d.id == duty_id for d in own),
+        "reports": reports,
+        "older": older,
+    }
+    return Response((Reply("progress/history", view),))
 
 
 def cancel(ctx: CommandContext) -> Response:
@@ -66,6 +114,8 @@ def cancel(ctx: CommandContext) -> Response:
 COMMANDS = (
     Command("baocao", report, "Báo cáo tiến độ một nhiệm vụ"),
     Command("sua", edit_report, "Sửa báo cáo gần nhất của mình"),
-    Command("tiendo", latest_progress, "Tiến độ mới nhất của cơ quan mình"),
+    Command(
+        "tiendo", latest_progress, "Tiến độ của cơ quan mình (kèm mã nhiệm vụ: lịch sử báo cáo)"
+    ),
     Command("huy", cancel, "Hủy thao tác đang làm"),
 )

@@ -1,9 +1,21 @@
-"""The progress-report dialog: duty -> status -> percent -> blockers -> evidence -> confirm.
+"""The progress-report dialog: duty -> status -> percent -> completion date ->
+blockers -> evidence -> confirm.
 
 Channel-agnostic: it returns `Reply` objects with buttons whose payloads carry the
-step's token; typed answers are accepted where a step expects text (a percentage,
-blockers, an evidence reference). Back and cancel work at every step. State is a
+step's token; typed answers are accepted where a step expects text (a percentage, a
+date, blockers, an evidence reference). Back and cancel work at every step. State is a
 row in `dialog_states`, so the dialog survives a restart of the bot.
+
+A done report asks the day the work was finished (today, or a typed earlier day):
+deadlines are judged on it, not on the day of the report. The percent step is left
+out for "done" and "not started", the completion date for anything but "done".
+
+Every step that holds a value (an edit with /sua starts from the user's last report;
+going back finds what was answered) offers «Giữ nguyên» to keep it; an optional text
+(blockers, evidence) that holds one is emptied only by an explicit «Xóa ...» choice.
+«Bỏ qua» is offered only where there is nothing to lose. An edit saves a new report
+that names the one it corrects (`replaces_id`): history is kept, and the corrected
+report no longer settles a period.
 """
 
 from __future__ import annotations
@@ -19,21 +31,34 @@ from bot.application import progress
 from bot.application.accounts import can_report_for
 from bot.application.commands import small_int
 from bot.application.dialogs import state as states
-from bot.application.messages import Attachment, Button, Reply
+from bot.application.messages import Attachment, Button, ButtonKind, Reply
 from bot.application.qa.views import timing_view
+from bot.domain.calendar import TIMEZONE
 from bot.domain.catalog import Catalog
-from bot.domain.dates import Issued, parse_vn_date
+from bot.domain.dates import Issued, parse_vn_date, vn_date
 from bot.domain.knowledge import Duty
-from bot.storage.models import DialogState, User
+from bot.storage.models import DialogState, ProgressReport, User, utcnow
+from nlu.normalize import fold_words
 
 NAME = "r"  # short: it is part of every button payload (64 bytes at most)
 PAGE_SIZE = 6
 PERCENT_CHOICES = (0, 25, 50, 75, 100)
 MAX_TEXT = 2000  # blockers and evidence references are notes, not documents
 BUTTON_TITLE = 48  # characters of a duty title on a button
-STEPS = ("duty", "status", "percent", "blockers", "evidence", "confirm")
+STEPS = ("duty", "status", "percent", "completed", "blockers", "evidence", "confirm")
+# What a step holds (an edit starts with the last report's): «Giữ nguyên» keeps it.
+VALUES = {
+    "status": ("status",),
+    "percent": ("percent",),
+    "completed": ("completed_on",),
+    "blockers": ("blockers",),
+    "evidence": ("evidence_ref", "evidence_date", "evidence_file_id", "evidence_file_name"),
+}
+AUTOMATIC_PERCENT = {"done": 100, "not_started": 0}
 _PERCENT = re.compile(r"^\s*(\d{1,3})\s*(%|phan tram|phần trăm)?\s*$", re.IGNORECASE)
 _DATE = re.compile(r"\b\d{1,2}([/.-])\d{1,2}\1\d{4}\b")
+_DAY_WORDS = {"hom nay": 0, "nay": 0, "hom qua": 1}  # typed instead of a date (folded)
+_DAY_PREFIX = re.compile(r"^\s*(ngày|ngay)\s+", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -47,6 +72,10 @@ class Labels:
     back: str
     cancel: str
     skip: str
+    clear_blockers: str
+    clear_evidence: str
+    today: str  # "Hôm nay ({day})"
+    keep_value: str  # "Giữ nguyên ({value})"
     save: str
     save_content: str
     keep: str
@@ -87,16 +116,26 @@ class ReportDialog:
     # Entry points (the router calls these).
 
     def start(
-        self, session: Session, user: User, duty_id: str | None = None, previous: Any = None
+        self,
+        session: Session,
+        user: User,
+        duty_id: str | None = None,
+        previous: ProgressReport | None = None,
     ) -> Outcome:
+        """A new report (on `duty_id` when given), or an edit of `previous`: its
+        values filled in, each step offering to keep them."""
         assert user.agency_id is not None, "the router checks the user is linked"
         data: dict[str, Any] = {"agency_id": user.agency_id, "page": 0}
         if previous is not None:
             data["previous"] = {
+                "id": previous.id,
+                "duty_id": previous.duty_id,
                 "status": previous.status,
                 "percent": previous.percent,
+                "completed_on": _iso(previous.completed_on),
                 "at": previous.created_at.isoformat(),
             }
+            data.update(_values_of(previous))
         step = "duty"
         if duty_id is not None and duty_id in self._duty_ids(user.agency_id):
             data["duty_id"] = duty_id
@@ -110,29 +149,31 @@ class ReportDialog:
         if press.dialog != NAME or press.token != state.token:
             return Outcome(notice=self.labels.stale)
         data = dict(state.data)
-        action, arg = press.action, press.arg
+        step, action, arg = state.step, press.action, press.arg
         if action == "cancel":
             return self.cancel(session, user)
         if action == "back":
-            return self._go(session, user, self._previous_step(state.step, data), data)
-        if state.step == "duty" and action == "page":
+            return self._go(session, user, self._previous_step(step, data), data)
+        if step == "duty" and action == "page":
             data["page"] = small_int(arg) or 0
             return self._go(session, user, "duty", data)
-        if state.step == "duty" and action == "duty" and arg in self._duty_ids(data["agency_id"]):
-            data["duty_id"] = arg
-            return self._go(session, user, "status", data)
-        if state.step == "status" and action == "status" and arg in progress.STATUSES:
-            data["status"] = arg
-            if arg in ("done", "not_started"):
-                data["percent"] = 100 if arg == "done" else 0
-                return self._go(session, user, "blockers", data)
-            return self._go(session, user, "percent", data)
-        if state.step == "percent" and action == "percent" and small_int(arg) is not None:
+        if step == "duty" and action == "duty" and arg in self._duty_ids(data["agency_id"]):
+            return self._go(session, user, "status", _with_duty(data, arg))
+        if step == "status" and action == "status" and arg in progress.STATUSES:
+            return self._forward(session, user, step, _with_status(data, arg))
+        if step == "percent" and action == "percent" and small_int(arg) is not None:
             data["percent"] = min(100, small_int(arg) or 0)
-            return self._go(session, user, "blockers", data)
-        if state.step in ("blockers", "evidence") and action == "skip":
-            return self._go(session, user, self._next_step(state.step), data)
-        if state.step == "confirm" and action == "save":
+            return self._forward(session, user, step, data)
+        if step == "completed" and action == "today":
+            data["completed_on"] = _today().isoformat()
+            return self._forward(session, user, step, data)
+        if action == "keep" and _holds(data, step):
+            return self._forward(session, user, step, data)
+        if action == "skip" and step in ("blockers", "evidence") and not _holds(data, step):
+            return self._forward(session, user, step, data)
+        if action == "clear" and step in ("blockers", "evidence"):
+            return self._forward(session, user, step, _without(data, step))
+        if step == "confirm" and action == "save":
             return self._save(session, user, data)
         return Outcome(notice=self.labels.stale)
 
@@ -147,8 +188,7 @@ class ReportDialog:
             duties = self._duties(data["agency_id"])
             index = int(data.get("page", 0)) * PAGE_SIZE + number - 1
             if 1 <= number <= PAGE_SIZE and 0 <= index < len(duties):
-                data["duty_id"] = duties[index].id
-                return self._go(session, user, "status", data)
+                return self._go(session, user, "status", _with_duty(data, duties[index].id))
             return None
         if state.step == "percent":
             value = parse_percent(stripped)
@@ -157,19 +197,31 @@ class ReportDialog:
             if value < 0:
                 return Outcome([Reply("dialog/percent_invalid"), self.prompt(state)])
             data["percent"] = value
-            return self._go(session, user, "blockers", data)
+            return self._forward(session, user, state.step, data)
+        if state.step == "completed":
+            try:
+                day = self._completion_day(stripped, data["duty_id"])
+            except ValueError as problem:  # the reason, in Vietnamese (`check_date`)
+                invalid = Reply("dialog/date_invalid", {"problem": str(problem)})
+                return Outcome([invalid, self.prompt(state)])
+            if day is None:
+                return None
+            data["completed_on"] = day.isoformat()
+            return self._forward(session, user, state.step, data)
         if state.step in ("blockers", "evidence") and stripped and not stripped.endswith("?"):
             if state.step == "blockers":
                 data["blockers"] = stripped[:MAX_TEXT]
             else:
                 issued = Issued.of(self.catalog.duties[data["duty_id"]][0])
                 try:
-                    data["evidence_ref"], when = parse_evidence(stripped, issued)
+                    ref, when = parse_evidence(stripped, issued)
                 except ValueError as problem:  # the reason, in Vietnamese (`check_date`)
                     invalid = Reply("dialog/date_invalid", {"problem": str(problem)})
                     return Outcome([invalid, self.prompt(state)])
-                data["evidence_date"] = when.isoformat() if when else None
-            return self._go(session, user, self._next_step(state.step), data)
+                # New evidence replaces the old one whole, a file included.
+                data = _without(data, "evidence")
+                data["evidence_ref"], data["evidence_date"] = ref, _iso(when)
+            return self._forward(session, user, state.step, data)
         return None
 
     def attachment(
@@ -177,10 +229,10 @@ class ReportDialog:
     ) -> Outcome | None:
         if state.step != "evidence":
             return None
-        data = dict(state.data)
+        data = _without(dict(state.data), "evidence")
         data["evidence_file_id"] = attachment.file_id
         data["evidence_file_name"] = attachment.file_name
-        return self._go(session, user, "confirm", data)
+        return self._forward(session, user, state.step, data)
 
     def cancel(self, session: Session, user: User) -> Outcome:
         states.clear(session, user.id)
@@ -192,21 +244,35 @@ class ReportDialog:
         state = states.save(session, user.id, NAME, step, data)
         return Outcome([self.prompt(state)])
 
-    @staticmethod
-    def _next_step(step: str) -> str:
-        return STEPS[STEPS.index(step) + 1]
+    def _forward(self, session: Session, user: User, step: str, data: dict[str, Any]) -> Outcome:
+        """The step is answered: on to the next one that applies."""
+        steps = _steps(data)
+        return self._go(session, user, steps[steps.index(step) + 1], data)
 
     @staticmethod
     def _previous_step(step: str, data: dict[str, Any]) -> str:
-        if step == "blockers" and data.get("status") in ("done", "not_started"):
-            return "status"  # the percent step was skipped
-        return STEPS[max(0, STEPS.index(step) - 1)]
+        steps = _steps(data)
+        return steps[max(0, steps.index(step) - 1)]
+
+    def _completion_day(self, text: str, duty_id: str) -> dt.date | None:
+        """The day typed at the completion step: a date ("5/10/2026", "ngày 5/10/2026")
+        or "hôm nay", "hôm qua"; None for text that is none (a question). ValueError, in
+        Vietnamese, for a date `check_date` refuses: after today, before the directive."""
+        today = _today()
+        words = fold_words(text)
+        if words in _DAY_WORDS:
+            return today - dt.timedelta(days=_DAY_WORDS[words])
+        cleaned = _DAY_PREFIX.sub("", text)
+        if text.endswith("?") or not any(c.isdigit() for c in cleaned):
+            return None
+        issued = Issued.of(self.catalog.duties[duty_id][0])
+        return parse_vn_date(cleaned, issued, today)
 
     def _save(self, session: Session, user: User, data: dict[str, Any]) -> Outcome:
         if not can_report_for(user, data["agency_id"]):
             states.clear(session, user.id)
             return Outcome([Reply("account/not_allowed")], finished=True)
-        evidence_date = data.get("evidence_date")
+        previous = data.get("previous")
         report = progress.save(
             session,
             self.catalog,
@@ -217,8 +283,10 @@ class ReportDialog:
                 percent=int(data["percent"]),
                 blockers=data.get("blockers", ""),
                 evidence_ref=data.get("evidence_ref", ""),
-                evidence_date=dt.date.fromisoformat(evidence_date) if evidence_date else None,
+                evidence_date=_date(data.get("evidence_date")),
                 evidence_file_id=data.get("evidence_file_id", ""),
+                completed_on=_date(data.get("completed_on")),
+                replaces_id=previous.get("id") if previous else None,
             ),
         )
         states.clear(session, user.id)
@@ -237,38 +305,66 @@ class ReportDialog:
     def prompt(self, state: DialogState) -> Reply:
         data = state.data
         token = state.token
-        back = Button(self.labels.back, states.payload(NAME, token, "back"), "back")
-        cancel = Button(self.labels.cancel, states.payload(NAME, token, "cancel"), "cancel")
-        if state.step == "duty":
+        step = state.step
+
+        def button(label: str, action: str, arg: str = "", kind: ButtonKind = "") -> Button:
+            return Button(label, states.payload(NAME, token, action, arg), kind)
+
+        back = button(self.labels.back, "back", kind="back")
+        cancel = button(self.labels.cancel, "cancel", kind="cancel")
+        if step == "duty":
             return self._duty_page(data, token, cancel)
         summary = self._summary(data)
-        if state.step == "status":
-            buttons = tuple(
-                Button(self.labels.status[s], states.payload(NAME, token, "status", s))
-                for s in progress.STATUSES
-            )
+        keep = (
+            [button(self._keep_label(data, step), "keep", kind="keep")]
+            if _holds(data, step)
+            else []
+        )
+        if step == "status":
+            buttons = [button(self.labels.status[s], "status", s) for s in progress.STATUSES]
             return Reply(
-                "dialog/report_status", {"s": summary}, (*buttons, back, cancel), columns=2
+                "dialog/report_status", {"s": summary}, (*buttons, *keep, back, cancel), columns=2
             )
-        if state.step == "percent":
-            buttons = tuple(
-                Button(f"{p}%", states.payload(NAME, token, "percent", str(p)))
-                for p in PERCENT_CHOICES
-            )
+        if step == "percent":
+            buttons = [button(f"{p}%", "percent", str(p)) for p in PERCENT_CHOICES]
             return Reply(
                 "dialog/report_percent",
                 {"s": summary},
-                (*buttons, back, cancel),
+                (*buttons, *keep, back, cancel),
                 columns=5,
                 numbers_are_values=True,  # "5" is 5%, not the fifth button
             )
-        if state.step in ("blockers", "evidence"):
-            skip = Button(self.labels.skip, states.payload(NAME, token, "skip"), "skip")
+        if step == "completed":
+            # Today is the default: "bỏ qua" takes it, unless there is a day to keep.
+            label = self.labels.today.format(day=vn_date(_today()))
+            today = button(label, "today", kind="" if keep else "skip")
+            view = {"s": summary, "issued": self.catalog.duties[data["duty_id"]][0].issued}
+            return Reply("dialog/report_completed", view, (today, *keep, back, cancel), columns=2)
+        if step in ("blockers", "evidence"):
+            if keep:  # something to lose: keep it, or empty it on purpose
+                clear = (
+                    self.labels.clear_blockers if step == "blockers" else self.labels.clear_evidence
+                )
+                choices = [*keep, button(clear, "clear", kind="clear")]
+            else:
+                choices = [button(self.labels.skip, "skip", kind="skip")]
             return Reply(
-                f"dialog/report_{state.step}", {"s": summary}, (skip, back, cancel), columns=3
+                f"dialog/report_{step}", {"s": summary}, (*choices, back, cancel), columns=2
             )
-        save = Button(self.labels.save, states.payload(NAME, token, "save"), "confirm")
+        save = button(self.labels.save, "save", kind="confirm")
         return Reply("dialog/report_confirm", {"s": summary}, (save, back, cancel), columns=1)
+
+    def _keep_label(self, data: dict[str, Any], step: str) -> str:
+        """«Giữ nguyên», with the value where it is short (a status, a percent, a day)."""
+        if step == "status":
+            value = self.labels.status.get(data["status"], data["status"])
+        elif step == "percent":
+            value = f"{data['percent']}%"
+        elif step == "completed":
+            value = vn_date(_date(data["completed_on"]))
+        else:
+            return self.labels.keep
+        return self.labels.keep_value.format(value=value)
 
     def _duty_page(self, data: dict[str, Any], token: str, cancel: Button) -> Reply:
         duties = self._duties(data["agency_id"])
@@ -308,6 +404,7 @@ class ReportDialog:
 
     def _summary(self, data: dict[str, Any]) -> dict[str, Any]:
         duty = self.catalog.duties[data["duty_id"]][1] if data.get("duty_id") else None
+        previous = data.get("previous")
         return {
             "agency": self.catalog.agencies[data["agency_id"]].name,
             "duty": duty.title if duty else "",
@@ -315,19 +412,23 @@ class ReportDialog:
             "timing": timing_view(duty) if duty else None,
             "status": self.labels.status.get(data.get("status", ""), ""),
             "percent": data.get("percent"),
+            "completed_on": _date(data.get("completed_on")),
             "blockers": data.get("blockers", ""),
             "evidence_ref": data.get("evidence_ref", ""),
             "evidence_file_name": data.get("evidence_file_name", ""),
             "has_file": bool(data.get("evidence_file_id")),
-            "previous": self._previous_view(data.get("previous")),
+            "previous": self._previous_view(previous),
+            "replaces": previous.get("id") if previous else None,
         }
 
     def _previous_view(self, previous: dict[str, Any] | None) -> dict[str, Any] | None:
         if not previous:
             return None
         return {
+            "id": previous.get("id"),
             "status": self.labels.status.get(previous["status"], previous["status"]),
             "percent": previous["percent"],
+            "completed_on": _date(previous.get("completed_on")),
             "at": dt.datetime.fromisoformat(previous["at"]),
         }
 
@@ -336,6 +437,81 @@ class ReportDialog:
 
     def _duty_ids(self, agency_id: str) -> set[str]:
         return {d.id for d in self._duties(agency_id)}
+
+
+# What a dialog's data holds, step by step (pure helpers on the JSON-able dict).
+
+
+def _steps(data: dict[str, Any]) -> list[str]:
+    """The steps this report goes through: no percent for a status that implies it, no
+    completion date unless done."""
+    status = data.get("status")
+    return [
+        step
+        for step in STEPS
+        if not (step == "percent" and status in AUTOMATIC_PERCENT)
+        and not (step == "completed" and status != "done")
+    ]
+
+
+def _holds(data: dict[str, Any], step: str) -> bool:
+    return any(data.get(key) not in (None, "") for key in VALUES.get(step, ()))
+
+
+def _without(data: dict[str, Any], step: str) -> dict[str, Any]:
+    return {k: v for k, v in data.items() if k not in VALUES[step]}
+
+
+def _with_duty(data: dict[str, Any], duty_id: str) -> dict[str, Any]:
+    """Another duty is another report: what was answered (or an edit's values) goes."""
+    # An edit opened before the dialog kept the edited report's duty is on this one.
+    edited = (data.get("previous") or {}).get("duty_id", duty_id)
+    if data.get("duty_id", duty_id) == duty_id and edited == duty_id:
+        return {**data, "duty_id": duty_id}
+    kept = ("agency_id", "page")
+    return {**{k: data[k] for k in kept if k in data}, "duty_id": duty_id}
+
+
+def _with_status(data: dict[str, Any], status: str) -> dict[str, Any]:
+    changed = dict(data, status=status)
+    if status in AUTOMATIC_PERCENT:
+        changed["percent"] = AUTOMATIC_PERCENT[status]
+    elif data.get("status") in AUTOMATIC_PERCENT:
+        changed.pop("percent", None)  # 100 or 0 was implied, not answered: nothing to keep
+    if status != "done":
+        changed.pop("completed_on", None)
+    return changed
+
+
+def _values_of(report: ProgressReport) -> dict[str, Any]:
+    """An earlier report's answers, as the dialog holds them. A done report made before
+    the completion date was asked was finished, as far as anyone said, the day it was
+    made (what the schedule counts too)."""
+    completed = report.completed_on
+    if report.status == "done" and completed is None:
+        completed = report.created_at.astimezone(TIMEZONE).date()
+    values = {
+        "status": report.status,
+        "percent": report.percent,
+        "completed_on": _iso(completed) if report.status == "done" else None,
+        "blockers": report.blockers,
+        "evidence_ref": report.evidence_ref,
+        "evidence_date": _iso(report.evidence_date),
+        "evidence_file_id": report.evidence_file_id,
+    }
+    return {k: v for k, v in values.items() if v not in (None, "")}
+
+
+def _today() -> dt.date:
+    return utcnow().astimezone(TIMEZONE).date()
+
+
+def _iso(day: dt.date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def _date(value: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(value) if value else None
 
 
 def shorten(text: str, limit: int) -> str:

@@ -136,6 +136,7 @@ class DigestBuilder:
                     "clause": r.clause,
                     "status": STATUS_WORDS[r.status],
                     "deadline": r.deadline,
+                    "completed_on": r.completed_on,
                 }
                 for r in digest.rows
                 if r.deadline is not None or r.status != "on_time"

@@ -7,10 +7,16 @@ Scope: a manager sees their own agency; a manager of UBND tỉnh (and an admin) 
 every agency. Status of an agency on a duty (its current occurrence for a periodic
 duty, see `bot.domain.deadlines`):
 
-* hoàn thành đúng hạn / hoàn thành quá hạn: the report settling it is dated on or
-  before / after the deadline;
+* hoàn thành đúng hạn / hoàn thành quá hạn: the done report settling it says the work
+  was finished (`completed_on`; older reports: the day they were made) on or before /
+  after the deadline, whenever it was reported;
 * chưa hoàn thành – trong hạn / – quá hạn: reported, not done, deadline ahead / passed;
-* chưa báo cáo: no report (for a periodic duty: none in the period).
+* chưa báo cáo: no report (for a periodic duty: none in the period, the late report
+  that settled the period before not counting).
+
+A periodic duty shows its last period while that is open, or settled late by the
+latest report (the manager sees "hoàn thành quá hạn" for the period it was for), and
+the next period otherwise.
 
 A continuous duty has no deadline: done counts as on time, anything else reported as
 "trong hạn". The snapshot of every status goes with each digest in the outbox, so
@@ -30,6 +36,7 @@ from bot.application.scheduler.policy import (
     DutyState,
     Problems,
     ReportView,
+    Settled,
     Skipped,
     duty_states,
 )
@@ -66,6 +73,7 @@ class DigestRow:
     reported_at: dt.datetime | None
     blockers: str = ""  # from the latest report
     evidence: str = ""
+    completed_on: dt.date | None = None  # done: the day the settling report gives
 
     @property
     def key(self) -> str:
@@ -135,25 +143,27 @@ class Digest:
 
 
 def status_of(
-    plan: DutyPlan,
     report: ReportView | None,
     deadline: dt.date | None,
-    satisfied: bool,
+    settled: Settled | None,
     today: dt.date,
     calendar: WorkingCalendar,
     period_start: dt.date | None,
+    report_spent: bool = False,
 ) -> tuple[str, bool]:
-    """(status, late) of one agency on one duty."""
-    in_period = report is not None and (
-        period_start is None or calendar.today(report.created_at) >= period_start
+    """(status, late) of one agency on one duty (`report_spent`: the latest report
+    settled an earlier period, so it is no report on this one)."""
+    in_period = (
+        report is not None
+        and not report_spent
+        and (period_start is None or calendar.today(report.created_at) >= period_start)
     )
     if deadline is None:  # continuous
         if report is None:
             return "unreported", False
         return ("on_time" if report.status == "done" else "open"), False
-    if satisfied and report is not None:
-        made_on = calendar.today(report.created_at)
-        return ("on_time" if made_on <= deadline else "late_done"), False
+    if settled is not None:
+        return ("on_time" if settled.on <= deadline else "late_done"), False
     late = today > deadline
     if not in_period:
         return "unreported", late
@@ -183,23 +193,24 @@ def build_digest(
     scoped = [p for p in scoped if p.agencies]
     rows: list[DigestRow] = []
     periodic = [p for p in scoped if p.timing_kind != "continuous"]
-    # The occurrence that matters: the last one if it is still open, else the next one.
+    # The occurrence that matters: the last one if it is still open (or was just
+    # settled late, by the latest report), else the next one.
     chosen: dict[tuple[str, str], DutyState] = {}
     problems = Problems()
     for state in duty_states(today, periodic, reports, calendar, settings, problems):
         key = (state.agency_id, state.plan.duty_id)
-        if key not in chosen or chosen[key].satisfied:
-            chosen[key] = state  # a settled past occurrence gives way to the next one
+        if key not in chosen or _gives_way(chosen[key]):
+            chosen[key] = state
     for state in chosen.values():
         occurrence = state.occurrence
         status, late = status_of(
-            state.plan,
             state.report,
             occurrence.deadline,
-            state.satisfied,
+            state.settled,
             today,
             calendar,
             occurrence.period_start,
+            state.report_spent,
         )
         rows.append(
             _row(
@@ -211,6 +222,7 @@ def build_digest(
                 status,
                 late,
                 state.report,
+                state.settled.on if state.settled else None,
             )
         )
     for plan in scoped:
@@ -218,8 +230,11 @@ def build_digest(
             continue
         for agency_id in plan.agencies:
             report = reports.get((agency_id, plan.duty_id))
-            status, late = status_of(plan, report, None, False, today, calendar, None)
-            rows.append(_row(plan, agency_id, agency_names, None, "", status, late, report))
+            status, late = status_of(report, None, None, today, calendar, None)
+            finished = report.finished_on(calendar) if report else None
+            rows.append(
+                _row(plan, agency_id, agency_names, None, "", status, late, report, finished)
+            )
     duty_order = {p.duty_id: i for i, p in enumerate(plans)}
     rows.sort(key=lambda r: (order.get(r.agency_id, 0), duty_order.get(r.duty_id, 0)))
     per_agency: dict[str, Counter[str]] = {}
@@ -246,6 +261,15 @@ def build_digest(
     return digest
 
 
+def _gives_way(past: DutyState) -> bool:
+    """A settled past occurrence gives way to the next one, unless the latest report
+    settled it late: that is the news, until the agency reports on the next period."""
+    settled = past.settled
+    if settled is None:
+        return False
+    return not (settled.by_latest and settled.on > past.occurrence.deadline)
+
+
 def _row(
     plan: DutyPlan,
     agency_id: str,
@@ -255,6 +279,7 @@ def _row(
     status: str,
     late: bool,
     report: ReportView | None,
+    completed_on: dt.date | None = None,
 ) -> DigestRow:
     return DigestRow(
         agency_id,
@@ -271,4 +296,5 @@ def _row(
         report.created_at if report else None,
         report.blockers if report else "",
         report.evidence if report else "",
+        completed_on,
     )

@@ -109,13 +109,25 @@ class Problems:
 
 @dataclass(frozen=True)
 class ReportView:
-    """An agency's latest progress report on a duty."""
+    """An agency's latest progress report on a duty (and when its earlier done reports
+    say the work was finished: a recurring duty's past period may rest on one)."""
 
     status: str
     percent: int
     created_at: dt.datetime
     blockers: str = ""  # what the official said stands in the way
     evidence: str = ""  # a document number and date, as typed
+    completed_on: dt.date | None = None  # a done report: the day the work was finished
+    # The finishing days of the agency's earlier done reports on the duty that still
+    # stand (not corrected by a /sua), oldest first.
+    earlier_done: tuple[dt.date, ...] = ()
+
+    def finished_on(self, calendar: WorkingCalendar) -> dt.date | None:
+        """A done report's finishing day: the one the official gave, else (reports made
+        before the question was asked, /xong) the day it was made."""
+        if self.status != "done":
+            return None
+        return self.completed_on or calendar.today(self.created_at)
 
 
 @dataclass(frozen=True)
@@ -136,8 +148,14 @@ class DutyState:
     plan: DutyPlan
     agency_id: str
     occurrence: Occurrence
-    report: ReportView | None
-    satisfied: bool
+    report: ReportView | None  # the agency's latest report on the duty
+    settled: Settled | None = None  # by which done report, if any (see `settle`)
+    # The latest report settled an earlier occurrence: it says nothing about this one.
+    report_spent: bool = False
+
+    @property
+    def satisfied(self) -> bool:
+        return self.settled is not None
 
 
 @dataclass(frozen=True)
@@ -186,17 +204,48 @@ class PolicyResult:
     skipped: list[Skipped] = field(default_factory=list)
 
 
-def satisfied(occurrence: Occurrence, report: ReportView | None, calendar: WorkingCalendar) -> bool:
-    """Does the agency's latest report settle this occurrence?"""
-    if report is None:
-        return False
-    if occurrence.kind == "deadline":
-        return report.status == "done"
-    made_on = calendar.today(report.created_at)
-    in_period = occurrence.period_start is None or made_on >= occurrence.period_start
-    if occurrence.kind == "checkin":
-        return in_period  # any report in the period is a check-in
-    return in_period and report.status == "done"
+@dataclass(frozen=True)
+class Settled:
+    """An occurrence settled by a done report (a check-in: by any report)."""
+
+    on: dt.date  # the day that report says the work was finished (a check-in: made)
+    by_latest: bool  # the agency's latest report settled it, not an earlier one
+
+
+def settle(
+    occurrences: Sequence[Occurrence], report: ReportView | None, calendar: WorkingCalendar
+) -> list[Settled | None]:
+    """Which of a duty's occurrences (oldest first) an agency's reports settle.
+
+    * a deadline: the latest report, when it says done;
+    * a check-in: any report made in its period;
+    * a recurring period: each done report settles one period, and each period takes
+      one: oldest period first, the done report finished earliest on or after the
+      period's start. So a period's own done report settles it on time; failing one,
+      work finished after its deadline settles it late (a late annual task reported
+      now is last year's, not next year's); the next period takes only what is left.
+    """
+    if report is None or not occurrences:
+        return [None] * len(occurrences)
+    kind = occurrences[0].kind  # a duty's occurrences are all of one kind
+    if kind == "checkin":
+        made_on = calendar.today(report.created_at)
+        return [
+            Settled(made_on, True) if o.period_start is None or made_on >= o.period_start else None
+            for o in occurrences
+        ]
+    latest = report.finished_on(calendar)
+    if kind == "deadline":
+        return [Settled(latest, True) if latest else None for _ in occurrences]
+    pool = sorted(
+        [(day, False) for day in report.earlier_done] + ([(latest, True)] if latest else [])
+    )
+    settled: list[Settled | None] = []
+    for occurrence in occurrences:
+        start = occurrence.period_start
+        taken = next((i for i, (day, _) in enumerate(pool) if start is None or day >= start), None)
+        settled.append(None if taken is None else Settled(*pool.pop(taken)))
+    return settled
 
 
 def _ladder(
@@ -253,13 +302,19 @@ def _plan_states(
     reports: Mapping[tuple[str, str], ReportView],
     calendar: WorkingCalendar,
 ) -> list[DutyState]:
-    states: list[DutyState] = []
-    for occurrence in rules.occurrences(plan, today):
-        for agency_id in plan.agencies:
-            report = reports.get((agency_id, plan.duty_id))
-            done = satisfied(occurrence, report, calendar)
-            states.append(DutyState(plan, agency_id, occurrence, report, done))
-    return states
+    occurrences = rules.occurrences(plan, today)
+    by_agency: dict[str, list[DutyState]] = {}
+    for agency_id in plan.agencies:
+        report = reports.get((agency_id, plan.duty_id))
+        spent = False
+        found = by_agency[agency_id] = []
+        for occurrence, settled in zip(
+            occurrences, settle(occurrences, report, calendar), strict=True
+        ):
+            found.append(DutyState(plan, agency_id, occurrence, report, settled, spent))
+            spent = spent or (settled is not None and settled.by_latest)
+    # Occurrence by occurrence, agency by agency: the order callers have relied on.
+    return [by_agency[a][i] for i in range(len(occurrences)) for a in plan.agencies]
 
 
 def duty_states(

@@ -84,6 +84,7 @@ class NudgeMessages:
             else {
                 "status": self.status_labels.get(report.status, report.status),
                 "percent": report.percent,
+                "completed_on": report.completed_on,
                 "at": report.created_at,
             },
         }

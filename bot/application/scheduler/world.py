@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
@@ -14,7 +15,7 @@ from bot.application.calendar import load_calendar
 from bot.application.nudges import responsible_agencies, snoozes_of
 from bot.application.scheduler.policy import Recipient, ReportView
 from bot.config import NudgeSettings
-from bot.domain.calendar import WorkingCalendar
+from bot.domain.calendar import TIMEZONE, WorkingCalendar
 from bot.domain.catalog import Catalog
 from bot.domain.dates import vn_date
 from bot.domain.deadlines import DutyPlan
@@ -59,7 +60,9 @@ def duty_plans(session: Session, catalog: Catalog) -> list[DutyPlan]:
 
 
 def latest_reports(session: Session) -> dict[tuple[str, str], ReportView]:
-    """Every agency's newest report on every duty."""
+    """Every agency's newest report on every duty, with the finishing days of its
+    earlier done reports that no correction replaced (a recurring duty's periods rest
+    on them: see `policy.settle`)."""
     newest_first = (
         func.row_number()
         .over(
@@ -73,6 +76,7 @@ def latest_reports(session: Session) -> dict[tuple[str, str], ReportView]:
         .label("rank")
     )
     ranked = select(
+        ProgressReport.id,
         ProgressReport.agency_id,
         ProgressReport.duty_id,
         ProgressReport.status,
@@ -81,10 +85,12 @@ def latest_reports(session: Session) -> dict[tuple[str, str], ReportView]:
         ProgressReport.blockers,
         ProgressReport.evidence_ref,
         ProgressReport.evidence_date,
+        ProgressReport.completed_on,
         newest_first,
     ).subquery()
     rows = session.execute(
         select(
+            ranked.c.id,
             ranked.c.agency_id,
             ranked.c.duty_id,
             ranked.c.status,
@@ -93,17 +99,49 @@ def latest_reports(session: Session) -> dict[tuple[str, str], ReportView]:
             ranked.c.blockers,
             ranked.c.evidence_ref,
             ranked.c.evidence_date,
+            ranked.c.completed_on,
         ).where(ranked.c.rank == 1)
     )
-    result: dict[tuple[str, str], ReportView] = {}
-    for agency_id, duty_id, status, percent, created_at, blockers, ref, ref_date in rows:
-        if created_at.tzinfo is None:  # a raw column from a subquery skips UtcDateTime
-            created_at = created_at.replace(tzinfo=dt.UTC)
+    latest_ids: set[int] = set()
+    found: dict[tuple[str, str], ReportView] = {}
+    for report_id, agency_id, duty_id, status, percent, created_at, *rest in rows:
+        blockers, ref, ref_date, completed_on = rest
+        latest_ids.add(report_id)
         evidence = " ".join(filter(None, (ref, f"({vn_date(ref_date)})" if ref_date else "")))
-        result[(agency_id, duty_id)] = ReportView(
-            status, percent, created_at, blockers or "", evidence
+        found[(agency_id, duty_id)] = ReportView(
+            status, percent, _aware(created_at), blockers or "", evidence, completed_on
         )
-    return result
+    earlier = _earlier_done(session, latest_ids)
+    return {
+        key: replace(view, earlier_done=tuple(sorted(earlier[key]))) if key in earlier else view
+        for key, view in found.items()
+    }
+
+
+def _earlier_done(session: Session, latest_ids: set[int]) -> dict[tuple[str, str], list[dt.date]]:
+    """(agency, duty) -> finishing days of its done reports, the latest and those a
+    correction replaced left out."""
+    replaced = select(ProgressReport.replaces_id).where(ProgressReport.replaces_id.is_not(None))
+    rows = session.execute(
+        select(
+            ProgressReport.id,
+            ProgressReport.agency_id,
+            ProgressReport.duty_id,
+            ProgressReport.completed_on,
+            ProgressReport.created_at,
+        ).where(ProgressReport.status == "done", ProgressReport.id.not_in(replaced))
+    )
+    days: dict[tuple[str, str], list[dt.date]] = defaultdict(list)
+    for report_id, agency_id, duty_id, completed_on, created_at in rows:
+        if report_id not in latest_ids:
+            finished = completed_on or _aware(created_at).astimezone(TIMEZONE).date()
+            days[(agency_id, duty_id)].append(finished)
+    return days
+
+
+def _aware(moment: dt.datetime) -> dt.datetime:
+    """A raw column from a subquery skips UtcDateTime: naive on SQLite, meaning UTC."""
+    return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment
 
 
 def recipients(session: Session, channels: Collection[str] | None = None) -> list[Recipient]:
