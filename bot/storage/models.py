@@ -335,7 +335,7 @@ class ProgressReport(Base):
     evidence_date: Mapped[dt.date | None] = mapped_column(Date)
     evidence_file_id: Mapped[str | None] = mapped_column(String)  # channel file id
     # The day the work was finished, as the official said (done reports; none before
-    # migration 0010): on time or late is judged on it, not on when it was reported.
+    # migration 0009): on time or late is judged on it, not on when it was reported.
     completed_on: Mapped[dt.date | None] = mapped_column(Date)
     # The report this one corrects (/sua): a corrected report no longer settles a period.
     replaces_id: Mapped[int | None] = mapped_column(ForeignKey("progress_reports.id"))

@@ -8,8 +8,8 @@ import datetime as dt
 import pytest
 
 from bot.app import Assistant
-from bot.application.digest.builder import DigestBuilder
 from bot.application.dialogs import state as states
+from bot.application.digest.builder import DigestBuilder
 from bot.application.messages import Attachment
 from bot.config import NudgeSettings
 from bot.domain.dates import vn_date
