@@ -25,7 +25,7 @@ def softmax(scores: np.ndarray) -> np.ndarray:
 @dataclass
 class SoftmaxClassifier:
     l2: float = 1e-4
-    learning_rate: float = 0.5
+    learning_rate: float = 0.05  # Adam's step size
     epochs: int = 120
 
     def __post_init__(self) -> None:
@@ -63,7 +63,7 @@ class SoftmaxClassifier:
                 v += (1 - beta2) * grad * grad
                 m_hat = m / (1 - beta1**step)
                 v_hat = v / (1 - beta2**step)
-                param -= self.learning_rate * 0.1 * m_hat / (np.sqrt(v_hat) + eps)
+                param -= self.learning_rate * m_hat / (np.sqrt(v_hat) + eps)
         self.weights, self.bias = weights, bias
         return self
 
