@@ -229,6 +229,8 @@ class Settings:
     # are links under it. Empty: the origin of ZALO_WEBHOOK_URL, if that is set.
     web_public_url: str = ""
     file_link_hours: int = 24  # how long a file's download link works
+    # Fitted NLU models and retrieval indexes, kept between runs (nlu/cache.py).
+    cache_dir: Path = PROJECT_ROOT / "var" / "cache"
     nudges: NudgeSettings = field(default_factory=NudgeSettings)
 
     @property
@@ -307,5 +309,6 @@ class Settings:
             web_port=_port(environ, "WEB_PORT", 8080),
             web_public_url=public_url,
             file_link_hours=_positive_int(environ, "FILE_LINK_HOURS", 24),
+            cache_dir=Path(environ.get("CACHE_DIR") or PROJECT_ROOT / "var" / "cache"),
             nudges=NudgeSettings.from_env(environ),
         )
