@@ -101,11 +101,11 @@ class TfidfIndex(Generic[Key]):
         return [t for t in tokens if t not in self.stopwords]
 
     def scores(self, query: Sequence[str]) -> np.ndarray:
-        content = [self._content(query)]
-        if not content[0]:
+        content = self._content(query)
+        if not content:
             return np.zeros(len(self.keys), dtype=np.float32)
-        word_scores = self._word_matrix.product(self._words.row(content[0]))
-        char_scores = self._char_matrix.product(self._chars.row(content[0]))
+        word_scores = self._word_matrix.product(self._words.row(content))
+        char_scores = self._char_matrix.product(self._chars.row(content))
         combined: np.ndarray = (word_scores + char_scores) / 2
         return combined
 
