@@ -1,13 +1,21 @@
-"""Benchmark the console Q&A: cold start, per-question latency, peak memory.
+"""Benchmark the console Q&A: cold start, per-answer latency, memory, reply lengths.
 
 Usage (from the project root, after the README's setup):
-    .venv/bin/python bench/qa_bench.py [--questions 1000] [--json bench/results/qa.json]
+    .venv/bin/python bench/qa_bench.py [--rounds 5] [--json bench/results/qa.json]
 
-- cold start: wall time from launching `bot ask "<question>"` to its answer being
-  printed, median of 5 runs (the database already exists, as after the first run);
-- latency: one `bot ask --jsonl` process; each question is written, then its line
-  read back; p50/p99 over N questions (the held-out NLU test set, cycled);
-- peak RSS: the maximum resident set size of that process (getrusage on children).
+Every run gets a fresh database and a fresh, empty cache folder (CACHE_DIR), so the
+numbers never depend on what an earlier run left behind:
+
+- first run: `bot ask` on a new database (migrations, seeding, every model built);
+- cold, empty cache: a fresh `bot ask` process on the seeded database with the cache
+  emptied first (the NLU and the retrieval indexes are built and written);
+- cold, warm cache: the same, with the cache left as the previous run wrote it
+  (median of 5): what a user waits for after the first answer of a deployment;
+  wall time, and CPU time (user + system), which other work on the machine sways less;
+- latency: one `bot ask --jsonl` process answers the questions of
+  tests/eval/questions.yaml, `--rounds` times over; p50/p99 per answer;
+- RSS: the peak resident set size of a warm cold-start process and of the --jsonl one;
+- reply length: the median length of the replies by answer kind (the console's text).
 """
 
 from __future__ import annotations
@@ -15,18 +23,22 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
+import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections import defaultdict
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+import yaml
 
-from nlu.training_data import load_training_data  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
+PYTHON = str(ROOT / ".venv" / "bin" / "python")
+QUESTIONS = ROOT / "tests" / "eval" / "questions.yaml"
+COLD_QUESTION = "ai ký chỉ thị"
+WARM_RUNS = 5
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -34,73 +46,97 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
+def timed_ask(env: dict[str, str], question: str) -> tuple[float, float, float]:
+    """Wall seconds, CPU seconds (user + system: less sensitive to other processes on
+    the machine) and peak RSS (MB) of one `bot ask` process."""
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        [PYTHON, "-m", "bot", "ask", question],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    _, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - started
+    if os.waitstatus_to_exitcode(status) != 0:
+        assert process.stderr
+        raise SystemExit(f"bot ask failed:\n{process.stderr.read().decode()}")
+    return elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
+
+
+def answer_all(env: dict[str, str], questions: list[str]) -> tuple[list[float], list[dict], float]:
+    """Latencies (ms) and replies of one --jsonl process, and its peak RSS (MB)."""
+    process = subprocess.Popen(
+        [PYTHON, "-m", "bot", "ask", "--jsonl"],
+        env=env,
+        cwd=ROOT,
+        text=True,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        encoding="utf-8",
+    )
+    assert process.stdin and process.stdout
+    latencies, replies = [], []
+    for question in questions:
+        started = time.perf_counter()
+        process.stdin.write(question + "\n")
+        process.stdin.flush()
+        replies.append(json.loads(process.stdout.readline()))
+        latencies.append((time.perf_counter() - started) * 1000)
+    process.stdin.close()
+    _, _, usage = os.wait4(process.pid, 0)
+    return latencies, replies, usage.ru_maxrss / 1024
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--questions", type=int, default=1000)
+    parser.add_argument("--rounds", type=int, default=5, help="passes over the question set")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
 
-    python = str(ROOT / ".venv" / "bin" / "python")
+    cases = yaml.safe_load(QUESTIONS.read_text(encoding="utf-8"))["cases"]
+    questions = [str(case["q"]) for case in cases]
     with tempfile.TemporaryDirectory() as tmp:
-        env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp}/bench.db"}
-        # First run creates and seeds the database; it is reported apart.
-        started = time.perf_counter()
-        subprocess.run(
-            [python, "-m", "bot", "ask", "xin chào"],
-            env=env,
-            check=True,
-            capture_output=True,
-            cwd=ROOT,
-        )
-        first_run = time.perf_counter() - started
-        cold = []
-        for _ in range(5):
-            started = time.perf_counter()
-            subprocess.run(
-                [python, "-m", "bot", "ask", "Sở Nội vụ phải làm gì?"],
-                env=env,
-                check=True,
-                capture_output=True,
-                cwd=ROOT,
-            )
-            cold.append(time.perf_counter() - started)
+        cache = Path(tmp) / "cache"
+        env = {
+            **os.environ,
+            "DATABASE_URL": f"sqlite:///{tmp}/bench.db",
+            "CACHE_DIR": str(cache),
+            "LOG_LEVEL": "WARNING",
+        }
+        first_run, _, _ = timed_ask(env, COLD_QUESTION)
+        shutil.rmtree(cache, ignore_errors=True)
+        empty_cache, empty_cache_cpu, _ = timed_ask(env, COLD_QUESTION)
+        warm = [timed_ask(env, COLD_QUESTION) for _ in range(WARM_RUNS)]
+        latencies, replies, jsonl_rss = answer_all(env, questions * args.rounds)
 
-        examples = load_training_data(ROOT / "data" / "nlu" / "test.yml").examples
-        questions = [examples[i % len(examples)].text for i in range(args.questions)]
-        process = subprocess.Popen(
-            [python, "-m", "bot", "ask", "--jsonl"],
-            env=env,
-            cwd=ROOT,
-            text=True,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            encoding="utf-8",
-        )
-        assert process.stdin and process.stdout
-        latencies = []
-        for question in questions:
-            started = time.perf_counter()
-            process.stdin.write(question + "\n")
-            process.stdin.flush()
-            json.loads(process.stdout.readline())
-            latencies.append((time.perf_counter() - started) * 1000)
-        process.stdin.close()
-        process.wait()
-        peak_rss_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-
+    lengths: dict[str, list[int]] = defaultdict(list)
+    for reply in replies[: len(questions)]:
+        lengths[str(reply["kind"])].append(len(reply["reply"]))
     result = {
+        # Other work on the machine (2 cores, shared) sways every wall time here.
+        "load_average_1min": round(os.getloadavg()[0], 2),
         "first_run_s": round(first_run, 3),
-        "cold_start_s_median": round(statistics.median(cold), 3),
-        "questions": len(latencies),
+        "cold_start_empty_cache_s": round(empty_cache, 3),
+        "cold_start_empty_cache_cpu_s": round(empty_cache_cpu, 3),
+        "cold_start_warm_cache_s_median": round(statistics.median(t for t, _, _ in warm), 3),
+        "cold_start_warm_cache_cpu_s_median": round(statistics.median(c for _, c, _ in warm), 3),
+        "cold_start_peak_rss_mb": round(max(rss for _, _, rss in warm), 1),
+        "answers": len(latencies),
         "latency_ms_p50": round(percentile(latencies, 0.50), 2),
         "latency_ms_p99": round(percentile(latencies, 0.99), 2),
         "latency_ms_mean": round(statistics.fmean(latencies), 2),
-        "peak_rss_mb": round(peak_rss_mb, 1),
+        "jsonl_peak_rss_mb": round(jsonl_rss, 1),
+        "answers_by_kind": {kind: len(values) for kind, values in sorted(lengths.items())},
+        "median_reply_chars_by_kind": {
+            kind: statistics.median(values) for kind, values in sorted(lengths.items())
+        },
     }
-    print(json.dumps(result, indent=2))
+    print(json.dumps(result, indent=2, ensure_ascii=False))
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+        args.json.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", "utf-8")
     return 0
 
 

@@ -26,9 +26,12 @@ from bot.storage.db import (
     session_scope,
     upgrade,
 )
+from nlu.cache import ModelCache
 from nlu.engine import BuiltinNlu, Lexicon, NluEngine
 from nlu.normalize import fold
 from nlu.rasa_http import RasaNlu
+from nlu.retrieval import IndexBuilder
+from nlu.retrieval import build_index as nlu_build_index
 from nlu.training_data import TrainingData, load_training_data
 from nlu.yaml_io import read_yaml
 
@@ -63,20 +66,30 @@ class NluResources:
     vocabulary: list[str]
 
     def builtin(self, training: TrainingData) -> BuiltinNlu:
-        return BuiltinNlu(training, self.lexicon, self.names, self.vocabulary)
+        return BuiltinNlu.fit(training, self.lexicon, self.names, self.vocabulary)
 
 
-def nlu_resources(settings: Settings, knowledge: KnowledgeBase) -> NluResources:
+def nlu_resources(
+    settings: Settings, knowledge: KnowledgeBase, build_index: IndexBuilder = nlu_build_index
+) -> NluResources:
     lexicon = Lexicon.load(settings.data_dir / "nlu" / "lexicon.yaml")
-    catalog = Catalog(knowledge, lexicon.normalizer(), lexicon.stopwords)
+    catalog = Catalog(knowledge, lexicon.normalizer(), lexicon.stopwords, build_index)
     names = catalog.name_entries() + lexicon.place_entries()
     return NluResources(lexicon, catalog, names, catalog.vocabulary())
 
 
 def build_qa(settings: Settings, knowledge: KnowledgeBase) -> QAService:
-    """The Q&A over `knowledge`: indexes, the NLU engine (and Rasa, if configured)."""
-    resources = nlu_resources(settings, knowledge)
-    builtin = resources.builtin(load_training_data(settings.data_dir / "nlu" / "nlu.yml"))
+    """The Q&A over `knowledge`: indexes, the NLU engine (and Rasa, if configured).
+    The indexes and the NLU come from the model cache when it holds them for exactly
+    this knowledge, training data and code (nlu/cache.py)."""
+    cache = ModelCache(settings.cache_dir)
+    resources = nlu_resources(settings, knowledge, cache.index)
+    builtin = cache.builtin_nlu(
+        load_training_data(settings.data_dir / "nlu" / "nlu.yml"),
+        resources.lexicon,
+        resources.names,
+        resources.vocabulary,
+    )
     nlu: NluEngine = builtin
     if settings.nlu_backend == "rasa":
         nlu = RasaNlu(builtin, settings.rasa_url, settings.rasa_timeout)

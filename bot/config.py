@@ -269,6 +269,8 @@ class Settings:
     # Updates a channel handles at once (different users; each user's and chat's in
     # order), so that one user's slow update (an import) holds up nobody else.
     channel_concurrency: int = DEFAULT_CONCURRENCY
+    # Fitted NLU models and retrieval indexes, kept between runs (nlu/cache.py).
+    cache_dir: Path = PROJECT_ROOT / "var" / "cache"
     nudges: NudgeSettings = field(default_factory=NudgeSettings)
     imports: ImportLimits = field(default_factory=ImportLimits)
 
@@ -349,6 +351,7 @@ class Settings:
             web_public_url=public_url,
             file_link_hours=_positive_int(environ, "FILE_LINK_HOURS", 24),
             channel_concurrency=_positive_int(environ, "CHANNEL_CONCURRENCY", DEFAULT_CONCURRENCY),
+            cache_dir=Path(environ.get("CACHE_DIR") or PROJECT_ROOT / "var" / "cache"),
             nudges=NudgeSettings.from_env(environ),
             imports=ImportLimits.from_env(environ),
         )

@@ -10,9 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import scipy.sparse as sp
+
+from nlu.features import SparseRow
+from nlu.state import State
+
+if TYPE_CHECKING:
+    import scipy.sparse as sp
 
 
 def softmax(scores: np.ndarray) -> np.ndarray:
@@ -25,7 +31,7 @@ def softmax(scores: np.ndarray) -> np.ndarray:
 @dataclass
 class SoftmaxClassifier:
     l2: float = 1e-4
-    learning_rate: float = 0.5
+    learning_rate: float = 0.05  # Adam's step size
     epochs: int = 120
 
     def __post_init__(self) -> None:
@@ -63,15 +69,33 @@ class SoftmaxClassifier:
                 v += (1 - beta2) * grad * grad
                 m_hat = m / (1 - beta1**step)
                 v_hat = v / (1 - beta2**step)
-                param -= self.learning_rate * 0.1 * m_hat / (np.sqrt(v_hat) + eps)
+                param -= self.learning_rate * m_hat / (np.sqrt(v_hat) + eps)
         self.weights, self.bias = weights, bias
         return self
 
-    def predict_proba(self, features: sp.csr_matrix) -> np.ndarray:
-        return softmax(features @ self.weights + self.bias)
+    def state(self) -> State:
+        return State(
+            {
+                "l2": self.l2,
+                "learning_rate": self.learning_rate,
+                "epochs": self.epochs,
+                "labels": self.labels,
+            },
+            {"weights": self.weights, "bias": self.bias},
+        )
 
-    def rank(self, features: sp.csr_matrix) -> list[tuple[str, float]]:
+    @classmethod
+    def from_state(cls, state: State) -> SoftmaxClassifier:
+        meta = state.meta
+        classifier = cls(meta["l2"], meta["learning_rate"], meta["epochs"])
+        classifier.labels = list(meta["labels"])
+        classifier.weights, classifier.bias = state.arrays["weights"], state.arrays["bias"]
+        if classifier.weights.shape[1:] != (len(classifier.labels),):
+            raise ValueError("weights and labels differ in size")
+        return classifier
+
+    def rank(self, row: SparseRow) -> list[tuple[str, float]]:
         """Labels with probabilities for one row, best first."""
-        probabilities = self.predict_proba(features)[0]
+        probabilities = softmax((row.dot(self.weights) + self.bias)[None, :])[0]
         order = np.argsort(-probabilities)
         return [(self.labels[i], float(probabilities[i])) for i in order]

@@ -12,6 +12,7 @@ from nlu.entities import Entity, Gazetteer, find_values
 from nlu.features import TfidfVectorizer
 from nlu.normalize import Normalizer
 from nlu.spelling import SpellCorrector
+from nlu.state import State
 from nlu.training_data import TrainingData
 from nlu.yaml_io import read_yaml
 
@@ -87,26 +88,47 @@ class Lexicon:
 class BuiltinNlu:
     """Normalization, spelling, a softmax intent classifier and a gazetteer, in process.
 
-    `names` are the gazetteer entries as (entity type, canonical value, surface text);
-    `vocabulary` is any domain text (the directive, FAQ) whose words count as known.
+    Made by `fit` from training examples, or by `from_state` from what a fitted one
+    saved (the model cache, nlu/cache.py).
     """
 
     backend = "builtin"
 
     def __init__(
         self,
+        normalizer: Normalizer,
+        stopwords: frozenset[str],
+        speller: SpellCorrector,
+        known_words: frozenset[str],
+        gazetteer: Gazetteer,
+        vectorizer: TfidfVectorizer,
+        classifier: SoftmaxClassifier,
+    ) -> None:
+        self.normalizer = normalizer
+        self.stopwords = stopwords
+        self.speller = speller
+        self.known_words = known_words
+        self.gazetteer = gazetteer
+        self.vectorizer = vectorizer
+        self.classifier = classifier
+
+    @classmethod
+    def fit(
+        cls,
         training: TrainingData,
         lexicon: Lexicon,
         names: Iterable[tuple[str, str, str]] = (),
         vocabulary: Iterable[str] = (),
-    ) -> None:
-        self.normalizer = lexicon.normalizer()
-        self.stopwords = lexicon.stopwords
-        corpus = [self.normalizer.tokens(e.text) for e in training.examples]
+    ) -> BuiltinNlu:
+        """`names` are the gazetteer entries as (entity type, canonical value, surface
+        text); `vocabulary` is any domain text (the directive, FAQ) whose words count as
+        known."""
+        normalizer = lexicon.normalizer()
+        corpus = [normalizer.tokens(e.text) for e in training.examples]
         names = list(names)
-        name_tokens = [self.normalizer.tokens(surface) for _, _, surface in names]
-        domain_words = [w for text in vocabulary for w in self.normalizer.tokens(text)]
-        self.speller = SpellCorrector(
+        name_tokens = [normalizer.tokens(surface) for _, _, surface in names]
+        domain_words = [w for text in vocabulary for w in normalizer.tokens(text)]
+        speller = SpellCorrector(
             [w for tokens in corpus + name_tokens for w in tokens] + domain_words
         )
         # Words seen only in out-of-scope examples do not make a message in scope.
@@ -116,14 +138,50 @@ class BuiltinNlu:
             if e.intent != "out_of_scope"
             for w in tokens
         ]
-        self.known_words = frozenset(in_scope + domain_words + [w for t in name_tokens for w in t])
-        self.gazetteer = Gazetteer(
+        gazetteer = Gazetteer(
             (entity, value, tokens)
             for (entity, value, _), tokens in zip(names, name_tokens, strict=True)
         )
-        self.vectorizer = TfidfVectorizer(char_sizes=(2, 5), max_word_n=2).fit(corpus)
-        self.classifier = SoftmaxClassifier().fit(
-            self.vectorizer.transform(corpus), [e.intent for e in training.examples]
+        vectorizer = TfidfVectorizer(char_sizes=(2, 5), max_word_n=2).fit(corpus)
+        classifier = SoftmaxClassifier().fit(
+            vectorizer.transform(corpus), [e.intent for e in training.examples]
+        )
+        return cls(
+            normalizer,
+            lexicon.stopwords,
+            speller,
+            frozenset(in_scope + domain_words + [w for t in name_tokens for w in t]),
+            gazetteer,
+            vectorizer,
+            classifier,
+        )
+
+    def state(self) -> State:
+        state = State(
+            {
+                "abbreviations": dict(self.normalizer.abbreviations),
+                "phrases": dict(self.normalizer.phrases),
+                "stopwords": sorted(self.stopwords),
+                "spelling": dict(self.speller.frequency),
+                "known_words": sorted(self.known_words),
+                "names": self.gazetteer.entries(),
+            }
+        )
+        return state.put("vectorizer", self.vectorizer.state()).put(
+            "classifier", self.classifier.state()
+        )
+
+    @classmethod
+    def from_state(cls, state: State) -> BuiltinNlu:
+        meta = state.meta
+        return cls(
+            Normalizer(meta["abbreviations"], meta["phrases"]),
+            frozenset(meta["stopwords"]),
+            SpellCorrector.from_frequency(meta["spelling"]),
+            frozenset(meta["known_words"]),
+            Gazetteer((entity, value, tokens) for entity, value, tokens in meta["names"]),
+            TfidfVectorizer.from_state(state.part("vectorizer")),
+            SoftmaxClassifier.from_state(state.part("classifier")),
         )
 
     def tokens(self, text: str) -> list[str]:
@@ -137,7 +195,7 @@ class BuiltinNlu:
 
     def parse(self, text: str) -> Parse:
         tokens = self.tokens(text)
-        ranking = self.classifier.rank(self.vectorizer.transform([tokens])) if tokens else []
+        ranking = self.classifier.rank(self.vectorizer.row(tokens)) if tokens else []
         intent, confidence = ranking[0] if ranking else ("out_of_scope", 1.0)
         return Parse(
             text=text,

@@ -40,6 +40,10 @@ class Gazetteer:
                 self._names.setdefault(key, (entity, value))
         self._longest = max((len(k) for k in self._names), default=0)
 
+    def entries(self) -> list[tuple[str, str, tuple[str, ...]]]:
+        """What the gazetteer holds, as entries that make an equal one."""
+        return [(entity, value, key) for key, (entity, value) in self._names.items()]
+
     def find(self, tokens: Sequence[str]) -> list[Entity]:
         words = _content(tokens)
         found: list[Entity] = []

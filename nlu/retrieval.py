@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 import numpy as np
 
-from nlu.features import TfidfVectorizer
+from nlu.features import SparseRows, TfidfVectorizer
+from nlu.normalize import Normalizer
+from nlu.state import State
 
 Key = TypeVar("Key")
 
@@ -27,30 +29,84 @@ class Hit(Generic[Key]):
 
 
 class TfidfIndex(Generic[Key]):
+    """Documents' tf-idf columns on words and on characters; made by `fit`, or by
+    `from_state` from what a fitted one saved."""
+
     def __init__(
         self,
+        keys: list[Key],
+        stopwords: frozenset[str],
+        vocabularies: list[frozenset[str]],
+        vectorizers: tuple[TfidfVectorizer, TfidfVectorizer],
+        matrices: tuple[SparseRows, SparseRows],
+    ) -> None:
+        """`matrices`: the documents' word and character columns, a row per n-gram."""
+        if not len(keys) == len(vocabularies) == matrices[0].width == matrices[1].width:
+            raise ValueError("an index's keys and matrices differ in size")
+        self.keys = keys
+        self.stopwords = stopwords
+        self._vocabularies = vocabularies
+        self._words, self._chars = vectorizers
+        self._word_matrix, self._char_matrix = matrices
+
+    @classmethod
+    def fit(
+        cls,
         documents: Sequence[tuple[Key, Sequence[str]]],
         stopwords: frozenset[str] = frozenset(),
-    ) -> None:
-        self.keys = [key for key, _ in documents]
-        self.stopwords = stopwords
-        corpus = [self._content(tokens) for _, tokens in documents]
-        self._vocabularies = [frozenset(tokens) for tokens in corpus]
-        self._words = TfidfVectorizer(max_word_n=2, use_chars=False).fit(corpus)
-        self._chars = TfidfVectorizer(char_sizes=(3, 5), max_word_n=0).fit(corpus)
-        self._word_matrix = self._words.transform(corpus).T.tocsc()
-        self._char_matrix = self._chars.transform(corpus).T.tocsc()
+    ) -> TfidfIndex[Key]:
+        corpus = [[t for t in tokens if t not in stopwords] for _, tokens in documents]
+        words = TfidfVectorizer(max_word_n=2, use_chars=False).fit(corpus)
+        chars = TfidfVectorizer(char_sizes=(3, 5), max_word_n=0).fit(corpus)
+        return cls(
+            [key for key, _ in documents],
+            stopwords,
+            [frozenset(tokens) for tokens in corpus],
+            (words, chars),
+            (
+                SparseRows.of(words.transform(corpus).T.tocsr()),
+                SparseRows.of(chars.transform(corpus).T.tocsr()),
+            ),
+        )
+
+    def state(self) -> State:
+        state = State(
+            {
+                "keys": self.keys,
+                "stopwords": sorted(self.stopwords),
+                "vocabularies": [sorted(words) for words in self._vocabularies],
+            }
+        )
+        state.put("words", self._words.state()).put("chars", self._chars.state())
+        state.put("word_matrix", self._word_matrix.state())
+        return state.put("char_matrix", self._char_matrix.state())
+
+    @classmethod
+    def from_state(cls, state: State) -> TfidfIndex[Any]:
+        return cls(
+            list(state.meta["keys"]),
+            frozenset(state.meta["stopwords"]),
+            [frozenset(words) for words in state.meta["vocabularies"]],
+            (
+                TfidfVectorizer.from_state(state.part("words")),
+                TfidfVectorizer.from_state(state.part("chars")),
+            ),
+            (
+                SparseRows.from_state(state.part("word_matrix")),
+                SparseRows.from_state(state.part("char_matrix")),
+            ),
+        )
 
     def _content(self, tokens: Sequence[str]) -> list[str]:
         return [t for t in tokens if t not in self.stopwords]
 
     def scores(self, query: Sequence[str]) -> np.ndarray:
-        content = [self._content(query)]
-        if not content[0]:
+        content = self._content(query)
+        if not content:
             return np.zeros(len(self.keys), dtype=np.float32)
-        word_scores = (self._words.transform(content) @ self._word_matrix).toarray()
-        char_scores = (self._chars.transform(content) @ self._char_matrix).toarray()
-        combined: np.ndarray = (word_scores + char_scores)[0] / 2
+        word_scores = self._word_matrix.product(self._words.row(content))
+        char_scores = self._char_matrix.product(self._chars.row(content))
+        combined: np.ndarray = (word_scores + char_scores) / 2
         return combined
 
     def coverage(self, query: Sequence[str], position: int, ignore: frozenset[str]) -> float:
@@ -75,3 +131,26 @@ class TfidfIndex(Generic[Key]):
         scores = self.scores(query)
         order = np.argsort(-scores)[:limit]
         return [Hit(self.keys[i], float(scores[i]), int(i)) for i in order if scores[i] > 0]
+
+
+def build_index(
+    name: str,
+    documents: Sequence[tuple[Key, str]],
+    normalizer: Normalizer,
+    stopwords: frozenset[str] = frozenset(),
+) -> TfidfIndex[Key]:
+    """An index over texts, each normalized into tokens; `name` is for the cache."""
+    return TfidfIndex.fit([(key, normalizer.tokens(text)) for key, text in documents], stopwords)
+
+
+class IndexBuilder(Protocol):
+    """`build_index`, or the model cache's version of it (nlu/cache.py), which loads
+    an index built before from the same texts."""
+
+    def __call__(
+        self,
+        name: str,
+        documents: Sequence[tuple[Key, str]],
+        normalizer: Normalizer,
+        stopwords: frozenset[str] = frozenset(),
+    ) -> TfidfIndex[Key]: ...

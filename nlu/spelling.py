@@ -8,7 +8,7 @@ the directive never uses stay unknown, which is what the out-of-scope check need
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from itertools import combinations
 
 
@@ -54,6 +54,11 @@ class SpellCorrector:
         for word in self.frequency:
             for deleted in deletes(word, _max_distance(word)):
                 self._index.setdefault(deleted, []).append(word)
+
+    @classmethod
+    def from_frequency(cls, frequency: Mapping[str, int]) -> SpellCorrector:
+        """The corrector whose `frequency` this is (as the model cache saved it)."""
+        return cls(Counter(frequency).elements())
 
     def __contains__(self, word: str) -> bool:
         return word in self.frequency

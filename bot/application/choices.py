@@ -23,11 +23,11 @@ import datetime as dt
 from collections.abc import Sequence
 
 from sqlalchemy import delete
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from bot.application.commands import small_int
 from bot.application.messages import Button, Reply
+from bot.storage.db import dialect_insert
 from bot.storage.models import OfferedChoices, utcnow
 from nlu.normalize import fold_words
 
@@ -68,8 +68,7 @@ def remember(session: Session, user_id: int, replies: Sequence[Reply]) -> None:
     }
     # One statement (INSERT ... ON CONFLICT DO UPDATE): a reply and a delivered nudge
     # for the same user may be remembered at the same moment by two transactions.
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    statement = insert(OfferedChoices).values(**values)
+    statement = dialect_insert(session, OfferedChoices).values(**values)
     updated = {k: statement.excluded[k] for k in values if k != "user_id"}
     session.execute(statement.on_conflict_do_update(index_elements=["user_id"], set_=updated))
     for loaded in list(session.identity_map.values()):  # loaded earlier: not stale now

@@ -38,12 +38,11 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from sqlalchemy import func, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from bot.application import choices
 from bot.application.messages import Button, OutgoingFile, Reply, decode_reply, encode_reply
-from bot.storage.db import session_scope
+from bot.storage.db import dialect_insert, session_scope
 from bot.storage.models import DialogState, OutboxMessage, User
 
 KEY = ("user_id", "duty_id", "due", "kind")
@@ -121,14 +120,8 @@ def enqueue(session: Session, rows: Sequence[dict[str, Any]]) -> int:
     """Insert rows, skipping those whose key exists; returns how many were inserted."""
     if not rows:
         return 0
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        pg = postgresql.insert(OutboxMessage).on_conflict_do_nothing(index_elements=list(KEY))
-        statement: Any = pg
-    elif dialect == "sqlite":
-        statement = sqlite.insert(OutboxMessage).on_conflict_do_nothing(index_elements=list(KEY))
-    else:  # pragma: no cover - make_engine only builds these two
-        raise RuntimeError(f"unsupported database {dialect}")
+    statement: Any = dialect_insert(session, OutboxMessage)
+    statement = statement.on_conflict_do_nothing(index_elements=list(KEY))
     # RETURNING counts what was inserted on both backends (executemany rowcounts differ).
     statement = statement.returning(OutboxMessage.__table__.c.id)
     connection = session.connection()

@@ -8,10 +8,10 @@ the NLU uses, so questions and data meet in one folded space.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Literal
+from typing import Literal, TypeVar
 
 from bot.domain.knowledge import (
     Agency,
@@ -23,8 +23,10 @@ from bot.domain.knowledge import (
     KnowledgeBase,
 )
 from nlu.normalize import Normalizer, fold
-from nlu.retrieval import TfidfIndex
+from nlu.retrieval import IndexBuilder, TfidfIndex
+from nlu.retrieval import build_index as nlu_build_index
 
+K = TypeVar("K")
 Role = Literal["lead", "coordinate", "addressee", "via"]
 # Sentences longer than this are split at semicolons into separately quotable parts.
 LONG_SENTENCE = 300
@@ -88,12 +90,20 @@ def clause_pieces(clause: Clause) -> list[str]:
 
 
 class Catalog:
+    """`build_index` makes the retrieval indexes: `nlu.retrieval.build_index`, or the
+    model cache's version of it, which loads an index built before from the same texts."""
+
     def __init__(
-        self, kb: KnowledgeBase, normalizer: Normalizer, stopwords: frozenset[str]
+        self,
+        kb: KnowledgeBase,
+        normalizer: Normalizer,
+        stopwords: frozenset[str],
+        build_index: IndexBuilder = nlu_build_index,
     ) -> None:
         self.kb = kb
         self.normalizer = normalizer
         self.stopwords = stopwords
+        self._build_index = build_index
         self.agencies = {a.id: a for a in kb.agencies}
         self.duties: dict[str, tuple[Directive, Duty]] = {
             d.id: (directive, d) for directive in kb.directives for d in directive.duties
@@ -106,28 +116,32 @@ class Catalog:
         self.faq = {f.id: f for f in kb.faq}
         self.passages = list(self._passages())
         self._assignments_cache: dict[str, list[Assignment]] = {}
-        tokens = normalizer.tokens
-        self.duty_index: TfidfIndex[str] = TfidfIndex(
-            [
-                (duty_id, tokens(self._duty_text(duty)))
-                for duty_id, (_, duty) in self.duties.items()
-            ],
-            stopwords,
+        self.duty_index: TfidfIndex[str] = self.index(
+            "duties",
+            [(duty_id, self._duty_text(duty)) for duty_id, (_, duty) in self.duties.items()],
         )
-        self.passage_index: TfidfIndex[int] = TfidfIndex(
-            [(p.key, tokens(p.clause.title + ". " + p.text)) for p in self.passages], stopwords
+        self.passage_index: TfidfIndex[int] = self.index(
+            "passages", [(p.key, p.clause.title + ". " + p.text) for p in self.passages]
         )
-        self.figure_index: TfidfIndex[str] = TfidfIndex(
-            [
-                (f.id, tokens(" ".join((f.label, *f.keywords, f.quote))))
-                for f in self.figures.values()
-            ],
-            stopwords,
+        self.figure_index: TfidfIndex[str] = self.index(
+            "figures",
+            [(f.id, " ".join((f.label, *f.keywords, f.quote))) for f in self.figures.values()],
         )
-        self.faq_index: TfidfIndex[str] = TfidfIndex(
-            [(f.id, tokens(question)) for f in kb.faq for question in (f.question, *f.alternates)],
-            stopwords,
+        self.faq_index: TfidfIndex[str] = self.index(
+            "faq",
+            [(f.id, question) for f in kb.faq for question in (f.question, *f.alternates)],
         )
+
+    def index(
+        self,
+        name: str,
+        documents: Sequence[tuple[K, str]],
+        stopwords: frozenset[str] | None = None,
+    ) -> TfidfIndex[K]:
+        """An index over texts, normalized as the catalog's (stopwords: its own unless
+        given)."""
+        chosen = self.stopwords if stopwords is None else stopwords
+        return self._build_index(name, documents, self.normalizer, chosen)
 
     def _duty_text(self, duty: Duty) -> str:
         """What a duty is found by: its clause heading, title, verbatim text, timing,

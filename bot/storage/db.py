@@ -16,12 +16,16 @@ import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
+
+if TYPE_CHECKING:
+    from sqlalchemy.dialects.postgresql import Insert as PostgresInsert
+    from sqlalchemy.dialects.sqlite import Insert as SqliteInsert
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +81,22 @@ def _sqlite_on_connect(dbapi_connection: sqlite3.Connection, connection_record: 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+def dialect_insert(session: Session, table: Any) -> PostgresInsert | SqliteInsert:
+    """INSERT in the session's dialect, which takes ON CONFLICT clauses. The dialect's
+    module is imported on use: sqlalchemy.dialects.postgresql alone takes ~40 ms to
+    import, which a `bot ask` on SQLite should not pay."""
+    name = session.get_bind().dialect.name
+    if name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as postgres_insert
+
+        return postgres_insert(table)
+    if name == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        return sqlite_insert(table)
+    raise RuntimeError(f"unsupported database {name}")  # make_engine builds only these two
 
 
 @contextmanager

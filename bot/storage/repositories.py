@@ -7,9 +7,9 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from bot.storage.db import dialect_insert
 from bot.storage.models import Base, ProgressReport, QuestionLog, User
 
 
@@ -18,12 +18,8 @@ def insert_unless_present(
 ) -> None:
     """INSERT ... ON CONFLICT (key) DO NOTHING: one statement that two transactions can
     run at once without either failing (the second waits for the first, then skips)."""
-    if session.get_bind().dialect.name == "postgresql":
-        pg = postgresql.insert(model).values(**values)
-        session.execute(pg.on_conflict_do_nothing(index_elements=list(key)))
-    else:
-        lite = sqlite.insert(model).values(**values)
-        session.execute(lite.on_conflict_do_nothing(index_elements=list(key)))
+    insert = dialect_insert(session, model).values(**values)
+    session.execute(insert.on_conflict_do_nothing(index_elements=list(key)))
 
 
 class QuestionLogRepo:

@@ -33,7 +33,7 @@ pytestmark = [
 
 @pytest.fixture(scope="module")
 def engine() -> RasaNlu:
-    builtin = BuiltinNlu(
+    builtin = BuiltinNlu.fit(
         load_training_data(NLU_DIR / "nlu.yml"), Lexicon.load(NLU_DIR / "lexicon.yaml")
     )
     # Generous timeout: the first parses of a freshly loaded model are slow.

@@ -123,7 +123,7 @@ def builtin() -> BuiltinNlu:
         )
         + examples("out_of_scope", "giá vàng hôm nay", "thời tiết mai thế nào", "kể chuyện cười")
     )
-    return BuiltinNlu(training, Lexicon(), names=[("agency", "so_y_te", "Sở Y tế")])
+    return BuiltinNlu.fit(training, Lexicon(), names=[("agency", "so_y_te", "Sở Y tế")])
 
 
 @pytest.fixture

@@ -40,9 +40,8 @@ class Suggestions:
         self.wordings = wordings
         self.bank = self._build_bank()
         self.texts = [q for group in self.bank for q in group]
-        self.index: TfidfIndex[int] = TfidfIndex(
-            [(i, catalog.normalizer.tokens(q)) for i, q in enumerate(self.texts)],
-            generic_words,
+        self.index: TfidfIndex[int] = catalog.index(
+            "suggestions", list(enumerate(self.texts)), generic_words
         )
 
     def _build_bank(self) -> list[list[str]]:
