@@ -134,6 +134,20 @@ async def test_zalo_answers_links_and_takes_a_report_typed_only(
     assert api.token not in everything and api.token.split(":")[1] not in caplog.text
 
 
+async def test_a_zalo_reply_is_sent_again_after_5xx(assistant: Assistant) -> None:
+    """A reply has no outbox row: the channel tries it again itself after a 5xx."""
+    async with FakeZaloApi(no_update_wait=0.05) as api:
+        runner = ZaloRunner(zalo_settings(assistant, api), assistant, poll_timeout=1)
+        async with serving(assistant, [runner]):
+            api.fail_next("sendMessage", 500)
+            api.fail_next("sendMessage", 502)
+            api.push_text(OFFICIAL, "ai ký chỉ thị 06?")
+            await api.wait_for("sendMessage", count=3, timeout=20)
+            await asyncio.sleep(0.1)  # the rest of a multi-part answer
+    assert "Chỉ thị" in "\n".join(m["text"] for m in api.sent_messages(OFFICIAL))
+    assert len(api.calls_of("sendMessage")) - len(api.sent_messages()) == 2  # the two 5xx
+
+
 async def test_zalo_answers_others_while_one_users_message_is_slow(
     assistant: Assistant, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -13,12 +13,22 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import or_, select
+from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
+from bot.application.dialogs import state as dialog_state
 from bot.domain.errors import Refused
 from bot.domain.roles import ADMIN, ROLES
-from bot.storage.models import InviteCode, LinkCode, User, utcnow
+from bot.storage.models import (
+    AuditLog,
+    InviteCode,
+    LinkCode,
+    OfferedChoices,
+    OutboxMessage,
+    Snooze,
+    User,
+    utcnow,
+)
 from bot.storage.repositories import UserRepo
 
 # No 0/O, 1/I/L: codes are read aloud and typed from paper.
@@ -96,8 +106,13 @@ def accounts_of(session: Session, user: User) -> list[User]:
 
 
 def _set_role(session: Session, user: User, role: str, agency_id: str | None) -> None:
-    """Roles belong to the person: every account of theirs gets the same."""
+    """Roles belong to the person: every account of theirs gets the same. A change
+    ends what each account had open (a report for the old agency would be refused at
+    its last step) and the choices it was offered."""
     for account in accounts_of(session, user):
+        if (account.role, account.agency_id) != (role, agency_id):
+            dialog_state.clear(session, account.id)
+            session.execute(delete(OfferedChoices).where(OfferedChoices.user_id == account.id))
         account.role, account.agency_id = role, agency_id
 
 
@@ -147,9 +162,15 @@ def create_link_code(session: Session, user: User, now: dt.datetime | None = Non
 
 
 def join(session: Session, user: User, code: str, now: dt.datetime | None = None) -> list[User]:
-    """Join `user`'s account to the person who made `code`; returns the person's
-    accounts. The person keeps their role and agency; if they had none (not linked
-    yet) and this account has one, the person takes this account's."""
+    """Join `user`'s account to the person who made `code` (their account on another
+    channel); returns the person's accounts.
+
+    The role and agency go one way only, from the account that made the code to the
+    one that types it: an account that has a role of its own, other than the
+    person's, is refused (else typing someone else's code would hand out roles, or an
+    admin tricked into typing one would make its maker an admin). Messages already
+    queued or sent to the joining account are re-keyed to the person, so none goes
+    out twice; the join is audited."""
     now = now or utcnow()
     row = session.get(LinkCode, code.strip().upper(), with_for_update=True)
     if row is None or row.used_at is not None:
@@ -161,15 +182,54 @@ def join(session: Session, user: User, code: str, now: dt.datetime | None = None
     if len(accounts_of(session, user)) > 1:  # already one person's: unlinking is an admin's job
         raise AccountError("link_already_joined")
     owner = session.get_one(User, row.person_id)
+    if any(a.channel == user.channel for a in accounts_of(session, owner)):
+        raise AccountError("link_same_channel")
+    if menu_role(user) is not None and (user.role, user.agency_id) != (
+        owner.role,
+        owner.agency_id,
+    ):
+        raise AccountError("link_role_conflict")
     row.used_at = now
-    role, agency_id = owner.role, owner.agency_id
-    if menu_role(owner) is None and menu_role(user) is not None:
-        role, agency_id = user.role, user.agency_id
+    before = {"person": user.person, "role": user.role, "agency_id": user.agency_id}
+    _move_messages(session, user.id, owner.person)
     user.person_id = owner.person
     session.flush()
-    _set_role(session, user, role, agency_id)
+    _set_role(session, user, owner.role, owner.agency_id)
+    after = {"person": owner.person, "role": owner.role, "agency_id": owner.agency_id}
+    session.add(
+        AuditLog(
+            user_id=user.id,
+            action="account.join",
+            entity_id=str(user.id),
+            before=before,
+            after=after,
+        )
+    )
     session.flush()
     return accounts_of(session, user)
+
+
+def _move_messages(session: Session, old: int, person: int) -> None:
+    """The outbox rows and snoozes keyed by the joining account's own key, re-keyed to
+    the person it joins; a pending row the person already has (the same nudge) is
+    dropped, and the person keeps the later of two snoozes."""
+    taken = {
+        (r.duty_id, r.due, r.kind)
+        for r in session.scalars(select(OutboxMessage).where(OutboxMessage.user_id == person))
+    }
+    for message in session.scalars(select(OutboxMessage).where(OutboxMessage.user_id == old)):
+        if (message.duty_id, message.due, message.kind) not in taken:
+            message.user_id = person
+        elif message.status == "pending":
+            message.status, message.last_error = "failed", f"superseded: joined person {person}"
+    for snooze in session.scalars(select(Snooze).where(Snooze.user_id == old)):
+        kept = session.get(Snooze, (person, snooze.duty_id))
+        if kept is None:
+            session.add(Snooze(user_id=person, duty_id=snooze.duty_id, until=snooze.until))
+        else:
+            kept.until = max(kept.until, snooze.until)
+        session.delete(snooze)
+    session.flush()
 
 
 def prefer(session: Session, user: User, channel: str) -> User | None:

@@ -14,7 +14,7 @@ from bot.application.messages import IncomingMessage
 from bot.application.scheduler.tick import Ticker
 from bot.config import NudgeSettings
 from bot.storage.db import session_scope
-from bot.storage.models import Duty, OutboxMessage, User
+from bot.storage.models import AuditLog, DialogState, Duty, OutboxMessage, User
 from tests.scheduler.conftest import at
 
 DIRECTIVE = "06-CT-UBND-2019"
@@ -108,6 +108,59 @@ def test_one_person_on_zalo_and_telegram(assistant: Assistant) -> None:
     # Roles are the person's: an invite redeemed on one account changes both.
     zalo.say(f"/start {invite(assistant, 'h_que_vo', 'manager')}")
     assert telegram.user().role == "manager"
+
+
+def test_roles_go_one_way_and_never_by_someone_elses_code(assistant: Assistant) -> None:
+    """The account that types a code takes the maker's role, never the other way: an
+    admin tricked into typing a stranger's code makes nobody an admin."""
+    admin = Account(assistant, "telegram", "1")
+    admin.say(f"/start {invite(assistant, None, 'admin')}")
+    stranger = Account(assistant, "zalo", "z-stranger")
+    code = stranger.say("/lienket").split("Mã liên kết tài khoản: ")[1].split()[0]
+    assert "vai trò riêng" in admin.say(f"/lienket {code}")
+    assert stranger.user().role == "official" and stranger.user().agency_id is None
+    other_zalo = Account(assistant, "zalo", "z-other")
+    other_zalo.say("xin chào")
+    code = other_zalo.say("/lienket").split("Mã liên kết tài khoản: ")[1].split()[0]
+    assert "hai kênh khác nhau" in stranger.say(f"/lienket {code}")
+    with session_scope(assistant.sessions) as session:
+        joins = session.scalars(select(AuditLog).where(AuditLog.action == "account.join"))
+        assert list(joins) == []
+
+
+def test_joining_moves_queued_nudges_to_the_person(assistant: Assistant) -> None:
+    """Two accounts nudged separately before they are joined: after the join the
+    person has each nudge once (the joining account's copy is dropped or re-keyed)."""
+    zalo, telegram = Account(assistant, "zalo", "z9"), Account(assistant, "telegram", "9")
+    zalo.say(f"/start {invite(assistant, 'h_que_vo', 'official')}")
+    telegram.say(f"/start {invite(assistant, 'h_que_vo', 'official')}")
+    with session_scope(assistant.sessions) as session:
+        session.get_one(Duty, (DIRECTIVE, "2.f-4")).effective_due = dt.date(2026, 12, 4)
+    tick(assistant, at("2026-12-01", "08:00"))
+    assert [n[1:] for n in nudges(assistant)] == [
+        ("zalo", "z9", "remind-3"),
+        ("telegram", "9", "remind-3"),
+    ]
+    code = zalo.say("/lienket").split("Mã liên kết tài khoản: ")[1].split()[0]
+    assert "Đã liên kết" in telegram.say(f"/lienket {code}")
+    with session_scope(assistant.sessions) as session:
+        rows = session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
+        pending = [(r.user_id, r.channel, r.status) for r in rows]
+        [join] = session.scalars(select(AuditLog).where(AuditLog.action == "account.join"))
+    person = zalo.user().id
+    assert pending == [(person, "zalo", "pending"), (telegram.user().id, "telegram", "failed")]
+    assert join.after == {"person": person, "role": "official", "agency_id": "h_que_vo"}
+    tick(assistant, at("2026-12-01", "08:05"))
+    assert len(nudges(assistant)) == 2  # nothing new
+
+
+def test_a_role_change_ends_an_open_report(assistant: Assistant) -> None:
+    official = Account(assistant, "zalo", "z5")
+    official.say(f"/start {invite(assistant, 'snv', 'official')}")
+    assert "Chọn" in official.say("/baocao")
+    official.say(f"/start {invite(assistant, 'syt', 'official')}")
+    with session_scope(assistant.sessions) as session:
+        assert session.get(DialogState, official.user().id) is None
 
 
 def test_a_link_code_expires_and_cannot_join_a_joined_account(assistant: Assistant) -> None:

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from bot.application.assistant import Assistant
-from bot.application.delivery import DeliveryError
+from bot.application.delivery import DeliveryError, RetryLater, TransientError
 from bot.application.messages import IncomingMessage, Reply, Response
 from bot.channels.zalo.sender import ZaloSender
 from bot.channels.zalo.updates import reply_chat_id, to_incoming
@@ -27,6 +27,8 @@ log = logging.getLogger(__name__)
 # Plain text on purpose: it must go out even when rendering is what failed.
 APOLOGY = "Xin lỗi, đã có lỗi xảy ra. Anh/Chị vui lòng thử lại sau."
 NOTICE_TEMPLATE = "chat/notice"
+REPLY_RETRIES = 2
+MAX_RETRY_WAIT = 5.0
 
 
 class ZaloChannel:
@@ -55,7 +57,7 @@ class ZaloChannel:
         first_choice = 1  # the core numbers the choices of all the replies in a row
         for reply in replies:
             try:
-                await self.sender.send(chat_id, reply, first_choice)
+                await self._send(chat_id, reply, first_choice)
             except DeliveryError as error:  # Zalo refused it: nothing more to send
                 log.warning("could not send a reply to a Zalo chat: %s", error)
                 return
@@ -64,6 +66,22 @@ class ZaloChannel:
                 await self._send_plain(chat_id, APOLOGY)
                 return
             first_choice += len(reply.buttons)
+
+    async def _send(self, chat_id: str, reply: Reply, first_choice: int) -> None:
+        """Send a reply, again after a 5xx or a 429 (`REPLY_RETRIES` times, waiting
+        what Zalo asks, at most `MAX_RETRY_WAIT` s): the user is waiting for it, and
+        unlike a nudge a reply has no outbox row to be retried from. A retry after a
+        5xx may show the reply twice if Zalo did deliver it; losing it is worse."""
+        for attempt in range(REPLY_RETRIES + 1):
+            try:
+                await self.sender.send(chat_id, reply, first_choice)
+                return
+            except (TransientError, RetryLater) as error:
+                if attempt == REPLY_RETRIES:
+                    raise
+                wait = error.seconds if isinstance(error, RetryLater) else 2.0**attempt
+                log.info("a reply to a Zalo chat failed (%s); trying again", error)
+                await asyncio.sleep(min(wait, MAX_RETRY_WAIT))
 
     def answer(self, message: IncomingMessage) -> Response:
         """The core's response, in its own committed session (a worker thread)."""
