@@ -69,6 +69,23 @@ def vn_datetime(value: dt.datetime | None) -> str:
     return f"{local:%H:%M} {vn_date(local.date())}"
 
 
+def padded_date(value: dt.date | None) -> str:
+    """05/01/2027: dd/mm/yyyy, for tables and forms where dates line up in columns
+    (the web portal); messages keep `vn_date`, as the directive writes them. A moment
+    is the day it was in Vietnam."""
+    if isinstance(value, dt.datetime) and value.tzinfo is not None:
+        value = value.astimezone(TIMEZONE)
+    return f"{value:%d/%m/%Y}" if value else ""
+
+
+def padded_datetime(value: dt.datetime | None) -> str:
+    """08:30 05/01/2027, in Vietnam's time zone (see `padded_date`)."""
+    if value is None:
+        return ""
+    local = value.astimezone(TIMEZONE) if value.tzinfo else value
+    return f"{local:%H:%M} {padded_date(local.date())}"
+
+
 def parse_vn_date(text: str, issued: Issued | None = None) -> dt.date:
     """The date in `text` (the whole of it), through `check_date`; ValueError, in
     Vietnamese, for anything else."""
