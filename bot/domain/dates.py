@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -63,10 +64,14 @@ def vn_date(value: dt.date | None) -> str:
 
 def vn_datetime(value: dt.datetime | None) -> str:
     """08:30 19/4/2019, in Vietnam's time zone."""
+    return _time_and_day(value, vn_date)
+
+
+def _time_and_day(value: dt.datetime | None, day: Callable[[dt.date], str]) -> str:
     if value is None:
         return ""
     local = value.astimezone(TIMEZONE) if value.tzinfo else value
-    return f"{local:%H:%M} {vn_date(local.date())}"
+    return f"{local:%H:%M} {day(local.date())}"
 
 
 def padded_date(value: dt.date | None) -> str:
@@ -80,10 +85,7 @@ def padded_date(value: dt.date | None) -> str:
 
 def padded_datetime(value: dt.datetime | None) -> str:
     """08:30 05/01/2027, in Vietnam's time zone (see `padded_date`)."""
-    if value is None:
-        return ""
-    local = value.astimezone(TIMEZONE) if value.tzinfo else value
-    return f"{local:%H:%M} {padded_date(local.date())}"
+    return _time_and_day(value, padded_date)
 
 
 def parse_vn_date(text: str, issued: Issued | None = None) -> dt.date:
