@@ -117,6 +117,7 @@ def build_core(settings: Settings, knowledge: KnowledgeBase) -> Core:
         nudge_settings=settings.nudges,
         push_channels=PUSH_CHANNELS,
         import_limits=settings.imports,
+        web_url=settings.public_url,
     )
 
 

@@ -50,6 +50,45 @@ def cmd_run(args: argparse.Namespace) -> int:
     return run(Settings.from_env(), build_assistant, args.channel)
 
 
+def cmd_web(args: argparse.Namespace) -> int:
+    """`bot web`: serve the portal alone; `bot web link`: a login link for an account."""
+    from bot.app import build_assistant
+    from bot.runner import run_web
+
+    settings = Settings.from_env()
+    if args.web_action == "link":
+        return _web_link(settings, args.channel, args.user_id)
+    return run_web(settings, build_assistant)
+
+
+def _web_link(settings: Settings, channel: str, user_id: str) -> int:
+    """A one-time login link for a chat account (the command line is trusted), e.g. for
+    the first admin before any chat channel runs."""
+    from bot.app import prepare_database
+    from bot.application.accounts import menu_role
+    from bot.application.portal import login
+    from bot.storage.db import session_scope
+    from bot.storage.models import utcnow
+    from bot.storage.repositories import UserRepo
+
+    if not settings.public_url:
+        print("Chưa khai báo WEB_PUBLIC_URL: chưa tạo được liên kết.", file=sys.stderr)
+        return 2
+    sessions = prepare_database(settings)
+    with session_scope(sessions) as session:
+        user = UserRepo(session).get(channel, user_id)
+        if user is None or menu_role(user) is None:
+            print(
+                f"Tài khoản {channel}:{user_id} chưa liên kết với cơ quan nào "
+                "(bot invite, bot admin).",
+                file=sys.stderr,
+            )
+            return 2
+        url = login.create_link(session, user, settings.public_url, utcnow())
+    print(f"Liên kết đăng nhập (dùng một lần, trong {login.LINK_MINUTES} phút): {url}")
+    return 0
+
+
 def cmd_db(args: argparse.Namespace) -> int:
     from bot.app import prepare_database
 
@@ -189,6 +228,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--channel", choices=["zalo", "telegram"], help="chỉ chạy một kênh")
     run.set_defaults(func=cmd_run)
+    web = commands.add_parser(
+        "web", help="chạy riêng trang web (tổng hợp, quản trị), không có kênh chat và bộ nhắc việc"
+    )
+    web_actions = web.add_subparsers(dest="web_action")
+    web_link = web_actions.add_parser(
+        "link", help="in liên kết đăng nhập một lần cho một tài khoản"
+    )
+    web_link.add_argument(
+        "--channel", choices=["zalo", "telegram", "console"], default="zalo", help="kênh"
+    )
+    web_link.add_argument("--user-id", required=True, help="id người dùng trên kênh chat")
+    web.set_defaults(func=cmd_web, web_action=None)
     db = commands.add_parser("db", help="tạo/nâng cấp cơ sở dữ liệu và nạp dữ liệu Chỉ thị")
     db.add_argument("action", choices=["upgrade"])
     db.set_defaults(func=cmd_db)

@@ -17,6 +17,7 @@ import logging
 import signal
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import Protocol, TextIO
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -64,8 +65,13 @@ NO_FILE_LINKS = (
     "Lưu ý: chưa khai báo WEB_PUBLIC_URL (địa chỉ công khai của cổng HTTP), nên tệp "
     "(bảng tổng hợp .xlsx, báo cáo .docx, biểu đồ) chưa gửi được qua Zalo.\n"
 )
+NO_PUBLIC_URL = (
+    "Lưu ý: chưa khai báo WEB_PUBLIC_URL (địa chỉ người dùng mở trang web, ví dụ "
+    "https://tro-ly.example.gov.vn), nên lệnh /web trong chat chưa gửi được liên kết "
+    "đăng nhập.\n"
+)
 WEB_FAILED = (
-    "Không mở được cổng HTTP {host}:{port} cho webhook ({reason}). "
+    "Không mở được cổng HTTP {host}:{port} cho webhook và trang web ({reason}). "
     "Hãy đặt WEB_LISTEN/WEB_PORT sang địa chỉ, cổng còn trống.\n"
 )
 START_FAILED = (
@@ -148,7 +154,36 @@ def run(
     assistant = build_assistant(settings)
     runners = [make_runner(name, settings, assistant) for name in names]
     web = (settings.web_listen, settings.web_port)
-    return asyncio.run(serve(assistant, runners, settings.nudges, out, web=web))
+    # The portal shares the listener whenever users can reach it (its links need the
+    # public address).
+    portal = portal_routes(assistant, settings) if settings.public_url else []
+    return asyncio.run(serve(assistant, runners, settings.nudges, out, web=web, routes=portal))
+
+
+def portal_routes(assistant: Assistant, settings: Settings) -> list[BaseRoute]:
+    from bot.channels.web.app import Portal
+
+    return Portal(assistant, settings.public_url).routes()
+
+
+def run_web(
+    settings: Settings, build_assistant: Callable[[Settings], Assistant], out: TextIO = sys.stderr
+) -> int:
+    """`bot web`: the portal and the file links alone on the listener, no chat channel
+    and no scheduler (the chat process, `bot run`, is this database's scheduler)."""
+    if not settings.public_url:
+        print(NO_PUBLIC_URL, file=out, end="")
+    assistant = build_assistant(settings)
+    routes = portal_routes(assistant, settings)
+    if settings.public_url:
+        from bot.application.file_links import FileLinks
+        from bot.channels.http import file_route
+
+        ttl = dt.timedelta(hours=settings.file_link_hours)
+        routes.append(file_route(FileLinks(assistant.sessions, settings.public_url, ttl)))
+    web = (settings.web_listen, settings.web_port)
+    off = replace(settings.nudges, enabled=False)
+    return asyncio.run(serve(assistant, [], off, out, web=web, routes=routes))
 
 
 async def serve(
@@ -160,17 +195,19 @@ async def serve(
     first_tick: float = 10.0,
     clock: Clock = utc_clock,
     web: tuple[str, int] = ("127.0.0.1", 8080),
+    routes: Sequence[BaseRoute] = (),
 ) -> int:
-    """Start the HTTP listener (when a channel has routes), the channels and the
-    scheduler; run until `stop` is set (or SIGINT/SIGTERM)."""
+    """Start the HTTP listener (when a channel has routes, or `routes` are given: the
+    web portal), the channels and the scheduler; run until `stop` is set (or
+    SIGINT/SIGTERM)."""
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError, RuntimeError):  # not the main thread
             loop.add_signal_handler(sig, stop.set)
     started: list[ChannelRunner] = []
-    routes = [route for runner in runners for route in runner.routes]
-    http = HttpServer(routes, *web) if routes else None
+    served = [*(route for runner in runners for route in runner.routes), *routes]
+    http = HttpServer(served, *web) if served else None
     try:
         if http is not None:
             try:
@@ -191,6 +228,8 @@ async def serve(
         senders = [r.sender for r in started]
         scheduler = start_scheduler(assistant, senders, nudges, first_tick, clock)
         names = ", ".join(r.label for r in started)
+        if routes:  # the portal
+            names = ", ".join(filter(None, (names, f"trang web (cổng {web[0]}:{web[1]})")))
         print(f"Trợ lý đang chạy trên {names}. Nhấn Ctrl+C để dừng.", file=out)
         await stop.wait()
         if scheduler is not None:

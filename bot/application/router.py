@@ -36,6 +36,7 @@ from bot.application.dialogs.faq import FaqDialog
 from bot.application.dialogs.report import ReportDialog
 from bot.application.digest import commands as digest_commands
 from bot.application.messages import MAX_PAYLOAD_BYTES, Button, IncomingMessage, Reply, Response
+from bot.application.portal import commands as portal_commands
 from bot.application.qa.service import QAService
 from bot.application.reload import Reloader
 from bot.application.render import Renderer, default_templates_dir
@@ -56,6 +57,7 @@ DECLARED_COMMANDS: tuple[Command, ...] = (
     *dialog_commands.COMMANDS,
     *nudges.COMMANDS,
     *digest_commands.COMMANDS,
+    *portal_commands.COMMANDS,
     *admin_commands.COMMANDS,
 )
 
@@ -72,6 +74,7 @@ class Core:
         commands: Iterable[Command] = DECLARED_COMMANDS,
         push_channels: Iterable[str] = (),
         import_limits: ImportLimits | None = None,
+        web_url: str = "",
     ) -> None:
         # The log stores the reply as plain text, whatever channel it went to.
         self.log_renderer = log_renderer
@@ -91,6 +94,7 @@ class Core:
             self._reloader,
             tuple(push_channels),
             import_limits,
+            web_url,
         )
         self._reloader.swap = self.services.swap
 

@@ -34,6 +34,7 @@ class Services:
         reloader: Reloader,
         push_channels: tuple[str, ...] = (),
         import_limits: ImportLimits | None = None,
+        web_url: str = "",
     ) -> None:
         self.qa = qa
         self.report = report
@@ -48,6 +49,9 @@ class Services:
         self.push_channels = push_channels
         # Bounds on the content files admins send (the composition root's settings).
         self.import_limits = import_limits or ImportLimits()
+        # Where users reach the web portal (the HTTP listener's public address); "" when
+        # unknown: `/web` then says the portal is not open.
+        self.web_url = web_url
 
     @property
     def catalog(self) -> Catalog:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -64,10 +65,28 @@ def vn_date(value: dt.date | None) -> str:
 
 def vn_datetime(value: dt.datetime | None) -> str:
     """08:30 19/4/2019, in Vietnam's time zone."""
+    return _time_and_day(value, vn_date)
+
+
+def _time_and_day(value: dt.datetime | None, day: Callable[[dt.date], str]) -> str:
     if value is None:
         return ""
     local = value.astimezone(TIMEZONE) if value.tzinfo else value
-    return f"{local:%H:%M} {vn_date(local.date())}"
+    return f"{local:%H:%M} {day(local.date())}"
+
+
+def padded_date(value: dt.date | None) -> str:
+    """05/01/2027: dd/mm/yyyy, for tables and forms where dates line up in columns
+    (the web portal); messages keep `vn_date`, as the directive writes them. A moment
+    is the day it was in Vietnam."""
+    if isinstance(value, dt.datetime) and value.tzinfo is not None:
+        value = value.astimezone(TIMEZONE)
+    return f"{value:%d/%m/%Y}" if value else ""
+
+
+def padded_datetime(value: dt.datetime | None) -> str:
+    """08:30 05/01/2027, in Vietnam's time zone (see `padded_date`)."""
+    return _time_and_day(value, padded_date)
 
 
 def parse_vn_date(text: str, issued: Issued | None = None, today: dt.date | None = None) -> dt.date:

@@ -545,3 +545,32 @@ class SharedFile(Base):
     expires_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, index=True)
     downloads: Mapped[int] = mapped_column(Integer, default=0)
     last_download_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+
+
+# --- the web portal: one-time login links and sessions ---------------------------------
+
+
+class WebLoginLink(Base):
+    """A one-time link into the web portal that `/web` sends to a chat account: it works
+    once, for a few minutes, and logs in as that account. Keyed by the SHA-256 of the
+    link's secret part (the table alone gives no working link)."""
+
+    __tablename__ = "web_login_links"
+
+    token_hash: Mapped[str] = mapped_column(String, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, index=True)
+    used_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+
+
+class WebSession(Base):
+    """A browser's session in the web portal, opened by a login link; it ends on logout
+    or after a spell without requests. Keyed by the SHA-256 of the cookie's value."""
+
+    __tablename__ = "web_sessions"
+
+    token_hash: Mapped[str] = mapped_column(String, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, index=True)

@@ -155,11 +155,12 @@ def test_no_template_writes_a_literal_angle_bracket_or_ampersand() -> None:
 
 def test_templates_address_officials_as_anh_chi() -> None:
     """Officials write to each other as "Anh/Chị"; the assistant never says "bạn" or
-    "tôi" (it calls itself "trợ lý")."""
+    "tôi" (it calls itself "trợ lý"), in chat or on the web portal's pages."""
     from bot.application.render import default_templates_dir
 
     offenders = []
-    for path in sorted(default_templates_dir().rglob("*.j2")):
+    folder = default_templates_dir()
+    for path in sorted([*folder.rglob("*.j2"), *folder.rglob("*.html")]):
         text = re.sub(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", "", path.read_text(), flags=re.S)
         for line in text.splitlines():
             if re.search(r"(?<!\w)(bạn|tôi)(?!\w)", line, flags=re.IGNORECASE):

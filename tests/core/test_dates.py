@@ -9,7 +9,15 @@ from sqlalchemy import select
 
 from bot.app import Assistant
 from bot.application import accounts
-from bot.domain.dates import Issued, check_date, parse_vn_date, vn_date
+from bot.domain.dates import (
+    Issued,
+    check_date,
+    padded_date,
+    padded_datetime,
+    parse_vn_date,
+    vn_date,
+)
+from bot.domain.numbers import vn_number
 from bot.storage.db import session_scope
 from bot.storage.models import CalendarDay, Duty
 from tests.core.test_dialogs import Chat
@@ -109,3 +117,12 @@ def test_a_mistyped_date_in_chat_is_refused_with_its_reason(assistant: Assistant
             2026, 12, 31
         )
         assert session.scalars(select(CalendarDay)).all() == []
+
+
+def test_padded_dates_and_numbers_for_the_web_portal() -> None:
+    late_evening = dt.datetime(2027, 1, 4, 18, 30, tzinfo=dt.UTC)  # 01:30 on 5/1 in Vietnam
+    assert padded_date(dt.date(2027, 1, 5)) == "05/01/2027"
+    assert padded_date(late_evening) == "05/01/2027"
+    assert padded_datetime(late_evening) == "01:30 05/01/2027"
+    assert padded_date(None) == padded_datetime(None) == ""
+    assert [vn_number(n) for n in (0, 999, 9289, 1234567)] == ["0", "999", "9.289", "1.234.567"]

@@ -58,17 +58,8 @@ CALENDAR_KINDS = {"lambu": "workday", "nghi": "dayoff"}
 
 
 def faq_list(ctx: CommandContext) -> Response:
-    session, query = ctx.session, ctx.args
-    entries = list(
-        session.scalars(select(FaqEntry).where(FaqEntry.active).order_by(FaqEntry.position))
-    )
-    if query:
-        wanted = fold(query)
-        entries = [
-            e
-            for e in entries
-            if wanted in fold(" ".join((e.id, e.question, *e.alternates, e.answer)))
-        ]
+    query = ctx.args
+    entries = content.find_faq(ctx.session, query)
     return respond(Reply("admin/faq_list", {"entries": entries, "query": query}))
 
 

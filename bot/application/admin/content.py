@@ -64,6 +64,33 @@ class FaqDraft:
         return found
 
 
+_LIST_SEPARATORS = re.compile(r"\s*(?:\n|;)\s*")
+
+
+def parse_alternates(text: str) -> tuple[str, ...]:
+    """Other phrasings of a question as typed: one per line, or separated by ";"."""
+    return tuple(a for a in _LIST_SEPARATORS.split(text.strip()) if a)[:MAX_ALTERNATES]
+
+
+def parse_clauses(text: str) -> tuple[str, ...]:
+    """Clause ids as typed ("Mục 1.e, 2.a" -> ("1.e", "2.a"))."""
+    return tuple(re.findall(r"[\w.]+", text.replace("Mục", "").replace("mục", "")))
+
+
+def find_faq(session: Session, query: str = "") -> list[FaqEntry]:
+    """The active FAQ entries, in order; with `query`, those whose id, question, other
+    phrasings or answer contain it (folded: case, diacritics and Telex aside)."""
+    entries = list(
+        session.scalars(select(FaqEntry).where(FaqEntry.active).order_by(FaqEntry.position))
+    )
+    if not query.strip():
+        return entries
+    wanted = fold(query)
+    return [
+        e for e in entries if wanted in fold(" ".join((e.id, e.question, *e.alternates, e.answer)))
+    ]
+
+
 def faq_snapshot(entry: FaqEntry) -> dict[str, Any]:
     return {
         "question": entry.question,

@@ -7,7 +7,6 @@ through `bot.application.admin.content`, which checks the user is an admin and v
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -22,7 +21,6 @@ from bot.storage.models import DialogState, FaqEntry, User
 NAME = "f"
 STEPS = ("question", "alternates", "answer", "clauses", "preview")
 OPTIONAL = frozenset({"alternates", "clauses"})
-_SPLIT = re.compile(r"\s*(?:\n|;)\s*")
 
 
 class FaqDialog:
@@ -79,9 +77,9 @@ class FaqDialog:
             return None
         data = dict(state.data)
         if state.step == "alternates":
-            data["alternates"] = [a for a in _SPLIT.split(value) if a][: content.MAX_ALTERNATES]
+            data["alternates"] = list(content.parse_alternates(value))
         elif state.step == "clauses":
-            data["clauses"] = re.findall(r"[\w.]+", value.replace("Mục", "").replace("mục", ""))
+            data["clauses"] = list(content.parse_clauses(value))
         else:
             data[state.step] = value
         return self._go(session, user, STEPS[STEPS.index(state.step) + 1], data)

@@ -196,10 +196,15 @@ class DigestBuilder:
             files.append(
                 OutgoingFile(f"bieu-do-chi-thi-06-{local:%Y%m%d}.png", png, caption, "photo")
             )
-        workbook = to_xlsx(digest, self.status_labels)
-        name = f"tong-hop-chi-thi-06-{local:%Y%m%d}.xlsx"
-        files.append(OutgoingFile(name, workbook, f"Tổng hợp chi tiết — {digest.scope}"))
+        files.append(self.workbook(digest))
         return tuple(files)
+
+    def workbook(self, digest: Digest) -> OutgoingFile:
+        """The digest's .xlsx, named by its day."""
+        local = digest.generated_at.astimezone(_TZ)
+        name = f"tong-hop-chi-thi-06-{local:%Y%m%d}.xlsx"
+        workbook = to_xlsx(digest, self.status_labels)
+        return OutgoingFile(name, workbook, f"Tổng hợp chi tiết — {digest.scope}")
 
 
 def snapshot_meta(digest: Digest) -> dict[str, Any]:

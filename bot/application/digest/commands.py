@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
+from sqlalchemy.orm import Session
+
 from bot.application.commands import Command, CommandContext, CommandRefused
 from bot.application.digest import quarterly
 from bot.application.digest.builder import DigestBuilder, enqueue_on_demand
 from bot.application.digest.xlsx import to_xlsx
 from bot.application.messages import OutgoingFile, Reply, Response
+from bot.config import NudgeSettings
 from bot.domain.roles import ADMIN, MANAGER
 from bot.storage.models import utcnow
 
@@ -31,23 +36,37 @@ def digest(ctx: CommandContext) -> Response:
     return Response(tuple(replies))
 
 
-def quarterly_report(ctx: CommandContext) -> Response:
-    """/baocaoquy: Sở TT&TT's quarterly report to UBND tỉnh on the directive, as a
-    .docx draft from the province-wide status (Sở TT&TT's and the province's managers,
-    and admins)."""
-    user = ctx.user
-    drafting = (DRAFTING_AGENCY, ctx.app.nudge_settings.province_agency)
-    if user.role != ADMIN and user.agency_id not in drafting:
-        raise CommandRefused(Reply("digest/quarterly_not_allowed"))
-    builder = builder_for(ctx)
-    built = builder.build(ctx.session, utcnow(), builder.all_agencies(), "toàn tỉnh", user.id)
+def may_draft_quarterly(role: str | None, agency_id: str | None, settings: NudgeSettings) -> bool:
+    """Sở TT&TT's and the province's managers, and admins, draft the quarterly report."""
+    drafting = (DRAFTING_AGENCY, settings.province_agency)
+    return role == ADMIN or (role == MANAGER and agency_id in drafting)
+
+
+def quarterly_files(
+    session: Session, builder: DigestBuilder, user_id: int | None, now: dt.datetime
+) -> tuple[OutgoingFile, OutgoingFile]:
+    """The quarterly report (.docx) from the province-wide status, and its annex (.xlsx)."""
+    built = builder.build(session, now, builder.all_agencies(), "toàn tỉnh", user_id)
     year, quarter = quarterly.quarter_of(built.generated_at.date())
     name = f"bao-cao-quy-{quarter}-{year}-chi-thi-06.docx"
     document = OutgoingFile(name, quarterly.to_docx(built, year, quarter))
     # The report refers to its annex ("chi tiết tại Phụ lục kèm theo"): the workbook.
     annex_name = f"phu-luc-bao-cao-quy-{quarter}-{year}-chi-thi-06.xlsx"
     annex = OutgoingFile(annex_name, to_xlsx(built, builder.status_labels), "Phụ lục")
-    view = {"quarter": quarter, "year": year, "name": name, "annex": annex_name}
+    return document, annex
+
+
+def quarterly_report(ctx: CommandContext) -> Response:
+    """/baocaoquy: Sở TT&TT's quarterly report to UBND tỉnh on the directive, as a
+    .docx draft from the province-wide status (Sở TT&TT's and the province's managers,
+    and admins)."""
+    user = ctx.user
+    if not may_draft_quarterly(user.role, user.agency_id, ctx.app.nudge_settings):
+        raise CommandRefused(Reply("digest/quarterly_not_allowed"))
+    now = utcnow()
+    document, annex = quarterly_files(ctx.session, builder_for(ctx), user.id, now)
+    year, quarter = quarterly.quarter_of(now.date())
+    view = {"quarter": quarter, "year": year, "name": document.name, "annex": annex.name}
     return Response((Reply("digest/quarterly", view, files=(document, annex)),))
 
 

@@ -1,0 +1,266 @@
+"""The managers' dashboard and a duty's history, from the digest of the visitor's
+scope: the same `DigestBuilder` as `/tonghop` and the weekly digest, so the page shows
+the digest's numbers (one definition of every status and of completion).
+
+The dashboard opens with the blockers officials reported ("Khó khăn, vướng mắc") and
+what is late, then completion per agency (lowest first, as the digest's chart), then
+every row, filtered by agency and status and cut into pages.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.application.digest.builder import DigestBuilder
+from bot.application.digest.commands import quarterly_files
+from bot.application.digest.model import (
+    STATUS_WORDS,
+    STATUSES,
+    AgencySummary,
+    Digest,
+    DigestRow,
+)
+from bot.application.messages import OutgoingFile
+from bot.application.portal import access
+from bot.application.portal.login import Visitor
+from bot.storage.models import ProgressReport, User
+
+PAGE_SIZE = 50  # rows per page of the detail table
+LISTED = 10  # blockers and late rows shown before «Xem tất cả»
+BARS = 40  # agencies drawn before «Xem tất cả» (the digest's chart draws as many)
+HISTORY_LIMIT = 200  # reports listed on a duty's page, newest first
+# The status filter: a digest status, or one of the digest's own lists.
+STATUS_FILTERS: dict[str, str] = {
+    **{status: STATUS_WORDS[status] for status in STATUSES},
+    "late": "quá hạn (kể cả chưa báo cáo)",
+    "blocked": "có khó khăn, vướng mắc",
+}
+
+
+@dataclass(frozen=True)
+class Filters:
+    agency: str = ""  # "": every agency of the scope
+    status: str = ""  # a key of STATUS_FILTERS, or "": every status
+    page: int = 1
+    all_bars: bool = False
+
+    @classmethod
+    def read(cls, agency: str, status: str, page: str, all_bars: str) -> Filters:
+        """From the query string: an unknown status or page is ignored, not an error
+        (the agency is checked against the scope by the page)."""
+        number = int(page) if page.isascii() and page.isdigit() and len(page) < 7 else 1
+        return cls(
+            agency.strip(),
+            status if status in STATUS_FILTERS else "",
+            max(number, 1),
+            all_bars == "1",
+        )
+
+
+@dataclass(frozen=True)
+class Segment:
+    status: str
+    x: float  # percent of the bar's width
+    width: float
+    count: int
+
+
+@dataclass(frozen=True)
+class Bar:
+    summary: AgencySummary
+    segments: tuple[Segment, ...]
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    scope: access.Scope
+    filters: Filters
+    digest: Digest
+    agencies: list[tuple[str, str]]  # (id, short name): the agency filter's options
+    totals: list[tuple[str, int]]  # (status, rows) in STATUSES order
+    completion: int  # of every row shown, as `AgencySummary.completion` counts it
+    bars: list[Bar]
+    more_bars: int
+    blocked: list[DigestRow]
+    blocked_total: int
+    late: list[DigestRow]
+    late_total: int
+    rows: list[DigestRow]  # this page of the detail table
+    matching: int  # rows the filters keep
+    pages: int
+    may_download_digest: bool
+    may_download_quarterly: bool
+
+
+def bar(summary: AgencySummary) -> Bar:
+    segments, x = [], 0.0
+    for status in STATUSES:
+        count = summary.counts.get(status, 0)
+        if count:
+            width = 100 * count / summary.total
+            segments.append(Segment(status, round(x, 3), round(width, 3), count))
+            x += width
+    return Bar(summary, tuple(segments))
+
+
+def _matches(row: DigestRow, status: str, blocked: set[str]) -> bool:
+    if status == "late":
+        return row.late
+    if status == "blocked":
+        return row.key in blocked
+    return not status or row.status == status
+
+
+def dashboard(
+    session: Session,
+    builder: DigestBuilder,
+    visitor: Visitor,
+    filters: Filters,
+    now: dt.datetime,
+) -> Dashboard:
+    """The dashboard of the visitor's scope, or of one agency in it (Forbidden outside)."""
+    what = f"tong-hop {filters.agency}".strip()
+    scope = access.require_agency(session, builder, visitor, filters.agency, what)
+    agency_ids = [filters.agency] if filters.agency else list(scope.agency_ids)
+    digest = builder.build(session, now, agency_ids, scope.title)
+    names = builder.agency_names()
+    blocked = digest.blocked
+    blocked_keys = {r.key for r in blocked}
+    late = digest.late
+    # The detail table: what needs attention first (blockers, then late), then the
+    # digest's order (agency, duty).
+    kept = [r for r in digest.rows if _matches(r, filters.status, blocked_keys)]
+    kept.sort(key=lambda r: 0 if r.key in blocked_keys else 1 if r.late else 2)
+    pages = max(1, math.ceil(len(kept) / PAGE_SIZE))
+    page = min(filters.page, pages)
+    ranked = sorted(digest.agencies, key=lambda a: (a.completion, a.agency))
+    shown = ranked if filters.all_bars else ranked[:BARS]
+    everything = AgencySummary("", scope.title, digest.totals, len(digest.rows))
+    return Dashboard(
+        scope=scope,
+        filters=Filters(filters.agency, filters.status, page, filters.all_bars),
+        digest=digest,
+        agencies=[(a, names.get(a, a)) for a in scope.agency_ids],
+        totals=[(s, digest.totals.get(s, 0)) for s in STATUSES],
+        completion=everything.completion,
+        bars=[bar(a) for a in shown],
+        more_bars=len(ranked) - len(shown),
+        blocked=blocked[:LISTED],
+        blocked_total=len(blocked),
+        late=late[:LISTED],
+        late_total=len(late),
+        rows=kept[(page - 1) * PAGE_SIZE : page * PAGE_SIZE],
+        matching=len(kept),
+        pages=pages,
+        may_download_digest=access.may_download_digest(visitor),
+        may_download_quarterly=access.may_download_quarterly(visitor, builder.settings),
+    )
+
+
+def digest_for_download(
+    session: Session, builder: DigestBuilder, visitor: Visitor, agency: str, now: dt.datetime
+) -> Digest:
+    """The digest behind the .xlsx download: `/tonghop`'s users only, in their scope."""
+    what = f"tong-hop.xlsx {agency}".strip()
+    scope = access.require_agency(session, builder, visitor, agency, what)
+    if not access.may_download_digest(visitor):
+        raise access.refuse(session, visitor, what)
+    agency_ids = [agency] if agency else list(scope.agency_ids)
+    return builder.build(session, now, agency_ids, scope.title)
+
+
+def quarterly_for_download(
+    session: Session, builder: DigestBuilder, visitor: Visitor, now: dt.datetime
+) -> tuple[OutgoingFile, OutgoingFile]:
+    """The quarterly report and its annex, for those who may draft it (`/baocaoquy`)."""
+    if not access.may_download_quarterly(visitor, builder.settings):
+        raise access.refuse(session, visitor, "bao-cao-quy")
+    return quarterly_files(session, builder, visitor.user_id, now)
+
+
+@dataclass(frozen=True)
+class ReportEntry:
+    created_at: dt.datetime
+    agency: str
+    status: str  # the report's status (not_started, in_progress, done, blocked)
+    percent: int
+    blockers: str
+    evidence_ref: str
+    evidence_date: dt.date | None
+    evidence_file: bool  # a file was sent in chat as evidence
+    reporter: str
+
+
+@dataclass(frozen=True)
+class DutyPage:
+    duty_id: str
+    title: str
+    clause: str
+    timing: str
+    scope: access.Scope
+    agency: str  # the one agency asked for, or ""
+    rows: list[DigestRow]  # where each agency stands now (the digest's rows)
+    reports: list[ReportEntry]  # newest first
+    more_reports: bool
+
+
+def duty_page(
+    session: Session,
+    builder: DigestBuilder,
+    visitor: Visitor,
+    duty_id: str,
+    agency: str,
+    now: dt.datetime,
+) -> DutyPage:
+    """A duty: where each agency of the scope (or `agency`) stands, and the history of
+    their reports with blockers and evidence."""
+    what = f"nhiem-vu {duty_id} {agency}".strip()
+    scope = access.require_agency(session, builder, visitor, agency, what)
+    catalog = builder.catalog
+    if duty_id not in catalog.duties:
+        raise access.NotFound("duty", duty_id=duty_id)
+    directive, duty = catalog.duties[duty_id]
+    agency_ids = [agency] if agency else list(scope.agency_ids)
+    digest = builder.build(session, now, agency_ids, scope.title)
+    names = builder.agency_names()
+    query = (
+        select(ProgressReport, User.display_name)
+        .join(User, User.id == ProgressReport.user_id)
+        .where(
+            ProgressReport.directive_id == directive.id,
+            ProgressReport.duty_id == duty_id,
+            ProgressReport.agency_id.in_(agency_ids),
+        )
+        .order_by(ProgressReport.created_at.desc(), ProgressReport.id.desc())
+        .limit(HISTORY_LIMIT + 1)
+    )
+    reports = [
+        ReportEntry(
+            created_at=report.created_at,
+            agency=names.get(report.agency_id, report.agency_id),
+            status=report.status,
+            percent=report.percent,
+            blockers=report.blockers or "",
+            evidence_ref=report.evidence_ref or "",
+            evidence_date=report.evidence_date,
+            evidence_file=bool(report.evidence_file_id),
+            reporter=reporter,
+        )
+        for report, reporter in session.execute(query)
+    ]
+    return DutyPage(
+        duty_id=duty_id,
+        title=duty.title,
+        clause=catalog.clauses[duty.clause][1].label,
+        timing=duty.timing.text,
+        scope=scope,
+        agency=agency,
+        rows=[r for r in digest.rows if r.duty_id == duty_id],
+        reports=reports[:HISTORY_LIMIT],
+        more_reports=len(reports) > HISTORY_LIMIT,
+    )

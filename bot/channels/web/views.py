@@ -1,0 +1,81 @@
+"""The managers' pages: the dashboard, a duty's history, and the downloads (the
+digest's .xlsx, the quarterly .docx and its annex)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from bot.application.portal import dashboard as boards
+from bot.channels.web.context import PageContext, download
+
+Page = Callable[[Callable[[PageContext], Response]], Callable[[Request], Awaitable[Response]]]
+
+
+def dashboard(ctx: PageContext) -> Response:
+    filters = boards.Filters.read(
+        ctx.query("co_quan"), ctx.query("tinh_trang"), ctx.query("trang"), ctx.query("tat_ca")
+    )
+    board = boards.dashboard(ctx.session, ctx.site.builder(), ctx.visitor, filters, ctx.now)
+    kept = {
+        "co_quan": board.filters.agency,
+        "tinh_trang": board.filters.status,
+        "tat_ca": 1 if board.filters.all_bars else "",
+    }
+
+    def here(**changes: object) -> str:
+        """This page with the filters kept, some changed (the page number is not kept)."""
+        return ctx.site.url("/tong-hop", **{**kept, **changes})
+
+    return ctx.page(
+        "dashboard.html",
+        section="dashboard",
+        board=board,
+        status_filters=boards.STATUS_FILTERS,
+        here=here,
+    )
+
+
+def duty(ctx: PageContext) -> Response:
+    found = boards.duty_page(
+        ctx.session,
+        ctx.site.builder(),
+        ctx.visitor,
+        ctx.request.path_params["duty_id"],
+        ctx.query("co_quan"),
+        ctx.now,
+    )
+    return ctx.page("duty.html", section="dashboard", duty=found)
+
+
+def digest_xlsx(ctx: PageContext) -> Response:
+    builder = ctx.site.builder()
+    digest = boards.digest_for_download(
+        ctx.session, builder, ctx.visitor, ctx.query("co_quan"), ctx.now
+    )
+    return download(builder.workbook(digest))
+
+
+def quarterly_docx(ctx: PageContext) -> Response:
+    document, _ = boards.quarterly_for_download(
+        ctx.session, ctx.site.builder(), ctx.visitor, ctx.now
+    )
+    return download(document)
+
+
+def quarterly_annex(ctx: PageContext) -> Response:
+    _, annex = boards.quarterly_for_download(ctx.session, ctx.site.builder(), ctx.visitor, ctx.now)
+    return download(annex)
+
+
+def routes(page: Page) -> list[Route]:
+    return [
+        Route("/tong-hop", page(dashboard), methods=["GET"]),
+        Route("/tong-hop.xlsx", page(digest_xlsx), methods=["GET"]),
+        Route("/bao-cao-quy.docx", page(quarterly_docx), methods=["GET"]),
+        Route("/phu-luc-bao-cao-quy.xlsx", page(quarterly_annex), methods=["GET"]),
+        Route("/nhiem-vu/{duty_id}", page(duty), methods=["GET"]),
+    ]
