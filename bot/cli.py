@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from bot import logs
 from bot.config import ConfigError, Settings, masked_url
-from bot.domain.roles import ROLES
+from bot.domain.roles import can_belong_to, role_named
 
 
 def _assistant(args: argparse.Namespace):  # type: ignore[no-untyped-def]
@@ -117,26 +117,65 @@ def cmd_nlu_eval(args: argparse.Namespace) -> int:
     return 0
 
 
+MAX_INVITE_DAYS = 365  # a code on paper should not stay usable for years
+NOT_JOINABLE = (
+    "Không mời vào «{name}» được: mã mời chỉ dành cho một cơ quan của tỉnh "
+    "(không phải một nhóm cơ quan hay cơ quan trung ương)."
+)
+
+
 def cmd_invite(args: argparse.Namespace) -> int:
     """Create a one-time invite code (the command line is trusted: no inviter)."""
     from bot.app import prepare_database
     from bot.application import accounts
+    from bot.application.messages import Reply
+    from bot.application.render import Renderer
+    from bot.domain.dates import vn_datetime
     from bot.storage.db import session_scope
     from bot.storage.models import Agency
+    from nlu.yaml_io import read_yaml
 
-    sessions = prepare_database(Settings.from_env())
+    role = role_named(args.role)
+    if role is None:
+        print(
+            f"Không có vai trò «{args.role}»: chọn canbo (cán bộ), lanhdao (lãnh đạo) "
+            "hoặc quantri (quản trị viên).",
+            file=sys.stderr,
+        )
+        return 2
+    if not 1 <= args.days <= MAX_INVITE_DAYS:
+        print(
+            f"Số ngày hiệu lực của mã mời phải từ 1 đến {MAX_INVITE_DAYS}, không phải {args.days}.",
+            file=sys.stderr,
+        )
+        return 2
+    settings = Settings.from_env()
+    sessions = prepare_database(settings)
     with session_scope(sessions) as session:
-        if args.agency and session.get(Agency, args.agency) is None:
-            print(f"Không có cơ quan mã {args.agency!r}.", file=sys.stderr)
+        agency = session.get(Agency, args.agency) if args.agency else None
+        if args.agency and (agency is None or not can_belong_to(agency.kind, agency.level)):
+            if agency is None:
+                print(f"Không có cơ quan «{args.agency}».", file=sys.stderr)
+            else:
+                print(NOT_JOINABLE.format(name=agency.name), file=sys.stderr)
+            print("Mã các cơ quan (--agency):", file=sys.stderr)
+            for row in session.scalars(
+                select(Agency).where(Agency.active).order_by(Agency.position)
+            ):
+                if can_belong_to(row.kind, row.level):
+                    print(f"  {row.id} — {row.short_name}", file=sys.stderr)
             return 2
         try:
-            invite = accounts.create_invite(session, args.agency, args.role, days=args.days)
-        except accounts.AccountError as error:
-            print(f"Không tạo được mã mời: {error.reason}", file=sys.stderr)
+            invite = accounts.create_invite(session, args.agency, role, days=args.days)
+        except accounts.AccountError as error:  # the reason, worded as in chat
+            refusal = Reply("account/code_error", {"reason": error.reason})
+            print(Renderer(settings.templates_dir).render(refusal), file=sys.stderr)
             return 2
+        where = agency.name if agency is not None else "toàn tỉnh"
+    label = read_yaml(settings.templates_dir / "labels.yaml")["role"][role]
     print(
-        f"Mã mời: {invite.code} ({args.role}, {args.agency or 'toàn tỉnh'}), "
-        f"hết hạn {invite.expires_at:%Y-%m-%d %H:%M} UTC. Người dùng gõ: /start {invite.code}"
+        f"Mã mời: {invite.code} ({label}, {where}), hết hạn lúc {vn_datetime(invite.expires_at)} "
+        f"(giờ Việt Nam). Người dùng gõ cho bot: /start {invite.code}"
     )
     return 0
 
@@ -245,8 +284,15 @@ def build_parser() -> argparse.ArgumentParser:
     db.set_defaults(func=cmd_db)
     invite = commands.add_parser("invite", help="tạo mã mời một lần cho một cơ quan và vai trò")
     invite.add_argument("--agency", help="mã cơ quan (xem data/agencies.yaml)")
-    invite.add_argument("--role", choices=ROLES, default="official")
-    invite.add_argument("--days", type=int, default=7, help="số ngày trước khi mã hết hạn")
+    invite.add_argument(
+        "--role",
+        default="canbo",
+        help="canbo (cán bộ, mặc định), lanhdao (lãnh đạo) hoặc quantri (quản trị viên); "
+        "hoặc official, manager, admin",
+    )
+    invite.add_argument(
+        "--days", type=int, default=7, help=f"số ngày mã còn hiệu lực (1-{MAX_INVITE_DAYS})"
+    )
     invite.set_defaults(func=cmd_invite)
     admin = commands.add_parser("admin", help="đặt một tài khoản chat làm quản trị viên")
     admin.add_argument(

@@ -13,18 +13,22 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import errno
 import logging
 import signal
+import socket
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Protocol, TextIO
+from urllib.parse import urlsplit
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from starlette.routing import BaseRoute
 
 from bot.app import PUSH_CHANNELS
 from bot.application.assistant import Assistant
+from bot.application.chat_commands import CHANNEL_NAMES
 from bot.application.delivery import Clock, Sender, utc_clock
 from bot.application.scheduler.service import NudgeService
 from bot.channels.http import HttpServer
@@ -35,32 +39,34 @@ log = logging.getLogger(__name__)
 
 CHANNELS = PUSH_CHANNELS  # Zalo first: the order they start in
 
-NO_CHANNEL_HELP = """\
-Chưa có mã truy cập (token) của bot Zalo hay Telegram, nên trợ lý chưa thể chạy.
-
+NO_TOKEN = "Chưa có mã truy cập (token) của bot Zalo hay Telegram, nên trợ lý chưa thể chạy.\n"
+NOT_CONFIGURED = {
+    "zalo": "Chưa khai báo ZALO_BOT_TOKEN: kênh Zalo chưa thể chạy.\n",
+    "telegram": "Chưa khai báo TELEGRAM_BOT_TOKEN: kênh Telegram chưa thể chạy.\n",
+}
+HOW_TO_GET_A_TOKEN = {
+    "zalo": """\
 Zalo (kênh chính: cán bộ ở Việt Nam dùng Zalo):
   1. Trên ứng dụng Zalo, tìm tài khoản chính thức «Zalo Bot Manager» và chọn tạo bot
      mới (hoặc vào bot.zaloplatforms.com), đặt tên cho bot.
   2. Zalo Bot Manager gửi lại mã truy cập dạng 1234567890:AbCd...; hãy giữ bí mật.
   3. Khai báo ZALO_BOT_TOKEN=1234567890:AbCd...
-
+""",
+    "telegram": """\
 Telegram (cho người dùng ở nước ngoài hoặc có VPN):
   1. Mở Telegram, tìm @BotFather và gửi lệnh /newbot.
   2. Đặt tên hiển thị và tên người dùng cho bot (tên người dùng kết thúc bằng "bot").
   3. BotFather gửi lại một token dạng 123456789:AAE...; khai báo TELEGRAM_BOT_TOKEN=...
-
-Khai báo bằng biến môi trường (export ZALO_BOT_TOKEN=...) hoặc thêm dòng vào tệp .env
-ở thư mục dự án, rồi chạy lại: .venv/bin/bot run
+""",
+}
+HOW_TO_DECLARE = """\
+Khai báo bằng biến môi trường (export {variable}=...) hoặc thêm dòng vào tệp .env
+ở thư mục dự án, rồi chạy lại: .venv/bin/bot run{option}
 
 Muốn thử trợ lý ngay mà không cần Zalo hay Telegram, hãy trò chuyện trong cửa sổ
 dòng lệnh:
   .venv/bin/bot chat
 """
-
-NOT_CONFIGURED = {
-    "zalo": "Chưa khai báo ZALO_BOT_TOKEN: kênh Zalo chưa thể chạy.\n",
-    "telegram": "Chưa khai báo TELEGRAM_BOT_TOKEN: kênh Telegram chưa thể chạy.\n",
-}
 NO_FILE_LINKS = (
     "Lưu ý: chưa khai báo WEB_PUBLIC_URL (địa chỉ công khai của cổng HTTP), nên tệp "
     "(bảng tổng hợp .xlsx, báo cáo .docx, biểu đồ) chưa gửi được qua Zalo.\n"
@@ -70,14 +76,53 @@ NO_PUBLIC_URL = (
     "https://tro-ly.example.gov.vn), nên lệnh /web trong chat chưa gửi được liên kết "
     "đăng nhập.\n"
 )
+WEBHOOK_URL_WRONG = (
+    "{variable} phải là một địa chỉ https:// có tên miền, ví dụ "
+    "https://tro-ly.example.gov.vn (đang đặt: «{url}»): {platform} chỉ gửi tin tới địa chỉ "
+    "https công khai. Hãy sửa {variable}, hoặc bỏ nó để chạy bằng long polling.\n"
+)
 WEB_FAILED = (
-    "Không mở được cổng HTTP {host}:{port} cho webhook và trang web ({reason}). "
-    "Hãy đặt WEB_LISTEN/WEB_PORT sang địa chỉ, cổng còn trống.\n"
+    "Không mở được cổng HTTP {host}:{port} (dùng cho webhook, liên kết tải tệp và trang "
+    "web): {problem}. Hãy đặt WEB_LISTEN/WEB_PORT sang địa chỉ, cổng còn trống.\n"
 )
-START_FAILED = (
-    "Không khởi động được kênh {channel}: {reason}\n"
-    "Hãy kiểm tra mã truy cập (token), địa chỉ máy chủ API và kết nối mạng, rồi chạy lại.\n"
-)
+START_FAILED = "Không khởi động được kênh {channel}: {reason}\n"
+# Why a listening socket did not open, by errno (bind errors: anything else is the network).
+LISTEN_PROBLEMS = {
+    errno.EADDRINUSE: "cổng đã có chương trình khác dùng (có thể là một bot run khác)",
+    errno.EACCES: "không có quyền dùng cổng này (cổng dưới 1024 cần quyền quản trị)",
+    errno.EADDRNOTAVAIL: "máy này không có địa chỉ đó",
+}
+
+
+@dataclass(frozen=True)
+class _Keys:
+    """The settings of one channel that a start-up message tells the operator to check."""
+
+    token: str
+    base_url: str
+    webhook_url: str
+    listen: str  # where its webhook listens
+
+
+KEYS = {
+    "zalo": _Keys("ZALO_BOT_TOKEN", "ZALO_BASE_URL", "ZALO_WEBHOOK_URL", "WEB_LISTEN/WEB_PORT"),
+    "telegram": _Keys(
+        "TELEGRAM_BOT_TOKEN",
+        "TELEGRAM_BASE_URL",
+        "TELEGRAM_WEBHOOK_URL",
+        "TELEGRAM_WEBHOOK_LISTEN/TELEGRAM_WEBHOOK_PORT",
+    ),
+}
+
+
+def no_token_help(only: str | None = None) -> str:
+    """How to get a bot token: for the channel asked for (`--channel`), else for each."""
+    names = [only] if only else list(CHANNELS)
+    declare = HOW_TO_DECLARE.format(
+        variable=KEYS[names[0]].token, option=f" --channel {only}" if only else ""
+    )
+    head = NOT_CONFIGURED[only] if only else NO_TOKEN
+    return "\n".join([head, *(HOW_TO_GET_A_TOKEN[name] for name in names), declare])
 
 
 class ChannelRunner(Protocol):
@@ -130,25 +175,16 @@ def run(
     names = configured(settings)
     if only is not None:
         if only not in names:
-            print(NOT_CONFIGURED[only] + "\n" + NO_CHANNEL_HELP, file=out, end="")
+            print(no_token_help(only), file=out, end="")
             return 2
         names = [only]
     if not names:
-        print(NO_CHANNEL_HELP, file=out, end="")
+        print(no_token_help(), file=out, end="")
         return 2
-    if "telegram" in names:
-        from bot.channels.telegram.app import webhook_problem
-
-        problem = webhook_problem(settings)
-        if problem:
-            print(problem, file=out, end="")
-            return 2
-    if "zalo" in names and settings.zalo_webhook_url:
-        from bot.channels.zalo.webhook import NO_SECRET_HELP, SECRET
-
-        if not SECRET.fullmatch(settings.zalo_webhook_secret):
-            print(NO_SECRET_HELP, file=out, end="")
-            return 2
+    problem = _configuration_problem(settings, names)
+    if problem:
+        print(problem, file=out, end="")
+        return 2
     if "zalo" in names and not settings.public_url:
         print(NO_FILE_LINKS, file=out, end="")
     assistant = build_assistant(settings)
@@ -186,6 +222,39 @@ def run_web(
     return asyncio.run(serve(assistant, [], off, out, web=web, routes=routes))
 
 
+def _configuration_problem(settings: Settings, names: Sequence[str]) -> str | None:
+    """What keeps the channels `names` from starting as configured (in Vietnamese), found
+    before anything starts: the platform's own answer would be an English error code."""
+    webhooks = {"zalo": settings.zalo_webhook_url, "telegram": settings.telegram_webhook_url}
+    for name in names:
+        url = webhooks[name]
+        if url and not _is_https_address(url):
+            variable, platform = KEYS[name].webhook_url, CHANNEL_NAMES[name]
+            return WEBHOOK_URL_WRONG.format(variable=variable, url=url, platform=platform)
+    if "telegram" in names:
+        from bot.channels.telegram.app import webhook_problem
+
+        problem = webhook_problem(settings)
+        if problem:
+            return problem
+    if "zalo" in names and settings.zalo_webhook_url:
+        from bot.channels.zalo.webhook import NO_SECRET_HELP, SECRET
+
+        if not SECRET.fullmatch(settings.zalo_webhook_secret):
+            return NO_SECRET_HELP
+    return None
+
+
+def _is_https_address(url: str) -> bool:
+    """https://, a host name, and a port that is a number if one is given."""
+    parts = urlsplit(url)
+    try:
+        port_ok = parts.port is None or parts.port > 0
+    except ValueError:  # not a number, or past 65535
+        return False
+    return parts.scheme == "https" and bool(parts.hostname) and port_ok
+
+
 async def serve(
     assistant: Assistant,
     runners: Sequence[ChannelRunner],
@@ -212,17 +281,25 @@ async def serve(
         if http is not None:
             try:
                 await http.start()
-            except OSError as error:
-                print(WEB_FAILED.format(host=web[0], port=web[1], reason=error), file=out)
+            except OSError as error:  # the message says what to do; uvicorn's text at DEBUG
+                log.debug("the HTTP listener did not start", exc_info=error)
+                problem = _listen_problem(error)
+                print(WEB_FAILED.format(host=web[0], port=web[1], problem=problem), file=out)
                 return 1
         for runner in runners:
             try:
                 await runner.start()
             except Exception as error:  # the message says what to check; details at DEBUG
-                log.debug("channel %s did not start", runner.name, exc_info=error)
+                log.debug(
+                    "channel %s did not start: %s",
+                    runner.name,
+                    type(error).__name__,
+                    exc_info=error,
+                )
                 with contextlib.suppress(Exception):  # its HTTP client, its tasks
                     await runner.stop()
-                print(START_FAILED.format(channel=runner.name, reason=_reason(error)), file=out)
+                channel, reason = CHANNEL_NAMES[runner.name], _reason(error, runner.name)
+                print(START_FAILED.format(channel=channel, reason=reason), file=out)
                 return 1
             started.append(runner)
         senders = [r.sender for r in started]
@@ -309,14 +386,53 @@ def start_scheduler(
     return scheduler
 
 
-def _reason(error: Exception) -> str:
-    """What went wrong, without the exception's text (it may quote a URL with a token)."""
-    from telegram.error import InvalidToken, NetworkError
+def _reason(error: Exception, channel: str) -> str:
+    """What went wrong and what to check, in Vietnamese: never the exception's text (it
+    may quote a URL with a token, and it is English) nor its class (logged at DEBUG)."""
+    from telegram import error as telegram
 
-    from bot.channels.zalo.client import ZaloServerError, ZaloUnauthorized
+    from bot.channels.zalo import client as zalo
 
-    if isinstance(error, InvalidToken | ZaloUnauthorized):
-        return "nền tảng từ chối mã truy cập (token sai hoặc đã bị thu hồi)."
-    if isinstance(error, NetworkError | ZaloServerError | OSError):
-        return "không kết nối được tới máy chủ của nền tảng."
-    return f"lỗi {type(error).__name__}."
+    platform, keys = CHANNEL_NAMES[channel], KEYS[channel]
+    if isinstance(error, telegram.InvalidToken | zalo.ZaloUnauthorized):
+        return (
+            f"{platform} từ chối mã truy cập (token sai hoặc đã bị thu hồi). "
+            f"Hãy kiểm tra {keys.token}."
+        )
+    webhook_refused = (isinstance(error, zalo.ZaloBadRequest) and error.method == "setWebhook") or (
+        isinstance(error, telegram.BadRequest) and "webhook" in error.message.lower()
+    )
+    if webhook_refused:
+        return (
+            f"{platform} không nhận địa chỉ webhook trong {keys.webhook_url} (cần một địa chỉ "
+            "https:// công khai, có chứng chỉ hợp lệ). Hãy sửa nó, hoặc bỏ nó để chạy bằng "
+            "long polling."
+        )
+    if isinstance(error, telegram.RetryAfter | zalo.ZaloRateLimited):
+        return f"{platform} đang tạm giới hạn số lần gọi. Hãy chờ vài phút rồi chạy lại."
+    if isinstance(error, OSError) and error.errno in LISTEN_PROBLEMS:  # its webhook's port
+        return (
+            f"không mở được cổng nhận webhook: {LISTEN_PROBLEMS[error.errno]}. "
+            f"Hãy đặt {keys.listen} sang địa chỉ, cổng còn trống."
+        )
+    answered = isinstance(error, telegram.BadRequest)  # a NetworkError in PTB, yet answered
+    if isinstance(error, telegram.NetworkError | zalo.ZaloServerError | OSError) and not answered:
+        return (
+            f"không kết nối được tới máy chủ của {platform}, hoặc máy chủ đang gặp sự cố. "
+            f"Hãy kiểm tra kết nối mạng và {keys.base_url} (nếu có đặt), rồi chạy lại."
+        )
+    if isinstance(error, telegram.TelegramError | zalo.ZaloApiError):
+        return (
+            f"{platform} từ chối một yêu cầu của trợ lý. Hãy kiểm tra {keys.base_url} (nếu có "
+            "đặt); chạy lại với LOG_LEVEL=DEBUG để xem chi tiết."
+        )
+    return "lỗi ngoài dự kiến. Hãy chạy lại với LOG_LEVEL=DEBUG để xem chi tiết."
+
+
+def _listen_problem(error: OSError) -> str:
+    """Why the HTTP listener did not open, in Vietnamese."""
+    if isinstance(error, socket.gaierror):
+        return "không tìm thấy địa chỉ đó (WEB_LISTEN)"
+    return LISTEN_PROBLEMS.get(
+        error.errno or 0, "không rõ nguyên nhân (chạy lại với LOG_LEVEL=DEBUG để xem chi tiết)"
+    )

@@ -64,6 +64,25 @@ class _Server(uvicorn.Server):
         yield
 
 
+class _HoldStartupErrors(logging.Filter):
+    """What uvicorn logs at ERROR while it starts (the bind error, in English, which it
+    then exits on) is kept here, logged at DEBUG, and left out of the output: `start`
+    raises it, and `bot run` says it in Vietnamese."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.error: OSError | None = None
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno < logging.ERROR:
+            return True
+        log.debug("uvicorn: %s", record.getMessage())
+        if self.error is None:
+            # uvicorn logs the OSError itself (`logger.error(exc)`): keep its errno.
+            self.error = record.msg if isinstance(record.msg, OSError) else None
+        return False
+
+
 class HttpServer:
     def __init__(self, routes: Sequence[BaseRoute], host: str, port: int) -> None:
         app = Starlette(routes=list(routes))
@@ -77,20 +96,30 @@ class HttpServer:
         )
         self.server = _Server(config)
         self._task: asyncio.Task[None] | None = None
+        self._held = _HoldStartupErrors()
 
     async def _serve(self) -> None:
         try:
             await self.server.serve()
         except SystemExit as error:  # uvicorn exits when it cannot bind
+            if self._held.error is not None:
+                raise self._held.error from None
             raise OSError(f"uvicorn stopped (exit code {error.code})") from None
 
     async def start(self) -> None:
-        self._task = asyncio.create_task(self._serve())
-        while not self.server.started:
-            if self._task.done():  # the port is taken, or the address is wrong
-                self._task.result()
-                raise OSError("the HTTP listener did not start")
-            await asyncio.sleep(0.02)
+        """Listen, or raise the OSError that kept it from listening (the port is taken,
+        the address is wrong)."""
+        uvicorn_log = logging.getLogger("uvicorn.error")
+        uvicorn_log.addFilter(self._held)
+        try:
+            self._task = asyncio.create_task(self._serve())
+            while not self.server.started:
+                if self._task.done():
+                    self._task.result()
+                    raise OSError("the HTTP listener did not start")
+                await asyncio.sleep(0.02)
+        finally:
+            uvicorn_log.removeFilter(self._held)
 
     async def stop(self) -> None:
         self.server.should_exit = True

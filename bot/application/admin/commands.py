@@ -28,6 +28,7 @@ from bot.application.services import not_found, respond
 from bot.domain.calendar import TIMEZONE
 from bot.domain.catalog import Catalog
 from bot.domain.dates import Issued
+from bot.domain.roles import ADMIN, MANAGER, OFFICIAL, ROLE_WORDS, can_belong_to, role_named
 from bot.storage.models import AuditLog, CalendarDay, Duty, FaqEntry, QuestionLog, User, utcnow
 from nlu.normalize import fold
 
@@ -40,11 +41,10 @@ DUTY_FIELDS = {
 }
 RESET_WORD = "goc"  # /suanv <duty> goc [field word]: back to the pack's value(s)
 # /thongbao <audience> <text>: who receives an announcement.
+_AUDIENCE_LABELS = {OFFICIAL: "cán bộ", MANAGER: "lãnh đạo", ADMIN: "quản trị viên"}
 AUDIENCES = {
     "tatca": ("mọi người dùng đã liên kết", None),
-    "canbo": ("cán bộ", "official"),
-    "lanhdao": ("lãnh đạo", "manager"),
-    "quantri": ("quản trị viên", "admin"),
+    **{word: (_AUDIENCE_LABELS[role], role) for word, role in ROLE_WORDS.items()},
 }
 MAX_ANNOUNCEMENT = 3000
 BROADCAST_KIND = "broadcast"
@@ -545,20 +545,30 @@ def _file_rejected(attachment: Attachment, problems: list[str]) -> Response:
 
 
 def invite(ctx: CommandContext) -> Response:
-    """/moi <agency id> [official|manager|admin]: a one-time code that links an account."""
+    """/moi <agency id> [canbo|lanhdao|quantri], or /moi quantri (an admin of no agency):
+    a one-time code that links an account."""
     words = ctx.args.split()
-    agency_id = words[0] if words else ""
-    word = fold(words[1]) if len(words) > 1 else "canbo"
-    # The same role words as /thongbao (canbo, lanhdao, quantri), or the role's own name.
-    role = (AUDIENCES[word][1] or word) if word in AUDIENCES else word
-    agencies = ctx.app.catalog.agencies
-    if agency_id not in agencies and not (role == "admin" and not agency_id):
-        return respond(Reply("account/invite_usage", {"agencies": ctx.app.agency_ids()}))
+    catalog = ctx.app.catalog
+    # Only agencies a person can belong to: not a group, not a central body.
+    joinable = [a for a in catalog.kb.agencies if can_belong_to(a.kind, a.level)]
+    if len(words) == 1 and role_named(words[0]):  # no agency: only an admin may have none
+        agency_id, word = "", words[0]
+    else:
+        agency_id, word = (words[0], " ".join(words[1:]) or "canbo") if words else ("", "")
+    if not words or (agency_id and agency_id not in {a.id for a in joinable}):
+        outside = catalog.agencies.get(agency_id)
+        usage = {
+            "agencies": [(a.id, a.short_name) for a in joinable],
+            "unknown": agency_id[:40] if agency_id and outside is None else "",
+            "outside": outside.name if outside else "",
+        }
+        return respond(Reply("account/invite_usage", usage))
+    role = role_named(word) or word  # another word: create_invite refuses it (bad_role)
     try:
         code = accounts.create_invite(ctx.session, agency_id or None, role, created_by=ctx.user)
     except accounts.AccountError as error:
         return respond(Reply("account/code_error", {"reason": error.reason}))
-    agency = agencies.get(agency_id)
+    agency = catalog.agencies.get(agency_id)
     view = {
         "code": code.code,
         "agency": agency.name if agency else "",
