@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from bot.app import Assistant
 from bot.application import accounts
-from bot.domain.dates import Issued, check_date, parse_vn_date, vn_date
+from bot.domain.dates import Issued, check_date, parse_vn_date, vn_date, with_day
 from bot.storage.db import session_scope
 from bot.storage.models import CalendarDay, Duty
 from tests.core.test_dialogs import Chat
@@ -109,3 +109,19 @@ def test_a_mistyped_date_in_chat_is_refused_with_its_reason(assistant: Assistant
             2026, 12, 31
         )
         assert session.scalars(select(CalendarDay)).all() == []
+
+
+@pytest.mark.parametrize(
+    ("reference", "shown"),
+    [
+        ("Công văn 123/STTTT-CNTT", "Công văn 123/STTTT-CNTT (15/5/2019)"),
+        ("Công văn 123/STTTT-CNTT ngày 15/5/2019", "Công văn 123/STTTT-CNTT ngày 15/5/2019"),
+        ("CV 123 ngày 15/05/2019", "CV 123 ngày 15/05/2019"),
+        ("CV 123 (2019-05-15)", "CV 123 (2019-05-15)"),
+        ("CV 123 ngày 16/5/2019", "CV 123 ngày 16/5/2019 (15/5/2019)"),  # another day
+        ("", "15/5/2019"),
+    ],
+)
+def test_evidence_shows_its_day_once(reference: str, shown: str) -> None:
+    assert with_day(reference, dt.date(2019, 5, 15)) == shown
+    assert with_day(reference, None) == reference
