@@ -22,6 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.application.admin import content
+from bot.application.render import vn_number
 from bot.config import ImportLimits
 from bot.domain.dates import Issued, check_date, parse_vn_date, vn_date
 from bot.storage.models import Directive, Duty, FaqEntry, User
@@ -113,14 +114,9 @@ def size_text(size: int, *, up: bool = False) -> str:
     return f"{tenths / 10:.1f} {unit}".replace(".", ",")
 
 
-def _count(number: int) -> str:
-    """A whole number as Vietnamese write it: "131.072"."""
-    return f"{number:,}".replace(",", ".")
-
-
 def _too_many_rows(limits: ImportLimits) -> FileProblems:
     return FileProblems(
-        [f"tệp có hơn {_count(limits.max_rows)} dòng dữ liệu (giới hạn IMPORT_MAX_ROWS)"]
+        [f"tệp có hơn {vn_number(limits.max_rows)} dòng dữ liệu (giới hạn IMPORT_MAX_ROWS)"]
     )
 
 
@@ -210,7 +206,7 @@ def _csv_rows(path: Path, limits: ImportLimits) -> Rows:
             rows.append((n, dict(row)))
     except csv.Error as error:
         if "field larger than field limit" in str(error):
-            chars = _count(limits.max_cell_chars)
+            chars = vn_number(limits.max_cell_chars)
             problem = f"một ô dài quá {chars} ký tự (giới hạn IMPORT_MAX_CELL_CHARS)"
         else:
             problem = "dòng CSV không hợp lệ (có ký tự lạ hoặc dấu ngoặc kép không đóng)"
@@ -243,7 +239,7 @@ def _xlsx_rows(path: Path, limits: ImportLimits) -> Rows:
         for n, row in enumerate(rows, start=2):
             if n > EXCEL_MAX_ROWS:
                 raise FileProblems(
-                    [f"bảng tính có dòng sau dòng {_count(EXCEL_MAX_ROWS)}, dòng cuối của Excel"]
+                    [f"bảng tính có dòng sau dòng {vn_number(EXCEL_MAX_ROWS)}, dòng cuối của Excel"]
                 )
             if not any(v not in (None, "") for v in row):
                 continue
