@@ -17,7 +17,11 @@ def start(ctx: CommandContext) -> Response:
         except accounts.AccountError as error:
             return Response((Reply("account/code_error", {"reason": error.reason}),))
         agency = ctx.app.catalog.agencies.get(invite.agency_id or "")
-        view = {"agency": agency.name if agency else "", "role": ctx.app.role_label(invite.role)}
+        view = {
+            "agency": agency.name if agency else "",
+            "role": ctx.app.role_label(invite.role),
+            "role_id": invite.role,  # what to try first differs: /baocao, /tonghop, /hopthu
+        }
         return Response((Reply("account/linked", view),), refresh_menu=True)
     greeting = ctx.app.qa.answer("xin chào")
     agency = ctx.app.catalog.agencies.get(ctx.user.agency_id or "")

@@ -8,25 +8,28 @@ pushed nudge once delivered) and reads a typed answer against them, on every cha
   percent step is 5%, `Reply.numbers_are_values`);
 * the option's own words ("lưu báo cáo", "trang sau", "đang thực hiện") pick it;
 * a natural answer picks the one choice of its kind: "ok", "đồng ý", "có", "lưu",
-  "gửi" confirm; "hủy", "thôi" cancel; "quay lại" goes back; "giữ nguyên" keeps;
+  "gửi" confirm; "hủy", "thôi" cancel; "quay lại", "trở lại" go back; "giữ nguyên" keeps;
   "xóa" empties; "bỏ qua" skips an empty optional step, and keeps a step that holds
   a value (an edit: skipping it leaves it as it was, it never empties it); "không",
   "không có" skip an empty optional step, empty one that holds a value, and "không"
   cancels where neither is offered.
 
-Anything else is not a choice: it goes to the open dialog, or is a question.
+Anything else is not a choice: it goes to the open dialog, or is a question; but a
+bare number or "ok" that picks nothing is never a question (the router answers it
+with a hint, see `bot.application.dialogs.hints`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import cast
 
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from bot.application.commands import small_int
-from bot.application.messages import Button, Reply
+from bot.application.messages import Button, ButtonKind, Reply
 from bot.storage.db import dialect_insert
 from bot.storage.models import OfferedChoices, utcnow
 from nlu.normalize import fold_words
@@ -42,7 +45,7 @@ _KINDS_OF_PHRASE: dict[tuple[str, ...], tuple[str, ...]] = {
     ),
     ("skip", "clear", "cancel"): ("khong", "ko", "k", "no"),
     ("cancel",): ("huy", "huy bo", "thoi", "dung lai", "khong lam nua"),
-    ("back",): ("quay lai", "tro lai", "lui lai"),
+    ("back",): ("quay lai", "tro lai", "lui lai", "quay ve", "tro ve", "lui"),
     ("skip", "keep"): ("bo qua", "tiep", "tiep tuc"),
     ("skip", "clear"): ("khong co", "chua co", "khong con"),
     ("keep", "skip"): ("giu nguyen", "giu", "nhu cu", "khong doi"),
@@ -76,10 +79,23 @@ def remember(session: Session, user_id: int, replies: Sequence[Reply]) -> None:
             session.expire(loaded)
 
 
+def _offered_row(session: Session, user_id: int) -> OfferedChoices | None:
+    row = session.get(OfferedChoices, user_id)
+    return None if row is None or utcnow() - row.offered_at > MAX_AGE else row
+
+
+def offered(session: Session, user_id: int) -> tuple[Button, ...]:
+    """The choices still on offer to the user (none when they are too old)."""
+    row = _offered_row(session, user_id)
+    if row is None:
+        return ()
+    return tuple(Button(c["label"], c["payload"], cast(ButtonKind, c["kind"])) for c in row.choices)
+
+
 def typed_choice(session: Session, user_id: int, text: str) -> str | None:
     """The payload of the choice `text` picks, or None when it picks none."""
-    row = session.get(OfferedChoices, user_id)
-    if row is None or utcnow() - row.offered_at > MAX_AGE:
+    row = _offered_row(session, user_id)
+    if row is None:
         return None
     choices = row.choices
     number = small_int(text)
@@ -107,16 +123,26 @@ def is_bare_answer(text: str) -> bool:
 
 
 NUMBERED_HINT = "Anh/Chị nhắn số thứ tự để chọn:"
+LISTED_HINT = "Anh/Chị nhắn số thứ tự để chọn."  # after options the text began to number
 WORDS_HINT = "Anh/Chị nhắn một trong các lựa chọn:"
 
 
-def as_text(buttons: Sequence[Button], numbers_are_values: bool = False, first: int = 1) -> str:
+def as_text(
+    buttons: Sequence[Button], numbers_are_values: bool = False, first: int = 1, listed: int = 0
+) -> str:
     """Choices for channels without buttons (Zalo, the console): numbered from `first`
     (as `typed_choice` reads them), or listed by their words when the step reads a
-    typed number as a value (numbered, "5" would look like the fifth choice)."""
+    typed number as a value (numbered, "5" would look like the fifth choice).
+
+    `listed` (`Reply.listed`): the first choices are already numbered 1, 2, ... in the
+    message's text, which then goes on with the others (7. Trang sau, 8. Hủy) and says
+    how to choose at the end, where a reader of the list arrives. When the message is
+    not the first with choices (`first` > 1), the numbers in its text would not be the
+    ones to type: every choice is listed again, numbered as typed."""
     if not buttons:
         return ""
     if numbers_are_values:
         return "\n".join([WORDS_HINT, *(f"• {b.label}" for b in buttons)])
-    lines = (f"{n}. {b.label}" for n, b in enumerate(buttons, start=first))
-    return "\n".join([NUMBERED_HINT, *lines])
+    skipped = listed if first == 1 else 0
+    lines = [f"{n}. {b.label}" for n, b in enumerate(buttons, start=first)][skipped:]
+    return "\n".join([*lines, LISTED_HINT] if skipped else [NUMBERED_HINT, *lines])

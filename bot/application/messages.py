@@ -111,6 +111,10 @@ class Reply:
     # The step asks for a number (a percentage): a typed number is that value, never
     # the number of a choice.
     numbers_are_values: bool = False
+    # The first `listed` choices are numbered in the text itself (1, 2, ...), with more
+    # than their labels hold (a duty's full title, its clause and deadline): channels
+    # without buttons do not list them a second time.
+    listed: int = 0
 
 
 @dataclass(frozen=True)
@@ -173,6 +177,7 @@ def encode_reply(reply: Reply) -> dict[str, Any]:
         "buttons": [[b.label, b.payload, b.kind] for b in reply.buttons],
         "columns": reply.columns,
         "numbers_are_values": reply.numbers_are_values,
+        "listed": reply.listed,
         "files": [
             {
                 "name": f.name,
@@ -197,4 +202,5 @@ def decode_reply(stored: Mapping[str, Any]) -> Reply:
             for f in stored.get("files", [])
         ),
         bool(stored.get("numbers_are_values", False)),
+        int(stored.get("listed", 0)),
     )

@@ -3,6 +3,10 @@
 One Environment per output format: "text" for the console and JSON lines, "html"
 for Telegram's HTML parse mode, where autoescape escapes every dynamic value.
 User text only ever reaches a template as data, never as template source.
+
+Besides its data, a template sees `has_choices`: whether the reply offers choices (as
+buttons or numbered options). A text that introduces them ("ví dụ:") says so only when
+they are there: the core drops an answer's choices where a dialog's step offers its own.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from bot.application.messages import Reply
 from bot.config import PROJECT_ROOT
 from bot.domain.dates import vn_date, vn_datetime
+from bot.domain.numbers import vn_number
 
 OutputFormat = Literal["text", "html"]
 
@@ -36,10 +41,12 @@ class Renderer:
         )
         self.env.filters["vn_date"] = vn_date
         self.env.filters["vn_datetime"] = vn_datetime
+        self.env.filters["vn_number"] = vn_number
         self.env.globals["html"] = output == "html"
 
     def render(self, reply: Reply) -> str:
-        text = self.env.get_template(reply.template + ".j2").render(**reply.data)
+        template = self.env.get_template(reply.template + ".j2")
+        text = template.render(**reply.data, has_choices=bool(reply.buttons))
         # Templates are written for readability; collapse the blank lines they leave.
         lines = [line.rstrip() for line in text.strip().splitlines()]
         compact: list[str] = []

@@ -6,6 +6,11 @@ checked the user's role and private/group chat, auditing every refusal; while a
 dialog is open, a typed answer goes to the dialog and anything else is answered as a
 question, after which the dialog's step is shown again; otherwise the message is a
 question for the Q&A.
+
+A message that answers nothing, inside a dialog or out of one, gets a hint instead
+of the Q&A's refusal (`bot.application.dialogs.hints`): a bare number that picks no
+choice, "ok" with nothing to confirm, text at a step that takes a choice. It is
+never a question, so none of it reaches the admins' inbox of unanswered questions.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from bot.application import accounts, chat_commands, choices, nudges
 from bot.application.admin import commands as admin_commands
+from bot.application.admin import inbox
 from bot.application.commands import (
     Command,
     CommandContext,
@@ -30,6 +36,7 @@ from bot.application.commands import (
 )
 from bot.application.dialogs import commands as dialog_commands
 from bot.application.dialogs import faq as faq_dialog
+from bot.application.dialogs import hints
 from bot.application.dialogs import report as reporting
 from bot.application.dialogs import state as states
 from bot.application.dialogs.faq import FaqDialog
@@ -50,6 +57,10 @@ log = logging.getLogger(__name__)
 
 # The question log keeps what was typed, but a hostile message cannot fill the disk.
 MAX_LOGGED_CHARS = 20_000
+# Answers that do not help inside a dialog, where the step's hint says more: those that
+# answer nothing, and "I want to report" ("hoàn thành" typed at the percent step), which
+# the user is doing.
+NOT_ANSWERED_IN_DIALOG = (*inbox.UNANSWERED_KINDS, "empty", "report_progress")
 STORED_PAYLOAD_PREFIX = "p:"
 # Every command, in menu order: each feature module declares its own.
 DECLARED_COMMANDS: tuple[Command, ...] = (
@@ -170,6 +181,8 @@ class Core:
                 context = CommandContext(session, user, "", self.services)
                 return admin_commands.import_file(context, message.attachment)
             return Response((Reply("chat/attachment_outside_dialog"),))
+        if message.payload is None and _answers_a_choice(text):
+            return self._nothing_chosen(session, user, text)
         answered = self._ask(session, user, message.channel, text)
         if answered.answer is not None and answered.answer.kind == "report_progress":
             return self._command(session, user, message, "baocao", "")
@@ -199,23 +212,41 @@ class Core:
         text: str,
     ) -> Response:
         """A message while a dialog is open: the step's answer, or else a question
-        answered before the step is asked again."""
+        answered before the step is asked again; what is neither (a number or a word
+        that picks no choice, a question the Q&A cannot answer) gets the step's hint."""
         dialog = self.dialogs[state.dialog]
         outcome = None
         typed = message.payload is None  # a pressed suggestion is a question, not an answer
         if message.attachment is not None:
             outcome = dialog.attachment(session, user, state, message.attachment)
         elif typed and choices.is_bare_answer(text):  # "có", "ok" that picked no choice
-            hint = Reply("dialog/not_content", {"text": text.strip()[:40]})
-            return Response((hint, dialog.prompt(state)))
+            return self._hinted(dialog, state, text)
         elif typed and text.strip():
             outcome = dialog.text(session, user, state, text)
         if outcome is not None:
             return self.services.outcome(session, outcome)
-        # The answer's own choices are left out: the step's are the ones on offer.
+        if typed and small_int(text) is not None:  # a number the step did not take
+            return self._hinted(dialog, state, text)
         answered = self._ask(session, user, message.channel, text, in_dialog=True)
+        if answered.answer is None or answered.answer.kind in NOT_ANSWERED_IN_DIALOG:
+            return self._hinted(dialog, state, text)  # not a refusal: the step is the topic
+        # The answer's own choices are left out: the step's are the ones on offer.
         quiet = tuple(replace(r, buttons=()) for r in answered.replies)
         return replace(answered, replies=(*quiet, dialog.prompt(state)))
+
+    @staticmethod
+    def _hinted(dialog: ReportDialog | FaqDialog, state: DialogState, text: str) -> Response:
+        """Why `text` answers nothing here, then the step again."""
+        return Response((dialog.hint(state, text), dialog.prompt(state)))
+
+    @staticmethod
+    def _nothing_chosen(session: Session, user: User, text: str) -> Response:
+        """A number or "ok" outside a dialog that picked none of the choices on offer
+        (offered again), or came when none was: not a question."""
+        offered = choices.offered(session, user.id)
+        if not offered:
+            return Response((Reply("chat/nothing_to_choose"),))
+        return Response((hints.choose(text, len(offered), in_dialog=False, offered=offered),))
 
     def _command(
         self, session: Session, user: User, message: IncomingMessage, name: str, args: str
@@ -302,6 +333,11 @@ class Core:
             session.add(stored)
             session.flush()
         return Button(button.label, f"{STORED_PAYLOAD_PREFIX}{stored.id}")
+
+
+def _answers_a_choice(text: str) -> bool:
+    """A bare number, or "ok", "có", "hủy" ...: an answer to a choice, not a question."""
+    return small_int(text) is not None or choices.is_bare_answer(text)
 
 
 def _templates_dir(renderer: Renderer) -> Path:

@@ -89,6 +89,20 @@ def padded_datetime(value: dt.datetime | None) -> str:
     return _time_and_day(value, padded_date)
 
 
+def with_day(text: str, day: dt.date | None) -> str:
+    """ "Công văn 123/STTTT" with its day: "Công văn 123/STTTT (15/5/2019)"; the text
+    alone when it already names that day ("Công văn 123/STTTT ngày 15/05/2019")."""
+    if day is None or _names(text, day):
+        return text
+    return f"{text} ({vn_date(day)})" if text else vn_date(day)
+
+
+def _names(text: str, day: dt.date) -> bool:
+    written = [(int(m[4]), int(m[3]), int(m[1])) for m in _DAY_FIRST.finditer(text)]
+    written += [(int(m[1]), int(m[2]), int(m[3])) for m in _ISO.finditer(text)]
+    return (day.year, day.month, day.day) in written
+
+
 def parse_vn_date(text: str, issued: Issued | None = None, today: dt.date | None = None) -> dt.date:
     """The date in `text` (the whole of it), through `check_date`; ValueError, in
     Vietnamese, for anything else."""

@@ -157,6 +157,14 @@ def test_choices_as_text_number_what_a_number_picks() -> None:
     assert choices.as_text(buttons, first=4).splitlines()[1] == "4. 0%"
     # Where a typed number is a value (the percent), the choices are not numbered.
     assert "1." not in choices.as_text(buttons, numbers_are_values=True)
+    # Choices the text numbered itself are not listed again; the others go on from there.
+    assert choices.as_text(buttons, listed=2) == ("3. ↩ Quay lại\nAnh/Chị nhắn số thứ tự để chọn.")
+    # After another message's choices, the text's numbers are not the ones to type.
+    assert choices.as_text(buttons, first=4, listed=2).splitlines()[1:] == [
+        "4. 0%",
+        "5. 25%",
+        "6. ↩ Quay lại",
+    ]
 
 
 def test_a_nudge_arriving_mid_dialog_leaves_the_steps_choices(assistant: Assistant) -> None:

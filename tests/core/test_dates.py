@@ -16,6 +16,7 @@ from bot.domain.dates import (
     padded_datetime,
     parse_vn_date,
     vn_date,
+    with_day,
 )
 from bot.domain.numbers import vn_number
 from bot.storage.db import session_scope
@@ -126,3 +127,19 @@ def test_padded_dates_and_numbers_for_the_web_portal() -> None:
     assert padded_datetime(late_evening) == "01:30 05/01/2027"
     assert padded_date(None) == padded_datetime(None) == ""
     assert [vn_number(n) for n in (0, 999, 9289, 1234567)] == ["0", "999", "9.289", "1.234.567"]
+
+
+@pytest.mark.parametrize(
+    ("reference", "shown"),
+    [
+        ("Công văn 123/STTTT-CNTT", "Công văn 123/STTTT-CNTT (15/5/2019)"),
+        ("Công văn 123/STTTT-CNTT ngày 15/5/2019", "Công văn 123/STTTT-CNTT ngày 15/5/2019"),
+        ("CV 123 ngày 15/05/2019", "CV 123 ngày 15/05/2019"),
+        ("CV 123 (2019-05-15)", "CV 123 (2019-05-15)"),
+        ("CV 123 ngày 16/5/2019", "CV 123 ngày 16/5/2019 (15/5/2019)"),  # another day
+        ("", "15/5/2019"),
+    ],
+)
+def test_evidence_shows_its_day_once(reference: str, shown: str) -> None:
+    assert with_day(reference, dt.date(2019, 5, 15)) == shown
+    assert with_day(reference, None) == reference

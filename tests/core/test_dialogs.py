@@ -10,11 +10,16 @@ from sqlalchemy import func, select
 from bot.app import Assistant, build_assistant
 from bot.application import accounts
 from bot.application.messages import Attachment, IncomingMessage, Response
+from bot.application.render import Renderer
+from bot.channels.zalo.client import ZaloClient
+from bot.channels.zalo.sender import ZaloSender
 from bot.domain.calendar import TIMEZONE
 from bot.storage.db import session_scope
 from bot.storage.models import ProgressReport, QuestionLog
 
 AGENCY = "snv"  # Sở Nội vụ
+# Renders only (`texts`): its client never sends.
+ZALO = ZaloSender(ZaloClient("0:never-used"), Renderer(output="text"))
 
 
 class Chat:
@@ -40,6 +45,16 @@ class Chat:
     def text(self) -> str:
         assert self.last is not None
         return "\n".join(self.assistant.renderer.render(r) for r in self.last.replies)
+
+    def zalo(self) -> str:
+        """The last replies as a Zalo user reads them: plain text, the choices numbered
+        across the replies (as the Zalo channel sends them)."""
+        assert self.last is not None
+        texts, first = [], 1
+        for reply in self.last.replies:
+            texts += ZALO.texts(reply, first)
+            first += len(reply.buttons)
+        return "\n\n".join(texts)
 
 
 def today() -> dt.date:

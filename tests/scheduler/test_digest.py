@@ -129,6 +129,10 @@ def test_blockers_open_the_digest_with_their_evidence(seeded: Assistant) -> None
         "(Mục 2.f): Thiếu kinh phí thuê máy chủ cho 5 xã (nêu 11 ngày trước; minh chứng: "
         "Công văn 45/UBND-VP (28/11/2026))"
     ) in text
+    # On Zalo the workbook is a download link, not an attachment.
+    attached = seeded.renderer.render(b.reply(digest, attached=True))
+    assert "Chi tiết đầy đủ trong tệp Excel gửi kèm." in attached
+    assert "đính kèm" not in attached
 
 
 def test_the_workbook_a_department_head_forwards(seeded: Assistant) -> None:

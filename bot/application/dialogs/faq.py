@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from bot.application.admin import content, inbox
+from bot.application.dialogs import hints
 from bot.application.dialogs import state as states
 from bot.application.dialogs.report import Labels, Outcome
 from bot.application.messages import Button, Reply
@@ -86,6 +87,12 @@ class FaqDialog:
 
     def attachment(self, session: Session, user: User, state: DialogState, _: object) -> None:
         return None
+
+    def hint(self, state: DialogState, text: str) -> Reply:
+        """What the step takes, for `text` that it did not (shown before the step)."""
+        if state.step == "preview":
+            return hints.choose(text, len(self.prompt(state).buttons))
+        return hints.not_taken(text)
 
     def prompt(self, state: DialogState) -> Reply:
         data, token = state.data, state.token

@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 from bot.application import progress
 from bot.application.accounts import can_report_for
 from bot.application.commands import small_int
+from bot.application.dialogs import hints
 from bot.application.dialogs import state as states
 from bot.application.messages import Attachment, Button, ButtonKind, Reply
 from bot.application.qa.views import timing_view
@@ -44,6 +45,7 @@ NAME = "r"  # short: it is part of every button payload (64 bytes at most)
 PAGE_SIZE = 6
 PERCENT_CHOICES = (0, 25, 50, 75, 100)
 MAX_TEXT = 2000  # blockers and evidence references are notes, not documents
+TEXT_STEPS = ("blockers", "evidence")  # steps whose answer is a text
 BUTTON_TITLE = 48  # characters of a duty title on a button
 STEPS = ("duty", "status", "percent", "completed", "blockers", "evidence", "confirm")
 # What a step holds (an edit starts with the last report's): «Giữ nguyên» keeps it.
@@ -59,6 +61,7 @@ _PERCENT = re.compile(r"^\s*(\d{1,3})\s*(%|phan tram|phần trăm)?\s*$", re.IGN
 _DATE = re.compile(r"\b\d{1,2}([/.-])\d{1,2}\1\d{4}\b")
 _DAY_WORDS = {"hom nay": 0, "nay": 0, "hom qua": 1}  # typed instead of a date (folded)
 _DAY_PREFIX = re.compile(r"^\s*(ngày|ngay)\s+", re.IGNORECASE)
+_SPACE = re.compile(r"\s")
 
 
 @dataclass(frozen=True)
@@ -105,7 +108,7 @@ def parse_evidence(text: str, issued: Issued | None = None) -> tuple[str, dt.dat
     there is one, must pass `check_date` (ValueError, in Vietnamese, if it does not)."""
     match = _DATE.search(text)
     when = parse_vn_date(match[0], issued) if match else None
-    return text.strip()[:MAX_TEXT], when
+    return shorten(text.strip(), MAX_TEXT), when
 
 
 class ReportDialog:
@@ -208,9 +211,11 @@ class ReportDialog:
                 return None
             data["completed_on"] = day.isoformat()
             return self._forward(session, user, state.step, data)
-        if state.step in ("blockers", "evidence") and stripped and not stripped.endswith("?"):
+        if state.step in TEXT_STEPS and stripped and not stripped.endswith("?"):
+            if state.step == "blockers" and _PERCENT.match(stripped):
+                return Outcome([self._number_at_blockers(data), self.prompt(state)])
             if state.step == "blockers":
-                data["blockers"] = stripped[:MAX_TEXT]
+                data["blockers"] = shorten(stripped, MAX_TEXT)
             else:
                 issued = Issued.of(self.catalog.duties[data["duty_id"]][0])
                 try:
@@ -221,8 +226,34 @@ class ReportDialog:
                 # New evidence replaces the old one whole, a file included.
                 data = _without(data, "evidence")
                 data["evidence_ref"], data["evidence_date"] = ref, _iso(when)
-            return self._forward(session, user, state.step, data)
+            step = state.step  # `_forward` moves the state on
+            forward = self._forward(session, user, step, data)
+            if len(stripped) > MAX_TEXT:  # said, not done silently: the rest is lost
+                forward.replies.insert(
+                    0, Reply("dialog/text_cut", {"limit": MAX_TEXT, "step": step})
+                )
+            return forward
         return None
+
+    def hint(self, state: DialogState, text: str) -> Reply:
+        """What the step takes, for `text` that it did not (shown before the step)."""
+        if state.step == "percent":
+            return Reply("dialog/percent_invalid")
+        if state.step == "completed":
+            return Reply("dialog/date_hint", {"today": _today()})
+        if state.step in TEXT_STEPS:
+            return hints.not_taken(text)
+        return hints.choose(text, len(self.prompt(state).buttons))
+
+    def _number_at_blockers(self, data: dict[str, Any]) -> Reply:
+        """A bare number where the blockers are asked is a percent typed late (or
+        again), never a blocker: "100" after «Hoàn thành», which asks none."""
+        view = {
+            "automatic": data["status"] in AUTOMATIC_PERCENT,
+            "status": self.labels.status[data["status"]],
+            "percent": data.get("percent"),
+        }
+        return Reply("dialog/number_at_blockers", view)
 
     def attachment(
         self, session: Session, user: User, state: DialogState, attachment: Attachment
@@ -400,6 +431,7 @@ class ReportDialog:
             "dialog/report_duty",
             {"duties": views, "page": page + 1, "pages": pages, "agency": agency},
             tuple(buttons),
+            listed=len(shown),  # the text numbers the duties with their full titles
         )
 
     def _summary(self, data: dict[str, Any]) -> dict[str, Any]:
@@ -515,4 +547,13 @@ def _date(value: str | None) -> dt.date | None:
 
 
 def shorten(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    """`text` in at most `limit` characters: when longer, cut after its last whole word
+    that fits (a word cut in two reads as a typo), with "…" to show it was cut. A word
+    longer than half the limit is cut anyway."""
+    if len(text) <= limit:
+        return text
+    head = text[: limit - 1]
+    space = max((m.start() for m in _SPACE.finditer(head + text[limit - 1])), default=-1)
+    if space > limit // 2:
+        head = head[:space]
+    return head.rstrip(" \t\n,;:-") + "…"

@@ -17,7 +17,7 @@ from bot.application.scheduler.policy import Recipient, ReportView
 from bot.config import NudgeSettings
 from bot.domain.calendar import TIMEZONE, WorkingCalendar
 from bot.domain.catalog import Catalog
-from bot.domain.dates import vn_date
+from bot.domain.dates import with_day
 from bot.domain.deadlines import DutyPlan
 from bot.domain.roles import ADMIN
 from bot.storage.models import Duty, ProgressReport, User
@@ -107,7 +107,7 @@ def latest_reports(session: Session) -> dict[tuple[str, str], ReportView]:
     for report_id, agency_id, duty_id, status, percent, created_at, *rest in rows:
         blockers, ref, ref_date, completed_on = rest
         latest_ids.add(report_id)
-        evidence = " ".join(filter(None, (ref, f"({vn_date(ref_date)})" if ref_date else "")))
+        evidence = with_day(ref or "", ref_date)
         found[(agency_id, duty_id)] = ReportView(
             status, percent, _aware(created_at), blockers or "", evidence, completed_on
         )

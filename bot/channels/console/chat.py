@@ -34,10 +34,11 @@ class ConsoleChannel:
         parts = [self.assistant.renderer.render(reply) for reply in response.replies]
         for file in (f for reply in response.replies for f in reply.files):
             parts.append(f"(Tệp đính kèm: {self._save(file)})")
-        buttons = [b for reply in response.replies for b in reply.buttons]
-        values = any(r.numbers_are_values for r in response.replies if r.buttons)
-        if buttons:
-            parts.append(choices.as_text(buttons, values))
+        offering = [r for r in response.replies if r.buttons]
+        buttons = [b for reply in offering for b in reply.buttons]
+        values = any(r.numbers_are_values for r in offering)
+        if buttons:  # numbered across the replies: only the first's text numbers its own
+            parts.append(choices.as_text(buttons, values, listed=offering[0].listed))
         return "\n".join(parts)
 
     @staticmethod

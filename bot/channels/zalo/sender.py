@@ -3,8 +3,9 @@
 Zalo shows plain text, has no inline keyboard and no document upload, so a message is:
 
 * its template rendered with the project's text renderer;
-* its buttons as numbered options under the text ("1. label"): the user answers by
-  typing the number (reading that answer back is the core's business);
+* its buttons as numbered options under the text ("1. label"), but those the text
+  already numbers (`Reply.listed`); the user answers by typing the number (reading
+  that answer back is the core's business);
 * its files as download links to the project's HTTP listener (`FileLinks`: signed,
   expiring, bound to this chat); a photo goes as a real photo that Zalo fetches by
   its link. Without a public URL (WEB_PUBLIC_URL) there are no links: a line says the
@@ -147,7 +148,9 @@ class ZaloSender:
         blocks = [self.renderer.render(message)]
         if message.buttons:
             blocks.append(
-                choices.as_text(message.buttons, message.numbers_are_values, first_choice)
+                choices.as_text(
+                    message.buttons, message.numbers_are_values, first_choice, message.listed
+                )
             )
         lines = [file_line(f, links) for f in message.files if not self._as_photo(f, links)]
         if lines:
