@@ -44,6 +44,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextvars
 import cProfile
 import dataclasses
 import json
@@ -159,8 +160,11 @@ async def run_bot(
     runner = ZaloRunner(settings, assistant, poll_timeout=args.poll_timeout)
     channel, client = runner.channel, runner.client
     handled: dict[str, float] = {}  # message id -> when the bot was done with it
-    replies: dict[str, range] = {}  # message id -> its sendMessage calls (indexes in `sent`)
-    sent: list[str] = []  # the chat of every sendMessage the bot made, in order
+    # (chat, message id) of every sendMessage the bot made, in order. Updates of different
+    # users are handled at once, so a send is tied to its update by a context variable;
+    # one chat's sends reach the fake in the order the bot made them.
+    sent: list[tuple[str, str]] = []
+    current: contextvars.ContextVar[str] = contextvars.ContextVar("update", default="")
     timings = ZaloTimings()
     worker_profile = cProfile.Profile() if args.profile else None
 
@@ -168,14 +172,13 @@ async def run_bot(
     original_get_updates, original_send_message = client.get_updates, client.send_message
 
     async def handle(update: Any) -> None:
-        began, first = time.perf_counter(), len(sent)
+        began, key = time.perf_counter(), message_id(update) or ""
+        current.set(key)
         try:
             await original_handle(update)
         finally:
             timings.handler += time.perf_counter() - began
             timings.updates += 1
-            key = message_id(update) or ""
-            replies[key] = range(first, len(sent))
             handled[key] = time.monotonic()
 
     async def get_updates(*a: Any, **k: Any) -> list[dict[str, Any]]:
@@ -186,7 +189,7 @@ async def run_bot(
         return updates
 
     async def send_message(chat_id: str, text: str) -> dict[str, Any]:
-        sent.append(chat_id)
+        sent.append((chat_id, current.get()))
         return await original_send_message(chat_id, text)
 
     channel.answer = timed_core(channel.answer, timings, worker_profile)  # type: ignore[method-assign,assignment]
@@ -202,11 +205,23 @@ async def run_bot(
         return result
 
     def delivered(ids: list[str]) -> dict[str, float]:
-        """When each update's last sendMessage arrived at the fake (those that sent one)."""
+        """When each update's last sendMessage arrived at the fake (those that sent one):
+        the bot's sends and the fake's calls matched chat by chat, in order."""
         at_fake = fake.ask({"calls": True})["sent"]
-        if [chat for chat, _, _ in at_fake] != sent:
+        arrivals: dict[str, list[float]] = {}
+        for chat, when, _ in at_fake:
+            arrivals.setdefault(chat, []).append(when)
+        made: dict[str, list[str]] = {}
+        for chat, key in sent:
+            made.setdefault(chat, []).append(key)
+        if {c: len(k) for c, k in made.items()} != {c: len(w) for c, w in arrivals.items()}:
             raise RuntimeError("the fake's sendMessage calls do not match the bot's")
-        return {i: at_fake[replies[i][-1]][1] for i in ids if replies[i]}
+        last: dict[str, float] = {}
+        for chat, keys in made.items():
+            for key, when in zip(keys, arrivals[chat], strict=True):
+                last[key] = when  # the update's last send is its reply's end
+        wanted = set(ids)
+        return {key: when for key, when in last.items() if key in wanted}
 
     async def round_(texts: list[str], rate: float) -> dict[str, Any]:
         before = dataclasses.replace(timings)
