@@ -111,9 +111,10 @@ class NudgeSettings:
     # platform took them, the process died before recording it). 4 keep 30/s up to
     # a ~130 ms round trip to the platform.
     sends_in_flight: int = 4
-    # Rows claimed at a time (and at most half again waiting): ~1 s of sends. Rows a
-    # dead process held wait for their lease to end, so few are held.
-    batch_size: int = 30
+    # Rows claimed at a time (at most half again wait in memory, besides one per
+    # worker: twice `sends_in_flight`). Rows a dead process held wait for their lease
+    # to end, so few are held.
+    batch_size: int = 10
     tick_seconds: float = 60.0
     # `bot run` schedules nudges and digests; NUDGES=off for a second bot process
     # on the same database (exactly one scheduler per database).

@@ -221,8 +221,6 @@ async def serve(
                 return 1
             started.append(runner)
         senders = [r.sender for r in started]
-        if nudges.enabled and lock is None:
-            lock = scheduler_lock(assistant.settings.database_url)
         say = functools.partial(print, file=out, flush=True)
         first = min(first_tick, nudges.tick_seconds)
         scheduler = await start_scheduler(assistant, senders, nudges, first, clock, lock, say)

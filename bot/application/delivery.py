@@ -139,14 +139,18 @@ class RateLimiter:
             await self._sending.acquire()
         now = self.monotonic()
         if self.shared is not None:
-            wait = await self.shared(None if deadline is None else deadline - now)
+            try:
+                wait = await self.shared(None if deadline is None else deadline - now)
+                if wait is not None and wait > 0:
+                    await self.sleep(wait)
+                    now = self.monotonic()
+            except BaseException:  # cancelled: the send will not happen
+                self.release()
+                raise
             if wait is None:  # no overall slot in time: the chat's slot goes back too
                 self._chat_next[chat] = before
                 self.release()
                 return False
-            if wait > 0:
-                await self.sleep(wait)
-                now = self.monotonic()
         start = max(now, self._next)
         self._next = start + self.interval
         if start > now:
@@ -195,7 +199,7 @@ class Drainer:
         settings: NudgeSettings,
         clock: Clock = utc_clock,
         limiter: RateLimiter | None = None,
-        concurrency: int = 16,
+        concurrency: int | None = None,
     ) -> None:
         self.store = store
         self.senders = {s.channel: s for s in senders}
@@ -217,8 +221,10 @@ class Drainer:
             for channel in self.senders
         }
         self._monotonic = limiter.monotonic if limiter is not None else time.monotonic
-        # Rows held by workers: each waits for its chat's and the bot's slot, then sends.
-        self.concurrency = concurrency
+        # Workers, each holding one row: it waits for its chat's slot, then to be one of
+        # the sends under way, then for the bot's slot, and sends. Twice the sends under
+        # way: some wait for their chat's slot, and few rows are held.
+        self.concurrency = concurrency or 2 * settings.sends_in_flight
         # One thread for all database work: ordered, and one writer for SQLite.
         self._db = ThreadPoolExecutor(max_workers=1, thread_name_prefix="outbox-db")
         self._interrupted = False

@@ -10,8 +10,13 @@ the end of the lease and `claim` set to the batch's token (PostgreSQL: FOR UPDAT
 LOCKED, so two senders never claim one row). Right after the channel accepts a message
 its row is marked `sent` in its own transaction. If the sender dies before that, the
 lease runs out and the row is claimed again: nothing is lost. What remains is one
-duplicate window per message: the time between the channel accepting it and that
-commit (milliseconds; Telegram's sendMessage has no idempotency key to close it).
+duplicate window per message: from the moment its request leaves the process (the
+platform acts on it even if the process dies then) to that commit, about one round
+trip to the platform; Telegram's sendMessage has no idempotency key to close it. A
+crash so resends about (send rate x round trip) messages, never more than the sends
+the drain lets be under way at once (see `bot.application.delivery`).
+
+`SendSlots` keeps each bot's pace in the database, for every process that sends.
 
 `attempts` counts sends that failed (and were retried or gave up), nothing else: a
 claim is not an attempt, so a row claimed again after its sender died (kill -9, a
