@@ -35,7 +35,6 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.common import database, report  # noqa: E402
 from bench.fleet import (  # noqa: E402
     BotProcess,
     bot_environment,
@@ -43,6 +42,7 @@ from bench.fleet import (  # noqa: E402
     duplicates,
     held_rows,
     losses,
+    on_each_database,
     outbox_counts,
     peak_per_second,
     queue_messages,
@@ -132,10 +132,7 @@ def main() -> int:
         "lease_s": args.lease,
         "sends_in_flight": args.in_flight,
     }
-    for kind in [k.strip() for k in args.db.split(",") if k.strip()]:
-        with database(kind, None) as url:
-            result[kind] = asyncio.run(crash_run(url, args))
-    report(result, args.json)
+    on_each_database(crash_run, args, result)
     return 0
 
 

@@ -9,6 +9,7 @@ in memory survives, as after a power cut or the OOM killer.
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import datetime as dt
 import os
@@ -16,7 +17,7 @@ import signal
 import sys
 import time
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Coroutine, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,24 @@ ROOT = Path(__file__).resolve().parents[1]
 
 BENCH_CHAT = 30_000_000  # the first recipient's chat id
 TEXT = "Tin thử số {}"  # one distinct text per message: duplicates are counted by text
+
+
+def on_each_database(
+    run: Callable[[str, argparse.Namespace], Coroutine[Any, Any, dict[str, Any]]],
+    args: argparse.Namespace,
+    result: dict[str, Any],
+) -> None:
+    """`run` on a fresh database of each kind in `args.db` ("sqlite,postgresql"); its
+    result under the kind's name in `result`, which is then printed (and written to
+    `args.json`)."""
+    from bench.common import database, report
+
+    for kind in [k.strip() for k in args.db.split(",") if k.strip()]:
+        started = time.monotonic()
+        with database(kind, None) as url:
+            result[kind] = asyncio.run(run(url, args))
+        result[kind]["bench_s"] = round(time.monotonic() - started, 1)
+    report(result, args.json)
 
 
 def queue_messages(url: str, n: int) -> None:

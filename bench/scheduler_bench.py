@@ -36,13 +36,13 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.common import database, report  # noqa: E402
 from bench.fleet import (  # noqa: E402
     BotProcess,
     bot_environment,
     distinct_sent,
     duplicates,
     losses,
+    on_each_database,
     outbox_counts,
     peak_per_second,
     queue_messages,
@@ -197,13 +197,7 @@ def main() -> int:
     args = parser.parse_args()
     args.messages = args.messages or (1500 if args.what == "election" else 900)
     result: dict[str, Any] = {"cpus": os.cpu_count(), "what": args.what, "rtt_ms": args.rtt_ms}
-    run = election if args.what == "election" else budget
-    for kind in [k.strip() for k in args.db.split(",") if k.strip()]:
-        started = time.monotonic()
-        with database(kind, None) as url:
-            result[kind] = asyncio.run(run(url, args))
-        result[kind]["bench_s"] = round(time.monotonic() - started, 1)
-    report(result, args.json)
+    on_each_database(election if args.what == "election" else budget, args, result)
     return 0
 
 
