@@ -108,7 +108,14 @@ class NudgeSettings:
     max_attempts: int = 8
     backoff_base: float = 5.0  # seconds; doubled at every attempt
     backoff_cap: float = 3600.0
-    batch_size: int = 200
+    # Sends under way at once, per channel: the most a crash can send twice (the
+    # platform took them, the process died before recording it). 4 keep 30/s up to
+    # a ~130 ms round trip to the platform.
+    sends_in_flight: int = 4
+    # Rows claimed at a time (at most half again wait in memory, besides one per
+    # worker: twice `sends_in_flight`). Rows a dead process held wait for their lease
+    # to end, so few are held.
+    batch_size: int = 10
     tick_seconds: float = 60.0
     # `bot run` schedules nudges and digests; NUDGES=off for a second bot process
     # on the same database (exactly one scheduler per database).
@@ -144,6 +151,7 @@ class NudgeSettings:
                 ("NUDGE_CHECKIN_BEFORE", "checkin_before"),
                 ("DIGEST_WEEKDAY", "digest_weekday"),
                 ("NUDGE_MAX_ATTEMPTS", "max_attempts"),
+                ("NUDGE_SENDS_IN_FLIGHT", "sends_in_flight"),
             ):
                 if (v := get(key)) is not None:
                     values[name] = int(v)
@@ -175,6 +183,8 @@ class NudgeSettings:
             raise ConfigError("DIGEST_WEEKDAY must be 1 (Monday) .. 7 (Sunday)")
         if settings.overdue_every < 1:
             raise ConfigError("NUDGE_OVERDUE_EVERY must be at least 1")
+        if settings.sends_in_flight < 1:
+            raise ConfigError("NUDGE_SENDS_IN_FLIGHT must be at least 1")
         return settings
 
 

@@ -1,11 +1,17 @@
 """`bot run`: every channel that has a token, in one process, with one scheduler.
 
 Zalo first (officials in Vietnam are on Zalo; Telegram is blocked there since June
-2025), then Telegram; `--channel` runs one. The scheduler is ONE APScheduler job in
-this process (unless NUDGES=off, for a second process on the same database): every
-`tick_seconds` it runs a tick and drains the outbox through the senders of the
-channels that are running. Nothing it needs lives in APScheduler's memory: a restart
-loses nothing (see `bot.application.scheduler.service`).
+2025), then Telegram; `--channel` runs one. A platform that cannot be reached at
+start-up (network, 5xx, 429) is tried again, 1, 2, 4 ... up to 60 s apart, saying so in
+Vietnamese; a token it rejects stops the start at once.
+
+The scheduler is ONE APScheduler job: every `tick_seconds` it runs a tick and drains
+the outbox through the senders of the channels that are running. Any number of
+processes may run on one database; the one holding the scheduler's lock
+(`bot.storage.leadership`) ticks, the others try the lock at every tick and take over
+when its holder dies. NUDGES=off leaves a process out of the election altogether.
+Nothing the scheduler needs lives in APScheduler's memory: a restart, or another
+process taking over, loses nothing (see `bot.application.scheduler.service`).
 """
 
 from __future__ import annotations
@@ -14,6 +20,8 @@ import asyncio
 import contextlib
 import datetime as dt
 import errno
+import functools
+import itertools
 import logging
 import signal
 import socket
@@ -34,6 +42,7 @@ from bot.application.scheduler.service import NudgeService
 from bot.channels.http import HttpServer
 from bot.config import NudgeSettings, Settings
 from bot.domain.calendar import TIMEZONE
+from bot.storage.leadership import SchedulerLock, scheduler_lock, this_process
 
 log = logging.getLogger(__name__)
 
@@ -123,6 +132,28 @@ def no_token_help(only: str | None = None) -> str:
     )
     head = NOT_CONFIGURED[only] if only else NO_TOKEN
     return "\n".join([head, *(HOW_TO_GET_A_TOKEN[name] for name in names), declare])
+
+
+NOT_REACHED = "Chưa kết nối được tới {platform}, thử lại sau {seconds} giây…"
+ASKED_TO_WAIT = "{platform} yêu cầu chờ (quá nhiều yêu cầu), thử lại sau {seconds} giây…"
+RETRY_DELAYS = (1, 2, 4, 8, 16, 32, 60)  # seconds between tries; the last one repeats
+# The scheduler's election, as the operator reads it.
+LEADING = (
+    "Bộ nhắc việc (nhắc hạn, tổng hợp tuần, gửi tin trong hàng đợi) chạy ở tiến trình này ({me})."
+)
+TOOK_OVER = "Tiến trình này ({me}) nhận chạy bộ nhắc việc: tiến trình chạy trước đó đã dừng."
+STANDBY = (
+    "Bộ nhắc việc đang chạy ở tiến trình khác ({holder}): tiến trình này chỉ trả lời tin "
+    "nhắn và sẽ tự nhận chạy bộ nhắc việc khi tiến trình kia dừng."
+)
+STEPPED_DOWN = (
+    "Tiến trình này không còn giữ quyền chạy bộ nhắc việc (mất kết nối tới cơ sở dữ liệu); "
+    "bộ nhắc việc tạm dừng ở đây, sẽ thử nhận lại ở lượt sau."
+)
+LOCK_UNKNOWN = (
+    "Chưa kiểm tra được tiến trình nào chạy bộ nhắc việc (lỗi cơ sở dữ liệu: {reason}); "
+    "sẽ thử lại ở lượt sau."
+)
 
 
 class ChannelRunner(Protocol):
@@ -265,10 +296,12 @@ async def serve(
     clock: Clock = utc_clock,
     web: tuple[str, int] = ("127.0.0.1", 8080),
     routes: Sequence[BaseRoute] = (),
+    lock: SchedulerLock | None = None,
+    retry_delays: Sequence[float] = RETRY_DELAYS,
 ) -> int:
     """Start the HTTP listener (when a channel has routes, or `routes` are given: the
-    web portal), the channels and the scheduler; run until `stop` is set (or
-    SIGINT/SIGTERM)."""
+    web portal), the channels and the scheduler (elected by `lock`: by default the one
+    of the assistant's database); run until `stop` is set (or SIGINT/SIGTERM)."""
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -288,7 +321,8 @@ async def serve(
                 return 1
         for runner in runners:
             try:
-                await runner.start()
+                if not await _start(runner, stop, out, retry_delays):
+                    return 0  # stopped while waiting for the platform
             except Exception as error:  # the message says what to check; details at DEBUG
                 log.debug(
                     "channel %s did not start: %s",
@@ -296,14 +330,14 @@ async def serve(
                     type(error).__name__,
                     exc_info=error,
                 )
-                with contextlib.suppress(Exception):  # its HTTP client, its tasks
-                    await runner.stop()
                 channel, reason = CHANNEL_NAMES[runner.name], _reason(error, runner.name)
                 print(START_FAILED.format(channel=channel, reason=reason), file=out)
                 return 1
             started.append(runner)
         senders = [r.sender for r in started]
-        scheduler = start_scheduler(assistant, senders, nudges, first_tick, clock)
+        say = functools.partial(print, file=out, flush=True)
+        first = min(first_tick, nudges.tick_seconds)
+        scheduler = await start_scheduler(assistant, senders, nudges, first, clock, lock, say)
         names = ", ".join(r.label for r in started)
         if routes:  # the portal
             names = ", ".join(filter(None, (names, f"trang web (cổng {web[0]}:{web[1]})")))
@@ -323,16 +357,56 @@ async def serve(
                 log.exception("channel %s did not stop cleanly", runner.name)
 
 
-class Scheduler:
-    """The one repeating job: tick, then drain for at most 80% of the interval."""
+async def _start(
+    runner: ChannelRunner, stop: asyncio.Event, out: TextIO, delays: Sequence[float]
+) -> bool:
+    """Start `runner`, trying again while its platform cannot be reached; False when
+    `stop` came first. Raises what cannot get better by waiting (a rejected token)."""
+    platform = CHANNEL_NAMES.get(runner.name, runner.name)
+    for attempt in itertools.count():
+        try:
+            await runner.start()
+            return True
+        except Exception as error:
+            asked = _retry_after(error)
+            if asked is None:
+                with contextlib.suppress(Exception):  # its HTTP client, its tasks
+                    await runner.stop()
+                raise
+            log.debug("channel %s is not reachable yet", runner.name, exc_info=error)
+        wait = max(asked, delays[min(attempt, len(delays) - 1)])
+        waiting = ASKED_TO_WAIT if asked else NOT_REACHED
+        print(waiting.format(platform=platform, seconds=f"{wait:g}"), file=out, flush=True)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), wait)
+        if stop.is_set():
+            with contextlib.suppress(Exception):
+                await runner.stop()
+            return False
+    raise AssertionError("unreachable")  # pragma: no cover
 
-    def __init__(self, service: NudgeService, interval: float, first: float) -> None:
+
+class Scheduler:
+    """The one repeating job: while this process holds the scheduler's lock, tick, then
+    drain for at most 80% of the interval; otherwise try the lock again next time."""
+
+    def __init__(
+        self,
+        service: NudgeService,
+        interval: float,
+        first: float,
+        lock: SchedulerLock,
+        say: Callable[[str], object] = log.warning,
+    ) -> None:
         self.service = service
         self.interval = interval
+        self.lock = lock
+        self.say = say
+        self.state = "unknown"  # leading, standby, error
         self._running: asyncio.Task[object] | None = None
         self.scheduler = AsyncIOScheduler(timezone=TIMEZONE)
         self.scheduler.add_job(
-            self._tick_and_drain,
+            self.run_job,
             "interval",
             seconds=interval,
             id="nudges",
@@ -343,21 +417,47 @@ class Scheduler:
             max_instances=1,  # a long drain is never run twice at once
         )
 
-    async def _tick_and_drain(self) -> None:
+    async def run_job(self) -> None:
+        """One turn: tick and drain if this process leads."""
         self._running = asyncio.current_task()
         try:
-            await self.service.run_once(max_seconds=self.interval * 0.8)
+            if await self.elect():
+                await self.service.run_once(max_seconds=self.interval * 0.8)
         except Exception:  # the next tick tries again; the outbox keeps the state
             log.exception("nudge tick failed")
         finally:
             self._running = None
+
+    async def elect(self) -> bool:
+        """Take or keep the lock (in a thread: it is a database round trip); say so
+        when this process's part changes. True: this process leads."""
+        try:
+            leading = await asyncio.to_thread(self.lock.hold)
+        except Exception as error:
+            log.debug("the scheduler's lock could not be checked", exc_info=error)
+            self._become("error", LOCK_UNKNOWN.format(reason=type(error).__name__))
+            return False
+        if leading:
+            self._become("leading", (TOOK_OVER if self.state == "standby" else LEADING))
+        elif self.state == "leading":
+            self._become("standby", STEPPED_DOWN)
+        else:
+            holder = await asyncio.to_thread(self.lock.holder)
+            self._become("standby", STANDBY.format(holder=holder or "chưa rõ tiến trình nào"))
+        return leading
+
+    def _become(self, state: str, message: str) -> None:
+        if state != self.state:
+            self.state = state
+            self.say(message.format(me=this_process()))
 
     def start(self) -> None:
         self.scheduler.start()
 
     async def stop(self) -> None:
         """No new run; a run in progress gives its unsent rows back and ends (not
-        cancelled: a cancelled send would leave rows leased, to be resent later)."""
+        cancelled: a cancelled send would leave rows leased, to be resent later); then
+        the lock goes, for another process to take at its next tick."""
         self.scheduler.pause()
         self.service.drainer.interrupt()
         running = self._running
@@ -366,22 +466,27 @@ class Scheduler:
                 await asyncio.wait_for(asyncio.shield(running), 30)
         self.scheduler.shutdown(wait=False)
         self.service.drainer.close()
+        await asyncio.to_thread(self.lock.release)
 
 
-def start_scheduler(
+async def start_scheduler(
     assistant: Assistant,
     senders: Sequence[Sender],
     nudges: NudgeSettings,
     first: float = 10.0,
     clock: Clock = utc_clock,
+    lock: SchedulerLock | None = None,
+    say: Callable[[str], object] = log.warning,
 ) -> Scheduler | None:
-    """The scheduler of this process, started (None with NUDGES=off)."""
+    """The scheduler of this process, started, its election held once at once so the
+    start-up says who leads (None with NUDGES=off)."""
     if not nudges.enabled:  # another process is this database's scheduler
         log.info("nudges are off in this process (NUDGES=off)")
         return None
-    scheduler = Scheduler(
-        NudgeService(assistant, senders, nudges, clock), nudges.tick_seconds, first
-    )
+    lock = lock or scheduler_lock(assistant.settings.database_url)
+    service = NudgeService(assistant, senders, nudges, clock)
+    scheduler = Scheduler(service, nudges.tick_seconds, first, lock, say)
+    await scheduler.elect()
     scheduler.start()
     return scheduler
 
@@ -436,3 +541,23 @@ def _listen_problem(error: OSError) -> str:
     return LISTEN_PROBLEMS.get(
         error.errno or 0, "không rõ nguyên nhân (chạy lại với LOG_LEVEL=DEBUG để xem chi tiết)"
     )
+
+
+def _retry_after(error: Exception) -> float | None:
+    """How long the platform asks to wait (0: as long as the back-off says) when
+    waiting may help: it could not be reached, failed on its side (5xx, time-out) or
+    asked to slow down (429). None: a rejected token, a refused request, our own bug."""
+    from telegram.error import BadRequest, InvalidToken, NetworkError, RetryAfter
+
+    from bot.channels.telegram.sender import retry_seconds
+    from bot.channels.zalo.client import ZaloRateLimited, ZaloServerError
+
+    if isinstance(error, RetryAfter):
+        return retry_seconds(error)
+    if isinstance(error, ZaloRateLimited):
+        return error.retry_after or 0.0
+    if isinstance(error, BadRequest | InvalidToken):  # BadRequest is a NetworkError
+        return None
+    if isinstance(error, NetworkError | ZaloServerError | OSError):
+        return 0.0
+    return None

@@ -31,6 +31,9 @@ def test_scheduler_keys_are_part_of_the_one_settings_object() -> None:
     assert settings.nudges.enabled is False
     with pytest.raises(ConfigError, match="NUDGES"):
         Settings.from_env({"NUDGES": "maybe"})
+    assert Settings.from_env({"NUDGE_SENDS_IN_FLIGHT": "1"}).nudges.sends_in_flight == 1
+    with pytest.raises(ConfigError, match="NUDGE_SENDS_IN_FLIGHT"):
+        Settings.from_env({"NUDGE_SENDS_IN_FLIGHT": "0"})
 
 
 def test_import_limits_are_settings() -> None:

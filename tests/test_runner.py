@@ -11,6 +11,7 @@ import io
 import logging
 import os
 import re
+import signal
 import subprocess
 import sys
 import threading
@@ -257,7 +258,8 @@ async def test_one_scheduler_sends_a_zalo_nudge_once_through_429_and_5xx(
         api.fail_next_html("sendMessage", 429)
         api.fail_next("sendMessage", 500)
         runner = ZaloRunner(zalo_settings(assistant, api), assistant, poll_timeout=1)
-        async with serving(assistant, [runner], nudges, clock):
+        async with serving(assistant, [runner], nudges, clock) as out:
+            assert "Bộ nhắc việc (nhắc hạn" in out.getvalue()  # this process leads
             await api.wait_for("sendMessage", count=3, timeout=30)
             await asyncio.sleep(1.5)  # more ticks: nothing more goes out
         sent = api.sent_messages(OFFICIAL)
@@ -305,6 +307,76 @@ async def test_a_webhook_zalo_refuses_is_said_in_vietnamese_not_by_its_class(
     assert "channel zalo did not start: ZaloBadRequest" in caplog.text
 
 
+async def wait_for_output(out: io.StringIO, text: str, task: asyncio.Task[int]) -> None:
+    for _ in range(500):
+        if text in out.getvalue() or task.done():
+            break
+        await asyncio.sleep(0.02)
+    assert text in out.getvalue(), out.getvalue()
+
+
+async def test_telegram_started_later_is_waited_for(assistant: Assistant) -> None:
+    """Telegram cannot be reached when `bot run` starts: it says so, tries again with a
+    growing wait, and runs once the platform answers (here: after one 502 too)."""
+    port = _free_port()
+    api = FakeBotApi(port=port)
+    settings = dataclasses.replace(
+        assistant.settings,
+        telegram_token=api.token,
+        telegram_base_url=f"http://127.0.0.1:{port}/bot",
+    )
+    out, stop = io.StringIO(), asyncio.Event()
+    runner = TelegramRunner(settings, assistant)
+    serving = serve(assistant, [runner], NO_NUDGES, out, stop, retry_delays=(0.05, 0.1, 0.2))
+    task = asyncio.create_task(serving)
+    try:
+        await wait_for_output(out, "thử lại sau 0.1 giây…", task)
+        async with api:
+            api.fail_next("getMe", status=502)
+            await wait_for_output(out, "Trợ lý đang chạy trên Telegram", task)
+            api.push_message(77, "hạn chót")
+            await api.wait_for("sendMessage", timeout=10)
+            stop.set()
+            assert await asyncio.wait_for(task, 10) == 0
+    finally:
+        stop.set()
+    lines = out.getvalue().splitlines()
+    waits = [line for line in lines if line.startswith("Chưa kết nối được tới Telegram, thử lại")]
+    assert waits[:3] == [
+        "Chưa kết nối được tới Telegram, thử lại sau 0.05 giây…",
+        "Chưa kết nối được tới Telegram, thử lại sau 0.1 giây…",
+        "Chưa kết nối được tới Telegram, thử lại sau 0.2 giây…",
+    ]
+    assert all(line.endswith("sau 0.2 giây…") for line in waits[3:])  # the last one repeats
+    assert [c.status for c in api.calls_of("getMe")][:2] == [502, 200]
+
+
+async def test_a_rejected_telegram_token_stops_at_once(assistant: Assistant) -> None:
+    async with FakeBotApi() as api:
+        settings = dataclasses.replace(
+            assistant.settings, telegram_token="999:Wrong-token", telegram_base_url=api.base_url
+        )
+        out = io.StringIO()
+        runner = TelegramRunner(settings, assistant)
+        assert await serve(assistant, [runner], NO_NUDGES, out) == 1
+    assert "Không khởi động được kênh Telegram" in out.getvalue()
+    assert "token sai" in out.getvalue() and "thử lại" not in out.getvalue()
+
+
+async def test_zalo_answering_5xx_at_start_up_is_tried_again(assistant: Assistant) -> None:
+    async with FakeZaloApi(no_update_wait=0.05) as api:
+        api.fail_next("getMe", 503, times=2)
+        runner = ZaloRunner(zalo_settings(assistant, api), assistant, poll_timeout=1)
+        out, stop = io.StringIO(), asyncio.Event()
+        task = asyncio.create_task(
+            serve(assistant, [runner], NO_NUDGES, out, stop, retry_delays=(0.05,))
+        )
+        await wait_for_output(out, "Trợ lý đang chạy trên Zalo", task)
+        stop.set()
+        assert await asyncio.wait_for(task, 10) == 0
+    assert out.getvalue().count("Chưa kết nối được tới Zalo, thử lại sau 0.05 giây…") == 2
+
+
 async def test_telegram_and_zalo_in_one_process(assistant: Assistant) -> None:
     async with FakeZaloApi(no_update_wait=0.05) as zalo, FakeBotApi() as telegram:
         settings = dataclasses.replace(
@@ -325,11 +397,12 @@ async def test_telegram_and_zalo_in_one_process(assistant: Assistant) -> None:
 
 
 @pytest.mark.parametrize("channel", ["zalo", "telegram"])
-def test_no_secret_in_any_output_when_a_platform_is_unreachable(
+def test_an_unreachable_platform_is_tried_again_with_no_secret_in_any_output(
     tmp_path: Path, channel: str
 ) -> None:
-    """`bot run` at DEBUG against a closed port: a Vietnamese message, exit 1, and no
-    token anywhere in what the process printed (libraries log URLs with tokens)."""
+    """`bot run` at DEBUG against a closed port: it says in Vietnamese that it tries
+    again, 1 then 2 seconds later, stops cleanly on SIGTERM meanwhile, and no token is
+    anywhere in what the process printed (libraries log URLs with tokens)."""
     secrets = {"telegram": "123456:SecretTelegramToken-abc", "zalo": "987654:SecretZalo-xyz"}
     env = {
         **os.environ,
@@ -340,17 +413,32 @@ def test_no_secret_in_any_output_when_a_platform_is_unreachable(
         "ZALO_BOT_TOKEN": secrets["zalo"],
         "ZALO_BASE_URL": "http://127.0.0.1:9",
     }
-    result = subprocess.run(
+    process = subprocess.Popen(
         [sys.executable, "-m", "bot", "run", "--channel", channel],
         env=env,
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
         text=True,
-        timeout=300,
-        check=False,
     )
-    output = result.stdout + result.stderr
-    assert result.returncode == 1, output[-2000:]
-    assert f"Không khởi động được kênh {channel.capitalize()}: không kết nối được" in output
+    watchdog = threading.Timer(300, process.kill)  # never hang the suite
+    watchdog.start()
+    try:
+        assert process.stdout is not None
+        lines: list[str] = []
+        for line in process.stdout:
+            lines.append(line)
+            if "thử lại sau 2 giây" in line:
+                break
+        process.send_signal(signal.SIGTERM)
+        rest, _ = process.communicate(timeout=60)
+    finally:
+        watchdog.cancel()
+    output = "".join(lines) + rest
+    platform = {"zalo": "Zalo", "telegram": "Telegram"}[channel]
+    assert f"Chưa kết nối được tới {platform}, thử lại sau 1 giây…" in output, output[-2000:]
+    assert f"Chưa kết nối được tới {platform}, thử lại sau 2 giây…" in output
+    assert process.returncode == 0, output[-2000:]
+    assert "Không khởi động được" not in output and "đang chạy" not in output
     if channel == "zalo":  # no public address: files cannot go out on Zalo
         assert "chưa khai báo WEB_PUBLIC_URL" in output
     for secret in secrets.values():

@@ -13,9 +13,17 @@ A `Sender` delivers one outbox payload to one chat and reports failures as one o
   pending rows) fail at once, no retry;
 * `PermanentError` (400 and the like): the row fails, no retry.
 
-`RateLimiter`, one per channel (each platform limits its own bot), keeps to ~30
-messages/s overall and one message/s per chat (Telegram's limits; PTB's AIORateLimiter
-only spaces group chats, so the per-chat rule is ours).
+`RateLimiter`, one per channel (each platform limits its own bot), keeps to one
+message/s per chat (Telegram's limit; PTB's AIORateLimiter only spaces group chats, so
+the per-chat rule is ours) and to ~30 messages/s overall. The overall pace is the
+bot's schedule in the database (`SendSlots`), shared by every process that sends, so
+two drainers together still keep it; a limiter given to the `Drainer` (tests) keeps
+it in memory instead.
+
+What a crash can send twice is bounded: at most `sends_in_flight` messages are being
+sent at once (the platform may have taken them without the drain learning it), and
+the rows a drain holds (claimed, not yet sent) are few, since a dead drain's rows wait
+for their lease to end.
 Database work runs on one worker thread, so SQLite never sees two writers of ours.
 """
 
@@ -31,7 +39,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
 from bot.application.messages import Reply
-from bot.application.outbox import Claimed, OutboxStore, stored_message
+from bot.application.outbox import Claimed, OutboxStore, SendSlots, stored_message
 from bot.config import NudgeSettings
 
 log = logging.getLogger(__name__)
@@ -77,12 +85,23 @@ def utc_clock() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+# Reserve a slot in the bot's shared schedule, if one comes within the seconds given
+# (None: any): the seconds to wait for it, or None when there is none that soon.
+SharedSlot = Callable[[float | None], Awaitable[float | None]]
+
+
 class RateLimiter:
     """At most `rate` sends a second overall, and one per `per_chat` seconds per chat.
 
     Slots are reserved in virtual time (no drift from sleep overshoot); a chat's slot
     is waited for before an overall slot is taken, so a busy chat wastes no overall
-    capacity. `pause(seconds)` holds every send (Telegram's 429 is per bot).
+    capacity. `pause(seconds)` holds every send (Telegram's 429 is per bot). With
+    `shared`, the overall slot comes from the bot's schedule shared by every process
+    (and `rate` should be 0, or both paces apply).
+
+    `in_flight` (0: no bound) bounds the sends under way: `acquire` takes one of them
+    once the chat's slot has come and before the overall one is taken, and `release`
+    gives it back when the send's outcome is recorded.
     """
 
     def __init__(
@@ -91,26 +110,47 @@ class RateLimiter:
         per_chat: float = 1.0,
         monotonic: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
+        shared: SharedSlot | None = None,
+        in_flight: int = 0,
     ) -> None:
         self.interval = 1.0 / rate if rate > 0 else 0.0
         self.per_chat = per_chat
         self.monotonic = monotonic
         self.sleep = sleep
+        self.shared = shared
+        self._sending = asyncio.Semaphore(in_flight) if in_flight > 0 else None
         self._next = 0.0
         self._chat_next: dict[str, float] = {}
 
     async def acquire(self, chat: str, deadline: float | None = None) -> bool:
         """Wait for a slot to send to `chat`; False, without taking one, when the slot
         would come after `deadline` (monotonic): a drain must not hold a slot it cannot
-        use, or every drain would wait for one further away and none would send."""
+        use, or every drain would wait for one further away and none would send.
+        True: the caller sends, then calls `release`."""
         now = self.monotonic()
-        chat_at = max(now, self._chat_next.get(chat, 0.0))
+        before = self._chat_next.get(chat, 0.0)
+        chat_at = max(now, before)
         if deadline is not None and max(chat_at, self._next) > deadline:
             return False
         self._chat_next[chat] = chat_at + self.per_chat
         if chat_at > now:
             await self.sleep(chat_at - now)
-            now = self.monotonic()
+        if self._sending is not None:
+            await self._sending.acquire()
+        now = self.monotonic()
+        if self.shared is not None:
+            try:
+                wait = await self.shared(None if deadline is None else deadline - now)
+                if wait is not None and wait > 0:
+                    await self.sleep(wait)
+                    now = self.monotonic()
+            except BaseException:  # cancelled: the send will not happen
+                self.release()
+                raise
+            if wait is None:  # no overall slot in time: the chat's slot goes back too
+                self._chat_next[chat] = before
+                self.release()
+                return False
         start = max(now, self._next)
         self._next = start + self.interval
         if start > now:
@@ -119,6 +159,11 @@ class RateLimiter:
             cutoff = self.monotonic()
             self._chat_next = {c: t for c, t in self._chat_next.items() if t > cutoff}
         return True
+
+    def release(self) -> None:
+        """A send `acquire` allowed is over (sent, failed or given back)."""
+        if self._sending is not None:
+            self._sending.release()
 
     def pause(self, seconds: float) -> None:
         self._next = max(self._next, self.monotonic() + seconds)
@@ -154,23 +199,44 @@ class Drainer:
         settings: NudgeSettings,
         clock: Clock = utc_clock,
         limiter: RateLimiter | None = None,
-        concurrency: int = 64,
+        concurrency: int | None = None,
     ) -> None:
         self.store = store
         self.senders = {s.channel: s for s in senders}
         self.settings = settings
         self.clock = clock
+        # The bot's overall pace, shared with every other process that sends for it.
+        self.slots = SendSlots(store.sessions) if limiter is None else None
         # One limiter per channel: each platform limits its own bot (a Zalo 429 must not
-        # hold Telegram's sends); a limiter given here (tests) is shared by every channel.
+        # hold Telegram's sends); a limiter given here (tests) is shared by every channel
+        # and keeps the overall pace in memory.
         self.limiters = {
-            channel: limiter or RateLimiter(settings.send_rate, settings.per_chat_interval)
+            channel: limiter
+            or RateLimiter(
+                0,
+                settings.per_chat_interval,
+                shared=self._slot(channel),
+                in_flight=settings.sends_in_flight,
+            )
             for channel in self.senders
         }
         self._monotonic = limiter.monotonic if limiter is not None else time.monotonic
-        self.concurrency = concurrency
+        # Workers, each holding one row: it waits for its chat's slot, then to be one of
+        # the sends under way, then for the bot's slot, and sends. Twice the sends under
+        # way: some wait for their chat's slot, and few rows are held.
+        self.concurrency = concurrency or 2 * settings.sends_in_flight
         # One thread for all database work: ordered, and one writer for SQLite.
         self._db = ThreadPoolExecutor(max_workers=1, thread_name_prefix="outbox-db")
         self._interrupted = False
+
+    def _slot(self, channel: str) -> SharedSlot:
+        interval = 1.0 / self.settings.send_rate if self.settings.send_rate > 0 else 0.0
+
+        async def reserve(within: float | None) -> float | None:
+            assert self.slots is not None
+            return await self._db_call(self.slots.reserve, channel, interval, within)
+
+        return reserve
 
     def interrupt(self) -> None:
         """End a drain in progress soon (shutdown): rows not yet sent are given back
@@ -249,7 +315,10 @@ class Drainer:
                     await self._db_call(self.store.release, [row], self.clock())
                     stats.released += 1
                     continue
-                await self._deliver(row, stats)
+                try:
+                    await self._deliver(row, stats)
+                finally:
+                    limiter.release()
 
         await asyncio.gather(produce(), *(work() for _ in range(self.concurrency)))
         return stats
@@ -264,6 +333,8 @@ class Drainer:
             ref = await sender.send(row.address, stored)
         except RetryLater as error:
             self.limiters[row.channel].pause(error.seconds)
+            if self.slots is not None:  # the limit is the bot's: every process waits
+                await self._db_call(self.slots.hold, row.channel, error.seconds)
             stats.rate_limited += 1
             at = self.clock() + dt.timedelta(seconds=error.seconds)
             await self._db_call(self.store.reschedule, row, at, str(error), False)

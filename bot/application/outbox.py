@@ -10,8 +10,13 @@ the end of the lease and `claim` set to the batch's token (PostgreSQL: FOR UPDAT
 LOCKED, so two senders never claim one row). Right after the channel accepts a message
 its row is marked `sent` in its own transaction. If the sender dies before that, the
 lease runs out and the row is claimed again: nothing is lost. What remains is one
-duplicate window per message: the time between the channel accepting it and that
-commit (milliseconds; Telegram's sendMessage has no idempotency key to close it).
+duplicate window per message: from the moment its request leaves the process (the
+platform acts on it even if the process dies then) to that commit, about one round
+trip to the platform; Telegram's sendMessage has no idempotency key to close it. A
+crash so resends about (send rate x round trip) messages, never more than the sends
+the drain lets be under way at once (see `bot.application.delivery`).
+
+`SendSlots` keeps each bot's pace in the database, for every process that sends.
 
 `attempts` counts sends that failed (and were retried or gave up), nothing else: a
 claim is not an attempt, so a row claimed again after its sender died (kill -9, a
@@ -37,13 +42,14 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import Float, case, cast, func, or_, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
 from bot.application import choices
 from bot.application.messages import Button, OutgoingFile, Reply, decode_reply, encode_reply
 from bot.storage.db import dialect_insert, session_scope
-from bot.storage.models import DialogState, OutboxMessage, User
+from bot.storage.models import DialogState, OutboxMessage, SendBudget, User
 
 KEY = ("user_id", "duty_id", "due", "kind")
 # Rows written before messages were stored typed: pre-rendered text (see `stored_message`).
@@ -116,12 +122,16 @@ class Claimed:
     payload: dict[str, Any]
 
 
+def _insert_new(session: Session, model: type[Any], key: Sequence[str]) -> Any:
+    """INSERT ... ON CONFLICT (key) DO NOTHING into `model`'s table."""
+    return dialect_insert(session, model).on_conflict_do_nothing(index_elements=list(key))
+
+
 def enqueue(session: Session, rows: Sequence[dict[str, Any]]) -> int:
     """Insert rows, skipping those whose key exists; returns how many were inserted."""
     if not rows:
         return 0
-    statement: Any = dialect_insert(session, OutboxMessage)
-    statement = statement.on_conflict_do_nothing(index_elements=list(KEY))
+    statement = _insert_new(session, OutboxMessage, KEY)
     # RETURNING counts what was inserted on both backends (executemany rowcounts differ).
     statement = statement.returning(OutboxMessage.__table__.c.id)
     connection = session.connection()
@@ -295,3 +305,76 @@ class OutboxStore:
                 select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
             )
             return {status: int(n) for status, n in rows}
+
+
+class SendSlots:
+    """Each bot's send schedule (`send_budget`), shared by every process that sends for
+    the bot: the platform's limit holds for all of them together, however many there are
+    (a second scheduler by mistake, or a leader that lost its election but is still
+    finishing its drain). Each call is its own short transaction.
+
+    `next_slot` is kept on the database's clock; a value more than `horizon` seconds
+    ahead of it (the database's clock stepped back) is forgotten rather than waited for.
+    """
+
+    def __init__(self, sessions: Callable[[], Session], horizon: float = 3600.0) -> None:
+        self.sessions = sessions
+        self.horizon = horizon
+
+    def reserve(self, channel: str, interval: float, within: float | None = None) -> float | None:
+        """Take the bot's next slot and move the schedule on by `interval` seconds:
+        the seconds to wait for the slot (0 when it has come). None, taking nothing,
+        when it comes more than `within` seconds from now."""
+        with session_scope(self.sessions) as session:
+            now = _database_now(session)
+            start = _later(session, self._current(now), now)
+            statement = update(SendBudget).where(SendBudget.channel == channel)
+            if within is not None:
+                statement = statement.where(start <= now + within)
+            statement = statement.values(next_slot=start + interval).returning(
+                SendBudget.next_slot - interval - now
+            )
+            wait = session.execute(statement).scalar()
+            if wait is None and self._create(session, channel):
+                wait = session.execute(statement).scalar()
+            return None if wait is None else max(float(wait), 0.0)
+
+    def hold(self, channel: str, seconds: float) -> None:
+        """No slot for anyone until `seconds` from now (the platform said to wait)."""
+        with session_scope(self.sessions) as session:
+            now = _database_now(session)
+            statement = (
+                update(SendBudget)
+                .where(SendBudget.channel == channel)
+                .values(next_slot=_later(session, self._current(now), now + seconds))
+            )
+            if not session.execute(statement).rowcount:  # type: ignore[attr-defined]
+                self._create(session, channel)
+                session.execute(statement)
+
+    def _current(self, now: ColumnElement[float]) -> ColumnElement[float]:
+        too_far = SendBudget.next_slot > now + self.horizon
+        return case((too_far, now), else_=SendBudget.next_slot)
+
+    @staticmethod
+    def _create(session: Session, channel: str) -> bool:
+        """The channel's row, made on its first send; False when it was there."""
+        statement = _insert_new(session, SendBudget, ("channel",))
+        created = session.execute(statement.values(channel=channel, next_slot=0.0))
+        return bool(created.rowcount)  # type: ignore[attr-defined]
+
+
+def _database_now(session: Session) -> ColumnElement[float]:
+    """Now in seconds since 1970 on the database's clock, one value for the statement."""
+    if session.get_bind().dialect.name == "postgresql":
+        return cast(func.extract("epoch", func.statement_timestamp()), Float)
+    # SQLite's 'now' is the same for every use in one statement; julianday has ~0.1 ms.
+    return (func.julianday("now") - 2440587.5) * 86400.0
+
+
+def _later(
+    session: Session, a: ColumnElement[float], b: ColumnElement[float]
+) -> ColumnElement[float]:
+    if session.get_bind().dialect.name == "postgresql":
+        return func.greatest(a, b)
+    return func.max(a, b)  # SQLite's max() of two arguments is the scalar one

@@ -574,3 +574,19 @@ class WebSession(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
     last_seen_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, index=True)
+
+
+class SendBudget(Base):
+    """The pace of one bot's sends (a channel: each platform limits its own bot), shared
+    by every process that sends for it, so that together they keep the platform's limit.
+
+    A token bucket kept as the time its next token comes (the generic cell rate
+    algorithm): a sender takes a slot with one UPDATE that moves `next_slot` on by one
+    interval from `max(next_slot, now)`, and sends at the slot's time. `now` is the
+    database's clock, so the hosts' clocks need not agree. A 429 moves `next_slot` to the
+    end of the wait, for every sender."""
+
+    __tablename__ = "send_budget"
+
+    channel: Mapped[str] = mapped_column(String, primary_key=True)
+    next_slot: Mapped[float] = mapped_column(Float)  # seconds since 1970, database clock

@@ -13,10 +13,16 @@ It answers ``/bot{token}/{method}`` with the ``{"ok": true, "result": ...}`` env
 records every call (answered or failed) for assertions, serves queued updates to
 ``getUpdates`` long polls, stores uploaded and pushed files for ``getFile`` and
 ``/file/bot{token}/{path}`` downloads, and injects faults (429, 5xx, 403, slow answers).
+
+``latency`` gives every call a round trip (seconds): the call is acted on (recorded,
+a message "delivered") ``accepted_at`` of the way through it, and answered after the
+rest, as Telegram acts on a request before its answer travels back (the window in
+which a sender that dies has sent a message it never learns about).
 """
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
 import re
@@ -114,10 +120,17 @@ class FakeBotApi(CallLog[RecordedCall]):
     """An aiohttp server on 127.0.0.1 speaking enough Bot API for PTB polling tests."""
 
     def __init__(
-        self, token: str = "123456:TEST-fake-token", bot_username: str = "test_bot"
+        self,
+        token: str = "123456:TEST-fake-token",
+        bot_username: str = "test_bot",
+        port: int = 0,
+        latency: float = 0.0,
+        accepted_at: float = 0.5,
     ) -> None:
         super().__init__()
         self.token = token
+        self.latency = latency
+        self.accepted_at = accepted_at
         self.bot_user: JSON = {
             "id": int(token.split(":")[0]),
             "is_bot": True,
@@ -138,7 +151,7 @@ class FakeBotApi(CallLog[RecordedCall]):
         self._blocked: set[int] = set()
         self._closing = False
         self._runner: web.AppRunner | None = None
-        self.port = 0
+        self.port = port  # 0: any free port
 
     # ----- lifecycle -------------------------------------------------------------------------
     async def __aenter__(self) -> FakeBotApi:
@@ -147,7 +160,7 @@ class FakeBotApi(CallLog[RecordedCall]):
         app.router.add_get("/file/bot{token}/{path:.+}", self._handle_download)
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.5)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        site = web.TCPSite(self._runner, "127.0.0.1", self.port)
         await site.start()
         self.port = self._runner.addresses[0][1]
         return self
@@ -323,9 +336,20 @@ class FakeBotApi(CallLog[RecordedCall]):
 
     # ----- HTTP handlers ---------------------------------------------------------------------
     async def _handle_method(self, request: web.Request) -> web.Response:
+        if not self.latency:
+            return await self._act(request)
+        await asyncio.sleep(self.latency * self.accepted_at)  # the request's way there
+        response = await self._act(request)
+        await asyncio.sleep(self.latency * (1 - self.accepted_at))  # the answer's way back
+        return response
+
+    async def _act(self, request: web.Request) -> web.Response:
         arrived = time.monotonic()
         method = request.match_info["method"]
-        params, files = await _read_params(request)
+        try:
+            params, files = await _read_params(request)
+        except ConnectionResetError:  # the client died before its request was whole
+            return web.Response(status=400)
         if request.match_info["token"] != self.token:
             return await self._answer(method, params, files, arrived, 401, "Unauthorized")
         fault = self._faults[method].popleft() if self._faults[method] else None

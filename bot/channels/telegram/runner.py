@@ -43,16 +43,20 @@ class TelegramRunner:
         )
 
     async def start(self) -> None:
-        """getMe (a wrong token fails here), then updates, then the command menu."""
+        """getMe (a wrong token fails here), then updates, then the command menu. Called
+        again after a failure (the platform could not be reached), it goes on from the
+        step that failed."""
         application = self.application
-        await application.initialize()
-        await application.start()
+        await application.initialize()  # nothing once done
+        if not application.running:
+            await application.start()
         updater = application.updater
         assert updater is not None  # built with one
-        if self.settings.telegram_webhook_url:
-            await updater.start_webhook(**webhook_options(self.settings))
-        else:
-            await updater.start_polling(allowed_updates=Update.ALL_TYPES)
+        if not updater.running:
+            if self.settings.telegram_webhook_url:
+                await updater.start_webhook(**webhook_options(self.settings))
+            else:
+                await updater.start_polling(allowed_updates=Update.ALL_TYPES)
         await register_commands(application)
 
     async def stop(self) -> None:
