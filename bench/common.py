@@ -213,6 +213,34 @@ def database(kind: str, url: str | None) -> Iterator[str]:
         cluster.stop()
 
 
+def add_agencies(session: Any, ids: Sequence[str]) -> None:
+    """Synthetic provincial departments `ids` ("Cơ quan thử 0", ...), for the digest and
+    portal benchmarks' 500 agencies."""
+    from sqlalchemy import insert
+
+    from bot.storage.models import Agency
+
+    if not ids:
+        return
+    session.execute(
+        insert(Agency),
+        [
+            {
+                "id": agency_id,
+                "name": f"Cơ quan thử {i}",
+                "short_name": f"CQ {i}",
+                "kind": "department",
+                "level": "province",
+                "member_levels": [],
+                "member_kinds": [],
+                "position": 1000 + i,
+                "active": True,
+            }
+            for i, agency_id in enumerate(ids)
+        ],
+    )
+
+
 # ----- reporting ----------------------------------------------------------------------------
 
 

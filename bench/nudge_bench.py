@@ -43,6 +43,7 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import insert, select  # noqa: E402
 
+from bench.common import add_agencies  # noqa: E402
 from bot.app import Assistant, build_assistant  # noqa: E402
 from bot.application.delivery import RateLimiter  # noqa: E402
 from bot.application.scheduler.service import NudgeService  # noqa: E402
@@ -50,7 +51,7 @@ from bot.channels.telegram.sender import TelegramSender  # noqa: E402
 from bot.config import NudgeSettings, Settings  # noqa: E402
 from bot.domain.calendar import TIMEZONE, WorkingCalendar  # noqa: E402
 from bot.storage.db import session_scope  # noqa: E402
-from bot.storage.models import Agency, Duty, OutboxMessage, ProgressReport, User  # noqa: E402
+from bot.storage.models import Duty, OutboxMessage, ProgressReport, User  # noqa: E402
 from tests.support.fake_bot_api import FakeBotApi  # noqa: E402
 
 DISTRICTS = (
@@ -207,23 +208,7 @@ def digest(args: argparse.Namespace) -> dict[str, Any]:
     ids = [f"bench_{i:03d}" for i in range(args.agencies)]
     with session_scope(assistant.sessions) as session:
         plans = duty_plans(session, catalog)
-        session.execute(
-            insert(Agency),
-            [
-                {
-                    "id": agency_id,
-                    "name": f"Cơ quan thử {i}",
-                    "short_name": f"CQ {i}",
-                    "kind": "department",
-                    "level": "province",
-                    "member_levels": [],
-                    "member_kinds": [],
-                    "position": 1000 + i,
-                    "active": True,
-                }
-                for i, agency_id in enumerate(ids)
-            ],
-        )
+        add_agencies(session, ids)
         session.execute(
             insert(User),
             [

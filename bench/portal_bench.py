@@ -32,13 +32,14 @@ from starlette.testclient import TestClient
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.common import add_agencies
 from bot.app import Assistant, build_core, prepare_database
 from bot.application.knowledge.seed import load_knowledge_from_db
 from bot.application.portal import login
 from bot.channels.web.app import Portal
 from bot.config import Settings
 from bot.storage.db import session_scope
-from bot.storage.models import Agency, ProgressReport, User, utcnow
+from bot.storage.models import ProgressReport, User, utcnow
 
 PUBLIC = "http://bench"
 PAGES = {
@@ -59,24 +60,7 @@ def world(args: argparse.Namespace) -> tuple[Assistant, int]:
     now = utcnow()
     ids = [f"bench_{i:03d}" for i in range(args.agencies)]
     with session_scope(sessions) as session:
-        if ids:
-            session.execute(
-                insert(Agency),
-                [
-                    {
-                        "id": agency_id,
-                        "name": f"Cơ quan thử {i}",
-                        "short_name": f"CQ {i}",
-                        "kind": "department",
-                        "level": "province",
-                        "member_levels": [],
-                        "member_kinds": [],
-                        "position": 1000 + i,
-                        "active": True,
-                    }
-                    for i, agency_id in enumerate(ids)
-                ],
-            )
+        add_agencies(session, ids)
         manager = User(
             channel="zalo",
             channel_user_id="bench-manager",
