@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 
 from bot import logs
 from bot.config import ConfigError, Settings, masked_url
 from bot.domain.roles import can_belong_to, role_named
+
+log = logging.getLogger(__name__)
 
 
 def _assistant(args: argparse.Namespace):  # type: ignore[no-untyped-def]
@@ -356,5 +360,34 @@ def main(argv: Sequence[str] | None = None) -> int:
             reconfigure(encoding="utf-8", errors="replace")
     if sys.stdin and hasattr(sys.stdin, "reconfigure"):
         sys.stdin.reconfigure(encoding="utf-8", errors="replace")
-    code: int = args.func(args)
+    try:
+        code: int = args.func(args)
+    except OperationalError as error:  # the database is not there: say so, not a traceback
+        log.debug("the database could not be used", exc_info=error)
+        url = masked_url(settings.database_url)
+        print(
+            DATABASE_UNREACHABLE.format(url=url, reason=_database_problem(error)), file=sys.stderr
+        )
+        return 1
     return code
+
+
+DATABASE_UNREACHABLE = (
+    "Không dùng được cơ sở dữ liệu {url}: {reason}. Hãy kiểm tra DATABASE_URL và máy chủ "
+    "cơ sở dữ liệu, rồi chạy lại (LOG_LEVEL=DEBUG để xem chi tiết).\n"
+)
+
+
+def _database_problem(error: OperationalError) -> str:
+    """The driver's reason in Vietnamese, for the usual ones; its text is never printed
+    (it may name the host and user, and it is English)."""
+    text = str(error.orig).lower() if error.orig is not None else ""
+    if "does not exist" in text:
+        return "cơ sở dữ liệu chưa được tạo (createdb)"
+    if "password authentication failed" in text or "authentication" in text:
+        return "sai tên người dùng hoặc mật khẩu"
+    if "unable to open database file" in text:
+        return "không mở được tệp (thư mục chưa có, hoặc không có quyền ghi)"
+    if "connection refused" in text or "could not connect" in text or "connection failed" in text:
+        return "không kết nối được tới máy chủ (sai địa chỉ, cổng, hoặc máy chủ chưa chạy)"
+    return "lỗi kết nối"

@@ -98,3 +98,22 @@ def test_an_agency_nobody_can_belong_to_is_refused_with_the_list(
     assert "snv" in listed and "tx_tu_son" in listed
     assert not {"thu_tuong", "chinh_phu", "vpcp", "bo_tttt", "all_departments"} & set(listed)
     assert invites(database) == []
+
+
+def test_a_database_out_of_reach_is_said_in_one_vietnamese_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import socket
+
+    with socket.socket() as sock:  # a port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    url = f"postgresql+psycopg://postgres:S3cretPW@127.0.0.1:{port}/bot"
+    monkeypatch.setenv("DATABASE_URL", url)
+    assert main(["ask", "xin chào"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(
+        f"Không dùng được cơ sở dữ liệu postgresql+psycopg://postgres:***@127.0.0.1:{port}/bot"
+    )
+    assert "không kết nối được tới máy chủ" in err and "Traceback" not in err
+    assert "S3cretPW" not in err

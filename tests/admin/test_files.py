@@ -160,6 +160,20 @@ def billion_laughs() -> str:
     return "\n".join(lines) + "\n"
 
 
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [("empty.csv", b""), ("header_only.csv", b"id,question,answer\n"), ("empty.yaml", b"[]\n")],
+)
+def test_a_file_without_rows_is_refused_not_reported_as_imported(
+    tmp_path: Path, name: str, content: bytes
+) -> None:
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(files.FileProblems) as raised:
+        files.read_rows(path)
+    assert raised.value.problems == [files.EMPTY_FILE]
+
+
 def test_yaml_aliases_are_refused(tmp_path: Path) -> None:
     path = tmp_path / "faq.yaml"
     path.write_text(billion_laughs(), encoding="utf-8")

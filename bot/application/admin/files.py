@@ -33,6 +33,7 @@ FAQ_COLUMNS = ("id", "question", "alternates", "answer", "clauses")
 DUTY_COLUMNS = ("directive_id", "id", "clause", "title", "due", "effective_due")
 LIST_SEPARATOR = " | "  # alternates and clauses inside one CSV/XLSX cell
 FORMATS = (".yaml", ".yml", ".csv", ".xlsx")
+EMPTY_FILE = "tệp không có dòng dữ liệu nào (cần dòng tiêu đề và ít nhất một dòng nội dung)"
 Rows = list[tuple[int, dict[str, Any]]]  # (line or row number, record)
 DEFAULT_LIMITS = ImportLimits()
 # Columns read from a spreadsheet's header: ours have at most 6; any further right are ignored.
@@ -73,7 +74,10 @@ def read_rows(path: Path, limits: ImportLimits = DEFAULT_LIMITS) -> Rows:
     encoding, a damaged spreadsheet) or is past one of `limits` (checked before parsing
     wherever the file tells its size)."""
     try:
-        return [(number, _sanitized(row)) for number, row in _read_rows(path, limits)]
+        rows = [(number, _sanitized(row)) for number, row in _read_rows(path, limits)]
+        if not rows:  # "0 mục mới, 0 mục sửa" would read as a success
+            raise FileProblems([EMPTY_FILE])
+        return rows
     except UnicodeDecodeError:
         raise FileProblems(
             ["tệp không ở dạng UTF-8: trong Excel, lưu bằng «CSV UTF-8» hoặc dùng .xlsx"]
