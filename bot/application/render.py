@@ -19,7 +19,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from bot.application.messages import Reply
 from bot.config import PROJECT_ROOT
 from bot.domain.dates import vn_date, vn_datetime
-from bot.domain.numbers import vn_number
+from bot.domain.numbers import vn_number, vn_percent
 
 OutputFormat = Literal["text", "html"]
 
@@ -42,6 +42,7 @@ class Renderer:
         self.env.filters["vn_date"] = vn_date
         self.env.filters["vn_datetime"] = vn_datetime
         self.env.filters["vn_number"] = vn_number
+        self.env.filters["vn_percent"] = vn_percent
         self.env.globals["html"] = output == "html"
 
     def render(self, reply: Reply) -> str:

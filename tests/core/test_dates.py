@@ -143,3 +143,15 @@ def test_padded_dates_and_numbers_for_the_web_portal() -> None:
 def test_evidence_shows_its_day_once(reference: str, shown: str) -> None:
     assert with_day(reference, dt.date(2019, 5, 15)) == shown
     assert with_day(reference, None) == reference
+
+
+def test_percentages_as_the_government_office_writes_them() -> None:
+    from bot.domain.numbers import vn_percent
+
+    assert [vn_percent(v) for v in (0, 100, 98.62, 0.35, 27.0)] == [
+        "0%",
+        "100%",
+        "98,62%",
+        "0,35%",
+        "27%",
+    ]

@@ -27,6 +27,7 @@ from bot.application.render import Renderer
 from bot.application.scheduler.tick import Ticker
 from bot.cli import main
 from bot.config import NudgeSettings
+from bot.domain.numbers import vn_percent
 from bot.storage.db import session_scope
 from bot.storage.models import Duty, OutboxMessage, ProgressReport
 from tests.scheduler.conftest import add_users, at
@@ -352,9 +353,9 @@ def test_chart_of_many_agencies_shows_the_lowest_and_counts_the_rest() -> None:
     shown = {bar.agency_id for bar in data.bars}
     rest = [a.completion for a in digest.agencies if a.agency_id not in shown]
     assert max(bar.completion for bar in data.bars) <= min(rest) == data.hidden_from
+    lowest = vn_percent(min(rest))
     assert (
-        data.note
-        == f"… và {130 - MAX_BARS} cơ quan khác (tỷ lệ hoàn thành từ {min(rest)}% trở lên)."
+        data.note == f"… và {130 - MAX_BARS} cơ quan khác (tỷ lệ hoàn thành từ {lowest} trở lên)."
     )
     assert data.note in data.caption
     assert len(chart_data(digest, max_bars=200).bars) == 130

@@ -102,7 +102,7 @@ async def log_in(browser: Browser, world: World, account: str) -> Page:
     return await log_in_with(browser, login_link(world.assistant, account))
 
 
-async def numbers(page: Page, selector: str, attribute: str) -> dict[str, int]:
+async def numbers(page: Page, selector: str, attribute: str) -> dict[str, float]:
     found = {}
     for item in await page.locator(selector).all():
         key = await item.get_attribute(attribute)
@@ -110,7 +110,7 @@ async def numbers(page: Page, selector: str, attribute: str) -> dict[str, int]:
             "data-completion"
         )
         assert key is not None and value is not None
-        found[key] = int(value)
+        found[key] = float(value)  # counts, and completions to two decimals
     return found
 
 

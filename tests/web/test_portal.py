@@ -23,14 +23,14 @@ from bot.storage.models import AuditLog, FaqEntry, User, WebLoginLink, WebSessio
 from tests.web.conftest import BLOCKER, Forms, World, chat, log_in, login_link, path_of
 
 
-def attribute(html: str, name: str, key: str) -> dict[str, int]:
+def attribute(html: str, name: str, key: str) -> dict[str, float]:
     """{key attribute: data-count or data-completion} of the elements carrying `key`."""
     found = {}
     for tag in re.findall(rf"<[^>]*\b{key}=\"[^\"]*\"[^>]*>", html):
-        value = re.search(rf'{name}="(\d+)"', tag)
+        value = re.search(rf'{name}="(\d+(?:\.\d+)?)"', tag)
         label = re.search(rf'{key}="([^"]*)"', tag)
         if value and label:
-            found[label.group(1)] = int(value.group(1))
+            found[label.group(1)] = float(value.group(1))  # completions have decimals
     return found
 
 

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 
 from bot.application.digest.model import STATUS_WORDS, STATUSES, Digest
 from bot.domain.dates import vn_datetime
+from bot.domain.numbers import vn_percent
 
 if TYPE_CHECKING:
     from PIL import Image
@@ -51,7 +52,7 @@ class ChartBar:
     label: str
     counts: tuple[int, ...]  # per STATUSES
     total: int
-    completion: int  # percent done (on time or late), as in the digest's text
+    completion: float  # percent done (on time or late), as in the digest's text
 
 
 @dataclass(frozen=True)
@@ -60,13 +61,14 @@ class ChartData:
     subtitle: str
     bars: tuple[ChartBar, ...]  # top to bottom: lowest completion first
     hidden: int = 0  # agencies left out (the best ones)
-    hidden_from: int = 0  # the lowest completion among those left out
+    hidden_from: float = 0  # the lowest completion among those left out
 
     @property
     def note(self) -> str:
         if not self.hidden:
             return ""
-        return f"… và {self.hidden} cơ quan khác (tỷ lệ hoàn thành từ {self.hidden_from}% trở lên)."
+        lowest = vn_percent(self.hidden_from)
+        return f"… và {self.hidden} cơ quan khác (tỷ lệ hoàn thành từ {lowest} trở lên)."
 
     @property
     def caption(self) -> str:
@@ -157,7 +159,11 @@ def to_png(data: ChartData) -> bytes:
         for row, bar in zip(rows, data.bars, strict=True):
             done = bar.counts[0] + bar.counts[1]
             axes.text(
-                101.5, row, f"{bar.completion}% ({done}/{bar.total})", va="center", fontsize=8.5
+                101.5,
+                row,
+                f"{vn_percent(bar.completion)} ({done}/{bar.total})",
+                va="center",
+                fontsize=8.5,
             ).set_in_layout(False)  # inside the axes too (x up to 118)
         if not data.bars:
             axes.text(50, 0, "Không có nhiệm vụ nào trong phạm vi này.", ha="center", va="center")

@@ -88,9 +88,10 @@ class AgencySummary:
     total: int
 
     @property
-    def completion(self) -> int:
+    def completion(self) -> float:
+        """Percent done (on time or late), to two decimals: 2 of 577 is 0,35%, not 0%."""
         done = self.counts.get("on_time", 0) + self.counts.get("late_done", 0)
-        return round(100 * done / self.total) if self.total else 0
+        return round(100 * done / self.total, 2) if self.total else 0.0
 
 
 @dataclass(frozen=True)

@@ -83,7 +83,7 @@ class Dashboard:
     digest: Digest
     agencies: list[tuple[str, str]]  # (id, short name): the agency filter's options
     totals: list[tuple[str, int]]  # (status, rows) in STATUSES order
-    completion: int  # of every row shown, as `AgencySummary.completion` counts it
+    completion: float  # of every row shown, as `AgencySummary.completion` counts it
     bars: list[Bar]
     more_bars: int
     blocked: list[DigestRow]

@@ -12,7 +12,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from bot.application.digest.model import STATUS_WORDS, STATUSES
 from bot.domain.dates import padded_date, padded_datetime
-from bot.domain.numbers import vn_number
+from bot.domain.numbers import vn_number, vn_percent
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 STATIC_PATH = "/static"
@@ -51,6 +51,7 @@ class PageRenderer:
         self.env.filters["date"] = padded_date
         self.env.filters["datetime"] = padded_datetime
         self.env.filters["number"] = vn_number
+        self.env.filters["percent"] = vn_percent
 
         def url(path: str, **query: object) -> str:
             return link(base, path, **query)
