@@ -68,6 +68,14 @@ def _in_memory(database: str) -> bool:
     return database in ("", ":memory:") or "mode=memory" in database
 
 
+def sqlite_lock_file(database: str, suffix: str) -> Path | None:
+    """The file next to a SQLite database that processes lock (`<file><suffix>`), or
+    None for an in-memory database (one process has it)."""
+    if _in_memory(database):
+        return None
+    return Path(database.removeprefix("file:").partition("?")[0] + suffix)
+
+
 def _sqlite_on_connect(dbapi_connection: sqlite3.Connection, connection_record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
@@ -189,12 +197,11 @@ def preparation_lock(engine: Engine) -> Iterator[None]:
         with _advisory_lock(engine):
             yield
         return
-    database = engine.url.database or ""
-    if _in_memory(database):
+    path = sqlite_lock_file(engine.url.database or "", ".lock")
+    if path is None:
         yield
         return
-    path = database.removeprefix("file:").partition("?")[0]
-    with _file_lock(Path(f"{path}.lock")):
+    with _file_lock(path):
         yield
 
 

@@ -33,7 +33,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import NullPool
 
-from bot.storage.db import make_engine
+from bot.storage.db import make_engine, sqlite_lock_file
 
 # The scheduler's advisory lock: a constant of our own, below 2**31 so that pg_locks
 # shows it whole in `objid` (advisory locks are per database: others do not share it).
@@ -68,11 +68,8 @@ def scheduler_lock(url: str, name: str | None = None) -> SchedulerLock:
     parsed = make_url(url)
     if parsed.get_backend_name() in ("postgresql", "postgres"):
         return AdvisoryLock(url, name)
-    database = parsed.database or ""
-    if database in ("", ":memory:") or "mode=memory" in database:
-        return OnlyProcess()
-    path = database.removeprefix("file:").partition("?")[0]
-    return FileLock(Path(f"{path}.scheduler.lock"), name)
+    path = sqlite_lock_file(parsed.database or "", ".scheduler.lock")
+    return OnlyProcess() if path is None else FileLock(path, name)
 
 
 class AdvisoryLock:
