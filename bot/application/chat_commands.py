@@ -3,9 +3,13 @@ duties and the directive's deadlines."""
 
 from __future__ import annotations
 
+from sqlalchemy import func
+
 from bot.application import accounts
 from bot.application.commands import Command, CommandContext
 from bot.application.messages import Reply, Response
+from bot.application.scheduler.world import people_on
+from bot.storage.models import User
 
 
 def start(ctx: CommandContext) -> Response:
@@ -57,21 +61,17 @@ CHANNEL_NAMES = {"zalo": "Zalo", "telegram": "Telegram", "console": "cửa sổ 
 
 
 def _accounts_view(ctx: CommandContext) -> dict[str, object]:
-    """The person's accounts and the one pushed messages go to (as `people_on` picks)."""
-    accounts_ = accounts.accounts_of(ctx.session, ctx.user)
-    order = list(ctx.app.push_channels)
-    reachable = [a for a in accounts_ if a.channel in order]
-    chosen = min(
-        reachable,
-        key=lambda a: accounts.contact_order(
-            a.channel, a.preferred, a.blocked_at is not None, order
-        ),
-        default=None,
-    )
+    """The person's accounts and the one pushed messages go to (`people_on`'s pick)."""
+    order = ctx.app.push_channels
+    person = func.coalesce(User.person_id, User.id) == ctx.user.person
+    chosen = next(iter(people_on(ctx.session, person, order)), None)
     return {
-        "accounts": [CHANNEL_NAMES.get(a.channel, a.channel) for a in accounts_],
+        "accounts": [
+            CHANNEL_NAMES.get(a.channel, a.channel)
+            for a in accounts.accounts_of(ctx.session, ctx.user)
+        ],
         "pushed_to": CHANNEL_NAMES.get(chosen.channel, chosen.channel) if chosen else "",
-        "channels": order if len(order) > 1 else [],
+        "channels": list(order) if len(order) > 1 else [],
     }
 
 
