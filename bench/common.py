@@ -23,11 +23,20 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Coroutine, Iterator, Mapping, Sequence
+from collections.abc import (
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Coroutine,
+    Iterator,
+    Mapping,
+    Sequence,
+)
 from pathlib import Path
 from typing import Any, TypeVar
 
 ROOT = Path(__file__).resolve().parents[1]
+T = TypeVar("T")
 
 # ----- the child process: a fake API driven by JSON lines on stdin ----------------------------
 
@@ -44,6 +53,16 @@ def answer(value: Any) -> None:
     """One answer line from the child to the benchmark."""
     sys.stdout.write(json.dumps(value) + "\n")
     sys.stdout.flush()
+
+
+async def paced(items: Sequence[T], rate: float) -> AsyncIterator[T]:
+    """`items` one after another, `rate` a second (0: all at once), on a fixed schedule
+    from the first, so a slow step does not slow the rest."""
+    began = time.monotonic()
+    for i, item in enumerate(items):
+        if rate:
+            await asyncio.sleep(max(0.0, began + i / rate - time.monotonic()))
+        yield item
 
 
 def delayed(method: Any, rtt_ms: float) -> Any:

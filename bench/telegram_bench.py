@@ -47,6 +47,7 @@ from bench.common import (  # noqa: E402
     bench_all,
     bench_parser,
     delayed,
+    paced,
     questions,
     round_summary,
     stdin_reader,
@@ -76,10 +77,7 @@ async def serve_fake(rtt_ms: float) -> None:
             if "push" in command:
                 rate = float(command.get("rate") or 0)
                 pushed: dict[int, float] = {}
-                began = time.monotonic()
-                for i, (chat, text) in enumerate(command["push"]):
-                    if rate:
-                        await asyncio.sleep(max(0.0, began + i / rate - time.monotonic()))
+                async for chat, text in paced(command["push"], rate):
                     update = api.push_message(chat, text, first_name=f"Cán bộ {chat}")
                     pushed[update["update_id"]] = time.monotonic()
                 answer({"pushed": pushed})

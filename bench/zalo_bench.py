@@ -63,6 +63,7 @@ from bench.common import (  # noqa: E402
     bench_all,
     bench_parser,
     delayed,
+    paced,
     questions,
     round_summary,
     stdin_reader,
@@ -97,10 +98,7 @@ async def serve_fake(rtt_ms: float) -> None:
             if "push" in command:
                 rate = float(command.get("rate") or 0)
                 pushed: dict[str, float] = {}
-                began = time.monotonic()
-                for i, (user, text) in enumerate(command["push"]):
-                    if rate:
-                        await asyncio.sleep(max(0.0, began + i / rate - time.monotonic()))
+                async for user, text in paced(command["push"], rate):
                     update = api.push_text(user, text, display_name=f"Cán bộ {user[-2:]}")
                     pushed[update["message"]["message_id"]] = time.monotonic()
                 answer({"pushed": pushed})
