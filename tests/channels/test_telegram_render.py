@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from html.parser import HTMLParser
 
@@ -165,4 +166,23 @@ def test_templates_address_officials_as_anh_chi() -> None:
         for line in text.splitlines():
             if re.search(r"(?<!\w)(bạn|tôi)(?!\w)", line, flags=re.IGNORECASE):
                 offenders.append(f"{path.name}: {line}")
+    assert offenders == []
+
+
+def test_no_template_line_runs_into_the_next() -> None:
+    """The renderer trims the line end after a block tag (trim_blocks), so a line of text
+    that ends with "{% endif %}" runs into the next line unless a blank line follows: a
+    manager's digest once printed all its duties as one line. Such a tag ends "+%}"."""
+    from bot.application.render import default_templates_dir
+
+    offenders = []
+    for path in sorted(default_templates_dir().rglob("*.j2")):
+        if path.name == "_macros.j2":  # macros are written to run on, on purpose
+            continue
+        lines = path.read_text().splitlines()
+        for line, following in itertools.pairwise(lines):
+            text = re.sub(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", "", line).strip()
+            trims = line.rstrip().endswith("%}") and not line.rstrip().endswith("+%}")
+            if text and trims and following.strip():
+                offenders.append(f"{path.name}: {line.strip()}")
     assert offenders == []
