@@ -198,16 +198,21 @@ def cmd_admin(args: argparse.Namespace) -> int:
 
 
 def cmd_directive_import(args: argparse.Namespace) -> int:
-    """Draft a directive pack from a plain-text directive (for review, not loaded)."""
+    """Draft a directive pack from its text, .txt, .docx or .pdf (for review, not loaded)."""
+    from bot.application.importer.documents import UnreadableDocument, document_text
     from bot.application.importer.draft import write_draft
     from bot.application.importer.pipeline import import_directive
     from bot.application.knowledge.pack import PackError, load_agencies
 
     settings = Settings.from_env()
+    path = Path(args.file)
     try:
-        text = Path(args.file).read_text(encoding="utf-8")
+        text = document_text(path.name, path.read_bytes(), settings.imports)
         agencies = load_agencies(settings.data_dir / "agencies.yaml")
-    except (OSError, UnicodeDecodeError, PackError) as error:
+    except UnreadableDocument as error:
+        print(error, file=sys.stderr)
+        return 2
+    except (OSError, PackError) as error:
         print(f"Không đọc được: {error}", file=sys.stderr)
         return 2
     result = import_directive(text, agencies)
@@ -310,9 +315,9 @@ def build_parser() -> argparse.ArgumentParser:
     admin.set_defaults(func=cmd_admin)
     directive = commands.add_parser("directive", help="nhập văn bản chỉ đạo (bản nháp)")
     directive_import = directive.add_subparsers(dest="directive", required=True).add_parser(
-        "import", help="tạo bản nháp gói dữ liệu từ văn bản thuần (FILE.txt)"
+        "import", help="tạo bản nháp gói dữ liệu từ văn bản (.txt, .docx hoặc .pdf có lớp chữ)"
     )
-    directive_import.add_argument("file", metavar="FILE.txt")
+    directive_import.add_argument("file", metavar="FILE")
     directive_import.add_argument("--out", help="thư mục ghi (mặc định data/drafts/<mã>/)")
     directive_import.set_defaults(func=cmd_directive_import)
     for kind, help_text in (("faq", "mục hỏi đáp"), ("duties", "hạn (gia hạn) của nhiệm vụ")):

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from bot.application import accounts
 from bot.application.admin import content, files, inbox
 from bot.application.commands import CommandContext, admin, small_int
+from bot.application.file_limits import size_text, too_big
 from bot.application.knowledge.seed import duty_from_db
 from bot.application.messages import Attachment, Button, OutgoingFile, Reply, Response
 from bot.application.scheduler.policy import Recipient
@@ -504,12 +505,12 @@ def import_file(ctx: CommandContext, attachment: Attachment) -> Response:
     session, user, limits = ctx.session, ctx.user, ctx.app.import_limits
     suffix = Path(attachment.file_name).suffix.lower()
     if attachment.content is None and attachment.size > limits.max_bytes:
-        return _file_rejected(attachment, [files.too_big(attachment.size, limits)])
+        return _file_rejected(attachment, [too_big(attachment.size, limits)])
     if attachment.content is None:
         view: dict[str, Any] = {
             "name": attachment.file_name[:80],
             "formats": files.FORMATS,
-            "max_size": files.size_text(limits.max_bytes),
+            "max_size": size_text(limits.max_bytes),
         }
         return respond(Reply("admin/file_unreadable", view))
     with tempfile.TemporaryDirectory() as folder:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import math
 import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -22,6 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.application.admin import content
+from bot.application.file_limits import too_big, zip_problem
 from bot.config import ImportLimits
 from bot.domain.dates import Issued, check_date, parse_vn_date, vn_date
 from bot.domain.numbers import vn_number
@@ -100,22 +100,6 @@ def _read_rows(path: Path, limits: ImportLimits) -> Rows:
     if suffix == ".csv":
         return _csv_rows(path, limits)
     return _xlsx_rows(path, limits)
-
-
-def too_big(size: int, limits: ImportLimits) -> str:
-    """Why a file of `size` bytes is refused (Vietnamese)."""
-    return (
-        f"tệp nặng {size_text(size, up=True)}, quá giới hạn {size_text(limits.max_bytes)} "
-        "(IMPORT_MAX_BYTES)"
-    )
-
-
-def size_text(size: int, *, up: bool = False) -> str:
-    """A size as Vietnamese write it ("1,5 MB", "800,0 KB"); `up`: rounded up, so that a
-    file just past a limit does not read as the limit itself."""
-    unit, scale = ("MB", 1_000_000) if size >= 1_000_000 else ("KB", 1_000)
-    tenths = math.ceil(size * 10 / scale) if up else round(size * 10 / scale)
-    return f"{tenths / 10:.1f} {unit}".replace(".", ",")
 
 
 def _too_many_rows(limits: ImportLimits) -> FileProblems:
@@ -258,29 +242,8 @@ def _xlsx_rows(path: Path, limits: ImportLimits) -> Rows:
 
 
 def _check_archive(path: Path, limits: ImportLimits) -> None:
-    """Refuse an .xlsx whose XML would be too long to parse, from its zip directory alone.
-
-    Python's zipfile never inflates a member past the size its directory declares (it
-    stops there and the CRC check fails), so the declared sizes are a real bound.
-    """
-    with zipfile.ZipFile(path) as archive:
-        members = archive.infolist()
-    unpacked = sum(m.file_size for m in members)
-    packed = sum(m.compress_size for m in members)
-    if unpacked > limits.max_unpacked_bytes:
-        raise FileProblems(
-            [
-                f"bảng tính giải nén ra {size_text(unpacked, up=True)}, quá giới hạn "
-                f"{size_text(limits.max_unpacked_bytes)} (IMPORT_MAX_UNPACKED_BYTES)"
-            ]
-        )
-    if unpacked > packed * limits.max_ratio:
-        raise FileProblems(
-            [
-                f"bảng tính nén bất thường (giải nén ra gấp {unpacked // max(packed, 1)} lần, "
-                f"giới hạn {limits.max_ratio} lần, IMPORT_MAX_RATIO)"
-            ]
-        )
+    if problem := zip_problem(path, limits, "bảng tính"):
+        raise FileProblems([problem])
 
 
 def import_file(
