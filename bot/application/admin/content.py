@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from bot.domain.catalog import Catalog
 from bot.domain.errors import Refused
 from bot.storage.models import AuditLog, Duty, FaqEntry, User
 from nlu.normalize import fold
@@ -75,6 +76,22 @@ def parse_alternates(text: str) -> tuple[str, ...]:
 def parse_clauses(text: str) -> tuple[str, ...]:
     """Clause ids as typed ("Mục 1.e, 2.a" -> ("1.e", "2.a"))."""
     return tuple(re.findall(r"[\w.]+", text.replace("Mục", "").replace("mục", "")))
+
+
+def agencies_named(catalog: Catalog, text: str) -> tuple[list[str], list[str]]:
+    """Agency ids for a comma-separated list of ids, names or abbreviations, and the
+    parts that name none."""
+    by_name = catalog.agency_names
+    found, unknown = [], []
+    for part in text.replace(";", ",").split(","):
+        if not part.strip():
+            continue
+        agency_id = by_name.get(fold(part))
+        if agency_id is None:
+            unknown.append(part.strip()[:60])
+        elif agency_id not in found:
+            found.append(agency_id)
+    return found, unknown
 
 
 def find_faq(session: Session, query: str = "") -> list[FaqEntry]:
