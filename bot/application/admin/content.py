@@ -79,16 +79,17 @@ def parse_clauses(text: str) -> tuple[str, ...]:
 
 
 def agencies_named(catalog: Catalog, text: str) -> tuple[list[str], list[str]]:
-    """Agency ids for a comma-separated list of ids, names or abbreviations, and the
+    """Agency ids for a comma-separated list of names or abbreviations, and the
     parts that name none."""
     by_name = catalog.agency_names
     found, unknown = [], []
     for part in text.replace(";", ",").split(","):
-        if not part.strip():
+        part = part.strip()  # fold keeps the space after a comma, and no name starts with one
+        if not part:
             continue
         agency_id = by_name.get(fold(part))
         if agency_id is None:
-            unknown.append(part.strip()[:60])
+            unknown.append(part[:60])
         elif agency_id not in found:
             found.append(agency_id)
     return found, unknown
