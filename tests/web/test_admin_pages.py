@@ -7,6 +7,7 @@ and the chat commands see the same state (one service behind both)."""
 from __future__ import annotations
 
 import datetime as dt
+import html
 
 import pytest
 from sqlalchemy import func, select
@@ -170,6 +171,21 @@ def test_an_assignment_edited_on_the_web_is_versioned(client: TestClient, world:
     [change] = audited(world, "duty.edit")  # only the role whose list changed
     assert change.after is not None and change.after["overrides"] == {"lead": ["sttt", "snv"]}
     assert "Chủ trì: Sở TT&TT, Sở Nội vụ" in chat(world.assistant, "admin", "/suanv 2.d-4")
+    # A form sent back as shown changes nothing, names with commas included
+    # («Các sở, ban, ngành»).
+    shown = client.get("/quan-ly-nhiem-vu/1.c-1").text
+    assert 'value="Các sở, ban, ngành; UBND cấp huyện"' in shown
+    fields = {
+        name: html.unescape(
+            first(rf'id="{name}" name="{name}" type="text" maxlength="2000" value="([^"]*)"', shown)
+        )
+        for name in manage.ASSIGNMENTS
+    }
+    unchanged = client.post(
+        "/quan-ly-nhiem-vu/1.c-1/phan-cong", data={"csrf": csrf_of(shown), **fields}
+    )
+    assert unchanged.status_code == 303, unchanged.text[unchanged.text.find("<li>") :][:300]
+    assert len(audited(world, "duty.edit")) == 1
 
 
 # ----- announcements -----------------------------------------------------------------------

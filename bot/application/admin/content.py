@@ -79,12 +79,16 @@ def parse_clauses(text: str) -> tuple[str, ...]:
 
 
 def agencies_named(catalog: Catalog, text: str) -> tuple[list[str], list[str]]:
-    """Agency ids for a comma-separated list of names or abbreviations, and the
-    parts that name none."""
+    """Agency ids for a list of names or abbreviations separated by ";" or ",", and
+    the parts that name none. A part between semicolons that names an agency as a
+    whole is kept whole: some names hold commas ("Các sở, ban, ngành")."""
     by_name = catalog.agency_names
+    parts = []
+    for piece in text.split(";"):
+        whole = piece.strip()  # fold keeps the space after a separator
+        parts.extend([whole] if fold(whole) in by_name else whole.split(","))
     found, unknown = [], []
-    for part in text.replace(";", ",").split(","):
-        part = part.strip()  # fold keeps the space after a comma, and no name starts with one
+    for part in (p.strip() for p in parts):
         if not part:
             continue
         agency_id = by_name.get(fold(part))

@@ -84,7 +84,7 @@ class DutyItem:
     due: dt.date | None  # the directive's own deadline (fixed-deadline duties only)
     extended_to: dt.date | None  # the admins' extension, if any
     agencies: dict[str, list[str]]  # ASSIGNMENTS key -> short names
-    agency_text: dict[str, str]  # ASSIGNMENTS key -> the form's text ("Sở KH&CN, ...")
+    agency_text: dict[str, str]  # ASSIGNMENTS key -> the form's text ("Sở KH&CN; ...")
     edited: list[str]  # fields the admins changed (overrides)
 
     @property
@@ -115,7 +115,8 @@ def _item(services: Services, row: DutyRow, duty: Duty) -> DutyItem:
         due=duty.timing.due if duty.timing.kind == "deadline" else None,
         extended_to=row.effective_due,
         agencies=assigned,
-        agency_text={k: ", ".join(v) for k, v in assigned.items()},
+        # ";" between agencies: some names hold commas ("Các sở, ban, ngành").
+        agency_text={k: "; ".join(v) for k, v in assigned.items()},
         edited=sorted(row.overrides or {}),
     )
 
@@ -160,8 +161,8 @@ def assign(
     duty_id: str,
     typed: dict[str, str],
 ) -> list[str]:
-    """Set the duty's agencies per role from the typed lists (ids, names or
-    abbreviations, comma-separated, as `/suanv` reads them); only the roles whose
+    """Set the duty's agencies per role from the typed lists (names or
+    abbreviations separated by ";" or ",", as `/suanv` reads them); only the roles whose
     list changed are saved, each a versioned edit. What keeps it from being saved, in
     Vietnamese (nothing saved then); empty: saved."""
     item = duty_item(session, services, visitor, duty_id)
