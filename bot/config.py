@@ -253,11 +253,10 @@ class Settings:
     rasa_timeout: float
     telegram_token: str
     log_level: str
-    # Webhook mode when the public URL is set (else long polling); the secret is required then.
+    # Webhook mode when the public URL is set (else long polling); the secret is required
+    # then. Served on the HTTP listener (WEB_LISTEN:WEB_PORT) with Zalo's and the portal.
     telegram_webhook_url: str = ""
     telegram_webhook_secret: str = ""
-    telegram_webhook_listen: str = "127.0.0.1"
-    telegram_webhook_port: int = 8443
     # Another Bot API server (self-hosted, or a fake in tests), e.g. http://127.0.0.1:8081/bot
     telegram_base_url: str = ""
     # Zalo Bot Platform ("Zalo Bot Manager"): the bot's token, and another API server
@@ -330,10 +329,6 @@ class Settings:
             rasa_timeout = float(environ.get("RASA_TIMEOUT", "2.0"))
         except ValueError as error:
             raise ConfigError(f"RASA_TIMEOUT must be a number of seconds: {error}") from None
-        webhook_port = environ.get("TELEGRAM_WEBHOOK_PORT", "8443")
-        port_ok = webhook_port.isascii() and webhook_port.isdigit()
-        if not port_ok or not 0 < int(webhook_port) < 65536:
-            raise ConfigError(f"TELEGRAM_WEBHOOK_PORT must be a TCP port, not {webhook_port!r}")
         public_url = environ.get("WEB_PUBLIC_URL", "")
         if public_url and not _is_web_address(public_url):
             raise ConfigError(f"WEB_PUBLIC_URL must be an http(s):// address, not {public_url!r}")
@@ -348,8 +343,6 @@ class Settings:
             log_level=environ.get("LOG_LEVEL", "WARNING").strip().upper(),
             telegram_webhook_url=environ.get("TELEGRAM_WEBHOOK_URL", ""),
             telegram_webhook_secret=environ.get("TELEGRAM_WEBHOOK_SECRET", ""),
-            telegram_webhook_listen=environ.get("TELEGRAM_WEBHOOK_LISTEN") or "127.0.0.1",
-            telegram_webhook_port=int(webhook_port),
             telegram_base_url=environ.get("TELEGRAM_BASE_URL", ""),
             zalo_token=environ.get("ZALO_BOT_TOKEN", ""),
             zalo_base_url=environ.get("ZALO_BASE_URL") or "https://bot-api.zaloplatforms.com",

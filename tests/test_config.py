@@ -74,8 +74,8 @@ def test_env_file_comments_exports_and_quotes(tmp_path: Path) -> None:
 
 
 def test_a_bad_value_names_its_key() -> None:
-    with pytest.raises(ConfigError, match="TELEGRAM_WEBHOOK_PORT"):
-        Settings.from_env({"TELEGRAM_WEBHOOK_PORT": "http"})
+    with pytest.raises(ConfigError, match="WEB_PORT"):
+        Settings.from_env({"WEB_PORT": "http"})
 
 
 def test_log_level_and_ports_are_read_forgivingly_or_refused_by_name() -> None:

@@ -1,5 +1,5 @@
 """The project's one HTTP listener (uvicorn + Starlette): the routes the running
-channels contribute (Zalo's webhook, the file links; the web portal later), on
+channels contribute (Zalo's and Telegram's webhooks, the file links, the portal), on
 `WEB_LISTEN:WEB_PORT`, behind the deployment's reverse proxy (TLS there)."""
 
 from __future__ import annotations
@@ -14,8 +14,9 @@ from urllib.parse import quote
 import uvicorn
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, Response
+from starlette.responses import HTMLResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from bot.application.file_links import PATH_PREFIX, FileLinks
@@ -57,6 +58,45 @@ def file_route(links: FileLinks) -> Route:
     return Route(PATH_PREFIX + "/{token}/{name}", download, methods=["GET"])
 
 
+ERROR_PAGES = {
+    404: (
+        "Không tìm thấy trang",
+        "Địa chỉ này không có trên trang của trợ lý. Anh/Chị vui "
+        "lòng kiểm tra lại đường dẫn, hoặc nhắn /web cho trợ lý để nhận liên kết mới.",
+    ),
+    405: (
+        "Không thực hiện được",
+        "Trang này không nhận thao tác này. Anh/Chị vui lòng quay lại trang trước và thao tác lại.",
+    ),
+}
+ERROR_HTML = """<!doctype html>
+<html lang="vi"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title}</title></head>
+<body style="font-family: sans-serif; max-width: 40rem; margin: 2rem auto; padding: 0 1rem">
+<h1>{title}</h1><p>{text}</p></body></html>
+"""
+
+
+async def error_page(request: Request, exc: Exception) -> Response:
+    """Starlette's own refusals (no such path, a method the path does not take) in
+    Vietnamese instead of its English "Not Found" (its headers, such as Allow, kept)."""
+    assert isinstance(exc, HTTPException)
+    title, text = ERROR_PAGES[exc.status_code]
+    return HTMLResponse(
+        ERROR_HTML.format(title=title, text=text),
+        status_code=exc.status_code,
+        headers={**(exc.headers or {}), "Cache-Control": "no-store"},
+    )
+
+
+def web_app(routes: Sequence[BaseRoute]) -> Starlette:
+    """The listener's application: `routes`, with Vietnamese 404 and 405 pages."""
+    return Starlette(
+        routes=list(routes), exception_handlers={code: error_page for code in ERROR_PAGES}
+    )
+
+
 class _Server(uvicorn.Server):
     @contextlib.contextmanager
     def capture_signals(self) -> Iterator[None]:
@@ -85,9 +125,8 @@ class _HoldStartupErrors(logging.Filter):
 
 class HttpServer:
     def __init__(self, routes: Sequence[BaseRoute], host: str, port: int) -> None:
-        app = Starlette(routes=list(routes))
         config = uvicorn.Config(
-            app,
+            web_app(routes),
             host=host,
             port=port,
             log_level="warning",

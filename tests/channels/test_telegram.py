@@ -31,8 +31,12 @@ from bot.application.admin import files
 from bot.application.commands import CommandTable
 from bot.application.messages import Button, IncomingMessage, Reply, Response
 from bot.application.router import DECLARED_COMMANDS, Core
-from bot.channels.telegram.app import build_application, webhook_options
+from bot.channels.http import HttpServer
+from bot.channels.telegram.app import build_application
 from bot.channels.telegram.handlers import APOLOGY
+from bot.channels.telegram.runner import TelegramRunner
+from bot.channels.telegram.webhook import SECRET_HEADER
+from bot.channels.web.app import Portal
 from bot.config import ImportLimits, Settings
 from bot.storage.db import session_scope
 from bot.storage.models import DialogState, ProgressReport, User
@@ -671,50 +675,72 @@ async def test_fifty_users_report_at_once(api: FakeBotApi, assistant: Assistant)
     assert open_dialogs(assistant) == 0
 
 
-async def test_webhook_mode_serves_only_updates_signed_with_the_secret(
+async def test_webhook_mode_serves_signed_updates_on_the_shared_listener(
     api: FakeBotApi, assistant: Assistant
 ) -> None:
+    """TELEGRAM_WEBHOOK_URL set: the real PTB Application registers its webhook with the
+    (fake) Bot API and gets its updates through the project's one HTTP listener, which
+    serves the portal on the same port; only requests signed with the secret count."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     settings = Settings.from_env(
         {
             "TELEGRAM_BOT_TOKEN": api.token,
+            "TELEGRAM_BASE_URL": api.base_url,
             "TELEGRAM_WEBHOOK_URL": "https://bot.example.vn/tg/",
             "TELEGRAM_WEBHOOK_SECRET": "s3cret_-X",
-            "TELEGRAM_WEBHOOK_PORT": str(port),
         }
     )
-    options = webhook_options(settings)
-    assert options["listen"] == "127.0.0.1"
-    assert options["webhook_url"] == f"https://bot.example.vn/tg/{options['url_path']}"
-    assert api.token.split(":")[1] not in options["url_path"]
-    app = build_application(assistant, api.token, api.base_url, api.base_file_url)
-    harness = Harness(api, app)
+    runner = TelegramRunner(settings, assistant)
+    path = runner.webhook_url.removeprefix("https://bot.example.vn/tg")
+    assert path.startswith("/telegram/") and api.token.split(":")[1] not in path
+    portal = Portal(assistant, "https://bot.example.vn/tg").routes()
+    http = HttpServer([*runner.routes, *portal], "127.0.0.1", port)
     update = api.push_message(CHAT, "Sở Nội vụ phải làm gì?")  # not polled: posted below
-    url = f"http://127.0.0.1:{port}/{options['url_path']}"
+    url = f"http://127.0.0.1:{port}{path}"
     secret = {"X-Telegram-Bot-Api-Secret-Token": "s3cret_-X"}
-    async with app:
-        assert app.updater is not None
-        await app.updater.start_webhook(**options)
-        await app.start()
-        try:
-            [registered] = api.calls_of("setWebhook")
-            assert registered.params["url"] == options["webhook_url"]
-            assert registered.params["secret_token"] == "s3cret_-X"
-            async with httpx.AsyncClient() as client:
-                unsigned = await client.post(url, json=update)
-                wrong_path = await client.post(url + "x", json=update, headers=secret)
-                assert (unsigned.status_code, wrong_path.status_code) == (403, 404)
-                assert api.sent_messages() == []
-                signed = await client.post(url, json=update, headers=secret)
-                assert signed.status_code == 200
-            await harness.until_handled(update)
-        finally:
-            await app.updater.stop()
-            await app.stop()
-    [answer] = api.sent_messages(CHAT)
-    assert "Mục 2.d" in answer["text"]
+    await http.start()
+    try:
+        await runner.start()
+        [registered] = api.calls_of("setWebhook")
+        assert registered.params["url"] == "https://bot.example.vn/tg" + path
+        assert registered.params["secret_token"] == "s3cret_-X"
+        async with httpx.AsyncClient() as client:
+            unsigned = await client.post(url, json=update)
+            wrong = await client.post(url, json=update, headers={SECRET_HEADER: "other"})
+            wrong_path = await client.post(url + "x", json=update, headers=secret)
+            junk = await client.post(url, content=b"[1, 2]", headers=secret)
+            assert (unsigned.status_code, wrong.status_code) == (403, 403)
+            assert (wrong_path.status_code, junk.status_code) == (404, 400)
+            assert api.sent_messages() == []
+            signed = await client.post(url, json=update, headers=secret)
+            assert signed.status_code == 200
+            [answer] = await api.wait_for("sendMessage", timeout=10)
+            assert "Mục 2.d" in answer.params["text"]
+            # The portal answers on the same port.
+            login = await client.get(f"http://127.0.0.1:{port}/dang-nhap")
+            assert login.status_code == 200 and "/web" in login.text
+        assert api.calls_of("getUpdates") == []  # no polling beside the webhook
+    finally:
+        await runner.stop()
+        await http.stop()
+
+
+async def test_polling_stays_the_default(api: FakeBotApi, assistant: Assistant) -> None:
+    settings = Settings.from_env(
+        {"TELEGRAM_BOT_TOKEN": api.token, "TELEGRAM_BASE_URL": api.base_url}
+    )
+    runner = TelegramRunner(settings, assistant)
+    assert runner.routes == [] and "long polling" in runner.label
+    await runner.start()
+    try:
+        api.push_message(CHAT, "Sở Nội vụ phải làm gì?")
+        [answer] = await api.wait_for("sendMessage", timeout=10)
+        assert "Mục 2.d" in answer.params["text"]
+        assert api.calls_of("setWebhook") == [] and api.calls_of("deleteWebhook")
+    finally:
+        await runner.stop()
 
 
 async def test_bot_run_serves_telegram_until_interrupted(api: FakeBotApi, tmp_path: Path) -> None:

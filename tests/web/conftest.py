@@ -12,12 +12,12 @@ from html.parser import HTMLParser
 from typing import Any
 
 import pytest
-from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
 from bot.app import Assistant
 from bot.application.digest.builder import DigestBuilder
 from bot.application.messages import IncomingMessage
+from bot.channels.http import web_app
 from bot.channels.web.app import Portal
 from bot.domain.calendar import TIMEZONE
 from bot.storage.db import session_scope
@@ -158,9 +158,7 @@ def portal(world: World) -> Portal:
 
 @pytest.fixture
 def client(portal: Portal) -> Iterator[TestClient]:
-    with TestClient(
-        Starlette(routes=portal.routes()), base_url=PUBLIC, follow_redirects=False
-    ) as c:
+    with TestClient(web_app(portal.routes()), base_url=PUBLIC, follow_redirects=False) as c:
         yield c
 
 

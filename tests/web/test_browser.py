@@ -239,3 +239,58 @@ async def test_an_admin_edits_a_faq_in_the_browser_and_the_bot_answers_it_at_onc
     await page.get_by_role("link", name="Lịch sử thay đổi").click()
     await page.get_by_text(new_answer).first.wait_for()
     await screenshots(page, f"history-{backend}")
+
+
+async def test_an_admin_works_through_the_admin_pages_in_the_browser(
+    world: World, server: str, browser: Browser, backend: str
+) -> None:
+    for question in (
+        "Giá vàng SJC hôm nay bao nhiêu?",
+        "gia vang sjc hom nay",
+        "Công thức nấu phở bò",
+    ):
+        chat(world.assistant, "official", question)
+    page = await log_in(browser, world, "admin")
+
+    await page.get_by_role("link", name="Hộp thư câu hỏi").click()
+    await page.get_by_text("2 lần hỏi").wait_for()
+    await screenshots(page, f"admin-inbox-{backend}")
+    card = page.locator("li.card", has_text="2 lần hỏi")
+    await card.get_by_label("Gộp vào mục hỏi đáp đã có").fill("ngay_hieu_luc")
+    await card.get_by_role("button", name="Gộp vào").click()
+    await page.get_by_role("status").wait_for()
+    assert "Đã gộp" in await page.get_by_role("status").inner_text()
+    world.assistant.core.wait_for_reload()
+    assert "19/4/2019" in chat(world.assistant, "stranger", "gia vang sjc hom nay")
+
+    await page.get_by_role("link", name="Nhiệm vụ").click()
+    await screenshots(page, f"admin-duties-{backend}")
+    await page.get_by_role("link", name="1.c-1").click()
+    await page.get_by_label("Gia hạn đến ngày").fill("31/3/2020")
+    await page.get_by_role("button", name="Lưu thời hạn").click()
+    await page.get_by_role("status").wait_for()
+    await screenshots(page, f"admin-duty-{backend}")
+
+    await page.get_by_role("link", name="Thông báo").click()
+    await page.get_by_label("Gửi tới").select_option("lanhdao")
+    await page.get_by_label("Nội dung").fill("Đề nghị các đơn vị báo cáo trước thứ Sáu.")
+    await page.get_by_role("button", name="Xem trước").click()
+    await page.get_by_text("người nhận)").wait_for()
+    await screenshots(page, f"admin-announcement-{backend}")
+    await page.get_by_role("button", name="Gửi", exact=True).click()
+    await page.get_by_role("status").wait_for()
+
+    await page.get_by_role("link", name="Lịch làm việc").click()
+    await page.get_by_label("Ngày", exact=False).first.fill("02/01/2030")
+    await page.get_by_label("Loại ngày").select_option("dayoff")
+    await page.get_by_label("Ghi chú").fill("Nghỉ bù Tết")
+    await page.get_by_role("button", name="Lưu").click()
+    await page.get_by_role("status").wait_for()
+    await screenshots(page, f"admin-calendar-{backend}")
+
+    await page.get_by_role("link", name="Nhật ký").click()
+    await page.get_by_label("Loại thao tác").select_option("calendar")
+    await page.get_by_role("button", name="Lọc").click()
+    await page.wait_for_url("**loai=calendar**")
+    assert "calendar.dayoff" in await page.locator("#nhat-ky").inner_text()
+    await screenshots(page, f"admin-audit-{backend}")

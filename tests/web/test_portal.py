@@ -19,7 +19,14 @@ from bot.application.portal import dashboard as boards
 from bot.application.portal import login
 from bot.channels.web.context import SESSION_COOKIE
 from bot.storage.db import session_scope
-from bot.storage.models import AuditLog, FaqEntry, User, WebLoginLink, WebSession
+from bot.storage.models import (
+    AuditLog,
+    FaqEntry,
+    ProgressReport,
+    User,
+    WebLoginLink,
+    WebSession,
+)
 from tests.web.conftest import BLOCKER, Forms, World, chat, log_in, login_link, path_of
 
 
@@ -422,3 +429,42 @@ def test_pages_forbid_framing_caching_and_foreign_files(client: TestClient, worl
     css = re.search(r'href="(/static/portal\.css\?v=\w+)"', page.text)
     assert css and client.get(css.group(1)).status_code == 200
     assert "http" not in re.sub(r'href="http://testserver', "", page.text.split("<body>")[0])
+
+
+def test_unknown_paths_and_methods_are_refused_in_vietnamese(client: TestClient) -> None:
+    missing = client.get("/khong-co-trang-nay")
+    assert missing.status_code == 404 and "Không tìm thấy trang" in missing.text
+    assert "Not Found" not in missing.text and 'lang="vi"' in missing.text
+    wrong = client.delete("/tong-hop")
+    assert wrong.status_code == 405 and "Không thực hiện được" in wrong.text
+    assert (
+        set(wrong.headers["allow"].split(", ")) == {"GET", "HEAD"}
+        and "Method Not Allowed" not in wrong.text
+    )
+
+
+def test_a_long_history_is_cut_into_pages(client: TestClient, world: World) -> None:
+    total = 2 * boards.HISTORY_PAGE + 7
+    with session_scope(world.assistant.sessions) as session:
+        for n in range(total - 2):  # the world has 2 of Huyện Tiên Du's reports on 2.f-4
+            session.add(
+                ProgressReport(
+                    directive_id="06-CT-UBND-2019",
+                    duty_id="2.f-4",
+                    agency_id="h_tien_du",
+                    user_id=world.users["official"],
+                    status="in_progress",
+                    percent=n % 100,
+                    created_at=world.clock.now - dt.timedelta(days=30, minutes=n),
+                )
+            )
+    log_in(client, world, "province_manager")
+    first_page = client.get("/nhiem-vu/2.f-4?co_quan=h_tien_du").text
+    assert f'Các lần báo cáo <span class="count">({total})' in first_page
+    assert first_page.count('<li class="card') == boards.HISTORY_PAGE
+    assert "Trang 1/3" in first_page and "co_quan=h_tien_du&amp;trang=2#h-lich-su" in first_page
+    assert "60%" in first_page.split('<li class="card')[1]  # the newest report first
+    last = client.get("/nhiem-vu/2.f-4?co_quan=h_tien_du&trang=3").text
+    assert last.count('<li class="card') == 7 and "Trang sau" not in last
+    beyond = client.get("/nhiem-vu/2.f-4?co_quan=h_tien_du&trang=99").text
+    assert "Trang 3/3" in beyond

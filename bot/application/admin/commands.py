@@ -15,22 +15,20 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from bot.application import accounts
-from bot.application.admin import content, files, inbox
+from bot.application.admin import announcements, content, files, inbox
 from bot.application.commands import CommandContext, admin, small_int
 from bot.application.file_limits import size_text, too_big
 from bot.application.knowledge.seed import duty_from_db
 from bot.application.messages import Attachment, Button, OutgoingFile, Reply, Response
-from bot.application.scheduler.policy import Recipient
 from bot.application.services import not_found, respond
 from bot.domain.calendar import TIMEZONE
 from bot.domain.catalog import Catalog
 from bot.domain.dates import Issued
-from bot.domain.roles import ADMIN, MANAGER, OFFICIAL, ROLE_WORDS, can_belong_to, role_named
-from bot.storage.models import AuditLog, CalendarDay, Duty, FaqEntry, QuestionLog, User, utcnow
+from bot.domain.roles import can_belong_to, role_named
+from bot.storage.models import AuditLog, Duty, FaqEntry, QuestionLog, User, utcnow
 from nlu.normalize import fold
 
 # /suanv <duty> <field word> ...: the words admins type, folded, and the field they set.
@@ -41,14 +39,6 @@ DUTY_FIELDS = {
     "phoihop": "coordinate",
 }
 RESET_WORD = "goc"  # /suanv <duty> goc [field word]: back to the pack's value(s)
-# /thongbao <audience> <text>: who receives an announcement.
-_AUDIENCE_LABELS = {OFFICIAL: "cán bộ", MANAGER: "lãnh đạo", ADMIN: "quản trị viên"}
-AUDIENCES = {
-    "tatca": ("mọi người dùng đã liên kết", None),
-    **{word: (_AUDIENCE_LABELS[role], role) for word, role in ROLE_WORDS.items()},
-}
-MAX_ANNOUNCEMENT = 3000
-BROADCAST_KIND = "broadcast"
 # /xuat <word>: what is exported.
 EXPORTS = {"faq": "faq", "hoidap": "faq", "nhiemvu": "duties", "nv": "duties"}
 # /lich <word> <date>: the calendar exception each word declares.
@@ -171,31 +161,27 @@ def inbox_add(ctx: CommandContext) -> Response:
     session, user, args = ctx.session, ctx.user, ctx.args
     words = args.split()
     log_number = small_int(words[0]) if words else None
-    group = inbox.group_of(session, log_number) if log_number is not None else None
-    entry = session.get(FaqEntry, words[1]) if len(words) > 1 else None
-    if group is None or entry is None or not entry.active:
+    if log_number is None or len(words) < 2:
         return not_found("nhóm câu hỏi hoặc mục hỏi đáp", args)
-    # The group's wordings that fit: short enough, new, and within the entry's limit.
-    fitting = [t.strip() for t in group.texts if len(t.strip()) <= content.MAX_QUESTION]
-    wordings = list(dict.fromkeys([*entry.alternates, *fitting]))
-    alternates = tuple(wordings[: content.MAX_ALTERNATES])
-    added = len(alternates) - len(entry.alternates)
-    if added > 0:
-        draft = content.FaqDraft(entry.question, entry.answer, alternates, tuple(entry.clauses))
-        content.save_faq(session, user, draft, set(ctx.app.catalog.clauses), entry.id)
+    try:
+        merged = inbox.merge(session, user, log_number, words[1], set(ctx.app.catalog.clauses))
+    except content.ContentError:
+        return not_found("nhóm câu hỏi hoặc mục hỏi đáp", args)
+    if merged.added:
         ctx.app.reload_now(session)
-    inbox.dismiss(session, user, group.log_ids)
-    view = {"count": group.count, "faq_id": entry.id, "added": max(added, 0)}
+    view = {"count": merged.count, "faq_id": merged.faq_id, "added": merged.added}
     return respond(Reply("admin/inbox_done", view))
 
 
 def inbox_dismiss(ctx: CommandContext) -> Response:
     session, user, log_id = ctx.session, ctx.user, ctx.args
     log_number = small_int(log_id)
-    group = inbox.group_of(session, log_number) if log_number is not None else None
+    try:
+        group = inbox.skip(session, user, log_number) if log_number is not None else None
+    except content.ContentError:
+        group = None
     if group is None:
         return not_found("nhóm câu hỏi", log_id)
-    inbox.dismiss(session, user, group.log_ids)
     view = {"count": group.count, "faq_id": "", "added": 0}
     return respond(Reply("admin/inbox_done", view))
 
@@ -229,7 +215,7 @@ def edit_duty(ctx: CommandContext) -> Response:
         elif DUTY_FIELDS[word] == "title":
             content.edit_duty(session, user, directive.id, duty_id, "title", value)
         else:
-            agencies, unknown = _agencies(ctx.app.catalog, value)
+            agencies, unknown = content.agencies_named(ctx.app.catalog, value)
             if unknown or (not agencies and DUTY_FIELDS[word] != "coordinate"):
                 view = {"unknown": unknown, "agencies": ctx.app.agency_ids()}
                 return respond(Reply("admin/duty_agencies_unknown", view))
@@ -241,21 +227,6 @@ def edit_duty(ctx: CommandContext) -> Response:
         return respond(Reply("admin/duty_invalid", {"problems": problems}))
     ctx.app.reload_now(session)
     return _duty_view(ctx, directive.id, duty_id, changed=True)
-
-
-def _agencies(catalog: Catalog, text: str) -> tuple[list[str], list[str]]:
-    """Agency ids for a comma-separated list of ids, names or abbreviations."""
-    by_name = catalog.agency_names
-    found, unknown = [], []
-    for part in text.replace(";", ",").split(","):
-        if not part.strip():
-            continue
-        agency_id = by_name.get(fold(part))
-        if agency_id is None:
-            unknown.append(part.strip()[:60])
-        elif agency_id not in found:
-            found.append(agency_id)
-    return found, unknown
 
 
 def _duty_view(ctx: CommandContext, directive_id: str, duty_id: str, changed: bool) -> Response:
@@ -294,28 +265,21 @@ def announce(ctx: CommandContext) -> Response:
     session, user, args = ctx.session, ctx.user, ctx.args
     target, _, text = args.strip().partition(" ")
     text = text.strip()
-    audience = _audience(ctx.app.catalog, target)
-    if audience is None or not text or len(text) > MAX_ANNOUNCEMENT:
+    found = announcements.audience(ctx.app.catalog, target)
+    too_long = len(text) > announcements.MAX_ANNOUNCEMENT
+    if found is None or not text or too_long:
         view = {
-            "audiences": AUDIENCES,
-            "too_long": len(text) > MAX_ANNOUNCEMENT,
-            "max": MAX_ANNOUNCEMENT,
+            "audiences": announcements.AUDIENCES,
+            "too_long": too_long,
+            "max": announcements.MAX_ANNOUNCEMENT,
             "agencies": ctx.app.agency_ids(),
         }
         return respond(Reply("admin/broadcast_usage", view))
-    label, role, agency_id = audience
-    recipients = _recipients(ctx, role, agency_id)
-    view = {"label": label, "count": len(recipients), "text": text}
-    if not recipients:  # nothing to send: no draft, no «Gửi»
+    people = announcements.recipients(session, ctx.app.push_channels, found.role, found.agency_id)
+    view = {"label": found.label, "count": len(people), "text": text}
+    if not people:  # nothing to send: no draft, no «Gửi»
         return respond(Reply("admin/broadcast_preview", view))
-    draft = AuditLog(
-        user_id=user.id,
-        action="broadcast.draft",
-        entity_id=fold(target),
-        after={"label": label, "role": role, "agency_id": agency_id, "text": text},
-    )
-    session.add(draft)
-    session.flush()
+    draft = announcements.draft(session, user, target, found, text)
     labels = ctx.app.faq.labels
     buttons = (
         Button(labels.send, f"/thongbao_gui {draft.id}", "confirm"),
@@ -325,99 +289,28 @@ def announce(ctx: CommandContext) -> Response:
 
 
 def cancel_announcement(ctx: CommandContext) -> Response:
-    return _settle_announcement(ctx, "broadcast.cancelled")
+    return _settle_announcement(ctx, send=False)
 
 
 def send_announcement(ctx: CommandContext) -> Response:
-    return _settle_announcement(ctx, "broadcast.sent")
+    return _settle_announcement(ctx, send=True)
 
 
-def _settle_announcement(ctx: CommandContext, outcome: str) -> Response:
+def _settle_announcement(ctx: CommandContext, send: bool) -> Response:
     """Send or cancel a previewed announcement, once (a second press is told so)."""
-    session, user, args = ctx.session, ctx.user, ctx.args
-    draft_id = args.strip()
+    draft_id = ctx.args.strip()
     number = small_int(draft_id)
-    draft = session.get(AuditLog, number) if number is not None else None
-    if draft is None or draft.action != "broadcast.draft" or not draft.after:
+    try:
+        if number is None:
+            raise content.ContentError("draft_unknown")
+        done = announcements.settle(
+            ctx.session, ctx.user, number, send, ctx.app.nudge_settings, ctx.app.push_channels
+        )
+    except content.ContentError:
         return not_found("thông báo", draft_id)
-    settled = session.scalar(
-        select(AuditLog.action).where(
-            AuditLog.action.in_(("broadcast.sent", "broadcast.cancelled")),
-            AuditLog.entity_id == str(draft.id),
-        )
-    )
-    if settled is not None:
-        view = {"settled": settled.rpartition(".")[2]}
-        return respond(Reply("admin/broadcast_settled", view))
-    if outcome == "broadcast.cancelled":
-        session.add(AuditLog(user_id=user.id, action=outcome, entity_id=str(draft.id)))
-        return respond(Reply("admin/broadcast_settled", {"settled": "cancelled_now"}))
-    from bot.application.calendar import load_calendar
-    from bot.application.outbox import enqueue, outbox_row
-
-    now = utcnow()
-    # Like the nudges, an announcement made at night or on a holiday waits for
-    # the next working hours.
-    send_at = load_calendar(session, ctx.app.nudge_settings).next_working_slot(now)
-    spec: dict[str, Any] = draft.after
-    # The admin's text goes out as data, never as markup or template source.
-    message = Reply("admin/announcement", {"label": spec["label"], "text": spec["text"]})
-    rows = [
-        outbox_row(
-            user_id=recipient.user_id,
-            channel=recipient.channel,
-            address=recipient.address,
-            kind=BROADCAST_KIND,
-            # One message per announcement and user, whatever retries follow.
-            duty_id=f"{BROADCAST_KIND}-{draft.id}",
-            due=now.astimezone(TIMEZONE).date(),
-            agency_id=recipient.agency_id,
-            message=message,
-            not_before=send_at,
-            now=now,
-        )
-        for recipient in _recipients(ctx, spec["role"], spec["agency_id"])
-    ]
-    count = enqueue(session, rows)
-    session.add(
-        AuditLog(
-            user_id=user.id,
-            action="broadcast.sent",
-            entity_id=str(draft.id),
-            after={"recipients": count},
-        )
-    )
-    later = send_at if send_at > now else None
-    return respond(Reply("admin/broadcast_sent", {"count": count, "later": later}))
-
-
-def _audience(catalog: Catalog, target: str) -> tuple[str, str | None, str | None] | None:
-    """(label, role, agency id) for "tatca", a role word, or an agency."""
-    word = fold(target)
-    if word in AUDIENCES:
-        label, role = AUDIENCES[word]
-        return label, role, None
-    agencies, unknown = _agencies(catalog, target)
-    if len(agencies) != 1 or unknown:
-        return None
-    agency = catalog.agencies[agencies[0]]
-    if agency.kind == "group":
-        return None
-    return agency.name, None, agency.id
-
-
-def _recipients(ctx: CommandContext, role: str | None, agency_id: str | None) -> list[Recipient]:
-    """Who an announcement reaches: one account per person, as the nudges."""
-    from bot.application.scheduler.world import people_on
-
-    # Linked to an agency (accounts.is_linked), or an admin.
-    which = [or_(User.agency_id.is_not(None), User.role == "admin")]
-    if role is not None:
-        which.append(User.role == role)
-    if agency_id is not None:
-        which.append(User.agency_id == agency_id)
-    people = people_on(ctx.session, and_(*which), ctx.app.push_channels)
-    return [person for person in people if not person.blocked]
+    if done.outcome == "sent" and done.first:
+        return respond(Reply("admin/broadcast_sent", {"count": done.count, "later": done.later}))
+    return respond(Reply("admin/broadcast_settled", {"settled": done.outcome}))
 
 
 # ----- the working calendar: make-up working days and extra days off ---------------
@@ -438,27 +331,15 @@ def calendar(ctx: CommandContext) -> Response:
             problem = str(error)
     changed = ""
     if action in CALENDAR_KINDS and day is not None:
-        note = words[2][:200] if len(words) > 2 else ""
-        calendar.set_day(session, day, CALENDAR_KINDS[action], note)
-        changed = CALENDAR_KINDS[action]
+        note = words[2] if len(words) > 2 else ""
+        changed = calendar.change_day(session, user, day, CALENDAR_KINDS[action], note)
     elif action == "xoa" and day is not None:
-        changed = "removed" if calendar.remove_day(session, day) else "absent"
+        changed = calendar.change_day(session, user, day, None)
     elif action:
         view = {"changed": "", "usage": True, "days": [], "problem": problem}
         return respond(Reply("admin/calendar", view))
-    if changed:
-        session.add(
-            AuditLog(
-                user_id=user.id,
-                action=f"calendar.{changed}",
-                entity_id=day.isoformat() if day else "",
-            )
-        )
     working = calendar.load_calendar(session, ctx.app.nudge_settings)
-    today = utcnow().astimezone(TIMEZONE).date()
-    rows = session.scalars(
-        select(CalendarDay).where(CalendarDay.day >= today).order_by(CalendarDay.day)
-    )
+    rows = calendar.upcoming_days(session, utcnow().astimezone(TIMEZONE).date())
     view = {
         "changed": changed,
         "day": day,

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from bot.domain.catalog import Catalog
 from bot.domain.errors import Refused
 from bot.storage.models import AuditLog, Duty, FaqEntry, User
 from nlu.normalize import fold
@@ -75,6 +76,27 @@ def parse_alternates(text: str) -> tuple[str, ...]:
 def parse_clauses(text: str) -> tuple[str, ...]:
     """Clause ids as typed ("Mục 1.e, 2.a" -> ("1.e", "2.a"))."""
     return tuple(re.findall(r"[\w.]+", text.replace("Mục", "").replace("mục", "")))
+
+
+def agencies_named(catalog: Catalog, text: str) -> tuple[list[str], list[str]]:
+    """Agency ids for a list of names or abbreviations separated by ";" or ",", and
+    the parts that name none. A part between semicolons that names an agency as a
+    whole is kept whole: some names hold commas ("Các sở, ban, ngành")."""
+    by_name = catalog.agency_names
+    parts = []
+    for piece in text.split(";"):
+        whole = piece.strip()  # fold keeps the space after a separator
+        parts.extend([whole] if fold(whole) in by_name else whole.split(","))
+    found, unknown = [], []
+    for part in (p.strip() for p in parts):
+        if not part:
+            continue
+        agency_id = by_name.get(fold(part))
+        if agency_id is None:
+            unknown.append(part[:60])
+        elif agency_id not in found:
+            found.append(agency_id)
+    return found, unknown
 
 
 def find_faq(session: Session, query: str = "") -> list[FaqEntry]:

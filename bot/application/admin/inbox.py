@@ -11,7 +11,8 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.storage.models import InboxDismissal, QuestionLog, User
+from bot.application.admin import content
+from bot.storage.models import FaqEntry, InboxDismissal, QuestionLog, User
 from nlu.features import TfidfVectorizer
 
 UNANSWERED_KINDS = ("refusal", "did_you_mean")
@@ -71,6 +72,55 @@ def unanswered(session: Session, limit: int = 20) -> list[InboxGroup]:
 def group_of(session: Session, log_id: int) -> InboxGroup | None:
     """The inbox group a logged question belongs to now."""
     return next((g for g in unanswered(session, limit=MAX_LOGS) if log_id in g.log_ids), None)
+
+
+def dismiss_group(session: Session, user: User | None, log_id: int) -> InboxGroup | None:
+    """Take the group `log_id` belongs to out of the inbox (answered or skipped); None
+    when it is in no group now."""
+    group = group_of(session, log_id)
+    if group is not None:
+        dismiss(session, user, group.log_ids)
+    return group
+
+
+def skip(session: Session, user: User, log_id: int) -> InboxGroup:
+    """«Bỏ qua»: the group leaves the inbox without an answer (admins only)."""
+    content.require_admin(session, user, "inbox.dismiss", str(log_id))
+    group = dismiss_group(session, user, log_id)
+    if group is None:
+        raise content.ContentError("group_unknown", log_id=log_id)
+    return group
+
+
+@dataclass(frozen=True)
+class Merged:
+    count: int  # questions the group had
+    faq_id: str
+    added: int  # wordings added to the entry's other phrasings
+
+
+def merge(
+    session: Session, user: User, log_id: int, faq_id: str, known_clauses: set[str]
+) -> Merged:
+    """«Gộp vào»: the group's wordings become other phrasings of an entry (as many as
+    fit: short enough, new, within the entry's limit; a versioned save) and the group
+    leaves the inbox. ContentError("group_unknown" | "faq_unknown") when either is gone."""
+    content.require_admin(session, user, "inbox.add", f"{log_id} {faq_id}")
+    group = group_of(session, log_id)
+    if group is None:
+        raise content.ContentError("group_unknown", log_id=log_id)
+    entry = session.get(FaqEntry, faq_id)
+    if entry is None or not entry.active:
+        raise content.ContentError("faq_unknown", faq_id=faq_id)
+    fitting = [t.strip() for t in group.texts if len(t.strip()) <= content.MAX_QUESTION]
+    wordings = list(dict.fromkeys([*entry.alternates, *fitting]))
+    alternates = tuple(wordings[: content.MAX_ALTERNATES])
+    added = len(alternates) - len(entry.alternates)
+    if added > 0:
+        draft = content.FaqDraft(entry.question, entry.answer, alternates, tuple(entry.clauses))
+        content.save_faq(session, user, draft, known_clauses, entry.id)
+    dismiss(session, user, group.log_ids)
+    return Merged(group.count, entry.id, max(added, 0))
 
 
 def dismiss(session: Session, user: User | None, log_ids: list[int]) -> int:

@@ -138,7 +138,6 @@ class FaqDialog:
             state = states.save(session, user.id, NAME, "preview", data)
             return Outcome([self.prompt(state)])
         states.clear(session, user.id)
-        group = inbox.group_of(session, data["inbox_log_id"]) if "inbox_log_id" in data else None
-        if group is not None:
-            inbox.dismiss(session, user, group.log_ids)
+        if "inbox_log_id" in data:
+            inbox.dismiss_group(session, user, data["inbox_log_id"])
         return Outcome([Reply("admin/faq_saved", {"id": entry.id})], finished=True, changed=True)

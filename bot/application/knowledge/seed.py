@@ -251,3 +251,11 @@ def duty_from_db(session: Session, directive_id: str, duty_id: str) -> k.Duty:
     row = session.get_one(m.Duty, (directive_id, duty_id))
     where = (m.DutyAgency.directive_id == directive_id, m.DutyAgency.duty_id == duty_id)
     return rows.duty_from_row(row, _duty_links(session, *where))
+
+
+def duties_from_db(session: Session) -> list[tuple[m.Duty, k.Duty]]:
+    """Every active duty as answers will show it (admins' edits in), with its row, in
+    the pack's order."""
+    links = _duty_links(session)
+    query = select(m.Duty).where(m.Duty.active).order_by(m.Duty.directive_id, m.Duty.position)
+    return [(row, rows.duty_from_row(row, links)) for row in session.scalars(query)]

@@ -19,7 +19,7 @@ from bot.application.portal.login import Visitor
 from bot.config import NudgeSettings
 from bot.domain.errors import Refused
 from bot.domain.roles import ADMIN, OFFICIAL
-from bot.storage.models import AuditLog
+from bot.storage.models import AuditLog, User
 
 
 class Forbidden(Refused):
@@ -79,6 +79,13 @@ def require_agency(
 def require_admin(session: Session, visitor: Visitor, what: str) -> None:
     if visitor.role != ADMIN:
         raise refuse(session, visitor, what)
+
+
+def admin_user(session: Session, visitor: Visitor, what: str) -> User:
+    """The visitor's account, when it is an admin's (the services it is handed to
+    check the role once more, as for chat)."""
+    require_admin(session, visitor, what)
+    return session.get_one(User, visitor.user_id)
 
 
 def may_download_digest(visitor: Visitor) -> bool:

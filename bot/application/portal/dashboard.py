@@ -13,7 +13,7 @@ import datetime as dt
 import math
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.application.digest.builder import DigestBuilder
@@ -33,7 +33,7 @@ from bot.storage.models import ProgressReport, User
 PAGE_SIZE = 50  # rows per page of the detail table
 LISTED = 10  # blockers and late rows shown before «Xem tất cả»
 BARS = 40  # agencies drawn before «Xem tất cả» (the digest's chart draws as many)
-HISTORY_LIMIT = 200  # reports listed on a duty's page, newest first
+HISTORY_PAGE = 50  # reports per page of a duty's history, newest first
 # The status filter: a digest status, or one of the digest's own lists.
 STATUS_FILTERS: dict[str, str] = {
     **{status: STATUS_WORDS[status] for status in STATUSES},
@@ -205,8 +205,10 @@ class DutyPage:
     scope: access.Scope
     agency: str  # the one agency asked for, or ""
     rows: list[DigestRow]  # where each agency stands now (the digest's rows)
-    reports: list[ReportEntry]  # newest first
-    more_reports: bool
+    reports: list[ReportEntry]  # this page of the history, newest first
+    report_count: int  # every report of the duty in the scope
+    page: int
+    pages: int
 
 
 def duty_page(
@@ -216,9 +218,11 @@ def duty_page(
     duty_id: str,
     agency: str,
     now: dt.datetime,
+    page: int = 1,
 ) -> DutyPage:
     """A duty: where each agency of the scope (or `agency`) stands, and the history of
-    their reports with blockers and evidence."""
+    their reports with blockers and evidence, `HISTORY_PAGE` a page (a page past the
+    last shows the last)."""
     what = f"nhiem-vu {duty_id} {agency}".strip()
     scope = access.require_agency(session, builder, visitor, agency, what)
     catalog = builder.catalog
@@ -228,16 +232,21 @@ def duty_page(
     agency_ids = [agency] if agency else list(scope.agency_ids)
     digest = builder.build(session, now, agency_ids, scope.title)
     names = builder.agency_names()
+    which = (
+        ProgressReport.directive_id == directive.id,
+        ProgressReport.duty_id == duty_id,
+        ProgressReport.agency_id.in_(agency_ids),
+    )
+    count = session.scalar(select(func.count(ProgressReport.id)).where(*which)) or 0
+    pages = max(1, math.ceil(count / HISTORY_PAGE))
+    page = min(max(page, 1), pages)
     query = (
         select(ProgressReport, User.display_name)
         .join(User, User.id == ProgressReport.user_id)
-        .where(
-            ProgressReport.directive_id == directive.id,
-            ProgressReport.duty_id == duty_id,
-            ProgressReport.agency_id.in_(agency_ids),
-        )
+        .where(*which)
         .order_by(ProgressReport.created_at.desc(), ProgressReport.id.desc())
-        .limit(HISTORY_LIMIT + 1)
+        .offset((page - 1) * HISTORY_PAGE)
+        .limit(HISTORY_PAGE)
     )
     reports = [
         ReportEntry(
@@ -261,6 +270,8 @@ def duty_page(
         scope=scope,
         agency=agency,
         rows=[r for r in digest.rows if r.duty_id == duty_id],
-        reports=reports[:HISTORY_LIMIT],
-        more_reports=len(reports) > HISTORY_LIMIT,
+        reports=reports,
+        report_count=count,
+        page=page,
+        pages=pages,
     )

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.application.admin import content
+from bot.application.admin import content, inbox
 from bot.application.messages import Reply
 from bot.application.portal import access
 from bot.application.portal.login import Visitor
@@ -60,6 +60,16 @@ class FaqForm:
             entry.question, "\n".join(entry.alternates), entry.answer, ", ".join(entry.clauses)
         )
 
+    @classmethod
+    def asked(cls, wordings: list[str]) -> FaqForm:
+        """A new entry's form from the wordings users asked (the inbox's group): the
+        latest as the question, the others, as far as they fit, as other phrasings."""
+        fitting = [w for w in wordings[1:] if len(w) <= content.MAX_QUESTION]
+        return cls(
+            question=wordings[0][: content.MAX_QUESTION],
+            alternates="\n".join(fitting[: content.MAX_ALTERNATES]),
+        )
+
     def draft(self) -> content.FaqDraft:
         return content.FaqDraft(
             question=self.question.strip(),
@@ -69,26 +79,21 @@ class FaqForm:
         )
 
 
-def _admin(session: Session, visitor: Visitor, what: str) -> User:
-    access.require_admin(session, visitor, what)
-    return session.get_one(User, visitor.user_id)
-
-
 def form_for(session: Session, visitor: Visitor, faq_id: str | None) -> FaqForm:
     """The form of an entry as it stands (`faq_id`), or an empty one."""
     if faq_id is None:
-        _admin(session, visitor, "hoi-dap them")
+        access.admin_user(session, visitor, "hoi-dap them")
         return FaqForm()
     return FaqForm.of(entry(session, visitor, faq_id))
 
 
 def entries(session: Session, visitor: Visitor, query: str) -> list[FaqEntry]:
-    _admin(session, visitor, "hoi-dap")
+    access.admin_user(session, visitor, "hoi-dap")
     return content.find_faq(session, query)
 
 
 def entry(session: Session, visitor: Visitor, faq_id: str) -> FaqEntry:
-    _admin(session, visitor, f"hoi-dap {faq_id}")
+    access.admin_user(session, visitor, f"hoi-dap {faq_id}")
     found = session.get(FaqEntry, faq_id)
     if found is None or not found.active:
         raise access.NotFound("faq", faq_id=faq_id)
@@ -100,7 +105,7 @@ def preview(
 ) -> tuple[Reply, list[str]]:
     """The assistant's answer with this entry, as a chat user would get it, and what
     keeps the form from being saved (in Vietnamese; empty: nothing)."""
-    _admin(session, visitor, "hoi-dap xem-truoc")
+    access.admin_user(session, visitor, "hoi-dap xem-truoc")
     draft = form.draft()
     catalog = services.catalog
     citations = [label(catalog, c) for c in draft.clauses if c in catalog.clauses]
@@ -109,20 +114,28 @@ def preview(
 
 
 def save(
-    session: Session, services: Services, visitor: Visitor, form: FaqForm, faq_id: str | None
+    session: Session,
+    services: Services,
+    visitor: Visitor,
+    form: FaqForm,
+    faq_id: str | None,
+    inbox_log_id: int | None = None,
 ) -> FaqEntry:
     """Add an entry (`faq_id` None) or replace one; ContentError("invalid", problems=…)
-    when the form is not complete."""
-    user = _admin(session, visitor, f"hoi-dap {faq_id or 'them'}")
+    when the form is not complete. An entry made from the inbox («Tạo mục hỏi đáp» on
+    a group, `inbox_log_id`) takes its group out, as the chat's dialog does."""
+    user = access.admin_user(session, visitor, f"hoi-dap {faq_id or 'them'}")
     if faq_id is not None:
         entry(session, visitor, faq_id)  # a deleted entry is not edited back to life here
     saved = content.save_faq(session, user, form.draft(), set(services.catalog.clauses), faq_id)
+    if inbox_log_id is not None:
+        inbox.dismiss_group(session, user, inbox_log_id)
     services.reload_now(session)
     return saved
 
 
 def delete(session: Session, services: Services, visitor: Visitor, faq_id: str) -> None:
-    user = _admin(session, visitor, f"hoi-dap {faq_id} xoa")
+    user = access.admin_user(session, visitor, f"hoi-dap {faq_id} xoa")
     try:
         content.delete_faq(session, user, faq_id)
     except content.ContentError:
@@ -178,7 +191,7 @@ def _title(change: AuditLog) -> str:
 
 def history(session: Session, visitor: Visitor) -> list[HistoryItem]:
     """The latest content changes (FAQ entries and duties), newest first, as `/lichsu`."""
-    _admin(session, visitor, "hoi-dap lich-su")
+    access.admin_user(session, visitor, "hoi-dap lich-su")
     changes = content.history(session, HISTORY_LIMIT)
     ids = {c.user_id for c in changes if c.user_id is not None}
     names = dict(session.execute(select(User.id, User.display_name).where(User.id.in_(ids))).all())
@@ -196,7 +209,7 @@ def history(session: Session, visitor: Visitor) -> list[HistoryItem]:
 
 def revert(session: Session, services: Services, visitor: Visitor, change_id: int) -> AuditLog:
     """Put an entry (or a duty) back as it was before the change, as `/hoantac`."""
-    user = _admin(session, visitor, f"hoi-dap lich-su {change_id}")
+    user = access.admin_user(session, visitor, f"hoi-dap lich-su {change_id}")
     try:
         change = content.revert(session, user, change_id)
     except content.ContentError:

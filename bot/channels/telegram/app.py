@@ -2,7 +2,7 @@
 
 `build_application` wires the handlers of `handlers.TelegramChannel` into a PTB
 Application; `runner.TelegramRunner` starts it inside `bot run`, with long polling,
-or with a webhook when TELEGRAM_WEBHOOK_URL is set.
+or with a webhook on the HTTP listener (`webhook.py`) when TELEGRAM_WEBHOOK_URL is set.
 """
 
 from __future__ import annotations
@@ -133,21 +133,6 @@ def file_url_for(base_url: str) -> str | None:
 def webhook_path(token: str) -> str:
     """A URL path only Telegram knows: derived from the token, without revealing it."""
     return "telegram/" + hashlib.sha256(token.encode()).hexdigest()[:32]
-
-
-def webhook_options(settings: Settings) -> dict[str, Any]:
-    """Arguments of `run_webhook`/`Updater.start_webhook`: TELEGRAM_WEBHOOK_URL is the public
-    base URL (behind a TLS reverse proxy), the path under it is secret, and Telegram signs
-    every request with TELEGRAM_WEBHOOK_SECRET (others are refused with 403)."""
-    path = webhook_path(settings.telegram_token)
-    return {
-        "listen": settings.telegram_webhook_listen,
-        "port": settings.telegram_webhook_port,
-        "url_path": path,
-        "webhook_url": f"{settings.telegram_webhook_url.rstrip('/')}/{path}",
-        "secret_token": settings.telegram_webhook_secret,
-        "allowed_updates": Update.ALL_TYPES,
-    }
 
 
 def webhook_problem(settings: Settings) -> str | None:

@@ -1,5 +1,7 @@
 """The Telegram channel inside `bot run`: python-telegram-bot's Application started by
-hand (long polling, or its webhook server), and the sender of pushed messages."""
+hand, with long polling (the default) or, when TELEGRAM_WEBHOOK_URL is set, a webhook
+on the project's one HTTP listener (next to Zalo's webhook and the portal); and the
+sender of pushed messages."""
 
 from __future__ import annotations
 
@@ -12,9 +14,10 @@ from bot.channels.telegram.app import (
     build_application,
     file_url_for,
     register_commands,
-    webhook_options,
+    webhook_path,
 )
 from bot.channels.telegram.sender import TelegramSender
+from bot.channels.telegram.webhook import webhook_route
 from bot.config import Settings
 
 
@@ -31,11 +34,16 @@ class TelegramRunner:
             base_file_url=file_url_for(base_url) if base_url else None,
             concurrency=settings.channel_concurrency,
         )
-        # Telegram's webhook has its own server (python-telegram-bot's), not the listener.
-        self.routes: list[BaseRoute] = []
         renderer = Renderer(settings.templates_dir, "html")
         self.sender = TelegramSender(self.application.bot, renderer)
         webhook = settings.telegram_webhook_url
+        path = "/" + webhook_path(settings.telegram_token)
+        self.webhook_url = f"{webhook.rstrip('/')}{path}" if webhook else ""
+        self.routes: list[BaseRoute] = (
+            [webhook_route(path, settings.telegram_webhook_secret, self.application)]
+            if webhook
+            else []
+        )
         self.label = (
             f"Telegram (webhook {webhook.rstrip('/')}/…)"
             if webhook
@@ -50,12 +58,17 @@ class TelegramRunner:
         await application.initialize()  # nothing once done
         if not application.running:
             await application.start()
-        updater = application.updater
-        assert updater is not None  # built with one
-        if not updater.running:
-            if self.settings.telegram_webhook_url:
-                await updater.start_webhook(**webhook_options(self.settings))
-            else:
+        if self.webhook_url:  # the listener serves `routes`; Telegram is told where
+            await application.bot.set_webhook(
+                self.webhook_url,
+                secret_token=self.settings.telegram_webhook_secret,
+                allowed_updates=Update.ALL_TYPES,
+            )
+        else:
+            updater = application.updater
+            assert updater is not None  # built with one
+            if not updater.running:
+                # Drops any webhook left set (Telegram refuses getUpdates while one is).
                 await updater.start_polling(allowed_updates=Update.ALL_TYPES)
         await register_commands(application)
 

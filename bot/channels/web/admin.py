@@ -8,6 +8,8 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from bot.application.admin.content import ContentError
+from bot.application.commands import small_int
+from bot.application.portal import admin as manage
 from bot.application.portal import faq
 from bot.channels.web.context import PageContext
 from bot.channels.web.views import Page
@@ -36,9 +38,13 @@ def faq_edit(ctx: PageContext) -> Response:
 
 def _faq_form(ctx: PageContext, faq_id: str | None) -> Response:
     site = ctx.site
+    from_inbox = small_int(ctx.field("hop_thu") or ctx.query("hop_thu"))
     if ctx.form is None:
         form = faq.form_for(ctx.session, ctx.visitor, faq_id)
-        return _form_page(ctx, faq_id, form)
+        if from_inbox is not None and faq_id is None:  # «Tạo mục hỏi đáp» in the inbox
+            group = manage.inbox_group(ctx.session, ctx.visitor, from_inbox)
+            form = faq.FaqForm.asked(group.texts)
+        return _form_page(ctx, faq_id, form, from_inbox=from_inbox)
     form = faq.FaqForm(
         question=ctx.field("question"),
         alternates=ctx.field("alternates"),
@@ -47,13 +53,15 @@ def _faq_form(ctx: PageContext, faq_id: str | None) -> Response:
     )
     if ctx.field("action") == "preview":
         reply, problems = faq.preview(ctx.session, site.services, ctx.visitor, form)
-        return _form_page(ctx, faq_id, form, problems, site.text.render(reply))
+        return _form_page(
+            ctx, faq_id, form, problems, site.text.render(reply), from_inbox=from_inbox
+        )
     try:
-        saved = faq.save(ctx.session, site.services, ctx.visitor, form, faq_id)
+        saved = faq.save(ctx.session, site.services, ctx.visitor, form, faq_id, from_inbox)
     except ContentError as error:
         found = error.data.get("problems")
         problems = [str(p) for p in found] if isinstance(found, list) else [error.reason]
-        return _form_page(ctx, faq_id, form, problems, status=400)
+        return _form_page(ctx, faq_id, form, problems, status=400, from_inbox=from_inbox)
     return site.redirect("/hoi-dap", da_luu=saved.id)
 
 
@@ -64,6 +72,7 @@ def _form_page(
     problems: list[str] | None = None,
     preview: str = "",
     status: int = 200,
+    from_inbox: int | None = None,
 ) -> Response:
     return ctx.page(
         "faq_form.html",
@@ -73,6 +82,7 @@ def _form_page(
         form=form,
         problems=problems or [],
         preview=preview,
+        from_inbox=from_inbox,
     )
 
 

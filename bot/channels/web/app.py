@@ -26,7 +26,7 @@ from bot.application.assistant import Assistant
 from bot.application.delivery import Clock, utc_clock
 from bot.application.portal import access, login
 from bot.application.render import Renderer
-from bot.channels.web import admin, views
+from bot.channels.web import admin, management, views
 from bot.channels.web.context import SESSION_COOKIE, PageContext, Site
 from bot.channels.web.forms import FormRefused, read_form
 from bot.channels.web.pages import STATIC_DIR, STATIC_PATH, PageRenderer
@@ -81,6 +81,7 @@ class Portal:
             Route("/dang-xuat", page(self.logout), methods=["POST"]),
             *views.routes(page),
             *admin.routes(page),
+            *management.routes(page),
             Mount(STATIC_PATH, app=StaticFiles(directory=STATIC_DIR), name="static"),
         ]
 

@@ -16,6 +16,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from bot.application.delivery import Clock
 from bot.application.digest.builder import DigestBuilder
 from bot.application.messages import OutgoingFile
+from bot.application.portal.digests import CachedDigests
 from bot.application.portal.login import Visitor
 from bot.application.render import Renderer
 from bot.application.services import Services
@@ -49,10 +50,11 @@ class Site:
     _builder: DigestBuilder | None = field(default=None, repr=False)
 
     def builder(self) -> DigestBuilder:
-        """The digest builder over the live catalog (rebuilt when an edit swaps it)."""
+        """The digest builder over the live catalog (rebuilt, with an empty cache, when an
+        edit swaps it)."""
         catalog = self.services.catalog
         if self._builder is None or self._builder.catalog is not catalog:
-            self._builder = DigestBuilder(
+            self._builder = CachedDigests(
                 catalog, self.services.templates_dir, self.services.nudge_settings
             )
         return self._builder

@@ -4,6 +4,7 @@ digest's .xlsx, the quarterly .docx and its annex)."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from urllib.parse import quote
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -40,15 +41,21 @@ def dashboard(ctx: PageContext) -> Response:
 
 
 def duty(ctx: PageContext) -> Response:
+    duty_id, agency = ctx.request.path_params["duty_id"], ctx.query("co_quan")
     found = boards.duty_page(
         ctx.session,
         ctx.site.builder(),
         ctx.visitor,
-        ctx.request.path_params["duty_id"],
-        ctx.query("co_quan"),
+        duty_id,
+        agency,
         ctx.now,
+        boards.Filters.read("", "", ctx.query("trang"), "").page,
     )
-    return ctx.page("duty.html", section="dashboard", duty=found)
+
+    def here(**changes: object) -> str:
+        return ctx.site.url(f"/nhiem-vu/{quote(duty_id)}", co_quan=agency, **changes)
+
+    return ctx.page("duty.html", section="dashboard", duty=found, here=here)
 
 
 def digest_xlsx(ctx: PageContext) -> Response:

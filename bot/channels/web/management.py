@@ -1,0 +1,226 @@
+"""The admins' pages besides the FAQ: the unanswered inbox, duties (deadline
+extensions, assignments), announcements (preview, then send), the working calendar
+and the audit log. Each POST redirects to a page saying what was done (a reload sends
+nothing twice); a form that cannot be saved is shown again with why."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from starlette.responses import Response
+from starlette.routing import Route
+
+from bot.application.admin.announcements import MAX_ANNOUNCEMENT
+from bot.application.messages import Reply
+from bot.application.portal import admin as manage
+from bot.application.portal import faq
+from bot.channels.web.context import PageContext
+from bot.channels.web.views import Page
+from bot.domain.dates import padded_datetime
+
+# ----- the unanswered inbox ------------------------------------------------------------
+
+
+def inbox(ctx: PageContext) -> Response:
+    groups = manage.inbox_groups(ctx.session, ctx.visitor)
+    return ctx.page(
+        "inbox.html",
+        section="inbox",
+        groups=groups,
+        faq_ids=[e.id for e in faq.entries(ctx.session, ctx.visitor, "")],
+        merged=ctx.query("da_gop"),
+        added=ctx.query("them"),
+        skipped=ctx.query("da_bo"),
+    )
+
+
+def _log_id(ctx: PageContext) -> int:
+    log_id: int = ctx.request.path_params["log_id"]
+    return log_id
+
+
+def inbox_merge(ctx: PageContext) -> Response:
+    faq_id = ctx.field("faq_id").strip()
+    merged = manage.inbox_merge(ctx.session, ctx.site.services, ctx.visitor, _log_id(ctx), faq_id)
+    return ctx.site.redirect("/hop-thu", da_gop=merged.faq_id, them=str(merged.added))
+
+
+def inbox_skip(ctx: PageContext) -> Response:
+    group = manage.inbox_skip(ctx.session, ctx.visitor, _log_id(ctx))
+    return ctx.site.redirect("/hop-thu", da_bo=group.count)
+
+
+# ----- duties ------------------------------------------------------------------------------
+
+
+def duties(ctx: PageContext) -> Response:
+    items = manage.duty_items(ctx.session, ctx.site.services, ctx.visitor)
+    return ctx.page("duties.html", section="duties", items=items)
+
+
+def duty(ctx: PageContext) -> Response:
+    return _duty_page(ctx)
+
+
+def _duty_page(
+    ctx: PageContext,
+    problems: list[str] | None = None,
+    typed: dict[str, str] | None = None,
+    status: int = 200,
+) -> Response:
+    duty_id = ctx.request.path_params["duty_id"]
+    item = manage.duty_item(ctx.session, ctx.site.services, ctx.visitor, duty_id)
+    return ctx.page(
+        "duty_admin.html",
+        status,
+        section="duties",
+        item=item,
+        roles=manage.ASSIGNMENTS,
+        problems=problems or [],
+        typed=typed or {},
+        saved=ctx.query("da_luu"),
+        agencies=ctx.site.services.agency_ids(),
+    )
+
+
+def duty_extend(ctx: PageContext) -> Response:
+    duty_id = ctx.request.path_params["duty_id"]
+    typed = ctx.field("due")
+    try:
+        manage.extend(ctx.session, ctx.site.services, ctx.visitor, duty_id, typed)
+    except ValueError as problem:
+        return _duty_page(ctx, [str(problem)], {"due": typed}, 400)
+    return ctx.site.redirect(f"/quan-ly-nhiem-vu/{duty_id}", da_luu="han")
+
+
+def duty_assign(ctx: PageContext) -> Response:
+    duty_id = ctx.request.path_params["duty_id"]
+    typed = {field: ctx.field(field) for field in manage.ASSIGNMENTS}
+    problems = manage.assign(ctx.session, ctx.site.services, ctx.visitor, duty_id, typed)
+    if problems:
+        return _duty_page(ctx, problems, typed, 400)
+    return ctx.site.redirect(f"/quan-ly-nhiem-vu/{duty_id}", da_luu="phan_cong")
+
+
+# ----- announcements ---------------------------------------------------------------------
+
+
+def announcement(ctx: PageContext) -> Response:
+    services = ctx.site.services
+    audiences = manage.audiences(ctx.session, services, ctx.visitor)
+    target, text = ctx.field("audience"), ctx.field("text")
+    preview, problem, shown = None, "", ""
+    if ctx.form is not None:
+        try:
+            preview = manage.preview_announcement(ctx.session, services, ctx.visitor, target, text)
+        except ValueError as error:
+            problem = str(error)
+        else:  # the message as it will arrive
+            view = {"label": preview.label, "text": preview.text}
+            shown = ctx.site.text.render(Reply("admin/announcement", view))
+    return ctx.page(
+        "announcement.html",
+        400 if problem else 200,
+        section="announcement",
+        audiences=audiences,
+        target=target,
+        text=text,
+        preview=preview,
+        shown=shown,
+        problem=problem,
+        done=ctx.query("ket_qua"),
+        count=ctx.query("so_nguoi"),
+        later=ctx.query("luc"),
+        max_length=MAX_ANNOUNCEMENT,
+    )
+
+
+def _settle(ctx: PageContext, send: bool) -> Response:
+    draft_id: int = ctx.request.path_params["draft_id"]
+    services = ctx.site.services
+    done = manage.settle_announcement(ctx.session, services, ctx.visitor, draft_id, send)
+    later = padded_datetime(done.later) if done.later else ""
+    outcome = done.outcome if done.first else "truoc_" + done.outcome  # pressed again
+    return ctx.site.redirect("/thong-bao", ket_qua=outcome, so_nguoi=done.count, luc=later)
+
+
+def announcement_send(ctx: PageContext) -> Response:
+    return _settle(ctx, send=True)
+
+
+def announcement_cancel(ctx: PageContext) -> Response:
+    return _settle(ctx, send=False)
+
+
+# ----- the working calendar --------------------------------------------------------------
+
+
+def calendar(ctx: PageContext) -> Response:
+    problem, changed = "", ctx.query("da_sua")
+    try:
+        day: dt.date | None = dt.date.fromisoformat(ctx.query("ngay"))
+    except ValueError:  # none, or not a day: no message about it
+        day, changed = None, ""
+    if ctx.form is not None:
+        kind = ctx.field("kind")
+        try:
+            found, changed = manage.change_day(
+                ctx.session,
+                ctx.visitor,
+                ctx.field("day"),
+                None if kind == "remove" else kind,
+                ctx.field("note"),
+            )
+        except ValueError as error:
+            problem = str(error)
+        else:
+            return ctx.site.redirect("/lich-lam-viec", da_sua=changed, ngay=found.isoformat())
+    view = manage.calendar_view(ctx.session, ctx.site.services, ctx.visitor, ctx.now)
+    return ctx.page(
+        "calendar.html",
+        400 if problem else 200,
+        section="calendar",
+        view=view,
+        kinds=manage.CALENDAR_KINDS,
+        problem=problem,
+        changed=changed,
+        day=day,
+        typed={"day": ctx.field("day"), "kind": ctx.field("kind"), "note": ctx.field("note")},
+    )
+
+
+# ----- the audit log ---------------------------------------------------------------------------
+
+
+def audit(ctx: PageContext) -> Response:
+    filters = manage.AuditFilters.read(
+        ctx.query("loai"), ctx.query("tu_choi"), ctx.query("nguoi"), ctx.query("trang")
+    )
+    found = manage.audit_log(ctx.session, ctx.visitor, filters)
+    kept = {
+        "loai": found.filters.kind,
+        "tu_choi": 1 if found.filters.refused else "",
+        "nguoi": found.filters.user,
+    }
+
+    def here(**changes: object) -> str:
+        return ctx.site.url("/nhat-ky", **{**kept, **changes})
+
+    return ctx.page("audit.html", section="audit", log=found, kinds=manage.AUDIT_KINDS, here=here)
+
+
+def routes(page: Page) -> list[Route]:
+    return [
+        Route("/hop-thu", page(inbox), methods=["GET"]),
+        Route("/hop-thu/{log_id:int}/gop", page(inbox_merge), methods=["POST"]),
+        Route("/hop-thu/{log_id:int}/bo-qua", page(inbox_skip), methods=["POST"]),
+        Route("/quan-ly-nhiem-vu", page(duties), methods=["GET"]),
+        Route("/quan-ly-nhiem-vu/{duty_id}", page(duty), methods=["GET"]),
+        Route("/quan-ly-nhiem-vu/{duty_id}/gia-han", page(duty_extend), methods=["POST"]),
+        Route("/quan-ly-nhiem-vu/{duty_id}/phan-cong", page(duty_assign), methods=["POST"]),
+        Route("/thong-bao", page(announcement), methods=["GET", "POST"]),
+        Route("/thong-bao/{draft_id:int}/gui", page(announcement_send), methods=["POST"]),
+        Route("/thong-bao/{draft_id:int}/huy", page(announcement_cancel), methods=["POST"]),
+        Route("/lich-lam-viec", page(calendar), methods=["GET", "POST"]),
+        Route("/nhat-ky", page(audit), methods=["GET"]),
+    ]
