@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import html
 import io
-import os
 import zipfile
 from pathlib import Path
 
@@ -20,12 +19,12 @@ from bot.application.knowledge.pack import load_agencies
 from bot.cli import main
 from bot.config import ImportLimits
 from bot.domain.knowledge import Duty
+from tests.support.browser import chromium
 
 REPO = Path(__file__).resolve().parents[2]
 SOURCE = (REPO / "data" / "directives" / "06-CT-UBND-2019" / "source.txt").read_text()
 AGENCIES = load_agencies(REPO / "data" / "agencies.yaml")
 LIMITS = ImportLimits()
-CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 
 
 def drafted(text: str) -> ImportResult:
@@ -96,27 +95,15 @@ def test_a_word_file_with_table_blocks_drafts_the_same_pack() -> None:
 async def test_a_pdf_printed_by_a_browser_drafts_the_same_pack() -> None:
     """A text-layer PDF (Chromium's print, A4, lines wrapped at the page's width, one
     page after another) gives the same clauses, duties and deadlines as the text."""
-    if not CHROMIUM.is_file():
-        if os.environ.get("ALLOW_NO_BROWSER") == "1":
-            pytest.skip(f"no browser at {CHROMIUM} (ALLOW_NO_BROWSER=1)")
-        pytest.fail(f"no browser at {CHROMIUM}: apt-get install -y chromium", pytrace=False)
-    from playwright.async_api import async_playwright
-
     paragraphs = "".join(f"<p>{html.escape(line) or '&nbsp;'}</p>" for line in SOURCE.split("\n"))
     page_html = (
         "<html><head><meta charset='utf-8'><style>body{font: 13pt 'DejaVu Serif', serif}"
         f"p{{margin:0}}</style></head><body>{paragraphs}</body></html>"
     )
-    async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=["--headless", "--no-sandbox"]
-        )
-        try:
-            page = await browser.new_page()
-            await page.set_content(page_html)
-            pdf = await page.pdf(format="A4")
-        finally:
-            await browser.close()
+    async with chromium() as browser:
+        page = await browser.new_page()
+        await page.set_content(page_html)
+        pdf = await page.pdf(format="A4")
     text = document_text("chi-thi.pdf", pdf, LIMITS)
     assert text.count("\n") > SOURCE.count("\n")  # wrapped: the text layer's own lines
     same_draft(drafted(text), drafted(SOURCE))

@@ -10,13 +10,12 @@ var/screenshots/ for a person to look at."""
 from __future__ import annotations
 
 import datetime as dt
-import os
 import socket
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from playwright.async_api import Browser, Page, async_playwright
+from playwright.async_api import Browser, Page
 from sqlalchemy import select
 
 from bot.application.digest.model import STATUS_WORDS, STATUSES
@@ -25,21 +24,9 @@ from bot.channels.http import HttpServer
 from bot.channels.web.app import Portal
 from bot.storage.db import session_scope
 from bot.storage.models import AuditLog, FaqEntry, User
+from tests.support.browser import chromium
 from tests.web.conftest import BLOCKER, World, chat, login_link
 
-CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
-# As root on a closed network: no sandbox, and none of the background connections
-# Chromium would otherwise make (and have refused, many at a time).
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 SHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
 WIDTHS = {"phone": 390, "desktop": 1366}
 
@@ -67,22 +54,8 @@ async def server(world: World) -> AsyncIterator[str]:
 
 @pytest.fixture
 async def browser() -> AsyncIterator[Browser]:
-    if not CHROMIUM.is_file():
-        if os.environ.get("ALLOW_NO_BROWSER") == "1":
-            pytest.skip(f"no browser at {CHROMIUM} (ALLOW_NO_BROWSER=1)")
-        pytest.fail(
-            f"no browser at {CHROMIUM}: apt-get install -y chromium (scripts/test.sh does), "
-            "or set ALLOW_NO_BROWSER=1 to skip the browser tests",
-            pytrace=False,
-        )
-    async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
-        )
-        try:
-            yield browser
-        finally:
-            await browser.close()
+    async with chromium() as browser:
+        yield browser
 
 
 async def screenshots(page: Page, name: str) -> None:
