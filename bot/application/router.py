@@ -23,7 +23,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.application import accounts, chat_commands, choices, nudges
+from bot.application import accounts, chat_commands, choices, feedback, nudges
 from bot.application.admin import commands as admin_commands
 from bot.application.admin import inbox
 from bot.application.commands import (
@@ -70,6 +70,7 @@ DECLARED_COMMANDS: tuple[Command, ...] = (
     *digest_commands.COMMANDS,
     *portal_commands.COMMANDS,
     *admin_commands.COMMANDS,
+    *feedback.COMMANDS,
 )
 
 
@@ -183,6 +184,10 @@ class Core:
             return Response((Reply("chat/attachment_outside_dialog"),))
         if message.payload is None and _answers_a_choice(text):
             return self._nothing_chosen(session, user, text)
+        awaited = feedback.awaiting_comment(session, user) if message.payload is None else None
+        commented = feedback.take_comment(session, user, awaited, text) if awaited else None
+        if commented is not None:  # typed right after "Chưa đúng": what was wrong
+            return commented
         answered = self._ask(session, user, message.channel, text)
         if answered.answer is not None and answered.answer.kind == "report_progress":
             return self._command(session, user, message, "baocao", "")
@@ -286,10 +291,12 @@ class Core:
         self, session: Session, user: User, channel: str, text: str, in_dialog: bool = False
     ) -> Response:
         """A question for the Q&A, written to the question log (`in_dialog`: typed while
-        a dialog was open, so not one for the unanswered inbox)."""
+        a dialog was open, so not one for the unanswered inbox). An answer outside a
+        dialog is offered "Đúng" / "Chưa đúng" (`feedback`): here, the one place where
+        every Q&A answer leaves for the user."""
         answer = self.qa.answer(text)
         parse = answer.parse
-        QuestionLogRepo(session).add(
+        logged = QuestionLogRepo(session).add(
             channel=channel,
             user_id=user.id,
             text=text[:MAX_LOGGED_CHARS],  # `IncomingMessage` sanitized it: no NUL
@@ -302,7 +309,10 @@ class Core:
             citations=list(answer.citations),
             in_dialog=in_dialog,
         )
-        return Response((answer.reply,), answer)
+        reply = answer.reply
+        if not in_dialog and feedback.rated(answer.kind):
+            reply = feedback.offer(reply, logged.id, self.services.labels)
+        return Response((reply,), answer)
 
     # Button payloads too long for a channel are stored and sent by id.
 

@@ -458,6 +458,26 @@ class QuestionLog(Base):
     in_dialog: Mapped[bool] = mapped_column(default=False)
 
 
+FEEDBACK_VERDICTS = ("right", "wrong")
+
+
+class AnswerFeedback(Base):
+    """What the asker said of a Q&A answer ("Đúng" / "Chưa đúng"), with the comment they
+    may type after "Chưa đúng". One verdict per logged answer: pressing the other
+    button changes it. A "wrong" one waits in the admins' inbox (/hopthu) until an
+    admin sets it aside (`InboxDismissal`, by the same question log id)."""
+
+    __tablename__ = "answer_feedback"
+    __table_args__ = (CheckConstraint(_one_of("verdict", FEEDBACK_VERDICTS), name="verdict"),)
+
+    question_log_id: Mapped[int] = mapped_column(ForeignKey("question_logs.id"), primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    verdict: Mapped[str] = mapped_column(String)
+    comment: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)
+    updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
 # --- scheduler: working calendar, snoozes, delivery outbox -----------------------------
 
 CALENDAR_DAY_KINDS = ("workday", "dayoff")
