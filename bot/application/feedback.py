@@ -21,11 +21,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, replace
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.application import accounts, choices
-from bot.application.admin.inbox import UNANSWERED_KINDS
+from bot.application.admin.inbox import UNANSWERED_KINDS, WRONG_VERDICT
 from bot.application.commands import Command, CommandContext, small_int
 from bot.application.dialogs.report import Labels
 from bot.application.messages import Button, Reply, Response
@@ -40,7 +39,7 @@ from bot.storage.models import (
 )
 
 RATE = "danhgia"  # /danhgia <log id> <word>: a button's command, never listed
-RIGHT, WRONG = "right", "wrong"
+RIGHT, WRONG = "right", WRONG_VERDICT
 WORDS = {"dung": RIGHT, "sai": WRONG}
 SKIP_WORD = "boqua"  # no comment after "Chưa đúng"
 # Answers that are not rated: they answer nothing (refusals, "did you mean" reach the
@@ -145,25 +144,6 @@ def take_comment(session: Session, user: User, awaited: Awaited, text: str) -> R
     row.updated_at = utcnow()
     session.flush()
     return Response((Reply("feedback/commented"),))
-
-
-def negative(session: Session, limit: int = 10) -> list[tuple[AnswerFeedback, QuestionLog]]:
-    """ "Chưa đúng" not yet set aside by an admin, newest first, with the logged answer."""
-    dismissed = select(InboxDismissal.question_log_id)
-    rows = session.execute(
-        select(AnswerFeedback, QuestionLog)
-        .join(QuestionLog, QuestionLog.id == AnswerFeedback.question_log_id)
-        .where(AnswerFeedback.verdict == WRONG)
-        .where(AnswerFeedback.question_log_id.not_in(dismissed))
-        .order_by(AnswerFeedback.updated_at.desc(), AnswerFeedback.question_log_id.desc())
-        .limit(limit)
-    )
-    return [(row[0], row[1]) for row in rows]
-
-
-def is_negative(session: Session, log_id: int) -> bool:
-    row = session.get(AnswerFeedback, log_id)
-    return row is not None and row.verdict == WRONG
 
 
 COMMANDS = (Command(RATE, rate),)

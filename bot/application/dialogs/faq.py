@@ -138,7 +138,10 @@ class FaqDialog:
             state = states.save(session, user.id, NAME, "preview", data)
             return Outcome([self.prompt(state)])
         states.clear(session, user.id)
-        group = inbox.group_of(session, data["inbox_log_id"]) if "inbox_log_id" in data else None
+        log_id = data.get("inbox_log_id")
+        group = inbox.group_of(session, log_id) if log_id is not None else None
         if group is not None:
             inbox.dismiss(session, user, group.log_ids)
+        elif log_id is not None and inbox.is_wrong_answer(session, log_id):
+            inbox.dismiss(session, user, [log_id])  # a "Chưa đúng" now has its FAQ entry
         return Outcome([Reply("admin/faq_saved", {"id": entry.id})], finished=True, changed=True)
