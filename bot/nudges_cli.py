@@ -140,7 +140,7 @@ def nudges_preview(args: argparse.Namespace) -> int:
     if not nudges:
         print("Không có tin nhắc nào đến hạn trong ngày này.")
         return 0
-    linked = [u for u in world.users if u.role in ("official", "manager")]
+    linked = [u for u in world.users if u.holds("official", "manager")]
     if not linked:
         print(
             "Chưa có người dùng nào được liên kết với cơ quan (bot invite ...), nên không có "

@@ -50,6 +50,7 @@ from bot.application.render import Renderer, default_templates_dir
 from bot.application.services import Services
 from bot.config import ImportLimits, NudgeSettings
 from bot.domain.knowledge import KnowledgeBase
+from bot.domain.roles import ADMIN
 from bot.storage.models import AuditLog, ButtonPayload, DialogState, User
 from bot.storage.repositories import QuestionLogRepo, UserRepo
 
@@ -129,10 +130,10 @@ class Core:
     def wait_for_reload(self) -> None:
         self._reloader.wait()
 
-    def role_of(self, session: Session, channel: str, user_id: str) -> str | None:
-        """The role that decides a user's command menu; None while not linked."""
+    def role_of(self, session: Session, channel: str, user_id: str) -> frozenset[str]:
+        """The roles that decide a user's command menu; none while not linked."""
         user = UserRepo(session).get(channel, user_id)
-        return accounts.menu_role(user) if user is not None else None
+        return accounts.menu_roles(user) if user is not None else frozenset()
 
     def handle(self, session: Session, message: IncomingMessage) -> Response:
         """Answer one message (the caller commits the session)."""
@@ -178,7 +179,7 @@ class Core:
         if state is not None and state.dialog in self.dialogs:
             return self._dialog_step(session, user, message, state, text)
         if message.attachment is not None:
-            if user.role == "admin" and message.attachment.kind == "document":
+            if accounts.has_role(user, ADMIN) and message.attachment.kind == "document":
                 context = CommandContext(session, user, "", self.services)
                 return admin_commands.import_file(context, message.attachment)
             return Response((Reply("chat/attachment_outside_dialog"),))
@@ -260,11 +261,11 @@ class Core:
         command = self.commands.get(name)
         if not message.is_private and (command is None or command.private_only):
             return Response((Reply("chat/private_only"),))
-        role = accounts.menu_role(user)
+        roles = accounts.menu_roles(user)
         if command is None:
-            menu = self.commands.menu_for(role)
+            menu = self.commands.menu_for(roles)
             return Response((Reply("chat/unknown_command", {"commands": menu}),))
-        if not command.allows(role):
+        if not command.allows(roles):
             return self._refuse(session, user, command, args, Reply(command.refusal))
         try:
             return command.handler(CommandContext(session, user, args, self.services))

@@ -274,8 +274,15 @@ class User(Base):
     channel: Mapped[str] = mapped_column(String)  # "telegram", "console", "zalo" ...
     channel_user_id: Mapped[str] = mapped_column(String)
     display_name: Mapped[str] = mapped_column(String)
+    # The highest of `roles` (kept equal by `accounts`): what SQL filters on admins read.
     role: Mapped[str] = mapped_column(String, default="official")
+    # Every role the person holds (an admin who redeems an official's code is both).
+    roles: Mapped[list[str]] = mapped_column(JSON, default=list, server_default=sql_text("'[]'"))
+    # The agency the person reports for (officials, managers).
     agency_id: Mapped[str | None] = mapped_column(ForeignKey("agencies.id"))
+    # A manager's scope: the agencies their digest covers (the province agency: all of
+    # them); empty: their own agency.
+    scope: Mapped[list[str]] = mapped_column(JSON, default=list, server_default=sql_text("'[]'"))
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
     # Set when the channel says the user blocked the bot (Telegram 403): no more nudges.
     blocked_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)

@@ -454,7 +454,7 @@ def _recipients(ctx: CommandContext, role: str | None, agency_id: str | None) ->
     # Linked to an agency (accounts.is_linked), or an admin.
     which = [or_(User.agency_id.is_not(None), User.role == "admin")]
     if role is not None:
-        which.append(User.role == role)
+        which.append(accounts.holding(role))
     if agency_id is not None:
         which.append(User.agency_id == agency_id)
     people = people_on(ctx.session, and_(*which), ctx.app.push_channels)
