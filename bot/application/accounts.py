@@ -239,12 +239,12 @@ def join(session: Session, user: User, code: str, now: dt.datetime | None = None
     if menu_role(user) is not None and Standing.of(user) != Standing.of(owner):
         raise AccountError("link_role_conflict")
     row.used_at = now
-    before = {"person": user.person, "roles": sorted(roles_of(user)), "agency_id": user.agency_id}
+    before = {"person": user.person, **_audited(user)}
     _move_messages(session, user.id, owner.person)
     user.person_id = owner.person
     session.flush()
     _set_standing(session, user, Standing.of(owner))
-    after = {"person": owner.person, "roles": sorted(roles_of(owner)), "agency_id": owner.agency_id}
+    after = {"person": owner.person, **_audited(owner)}
     session.add(
         AuditLog(
             user_id=user.id,
@@ -256,6 +256,17 @@ def join(session: Session, user: User, code: str, now: dt.datetime | None = None
     )
     session.flush()
     return accounts_of(session, user)
+
+
+def _audited(user: User) -> dict[str, object]:
+    """A person's standing as the audit log keeps it (`role`: the highest, as before
+    `roles` existed)."""
+    standing = Standing.of(user)
+    return {
+        "role": menu_role(user),
+        "roles": list(standing.roles),
+        "agency_id": user.agency_id,
+    }
 
 
 def _move_messages(session: Session, old: int, person: int) -> None:
