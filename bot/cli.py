@@ -262,6 +262,25 @@ def cmd_content_file(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_stats(args: argparse.Namespace) -> int:
+    """What admins get with /thongke: questions, refusals and ratings per week."""
+    from bot.app import prepare_database
+    from bot.application.admin import stats
+    from bot.application.messages import Reply
+    from bot.application.render import Renderer
+    from bot.storage.db import session_scope
+
+    settings = Settings.from_env()
+    if not 1 <= args.weeks <= stats.MAX_WEEKS:
+        print(f"--weeks: từ 1 đến {stats.MAX_WEEKS} tuần.", file=sys.stderr)
+        return 2
+    sessions = prepare_database(settings)
+    with session_scope(sessions) as session:
+        view = {"stats": stats.weekly(session, args.weeks)}
+        print(Renderer(settings.templates_dir).render(Reply("admin/stats", view)))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="bot", description="Trợ lý Chỉ thị 06/CT-UBND")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -313,6 +332,11 @@ def build_parser() -> argparse.ArgumentParser:
     admin.add_argument("--user-id", required=True, help="id người dùng trên kênh chat")
     admin.add_argument("--name", default="", help="tên hiển thị")
     admin.set_defaults(func=cmd_admin)
+    stats_parser = commands.add_parser(
+        "stats", help="thống kê câu hỏi, từ chối, đánh giá theo tuần (như /thongke)"
+    )
+    stats_parser.add_argument("--weeks", type=int, default=4, help="số tuần gần nhất (1-26)")
+    stats_parser.set_defaults(func=cmd_stats)
     directive = commands.add_parser("directive", help="nhập văn bản chỉ đạo (bản nháp)")
     directive_import = directive.add_subparsers(dest="directive", required=True).add_parser(
         "import", help="tạo bản nháp gói dữ liệu từ văn bản (.txt, .docx hoặc .pdf có lớp chữ)"

@@ -140,7 +140,7 @@ def nudges_preview(args: argparse.Namespace) -> int:
     if not nudges:
         print("Không có tin nhắc nào đến hạn trong ngày này.")
         return 0
-    linked = [u for u in world.users if u.role in ("official", "manager")]
+    linked = [u for u in world.users if u.holds("official", "manager")]
     if not linked:
         print(
             "Chưa có người dùng nào được liên kết với cơ quan (bot invite ...), nên không có "
@@ -186,37 +186,51 @@ def nudges_preview(args: argparse.Namespace) -> int:
     return 0
 
 
+DEMO_REFUSED = (
+    "Không chạy chế độ trình diễn: cơ sở dữ liệu {url} có dữ liệu thật ({reasons}). "
+    "Chế độ trình diễn ghi đè hạn điều chỉnh, nên chỉ chạy trên một bản sao, ví dụ: "
+    "DATABASE_URL=sqlite:///data/demo.sqlite3 bot db upgrade, rồi chạy lại lệnh với "
+    "DATABASE_URL đó. Không có gì thay đổi.\n"
+    "(demo-shift refused: this database holds real data; run it on a copy. Nothing changed.)"
+)
+
+
 def nudges_demo_shift(args: argparse.Namespace) -> int:
-    """Move the pack's 2019 deadlines so the earliest falls `--days` from today."""
-    from sqlalchemy import select, update
-
+    """Move the pack's 2019 deadlines so the earliest falls `--days` from today (on a
+    database without real work: `bot.application.demo`)."""
     from bot.app import prepare_database
+    from bot.application import demo
+    from bot.config import masked_url
     from bot.storage.db import session_scope
-    from bot.storage.models import Duty
 
-    sessions = prepare_database(Settings.from_env())
+    settings = Settings.from_env()
+    sessions = prepare_database(settings)
     with session_scope(sessions) as session:
         if args.reset:
-            session.execute(update(Duty).values(effective_due=None))
-            print("Đã xóa mọi hạn điều chỉnh (effective_due): dùng lại hạn gốc của Chỉ thị.")
+            cleared, kept = demo.reset(session)
+            print(
+                f"Đã bỏ hạn trình diễn của {len(cleared)} nhiệm vụ: dùng lại hạn gốc của Chỉ thị."
+            )
+            if kept:
+                print(f"Giữ nguyên hạn điều chỉnh của quản trị viên: {', '.join(kept)}.")
             return 0
-        duties = list(
-            session.scalars(select(Duty).where(Duty.active, Duty.timing_due.is_not(None)))
-        )
-        if not duties:
+        try:
+            shifted = demo.shift(session, args.days, dt.date.today())
+        except demo.RealData as refused:
+            url = masked_url(settings.database_url)
+            print(DEMO_REFUSED.format(url=url, reasons="; ".join(refused.reasons)), file=sys.stderr)
+            return 2
+        if not shifted:
             print("Không có nhiệm vụ nào có hạn cụ thể.")
             return 1
-        earliest = min(d.timing_due for d in duties if d.timing_due)
-        offset = dt.date.today() + dt.timedelta(days=args.days) - earliest
+        offset = (shifted[0].shown - shifted[0].due).days
         print(
-            f"CHẾ ĐỘ TRÌNH DIỄN: dời hạn của {len(duties)} nhiệm vụ thêm {offset.days} ngày "
+            f"CHẾ ĐỘ TRÌNH DIỄN: dời hạn của {len(shifted)} nhiệm vụ thêm {offset} ngày "
             "và lưu vào effective_due (hạn điều chỉnh), để thấy tin nhắc việc. "
             "Hạn gốc trong Chỉ thị không đổi; xóa bằng: bot nudges demo-shift --reset"
         )
-        for duty in sorted(duties, key=lambda d: d.timing_due or dt.date.min):
-            assert duty.timing_due is not None
-            duty.effective_due = duty.timing_due + offset
-            print(f"  {duty.id}: {duty.timing_due:%d/%m/%Y} -> {duty.effective_due:%d/%m/%Y}")
+        for item in shifted:
+            print(f"  {item.duty_id}: {item.due:%d/%m/%Y} -> {item.shown:%d/%m/%Y}")
     return 0
 
 

@@ -1,9 +1,14 @@
 """Users, roles and one-time invite codes.
 
 Roles: an *official* reports for the agency they are linked to; a *manager* reads
-digests of their agency (or, linked to UBND tỉnh, of the whole province) and may
-also report for it; an *admin* manages content and invites. A user who has not
-redeemed a code is linked to no agency: they may ask questions, nothing more.
+digests of their scope (the agencies of the manager codes they redeemed; with UBND
+tỉnh among them, the whole province) and may also report for their agency; an
+*admin* manages content and invites. A user who has not redeemed a code is linked to
+no agency: they may ask questions, nothing more.
+
+Roles belong to the person, several at once: a code adds its role (an admin who
+redeems an official's code stays an admin), and every account of the person holds
+the same `roles`, `agency_id` and `scope`; `role` is the highest of them.
 """
 
 from __future__ import annotations
@@ -13,12 +18,12 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import ColumnElement, String, cast, delete, or_, select
 from sqlalchemy.orm import Session
 
 from bot.application.dialogs import state as dialog_state
 from bot.domain.errors import Refused
-from bot.domain.roles import ADMIN, ROLES
+from bot.domain.roles import ADMIN, MANAGER, OFFICIAL, ROLES, highest, in_order
 from bot.storage.models import (
     AuditLog,
     InviteCode,
@@ -54,14 +59,37 @@ def is_linked(user: User) -> bool:
     return user.agency_id is not None
 
 
-def menu_role(user: User) -> str | None:
-    """The role that decides what a user may use and is shown; None while not linked
+def roles_of(user: User) -> frozenset[str]:
+    """Every role the person holds (rows written before `roles` existed: their `role`)."""
+    return frozenset(user.roles or [user.role])
+
+
+def menu_roles(user: User) -> frozenset[str]:
+    """The roles that decide what a user may use and is shown: none while not linked
     (an admin need not be linked to an agency)."""
-    return user.role if is_linked(user) or user.role == ADMIN else None
+    return frozenset(r for r in roles_of(user) if r == ADMIN or is_linked(user))
+
+
+def menu_role(user: User) -> str | None:
+    """The highest of `menu_roles` (what a single word about the user says); None
+    while not linked."""
+    held = menu_roles(user)
+    return highest(held) if held else None
+
+
+def has_role(user: User, role: str) -> bool:
+    return role in menu_roles(user)
+
+
+def manager_scope(user: User) -> tuple[str, ...]:
+    """The agencies a manager's digest covers (none when the person is no manager)."""
+    if not has_role(user, MANAGER):
+        return ()
+    return tuple(user.scope) or ((user.agency_id,) if user.agency_id else ())
 
 
 def can_report_for(user: User, agency_id: str) -> bool:
-    return user.role in ("official", "manager") and user.agency_id == agency_id
+    return bool(menu_roles(user) & {OFFICIAL, MANAGER}) and user.agency_id == agency_id
 
 
 def create_invite(
@@ -73,7 +101,7 @@ def create_invite(
     now: dt.datetime | None = None,
 ) -> Invite:
     """A new one-time code. `created_by` None is the command line (trusted)."""
-    if created_by is not None and created_by.role != "admin":
+    if created_by is not None and not has_role(created_by, ADMIN):
         raise AccountError("not_admin")
     if role not in ROLES:
         raise AccountError("bad_role", role=role)
@@ -105,20 +133,44 @@ def accounts_of(session: Session, user: User) -> list[User]:
     return [user, *others]
 
 
-def _set_role(session: Session, user: User, role: str, agency_id: str | None) -> None:
+@dataclass(frozen=True)
+class Standing:
+    """What a person holds: every role, the agency they report for, a manager's scope."""
+
+    roles: tuple[str, ...]  # highest first
+    agency_id: str | None
+    scope: tuple[str, ...]
+
+    @classmethod
+    def of(cls, user: User) -> Standing:
+        """(Not linked: no role yet, whatever the `role` column's default says.)"""
+        return cls(tuple(in_order(menu_roles(user))), user.agency_id, tuple(user.scope or ()))
+
+    def granted(self, role: str, agency_id: str | None) -> Standing:
+        """With an invite's role added: an agency code links the person to the agency
+        (the one they report for); a manager's code adds the agency to their scope."""
+        agency = agency_id if agency_id is not None else self.agency_id
+        scope = self.scope
+        if role == MANAGER and agency_id is not None and agency_id not in scope:
+            scope = (*scope, agency_id)
+        return Standing(tuple(in_order({*self.roles, role})), agency, scope)
+
+
+def _set_standing(session: Session, user: User, standing: Standing) -> None:
     """Roles belong to the person: every account of theirs gets the same. A change
     ends what each account had open (a report for the old agency would be refused at
     its last step) and the choices it was offered."""
     for account in accounts_of(session, user):
-        if (account.role, account.agency_id) != (role, agency_id):
+        if Standing.of(account) != standing:
             dialog_state.clear(session, account.id)
             session.execute(delete(OfferedChoices).where(OfferedChoices.user_id == account.id))
-        account.role, account.agency_id = role, agency_id
+        account.roles, account.role = list(standing.roles), highest(standing.roles)
+        account.agency_id, account.scope = standing.agency_id, list(standing.scope)
 
 
 def redeem(session: Session, user: User, code: str, now: dt.datetime | None = None) -> Invite:
-    """Link `user` (every account of their person) to the code's agency and role; the
-    code cannot be used again."""
+    """Add the code's role (and agency) to `user`'s person, every account of theirs; the
+    roles they held stay. The code cannot be used again."""
     now = now or utcnow()
     invite = session.get(InviteCode, code.strip().upper(), with_for_update=True)
     if invite is None:
@@ -128,7 +180,7 @@ def redeem(session: Session, user: User, code: str, now: dt.datetime | None = No
     if invite.expires_at <= now:
         raise AccountError("code_expired")
     invite.used_by, invite.used_at = user.id, now
-    _set_role(session, user, invite.role, invite.agency_id)
+    _set_standing(session, user, Standing.of(user).granted(invite.role, invite.agency_id))
     session.flush()
     return Invite(invite.code, invite.agency_id, invite.role, invite.expires_at)
 
@@ -136,7 +188,7 @@ def redeem(session: Session, user: User, code: str, now: dt.datetime | None = No
 def bootstrap_admin(session: Session, channel: str, channel_user_id: str, name: str) -> User:
     """Make a chat account an admin (command line only: the first admin has no inviter)."""
     user = UserRepo(session).get_or_create(channel, channel_user_id, name)
-    _set_role(session, user, ADMIN, user.agency_id)
+    _set_standing(session, user, Standing.of(user).granted(ADMIN, None))
     session.flush()
     return user
 
@@ -184,18 +236,15 @@ def join(session: Session, user: User, code: str, now: dt.datetime | None = None
     owner = session.get_one(User, row.person_id)
     if any(a.channel == user.channel for a in accounts_of(session, owner)):
         raise AccountError("link_same_channel")
-    if menu_role(user) is not None and (user.role, user.agency_id) != (
-        owner.role,
-        owner.agency_id,
-    ):
+    if menu_role(user) is not None and Standing.of(user) != Standing.of(owner):
         raise AccountError("link_role_conflict")
     row.used_at = now
-    before = {"person": user.person, "role": user.role, "agency_id": user.agency_id}
+    before = {"person": user.person, **_audited(user)}
     _move_messages(session, user.id, owner.person)
     user.person_id = owner.person
     session.flush()
-    _set_role(session, user, owner.role, owner.agency_id)
-    after = {"person": owner.person, "role": owner.role, "agency_id": owner.agency_id}
+    _set_standing(session, user, Standing.of(owner))
+    after = {"person": owner.person, **_audited(owner)}
     session.add(
         AuditLog(
             user_id=user.id,
@@ -207,6 +256,17 @@ def join(session: Session, user: User, code: str, now: dt.datetime | None = None
     )
     session.flush()
     return accounts_of(session, user)
+
+
+def _audited(user: User) -> dict[str, object]:
+    """A person's standing as the audit log keeps it (`role`: the highest, as before
+    `roles` existed)."""
+    standing = Standing.of(user)
+    return {
+        "role": menu_role(user),
+        "roles": list(standing.roles),
+        "agency_id": user.agency_id,
+    }
 
 
 def _move_messages(session: Session, old: int, person: int) -> None:
@@ -251,6 +311,12 @@ def contact_order(
     then the preferred one, then the channels' order (Zalo first)."""
     rank = channels.index(channel) if channel in channels else len(channels)
     return blocked, not preferred, rank
+
+
+def holding(role: str) -> ColumnElement[bool]:
+    """Accounts whose person holds `role` (SQL: the JSON list read as text, the same on
+    SQLite and PostgreSQL; rows from before `roles` by their `role`)."""
+    return or_(User.role == role, cast(User.roles, String).like(f'%"{role}"%'))
 
 
 def admins(session: Session) -> list[User]:

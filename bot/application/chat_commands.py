@@ -9,6 +9,7 @@ from bot.application import accounts
 from bot.application.commands import Command, CommandContext
 from bot.application.messages import Reply, Response
 from bot.application.scheduler.world import people_on
+from bot.domain.roles import in_order
 from bot.storage.models import User
 
 
@@ -25,6 +26,7 @@ def start(ctx: CommandContext) -> Response:
             "agency": agency.name if agency else "",
             "role": ctx.app.role_label(invite.role),
             "role_id": invite.role,  # what to try first differs: /baocao, /tonghop, /hopthu
+            **_standing_view(ctx),  # the roles held before stay: all of them are named
         }
         return Response((Reply("account/linked", view),), refresh_menu=True)
     greeting = ctx.app.qa.answer("xin chào")
@@ -32,9 +34,33 @@ def start(ctx: CommandContext) -> Response:
     status = {
         "linked": accounts.is_linked(ctx.user),
         "agency": agency.name if agency else "",
-        "role": ctx.app.role_label(ctx.user.role),
+        "role": ", ".join(_standing_view(ctx)["roles"]),
     }
     return Response((greeting.reply, Reply("account/status", status)))
+
+
+def _standing_view(ctx: CommandContext) -> dict[str, list[str] | str]:
+    """The person's roles (Vietnamese, highest first), the agency they report for, and
+    a manager's scope ("toàn tỉnh", or the agencies' short names)."""
+    user, catalog = ctx.user, ctx.app.catalog
+    agency = catalog.agencies.get(user.agency_id or "")
+    scope = accounts.manager_scope(user)
+    if ctx.app.nudge_settings.province_agency in scope:
+        scope_text = "toàn tỉnh"
+    else:
+        # In the pack's order, as the digest lists them.
+        scope_text = ", ".join(a.short_name for a in catalog.kb.agencies if a.id in scope)
+    return {
+        "roles": [ctx.app.role_label(r) for r in in_order(accounts.menu_roles(user))],
+        "agency": agency.name if agency and accounts.is_linked(user) else "",
+        "scope": scope_text,
+    }
+
+
+def whoami(ctx: CommandContext) -> Response:
+    """/toi: the person's roles, their agency, a manager's scope and their accounts."""
+    view = {**_standing_view(ctx), **_accounts_view(ctx), "name": ctx.user.display_name}
+    return Response((Reply("account/me", view),))
 
 
 def help_(ctx: CommandContext) -> Response:
@@ -89,7 +115,7 @@ def link_accounts(ctx: CommandContext) -> Response:
     agency = ctx.app.catalog.agencies.get(ctx.user.agency_id or "")
     view = {
         **_accounts_view(ctx),
-        "role": ctx.app.role_label(ctx.user.role) if accounts.menu_role(ctx.user) else "",
+        "role": ", ".join(_standing_view(ctx)["roles"]),
         "agency": agency.name if agency else "",
     }
     return Response((Reply("account/joined", view),), refresh_menu=True)
@@ -113,6 +139,7 @@ COMMANDS = (
     Command("trogiup", help_, "Hướng dẫn sử dụng", private_only=False),
     Command("nhiemvu", my_duties, "Nhiệm vụ của cơ quan mình"),
     Command("hanchot", deadlines, "Các mốc thời hạn của Chỉ thị", private_only=False),
+    Command("toi", whoami, "Vai trò và phạm vi của tôi"),
     Command("lienket", link_accounts, "Dùng chung tài khoản trên Zalo và Telegram"),
     Command("kenh", choose_channel, "Chọn kênh nhận nhắc việc (Zalo hoặc Telegram)"),
 )

@@ -125,10 +125,15 @@ def is_bare_answer(text: str) -> bool:
 NUMBERED_HINT = "Anh/Chị nhắn số thứ tự để chọn:"
 LISTED_HINT = "Anh/Chị nhắn số thứ tự để chọn."  # after options the text began to number
 WORDS_HINT = "Anh/Chị nhắn một trong các lựa chọn:"
+RATING_HINT = "Câu trả lời đúng chưa? Nhắn {choices}."
 
 
 def as_text(
-    buttons: Sequence[Button], numbers_are_values: bool = False, first: int = 1, listed: int = 0
+    buttons: Sequence[Button],
+    numbers_are_values: bool = False,
+    first: int = 1,
+    listed: int = 0,
+    rating: int = 0,
 ) -> str:
     """Choices for channels without buttons (Zalo, the console): numbered from `first`
     (as `typed_choice` reads them), or listed by their words when the step reads a
@@ -138,11 +143,24 @@ def as_text(
     message's text, which then goes on with the others (7. Trang sau, 8. Hủy) and says
     how to choose at the end, where a reader of the list arrives. When the message is
     not the first with choices (`first` > 1), the numbers in its text would not be the
-    ones to type: every choice is listed again, numbered as typed."""
+    ones to type: every choice is listed again, numbered as typed.
+
+    `rating` (`Reply.rating`): the last choices rate the answer; they go on one line
+    after the others ("Nhắn 4 (Đúng) hoặc 5 (Chưa đúng)"), so that on a phone they take
+    one line and the answer's own choices keep their numbers 1, 2, ..."""
     if not buttons:
         return ""
     if numbers_are_values:
         return "\n".join([WORDS_HINT, *(f"• {b.label}" for b in buttons)])
-    skipped = listed if first == 1 else 0
-    lines = [f"{n}. {b.label}" for n, b in enumerate(buttons, start=first)][skipped:]
-    return "\n".join([*lines, LISTED_HINT] if skipped else [NUMBERED_HINT, *lines])
+    rated = max(0, min(rating, len(buttons)))
+    own = buttons[: len(buttons) - rated]
+    blocks = []
+    if own:
+        skipped = listed if first == 1 else 0
+        lines = [f"{n}. {b.label}" for n, b in enumerate(own, start=first)][skipped:]
+        blocks.append("\n".join([*lines, LISTED_HINT] if skipped else [NUMBERED_HINT, *lines]))
+    if rated:
+        numbered = enumerate(buttons[len(own) :], start=first + len(own))
+        choices = " hoặc ".join(f"{n} ({b.label})" for n, b in numbered)
+        blocks.append(RATING_HINT.format(choices=choices))
+    return "\n".join(blocks)

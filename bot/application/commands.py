@@ -39,6 +39,14 @@ class CommandContext:
 
 
 Handler = Callable[[CommandContext], Response]
+# A person's roles (`accounts.menu_roles`), or one role, or None (not linked).
+Held = frozenset[str] | str | None
+
+
+def _as_set(held: Held) -> frozenset[str]:
+    if held is None:
+        return frozenset()
+    return frozenset({held}) if isinstance(held, str) else held
 
 
 @dataclass(frozen=True)
@@ -48,14 +56,15 @@ class Command:
     # Vietnamese, shown in menus and help; "" keeps the command out of them (commands
     # that buttons send, such as /nhaclai or /thongbao_gui).
     description: str = ""
-    # The roles that may use it (`Router.role_of`: None while not linked); None: anyone.
+    # The roles that may use it (one of them is enough); None: anyone, linked or not.
     roles: frozenset[str] | None = None
     private_only: bool = True  # False: also answered in group chats
     audit: str = ""  # the audit log's action for a refused attempt (default: the name)
     refusal: str = "account/admin_only"  # the template that explains a refusal
 
-    def allows(self, role: str | None) -> bool:
-        return self.roles is None or (role is not None and role in self.roles)
+    def allows(self, held: Held) -> bool:
+        """Whether a person holding `held` (`accounts.menu_roles`) may use it."""
+        return self.roles is None or bool(self.roles & _as_set(held))
 
     @property
     def audit_action(self) -> str:
@@ -92,9 +101,9 @@ class CommandTable:
     def get(self, name: str) -> Command | None:
         return self.by_name.get(name)
 
-    def menu_for(self, role: str | None) -> tuple[Command, ...]:
-        """The listed commands a user with `role` may use (None: not linked yet)."""
-        return tuple(c for c in self.commands if c.description and c.allows(role))
+    def menu_for(self, held: Held) -> tuple[Command, ...]:
+        """The listed commands a user holding `held` may use (None, none: not linked yet)."""
+        return tuple(c for c in self.commands if c.description and c.allows(held))
 
 
 def parse_command(text: str) -> tuple[str, str] | None:

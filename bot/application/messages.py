@@ -115,6 +115,10 @@ class Reply:
     # than their labels hold (a duty's full title, its clause and deadline): channels
     # without buttons do not list them a second time.
     listed: int = 0
+    # The last `rating` buttons rate the answer above them ("Đúng" / "Chưa đúng",
+    # `bot.application.feedback`): a row of their own under the answer's own choices,
+    # one short line on channels without buttons.
+    rating: int = 0
 
 
 @dataclass(frozen=True)
@@ -178,6 +182,7 @@ def encode_reply(reply: Reply) -> dict[str, Any]:
         "columns": reply.columns,
         "numbers_are_values": reply.numbers_are_values,
         "listed": reply.listed,
+        "rating": reply.rating,
         "files": [
             {
                 "name": f.name,
@@ -203,4 +208,5 @@ def decode_reply(stored: Mapping[str, Any]) -> Reply:
         ),
         bool(stored.get("numbers_are_values", False)),
         int(stored.get("listed", 0)),
+        int(stored.get("rating", 0)),
     )

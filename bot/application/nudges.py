@@ -14,7 +14,7 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.application import progress
+from bot.application import accounts, progress
 from bot.application.commands import Command, CommandContext, small_int
 from bot.application.messages import Reply, Response
 from bot.domain.calendar import TIMEZONE, WorkingCalendar
@@ -46,9 +46,9 @@ def responsible_agencies(catalog: Catalog, duty: Duty) -> tuple[str, ...]:
 
 
 def may_snooze(catalog: Catalog, user: User, duty: Duty, province_agency: str) -> bool:
-    if user.agency_id is None or user.role not in ("official", "manager"):
+    if not accounts.can_report_for(user, user.agency_id or ""):
         return False
-    if user.agency_id == province_agency and user.role == "manager":
+    if province_agency in accounts.manager_scope(user):
         return True
     return user.agency_id in responsible_agencies(catalog, duty)
 
@@ -98,7 +98,7 @@ def mark_done(
     if entry is None:
         raise NudgeError("unknown_duty")
     agency_id = user.agency_id
-    if agency_id is None or user.role not in ("official", "manager"):
+    if agency_id is None or not accounts.can_report_for(user, agency_id):
         raise NudgeError("not_responsible")
     if agency_id not in responsible_agencies(catalog, entry[1]):
         raise NudgeError("not_responsible")

@@ -23,7 +23,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.application import accounts, chat_commands, choices, nudges
+from bot.application import accounts, chat_commands, choices, feedback, nudges
 from bot.application.admin import commands as admin_commands
 from bot.application.admin import inbox
 from bot.application.commands import (
@@ -50,6 +50,7 @@ from bot.application.render import Renderer, default_templates_dir
 from bot.application.services import Services
 from bot.config import ImportLimits, NudgeSettings
 from bot.domain.knowledge import KnowledgeBase
+from bot.domain.roles import ADMIN
 from bot.storage.models import AuditLog, ButtonPayload, DialogState, User
 from bot.storage.repositories import QuestionLogRepo, UserRepo
 
@@ -70,6 +71,7 @@ DECLARED_COMMANDS: tuple[Command, ...] = (
     *digest_commands.COMMANDS,
     *portal_commands.COMMANDS,
     *admin_commands.COMMANDS,
+    *feedback.COMMANDS,
 )
 
 
@@ -128,10 +130,10 @@ class Core:
     def wait_for_reload(self) -> None:
         self._reloader.wait()
 
-    def role_of(self, session: Session, channel: str, user_id: str) -> str | None:
-        """The role that decides a user's command menu; None while not linked."""
+    def role_of(self, session: Session, channel: str, user_id: str) -> frozenset[str]:
+        """The roles that decide a user's command menu; none while not linked."""
         user = UserRepo(session).get(channel, user_id)
-        return accounts.menu_role(user) if user is not None else None
+        return accounts.menu_roles(user) if user is not None else frozenset()
 
     def handle(self, session: Session, message: IncomingMessage) -> Response:
         """Answer one message (the caller commits the session)."""
@@ -177,12 +179,16 @@ class Core:
         if state is not None and state.dialog in self.dialogs:
             return self._dialog_step(session, user, message, state, text)
         if message.attachment is not None:
-            if user.role == "admin" and message.attachment.kind == "document":
+            if accounts.has_role(user, ADMIN) and message.attachment.kind == "document":
                 context = CommandContext(session, user, "", self.services)
                 return admin_commands.import_file(context, message.attachment)
             return Response((Reply("chat/attachment_outside_dialog"),))
         if message.payload is None and _answers_a_choice(text):
             return self._nothing_chosen(session, user, text)
+        awaited = feedback.awaiting_comment(session, user) if message.payload is None else None
+        commented = feedback.take_comment(session, user, awaited, text) if awaited else None
+        if commented is not None:  # typed right after "Chưa đúng": what was wrong
+            return commented
         answered = self._ask(session, user, message.channel, text)
         if answered.answer is not None and answered.answer.kind == "report_progress":
             return self._command(session, user, message, "baocao", "")
@@ -255,11 +261,11 @@ class Core:
         command = self.commands.get(name)
         if not message.is_private and (command is None or command.private_only):
             return Response((Reply("chat/private_only"),))
-        role = accounts.menu_role(user)
+        roles = accounts.menu_roles(user)
         if command is None:
-            menu = self.commands.menu_for(role)
+            menu = self.commands.menu_for(roles)
             return Response((Reply("chat/unknown_command", {"commands": menu}),))
-        if not command.allows(role):
+        if not command.allows(roles):
             return self._refuse(session, user, command, args, Reply(command.refusal))
         try:
             return command.handler(CommandContext(session, user, args, self.services))
@@ -286,10 +292,12 @@ class Core:
         self, session: Session, user: User, channel: str, text: str, in_dialog: bool = False
     ) -> Response:
         """A question for the Q&A, written to the question log (`in_dialog`: typed while
-        a dialog was open, so not one for the unanswered inbox)."""
+        a dialog was open, so not one for the unanswered inbox). An answer outside a
+        dialog is offered "Đúng" / "Chưa đúng" (`feedback`): here, the one place where
+        every Q&A answer leaves for the user."""
         answer = self.qa.answer(text)
         parse = answer.parse
-        QuestionLogRepo(session).add(
+        logged = QuestionLogRepo(session).add(
             channel=channel,
             user_id=user.id,
             text=text[:MAX_LOGGED_CHARS],  # `IncomingMessage` sanitized it: no NUL
@@ -302,7 +310,10 @@ class Core:
             citations=list(answer.citations),
             in_dialog=in_dialog,
         )
-        return Response((answer.reply,), answer)
+        reply = answer.reply
+        if not in_dialog and feedback.rated(answer.kind):
+            reply = feedback.offer(reply, logged.id, self.services.labels)
+        return Response((reply,), answer)
 
     # Button payloads too long for a channel are stored and sent by id.
 

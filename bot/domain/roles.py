@@ -6,6 +6,8 @@ admin curates the content and the accounts.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from nlu.normalize import fold
 
 ROLES = ("official", "manager", "admin")
@@ -13,6 +15,18 @@ OFFICIAL, MANAGER, ADMIN = ROLES
 # The words admins type for a role (folded: "cán bộ" -> "canbo"), in chat (/moi,
 # /thongbao) and on the command line (`bot invite --role`).
 ROLE_WORDS = {"canbo": OFFICIAL, "lanhdao": MANAGER, "quantri": ADMIN}
+
+
+def highest(roles: Iterable[str]) -> str:
+    """The highest of a person's roles (an official without any)."""
+    held = set(roles)
+    return next((role for role in reversed(ROLES) if role in held), OFFICIAL)
+
+
+def in_order(roles: Iterable[str]) -> list[str]:
+    """A person's roles, highest first, once each."""
+    held = set(roles)
+    return [role for role in reversed(ROLES) if role in held]
 
 
 def role_named(word: str) -> str | None:

@@ -274,8 +274,15 @@ class User(Base):
     channel: Mapped[str] = mapped_column(String)  # "telegram", "console", "zalo" ...
     channel_user_id: Mapped[str] = mapped_column(String)
     display_name: Mapped[str] = mapped_column(String)
+    # The highest of `roles` (kept equal by `accounts`): what SQL filters on admins read.
     role: Mapped[str] = mapped_column(String, default="official")
+    # Every role the person holds (an admin who redeems an official's code is both).
+    roles: Mapped[list[str]] = mapped_column(JSON, default=list, server_default=sql_text("'[]'"))
+    # The agency the person reports for (officials, managers).
     agency_id: Mapped[str | None] = mapped_column(ForeignKey("agencies.id"))
+    # A manager's scope: the agencies their digest covers (the province agency: all of
+    # them); empty: their own agency.
+    scope: Mapped[list[str]] = mapped_column(JSON, default=list, server_default=sql_text("'[]'"))
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
     # Set when the channel says the user blocked the bot (Telegram 403): no more nudges.
     blocked_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
@@ -456,6 +463,26 @@ class QuestionLog(Base):
     # Typed while a dialog was open (an answer the step did not take): not a question
     # for the unanswered inbox.
     in_dialog: Mapped[bool] = mapped_column(default=False)
+
+
+FEEDBACK_VERDICTS = ("right", "wrong")
+
+
+class AnswerFeedback(Base):
+    """What the asker said of a Q&A answer ("Đúng" / "Chưa đúng"), with the comment they
+    may type after "Chưa đúng". One verdict per logged answer: pressing the other
+    button changes it. A "wrong" one waits in the admins' inbox (/hopthu) until an
+    admin sets it aside (`InboxDismissal`, by the same question log id)."""
+
+    __tablename__ = "answer_feedback"
+    __table_args__ = (CheckConstraint(_one_of("verdict", FEEDBACK_VERDICTS), name="verdict"),)
+
+    question_log_id: Mapped[int] = mapped_column(ForeignKey("question_logs.id"), primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    verdict: Mapped[str] = mapped_column(String)
+    comment: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)
+    updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
 # --- scheduler: working calendar, snoozes, delivery outbox -----------------------------

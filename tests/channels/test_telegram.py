@@ -39,7 +39,7 @@ from bot.channels.telegram.webhook import SECRET_HEADER
 from bot.channels.web.app import Portal
 from bot.config import ImportLimits, Settings
 from bot.storage.db import session_scope
-from bot.storage.models import DialogState, ProgressReport, User
+from bot.storage.models import AnswerFeedback, DialogState, ProgressReport, User
 from tests.channels.test_telegram_render import assert_valid_html
 from tests.support.fake_bot_api import JSON, FakeBotApi, RecordedCall
 
@@ -174,7 +174,26 @@ async def test_a_question_gets_an_html_answer_with_its_citation(bot: Harness) ->
     [answer] = await bot.say("Sở Nội vụ phải làm gì?")
     assert_html_reply(answer)
     assert "<b>" in answer["text"] and "Mục 2.d" in answer["text"]
-    assert "reply_markup" not in answer
+    assert buttons_of(answer) == [["👍 Đúng", "👎 Chưa đúng"]]  # one row: the rating
+
+
+async def test_rating_an_answer_with_its_buttons(bot: Harness, assistant: Assistant) -> None:
+    """ "Đúng" is a toast (the answer's own buttons stay); "Chưa đúng" asks for a comment,
+    which the next message is."""
+    await bot.say("Ai ký Chỉ thị?")
+    calls = await bot.press("👍 Đúng")
+    [answered] = [c for c in calls if c.method == "answerCallbackQuery"]
+    assert answered.params["text"] == "Cảm ơn Anh/Chị đã cho biết."
+    assert not sent(calls)
+    calls = await bot.press("👎 Chưa đúng")
+    [asked] = sent(calls)
+    assert "đã được chuyển tới quản trị viên" in asked["text"]
+    assert buttons_of(asked) == [["Bỏ qua"]]
+    [thanks] = await bot.say("Người ký là Phó Chủ tịch")
+    assert "Đã ghi nhận góp ý" in thanks["text"]
+    with session_scope(assistant.sessions) as session:
+        [row] = session.scalars(select(AnswerFeedback)).all()
+    assert (row.verdict, row.comment) == ("wrong", "Người ký là Phó Chủ tịch")
 
 
 async def test_no_diacritics_question(bot: Harness) -> None:

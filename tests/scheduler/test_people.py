@@ -149,7 +149,12 @@ def test_joining_moves_queued_nudges_to_the_person(assistant: Assistant) -> None
         [join] = session.scalars(select(AuditLog).where(AuditLog.action == "account.join"))
     person = zalo.user().id
     assert pending == [(person, "zalo", "pending"), (telegram.user().id, "telegram", "failed")]
-    assert join.after == {"person": person, "role": "official", "agency_id": "h_que_vo"}
+    assert join.after == {
+        "person": person,
+        "role": "official",
+        "roles": ["official"],
+        "agency_id": "h_que_vo",
+    }
     tick(assistant, at("2026-12-01", "08:05"))
     assert len(nudges(assistant)) == 2  # nothing new
 

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
+from bot.application.accounts import holding
 from bot.application.admin.content import ContentError, agencies_named, require_admin
 from bot.application.calendar import load_calendar
 from bot.application.messages import Reply
@@ -67,7 +68,7 @@ def recipients(
     # Linked to an agency (accounts.is_linked), or an admin.
     which = [or_(User.agency_id.is_not(None), User.role == "admin")]
     if role is not None:
-        which.append(User.role == role)
+        which.append(holding(role))
     if agency_id is not None:
         which.append(User.agency_id == agency_id)
     people = people_on(session, and_(*which), push_channels)

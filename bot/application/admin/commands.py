@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from bot.application import accounts
-from bot.application.admin import announcements, content, files, inbox
+from bot.application.admin import announcements, content, files, inbox, stats
 from bot.application.commands import CommandContext, admin, small_int
 from bot.application.file_limits import size_text, too_big
 from bot.application.knowledge.seed import duty_from_db
@@ -145,16 +145,45 @@ def extend(ctx: CommandContext) -> Response:
     return respond(Reply("admin/due_set", {"duty": duty.title, "due": due}))
 
 
+# "Chưa đúng" shown in /hopthu, and how many of them get buttons (the phone's screen).
+INBOX_FEEDBACK, INBOX_FEEDBACK_BUTTONS = 5, 3
+ANSWER_PREVIEW = 300  # characters of the answer given, in /hopthu
+
+
 def inbox_list(ctx: CommandContext) -> Response:
+    """/hopthu: answers askers said were wrong ("Chưa đúng", with the answer given and
+    their comment), then the questions the assistant could not answer."""
     session = ctx.session
     groups = inbox.unanswered(session)
+    wrong = [
+        {
+            "log_id": log.id,
+            "question": log.text[: content.MAX_QUESTION],
+            "answer": _preview(log.reply),
+            "comment": row.comment,
+            "at": row.updated_at,
+        }
+        for row, log in inbox.wrong_answers(session, INBOX_FEEDBACK)
+    ]
     buttons = []
     labels = ctx.app.labels
+    for n, item in enumerate(wrong[:INBOX_FEEDBACK_BUTTONS], 1):
+        buttons.append(Button(f"{labels.create_faq} (góp ý {n})", f"/faqthem {item['log_id']}"))
+        buttons.append(Button(f"{labels.skip} (góp ý {n})", f"/hopthu_bo {item['log_id']}"))
     for n, group in enumerate(groups[:5], 1):
         first = group.log_ids[0]
         buttons.append(Button(f"{labels.create_faq} (nhóm {n})", f"/faqthem {first}"))
         buttons.append(Button(f"{labels.skip} (nhóm {n})", f"/hopthu_bo {first}"))
-    return respond(Reply("admin/inbox", {"groups": groups}, tuple(buttons), columns=2))
+    view = {"groups": groups, "wrong": wrong}
+    return respond(Reply("admin/inbox", view, tuple(buttons), columns=2))
+
+
+def _preview(text: str) -> str:
+    """The start of a logged answer, on one line, cut after a whole word."""
+    flat = " ".join(text.split())
+    if len(flat) <= ANSWER_PREVIEW:
+        return flat
+    return flat[:ANSWER_PREVIEW].rsplit(" ", 1)[0] + " …"
 
 
 def inbox_add(ctx: CommandContext) -> Response:
@@ -174,6 +203,7 @@ def inbox_add(ctx: CommandContext) -> Response:
 
 
 def inbox_dismiss(ctx: CommandContext) -> Response:
+    """/hopthu_bo <id>: set aside a group of unanswered questions, or one "Chưa đúng"."""
     session, user, log_id = ctx.session, ctx.user, ctx.args
     log_number = small_int(log_id)
     try:
@@ -184,6 +214,15 @@ def inbox_dismiss(ctx: CommandContext) -> Response:
         return not_found("nhóm câu hỏi", log_id)
     view = {"count": group.count, "faq_id": "", "added": 0}
     return respond(Reply("admin/inbox_done", view))
+
+
+def statistics(ctx: CommandContext) -> Response:
+    """/thongke [weeks]: questions, refusals and ratings per week, the most asked."""
+    weeks = stats.weeks_asked(ctx.args)
+    if weeks is None:
+        view = {"max_weeks": stats.MAX_WEEKS, "default_weeks": stats.DEFAULT_WEEKS}
+        return respond(Reply("admin/stats_usage", view))
+    return respond(Reply("admin/stats", {"stats": stats.weekly(ctx.session, weeks)}))
 
 
 # ----- duties: title and assignment (versioned, revertable) -------------------------
@@ -483,9 +522,10 @@ COMMANDS = (
     admin("faqthem", faq_add, "Thêm một mục hỏi đáp", "faq.add"),
     admin("faqsua", faq_edit, "Sửa một mục hỏi đáp: /faqsua <mã>", "faq.edit"),
     admin("faqxoa", faq_delete, "Xóa một mục hỏi đáp: /faqxoa <mã>", "faq.delete"),
-    admin("hopthu", inbox_list, "Câu hỏi chưa trả lời được", "inbox"),
+    admin("hopthu", inbox_list, "Câu hỏi chưa trả lời được, góp ý «Chưa đúng»", "inbox"),
     admin("hopthu_them", inbox_add, audit="inbox.add"),
     admin("hopthu_bo", inbox_dismiss, audit="inbox.dismiss"),
+    admin("thongke", statistics, "Thống kê câu hỏi theo tuần: /thongke [số tuần]", "stats"),
     admin("lichsu", history, "Lịch sử thay đổi nội dung", "history"),
     admin("hoantac", revert, "Khôi phục trước một thay đổi: /hoantac <số>", "revert"),
     admin("gianhan", extend, "Gia hạn nhiệm vụ: /gianhan <mã nhiệm vụ> <dd/mm/yyyy>", "duty.due"),

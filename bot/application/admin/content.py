@@ -17,8 +17,10 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from bot.application.accounts import has_role
 from bot.domain.catalog import Catalog
 from bot.domain.errors import Refused
+from bot.domain.roles import ADMIN
 from bot.storage.models import AuditLog, Duty, FaqEntry, User
 from nlu.normalize import fold
 
@@ -125,7 +127,7 @@ def faq_snapshot(entry: FaqEntry) -> dict[str, Any]:
 
 def require_admin(session: Session, user: User, action: str, target: str = "") -> None:
     """Admins only; a refused attempt is logged and audited."""
-    if user.role == "admin":
+    if has_role(user, ADMIN):
         return
     log.warning("refused admin action %s on %r by user %s (%s)", action, target, user.id, user.role)
     session.add(AuditLog(user_id=user.id, action=action, entity_id=target, allowed=False))

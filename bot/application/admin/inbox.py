@@ -1,6 +1,8 @@
-"""The unanswered-questions inbox: refused and hesitant answers from the question log,
-grouped by similarity so an admin sees each missing topic once, with how often and
-when it was last asked."""
+"""The admins' inbox: answers their askers said were wrong ("Chưa đúng", see
+`bot.application.feedback`), and the unanswered questions: refused and hesitant
+answers from the question log, grouped by similarity so an admin sees each missing
+topic once, with how often and when it was last asked. An admin sets either aside
+with an `InboxDismissal` of its logged question."""
 
 from __future__ import annotations
 
@@ -12,10 +14,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.application.admin import content
-from bot.storage.models import FaqEntry, InboxDismissal, QuestionLog, User
+from bot.storage.models import AnswerFeedback, FaqEntry, InboxDismissal, QuestionLog, User
 from nlu.features import TfidfVectorizer
 
 UNANSWERED_KINDS = ("refusal", "did_you_mean")
+WRONG_VERDICT = "wrong"  # `AnswerFeedback.verdict` of a "Chưa đúng"
 # Character n-gram cosine above which two logged questions are "the same question".
 SAME_QUESTION = 0.5
 MAX_LOGS = 2000  # the most recent unanswered questions looked at
@@ -75,9 +78,13 @@ def group_of(session: Session, log_id: int) -> InboxGroup | None:
 
 
 def dismiss_group(session: Session, user: User | None, log_id: int) -> InboxGroup | None:
-    """Take the group `log_id` belongs to out of the inbox (answered or skipped); None
-    when it is in no group now."""
+    """Take the group `log_id` belongs to, or its "Chưa đúng", out of the inbox
+    (answered or skipped); None when it is in neither now."""
     group = group_of(session, log_id)
+    if group is None and is_wrong_answer(session, log_id):
+        log = session.get(QuestionLog, log_id)
+        if log is not None and session.get(InboxDismissal, log_id) is None:
+            group = InboxGroup([log_id], [log.text], 1, log.created_at)
     if group is not None:
         dismiss(session, user, group.log_ids)
     return group
@@ -129,3 +136,22 @@ def dismiss(session: Session, user: User | None, log_ids: list[int]) -> int:
             session.add(InboxDismissal(question_log_id=log_id, user_id=user.id if user else None))
     session.flush()
     return len(log_ids)
+
+
+def wrong_answers(session: Session, limit: int = 10) -> list[tuple[AnswerFeedback, QuestionLog]]:
+    """ "Chưa đúng" not set aside yet, the latest first, with the logged question and answer."""
+    dismissed = select(InboxDismissal.question_log_id)
+    rows = session.execute(
+        select(AnswerFeedback, QuestionLog)
+        .join(QuestionLog, QuestionLog.id == AnswerFeedback.question_log_id)
+        .where(AnswerFeedback.verdict == WRONG_VERDICT)
+        .where(AnswerFeedback.question_log_id.not_in(dismissed))
+        .order_by(AnswerFeedback.updated_at.desc(), AnswerFeedback.question_log_id.desc())
+        .limit(limit)
+    )
+    return [(row[0], row[1]) for row in rows]
+
+
+def is_wrong_answer(session: Session, log_id: int) -> bool:
+    row = session.get(AnswerFeedback, log_id)
+    return row is not None and row.verdict == WRONG_VERDICT

@@ -138,6 +138,6 @@ class FaqDialog:
             state = states.save(session, user.id, NAME, "preview", data)
             return Outcome([self.prompt(state)])
         states.clear(session, user.id)
-        if "inbox_log_id" in data:
+        if "inbox_log_id" in data:  # a group or a "Chưa đúng" now has its FAQ entry
             inbox.dismiss_group(session, user, data["inbox_log_id"])
         return Outcome([Reply("admin/faq_saved", {"id": entry.id})], finished=True, changed=True)

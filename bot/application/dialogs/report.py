@@ -85,6 +85,9 @@ class Labels:
     create_faq: str
     send: str
     stale: str
+    right: str  # under a Q&A answer (`bot.application.feedback`)
+    wrong: str
+    rated: str  # the notice after a rating
 
 
 @dataclass

@@ -4,12 +4,15 @@ message with its chart and .xlsx, and queueing an on-demand digest's files."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.application.accounts import menu_roles
+from bot.application.commands import Held
 from bot.application.digest.model import (
     DIGEST_KIND,
     MAX_LISTED,
@@ -62,13 +65,25 @@ class DigestBuilder:
             for duty_id, (_, duty) in self.catalog.duties.items()
         }
 
-    def scope_of(self, agency_id: str | None, role: str) -> tuple[list[str], str] | None:
-        """The agencies a user's digest covers, and its title; None: not allowed."""
-        if role == "admin" or (role == "manager" and agency_id == self.settings.province_agency):
+    def scope_of(
+        self, agency_id: str | None, roles: Held, scope: Sequence[str] = ()
+    ) -> tuple[list[str], str] | None:
+        """The agencies a person's digest covers, and its title; None: not allowed.
+        Admins and the province's managers see the province; another manager the
+        agencies of their `scope` (empty: their own agency)."""
+        held = {roles} if isinstance(roles, str) else set(roles or ())
+        if "admin" in held:
             return self.all_agencies(), "toàn tỉnh"
-        if role == "manager" and agency_id in self.catalog.agencies:
-            return [agency_id], self.catalog.agencies[agency_id].short_name
-        return None
+        if "manager" not in held:
+            return None
+        wanted = list(scope) or ([agency_id] if agency_id else [])
+        if self.settings.province_agency in wanted:
+            return self.all_agencies(), "toàn tỉnh"
+        known = [a.id for a in self.catalog.kb.agencies if a.id in wanted]
+        if not known:
+            return None
+        names = self.catalog.agencies
+        return known, ", ".join(names[a].short_name for a in known)
 
     def agency_names(self) -> dict[str, str]:
         return {a.id: a.short_name for a in self.catalog.kb.agencies}
@@ -100,13 +115,15 @@ class DigestBuilder:
     def for_recipient(
         self, session: Session, recipient: Recipient, now: dt.datetime, world: World | None = None
     ) -> Digest:
-        scope = self.scope_of(recipient.agency_id, recipient.role)
+        scope = self.scope_of(
+            recipient.agency_id, recipient.roles or recipient.role, recipient.scope
+        )
         if scope is None:
             raise ValueError(f"user {recipient.user_id} gets no digest")
         return self.build(session, now, scope[0], scope[1], recipient.user_id, world)
 
     def for_user(self, session: Session, user: User, now: dt.datetime) -> Digest | None:
-        scope = self.scope_of(user.agency_id, user.role)
+        scope = self.scope_of(user.agency_id, menu_roles(user), user.scope)
         if scope is None:
             return None
         return self.build(session, now, scope[0], scope[1], user.id)

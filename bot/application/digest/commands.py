@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 from sqlalchemy.orm import Session
 
+from bot.application import accounts
 from bot.application.commands import Command, CommandContext, CommandRefused
 from bot.application.digest import quarterly
 from bot.application.digest.builder import DigestBuilder, enqueue_on_demand
@@ -36,10 +38,13 @@ def digest(ctx: CommandContext) -> Response:
     return Response(tuple(replies))
 
 
-def may_draft_quarterly(role: str | None, agency_id: str | None, settings: NudgeSettings) -> bool:
-    """Sở TT&TT's and the province's managers, and admins, draft the quarterly report."""
-    drafting = (DRAFTING_AGENCY, settings.province_agency)
-    return role == ADMIN or (role == MANAGER and agency_id in drafting)
+def may_draft_quarterly(
+    roles: frozenset[str], scope: Sequence[str], settings: NudgeSettings
+) -> bool:
+    """Sở TT&TT's and the province's managers (`accounts.manager_scope`), and admins,
+    draft the quarterly report."""
+    drafting = {DRAFTING_AGENCY, settings.province_agency}
+    return ADMIN in roles or (MANAGER in roles and bool(drafting & set(scope)))
 
 
 def quarterly_files(
@@ -61,7 +66,8 @@ def quarterly_report(ctx: CommandContext) -> Response:
     .docx draft from the province-wide status (Sở TT&TT's and the province's managers,
     and admins)."""
     user = ctx.user
-    if not may_draft_quarterly(user.role, user.agency_id, ctx.app.nudge_settings):
+    roles, scope = accounts.menu_roles(user), accounts.manager_scope(user)
+    if not may_draft_quarterly(roles, scope, ctx.app.nudge_settings):
         raise CommandRefused(Reply("digest/quarterly_not_allowed"))
     now = utcnow()
     document, annex = quarterly_files(ctx.session, builder_for(ctx), user.id, now)

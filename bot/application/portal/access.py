@@ -41,11 +41,11 @@ class Scope:
 
 def scope_of(builder: DigestBuilder, visitor: Visitor) -> Scope | None:
     """The agencies the visitor sees; None: none (not linked to an agency)."""
-    found = builder.scope_of(visitor.agency_id, visitor.role or "")
+    found = builder.scope_of(visitor.agency_id, visitor.roles, visitor.scope)
     if found is not None:
         return Scope(tuple(found[0]), found[1])
     agencies = builder.catalog.agencies
-    if visitor.role == OFFICIAL and visitor.agency_id in agencies:
+    if OFFICIAL in visitor.roles and visitor.agency_id in agencies:
         return Scope((visitor.agency_id,), agencies[visitor.agency_id].short_name)
     return None
 
@@ -77,7 +77,7 @@ def require_agency(
 
 
 def require_admin(session: Session, visitor: Visitor, what: str) -> None:
-    if visitor.role != ADMIN:
+    if ADMIN not in visitor.roles:
         raise refuse(session, visitor, what)
 
 
@@ -89,8 +89,8 @@ def admin_user(session: Session, visitor: Visitor, what: str) -> User:
 
 
 def may_download_digest(visitor: Visitor) -> bool:
-    return visitor.role in MANAGERS
+    return bool(visitor.roles & MANAGERS)
 
 
 def may_download_quarterly(visitor: Visitor, settings: NudgeSettings) -> bool:
-    return may_draft_quarterly(visitor.role, visitor.agency_id, settings)
+    return may_draft_quarterly(visitor.roles, visitor.scope, settings)

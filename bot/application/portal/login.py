@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from sqlalchemy import delete, update
 from sqlalchemy.orm import Session
 
-from bot.application.accounts import menu_role
+from bot.application.accounts import manager_scope, menu_role, menu_roles
 from bot.application.file_links import token_hash
 from bot.domain.errors import Refused
 from bot.storage.models import AuditLog, User, WebLoginLink, WebSession
@@ -50,6 +50,8 @@ class Visitor:
     role: str | None  # `accounts.menu_role`: None while not linked to an agency
     agency_id: str | None
     csrf: str  # the token every form of this session carries
+    roles: frozenset[str] = frozenset()  # `accounts.menu_roles`: what access checks read
+    scope: tuple[str, ...] = ()  # `accounts.manager_scope`
 
 
 def new_token() -> str:
@@ -140,8 +142,20 @@ def visitor(session: Session, secret: str, now: dt.datetime) -> Visitor | None:
         return None
     if now - row.last_seen_at >= TOUCH_EVERY:
         row.last_seen_at = now
-    role = menu_role(user)
-    return Visitor(user.id, user.display_name, role, user.agency_id, csrf_token(secret))
+    return as_visitor(user, csrf_token(secret))
+
+
+def as_visitor(user: User, csrf: str = "") -> Visitor:
+    """The account as the portal's access checks see it (its person's roles and scope)."""
+    return Visitor(
+        user.id,
+        user.display_name,
+        menu_role(user),
+        user.agency_id,
+        csrf,
+        menu_roles(user),
+        manager_scope(user),
+    )
 
 
 def logout(session: Session, secret: str) -> None:

@@ -134,11 +134,17 @@ class ReportView:
 class Recipient:
     user_id: int
     agency_id: str | None
-    role: str
+    role: str  # the highest of `roles`
     channel: str
     address: str  # the channel's chat id
     name: str = ""
     blocked: bool = False
+    roles: frozenset[str] = frozenset()  # every role the person holds (empty: `role`)
+    scope: tuple[str, ...] = ()  # a manager's agencies (empty: their own)
+
+    def holds(self, *roles: str) -> bool:
+        """Whether the person holds one of `roles`."""
+        return bool((self.roles or {self.role}) & set(roles))
 
 
 @dataclass(frozen=True)
@@ -510,7 +516,7 @@ def due_messages(
     window = settings.catch_up_days if catch_up is None else catch_up
     problems = Problems()
     nudges, active = agency_nudges(now, plans, reports, calendar, settings, catch_up, problems)
-    reachable = [u for u in users if not u.blocked and u.role in REPORTING_ROLES]
+    reachable = [u for u in users if not u.blocked and u.holds(*REPORTING_ROLES)]
     by_agency: dict[str, list[Recipient]] = defaultdict(list)
     for user in reachable:
         if user.agency_id is not None:
@@ -520,7 +526,7 @@ def due_messages(
         if nudge.audience == "agency":
             return by_agency.get(nudge.agencies[0], [])
         owner = nudge.agencies[0] if nudge.audience == "managers" else settings.province_agency
-        return [u for u in by_agency.get(owner, []) if u.role == "manager"]
+        return [u for u in by_agency.get(owner, []) if u.holds(MANAGER)]
 
     result = PolicyResult(nudges=nudges, skipped=problems.skipped)
     reached: set[tuple[int, str]] = set()

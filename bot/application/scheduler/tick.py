@@ -28,6 +28,7 @@ from bot.application.scheduler.world import World, admins, load_world
 from bot.config import NudgeSettings
 from bot.domain.calendar import DateOutOfRange, WorkingCalendar
 from bot.domain.catalog import Catalog
+from bot.domain.roles import MANAGER
 from bot.storage.models import OutboxMessage
 from nlu.yaml_io import read_yaml
 
@@ -241,7 +242,7 @@ class Ticker:
         week = self.digest_week(now, world.calendar)
         if week is None:
             return 0, 0
-        managers = [u for u in world.users if u.role == "manager" and not u.blocked and u.agency_id]
+        managers = [u for u in world.users if u.holds(MANAGER) and not u.blocked and u.agency_id]
         if not managers:
             return 0, 0
         done = set(

@@ -174,6 +174,8 @@ def people_on(
             User.display_name,
             User.blocked_at,
             User.preferred,
+            User.roles,
+            User.scope,
         )
         .where(which)
         .order_by(person, User.id)
@@ -182,13 +184,22 @@ def people_on(
         query = query.where(User.channel.in_(list(channels)))
     order = list(channels or ())
     chosen: dict[int, tuple[tuple[bool, bool, int], Recipient]] = {}
-    for key, agency_id, role, channel, address, name, blocked_at, preferred in session.execute(
-        query
-    ):
+    for row in session.execute(query):
+        key, agency_id, role, channel, address, name, blocked_at, preferred, roles, scope = row
         blocked = blocked_at is not None
         rank = contact_order(channel, preferred, blocked, order)
         if key not in chosen or rank < chosen[key][0]:
-            recipient = Recipient(key, agency_id, role, channel, address, name, blocked)
+            recipient = Recipient(
+                key,
+                agency_id,
+                role,
+                channel,
+                address,
+                name,
+                blocked,
+                frozenset(roles or [role]),
+                tuple(scope or ()),
+            )
             chosen[key] = (rank, recipient)
     return [recipient for _, recipient in chosen.values()]
 

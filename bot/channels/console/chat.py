@@ -38,7 +38,10 @@ class ConsoleChannel:
         buttons = [b for reply in offering for b in reply.buttons]
         values = any(r.numbers_are_values for r in offering)
         if buttons:  # numbered across the replies: only the first's text numbers its own
-            parts.append(choices.as_text(buttons, values, listed=offering[0].listed))
+            rating = offering[-1].rating  # the rating choices end the last reply's
+            parts.append(choices.as_text(buttons, values, listed=offering[0].listed, rating=rating))
+        if not response.replies and response.notice:  # a pressed choice's acknowledgment
+            parts.append(response.notice)
         return "\n".join(parts)
 
     @staticmethod

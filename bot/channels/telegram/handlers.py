@@ -27,7 +27,7 @@ from telegram.ext import ContextTypes
 
 from bot.application.admin.commands import import_wanted
 from bot.application.assistant import Assistant
-from bot.application.commands import CommandTable, parse_command
+from bot.application.commands import CommandTable, Held, parse_command
 from bot.application.messages import Attachment, IncomingMessage, Response
 from bot.application.render import Renderer
 from bot.channels.telegram.render import Outgoing, send_all, to_outgoing
@@ -39,12 +39,12 @@ CHANNEL = "telegram"
 # Plain text on purpose: it must go out even when rendering is what failed.
 APOLOGY = "Xin lỗi, đã có lỗi xảy ra. Vui lòng thử lại sau."
 # Roles whose command menu differs from everyone's, set for their chat on /start.
-ROLES_WITH_OWN_MENU = ("manager", "admin")
+ROLES_WITH_OWN_MENU = frozenset({"manager", "admin"})
 
 
-def commands_for(table: CommandTable, role: str | None) -> list[BotCommand]:
-    """The messenger's command menu for a user with `role`, from the declared commands."""
-    return [BotCommand(c.name, c.description) for c in table.menu_for(role)]
+def commands_for(table: CommandTable, roles: Held) -> list[BotCommand]:
+    """The messenger's command menu for a user holding `roles`, from the declared commands."""
+    return [BotCommand(c.name, c.description) for c in table.menu_for(roles)]
 
 
 @dataclass(frozen=True)
@@ -53,7 +53,7 @@ class Outcome:
 
     response: Response
     messages: tuple[Outgoing, ...]
-    menu_role: str | None = None
+    menu_roles: frozenset[str] = frozenset()
     set_menu: bool = False
 
 
@@ -127,7 +127,7 @@ class TelegramChannel:
         if chat_id is None:
             return
         if outcome.set_menu and update.effective_user is not None:
-            await self._set_menu(context, update.effective_user.id, outcome.menu_role)
+            await self._set_menu(context, update.effective_user.id, outcome.menu_roles)
         await self.send(context, chat_id, outcome.messages)
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -159,8 +159,8 @@ class TelegramChannel:
         max_bytes = self.assistant.settings.imports.max_bytes
         if attachment is None or not import_wanted(attachment, max_bytes):
             return message
-        role = await asyncio.to_thread(self._role, message)
-        if role != "admin":
+        roles = await asyncio.to_thread(self._role, message)
+        if "admin" not in roles:
             return message
         try:
             file = await context.bot.get_file(attachment.file_id)
@@ -170,7 +170,7 @@ class TelegramChannel:
             return message  # the core answers that the file could not be read
         return replace(message, attachment=replace(attachment, content=content))
 
-    def _role(self, message: IncomingMessage) -> str | None:
+    def _role(self, message: IncomingMessage) -> frozenset[str]:
         with session_scope(self.assistant.sessions) as session:
             return self.assistant.core.role_of(session, message.channel, message.user_id)
 
@@ -179,16 +179,16 @@ class TelegramChannel:
         """Run the core on one message in its own session (committed when it returns), then
         render its replies (after the commit: a template error must not undo a saved report)."""
         core = self.assistant.core
-        menu_role: str | None = None
+        menu_roles: frozenset[str] = frozenset()
         set_menu = False
         with session_scope(self.assistant.sessions) as session:
             response = core.handle(session, message)
             command = parse_command(message.text) if message.text else None
             is_start = command is not None and command[0] == "start"
             if response.refresh_menu or is_start:
-                menu_role = core.role_of(session, message.channel, message.user_id)
-                set_menu = response.refresh_menu or menu_role in ROLES_WITH_OWN_MENU
-        return Outcome(response, self.render(response), menu_role, set_menu)
+                menu_roles = core.role_of(session, message.channel, message.user_id)
+                set_menu = response.refresh_menu or bool(menu_roles & ROLES_WITH_OWN_MENU)
+        return Outcome(response, self.render(response), menu_roles, set_menu)
 
     def render(self, response: Response) -> tuple[Outgoing, ...]:
         """Every reply as HTML, long ones in parts; a reply's buttons go under its last part."""
@@ -211,12 +211,12 @@ class TelegramChannel:
             log.info("could not answer callback query %s: %s", query.id, error)
 
     async def _set_menu(
-        self, context: ContextTypes.DEFAULT_TYPE, user_id: int, role: str | None
+        self, context: ContextTypes.DEFAULT_TYPE, user_id: int, roles: frozenset[str]
     ) -> None:
         """The user's own command menu (their private chat's id is their user id)."""
         try:
             await context.bot.set_my_commands(
-                commands_for(self.assistant.core.commands, role),
+                commands_for(self.assistant.core.commands, roles),
                 scope=BotCommandScopeChat(user_id),
             )
         except TelegramError as error:  # a menu is a convenience: never fail the reply for it

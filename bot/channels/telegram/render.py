@@ -135,13 +135,19 @@ def _visible(part: str) -> bool:
     return bool(re.sub(r"<[^<>]*>", "", part).strip())
 
 
-def inline_keyboard(buttons: Sequence[Button], columns: int = 1) -> InlineKeyboardMarkup | None:
-    """The buttons in rows of `columns` (None when there are no buttons)."""
+def inline_keyboard(
+    buttons: Sequence[Button], columns: int = 1, rating: int = 0
+) -> InlineKeyboardMarkup | None:
+    """The buttons in rows of `columns` (None when there are no buttons); the last
+    `rating` (`Reply.rating`: "Đúng" / "Chưa đúng") in one row of their own, last."""
     if not buttons:
         return None
     width = max(1, columns)
     row_buttons = [InlineKeyboardButton(b.label, callback_data=b.payload) for b in buttons]
-    rows = [row_buttons[i : i + width] for i in range(0, len(row_buttons), width)]
+    own = row_buttons[: len(row_buttons) - max(0, rating)]
+    rows = [own[i : i + width] for i in range(0, len(own), width)]
+    if len(own) < len(row_buttons):
+        rows.append(row_buttons[len(own) :])
     return InlineKeyboardMarkup(rows)
 
 
@@ -162,7 +168,8 @@ def to_outgoing(renderer: Renderer, reply: Reply) -> list[Outgoing]:
         log.warning("message %s rendered empty; nothing sent", reply.template)
         return []
     messages = [Outgoing(part) for part in parts[:-1]]
-    messages.append(Outgoing(parts[-1], inline_keyboard(reply.buttons, reply.columns)))
+    keyboard = inline_keyboard(reply.buttons, reply.columns, reply.rating)
+    messages.append(Outgoing(parts[-1], keyboard))
     messages.extend(Outgoing("", file=file) for file in reply.files)
     return messages
 

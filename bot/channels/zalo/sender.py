@@ -149,7 +149,11 @@ class ZaloSender:
         if message.buttons:
             blocks.append(
                 choices.as_text(
-                    message.buttons, message.numbers_are_values, first_choice, message.listed
+                    message.buttons,
+                    message.numbers_are_values,
+                    first_choice,
+                    message.listed,
+                    message.rating,
                 )
             )
         lines = [file_line(f, links) for f in message.files if not self._as_photo(f, links)]
