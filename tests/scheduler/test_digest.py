@@ -28,6 +28,7 @@ from bot.application.scheduler.tick import Ticker
 from bot.cli import main
 from bot.config import NudgeSettings
 from bot.domain.numbers import vn_percent
+from bot.domain.status import Tally
 from bot.storage.db import session_scope
 from bot.storage.models import Duty, OutboxMessage, ProgressReport
 from tests.scheduler.conftest import add_users, at
@@ -101,7 +102,7 @@ def test_statuses_in_the_government_offices_words(seeded: Assistant) -> None:
     assert status[("tx_tu_son", "2.f-4")] == "late_done"
     assert status[("h_tien_du", "2.f-4")] == "overdue"
     assert status[("h_tien_du", "2.f-5")] == "open"
-    assert status[("h_gia_binh", "2.f-4")] == "unreported"
+    assert status[("h_gia_binh", "2.f-4")] == "unreported_late"  # overdue too
     assert status[("sttt", "2.b-3")] == "unreported"  # Q4's report: none since 7/10
     assert status[("h_que_vo", "1.e-3")] == "open"  # continuous, reported
     assert ("sttt", "2.f-4") not in status  # not its duty
@@ -212,7 +213,7 @@ def test_weekly_digest_with_changes_and_spreadsheet(seeded: Assistant) -> None:
     details = list(book["Chi tiết"].iter_rows(min_row=5, values_only=True))
     assert ("Huyện Tiên Du", "2.f-4") in [row[1:3] for row in details]
     assert any(
-        r[7] == "chưa hoàn thành – quá hạn"
+        r[7] == "đang thực hiện quá hạn"
         for r in book["Quá hạn"].iter_rows(min_row=5, values_only=True)
     )
     # A week later, after Tiên Du reports 2.f-4 done: the change is listed.
@@ -242,7 +243,7 @@ def test_weekly_digest_with_changes_and_spreadsheet(seeded: Assistant) -> None:
     assert "Thay đổi từ bản tổng hợp trước" in text
     assert (
         "Huyện Tiên Du — Lập danh sách cán bộ phụ trách CNTT cấp xã, báo cáo qua Sở TT&amp;TT: "
-        "chưa hoàn thành – quá hạn → hoàn thành quá hạn" in text
+        "đang thực hiện quá hạn → hoàn thành quá hạn" in text
     )
 
 
@@ -341,8 +342,10 @@ def synthetic(n: int) -> Digest:
             "open": 2,
             "overdue": i % 5,
             "unreported": 3,
+            "unreported_late": i % 2,
         }
-        agencies.append(AgencySummary(f"a{i}", f"Cơ quan số {i}", counts, sum(counts.values())))
+        tally = Tally.of(s for s, n in counts.items() for _ in range(n))
+        agencies.append(AgencySummary(f"a{i}", f"Cơ quan số {i}", tally))
     return Digest("toàn tỉnh", [a.agency_id for a in agencies], NOW, [], agencies)
 
 
@@ -377,7 +380,8 @@ def test_chart_png_is_valid_and_sized_for_one_or_many_agencies(seeded: Assistant
     assert png_size(empty)[1] == height
     assert len(one) < 40_000 and len(many) < 150_000  # they travel in outbox rows
     # The legend keeps its exact colours even when one status fills the chart.
-    unreported = [AgencySummary(f"a{i}", f"CQ {i}", {"unreported": 19}, 19) for i in range(30)]
+    only = Tally.of(["unreported"] * 19)
+    unreported = [AgencySummary(f"a{i}", f"CQ {i}", only) for i in range(30)]
     grey = Digest("toàn tỉnh", [a.agency_id for a in unreported], NOW, [], unreported)
     for png in (to_png(chart_data(grey)), empty):
         with Image.open(io.BytesIO(png)) as image:

@@ -118,14 +118,16 @@ class DigestBuilder:
             "scope": digest.scope,
             "at": digest.generated_at,
             "single": single,
-            "total": len(digest.rows),
-            "totals": [(STATUS_WORDS[s], digest.totals.get(s, 0)) for s in STATUSES],
+            "total": digest.tally.total,
+            "totals": [(STATUS_WORDS[s], digest.tally[s]) for s in STATUSES],
+            "late_total": digest.tally.late,
+            "completion": digest.tally.completion,
             "agencies": [
                 {
                     "name": a.agency,
                     "completion": a.completion,
-                    "late": a.counts.get("overdue", 0),
-                    "unreported": a.counts.get("unreported", 0),
+                    "late": a.tally.late,
+                    "unreported": a.tally.unreported,
                     "total": a.total,
                 }
                 for a in digest.agencies
@@ -136,6 +138,7 @@ class DigestBuilder:
                     "clause": r.clause,
                     "status": STATUS_WORDS[r.status],
                     "deadline": r.deadline,
+                    "note": r.note,
                     "completed_on": r.completed_on,
                 }
                 for r in digest.rows
@@ -148,6 +151,7 @@ class DigestBuilder:
                     "agency": r.agency,
                     "title": r.title,
                     "deadline": r.deadline,
+                    "note": r.note,
                     "status": STATUS_WORDS[r.status],
                 }
                 for r in digest.late

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 from bot.application.digest.model import STATUS_WORDS, STATUSES, Digest
 from bot.domain.dates import vn_datetime
 from bot.domain.numbers import vn_percent
+from bot.domain.status import DONE
 
 if TYPE_CHECKING:
     from PIL import Image
@@ -36,6 +37,7 @@ COLORS = {
     "open": "#42a5f5",
     "overdue": "#e53935",
     "unreported": "#bdbdbd",
+    "unreported_late": "#757575",
 }
 WIDTH_IN = 9.0
 BAR_IN = 0.32  # height per bar
@@ -81,8 +83,8 @@ def chart_data(digest: Digest, max_bars: int = MAX_BARS) -> ChartData:
         digest.agencies,
         key=lambda a: (
             a.completion,
-            -a.counts.get("overdue", 0) / (a.total or 1),
-            -a.counts.get("unreported", 0) / (a.total or 1),
+            -a.tally.late / (a.total or 1),
+            -a.tally.unreported / (a.total or 1),
             a.agency,
         ),
     )
@@ -157,7 +159,7 @@ def to_png(data: ChartData) -> bytes:
                 label.set_in_layout(False)
             left = [a + b for a, b in zip(left, shares, strict=True)]
         for row, bar in zip(rows, data.bars, strict=True):
-            done = bar.counts[0] + bar.counts[1]
+            done = sum(n for s, n in zip(STATUSES, bar.counts, strict=True) if s in DONE)
             axes.text(
                 101.5,
                 row,

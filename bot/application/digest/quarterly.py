@@ -18,6 +18,7 @@ from bot.application.digest.model import STATUS_WORDS, STATUSES, Digest, DigestR
 from bot.domain.calendar import TIMEZONE
 from bot.domain.dates import vn_date
 from bot.domain.deadlines import ROMAN
+from bot.domain.numbers import vn_percent
 
 
 def quarter_of(day: dt.date) -> tuple[int, int]:
@@ -111,32 +112,31 @@ def to_docx(digest: Digest, year: int, quarter: int) -> bytes:
     )
 
     heading("I. KẾT QUẢ THỰC HIỆN")
-    totals = digest.totals
-    total = len(digest.rows)
-    done = totals.get("on_time", 0) + totals.get("late_done", 0)
-    share = f"{100 * done / total:.2f}".replace(".", ",") if total else "0"
+    totals = digest.tally
+    total = totals.total
+    share = vn_percent(totals.completion)
     body(
         f"Tính đến ngày {vn_date(local.date())}, theo báo cáo của các cơ quan trên hệ thống "
         f"trợ lý, {total} lượt nhiệm vụ – cơ quan được theo dõi, trong đó "
-        + "; ".join(f"{STATUS_WORDS[s]}: {totals.get(s, 0)}" for s in STATUSES)
-        + f". Tỷ lệ hoàn thành: {share}% {ANNEX_NOTE}."
+        + "; ".join(f"{STATUS_WORDS[s]}: {totals[s]}" for s in STATUSES)
+        + f". Tỷ lệ hoàn thành: {share} {ANNEX_NOTE}."
     )
     table = document.add_table(rows=1, cols=len(STATUSES) + 3)
     table.style = "Table Grid"
     header = ["Cơ quan", *[STATUS_WORDS[s] for s in STATUSES], "Tổng", "Tỷ lệ HT (%)"]
     for cell, text in zip(table.rows[0].cells, header, strict=True):
         line(cell, text, 11, bold=True, first=True)
-    for agency in digest.agencies:
-        done_here = agency.counts.get("on_time", 0) + agency.counts.get("late_done", 0)
-        rate = f"{100 * done_here / agency.total:.2f}".replace(".", ",") if agency.total else "0"
+    # One row per agency, then the totals (the sum of the rows: the same `Tally`).
+    tallies = [(a.agency, a.tally, False) for a in digest.agencies]
+    for name, tally, bold in [*tallies, ("Tổng cộng", digest.tally, True)]:
         values = [
-            agency.agency,
-            *[str(agency.counts.get(s, 0)) for s in STATUSES],
-            str(agency.total),
-            rate,
+            name,
+            *[str(tally[s]) for s in STATUSES],
+            str(tally.total),
+            vn_percent(tally.completion).removesuffix("%"),
         ]
         for cell, text in zip(table.add_row().cells, values, strict=True):
-            line(cell, text, 11, first=True, align=WD_ALIGN_PARAGRAPH.LEFT)
+            line(cell, text, 11, bold=bold, first=True, align=WD_ALIGN_PARAGRAPH.LEFT)
 
     heading("II. TỒN TẠI, HẠN CHẾ")
     blocked = digest.blocked
