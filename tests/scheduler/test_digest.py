@@ -412,3 +412,19 @@ def test_report_quarter() -> None:
     assert quarter_of(dt.date(2026, 12, 14)) == (2026, 4)
     assert quarter_of(dt.date(2027, 1, 5)) == (2026, 4)
     assert quarter_of(dt.date(2027, 4, 2)) == (2027, 1)
+
+
+def test_only_tasks_count_not_clauses_that_state_a_responsibility(seeded: Assistant) -> None:
+    """ "Thủ trưởng … chịu trách nhiệm cá nhân …" and the closing clause are marked
+    kind: responsibility in the pack: no digest row, no report, no denominator."""
+    catalog = seeded.core.qa.catalog
+    answering = {d for d, (_, duty) in catalog.duties.items() if duty.kind == "responsibility"}
+    assert {"1.a-2", "1.f-1", "closing-1"} <= answering
+    b = builder(seeded)
+    with session_scope(seeded.sessions) as session:
+        digest = b.build(session, NOW, b.all_agencies(), "toàn tỉnh")
+    assert not answering & {r.duty_id for r in digest.rows}
+    assert digest.tally.total == len(digest.rows) < 577
+    from bot.application.progress import reportable_duties
+
+    assert not answering & {d.id for d in reportable_duties(catalog, "h_que_vo")}

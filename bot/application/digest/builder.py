@@ -60,6 +60,7 @@ class DigestBuilder:
         return {
             duty_id: responsible_agencies(self.catalog, duty)
             for duty_id, (_, duty) in self.catalog.duties.items()
+            if duty.is_task
         }
 
     def scope_of(self, agency_id: str | None, role: str) -> tuple[list[str], str] | None:
