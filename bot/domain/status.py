@@ -104,3 +104,28 @@ def deadline_note(written: dt.date | None, deadline: dt.date | None, why: str | 
         return ""
     day = WEEKDAYS[written.weekday()] if why is None or why == "cuối tuần" else why
     return f"{vn_date(written)} là {day}: hạn tính đến {vn_date(deadline)}"
+
+
+def text_bar(percent: float, width: int = 8) -> str:
+    """A progress bar in characters a phone shows in any font: "▓▓▓▓░░░░" for 52%."""
+    filled = min(width, max(0, round(percent * width / 100)))
+    return "▓" * filled + "░" * (width - filled)
+
+
+@dataclass(frozen=True)
+class Trend:
+    """How the counts moved since an earlier digest of the same scope."""
+
+    since: dt.date
+    done: int  # more done (on time or late)
+    late: int  # more overdue (negative: fewer)
+    total: int
+
+    @classmethod
+    def between(cls, before: Tally, now: Tally, since: dt.date) -> Trend:
+        return cls(since, now.done - before.done, now.late - before.late, now.total - before.total)
+
+
+def signed(n: int) -> str:
+    """+3, −2 (a true minus sign, as printed), 0."""
+    return f"+{n}" if n > 0 else f"−{-n}" if n < 0 else "0"

@@ -17,6 +17,7 @@ from PIL import Image, ImageColor
 from sqlalchemy import select
 
 from bot.app import Assistant
+from bot.application.digest import views
 from bot.application.digest.builder import DigestBuilder
 from bot.application.digest.chart import COLORS, MAX_BARS, chart_data, to_png
 from bot.application.digest.model import STATUS_WORDS, STATUSES, AgencySummary, Digest
@@ -112,8 +113,11 @@ def test_statuses_in_the_government_offices_words(seeded: Assistant) -> None:
     text = seeded.renderer.render(b.reply(digest))
     for word in STATUS_WORDS.values():
         assert word in text
-    assert "Huyện Tiên Du — Lập danh sách cán bộ phụ trách CNTT cấp xã" in text
-    assert "Chưa báo cáo" in text
+    assert "Chưa báo cáo: " in text and len(text) < 2000  # one screen
+    overdue = views.details(digest, "/tonghop", views.Request("tinhtrang", "overdue"))
+    assert "Huyện Tiên Du — Lập danh sách cán bộ phụ trách CNTT cấp xã" in (
+        seeded.renderer.render(overdue)
+    )
 
 
 def test_blockers_open_the_digest_with_their_evidence(seeded: Assistant) -> None:
@@ -124,13 +128,18 @@ def test_blockers_open_the_digest_with_their_evidence(seeded: Assistant) -> None
     assert (blocked.agency_id, blocked.duty_id) == ("h_tien_du", "2.f-5")
     assert blocked.evidence == "Công văn 45/UBND-VP (28/11/2026)"
     text = seeded.renderer.render(b.reply(digest))
-    heading = text.index("Khó khăn, vướng mắc (1)")
-    assert heading < text.index("Theo cơ quan") < text.index("Quá hạn (")
+    assert text.index("Khó khăn, vướng mắc") < text.index("Tỷ lệ hoàn thành thấp nhất")
     assert (
-        "• Huyện Tiên Du — Chỉ đạo tạo lập trang thông tin điện tử cấp xã "
-        "(Mục 2.f): Thiếu kinh phí thuê máy chủ cho 5 xã (nêu 11 ngày trước; minh chứng: "
-        "Công văn 45/UBND-VP (28/11/2026))"
+        "• Huyện Tiên Du — Chỉ đạo tạo lập trang thông tin điện tử cấp xã: "
+        "Thiếu kinh phí thuê máy chủ cho 5 xã (11 ngày)"
     ) in text
+    page = views.details(digest, "/tonghop", views.Request("vuongmac"))
+    assert (
+        "1. Huyện Tiên Du — Chỉ đạo tạo lập trang thông tin điện tử cấp xã (mã 2.f-5, hạn "
+        "31/12/2026; gia hạn từ 30/6/2019): đã thực hiện 30%; vướng mắc: Thiếu kinh phí "
+        "thuê máy chủ cho 5 xã (nêu 11 ngày trước; minh chứng: "
+        "Công văn 45/UBND-VP (28/11/2026))"
+    ) in seeded.renderer.render(page)
     # On Zalo the workbook is a download link, not an attachment.
     attached = seeded.renderer.render(b.reply(digest, attached=True))
     assert "Chi tiết đầy đủ trong tệp Excel gửi kèm." in attached

@@ -4,20 +4,15 @@ message with its chart and .xlsx, and queueing an on-demand digest's files."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.application.digest.model import (
-    DIGEST_KIND,
-    MAX_LISTED,
-    STATUS_WORDS,
-    STATUSES,
-    Digest,
-    build_digest,
-)
+from bot.application.digest import views
+from bot.application.digest.model import DIGEST_KIND, Digest, build_digest
 from bot.application.digest.xlsx import to_xlsx
 from bot.application.messages import OutgoingFile, Reply
 from bot.application.render import Renderer
@@ -26,6 +21,7 @@ from bot.application.scheduler.world import World, load_world
 from bot.config import NudgeSettings
 from bot.domain.calendar import TIMEZONE as _TZ
 from bot.domain.catalog import Catalog
+from bot.domain.status import Trend
 from bot.storage.models import OutboxMessage, User
 from nlu.yaml_io import read_yaml
 
@@ -112,72 +108,17 @@ class DigestBuilder:
             return None
         return self.build(session, now, scope[0], scope[1], user.id)
 
-    def reply(self, digest: Digest, attached: bool = False) -> Reply:
-        """The digest's message; `attached`: with its chart and .xlsx."""
-        single = len(digest.agency_ids) == 1
-        data = {
-            "scope": digest.scope,
-            "at": digest.generated_at,
-            "single": single,
-            "total": digest.tally.total,
-            "totals": [(STATUS_WORDS[s], digest.tally[s]) for s in STATUSES],
-            "late_total": digest.tally.late,
-            "completion": digest.tally.completion,
-            "agencies": [
-                {
-                    "name": a.agency,
-                    "completion": a.completion,
-                    "late": a.tally.late,
-                    "unreported": a.tally.unreported,
-                    "total": a.total,
-                }
-                for a in digest.agencies
-            ][: 3 * MAX_LISTED],
-            "rows": [
-                {
-                    "title": r.title,
-                    "clause": r.clause,
-                    "status": STATUS_WORDS[r.status],
-                    "deadline": r.deadline,
-                    "note": r.note,
-                    "completed_on": r.completed_on,
-                }
-                for r in digest.rows
-                if r.deadline is not None or r.status != "on_time"
-            ][: 3 * MAX_LISTED]
-            if single
-            else [],
-            "late": [
-                {
-                    "agency": r.agency,
-                    "title": r.title,
-                    "deadline": r.deadline,
-                    "note": r.note,
-                    "status": STATUS_WORDS[r.status],
-                }
-                for r in digest.late
-            ],
-            "blocked": [
-                {
-                    "agency": r.agency,
-                    "title": r.title,
-                    "clause": r.clause,
-                    "blockers": r.blockers,
-                    "evidence": r.evidence,
-                    "days": (digest.generated_at - r.reported_at).days if r.reported_at else 0,
-                }
-                for r in digest.blocked
-            ],
-            "unreported": digest.unreported,
-            "changes": digest.changes,
-            "previous_at": digest.previous_at,
-            "skipped": [
-                {"title": s.title, "id": s.duty_id, "problem": s.problem} for s in digest.skipped
-            ],
-            "max": MAX_LISTED,
-            "attached": attached,
-        }
-        return Reply("digest/summary", data, files=self.files(digest) if attached else ())
+    def reply(
+        self,
+        digest: Digest,
+        attached: bool = False,
+        trend: Trend | None = None,
+        command: str = "/tonghop",
+    ) -> Reply:
+        """The digest's first screen (`views.summary`); `attached`: with its chart and
+        .xlsx."""
+        reply = views.summary(digest, command, trend, attached)
+        return replace(reply, files=self.files(digest) if attached else ())
 
     def chart(self, digest: Digest) -> tuple[str, bytes]:
         """(caption, PNG) of the digest's chart. Memoized on what is drawn: a weekly
