@@ -22,8 +22,10 @@ from bot.application.digest.builder import DigestBuilder
 from bot.application.digest.chart import COLORS, MAX_BARS, chart_data, to_png
 from bot.application.digest.model import STATUS_WORDS, STATUSES, AgencySummary, Digest
 from bot.application.digest.quarterly import vn_long_date
+from bot.application.digest.weekly import WeeklyDigests
 from bot.application.digest.xlsx import to_xlsx
-from bot.application.outbox import stored_message
+from bot.application.messages import Reply
+from bot.application.outbox import OutboxStore, stored_message
 from bot.application.render import Renderer
 from bot.application.scheduler.tick import Ticker
 from bot.cli import main
@@ -31,7 +33,7 @@ from bot.config import NudgeSettings
 from bot.domain.numbers import vn_percent
 from bot.domain.status import Tally
 from bot.storage.db import session_scope
-from bot.storage.models import Duty, OutboxMessage, ProgressReport
+from bot.storage.models import DigestSnapshot, Duty, OutboxMessage, ProgressReport
 from tests.scheduler.conftest import add_users, at
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -200,6 +202,24 @@ def test_a_manager_sees_their_agency_only(seeded: Assistant) -> None:
     assert scope is not None and "sttt" in scope[0] and "all_districts" not in scope[0]
 
 
+def send_digests(assistant: Assistant, ticker: Ticker, when: dt.datetime) -> dict[str, Reply]:
+    """What the sender does with the digests due at `when`: compose each, then send
+    (here: mark sent); by chat id. Other rows are given back."""
+    store = OutboxStore(assistant.sessions)
+    composer = WeeklyDigests(lambda: ticker.digests)
+    sent = {}
+    for row in store.claim(when, 1000, dt.timedelta(minutes=5)):
+        if row.kind != "digest":
+            store.release([row], when)
+            continue
+        assert "message" not in row.payload  # queued without its text
+        composed = store.compose(row, composer, when)
+        assert composed is not None
+        assert store.mark_sent(composed, when)
+        sent[row.address] = stored_message(composed.payload)
+    return sent
+
+
 def test_weekly_digest_with_changes_and_spreadsheet(seeded: Assistant) -> None:
     ticker = Ticker(seeded.core.qa.catalog, seeded.settings.templates_dir, NudgeSettings())
     with session_scope(seeded.sessions) as session:
@@ -208,9 +228,8 @@ def test_weekly_digest_with_changes_and_spreadsheet(seeded: Assistant) -> None:
         assert ticker.tick(session, NOW + dt.timedelta(hours=3)).digests == 0
         digests = list(session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "digest")))
     assert {d.due for d in digests} == {dt.date(2026, 12, 14)}
-    province = next(d for d in digests if d.address == "803")
     html = Renderer(seeded.settings.templates_dir, "html")
-    message = stored_message(province.payload)
+    message = send_digests(seeded, ticker, NOW + dt.timedelta(minutes=1))["803"]
     assert "toàn tỉnh" in html.render(message)
     assert "Thay đổi từ bản tổng hợp trước" not in html.render(message)
     photo, document = message.files  # the chart, then the workbook
@@ -225,7 +244,8 @@ def test_weekly_digest_with_changes_and_spreadsheet(seeded: Assistant) -> None:
         r[7] == "đang thực hiện quá hạn"
         for r in book["Quá hạn"].iter_rows(min_row=5, values_only=True)
     )
-    # A week later, after Tiên Du reports 2.f-4 done: the change is listed.
+    # A week later, after Tiên Du reports 2.f-4 done: the change is listed, and the
+    # trend since last week's snapshot of the province.
     with session_scope(seeded.sessions) as session:
         official = session.scalars(select(ProgressReport.user_id)).first()
         session.add(
@@ -241,19 +261,47 @@ def test_weekly_digest_with_changes_and_spreadsheet(seeded: Assistant) -> None:
         )
     with session_scope(seeded.sessions) as session:
         assert ticker.tick(session, at("2026-12-21", "08:05")).digests == 2
-        latest = session.scalars(
-            select(OutboxMessage).where(
-                OutboxMessage.kind == "digest",
-                OutboxMessage.address == "803",
-                OutboxMessage.due == dt.date(2026, 12, 21),
-            )
-        ).one()
-    text = html.render(stored_message(latest.payload))
+    latest = send_digests(seeded, ticker, at("2026-12-21", "08:06"))["803"]
+    text = html.render(latest)
     assert "Thay đổi từ bản tổng hợp trước" in text
     assert (
         "Huyện Tiên Du — Lập danh sách cán bộ phụ trách CNTT cấp xã, báo cáo qua Sở TT&amp;TT: "
         "đang thực hiện quá hạn → hoàn thành quá hạn" in text
     )
+    assert "So với 14/12/2026: hoàn thành +1, quá hạn −1." in text
+
+
+def test_the_weekly_digest_is_built_when_it_goes_out(seeded: Assistant) -> None:
+    """Queued at 20:15 (after working hours), sent at 08:00 the next working day: it
+    says "Tính đến 08:00" and counts what was reported in between."""
+    ticker = Ticker(seeded.core.qa.catalog, seeded.settings.templates_dir, NudgeSettings())
+    with session_scope(seeded.sessions) as session:
+        assert ticker.tick(session, at("2026-12-14", "20:15")).digests == 2
+        official = session.scalars(select(ProgressReport.user_id)).first()
+        session.add(
+            ProgressReport(
+                directive_id=DIRECTIVE,
+                duty_id="2.f-4",
+                agency_id="h_gia_binh",
+                user_id=official,
+                status="done",
+                percent=100,
+                created_at=at("2026-12-14", "21:00"),
+            )
+        )
+    sent = send_digests(seeded, ticker, at("2026-12-15", "08:00"))
+    text = seeded.renderer.render(sent["803"])
+    assert "Tính đến 08:00 15/12/2026" in text and "20:15" not in text
+    assert "hoàn thành quá hạn: 2" in text  # Tx Từ Sơn's, and Gia Bình's of last night
+    with session_scope(seeded.sessions) as session:
+        rows = list(session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "digest")))
+        snapshots = list(session.scalars(select(DigestSnapshot)))
+    assert {r.status for r in rows} == {"sent"}
+    assert all("message" in r.payload and "compose" not in r.payload for r in rows)
+    assert {(s.scope, s.day) for s in snapshots} == {
+        ("*", dt.date(2026, 12, 15)),
+        ("h_que_vo", dt.date(2026, 12, 15)),
+    }
 
 
 def test_digest_cli_preview(

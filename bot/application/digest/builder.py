@@ -28,6 +28,8 @@ from nlu.yaml_io import read_yaml
 if TYPE_CHECKING:
     from bot.application.digest.chart import ChartData
 
+Weeks = tuple[tuple[str, float], ...]  # (label, completion) per week, oldest first
+
 
 class DigestBuilder:
     """Builds digests for users from the database, and renders them."""
@@ -114,18 +116,19 @@ class DigestBuilder:
         attached: bool = False,
         trend: Trend | None = None,
         command: str = "/tonghop",
+        weeks: Weeks = (),
     ) -> Reply:
-        """The digest's first screen (`views.summary`); `attached`: with its chart and
-        .xlsx."""
+        """The digest's first screen (`views.summary`); `attached`: with its chart (and
+        completion over `weeks`) and .xlsx."""
         reply = views.summary(digest, command, trend, attached)
-        return replace(reply, files=self.files(digest) if attached else ())
+        return replace(reply, files=self.files(digest, weeks) if attached else ())
 
-    def chart(self, digest: Digest) -> tuple[str, bytes]:
+    def chart(self, digest: Digest, weeks: Weeks = ()) -> tuple[str, bytes]:
         """(caption, PNG) of the digest's chart. Memoized on what is drawn: a weekly
         tick's managers of one agency (or of the province) share one drawing."""
         from bot.application.digest.chart import chart_data, to_png
 
-        data = chart_data(digest)
+        data = chart_data(digest, weeks=weeks)
         png = self._charts.get(data)
         if png is None:
             if len(self._charts) >= 32:
@@ -133,12 +136,12 @@ class DigestBuilder:
             png = self._charts[data] = to_png(data)
         return data.caption, png
 
-    def files(self, digest: Digest) -> tuple[OutgoingFile, ...]:
+    def files(self, digest: Digest, weeks: Weeks = ()) -> tuple[OutgoingFile, ...]:
         """The chart (when there are agencies to draw) and the .xlsx of a digest."""
         local = digest.generated_at.astimezone(_TZ)
         files = []
         if digest.agencies:
-            caption, png = self.chart(digest)
+            caption, png = self.chart(digest, weeks)
             files.append(
                 OutgoingFile(f"bieu-do-chi-thi-06-{local:%Y%m%d}.png", png, caption, "photo")
             )
@@ -161,10 +164,15 @@ def snapshot_meta(digest: Digest) -> dict[str, Any]:
 def last_snapshot(
     session: Session, user_id: int
 ) -> tuple[dict[str, str] | None, dt.datetime | None]:
-    """The statuses the user's previous digest showed (None: never had one)."""
+    """The statuses the user's previous digest showed (None: never had one): the last
+    one sent (a weekly digest being composed is not one yet)."""
     row = session.scalar(
         select(OutboxMessage)
-        .where(OutboxMessage.user_id == user_id, OutboxMessage.kind.startswith(DIGEST_KIND))
+        .where(
+            OutboxMessage.user_id == user_id,
+            OutboxMessage.kind.startswith(DIGEST_KIND),
+            OutboxMessage.status == "sent",
+        )
         .order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
         .limit(1)
     )
