@@ -10,6 +10,7 @@ from a province-wide `Digest`; the wording is for a human to finish.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import io
 from typing import Any
@@ -49,6 +50,7 @@ def to_docx(digest: Digest, year: int, quarter: int) -> bytes:
     from docx import Document  # ~50 ms: only when a report is drafted
     from docx.enum.table import WD_TABLE_ALIGNMENT
     from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml.ns import qn
     from docx.shared import Cm, Mm, Pt
 
     local = digest.generated_at.astimezone(TIMEZONE)
@@ -121,22 +123,40 @@ def to_docx(digest: Digest, year: int, quarter: int) -> bytes:
         + "; ".join(f"{STATUS_WORDS[s]}: {totals[s]}" for s in STATUSES)
         + f". Tỷ lệ hoàn thành: {share} {ANNEX_NOTE}."
     )
-    table = document.add_table(rows=1, cols=len(STATUSES) + 3)
-    table.style = "Table Grid"
     header = ["Cơ quan", *[STATUS_WORDS[s] for s in STATUSES], "Tổng", "Tỷ lệ HT (%)"]
-    for cell, text in zip(table.rows[0].cells, header, strict=True):
-        line(cell, text, 11, bold=True, first=True)
     # One row per agency, then the totals (the sum of the rows: the same `Tally`).
     tallies = [(a.agency, a.tally, False) for a in digest.agencies]
-    for name, tally, bold in [*tallies, ("Tổng cộng", digest.tally, True)]:
-        values = [
-            name,
-            *[str(tally[s]) for s in STATUSES],
-            str(tally.total),
-            vn_percent(tally.completion).removesuffix("%"),
-        ]
-        for cell, text in zip(table.add_row().cells, values, strict=True):
-            line(cell, text, 11, bold=bold, first=True, align=WD_ALIGN_PARAGRAPH.LEFT)
+    body_rows = [
+        (
+            [
+                name,
+                *[str(tally[s]) for s in STATUSES],
+                str(tally.total),
+                vn_percent(tally.completion).removesuffix("%"),
+            ],
+            bold,
+        )
+        for name, tally, bold in [*tallies, ("Tổng cộng", digest.tally, True)]
+    ]
+    table = document.add_table(rows=2, cols=len(header))
+    table.style = "Table Grid"
+    header_cells, template_cells = table.rows[0].cells, table.rows[1].cells
+    for cell, text in zip(header_cells, header, strict=True):
+        line(cell, text, 11, bold=True, first=True)
+    for cell in template_cells:
+        line(cell, "-", 11, first=True, align=WD_ALIGN_PARAGRAPH.LEFT)
+    # The rows are copies of one formatted row: formatting 4,500 cells one by one
+    # through python-docx took 3 s for 500 agencies.
+    template = table.rows[1]._tr
+    for values, bold in body_rows:
+        row = copy.deepcopy(template)
+        for text_element, text in zip(row.iter(qn("w:t")), values, strict=True):
+            text_element.text = text
+        if bold:
+            for weight in row.iter(qn("w:b")):
+                weight.set(qn("w:val"), "1")
+        template.addprevious(row)
+    table._tbl.remove(template)
 
     heading("II. TỒN TẠI, HẠN CHẾ")
     blocked = digest.blocked
