@@ -23,9 +23,9 @@ again and one agency's chart (what each agency manager's weekly digest draws); a
 province's text, .xlsx, quarterly .docx and chart together, warm ("province_all_s",
 the issue's aim: 2 s).
 
-monday: A synthetic departments (each with the general duties) and N users, one in 20
-a manager, in SQLite; 2.f-4 due that Monday for the eight districts, whose 200
-officials get a "due" nudge; the Monday tick with every manager's weekly digest, then
+monday: A synthetic departments and N users in SQLite, one in 20 a manager of one of
+the pack's agencies (so A managers get a weekly digest); 2.f-4 due that Monday for the
+eight districts, whose 200 officials get a "due" nudge; the Monday tick with every manager's weekly digest, then
 the drain through the fake Bot API at the real pace (30/s, 1/s a chat). Reports when
 the tick's last nudge and last digest went out, counted from the tick's start (aim:
 the nudges within 60 s).
@@ -329,6 +329,12 @@ async def monday(args: argparse.Namespace) -> dict[str, Any]:
     now = dt.datetime.combine(day, dt.time(8, 30), tzinfo=TIMEZONE)
     ids = [f"bench_{i:03d}" for i in range(args.agencies)]
     first = fresh_assistant(folder)
+    # The managers lead the pack's agencies (the digest's scopes; several to one agency).
+    from bot.application.digest.builder import DigestBuilder
+
+    real = DigestBuilder(
+        first.core.qa.catalog, first.settings.templates_dir, NudgeSettings()
+    ).all_agencies()
     officials = 200  # the districts' officials, nudged about 2.f-4 due today
     with session_scope(first.sessions) as session:
         add_agencies(session, ids)
@@ -342,7 +348,7 @@ async def monday(args: argparse.Namespace) -> dict[str, Any]:
                     "role": "official" if i < officials or i % 20 else "manager",
                     "agency_id": DISTRICTS[i % len(DISTRICTS)]
                     if i < officials
-                    else ids[i % len(ids)],
+                    else (ids[i % len(ids)] if i % 20 else real[(i // 20) % len(real)]),
                     "created_at": now,
                 }
                 for i in range(args.users)
