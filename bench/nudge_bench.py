@@ -25,10 +25,10 @@ the issue's aim: 2 s).
 
 monday: A synthetic departments and N users in SQLite, one in 20 a manager of one of
 the pack's agencies (so A managers get a weekly digest); 2.f-4 due that Monday for the
-eight districts, whose 200 officials get a "due" nudge; the Monday tick with every manager's weekly digest, then
-the drain through the fake Bot API at the real pace (30/s, 1/s a chat). Reports when
-the tick's last nudge and last digest went out, counted from the tick's start (aim:
-the nudges within 60 s).
+eight districts, whose 200 officials get a "due" nudge; the Monday tick with every
+manager's weekly digest, then the drain through the fake Bot API at the real pace
+(30/s, 1/s a chat). Reports when the tick's last nudge and last digest went out,
+counted from the tick's start (aim: the nudges within 60 s).
 """
 
 from __future__ import annotations
