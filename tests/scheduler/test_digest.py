@@ -202,6 +202,23 @@ def test_a_manager_sees_their_agency_only(seeded: Assistant) -> None:
     assert scope is not None and "sttt" in scope[0] and "all_districts" not in scope[0]
 
 
+def report_done(assistant: Assistant, agency: str, when: dt.datetime) -> None:
+    """The agency reports 2.f-4 done (by the seeded official)."""
+    with session_scope(assistant.sessions) as session:
+        official = session.scalars(select(ProgressReport.user_id)).first()
+        session.add(
+            ProgressReport(
+                directive_id=DIRECTIVE,
+                duty_id="2.f-4",
+                agency_id=agency,
+                user_id=official,
+                status="done",
+                percent=100,
+                created_at=when,
+            )
+        )
+
+
 def send_digests(assistant: Assistant, ticker: Ticker, when: dt.datetime) -> dict[str, Reply]:
     """What the sender does with the digests due at `when`: compose each, then send
     (here: mark sent); by chat id. Other rows are given back."""
@@ -246,19 +263,7 @@ def test_weekly_digest_with_changes_and_spreadsheet(seeded: Assistant) -> None:
     )
     # A week later, after Tiên Du reports 2.f-4 done: the change is listed, and the
     # trend since last week's snapshot of the province.
-    with session_scope(seeded.sessions) as session:
-        official = session.scalars(select(ProgressReport.user_id)).first()
-        session.add(
-            ProgressReport(
-                directive_id=DIRECTIVE,
-                duty_id="2.f-4",
-                agency_id="h_tien_du",
-                user_id=official,
-                status="done",
-                percent=100,
-                created_at=at("2026-12-16", "10:00"),
-            )
-        )
+    report_done(seeded, "h_tien_du", at("2026-12-16", "10:00"))
     with session_scope(seeded.sessions) as session:
         assert ticker.tick(session, at("2026-12-21", "08:05")).digests == 2
     latest = send_digests(seeded, ticker, at("2026-12-21", "08:06"))["803"]
@@ -277,18 +282,7 @@ def test_the_weekly_digest_is_built_when_it_goes_out(seeded: Assistant) -> None:
     ticker = Ticker(seeded.core.qa.catalog, seeded.settings.templates_dir, NudgeSettings())
     with session_scope(seeded.sessions) as session:
         assert ticker.tick(session, at("2026-12-14", "20:15")).digests == 2
-        official = session.scalars(select(ProgressReport.user_id)).first()
-        session.add(
-            ProgressReport(
-                directive_id=DIRECTIVE,
-                duty_id="2.f-4",
-                agency_id="h_gia_binh",
-                user_id=official,
-                status="done",
-                percent=100,
-                created_at=at("2026-12-14", "21:00"),
-            )
-        )
+    report_done(seeded, "h_gia_binh", at("2026-12-14", "21:00"))
     sent = send_digests(seeded, ticker, at("2026-12-15", "08:00"))
     text = seeded.renderer.render(sent["803"])
     assert "Tính đến 08:00 15/12/2026" in text and "20:15" not in text
