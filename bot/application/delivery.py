@@ -33,13 +33,20 @@ import asyncio
 import datetime as dt
 import logging
 import time
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
 from bot.application.messages import Reply
-from bot.application.outbox import Claimed, OutboxStore, SendSlots, stored_message
+from bot.application.outbox import (
+    COMPOSE,
+    Claimed,
+    Composer,
+    OutboxStore,
+    SendSlots,
+    stored_message,
+)
 from bot.config import NudgeSettings
 
 log = logging.getLogger(__name__)
@@ -200,8 +207,10 @@ class Drainer:
         clock: Clock = utc_clock,
         limiter: RateLimiter | None = None,
         concurrency: int | None = None,
+        composers: Mapping[str, Composer] | None = None,
     ) -> None:
         self.store = store
+        self.composers = dict(composers or {})  # by name: rows composed when sent
         self.senders = {s.channel: s for s in senders}
         self.settings = settings
         self.clock = clock
@@ -326,6 +335,15 @@ class Drainer:
     async def _deliver(self, row: Claimed, stats: DrainStats) -> None:
         sender = self.senders[row.channel]
         try:
+            if COMPOSE in row.payload:
+                composer = self.composers.get(str(row.payload[COMPOSE]))
+                if composer is None:
+                    raise PermanentError(f"no composer {row.payload[COMPOSE]!r}")
+                composed = await self._db_call(self.store.compose, row, composer, self.clock())
+                if composed is None:  # the lease ran out: another sender has it
+                    stats.lost_leases += 1
+                    return
+                row = composed
             try:
                 stored = stored_message(row.payload)
             except (KeyError, TypeError, ValueError) as error:  # a row no sender can read

@@ -31,6 +31,14 @@ its chart, its .xlsx), plus what the assistant keeps about it (a nudge's "reason
 digest's "snapshot"). The channel's sender renders the message when it goes out, so
 the scheduler never knows which channel a row is for. A failure part-way sends the
 whole row again. Every row is built by `outbox_row`.
+
+A row may instead hold what to compose ("compose": a composer's name, no message
+yet): the weekly digest is built when it goes out, not when the tick queues it (a
+digest queued on Sunday evening and sent on Monday morning would otherwise say
+"Tính đến" Sunday's time). The sender composes it right before its first send and
+stores the message in the row, under its claim, in one transaction (`compose`); a
+resend after a failure or a crash sends that stored message, so exactly-once holds
+as for any other row.
 """
 
 from __future__ import annotations
@@ -39,7 +47,7 @@ import base64
 import datetime as dt
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from sqlalchemy import Float, case, cast, func, or_, select, update
@@ -52,6 +60,7 @@ from bot.storage.db import dialect_insert, session_scope
 from bot.storage.models import DialogState, OutboxMessage, SendBudget, User
 
 KEY = ("user_id", "duty_id", "due", "kind")
+COMPOSE = "compose"  # a payload's key naming its composer (see the module's doc)
 # Rows written before messages were stored typed: pre-rendered text (see `stored_message`).
 LEGACY_TEMPLATE = "outbox/prerendered"
 
@@ -63,14 +72,17 @@ def outbox_row(
     address: str,
     kind: str,
     due: dt.date,
-    message: Reply,
+    message: Reply | None,
     not_before: dt.datetime,
     now: dt.datetime,
     duty_id: str = "",
     agency_id: str | None = None,
     meta: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """One outbox row: `message` for one recipient, unique on (user, duty, due, kind)."""
+    """One outbox row: `message` for one recipient, unique on (user, duty, due, kind);
+    None: composed when it goes out (`meta` names the composer under COMPOSE)."""
+    if message is None and COMPOSE not in (meta or {}):
+        raise ValueError("a row without a message names its composer")
     return {
         "user_id": user_id,
         "duty_id": duty_id,
@@ -82,7 +94,7 @@ def outbox_row(
         "status": "pending",
         "attempts": 0,
         "next_attempt_at": not_before.astimezone(dt.UTC),
-        "payload": {**(meta or {}), "message": encode_reply(message)},
+        "payload": {**(meta or {}), **({"message": encode_reply(message)} if message else {})},
         "created_at": now,
     }
 
@@ -106,6 +118,10 @@ def stored_message(payload: Mapping[str, Any]) -> Reply:
         int(payload.get("columns", 1)),
         (*files("photos", "photo"), *files("documents", "document")),
     )
+
+
+# Builds a deferred row's message at send time: (message, what the row keeps besides).
+Composer = Callable[[Session, "Claimed", dt.datetime], tuple[Reply, Mapping[str, Any]]]
 
 
 @dataclass(frozen=True)
@@ -200,6 +216,30 @@ class OutboxStore:
                 Claimed(r.id, token, r.user_id, r.channel, r.address, r.kind, r.attempts, r.payload)
                 for r in rows
             ]
+
+    def compose(self, row: Claimed, composer: Composer, now: dt.datetime) -> Claimed | None:
+        """Compose a row's message now, and keep it in the row under the row's claim
+        (with what the composer wrote, e.g. a digest's snapshot, in one transaction);
+        None when the claim is no longer ours (another sender composes it)."""
+
+        class NotOurs(Exception):
+            pass
+
+        try:
+            with session_scope(self.sessions) as session:
+                message, meta = composer(session, row, now)
+                payload = {k: v for k, v in row.payload.items() if k != COMPOSE}
+                payload.update(meta, message=encode_reply(message))
+                ours = session.execute(
+                    update(OutboxMessage)
+                    .where(OutboxMessage.id == row.id, OutboxMessage.claim == row.claim)
+                    .values(payload=payload)
+                )
+                if not ours.rowcount:  # type: ignore[attr-defined]
+                    raise NotOurs  # roll back what the composer wrote
+        except NotOurs:
+            return None
+        return replace(row, payload=payload)
 
     def mark_sent(
         self, row: Claimed, now: dt.datetime, message_ref: str = "", message: Reply | None = None

@@ -34,9 +34,11 @@ class ReportDraft:
 
 def reportable_duties(catalog: Catalog, agency_id: str) -> list[Duty]:
     """The duties an agency reports on: those naming it first, then those of the
-    groups it belongs to (the general duties every sở or district has)."""
+    groups it belongs to (the general duties every sở or district has). Tasks only: a
+    clause that states a responsibility has nothing to report."""
     assignments = catalog.assignments(catalog.agencies[agency_id])
-    return [a.duty for a in sorted(assignments, key=lambda a: not a.direct)]
+    ordered = sorted(assignments, key=lambda a: not a.direct)
+    return [a.duty for a in ordered if a.duty.is_task]
 
 
 def find_duty_id(catalog: Catalog, typed: str) -> str | None:

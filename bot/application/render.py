@@ -20,6 +20,7 @@ from bot.application.messages import Reply
 from bot.config import PROJECT_ROOT
 from bot.domain.dates import vn_date, vn_datetime
 from bot.domain.numbers import vn_number, vn_percent
+from bot.domain.status import signed
 
 OutputFormat = Literal["text", "html"]
 
@@ -43,6 +44,7 @@ class Renderer:
         self.env.filters["vn_datetime"] = vn_datetime
         self.env.filters["vn_number"] = vn_number
         self.env.filters["vn_percent"] = vn_percent
+        self.env.filters["signed"] = signed
         self.env.globals["html"] = output == "html"
 
     def render(self, reply: Reply) -> str:

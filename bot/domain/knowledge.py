@@ -22,6 +22,12 @@ AgencyKind = Literal[
     "department", "agency", "media", "district", "commune", "committee", "central", "group"
 ]
 TimingKind = Literal["deadline", "recurring", "continuous"]
+# task: something an agency does and reports on; responsibility: a sentence that only
+# says who answers for something ("Thủ trưởng ... chịu trách nhiệm cá nhân trước ...",
+# the closing "... có trách nhiệm thi hành Chỉ thị này"). Only tasks are reported on,
+# nudged and counted in digests.
+DutyKind = Literal["task", "responsibility"]
+DUTY_KINDS: tuple[DutyKind, ...] = ("task", "responsibility")
 Recurrence = Literal["quarterly", "annual"]
 
 
@@ -70,6 +76,11 @@ class Duty:
     topics: tuple[str, ...] = ()  # topic ids
     # Who is reached through the addressees, e.g. communes via the districts.
     via: tuple[str, ...] = ()
+    kind: DutyKind = "task"
+
+    @property
+    def is_task(self) -> bool:
+        return self.kind == "task"
 
 
 @dataclass(frozen=True)

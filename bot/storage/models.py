@@ -61,6 +61,7 @@ AGENCY_KINDS = (
 )
 AGENCY_LEVELS = ("province", "district", "commune", "central")
 TIMING_KINDS = ("deadline", "recurring", "continuous")
+DUTY_KINDS = ("task", "responsibility")  # bot.domain.knowledge.DutyKind
 RECURRENCES = ("quarterly", "annual")
 DUTY_ROLES = ("addressee", "lead", "coordinate", "via")
 USER_ROLES = ("official", "manager", "admin")
@@ -181,6 +182,7 @@ class Duty(Base):
             f"timing_recurrence IS NULL OR {_one_of('timing_recurrence', RECURRENCES)}",
             name="timing_recurrence",
         ),
+        CheckConstraint(_one_of("kind", DUTY_KINDS), name="kind"),
     )
 
     directive_id: Mapped[str] = mapped_column(ForeignKey("directives.id"), primary_key=True)
@@ -201,6 +203,8 @@ class Duty(Base):
     )
     position: Mapped[int] = mapped_column(Integer)
     active: Mapped[bool] = mapped_column(default=True)
+    # "task" or "responsibility" (see `bot.domain.knowledge.DutyKind`): the pack's.
+    kind: Mapped[str] = mapped_column(String, default="task", server_default="task")
 
 
 class DutyAgency(Base):
@@ -617,3 +621,17 @@ class SendBudget(Base):
 
     channel: Mapped[str] = mapped_column(String, primary_key=True)
     next_slot: Mapped[float] = mapped_column(Float)  # seconds since 1970, database clock
+
+
+class DigestSnapshot(Base):
+    """The counts a scope's digest showed on a day (the last digest sent that day), so
+    that the next digest says what changed ("hoàn thành +3, quá hạn −2") and its chart
+    draws completion over the last weeks. `scope`: an agency id, or "*" for the
+    province."""
+
+    __tablename__ = "digest_snapshots"
+
+    scope: Mapped[str] = mapped_column(String, primary_key=True)
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    taken_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    counts: Mapped[dict[str, int]] = mapped_column(JSON)  # status -> rows

@@ -256,10 +256,15 @@ def test_06_duty_candidates_against_the_reviewed_duties(
         assert duty.clause == reviewed[duty.text].clause
         assert duty.addressees == reviewed[duty.text].addressees, duty.id
         assert duty.timing == reviewed[duty.text].timing, duty.id
+        assert duty.kind == reviewed[duty.text].kind, duty.id  # responsibility or task
     by_id = {x.id: x for x in d.duties}
     assert by_id["2.a-1"].lead == ("vp_ubnd",) and by_id["2.a-1"].coordinate == ("sttt",)
     assert by_id["1.f-3"].addressees == ("sttt",)  # "Giao Sở Thông tin và Truyền thông ..."
     assert by_id["closing-1"].addressees == ("all_departments", "all_districts")
+    assert by_id["closing-1"].kind == "responsibility"  # "có trách nhiệm thi hành"
+    answering = {x.id for x in d.duties if x.kind == "responsibility"}
+    assert {"closing-1", "2.b-1"} <= answering
+    assert all("trách nhiệm" in by_id[x].text for x in answering)
 
 
 def test_06_problems_are_only_the_lines_around_the_document(imported: ImportResult) -> None:

@@ -117,7 +117,9 @@ def test_full_report_with_back_and_typed_answers(assistant: Assistant) -> None:
     assert report.blockers == "Chờ Sở TT&TT góp ý dự thảo"
     assert report.evidence_date == dt.date(2019, 5, 2)
     chat.send("/tiendo")
-    assert "Đang thực hiện, 70%" in chat.text()
+    assert "Chờ Sở TT&TT góp ý dự thảo" in chat.text()  # blockers on the first screen
+    chat.send("/tiendo vuongmac")
+    assert "đã thực hiện 70%; vướng mắc: Chờ Sở TT&TT góp ý dự thảo" in chat.text()
 
 
 def test_done_skips_the_percent_and_a_file_is_evidence(assistant: Assistant) -> None:

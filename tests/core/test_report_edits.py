@@ -9,6 +9,7 @@ import pytest
 
 from bot.app import Assistant
 from bot.application.dialogs import state as states
+from bot.application.digest import views
 from bot.application.digest.builder import DigestBuilder
 from bot.application.messages import Attachment
 from bot.config import NudgeSettings
@@ -68,7 +69,8 @@ def test_a_done_report_asks_the_day_the_work_was_finished(assistant: Assistant) 
         digest = builder.build(session, at(today().isoformat()), [AGENCY], "Sở Nội vụ")
     [row] = [r for r in digest.rows if r.duty_id == MIGRATION_DUTY]
     assert (row.status, row.completed_on) == ("on_time", dt.date(2019, 12, 20))
-    assert "(hoàn thành ngày 20/12/2019)" in assistant.renderer.render(builder.reply(digest))
+    on_time = views.details(digest, "/tiendo", views.Request("tinhtrang", "on_time"))
+    assert ": hoàn thành ngày 20/12/2019" in assistant.renderer.render(on_time)
 
 
 def test_only_a_done_report_asks_the_day(assistant: Assistant) -> None:
@@ -194,6 +196,8 @@ def test_the_history_of_one_duty(assistant: Assistant) -> None:
                 )
             )
     colleague.send("/tiendo")
+    assert "hoàn thành (1/" in colleague.text()  # one screen: the bar and the counts
+    colleague.send("/tiendo tinhtrang on_time")  # the choice «hoàn thành đúng hạn (1)»
     assert f"mã {MIGRATION_DUTY}" in colleague.text()
     colleague.send(f"/tiendo {MIGRATION_DUTY}")
     text = colleague.text()

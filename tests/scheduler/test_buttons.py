@@ -18,7 +18,7 @@ from bot.application.scheduler.world import load_world
 from bot.config import NudgeSettings
 from bot.storage.db import session_scope
 from bot.storage.models import OutboxMessage, ProgressReport, Snooze
-from tests.scheduler.conftest import add_users, at
+from tests.scheduler.conftest import add_user, add_users, at
 
 
 def press(assistant: Assistant, chat: str, payload: str) -> tuple[Response, str]:
@@ -121,9 +121,9 @@ def test_digest_command_for_managers_only(assistant: Assistant) -> None:
     assert "chỉ dành cho lãnh đạo" in press(assistant, "731", "/tonghop")[1]
     _, text = press(assistant, "732", "/tonghop")
     assert "Tổng hợp thực hiện Chỉ thị 06/CT-UBND — Huyện Quế Võ" in text
-    assert "Từng nhiệm vụ" in text and "Biểu đồ và tệp Excel chi tiết sẽ được gửi" in text
+    assert "Quá hạn: " in text and "Biểu đồ và tệp Excel chi tiết sẽ được gửi" in text
     _, text = press(assistant, "733", "/tonghop")
-    assert "toàn tỉnh" in text and "Theo cơ quan" in text and "Sở TT&TT" in text
+    assert "toàn tỉnh" in text and "Tỷ lệ hoàn thành thấp nhất" in text and len(text) < 2000
     with session_scope(assistant.sessions) as session:
         queued = list(session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
     assert [r.kind[:10] for r in queued] == ["digest-now", "digest-now"]
@@ -182,3 +182,36 @@ def test_quarterly_report_draft_for_the_drafting_agencies(assistant: Assistant) 
         response, text = press(assistant, chat, "/baocaoquy")
         assert "chỉ dành cho lãnh đạo Sở TT&TT" in text
         assert not [f for reply in response.replies for f in reply.files]
+
+
+def test_digest_details_are_choices_typed_on_zalo_and_pressed_on_telegram(
+    assistant: Assistant,
+) -> None:
+    """/tonghop is one screen; the details come as choices: on Zalo typed by number
+    (the same choices mechanism as the dialogs), on Telegram pressed."""
+    add_users(assistant, ("741", "ubnd_tinh", "manager"))
+    response, text = press(assistant, "741", "/tonghop")
+    labels = [b.label for b in response.replies[0].buttons]
+    assert labels == ["Theo tình trạng", "Theo cơ quan"]
+    response, text = press(assistant, "741", "/tonghop coquan")
+    assert "Theo cơ quan — toàn tỉnh" in text and "(trang 1/" in text
+    first = response.replies[0].buttons[0]  # the lowest agency's own summary
+    assert first.payload.startswith("/tonghop ") and "Trang sau" in [
+        b.label for b in response.replies[0].buttons
+    ]
+    _, text = press(assistant, "741", first.payload)
+    assert f"Tổng hợp thực hiện Chỉ thị 06/CT-UBND — {first.label}" in text
+    # Zalo has no buttons: the user types the number of the choice.
+    with session_scope(assistant.sessions) as session:
+        zalo = add_user(session, "z741", "ubnd_tinh", "manager", channel="zalo")
+        zalo_id = zalo.channel_user_id
+
+    def say(text: str) -> str:
+        message = IncomingMessage("zalo", zalo_id, text=text, display_name="Chị Lan")
+        with session_scope(assistant.sessions) as session:
+            response = assistant.core.handle(session, message)
+        return "\n".join(assistant.renderer.render(r) for r in response.replies)
+
+    assert "toàn tỉnh" in say("/tonghop")  # Zalo numbers its choices: 1. Theo tình trạng
+    statuses = say("1")
+    assert "Theo tình trạng — toàn tỉnh" in statuses and "• chưa báo cáo – quá hạn: " in statuses

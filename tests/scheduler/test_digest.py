@@ -17,19 +17,23 @@ from PIL import Image, ImageColor
 from sqlalchemy import select
 
 from bot.app import Assistant
+from bot.application.digest import views
 from bot.application.digest.builder import DigestBuilder
 from bot.application.digest.chart import COLORS, MAX_BARS, chart_data, to_png
 from bot.application.digest.model import STATUS_WORDS, STATUSES, AgencySummary, Digest
 from bot.application.digest.quarterly import vn_long_date
+from bot.application.digest.weekly import WeeklyDigests
 from bot.application.digest.xlsx import to_xlsx
-from bot.application.outbox import stored_message
+from bot.application.messages import Reply
+from bot.application.outbox import OutboxStore, stored_message
 from bot.application.render import Renderer
 from bot.application.scheduler.tick import Ticker
 from bot.cli import main
 from bot.config import NudgeSettings
 from bot.domain.numbers import vn_percent
+from bot.domain.status import Tally
 from bot.storage.db import session_scope
-from bot.storage.models import Duty, OutboxMessage, ProgressReport
+from bot.storage.models import DigestSnapshot, Duty, OutboxMessage, ProgressReport
 from tests.scheduler.conftest import add_users, at
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -101,7 +105,7 @@ def test_statuses_in_the_government_offices_words(seeded: Assistant) -> None:
     assert status[("tx_tu_son", "2.f-4")] == "late_done"
     assert status[("h_tien_du", "2.f-4")] == "overdue"
     assert status[("h_tien_du", "2.f-5")] == "open"
-    assert status[("h_gia_binh", "2.f-4")] == "unreported"
+    assert status[("h_gia_binh", "2.f-4")] == "unreported_late"  # overdue too
     assert status[("sttt", "2.b-3")] == "unreported"  # Q4's report: none since 7/10
     assert status[("h_que_vo", "1.e-3")] == "open"  # continuous, reported
     assert ("sttt", "2.f-4") not in status  # not its duty
@@ -111,8 +115,11 @@ def test_statuses_in_the_government_offices_words(seeded: Assistant) -> None:
     text = seeded.renderer.render(b.reply(digest))
     for word in STATUS_WORDS.values():
         assert word in text
-    assert "Huyện Tiên Du — Lập danh sách cán bộ phụ trách CNTT cấp xã" in text
-    assert "Chưa báo cáo" in text
+    assert "Chưa báo cáo: " in text and len(text) < 2000  # one screen
+    overdue = views.details(digest, "/tonghop", views.Request("tinhtrang", "overdue"))
+    assert "Huyện Tiên Du — Lập danh sách cán bộ phụ trách CNTT cấp xã" in (
+        seeded.renderer.render(overdue)
+    )
 
 
 def test_blockers_open_the_digest_with_their_evidence(seeded: Assistant) -> None:
@@ -123,13 +130,18 @@ def test_blockers_open_the_digest_with_their_evidence(seeded: Assistant) -> None
     assert (blocked.agency_id, blocked.duty_id) == ("h_tien_du", "2.f-5")
     assert blocked.evidence == "Công văn 45/UBND-VP (28/11/2026)"
     text = seeded.renderer.render(b.reply(digest))
-    heading = text.index("Khó khăn, vướng mắc (1)")
-    assert heading < text.index("Theo cơ quan") < text.index("Quá hạn (")
+    assert text.index("Khó khăn, vướng mắc") < text.index("Tỷ lệ hoàn thành thấp nhất")
     assert (
-        "• Huyện Tiên Du — Chỉ đạo tạo lập trang thông tin điện tử cấp xã "
-        "(Mục 2.f): Thiếu kinh phí thuê máy chủ cho 5 xã (nêu 11 ngày trước; minh chứng: "
-        "Công văn 45/UBND-VP (28/11/2026))"
+        "• Huyện Tiên Du — Chỉ đạo tạo lập trang thông tin điện tử cấp xã: "
+        "Thiếu kinh phí thuê máy chủ cho 5 xã (11 ngày)"
     ) in text
+    page = views.details(digest, "/tonghop", views.Request("vuongmac"))
+    assert (
+        "1. Huyện Tiên Du — Chỉ đạo tạo lập trang thông tin điện tử cấp xã (mã 2.f-5, hạn "
+        "31/12/2026; gia hạn từ 30/6/2019): đã thực hiện 30%; vướng mắc: Thiếu kinh phí "
+        "thuê máy chủ cho 5 xã (nêu 11 ngày trước; minh chứng: "
+        "Công văn 45/UBND-VP (28/11/2026))"
+    ) in seeded.renderer.render(page)
     # On Zalo the workbook is a download link, not an attachment.
     attached = seeded.renderer.render(b.reply(digest, attached=True))
     assert "Chi tiết đầy đủ trong tệp Excel gửi kèm." in attached
@@ -190,6 +202,41 @@ def test_a_manager_sees_their_agency_only(seeded: Assistant) -> None:
     assert scope is not None and "sttt" in scope[0] and "all_districts" not in scope[0]
 
 
+def report_done(assistant: Assistant, agency: str, when: dt.datetime) -> None:
+    """The agency reports 2.f-4 done (by the seeded official)."""
+    with session_scope(assistant.sessions) as session:
+        official = session.scalars(select(ProgressReport.user_id)).first()
+        session.add(
+            ProgressReport(
+                directive_id=DIRECTIVE,
+                duty_id="2.f-4",
+                agency_id=agency,
+                user_id=official,
+                status="done",
+                percent=100,
+                created_at=when,
+            )
+        )
+
+
+def send_digests(assistant: Assistant, ticker: Ticker, when: dt.datetime) -> dict[str, Reply]:
+    """What the sender does with the digests due at `when`: compose each, then send
+    (here: mark sent); by chat id. Other rows are given back."""
+    store = OutboxStore(assistant.sessions)
+    composer = WeeklyDigests(lambda: ticker.digests)
+    sent = {}
+    for row in store.claim(when, 1000, dt.timedelta(minutes=5)):
+        if row.kind != "digest":
+            store.release([row], when)
+            continue
+        assert "message" not in row.payload  # queued without its text
+        composed = store.compose(row, composer, when)
+        assert composed is not None
+        assert store.mark_sent(composed, when)
+        sent[row.address] = stored_message(composed.payload)
+    return sent
+
+
 def test_weekly_digest_with_changes_and_spreadsheet(seeded: Assistant) -> None:
     ticker = Ticker(seeded.core.qa.catalog, seeded.settings.templates_dir, NudgeSettings())
     with session_scope(seeded.sessions) as session:
@@ -198,9 +245,8 @@ def test_weekly_digest_with_changes_and_spreadsheet(seeded: Assistant) -> None:
         assert ticker.tick(session, NOW + dt.timedelta(hours=3)).digests == 0
         digests = list(session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "digest")))
     assert {d.due for d in digests} == {dt.date(2026, 12, 14)}
-    province = next(d for d in digests if d.address == "803")
     html = Renderer(seeded.settings.templates_dir, "html")
-    message = stored_message(province.payload)
+    message = send_digests(seeded, ticker, NOW + dt.timedelta(minutes=1))["803"]
     assert "toàn tỉnh" in html.render(message)
     assert "Thay đổi từ bản tổng hợp trước" not in html.render(message)
     photo, document = message.files  # the chart, then the workbook
@@ -212,38 +258,44 @@ def test_weekly_digest_with_changes_and_spreadsheet(seeded: Assistant) -> None:
     details = list(book["Chi tiết"].iter_rows(min_row=5, values_only=True))
     assert ("Huyện Tiên Du", "2.f-4") in [row[1:3] for row in details]
     assert any(
-        r[7] == "chưa hoàn thành – quá hạn"
+        r[7] == "đang thực hiện quá hạn"
         for r in book["Quá hạn"].iter_rows(min_row=5, values_only=True)
     )
-    # A week later, after Tiên Du reports 2.f-4 done: the change is listed.
-    with session_scope(seeded.sessions) as session:
-        official = session.scalars(select(ProgressReport.user_id)).first()
-        session.add(
-            ProgressReport(
-                directive_id=DIRECTIVE,
-                duty_id="2.f-4",
-                agency_id="h_tien_du",
-                user_id=official,
-                status="done",
-                percent=100,
-                created_at=at("2026-12-16", "10:00"),
-            )
-        )
+    # A week later, after Tiên Du reports 2.f-4 done: the change is listed, and the
+    # trend since last week's snapshot of the province.
+    report_done(seeded, "h_tien_du", at("2026-12-16", "10:00"))
     with session_scope(seeded.sessions) as session:
         assert ticker.tick(session, at("2026-12-21", "08:05")).digests == 2
-        latest = session.scalars(
-            select(OutboxMessage).where(
-                OutboxMessage.kind == "digest",
-                OutboxMessage.address == "803",
-                OutboxMessage.due == dt.date(2026, 12, 21),
-            )
-        ).one()
-    text = html.render(stored_message(latest.payload))
+    latest = send_digests(seeded, ticker, at("2026-12-21", "08:06"))["803"]
+    text = html.render(latest)
     assert "Thay đổi từ bản tổng hợp trước" in text
     assert (
         "Huyện Tiên Du — Lập danh sách cán bộ phụ trách CNTT cấp xã, báo cáo qua Sở TT&amp;TT: "
-        "chưa hoàn thành – quá hạn → hoàn thành quá hạn" in text
+        "đang thực hiện quá hạn → hoàn thành quá hạn" in text
     )
+    assert "So với 14/12/2026: hoàn thành +1, quá hạn −1." in text
+
+
+def test_the_weekly_digest_is_built_when_it_goes_out(seeded: Assistant) -> None:
+    """Queued at 20:15 (after working hours), sent at 08:00 the next working day: it
+    says "Tính đến 08:00" and counts what was reported in between."""
+    ticker = Ticker(seeded.core.qa.catalog, seeded.settings.templates_dir, NudgeSettings())
+    with session_scope(seeded.sessions) as session:
+        assert ticker.tick(session, at("2026-12-14", "20:15")).digests == 2
+    report_done(seeded, "h_gia_binh", at("2026-12-14", "21:00"))
+    sent = send_digests(seeded, ticker, at("2026-12-15", "08:00"))
+    text = seeded.renderer.render(sent["803"])
+    assert "Tính đến 08:00 15/12/2026" in text and "20:15" not in text
+    assert "hoàn thành quá hạn: 2" in text  # Tx Từ Sơn's, and Gia Bình's of last night
+    with session_scope(seeded.sessions) as session:
+        rows = list(session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "digest")))
+        snapshots = list(session.scalars(select(DigestSnapshot)))
+    assert {r.status for r in rows} == {"sent"}
+    assert all("message" in r.payload and "compose" not in r.payload for r in rows)
+    assert {(s.scope, s.day) for s in snapshots} == {
+        ("*", dt.date(2026, 12, 15)),
+        ("h_que_vo", dt.date(2026, 12, 15)),
+    }
 
 
 def test_digest_cli_preview(
@@ -341,8 +393,10 @@ def synthetic(n: int) -> Digest:
             "open": 2,
             "overdue": i % 5,
             "unreported": 3,
+            "unreported_late": i % 2,
         }
-        agencies.append(AgencySummary(f"a{i}", f"Cơ quan số {i}", counts, sum(counts.values())))
+        tally = Tally.of(s for s, n in counts.items() for _ in range(n))
+        agencies.append(AgencySummary(f"a{i}", f"Cơ quan số {i}", tally))
     return Digest("toàn tỉnh", [a.agency_id for a in agencies], NOW, [], agencies)
 
 
@@ -377,7 +431,8 @@ def test_chart_png_is_valid_and_sized_for_one_or_many_agencies(seeded: Assistant
     assert png_size(empty)[1] == height
     assert len(one) < 40_000 and len(many) < 150_000  # they travel in outbox rows
     # The legend keeps its exact colours even when one status fills the chart.
-    unreported = [AgencySummary(f"a{i}", f"CQ {i}", {"unreported": 19}, 19) for i in range(30)]
+    only = Tally.of(["unreported"] * 19)
+    unreported = [AgencySummary(f"a{i}", f"CQ {i}", only) for i in range(30)]
     grey = Digest("toàn tỉnh", [a.agency_id for a in unreported], NOW, [], unreported)
     for png in (to_png(chart_data(grey)), empty):
         with Image.open(io.BytesIO(png)) as image:
@@ -408,3 +463,19 @@ def test_report_quarter() -> None:
     assert quarter_of(dt.date(2026, 12, 14)) == (2026, 4)
     assert quarter_of(dt.date(2027, 1, 5)) == (2026, 4)
     assert quarter_of(dt.date(2027, 4, 2)) == (2027, 1)
+
+
+def test_only_tasks_count_not_clauses_that_state_a_responsibility(seeded: Assistant) -> None:
+    """ "Thủ trưởng … chịu trách nhiệm cá nhân …" and the closing clause are marked
+    kind: responsibility in the pack: no digest row, no report, no denominator."""
+    catalog = seeded.core.qa.catalog
+    answering = {d for d, (_, duty) in catalog.duties.items() if duty.kind == "responsibility"}
+    assert {"1.a-2", "1.f-1", "closing-1"} <= answering
+    b = builder(seeded)
+    with session_scope(seeded.sessions) as session:
+        digest = b.build(session, NOW, b.all_agencies(), "toàn tỉnh")
+    assert not answering & {r.duty_id for r in digest.rows}
+    assert digest.tally.total == len(digest.rows) < 577
+    from bot.application.progress import reportable_duties
+
+    assert not answering & {d.id for d in reportable_duties(catalog, "h_que_vo")}

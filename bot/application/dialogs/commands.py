@@ -9,6 +9,7 @@ from bot.application import accounts, progress
 from bot.application.commands import Command, CommandContext
 from bot.application.dialogs import state as states
 from bot.application.messages import Reply, Response
+from bot.storage.models import utcnow
 
 HISTORY_SHOWN = 10  # reports listed by /tiendo <duty>; older ones are counted
 
@@ -37,31 +38,27 @@ def edit_report(ctx: CommandContext) -> Response:
 
 
 def latest_progress(ctx: CommandContext) -> Response:
-    """/tiendo [duty id]: the latest report on each of the agency's duties, or every
-    report on one of them."""
+    """/tiendo [chi tiết | mã nhiệm vụ]: where the agency stands, on one screen (the
+    digest's summary of the agency: the same statuses and counts as /tonghop), a page
+    of details by status, or every report on one duty."""
+    from bot.application.digest import views
+    from bot.application.digest.builder import DigestBuilder
+
     agency_id = ctx.user.agency_id
     if agency_id is None:
         return Response((Reply("account/not_linked"),))
-    if ctx.args.strip():
+    words = ctx.args.split()
+    request = views.Request.read(words)
+    if request is None:
         return duty_history(ctx, agency_id, ctx.args.strip())
-    latest = progress.latest_by_duty(ctx.session, agency_id)
-    catalog = ctx.app.catalog
-    rows = []
-    for duty in progress.reportable_duties(catalog, agency_id):
-        last = latest.get(duty.id)
-        rows.append(
-            {
-                "id": duty.id,
-                "title": duty.title,
-                "clause": catalog.clauses[duty.clause][1].label,
-                "status": ctx.app.labels.status[last.status] if last else None,
-                "percent": last.percent if last else None,
-                "completed_on": last.completed_on if last else None,
-                "at": last.created_at if last else None,
-            }
-        )
-    view = {"agency": catalog.agencies[agency_id].name, "rows": rows}
-    return Response((Reply("progress/latest", view),))
+    app = ctx.app
+    builder = DigestBuilder(app.catalog, app.templates_dir, app.nudge_settings)
+    name = app.catalog.agencies[agency_id].short_name
+    built = builder.build(ctx.session, utcnow(), [agency_id], name)
+    if request.view:
+        return Response((views.details(built, "/tiendo", request),))
+    reply = views.summary(built, "/tiendo", title="Tiến độ thực hiện")
+    return Response((reply,))
 
 
 def duty_history(ctx: CommandContext, agency_id: str, typed: str) -> Response:

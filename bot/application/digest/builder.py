@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -13,14 +14,8 @@ from sqlalchemy.orm import Session
 
 from bot.application.accounts import menu_roles
 from bot.application.commands import Held
-from bot.application.digest.model import (
-    DIGEST_KIND,
-    MAX_LISTED,
-    STATUS_WORDS,
-    STATUSES,
-    Digest,
-    build_digest,
-)
+from bot.application.digest import views
+from bot.application.digest.model import DIGEST_KIND, Digest, build_digest
 from bot.application.digest.xlsx import to_xlsx
 from bot.application.messages import OutgoingFile, Reply
 from bot.application.render import Renderer
@@ -29,11 +24,14 @@ from bot.application.scheduler.world import World, load_world
 from bot.config import NudgeSettings
 from bot.domain.calendar import TIMEZONE as _TZ
 from bot.domain.catalog import Catalog
+from bot.domain.status import Trend
 from bot.storage.models import OutboxMessage, User
 from nlu.yaml_io import read_yaml
 
 if TYPE_CHECKING:
     from bot.application.digest.chart import ChartData
+
+Weeks = tuple[tuple[str, float], ...]  # (label, completion) per week, oldest first
 
 
 class DigestBuilder:
@@ -63,6 +61,7 @@ class DigestBuilder:
         return {
             duty_id: responsible_agencies(self.catalog, duty)
             for duty_id, (_, duty) in self.catalog.duties.items()
+            if duty.is_task
         }
 
     def scope_of(
@@ -112,91 +111,49 @@ class DigestBuilder:
             previous_at,
         )
 
+    def recipient_scope(self, recipient: Recipient) -> tuple[list[str], str] | None:
+        """`scope_of` a person the scheduler pushes to (every role they hold)."""
+        return self.scope_of(
+            recipient.agency_id, recipient.roles or recipient.role, recipient.scope
+        )
+
+    def user_scope(self, user: User) -> tuple[list[str], str] | None:
+        """`scope_of` a chat account's person (every role they hold)."""
+        return self.scope_of(user.agency_id, menu_roles(user), user.scope)
+
     def for_recipient(
         self, session: Session, recipient: Recipient, now: dt.datetime, world: World | None = None
     ) -> Digest:
-        scope = self.scope_of(
-            recipient.agency_id, recipient.roles or recipient.role, recipient.scope
-        )
+        scope = self.recipient_scope(recipient)
         if scope is None:
             raise ValueError(f"user {recipient.user_id} gets no digest")
         return self.build(session, now, scope[0], scope[1], recipient.user_id, world)
 
     def for_user(self, session: Session, user: User, now: dt.datetime) -> Digest | None:
-        scope = self.scope_of(user.agency_id, menu_roles(user), user.scope)
+        scope = self.user_scope(user)
         if scope is None:
             return None
         return self.build(session, now, scope[0], scope[1], user.id)
 
-    def reply(self, digest: Digest, attached: bool = False) -> Reply:
-        """The digest's message; `attached`: with its chart and .xlsx."""
-        single = len(digest.agency_ids) == 1
-        data = {
-            "scope": digest.scope,
-            "at": digest.generated_at,
-            "single": single,
-            "total": len(digest.rows),
-            "totals": [(STATUS_WORDS[s], digest.totals.get(s, 0)) for s in STATUSES],
-            "agencies": [
-                {
-                    "name": a.agency,
-                    "completion": a.completion,
-                    "late": a.counts.get("overdue", 0),
-                    "unreported": a.counts.get("unreported", 0),
-                    "total": a.total,
-                }
-                for a in digest.agencies
-            ][: 3 * MAX_LISTED],
-            "rows": [
-                {
-                    "title": r.title,
-                    "clause": r.clause,
-                    "status": STATUS_WORDS[r.status],
-                    "deadline": r.deadline,
-                    "completed_on": r.completed_on,
-                }
-                for r in digest.rows
-                if r.deadline is not None or r.status != "on_time"
-            ][: 3 * MAX_LISTED]
-            if single
-            else [],
-            "late": [
-                {
-                    "agency": r.agency,
-                    "title": r.title,
-                    "deadline": r.deadline,
-                    "status": STATUS_WORDS[r.status],
-                }
-                for r in digest.late
-            ],
-            "blocked": [
-                {
-                    "agency": r.agency,
-                    "title": r.title,
-                    "clause": r.clause,
-                    "blockers": r.blockers,
-                    "evidence": r.evidence,
-                    "days": (digest.generated_at - r.reported_at).days if r.reported_at else 0,
-                }
-                for r in digest.blocked
-            ],
-            "unreported": digest.unreported,
-            "changes": digest.changes,
-            "previous_at": digest.previous_at,
-            "skipped": [
-                {"title": s.title, "id": s.duty_id, "problem": s.problem} for s in digest.skipped
-            ],
-            "max": MAX_LISTED,
-            "attached": attached,
-        }
-        return Reply("digest/summary", data, files=self.files(digest) if attached else ())
+    def reply(
+        self,
+        digest: Digest,
+        attached: bool = False,
+        trend: Trend | None = None,
+        command: str = "/tonghop",
+        weeks: Weeks = (),
+    ) -> Reply:
+        """The digest's first screen (`views.summary`); `attached`: with its chart (and
+        completion over `weeks`) and .xlsx."""
+        reply = views.summary(digest, command, trend, attached)
+        return replace(reply, files=self.files(digest, weeks) if attached else ())
 
-    def chart(self, digest: Digest) -> tuple[str, bytes]:
+    def chart(self, digest: Digest, weeks: Weeks = ()) -> tuple[str, bytes]:
         """(caption, PNG) of the digest's chart. Memoized on what is drawn: a weekly
         tick's managers of one agency (or of the province) share one drawing."""
         from bot.application.digest.chart import chart_data, to_png
 
-        data = chart_data(digest)
+        data = chart_data(digest, weeks=weeks)
         png = self._charts.get(data)
         if png is None:
             if len(self._charts) >= 32:
@@ -204,12 +161,12 @@ class DigestBuilder:
             png = self._charts[data] = to_png(data)
         return data.caption, png
 
-    def files(self, digest: Digest) -> tuple[OutgoingFile, ...]:
+    def files(self, digest: Digest, weeks: Weeks = ()) -> tuple[OutgoingFile, ...]:
         """The chart (when there are agencies to draw) and the .xlsx of a digest."""
         local = digest.generated_at.astimezone(_TZ)
         files = []
         if digest.agencies:
-            caption, png = self.chart(digest)
+            caption, png = self.chart(digest, weeks)
             files.append(
                 OutgoingFile(f"bieu-do-chi-thi-06-{local:%Y%m%d}.png", png, caption, "photo")
             )
@@ -232,10 +189,15 @@ def snapshot_meta(digest: Digest) -> dict[str, Any]:
 def last_snapshot(
     session: Session, user_id: int
 ) -> tuple[dict[str, str] | None, dt.datetime | None]:
-    """The statuses the user's previous digest showed (None: never had one)."""
+    """The statuses the user's previous digest showed (None: never had one): the last
+    one sent (a weekly digest being composed is not one yet)."""
     row = session.scalar(
         select(OutboxMessage)
-        .where(OutboxMessage.user_id == user_id, OutboxMessage.kind.startswith(DIGEST_KIND))
+        .where(
+            OutboxMessage.user_id == user_id,
+            OutboxMessage.kind.startswith(DIGEST_KIND),
+            OutboxMessage.status == "sent",
+        )
         .order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
         .limit(1)
     )

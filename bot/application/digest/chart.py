@@ -1,4 +1,6 @@
-"""The digest's chart: completion per agency as horizontal stacked bars (PNG).
+"""The digest's chart: completion per agency as horizontal stacked bars (PNG), under
+completion over the last weeks (a line, from the scope's snapshots) when there is
+more than one week to draw.
 
 `chart_data` decides what is drawn (pure, tested on its own); `to_png` draws it with
 matplotlib's Agg canvas on a bare `Figure` (no pyplot and its global figures), one
@@ -20,11 +22,12 @@ import threading
 import unicodedata
 from dataclasses import dataclass
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from bot.application.digest.model import STATUS_WORDS, STATUSES, Digest
 from bot.domain.dates import vn_datetime
 from bot.domain.numbers import vn_percent
+from bot.domain.status import DONE
 
 if TYPE_CHECKING:
     from PIL import Image
@@ -36,10 +39,12 @@ COLORS = {
     "open": "#42a5f5",
     "overdue": "#e53935",
     "unreported": "#bdbdbd",
+    "unreported_late": "#757575",
 }
 WIDTH_IN = 9.0
 BAR_IN = 0.32  # height per bar
 FRAME_IN = 2.3  # titles, axis label and legend
+TREND_IN = 1.8  # the weekly completion above the bars
 MIN_HEIGHT_IN = 3.6
 DPI = 110
 LABEL_CHARS = 30  # agency names wrap at this width, on two lines at most
@@ -62,6 +67,7 @@ class ChartData:
     bars: tuple[ChartBar, ...]  # top to bottom: lowest completion first
     hidden: int = 0  # agencies left out (the best ones)
     hidden_from: float = 0  # the lowest completion among those left out
+    weeks: tuple[tuple[str, float], ...] = ()  # (label, completion), oldest first
 
     @property
     def note(self) -> str:
@@ -75,14 +81,16 @@ class ChartData:
         return " ".join(part for part in (self.title, self.note) if part)
 
 
-def chart_data(digest: Digest, max_bars: int = MAX_BARS) -> ChartData:
+def chart_data(
+    digest: Digest, max_bars: int = MAX_BARS, weeks: tuple[tuple[str, float], ...] = ()
+) -> ChartData:
     """One bar per agency of the digest: lowest completion first, capped at `max_bars`."""
     ranked = sorted(
         digest.agencies,
         key=lambda a: (
             a.completion,
-            -a.counts.get("overdue", 0) / (a.total or 1),
-            -a.counts.get("unreported", 0) / (a.total or 1),
+            -a.tally.late / (a.total or 1),
+            -a.tally.unreported / (a.total or 1),
             a.agency,
         ),
     )
@@ -106,7 +114,32 @@ def chart_data(digest: Digest, max_bars: int = MAX_BARS) -> ChartData:
         bars,
         len(rest),
         min((a.completion for a in rest), default=0),
+        weeks if len(weeks) > 1 else (),
     )
+
+
+def _draw_weeks(axes: Any, weeks: tuple[tuple[str, float], ...]) -> None:
+    """Completion of the whole scope week by week: a line with each week's value."""
+    labels = [label for label, _ in weeks]
+    values = [value for _, value in weeks]
+    rows = list(range(len(weeks)))
+    axes.plot(rows, values, color=COLORS["on_time"], marker="o", linewidth=2)
+    for x, value in zip(rows, values, strict=True):
+        axes.annotate(
+            vn_percent(value),
+            (x, value),
+            textcoords="offset points",
+            xytext=(0, 6),
+            ha="center",
+            fontsize=8,
+        )
+    top = max(max(values) * 1.35, 5.0)
+    axes.set_ylim(0, min(top, 115))
+    axes.set_xticks(rows, labels)
+    axes.set_xlim(-0.5, len(weeks) - 0.5)
+    axes.yaxis.set_major_formatter(lambda y, _: vn_percent(round(y, 2)))
+    axes.spines[["top", "right"]].set_visible(False)
+    axes.set_title("Tỷ lệ hoàn thành theo tuần", fontsize=9.5, loc="left")
 
 
 def _label(name: str) -> str:
@@ -124,11 +157,18 @@ def to_png(data: ChartData) -> bytes:
     from PIL import Image  # a dependency of matplotlib's
 
     n = len(data.bars)
-    height = max(MIN_HEIGHT_IN, FRAME_IN + BAR_IN * n)
+    bars_height = max(MIN_HEIGHT_IN, FRAME_IN + BAR_IN * n)
+    height = bars_height + (TREND_IN if data.weeks else 0)
     with _DRAWING, rc_context({"font.family": "DejaVu Sans", "font.size": 9}):
         figure = Figure(figsize=(WIDTH_IN, height), dpi=DPI, layout="constrained")
         canvas = FigureCanvasAgg(figure)
-        axes = figure.subplots()
+        if data.weeks:
+            trend, axes = figure.subplots(
+                2, 1, height_ratios=[TREND_IN, bars_height - FRAME_IN / 2]
+            )
+            _draw_weeks(trend, data.weeks)
+        else:
+            axes = figure.subplots()
         rows = list(range(n))
         left = [0.0] * n
         for i, status in enumerate(STATUSES):
@@ -157,7 +197,7 @@ def to_png(data: ChartData) -> bytes:
                 label.set_in_layout(False)
             left = [a + b for a, b in zip(left, shares, strict=True)]
         for row, bar in zip(rows, data.bars, strict=True):
-            done = bar.counts[0] + bar.counts[1]
+            done = sum(n for s, n in zip(STATUSES, bar.counts, strict=True) if s in DONE)
             axes.text(
                 101.5,
                 row,

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from bot.application import accounts
 from bot.application.commands import Command, CommandContext, CommandRefused
-from bot.application.digest import quarterly
+from bot.application.digest import quarterly, snapshots, views
 from bot.application.digest.builder import DigestBuilder, enqueue_on_demand
 from bot.application.digest.xlsx import to_xlsx
 from bot.application.messages import OutgoingFile, Reply, Response
@@ -27,14 +27,34 @@ def builder_for(ctx: CommandContext) -> DigestBuilder:
 
 
 def digest(ctx: CommandContext) -> Response:
-    """/tonghop: the digest of what the user manages; its chart and .xlsx follow."""
+    """/tonghop [cơ quan] [chi tiết]: the one-screen summary of what the user manages
+    (its chart and .xlsx follow), or a page of its details (by status, by agency, the
+    blockers); a province manager may name one agency."""
     builder = builder_for(ctx)
-    built = builder.for_user(ctx.session, ctx.user, utcnow())
-    if built is None:
+    scope = builder.user_scope(ctx.user)
+    if scope is None:
         raise CommandRefused(Reply("digest/not_allowed"))
-    replies = [builder.reply(built, attached=False)]
-    if enqueue_on_demand(ctx.session, builder, ctx.user, built):  # chart and .xlsx
-        replies.append(Reply("digest/queued", {"chart": bool(built.agencies)}))
+    agency_ids, title = scope
+    words = ctx.args.split()
+    command = "/tonghop"
+    if words and len(agency_ids) > 1 and words[0] in agency_ids:
+        agency = words.pop(0)
+        agency_ids, title = [agency], builder.agency_names().get(agency, agency)
+        command = f"/tonghop {agency}"
+    request = views.Request.read(words)
+    if request is None:
+        return Response((Reply("digest/usage", {"typed": ctx.args[:40]}),))
+    first = request.view == "" and command == "/tonghop"  # the user's own digest
+    now = utcnow()
+    built = builder.build(ctx.session, now, agency_ids, title, ctx.user.id if first else None)
+    if request.view:
+        return Response((views.details(built, command, request),))
+    trend = snapshots.trend(ctx.session, built)
+    replies = [builder.reply(built, trend=trend, command=command)]
+    if first:
+        snapshots.record(ctx.session, built)
+        if enqueue_on_demand(ctx.session, builder, ctx.user, built):  # chart and .xlsx
+            replies.append(Reply("digest/queued", {"chart": bool(built.agencies)}))
     return Response(tuple(replies))
 
 

@@ -4,23 +4,18 @@ last digest; with a chart of completion per agency (`digest_chart`, a PNG) and a
 .xlsx of the details.
 
 Scope: a manager sees their own agency; a manager of UBND tỉnh (and an admin) sees
-every agency. Status of an agency on a duty (its current occurrence for a periodic
-duty, see `bot.domain.deadlines`):
-
-* hoàn thành đúng hạn / hoàn thành quá hạn: the done report settling it says the work
-  was finished (`completed_on`; older reports: the day they were made) on or before /
-  after the deadline, whenever it was reported;
-* chưa hoàn thành – trong hạn / – quá hạn: reported, not done, deadline ahead / passed;
-* chưa báo cáo: no report (for a periodic duty: none in the period, the late report
-  that settled the period before not counting).
+every agency. The status of an agency on a duty (its current occurrence for a
+periodic duty, see `bot.domain.deadlines`) is `bot.domain.status.status_of`: the one
+definition, in the Government Office's words. Only duties count: a clause that states
+a responsibility (`Duty.kind`) is not among the plans.
 
 A periodic duty shows its last period while that is open, or settled late by the
 latest report (the manager sees "hoàn thành quá hạn" for the period it was for), and
-the next period otherwise.
+the next period otherwise; a report counts for one period only (`policy.settle`).
 
-A continuous duty has no deadline: done counts as on time, anything else reported as
-"trong hạn". The snapshot of every status goes with each digest in the outbox, so
-the next digest can list what changed. A duty whose deadline cannot be computed (a
+A row whose deadline is not the date written (a day off, an extension) says why
+(`DigestRow.note`). The snapshot of every status goes with each digest in the outbox,
+so the next digest can list what changed. A duty whose deadline cannot be computed (a
 stored date outside the working calendar) is left out and listed apart (`skipped`);
 the rest of the digest stands.
 """
@@ -36,22 +31,17 @@ from bot.application.scheduler.policy import (
     DutyState,
     Problems,
     ReportView,
-    Settled,
     Skipped,
     duty_states,
 )
 from bot.config import NudgeSettings
 from bot.domain.calendar import WorkingCalendar
-from bot.domain.deadlines import DutyPlan
+from bot.domain.dates import vn_date
+from bot.domain.deadlines import DutyPlan, Occurrence
+from bot.domain.status import DONE, LATE, STATUSES, UNREPORTED, Tally, deadline_note, status_of
+from bot.domain.status import WORDS as STATUS_WORDS
 
-STATUSES = ("on_time", "late_done", "open", "overdue", "unreported")
-STATUS_WORDS = {
-    "on_time": "hoàn thành đúng hạn",
-    "late_done": "hoàn thành quá hạn",
-    "open": "chưa hoàn thành – trong hạn",
-    "overdue": "chưa hoàn thành – quá hạn",
-    "unreported": "chưa báo cáo",
-}
+__all__ = ["STATUSES", "STATUS_WORDS", "AgencySummary", "Digest", "DigestRow", "build_digest"]
 _EPOCH = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 MAX_LISTED = 15  # items per list in the message; the spreadsheet has everything
 DIGEST_KIND = "digest"
@@ -67,31 +57,41 @@ class DigestRow:
     deadline: dt.date | None
     period: str
     status: str  # one of STATUSES
-    late: bool  # the deadline has passed and it is not done (reported or not)
     report_status: str | None
     percent: int | None
     reported_at: dt.datetime | None
     blockers: str = ""  # from the latest report
     evidence: str = ""
     completed_on: dt.date | None = None  # done: the day the settling report gives
+    note: str = ""  # why the deadline is not the date written (a day off, an extension)
 
     @property
     def key(self) -> str:
         return f"{self.agency_id}|{self.duty_id}"
+
+    @property
+    def late(self) -> bool:
+        """The deadline has passed and it is not done (reported or not)."""
+        return self.status in LATE
 
 
 @dataclass(frozen=True)
 class AgencySummary:
     agency_id: str
     agency: str
-    counts: dict[str, int]
-    total: int
+    tally: Tally
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return dict(self.tally.counts)
+
+    @property
+    def total(self) -> int:
+        return self.tally.total
 
     @property
     def completion(self) -> float:
-        """Percent done (on time or late), to two decimals: 2 of 577 is 0,35%, not 0%."""
-        done = self.counts.get("on_time", 0) + self.counts.get("late_done", 0)
-        return round(100 * done / self.total, 2) if self.total else 0.0
+        return self.tally.completion
 
 
 @dataclass(frozen=True)
@@ -109,10 +109,14 @@ class Digest:
     generated_at: dt.datetime
     rows: list[DigestRow]
     agencies: list[AgencySummary] = field(default_factory=list)
-    totals: dict[str, int] = field(default_factory=dict)
+    tally: Tally = field(default_factory=lambda: Tally.of(()))
     changes: list[Change] | None = None  # None: no earlier digest to compare with
     previous_at: dt.datetime | None = None
     skipped: list[Skipped] = field(default_factory=list)  # duties that could not be computed
+
+    @property
+    def totals(self) -> dict[str, int]:
+        return dict(self.tally.counts)
 
     @property
     def snapshot(self) -> dict[str, str]:
@@ -131,44 +135,14 @@ class Digest:
     def blocked(self) -> list[DigestRow]:
         """Rows whose latest report names a blocker and is not done: newest first
         (managers read a digest for these)."""
-        open_blockers = [
-            r for r in self.rows if r.blockers and r.status not in ("on_time", "late_done")
-        ]
+        open_blockers = [r for r in self.rows if r.blockers and r.status not in DONE]
         return sorted(open_blockers, key=lambda r: r.reported_at or _EPOCH, reverse=True)
 
     @property
     def unreported(self) -> list[tuple[str, int]]:
         """(agency, number of duties without a report), most first."""
-        counts = Counter(r.agency for r in self.rows if r.status == "unreported")
+        counts = Counter(r.agency for r in self.rows if r.status in UNREPORTED)
         return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
-
-
-def status_of(
-    report: ReportView | None,
-    deadline: dt.date | None,
-    settled: Settled | None,
-    today: dt.date,
-    calendar: WorkingCalendar,
-    period_start: dt.date | None,
-    report_spent: bool = False,
-) -> tuple[str, bool]:
-    """(status, late) of one agency on one duty (`report_spent`: the latest report
-    settled an earlier period, so it is no report on this one)."""
-    in_period = (
-        report is not None
-        and not report_spent
-        and (period_start is None or calendar.today(report.created_at) >= period_start)
-    )
-    if deadline is None:  # continuous
-        if report is None:
-            return "unreported", False
-        return ("on_time" if report.status == "done" else "open"), False
-    if settled is not None:
-        return ("on_time" if settled.on <= deadline else "late_done"), False
-    late = today > deadline
-    if not in_period:
-        return "unreported", late
-    return ("overdue" if late else "open"), late
 
 
 def build_digest(
@@ -204,26 +178,16 @@ def build_digest(
             chosen[key] = state
     for state in chosen.values():
         occurrence = state.occurrence
-        status, late = status_of(
-            state.report,
-            occurrence.deadline,
-            state.settled,
-            today,
-            calendar,
-            occurrence.period_start,
-            state.report_spent,
-        )
         rows.append(
             _row(
                 state.plan,
                 state.agency_id,
                 agency_names,
-                occurrence.deadline,
-                occurrence.label,
-                status,
-                late,
+                occurrence,
+                state.status(today, calendar),
                 state.report,
                 state.settled.on if state.settled else None,
+                _note(state.plan, occurrence, calendar),
             )
         )
     for plan in scoped:
@@ -231,24 +195,20 @@ def build_digest(
             continue
         for agency_id in plan.agencies:
             report = reports.get((agency_id, plan.duty_id))
-            status, late = status_of(report, None, None, today, calendar, None)
             finished = report.finished_on(calendar) if report else None
-            rows.append(
-                _row(plan, agency_id, agency_names, None, "", status, late, report, finished)
-            )
+            status = status_of(None, finished, report is not None, today)
+            rows.append(_row(plan, agency_id, agency_names, None, status, report, finished))
     duty_order = {p.duty_id: i for i, p in enumerate(plans)}
     rows.sort(key=lambda r: (order.get(r.agency_id, 0), duty_order.get(r.duty_id, 0)))
-    per_agency: dict[str, Counter[str]] = {}
+    per_agency: dict[str, list[str]] = {}
     for row in rows:
-        per_agency.setdefault(row.agency_id, Counter())[row.status] += 1
+        per_agency.setdefault(row.agency_id, []).append(row.status)
     summaries = [
-        AgencySummary(a, agency_names.get(a, a), dict(c), sum(c.values()))
-        for a, c in sorted(per_agency.items(), key=lambda item: order.get(item[0], 0))
+        AgencySummary(a, agency_names.get(a, a), Tally.of(statuses))
+        for a, statuses in sorted(per_agency.items(), key=lambda item: order.get(item[0], 0))
     ]
-    totals = Counter(row.status for row in rows)
-    digest = Digest(
-        scope, list(agency_ids), now, rows, summaries, dict(totals), skipped=problems.skipped
-    )
+    tally = Tally.of(row.status for row in rows)
+    digest = Digest(scope, list(agency_ids), now, rows, summaries, tally, skipped=problems.skipped)
     if previous is not None:
         names = {r.key: (r.agency, r.title) for r in rows}
         digest.changes = [
@@ -260,6 +220,16 @@ def build_digest(
         ]
         digest.previous_at = previous_at
     return digest
+
+
+def _note(plan: DutyPlan, occurrence: Occurrence, calendar: WorkingCalendar) -> str:
+    """Why the deadline shown is not the date written: an extension, a day off."""
+    parts = []
+    if plan.extended and plan.pack_due is not None and occurrence.kind == "deadline":
+        parts.append(f"gia hạn từ {vn_date(plan.pack_due)}")
+    written = occurrence.due
+    parts.append(deadline_note(written, occurrence.deadline, calendar.why_not_working(written)))
+    return "; ".join(part for part in parts if part)
 
 
 def _gives_way(past: DutyState) -> bool:
@@ -275,12 +245,11 @@ def _row(
     plan: DutyPlan,
     agency_id: str,
     names: dict[str, str],
-    deadline: dt.date | None,
-    period: str,
+    occurrence: Occurrence | None,
     status: str,
-    late: bool,
     report: ReportView | None,
     completed_on: dt.date | None = None,
+    note: str = "",
 ) -> DigestRow:
     return DigestRow(
         agency_id,
@@ -288,14 +257,14 @@ def _row(
         plan.duty_id,
         plan.title,
         plan.clause_label,
-        deadline,
-        period,
+        occurrence.deadline if occurrence else None,
+        occurrence.label if occurrence else "",
         status,
-        late,
         report.status if report else None,
         report.percent if report else None,
         report.created_at if report else None,
         report.blockers if report else "",
         report.evidence if report else "",
         completed_on,
+        note,
     )

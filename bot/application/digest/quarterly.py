@@ -10,6 +10,7 @@ from a province-wide `Digest`; the wording is for a human to finish.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import io
 from typing import Any
@@ -18,6 +19,7 @@ from bot.application.digest.model import STATUS_WORDS, STATUSES, Digest, DigestR
 from bot.domain.calendar import TIMEZONE
 from bot.domain.dates import vn_date
 from bot.domain.deadlines import ROMAN
+from bot.domain.numbers import vn_percent
 
 
 def quarter_of(day: dt.date) -> tuple[int, int]:
@@ -48,6 +50,7 @@ def to_docx(digest: Digest, year: int, quarter: int) -> bytes:
     from docx import Document  # ~50 ms: only when a report is drafted
     from docx.enum.table import WD_TABLE_ALIGNMENT
     from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml.ns import qn
     from docx.shared import Cm, Mm, Pt
 
     local = digest.generated_at.astimezone(TIMEZONE)
@@ -111,32 +114,49 @@ def to_docx(digest: Digest, year: int, quarter: int) -> bytes:
     )
 
     heading("I. KẾT QUẢ THỰC HIỆN")
-    totals = digest.totals
-    total = len(digest.rows)
-    done = totals.get("on_time", 0) + totals.get("late_done", 0)
-    share = f"{100 * done / total:.2f}".replace(".", ",") if total else "0"
+    totals = digest.tally
+    total = totals.total
+    share = vn_percent(totals.completion)
     body(
         f"Tính đến ngày {vn_date(local.date())}, theo báo cáo của các cơ quan trên hệ thống "
         f"trợ lý, {total} lượt nhiệm vụ – cơ quan được theo dõi, trong đó "
-        + "; ".join(f"{STATUS_WORDS[s]}: {totals.get(s, 0)}" for s in STATUSES)
-        + f". Tỷ lệ hoàn thành: {share}% {ANNEX_NOTE}."
+        + "; ".join(f"{STATUS_WORDS[s]}: {totals[s]}" for s in STATUSES)
+        + f". Tỷ lệ hoàn thành: {share} {ANNEX_NOTE}."
     )
-    table = document.add_table(rows=1, cols=len(STATUSES) + 3)
-    table.style = "Table Grid"
     header = ["Cơ quan", *[STATUS_WORDS[s] for s in STATUSES], "Tổng", "Tỷ lệ HT (%)"]
-    for cell, text in zip(table.rows[0].cells, header, strict=True):
+    # One row per agency, then the totals (the sum of the rows: the same `Tally`).
+    tallies = [(a.agency, a.tally, False) for a in digest.agencies]
+    body_rows = [
+        (
+            [
+                name,
+                *[str(tally[s]) for s in STATUSES],
+                str(tally.total),
+                vn_percent(tally.completion).removesuffix("%"),
+            ],
+            bold,
+        )
+        for name, tally, bold in [*tallies, ("Tổng cộng", digest.tally, True)]
+    ]
+    table = document.add_table(rows=2, cols=len(header))
+    table.style = "Table Grid"
+    header_cells, template_cells = table.rows[0].cells, table.rows[1].cells
+    for cell, text in zip(header_cells, header, strict=True):
         line(cell, text, 11, bold=True, first=True)
-    for agency in digest.agencies:
-        done_here = agency.counts.get("on_time", 0) + agency.counts.get("late_done", 0)
-        rate = f"{100 * done_here / agency.total:.2f}".replace(".", ",") if agency.total else "0"
-        values = [
-            agency.agency,
-            *[str(agency.counts.get(s, 0)) for s in STATUSES],
-            str(agency.total),
-            rate,
-        ]
-        for cell, text in zip(table.add_row().cells, values, strict=True):
-            line(cell, text, 11, first=True, align=WD_ALIGN_PARAGRAPH.LEFT)
+    for cell in template_cells:
+        line(cell, "-", 11, first=True, align=WD_ALIGN_PARAGRAPH.LEFT)
+    # The rows are copies of one formatted row: formatting 4,500 cells one by one
+    # through python-docx took 3 s for 500 agencies.
+    template = table.rows[1]._tr
+    for values, bold in body_rows:
+        row = copy.deepcopy(template)
+        for text_element, text in zip(row.iter(qn("w:t")), values, strict=True):
+            text_element.text = text
+        if bold:
+            for weight in row.iter(qn("w:b")):
+                weight.set(qn("w:val"), "1")
+        template.addprevious(row)
+    table._tbl.remove(template)
 
     heading("II. TỒN TẠI, HẠN CHẾ")
     blocked = digest.blocked

@@ -141,8 +141,8 @@ def to_xlsx(digest: Digest, status_labels: dict[str, str]) -> bytes:
     line = HEADER_ROW
     for number, agency in enumerate(digest.agencies, start=1):
         line += 1
-        done = agency.counts.get("on_time", 0) + agency.counts.get("late_done", 0)
-        counts = [agency.counts.get(s, 0) for s in STATUSES]
+        done = agency.tally.done
+        counts = [agency.tally[s] for s in STATUSES]
         for column, value in enumerate((number, agency.agency, *counts, agency.total)):
             book.write(summary, line, column, value, "body")
         share = done / agency.total if agency.total else 0
@@ -150,8 +150,8 @@ def to_xlsx(digest: Digest, status_labels: dict[str, str]) -> bytes:
     summary.autofilter(HEADER_ROW, 0, line, len(header) - 1)  # the totals row stays out
     line += 1
     total = len(digest.rows)
-    done = digest.totals.get("on_time", 0) + digest.totals.get("late_done", 0)
-    totals = [digest.totals.get(s, 0) for s in STATUSES]
+    done = digest.tally.done
+    totals = [digest.tally[s] for s in STATUSES]
     for column, value in enumerate(("", "Tổng cộng", *totals, total)):
         book.write(summary, line, column, value, "total")
     book.write(summary, line, len(header) - 1, done / total if total else 0, "total percent")

@@ -24,7 +24,7 @@ from bot.application.importer.agencies import (
 from bot.application.importer.clauses import COORDINATION, Part, Roles, draft_title
 from bot.application.importer.dates import read_timing
 from bot.application.importer.reading import TOKEN, Span, any_phrase, preview, span_text
-from bot.domain.knowledge import Duty, Timing
+from bot.domain.knowledge import Duty, DutyKind, Timing
 from nlu.normalize import fold_words as fold
 
 
@@ -52,6 +52,12 @@ _SUBJECT_VERB = re.compile(
     )
     + r")(?!\w)",
     re.IGNORECASE,
+)
+# A sentence that only says who answers for something ("... chịu trách nhiệm trước Chủ
+# tịch UBND tỉnh ...", "... có trách nhiệm thi hành Chỉ thị này"): a responsibility,
+# drafted with kind: responsibility so that nobody is asked to report on it. Folded.
+_ANSWERS_FOR = re.compile(
+    r"\b(?:chiu trach nhiem (?:ca nhan )?truoc|(?:co|chiu) trach nhiem thi hanh)\b"
 )
 _TIMING_LEAD = ("thoi gian", "thoi han", "xong", "hoan thanh truoc", "truoc ngay", "cham nhat")
 _ABBREVIATIONS = frozenset({"tp", "tx", "h", "q", "kt", "tm", "tl", "tuq", "v.v", "ths", "ts"})
@@ -191,6 +197,12 @@ def draft_duties(candidates: list[DutyCandidate], problems: list[str]) -> tuple[
                 lead=c.lead,
                 coordinate=c.coordinate,
                 timing=c.timing,
+                kind=duty_kind(c.text),
             )
         )
     return tuple(duties)
+
+
+def duty_kind(text: str) -> DutyKind:
+    """A sentence whose doer only answers for something is a responsibility, not a task."""
+    return "responsibility" if _ANSWERS_FOR.search(fold(text)) else "task"

@@ -27,6 +27,7 @@ import yaml
 
 from bot.config import PROJECT_ROOT
 from bot.domain.knowledge import (
+    DUTY_KINDS,
     Agency,
     AgencyKind,
     AgencyLevel,
@@ -34,6 +35,7 @@ from bot.domain.knowledge import (
     Clause,
     Directive,
     Duty,
+    DutyKind,
     FaqEntry,
     Figure,
     KnowledgeBase,
@@ -342,6 +344,8 @@ def _duty_document(duty: Duty) -> dict[str, Any]:
     }
     if duty.coordinate:
         out["coordinate"] = list(duty.coordinate)
+    if not duty.is_task:
+        out["kind"] = duty.kind
     timing = duty.timing
     if timing.kind != "continuous":
         out["timing"] = {
@@ -410,7 +414,7 @@ def _duty(m: Mapping[str, Any], where: str, verbatim: _Verbatim) -> Duty:
         m,
         where,
         required={"id", "clause", "title", "text", "addressees", "lead"},
-        optional={"coordinate", "timing", "topics", "via"},
+        optional={"coordinate", "timing", "topics", "via", "kind"},
     )
     where = f"{where} (duty {m.get('id')!r})"
     duty = Duty(
@@ -424,6 +428,7 @@ def _duty(m: Mapping[str, Any], where: str, verbatim: _Verbatim) -> Duty:
         timing=_timing(m.get("timing"), where),
         topics=_str_tuple(m, "topics", where),
         via=_str_tuple(m, "via", where),
+        kind=_duty_kind(m.get("kind", "task"), where),
     )
     if not re.fullmatch(re.escape(duty.clause) + r"-\d+", duty.id):
         raise PackError(f"{where}: duty id must be '<clause>-<n>' with clause {duty.clause!r}")
@@ -434,6 +439,13 @@ def _duty(m: Mapping[str, Any], where: str, verbatim: _Verbatim) -> Duty:
     if duty.timing.text and duty.timing.text not in duty.text:
         raise PackError(f"{where}: timing text {duty.timing.text!r} is not in the duty text")
     return duty
+
+
+def _duty_kind(raw: object, where: str) -> DutyKind:
+    for kind in DUTY_KINDS:
+        if raw == kind:
+            return kind
+    raise PackError(f"{where}: kind must be one of {', '.join(DUTY_KINDS)}, not {raw!r}")
 
 
 def _timing(raw: object, where: str) -> Timing:

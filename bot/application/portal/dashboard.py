@@ -140,7 +140,7 @@ def dashboard(
     page = min(filters.page, pages)
     ranked = sorted(digest.agencies, key=lambda a: (a.completion, a.agency))
     shown = ranked if filters.all_bars else ranked[:BARS]
-    everything = AgencySummary("", scope.title, digest.totals, len(digest.rows))
+    everything = AgencySummary("", scope.title, digest.tally)
     return Dashboard(
         scope=scope,
         filters=Filters(filters.agency, filters.status, page, filters.all_bars),

@@ -48,6 +48,7 @@ from bot.domain.calendar import FIRST_DAY, LAST_DAY, DateOutOfRange, WorkingCale
 from bot.domain.dates import vn_date
 from bot.domain.deadlines import DeadlineRules, DutyPlan, Occurrence
 from bot.domain.roles import MANAGER, OFFICIAL
+from bot.domain.status import DONE, status_of
 
 Audience = Literal["agency", "managers", "province"]
 REPORTING_ROLES = (OFFICIAL, MANAGER)
@@ -162,6 +163,19 @@ class DutyState:
     @property
     def satisfied(self) -> bool:
         return self.settled is not None
+
+    def reported(self, calendar: WorkingCalendar) -> bool:
+        """A report counts for this occurrence: made in its period, and not the one
+        that settled an earlier period."""
+        report, start = self.report, self.occurrence.period_start
+        if report is None or self.report_spent:
+            return False
+        return start is None or calendar.today(report.created_at) >= start
+
+    def status(self, today: dt.date, calendar: WorkingCalendar) -> str:
+        """Where the agency stands, in the one definition (`bot.domain.status`)."""
+        done_on = self.settled.on if self.settled else None
+        return status_of(self.occurrence.deadline, done_on, self.reported(calendar), today)
 
 
 @dataclass(frozen=True)
@@ -367,7 +381,7 @@ def _plan_nudges(
     late: dict[dt.date, tuple[dt.date, list[DutyState]]] = {}  # province escalations by due
     for state in _plan_states(plan, today, rules, reports, calendar):
         occurrence = state.occurrence
-        if state.satisfied or abs(occurrence.deadline - today) > HORIZON:
+        if abs(occurrence.deadline - today) > HORIZON or state.status(today, calendar) in DONE:
             continue
         ladder = ladders.get(occurrence.due)
         if ladder is None:

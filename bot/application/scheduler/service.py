@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from bot.application.delivery import Clock, Drainer, DrainStats, RateLimiter, Sender, utc_clock
+from bot.application.digest import weekly
 from bot.application.outbox import OutboxStore
 from bot.application.scheduler.tick import Ticker, TickResult
 from bot.config import NudgeSettings
@@ -43,8 +44,11 @@ class NudgeService:
         self.settings = settings or assistant.settings.nudges
         self.clock = clock
         self.store = OutboxStore(assistant.sessions)
-        self.drainer = Drainer(self.store, senders, self.settings, clock, limiter)
         self._ticker: Ticker | None = None
+        composers = {weekly.NAME: weekly.WeeklyDigests(lambda: self.ticker.digests)}
+        self.drainer = Drainer(
+            self.store, senders, self.settings, clock, limiter, composers=composers
+        )
 
     @property
     def ticker(self) -> Ticker:

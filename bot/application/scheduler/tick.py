@@ -21,8 +21,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.application.digest import builder as digests
+from bot.application.digest import weekly
 from bot.application.messages import Button, Reply
-from bot.application.outbox import enqueue, existing_keys, outbox_row
+from bot.application.outbox import COMPOSE, enqueue, existing_keys, outbox_row
 from bot.application.scheduler.policy import DueMessage, PolicyResult, Skipped, due_messages
 from bot.application.scheduler.world import World, admins, load_world
 from bot.config import NudgeSettings
@@ -238,7 +239,9 @@ class Ticker:
         return monday if local >= calendar.at(send_day, self.settings.digest_time) else None
 
     def weekly_digests(self, session: Session, now: dt.datetime, world: World) -> tuple[int, int]:
-        """(digests enqueued, managers whose digest could not be built: tried next tick)."""
+        """(digests enqueued, managers whose scope is unknown). Each row names the weekly
+        composer: the digest is built when it is sent (`digest.weekly`), with the
+        numbers of that moment."""
         week = self.digest_week(now, world.calendar)
         if week is None:
             return 0, 0
@@ -258,17 +261,8 @@ class Ticker:
         for manager in managers:
             if manager.user_id in done:
                 continue
-            try:
-                built = self.digests.for_recipient(session, manager, now, world=world)
-                message = self.digests.reply(built, attached=True)
-            except Exception as error:  # one manager's digest must not stop the others'
-                failures += 1
-                self._log_once(
-                    f"digest-{manager.user_id}-{error!r}",
-                    "the digest of user %s could not be built",
-                    manager.user_id,
-                    error=error,
-                )
+            if self.digests.recipient_scope(manager) is None:
+                failures += 1  # e.g. a manager of an agency no longer in the catalog
                 continue
             rows.append(
                 outbox_row(
@@ -278,10 +272,10 @@ class Ticker:
                     kind=DIGEST_KIND,
                     due=week,
                     agency_id=manager.agency_id,
-                    message=message,
+                    message=None,
                     not_before=at,
                     now=now,
-                    meta=digests.snapshot_meta(built),
+                    meta={COMPOSE: weekly.NAME},
                 )
             )
         return enqueue(session, rows), failures

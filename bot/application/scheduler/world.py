@@ -33,13 +33,16 @@ class World:
 
 
 def duty_plans(session: Session, catalog: Catalog) -> list[DutyPlan]:
-    """Every active duty with its effective due date and responsible agencies."""
+    """Every active task with its effective due date and responsible agencies (a clause
+    that only states a responsibility is no task: nobody is nudged or counted on it)."""
     rows = session.execute(
         select(Duty.id, Duty.effective_due).where(Duty.active, Duty.effective_due.is_not(None))
     )
     effective: dict[str, dt.date] = {duty_id: due for duty_id, due in rows if due is not None}
     plans = []
     for duty_id, (directive, duty) in catalog.duties.items():
+        if not duty.is_task:
+            continue
         extended = effective.get(duty_id)
         plans.append(
             DutyPlan(
