@@ -180,9 +180,11 @@ class QAService:
 
     # Answers for commands (/nhiemvu, /hanchot), without a question to parse.
 
-    def agency_duties(self, agency_id: str) -> Answer | None:
+    def agency_duties(self, agency_id: str, complete: bool = False) -> Answer | None:
         return duties_of_agencies(
-            self.matcher, _command_parse(f"agency:{agency_id}", "ask_agency_duties", agency_id)
+            self.matcher,
+            _command_parse(f"agency:{agency_id}", "ask_agency_duties", agency_id),
+            complete,
         )
 
     def deadlines(self) -> Answer | None:
