@@ -50,7 +50,7 @@ def test_level_names_officials_use_reach_their_group(assistant: Assistant) -> No
         ("UBND thị xã phải làm gì", "all_districts"),
         ("phòng văn hóa thông tin huyện có nhiệm vụ gì", "all_districts"),
         ("UBND phường phải làm gì", "communes"),
-        ("Giám đốc sở phải làm gì", "all_departments"),
+        ("Giám đốc các sở phải làm gì", "all_departments"),
     ):
         answer, reply = ask(assistant, typed)
         assert answer.kind == "duties", (typed, reply)

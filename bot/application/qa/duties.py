@@ -7,11 +7,13 @@ another kind of answer or refuse.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from bot.application.messages import Button, Reply
 from bot.application.qa.answer import Answer, make
 from bot.application.qa.matching import Matcher, asked_action, best
+from bot.application.qa.topics import topic_overview
 from bot.application.qa.views import duty_view, general_view, issued_by, label
 from bot.domain.catalog import Assignment, Catalog
 from bot.domain.knowledge import Agency
@@ -20,6 +22,10 @@ from nlu.engine import Parse
 # An agency's own duties beyond this many are cut, with a "xem thêm" choice: a list of
 # nineteen bullets is not read (the issue's Sở TT&TT example).
 MAX_LISTED = 8
+# How a "who does it" question is asked, as opposed to what it is about.
+RESPONSIBILITY_WORDS = frozenset(
+    {"chiu", "trach", "nhiem", "phu", "thuc", "hien", "lam", "don", "vi", "quan", "so", "ben"}
+)
 # The argument of /nhiemvu that asks for the whole list.
 ALL = "tatca"
 
@@ -96,7 +102,12 @@ def _own_first(catalog: Catalog, agency: Agency, specific: list[Assignment]) -> 
 
 
 def responsible(matcher: Matcher, parse: Parse) -> Answer | None:
-    """The duty (or two) matching the task asked about, with who leads and coordinates."""
+    """The duty (or two) matching the task asked about, with who leads and coordinates;
+    "ai chịu trách nhiệm về chữ ký số": every duty of the topic, with who does it."""
+    topics = [matcher.catalog.topics[t] for t in parse.values("topic")]
+    asked = set(parse.tokens) - RESPONSIBILITY_WORDS
+    if topics and matcher.only_names(replace(parse, tokens=tuple(asked))):
+        return topic_overview(matcher, parse, topics)
     found, score = best(matcher.ranked_duties(parse, action=asked_action(parse)))
     if not found:
         return None
