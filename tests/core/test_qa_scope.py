@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from bot.app import Assistant
+from tests.core.test_dialogs import Chat
 from tests.core.test_qa import ask
 
 NOT_ANSWERS = ("refusal", "did_you_mean", "empty")
@@ -81,3 +82,29 @@ def test_covered_questions_in_other_words_are_answered(
 def test_the_commune_websites_deadline_is_not_the_staff_lists(assistant: Assistant) -> None:
     _, reply = ask(assistant, "Hạn chót cổng thông tin cấp xã là khi nào?")
     assert "30/6/2019" in reply and "31/5/2019" not in reply
+
+
+@pytest.mark.parametrize(
+    ("request_", "command"),
+    [
+        ("nhắc tôi sau 2 ngày", "/nhaclai"),
+        ("nhac lai sau nhe", "/nhaclai"),
+        ("cơ quan nào chưa báo cáo?", "/tonghop"),
+        ("tổng hợp tiến độ các sở", "/tonghop"),
+        ("xem lại báo cáo của tôi", "/tiendo"),
+        ("nhiệm vụ của cơ quan tôi", "/nhiemvu"),
+    ],
+)
+def test_requests_to_the_assistant_name_the_command_not_the_directive(
+    assistant: Assistant, request_: str, command: str
+) -> None:
+    answer, reply = ask(assistant, request_)
+    assert answer.kind == "request", reply
+    assert command in reply and not answer.citations
+    assert assistant.core.commands.get(command[1:]) is not None  # a real command
+
+
+def test_wanting_to_report_opens_the_report_dialog(assistant: Assistant) -> None:
+    chat = Chat(assistant)
+    chat.send("tôi muốn báo cáo tiến độ")
+    assert "chưa được liên kết" in chat.text()  # /baocao's answer to an unlinked user

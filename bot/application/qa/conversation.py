@@ -48,3 +48,9 @@ def refuse(
     }
     reply = Reply("qa/refusal", data, buttons)
     return make(parse, "refusal", reply)
+
+
+def request(parse: Parse, command: str) -> Answer:
+    """A request to the assistant itself ("nhắc tôi sau 2 ngày", "cơ quan nào chưa báo
+    cáo"): the command that does it, never a quote of the directive."""
+    return make(parse, "request", Reply("qa/request", {"command": command}))

@@ -106,7 +106,7 @@ def responsible(matcher: Matcher, parse: Parse) -> Answer | None:
     "ai chịu trách nhiệm về chữ ký số": every duty of the topic, with who does it."""
     topics = [matcher.catalog.topics[t] for t in parse.values("topic")]
     asked = set(parse.tokens) - RESPONSIBILITY_WORDS
-    if topics and matcher.only_names(replace(parse, tokens=tuple(asked))):
+    if len(topics) == 1 and matcher.only_names(replace(parse, tokens=tuple(asked))):
         return topic_overview(matcher, parse, topics)
     found, score = best(matcher.ranked_duties(parse, action=asked_action(parse)))
     if not found:

@@ -16,7 +16,7 @@ from functools import partial
 
 from bot.application.messages import Button
 from bot.application.qa.answer import CONFIDENT, Answer
-from bot.application.qa.conversation import empty, refuse, small_talk
+from bot.application.qa.conversation import empty, refuse, request, small_talk
 from bot.application.qa.deadlines import deadline, deadline_list
 from bot.application.qa.document import by_cited_document, by_clause, metadata, other_document
 from bot.application.qa.duties import agency_duties as duties_of_agencies
@@ -112,6 +112,13 @@ class QAService:
         faq = self.faq.answer(parse, PREEMPTING_FAQ_MATCH, PREEMPTING_FAQ_COVERAGE)
         if faq is not None:
             return faq
+        requested = self._request(parse)
+        if requested == REPORT_COMMAND:
+            # The router opens the report dialog for this kind of answer.
+            parse = replace(parse, intent=REPORT)
+            return small_talk(self.catalog, self.suggested, parse)
+        if requested:
+            return request(parse, requested)
         if parse.intent == "help" and parse.unknown_words:
             # "hướng dẫn sử dụng Zalo": help with something else, not with this assistant.
             return self._refuse(parse)
@@ -200,6 +207,17 @@ class QAService:
                 best = (probability * runner_up.evidence, replace(runner_up, intent=intent))
         return best[1] or fallback
 
+    @staticmethod
+    def _request(parse: Parse) -> str:
+        """The command a request to the assistant asks for ("" for none); "I want to
+        report" with a question word is a question about reporting."""
+        commands = parse.values("request")
+        if not commands:
+            return ""
+        if commands[0] == REPORT_COMMAND and _asks(parse):
+            return ""
+        return commands[0]
+
     def _only_small_talk(self, parse: Parse) -> bool:
         if parse.intent not in PLAIN_SMALL_TALK or not self.small_talk_words:
             return True
@@ -241,17 +259,24 @@ class QAService:
         return self.suggested.closest(tokens, limit)
 
 
+# The intent, and the command, of "I want to report".
+REPORT = "report_progress"
+REPORT_COMMAND = "baocao"
 # Words that make a message a question: "báo cáo quý gửi ai" asks about the directive,
 # "tôi muốn báo cáo" asks to report.
 QUESTION_WORDS = frozenset({"ai", "gi", "nao", "dau", "sao", "nhieu", "gio"})
 
 
+def _asks(parse: Parse) -> bool:
+    return bool(QUESTION_WORDS & set(parse.tokens)) or parse.text.rstrip().endswith("?")
+
+
 def _question_not_request(parse: Parse) -> Parse:
     """A message classified as "I want to report" that asks a question is the question
     the classifier ranked next."""
-    if parse.intent != "report_progress" or len(parse.ranking) < 2:
+    if parse.intent != REPORT or len(parse.ranking) < 2:
         return parse
-    if not (QUESTION_WORDS & set(parse.tokens) or parse.text.rstrip().endswith("?")):
+    if not _asks(parse):
         return parse
     # The others' probabilities given that it is not a request to report.
     rest = 1.0 - parse.ranking[0][1]
