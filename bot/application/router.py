@@ -44,13 +44,15 @@ from bot.application.dialogs.report import ReportDialog
 from bot.application.digest import commands as digest_commands
 from bot.application.messages import MAX_PAYLOAD_BYTES, Button, IncomingMessage, Reply, Response
 from bot.application.portal import commands as portal_commands
+from bot.application.qa import memory
+from bot.application.qa.followup import context_of
 from bot.application.qa.service import QAService
 from bot.application.reload import Reloader
 from bot.application.render import Renderer, default_templates_dir
 from bot.application.services import Services
 from bot.config import ImportLimits, NudgeSettings
 from bot.domain.knowledge import KnowledgeBase
-from bot.storage.models import AuditLog, ButtonPayload, DialogState, User
+from bot.storage.models import AuditLog, ButtonPayload, DialogState, User, utcnow
 from bot.storage.repositories import QuestionLogRepo, UserRepo
 
 log = logging.getLogger(__name__)
@@ -287,7 +289,11 @@ class Core:
     ) -> Response:
         """A question for the Q&A, written to the question log (`in_dialog`: typed while
         a dialog was open, so not one for the unanswered inbox)."""
-        answer = self.qa.answer(text)
+        now = utcnow()
+        answer = self.qa.answer(text, memory.recall(session, user.id, now))
+        thread = context_of(answer)
+        if thread is not None:
+            memory.remember(session, user.id, thread, now)
         parse = answer.parse
         QuestionLogRepo(session).add(
             channel=channel,

@@ -7,6 +7,7 @@ another kind of answer or refuse.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -46,6 +47,7 @@ def agency_duties(matcher: Matcher, parse: Parse, complete: bool = False) -> Ans
     relevant = {d.id for d, _ in matcher.ranked_duties(parse)} if topics else set()
     sections: list[dict[str, Any]] = []
     citations: list[str] = []
+    duty_ids: list[str] = []
     buttons: list[Button] = []
     for agency_id in agency_ids:
         agency = catalog.agencies[agency_id]
@@ -83,10 +85,11 @@ def agency_duties(matcher: Matcher, parse: Parse, complete: bool = False) -> Ans
                 label_ = f"Xem đủ nhiệm vụ của {agency.short_name}"
                 buttons.append(Button(label_, f"/nhiemvu {agency.id} {ALL}"))
         citations += [label(catalog, a.duty.clause) for a in specific + general]
+        duty_ids += [a.duty.id for a in specific]
         citations += [part for document in issued for part in document["clauses"]]
     topic_names = [catalog.topics[t].name for t in topics if t in catalog.topics]
     reply = Reply("qa/agency_duties", {"sections": sections, "topics": topic_names}, tuple(buttons))
-    return make(parse, "duties", reply, citations, evidence=1.0)
+    return make(parse, "duties", reply, citations, evidence=1.0, duties=duty_ids)
 
 
 def _own_first(catalog: Catalog, agency: Agency, specific: list[Assignment]) -> list[Assignment]:
@@ -113,4 +116,16 @@ def responsible(matcher: Matcher, parse: Parse) -> Answer | None:
         return None
     views = [duty_view(matcher.catalog, d) for d in found]
     reply = Reply("qa/responsible", {"duties": views})
-    return make(parse, "responsible", reply, [v["clause"] for v in views], score)
+    return make(
+        parse, "responsible", reply, [v["clause"] for v in views], score, [d.id for d in found]
+    )
+
+
+def responsible_for(catalog: Catalog, parse: Parse, duty_ids: Sequence[str]) -> Answer | None:
+    """ "ai làm?" after an answer: who leads and joins the duties it was about."""
+    found = [catalog.duties[d][1] for d in duty_ids[:2] if d in catalog.duties]
+    if not found:
+        return None
+    views = [duty_view(catalog, d) for d in found]
+    reply = Reply("qa/responsible", {"duties": views})
+    return make(parse, "responsible", reply, [v["clause"] for v in views], 1.0, duty_ids[:2])

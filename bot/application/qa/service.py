@@ -17,12 +17,20 @@ from functools import partial
 from bot.application.messages import Button
 from bot.application.qa.answer import CONFIDENT, Answer
 from bot.application.qa.conversation import empty, refuse, request, small_talk
-from bot.application.qa.deadlines import deadline, deadline_list
+from bot.application.qa.deadlines import deadline, deadline_answer, deadline_list
 from bot.application.qa.document import by_cited_document, by_clause, metadata, other_document
 from bot.application.qa.duties import agency_duties as duties_of_agencies
-from bot.application.qa.duties import responsible
+from bot.application.qa.duties import responsible, responsible_for
 from bot.application.qa.faq import FaqAnswers
 from bot.application.qa.figures import by_figure_value, figure
+from bot.application.qa.followup import (
+    WHEN_WORDS,
+    WHO_WORDS,
+    Context,
+    about_another,
+    asks_only,
+    swapped,
+)
 from bot.application.qa.introduction import results, shortcomings
 from bot.application.qa.matching import STRONG_MATCH, Matcher
 from bot.application.qa.suggestions import Suggestions, SuggestionWordings
@@ -103,8 +111,35 @@ class QAService:
 
     # Entry point.
 
-    def answer(self, text: str) -> Answer:
+    def answer(self, text: str, context: Context | None = None) -> Answer:
+        """The answer to `text`; `context` (the user's last answered question, while
+        fresh) lets a follow-up ("còn Sở Nội vụ thì sao?", "hạn khi nào?") be read
+        against it."""
         parse = _question_not_request(self.nlu.parse(text))
+        if context is not None:
+            followed = self._follow_up(parse, context)
+            if followed is not None:
+                return followed
+        return self._answer(parse)
+
+    def _follow_up(self, parse: Parse, context: Context) -> Answer | None:
+        stopwords = self.catalog.stopwords
+        if about_another(parse):
+            last = _question_not_request(self.nlu.parse(context.question))
+            return self._answer(replace(swapped(last, parse), intent=context.intent))
+        if not context.duties:
+            return None
+        if parse.intent in ("ask_deadline", "ask_deadline_list") and asks_only(
+            parse, WHEN_WORDS, stopwords
+        ):
+            duties = [self.catalog.duties[d][1] for d in context.duties if d in self.catalog.duties]
+            dated = [d for d in duties if d.timing.kind != "continuous"]
+            return deadline_answer(self.catalog, parse, (dated or duties)[:3], 1.0)
+        if parse.intent == "ask_responsible" and asks_only(parse, WHO_WORDS, stopwords):
+            return responsible_for(self.catalog, parse, context.duties)
+        return None
+
+    def _answer(self, parse: Parse) -> Answer:
         if not parse.tokens:
             return empty(self.suggested, parse)
         # An admin's FAQ entry close to the question answers it before any refusal: it
