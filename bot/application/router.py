@@ -308,7 +308,7 @@ class Core:
             citations=list(answer.citations),
             in_dialog=in_dialog,
         )
-        return Response((answer.reply,), answer)
+        return Response((answer.reply, *answer.also), answer)
 
     # Button payloads too long for a channel are stored and sent by id.
 

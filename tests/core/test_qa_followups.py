@@ -55,3 +55,13 @@ def test_the_thread_is_per_user_and_for_a_while(assistant: Assistant) -> None:
         session.execute(update(QaContext).values(updated_at=long_ago))
     first.send("còn Sở Nội vụ thì sao?")
     assert kind_and_text(first)[0] != "duties"
+
+
+def test_a_two_part_question_is_answered_in_both_parts(assistant: Assistant) -> None:
+    chat = Chat(assistant)
+    chat.send("Sở Nội vụ phải làm gì và hạn khi nào?")
+    kind, text = kind_and_text(chat)
+    assert kind == "duties" and chat.last is not None and len(chat.last.replies) == 2
+    assert "Mục 2.d" in text and "không đặt thời hạn cố định" in text, text
+    chat.send("Ngoài việc đề xuất bố trí kinh phí, Sở Tài chính còn phải hướng dẫn điều gì?")
+    assert chat.last is not None and len(chat.last.replies) == 1  # one question

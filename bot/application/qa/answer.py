@@ -34,6 +34,8 @@ class Answer:
     entities: tuple[dict[str, str], ...] = field(default=())
     # The duties the answer is about (ids), for a follow-up question ("hạn khi nào?").
     duties: tuple[str, ...] = ()
+    # The answer to a second question in the same message, sent after this one.
+    also: tuple[Reply, ...] = ()
 
 
 def make(

@@ -8,10 +8,12 @@ something of its own is a question of its own.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 
 from bot.application.qa.answer import Answer
 from nlu.engine import Parse
+from nlu.normalize import fold
 
 # Answers that give no thread to follow.
 NO_THREAD = frozenset(
@@ -112,3 +114,23 @@ def swapped(last: Parse, new: Parse) -> Parse:
         t for e in added for t in e.text.split()
     ]
     return replace(last, text=new.text, tokens=tuple(tokens), entities=(*kept, *added))
+
+
+# Where a message may hold a second question: after "?", ";", "và" or a comma ...
+_JOINS = re.compile(r"\?\s*|;\s*|,\s*|\s+(?:và|va)\s+", re.IGNORECASE)
+# ... when what precedes ends as a question does ("... phải làm gì") and what follows
+# starts as one does ("hạn khi nào", "ai làm", "gửi về đâu").
+QUESTION_ENDS = frozenset({"gi", "nao", "dau", "ai", "nhieu", "chua", "khong", "sao", "j"})
+QUESTION_LEADS = frozenset({"han", "ai", "khi", "bao", "thoi", "ngay", "gui", "nop", "don"})
+
+
+def two_parts(text: str) -> tuple[str, str] | None:
+    """ "Sở Nội vụ phải làm gì và hạn khi nào?": the two questions of a message that
+    asks two, split where the second starts; None for one question."""
+    for join in _JOINS.finditer(text):
+        first, second = text[: join.start()].strip(), text[join.end() :].strip()
+        words, asked = fold(second).split(), fold(first).split()
+        ends_asking = text[join.start()] == "?" or (asked and asked[-1] in QUESTION_ENDS)
+        if len(asked) >= 2 and ends_asking and words and words[0] in QUESTION_LEADS:
+            return first, second
+    return None

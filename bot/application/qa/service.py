@@ -24,12 +24,15 @@ from bot.application.qa.duties import responsible, responsible_for
 from bot.application.qa.faq import FaqAnswers
 from bot.application.qa.figures import by_figure_value, figure
 from bot.application.qa.followup import (
+    NO_THREAD,
     WHEN_WORDS,
     WHO_WORDS,
     Context,
     about_another,
     asks_only,
+    context_of,
     swapped,
+    two_parts,
 )
 from bot.application.qa.introduction import results, shortcomings
 from bot.application.qa.matching import STRONG_MATCH, Matcher
@@ -115,6 +118,24 @@ class QAService:
         """The answer to `text`; `context` (the user's last answered question, while
         fresh) lets a follow-up ("còn Sở Nội vụ thì sao?", "hạn khi nào?") be read
         against it."""
+        whole = self._one(text, context)
+        parts = two_parts(text)
+        if parts is None:
+            return whole
+        # "Sở Nội vụ phải làm gì và hạn khi nào?": the second part follows the first.
+        first = self._one(parts[0], context)
+        second = self._one(parts[1], context_of(first) or context)
+        repeated = second.kind == first.kind and set(second.citations) <= set(first.citations)
+        if NOT_ANSWERED & {first.kind, second.kind} or repeated:
+            return whole
+        return replace(
+            first,
+            citations=tuple(dict.fromkeys(first.citations + second.citations)),
+            duties=first.duties + second.duties,
+            also=(second.reply, *second.also),
+        )
+
+    def _one(self, text: str, context: Context | None) -> Answer:
         parse = _question_not_request(self.nlu.parse(text))
         if context is not None:
             followed = self._follow_up(parse, context)
@@ -294,6 +315,8 @@ class QAService:
         return self.suggested.closest(tokens, limit)
 
 
+# Answers that leave a part of a two-part question unanswered.
+NOT_ANSWERED = NO_THREAD
 # The intent, and the command, of "I want to report".
 REPORT = "report_progress"
 REPORT_COMMAND = "baocao"
