@@ -12,7 +12,7 @@ from bot.application.dialogs.faq import FaqDialog
 from bot.application.dialogs.report import Labels, ReportDialog
 from bot.application.knowledge.pack import load_knowledge
 from bot.application.knowledge.seed import load_knowledge_from_db, seed_knowledge
-from bot.application.qa.service import DEFAULT_SUGGEST_BELOW, QAService
+from bot.application.qa.service import DEFAULT_SUGGEST_BELOW, PLAIN_SMALL_TALK, QAService
 from bot.application.qa.suggestions import SuggestionWordings
 from bot.application.render import Renderer
 from bot.application.router import Core
@@ -84,8 +84,9 @@ def build_qa(settings: Settings, knowledge: KnowledgeBase) -> QAService:
     this knowledge, training data and code (nlu/cache.py)."""
     cache = ModelCache(settings.cache_dir)
     resources = nlu_resources(settings, knowledge, cache.index)
+    training = load_training_data(settings.data_dir / "nlu" / "nlu.yml")
     builtin = cache.builtin_nlu(
-        load_training_data(settings.data_dir / "nlu" / "nlu.yml"),
+        training,
         resources.lexicon,
         resources.names,
         resources.vocabulary,
@@ -102,6 +103,12 @@ def build_qa(settings: Settings, knowledge: KnowledgeBase) -> QAService:
         SuggestionWordings(**wordings),
         resources.lexicon.generic_words,
         suggest_below=float(calibration.get(settings.nlu_backend, DEFAULT_SUGGEST_BELOW)),
+        small_talk_words=frozenset(
+            word
+            for example in training.examples
+            if example.intent in PLAIN_SMALL_TALK
+            for word in builtin.tokens(example.text)
+        ),
     )
 
 

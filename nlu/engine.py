@@ -59,6 +59,8 @@ class Lexicon:
     generic_words: frozenset[str] = frozenset()
     other_places: tuple[str, ...] = ()
     uncovered_topics: tuple[str, ...] = ()
+    # Command name -> phrases asking the assistant to do what the command does.
+    assistant_requests: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @classmethod
     def load(cls, path: Path) -> Lexicon:
@@ -72,17 +74,27 @@ class Lexicon:
             generic_words=frozenset(str(w) for w in document.get("generic_words") or ()),
             other_places=tuple(str(p) for p in document.get("other_places") or ()),
             uncovered_topics=tuple(str(t) for t in document.get("uncovered_topics") or ()),
+            assistant_requests={
+                str(command): tuple(str(p) for p in phrases or ())
+                for command, phrases in (document.get("assistant_requests") or {}).items()
+            },
         )
 
     def normalizer(self) -> Normalizer:
         return Normalizer(self.abbreviations, self.phrases)
 
     def place_entries(self) -> list[tuple[str, str, str]]:
-        """Gazetteer entries for places outside the directive's province and for
-        subjects the directive does not cover."""
-        return [("place", place, place) for place in self.other_places] + [
-            ("uncovered", topic, topic) for topic in self.uncovered_topics
-        ]
+        """Gazetteer entries for places outside the directive's province, for
+        subjects the directive does not cover and for requests to the assistant."""
+        return (
+            [("place", place, place) for place in self.other_places]
+            + [("uncovered", topic, topic) for topic in self.uncovered_topics]
+            + [
+                ("request", command, phrase)
+                for command, phrases in self.assistant_requests.items()
+                for phrase in phrases
+            ]
+        )
 
 
 class BuiltinNlu:

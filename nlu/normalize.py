@@ -27,7 +27,7 @@ from nlu.spelling import deletes, edit_distance
 MAX_CHARS = 1000
 # Shorter abbreviations ("cks", "so") are too close to ordinary words to guess at.
 MIN_MISTYPED_ABBREVIATION = 4
-MAX_PHRASE = 4  # words in a phrase synonym
+MAX_PHRASE = 5  # words in a phrase synonym
 
 # What `sanitize` removes: C0 and C1 control characters but tab and newline (NUL
 # among them: PostgreSQL text cannot hold it), and the invisible format characters

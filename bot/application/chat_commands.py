@@ -8,9 +8,11 @@ from sqlalchemy import func
 from bot.application import accounts
 from bot.application.commands import Command, CommandContext
 from bot.application.messages import Reply, Response
+from bot.application.qa.duties import ALL
 from bot.application.scheduler.world import people_on
 from bot.domain.roles import in_order
 from bot.storage.models import User
+from nlu.normalize import fold
 
 
 def start(ctx: CommandContext) -> Response:
@@ -70,10 +72,18 @@ def help_(ctx: CommandContext) -> Response:
 
 
 def my_duties(ctx: CommandContext) -> Response:
-    """/nhiemvu: the duties of the user's agency."""
-    if ctx.user.agency_id is None:
+    """/nhiemvu [agency] [tatca]: the duties of the user's agency, or of the agency
+    named (by id or any of its names); "tatca" lists them all (the "xem thêm" choice
+    of a cut list)."""
+    words = ctx.args.split()
+    complete = bool(words) and words[-1] == ALL
+    named = " ".join(words[:-1] if complete else words)
+    agency_id = ctx.app.catalog.agency_names.get(fold(named)) if named else ctx.user.agency_id
+    if named and agency_id is None:
+        return Response((Reply("account/unknown_agency", {"name": named[:60]}),))
+    if agency_id is None:
         return Response((Reply("account/not_linked"),))
-    answer = ctx.app.qa.agency_duties(ctx.user.agency_id)
+    answer = ctx.app.qa.agency_duties(agency_id, complete)
     return Response((answer.reply,) if answer else (Reply("account/no_duties"),), answer)
 
 
@@ -137,7 +147,7 @@ def choose_channel(ctx: CommandContext) -> Response:
 COMMANDS = (
     Command("start", start, "Bắt đầu, hoặc liên kết tài khoản bằng mã mời", private_only=False),
     Command("trogiup", help_, "Hướng dẫn sử dụng", private_only=False),
-    Command("nhiemvu", my_duties, "Nhiệm vụ của cơ quan mình"),
+    Command("nhiemvu", my_duties, "Nhiệm vụ của cơ quan mình (hoặc: /nhiemvu <cơ quan>)"),
     Command("hanchot", deadlines, "Các mốc thời hạn của Chỉ thị", private_only=False),
     Command("toi", whoami, "Vai trò và phạm vi của tôi"),
     Command("lienket", link_accounts, "Dùng chung tài khoản trên Zalo và Telegram"),

@@ -11,6 +11,8 @@ they are there: the core drops an answer's choices where a dialog's step offers 
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 from typing import Literal
 
@@ -18,7 +20,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from bot.application.messages import Reply
 from bot.config import PROJECT_ROOT
-from bot.domain.dates import vn_date, vn_datetime
+from bot.domain.dates import from_today, today_in_vietnam, vn_date, vn_datetime
 from bot.domain.numbers import vn_number, vn_percent
 from bot.domain.status import signed
 
@@ -30,7 +32,14 @@ def default_templates_dir() -> Path:
 
 
 class Renderer:
-    def __init__(self, templates_dir: Path | None = None, output: OutputFormat = "text") -> None:
+    def __init__(
+        self,
+        templates_dir: Path | None = None,
+        output: OutputFormat = "text",
+        today: Callable[[], dt.date] = today_in_vietnam,
+    ) -> None:
+        """`today`: the day relative deadlines ("đã quá hạn 7 năm") are counted from,
+        the day the reply is read (Vietnam's, whatever the server's zone)."""
         self.output = output
         self.env = Environment(
             loader=FileSystemLoader(templates_dir or default_templates_dir()),
@@ -45,6 +54,7 @@ class Renderer:
         self.env.filters["vn_number"] = vn_number
         self.env.filters["vn_percent"] = vn_percent
         self.env.filters["signed"] = signed
+        self.env.filters["from_today"] = lambda due: from_today(due, today())
         self.env.globals["html"] = output == "html"
 
     def render(self, reply: Reply) -> str:

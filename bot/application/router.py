@@ -44,6 +44,8 @@ from bot.application.dialogs.report import ReportDialog
 from bot.application.digest import commands as digest_commands
 from bot.application.messages import MAX_PAYLOAD_BYTES, Button, IncomingMessage, Reply, Response
 from bot.application.portal import commands as portal_commands
+from bot.application.qa import memory
+from bot.application.qa.followup import context_of
 from bot.application.qa.service import QAService
 from bot.application.reload import Reloader
 from bot.application.render import Renderer, default_templates_dir
@@ -51,7 +53,7 @@ from bot.application.services import Services
 from bot.config import ImportLimits, NudgeSettings
 from bot.domain.knowledge import KnowledgeBase
 from bot.domain.roles import ADMIN
-from bot.storage.models import AuditLog, ButtonPayload, DialogState, User
+from bot.storage.models import AuditLog, ButtonPayload, DialogState, User, utcnow
 from bot.storage.repositories import QuestionLogRepo, UserRepo
 
 log = logging.getLogger(__name__)
@@ -292,10 +294,15 @@ class Core:
         self, session: Session, user: User, channel: str, text: str, in_dialog: bool = False
     ) -> Response:
         """A question for the Q&A, written to the question log (`in_dialog`: typed while
-        a dialog was open, so not one for the unanswered inbox). An answer outside a
-        dialog is offered "Đúng" / "Chưa đúng" (`feedback`): here, the one place where
-        every Q&A answer leaves for the user."""
-        answer = self.qa.answer(text)
+        a dialog was open, so not one for the unanswered inbox). It is read against the
+        user's last answered question (`memory`: "còn Sở Nội vụ thì sao?"). An answer
+        outside a dialog is offered "Đúng" / "Chưa đúng" (`feedback`) under its last
+        part: here, the one place where every Q&A answer leaves for the user."""
+        now = utcnow()
+        answer = self.qa.answer(text, memory.recall(session, user.id, now))
+        thread = context_of(answer)
+        if thread is not None:
+            memory.remember(session, user.id, thread, now)
         parse = answer.parse
         logged = QuestionLogRepo(session).add(
             channel=channel,
@@ -310,10 +317,10 @@ class Core:
             citations=list(answer.citations),
             in_dialog=in_dialog,
         )
-        reply = answer.reply
+        *first, last = (answer.reply, *answer.also)
         if not in_dialog and feedback.rated(answer.kind):
-            reply = feedback.offer(reply, logged.id, self.services.labels)
-        return Response((reply,), answer)
+            last = feedback.offer(last, logged.id, self.services.labels)
+        return Response((*first, last), answer)
 
     # Button payloads too long for a channel are stored and sent by id.
 

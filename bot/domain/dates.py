@@ -152,3 +152,23 @@ def _check_year(year: int) -> None:
         raise ValueError(
             f"Năm {year:04d} không hợp lệ: chỉ nhận các năm từ {EARLIEST_YEAR} đến {LATEST_YEAR}"
         )
+
+
+def today_in_vietnam() -> dt.date:
+    return dt.datetime.now(TIMEZONE).date()
+
+
+def from_today(due: dt.date, today: dt.date) -> str:
+    """How a deadline stands on `today`, as an official says it: "còn 12 ngày", "hạn là
+    hôm nay", "đã quá hạn 3 tháng", "đã quá hạn 7 năm" (whole units, rounded down)."""
+    days = (due - today).days
+    if days == 0:
+        return "hạn là hôm nay"
+    span = abs(days)
+    if span < 60:
+        amount = f"{span} ngày"
+    elif span < 730:
+        amount = f"{span * 12 // 365} tháng"
+    else:
+        amount = f"{span // 365} năm"
+    return f"còn {amount}" if days > 0 else f"đã quá hạn {amount}"

@@ -411,6 +411,22 @@ class DialogState(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
+class QaContext(Base):
+    """What a user's last answered question was about (agencies, duties, topics), so
+    that "còn Sở Nội vụ thì sao?" or "hạn khi nào?" can be read against it; in the
+    database like dialogs, so a restart does not lose the thread."""
+
+    __tablename__ = "qa_contexts"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    question: Mapped[str] = mapped_column(Text)
+    intent: Mapped[str] = mapped_column(String)
+    agencies: Mapped[list[str]] = mapped_column(JSON)
+    duties: Mapped[list[str]] = mapped_column(JSON)
+    topics: Mapped[list[str]] = mapped_column(JSON)
+    updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
 class ButtonPayload(Base):
     """A button payload too long for the channel (Telegram: 64 bytes), kept by id."""
 

@@ -26,7 +26,7 @@ NEW_TITLE = "Ban hành quy chế lưu trữ hồ sơ điện tử của tỉnh"
 
 
 def rendered_duties(assistant: Assistant, agency_id: str) -> str:
-    answer = assistant.core.qa.agency_duties(agency_id)
+    answer = assistant.core.qa.agency_duties(agency_id, complete=True)
     return assistant.renderer.render(answer.reply) if answer else ""
 
 

@@ -9,9 +9,11 @@ from sqlalchemy import select
 
 from bot.app import Assistant
 from bot.application import accounts
+from bot.application.render import Renderer
 from bot.domain.dates import (
     Issued,
     check_date,
+    from_today,
     padded_date,
     padded_datetime,
     parse_vn_date,
@@ -155,3 +157,24 @@ def test_percentages_as_the_government_office_writes_them() -> None:
         "0,35%",
         "27%",
     ]
+
+
+@pytest.mark.parametrize(
+    ("due", "today", "said"),
+    [
+        (dt.date(2019, 6, 30), dt.date(2026, 11, 30), "đã quá hạn 7 năm"),
+        (dt.date(2026, 12, 12), dt.date(2026, 11, 30), "còn 12 ngày"),
+        (dt.date(2026, 11, 30), dt.date(2026, 11, 30), "hạn là hôm nay"),
+        (dt.date(2026, 8, 30), dt.date(2026, 11, 30), "đã quá hạn 3 tháng"),
+        (dt.date(2026, 11, 1), dt.date(2026, 11, 30), "đã quá hạn 29 ngày"),
+    ],
+)
+def test_a_deadline_is_told_from_today(due: dt.date, today: dt.date, said: str) -> None:
+    assert from_today(due, today) == said
+
+
+def test_a_deadline_answer_says_first_how_it_stands_today(assistant: Assistant) -> None:
+    renderer = Renderer(today=lambda: dt.date(2019, 6, 18))
+    answer = assistant.core.qa.answer("Hạn chót trang thông tin điện tử cấp xã là khi nào?")
+    first = renderer.render(answer.reply).splitlines()[0]
+    assert first.startswith("Hạn: trước ngày 30/6/2019 (còn 12 ngày)"), first

@@ -12,6 +12,7 @@ import pytest
 
 from bot.app import Assistant
 from bot.application.qa.answer import Answer
+from bot.application.qa.duties import MAX_LISTED
 from nlu.normalize import fold
 from tests.core.test_dialogs import Chat
 
@@ -36,9 +37,10 @@ def test_every_agency_with_duties_gets_them_with_citations(assistant: Assistant)
         for wording in ("{} phải làm gì?", "nhiem vu cua {}"):
             answer, reply = ask(assistant, wording.format(agency.short_name))
             assert answer.kind == "duties", (agency.id, wording, reply)
-            for assignment in direct:
-                assert assignment.duty.title in reply
+            for assignment in direct[:MAX_LISTED]:  # longer lists: test_qa_agencies.py
                 assert catalog.clauses[assignment.duty.clause][1].label in answer.citations
+            if len(direct) <= MAX_LISTED:
+                assert all(a.duty.title in reply for a in direct), reply
         checked += 1
     assert checked >= 8
 

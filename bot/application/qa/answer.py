@@ -32,6 +32,10 @@ class Answer:
     evidence: float = FIXED_EVIDENCE
     parse: Parse | None = None
     entities: tuple[dict[str, str], ...] = field(default=())
+    # The duties the answer is about (ids), for a follow-up question ("hạn khi nào?").
+    duties: tuple[str, ...] = ()
+    # The answer to a second question in the same message, sent after this one.
+    also: tuple[Reply, ...] = ()
 
 
 def make(
@@ -40,6 +44,7 @@ def make(
     reply: Reply,
     citations: Sequence[str] = (),
     evidence: float = FIXED_EVIDENCE,
+    duties: Sequence[str] = (),
 ) -> Answer:
     """The answer to `parse`: its intent, confidence and entities, the citations once
     each in order."""
@@ -52,4 +57,5 @@ def make(
         evidence=evidence,
         parse=parse,
         entities=tuple({"entity": e.entity, "value": e.value} for e in parse.entities),
+        duties=tuple(dict.fromkeys(duties)),
     )

@@ -30,11 +30,27 @@ def small_talk(catalog: Catalog, suggestions: Suggestions, parse: Parse) -> Answ
 
 
 def refuse(
-    catalog: Catalog, suggestions: Suggestions, parse: Parse, place: str = "", subject: str = ""
+    catalog: Catalog,
+    suggestions: Suggestions,
+    parse: Parse,
+    place: str = "",
+    subject: str = "",
+    document: str = "",
 ) -> Answer:
     """The directive does not cover this; the closest questions it does answer (the
     default ones when no word of the question is known)."""
     buttons = suggestions.closest(parse.tokens if parse.known_share > 0 else ())
-    data = {"directive": directive(catalog), "place": place, "subject": subject}
+    data = {
+        "directive": directive(catalog),
+        "place": place,
+        "subject": subject,
+        "document": document,
+    }
     reply = Reply("qa/refusal", data, buttons)
     return make(parse, "refusal", reply)
+
+
+def request(parse: Parse, command: str) -> Answer:
+    """A request to the assistant itself ("nhắc tôi sau 2 ngày", "cơ quan nào chưa báo
+    cáo"): the command that does it, never a quote of the directive."""
+    return make(parse, "request", Reply("qa/request", {"command": command}))

@@ -32,9 +32,14 @@ def deadline(matcher: Matcher, parse: Parse) -> Answer | None:
     if not found:
         named = parse.values("topic") or parse.values("agency")
         return None if named else deadline_list(catalog, parse)
+    return deadline_answer(catalog, parse, found, score)
+
+
+def deadline_answer(catalog: Catalog, parse: Parse, found: Sequence[Duty], score: float) -> Answer:
     views = [duty_view(catalog, d) for d in found]
     reply = Reply("qa/deadline", {"duties": views})
-    return make(parse, "deadline", reply, [v["clause"] for v in views], score)
+    citations = [v["clause"] for v in views]
+    return make(parse, "deadline", reply, citations, score, [d.id for d in found])
 
 
 def duties_due_on(catalog: Catalog, dates: Sequence[str]) -> list[Duty]:

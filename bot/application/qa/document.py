@@ -61,3 +61,49 @@ def by_cited_document(catalog: Catalog, parse: Parse) -> Answer | None:
     ]
     reply = Reply("qa/cited_document", {"documents": views})
     return make(parse, "cited_document", reply, [v["clause"] for v in views], 1.0)
+
+
+# Types of Vietnamese legal documents as typed (folded), and how a refusal names them.
+DOCUMENT_TYPES = {
+    ("chi", "thi"): "Chỉ thị",
+    ("quyet", "dinh"): "Quyết định",
+    ("qd",): "Quyết định",
+    ("nghi", "dinh"): "Nghị định",
+    ("nghi", "quyet"): "Nghị quyết",
+    ("thong", "tu"): "Thông tư",
+    ("cong", "van"): "Công văn",
+    ("ke", "hoach"): "Kế hoạch",
+    ("thong", "bao"): "Thông báo",
+    ("luat",): "Luật",
+}
+
+
+def _first_number(token: str) -> int | None:
+    head = re.split(r"[/\-.]", token)[0]
+    return int(head) if head.isdigit() else None
+
+
+def other_document(catalog: Catalog, parse: Parse) -> str | None:
+    """ "Chỉ thị 15/CT-UBND nói gì", "chỉ thị 05 là gì": a document named by its type
+    and number that is neither a directive of the pack nor one it cites; its name,
+    for a refusal that says which document the assistant does not hold."""
+    known: set[tuple[str, int]] = set()
+    for held in catalog.kb.directives:
+        documents = [(held.doc_type, held.number)] + [(c.doc_type, c.number) for c in held.cites]
+        for doc_type, number in documents:
+            first = _first_number(catalog.normalizer.tokens(number)[0])
+            type_name = DOCUMENT_TYPES.get(tuple(catalog.normalizer.tokens(doc_type)), "")
+            if first is not None:
+                known.add((type_name, first))
+    tokens = parse.tokens
+    for words, name in DOCUMENT_TYPES.items():
+        n = len(words)
+        for i in range(len(tokens) - n):
+            if tuple(tokens[i : i + n]) != words:
+                continue
+            after = list(tokens[i + n : i + n + 2])
+            number = after[1] if after[:1] == ["so"] and len(after) == 2 else after[0]
+            first = _first_number(number)
+            if first is not None and (name, first) not in known:
+                return f"{name} {number.upper()}"
+    return None

@@ -7,26 +7,48 @@ another kind of answer or refuse.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
-from bot.application.messages import Reply
+from bot.application.messages import Button, Reply
 from bot.application.qa.answer import Answer, make
 from bot.application.qa.matching import Matcher, asked_action, best
+from bot.application.qa.topics import topic_overview
 from bot.application.qa.views import duty_view, general_view, issued_by, label
+from bot.domain.catalog import Assignment, Catalog
+from bot.domain.knowledge import Agency
 from nlu.engine import Parse
 
+# An agency's own duties beyond this many are cut, with a "xem thêm" choice: a list of
+# nineteen bullets is not read (the issue's Sở TT&TT example).
+MAX_LISTED = 8
+# How a "who does it" question is asked, as opposed to what it is about.
+RESPONSIBILITY_WORDS = frozenset(
+    {"chiu", "trach", "nhiem", "phu", "thuc", "hien", "lam", "don", "vi", "quan", "so", "ben"}
+)
+# The argument of /nhiemvu that asks for the whole list.
+ALL = "tatca"
 
-def agency_duties(matcher: Matcher, parse: Parse) -> Answer | None:
+
+def agency_duties(matcher: Matcher, parse: Parse, complete: bool = False) -> Answer | None:
     """The duties of up to three named agencies (narrowed to a named topic), agencies
-    with the same duties in one section; an issuer is told what it issued."""
+    with the same duties in one section; an issuer is told what it issued. Each
+    section opens with how many duties the agency has; its own duties come first and
+    past MAX_LISTED (unless `complete`) the rest is one "xem thêm" choice away."""
     catalog = matcher.catalog
     agency_ids = parse.values("agency")[:3]
     if not agency_ids:
         return None
     topics = set(parse.values("topic"))
+    # What the question asks beyond the names ("Sở TT&TT phải rà soát văn bản gì")
+    # puts the duties it matches first, so that a cut list still holds them.
+    matched = [] if matcher.only_names(parse) else best(matcher.ranked_duties(parse), 3)[0]
     relevant = {d.id for d, _ in matcher.ranked_duties(parse)} if topics else set()
     sections: list[dict[str, Any]] = []
     citations: list[str] = []
+    duty_ids: list[str] = []
+    buttons: list[Button] = []
     for agency_id in agency_ids:
         agency = catalog.agencies[agency_id]
         assignments = catalog.assignments(agency)
@@ -36,11 +58,17 @@ def agency_duties(matcher: Matcher, parse: Parse) -> Answer | None:
             ]
         # "UBND tỉnh phải làm gì": it issued the directive rather than received it.
         issued = issued_by(catalog, agency.name) if not topics else []
-        specific = [a for a in assignments if not catalog.is_general(a.duty)]
+        specific = _own_first(
+            catalog, agency, [a for a in assignments if not catalog.is_general(a.duty)]
+        )
+        specific.sort(key=lambda a: a.duty not in matched)
         general = [a for a in assignments if catalog.is_general(a.duty)]
+        shown = specific if complete or len(specific) <= MAX_LISTED else specific[:MAX_LISTED]
         section = {
             "agencies": [agency.name],
-            "specific": [duty_view(catalog, a.duty, a.role) for a in specific],
+            "count": len(specific),
+            "specific": [duty_view(catalog, a.duty, a.role) for a in shown],
+            "more": len(specific) - len(shown),
             "general": general_view(catalog, general, detailed=bool(topics)),
             "issued": issued,
         }
@@ -53,18 +81,51 @@ def agency_duties(matcher: Matcher, parse: Parse) -> Answer | None:
             same[0]["agencies"].append(agency.name)
         else:
             sections.append(section)
+            if section["more"]:
+                label_ = f"Xem đủ nhiệm vụ của {agency.short_name}"
+                buttons.append(Button(label_, f"/nhiemvu {agency.id} {ALL}"))
         citations += [label(catalog, a.duty.clause) for a in specific + general]
+        duty_ids += [a.duty.id for a in specific]
         citations += [part for document in issued for part in document["clauses"]]
     topic_names = [catalog.topics[t].name for t in topics if t in catalog.topics]
-    reply = Reply("qa/agency_duties", {"sections": sections, "topics": topic_names})
-    return make(parse, "duties", reply, citations, evidence=1.0)
+    reply = Reply("qa/agency_duties", {"sections": sections, "topics": topic_names}, tuple(buttons))
+    return make(parse, "duties", reply, citations, evidence=1.0, duties=duty_ids)
+
+
+def _own_first(catalog: Catalog, agency: Agency, specific: list[Assignment]) -> list[Assignment]:
+    """The duties of the agency's own clause (addressed to it, then to its group)
+    before those it leads or joins elsewhere, each in pack order."""
+    groups = {g.id for g in catalog.groups_of(agency)}
+
+    def rank(assignment: Assignment) -> int:
+        addressees = set(assignment.duty.addressees)
+        return 0 if agency.id in addressees else 1 if groups & addressees else 2
+
+    return sorted(specific, key=rank)
 
 
 def responsible(matcher: Matcher, parse: Parse) -> Answer | None:
-    """The duty (or two) matching the task asked about, with who leads and coordinates."""
+    """The duty (or two) matching the task asked about, with who leads and coordinates;
+    "ai chịu trách nhiệm về chữ ký số": every duty of the topic, with who does it."""
+    topics = [matcher.catalog.topics[t] for t in parse.values("topic")]
+    asked = set(parse.tokens) - RESPONSIBILITY_WORDS
+    if len(topics) == 1 and matcher.only_names(replace(parse, tokens=tuple(asked))):
+        return topic_overview(matcher, parse, topics)
     found, score = best(matcher.ranked_duties(parse, action=asked_action(parse)))
     if not found:
         return None
     views = [duty_view(matcher.catalog, d) for d in found]
     reply = Reply("qa/responsible", {"duties": views})
-    return make(parse, "responsible", reply, [v["clause"] for v in views], score)
+    return make(
+        parse, "responsible", reply, [v["clause"] for v in views], score, [d.id for d in found]
+    )
+
+
+def responsible_for(catalog: Catalog, parse: Parse, duty_ids: Sequence[str]) -> Answer | None:
+    """ "ai làm?" after an answer: who leads and joins the duties it was about."""
+    found = [catalog.duties[d][1] for d in duty_ids[:2] if d in catalog.duties]
+    if not found:
+        return None
+    views = [duty_view(catalog, d) for d in found]
+    reply = Reply("qa/responsible", {"duties": views})
+    return make(parse, "responsible", reply, [v["clause"] for v in views], 1.0, duty_ids[:2])

@@ -56,16 +56,20 @@ def figure_answer(
     # A breakdown shown under its total is not repeated on its own.
     shown = {f.id for f in figures}
     views: list[dict[str, Any]] = []
+    quoted: set[str] = set()
     for stated in (f for f in figures if f.parent not in shown):
         parts = [f for f in catalog.figures.values() if f.parent == stated.id]
+        context = context_of(catalog, stated)
         views.append(
             {
                 "figure": stated,
                 "parts": parts,
                 "clause": label(catalog, stated.clause),
-                "context": context_of(catalog, stated),
+                # A sentence stating two of the figures is quoted once.
+                "context": "" if context in quoted else context,
             }
         )
+        quoted.add(context)
     reply = Reply("qa/figure", {"figures": views})
     return make(parse, "figure", reply, [v["clause"] for v in views], score)
 

@@ -16,17 +16,28 @@ from functools import partial
 
 from bot.application.messages import Button
 from bot.application.qa.answer import CONFIDENT, Answer
-from bot.application.qa.conversation import empty, refuse, small_talk
-from bot.application.qa.deadlines import deadline, deadline_list
-from bot.application.qa.document import by_cited_document, by_clause, metadata
+from bot.application.qa.conversation import empty, refuse, request, small_talk
+from bot.application.qa.deadlines import deadline, deadline_answer, deadline_list
+from bot.application.qa.document import by_cited_document, by_clause, metadata, other_document
 from bot.application.qa.duties import agency_duties as duties_of_agencies
-from bot.application.qa.duties import responsible
+from bot.application.qa.duties import responsible, responsible_for
 from bot.application.qa.faq import FaqAnswers
 from bot.application.qa.figures import by_figure_value, figure
+from bot.application.qa.followup import (
+    NO_THREAD,
+    WHEN_WORDS,
+    WHO_WORDS,
+    Context,
+    about_another,
+    asks_only,
+    context_of,
+    swapped,
+    two_parts,
+)
 from bot.application.qa.introduction import results, shortcomings
 from bot.application.qa.matching import STRONG_MATCH, Matcher
 from bot.application.qa.suggestions import Suggestions, SuggestionWordings
-from bot.application.qa.topics import topic
+from bot.application.qa.topics import passages, topic
 from bot.domain.catalog import Catalog
 from nlu.engine import NluEngine, Parse
 from nlu.entities import Entity
@@ -52,7 +63,13 @@ DEFAULT_SUGGEST_BELOW = 0.25
 # against, so they need a surer classifier; calibrated on data/nlu/test.yml.
 FIXED_MIN_CONFIDENCE = 0.4
 
+# An out-of-scope verdict less likely than not, on a message naming a topic of the
+# pack, is checked against the passages instead of refused outright.
+UNSURE_OUT_OF_SCOPE = 0.5
 SMALL_TALK = frozenset({"greet", "goodbye", "thanks", "help", "report_progress"})
+# Small talk that is only that: a word its examples never use ("thời tiết" classified
+# as a goodbye) makes the message a question about something else.
+PLAIN_SMALL_TALK = frozenset({"greet", "goodbye", "thanks"})
 # Intents whose handler answers without searching: they answer only when the
 # classifier is confident of them, never as a hesitant first choice or a runner-up.
 FIXED_INTENTS = frozenset({"ask_metadata", "ask_shortcomings", "ask_deadline_list"})
@@ -70,8 +87,12 @@ class QAService:
         suggestion_wordings: SuggestionWordings,
         generic_words: frozenset[str] = frozenset(),
         suggest_below: float = DEFAULT_SUGGEST_BELOW,
+        small_talk_words: frozenset[str] = frozenset(),
     ) -> None:
+        """`small_talk_words`: the words of the greeting, goodbye and thanks examples
+        (none: every message the classifier calls small talk is taken as such)."""
         self.catalog = catalog
+        self.small_talk_words = small_talk_words
         self.nlu = nlu
         self.suggest_below = suggest_below
         self.matcher = Matcher(catalog, generic_words)
@@ -93,8 +114,53 @@ class QAService:
 
     # Entry point.
 
-    def answer(self, text: str) -> Answer:
-        parse = self.nlu.parse(text)
+    def answer(self, text: str, context: Context | None = None) -> Answer:
+        """The answer to `text`; `context` (the user's last answered question, while
+        fresh) lets a follow-up ("còn Sở Nội vụ thì sao?", "hạn khi nào?") be read
+        against it."""
+        whole = self._one(text, context)
+        parts = two_parts(text)
+        if parts is None:
+            return whole
+        # "Sở Nội vụ phải làm gì và hạn khi nào?": the second part follows the first.
+        first = self._one(parts[0], context)
+        second = self._one(parts[1], context_of(first) or context)
+        repeated = second.kind == first.kind and set(second.citations) <= set(first.citations)
+        if NOT_ANSWERED & {first.kind, second.kind} or repeated:
+            return whole
+        return replace(
+            first,
+            citations=tuple(dict.fromkeys(first.citations + second.citations)),
+            duties=first.duties + second.duties,
+            also=(second.reply, *second.also),
+        )
+
+    def _one(self, text: str, context: Context | None) -> Answer:
+        parse = _question_not_request(self.nlu.parse(text))
+        if context is not None:
+            followed = self._follow_up(parse, context)
+            if followed is not None:
+                return followed
+        return self._answer(parse)
+
+    def _follow_up(self, parse: Parse, context: Context) -> Answer | None:
+        stopwords = self.catalog.stopwords
+        if about_another(parse):
+            last = _question_not_request(self.nlu.parse(context.question))
+            return self._answer(replace(swapped(last, parse), intent=context.intent))
+        if not context.duties:
+            return None
+        if parse.intent in ("ask_deadline", "ask_deadline_list") and asks_only(
+            parse, WHEN_WORDS, stopwords
+        ):
+            duties = [self.catalog.duties[d][1] for d in context.duties if d in self.catalog.duties]
+            dated = [d for d in duties if d.timing.kind != "continuous"]
+            return deadline_answer(self.catalog, parse, (dated or duties)[:3], 1.0)
+        if parse.intent == "ask_responsible" and asks_only(parse, WHO_WORDS, stopwords):
+            return responsible_for(self.catalog, parse, context.duties)
+        return None
+
+    def _answer(self, parse: Parse) -> Answer:
         if not parse.tokens:
             return empty(self.suggested, parse)
         # An admin's FAQ entry close to the question answers it before any refusal: it
@@ -102,19 +168,34 @@ class QAService:
         faq = self.faq.answer(parse, PREEMPTING_FAQ_MATCH, PREEMPTING_FAQ_COVERAGE)
         if faq is not None:
             return faq
+        requested = self._request(parse)
+        if requested == REPORT_COMMAND:
+            # The router opens the report dialog for this kind of answer.
+            parse = replace(parse, intent=REPORT)
+            return small_talk(self.catalog, self.suggested, parse)
+        if requested:
+            return request(parse, requested)
         if parse.intent == "help" and parse.unknown_words:
             # "hướng dẫn sử dụng Zalo": help with something else, not with this assistant.
             return self._refuse(parse)
-        if parse.intent in SMALL_TALK and parse.confidence >= (
-            CONFIDENT if parse.intent == "report_progress" else self.suggest_below
-        ):
-            # A hesitant greeting is still a greeting; a hesitant "I want to report"
-            # must not open a dialog on a question.
-            return small_talk(self.catalog, self.suggested, parse)
+        # Another province, a subject or a document the pack does not hold is refused
+        # by name, whatever else the message says.
         if parse.values("place"):
             return self._refuse(parse, place=parse.values("place")[0])
         if parse.values("uncovered"):
             return self._refuse(parse, subject=parse.values("uncovered")[0])
+        document = other_document(self.catalog, parse)
+        if document:
+            return self._refuse(parse, document=document)
+        if (
+            parse.intent in SMALL_TALK
+            and parse.confidence
+            >= (CONFIDENT if parse.intent == "report_progress" else self.suggest_below)
+            and self._only_small_talk(parse)
+        ):
+            # A hesitant greeting is still a greeting; a hesitant "I want to report"
+            # must not open a dialog on a question.
+            return small_talk(self.catalog, self.suggested, parse)
         # A clause, a stated figure or a cited document named outright is answered
         # whatever the classifier thinks of the wording around it.
         named = (
@@ -124,6 +205,13 @@ class QAService:
         )
         if named:
             return named
+        if parse.values("topic") and not parse.values("agency") and self.matcher.only_names(parse):
+            # "chữ kí số": a topic's name alone asks what the directive says about it.
+            return topic(self.matcher, parse) or self._refuse(parse)
+        if self._covered_topic(parse):
+            # "kinh phí thực hiện lấy ở đâu": a topic of the pack, asked in words the
+            # classifier has not seen, is answered by the passage that matches it.
+            return passages(self.matcher, parse) or self._refuse(parse)
         if (
             parse.intent == "out_of_scope"
             or parse.unknown_words
@@ -175,14 +263,47 @@ class QAService:
                 best = (probability * runner_up.evidence, replace(runner_up, intent=intent))
         return best[1] or fallback
 
-    def _refuse(self, parse: Parse, place: str = "", subject: str = "") -> Answer:
-        return refuse(self.catalog, self.suggested, parse, place, subject)
+    @staticmethod
+    def _request(parse: Parse) -> str:
+        """The command a request to the assistant asks for ("" for none); "I want to
+        report" with a question word is a question about reporting."""
+        commands = parse.values("request")
+        if not commands:
+            return ""
+        if commands[0] == REPORT_COMMAND and _asks(parse):
+            return ""
+        return commands[0]
+
+    def _only_small_talk(self, parse: Parse) -> bool:
+        if parse.intent not in PLAIN_SMALL_TALK or not self.small_talk_words:
+            return True
+        stopwords = self.catalog.stopwords
+        return all(t in self.small_talk_words or t in stopwords for t in parse.tokens)
+
+    @staticmethod
+    def _covered_topic(parse: Parse) -> bool:
+        """A hesitant out-of-scope verdict on a message that names a topic of the
+        pack and nothing foreign."""
+        return (
+            parse.intent == "out_of_scope"
+            and parse.confidence < UNSURE_OUT_OF_SCOPE
+            and bool(parse.values("topic"))
+            and not parse.unknown_words
+            and parse.known_share >= MIN_KNOWN_SHARE
+        )
+
+    def _refuse(
+        self, parse: Parse, place: str = "", subject: str = "", document: str = ""
+    ) -> Answer:
+        return refuse(self.catalog, self.suggested, parse, place, subject, document)
 
     # Answers for commands (/nhiemvu, /hanchot), without a question to parse.
 
-    def agency_duties(self, agency_id: str) -> Answer | None:
+    def agency_duties(self, agency_id: str, complete: bool = False) -> Answer | None:
         return duties_of_agencies(
-            self.matcher, _command_parse(f"agency:{agency_id}", "ask_agency_duties", agency_id)
+            self.matcher,
+            _command_parse(f"agency:{agency_id}", "ask_agency_duties", agency_id),
+            complete,
         )
 
     def deadlines(self) -> Answer | None:
@@ -192,6 +313,35 @@ class QAService:
         """Questions the assistant can answer: the closest to `tokens`, or without
         any match, one each about deadlines, an agency and a topic."""
         return self.suggested.closest(tokens, limit)
+
+
+# Answers that leave a part of a two-part question unanswered.
+NOT_ANSWERED = NO_THREAD
+# The intent, and the command, of "I want to report".
+REPORT = "report_progress"
+REPORT_COMMAND = "baocao"
+# Words that make a message a question: "báo cáo quý gửi ai" asks about the directive,
+# "tôi muốn báo cáo" asks to report.
+QUESTION_WORDS = frozenset({"ai", "gi", "nao", "dau", "sao", "nhieu", "gio"})
+
+
+def _asks(parse: Parse) -> bool:
+    return bool(QUESTION_WORDS & set(parse.tokens)) or parse.text.rstrip().endswith("?")
+
+
+def _question_not_request(parse: Parse) -> Parse:
+    """A message classified as "I want to report" that asks a question is the question
+    the classifier ranked next."""
+    if parse.intent != REPORT or len(parse.ranking) < 2:
+        return parse
+    if not _asks(parse):
+        return parse
+    # The others' probabilities given that it is not a request to report.
+    rest = 1.0 - parse.ranking[0][1]
+    if rest <= 0:
+        return parse
+    ranking = tuple((intent, p / rest) for intent, p in parse.ranking[1:])
+    return replace(parse, intent=ranking[0][0], confidence=ranking[0][1], ranking=ranking)
 
 
 def _command_parse(text: str, intent: str, agency_id: str | None = None) -> Parse:

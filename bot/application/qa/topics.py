@@ -17,7 +17,7 @@ from bot.application.qa.matching import (
     best,
 )
 from bot.application.qa.views import duty_view, passage_view
-from bot.domain.catalog import Catalog
+from bot.domain.catalog import Catalog, Passage
 from bot.domain.knowledge import Clause, Topic
 from nlu.engine import Parse
 
@@ -55,9 +55,16 @@ def passages(
     found, score = best(ranked)
     if not found:
         return None
-    views = [passage_view(catalog, p) for p in found]
+    # A second passage inside the first (or holding it) would quote the same words twice.
+    distinct = [p for i, p in enumerate(found) if not any(_overlap(p, q) for q in found[:i])]
+    views = [passage_view(catalog, p) for p in distinct]
     reply = Reply("qa/passages", {"passages": views})
-    return make(parse, "passages", reply, [v["clause"] for v in views], score)
+    duty_ids = [d for p in distinct for d in p.duty_ids]
+    return make(parse, "passages", reply, [v["clause"] for v in views], score, duty_ids)
+
+
+def _overlap(one: Passage, other: Passage) -> bool:
+    return one.text in other.text or other.text in one.text
 
 
 def topic_overview(matcher: Matcher, parse: Parse, topics: Sequence[Topic]) -> Answer:
@@ -75,7 +82,13 @@ def topic_overview(matcher: Matcher, parse: Parse, topics: Sequence[Topic]) -> A
         )
     reply = Reply("qa/topic_overview", {"sections": sections})
     citations = [c.label for shown in topics[:2] for c in topic_clauses(catalog, shown)]
-    return make(parse, "topic_overview", reply, citations)
+    duty_ids = [
+        d.id
+        for shown in topics[:2]
+        for _, d in catalog.duties.values()
+        if matcher.about(d, {shown.id})
+    ]
+    return make(parse, "topic_overview", reply, citations, duties=duty_ids)
 
 
 def topic_clauses(catalog: Catalog, topic: Topic) -> list[Clause]:

@@ -1,0 +1,136 @@
+"""Follow-up questions: what a user's last answer was about, and reading a short
+question against it ("còn Sở Nội vụ thì sao?", "hạn khi nào?", "ai làm?").
+
+A follow-up names a new agency or topic in place of the last one, or asks for the
+deadline or the people of the duties just answered; anything longer or naming
+something of its own is a question of its own.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+
+from bot.application.qa.answer import Answer
+from nlu.engine import Parse
+from nlu.normalize import fold
+
+# Answers that give no thread to follow.
+NO_THREAD = frozenset(
+    {"refusal", "did_you_mean", "empty", "request", "greet", "goodbye", "thanks", "help"}
+)
+# A follow-up is short; a longer message says what it is about.
+MAX_FOLLOW_UP_TOKENS = 8
+# "còn X thì sao", "thế còn X", "X thì sao": the last question, about X.
+ABOUT_ANOTHER = (("thi", "sao"), ("the", "con"), ("con",), ("vay", "con"), ("con", "voi"))
+# Words of "hạn khi nào?", "bao giờ phải xong?" and of "ai làm?", "đơn vị nào chủ trì?".
+WHEN_WORDS = frozenset(
+    {"han", "thoi", "chot", "khi", "nao", "bao", "gio", "xong", "ngay", "cuoi", "luc", "may"}
+)
+WHO_WORDS = frozenset(
+    {
+        "ai",
+        "nao",
+        "don",
+        "vi",
+        "co",
+        "quan",
+        "lam",
+        "thuc",
+        "hien",
+        "chiu",
+        "trach",
+        "nhiem",
+        "chu",
+        "tri",
+        "phoi",
+        "hop",
+        "phu",
+        "so",
+        "ben",
+    }
+)
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the last answered question was about."""
+
+    question: str
+    intent: str
+    agencies: tuple[str, ...] = ()
+    duties: tuple[str, ...] = ()
+    topics: tuple[str, ...] = ()
+
+
+def context_of(answer: Answer) -> Context | None:
+    """The thread an answer leaves, or None for one that answers nothing."""
+    if answer.kind in NO_THREAD or answer.parse is None:
+        return None
+    parse = answer.parse
+    return Context(
+        parse.text,
+        answer.intent,
+        tuple(parse.values("agency")),
+        answer.duties,
+        tuple(parse.values("topic")),
+    )
+
+
+def _starts_or_ends_with(tokens: tuple[str, ...], phrase: tuple[str, ...]) -> bool:
+    n = len(phrase)
+    return tokens[:n] == phrase or tokens[-n:] == phrase
+
+
+def about_another(parse: Parse) -> bool:
+    """ "còn Sở Nội vụ thì sao?": a short message naming an agency or a topic with a
+    "what about" phrase and nothing else to ask."""
+    named = parse.values("agency") or parse.values("topic")
+    return (
+        bool(named)
+        and len(parse.tokens) <= MAX_FOLLOW_UP_TOKENS
+        and any(_starts_or_ends_with(parse.tokens, p) for p in ABOUT_ANOTHER)
+    )
+
+
+def asks_only(parse: Parse, words: frozenset[str], stopwords: frozenset[str]) -> bool:
+    """A short message naming nothing, made only of `words` (and stopwords)."""
+    return (
+        not parse.entities
+        and 0 < len(parse.tokens) <= MAX_FOLLOW_UP_TOKENS
+        and all(t in words or t in stopwords for t in parse.tokens)
+        and any(t in words for t in parse.tokens)
+    )
+
+
+def swapped(last: Parse, new: Parse) -> Parse:
+    """The last question with the agencies (or topics) `new` names in place of its
+    own: its words, minus the replaced names', plus the new names'."""
+    kinds = {e.entity for e in new.entities if e.entity in ("agency", "topic")}
+    replaced = {t for e in last.entities if e.entity in kinds for t in e.text.split()}
+    added = [e for e in new.entities if e.entity in kinds]
+    kept = [e for e in last.entities if e.entity not in kinds]
+    tokens = [t for t in last.tokens if t not in replaced] + [
+        t for e in added for t in e.text.split()
+    ]
+    return replace(last, text=new.text, tokens=tuple(tokens), entities=(*kept, *added))
+
+
+# Where a message may hold a second question: after "?", ";", "và" or a comma ...
+_JOINS = re.compile(r"\?\s*|;\s*|,\s*|\s+(?:và|va)\s+", re.IGNORECASE)
+# ... when what precedes ends as a question does ("... phải làm gì") and what follows
+# starts as one does ("hạn khi nào", "ai làm", "gửi về đâu").
+QUESTION_ENDS = frozenset({"gi", "nao", "dau", "ai", "nhieu", "chua", "khong", "sao", "j"})
+QUESTION_LEADS = frozenset({"han", "ai", "khi", "bao", "thoi", "ngay", "gui", "nop", "don"})
+
+
+def two_parts(text: str) -> tuple[str, str] | None:
+    """ "Sở Nội vụ phải làm gì và hạn khi nào?": the two questions of a message that
+    asks two, split where the second starts; None for one question."""
+    for join in _JOINS.finditer(text):
+        first, second = text[: join.start()].strip(), text[join.end() :].strip()
+        words, asked = fold(second).split(), fold(first).split()
+        ends_asking = text[join.start()] == "?" or (asked and asked[-1] in QUESTION_ENDS)
+        if len(asked) >= 2 and ends_asking and words and words[0] in QUESTION_LEADS:
+            return first, second
+    return None

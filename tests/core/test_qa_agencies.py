@@ -1,0 +1,82 @@
+"""Every agency and level in the catalog, asked as officials ask (full name, short
+name, aliases, without diacritics, with a typo's worth of informality), gets its own
+duties and the general duties that apply to it, with their clauses: never the
+preamble, a heading or another agency's list."""
+
+from __future__ import annotations
+
+from bot.app import Assistant
+from bot.application.qa.duties import ALL, MAX_LISTED
+from nlu.normalize import fold
+from tests.core.test_dialogs import Chat
+from tests.core.test_qa import ask
+
+WORDINGS = (
+    "{} phải làm gì?",
+    "nhiem vu cua {}",
+    "{} có trách nhiệm gì theo chỉ thị",
+    "chi thi giao cho {} nhung viec gi",
+)
+
+
+def test_every_agency_by_every_name_gets_its_duties_and_clauses(assistant: Assistant) -> None:
+    catalog = assistant.core.qa.catalog
+    checked = 0
+    for agency in assistant.knowledge.agencies:
+        assignments = catalog.assignments(agency)
+        if not assignments:
+            continue  # the issuer and the central bodies: tested in test_qa.py
+        expected = {catalog.clauses[a.duty.clause][1].label for a in assignments}
+        names = (agency.name, agency.short_name, *agency.aliases[:3])
+        for number, name in enumerate(names):
+            question = WORDINGS[number % len(WORDINGS)].format(name)
+            for typed in (question, fold(question)):
+                answer, reply = ask(assistant, typed)
+                where = (agency.id, typed, reply[:200])
+                assert answer.kind == "duties", where
+                assert agency.id in [e["value"] for e in answer.entities], where
+                assert expected <= set(answer.citations), where
+                assert "Phần mở đầu" not in answer.citations, where
+                assert "Để khắc phục" not in reply, where
+                checked += 1
+    assert checked >= 300
+
+
+def test_level_names_officials_use_reach_their_group(assistant: Assistant) -> None:
+    for typed, group in (
+        ("UBND huyện phải làm gì?", "all_districts"),
+        ("ubnd huyen phai lam gi", "all_districts"),
+        ("Chủ tịch UBND huyện có trách nhiệm gì", "all_districts"),
+        ("UBND thị xã phải làm gì", "all_districts"),
+        ("phòng văn hóa thông tin huyện có nhiệm vụ gì", "all_districts"),
+        ("UBND phường phải làm gì", "communes"),
+        ("Giám đốc các sở phải làm gì", "all_departments"),
+    ):
+        answer, reply = ask(assistant, typed)
+        assert answer.kind == "duties", (typed, reply)
+        assert group in [e["value"] for e in answer.entities], (typed, reply)
+    _, reply = ask(assistant, "UBND huyện phải làm gì?")
+    first_duty = reply.splitlines()[1]
+    assert "Mục 2.f" in first_duty, reply  # its own clause first, not what it joins
+
+
+def test_a_long_list_is_cut_and_the_rest_is_one_choice_away(assistant: Assistant) -> None:
+    catalog = assistant.core.qa.catalog
+    long = [
+        a
+        for a in assistant.knowledge.agencies
+        if len([x for x in catalog.assignments(a) if not catalog.is_general(x.duty)]) > MAX_LISTED
+    ]
+    assert long, "the pack has an agency with more than MAX_LISTED duties"
+    chat = Chat(assistant)
+    for agency in long:
+        chat.send(f"{agency.short_name} phải làm gì?")
+        cut = chat.text()
+        assert cut.count("\n• ") <= MAX_LISTED + 1 and "nhiệm vụ khác" in cut, cut
+        payloads = [b.payload for r in chat.last.replies for b in r.buttons] if chat.last else []
+        assert f"/nhiemvu {agency.id} {ALL}" in payloads
+        chat.press("Xem đủ")
+        full = chat.text()
+        for assignment in catalog.assignments(agency):
+            if not catalog.is_general(assignment.duty):
+                assert assignment.duty.title in full, (agency.id, assignment.duty.id)

@@ -1,0 +1,67 @@
+"""Follow-up questions read against the same user's last answer, for a while: "còn
+Sở Nội vụ thì sao?", "hạn khi nào?", "ai làm?". The thread is in the database, so a
+restart keeps it; another user, or the same one much later, starts afresh."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import update
+
+from bot.app import Assistant
+from bot.application.qa.memory import FOLLOW_UP_MINUTES
+from bot.storage.db import session_scope
+from bot.storage.models import QaContext, utcnow
+from tests.core.test_dialogs import Chat
+
+
+def kind_and_text(chat: Chat) -> tuple[str, str]:
+    assert chat.last is not None and chat.last.answer is not None
+    return chat.last.answer.kind, chat.text()
+
+
+def test_what_about_another_agency_asks_the_last_question_about_it(assistant: Assistant) -> None:
+    chat = Chat(assistant)
+    chat.send("Sở Tài chính phải làm gì?")
+    chat.send("còn Sở Nội vụ thì sao?")
+    kind, text = kind_and_text(chat)
+    assert kind == "duties" and text.startswith("Sở Nội vụ"), text
+    assert "Mục 2.d" in text
+
+
+def test_when_and_who_follow_the_duties_just_answered(assistant: Assistant) -> None:
+    chat = Chat(assistant)
+    chat.send("UBND huyện phải làm gì?")
+    chat.send("hạn khi nào?")
+    kind, text = kind_and_text(chat)
+    assert kind == "deadline" and "31/5/2019" in text and "30/6/2019" in text, text
+    chat.send("Chỉ đạo tạo lập trang thông tin điện tử cấp xã là việc của ai?")
+    chat.send("hạn khi nào?")
+    kind, text = kind_and_text(chat)
+    assert kind == "deadline" and "30/6/2019" in text and "31/5/2019" not in text, text
+    chat.send("ai làm?")
+    kind, text = kind_and_text(chat)
+    assert kind == "responsible" and "UBND các huyện, thị xã, thành phố" in text, text
+
+
+def test_the_thread_is_per_user_and_for_a_while(assistant: Assistant) -> None:
+    first, other = Chat(assistant, "1"), Chat(assistant, "2")
+    first.send("Sở Tài chính phải làm gì?")
+    other.send("còn Sở Nội vụ thì sao?")
+    assert kind_and_text(other)[0] != "duties"  # nothing asked before by this user
+    with session_scope(assistant.sessions) as session:
+        assert session.query(QaContext).count() == 1  # kept in the database
+        long_ago = utcnow() - dt.timedelta(minutes=FOLLOW_UP_MINUTES + 1)
+        session.execute(update(QaContext).values(updated_at=long_ago))
+    first.send("còn Sở Nội vụ thì sao?")
+    assert kind_and_text(first)[0] != "duties"
+
+
+def test_a_two_part_question_is_answered_in_both_parts(assistant: Assistant) -> None:
+    chat = Chat(assistant)
+    chat.send("Sở Nội vụ phải làm gì và hạn khi nào?")
+    kind, text = kind_and_text(chat)
+    assert kind == "duties" and chat.last is not None and len(chat.last.replies) == 2
+    assert "Mục 2.d" in text and "không đặt thời hạn cố định" in text, text
+    chat.send("Ngoài việc đề xuất bố trí kinh phí, Sở Tài chính còn phải hướng dẫn điều gì?")
+    assert chat.last is not None and len(chat.last.replies) == 1  # one question

@@ -1,0 +1,110 @@
+"""What the pack does not hold is refused by name (another document, another province,
+a subject the directive never mentions), and every question the assistant suggests
+is one it answers when pressed."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.app import Assistant
+from tests.core.test_dialogs import Chat
+from tests.core.test_qa import ask
+
+NOT_ANSWERS = ("refusal", "did_you_mean", "empty")
+
+
+@pytest.mark.parametrize(
+    ("question", "named"),
+    [
+        ("Chỉ thị 15/CT-UBND nói gì?", "Chỉ thị 15/CT-UBND"),
+        ("chỉ thị 05 là gì", "Chỉ thị 05"),
+        ("Kế hoạch số 120/KH-UBND giao việc gì?", "Kế hoạch 120/KH-UBND"),
+        ("thong tu 01/2011/tt-bnv quy dinh gi", "Thông tư 01/2011/TT-BNV"),
+        ("thời tiết", "thời tiết"),
+        ("thoi tiet ha noi", "Hà Nội"),
+        ("Kết quả bóng đá tối qua", "bóng đá"),
+    ],
+)
+def test_what_the_pack_does_not_hold_is_refused_by_name(
+    assistant: Assistant, question: str, named: str
+) -> None:
+    answer, reply = ask(assistant, question)
+    assert answer.kind == "refusal", reply
+    assert named in reply and "06/CT-UBND" in reply
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["Chỉ thị 06/CT-UBND nói gì về chữ ký số?", "Nghị định 43/2011/NĐ-CP quy định gì?"],
+)
+def test_the_directive_and_the_documents_it_cites_are_not_refused(
+    assistant: Assistant, question: str
+) -> None:
+    answer, reply = ask(assistant, question)
+    assert answer.kind not in NOT_ANSWERS, reply
+
+
+def test_greetings_are_still_greetings(assistant: Assistant) -> None:
+    for question in ("xin chào", "tạm biệt", "cảm ơn nhiều"):
+        answer, _ = ask(assistant, question)
+        assert answer.kind in ("greet", "goodbye", "thanks"), question
+
+
+def test_every_suggestion_the_assistant_can_offer_is_answered(assistant: Assistant) -> None:
+    qa = assistant.core.qa
+    offered = set(qa.suggested.texts)
+    # And those offered under refusals and "did you mean" of questions it cannot answer.
+    for question in ("kinh phí thực hiện lấy ở đâu", "thời tiết", "abc xyz", "hạn", "ai"):
+        offered |= {b.payload for b in qa.answer(question).reply.buttons}
+    assert len(offered) >= 20
+    for question in sorted(offered):
+        answer, reply = ask(assistant, question)
+        assert answer.kind not in NOT_ANSWERS, (question, reply)
+
+
+@pytest.mark.parametrize(
+    ("question", "clause"),
+    [
+        ("kinh phí thực hiện lấy ở đâu", "Mục 2.c"),
+        ("Hạn chót cổng thông tin cấp xã là khi nào?", "Mục 2.f"),
+        ("báo cáo quý gửi ai", "Mục 2.b"),
+        ("Ai chịu trách nhiệm về chữ ký số?", "Mục 1.e"),
+    ],
+)
+def test_covered_questions_in_other_words_are_answered(
+    assistant: Assistant, question: str, clause: str
+) -> None:
+    answer, reply = ask(assistant, question)
+    assert answer.kind not in NOT_ANSWERS, reply
+    assert clause in answer.citations, reply
+
+
+def test_the_commune_websites_deadline_is_not_the_staff_lists(assistant: Assistant) -> None:
+    _, reply = ask(assistant, "Hạn chót cổng thông tin cấp xã là khi nào?")
+    assert "30/6/2019" in reply and "31/5/2019" not in reply
+
+
+@pytest.mark.parametrize(
+    ("request_", "command"),
+    [
+        ("nhắc tôi sau 2 ngày", "/nhaclai"),
+        ("nhac lai sau nhe", "/nhaclai"),
+        ("cơ quan nào chưa báo cáo?", "/tonghop"),
+        ("tổng hợp tiến độ các sở", "/tonghop"),
+        ("xem lại báo cáo của tôi", "/tiendo"),
+        ("nhiệm vụ của cơ quan tôi", "/nhiemvu"),
+    ],
+)
+def test_requests_to_the_assistant_name_the_command_not_the_directive(
+    assistant: Assistant, request_: str, command: str
+) -> None:
+    answer, reply = ask(assistant, request_)
+    assert answer.kind == "request", reply
+    assert command in reply and not answer.citations
+    assert assistant.core.commands.get(command[1:]) is not None  # a real command
+
+
+def test_wanting_to_report_opens_the_report_dialog(assistant: Assistant) -> None:
+    chat = Chat(assistant)
+    chat.send("tôi muốn báo cáo tiến độ")
+    assert "chưa được liên kết" in chat.text()  # /baocao's answer to an unlinked user
