@@ -176,10 +176,46 @@ def upgrade(engine: Engine, revision: str = "head") -> bool:
 
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
-    with engine.begin() as connection:
+    with engine.connect() as connection:
         config.attributes["connection"] = connection
-        command.upgrade(config, revision)
+        with _sqlite_migration(connection), connection.begin():
+            if connection.dialect.name == "sqlite":
+                connection.exec_driver_sql("BEGIN")
+            command.upgrade(config, revision)
+            if connection.dialect.name == "sqlite":
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                if broken:
+                    raise RuntimeError(f"migration left rows pointing at none: {broken[:5]}")
     return True
+
+
+@contextmanager
+def _sqlite_migration(connection: Connection) -> Iterator[None]:
+    """On SQLite, the migrations of one upgrade run as one transaction with foreign
+    keys off (elsewhere: nothing to do).
+
+    Python's sqlite3 opens a transaction only before a data change, so a failed
+    migration that began with CREATE TABLE left that table behind at the old revision
+    and every later start failed on "table already exists": here the driver's own
+    transaction handling is off and the caller's BEGIN covers everything. Batch mode
+    rebuilds a table (copy, DROP, rename), and the DROP of a table other rows point at
+    fails while foreign keys are enforced: SQLite's documented procedure for changing
+    a table turns them off (outside a transaction: the pragma does nothing inside
+    one) and runs `foreign_key_check` before the commit, as the caller does.
+    """
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    driver = connection.connection.driver_connection
+    assert isinstance(driver, sqlite3.Connection)
+    connection.rollback()
+    mode, driver.isolation_level = driver.isolation_level, None
+    driver.execute("PRAGMA foreign_keys=OFF")
+    try:
+        yield
+    finally:
+        driver.isolation_level = mode
+        driver.execute("PRAGMA foreign_keys=ON")
 
 
 @contextmanager

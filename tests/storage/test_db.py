@@ -7,8 +7,8 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, inspect, select
-from sqlalchemy.engine import make_url
+from sqlalchemy import Engine, inspect, select, text
+from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -23,7 +23,7 @@ from bot.storage.db import (
     session_scope,
     upgrade,
 )
-from bot.storage.models import Base, Clause, User
+from bot.storage.models import Base, Clause, Duty, FaqEntry, ProgressReport, User
 
 
 def test_upgrade_creates_every_table(engine: Engine) -> None:
@@ -138,8 +138,6 @@ def test_db_upgrade_prints_the_url_without_its_password(
 def test_every_migration_runs_on_a_database_in_use(db_url: str) -> None:
     """Each revision applied to a database whose tables hold rows (a batch migration on
     SQLite copies and drops a table: dropping `users` fails once others point at it)."""
-    from sqlalchemy import text
-
     engine = make_engine(db_url)
     try:
         script = ScriptDirectory(str(MIGRATIONS_DIR))
@@ -161,10 +159,81 @@ def test_every_migration_runs_on_a_database_in_use(db_url: str) -> None:
                 ),
                 {"now": dt.datetime(2026, 11, 30, tzinfo=dt.UTC)},
             )
+            _a_directive_in_use(connection)
         for revision in revisions[1:]:
             upgrade(engine, revision)
         with session_scope(make_session_factory(engine)) as session:
             user = session.get_one(User, 1)
             assert (user.person, user.preferred) == (1, False)
+            report = session.get_one(ProgressReport, 1)
+            assert (report.duty_id, report.agency_id, report.percent) == ("1.c-1", "stc", 40)
+            assert session.get_one(Duty, ("06", "1.c-1")).kind == "task"
+            assert session.get_one(FaqEntry, "kinh-phi").answer == "Mục 2.c."
+    finally:
+        engine.dispose()
+
+
+def _a_directive_in_use(connection: Connection) -> None:
+    """A directive, a duty with its agency and a report on it, and an FAQ entry, in
+    the first revision's columns: the duties table is rebuilt by a later migration
+    while rows point at it."""
+    now = dt.datetime(2026, 11, 30, tzinfo=dt.UTC)
+    rows = {
+        "directives": {
+            "id": "06", "number": "06/CT-UBND", "doc_type": "Chỉ thị", "title": "CNTT",
+            "issued": dt.date(2019, 4, 19), "effective": dt.date(2019, 4, 19),
+            "issuer": "UBND tỉnh", "place": "Bắc Ninh", "signer_name": "A",
+            "signer_title": "B", "signing_capacity": "C", "source_text": "x",
+            "cites": "[]", "recipients": "[]", "position": 0, "active": True,
+        },
+        "agencies": {
+            "id": "stc", "name": "Sở Tài chính", "short_name": "STC", "kind": "department",
+            "level": "province", "member_levels": "[]", "member_kinds": "[]",
+            "position": 0, "active": True,
+        },
+        "duties": {
+            "directive_id": "06", "id": "1.c-1", "clause": "1.c", "title": "Chuyển hệ thống",
+            "text": "x", "timing_kind": "deadline", "timing_due": dt.date(2019, 12, 31),
+            "timing_recurrence": None, "timing_text": "x", "topics": "[]",
+            "effective_due": None, "position": 0, "active": True,
+        },
+        "duty_agencies": {
+            "directive_id": "06", "duty_id": "1.c-1", "role": "addressee", "position": 0,
+            "agency_id": "stc",
+        },
+        "progress_reports": {
+            "id": 1, "directive_id": "06", "duty_id": "1.c-1", "agency_id": "stc",
+            "user_id": 1, "status": "in_progress", "percent": 40, "blockers": "",
+            "notes": "", "evidence_ref": None, "evidence_date": None,
+            "evidence_file_id": None, "created_at": now,
+        },
+        "faq_entries": {
+            "id": "kinh-phi", "question": "Kinh phí?", "alternates": "[]",
+            "answer": "Mục 2.c.", "clauses": "[]", "position": 0, "updated_at": now,
+            "active": True,
+        },
+    }  # fmt: skip
+    for table, row in rows.items():
+        columns = ", ".join(row)
+        values = ", ".join(f":{column}" for column in row)
+        connection.execute(text(f"INSERT INTO {table} ({columns}) VALUES ({values})"), row)
+
+
+def test_a_failed_upgrade_leaves_the_database_as_it_was(db_url: str) -> None:
+    """Every migration of one upgrade lands, or none: a failure half-way (here a table
+    a later migration creates is already there) leaves the revision and the tables as
+    they were, so the next start can try again. SQLite's driver used to commit a
+    CREATE TABLE at once: the table stayed, the revision did not move, and every start
+    after failed on "table already exists"."""
+    engine = make_engine(db_url)
+    try:
+        upgrade(engine, "0011")
+        with engine.begin() as connection:
+            connection.execute(text("CREATE TABLE digest_snapshots (scope VARCHAR)"))
+        with pytest.raises(Exception, match="digest_snapshots"):
+            upgrade(engine)
+        with engine.connect() as connection:
+            assert current_revision(connection) == "0011"
+        assert "answer_feedback" not in inspect(engine).get_table_names()  # made by 0012
     finally:
         engine.dispose()
