@@ -215,3 +215,22 @@ def test_digest_details_are_choices_typed_on_zalo_and_pressed_on_telegram(
     assert "toàn tỉnh" in say("/tonghop")  # Zalo numbers its choices: 1. Theo tình trạng
     statuses = say("1")
     assert "Theo tình trạng — toàn tỉnh" in statuses and "• chưa báo cáo – quá hạn: " in statuses
+
+    # On every page the number shown before an agency is the number that opens it, and
+    # the page's own choices come after them (page 2 once listed its agencies as 11-20
+    # while 11 and 12 meant «Trang trước» and «Trang sau»). Zalo numbers the choices
+    # in their order.
+    def choices(text: str) -> tuple[str, list[str]]:
+        message = IncomingMessage("zalo", zalo_id, text=text, display_name="Chị Lan")
+        with session_scope(assistant.sessions) as session:
+            reply = assistant.core.handle(session, message).replies[0]
+        return assistant.renderer.render(reply), [b.label for b in reply.buttons]
+
+    say("/tonghop")
+    first_page, labels = choices("2")
+    assert "(trang 1/" in first_page
+    second_page, labels = choices(str(labels.index("Trang sau") + 1))
+    assert "(trang 2/" in second_page
+    listed = re.search(r"^2\. (.+)$", second_page, flags=re.M)
+    assert listed is not None and labels[1] == listed.group(1)
+    assert f"— {listed.group(1)}" in say("2")

@@ -167,7 +167,6 @@ def details(digest: Digest, command: str, request: Request) -> Reply:
             "page": page,
             "pages": pages,
             "count": len(ranked),
-            "first": (page - 1) * PAGE + 1,
             "agencies": [_agency_view(digest, a) for a in shown],
         }
         # Each agency's own summary is one choice away (the command names the agency).
@@ -190,7 +189,6 @@ def details(digest: Digest, command: str, request: Request) -> Reply:
         "page": page,
         "pages": pages,
         "count": len(rows),
-        "first": (page - 1) * PAGE + 1,
         "rows": [_row_view(r, digest) for r in rows[(page - 1) * PAGE : page * PAGE]],
         "history": command.startswith("/tiendo"),
     }
