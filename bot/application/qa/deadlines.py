@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from bot.application.messages import Reply
 from bot.application.qa.answer import Answer, make
 from bot.application.qa.matching import Matcher, best
+from bot.application.qa.quotes import dated_quote, whole_clause
 from bot.application.qa.views import duty_view
 from bot.domain.catalog import Catalog
 from bot.domain.knowledge import Duty
@@ -36,8 +37,10 @@ def deadline(matcher: Matcher, parse: Parse) -> Answer | None:
 
 
 def deadline_answer(catalog: Catalog, parse: Parse, found: Sequence[Duty], score: float) -> Answer:
-    views = [duty_view(catalog, d) for d in found]
-    reply = Reply("qa/deadline", {"duties": views})
+    """The date first, then the sentence that states it (the clause one choice away)."""
+    views = [duty_view(catalog, d) | {"quote": dated_quote(d)} for d in found]
+    cut = [v["clause"] for v, d in zip(views, found, strict=True) if v["quote"] != d.text.strip()]
+    reply = Reply("qa/deadline", {"duties": views}, whole_clause(cut))
     citations = [v["clause"] for v in views]
     return make(parse, "deadline", reply, citations, score, [d.id for d in found])
 
