@@ -17,7 +17,7 @@ from functools import partial
 from bot.application.messages import Button
 from bot.application.qa.answer import CONFIDENT, Answer
 from bot.application.qa.conversation import empty, refuse, request, small_talk
-from bot.application.qa.deadlines import deadline, deadline_answer, deadline_list
+from bot.application.qa.deadlines import deadline, deadline_answer, deadline_list, no_deadline
 from bot.application.qa.document import by_cited_document, by_clause, metadata, other_document
 from bot.application.qa.duties import agency_duties as duties_of_agencies
 from bot.application.qa.duties import responsible, responsible_for
@@ -155,6 +155,8 @@ class QAService:
         ):
             duties = [self.catalog.duties[d][1] for d in context.duties if d in self.catalog.duties]
             dated = [d for d in duties if d.timing.kind != "continuous"]
+            if duties and not dated:  # one line, not each duty saying it has no date
+                return no_deadline(self.catalog, parse, duties)
             return deadline_answer(self.catalog, parse, (dated or duties)[:3], 1.0)
         if parse.intent == "ask_responsible" and asks_only(parse, WHO_WORDS, stopwords):
             return responsible_for(self.catalog, parse, context.duties)
