@@ -236,6 +236,8 @@ class QAService:
         When the first choice is a searching intent and finds nothing, the runners-up
         are not asked: the question's kind is most likely right and the data does
         not hold the answer ("bao nhiêu ..." with no such figure is not a deadline).
+        A hesitant figure question that asks for no quantity ("chữ ký số cần văn bản
+        gì") is the exception: it was not a figure question.
         """
         first = self._handlers.get(parse.intent)
         if first is None:  # hesitant small talk: not a question we can answer
@@ -251,9 +253,11 @@ class QAService:
             fallback = first(parse)
         if parse.intent not in FIXED_INTENTS:
             answer = first(parse)
-            if answer is None or confident:
+            if confident or (answer is None and not _not_a_figure(parse)):
                 return answer
-            best: tuple[float, Answer | None] = (parse.confidence * answer.evidence, answer)
+            best: tuple[float, Answer | None] = (
+                (parse.confidence * answer.evidence, answer) if answer else (0.0, None)
+            )
         else:
             best = (0.0, None)  # a hesitant fixed intent does not answer
         for intent, probability in parse.ranking[1:3]:
@@ -325,6 +329,16 @@ REPORT_COMMAND = "baocao"
 # Words that make a message a question: "báo cáo quý gửi ai" asks about the directive,
 # "tôi muốn báo cáo" asks to report.
 QUESTION_WORDS = frozenset({"ai", "gi", "nao", "dau", "sao", "nhieu", "gio"})
+
+
+# How a question asks for a quantity (folded): without any, a hesitant "figure"
+# question is most likely another kind. Not "mấy": folded, it is "máy" (a machine).
+QUANTITY = ("bao nhieu", "ty le", "so luong", "phan tram", "%", "tong so", "bao lau")
+
+
+def _not_a_figure(parse: Parse) -> bool:
+    asked = " ".join(parse.tokens)
+    return parse.intent == "ask_figure" and not any(q in asked for q in QUANTITY)
 
 
 def _asks(parse: Parse) -> bool:
