@@ -7,6 +7,7 @@ the directive never uses stay unknown, which is what the out-of-scope check need
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from itertools import combinations
@@ -65,7 +66,14 @@ class SpellCorrector:
 
     def correct(self, word: str) -> str:
         distance = _max_distance(word)
-        if word in self.frequency or not word.isalpha() or distance == 0:
+        if word in self.frequency or not word.isalpha():
+            return word
+        # A key held down ("deeadline", "tuuyen"): no Vietnamese syllable doubles a
+        # letter, so a known word with the letter once is what was meant.
+        single = re.sub(r"(.)\1+", r"\1", word)
+        if single != word and single in self.frequency:
+            return single
+        if distance == 0:
             return word
         best: tuple[int, int, str] | None = None
         for deleted in deletes(word, distance):

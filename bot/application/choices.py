@@ -50,10 +50,16 @@ _KINDS_OF_PHRASE: dict[tuple[str, ...], tuple[str, ...]] = {
     ("skip", "clear"): ("khong co", "chua co", "khong con"),
     ("keep", "skip"): ("giu nguyen", "giu", "nhu cu", "khong doi"),
     ("clear",): ("xoa", "xoa di", "xoa bo", "bo trong", "de trong"),
+    ("right",): ("dung", "dung roi", "chinh xac", "dung vay", "dung a"),
+    ("wrong",): (
+        "sai", "sai roi", "chua dung", "khong dung", "chua chinh xac", "khong chinh xac",
+        "sai a",
+    ),
 }  # fmt: skip
-KINDS: dict[str, tuple[str, ...]] = {
-    phrase: kinds for kinds, phrases in _KINDS_OF_PHRASE.items() for phrase in phrases
-}
+KINDS: dict[str, tuple[str, ...]] = {}
+for _kinds, _phrases in _KINDS_OF_PHRASE.items():
+    for _phrase in _phrases:  # "đúng rồi" confirms a step, or rates an answer
+        KINDS[_phrase] = KINDS.get(_phrase, ()) + _kinds
 
 
 def remember(session: Session, user_id: int, replies: Sequence[Reply]) -> None:

@@ -58,8 +58,8 @@ def rated(kind: str) -> bool:
 def offer(reply: Reply, log_id: int, labels: Labels) -> Reply:
     """The answer with "Đúng" / "Chưa đúng" after its own choices."""
     rating = (
-        Button(labels.right, f"/{RATE} {log_id} dung"),
-        Button(labels.wrong, f"/{RATE} {log_id} sai"),
+        Button(labels.right, f"/{RATE} {log_id} dung", "right"),
+        Button(labels.wrong, f"/{RATE} {log_id} sai", "wrong"),
     )
     return replace(reply, buttons=(*reply.buttons, *rating), rating=len(rating))
 

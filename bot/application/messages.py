@@ -74,8 +74,9 @@ def _sanitize_fields(message: object, *names: str) -> None:
 
 
 # What a button does, for answers typed instead of pressed ("ok", "hủy", "quay lại"):
-# see `bot.application.choices`. Most buttons have none.
-ButtonKind = Literal["", "confirm", "cancel", "back", "skip", "keep", "clear"]
+# see `bot.application.choices`. Most buttons have none; "right" and "wrong" rate an
+# answer ("đúng", "sai" typed under it).
+ButtonKind = Literal["", "confirm", "cancel", "back", "skip", "keep", "clear", "right", "wrong"]
 
 
 @dataclass(frozen=True)

@@ -86,6 +86,27 @@ def test_typed_right_is_a_notice_and_keeps_the_choices(assistant: Assistant) -> 
     assert [r.verdict for r in rows(assistant)] == ["wrong"]
 
 
+@pytest.mark.parametrize(
+    ("typed", "verdict"),
+    [("sai", "wrong"), ("Sai rồi", "wrong"), ("không đúng", "wrong"), ("đúng", "right"),
+     ("Đúng rồi", "right")],
+)  # fmt: skip
+def test_a_rating_typed_in_words_right_after_an_answer(
+    assistant: Assistant, typed: str, verdict: str
+) -> None:
+    chat = Chat(assistant)
+    chat.send(QUESTION)
+    chat.send(typed)
+    assert [r.verdict for r in rows(assistant)] == [verdict]
+
+
+def test_sai_without_a_rating_on_offer_rates_nothing(assistant: Assistant) -> None:
+    chat = Chat(assistant)
+    chat.send("món ăn ngon nhất Hà Nội")  # a refusal: not rated
+    chat.send("sai")
+    assert rows(assistant) == []
+
+
 def _user_id(assistant: Assistant, chat: Chat) -> int:
     with session_scope(assistant.sessions) as session:
         log = session.scalars(select(QuestionLog).order_by(QuestionLog.id.desc())).first()

@@ -44,6 +44,28 @@ def test_when_and_who_follow_the_duties_just_answered(assistant: Assistant) -> N
     assert kind == "responsible" and "UBND các huyện, thị xã, thành phố" in text, text
 
 
+def test_when_after_duties_without_dates_is_one_line(assistant: Assistant) -> None:
+    """Every agency whose duties have no date: "hạn khi nào?" says so once, cited."""
+    catalog = assistant.core.qa.catalog
+    undated = [
+        agency
+        for agency in assistant.knowledge.agencies
+        if agency.kind != "group"
+        and (own := [a for a in catalog.assignments(agency) if not catalog.is_general(a.duty)])
+        and all(a.duty.timing.kind == "continuous" for a in own)
+    ]
+    assert undated
+    for agency in undated[:3]:
+        chat = Chat(assistant, agency.id)
+        chat.send(f"{agency.short_name} phải làm gì?")
+        if kind_and_text(chat)[0] != "duties":
+            continue
+        chat.send("hạn khi nào?")
+        kind, text = kind_and_text(chat)
+        assert kind == "deadline" and "không đặt thời hạn cố định" in text, (agency.id, text)
+        assert "(Mục" in text and text.count("thường xuyên") == 1, text
+
+
 def test_the_thread_is_per_user_and_for_a_while(assistant: Assistant) -> None:
     first, other = Chat(assistant, "1"), Chat(assistant, "2")
     first.send("Sở Tài chính phải làm gì?")

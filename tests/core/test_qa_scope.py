@@ -108,3 +108,17 @@ def test_wanting_to_report_opens_the_report_dialog(assistant: Assistant) -> None
     chat = Chat(assistant)
     chat.send("tôi muốn báo cáo tiến độ")
     assert "chưa được liên kết" in chat.text()  # /baocao's answer to an unlinked user
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["giao dịch điện tử và chữ ký số cần văn bản gì", "giao dich dien tu va CKS can van ban gi"],
+)
+def test_a_hesitant_figure_question_asking_no_quantity_is_answered(
+    assistant: Assistant, question: str
+) -> None:
+    """Classified as a figure question without asking "bao nhiêu": the next kind of
+    question answers it, from the clause about digital signatures."""
+    answer = assistant.core.qa.answer(question)
+    assert answer.kind not in ("refusal", "did_you_mean"), answer
+    assert any(c.startswith("Mục") for c in answer.citations)

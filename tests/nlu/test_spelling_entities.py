@@ -39,3 +39,10 @@ def test_values_dates_percent_and_clauses() -> None:
 def test_long_tokens_are_not_corrected() -> None:
     speller = SpellCorrector(["thong"])
     assert speller.correct("x" * 5000) == "x" * 5000
+
+
+def test_a_letter_typed_twice_is_the_known_word_with_it_once() -> None:
+    corrector = SpellCorrector(["deadline", "tuyen", "truyen"])
+    assert corrector.correct("deeadline") == "deadline"
+    assert corrector.correct("tuuyen") == "tuyen"
+    assert corrector.correct("faceebook") == "faceebook"  # not known either way

@@ -10,7 +10,8 @@ from collections.abc import Sequence
 from bot.application.messages import Reply
 from bot.application.qa.answer import Answer, make
 from bot.application.qa.matching import Matcher, best
-from bot.application.qa.views import duty_view
+from bot.application.qa.quotes import dated_quote, whole_clause
+from bot.application.qa.views import duty_view, label
 from bot.domain.catalog import Catalog
 from bot.domain.knowledge import Duty
 from nlu.engine import Parse
@@ -36,10 +37,19 @@ def deadline(matcher: Matcher, parse: Parse) -> Answer | None:
 
 
 def deadline_answer(catalog: Catalog, parse: Parse, found: Sequence[Duty], score: float) -> Answer:
-    views = [duty_view(catalog, d) for d in found]
-    reply = Reply("qa/deadline", {"duties": views})
+    """The date first, then the sentence that states it (the clause one choice away)."""
+    views = [duty_view(catalog, d) | {"quote": dated_quote(d)} for d in found]
+    cut = [v["clause"] for v, d in zip(views, found, strict=True) if v["quote"] != d.text.strip()]
+    reply = Reply("qa/deadline", {"duties": views}, whole_clause(cut))
     citations = [v["clause"] for v in views]
     return make(parse, "deadline", reply, citations, score, [d.id for d in found])
+
+
+def no_deadline(catalog: Catalog, parse: Parse, duties: Sequence[Duty]) -> Answer:
+    """ "hạn khi nào?" about duties none of which has a date: said once, cited."""
+    clauses = list(dict.fromkeys(label(catalog, d.clause) for d in duties))
+    reply = Reply("qa/no_deadline", {"clauses": clauses, "count": len(duties)})
+    return make(parse, "deadline", reply, clauses, 1.0, [d.id for d in duties])
 
 
 def duties_due_on(catalog: Catalog, dates: Sequence[str]) -> list[Duty]:

@@ -14,10 +14,11 @@ from typing import Any
 from bot.application.messages import Button, Reply
 from bot.application.qa.answer import Answer, make
 from bot.application.qa.matching import Matcher, asked_action, best
+from bot.application.qa.quotes import best_piece, whole_clause
 from bot.application.qa.topics import topic_overview
 from bot.application.qa.views import duty_view, general_view, issued_by, label
 from bot.domain.catalog import Assignment, Catalog
-from bot.domain.knowledge import Agency
+from bot.domain.knowledge import Agency, Duty
 from nlu.engine import Parse
 
 # An agency's own duties beyond this many are cut, with a "xem thêm" choice: a list of
@@ -114,11 +115,8 @@ def responsible(matcher: Matcher, parse: Parse) -> Answer | None:
     found, score = best(matcher.ranked_duties(parse, action=asked_action(parse)))
     if not found:
         return None
-    views = [duty_view(matcher.catalog, d) for d in found]
-    reply = Reply("qa/responsible", {"duties": views})
-    return make(
-        parse, "responsible", reply, [v["clause"] for v in views], score, [d.id for d in found]
-    )
+    reply = responsible_reply(matcher.catalog, parse, found)
+    return make(parse, "responsible", reply, _clauses(reply), score, [d.id for d in found])
 
 
 def responsible_for(catalog: Catalog, parse: Parse, duty_ids: Sequence[str]) -> Answer | None:
@@ -126,6 +124,21 @@ def responsible_for(catalog: Catalog, parse: Parse, duty_ids: Sequence[str]) -> 
     found = [catalog.duties[d][1] for d in duty_ids[:2] if d in catalog.duties]
     if not found:
         return None
-    views = [duty_view(catalog, d) for d in found]
-    reply = Reply("qa/responsible", {"duties": views})
-    return make(parse, "responsible", reply, [v["clause"] for v in views], 1.0, duty_ids[:2])
+    reply = responsible_reply(catalog, parse, found)
+    return make(parse, "responsible", reply, _clauses(reply), 1.0, duty_ids[:2])
+
+
+def responsible_reply(catalog: Catalog, parse: Parse, found: Sequence[Duty]) -> Reply:
+    """Who does each duty first, then the sentence of it closest to the question (the
+    clause one choice away)."""
+    words = set(parse.tokens) - RESPONSIBILITY_WORDS - catalog.stopwords
+    views = [
+        duty_view(catalog, d) | {"quote": best_piece(d.text, words, catalog.normalizer.tokens)}
+        for d in found
+    ]
+    cut = [v["clause"] for v, d in zip(views, found, strict=True) if v["quote"] != d.text.strip()]
+    return Reply("qa/responsible", {"duties": views}, whole_clause(cut))
+
+
+def _clauses(reply: Reply) -> list[str]:
+    return [v["clause"] for v in reply.data["duties"]]

@@ -17,7 +17,7 @@ from functools import partial
 from bot.application.messages import Button
 from bot.application.qa.answer import CONFIDENT, Answer
 from bot.application.qa.conversation import empty, refuse, request, small_talk
-from bot.application.qa.deadlines import deadline, deadline_answer, deadline_list
+from bot.application.qa.deadlines import deadline, deadline_answer, deadline_list, no_deadline
 from bot.application.qa.document import by_cited_document, by_clause, metadata, other_document
 from bot.application.qa.duties import agency_duties as duties_of_agencies
 from bot.application.qa.duties import responsible, responsible_for
@@ -155,6 +155,8 @@ class QAService:
         ):
             duties = [self.catalog.duties[d][1] for d in context.duties if d in self.catalog.duties]
             dated = [d for d in duties if d.timing.kind != "continuous"]
+            if duties and not dated:  # one line, not each duty saying it has no date
+                return no_deadline(self.catalog, parse, duties)
             return deadline_answer(self.catalog, parse, (dated or duties)[:3], 1.0)
         if parse.intent == "ask_responsible" and asks_only(parse, WHO_WORDS, stopwords):
             return responsible_for(self.catalog, parse, context.duties)
@@ -234,6 +236,8 @@ class QAService:
         When the first choice is a searching intent and finds nothing, the runners-up
         are not asked: the question's kind is most likely right and the data does
         not hold the answer ("bao nhiêu ..." with no such figure is not a deadline).
+        A hesitant figure question that asks for no quantity ("chữ ký số cần văn bản
+        gì") is the exception: it was not a figure question.
         """
         first = self._handlers.get(parse.intent)
         if first is None:  # hesitant small talk: not a question we can answer
@@ -249,9 +253,11 @@ class QAService:
             fallback = first(parse)
         if parse.intent not in FIXED_INTENTS:
             answer = first(parse)
-            if answer is None or confident:
+            if confident or (answer is None and not _not_a_figure(parse)):
                 return answer
-            best: tuple[float, Answer | None] = (parse.confidence * answer.evidence, answer)
+            best: tuple[float, Answer | None] = (
+                (parse.confidence * answer.evidence, answer) if answer else (0.0, None)
+            )
         else:
             best = (0.0, None)  # a hesitant fixed intent does not answer
         for intent, probability in parse.ranking[1:3]:
@@ -323,6 +329,16 @@ REPORT_COMMAND = "baocao"
 # Words that make a message a question: "báo cáo quý gửi ai" asks about the directive,
 # "tôi muốn báo cáo" asks to report.
 QUESTION_WORDS = frozenset({"ai", "gi", "nao", "dau", "sao", "nhieu", "gio"})
+
+
+# How a question asks for a quantity (folded): without any, a hesitant "figure"
+# question is most likely another kind. Not "mấy": folded, it is "máy" (a machine).
+QUANTITY = ("bao nhieu", "ty le", "so luong", "phan tram", "%", "tong so", "bao lau")
+
+
+def _not_a_figure(parse: Parse) -> bool:
+    asked = " ".join(parse.tokens)
+    return parse.intent == "ask_figure" and not any(q in asked for q in QUANTITY)
 
 
 def _asks(parse: Parse) -> bool:
