@@ -33,7 +33,7 @@ from bot.config import NudgeSettings
 from bot.domain.numbers import vn_percent
 from bot.domain.status import Tally
 from bot.storage.db import session_scope
-from bot.storage.models import DigestSnapshot, Duty, OutboxMessage, ProgressReport
+from bot.storage.models import DigestSnapshot, Duty, OutboxMessage, ProgressReport, User
 from tests.scheduler.conftest import add_users, at
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -137,7 +137,7 @@ def test_blockers_open_the_digest_with_their_evidence(seeded: Assistant) -> None
     ) in text
     page = views.details(digest, "/tonghop", views.Request("vuongmac"))
     assert (
-        "1. Huyện Tiên Du — Chỉ đạo tạo lập trang thông tin điện tử cấp xã (mã 2.f-5, hạn "
+        "• Huyện Tiên Du — Chỉ đạo tạo lập trang thông tin điện tử cấp xã (mã 2.f-5, hạn "
         "31/12/2026; gia hạn từ 30/6/2019): đã thực hiện 30%; vướng mắc: Thiếu kinh phí "
         "thuê máy chủ cho 5 xã (nêu 11 ngày trước; minh chứng: "
         "Công văn 45/UBND-VP (28/11/2026))"
@@ -146,6 +146,29 @@ def test_blockers_open_the_digest_with_their_evidence(seeded: Assistant) -> None
     attached = seeded.renderer.render(b.reply(digest, attached=True))
     assert "Chi tiết đầy đủ trong tệp Excel gửi kèm." in attached
     assert "đính kèm" not in attached
+
+
+def test_a_blocked_report_without_its_text_is_still_a_blocker(seeded: Assistant) -> None:
+    """«Gặp vướng mắc» with the blocker step skipped: counted and listed, said so."""
+    with session_scope(seeded.sessions) as session:
+        official = session.scalars(select(User.id).where(User.channel_user_id == "801")).one()
+        session.add(
+            ProgressReport(
+                directive_id=DIRECTIVE,
+                duty_id="1.e-3",
+                agency_id="h_que_vo",
+                user_id=official,
+                status="blocked",
+                percent=20,
+                created_at=at("2026-12-10", "10:00"),
+            )
+        )
+    b = builder(seeded)
+    with session_scope(seeded.sessions) as session:
+        digest = b.build(session, NOW, b.all_agencies(), "toàn tỉnh")
+    blocked = {(r.agency_id, r.duty_id): r.blockers for r in digest.blocked}
+    assert blocked[("h_que_vo", "1.e-3")] == "(chưa ghi nội dung vướng mắc)"
+    assert "Vướng mắc: 2" in seeded.renderer.render(b.reply(digest))
 
 
 def test_the_workbook_a_department_head_forwards(seeded: Assistant) -> None:

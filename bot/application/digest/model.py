@@ -263,8 +263,21 @@ def _row(
         report.status if report else None,
         report.percent if report else None,
         report.created_at if report else None,
-        report.blockers if report else "",
+        _blockers(report),
         report.evidence if report else "",
         completed_on,
         note,
     )
+
+
+# What a manager reads for a report marked «Gặp vướng mắc» whose official skipped
+# the blocker step: it is still a blocker (counted, listed, in the .xlsx and .docx).
+UNSTATED_BLOCKER = "(chưa ghi nội dung vướng mắc)"
+
+
+def _blockers(report: ReportView | None) -> str:
+    if report is None:
+        return ""
+    if not report.blockers and report.status == "blocked":
+        return UNSTATED_BLOCKER
+    return report.blockers
