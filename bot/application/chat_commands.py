@@ -149,7 +149,7 @@ COMMANDS = (
     Command("trogiup", help_, "Hướng dẫn sử dụng", private_only=False),
     Command("nhiemvu", my_duties, "Nhiệm vụ của cơ quan mình (hoặc: /nhiemvu <cơ quan>)"),
     Command("hanchot", deadlines, "Các mốc thời hạn của Chỉ thị", private_only=False),
-    Command("toi", whoami, "Vai trò và phạm vi của tôi"),
+    Command("toi", whoami, "Xem vai trò và phạm vi của Anh/Chị"),
     Command("lienket", link_accounts, "Dùng chung tài khoản trên Zalo và Telegram"),
     Command("kenh", choose_channel, "Chọn kênh nhận nhắc việc (Zalo hoặc Telegram)"),
 )

@@ -186,3 +186,15 @@ def test_no_template_line_runs_into_the_next() -> None:
             if text and trims and following.strip():
                 offenders.append(f"{path.name}: {line.strip()}")
     assert offenders == []
+
+
+def test_command_descriptions_address_officials_as_anh_chi() -> None:
+    """The menus and /trogiup show every command's description: the same register."""
+    from bot.application.router import DECLARED_COMMANDS
+
+    offenders = [
+        f"/{c.name}: {c.description}"
+        for c in DECLARED_COMMANDS
+        if re.search(r"(?<!\w)(bạn|tôi)(?!\w)", c.description, flags=re.IGNORECASE)
+    ]
+    assert offenders == []
