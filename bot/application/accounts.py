@@ -118,6 +118,20 @@ def create_invite(
         expires_at=now + dt.timedelta(days=days),
     )
     session.add(invite)
+    # Who made whom what is on record; the code itself is not (it is a credential
+    # until used): its first two characters tell the entries apart.
+    session.add(
+        AuditLog(
+            user_id=created_by.id if created_by else None,
+            action="invite.create",
+            entity_id=code[:2] + "…",
+            after={
+                "role": role,
+                "agency_id": agency_id,
+                "expires_at": invite.expires_at.isoformat(),
+            },
+        )
+    )
     session.flush()
     return Invite(code, agency_id, role, invite.expires_at)
 
@@ -180,7 +194,17 @@ def redeem(session: Session, user: User, code: str, now: dt.datetime | None = No
     if invite.expires_at <= now:
         raise AccountError("code_expired")
     invite.used_by, invite.used_at = user.id, now
+    before = _audited(user)
     _set_standing(session, user, Standing.of(user).granted(invite.role, invite.agency_id))
+    session.add(
+        AuditLog(
+            user_id=user.id,
+            action="invite.redeem",
+            entity_id=invite.code[:2] + "…",
+            before=before,
+            after={**_audited(user), "invited_by": invite.created_by},
+        )
+    )
     session.flush()
     return Invite(invite.code, invite.agency_id, invite.role, invite.expires_at)
 
@@ -188,7 +212,16 @@ def redeem(session: Session, user: User, code: str, now: dt.datetime | None = No
 def bootstrap_admin(session: Session, channel: str, channel_user_id: str, name: str) -> User:
     """Make a chat account an admin (command line only: the first admin has no inviter)."""
     user = UserRepo(session).get_or_create(channel, channel_user_id, name)
+    before = _audited(user)
     _set_standing(session, user, Standing.of(user).granted(ADMIN, None))
+    session.add(
+        AuditLog(
+            action="account.admin",
+            entity_id=str(user.id),
+            before=before,
+            after=_audited(user),
+        )
+    )
     session.flush()
     return user
 

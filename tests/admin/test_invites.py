@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from bot.app import Assistant
 from bot.storage.db import session_scope
-from bot.storage.models import InviteCode
+from bot.storage.models import AuditLog, InviteCode, User
 from tests.core.test_dialogs import Chat
 
 CENTRAL = {"thu_tuong", "chinh_phu", "vpcp", "bo_tttt"}
@@ -64,3 +64,30 @@ def test_role_words_with_diacritics_and_an_admin_without_an_agency(
     assert sorted(codes(assistant), key=str) == sorted(
         [("snv", "manager"), (None, "admin")], key=str
     )
+
+
+def test_who_made_whom_what_is_in_the_audit_log(admin: Chat, assistant: Assistant) -> None:
+    """The code is a credential until used: only its first two characters are kept."""
+    admin.send("/moi snv lanhdao")
+    code = admin.text().split("Mã mời: ")[1].split()[0]
+    newcomer = Chat(assistant, "2")
+    newcomer.send(f"/start {code}")
+    with session_scope(assistant.sessions) as session:
+        rows = session.scalars(
+            select(AuditLog).where(AuditLog.action.startswith("invite.")).order_by(AuditLog.id)
+        ).all()
+        admin_id = session.scalars(select(User.id).where(User.channel_user_id == "1")).one()
+        new_id = session.scalars(select(User.id).where(User.channel_user_id == "2")).one()
+    made, used = rows
+    assert (made.action, made.user_id, made.entity_id) == (
+        "invite.create",
+        admin_id,
+        code[:2] + "…",
+    )
+    assert made.after is not None and (made.after["role"], made.after["agency_id"]) == (
+        "manager",
+        "snv",
+    )
+    assert (used.action, used.user_id) == ("invite.redeem", new_id)
+    assert used.after is not None and used.after["invited_by"] == admin_id
+    assert used.after["roles"] == ["manager"] and code not in str(made.after)

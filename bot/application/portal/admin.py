@@ -294,6 +294,7 @@ AUDIT_KINDS = {
     "broadcast": "Thông báo",
     "calendar": "Lịch làm việc",
     "invite": "Mã mời",
+    "account": "Tài khoản",
     "file": "Tệp nội dung",
     "web": "Trang web",
 }
