@@ -17,7 +17,14 @@ from bot.application.admin.inbox import unanswered
 from bot.application.calendar import load_calendar
 from bot.application.portal import admin as manage
 from bot.storage.db import session_scope
-from bot.storage.models import AuditLog, CalendarDay, Duty, FaqEntry, OutboxMessage
+from bot.storage.models import (
+    AuditLog,
+    CalendarDay,
+    Duty,
+    FaqEntry,
+    OutboxMessage,
+    QuestionLog,
+)
 from tests.web.conftest import World, chat, log_in
 from tests.web.test_portal import csrf_of, first
 
@@ -101,6 +108,29 @@ def test_an_entry_made_from_the_inbox_takes_its_group_out(client: TestClient, wo
     assert "3 lần hỏi" not in page and PHO in page
     world.assistant.core.wait_for_reload()
     assert "không có giá vàng" in chat(world.assistant, "stranger", "gia vang sjc hom nay")
+
+
+def test_a_wrong_answer_is_in_the_web_inbox_as_in_the_chat(
+    client: TestClient, world: World
+) -> None:
+    """«Chưa đúng» with its comment: listed with the answer given, an FAQ entry made
+    from it (the question prefilled) or set aside, as /hopthu does in chat."""
+    question = "Sở TT&TT phải làm gì?"
+    assert "Sở TT&TT" in chat(world.assistant, "official", question)
+    with session_scope(world.assistant.sessions) as session:
+        log_id = session.scalars(select(func.max(QuestionLog.id))).one()
+    chat(world.assistant, "official", f"/danhgia {log_id} sai")
+    chat(world.assistant, "official", "Thiếu nhiệm vụ báo cáo quý")
+    log_in(client, world, "admin")
+    page = client.get("/hop-thu").text
+    assert 'Trả lời bị đánh giá «Chưa đúng» <span class="count">(1)</span>' in page
+    assert html.escape(question) in page and "Góp ý: Thiếu nhiệm vụ báo cáo quý" in page
+    form = client.get(f"/hoi-dap/them?hop_thu={log_id}").text
+    assert f'value="{html.escape(question)}"' in form
+    skipped = client.post(f"/hop-thu/{log_id}/bo-qua", data={"csrf": csrf_of(page)})
+    assert skipped.status_code == 303
+    assert "Không có trả lời nào bị đánh giá «Chưa đúng»" in client.get("/hop-thu").text
+    assert "Thiếu nhiệm vụ báo cáo quý" not in chat(world.assistant, "admin", "/hopthu")
 
 
 def test_merging_into_a_missing_entry_changes_nothing(client: TestClient, world: World) -> None:

@@ -77,14 +77,21 @@ def group_of(session: Session, log_id: int) -> InboxGroup | None:
     return next((g for g in unanswered(session, limit=MAX_LOGS) if log_id in g.log_ids), None)
 
 
-def dismiss_group(session: Session, user: User | None, log_id: int) -> InboxGroup | None:
-    """Take the group `log_id` belongs to, or its "Chưa đúng", out of the inbox
-    (answered or skipped); None when it is in neither now."""
+def entry_of(session: Session, log_id: int) -> InboxGroup | None:
+    """What `log_id` is in the inbox now: its group of unanswered questions, or its
+    "Chưa đúng" as a group of one; None when it is in neither."""
     group = group_of(session, log_id)
     if group is None and is_wrong_answer(session, log_id):
         log = session.get(QuestionLog, log_id)
         if log is not None and session.get(InboxDismissal, log_id) is None:
             group = InboxGroup([log_id], [log.text], 1, log.created_at)
+    return group
+
+
+def dismiss_group(session: Session, user: User | None, log_id: int) -> InboxGroup | None:
+    """Take what `log_id` is in the inbox (`entry_of`) out of it, answered or skipped;
+    None when it is in nothing now."""
+    group = entry_of(session, log_id)
     if group is not None:
         dismiss(session, user, group.log_ids)
     return group

@@ -37,10 +37,31 @@ def inbox_groups(session: Session, visitor: Visitor) -> list[inbox.InboxGroup]:
     return inbox.unanswered(session)
 
 
+@dataclass(frozen=True)
+class WrongAnswer:
+    """A «Chưa đúng»: the question, the answer given, the asker's comment."""
+
+    log_id: int
+    question: str
+    answer: str
+    comment: str
+    at: dt.datetime
+
+
+def inbox_wrong(session: Session, visitor: Visitor) -> list[WrongAnswer]:
+    """The «Chưa đúng» not set aside yet, newest first (as /hopthu lists them)."""
+    access.admin_user(session, visitor, "hop-thu")
+    return [
+        WrongAnswer(log.id, log.text, log.reply, feedback.comment, feedback.updated_at)
+        for feedback, log in inbox.wrong_answers(session, limit=50)
+    ]
+
+
 def inbox_group(session: Session, visitor: Visitor, log_id: int) -> inbox.InboxGroup:
-    """The group a logged question is in now (NotFound once it has left the inbox)."""
+    """What a logged question is in the inbox now, a group or a «Chưa đúng» (NotFound
+    once it has left the inbox)."""
     access.admin_user(session, visitor, f"hop-thu {log_id}")
-    group = inbox.group_of(session, log_id)
+    group = inbox.entry_of(session, log_id)
     if group is None:
         raise access.NotFound("inbox", log_id=log_id)
     return group

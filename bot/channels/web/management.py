@@ -27,6 +27,7 @@ def inbox(ctx: PageContext) -> Response:
         "inbox.html",
         section="inbox",
         groups=groups,
+        wrong=manage.inbox_wrong(ctx.session, ctx.visitor),
         faq_ids=[e.id for e in faq.entries(ctx.session, ctx.visitor, "")],
         merged=ctx.query("da_gop"),
         added=ctx.query("them"),
