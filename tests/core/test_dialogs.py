@@ -218,7 +218,7 @@ def test_authorization_is_checked_in_the_core(assistant: Assistant) -> None:
     assert "lãnh đạo của Sở Nội vụ" in manager.text()
     # an admin with no agency may not report
     admin.send("/baocao")
-    assert "chưa được liên kết" in admin.text()
+    assert "Tài khoản quản trị của Anh/Chị không gắn với cơ quan nào" in admin.text()
 
 
 def test_groups_edits_and_files_outside_a_dialog(assistant: Assistant) -> None:

@@ -234,3 +234,16 @@ def test_digest_details_are_choices_typed_on_zalo_and_pressed_on_telegram(
     listed = re.search(r"^2\. (.+)$", second_page, flags=re.M)
     assert listed is not None and labels[1] == listed.group(1)
     assert f"— {listed.group(1)}" in say("2")
+
+
+def test_no_empty_screens_for_those_with_nothing_to_report(assistant: Assistant) -> None:
+    """UBND tỉnh issued the directive and has no task in it; an admin has no agency:
+    each is told so and where the progress they follow is, not shown an empty list."""
+    add_users(assistant, ("751", "ubnd_tinh", "manager"), ("752", None, "admin"))
+    for command in ("/baocao", "/tiendo"):
+        _, text = press(assistant, "751", command)
+        assert "Chỉ thị không giao cho Ủy ban nhân dân tỉnh Bắc Ninh nhiệm vụ nào" in text
+        assert "/tonghop" in text
+        _, text = press(assistant, "752", command)
+        assert "Tài khoản quản trị của Anh/Chị không gắn với cơ quan nào" in text
+        assert "mã mời" not in text

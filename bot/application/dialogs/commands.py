@@ -9,16 +9,33 @@ from bot.application import accounts, progress
 from bot.application.commands import Command, CommandContext
 from bot.application.dialogs import state as states
 from bot.application.messages import Reply, Response
+from bot.domain.roles import ADMIN, MANAGER
 from bot.storage.models import utcnow
 
 HISTORY_SHOWN = 10  # reports listed by /tiendo <duty>; older ones are counted
 
 
+def no_progress(ctx: CommandContext) -> Response | None:
+    """Why the user's agency has no progress to report or read, or None: no agency
+    (an admin is told where the province's progress is), or an agency the directive
+    gives no task (UBND tỉnh: it issued the directive)."""
+    user = ctx.user
+    roles = accounts.menu_roles(user)
+    if user.agency_id is None:
+        return Response((Reply("account/not_linked", {"admin": ADMIN in roles}),))
+    if not progress.reportable_duties(ctx.app.catalog, user.agency_id):
+        agency = ctx.app.catalog.agencies[user.agency_id].name
+        manages = bool(roles & {ADMIN, MANAGER})
+        return Response((Reply("progress/no_duties", {"agency": agency, "manages": manages}),))
+    return None
+
+
 def report(ctx: CommandContext) -> Response:
     """/baocao [duty id]: the report dialog, for the user's own agency."""
     user = ctx.user
-    if user.agency_id is None:
-        return Response((Reply("account/not_linked"),))
+    if (refused := no_progress(ctx)) is not None:
+        return refused
+    assert user.agency_id is not None
     if not accounts.can_report_for(user, user.agency_id):
         return Response((Reply("account/not_allowed"),))
     started = ctx.app.report.start(ctx.session, user, ctx.args.strip() or None)
@@ -45,8 +62,9 @@ def latest_progress(ctx: CommandContext) -> Response:
     from bot.application.digest.builder import DigestBuilder
 
     agency_id = ctx.user.agency_id
-    if agency_id is None:
-        return Response((Reply("account/not_linked"),))
+    if (refused := no_progress(ctx)) is not None:
+        return refused
+    assert agency_id is not None
     words = ctx.args.split()
     request = views.Request.read(words)
     if request is None:
