@@ -80,9 +80,10 @@ class UserRepo:
         if user is not None:
             return user
         account = {"channel": channel, "channel_user_id": channel_user_id}
-        insert_unless_present(
-            self.session, User, {**account, "display_name": display_name}, list(account)
-        )
+        # Every list, history and page header shows a person by name: an account the
+        # channel gave none (the console, `bot admin` without --name) is named by itself.
+        name = display_name.strip() or f"Tài khoản {channel} {channel_user_id}"
+        insert_unless_present(self.session, User, {**account, "display_name": name}, list(account))
         user = self.get(channel, channel_user_id)
         assert user is not None, "inserted or already there"
         return user

@@ -67,6 +67,16 @@ def test_user_get_or_create_returns_the_same_user(session_factory: sessionmaker[
         assert session.scalar(select(func.count()).select_from(User)) == 2
 
 
+def test_an_account_without_a_name_is_named_by_itself(
+    session_factory: sessionmaker[Session],
+) -> None:
+    """Histories, lists and page headers show a person by name, never an empty one."""
+    with session_scope(session_factory) as session:
+        assert UserRepo(session).get_or_create("console", "local", "  ").display_name == (
+            "Tài khoản console local"
+        )
+
+
 def test_channel_user_id_is_unique_per_channel(session_factory: sessionmaker[Session]) -> None:
     with pytest.raises(IntegrityError), session_scope(session_factory) as session:
         session.add(User(channel="telegram", channel_user_id="42", display_name="A"))
