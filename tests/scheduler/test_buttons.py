@@ -247,3 +247,14 @@ def test_no_empty_screens_for_those_with_nothing_to_report(assistant: Assistant)
         _, text = press(assistant, "752", command)
         assert "Tài khoản quản trị của Anh/Chị không gắn với cơ quan nào" in text
         assert "mã mời" not in text
+
+
+def test_tonghop_names_an_agency_by_id_or_name_within_the_scope(assistant: Assistant) -> None:
+    add_users(assistant, ("761", "ubnd_tinh", "manager"), ("762", "h_que_vo", "manager"))
+    _, by_name = press(assistant, "761", "/tonghop Sở Nội vụ")
+    _, by_id = press(assistant, "761", "/tonghop snv")
+    assert "— Sở Nội vụ" in by_id and by_name == by_id
+    _, outside = press(assistant, "762", "/tonghop snv")
+    assert "Sở Nội vụ không thuộc phạm vi Anh/Chị theo dõi (Huyện Quế Võ)" in outside
+    _, unknown = press(assistant, "762", "/tonghop xyz")
+    assert "Không rõ «xyz»" in unknown

@@ -203,6 +203,7 @@ def test_a_page_outside_ones_scope_is_refused_and_audited(client: TestClient, wo
         assert page.status_code == 403, path
         assert "ngoài phạm vi tài khoản của Anh/Chị" in page.text, path
     assert client.get("/tong-hop?co_quan=h_que_vo").status_code == 200
+    assert client.get("/tong-hop?co_quan=khong_co").status_code == 404  # not "outside"
     with session_scope(world.assistant.sessions) as session:
         refused = session.scalars(
             select(AuditLog).where(AuditLog.action == "web.refused", AuditLog.allowed.is_(False))

@@ -16,6 +16,7 @@ from bot.application.messages import OutgoingFile, Reply, Response
 from bot.config import NudgeSettings
 from bot.domain.roles import ADMIN, MANAGER
 from bot.storage.models import utcnow
+from nlu.normalize import fold
 
 # The agency that drafts the quarterly report on the directive (Sở TT&TT) besides the
 # province's own managers.
@@ -37,10 +38,13 @@ def digest(ctx: CommandContext) -> Response:
     agency_ids, title = scope
     words = ctx.args.split()
     command = "/tonghop"
-    if words and len(agency_ids) > 1 and words[0] in agency_ids:
-        agency = words.pop(0)
-        agency_ids, title = [agency], builder.agency_names().get(agency, agency)
-        command = f"/tonghop {agency}"
+    named = _agency_named(ctx, words)
+    if named is not None and named not in agency_ids:
+        view = {"agency": ctx.app.catalog.agencies[named].name, "scope": title}
+        return Response((Reply("digest/out_of_scope", view),))
+    if named is not None and len(agency_ids) > 1:
+        agency_ids, title = [named], builder.agency_names().get(named, named)
+        command = f"/tonghop {named}"
     request = views.Request.read(words)
     if request is None:
         return Response((Reply("digest/usage", {"typed": ctx.args[:40]}),))
@@ -56,6 +60,20 @@ def digest(ctx: CommandContext) -> Response:
         if enqueue_on_demand(ctx.session, builder, ctx.user, built):  # chart and .xlsx
             replies.append(Reply("digest/queued", {"chart": bool(built.agencies)}))
     return Response(tuple(replies))
+
+
+def _agency_named(ctx: CommandContext, words: list[str]) -> str | None:
+    """The agency `/tonghop` names, by id ("snv", then the details' words) or by name
+    ("Sở Nội vụ", alone); the words naming it are taken off `words`."""
+    agencies = ctx.app.catalog.agencies
+    if words and words[0] in agencies:
+        return words.pop(0)
+    if words and views.Request.read(words) is None:
+        named = ctx.app.catalog.agency_names.get(fold(" ".join(words)))
+        if named is not None:
+            words.clear()
+        return named
+    return None
 
 
 def may_draft_quarterly(

@@ -71,6 +71,8 @@ def require_agency(
 ) -> Scope:
     """The visitor's scope, when it covers `agency_id` ("" : no agency asked for)."""
     scope = require_scope(session, builder, visitor, what)
+    if agency_id and agency_id not in builder.catalog.agencies:
+        raise NotFound("agency", agency_id=agency_id[:40])  # not "outside your scope"
     if agency_id and not scope.covers(agency_id):
         raise refuse(session, visitor, what)
     return scope
