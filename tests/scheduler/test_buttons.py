@@ -258,3 +258,16 @@ def test_tonghop_names_an_agency_by_id_or_name_within_the_scope(assistant: Assis
     assert "Sở Nội vụ không thuộc phạm vi Anh/Chị theo dõi (Huyện Quế Võ)" in outside
     _, unknown = press(assistant, "762", "/tonghop xyz")
     assert "Không rõ «xyz»" in unknown
+
+
+def test_the_console_is_promised_no_chart_it_cannot_receive(assistant: Assistant) -> None:
+    """Nothing sends pushed messages to the console: its /tonghop queues no files."""
+    with session_scope(assistant.sessions) as session:
+        add_user(session, "local", "h_que_vo", "manager", channel="console")
+    message = IncomingMessage("console", "local", text="/tonghop")
+    with session_scope(assistant.sessions) as session:
+        replies = assistant.core.handle(session, message).replies
+    text = "\n".join(assistant.renderer.render(r) for r in replies)
+    assert "Huyện Quế Võ" in text and "Biểu đồ và tệp Excel" not in text
+    with session_scope(assistant.sessions) as session:
+        assert session.scalars(select(OutboxMessage)).first() is None

@@ -57,7 +57,10 @@ def digest(ctx: CommandContext) -> Response:
     replies = [builder.reply(built, trend=trend, command=command)]
     if first:
         snapshots.record(ctx.session, built)
-        if enqueue_on_demand(ctx.session, builder, ctx.user, built):  # chart and .xlsx
+        # Chart and .xlsx go out as messages of their own: only to a channel that
+        # takes pushed messages (not the console, which nothing sends to).
+        pushed = ctx.user.channel in ctx.app.push_channels
+        if pushed and enqueue_on_demand(ctx.session, builder, ctx.user, built):
             replies.append(Reply("digest/queued", {"chart": bool(built.agencies)}))
     return Response(tuple(replies))
 
