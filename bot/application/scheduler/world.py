@@ -89,6 +89,7 @@ def latest_reports(session: Session) -> dict[tuple[str, str], ReportView]:
         ProgressReport.evidence_ref,
         ProgressReport.evidence_date,
         ProgressReport.completed_on,
+        ProgressReport.period_due,
         newest_first,
     ).subquery()
     rows = session.execute(
@@ -103,27 +104,41 @@ def latest_reports(session: Session) -> dict[tuple[str, str], ReportView]:
             ranked.c.evidence_ref,
             ranked.c.evidence_date,
             ranked.c.completed_on,
+            ranked.c.period_due,
         ).where(ranked.c.rank == 1)
     )
     latest_ids: set[int] = set()
     found: dict[tuple[str, str], ReportView] = {}
     for report_id, agency_id, duty_id, status, percent, created_at, *rest in rows:
-        blockers, ref, ref_date, completed_on = rest
+        blockers, ref, ref_date, completed_on, period_due = rest
         latest_ids.add(report_id)
         evidence = with_day(ref or "", ref_date)
         found[(agency_id, duty_id)] = ReportView(
-            status, percent, _aware(created_at), blockers or "", evidence, completed_on
+            status,
+            percent,
+            _aware(created_at),
+            blockers or "",
+            evidence,
+            completed_on,
+            period_due=period_due,
         )
     earlier = _earlier_done(session, latest_ids)
-    return {
-        key: replace(view, earlier_done=tuple(sorted(earlier[key]))) if key in earlier else view
-        for key, view in found.items()
-    }
+    for key, done in earlier.items():
+        if key in found:
+            done.sort(key=lambda item: item[0])
+            found[key] = replace(
+                found[key],
+                earlier_done=tuple(day for day, _ in done),
+                earlier_periods=tuple(period for _, period in done),
+            )
+    return found
 
 
-def _earlier_done(session: Session, latest_ids: set[int]) -> dict[tuple[str, str], list[dt.date]]:
-    """(agency, duty) -> finishing days of its done reports, the latest and those a
-    correction replaced left out."""
+def _earlier_done(
+    session: Session, latest_ids: set[int]
+) -> dict[tuple[str, str], list[tuple[dt.date, dt.date | None]]]:
+    """(agency, duty) -> (finishing day, stored period) of its done reports, the latest
+    and those a correction replaced left out."""
     replaced = select(ProgressReport.replaces_id).where(ProgressReport.replaces_id.is_not(None))
     rows = session.execute(
         select(
@@ -132,13 +147,14 @@ def _earlier_done(session: Session, latest_ids: set[int]) -> dict[tuple[str, str
             ProgressReport.duty_id,
             ProgressReport.completed_on,
             ProgressReport.created_at,
+            ProgressReport.period_due,
         ).where(ProgressReport.status == "done", ProgressReport.id.not_in(replaced))
     )
-    days: dict[tuple[str, str], list[dt.date]] = defaultdict(list)
-    for report_id, agency_id, duty_id, completed_on, created_at in rows:
+    days: dict[tuple[str, str], list[tuple[dt.date, dt.date | None]]] = defaultdict(list)
+    for report_id, agency_id, duty_id, completed_on, created_at, period_due in rows:
         if report_id not in latest_ids:
             finished = completed_on or _aware(created_at).astimezone(TIMEZONE).date()
-            days[(agency_id, duty_id)].append(finished)
+            days[(agency_id, duty_id)].append((finished, period_due))
     return days
 
 
