@@ -468,3 +468,28 @@ def test_a_long_history_is_cut_into_pages(client: TestClient, world: World) -> N
     assert last.count('<li class="card') == 7 and "Trang sau" not in last
     beyond = client.get("/nhiem-vu/2.f-4?co_quan=h_tien_du&trang=99").text
     assert "Trang 3/3" in beyond
+
+
+def test_where_agencies_stand_on_a_duty_is_paged_worst_first(
+    client: TestClient, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(boards, "STANDING_PAGE", 10)
+    log_in(client, world, "province_manager")
+    page = client.get("/nhiem-vu/1.c-1").text
+    standing = page.split('id="h-hien-tai"')[1].split('id="h-lich-su"')[0]
+    agencies = int(first(r"\((\d+) cơ quan\)", standing))
+    counts = {s: int(n) for s, n in re.findall(r'data-status="(\w+)" data-count="(\d+)"', standing)}
+    assert agencies > 10 and sum(counts.values()) == agencies
+    assert standing.count('<td data-label="Cơ quan">') == 10
+    pages = -(-agencies // 10)
+    assert f"Trang 1/{pages}" in standing and "trang_cq=2" in standing
+    shown = re.findall(r'<span class="sw s-(\w+)" aria-hidden="true"></span>[^<]+</td>', standing)
+    assert shown == sorted(shown, key=boards.ATTENTION.index)  # what needs attention first
+    last = client.get(f"/nhiem-vu/1.c-1?trang_cq={pages}").text.split('id="h-lich-su"')[0]
+    assert last.count('<td data-label="Cơ quan">') == agencies - (pages - 1) * 10
+    status, count = max(counts.items(), key=lambda item: item[1])
+    only = client.get(f"/nhiem-vu/1.c-1?tinh_trang={status}").text.split('id="h-lich-su"')[0]
+    assert f"({count} cơ quan)" in only
+    assert set(
+        re.findall(r'<span class="sw s-(\w+)" aria-hidden="true"></span>[^<]+</td>', only)
+    ) == {status}

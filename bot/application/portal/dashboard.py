@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections import Counter
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -34,6 +35,9 @@ PAGE_SIZE = 50  # rows per page of the detail table
 LISTED = 10  # blockers and late rows shown before «Xem tất cả»
 BARS = 40  # agencies drawn before «Xem tất cả» (the digest's chart draws as many)
 HISTORY_PAGE = 50  # reports per page of a duty's history, newest first
+STANDING_PAGE = 50  # agencies per page of where each stands on a duty (538 in a province)
+# Where agencies stand on a duty, what needs attention first.
+ATTENTION = ("unreported_late", "overdue", "unreported", "open", "late_done", "on_time")
 # The status filter: a digest status, or one of the digest's own lists.
 STATUS_FILTERS: dict[str, str] = {
     **{status: STATUS_WORDS[status] for status in STATUSES},
@@ -204,7 +208,14 @@ class DutyPage:
     timing: str
     scope: access.Scope
     agency: str  # the one agency asked for, or ""
-    rows: list[DigestRow]  # where each agency stands now (the digest's rows)
+    # Where the agencies stand now (the digest's rows), what needs attention first,
+    # filtered by `status`, this page of them; and how many stand where.
+    rows: list[DigestRow]
+    status: str  # a digest status, or "": every one
+    standing: int  # the rows `status` keeps
+    standing_page: int
+    standing_pages: int
+    totals: list[tuple[str, int]]  # (status, agencies) in STATUSES order
     reports: list[ReportEntry]  # this page of the history, newest first
     report_count: int  # every report of the duty in the scope
     page: int
@@ -219,10 +230,12 @@ def duty_page(
     agency: str,
     now: dt.datetime,
     page: int = 1,
+    status: str = "",
+    standing_page: int = 1,
 ) -> DutyPage:
-    """A duty: where each agency of the scope (or `agency`) stands, and the history of
-    their reports with blockers and evidence, `HISTORY_PAGE` a page (a page past the
-    last shows the last)."""
+    """A duty: where each agency of the scope (or `agency`) stands, with `status` only
+    when given, `STANDING_PAGE` agencies a page, and the history of their reports with
+    blockers and evidence, `HISTORY_PAGE` a page (a page past the last shows the last)."""
     what = f"nhiem-vu {duty_id} {agency}".strip()
     scope = access.require_agency(session, builder, visitor, agency, what)
     catalog = builder.catalog
@@ -262,6 +275,15 @@ def duty_page(
         )
         for report, reporter in session.execute(query)
     ]
+    on_duty = [r for r in digest.rows if r.duty_id == duty_id]
+    status = status if status in STATUSES else ""
+    kept = sorted(
+        (r for r in on_duty if not status or r.status == status),
+        key=lambda r: ATTENTION.index(r.status),
+    )
+    standing_pages = max(1, math.ceil(len(kept) / STANDING_PAGE))
+    standing_page = min(max(standing_page, 1), standing_pages)
+    counts = Counter(r.status for r in on_duty)
     return DutyPage(
         duty_id=duty_id,
         title=duty.title,
@@ -269,7 +291,12 @@ def duty_page(
         timing=duty.timing.text,
         scope=scope,
         agency=agency,
-        rows=[r for r in digest.rows if r.duty_id == duty_id],
+        rows=kept[(standing_page - 1) * STANDING_PAGE : standing_page * STANDING_PAGE],
+        status=status,
+        standing=len(kept),
+        standing_page=standing_page,
+        standing_pages=standing_pages,
+        totals=[(s, counts[s]) for s in STATUSES if counts[s]],
         reports=reports,
         report_count=count,
         page=page,
