@@ -21,6 +21,7 @@ from bot.channels.web.context import SESSION_COOKIE
 from bot.storage.db import session_scope
 from bot.storage.models import (
     AuditLog,
+    DigestSnapshot,
     FaqEntry,
     ProgressReport,
     User,
@@ -493,3 +494,50 @@ def test_where_agencies_stand_on_a_duty_is_paged_worst_first(
     assert set(
         re.findall(r'<span class="sw s-(\w+)" aria-hidden="true"></span>[^<]+</td>', only)
     ) == {status}
+
+
+def deadlines_shown(html: str) -> list[dt.date | None]:
+    table = html.split('id="chi-tiet"')[1]
+    cells = re.findall(r'<td data-label="Hạn">([^<\s]+)', table)
+    return [None if c == "—" else dt.datetime.strptime(c, "%d/%m/%Y").date() for c in cells]
+
+
+def test_the_deadline_filter(client: TestClient, world: World) -> None:
+    log_in(client, world, "province_manager")
+    today = world.today
+    none = client.get("/tong-hop?han=khong-han").text
+    assert '<option value="khong-han" selected>' in none
+    assert deadlines_shown(none) and set(deadlines_shown(none)) == {None}
+    passed = deadlines_shown(client.get("/tong-hop?han=qua-han").text)
+    assert passed and all(d is not None and d < today for d in passed)
+    soon = client.get("/tong-hop?han=30-ngay&tinh_trang=unreported").text
+    assert "Chi tiết: chưa báo cáo – trong hạn, hạn trong 30 ngày tới" in soon
+    assert all(
+        d is not None and today <= d <= today + dt.timedelta(days=30) for d in deadlines_shown(soon)
+    )
+    # The filters partition by deadline: passed, ahead, none.
+    counts = {
+        window: int(
+            first(r'id="h-chi-tiet" data-count="(\d+)"', client.get(f"/tong-hop?han={window}").text)
+        )
+        for window in ("", "qua-han", "khong-han")
+    }
+    assert counts["qua-han"] + counts["khong-han"] < counts[""]
+    assert client.get("/tong-hop?han=mai-mai").status_code == 200  # ignored
+
+
+def test_the_dashboard_shows_completion_week_by_week(client: TestClient, world: World) -> None:
+    log_in(client, world, "province_manager")
+    assert 'id="h-xu-huong"' not in client.get("/tong-hop").text  # no snapshot yet
+    with session_scope(world.assistant.sessions) as session:
+        for weeks, done in ((3, 1), (2, 2), (1, 4)):
+            day = world.today - dt.timedelta(weeks=weeks)
+            counts = {s: 0 for s in STATUSES} | {"on_time": done, "unreported": 100 - done}
+            session.add(DigestSnapshot(scope="*", day=day, taken_at=world.clock.now, counts=counts))
+    page = client.get("/tong-hop").text
+    trend = page.split('id="h-xu-huong"')[1].split("</section>")[0]
+    assert re.findall(r'data-completion="([\d.]+)"', trend)[:3] == ["1.0", "2.0", "4.0"]
+    assert trend.count("<rect") == trend.count("data-week=") == 4  # three weeks and today
+    assert "4%" in trend and "nay (" in trend  # the values as text, not only drawn
+    # One agency has no snapshots of its own: no trend rather than the province's.
+    assert 'id="h-xu-huong"' not in client.get("/tong-hop?co_quan=h_tien_du").text

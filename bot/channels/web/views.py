@@ -18,13 +18,18 @@ Page = Callable[[Callable[[PageContext], Response]], Callable[[Request], Awaitab
 
 def dashboard(ctx: PageContext) -> Response:
     filters = boards.Filters.read(
-        ctx.query("co_quan"), ctx.query("tinh_trang"), ctx.query("trang"), ctx.query("tat_ca")
+        ctx.query("co_quan"),
+        ctx.query("tinh_trang"),
+        ctx.query("trang"),
+        ctx.query("tat_ca"),
+        ctx.query("han"),
     )
     board = boards.dashboard(ctx.session, ctx.site.builder(), ctx.visitor, filters, ctx.now)
     kept = {
         "co_quan": board.filters.agency,
         "tinh_trang": board.filters.status,
         "tat_ca": 1 if board.filters.all_bars else "",
+        "han": board.filters.deadline,
     }
 
     def here(**changes: object) -> str:
@@ -36,6 +41,7 @@ def dashboard(ctx: PageContext) -> Response:
         section="dashboard",
         board=board,
         status_filters=boards.STATUS_FILTERS,
+        deadline_filters=boards.DEADLINE_FILTERS,
         here=here,
     )
 
