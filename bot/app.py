@@ -12,6 +12,7 @@ from bot.application.dialogs.faq import FaqDialog
 from bot.application.dialogs.report import Labels, ReportDialog
 from bot.application.knowledge.pack import load_knowledge
 from bot.application.knowledge.seed import load_knowledge_from_db, seed_knowledge
+from bot.application.periods import fill_periods
 from bot.application.qa.service import DEFAULT_SUGGEST_BELOW, PLAIN_SMALL_TALK, QAService
 from bot.application.qa.suggestions import SuggestionWordings
 from bot.application.render import Renderer
@@ -118,7 +119,7 @@ def build_core(settings: Settings, knowledge: KnowledgeBase) -> Core:
     return Core(
         qa,
         Renderer(settings.templates_dir, "text"),
-        ReportDialog(qa.catalog, labels),
+        ReportDialog(qa.catalog, labels, settings.nudges),
         FaqDialog(qa.catalog, labels),
         rebuild=lambda kb: build_qa(settings, kb),
         nudge_settings=settings.nudges,
@@ -134,4 +135,7 @@ def build_assistant(settings: Settings | None = None) -> Assistant:
     with session_scope(sessions) as session:
         knowledge = load_knowledge_from_db(session)
     core = build_core(settings, knowledge)
+    with session_scope(sessions) as session:
+        # Reports saved before migration 0018 get the period they settle (a no-op after).
+        fill_periods(session, core.qa.catalog, settings.nudges)
     return Assistant(settings, sessions, knowledge, core, Renderer(settings.templates_dir, "text"))

@@ -17,12 +17,13 @@ from sqlalchemy.orm import Session
 from bot.application import accounts, progress
 from bot.application.commands import Command, CommandContext, small_int
 from bot.application.messages import Reply, Response
+from bot.application.periods import add_report
+from bot.config import NudgeSettings
 from bot.domain.calendar import TIMEZONE, WorkingCalendar
 from bot.domain.catalog import Catalog
 from bot.domain.errors import Refused
 from bot.domain.knowledge import Duty
 from bot.storage.models import ProgressReport, Snooze, User, utcnow
-from bot.storage.repositories import ProgressRepo
 
 SNOOZE_DAYS = (1, 3)
 MAX_SNOOZE_DAYS = 10
@@ -88,7 +89,7 @@ def snooze(
 
 
 def mark_done(
-    session: Session, catalog: Catalog, user: User, duty_id: str
+    session: Session, catalog: Catalog, settings: NudgeSettings, user: User, duty_id: str
 ) -> tuple[ProgressReport, bool]:
     """Record a "done" report for the user's agency, finished today; (report, False)
     when its latest report already says done (a second press adds nothing). A
@@ -109,7 +110,10 @@ def mark_done(
         if entry[1].timing.kind != "recurring" or made_on == today:
             return latest, False
     directive, _ = entry
-    report = ProgressRepo(session).add(
+    report = add_report(
+        session,
+        catalog,
+        settings,
         ProgressReport(
             directive_id=directive.id,
             duty_id=duty_id,
@@ -119,7 +123,7 @@ def mark_done(
             percent=100,
             notes=DONE_NOTE,
             completed_on=today,
-        )
+        ),
     )
     snoozed = session.get(Snooze, (user.person, duty_id))
     if snoozed is not None:
@@ -177,7 +181,7 @@ def done_command(ctx: CommandContext) -> Response:
         return Response((Reply("account/not_linked"),))
     catalog = ctx.app.catalog
     try:
-        report, new = mark_done(ctx.session, catalog, ctx.user, duty_id)
+        report, new = mark_done(ctx.session, catalog, ctx.app.nudge_settings, ctx.user, duty_id)
     except NudgeError as error:
         return Response((_nudge_error(error.reason, duty_id),))
     duty = catalog.duties[duty_id][1]

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from bot.application.periods import add_report
+from bot.config import NudgeSettings
 from bot.domain.catalog import Catalog
 from bot.domain.knowledge import Duty
 from bot.storage.models import ProgressReport, User
@@ -56,10 +58,15 @@ def _id_key(text: str) -> str:
     return re.sub(r"[\W_]+", "", text.casefold())
 
 
-def save(session: Session, catalog: Catalog, user: User, draft: ReportDraft) -> ProgressReport:
+def save(
+    session: Session, catalog: Catalog, settings: NudgeSettings, user: User, draft: ReportDraft
+) -> ProgressReport:
     directive, _ = catalog.duties[draft.duty_id]
     assert user.agency_id is not None, "callers check can_report_for first"
-    return ProgressRepo(session).add(
+    return add_report(
+        session,
+        catalog,
+        settings,
         ProgressReport(
             directive_id=directive.id,
             duty_id=draft.duty_id,
@@ -73,7 +80,7 @@ def save(session: Session, catalog: Catalog, user: User, draft: ReportDraft) -> 
             evidence_file_id=draft.evidence_file_id or None,
             completed_on=draft.completed_on if draft.status == "done" else None,
             replaces_id=draft.replaces_id,
-        )
+        ),
     )
 
 

@@ -350,6 +350,9 @@ class ProgressReport(Base):
     completed_on: Mapped[dt.date | None] = mapped_column(Date)
     # The report this one corrects (/sua): a corrected report no longer settles a period.
     replaces_id: Mapped[int | None] = mapped_column(ForeignKey("progress_reports.id"))
+    # A done report on a recurring duty: the due date (as written) of the period it
+    # settles, decided when it is saved (`bot.application.periods`); None otherwise.
+    period_due: Mapped[dt.date | None] = mapped_column(Date)
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 

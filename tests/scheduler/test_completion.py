@@ -11,6 +11,7 @@ import pytest
 from bot.app import Assistant
 from bot.application.digest.builder import DigestBuilder
 from bot.application.digest.model import Digest
+from bot.application.periods import add_report, fill_periods
 from bot.application.scheduler.policy import ReportView, Settled, duty_states, settle
 from bot.application.scheduler.world import load_world
 from bot.config import NudgeSettings
@@ -51,12 +52,12 @@ class Reports:
             return report.id
 
 
-def digest_of(assistant: Assistant, *agencies: str) -> Digest:
+def digest_of(assistant: Assistant, *agencies: str, now: dt.datetime = NOW) -> Digest:
     builder = DigestBuilder(
         assistant.core.qa.catalog, assistant.settings.templates_dir, NudgeSettings()
     )
     with session_scope(assistant.sessions) as session:
-        return builder.build(session, NOW, list(agencies), "test")
+        return builder.build(session, now, list(agencies), "test")
 
 
 def rows(digest: Digest, duty: str) -> dict[str, tuple[str, str, D | None]]:
@@ -201,3 +202,65 @@ def test_a_report_made_before_the_question_was_asked_is_finished_the_day_it_was_
     assert ReportView("done", 100, made, completed_on=D(2026, 9, 1)).finished_on(calendar) == D(
         2026, 9, 1
     )
+
+
+def test_a_late_annual_report_keeps_its_period_a_year_on(
+    assistant: Assistant, reports: Reports
+) -> None:
+    # Sở Tài chính finished 2026's proposal (due 15/7/2026) in December: late. A year on,
+    # 2026's period is out of sight; the report must not pass for 2027's, on time.
+    reports.add("stc", ANNUAL, "done", "2026-12-01", completed_on=D(2026, 12, 1))
+    next_year = at("2027-12-14", "09:00")
+    # Saved without its period (before migration 0018): the old rule's hole, 2027's
+    # period settled (the digest moved on to 2028's).
+    assert settled_periods(assistant, next_year) == {"năm 2027": True, "năm 2028": False}
+    assert rows(digest_of(assistant, "stc", now=next_year), ANNUAL)["stc"][0] == "năm 2028"
+    with session_scope(assistant.sessions) as session:
+        assert fill_periods(session, assistant.core.qa.catalog, NudgeSettings()) == 1
+        assert fill_periods(session, assistant.core.qa.catalog, NudgeSettings()) == 0
+    # Filled by the rule of the day it was saved: 2026's, late; 2027's is still undone.
+    assert rows(digest_of(assistant, "stc"), ANNUAL)["stc"][:2] == ("năm 2026", "late_done")
+    assert settled_periods(assistant, next_year) == {"năm 2027": False, "năm 2028": False}
+    assert rows(digest_of(assistant, "stc", now=next_year), ANNUAL) == {
+        "stc": ("năm 2027", "unreported_late", None)
+    }
+    # 2027's own report, saved as the dialog saves it, settles 2027's period.
+    with session_scope(assistant.sessions) as session:
+        saved = add_report(
+            session,
+            assistant.core.qa.catalog,
+            NudgeSettings(),
+            ProgressReport(
+                directive_id=DIRECTIVE,
+                duty_id=ANNUAL,
+                agency_id="stc",
+                user_id=reports.user_id,
+                status="done",
+                percent=100,
+                completed_on=D(2027, 7, 1),
+                created_at=at("2027-07-01", "10:00"),
+            ),
+        )
+        assert saved.period_due == D(2027, 7, 15)
+    assert settled_periods(assistant, next_year) == {"năm 2027": True, "năm 2028": False}
+
+
+def settled_periods(assistant: Assistant, now: dt.datetime) -> dict[str, bool]:
+    """Sở Tài chính's periods of the annual duty on `now`: settled or not."""
+    with session_scope(assistant.sessions) as session:
+        world = load_world(session, assistant.core.qa.catalog, NudgeSettings())
+    plans = [p for p in world.plans if p.duty_id == ANNUAL]
+    states = duty_states(now.date(), plans, world.reports, world.calendar, NudgeSettings())
+    return {s.occurrence.label: s.satisfied for s in states if s.agency_id == "stc"}
+
+
+def test_a_report_saved_with_its_period_settles_only_that_one(calendar: WorkingCalendar) -> None:
+    occurrences = DeadlineRules(calendar, NudgeSettings()).occurrences(
+        quarterly_plan(), D(2027, 1, 7)
+    )
+    # Finished in Q4's period but stored as Q3's (it was saved while Q3 was open).
+    report = ReportView("done", 100, at("2026-12-01"), period_due=occurrences[0].due)
+    assert settle(occurrences, report, calendar) == [Settled(D(2026, 12, 1), True), None]
+    # Stored as a period now out of sight: it settles neither.
+    elsewhere = ReportView("done", 100, at("2026-12-01"), period_due=D(2026, 7, 7))
+    assert settle(occurrences, elsewhere, calendar) == [None, None]

@@ -23,7 +23,7 @@ from bot.application.portal import login
 from bot.channels.http import HttpServer
 from bot.channels.web.app import Portal
 from bot.storage.db import session_scope
-from bot.storage.models import AuditLog, FaqEntry, User
+from bot.storage.models import AuditLog, DigestSnapshot, FaqEntry, User
 from tests.support.browser import chromium
 from tests.web.conftest import BLOCKER, World, chat, login_link
 
@@ -92,6 +92,11 @@ async def test_a_manager_opens_the_link_from_chat_and_sees_the_digests_numbers(
 ) -> None:
     link = login_link(world.assistant, "province_manager")
     assert link.startswith(f"{server}/dang-nhap/")
+    with session_scope(world.assistant.sessions) as session:  # the last weeks' digests
+        for weeks, done in ((3, 2), (2, 3), (1, 5)):
+            counts = dict.fromkeys(STATUSES, 0) | {"on_time": done, "unreported": 100 - done}
+            day = world.today - dt.timedelta(weeks=weeks)
+            session.add(DigestSnapshot(scope="*", day=day, taken_at=world.clock.now, counts=counts))
     page = await browser.new_page(viewport={"width": WIDTHS["desktop"], "height": 900})
     await page.goto(link)
     await screenshots(page, f"login-{backend}")
@@ -112,6 +117,8 @@ async def test_a_manager_opens_the_link_from_chat_and_sees_the_digests_numbers(
     assert await blocked.get_attribute("data-count") == str(len(digest.blocked))
     assert await page.locator("#h-qua-han").get_attribute("data-count") == str(len(digest.late))
     await page.get_by_text(BLOCKER).first.wait_for()
+    trend = await page.locator("#h-xu-huong + svg + ol.weeks-text").inner_text()
+    assert "5%" in trend and "nay" in trend  # the weeks as text beside the drawing
     await screenshots(page, f"dashboard-{backend}")
 
     # The keyboard: the first Tab reaches the skip link; the filter works without a mouse.

@@ -21,6 +21,7 @@ from bot.channels.web.context import SESSION_COOKIE
 from bot.storage.db import session_scope
 from bot.storage.models import (
     AuditLog,
+    DigestSnapshot,
     FaqEntry,
     ProgressReport,
     User,
@@ -469,3 +470,75 @@ def test_a_long_history_is_cut_into_pages(client: TestClient, world: World) -> N
     assert last.count('<li class="card') == 7 and "Trang sau" not in last
     beyond = client.get("/nhiem-vu/2.f-4?co_quan=h_tien_du&trang=99").text
     assert "Trang 3/3" in beyond
+
+
+def test_where_agencies_stand_on_a_duty_is_paged_worst_first(
+    client: TestClient, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(boards, "STANDING_PAGE", 10)
+    log_in(client, world, "province_manager")
+    page = client.get("/nhiem-vu/1.c-1").text
+    standing = page.split('id="h-hien-tai"')[1].split('id="h-lich-su"')[0]
+    agencies = int(first(r"\((\d+) cơ quan\)", standing))
+    counts = {s: int(n) for s, n in re.findall(r'data-status="(\w+)" data-count="(\d+)"', standing)}
+    assert agencies > 10 and sum(counts.values()) == agencies
+    assert standing.count('<td data-label="Cơ quan">') == 10
+    pages = -(-agencies // 10)
+    assert f"Trang 1/{pages}" in standing and "trang_cq=2" in standing
+    shown = re.findall(r'<span class="sw s-(\w+)" aria-hidden="true"></span>[^<]+</td>', standing)
+    assert shown == sorted(shown, key=boards.ATTENTION.index)  # what needs attention first
+    last = client.get(f"/nhiem-vu/1.c-1?trang_cq={pages}").text.split('id="h-lich-su"')[0]
+    assert last.count('<td data-label="Cơ quan">') == agencies - (pages - 1) * 10
+    status, count = max(counts.items(), key=lambda item: item[1])
+    only = client.get(f"/nhiem-vu/1.c-1?tinh_trang={status}").text.split('id="h-lich-su"')[0]
+    assert f"({count} cơ quan)" in only
+    assert set(
+        re.findall(r'<span class="sw s-(\w+)" aria-hidden="true"></span>[^<]+</td>', only)
+    ) == {status}
+
+
+def deadlines_shown(html: str) -> list[dt.date | None]:
+    table = html.split('id="chi-tiet"')[1]
+    cells = re.findall(r'<td data-label="Hạn">([^<\s]+)', table)
+    return [None if c == "—" else dt.datetime.strptime(c, "%d/%m/%Y").date() for c in cells]
+
+
+def test_the_deadline_filter(client: TestClient, world: World) -> None:
+    log_in(client, world, "province_manager")
+    today = world.today
+    none = client.get("/tong-hop?han=khong-han").text
+    assert '<option value="khong-han" selected>' in none
+    assert deadlines_shown(none) and set(deadlines_shown(none)) == {None}
+    passed = deadlines_shown(client.get("/tong-hop?han=qua-han").text)
+    assert passed and all(d is not None and d < today for d in passed)
+    soon = client.get("/tong-hop?han=30-ngay&tinh_trang=unreported").text
+    assert "Chi tiết: chưa báo cáo – trong hạn, hạn trong 30 ngày tới" in soon
+    assert all(
+        d is not None and today <= d <= today + dt.timedelta(days=30) for d in deadlines_shown(soon)
+    )
+    # The filters partition by deadline: passed, ahead, none.
+    counts = {
+        window: int(
+            first(r'id="h-chi-tiet" data-count="(\d+)"', client.get(f"/tong-hop?han={window}").text)
+        )
+        for window in ("", "qua-han", "khong-han")
+    }
+    assert counts["qua-han"] + counts["khong-han"] < counts[""]
+    assert client.get("/tong-hop?han=mai-mai").status_code == 200  # ignored
+
+
+def test_the_dashboard_shows_completion_week_by_week(client: TestClient, world: World) -> None:
+    log_in(client, world, "province_manager")
+    assert 'id="h-xu-huong"' not in client.get("/tong-hop").text  # no snapshot yet
+    with session_scope(world.assistant.sessions) as session:
+        for weeks, done in ((3, 1), (2, 2), (1, 4)):
+            day = world.today - dt.timedelta(weeks=weeks)
+            counts = {s: 0 for s in STATUSES} | {"on_time": done, "unreported": 100 - done}
+            session.add(DigestSnapshot(scope="*", day=day, taken_at=world.clock.now, counts=counts))
+    page = client.get("/tong-hop").text
+    trend = page.split('id="h-xu-huong"')[1].split("</section>")[0]
+    assert re.findall(r'data-completion="([\d.]+)"', trend)[:3] == ["1.0", "2.0", "4.0"]
+    assert trend.count("<rect") == trend.count("data-week=") == 4  # three weeks and today
+    assert "4%" in trend and "nay (" in trend  # the values as text, not only drawn
+    # One agency has no snapshots of its own: no trend rather than the province's.
+    assert 'id="h-xu-huong"' not in client.get("/tong-hop?co_quan=h_tien_du").text

@@ -34,6 +34,7 @@ from bot.application.dialogs import hints
 from bot.application.dialogs import state as states
 from bot.application.messages import Attachment, Button, ButtonKind, Reply
 from bot.application.qa.views import timing_view
+from bot.config import NudgeSettings
 from bot.domain.calendar import TIMEZONE
 from bot.domain.catalog import Catalog
 from bot.domain.dates import Issued, parse_vn_date, vn_date
@@ -115,9 +116,12 @@ def parse_evidence(text: str, issued: Issued | None = None) -> tuple[str, dt.dat
 
 
 class ReportDialog:
-    def __init__(self, catalog: Catalog, labels: Labels) -> None:
+    def __init__(
+        self, catalog: Catalog, labels: Labels, settings: NudgeSettings | None = None
+    ) -> None:
         self.catalog = catalog
         self.labels = labels
+        self.settings = settings or NudgeSettings()  # the periods a done report settles
 
     # Entry points (the router calls these).
 
@@ -310,6 +314,7 @@ class ReportDialog:
         report = progress.save(
             session,
             self.catalog,
+            self.settings,
             user,
             progress.ReportDraft(
                 duty_id=data["duty_id"],

@@ -96,7 +96,7 @@ class DigestBuilder:
         user_id: int | None = None,
         world: World | None = None,
     ) -> Digest:
-        world = world or load_world(session, self.catalog, self.settings)
+        world = world or load_world(session, self.catalog, self.settings, people=False)
         previous, previous_at = (None, None) if user_id is None else last_snapshot(session, user_id)
         return build_digest(
             now,

@@ -66,19 +66,25 @@ class _Book:
         import xlsxwriter  # only when a workbook is made
 
         self.book = xlsxwriter.Workbook(out, {"in_memory": True, "strings_to_numbers": False})
-        cell = {**FONT, "border": 1, "border_color": "#808080", "text_wrap": True, "valign": "top"}
+        cell = {**FONT, "text_wrap": True, "valign": "top"}
         bold = {**cell, "bold": True}
         self.formats = {
             "title": self.book.add_format({**FONT, "font_size": 14, "bold": True}),
             "note": self.book.add_format({**FONT, "italic": True}),
             "header": self.book.add_format(
-                {**bold, "bg_color": "#D9E1F2", "align": "center", "valign": "vcenter"}
+                {
+                    **bold,
+                    "bg_color": "#D9E1F2",
+                    "align": "center",
+                    "valign": "vcenter",
+                    "border": 1,
+                }
             ),
             "body": self.book.add_format(cell),
-            "total": self.book.add_format(bold),
+            "total": self.book.add_format({**bold, "top": 1}),
             "date": self.book.add_format({**cell, "num_format": DATE_FORMAT}),
             "percent": self.book.add_format({**cell, "num_format": PERCENT_FORMAT}),
-            "total percent": self.book.add_format({**bold, "num_format": PERCENT_FORMAT}),
+            "total percent": self.book.add_format({**bold, "top": 1, "num_format": PERCENT_FORMAT}),
         }
 
     def sheet(
@@ -94,20 +100,26 @@ class _Book:
         sheet.write_row(HEADER_ROW, 0, header, self.formats["header"])
         sheet.freeze_panes(HEADER_ROW + 1, 0)
         sheet.repeat_rows(HEADER_ROW)
+        # The grid on screen and on paper instead of a border on every cell: bordering
+        # an empty cell means writing it, a third of a province's cells.
+        sheet.hide_gridlines(0)
         sheet.set_landscape()
         sheet.set_paper(9)  # A4
         sheet.fit_to_pages(1, 0)
         return sheet
 
     def write(self, sheet: Any, row: int, column: int, value: Any, kind: str) -> None:
-        """A cell in its format; an empty one (no date, no percent) still bordered."""
+        """A cell in its format, by its type (XlsxWriter's generic `write` guesses it);
+        an empty one (no date, no percent) is not written at all."""
         fmt = self.formats[kind]
         if value is None or value == "":
-            sheet.write_blank(row, column, None, fmt)
+            return
+        if isinstance(value, str):
+            sheet.write_string(row, column, value, fmt)
         elif isinstance(value, dt.date):
             sheet.write_datetime(row, column, value, fmt)
         else:
-            sheet.write(row, column, value, fmt)
+            sheet.write_number(row, column, value, fmt)
 
     def rows_sheet(
         self,

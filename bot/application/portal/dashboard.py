@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, replace
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from bot.application.digest import snapshots
 from bot.application.digest.builder import DigestBuilder
 from bot.application.digest.commands import quarterly_files
 from bot.application.digest.model import (
@@ -28,17 +30,30 @@ from bot.application.digest.model import (
 from bot.application.messages import OutgoingFile
 from bot.application.portal import access
 from bot.application.portal.login import Visitor
+from bot.domain.calendar import TIMEZONE
 from bot.storage.models import ProgressReport, User
 
 PAGE_SIZE = 50  # rows per page of the detail table
 LISTED = 10  # blockers and late rows shown before «Xem tất cả»
 BARS = 40  # agencies drawn before «Xem tất cả» (the digest's chart draws as many)
 HISTORY_PAGE = 50  # reports per page of a duty's history, newest first
+STANDING_PAGE = 50  # agencies per page of where each stands on a duty (538 in a province)
+# Where agencies stand on a duty, what needs attention first.
+ATTENTION = ("unreported_late", "overdue", "unreported", "open", "late_done", "on_time")
 # The status filter: a digest status, or one of the digest's own lists.
 STATUS_FILTERS: dict[str, str] = {
     **{status: STATUS_WORDS[status] for status in STATUSES},
     "late": "quá hạn (kể cả chưa báo cáo)",
     "blocked": "có khó khăn, vướng mắc",
+}
+
+
+# The deadline filter: where a row's deadline falls from today.
+DEADLINE_FILTERS: dict[str, str] = {
+    "qua-han": "hạn đã qua",
+    "7-ngay": "hạn trong 7 ngày tới",
+    "30-ngay": "hạn trong 30 ngày tới",
+    "khong-han": "không có hạn (thường xuyên)",
 }
 
 
@@ -48,18 +63,27 @@ class Filters:
     status: str = ""  # a key of STATUS_FILTERS, or "": every status
     page: int = 1
     all_bars: bool = False
+    deadline: str = ""  # a key of DEADLINE_FILTERS, or "": any deadline
 
     @classmethod
-    def read(cls, agency: str, status: str, page: str, all_bars: str) -> Filters:
-        """From the query string: an unknown status or page is ignored, not an error
-        (the agency is checked against the scope by the page)."""
+    def read(
+        cls, agency: str, status: str, page: str, all_bars: str, deadline: str = ""
+    ) -> Filters:
+        """From the query string: an unknown status, deadline or page is ignored, not
+        an error (the agency is checked against the scope by the page)."""
         number = int(page) if page.isascii() and page.isdigit() and len(page) < 7 else 1
         return cls(
             agency.strip(),
             status if status in STATUS_FILTERS else "",
             max(number, 1),
             all_bars == "1",
+            deadline if deadline in DEADLINE_FILTERS else "",
         )
+
+    @property
+    def any(self) -> bool:
+        """Something filters the rows (the bars' «Xem tất cả» does not)."""
+        return bool(self.agency or self.status or self.deadline)
 
 
 @dataclass(frozen=True)
@@ -74,6 +98,13 @@ class Segment:
 class Bar:
     summary: AgencySummary
     segments: tuple[Segment, ...]
+
+
+@dataclass(frozen=True)
+class Week:
+    label: str  # the day of the week's last digest, "dd/mm"
+    completion: float  # percent
+    height: float  # of the drawing's 100: the highest week reaches ~3/4, as in the chart
 
 
 @dataclass(frozen=True)
@@ -95,6 +126,7 @@ class Dashboard:
     pages: int
     may_download_digest: bool
     may_download_quarterly: bool
+    weeks: list[Week]  # completion over the last weeks, oldest first ([]: no trend yet)
 
 
 def bar(summary: AgencySummary) -> Bar:
@@ -106,6 +138,18 @@ def bar(summary: AgencySummary) -> Bar:
             segments.append(Segment(status, round(x, 3), round(width, 3), count))
             x += width
     return Bar(summary, tuple(segments))
+
+
+def _within(row: DigestRow, window: str, today: dt.date) -> bool:
+    """Whether the row's deadline falls in the deadline filter's window."""
+    if not window:
+        return True
+    if row.deadline is None:
+        return window == "khong-han"
+    if window == "qua-han":
+        return row.deadline < today
+    days = {"7-ngay": 7, "30-ngay": 30}.get(window)
+    return days is not None and today <= row.deadline <= today + dt.timedelta(days=days)
 
 
 def _matches(row: DigestRow, status: str, blocked: set[str]) -> bool:
@@ -134,7 +178,12 @@ def dashboard(
     late = digest.late
     # The detail table: what needs attention first (blockers, then late), then the
     # digest's order (agency, duty).
-    kept = [r for r in digest.rows if _matches(r, filters.status, blocked_keys)]
+    today = digest.generated_at.astimezone(TIMEZONE).date()
+    kept = [
+        r
+        for r in digest.rows
+        if _matches(r, filters.status, blocked_keys) and _within(r, filters.deadline, today)
+    ]
     kept.sort(key=lambda r: 0 if r.key in blocked_keys else 1 if r.late else 2)
     pages = max(1, math.ceil(len(kept) / PAGE_SIZE))
     page = min(filters.page, pages)
@@ -143,7 +192,7 @@ def dashboard(
     everything = AgencySummary("", scope.title, digest.tally)
     return Dashboard(
         scope=scope,
-        filters=Filters(filters.agency, filters.status, page, filters.all_bars),
+        filters=replace(filters, page=page),
         digest=digest,
         agencies=[(a, names.get(a, a)) for a in scope.agency_ids],
         totals=[(s, digest.totals.get(s, 0)) for s in STATUSES],
@@ -159,7 +208,22 @@ def dashboard(
         pages=pages,
         may_download_digest=access.may_download_digest(visitor),
         may_download_quarterly=access.may_download_quarterly(visitor, builder.settings),
+        weeks=_weeks(session, builder, digest),
     )
+
+
+def _weeks(session: Session, builder: DigestBuilder, digest: Digest) -> list[Week]:
+    """Completion week by week (the digests' snapshots, as the chart draws it), for a
+    scope snapshots are kept of: one agency, or every one (a digest of several other
+    agencies is recorded under the province's key: not its own trend)."""
+    ids = digest.agency_ids
+    if len(ids) != 1 and set(ids) != set(builder.all_agencies()):
+        return []
+    points = snapshots.weekly(session, digest)
+    if len(points) < 2:
+        return []
+    top = min(max(max(share for _, share in points) * 1.35, 5.0), 100.0)
+    return [Week(label, share, round(100 * share / top, 2)) for label, share in points]
 
 
 def digest_for_download(
@@ -204,7 +268,14 @@ class DutyPage:
     timing: str
     scope: access.Scope
     agency: str  # the one agency asked for, or ""
-    rows: list[DigestRow]  # where each agency stands now (the digest's rows)
+    # Where the agencies stand now (the digest's rows), what needs attention first,
+    # filtered by `status`, this page of them; and how many stand where.
+    rows: list[DigestRow]
+    status: str  # a digest status, or "": every one
+    standing: int  # the rows `status` keeps
+    standing_page: int
+    standing_pages: int
+    totals: list[tuple[str, int]]  # (status, agencies) in STATUSES order
     reports: list[ReportEntry]  # this page of the history, newest first
     report_count: int  # every report of the duty in the scope
     page: int
@@ -219,10 +290,12 @@ def duty_page(
     agency: str,
     now: dt.datetime,
     page: int = 1,
+    status: str = "",
+    standing_page: int = 1,
 ) -> DutyPage:
-    """A duty: where each agency of the scope (or `agency`) stands, and the history of
-    their reports with blockers and evidence, `HISTORY_PAGE` a page (a page past the
-    last shows the last)."""
+    """A duty: where each agency of the scope (or `agency`) stands, with `status` only
+    when given, `STANDING_PAGE` agencies a page, and the history of their reports with
+    blockers and evidence, `HISTORY_PAGE` a page (a page past the last shows the last)."""
     what = f"nhiem-vu {duty_id} {agency}".strip()
     scope = access.require_agency(session, builder, visitor, agency, what)
     catalog = builder.catalog
@@ -262,6 +335,15 @@ def duty_page(
         )
         for report, reporter in session.execute(query)
     ]
+    on_duty = [r for r in digest.rows if r.duty_id == duty_id]
+    status = status if status in STATUSES else ""
+    kept = sorted(
+        (r for r in on_duty if not status or r.status == status),
+        key=lambda r: ATTENTION.index(r.status),
+    )
+    standing_pages = max(1, math.ceil(len(kept) / STANDING_PAGE))
+    standing_page = min(max(standing_page, 1), standing_pages)
+    counts = Counter(r.status for r in on_duty)
     return DutyPage(
         duty_id=duty_id,
         title=duty.title,
@@ -269,7 +351,12 @@ def duty_page(
         timing=duty.timing.text,
         scope=scope,
         agency=agency,
-        rows=[r for r in digest.rows if r.duty_id == duty_id],
+        rows=kept[(standing_page - 1) * STANDING_PAGE : standing_page * STANDING_PAGE],
+        status=status,
+        standing=len(kept),
+        standing_page=standing_page,
+        standing_pages=standing_pages,
+        totals=[(s, counts[s]) for s in STATUSES if counts[s]],
         reports=reports,
         report_count=count,
         page=page,

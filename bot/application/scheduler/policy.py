@@ -122,6 +122,10 @@ class ReportView:
     # The finishing days of the agency's earlier done reports on the duty that still
     # stand (not corrected by a /sua), oldest first.
     earlier_done: tuple[dt.date, ...] = ()
+    # The period (its due date) each of `earlier_done` settles, in the same order, and
+    # the one this report settles, as stored when they were saved (None: not stored).
+    earlier_periods: tuple[dt.date | None, ...] = ()
+    period_due: dt.date | None = None
 
     def finished_on(self, calendar: WorkingCalendar) -> dt.date | None:
         """A done report's finishing day: the one the official gave, else (reports made
@@ -170,6 +174,8 @@ class DutyState:
         report, start = self.report, self.occurrence.period_start
         if report is None or self.report_spent:
             return False
+        if report.period_due is not None and report.period_due != self.occurrence.due:
+            return False  # a done report stored as another period's
         return start is None or calendar.today(report.created_at) >= start
 
     def status(self, today: dt.date, calendar: WorkingCalendar) -> str:
@@ -244,6 +250,8 @@ def settle(
       period's start. So a period's own done report settles it on time; failing one,
       work finished after its deadline settles it late (a late annual task reported
       now is last year's, not next year's); the next period takes only what is left.
+      The period a report took when it was saved is stored with it (`period_due`):
+      from then on it settles that period only, even once the period is out of sight.
     """
     if report is None or not occurrences:
         return [None] * len(occurrences)
@@ -257,14 +265,32 @@ def settle(
     latest = report.finished_on(calendar)
     if kind == "deadline":
         return [Settled(latest, True) if latest else None for _ in occurrences]
+    periods = report.earlier_periods or (None,) * len(report.earlier_done)
     pool = sorted(
-        [(day, False) for day in report.earlier_done] + ([(latest, True)] if latest else [])
+        [(day, False, period) for day, period in zip(report.earlier_done, periods, strict=True)]
+        + ([(latest, True, report.period_due)] if latest else []),
+        key=lambda item: (item[0], item[1]),
     )
     settled: list[Settled | None] = []
     for occurrence in occurrences:
         start = occurrence.period_start
-        taken = next((i for i, (day, _) in enumerate(pool) if start is None or day >= start), None)
-        settled.append(None if taken is None else Settled(*pool.pop(taken)))
+        # A report saved with its period settles that period and no other; one without
+        # (not yet filled in) takes the oldest open period it could be for.
+        taken = next((i for i, item in enumerate(pool) if item[2] == occurrence.due), None)
+        if taken is None:
+            taken = next(
+                (
+                    i
+                    for i, (day, _, period) in enumerate(pool)
+                    if period is None and (start is None or day >= start)
+                ),
+                None,
+            )
+        if taken is None:
+            settled.append(None)
+        else:
+            day, by_latest, _ = pool.pop(taken)
+            settled.append(Settled(day, by_latest))
     return settled
 
 

@@ -6,6 +6,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass, replace
+from typing import Any
 
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
@@ -62,6 +63,34 @@ def duty_plans(session: Session, catalog: Catalog) -> list[DutyPlan]:
     return plans
 
 
+# What a report's view is made of (with its id, agency and duty).
+_VIEW_COLUMNS = (
+    ProgressReport.id,
+    ProgressReport.agency_id,
+    ProgressReport.duty_id,
+    ProgressReport.status,
+    ProgressReport.percent,
+    ProgressReport.created_at,
+    ProgressReport.blockers,
+    ProgressReport.evidence_ref,
+    ProgressReport.evidence_date,
+    ProgressReport.completed_on,
+    ProgressReport.period_due,
+)
+
+
+def _view(row: Any) -> ReportView:  # a Row of `_VIEW_COLUMNS` (and maybe more)
+    return ReportView(
+        row.status,
+        row.percent,
+        _aware(row.created_at),
+        row.blockers or "",
+        with_day(row.evidence_ref or "", row.evidence_date),
+        row.completed_on,
+        period_due=row.period_due,
+    )
+
+
 def latest_reports(session: Session) -> dict[tuple[str, str], ReportView]:
     """Every agency's newest report on every duty, with the finishing days of its
     earlier done reports that no correction replaced (a recurring duty's periods rest
@@ -78,52 +107,75 @@ def latest_reports(session: Session) -> dict[tuple[str, str], ReportView]:
         )
         .label("rank")
     )
-    ranked = select(
-        ProgressReport.id,
-        ProgressReport.agency_id,
-        ProgressReport.duty_id,
-        ProgressReport.status,
-        ProgressReport.percent,
-        ProgressReport.created_at,
-        ProgressReport.blockers,
-        ProgressReport.evidence_ref,
-        ProgressReport.evidence_date,
-        ProgressReport.completed_on,
-        newest_first,
-    ).subquery()
+    ranked = select(*_VIEW_COLUMNS, newest_first).subquery()
     rows = session.execute(
-        select(
-            ranked.c.id,
-            ranked.c.agency_id,
-            ranked.c.duty_id,
-            ranked.c.status,
-            ranked.c.percent,
-            ranked.c.created_at,
-            ranked.c.blockers,
-            ranked.c.evidence_ref,
-            ranked.c.evidence_date,
-            ranked.c.completed_on,
-        ).where(ranked.c.rank == 1)
+        select(*(ranked.c[column.key] for column in _VIEW_COLUMNS)).where(ranked.c.rank == 1)
     )
     latest_ids: set[int] = set()
     found: dict[tuple[str, str], ReportView] = {}
-    for report_id, agency_id, duty_id, status, percent, created_at, *rest in rows:
-        blockers, ref, ref_date, completed_on = rest
-        latest_ids.add(report_id)
-        evidence = with_day(ref or "", ref_date)
-        found[(agency_id, duty_id)] = ReportView(
-            status, percent, _aware(created_at), blockers or "", evidence, completed_on
-        )
+    for row in rows:
+        latest_ids.add(row.id)
+        found[(row.agency_id, row.duty_id)] = _view(row)
     earlier = _earlier_done(session, latest_ids)
-    return {
-        key: replace(view, earlier_done=tuple(sorted(earlier[key]))) if key in earlier else view
-        for key, view in found.items()
-    }
+    for key, done in earlier.items():
+        if key in found:
+            done.sort(key=lambda item: item[0])
+            found[key] = replace(
+                found[key],
+                earlier_done=tuple(day for day, _ in done),
+                earlier_periods=tuple(period for _, period in done),
+            )
+    return found
 
 
-def _earlier_done(session: Session, latest_ids: set[int]) -> dict[tuple[str, str], list[dt.date]]:
-    """(agency, duty) -> finishing days of its done reports, the latest and those a
-    correction replaced left out."""
+def with_newer_reports(
+    session: Session,
+    reports: dict[tuple[str, str], ReportView],
+    ids: tuple[int, int],
+    expected: int,
+    calendar: WorkingCalendar,
+) -> dict[tuple[str, str], ReportView] | None:
+    """`latest_reports` as it stands once the reports with ids in `ids` (after the
+    first, up to the second) were added to `reports` (what it gave when the first was
+    the last id), reading only those: each new one becomes its duty's latest, and the
+    latest it displaces, when done, joins the earlier done ones. None when that would
+    not be `latest_reports`' answer: not `expected` reports in the range (one with a
+    lower id committed late), a correction (it takes a report out of the earlier ones),
+    a report dated before the latest. Read everything again then."""
+    newer = session.execute(
+        select(*_VIEW_COLUMNS, ProgressReport.replaces_id)
+        .where(ProgressReport.id > ids[0], ProgressReport.id <= ids[1])
+        .order_by(ProgressReport.id)
+    ).all()
+    if len(newer) != expected:
+        return None
+    updated = dict(reports)
+    for row in newer:
+        key = (row.agency_id, row.duty_id)
+        view, before = _view(row), updated.get(key)
+        if row.replaces_id is not None or (before and view.created_at < before.created_at):
+            return None
+        if before is not None:
+            periods = before.earlier_periods or (None,) * len(before.earlier_done)
+            done = list(zip(before.earlier_done, periods, strict=True))
+            finished = before.finished_on(calendar)
+            if finished is not None:
+                done.append((finished, before.period_due))
+                done.sort(key=lambda item: item[0])
+            view = replace(
+                view,
+                earlier_done=tuple(day for day, _ in done),
+                earlier_periods=tuple(period for _, period in done),
+            )
+        updated[key] = view
+    return updated
+
+
+def _earlier_done(
+    session: Session, latest_ids: set[int]
+) -> dict[tuple[str, str], list[tuple[dt.date, dt.date | None]]]:
+    """(agency, duty) -> (finishing day, stored period) of its done reports, the latest
+    and those a correction replaced left out."""
     replaced = select(ProgressReport.replaces_id).where(ProgressReport.replaces_id.is_not(None))
     rows = session.execute(
         select(
@@ -132,13 +184,14 @@ def _earlier_done(session: Session, latest_ids: set[int]) -> dict[tuple[str, str
             ProgressReport.duty_id,
             ProgressReport.completed_on,
             ProgressReport.created_at,
+            ProgressReport.period_due,
         ).where(ProgressReport.status == "done", ProgressReport.id.not_in(replaced))
     )
-    days: dict[tuple[str, str], list[dt.date]] = defaultdict(list)
-    for report_id, agency_id, duty_id, completed_on, created_at in rows:
+    days: dict[tuple[str, str], list[tuple[dt.date, dt.date | None]]] = defaultdict(list)
+    for report_id, agency_id, duty_id, completed_on, created_at, period_due in rows:
         if report_id not in latest_ids:
             finished = completed_on or _aware(created_at).astimezone(TIMEZONE).date()
-            days[(agency_id, duty_id)].append(finished)
+            days[(agency_id, duty_id)].append((finished, period_due))
     return days
 
 
@@ -212,12 +265,15 @@ def load_world(
     catalog: Catalog,
     settings: NudgeSettings,
     channels: Collection[str] | None = None,
+    people: bool = True,
 ) -> World:
-    """What the policy needs; recipients only on `channels` when given."""
+    """What the policy needs; recipients only on `channels` when given. Without
+    `people`, no recipients and no snoozes: what a digest reads (10,000 users take
+    longer to load than the digest takes to build)."""
     return World(
         duty_plans(session, catalog),
         latest_reports(session),
-        recipients(session, channels),
-        snoozes_of(session),
+        recipients(session, channels) if people else [],
+        snoozes_of(session) if people else {},
         load_calendar(session, settings),
     )

@@ -18,13 +18,18 @@ Page = Callable[[Callable[[PageContext], Response]], Callable[[Request], Awaitab
 
 def dashboard(ctx: PageContext) -> Response:
     filters = boards.Filters.read(
-        ctx.query("co_quan"), ctx.query("tinh_trang"), ctx.query("trang"), ctx.query("tat_ca")
+        ctx.query("co_quan"),
+        ctx.query("tinh_trang"),
+        ctx.query("trang"),
+        ctx.query("tat_ca"),
+        ctx.query("han"),
     )
     board = boards.dashboard(ctx.session, ctx.site.builder(), ctx.visitor, filters, ctx.now)
     kept = {
         "co_quan": board.filters.agency,
         "tinh_trang": board.filters.status,
         "tat_ca": 1 if board.filters.all_bars else "",
+        "han": board.filters.deadline,
     }
 
     def here(**changes: object) -> str:
@@ -36,12 +41,14 @@ def dashboard(ctx: PageContext) -> Response:
         section="dashboard",
         board=board,
         status_filters=boards.STATUS_FILTERS,
+        deadline_filters=boards.DEADLINE_FILTERS,
         here=here,
     )
 
 
 def duty(ctx: PageContext) -> Response:
     duty_id, agency = ctx.request.path_params["duty_id"], ctx.query("co_quan")
+    status = ctx.query("tinh_trang")
     found = boards.duty_page(
         ctx.session,
         ctx.site.builder(),
@@ -50,12 +57,22 @@ def duty(ctx: PageContext) -> Response:
         agency,
         ctx.now,
         boards.Filters.read("", "", ctx.query("trang"), "").page,
+        status,
+        boards.Filters.read("", "", ctx.query("trang_cq"), "").page,
     )
+    kept = {"co_quan": agency, "tinh_trang": found.status}
 
     def here(**changes: object) -> str:
-        return ctx.site.url(f"/nhiem-vu/{quote(duty_id)}", co_quan=agency, **changes)
+        """This page with the agency and status kept (each table's page is not)."""
+        return ctx.site.url(f"/nhiem-vu/{quote(duty_id)}", **{**kept, **changes})
 
-    return ctx.page("duty.html", section="dashboard", duty=found, here=here)
+    def standing(**changes: object) -> str:
+        """The standing table's pages (`trang` is the history's)."""
+        return here(trang_cq=changes.get("trang", 1))
+
+    return ctx.page(
+        "duty.html", section="dashboard", duty=found, here=here, standing_pages=standing
+    )
 
 
 def digest_xlsx(ctx: PageContext) -> Response:
