@@ -311,9 +311,9 @@ def cmd_digest(args: argparse.Namespace) -> int:
             shown += f"; {chart.hidden} cơ quan khác, từ {chart.hidden_from}% trở lên, không vẽ"
         print(f"Đã ghi biểu đồ {args.png} ({shown}).")
     if args.docx:
-        from bot.application.digest.quarterly import quarter_of, to_docx
+        from bot.application.digest.quarterly import local_day, quarter_of, to_docx
 
-        year, quarter = quarter_of(digest.generated_at.date())
+        year, quarter = quarter_of(local_day(digest.generated_at))
         Path(args.docx).write_bytes(to_docx(digest, year, quarter))
         print(f"Đã ghi dự thảo báo cáo quý {quarter}/{year} của Sở TT&TT: {args.docx}.")
     return 0

@@ -137,6 +137,9 @@ def test_digest_command_for_managers_only(assistant: Assistant) -> None:
     assert text.startswith("Biểu đồ và tệp Excel chi tiết — bản tổng hợp Huyện Quế Võ")
 
 
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
 def test_quarterly_report_draft_for_the_drafting_agencies(assistant: Assistant) -> None:
     add_users(
         assistant,
@@ -160,10 +163,17 @@ def test_quarterly_report_draft_for_the_drafting_agencies(assistant: Assistant) 
     motto = heading.cell(0, 1).paragraphs
     assert motto[0].text == "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" and motto[0].runs[0].bold
     assert motto[1].text == "Độc lập - Tự do - Hạnh phúc" and motto[1].runs[0].bold
-    assert re.fullmatch(r"Bắc Ninh, ngày \d\d tháng (0[12]|[3-9]|1[0-2]) năm \d{4}", motto[2].text)
-    assert motto[2].runs[0].italic
-    assert heading.cell(0, 0).paragraphs[1].runs[0].bold  # the issuing agency
-    assert heading.cell(0, 0).paragraphs[2].text.startswith("Số:")
+    assert re.fullmatch(r"Bắc Ninh, ngày \d\d tháng (0[12]|[3-9]|1[0-2]) năm \d{4}", motto[3].text)
+    assert motto[3].runs[0].italic
+    issuer = heading.cell(0, 0).paragraphs
+    assert issuer[1].runs[0].bold  # the issuing agency
+    assert issuer[3].text.startswith("Số:")
+    for rule in (issuer[2], motto[2]):  # the solid line under the agency and the motto
+        assert rule.text == "" and rule._p.find(f"{W}pPr/{W}pBdr/{W}top") is not None
+    assert document.core_properties.author == "Sở Thông tin và Truyền thông"
+    annex_heading = load_workbook(io.BytesIO(annex.content))["Tổng hợp"]
+    assert annex_heading["A1"].value.startswith("Phụ lục: ")
+    assert annex_heading["A2"].value.startswith("Kèm theo Báo cáo số      /BC-STTTT năm ")
     paragraphs = document.paragraphs
     sections = [p for p in paragraphs if re.match(r"[IV]+\. ", p.text)]
     assert [p.text for p in sections] == [

@@ -486,6 +486,10 @@ def test_report_quarter() -> None:
     assert quarter_of(dt.date(2026, 12, 14)) == (2026, 4)
     assert quarter_of(dt.date(2027, 1, 5)) == (2026, 4)
     assert quarter_of(dt.date(2027, 4, 2)) == (2027, 1)
+    # 03:30 on 1/12 in Vietnam is 30/11 in UTC: the report is Q4's, dated 1/12.
+    from bot.application.digest.quarterly import local_day
+
+    assert quarter_of(local_day(at("2026-12-01", "03:30"))) == (2026, 4)
 
 
 def test_only_tasks_count_not_clauses_that_state_a_responsibility(seeded: Assistant) -> None:

@@ -93,12 +93,14 @@ def quarterly_files(
 ) -> tuple[OutgoingFile, OutgoingFile]:
     """The quarterly report (.docx) from the province-wide status, and its annex (.xlsx)."""
     built = builder.build(session, now, builder.all_agencies(), "toàn tỉnh", user_id)
-    year, quarter = quarterly.quarter_of(built.generated_at.date())
+    year, quarter = quarterly.quarter_of(quarterly.local_day(built.generated_at))
     name = f"bao-cao-quy-{quarter}-{year}-chi-thi-06.docx"
     document = OutgoingFile(name, quarterly.to_docx(built, year, quarter))
-    # The report refers to its annex ("chi tiết tại Phụ lục kèm theo"): the workbook.
+    # The report refers to its annex ("chi tiết tại Phụ lục kèm theo"): the workbook,
+    # headed as the annex of that report.
     annex_name = f"phu-luc-bao-cao-quy-{quarter}-{year}-chi-thi-06.xlsx"
-    annex = OutgoingFile(annex_name, to_xlsx(built, builder.status_labels), "Phụ lục")
+    annex_of = quarterly.ANNEX_OF.format(year=year)
+    annex = OutgoingFile(annex_name, to_xlsx(built, builder.status_labels, annex_of), "Phụ lục")
     return document, annex
 
 
@@ -112,7 +114,7 @@ def quarterly_report(ctx: CommandContext) -> Response:
         raise CommandRefused(Reply("digest/quarterly_not_allowed"))
     now = utcnow()
     document, annex = quarterly_files(ctx.session, builder_for(ctx), user.id, now)
-    year, quarter = quarterly.quarter_of(now.date())
+    year, quarter = quarterly.quarter_of(quarterly.local_day(now))
     view = {"quarter": quarter, "year": year, "name": document.name, "annex": annex.name}
     return Response((Reply("digest/quarterly", view, files=(document, annex)),))
 

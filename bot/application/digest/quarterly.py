@@ -23,12 +23,22 @@ from bot.domain.numbers import vn_percent
 
 
 def quarter_of(day: dt.date) -> tuple[int, int]:
-    """The quarter a report written on `day` is about: the one that ended last, unless
-    the day is in the quarter's last month (then that quarter)."""
+    """The quarter a report written on `day` (Vietnam's day) is about: the one that
+    ended last, unless the day is in the quarter's last month (then that quarter)."""
     quarter = (day.month - 1) // 3 + 1
     if day.month % 3 == 0:
         return day.year, quarter
     return (day.year, quarter - 1) if quarter > 1 else (day.year - 1, 4)
+
+
+def local_day(moment: dt.datetime) -> dt.date:
+    """The day in Vietnam: at 03:30 on 1/12 there it is still 30/11 in UTC, and the
+    report would be dated and titled for the quarter before."""
+    return moment.astimezone(TIMEZONE).date()
+
+
+# The annex's heading: the report's number is left blank until it is issued.
+ANNEX_OF = "Kèm theo Báo cáo số      /BC-STTTT năm {year} của Sở Thông tin và Truyền thông"
 
 
 def vn_long_date(day: dt.date, place: str) -> str:
@@ -55,6 +65,9 @@ def to_docx(digest: Digest, year: int, quarter: int) -> bytes:
 
     local = digest.generated_at.astimezone(TIMEZONE)
     document = Document()
+    properties = document.core_properties  # python-docx names itself the author
+    properties.author = properties.last_modified_by = "Sở Thông tin và Truyền thông"
+    properties.title = f"Báo cáo tình hình thực hiện Chỉ thị, quý {ROMAN[quarter - 1]}/{year}"
     section = document.sections[0]
     section.page_width, section.page_height = Mm(210), Mm(297)
     section.top_margin, section.bottom_margin = Mm(20), Mm(20)
@@ -98,11 +111,28 @@ def to_docx(digest: Digest, year: int, quarter: int) -> bytes:
     top.alignment = WD_TABLE_ALIGNMENT.CENTER
     left, right = top.rows[0].cells
     left.width, right.width = Cm(6.5), Cm(9.5)
+
+    def rule(cell: Any, width: float) -> None:
+        """The short solid line under the issuing body's name and under the motto
+        (Phụ lục I: a third to a half of the line above, or as long as the motto): the
+        top border of an empty paragraph indented to `width` cm of the cell."""
+        paragraph = line(cell, "", 2)
+        indent = Cm((cell.width.cm - width) / 2)
+        paragraph.paragraph_format.left_indent = paragraph.paragraph_format.right_indent = indent
+        borders = paragraph._p.get_or_add_pPr().makeelement(qn("w:pBdr"), {})
+        top_border = borders.makeelement(
+            qn("w:top"), {qn("w:val"): "single", qn("w:sz"): "6", qn("w:space"): "1"}
+        )
+        borders.append(top_border)
+        paragraph._p.get_or_add_pPr().append(borders)
+
     line(left, "UBND TỈNH BẮC NINH", 13, first=True)
     line(left, "SỞ THÔNG TIN VÀ TRUYỀN THÔNG", 13, bold=True)
+    rule(left, 2.5)
     line(left, "Số:      /BC-STTTT", 13).paragraph_format.space_before = Pt(6)
     line(right, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", 13, bold=True, first=True)
     line(right, "Độc lập - Tự do - Hạnh phúc", 14, bold=True)
+    rule(right, 6.2)
     date_line = line(right, vn_long_date(local.date(), "Bắc Ninh"), 14, italic=True)
     date_line.paragraph_format.space_before = Pt(6)
 

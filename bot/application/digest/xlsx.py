@@ -139,13 +139,15 @@ class _Book:
         sheet.autofilter(HEADER_ROW, 0, HEADER_ROW + max(len(rows), 1), len(header) - 1)
 
 
-def to_xlsx(digest: Digest, status_labels: dict[str, str]) -> bytes:
+def to_xlsx(digest: Digest, status_labels: dict[str, str], annex_of: str = "") -> bytes:
     """The digest as a workbook: summary per agency (with totals), blockers, every row,
-    the overdue rows."""
+    the overdue rows; `annex_of`: the report it is the annex of (its heading says so)."""
     out = io.BytesIO()
     book = _Book(out)
     title = f"Tổng hợp thực hiện Chỉ thị 06/CT-UBND — {digest.scope}"
     note = f"Tính đến {digest.generated_at.astimezone(_TZ):%H:%M %d/%m/%Y}"
+    if annex_of:
+        title, note = f"Phụ lục: {title}", f"{annex_of}. {note}"
     header = ["STT", "Cơ quan", *[STATUS_WORDS[s] for s in STATUSES], "Tổng số"]
     header.append("Tỷ lệ hoàn thành")
     widths = [6, 32, *[14] * len(STATUSES), 10, 14]
