@@ -97,6 +97,22 @@ def last_report_by(session: Session, user: User) -> ProgressReport | None:
     )
 
 
+def latest_for(session: Session, agency_id: str, duty_id: str) -> ProgressReport | None:
+    """The agency's newest report on a duty."""
+    return session.scalar(
+        select(ProgressReport)
+        .where(ProgressReport.duty_id == duty_id, ProgressReport.agency_id == agency_id)
+        .order_by(ProgressReport.created_at.desc(), ProgressReport.id.desc())
+        .limit(1)
+    )
+
+
+def latest_on(session: Session, report: ProgressReport) -> ProgressReport:
+    """The newest report of `report`'s agency on its duty (`report` itself, or one made
+    since)."""
+    return latest_for(session, report.agency_id, report.duty_id) or report
+
+
 def history(
     session: Session, agency_id: str, duty_id: str, limit: int
 ) -> tuple[list[tuple[ProgressReport, str]], int]:

@@ -240,3 +240,23 @@ def test_an_edit_open_across_the_upgrade_still_saves(assistant: Assistant) -> No
         chat.send(typed)
     saved = reports(assistant)[-1]
     assert (saved.status, saved.completed_on, saved.replaces_id) == ("done", today(), None)
+
+
+def test_sua_takes_a_report_number_or_a_duty(assistant: Assistant) -> None:
+    """/sua 2 edits report 2 when it is the newest on its duty, names the newer one
+    otherwise; /sua <mã> edits the agency's newest report on that duty."""
+    chat = linked_chat(assistant)
+    first = full_report(chat)
+    second = full_report(chat)
+    chat.send(f"/sua {first.id}")
+    assert f"Báo cáo số {first.id} đã có báo cáo mới hơn" in chat.text()
+    assert f"/sua {second.id}" in chat.text()
+    chat.send(f"/sua {second.id}")
+    assert "Giữ nguyên" in str([b.label for r in chat.last.replies for b in r.buttons])  # type: ignore[union-attr]
+    chat.send("/huy")
+    chat.send(f"/sua {MIGRATION_DUTY}")
+    assert "Giữ nguyên" in str([b.label for r in chat.last.replies for b in r.buttons])  # type: ignore[union-attr]
+    chat.send("/huy")
+    for typed in ("999999", "9.z-9"):
+        chat.send(f"/sua {typed}")
+        assert f"Không có báo cáo «{typed}» của cơ quan Anh/Chị để sửa" in chat.text()

@@ -6,11 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 from bot.application import accounts, progress
-from bot.application.commands import Command, CommandContext
+from bot.application.commands import Command, CommandContext, small_int
 from bot.application.dialogs import state as states
 from bot.application.messages import Reply, Response
 from bot.domain.roles import ADMIN, MANAGER
-from bot.storage.models import utcnow
+from bot.storage.models import ProgressReport, utcnow
 
 HISTORY_SHOWN = 10  # reports listed by /tiendo <duty>; older ones are counted
 
@@ -43,14 +43,28 @@ def report(ctx: CommandContext) -> Response:
 
 
 def edit_report(ctx: CommandContext) -> Response:
-    """/sua: the report dialog again, on the user's last report."""
+    """/sua [số báo cáo | mã nhiệm vụ]: the report dialog again, on the user's last
+    report, on a report by its number (/tiendo <mã> lists them), or on the agency's
+    latest report on a duty. A correction replaces the newest report on its duty: an
+    older one is named with the newer one to correct instead."""
     user = ctx.user
     if user.agency_id is None:
         return Response((Reply("account/not_linked"),))
-    last = progress.last_report_by(ctx.session, user)
-    if last is None or not accounts.can_report_for(user, last.agency_id):
-        return Response((Reply("dialog/no_report_to_edit"),))
-    started = ctx.app.report.start(ctx.session, user, last.duty_id, previous=last)
+    typed = ctx.args.strip().lstrip("#")
+    number = small_int(typed.removeprefix("số").strip()) if typed else None
+    if not typed:
+        chosen = progress.last_report_by(ctx.session, user)
+    elif number is not None:
+        chosen = ctx.session.get(ProgressReport, number)
+    else:
+        duty_id = progress.find_duty_id(ctx.app.catalog, typed)
+        chosen = progress.latest_for(ctx.session, user.agency_id, duty_id) if duty_id else None
+    if chosen is None or not accounts.can_report_for(user, chosen.agency_id):
+        return Response((Reply("dialog/no_report_to_edit", {"typed": typed[:40]}),))
+    newest = progress.latest_on(ctx.session, chosen)
+    if newest.id != chosen.id:
+        return Response((Reply("dialog/newer_report", {"number": chosen.id, "newer": newest.id}),))
+    started = ctx.app.report.start(ctx.session, user, chosen.duty_id, previous=chosen)
     return ctx.app.outcome(ctx.session, started)
 
 
