@@ -314,6 +314,15 @@ def test_the_audit_log_is_filtered_and_paged(client: TestClient, world: World) -
     assert first(r'id="h-nhat-ky" data-count="(\d+)"', refused) == "1"
     assert client.get("/nhat-ky?nguoi=khong+ai").text.count('<td data-label="#">') == 0
     assert client.get("/nhat-ky?loai=x&trang=abc").status_code == 200
+    # In the admins' words: the action, the duty without its directive, a day dd/mm/yyyy.
+    with session_scope(world.assistant.sessions) as session:
+        official = world.users["official"]
+        session.add(AuditLog(user_id=official, action="duty.due", entity_id="06-X/2.f-5"))
+        session.add(AuditLog(user_id=official, action="calendar.workday", entity_id="2026-12-07"))
+    words = client.get("/nhat-ky").text
+    assert "Trang web: mở trang ngoài phạm vi" in refused and "web.refused" not in refused
+    assert "Nhiệm vụ: gia hạn nhiệm vụ" in words and ">2.f-5<" in words
+    assert "Lịch làm việc: đặt ngày làm việc bù" in words and ">07/12/2026<" in words
 
 
 # ----- who may --------------------------------------------------------------------------------

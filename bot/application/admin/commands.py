@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from bot.application import accounts
 from bot.application.admin import announcements, content, files, inbox, stats
+from bot.application.admin.audit_words import REVERTED, action_word, entity_word
 from bot.application.commands import CommandContext, admin, small_int
 from bot.application.file_limits import size_text, too_big
 from bot.application.knowledge.seed import duty_from_db
@@ -92,9 +93,10 @@ def history(ctx: CommandContext) -> Response:
         {
             "id": c.id,
             "created_at": c.created_at,
-            "action": c.action,
-            "entity_type": c.entity_type,
-            "entity_id": c.entity_id,
+            "action": action_word(c.action),
+            # A revert names what it restored.
+            "reverted": REVERTED.get(c.entity_type or "", "") if c.action == "revert" else "",
+            "entity": entity_word(c.entity_id),
             "user": _display_name(session, c.user_id),
         }
         for c in content.history(session)

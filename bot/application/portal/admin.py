@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from bot.application import calendar
 from bot.application.admin import announcements, content, files, inbox
+from bot.application.admin.audit_words import action_word, entity_word
 from bot.application.knowledge.seed import duties_from_db, duty_from_db
 from bot.application.portal import access
 from bot.application.portal.login import Visitor
@@ -382,10 +383,10 @@ def audit_log(session: Session, visitor: Visitor, filters: AuditFilters) -> Audi
         AuditEntry(
             id=row.id,
             created_at=row.created_at,
-            user=name or ("dòng lệnh" if row.user_id is None else f"#{row.user_id}"),
-            action=row.action,
+            user=name or ("dòng lệnh" if row.user_id is None else f"tài khoản số {row.user_id}"),
+            action=action_word(row.action),
             kind=AUDIT_KINDS.get(row.action.partition(".")[0], ""),
-            entity=row.entity_id,
+            entity=entity_word(row.entity_id),
             allowed=row.allowed,
         )
         for row, name in session.execute(query)

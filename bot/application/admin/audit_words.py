@@ -1,0 +1,50 @@
+"""The audit log in the admins' words: what each recorded action was, and what it was
+about, for the chat's /lichsu and the portal's journal alike (the log itself keeps the
+stable English action names that code filters on)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+ACTION_WORDS = {
+    "faq.save": "lưu mục hỏi đáp",
+    "faq.delete": "xóa mục hỏi đáp",
+    "duty.due": "gia hạn nhiệm vụ",
+    "duty.edit": "sửa nhiệm vụ",
+    "revert": "khôi phục",
+    "inbox.dismiss": "bỏ qua câu hỏi trong hộp thư",
+    "broadcast.draft": "soạn thông báo",
+    "broadcast.sent": "gửi thông báo",
+    "broadcast.cancelled": "hủy thông báo",
+    "calendar.workday": "đặt ngày làm việc bù",
+    "calendar.dayoff": "đặt ngày nghỉ thêm",
+    "calendar.removed": "bỏ ngày khỏi lịch làm việc",
+    "calendar.absent": "bỏ ngày khỏi lịch làm việc (không có sẵn)",
+    "invite.create": "tạo mã mời",
+    "invite.redeem": "dùng mã mời",
+    "account.join": "liên kết tài khoản",
+    "account.admin": "đặt quản trị viên (dòng lệnh)",
+    "file.export": "xuất tệp nội dung",
+    "web.login": "đăng nhập trang web",
+    "web.logout": "đăng xuất trang web",
+    "web.refused": "mở trang ngoài phạm vi",
+    "demo.shift": "dời hạn để trình diễn",
+}
+REVERTED = {"faq": "mục hỏi đáp", "duty": "nhiệm vụ"}  # what a revert restored
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def action_word(action: str) -> str:
+    """The action in Vietnamese; a refused chat command is named by its command."""
+    if action in ACTION_WORDS:
+        return ACTION_WORDS[action]
+    return f"lệnh /{action}" if re.fullmatch(r"[a-z_]+", action) else action
+
+
+def entity_word(entity_id: str) -> str:
+    """What an entry is about as an admin reads it: a duty or clause without its
+    directive's key ("06-CT-UBND-2019/2.f-5" -> "2.f-5"), a day as dd/mm/yyyy."""
+    if _ISO_DAY.fullmatch(entity_id):
+        return f"{dt.date.fromisoformat(entity_id):%d/%m/%Y}"
+    return entity_id.rsplit("/", 1)[-1]
