@@ -143,10 +143,14 @@ def test_an_announcement_goes_once_to_its_audience(
     assert "đã bị hủy" in admin.text() and len(outbox(assistant)) == 2
 
 
-@pytest.mark.parametrize("args", ["", "lanhdao", "ai_do noi dung", "tatca " + "x" * 3001])
+@pytest.mark.parametrize(
+    "args", ["", "lanhdao", "ai_do noi dung", "tatca " + "x" * 3001, "thu_tuong Họp"]
+)
 def test_announcement_usage(assistant: Assistant, admin: Chat, args: str) -> None:
+    """A central body the directive names has nobody's account: not an audience."""
     admin.send(f"/thongbao {args}")
     assert "Cách dùng: /thongbao" in admin.text()
+    assert "thu_tuong" not in admin.text() and "bo_tttt" not in admin.text()
 
 
 def faq_file(assistant: Assistant, tmp_path: Path, suffix: str) -> bytes:

@@ -20,7 +20,8 @@ from bot.application.scheduler.policy import Recipient
 from bot.config import NudgeSettings
 from bot.domain.calendar import TIMEZONE
 from bot.domain.catalog import Catalog
-from bot.domain.roles import ADMIN, MANAGER, OFFICIAL, ROLE_WORDS
+from bot.domain.knowledge import Agency
+from bot.domain.roles import ADMIN, MANAGER, OFFICIAL, ROLE_WORDS, can_belong_to
 from bot.storage.models import AuditLog, User, utcnow
 from nlu.normalize import fold
 
@@ -54,9 +55,15 @@ def audience(catalog: Catalog, target: str) -> Audience | None:
     if len(agencies) != 1 or unknown:
         return None
     agency = catalog.agencies[agencies[0]]
-    if agency.kind == "group":
+    if not can_belong_to(agency.kind, agency.level):  # nobody's account is there
         return None
     return Audience(agency.name, None, agency.id)
+
+
+def agencies_reached(catalog: Catalog) -> list[Agency]:
+    """The agencies an announcement can name: those people's accounts belong to (not a
+    group of agencies, not a central body the directive only names)."""
+    return [a for a in catalog.kb.agencies if can_belong_to(a.kind, a.level)]
 
 
 def recipients(

@@ -313,7 +313,9 @@ def announce(ctx: CommandContext) -> Response:
             "audiences": announcements.AUDIENCES,
             "too_long": too_long,
             "max": announcements.MAX_ANNOUNCEMENT,
-            "agencies": ctx.app.agency_ids(),
+            "agencies": [
+                (a.id, a.short_name) for a in announcements.agencies_reached(ctx.app.catalog)
+            ],
         }
         return respond(Reply("admin/broadcast_usage", view))
     people = announcements.recipients(session, ctx.app.push_channels, found.role, found.agency_id)

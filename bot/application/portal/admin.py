@@ -225,7 +225,7 @@ def audiences(session: Session, services: Services, visitor: Visitor) -> list[tu
     """(word, label) of every audience the form offers: all, by role, each agency."""
     access.admin_user(session, visitor, "thong-bao")
     return [(w, label) for w, (label, _) in announcements.AUDIENCES.items()] + [
-        (a.id, a.name) for a in services.catalog.kb.agencies if a.kind != "group"
+        (a.id, a.name) for a in announcements.agencies_reached(services.catalog)
     ]
 
 
