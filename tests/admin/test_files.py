@@ -79,14 +79,19 @@ def test_invalid_file_is_rejected_whole_with_row_numbers(
         "id,question,alternates,answer,clauses\n"
         "ok-1,Một câu hỏi đúng?,,Một câu trả lời.,1.a\n"
         "bad-1,,,Trả lời mà thiếu câu hỏi.,1.a\n"
-        "bad-2,Câu hỏi?,,Trả lời.,9.z\n",
+        "bad-2,Câu hỏi?,,Trả lời.,9.z\n"
+        "bad-3,🎉🎉🎉,,Trả lời.,1.a\n",
         encoding="utf-8",
     )
     with session_scope(sessions) as session:
         before = faq_state(session)
         with pytest.raises(files.FileProblems) as raised:
             files.import_faq(session, None, path, set(session.scalars(select(Clause.id))))
-        assert raised.value.problems == ["dòng 3: thiếu câu hỏi", "dòng 4: không có mục: 9.z"]
+        assert raised.value.problems == [
+            "dòng 3: thiếu câu hỏi",
+            "dòng 4: không có mục: 9.z",
+            "dòng 5: câu hỏi cần có chữ hoặc số, không chỉ biểu tượng",
+        ]
         assert faq_state(session) == before  # not even ok-1
 
 

@@ -51,6 +51,9 @@ class FaqDraft:
         found = []
         if not self.question.strip():
             found.append("thiếu câu hỏi")
+        elif not any(char.isalnum() for char in self.question):
+            # Questions are matched on their words: one of emoji alone never matches.
+            found.append("câu hỏi cần có chữ hoặc số, không chỉ biểu tượng")
         if len(self.question) > MAX_QUESTION:
             found.append(f"câu hỏi dài quá {MAX_QUESTION} ký tự")
         if not self.answer.strip():
