@@ -27,6 +27,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.application.knowledge import rows
+from bot.application.knowledge.agencies import agency_layer
 from bot.domain import knowledge as k
 from bot.storage import models as m
 from nlu.normalize import fold as default_fold
@@ -69,6 +70,8 @@ def seed_knowledge(
         lambda r: r.id,
         {a.id: rows.agency_row(a, i) for i, a in enumerate(kb.agencies)},
         retire=True,
+        # Agencies the admins created are not the pack's to retire (see agencies.py).
+        scope=lambda r: not (r.overrides or {}).get("added"),
     )
     session.flush()
 
@@ -126,12 +129,11 @@ def load_knowledge_from_db(session: Session) -> k.KnowledgeBase:
         select(m.AgencyAlias).order_by(m.AgencyAlias.agency_id, m.AgencyAlias.position)
     ):
         aliases[alias.agency_id].append(alias.alias)
-    agencies = tuple(
-        rows.agency_from_row(a, aliases[a.id])
-        for a in session.scalars(
-            select(m.Agency).where(m.Agency.active).order_by(m.Agency.position, m.Agency.id)
-        )
+    # The admins' layer (renames, merges, ...) applies to agencies and duties' links.
+    layer = agency_layer(
+        session.scalars(select(m.Agency).order_by(m.Agency.position, m.Agency.id)), aliases
     )
+    agencies = layer.agencies
 
     links = _duty_links(session)
 
@@ -140,7 +142,7 @@ def load_knowledge_from_db(session: Session) -> k.KnowledgeBase:
     figures = _by_directive(session, m.Figure, m.Figure.position)
     topics = _by_directive(session, m.Topic, m.Topic.position)
 
-    directives = tuple(
+    directives = layer.directives(
         rows.directive_from_row(
             d,
             [rows.clause_from_row(c) for c in clauses[d.id]],
