@@ -15,6 +15,7 @@ from bot.application.admin import agencies
 from bot.application.admin.agency_file import apply_file, read_file
 from bot.application.digest.builder import DigestBuilder
 from bot.application.knowledge.seed import load_knowledge_from_db
+from bot.cli import main
 from bot.config import NudgeSettings
 from bot.storage.db import session_scope
 from bot.storage.models import ProgressReport, User
@@ -175,3 +176,22 @@ def test_the_2025_reorganisation_applies_to_the_shipped_data(assistant: Assistan
     qa = build_qa(assistant.settings, kb)  # the indexes build from it
     assert qa.catalog.agency_names[fold("Sở TT&TT")] == "skhcn"
     assert qa.catalog.agency_names[fold("UBND tỉnh Bắc Giang")] == "ubnd_tinh"
+
+
+def test_the_command_line(
+    seeded_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", seeded_url)
+    source = ["--source", "Quyết định của UBND tỉnh"]
+    assert main(["agencies", "rename", "sngv", "--name", "Sở Ngoại vụ mới", *source]) == 0
+    assert main(["agencies", "merge", "sttt", "--into", "skhcn", *source]) == 0
+    assert "Đã merge skhcn" in capsys.readouterr().out
+    # The file merges the Sở TT&TT again: refused, and nothing of it is written.
+    assert main(["agencies", "apply", str(REORGANISATION)]) == 2
+    assert "thao tác 3 (merge): agency_unknown" in capsys.readouterr().err
+    assert main(["agencies", "list"]) == 0
+    listed = capsys.readouterr().out
+    assert "sttt\tSở TT&TT\tđã gộp vào skhcn" in listed
+    assert "ubnd_bac_giang" not in listed and "h_que_vo\tHuyện Quế Võ\tđang hoạt động" in listed
+    assert main(["agencies", "add", "so_x", "--name", "Sở X", *source]) == 0
+    assert main(["agencies", "deactivate", "so_x", *source]) == 0
