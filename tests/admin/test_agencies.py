@@ -195,3 +195,11 @@ def test_the_command_line(
     assert "ubnd_bac_giang" not in listed and "h_que_vo\tHuyện Quế Võ\tđang hoạt động" in listed
     assert main(["agencies", "add", "so_x", "--name", "Sở X", *source]) == 0
     assert main(["agencies", "deactivate", "so_x", *source]) == 0
+
+
+def test_a_merged_agency_is_named_by_its_id_to_reopen_it(admin: Chat) -> None:
+    admin.send("/coquan_gop sttt vao skhcn")
+    admin.send("/coquan_mo sttt")  # "sttt" is also an alias of the Sở KH&CN now
+    assert "Đã mở lại cơ quan Sở Thông tin và Truyền thông (sttt)" in admin.text()
+    admin.send("/coquan Thông tin")
+    assert "sttt — Sở TT&TT" in admin.text() and "đã gộp" not in admin.text()

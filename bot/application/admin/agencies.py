@@ -2,7 +2,7 @@
 
 Each change writes the admins' layer (`agencies.overrides`, read by
 bot.application.knowledge.agencies, never touched by seeding) and one audit row with
-its before/after, so /lichsu lists it and /hoantac (`content.revert`) undoes it.
+its before/after, so /lichsu lists it and /hoantac (`revert_change`) undoes it.
 
 A merge (A and B into C) also moves what points at A and B outside the knowledge:
 accounts (`users.agency_id`), managers' scopes, progress reports, outbox rows and
@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from bot.application.admin import content
 from bot.application.admin.content import AGENCY_ENTITY, ContentError, audit, require_admin
 from bot.application.knowledge.agencies import agency_layer, is_active, merged_into
 from bot.storage import models as m
@@ -275,6 +276,16 @@ def _forget_contexts(session: Session, agency_ids: set[str]) -> None:
     for context in session.scalars(select(m.QaContext)):
         if agency_ids & set(context.agencies or ()):
             session.delete(context)
+
+
+def revert_change(session: Session, user: m.User | None, change_id: int) -> m.AuditLog:
+    """/hoantac: put back what change `change_id` changed, an agency's or content's."""
+    change = session.get(m.AuditLog, change_id)
+    if change is None or not change.allowed or change.entity_type != AGENCY_ENTITY:
+        return content.revert(session, user, change_id)
+    if user is not None:
+        require_admin(session, user, "revert", str(change_id))
+    return revert(session, user, change)
 
 
 def revert(session: Session, user: m.User | None, change: m.AuditLog) -> m.AuditLog:

@@ -26,8 +26,11 @@ _INTO = re.compile(r"\s+(?:vao|vào|thanh|thành)\s+", re.IGNORECASE)
 
 
 def _agency_id(ctx: CommandContext, text: str) -> str:
-    """The id of the agency `text` names (an id, a name, an old name); else `text`."""
+    """The id of the agency `text` names (an id, a name, an old name); else `text`.
+    An id comes first: a merged agency's names mean the agency it went into."""
     text = text.strip()
+    if ctx.session.get(Agency, text) is not None:
+        return text
     return ctx.app.catalog.agency_names.get(fold(text), text)
 
 

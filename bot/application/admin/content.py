@@ -303,13 +303,9 @@ def revert(session: Session, user: User | None, change_id: int) -> AuditLog:
     if user is not None:
         require_admin(session, user, "revert", str(change_id))
     change = session.get(AuditLog, change_id)
-    if change is None or not change.allowed or change.entity_type is None:
+    # Agency changes are reverted by `agencies.revert_change`, which calls this for others.
+    if change is None or not change.allowed or change.entity_type not in (FAQ_ENTITY, DUTY_ENTITY):
         raise ContentError("change_unknown", change_id=change_id)
-    if change.entity_type == AGENCY_ENTITY:
-        # Imported here: the agency service builds on this module's audit and checks.
-        from bot.application.admin import agencies
-
-        return agencies.revert(session, user, change)
     if change.entity_type == FAQ_ENTITY:
         entry = session.get(FaqEntry, change.entity_id)
         current = faq_snapshot(entry) if entry else None

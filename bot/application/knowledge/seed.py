@@ -8,7 +8,9 @@
 * Rows the pack no longer has: clauses, figures, topics, aliases and duty-agency links
   are deleted; directives, duties and agencies, which progress reports and users point
   at, are only marked `active = False` (and reactivated if they come back).
-* `Duty.effective_due` (an admin-set extended deadline) is never read or written here.
+* `Duty.effective_due` (an admin-set extended deadline) is never read or written here,
+  nor `Agency.overrides` (the admins' catalog edits, applied when loading: see
+  `agencies.py`); rows the admins added are not retired.
 * FAQ entries belong to the admins once they exist: seeding inserts a pack entry only
   when its id is not in the table yet and never updates, deactivates or deletes one.
   To push a changed pack answer, an admin edits it (or deletes the row and reseeds).
