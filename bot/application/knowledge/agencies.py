@@ -99,23 +99,26 @@ def agency_layer(rows_: Iterable[m.Agency], aliases: Mapping[str, list[str]]) ->
     """The catalog from every agency row (in catalog order) and the pack's aliases."""
     by_id = {row.id: row for row in rows_}
     merged = _final_targets(by_id)
-    names: dict[str, list[str]] = {
-        agency_id: [*aliases.get(agency_id, ()), *(row.overrides or {}).get("aliases", ())]
+    # Names beyond the pack's own aliases: the admins' (old names), and merged agencies'.
+    added: dict[str, list[str]] = {
+        agency_id: list((row.overrides or {}).get("aliases", ()))
         for agency_id, row in by_id.items()
     }
     for source, target in merged.items():
         row = by_id[source]
         values = {**_pack_values(row), **_edited(row)}
-        names.setdefault(target, []).extend((values["name"], values["short_name"], *names[source]))
+        own_names = (values["name"], values["short_name"], *aliases.get(source, ()))
+        added.setdefault(target, []).extend((*own_names, *(row.overrides or {}).get("aliases", ())))
     agencies = []
     for agency_id, row in by_id.items():
         if not is_active(row):
             continue
         edited = _edited(row)
         current = {**_pack_values(row), **edited}
-        own = {fold(agency_id), fold(current["name"]), fold(current["short_name"])}
-        extra = list(dict.fromkeys(n for n in names[agency_id] if fold(n) not in own))
-        agencies.append(replace(rows.agency_from_row(row, extra), **edited))
+        pack = list(aliases.get(agency_id, ()))  # as seeded, untouched
+        known = {fold(n) for n in (agency_id, current["name"], current["short_name"], *pack)}
+        extra = dict.fromkeys(n for n in added[agency_id] if fold(n) not in known)
+        agencies.append(replace(rows.agency_from_row(row, [*pack, *extra]), **edited))
     return AgencyLayer(tuple(agencies), merged)
 
 
