@@ -7,6 +7,7 @@ import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
@@ -262,6 +263,47 @@ def cmd_content_file(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_agencies(args: argparse.Namespace) -> int:
+    """`bot agencies list|add|rename|merge|deactivate|reactivate|apply`: the agency
+    catalog's admins' layer; each change goes through an operations file's code path."""
+    from bot.app import prepare_database
+    from bot.application.admin import agencies
+    from bot.application.admin.agency_file import AgencyFileError, Plan, apply_file, read_file
+    from bot.storage.db import session_scope
+
+    sessions = prepare_database(Settings.from_env())
+    try:
+        if args.action == "apply":
+            plan = read_file(Path(args.file))
+        elif args.action != "list":
+            named = args.id if args.action in ("add", "rename") else args.ids
+            op: dict[str, object] = {args.action: named}
+            for key in ("into", "name", "short_name", "kind", "level"):
+                if value := getattr(args, key, ""):
+                    op[key] = value
+            plan = Plan(args.source, (op,))
+        with session_scope(sessions) as session:
+            if args.action == "list":
+                for view in agencies.catalog(session):
+                    state = (
+                        f"đã gộp vào {view.merged_into}"
+                        if view.merged_into
+                        else ("đang hoạt động" if view.active else "ngừng hoạt động")
+                    )
+                    print(f"{view.id}\t{view.short_name}\t{state}\t{view.people} tài khoản")
+                return 0
+            done = apply_file(session, None, plan)
+    except AgencyFileError as error:
+        print("Không thay đổi danh mục cơ quan (không có gì được ghi):", file=sys.stderr)
+        for line in error.problems:
+            print(f"  - {line}", file=sys.stderr)
+        return 2
+    for line in done:
+        print(f"Đã {line}")
+    print("Bot đang chạy sẽ dùng danh mục mới trong vòng vài chục giây.")
+    return 0
+
+
 def cmd_stats(args: argparse.Namespace) -> int:
     """What admins get with /thongke: questions, refusals and ratings per week."""
     from bot.app import prepare_database
@@ -351,6 +393,7 @@ def build_parser() -> argparse.ArgumentParser:
             command = actions.add_parser(action, help=f"{action} FILE")
             command.add_argument("file")
             command.set_defaults(func=cmd_content_file, kind=kind)
+    _agencies_parser(commands)
     nlu = commands.add_parser("nlu", help="NLU tools").add_subparsers(dest="nlu", required=True)
     evaluate = nlu.add_parser("eval", help="evaluate the NLU backends (like rasa test nlu)")
     evaluate.add_argument("--folds", type=int, default=5)
@@ -372,6 +415,32 @@ def build_parser() -> argparse.ArgumentParser:
 
     register_scheduler(commands)  # bot calendar, bot nudges, bot digest
     return parser
+
+
+def _agencies_parser(commands: Any) -> None:
+    group = commands.add_parser("agencies", help="danh mục cơ quan: xem, thêm, đổi tên, gộp")
+    actions = group.add_subparsers(dest="action", required=True)
+    actions.add_parser("list", help="các cơ quan, kể cả đã gộp, ngừng hoạt động")
+    apply = actions.add_parser("apply", help="áp dụng một tệp thao tác (YAML)")
+    apply.add_argument("file", metavar="FILE")
+    add = actions.add_parser("add", help="thêm cơ quan: ID --name TÊN [--short-name ...]")
+    add.add_argument("id")
+    add.add_argument("--kind", default="department")
+    add.add_argument("--level", default="province")
+    rename = actions.add_parser("rename", help="đổi tên: ID --name TÊN (tên cũ vẫn được hiểu)")
+    rename.add_argument("id")
+    merge = actions.add_parser("merge", help="gộp: A [B ...] --into C [--name nếu C mới]")
+    merge.add_argument("ids", nargs="+")
+    merge.add_argument("--into", required=True)
+    for action in ("deactivate", "reactivate"):
+        actions.add_parser(action, help=f"{action} ID [ID ...]").add_argument("ids", nargs="+")
+    for name, command in actions.choices.items():
+        command.set_defaults(func=cmd_agencies)
+        if name in ("add", "rename", "merge"):
+            command.add_argument("--name", required=name != "merge", default="")
+            command.add_argument("--short-name", dest="short_name", default="")
+        if name not in ("list", "apply"):
+            command.add_argument("--source", required=True, help="căn cứ (văn bản) của thay đổi")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -24,8 +24,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.application import accounts, chat_commands, choices, feedback, nudges
+from bot.application.admin import agency_commands, inbox
 from bot.application.admin import commands as admin_commands
-from bot.application.admin import inbox
 from bot.application.commands import (
     Command,
     CommandContext,
@@ -73,6 +73,7 @@ DECLARED_COMMANDS: tuple[Command, ...] = (
     *digest_commands.COMMANDS,
     *portal_commands.COMMANDS,
     *admin_commands.COMMANDS,
+    *agency_commands.COMMANDS,
     *feedback.COMMANDS,
 )
 

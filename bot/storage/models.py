@@ -144,7 +144,13 @@ class Agency(Base):
     member_levels: Mapped[list[str]] = mapped_column(JSON)
     member_kinds: Mapped[list[str]] = mapped_column(JSON)
     position: Mapped[int] = mapped_column(Integer)
-    active: Mapped[bool] = mapped_column(default=True)
+    active: Mapped[bool] = mapped_column(default=True)  # the pack's: is it in the pack
+    # The admins' layer over the pack's values (bot.application.knowledge.agencies):
+    # "name", "short_name", "kind", "level", "aliases" (more names, e.g. old ones),
+    # "active", "merged_into" (an agency id), "added" (admins created the row).
+    overrides: Mapped[dict[str, Any]] = mapped_column(
+        JSON, default=dict, server_default=sql_text("'{}'")
+    )
 
 
 class AgencyAlias(Base):

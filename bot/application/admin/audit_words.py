@@ -13,6 +13,11 @@ ACTION_WORDS = {
     "duty.due": "gia hạn nhiệm vụ",
     "duty.edit": "sửa nhiệm vụ",
     "revert": "khôi phục",
+    "agency.add": "thêm cơ quan",
+    "agency.rename": "đổi tên cơ quan",
+    "agency.merge": "gộp cơ quan",
+    "agency.deactivate": "ngừng hoạt động cơ quan",
+    "agency.reactivate": "mở lại cơ quan",
     "inbox.dismiss": "bỏ qua câu hỏi trong hộp thư",
     "broadcast.draft": "soạn thông báo",
     "broadcast.sent": "gửi thông báo",
@@ -31,7 +36,7 @@ ACTION_WORDS = {
     "web.refused": "mở trang ngoài phạm vi",
     "demo.shift": "dời hạn để trình diễn",
 }
-REVERTED = {"faq": "mục hỏi đáp", "duty": "nhiệm vụ"}  # what a revert restored
+REVERTED = {"faq": "mục hỏi đáp", "duty": "nhiệm vụ", "agency": "cơ quan"}  # what a revert restored
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 

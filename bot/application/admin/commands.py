@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from bot.application import accounts
-from bot.application.admin import announcements, content, files, inbox, stats
+from bot.application.admin import agencies, announcements, content, files, inbox, stats
 from bot.application.admin.audit_words import REVERTED, action_word, entity_word
 from bot.application.commands import CommandContext, admin, small_int
 from bot.application.file_limits import size_text, too_big
@@ -110,7 +110,7 @@ def revert(ctx: CommandContext) -> Response:
     if number is None:
         return not_found("thay đổi", change_id)
     try:
-        change = content.revert(session, user, number)
+        change = agencies.revert_change(session, user, number)
     except content.ContentError as error:
         if error.reason == "not_admin":
             return respond(Reply("account/admin_only"))

@@ -31,6 +31,7 @@ MAX_ANSWER = 3000
 MAX_ALTERNATES = 10
 FAQ_ENTITY = "faq"
 DUTY_ENTITY = "duty"
+AGENCY_ENTITY = "agency"  # bot.application.admin.agencies
 # Assignment roles an admin can set on a duty (the pack's "via" links stay as written).
 EDITABLE_ROLES = ("addressee", "lead", "coordinate")
 
@@ -138,7 +139,7 @@ def require_admin(session: Session, user: User, action: str, target: str = "") -
     raise ContentError("not_admin")
 
 
-def _audit(
+def audit(
     session: Session,
     user: User | None,
     action: str,
@@ -200,7 +201,7 @@ def save_faq(
     entry.active = True
     entry.updated_at = dt.datetime.now(dt.UTC)
     session.flush()
-    _audit(session, user, "faq.save", FAQ_ENTITY, entry.id, before, faq_snapshot(entry))
+    audit(session, user, "faq.save", FAQ_ENTITY, entry.id, before, faq_snapshot(entry))
     return entry
 
 
@@ -213,7 +214,7 @@ def delete_faq(session: Session, user: User | None, faq_id: str) -> FaqEntry:
     before = faq_snapshot(entry)
     entry.active = False
     session.flush()
-    _audit(session, user, "faq.delete", FAQ_ENTITY, faq_id, before, faq_snapshot(entry))
+    audit(session, user, "faq.delete", FAQ_ENTITY, faq_id, before, faq_snapshot(entry))
     return entry
 
 
@@ -252,7 +253,7 @@ def set_effective_due(
     duty.effective_due = due
     session.flush()
     entity_id = f"{directive_id}/{duty_id}"
-    _audit(session, user, "duty.due", DUTY_ENTITY, entity_id, before, duty_snapshot(duty))
+    audit(session, user, "duty.due", DUTY_ENTITY, entity_id, before, duty_snapshot(duty))
     return duty
 
 
@@ -285,7 +286,7 @@ def edit_duty(
     duty.overrides = overrides
     session.flush()
     entity_id = f"{directive_id}/{duty_id}"
-    _audit(session, user, "duty.edit", DUTY_ENTITY, entity_id, before, duty_snapshot(duty))
+    audit(session, user, "duty.edit", DUTY_ENTITY, entity_id, before, duty_snapshot(duty))
     return duty
 
 
@@ -305,7 +306,8 @@ def revert(session: Session, user: User | None, change_id: int) -> AuditLog:
     if user is not None:
         require_admin(session, user, "revert", str(change_id))
     change = session.get(AuditLog, change_id)
-    if change is None or not change.allowed or change.entity_type is None:
+    # Agency changes are reverted by `agencies.revert_change`, which calls this for others.
+    if change is None or not change.allowed or change.entity_type not in (FAQ_ENTITY, DUTY_ENTITY):
         raise ContentError("change_unknown", change_id=change_id)
     if change.entity_type == FAQ_ENTITY:
         entry = session.get(FaqEntry, change.entity_id)
@@ -324,12 +326,12 @@ def revert(session: Session, user: User | None, change_id: int) -> AuditLog:
             entry.active = bool(change.before["active"])
         session.flush()
         after = faq_snapshot(entry) if entry else None
-        return _audit(session, user, "revert", FAQ_ENTITY, change.entity_id, current, after)
+        return audit(session, user, "revert", FAQ_ENTITY, change.entity_id, current, after)
     directive_id, _, duty_id = change.entity_id.partition("/")
     duty = _duty(session, directive_id, duty_id)
     current = duty_snapshot(duty)
     _restore_duty(duty, change.before or {})
     session.flush()
-    return _audit(
+    return audit(
         session, user, "revert", DUTY_ENTITY, change.entity_id, current, duty_snapshot(duty)
     )

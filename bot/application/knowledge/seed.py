@@ -8,7 +8,9 @@
 * Rows the pack no longer has: clauses, figures, topics, aliases and duty-agency links
   are deleted; directives, duties and agencies, which progress reports and users point
   at, are only marked `active = False` (and reactivated if they come back).
-* `Duty.effective_due` (an admin-set extended deadline) is never read or written here.
+* `Duty.effective_due` (an admin-set extended deadline) is never read or written here,
+  nor `Agency.overrides` (the admins' catalog edits, applied when loading: see
+  `agencies.py`); rows the admins added are not retired.
 * FAQ entries belong to the admins once they exist: seeding inserts a pack entry only
   when its id is not in the table yet and never updates, deactivates or deletes one.
   To push a changed pack answer, an admin edits it (or deletes the row and reseeds).
@@ -27,6 +29,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.application.knowledge import rows
+from bot.application.knowledge.agencies import agency_layer
 from bot.domain import knowledge as k
 from bot.storage import models as m
 from nlu.normalize import fold as default_fold
@@ -69,6 +72,8 @@ def seed_knowledge(
         lambda r: r.id,
         {a.id: rows.agency_row(a, i) for i, a in enumerate(kb.agencies)},
         retire=True,
+        # Agencies the admins created are not the pack's to retire (see agencies.py).
+        scope=lambda r: not (r.overrides or {}).get("added"),
     )
     session.flush()
 
@@ -126,12 +131,11 @@ def load_knowledge_from_db(session: Session) -> k.KnowledgeBase:
         select(m.AgencyAlias).order_by(m.AgencyAlias.agency_id, m.AgencyAlias.position)
     ):
         aliases[alias.agency_id].append(alias.alias)
-    agencies = tuple(
-        rows.agency_from_row(a, aliases[a.id])
-        for a in session.scalars(
-            select(m.Agency).where(m.Agency.active).order_by(m.Agency.position, m.Agency.id)
-        )
+    # The admins' layer (renames, merges, ...) applies to agencies and duties' links.
+    layer = agency_layer(
+        session.scalars(select(m.Agency).order_by(m.Agency.position, m.Agency.id)), aliases
     )
+    agencies = layer.agencies
 
     links = _duty_links(session)
 
@@ -140,7 +144,7 @@ def load_knowledge_from_db(session: Session) -> k.KnowledgeBase:
     figures = _by_directive(session, m.Figure, m.Figure.position)
     topics = _by_directive(session, m.Topic, m.Topic.position)
 
-    directives = tuple(
+    directives = layer.directives(
         rows.directive_from_row(
             d,
             [rows.clause_from_row(c) for c in clauses[d.id]],

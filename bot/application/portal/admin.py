@@ -315,6 +315,7 @@ AUDIT_KINDS = {
     "inbox": "Hộp thư câu hỏi",
     "broadcast": "Thông báo",
     "calendar": "Lịch làm việc",
+    "agency": "Cơ quan",
     "invite": "Mã mời",
     "account": "Tài khoản",
     "file": "Tệp nội dung",

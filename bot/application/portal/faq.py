@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.application.admin import content, inbox
+from bot.application.admin import agencies, content, inbox
 from bot.application.messages import Reply
 from bot.application.portal import access
 from bot.application.portal.login import Visitor
@@ -211,7 +211,7 @@ def revert(session: Session, services: Services, visitor: Visitor, change_id: in
     """Put an entry (or a duty) back as it was before the change, as `/hoantac`."""
     user = access.admin_user(session, visitor, f"hoi-dap lich-su {change_id}")
     try:
-        change = content.revert(session, user, change_id)
+        change = agencies.revert_change(session, user, change_id)
     except content.ContentError:
         raise access.NotFound("change", change_id=change_id) from None
     services.reload_now(session)

@@ -1,0 +1,205 @@
+"""The agency catalog edited by admins: merge, rename, add, deactivate, revert; seeding
+keeps the edits; the 2025 reorganisation file applies to the shipped data."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from bot.app import Assistant, build_qa, prepare_database
+from bot.application import progress
+from bot.application.admin import agencies
+from bot.application.admin.agency_file import apply_file, read_file
+from bot.application.digest.builder import DigestBuilder
+from bot.application.knowledge.seed import load_knowledge_from_db
+from bot.cli import main
+from bot.config import NudgeSettings
+from bot.storage.db import session_scope
+from bot.storage.models import ProgressReport, User
+from nlu.normalize import fold
+from tests.core.test_dialogs import Chat, invite
+
+REORGANISATION = Path(__file__).parents[2] / "data" / "reorganisations" / "2025-07-01.yaml"
+NOW = dt.datetime(2026, 12, 1, 3, tzinfo=dt.UTC)
+
+
+def sttt_duty(assistant: Assistant) -> tuple[str, str]:
+    """A duty the Sở TT&TT leads (directive id, duty id) and its title."""
+    catalog = assistant.core.qa.catalog
+    duty = next(d for _, d in catalog.duties.values() if "sttt" in d.lead)
+    return duty.id, duty.title
+
+
+def report(assistant: Assistant, chat: str, agency: str, duty_id: str) -> int:
+    with session_scope(assistant.sessions) as session:
+        user = session.scalars(select(User).where(User.channel_user_id == chat)).one()
+        directive = assistant.core.qa.catalog.duties[duty_id][0].id
+        row = ProgressReport(
+            directive_id=directive,
+            duty_id=duty_id,
+            agency_id=agency,
+            user_id=user.id,
+            status="done",
+            percent=100,
+            created_at=NOW,
+        )
+        session.add(row)
+        session.flush()
+        return row.id
+
+
+def agency_of(assistant: Assistant, chat: str) -> str | None:
+    with session_scope(assistant.sessions) as session:
+        user = session.scalars(select(User).where(User.channel_user_id == chat)).one()
+        return user.agency_id
+
+
+def reports_by_agency(assistant: Assistant) -> dict[int, str]:
+    with session_scope(assistant.sessions) as session:
+        rows = session.execute(select(ProgressReport.id, ProgressReport.agency_id))
+        return {report_id: agency_id for report_id, agency_id in rows}
+
+
+def digest_rows(assistant: Assistant, agency: str, duty_id: str) -> list[str | None]:
+    builder = DigestBuilder(
+        assistant.core.qa.catalog, assistant.settings.templates_dir, NudgeSettings()
+    )
+    with session_scope(assistant.sessions) as session:
+        digest = builder.build(session, NOW, [agency], agency)
+    return [r.report_status for r in digest.rows if r.duty_id == duty_id]
+
+
+def test_merge_moves_duties_accounts_reports_and_reverts(assistant: Assistant, admin: Chat) -> None:
+    duty_id, title = sttt_duty(assistant)
+    official = Chat(assistant, "201")
+    official.send(f"/start {invite(assistant, 'sttt')}")
+    manager = Chat(assistant, "202")
+    manager.send(f"/start {invite(assistant, 'sttt', 'manager')}")
+    earlier = report(assistant, "201", "sttt", duty_id)
+    asker = Chat(assistant, "203")
+
+    admin.send("/coquan_gop Sở TT&TT vao skhcn")
+    assert "Đã gộp vào cơ quan Sở Khoa học và Công nghệ (skhcn)" in admin.text()
+    assistant.core.wait_for_reload()
+
+    asker.send("Sở TT&TT phải làm gì?")
+    answer = asker.text()
+    assert title in answer and "Sở Khoa học và Công nghệ" in answer
+    assert agency_of(assistant, "201") == agency_of(assistant, "202") == "skhcn"
+    assert reports_by_agency(assistant)[earlier] == "skhcn"
+    official.send("/baocao")
+    assert "Báo cáo tiến độ — Sở Khoa học và Công nghệ" in official.text()
+    later = report(assistant, "201", "skhcn", duty_id)
+    with session_scope(assistant.sessions) as session:
+        shown, _ = progress.history(session, "skhcn", duty_id, 10)
+    assert [r.id for r, _ in shown] == [later, earlier]  # the history came along
+    assert digest_rows(assistant, "skhcn", duty_id) == ["done"]
+    manager.send("/tonghop")
+    assert "Chỉ thị 06/CT-UBND — Sở KH&CN" in manager.text()
+    assert "hoàn thành (1/" in manager.text()  # the report made for the Sở TT&TT counts
+
+    # Seeding again (every start does) keeps the merge.
+    prepare_database(assistant.settings).kw["bind"].dispose()
+    with session_scope(assistant.sessions) as session:
+        kb = load_knowledge_from_db(session)
+    skhcn = next(a for a in kb.agencies if a.id == "skhcn")
+    assert "sttt" not in {a.id for a in kb.agencies} and "Sở TT&TT" in skhcn.aliases
+    assert all("sttt" not in (*d.lead, *d.coordinate) for x in kb.directives for d in x.duties)
+
+    admin.send("/lichsu")
+    assert "gộp cơ quan skhcn" in admin.text()
+    change = admin.text().split("#")[1].split()[0]
+    admin.send(f"/hoantac {change}")
+    assert "Đã khôi phục cơ quan" in admin.text()
+    assistant.core.wait_for_reload()
+    assert agency_of(assistant, "201") == agency_of(assistant, "202") == "sttt"
+    assert reports_by_agency(assistant) == {earlier: "sttt", later: "sttt"}
+    assert digest_rows(assistant, "sttt", duty_id) == ["done"]
+    asker.send("Sở TT&TT phải làm gì?")
+    assert "Sở Thông tin và Truyền thông" in asker.text()
+    assert "sttt" in assistant.core.qa.catalog.agencies
+
+
+def test_rename_add_deactivate_and_the_old_name(assistant: Assistant, admin: Chat) -> None:
+    admin.send("/coquan_doiten sngv; Sở Ngoại vụ tỉnh Bắc Ninh; Sở NgV")
+    assert "Đã đổi tên" in admin.text()
+    admin.send("/coquan_them so_moi Sở Thử nghiệm; Sở TN mới")
+    assert "Đã thêm cơ quan" in admin.text()
+    admin.send("/coquan_them so_khac Sở Khoa học và Công nghệ")
+    assert "đã là tên của cơ quan khác" in admin.text()
+    official = Chat(assistant, "301")
+    official.send(f"/start {invite(assistant, 'so_moi')}")
+    admin.send("/coquan_dong so_moi")
+    assert "còn 1 tài khoản" in admin.text()
+    admin.send("/coquan_dong bao_bac_ninh")
+    assert "Đã ngừng hoạt động" in admin.text()
+    assistant.core.wait_for_reload()
+    names = assistant.core.qa.catalog.agency_names
+    assert names["so ngoai vu"] == names["so ngv"] == "sngv"  # the old name still resolves
+    assert "bao_bac_ninh" not in assistant.core.qa.catalog.agencies
+    prepare_database(assistant.settings).kw["bind"].dispose()
+    with session_scope(assistant.sessions) as session:
+        ids = {a.id: a for a in load_knowledge_from_db(session).agencies}
+    assert ids["sngv"].name == "Sở Ngoại vụ tỉnh Bắc Ninh" and "so_moi" in ids
+    assert "bao_bac_ninh" not in ids
+    admin.send("/coquan báo")
+    assert "bao_bac_ninh — Báo Bắc Ninh (ngừng hoạt động)" in admin.text()
+    admin.send("/coquan_mo bao_bac_ninh")
+    assert "Đã mở lại" in admin.text()
+
+
+def test_non_admins_are_refused(assistant: Assistant) -> None:
+    official = Chat(assistant, "401")
+    official.send(f"/start {invite(assistant, 'sttt')}")
+    official.send("/coquan_gop sttt vao skhcn")
+    assert "Đã gộp" not in official.text()
+    with session_scope(assistant.sessions) as session:
+        user = session.scalars(select(User).where(User.channel_user_id == "401")).one()
+        with pytest.raises(agencies.ContentError):
+            agencies.merge(session, user, ["sttt"], "skhcn")
+
+
+def test_the_2025_reorganisation_applies_to_the_shipped_data(assistant: Assistant) -> None:
+    plan = read_file(REORGANISATION)
+    assert "202/2025/QH15" in plan.source
+    with session_scope(assistant.sessions) as session:
+        done = apply_file(session, None, plan)
+        kb = load_knowledge_from_db(session)
+    assert done[:3] == ["add ubnd_bac_giang", "merge ubnd_tinh", "merge skhcn"]
+    assert len(done) == 3 + 9  # eight districts and their group
+    ids = {a.id for a in kb.agencies}
+    assert "sttt" not in ids and "skhcn" in ids and not {"h_que_vo", "tx_tu_son"} & ids
+    assert not any(a.level == "district" for a in kb.agencies)
+    qa = build_qa(assistant.settings, kb)  # the indexes build from it
+    assert qa.catalog.agency_names[fold("Sở TT&TT")] == "skhcn"
+    assert qa.catalog.agency_names[fold("UBND tỉnh Bắc Giang")] == "ubnd_tinh"
+
+
+def test_the_command_line(
+    seeded_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", seeded_url)
+    source = ["--source", "Quyết định của UBND tỉnh"]
+    assert main(["agencies", "rename", "sngv", "--name", "Sở Ngoại vụ mới", *source]) == 0
+    assert main(["agencies", "merge", "sttt", "--into", "skhcn", *source]) == 0
+    assert "Đã merge skhcn" in capsys.readouterr().out
+    # The file merges the Sở TT&TT again: refused, and nothing of it is written.
+    assert main(["agencies", "apply", str(REORGANISATION)]) == 2
+    assert "thao tác 3 (merge): agency_unknown" in capsys.readouterr().err
+    assert main(["agencies", "list"]) == 0
+    listed = capsys.readouterr().out
+    assert "sttt\tSở TT&TT\tđã gộp vào skhcn" in listed
+    assert "ubnd_bac_giang" not in listed and "h_que_vo\tHuyện Quế Võ\tđang hoạt động" in listed
+    assert main(["agencies", "add", "so_x", "--name", "Sở X", *source]) == 0
+    assert main(["agencies", "deactivate", "so_x", *source]) == 0
+
+
+def test_a_merged_agency_is_named_by_its_id_to_reopen_it(admin: Chat) -> None:
+    admin.send("/coquan_gop sttt vao skhcn")
+    admin.send("/coquan_mo sttt")  # "sttt" is also an alias of the Sở KH&CN now
+    assert "Đã mở lại cơ quan Sở Thông tin và Truyền thông (sttt)" in admin.text()
+    admin.send("/coquan Thông tin")
+    assert "sttt — Sở TT&TT" in admin.text() and "đã gộp" not in admin.text()
