@@ -23,7 +23,7 @@ def test_the_start_after_0018_fills_the_periods_of_earlier_reports(
     db_url: str, shared_assistant: Assistant
 ) -> None:
     engine = make_engine(db_url)
-    upgrade(engine, "0015")
+    upgrade(engine, "0017")  # the revision before 0018
     with session_scope(make_session_factory(engine)) as session:
         seed_knowledge(session, load_knowledge(shared_assistant.settings.data_dir), fold=fold)
     made = [
