@@ -282,7 +282,9 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="bot", description="Trợ lý Chỉ thị 06/CT-UBND")
+    parser = argparse.ArgumentParser(
+        prog="bot", description="Trợ lý thực hiện chỉ thị của UBND tỉnh"
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     ask = commands.add_parser("ask", help="hỏi một câu (hoặc --jsonl: mỗi dòng stdin một câu)")
     ask.add_argument("question", nargs="*")

@@ -65,9 +65,10 @@ def snooze(
 ) -> dt.datetime:
     """No reminder about the duty to this user for `days` working days; returns when
     they end (the same time of day, moved into working hours)."""
-    entry = catalog.duties.get(duty_id)
-    if entry is None:
+    key = catalog.duties.resolve(duty_id)
+    if key is None:
         raise NudgeError("unknown_duty")
+    entry = catalog.duties[key]
     if not 1 <= days <= MAX_SNOOZE_DAYS:
         raise NudgeError("usage")
     if not may_snooze(catalog, user, entry[1], province_agency):
@@ -78,9 +79,9 @@ def snooze(
     target = max(calendar.at(day, local.time()), calendar.start_of(day))
     until = calendar.next_working_slot(target).astimezone(dt.UTC)
     # Keyed by the person: a snooze from one account holds for all of theirs.
-    row = session.get(Snooze, (user.person, duty_id))
+    row = session.get(Snooze, (user.person, key))
     if row is None:
-        session.add(Snooze(user_id=user.person, duty_id=duty_id, until=until, created_at=now))
+        session.add(Snooze(user_id=user.person, duty_id=key, until=until, created_at=now))
     else:
         row.until, row.created_at = until, now
     session.flush()
@@ -94,25 +95,26 @@ def mark_done(
     when its latest report already says done (a second press adds nothing). A
     recurring duty's done report settles one period only (`policy.settle`): there,
     only a press the same day as that report is a second press."""
-    entry = catalog.duties.get(duty_id)
-    if entry is None:
+    key = catalog.duties.resolve(duty_id)
+    if key is None:
         raise NudgeError("unknown_duty")
+    entry = catalog.duties[key]
     agency_id = user.agency_id
     if agency_id is None or not accounts.can_report_for(user, agency_id):
         raise NudgeError("not_responsible")
     if agency_id not in responsible_agencies(catalog, entry[1]):
         raise NudgeError("not_responsible")
-    latest = progress.latest_by_duty(session, agency_id).get(duty_id)
+    latest = progress.latest_by_duty(session, agency_id).get(key)
     today = utcnow().astimezone(TIMEZONE).date()
     if latest is not None and latest.status == "done":
         made_on = latest.created_at.astimezone(TIMEZONE).date()
         if entry[1].timing.kind != "recurring" or made_on == today:
             return latest, False
-    directive, _ = entry
+    directive, duty = entry
     report = ProgressRepo(session).add(
         ProgressReport(
             directive_id=directive.id,
-            duty_id=duty_id,
+            duty_id=duty.id,
             agency_id=agency_id,
             user_id=user.id,
             status="done",
@@ -121,7 +123,7 @@ def mark_done(
             completed_on=today,
         )
     )
-    snoozed = session.get(Snooze, (user.person, duty_id))
+    snoozed = session.get(Snooze, (user.person, key))
     if snoozed is not None:
         session.delete(snoozed)
         session.flush()
@@ -184,7 +186,7 @@ def done_command(ctx: CommandContext) -> Response:
     view = {
         "new": new,
         "title": duty.title,
-        "clause": catalog.clauses[duty.clause][1].label,
+        "clause": catalog.duty_clause_label(duty),
         "agency": catalog.agencies[report.agency_id].name,
         "at": report.created_at,
     }

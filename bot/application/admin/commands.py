@@ -23,6 +23,7 @@ from bot.application.commands import CommandContext, admin, small_int
 from bot.application.file_limits import size_text, too_big
 from bot.application.knowledge.seed import duty_from_db
 from bot.application.messages import Attachment, Button, OutgoingFile, Reply, Response
+from bot.application.progress import find_duty_id
 from bot.application.services import not_found, respond
 from bot.domain.calendar import TIMEZONE
 from bot.domain.catalog import Catalog
@@ -130,9 +131,10 @@ def extend(ctx: CommandContext) -> Response:
     # fixed deadline can be extended.
     dated = [d for _, d in ctx.app.catalog.duties.values() if d.timing.kind == "deadline"]
     usage = respond(Reply("admin/due_usage", {"duties": dated}))
-    if len(words) != 2 or words[0] not in {d.id for d in dated}:
+    key = find_duty_id(ctx.app.catalog, words[0]) if len(words) == 2 else None
+    if key is None or key not in {d.key for d in dated}:
         return usage
-    directive, duty = ctx.app.catalog.duties[words[0]]
+    directive, duty = ctx.app.catalog.duties[key]
     due = None
     if words[1].lower() not in ("bo", "bỏ"):
         try:
@@ -232,12 +234,13 @@ def edit_duty(ctx: CommandContext) -> Response:
     """/suanv <duty> [tieude <text> | giao|chutri|phoihop <agencies> | goc [field]]."""
     session, user, args = ctx.session, ctx.user, ctx.args
     catalog = ctx.app.catalog
-    duty_id, _, rest = args.strip().partition(" ")
-    if duty_id not in catalog.duties:
-        return _duty_usage(ctx.app.catalog, duty_id)
+    typed, _, rest = args.strip().partition(" ")
+    key = find_duty_id(catalog, typed)
+    if key is None:
+        return _duty_usage(ctx.app.catalog, typed)
     word, _, value = rest.strip().partition(" ")
     word = fold(word)
-    directive = catalog.duties[duty_id][0]
+    directive, duty_id = catalog.duties[key][0], catalog.duties[key][1].id
     if not word:
         return _duty_view(ctx, directive.id, duty_id, changed=False)
     try:
@@ -281,7 +284,7 @@ def _duty_view(ctx: CommandContext, directive_id: str, duty_id: str, changed: bo
     view = {
         "id": duty_id,
         "title": duty.title,
-        "clause": ctx.app.catalog.clauses[duty.clause][1].label,
+        "clause": ctx.app.catalog.duty_clause_label(duty),
         "addressees": short(duty.addressees),
         "lead": short(duty.lead),
         "coordinate": short(duty.coordinate),

@@ -33,7 +33,7 @@ def edit_report(ctx: CommandContext) -> Response:
     last = progress.last_report_by(ctx.session, user)
     if last is None or not accounts.can_report_for(user, last.agency_id):
         return Response((Reply("dialog/no_report_to_edit"),))
-    started = ctx.app.report.start(ctx.session, user, last.duty_id, previous=last)
+    started = ctx.app.report.start(ctx.session, user, last.duty_key, previous=last)
     return ctx.app.outcome(ctx.session, started)
 
 
@@ -67,7 +67,7 @@ def duty_history(ctx: CommandContext, agency_id: str, typed: str) -> Response:
     duty_id = progress.find_duty_id(catalog, typed)
     own = progress.reportable_duties(catalog, agency_id)
     if duty_id is None:
-        example = own[0].id if own else next(iter(catalog.duties))
+        example = catalog.duty_label(own[0].key if own else next(iter(catalog.duties)))
         unknown = {"duty_id": typed[:40], "example": example}
         return Response((Reply("progress/unknown_duty", unknown),))
     duty = catalog.duties[duty_id][1]
@@ -90,10 +90,10 @@ def duty_history(ctx: CommandContext, agency_id: str, typed: str) -> Response:
     ]
     view: dict[str, Any] = {
         "agency": catalog.agencies[agency_id].name,
-        "duty_id": duty_id,
+        "duty_id": catalog.duty_label(duty_id),
         "title": duty.title,
-        "clause": catalog.clauses[duty.clause][1].label,
-        "assigned": any(d.id == duty_id for d in own),
+        "clause": catalog.duty_clause_label(duty),
+        "assigned": any(d.key == duty_id for d in own),
         "reports": reports,
         "older": older,
     }

@@ -135,7 +135,7 @@ class ReportDialog:
         if previous is not None:
             data["previous"] = {
                 "id": previous.id,
-                "duty_id": previous.duty_id,
+                "duty_id": previous.duty_key,
                 "status": previous.status,
                 "percent": previous.percent,
                 "completed_on": _iso(previous.completed_on),
@@ -143,8 +143,9 @@ class ReportDialog:
             }
             data.update(_values_of(previous))
         step = "duty"
-        if duty_id is not None and duty_id in self._duty_ids(user.agency_id):
-            data["duty_id"] = duty_id
+        key = None if duty_id is None else self.catalog.duties.resolve(duty_id)
+        if key is not None and key in self._duty_ids(user.agency_id):
+            data["duty_id"] = key
             step = "status"
         state = states.save(session, user.id, NAME, step, data)
         return Outcome([self.prompt(state)])
@@ -194,7 +195,7 @@ class ReportDialog:
             duties = self._duties(data["agency_id"])
             index = int(data.get("page", 0)) * PAGE_SIZE + number - 1
             if 1 <= number <= PAGE_SIZE and 0 <= index < len(duties):
-                return self._go(session, user, "status", _with_duty(data, duties[index].id))
+                return self._go(session, user, "status", _with_duty(data, duties[index].key))
             return None
         if state.step == "percent":
             value = parse_percent(stripped)
@@ -406,7 +407,7 @@ class ReportDialog:
         page = min(int(data.get("page", 0)), pages - 1)
         shown = duties[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
         buttons = [
-            Button(shorten(duty.title, BUTTON_TITLE), states.payload(NAME, token, "duty", duty.id))
+            Button(shorten(duty.title, BUTTON_TITLE), states.payload(NAME, token, "duty", duty.key))
             for duty in shown
         ]
         if page > 0:
@@ -424,7 +425,7 @@ class ReportDialog:
             {
                 "n": n,
                 "title": duty.title,
-                "clause": self.catalog.clauses[duty.clause][1].label,
+                "clause": self.catalog.duty_clause_label(duty),
                 "timing": timing_view(duty),
             }
             for n, duty in enumerate(shown, 1)
@@ -443,7 +444,7 @@ class ReportDialog:
         return {
             "agency": self.catalog.agencies[data["agency_id"]].name,
             "duty": duty.title if duty else "",
-            "clause": self.catalog.clauses[duty.clause][1].label if duty else "",
+            "clause": self.catalog.duty_clause_label(duty) if duty else "",
             "timing": timing_view(duty) if duty else None,
             "status": self.labels.status.get(data.get("status", ""), ""),
             "percent": data.get("percent"),
@@ -471,7 +472,7 @@ class ReportDialog:
         return progress.reportable_duties(self.catalog, agency_id)
 
     def _duty_ids(self, agency_id: str) -> set[str]:
-        return {d.id for d in self._duties(agency_id)}
+        return {d.key for d in self._duties(agency_id)}
 
 
 # What a dialog's data holds, step by step (pure helpers on the JSON-able dict).

@@ -74,7 +74,7 @@ def _row_view(row: DigestRow, digest: Digest) -> dict[str, Any]:
     opened = (digest.generated_at - row.reported_at).days if row.reported_at else 0
     return {
         "agency": "" if single else row.agency,
-        "id": row.duty_id,
+        "id": row.duty_label or row.duty_id,
         "title": cut(row.title),
         "deadline": row.deadline,
         "note": row.note,
@@ -102,6 +102,7 @@ def summary(
     changes = digest.changes
     data = {
         "title": title,
+        "subject": digest.subject,
         "scope": digest.scope,
         "at": digest.generated_at,
         "single": single,

@@ -19,6 +19,7 @@ from bot.domain.calendar import TIMEZONE, WorkingCalendar
 from bot.domain.catalog import Catalog
 from bot.domain.dates import with_day
 from bot.domain.deadlines import DutyPlan
+from bot.domain.knowledge import scoped_key
 from bot.domain.roles import ADMIN
 from bot.storage.models import Duty, ProgressReport, User
 
@@ -36,9 +37,15 @@ def duty_plans(session: Session, catalog: Catalog) -> list[DutyPlan]:
     """Every active task with its effective due date and responsible agencies (a clause
     that only states a responsibility is no task: nobody is nudged or counted on it)."""
     rows = session.execute(
-        select(Duty.id, Duty.effective_due).where(Duty.active, Duty.effective_due.is_not(None))
+        select(Duty.directive_id, Duty.id, Duty.effective_due).where(
+            Duty.active, Duty.effective_due.is_not(None)
+        )
     )
-    effective: dict[str, dt.date] = {duty_id: due for duty_id, due in rows if due is not None}
+    effective: dict[str, dt.date] = {
+        scoped_key(directive_id, duty_id): due
+        for directive_id, duty_id, due in rows
+        if due is not None
+    }
     plans = []
     for duty_id, (directive, duty) in catalog.duties.items():
         if not duty.is_task:
@@ -48,7 +55,7 @@ def duty_plans(session: Session, catalog: Catalog) -> list[DutyPlan]:
             DutyPlan(
                 duty_id=duty_id,
                 title=duty.title,
-                clause_label=catalog.clauses[duty.clause][1].label,
+                clause_label=catalog.duty_clause_label(duty),
                 timing_kind=duty.timing.kind,
                 recurrence=duty.timing.recurrence,
                 due=extended or duty.timing.due,
@@ -57,6 +64,7 @@ def duty_plans(session: Session, catalog: Catalog) -> list[DutyPlan]:
                 agencies=responsible_agencies(catalog, duty),
                 start=directive.effective,
                 timing_text=duty.timing.text,
+                label=catalog.duty_label(duty_id),
             )
         )
     return plans
@@ -81,6 +89,7 @@ def latest_reports(session: Session) -> dict[tuple[str, str], ReportView]:
     ranked = select(
         ProgressReport.id,
         ProgressReport.agency_id,
+        ProgressReport.directive_id,
         ProgressReport.duty_id,
         ProgressReport.status,
         ProgressReport.percent,
@@ -95,6 +104,7 @@ def latest_reports(session: Session) -> dict[tuple[str, str], ReportView]:
         select(
             ranked.c.id,
             ranked.c.agency_id,
+            ranked.c.directive_id,
             ranked.c.duty_id,
             ranked.c.status,
             ranked.c.percent,
@@ -107,11 +117,11 @@ def latest_reports(session: Session) -> dict[tuple[str, str], ReportView]:
     )
     latest_ids: set[int] = set()
     found: dict[tuple[str, str], ReportView] = {}
-    for report_id, agency_id, duty_id, status, percent, created_at, *rest in rows:
-        blockers, ref, ref_date, completed_on = rest
+    for report_id, agency_id, directive_id, duty_id, status, percent, *rest in rows:
+        created_at, blockers, ref, ref_date, completed_on = rest
         latest_ids.add(report_id)
         evidence = with_day(ref or "", ref_date)
-        found[(agency_id, duty_id)] = ReportView(
+        found[(agency_id, scoped_key(directive_id, duty_id))] = ReportView(
             status, percent, _aware(created_at), blockers or "", evidence, completed_on
         )
     earlier = _earlier_done(session, latest_ids)
@@ -129,16 +139,17 @@ def _earlier_done(session: Session, latest_ids: set[int]) -> dict[tuple[str, str
         select(
             ProgressReport.id,
             ProgressReport.agency_id,
+            ProgressReport.directive_id,
             ProgressReport.duty_id,
             ProgressReport.completed_on,
             ProgressReport.created_at,
         ).where(ProgressReport.status == "done", ProgressReport.id.not_in(replaced))
     )
     days: dict[tuple[str, str], list[dt.date]] = defaultdict(list)
-    for report_id, agency_id, duty_id, completed_on, created_at in rows:
+    for report_id, agency_id, directive_id, duty_id, completed_on, created_at in rows:
         if report_id not in latest_ids:
             finished = completed_on or _aware(created_at).astimezone(TIMEZONE).date()
-            days[(agency_id, duty_id)].append(finished)
+            days[(agency_id, scoped_key(directive_id, duty_id))].append(finished)
     return days
 
 
