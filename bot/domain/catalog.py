@@ -149,6 +149,7 @@ class Catalog:
         # How many directives are active in all: a one-directive catalog cut from a
         # larger one (`for_directive`) still cites "06/2019 · Mục 1.a".
         self.active_count = len(kb.directives)
+        self.held_names = [d.name for d in kb.directives]  # every active one, likewise
         self.duties: ScopedTable[Duty] = ScopedTable(
             (directive, d.id, d) for directive in kb.directives for d in directive.duties
         )
@@ -233,12 +234,13 @@ class Catalog:
         return self.clause_label(self.directives[duty.directive_id], duty.clause)
 
     def duty_label(self, key: str) -> str:
-        """A duty's id as users see and type it: "1.a-1", or "06/2019 · 1.a-1"."""
+        """A duty's id as users see and type it (one word, for commands): "1.a-1", or
+        "06/2019·1.a-1" when several directives are active."""
         directive, duty = self.duties[key]
-        return self.qualified(directive, duty.id)
+        return self.qualified(directive, duty.id, "·")
 
-    def qualified(self, directive: Directive, text: str) -> str:
-        return f"{directive.short_label} · {text}" if self.active_count > 1 else text
+    def qualified(self, directive: Directive, text: str, separator: str = " · ") -> str:
+        return f"{directive.short_label}{separator}{text}" if self.active_count > 1 else text
 
     def subject(self, directive_ids: Sequence[str] = ()) -> str:
         """What titles name: "Chỉ thị 06/CT-UBND", or the directives listed."""
@@ -267,6 +269,7 @@ class Catalog:
         )
         catalog = Catalog(kb, self.normalizer, self.stopwords, self._build_index)
         catalog.active_count = self.active_count
+        catalog.held_names = self.held_names
         return catalog
 
     # Names the NLU gazetteer recognizes, and the words it counts as in-domain.

@@ -78,17 +78,18 @@ class CachedDigests(DigestBuilder):
         scope: str,
         user_id: int | None = None,
         world: World | None = None,
+        directive_id: str | None = None,
     ) -> Digest:
         if user_id is not None or world is not None:
-            return super().build(session, now, agency_ids, scope, user_id, world)
-        key = (tuple(agency_ids), scope)
+            return super().build(session, now, agency_ids, scope, user_id, world, directive_id)
+        key = (tuple(agency_ids), scope, directive_id)
         stamp = (now.astimezone(TIMEZONE).date(), change_stamp(session))
         with self._lock:
             found = self._kept.get(key)
             if found is not None and found[0] == stamp and dt.timedelta(0) <= now - found[1] < TTL:
                 self._kept.move_to_end(key)
                 return found[2]
-        digest = super().build(session, now, agency_ids, scope)
+        digest = super().build(session, now, agency_ids, scope, directive_id=directive_id)
         with self._lock:
             self._kept[key] = (stamp, now, digest)
             self._kept.move_to_end(key)

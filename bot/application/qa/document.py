@@ -8,6 +8,7 @@ document's header.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from bot.application.messages import Reply
@@ -95,7 +96,16 @@ def other_document(catalog: Catalog, parse: Parse) -> str | None:
             type_name = DOCUMENT_TYPES.get(tuple(catalog.normalizer.tokens(doc_type)), "")
             if first is not None:
                 known.add((type_name, first))
-    tokens = parse.tokens
+    for name, number, first in documents_named(parse.tokens):
+        if (name, first) not in known:
+            return f"{name} {number.upper()}"
+    return None
+
+
+def documents_named(tokens: Sequence[str]) -> list[tuple[str, str, int]]:
+    """(type, number as typed, its first number) of each document a question names by
+    type and number: "chỉ thị 99/CT-UBND", "chỉ thị số 06"."""
+    found = []
     for words, name in DOCUMENT_TYPES.items():
         n = len(words)
         for i in range(len(tokens) - n):
@@ -104,6 +114,6 @@ def other_document(catalog: Catalog, parse: Parse) -> str | None:
             after = list(tokens[i + n : i + n + 2])
             number = after[1] if after[:1] == ["so"] and len(after) == 2 else after[0]
             first = _first_number(number)
-            if first is not None and (name, first) not in known:
-                return f"{name} {number.upper()}"
-    return None
+            if first is not None:
+                found.append((name, number, first))
+    return found

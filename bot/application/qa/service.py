@@ -15,6 +15,7 @@ from dataclasses import replace
 from functools import partial
 
 from bot.application.messages import Button
+from bot.application.qa import directives
 from bot.application.qa.answer import CONFIDENT, Answer
 from bot.application.qa.conversation import empty, refuse, request, small_talk
 from bot.application.qa.deadlines import deadline, deadline_answer, deadline_list
@@ -111,6 +112,21 @@ class QAService:
             "ask_shortcomings": partial(shortcomings, catalog),
             "ask_results": partial(results, self.matcher),
         }
+        # With several directives, a service per directive answers what is asked of it
+        # (`bot.application.qa.directives` chooses); with one, this service does.
+        self.by_directive: dict[str, QAService] = {}
+        if len(catalog.directives) > 1:
+            self.by_directive = {
+                directive_id: QAService(
+                    catalog.for_directive(directive_id),
+                    nlu,
+                    suggestion_wordings,
+                    generic_words,
+                    suggest_below,
+                    small_talk_words,
+                )
+                for directive_id in catalog.directives
+            }
 
     # Entry point.
 
@@ -118,6 +134,10 @@ class QAService:
         """The answer to `text`; `context` (the user's last answered question, while
         fresh) lets a follow-up ("còn Sở Nội vụ thì sao?", "hạn khi nào?") be read
         against it."""
+        if directives.asks_for_directives(text):
+            return directives.listing(self.catalog, self.nlu.parse(text))
+        if self.by_directive:
+            return self._across_directives(text, context)
         whole = self._one(text, context)
         parts = two_parts(text)
         if parts is None:
@@ -134,6 +154,24 @@ class QAService:
             duties=first.duties + second.duties,
             also=(second.reply, *second.also),
         )
+
+    def _across_directives(self, text: str, context: Context | None) -> Answer:
+        """The answer from the directive the question names, follows or fits; the
+        question back when several fit."""
+        parse = self.nlu.parse(text)
+        chosen = directives.named(self.catalog, parse, text)
+        if not chosen and context is not None:
+            followed = directives.from_context(context.duties, self.by_directive)
+            chosen = [followed] if followed else []
+        if not chosen and other_document(self.catalog, parse) is None:
+            catalogs = {d: service.catalog for d, service in self.by_directive.items()}
+            chosen = directives.fits(catalogs, text)
+            if len(chosen) > 1:
+                return directives.which_one(self.catalog, parse, text, chosen)
+        # Nothing named or fitting (small talk, a document not held): the first
+        # directive's service answers, and refuses by name what no directive holds.
+        service = self.by_directive[chosen[0] if chosen else next(iter(self.by_directive))]
+        return service.answer(text, context)
 
     def _one(self, text: str, context: Context | None) -> Answer:
         parse = _question_not_request(self.nlu.parse(text))

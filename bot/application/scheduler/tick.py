@@ -117,7 +117,7 @@ class NudgeMessages:
     def problem(self, skipped: Skipped) -> Reply:
         """The admins' report of a duty left out of the schedule."""
         data = {
-            "duty_id": skipped.duty_id,
+            "duty_id": skipped.label or skipped.duty_id,
             "title": skipped.title,
             "problem": skipped.problem,
             "bad_date": isinstance(skipped.error, DateOutOfRange),
