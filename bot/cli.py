@@ -227,6 +227,59 @@ def cmd_directive_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_directive_publish(args: argparse.Namespace) -> int:
+    """Publish a draft pack into the database: answers and nudges use it from the
+    next start (a running assistant reloads its indexes on its own)."""
+    from bot.app import prepare_database
+    from bot.application.knowledge import publishing
+    from bot.storage.db import session_scope
+
+    settings = Settings.from_env()
+    folder = Path(args.draft)
+    if not folder.is_dir():
+        folder = settings.data_dir / "drafts" / args.draft
+    sessions = prepare_database(settings)
+    try:
+        with session_scope(sessions) as session:
+            directive = publishing.publish(session, folder)
+    except publishing.PublishError as error:
+        print(error, file=sys.stderr)
+        return 2
+    print(f"Đã công bố {directive.name} ({directive.id}): {len(directive.duties)} nhiệm vụ.")
+    return 0
+
+
+def cmd_directive_retire(args: argparse.Namespace) -> int:
+    from bot.app import prepare_database
+    from bot.application.knowledge import publishing
+    from bot.storage.db import session_scope
+    from bot.storage.models import utcnow
+
+    sessions = prepare_database(Settings.from_env())
+    try:
+        with session_scope(sessions) as session:
+            publishing.retire(session, args.id, utcnow())
+    except publishing.PublishError as error:
+        print(error, file=sys.stderr)
+        return 2
+    print(f"Đã ngừng áp dụng {args.id} (giữ lại lịch sử báo cáo, không nhắc việc nữa).")
+    return 0
+
+
+def cmd_directive_list(args: argparse.Namespace) -> int:
+    from bot.app import prepare_database
+    from bot.application.knowledge import publishing
+    from bot.storage.db import session_scope
+
+    sessions = prepare_database(Settings.from_env())
+    with session_scope(sessions) as session:
+        for d in publishing.listed(session):
+            state = "đang áp dụng" if d.active else "ngừng áp dụng"
+            origin = "công bố" if d.origin == "published" else "gói dữ liệu"
+            print(f"{d.id}\t{d.name}\t{d.issued:%d/%m/%Y}\t{state}\t{origin}\t{d.duties} nhiệm vụ")
+    return 0
+
+
 def cmd_content_file(args: argparse.Namespace) -> int:
     """`bot faq|duties export|import FILE` (YAML, CSV or XLSX by the file's suffix)."""
     from bot.app import prepare_database
@@ -339,13 +392,28 @@ def build_parser() -> argparse.ArgumentParser:
     )
     stats_parser.add_argument("--weeks", type=int, default=4, help="số tuần gần nhất (1-26)")
     stats_parser.set_defaults(func=cmd_stats)
-    directive = commands.add_parser("directive", help="nhập văn bản chỉ đạo (bản nháp)")
-    directive_import = directive.add_subparsers(dest="directive", required=True).add_parser(
+    directive = commands.add_parser(
+        "directive", help="văn bản chỉ đạo: nhập bản nháp, công bố, ngừng áp dụng, danh sách"
+    )
+    directive_commands = directive.add_subparsers(dest="directive", required=True)
+    directive_import = directive_commands.add_parser(
         "import", help="tạo bản nháp gói dữ liệu từ văn bản (.txt, .docx hoặc .pdf có lớp chữ)"
     )
     directive_import.add_argument("file", metavar="FILE")
     directive_import.add_argument("--out", help="thư mục ghi (mặc định data/drafts/<mã>/)")
     directive_import.set_defaults(func=cmd_directive_import)
+    directive_publish = directive_commands.add_parser(
+        "publish", help="công bố một bản nháp (thư mục, hoặc mã trong data/drafts/)"
+    )
+    directive_publish.add_argument("draft", metavar="DRAFT")
+    directive_publish.set_defaults(func=cmd_directive_publish)
+    directive_retire = directive_commands.add_parser(
+        "retire", help="ngừng áp dụng một văn bản (giữ lịch sử, không nhắc việc nữa)"
+    )
+    directive_retire.add_argument("id", metavar="ID")
+    directive_retire.set_defaults(func=cmd_directive_retire)
+    directive_list = directive_commands.add_parser("list", help="các văn bản đã nạp")
+    directive_list.set_defaults(func=cmd_directive_list)
     for kind, help_text in (("faq", "mục hỏi đáp"), ("duties", "hạn (gia hạn) của nhiệm vụ")):
         group = commands.add_parser(kind, help=f"xuất/nhập {help_text} (YAML, CSV, XLSX)")
         actions = group.add_subparsers(dest="action", required=True)
