@@ -65,7 +65,7 @@ def snooze(
 ) -> dt.datetime:
     """No reminder about the duty to this user for `days` working days; returns when
     they end (the same time of day, moved into working hours)."""
-    key = catalog.duties.resolve(duty_id)
+    key = progress.find_duty_id(catalog, duty_id)
     if key is None:
         raise NudgeError("unknown_duty")
     entry = catalog.duties[key]
@@ -95,7 +95,7 @@ def mark_done(
     when its latest report already says done (a second press adds nothing). A
     recurring duty's done report settles one period only (`policy.settle`): there,
     only a press the same day as that report is a second press."""
-    key = catalog.duties.resolve(duty_id)
+    key = progress.find_duty_id(catalog, duty_id)
     if key is None:
         raise NudgeError("unknown_duty")
     entry = catalog.duties[key]

@@ -143,7 +143,7 @@ class ReportDialog:
             }
             data.update(_values_of(previous))
         step = "duty"
-        key = None if duty_id is None else self.catalog.duties.resolve(duty_id)
+        key = None if duty_id is None else progress.find_duty_id(self.catalog, duty_id)
         if key is not None and key in self._duty_ids(user.agency_id):
             data["duty_id"] = key
             step = "status"
