@@ -10,6 +10,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from bot.domain.knowledge import scoped_key
+
 FIRST = "06-CT-UBND-2019"
 
 
@@ -36,3 +38,8 @@ def copy_pack(data_dir: Path, number: int, year: int, subject: str = "chữ ký 
             text = text.replace("effective: 2019-04-19", f"effective: {year}-04-19")
         (target / name).write_text(text, encoding="utf-8")
     return directive_id
+
+
+def key(duty_id: str, directive_id: str = FIRST) -> str:
+    """The scoped key plans, digest rows and the scheduler's maps use for a duty."""
+    return scoped_key(directive_id, duty_id)
