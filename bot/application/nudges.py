@@ -166,7 +166,9 @@ def snooze_command(ctx: CommandContext) -> Response:
         )
     except NudgeError as error:
         return Response((_nudge_error(error.reason, words[0]),))
-    title = catalog.duties[words[0]][1].title
+    # What the user typed may be a plain id or a shown one ("06/2019·2.f-4"): resolved
+    # as `snooze` did, since it succeeded.
+    title = catalog.duties[progress.find_duty_id(catalog, words[0]) or words[0]][1].title
     return Response((Reply("nudge/snoozed", {"title": title, "until": until}),))
 
 
@@ -182,7 +184,7 @@ def done_command(ctx: CommandContext) -> Response:
         report, new = mark_done(ctx.session, catalog, ctx.user, duty_id)
     except NudgeError as error:
         return Response((_nudge_error(error.reason, duty_id),))
-    duty = catalog.duties[duty_id][1]
+    duty = catalog.duties[report.duty_key][1]
     view = {
         "new": new,
         "title": duty.title,
