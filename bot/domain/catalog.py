@@ -80,6 +80,11 @@ class ScopedTable(Mapping[str, tuple[Directive, V]], Generic[V]):
         found = self._plain.get(key, [])
         return found[0] if len(found) == 1 else None
 
+    def ids(self) -> set[str]:
+        """Every key and every plain id held: what a cited id (an FAQ's "1.e") is
+        checked against."""
+        return {*self._items, *self._plain}
+
     def __getitem__(self, key: str) -> tuple[Directive, V]:
         resolved = self.resolve(key)
         if resolved is None:
@@ -256,6 +261,16 @@ class Catalog:
             f"{d.doc_type} số {d.number} ngày {d.issued.day}/{d.issued.month}/{d.issued.year}"
             for d in chosen
         )
+
+    def directive_named(self, word: str) -> str | None:
+        """The directive a command's word names: "06/2019" (as ids are prefixed),
+        "06/CT-UBND" or its id; None when it names none."""
+        word = word.strip().lower()
+        for directive in self.directives.values():
+            names = (directive.short_label, directive.number, directive.id)
+            if word in (name.lower() for name in names):
+                return directive.id
+        return None
 
     def for_directive(self, directive_id: str) -> Catalog:
         """The catalog of one directive (same agencies and FAQ): what the Q&A answers

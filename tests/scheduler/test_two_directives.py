@@ -77,9 +77,11 @@ def test_reports_digests_nudges_and_exports_keep_the_two_apart(two: Assistant) -
         for directive in (FIRST, SECOND):
             session.get_one(Duty, (directive, "2.f-4")).effective_due = DUE
 
-    listed = say(two, "11", "/baocao")
-    assert "(06/2019 · Mục 1.a)" in listed
-    assert "Anh/Chị vui lòng" not in say(two, "11", "/huy")
+    # /baocao asks the directive first, then lists only its duties.
+    assert "Anh/Chị báo cáo nhiệm vụ của văn bản nào?" in say(two, "11", "/baocao")
+    listed = say(two, "11", "2")
+    assert "(99/2025 · Mục 1.a)" in listed and "06/2019" not in listed
+    assert "Đã hủy" in say(two, "11", "/huy")
     # A plain id two directives hold is not guessed; the qualified one is recorded.
     assert "Đã ghi nhận hoàn thành" not in say(two, "11", "/xong 2.f-4")
     assert "Đã ghi nhận hoàn thành" in say(two, "11", "/xong 99/2025·2.f-4")
@@ -115,6 +117,9 @@ def test_reports_digests_nudges_and_exports_keep_the_two_apart(two: Assistant) -
     assert only.subject == "Chỉ thị 99/CT-UBND"
     text = say(two, "12", "/tonghop")
     assert "Tổng hợp thực hiện Chỉ thị 06/CT-UBND, Chỉ thị 99/CT-UBND" in text
+    assert "hoặc chọn một văn bản để xem riêng" in text
+    text = say(two, "12", "/tonghop 99/2025")
+    assert "Tổng hợp thực hiện Chỉ thị 99/CT-UBND — toàn tỉnh" in text
 
     # The export: one row per directive's duty, under the id users type.
     book = load_workbook(io.BytesIO(to_xlsx(both, {})))

@@ -195,7 +195,7 @@ def inbox_add(ctx: CommandContext) -> Response:
     if log_number is None or len(words) < 2:
         return not_found("nhóm câu hỏi hoặc mục hỏi đáp", args)
     try:
-        merged = inbox.merge(session, user, log_number, words[1], set(ctx.app.catalog.clauses))
+        merged = inbox.merge(session, user, log_number, words[1], ctx.app.catalog.clauses.ids())
     except content.ContentError:
         return not_found("nhóm câu hỏi hoặc mục hỏi đáp", args)
     if merged.added:
@@ -440,7 +440,7 @@ def import_file(ctx: CommandContext, attachment: Attachment) -> Response:
         path = Path(folder) / f"upload{suffix}"
         path.write_bytes(attachment.content)
         try:
-            clauses = set(ctx.app.catalog.clauses)
+            clauses = ctx.app.catalog.clauses.ids()
             kind, report = files.import_file(session, user, path, clauses, limits)
         except files.FileProblems as error:
             return _file_rejected(attachment, error.problems)

@@ -116,8 +116,9 @@ def summary(
         "changes": None if changes is None else changes[:SUMMARY_CHANGES],
         "more_changes": 0 if changes is None else max(0, len(changes) - SUMMARY_CHANGES),
         "previous_at": digest.previous_at,
-        "skipped": [{"title": s.title, "id": s.duty_id} for s in digest.skipped],
+        "skipped": [{"title": s.title, "id": s.label or s.duty_id} for s in digest.skipped],
         "attached": attached,
+        "directive_picks": False,  # `/tonghop` over several directives offers each
     }
     buttons = [Button("Theo tình trạng", f"{command} {BY_STATUS}")]
     if not single:

@@ -52,7 +52,7 @@ def inbox_merge(
     """«Gộp vào»: as `/hopthu_them`."""
     user = access.admin_user(session, visitor, f"hop-thu {log_id} gop")
     try:
-        merged = inbox.merge(session, user, log_id, faq_id, set(services.catalog.clauses))
+        merged = inbox.merge(session, user, log_id, faq_id, services.catalog.clauses.ids())
     except content.ContentError as error:
         raise access.NotFound(error.reason, log_id=log_id, faq_id=faq_id) from None
     if merged.added:
