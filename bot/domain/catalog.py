@@ -281,6 +281,7 @@ class Catalog:
             directives=(self.directives[directive_id],),
             agencies=self.kb.agencies,
             faq=self.kb.faq,
+            retired=self.kb.retired,
         )
         catalog = Catalog(kb, self.normalizer, self.stopwords, self._build_index)
         catalog.active_count = self.active_count

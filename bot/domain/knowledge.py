@@ -219,12 +219,29 @@ class Directive:
 
 
 @dataclass(frozen=True)
+class RetiredDirective:
+    """A directive kept for history only: asked about by number, the assistant says
+    it no longer applies rather than that it does not know it."""
+
+    doc_type: str
+    number: str
+    issued: dt.date
+    title: str
+    retired_on: dt.date
+
+    @property
+    def name(self) -> str:
+        return f"{self.doc_type} {self.number}"
+
+
+@dataclass(frozen=True)
 class KnowledgeBase:
     """Everything the Q&A answers from: directives, agencies and the FAQ."""
 
     directives: tuple[Directive, ...]
     agencies: tuple[Agency, ...]
     faq: tuple[FaqEntry, ...] = ()
+    retired: tuple[RetiredDirective, ...] = ()
 
     def agency(self, agency_id: str) -> Agency:
         for agency in self.agencies:

@@ -16,11 +16,14 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from bot.app import Assistant, build_assistant
+from bot.application import reload
+from bot.application.admin import content
 from bot.application.digest.builder import DigestBuilder
 from bot.application.digest.xlsx import to_xlsx
 from bot.application.messages import IncomingMessage
 from bot.application.scheduler.policy import due_messages
 from bot.application.scheduler.world import load_world
+from bot.cli import main
 from bot.config import PROJECT_ROOT, NudgeSettings, Settings
 from bot.storage.db import session_scope
 from bot.storage.models import Duty, ProgressReport
@@ -131,3 +134,29 @@ def test_reports_digests_nudges_and_exports_keep_the_two_apart(two: Assistant) -
     ]
     assert {"06/2019·2.f-4", "99/2025·2.f-4"} <= set(ids)
     assert "2.f-4" not in ids
+
+
+def test_a_directive_retired_from_the_command_line_leaves_a_running_bot(
+    two: Assistant, db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`bot directive retire` in another process: the running core sees the audited
+    change on its next check and reloads; asked by number, the retired directive is
+    said to be retired, and ids are plain again with one directive left."""
+    monkeypatch.setattr(reload, "CHECK_EVERY_SECONDS", 0.0)
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    monkeypatch.setenv("DATA_DIR", str(tmp_path / "data"))
+    say(two, "1", "xin chào")  # the reloader notes the latest change
+    assert main(["directive", "retire", SECOND]) == 0
+    say(two, "1", "xin chào")  # sees the retirement: rebuilds in the background
+    two.core.wait_for_reload()
+
+    text = say(two, "1", "Chỉ thị 99/CT-UBND quy định gì?")
+    assert "Chỉ thị 99/CT-UBND ngày 19/4/2025" in text and "đã thôi áp dụng từ ngày" in text
+    assert "Hiện đang áp dụng: Chỉ thị 06/CT-UBND." in text
+    text = say(two, "1", "Sở Tài chính phải làm gì về chữ ký số?")
+    assert "(Mục 1.e)" in text and "06/2019" not in text
+    with session_scope(two.sessions) as session:
+        world = load_world(session, two.core.qa.catalog, NudgeSettings())
+        history = [c.action for c in content.history(session)]
+    assert {p.duty_id.split(":")[0] for p in world.plans} == {FIRST}
+    assert history[0] == "directive.retire"

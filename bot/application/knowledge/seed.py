@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 
 from bot.application.knowledge import rows
 from bot.domain import knowledge as k
+from bot.domain.calendar import TIMEZONE
 from bot.storage import models as m
 from nlu.normalize import fold as default_fold
 
@@ -132,7 +133,16 @@ def load_knowledge_from_db(session: Session) -> k.KnowledgeBase:
             select(m.FaqEntry).where(m.FaqEntry.active).order_by(m.FaqEntry.position, m.FaqEntry.id)
         )
     )
-    return k.KnowledgeBase(directives=directives, agencies=agencies, faq=faq)
+    retired = tuple(
+        k.RetiredDirective(
+            d.doc_type, d.number, d.issued, d.title, d.retired_at.astimezone(TIMEZONE).date()
+        )
+        for d in session.scalars(
+            select(m.Directive).where(m.Directive.retired_at.is_not(None)).order_by(m.Directive.id)
+        )
+        if d.retired_at is not None
+    )
+    return k.KnowledgeBase(directives=directives, agencies=agencies, faq=faq, retired=retired)
 
 
 PACK, PUBLISHED = "pack", "published"

@@ -92,13 +92,29 @@ def other_document(catalog: Catalog, parse: Parse) -> str | None:
     for held in catalog.kb.directives:
         documents = [(held.doc_type, held.number)] + [(c.doc_type, c.number) for c in held.cites]
         for doc_type, number in documents:
-            first = _first_number(catalog.normalizer.tokens(number)[0])
-            type_name = DOCUMENT_TYPES.get(tuple(catalog.normalizer.tokens(doc_type)), "")
+            type_name, first = _document_key(catalog, doc_type, number)
             if first is not None:
                 known.add((type_name, first))
     for name, number, first in documents_named(parse.tokens):
         if (name, first) not in known:
             return f"{name} {number.upper()}"
+    return None
+
+
+def _document_key(catalog: Catalog, doc_type: str, number: str) -> tuple[str, int | None]:
+    """("chi thi", 6) for Chỉ thị 06/CT-UBND: how a named document is matched."""
+    first = _first_number(catalog.normalizer.tokens(number)[0])
+    return DOCUMENT_TYPES.get(tuple(catalog.normalizer.tokens(doc_type)), ""), first
+
+
+def retired_directive(catalog: Catalog, parse: Parse) -> Answer | None:
+    """A retired directive the question names by type and number ("chỉ thị 42/CT-UBND"):
+    said to be retired, with the directives that apply, rather than refused as unknown."""
+    retired = {_document_key(catalog, d.doc_type, d.number): d for d in catalog.kb.retired}
+    for name, _, first in documents_named(parse.tokens):
+        if (name, first) in retired:
+            view = {"directive": retired[(name, first)], "held": catalog.held_names}
+            return make(parse, "retired", Reply("qa/retired", view))
     return None
 
 

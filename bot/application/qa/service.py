@@ -19,7 +19,13 @@ from bot.application.qa import directives
 from bot.application.qa.answer import CONFIDENT, Answer
 from bot.application.qa.conversation import empty, refuse, request, small_talk
 from bot.application.qa.deadlines import deadline, deadline_answer, deadline_list
-from bot.application.qa.document import by_cited_document, by_clause, metadata, other_document
+from bot.application.qa.document import (
+    by_cited_document,
+    by_clause,
+    metadata,
+    other_document,
+    retired_directive,
+)
 from bot.application.qa.duties import agency_duties as duties_of_agencies
 from bot.application.qa.duties import responsible, responsible_for
 from bot.application.qa.faq import FaqAnswers
@@ -222,6 +228,9 @@ class QAService:
             return self._refuse(parse, place=parse.values("place")[0])
         if parse.values("uncovered"):
             return self._refuse(parse, subject=parse.values("uncovered")[0])
+        retired = retired_directive(self.catalog, parse)
+        if retired is not None:
+            return retired
         document = other_document(self.catalog, parse)
         if document:
             return self._refuse(parse, document=document)
