@@ -170,8 +170,7 @@ class QAService:
             followed = directives.from_context(context.duties, self.by_directive)
             chosen = [followed] if followed else []
         if not chosen and other_document(self.catalog, parse) is None:
-            catalogs = {d: service.catalog for d, service in self.by_directive.items()}
-            chosen = directives.fits(catalogs, text)
+            chosen = directives.fits(self.catalog, text)
             if len(chosen) > 1:
                 return directives.which_one(self.catalog, parse, text, chosen)
         # Nothing named or fitting (small talk, a document not held): the first
