@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from bot.application import accounts, chat_commands, choices, feedback, nudges
 from bot.application.admin import commands as admin_commands
+from bot.application.admin import directives as admin_directives
 from bot.application.admin import inbox
 from bot.application.commands import (
     Command,
@@ -73,6 +74,7 @@ DECLARED_COMMANDS: tuple[Command, ...] = (
     *digest_commands.COMMANDS,
     *portal_commands.COMMANDS,
     *admin_commands.COMMANDS,
+    *admin_directives.COMMANDS,
     *feedback.COMMANDS,
 )
 
@@ -90,6 +92,7 @@ class Core:
         push_channels: Iterable[str] = (),
         import_limits: ImportLimits | None = None,
         web_url: str = "",
+        drafts_dir: Path | None = None,
     ) -> None:
         # The log stores the reply as plain text, whatever channel it went to.
         self.log_renderer = log_renderer
@@ -110,6 +113,7 @@ class Core:
             tuple(push_channels),
             import_limits,
             web_url,
+            drafts_dir,
         )
         self._reloader.swap = self.services.swap
 
@@ -183,6 +187,8 @@ class Core:
         if message.attachment is not None:
             if accounts.has_role(user, ADMIN) and message.attachment.kind == "document":
                 context = CommandContext(session, user, "", self.services)
+                if admin_directives.is_directive_file(self.services, message.attachment):
+                    return admin_directives.draft_from_file(context, message.attachment)
                 return admin_commands.import_file(context, message.attachment)
             return Response((Reply("chat/attachment_outside_dialog"),))
         if message.payload is None and _answers_a_choice(text):

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from bot.application import accounts
 from bot.application.admin import announcements, content, files, inbox, stats
+from bot.application.admin.directives import DOCUMENT_SUFFIXES
 from bot.application.commands import CommandContext, admin, small_int
 from bot.application.file_limits import size_text, too_big
 from bot.application.knowledge.seed import duty_from_db
@@ -503,13 +504,14 @@ def invite(ctx: CommandContext) -> Response:
 
 
 def import_wanted(attachment: Attachment, max_bytes: int) -> bool:
-    """Whether a channel should fetch a file's bytes for `import_file`: a content file
-    whose size the channel told, not past `max_bytes` (IMPORT_MAX_BYTES), so that a
-    huge file is refused without being downloaded."""
+    """Whether a channel should fetch a file's bytes for `import_file` or a directive's
+    draft: a content file or a directive's text whose size the channel told, not past
+    `max_bytes` (IMPORT_MAX_BYTES), so that a huge file is refused without being
+    downloaded."""
     suffix = Path(attachment.file_name).suffix.lower()
     return (
         attachment.kind == "document"
-        and suffix in files.FORMATS
+        and suffix in (*files.FORMATS, *DOCUMENT_SUFFIXES)
         and (0 < attachment.size <= max_bytes)
     )
 

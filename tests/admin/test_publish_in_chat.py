@@ -1,0 +1,83 @@
+"""Publishing a directive from chat (SQLite and PostgreSQL): an admin sends its text as
+.docx or .txt, reads the review of the draft, and publishes it: the next question
+about it is answered from it; «Hủy» drops a draft and publishes nothing."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from bot.app import Assistant, build_assistant
+from bot.application import accounts
+from bot.application.messages import Attachment
+from bot.config import PROJECT_ROOT, Settings
+from bot.storage.db import session_scope
+from bot.storage.models import Directive
+from tests.admin.test_documents import SOURCE, as_word
+from tests.core.test_dialogs import Chat
+
+DRAFT = "77-CT-UBND-2019"
+
+
+@pytest.fixture
+def own_data(db_url: str, tmp_path: Path) -> Iterator[Assistant]:
+    """An assistant whose data folder (where drafts go) is the test's own."""
+    shutil.copytree(PROJECT_ROOT / "data", tmp_path / "data")
+    settings = Settings.from_env({"DATABASE_URL": db_url, "DATA_DIR": str(tmp_path / "data")})
+    assistant = build_assistant(settings)
+    try:
+        yield assistant
+    finally:
+        assistant.core.wait_for_reload()
+        assistant.sessions.kw["bind"].dispose()
+
+
+def admin_of(assistant: Assistant) -> Chat:
+    with session_scope(assistant.sessions) as session:
+        accounts.bootstrap_admin(session, "test", "1", "Quản trị")
+    return Chat(assistant, "1")
+
+
+def send(chat: Chat, name: str, content: bytes) -> str:
+    chat.send(attachment=Attachment("document", "f1", name, len(content), content))
+    return chat.text()
+
+
+def test_an_admin_publishes_a_directive_sent_as_word(own_data: Assistant) -> None:
+    admin = admin_of(own_data)
+    review = send(admin, "chi-thi-77.docx", as_word(SOURCE.replace("06/CT-UBND", "77/CT-UBND")))
+    assert "Chỉ thị 77/CT-UBND ngày 19/4/2019" in review
+    assert "• Nhiệm vụ: " in review and "Cơ quan được giao nhiều nhất" in review
+    assert (own_data.settings.data_dir / "drafts" / DRAFT / "directive.yaml").exists()
+    user = Chat(own_data, "9")
+    user.send("Chỉ thị 77/CT-UBND do ai ký?")
+    assert "không có nội dung Chỉ thị 77/CT-UBND" in user.text()  # not yet published
+
+    admin.press("Công bố")
+    assert "Đã công bố Chỉ thị 77/CT-UBND" in admin.text()
+    own_data.core.wait_for_reload()
+    user.send("Chỉ thị 77/CT-UBND do ai ký?")
+    assert "Chỉ thị số 77/CT-UBND ngày 19/4/2019" in user.text()
+    with session_scope(own_data.sessions) as session:
+        published = session.get_one(Directive, DRAFT)
+        assert (published.origin, published.active) == ("published", True)
+
+
+def test_a_dropped_draft_publishes_nothing(own_data: Assistant) -> None:
+    admin = admin_of(own_data)
+    send(admin, "chi-thi-77.txt", SOURCE.replace("06/CT-UBND", "77/CT-UBND").encode())
+    admin.press("Hủy")
+    assert "Đã bỏ bản nháp «77-CT-UBND-2019»" in admin.text()
+    assert not (own_data.settings.data_dir / "drafts" / DRAFT).exists()
+    admin.send(f"/congbo {DRAFT}")
+    assert "Không có bản nháp" in admin.text()
+    with session_scope(own_data.sessions) as session:
+        assert session.scalars(select(Directive.id)).all() == ["06-CT-UBND-2019"]
+    # Not an admin: the command is refused, the file is not read.
+    official = Chat(own_data, "5")
+    official.send(f"/congbo {DRAFT}")
+    assert "Đã công bố" not in official.text()
