@@ -5,11 +5,12 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
 
 from bot import logs
 from bot.config import ConfigError, Settings, masked_url
@@ -230,39 +231,45 @@ def cmd_directive_import(args: argparse.Namespace) -> int:
 def cmd_directive_publish(args: argparse.Namespace) -> int:
     """Publish a draft pack into the database: answers and nudges use it from the
     next start (a running assistant reloads its indexes on its own)."""
-    from bot.app import prepare_database
     from bot.application.knowledge import publishing
-    from bot.storage.db import session_scope
 
     settings = Settings.from_env()
     folder = Path(args.draft)
     if not folder.is_dir():
         folder = settings.data_dir / "drafts" / args.draft
-    sessions = prepare_database(settings)
-    try:
-        with session_scope(sessions) as session:
-            directive = publishing.publish(session, folder)
-    except publishing.PublishError as error:
-        print(error, file=sys.stderr)
-        return 2
-    print(f"Đã công bố {directive.name} ({directive.id}): {len(directive.duties)} nhiệm vụ.")
-    return 0
+
+    def publish(session: Session) -> str:
+        directive = publishing.publish(session, folder)
+        return f"Đã công bố {directive.name} ({directive.id}): {len(directive.duties)} nhiệm vụ."
+
+    return _directive_change(settings, publish)
 
 
 def cmd_directive_retire(args: argparse.Namespace) -> int:
+    from bot.application.knowledge import publishing
+    from bot.storage.models import utcnow
+
+    def retire(session: Session) -> str:
+        publishing.retire(session, args.id, utcnow())
+        return f"Đã ngừng áp dụng {args.id} (giữ lại lịch sử báo cáo, không nhắc việc nữa)."
+
+    return _directive_change(Settings.from_env(), retire)
+
+
+def _directive_change(settings: Settings, change: Callable[[Session], str]) -> int:
+    """Run a publish or retire in one transaction; print what was done, or why not."""
     from bot.app import prepare_database
     from bot.application.knowledge import publishing
     from bot.storage.db import session_scope
-    from bot.storage.models import utcnow
 
-    sessions = prepare_database(Settings.from_env())
+    sessions = prepare_database(settings)
     try:
         with session_scope(sessions) as session:
-            publishing.retire(session, args.id, utcnow())
+            done = change(session)
     except publishing.PublishError as error:
         print(error, file=sys.stderr)
         return 2
-    print(f"Đã ngừng áp dụng {args.id} (giữ lại lịch sử báo cáo, không nhắc việc nữa).")
+    print(done)
     return 0
 
 

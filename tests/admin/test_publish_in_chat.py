@@ -14,6 +14,7 @@ from sqlalchemy import select
 from bot.app import Assistant, build_assistant
 from bot.application import accounts
 from bot.application.messages import Attachment
+from bot.cli import main
 from bot.config import PROJECT_ROOT, Settings
 from bot.storage.db import session_scope
 from bot.storage.models import Directive
@@ -81,3 +82,29 @@ def test_a_dropped_draft_publishes_nothing(own_data: Assistant) -> None:
     official = Chat(own_data, "5")
     official.send(f"/congbo {DRAFT}")
     assert "Đã công bố" not in official.text()
+
+
+def test_the_command_line_imports_publishes_and_lists(
+    own_data: Assistant,
+    db_url: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    monkeypatch.setenv("DATA_DIR", str(own_data.settings.data_dir))
+    text = tmp_path / "77.txt"
+    text.write_text(SOURCE.replace("06/CT-UBND", "77/CT-UBND"), encoding="utf-8")
+    assert main(["directive", "import", str(text)]) == 0
+    assert main(["directive", "publish", DRAFT]) == 0
+    assert main(["directive", "publish", "khong-co"]) == 2
+    assert main(["directive", "list"]) == 0
+    out = capsys.readouterr().out
+    assert f"Đã công bố Chỉ thị 77/CT-UBND ({DRAFT})" in out
+    assert f"{DRAFT}\tChỉ thị 77/CT-UBND\t19/04/2019\tđang áp dụng\tcông bố" in out
+    # Seeding from data/ again (a restart) leaves the published directive as it is.
+    assert main(["directive", "retire", DRAFT]) == 0
+    build_assistant(Settings.from_env()).sessions.kw["bind"].dispose()
+    with session_scope(own_data.sessions) as session:
+        row = session.get_one(Directive, DRAFT)
+        assert (row.origin, row.active, row.retired_at is not None) == ("published", False, True)
