@@ -24,11 +24,21 @@ from tests.core.test_dialogs import Chat
 DRAFT = "77-CT-UBND-2019"
 
 
+@pytest.fixture(scope="module")
+def data_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """data/ where drafts may be written: one for the module, so that the Q&A built
+    for it is built once (`build_qa` is memoized on the settings, its folder included)
+    and the session's shared Q&A is not pushed out of the memo."""
+    data = tmp_path_factory.mktemp("publish") / "data"
+    shutil.copytree(PROJECT_ROOT / "data", data)
+    return data
+
+
 @pytest.fixture
-def own_data(db_url: str, tmp_path: Path) -> Iterator[Assistant]:
-    """An assistant whose data folder (where drafts go) is the test's own."""
-    shutil.copytree(PROJECT_ROOT / "data", tmp_path / "data")
-    settings = Settings.from_env({"DATABASE_URL": db_url, "DATA_DIR": str(tmp_path / "data")})
+def own_data(db_url: str, data_copy: Path) -> Iterator[Assistant]:
+    """An assistant whose data folder (where drafts go) is not the repository's."""
+    shutil.rmtree(data_copy / "drafts", ignore_errors=True)  # no draft of another test's
+    settings = Settings.from_env({"DATABASE_URL": db_url, "DATA_DIR": str(data_copy)})
     assistant = build_assistant(settings)
     try:
         yield assistant

@@ -35,12 +35,21 @@ DUE = dt.date(2026, 12, 4)
 NOW = at("2026-12-01", "08:00")  # three working days before DUE
 
 
-@pytest.fixture
-def two(db_url: str, tmp_path: Path) -> Iterator[Assistant]:
-    data = tmp_path / "data"
+@pytest.fixture(scope="module")
+def two_packs(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """data/ with the second directive: one folder for the module, so that the Q&A
+    built for it is built once (`build_qa` is memoized on the settings, its folder
+    included) and the session's shared Q&A is not pushed out of the memo."""
+    data = tmp_path_factory.mktemp("two") / "data"
     shutil.copytree(PROJECT_ROOT / "data", data)
     assert copy_pack(data, 99, 2025) == SECOND
-    assistant = build_assistant(Settings.from_env({"DATABASE_URL": db_url, "DATA_DIR": str(data)}))
+    return data
+
+
+@pytest.fixture
+def two(db_url: str, two_packs: Path) -> Iterator[Assistant]:
+    settings = Settings.from_env({"DATABASE_URL": db_url, "DATA_DIR": str(two_packs)})
+    assistant = build_assistant(settings)
     try:
         yield assistant
     finally:
@@ -137,14 +146,14 @@ def test_reports_digests_nudges_and_exports_keep_the_two_apart(two: Assistant) -
 
 
 def test_a_directive_retired_from_the_command_line_leaves_a_running_bot(
-    two: Assistant, db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    two: Assistant, db_url: str, two_packs: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """`bot directive retire` in another process: the running core sees the audited
     change on its next check and reloads; asked by number, the retired directive is
     said to be retired, and ids are plain again with one directive left."""
     monkeypatch.setattr(reload, "CHECK_EVERY_SECONDS", 0.0)
     monkeypatch.setenv("DATABASE_URL", db_url)
-    monkeypatch.setenv("DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("DATA_DIR", str(two_packs))
     say(two, "1", "xin chào")  # the reloader notes the latest change
     assert main(["directive", "retire", SECOND]) == 0
     say(two, "1", "xin chào")  # sees the retirement: rebuilds in the background
