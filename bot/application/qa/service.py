@@ -136,15 +136,18 @@ class QAService:
 
     # Entry point.
 
-    def answer(self, text: str, context: Context | None = None) -> Answer:
+    def answer(
+        self, text: str, context: Context | None = None, parsed: Parse | None = None
+    ) -> Answer:
         """The answer to `text`; `context` (the user's last answered question, while
         fresh) lets a follow-up ("còn Sở Nội vụ thì sao?", "hạn khi nào?") be read
-        against it."""
+        against it; `parsed`: `text` parsed already (by the service of several
+        directives, whose NLU is this one's)."""
         if directives.asks_for_directives(text):
-            return directives.listing(self.catalog, self.nlu.parse(text))
+            return directives.listing(self.catalog, parsed or self.nlu.parse(text))
         if self.by_directive:
             return self._across_directives(text, context)
-        whole = self._one(text, context)
+        whole = self._one(text, context, parsed)
         parts = two_parts(text)
         if parts is None:
             return whole
@@ -176,10 +179,10 @@ class QAService:
         # Nothing named or fitting (small talk, a document not held): the first
         # directive's service answers, and refuses by name what no directive holds.
         service = self.by_directive[chosen[0] if chosen else next(iter(self.by_directive))]
-        return service.answer(text, context)
+        return service.answer(text, context, parse)
 
-    def _one(self, text: str, context: Context | None) -> Answer:
-        parse = _question_not_request(self.nlu.parse(text))
+    def _one(self, text: str, context: Context | None, parsed: Parse | None = None) -> Answer:
+        parse = _question_not_request(parsed or self.nlu.parse(text))
         if context is not None:
             followed = self._follow_up(parse, context)
             if followed is not None:
