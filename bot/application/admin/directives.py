@@ -57,7 +57,7 @@ def draft_from_file(ctx: CommandContext, attachment: Attachment) -> Response:
     directive = result.directive
     write_draft(result, _drafts(ctx) / directive.id)
     names = {a.id: a.short_name for a in ctx.app.catalog.kb.agencies}
-    per_agency = Counter(a for d in directive.duties for a in (*d.lead, *d.addressees))
+    per_agency = Counter(a for d in directive.duties for a in {*d.lead, *d.addressees})
     view: dict[str, Any] = {
         "file": name,
         "name": directive.name,
