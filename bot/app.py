@@ -126,6 +126,7 @@ def build_core(settings: Settings, knowledge: KnowledgeBase) -> Core:
         push_channels=PUSH_CHANNELS,
         import_limits=settings.imports,
         web_url=settings.public_url,
+        drafts_dir=settings.data_dir / "drafts",
     )
 
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
 
 from bot import logs
 from bot.config import ConfigError, Settings, masked_url
@@ -228,6 +229,65 @@ def cmd_directive_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_directive_publish(args: argparse.Namespace) -> int:
+    """Publish a draft pack into the database: answers and nudges use it from the
+    next start (a running assistant reloads its indexes on its own)."""
+    from bot.application.knowledge import publishing
+
+    settings = Settings.from_env()
+    folder = Path(args.draft)
+    if not folder.is_dir():
+        folder = settings.data_dir / "drafts" / args.draft
+
+    def publish(session: Session) -> str:
+        directive = publishing.publish(session, folder)
+        return f"Đã công bố {directive.name} ({directive.id}): {len(directive.duties)} nhiệm vụ."
+
+    return _directive_change(settings, publish)
+
+
+def cmd_directive_retire(args: argparse.Namespace) -> int:
+    from bot.application.knowledge import publishing
+    from bot.storage.models import utcnow
+
+    def retire(session: Session) -> str:
+        publishing.retire(session, args.id, utcnow())
+        return f"Đã ngừng áp dụng {args.id} (giữ lại lịch sử báo cáo, không nhắc việc nữa)."
+
+    return _directive_change(Settings.from_env(), retire)
+
+
+def _directive_change(settings: Settings, change: Callable[[Session], str]) -> int:
+    """Run a publish or retire in one transaction; print what was done, or why not."""
+    from bot.app import prepare_database
+    from bot.application.knowledge import publishing
+    from bot.storage.db import session_scope
+
+    sessions = prepare_database(settings)
+    try:
+        with session_scope(sessions) as session:
+            done = change(session)
+    except publishing.PublishError as error:
+        print(error, file=sys.stderr)
+        return 2
+    print(done)
+    return 0
+
+
+def cmd_directive_list(args: argparse.Namespace) -> int:
+    from bot.app import prepare_database
+    from bot.application.knowledge import publishing
+    from bot.storage.db import session_scope
+
+    sessions = prepare_database(Settings.from_env())
+    with session_scope(sessions) as session:
+        for d in publishing.listed(session):
+            state = "đang áp dụng" if d.active else "ngừng áp dụng"
+            origin = "công bố" if d.origin == "published" else "gói dữ liệu"
+            print(f"{d.id}\t{d.name}\t{d.issued:%d/%m/%Y}\t{state}\t{origin}\t{d.duties} nhiệm vụ")
+    return 0
+
+
 def cmd_content_file(args: argparse.Namespace) -> int:
     """`bot faq|duties export|import FILE` (YAML, CSV or XLSX by the file's suffix)."""
     from bot.app import prepare_database
@@ -324,7 +384,9 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="bot", description="Trợ lý Chỉ thị 06/CT-UBND")
+    parser = argparse.ArgumentParser(
+        prog="bot", description="Trợ lý thực hiện chỉ thị của UBND tỉnh"
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     ask = commands.add_parser("ask", help="hỏi một câu (hoặc --jsonl: mỗi dòng stdin một câu)")
     ask.add_argument("question", nargs="*")
@@ -379,13 +441,28 @@ def build_parser() -> argparse.ArgumentParser:
     )
     stats_parser.add_argument("--weeks", type=int, default=4, help="số tuần gần nhất (1-26)")
     stats_parser.set_defaults(func=cmd_stats)
-    directive = commands.add_parser("directive", help="nhập văn bản chỉ đạo (bản nháp)")
-    directive_import = directive.add_subparsers(dest="directive", required=True).add_parser(
+    directive = commands.add_parser(
+        "directive", help="văn bản chỉ đạo: nhập bản nháp, công bố, ngừng áp dụng, danh sách"
+    )
+    directive_commands = directive.add_subparsers(dest="directive", required=True)
+    directive_import = directive_commands.add_parser(
         "import", help="tạo bản nháp gói dữ liệu từ văn bản (.txt, .docx hoặc .pdf có lớp chữ)"
     )
     directive_import.add_argument("file", metavar="FILE")
     directive_import.add_argument("--out", help="thư mục ghi (mặc định data/drafts/<mã>/)")
     directive_import.set_defaults(func=cmd_directive_import)
+    directive_publish = directive_commands.add_parser(
+        "publish", help="công bố một bản nháp (thư mục, hoặc mã trong data/drafts/)"
+    )
+    directive_publish.add_argument("draft", metavar="DRAFT")
+    directive_publish.set_defaults(func=cmd_directive_publish)
+    directive_retire = directive_commands.add_parser(
+        "retire", help="ngừng áp dụng một văn bản (giữ lịch sử, không nhắc việc nữa)"
+    )
+    directive_retire.add_argument("id", metavar="ID")
+    directive_retire.set_defaults(func=cmd_directive_retire)
+    directive_list = directive_commands.add_parser("list", help="các văn bản đã nạp")
+    directive_list.set_defaults(func=cmd_directive_list)
     for kind, help_text in (("faq", "mục hỏi đáp"), ("duties", "hạn (gia hạn) của nhiệm vụ")):
         group = commands.add_parser(kind, help=f"xuất/nhập {help_text} (YAML, CSV, XLSX)")
         actions = group.add_subparsers(dest="action", required=True)

@@ -159,12 +159,12 @@ def nudges_preview(args: argparse.Namespace) -> int:
             )
             for m in items:
                 print(
-                    f"    [{m.kind}] {m.nudge.plan.duty_id} {m.nudge.plan.title[:60]} — {m.reason}"
+                    f"    [{m.kind}] {m.nudge.plan.shown_id} {m.nudge.plan.title[:60]} — {m.reason}"
                 )
     for nudge, user, until in result.snoozed:
         if agency is None or agency in nudge.agencies:
             print(
-                f"- hoãn: {user.name} [{nudge.kind}] {nudge.plan.duty_id} đến {until:%d/%m %H:%M}"
+                f"- hoãn: {user.name} [{nudge.kind}] {nudge.plan.shown_id} đến {until:%d/%m %H:%M}"
             )
     unreached = [n for n in result.unreached if agency is None or agency in n.agencies]
     if unreached:
@@ -182,7 +182,7 @@ def nudges_preview(args: argparse.Namespace) -> int:
         for name, items in by_agency.items():
             print(f"- {name}:")
             for n in items:
-                print(f"    [{n.kind}] {n.plan.duty_id} {n.plan.title[:60]} — {n.reason}")
+                print(f"    [{n.kind}] {n.plan.shown_id} {n.plan.title[:60]} — {n.reason}")
     return 0
 
 
@@ -258,7 +258,7 @@ def _print_skipped(skipped: Sequence[Skipped]) -> None:
     if skipped:
         print(f"{len(skipped)} nhiệm vụ không tính được lịch nhắc nên bị bỏ qua:")
     for item in skipped:
-        print(f"- {item.duty_id} {item.title[:60]}: {item.problem}.")
+        print(f"- {item.label or item.duty_id} {item.title[:60]}: {item.problem}.")
 
 
 def nudges_status(args: argparse.Namespace) -> int:

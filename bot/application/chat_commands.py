@@ -68,7 +68,9 @@ def whoami(ctx: CommandContext) -> Response:
 def help_(ctx: CommandContext) -> Response:
     """/trogiup: what the assistant does, and the user's own commands."""
     commands = ctx.app.commands.menu_for(accounts.menu_role(ctx.user))
-    return Response((Reply("chat/help", {"commands": commands}),))
+    return Response(
+        (Reply("chat/help", {"commands": commands, "subject": ctx.app.catalog.subject()}),)
+    )
 
 
 def my_duties(ctx: CommandContext) -> Response:

@@ -66,9 +66,10 @@ def snooze(
 ) -> dt.datetime:
     """No reminder about the duty to this user for `days` working days; returns when
     they end (the same time of day, moved into working hours)."""
-    entry = catalog.duties.get(duty_id)
-    if entry is None:
+    key = progress.find_duty_id(catalog, duty_id)
+    if key is None:
         raise NudgeError("unknown_duty")
+    entry = catalog.duties[key]
     if not 1 <= days <= MAX_SNOOZE_DAYS:
         raise NudgeError("usage")
     if not may_snooze(catalog, user, entry[1], province_agency):
@@ -79,9 +80,9 @@ def snooze(
     target = max(calendar.at(day, local.time()), calendar.start_of(day))
     until = calendar.next_working_slot(target).astimezone(dt.UTC)
     # Keyed by the person: a snooze from one account holds for all of theirs.
-    row = session.get(Snooze, (user.person, duty_id))
+    row = session.get(Snooze, (user.person, key))
     if row is None:
-        session.add(Snooze(user_id=user.person, duty_id=duty_id, until=until, created_at=now))
+        session.add(Snooze(user_id=user.person, duty_id=key, until=until, created_at=now))
     else:
         row.until, row.created_at = until, now
     session.flush()
@@ -95,28 +96,29 @@ def mark_done(
     when its latest report already says done (a second press adds nothing). A
     recurring duty's done report settles one period only (`policy.settle`): there,
     only a press the same day as that report is a second press."""
-    entry = catalog.duties.get(duty_id)
-    if entry is None:
+    key = progress.find_duty_id(catalog, duty_id)
+    if key is None:
         raise NudgeError("unknown_duty")
+    entry = catalog.duties[key]
     agency_id = user.agency_id
     if agency_id is None or not accounts.can_report_for(user, agency_id):
         raise NudgeError("not_responsible")
     if agency_id not in responsible_agencies(catalog, entry[1]):
         raise NudgeError("not_responsible")
-    latest = progress.latest_by_duty(session, agency_id).get(duty_id)
+    latest = progress.latest_by_duty(session, agency_id).get(key)
     today = utcnow().astimezone(TIMEZONE).date()
     if latest is not None and latest.status == "done":
         made_on = latest.created_at.astimezone(TIMEZONE).date()
         if entry[1].timing.kind != "recurring" or made_on == today:
             return latest, False
-    directive, _ = entry
+    directive, duty = entry
     report = add_report(
         session,
         catalog,
         settings,
         ProgressReport(
             directive_id=directive.id,
-            duty_id=duty_id,
+            duty_id=duty.id,
             agency_id=agency_id,
             user_id=user.id,
             status="done",
@@ -125,7 +127,7 @@ def mark_done(
             completed_on=today,
         ),
     )
-    snoozed = session.get(Snooze, (user.person, duty_id))
+    snoozed = session.get(Snooze, (user.person, key))
     if snoozed is not None:
         session.delete(snoozed)
         session.flush()
@@ -168,7 +170,9 @@ def snooze_command(ctx: CommandContext) -> Response:
         )
     except NudgeError as error:
         return Response((_nudge_error(error.reason, words[0]),))
-    title = catalog.duties[words[0]][1].title
+    # What the user typed may be a plain id or a shown one ("06/2019·2.f-4"): resolved
+    # as `snooze` did, since it succeeded.
+    title = catalog.duties[progress.find_duty_id(catalog, words[0]) or words[0]][1].title
     return Response((Reply("nudge/snoozed", {"title": title, "until": until}),))
 
 
@@ -184,11 +188,11 @@ def done_command(ctx: CommandContext) -> Response:
         report, new = mark_done(ctx.session, catalog, ctx.app.nudge_settings, ctx.user, duty_id)
     except NudgeError as error:
         return Response((_nudge_error(error.reason, duty_id),))
-    duty = catalog.duties[duty_id][1]
+    duty = catalog.duties[report.duty_key][1]
     view = {
         "new": new,
         "title": duty.title,
-        "clause": catalog.clauses[duty.clause][1].label,
+        "clause": catalog.duty_clause_label(duty),
         "agency": catalog.agencies[report.agency_id].name,
         "at": report.created_at,
     }

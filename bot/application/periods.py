@@ -21,6 +21,7 @@ from bot.config import NudgeSettings
 from bot.domain.calendar import WorkingCalendar
 from bot.domain.catalog import Catalog
 from bot.domain.deadlines import DeadlineRules, DutyPlan
+from bot.domain.knowledge import split_key
 from bot.storage.models import ProgressReport, utcnow
 from bot.storage.repositories import ProgressRepo
 
@@ -35,13 +36,13 @@ def period_for(
     """The period (its due date) `report` settles, made (`created_at`) but not yet
     saved, or saved without one: None unless it is a done report on a recurring duty
     that settles one (work finished before any period that matters settles none)."""
-    entry = catalog.duties.get(report.duty_id)
+    entry = catalog.duties.get(report.duty_key)
     if report.status != "done" or entry is None or entry[1].timing.kind != "recurring":
         return None
     directive, duty = entry
     calendar = calendar or load_calendar(session, settings)
     plan = DutyPlan(
-        report.duty_id,
+        report.duty_key,
         duty.title,
         "",
         duty.timing.kind,
@@ -60,6 +61,7 @@ def period_for(
             ProgressReport.completed_on, ProgressReport.created_at, ProgressReport.period_due
         ).where(
             ProgressReport.agency_id == report.agency_id,
+            ProgressReport.directive_id == report.directive_id,
             ProgressReport.duty_id == report.duty_id,
             ProgressReport.status == "done",
             ProgressReport.id.not_in(replaced),
@@ -98,16 +100,20 @@ def fill_periods(session: Session, catalog: Catalog, settings: NudgeSettings) ->
     """Store the period of every done report on a recurring duty saved without one
     (before migration 0018), oldest first, each by the rule as it stood the day it was
     saved. Returns how many were filled; reports that settle no period stay without."""
-    recurring = [d for d, (_, duty) in catalog.duties.items() if duty.timing.kind == "recurring"]
-    pending = session.scalars(
+    recurring = {
+        key for key, (_, duty) in catalog.duties.items() if duty.timing.kind == "recurring"
+    }
+    candidates = session.scalars(
         select(ProgressReport)
         .where(
             ProgressReport.status == "done",
             ProgressReport.period_due.is_(None),
-            ProgressReport.duty_id.in_(recurring),
+            ProgressReport.duty_id.in_({split_key(key)[1] for key in recurring}),
         )
         .order_by(ProgressReport.created_at, ProgressReport.id)
     ).all()
+    # The same duty id may be recurring in one directive and not in another.
+    pending = [r for r in candidates if r.duty_key in recurring]
     if not pending:
         return 0
     calendar = load_calendar(session, settings)

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from bot.application.periods import add_report
 from bot.config import NudgeSettings
 from bot.domain.catalog import Catalog
-from bot.domain.knowledge import Duty
+from bot.domain.knowledge import Duty, split_key
 from bot.storage.models import ProgressReport, User
 from bot.storage.repositories import ProgressRepo
 
@@ -47,10 +47,15 @@ def find_duty_id(catalog: Catalog, typed: str) -> str | None:
     """The duty a user typed the id of: exactly ("2.f-4"), or without its punctuation
     or case ("2F4", "mã 2.f.4") when that names one duty only."""
     typed = typed.strip()
-    if typed in catalog.duties:
-        return typed
+    exact = catalog.duties.resolve(typed)
+    if exact is not None:
+        return exact
     key = _id_key(re.sub(r"^(mã|ma)\s+", "", typed, flags=re.IGNORECASE))
-    found = [duty_id for duty_id in catalog.duties if _id_key(duty_id) == key]
+    found = [
+        duty_key
+        for duty_key in catalog.duties
+        if key in (_id_key(catalog.duty_label(duty_key)), _id_key(catalog.duties[duty_key][1].id))
+    ]
     return found[0] if len(found) == 1 else None
 
 
@@ -61,7 +66,7 @@ def _id_key(text: str) -> str:
 def save(
     session: Session, catalog: Catalog, settings: NudgeSettings, user: User, draft: ReportDraft
 ) -> ProgressReport:
-    directive, _ = catalog.duties[draft.duty_id]
+    directive, duty = catalog.duties[draft.duty_id]
     assert user.agency_id is not None, "callers check can_report_for first"
     return add_report(
         session,
@@ -69,7 +74,7 @@ def save(
         settings,
         ProgressReport(
             directive_id=directive.id,
-            duty_id=draft.duty_id,
+            duty_id=duty.id,
             agency_id=user.agency_id,
             user_id=user.id,
             status=draft.status,
@@ -85,7 +90,8 @@ def save(
 
 
 def latest_by_duty(session: Session, agency_id: str) -> dict[str, ProgressReport]:
-    return {r.duty_id: r for r in ProgressRepo(session).latest_by_agency(agency_id)}
+    """The agency's newest report by duty key."""
+    return {r.duty_key: r for r in ProgressRepo(session).latest_by_agency(agency_id)}
 
 
 def last_report_by(session: Session, user: User) -> ProgressReport | None:
@@ -97,11 +103,16 @@ def last_report_by(session: Session, user: User) -> ProgressReport | None:
     )
 
 
-def latest_for(session: Session, agency_id: str, duty_id: str) -> ProgressReport | None:
-    """The agency's newest report on a duty."""
+def latest_for(session: Session, agency_id: str, duty_key: str) -> ProgressReport | None:
+    """The agency's newest report on a duty (by its key)."""
+    directive_id, duty_id = split_key(duty_key)
     return session.scalar(
         select(ProgressReport)
-        .where(ProgressReport.duty_id == duty_id, ProgressReport.agency_id == agency_id)
+        .where(
+            ProgressReport.directive_id == directive_id,
+            ProgressReport.duty_id == duty_id,
+            ProgressReport.agency_id == agency_id,
+        )
         .order_by(ProgressReport.created_at.desc(), ProgressReport.id.desc())
         .limit(1)
     )
@@ -110,15 +121,20 @@ def latest_for(session: Session, agency_id: str, duty_id: str) -> ProgressReport
 def latest_on(session: Session, report: ProgressReport) -> ProgressReport:
     """The newest report of `report`'s agency on its duty (`report` itself, or one made
     since)."""
-    return latest_for(session, report.agency_id, report.duty_id) or report
+    return latest_for(session, report.agency_id, report.duty_key) or report
 
 
 def history(
-    session: Session, agency_id: str, duty_id: str, limit: int
+    session: Session, agency_id: str, duty_key: str, limit: int
 ) -> tuple[list[tuple[ProgressReport, str]], int]:
     """The agency's reports on a duty, newest first, at most `limit`, each with the name
     of who made it; and how many older ones there are besides."""
-    on_duty = (ProgressReport.agency_id == agency_id, ProgressReport.duty_id == duty_id)
+    directive_id, duty_id = split_key(duty_key)
+    on_duty = (
+        ProgressReport.agency_id == agency_id,
+        ProgressReport.directive_id == directive_id,
+        ProgressReport.duty_id == duty_id,
+    )
     rows = session.execute(
         select(ProgressReport, User.display_name)
         .join(User, User.id == ProgressReport.user_id)

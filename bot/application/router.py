@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from bot.application import accounts, chat_commands, choices, feedback, nudges
 from bot.application.admin import agency_commands, inbox
 from bot.application.admin import commands as admin_commands
+from bot.application.admin import directives as admin_directives
 from bot.application.commands import (
     Command,
     CommandContext,
@@ -74,6 +75,7 @@ DECLARED_COMMANDS: tuple[Command, ...] = (
     *portal_commands.COMMANDS,
     *admin_commands.COMMANDS,
     *agency_commands.COMMANDS,
+    *admin_directives.COMMANDS,
     *feedback.COMMANDS,
 )
 
@@ -91,6 +93,7 @@ class Core:
         push_channels: Iterable[str] = (),
         import_limits: ImportLimits | None = None,
         web_url: str = "",
+        drafts_dir: Path | None = None,
     ) -> None:
         # The log stores the reply as plain text, whatever channel it went to.
         self.log_renderer = log_renderer
@@ -111,6 +114,7 @@ class Core:
             tuple(push_channels),
             import_limits,
             web_url,
+            drafts_dir,
         )
         self._reloader.swap = self.services.swap
 
@@ -184,6 +188,8 @@ class Core:
         if message.attachment is not None:
             if accounts.has_role(user, ADMIN) and message.attachment.kind == "document":
                 context = CommandContext(session, user, "", self.services)
+                if admin_directives.is_directive_file(self.services, message.attachment):
+                    return admin_directives.draft_from_file(context, message.attachment)
                 return admin_commands.import_file(context, message.attachment)
             return Response((Reply("chat/attachment_outside_dialog"),))
         if message.payload is None and _answers_a_choice(text):

@@ -35,6 +35,7 @@ class Services:
         push_channels: tuple[str, ...] = (),
         import_limits: ImportLimits | None = None,
         web_url: str = "",
+        drafts_dir: Path | None = None,
     ) -> None:
         self.qa = qa
         self.report = report
@@ -52,6 +53,9 @@ class Services:
         # Where users reach the web portal (the HTTP listener's public address); "" when
         # unknown: `/web` then says the portal is not open.
         self.web_url = web_url
+        # Where directive drafts sent in chat are written (data/drafts): None, no
+        # publishing from chat (a core built without a data folder).
+        self.drafts_dir = drafts_dir
 
     @property
     def catalog(self) -> Catalog:

@@ -8,10 +8,11 @@ the NLU uses, so questions and data meet in one folded space.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Literal, TypeVar
+from typing import Generic, Literal, TypeVar
 
 from bot.domain.knowledge import (
     Agency,
@@ -21,12 +22,15 @@ from bot.domain.knowledge import (
     FaqEntry,
     Figure,
     KnowledgeBase,
+    Topic,
+    scoped_key,
 )
 from nlu.normalize import Normalizer, fold
 from nlu.retrieval import IndexBuilder, TfidfIndex
 from nlu.retrieval import build_index as nlu_build_index
 
 K = TypeVar("K")
+V = TypeVar("V")
 Role = Literal["lead", "coordinate", "addressee", "via"]
 # Sentences longer than this are split at semicolons into separately quotable parts.
 LONG_SENTENCE = 300
@@ -51,6 +55,47 @@ class Assignment:
     duty: Duty
     role: Role
     direct: bool  # named itself, rather than through a group it belongs to
+
+
+class ScopedTable(Mapping[str, tuple[Directive, V]], Generic[V]):
+    """Clauses or duties by scoped key ("06-CT-UBND-2019:1.a-1"), in pack order.
+
+    A plain id ("1.a-1") is accepted too when exactly one directive has it: what a user
+    types and what was stored before ids were scoped. With two directives holding it
+    the plain id is not found, never silently the wrong directive's.
+    """
+
+    def __init__(self, items: Iterable[tuple[Directive, str, V]]) -> None:
+        self._items: dict[str, tuple[Directive, V]] = {}
+        self._plain: dict[str, list[str]] = defaultdict(list)
+        for directive, item_id, value in items:
+            key = scoped_key(directive.id, item_id)
+            self._items[key] = (directive, value)
+            self._plain[item_id].append(key)
+
+    def resolve(self, key: str) -> str | None:
+        """The scoped key `key` stands for, or None (unknown or ambiguous)."""
+        if key in self._items:
+            return key
+        found = self._plain.get(key, [])
+        return found[0] if len(found) == 1 else None
+
+    def ids(self) -> set[str]:
+        """Every key and every plain id held: what a cited id (an FAQ's "1.e") is
+        checked against."""
+        return {*self._items, *self._plain}
+
+    def __getitem__(self, key: str) -> tuple[Directive, V]:
+        resolved = self.resolve(key)
+        if resolved is None:
+            raise KeyError(key)
+        return self._items[resolved]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
 
 
 def split_sentences(text: str) -> list[str]:
@@ -105,14 +150,26 @@ class Catalog:
         self.stopwords = stopwords
         self._build_index = build_index
         self.agencies = {a.id: a for a in kb.agencies}
-        self.duties: dict[str, tuple[Directive, Duty]] = {
-            d.id: (directive, d) for directive in kb.directives for d in directive.duties
-        }
-        self.clauses: dict[str, tuple[Directive, Clause]] = {
-            c.id: (directive, c) for directive in kb.directives for c in directive.clauses
-        }
-        self.topics = {t.id: t for directive in kb.directives for t in directive.topics}
-        self.figures = {f.id: f for directive in kb.directives for f in directive.figures}
+        self.directives = {d.id: d for d in kb.directives}
+        # How many directives are active in all: a one-directive catalog cut from a
+        # larger one (`for_directive`) still cites "06/2019 · Mục 1.a".
+        self.active_count = len(kb.directives)
+        self.held_names = [d.name for d in kb.directives]  # every active one, likewise
+        self.duties: ScopedTable[Duty] = ScopedTable(
+            (directive, d.id, d) for directive in kb.directives for d in directive.duties
+        )
+        self.clauses: ScopedTable[Clause] = ScopedTable(
+            (directive, c.id, c) for directive in kb.directives for c in directive.clauses
+        )
+        # Topics and figures by plain id: the Q&A reads them on one directive's catalog
+        # (`for_directive`); on a catalog of several the first directive's wins.
+        self.topics: dict[str, Topic] = {}
+        self.figures: dict[str, Figure] = {}
+        for directive in kb.directives:
+            for t in directive.topics:
+                self.topics.setdefault(t.id, t)
+            for f in directive.figures:
+                self.figures.setdefault(f.id, f)
         self.faq = {f.id: f for f in kb.faq}
         self.passages = list(self._passages())
         self._assignments_cache: dict[str, list[Assignment]] = {}
@@ -146,8 +203,9 @@ class Catalog:
     def _duty_text(self, duty: Duty) -> str:
         """What a duty is found by: its clause heading, title, verbatim text, timing,
         topics and the names of everyone concerned."""
-        clause = self.clauses[duty.clause][1]
-        topics = [self.topics[t].name for t in duty.topics if t in self.topics]
+        clause = self.clause_of(duty)
+        own = {t.id: t for t in self.directives[duty.directive_id].topics}
+        topics = [own[t].name for t in duty.topics if t in own]
         agencies = [
             name
             for agency_id in (*duty.lead, *duty.coordinate, *duty.addressees, *duty.via)
@@ -161,12 +219,74 @@ class Catalog:
             for clause in directive.clauses:
                 for piece in clause_pieces(clause):
                     duty_ids = tuple(
-                        d.id
+                        d.key
                         for d in directive.duties
                         if d.clause == clause.id and (piece in d.text or d.text in piece)
                     )
                     yield Passage(key, directive, clause, piece, duty_ids)
                     key += 1
+
+    def clause_of(self, duty: Duty) -> Clause:
+        return self.clauses[scoped_key(duty.directive_id, duty.clause)][1]
+
+    def clause_label(self, directive: Directive, clause_id: str) -> str:
+        """How answers and lists cite a clause: "Mục 1.a", or "06/2019 · Mục 1.a"
+        when several directives are active."""
+        label = self.clauses[scoped_key(directive.id, clause_id)][1].label
+        return self.qualified(directive, label)
+
+    def duty_clause_label(self, duty: Duty) -> str:
+        return self.clause_label(self.directives[duty.directive_id], duty.clause)
+
+    def duty_label(self, key: str) -> str:
+        """A duty's id as users see and type it (one word, for commands): "1.a-1", or
+        "06/2019·1.a-1" when several directives are active."""
+        directive, duty = self.duties[key]
+        return self.qualified(directive, duty.id, "·")
+
+    def qualified(self, directive: Directive, text: str, separator: str = " · ") -> str:
+        return f"{directive.short_label}{separator}{text}" if self.active_count > 1 else text
+
+    def subject(self, directive_ids: Sequence[str] = ()) -> str:
+        """What titles name: "Chỉ thị 06/CT-UBND", or the directives listed."""
+        chosen = [self.directives[d] for d in directive_ids] or list(self.directives.values())
+        if not chosen:
+            return "Chỉ thị"
+        return ", ".join(d.name for d in chosen)
+
+    def subject_dated(self, directive_ids: Sequence[str] = ()) -> str:
+        """The formal form: "Chỉ thị số 06/CT-UBND ngày 19/4/2019"."""
+        chosen = [self.directives[d] for d in directive_ids] or list(self.directives.values())
+        return ", ".join(
+            f"{d.doc_type} số {d.number} ngày {d.issued.day}/{d.issued.month}/{d.issued.year}"
+            for d in chosen
+        )
+
+    def directive_named(self, word: str) -> str | None:
+        """The directive a command's word names: "06/2019" (as ids are prefixed),
+        "06/CT-UBND" or its id; None when it names none."""
+        word = word.strip().lower()
+        for directive in self.directives.values():
+            names = (directive.short_label, directive.number, directive.id)
+            if word in (name.lower() for name in names):
+                return directive.id
+        return None
+
+    def for_directive(self, directive_id: str) -> Catalog:
+        """The catalog of one directive (same agencies and FAQ): what the Q&A answers
+        from once it knows which directive a question is about."""
+        if list(self.directives) == [directive_id]:
+            return self
+        kb = KnowledgeBase(
+            directives=(self.directives[directive_id],),
+            agencies=self.kb.agencies,
+            faq=self.kb.faq,
+            retired=self.kb.retired,
+        )
+        catalog = Catalog(kb, self.normalizer, self.stopwords, self._build_index)
+        catalog.active_count = self.active_count
+        catalog.held_names = self.held_names
+        return catalog
 
     # Names the NLU gazetteer recognizes, and the words it counts as in-domain.
 

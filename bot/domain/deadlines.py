@@ -35,7 +35,7 @@ OccurrenceKind = Literal["deadline", "recurring", "checkin"]
 class DutyPlan:
     """What the scheduler needs to know about one duty."""
 
-    duty_id: str
+    duty_id: str  # the duty's key across directives ("06-CT-UBND-2019:1.a-1")
     title: str
     clause_label: str
     timing_kind: str  # "deadline" | "recurring" | "continuous"
@@ -46,6 +46,11 @@ class DutyPlan:
     agencies: tuple[str, ...] = ()  # concrete agencies responsible for it
     start: dt.date = dt.date(2019, 4, 19)  # the directive's effective date
     timing_text: str = ""
+    label: str = ""  # the id users see: "1.a-1", or "06/2019 · 1.a-1" (several directives)
+
+    @property
+    def shown_id(self) -> str:
+        return self.label or self.duty_id
 
 
 @dataclass(frozen=True)

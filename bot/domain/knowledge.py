@@ -9,7 +9,7 @@ directive's source text; a test enforces it.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 AgencyLevel = Literal["province", "district", "commune", "central"]
@@ -29,6 +29,18 @@ TimingKind = Literal["deadline", "recurring", "continuous"]
 DutyKind = Literal["task", "responsibility"]
 DUTY_KINDS: tuple[DutyKind, ...] = ("task", "responsibility")
 Recurrence = Literal["quarterly", "annual"]
+KEY_SEPARATOR = ":"
+
+
+def scoped_key(directive_id: str, item_id: str) -> str:
+    """A clause's or duty's id made unique across directives: "06-CT-UBND-2019:1.a-1"."""
+    return f"{directive_id}{KEY_SEPARATOR}{item_id}"
+
+
+def split_key(key: str) -> tuple[str, str]:
+    """(directive id, item id) of a scoped key; ("", key) for a plain id."""
+    directive_id, separator, item_id = key.rpartition(KEY_SEPARATOR)
+    return (directive_id, item_id) if separator else ("", key)
 
 
 @dataclass(frozen=True)
@@ -77,10 +89,18 @@ class Duty:
     # Who is reached through the addressees, e.g. communes via the districts.
     via: tuple[str, ...] = ()
     kind: DutyKind = "task"
+    # The directive it belongs to: stamped by `Directive` itself, so a duty taken out of
+    # its directive still names it (ids such as "1.a-1" repeat across directives).
+    directive_id: str = ""
 
     @property
     def is_task(self) -> bool:
         return self.kind == "task"
+
+    @property
+    def key(self) -> str:
+        """Unique across directives: what lookups, reports, nudges and outbox rows use."""
+        return scoped_key(self.directive_id, self.id)
 
 
 @dataclass(frozen=True)
@@ -94,6 +114,11 @@ class Clause:
     parent: str | None = None
     items: tuple[str, ...] = ()  # verbatim bullets, when the part has them
     topics: tuple[str, ...] = ()
+    directive_id: str = ""  # stamped by `Directive`, as a duty's
+
+    @property
+    def key(self) -> str:
+        return scoped_key(self.directive_id, self.id)
 
 
 @dataclass(frozen=True)
@@ -167,11 +192,46 @@ class Directive:
     figures: tuple[Figure, ...] = ()
     topics: tuple[Topic, ...] = ()
 
+    def __post_init__(self) -> None:
+        # Every clause and duty names its directive, whoever built them (pack, database,
+        # a test): lookups by `key` then never mix two directives' "1.a".
+        for part in ("clauses", "duties"):
+            items = getattr(self, part)
+            if any(item.directive_id != self.id for item in items):
+                stamped = tuple(replace(item, directive_id=self.id) for item in items)
+                object.__setattr__(self, part, stamped)
+
+    @property
+    def short_label(self) -> str:
+        """How ids are prefixed when several directives are active: "06/2019"."""
+        return f"{self.number.split('/')[0]}/{self.issued.year}"
+
+    @property
+    def name(self) -> str:
+        """ "Chỉ thị 06/CT-UBND" """
+        return f"{self.doc_type} {self.number}"
+
     def clause(self, clause_id: str) -> Clause:
         for clause in self.clauses:
             if clause.id == clause_id:
                 return clause
         raise KeyError(clause_id)
+
+
+@dataclass(frozen=True)
+class RetiredDirective:
+    """A directive kept for history only: asked about by number, the assistant says
+    it no longer applies rather than that it does not know it."""
+
+    doc_type: str
+    number: str
+    issued: dt.date
+    title: str
+    retired_on: dt.date
+
+    @property
+    def name(self) -> str:
+        return f"{self.doc_type} {self.number}"
 
 
 @dataclass(frozen=True)
@@ -181,6 +241,7 @@ class KnowledgeBase:
     directives: tuple[Directive, ...]
     agencies: tuple[Agency, ...]
     faq: tuple[FaqEntry, ...] = ()
+    retired: tuple[RetiredDirective, ...] = ()
 
     def agency(self, agency_id: str) -> Agency:
         for agency in self.agencies:

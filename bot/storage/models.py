@@ -127,6 +127,11 @@ class Directive(Base):
     recipients: Mapped[list[str]] = mapped_column(JSON)
     position: Mapped[int] = mapped_column(Integer)
     active: Mapped[bool] = mapped_column(default=True)
+    # "pack": seeded from data/directives; "published": from `bot directive publish` or
+    # chat, kept by seeding (the pack's folder never holds it on a server).
+    origin: Mapped[str] = mapped_column(String, default="pack", server_default="pack")
+    # Kept for history: no answers (unless asked by number), no nudges, no digests.
+    retired_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
 
 
 class Agency(Base):
@@ -342,6 +347,12 @@ class ProgressReport(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     directive_id: Mapped[str] = mapped_column(String)
     duty_id: Mapped[str] = mapped_column(String)
+
+    @property
+    def duty_key(self) -> str:
+        """The duty's key across directives (bot.domain.knowledge.scoped_key's format)."""
+        return f"{self.directive_id}:{self.duty_id}"
+
     agency_id: Mapped[str] = mapped_column(ForeignKey("agencies.id"))
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     status: Mapped[str] = mapped_column(String)

@@ -67,7 +67,7 @@ def test_a_done_report_asks_the_day_the_work_was_finished(assistant: Assistant) 
     )
     with session_scope(assistant.sessions) as session:
         digest = builder.build(session, at(today().isoformat()), [AGENCY], "Sở Nội vụ")
-    [row] = [r for r in digest.rows if r.duty_id == MIGRATION_DUTY]
+    [row] = [r for r in digest.rows if r.duty_label == MIGRATION_DUTY]
     assert (row.status, row.completed_on) == ("on_time", dt.date(2019, 12, 20))
     on_time = views.details(digest, "/tiendo", views.Request("tinhtrang", "on_time"))
     assert ": hoàn thành ngày 20/12/2019" in assistant.renderer.render(on_time)

@@ -214,7 +214,7 @@ def test_a_changed_duty_rebuilds_the_duty_index(
     knowledge2 = dataclasses.replace(knowledge, directives=(changed, *knowledge.directives[1:]))
     catalog = Catalog(knowledge2, normalizer, lexicon.stopwords, ModelCache(tmp_path).index)
     assert index_fits.calls == 5
-    assert catalog.duty_index.search(normalizer.tokens("lò sưởi"))[0].key == duty.id
+    assert catalog.duty_index.search(normalizer.tokens("lò sưởi"))[0].key == duty.key
 
 
 def test_the_fingerprint_covers_every_module_that_fits_a_model() -> None:

@@ -76,7 +76,10 @@ def test_a_bad_date_is_skipped_reported_once_and_the_rest_goes_on(assistant: Ass
 
     result, stats = asyncio.run(service.run_once())
     assert result.error is None
-    assert sorted(s.duty_id for s in result.policy.skipped) == ["1.c-1", "2.f-5"]
+    assert sorted(s.duty_id for s in result.policy.skipped) == [
+        f"{DIRECTIVE}:1.c-1",
+        f"{DIRECTIVE}:2.f-5",
+    ]
     assert result.inserted == 2 and result.problems == 2  # remind-3 to 501 and 502
     assert result.digests == 2  # this week's, still due on Tuesday
     assert stats.sent == 6
@@ -108,13 +111,17 @@ def test_a_bad_date_is_skipped_reported_once_and_the_rest_goes_on(assistant: Ass
     set_due(assistant, {"2.f-5": dt.date(2026, 12, 16), "1.c-1": dt.date(2101, 1, 1)})
     clock.advance(minutes=1)
     fixed, stats = asyncio.run(service.run_once())
-    assert [s.duty_id for s in fixed.policy.skipped] == ["1.c-1"]
+    assert [s.duty_id for s in fixed.policy.skipped] == [f"{DIRECTIVE}:1.c-1"]
     assert fixed.problems == 1
-    assert {m.kind for m in fixed.policy.messages if m.nudge.plan.duty_id == "2.f-5"} == {
-        "remind-7"
-    }
+    assert {
+        m.kind for m in fixed.policy.messages if m.nudge.plan.duty_id == f"{DIRECTIVE}:2.f-5"
+    } == {"remind-7"}
     problems = [r for r in outbox(assistant) if r.kind.startswith(PROBLEM_KIND)]
-    assert sorted(r.duty_id for r in problems) == ["1.c-1", "1.c-1", "2.f-5"]
+    assert sorted(r.duty_id for r in problems) == [
+        f"{DIRECTIVE}:1.c-1",
+        f"{DIRECTIVE}:1.c-1",
+        f"{DIRECTIVE}:2.f-5",
+    ]
     service.drainer.close()
 
 

@@ -67,14 +67,14 @@ def test_done_button_records_a_report_and_stops_the_nudges(assistant: Assistant)
         settings = NudgeSettings()
         world = load_world(session, assistant.core.qa.catalog, settings)
     plans = [
-        p.__class__(**{**p.__dict__, "due": dt.date(2026, 12, 4)}) if p.duty_id == "2.f-4" else p
+        p.__class__(**{**p.__dict__, "due": dt.date(2026, 12, 4)}) if p.shown_id == "2.f-4" else p
         for p in world.plans
     ]
     result = due_messages(
         at("2026-12-01", "08:00"), plans, world.reports, world.users, {}, world.calendar, settings
     )
-    assert not [m for m in result.messages if m.nudge.plan.duty_id == "2.f-4"]
-    reached = {n.agencies[0] for n in result.unreached if n.plan.duty_id == "2.f-4"}
+    assert not [m for m in result.messages if m.nudge.plan.shown_id == "2.f-4"]
+    reached = {n.agencies[0] for n in result.unreached if n.plan.shown_id == "2.f-4"}
     assert "h_que_vo" not in reached and "tx_tu_son" in reached
 
 

@@ -20,6 +20,7 @@ from bot.domain.deadlines import DeadlineRules, DutyPlan
 from bot.storage.db import session_scope
 from bot.storage.models import Duty, ProgressReport
 from tests.scheduler.conftest import add_users, at
+from tests.support.directives import key
 
 D = dt.date
 DIRECTIVE = "06-CT-UBND-2019"
@@ -62,7 +63,9 @@ def digest_of(assistant: Assistant, *agencies: str, now: dt.datetime = NOW) -> D
 
 def rows(digest: Digest, duty: str) -> dict[str, tuple[str, str, D | None]]:
     return {
-        r.agency_id: (r.period, r.status, r.completed_on) for r in digest.rows if r.duty_id == duty
+        r.agency_id: (r.period, r.status, r.completed_on)
+        for r in digest.rows
+        if r.duty_label == duty
     }
 
 
@@ -112,7 +115,7 @@ def test_a_late_annual_task_reported_now_is_last_years(
         world = load_world(session, assistant.core.qa.catalog, NudgeSettings())
     states = duty_states(
         NOW.date(),
-        [p for p in world.plans if p.duty_id == ANNUAL],
+        [p for p in world.plans if p.shown_id == ANNUAL],
         world.reports,
         world.calendar,
         NudgeSettings(),
@@ -137,7 +140,7 @@ def test_a_corrected_report_settles_nothing(assistant: Assistant, reports: Repor
     )
     with session_scope(assistant.sessions) as session:
         world = load_world(session, assistant.core.qa.catalog, NudgeSettings())
-    view = world.reports[("sttt", QUARTERLY)]
+    view = world.reports[("sttt", key(QUARTERLY))]
     assert (view.completed_on, view.earlier_done) == (D(2026, 10, 5), ())
     # Q3 on time; Q4 not settled by the report the correction replaced.
     assert rows(digest_of(assistant, "sttt"), QUARTERLY) == {

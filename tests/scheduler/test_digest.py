@@ -100,7 +100,7 @@ def test_statuses_in_the_government_offices_words(seeded: Assistant) -> None:
     b = builder(seeded)
     with session_scope(seeded.sessions) as session:
         digest = b.build(session, NOW, b.all_agencies(), "toàn tỉnh")
-    status = {(r.agency_id, r.duty_id): r.status for r in digest.rows}
+    status = {(r.agency_id, r.duty_label): r.status for r in digest.rows}
     assert status[("h_que_vo", "2.f-4")] == "on_time"
     assert status[("tx_tu_son", "2.f-4")] == "late_done"
     assert status[("h_tien_du", "2.f-4")] == "overdue"
@@ -109,7 +109,7 @@ def test_statuses_in_the_government_offices_words(seeded: Assistant) -> None:
     assert status[("sttt", "2.b-3")] == "unreported"  # Q4's report: none since 7/10
     assert status[("h_que_vo", "1.e-3")] == "open"  # continuous, reported
     assert ("sttt", "2.f-4") not in status  # not its duty
-    late = {(r.agency_id, r.duty_id) for r in digest.late}
+    late = {(r.agency_id, r.duty_label) for r in digest.late}
     assert ("h_tien_du", "2.f-4") in late and ("h_gia_binh", "2.f-4") in late
     assert ("h_que_vo", "2.f-4") not in late and ("h_tien_du", "2.f-5") not in late
     text = seeded.renderer.render(b.reply(digest))
@@ -127,7 +127,7 @@ def test_blockers_open_the_digest_with_their_evidence(seeded: Assistant) -> None
     with session_scope(seeded.sessions) as session:
         digest = b.build(session, NOW, b.all_agencies(), "toàn tỉnh")
     [blocked] = digest.blocked
-    assert (blocked.agency_id, blocked.duty_id) == ("h_tien_du", "2.f-5")
+    assert (blocked.agency_id, blocked.duty_label) == ("h_tien_du", "2.f-5")
     assert blocked.evidence == "Công văn 45/UBND-VP (28/11/2026)"
     text = seeded.renderer.render(b.reply(digest))
     assert text.index("Khó khăn, vướng mắc") < text.index("Tỷ lệ hoàn thành thấp nhất")
@@ -496,12 +496,12 @@ def test_only_tasks_count_not_clauses_that_state_a_responsibility(seeded: Assist
     """ "Thủ trưởng … chịu trách nhiệm cá nhân …" and the closing clause are marked
     kind: responsibility in the pack: no digest row, no report, no denominator."""
     catalog = seeded.core.qa.catalog
-    answering = {d for d, (_, duty) in catalog.duties.items() if duty.kind == "responsibility"}
+    answering = {duty.id for _, duty in catalog.duties.values() if duty.kind == "responsibility"}
     assert {"1.a-2", "1.f-1", "closing-1"} <= answering
     b = builder(seeded)
     with session_scope(seeded.sessions) as session:
         digest = b.build(session, NOW, b.all_agencies(), "toàn tỉnh")
-    assert not answering & {r.duty_id for r in digest.rows}
+    assert not answering & {r.duty_label for r in digest.rows}
     assert digest.tally.total == len(digest.rows) < 577
     from bot.application.progress import reportable_duties
 

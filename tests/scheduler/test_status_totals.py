@@ -182,7 +182,7 @@ def test_every_total_is_the_sum_of_its_rows_in_every_file() -> None:
 
 def add_random_reports(session: Session, seed: int, user_id: int, builder: DigestBuilder) -> None:
     rng = random.Random(seed)
-    for duty_id, (_, duty) in builder.catalog.duties.items():
+    for _, duty in builder.catalog.duties.values():
         if not duty.is_task:
             continue
         for agency in builder.all_agencies():
@@ -193,7 +193,7 @@ def add_random_reports(session: Session, seed: int, user_id: int, builder: Diges
             session.add(
                 ProgressReport(
                     directive_id=DIRECTIVE,
-                    duty_id=duty_id,
+                    duty_id=duty.id,
                     agency_id=agency,
                     user_id=user_id,
                     status=status,

@@ -23,7 +23,17 @@ from bot.storage.db import (
     session_scope,
     upgrade,
 )
-from bot.storage.models import Base, Clause, Duty, FaqEntry, ProgressReport, User
+from bot.storage.models import (
+    Base,
+    Clause,
+    Directive,
+    Duty,
+    FaqEntry,
+    OutboxMessage,
+    ProgressReport,
+    Snooze,
+    User,
+)
 
 
 def test_upgrade_creates_every_table(engine: Engine) -> None:
@@ -161,6 +171,9 @@ def test_every_migration_runs_on_a_database_in_use(db_url: str) -> None:
             )
             _a_directive_in_use(connection)
         for revision in revisions[1:]:
+            if revision == SCOPED_KEYS:
+                with engine.begin() as connection:
+                    _nudges_in_flight(connection)
             upgrade(engine, revision)
         with session_scope(make_session_factory(engine)) as session:
             user = session.get_one(User, 1)
@@ -169,8 +182,39 @@ def test_every_migration_runs_on_a_database_in_use(db_url: str) -> None:
             assert (report.duty_id, report.agency_id, report.percent) == ("1.c-1", "stc", 40)
             assert session.get_one(Duty, ("06", "1.c-1")).kind == "task"
             assert session.get_one(FaqEntry, "kinh-phi").answer == "Mục 2.c."
+            # Sent nudges and snoozes name the duty by its key: the tick after the
+            # upgrade finds them and sends nothing twice; a digest row names no duty.
+            outbox = session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))
+            assert [(o.duty_id, o.status) for o in outbox] == [("06:1.c-1", "sent"), ("", "sent")]
+            assert session.get_one(Snooze, (1, "06:1.c-1")).until.year == 2026
+            assert session.get_one(Directive, "06").origin == "pack"
     finally:
         engine.dispose()
+
+
+SCOPED_KEYS = "0016"  # the revision that names duties by key in outbox and snoozes
+
+
+def _nudges_in_flight(connection: Connection) -> None:
+    """A nudge sent about the duty, a weekly digest (no duty) and a snooze, in the
+    columns of the revision before duties were keyed by directive."""
+    now = dt.datetime(2026, 11, 30, tzinfo=dt.UTC)
+    for duty_id, kind in (("1.c-1", "due"), ("", "digest")):
+        connection.execute(
+            text(
+                "INSERT INTO outbox (user_id, duty_id, due, kind, agency_id, channel, address, "
+                "status, attempts, next_attempt_at, payload, created_at) VALUES (1, :duty, "
+                ":due, :kind, 'stc', 'zalo', 'z1', 'sent', 0, :now, '{}', :now)"
+            ),
+            {"duty": duty_id, "due": dt.date(2026, 12, 1), "kind": kind, "now": now},
+        )
+    connection.execute(
+        text(
+            "INSERT INTO snoozes (user_id, duty_id, until, created_at) "
+            "VALUES (1, '1.c-1', :until, :now)"
+        ),
+        {"until": dt.datetime(2026, 12, 3, 1, tzinfo=dt.UTC), "now": now},
+    )
 
 
 def _a_directive_in_use(connection: Connection) -> None:

@@ -12,6 +12,8 @@ ACTION_WORDS = {
     "faq.delete": "xóa mục hỏi đáp",
     "duty.due": "gia hạn nhiệm vụ",
     "duty.edit": "sửa nhiệm vụ",
+    "directive.publish": "công bố văn bản",
+    "directive.retire": "ngừng áp dụng văn bản",
     "revert": "khôi phục",
     "agency.add": "thêm cơ quan",
     "agency.rename": "đổi tên cơ quan",

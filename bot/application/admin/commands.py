@@ -20,10 +20,12 @@ from sqlalchemy.orm import Session
 from bot.application import accounts
 from bot.application.admin import agencies, announcements, content, files, inbox, stats
 from bot.application.admin.audit_words import REVERTED, action_word, entity_word
+from bot.application.admin.directives import DOCUMENT_SUFFIXES
 from bot.application.commands import CommandContext, admin, small_int
 from bot.application.file_limits import size_text, too_big
 from bot.application.knowledge.seed import duty_from_db
 from bot.application.messages import Attachment, Button, OutgoingFile, Reply, Response
+from bot.application.progress import find_duty_id
 from bot.application.services import not_found, respond
 from bot.domain.calendar import TIMEZONE
 from bot.domain.catalog import Catalog
@@ -132,9 +134,10 @@ def extend(ctx: CommandContext) -> Response:
     # fixed deadline can be extended.
     dated = [d for _, d in ctx.app.catalog.duties.values() if d.timing.kind == "deadline"]
     usage = respond(Reply("admin/due_usage", {"duties": dated}))
-    if len(words) != 2 or words[0] not in {d.id for d in dated}:
+    key = find_duty_id(ctx.app.catalog, words[0]) if len(words) == 2 else None
+    if key is None or key not in {d.key for d in dated}:
         return usage
-    directive, duty = ctx.app.catalog.duties[words[0]]
+    directive, duty = ctx.app.catalog.duties[key]
     due = None
     if words[1].lower() not in ("bo", "bỏ"):
         try:
@@ -195,7 +198,7 @@ def inbox_add(ctx: CommandContext) -> Response:
     if log_number is None or len(words) < 2:
         return not_found("nhóm câu hỏi hoặc mục hỏi đáp", args)
     try:
-        merged = inbox.merge(session, user, log_number, words[1], set(ctx.app.catalog.clauses))
+        merged = inbox.merge(session, user, log_number, words[1], ctx.app.catalog.clauses.ids())
     except content.ContentError:
         return not_found("nhóm câu hỏi hoặc mục hỏi đáp", args)
     if merged.added:
@@ -234,12 +237,13 @@ def edit_duty(ctx: CommandContext) -> Response:
     """/suanv <duty> [tieude <text> | giao|chutri|phoihop <agencies> | goc [field]]."""
     session, user, args = ctx.session, ctx.user, ctx.args
     catalog = ctx.app.catalog
-    duty_id, _, rest = args.strip().partition(" ")
-    if duty_id not in catalog.duties:
-        return _duty_usage(ctx.app.catalog, duty_id)
+    typed, _, rest = args.strip().partition(" ")
+    key = find_duty_id(catalog, typed)
+    if key is None:
+        return _duty_usage(ctx.app.catalog, typed)
     word, _, value = rest.strip().partition(" ")
     word = fold(word)
-    directive = catalog.duties[duty_id][0]
+    directive, duty_id = catalog.duties[key][0], catalog.duties[key][1].id
     if not word:
         return _duty_view(ctx, directive.id, duty_id, changed=False)
     try:
@@ -283,7 +287,7 @@ def _duty_view(ctx: CommandContext, directive_id: str, duty_id: str, changed: bo
     view = {
         "id": duty_id,
         "title": duty.title,
-        "clause": ctx.app.catalog.clauses[duty.clause][1].label,
+        "clause": ctx.app.catalog.duty_clause_label(duty),
         "addressees": short(duty.addressees),
         "lead": short(duty.lead),
         "coordinate": short(duty.coordinate),
@@ -441,7 +445,7 @@ def import_file(ctx: CommandContext, attachment: Attachment) -> Response:
         path = Path(folder) / f"upload{suffix}"
         path.write_bytes(attachment.content)
         try:
-            clauses = set(ctx.app.catalog.clauses)
+            clauses = ctx.app.catalog.clauses.ids()
             kind, report = files.import_file(session, user, path, clauses, limits)
         except files.FileProblems as error:
             return _file_rejected(attachment, error.problems)
@@ -504,13 +508,14 @@ def invite(ctx: CommandContext) -> Response:
 
 
 def import_wanted(attachment: Attachment, max_bytes: int) -> bool:
-    """Whether a channel should fetch a file's bytes for `import_file`: a content file
-    whose size the channel told, not past `max_bytes` (IMPORT_MAX_BYTES), so that a
-    huge file is refused without being downloaded."""
+    """Whether a channel should fetch a file's bytes for `import_file` or a directive's
+    draft: a content file or a directive's text whose size the channel told, not past
+    `max_bytes` (IMPORT_MAX_BYTES), so that a huge file is refused without being
+    downloaded."""
     suffix = Path(attachment.file_name).suffix.lower()
     return (
         attachment.kind == "document"
-        and suffix in files.FORMATS
+        and suffix in (*files.FORMATS, *DOCUMENT_SUFFIXES)
         and (0 < attachment.size <= max_bytes)
     )
 

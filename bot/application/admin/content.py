@@ -306,8 +306,10 @@ def revert(session: Session, user: User | None, change_id: int) -> AuditLog:
     if user is not None:
         require_admin(session, user, "revert", str(change_id))
     change = session.get(AuditLog, change_id)
-    # Agency changes are reverted by `agencies.revert_change`, which calls this for others.
-    if change is None or not change.allowed or change.entity_type not in (FAQ_ENTITY, DUTY_ENTITY):
+    # Agency changes are reverted by `agencies.revert_change`, which calls this for others;
+    # publishing or retiring a directive is undone by the directive commands, not here.
+    revertible = (FAQ_ENTITY, DUTY_ENTITY)
+    if change is None or not change.allowed or change.entity_type not in revertible:
         raise ContentError("change_unknown", change_id=change_id)
     if change.entity_type == FAQ_ENTITY:
         entry = session.get(FaqEntry, change.entity_id)

@@ -57,14 +57,14 @@ def edit_report(ctx: CommandContext) -> Response:
     elif number is not None:
         chosen = ctx.session.get(ProgressReport, number)
     else:
-        duty_id = progress.find_duty_id(ctx.app.catalog, typed)
-        chosen = progress.latest_for(ctx.session, user.agency_id, duty_id) if duty_id else None
+        duty_key = progress.find_duty_id(ctx.app.catalog, typed)
+        chosen = progress.latest_for(ctx.session, user.agency_id, duty_key) if duty_key else None
     if chosen is None or not accounts.can_report_for(user, chosen.agency_id):
         return Response((Reply("dialog/no_report_to_edit", {"typed": typed[:40]}),))
     newest = progress.latest_on(ctx.session, chosen)
     if newest.id != chosen.id:
         return Response((Reply("dialog/newer_report", {"number": chosen.id, "newer": newest.id}),))
-    started = ctx.app.report.start(ctx.session, user, chosen.duty_id, previous=chosen)
+    started = ctx.app.report.start(ctx.session, user, chosen.duty_key, previous=chosen)
     return ctx.app.outcome(ctx.session, started)
 
 
@@ -99,7 +99,7 @@ def duty_history(ctx: CommandContext, agency_id: str, typed: str) -> Response:
     duty_id = progress.find_duty_id(catalog, typed)
     own = progress.reportable_duties(catalog, agency_id)
     if duty_id is None:
-        example = own[0].id if own else next(iter(catalog.duties))
+        example = catalog.duty_label(own[0].key if own else next(iter(catalog.duties)))
         unknown = {"duty_id": typed[:40], "example": example}
         return Response((Reply("progress/unknown_duty", unknown),))
     duty = catalog.duties[duty_id][1]
@@ -122,10 +122,10 @@ def duty_history(ctx: CommandContext, agency_id: str, typed: str) -> Response:
     ]
     view: dict[str, Any] = {
         "agency": catalog.agencies[agency_id].name,
-        "duty_id": duty_id,
+        "duty_id": catalog.duty_label(duty_id),
         "title": duty.title,
-        "clause": catalog.clauses[duty.clause][1].label,
-        "assigned": any(d.id == duty_id for d in own),
+        "clause": catalog.duty_clause_label(duty),
+        "assigned": any(d.key == duty_id for d in own),
         "reports": reports,
         "older": older,
     }

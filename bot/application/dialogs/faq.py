@@ -111,7 +111,7 @@ class FaqDialog:
         return Reply(f"admin/faq_{state.step}", view, tuple(buttons), columns=2)
 
     def _problems(self, data: dict[str, Any]) -> list[str]:
-        return self._draft(data).problems(set(self.catalog.clauses))
+        return self._draft(data).problems(self.catalog.clauses.ids())
 
     @staticmethod
     def _draft(data: dict[str, Any]) -> content.FaqDraft:
@@ -129,7 +129,7 @@ class FaqDialog:
     def _save(self, session: Session, user: User, data: dict[str, Any]) -> Outcome:
         try:
             entry = content.save_faq(
-                session, user, self._draft(data), set(self.catalog.clauses), data.get("faq_id")
+                session, user, self._draft(data), self.catalog.clauses.ids(), data.get("faq_id")
             )
         except content.ContentError as error:
             if error.reason == "not_admin":

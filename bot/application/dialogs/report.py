@@ -1,5 +1,8 @@
-"""The progress-report dialog: duty -> status -> percent -> completion date ->
-blockers -> evidence -> confirm.
+"""The progress-report dialog: (directive) -> duty -> status -> percent -> completion
+date -> blockers -> evidence -> confirm.
+
+The directive is asked first only when the agency reports on duties of several active
+directives: the duty list is then that directive's alone.
 
 Channel-agnostic: it returns `Reply` objects with buttons whose payloads carry the
 step's token; typed answers are accepted where a step expects text (a percentage, a
@@ -48,7 +51,7 @@ PERCENT_CHOICES = (0, 25, 50, 75, 100)
 MAX_TEXT = 2000  # blockers and evidence references are notes, not documents
 TEXT_STEPS = ("blockers", "evidence")  # steps whose answer is a text
 BUTTON_TITLE = 48  # characters of a duty title on a button
-STEPS = ("duty", "status", "percent", "completed", "blockers", "evidence", "confirm")
+STEPS = ("directive", "duty", "status", "percent", "completed", "blockers", "evidence", "confirm")
 # What a step holds (an edit starts with the last report's): «Giữ nguyên» keeps it.
 VALUES = {
     "status": ("status",),
@@ -139,7 +142,7 @@ class ReportDialog:
         if previous is not None:
             data["previous"] = {
                 "id": previous.id,
-                "duty_id": previous.duty_id,
+                "duty_id": previous.duty_key,
                 "status": previous.status,
                 "percent": previous.percent,
                 "completed_on": _iso(previous.completed_on),
@@ -147,9 +150,13 @@ class ReportDialog:
             }
             data.update(_values_of(previous))
         step = "duty"
-        if duty_id is not None and duty_id in self._duty_ids(user.agency_id):
-            data["duty_id"] = duty_id
+        key = None if duty_id is None else progress.find_duty_id(self.catalog, duty_id)
+        if key is not None and key in self._duty_ids(user.agency_id):
+            data["duty_id"] = key
             step = "status"
+        elif len(self._directives(user.agency_id)) > 1:
+            data["pick"] = True  # the directive step is part of this dialog (`_steps`)
+            step = "directive"
         state = states.save(session, user.id, NAME, step, data)
         return Outcome([self.prompt(state)])
 
@@ -164,10 +171,13 @@ class ReportDialog:
             return self.cancel(session, user)
         if action == "back":
             return self._go(session, user, self._previous_step(step, data), data)
+        held = self._directives(data["agency_id"]) if step == "directive" else []
+        if action == "directive" and arg in held:
+            return self._go(session, user, "duty", {**data, "directive": arg, "page": 0})
         if step == "duty" and action == "page":
             data["page"] = small_int(arg) or 0
             return self._go(session, user, "duty", data)
-        if step == "duty" and action == "duty" and arg in self._duty_ids(data["agency_id"]):
+        if step == "duty" and action == "duty" and arg in self._duty_ids(data["agency_id"], data):
             return self._go(session, user, "status", _with_duty(data, arg))
         if step == "status" and action == "status" and arg in progress.STATUSES:
             return self._forward(session, user, step, _with_status(data, arg))
@@ -193,12 +203,18 @@ class ReportDialog:
         data = dict(state.data)
         stripped = text.strip()
         number = small_int(stripped)
+        if state.step == "directive" and number is not None:
+            held = self._directives(data["agency_id"])
+            if 1 <= number <= len(held):
+                chosen = {**data, "directive": held[number - 1], "page": 0}
+                return self._go(session, user, "duty", chosen)
+            return None
         if state.step == "duty" and number is not None:
             # Numbers are those of the page shown, like its buttons.
-            duties = self._duties(data["agency_id"])
+            duties = self._duties(data["agency_id"], data)
             index = int(data.get("page", 0)) * PAGE_SIZE + number - 1
             if 1 <= number <= PAGE_SIZE and 0 <= index < len(duties):
-                return self._go(session, user, "status", _with_duty(data, duties[index].id))
+                return self._go(session, user, "status", _with_duty(data, duties[index].key))
             return None
         if state.step == "percent":
             value = parse_percent(stripped)
@@ -351,8 +367,11 @@ class ReportDialog:
 
         back = button(self.labels.back, "back", kind="back")
         cancel = button(self.labels.cancel, "cancel", kind="cancel")
+        if step == "directive":
+            return self._directive_choice(data, token, cancel)
         if step == "duty":
-            return self._duty_page(data, token, cancel)
+            back_to = [back] if data.get("pick") else []
+            return self._duty_page(data, token, (*back_to, cancel))
         summary = self._summary(data)
         keep = (
             [button(self._keep_label(data, step), "keep", kind="keep")]
@@ -405,13 +424,31 @@ class ReportDialog:
             return self.labels.keep
         return self.labels.keep_value.format(value=value)
 
-    def _duty_page(self, data: dict[str, Any], token: str, cancel: Button) -> Reply:
-        duties = self._duties(data["agency_id"])
+    def _directive_choice(self, data: dict[str, Any], token: str, cancel: Button) -> Reply:
+        held = [self.catalog.directives[d] for d in self._directives(data["agency_id"])]
+        buttons = [
+            Button(directive.name, states.payload(NAME, token, "directive", directive.id))
+            for directive in held
+        ]
+        views = [
+            {"n": n, "name": d.name, "year": d.issued.year, "title": d.title}
+            for n, d in enumerate(held, 1)
+        ]
+        agency = self.catalog.agencies[data["agency_id"]].name
+        return Reply(
+            "dialog/report_directive",
+            {"directives": views, "agency": agency},
+            (*buttons, cancel),
+            listed=len(held),
+        )
+
+    def _duty_page(self, data: dict[str, Any], token: str, ending: tuple[Button, ...]) -> Reply:
+        duties = self._duties(data["agency_id"], data)
         pages = max(1, -(-len(duties) // PAGE_SIZE))
         page = min(int(data.get("page", 0)), pages - 1)
         shown = duties[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
         buttons = [
-            Button(shorten(duty.title, BUTTON_TITLE), states.payload(NAME, token, "duty", duty.id))
+            Button(shorten(duty.title, BUTTON_TITLE), states.payload(NAME, token, "duty", duty.key))
             for duty in shown
         ]
         if page > 0:
@@ -424,12 +461,12 @@ class ReportDialog:
             buttons.append(
                 Button(self.labels.next_page, states.payload(NAME, token, "page", str(page + 1)))
             )
-        buttons.append(cancel)
+        buttons += ending
         views = [
             {
                 "n": n,
                 "title": duty.title,
-                "clause": self.catalog.clauses[duty.clause][1].label,
+                "clause": self.catalog.duty_clause_label(duty),
                 "timing": timing_view(duty),
             }
             for n, duty in enumerate(shown, 1)
@@ -448,7 +485,7 @@ class ReportDialog:
         return {
             "agency": self.catalog.agencies[data["agency_id"]].name,
             "duty": duty.title if duty else "",
-            "clause": self.catalog.clauses[duty.clause][1].label if duty else "",
+            "clause": self.catalog.duty_clause_label(duty) if duty else "",
             "timing": timing_view(duty) if duty else None,
             "status": self.labels.status.get(data.get("status", ""), ""),
             "percent": data.get("percent"),
@@ -472,11 +509,18 @@ class ReportDialog:
             "at": dt.datetime.fromisoformat(previous["at"]),
         }
 
-    def _duties(self, agency_id: str) -> list[Duty]:
-        return progress.reportable_duties(self.catalog, agency_id)
+    def _duties(self, agency_id: str, data: dict[str, Any] | None = None) -> list[Duty]:
+        """The agency's duties, those of the directive chosen in `data` when one was."""
+        duties = progress.reportable_duties(self.catalog, agency_id)
+        chosen = (data or {}).get("directive")
+        return [d for d in duties if d.directive_id == chosen] if chosen else duties
 
-    def _duty_ids(self, agency_id: str) -> set[str]:
-        return {d.id for d in self._duties(agency_id)}
+    def _duty_ids(self, agency_id: str, data: dict[str, Any] | None = None) -> set[str]:
+        return {d.key for d in self._duties(agency_id, data)}
+
+    def _directives(self, agency_id: str) -> list[str]:
+        """The directives the agency has duties to report on, in catalog order."""
+        return list(dict.fromkeys(d.directive_id for d in self._duties(agency_id)))
 
 
 # What a dialog's data holds, step by step (pure helpers on the JSON-able dict).
@@ -489,7 +533,8 @@ def _steps(data: dict[str, Any]) -> list[str]:
     return [
         step
         for step in STEPS
-        if not (step == "percent" and status in AUTOMATIC_PERCENT)
+        if not (step == "directive" and not data.get("pick"))
+        and not (step == "percent" and status in AUTOMATIC_PERCENT)
         and not (step == "completed" and status != "done")
     ]
 
@@ -508,7 +553,7 @@ def _with_duty(data: dict[str, Any], duty_id: str) -> dict[str, Any]:
     edited = (data.get("previous") or {}).get("duty_id", duty_id)
     if data.get("duty_id", duty_id) == duty_id and edited == duty_id:
         return {**data, "duty_id": duty_id}
-    kept = ("agency_id", "page")
+    kept = ("agency_id", "page", "pick", "directive")
     return {**{k: data[k] for k in kept if k in data}, "duty_id": duty_id}
 
 

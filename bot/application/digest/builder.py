@@ -24,6 +24,7 @@ from bot.application.scheduler.world import World, load_world
 from bot.config import NudgeSettings
 from bot.domain.calendar import TIMEZONE as _TZ
 from bot.domain.catalog import Catalog
+from bot.domain.knowledge import split_key
 from bot.domain.status import Trend
 from bot.storage.models import OutboxMessage, User
 from nlu.yaml_io import read_yaml
@@ -95,12 +96,19 @@ class DigestBuilder:
         scope: str,
         user_id: int | None = None,
         world: World | None = None,
+        directive_id: str | None = None,
     ) -> Digest:
+        """The digest of `agency_ids`, over every active directive or only `directive_id`."""
         world = world or load_world(session, self.catalog, self.settings, people=False)
         previous, previous_at = (None, None) if user_id is None else last_snapshot(session, user_id)
-        return build_digest(
+        plans = world.plans
+        chosen: list[str] = []
+        if directive_id is not None:
+            plans = [p for p in plans if split_key(p.duty_id)[0] == directive_id]
+            chosen = [directive_id]
+        digest = build_digest(
             now,
-            world.plans,
+            plans,
             world.reports,
             world.calendar,
             self.settings,
@@ -110,6 +118,8 @@ class DigestBuilder:
             previous,
             previous_at,
         )
+        subject = self.catalog.subject(chosen)
+        return replace(digest, subject=subject, subject_dated=self.catalog.subject_dated(chosen))
 
     def recipient_scope(self, recipient: Recipient) -> tuple[list[str], str] | None:
         """`scope_of` a person the scheduler pushes to (every role they hold)."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import replace
 
 from sqlalchemy.orm import Session
 
@@ -12,7 +13,7 @@ from bot.application.commands import Command, CommandContext, CommandRefused
 from bot.application.digest import quarterly, snapshots, views
 from bot.application.digest.builder import DigestBuilder, enqueue_on_demand
 from bot.application.digest.xlsx import to_xlsx
-from bot.application.messages import OutgoingFile, Reply, Response
+from bot.application.messages import Button, OutgoingFile, Reply, Response
 from bot.config import NudgeSettings
 from bot.domain.roles import ADMIN, MANAGER
 from bot.storage.models import utcnow
@@ -38,23 +39,36 @@ def digest(ctx: CommandContext) -> Response:
     agency_ids, title = scope
     words = ctx.args.split()
     command = "/tonghop"
+    catalog = ctx.app.catalog
+    directive_id = catalog.directive_named(words[0]) if words and catalog.active_count > 1 else None
+    if directive_id is not None:  # one directive of several: "/tonghop 99/2025 ..."
+        command = f"{command} {words.pop(0)}"
     named = _agency_named(ctx, words)
     if named is not None and named not in agency_ids:
-        view = {"agency": ctx.app.catalog.agencies[named].name, "scope": title}
+        view = {"agency": catalog.agencies[named].name, "scope": title}
         return Response((Reply("digest/out_of_scope", view),))
     if named is not None and len(agency_ids) > 1:
         agency_ids, title = [named], builder.agency_names().get(named, named)
-        command = f"/tonghop {named}"
+        command = f"{command} {named}"
     request = views.Request.read(words)
     if request is None:
         return Response((Reply("digest/usage", {"typed": ctx.args[:40]}),))
     first = request.view == "" and command == "/tonghop"  # the user's own digest
     now = utcnow()
-    built = builder.build(ctx.session, now, agency_ids, title, ctx.user.id if first else None)
+    user_id = ctx.user.id if first else None
+    built = builder.build(ctx.session, now, agency_ids, title, user_id, directive_id=directive_id)
     if request.view:
         return Response((views.details(built, command, request),))
-    trend = snapshots.trend(ctx.session, built)
-    replies = [builder.reply(built, trend=trend, command=command)]
+    # Snapshots are of every directive's digest: one directive's is compared with none.
+    trend = snapshots.trend(ctx.session, built) if directive_id is None else None
+    summary = builder.reply(built, trend=trend, command=command)
+    if first and catalog.active_count > 1:  # over every directive: offer each alone
+        picks = tuple(
+            Button(d.name, f"/tonghop {d.short_label}") for d in catalog.directives.values()
+        )
+        data = {**summary.data, "directive_picks": True}
+        summary = replace(summary, data=data, buttons=summary.buttons + picks, columns=2)
+    replies = [summary]
     if first:
         snapshots.record(ctx.session, built)
         # Chart and .xlsx go out as messages of their own: only to a channel that

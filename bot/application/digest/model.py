@@ -64,6 +64,7 @@ class DigestRow:
     evidence: str = ""
     completed_on: dt.date | None = None  # done: the day the settling report gives
     note: str = ""  # why the deadline is not the date written (a day off, an extension)
+    duty_label: str = ""  # the id users see (DutyPlan.label)
 
     @property
     def key(self) -> str:
@@ -113,6 +114,8 @@ class Digest:
     changes: list[Change] | None = None  # None: no earlier digest to compare with
     previous_at: dt.datetime | None = None
     skipped: list[Skipped] = field(default_factory=list)  # duties that could not be computed
+    subject: str = "Chỉ thị"  # the directives it covers, as titles name them
+    subject_dated: str = "Chỉ thị"  # the same with number and date, for formal documents
 
     @property
     def totals(self) -> dict[str, int]:
@@ -267,6 +270,7 @@ def _row(
         report.evidence if report else "",
         completed_on,
         note,
+        plan.shown_id,
     )
 
 

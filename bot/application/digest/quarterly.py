@@ -137,7 +137,7 @@ def to_docx(digest: Digest, year: int, quarter: int) -> bytes:
     date_line.paragraph_format.space_before = Pt(6)
 
     line(document, "BÁO CÁO", bold=True).paragraph_format.space_before = Pt(18)
-    line(document, "Tình hình thực hiện Chỉ thị số 06/CT-UBND ngày 19/4/2019", bold=True)
+    line(document, f"Tình hình thực hiện {digest.subject_dated}", bold=True)
     line(document, f"của UBND tỉnh, quý {ROMAN[quarter - 1]} năm {year}", bold=True)
     line(document, "Kính gửi: Ủy ban nhân dân tỉnh Bắc Ninh.").paragraph_format.space_before = Pt(
         12

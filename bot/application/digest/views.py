@@ -74,7 +74,7 @@ def _row_view(row: DigestRow, digest: Digest) -> dict[str, Any]:
     opened = (digest.generated_at - row.reported_at).days if row.reported_at else 0
     return {
         "agency": "" if single else row.agency,
-        "id": row.duty_id,
+        "id": row.duty_label or row.duty_id,
         "title": cut(row.title),
         "deadline": row.deadline,
         "note": row.note,
@@ -102,6 +102,7 @@ def summary(
     changes = digest.changes
     data = {
         "title": title,
+        "subject": digest.subject,
         "scope": digest.scope,
         "at": digest.generated_at,
         "single": single,
@@ -115,8 +116,9 @@ def summary(
         "changes": None if changes is None else changes[:SUMMARY_CHANGES],
         "more_changes": 0 if changes is None else max(0, len(changes) - SUMMARY_CHANGES),
         "previous_at": digest.previous_at,
-        "skipped": [{"title": s.title, "id": s.duty_id} for s in digest.skipped],
+        "skipped": [{"title": s.title, "id": s.label or s.duty_id} for s in digest.skipped],
         "attached": attached,
+        "directive_picks": False,  # `/tonghop` over several directives offers each
     }
     buttons = [Button("Theo tình trạng", f"{command} {BY_STATUS}")]
     if not single:

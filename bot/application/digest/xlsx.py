@@ -41,7 +41,7 @@ def _columns(status_labels: dict[str, str]) -> list[Column]:
     """The columns of the row sheets (after STT)."""
     return [
         Column("Cơ quan", 28, lambda r: r.agency),
-        Column("Mã nhiệm vụ", 11, lambda r: r.duty_id),
+        Column("Mã nhiệm vụ", 11, lambda r: r.duty_label or r.duty_id),
         Column("Nhiệm vụ", 48, lambda r: r.title),
         Column("Điều khoản", 10, lambda r: r.clause),
         Column("Hạn", 12, lambda r: r.deadline, "date"),
@@ -144,7 +144,7 @@ def to_xlsx(digest: Digest, status_labels: dict[str, str], annex_of: str = "") -
     the overdue rows; `annex_of`: the report it is the annex of (its heading says so)."""
     out = io.BytesIO()
     book = _Book(out)
-    title = f"Tổng hợp thực hiện Chỉ thị 06/CT-UBND — {digest.scope}"
+    title = f"Tổng hợp thực hiện {digest.subject} — {digest.scope}"
     note = f"Tính đến {digest.generated_at.astimezone(_TZ):%H:%M %d/%m/%Y}"
     if annex_of:
         title, note = f"Phụ lục: {title}", f"{annex_of}. {note}"

@@ -21,16 +21,17 @@ Neither function commits: the caller's `session_scope` does.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.application.knowledge import rows
 from bot.application.knowledge.agencies import agency_layer
 from bot.domain import knowledge as k
+from bot.domain.calendar import TIMEZONE
 from bot.storage import models as m
 from nlu.normalize import fold as default_fold
 
@@ -60,13 +61,11 @@ def seed_knowledge(
     """
     result = SeedResult()
     sync = _Sync(session, result)
-
-    sync.table(
-        m.Directive,
-        lambda r: r.id,
-        {d.id: rows.directive_row(d, i) for i, d in enumerate(kb.directives)},
-        retire=True,
-    )
+    # Directives published from the command line or chat are not the pack's: seeding
+    # neither retires nor rewrites them (a pack folder with the same id gives way).
+    published = set(session.scalars(select(m.Directive.id).where(m.Directive.origin == PUBLISHED)))
+    directives = tuple(d for d in kb.directives if d.id not in published)
+    _sync_directives(sync, directives, lambda directive_id: directive_id not in published)
     sync.table(
         m.Agency,
         lambda r: r.id,
@@ -87,33 +86,7 @@ def seed_knowledge(
         },
     )
 
-    def per_directive(part: str, row: Callable[[str, Any, int], dict[str, Any]]) -> DesiredRows:
-        """(directive id, item id) -> row, for one part of every directive."""
-        return {
-            (d.id, item.id): row(d.id, item, i)
-            for d in kb.directives
-            for i, item in enumerate(getattr(d, part))
-        }
-
-    duties = per_directive("duties", rows.duty_row)
-    sync.table(m.Duty, _directive_and_id, duties, retire=True)
-    sync.table(m.Clause, _directive_and_id, per_directive("clauses", rows.clause_row))
-    sync.table(m.Figure, _directive_and_id, per_directive("figures", rows.figure_row))
-    sync.table(m.Topic, _directive_and_id, per_directive("topics", rows.topic_row))
-    session.flush()
-
-    # Links of duties the pack dropped stay, so a retired duty keeps its history.
-    sync.table(
-        m.DutyAgency,
-        lambda r: (r.directive_id, r.duty_id, r.role, r.position),
-        {
-            (row["directive_id"], row["duty_id"], row["role"], row["position"]): row
-            for d in kb.directives
-            for duty in d.duties
-            for row in rows.duty_agency_rows(d.id, duty)
-        },
-        scope=lambda r: (r.directive_id, r.duty_id) in duties,
-    )
+    _sync_parts(sync, directives, lambda directive_id: directive_id not in published)
     sync.table(
         m.FaqEntry,
         lambda r: r.id,
@@ -164,7 +137,104 @@ def load_knowledge_from_db(session: Session) -> k.KnowledgeBase:
             select(m.FaqEntry).where(m.FaqEntry.active).order_by(m.FaqEntry.position, m.FaqEntry.id)
         )
     )
-    return k.KnowledgeBase(directives=directives, agencies=agencies, faq=faq)
+    retired = tuple(
+        k.RetiredDirective(
+            d.doc_type, d.number, d.issued, d.title, d.retired_at.astimezone(TIMEZONE).date()
+        )
+        for d in session.scalars(
+            select(m.Directive).where(m.Directive.retired_at.is_not(None)).order_by(m.Directive.id)
+        )
+        if d.retired_at is not None
+    )
+    return k.KnowledgeBase(directives=directives, agencies=agencies, faq=faq, retired=retired)
+
+
+PACK, PUBLISHED = "pack", "published"
+
+
+def publish_directive(session: Session, directive: k.Directive) -> SeedResult:
+    """Write one directive (from `bot directive publish` or chat) into the tables, as
+    published: seeding from data/directives keeps it from then on. Its agencies must
+    exist already. Publishing again replaces its parts as seeding would."""
+    result = SeedResult()
+    sync = _Sync(session, result)
+    row = session.get(m.Directive, directive.id)
+    position = row.position if row else _next_position(session)
+    desired = {directive.id: {**rows.directive_row(directive, position), "origin": PUBLISHED}}
+    if row is not None and row.retired_at is not None:
+        row.retired_at = None
+    sync.table(m.Directive, lambda r: r.id, desired, scope=lambda r: r.id == directive.id)
+    _sync_parts(sync, (directive,), lambda directive_id: directive_id == directive.id)
+    return result
+
+
+def _next_position(session: Session) -> int:
+    last = session.scalar(select(func.max(m.Directive.position)))
+    return 0 if last is None else last + 1
+
+
+def _sync_directives(
+    sync: _Sync, directives: Sequence[k.Directive], ours: Callable[[str], bool]
+) -> None:
+    """The directives' own rows; a retired one stays inactive whatever the pack says."""
+    retired = {
+        r.id
+        for r in sync.session.scalars(
+            select(m.Directive).where(m.Directive.retired_at.is_not(None))
+        )
+    }
+    sync.table(
+        m.Directive,
+        lambda r: r.id,
+        {
+            d.id: {**rows.directive_row(d, i), "active": d.id not in retired}
+            for i, d in enumerate(directives)
+        },
+        retire=True,
+        scope=lambda r: ours(r.id),
+    )
+    sync.session.flush()
+
+
+def _sync_parts(
+    sync: _Sync, directives: Sequence[k.Directive], ours: Callable[[str], bool]
+) -> None:
+    """Clauses, duties, figures, topics and duty links of `directives`; rows of other
+    directives (`ours` says which are the caller's) are left alone."""
+
+    def per_directive(part: str, row: Callable[[str, Any, int], dict[str, Any]]) -> DesiredRows:
+        """(directive id, item id) -> row, for one part of every directive."""
+        return {
+            (d.id, item.id): row(d.id, item, i)
+            for d in directives
+            for i, item in enumerate(getattr(d, part))
+        }
+
+    def scoped(r: Any) -> bool:
+        return ours(r.directive_id)
+
+    duties = per_directive("duties", rows.duty_row)
+    sync.table(m.Duty, _directive_and_id, duties, retire=True, scope=scoped)
+    for model, part, make in (
+        (m.Clause, "clauses", rows.clause_row),
+        (m.Figure, "figures", rows.figure_row),
+        (m.Topic, "topics", rows.topic_row),
+    ):
+        sync.table(model, _directive_and_id, per_directive(part, make), scope=scoped)
+    sync.session.flush()
+    # Links of duties the pack dropped stay, so a retired duty keeps its history.
+    sync.table(
+        m.DutyAgency,
+        lambda r: (r.directive_id, r.duty_id, r.role, r.position),
+        {
+            (row["directive_id"], row["duty_id"], row["role"], row["position"]): row
+            for d in directives
+            for duty in d.duties
+            for row in rows.duty_agency_rows(d.id, duty)
+        },
+        scope=lambda r: (r.directive_id, r.duty_id) in duties,
+    )
+    sync.session.flush()
 
 
 def _directive_and_id(row: Any) -> Hashable:

@@ -26,7 +26,7 @@ from bot.application.portal.login import Visitor
 from bot.application.services import Services
 from bot.domain.calendar import TIMEZONE
 from bot.domain.dates import Issued
-from bot.domain.knowledge import Duty
+from bot.domain.knowledge import Duty, split_key
 from bot.storage.models import AuditLog, User
 from bot.storage.models import Duty as DutyRow
 
@@ -74,7 +74,7 @@ def inbox_merge(
     """«Gộp vào»: as `/hopthu_them`."""
     user = access.admin_user(session, visitor, f"hop-thu {log_id} gop")
     try:
-        merged = inbox.merge(session, user, log_id, faq_id, set(services.catalog.clauses))
+        merged = inbox.merge(session, user, log_id, faq_id, services.catalog.clauses.ids())
     except content.ContentError as error:
         raise access.NotFound(error.reason, log_id=log_id, faq_id=faq_id) from None
     if merged.added:
@@ -99,6 +99,7 @@ ASSIGNMENTS = {"addressee": "Giao cho", "lead": "Chủ trì", "coordinate": "Ph�
 @dataclass(frozen=True)
 class DutyItem:
     id: str
+    label: str  # as users see it: "1.a-1", or "06/2019 · 1.a-1" with several directives
     directive_id: str
     title: str
     clause: str
@@ -127,12 +128,12 @@ def _item(services: Services, row: DutyRow, duty: Duty) -> DutyItem:
         "lead": short(duty.lead),
         "coordinate": short(duty.coordinate),
     }
-    clause = catalog.clauses.get(duty.clause)
     return DutyItem(
-        id=duty.id,
+        id=duty.key,
+        label=catalog.duty_label(duty.key),
         directive_id=row.directive_id,
         title=duty.title,
-        clause=clause[1].label if clause else duty.clause,
+        clause=catalog.duty_clause_label(duty),
         timing=duty.timing.text,
         due=duty.timing.due if duty.timing.kind == "deadline" else None,
         extended_to=row.effective_due,
@@ -153,10 +154,10 @@ def duty_items(session: Session, services: Services, visitor: Visitor) -> list[D
 def duty_item(session: Session, services: Services, visitor: Visitor, duty_id: str) -> DutyItem:
     access.admin_user(session, visitor, f"quan-tri-nhiem-vu {duty_id}")
     found = services.catalog.duties.get(duty_id)
-    row = session.get(DutyRow, (found[0].id, duty_id)) if found else None
+    row = session.get(DutyRow, (found[0].id, found[1].id)) if found else None
     if found is None or row is None or not row.active:
         raise access.NotFound("duty", duty_id=duty_id)
-    return _item(services, row, duty_from_db(session, row.directive_id, duty_id))
+    return _item(services, row, duty_from_db(session, row.directive_id, row.id))
 
 
 def extend(
@@ -169,9 +170,9 @@ def extend(
     user = access.admin_user(session, visitor, f"quan-tri-nhiem-vu {duty_id} gia-han")
     if not item.extendable:
         raise ValueError("Nhiệm vụ này không có hạn cố định nên không gia hạn được")
-    directive = services.catalog.duties[duty_id][0]
+    directive, duty = services.catalog.duties[duty_id]
     due = files.parse_date(typed, Issued.of(directive)) if typed.strip() else None
-    content.set_effective_due(session, user, item.directive_id, duty_id, due)
+    content.set_effective_due(session, user, item.directive_id, duty.id, due)
     services.reload_now(session)
     return due
 
@@ -204,7 +205,7 @@ def assign(
     if problems:
         return problems
     for field, ids in wanted.items():
-        content.edit_duty(session, user, item.directive_id, duty_id, field, ids)
+        content.edit_duty(session, user, item.directive_id, split_key(item.id)[1], field, ids)
     if wanted:
         services.reload_now(session)
     return []

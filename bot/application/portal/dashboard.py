@@ -299,15 +299,16 @@ def duty_page(
     what = f"nhiem-vu {duty_id} {agency}".strip()
     scope = access.require_agency(session, builder, visitor, agency, what)
     catalog = builder.catalog
-    if duty_id not in catalog.duties:
+    key = catalog.duties.resolve(duty_id)
+    if key is None:
         raise access.NotFound("duty", duty_id=duty_id)
-    directive, duty = catalog.duties[duty_id]
+    directive, duty = catalog.duties[key]
     agency_ids = [agency] if agency else list(scope.agency_ids)
     digest = builder.build(session, now, agency_ids, scope.title)
     names = builder.agency_names()
     which = (
         ProgressReport.directive_id == directive.id,
-        ProgressReport.duty_id == duty_id,
+        ProgressReport.duty_id == duty.id,
         ProgressReport.agency_id.in_(agency_ids),
     )
     count = session.scalar(select(func.count(ProgressReport.id)).where(*which)) or 0
@@ -335,7 +336,7 @@ def duty_page(
         )
         for report, reporter in session.execute(query)
     ]
-    on_duty = [r for r in digest.rows if r.duty_id == duty_id]
+    on_duty = [r for r in digest.rows if r.duty_id == key]
     status = status if status in STATUSES else ""
     kept = sorted(
         (r for r in on_duty if not status or r.status == status),
@@ -347,7 +348,7 @@ def duty_page(
     return DutyPage(
         duty_id=duty_id,
         title=duty.title,
-        clause=catalog.clauses[duty.clause][1].label,
+        clause=catalog.duty_clause_label(duty),
         timing=duty.timing.text,
         scope=scope,
         agency=agency,

@@ -91,10 +91,11 @@ class CachedDigests(DigestBuilder):
         scope: str,
         user_id: int | None = None,
         world: World | None = None,
+        directive_id: str | None = None,
     ) -> Digest:
         if user_id is not None or world is not None:
-            return super().build(session, now, agency_ids, scope, user_id, world)
-        key = (tuple(agency_ids), scope)
+            return super().build(session, now, agency_ids, scope, user_id, world, directive_id)
+        key = (tuple(agency_ids), scope, directive_id)
         changes = change_stamp(session)
         stamp = (now.astimezone(TIMEZONE).date(), changes)
         with self._lock:
@@ -103,7 +104,9 @@ class CachedDigests(DigestBuilder):
                 self._kept.move_to_end(key)
                 return found[2]
         world = self._world_on(session, changes, now)
-        digest = super().build(session, now, agency_ids, scope, world=world)
+        digest = super().build(
+            session, now, agency_ids, scope, world=world, directive_id=directive_id
+        )
         with self._lock:
             self._kept[key] = (stamp, now, digest)
             self._kept.move_to_end(key)

@@ -110,7 +110,7 @@ def preview(
     catalog = services.catalog
     citations = [label(catalog, c) for c in draft.clauses if c in catalog.clauses]
     reply = Reply("qa/faq", {"entry": draft, "citations": citations})
-    return reply, draft.problems(set(catalog.clauses))
+    return reply, draft.problems(catalog.clauses.ids())
 
 
 def save(
@@ -127,7 +127,7 @@ def save(
     user = access.admin_user(session, visitor, f"hoi-dap {faq_id or 'them'}")
     if faq_id is not None:
         entry(session, visitor, faq_id)  # a deleted entry is not edited back to life here
-    saved = content.save_faq(session, user, form.draft(), set(services.catalog.clauses), faq_id)
+    saved = content.save_faq(session, user, form.draft(), services.catalog.clauses.ids(), faq_id)
     if inbox_log_id is not None:
         inbox.dismiss_group(session, user, inbox_log_id)
     services.reload_now(session)

@@ -45,6 +45,7 @@ def refuse(
         "place": place,
         "subject": subject,
         "document": document,
+        "held": catalog.held_names,
     }
     reply = Reply("qa/refusal", data, buttons)
     return make(parse, "refusal", reply)

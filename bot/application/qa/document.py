@@ -8,6 +8,7 @@ document's header.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from bot.application.messages import Reply
@@ -91,11 +92,36 @@ def other_document(catalog: Catalog, parse: Parse) -> str | None:
     for held in catalog.kb.directives:
         documents = [(held.doc_type, held.number)] + [(c.doc_type, c.number) for c in held.cites]
         for doc_type, number in documents:
-            first = _first_number(catalog.normalizer.tokens(number)[0])
-            type_name = DOCUMENT_TYPES.get(tuple(catalog.normalizer.tokens(doc_type)), "")
+            type_name, first = _document_key(catalog, doc_type, number)
             if first is not None:
                 known.add((type_name, first))
-    tokens = parse.tokens
+    for name, number, first in documents_named(parse.tokens):
+        if (name, first) not in known:
+            return f"{name} {number.upper()}"
+    return None
+
+
+def _document_key(catalog: Catalog, doc_type: str, number: str) -> tuple[str, int | None]:
+    """("chi thi", 6) for Chỉ thị 06/CT-UBND: how a named document is matched."""
+    first = _first_number(catalog.normalizer.tokens(number)[0])
+    return DOCUMENT_TYPES.get(tuple(catalog.normalizer.tokens(doc_type)), ""), first
+
+
+def retired_directive(catalog: Catalog, parse: Parse) -> Answer | None:
+    """A retired directive the question names by type and number ("chỉ thị 42/CT-UBND"):
+    said to be retired, with the directives that apply, rather than refused as unknown."""
+    retired = {_document_key(catalog, d.doc_type, d.number): d for d in catalog.kb.retired}
+    for name, _, first in documents_named(parse.tokens):
+        if (name, first) in retired:
+            view = {"directive": retired[(name, first)], "held": catalog.held_names}
+            return make(parse, "retired", Reply("qa/retired", view))
+    return None
+
+
+def documents_named(tokens: Sequence[str]) -> list[tuple[str, str, int]]:
+    """(type, number as typed, its first number) of each document a question names by
+    type and number: "chỉ thị 99/CT-UBND", "chỉ thị số 06"."""
+    found = []
     for words, name in DOCUMENT_TYPES.items():
         n = len(words)
         for i in range(len(tokens) - n):
@@ -104,6 +130,6 @@ def other_document(catalog: Catalog, parse: Parse) -> str | None:
             after = list(tokens[i + n : i + n + 2])
             number = after[1] if after[:1] == ["so"] and len(after) == 2 else after[0]
             first = _first_number(number)
-            if first is not None and (name, first) not in known:
-                return f"{name} {number.upper()}"
-    return None
+            if first is not None:
+                found.append((name, number, first))
+    return found

@@ -228,7 +228,7 @@ class Matcher:
         """Whether the duty, or without topics of its own its clause, is on one of `topics`."""
         if duty.topics:
             return bool(topics & set(duty.topics))
-        return bool(topics & set(self.catalog.clauses[duty.clause][1].topics))
+        return bool(topics & set(self.catalog.clause_of(duty).topics))
 
     def numbers_match(self, parse: Parse, figure: Figure) -> bool:
         """Whether every number the question gives (clause numbers aside) is one the

@@ -15,10 +15,17 @@ from dataclasses import replace
 from functools import partial
 
 from bot.application.messages import Button
+from bot.application.qa import directives
 from bot.application.qa.answer import CONFIDENT, Answer
 from bot.application.qa.conversation import empty, refuse, request, small_talk
 from bot.application.qa.deadlines import deadline, deadline_answer, deadline_list, no_deadline
-from bot.application.qa.document import by_cited_document, by_clause, metadata, other_document
+from bot.application.qa.document import (
+    by_cited_document,
+    by_clause,
+    metadata,
+    other_document,
+    retired_directive,
+)
 from bot.application.qa.duties import agency_duties as duties_of_agencies
 from bot.application.qa.duties import responsible, responsible_for
 from bot.application.qa.faq import FaqAnswers
@@ -111,14 +118,36 @@ class QAService:
             "ask_shortcomings": partial(shortcomings, catalog),
             "ask_results": partial(results, self.matcher),
         }
+        # With several directives, a service per directive answers what is asked of it
+        # (`bot.application.qa.directives` chooses); with one, this service does.
+        self.by_directive: dict[str, QAService] = {}
+        if len(catalog.directives) > 1:
+            self.by_directive = {
+                directive_id: QAService(
+                    catalog.for_directive(directive_id),
+                    nlu,
+                    suggestion_wordings,
+                    generic_words,
+                    suggest_below,
+                    small_talk_words,
+                )
+                for directive_id in catalog.directives
+            }
 
     # Entry point.
 
-    def answer(self, text: str, context: Context | None = None) -> Answer:
+    def answer(
+        self, text: str, context: Context | None = None, parsed: Parse | None = None
+    ) -> Answer:
         """The answer to `text`; `context` (the user's last answered question, while
         fresh) lets a follow-up ("còn Sở Nội vụ thì sao?", "hạn khi nào?") be read
-        against it."""
-        whole = self._one(text, context)
+        against it; `parsed`: `text` parsed already (by the service of several
+        directives, whose NLU is this one's)."""
+        if directives.asks_for_directives(text):
+            return directives.listing(self.catalog, parsed or self.nlu.parse(text))
+        if self.by_directive:
+            return self._across_directives(text, context)
+        whole = self._one(text, context, parsed)
         parts = two_parts(text)
         if parts is None:
             return whole
@@ -135,8 +164,25 @@ class QAService:
             also=(second.reply, *second.also),
         )
 
-    def _one(self, text: str, context: Context | None) -> Answer:
-        parse = _question_not_request(self.nlu.parse(text))
+    def _across_directives(self, text: str, context: Context | None) -> Answer:
+        """The answer from the directive the question names, follows or fits; the
+        question back when several fit."""
+        parse = self.nlu.parse(text)
+        chosen = directives.named(self.catalog, parse, text)
+        if not chosen and context is not None:
+            followed = directives.from_context(context.duties, self.by_directive)
+            chosen = [followed] if followed else []
+        if not chosen and other_document(self.catalog, parse) is None:
+            chosen = directives.fits(self.catalog, text)
+            if len(chosen) > 1:
+                return directives.which_one(self.catalog, parse, text, chosen)
+        # Nothing named or fitting (small talk, a document not held): the first
+        # directive's service answers, and refuses by name what no directive holds.
+        service = self.by_directive[chosen[0] if chosen else next(iter(self.by_directive))]
+        return service.answer(text, context, parse)
+
+    def _one(self, text: str, context: Context | None, parsed: Parse | None = None) -> Answer:
+        parse = _question_not_request(parsed or self.nlu.parse(text))
         if context is not None:
             followed = self._follow_up(parse, context)
             if followed is not None:
@@ -186,6 +232,9 @@ class QAService:
             return self._refuse(parse, place=parse.values("place")[0])
         if parse.values("uncovered"):
             return self._refuse(parse, subject=parse.values("uncovered")[0])
+        retired = retired_directive(self.catalog, parse)
+        if retired is not None:
+            return retired
         document = other_document(self.catalog, parse)
         if document:
             return self._refuse(parse, document=document)

@@ -30,7 +30,7 @@ def directive(catalog: Catalog) -> Directive:
 
 
 def label(catalog: Catalog, clause_id: str) -> str:
-    return catalog.clauses[clause_id][1].label
+    return catalog.clause_label(directive(catalog), clause_id)
 
 
 def names(catalog: Catalog, agency_ids: Sequence[str]) -> list[str]:
@@ -60,7 +60,7 @@ def duty_view(catalog: Catalog, duty: Duty, role: str = "") -> dict[str, Any]:
 def passage_view(catalog: Catalog, passage: Passage) -> dict[str, Any]:
     return {
         "text": passage.text,
-        "clause": passage.clause.label,
+        "clause": catalog.qualified(passage.directive, passage.clause.label),
         "title": passage.clause.title,
         "cited": cited_in(catalog, passage.text),
     }
@@ -74,9 +74,9 @@ def general_view(
         return [duty_view(catalog, a.duty, a.role) for a in general]
     by_clause: dict[str, dict[str, Any]] = {}
     for assignment in general:
-        clause = catalog.clauses[assignment.duty.clause][1]
+        clause = catalog.clause_of(assignment.duty)
         by_clause.setdefault(
-            clause.id, {"title": clause.title, "clause": clause.label, "timing": None}
+            clause.id, {"title": clause.title, "clause": label(catalog, clause.id), "timing": None}
         )
     return list(by_clause.values())
 
@@ -89,7 +89,7 @@ def issued_by(catalog: Catalog, agency_name: str) -> list[dict[str, Any]]:
             continue
         parts = []
         for duty in issued_directive.duties:
-            clause = catalog.clauses[duty.clause][1]
+            clause = catalog.clause_of(duty)
             part = label(catalog, clause.parent or clause.id)
             if part not in parts:
                 parts.append(part)

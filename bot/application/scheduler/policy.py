@@ -83,6 +83,7 @@ class Skipped:
     title: str
     problem: str  # for admins, in Vietnamese (`describe`)
     error: Exception  # for the log, with its traceback
+    label: str = ""  # the id admins see and type (DutyPlan.shown_id)
 
     @property
     def key(self) -> str:
@@ -97,13 +98,13 @@ class Problems:
         self.skipped: list[Skipped] = []
 
     @contextmanager
-    def guard(self, duty_id: str, title: str) -> Iterator[None]:
+    def guard(self, plan: DutyPlan) -> Iterator[None]:
         """Run one duty's computation: whatever it raises skips that duty, not the others
         (a bad stored date, or a bug that only this duty's data reaches)."""
         try:
             yield
         except Exception as error:
-            skipped = Skipped(duty_id, title, describe(error), error)
+            skipped = Skipped(plan.duty_id, plan.title, describe(error), error, plan.shown_id)
             if all(s.key != skipped.key for s in self.skipped):
                 self.skipped.append(skipped)
 
@@ -377,7 +378,7 @@ def duty_states(
     problems = problems if problems is not None else Problems()
     states: list[DutyState] = []
     for plan in plans:
-        with problems.guard(plan.duty_id, plan.title):
+        with problems.guard(plan):
             states += _plan_states(plan, today, rules, reports, calendar)
     return states
 
@@ -505,7 +506,7 @@ def agency_nudges(
     active: dict[tuple[str, str], DutyState] = {}
     checkins: dict[tuple[str, dt.date], list[tuple[DutyState, dt.date]]] = defaultdict(list)
     for plan in plans:
-        with problems.guard(plan.duty_id, plan.title):
+        with problems.guard(plan):
             found = _plan_nudges(plan, today, in_window, rules, reports, calendar, settings)
             nudges += found.nudges
             province += found.province
@@ -593,7 +594,7 @@ def due_messages(
         state = active.get((duty_id, snoozer.agency_id))
         if until > now or state is None:
             continue
-        with problems.guard(duty_id, state.plan.title):  # `until` is stored data too
+        with problems.guard(state.plan):  # `until` is stored data too
             ended = calendar.today(until)
             if calendar.working_days_between(ended, today) > window:
                 continue

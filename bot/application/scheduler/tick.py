@@ -91,7 +91,7 @@ class NudgeMessages:
             },
         }
         data["left"] = nudge.days_left
-        duty = plan.duty_id
+        duty = plan.shown_id  # what users type: "2.f-4", "06/2019·2.f-4" (several directives)
         if nudge.duties:  # a check-in over several duties: report or look, no per-duty buttons
             data["duties"] = [{"title": d.title, "clause": d.clause_label} for d in nudge.duties]
             checkin_buttons = (
@@ -117,7 +117,7 @@ class NudgeMessages:
     def problem(self, skipped: Skipped) -> Reply:
         """The admins' report of a duty left out of the schedule."""
         data = {
-            "duty_id": skipped.duty_id,
+            "duty_id": skipped.label or skipped.duty_id,
             "title": skipped.title,
             "problem": skipped.problem,
             "bad_date": isinstance(skipped.error, DateOutOfRange),

@@ -20,6 +20,7 @@ from bot.domain.calendar import TIMEZONE, WorkingCalendar
 from bot.domain.catalog import Catalog
 from bot.domain.dates import with_day
 from bot.domain.deadlines import DutyPlan
+from bot.domain.knowledge import scoped_key
 from bot.domain.roles import ADMIN
 from bot.storage.models import Duty, ProgressReport, User
 
@@ -37,9 +38,15 @@ def duty_plans(session: Session, catalog: Catalog) -> list[DutyPlan]:
     """Every active task with its effective due date and responsible agencies (a clause
     that only states a responsibility is no task: nobody is nudged or counted on it)."""
     rows = session.execute(
-        select(Duty.id, Duty.effective_due).where(Duty.active, Duty.effective_due.is_not(None))
+        select(Duty.directive_id, Duty.id, Duty.effective_due).where(
+            Duty.active, Duty.effective_due.is_not(None)
+        )
     )
-    effective: dict[str, dt.date] = {duty_id: due for duty_id, due in rows if due is not None}
+    effective: dict[str, dt.date] = {
+        scoped_key(directive_id, duty_id): due
+        for directive_id, duty_id, due in rows
+        if due is not None
+    }
     plans = []
     for duty_id, (directive, duty) in catalog.duties.items():
         if not duty.is_task:
@@ -49,7 +56,7 @@ def duty_plans(session: Session, catalog: Catalog) -> list[DutyPlan]:
             DutyPlan(
                 duty_id=duty_id,
                 title=duty.title,
-                clause_label=catalog.clauses[duty.clause][1].label,
+                clause_label=catalog.duty_clause_label(duty),
                 timing_kind=duty.timing.kind,
                 recurrence=duty.timing.recurrence,
                 due=extended or duty.timing.due,
@@ -58,6 +65,7 @@ def duty_plans(session: Session, catalog: Catalog) -> list[DutyPlan]:
                 agencies=responsible_agencies(catalog, duty),
                 start=directive.effective,
                 timing_text=duty.timing.text,
+                label=catalog.duty_label(duty_id),
             )
         )
     return plans
@@ -67,6 +75,7 @@ def duty_plans(session: Session, catalog: Catalog) -> list[DutyPlan]:
 _VIEW_COLUMNS = (
     ProgressReport.id,
     ProgressReport.agency_id,
+    ProgressReport.directive_id,
     ProgressReport.duty_id,
     ProgressReport.status,
     ProgressReport.percent,
@@ -115,7 +124,7 @@ def latest_reports(session: Session) -> dict[tuple[str, str], ReportView]:
     found: dict[tuple[str, str], ReportView] = {}
     for row in rows:
         latest_ids.add(row.id)
-        found[(row.agency_id, row.duty_id)] = _view(row)
+        found[(row.agency_id, scoped_key(row.directive_id, row.duty_id))] = _view(row)
     earlier = _earlier_done(session, latest_ids)
     for key, done in earlier.items():
         if key in found:
@@ -151,7 +160,7 @@ def with_newer_reports(
         return None
     updated = dict(reports)
     for row in newer:
-        key = (row.agency_id, row.duty_id)
+        key = (row.agency_id, scoped_key(row.directive_id, row.duty_id))
         view, before = _view(row), updated.get(key)
         if row.replaces_id is not None or (before and view.created_at < before.created_at):
             return None
@@ -181,6 +190,7 @@ def _earlier_done(
         select(
             ProgressReport.id,
             ProgressReport.agency_id,
+            ProgressReport.directive_id,
             ProgressReport.duty_id,
             ProgressReport.completed_on,
             ProgressReport.created_at,
@@ -188,10 +198,10 @@ def _earlier_done(
         ).where(ProgressReport.status == "done", ProgressReport.id.not_in(replaced))
     )
     days: dict[tuple[str, str], list[tuple[dt.date, dt.date | None]]] = defaultdict(list)
-    for report_id, agency_id, duty_id, completed_on, created_at, period_due in rows:
+    for report_id, agency_id, directive_id, duty_id, completed_on, created_at, period_due in rows:
         if report_id not in latest_ids:
             finished = completed_on or _aware(created_at).astimezone(TIMEZONE).date()
-            days[(agency_id, duty_id)].append((finished, period_due))
+            days[(agency_id, scoped_key(directive_id, duty_id))].append((finished, period_due))
     return days
 
 

@@ -61,10 +61,13 @@ class Portal:
         services = assistant.core.services
         base = parts.path.rstrip("/")
         labels = read_yaml(services.templates_dir / "labels.yaml")
+        pages = PageRenderer(services.templates_dir, base, labels)
+        # Read on every page: a directive published or retired shows at once.
+        pages.env.globals["subject"] = lambda: services.catalog.subject()
         self.site = Site(
             sessions=assistant.sessions,
             services=services,
-            pages=PageRenderer(services.templates_dir, base, labels),
+            pages=pages,
             text=Renderer(services.templates_dir, "text"),
             base=base,
             secure=parts.scheme == "https",

@@ -1,0 +1,98 @@
+"""Publish, retire and list directives (`bot directive publish|retire|list`).
+
+A published directive lives in the database (origin "published"): a server's
+data/ folder is the repository's, so a pack published from the command line or chat
+cannot live there, and seeding from data/directives never retires it. Retiring keeps
+every row for history (reports, nudges sent) and only marks the directive inactive:
+no answers, nudges or digest rows from it.
+
+Both are audited content changes (`DIRECTIVE_ENTITY`): a running bot's reloader sees
+the new audit row on its next check and rebuilds its indexes, so a directive
+published or retired from the command line is answered from (or no longer) within
+`bot.application.reload.CHECK_EVERY_SECONDS`, without a restart.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.application.knowledge.pack import PackError, load_directive
+from bot.application.knowledge.seed import publish_directive
+from bot.domain.knowledge import Directive
+from bot.storage import models as m
+
+DIRECTIVE_ENTITY = "directive"
+
+
+def _audit(session: Session, action: str, directive_id: str, user_id: int | None) -> None:
+    session.add(
+        m.AuditLog(
+            user_id=user_id,
+            action=f"directive.{action}",
+            entity_type=DIRECTIVE_ENTITY,
+            entity_id=directive_id,
+        )
+    )
+    session.flush()
+
+
+class PublishError(Exception):
+    """A directive that cannot be published or retired; the reason in Vietnamese."""
+
+
+@dataclass(frozen=True)
+class Listed:
+    id: str
+    name: str
+    issued: dt.date
+    origin: str
+    active: bool
+    retired_at: dt.datetime | None
+    duties: int
+
+
+def publish(session: Session, folder: Path, user_id: int | None = None) -> Directive:
+    """Check the draft pack in `folder` against the agencies in use and publish it
+    (`user_id`: the admin who did, None from the command line)."""
+    agency_ids = frozenset(session.scalars(select(m.Agency.id).where(m.Agency.active)))
+    try:
+        directive = load_directive(folder, agency_ids)
+    except (OSError, PackError) as error:
+        raise PublishError(f"Bản nháp chưa công bố được: {error}") from error
+    publish_directive(session, directive)
+    _audit(session, "publish", directive.id, user_id)
+    return directive
+
+
+def retire(
+    session: Session, directive_id: str, now: dt.datetime, user_id: int | None = None
+) -> m.Directive:
+    row = session.get(m.Directive, directive_id)
+    if row is None:
+        raise PublishError(f"Không có văn bản mã {directive_id}.")
+    row.active, row.retired_at = False, now
+    _audit(session, "retire", directive_id, user_id)
+    return row
+
+
+def listed(session: Session) -> list[Listed]:
+    counts: dict[str, int] = {}
+    for directive_id in session.scalars(select(m.Duty.directive_id).where(m.Duty.active)):
+        counts[directive_id] = counts.get(directive_id, 0) + 1
+    return [
+        Listed(
+            r.id,
+            f"{r.doc_type} {r.number}",
+            r.issued,
+            r.origin,
+            r.active,
+            r.retired_at,
+            counts.get(r.id, 0),
+        )
+        for r in session.scalars(select(m.Directive).order_by(m.Directive.position, m.Directive.id))
+    ]

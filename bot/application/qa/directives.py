@@ -1,0 +1,108 @@
+"""Questions when several directives are active: which one a question is about.
+
+A question naming a directive (its number: "Chỉ thị 99/CT-UBND", "chỉ thị số 06"; or
+its year: "chỉ thị năm 2019") is answered from that directive alone; a follow-up
+stays with the directive of the answer it follows. Otherwise each directive's
+passages and duties are searched (two index look-ups each, no answering), and the
+question goes to the directive that fits best, or, when several fit about as well,
+the user is asked which one. "Những chỉ thị nào đang áp dụng?" lists them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from bot.application.messages import Button, Reply
+from bot.application.qa.answer import Answer, make
+from bot.application.qa.document import DOCUMENT_TYPES, documents_named
+from bot.domain.catalog import Catalog
+from bot.domain.knowledge import Directive, split_key
+from nlu.engine import Parse
+from nlu.normalize import fold
+
+# A directive fits about as well as the best when its score is at least this share
+# of the best one's; below MIN_FIT nothing fits and the first directive answers (small
+# talk, refusals, suggestions read the same whichever directive answers them).
+CLOSE_FIT = 0.9
+MIN_FIT = 0.1
+# Hits read per directive held: a directive whose best hit is not among them scores
+# far below the best one (copies of a text rank their twin passages side by side).
+HITS_PER_DIRECTIVE = 5
+_LISTING = re.compile(
+    r"\b(nhung|cac) (chi thi|van ban)\b.*\b(dang ap dung|con hieu luc|dang co hieu luc)\b"
+    r"|\b(chi thi|van ban) nao\b.*\b(ap dung|hieu luc)\b|\bdanh sach (cac )?chi thi\b"
+)
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+
+
+def asks_for_directives(text: str) -> bool:
+    """ "Những chỉ thị nào đang áp dụng?", "các văn bản nào đang có hiệu lực?"."""
+    return bool(_LISTING.search(fold(text)))
+
+
+def listing(catalog: Catalog, parse: Parse) -> Answer:
+    views = [_view(d) for d in catalog.directives.values()]
+    return make(parse, "directives", Reply("qa/directives", {"directives": views}))
+
+
+def _view(directive: Directive) -> dict[str, object]:
+    return {"name": directive.name, "title": directive.title, "issued": directive.issued}
+
+
+def named(catalog: Catalog, parse: Parse, text: str) -> list[str]:
+    """Directives the question names, by number or by "chỉ thị ... <year>"."""
+    held = {(d.doc_type, _first(d.number)): d.id for d in catalog.directives.values()}
+    found = [
+        held[(name, first)]
+        for name, _, first in documents_named(parse.tokens)
+        if (name, first) in held
+    ]
+    if found:
+        return list(dict.fromkeys(found))
+    folded = fold(text)
+    if not any(" ".join(words) in folded for words in DOCUMENT_TYPES):
+        return []
+    years = {int(y) for y in _YEAR.findall(folded)}
+    return [d.id for d in catalog.directives.values() if d.issued.year in years]
+
+
+def _first(number: str) -> int | None:
+    head = re.split(r"[/\-.]", number)[0]
+    return int(head) if head.isdigit() else None
+
+
+def from_context(duty_keys: tuple[str, ...], directives: Mapping[str, object]) -> str | None:
+    """The directive of the duties a follow-up reads its question against."""
+    found = {split_key(key)[0] for key in duty_keys} & set(directives)
+    return found.pop() if len(found) == 1 else None
+
+
+def fits(catalog: Catalog, text: str) -> list[str]:
+    """The directives that fit the question best (the best first), or [] when none
+    does: each directive's best passage and duty scores, from the indexes over all of
+    them (two look-ups whatever the number of directives: answers with five loaded
+    stay about as fast as with one)."""
+    tokens = [t for t in catalog.normalizer.tokens(text) if t not in catalog.stopwords]
+    scores = dict.fromkeys(catalog.directives, 0.0)
+    depth = HITS_PER_DIRECTIVE * len(scores)
+    found = [
+        (catalog.passages[h.key].directive.id, h.score)
+        for h in catalog.passage_index.search(tokens, limit=depth)
+    ]
+    found += [(split_key(h.key)[0], h.score) for h in catalog.duty_index.search(tokens, depth)]
+    for directive_id, score in found:
+        scores[directive_id] = max(scores[directive_id], score)
+    top = max(scores.values(), default=0.0)
+    if top < MIN_FIT:
+        return []
+    close = [d for d, s in scores.items() if s >= top * CLOSE_FIT]
+    return sorted(close, key=lambda d: -scores[d])
+
+
+def which_one(catalog: Catalog, parse: Parse, text: str, candidates: list[str]) -> Answer:
+    """Ask which directive the question is about; each choice asks it again, naming it."""
+    chosen = [catalog.directives[d] for d in candidates]
+    buttons = tuple(Button(d.name, f"{text.rstrip(' ?')} theo {d.name}?") for d in chosen)
+    reply = Reply("qa/which_directive", {"directives": [_view(d) for d in chosen]}, buttons)
+    return make(parse, "which_directive", reply)

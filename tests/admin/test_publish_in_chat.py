@@ -1,0 +1,120 @@
+"""Publishing a directive from chat (SQLite and PostgreSQL): an admin sends its text as
+.docx or .txt, reads the review of the draft, and publishes it: the next question
+about it is answered from it; «Hủy» drops a draft and publishes nothing."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from bot.app import Assistant, build_assistant
+from bot.application import accounts
+from bot.application.messages import Attachment
+from bot.cli import main
+from bot.config import PROJECT_ROOT, Settings
+from bot.storage.db import session_scope
+from bot.storage.models import Directive
+from tests.admin.test_documents import SOURCE, as_word
+from tests.core.test_dialogs import Chat
+
+DRAFT = "77-CT-UBND-2019"
+
+
+@pytest.fixture(scope="module")
+def data_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """data/ where drafts may be written: one for the module, so that the Q&A built
+    for it is built once (`build_qa` is memoized on the settings, its folder included)
+    and the session's shared Q&A is not pushed out of the memo."""
+    data = tmp_path_factory.mktemp("publish") / "data"
+    shutil.copytree(PROJECT_ROOT / "data", data)
+    return data
+
+
+@pytest.fixture
+def own_data(db_url: str, data_copy: Path) -> Iterator[Assistant]:
+    """An assistant whose data folder (where drafts go) is not the repository's."""
+    shutil.rmtree(data_copy / "drafts", ignore_errors=True)  # no draft of another test's
+    settings = Settings.from_env({"DATABASE_URL": db_url, "DATA_DIR": str(data_copy)})
+    assistant = build_assistant(settings)
+    try:
+        yield assistant
+    finally:
+        assistant.core.wait_for_reload()
+        assistant.sessions.kw["bind"].dispose()
+
+
+def admin_of(assistant: Assistant) -> Chat:
+    with session_scope(assistant.sessions) as session:
+        accounts.bootstrap_admin(session, "test", "1", "Quản trị")
+    return Chat(assistant, "1")
+
+
+def send(chat: Chat, name: str, content: bytes) -> str:
+    chat.send(attachment=Attachment("document", "f1", name, len(content), content))
+    return chat.text()
+
+
+def test_an_admin_publishes_a_directive_sent_as_word(own_data: Assistant) -> None:
+    admin = admin_of(own_data)
+    review = send(admin, "chi-thi-77.docx", as_word(SOURCE.replace("06/CT-UBND", "77/CT-UBND")))
+    assert "Chỉ thị 77/CT-UBND ngày 19/4/2019" in review
+    assert "• Nhiệm vụ: " in review and "Cơ quan được giao nhiều nhất" in review
+    assert (own_data.settings.data_dir / "drafts" / DRAFT / "directive.yaml").exists()
+    user = Chat(own_data, "9")
+    user.send("Chỉ thị 77/CT-UBND do ai ký?")
+    assert "không có nội dung Chỉ thị 77/CT-UBND" in user.text()  # not yet published
+
+    admin.press("Công bố")
+    assert "Đã công bố Chỉ thị 77/CT-UBND" in admin.text()
+    own_data.core.wait_for_reload()
+    user.send("Chỉ thị 77/CT-UBND do ai ký?")
+    assert "Chỉ thị số 77/CT-UBND ngày 19/4/2019" in user.text()
+    with session_scope(own_data.sessions) as session:
+        published = session.get_one(Directive, DRAFT)
+        assert (published.origin, published.active) == ("published", True)
+
+
+def test_a_dropped_draft_publishes_nothing(own_data: Assistant) -> None:
+    admin = admin_of(own_data)
+    send(admin, "chi-thi-77.txt", SOURCE.replace("06/CT-UBND", "77/CT-UBND").encode())
+    admin.press("Hủy")
+    assert "Đã bỏ bản nháp «77-CT-UBND-2019»" in admin.text()
+    assert not (own_data.settings.data_dir / "drafts" / DRAFT).exists()
+    admin.send(f"/congbo {DRAFT}")
+    assert "Không có bản nháp" in admin.text()
+    with session_scope(own_data.sessions) as session:
+        assert session.scalars(select(Directive.id)).all() == ["06-CT-UBND-2019"]
+    # Not an admin: the command is refused, the file is not read.
+    official = Chat(own_data, "5")
+    official.send(f"/congbo {DRAFT}")
+    assert "Đã công bố" not in official.text()
+
+
+def test_the_command_line_imports_publishes_and_lists(
+    own_data: Assistant,
+    db_url: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    monkeypatch.setenv("DATA_DIR", str(own_data.settings.data_dir))
+    text = tmp_path / "77.txt"
+    text.write_text(SOURCE.replace("06/CT-UBND", "77/CT-UBND"), encoding="utf-8")
+    assert main(["directive", "import", str(text)]) == 0
+    assert main(["directive", "publish", DRAFT]) == 0
+    assert main(["directive", "publish", "khong-co"]) == 2
+    assert main(["directive", "list"]) == 0
+    out = capsys.readouterr().out
+    assert f"Đã công bố Chỉ thị 77/CT-UBND ({DRAFT})" in out
+    assert f"{DRAFT}\tChỉ thị 77/CT-UBND\t19/04/2019\tđang áp dụng\tcông bố" in out
+    # Seeding from data/ again (a restart) leaves the published directive as it is.
+    assert main(["directive", "retire", DRAFT]) == 0
+    build_assistant(Settings.from_env()).sessions.kw["bind"].dispose()
+    with session_scope(own_data.sessions) as session:
+        row = session.get_one(Directive, DRAFT)
+        assert (row.origin, row.active, row.retired_at is not None) == ("published", False, True)

@@ -1,0 +1,171 @@
+"""Two directives whose clause and duty ids all collide (06/CT-UBND and a copy, 99/2025,
+"chữ ký số" read as "chữ ký điện tử"), on SQLite and PostgreSQL: answers, /baocao,
+/xong, /tonghop, nudges and the Excel export each keep the two apart and say which
+directive they mean."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from bot.app import Assistant, build_assistant
+from bot.application import reload
+from bot.application.admin import content
+from bot.application.digest.builder import DigestBuilder
+from bot.application.digest.xlsx import to_xlsx
+from bot.application.messages import IncomingMessage
+from bot.application.scheduler.policy import due_messages
+from bot.application.scheduler.world import load_world
+from bot.cli import main
+from bot.config import PROJECT_ROOT, NudgeSettings, Settings
+from bot.storage.db import session_scope
+from bot.storage.models import Duty, ProgressReport
+from tests.scheduler.conftest import add_users, at
+from tests.support.directives import FIRST, copy_pack, key
+
+SECOND = "99-CT-UBND-2025"
+DUE = dt.date(2026, 12, 4)
+NOW = at("2026-12-01", "08:00")  # three working days before DUE
+
+
+@pytest.fixture(scope="module")
+def two_packs(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """data/ with the second directive: one folder for the module, so that the Q&A
+    built for it is built once (`build_qa` is memoized on the settings, its folder
+    included) and the session's shared Q&A is not pushed out of the memo."""
+    data = tmp_path_factory.mktemp("two") / "data"
+    shutil.copytree(PROJECT_ROOT / "data", data)
+    assert copy_pack(data, 99, 2025) == SECOND
+    return data
+
+
+@pytest.fixture
+def two(db_url: str, two_packs: Path) -> Iterator[Assistant]:
+    settings = Settings.from_env({"DATABASE_URL": db_url, "DATA_DIR": str(two_packs)})
+    assistant = build_assistant(settings)
+    try:
+        yield assistant
+    finally:
+        assistant.core.wait_for_reload()
+        assistant.sessions.kw["bind"].dispose()
+
+
+def say(assistant: Assistant, chat: str, text: str) -> str:
+    message = IncomingMessage("telegram", chat, text=text, display_name="Người dùng")
+    with session_scope(assistant.sessions) as session:
+        response = assistant.core.handle(session, message)
+    return "\n".join(assistant.renderer.render(r) for r in response.replies)
+
+
+def test_answers_name_the_directive_they_come_from(two: Assistant) -> None:
+    text = say(two, "1", "Chỉ thị 99/CT-UBND quy định gì?")
+    assert "Chỉ thị số 99/CT-UBND ngày 19/4/2025" in text and "06/CT-UBND" not in text
+    text = say(two, "1", "Chỉ thị 06/CT-UBND quy định gì?")
+    assert "Chỉ thị số 06/CT-UBND ngày 19/4/2019" in text and "99/CT-UBND" not in text
+    # Both hold the answer: the user is asked which one.
+    text = say(two, "1", "Ai ký chỉ thị?")
+    assert "Anh/Chị hỏi theo văn bản nào?" in text
+    assert "Chỉ thị 06/CT-UBND (2019)" in text and "Chỉ thị 99/CT-UBND (2025)" in text
+    listed = say(two, "1", "những chỉ thị nào đang áp dụng?")
+    assert "Hiện đang áp dụng 2 văn bản" in listed
+    assert "Chỉ thị 99/CT-UBND ngày 19/4/2025" in listed
+    # Only the copy speaks of "chữ ký điện tử": its clause is cited with its directive.
+    text = say(two, "1", "Sở Tài chính phải làm gì về chữ ký điện tử?")
+    assert "(99/2025 · Mục 1.e)" in text and "06/2019" not in text
+    refused = say(two, "1", "Chỉ thị 42/CT-UBND quy định gì?")
+    assert "42/CT-UBND" in refused and "06/CT-UBND" in refused and "99/CT-UBND" in refused
+
+
+def test_reports_digests_nudges_and_exports_keep_the_two_apart(two: Assistant) -> None:
+    add_users(two, ("11", "h_que_vo", "official"), ("12", "ubnd_tinh", "manager"))
+    with session_scope(two.sessions) as session:
+        for directive in (FIRST, SECOND):
+            session.get_one(Duty, (directive, "2.f-4")).effective_due = DUE
+
+    # /baocao asks the directive first, then lists only its duties.
+    assert "Anh/Chị báo cáo nhiệm vụ của văn bản nào?" in say(two, "11", "/baocao")
+    listed = say(two, "11", "2")
+    assert "(99/2025 · Mục 1.a)" in listed and "06/2019" not in listed
+    assert "Đã hủy" in say(two, "11", "/huy")
+    # A plain id two directives hold is not guessed; the qualified one is recorded.
+    assert "Đã ghi nhận hoàn thành" not in say(two, "11", "/xong 2.f-4")
+    assert "Đã ghi nhận hoàn thành" in say(two, "11", "/xong 99/2025·2.f-4")
+    with session_scope(two.sessions) as session:
+        reports = session.scalars(select(ProgressReport)).all()
+        assert [(r.directive_id, r.duty_id, r.agency_id) for r in reports] == [
+            (SECOND, "2.f-4", "h_que_vo")
+        ]
+        world = load_world(session, two.core.qa.catalog, NudgeSettings())
+
+    # Nudges: 99's duty is settled for Quế Võ, 06's is not.
+    result = due_messages(
+        NOW, world.plans, world.reports, world.users, {}, world.calendar, NudgeSettings()
+    )
+    nudged = {
+        m.nudge.plan.duty_id
+        for m in result.messages
+        if m.recipient.agency_id == "h_que_vo" and m.nudge.plan.duty_id.endswith(":2.f-4")
+    }
+    assert nudged == {key("2.f-4")}
+    shown = {p.shown_id for p in world.plans if p.duty_id.endswith(":2.f-4")}
+    assert shown == {"06/2019·2.f-4", "99/2025·2.f-4"}
+
+    # The digest over both, and over one directive only.
+    builder = DigestBuilder(two.core.qa.catalog, two.settings.templates_dir, NudgeSettings())
+    with session_scope(two.sessions) as session:
+        both = builder.build(session, NOW, ["h_que_vo"], "Huyện Quế Võ")
+        only = builder.build(session, NOW, ["h_que_vo"], "Huyện Quế Võ", directive_id=SECOND)
+    status = {r.duty_label: r.status for r in both.rows}
+    assert status["99/2025·2.f-4"] == "on_time" and status["06/2019·2.f-4"] == "unreported"
+    assert len(both.rows) == 2 * len(only.rows)
+    assert {r.duty_id.split(":")[0] for r in only.rows} == {SECOND}
+    assert only.subject == "Chỉ thị 99/CT-UBND"
+    text = say(two, "12", "/tonghop")
+    assert "Tổng hợp thực hiện Chỉ thị 06/CT-UBND, Chỉ thị 99/CT-UBND" in text
+    assert "hoặc chọn một văn bản để xem riêng" in text
+    text = say(two, "12", "/tonghop 99/2025")
+    assert "Tổng hợp thực hiện Chỉ thị 99/CT-UBND — toàn tỉnh" in text
+
+    # The export: one row per directive's duty, under the id users type.
+    book = load_workbook(io.BytesIO(to_xlsx(both, {})))
+    ids = [
+        row[2]
+        for sheet in book.worksheets
+        if sheet.title != "Tổng hợp"
+        for row in sheet.iter_rows(values_only=True)
+    ]
+    assert {"06/2019·2.f-4", "99/2025·2.f-4"} <= set(ids)
+    assert "2.f-4" not in ids
+
+
+def test_a_directive_retired_from_the_command_line_leaves_a_running_bot(
+    two: Assistant, db_url: str, two_packs: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`bot directive retire` in another process: the running core sees the audited
+    change on its next check and reloads; asked by number, the retired directive is
+    said to be retired, and ids are plain again with one directive left."""
+    monkeypatch.setattr(reload, "CHECK_EVERY_SECONDS", 0.0)
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    monkeypatch.setenv("DATA_DIR", str(two_packs))
+    say(two, "1", "xin chào")  # the reloader notes the latest change
+    assert main(["directive", "retire", SECOND]) == 0
+    say(two, "1", "xin chào")  # sees the retirement: rebuilds in the background
+    two.core.wait_for_reload()
+
+    text = say(two, "1", "Chỉ thị 99/CT-UBND quy định gì?")
+    assert "Chỉ thị 99/CT-UBND ngày 19/4/2025" in text and "đã thôi áp dụng từ ngày" in text
+    assert "Hiện đang áp dụng: Chỉ thị 06/CT-UBND." in text
+    text = say(two, "1", "Sở Tài chính phải làm gì về chữ ký số?")
+    assert "(Mục 1.e)" in text and "06/2019" not in text
+    with session_scope(two.sessions) as session:
+        world = load_world(session, two.core.qa.catalog, NudgeSettings())
+        history = [c.action for c in content.history(session)]
+    assert {p.duty_id.split(":")[0] for p in world.plans} == {FIRST}
+    assert history[0] == "directive.retire"

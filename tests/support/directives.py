@@ -1,0 +1,45 @@
+"""A second directive built from the first: same clause and duty ids, other words.
+
+Every id of the copy collides with 06's, which is the point: lookups by id alone mix
+the two. Words are replaced in directive.yaml and source.txt alike, so the pack's
+verbatim checks still hold.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from bot.domain.knowledge import scoped_key
+
+FIRST = "06-CT-UBND-2019"
+
+
+def copy_pack(data_dir: Path, number: int, year: int, subject: str = "chữ ký điện tử") -> str:
+    """Add directive `number`/CT-UBND of `year` to `data_dir`/directives (a copy of 06
+    with "chữ ký số" read as `subject`); its id."""
+    directive_id = f"{number:02d}-CT-UBND-{year}"
+    source = data_dir / "directives" / FIRST
+    target = data_dir / "directives" / directive_id
+    shutil.rmtree(target, ignore_errors=True)
+    target.mkdir(parents=True)
+    replacements = (
+        ("06/CT-UBND", f"{number:02d}/CT-UBND"),
+        ("chữ ký số", subject),
+        ("Chữ ký số", subject.capitalize()),
+    )
+    for name in ("directive.yaml", "source.txt"):
+        text = (source / name).read_text(encoding="utf-8")
+        for old, new in replacements:
+            text = text.replace(old, new)
+        if name == "directive.yaml":
+            text = text.replace(f"id: {FIRST}", f"id: {directive_id}")
+            text = text.replace("issued: 2019-04-19", f"issued: {year}-04-19")
+            text = text.replace("effective: 2019-04-19", f"effective: {year}-04-19")
+        (target / name).write_text(text, encoding="utf-8")
+    return directive_id
+
+
+def key(duty_id: str, directive_id: str = FIRST) -> str:
+    """The scoped key plans, digest rows and the scheduler's maps use for a duty."""
+    return scoped_key(directive_id, duty_id)
