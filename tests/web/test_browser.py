@@ -272,5 +272,5 @@ async def test_an_admin_works_through_the_admin_pages_in_the_browser(
     await page.get_by_label("Loại thao tác").select_option("calendar")
     await page.get_by_role("button", name="Lọc").click()
     await page.wait_for_url("**loai=calendar**")
-    assert "calendar.dayoff" in await page.locator("#nhat-ky").inner_text()
+    assert "Lịch làm việc: đặt ngày nghỉ thêm" in await page.locator("#nhat-ky").inner_text()
     await screenshots(page, f"admin-audit-{backend}")
