@@ -27,19 +27,19 @@ NOW = dt.datetime(2026, 12, 1, 3, tzinfo=dt.UTC)
 
 
 def sttt_duty(assistant: Assistant) -> tuple[str, str]:
-    """A duty the Sở TT&TT leads (directive id, duty id) and its title."""
+    """A duty the Sở TT&TT leads (its key) and its title."""
     catalog = assistant.core.qa.catalog
     duty = next(d for _, d in catalog.duties.values() if "sttt" in d.lead)
-    return duty.id, duty.title
+    return duty.key, duty.title
 
 
-def report(assistant: Assistant, chat: str, agency: str, duty_id: str) -> int:
+def report(assistant: Assistant, chat: str, agency: str, duty_key: str) -> int:
     with session_scope(assistant.sessions) as session:
         user = session.scalars(select(User).where(User.channel_user_id == chat)).one()
-        directive = assistant.core.qa.catalog.duties[duty_id][0].id
+        directive, duty = assistant.core.qa.catalog.duties[duty_key]
         row = ProgressReport(
-            directive_id=directive,
-            duty_id=duty_id,
+            directive_id=directive.id,
+            duty_id=duty.id,
             agency_id=agency,
             user_id=user.id,
             status="done",
@@ -63,13 +63,13 @@ def reports_by_agency(assistant: Assistant) -> dict[int, str]:
         return {report_id: agency_id for report_id, agency_id in rows}
 
 
-def digest_rows(assistant: Assistant, agency: str, duty_id: str) -> list[str | None]:
+def digest_rows(assistant: Assistant, agency: str, duty_key: str) -> list[str | None]:
     builder = DigestBuilder(
         assistant.core.qa.catalog, assistant.settings.templates_dir, NudgeSettings()
     )
     with session_scope(assistant.sessions) as session:
         digest = builder.build(session, NOW, [agency], agency)
-    return [r.report_status for r in digest.rows if r.duty_id == duty_id]
+    return [r.report_status for r in digest.rows if r.duty_id == duty_key]
 
 
 def test_merge_moves_duties_accounts_reports_and_reverts(assistant: Assistant, admin: Chat) -> None:

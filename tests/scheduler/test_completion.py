@@ -252,7 +252,7 @@ def settled_periods(assistant: Assistant, now: dt.datetime) -> dict[str, bool]:
     """Sở Tài chính's periods of the annual duty on `now`: settled or not."""
     with session_scope(assistant.sessions) as session:
         world = load_world(session, assistant.core.qa.catalog, NudgeSettings())
-    plans = [p for p in world.plans if p.duty_id == ANNUAL]
+    plans = [p for p in world.plans if p.shown_id == ANNUAL]
     states = duty_states(now.date(), plans, world.reports, world.calendar, NudgeSettings())
     return {s.occurrence.label: s.satisfied for s in states if s.agency_id == "stc"}
 

@@ -167,7 +167,7 @@ def test_a_blocked_report_without_its_text_is_still_a_blocker(seeded: Assistant)
     with session_scope(seeded.sessions) as session:
         digest = b.build(session, NOW, b.all_agencies(), "toàn tỉnh")
     blocked = {(r.agency_id, r.duty_id): r.blockers for r in digest.blocked}
-    assert blocked[("h_que_vo", "1.e-3")] == "(chưa ghi nội dung vướng mắc)"
+    assert blocked[("h_que_vo", f"{DIRECTIVE}:1.e-3")] == "(chưa ghi nội dung vướng mắc)"
     assert "Vướng mắc: 2" in seeded.renderer.render(b.reply(digest))
 
 
