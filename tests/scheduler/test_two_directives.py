@@ -169,3 +169,23 @@ def test_a_directive_retired_from_the_command_line_leaves_a_running_bot(
         history = [c.action for c in content.history(session)]
     assert {p.duty_id.split(":")[0] for p in world.plans} == {FIRST}
     assert history[0] == "directive.retire"
+
+
+def test_the_dashboard_filters_by_directive(two: Assistant) -> None:
+    """The portal's dashboard offers the active directives and shows one alone; an
+    unknown one is ignored (as an unknown status is)."""
+    from bot.application.portal.dashboard import Filters, dashboard
+    from bot.application.portal.login import Visitor
+
+    builder = DigestBuilder(two.core.qa.catalog, two.settings.templates_dir, NudgeSettings())
+    [admin] = add_users(two, ("21", None, "admin"))
+    visitor = Visitor(admin, "Quản trị", "admin", None, "x", frozenset({"admin"}))
+    with session_scope(two.sessions) as session:
+        both = dashboard(session, builder, visitor, Filters(), NOW)
+        only = dashboard(session, builder, visitor, Filters(directive=SECOND), NOW)
+        unknown = dashboard(session, builder, visitor, Filters(directive="15-CT-UBND"), NOW)
+    assert [d for d, _ in both.directives] == [FIRST, SECOND]
+    assert only.filters.directive == SECOND and only.filters.any
+    assert both.digest.tally.total == 2 * only.digest.tally.total
+    assert {r.duty_id.split(":")[0] for r in only.digest.rows} == {SECOND}
+    assert unknown.filters.directive == "" and unknown.digest.tally == both.digest.tally

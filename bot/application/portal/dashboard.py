@@ -64,10 +64,17 @@ class Filters:
     page: int = 1
     all_bars: bool = False
     deadline: str = ""  # a key of DEADLINE_FILTERS, or "": any deadline
+    directive: str = ""  # one active directive's id, or "": all of them
 
     @classmethod
     def read(
-        cls, agency: str, status: str, page: str, all_bars: str, deadline: str = ""
+        cls,
+        agency: str,
+        status: str,
+        page: str,
+        all_bars: str,
+        deadline: str = "",
+        directive: str = "",
     ) -> Filters:
         """From the query string: an unknown status, deadline or page is ignored, not
         an error (the agency is checked against the scope by the page)."""
@@ -78,12 +85,13 @@ class Filters:
             max(number, 1),
             all_bars == "1",
             deadline if deadline in DEADLINE_FILTERS else "",
+            directive.strip()[:80],  # checked against the active directives by the page
         )
 
     @property
     def any(self) -> bool:
         """Something filters the rows (the bars' «Xem tất cả» does not)."""
-        return bool(self.agency or self.status or self.deadline)
+        return bool(self.agency or self.status or self.deadline or self.directive)
 
 
 @dataclass(frozen=True)
@@ -113,6 +121,7 @@ class Dashboard:
     filters: Filters
     digest: Digest
     agencies: list[tuple[str, str]]  # (id, short name): the agency filter's options
+    directives: list[tuple[str, str]]  # (id, name) when several apply: the directive filter
     totals: list[tuple[str, int]]  # (status, rows) in STATUSES order
     completion: float  # of every row shown, as `AgencySummary.completion` counts it
     bars: list[Bar]
@@ -171,7 +180,11 @@ def dashboard(
     what = f"tong-hop {filters.agency}".strip()
     scope = access.require_agency(session, builder, visitor, filters.agency, what)
     agency_ids = [filters.agency] if filters.agency else list(scope.agency_ids)
-    digest = builder.build(session, now, agency_ids, scope.title)
+    directives = builder.catalog.directives
+    # An unknown or retired directive is ignored, as an unknown status is.
+    directive_id = filters.directive if filters.directive in directives else None
+    filters = replace(filters, directive=directive_id or "")
+    digest = builder.build(session, now, agency_ids, scope.title, directive_id=directive_id)
     names = builder.agency_names()
     blocked = digest.blocked
     blocked_keys = {r.key for r in blocked}
@@ -195,6 +208,7 @@ def dashboard(
         filters=replace(filters, page=page),
         digest=digest,
         agencies=[(a, names.get(a, a)) for a in scope.agency_ids],
+        directives=[(d.id, d.name) for d in directives.values()] if len(directives) > 1 else [],
         totals=[(s, digest.totals.get(s, 0)) for s in STATUSES],
         completion=everything.completion,
         bars=[bar(a) for a in shown],

@@ -23,6 +23,7 @@ def dashboard(ctx: PageContext) -> Response:
         ctx.query("trang"),
         ctx.query("tat_ca"),
         ctx.query("han"),
+        ctx.query("chi_thi"),
     )
     board = boards.dashboard(ctx.session, ctx.site.builder(), ctx.visitor, filters, ctx.now)
     kept = {
@@ -30,6 +31,7 @@ def dashboard(ctx: PageContext) -> Response:
         "tinh_trang": board.filters.status,
         "tat_ca": 1 if board.filters.all_bars else "",
         "han": board.filters.deadline,
+        "chi_thi": board.filters.directive,
     }
 
     def here(**changes: object) -> str:
