@@ -118,3 +118,39 @@ def test_the_command_line_imports_publishes_and_lists(
     with session_scope(own_data.sessions) as session:
         row = session.get_one(Directive, DRAFT)
         assert (row.origin, row.active, row.retired_at is not None) == ("published", False, True)
+
+
+def test_an_admin_publishes_a_directive_uploaded_on_the_web(own_data: Assistant) -> None:
+    """The portal's «Văn bản»: upload (multipart, with its CSRF token), the same review
+    as in chat, «Công bố», and the bot answers about it at once."""
+    from starlette.testclient import TestClient
+
+    from bot.application.delivery import utc_clock
+    from bot.channels.http import web_app
+    from bot.channels.web.app import Portal
+    from tests.web.conftest import PUBLIC, World, log_in
+    from tests.web.test_portal import csrf_of
+
+    own_data.core.services.web_url = PUBLIC
+    with session_scope(own_data.sessions) as session:
+        accounts.bootstrap_admin(session, "zalo", "web-admin", "Quản trị")
+    portal = Portal(own_data, PUBLIC, utc_clock)
+    with TestClient(web_app(portal.routes()), base_url=PUBLIC, follow_redirects=False) as client:
+        log_in(client, World(own_data, utc_clock, {}), "web-admin")
+        page = client.get("/van-ban")
+        assert page.status_code == 200 and "Chỉ thị 06/CT-UBND" in page.text
+        csrf = csrf_of(page.text)
+        text = SOURCE.replace("06/CT-UBND", "77/CT-UBND").encode()
+        upload = {"file": ("chi-thi-77.txt", text, "text/plain")}
+        assert client.post("/van-ban", files=upload).status_code == 403  # no CSRF token
+        assert client.post("/van-ban", data={"csrf": csrf}).status_code == 400  # no file
+        review = client.post("/van-ban", data={"csrf": csrf}, files=upload)
+        assert review.status_code == 200 and "Chỉ thị 77/CT-UBND ngày 19/4/2019" in review.text
+        assert f'action="/van-ban/{DRAFT}/cong-bo"' in review.text
+        done = client.post(f"/van-ban/{DRAFT}/cong-bo", data={"csrf": csrf})
+        assert "Đã công bố Chỉ thị 77/CT-UBND" in done.text
+        own_data.core.wait_for_reload()
+        user = Chat(own_data, "9")
+        user.send("Chỉ thị 77/CT-UBND do ai ký?")
+        assert "Chỉ thị số 77/CT-UBND ngày 19/4/2019" in user.text()
+        assert "(quản trị viên công bố)" in client.get("/van-ban").text

@@ -198,6 +198,7 @@ def test_a_page_outside_ones_scope_is_refused_and_audited(client: TestClient, wo
         "/hoi-dap",
         "/hoi-dap/ngay_hieu_luc",
         "/lich-su",
+        "/van-ban",
     ]
     for path in outside:
         page = client.get(path)

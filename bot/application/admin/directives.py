@@ -23,6 +23,8 @@ from bot.application.knowledge import publishing
 from bot.application.messages import Attachment, Button, Reply, Response
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from bot.application.services import Services
 
 DOCUMENT_SUFFIXES = (".txt", ".docx", ".pdf")
@@ -38,25 +40,31 @@ def is_directive_file(services: Services, attachment: Attachment) -> bool:
     return services.drafts_dir is not None and suffix in DOCUMENT_SUFFIXES
 
 
-def _drafts(ctx: CommandContext) -> Path:
-    assert ctx.app.drafts_dir is not None, "the composition root sets where drafts go"
-    return ctx.app.drafts_dir
+def _drafts(services: Services) -> Path:
+    assert services.drafts_dir is not None, "the composition root sets where drafts go"
+    return services.drafts_dir
 
 
 def draft_from_file(ctx: CommandContext, attachment: Attachment) -> Response:
     """The review of the draft the importer made of the file, with «Công bố» / «Hủy»."""
-    name = attachment.file_name[:80]
-    if attachment.content is None:
-        return Response((Reply("admin/directive_unreadable", {"name": name, "problem": ""}),))
+    return Response((review(ctx.app, attachment.file_name, attachment.content),))
+
+
+def review(services: Services, file_name: str, content: bytes | None) -> Reply:
+    """Draft the directive a file holds (data/drafts/<id>) and say what is in it:
+    clauses, duties, deadlines, the agencies given most, problems by line; its buttons
+    publish or drop it (chat and the portal alike)."""
+    name = file_name[:80]
+    if content is None:
+        return Reply("admin/directive_unreadable", {"name": name, "problem": ""})
     try:
-        text = document_text(attachment.file_name, attachment.content, ctx.app.import_limits)
+        text = document_text(file_name, content, services.import_limits)
     except UnreadableDocument as error:
-        unreadable = {"name": name, "problem": str(error)}
-        return Response((Reply("admin/directive_unreadable", unreadable),))
-    result = import_directive(text, ctx.app.catalog.kb.agencies)
+        return Reply("admin/directive_unreadable", {"name": name, "problem": str(error)})
+    result = import_directive(text, services.catalog.kb.agencies)
     directive = result.directive
-    write_draft(result, _drafts(ctx) / directive.id)
-    names = {a.id: a.short_name for a in ctx.app.catalog.kb.agencies}
+    write_draft(result, _drafts(services) / directive.id)
+    names = {a.id: a.short_name for a in services.catalog.kb.agencies}
     per_agency = Counter(a for d in directive.duties for a in {*d.lead, *d.addressees})
     view: dict[str, Any] = {
         "file": name,
@@ -71,35 +79,46 @@ def draft_from_file(ctx: CommandContext, attachment: Attachment) -> Response:
         "agencies": [(names.get(a, a), n) for a, n in per_agency.most_common(AGENCIES_SHOWN)],
         "problems": result.problems[:PROBLEMS_SHOWN],
         "more_problems": max(0, len(result.problems) - PROBLEMS_SHOWN),
-        "replaces": directive.id in ctx.app.catalog.directives,
+        "replaces": directive.id in services.catalog.directives,
         "id": directive.id,
     }
     buttons = (
         Button("Công bố", f"/congbo {directive.id}", "confirm"),
         Button("Hủy", f"/congbo {directive.id} {DROP_WORD}", "cancel"),
     )
-    return Response((Reply("admin/directive_draft", view, buttons, columns=2),))
+    return Reply("admin/directive_draft", view, buttons, columns=2)
 
 
 def publish_command(ctx: CommandContext) -> Response:
     """/congbo <mã bản nháp> [huy]: publish the draft (answers and nudges start at
     once), or drop it."""
     words = ctx.args.split()
-    if not words or len(words) > 2 or not _DRAFT_ID.match(words[0]):
+    if not words or len(words) > 2:
         return Response((Reply("admin/directive_usage"),))
-    folder = _drafts(ctx) / words[0]
+    drop = words[1:] == [DROP_WORD]
+    if len(words) == 2 and not drop:
+        return Response((Reply("admin/directive_usage"),))
+    return Response((settle(ctx.session, ctx.app, ctx.user.id, words[0], drop),))
+
+
+def settle(session: Session, services: Services, user_id: int, draft_id: str, drop: bool) -> Reply:
+    """Publish the draft `draft_id` (answers and nudges start at once), or drop it."""
+    if not _DRAFT_ID.match(draft_id):
+        return Reply("admin/directive_usage")
+    folder = _drafts(services) / draft_id
     if not folder.is_dir():
-        return Response((Reply("admin/directive_no_draft", {"id": words[0]}),))
-    if words[1:] == [DROP_WORD]:
+        return Reply("admin/directive_no_draft", {"id": draft_id})
+    if drop:
         shutil.rmtree(folder)
-        return Response((Reply("admin/directive_dropped", {"id": words[0]}),))
+        return Reply("admin/directive_dropped", {"id": draft_id})
     try:
-        directive = publishing.publish(ctx.session, folder, ctx.user.id)
+        directive = publishing.publish(session, folder, user_id)
     except publishing.PublishError as error:
-        return Response((Reply("admin/directive_not_published", {"problem": str(error)}),))
-    ctx.app.reload_now(ctx.session)
-    view = {"name": directive.name, "duties": len(directive.duties)}
-    return Response((Reply("admin/directive_published", view),))
+        return Reply("admin/directive_not_published", {"problem": str(error)})
+    services.reload_now(session)
+    return Reply(
+        "admin/directive_published", {"name": directive.name, "duties": len(directive.duties)}
+    )
 
 
 COMMANDS = (

@@ -19,8 +19,10 @@ from sqlalchemy.orm import Session
 
 from bot.application import calendar
 from bot.application.admin import announcements, content, files, inbox
+from bot.application.admin import directives as directive_files
 from bot.application.admin.audit_words import action_word, entity_word
 from bot.application.knowledge.seed import duties_from_db, duty_from_db
+from bot.application.messages import Reply
 from bot.application.portal import access
 from bot.application.portal.login import Visitor
 from bot.application.services import Services
@@ -28,6 +30,7 @@ from bot.domain.calendar import TIMEZONE
 from bot.domain.dates import Issued
 from bot.domain.knowledge import Duty, split_key
 from bot.storage.models import AuditLog, User
+from bot.storage.models import Directive as DirectiveRow
 from bot.storage.models import Duty as DutyRow
 
 # ----- the unanswered inbox ----------------------------------------------------------
@@ -396,3 +399,50 @@ def audit_log(session: Session, visitor: Visitor, filters: AuditFilters) -> Audi
     return AuditPage(
         AuditFilters(filters.kind, filters.refused, filters.user, page), entries, matching, pages
     )
+
+
+# ----- directives: upload, review, publish ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class DirectiveItem:
+    id: str
+    name: str
+    title: str
+    issued: dt.date
+    published: bool  # published by an admin (else shipped in the data pack)
+    retired_at: dt.datetime | None
+
+
+def directive_list(session: Session, visitor: Visitor) -> list[DirectiveItem]:
+    """Every directive the database holds, in force first."""
+    access.admin_user(session, visitor, "van-ban")
+    rows = session.scalars(select(DirectiveRow).order_by(DirectiveRow.position))
+    items = [
+        DirectiveItem(
+            r.id,
+            f"{r.doc_type} {r.number}",
+            r.title,
+            r.issued,
+            r.origin == "published",
+            r.retired_at,
+        )
+        for r in rows
+    ]
+    return sorted(items, key=lambda d: d.retired_at is not None)
+
+
+def directive_review(
+    session: Session, services: Services, visitor: Visitor, file_name: str, content: bytes
+) -> Reply:
+    """The draft of an uploaded directive, as chat reviews a file sent to it."""
+    access.admin_user(session, visitor, "van-ban tai-len")
+    return directive_files.review(services, file_name, content)
+
+
+def directive_settle(
+    session: Session, services: Services, visitor: Visitor, draft_id: str, drop: bool
+) -> Reply:
+    """«Công bố» or «Hủy» a draft, as /congbo."""
+    user = access.admin_user(session, visitor, f"van-ban {draft_id[:80]}")
+    return directive_files.settle(session, services, user.id, draft_id, drop)

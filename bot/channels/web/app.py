@@ -13,7 +13,7 @@ another site cannot log a browser into someone else's session.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from urllib.parse import urlsplit
 
 from starlette.concurrency import run_in_threadpool
@@ -28,7 +28,7 @@ from bot.application.portal import access, login
 from bot.application.render import Renderer
 from bot.channels.web import admin, management, views
 from bot.channels.web.context import SESSION_COOKIE, PageContext, Site
-from bot.channels.web.forms import FormRefused, read_form
+from bot.channels.web.forms import FormRefused, Upload, read_form
 from bot.channels.web.pages import STATIC_DIR, STATIC_PATH, PageRenderer
 from bot.storage.db import session_scope
 from nlu.yaml_io import read_yaml
@@ -94,17 +94,30 @@ class Portal:
         """`view` behind the login, the CSRF check of POSTs and the error pages."""
 
         async def endpoint(request: Request) -> Response:
-            form = None
+            form: dict[str, str] | None = None
+            uploads: dict[str, Upload] = {}
             if request.method == "POST":
+                # Only the pages that take a file read one (a directive's text).
+                takes = (
+                    self.site.services.import_limits.max_bytes
+                    if view in management.TAKES_FILE
+                    else 0
+                )
                 try:
-                    form = await read_form(request)
+                    form, uploads = await read_form(request, takes)
                 except FormRefused as refused:
                     return self._form_refused(refused.status)
-            return await run_in_threadpool(self._serve, view, request, form)
+            return await run_in_threadpool(self._serve, view, request, form, uploads)
 
         return endpoint
 
-    def _serve(self, view: View, request: Request, form: dict[str, str] | None) -> Response:
+    def _serve(
+        self,
+        view: View,
+        request: Request,
+        form: dict[str, str] | None,
+        uploads: Mapping[str, Upload],
+    ) -> Response:
         site = self.site
         secret = request.cookies.get(SESSION_COOKIE, "")
         try:
@@ -125,7 +138,7 @@ class Portal:
                         "Biểu mẫu thiếu mã bảo vệ hoặc đã cũ. Anh/Chị vui lòng tải lại trang "
                         "rồi thao tác lại.",
                     )
-                context = PageContext(site, request, session, visitor, now, form)
+                context = PageContext(site, request, session, visitor, now, form, uploads)
                 try:
                     return view(context)
                 except access.Forbidden:
@@ -194,7 +207,7 @@ class Portal:
 
     async def login(self, request: Request) -> Response:
         try:
-            form = await read_form(request)
+            form, _ = await read_form(request)
         except FormRefused as refused:
             return self._form_refused(refused.status)
         return await run_in_threadpool(self._login, request, form)

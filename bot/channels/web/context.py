@@ -5,6 +5,7 @@ the time), with the responses pages return."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
@@ -20,6 +21,7 @@ from bot.application.portal.digests import CachedDigests
 from bot.application.portal.login import Visitor
 from bot.application.render import Renderer
 from bot.application.services import Services
+from bot.channels.web.forms import Upload
 from bot.channels.web.pages import PageRenderer, link
 
 SESSION_COOKIE = "phien"  # "phiên": the browser's session
@@ -106,6 +108,7 @@ class PageContext:
     visitor: Visitor
     now: dt.datetime
     form: dict[str, str] | None  # a POST's fields (its CSRF token already checked)
+    uploads: Mapping[str, Upload] = field(default_factory=dict)  # its files, where taken
 
     def query(self, name: str) -> str:
         return self.request.query_params.get(name, "")

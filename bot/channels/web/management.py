@@ -210,8 +210,66 @@ def audit(ctx: PageContext) -> Response:
     return ctx.page("audit.html", section="audit", log=found, kinds=manage.AUDIT_KINDS, here=here)
 
 
+# ----- directives: upload, review, publish ---------------------------------------------
+
+
+def directives(ctx: PageContext) -> Response:
+    items = manage.directive_list(ctx.session, ctx.visitor)
+    limit = ctx.site.services.import_limits.max_bytes
+    return ctx.page("directives.html", section="directives", items=items, max_bytes=limit)
+
+
+def directive_upload(ctx: PageContext) -> Response:
+    upload = ctx.uploads.get("file")
+    if upload is None or not upload.content:
+        items = manage.directive_list(ctx.session, ctx.visitor)
+        problem = "Anh/Chị chưa chọn tệp văn bản (.txt, .docx hoặc .pdf)."
+        limit = ctx.site.services.import_limits.max_bytes
+        return ctx.page(
+            "directives.html",
+            400,
+            section="directives",
+            items=items,
+            max_bytes=limit,
+            problem=problem,
+        )
+    services = ctx.site.services
+    reply = manage.directive_review(
+        ctx.session, services, ctx.visitor, upload.file_name, upload.content
+    )
+    draft = reply.data.get("id") if reply.template == "admin/directive_draft" else None
+    status = 200 if draft else 400
+    shown = ctx.site.text.render(reply)
+    return ctx.page("directive_review.html", status, section="directives", text=shown, draft=draft)
+
+
+def directive_publish(ctx: PageContext) -> Response:
+    return _settle_directive(ctx, drop=False)
+
+
+def directive_drop(ctx: PageContext) -> Response:
+    return _settle_directive(ctx, drop=True)
+
+
+def _settle_directive(ctx: PageContext, drop: bool) -> Response:
+    draft_id = ctx.request.path_params["draft_id"]
+    services = ctx.site.services
+    reply = manage.directive_settle(ctx.session, services, ctx.visitor, draft_id, drop)
+    shown = ctx.site.text.render(reply)
+    return ctx.page("directive_review.html", section="directives", text=shown, draft=None)
+
+
+# Pages that take a file with their form (the listener reads multipart bodies for these
+# alone, bounded by IMPORT_MAX_BYTES).
+TAKES_FILE = frozenset({directive_upload})
+
+
 def routes(page: Page) -> list[Route]:
     return [
+        Route("/van-ban", page(directives), methods=["GET"]),
+        Route("/van-ban", page(directive_upload), methods=["POST"]),
+        Route("/van-ban/{draft_id}/cong-bo", page(directive_publish), methods=["POST"]),
+        Route("/van-ban/{draft_id}/huy", page(directive_drop), methods=["POST"]),
         Route("/hop-thu", page(inbox), methods=["GET"]),
         Route("/hop-thu/{log_id:int}/gop", page(inbox_merge), methods=["POST"]),
         Route("/hop-thu/{log_id:int}/bo-qua", page(inbox_skip), methods=["POST"]),
