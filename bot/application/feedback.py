@@ -43,8 +43,9 @@ RIGHT, WRONG = "right", WRONG_VERDICT
 WORDS = {"dung": RIGHT, "sai": WRONG}
 SKIP_WORD = "boqua"  # no comment after "Chưa đúng"
 # Answers that are not rated: they answer nothing (refusals, "did you mean" reach the
-# inbox as they are), or are small talk.
-NOT_RATED = frozenset({*UNANSWERED_KINDS, "empty", *SMALL_TALK})
+# inbox as they are), are small talk, or are a request answered with the command that
+# does it (nothing to judge right or wrong).
+NOT_RATED = frozenset({*UNANSWERED_KINDS, "empty", "request", *SMALL_TALK})
 # How long after "Chưa đúng" the next text is still taken as its comment.
 COMMENT_WINDOW = dt.timedelta(hours=1)
 MAX_COMMENT = 2000

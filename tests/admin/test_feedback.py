@@ -56,8 +56,10 @@ def test_the_answers_own_choices_keep_their_numbers(assistant: Assistant) -> Non
     ]
 
 
-@pytest.mark.parametrize("text", ["món ăn ngon nhất Hà Nội", "xin chào", "cảm ơn"])
-def test_refusals_and_small_talk_are_not_rated(assistant: Assistant, text: str) -> None:
+@pytest.mark.parametrize(
+    "text", ["món ăn ngon nhất Hà Nội", "xin chào", "cảm ơn", "nhắc tôi sau 2 ngày"]
+)
+def test_refusals_small_talk_and_requests_are_not_rated(assistant: Assistant, text: str) -> None:
     chat = Chat(assistant)
     chat.send(text)
     assert not {"👍 Đúng", "👎 Chưa đúng"} & set(labels(chat))
