@@ -8,7 +8,6 @@ answered at once, so Telegram never waits for the core.
 
 from __future__ import annotations
 
-import hmac
 import json
 import logging
 from typing import Any
@@ -18,6 +17,8 @@ from starlette.responses import Response
 from starlette.routing import Route
 from telegram import Update
 from telegram.ext import Application
+
+from bot.channels.request_body import bounded_body, has_secret
 
 log = logging.getLogger(__name__)
 
@@ -32,18 +33,12 @@ def webhook_route(
     expected = secret.encode()
 
     async def receive(request: Request) -> Response:
-        given = request.headers.get(SECRET_HEADER, "").encode()
-        if not hmac.compare_digest(given, expected):
+        if not has_secret(request, SECRET_HEADER, expected):
             log.warning("refused a Telegram webhook request without the right secret")
             return Response(status_code=403)
-        declared = request.headers.get("content-length", "0")
-        if not declared.isdigit() or int(declared) > MAX_BODY:
+        body = await bounded_body(request, MAX_BODY)
+        if body is None:
             return Response(status_code=413)
-        body = bytearray()
-        async for chunk in request.stream():
-            body += chunk
-            if len(body) > MAX_BODY:
-                return Response(status_code=413)
         try:
             data = json.loads(body)
             update = Update.de_json(data, application.bot) if isinstance(data, dict) else None

@@ -13,6 +13,7 @@ from urllib.parse import parse_qsl
 
 from starlette.requests import Request
 
+from bot.channels.request_body import bounded_body
 from nlu.normalize import sanitize
 
 MAX_FORM_BYTES = 256_000  # a FAQ entry at its limits, percent-encoded, is ~70 KB
@@ -44,20 +45,15 @@ async def read_form(
     page takes one (`max_upload` bytes at most), its files; an empty body is an empty
     form."""
     limit = MAX_FORM_BYTES + (max_upload + MULTIPART_OVERHEAD if max_upload else 0)
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
+    body = await bounded_body(request, limit)
+    if body is None:
         raise FormRefused(413)
-    body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > limit:
-            raise FormRefused(413)
     if not body:
         return {}, {}
     content_type = request.headers.get("content-type", "")
     kind = content_type.split(";")[0].strip().lower()
     if kind == MULTIPART_TYPE and max_upload:
-        return _multipart(content_type, bytes(body), max_upload)
+        return _multipart(content_type, body, max_upload)
     if kind != FORM_TYPE:
         raise FormRefused(415)
     fields: dict[str, str] = {}

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import hmac
 import json
 import logging
 import re
@@ -21,6 +20,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from bot.channels.request_body import bounded_body, has_secret
 from bot.channels.zalo.updates import Deduper, message_id, unwrap
 
 log = logging.getLogger(__name__)
@@ -50,18 +50,12 @@ def webhook_route(
     expected = secret.encode()
 
     async def receive(request: Request) -> Response:
-        given = request.headers.get(SECRET_HEADER, "").encode()
-        if not hmac.compare_digest(given, expected):
+        if not has_secret(request, SECRET_HEADER, expected):
             log.warning("refused a Zalo webhook request without the right secret")
             return Response(status_code=403)
-        declared = request.headers.get("content-length", "0")
-        if not declared.isdigit() or int(declared) > MAX_BODY:
+        body = await bounded_body(request, MAX_BODY)
+        if body is None:
             return Response(status_code=413)
-        body = bytearray()
-        async for chunk in request.stream():
-            body += chunk
-            if len(body) > MAX_BODY:
-                return Response(status_code=413)
         try:
             update = unwrap(json.loads(body))
         except ValueError:
