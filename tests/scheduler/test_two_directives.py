@@ -189,3 +189,27 @@ def test_the_dashboard_filters_by_directive(two: Assistant) -> None:
     assert both.digest.tally.total == 2 * only.digest.tally.total
     assert {r.duty_id.split(":")[0] for r in only.digest.rows} == {SECOND}
     assert unknown.filters.directive == "" and unknown.digest.tally == both.digest.tally
+
+
+def test_long_suggestions_are_stored_once_and_pressed_like_typed(two: Assistant) -> None:
+    """With two directives the suggestions cite "06/2019 · Mục …" and outgrow Telegram's
+    64-byte payloads: they go out by stored id, the same payload under one id however
+    often it is offered, and pressing one asks what it says."""
+
+    def press_all(text: str) -> dict[str, str]:
+        message = IncomingMessage("telegram", "7", text=text, display_name="Người dùng")
+        with session_scope(two.sessions) as session:
+            response = two.core.handle(session, message)
+        buttons = [b for reply in response.replies for b in reply.buttons]
+        assert buttons and all(len(b.payload.encode()) <= 64 for b in buttons)
+        return {b.label: b.payload for b in buttons}
+
+    question = "Kết quả bóng đá tối qua thế nào?"  # refused, with suggestions to press
+    first, again = press_all(question), press_all(question)
+    stored = {label: p for label, p in first.items() if p.startswith("p:")}
+    assert stored and stored == {label: p for label, p in again.items() if p.startswith("p:")}
+    payload = next(iter(stored.values()))
+    message = IncomingMessage("telegram", "7", payload=payload, display_name="Người dùng")
+    with session_scope(two.sessions) as session:
+        pressed = two.core.handle(session, message)
+    assert pressed.answer is not None and pressed.answer.kind != "out_of_scope"
