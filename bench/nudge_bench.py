@@ -60,6 +60,7 @@ from bot.application.scheduler.service import NudgeService  # noqa: E402
 from bot.channels.telegram.sender import TelegramSender  # noqa: E402
 from bot.config import NudgeSettings, Settings  # noqa: E402
 from bot.domain.calendar import TIMEZONE, WorkingCalendar  # noqa: E402
+from bot.domain.knowledge import split_key  # noqa: E402
 from bot.storage.db import session_scope  # noqa: E402
 from bot.storage.models import Duty, OutboxMessage, ProgressReport, User  # noqa: E402
 from tests.support.fake_bot_api import FakeBotApi  # noqa: E402
@@ -241,10 +242,11 @@ def digest(args: argparse.Namespace) -> dict[str, Any]:
         for agency_id in ids:
             for plan in general:
                 for _ in range(rng.choice((0, 0, 1, 1, 2))):
+                    directive_id, duty_id = split_key(plan.duty_id)
                     reports.append(
                         {
-                            "directive_id": "06-CT-UBND-2019",
-                            "duty_id": plan.duty_id,
+                            "directive_id": directive_id,
+                            "duty_id": duty_id,
                             "agency_id": agency_id,
                             "user_id": first_user,
                             "status": rng.choice(("in_progress", "done", "not_started", "blocked")),

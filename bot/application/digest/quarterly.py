@@ -97,10 +97,22 @@ def to_docx(digest: Digest, year: int, quarter: int) -> bytes:
         run.font.size, run.bold, run.italic = Pt(size), bold, italic
         return paragraph
 
+    formatted_body: list[Any] = []  # the first body paragraph, once written
+
     def body(text: str) -> None:
+        """A justified paragraph with its first line indented. After the first, each is
+        a copy of it with the text replaced: a province's section II is thousands of
+        paragraphs, and python-docx's formatting calls took most of a second."""
+        if formatted_body:
+            copied = copy.deepcopy(formatted_body[0])
+            next(copied.iter(qn("w:t"))).text = text
+            document.element.body.sectPr.addprevious(copied)
+            return
         paragraph = line(document, text, align=WD_ALIGN_PARAGRAPH.JUSTIFY)
         paragraph.paragraph_format.first_line_indent = Cm(1.27)
         paragraph.paragraph_format.space_before = Pt(6)
+        next(paragraph._p.iter(qn("w:t"))).set(qn("xml:space"), "preserve")
+        formatted_body.append(paragraph._p)
 
     def heading(text: str) -> None:
         paragraph = line(document, text, bold=True, align=WD_ALIGN_PARAGRAPH.JUSTIFY)
