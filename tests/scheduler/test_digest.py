@@ -321,6 +321,30 @@ def test_the_weekly_digest_is_built_when_it_goes_out(seeded: Assistant) -> None:
     }
 
 
+def test_a_manager_of_two_agencies_has_a_trend_of_their_own(seeded: Assistant) -> None:
+    """The snapshots of a digest over two agencies are theirs: the province's trend is
+    not compared with them, nor theirs with the province's."""
+    from bot.application.digest import snapshots
+
+    builder = DigestBuilder(seeded.core.qa.catalog, seeded.settings.templates_dir, NudgeSettings())
+    monday, next_monday = at("2026-12-14", "08:00"), at("2026-12-21", "08:00")
+    with session_scope(seeded.sessions) as session:
+        pair = builder.build(session, monday, ["h_tien_du", "h_que_vo"], "Tiên Du, Quế Võ")
+        province = builder.build(session, monday, builder.all_agencies(), "toàn tỉnh")
+        assert (snapshots.scope_key(pair), snapshots.scope_key(province)) == (
+            "h_que_vo+h_tien_du",
+            "*",
+        )
+        snapshots.record(session, pair)
+    report_done(seeded, "h_tien_du", at("2026-12-16", "10:00"))
+    with session_scope(seeded.sessions) as session:
+        province = builder.build(session, next_monday, builder.all_agencies(), "toàn tỉnh")
+        assert snapshots.trend(session, province) is None  # nothing of the province's yet
+        pair = builder.build(session, next_monday, ["h_que_vo", "h_tien_du"], "Quế Võ, Tiên Du")
+        trend = snapshots.trend(session, pair)
+        assert trend is not None and trend.since == dt.date(2026, 12, 14)
+
+
 def test_digest_cli_preview(
     tmp_path: object, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

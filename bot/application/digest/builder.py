@@ -118,8 +118,12 @@ class DigestBuilder:
             previous,
             previous_at,
         )
-        subject = self.catalog.subject(chosen)
-        return replace(digest, subject=subject, subject_dated=self.catalog.subject_dated(chosen))
+        return replace(
+            digest,
+            subject=self.catalog.subject(chosen),
+            subject_dated=self.catalog.subject_dated(chosen),
+            province=set(agency_ids) >= set(self.all_agencies()),
+        )
 
     def recipient_scope(self, recipient: Recipient) -> tuple[list[str], str] | None:
         """`scope_of` a person the scheduler pushes to (every role they hold)."""

@@ -116,6 +116,7 @@ class Digest:
     skipped: list[Skipped] = field(default_factory=list)  # duties that could not be computed
     subject: str = "Chỉ thị"  # the directives it covers, as titles name them
     subject_dated: str = "Chỉ thị"  # the same with number and date, for formal documents
+    province: bool = False  # over every agency with duties (its trend is the province's)
 
     @property
     def totals(self) -> dict[str, int]:

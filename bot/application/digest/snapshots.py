@@ -26,8 +26,10 @@ WEEKS = 8  # weeks of completion the chart draws
 
 
 def scope_key(digest: Digest) -> str:
-    """One agency's id, or `PROVINCE` for a digest over several."""
-    return digest.agency_ids[0] if len(digest.agency_ids) == 1 else PROVINCE
+    """`PROVINCE` for the province's digest, else its agencies' ids ("stc", or
+    "sct+stc" for a manager of two): a manager of several agencies is compared with
+    their own last digest, not the province's."""
+    return PROVINCE if digest.province else "+".join(sorted(digest.agency_ids))
 
 
 def _day(digest: Digest) -> dt.date:
