@@ -154,3 +154,20 @@ def test_an_admin_publishes_a_directive_uploaded_on_the_web(own_data: Assistant)
         user.send("Chỉ thị 77/CT-UBND do ai ký?")
         assert "Chỉ thị số 77/CT-UBND ngày 19/4/2019" in user.text()
         assert "(quản trị viên công bố)" in client.get("/van-ban").text
+
+
+def test_the_console_sends_a_file_with_tep(own_data: Assistant, tmp_path: Path) -> None:
+    """`bot chat` has no paperclip: «/tep <đường dẫn>» hands a local file to the core as
+    a messenger would, and a path that cannot be read is said so."""
+    from bot.channels.console.chat import ConsoleChannel
+
+    with session_scope(own_data.sessions) as session:
+        accounts.bootstrap_admin(session, "console", "local", "Quản trị")
+    console = ConsoleChannel(own_data)
+    source = tmp_path / "chi thi 77.txt"
+    source.write_text(SOURCE.replace("06/CT-UBND", "77/CT-UBND"), encoding="utf-8")
+    review = console.render(console.send(f'/tep "{source}"'))
+    assert "Chỉ thị 77/CT-UBND ngày 19/4/2019" in review and "Công bố" in review
+    missing = console.render(console.send(f"/tep {tmp_path / 'khong-co.txt'}"))
+    assert "Không mở được tệp" in missing and "khong-co.txt" in missing
+    assert "Không mở được tệp" in console.render(console.send("/tep"))

@@ -10,12 +10,15 @@ from typing import TextIO
 
 from bot.application import choices
 from bot.application.assistant import Assistant
-from bot.application.messages import IncomingMessage, OutgoingFile, Response
+from bot.application.messages import Attachment, IncomingMessage, OutgoingFile, Reply, Response
 from bot.config import PROJECT_ROOT
 from bot.storage.db import session_scope
 
 CHANNEL = "console"
 PROMPT = "Anh/Chị: "
+# The console's stand-in for sending a file (a messenger's paperclip): "/tep <path>"
+# hands the file to the core as an attachment, as Zalo or Telegram would.
+FILE_COMMAND = "/tep"
 
 
 class ConsoleChannel:
@@ -25,8 +28,24 @@ class ConsoleChannel:
 
     def send(self, text: str) -> Response:
         """Hand one line to the core (which reads a bare number as one of the choices
-        it last offered, see `bot.application.choices`)."""
-        message = IncomingMessage(CHANNEL, self.user_id, text)
+        it last offered, see `bot.application.choices`); "/tep <path>" sends a file."""
+        command, _, path = text.strip().partition(" ")
+        if command.lower() == FILE_COMMAND:
+            return self.send_file(Path(path.strip().strip("\"'")).expanduser())
+        return self._handle(IncomingMessage(CHANNEL, self.user_id, text))
+
+    def send_file(self, path: Path) -> Response:
+        """A local file as a messenger would deliver it: its name, size and bytes."""
+        try:
+            content = path.read_bytes() if path.name else None
+        except OSError:
+            content = None
+        if content is None:
+            return Response((Reply("chat/file_missing", {"path": str(path)}),))
+        attachment = Attachment("document", str(path), path.name, len(content), content)
+        return self._handle(IncomingMessage(CHANNEL, self.user_id, "", attachment=attachment))
+
+    def _handle(self, message: IncomingMessage) -> Response:
         with session_scope(self.assistant.sessions) as session:
             return self.assistant.core.handle(session, message)
 
@@ -83,7 +102,10 @@ def ask_lines(channel: ConsoleChannel, lines: Iterable[str], out: TextIO) -> Non
 def chat(channel: ConsoleChannel, stdin: TextIO = sys.stdin, out: TextIO = sys.stdout) -> None:
     """Interactive loop; Ctrl-D or "thoát" ends it."""
     out.write(channel.render(channel.send("xin chào")) + "\n")
-    out.write("(Gõ câu hỏi, hoặc số thứ tự để chọn gợi ý; Ctrl-D hoặc «thoát» để kết thúc.)\n")
+    out.write(
+        "(Gõ câu hỏi, hoặc số thứ tự để chọn gợi ý; «/tep đường/dẫn/tệp» để gửi một tệp;"
+        " Ctrl-D hoặc «thoát» để kết thúc.)\n"
+    )
     while True:
         out.write(PROMPT)
         out.flush()
