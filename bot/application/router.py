@@ -209,12 +209,20 @@ class Core:
         """A command; when it leaves an open dialog where it was, the dialog's step is
         asked again, so that what the user types next still answers it."""
         before = states.load(session, user.id)
+        # The token as it was: `load` returns the session's one row, which a command
+        # that restarts the dialog (/baocao again) changes in place.
+        token_before = before.token if before is not None else None
         response = self._command(session, user, message, name, args)
         after = states.load(session, user.id)
-        if before is None or after is None or after.token != before.token:
+        if after is None or after.token != token_before:
             return response  # no dialog, or the command started, moved or ended one
         if not message.is_private:
             return response
+        if any(reply.buttons for reply in response.replies):
+            # The command's choices are the ones on offer (a number typed next picks
+            # one of them): the open dialog is recalled in a line, without its own.
+            recalled = Reply("dialog/still_open", {"dialog": after.dialog})
+            return replace(response, replies=(*response.replies, recalled))
         prompt = self.dialogs[after.dialog].prompt(after)
         return replace(response, replies=(*response.replies, prompt))
 

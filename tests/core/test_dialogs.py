@@ -262,3 +262,28 @@ def test_invite_codes_take_the_vietnamese_role_words(assistant: Assistant) -> No
     assert "lãnh đạo" in admin.text() and "Mã mời" in admin.text()
     admin.send("/moi snv sep")
     assert "canbo (cán bộ), lanhdao (lãnh đạo)" in admin.text()
+
+
+def test_a_command_inside_a_dialog_offers_one_set_of_choices(assistant: Assistant) -> None:
+    """/baocao again while reporting starts over once (not the picker twice); a command
+    with choices of its own (/tiendo) keeps them alone on offer, numbered from 1, and
+    recalls the open report in a line; a command without choices is followed by the
+    step again."""
+    chat = linked_chat(assistant)
+    chat.send("/baocao")
+    picker = chat.last
+    assert picker is not None
+    chat.send("/baocao")
+    assert [r.template for r in chat.last.replies] == [r.template for r in picker.replies]
+    chat.send(payload=chat.last.replies[0].buttons[0].payload)  # the first duty
+    assert chat.last.replies[-1].template == "dialog/report_status"
+    chat.send("/tiendo")
+    assert chat.last.replies[-1].template == "dialog/still_open"
+    offered = [b.label for r in chat.last.replies for b in r.buttons]
+    assert offered and "Hoàn thành" not in offered  # the step's choices are not mixed in
+    assert "/huy" in chat.text()
+    chat.send("1")  # the first of /tiendo's choices, not of the report's statuses
+    assert chat.last.replies[0].template.startswith("digest/"), chat.last.replies[0].template
+    assert not reports(assistant)
+    chat.send("/toi")
+    assert chat.last.replies[-1].template == "dialog/report_status"

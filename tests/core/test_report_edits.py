@@ -232,7 +232,7 @@ def test_an_edit_open_across_the_upgrade_still_saves(assistant: Assistant) -> No
     }
     with session_scope(assistant.sessions) as session:
         states.save(session, first.user_id, "r", "status", old_edit)
-    chat.send("/tiendo")  # a command: answered, and the open step asked again
+    chat.send("/toi")  # a command without choices: answered, and the open step asked again
     assert "Sửa báo cáo (" in chat.text()  # no number: the old state did not keep it
     chat.send("bỏ qua")  # keeps "done"; the day was never asked: today is offered
     assert "Giữ nguyên" not in chat.text() and "hoàn thành ngày nào" in chat.text()
