@@ -20,10 +20,14 @@ from bot.application.qa.views import duty_view, general_view, issued_by, label
 from bot.domain.catalog import Assignment, Catalog
 from bot.domain.knowledge import Agency, Duty
 from nlu.engine import Parse
+from nlu.normalize import fold
 
 # An agency's own duties beyond this many are cut, with a "xem thêm" choice: a list of
 # nineteen bullets is not read (the issue's Sở TT&TT example).
 MAX_LISTED = 8
+# What an agency only joins (coordinates, or leads in another agency's clause) is told
+# briefly after what it leads: at most this many lines, the rest behind "xem thêm".
+MAX_JOINED = 4
 # How a "who does it" question is asked, as opposed to what it is about.
 RESPONSIBILITY_WORDS = frozenset(
     {"chiu", "trach", "nhiem", "phu", "thuc", "hien", "lam", "don", "vi", "quan", "so", "ben"}
@@ -63,20 +67,27 @@ def agency_duties(matcher: Matcher, parse: Parse, complete: bool = False) -> Ans
             catalog, agency, [a for a in assignments if not catalog.is_general(a.duty)]
         )
         specific.sort(key=lambda a: a.duty not in matched)
+        own = [a for a in specific if _leads(catalog, agency, a)]
+        joined = [a for a in specific if not _leads(catalog, agency, a)]
         general = [a for a in assignments if catalog.is_general(a.duty)]
-        shown = specific if complete or len(specific) <= MAX_LISTED else specific[:MAX_LISTED]
+        shown = own if complete else own[:MAX_LISTED]
+        joined_shown = joined if complete else joined[:MAX_JOINED]
         section = {
             "agencies": [agency.name],
-            "count": len(specific),
+            "count": len(own),
             "specific": [duty_view(catalog, a.duty, a.role) for a in shown],
-            "more": len(specific) - len(shown),
+            "joined_count": len(joined),
+            "joined": [_joined_view(catalog, agency, a) for a in joined_shown],
+            "more": len(own) - len(shown) + len(joined) - len(joined_shown),
             "general": general_view(catalog, general, detailed=bool(topics)),
             "issued": issued,
         }
         same = [
             s
             for s in sections
-            if s["specific"] == section["specific"] and s["general"] == section["general"]
+            if s["specific"] == section["specific"]
+            and s["joined"] == section["joined"]
+            and s["general"] == section["general"]
         ]
         if same:
             same[0]["agencies"].append(agency.name)
@@ -91,6 +102,40 @@ def agency_duties(matcher: Matcher, parse: Parse, complete: bool = False) -> Ans
     topic_names = [catalog.topics[t].name for t in topics if t in catalog.topics]
     reply = Reply("qa/agency_duties", {"sections": sections, "topics": topic_names}, tuple(buttons))
     return make(parse, "duties", reply, citations, evidence=1.0, duties=duty_ids)
+
+
+def _addressed(catalog: Catalog, agency: Agency) -> set[str]:
+    """The ids a duty may name the agency by: its own and its groups'."""
+    return {agency.id} | {g.id for g in catalog.groups_of(agency)}
+
+
+def _leads(catalog: Catalog, agency: Agency, assignment: Assignment) -> bool:
+    """Whether the duty is the agency's own: addressed to it (or its group) and led by
+    it, or reaching it through the one that leads it (communes through districts).
+    A duty addressed to another agency is worded for that one ("Phối hợp, hướng dẫn
+    ..." of Sở TT&TT's clause), so the agency leading or joining it only joins it."""
+    duty = assignment.duty
+    if assignment.role == "via":
+        return True
+    if agency.id in duty.coordinate:  # named as a partner, whatever its groups lead
+        return False
+    ids = _addressed(catalog, agency)
+    return bool(ids & set(duty.addressees)) and bool(ids & set(duty.lead))
+
+
+def _joined_view(catalog: Catalog, agency: Agency, assignment: Assignment) -> dict[str, Any]:
+    """A duty the agency joins, with whose duty it is: its addressees when it is not
+    addressed to the agency (its title speaks for them), else who leads it. `owner` is
+    empty when the title names them already."""
+    duty = assignment.duty
+    view = duty_view(catalog, duty, assignment.role)
+    addressed = bool(_addressed(catalog, agency) & set(duty.addressees))
+    owners = [catalog.agencies[a] for a in (duty.lead if addressed else duty.addressees)]
+    title = fold(duty.title)
+    named = all(fold(o.short_name) in title or fold(o.name) in title for o in owners)
+    view["owner"] = "" if named else ", ".join(o.short_name for o in owners)
+    view["owner_leads"] = addressed
+    return view
 
 
 def _own_first(catalog: Catalog, agency: Agency, specific: list[Assignment]) -> list[Assignment]:
