@@ -7,6 +7,7 @@ another kind of answer or refuse.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
@@ -157,11 +158,61 @@ def responsible(matcher: Matcher, parse: Parse) -> Answer | None:
     asked = set(parse.tokens) - RESPONSIBILITY_WORDS
     if len(topics) == 1 and matcher.only_names(replace(parse, tokens=tuple(asked))):
         return topic_overview(matcher, parse, topics)
-    found, score = best(matcher.ranked_duties(parse, action=asked_action(parse)))
+    action = asked_action(parse)
+    ranked = matcher.ranked_duties(parse, action=action)
+    found, score = best(ranked)
     if not found:
         return None
+    agent = _agent(matcher.catalog, parse, action, [d for d, _ in ranked]) if found else None
+    if agent is not None:
+        # "X do ai quản lý": the agency the text says does it to X, not who must act on X.
+        duty, view = agent
+        reply = Reply("qa/agent", view, whole_clause([view["clause"]]))
+        return make(parse, "responsible", reply, [view["clause"]], score, [duty.id])
     reply = responsible_reply(matcher.catalog, parse, found)
     return make(parse, "responsible", reply, _clauses(reply), score, [d.id for d in found])
+
+
+# "do ai quản lý", "bởi đơn vị nào ...": the question asks who does something *to* what
+# it names (a passive), which the text says as "<X> do <agency> [đang] <verb>".
+PASSIVE_MARKERS = frozenset({"do", "boi"})
+# Words the text may put between the agency and the verb ("do Sở TT&TT đang quản lý").
+_BETWEEN = r"(?:(?:dang|truc tiep|se|da)\s+)?"
+# At most this many words of what precedes "do" are quoted with the answer.
+CONTEXT_WORDS = 8
+
+
+def _agent(
+    catalog: Catalog, parse: Parse, action: Sequence[str], duties: Sequence[Duty]
+) -> tuple[Duty, dict[str, Any]] | None:
+    """For a passive "who" question, the first duty whose text names an agency after
+    "do"/"bởi" and before the asked verb, with that agency and the words that say so."""
+    tokens = parse.tokens
+    who_at = next((i for i, t in enumerate(tokens) if t in ("ai", "don", "co", "so", "ben")), -1)
+    if not action or who_at < 1 or tokens[who_at - 1] not in PASSIVE_MARKERS:
+        return None
+    names = sorted(catalog.agency_names.items(), key=lambda item: -len(item[0]))
+    verb = r"\s+".join(re.escape(w) for w in action)
+    for duty in duties:
+        folded = fold(duty.text)
+        if len(folded) != len(duty.text):  # spans of the folded text must be the text's
+            continue
+        for name, agency_id in names:
+            pattern = rf"\b(?:do|boi)\s+{re.escape(name)}\s+{_BETWEEN}{verb}\b"
+            found = re.search(pattern, folded)
+            if found is None:
+                continue
+            before = re.split(r"[;,.:()]", duty.text[: found.start()])[-1].split()
+            phrase = (
+                " ".join(before[-CONTEXT_WORDS:]) + " " + duty.text[found.start() : found.end()]
+            )
+            view = {
+                "agency": catalog.agencies[agency_id].name,
+                "quote": phrase.strip(),
+                "clause": label(catalog, duty.clause),
+            }
+            return duty, view
+    return None
 
 
 def responsible_for(catalog: Catalog, parse: Parse, duty_ids: Sequence[str]) -> Answer | None:
