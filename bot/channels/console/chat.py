@@ -19,14 +19,19 @@ PROMPT = "Anh/Chị: "
 
 
 class ConsoleChannel:
-    def __init__(self, assistant: Assistant, user_id: str = "local") -> None:
+    def __init__(
+        self, assistant: Assistant, user_id: str = "local", standalone: bool = False
+    ) -> None:
+        """`standalone`: every line is a question of its own (`bot ask`), read without
+        the conversation of `bot chat` or of the lines before it."""
         self.assistant = assistant
         self.user_id = user_id
+        self.standalone = standalone
 
     def send(self, text: str) -> Response:
         """Hand one line to the core (which reads a bare number as one of the choices
         it last offered, see `bot.application.choices`)."""
-        message = IncomingMessage(CHANNEL, self.user_id, text)
+        message = IncomingMessage(CHANNEL, self.user_id, text, standalone=self.standalone)
         with session_scope(self.assistant.sessions) as session:
             return self.assistant.core.handle(session, message)
 
