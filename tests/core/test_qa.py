@@ -321,3 +321,21 @@ def test_a_passive_who_question_names_the_agency_the_text_says_does_it(
                 assert not any(o in first for o in others), (duty.id, reply)
                 checked += 1
     assert checked >= 1
+
+
+@pytest.mark.parametrize(
+    ("question", "fact"),
+    [("ai là người ký?", "signer"), ("ky ngay nao", "signer"), ("khi nào ban hành?", "date")],
+)
+def test_a_bare_question_about_signing_or_dates_asks_about_the_directive(
+    assistant: Assistant, question: str, fact: str
+) -> None:
+    """With no earlier question, "who signed" or "which day" alone is about the
+    directive's header, read from its metadata, and nothing else."""
+    directive = assistant.knowledge.directives[0]
+    answer, reply = ask(assistant, question)
+    assert answer.kind == "metadata", reply
+    issued = f"{directive.issued.day}/{directive.issued.month}/{directive.issued.year}"
+    assert issued in reply
+    assert (directive.signer_name in reply) == (fact == "signer"), reply
+    assert len(reply) < 200, reply

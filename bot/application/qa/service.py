@@ -20,6 +20,7 @@ from bot.application.qa.answer import CONFIDENT, Answer
 from bot.application.qa.conversation import empty, refuse, request, small_talk
 from bot.application.qa.deadlines import deadline, deadline_answer, deadline_list, no_deadline
 from bot.application.qa.document import (
+    bare_header_fact,
     by_cited_document,
     by_clause,
     metadata,
@@ -187,6 +188,10 @@ class QAService:
             followed = self._follow_up(parse, context)
             if followed is not None:
                 return followed
+        fact = bare_header_fact(parse, self.catalog.stopwords)
+        if fact:
+            # "ai ký", "ngày nào?" with nothing before them: asked of the directive itself.
+            return metadata(self.catalog, replace(parse, intent="ask_metadata"), fact)
         return self._answer(parse)
 
     def _follow_up(self, parse: Parse, context: Context) -> Answer | None:
