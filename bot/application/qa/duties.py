@@ -98,7 +98,7 @@ def agency_duties(matcher: Matcher, parse: Parse, complete: bool = False) -> Ans
                 label_ = f"Xem đủ nhiệm vụ của {agency.short_name}"
                 buttons.append(Button(label_, f"/nhiemvu {agency.id} {ALL}"))
         citations += [label(catalog, a.duty.clause) for a in specific + general]
-        duty_ids += [a.duty.id for a in specific]
+        duty_ids += [a.duty.key for a in specific]
         citations += [part for document in issued for part in document["clauses"]]
     topic_names = [catalog.topics[t].name for t in topics if t in catalog.topics]
     reply = Reply("qa/agency_duties", {"sections": sections, "topics": topic_names}, tuple(buttons))
@@ -168,9 +168,9 @@ def responsible(matcher: Matcher, parse: Parse) -> Answer | None:
         # "X do ai quản lý": the agency the text says does it to X, not who must act on X.
         duty, view = agent
         reply = Reply("qa/agent", view, whole_clause([view["clause"]]))
-        return make(parse, "responsible", reply, [view["clause"]], score, [duty.id])
+        return make(parse, "responsible", reply, [view["clause"]], score, [duty.key])
     reply = responsible_reply(matcher.catalog, parse, found)
-    return make(parse, "responsible", reply, _clauses(reply), score, [d.id for d in found])
+    return make(parse, "responsible", reply, _clauses(reply), score, [d.key for d in found])
 
 
 # "do ai quản lý", "bởi đơn vị nào ...": the question asks who does something *to* what
