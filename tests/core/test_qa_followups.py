@@ -111,3 +111,20 @@ def test_the_thread_kept_names_each_duty_with_its_directive(assistant: Assistant
             assert row.duties, question
             assert all(split_key(key)[0] in directives for key in row.duties), row.duties
     assert len(kinds) >= 3, kinds
+
+
+def test_what_about_an_agency_after_a_topic_gives_its_part_in_that_topic(
+    assistant: Assistant,
+) -> None:
+    catalog = assistant.core.qa.catalog
+    checked = 0
+    for topic in list(catalog.topics.values())[:4]:
+        for agency in [a for a in assistant.knowledge.agencies if a.kind != "group"][:6]:
+            chat = Chat(assistant)
+            chat.send(topic.name)
+            chat.send(f"còn {agency.short_name}?")
+            kind, text = kind_and_text(chat)
+            assert kind == "duties" and text.startswith(agency.name), (topic.id, agency.id, text)
+            assert topic.name in text.splitlines()[0], text
+            checked += 1
+    assert checked >= 12

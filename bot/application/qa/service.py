@@ -198,7 +198,15 @@ class QAService:
         stopwords = self.catalog.stopwords
         if about_another(parse):
             last = _question_not_request(self.nlu.parse(context.question))
-            return self._answer(replace(swapped(last, parse), intent=context.intent))
+            asked = swapped(last, parse)
+            if parse.values("agency") and not last.values("agency") and asked.values("topic"):
+                # "còn Báo Bắc Ninh?" after a question on a topic: that agency's part
+                # in the topic (or that it has none), whatever the first question's kind.
+                duties = self._handlers["ask_agency_duties"]
+                answered = duties(replace(asked, intent="ask_agency_duties"))
+                if answered is not None:
+                    return answered
+            return self._answer(replace(asked, intent=context.intent))
         if not context.duties:
             return None
         if parse.intent in ("ask_deadline", "ask_deadline_list") and asks_only(
