@@ -202,8 +202,8 @@ class QAService:
             if parse.values("agency") and not last.values("agency") and asked.values("topic"):
                 # "còn Báo Bắc Ninh?" after a question on a topic: that agency's part
                 # in the topic (or that it has none), whatever the first question's kind.
-                duties = self._handlers["ask_agency_duties"]
-                answered = duties(replace(asked, intent="ask_agency_duties"))
+                of_agency = self._handlers["ask_agency_duties"]
+                answered = of_agency(replace(asked, intent="ask_agency_duties"))
                 if answered is not None:
                     return answered
             return self._answer(replace(asked, intent=context.intent))
