@@ -29,7 +29,9 @@ def _assistant(args: argparse.Namespace):  # type: ignore[no-untyped-def]
 def cmd_ask(args: argparse.Namespace) -> int:
     from bot.channels.console.chat import ConsoleChannel, ask_lines
 
-    channel = ConsoleChannel(_assistant(args))
+    # Each question on its own: not a follow-up of `bot chat` (same console user) nor
+    # of the line before it (the evaluation sets are independent questions).
+    channel = ConsoleChannel(_assistant(args), standalone=True)
     if args.jsonl:
         ask_lines(channel, sys.stdin, sys.stdout)
         return 0

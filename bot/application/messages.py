@@ -60,6 +60,9 @@ class IncomingMessage:
     attachment: Attachment | None = None
     is_private: bool = True  # False in groups: the bot then only answers commands
     edited: bool = False  # an edit of an earlier message
+    # A question asked on its own (`bot ask`): read without the user's last question,
+    # so a one-shot question never follows what a chat with the same user left.
+    standalone: bool = False
 
     def __post_init__(self) -> None:
         _sanitize_fields(self, "user_id", "text", "display_name", "payload")

@@ -198,7 +198,7 @@ class Core:
         commented = feedback.take_comment(session, user, awaited, text) if awaited else None
         if commented is not None:  # typed right after "Chưa đúng": what was wrong
             return commented
-        answered = self._ask(session, user, message.channel, text)
+        answered = self._ask(session, user, message.channel, text, standalone=message.standalone)
         if answered.answer is not None and answered.answer.kind == "report_progress":
             return self._command(session, user, message, "baocao", "")
         return answered
@@ -306,17 +306,25 @@ class Core:
         return Response((reply,))
 
     def _ask(
-        self, session: Session, user: User, channel: str, text: str, in_dialog: bool = False
+        self,
+        session: Session,
+        user: User,
+        channel: str,
+        text: str,
+        in_dialog: bool = False,
+        standalone: bool = False,
     ) -> Response:
         """A question for the Q&A, written to the question log (`in_dialog`: typed while
         a dialog was open, so not one for the unanswered inbox). It is read against the
         user's last answered question (`memory`: "còn Sở Nội vụ thì sao?"). An answer
         outside a dialog is offered "Đúng" / "Chưa đúng" (`feedback`) under its last
-        part: here, the one place where every Q&A answer leaves for the user."""
+        part: here, the one place where every Q&A answer leaves for the user.
+        `standalone`: a question on its own, neither following nor followed."""
         now = utcnow()
-        answer = self.qa.answer(text, memory.recall(session, user.id, now))
+        recalled = None if standalone else memory.recall(session, user.id, now)
+        answer = self.qa.answer(text, recalled)
         thread = context_of(answer)
-        if thread is not None:
+        if thread is not None and not standalone:
             memory.remember(session, user.id, thread, now)
         parse = answer.parse
         logged = QuestionLogRepo(session).add(

@@ -92,3 +92,21 @@ def test_chat_shows_buttons_as_numbers_and_follows_a_choice(database: Path) -> N
     # The reply to "1" is an answer with a citation, not a refusal.
     after_choice = result.stdout.split("Anh/Chị: ")[2]
     assert "Mục" in after_choice and "Xin lỗi" not in after_choice
+
+
+def test_a_one_shot_question_follows_neither_a_chat_nor_the_line_before(
+    tmp_path: Path,
+) -> None:
+    """`bot ask` is the same console user as `bot chat`: its question is still read on
+    its own, as on a database where nobody asked anything before."""
+    follow_up = "thế hạn chót khi nào?"
+    alone = run_bot(["ask", "--jsonl"], tmp_path / "alone.db", follow_up + "\n")
+    assert alone.returncode == 0, alone.stderr
+    expected = json.loads(alone.stdout)["reply"]
+    database = tmp_path / "after_chat.db"
+    chatted = run_bot(["chat"], database, "Sở Tài chính phải làm gì?\nthoát\n")
+    assert chatted.returncode == 0, chatted.stderr
+    after_chat = run_bot(["ask", "--jsonl"], database, follow_up + "\n")
+    assert json.loads(after_chat.stdout)["reply"] == expected
+    lines = run_bot(["ask", "--jsonl"], database, "Sở Tài chính phải làm gì?\n" + follow_up + "\n")
+    assert json.loads(lines.stdout.splitlines()[1])["reply"] == expected

@@ -292,3 +292,50 @@ def test_who_does_an_action_is_answered_by_the_duty_holding_that_action(
     assert answer.kind == "responsible" and "Giao Sở Thông tin và Truyền thông" in reply, reply
     answer, reply = ask(assistant, "đơn vị nào chỉ đạo tạo lập trang TTĐT cấp xã")
     assert answer.kind == "responsible" and "UBND các huyện" in reply, reply
+
+
+def test_a_passive_who_question_names_the_agency_the_text_says_does_it(
+    assistant: Assistant,
+) -> None:
+    """ "<thing> do cơ quan nào <verb>": the agency the text puts after "do" before that
+    verb, not the agencies whose duty merely mentions the thing."""
+    catalog = assistant.core.qa.catalog
+    checked = 0
+    for _, duty in catalog.duties.values():
+        words = duty.text.split()
+        for i, word in enumerate(words[:-3]):
+            if word != "do" or i < 3:
+                continue
+            rest = fold(" ".join(words[i + 1 :]))
+            for agency in assistant.knowledge.agencies:
+                name = fold(agency.name)
+                if not rest.startswith(name + " "):
+                    continue
+                verb = rest[len(name) :].split()
+                verb = verb[1:3] if verb[0] == "dang" else verb[:2]
+                thing = " ".join(words[i - 3 : i])
+                answer, reply = ask(assistant, f"{thing} do cơ quan nào {' '.join(verb)}?")
+                first = reply.splitlines()[0]
+                assert answer.kind == "responsible" and agency.name in first, (duty.id, reply)
+                others = [catalog.agencies[a].name for a in duty.lead if a != agency.id]
+                assert not any(o in first for o in others), (duty.id, reply)
+                checked += 1
+    assert checked >= 1
+
+
+@pytest.mark.parametrize(
+    ("question", "fact"),
+    [("ai là người ký?", "signer"), ("ky ngay nao", "signer"), ("khi nào ban hành?", "date")],
+)
+def test_a_bare_question_about_signing_or_dates_asks_about_the_directive(
+    assistant: Assistant, question: str, fact: str
+) -> None:
+    """With no earlier question, "who signed" or "which day" alone is about the
+    directive's header, read from its metadata, and nothing else."""
+    directive = assistant.knowledge.directives[0]
+    answer, reply = ask(assistant, question)
+    assert answer.kind == "metadata", reply
+    issued = f"{directive.issued.day}/{directive.issued.month}/{directive.issued.year}"
+    assert issued in reply
+    assert (directive.signer_name in reply) == (fact == "signer"), reply
+    assert len(reply) < 200, reply

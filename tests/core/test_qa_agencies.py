@@ -6,7 +6,7 @@ preamble, a heading or another agency's list."""
 from __future__ import annotations
 
 from bot.app import Assistant
-from bot.application.qa.duties import ALL, MAX_LISTED
+from bot.application.qa.duties import ALL, MAX_JOINED, MAX_LISTED
 from nlu.normalize import fold
 from tests.core.test_dialogs import Chat
 from tests.core.test_qa import ask
@@ -70,9 +70,12 @@ def test_a_long_list_is_cut_and_the_rest_is_one_choice_away(assistant: Assistant
     assert long, "the pack has an agency with more than MAX_LISTED duties"
     chat = Chat(assistant)
     for agency in long:
+        section = assistant.core.qa.agency_duties(agency.id).reply.data["sections"][0]  # type: ignore[union-attr]
+        if not section["more"]:
+            continue  # its own duties and those it joins each fit
         chat.send(f"{agency.short_name} phải làm gì?")
         cut = chat.text()
-        assert cut.count("\n• ") <= MAX_LISTED + 1 and "nhiệm vụ khác" in cut, cut
+        assert cut.count("\n• ") <= MAX_LISTED + MAX_JOINED + 1 and "nhiệm vụ khác" in cut, cut
         payloads = [b.payload for r in chat.last.replies for b in r.buttons] if chat.last else []
         assert f"/nhiemvu {agency.id} {ALL}" in payloads
         chat.press("Xem đủ")
@@ -80,3 +83,35 @@ def test_a_long_list_is_cut_and_the_rest_is_one_choice_away(assistant: Assistant
         for assignment in catalog.assignments(agency):
             if not catalog.is_general(assignment.duty):
                 assert assignment.duty.title in full, (agency.id, assignment.duty.id)
+
+
+def test_an_agency_leads_only_what_is_addressed_to_it_and_joins_the_rest(
+    assistant: Assistant,
+) -> None:
+    """A duty of another agency's clause (worded for that agency) that this one leads or
+    joins on paper is listed apart, under whose duty it is, never as one of its own."""
+    catalog = assistant.core.qa.catalog
+    checked = 0
+    for agency in assistant.knowledge.agencies:
+        if not catalog.assignments(agency):
+            continue
+        answer = assistant.core.qa.agency_duties(agency.id, complete=True)
+        assert answer is not None
+        section = answer.reply.data["sections"][0]
+        names = {agency.id} | {g.id for g in catalog.groups_of(agency)}
+        own = {d["id"] for d in section["specific"]}
+        joined = {d["id"]: d for d in section["joined"]}
+        for duty_id in own:
+            duty = catalog.duties[duty_id][1]
+            assert agency.id not in duty.coordinate, (agency.id, duty_id)
+            assert names & set(duty.addressees) or agency.id in duty.via, (agency.id, duty_id)
+        for assignment in catalog.assignments(agency):
+            duty = assignment.duty
+            if catalog.is_general(duty) or names & set(duty.addressees) or agency.id in duty.via:
+                continue
+            assert duty.id in joined, (agency.id, duty.id)
+            owner = joined[duty.id]["owner"]
+            addressees = [catalog.agencies[a] for a in duty.addressees]
+            assert owner or all(fold(a.short_name) in fold(duty.title) for a in addressees)
+            checked += 1
+    assert checked >= 3

@@ -87,3 +87,44 @@ def test_a_two_part_question_is_answered_in_both_parts(assistant: Assistant) -> 
     assert "Mục 2.d" in text and "không đặt thời hạn cố định" in text, text
     chat.send("Ngoài việc đề xuất bố trí kinh phí, Sở Tài chính còn phải hướng dẫn điều gì?")
     assert chat.last is not None and len(chat.last.replies) == 1  # one question
+
+
+def test_the_thread_kept_names_each_duty_with_its_directive(assistant: Assistant) -> None:
+    """Several directives may hold a duty "1.a-1": what a follow-up reads against is
+    kept by directive-scoped key, whatever kind of answer left it."""
+    from bot.domain.knowledge import split_key
+
+    directives = {d.id for d in assistant.knowledge.directives}
+    chat = Chat(assistant)
+    kinds = set()
+    for question in (
+        "Sở Kế hoạch và Đầu tư có nhiệm vụ gì?",
+        "ai phải lập danh sách cán bộ phụ trách cntt cấp xã",
+        "hạn chuyển hệ thống về trung tâm dữ liệu là khi nào",
+        "chỉ thị nói gì về an toàn thông tin",
+    ):
+        chat.send(question)
+        assert chat.last is not None and chat.last.answer is not None
+        kinds.add(chat.last.answer.kind)
+        with session_scope(assistant.sessions) as session:
+            row = session.query(QaContext).one()
+            assert row.duties, question
+            assert all(split_key(key)[0] in directives for key in row.duties), row.duties
+    assert len(kinds) >= 3, kinds
+
+
+def test_what_about_an_agency_after_a_topic_gives_its_part_in_that_topic(
+    assistant: Assistant,
+) -> None:
+    catalog = assistant.core.qa.catalog
+    checked = 0
+    for topic in list(catalog.topics.values())[:4]:
+        for agency in [a for a in assistant.knowledge.agencies if a.kind != "group"][:6]:
+            chat = Chat(assistant)
+            chat.send(topic.name)
+            chat.send(f"còn {agency.short_name}?")
+            kind, text = kind_and_text(chat)
+            assert kind == "duties" and text.startswith(agency.name), (topic.id, agency.id, text)
+            assert topic.name in text.splitlines()[0], text
+            checked += 1
+    assert checked >= 12

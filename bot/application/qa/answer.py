@@ -32,7 +32,8 @@ class Answer:
     evidence: float = FIXED_EVIDENCE
     parse: Parse | None = None
     entities: tuple[dict[str, str], ...] = field(default=())
-    # The duties the answer is about (ids), for a follow-up question ("hạn khi nào?").
+    # The duties the answer is about, by directive-scoped key ("06-CT-UBND-2019:1.a-1"),
+    # for a follow-up ("hạn khi nào?") that must land in the same directive.
     duties: tuple[str, ...] = ()
     # The answer to a second question in the same message, sent after this one.
     also: tuple[Reply, ...] = ()

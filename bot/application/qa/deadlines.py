@@ -42,14 +42,14 @@ def deadline_answer(catalog: Catalog, parse: Parse, found: Sequence[Duty], score
     cut = [v["clause"] for v, d in zip(views, found, strict=True) if v["quote"] != d.text.strip()]
     reply = Reply("qa/deadline", {"duties": views}, whole_clause(cut))
     citations = [v["clause"] for v in views]
-    return make(parse, "deadline", reply, citations, score, [d.id for d in found])
+    return make(parse, "deadline", reply, citations, score, [d.key for d in found])
 
 
 def no_deadline(catalog: Catalog, parse: Parse, duties: Sequence[Duty]) -> Answer:
     """ "hạn khi nào?" about duties none of which has a date: said once, cited."""
     clauses = list(dict.fromkeys(label(catalog, d.clause) for d in duties))
     reply = Reply("qa/no_deadline", {"clauses": clauses, "count": len(duties)})
-    return make(parse, "deadline", reply, clauses, 1.0, [d.id for d in duties])
+    return make(parse, "deadline", reply, clauses, 1.0, [d.key for d in duties])
 
 
 def duties_due_on(catalog: Catalog, dates: Sequence[str]) -> list[Duty]:

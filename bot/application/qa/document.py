@@ -20,11 +20,37 @@ from bot.domain.catalog import Catalog
 from nlu.engine import Parse
 
 
-def metadata(catalog: Catalog, parse: Parse) -> Answer:
-    """Number, date, signer and, when asked who receives it, the recipients."""
+def metadata(catalog: Catalog, parse: Parse, fact: str = "") -> Answer:
+    """Number, date, signer and, when asked who receives it, the recipients; `fact`
+    ("signer", "date"): the one fact asked for, alone."""
     wants_recipients = any(t in parse.tokens for t in ("nhan", "gui"))
-    reply = Reply("qa/metadata", {"d": directive(catalog), "recipients": wants_recipients})
-    return make(parse, "metadata", reply, ["Phần đầu và phần ký của văn bản"])
+    data = {"d": directive(catalog), "recipients": wants_recipients, "fact": fact}
+    reply = Reply("qa/metadata", data)
+    return make(parse, "metadata", reply, ["Phần đầu và phần ký của văn bản"], 1.0 if fact else 0.0)
+
+
+# Words (folded) of a fact of the directive's header: who signed it, when it was issued.
+HEADER_FACTS = {"ky": "signer", "ngay": "date", "ban hanh": "date", "hieu luc": "date"}
+# Question words that may go with them ("ai ký", "ngày nào", "khi nào ban hành").
+HEADER_QUESTION_WORDS = frozenset({"ai", "nao", "khi", "bao", "gio", "la", "nguoi", "tu", "co"})
+
+
+def bare_header_fact(parse: Parse, stopwords: frozenset[str]) -> str:
+    """ "ai ký", "ngày nào?": a message naming nothing and made only of question words
+    and the words of one header fact; with no earlier question to follow, it asks about
+    the directive itself. The fact ("signer", "date"), or "" for any other message."""
+    if parse.entities or not parse.tokens:
+        return ""
+    text = " ".join(parse.tokens)
+    facts = {fact for words, fact in HEADER_FACTS.items() if contains(parse.tokens, words.split())}
+    rest = text
+    for words in HEADER_FACTS:
+        rest = re.sub(rf"\b{words}\b", " ", rest)
+    allowed = HEADER_QUESTION_WORDS | stopwords
+    if not facts or not all(t in allowed for t in rest.split()):
+        return ""
+    # "ngày ký": the signer's line gives the date too.
+    return "signer" if "signer" in facts else "date"
 
 
 def by_clause(catalog: Catalog, parse: Parse) -> Answer | None:

@@ -7,6 +7,7 @@ another kind of answer or refuse.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
@@ -20,10 +21,14 @@ from bot.application.qa.views import duty_view, general_view, issued_by, label
 from bot.domain.catalog import Assignment, Catalog
 from bot.domain.knowledge import Agency, Duty
 from nlu.engine import Parse
+from nlu.normalize import fold
 
 # An agency's own duties beyond this many are cut, with a "xem thêm" choice: a list of
 # nineteen bullets is not read (the issue's Sở TT&TT example).
 MAX_LISTED = 8
+# What an agency only joins (coordinates, or leads in another agency's clause) is told
+# briefly after what it leads: at most this many lines, the rest behind "xem thêm".
+MAX_JOINED = 4
 # How a "who does it" question is asked, as opposed to what it is about.
 RESPONSIBILITY_WORDS = frozenset(
     {"chiu", "trach", "nhiem", "phu", "thuc", "hien", "lam", "don", "vi", "quan", "so", "ben"}
@@ -63,20 +68,27 @@ def agency_duties(matcher: Matcher, parse: Parse, complete: bool = False) -> Ans
             catalog, agency, [a for a in assignments if not catalog.is_general(a.duty)]
         )
         specific.sort(key=lambda a: a.duty not in matched)
+        own = [a for a in specific if _leads(catalog, agency, a)]
+        joined = [a for a in specific if not _leads(catalog, agency, a)]
         general = [a for a in assignments if catalog.is_general(a.duty)]
-        shown = specific if complete or len(specific) <= MAX_LISTED else specific[:MAX_LISTED]
+        shown = own if complete else own[:MAX_LISTED]
+        joined_shown = joined if complete else joined[:MAX_JOINED]
         section = {
             "agencies": [agency.name],
-            "count": len(specific),
+            "count": len(own),
             "specific": [duty_view(catalog, a.duty, a.role) for a in shown],
-            "more": len(specific) - len(shown),
+            "joined_count": len(joined),
+            "joined": [_joined_view(catalog, agency, a) for a in joined_shown],
+            "more": len(own) - len(shown) + len(joined) - len(joined_shown),
             "general": general_view(catalog, general, detailed=bool(topics)),
             "issued": issued,
         }
         same = [
             s
             for s in sections
-            if s["specific"] == section["specific"] and s["general"] == section["general"]
+            if s["specific"] == section["specific"]
+            and s["joined"] == section["joined"]
+            and s["general"] == section["general"]
         ]
         if same:
             same[0]["agencies"].append(agency.name)
@@ -86,11 +98,45 @@ def agency_duties(matcher: Matcher, parse: Parse, complete: bool = False) -> Ans
                 label_ = f"Xem đủ nhiệm vụ của {agency.short_name}"
                 buttons.append(Button(label_, f"/nhiemvu {agency.id} {ALL}"))
         citations += [label(catalog, a.duty.clause) for a in specific + general]
-        duty_ids += [a.duty.id for a in specific]
+        duty_ids += [a.duty.key for a in specific]
         citations += [part for document in issued for part in document["clauses"]]
     topic_names = [catalog.topics[t].name for t in topics if t in catalog.topics]
     reply = Reply("qa/agency_duties", {"sections": sections, "topics": topic_names}, tuple(buttons))
     return make(parse, "duties", reply, citations, evidence=1.0, duties=duty_ids)
+
+
+def _addressed(catalog: Catalog, agency: Agency) -> set[str]:
+    """The ids a duty may name the agency by: its own and its groups'."""
+    return {agency.id} | {g.id for g in catalog.groups_of(agency)}
+
+
+def _leads(catalog: Catalog, agency: Agency, assignment: Assignment) -> bool:
+    """Whether the duty is the agency's own: addressed to it (or its group) and led by
+    it, or reaching it through the one that leads it (communes through districts).
+    A duty addressed to another agency is worded for that one ("Phối hợp, hướng dẫn
+    ..." of Sở TT&TT's clause), so the agency leading or joining it only joins it."""
+    duty = assignment.duty
+    if assignment.role == "via":
+        return True
+    if agency.id in duty.coordinate:  # named as a partner, whatever its groups lead
+        return False
+    ids = _addressed(catalog, agency)
+    return bool(ids & set(duty.addressees)) and bool(ids & set(duty.lead))
+
+
+def _joined_view(catalog: Catalog, agency: Agency, assignment: Assignment) -> dict[str, Any]:
+    """A duty the agency joins, with whose duty it is: its addressees when it is not
+    addressed to the agency (its title speaks for them), else who leads it. `owner` is
+    empty when the title names them already."""
+    duty = assignment.duty
+    view = duty_view(catalog, duty, assignment.role)
+    addressed = bool(_addressed(catalog, agency) & set(duty.addressees))
+    owners = [catalog.agencies[a] for a in (duty.lead if addressed else duty.addressees)]
+    title = fold(duty.title)
+    named = all(fold(o.short_name) in title or fold(o.name) in title for o in owners)
+    view["owner"] = "" if named else ", ".join(o.short_name for o in owners)
+    view["owner_leads"] = addressed
+    return view
 
 
 def _own_first(catalog: Catalog, agency: Agency, specific: list[Assignment]) -> list[Assignment]:
@@ -112,11 +158,61 @@ def responsible(matcher: Matcher, parse: Parse) -> Answer | None:
     asked = set(parse.tokens) - RESPONSIBILITY_WORDS
     if len(topics) == 1 and matcher.only_names(replace(parse, tokens=tuple(asked))):
         return topic_overview(matcher, parse, topics)
-    found, score = best(matcher.ranked_duties(parse, action=asked_action(parse)))
+    action = asked_action(parse)
+    ranked = matcher.ranked_duties(parse, action=action)
+    found, score = best(ranked)
     if not found:
         return None
+    agent = _agent(matcher.catalog, parse, action, [d for d, _ in ranked]) if found else None
+    if agent is not None:
+        # "X do ai quản lý": the agency the text says does it to X, not who must act on X.
+        duty, view = agent
+        reply = Reply("qa/agent", view, whole_clause([view["clause"]]))
+        return make(parse, "responsible", reply, [view["clause"]], score, [duty.key])
     reply = responsible_reply(matcher.catalog, parse, found)
-    return make(parse, "responsible", reply, _clauses(reply), score, [d.id for d in found])
+    return make(parse, "responsible", reply, _clauses(reply), score, [d.key for d in found])
+
+
+# "do ai quản lý", "bởi đơn vị nào ...": the question asks who does something *to* what
+# it names (a passive), which the text says as "<X> do <agency> [đang] <verb>".
+PASSIVE_MARKERS = frozenset({"do", "boi"})
+# Words the text may put between the agency and the verb ("do Sở TT&TT đang quản lý").
+_BETWEEN = r"(?:(?:dang|truc tiep|se|da)\s+)?"
+# At most this many words of what precedes "do" are quoted with the answer.
+CONTEXT_WORDS = 8
+
+
+def _agent(
+    catalog: Catalog, parse: Parse, action: Sequence[str], duties: Sequence[Duty]
+) -> tuple[Duty, dict[str, Any]] | None:
+    """For a passive "who" question, the first duty whose text names an agency after
+    "do"/"bởi" and before the asked verb, with that agency and the words that say so."""
+    tokens = parse.tokens
+    who_at = next((i for i, t in enumerate(tokens) if t in ("ai", "don", "co", "so", "ben")), -1)
+    if not action or who_at < 1 or tokens[who_at - 1] not in PASSIVE_MARKERS:
+        return None
+    names = sorted(catalog.agency_names.items(), key=lambda item: -len(item[0]))
+    verb = r"\s+".join(re.escape(w) for w in action)
+    for duty in duties:
+        folded = fold(duty.text)
+        if len(folded) != len(duty.text):  # spans of the folded text must be the text's
+            continue
+        for name, agency_id in names:
+            pattern = rf"\b(?:do|boi)\s+{re.escape(name)}\s+{_BETWEEN}{verb}\b"
+            found = re.search(pattern, folded)
+            if found is None:
+                continue
+            before = re.split(r"[;,.:()]", duty.text[: found.start()])[-1].split()
+            phrase = (
+                " ".join(before[-CONTEXT_WORDS:]) + " " + duty.text[found.start() : found.end()]
+            )
+            view = {
+                "agency": catalog.agencies[agency_id].name,
+                "quote": phrase.strip(),
+                "clause": label(catalog, duty.clause),
+            }
+            return duty, view
+    return None
 
 
 def responsible_for(catalog: Catalog, parse: Parse, duty_ids: Sequence[str]) -> Answer | None:

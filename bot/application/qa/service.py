@@ -20,6 +20,7 @@ from bot.application.qa.answer import CONFIDENT, Answer
 from bot.application.qa.conversation import empty, refuse, request, small_talk
 from bot.application.qa.deadlines import deadline, deadline_answer, deadline_list, no_deadline
 from bot.application.qa.document import (
+    bare_header_fact,
     by_cited_document,
     by_clause,
     metadata,
@@ -187,13 +188,25 @@ class QAService:
             followed = self._follow_up(parse, context)
             if followed is not None:
                 return followed
+        fact = bare_header_fact(parse, self.catalog.stopwords)
+        if fact:
+            # "ai ký", "ngày nào?" with nothing before them: asked of the directive itself.
+            return metadata(self.catalog, replace(parse, intent="ask_metadata"), fact)
         return self._answer(parse)
 
     def _follow_up(self, parse: Parse, context: Context) -> Answer | None:
         stopwords = self.catalog.stopwords
         if about_another(parse):
             last = _question_not_request(self.nlu.parse(context.question))
-            return self._answer(replace(swapped(last, parse), intent=context.intent))
+            asked = swapped(last, parse)
+            if parse.values("agency") and not last.values("agency") and asked.values("topic"):
+                # "còn Báo Bắc Ninh?" after a question on a topic: that agency's part
+                # in the topic (or that it has none), whatever the first question's kind.
+                of_agency = self._handlers["ask_agency_duties"]
+                answered = of_agency(replace(asked, intent="ask_agency_duties"))
+                if answered is not None:
+                    return answered
+            return self._answer(replace(asked, intent=context.intent))
         if not context.duties:
             return None
         if parse.intent in ("ask_deadline", "ask_deadline_list") and asks_only(

@@ -83,7 +83,7 @@ def topic_overview(matcher: Matcher, parse: Parse, topics: Sequence[Topic]) -> A
     reply = Reply("qa/topic_overview", {"sections": sections})
     citations = [c.label for shown in topics[:2] for c in topic_clauses(catalog, shown)]
     duty_ids = [
-        d.id
+        d.key
         for shown in topics[:2]
         for _, d in catalog.duties.values()
         if matcher.about(d, {shown.id})

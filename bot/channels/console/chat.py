@@ -22,9 +22,14 @@ FILE_COMMAND = "/tep"
 
 
 class ConsoleChannel:
-    def __init__(self, assistant: Assistant, user_id: str = "local") -> None:
+    def __init__(
+        self, assistant: Assistant, user_id: str = "local", standalone: bool = False
+    ) -> None:
+        """`standalone`: every line is a question of its own (`bot ask`), read without
+        the conversation of `bot chat` or of the lines before it."""
         self.assistant = assistant
         self.user_id = user_id
+        self.standalone = standalone
 
     def send(self, text: str) -> Response:
         """Hand one line to the core (which reads a bare number as one of the choices
@@ -32,7 +37,9 @@ class ConsoleChannel:
         command, _, path = text.strip().partition(" ")
         if command.lower() == FILE_COMMAND:
             return self.send_file(Path(path.strip().strip("\"'")).expanduser())
-        return self._handle(IncomingMessage(CHANNEL, self.user_id, text))
+        return self._handle(
+            IncomingMessage(CHANNEL, self.user_id, text, standalone=self.standalone)
+        )
 
     def send_file(self, path: Path) -> Response:
         """A local file as a messenger would deliver it: its name, size and bytes."""
@@ -43,7 +50,11 @@ class ConsoleChannel:
         if content is None:
             return Response((Reply("chat/file_missing", {"path": str(path)}),))
         attachment = Attachment("document", str(path), path.name, len(content), content)
-        return self._handle(IncomingMessage(CHANNEL, self.user_id, "", attachment=attachment))
+        return self._handle(
+            IncomingMessage(
+                CHANNEL, self.user_id, "", attachment=attachment, standalone=self.standalone
+            )
+        )
 
     def _handle(self, message: IncomingMessage) -> Response:
         with session_scope(self.assistant.sessions) as session:
