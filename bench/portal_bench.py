@@ -39,6 +39,7 @@ from bot.application.knowledge.seed import load_knowledge_from_db
 from bot.application.portal import login
 from bot.channels.web.app import Portal
 from bot.config import Settings
+from bot.domain.knowledge import split_key
 from bot.storage.db import session_scope
 from bot.storage.models import ProgressReport, User, utcnow
 
@@ -80,13 +81,14 @@ def world(args: argparse.Namespace) -> tuple[Assistant, int]:
     general = [d for d, (_, duty) in catalog.duties.items() if duty.timing.kind != "continuous"]
     # Without synthetic agencies (--agencies 0), the pack's own.
     targets = ids or [a.id for a in catalog.kb.agencies if a.kind != "group"]
+    picked = [split_key(rng.choice(general)) for _ in range(args.reports)]
     with session_scope(sessions) as session:
         session.execute(
             insert(ProgressReport),
             [
                 {
-                    "directive_id": "06-CT-UBND-2019",
-                    "duty_id": rng.choice(general),
+                    "directive_id": directive_id,
+                    "duty_id": duty_id,
                     "agency_id": rng.choice(targets),
                     "user_id": manager.id,
                     "status": rng.choice(("in_progress", "done", "not_started", "blocked")),
@@ -95,7 +97,7 @@ def world(args: argparse.Namespace) -> tuple[Assistant, int]:
                     "notes": "",
                     "created_at": now - dt.timedelta(days=rng.randint(0, 400)),
                 }
-                for _ in range(args.reports)
+                for directive_id, duty_id in picked
             ],
         )
     from bot.application.render import Renderer
