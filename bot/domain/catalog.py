@@ -154,7 +154,7 @@ class Catalog:
         # How many directives are active in all: a one-directive catalog cut from a
         # larger one (`for_directive`) still cites "06/2019 · Mục 1.a".
         self.active_count = len(kb.directives)
-        self.held_names = [d.name for d in kb.directives]  # every active one, likewise
+        self.held: tuple[Directive, ...] = tuple(kb.directives)  # every active one, likewise
         self.duties: ScopedTable[Duty] = ScopedTable(
             (directive, d.id, d) for directive in kb.directives for d in directive.duties
         )
@@ -226,6 +226,11 @@ class Catalog:
                     yield Passage(key, directive, clause, piece, duty_ids)
                     key += 1
 
+    @property
+    def held_names(self) -> list[str]:
+        """ "Chỉ thị 06/CT-UBND", ...: every active directive's name."""
+        return [d.name for d in self.held]
+
     def clause_of(self, duty: Duty) -> Clause:
         return self.clauses[scoped_key(duty.directive_id, duty.clause)][1]
 
@@ -285,7 +290,7 @@ class Catalog:
         )
         catalog = Catalog(kb, self.normalizer, self.stopwords, self._build_index)
         catalog.active_count = self.active_count
-        catalog.held_names = self.held_names
+        catalog.held = self.held
         return catalog
 
     # Names the NLU gazetteer recognizes, and the words it counts as in-domain.

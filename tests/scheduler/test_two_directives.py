@@ -213,3 +213,13 @@ def test_long_suggestions_are_stored_once_and_pressed_like_typed(two: Assistant)
     with session_scope(two.sessions) as session:
         pressed = two.core.handle(session, message)
     assert pressed.answer is not None and pressed.answer.kind != "out_of_scope"
+
+
+def test_the_greeting_and_help_name_every_directive_in_force(two: Assistant) -> None:
+    greeting = say(two, "8", "xin chào")
+    assert "các văn bản đang áp dụng" in greeting
+    assert "• Chỉ thị 06/CT-UBND ngày 19/4/2019 về tăng cường" in greeting
+    assert "• Chỉ thị 99/CT-UBND ngày 19/4/2025" in greeting
+    assert "Chỉ thị 06/CT-UBND (19/4/2019), Chỉ thị 99/CT-UBND (19/4/2025)" in say(
+        two, "8", "tro giup"
+    )

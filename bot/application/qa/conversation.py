@@ -22,10 +22,15 @@ def empty(suggestions: Suggestions, parse: Parse) -> Answer:
 
 def small_talk(catalog: Catalog, suggestions: Suggestions, parse: Parse) -> Answer:
     """Greeting, goodbye, thanks, help or "I want to report": its template, by intent."""
-    reply = Reply(
-        f"qa/{parse.intent}",
-        {"directive": directive(catalog), "examples": suggestions.defaults()},
-    )
+    held = catalog.held
+    topics = [t.name[:1].lower() + t.name[1:] for d in held for t in d.topics]
+    data = {
+        "directive": directive(catalog),
+        "directives": held,  # every active one: the greeting and help name them all
+        "topics": list(dict.fromkeys(topics))[:4],
+        "examples": suggestions.defaults(),
+    }
+    reply = Reply(f"qa/{parse.intent}", data)
     return make(parse, parse.intent, reply)
 
 
