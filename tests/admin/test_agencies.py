@@ -4,6 +4,7 @@ keeps the edits; the 2025 reorganisation file applies to the shipped data."""
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from pathlib import Path
 
 import pytest
@@ -15,8 +16,10 @@ from bot.application.admin import agencies
 from bot.application.admin.agency_file import apply_file, read_file
 from bot.application.digest.builder import DigestBuilder
 from bot.application.knowledge.seed import load_knowledge_from_db
+from bot.application.qa.service import QAService
 from bot.cli import main
 from bot.config import NudgeSettings
+from bot.domain.knowledge import KnowledgeBase
 from bot.storage.db import session_scope
 from bot.storage.models import ProgressReport, User
 from nlu.normalize import fold
@@ -298,3 +301,37 @@ def test_the_command_line_speaks_vietnamese(capsys: pytest.CaptureFixture[str]) 
         text = capsys.readouterr().out
         assert "Cách dùng: bot" in text and not any(word in text for word in english), text
         assert "NLU tools" not in text and "ID [ID ...]" not in text
+
+
+def test_undoing_a_merge_keeps_the_admins_own_agency_in_view(
+    assistant: Assistant, admin: Chat
+) -> None:
+    """/toi right after /hoantac, while the indexes are still being rebuilt (held
+    until the test lets them go: the rebuild is otherwise often done first)."""
+    admin.send(f"/start {invite(assistant, 'sttt', 'manager')}")
+    admin.send("/coquan_gop sttt vao skhcn")
+    assistant.core.wait_for_reload()
+    admin.send("/toi")
+    assert "Cơ quan báo cáo: Sở Khoa học và Công nghệ" in admin.text()
+    admin.send("/lichsu")
+    change = admin.text().split("#")[1].split()[0]
+    reloader, released = assistant.core.services.reloader, threading.Event()
+    rebuild = reloader.rebuild
+    assert rebuild is not None
+
+    def held(kb: KnowledgeBase) -> QAService:
+        released.wait(30)
+        return rebuild(kb)
+
+    reloader.rebuild = held
+    try:
+        admin.send(f"/hoantac {change}")
+        assert "sttt" not in assistant.core.qa.catalog.agencies  # the old indexes
+        admin.send("/toi")
+    finally:
+        released.set()
+        reloader.rebuild = rebuild
+    me = admin.text()
+    assert "Cơ quan báo cáo: Sở Thông tin và Truyền thông" in me
+    assert "Phạm vi theo dõi (lãnh đạo): Sở TT&TT" in me
+    assistant.core.wait_for_reload()

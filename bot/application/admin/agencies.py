@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session
 
 from bot.application.admin import content
 from bot.application.admin.content import AGENCY_ENTITY, ContentError, audit, require_admin
-from bot.application.knowledge.agencies import agency_layer, is_active, merged_into
+from bot.application.knowledge.agencies import agency_layer, is_active, merged_into, name_of
 from bot.application.knowledge.seed import load_knowledge_from_db
 from bot.domain.catalog import qualified
 from bot.storage import models as m
@@ -64,11 +64,6 @@ class HeldDuty:
     shown_id: str  # as users type it: "2.c-1", "06/2019·2.c-1" with several directives
     title: str
     kept_by: tuple[str, ...]  # short names of the other agencies that lead or are addressed
-
-
-def name_of(row: m.Agency) -> str:
-    """The agency's name with the admins' rename in."""
-    return str((row.overrides or {}).get("name", row.name))
 
 
 def held_duties(session: Session, agency_id: str) -> list[HeldDuty]:
@@ -114,8 +109,8 @@ def catalog(session: Session) -> list[AgencyView]:
     views = [
         AgencyView(
             row.id,
-            str((row.overrides or {}).get("name", row.name)),
-            str((row.overrides or {}).get("short_name", row.short_name)),
+            name_of(row),
+            name_of(row, "short_name"),
             is_active(row),
             merged_into(row),
             people.get(row.id, 0),

@@ -33,6 +33,7 @@ from sqlalchemy.orm import Session
 
 from bot.application.admin import agencies
 from bot.application.admin.content import ContentError
+from bot.application.knowledge.agencies import name_of
 from bot.storage.models import Agency, User
 
 OPERATIONS = ("add", "rename", "merge", "deactivate", "reactivate")
@@ -130,26 +131,26 @@ def apply_op(session: Session, user: User | None, op: dict[str, Any], source: st
     if kind == "add":
         kind_, level = str(op.get("kind", "department")), str(op.get("level", "province"))
         row = agencies.add(session, user, str(op["add"]), name, short, kind_, level, source)
-        return [Change(kind, row.id, agencies.name_of(row))]
+        return [Change(kind, row.id, name_of(row))]
     if kind == "rename":
         old = _named(session, str(op["rename"]))
         row = agencies.rename(session, user, str(op["rename"]), name, short, source)
-        return [Change(kind, row.id, agencies.name_of(row), (old,))]
+        return [Change(kind, row.id, name_of(row), (old,))]
     if kind == "merge":
         ids = list(dict.fromkeys(_ids(op["merge"])))
         merged = tuple(_named(session, a) for a in ids)
         into = str(op["into"])
         row = agencies.merge(session, user, ids, into, name, short, source)
-        return [Change(kind, row.id, agencies.name_of(row), merged)]
+        return [Change(kind, row.id, name_of(row), merged)]
     active, force = kind == "reactivate", op.get("force") is True
     changes = []
     for agency_id in _ids(op[kind]):
         row, left = agencies.set_active(session, user, agency_id, active, source, force)
-        name = agencies.name_of(row)
+        name = name_of(row)
         changes.append(Change(kind, row.id, name, left=left.duties, merged_in=left.merged_in))
     return changes
 
 
 def _named(session: Session, agency_id: str) -> str:
     row = session.get(Agency, agency_id.strip())
-    return agencies.name_of(row) if row is not None else agency_id
+    return name_of(row) if row is not None else agency_id
