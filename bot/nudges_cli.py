@@ -114,6 +114,7 @@ def nudges_preview(args: argparse.Namespace) -> int:
     settings = assistant.settings.nudges
     catalog = assistant.core.qa.catalog
     names = {a.id: a.short_name for a in catalog.kb.agencies}
+    role_label = assistant.core.services.role_label  # "admin" -> "quản trị viên"
     day: dt.date = args.date or dt.date.today()
     with session_scope(assistant.sessions) as session:
         world = load_world(session, catalog, settings)
@@ -154,18 +155,15 @@ def nudges_preview(args: argparse.Namespace) -> int:
         for items in by_user.values():
             who = items[0].recipient
             print(
-                f"- {who.name or who.address} ({who.role}, {names.get(who.agency_id or '', '')}, "
+                f"- {who.name or who.address} ({role_label(who.role)}, "
+                f"{names.get(who.agency_id or '', '')}, "
                 f"{who.channel}:{who.address}):"
             )
             for m in items:
-                print(
-                    f"    [{m.kind}] {m.nudge.plan.shown_id} {m.nudge.plan.title[:60]} — {m.reason}"
-                )
+                print(f"    {m.nudge.plan.shown_id} {m.nudge.plan.title[:60]} — {m.reason}")
     for nudge, user, until in result.snoozed:
         if agency is None or agency in nudge.agencies:
-            print(
-                f"- hoãn: {user.name} [{nudge.kind}] {nudge.plan.shown_id} đến {until:%d/%m %H:%M}"
-            )
+            print(f"- hoãn: {user.name}, {nudge.plan.shown_id} đến {until:%d/%m %H:%M}")
     unreached = [n for n in result.unreached if agency is None or agency in n.agencies]
     if unreached:
         print(f"\n{len(unreached)} tin không có người nhận (cơ quan chưa có ai liên kết):")
@@ -182,7 +180,7 @@ def nudges_preview(args: argparse.Namespace) -> int:
         for name, items in by_agency.items():
             print(f"- {name}:")
             for n in items:
-                print(f"    [{n.kind}] {n.plan.shown_id} {n.plan.title[:60]} — {n.reason}")
+                print(f"    {n.plan.shown_id} {n.plan.title[:60]} — {n.reason}")
     return 0
 
 

@@ -14,6 +14,7 @@ from bot.app import Assistant, build_qa, prepare_database
 from bot.application import progress
 from bot.application.admin import agencies
 from bot.application.admin.agency_file import apply_file, read_file
+from bot.application.admin.audit_words import Names, action_word, entity_word
 from bot.application.digest.builder import DigestBuilder
 from bot.application.knowledge.seed import load_knowledge_from_db
 from bot.application.qa.service import QAService
@@ -115,10 +116,13 @@ def test_merge_moves_duties_accounts_reports_and_reverts(assistant: Assistant, a
     assert all("sttt" not in (*d.lead, *d.coordinate) for x in kb.directives for d in x.duties)
 
     admin.send("/lichsu")
-    assert "gộp cơ quan skhcn" in admin.text()
+    assert "gộp Sở Thông tin và Truyền thông vào Sở Khoa học và Công nghệ" in admin.text()
     change = admin.text().split("#")[1].split()[0]
     admin.send(f"/hoantac {change}")
-    assert "Đã khôi phục cơ quan" in admin.text()
+    assert (
+        "Đã khôi phục cơ quan Sở Thông tin và Truyền thông "
+        "(bỏ gộp vào Sở Khoa học và Công nghệ)" in admin.text()
+    )
     assistant.core.wait_for_reload()
     assert agency_of(assistant, "201") == agency_of(assistant, "202") == "sttt"
     assert reports_by_agency(assistant) == {earlier: "sttt", later: "sttt"}
@@ -335,3 +339,13 @@ def test_undoing_a_merge_keeps_the_admins_own_agency_in_view(
     assert "Cơ quan báo cáo: Sở Thông tin và Truyền thông" in me
     assert "Phạm vi theo dõi (lãnh đạo): Sở TT&TT" in me
     assistant.core.wait_for_reload()
+
+
+def test_the_journal_names_agencies_and_directives() -> None:
+    by = Names({"sttt": "Sở TT", "skhcn": "Sở KH"}, {"15-CT-UBND-2021": "Chỉ thị 15/CT-UBND"})
+    published = entity_word("15-CT-UBND-2021", "directive", "directive.publish", by)
+    assert f"{action_word('directive.publish')} {published}" == "công bố Chỉ thị 15/CT-UBND"
+    assert entity_word("sttt/skhcn", "agency", "agency.merge", by) == "Sở TT vào Sở KH"
+    assert entity_word("sttt", "agency", "agency.deactivate", by) == "Sở TT"
+    assert entity_word("06-CT-UBND-2019/2.f-5", "duty", "duty.edit", by) == "2.f-5"
+    assert entity_word("gone", "agency", "agency.add", by) == "gone"  # unknown: its id
