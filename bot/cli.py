@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import argparse
 import logging
+import re
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
@@ -327,23 +328,23 @@ def cmd_content_file(args: argparse.Namespace) -> int:
 
 def cmd_agencies(args: argparse.Namespace) -> int:
     """`bot agencies list|add|rename|merge|deactivate|reactivate|apply`: the agency
-    catalog's admins' layer; each change goes through an operations file's code path."""
+    catalog's admins' layer; each change goes through an operations file's code path
+    and is told in the chat's words (admin/agency_changed, admin/agency_refused)."""
     from bot.app import prepare_database
     from bot.application.admin import agencies
     from bot.application.admin.agency_file import AgencyFileError, Plan, apply_file, read_file
+    from bot.application.messages import Reply
+    from bot.application.render import Renderer
     from bot.storage.db import session_scope
 
-    sessions = prepare_database(Settings.from_env())
+    settings = Settings.from_env()
+    sessions = prepare_database(settings)
+    render = Renderer(settings.templates_dir).render
     try:
         if args.action == "apply":
             plan = read_file(Path(args.file))
         elif args.action != "list":
-            named = args.id if args.action in ("add", "rename") else args.ids
-            op: dict[str, object] = {args.action: named}
-            for key in ("into", "name", "short_name", "kind", "level"):
-                if value := getattr(args, key, ""):
-                    op[key] = value
-            plan = Plan(args.source, (op,))
+            plan = Plan(args.source, (_agency_op(args),))
         with session_scope(sessions) as session:
             if args.action == "list":
                 for view in agencies.catalog(session):
@@ -358,12 +359,26 @@ def cmd_agencies(args: argparse.Namespace) -> int:
     except AgencyFileError as error:
         print("Không thay đổi danh mục cơ quan (không có gì được ghi):", file=sys.stderr)
         for line in error.problems:
-            print(f"  - {line}", file=sys.stderr)
+            print(f"  - {line}{':' if error.refusal else ''}", file=sys.stderr)
+        if error.refusal is not None:
+            refusal = {"reason": error.refusal.reason, "cli": True, **error.refusal.data}
+            print(render(Reply("admin/agency_refused", refusal)), file=sys.stderr)
         return 2
-    for line in done:
-        print(f"Đã {line}")
-    print("Bot đang chạy sẽ dùng danh mục mới trong vòng vài chục giây.")
+    print(render(Reply("admin/agency_changed", {"changes": done, "cli": True})))
     return 0
+
+
+def _agency_op(args: argparse.Namespace) -> dict[str, object]:
+    """One operation, as an operations file writes it, from the command's arguments;
+    `deactivate A --into C` is a merge (the duties, accounts and reports go to C)."""
+    action = args.action
+    if action == "deactivate" and args.into:
+        action = "merge"
+    op: dict[str, object] = {action: args.id if action in ("add", "rename") else args.ids}
+    for key in ("into", "name", "short_name", "kind", "level", "force"):
+        if value := getattr(args, key, ""):
+            op[key] = value
+    return op
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
@@ -385,13 +400,62 @@ def cmd_stats(args: argparse.Namespace) -> int:
     return 0
 
 
+class _VietnameseFormatter(argparse.HelpFormatter):
+    def add_usage(self, usage: Any, actions: Any, groups: Any, prefix: str | None = None) -> None:
+        super().add_usage(usage, actions, groups, "Cách dùng: " if prefix is None else prefix)
+
+
+# argparse's own messages (Python 3.10-3.12), as printed, and how admins read them.
+# argparse words them through gettext at import time with no Vietnamese catalog, so
+# they are translated where they are printed (`error`); one not listed keeps its words.
+_ARGPARSE_ERRORS = (
+    (r"the following arguments are required: (.+)", "thiếu tham số bắt buộc: {0}"),
+    (r"unrecognized arguments: (.+)", "không hiểu các tham số: {0}"),
+    (
+        r"argument (.+?): invalid choice: (.+?) \(choose from (.+)\)",
+        "tham số {0}: không có lựa chọn {1} (chọn một trong: {2})",
+    ),
+    (r"argument (.+?): invalid (\w+) value: (.+)", "tham số {0}: giá trị {2} không hợp lệ"),
+    (r"argument (.+?): expected one argument", "tham số {0} cần một giá trị"),
+    (r"argument (.+?): expected at least one argument", "tham số {0} cần ít nhất một giá trị"),
+    (r"argument (.+?): expected at most one argument", "tham số {0} nhận nhiều nhất một giá trị"),
+    (r"argument (.+?): not allowed with argument (.+)", "tham số {0} không dùng cùng {1}"),
+    (r"one of the arguments (.+) is required", "cần một trong các tham số {0}"),
+    (r"ambiguous option: (.+?) could match (.+)", "tùy chọn {0} không rõ: có thể là {1}"),
+    (r"argument (.+?): (.+)", "tham số {0}: {1}"),  # a type's own (Vietnamese) reason
+)
+
+
+def vietnamese_error(message: str) -> str:
+    """An argparse error message in Vietnamese (the argument names stay as typed)."""
+    for pattern, words in _ARGPARSE_ERRORS:
+        if found := re.fullmatch(pattern, message):
+            return words.format(*found.groups())
+    return message
+
+
+class VietnameseParser(argparse.ArgumentParser):
+    """An ArgumentParser whose usage, help headings and errors are Vietnamese; its
+    subcommands' parsers are made by it too (argparse makes them of the parent's class)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", _VietnameseFormatter)
+        kwargs["add_help"] = False
+        super().__init__(*args, **kwargs)
+        self._positionals.title = "tham số"
+        self._optionals.title = "tùy chọn"
+        self.add_argument("-h", "--help", action="help", help="in hướng dẫn này rồi thoát")
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}: lỗi: {vietnamese_error(message)}\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="bot", description="Trợ lý thực hiện chỉ thị của UBND tỉnh"
-    )
-    commands = parser.add_subparsers(dest="command", required=True)
+    parser = VietnameseParser(prog="bot", description="Trợ lý thực hiện chỉ thị của UBND tỉnh")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="LỆNH")
     ask = commands.add_parser("ask", help="hỏi một câu (hoặc --jsonl: mỗi dòng stdin một câu)")
-    ask.add_argument("question", nargs="*")
+    ask.add_argument("question", nargs="*", metavar="CÂU_HỎI", help="câu hỏi")
     ask.add_argument("--jsonl", action="store_true", help="đọc câu hỏi từ stdin, in JSON từng dòng")
     ask.set_defaults(func=cmd_ask)
     chat = commands.add_parser("chat", help="trò chuyện trong cửa sổ dòng lệnh")
@@ -404,28 +468,37 @@ def build_parser() -> argparse.ArgumentParser:
     web = commands.add_parser(
         "web", help="chạy riêng trang web (tổng hợp, quản trị), không có kênh chat và bộ nhắc việc"
     )
-    web_actions = web.add_subparsers(dest="web_action")
+    web_actions = web.add_subparsers(dest="web_action", metavar="VIỆC")
     web_link = web_actions.add_parser(
         "link", help="in liên kết đăng nhập một lần cho một tài khoản"
     )
     web_link.add_argument(
         "--channel", choices=["zalo", "telegram", "console"], default="zalo", help="kênh"
     )
-    web_link.add_argument("--user-id", required=True, help="id người dùng trên kênh chat")
+    web_link.add_argument(
+        "--user-id", required=True, metavar="ID", help="id người dùng trên kênh chat"
+    )
     web.set_defaults(func=cmd_web, web_action=None)
     db = commands.add_parser("db", help="tạo/nâng cấp cơ sở dữ liệu và nạp dữ liệu Chỉ thị")
-    db.add_argument("action", choices=["upgrade"])
+    db.add_argument("action", choices=["upgrade"], help="upgrade: tạo hoặc nâng cấp")
     db.set_defaults(func=cmd_db)
     invite = commands.add_parser("invite", help="tạo mã mời một lần cho một cơ quan và vai trò")
-    invite.add_argument("--agency", help="mã cơ quan (xem data/agencies.yaml)")
+    invite.add_argument(
+        "--agency", metavar="MÃ_CƠ_QUAN", help="mã cơ quan (xem: bot agencies list)"
+    )
     invite.add_argument(
         "--role",
+        metavar="VAI_TRÒ",
         default="canbo",
         help="canbo (cán bộ, mặc định), lanhdao (lãnh đạo) hoặc quantri (quản trị viên); "
         "hoặc official, manager, admin",
     )
     invite.add_argument(
-        "--days", type=int, default=7, help=f"số ngày mã còn hiệu lực (1-{MAX_INVITE_DAYS})"
+        "--days",
+        type=int,
+        default=7,
+        metavar="SỐ_NGÀY",
+        help=f"số ngày mã còn hiệu lực (1-{MAX_INVITE_DAYS})",
     )
     invite.set_defaults(func=cmd_invite)
     admin = commands.add_parser("admin", help="đặt một tài khoản chat làm quản trị viên")
@@ -435,59 +508,74 @@ def build_parser() -> argparse.ArgumentParser:
         default="zalo",
         help="kênh của tài khoản (mặc định: zalo)",
     )
-    admin.add_argument("--user-id", required=True, help="id người dùng trên kênh chat")
-    admin.add_argument("--name", default="", help="tên hiển thị")
+    admin.add_argument(
+        "--user-id", required=True, metavar="ID", help="id người dùng trên kênh chat"
+    )
+    admin.add_argument("--name", default="", metavar="TÊN", help="tên hiển thị")
     admin.set_defaults(func=cmd_admin)
     stats_parser = commands.add_parser(
         "stats", help="thống kê câu hỏi, từ chối, đánh giá theo tuần (như /thongke)"
     )
-    stats_parser.add_argument("--weeks", type=int, default=4, help="số tuần gần nhất (1-26)")
+    stats_parser.add_argument(
+        "--weeks", type=int, default=4, metavar="SỐ_TUẦN", help="số tuần gần nhất (1-26)"
+    )
     stats_parser.set_defaults(func=cmd_stats)
     directive = commands.add_parser(
         "directive", help="văn bản chỉ đạo: nhập bản nháp, công bố, ngừng áp dụng, danh sách"
     )
-    directive_commands = directive.add_subparsers(dest="directive", required=True)
+    directive_commands = directive.add_subparsers(dest="directive", required=True, metavar="VIỆC")
     directive_import = directive_commands.add_parser(
         "import", help="tạo bản nháp gói dữ liệu từ văn bản (.txt, .docx hoặc .pdf có lớp chữ)"
     )
-    directive_import.add_argument("file", metavar="FILE")
-    directive_import.add_argument("--out", help="thư mục ghi (mặc định data/drafts/<mã>/)")
+    directive_import.add_argument("file", metavar="TỆP", help="tệp văn bản")
+    directive_import.add_argument(
+        "--out", metavar="THƯ_MỤC", help="thư mục ghi (mặc định data/drafts/<mã>/)"
+    )
     directive_import.set_defaults(func=cmd_directive_import)
     directive_publish = directive_commands.add_parser(
         "publish", help="công bố một bản nháp (thư mục, hoặc mã trong data/drafts/)"
     )
-    directive_publish.add_argument("draft", metavar="DRAFT")
+    directive_publish.add_argument("draft", metavar="BẢN_NHÁP", help="thư mục hoặc mã bản nháp")
     directive_publish.set_defaults(func=cmd_directive_publish)
     directive_retire = directive_commands.add_parser(
         "retire", help="ngừng áp dụng một văn bản (giữ lịch sử, không nhắc việc nữa)"
     )
-    directive_retire.add_argument("id", metavar="ID")
+    directive_retire.add_argument("id", metavar="MÃ_VĂN_BẢN", help="ví dụ 06-CT-UBND-2019")
     directive_retire.set_defaults(func=cmd_directive_retire)
     directive_list = directive_commands.add_parser("list", help="các văn bản đã nạp")
     directive_list.set_defaults(func=cmd_directive_list)
     for kind, help_text in (("faq", "mục hỏi đáp"), ("duties", "hạn (gia hạn) của nhiệm vụ")):
         group = commands.add_parser(kind, help=f"xuất/nhập {help_text} (YAML, CSV, XLSX)")
-        actions = group.add_subparsers(dest="action", required=True)
-        for action in ("export", "import"):
-            command = actions.add_parser(action, help=f"{action} FILE")
-            command.add_argument("file")
+        actions = group.add_subparsers(dest="action", required=True, metavar="VIỆC")
+        for action, word in (("export", "xuất ra TỆP"), ("import", "nhập từ TỆP")):
+            command = actions.add_parser(action, help=word)
+            command.add_argument("file", metavar="TỆP", help=".yaml, .csv hoặc .xlsx")
             command.set_defaults(func=cmd_content_file, kind=kind)
     _agencies_parser(commands)
-    nlu = commands.add_parser("nlu", help="NLU tools").add_subparsers(dest="nlu", required=True)
-    evaluate = nlu.add_parser("eval", help="evaluate the NLU backends (like rasa test nlu)")
-    evaluate.add_argument("--folds", type=int, default=5)
-    evaluate.add_argument("--rasa-url", help="also score a running Rasa server")
-    evaluate.add_argument("--rasa-pid", type=int, help="the Rasa server's pid, for its memory")
-    evaluate.add_argument("--out", default="bench/results", help="folder for the .md and .json")
+    nlu = commands.add_parser("nlu", help="công cụ hiểu câu hỏi (NLU)").add_subparsers(
+        dest="nlu", required=True, metavar="VIỆC"
+    )
+    evaluate = nlu.add_parser("eval", help="đánh giá các bộ NLU (như rasa test nlu)")
+    evaluate.add_argument(
+        "--folds", type=int, default=5, metavar="SỐ_PHẦN", help="số phần kiểm tra chéo"
+    )
+    evaluate.add_argument("--rasa-url", metavar="URL", help="chấm thêm một máy chủ Rasa đang chạy")
+    evaluate.add_argument(
+        "--rasa-pid", type=int, metavar="PID", help="pid của máy chủ Rasa, để đo bộ nhớ"
+    )
+    evaluate.add_argument(
+        "--out", default="bench/results", metavar="THƯ_MỤC", help="thư mục ghi .md và .json"
+    )
     evaluate.add_argument(
         "--rasa-cv",
-        help="folder of Rasa's cross-validation predictions (scripts/rasa_cv.sh): "
-        "calibrates the rasa backend's threshold",
+        metavar="THƯ_MỤC",
+        help="thư mục kết quả kiểm tra chéo của Rasa (scripts/rasa_cv.sh): "
+        "hiệu chỉnh ngưỡng của bộ rasa",
     )
     evaluate.add_argument(
         "--write-calibration",
         action="store_true",
-        help="save the calibrated thresholds to data/nlu/calibration.yaml",
+        help="lưu các ngưỡng đã hiệu chỉnh vào data/nlu/calibration.yaml",
     )
     evaluate.set_defaults(func=cmd_nlu_eval)
     from bot.nudges_cli import register as register_scheduler
@@ -497,29 +585,56 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _agencies_parser(commands: Any) -> None:
-    group = commands.add_parser("agencies", help="danh mục cơ quan: xem, thêm, đổi tên, gộp")
-    actions = group.add_subparsers(dest="action", required=True)
+    group = commands.add_parser(
+        "agencies", help="danh mục cơ quan: xem, thêm, đổi tên, gộp, ngừng hoạt động"
+    )
+    actions = group.add_subparsers(dest="action", required=True, metavar="VIỆC")
     actions.add_parser("list", help="các cơ quan, kể cả đã gộp, ngừng hoạt động")
     apply = actions.add_parser("apply", help="áp dụng một tệp thao tác (YAML)")
-    apply.add_argument("file", metavar="FILE")
-    add = actions.add_parser("add", help="thêm cơ quan: ID --name TÊN [--short-name ...]")
-    add.add_argument("id")
-    add.add_argument("--kind", default="department")
-    add.add_argument("--level", default="province")
-    rename = actions.add_parser("rename", help="đổi tên: ID --name TÊN (tên cũ vẫn được hiểu)")
-    rename.add_argument("id")
-    merge = actions.add_parser("merge", help="gộp: A [B ...] --into C [--name nếu C mới]")
-    merge.add_argument("ids", nargs="+")
-    merge.add_argument("--into", required=True)
-    for action in ("deactivate", "reactivate"):
-        actions.add_parser(action, help=f"{action} ID [ID ...]").add_argument("ids", nargs="+")
+    apply.add_argument("file", metavar="TỆP", help="ví dụ data/reorganisations/2025-07-01.yaml")
+    add = actions.add_parser("add", help="thêm cơ quan: MÃ --name TÊN [--short-name TÊN_TẮT]")
+    add.add_argument("id", metavar="MÃ", help="mã cơ quan mới (chữ không dấu, số, _)")
+    add.add_argument("--kind", default="department", metavar="LOẠI", help="mặc định department")
+    add.add_argument("--level", default="province", metavar="CẤP", help="mặc định province")
+    rename = actions.add_parser("rename", help="đổi tên: MÃ --name TÊN (tên cũ vẫn được hiểu)")
+    rename.add_argument("id", metavar="MÃ", help="mã cơ quan")
+    merge = actions.add_parser(
+        "merge", help="gộp: MÃ [MÃ ...] --into MÃ_NHẬN [--name TÊN nếu cơ quan nhận là mới]"
+    )
+    merge.add_argument("ids", nargs="+", metavar="MÃ", help="các cơ quan được gộp")
+    merge.add_argument("--into", required=True, metavar="MÃ_NHẬN", help="cơ quan tiếp nhận")
+    deactivate = actions.add_parser(
+        "deactivate",
+        help="ngừng hoạt động: MÃ [MÃ ...]; cơ quan còn nhiệm vụ cần --into hoặc --force",
+    )
+    deactivate.add_argument("ids", nargs="+", metavar="MÃ", help="mã cơ quan")
+    deactivate.add_argument(
+        "--into", metavar="MÃ_NHẬN", help="gộp vào cơ quan này (nhiệm vụ, tài khoản chuyển theo)"
+    )
+    deactivate.add_argument(
+        "--force",
+        action="store_true",
+        help="vẫn ngừng hoạt động dù cơ quan còn nhiệm vụ (các nhiệm vụ được liệt kê)",
+    )
+    reactivate = actions.add_parser("reactivate", help="mở lại: MÃ [MÃ ...]")
+    reactivate.add_argument("ids", nargs="+", metavar="MÃ", help="mã cơ quan")
     for name, command in actions.choices.items():
         command.set_defaults(func=cmd_agencies)
         if name in ("add", "rename", "merge"):
-            command.add_argument("--name", required=name != "merge", default="")
-            command.add_argument("--short-name", dest="short_name", default="")
+            command.add_argument(
+                "--name", required=name != "merge", default="", metavar="TÊN", help="tên đầy đủ"
+            )
+            command.add_argument(
+                "--short-name",
+                dest="short_name",
+                default="",
+                metavar="TÊN_TẮT",
+                help="tên viết tắt",
+            )
         if name not in ("list", "apply"):
-            command.add_argument("--source", required=True, help="căn cứ (văn bản) của thay đổi")
+            command.add_argument(
+                "--source", required=True, metavar="CĂN_CỨ", help="căn cứ (văn bản) của thay đổi"
+            )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

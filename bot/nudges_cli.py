@@ -114,6 +114,7 @@ def nudges_preview(args: argparse.Namespace) -> int:
     settings = assistant.settings.nudges
     catalog = assistant.core.qa.catalog
     names = {a.id: a.short_name for a in catalog.kb.agencies}
+    role_label = assistant.core.services.role_label  # "admin" -> "quản trị viên"
     day: dt.date = args.date or dt.date.today()
     with session_scope(assistant.sessions) as session:
         world = load_world(session, catalog, settings)
@@ -154,18 +155,15 @@ def nudges_preview(args: argparse.Namespace) -> int:
         for items in by_user.values():
             who = items[0].recipient
             print(
-                f"- {who.name or who.address} ({who.role}, {names.get(who.agency_id or '', '')}, "
+                f"- {who.name or who.address} ({role_label(who.role)}, "
+                f"{names.get(who.agency_id or '', '')}, "
                 f"{who.channel}:{who.address}):"
             )
             for m in items:
-                print(
-                    f"    [{m.kind}] {m.nudge.plan.shown_id} {m.nudge.plan.title[:60]} — {m.reason}"
-                )
+                print(f"    {m.nudge.plan.shown_id} {m.nudge.plan.title[:60]} — {m.reason}")
     for nudge, user, until in result.snoozed:
         if agency is None or agency in nudge.agencies:
-            print(
-                f"- hoãn: {user.name} [{nudge.kind}] {nudge.plan.shown_id} đến {until:%d/%m %H:%M}"
-            )
+            print(f"- hoãn: {user.name}, {nudge.plan.shown_id} đến {until:%d/%m %H:%M}")
     unreached = [n for n in result.unreached if agency is None or agency in n.agencies]
     if unreached:
         print(f"\n{len(unreached)} tin không có người nhận (cơ quan chưa có ai liên kết):")
@@ -182,7 +180,7 @@ def nudges_preview(args: argparse.Namespace) -> int:
         for name, items in by_agency.items():
             print(f"- {name}:")
             for n in items:
-                print(f"    [{n.kind}] {n.plan.shown_id} {n.plan.title[:60]} — {n.reason}")
+                print(f"    {n.plan.shown_id} {n.plan.title[:60]} — {n.reason}")
     return 0
 
 
@@ -322,27 +320,48 @@ def cmd_digest(args: argparse.Namespace) -> int:
 def register(commands: Any) -> None:
     """Add the scheduler's subcommands to `bot`'s parser."""
     cal = commands.add_parser("calendar", help="lịch làm việc: ngày làm bù, ngày nghỉ thêm")
-    cal.add_argument("action", choices=["add-workday", "add-dayoff", "remove", "list"])
-    cal.add_argument("date", nargs="?", type=_date, help="YYYY-MM-DD")
-    cal.add_argument("--note", default="", help="ghi chú (ví dụ: số văn bản)")
-    cal.add_argument("--year", type=int, help="năm cần liệt kê (list)")
+    cal.add_argument(
+        "action",
+        choices=["add-workday", "add-dayoff", "remove", "list"],
+        help="thêm ngày làm bù, thêm ngày nghỉ, bỏ một ngày, liệt kê",
+    )
+    cal.add_argument("date", nargs="?", type=_date, metavar="NGÀY", help="YYYY-MM-DD")
+    cal.add_argument("--note", default="", metavar="GHI_CHÚ", help="ghi chú (ví dụ: số văn bản)")
+    cal.add_argument("--year", type=int, metavar="NĂM", help="năm cần liệt kê (list)")
     cal.set_defaults(func=_calendar_checked)
     nudges = commands.add_parser("nudges", help="nhắc việc: xem trước, chạy một lượt, trạng thái")
-    nudges.add_argument("action", choices=["preview", "demo-shift", "tick", "status"])
-    nudges.add_argument("--date", type=_date, help="preview: ngày cần xem (YYYY-MM-DD)")
-    nudges.add_argument("--agency", help="preview: chỉ một cơ quan")
-    nudges.add_argument("--days", type=int, default=14, help="demo-shift: hạn sớm nhất sau N ngày")
+    nudges.add_argument(
+        "action",
+        choices=["preview", "demo-shift", "tick", "status"],
+        help="xem trước, dời hạn để trình diễn, chạy một lượt, trạng thái",
+    )
+    nudges.add_argument(
+        "--date", type=_date, metavar="NGÀY", help="preview: ngày cần xem (YYYY-MM-DD)"
+    )
+    nudges.add_argument("--agency", metavar="MÃ_CƠ_QUAN", help="preview: chỉ một cơ quan")
+    nudges.add_argument(
+        "--days", type=int, default=14, metavar="N", help="demo-shift: hạn sớm nhất sau N ngày"
+    )
     nudges.add_argument("--reset", action="store_true", help="demo-shift: bỏ mọi hạn điều chỉnh")
     nudges.add_argument(
-        "--now", type=_moment, help="tick: thời điểm giả định (ISO), mặc định bây giờ"
+        "--now",
+        type=_moment,
+        metavar="THỜI_ĐIỂM",
+        help="tick: thời điểm giả định (ISO), mặc định bây giờ",
     )
     nudges.set_defaults(func=cmd_nudges)
     digest = commands.add_parser("digest", help="bản tổng hợp cho lãnh đạo")
     digest.add_argument("--preview", action="store_true", help="in bản tổng hợp")
-    digest.add_argument("--agency", help="chỉ một cơ quan (mặc định: toàn tỉnh)")
-    digest.add_argument("--xlsx", help="ghi bảng chi tiết ra tệp .xlsx")
-    digest.add_argument("--png", help="ghi biểu đồ tỷ lệ hoàn thành theo cơ quan ra tệp .png")
-    digest.add_argument("--docx", help="ghi dự thảo báo cáo quý của Sở TT&TT ra tệp .docx")
+    digest.add_argument(
+        "--agency", metavar="MÃ_CƠ_QUAN", help="chỉ một cơ quan (mặc định: toàn tỉnh)"
+    )
+    digest.add_argument("--xlsx", metavar="TỆP", help="ghi bảng chi tiết ra tệp .xlsx")
+    digest.add_argument(
+        "--png", metavar="TỆP", help="ghi biểu đồ tỷ lệ hoàn thành theo cơ quan ra tệp .png"
+    )
+    digest.add_argument(
+        "--docx", metavar="TỆP", help="ghi dự thảo báo cáo quý của Sở TT&TT ra tệp .docx"
+    )
     digest.set_defaults(func=cmd_digest)
 
 

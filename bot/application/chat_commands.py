@@ -7,6 +7,7 @@ from sqlalchemy import func
 
 from bot.application import accounts
 from bot.application.commands import Command, CommandContext
+from bot.application.knowledge.agencies import active_names
 from bot.application.messages import Reply, Response
 from bot.application.qa.duties import ALL
 from bot.application.scheduler.world import people_on
@@ -43,18 +44,21 @@ def start(ctx: CommandContext) -> Response:
 
 def _standing_view(ctx: CommandContext) -> dict[str, list[str] | str]:
     """The person's roles (Vietnamese, highest first), the agency they report for, and
-    a manager's scope ("toàn tỉnh", or the agencies' short names)."""
-    user, catalog = ctx.user, ctx.app.catalog
-    agency = catalog.agencies.get(user.agency_id or "")
+    a manager's scope ("toàn tỉnh", or the agencies' short names). Names are read from
+    the database, not the indexes: right after an agency change (a merge undone) the
+    indexes are still being rebuilt and may not know the person's agency yet."""
+    user = ctx.user
     scope = accounts.manager_scope(user)
+    names = active_names(ctx.session, (user.agency_id or "", *scope))
     if ctx.app.nudge_settings.province_agency in scope:
         scope_text = "toàn tỉnh"
     else:
-        # In the pack's order, as the digest lists them.
-        scope_text = ", ".join(a.short_name for a in catalog.kb.agencies if a.id in scope)
+        # In the catalog's order, as the digest lists them.
+        scope_text = ", ".join(short for a, (_, short) in names.items() if a in scope)
+    agency = names.get(user.agency_id or "")
     return {
         "roles": [ctx.app.role_label(r) for r in in_order(accounts.menu_roles(user))],
-        "agency": agency.name if agency and accounts.is_linked(user) else "",
+        "agency": agency[0] if agency and accounts.is_linked(user) else "",
         "scope": scope_text,
     }
 

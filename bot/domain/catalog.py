@@ -98,6 +98,12 @@ class ScopedTable(Mapping[str, tuple[Directive, V]], Generic[V]):
         return len(self._items)
 
 
+def qualified(directive: Directive, text: str, several: bool, separator: str = " · ") -> str:
+    """`text` (a clause label, a duty id) prefixed by its directive ("06/2019 · Mục 1.a")
+    when several directives are active: how users see and type it."""
+    return f"{directive.short_label}{separator}{text}" if several else text
+
+
 def split_sentences(text: str) -> list[str]:
     return [s.strip() for s in _SENTENCE_END.split(text) if s.strip()]
 
@@ -250,7 +256,7 @@ class Catalog:
         return self.qualified(directive, duty.id, "·")
 
     def qualified(self, directive: Directive, text: str, separator: str = " · ") -> str:
-        return f"{directive.short_label}{separator}{text}" if self.active_count > 1 else text
+        return qualified(directive, text, self.active_count > 1, separator)
 
     def subject(self, directive_ids: Sequence[str] = ()) -> str:
         """What titles name: "Chỉ thị 06/CT-UBND", or the directives listed."""

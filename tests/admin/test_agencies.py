@@ -4,6 +4,7 @@ keeps the edits; the 2025 reorganisation file applies to the shipped data."""
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from pathlib import Path
 
 import pytest
@@ -13,10 +14,13 @@ from bot.app import Assistant, build_qa, prepare_database
 from bot.application import progress
 from bot.application.admin import agencies
 from bot.application.admin.agency_file import apply_file, read_file
+from bot.application.admin.audit_words import Names, action_word, entity_word
 from bot.application.digest.builder import DigestBuilder
 from bot.application.knowledge.seed import load_knowledge_from_db
+from bot.application.qa.service import QAService
 from bot.cli import main
 from bot.config import NudgeSettings
+from bot.domain.knowledge import KnowledgeBase
 from bot.storage.db import session_scope
 from bot.storage.models import ProgressReport, User
 from nlu.normalize import fold
@@ -82,7 +86,9 @@ def test_merge_moves_duties_accounts_reports_and_reverts(assistant: Assistant, a
     asker = Chat(assistant, "203")
 
     admin.send("/coquan_gop Sở TT&TT vao skhcn")
-    assert "Đã gộp vào cơ quan Sở Khoa học và Công nghệ (skhcn)" in admin.text()
+    assert (
+        "Đã gộp Sở Thông tin và Truyền thông vào Sở Khoa học và Công nghệ (skhcn)" in admin.text()
+    )
     assistant.core.wait_for_reload()
 
     asker.send("Sở TT&TT phải làm gì?")
@@ -110,10 +116,13 @@ def test_merge_moves_duties_accounts_reports_and_reverts(assistant: Assistant, a
     assert all("sttt" not in (*d.lead, *d.coordinate) for x in kb.directives for d in x.duties)
 
     admin.send("/lichsu")
-    assert "gộp cơ quan skhcn" in admin.text()
+    assert "gộp Sở Thông tin và Truyền thông vào Sở Khoa học và Công nghệ" in admin.text()
     change = admin.text().split("#")[1].split()[0]
     admin.send(f"/hoantac {change}")
-    assert "Đã khôi phục cơ quan" in admin.text()
+    assert (
+        "Đã khôi phục cơ quan Sở Thông tin và Truyền thông "
+        "(bỏ gộp vào Sở Khoa học và Công nghệ)" in admin.text()
+    )
     assistant.core.wait_for_reload()
     assert agency_of(assistant, "201") == agency_of(assistant, "202") == "sttt"
     assert reports_by_agency(assistant) == {earlier: "sttt", later: "sttt"}
@@ -135,6 +144,8 @@ def test_rename_add_deactivate_and_the_old_name(assistant: Assistant, admin: Cha
     admin.send("/coquan_dong so_moi")
     assert "còn 1 tài khoản" in admin.text()
     admin.send("/coquan_dong bao_bac_ninh")
+    assert "Chưa ngừng hoạt động Báo Bắc Ninh" in admin.text()  # it holds 2.e-1
+    admin.send("/coquan_dong bao_bac_ninh xacnhan")
     assert "Đã ngừng hoạt động" in admin.text()
     assistant.core.wait_for_reload()
     names = assistant.core.qa.catalog.agency_names
@@ -168,8 +179,14 @@ def test_the_2025_reorganisation_applies_to_the_shipped_data(assistant: Assistan
     with session_scope(assistant.sessions) as session:
         done = apply_file(session, None, plan)
         kb = load_knowledge_from_db(session)
-    assert done[:3] == ["add ubnd_bac_giang", "merge ubnd_tinh", "merge skhcn"]
+    assert [(c.what, c.agency_id) for c in done[:3]] == [
+        ("add", "ubnd_bac_giang"),
+        ("merge", "ubnd_tinh"),
+        ("merge", "skhcn"),
+    ]
+    assert done[1].before == ("Ủy ban nhân dân tỉnh Bắc Giang",)
     assert len(done) == 3 + 9  # eight districts and their group
+    assert any(c.left for c in done[3:])  # the district-level duties, listed (force: true)
     ids = {a.id for a in kb.agencies}
     assert "sttt" not in ids and "skhcn" in ids and not {"h_que_vo", "tx_tu_son"} & ids
     assert not any(a.level == "district" for a in kb.agencies)
@@ -185,10 +202,14 @@ def test_the_command_line(
     source = ["--source", "Quyết định của UBND tỉnh"]
     assert main(["agencies", "rename", "sngv", "--name", "Sở Ngoại vụ mới", *source]) == 0
     assert main(["agencies", "merge", "sttt", "--into", "skhcn", *source]) == 0
-    assert "Đã merge skhcn" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "Đã đổi tên Sở Ngoại vụ thành Sở Ngoại vụ mới (sngv)" in out
+    assert "Đã gộp Sở Thông tin và Truyền thông vào Sở Khoa học và Công nghệ (skhcn)" in out
     # The file merges the Sở TT&TT again: refused, and nothing of it is written.
     assert main(["agencies", "apply", str(REORGANISATION)]) == 2
-    assert "thao tác 3 (merge): agency_unknown" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "thao tác 3 (gộp):" in err and "Không có cơ quan đang hoạt động «sttt»" in err
+    assert "agency_unknown" not in err
     assert main(["agencies", "list"]) == 0
     listed = capsys.readouterr().out
     assert "sttt\tSở TT&TT\tđã gộp vào skhcn" in listed
@@ -200,6 +221,131 @@ def test_the_command_line(
 def test_a_merged_agency_is_named_by_its_id_to_reopen_it(admin: Chat) -> None:
     admin.send("/coquan_gop sttt vao skhcn")
     admin.send("/coquan_mo sttt")  # "sttt" is also an alias of the Sở KH&CN now
-    assert "Đã mở lại cơ quan Sở Thông tin và Truyền thông (sttt)" in admin.text()
+    assert "Đã mở lại Sở Thông tin và Truyền thông (sttt)" in admin.text()
     admin.send("/coquan Thông tin")
     assert "sttt — Sở TT&TT" in admin.text() and "đã gộp" not in admin.text()
+
+
+def test_closing_an_agency_that_holds_duties_asks_first(assistant: Assistant, admin: Chat) -> None:
+    admin.send("/coquan_dong stc")
+    refused = admin.text()
+    assert "Chưa ngừng hoạt động Sở Tài chính (stc)" in refused
+    assert "Chỉ thị 06/CT-UBND:" in refused
+    assert "• 2.c-1 — Tham mưu, đề xuất bố trí kinh phí" in refused and "còn Sở KH&ĐT" in refused
+    assert "/coquan_gop stc vao «cơ quan»" in refused and "/suanv «mã» giao «cơ quan»" in refused
+    assert admin.last is not None
+    assert [b.payload for b in admin.last.replies[0].buttons] == ["/coquan_dong stc xacnhan"]
+    assert "stc" in assistant.core.qa.catalog.agencies  # nothing changed
+    admin.press("Vẫn ngừng hoạt động")
+    closed = admin.text()
+    assert "Đã ngừng hoạt động Sở Tài chính (stc)." in closed
+    assert "nhiệm vụ không còn do cơ quan này thực hiện" in closed and "• 2.c-1" in closed
+    assistant.core.wait_for_reload()
+    assert "stc" not in assistant.core.qa.catalog.agencies
+
+
+def test_closing_the_agency_merged_into_names_the_merged_ones_duties(admin: Chat) -> None:
+    admin.send("/coquan_gop stc vao sxd")
+    admin.send("/coquan_dong sxd")
+    refused = admin.text()
+    assert "Chưa ngừng hoạt động Sở Xây dựng (sxd)" in refused
+    assert (
+        "Các cơ quan đã gộp vào Sở Xây dựng cũng sẽ ngừng hoạt động theo: Sở Tài chính" in refused
+    )
+    assert "• 2.c-1" in refused  # the Sở Tài chính's duty, now the Sở Xây dựng's
+    admin.send("/coquan_gop skhdt vao sxd")  # still open: accepted
+    admin.send("/coquan_dong Sở Xây dựng xacnhan")
+    assert "cùng các cơ quan đã gộp vào đó: Sở Tài chính, Sở Kế hoạch và Đầu tư" in admin.text()
+    assert "2.c-1 — Tham mưu, đề xuất bố trí kinh phí hàng năm để thực hiện Chỉ thị (không còn" in (
+        admin.text()
+    )
+    admin.send("/coquan_gop sngv vao sxd")  # into a closed agency: refused, said why
+    assert "Sở Xây dựng (sxd) đã ngừng hoạt động" in admin.text()
+    assert "/coquan_mo sxd" in admin.text()
+
+
+def test_the_command_line_refuses_to_close_an_agency_with_duties(
+    seeded_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", seeded_url)
+    source = ["--source", "Quyết định của UBND tỉnh"]
+    assert main(["agencies", "merge", "sgtvt", "stc", "--into", "sxd", *source]) == 0
+    assert "Đã gộp Sở Giao thông vận tải, Sở Tài chính vào Sở Xây dựng (sxd)" in (
+        capsys.readouterr().out
+    )
+    assert main(["agencies", "deactivate", "sxd", *source]) == 2
+    err = capsys.readouterr().err
+    assert "thao tác 1 (ngừng hoạt động):" in err
+    assert "cũng sẽ ngừng hoạt động theo: Sở Tài chính, Sở Giao thông vận tải" in err
+    assert "• 2.c-2 — Hướng dẫn quản lý, sử dụng kinh phí" in err
+    assert "--into «cơ quan»" in err and "--force" in err
+    assert main(["agencies", "list"]) == 0
+    assert "sxd\tSở Xây dựng\tđang hoạt động" in capsys.readouterr().out
+    assert main(["agencies", "deactivate", "sxd", "--into", "skhdt", *source]) == 0
+    out = capsys.readouterr().out
+    assert "Đã gộp Sở Xây dựng vào Sở Kế hoạch và Đầu tư (skhdt)" in out
+    assert main(["agencies", "deactivate", "bao_bac_ninh", "--force", *source]) == 0
+    out = capsys.readouterr().out
+    assert "Đã ngừng hoạt động Báo Bắc Ninh (bao_bac_ninh)." in out and "• 2.e-1" in out
+
+
+def test_the_command_line_speaks_vietnamese(capsys: pytest.CaptureFixture[str]) -> None:
+    english = ("usage:", "error:", "positional arguments", "options:", "show this help")
+    with pytest.raises(SystemExit) as exit_:
+        main(["agencies", "deactivate"])
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err
+    assert "lỗi: thiếu tham số bắt buộc: MÃ, --source" in err and "Cách dùng:" in err
+    with pytest.raises(SystemExit):
+        main(["agencies", "close", "stc"])
+    assert "không có lựa chọn 'close'" in capsys.readouterr().err
+    for command in (["--help"], ["agencies", "deactivate", "--help"], ["nlu", "eval", "--help"]):
+        with pytest.raises(SystemExit):
+            main(command)
+        text = capsys.readouterr().out
+        assert "Cách dùng: bot" in text and not any(word in text for word in english), text
+        assert "NLU tools" not in text and "ID [ID ...]" not in text
+
+
+def test_undoing_a_merge_keeps_the_admins_own_agency_in_view(
+    assistant: Assistant, admin: Chat
+) -> None:
+    """/toi right after /hoantac, while the indexes are still being rebuilt (held
+    until the test lets them go: the rebuild is otherwise often done first)."""
+    admin.send(f"/start {invite(assistant, 'sttt', 'manager')}")
+    admin.send("/coquan_gop sttt vao skhcn")
+    assistant.core.wait_for_reload()
+    admin.send("/toi")
+    assert "Cơ quan báo cáo: Sở Khoa học và Công nghệ" in admin.text()
+    admin.send("/lichsu")
+    change = admin.text().split("#")[1].split()[0]
+    reloader, released = assistant.core.services.reloader, threading.Event()
+    rebuild = reloader.rebuild
+    assert rebuild is not None
+
+    def held(kb: KnowledgeBase) -> QAService:
+        released.wait(30)
+        return rebuild(kb)
+
+    reloader.rebuild = held
+    try:
+        admin.send(f"/hoantac {change}")
+        assert "sttt" not in assistant.core.qa.catalog.agencies  # the old indexes
+        admin.send("/toi")
+    finally:
+        released.set()
+        reloader.rebuild = rebuild
+    me = admin.text()
+    assert "Cơ quan báo cáo: Sở Thông tin và Truyền thông" in me
+    assert "Phạm vi theo dõi (lãnh đạo): Sở TT&TT" in me
+    assistant.core.wait_for_reload()
+
+
+def test_the_journal_names_agencies_and_directives() -> None:
+    by = Names({"sttt": "Sở TT", "skhcn": "Sở KH"}, {"15-CT-UBND-2021": "Chỉ thị 15/CT-UBND"})
+    published = entity_word("15-CT-UBND-2021", "directive", "directive.publish", by)
+    assert f"{action_word('directive.publish')} {published}" == "công bố Chỉ thị 15/CT-UBND"
+    assert entity_word("sttt/skhcn", "agency", "agency.merge", by) == "Sở TT vào Sở KH"
+    assert entity_word("sttt", "agency", "agency.deactivate", by) == "Sở TT"
+    assert entity_word("06-CT-UBND-2019/2.f-5", "duty", "duty.edit", by) == "2.f-5"
+    assert entity_word("gone", "agency", "agency.add", by) == "gone"  # unknown: its id

@@ -11,6 +11,11 @@ moves exactly those back (with the reports the moved accounts made for C since).
 Progress reports are append-only in what they say; a merge only re-points the agency
 they count under, in one recorded UPDATE that bypasses the ORM's guard on purpose.
 Callers own the session and reload the indexes afterwards (`Core.reload_now`).
+
+Closing an agency never drops its duties unnoticed: while it leads or is addressed
+duties of an active directive (its own, or those of agencies merged into it), a
+deactivation is refused with those duties (`HeldDuty`) unless the admin confirms
+(`force`); merging into an agency that is closed is refused outright.
 """
 
 from __future__ import annotations
@@ -25,7 +30,9 @@ from sqlalchemy.orm import Session
 
 from bot.application.admin import content
 from bot.application.admin.content import AGENCY_ENTITY, ContentError, audit, require_admin
-from bot.application.knowledge.agencies import agency_layer, is_active, merged_into
+from bot.application.knowledge.agencies import agency_layer, is_active, merged_into, name_of
+from bot.application.knowledge.seed import load_knowledge_from_db
+from bot.domain.catalog import qualified
 from bot.storage import models as m
 from nlu.normalize import fold
 
@@ -49,6 +56,52 @@ class AgencyView:
     people: int
 
 
+@dataclass(frozen=True)
+class HeldDuty:
+    """A duty an agency leads or is addressed, as admins see it."""
+
+    directive: str  # "Chỉ thị 06/CT-UBND"
+    shown_id: str  # as users type it: "2.c-1", "06/2019·2.c-1" with several directives
+    title: str
+    kept_by: tuple[str, ...]  # short names of the other agencies that lead or are addressed
+
+
+def held_duties(session: Session, agency_id: str) -> list[HeldDuty]:
+    """The tasks of the active directives `agency_id` leads or is addressed, its own
+    or those of agencies merged into it (read through the merges, as answers are)."""
+    kb = load_knowledge_from_db(session)
+    names = {a.id: a.short_name for a in kb.agencies}
+    several = len(kb.directives) > 1
+    held = []
+    for directive in kb.directives:
+        for duty in directive.duties:
+            holders = dict.fromkeys((*duty.lead, *duty.addressees))
+            if duty.is_task and agency_id in holders:
+                others = tuple(names[a] for a in holders if a != agency_id and a in names)
+                shown = qualified(directive, duty.id, several, "·")
+                held.append(HeldDuty(directive.name, shown, duty.title, others))
+    return held
+
+
+@dataclass(frozen=True)
+class Leftovers:
+    """What closing an agency leaves: the duties it holds, and the agencies merged
+    into it (closed with it: their names no longer lead anywhere)."""
+
+    duties: tuple[HeldDuty, ...]
+    merged_in: tuple[str, ...]
+
+    def __bool__(self) -> bool:
+        return bool(self.duties or self.merged_in)
+
+
+def leftovers(session: Session, agency_id: str) -> Leftovers:
+    rows = list(session.scalars(select(m.Agency).order_by(m.Agency.position, m.Agency.id)))
+    merged = agency_layer(rows, {}).merged
+    merged_in = tuple(name_of(r) for r in rows if merged.get(r.id) == agency_id)
+    return Leftovers(tuple(held_duties(session, agency_id)), merged_in)
+
+
 def catalog(session: Session) -> list[AgencyView]:
     """Every agency, active first, with where a merged one went and its accounts."""
     counts = session.execute(select(m.User.agency_id, func.count()).group_by(m.User.agency_id))
@@ -56,8 +109,8 @@ def catalog(session: Session) -> list[AgencyView]:
     views = [
         AgencyView(
             row.id,
-            str((row.overrides or {}).get("name", row.name)),
-            str((row.overrides or {}).get("short_name", row.short_name)),
+            name_of(row),
+            name_of(row, "short_name"),
             is_active(row),
             merged_into(row),
             people.get(row.id, 0),
@@ -72,6 +125,15 @@ def _row(session: Session, agency_id: str, *, active: bool | None = True) -> m.A
     if row is None or (active is not None and is_active(row) != active):
         raise ContentError("agency_unknown", agency_id=agency_id)
     return row
+
+
+def _receiver(session: Session, agency_id: str) -> m.Agency:
+    """The existing agency a merge goes into: an active one, or the duties merged into
+    it would have no one."""
+    row = session.get(m.Agency, agency_id)
+    if row is not None and not is_active(row):
+        raise ContentError("agency_inactive", agency_id=row.id, name=name_of(row))
+    return _row(session, agency_id)
 
 
 def _names_taken(session: Session, names: Sequence[str], owner: str | None) -> list[str]:
@@ -189,24 +251,45 @@ def rename(
 
 
 def set_active(
-    session: Session, user: m.User | None, agency_id: str, active: bool, source: str = ""
-) -> m.Agency:
-    """Deactivate (refused while accounts still belong to it: merge it instead) or
-    reactivate an agency (a merged one stands on its own again)."""
+    session: Session,
+    user: m.User | None,
+    agency_id: str,
+    active: bool,
+    source: str = "",
+    force: bool = False,
+) -> tuple[m.Agency, Leftovers]:
+    """Deactivate or reactivate an agency (a merged one stands on its own again); with
+    what a deactivated one leaves behind.
+
+    A deactivation is refused while accounts still belong to the agency (merge it
+    instead), and while it holds duties or agencies were merged into it unless `force`
+    (the admin saw them and confirmed): closed, it is dropped from those duties (one it
+    alone held has no one) and the agencies merged into it are closed with it."""
     action = "agency.reactivate" if active else "agency.deactivate"
     if user is not None:
         require_admin(session, user, action, agency_id)
     row = _row(session, agency_id, active=not active)
+    left = Leftovers((), ())
     if not active:
         people = session.scalar(select(func.count()).where(m.User.agency_id == row.id)) or 0
         if people:
-            raise ContentError("agency_in_use", agency_id=row.id, people=people)
+            raise ContentError("agency_in_use", agency_id=row.id, name=name_of(row), people=people)
+        left = leftovers(session, row.id)
+        if left and not force:
+            name = name_of(row)
+            raise ContentError(
+                "agency_has_duties",
+                agency_id=row.id,
+                name=name,
+                duties=left.duties,
+                merged_in=left.merged_in,
+            )
     before = _snapshot(row) or {}
     overrides = {k: v for k, v in before.items() if k != "merged_into"}
     row.overrides = {**overrides, "active": active}
     _record(session, user, action, row.id, {row.id: before}, [row], source)
     _forget_contexts(session, {row.id})
-    return row
+    return row, left
 
 
 def merge(
@@ -236,7 +319,7 @@ def merge(
         target = add(session, None, target_id, name, short_name, first.kind, first.level)
         before[target_id] = None
     else:
-        target = _row(session, target_id)
+        target = _receiver(session, target_id)
         before[target_id] = _snapshot(target)
     last_report = session.scalar(select(func.max(m.ProgressReport.id))) or 0
     moved: dict[str, Any] = {"last_report": last_report, "scopes": {}}

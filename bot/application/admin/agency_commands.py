@@ -4,25 +4,30 @@
 /coquan_them <mã> <tên>[; <tên viết tắt>]  a new agency
 /coquan_doiten <cơ quan>; <tên>[; <tắt>]   rename (the old names stay understood)
 /coquan_gop <A>, <B> vao <C>[; <tên>[; <tắt>]]   A and B become C (new or existing)
-/coquan_dong <cơ quan>, /coquan_mo <cơ quan>      deactivate, reactivate
+/coquan_dong <cơ quan> [xacnhan], /coquan_mo <cơ quan>   deactivate, reactivate
 
 An agency is named by its id or any of its names. Every change is audited, listed by
-/lichsu and undone by /hoantac; the indexes are rebuilt at once.
+/lichsu and undone by /hoantac; the indexes are rebuilt at once. Each runs through
+`agency_file.apply_op`, as the command line's. Closing an agency that holds duties
+lists them and waits for "xacnhan" (or a merge, or the duties reassigned).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import Any
 
 from bot.application.admin import agencies, content
+from bot.application.admin.agency_file import apply_op
 from bot.application.commands import CommandContext, admin
-from bot.application.messages import Reply, Response
+from bot.application.messages import Button, Reply, Response
 from bot.application.services import respond
 from bot.storage.models import Agency
 from nlu.normalize import fold
 
 _INTO = re.compile(r"\s+(?:vao|vào|thanh|thành)\s+", re.IGNORECASE)
+CONFIRM_WORD = "xacnhan"  # /coquan_dong <cơ quan> xacnhan: close it although it holds duties
 
 
 def _agency_id(ctx: CommandContext, text: str) -> str:
@@ -38,15 +43,19 @@ def _usage(command: str) -> Response:
     return respond(Reply("admin/agency_usage", {"command": command}))
 
 
-def _changed(ctx: CommandContext, run: Callable[[], Agency], what: str) -> Response:
+def _changed(ctx: CommandContext, op: dict[str, Any]) -> Response:
     """Run a change; reload and say what was done, or say why not."""
     try:
-        row = run()
+        changes = apply_op(ctx.session, ctx.user, op, "")
     except content.ContentError as error:
-        return respond(Reply("admin/agency_refused", {"reason": error.reason, **error.data}))
+        view = {"reason": error.reason, "confirm_word": CONFIRM_WORD, **error.data}
+        refusal = Reply("admin/agency_refused", view)
+        if error.reason == "agency_has_duties":
+            close = f"/coquan_dong {error.data['agency_id']} {CONFIRM_WORD}"
+            refusal = Reply(refusal.template, view, (Button("Vẫn ngừng hoạt động", close),))
+        return respond(refusal)
     ctx.app.reload_now(ctx.session)
-    name = (row.overrides or {}).get("name", row.name)
-    return respond(Reply("admin/agency_changed", {"what": what, "id": row.id, "name": name}))
+    return respond(Reply("admin/agency_changed", {"changes": changes, "cli": False}))
 
 
 def list_agencies(ctx: CommandContext) -> Response:
@@ -64,7 +73,7 @@ def add_agency(ctx: CommandContext) -> Response:
     name, _, short = rest.partition(";")
     if not agency_id or not name.strip():
         return _usage("coquan_them")
-    return _changed(ctx, lambda: agencies.add(ctx.session, ctx.user, agency_id, name, short), "add")
+    return _changed(ctx, {"add": agency_id, "name": name, "short_name": short})
 
 
 def rename_agency(ctx: CommandContext) -> Response:
@@ -72,9 +81,7 @@ def rename_agency(ctx: CommandContext) -> Response:
     if len(parts) < 2 or not parts[0] or not parts[1]:
         return _usage("coquan_doiten")
     agency_id, name, short = _agency_id(ctx, parts[0]), parts[1], (parts[2:] or [""])[0]
-    return _changed(
-        ctx, lambda: agencies.rename(ctx.session, ctx.user, agency_id, name, short), "rename"
-    )
+    return _changed(ctx, {"rename": agency_id, "name": name, "short_name": short})
 
 
 def merge_agencies(ctx: CommandContext) -> Response:
@@ -85,22 +92,18 @@ def merge_agencies(ctx: CommandContext) -> Response:
     sources = [_agency_id(ctx, s) for s in sources_text.split(",") if s.strip()]
     target_id = _agency_id(ctx, target[0])
     name, _, short = rest.partition(";")
-    return _changed(
-        ctx,
-        lambda: agencies.merge(ctx.session, ctx.user, sources, target_id, name, short),
-        "merge",
-    )
+    return _changed(ctx, {"merge": sources, "into": target_id, "name": name, "short_name": short})
 
 
 def _set_active(active: bool, command: str) -> Callable[[CommandContext], Response]:
     def handler(ctx: CommandContext) -> Response:
-        if not ctx.args.strip():
+        named, force = ctx.args.strip(), False
+        if not active and fold(named.rpartition(" ")[2]).replace(" ", "") == CONFIRM_WORD:
+            named, force = named.rpartition(" ")[0].strip(), True
+        if not named:
             return _usage(command)
-        agency_id = _agency_id(ctx, ctx.args)
         what = "reactivate" if active else "deactivate"
-        return _changed(
-            ctx, lambda: agencies.set_active(ctx.session, ctx.user, agency_id, active), what
-        )
+        return _changed(ctx, {what: _agency_id(ctx, named), "force": force})
 
     return handler
 

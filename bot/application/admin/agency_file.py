@@ -14,9 +14,12 @@
         name: Sở Ngoại vụ
         short_name: Sở NgV
       - deactivate: [h_que_vo, h_tien_du]
+        force: true                # even though they hold duties (listed when applied)
       - reactivate: [bao_bac_ninh]
 
 Each operation may carry a `note` (its own legal source), added to the file's source.
+The chat's /coquan_* commands run their change through `apply_op` too, so the chat and
+the command line do and say the same.
 """
 
 from __future__ import annotations
@@ -30,17 +33,44 @@ from sqlalchemy.orm import Session
 
 from bot.application.admin import agencies
 from bot.application.admin.content import ContentError
+from bot.application.knowledge.agencies import name_of
 from bot.storage.models import Agency, User
 
 OPERATIONS = ("add", "rename", "merge", "deactivate", "reactivate")
+# How admins name the operations (the file's keys stay English).
+OPERATION_WORDS = {
+    "add": "thêm",
+    "rename": "đổi tên",
+    "merge": "gộp",
+    "deactivate": "ngừng hoạt động",
+    "reactivate": "mở lại",
+}
 
 
 class AgencyFileError(ValueError):
-    """The file cannot be read or applied; `problems` say where, in Vietnamese."""
+    """The file cannot be read or applied; `problems` say where, in Vietnamese, or
+    `refusal` is why operation `number` was refused (worded by admin/agency_refused)."""
 
-    def __init__(self, problems: list[str]) -> None:
+    def __init__(
+        self, problems: list[str], refusal: ContentError | None = None, number: int = 0
+    ) -> None:
         super().__init__("; ".join(problems))
         self.problems = problems
+        self.refusal = refusal
+        self.number = number
+
+
+@dataclass(frozen=True)
+class Change:
+    """One agency changed, as admins are told: by names, never by codes alone."""
+
+    what: str  # one of OPERATIONS
+    agency_id: str
+    name: str  # its name now; a merge's: the receiving agency's
+    before: tuple[str, ...] = ()  # rename: the old name; merge: the merged agencies'
+    # What a forced deactivation left: the duties it held, the agencies merged into it.
+    left: tuple[agencies.HeldDuty, ...] = ()
+    merged_in: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -76,25 +106,17 @@ def read_file(path: Path) -> Plan:
     return Plan(str(data["source"]).strip(), tuple(data["operations"]))
 
 
-def apply_file(session: Session, user: User | None, plan: Plan) -> list[str]:
+def apply_file(session: Session, user: User | None, plan: Plan) -> list[Change]:
     """Apply every operation (each audited, with the source); what was done, in order.
     Raises AgencyFileError at the first that cannot be done (the caller rolls back)."""
     done = []
     for number, op in enumerate(plan.operations, 1):
         source = " — ".join(x for x in (plan.source, str(op.get("note") or "").strip()) if x)
         try:
-            for row in _run(session, user, op, source):
-                done.append(f"{_kind(op)} {row.id}")
+            done.extend(apply_op(session, user, op, source))
         except ContentError as error:
-            problems = error.data.get("problems")
-            detail = (
-                "; ".join(map(str, problems))
-                if isinstance(problems, list)
-                else ", ".join(f"{k}={v}" for k, v in error.data.items())
-            )
-            raise AgencyFileError(
-                [f"thao tác {number} ({_kind(op)}): {error.reason} {detail}".strip()]
-            ) from error
+            where = f"thao tác {number} ({OPERATION_WORDS[_kind(op)]})"
+            raise AgencyFileError([where], error, number) from error
     return done
 
 
@@ -102,16 +124,33 @@ def _kind(op: dict[str, Any]) -> str:
     return next(k for k in OPERATIONS if k in op)
 
 
-def _run(session: Session, user: User | None, op: dict[str, Any], source: str) -> list[Agency]:
+def apply_op(session: Session, user: User | None, op: dict[str, Any], source: str) -> list[Change]:
+    """One operation (a dict as in the file); raises ContentError when refused."""
     kind = _kind(op)
     name, short = str(op.get("name") or ""), str(op.get("short_name") or "")
     if kind == "add":
         kind_, level = str(op.get("kind", "department")), str(op.get("level", "province"))
-        return [agencies.add(session, user, str(op["add"]), name, short, kind_, level, source)]
+        row = agencies.add(session, user, str(op["add"]), name, short, kind_, level, source)
+        return [Change(kind, row.id, name_of(row))]
     if kind == "rename":
-        return [agencies.rename(session, user, str(op["rename"]), name, short, source)]
+        old = _named(session, str(op["rename"]))
+        row = agencies.rename(session, user, str(op["rename"]), name, short, source)
+        return [Change(kind, row.id, name_of(row), (old,))]
     if kind == "merge":
+        ids = list(dict.fromkeys(_ids(op["merge"])))
+        merged = tuple(_named(session, a) for a in ids)
         into = str(op["into"])
-        return [agencies.merge(session, user, _ids(op["merge"]), into, name, short, source)]
-    active = kind == "reactivate"
-    return [agencies.set_active(session, user, a, active, source) for a in _ids(op[kind])]
+        row = agencies.merge(session, user, ids, into, name, short, source)
+        return [Change(kind, row.id, name_of(row), merged)]
+    active, force = kind == "reactivate", op.get("force") is True
+    changes = []
+    for agency_id in _ids(op[kind]):
+        row, left = agencies.set_active(session, user, agency_id, active, source, force)
+        name = name_of(row)
+        changes.append(Change(kind, row.id, name, left=left.duties, merged_in=left.merged_in))
+    return changes
+
+
+def _named(session: Session, agency_id: str) -> str:
+    row = session.get(Agency, agency_id.strip())
+    return name_of(row) if row is not None else agency_id

@@ -6,18 +6,26 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.application.knowledge.agencies import name_of
+from bot.storage import models as m
 
 ACTION_WORDS = {
     "faq.save": "lưu mục hỏi đáp",
     "faq.delete": "xóa mục hỏi đáp",
     "duty.due": "gia hạn nhiệm vụ",
     "duty.edit": "sửa nhiệm vụ",
-    "directive.publish": "công bố văn bản",
-    "directive.retire": "ngừng áp dụng văn bản",
+    "directive.publish": "công bố",  # + the directive's name: "công bố Chỉ thị 15/CT-UBND"
+    "directive.retire": "ngừng áp dụng",
     "revert": "khôi phục",
     "agency.add": "thêm cơ quan",
     "agency.rename": "đổi tên cơ quan",
-    "agency.merge": "gộp cơ quan",
+    "agency.merge": "gộp",  # + "Sở TT&TT vào Sở KH&CN"
     "agency.deactivate": "ngừng hoạt động cơ quan",
     "agency.reactivate": "mở lại cơ quan",
     "inbox.dismiss": "bỏ qua câu hỏi trong hộp thư",
@@ -49,9 +57,37 @@ def action_word(action: str) -> str:
     return f"lệnh /{action}" if re.fullmatch(r"[a-z_]+", action) else action
 
 
-def entity_word(entity_id: str) -> str:
-    """What an entry is about as an admin reads it: a duty or clause without its
-    directive's key ("06-CT-UBND-2019/2.f-5" -> "2.f-5"), a day as dd/mm/yyyy."""
+@dataclass(frozen=True)
+class Names:
+    """Agencies' and directives' names by id: entries are about them by id."""
+
+    agencies: Mapping[str, str] = field(default_factory=dict)
+    directives: Mapping[str, str] = field(default_factory=dict)
+
+
+def names(session: Session) -> Names:
+    """Every agency (closed and merged ones too: the log is history) and directive."""
+    return Names(
+        {row.id: name_of(row) for row in session.scalars(select(m.Agency))},
+        {d.id: f"{d.doc_type} {d.number}" for d in session.scalars(select(m.Directive))},
+    )
+
+
+def entity_word(
+    entity_id: str, entity_type: str = "", action: str = "", by: Names = Names()
+) -> str:
+    """What an entry is about as an admin reads it: an agency or directive by name, a
+    merge as "A, B vào C", a duty or clause without its directive's key
+    ("06-CT-UBND-2019/2.f-5" -> "2.f-5"), a day as dd/mm/yyyy."""
+    if entity_type == "agency":
+        merged, _, target = entity_id.rpartition("/")
+        if not merged:
+            return by.agencies.get(entity_id, entity_id)
+        sources = ", ".join(by.agencies.get(a, a) for a in merged.split("+"))
+        into = by.agencies.get(target, target)
+        return f"{sources} (bỏ gộp vào {into})" if action == "revert" else f"{sources} vào {into}"
+    if action.startswith("directive."):
+        return by.directives.get(entity_id, entity_id)
     if _ISO_DAY.fullmatch(entity_id):
         return f"{dt.date.fromisoformat(entity_id):%d/%m/%Y}"
     return entity_id.rsplit("/", 1)[-1]

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from bot.application import accounts
 from bot.application.admin import agencies, announcements, content, files, inbox, stats
-from bot.application.admin.audit_words import REVERTED, action_word, entity_word
+from bot.application.admin.audit_words import REVERTED, action_word, entity_word, names
 from bot.application.admin.directives import DOCUMENT_SUFFIXES
 from bot.application.commands import CommandContext, admin, small_int
 from bot.application.file_limits import size_text, too_big
@@ -91,6 +91,7 @@ def faq_delete(ctx: CommandContext) -> Response:
 
 def history(ctx: CommandContext) -> Response:
     session = ctx.session
+    known = names(session)
     changes = [
         {
             "id": c.id,
@@ -98,7 +99,7 @@ def history(ctx: CommandContext) -> Response:
             "action": action_word(c.action),
             # A revert names what it restored.
             "reverted": REVERTED.get(c.entity_type or "", "") if c.action == "revert" else "",
-            "entity": entity_word(c.entity_id),
+            "entity": entity_word(c.entity_id, c.entity_type or "", c.action, known),
             "user": _display_name(session, c.user_id),
         }
         for c in content.history(session)
@@ -122,7 +123,7 @@ def revert(ctx: CommandContext) -> Response:
         "id": change.id,
         "change": number,
         "entity_type": change.entity_type,
-        "entity_id": change.entity_id,
+        "entity": entity_word(change.entity_id, change.entity_type or "", "revert", names(session)),
     }
     return respond(Reply("admin/reverted", view))
 

@@ -29,6 +29,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
 from bot.application.knowledge import rows
 from bot.domain import knowledge as k
 from bot.storage import models as m
@@ -40,6 +43,24 @@ EDITABLE = ("name", "short_name", "kind", "level")
 def is_active(row: m.Agency) -> bool:
     overrides = row.overrides or {}
     return bool(overrides.get("active", row.active))
+
+
+def name_of(row: m.Agency, field: str = "name") -> str:
+    """The agency's name (or `field`: "short_name") with the admins' rename in."""
+    return str((row.overrides or {}).get(field, getattr(row, field)))
+
+
+def active_names(session: Session, agency_ids: Iterable[str]) -> dict[str, tuple[str, str]]:
+    """(name, short name) of those of `agency_ids` that are active, in catalog order,
+    as the database has them now: what a person is told about their own agency right
+    after a change, before the indexes (`Catalog`) are rebuilt in the background."""
+    wanted = set(agency_ids)
+    query = select(m.Agency).where(m.Agency.id.in_(wanted)).order_by(m.Agency.position)
+    return {
+        row.id: (name_of(row), name_of(row, "short_name"))
+        for row in session.scalars(query)
+        if is_active(row)
+    }
 
 
 def merged_into(row: m.Agency) -> str | None:

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from bot.application import calendar
 from bot.application.admin import announcements, content, files, inbox
 from bot.application.admin import directives as directive_files
-from bot.application.admin.audit_words import action_word, entity_word
+from bot.application.admin.audit_words import action_word, entity_word, names
 from bot.application.knowledge.seed import duties_from_db, duty_from_db
 from bot.application.messages import Reply
 from bot.application.portal import access
@@ -384,6 +384,7 @@ def audit_log(session: Session, visitor: Visitor, filters: AuditFilters) -> Audi
         .offset((page - 1) * AUDIT_PAGE)
         .limit(AUDIT_PAGE)
     )
+    known = names(session)
     entries = [
         AuditEntry(
             id=row.id,
@@ -391,7 +392,7 @@ def audit_log(session: Session, visitor: Visitor, filters: AuditFilters) -> Audi
             user=name or ("dòng lệnh" if row.user_id is None else f"tài khoản số {row.user_id}"),
             action=action_word(row.action),
             kind=AUDIT_KINDS.get(row.action.partition(".")[0], ""),
-            entity=entity_word(row.entity_id),
+            entity=entity_word(row.entity_id, row.entity_type or "", row.action, known),
             allowed=row.allowed,
         )
         for row, name in session.execute(query)
