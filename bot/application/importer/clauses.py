@@ -13,10 +13,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.application.importer.agencies import AgencyMatcher, unique
+from bot.application.importer.agencies import AgencyMatcher, addressees, unique
 from bot.application.importer.casing import Casing
 from bot.application.importer.outline import Block, Node, extent
-from bot.application.importer.reading import SENTENCE_END, Span, any_phrase, is_caps, span_text
+from bot.application.importer.reading import (
+    SENTENCE_END,
+    TOKEN,
+    Span,
+    any_phrase,
+    is_caps,
+    span_text,
+)
 from bot.domain.knowledge import Clause
 from nlu.normalize import fold_words as fold
 
@@ -99,6 +106,7 @@ def node_parts(
     roles = inherited
     duty_head: Span | None = None  # the part of the head a duty may come from
     head_block: Block | None = None
+    names_doer = False  # the heading or lead-in starts with the agencies it addresses
     inline = _INLINE.match(head)
     prefix_agencies = (
         matcher.addressed(source, node.head[0], node.head[0] + inline.end(1)) if inline else ()
@@ -107,7 +115,9 @@ def node_parts(
         title = inline.group(1).strip()
         rest = (node.head[0] + inline.end(), node.head[1])
         if prefix_agencies:  # "Sở Tài chính, Sở KH&ĐT: Tham mưu..." keeps its addressees
-            roles = _phrase_roles(source, (node.head[0], node.head[0] + inline.end(1)), matcher)
+            prefix = (node.head[0], node.head[0] + inline.end(1))
+            roles = _phrase_roles(source, prefix, matcher)
+            names_doer = _starts_with_agency(source, prefix, matcher)
             head_block = Block("para", "", node.head, node.line.no)
         else:  # "Dịch vụ công trực tuyến: Thường xuyên..." titles the clause
             head_block = Block("para", "", rest, node.line.no)
@@ -120,6 +130,7 @@ def node_parts(
         title = casing.sentence(head) if is_caps(head) else head
         if matcher.addressed(source, *node.head):
             roles = _phrase_roles(source, node.head, matcher)
+            names_doer = _starts_with_agency(source, node.head, matcher)
     elif head:
         head_block = Block("para", "", node.head, node.line.no)
         blocks.insert(0, head_block)
@@ -131,7 +142,11 @@ def node_parts(
         and matcher.addressed(source, *lead_in.span)
     ):
         roles = _phrase_roles(source, lead_in.span, matcher)  # "Giám đốc các sở, ...:"
-    in_scope = in_scope or any(h in fold(title) for h in _DUTY_HEADINGS)
+        names_doer = _starts_with_agency(source, lead_in.span, matcher)
+    # A heading that names its doer ("1. Sở Nội vụ", "2. UBND các huyện, thị xã, thành
+    # phố có trách nhiệm:") makes what it heads that doer's duties, as a "Nhiệm vụ"
+    # heading does: the common layout of a provincial chỉ thị with no such heading.
+    in_scope = in_scope or names_doer or any(h in fold(title) for h in _DUTY_HEADINGS)
 
     text_span = clause_text(blocks)
     item_spans = top_items(source, blocks)
@@ -176,6 +191,21 @@ def _label(node: Node) -> str:
         rest = node.id[len(root.id) + 1 :]
         return f"Điều {root.label}" + (f", mục {rest}" if rest else "")
     return f"Mục {node.id}"
+
+
+# Words that may stand before the doer a heading names: "Đối với Sở Nội vụ", "Giám
+# đốc Sở Tài chính", "Chủ tịch UBND các huyện", "Giao Công an tỉnh" (folded).
+_DOER_LEAD = frozenset({"doi", "voi", "giao", "giam", "doc", "chu", "tich", "thu", "truong"})
+
+
+def _starts_with_agency(source: str, span: Span, matcher: AgencyMatcher) -> bool:
+    """Whether `span` opens with the agencies it addresses: only words like "Đối với",
+    "Giám đốc" before the first one, so "Tăng cường ... tại Sở X" does not count."""
+    named = matcher.find(source, *span)
+    if not named or not addressees(named[:1]):
+        return False
+    before = [fold(w) for w in TOKEN.findall(source, span[0], named[0].start)]
+    return all(w in _DOER_LEAD for w in before)
 
 
 def _phrase_roles(source: str, span: Span, matcher: AgencyMatcher) -> Roles:
