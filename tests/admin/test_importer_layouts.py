@@ -5,13 +5,16 @@ them, the subject line in sentence case, recurrences with a stated day."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
+from bot.app import build_qa
 from bot.application.importer.pipeline import import_directive
 from bot.application.importer.report import ImportResult
-from bot.application.knowledge.pack import load_agencies
+from bot.application.knowledge.pack import load_agencies, load_knowledge
+from bot.config import Settings
 from bot.domain.knowledge import Agency
 
 DATA = Path(__file__).resolve().parents[2] / "data"
@@ -117,3 +120,81 @@ Chủ tịch UBND tỉnh chỉ thị:
 """
     result = import_directive(directive(body), agencies)
     assert duties(result) == []
+
+
+# --- the subject line -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("subject", "title"),
+    [
+        (SUBJECT, "Đẩy mạnh chuyển đổi số tỉnh Bắc Ninh giai đoạn 2021-2025"),
+        # wrapped over two lines, without "Về"
+        (
+            "Tăng cường công tác cải cách hành chính và nâng cao chất lượng\n"
+            "phục vụ người dân, doanh nghiệp trên địa bàn tỉnh",
+            "Tăng cường công tác cải cách hành chính và nâng cao chất lượng "
+            "phục vụ người dân, doanh nghiệp trên địa bàn tỉnh",
+        ),
+        (
+            "\n\nV/v triển khai Nghị quyết\nHội đồng nhân dân tỉnh\n",
+            "Triển khai Nghị quyết Hội đồng nhân dân tỉnh",
+        ),
+        ("VỀ VIỆC TĂNG CƯỜNG SỬ DỤNG CHỮ KÝ SỐ", "Tăng cường sử dụng chữ ký số"),
+    ],
+)
+def test_the_subject_under_the_document_type_is_the_title(
+    agencies: tuple[Agency, ...], subject: str, title: str
+) -> None:
+    result = import_directive(directive(AGENCY_HEADINGS.format(colon=""), subject), agencies)
+    assert result.directive.title == title
+    assert [c.id for c in result.directive.clauses][:2] == ["intro.purpose", "1"]
+
+
+def test_a_body_paragraph_right_under_the_document_type_is_not_a_subject(
+    agencies: tuple[Agency, ...],
+) -> None:
+    body = AGENCY_HEADINGS.format(colon="")
+    result = import_directive(
+        directive(body, subject="").replace("CHỈ THỊ\n\n\n", "CHỈ THỊ\n"), agencies
+    )
+    assert result.directive.title == "(chưa có trích yếu)"
+    assert result.directive.clauses[0].id == "intro.purpose"
+
+
+def test_topics_come_from_the_subject_and_from_headings_that_name_no_agency(
+    agencies: tuple[Agency, ...],
+) -> None:
+    body = AGENCY_HEADINGS.format(colon="") + (
+        "\n4. Về kinh phí thực hiện\nSở Tài chính bố trí kinh phí thực hiện Chỉ thị này.\n"
+    )
+    d = import_directive(directive(body), agencies).directive
+    assert [(t.id, t.name, t.clauses) for t in d.topics] == [
+        ("chuyen_doi_so", "Chuyển đổi số", ("intro.purpose", "1.b", "3")),
+        ("kinh_phi_thuc_hien", "Kinh phí thực hiện", ("4",)),
+    ]
+    assert {x.clause: x.topics for x in d.duties}["4"] == ("kinh_phi_thuc_hien",)
+
+
+@pytest.mark.parametrize(
+    "subject",
+    [
+        SUBJECT,  # its topic "Chuyển đổi số" names the subject
+        # the subject's topic is "Ứng dụng trí tuệ nhân tạo": only the title says it
+        "Về ứng dụng trí tuệ nhân tạo trong chuyển đổi số",
+    ],
+    ids=["its-topic", "its-title"],
+)
+def test_an_imported_directive_covers_its_own_subject_in_the_qa(
+    agencies: tuple[Agency, ...], tmp_path: Path, subject: str
+) -> None:
+    """The lexicon lists "chuyển đổi số" as a subject 06 does not cover; once a
+    directive about it is loaded, a question about it is answered, not refused."""
+    question = "Chỉ thị nói gì về chuyển đổi số?"
+    settings = Settings.from_env({"DATABASE_URL": f"sqlite:///{tmp_path / 'unused.db'}"})
+    alone = load_knowledge(DATA)
+    assert build_qa(settings, alone).answer(question).kind == "refusal"
+    imported = import_directive(directive(AGENCY_HEADINGS.format(colon=""), subject), agencies)
+    both = replace(alone, directives=(*alone.directives, imported.directive))
+    answer = build_qa(settings, both).answer(question)
+    assert answer.kind != "refusal", answer.parse.entities

@@ -46,6 +46,7 @@ class Part:
     roles: Roles
     duty_scope: bool  # under a "Nhiệm vụ"-like heading, or the closing
     units: list[tuple[Span, int]]  # (span, line) of each paragraph/bullet a duty may come from
+    subject: str = ""  # the heading, when it says what the part is about (not who acts)
 
 
 _DUTY_HEADINGS = ("nhiem vu", "giai phap", "to chuc thuc hien", "trach nhiem", "phan cong")
@@ -134,6 +135,9 @@ def node_parts(
     elif head:
         head_block = Block("para", "", node.head, node.line.no)
         blocks.insert(0, head_block)
+    # A heading naming no agency says what the part is about ("Kinh phí thực hiện"):
+    # a topic of the pack, unless it is a heading every directive has (`topics`).
+    subject = title if roles is inherited else ""
     lead_in = next((b for b in blocks if b.kind == "para"), None)
     if (
         roles is inherited
@@ -163,7 +167,7 @@ def node_parts(
         parent=node.parent.id if node.parent else None,
         items=tuple(span_text(source, s) for s in item_spans),
     )
-    parts = [Part(clause, (node.line.start, max(ends)), roles, in_scope, units)]
+    parts = [Part(clause, (node.line.start, max(ends)), roles, in_scope, units, subject)]
     for child in node.children:
         parts += node_parts(child, source, matcher, casing, roles, in_scope)
     return parts

@@ -19,7 +19,7 @@ from bot.application.importer.citations import cited_documents, find_citations
 from bot.application.importer.clauses import Roles, node_parts
 from bot.application.importer.dates import report_dates
 from bot.application.importer.duties import draft_duties, duty_candidates
-from bot.application.importer.front import official_issuer, read_front
+from bot.application.importer.front import official_issuer, read_front, subject_title
 from bot.application.importer.outline import build_outline
 from bot.application.importer.preamble import closing_part, intro_parts
 from bot.application.importer.reading import (
@@ -32,6 +32,7 @@ from bot.application.importer.reading import (
 )
 from bot.application.importer.report import ImportResult, in_reading_order
 from bot.application.importer.tail import effective_in_body, read_tail, tail_start
+from bot.application.importer.topics import draft_topics, with_topics
 from bot.domain.knowledge import Agency, Directive
 from nlu.normalize import strip_diacritics
 
@@ -99,7 +100,9 @@ def import_directive(text: str, agencies: Sequence[Agency]) -> ImportResult:
         problems.append("không tìm thấy người ký")
     _report_unplaced(source, front.unplaced + tail.unplaced, problems)
 
-    title = casing.sentence(" ".join(front.title_lines)) if front.title_lines else ""
+    title = subject_title(front.title_lines, casing, front.subject_cased)
+    topics = draft_topics(title, parts)
+    clauses, duties = with_topics(topics, [p.clause for p in parts], duties)
     directive = Directive(
         id=slug(number, issued),
         number=number,
@@ -115,8 +118,9 @@ def import_directive(text: str, agencies: Sequence[Agency]) -> ImportResult:
         source_text=source,
         cites=tuple(cites),
         recipients=tuple(tail.recipients),
-        clauses=tuple(p.clause for p in parts),
+        clauses=clauses,
         duties=duties,
+        topics=topics,
     )
     return ImportResult(
         directive=directive,

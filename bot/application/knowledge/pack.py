@@ -329,7 +329,15 @@ def directive_document(directive: Directive) -> dict[str, Any]:
         ],
         "duties": [_duty_document(x) for x in d.duties],
         "figures": [],
-        "topics": [],
+        "topics": [
+            {
+                "id": t.id,
+                "name": t.name,
+                **({"aliases": list(t.aliases)} if t.aliases else {}),
+                "clauses": list(t.clauses),
+            }
+            for t in d.topics
+        ],
     }
 
 
@@ -344,6 +352,8 @@ def _duty_document(duty: Duty) -> dict[str, Any]:
     }
     if duty.coordinate:
         out["coordinate"] = list(duty.coordinate)
+    if duty.topics:
+        out["topics"] = list(duty.topics)
     if not duty.is_task:
         out["kind"] = duty.kind
     timing = duty.timing
@@ -359,7 +369,7 @@ def _duty_document(duty: Duty) -> dict[str, Any]:
 
 def directive_yaml(directive: Directive) -> str:
     """directive.yaml for `directive` (the inverse of `load_directive`, without the
-    curated figures and topics a reviewer adds)."""
+    curated figures a reviewer adds)."""
     return yaml.dump(
         directive_document(directive),
         Dumper=_PackDumper,
