@@ -83,11 +83,14 @@ def import_directive(text: str, agencies: Sequence[Agency]) -> ImportResult:
     report_unknown_agencies(source, body_span, known, problems)
 
     number, issued = front.number, front.issued
+    missing: list[str] = []
     if not number:
-        problems.append("không tìm thấy số văn bản («Số: ...»); đặt tạm")
+        missing.append(_MISSING_NUMBER)
+        problems.append(f"không tìm thấy {_MISSING_NUMBER}; đặt tạm")
         number = "CHUA-RO"
     if issued is None:
-        problems.append("không tìm thấy ngày ban hành («..., ngày ... tháng ... năm ...»); đặt tạm")
+        missing.append(_MISSING_DATE)
+        problems.append(f"không tìm thấy {_MISSING_DATE}; đặt tạm")
         issued = dt.date(1900, 1, 1)
     if not doc_type:
         problems.append("không tìm thấy loại văn bản (CHỈ THỊ, QUYẾT ĐỊNH, KẾ HOẠCH ...)")
@@ -128,7 +131,12 @@ def import_directive(text: str, agencies: Sequence[Agency]) -> ImportResult:
         problems=in_reading_order(problems),
         agencies_matched=agency_ids(known),
         dates_found=dates_found,
+        missing=tuple(missing),
     )
+
+
+_MISSING_NUMBER = "số văn bản («Số: ...»)"
+_MISSING_DATE = "ngày ban hành («..., ngày ... tháng ... năm ...»)"
 
 
 def _report_unplaced(source: str, lines: list[Line], problems: list[str]) -> None:
