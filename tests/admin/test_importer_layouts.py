@@ -15,6 +15,7 @@ from bot.application.importer.pipeline import import_directive
 from bot.application.importer.report import ImportResult
 from bot.application.knowledge.pack import load_agencies, load_knowledge
 from bot.config import Settings
+from bot.domain.deadlines import stated_quarter_day
 from bot.domain.knowledge import Agency
 
 DATA = Path(__file__).resolve().parents[2] / "data"
@@ -198,3 +199,19 @@ def test_an_imported_directive_covers_its_own_subject_in_the_qa(
     both = replace(alone, directives=(*alone.directives, imported.directive))
     answer = build_qa(settings, both).answer(question)
     assert answer.kind != "refusal", answer.parse.entities
+
+
+def test_a_quarterly_duty_keeps_its_stated_day_and_no_doubled_dinh_ky(
+    agencies: tuple[Agency, ...],
+) -> None:
+    body = """\
+Chủ tịch UBND tỉnh chỉ thị:
+
+1. Sở Thông tin và Truyền thông
+a) Định kỳ hằng quý tổng hợp, báo cáo UBND tỉnh tình hình thực hiện Chỉ thị này.
+b) Định kỳ hằng quý báo cáo kết quả về UBND tỉnh trước ngày 15 của tháng cuối quý.
+"""
+    a, b = import_directive(directive(body), agencies).directive.duties
+    assert (a.timing.recurrence, a.timing.text) == ("quarterly", "hằng quý")
+    assert b.timing.text == "hằng quý báo cáo kết quả về UBND tỉnh trước ngày 15 của tháng cuối quý"
+    assert stated_quarter_day(b.timing.text) == (3, 15)
