@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.app import build_qa
+from bot.application.importer.clauses import draft_title
 from bot.application.importer.pipeline import import_directive
 from bot.application.importer.report import ImportResult
 from bot.application.knowledge.pack import load_agencies, load_knowledge
@@ -215,3 +216,32 @@ b) Định kỳ hằng quý báo cáo kết quả về UBND tỉnh trước ngà
     assert (a.timing.recurrence, a.timing.text) == ("quarterly", "hằng quý")
     assert b.timing.text == "hằng quý báo cáo kết quả về UBND tỉnh trước ngày 15 của tháng cuối quý"
     assert stated_quarter_day(b.timing.text) == (3, 15)
+
+
+@pytest.mark.parametrize(
+    ("text", "title"),
+    [
+        (
+            "Chủ trì, phối hợp với Sở Thông tin và Truyền thông tổ chức đào tạo, bồi dưỡng "
+            "kỹ năng số cho cán bộ, công chức, viên chức",
+            "Chủ trì, phối hợp với Sở Thông tin và Truyền thông tổ chức đào tạo",
+        ),
+        (
+            "Định kỳ hằng quý báo cáo kết quả thực hiện về Sở Thông tin và Truyền thông "
+            "trước ngày 15 của tháng cuối quý.",
+            "Định kỳ hằng quý báo cáo kết quả thực hiện về Sở Thông tin và Truyền thông",
+        ),
+        (
+            "Chỉ đạo UBND cấp xã sử dụng hệ thống quản lý văn bản và điều hành, chữ ký số "
+            "trong xử lý công việc.",
+            "Chỉ đạo UBND cấp xã sử dụng hệ thống quản lý văn bản và điều hành",
+        ),
+        (
+            "Tổ chức kiểm tra việc thực hiện các nhiệm vụ được giao tại các cơ quan đơn vị "
+            "thuộc Ủy ban nhân dân tỉnh Bắc Ninh hằng năm",
+            "Tổ chức kiểm tra việc thực hiện các nhiệm vụ được giao",
+        ),
+    ],
+)
+def test_a_long_duty_title_is_cut_where_a_phrase_ends(text: str, title: str) -> None:
+    assert draft_title(text) == title

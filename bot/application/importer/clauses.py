@@ -80,15 +80,38 @@ def clause_text(blocks: list[Block]) -> Span | None:
     return extent(blocks)
 
 
+# A long title is cut after a comma or before one of these words (a new phrase starts
+# there), never before a capitalized word (a name going on) nor inside one: names hold
+# lower-case words too ("Sở Thông tin và Truyền thông"), so "và" is no boundary.
+_PHRASE_STARTS = frozenset(
+    {"về", "của", "cho", "với", "trong", "tại", "theo", "để", "trước", "từ", "đến", "nhằm"}
+)
+_MIN_TITLE_WORDS = 6
+_REACH = 3  # words past the limit a title may run to end at a boundary
+
+
 def draft_title(text: str, limit: int = 14) -> str:
-    """A first-draft title: the text's first phrase, cut back to a comma when long."""
+    """A first-draft title: the text's first phrase, cut when long at the last phrase
+    boundary within `limit` (+ `_REACH`) words that leaves at least `_MIN_TITLE_WORDS`;
+    without one, at `limit` words but before a name that would be cut."""
     words = re.split(r"[;:.(]", text, maxsplit=1)[0].split()
     if len(words) > limit:
-        cut = " ".join(words[:limit])
-        comma = cut.rfind(",")
-        words = (cut[:comma] if comma > 0 and len(cut[:comma].split()) >= 6 else cut).split()
+        words = words[: _title_cut(words, limit)]
     title = " ".join(words).rstrip(",")
     return title[:1].upper() + title[1:] if title else "(chưa có tiêu đề)"
+
+
+def _title_cut(words: list[str], limit: int) -> int:
+    for n in range(min(limit + _REACH, len(words) - 1), _MIN_TITLE_WORDS - 1, -1):
+        before, after = words[n - 1], words[n]
+        if after[:1].isupper():
+            continue
+        if before.endswith(",") or after.lower() in _PHRASE_STARTS:
+            return n
+    capitalized = [i for i in range(limit - 3, limit) if words[i][:1].isupper()]
+    if capitalized and capitalized[0] >= _MIN_TITLE_WORDS:
+        return capitalized[0]  # "... báo cáo về | Sở Thông tin", not "... về Sở Thông tin"
+    return limit
 
 
 def node_parts(
