@@ -211,16 +211,33 @@ def cmd_directive_import(args: argparse.Namespace) -> int:
 
     settings = Settings.from_env()
     path = Path(args.file)
+    # pypdf warns in English about every damaged structure it meets ("EOF marker not
+    # found"); the user gets one Vietnamese line instead (LOG_LEVEL=DEBUG shows them).
+    if not logging.getLogger().isEnabledFor(logging.DEBUG):
+        logging.getLogger("pypdf").setLevel(logging.CRITICAL)
     try:
         text = document_text(path.name, path.read_bytes(), settings.imports)
         agencies = load_agencies(settings.data_dir / "agencies.yaml")
     except UnreadableDocument as error:
         print(error, file=sys.stderr)
         return 2
-    except (OSError, PackError) as error:
-        print(f"Không đọc được: {error}", file=sys.stderr)
+    except OSError as error:
+        print(_unreadable_file(path, error), file=sys.stderr)
+        return 2
+    except PackError as error:
+        print(f"Danh mục cơ quan (agencies.yaml) có lỗi: {error}", file=sys.stderr)
+        return 2
+    if not text.strip():
+        print(f"Tệp {path} không có nội dung: không có gì để nhập.", file=sys.stderr)
         return 2
     result = import_directive(text, agencies)
+    if result.missing:
+        print(
+            f"Không nhập {path}: không tìm thấy {' và '.join(result.missing)}. "
+            "Tệp có phải là một văn bản chỉ đạo không?",
+            file=sys.stderr,
+        )
+        return 2
     out = Path(args.out) if args.out else settings.data_dir / "drafts" / result.directive.id
     write_draft(result, out)
     print("\n".join(result.summary()))
@@ -230,6 +247,17 @@ def cmd_directive_import(args: argparse.Namespace) -> int:
         print(f"  ... (+{len(result.problems) - 20}, xem import_report.txt)")
     print(f"Bản nháp: {out} (directive.yaml, source.txt, import_report.txt)")
     return 0
+
+
+def _unreadable_file(path: Path, error: OSError) -> str:
+    """Why a file could not be read, in Vietnamese (not "[Errno 2] ...")."""
+    if isinstance(error, FileNotFoundError):
+        return f"Không có tệp {path}."
+    if isinstance(error, IsADirectoryError):
+        return f"{path} là một thư mục, không phải tệp."
+    if isinstance(error, PermissionError):
+        return f"Không có quyền đọc tệp {path}."
+    return f"Không đọc được tệp {path}."
 
 
 def cmd_directive_publish(args: argparse.Namespace) -> int:

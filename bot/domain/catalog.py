@@ -25,7 +25,7 @@ from bot.domain.knowledge import (
     Topic,
     scoped_key,
 )
-from nlu.normalize import Normalizer, fold
+from nlu.normalize import Normalizer, fold, fold_words
 from nlu.retrieval import IndexBuilder, TfidfIndex
 from nlu.retrieval import build_index as nlu_build_index
 
@@ -320,6 +320,15 @@ class Catalog:
             for surface in (topic.name, *topic.aliases):
                 entries.append(("topic", topic.id, surface))
         return entries
+
+    def covers(self, subject: str) -> bool:
+        """Whether a loaded directive is about `subject`: its title or one of its topics'
+        names says so ("chuyển đổi số" is covered once Chỉ thị "Về đẩy mạnh chuyển đổi
+        số ..." is loaded, though the lexicon lists it as a subject 06 does not cover)."""
+        wanted = f" {fold_words(subject)} "
+        said = [d.title for d in self.kb.directives]
+        said += [s for d in self.kb.directives for t in d.topics for s in (t.name, *t.aliases)]
+        return any(wanted in f" {fold_words(text)} " for text in said)
 
     def vocabulary(self) -> list[str]:
         texts: list[str] = []

@@ -8,6 +8,9 @@ Rules (documented in the README, configurable in `NudgeSettings`):
   quarter is due on the 5th working day after the quarter ends
   (`quarterly_workdays_after`; 0 = the quarter's last day). Reports made after the
   previous quarter's deadline count for this one.
+  When the duty's timing text states the day ("trước ngày 15 của tháng cuối quý",
+  "chậm nhất ngày 10 của tháng đầu quý sau"), that day is the due date instead
+  (`stated_quarter_day`).
 * **recurring, annual** (budget proposals for the next year): 15 July each year
   (`annual_due`), the time the provincial budget estimates are being prepared.
 * **continuous** duties have no deadline: a monthly check-in (`checkin_months`) asks
@@ -22,6 +25,7 @@ outbox keys on `due` so calendar edits never resend a message.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from typing import Literal
 
@@ -73,16 +77,45 @@ def _month_end(year: int, month: int) -> dt.date:
     return first_next - dt.timedelta(days=1)
 
 
+# "ngày 15 (của) tháng cuối quý": the month counted from the quarter's first (1-4).
+_QUARTER_DAY = re.compile(
+    r"ngày\s+(?P<day>\d{1,2})\s+(?:của\s+)?tháng\s+(?P<month>cuối quý|đầu quý sau"
+    r"|đầu (?:của )?quý tiếp theo|đầu quý|giữa quý)(?!\w)",
+    re.IGNORECASE,
+)
+_QUARTER_MONTHS = {"đầu quý": 1, "giữa quý": 2, "cuối quý": 3}
+
+
+def stated_quarter_day(timing_text: str) -> tuple[int, int] | None:
+    """(month counted from the quarter's first, 1-4; day) when a quarterly duty's timing
+    text states its day: "ngày 15 của tháng cuối quý" -> (3, 15), "ngày 10 của tháng
+    đầu quý sau" -> (4, 10)."""
+    m = _QUARTER_DAY.search(timing_text)
+    if m is None or not 1 <= int(m.group("day")) <= 31:
+        return None
+    which = " ".join(m.group("month").lower().split())
+    return _QUARTER_MONTHS.get(which, 4), int(m.group("day"))
+
+
 class DeadlineRules:
     def __init__(self, calendar: WorkingCalendar, settings: NudgeSettings) -> None:
         self.calendar = calendar
         self.settings = settings
 
-    def _quarterly(self, year: int, quarter: int) -> tuple[dt.date, str]:
+    def _quarterly(
+        self, year: int, quarter: int, stated: tuple[int, int] | None
+    ) -> tuple[dt.date, str]:
+        label = f"quý {ROMAN[quarter - 1]}/{year}"
+        if stated is not None:
+            month_of_quarter, day = stated
+            month = quarter * 3 - 3 + month_of_quarter  # 13 is January after
+            year_of, month = year + (month - 1) // 12, (month - 1) % 12 + 1
+            last = _month_end(year_of, month)
+            return last.replace(day=min(day, last.day)), label
         end = _month_end(year, quarter * 3)
         n = self.settings.quarterly_workdays_after
         due = self.calendar.add_working_days(end, n) if n > 0 else end
-        return due, f"quý {ROMAN[quarter - 1]}/{year}"
+        return due, label
 
     def _annual(self, year: int) -> tuple[dt.date, str]:
         month, day = self.settings.annual_due
@@ -96,7 +129,8 @@ class DeadlineRules:
         found: list[tuple[dt.date, str]] = []
         for year in range(around.year - 1, around.year + 2):
             if plan.timing_kind == "recurring" and plan.recurrence == "quarterly":
-                found += [self._quarterly(year, q) for q in range(1, 5)]
+                stated = stated_quarter_day(plan.timing_text)
+                found += [self._quarterly(year, q, stated) for q in range(1, 5)]
             elif plan.timing_kind == "recurring" and plan.recurrence == "annual":
                 found.append(self._annual(year))
             elif plan.timing_kind == "continuous" and self.settings.checkin_months > 0:

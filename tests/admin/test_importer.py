@@ -392,7 +392,7 @@ def decision(agencies: tuple[Agency, ...]) -> ImportResult:
 def test_decision_split(decision: ImportResult) -> None:
     d = decision.directive
     assert (d.doc_type, d.number) == ("Quyết định", "210/QĐ-UBND")
-    assert d.title == "Về việc thành lập Tổ công tác triển khai Chỉ thị số 06/CT-UBND"
+    assert d.title == "Thành lập Tổ công tác triển khai Chỉ thị số 06/CT-UBND"
     assert [c.id for c in d.clauses] == [
         "intro.basis",
         "intro.proposal",

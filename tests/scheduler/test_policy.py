@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 
 from bot.application.scheduler.policy import DueMessage, Recipient, ReportView, due_messages
 from bot.config import NudgeSettings
 from bot.domain.calendar import WorkingCalendar
-from bot.domain.deadlines import DeadlineRules, DutyPlan
+from bot.domain.deadlines import DeadlineRules, DutyPlan, stated_quarter_day
 from tests.scheduler.conftest import at
 
 D = dt.date
@@ -345,3 +346,28 @@ def test_far_and_impossible_deadlines_cost_no_counting(settings: NudgeSettings) 
     assert [s.duty_id for s in result.skipped] == ["2.f-5", "2.f-6"]
     assert calendar.counted <= {2026, 2027}
     assert calendar.loaded <= {2026, 2027, 2100}  # 2100: is 15/6/2100 a working day?
+
+
+def test_a_quarterly_duty_due_on_a_stated_day(
+    calendar: WorkingCalendar, settings: NudgeSettings
+) -> None:
+    """ "trước ngày 15 của tháng cuối quý" is the 15th of the quarter's last month, not
+    the 5th working day after it; "ngày 10 của tháng đầu quý sau" is after the quarter."""
+    rules = DeadlineRules(calendar, settings)
+    last_month = plan(
+        None,
+        timing_kind="recurring",
+        recurrence="quarterly",
+        timing_text="hằng quý báo cáo kết quả thực hiện trước ngày 15 của tháng cuối quý",
+    )
+    occurrences = rules.occurrences(last_month, D(2026, 10, 1))
+    assert [(o.due, o.label) for o in occurrences] == [
+        (D(2026, 9, 15), "quý III/2026"),
+        (D(2026, 12, 15), "quý IV/2026"),
+    ]
+    after = replace(last_month, timing_text="hằng quý, chậm nhất ngày 10 của tháng đầu quý sau")
+    # Q4/2026's report is due 10/1/2027 (a Sunday: the deadline is Monday 11/1).
+    (q4,) = [o for o in rules.occurrences(after, D(2027, 1, 5)) if o.label == "quý IV/2026"]
+    assert (q4.due, q4.deadline) == (D(2027, 1, 10), D(2027, 1, 11))
+    assert stated_quarter_day("trước ngày 31 tháng giữa quý") == (2, 31)
+    assert stated_quarter_day("hằng quý") is None

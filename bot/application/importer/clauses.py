@@ -13,10 +13,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.application.importer.agencies import AgencyMatcher, unique
+from bot.application.importer.agencies import AgencyMatcher, addressees, unique
 from bot.application.importer.casing import Casing
 from bot.application.importer.outline import Block, Node, extent
-from bot.application.importer.reading import SENTENCE_END, Span, any_phrase, is_caps, span_text
+from bot.application.importer.reading import (
+    SENTENCE_END,
+    TOKEN,
+    Span,
+    any_phrase,
+    is_caps,
+    span_text,
+)
 from bot.domain.knowledge import Clause
 from nlu.normalize import fold_words as fold
 
@@ -39,6 +46,7 @@ class Part:
     roles: Roles
     duty_scope: bool  # under a "Nhiệm vụ"-like heading, or the closing
     units: list[tuple[Span, int]]  # (span, line) of each paragraph/bullet a duty may come from
+    subject: str = ""  # the heading, when it says what the part is about (not who acts)
 
 
 _DUTY_HEADINGS = ("nhiem vu", "giai phap", "to chuc thuc hien", "trach nhiem", "phan cong")
@@ -72,15 +80,38 @@ def clause_text(blocks: list[Block]) -> Span | None:
     return extent(blocks)
 
 
+# A long title is cut after a comma or before one of these words (a new phrase starts
+# there), never before a capitalized word (a name going on) nor inside one: names hold
+# lower-case words too ("Sở Thông tin và Truyền thông"), so "và" is no boundary.
+_PHRASE_STARTS = frozenset(
+    {"về", "của", "cho", "với", "trong", "tại", "theo", "để", "trước", "từ", "đến", "nhằm"}
+)
+_MIN_TITLE_WORDS = 6
+_REACH = 3  # words past the limit a title may run to end at a boundary
+
+
 def draft_title(text: str, limit: int = 14) -> str:
-    """A first-draft title: the text's first phrase, cut back to a comma when long."""
+    """A first-draft title: the text's first phrase, cut when long at the last phrase
+    boundary within `limit` (+ `_REACH`) words that leaves at least `_MIN_TITLE_WORDS`;
+    without one, at `limit` words but before a name that would be cut."""
     words = re.split(r"[;:.(]", text, maxsplit=1)[0].split()
     if len(words) > limit:
-        cut = " ".join(words[:limit])
-        comma = cut.rfind(",")
-        words = (cut[:comma] if comma > 0 and len(cut[:comma].split()) >= 6 else cut).split()
+        words = words[: _title_cut(words, limit)]
     title = " ".join(words).rstrip(",")
     return title[:1].upper() + title[1:] if title else "(chưa có tiêu đề)"
+
+
+def _title_cut(words: list[str], limit: int) -> int:
+    for n in range(min(limit + _REACH, len(words) - 1), _MIN_TITLE_WORDS - 1, -1):
+        before, after = words[n - 1], words[n]
+        if after[:1].isupper():
+            continue
+        if before.endswith(",") or after.lower() in _PHRASE_STARTS:
+            return n
+    capitalized = [i for i in range(limit - 3, limit) if words[i][:1].isupper()]
+    if capitalized and capitalized[0] >= _MIN_TITLE_WORDS:
+        return capitalized[0]  # "... báo cáo về | Sở Thông tin", not "... về Sở Thông tin"
+    return limit
 
 
 def node_parts(
@@ -99,6 +130,7 @@ def node_parts(
     roles = inherited
     duty_head: Span | None = None  # the part of the head a duty may come from
     head_block: Block | None = None
+    names_doer = False  # the heading or lead-in starts with the agencies it addresses
     inline = _INLINE.match(head)
     prefix_agencies = (
         matcher.addressed(source, node.head[0], node.head[0] + inline.end(1)) if inline else ()
@@ -107,7 +139,9 @@ def node_parts(
         title = inline.group(1).strip()
         rest = (node.head[0] + inline.end(), node.head[1])
         if prefix_agencies:  # "Sở Tài chính, Sở KH&ĐT: Tham mưu..." keeps its addressees
-            roles = _phrase_roles(source, (node.head[0], node.head[0] + inline.end(1)), matcher)
+            prefix = (node.head[0], node.head[0] + inline.end(1))
+            roles = _phrase_roles(source, prefix, matcher)
+            names_doer = _starts_with_agency(source, prefix, matcher)
             head_block = Block("para", "", node.head, node.line.no)
         else:  # "Dịch vụ công trực tuyến: Thường xuyên..." titles the clause
             head_block = Block("para", "", rest, node.line.no)
@@ -120,9 +154,13 @@ def node_parts(
         title = casing.sentence(head) if is_caps(head) else head
         if matcher.addressed(source, *node.head):
             roles = _phrase_roles(source, node.head, matcher)
+            names_doer = _starts_with_agency(source, node.head, matcher)
     elif head:
         head_block = Block("para", "", node.head, node.line.no)
         blocks.insert(0, head_block)
+    # A heading naming no agency says what the part is about ("Kinh phí thực hiện"):
+    # a topic of the pack, unless it is a heading every directive has (`topics`).
+    subject = title if roles is inherited else ""
     lead_in = next((b for b in blocks if b.kind == "para"), None)
     if (
         roles is inherited
@@ -131,7 +169,11 @@ def node_parts(
         and matcher.addressed(source, *lead_in.span)
     ):
         roles = _phrase_roles(source, lead_in.span, matcher)  # "Giám đốc các sở, ...:"
-    in_scope = in_scope or any(h in fold(title) for h in _DUTY_HEADINGS)
+        names_doer = _starts_with_agency(source, lead_in.span, matcher)
+    # A heading that names its doer ("1. Sở Nội vụ", "2. UBND các huyện, thị xã, thành
+    # phố có trách nhiệm:") makes what it heads that doer's duties, as a "Nhiệm vụ"
+    # heading does: the common layout of a provincial chỉ thị with no such heading.
+    in_scope = in_scope or names_doer or any(h in fold(title) for h in _DUTY_HEADINGS)
 
     text_span = clause_text(blocks)
     item_spans = top_items(source, blocks)
@@ -148,7 +190,7 @@ def node_parts(
         parent=node.parent.id if node.parent else None,
         items=tuple(span_text(source, s) for s in item_spans),
     )
-    parts = [Part(clause, (node.line.start, max(ends)), roles, in_scope, units)]
+    parts = [Part(clause, (node.line.start, max(ends)), roles, in_scope, units, subject)]
     for child in node.children:
         parts += node_parts(child, source, matcher, casing, roles, in_scope)
     return parts
@@ -176,6 +218,21 @@ def _label(node: Node) -> str:
         rest = node.id[len(root.id) + 1 :]
         return f"Điều {root.label}" + (f", mục {rest}" if rest else "")
     return f"Mục {node.id}"
+
+
+# Words that may stand before the doer a heading names: "Đối với Sở Nội vụ", "Giám
+# đốc Sở Tài chính", "Chủ tịch UBND các huyện", "Giao Công an tỉnh" (folded).
+_DOER_LEAD = frozenset({"doi", "voi", "giao", "giam", "doc", "chu", "tich", "thu", "truong"})
+
+
+def _starts_with_agency(source: str, span: Span, matcher: AgencyMatcher) -> bool:
+    """Whether `span` opens with the agencies it addresses: only words like "Đối với",
+    "Giám đốc" before the first one, so "Tăng cường ... tại Sở X" does not count."""
+    named = matcher.find(source, *span)
+    if not named or not addressees(named[:1]):
+        return False
+    before = [fold(w) for w in TOKEN.findall(source, span[0], named[0].start)]
+    return all(w in _DOER_LEAD for w in before)
 
 
 def _phrase_roles(source: str, span: Span, matcher: AgencyMatcher) -> Roles:

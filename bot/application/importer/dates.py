@@ -32,8 +32,16 @@ _DEADLINE = re.compile(
     re.IGNORECASE,
 )
 _RECURRENCE = re.compile(
-    r"(?<!\w)(?:định kỳ\s+)?(?:hàng|hằng)\s+(?P<unit>quý|năm|tháng|tuần|ngày)(?!\w)"
-    r"(?:\s*\([^)\n]{0,40}\))?",
+    r"(?<!\w)(?:định kỳ\s+)?(?P<phrase>(?:hàng|hằng)\s+(?P<unit>quý|năm|tháng|tuần|ngày)(?!\w)"
+    r"(?:\s*\([^)\n]{0,40}\))?)",
+    re.IGNORECASE,
+)
+# The day a quarterly duty is due, when the sentence states it ("trước ngày 15 của
+# tháng cuối quý"); the scheduler reads it back from the timing text
+# (bot.domain.deadlines.stated_quarter_day).
+_QUARTER_DAY = re.compile(
+    r"(?:trước|chậm nhất(?:\s+(?:là|vào))?|không quá|đến)\s+ngày\s+\d{1,2}\s+(?:của\s+)?"
+    r"tháng\s+(?:cuối quý|đầu quý sau|đầu (?:của )?quý tiếp theo|đầu quý|giữa quý)(?!\w)",
     re.IGNORECASE,
 )
 _RECURRENCES: dict[str, Recurrence] = {"quý": "quarterly", "năm": "annual"}
@@ -91,8 +99,13 @@ def read_timing(
     if recurrence:
         unit = recurrence.group("unit").lower()
         if unit in _RECURRENCES:
-            timing = Timing("recurring", recurrence=_RECURRENCES[unit], text=recurrence.group())
-            return timing, recurrence.span()
+            # Templates say "định kỳ <text>": the text is "hằng quý", not "Định kỳ hằng quý".
+            span = recurrence.span("phrase")
+            day = _QUARTER_DAY.search(source, start, end) if unit == "quý" else None
+            if day is not None:  # "hằng quý ... trước ngày 15 của tháng cuối quý"
+                span = (min(span[0], day.start()), max(span[1], day.end()))
+            text = source[span[0] : span[1]]
+            return Timing("recurring", recurrence=_RECURRENCES[unit], text=text), span
         problems.append(
             f"dòng {line}: định kỳ «{recurrence.group()}» chưa hỗ trợ (chỉ hàng quý, hàng năm)"
         )

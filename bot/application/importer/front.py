@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from bot.application.importer.agencies import AgencyMatcher
 from bot.application.importer.casing import Casing
 from bot.application.importer.dates import parse_date
-from bot.application.importer.reading import Line, is_caps
+from bot.application.importer.reading import SENTENCE_END, Line, is_caps
 from nlu.normalize import fold_words as fold
 
 _DOC_TYPES = (
@@ -56,6 +56,7 @@ class Front:
     issuer_lines: list[str] = field(default_factory=list)
     doc_type: str = ""
     title_lines: list[str] = field(default_factory=list)
+    subject_cased: bool = False  # the title lines are in sentence case, not capitals
     body_start: int = 0  # index of the first body line
     unplaced: list[Line] = field(default_factory=list)
 
@@ -107,8 +108,57 @@ def read_front(lines: list[Line], source: str) -> Front:
             break
         front.title_lines.append(lines[i].text(source))
         i += 1
+    if not front.title_lines:
+        subject = _subject_lines(lines, source, i)
+        front.title_lines = [line.text(source) for line in subject]
+        front.subject_cased = bool(subject)
+        i += len(subject)
     front.body_start = i
     return front
+
+
+_ABOUT = re.compile(r"(?:Về|V/v)(?:\s+việc)?\s+", re.IGNORECASE)
+_SUBJECT_MAX = 300  # characters; a longer block under the document type is the body
+_SHORT_LINE = 120
+
+
+def _subject_lines(lines: list[Line], source: str, i: int) -> list[Line]:
+    """The subject (trích yếu) typed in sentence case right under the document type:
+    "Về đẩy mạnh chuyển đổi số ..." possibly wrapped over more lines, or without "Về".
+
+    It is the block of text lines there when that block does not read like the body:
+    at most `_SUBJECT_MAX` characters, not ending a sentence. A line starting with a
+    capital joins it only as the block's last line and when short (a wrapped subject
+    "... thực hiện Nghị quyết / Hội đồng nhân dân tỉnh"), so a body paragraph typed
+    right under a one-line subject stays the body.
+    """
+    if i >= len(lines) or lines[i].kind != "text" or FORMULA.fullmatch(lines[i].text(source)):
+        return []
+    block = [lines[i]]
+    j = i + 1
+    while j < len(lines) and lines[j].kind == "text":
+        line = lines[j]
+        last = j + 1 >= len(lines) or lines[j + 1].kind == "blank"
+        if not (line.continuation or (last and len(line.text(source)) <= _SHORT_LINE)):
+            break
+        block.append(line)
+        j += 1
+    text = " ".join(line.text(source) for line in block)
+    if len(text) > _SUBJECT_MAX or text.endswith(SENTENCE_END):
+        return []
+    return block
+
+
+def subject_title(lines: list[str], casing: Casing, cased: bool) -> str:
+    """The directive's title from its subject lines: in the body's case, without the
+    "Về (việc)" that introduces it (answers say "Chỉ thị ... về <title>")."""
+    text = " ".join(" ".join(lines).split())
+    if not cased:
+        text = casing.sentence(text)
+    about = _ABOUT.match(text)
+    if about and about.end() < len(text):
+        text = text[about.end() :]
+    return text[:1].upper() + text[1:]
 
 
 def _read_header_cell(cell: str, front: Front) -> bool:

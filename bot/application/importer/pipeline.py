@@ -19,7 +19,7 @@ from bot.application.importer.citations import cited_documents, find_citations
 from bot.application.importer.clauses import Roles, node_parts
 from bot.application.importer.dates import report_dates
 from bot.application.importer.duties import draft_duties, duty_candidates
-from bot.application.importer.front import official_issuer, read_front
+from bot.application.importer.front import official_issuer, read_front, subject_title
 from bot.application.importer.outline import build_outline
 from bot.application.importer.preamble import closing_part, intro_parts
 from bot.application.importer.reading import (
@@ -32,6 +32,7 @@ from bot.application.importer.reading import (
 )
 from bot.application.importer.report import ImportResult, in_reading_order
 from bot.application.importer.tail import effective_in_body, read_tail, tail_start
+from bot.application.importer.topics import draft_topics, with_topics
 from bot.domain.knowledge import Agency, Directive
 from nlu.normalize import strip_diacritics
 
@@ -82,11 +83,14 @@ def import_directive(text: str, agencies: Sequence[Agency]) -> ImportResult:
     report_unknown_agencies(source, body_span, known, problems)
 
     number, issued = front.number, front.issued
+    missing: list[str] = []
     if not number:
-        problems.append("không tìm thấy số văn bản («Số: ...»); đặt tạm")
+        missing.append(_MISSING_NUMBER)
+        problems.append(f"không tìm thấy {_MISSING_NUMBER}; đặt tạm")
         number = "CHUA-RO"
     if issued is None:
-        problems.append("không tìm thấy ngày ban hành («..., ngày ... tháng ... năm ...»); đặt tạm")
+        missing.append(_MISSING_DATE)
+        problems.append(f"không tìm thấy {_MISSING_DATE}; đặt tạm")
         issued = dt.date(1900, 1, 1)
     if not doc_type:
         problems.append("không tìm thấy loại văn bản (CHỈ THỊ, QUYẾT ĐỊNH, KẾ HOẠCH ...)")
@@ -99,7 +103,9 @@ def import_directive(text: str, agencies: Sequence[Agency]) -> ImportResult:
         problems.append("không tìm thấy người ký")
     _report_unplaced(source, front.unplaced + tail.unplaced, problems)
 
-    title = casing.sentence(" ".join(front.title_lines)) if front.title_lines else ""
+    title = subject_title(front.title_lines, casing, front.subject_cased)
+    topics = draft_topics(title, parts)
+    clauses, duties = with_topics(topics, [p.clause for p in parts], duties)
     directive = Directive(
         id=slug(number, issued),
         number=number,
@@ -115,8 +121,9 @@ def import_directive(text: str, agencies: Sequence[Agency]) -> ImportResult:
         source_text=source,
         cites=tuple(cites),
         recipients=tuple(tail.recipients),
-        clauses=tuple(p.clause for p in parts),
+        clauses=clauses,
         duties=duties,
+        topics=topics,
     )
     return ImportResult(
         directive=directive,
@@ -124,7 +131,12 @@ def import_directive(text: str, agencies: Sequence[Agency]) -> ImportResult:
         problems=in_reading_order(problems),
         agencies_matched=agency_ids(known),
         dates_found=dates_found,
+        missing=tuple(missing),
     )
+
+
+_MISSING_NUMBER = "số văn bản («Số: ...»)"
+_MISSING_DATE = "ngày ban hành («..., ngày ... tháng ... năm ...»)"
 
 
 def _report_unplaced(source: str, lines: list[Line], problems: list[str]) -> None:

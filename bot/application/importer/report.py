@@ -28,6 +28,9 @@ class ImportResult:
     problems: list[str]  # what the importer could not place, "dòng N: ..."
     agencies_matched: tuple[str, ...]  # ids of the known agencies named in the body
     dates_found: int  # calendar dates written in the body
+    # What identifies the document and was not found ("số văn bản (...)"): a draft
+    # without its number or date has no id worth publishing; the CLI refuses it.
+    missing: tuple[str, ...] = ()
 
     def summary(self) -> list[str]:
         """Counts for the command line and the report (Vietnamese)."""

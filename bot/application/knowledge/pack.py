@@ -187,8 +187,13 @@ def load_faq(path: Path, clause_ids: frozenset[str]) -> tuple[FaqEntry, ...]:
 # Directive
 
 
-def load_directive(folder: Path, agency_ids: frozenset[str]) -> Directive:
-    """One directive from `folder`/directive.yaml and `folder`/source.txt."""
+def load_directive(
+    folder: Path, agency_ids: frozenset[str], *, named_by_id: bool = True
+) -> Directive:
+    """One directive from `folder`/directive.yaml and `folder`/source.txt.
+
+    A pack under data/directives is named by its id (`named_by_id`); a draft being
+    published may sit in any folder, since it is stored in the database by its id."""
     path = folder / DIRECTIVE_FILE
     source_path = folder / SOURCE_FILE
     try:
@@ -220,7 +225,7 @@ def load_directive(folder: Path, agency_ids: frozenset[str]) -> Directive:
     )
     where = str(path)
     directive_id = _str(m, "id", where)
-    if directive_id != folder.name:
+    if named_by_id and directive_id != folder.name:
         raise PackError(f"{where}: id {directive_id!r} differs from its folder {folder.name!r}")
 
     verbatim = _Verbatim(source, where)
@@ -329,7 +334,15 @@ def directive_document(directive: Directive) -> dict[str, Any]:
         ],
         "duties": [_duty_document(x) for x in d.duties],
         "figures": [],
-        "topics": [],
+        "topics": [
+            {
+                "id": t.id,
+                "name": t.name,
+                **({"aliases": list(t.aliases)} if t.aliases else {}),
+                "clauses": list(t.clauses),
+            }
+            for t in d.topics
+        ],
     }
 
 
@@ -344,6 +357,8 @@ def _duty_document(duty: Duty) -> dict[str, Any]:
     }
     if duty.coordinate:
         out["coordinate"] = list(duty.coordinate)
+    if duty.topics:
+        out["topics"] = list(duty.topics)
     if not duty.is_task:
         out["kind"] = duty.kind
     timing = duty.timing
@@ -359,7 +374,7 @@ def _duty_document(duty: Duty) -> dict[str, Any]:
 
 def directive_yaml(directive: Directive) -> str:
     """directive.yaml for `directive` (the inverse of `load_directive`, without the
-    curated figures and topics a reviewer adds)."""
+    curated figures a reviewer adds)."""
     return yaml.dump(
         directive_document(directive),
         Dumper=_PackDumper,

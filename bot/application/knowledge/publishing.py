@@ -61,7 +61,7 @@ def publish(session: Session, folder: Path, user_id: int | None = None) -> Direc
     (`user_id`: the admin who did, None from the command line)."""
     agency_ids = frozenset(session.scalars(select(m.Agency.id).where(m.Agency.active)))
     try:
-        directive = load_directive(folder, agency_ids)
+        directive = load_directive(folder, agency_ids, named_by_id=False)
     except (OSError, PackError) as error:
         raise PublishError(f"Bản nháp chưa công bố được: {error}") from error
     publish_directive(session, directive)

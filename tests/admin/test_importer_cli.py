@@ -1,0 +1,63 @@
+"""`bot directive import|publish` as a user meets them: a draft written anywhere
+publishes (SQLite and PostgreSQL), and what cannot be imported is said in Vietnamese."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from tests.admin.test_importer_layouts import AGENCY_HEADINGS, directive
+
+TEXT = directive(AGENCY_HEADINGS.format(colon=""))
+
+
+def test_a_draft_written_to_any_folder_publishes(
+    db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    source = tmp_path / "ct15.txt"
+    source.write_text(TEXT, encoding="utf-8")
+    draft = tmp_path / "draft_v3"
+    assert main(["directive", "import", str(source), "--out", str(draft)]) == 0
+    assert main(["directive", "publish", str(draft)]) == 0, capsys.readouterr().err
+    assert "Đã công bố Chỉ thị 15/CT-UBND (15-CT-UBND-2021): 4 nhiệm vụ." in capsys.readouterr().out
+
+
+def refusal(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
+    assert main(["directive", "import", *argv]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    return captured.err
+
+
+def test_what_cannot_be_imported_is_refused_in_vietnamese(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    empty = tmp_path / "empty.txt"
+    empty.write_text("\n \n", encoding="utf-8")
+    assert refusal(capsys, str(empty)) == f"Tệp {empty} không có nội dung: không có gì để nhập.\n"
+    assert refusal(capsys, str(tmp_path / "nope.txt")) == f"Không có tệp {tmp_path / 'nope.txt'}.\n"
+    assert refusal(capsys, str(tmp_path)) == f"{tmp_path} là một thư mục, không phải tệp.\n"
+    undated = tmp_path / "undated.txt"
+    undated.write_text(TEXT.replace("Bắc Ninh, ngày 10 tháng 3 năm 2021", ""), encoding="utf-8")
+    said = refusal(capsys, str(undated))
+    assert "không tìm thấy ngày ban hành" in said and "số văn bản" not in said
+    letter = tmp_path / "letter.txt"
+    letter.write_text("Kính gửi Anh/Chị,\nXin cảm ơn.\n", encoding="utf-8")
+    said = refusal(capsys, str(letter))
+    assert "không tìm thấy số văn bản («Số: ...») và ngày ban hành" in said
+    assert not list(tmp_path.glob("**/directive.yaml"))
+
+
+def test_a_damaged_pdf_gives_one_vietnamese_line_and_no_pypdf_warnings(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+) -> None:
+    damaged = tmp_path / "damaged.pdf"
+    damaged.write_bytes(b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n")
+    with caplog.at_level(logging.WARNING):
+        said = refusal(capsys, str(damaged))
+    assert said == "Không mở được tệp PDF: tệp hỏng hoặc không phải PDF.\n"
+    assert not [r for r in caplog.records if r.name.startswith("pypdf")]

@@ -1,0 +1,247 @@
+"""The importer on the layouts provincial directives commonly use, each on a small
+inline text: numbered headings that name the doer with no "Nhiệm vụ" heading above
+them, the subject line in sentence case, recurrences with a stated day."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from bot.app import build_qa
+from bot.application.importer.clauses import draft_title
+from bot.application.importer.pipeline import import_directive
+from bot.application.importer.report import ImportResult
+from bot.application.knowledge.pack import load_agencies, load_knowledge
+from bot.config import Settings
+from bot.domain.deadlines import stated_quarter_day
+from bot.domain.knowledge import Agency
+
+DATA = Path(__file__).resolve().parents[2] / "data"
+
+HEADER = """\
+ỦY BAN NHÂN DÂN
+TỈNH BẮC NINH
+Số: 15/CT-UBND
+CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
+Độc lập - Tự do - Hạnh phúc
+Bắc Ninh, ngày 10 tháng 3 năm 2021
+
+CHỈ THỊ
+{subject}
+
+"""
+FOOTER = """
+Nơi nhận:
+- Lưu: VT.
+
+KT. CHỦ TỊCH
+PHÓ CHỦ TỊCH
+Nguyễn Văn Phong
+"""
+SUBJECT = "Về đẩy mạnh chuyển đổi số tỉnh Bắc Ninh giai đoạn 2021-2025"
+
+
+def directive(body: str, subject: str = SUBJECT) -> str:
+    return HEADER.format(subject=subject) + body + FOOTER
+
+
+@pytest.fixture(scope="module")
+def agencies() -> tuple[Agency, ...]:
+    return load_agencies(DATA / "agencies.yaml")
+
+
+def duties(result: ImportResult) -> list[tuple[str, tuple[str, ...], dt.date | None]]:
+    return [(d.clause, d.addressees, d.timing.due) for d in result.directive.duties]
+
+
+# --- headings that name the doer --------------------------------------------------
+
+AGENCY_HEADINGS = """\
+Để đẩy mạnh chuyển đổi số, Chủ tịch UBND tỉnh chỉ thị:
+
+1. Sở Nội vụ{colon}
+a) Tổ chức bồi dưỡng kỹ năng số cho công chức; hoàn thành trước ngày 30/9/2021.
+b) Đưa kết quả chuyển đổi số vào tiêu chí thi đua.
+
+2. Công an tỉnh{colon}
+Bảo đảm an ninh mạng cho các hệ thống thông tin của tỉnh.
+
+3. UBND các huyện, thị xã, thành phố{colon}
+- Ban hành kế hoạch chuyển đổi số của địa phương trước ngày 31/8/2021.
+"""
+
+
+@pytest.mark.parametrize("colon", ["", ":", " có trách nhiệm:"])
+def test_a_heading_naming_an_agency_makes_its_items_that_agencys_duties(
+    agencies: tuple[Agency, ...], colon: str
+) -> None:
+    result = import_directive(directive(AGENCY_HEADINGS.format(colon=colon)), agencies)
+    assert duties(result) == [
+        ("1.a", ("snv",), dt.date(2021, 9, 30)),
+        ("1.b", ("snv",), None),
+        ("2", ("cong_an_tinh",), None),
+        ("3", ("all_districts",), dt.date(2021, 8, 31)),
+    ]
+    assert not [p for p in result.problems if "không gắn được" in p]
+
+
+def test_a_heading_opened_by_a_title_or_by_doi_voi_names_its_doer_too(
+    agencies: tuple[Agency, ...],
+) -> None:
+    body = """\
+Chủ tịch UBND tỉnh yêu cầu:
+
+1. Đối với Sở Tư pháp:
+- Rà soát thủ tục hành chính thuộc thẩm quyền của tỉnh.
+
+2. Giám đốc Sở Tài chính
+- Bố trí kinh phí thực hiện Chỉ thị.
+
+3. Đài Phát thanh và Truyền hình tỉnh, Báo Bắc Ninh, Bộ Chỉ huy Quân sự tỉnh
+- Tuyên truyền về chuyển đổi số.
+"""
+    result = import_directive(directive(body), agencies)
+    assert duties(result) == [
+        ("1", ("stp",), None),
+        ("2", ("stc",), None),
+        ("3", ("dai_pt_th", "bao_bac_ninh", "bo_chqs_tinh"), None),
+    ]
+
+
+def test_a_heading_that_only_mentions_an_agency_does_not_make_duties(
+    agencies: tuple[Agency, ...],
+) -> None:
+    body = """\
+Chủ tịch UBND tỉnh chỉ thị:
+
+1. Kết quả ứng dụng công nghệ thông tin tại Sở Nội vụ
+- Hệ thống quản lý văn bản được dùng ở mọi phòng.
+"""
+    result = import_directive(directive(body), agencies)
+    assert duties(result) == []
+
+
+# --- the subject line -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("subject", "title"),
+    [
+        (SUBJECT, "Đẩy mạnh chuyển đổi số tỉnh Bắc Ninh giai đoạn 2021-2025"),
+        # wrapped over two lines, without "Về"
+        (
+            "Tăng cường công tác cải cách hành chính và nâng cao chất lượng\n"
+            "phục vụ người dân, doanh nghiệp trên địa bàn tỉnh",
+            "Tăng cường công tác cải cách hành chính và nâng cao chất lượng "
+            "phục vụ người dân, doanh nghiệp trên địa bàn tỉnh",
+        ),
+        (
+            "\n\nV/v triển khai Nghị quyết\nHội đồng nhân dân tỉnh\n",
+            "Triển khai Nghị quyết Hội đồng nhân dân tỉnh",
+        ),
+        ("VỀ VIỆC TĂNG CƯỜNG SỬ DỤNG CHỮ KÝ SỐ", "Tăng cường sử dụng chữ ký số"),
+    ],
+)
+def test_the_subject_under_the_document_type_is_the_title(
+    agencies: tuple[Agency, ...], subject: str, title: str
+) -> None:
+    result = import_directive(directive(AGENCY_HEADINGS.format(colon=""), subject), agencies)
+    assert result.directive.title == title
+    assert [c.id for c in result.directive.clauses][:2] == ["intro.purpose", "1"]
+
+
+def test_a_body_paragraph_right_under_the_document_type_is_not_a_subject(
+    agencies: tuple[Agency, ...],
+) -> None:
+    body = AGENCY_HEADINGS.format(colon="")
+    result = import_directive(
+        directive(body, subject="").replace("CHỈ THỊ\n\n\n", "CHỈ THỊ\n"), agencies
+    )
+    assert result.directive.title == "(chưa có trích yếu)"
+    assert result.directive.clauses[0].id == "intro.purpose"
+
+
+def test_topics_come_from_the_subject_and_from_headings_that_name_no_agency(
+    agencies: tuple[Agency, ...],
+) -> None:
+    body = AGENCY_HEADINGS.format(colon="") + (
+        "\n4. Về kinh phí thực hiện\nSở Tài chính bố trí kinh phí thực hiện Chỉ thị này.\n"
+    )
+    d = import_directive(directive(body), agencies).directive
+    assert [(t.id, t.name, t.clauses) for t in d.topics] == [
+        ("chuyen_doi_so", "Chuyển đổi số", ("intro.purpose", "1.b", "3")),
+        ("kinh_phi_thuc_hien", "Kinh phí thực hiện", ("4",)),
+    ]
+    assert {x.clause: x.topics for x in d.duties}["4"] == ("kinh_phi_thuc_hien",)
+
+
+@pytest.mark.parametrize(
+    "subject",
+    [
+        SUBJECT,  # its topic "Chuyển đổi số" names the subject
+        # the subject's topic is "Ứng dụng trí tuệ nhân tạo": only the title says it
+        "Về ứng dụng trí tuệ nhân tạo trong chuyển đổi số",
+    ],
+    ids=["its-topic", "its-title"],
+)
+def test_an_imported_directive_covers_its_own_subject_in_the_qa(
+    agencies: tuple[Agency, ...], tmp_path: Path, subject: str
+) -> None:
+    """The lexicon lists "chuyển đổi số" as a subject 06 does not cover; once a
+    directive about it is loaded, a question about it is answered, not refused."""
+    question = "Chỉ thị nói gì về chuyển đổi số?"
+    settings = Settings.from_env({"DATABASE_URL": f"sqlite:///{tmp_path / 'unused.db'}"})
+    alone = load_knowledge(DATA)
+    assert build_qa(settings, alone).answer(question).kind == "refusal"
+    imported = import_directive(directive(AGENCY_HEADINGS.format(colon=""), subject), agencies)
+    both = replace(alone, directives=(*alone.directives, imported.directive))
+    answer = build_qa(settings, both).answer(question)
+    assert answer.kind != "refusal", answer.parse.entities
+
+
+def test_a_quarterly_duty_keeps_its_stated_day_and_no_doubled_dinh_ky(
+    agencies: tuple[Agency, ...],
+) -> None:
+    body = """\
+Chủ tịch UBND tỉnh chỉ thị:
+
+1. Sở Thông tin và Truyền thông
+a) Định kỳ hằng quý tổng hợp, báo cáo UBND tỉnh tình hình thực hiện Chỉ thị này.
+b) Định kỳ hằng quý báo cáo kết quả về UBND tỉnh trước ngày 15 của tháng cuối quý.
+"""
+    a, b = import_directive(directive(body), agencies).directive.duties
+    assert (a.timing.recurrence, a.timing.text) == ("quarterly", "hằng quý")
+    assert b.timing.text == "hằng quý báo cáo kết quả về UBND tỉnh trước ngày 15 của tháng cuối quý"
+    assert stated_quarter_day(b.timing.text) == (3, 15)
+
+
+@pytest.mark.parametrize(
+    ("text", "title"),
+    [
+        (
+            "Chủ trì, phối hợp với Sở Thông tin và Truyền thông tổ chức đào tạo, bồi dưỡng "
+            "kỹ năng số cho cán bộ, công chức, viên chức",
+            "Chủ trì, phối hợp với Sở Thông tin và Truyền thông tổ chức đào tạo",
+        ),
+        (
+            "Định kỳ hằng quý báo cáo kết quả thực hiện về Sở Thông tin và Truyền thông "
+            "trước ngày 15 của tháng cuối quý.",
+            "Định kỳ hằng quý báo cáo kết quả thực hiện về Sở Thông tin và Truyền thông",
+        ),
+        (
+            "Chỉ đạo UBND cấp xã sử dụng hệ thống quản lý văn bản và điều hành, chữ ký số "
+            "trong xử lý công việc.",
+            "Chỉ đạo UBND cấp xã sử dụng hệ thống quản lý văn bản và điều hành",
+        ),
+        (
+            "Tổ chức kiểm tra việc thực hiện các nhiệm vụ được giao tại các cơ quan đơn vị "
+            "thuộc Ủy ban nhân dân tỉnh Bắc Ninh hằng năm",
+            "Tổ chức kiểm tra việc thực hiện các nhiệm vụ được giao",
+        ),
+    ],
+)
+def test_a_long_duty_title_is_cut_where_a_phrase_ends(text: str, title: str) -> None:
+    assert draft_title(text) == title
