@@ -47,6 +47,11 @@ _MAGIC = (
 )
 
 
+def download_base(web_url: str) -> str:
+    """Where the portal at `web_url` serves evidence files ("" without a portal)."""
+    return f"{web_url.rstrip('/')}{WEB_PATH}" if web_url else ""
+
+
 def command_for(number: int) -> str:
     """What a person types to get file `number`."""
     return f"/{COMMAND} {number}"

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
+from bot.application import evidence
 from bot.application.delivery import Clock
 from bot.application.digest.builder import DigestBuilder
 from bot.application.messages import OutgoingFile
@@ -57,7 +58,10 @@ class Site:
         catalog = self.services.catalog
         if self._builder is None or self._builder.catalog is not catalog:
             self._builder = CachedDigests(
-                catalog, self.services.templates_dir, self.services.nudge_settings
+                catalog,
+                self.services.templates_dir,
+                self.services.nudge_settings,
+                evidence.download_base(self.services.web_url),
             )
         return self._builder
 
