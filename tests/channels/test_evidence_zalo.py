@@ -47,7 +47,7 @@ async def test_a_zalo_photo_is_fetched_from_its_url_and_kept(assistant: Assistan
         finally:
             assistant.core.report.evidence_max_bytes = DEFAULT_EVIDENCE_BYTES
         texts = [c.params["text"] for c in api.calls_of("sendMessage")[-2:]]
-        assert "nặng 1,3 KB, quá giới hạn 0,1 KB" in texts[0], texts
+        assert "Tệp Anh/Chị gửi nặng hơn giới hạn 0,1 KB" in texts[0], texts
         _zalo_send(assistant, "Lưu")
         [report] = reports(assistant)
         assert report.evidence_file_id == url and report.evidence_number is None

@@ -317,9 +317,10 @@ class ReportDialog:
         else:
             size = len(content) if content is not None else attachment.size
             too_big = size > self.evidence_max_bytes
+            # A channel that stopped reading past the limit says limit + 1: "more than".
             view = {
                 "reason": "too_big" if too_big else "failed",
-                "size": size_text(size, up=True),
+                "size": size_text(size, up=True) if size > self.evidence_max_bytes + 1 else "",
                 "limit": size_text(self.evidence_max_bytes),
             }
             not_kept = Reply("dialog/evidence_not_kept", view)

@@ -100,7 +100,7 @@ class ZaloChannel:
         except Exception as error:  # the report goes on without the file
             log.warning("could not download a Zalo photo: %s", error)
             return message
-        if content is None:
+        if content is None:  # read until past the limit: its size is "more than that"
             return replace(message, attachment=replace(attachment, size=limit + 1))
         return replace(message, attachment=replace(attachment, content=content))
 
