@@ -42,7 +42,13 @@ from bot.channels.telegram.webhook import SECRET_HEADER
 from bot.channels.web.app import Portal
 from bot.config import ImportLimits, Settings
 from bot.storage.db import session_scope
-from bot.storage.models import AnswerFeedback, DialogState, ProgressReport, User
+from bot.storage.models import (
+    AnswerFeedback,
+    DialogState,
+    EvidenceFile,
+    ProgressReport,
+    User,
+)
 from tests.channels.test_telegram_render import assert_valid_html
 from tests.support.fake_bot_api import JSON, FakeBotApi, RecordedCall
 
@@ -607,13 +613,19 @@ async def test_report_progress_through_the_buttons_ends_in_a_receipt(
     assert all(c.ok for c in api.calls if c.method != "getFile")
 
 
-async def test_a_document_is_taken_as_evidence(bot: Harness, assistant: Assistant) -> None:
+async def at_evidence_step(bot: Harness, assistant: Assistant) -> None:
+    """A linked official's report on their first duty, done today, no blockers: the
+    evidence step is next."""
     await link(bot, assistant)
     [duties] = await bot.say("/baocao")
     await bot.press(buttons_of(duties)[0][0])
     await bot.press("Hoàn thành")  # done: no percent step
     await bot.press("Hôm nay")  # finished today
     await bot.press("Bỏ qua")
+
+
+async def test_a_document_is_taken_as_evidence(bot: Harness, assistant: Assistant) -> None:
+    await at_evidence_step(bot, assistant)
     update = bot.api.push_document(CHAT, "ke_hoach.pdf", b"%PDF-1.4", caption="Kế hoạch số 12")
     [confirm] = sent(await bot.exchange(update))
     assert "ke_hoach.pdf" in confirm["text"]
@@ -624,6 +636,13 @@ async def test_a_document_is_taken_as_evidence(bot: Harness, assistant: Assistan
         saved.evidence_file_id
         == bot.api.messages[(CHAT, update["message"]["message_id"])]["document"]["file_id"]
     )
+    with session_scope(assistant.sessions) as session:  # kept as sent, to open elsewhere
+        kept = session.get_one(EvidenceFile, saved.evidence_number)
+        assert (kept.name, kept.media_type, kept.content) == (
+            "ke_hoach.pdf",
+            "application/pdf",
+            b"%PDF-1.4",
+        )
 
 
 async def test_a_photo_is_kept_and_opens_for_a_manager_on_another_channel(
@@ -632,12 +651,7 @@ async def test_a_photo_is_kept_and_opens_for_a_manager_on_another_channel(
     """The photo's bytes are kept with the report: a manager of the agency opens it on
     the console (a file in var/exports), an official of another agency is refused, and
     the official who sent it gets it back on Telegram."""
-    await link(bot, assistant)
-    [duties] = await bot.say("/baocao")
-    await bot.press(buttons_of(duties)[0][0])
-    await bot.press("Hoàn thành")
-    await bot.press("Hôm nay")
-    await bot.press("Bỏ qua")
+    await at_evidence_step(bot, assistant)
     photo = b"\xff\xd8\xff\xe0" + b"cong-van-so-12" * 100
     [confirm] = sent(await bot.exchange(bot.api.push_photo(CHAT, photo)))
     assert "Tệp minh chứng: minh-chung-1.jpg (số 1, mở bằng /minhchung 1)" in confirm["text"]
@@ -669,12 +683,7 @@ async def test_a_photo_is_kept_and_opens_for_a_manager_on_another_channel(
 async def test_evidence_past_the_size_limit_is_not_downloaded(
     bot: Harness, assistant: Assistant
 ) -> None:
-    await link(bot, assistant)
-    [duties] = await bot.say("/baocao")
-    await bot.press(buttons_of(duties)[0][0])
-    await bot.press("Hoàn thành")
-    await bot.press("Hôm nay")
-    await bot.press("Bỏ qua")
+    await at_evidence_step(bot, assistant)
     assistant.core.report.evidence_max_bytes = 1_000
     try:
         update = bot.api.push_document(CHAT, "bien-ban.pdf", b"%PDF-1.4" + b"x" * 1_500)

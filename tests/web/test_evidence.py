@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import io
 
+import docx
 import openpyxl
 from sqlalchemy import select
 from starlette.testclient import TestClient
 
 from bot.application import evidence
+from bot.application.digest.quarterly import to_docx
 from bot.application.messages import Attachment, IncomingMessage, Response
 from bot.storage.db import session_scope
 from bot.storage.models import AuditLog, ProgressReport, User
@@ -94,6 +96,9 @@ def test_the_digest_names_the_file_and_its_xlsx_links_to_the_portal(world: World
     [linked] = [c for c in cells if c.hyperlink is not None]
     assert linked.value == f"tệp: /minhchung {number}"  # the newer report gave no reference
     assert linked.hyperlink.target == f"{PUBLIC}/minh-chung/{number}"
+    paragraphs = [p.text for p in docx.Document(io.BytesIO(to_docx(built, 2026, 4))).paragraphs]
+    assert any("1 tệp minh chứng" in p and "/minhchung <số>" in p for p in paragraphs)
+    assert any(f"(minh chứng: tệp số {number})." in p for p in paragraphs), paragraphs
 
 
 def test_the_portal_downloads_the_file_within_the_visitors_scope(
