@@ -105,12 +105,16 @@ def forget_unused(session: Session, before: dt.datetime) -> None:
     )
 
 
-def existing(session: Session, number: int | None) -> int | None:
-    """`number` when that file is still kept (a dialog open for days may hold one that
-    `forget_unused` deleted), else None."""
-    if number is None:
+def existing(session: Session, number: int | None, user_id: int, agency_id: str) -> int | None:
+    """`number` when it still names the agency's file that `user_id` sent, or that an
+    earlier report names (an edit keeping it), else None: a dialog open for days may
+    hold one that `forget_unused` deleted, and SQLite may give its number to someone
+    else's next file."""
+    file = session.get(EvidenceFile, number) if number is not None else None
+    if file is None or file.agency_id != agency_id:
         return None
-    return number if session.get(EvidenceFile, number) is not None else None
+    named = session.scalar(select(exists().where(ProgressReport.evidence_number == file.id)))
+    return file.id if file.user_id == user_id or named else None
 
 
 def may_open(

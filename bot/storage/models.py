@@ -606,6 +606,9 @@ class EvidenceFile(Base):
     on every host reads it through the one connection it already has."""
 
     __tablename__ = "evidence_files"
+    # A number is never given twice (SQLite would reuse a deleted last one): a number in
+    # an old digest must never open another agency's file.
+    __table_args__ = ({"sqlite_autoincrement": True},)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     agency_id: Mapped[str] = mapped_column(ForeignKey("agencies.id"))  # whose evidence

@@ -3,6 +3,7 @@ asker's scope; named in the digest's details and its .xlsx (a link to the portal
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 import docx
@@ -14,7 +15,7 @@ from bot.application import evidence
 from bot.application.digest.quarterly import to_docx
 from bot.application.messages import Attachment, IncomingMessage, Response
 from bot.storage.db import session_scope
-from bot.storage.models import AuditLog, ProgressReport, User
+from bot.storage.models import AuditLog, EvidenceFile, ProgressReport, User
 from tests.web.conftest import PUBLIC, World, chat, log_in
 
 JPEG = b"\xff\xd8\xff\xe0" + b"anh-cong-van" * 50
@@ -120,3 +121,27 @@ def test_the_portal_downloads_the_file_within_the_visitors_scope(
     assert refused.status_code == 403 and JPEG not in refused.content
     client.cookies.clear()
     assert client.get(f"/minh-chung/{number}").status_code == 401  # not logged in
+
+
+def test_unused_files_go_after_a_week_and_a_stale_number_is_not_saved(world: World) -> None:
+    named = attach(world)
+    with session_scope(world.assistant.sessions) as session:
+        official = session.get_one(User, world.users["official"])
+        manager = session.get_one(User, world.users["district_manager"])
+        orphan = evidence.keep(session, official, "h_tien_du", Attachment("photo", "x"), JPEG)
+        assert evidence.existing(session, orphan.id, official.id, "h_tien_du") == orphan.id
+        assert evidence.existing(session, orphan.id, manager.id, "h_tien_du") is None
+        assert evidence.existing(session, orphan.id, official.id, "h_que_vo") is None
+        # Another official of the agency editing a report keeps the file it names.
+        assert evidence.existing(session, named, manager.id, "h_tien_du") == named
+        orphan.created_at -= dt.timedelta(days=evidence.UNUSED_DAYS + 1)
+        orphan_id = orphan.id
+    with session_scope(world.assistant.sessions) as session:
+        official = session.get_one(User, world.users["official"])
+        evidence.keep(session, official, "h_tien_du", Attachment("photo", "y"), JPEG)
+    with session_scope(world.assistant.sessions) as session:
+        assert session.get(EvidenceFile, orphan_id) is None
+        newest = session.scalar(select(EvidenceFile.id).order_by(EvidenceFile.id.desc()).limit(1))
+        assert newest == orphan_id + 1  # a number is never given again
+        assert session.get(EvidenceFile, named) is not None
+        assert evidence.existing(session, orphan_id, world.users["official"], "h_tien_du") is None

@@ -381,7 +381,9 @@ class ReportDialog:
                 evidence_ref=data.get("evidence_ref", ""),
                 evidence_date=_date(data.get("evidence_date")),
                 evidence_file_id=data.get("evidence_file_id", ""),
-                evidence_number=evidence.existing(session, data.get("evidence_number")),
+                evidence_number=evidence.existing(
+                    session, data.get("evidence_number"), user.id, data["agency_id"]
+                ),
                 completed_on=_date(data.get("completed_on")),
                 replaces_id=previous.get("id") if previous else None,
             ),

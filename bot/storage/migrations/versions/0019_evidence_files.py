@@ -38,6 +38,7 @@ def upgrade() -> None:
         ),
         sa.ForeignKeyConstraint(["user_id"], ["users.id"], name="fk_evidence_files_user_id_users"),
         sa.PrimaryKeyConstraint("id", name="pk_evidence_files"),
+        sqlite_autoincrement=True,  # numbers never reused (PostgreSQL's sequence neither)
     )
     with op.batch_alter_table("progress_reports") as batch:
         batch.add_column(sa.Column("evidence_number", sa.Integer(), nullable=True))
