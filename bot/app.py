@@ -125,7 +125,7 @@ def build_core(settings: Settings, knowledge: KnowledgeBase) -> Core:
     return Core(
         qa,
         Renderer(settings.templates_dir, "text"),
-        ReportDialog(qa.catalog, labels, settings.nudges),
+        ReportDialog(qa.catalog, labels, settings.nudges, settings.evidence_max_bytes),
         FaqDialog(qa.catalog, labels),
         rebuild=lambda kb: build_qa(settings, kb),
         nudge_settings=settings.nudges,

@@ -275,6 +275,9 @@ class Settings:
     # are links under it. Empty: the origin of ZALO_WEBHOOK_URL, if that is set.
     web_public_url: str = ""
     file_link_hours: int = 24  # how long a file's download link works
+    # The largest evidence file (a report's photo or document) a channel fetches and
+    # keeps: Telegram's Bot API hands bots files up to 20 MB.
+    evidence_max_bytes: int = 20_000_000
     # Updates a channel handles at once (different users; each user's and chat's in
     # order), so that one user's slow update (an import) holds up nobody else.
     channel_concurrency: int = DEFAULT_CONCURRENCY
@@ -353,6 +356,7 @@ class Settings:
             web_port=_port(environ, "WEB_PORT", 8080),
             web_public_url=public_url,
             file_link_hours=_positive_int(environ, "FILE_LINK_HOURS", 24),
+            evidence_max_bytes=_positive_int(environ, "EVIDENCE_MAX_BYTES", 20_000_000),
             channel_concurrency=_positive_int(environ, "CHANNEL_CONCURRENCY", DEFAULT_CONCURRENCY),
             cache_dir=Path(environ.get("CACHE_DIR") or PROJECT_ROOT / "var" / "cache"),
             nudges=NudgeSettings.from_env(environ),

@@ -30,6 +30,7 @@ class ReportDraft:
     evidence_ref: str = ""
     evidence_date: dt.date | None = None
     evidence_file_id: str = ""
+    evidence_number: int | None = None  # the kept file (`bot.application.evidence`)
     completed_on: dt.date | None = None  # done: the day the work was finished
     replaces_id: int | None = None  # the report this one corrects (/sua)
 
@@ -83,6 +84,7 @@ def save(
             evidence_ref=draft.evidence_ref or None,
             evidence_date=draft.evidence_date,
             evidence_file_id=draft.evidence_file_id or None,
+            evidence_number=draft.evidence_number,
             completed_on=draft.completed_on if draft.status == "done" else None,
             replaces_id=draft.replaces_id,
         ),

@@ -23,7 +23,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.application import accounts, chat_commands, choices, feedback, nudges
+from bot.application import accounts, chat_commands, choices, evidence, feedback, nudges
 from bot.application.admin import agency_commands, inbox
 from bot.application.admin import commands as admin_commands
 from bot.application.admin import directives as admin_directives
@@ -73,6 +73,7 @@ DECLARED_COMMANDS: tuple[Command, ...] = (
     *nudges.COMMANDS,
     *digest_commands.COMMANDS,
     *portal_commands.COMMANDS,
+    *evidence.COMMANDS,
     *admin_commands.COMMANDS,
     *agency_commands.COMMANDS,
     *admin_directives.COMMANDS,
@@ -141,6 +142,23 @@ class Core:
         """The roles that decide a user's command menu; none while not linked."""
         user = UserRepo(session).get(channel, user_id)
         return accounts.menu_roles(user) if user is not None else frozenset()
+
+    def file_wanted(self, session: Session, message: IncomingMessage) -> int:
+        """How many bytes of the message's file the channel should fetch and hand over
+        (`Attachment.content`); 0: none, the core reads the file's id and name only.
+        A report's evidence (the dialog is at that step), up to EVIDENCE_MAX_BYTES; an
+        admin's content file or directive outside a dialog, up to IMPORT_MAX_BYTES."""
+        attachment = message.attachment
+        user = UserRepo(session).get(message.channel, message.user_id)
+        if attachment is None or user is None:
+            return 0
+        state = states.load(session, user.id)
+        if self.report.wants_file(state):
+            return self.report.evidence_max_bytes
+        limit = self.services.import_limits.max_bytes
+        if state is None and accounts.has_role(user, ADMIN):
+            return limit if admin_commands.import_wanted(attachment, limit) else 0
+        return 0
 
     def handle(self, session: Session, message: IncomingMessage) -> Response:
         """Answer one message (the caller commits the session)."""

@@ -362,6 +362,10 @@ class ProgressReport(Base):
     evidence_ref: Mapped[str | None] = mapped_column(String)  # e.g. a document number
     evidence_date: Mapped[dt.date | None] = mapped_column(Date)
     evidence_file_id: Mapped[str | None] = mapped_column(String)  # channel file id
+    # The evidence file kept with the report (its number, `/minhchung <số>`): None when
+    # no file was sent, or it could not be kept (too big, the channel failed), or the
+    # report predates migration 0019.
+    evidence_number: Mapped[int | None] = mapped_column(ForeignKey("evidence_files.id"))
     # The day the work was finished, as the official said (done reports; none before
     # migration 0009): on time or late is judged on it, not on when it was reported.
     completed_on: Mapped[dt.date | None] = mapped_column(Date)
@@ -591,6 +595,31 @@ class OutboxMessage(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
     sent_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
     message_ref: Mapped[str | None] = mapped_column(String)  # the channel's message id
+
+
+class EvidenceFile(Base):
+    """A file an official sent as a report's evidence, kept so that managers can open it
+    on any channel or the portal: a channel's own file id works only there (Telegram's
+    only for the same bot, Zalo's photo URL only for a while). Its `id` is the short
+    number people type (`/minhchung 12`). Kept in the database, not on disk: it then
+    lives and is backed up with the report it proves, and every process (bot, portal)
+    on every host reads it through the one connection it already has."""
+
+    __tablename__ = "evidence_files"
+    # A number is never given twice (SQLite would reuse a deleted last one): a number in
+    # an old digest must never open another agency's file.
+    __table_args__ = ({"sqlite_autoincrement": True},)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    agency_id: Mapped[str] = mapped_column(ForeignKey("agencies.id"))  # whose evidence
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))  # who sent it
+    channel: Mapped[str] = mapped_column(String)  # where it was sent
+    name: Mapped[str] = mapped_column(String)
+    media_type: Mapped[str] = mapped_column(String)
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String)
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
 class SharedFile(Base):

@@ -8,6 +8,7 @@ import asyncio
 import dataclasses
 import logging
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -29,8 +30,10 @@ from bot.app import Assistant, prepare_database
 from bot.application import accounts
 from bot.application.admin import files
 from bot.application.commands import CommandTable
+from bot.application.dialogs.report import DEFAULT_EVIDENCE_BYTES
 from bot.application.messages import Button, IncomingMessage, Reply, Response
 from bot.application.router import DECLARED_COMMANDS, Core
+from bot.channels.console.chat import ConsoleChannel
 from bot.channels.http import HttpServer
 from bot.channels.telegram.app import build_application
 from bot.channels.telegram.handlers import APOLOGY
@@ -39,7 +42,13 @@ from bot.channels.telegram.webhook import SECRET_HEADER
 from bot.channels.web.app import Portal
 from bot.config import ImportLimits, Settings
 from bot.storage.db import session_scope
-from bot.storage.models import AnswerFeedback, DialogState, ProgressReport, User
+from bot.storage.models import (
+    AnswerFeedback,
+    DialogState,
+    EvidenceFile,
+    ProgressReport,
+    User,
+)
 from tests.channels.test_telegram_render import assert_valid_html
 from tests.support.fake_bot_api import JSON, FakeBotApi, RecordedCall
 
@@ -579,9 +588,14 @@ async def test_report_progress_through_the_buttons_ends_in_a_receipt(
     [evidence] = await bot.say("Thiếu kinh phí & nhân lực <gấp>")
     assert "Minh chứng" in evidence["text"]
 
+    # Photo sizes the fake never stored: getFile fails, the report still names the photo
+    # and the official is told its file could not be kept.
     small = {"file_id": "PHOTO-S", "file_unique_id": "s", "width": 90, "height": 67}
     large = {"file_id": "PHOTO-L", "file_unique_id": "l", "width": 1280, "height": 960}
-    [confirm] = sent(await bot.exchange(api.push_message(CHAT, photo=[small, large])))
+    calls = await bot.exchange(api.push_message(CHAT, photo=[small, large]))
+    assert [c.params["file_id"] for c in calls if c.method == "getFile"] == ["PHOTO-L"]
+    [not_kept, confirm] = sent(calls)
+    assert "chưa tải được tệp" in not_kept["text"] and "«Quay lại»" in not_kept["text"]
     assert_html_reply(confirm)
     assert "Kiểm tra lại báo cáo" in confirm["text"]
     assert "Thiếu kinh phí &amp; nhân lực &lt;gấp&gt;" in confirm["text"]
@@ -593,18 +607,25 @@ async def test_report_progress_through_the_buttons_ends_in_a_receipt(
     assert (saved.agency_id, saved.status, saved.percent) == (AGENCY, "in_progress", 50)
     assert saved.blockers == "Thiếu kinh phí & nhân lực <gấp>"
     assert saved.evidence_file_id == "PHOTO-L"  # the largest size of the photo
+    assert saved.evidence_number is None
     assert f"số {saved.id}" in receipt["text"]
     assert open_dialogs(assistant) == 0
-    assert all(c.ok for c in api.calls)
+    assert all(c.ok for c in api.calls if c.method != "getFile")
 
 
-async def test_a_document_is_taken_as_evidence(bot: Harness, assistant: Assistant) -> None:
+async def at_evidence_step(bot: Harness, assistant: Assistant) -> None:
+    """A linked official's report on their first duty, done today, no blockers: the
+    evidence step is next."""
     await link(bot, assistant)
     [duties] = await bot.say("/baocao")
     await bot.press(buttons_of(duties)[0][0])
     await bot.press("Hoàn thành")  # done: no percent step
     await bot.press("Hôm nay")  # finished today
     await bot.press("Bỏ qua")
+
+
+async def test_a_document_is_taken_as_evidence(bot: Harness, assistant: Assistant) -> None:
+    await at_evidence_step(bot, assistant)
     update = bot.api.push_document(CHAT, "ke_hoach.pdf", b"%PDF-1.4", caption="Kế hoạch số 12")
     [confirm] = sent(await bot.exchange(update))
     assert "ke_hoach.pdf" in confirm["text"]
@@ -615,6 +636,67 @@ async def test_a_document_is_taken_as_evidence(bot: Harness, assistant: Assistan
         saved.evidence_file_id
         == bot.api.messages[(CHAT, update["message"]["message_id"])]["document"]["file_id"]
     )
+    with session_scope(assistant.sessions) as session:  # kept as sent, to open elsewhere
+        kept = session.get_one(EvidenceFile, saved.evidence_number)
+        assert (kept.name, kept.media_type, kept.content) == (
+            "ke_hoach.pdf",
+            "application/pdf",
+            b"%PDF-1.4",
+        )
+
+
+async def test_a_photo_is_kept_and_opens_for_a_manager_on_another_channel(
+    bot: Harness, assistant: Assistant
+) -> None:
+    """The photo's bytes are kept with the report: a manager of the agency opens it on
+    the console (a file in var/exports), an official of another agency is refused, and
+    the official who sent it gets it back on Telegram."""
+    await at_evidence_step(bot, assistant)
+    photo = b"\xff\xd8\xff\xe0" + b"cong-van-so-12" * 100
+    [confirm] = sent(await bot.exchange(bot.api.push_photo(CHAT, photo)))
+    assert "Tệp minh chứng: minh-chung-1.jpg (số 1, mở bằng /minhchung 1)" in confirm["text"]
+    [receipt] = sent(await bot.press("✔ Lưu báo cáo"))
+    assert "/minhchung 1" in receipt["text"]
+    [saved] = reports(assistant)
+    assert saved.evidence_number == 1
+
+    console = ConsoleChannel(assistant, "lanh-dao")
+    console.send(f"/start {invite_code(assistant, role='manager')}")
+    shown = console.render(console.send("/minhchung 1"))
+    assert "Minh chứng số 1" in shown and "Sở Nội vụ" in shown
+    [path] = re.findall(r"\(Tệp đính kèm: (.+)\)", shown)
+    written = Path(path)
+    try:
+        assert written.read_bytes() == photo
+    finally:
+        written.unlink()
+    other = ConsoleChannel(assistant, "can-bo-khac")
+    other.send(f"/start {invite_code(assistant, agency='stc')}")
+    assert "ngoài phạm vi" in other.render(other.send("/minhchung 1"))
+
+    calls = await bot.exchange(bot.api.push_message(CHAT, "/minhchung 1"))
+    [back] = [c for c in calls if c.method == "sendPhoto"]
+    assert back.files["photo"].content == photo
+    assert "Minh chứng số 1" in back.params["caption"]
+
+
+async def test_evidence_past_the_size_limit_is_not_downloaded(
+    bot: Harness, assistant: Assistant
+) -> None:
+    await at_evidence_step(bot, assistant)
+    assistant.core.report.evidence_max_bytes = 1_000
+    try:
+        update = bot.api.push_document(CHAT, "bien-ban.pdf", b"%PDF-1.4" + b"x" * 1_500)
+        calls = await bot.exchange(update)
+    finally:
+        assistant.core.report.evidence_max_bytes = DEFAULT_EVIDENCE_BYTES
+    assert [c for c in calls if c.method == "getFile"] == []  # Telegram said its size
+    [not_kept, confirm] = sent(calls)
+    assert "nặng 1,6 KB, quá giới hạn 1,0 KB" in not_kept["text"]
+    assert "bien-ban.pdf" in confirm["text"] and "/minhchung" not in confirm["text"]
+    await bot.press("✔ Lưu báo cáo")
+    [saved] = reports(assistant)
+    assert saved.evidence_file_id and saved.evidence_number is None
 
 
 async def test_cancel_ends_the_dialog_and_its_buttons_go_stale(

@@ -108,11 +108,13 @@ class FakeZaloApi(CallLog[RecordedCall]):
         self._closing = False
         self._runner: web.AppRunner | None = None
         self.port = 0
+        self.photos: dict[str, bytes] = {}  # name -> content (`host_photo`)
 
     # ----- lifecycle -------------------------------------------------------------------------
     async def __aenter__(self) -> FakeZaloApi:
         app = web.Application()
         app.router.add_route("*", "/bot{token}/{method}", self._handle_method)
+        app.router.add_get("/anh/{name}", self._handle_photo)
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.5)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -135,6 +137,18 @@ class FakeZaloApi(CallLog[RecordedCall]):
     def base_url(self) -> str:
         """The client's base URL (it appends ``/bot{token}/{method}``)."""
         return f"http://127.0.0.1:{self.port}"
+
+    # ----- photos users send (Zalo hands bots their URL on its own servers) -------------------
+    def host_photo(self, name: str, content: bytes) -> str:
+        """Serve `content` as Zalo's CDN serves a photo a user sent; its URL."""
+        self.photos[name] = content
+        return f"{self.base_url}/anh/{name}"
+
+    async def _handle_photo(self, request: web.Request) -> web.Response:
+        content = self.photos.get(request.match_info["name"])
+        if content is None:
+            return web.Response(status=404)
+        return web.Response(body=content, content_type="image/jpeg")
 
     # ----- pushing updates (what users do) ---------------------------------------------------
     def push_raw(self, update: Any) -> Any:

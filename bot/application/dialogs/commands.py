@@ -116,6 +116,7 @@ def duty_history(ctx: CommandContext, agency_id: str, typed: str) -> Response:
             "blockers": r.blockers,
             "evidence_ref": r.evidence_ref or "",
             "has_file": bool(r.evidence_file_id),
+            "evidence_number": r.evidence_number,
             "replaces": r.replaces_id,
         }
         for r, name in shown

@@ -30,11 +30,12 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from bot.application import progress
+from bot.application import evidence, progress
 from bot.application.accounts import can_report_for
 from bot.application.commands import small_int
 from bot.application.dialogs import hints
 from bot.application.dialogs import state as states
+from bot.application.file_limits import size_text
 from bot.application.messages import Attachment, Button, ButtonKind, Reply
 from bot.application.qa.views import timing_view
 from bot.config import NudgeSettings
@@ -50,6 +51,8 @@ PAGE_SIZE = 6
 PERCENT_CHOICES = (0, 25, 50, 75, 100)
 MAX_TEXT = 2000  # blockers and evidence references are notes, not documents
 TEXT_STEPS = ("blockers", "evidence")  # steps whose answer is a text
+# Telegram's Bot API hands bots files up to 20 MB: a larger limit would not be reached.
+DEFAULT_EVIDENCE_BYTES = 20_000_000
 BUTTON_TITLE = 48  # characters of a duty title on a button
 STEPS = ("directive", "duty", "status", "percent", "completed", "blockers", "evidence", "confirm")
 # What a step holds (an edit starts with the last report's): «Giữ nguyên» keeps it.
@@ -58,7 +61,13 @@ VALUES = {
     "percent": ("percent",),
     "completed": ("completed_on",),
     "blockers": ("blockers",),
-    "evidence": ("evidence_ref", "evidence_date", "evidence_file_id", "evidence_file_name"),
+    "evidence": (
+        "evidence_ref",
+        "evidence_date",
+        "evidence_file_id",
+        "evidence_file_name",
+        "evidence_number",
+    ),
 }
 AUTOMATIC_PERCENT = {"done": 100, "not_started": 0}
 _PERCENT = re.compile(r"^\s*(\d{1,3})\s*(%|phan tram|phần trăm)?\s*$", re.IGNORECASE)
@@ -120,11 +129,17 @@ def parse_evidence(text: str, issued: Issued | None = None) -> tuple[str, dt.dat
 
 class ReportDialog:
     def __init__(
-        self, catalog: Catalog, labels: Labels, settings: NudgeSettings | None = None
+        self,
+        catalog: Catalog,
+        labels: Labels,
+        settings: NudgeSettings | None = None,
+        evidence_max_bytes: int = DEFAULT_EVIDENCE_BYTES,
     ) -> None:
         self.catalog = catalog
         self.labels = labels
         self.settings = settings or NudgeSettings()  # the periods a done report settles
+        # EVIDENCE_MAX_BYTES: the largest evidence file a channel fetches and keeps.
+        self.evidence_max_bytes = evidence_max_bytes
 
     # Entry points (the router calls these).
 
@@ -278,15 +293,41 @@ class ReportDialog:
         }
         return Reply("dialog/number_at_blockers", view)
 
+    def wants_file(self, state: DialogState | None) -> bool:
+        """Whether a file sent now is evidence, so the channel should fetch its bytes."""
+        return state is not None and state.dialog == NAME and state.step == "evidence"
+
     def attachment(
         self, session: Session, user: User, state: DialogState, attachment: Attachment
     ) -> Outcome | None:
+        """A file at the evidence step: kept, numbered, when the channel brought its
+        bytes within `evidence_max_bytes`; otherwise the report still names it (the
+        channel's id) and the official is told it could not be kept."""
         if state.step != "evidence":
             return None
         data = _without(dict(state.data), "evidence")
         data["evidence_file_id"] = attachment.file_id
         data["evidence_file_name"] = attachment.file_name
-        return self._forward(session, user, state.step, data)
+        content = attachment.content
+        not_kept = None
+        if content is not None and len(content) <= self.evidence_max_bytes:
+            kept = evidence.keep(session, user, data["agency_id"], attachment, content)
+            data["evidence_number"] = kept.id
+            data["evidence_file_name"] = kept.name
+        else:
+            size = len(content) if content is not None else attachment.size
+            too_big = size > self.evidence_max_bytes
+            # A channel that stopped reading past the limit says limit + 1: "more than".
+            view = {
+                "reason": "too_big" if too_big else "failed",
+                "size": size_text(size, up=True) if size > self.evidence_max_bytes + 1 else "",
+                "limit": size_text(self.evidence_max_bytes),
+            }
+            not_kept = Reply("dialog/evidence_not_kept", view)
+        forward = self._forward(session, user, state.step, data)
+        if not_kept is not None:
+            forward.replies.insert(0, not_kept)
+        return forward
 
     def cancel(self, session: Session, user: User) -> Outcome:
         states.clear(session, user.id)
@@ -340,6 +381,9 @@ class ReportDialog:
                 evidence_ref=data.get("evidence_ref", ""),
                 evidence_date=_date(data.get("evidence_date")),
                 evidence_file_id=data.get("evidence_file_id", ""),
+                evidence_number=evidence.existing(
+                    session, data.get("evidence_number"), user.id, data["agency_id"]
+                ),
                 completed_on=_date(data.get("completed_on")),
                 replaces_id=previous.get("id") if previous else None,
             ),
@@ -494,6 +538,7 @@ class ReportDialog:
             "evidence_ref": data.get("evidence_ref", ""),
             "evidence_file_name": data.get("evidence_file_name", ""),
             "has_file": bool(data.get("evidence_file_id")),
+            "evidence_number": data.get("evidence_number"),
             "previous": self._previous_view(previous),
             "replaces": previous.get("id") if previous else None,
         }
@@ -583,6 +628,7 @@ def _values_of(report: ProgressReport) -> dict[str, Any]:
         "evidence_ref": report.evidence_ref,
         "evidence_date": _iso(report.evidence_date),
         "evidence_file_id": report.evidence_file_id,
+        "evidence_number": report.evidence_number,
     }
     return {k: v for k, v in values.items() if v not in (None, "")}
 

@@ -39,9 +39,16 @@ class DigestBuilder:
     """Builds digests for users from the database, and renders them."""
 
     def __init__(
-        self, catalog: Catalog, templates_dir: Path, settings: NudgeSettings | None = None
+        self,
+        catalog: Catalog,
+        templates_dir: Path,
+        settings: NudgeSettings | None = None,
+        evidence_url: str = "",
     ) -> None:
         self.catalog = catalog
+        # Where the portal serves evidence files (`evidence.download_base`); "": the
+        # portal has no address, the .xlsx names the chat command only.
+        self.evidence_url = evidence_url
         self.templates_dir = templates_dir
         self.settings = settings or NudgeSettings()
         self.status_labels: dict[str, str] = read_yaml(templates_dir / "labels.yaml")["status"]
@@ -191,7 +198,7 @@ class DigestBuilder:
         """The digest's .xlsx, named by its day."""
         local = digest.generated_at.astimezone(_TZ)
         name = f"tong-hop-chi-thi-06-{local:%Y%m%d}.xlsx"
-        workbook = to_xlsx(digest, self.status_labels)
+        workbook = to_xlsx(digest, self.status_labels, evidence_url=self.evidence_url)
         return OutgoingFile(name, workbook, f"Tổng hợp chi tiết — {digest.scope}")
 
 

@@ -8,7 +8,7 @@ from dataclasses import replace
 
 from sqlalchemy.orm import Session
 
-from bot.application import accounts
+from bot.application import accounts, evidence
 from bot.application.commands import Command, CommandContext, CommandRefused
 from bot.application.digest import quarterly, snapshots, views
 from bot.application.digest.builder import DigestBuilder, enqueue_on_demand
@@ -25,7 +25,12 @@ DRAFTING_AGENCY = "sttt"
 
 
 def builder_for(ctx: CommandContext) -> DigestBuilder:
-    return DigestBuilder(ctx.app.catalog, ctx.app.templates_dir, ctx.app.nudge_settings)
+    return DigestBuilder(
+        ctx.app.catalog,
+        ctx.app.templates_dir,
+        ctx.app.nudge_settings,
+        evidence.download_base(ctx.app.web_url),
+    )
 
 
 def digest(ctx: CommandContext) -> Response:
@@ -114,7 +119,8 @@ def quarterly_files(
     # headed as the annex of that report.
     annex_name = f"phu-luc-bao-cao-quy-{quarter}-{year}-chi-thi-06.xlsx"
     annex_of = quarterly.ANNEX_OF.format(year=year)
-    annex = OutgoingFile(annex_name, to_xlsx(built, builder.status_labels, annex_of), "Phụ lục")
+    workbook = to_xlsx(built, builder.status_labels, annex_of, builder.evidence_url)
+    annex = OutgoingFile(annex_name, workbook, "Phụ lục")
     return document, annex
 
 

@@ -65,6 +65,7 @@ class DigestRow:
     completed_on: dt.date | None = None  # done: the day the settling report gives
     note: str = ""  # why the deadline is not the date written (a day off, an extension)
     duty_label: str = ""  # the id users see (DutyPlan.label)
+    evidence_number: int | None = None  # the latest report's kept file (`/minhchung`)
 
     @property
     def key(self) -> str:
@@ -272,6 +273,7 @@ def _row(
         completed_on,
         note,
         plan.shown_id,
+        report.evidence_number if report else None,
     )
 
 

@@ -199,13 +199,21 @@ def to_docx(digest: Digest, year: int, quarter: int) -> bytes:
                 weight.set(qn("w:val"), "1")
         template.addprevious(row)
     table._tbl.remove(template)
+    files = sorted({r.evidence_number for r in digest.rows if r.evidence_number})
+    if files:
+        body(
+            f"Các cơ quan gửi kèm báo cáo {len(files)} tệp minh chứng (số tệp ghi ở cột «Minh "
+            "chứng» của phụ lục); mở một tệp bằng lệnh /minhchung <số> trên trợ lý, hoặc "
+            "trên trang web quản lý."
+        )
 
     heading("II. TỒN TẠI, HẠN CHẾ")
     blocked = digest.blocked
     if blocked:
         body(f"Khó khăn, vướng mắc các cơ quan nêu ({len(blocked)}):")
         for row in blocked:
-            body(f"- {row.agency} ({row.title}, {row.clause}): {row.blockers}.")
+            proof = f" (minh chứng: tệp số {row.evidence_number})" if row.evidence_number else ""
+            body(f"- {row.agency} ({row.title}, {row.clause}): {row.blockers}{proof}.")
     late = digest.late
     if late:
         by_task: dict[tuple[str, str], list[DigestRow]] = {}

@@ -83,6 +83,7 @@ def _row_view(row: DigestRow, digest: Digest) -> dict[str, Any]:
         "percent": row.percent,
         "blockers": cut(row.blockers),
         "evidence": row.evidence,
+        "evidence_number": row.evidence_number,
         "days": opened,
     }
 
@@ -118,6 +119,7 @@ def summary(
         "previous_at": digest.previous_at,
         "skipped": [{"title": s.title, "id": s.label or s.duty_id} for s in digest.skipped],
         "attached": attached,
+        "evidence_files": len({r.evidence_number for r in digest.rows if r.evidence_number}),
         "directive_picks": False,  # `/tonghop` over several directives offers each
     }
     buttons = [Button("Theo tình trạng", f"{command} {BY_STATUS}")]

@@ -26,6 +26,14 @@ FONT = {"font_name": "Times New Roman", "font_size": 12}
 
 
 @dataclass(frozen=True)
+class Link:
+    """A cell's text that opens `url` (an evidence file on the portal)."""
+
+    text: str
+    url: str
+
+
+@dataclass(frozen=True)
 class Column:
     title: str
     width: float  # characters
@@ -37,8 +45,20 @@ def _local_day(moment: dt.datetime | None) -> dt.date | None:
     return moment.astimezone(_TZ).date() if moment else None
 
 
-def _columns(status_labels: dict[str, str]) -> list[Column]:
-    """The columns of the row sheets (after STT)."""
+def _evidence(row: DigestRow, evidence_url: str) -> str | Link:
+    """What the official gave as evidence, and how to open the file they sent: the chat
+    command, and a link to the portal's download when the portal has an address."""
+    text = row.evidence
+    if not row.evidence_number:
+        return text
+    text = f"{text}; " if text else ""
+    text += f"tệp: /minhchung {row.evidence_number}"
+    return Link(text, f"{evidence_url}/{row.evidence_number}") if evidence_url else text
+
+
+def _columns(status_labels: dict[str, str], evidence_url: str = "") -> list[Column]:
+    """The columns of the row sheets (after STT); `evidence_url`: where the portal
+    serves evidence files ("": no links)."""
     return [
         Column("Cơ quan", 28, lambda r: r.agency),
         Column("Mã nhiệm vụ", 11, lambda r: r.duty_label or r.duty_id),
@@ -55,7 +75,7 @@ def _columns(status_labels: dict[str, str]) -> list[Column]:
         Column("Mức độ (%)", 10, lambda r: r.percent),
         Column("Ngày báo cáo", 13, lambda r: _local_day(r.reported_at), "date"),
         Column("Vướng mắc", 40, lambda r: r.blockers),
-        Column("Minh chứng", 28, lambda r: r.evidence),
+        Column("Minh chứng", 28, lambda r: _evidence(r, evidence_url)),
     ]
 
 
@@ -81,6 +101,7 @@ class _Book:
                 }
             ),
             "body": self.book.add_format(cell),
+            "link": self.book.add_format({**cell, "font_color": "blue", "underline": 1}),
             "total": self.book.add_format({**bold, "top": 1}),
             "date": self.book.add_format({**cell, "num_format": DATE_FORMAT}),
             "percent": self.book.add_format({**cell, "num_format": PERCENT_FORMAT}),
@@ -114,7 +135,9 @@ class _Book:
         fmt = self.formats[kind]
         if value is None or value == "":
             return
-        if isinstance(value, str):
+        if isinstance(value, Link):
+            sheet.write_url(row, column, value.url, self.formats["link"], string=value.text)
+        elif isinstance(value, str):
             sheet.write_string(row, column, value, fmt)
         elif isinstance(value, dt.date):
             sheet.write_datetime(row, column, value, fmt)
@@ -139,9 +162,12 @@ class _Book:
         sheet.autofilter(HEADER_ROW, 0, HEADER_ROW + max(len(rows), 1), len(header) - 1)
 
 
-def to_xlsx(digest: Digest, status_labels: dict[str, str], annex_of: str = "") -> bytes:
+def to_xlsx(
+    digest: Digest, status_labels: dict[str, str], annex_of: str = "", evidence_url: str = ""
+) -> bytes:
     """The digest as a workbook: summary per agency (with totals), blockers, every row,
-    the overdue rows; `annex_of`: the report it is the annex of (its heading says so)."""
+    the overdue rows; `annex_of`: the report it is the annex of (its heading says so);
+    `evidence_url`: where the portal serves evidence files (their cells link there)."""
     out = io.BytesIO()
     book = _Book(out)
     title = f"Tổng hợp thực hiện {digest.subject} — {digest.scope}"
@@ -170,7 +196,7 @@ def to_xlsx(digest: Digest, status_labels: dict[str, str], annex_of: str = "") -
         book.write(summary, line, column, value, "total")
     book.write(summary, line, len(header) - 1, done / total if total else 0, "total percent")
 
-    columns = _columns(status_labels)
+    columns = _columns(status_labels, evidence_url)
     blockers = "Khó khăn, vướng mắc (mới nhất trước)"
     book.rows_sheet("Vướng mắc", blockers, note, columns, digest.blocked)
     book.rows_sheet("Chi tiết", title, note, columns, digest.rows)

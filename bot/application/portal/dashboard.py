@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from bot.application import evidence
 from bot.application.digest import snapshots
 from bot.application.digest.builder import DigestBuilder
 from bot.application.digest.commands import quarterly_files
@@ -271,6 +272,7 @@ class ReportEntry:
     evidence_ref: str
     evidence_date: dt.date | None
     evidence_file: bool  # a file was sent in chat as evidence
+    evidence_number: int | None  # the file kept, to open (None: not kept)
     reporter: str
 
 
@@ -346,6 +348,7 @@ def duty_page(
             evidence_ref=report.evidence_ref or "",
             evidence_date=report.evidence_date,
             evidence_file=bool(report.evidence_file_id),
+            evidence_number=report.evidence_number,
             reporter=reporter,
         )
         for report, reporter in session.execute(query)
@@ -377,3 +380,18 @@ def duty_page(
         page=page,
         pages=pages,
     )
+
+
+def evidence_file(
+    session: Session, builder: DigestBuilder, visitor: Visitor, number: int
+) -> evidence.Opened:
+    """An evidence file to download, when the visitor may see its agency's progress
+    (the same rule as `/minhchung` in chat)."""
+    try:
+        opened = evidence.find(session, number, visitor.user_id)
+    except evidence.Unknown:
+        raise access.NotFound("evidence", number=number) from None
+    roles, scope = visitor.roles, visitor.scope
+    if not evidence.may_open(builder, opened.agency_id, visitor.agency_id, roles, scope):
+        raise access.refuse(session, visitor, f"minh-chung {number}")
+    return opened

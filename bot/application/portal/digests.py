@@ -74,9 +74,13 @@ class CachedDigests(DigestBuilder):
     given: the portal's) are reused while `change_stamp` holds."""
 
     def __init__(
-        self, catalog: Catalog, templates_dir: Path, settings: NudgeSettings | None = None
+        self,
+        catalog: Catalog,
+        templates_dir: Path,
+        settings: NudgeSettings | None = None,
+        evidence_url: str = "",
     ) -> None:
-        super().__init__(catalog, templates_dir, settings)
+        super().__init__(catalog, templates_dir, settings, evidence_url)
         # (agencies, scope) -> (the day and stamp it was built on, when, the digest)
         self._kept: OrderedDict[Hashable, tuple[Hashable, dt.datetime, Digest]] = OrderedDict()
         self._lock = threading.Lock()

@@ -127,6 +127,7 @@ class ReportView:
     # the one this report settles, as stored when they were saved (None: not stored).
     earlier_periods: tuple[dt.date | None, ...] = ()
     period_due: dt.date | None = None
+    evidence_number: int | None = None  # its kept evidence file (`/minhchung <số>`)
 
     def finished_on(self, calendar: WorkingCalendar) -> dt.date | None:
         """A done report's finishing day: the one the official gave, else (reports made

@@ -16,6 +16,7 @@ import logging
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
+from bot.application import evidence
 from bot.application.delivery import Clock, Drainer, DrainStats, RateLimiter, Sender, utc_clock
 from bot.application.digest import weekly
 from bot.application.outbox import OutboxStore
@@ -59,6 +60,7 @@ class NudgeService:
                 self.assistant.settings.templates_dir,
                 self.settings,
                 self.assistant.core.services.push_channels,
+                evidence.download_base(self.assistant.core.services.web_url),
             )
         return self._ticker
 

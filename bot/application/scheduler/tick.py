@@ -151,12 +151,13 @@ class Ticker:
         templates_dir: Path,
         settings: NudgeSettings,
         channels: Collection[str] | None = None,
+        evidence_url: str = "",
     ) -> None:
         self.catalog = catalog
         self.settings = settings
         self.channels = channels  # where pushed messages can go (None: any channel)
         self.messages = NudgeMessages(catalog, templates_dir)
-        self.digests = digests.DigestBuilder(catalog, templates_dir, settings)
+        self.digests = digests.DigestBuilder(catalog, templates_dir, settings, evidence_url)
         # What this process has logged with a traceback: a bad row is seen every tick,
         # and a log line a minute would bury everything else.
         self._logged: set[str] = set()

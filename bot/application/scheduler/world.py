@@ -85,6 +85,7 @@ _VIEW_COLUMNS = (
     ProgressReport.evidence_date,
     ProgressReport.completed_on,
     ProgressReport.period_due,
+    ProgressReport.evidence_number,
 )
 
 
@@ -97,6 +98,7 @@ def _view(row: Any) -> ReportView:  # a Row of `_VIEW_COLUMNS` (and maybe more)
         with_day(row.evidence_ref or "", row.evidence_date),
         row.completed_on,
         period_due=row.period_due,
+        evidence_number=row.evidence_number,
     )
 
 

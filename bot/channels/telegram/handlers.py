@@ -25,7 +25,6 @@ from telegram.constants import ChatType
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import ContextTypes
 
-from bot.application.admin.commands import import_wanted
 from bot.application.assistant import Assistant
 from bot.application.commands import CommandTable, Held, parse_command
 from bot.application.messages import Attachment, IncomingMessage, Response
@@ -93,7 +92,7 @@ def attachment_of(message: Message) -> Attachment | None:
         )
     if message.photo:
         largest = max(message.photo, key=lambda p: (p.width * p.height, p.file_size or 0))
-        return Attachment("photo", largest.file_id)
+        return Attachment("photo", largest.file_id, size=largest.file_size or 0)
     return None
 
 
@@ -154,13 +153,14 @@ class TelegramChannel:
     async def _with_content(
         self, context: ContextTypes.DEFAULT_TYPE, message: IncomingMessage
     ) -> IncomingMessage:
-        """An admin's content file (FAQ, duties) comes with its bytes; other files do not."""
+        """A file the core wants (a report's evidence, an admin's content file) comes
+        with its bytes, when Telegram hands them over within the core's limit; other
+        files, and files too big or that failed, come without (the core says why)."""
         attachment = message.attachment
-        max_bytes = self.assistant.settings.imports.max_bytes
-        if attachment is None or not import_wanted(attachment, max_bytes):
+        if attachment is None:
             return message
-        roles = await asyncio.to_thread(self._role, message)
-        if "admin" not in roles:
+        limit = await asyncio.to_thread(self._file_wanted, message)
+        if limit == 0 or attachment.size > limit:  # Telegram said its size: not fetched
             return message
         try:
             file = await context.bot.get_file(attachment.file_id)
@@ -168,11 +168,13 @@ class TelegramChannel:
         except TelegramError as error:
             log.warning("could not download %s: %s", attachment.file_name, error)
             return message  # the core answers that the file could not be read
+        if len(content) > limit:
+            return replace(message, attachment=replace(attachment, size=len(content)))
         return replace(message, attachment=replace(attachment, content=content))
 
-    def _role(self, message: IncomingMessage) -> frozenset[str]:
+    def _file_wanted(self, message: IncomingMessage) -> int:
         with session_scope(self.assistant.sessions) as session:
-            return self.assistant.core.role_of(session, message.channel, message.user_id)
+            return self.assistant.core.file_wanted(session, message)
 
     # ----- the core and rendering (in a worker thread) ----------------------------------------
     def handle(self, message: IncomingMessage) -> Outcome:

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
+from bot.application import evidence
 from bot.application.delivery import Clock
 from bot.application.digest.builder import DigestBuilder
 from bot.application.messages import OutgoingFile
@@ -57,7 +58,10 @@ class Site:
         catalog = self.services.catalog
         if self._builder is None or self._builder.catalog is not catalog:
             self._builder = CachedDigests(
-                catalog, self.services.templates_dir, self.services.nudge_settings
+                catalog,
+                self.services.templates_dir,
+                self.services.nudge_settings,
+                evidence.download_base(self.services.web_url),
             )
         return self._builder
 
@@ -120,8 +124,9 @@ class PageContext:
         return self.site.page(template, self.visitor, status, **data)
 
 
-def download(file: OutgoingFile) -> Response:
-    """A file to save (the .xlsx, the .docx), never shown in the page."""
+def download(file: OutgoingFile, media_type: str = "") -> Response:
+    """A file to save (the .xlsx, the .docx, an evidence file), never shown in the
+    page; `media_type` when known, else by the name's suffix."""
     headers = {
         **SECURITY_HEADERS,
         "Content-Disposition": f"attachment; filename*=UTF-8''{quote(file.name)}",
@@ -130,5 +135,5 @@ def download(file: OutgoingFile) -> Response:
         ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     }
-    kind = media.get(file.name[file.name.rfind(".") :], "application/octet-stream")
+    kind = media_type or media.get(file.name[file.name.rfind(".") :], "application/octet-stream")
     return Response(file.content, media_type=kind, headers=headers)

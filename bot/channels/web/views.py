@@ -10,7 +10,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from bot.application import evidence
+from bot.application.commands import small_int
+from bot.application.messages import OutgoingFile
 from bot.application.portal import dashboard as boards
+from bot.application.portal.access import NotFound
 from bot.channels.web.context import PageContext, download
 
 Page = Callable[[Callable[[PageContext], Response]], Callable[[Request], Awaitable[Response]]]
@@ -97,6 +101,14 @@ def quarterly_annex(ctx: PageContext) -> Response:
     return download(annex)
 
 
+def evidence_file(ctx: PageContext) -> Response:
+    number = small_int(ctx.request.path_params["number"])
+    if number is None:
+        raise NotFound("evidence")
+    opened = boards.evidence_file(ctx.session, ctx.site.builder(), ctx.visitor, number)
+    return download(OutgoingFile(opened.name, opened.content), opened.media_type)
+
+
 def routes(page: Page) -> list[Route]:
     return [
         Route("/tong-hop", page(dashboard), methods=["GET"]),
@@ -104,4 +116,5 @@ def routes(page: Page) -> list[Route]:
         Route("/bao-cao-quy.docx", page(quarterly_docx), methods=["GET"]),
         Route("/phu-luc-bao-cao-quy.xlsx", page(quarterly_annex), methods=["GET"]),
         Route("/nhiem-vu/{duty_id}", page(duty), methods=["GET"]),
+        Route(evidence.WEB_PATH + "/{number}", page(evidence_file), methods=["GET"]),
     ]

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from bot.application.assistant import Assistant
@@ -45,6 +46,7 @@ class ZaloChannel:
         if message is None or chat_id is None:
             log.debug("ignored a Zalo update with nobody to answer")
             return
+        message = await self._with_content(message)
         try:
             response = await asyncio.to_thread(self.answer, message)
         except Exception:
@@ -82,6 +84,29 @@ class ZaloChannel:
                 wait = error.seconds if isinstance(error, RetryLater) else 2.0**attempt
                 log.info("a reply to a Zalo chat failed (%s); trying again", error)
                 await asyncio.sleep(min(wait, MAX_RETRY_WAIT))
+
+    async def _with_content(self, message: IncomingMessage) -> IncomingMessage:
+        """A photo the core wants (a report's evidence) comes with its bytes, fetched
+        from the URL Zalo gave within the core's limit; too big or failed: without
+        (the core tells the official it could not be kept)."""
+        attachment = message.attachment
+        if attachment is None:
+            return message
+        try:
+            limit = await asyncio.to_thread(self._file_wanted, message)
+            if limit == 0:
+                return message
+            content = await self.sender.client.download(attachment.file_id, limit)
+        except Exception as error:  # the report goes on without the file
+            log.warning("could not download a Zalo photo: %s", error)
+            return message
+        if content is None:  # read until past the limit: its size is "more than that"
+            return replace(message, attachment=replace(attachment, size=limit + 1))
+        return replace(message, attachment=replace(attachment, content=content))
+
+    def _file_wanted(self, message: IncomingMessage) -> int:
+        with session_scope(self.assistant.sessions) as session:
+            return self.assistant.core.file_wanted(session, message)
 
     def answer(self, message: IncomingMessage) -> Response:
         """The core's response, in its own committed session (a worker thread)."""

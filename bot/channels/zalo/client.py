@@ -229,6 +229,28 @@ class ZaloClient:
     async def send_chat_action(self, chat_id: str, action: str = "typing") -> None:
         await self.call("sendChatAction", {"chat_id": chat_id, "action": action})
 
+    async def download(self, url: str, max_bytes: int) -> bytes | None:
+        """The bytes at a file URL Zalo gave (a photo an official sent), read as they
+        come and dropped past `max_bytes` (None then: too big). A ZaloServerError when
+        the URL is no http(s) one, or the download fails."""
+        if not url.startswith(("https://", "http://")):
+            raise ZaloServerError("download", 0, "not an http(s) URL")
+        try:
+            async with self._http.stream("GET", url, timeout=self.timeout) as response:
+                if response.status_code != 200:
+                    raise ZaloServerError("download", response.status_code, "not downloaded")
+                declared = _as_int(response.headers.get("content-length"))
+                if declared is not None and declared > max_bytes:
+                    return None
+                content = bytearray()
+                async for chunk in response.aiter_bytes():
+                    content += chunk
+                    if len(content) > max_bytes:
+                        return None
+                return bytes(content)
+        except httpx.HTTPError as error:
+            raise ZaloServerError("download", 0, type(error).__name__) from None
+
     # ----- transport ---------------------------------------------------------------------------
     async def call(
         self, method: str, params: Mapping[str, Any] | None = None, timeout: float | None = None
