@@ -15,7 +15,7 @@ from bot.channels.zalo.client import ZaloClient
 from bot.channels.zalo.sender import ZaloSender
 from bot.domain.calendar import TIMEZONE
 from bot.storage.db import session_scope
-from bot.storage.models import ProgressReport, QuestionLog
+from bot.storage.models import ProgressReport, QuestionLog, User
 
 AGENCY = "snv"  # Sở Nội vụ
 # Renders only (`texts`): its client never sends.
@@ -287,3 +287,32 @@ def test_a_command_inside_a_dialog_offers_one_set_of_choices(assistant: Assistan
     assert not reports(assistant)
     chat.send("/toi")
     assert chat.last.replies[-1].template == "dialog/report_status"
+
+
+def test_a_restarted_console_shows_the_open_step_without_answering_it(
+    assistant: Assistant,
+) -> None:
+    """`bot chat` opens with /start, not a typed greeting: at a free-text step a typed
+    «xin chào» was taken as the blockers."""
+    import io
+
+    from bot.application.dialogs import state as states
+    from bot.channels.console.chat import ConsoleChannel, chat
+
+    console = ConsoleChannel(assistant, "r1")
+    console.send(f"/start {invite(assistant)}")
+    console.send("/baocao")
+    console.send("1")  # the first duty
+    console.send("2")  # Đang thực hiện
+    console.send("50")
+    with session_scope(assistant.sessions) as session:
+        user = session.scalars(select(User).where(User.channel_user_id == "r1")).one()
+        before = states.load(session, user.id)
+        assert before is not None and before.step == "blockers"
+        user_id, data = user.id, dict(before.data)
+    out = io.StringIO()
+    chat(console, stdin=io.StringIO(""), out=out)
+    assert "Vướng mắc" in out.getvalue() or "vướng mắc" in out.getvalue()
+    with session_scope(assistant.sessions) as session:
+        after = states.load(session, user_id)
+        assert after is not None and (after.step, dict(after.data)) == ("blockers", data)

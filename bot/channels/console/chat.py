@@ -112,7 +112,9 @@ def ask_lines(channel: ConsoleChannel, lines: Iterable[str], out: TextIO) -> Non
 
 def chat(channel: ConsoleChannel, stdin: TextIO = sys.stdin, out: TextIO = sys.stdout) -> None:
     """Interactive loop; Ctrl-D or "thoát" ends it."""
-    out.write(channel.render(channel.send("xin chào")) + "\n")
+    # /start, not a greeting typed by the user: inside an open dialog a typed line
+    # answers the step (a restarted console once wrote «xin chào» as the blockers).
+    out.write(channel.render(channel.send("/start")) + "\n")
     out.write(
         "(Gõ câu hỏi, hoặc số thứ tự để chọn gợi ý; «/tep đường/dẫn/tệp» để gửi một tệp;"
         " Ctrl-D hoặc «thoát» để kết thúc.)\n"
