@@ -47,7 +47,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
 def cmd_chat(args: argparse.Namespace) -> int:
     from bot.channels.console.chat import ConsoleChannel, chat
 
-    chat(ConsoleChannel(_assistant(args)))
+    chat(ConsoleChannel(_assistant(args), user_id=args.user_id))
     return 0
 
 
@@ -487,6 +487,12 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--jsonl", action="store_true", help="đọc câu hỏi từ stdin, in JSON từng dòng")
     ask.set_defaults(func=cmd_ask)
     chat = commands.add_parser("chat", help="trò chuyện trong cửa sổ dòng lệnh")
+    chat.add_argument(
+        "--user-id",
+        default="local",
+        metavar="MÃ",
+        help="tài khoản dòng lệnh (mặc định local): mỗi mã là một người, để thử nhiều vai",
+    )
     chat.set_defaults(func=cmd_chat)
     run = commands.add_parser(
         "run", help="chạy trợ lý trên mọi kênh đã có token (Zalo, Telegram) và bộ nhắc việc"

@@ -110,3 +110,13 @@ def test_a_one_shot_question_follows_neither_a_chat_nor_the_line_before(
     assert json.loads(after_chat.stdout)["reply"] == expected
     lines = run_bot(["ask", "--jsonl"], database, "Sở Tài chính phải làm gì?\n" + follow_up + "\n")
     assert json.loads(lines.stdout.splitlines()[1])["reply"] == expected
+
+
+def test_chat_as_another_console_user(database: Path) -> None:
+    """`bot chat --user-id` plays several people on one machine: an admin made of one
+    console account is not the other's."""
+    made = run_bot(["admin", "--channel", "console", "--user-id", "lanh-dao"], database)
+    assert made.returncode == 0, made.stderr
+    admin = run_bot(["chat", "--user-id", "lanh-dao"], database, "/toi\nthoát\n")
+    other = run_bot(["chat"], database, "/toi\nthoát\n")
+    assert "quản trị viên" in admin.stdout and "quản trị viên" not in other.stdout
