@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -11,8 +12,10 @@ from sqlalchemy.orm import Session
 
 from bot.application.periods import add_report
 from bot.config import NudgeSettings
+from bot.domain.calendar import TIMEZONE
 from bot.domain.catalog import Catalog
-from bot.domain.knowledge import Duty, split_key
+from bot.domain.knowledge import Duty, scoped_key, short_label, split_key
+from bot.storage import models as m
 from bot.storage.models import ProgressReport, User
 from bot.storage.repositories import ProgressRepo
 
@@ -51,17 +54,70 @@ def find_duty_id(catalog: Catalog, typed: str) -> str | None:
     exact = catalog.duties.resolve(typed)
     if exact is not None:
         return exact
-    key = _id_key(re.sub(r"^(mã|ma)\s+", "", typed, flags=re.IGNORECASE))
-    found = [
-        duty_key
-        for duty_key in catalog.duties
-        if key in (_id_key(catalog.duty_label(duty_key)), _id_key(catalog.duties[duty_key][1].id))
-    ]
+    return _one_named(
+        typed,
+        ((k, (catalog.duty_label(k), catalog.duties[k][1].id)) for k in catalog.duties),
+    )
+
+
+def _one_named(typed: str, named: Iterable[tuple[str, Sequence[str]]]) -> str | None:
+    """The one key whose ids (as shown, as stored) `typed` matches without punctuation
+    or case; None when none or several do."""
+    key = _id_key(re.sub(r"^(mã|ma)\s+", "", typed.strip(), flags=re.IGNORECASE))
+    found = [k for k, ids in named if key in (_id_key(i) for i in ids)]
     return found[0] if len(found) == 1 else None
 
 
 def _id_key(text: str) -> str:
     return re.sub(r"[\W_]+", "", text.casefold())
+
+
+@dataclass(frozen=True)
+class RetiredDuty:
+    """A duty of a retired directive: its reports are history, read (`/tiendo <mã>`,
+    the portal's duty page) but neither added to nor edited."""
+
+    key: str  # scoped, as reports store it
+    label: str  # "15/2021·I.1.a-1": always qualified (an active directive may share the id)
+    title: str
+    clause: str  # "15/2021 · Mục I.1.a"
+    timing: str
+    directive: str  # "Chỉ thị 15/CT-UBND"
+    retired_on: dt.date  # in Vietnam's time
+
+
+def find_retired_duty(session: Session, typed: str) -> RetiredDuty | None:
+    """The duty of a retired directive a user typed the id of: its scoped key, its
+    label ("15/2021·I.1.a-1") or its plain id when one retired duty has it, read as
+    `find_duty_id` reads ids. Asked only once the active catalog knows no such duty:
+    retired directives stay out of the catalog (no answers, nudges or digest rows)."""
+    rows = session.execute(
+        select(m.Duty, m.Directive)
+        .join(m.Directive, m.Directive.id == m.Duty.directive_id)
+        .where(m.Directive.retired_at.is_not(None))
+    ).all()
+    by_key = {scoped_key(d.id, duty.id): (duty, d) for duty, d in rows}
+
+    def label(duty: m.Duty, directive: m.Directive) -> str:
+        return f"{short_label(directive.number, directive.issued)}·{duty.id}"
+
+    found = _one_named(typed, ((k, (k, label(*row), row[0].id)) for k, row in by_key.items()))
+    if found is None:
+        return None
+    duty, directive = by_key[found]
+    assert directive.retired_at is not None  # the query's condition
+    # A pack directive whose folder has gone loses its clauses on the next seeding.
+    clause = session.get(m.Clause, (directive.id, duty.clause))
+    short = short_label(directive.number, directive.issued)
+    return RetiredDuty(
+        key=found,
+        label=label(duty, directive),
+        title=(duty.overrides or {}).get("title", duty.title),
+        clause=f"{short} · {clause.label if clause else duty.clause}",
+        timing=duty.timing_text,
+        directive=f"{directive.doc_type} {directive.number}",
+        retired_on=directive.retired_at.astimezone(TIMEZONE).date(),
+    )
 
 
 def save(

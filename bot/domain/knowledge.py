@@ -43,6 +43,12 @@ def split_key(key: str) -> tuple[str, str]:
     return (directive_id, item_id) if separator else ("", key)
 
 
+def short_label(number: str, issued: dt.date) -> str:
+    """A directive's short name, "06/2019" (from "06/CT-UBND" issued in 2019): how ids
+    are prefixed when several directives are active, and a retired one's always."""
+    return f"{number.split('/')[0]}/{issued.year}"
+
+
 @dataclass(frozen=True)
 class Agency:
     """A body the directive (or a user) can name."""
@@ -204,7 +210,7 @@ class Directive:
     @property
     def short_label(self) -> str:
         """How ids are prefixed when several directives are active: "06/2019"."""
-        return f"{self.number.split('/')[0]}/{self.issued.year}"
+        return short_label(self.number, self.issued)
 
     @property
     def name(self) -> str:

@@ -25,8 +25,10 @@ from bot.application.scheduler.policy import due_messages
 from bot.application.scheduler.world import load_world
 from bot.cli import main
 from bot.config import PROJECT_ROOT, NudgeSettings, Settings
+from bot.domain.calendar import TIMEZONE
+from bot.domain.dates import padded_date, vn_date
 from bot.storage.db import session_scope
-from bot.storage.models import Duty, ProgressReport
+from bot.storage.models import Directive, Duty, ProgressReport, User, utcnow
 from tests.scheduler.conftest import add_users, at
 from tests.support.directives import FIRST, copy_pack, key
 
@@ -145,12 +147,11 @@ def test_reports_digests_nudges_and_exports_keep_the_two_apart(two: Assistant) -
     assert "2.f-4" not in ids
 
 
-def test_a_directive_retired_from_the_command_line_leaves_a_running_bot(
+def retire_second(
     two: Assistant, db_url: str, two_packs: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """`bot directive retire` in another process: the running core sees the audited
-    change on its next check and reloads; asked by number, the retired directive is
-    said to be retired, and ids are plain again with one directive left."""
+) -> dt.date:
+    """`bot directive retire 99-CT-UBND-2025` in another process, seen by the running
+    bot (its reloader checks at once); the day it was retired, in Vietnam."""
     monkeypatch.setattr(reload, "CHECK_EVERY_SECONDS", 0.0)
     monkeypatch.setenv("DATABASE_URL", db_url)
     monkeypatch.setenv("DATA_DIR", str(two_packs))
@@ -158,6 +159,19 @@ def test_a_directive_retired_from_the_command_line_leaves_a_running_bot(
     assert main(["directive", "retire", SECOND]) == 0
     say(two, "1", "xin chào")  # sees the retirement: rebuilds in the background
     two.core.wait_for_reload()
+    with session_scope(two.sessions) as session:
+        retired_at = session.get_one(Directive, SECOND).retired_at
+    assert retired_at is not None
+    return retired_at.astimezone(TIMEZONE).date()
+
+
+def test_a_directive_retired_from_the_command_line_leaves_a_running_bot(
+    two: Assistant, db_url: str, two_packs: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`bot directive retire` in another process: the running core sees the audited
+    change on its next check and reloads; asked by number, the retired directive is
+    said to be retired, and ids are plain again with one directive left."""
+    retire_second(two, db_url, two_packs, monkeypatch)
 
     text = say(two, "1", "Chỉ thị 99/CT-UBND quy định gì?")
     assert "Chỉ thị 99/CT-UBND ngày 19/4/2025" in text and "đã thôi áp dụng từ ngày" in text
@@ -223,3 +237,73 @@ def test_the_greeting_and_help_name_every_directive_in_force(two: Assistant) -> 
     assert "Chỉ thị 06/CT-UBND (19/4/2019), Chỉ thị 99/CT-UBND (19/4/2025)" in say(
         two, "8", "tro giup"
     )
+
+
+def test_a_retired_directive_s_reports_stay_readable_not_editable(
+    two: Assistant, db_url: str, two_packs: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Reports on 99/2025 made while it applied: once it is retired, `/tiendo <mã>` and
+    the portal's duty page still show them, marked as history; `/sua` refuses to edit
+    them; the picker, `/xong` and the digest know only 06."""
+    from starlette.testclient import TestClient
+
+    from bot.application.dialogs import state as states
+    from bot.channels.http import web_app
+    from bot.channels.web.app import Portal
+    from tests.scheduler.conftest import Clock
+    from tests.web.conftest import PUBLIC, World, log_in
+
+    [official, _] = add_users(two, ("11", "h_que_vo", "official"), ("zadmin", None, "admin"))
+    with session_scope(two.sessions) as session:
+        session.get_one(User, official).display_name = "Nguyễn Văn An"
+        session.get_one(User, _).channel = "zalo"
+    assert "Đã ghi nhận hoàn thành" in say(two, "11", "/xong 06/2019·2.f-4")
+    assert "Đã ghi nhận hoàn thành" in say(two, "11", "/xong 99/2025·2.f-4")  # the last one
+    with session_scope(two.sessions) as session:
+        number = session.scalars(
+            select(ProgressReport.id).where(ProgressReport.directive_id == SECOND)
+        ).one()
+    day = retire_second(two, db_url, two_packs, monkeypatch)
+    mark = f"văn bản đã thôi áp dụng từ {vn_date(day)}"
+
+    history = say(two, "11", "/tiendo 99/2025·2.f-4")
+    assert "Không tìm thấy" not in history and mark in history
+    assert "mã 99/2025·2.f-4" in history and "(99/2025 · Mục 2.f" in history
+    assert f"Số {number}," in history and "Nguyễn Văn An" in history
+    assert "/baocao" not in history and "không giao nhiệm vụ" not in history
+    # The plain id is the active directive's: 06's duty, its own report, no mark.
+    active = say(two, "11", "/tiendo 2.f-4")
+    assert "mã 2.f-4" in active and "thôi áp dụng" not in active and f"Số {number}," not in active
+
+    # Editing is refused, by number, by the duty's id, and as the last report made.
+    refusal = (
+        f"Báo cáo số {number} thuộc Chỉ thị 99/CT-UBND, {mark}: báo cáo được giữ làm lịch sử"
+        " và không sửa được nữa. Anh/Chị xem lại bằng /tiendo 99/2025·2.f-4."
+    )
+    assert say(two, "11", f"/sua {number}") == refusal
+    assert say(two, "11", "/sua 99/2025·2.f-4") == refusal
+    assert say(two, "11", "/sua") == refusal
+    with session_scope(two.sessions) as session:
+        assert states.load(session, official) is None  # no dialog was opened
+
+    # What is still in force knows only 06.
+    picker = say(two, "11", "/baocao")
+    assert "văn bản nào" not in picker and "99/2025" not in picker
+    say(two, "11", "/huy")
+    assert "Đã ghi nhận hoàn thành" not in say(two, "11", "/xong 99/2025·2.f-4")
+
+    # The portal's duty page: the history, marked, and no standing of a retired duty.
+    clock = Clock(utcnow())  # login links are made with the real clock
+    two.core.services.web_url = PUBLIC
+    portal = Portal(two, PUBLIC, clock)
+    with TestClient(web_app(portal.routes()), base_url=PUBLIC, follow_redirects=False) as client:
+        log_in(client, World(two, clock, {}), "zadmin")
+        page = client.get(f"/nhiem-vu/{SECOND}:2.f-4")
+        assert page.status_code == 200, page.text
+        marked = f"· (văn bản đã thôi áp dụng từ {padded_date(day)})"
+        assert f"mã 99/2025·2.f-4 · thời hạn: trước ngày 31/5/2019 {marked}" in page.text
+        assert "Các lần báo cáo" in page.text and "Nguyễn Văn An" in page.text
+        assert "Tình trạng hiện nay" not in page.text
+        active_page = client.get(f"/nhiem-vu/{FIRST}:2.f-4").text
+        assert "thôi áp dụng" not in active_page and "Tình trạng hiện nay" in active_page
+        assert client.get("/nhiem-vu/99-CT-UBND-2025:9.z-9").status_code == 404

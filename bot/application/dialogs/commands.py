@@ -58,14 +58,32 @@ def edit_report(ctx: CommandContext) -> Response:
         chosen = ctx.session.get(ProgressReport, number)
     else:
         duty_key = progress.find_duty_id(ctx.app.catalog, typed)
+        if duty_key is None and (retired := progress.find_retired_duty(ctx.session, typed)):
+            duty_key = retired.key  # its latest report is found, then refused below
         chosen = progress.latest_for(ctx.session, user.agency_id, duty_key) if duty_key else None
     if chosen is None or not accounts.can_report_for(user, chosen.agency_id):
         return Response((Reply("dialog/no_report_to_edit", {"typed": typed[:40]}),))
+    if chosen.directive_id not in ctx.app.catalog.directives:
+        return refuse_retired(ctx, chosen)
     newest = progress.latest_on(ctx.session, chosen)
     if newest.id != chosen.id:
         return Response((Reply("dialog/newer_report", {"number": chosen.id, "newer": newest.id}),))
     started = ctx.app.report.start(ctx.session, user, chosen.duty_key, previous=chosen)
     return ctx.app.outcome(ctx.session, started)
+
+
+def refuse_retired(ctx: CommandContext, chosen: ProgressReport) -> Response:
+    """A report on a directive no longer in force is history: not edited, only read."""
+    retired = progress.find_retired_duty(ctx.session, chosen.duty_key)
+    if retired is None:  # a directive the pack dropped without retiring it
+        return Response((Reply("dialog/no_report_to_edit", {"typed": str(chosen.id)}),))
+    view = {
+        "number": chosen.id,
+        "directive": retired.directive,
+        "retired_on": retired.retired_on,
+        "duty_id": retired.label,
+    }
+    return Response((Reply("dialog/retired_report", view),))
 
 
 def latest_progress(ctx: CommandContext) -> Response:
@@ -94,18 +112,36 @@ def latest_progress(ctx: CommandContext) -> Response:
 
 
 def duty_history(ctx: CommandContext, agency_id: str, typed: str) -> Response:
-    """/tiendo <duty id>: the agency's reports on the duty, newest first."""
+    """/tiendo <duty id>: the agency's reports on the duty, newest first; a retired
+    directive's duty too (its history, marked as no longer in force)."""
     catalog = ctx.app.catalog
-    duty_id = progress.find_duty_id(catalog, typed)
+    duty_key = progress.find_duty_id(catalog, typed)
     own = progress.reportable_duties(catalog, agency_id)
-    if duty_id is None:
+    view: dict[str, Any] = {"agency": catalog.agencies[agency_id].name, "retired_on": None}
+    if duty_key is not None:
+        duty = catalog.duties[duty_key][1]
+        view |= {
+            "duty_id": catalog.duty_label(duty_key),
+            "title": duty.title,
+            "clause": catalog.duty_clause_label(duty),
+            "assigned": any(d.key == duty_key for d in own),
+        }
+    elif (retired := progress.find_retired_duty(ctx.session, typed)) is not None:
+        duty_key = retired.key
+        view |= {
+            "duty_id": retired.label,
+            "title": retired.title,
+            "clause": retired.clause,
+            "assigned": True,  # not said: the assignment was the retired directive's
+            "retired_on": retired.retired_on,
+        }
+    else:
         example = catalog.duty_label(own[0].key if own else next(iter(catalog.duties)))
         unknown = {"duty_id": typed[:40], "example": example}
         return Response((Reply("progress/unknown_duty", unknown),))
-    duty = catalog.duties[duty_id][1]
-    shown, older = progress.history(ctx.session, agency_id, duty_id, HISTORY_SHOWN)
+    shown, older = progress.history(ctx.session, agency_id, duty_key, HISTORY_SHOWN)
     status = ctx.app.labels.status
-    reports = [
+    view["reports"] = [
         {
             "id": r.id,
             "at": r.created_at,
@@ -121,15 +157,7 @@ def duty_history(ctx: CommandContext, agency_id: str, typed: str) -> Response:
         }
         for r, name in shown
     ]
-    view: dict[str, Any] = {
-        "agency": catalog.agencies[agency_id].name,
-        "duty_id": catalog.duty_label(duty_id),
-        "title": duty.title,
-        "clause": catalog.duty_clause_label(duty),
-        "assigned": any(d.key == duty_id for d in own),
-        "reports": reports,
-        "older": older,
-    }
+    view["older"] = older
     return Response((Reply("progress/history", view),))
 
 

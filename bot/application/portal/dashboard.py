@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.application import evidence
+from bot.application import evidence, progress
 from bot.application.digest import snapshots
 from bot.application.digest.builder import DigestBuilder
 from bot.application.digest.commands import quarterly_files
@@ -32,6 +32,7 @@ from bot.application.messages import OutgoingFile
 from bot.application.portal import access
 from bot.application.portal.login import Visitor
 from bot.domain.calendar import TIMEZONE
+from bot.domain.knowledge import split_key
 from bot.storage.models import ProgressReport, User
 
 PAGE_SIZE = 50  # rows per page of the detail table
@@ -278,7 +279,8 @@ class ReportEntry:
 
 @dataclass(frozen=True)
 class DutyPage:
-    duty_id: str
+    duty_id: str  # as the address gave it
+    label: str  # as users type it: "2.f-4", "06/2019·2.f-4", a retired "15/2021·I.1.a-1"
     title: str
     clause: str
     timing: str
@@ -296,6 +298,7 @@ class DutyPage:
     report_count: int  # every report of the duty in the scope
     page: int
     pages: int
+    retired_on: dt.date | None = None  # a retired directive's duty: history only
 
 
 def duty_page(
@@ -315,16 +318,26 @@ def duty_page(
     what = f"nhiem-vu {duty_id} {agency}".strip()
     scope = access.require_agency(session, builder, visitor, agency, what)
     catalog = builder.catalog
-    key = catalog.duties.resolve(duty_id)
-    if key is None:
-        raise access.NotFound("duty", duty_id=duty_id)
-    directive, duty = catalog.duties[key]
     agency_ids = [agency] if agency else list(scope.agency_ids)
-    digest = builder.build(session, now, agency_ids, scope.title)
+    key = catalog.duties.resolve(duty_id)
+    retired = None if key is not None else progress.find_retired_duty(session, duty_id)
+    if key is not None:
+        duty = catalog.duties[key][1]
+        title, clause, timing = duty.title, catalog.duty_clause_label(duty), duty.timing.text
+        label = catalog.duty_label(key)
+        digest = builder.build(session, now, agency_ids, scope.title)
+        on_duty = [r for r in digest.rows if r.duty_id == key]
+    elif retired is not None:
+        key, title, clause, timing = retired.key, retired.title, retired.clause, retired.timing
+        label = retired.label
+        on_duty = []  # the digest leaves retired directives out: only their history
+    else:
+        raise access.NotFound("duty", duty_id=duty_id)
     names = builder.agency_names()
+    directive_id, plain_id = split_key(key)
     which = (
-        ProgressReport.directive_id == directive.id,
-        ProgressReport.duty_id == duty.id,
+        ProgressReport.directive_id == directive_id,
+        ProgressReport.duty_id == plain_id,
         ProgressReport.agency_id.in_(agency_ids),
     )
     count = session.scalar(select(func.count(ProgressReport.id)).where(*which)) or 0
@@ -353,7 +366,6 @@ def duty_page(
         )
         for report, reporter in session.execute(query)
     ]
-    on_duty = [r for r in digest.rows if r.duty_id == key]
     status = status if status in STATUSES else ""
     kept = sorted(
         (r for r in on_duty if not status or r.status == status),
@@ -364,9 +376,10 @@ def duty_page(
     counts = Counter(r.status for r in on_duty)
     return DutyPage(
         duty_id=duty_id,
-        title=duty.title,
-        clause=catalog.duty_clause_label(duty),
-        timing=duty.timing.text,
+        label=label,
+        title=title,
+        clause=clause,
+        timing=timing,
         scope=scope,
         agency=agency,
         rows=kept[(standing_page - 1) * STANDING_PAGE : standing_page * STANDING_PAGE],
@@ -379,6 +392,7 @@ def duty_page(
         report_count=count,
         page=page,
         pages=pages,
+        retired_on=retired.retired_on if retired else None,
     )
 
 
