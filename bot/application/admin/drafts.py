@@ -51,6 +51,7 @@ FIELDS = ("lead", "coordinate", "deadline")
 # What an admin may type for a duty without a deadline, and for the recurrences the
 # importer reads (folded).
 NO_DEADLINE = frozenset({"khong co han", "khong han", "khong", "thuong xuyen", "bo"})
+NO_AGENCY = frozenset({"", "khong", "khong co", "bo"})
 RECURRENCES: dict[str, Recurrence] = {
     "hang quy": "quarterly",
     "dinh ky hang quy": "quarterly",
@@ -354,7 +355,8 @@ def corrected_duty(
                 # The importer addresses a duty to its lead; so does a correction.
                 fields["lead"] = fields["addressees"] = lead
             elif field == "coordinate":
-                fields["coordinate"] = _agencies(agencies, typed, required=False)
+                none = " ".join(fold(typed).split()) in NO_AGENCY
+                fields["coordinate"] = () if none else _agencies(agencies, typed, required=False)
             elif field == "deadline":
                 fields["timing"] = typed_timing(typed, Issued.of(directive))
             else:
@@ -381,7 +383,8 @@ def correct(
     """Correct one duty of a draft (`changes`: field of FIELDS -> what the admin typed),
     write the draft back, settle the problems the correction answers, and audit it
     (`user_id` None: the command line). DraftError, in Vietnamese, when it cannot."""
-    wanted = {f: v for f, v in changes.items() if f in FIELDS and v.strip()}
+    # An empty lead or deadline is "unchanged"; an empty coordination is "none".
+    wanted = {f: v for f, v in changes.items() if f in FIELDS and (v.strip() or f == "coordinate")}
     if not wanted:
         raise DraftError(["Anh/Chị chưa ghi cơ quan chủ trì, phối hợp hay thời hạn cần sửa"])
     draft = open_draft(draft_folder(drafts_dir, draft_id), agencies)
