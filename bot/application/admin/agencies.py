@@ -372,4 +372,3 @@ def tell_admins_code_refused(
         for r in inviter or reachable
     ]
     return enqueue(session, rows)
-
