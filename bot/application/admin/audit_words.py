@@ -14,6 +14,7 @@ ACTION_WORDS = {
     "duty.edit": "sửa nhiệm vụ",
     "directive.publish": "công bố văn bản",
     "directive.retire": "ngừng áp dụng văn bản",
+    "draft.correct": "sửa bản nháp văn bản",
     "revert": "khôi phục",
     "agency.add": "thêm cơ quan",
     "agency.rename": "đổi tên cơ quan",

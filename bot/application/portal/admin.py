@@ -324,6 +324,7 @@ AUDIT_KINDS = {
     "invite": "Mã mời",
     "account": "Tài khoản",
     "file": "Tệp nội dung",
+    "draft": "Bản nháp văn bản",
     "web": "Trang web",
 }
 
