@@ -278,7 +278,14 @@ def _settle_directive(ctx: PageContext, drop: bool) -> Response:
     services = ctx.site.services
     reply = manage.directive_settle(ctx.session, services, ctx.visitor, draft_id, drop)
     shown = ctx.site.text.render(reply)
-    return ctx.page("directive_review.html", section="directives", text=shown, draft=None)
+    return ctx.page(
+        "directive_review.html",
+        section="directives",
+        text=shown,
+        draft=None,
+        duties=[],
+        refused="",
+    )
 
 
 # The correction form's fields and the draft's fields they set (`drafts.FIELDS`).
