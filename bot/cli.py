@@ -204,6 +204,7 @@ def cmd_admin(args: argparse.Namespace) -> int:
 
 def cmd_directive_import(args: argparse.Namespace) -> int:
     """Draft a directive pack from its text, .txt, .docx or .pdf (for review, not loaded)."""
+    from bot.application.admin.drafts import draft_problems, write_review
     from bot.application.importer.documents import UnreadableDocument, document_text
     from bot.application.importer.draft import write_draft
     from bot.application.importer.pipeline import import_directive
@@ -240,6 +241,8 @@ def cmd_directive_import(args: argparse.Namespace) -> int:
         return 2
     out = Path(args.out) if args.out else settings.data_dir / "drafts" / result.directive.id
     write_draft(result, out)
+    # What the importer could not place, tied to duties: `bot directive set` settles it.
+    write_review(out, path.name, draft_problems(result))
     print("\n".join(result.summary()))
     for problem in result.problems[:20]:
         print(f"  - {problem}")
@@ -275,6 +278,39 @@ def cmd_directive_publish(args: argparse.Namespace) -> int:
         return f"Đã công bố {directive.name} ({directive.id}): {len(directive.duties)} nhiệm vụ."
 
     return _directive_change(settings, publish)
+
+
+def cmd_directive_set(args: argparse.Namespace) -> int:
+    """Correct a duty of a draft before publishing it: its lead or coordinating agencies,
+    its deadline; prints the updated review (as chat and the portal show it)."""
+    from bot.app import prepare_database
+    from bot.application.admin import drafts
+    from bot.application.knowledge.seed import load_knowledge_from_db
+    from bot.application.render import Renderer
+    from bot.storage.db import session_scope
+
+    settings = Settings.from_env()
+    sessions = prepare_database(settings)
+    given = {"lead": args.lead, "coordinate": args.coordinate, "deadline": args.deadline}
+    changes = {field: value for field, value in given.items() if value is not None}
+    drafts_dir = settings.data_dir / "drafts"
+    try:
+        with session_scope(sessions) as session:
+            kb = load_knowledge_from_db(session)
+            draft = drafts.correct(
+                session, kb.agencies, drafts_dir, None, args.draft, args.duty, changes
+            )
+            held = any(d.id == draft.directive.id for d in kb.directives)
+    except drafts.DraftError as error:
+        print(f"Chưa sửa được bản nháp «{args.draft}»:", file=sys.stderr)
+        for line in error.problems:
+            print(f"  - {line}", file=sys.stderr)
+        if error.suggestions:
+            print(f"  Có phải: {', '.join(error.suggestions)}?", file=sys.stderr)
+        return 2
+    reply = drafts.review_reply(draft, kb.agencies, held, draft.duty(args.duty).id)
+    print(Renderer(settings.templates_dir, "text").render(reply))
+    return 0
 
 
 def cmd_directive_retire(args: argparse.Namespace) -> int:
@@ -571,6 +607,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     directive_publish.add_argument("draft", metavar="BẢN_NHÁP", help="thư mục hoặc mã bản nháp")
     directive_publish.set_defaults(func=cmd_directive_publish)
+    directive_set = directive_commands.add_parser(
+        "set", help="sửa cơ quan, thời hạn của một nhiệm vụ trong bản nháp (trước khi công bố)"
+    )
+    directive_set.add_argument("draft", metavar="DRAFT")
+    directive_set.add_argument("duty", metavar="DUTY", help="số thứ tự (3) hoặc mã (1.a-2)")
+    directive_set.add_argument("--lead", help="cơ quan chủ trì, cách nhau bằng «;»")
+    directive_set.add_argument("--coordinate", help="cơ quan phối hợp («không»: bỏ hết)")
+    directive_set.add_argument(
+        "--deadline", help="30/6/2021, «không có hạn», «hàng quý», «hàng năm»"
+    )
+    directive_set.set_defaults(func=cmd_directive_set)
     directive_retire = directive_commands.add_parser(
         "retire", help="ngừng áp dụng một văn bản (giữ lịch sử, không nhắc việc nữa)"
     )

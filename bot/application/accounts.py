@@ -22,9 +22,11 @@ from sqlalchemy import ColumnElement, String, cast, delete, or_, select
 from sqlalchemy.orm import Session
 
 from bot.application.dialogs import state as dialog_state
+from bot.application.knowledge.agencies import is_active
 from bot.domain.errors import Refused
 from bot.domain.roles import ADMIN, MANAGER, OFFICIAL, ROLES, highest, in_order
 from bot.storage.models import (
+    Agency,
     AuditLog,
     InviteCode,
     LinkCode,
@@ -193,6 +195,22 @@ def redeem(session: Session, user: User, code: str, now: dt.datetime | None = No
         raise AccountError("code_used")
     if invite.expires_at <= now:
         raise AccountError("code_expired")
+    if invite.agency_id is not None and not _agency_open(session, invite.agency_id):
+        # An agency deactivated after the code was made: nobody may join it (a merged
+        # one's codes moved with the merge). The code stays unused, for a reactivation.
+        session.add(
+            AuditLog(
+                user_id=user.id,
+                action="invite.redeem",
+                entity_id=invite.code[:2] + "…",
+                allowed=False,
+                after={"agency_id": invite.agency_id, "refused": "agency_inactive"},
+            )
+        )
+        session.flush()
+        raise AccountError(
+            "code_agency_inactive", agency_id=invite.agency_id, created_by=invite.created_by
+        )
     invite.used_by, invite.used_at = user.id, now
     before = _audited(user)
     _set_standing(session, user, Standing.of(user).granted(invite.role, invite.agency_id))
@@ -207,6 +225,11 @@ def redeem(session: Session, user: User, code: str, now: dt.datetime | None = No
     )
     session.flush()
     return Invite(invite.code, invite.agency_id, invite.role, invite.expires_at)
+
+
+def _agency_open(session: Session, agency_id: str) -> bool:
+    row = session.get(Agency, agency_id)
+    return row is not None and is_active(row)
 
 
 def bootstrap_admin(session: Session, channel: str, channel_user_id: str, name: str) -> User:

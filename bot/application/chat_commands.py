@@ -3,16 +3,19 @@ duties and the directive's deadlines."""
 
 from __future__ import annotations
 
+from typing import cast
+
 from sqlalchemy import func
 
 from bot.application import accounts
+from bot.application.admin.agencies import tell_admins_code_refused
 from bot.application.commands import Command, CommandContext
 from bot.application.knowledge.agencies import active_names
 from bot.application.messages import Reply, Response
 from bot.application.qa.duties import ALL
 from bot.application.scheduler.world import people_on
 from bot.domain.roles import in_order
-from bot.storage.models import User
+from bot.storage.models import User, utcnow
 from nlu.normalize import fold
 
 
@@ -23,6 +26,15 @@ def start(ctx: CommandContext) -> Response:
         try:
             invite = accounts.redeem(ctx.session, ctx.user, code)
         except accounts.AccountError as error:
+            if error.reason == "code_agency_inactive":
+                tell_admins_code_refused(
+                    ctx.session,
+                    ctx.app.push_channels,
+                    ctx.user,
+                    str(error.data["agency_id"]),
+                    cast("int | None", error.data["created_by"]),
+                    utcnow(),
+                )
             return Response((Reply("account/code_error", {"reason": error.reason}),))
         agency = ctx.app.catalog.agencies.get(invite.agency_id or "")
         view = {

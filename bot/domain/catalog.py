@@ -140,6 +140,15 @@ def clause_pieces(clause: Clause) -> list[str]:
     return list(dict.fromkeys(pieces))
 
 
+def agency_names(agencies: Iterable[Agency]) -> dict[str, str]:
+    """Agency id by any of its names, folded: the first agency listed wins a name."""
+    names: dict[str, str] = {}
+    for agency in agencies:
+        for surface in (agency.id, agency.name, agency.short_name, *agency.aliases):
+            names.setdefault(fold(surface), agency.id)
+    return names
+
+
 class Catalog:
     """`build_index` makes the retrieval indexes: `nlu.retrieval.build_index`, or the
     model cache's version of it, which loads an index built before from the same texts."""
@@ -305,11 +314,7 @@ class Catalog:
     def agency_names(self) -> dict[str, str]:
         """Agency id by any of its names, folded ("so tt&tt", "snv", "huyen que vo"):
         what admins type where a command needs agencies."""
-        names: dict[str, str] = {}
-        for agency in self.kb.agencies:
-            for surface in (agency.id, agency.name, agency.short_name, *agency.aliases):
-                names.setdefault(fold(surface), agency.id)
-        return names
+        return agency_names(self.kb.agencies)
 
     def name_entries(self) -> list[tuple[str, str, str]]:
         entries = []

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.application.admin.drafts import REVIEW_FILE
 from bot.application.importer.agencies import AgencyMatcher
 from bot.application.importer.draft import write_draft
 from bot.application.importer.pipeline import import_directive, slug
@@ -481,5 +482,7 @@ def test_cli_import_prints_a_summary_and_writes_the_draft(
     assert "Nhiệm vụ (duties): 45" in out
     assert "Vấn đề cần xem (problems): 2" in out
     draft = data / "drafts" / "06-CT-UBND-2019"
-    assert {p.name for p in draft.iterdir()} == {DIRECTIVE_FILE, SOURCE_FILE, "import_report.txt"}
+    # review.yaml: the problems tied to duties, which `bot directive set` settles.
+    files = {DIRECTIVE_FILE, SOURCE_FILE, "import_report.txt", REVIEW_FILE}
+    assert {p.name for p in draft.iterdir()} == files
     assert main(["directive", "import", str(tmp_path / "missing.txt")]) == 2

@@ -20,6 +20,7 @@ deactivation is refused with those duties (`HeldDuty`) unless the admin confirms
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -32,6 +33,10 @@ from bot.application.admin import content
 from bot.application.admin.content import AGENCY_ENTITY, ContentError, audit, require_admin
 from bot.application.knowledge.agencies import agency_layer, is_active, merged_into, name_of
 from bot.application.knowledge.seed import load_knowledge_from_db
+from bot.application.messages import Reply
+from bot.application.outbox import enqueue, outbox_row
+from bot.application.scheduler.world import admins
+from bot.domain.calendar import TIMEZONE
 from bot.domain.catalog import qualified
 from bot.storage import models as m
 from nlu.normalize import fold
@@ -412,3 +417,41 @@ def _move_back(session: Session, moved: dict[str, Any], target: str) -> None:
         person = session.get(m.User, int(user_id))
         if person is not None:
             person.scope = list(scope)
+
+
+CODE_REFUSED_KIND = "invite_refused"
+
+
+def tell_admins_code_refused(
+    session: Session,
+    push_channels: Sequence[str],
+    user: m.User,
+    agency_id: str,
+    created_by: int | None,
+    now: dt.datetime,
+) -> int:
+    """Tell the admin who made a code (every admin, when made on the command line or
+    not reachable) that someone tried it for an agency no longer active: they give the
+    person a code of the agency that took over its work. Once a day per person."""
+    reachable = admins(session, push_channels)
+    inviter = [r for r in reachable if created_by is not None and r.user_id == created_by]
+    row = session.get(m.Agency, agency_id)
+    message = Reply(
+        "admin/code_agency_inactive",
+        {"person": user.display_name, "agency": row.short_name if row else agency_id},
+    )
+    rows = [
+        outbox_row(
+            user_id=r.user_id,
+            channel=r.channel,
+            address=r.address,
+            kind=CODE_REFUSED_KIND,
+            duty_id=f"{CODE_REFUSED_KIND}-{user.id}-{agency_id}"[:120],
+            due=now.astimezone(TIMEZONE).date(),
+            message=message,
+            not_before=now,
+            now=now,
+        )
+        for r in inviter or reachable
+    ]
+    return enqueue(session, rows)

@@ -22,6 +22,7 @@ ACTION_WORDS = {
     "duty.edit": "sửa nhiệm vụ",
     "directive.publish": "công bố",  # + the directive's name: "công bố Chỉ thị 15/CT-UBND"
     "directive.retire": "ngừng áp dụng",
+    "draft.correct": "sửa bản nháp văn bản",
     "revert": "khôi phục",
     "agency.add": "thêm cơ quan",
     "agency.rename": "đổi tên cơ quan",

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -85,10 +86,14 @@ def parse_clauses(text: str) -> tuple[str, ...]:
 
 
 def agencies_named(catalog: Catalog, text: str) -> tuple[list[str], list[str]]:
+    """`agencies_in` the catalog's names."""
+    return agencies_in(catalog.agency_names, text)
+
+
+def agencies_in(by_name: Mapping[str, str], text: str) -> tuple[list[str], list[str]]:
     """Agency ids for a list of names or abbreviations separated by ";" or ",", and
     the parts that name none. A part between semicolons that names an agency as a
     whole is kept whole: some names hold commas ("Các sở, ban, ngành")."""
-    by_name = catalog.agency_names
     parts = []
     for piece in text.split(";"):
         whole = piece.strip()  # fold keeps the space after a separator

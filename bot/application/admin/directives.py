@@ -9,18 +9,20 @@ Q&A at once: answers and nudges use the directive from the next message on.
 
 from __future__ import annotations
 
-import re
 import shutil
-from collections import Counter
+from collections.abc import Mapping
 from pathlib import Path, PurePath
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from bot.application.admin import drafts
+from bot.application.admin.drafts import DROP_WORD, draft_problems, write_review
 from bot.application.commands import CommandContext, admin
 from bot.application.importer.documents import UnreadableDocument, document_text
 from bot.application.importer.draft import write_draft
 from bot.application.importer.pipeline import import_directive
 from bot.application.knowledge import publishing
-from bot.application.messages import Attachment, Button, Reply, Response
+from bot.application.messages import Attachment, Reply, Response
+from nlu.normalize import fold
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -28,10 +30,6 @@ if TYPE_CHECKING:
     from bot.application.services import Services
 
 DOCUMENT_SUFFIXES = (".txt", ".docx", ".pdf")
-PROBLEMS_SHOWN = 10
-AGENCIES_SHOWN = 8
-DROP_WORD = "huy"
-_DRAFT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,80}$")
 
 
 def is_directive_file(services: Services, attachment: Attachment) -> bool:
@@ -52,8 +50,8 @@ def draft_from_file(ctx: CommandContext, attachment: Attachment) -> Response:
 
 def review(services: Services, file_name: str, content: bytes | None) -> Reply:
     """Draft the directive a file holds (data/drafts/<id>) and say what is in it:
-    clauses, duties, deadlines, the agencies given most, problems by line; its buttons
-    publish or drop it (chat and the portal alike)."""
+    clauses, duties (numbered, with their agencies and deadline), the agencies given
+    most, problems by line; its buttons publish or drop it (chat and the portal alike)."""
     name = file_name[:80]
     if content is None:
         return Reply("admin/directive_unreadable", {"name": name, "problem": ""})
@@ -62,31 +60,63 @@ def review(services: Services, file_name: str, content: bytes | None) -> Reply:
     except UnreadableDocument as error:
         return Reply("admin/directive_unreadable", {"name": name, "problem": str(error)})
     result = import_directive(text, services.catalog.kb.agencies)
-    directive = result.directive
-    write_draft(result, _drafts(services) / directive.id)
-    names = {a.id: a.short_name for a in services.catalog.kb.agencies}
-    per_agency = Counter(a for d in directive.duties for a in {*d.lead, *d.addressees})
-    view: dict[str, Any] = {
-        "file": name,
-        "name": directive.name,
-        "issued": directive.issued,
-        "title": directive.title,
-        "clauses": len(directive.clauses),
-        "duties": len(directive.duties),
-        "unaddressed": len(result.candidates) - len(directive.duties),
-        "deadlines": sum(d.timing.kind == "deadline" for d in directive.duties),
-        "recurring": sum(d.timing.kind == "recurring" for d in directive.duties),
-        "agencies": [(names.get(a, a), n) for a, n in per_agency.most_common(AGENCIES_SHOWN)],
-        "problems": result.problems[:PROBLEMS_SHOWN],
-        "more_problems": max(0, len(result.problems) - PROBLEMS_SHOWN),
-        "replaces": directive.id in services.catalog.directives,
-        "id": directive.id,
-    }
-    buttons = (
-        Button("Công bố", f"/congbo {directive.id}", "confirm"),
-        Button("Hủy", f"/congbo {directive.id} {DROP_WORD}", "cancel"),
-    )
-    return Reply("admin/directive_draft", view, buttons, columns=2)
+    folder = write_draft(result, _drafts(services) / result.directive.id)
+    write_review(folder, name, draft_problems(result))
+    return draft_review(services, result.directive.id)
+
+
+def draft_review(services: Services, draft_id: str, corrected: str = "") -> Reply:
+    """The review of the draft `draft_id` as it stands (after corrections)."""
+    agencies = services.catalog.kb.agencies
+    try:
+        draft = drafts.open_draft(drafts.draft_folder(_drafts(services), draft_id), agencies)
+    except drafts.DraftError as error:
+        return Reply("admin/draft_refused", {"problems": error.problems, "id": draft_id[:80]})
+    replaces = draft.directive.id in services.catalog.directives
+    return drafts.review_reply(draft, agencies, replaces, corrected)
+
+
+def correct_draft(
+    session: Session,
+    services: Services,
+    user_id: int,
+    draft_id: str,
+    duty: str,
+    changes: Mapping[str, str],
+) -> Reply:
+    """Correct a duty of a draft (chat and the portal): the updated review, or why not,
+    with the agencies an unknown name may have meant."""
+    agencies = services.catalog.kb.agencies
+    try:
+        draft = drafts.correct(
+            session, agencies, _drafts(services), user_id, draft_id, duty, changes
+        )
+    except drafts.DraftError as error:
+        view = {
+            "problems": error.problems,
+            "suggestions": error.suggestions,
+            "id": draft_id[:80],
+        }
+        return Reply("admin/draft_refused", view)
+    replaces = draft.directive.id in services.catalog.directives
+    return drafts.review_reply(draft, agencies, replaces, corrected=draft.duty(duty).id)
+
+
+# /suanhap <draft> <duty> <word> <value>: the words admins type, folded, and the field.
+CORRECTION_WORDS = {"chutri": "lead", "phoihop": "coordinate", "han": "deadline"}
+
+
+def correct_command(ctx: CommandContext) -> Response:
+    """/suanhap <mã bản nháp> [<số nhiệm vụ> chutri|phoihop|han <giá trị>]: correct a
+    duty of a draft before publishing it; with the draft alone, its review again."""
+    words = ctx.args.split(maxsplit=3)
+    if len(words) == 1:
+        return Response((draft_review(ctx.app, words[0]),))
+    field = CORRECTION_WORDS.get(fold(words[2])) if len(words) == 4 else None
+    if field is None:
+        return Response((Reply("admin/draft_usage", {"id": words[0] if words else ""}),))
+    reply = correct_draft(ctx.session, ctx.app, ctx.user.id, words[0], words[1], {field: words[3]})
+    return Response((reply,))
 
 
 def publish_command(ctx: CommandContext) -> Response:
@@ -103,7 +133,7 @@ def publish_command(ctx: CommandContext) -> Response:
 
 def settle(session: Session, services: Services, user_id: int, draft_id: str, drop: bool) -> Reply:
     """Publish the draft `draft_id` (answers and nudges start at once), or drop it."""
-    if not _DRAFT_ID.match(draft_id):
+    if not drafts.DRAFT_ID.match(draft_id):
         return Reply("admin/directive_usage")
     folder = _drafts(services) / draft_id
     if not folder.is_dir():
@@ -127,5 +157,11 @@ COMMANDS = (
         publish_command,
         "Công bố văn bản từ bản nháp: /congbo <mã> (gửi tệp .txt, .docx, .pdf để tạo)",
         "directive.publish",
+    ),
+    admin(
+        "suanhap",
+        correct_command,
+        "Sửa bản nháp văn bản trước khi công bố: /suanhap <mã> <số nhiệm vụ> chutri|phoihop|han …",
+        "draft.correct",
     ),
 )

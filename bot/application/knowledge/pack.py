@@ -484,8 +484,8 @@ def _timing(raw: object, where: str) -> Timing:
         raise PackError(f"{where}: a recurring timing needs a recurrence")
     if kind != "recurring" and recurrence is not None:
         raise PackError(f"{where}: only a recurring timing has a recurrence (kind is {kind!r})")
-    if kind != "continuous" and not text:
-        raise PackError(f"{where}: a {kind} timing needs its verbatim text")
+    # No verbatim phrase is needed: a deadline an admin corrected in a draft (the text
+    # misread, or silent) has none; answers then state the date itself.
     return Timing(kind=kind, due=due, recurrence=recurrence, text=text)
 
 

@@ -29,7 +29,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.application.knowledge import rows
-from bot.application.knowledge.agencies import agency_layer
+from bot.application.knowledge.agencies import AgencyLayer, agency_layer
 from bot.domain import knowledge as k
 from bot.domain.calendar import TIMEZONE
 from bot.storage import models as m
@@ -99,15 +99,8 @@ def seed_knowledge(
 
 def load_knowledge_from_db(session: Session) -> k.KnowledgeBase:
     """Rebuild the dataclasses from the active rows (the inverse of `seed_knowledge`)."""
-    aliases: dict[str, list[str]] = defaultdict(list)
-    for alias in session.scalars(
-        select(m.AgencyAlias).order_by(m.AgencyAlias.agency_id, m.AgencyAlias.position)
-    ):
-        aliases[alias.agency_id].append(alias.alias)
     # The admins' layer (renames, merges, ...) applies to agencies and duties' links.
-    layer = agency_layer(
-        session.scalars(select(m.Agency).order_by(m.Agency.position, m.Agency.id)), aliases
-    )
+    layer = _agency_layer(session)
     agencies = layer.agencies
 
     links = _duty_links(session)
@@ -147,6 +140,18 @@ def load_knowledge_from_db(session: Session) -> k.KnowledgeBase:
         if d.retired_at is not None
     )
     return k.KnowledgeBase(directives=directives, agencies=agencies, faq=faq, retired=retired)
+
+
+def _agency_layer(session: Session) -> AgencyLayer:
+    """The agencies as the admins left them (renames, merges, deactivations)."""
+    aliases: dict[str, list[str]] = defaultdict(list)
+    for alias in session.scalars(
+        select(m.AgencyAlias).order_by(m.AgencyAlias.agency_id, m.AgencyAlias.position)
+    ):
+        aliases[alias.agency_id].append(alias.alias)
+    return agency_layer(
+        session.scalars(select(m.Agency).order_by(m.Agency.position, m.Agency.id)), aliases
+    )
 
 
 PACK, PUBLISHED = "pack", "published"
@@ -321,15 +326,16 @@ def _duty_links(session: Session, *where: Any) -> dict[tuple[str, str, str], lis
 
 
 def duty_from_db(session: Session, directive_id: str, duty_id: str) -> k.Duty:
-    """One duty as answers will show it once the indexes are rebuilt (admins' edits in)."""
+    """One duty as answers will show it once the indexes are rebuilt (admins' edits in,
+    its agencies read through the catalog's merges and deactivations)."""
     row = session.get_one(m.Duty, (directive_id, duty_id))
     where = (m.DutyAgency.directive_id == directive_id, m.DutyAgency.duty_id == duty_id)
-    return rows.duty_from_row(row, _duty_links(session, *where))
+    return _agency_layer(session).duty(rows.duty_from_row(row, _duty_links(session, *where)))
 
 
 def duties_from_db(session: Session) -> list[tuple[m.Duty, k.Duty]]:
     """Every active duty as answers will show it (admins' edits in), with its row, in
     the pack's order."""
-    links = _duty_links(session)
+    links, layer = _duty_links(session), _agency_layer(session)
     query = select(m.Duty).where(m.Duty.active).order_by(m.Duty.directive_id, m.Duty.position)
-    return [(row, rows.duty_from_row(row, links)) for row in session.scalars(query)]
+    return [(row, layer.duty(rows.duty_from_row(row, links))) for row in session.scalars(query)]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, and_, func, or_, select
@@ -323,6 +324,7 @@ AUDIT_KINDS = {
     "invite": "Mã mời",
     "account": "Tài khoản",
     "file": "Tệp nội dung",
+    "draft": "Bản nháp văn bản",
     "web": "Trang web",
 }
 
@@ -447,3 +449,20 @@ def directive_settle(
     """«Công bố» or «Hủy» a draft, as /congbo."""
     user = access.admin_user(session, visitor, f"van-ban {draft_id[:80]}")
     return directive_files.settle(session, services, user.id, draft_id, drop)
+
+
+def directive_correct(
+    session: Session,
+    services: Services,
+    visitor: Visitor,
+    draft_id: str,
+    duty: str,
+    typed: Mapping[str, str],
+) -> tuple[Reply, Reply | None]:
+    """A duty's agencies or deadline corrected in a draft, as /suanhap: the updated
+    review; or why not, with the review as it stands (to correct again)."""
+    user = access.admin_user(session, visitor, f"van-ban {draft_id[:80]} sua")
+    reply = directive_files.correct_draft(session, services, user.id, draft_id, duty, typed)
+    if reply.template == "admin/directive_draft":
+        return reply, None
+    return directive_files.draft_review(services, draft_id), reply

@@ -237,10 +237,32 @@ def directive_upload(ctx: PageContext) -> Response:
     reply = manage.directive_review(
         ctx.session, services, ctx.visitor, upload.file_name, upload.content
     )
+    return _review_page(ctx, reply)
+
+
+def _review_page(ctx: PageContext, reply: Reply, refused: Reply | None = None) -> Response:
+    """A draft's review, with «Công bố» / «Hủy» and a form per duty to correct it; a
+    correction refused is said above it (400)."""
     draft = reply.data.get("id") if reply.template == "admin/directive_draft" else None
-    status = 200 if draft else 400
-    shown = ctx.site.text.render(reply)
-    return ctx.page("directive_review.html", status, section="directives", text=shown, draft=draft)
+    status = 200 if draft and refused is None else 400
+    return ctx.page(
+        "directive_review.html",
+        status,
+        section="directives",
+        text=ctx.site.text.render(reply),
+        draft=draft,
+        duties=reply.data.get("duty_rows", []) if draft else [],
+        refused=ctx.site.text.render(refused) if refused else "",
+    )
+
+
+def directive_correct(ctx: PageContext) -> Response:
+    draft_id, number = ctx.request.path_params["draft_id"], ctx.request.path_params["number"]
+    typed = {field: ctx.field(name) for name, field in DRAFT_FIELDS.items()}
+    reply, refused = manage.directive_correct(
+        ctx.session, ctx.site.services, ctx.visitor, draft_id, str(number), typed
+    )
+    return _review_page(ctx, reply, refused)
 
 
 def directive_publish(ctx: PageContext) -> Response:
@@ -256,7 +278,18 @@ def _settle_directive(ctx: PageContext, drop: bool) -> Response:
     services = ctx.site.services
     reply = manage.directive_settle(ctx.session, services, ctx.visitor, draft_id, drop)
     shown = ctx.site.text.render(reply)
-    return ctx.page("directive_review.html", section="directives", text=shown, draft=None)
+    return ctx.page(
+        "directive_review.html",
+        section="directives",
+        text=shown,
+        draft=None,
+        duties=[],
+        refused="",
+    )
+
+
+# The correction form's fields and the draft's fields they set (`drafts.FIELDS`).
+DRAFT_FIELDS = {"chu_tri": "lead", "phoi_hop": "coordinate", "han": "deadline"}
 
 
 # Pages that take a file with their form (the listener reads multipart bodies for these
@@ -270,6 +303,9 @@ def routes(page: Page) -> list[Route]:
         Route("/van-ban", page(directive_upload), methods=["POST"]),
         Route("/van-ban/{draft_id}/cong-bo", page(directive_publish), methods=["POST"]),
         Route("/van-ban/{draft_id}/huy", page(directive_drop), methods=["POST"]),
+        Route(
+            "/van-ban/{draft_id}/nhiem-vu/{number:int}", page(directive_correct), methods=["POST"]
+        ),
         Route("/hop-thu", page(inbox), methods=["GET"]),
         Route("/hop-thu/{log_id:int}/gop", page(inbox_merge), methods=["POST"]),
         Route("/hop-thu/{log_id:int}/bo-qua", page(inbox_skip), methods=["POST"]),

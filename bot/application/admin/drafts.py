@@ -1,0 +1,427 @@
+"""Reviewing and correcting a directive's draft before it is published.
+
+The importer's draft (data/drafts/<id>/directive.yaml) is the one thing publishing
+reads, so a correction edits it in place: a duty's lead and coordinating agencies, or
+its timing (a date, "không có hạn", "hàng quý" / "hàng năm"). Beside it, review.yaml
+keeps what the importer could not place, each problem tied to the duty whose lines it
+is on and to what it is about (agencies or the deadline), so that a correction of that
+duty's agencies or deadline settles it; the checks that only need the draft itself
+(agencies no longer in the catalog, deadlines before the directive was issued) are
+run again on every view. Duties are shown by their position ("nhiệm vụ 3"): short to
+type in chat, stable because a correction never adds or drops a duty.
+
+`correct` serves the chat (/suanhap), the command line (`bot directive set`) and the
+portal's review page alike; each correction is in the audit log (not as a content
+change: nothing the assistant answers from changes until the draft is published).
+"""
+
+from __future__ import annotations
+
+import difflib
+import itertools
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import yaml
+from sqlalchemy.orm import Session
+
+from bot.application.admin.content import agencies_in
+from bot.application.importer.reading import line_at
+from bot.application.importer.report import ImportResult
+from bot.application.knowledge.pack import (
+    DIRECTIVE_FILE,
+    PackError,
+    directive_yaml,
+    load_directive,
+)
+from bot.application.messages import Button, Reply
+from bot.domain.catalog import agency_names
+from bot.domain.dates import Issued, parse_vn_date, vn_date
+from bot.domain.knowledge import Agency, Directive, Duty, Recurrence, Timing
+from bot.storage.models import AuditLog
+from nlu.normalize import fold
+from nlu.yaml_io import NoAliasDumper, read_yaml
+
+REVIEW_FILE = "review.yaml"
+DRAFT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,80}$")
+FIELDS = ("lead", "coordinate", "deadline")
+# What an admin may type for a duty without a deadline, and for the recurrences the
+# importer reads (folded).
+NO_DEADLINE = frozenset({"khong co han", "khong han", "khong", "thuong xuyen", "bo"})
+NO_AGENCY = frozenset({"", "khong", "khong co", "bo"})
+RECURRENCES: dict[str, Recurrence] = {
+    "hang quy": "quarterly",
+    "dinh ky hang quy": "quarterly",
+    "hang nam": "annual",
+    "dinh ky hang nam": "annual",
+}
+SUGGESTIONS = 3
+PROBLEMS_SHOWN = 10
+AGENCIES_SHOWN = 8
+DROP_WORD = "huy"
+DUTIES_SHOWN = 15  # in a chat message (the portal lists every duty, each with its form)
+
+
+class DraftError(ValueError):
+    """A correction that cannot be made; `problems` in Vietnamese, `suggestions` the
+    agencies' names an unknown name may have meant."""
+
+    def __init__(self, problems: Sequence[str], suggestions: Sequence[str] = ()) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = list(problems)
+        self.suggestions = list(suggestions)
+
+
+@dataclass(frozen=True)
+class DraftProblem:
+    """One thing the importer could not place, and the duty (and field) it concerns."""
+
+    text: str
+    duty: str = ""  # the duty's id, when the problem is on its lines
+    about: str = ""  # "lead" (agencies) or "deadline"; "" for anything else
+
+
+@dataclass(frozen=True)
+class DraftDuty:
+    number: int  # its position in the draft, from 1: what admins type
+    id: str
+    title: str
+    lead: list[str]  # short names
+    coordinate: list[str]
+    deadline: str  # as admins read it: "trước 30/6/2021", "hàng quý", "không có hạn"
+    lead_text: str  # the forms' values ("Sở KH&CN; Sở Tài chính")
+    coordinate_text: str
+    deadline_text: str  # "30/6/2021", "hàng quý", "không có hạn"
+
+
+# ----- at import: the problems tied to duties ------------------------------------------
+
+
+def _line_of(problem: str) -> int:
+    m = re.match(r"dòng (\d+)", problem)
+    return int(m.group(1)) if m else 0
+
+
+def _about(problem: str) -> str:
+    """What fixing a duty's field settles the problem: agencies named, or its timing."""
+    text = problem.lower()
+    if "cơ quan" in text:
+        return "lead"
+    if any(word in text for word in ("thời hạn", "định kỳ", "ngày")):
+        return "deadline"
+    return ""
+
+
+def draft_problems(result: ImportResult) -> list[DraftProblem]:
+    """The importer's problems, each tied to the duty on whose lines it is (if any)."""
+    source = result.directive.source_text
+    addressed = [c for c in result.candidates if c.addressees]
+    lines = {
+        duty.id: (line_at(source, c.span[0]), line_at(source, c.span[1]))
+        for duty, c in zip(result.directive.duties, addressed, strict=True)
+    }
+    out = []
+    for text in result.problems:
+        line = _line_of(text)
+        duty = next((d for d, (a, b) in lines.items() if line and a <= line <= b), "")
+        out.append(DraftProblem(text, duty, _about(text) if duty else ""))
+    return out
+
+
+def write_review(folder: Path, file_name: str, problems: Sequence[DraftProblem]) -> None:
+    document = {
+        "file": file_name,
+        "problems": [{"text": p.text, "duty": p.duty, "about": p.about} for p in problems],
+    }
+    (folder / REVIEW_FILE).write_text(
+        yaml.dump(document, Dumper=NoAliasDumper, allow_unicode=True, sort_keys=False),
+        encoding="utf-8",
+    )
+
+
+def _read_review(folder: Path) -> tuple[str, list[DraftProblem]]:
+    """The file name and the open problems; a draft made by hand has neither."""
+    path = folder / REVIEW_FILE
+    if not path.is_file():
+        return folder.name, []
+    document = read_yaml(path) or {}
+    problems = [
+        DraftProblem(str(p["text"]), str(p.get("duty", "")), str(p.get("about", "")))
+        for p in document.get("problems", ())
+    ]
+    return str(document.get("file", folder.name)), problems
+
+
+# ----- the review -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Draft:
+    folder: Path
+    directive: Directive
+    file_name: str
+    problems: list[DraftProblem]
+
+    def duty(self, typed: str) -> Duty:
+        """The duty an admin names by its number ("3") or its id ("1.a-2")."""
+        typed = typed.strip().lower().removeprefix("nv")
+        duties = self.directive.duties
+        if typed.isdigit() and 1 <= int(typed) <= len(duties):
+            return duties[int(typed) - 1]
+        for duty in duties:
+            if duty.id.lower() == typed:
+                return duty
+        raise DraftError([f"bản nháp không có nhiệm vụ số «{typed[:20]}» (có 1–{len(duties)})"])
+
+
+def draft_folder(drafts_dir: Path, draft_id: str) -> Path:
+    """The draft's folder; DraftError when there is none (or the id could not be one)."""
+    folder = drafts_dir / draft_id
+    if not DRAFT_ID.match(draft_id) or not (folder / DIRECTIVE_FILE).is_file():
+        raise DraftError([f"không có bản nháp «{draft_id[:80]}»"])
+    return folder
+
+
+def open_draft(folder: Path, agencies: Sequence[Agency]) -> Draft:
+    """The draft as publishing would read it; DraftError when it cannot be read."""
+    try:
+        directive = load_directive(folder, _known_ids(folder, agencies))
+    except (OSError, PackError) as error:
+        raise DraftError([f"bản nháp không đọc được: {error}"]) from error
+    file_name, problems = _read_review(folder)
+    return Draft(folder, directive, file_name, problems)
+
+
+def _known_ids(folder: Path, agencies: Sequence[Agency]) -> frozenset[str]:
+    """Every id the draft names counts as known while reviewing: one that left the
+    catalog since the import is a review problem (`checks`), not an unreadable draft.
+    Publishing checks against the catalog alone."""
+    document = read_yaml(folder / DIRECTIVE_FILE) or {}
+    named = {
+        a
+        for duty in document.get("duties", ())
+        for role in ("addressees", "lead", "coordinate", "via")
+        for a in duty.get(role, ())
+    }
+    return frozenset({a.id for a in agencies} | named)
+
+
+def checks(directive: Directive, agencies: Sequence[Agency]) -> list[str]:
+    """What the draft itself shows is wrong: a duty naming an agency no longer in the
+    catalog, a deadline before the directive was issued."""
+    known = {a.id for a in agencies}
+    found = []
+    for number, duty in enumerate(directive.duties, 1):
+        gone = [a for a in (*duty.lead, *duty.coordinate) if a not in known]
+        if gone:
+            found.append(
+                f"nhiệm vụ {number} ({duty.id}): cơ quan «{', '.join(gone)}» không còn "
+                "trong danh mục; Anh/Chị chọn cơ quan khác"
+            )
+        due = duty.timing.due
+        if due is not None and due < directive.issued:
+            found.append(
+                f"nhiệm vụ {number} ({duty.id}): hạn {vn_date(due)} trước ngày ban hành "
+                f"{vn_date(directive.issued)}"
+            )
+    return found
+
+
+def deadline_words(timing: Timing) -> str:
+    """A timing as an admin types it (the portal form's value)."""
+    if timing.kind == "deadline" and timing.due is not None:
+        return vn_date(timing.due)
+    if timing.kind == "recurring":
+        return "hàng quý" if timing.recurrence == "quarterly" else "hàng năm"
+    return "không có hạn"
+
+
+def _duty_row(number: int, duty: Duty, names: Mapping[str, Agency]) -> DraftDuty:
+    def short(ids: tuple[str, ...]) -> list[str]:
+        return [names[a].short_name if a in names else a for a in ids]
+
+    words = deadline_words(duty.timing)
+    lead, coordinate = short(duty.lead), short(duty.coordinate)
+    return DraftDuty(
+        number=number,
+        id=duty.id,
+        title=duty.title,
+        lead=lead,
+        coordinate=coordinate,
+        deadline=f"trước {words}" if duty.timing.kind == "deadline" else words,
+        # ";" between agencies: some names hold commas ("Các sở, ban, ngành").
+        lead_text="; ".join(lead),
+        coordinate_text="; ".join(coordinate),
+        deadline_text=words,
+    )
+
+
+def review_reply(
+    draft: Draft, agencies: Sequence[Agency], replaces: bool, corrected: str = ""
+) -> Reply:
+    """The review: counts, the agencies given most, every duty with its number, agencies
+    and deadline, and the problems still open (the importer's, then the checks')."""
+    directive = draft.directive
+    names = {a.id: a for a in agencies}
+    per_agency: dict[str, int] = {}
+    for duty in directive.duties:
+        for a in dict.fromkeys((*duty.lead, *duty.addressees)):
+            per_agency[a] = per_agency.get(a, 0) + 1
+    most = sorted(per_agency.items(), key=lambda item: -item[1])[:AGENCIES_SHOWN]
+    problems = [p.text for p in draft.problems] + checks(directive, agencies)
+    view: dict[str, Any] = {
+        "file": draft.file_name,
+        "name": directive.name,
+        "issued": directive.issued,
+        "title": directive.title,
+        "clauses": len(directive.clauses),
+        "duties": len(directive.duties),
+        "unaddressed": sum("chưa rõ cơ quan thực hiện" in p.text for p in draft.problems),
+        "deadlines": sum(d.timing.kind == "deadline" for d in directive.duties),
+        "recurring": sum(d.timing.kind == "recurring" for d in directive.duties),
+        "agencies": [(names[a].short_name if a in names else a, n) for a, n in most],
+        "duty_rows": [_duty_row(n, d, names) for n, d in enumerate(directive.duties, 1)],
+        "problems": problems[:PROBLEMS_SHOWN],
+        "more_problems": max(0, len(problems) - PROBLEMS_SHOWN),
+        "replaces": replaces,
+        "id": directive.id,
+        "corrected": corrected,
+        "duties_shown": DUTIES_SHOWN,
+    }
+    buttons = (
+        Button("Công bố", f"/congbo {directive.id}", "confirm"),
+        Button("Hủy", f"/congbo {directive.id} {DROP_WORD}", "cancel"),
+    )
+    return Reply("admin/directive_draft", view, buttons, columns=2)
+
+
+# ----- corrections ----------------------------------------------------------------------
+
+
+def typed_timing(text: str, issued: Issued) -> Timing:
+    """A deadline as typed: a date (30/6/2021), "không có hạn", "hàng quý", "hàng năm".
+    No verbatim phrase: the admin's date is not the text's (see pack._timing)."""
+    folded = " ".join(fold(text).split())
+    if folded in NO_DEADLINE:
+        return Timing("continuous")
+    if folded in RECURRENCES:
+        return Timing("recurring", recurrence=RECURRENCES[folded])
+    try:
+        return Timing("deadline", due=parse_vn_date(text, issued))
+    except ValueError as error:  # the reason, in Vietnamese
+        raise DraftError([f"{error}; hoặc ghi «không có hạn», «hàng quý», «hàng năm»"]) from error
+
+
+def suggestions(agencies: Sequence[Agency], unknown: Sequence[str]) -> list[str]:
+    """Agencies an unknown name may have meant: names that contain it, or spell like it."""
+    by_name = agency_names(agencies)
+    names = {a.id: a.short_name for a in agencies}
+    found: dict[str, None] = {}
+    for typed in unknown:
+        key = " ".join(fold(typed).split())
+        close = [n for n in by_name if key and key in n]
+        close += difflib.get_close_matches(key, list(by_name), n=SUGGESTIONS, cutoff=0.6)
+        for name in close:
+            found.setdefault(names.get(by_name[name], by_name[name]))
+    return list(found)[: SUGGESTIONS * max(1, len(unknown))]
+
+
+def _agencies(agencies: Sequence[Agency], typed: str, required: bool) -> tuple[str, ...]:
+    found, unknown = agencies_in(agency_names(agencies), typed)
+    if unknown:
+        raise DraftError(
+            [f"không nhận ra cơ quan: {', '.join(unknown)}"], suggestions(agencies, unknown)
+        )
+    if required and not found:
+        raise DraftError(["cần ít nhất một cơ quan chủ trì"])
+    return tuple(found)
+
+
+def corrected_duty(
+    duty: Duty, directive: Directive, agencies: Sequence[Agency], changes: Mapping[str, str]
+) -> Duty:
+    """`duty` with the typed changes; DraftError listing every one that cannot be made."""
+    problems: list[str] = []
+    hints: list[str] = []
+    fields: dict[str, Any] = {}
+    lead = duty.lead
+    for field, typed in changes.items():
+        try:
+            if field == "lead":
+                lead = _agencies(agencies, typed, required=True)
+                # The importer addresses a duty to its lead; so does a correction.
+                fields["lead"] = fields["addressees"] = lead
+            elif field == "coordinate":
+                none = " ".join(fold(typed).split()) in NO_AGENCY
+                fields["coordinate"] = () if none else _agencies(agencies, typed, required=False)
+            elif field == "deadline":
+                fields["timing"] = typed_timing(typed, Issued.of(directive))
+            else:
+                raise DraftError([f"không sửa được «{field}»"])
+        except DraftError as error:
+            problems += error.problems
+            hints += error.suggestions
+    if problems:
+        raise DraftError(problems, list(dict.fromkeys(hints)))
+    coordinate = fields.get("coordinate", duty.coordinate)
+    fields["coordinate"] = tuple(a for a in coordinate if a not in lead)
+    return replace(duty, **fields)
+
+
+def correct(
+    session: Session,
+    agencies: Sequence[Agency],
+    drafts_dir: Path,
+    user_id: int | None,
+    draft_id: str,
+    duty_typed: str,
+    changes: Mapping[str, str],
+) -> Draft:
+    """Correct one duty of a draft (`changes`: field of FIELDS -> what the admin typed),
+    write the draft back, settle the problems the correction answers, and audit it
+    (`user_id` None: the command line). DraftError, in Vietnamese, when it cannot."""
+    # An empty lead or deadline is "unchanged"; an empty coordination is "none".
+    wanted = {f: v for f, v in changes.items() if f in FIELDS and (v.strip() or f == "coordinate")}
+    if not wanted:
+        raise DraftError(["Anh/Chị chưa ghi cơ quan chủ trì, phối hợp hay thời hạn cần sửa"])
+    draft = open_draft(draft_folder(drafts_dir, draft_id), agencies)
+    duty = draft.duty(duty_typed)
+    fixed = corrected_duty(duty, draft.directive, agencies, wanted)
+    directive = replace(
+        draft.directive,
+        duties=tuple(fixed if d.id == duty.id else d for d in draft.directive.duties),
+    )
+    _write(draft.folder, directive)
+    settled = {"lead" if f in ("lead", "coordinate") else f for f in wanted}
+    open_problems = [p for p in draft.problems if not (p.duty == duty.id and p.about in settled)]
+    write_review(draft.folder, draft.file_name, open_problems)
+    session.add(
+        AuditLog(
+            user_id=user_id,
+            action="draft.correct",
+            entity_id=f"{draft_id}/{duty.id}",
+            before=_audited(duty),
+            after=_audited(fixed),
+        )
+    )
+    session.flush()
+    return Draft(draft.folder, directive, draft.file_name, open_problems)
+
+
+def _audited(duty: Duty) -> dict[str, Any]:
+    return {
+        "lead": list(duty.lead),
+        "coordinate": list(duty.coordinate),
+        "deadline": deadline_words(duty.timing),
+    }
+
+
+def _write(folder: Path, directive: Directive) -> None:
+    """directive.yaml again, its header (what the draft is) kept."""
+    path = folder / DIRECTIVE_FILE
+    lines = path.read_text(encoding="utf-8").splitlines(True)
+    header = "".join(itertools.takewhile(lambda line: line.startswith("#"), lines))
+    path.write_text(header + "\n" + directive_yaml(directive), encoding="utf-8")
