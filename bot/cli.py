@@ -610,12 +610,16 @@ def build_parser() -> argparse.ArgumentParser:
     directive_set = directive_commands.add_parser(
         "set", help="sửa cơ quan, thời hạn của một nhiệm vụ trong bản nháp (trước khi công bố)"
     )
-    directive_set.add_argument("draft", metavar="DRAFT")
-    directive_set.add_argument("duty", metavar="DUTY", help="số thứ tự (3) hoặc mã (1.a-2)")
-    directive_set.add_argument("--lead", help="cơ quan chủ trì, cách nhau bằng «;»")
-    directive_set.add_argument("--coordinate", help="cơ quan phối hợp («không»: bỏ hết)")
+    directive_set.add_argument("draft", metavar="BẢN_NHÁP", help="thư mục hoặc mã bản nháp")
+    directive_set.add_argument("duty", metavar="NHIỆM_VỤ", help="số thứ tự (3) hoặc mã (1.a-2)")
     directive_set.add_argument(
-        "--deadline", help="30/6/2021, «không có hạn», «hàng quý», «hàng năm»"
+        "--lead", metavar="CƠ_QUAN", help="cơ quan chủ trì, cách nhau bằng «;»"
+    )
+    directive_set.add_argument(
+        "--coordinate", metavar="CƠ_QUAN", help="cơ quan phối hợp («không»: bỏ hết)"
+    )
+    directive_set.add_argument(
+        "--deadline", metavar="HẠN", help="30/6/2021, «không có hạn», «hàng quý», «hàng năm»"
     )
     directive_set.set_defaults(func=cmd_directive_set)
     directive_retire = directive_commands.add_parser(
