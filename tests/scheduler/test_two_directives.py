@@ -213,3 +213,11 @@ def test_long_suggestions_are_stored_once_and_pressed_like_typed(two: Assistant)
     with session_scope(two.sessions) as session:
         pressed = two.core.handle(session, message)
     assert pressed.answer is not None and pressed.answer.kind != "out_of_scope"
+
+
+def test_asking_which_directive_is_a_question_back_not_an_answer_to_rate(two: Assistant) -> None:
+    message = IncomingMessage("zalo", "7", text="Văn bản này do ai ký?", display_name="Người dùng")
+    with session_scope(two.sessions) as session:
+        (reply,) = two.core.handle(session, message).replies
+    assert "Anh/Chị hỏi theo văn bản nào?" in two.renderer.render(reply)
+    assert reply.rating == 0
