@@ -183,6 +183,18 @@ def test_a_figure_the_directive_does_not_state_is_refused(assistant: Assistant) 
         assert not re.search(r"\b(719|369|350)\b", reply)
 
 
+def test_the_year_of_the_directive_named_is_not_a_figure_asked(assistant: Assistant) -> None:
+    for question in (
+        "Chỉ thị số 06 năm 2019 nêu có bao nhiêu camera giám sát?",
+        "chi thi nam 2019 co bao nhieu tai khoan thu dien tu",
+    ):
+        answer, reply = ask(assistant, question)
+        assert answer.kind == "figure", reply
+    # A year that dates nothing named is still a figure the directive does not give.
+    answer, _ = ask(assistant, "năm 2019 tỉnh cấp thêm bao nhiêu camera")
+    assert answer.kind != "figure"
+
+
 def test_cited_documents_are_answered_with_their_date(assistant: Assistant) -> None:
     for cited in assistant.knowledge.directives[0].cites:
         answer, reply = ask(assistant, f"{cited.doc_type} {cited.number} ban hành khi nào")
