@@ -8,6 +8,7 @@ the NLU uses, so questions and data meet in one folded space.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -246,6 +247,27 @@ class Catalog:
 
     def qualified(self, directive: Directive, text: str, separator: str = " · ") -> str:
         return f"{directive.short_label}{separator}{text}" if self.active_count > 1 else text
+
+    @cached_property
+    def own_words(self) -> str:
+        """What the directives say themselves, lower-cased with their diacritics: their
+        titles and every clause's heading and text."""
+        parts = [
+            part
+            for d in self.directives.values()
+            for part in (
+                d.title,
+                *(text for c in d.clauses for text in (c.title, c.text, *c.items)),
+            )
+        ]
+        return unicodedata.normalize("NFC", "\n".join(parts)).lower()
+
+    def mentions(self, subject: str) -> bool:
+        """Whether a directive's title or a clause names `subject` ("chuyển đổi số")
+        as a phrase of its own. Compared with diacritics: folded, "chuyển đổi số" would
+        be found in "chuyển đổi sổ" or across two phrases."""
+        phrase = re.escape(unicodedata.normalize("NFC", subject).lower())
+        return re.search(rf"(?<!\w){phrase}(?!\w)", self.own_words) is not None
 
     def subject(self, directive_ids: Sequence[str] = ()) -> str:
         """What titles name: "Chỉ thị 06/CT-UBND", or the directives listed."""

@@ -243,8 +243,12 @@ class QAService:
         # by name, whatever else the message says.
         if parse.values("place"):
             return self._refuse(parse, place=parse.values("place")[0])
-        if parse.values("uncovered"):
-            return self._refuse(parse, subject=parse.values("uncovered")[0])
+        # A subject the lexicon lists as foreign to the directive is foreign only when
+        # the directive's own words (title, clauses) never name it: a directive "về
+        # chuyển đổi số" covers it.
+        uncovered = [s for s in parse.values("uncovered") if not self.catalog.mentions(s)]
+        if uncovered:
+            return self._refuse(parse, subject=uncovered[0])
         retired = retired_directive(self.catalog, parse)
         if retired is not None:
             return retired
