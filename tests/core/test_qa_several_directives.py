@@ -53,3 +53,15 @@ def test_a_directives_own_subject_is_not_refused_as_uncovered(both: Assistant) -
     # 06 itself still does not cover it, and says so by name.
     text = "\n".join(say(both, "Chỉ thị 06/CT-UBND nói gì về chuyển đổi số?"))
     assert "không đề cập đến chuyển đổi số" in text
+
+
+def test_an_agency_asked_without_a_directive_gets_each_directives_part(both: Assistant) -> None:
+    replies = say(both, "nhiem vu cua so tai chinh la gi")
+    first, second = replies[0], replies[1]
+    assert "Theo Chỉ thị 06/CT-UBND (2019)" in first and "06/2019 · Mục 2.c" in first
+    assert "Theo Chỉ thị 15/CT-UBND (2021)" in second and "15/2021 · Mục 2.c" in second
+    # Each directive's list holds its own clauses only.
+    assert "15/2021" not in first and "06/2019" not in second
+    # Named, one directive answers alone.
+    named = "\n".join(say(both, "Chỉ thị 15/CT-UBND giao Sở Tài chính những việc gì?"))
+    assert "15/2021 · Mục 2.c" in named and "06/2019" not in named

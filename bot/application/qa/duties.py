@@ -33,6 +33,11 @@ MAX_JOINED = 4
 RESPONSIBILITY_WORDS = frozenset(
     {"chiu", "trach", "nhiem", "phu", "thuc", "hien", "lam", "don", "vi", "quan", "so", "ben"}
 )
+# How a question asks for an agency's duties as such ("nhiệm vụ", "trách nhiệm", "được
+# giao việc gì", "cần thực hiện"), folded: nothing about what the duties are about.
+DUTY_WORDS = frozenset(
+    {"nhiem", "vu", "trach", "viec", "giao", "can", "thuc", "hien", "chiu", "vai", "tro"}
+)
 # The argument of /nhiemvu that asks for the whole list.
 ALL = "tatca"
 
@@ -101,7 +106,9 @@ def agency_duties(matcher: Matcher, parse: Parse, complete: bool = False) -> Ans
         duty_ids += [a.duty.key for a in specific]
         citations += [part for document in issued for part in document["clauses"]]
     topic_names = [catalog.topics[t].name for t in topics if t in catalog.topics]
-    reply = Reply("qa/agency_duties", {"sections": sections, "topics": topic_names}, tuple(buttons))
+    # `directive`: the heading when the answer is one directive's part of several.
+    data = {"sections": sections, "topics": topic_names, "directive": ""}
+    reply = Reply("qa/agency_duties", data, tuple(buttons))
     return make(parse, "duties", reply, citations, evidence=1.0, duties=duty_ids)
 
 

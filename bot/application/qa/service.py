@@ -27,8 +27,8 @@ from bot.application.qa.document import (
     other_document,
     retired_directive,
 )
+from bot.application.qa.duties import DUTY_WORDS, responsible, responsible_for
 from bot.application.qa.duties import agency_duties as duties_of_agencies
-from bot.application.qa.duties import responsible, responsible_for
 from bot.application.qa.faq import FaqAnswers
 from bot.application.qa.figures import by_figure_value, figure
 from bot.application.qa.followup import (
@@ -173,6 +173,22 @@ class QAService:
         if not chosen and context is not None:
             followed = directives.from_context(context.duties, self.by_directive)
             chosen = [followed] if followed else []
+        if not chosen and parse.values("agency"):
+            # "Sở Nội vụ phải làm gì?" asks of every directive that gives it duties:
+            # each answers its part, none is silently left out. Asked about more than
+            # its duties ("... về chữ ký điện tử"), of those that fit the question.
+            asked_more = bool(parse.values("topic")) or not self.matcher.only_names(
+                replace(parse, tokens=tuple(t for t in parse.tokens if t not in DUTY_WORDS))
+            )
+            fitting = (asked_more and directives.fits(self.catalog, text)) or self.by_directive
+            per_directive = directives.agency_parts(
+                [
+                    (self.catalog.directives[d], self.by_directive[d].answer(text, context, parse))
+                    for d in fitting
+                ]
+            )
+            if per_directive is not None:
+                return per_directive
         if not chosen and other_document(self.catalog, parse) is None:
             chosen = directives.fits(self.catalog, text)
             if len(chosen) > 1:
@@ -372,6 +388,13 @@ class QAService:
     # Answers for commands (/nhiemvu, /hanchot), without a question to parse.
 
     def agency_duties(self, agency_id: str, complete: bool = False) -> Answer | None:
+        if self.by_directive:
+            return directives.agency_parts(
+                [
+                    (self.catalog.directives[d], s.agency_duties(agency_id, complete))
+                    for d, s in self.by_directive.items()
+                ]
+            )
         return duties_of_agencies(
             self.matcher,
             _command_parse(f"agency:{agency_id}", "ask_agency_duties", agency_id),
