@@ -382,13 +382,17 @@ class Catalog:
         return found
 
     def is_general(self, duty: Duty) -> bool:
-        """A duty every provincial and district body has (Nhiệm vụ chung)."""
+        """A duty every provincial body has (Nhiệm vụ chung): addressed to the group of
+        the province's departments and agencies, with the districts' or not. Not both
+        levels required: once the district group is closed (2025, no district level) a
+        duty of "các sở, ban, ngành, UBND cấp huyện" keeps only the provincial group,
+        and is no less common to every department."""
         levels = {
             level
             for agency_id in duty.addressees
             for level in self.agencies[agency_id].member_levels
         }
-        return {"province", "district"} <= levels
+        return "province" in levels
 
     def faq_entry(self, faq_id: str) -> FaqEntry:
         return self.faq[faq_id]
