@@ -22,6 +22,7 @@ from bot.domain.knowledge import (
     Duty,
     FaqEntry,
     Figure,
+    FormerAgency,
     KnowledgeBase,
     Topic,
     scoped_key,
@@ -304,6 +305,7 @@ class Catalog:
             agencies=self.kb.agencies,
             faq=self.kb.faq,
             retired=self.kb.retired,
+            former=self.kb.former,
         )
         catalog = Catalog(kb, self.normalizer, self.stopwords, self._build_index)
         catalog.active_count = self.active_count
@@ -330,7 +332,25 @@ class Catalog:
         for topic in self.topics.values():
             for surface in (topic.name, *topic.aliases):
                 entries.append(("topic", topic.id, surface))
+        # A merged agency's names are its target's aliases already; those of an
+        # agency gone with no successor are recognized as what they were.
+        active = {fold(name) for _, _, name in entries}
+        for former in self.kb.former:
+            if former.now is None:
+                for surface in former.names:
+                    if fold(surface) not in active:
+                        entries.append(("former_agency", former.id, surface))
         return entries
+
+    def former_named(self, surface: str, agency_id: str) -> FormerAgency | None:
+        """The agency merged into `agency_id` that `surface` (an agency entity's
+        normalized text) names: "Sở TT&TT" asked after it went into the Sở KH&CN."""
+        for former in self.kb.former:
+            if former.now != agency_id:
+                continue
+            if any(" ".join(self.normalizer.tokens(n)) == surface for n in former.names):
+                return former
+        return None
 
     def vocabulary(self) -> list[str]:
         texts: list[str] = []

@@ -19,7 +19,7 @@ from bot.application.qa.quotes import best_piece, whole_clause
 from bot.application.qa.topics import topic_overview
 from bot.application.qa.views import duty_view, general_view, issued_by, label
 from bot.domain.catalog import Assignment, Catalog
-from bot.domain.knowledge import Agency, Duty
+from bot.domain.knowledge import Agency, Duty, FormerAgency
 from nlu.engine import Parse
 from nlu.normalize import fold
 
@@ -80,6 +80,10 @@ def agency_duties(matcher: Matcher, parse: Parse, complete: bool = False) -> Ans
         joined_shown = joined if complete else joined[:MAX_JOINED]
         section = {
             "agencies": [agency.name],
+            # "Sở TT&TT phải làm gì" after it went into the Sở KH&CN: said first.
+            "former": [
+                f.name for f in _former_names(catalog, parse, agency_id) if f.name != agency.name
+            ],
             "count": len(own),
             "specific": [duty_view(catalog, a.duty, a.role) for a in shown],
             "joined_count": len(joined),
@@ -110,6 +114,27 @@ def agency_duties(matcher: Matcher, parse: Parse, complete: bool = False) -> Ans
     data = {"sections": sections, "topics": topic_names, "directive": ""}
     reply = Reply("qa/agency_duties", data, tuple(buttons))
     return make(parse, "duties", reply, citations, evidence=1.0, duties=duty_ids)
+
+
+def _former_names(catalog: Catalog, parse: Parse, agency_id: str) -> list[FormerAgency]:
+    """The agencies merged into `agency_id` that the question names it by."""
+    found = (
+        catalog.former_named(e.text, agency_id)
+        for e in parse.entities
+        if e.entity == "agency" and e.value == agency_id
+    )
+    return list({f.id: f for f in found if f is not None}.values())
+
+
+def former_agencies(catalog: Catalog, parse: Parse, buttons: Sequence[Button]) -> Answer | None:
+    """What became of the agencies the question names that are gone with no successor
+    (closed, or merged into one since closed): said by name, with what can be asked."""
+    by_id = {f.id: f for f in catalog.kb.former}
+    found = [by_id[a] for a in parse.values("former_agency") if a in by_id]
+    if not found:
+        return None
+    reply = Reply("qa/former_agency", {"former": found}, tuple(buttons))
+    return make(parse, "former_agency", reply)
 
 
 def _addressed(catalog: Catalog, agency: Agency) -> set[str]:

@@ -27,7 +27,12 @@ from bot.application.qa.document import (
     other_document,
     retired_directive,
 )
-from bot.application.qa.duties import DUTY_WORDS, responsible, responsible_for
+from bot.application.qa.duties import (
+    DUTY_WORDS,
+    former_agencies,
+    responsible,
+    responsible_for,
+)
 from bot.application.qa.duties import agency_duties as duties_of_agencies
 from bot.application.qa.faq import FaqAnswers
 from bot.application.qa.figures import by_figure_value, figure
@@ -271,6 +276,15 @@ class QAService:
         document = other_document(self.catalog, parse)
         if document:
             return self._refuse(parse, document=document)
+        gone = former_agencies(self.catalog, parse, self.suggestions(parse.tokens))
+        if gone is not None:
+            # "Sở GTVT phải làm gì" once it is closed: what became of it, never a
+            # passage matching the rest of the words; the agencies still active that
+            # the question names are answered first.
+            asked = self._answer(replace(parse, entities=_without(parse, "former_agency")))
+            if parse.values("agency") and asked.kind == "duties":
+                return replace(asked, also=(*asked.also, gone.reply))
+            return gone
         if (
             parse.intent in SMALL_TALK
             and parse.confidence
@@ -453,3 +467,7 @@ def _command_parse(text: str, intent: str, agency_id: str | None = None) -> Pars
     """A parse standing for a command's request, as sure as the command itself."""
     entities = (Entity("agency", agency_id, ""),) if agency_id else ()
     return Parse(text=text, tokens=(), intent=intent, confidence=1.0, entities=entities)
+
+
+def _without(parse: Parse, entity: str) -> tuple[Entity, ...]:
+    return tuple(e for e in parse.entities if e.entity != entity)
