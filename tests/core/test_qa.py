@@ -195,6 +195,24 @@ def test_the_year_of_the_directive_named_is_not_a_figure_asked(assistant: Assist
     assert answer.kind != "figure"
 
 
+def test_an_agencys_attributes_the_directive_lacks_are_refused_by_name(
+    assistant: Assistant,
+) -> None:
+    for question, named in (
+        ("cho tôi xin số điện thoại của Sở Tài chính", "số điện thoại của Sở Tài chính"),
+        ("lãnh đạo Sở TT&TT là ai?", "họ tên lãnh đạo, cán bộ của Sở TT&TT"),
+        ("tru so so noi vu nam o dau", "trụ sở của Sở Nội vụ"),
+        ("địa chỉ email của Sở Tư pháp", "địa chỉ email của Sở Tư pháp"),
+    ):
+        answer, reply = ask(assistant, question)
+        assert answer.kind == "refusal" and named in reply, reply
+        assert answer.reply.buttons  # with questions it can answer
+    # The duties of the same agencies, and who signed, are still answered.
+    assert ask(assistant, "Sở Tài chính có trách nhiệm gì?")[0].kind == "duties"
+    assert ask(assistant, "chủ tịch tỉnh ký chỉ thị tên là gì")[0].kind == "metadata"
+    assert ask(assistant, "dùng chữ ký số trên điện thoại được không")[0].kind != "refusal"
+
+
 def test_cited_documents_are_answered_with_their_date(assistant: Assistant) -> None:
     for cited in assistant.knowledge.directives[0].cites:
         answer, reply = ask(assistant, f"{cited.doc_type} {cited.number} ban hành khi nào")

@@ -268,8 +268,13 @@ class QAService:
         # the directive's own words (title, clauses) never name it: a directive "về
         # chuyển đổi số" covers it.
         uncovered = [s for s in parse.values("uncovered") if not self.catalog.mentions(s)]
+        if _asks_a_persons_name(parse):
+            uncovered.append(PERSONS_NAME)
         if uncovered:
-            return self._refuse(parse, subject=uncovered[0])
+            # "số điện thoại Sở TT&TT": of the agency named, not its duties.
+            agencies = [self.catalog.agencies[a].short_name for a in parse.values("agency")]
+            of = f" của {', '.join(agencies)}" if agencies else ""
+            return self._refuse(parse, subject=uncovered[0] + of)
         retired = retired_directive(self.catalog, parse)
         if retired is not None:
             return retired
@@ -442,6 +447,33 @@ QUANTITY = ("bao nhieu", "ty le", "so luong", "phan tram", "%", "tong so", "bao 
 def _not_a_figure(parse: Parse) -> bool:
     asked = " ".join(parse.tokens)
     return parse.intent == "ask_figure" and not any(q in asked for q in QUANTITY)
+
+
+# "giám đốc Sở Nội vụ tên là gì", "lãnh đạo sở là ai": a person's name, which a
+# directive does not give (its signer aside: "ai ký" is asked with "ký"). Folded.
+PERSON_TITLES = (
+    "giam doc",
+    "chu tich",
+    "lanh dao",
+    "thu truong",
+    "truong phong",
+    "truong ban",
+    "chanh van phong",
+    "nguoi dung dau",
+)
+PERSONS_NAME = "họ tên lãnh đạo, cán bộ"
+
+
+def _asks_a_persons_name(parse: Parse) -> bool:
+    tokens = parse.tokens
+    asked = " ".join(tokens)
+    names = "ten" in tokens or asked.endswith("la ai")
+    return (
+        names
+        and "ky" not in tokens
+        and bool(parse.values("agency"))
+        and any(f" {title} " in f" {asked} " for title in PERSON_TITLES)
+    )
 
 
 def _asks(parse: Parse) -> bool:
