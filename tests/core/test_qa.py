@@ -213,6 +213,30 @@ def test_an_agencys_attributes_the_directive_lacks_are_refused_by_name(
     assert ask(assistant, "dùng chữ ký số trên điện thoại được không")[0].kind != "refusal"
 
 
+def test_how_many_duties_is_one_line_from_the_data(assistant: Assistant) -> None:
+    catalog = assistant.core.qa.catalog
+    tasks = sum(d.is_task for _, d in catalog.duties.values())
+    for question in ("Tổng cộng chỉ thị có mấy nhiệm vụ?", "van ban nay giao bao nhieu dau viec"):
+        answer, reply = ask(assistant, question)
+        assert answer.kind == "duty_count", reply
+        assert f"giao {tasks} nhiệm vụ" in reply and len(reply.splitlines()) == 1
+    answer, reply = ask(assistant, "Sở Tài chính có bao nhiêu nhiệm vụ?")
+    assert answer.kind == "duties" and reply.startswith("Sở Tài chính: 2 nhiệm vụ riêng")
+    assert "•" not in reply and [b.label for b in answer.reply.buttons] == [
+        "Xem nhiệm vụ của Sở Tài chính"
+    ]
+
+
+def test_a_quantity_of_the_agency_itself_is_neither_its_duties_nor_a_province_figure(
+    assistant: Assistant,
+) -> None:
+    for question in ("Sở Tư pháp có bao nhiêu phòng ban?", "so tai chinh co bao nhieu cong chuc"):
+        answer, reply = ask(assistant, question)
+        assert answer.kind == "refusal", reply
+    # A figure naming the group the agency belongs to still answers.
+    assert ask(assistant, "UBND cấp xã có bao nhiêu trang thông tin điện tử")[0].kind == "figure"
+
+
 def test_cited_documents_are_answered_with_their_date(assistant: Assistant) -> None:
     for cited in assistant.knowledge.directives[0].cites:
         answer, reply = ask(assistant, f"{cited.doc_type} {cited.number} ban hành khi nào")

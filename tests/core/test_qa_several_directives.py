@@ -65,3 +65,11 @@ def test_an_agency_asked_without_a_directive_gets_each_directives_part(both: Ass
     # Named, one directive answers alone.
     named = "\n".join(say(both, "Chỉ thị 15/CT-UBND giao Sở Tài chính những việc gì?"))
     assert "15/2021 · Mục 2.c" in named and "06/2019" not in named
+
+
+def test_how_many_duties_is_counted_per_directive(both: Assistant) -> None:
+    (reply,) = say(both, "các chỉ thị giao tổng cộng bao nhiêu nhiệm vụ?")
+    lines = reply.splitlines()
+    assert lines[0].startswith("Chỉ thị 06/CT-UBND giao") and lines[1].startswith(
+        "Chỉ thị 15/CT-UBND giao"
+    )

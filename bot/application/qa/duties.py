@@ -14,6 +14,7 @@ from typing import Any
 
 from bot.application.messages import Button, Reply
 from bot.application.qa.answer import Answer, make
+from bot.application.qa.counts import DUTY_NOUNS, counted
 from bot.application.qa.matching import Matcher, asked_action, best
 from bot.application.qa.quotes import best_piece, whole_clause
 from bot.application.qa.topics import topic_overview
@@ -46,11 +47,15 @@ def agency_duties(matcher: Matcher, parse: Parse, complete: bool = False) -> Ans
     """The duties of up to three named agencies (narrowed to a named topic), agencies
     with the same duties in one section; an issuer is told what it issued. Each
     section opens with how many duties the agency has; its own duties come first and
-    past MAX_LISTED (unless `complete`) the rest is one "xem thêm" choice away."""
+    past MAX_LISTED (unless `complete`) the rest is one "xem thêm" choice away.
+    "Bao nhiêu nhiệm vụ" gets that opening line alone (the list a choice away); a
+    quantity of something else ("bao nhiêu phòng") is no question for its duties."""
     catalog = matcher.catalog
     agency_ids = parse.values("agency")[:3]
-    if not agency_ids:
+    what = counted(parse)
+    if not agency_ids or (what is not None and what not in DUTY_NOUNS):
         return None
+    count_only = what is not None
     topics = set(parse.values("topic"))
     # What the question asks beyond the names ("Sở TT&TT phải rà soát văn bản gì")
     # puts the duties it matches first, so that a cut list still holds them.
@@ -103,7 +108,10 @@ def agency_duties(matcher: Matcher, parse: Parse, complete: bool = False) -> Ans
             same[0]["agencies"].append(agency.name)
         else:
             sections.append(section)
-            if section["more"]:
+            if count_only and (own or joined):
+                label_ = f"Xem nhiệm vụ của {agency.short_name}"
+                buttons.append(Button(label_, f"/nhiemvu {agency.id}"))
+            elif section["more"]:
                 label_ = f"Xem đủ nhiệm vụ của {agency.short_name}"
                 buttons.append(Button(label_, f"/nhiemvu {agency.id} {ALL}"))
         citations += [label(catalog, a.duty.clause) for a in specific + general]
@@ -111,7 +119,7 @@ def agency_duties(matcher: Matcher, parse: Parse, complete: bool = False) -> Ans
         citations += [part for document in issued for part in document["clauses"]]
     topic_names = [catalog.topics[t].name for t in topics if t in catalog.topics]
     # `directive`: the heading when the answer is one directive's part of several.
-    data = {"sections": sections, "topics": topic_names, "directive": ""}
+    data = {"sections": sections, "topics": topic_names, "directive": "", "count_only": count_only}
     reply = Reply("qa/agency_duties", data, tuple(buttons))
     return make(parse, "duties", reply, citations, evidence=1.0, duties=duty_ids)
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from bot.application.messages import Reply
 from bot.application.qa.answer import Answer, make
+from bot.application.qa.counts import owned_count
 from bot.application.qa.matching import Matcher, best, number_forms
 from bot.application.qa.views import label
 from bot.domain.catalog import Catalog
@@ -25,7 +26,23 @@ def figure(matcher: Matcher, parse: Parse) -> Answer | None:
     # A number in the question that the figure's text lacks ("năm 2024") means
     # the question is about some other figure, which the directive does not give.
     figures = [catalog.figure(k) for k in keys if matcher.numbers_match(parse, catalog.figure(k))]
+    # "Sở Nội vụ có bao nhiêu cán bộ": a figure of the agency's own, which a figure of
+    # the whole province (naming neither it nor a group of it) is not.
+    owners = owned_count(parse)
+    if owners:
+        figures = [f for f in figures if _names_any(catalog, f, owners)]
     return figure_answer(catalog, parse, figures, score) if figures else None
+
+
+def _names_any(catalog: Catalog, stated: Figure, agency_ids: Sequence[str]) -> bool:
+    """Whether the figure's words name one of the agencies, or a group it belongs to."""
+    words = " " + " ".join(catalog.normalizer.tokens(" ".join((stated.label, stated.quote)))) + " "
+    named = {a for name, a in catalog.agency_names.items() if f" {name} " in words}
+    for agency_id in agency_ids:
+        agency = catalog.agencies[agency_id]
+        if named & ({agency_id} | {g.id for g in catalog.groups_of(agency)}):
+            return True
+    return False
 
 
 def by_figure_value(matcher: Matcher, parse: Parse) -> Answer | None:

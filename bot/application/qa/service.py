@@ -18,6 +18,7 @@ from bot.application.messages import Button
 from bot.application.qa import directives
 from bot.application.qa.answer import CONFIDENT, Answer
 from bot.application.qa.conversation import empty, refuse, request, small_talk
+from bot.application.qa.counts import asks_duty_count, counted, duty_count
 from bot.application.qa.deadlines import deadline, deadline_answer, deadline_list, no_deadline
 from bot.application.qa.document import (
     bare_header_fact,
@@ -178,6 +179,8 @@ class QAService:
         if not chosen and context is not None:
             followed = directives.from_context(context.duties, self.by_directive)
             chosen = [followed] if followed else []
+        if not chosen and not parse.values("agency") and asks_duty_count(parse):
+            return duty_count(self.catalog, parse)  # a line per directive
         if not chosen and parse.values("agency"):
             # "Sở Nội vụ phải làm gì?" asks of every directive that gives it duties:
             # each answers its part, none is silently left out. Asked about more than
@@ -290,6 +293,12 @@ class QAService:
             if parse.values("agency") and asked.kind == "duties":
                 return replace(asked, also=(*asked.also, gone.reply))
             return gone
+        if asks_duty_count(parse):
+            # "bao nhiêu nhiệm vụ": counted from the data whatever kind of question the
+            # classifier takes it for (a figure, often).
+            if not parse.values("agency"):
+                return duty_count(self.catalog, parse)
+            return self._handlers["ask_agency_duties"](parse) or self._refuse(parse)
         if (
             parse.intent in SMALL_TALK
             and parse.confidence
@@ -326,7 +335,7 @@ class QAService:
             answer is None or answer.evidence < STRONG_MATCH
         ):
             return self.suggested.did_you_mean(parse)
-        if answer is None and parse.intent in OPEN_INTENTS:
+        if answer is None and parse.intent in OPEN_INTENTS and not _counts_of_agency(parse):
             answer = self.faq.answer(parse, MIN_FAQ_MATCH) or topic(self.matcher, parse)
         return answer or self._refuse(parse)
 
@@ -474,6 +483,12 @@ def _asks_a_persons_name(parse: Parse) -> bool:
         and bool(parse.values("agency"))
         and any(f" {title} " in f" {asked} " for title in PERSON_TITLES)
     )
+
+
+def _counts_of_agency(parse: Parse) -> bool:
+    """ "Sở TT&TT có bao nhiêu phòng": a quantity of an agency's own, which no passage
+    answers however many of its words it shares."""
+    return bool(parse.values("agency")) and counted(parse) is not None
 
 
 def _asks(parse: Parse) -> bool:
