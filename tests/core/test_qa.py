@@ -237,6 +237,11 @@ def test_a_quantity_of_the_agency_itself_is_neither_its_duties_nor_a_province_fi
     assert ask(assistant, "UBND cấp xã có bao nhiêu trang thông tin điện tử")[0].kind == "figure"
 
 
+def test_who_with_nothing_asked_before_is_asked_back(assistant: Assistant) -> None:
+    answer, reply = ask(assistant, "ai thực hiện?")
+    assert answer.kind == "ask_back" and "việc gì" in reply and answer.reply.buttons
+
+
 def test_cited_documents_are_answered_with_their_date(assistant: Assistant) -> None:
     for cited in assistant.knowledge.directives[0].cites:
         answer, reply = ask(assistant, f"{cited.doc_type} {cited.number} ban hành khi nào")

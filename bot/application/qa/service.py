@@ -14,9 +14,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from functools import partial
 
-from bot.application.messages import Button
+from bot.application.messages import Button, Reply
 from bot.application.qa import directives
-from bot.application.qa.answer import CONFIDENT, Answer
+from bot.application.qa.answer import CONFIDENT, Answer, make
 from bot.application.qa.conversation import empty, refuse, request, small_talk
 from bot.application.qa.counts import asks_duty_count, counted, duty_count
 from bot.application.qa.deadlines import deadline, deadline_answer, deadline_list, no_deadline
@@ -212,6 +212,14 @@ class QAService:
             followed = self._follow_up(parse, context)
             if followed is not None:
                 return followed
+        if (
+            parse.intent == "ask_responsible"
+            and asks_only(parse, WHO_WORDS, self.catalog.stopwords)
+            and not (context and context.duties)
+        ):
+            # "ai làm?" with nothing before it: who does what? Asked back, not refused.
+            reply = Reply("qa/ask_back", {}, self.suggestions(("ai", "chiu", "trach", "nhiem")))
+            return make(parse, "ask_back", reply)
         fact = bare_header_fact(parse, self.catalog.stopwords)
         if fact:
             # "ai ký", "ngày nào?" with nothing before them: asked of the directive itself.
