@@ -242,6 +242,12 @@ def test_who_with_nothing_asked_before_is_asked_back(assistant: Assistant) -> No
     assert answer.kind == "ask_back" and "việc gì" in reply and answer.reply.buttons
 
 
+def test_agencies_asked_together_are_told_their_common_duties_once(assistant: Assistant) -> None:
+    answer, reply = ask(assistant, "so noi vu va so tt&tt can lam nhung gi")
+    assert answer.kind == "duties"
+    assert reply.count("Mục 1.b") == 1 and "Sở Nội vụ" in reply and "Mục 2.b" in reply
+
+
 def test_cited_documents_are_answered_with_their_date(assistant: Assistant) -> None:
     for cited in assistant.knowledge.directives[0].cites:
         answer, reply = ask(assistant, f"{cited.doc_type} {cited.number} ban hành khi nào")

@@ -118,8 +118,21 @@ def agency_duties(matcher: Matcher, parse: Parse, complete: bool = False) -> Ans
         duty_ids += [a.duty.key for a in specific]
         citations += [part for document in issued for part in document["clauses"]]
     topic_names = [catalog.topics[t].name for t in topics if t in catalog.topics]
+    # Agencies asked together share the common duties: told once, after them all.
+    generals = [s["general"] for s in sections]
+    shared = (
+        generals[0]
+        if len(sections) > 1 and generals[0] and generals.count(generals[0]) == len(generals)
+        else []
+    )
     # `directive`: the heading when the answer is one directive's part of several.
-    data = {"sections": sections, "topics": topic_names, "directive": "", "count_only": count_only}
+    data = {
+        "sections": sections,
+        "topics": topic_names,
+        "directive": "",
+        "count_only": count_only,
+        "shared_general": shared,
+    }
     reply = Reply("qa/agency_duties", data, tuple(buttons))
     return make(parse, "duties", reply, citations, evidence=1.0, duties=duty_ids)
 
