@@ -248,6 +248,15 @@ def test_agencies_asked_together_are_told_their_common_duties_once(assistant: As
     assert reply.count("Mục 1.b") == 1 and "Sở Nội vụ" in reply and "Mục 2.b" in reply
 
 
+def test_a_question_for_one_figure_gets_that_one(assistant: Assistant) -> None:
+    answer, reply = ask(assistant, "cho biết số lượng dịch vụ công mức độ 3 và 4")
+    assert answer.kind == "figure" and "819" in reply and "46%" not in reply
+    answer, reply = ask(assistant, "dich vu cong muc do 3,4 chiem bao nhieu phan tram")
+    assert answer.kind == "figure" and "46%" in reply and "819" not in reply
+    answer, reply = ask(assistant, "những kết quả đạt được về chữ ký số")
+    assert "719" in reply and "9.289" not in reply and "286" not in reply, reply
+
+
 def test_cited_documents_are_answered_with_their_date(assistant: Assistant) -> None:
     for cited in assistant.knowledge.directives[0].cites:
         answer, reply = ask(assistant, f"{cited.doc_type} {cited.number} ban hành khi nào")

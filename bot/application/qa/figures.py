@@ -28,10 +28,26 @@ def figure(matcher: Matcher, parse: Parse) -> Answer | None:
     figures = [catalog.figure(k) for k in keys if matcher.numbers_match(parse, catalog.figure(k))]
     # "Sở Nội vụ có bao nhiêu cán bộ": a figure of the agency's own, which a figure of
     # the whole province (naming neither it nor a group of it) is not.
+    # "tỷ lệ ... bao nhiêu" asks for a share, "bao nhiêu dịch vụ" for a number: of
+    # figures on the same thing, those of the kind asked, when the best match is one
+    # (else the question is about what the other kind measures: both are shown).
+    shares = [f for f in figures if f.value.rstrip().endswith("%")]
+    if shares and len(shares) < len(figures):
+        kind = shares if _asks_share(parse) else [f for f in figures if f not in shares]
+        figures = kind if figures[0] in kind else figures
     owners = owned_count(parse)
     if owners:
         figures = [f for f in figures if _names_any(catalog, f, owners)]
     return figure_answer(catalog, parse, figures, score) if figures else None
+
+
+# How a question asks for a share rather than a number (folded).
+SHARE_WORDS = ("ty le", "phan tram", "%", "bao nhieu phan")
+
+
+def _asks_share(parse: Parse) -> bool:
+    asked = " ".join(parse.tokens)
+    return any(w in asked for w in SHARE_WORDS)
 
 
 def _names_any(catalog: Catalog, stated: Figure, agency_ids: Sequence[str]) -> bool:
