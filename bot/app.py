@@ -75,7 +75,7 @@ def nlu_resources(
 ) -> NluResources:
     lexicon = Lexicon.load(settings.data_dir / "nlu" / "lexicon.yaml")
     catalog = Catalog(knowledge, lexicon.normalizer(), lexicon.stopwords, build_index)
-    names = catalog.name_entries() + lexicon.place_entries()
+    names = lexicon.term_entries() + catalog.name_entries() + lexicon.place_entries()
     return NluResources(lexicon, catalog, names, catalog.vocabulary())
 
 

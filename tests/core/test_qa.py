@@ -257,6 +257,24 @@ def test_a_question_for_one_figure_gets_that_one(assistant: Assistant) -> None:
     assert "719" in reply and "9.289" not in reply and "286" not in reply, reply
 
 
+def test_an_index_the_directive_cites_is_answered_with_what_it_says_of_it(
+    assistant: Assistant,
+) -> None:
+    for question, index in (
+        ("tỉnh ta xếp thứ mấy về PCI?", "PCI"),
+        ("diem ict index cua tinh", "ICT Index"),
+    ):
+        answer, reply = ask(assistant, question)
+        assert answer.kind == "term", reply
+        first, quote = reply.splitlines()[:2]
+        assert f"không nêu thứ hạng hay điểm số của {index}" in first
+        assert quote.startswith("Nguyên văn: «") and index.lower() in quote.lower()
+    # Asked about something else that names an index: that question is answered.
+    answer, _ = ask(assistant, "để ảnh hưởng đến chỉ số PAPI thì ai phải chịu trách nhiệm")
+    assert answer.kind == "responsible" and "Mục 1.a" in answer.citations
+    assert ask(assistant, "vì sao chỉ số PAR index bị ảnh hưởng")[0].kind != "refusal"
+
+
 def test_cited_documents_are_answered_with_their_date(assistant: Assistant) -> None:
     for cited in assistant.knowledge.directives[0].cites:
         answer, reply = ask(assistant, f"{cited.doc_type} {cited.number} ban hành khi nào")

@@ -51,6 +51,7 @@ from bot.application.qa.followup import (
 from bot.application.qa.introduction import results, shortcomings
 from bot.application.qa.matching import STRONG_MATCH, Matcher
 from bot.application.qa.suggestions import Suggestions, SuggestionWordings
+from bot.application.qa.terms import cited_term, terms_as_topics
 from bot.application.qa.topics import passages, topic
 from bot.domain.catalog import Catalog
 from nlu.engine import NluEngine, Parse
@@ -322,9 +323,11 @@ class QAService:
             by_clause(self.catalog, parse)
             or by_figure_value(self.matcher, parse)
             or by_cited_document(self.catalog, parse)
+            or cited_term(self.matcher, parse)
         )
         if named:
             return named
+        parse = terms_as_topics(self.catalog, parse)
         if parse.values("topic") and not parse.values("agency") and self.matcher.only_names(parse):
             # "chữ kí số": a topic's name alone asks what the directive says about it.
             return topic(self.matcher, parse) or self._refuse(parse)
