@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import Assistant, build_assistant
+from bot.app import Assistant
 from bot.application.messages import IncomingMessage
-from bot.config import PROJECT_ROOT, Settings
+from bot.config import PROJECT_ROOT
 from bot.storage.db import session_scope
-from tests.support.directives import copy_pack
+from tests.support.directives import assistant_on, copy_pack
 
 SUBJECT = "chuyển đổi số"
 
@@ -30,13 +30,8 @@ def pack_with_subject(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def both(db_url: str, pack_with_subject: Path) -> Iterator[Assistant]:
-    settings = Settings.from_env({"DATABASE_URL": db_url, "DATA_DIR": str(pack_with_subject)})
-    assistant = build_assistant(settings)
-    try:
+    with assistant_on(db_url, pack_with_subject) as assistant:
         yield assistant
-    finally:
-        assistant.core.wait_for_reload()
-        assistant.sessions.kw["bind"].dispose()
 
 
 def say(assistant: Assistant, text: str) -> list[str]:

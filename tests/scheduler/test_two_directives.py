@@ -15,7 +15,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from bot.app import Assistant, build_assistant
+from bot.app import Assistant
 from bot.application import reload
 from bot.application.admin import content
 from bot.application.digest.builder import DigestBuilder
@@ -24,11 +24,11 @@ from bot.application.messages import IncomingMessage
 from bot.application.scheduler.policy import due_messages
 from bot.application.scheduler.world import load_world
 from bot.cli import main
-from bot.config import PROJECT_ROOT, NudgeSettings, Settings
+from bot.config import PROJECT_ROOT, NudgeSettings
 from bot.storage.db import session_scope
 from bot.storage.models import Duty, ProgressReport
 from tests.scheduler.conftest import add_users, at
-from tests.support.directives import FIRST, copy_pack, key
+from tests.support.directives import FIRST, assistant_on, copy_pack, key
 
 SECOND = "99-CT-UBND-2025"
 DUE = dt.date(2026, 12, 4)
@@ -48,13 +48,8 @@ def two_packs(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def two(db_url: str, two_packs: Path) -> Iterator[Assistant]:
-    settings = Settings.from_env({"DATABASE_URL": db_url, "DATA_DIR": str(two_packs)})
-    assistant = build_assistant(settings)
-    try:
+    with assistant_on(db_url, two_packs) as assistant:
         yield assistant
-    finally:
-        assistant.core.wait_for_reload()
-        assistant.sessions.kw["bind"].dispose()
 
 
 def say(assistant: Assistant, chat: str, text: str) -> str:
