@@ -11,7 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import Assistant
+from bot.app import Assistant, build_qa
+from bot.application.admin import agencies
+from bot.application.knowledge.seed import load_knowledge_from_db
 from bot.application.messages import IncomingMessage
 from bot.config import PROJECT_ROOT
 from bot.storage.db import session_scope
@@ -68,3 +70,13 @@ def test_how_many_duties_is_counted_per_directive(both: Assistant) -> None:
     assert lines[0].startswith("Chỉ thị 06/CT-UBND giao") and lines[1].startswith(
         "Chỉ thị 15/CT-UBND giao"
     )
+
+
+def test_an_agency_that_is_gone_is_said_so_without_asking_which_directive(
+    both: Assistant,
+) -> None:
+    with session_scope(both.sessions) as session:
+        agencies.set_active(session, None, "sngv", False)
+        qa = build_qa(both.settings, load_knowledge_from_db(session))
+    answer = qa.answer("Sở Ngoại vụ cần làm gì về an toàn thông tin?")
+    assert answer.kind == "former_agency", answer.kind

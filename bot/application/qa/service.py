@@ -200,7 +200,9 @@ class QAService:
                 return per_directive
         if not chosen and other_document(self.catalog, parse) is None:
             chosen = directives.fits(self.catalog, text)
-            if len(chosen) > 1:
+            # An agency that is gone is said to be so whichever directive answers.
+            gone_only = parse.values("former_agency") and not parse.values("agency")
+            if len(chosen) > 1 and not gone_only:
                 return directives.which_one(self.catalog, parse, text, chosen)
         # Nothing named or fitting (small talk, a document not held): the first
         # directive's service answers, and refuses by name what no directive holds.
