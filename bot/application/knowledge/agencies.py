@@ -127,11 +127,12 @@ def agency_layer(rows_: Iterable[m.Agency], aliases: Mapping[str, list[str]]) ->
 def _former(
     by_id: Mapping[str, m.Agency], aliases: Mapping[str, list[str]], layer: AgencyLayer
 ) -> tuple[k.FormerAgency, ...]:
-    """Every inactive agency with the agency it was merged into and the active one
-    holding its duties now (none for an agency closed, or merged into one closed)."""
+    """Every agency the admins closed or merged, with the agency it was merged into and
+    the active one holding its duties now (none for an agency closed, or merged into one
+    closed). One the pack itself dropped is not among them: the pack no longer knows it."""
     former = []
     for agency_id, row in by_id.items():
-        if is_active(row):
+        if is_active(row) or (row.overrides or {}).get("active") is not False:
             continue
         values = {**_pack_values(row), **_edited(row)}
         target = merged_into(row)
