@@ -75,13 +75,7 @@ def nlu_resources(
 ) -> NluResources:
     lexicon = Lexicon.load(settings.data_dir / "nlu" / "lexicon.yaml")
     catalog = Catalog(knowledge, lexicon.normalizer(), lexicon.stopwords, build_index)
-    # A subject the lexicon lists as not covered is covered when a loaded directive
-    # is about it: refusing "chuyển đổi số" is right for 06 alone, wrong beside 15/2021.
-    names = catalog.name_entries() + [
-        entry
-        for entry in lexicon.place_entries()
-        if entry[0] != "uncovered" or not catalog.covers(entry[2])
-    ]
+    names = lexicon.term_entries() + catalog.name_entries() + lexicon.place_entries()
     return NluResources(lexicon, catalog, names, catalog.vocabulary())
 
 

@@ -59,6 +59,9 @@ class Lexicon:
     generic_words: frozenset[str] = frozenset()
     other_places: tuple[str, ...] = ()
     uncovered_topics: tuple[str, ...] = ()
+    # Named things a directive cites without saying much of them (indices, rankings):
+    # asked about, the reply says what the text says of the one asked.
+    cited_terms: tuple[str, ...] = ()
     # Command name -> phrases asking the assistant to do what the command does.
     assistant_requests: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
@@ -74,6 +77,7 @@ class Lexicon:
             generic_words=frozenset(str(w) for w in document.get("generic_words") or ()),
             other_places=tuple(str(p) for p in document.get("other_places") or ()),
             uncovered_topics=tuple(str(t) for t in document.get("uncovered_topics") or ()),
+            cited_terms=tuple(str(t) for t in document.get("cited_terms") or ()),
             assistant_requests={
                 str(command): tuple(str(p) for p in phrases or ())
                 for command, phrases in (document.get("assistant_requests") or {}).items()
@@ -82,6 +86,11 @@ class Lexicon:
 
     def normalizer(self) -> Normalizer:
         return Normalizer(self.abbreviations, self.phrases)
+
+    def term_entries(self) -> list[tuple[str, str, str]]:
+        """Gazetteer entries for the cited terms: placed before the pack's names, so
+        that "PCI" is the index asked about even where a topic lists it as an alias."""
+        return [("term", term, term) for term in self.cited_terms]
 
     def place_entries(self) -> list[tuple[str, str, str]]:
         """Gazetteer entries for places outside the directive's province, for

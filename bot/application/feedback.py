@@ -28,6 +28,7 @@ from bot.application.admin.inbox import UNANSWERED_KINDS, WRONG_VERDICT
 from bot.application.commands import Command, CommandContext, small_int
 from bot.application.dialogs.report import Labels
 from bot.application.messages import Button, Reply, Response
+from bot.application.qa.answer import ASKS_BACK
 from bot.application.qa.service import SMALL_TALK
 from bot.storage.models import (
     AnswerFeedback,
@@ -44,8 +45,8 @@ WORDS = {"dung": RIGHT, "sai": WRONG}
 SKIP_WORD = "boqua"  # no comment after "Chưa đúng"
 # Answers that are not rated: they answer nothing (refusals, "did you mean" reach the
 # inbox as they are), are small talk, or are a request answered with the command that
-# does it (nothing to judge right or wrong).
-NOT_RATED = frozenset({*UNANSWERED_KINDS, "empty", "request", *SMALL_TALK})
+# does it (nothing to judge right or wrong), or a question back to the asker.
+NOT_RATED = frozenset({*UNANSWERED_KINDS, "empty", "request", *SMALL_TALK, *ASKS_BACK})
 # How long after "Chưa đúng" the next text is still taken as its comment.
 COMMENT_WINDOW = dt.timedelta(hours=1)
 MAX_COMMENT = 2000

@@ -8,6 +8,7 @@ the NLU uses, so questions and data meet in one folded space.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -21,11 +22,12 @@ from bot.domain.knowledge import (
     Duty,
     FaqEntry,
     Figure,
+    FormerAgency,
     KnowledgeBase,
     Topic,
     scoped_key,
 )
-from nlu.normalize import Normalizer, fold, fold_words
+from nlu.normalize import Normalizer, fold
 from nlu.retrieval import IndexBuilder, TfidfIndex
 from nlu.retrieval import build_index as nlu_build_index
 
@@ -267,6 +269,27 @@ class Catalog:
     def qualified(self, directive: Directive, text: str, separator: str = " · ") -> str:
         return qualified(directive, text, self.active_count > 1, separator)
 
+    @cached_property
+    def own_words(self) -> str:
+        """What the directives say themselves, lower-cased with their diacritics: their
+        titles and every clause's heading and text."""
+        parts = [
+            part
+            for d in self.directives.values()
+            for part in (
+                d.title,
+                *(text for c in d.clauses for text in (c.title, c.text, *c.items)),
+            )
+        ]
+        return unicodedata.normalize("NFC", "\n".join(parts)).lower()
+
+    def mentions(self, subject: str) -> bool:
+        """Whether a directive's title or a clause names `subject` ("chuyển đổi số")
+        as a phrase of its own. Compared with diacritics: folded, "chuyển đổi số" would
+        be found in "chuyển đổi sổ" or across two phrases."""
+        phrase = re.escape(unicodedata.normalize("NFC", subject).lower())
+        return re.search(rf"(?<!\w){phrase}(?!\w)", self.own_words) is not None
+
     def subject(self, directive_ids: Sequence[str] = ()) -> str:
         """What titles name: "Chỉ thị 06/CT-UBND", or the directives listed."""
         chosen = [self.directives[d] for d in directive_ids] or list(self.directives.values())
@@ -302,6 +325,7 @@ class Catalog:
             agencies=self.kb.agencies,
             faq=self.kb.faq,
             retired=self.kb.retired,
+            former=self.kb.former,
         )
         catalog = Catalog(kb, self.normalizer, self.stopwords, self._build_index)
         catalog.active_count = self.active_count
@@ -324,16 +348,25 @@ class Catalog:
         for topic in self.topics.values():
             for surface in (topic.name, *topic.aliases):
                 entries.append(("topic", topic.id, surface))
+        # A merged agency's names are its target's aliases already; those of an
+        # agency gone with no successor are recognized as what they were.
+        active = {fold(name) for _, _, name in entries}
+        for former in self.kb.former:
+            if former.now is None:
+                for surface in former.names:
+                    if fold(surface) not in active:
+                        entries.append(("former_agency", former.id, surface))
         return entries
 
-    def covers(self, subject: str) -> bool:
-        """Whether a loaded directive is about `subject`: its title or one of its topics'
-        names says so ("chuyển đổi số" is covered once Chỉ thị "Về đẩy mạnh chuyển đổi
-        số ..." is loaded, though the lexicon lists it as a subject 06 does not cover)."""
-        wanted = f" {fold_words(subject)} "
-        said = [d.title for d in self.kb.directives]
-        said += [s for d in self.kb.directives for t in d.topics for s in (t.name, *t.aliases)]
-        return any(wanted in f" {fold_words(text)} " for text in said)
+    def former_named(self, surface: str, agency_id: str) -> FormerAgency | None:
+        """The agency merged into `agency_id` that `surface` (an agency entity's
+        normalized text) names: "Sở TT&TT" asked after it went into the Sở KH&CN."""
+        for former in self.kb.former:
+            if former.now != agency_id:
+                continue
+            if any(" ".join(self.normalizer.tokens(n)) == surface for n in former.names):
+                return former
+        return None
 
     def vocabulary(self) -> list[str]:
         texts: list[str] = []
@@ -385,13 +418,17 @@ class Catalog:
         return found
 
     def is_general(self, duty: Duty) -> bool:
-        """A duty every provincial and district body has (Nhiệm vụ chung)."""
+        """A duty every provincial body has (Nhiệm vụ chung): addressed to the group of
+        the province's departments and agencies, with the districts' or not. Not both
+        levels required: once the district group is closed (2025, no district level) a
+        duty of "các sở, ban, ngành, UBND cấp huyện" keeps only the provincial group,
+        and is no less common to every department."""
         levels = {
             level
             for agency_id in duty.addressees
             for level in self.agencies[agency_id].member_levels
         }
-        return {"province", "district"} <= levels
+        return "province" in levels
 
     def faq_entry(self, faq_id: str) -> FaqEntry:
         return self.faq[faq_id]

@@ -241,6 +241,25 @@ class RetiredDirective:
 
 
 @dataclass(frozen=True)
+class FormerAgency:
+    """An agency no longer in the catalog: merged into another, or closed. Asked about
+    by name, the assistant says what became of it, rather than matching the rest of
+    the question's words to some passage."""
+
+    id: str
+    name: str
+    short_name: str
+    aliases: tuple[str, ...] = ()
+    merged_into: str = ""  # the name of the agency it went into; "": closed
+    # The active agency that holds its duties now (the end of its merges), if any.
+    now: str | None = None
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return (self.name, self.short_name, *self.aliases)
+
+
+@dataclass(frozen=True)
 class KnowledgeBase:
     """Everything the Q&A answers from: directives, agencies and the FAQ."""
 
@@ -248,6 +267,7 @@ class KnowledgeBase:
     agencies: tuple[Agency, ...]
     faq: tuple[FaqEntry, ...] = ()
     retired: tuple[RetiredDirective, ...] = ()
+    former: tuple[FormerAgency, ...] = ()
 
     def agency(self, agency_id: str) -> Agency:
         for agency in self.agencies:

@@ -183,6 +183,98 @@ def test_a_figure_the_directive_does_not_state_is_refused(assistant: Assistant) 
         assert not re.search(r"\b(719|369|350)\b", reply)
 
 
+def test_the_year_of_the_directive_named_is_not_a_figure_asked(assistant: Assistant) -> None:
+    for question in (
+        "Chỉ thị số 06 năm 2019 nêu có bao nhiêu camera giám sát?",
+        "chi thi nam 2019 co bao nhieu tai khoan thu dien tu",
+    ):
+        answer, reply = ask(assistant, question)
+        assert answer.kind == "figure", reply
+    # A year that dates nothing named is still a figure the directive does not give.
+    answer, _ = ask(assistant, "năm 2019 tỉnh cấp thêm bao nhiêu camera")
+    assert answer.kind != "figure"
+
+
+def test_an_agencys_attributes_the_directive_lacks_are_refused_by_name(
+    assistant: Assistant,
+) -> None:
+    for question, named in (
+        ("cho tôi xin số điện thoại của Sở Tài chính", "số điện thoại của Sở Tài chính"),
+        ("lãnh đạo Sở TT&TT là ai?", "họ tên lãnh đạo, cán bộ của Sở TT&TT"),
+        ("tru so so noi vu nam o dau", "trụ sở của Sở Nội vụ"),
+        ("địa chỉ email của Sở Tư pháp", "địa chỉ email của Sở Tư pháp"),
+    ):
+        answer, reply = ask(assistant, question)
+        assert answer.kind == "refusal" and named in reply, reply
+        assert answer.reply.buttons  # with questions it can answer
+    # The duties of the same agencies, and who signed, are still answered.
+    assert ask(assistant, "Sở Tài chính có trách nhiệm gì?")[0].kind == "duties"
+    assert ask(assistant, "chủ tịch tỉnh ký chỉ thị tên là gì")[0].kind == "metadata"
+    assert ask(assistant, "dùng chữ ký số trên điện thoại được không")[0].kind != "refusal"
+
+
+def test_how_many_duties_is_one_line_from_the_data(assistant: Assistant) -> None:
+    catalog = assistant.core.qa.catalog
+    tasks = sum(d.is_task for _, d in catalog.duties.values())
+    for question in ("Tổng cộng chỉ thị có mấy nhiệm vụ?", "van ban nay giao bao nhieu dau viec"):
+        answer, reply = ask(assistant, question)
+        assert answer.kind == "duty_count", reply
+        assert f"giao {tasks} nhiệm vụ" in reply and len(reply.splitlines()) == 1
+    answer, reply = ask(assistant, "Sở Tài chính có bao nhiêu nhiệm vụ?")
+    assert answer.kind == "duties" and reply.startswith("Sở Tài chính: 2 nhiệm vụ riêng")
+    assert "•" not in reply and [b.label for b in answer.reply.buttons] == [
+        "Xem nhiệm vụ của Sở Tài chính"
+    ]
+
+
+def test_a_quantity_of_the_agency_itself_is_neither_its_duties_nor_a_province_figure(
+    assistant: Assistant,
+) -> None:
+    for question in ("Sở Tư pháp có bao nhiêu phòng ban?", "so tai chinh co bao nhieu cong chuc"):
+        answer, reply = ask(assistant, question)
+        assert answer.kind == "refusal", reply
+    # A figure naming the group the agency belongs to still answers.
+    assert ask(assistant, "UBND cấp xã có bao nhiêu trang thông tin điện tử")[0].kind == "figure"
+
+
+def test_who_with_nothing_asked_before_is_asked_back(assistant: Assistant) -> None:
+    answer, reply = ask(assistant, "ai thực hiện?")
+    assert answer.kind == "ask_back" and "việc gì" in reply and answer.reply.buttons
+
+
+def test_agencies_asked_together_are_told_their_common_duties_once(assistant: Assistant) -> None:
+    answer, reply = ask(assistant, "so noi vu va so tt&tt can lam nhung gi")
+    assert answer.kind == "duties"
+    assert reply.count("Mục 1.b") == 1 and "Sở Nội vụ" in reply and "Mục 2.b" in reply
+
+
+def test_a_question_for_one_figure_gets_that_one(assistant: Assistant) -> None:
+    answer, reply = ask(assistant, "cho biết số lượng dịch vụ công mức độ 3 và 4")
+    assert answer.kind == "figure" and "819" in reply and "46%" not in reply
+    answer, reply = ask(assistant, "dich vu cong muc do 3,4 chiem bao nhieu phan tram")
+    assert answer.kind == "figure" and "46%" in reply and "819" not in reply
+    answer, reply = ask(assistant, "những kết quả đạt được về chữ ký số")
+    assert "719" in reply and "9.289" not in reply and "286" not in reply, reply
+
+
+def test_an_index_the_directive_cites_is_answered_with_what_it_says_of_it(
+    assistant: Assistant,
+) -> None:
+    for question, index in (
+        ("tỉnh ta xếp thứ mấy về PCI?", "PCI"),
+        ("diem ict index cua tinh", "ICT Index"),
+    ):
+        answer, reply = ask(assistant, question)
+        assert answer.kind == "term", reply
+        first, quote = reply.splitlines()[:2]
+        assert f"không nêu thứ hạng hay điểm số của {index}" in first
+        assert quote.startswith("Nguyên văn: «") and index.lower() in quote.lower()
+    # Asked about something else that names an index: that question is answered.
+    answer, _ = ask(assistant, "để ảnh hưởng đến chỉ số PAPI thì ai phải chịu trách nhiệm")
+    assert answer.kind == "responsible" and "Mục 1.a" in answer.citations
+    assert ask(assistant, "vì sao chỉ số PAR index bị ảnh hưởng")[0].kind != "refusal"
+
+
 def test_cited_documents_are_answered_with_their_date(assistant: Assistant) -> None:
     for cited in assistant.knowledge.directives[0].cites:
         answer, reply = ask(assistant, f"{cited.doc_type} {cited.number} ban hành khi nào")

@@ -15,7 +15,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from bot.app import Assistant, build_assistant
+from bot.app import Assistant
 from bot.application import reload
 from bot.application.admin import content
 from bot.application.digest.builder import DigestBuilder
@@ -24,13 +24,13 @@ from bot.application.messages import IncomingMessage
 from bot.application.scheduler.policy import due_messages
 from bot.application.scheduler.world import load_world
 from bot.cli import main
-from bot.config import PROJECT_ROOT, NudgeSettings, Settings
+from bot.config import PROJECT_ROOT, NudgeSettings
 from bot.domain.calendar import TIMEZONE
 from bot.domain.dates import padded_date, vn_date
 from bot.storage.db import session_scope
 from bot.storage.models import Directive, Duty, ProgressReport, User, utcnow
 from tests.scheduler.conftest import add_users, at
-from tests.support.directives import FIRST, copy_pack, key
+from tests.support.directives import FIRST, assistant_on, copy_pack, key
 
 SECOND = "99-CT-UBND-2025"
 DUE = dt.date(2026, 12, 4)
@@ -50,13 +50,8 @@ def two_packs(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def two(db_url: str, two_packs: Path) -> Iterator[Assistant]:
-    settings = Settings.from_env({"DATABASE_URL": db_url, "DATA_DIR": str(two_packs)})
-    assistant = build_assistant(settings)
-    try:
+    with assistant_on(db_url, two_packs) as assistant:
         yield assistant
-    finally:
-        assistant.core.wait_for_reload()
-        assistant.sessions.kw["bind"].dispose()
 
 
 def say(assistant: Assistant, chat: str, text: str) -> str:
@@ -307,3 +302,11 @@ def test_a_retired_directive_s_reports_stay_readable_not_editable(
         active_page = client.get(f"/nhiem-vu/{FIRST}:2.f-4").text
         assert "thôi áp dụng" not in active_page and "Tình trạng hiện nay" in active_page
         assert client.get("/nhiem-vu/99-CT-UBND-2025:9.z-9").status_code == 404
+
+
+def test_asking_which_directive_is_a_question_back_not_an_answer_to_rate(two: Assistant) -> None:
+    message = IncomingMessage("zalo", "7", text="Văn bản này do ai ký?", display_name="Người dùng")
+    with session_scope(two.sessions) as session:
+        (reply,) = two.core.handle(session, message).replies
+    assert "Anh/Chị hỏi theo văn bản nào?" in two.renderer.render(reply)
+    assert reply.rating == 0

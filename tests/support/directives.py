@@ -8,8 +8,12 @@ verbatim checks still hold.
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
+from bot.app import Assistant, build_assistant
+from bot.config import Settings
 from bot.domain.knowledge import scoped_key
 
 FIRST = "06-CT-UBND-2019"
@@ -43,3 +47,16 @@ def copy_pack(data_dir: Path, number: int, year: int, subject: str = "chữ ký 
 def key(duty_id: str, directive_id: str = FIRST) -> str:
     """The scoped key plans, digest rows and the scheduler's maps use for a duty."""
     return scoped_key(directive_id, duty_id)
+
+
+@contextmanager
+def assistant_on(db_url: str, data_dir: Path) -> Iterator[Assistant]:
+    """An assistant on `db_url` reading `data_dir` (a copy holding more directives),
+    closed (its reload waited for, its engine disposed) on leaving."""
+    settings = Settings.from_env({"DATABASE_URL": db_url, "DATA_DIR": str(data_dir)})
+    assistant = build_assistant(settings)
+    try:
+        yield assistant
+    finally:
+        assistant.core.wait_for_reload()
+        assistant.sessions.kw["bind"].dispose()

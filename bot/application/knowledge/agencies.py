@@ -74,6 +74,7 @@ class AgencyLayer:
 
     agencies: tuple[k.Agency, ...]
     merged: Mapping[str, str]  # merged agency id -> the active agency it is now part of
+    former: tuple[k.FormerAgency, ...] = ()  # the inactive ones, and what became of them
 
     def resolve(self, agency_id: str) -> str | None:
         """The active agency `agency_id` is, or is now part of; None: gone."""
@@ -140,7 +141,37 @@ def agency_layer(rows_: Iterable[m.Agency], aliases: Mapping[str, list[str]]) ->
         known = {fold(n) for n in (agency_id, current["name"], current["short_name"], *pack)}
         extra = dict.fromkeys(n for n in added[agency_id] if fold(n) not in known)
         agencies.append(replace(rows.agency_from_row(row, [*pack, *extra]), **edited))
-    return AgencyLayer(tuple(agencies), merged)
+    layer = AgencyLayer(tuple(agencies), merged)
+    return replace(layer, former=_former(by_id, aliases, layer))
+
+
+def _former(
+    by_id: Mapping[str, m.Agency], aliases: Mapping[str, list[str]], layer: AgencyLayer
+) -> tuple[k.FormerAgency, ...]:
+    """Every agency the admins closed or merged, with the agency it was merged into and
+    the active one holding its duties now (none for an agency closed, or merged into one
+    closed). One the pack itself dropped is not among them: the pack no longer knows it."""
+    former = []
+    for agency_id, row in by_id.items():
+        if is_active(row) or (row.overrides or {}).get("active") is not False:
+            continue
+        values = {**_pack_values(row), **_edited(row)}
+        target = merged_into(row)
+        target_row = by_id.get(target) if target else None
+        names = (*aliases.get(agency_id, ()), *(row.overrides or {}).get("aliases", ()))
+        former.append(
+            k.FormerAgency(
+                id=agency_id,
+                name=values["name"],
+                short_name=values["short_name"],
+                aliases=tuple(dict.fromkeys(names)),
+                merged_into={**_pack_values(target_row), **_edited(target_row)}["name"]
+                if target_row is not None
+                else "",
+                now=layer.resolve(agency_id),
+            )
+        )
+    return tuple(former)
 
 
 def _pack_values(row: m.Agency) -> dict[str, str]:

@@ -139,7 +139,9 @@ def load_knowledge_from_db(session: Session) -> k.KnowledgeBase:
         )
         if d.retired_at is not None
     )
-    return k.KnowledgeBase(directives=directives, agencies=agencies, faq=faq, retired=retired)
+    return k.KnowledgeBase(
+        directives=directives, agencies=agencies, faq=faq, retired=retired, former=layer.former
+    )
 
 
 def _agency_layer(session: Session) -> AgencyLayer:

@@ -18,6 +18,9 @@ from nlu.engine import Parse
 CONFIDENT = 0.6
 # Evidence of answers that do not search (metadata, lists): a middling match.
 FIXED_EVIDENCE = 0.5
+# Kinds of answer that are a question back to the user ("which directive?", "about
+# what?"): nothing was answered yet, so there is nothing to rate or to follow up.
+ASKS_BACK = frozenset({"which_directive", "ask_back"})
 
 
 @dataclass(frozen=True)

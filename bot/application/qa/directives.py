@@ -11,7 +11,8 @@ the user is asked which one. "Những chỉ thị nào đang áp dụng?" lists 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
 
 from bot.application.messages import Button, Reply
 from bot.application.qa.answer import Answer, make
@@ -106,3 +107,24 @@ def which_one(catalog: Catalog, parse: Parse, text: str, candidates: list[str]) 
     buttons = tuple(Button(d.name, f"{text.rstrip(' ?')} theo {d.name}?") for d in chosen)
     reply = Reply("qa/which_directive", {"directives": [_view(d) for d in chosen]}, buttons)
     return make(parse, "which_directive", reply)
+
+
+def agency_parts(answers: Sequence[tuple[Directive, Answer | None]]) -> Answer | None:
+    """An agency's duties from each directive that gives it any, one message each
+    headed by the directive (a phone shows them one after the other), or None when
+    no directive answers with its duties."""
+    found = [(d, a) for d, a in answers if a is not None and a.kind == "duties" and a.citations]
+    if len(found) < 2:
+        return found[0][1] if found else None
+    headed = [
+        replace(a.reply, data={**a.reply.data, "directive": f"{d.name} ({d.issued.year})"})
+        for d, a in found
+    ]
+    first = found[0][1]
+    return replace(
+        first,
+        reply=headed[0],
+        also=tuple(headed[1:]),
+        citations=tuple(dict.fromkeys(c for _, a in found for c in a.citations)),
+        duties=tuple(dict.fromkeys(k for _, a in found for k in a.duties)),
+    )

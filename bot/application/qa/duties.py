@@ -14,12 +14,13 @@ from typing import Any
 
 from bot.application.messages import Button, Reply
 from bot.application.qa.answer import Answer, make
+from bot.application.qa.counts import DUTY_NOUNS, counted
 from bot.application.qa.matching import Matcher, asked_action, best
 from bot.application.qa.quotes import best_piece, whole_clause
 from bot.application.qa.topics import topic_overview
 from bot.application.qa.views import duty_view, general_view, issued_by, label
 from bot.domain.catalog import Assignment, Catalog
-from bot.domain.knowledge import Agency, Duty
+from bot.domain.knowledge import Agency, Duty, FormerAgency
 from nlu.engine import Parse
 from nlu.normalize import fold
 
@@ -33,6 +34,11 @@ MAX_JOINED = 4
 RESPONSIBILITY_WORDS = frozenset(
     {"chiu", "trach", "nhiem", "phu", "thuc", "hien", "lam", "don", "vi", "quan", "so", "ben"}
 )
+# How a question asks for an agency's duties as such ("nhiệm vụ", "trách nhiệm", "được
+# giao việc gì", "cần thực hiện"), folded: nothing about what the duties are about.
+DUTY_WORDS = frozenset(
+    {"nhiem", "vu", "trach", "viec", "giao", "can", "thuc", "hien", "chiu", "vai", "tro"}
+)
 # The argument of /nhiemvu that asks for the whole list.
 ALL = "tatca"
 
@@ -41,11 +47,15 @@ def agency_duties(matcher: Matcher, parse: Parse, complete: bool = False) -> Ans
     """The duties of up to three named agencies (narrowed to a named topic), agencies
     with the same duties in one section; an issuer is told what it issued. Each
     section opens with how many duties the agency has; its own duties come first and
-    past MAX_LISTED (unless `complete`) the rest is one "xem thêm" choice away."""
+    past MAX_LISTED (unless `complete`) the rest is one "xem thêm" choice away.
+    "Bao nhiêu nhiệm vụ" gets that opening line alone (the list a choice away); a
+    quantity of something else ("bao nhiêu phòng") is no question for its duties."""
     catalog = matcher.catalog
     agency_ids = parse.values("agency")[:3]
-    if not agency_ids:
+    what = counted(parse)
+    if not agency_ids or (what is not None and what not in DUTY_NOUNS):
         return None
+    count_only = what is not None
     topics = set(parse.values("topic"))
     # What the question asks beyond the names ("Sở TT&TT phải rà soát văn bản gì")
     # puts the duties it matches first, so that a cut list still holds them.
@@ -75,6 +85,10 @@ def agency_duties(matcher: Matcher, parse: Parse, complete: bool = False) -> Ans
         joined_shown = joined if complete else joined[:MAX_JOINED]
         section = {
             "agencies": [agency.name],
+            # "Sở TT&TT phải làm gì" after it went into the Sở KH&CN: said first.
+            "former": [
+                f.name for f in _former_names(catalog, parse, agency_id) if f.name != agency.name
+            ],
             "count": len(own),
             "specific": [duty_view(catalog, a.duty, a.role) for a in shown],
             "joined_count": len(joined),
@@ -94,15 +108,54 @@ def agency_duties(matcher: Matcher, parse: Parse, complete: bool = False) -> Ans
             same[0]["agencies"].append(agency.name)
         else:
             sections.append(section)
-            if section["more"]:
+            if count_only and (own or joined):
+                label_ = f"Xem nhiệm vụ của {agency.short_name}"
+                buttons.append(Button(label_, f"/nhiemvu {agency.id}"))
+            elif section["more"]:
                 label_ = f"Xem đủ nhiệm vụ của {agency.short_name}"
                 buttons.append(Button(label_, f"/nhiemvu {agency.id} {ALL}"))
         citations += [label(catalog, a.duty.clause) for a in specific + general]
         duty_ids += [a.duty.key for a in specific]
         citations += [part for document in issued for part in document["clauses"]]
     topic_names = [catalog.topics[t].name for t in topics if t in catalog.topics]
-    reply = Reply("qa/agency_duties", {"sections": sections, "topics": topic_names}, tuple(buttons))
+    # Agencies asked together share the common duties: told once, after them all.
+    generals = [s["general"] for s in sections]
+    shared = (
+        generals[0]
+        if len(sections) > 1 and generals[0] and generals.count(generals[0]) == len(generals)
+        else []
+    )
+    # `directive`: the heading when the answer is one directive's part of several.
+    data = {
+        "sections": sections,
+        "topics": topic_names,
+        "directive": "",
+        "count_only": count_only,
+        "shared_general": shared,
+    }
+    reply = Reply("qa/agency_duties", data, tuple(buttons))
     return make(parse, "duties", reply, citations, evidence=1.0, duties=duty_ids)
+
+
+def _former_names(catalog: Catalog, parse: Parse, agency_id: str) -> list[FormerAgency]:
+    """The agencies merged into `agency_id` that the question names it by."""
+    found = (
+        catalog.former_named(e.text, agency_id)
+        for e in parse.entities
+        if e.entity == "agency" and e.value == agency_id
+    )
+    return list({f.id: f for f in found if f is not None}.values())
+
+
+def former_agencies(catalog: Catalog, parse: Parse, buttons: Sequence[Button]) -> Answer | None:
+    """What became of the agencies the question names that are gone with no successor
+    (closed, or merged into one since closed): said by name, with what can be asked."""
+    by_id = {f.id: f for f in catalog.kb.former}
+    found = [by_id[a] for a in parse.values("former_agency") if a in by_id]
+    if not found:
+        return None
+    reply = Reply("qa/former_agency", {"former": found}, tuple(buttons))
+    return make(parse, "former_agency", reply)
 
 
 def _addressed(catalog: Catalog, agency: Agency) -> set[str]:

@@ -12,6 +12,7 @@ from typing import Any
 
 from bot.application.messages import Reply
 from bot.application.qa.answer import Answer, make
+from bot.application.qa.counts import owned_count
 from bot.application.qa.matching import Matcher, best, number_forms
 from bot.application.qa.views import label
 from bot.domain.catalog import Catalog
@@ -25,7 +26,39 @@ def figure(matcher: Matcher, parse: Parse) -> Answer | None:
     # A number in the question that the figure's text lacks ("năm 2024") means
     # the question is about some other figure, which the directive does not give.
     figures = [catalog.figure(k) for k in keys if matcher.numbers_match(parse, catalog.figure(k))]
+    # "Sở Nội vụ có bao nhiêu cán bộ": a figure of the agency's own, which a figure of
+    # the whole province (naming neither it nor a group of it) is not.
+    # "tỷ lệ ... bao nhiêu" asks for a share, "bao nhiêu dịch vụ" for a number: of
+    # figures on the same thing, those of the kind asked, when the best match is one
+    # (else the question is about what the other kind measures: both are shown).
+    shares = [f for f in figures if f.value.rstrip().endswith("%")]
+    if shares and len(shares) < len(figures):
+        kind = shares if _asks_share(parse) else [f for f in figures if f not in shares]
+        figures = kind if figures[0] in kind else figures
+    owners = owned_count(parse)
+    if owners:
+        figures = [f for f in figures if _names_any(catalog, f, owners)]
     return figure_answer(catalog, parse, figures, score) if figures else None
+
+
+# How a question asks for a share rather than a number (folded).
+SHARE_WORDS = ("ty le", "phan tram", "%", "bao nhieu phan")
+
+
+def _asks_share(parse: Parse) -> bool:
+    asked = " ".join(parse.tokens)
+    return any(w in asked for w in SHARE_WORDS)
+
+
+def _names_any(catalog: Catalog, stated: Figure, agency_ids: Sequence[str]) -> bool:
+    """Whether the figure's words name one of the agencies, or a group it belongs to."""
+    words = " " + " ".join(catalog.normalizer.tokens(" ".join((stated.label, stated.quote)))) + " "
+    named = {a for name, a in catalog.agency_names.items() if f" {name} " in words}
+    for agency_id in agency_ids:
+        agency = catalog.agencies[agency_id]
+        if named & ({agency_id} | {g.id for g in catalog.groups_of(agency)}):
+            return True
+    return False
 
 
 def by_figure_value(matcher: Matcher, parse: Parse) -> Answer | None:

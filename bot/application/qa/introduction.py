@@ -9,7 +9,7 @@ from bot.application.qa.answer import Answer, make
 from bot.application.qa.matching import STRONG_MATCH, Matcher
 from bot.application.qa.topics import passages
 from bot.domain.catalog import Catalog
-from bot.domain.knowledge import Clause
+from bot.domain.knowledge import Clause, Topic
 from nlu.engine import Parse
 
 
@@ -38,8 +38,28 @@ def results(matcher: Matcher, parse: Parse) -> Answer:
         if complete and about_itself(matcher, parse, clause, complete):
             return complete
     figures = [f for f in catalog.figures.values() if f.clause == clause.id and not f.parent]
+    # "kết quả về chữ ký số": the results on that topic, not every figure; a topic the
+    # paragraph's heading names ("kết quả ứng dụng CNTT") is what all of them are on.
+    topics = [
+        catalog.topics[t]
+        for t in parse.values("topic")
+        if t in catalog.topics and not _names_topic(catalog, clause.title, catalog.topics[t])
+    ]
+    on_topic = [
+        f
+        for f in figures
+        if any(_names_topic(catalog, " ".join((f.label, f.quote, *f.keywords)), t) for t in topics)
+    ]
+    figures = on_topic or figures
     reply = Reply("qa/results", {"clause": clause, "figures": figures})
     return make(parse, "results", reply, [clause.label])
+
+
+def _names_topic(catalog: Catalog, text: str, topic: Topic) -> bool:
+    """Whether `text` names the topic (by its name or an alias)."""
+    words = " ".join(catalog.normalizer.tokens(text))
+    names = (" ".join(catalog.normalizer.tokens(n)) for n in (topic.name, *topic.aliases))
+    return any(n and f" {n} " in f" {words} " for n in names)
 
 
 def about_itself(matcher: Matcher, parse: Parse, clause: Clause, answer: Answer) -> bool:

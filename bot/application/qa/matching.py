@@ -56,6 +56,8 @@ WHO = (
 # Prepositions that make the agency after them a recipient ("gửi về Sở TT&TT",
 # "báo cáo qua Sở", "nộp lên UBND tỉnh"), not the one that acts.
 TOWARDS = frozenset({"ve", "qua", "toi", "len"})
+# Words between a directive's name and its year ("chỉ thị số 06 năm 2019"), folded.
+REFERENCE_WORDS = frozenset({"chi", "thi", "so", "nam", "ban", "hanh", "ct", "ubnd"})
 T = TypeVar("T")
 K = TypeVar("K")
 
@@ -230,10 +232,36 @@ class Matcher:
             return bool(topics & set(duty.topics))
         return bool(topics & set(self.catalog.clause_of(duty).topics))
 
+    def reference_years(self, parse: Parse) -> set[int]:
+        """Positions of the years that date a directive the question names ("chỉ thị
+        06 năm 2019 ...", "chỉ thị năm 2019"): they say which document is asked, not
+        which figure or date of it."""
+        years = {str(d.issued.year) for d in self.catalog.kb.directives}
+        tokens = parse.tokens
+        found = set()
+        for i, token in enumerate(tokens):
+            if token not in years:
+                continue
+            before = i - 1
+            while before >= 0 and (
+                tokens[before] in REFERENCE_WORDS
+                or number_forms([tokens[before]]) & self.directive_numbers
+            ):
+                before -= 1
+            reference = tokens[before + 1 : i]
+            if "thi" in reference or number_forms(reference) & self.directive_numbers:
+                found.add(i)
+        return found
+
     def numbers_match(self, parse: Parse, figure: Figure) -> bool:
         """Whether every number the question gives (clause numbers aside) is one the
         figure states or the directive's own number."""
         clauses = {e.text for e in parse.entities if e.entity == "clause"}
-        asked = [t for t in parse.tokens if any(c.isdigit() for c in t) and t not in clauses]
+        dating = self.reference_years(parse)
+        asked = [
+            t
+            for i, t in enumerate(parse.tokens)
+            if any(c.isdigit() for c in t) and t not in clauses and i not in dating
+        ]
         known = self.figure_numbers[figure.id] | self.directive_numbers
         return all(number_forms([t]) & known for t in asked)

@@ -14,10 +14,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from functools import partial
 
-from bot.application.messages import Button
+from bot.application.messages import Button, Reply
 from bot.application.qa import directives
-from bot.application.qa.answer import CONFIDENT, Answer
+from bot.application.qa.answer import CONFIDENT, Answer, make
 from bot.application.qa.conversation import empty, refuse, request, small_talk
+from bot.application.qa.counts import asks_duty_count, counted, duty_count
 from bot.application.qa.deadlines import deadline, deadline_answer, deadline_list, no_deadline
 from bot.application.qa.document import (
     bare_header_fact,
@@ -27,8 +28,13 @@ from bot.application.qa.document import (
     other_document,
     retired_directive,
 )
+from bot.application.qa.duties import (
+    DUTY_WORDS,
+    former_agencies,
+    responsible,
+    responsible_for,
+)
 from bot.application.qa.duties import agency_duties as duties_of_agencies
-from bot.application.qa.duties import responsible, responsible_for
 from bot.application.qa.faq import FaqAnswers
 from bot.application.qa.figures import by_figure_value, figure
 from bot.application.qa.followup import (
@@ -45,6 +51,7 @@ from bot.application.qa.followup import (
 from bot.application.qa.introduction import results, shortcomings
 from bot.application.qa.matching import STRONG_MATCH, Matcher
 from bot.application.qa.suggestions import Suggestions, SuggestionWordings
+from bot.application.qa.terms import cited_term, terms_as_topics
 from bot.application.qa.topics import passages, topic
 from bot.domain.catalog import Catalog
 from nlu.engine import NluEngine, Parse
@@ -173,9 +180,29 @@ class QAService:
         if not chosen and context is not None:
             followed = directives.from_context(context.duties, self.by_directive)
             chosen = [followed] if followed else []
+        if not chosen and not parse.values("agency") and asks_duty_count(parse):
+            return duty_count(self.catalog, parse)  # a line per directive
+        if not chosen and parse.values("agency"):
+            # "Sở Nội vụ phải làm gì?" asks of every directive that gives it duties:
+            # each answers its part, none is silently left out. Asked about more than
+            # its duties ("... về chữ ký điện tử"), of those that fit the question.
+            asked_more = bool(parse.values("topic")) or not self.matcher.only_names(
+                replace(parse, tokens=tuple(t for t in parse.tokens if t not in DUTY_WORDS))
+            )
+            fitting = (asked_more and directives.fits(self.catalog, text)) or self.by_directive
+            per_directive = directives.agency_parts(
+                [
+                    (self.catalog.directives[d], self.by_directive[d].answer(text, context, parse))
+                    for d in fitting
+                ]
+            )
+            if per_directive is not None:
+                return per_directive
         if not chosen and other_document(self.catalog, parse) is None:
             chosen = directives.fits(self.catalog, text)
-            if len(chosen) > 1:
+            # An agency that is gone is said to be so whichever directive answers.
+            gone_only = parse.values("former_agency") and not parse.values("agency")
+            if len(chosen) > 1 and not gone_only:
                 return directives.which_one(self.catalog, parse, text, chosen)
         # Nothing named or fitting (small talk, a document not held): the first
         # directive's service answers, and refuses by name what no directive holds.
@@ -188,6 +215,14 @@ class QAService:
             followed = self._follow_up(parse, context)
             if followed is not None:
                 return followed
+        if (
+            parse.intent == "ask_responsible"
+            and asks_only(parse, WHO_WORDS, self.catalog.stopwords)
+            and not (context and context.duties)
+        ):
+            # "ai làm?" with nothing before it: who does what? Asked back, not refused.
+            reply = Reply("qa/ask_back", {}, self.suggestions(("ai", "chiu", "trach", "nhiem")))
+            return make(parse, "ask_back", reply)
         fact = bare_header_fact(parse, self.catalog.stopwords)
         if fact:
             # "ai ký", "ngày nào?" with nothing before them: asked of the directive itself.
@@ -243,14 +278,38 @@ class QAService:
         # by name, whatever else the message says.
         if parse.values("place"):
             return self._refuse(parse, place=parse.values("place")[0])
-        if parse.values("uncovered"):
-            return self._refuse(parse, subject=parse.values("uncovered")[0])
+        # A subject the lexicon lists as foreign to the directive is foreign only when
+        # the directive's own words (title, clauses) never name it: a directive "về
+        # chuyển đổi số" covers it.
+        uncovered = [s for s in parse.values("uncovered") if not self.catalog.mentions(s)]
+        if _asks_a_persons_name(parse):
+            uncovered.append(PERSONS_NAME)
+        if uncovered:
+            # "số điện thoại Sở TT&TT": of the agency named, not its duties.
+            agencies = [self.catalog.agencies[a].short_name for a in parse.values("agency")]
+            of = f" của {', '.join(agencies)}" if agencies else ""
+            return self._refuse(parse, subject=uncovered[0] + of)
         retired = retired_directive(self.catalog, parse)
         if retired is not None:
             return retired
         document = other_document(self.catalog, parse)
         if document:
             return self._refuse(parse, document=document)
+        gone = former_agencies(self.catalog, parse, self.suggestions(parse.tokens))
+        if gone is not None:
+            # "Sở GTVT phải làm gì" once it is closed: what became of it, never a
+            # passage matching the rest of the words; the agencies still active that
+            # the question names are answered first.
+            asked = self._answer(replace(parse, entities=_without(parse, "former_agency")))
+            if parse.values("agency") and asked.kind == "duties":
+                return replace(asked, also=(*asked.also, gone.reply))
+            return gone
+        if asks_duty_count(parse):
+            # "bao nhiêu nhiệm vụ": counted from the data whatever kind of question the
+            # classifier takes it for (a figure, often).
+            if not parse.values("agency"):
+                return duty_count(self.catalog, parse)
+            return self._handlers["ask_agency_duties"](parse) or self._refuse(parse)
         if (
             parse.intent in SMALL_TALK
             and parse.confidence
@@ -266,9 +325,11 @@ class QAService:
             by_clause(self.catalog, parse)
             or by_figure_value(self.matcher, parse)
             or by_cited_document(self.catalog, parse)
+            or cited_term(self.matcher, parse)
         )
         if named:
             return named
+        parse = terms_as_topics(self.catalog, parse)
         if parse.values("topic") and not parse.values("agency") and self.matcher.only_names(parse):
             # "chữ kí số": a topic's name alone asks what the directive says about it.
             return topic(self.matcher, parse) or self._refuse(parse)
@@ -287,7 +348,7 @@ class QAService:
             answer is None or answer.evidence < STRONG_MATCH
         ):
             return self.suggested.did_you_mean(parse)
-        if answer is None and parse.intent in OPEN_INTENTS:
+        if answer is None and parse.intent in OPEN_INTENTS and not _counts_of_agency(parse):
             answer = self.faq.answer(parse, MIN_FAQ_MATCH) or topic(self.matcher, parse)
         return answer or self._refuse(parse)
 
@@ -368,6 +429,13 @@ class QAService:
     # Answers for commands (/nhiemvu, /hanchot), without a question to parse.
 
     def agency_duties(self, agency_id: str, complete: bool = False) -> Answer | None:
+        if self.by_directive:
+            return directives.agency_parts(
+                [
+                    (self.catalog.directives[d], s.agency_duties(agency_id, complete))
+                    for d, s in self.by_directive.items()
+                ]
+            )
         return duties_of_agencies(
             self.matcher,
             _command_parse(f"agency:{agency_id}", "ask_agency_duties", agency_id),
@@ -403,6 +471,39 @@ def _not_a_figure(parse: Parse) -> bool:
     return parse.intent == "ask_figure" and not any(q in asked for q in QUANTITY)
 
 
+# "giám đốc Sở Nội vụ tên là gì", "lãnh đạo sở là ai": a person's name, which a
+# directive does not give (its signer aside: "ai ký" is asked with "ký"). Folded.
+PERSON_TITLES = (
+    "giam doc",
+    "chu tich",
+    "lanh dao",
+    "thu truong",
+    "truong phong",
+    "truong ban",
+    "chanh van phong",
+    "nguoi dung dau",
+)
+PERSONS_NAME = "họ tên lãnh đạo, cán bộ"
+
+
+def _asks_a_persons_name(parse: Parse) -> bool:
+    tokens = parse.tokens
+    asked = " ".join(tokens)
+    names = "ten" in tokens or asked.endswith("la ai")
+    return (
+        names
+        and "ky" not in tokens
+        and bool(parse.values("agency"))
+        and any(f" {title} " in f" {asked} " for title in PERSON_TITLES)
+    )
+
+
+def _counts_of_agency(parse: Parse) -> bool:
+    """ "Sở TT&TT có bao nhiêu phòng": a quantity of an agency's own, which no passage
+    answers however many of its words it shares."""
+    return bool(parse.values("agency")) and counted(parse) is not None
+
+
 def _asks(parse: Parse) -> bool:
     return bool(QUESTION_WORDS & set(parse.tokens)) or parse.text.rstrip().endswith("?")
 
@@ -426,3 +527,7 @@ def _command_parse(text: str, intent: str, agency_id: str | None = None) -> Pars
     """A parse standing for a command's request, as sure as the command itself."""
     entities = (Entity("agency", agency_id, ""),) if agency_id else ()
     return Parse(text=text, tokens=(), intent=intent, confidence=1.0, entities=entities)
+
+
+def _without(parse: Parse, entity: str) -> tuple[Entity, ...]:
+    return tuple(e for e in parse.entities if e.entity != entity)

@@ -1,0 +1,69 @@
+"""How many duties: "có bao nhiêu nhiệm vụ", "chỉ thị giao bao nhiêu việc", "Sở TT&TT
+có mấy nhiệm vụ". One line from the data (per directive when several are loaded),
+never a refusal or the whole list; and what a quantity question about an agency
+asks for when it is not its duties ("Sở Nội vụ có bao nhiêu cán bộ").
+"""
+
+from __future__ import annotations
+
+from bot.application.messages import Reply
+from bot.application.qa.answer import Answer, make
+from bot.domain.catalog import Catalog
+from nlu.engine import Parse
+
+# How a question asks for a quantity of something, folded ("mấy" folds to "may").
+COUNT_MARKERS = (("bao", "nhieu"), ("so", "luong"), ("may",), ("tong", "so"))
+# What a count of duties counts ("nhiệm vụ", "việc", "đầu việc", "công việc"), folded.
+DUTY_NOUNS = frozenset({"nhiem", "viec"})
+# Words between the marker and what is counted ("bao nhiêu đầu việc").
+COUNT_FILLERS = frozenset({"dau", "cong", "cai", "loai"})
+
+
+def counted(parse: Parse) -> str | None:
+    """The word a quantity question counts ("nhiem" in "bao nhiêu nhiệm vụ"), or None
+    when it asks for no quantity."""
+    tokens = parse.tokens
+    for marker in COUNT_MARKERS:
+        n = len(marker)
+        for i in range(len(tokens) - n + 1):
+            if tuple(tokens[i : i + n]) != marker:
+                continue
+            after = [t for t in tokens[i + n : i + n + 3] if t not in COUNT_FILLERS]
+            if after:
+                return after[0]
+    return None
+
+
+def asks_duty_count(parse: Parse) -> bool:
+    return counted(parse) in DUTY_NOUNS
+
+
+def duty_count(catalog: Catalog, parse: Parse) -> Answer:
+    """The duties each directive gives: its tasks (what the pack's duty kind calls a
+    task), and apart from them the sentences that only say who answers for what."""
+    rows = []
+    for directive in catalog.directives.values():
+        tasks = [d for d in directive.duties if d.is_task]
+        clauses = list(dict.fromkeys(d.clause for d in tasks))
+        rows.append(
+            {
+                "name": directive.name,
+                "tasks": len(tasks),
+                "clauses": len(clauses),
+                "others": len(directive.duties) - len(tasks),
+            }
+        )
+    reply = Reply("qa/duty_count", {"directives": rows})
+    return make(parse, "duty_count", reply)
+
+
+def owned_count(parse: Parse) -> list[str]:
+    """The agencies a quantity is asked of as their own ("Sở Nội vụ có bao nhiêu cán
+    bộ", "UBND cấp xã có mấy trang tin"): the agency, then "có", then the marker."""
+    asked = " ".join(parse.tokens)
+    return [
+        e.value
+        for e in parse.entities
+        if e.entity == "agency"
+        and any(f"{e.text} co {' '.join(m)} " in f"{asked} " for m in COUNT_MARKERS)
+    ]
