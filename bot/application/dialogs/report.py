@@ -56,19 +56,19 @@ DEFAULT_EVIDENCE_BYTES = 20_000_000
 BUTTON_TITLE = 48  # characters of a duty title on a button
 STEPS = ("directive", "duty", "status", "percent", "completed", "blockers", "evidence", "confirm")
 # What a step holds (an edit starts with the last report's): «Giữ nguyên» keeps it.
+# Evidence is a typed reference and a file, either or both: each replaces its own kind.
+EVIDENCE_TEXT = ("evidence_ref", "evidence_date")
+EVIDENCE_FILE = ("evidence_file_id", "evidence_file_name", "evidence_number")
 VALUES = {
     "status": ("status",),
     "percent": ("percent",),
     "completed": ("completed_on",),
     "blockers": ("blockers",),
-    "evidence": (
-        "evidence_ref",
-        "evidence_date",
-        "evidence_file_id",
-        "evidence_file_name",
-        "evidence_number",
-    ),
+    "evidence": (*EVIDENCE_TEXT, *EVIDENCE_FILE),
 }
+# Where a file sent is evidence: its step, and the confirmation after it (a file sent
+# after the typed reference goes with it, not in its place).
+FILE_STEPS = ("evidence", "confirm")
 AUTOMATIC_PERCENT = {"done": 100, "not_started": 0}
 _PERCENT = re.compile(r"^\s*(\d{1,3})\s*(%|phan tram|phần trăm)?\s*$", re.IGNORECASE)
 _DATE = re.compile(r"\b\d{1,2}([/.-])\d{1,2}\1\d{4}\b")
@@ -261,8 +261,8 @@ class ReportDialog:
                 except ValueError as problem:  # the reason, in Vietnamese (`check_date`)
                     invalid = Reply("dialog/date_invalid", {"problem": str(problem)})
                     return Outcome([invalid, self.prompt(state)])
-                # New evidence replaces the old one whole, a file included.
-                data = _without(data, "evidence")
+                # A new reference replaces the typed one; a file sent stays with it.
+                data = {k: v for k, v in data.items() if k not in EVIDENCE_TEXT}
                 data["evidence_ref"], data["evidence_date"] = ref, _iso(when)
             step = state.step  # `_forward` moves the state on
             forward = self._forward(session, user, step, data)
@@ -295,17 +295,18 @@ class ReportDialog:
 
     def wants_file(self, state: DialogState | None) -> bool:
         """Whether a file sent now is evidence, so the channel should fetch its bytes."""
-        return state is not None and state.dialog == NAME and state.step == "evidence"
+        return state is not None and state.dialog == NAME and state.step in FILE_STEPS
 
     def attachment(
         self, session: Session, user: User, state: DialogState, attachment: Attachment
     ) -> Outcome | None:
-        """A file at the evidence step: kept, numbered, when the channel brought its
-        bytes within `evidence_max_bytes`; otherwise the report still names it (the
+        """A file at the evidence step, or at the confirmation after it (with the typed
+        reference, which it does not replace): kept, numbered, when the channel brought
+        its bytes within `evidence_max_bytes`; otherwise the report still names it (the
         channel's id) and the official is told it could not be kept."""
-        if state.step != "evidence":
+        if state.step not in FILE_STEPS:
             return None
-        data = _without(dict(state.data), "evidence")
+        data = {k: v for k, v in state.data.items() if k not in EVIDENCE_FILE}
         data["evidence_file_id"] = attachment.file_id
         data["evidence_file_name"] = attachment.file_name
         content = attachment.content
@@ -324,7 +325,7 @@ class ReportDialog:
                 "limit": size_text(self.evidence_max_bytes),
             }
             not_kept = Reply("dialog/evidence_not_kept", view)
-        forward = self._forward(session, user, state.step, data)
+        forward = self._go(session, user, "confirm", data)
         if not_kept is not None:
             forward.replies.insert(0, not_kept)
         return forward

@@ -1,0 +1,58 @@
+"""Evidence in the report dialog: a typed document reference and a file, together,
+through the core on SQLite and PostgreSQL, and what managers read of them."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.app import Assistant
+from bot.application.messages import Attachment
+from tests.core.test_dialogs import linked_chat, reports
+
+DUTY = "1.c-1"  # Sở Nội vụ's duty (tests/core/test_report_edits.py)
+REFERENCE = "Quyết định 45/QĐ-SNV ngày 2/1/2020"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def backend(request: pytest.FixtureRequest) -> str:
+    param: str = request.param
+    return param
+
+
+def at_evidence(chat: object) -> None:
+    for typed in (f"/baocao {DUTY}", "Đang thực hiện", "50", "Bỏ qua"):
+        chat.send(typed)  # type: ignore[attr-defined]
+    assert "Minh chứng" in chat.text()  # type: ignore[attr-defined]
+
+
+def test_a_reference_then_a_file_at_the_confirmation_keeps_both(assistant: Assistant) -> None:
+    chat = linked_chat(assistant)
+    at_evidence(chat)
+    chat.send(REFERENCE)
+    assert "gửi ngay bây giờ" in chat.text()  # the confirmation takes a file too
+    chat.send(attachment=Attachment("document", "FILE-1", "bienban.pdf", content=b"%PDF-1"))
+    text = chat.text()
+    assert f"Minh chứng: {REFERENCE}" in text and "Tệp minh chứng: bienban.pdf" in text
+    assert "số từ 1 đến" not in text
+    chat.press("Lưu")
+    [report] = reports(assistant)
+    assert report.evidence_ref == REFERENCE and report.evidence_number is not None
+    chat.send(f"/tiendo {DUTY}")
+    assert REFERENCE in chat.text() and f"tệp số {report.evidence_number}" in chat.text()
+
+
+def test_going_back_a_file_joins_the_reference_and_a_reference_the_file(
+    assistant: Assistant,
+) -> None:
+    chat = linked_chat(assistant)
+    at_evidence(chat)
+    chat.send(REFERENCE)
+    chat.press("Quay lại")
+    chat.send(attachment=Attachment("photo", "PHOTO-1", "anh.jpg", content=b"\xff\xd8"))
+    assert f"Minh chứng: {REFERENCE}" in chat.text() and "Tệp minh chứng" in chat.text()
+    chat.press("Quay lại")
+    chat.send("Công văn 7/SNV ngày 3/1/2020")  # replaces the typed one, keeps the photo
+    chat.press("Lưu")
+    [report] = reports(assistant)
+    assert report.evidence_ref == "Công văn 7/SNV ngày 3/1/2020"
+    assert report.evidence_file_id == "PHOTO-1" and report.evidence_number is not None
