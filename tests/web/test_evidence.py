@@ -145,3 +145,14 @@ def test_unused_files_go_after_a_week_and_a_stale_number_is_not_saved(world: Wor
         assert newest == orphan_id + 1  # a number is never given again
         assert session.get(EvidenceFile, named) is not None
         assert evidence.existing(session, orphan_id, world.users["official"], "h_tien_du") is None
+
+
+def test_the_list_dates_a_file_by_the_day_it_was_in_vietnam(world: World) -> None:
+    number = attach(world)
+    with session_scope(world.assistant.sessions) as session:
+        kept = session.get_one(EvidenceFile, number)
+        # 06:03 on 1/12/2026 in Vietnam is 23:03 on 30/11 in UTC.
+        kept.created_at = dt.datetime(2026, 11, 30, 23, 3, tzinfo=dt.UTC)
+    listed = chat(world.assistant, "province_manager", "/minhchung")
+    assert f"Số {number}: minh-chung-{number}.jpg — " in listed
+    assert "(1/12/2026)" in listed and "30/11/2026" not in listed, listed
