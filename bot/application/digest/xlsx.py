@@ -73,6 +73,8 @@ def _columns(status_labels: dict[str, str], evidence_url: str = "") -> list[Colu
             lambda r: status_labels.get(r.report_status or "", r.report_status or ""),
         ),
         Column("Mức độ (%)", 10, lambda r: r.percent),
+        # The day that decides "quá hạn" (a done report's), next to the day it was said.
+        Column("Ngày hoàn thành", 13, lambda r: r.completed_on, "date"),
         Column("Ngày báo cáo", 13, lambda r: _local_day(r.reported_at), "date"),
         Column("Vướng mắc", 40, lambda r: r.blockers),
         Column("Minh chứng", 28, lambda r: _evidence(r, evidence_url)),
