@@ -139,8 +139,8 @@ def test_blockers_open_the_digest_with_their_evidence(seeded: Assistant) -> None
     assert (
         "• Huyện Tiên Du — Chỉ đạo tạo lập trang thông tin điện tử cấp xã (mã 2.f-5, hạn "
         "31/12/2026; gia hạn từ 30/6/2019): đã thực hiện 30%; vướng mắc: Thiếu kinh phí "
-        "thuê máy chủ cho 5 xã (nêu 11 ngày trước; minh chứng: "
-        "Công văn 45/UBND-VP (28/11/2026))"
+        "thuê máy chủ cho 5 xã (nêu 11 ngày trước); minh chứng: "
+        "Công văn 45/UBND-VP (28/11/2026)"
     ) in seeded.renderer.render(page)
     # On Zalo the workbook is a download link, not an attachment.
     attached = seeded.renderer.render(b.reply(digest, attached=True))
