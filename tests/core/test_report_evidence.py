@@ -56,3 +56,25 @@ def test_going_back_a_file_joins_the_reference_and_a_reference_the_file(
     [report] = reports(assistant)
     assert report.evidence_ref == "Công văn 7/SNV ngày 3/1/2020"
     assert report.evidence_file_id == "PHOTO-1" and report.evidence_number is not None
+
+
+def test_emoji_or_punctuation_alone_is_no_blocker_nor_evidence_and_tags_go(
+    assistant: Assistant,
+) -> None:
+    chat = linked_chat(assistant)
+    for typed in (f"/baocao {DUTY}", "Đang thực hiện", "50"):
+        chat.send(typed)
+    for nothing in ("👍👍", "...", "<b></b> !!!"):
+        chat.send(nothing)
+        assert "không chỉ biểu tượng hay dấu câu" in chat.text() and "vướng mắc" in chat.text()
+    chat.send("<b>Thiếu</b> kinh phí <script>máy chủ</script>")
+    assert "Minh chứng" in chat.text()
+    chat.send("🙏")
+    assert "Minh chứng cần có chữ hoặc số" in chat.text()
+    chat.send("<i>Quyết định 45/QĐ-SNV</i>")
+    chat.press("Lưu")
+    [report] = reports(assistant)
+    assert (report.blockers, report.evidence_ref) == (
+        "Thiếu kinh phí máy chủ",
+        "Quyết định 45/QĐ-SNV",
+    )

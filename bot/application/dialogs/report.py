@@ -44,7 +44,7 @@ from bot.domain.catalog import Catalog
 from bot.domain.dates import Issued, parse_vn_date, vn_date
 from bot.domain.knowledge import Duty
 from bot.storage.models import DialogState, ProgressReport, User, utcnow
-from nlu.normalize import fold_words
+from nlu.normalize import fold_words, has_words, strip_tags
 
 NAME = "r"  # short: it is part of every button payload (64 bytes at most)
 PAGE_SIZE = 6
@@ -250,6 +250,10 @@ class ReportDialog:
             data["completed_on"] = day.isoformat()
             return self._forward(session, user, state.step, data)
         if state.step in TEXT_STEPS and stripped and not stripped.endswith("?"):
+            # Markup goes verbatim into the .docx and .xlsx: its words are what counts.
+            stripped = strip_tags(stripped)
+            if not has_words(stripped):  # emoji or punctuation alone: no report content
+                return Outcome([Reply("dialog/no_words", {"step": state.step}), self.prompt(state)])
             if state.step == "blockers" and _PERCENT.match(stripped):
                 return Outcome([self._number_at_blockers(data), self.prompt(state)])
             if state.step == "blockers":
