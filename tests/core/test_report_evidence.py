@@ -78,3 +78,12 @@ def test_emoji_or_punctuation_alone_is_no_blocker_nor_evidence_and_tags_go(
         "Thiếu kinh phí máy chủ",
         "Quyết định 45/QĐ-SNV",
     )
+
+
+def test_giu_nguyen_where_nothing_is_kept_gets_the_hint(assistant: Assistant) -> None:
+    chat = linked_chat(assistant)
+    chat.send(f"/baocao {DUTY}")
+    chat.press("Hoàn thành")
+    chat.send("giữ nguyên")  # the completion step offers «Hôm nay», no «Giữ nguyên»
+    assert "hoàn thành ngày nào" in chat.text() and "ngày/tháng/năm" in chat.text()
+    assert "Có vướng mắc hoặc ghi chú" not in chat.text()  # still at the day, none picked
