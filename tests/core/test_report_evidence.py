@@ -80,6 +80,25 @@ def test_emoji_or_punctuation_alone_is_no_blocker_nor_evidence_and_tags_go(
     )
 
 
+def test_a_blocked_report_asks_what_the_blocker_is(assistant: Assistant) -> None:
+    chat = linked_chat(assistant)
+    for typed in (f"/baocao {DUTY}", "Gặp vướng mắc", "30"):
+        chat.send(typed)
+    labels = [b.label for r in chat.last.replies for b in r.buttons]  # type: ignore[union-attr]
+    assert "Bỏ qua" not in labels and "vướng mắc là gì" in chat.text()
+    chat.send("bỏ qua")  # typed: no choice of that kind here, the step asks again
+    assert "vướng mắc là gì" in chat.text() and "Minh chứng" not in chat.text()
+    chat.send("Thiếu kinh phí")
+    chat.press("Bỏ qua")  # evidence stays optional
+    chat.press("Lưu")
+    # An edit may keep the blocker, but not empty it while «Gặp vướng mắc».
+    chat.send("/sua")
+    chat.press("Giữ nguyên (Gặp vướng mắc)")
+    chat.press("Giữ nguyên (30%)")
+    labels = [b.label for r in chat.last.replies for b in r.buttons]  # type: ignore[union-attr]
+    assert "Giữ nguyên" in labels and "Xóa vướng mắc" not in labels and "Bỏ qua" not in labels
+
+
 def test_giu_nguyen_where_nothing_is_kept_gets_the_hint(assistant: Assistant) -> None:
     chat = linked_chat(assistant)
     chat.send(f"/baocao {DUTY}")

@@ -204,9 +204,9 @@ class ReportDialog:
             return self._forward(session, user, step, data)
         if action == "keep" and _holds(data, step):
             return self._forward(session, user, step, data)
-        if action == "skip" and step in ("blockers", "evidence") and not _holds(data, step):
+        if action == "skip" and _skippable(data, step):
             return self._forward(session, user, step, data)
-        if action == "clear" and step in ("blockers", "evidence"):
+        if action == "clear" and step in ("blockers", "evidence") and _clearable(data, step):
             return self._forward(session, user, step, _without(data, step))
         if step == "confirm" and action == "save":
             return self._save(session, user, data)
@@ -294,6 +294,7 @@ class ReportDialog:
             "automatic": data["status"] in AUTOMATIC_PERCENT,
             "status": self.labels.status[data["status"]],
             "percent": data.get("percent"),
+            "blocked": data["status"] == "blocked",
         }
         return Reply("dialog/number_at_blockers", view)
 
@@ -448,13 +449,14 @@ class ReportDialog:
             view = {"s": summary, "issued": self.catalog.duties[data["duty_id"]][0].issued}
             return Reply("dialog/report_completed", view, (today, *keep, back, cancel), columns=2)
         if step in ("blockers", "evidence"):
-            if keep:  # something to lose: keep it, or empty it on purpose
+            choices = [*keep]  # something to lose: keep it, or empty it on purpose
+            if _clearable(data, step):
                 clear = (
                     self.labels.clear_blockers if step == "blockers" else self.labels.clear_evidence
                 )
-                choices = [*keep, button(clear, "clear", kind="clear")]
-            else:
-                choices = [button(self.labels.skip, "skip", kind="skip")]
+                choices.append(button(clear, "clear", kind="clear"))
+            if _skippable(data, step):
+                choices.append(button(self.labels.skip, "skip", kind="skip"))
             return Reply(
                 f"dialog/report_{step}", {"s": summary}, (*choices, back, cancel), columns=2
             )
@@ -546,6 +548,7 @@ class ReportDialog:
             "evidence_number": data.get("evidence_number"),
             "previous": self._previous_view(previous),
             "replaces": previous.get("id") if previous else None,
+            "blocked": data.get("status") == "blocked",
         }
 
     def _previous_view(self, previous: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -587,6 +590,19 @@ def _steps(data: dict[str, Any]) -> list[str]:
         and not (step == "percent" and status in AUTOMATIC_PERCENT)
         and not (step == "completed" and status != "done")
     ]
+
+
+def _skippable(data: dict[str, Any], step: str) -> bool:
+    """An optional text step with nothing to lose; never a blocked report's blockers:
+    «Gặp vướng mắc» says there is one, and managers read what it is."""
+    if step == "blockers" and data.get("status") == "blocked":
+        return False
+    return step in TEXT_STEPS and not _holds(data, step)
+
+
+def _clearable(data: dict[str, Any], step: str) -> bool:
+    """A text step holding a value may be emptied, but not a blocked report's blocker."""
+    return _holds(data, step) and not (step == "blockers" and data.get("status") == "blocked")
 
 
 def _holds(data: dict[str, Any], step: str) -> bool:
