@@ -66,6 +66,7 @@ VALUES = {
     "blockers": ("blockers",),
     "evidence": (*EVIDENCE_TEXT, *EVIDENCE_FILE),
 }
+_VALUE_KEYS = {key for keys in VALUES.values() for key in keys} | {"percent"}
 # Where a file sent is evidence: its step, and the confirmation after it (a file sent
 # after the typed reference goes with it, not in its place).
 FILE_STEPS = ("evidence", "confirm")
@@ -374,6 +375,9 @@ class ReportDialog:
             states.clear(session, user.id)
             return Outcome([Reply("account/not_allowed")], finished=True)
         previous = data.get("previous")
+        if previous and self._unchanged(session, previous, data):
+            states.clear(session, user.id)
+            return Outcome([Reply("dialog/no_change", {"id": previous["id"]})], finished=True)
         report = progress.save(
             session,
             self.catalog,
@@ -404,6 +408,19 @@ class ReportDialog:
             ],
             finished=True,
         )
+
+    @staticmethod
+    def _unchanged(session: Session, previous: dict[str, Any], data: dict[str, Any]) -> bool:
+        """An edit that kept every value of the report it edits: saving it would add an
+        identical report to the history."""
+        number = previous.get("id")  # none in an edit opened before reports had one
+        edited = session.get(ProgressReport, number) if number is not None else None
+        if edited is None or edited.duty_key != data["duty_id"]:
+            return False
+        kept = _values_of(edited)
+        answered = {k: v for k, v in data.items() if k in kept or k in _VALUE_KEYS}
+        answered.pop("evidence_file_name", None)  # shown, never stored
+        return {k: v for k, v in answered.items() if v not in (None, "")} == kept
 
     # Prompts.
 
