@@ -102,9 +102,9 @@ def sanitize(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
-# A tag-like piece of markup ("<b>", "</script>", "<a href=...>"): a letter or "/" just
-# after "<", so "<5 xã" or "a < b" are left alone.
-_TAG = re.compile(r"</?[A-Za-z][^<>]*>")
+# A tag-like piece of markup ("<b>", "</script>", "<a href=...>"): an ASCII tag name
+# right after "<" or "</", so "<5 xã", "a < b" or a word in brackets ("<gấp>") stay.
+_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(\s[^<>]*)?/?>")
 _SPACES = re.compile(r"[ \t]{2,}")
 
 

@@ -67,7 +67,7 @@ def test_emoji_or_punctuation_alone_is_no_blocker_nor_evidence_and_tags_go(
     for nothing in ("👍👍", "...", "<b></b> !!!"):
         chat.send(nothing)
         assert "không chỉ biểu tượng hay dấu câu" in chat.text() and "vướng mắc" in chat.text()
-    chat.send("<b>Thiếu</b> kinh phí <script>máy chủ</script>")
+    chat.send("<b>Thiếu</b> kinh phí <script>máy chủ</script> <gấp>")
     assert "Minh chứng" in chat.text()
     chat.send("🙏")
     assert "Minh chứng cần có chữ hoặc số" in chat.text()
@@ -75,7 +75,7 @@ def test_emoji_or_punctuation_alone_is_no_blocker_nor_evidence_and_tags_go(
     chat.press("Lưu")
     [report] = reports(assistant)
     assert (report.blockers, report.evidence_ref) == (
-        "Thiếu kinh phí máy chủ",
+        "Thiếu kinh phí máy chủ <gấp>",  # a word in brackets is no tag
         "Quyết định 45/QĐ-SNV",
     )
 
