@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bot.config import Settings
-from bot.domain.dates import check_date, parse_vn_date
+from bot.domain.dates import check_date, padded_datetime, parse_vn_date
 
 if TYPE_CHECKING:
     from bot.application.scheduler.policy import Skipped
@@ -163,7 +163,9 @@ def nudges_preview(args: argparse.Namespace) -> int:
                 print(f"    {m.nudge.plan.shown_id} {m.nudge.plan.title[:60]} — {m.reason}")
     for nudge, user, until in result.snoozed:
         if agency is None or agency in nudge.agencies:
-            print(f"- hoãn: {user.name}, {nudge.plan.shown_id} đến {until:%d/%m %H:%M}")
+            print(
+                f"- hoãn: {user.name}, {nudge.plan.shown_id} đến {padded_datetime(until)}"
+            )  # Vietnam time
     unreached = [n for n in result.unreached if agency is None or agency in n.agencies]
     if unreached:
         print(f"\n{len(unreached)} tin không có người nhận (cơ quan chưa có ai liên kết):")

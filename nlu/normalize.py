@@ -102,6 +102,27 @@ def sanitize(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
+# A tag-like piece of markup ("<b>", "</script>", "<a href=...>"): an ASCII tag name
+# right after "<" or "</", so "<5 xã", "a < b" or a word in brackets ("<gấp>") stay.
+_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(\s[^<>]*)?/?>")
+_SPACES = re.compile(r"[ \t]{2,}")
+
+
+def strip_tags(text: str) -> str:
+    """`text` without HTML-like tags, their words kept ("<b>Thiếu</b> máy" -> "Thiếu
+    máy"): what goes into a formal document (.docx, .xlsx) is printed verbatim there,
+    where the portal and Telegram escape it."""
+    if not _TAG.search(text):
+        return text
+    return _SPACES.sub(" ", _TAG.sub(" ", text)).strip()
+
+
+def has_words(text: str) -> bool:
+    """Whether `text` holds a letter or a digit: emoji or punctuation alone say nothing
+    (a question, a blocker, a reference made of them is refused)."""
+    return any(char.isalnum() for char in text)
+
+
 def clean(text: str) -> str:
     """`sanitize`d, single spaces, bounded length."""
     return _WHITESPACE.sub(" ", sanitize(text[: MAX_CHARS * 2])).strip()[:MAX_CHARS]

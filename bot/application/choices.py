@@ -8,9 +8,10 @@ pushed nudge once delivered) and reads a typed answer against them, on every cha
   percent step is 5%, `Reply.numbers_are_values`);
 * the option's own words ("lưu báo cáo", "trang sau", "đang thực hiện") pick it;
 * a natural answer picks the one choice of its kind: "ok", "đồng ý", "có", "lưu",
-  "gửi" confirm; "hủy", "thôi" cancel; "quay lại", "trở lại" go back; "giữ nguyên" keeps;
-  "xóa" empties; "bỏ qua" skips an empty optional step, and keeps a step that holds
-  a value (an edit: skipping it leaves it as it was, it never empties it); "không",
+  "gửi" confirm; "hủy", "thôi" cancel; "quay lại", "trở lại" go back; "giữ nguyên" keeps
+  (and picks nothing where nothing is kept); "xóa" empties; "bỏ qua" skips an empty
+  optional step, and keeps a step that holds a value (an edit: skipping it leaves it
+  as it was, it never empties it); "không",
   "không có" skip an empty optional step, empty one that holds a value, and "không"
   cancels where neither is offered.
 
@@ -48,7 +49,9 @@ _KINDS_OF_PHRASE: dict[tuple[str, ...], tuple[str, ...]] = {
     ("back",): ("quay lai", "tro lai", "lui lai", "quay ve", "tro ve", "lui"),
     ("skip", "keep"): ("bo qua", "tiep", "tiep tuc"),
     ("skip", "clear"): ("khong co", "chua co", "khong con"),
-    ("keep", "skip"): ("giu nguyen", "giu", "nhu cu", "khong doi"),
+    # Only where something is kept: at a step with nothing to keep, "giữ nguyên" must not
+    # pick its default (the completion step's «Hôm nay») but get the step's hint.
+    ("keep",): ("giu nguyen", "giu", "nhu cu", "khong doi"),
     ("clear",): ("xoa", "xoa di", "xoa bo", "bo trong", "de trong"),
     ("right",): ("dung", "dung roi", "chinh xac", "dung vay", "dung a"),
     ("wrong",): (

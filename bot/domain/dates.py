@@ -59,8 +59,17 @@ class Issued:
 
 
 def vn_date(value: dt.date | None) -> str:
-    """19/4/2019: the way Vietnamese administrative texts write dates."""
+    """19/4/2019: the way Vietnamese administrative texts write dates. A moment is the
+    day it was in Vietnam (a file sent at 06:03 on 1/12 is 30/11 in UTC)."""
+    value = _local(value)
     return f"{value.day}/{value.month}/{value.year}" if value else ""
+
+
+def _local(value: dt.date | None) -> dt.date | None:
+    """A moment (stored in UTC) as Vietnam's day; a plain date as it is."""
+    if isinstance(value, dt.datetime) and value.tzinfo is not None:
+        return value.astimezone(TIMEZONE).date()
+    return value
 
 
 def vn_datetime(value: dt.datetime | None) -> str:
@@ -79,8 +88,7 @@ def padded_date(value: dt.date | None) -> str:
     """05/01/2027: dd/mm/yyyy, for tables and forms where dates line up in columns
     (the web portal); messages keep `vn_date`, as the directive writes them. A moment
     is the day it was in Vietnam."""
-    if isinstance(value, dt.datetime) and value.tzinfo is not None:
-        value = value.astimezone(TIMEZONE)
+    value = _local(value)
     return f"{value:%d/%m/%Y}" if value else ""
 
 

@@ -178,3 +178,11 @@ def test_a_deadline_answer_says_first_how_it_stands_today(assistant: Assistant) 
     answer = assistant.core.qa.answer("Hạn chót trang thông tin điện tử cấp xã là khi nào?")
     first = renderer.render(answer.reply).splitlines()[0]
     assert first.startswith("Hạn: trước ngày 30/6/2019 (còn 12 ngày)"), first
+
+
+def test_a_moment_is_written_as_the_day_it_was_in_vietnam() -> None:
+    from bot.domain.dates import padded_date, vn_date
+
+    moment = dt.datetime(2026, 11, 30, 23, 3, tzinfo=dt.UTC)  # 06:03 on 1/12 in Hà Nội
+    assert (vn_date(moment), padded_date(moment)) == ("1/12/2026", "01/12/2026")
+    assert vn_date(dt.date(2026, 11, 30)) == "30/11/2026"

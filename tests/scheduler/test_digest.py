@@ -139,8 +139,8 @@ def test_blockers_open_the_digest_with_their_evidence(seeded: Assistant) -> None
     assert (
         "• Huyện Tiên Du — Chỉ đạo tạo lập trang thông tin điện tử cấp xã (mã 2.f-5, hạn "
         "31/12/2026; gia hạn từ 30/6/2019): đã thực hiện 30%; vướng mắc: Thiếu kinh phí "
-        "thuê máy chủ cho 5 xã (nêu 11 ngày trước; minh chứng: "
-        "Công văn 45/UBND-VP (28/11/2026))"
+        "thuê máy chủ cho 5 xã (nêu 11 ngày trước); minh chứng: "
+        "Công văn 45/UBND-VP (28/11/2026)"
     ) in seeded.renderer.render(page)
     # On Zalo the workbook is a download link, not an attachment.
     attached = seeded.renderer.render(b.reply(digest, attached=True))
@@ -204,6 +204,13 @@ def test_the_workbook_a_department_head_forwards(seeded: Assistant) -> None:
     assert dated and all(r[reported_column - 1].number_format == "dd/mm/yyyy" for r in dated)
     assert all(isinstance(r[reported_column - 1].value, dt.datetime) for r in dated)
     deadlines = [r[due_column - 1] for r in details.iter_rows(min_row=5) if r[due_column - 1].value]
+    # The day that decides "quá hạn", before the day of the report.
+    completed_column = header.index("Ngày hoàn thành") + 1
+    assert completed_column < reported_column
+    finished = [r[completed_column - 1] for r in details.iter_rows(min_row=5)]
+    expected = [r.completed_on for r in digest.rows]
+    assert [c.value.date() if c.value else None for c in finished] == expected
+    assert any(expected) and all(c.number_format == "dd/mm/yyyy" for c in finished if c.value)
     assert deadlines and all(isinstance(c.value, dt.datetime) for c in deadlines)
     assert details.max_row == 4 + len(digest.rows)
     [blocked] = list(book["Vướng mắc"].iter_rows(min_row=5, values_only=True))

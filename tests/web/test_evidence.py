@@ -13,6 +13,7 @@ from starlette.testclient import TestClient
 
 from bot.application import evidence
 from bot.application.digest.quarterly import to_docx
+from bot.application.digest.xlsx import to_xlsx
 from bot.application.messages import Attachment, IncomingMessage, Response
 from bot.storage.db import session_scope
 from bot.storage.models import AuditLog, EvidenceFile, ProgressReport, User
@@ -95,11 +96,33 @@ def test_the_digest_names_the_file_and_its_xlsx_links_to_the_portal(world: World
     column = header.index("Minh chứng") + 1
     cells = [sheet.cell(row, column) for row in range(5, sheet.max_row + 1)]
     [linked] = [c for c in cells if c.hyperlink is not None]
-    assert linked.value == f"tệp: /minhchung {number}"  # the newer report gave no reference
+    # The file by its name and number: a chat command has no place in a document.
+    assert linked.value == f"tệp «minh-chung-{number}.jpg» (số {number})"
     assert linked.hyperlink.target == f"{PUBLIC}/minh-chung/{number}"
-    paragraphs = [p.text for p in docx.Document(io.BytesIO(to_docx(built, 2026, 4))).paragraphs]
-    assert any("1 tệp minh chứng" in p and "/minhchung <số>" in p for p in paragraphs)
-    assert any(f"(minh chứng: tệp số {number})." in p for p in paragraphs), paragraphs
+    document = docx.Document(io.BytesIO(to_docx(built, 2026, 4, builder.evidence_url)))
+    paragraphs = [p.text for p in document.paragraphs]
+    assert not any("/minhchung" in p for p in paragraphs), paragraphs
+    files = "(tên và số tệp ghi ở cột «Minh chứng» của phụ lục)"
+    assert any(files in p and builder.evidence_url in p for p in paragraphs)
+    record = f"(minh chứng: tệp «minh-chung-{number}.jpg» (số {number}))."
+    assert any(record in p for p in paragraphs), paragraphs
+    # Without a portal address: no link, and no address named.
+    unlinked = openpyxl.load_workbook(io.BytesIO(to_xlsx(built, builder.status_labels)))
+    texts = [c.value for row in unlinked["Chi tiết"].iter_rows() for c in row]
+    assert f"tệp «minh-chung-{number}.jpg» (số {number})" in texts
+    assert not any("/minhchung" in str(t) for t in texts)
+    plain = docx.Document(io.BytesIO(to_docx(built, 2026, 4))).paragraphs
+    assert any(files + "." in p.text for p in plain) and not any("http" in p.text for p in plain)
+
+
+def test_the_quarterly_report_is_in_vietnamese_for_words_spelling() -> None:
+    from bot.application.digest.model import Digest
+
+    built = Digest("toàn tỉnh", [], dt.datetime(2026, 12, 14, 2, tzinfo=dt.UTC), [])
+    document = docx.Document(io.BytesIO(to_docx(built, 2026, 4)))
+    qn = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    langs = list(document.styles.element.iter(f"{qn}lang"))
+    assert langs and all(lang.get(f"{qn}val") == "vi-VN" for lang in langs)
 
 
 def test_the_portal_downloads_the_file_within_the_visitors_scope(
@@ -145,3 +168,14 @@ def test_unused_files_go_after_a_week_and_a_stale_number_is_not_saved(world: Wor
         assert newest == orphan_id + 1  # a number is never given again
         assert session.get(EvidenceFile, named) is not None
         assert evidence.existing(session, orphan_id, world.users["official"], "h_tien_du") is None
+
+
+def test_the_list_dates_a_file_by_the_day_it_was_in_vietnam(world: World) -> None:
+    number = attach(world)
+    with session_scope(world.assistant.sessions) as session:
+        kept = session.get_one(EvidenceFile, number)
+        # 06:03 on 1/12/2026 in Vietnam is 23:03 on 30/11 in UTC.
+        kept.created_at = dt.datetime(2026, 11, 30, 23, 3, tzinfo=dt.UTC)
+    listed = chat(world.assistant, "province_manager", "/minhchung")
+    assert f"Số {number}: minh-chung-{number}.jpg — " in listed
+    assert "(1/12/2026)" in listed and "30/11/2026" not in listed, listed

@@ -300,6 +300,32 @@ def test_a_dutys_history_has_its_reports_blockers_and_evidence(
     assert client.get("/nhiem-vu/khong-co").status_code == 404
 
 
+def test_a_duty_page_shows_the_day_the_work_was_finished(client: TestClient, world: World) -> None:
+    finished = world.today - dt.timedelta(days=4)  # reported today, done 4 days ago
+    with session_scope(world.assistant.sessions) as session:
+        done = session.scalars(
+            select(ProgressReport).where(ProgressReport.agency_id == "tx_tu_son")
+        ).one()
+        session.add(
+            ProgressReport(
+                directive_id=done.directive_id,
+                duty_id=done.duty_id,
+                agency_id="tx_tu_son",
+                user_id=done.user_id,
+                status="done",
+                percent=100,
+                completed_on=finished,
+                created_at=world.clock.now,
+            )
+        )
+    log_in(client, world, "province_manager")
+    text = client.get("/nhiem-vu/2.f-4").text
+    assert '<th scope="col">Ngày hoàn thành</th>' in text
+    assert f'<td data-label="Ngày hoàn thành">{finished:%d/%m/%Y}</td>' in text
+    history = client.get("/nhiem-vu/2.f-4?co_quan=tx_tu_son").text
+    assert f"hoàn thành ngày {finished:%d/%m/%Y}" in history
+
+
 def test_downloads_for_those_allowed(client: TestClient, world: World) -> None:
     log_in(client, world, "district_manager")
     xlsx = client.get("/tong-hop.xlsx")

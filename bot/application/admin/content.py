@@ -23,7 +23,7 @@ from bot.domain.catalog import Catalog
 from bot.domain.errors import Refused
 from bot.domain.roles import ADMIN
 from bot.storage.models import AuditLog, Duty, FaqEntry, User
-from nlu.normalize import fold
+from nlu.normalize import fold, has_words
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +53,7 @@ class FaqDraft:
         found = []
         if not self.question.strip():
             found.append("thiếu câu hỏi")
-        elif not any(char.isalnum() for char in self.question):
+        elif not has_words(self.question):
             # Questions are matched on their words: one of emoji alone never matches.
             found.append("câu hỏi cần có chữ hoặc số, không chỉ biểu tượng")
         if len(self.question) > MAX_QUESTION:

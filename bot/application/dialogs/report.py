@@ -44,7 +44,7 @@ from bot.domain.catalog import Catalog
 from bot.domain.dates import Issued, parse_vn_date, vn_date
 from bot.domain.knowledge import Duty
 from bot.storage.models import DialogState, ProgressReport, User, utcnow
-from nlu.normalize import fold_words
+from nlu.normalize import fold_words, has_words, strip_tags
 
 NAME = "r"  # short: it is part of every button payload (64 bytes at most)
 PAGE_SIZE = 6
@@ -56,19 +56,20 @@ DEFAULT_EVIDENCE_BYTES = 20_000_000
 BUTTON_TITLE = 48  # characters of a duty title on a button
 STEPS = ("directive", "duty", "status", "percent", "completed", "blockers", "evidence", "confirm")
 # What a step holds (an edit starts with the last report's): «Giữ nguyên» keeps it.
+# Evidence is a typed reference and a file, either or both: each replaces its own kind.
+EVIDENCE_TEXT = ("evidence_ref", "evidence_date")
+EVIDENCE_FILE = ("evidence_file_id", "evidence_file_name", "evidence_number")
 VALUES = {
     "status": ("status",),
     "percent": ("percent",),
     "completed": ("completed_on",),
     "blockers": ("blockers",),
-    "evidence": (
-        "evidence_ref",
-        "evidence_date",
-        "evidence_file_id",
-        "evidence_file_name",
-        "evidence_number",
-    ),
+    "evidence": (*EVIDENCE_TEXT, *EVIDENCE_FILE),
 }
+_VALUE_KEYS = {key for keys in VALUES.values() for key in keys} | {"percent"}
+# Where a file sent is evidence: its step, and the confirmation after it (a file sent
+# after the typed reference goes with it, not in its place).
+FILE_STEPS = ("evidence", "confirm")
 AUTOMATIC_PERCENT = {"done": 100, "not_started": 0}
 _PERCENT = re.compile(r"^\s*(\d{1,3})\s*(%|phan tram|phần trăm)?\s*$", re.IGNORECASE)
 _DATE = re.compile(r"\b\d{1,2}([/.-])\d{1,2}\1\d{4}\b")
@@ -204,9 +205,9 @@ class ReportDialog:
             return self._forward(session, user, step, data)
         if action == "keep" and _holds(data, step):
             return self._forward(session, user, step, data)
-        if action == "skip" and step in ("blockers", "evidence") and not _holds(data, step):
+        if action == "skip" and _skippable(data, step):
             return self._forward(session, user, step, data)
-        if action == "clear" and step in ("blockers", "evidence"):
+        if action == "clear" and step in ("blockers", "evidence") and _clearable(data, step):
             return self._forward(session, user, step, _without(data, step))
         if step == "confirm" and action == "save":
             return self._save(session, user, data)
@@ -250,6 +251,10 @@ class ReportDialog:
             data["completed_on"] = day.isoformat()
             return self._forward(session, user, state.step, data)
         if state.step in TEXT_STEPS and stripped and not stripped.endswith("?"):
+            # Markup goes verbatim into the .docx and .xlsx: its words are what counts.
+            stripped = strip_tags(stripped)
+            if not has_words(stripped):  # emoji or punctuation alone: no report content
+                return Outcome([Reply("dialog/no_words", {"step": state.step}), self.prompt(state)])
             if state.step == "blockers" and _PERCENT.match(stripped):
                 return Outcome([self._number_at_blockers(data), self.prompt(state)])
             if state.step == "blockers":
@@ -261,8 +266,8 @@ class ReportDialog:
                 except ValueError as problem:  # the reason, in Vietnamese (`check_date`)
                     invalid = Reply("dialog/date_invalid", {"problem": str(problem)})
                     return Outcome([invalid, self.prompt(state)])
-                # New evidence replaces the old one whole, a file included.
-                data = _without(data, "evidence")
+                # A new reference replaces the typed one; a file sent stays with it.
+                data = {k: v for k, v in data.items() if k not in EVIDENCE_TEXT}
                 data["evidence_ref"], data["evidence_date"] = ref, _iso(when)
             step = state.step  # `_forward` moves the state on
             forward = self._forward(session, user, step, data)
@@ -290,22 +295,24 @@ class ReportDialog:
             "automatic": data["status"] in AUTOMATIC_PERCENT,
             "status": self.labels.status[data["status"]],
             "percent": data.get("percent"),
+            "blocked": data["status"] == "blocked",
         }
         return Reply("dialog/number_at_blockers", view)
 
     def wants_file(self, state: DialogState | None) -> bool:
         """Whether a file sent now is evidence, so the channel should fetch its bytes."""
-        return state is not None and state.dialog == NAME and state.step == "evidence"
+        return state is not None and state.dialog == NAME and state.step in FILE_STEPS
 
     def attachment(
         self, session: Session, user: User, state: DialogState, attachment: Attachment
     ) -> Outcome | None:
-        """A file at the evidence step: kept, numbered, when the channel brought its
-        bytes within `evidence_max_bytes`; otherwise the report still names it (the
+        """A file at the evidence step, or at the confirmation after it (with the typed
+        reference, which it does not replace): kept, numbered, when the channel brought
+        its bytes within `evidence_max_bytes`; otherwise the report still names it (the
         channel's id) and the official is told it could not be kept."""
-        if state.step != "evidence":
+        if state.step not in FILE_STEPS:
             return None
-        data = _without(dict(state.data), "evidence")
+        data = {k: v for k, v in state.data.items() if k not in EVIDENCE_FILE}
         data["evidence_file_id"] = attachment.file_id
         data["evidence_file_name"] = attachment.file_name
         content = attachment.content
@@ -324,7 +331,7 @@ class ReportDialog:
                 "limit": size_text(self.evidence_max_bytes),
             }
             not_kept = Reply("dialog/evidence_not_kept", view)
-        forward = self._forward(session, user, state.step, data)
+        forward = self._go(session, user, "confirm", data)
         if not_kept is not None:
             forward.replies.insert(0, not_kept)
         return forward
@@ -368,6 +375,9 @@ class ReportDialog:
             states.clear(session, user.id)
             return Outcome([Reply("account/not_allowed")], finished=True)
         previous = data.get("previous")
+        if previous and self._unchanged(session, previous, data):
+            states.clear(session, user.id)
+            return Outcome([Reply("dialog/no_change", {"id": previous["id"]})], finished=True)
         report = progress.save(
             session,
             self.catalog,
@@ -398,6 +408,19 @@ class ReportDialog:
             ],
             finished=True,
         )
+
+    @staticmethod
+    def _unchanged(session: Session, previous: dict[str, Any], data: dict[str, Any]) -> bool:
+        """An edit that kept every value of the report it edits: saving it would add an
+        identical report to the history."""
+        number = previous.get("id")  # none in an edit opened before reports had one
+        edited = session.get(ProgressReport, number) if number is not None else None
+        if edited is None or edited.duty_key != data["duty_id"]:
+            return False
+        kept = _values_of(edited)
+        answered = {k: v for k, v in data.items() if k in kept or k in _VALUE_KEYS}
+        answered.pop("evidence_file_name", None)  # shown, never stored
+        return {k: v for k, v in answered.items() if v not in (None, "")} == kept
 
     # Prompts.
 
@@ -443,13 +466,14 @@ class ReportDialog:
             view = {"s": summary, "issued": self.catalog.duties[data["duty_id"]][0].issued}
             return Reply("dialog/report_completed", view, (today, *keep, back, cancel), columns=2)
         if step in ("blockers", "evidence"):
-            if keep:  # something to lose: keep it, or empty it on purpose
+            choices = [*keep]  # something to lose: keep it, or empty it on purpose
+            if _clearable(data, step):
                 clear = (
                     self.labels.clear_blockers if step == "blockers" else self.labels.clear_evidence
                 )
-                choices = [*keep, button(clear, "clear", kind="clear")]
-            else:
-                choices = [button(self.labels.skip, "skip", kind="skip")]
+                choices.append(button(clear, "clear", kind="clear"))
+            if _skippable(data, step):
+                choices.append(button(self.labels.skip, "skip", kind="skip"))
             return Reply(
                 f"dialog/report_{step}", {"s": summary}, (*choices, back, cancel), columns=2
             )
@@ -541,6 +565,7 @@ class ReportDialog:
             "evidence_number": data.get("evidence_number"),
             "previous": self._previous_view(previous),
             "replaces": previous.get("id") if previous else None,
+            "blocked": data.get("status") == "blocked",
         }
 
     def _previous_view(self, previous: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -582,6 +607,19 @@ def _steps(data: dict[str, Any]) -> list[str]:
         and not (step == "percent" and status in AUTOMATIC_PERCENT)
         and not (step == "completed" and status != "done")
     ]
+
+
+def _skippable(data: dict[str, Any], step: str) -> bool:
+    """An optional text step with nothing to lose; never a blocked report's blockers:
+    «Gặp vướng mắc» says there is one, and managers read what it is."""
+    if step == "blockers" and data.get("status") == "blocked":
+        return False
+    return step in TEXT_STEPS and not _holds(data, step)
+
+
+def _clearable(data: dict[str, Any], step: str) -> bool:
+    """A text step holding a value may be emptied, but not a blocked report's blocker."""
+    return _holds(data, step) and not (step == "blockers" and data.get("status") == "blocked")
 
 
 def _holds(data: dict[str, Any], step: str) -> bool:

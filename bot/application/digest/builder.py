@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from bot.application.accounts import menu_roles
 from bot.application.commands import Held
 from bot.application.digest import views
-from bot.application.digest.model import DIGEST_KIND, Digest, build_digest
+from bot.application.digest.model import DIGEST_KIND, Digest, DigestRow, build_digest
 from bot.application.digest.xlsx import to_xlsx
 from bot.application.messages import OutgoingFile, Reply
 from bot.application.render import Renderer
@@ -26,7 +26,7 @@ from bot.domain.calendar import TIMEZONE as _TZ
 from bot.domain.catalog import Catalog
 from bot.domain.knowledge import split_key
 from bot.domain.status import Trend
-from bot.storage.models import OutboxMessage, User
+from bot.storage.models import EvidenceFile, OutboxMessage, User
 from nlu.yaml_io import read_yaml
 
 if TYPE_CHECKING:
@@ -127,6 +127,7 @@ class DigestBuilder:
         )
         return replace(
             digest,
+            rows=_with_file_names(session, digest.rows),
             subject=self.catalog.subject(chosen),
             subject_dated=self.catalog.subject_dated(chosen),
             province=set(agency_ids) >= set(self.all_agencies()),
@@ -200,6 +201,22 @@ class DigestBuilder:
         name = f"tong-hop-chi-thi-06-{local:%Y%m%d}.xlsx"
         workbook = to_xlsx(digest, self.status_labels, evidence_url=self.evidence_url)
         return OutgoingFile(name, workbook, f"Tổng hợp chi tiết — {digest.scope}")
+
+
+def _with_file_names(session: Session, rows: list[DigestRow]) -> list[DigestRow]:
+    """The rows with the names of their kept evidence files (formal documents name the
+    file, not the chat command that opens it)."""
+    numbers = {r.evidence_number for r in rows if r.evidence_number}
+    if not numbers:
+        return rows
+    found = session.execute(
+        select(EvidenceFile.id, EvidenceFile.name).where(EvidenceFile.id.in_(numbers))
+    )
+    names: dict[int, str] = {number: name for number, name in found}
+    return [
+        replace(r, evidence_file_name=names.get(r.evidence_number, "")) if r.evidence_number else r
+        for r in rows
+    ]
 
 
 def snapshot_meta(digest: Digest) -> dict[str, Any]:

@@ -114,7 +114,7 @@ def quarterly_files(
     built = builder.build(session, now, builder.all_agencies(), "toàn tỉnh", user_id)
     year, quarter = quarterly.quarter_of(quarterly.local_day(built.generated_at))
     name = f"bao-cao-quy-{quarter}-{year}-chi-thi-06.docx"
-    document = OutgoingFile(name, quarterly.to_docx(built, year, quarter))
+    document = OutgoingFile(name, quarterly.to_docx(built, year, quarter, builder.evidence_url))
     # The report refers to its annex ("chi tiết tại Phụ lục kèm theo"): the workbook,
     # headed as the annex of that report.
     annex_name = f"phu-luc-bao-cao-quy-{quarter}-{year}-chi-thi-06.xlsx"

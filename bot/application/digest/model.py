@@ -66,6 +66,17 @@ class DigestRow:
     note: str = ""  # why the deadline is not the date written (a day off, an extension)
     duty_label: str = ""  # the id users see (DutyPlan.label)
     evidence_number: int | None = None  # the latest report's kept file (`/minhchung`)
+    evidence_file_name: str = ""  # that file's name (`DigestBuilder.build` adds it)
+
+    @property
+    def evidence_record(self) -> str:
+        """The evidence as a formal document records it: the reference typed and the
+        file by its name and number ("tệp «bienban.pdf» (số 1)"), never a chat command."""
+        parts = [self.evidence] if self.evidence else []
+        if self.evidence_number:
+            name = f"«{self.evidence_file_name}» " if self.evidence_file_name else ""
+            parts.append(f"tệp {name}(số {self.evidence_number})")
+        return "; ".join(parts)
 
     @property
     def key(self) -> str:

@@ -46,14 +46,13 @@ def _local_day(moment: dt.datetime | None) -> dt.date | None:
 
 
 def _evidence(row: DigestRow, evidence_url: str) -> str | Link:
-    """What the official gave as evidence, and how to open the file they sent: the chat
-    command, and a link to the portal's download when the portal has an address."""
-    text = row.evidence
-    if not row.evidence_number:
-        return text
-    text = f"{text}; " if text else ""
-    text += f"tệp: /minhchung {row.evidence_number}"
-    return Link(text, f"{evidence_url}/{row.evidence_number}") if evidence_url else text
+    """What the official gave as evidence, the file by its name and number (a chat
+    command has no place in a document), linked to the portal's download when the
+    portal has an address."""
+    text = row.evidence_record
+    if row.evidence_number and evidence_url:
+        return Link(text, f"{evidence_url}/{row.evidence_number}")
+    return text
 
 
 def _columns(status_labels: dict[str, str], evidence_url: str = "") -> list[Column]:
@@ -73,6 +72,8 @@ def _columns(status_labels: dict[str, str], evidence_url: str = "") -> list[Colu
             lambda r: status_labels.get(r.report_status or "", r.report_status or ""),
         ),
         Column("Mức độ (%)", 10, lambda r: r.percent),
+        # The day that decides "quá hạn" (a done report's), next to the day it was said.
+        Column("Ngày hoàn thành", 13, lambda r: r.completed_on, "date"),
         Column("Ngày báo cáo", 13, lambda r: _local_day(r.reported_at), "date"),
         Column("Vướng mắc", 40, lambda r: r.blockers),
         Column("Minh chứng", 28, lambda r: _evidence(r, evidence_url)),

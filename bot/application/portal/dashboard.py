@@ -269,6 +269,7 @@ class ReportEntry:
     agency: str
     status: str  # the report's status (not_started, in_progress, done, blocked)
     percent: int
+    completed_on: dt.date | None  # a done report: the day the work was finished
     blockers: str
     evidence_ref: str
     evidence_date: dt.date | None
@@ -357,6 +358,7 @@ def duty_page(
             agency=names.get(report.agency_id, report.agency_id),
             status=report.status,
             percent=report.percent,
+            completed_on=report.completed_on,
             blockers=report.blockers or "",
             evidence_ref=report.evidence_ref or "",
             evidence_date=report.evidence_date,
