@@ -39,6 +39,10 @@ def test_a_reference_then_a_file_at_the_confirmation_keeps_both(assistant: Assis
     assert report.evidence_ref == REFERENCE and report.evidence_number is not None
     chat.send(f"/tiendo {DUTY}")
     assert REFERENCE in chat.text() and f"tệp số {report.evidence_number}" in chat.text()
+    # An edit shows the file by its name, not «tệp đã đính kèm».
+    for typed in ("/sua", "Giữ nguyên", "Giữ nguyên", "Bỏ qua"):  # no blockers to keep
+        chat.send(typed)
+    assert "Minh chứng hiện ghi:" in chat.text() and "«bienban.pdf»" in chat.text()
 
 
 def test_going_back_a_file_joins_the_reference_and_a_reference_the_file(

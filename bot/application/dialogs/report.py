@@ -28,6 +28,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.application import evidence, progress
@@ -43,7 +44,7 @@ from bot.domain.calendar import TIMEZONE
 from bot.domain.catalog import Catalog
 from bot.domain.dates import Issued, parse_vn_date, vn_date
 from bot.domain.knowledge import Duty
-from bot.storage.models import DialogState, ProgressReport, User, utcnow
+from bot.storage.models import DialogState, EvidenceFile, ProgressReport, User, utcnow
 from nlu.normalize import fold_words, has_words, strip_tags
 
 NAME = "r"  # short: it is part of every button payload (64 bytes at most)
@@ -165,6 +166,12 @@ class ReportDialog:
                 "at": previous.created_at.isoformat(),
             }
             data.update(_values_of(previous))
+            if previous.evidence_number is not None:  # its name, as the first report showed
+                name = session.scalar(
+                    select(EvidenceFile.name).where(EvidenceFile.id == previous.evidence_number)
+                )
+                if name:
+                    data["evidence_file_name"] = name
         step = "duty"
         key = None if duty_id is None else progress.find_duty_id(self.catalog, duty_id)
         if key is not None and key in self._duty_ids(user.agency_id):
