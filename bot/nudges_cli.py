@@ -10,6 +10,7 @@ import datetime as dt
 import sys
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -297,7 +298,10 @@ def cmd_digest(args: argparse.Namespace) -> int:
             scope = builder.all_agencies(), "toàn tỉnh"
         digest = builder.build(session, utcnow(), scope[0], scope[1])
     if args.preview:
-        print(assistant.renderer.render(builder.reply(digest, attached=bool(args.xlsx))))
+        reply = builder.reply(digest)
+        # Printed, the summary offers no choices to pick: it says how to get the details.
+        printed = {**reply.data, "printed": True, "attached": bool(args.xlsx)}
+        print(assistant.renderer.render(replace(reply, data=printed)))
     if args.xlsx:
         Path(args.xlsx).write_bytes(to_xlsx(digest, builder.status_labels))
         print(f"Đã ghi {args.xlsx} ({len(digest.rows)} dòng chi tiết).")

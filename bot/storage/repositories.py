@@ -82,11 +82,16 @@ class UserRepo:
         account = {"channel": channel, "channel_user_id": channel_user_id}
         # Every list, history and page header shows a person by name: an account the
         # channel gave none (the console, `bot admin` without --name) is named by itself.
-        name = display_name.strip() or f"Tài khoản {channel} {channel_user_id}"
+        where = CHANNEL_WORDS.get(channel, channel)
+        name = display_name.strip() or f"Tài khoản {where} {channel_user_id}"
         insert_unless_present(self.session, User, {**account, "display_name": name}, list(account))
         user = self.get(channel, channel_user_id)
         assert user is not None, "inserted or already there"
         return user
+
+
+# How a channel is named to people, where an account has no name of its own.
+CHANNEL_WORDS = {"console": "dòng lệnh", "zalo": "Zalo", "telegram": "Telegram"}
 
 
 class ProgressRepo:

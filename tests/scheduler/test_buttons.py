@@ -121,7 +121,8 @@ def test_digest_command_for_managers_only(assistant: Assistant) -> None:
     assert "chỉ dành cho lãnh đạo" in press(assistant, "731", "/tonghop")[1]
     _, text = press(assistant, "732", "/tonghop")
     assert "Tổng hợp thực hiện Chỉ thị 06/CT-UBND — Huyện Quế Võ" in text
-    assert "Quá hạn: " in text and "Biểu đồ và tệp Excel chi tiết sẽ được gửi" in text
+    assert "Quá hạn chưa hoàn thành: " in text
+    assert "Biểu đồ và tệp Excel chi tiết sẽ được gửi" in text
     _, text = press(assistant, "733", "/tonghop")
     assert "toàn tỉnh" in text and "Tỷ lệ hoàn thành thấp nhất" in text and len(text) < 2000
     with session_scope(assistant.sessions) as session:

@@ -132,7 +132,7 @@ def test_blockers_open_the_digest_with_their_evidence(seeded: Assistant) -> None
     text = seeded.renderer.render(b.reply(digest))
     assert text.index("Khó khăn, vướng mắc") < text.index("Tỷ lệ hoàn thành thấp nhất")
     assert (
-        "• Huyện Tiên Du — Chỉ đạo tạo lập trang thông tin điện tử cấp xã: "
+        "• Huyện Tiên Du — Chỉ đạo tạo lập trang thông tin điện tử cấp xã (mã 2.f-5): "
         "Thiếu kinh phí thuê máy chủ cho 5 xã (11 ngày)"
     ) in text
     page = views.details(digest, "/tonghop", views.Request("vuongmac"))

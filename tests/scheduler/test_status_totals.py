@@ -114,7 +114,7 @@ def check_text(digest: Digest, renderer: Renderer) -> None:
     assert f"hoàn thành ({done}/{total} lượt" in first
     late = sum(lines[s] for s in LATE)
     unreported = sum(lines[s] for s in UNREPORTED)
-    assert f"Quá hạn: {late} · Vướng mắc: {len(digest.blocked)} · " in first
+    assert f"Quá hạn chưa hoàn thành: {late} · Vướng mắc: {len(digest.blocked)} · " in first
     assert f"Chưa báo cáo: {unreported}" in first
     statuses = renderer.render(views.details(digest, "/tonghop", views.Request("tinhtrang")))
     assert counted(statuses) == lines

@@ -73,7 +73,7 @@ def test_an_account_without_a_name_is_named_by_itself(
     """Histories, lists and page headers show a person by name, never an empty one."""
     with session_scope(session_factory) as session:
         assert UserRepo(session).get_or_create("console", "local", "  ").display_name == (
-            "Tài khoản console local"
+            "Tài khoản dòng lệnh local"
         )
 
 

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from bot.application.digest.model import STATUS_WORDS, STATUSES, Digest
+from bot.application.digest.model import STATUS_WORDS, STATUSES, Digest, lowest_first
 from bot.domain.dates import vn_datetime
 from bot.domain.numbers import vn_percent
 from bot.domain.status import DONE
@@ -85,15 +85,7 @@ def chart_data(
     digest: Digest, max_bars: int = MAX_BARS, weeks: tuple[tuple[str, float], ...] = ()
 ) -> ChartData:
     """One bar per agency of the digest: lowest completion first, capped at `max_bars`."""
-    ranked = sorted(
-        digest.agencies,
-        key=lambda a: (
-            a.completion,
-            -a.tally.late / (a.total or 1),
-            -a.tally.unreported / (a.total or 1),
-            a.agency,
-        ),
-    )
+    ranked = lowest_first(digest.agencies)
     shown, rest = ranked[:max_bars], ranked[max_bars:]
     bars = tuple(
         ChartBar(

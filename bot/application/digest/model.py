@@ -107,6 +107,21 @@ class AgencySummary:
         return self.tally.completion
 
 
+def lowest_first(agencies: Sequence[AgencySummary]) -> list[AgencySummary]:
+    """Agencies by completion, lowest first; among equals, the larger share overdue,
+    then unreported, then by name. The one order of /tonghop, the chart and the portal
+    (they once broke ties three ways, and named different «lowest» agencies)."""
+    return sorted(
+        agencies,
+        key=lambda a: (
+            a.completion,
+            -a.tally.late / (a.total or 1),
+            -a.tally.unreported / (a.total or 1),
+            a.agency,
+        ),
+    )
+
+
 @dataclass(frozen=True)
 class Change:
     agency: str

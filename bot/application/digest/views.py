@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from bot.application.digest.model import AgencySummary, Digest, DigestRow
+from bot.application.digest.model import AgencySummary, Digest, DigestRow, lowest_first
 from bot.application.messages import Button, Reply
 from bot.domain.status import STATUSES, WORDS, Tally, Trend, text_bar
 
@@ -99,7 +99,7 @@ def summary(
     its choices send back, with the view asked for."""
     single = len(digest.agency_ids) == 1
     blocked, late = digest.blocked, digest.late
-    lowest = sorted(digest.agencies, key=lambda a: (a.completion, -a.tally.late, a.agency))
+    lowest = lowest_first(digest.agencies)
     changes = digest.changes
     data = {
         "title": title,
@@ -121,6 +121,7 @@ def summary(
         "attached": attached,
         "evidence_files": len({r.evidence_number for r in digest.rows if r.evidence_number}),
         "directive_picks": False,  # `/tonghop` over several directives offers each
+        "printed": False,  # on paper or a terminal (`bot digest --preview`): no choices
     }
     buttons = [Button("Theo tình trạng", f"{command} {BY_STATUS}")]
     if not single:
@@ -162,7 +163,7 @@ def details(digest: Digest, command: str, request: Request) -> Reply:
         view = {"scope": digest.scope, **_tally_view(digest.tally)}
         return Reply("digest/statuses", view, (*choices, back))
     if request.view == BY_AGENCY and not single:
-        ranked = sorted(digest.agencies, key=lambda a: (a.completion, -a.tally.late, a.agency))
+        ranked = lowest_first(digest.agencies)
         pages = _pages(len(ranked))
         page = min(request.page, pages)
         shown = ranked[(page - 1) * PAGE : page * PAGE]

@@ -27,6 +27,7 @@ from bot.application.digest.model import (
     AgencySummary,
     Digest,
     DigestRow,
+    lowest_first,
 )
 from bot.application.messages import OutgoingFile
 from bot.application.portal import access
@@ -202,7 +203,7 @@ def dashboard(
     kept.sort(key=lambda r: 0 if r.key in blocked_keys else 1 if r.late else 2)
     pages = max(1, math.ceil(len(kept) / PAGE_SIZE))
     page = min(filters.page, pages)
-    ranked = sorted(digest.agencies, key=lambda a: (a.completion, a.agency))
+    ranked = lowest_first(digest.agencies)
     shown = ranked if filters.all_bars else ranked[:BARS]
     everything = AgencySummary("", scope.title, digest.tally)
     return Dashboard(
