@@ -243,6 +243,12 @@ class Catalog:
                     yield Passage(key, directive, clause, piece, duty_ids)
                     key += 1
 
+    def topics_named(self, topic_ids: Iterable[str]) -> list[Topic]:
+        """The topics of these ids this catalog holds: a question is parsed with every
+        directive's names, then answered from one directive's catalog, which may not
+        have the topic (06 has no «chuyển đổi số»; a copy may lack «kinh phí»)."""
+        return [self.topics[t] for t in topic_ids if t in self.topics]
+
     @property
     def held_names(self) -> list[str]:
         """ "Chỉ thị 06/CT-UBND", ...: every active directive's name."""

@@ -431,3 +431,28 @@ def test_a_bare_question_about_signing_or_dates_asks_about_the_directive(
     assert issued in reply
     assert (directive.signer_name in reply) == (fact == "signer"), reply
     assert len(reply) < 200, reply
+
+
+def test_no_answer_reads_a_topic_its_catalog_does_not_hold(assistant: Assistant) -> None:
+    """With several directives a question is parsed with all their names, then answered
+    from one directive's catalog, which may lack the topic found (a directive «về chuyển
+    đổi số» has none of 06's «kinh phí»): every kind of answer takes it as not named,
+    where one read `catalog.topics[t]` and the user got a traceback."""
+    from dataclasses import replace
+
+    qa = assistant.core.qa
+    service = qa.by_directive[next(iter(qa.by_directive))] if qa.by_directive else qa
+    for text in (
+        "ai chịu trách nhiệm về chữ ký số",
+        "đào tạo về chữ ký số do ai chủ trì",
+        "chỉ thị nói gì về chữ ký số",
+        "Sở Nội vụ làm gì về chữ ký số, hạn khi nào",
+    ):
+        parse = service.nlu.parse(text)
+        assert "topic" in {e.entity for e in parse.entities}, text
+        foreign = tuple(
+            replace(e, value="chu_de_cua_van_ban_khac") if e.entity == "topic" else e
+            for e in parse.entities
+        )
+        for intent, handler in service._handlers.items():
+            handler(replace(parse, intent=intent, entities=foreign))  # never raises

@@ -207,7 +207,7 @@ def _own_first(catalog: Catalog, agency: Agency, specific: list[Assignment]) -> 
 def responsible(matcher: Matcher, parse: Parse) -> Answer | None:
     """The duty (or two) matching the task asked about, with who leads and coordinates;
     "ai chịu trách nhiệm về chữ ký số": every duty of the topic, with who does it."""
-    topics = [matcher.catalog.topics[t] for t in parse.values("topic")]
+    topics = matcher.catalog.topics_named(parse.values("topic"))
     asked = set(parse.tokens) - RESPONSIBILITY_WORDS
     if len(topics) == 1 and matcher.only_names(replace(parse, tokens=tuple(asked))):
         return topic_overview(matcher, parse, topics)

@@ -24,7 +24,7 @@ from nlu.engine import Parse
 
 def topic(matcher: Matcher, parse: Parse) -> Answer | None:
     catalog = matcher.catalog
-    topics = [catalog.topics[t] for t in parse.values("topic") if t in catalog.topics]
+    topics = catalog.topics_named(parse.values("topic"))
     if topics and (matcher.only_names(parse) or asks_for_a_list(parse)):
         return topic_overview(matcher, parse, topics)
     answer = passages(matcher, parse)
