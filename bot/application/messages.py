@@ -26,6 +26,9 @@ if TYPE_CHECKING:
 MAX_PAYLOAD_BYTES = 64
 DATE_TAG, DATETIME_TAG = "$date", "$datetime"
 
+# What a user is told when answering their message failed (logged with its traceback).
+APOLOGY = "Xin lỗi, đã có lỗi xảy ra. Anh/Chị vui lòng thử lại sau."
+
 
 @dataclass(frozen=True)
 class Attachment:

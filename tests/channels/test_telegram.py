@@ -31,12 +31,11 @@ from bot.application import accounts
 from bot.application.admin import files
 from bot.application.commands import CommandTable
 from bot.application.dialogs.report import DEFAULT_EVIDENCE_BYTES
-from bot.application.messages import Button, IncomingMessage, Reply, Response
+from bot.application.messages import APOLOGY, Button, IncomingMessage, Reply, Response
 from bot.application.router import DECLARED_COMMANDS, Core
 from bot.channels.console.chat import ConsoleChannel
 from bot.channels.http import HttpServer
 from bot.channels.telegram.app import build_application
-from bot.channels.telegram.handlers import APOLOGY
 from bot.channels.telegram.runner import TelegramRunner
 from bot.channels.telegram.webhook import SECRET_HEADER
 from bot.channels.web.app import Portal

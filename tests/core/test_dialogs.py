@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
 from bot.app import Assistant, build_assistant
@@ -316,3 +317,31 @@ def test_a_restarted_console_shows_the_open_step_without_answering_it(
     with session_scope(assistant.sessions) as session:
         after = states.load(session, user_id)
         assert after is not None and (after.step, dict(after.data)) == ("blockers", data)
+
+
+def test_a_line_the_core_fails_on_gets_an_apology_and_the_console_goes_on(
+    assistant: Assistant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import io
+    import json
+
+    from bot.application.messages import APOLOGY
+    from bot.channels.console.chat import ConsoleChannel, ask_lines, chat
+
+    handle = assistant.core.handle
+
+    def failing(session: object, message: IncomingMessage) -> object:
+        if "hỏng" in message.text:
+            raise KeyError("a bug")
+        return handle(session, message)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(assistant.core, "handle", failing)
+    console = ConsoleChannel(assistant, "e1")
+    out = io.StringIO()
+    chat(console, stdin=io.StringIO("câu hỏng\nai ký chỉ thị\n"), out=out)
+    after = out.getvalue().split(APOLOGY)
+    assert len(after) == 2 and "Nguyễn Tiến Nhường" in after[1]  # answered after it
+    lines = io.StringIO()
+    ask_lines(console, ["câu hỏng\n", "ai ký chỉ thị\n"], lines)
+    first, second = (json.loads(x) for x in lines.getvalue().splitlines())
+    assert first == {"reply": APOLOGY, "kind": "error"} and "Nguyễn" in second["reply"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import sys
 from collections.abc import Iterable
 from pathlib import Path
@@ -10,9 +11,18 @@ from typing import TextIO
 
 from bot.application import choices
 from bot.application.assistant import Assistant
-from bot.application.messages import Attachment, IncomingMessage, OutgoingFile, Reply, Response
+from bot.application.messages import (
+    APOLOGY,
+    Attachment,
+    IncomingMessage,
+    OutgoingFile,
+    Reply,
+    Response,
+)
 from bot.config import PROJECT_ROOT
 from bot.storage.db import session_scope
+
+log = logging.getLogger(__name__)
 
 CHANNEL = "console"
 PROMPT = "Anh/Chị: "
@@ -103,10 +113,22 @@ class ConsoleChannel:
         )
 
 
+def _failed(line: str) -> None:
+    """A line the core could not answer: logged with its traceback (stderr), and the
+    session goes on, as a messenger's would, instead of ending on a traceback."""
+    log.exception("could not answer %r", line[:80])
+
+
 def ask_lines(channel: ConsoleChannel, lines: Iterable[str], out: TextIO) -> None:
     """One JSON object per input line, in order, flushed as it goes."""
     for line in lines:
-        out.write(channel.as_json(channel.send(line.rstrip("\r\n"))) + "\n")
+        text = line.rstrip("\r\n")
+        try:
+            answered = channel.as_json(channel.send(text))
+        except Exception:
+            _failed(text)
+            answered = json.dumps({"reply": APOLOGY, "kind": "error"}, ensure_ascii=False)
+        out.write(answered + "\n")
         out.flush()
 
 
@@ -126,4 +148,10 @@ def chat(channel: ConsoleChannel, stdin: TextIO = sys.stdin, out: TextIO = sys.s
         if not line or line.strip().lower() in ("thoát", "thoat", "exit", "quit"):
             out.write("\nTạm biệt!\n")
             return
-        out.write(channel.render(channel.send(line.rstrip("\r\n"))) + "\n\n")
+        text = line.rstrip("\r\n")
+        try:
+            answered = channel.render(channel.send(text))
+        except Exception:
+            _failed(text)
+            answered = APOLOGY
+        out.write(answered + "\n\n")

@@ -27,7 +27,7 @@ from telegram.ext import ContextTypes
 
 from bot.application.assistant import Assistant
 from bot.application.commands import CommandTable, Held, parse_command
-from bot.application.messages import Attachment, IncomingMessage, Response
+from bot.application.messages import APOLOGY, Attachment, IncomingMessage, Response
 from bot.application.render import Renderer
 from bot.channels.telegram.render import Outgoing, send_all, to_outgoing
 from bot.storage.db import session_scope
@@ -36,7 +36,6 @@ log = logging.getLogger(__name__)
 
 CHANNEL = "telegram"
 # Plain text on purpose: it must go out even when rendering is what failed.
-APOLOGY = "Xin lỗi, đã có lỗi xảy ra. Vui lòng thử lại sau."
 # Roles whose command menu differs from everyone's, set for their chat on /start.
 ROLES_WITH_OWN_MENU = frozenset({"manager", "admin"})
 

@@ -18,7 +18,7 @@ from typing import Any
 
 from bot.application.assistant import Assistant
 from bot.application.delivery import DeliveryError, RetryLater, TransientError
-from bot.application.messages import IncomingMessage, Reply, Response
+from bot.application.messages import APOLOGY, IncomingMessage, Reply, Response
 from bot.channels.zalo.sender import ZaloSender
 from bot.channels.zalo.updates import reply_chat_id, to_incoming
 from bot.storage.db import session_scope
@@ -26,7 +26,6 @@ from bot.storage.db import session_scope
 log = logging.getLogger(__name__)
 
 # Plain text on purpose: it must go out even when rendering is what failed.
-APOLOGY = "Xin lỗi, đã có lỗi xảy ra. Anh/Chị vui lòng thử lại sau."
 NOTICE_TEMPLATE = "chat/notice"
 REPLY_RETRIES = 2
 MAX_RETRY_WAIT = 5.0
