@@ -128,6 +128,8 @@ def may_open(
     `file_agency`: its own officials and managers, the digests that cover it."""
     if agency_id == file_agency and roles & {OFFICIAL, MANAGER}:
         return True
+    if builder.sees_province(agency_id, roles, scope):
+        return True
     covered = builder.scope_of(agency_id, roles, scope)
     return covered is not None and file_agency in covered[0]
 

@@ -179,3 +179,22 @@ def test_the_list_dates_a_file_by_the_day_it_was_in_vietnam(world: World) -> Non
     listed = chat(world.assistant, "province_manager", "/minhchung")
     assert f"Số {number}: minh-chung-{number}.jpg — " in listed
     assert "(1/12/2026)" in listed and "30/11/2026" not in listed, listed
+
+
+def test_a_file_follows_its_agency_into_a_merge_and_the_province_still_opens_it(
+    world: World,
+) -> None:
+    """Tiên Du merged into a new ward (its duties, given to the district group, left
+    with no holder): its official, now the ward's, and the province's manager and admin
+    still open the file."""
+    from bot.application.admin import agencies
+
+    number = attach(world)
+    with session_scope(world.assistant.sessions) as session:
+        agencies.merge(session, None, ["h_tien_du"], "p_tien_du", "UBND phường Tiên Du")
+        assert session.get_one(EvidenceFile, number).agency_id == "p_tien_du"
+    world.assistant.core.wait_for_reload()
+    for account in ("official", "province_manager", "admin"):
+        [reply] = ask(world, account, f"/minhchung {number}").replies
+        assert [f.content for f in reply.files] == [JPEG], account
+    assert not ask(world, "district_manager", f"/minhchung {number}").replies[0].files

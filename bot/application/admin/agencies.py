@@ -48,6 +48,7 @@ _MOVED: dict[str, tuple[Any, Any, tuple[Any, ...]]] = {
     "reports": (m.ProgressReport, m.ProgressReport.id, ()),
     "outbox": (m.OutboxMessage, m.OutboxMessage.id, ()),
     "invites": (m.InviteCode, m.InviteCode.code, (m.InviteCode.used_at.is_(None),)),
+    "evidence": (m.EvidenceFile, m.EvidenceFile.id, ()),
 }
 
 

@@ -78,19 +78,26 @@ class DigestBuilder:
         """The agencies a person's digest covers, and its title; None: not allowed.
         Admins and the province's managers see the province; another manager the
         agencies of their `scope` (empty: their own agency)."""
-        held = {roles} if isinstance(roles, str) else set(roles or ())
-        if "admin" in held:
+        if self.sees_province(agency_id, roles, scope):
             return self.all_agencies(), "toàn tỉnh"
+        held = {roles} if isinstance(roles, str) else set(roles or ())
         if "manager" not in held:
             return None
         wanted = list(scope) or ([agency_id] if agency_id else [])
-        if self.settings.province_agency in wanted:
-            return self.all_agencies(), "toàn tỉnh"
         known = [a.id for a in self.catalog.kb.agencies if a.id in wanted]
         if not known:
             return None
         names = self.catalog.agencies
         return known, ", ".join(names[a].short_name for a in known)
+
+    def sees_province(self, agency_id: str | None, roles: Held, scope: Sequence[str] = ()) -> bool:
+        """Admins, and managers of the province (UBND tỉnh, or it in their scope): they
+        see every agency, those with no duty left included (a district merged away)."""
+        held = {roles} if isinstance(roles, str) else set(roles or ())
+        if "admin" in held:
+            return True
+        wanted = list(scope) or ([agency_id] if agency_id else [])
+        return "manager" in held and self.settings.province_agency in wanted
 
     def agency_names(self) -> dict[str, str]:
         return {a.id: a.short_name for a in self.catalog.kb.agencies}
