@@ -192,8 +192,11 @@ def test_a_file_follows_its_agency_into_a_merge_and_the_province_still_opens_it(
     number = attach(world)
     with session_scope(world.assistant.sessions) as session:
         agencies.merge(session, None, ["h_tien_du"], "p_tien_du", "UBND phường Tiên Du")
+        agencies.set_active(session, None, "all_districts", False, force=True)  # as in 2025
         assert session.get_one(EvidenceFile, number).agency_id == "p_tien_du"
     world.assistant.core.wait_for_reload()
+    history = chat(world.assistant, "official", "/tiendo 2.f-5")
+    assert "35%" in history and f"/minhchung {number}" in history  # its reports are its own
     for account in ("official", "province_manager", "admin"):
         [reply] = ask(world, account, f"/minhchung {number}").replies
         assert [f.content for f in reply.files] == [JPEG], account

@@ -8,6 +8,7 @@ from typing import Any
 from bot.application import accounts, progress
 from bot.application.commands import Command, CommandContext, small_int
 from bot.application.dialogs import state as states
+from bot.application.knowledge.agencies import active_names
 from bot.application.messages import Reply, Response
 from bot.domain.roles import ADMIN, MANAGER
 from bot.storage.models import ProgressReport, utcnow
@@ -94,13 +95,15 @@ def latest_progress(ctx: CommandContext) -> Response:
     from bot.application.digest.builder import DigestBuilder
 
     agency_id = ctx.user.agency_id
-    if (refused := no_progress(ctx)) is not None:
-        return refused
-    assert agency_id is not None
     words = ctx.args.split()
     request = views.Request.read(words)
-    if request is None:
+    if request is None and agency_id is not None:
+        # A duty's history is read even when the agency holds no duty now (merged into
+        # a new ward whose district group was closed): its reports are still its own.
         return duty_history(ctx, agency_id, ctx.args.strip())
+    if (refused := no_progress(ctx)) is not None:
+        return refused
+    assert agency_id is not None and request is not None
     app = ctx.app
     builder = DigestBuilder(app.catalog, app.templates_dir, app.nudge_settings)
     name = app.catalog.agencies[agency_id].short_name
@@ -116,8 +119,11 @@ def duty_history(ctx: CommandContext, agency_id: str, typed: str) -> Response:
     directive's duty too (its history, marked as no longer in force)."""
     catalog = ctx.app.catalog
     duty_key = progress.find_duty_id(catalog, typed)
-    own = progress.reportable_duties(catalog, agency_id)
-    view: dict[str, Any] = {"agency": catalog.agencies[agency_id].name, "retired_on": None}
+    if agency_id in catalog.agencies:
+        own, name = progress.reportable_duties(catalog, agency_id), catalog.agencies[agency_id].name
+    else:  # made a moment ago (a merge into a new ward): the indexes are being rebuilt
+        own, name = [], active_names(ctx.session, [agency_id]).get(agency_id, ("", ""))[0]
+    view: dict[str, Any] = {"agency": name or agency_id, "retired_on": None}
     if duty_key is not None:
         duty = catalog.duties[duty_key][1]
         view |= {
