@@ -13,7 +13,7 @@ from sqlalchemy import select
 from bot.app import Assistant, build_qa, prepare_database
 from bot.application import progress
 from bot.application.admin import agencies
-from bot.application.admin.agency_file import apply_file, read_file
+from bot.application.admin.agency_file import AgencyFileError, apply_file, read_file
 from bot.application.admin.audit_words import Names, action_word, entity_word
 from bot.application.digest.builder import DigestBuilder
 from bot.application.knowledge.seed import load_knowledge_from_db
@@ -193,6 +193,29 @@ def test_the_2025_reorganisation_applies_to_the_shipped_data(assistant: Assistan
     qa = build_qa(assistant.settings, kb)  # the indexes build from it
     assert qa.catalog.agency_names[fold("Sở TT&TT")] == "skhcn"
     assert qa.catalog.agency_names[fold("UBND tỉnh Bắc Giang")] == "ubnd_tinh"
+
+
+def test_a_district_with_accounts_goes_to_its_ward_first_then_the_file_applies(
+    assistant: Assistant,
+) -> None:
+    """A district that still has accounts is not closed by the file; merged first into
+    the ward its people now work for (accounts and reports follow), the file applies,
+    passing over it."""
+    from bot.application import accounts
+
+    with session_scope(assistant.sessions) as session:
+        code = accounts.create_invite(session, "tx_tu_son", "official").code
+    Chat(assistant, "71").send(f"/start {code}")
+    refused = pytest.raises(AgencyFileError, match="ngừng hoạt động")
+    with refused, session_scope(assistant.sessions) as session:  # rolled back
+        apply_file(session, None, read_file(REORGANISATION))
+    with session_scope(assistant.sessions) as session:
+        agencies.merge(session, None, ["tx_tu_son"], "p_tu_son", "UBND phường Từ Sơn")
+        done = apply_file(session, None, read_file(REORGANISATION))
+        official = session.scalars(select(User).where(User.channel_user_id == "71")).one()
+        assert official.agency_id == "p_tu_son"
+    assert "tx_tu_son" not in {c.agency_id for c in done}
+    assert {"h_que_vo", "all_districts"} <= {c.agency_id for c in done}
 
 
 def test_the_command_line(

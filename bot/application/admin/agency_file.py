@@ -33,7 +33,7 @@ from sqlalchemy.orm import Session
 
 from bot.application.admin import agencies
 from bot.application.admin.content import ContentError
-from bot.application.knowledge.agencies import name_of
+from bot.application.knowledge.agencies import merged_into, name_of
 from bot.storage.models import Agency, User
 
 OPERATIONS = ("add", "rename", "merge", "deactivate", "reactivate")
@@ -145,6 +145,11 @@ def apply_op(session: Session, user: User | None, op: dict[str, Any], source: st
     active, force = kind == "reactivate", op.get("force") is True
     changes = []
     for agency_id in _ids(op[kind]):
+        existing = session.get(Agency, agency_id.strip())
+        if not active and existing is not None and merged_into(existing):
+            # Merged already (a district whose people went to a ward first): gone, as
+            # the file wants, with its accounts where they now work.
+            continue
         row, left = agencies.set_active(session, user, agency_id, active, source, force)
         name = name_of(row)
         changes.append(Change(kind, row.id, name, left=left.duties, merged_in=left.merged_in))
