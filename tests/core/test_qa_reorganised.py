@@ -59,3 +59,16 @@ def test_a_closed_district_and_a_merged_department_asked_by_their_names(
     text = assistant.renderer.render(answer.reply)
     assert answer.kind == "duties" and "Mục 2.b" in answer.citations
     assert "Sở Thông tin và Truyền thông đã được hợp nhất vào Sở Khoa học và Công nghệ" in text
+
+
+def test_a_duty_whose_agencies_are_all_closed_says_so(assistant: Assistant) -> None:
+    """Mục 2.f's duties went to the districts only: with no district level, who does
+    them reads «không còn cơ quan nào», never a blank where the agency was."""
+    qa = reorganised(assistant)
+    for question in (
+        "Ai chịu trách nhiệm lập danh sách cán bộ phụ trách CNTT cấp xã?",
+        "Những việc nào có thời hạn?",
+    ):
+        text = assistant.renderer.render(qa.answer(question).reply)
+        assert "—  (" not in text and "\n chịu trách nhiệm" not in text, text
+        assert "không còn cơ quan nào" in text.lower(), text

@@ -42,6 +42,11 @@ def cited_in(catalog: Catalog, text: str) -> list[CitedDocument]:
     return [c for d in catalog.kb.directives for c in d.cites if c.number in text]
 
 
+# Who leads a duty whose agencies were all closed since (the district level, 2025):
+# read in "… chịu trách nhiệm", "Đơn vị thực hiện: …", "— …".
+NO_HOLDER = "không còn cơ quan nào (cơ quan được giao đã thôi hoạt động)"
+
+
 def duty_view(catalog: Catalog, duty: Duty, role: str = "") -> dict[str, Any]:
     return {
         "id": duty.id,
@@ -49,7 +54,7 @@ def duty_view(catalog: Catalog, duty: Duty, role: str = "") -> dict[str, Any]:
         "text": duty.text,
         "clause": label(catalog, duty.clause),
         "role": role,
-        "lead": names(catalog, duty.lead),
+        "lead": names(catalog, duty.lead) or [NO_HOLDER],
         "coordinate": names(catalog, duty.coordinate),
         "via": names(catalog, duty.via),
         "timing": timing_view(duty),
