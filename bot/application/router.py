@@ -212,7 +212,10 @@ class Core:
             return Response((Reply("chat/attachment_outside_dialog"),))
         if message.payload is None and _answers_a_choice(text):
             return self._nothing_chosen(session, user, text)
-        awaited = feedback.awaiting_comment(session, user) if message.payload is None else None
+        # A question (it ends with "?", as in the report dialog) is asked, not taken as
+        # the comment on the last «Chưa đúng».
+        typed_comment = message.payload is None and not text.rstrip().endswith("?")
+        awaited = feedback.awaiting_comment(session, user) if typed_comment else None
         commented = feedback.take_comment(session, user, awaited, text) if awaited else None
         if commented is not None:  # typed right after "Chưa đúng": what was wrong
             return commented

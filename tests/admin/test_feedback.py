@@ -225,3 +225,14 @@ def test_stats_on_the_command_line(
     assert "Thống kê 2 tuần" in out and out.count("• ") == 2
     assert main(["stats", "--weeks", "0"]) == 2
     assert "từ 1 đến 26 tuần" in capsys.readouterr().err
+
+
+def test_a_question_right_after_chua_dung_is_asked_not_taken_as_the_comment(
+    assistant: Assistant,
+) -> None:
+    chat = Chat(assistant)
+    chat.send(QUESTION)
+    chat.send("2")
+    chat.send("Sở Nội vụ phải làm gì?")
+    assert "Mục 2.d" in chat.text() and "Đã ghi nhận góp ý" not in chat.text()
+    assert [r.comment for r in rows(assistant)] == [""]
