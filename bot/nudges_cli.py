@@ -15,10 +15,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bot.config import Settings
+from bot.domain.calendar import TIMEZONE
 from bot.domain.dates import check_date, padded_datetime, parse_vn_date
 
 if TYPE_CHECKING:
     from bot.application.scheduler.policy import Skipped
+
+
+def _vietnam_today() -> dt.date:
+    """Today in Vietnam: at 06:00 there it is still yesterday in UTC, and the preview
+    showed the day before."""
+    return dt.datetime.now(TIMEZONE).date()
 
 
 def _date(text: str) -> dt.date:
@@ -77,7 +84,7 @@ def cmd_calendar(args: argparse.Namespace) -> int:
             print("Đã xóa." if removed else f"{args.date:%d/%m/%Y} không có trong lịch riêng.")
             return 0 if removed else 1
         cal = calendar.load_calendar(session, settings)
-        year = args.year or dt.date.today().year
+        year = args.year or _vietnam_today().year
         print(f"Lịch làm việc năm {year}: {cal.description}.")
         day = dt.date(year, 1, 1)
         while day.year == year:
@@ -116,7 +123,7 @@ def nudges_preview(args: argparse.Namespace) -> int:
     catalog = assistant.core.qa.catalog
     names = {a.id: a.short_name for a in catalog.kb.agencies}
     role_label = assistant.core.services.role_label  # "admin" -> "quản trị viên"
-    day: dt.date = args.date or dt.date.today()
+    day: dt.date = args.date or _vietnam_today()
     with session_scope(assistant.sessions) as session:
         world = load_world(session, catalog, settings)
     cal = world.calendar
@@ -216,7 +223,7 @@ def nudges_demo_shift(args: argparse.Namespace) -> int:
                 print(f"Giữ nguyên hạn điều chỉnh của quản trị viên: {', '.join(kept)}.")
             return 0
         try:
-            shifted = demo.shift(session, args.days, dt.date.today())
+            shifted = demo.shift(session, args.days, _vietnam_today())
         except demo.RealData as refused:
             url = masked_url(settings.database_url)
             print(DEMO_REFUSED.format(url=url, reasons="; ".join(refused.reasons)), file=sys.stderr)
@@ -242,8 +249,6 @@ def nudges_tick(args: argparse.Namespace) -> int:
     service = NudgeService(_assistant(), [])
     now: dt.datetime | None = args.now
     if now is not None and now.tzinfo is None:
-        from bot.domain.calendar import TIMEZONE
-
         now = now.replace(tzinfo=TIMEZONE)
     result = service.tick(now)
     print(

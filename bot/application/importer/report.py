@@ -44,11 +44,11 @@ class ImportResult:
             f"Văn bản: {d.doc_type} {d.number} ngày {vn_date(d.issued)} – {d.title}",
             f"Cơ quan ban hành: {d.issuer}; người ký: {d.signer_name} "
             f"({d.signing_capacity}, {d.signer_title})",
-            f"Mục (clauses): {len(d.clauses)} ({intro} mở đầu, "
+            f"Mục: {len(d.clauses)} ({intro} mở đầu, "
             f"{len(d.clauses) - intro - closing} đánh số, {closing} đoạn kết)",
-            f"Nhiệm vụ (duties): {len(d.duties)} ghi vào bản nháp / "
+            f"Nhiệm vụ: {len(d.duties)} ghi vào bản nháp / "
             f"{len(self.candidates)} ứng viên ({unaddressed} chưa rõ cơ quan)",
-            f"Ngày tháng (dates): {self.dates_found} trong văn bản; gắn vào nhiệm vụ: "
+            f"Ngày tháng: {self.dates_found} trong văn bản; gắn vào nhiệm vụ: "
             f"{deadlines} thời hạn, {recurring} định kỳ",
             f"Cơ quan nhận ra (agencies matched): {len(self.agencies_matched)} "
             f"({', '.join(self.agencies_matched)})",
