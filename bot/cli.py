@@ -318,8 +318,9 @@ def cmd_directive_retire(args: argparse.Namespace) -> int:
     from bot.storage.models import utcnow
 
     def retire(session: Session) -> str:
-        publishing.retire(session, args.id, utcnow())
-        return f"Đã ngừng áp dụng {args.id} (giữ lại lịch sử báo cáo, không nhắc việc nữa)."
+        row = publishing.retire(session, args.id, utcnow())
+        name = f"{row.doc_type} {row.number}"
+        return f"Đã ngừng áp dụng {name} (giữ lại lịch sử báo cáo, không nhắc việc nữa)."
 
     return _directive_change(Settings.from_env(), retire)
 
@@ -625,7 +626,9 @@ def build_parser() -> argparse.ArgumentParser:
     directive_retire = directive_commands.add_parser(
         "retire", help="ngừng áp dụng một văn bản (giữ lịch sử, không nhắc việc nữa)"
     )
-    directive_retire.add_argument("id", metavar="MÃ_VĂN_BẢN", help="ví dụ 06-CT-UBND-2019")
+    directive_retire.add_argument(
+        "id", metavar="VĂN_BẢN", help="mã (06-CT-UBND-2019), số (06/CT-UBND) hoặc 06/2019"
+    )
     directive_retire.set_defaults(func=cmd_directive_retire)
     directive_list = directive_commands.add_parser("list", help="các văn bản đã nạp")
     directive_list.set_defaults(func=cmd_directive_list)

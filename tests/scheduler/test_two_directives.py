@@ -145,13 +145,15 @@ def test_reports_digests_nudges_and_exports_keep_the_two_apart(two: Assistant) -
 def retire_second(
     two: Assistant, db_url: str, two_packs: Path, monkeypatch: pytest.MonkeyPatch
 ) -> dt.date:
-    """`bot directive retire 99-CT-UBND-2025` in another process, seen by the running
-    bot (its reloader checks at once); the day it was retired, in Vietnam."""
+    """`bot directive retire 99/2025` (its short name, as answers cite it) in another
+    process, seen by the running bot (its reloader checks at once); the day it was
+    retired, in Vietnam."""
     monkeypatch.setattr(reload, "CHECK_EVERY_SECONDS", 0.0)
     monkeypatch.setenv("DATABASE_URL", db_url)
     monkeypatch.setenv("DATA_DIR", str(two_packs))
     say(two, "1", "xin chào")  # the reloader notes the latest change
-    assert main(["directive", "retire", SECOND]) == 0
+    assert main(["directive", "retire", "99/CT"]) == 2  # names no directive: refused
+    assert main(["directive", "retire", "99/2025"]) == 0
     say(two, "1", "xin chào")  # sees the retirement: rebuilds in the background
     two.core.wait_for_reload()
     with session_scope(two.sessions) as session:
