@@ -60,6 +60,20 @@ def find_duty_id(catalog: Catalog, typed: str) -> str | None:
     )
 
 
+def duties_of_clause(catalog: Catalog, typed: str, keys: Iterable[str]) -> list[str]:
+    """Those of `keys` in the clause a user typed ("7.a", "Mục 7.a", "15/2021·7.a"):
+    answers cite clauses, and people type what they read there."""
+    key = _id_key(re.sub(r"^(mục|muc)\s+", "", typed.strip(), flags=re.IGNORECASE))
+    if not key:
+        return []
+
+    def clause_of(k: str) -> set[str]:
+        ids = (catalog.duty_label(k), catalog.duties[k][1].id)
+        return {_id_key(re.sub(r"-\d+$", "", i)) for i in ids}
+
+    return [k for k in keys if key in clause_of(k)]
+
+
 def _one_named(typed: str, named: Iterable[tuple[str, Sequence[str]]]) -> str | None:
     """The one key whose ids (as shown, as stored) `typed` matches without punctuation
     or case; None when none or several do."""

@@ -260,3 +260,23 @@ def test_sua_takes_a_report_number_or_a_duty(assistant: Assistant) -> None:
     for typed in ("999999", "9.z-9"):
         chat.send(f"/sua {typed}")
         assert f"Không có báo cáo «{typed}» của cơ quan Anh/Chị để sửa" in chat.text()
+
+
+def test_tiendo_takes_a_clause_as_answers_cite_it(assistant: Assistant) -> None:
+    """People type what answers show («Mục 1.c»): a clause with one duty of the agency
+    opens its history; one with several offers them."""
+    from bot.application import progress
+
+    chat = linked_chat(assistant)
+    catalog = assistant.core.qa.catalog
+    own = [d.key for d in progress.reportable_duties(catalog, "snv")]
+    by_clause: dict[str, list[str]] = {}
+    for key in own:
+        by_clause.setdefault(catalog.duties[key][1].clause, []).append(key)
+    single = next(c for c, keys in by_clause.items() if len(keys) == 1)
+    several = next(c for c, keys in by_clause.items() if len(keys) > 1)
+    chat.send(f"/tiendo Mục {single}")
+    assert chat.last is not None and chat.last.replies[0].template == "progress/history"
+    chat.send(f"/tiendo {several}")
+    picks = [b.payload for r in chat.last.replies for b in r.buttons]
+    assert picks == [f"/tiendo {catalog.duty_label(k)}" for k in by_clause[several]]

@@ -9,7 +9,7 @@ from bot.application import accounts, progress
 from bot.application.commands import Command, CommandContext, small_int
 from bot.application.dialogs import state as states
 from bot.application.knowledge.agencies import active_names
-from bot.application.messages import Reply, Response
+from bot.application.messages import Button, Reply, Response
 from bot.domain.roles import ADMIN, MANAGER
 from bot.storage.models import ProgressReport, utcnow
 
@@ -142,9 +142,17 @@ def duty_history(ctx: CommandContext, agency_id: str, typed: str) -> Response:
             "retired_on": retired.retired_on,
         }
     else:
+        in_clause = progress.duties_of_clause(catalog, typed, [d.key for d in own])
+        if len(in_clause) == 1:  # "/tiendo 7.a": the agency's one duty of Mục 7.a
+            return duty_history(ctx, agency_id, catalog.duty_label(in_clause[0]))
         example = catalog.duty_label(own[0].key if own else next(iter(catalog.duties)))
         unknown = {"duty_id": typed[:40], "example": example}
-        return Response((Reply("progress/unknown_duty", unknown),))
+        # Several of the agency's duties in the clause typed: each, to pick.
+        picks = tuple(
+            Button(catalog.duties[k][1].title[:60], f"/tiendo {catalog.duty_label(k)}")
+            for k in in_clause
+        )
+        return Response((Reply("progress/unknown_duty", unknown | {"clause": bool(picks)}, picks),))
     shown, older = progress.history(ctx.session, agency_id, duty_key, HISTORY_SHOWN)
     status = ctx.app.labels.status
     view["reports"] = [
