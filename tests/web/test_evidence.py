@@ -116,13 +116,19 @@ def test_the_digest_names_the_file_and_its_xlsx_links_to_the_portal(world: World
 
 
 def test_the_quarterly_report_is_in_vietnamese_for_words_spelling() -> None:
+    import zipfile
+
     from bot.application.digest.model import Digest
 
-    built = Digest("toàn tỉnh", [], dt.datetime(2026, 12, 14, 2, tzinfo=dt.UTC), [])
-    document = docx.Document(io.BytesIO(to_docx(built, 2026, 4)))
+    written = dt.datetime(2026, 12, 14, 2, tzinfo=dt.UTC)
+    content = to_docx(Digest("toàn tỉnh", [], written, []), 2026, 4)
+    document = docx.Document(io.BytesIO(content))
     qn = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
     langs = list(document.styles.element.iter(f"{qn}lang"))
     assert langs and all(lang.get(f"{qn}val") == "vi-VN" for lang in langs)
+    with zipfile.ZipFile(io.BytesIO(content)) as package:  # Word 2010's copy too
+        assert b"en-US" not in package.read("word/stylesWithEffects.xml")
+    assert document.core_properties.created == written  # not the template's 2013
 
 
 def test_the_portal_downloads_the_file_within_the_visitors_scope(

@@ -8,6 +8,7 @@ from typing import Any
 from bot.application import accounts, progress
 from bot.application.commands import Command, CommandContext, small_int
 from bot.application.dialogs import state as states
+from bot.application.dialogs.report import BUTTON_TITLE, shorten
 from bot.application.knowledge.agencies import active_names
 from bot.application.messages import Button, Reply, Response
 from bot.domain.roles import ADMIN, MANAGER
@@ -149,7 +150,10 @@ def duty_history(ctx: CommandContext, agency_id: str, typed: str) -> Response:
         unknown = {"duty_id": typed[:40], "example": example}
         # Several of the agency's duties in the clause typed: each, to pick.
         picks = tuple(
-            Button(catalog.duties[k][1].title[:60], f"/tiendo {catalog.duty_label(k)}")
+            Button(
+                shorten(catalog.duties[k][1].title, BUTTON_TITLE),
+                f"/tiendo {catalog.duty_label(k)}",
+            )
             for k in in_clause
         )
         return Response((Reply("progress/unknown_duty", unknown | {"clause": bool(picks)}, picks),))

@@ -69,6 +69,9 @@ def to_docx(digest: Digest, year: int, quarter: int, evidence_url: str = "") -> 
     document = Document()
     properties = document.core_properties  # python-docx names itself the author
     properties.author = properties.last_modified_by = "Sở Thông tin và Truyền thông"
+    # The template's own dates (2013) would show as when the report was written.
+    properties.created = properties.modified = digest.generated_at
+    properties.revision = 1
     properties.title = f"Báo cáo tình hình thực hiện Chỉ thị, quý {ROMAN[quarter - 1]}/{year}"
     section = document.sections[0]
     section.page_width, section.page_height = Mm(210), Mm(297)
@@ -279,3 +282,8 @@ def _mark_vietnamese(document: Any) -> None:
             properties.append(lang)
         for kind in ("w:val", "w:eastAsia", "w:bidi"):
             lang.set(qn(kind), "vi-VN")
+    # Word 2010 reads the styles' copy in stylesWithEffects.xml, which python-docx
+    # keeps as plain bytes.
+    for part in document.part.package.iter_parts():
+        if str(part.partname).endswith("/stylesWithEffects.xml"):
+            part._blob = part.blob.replace(b'"en-US"', b'"vi-VN"')
