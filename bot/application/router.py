@@ -266,6 +266,8 @@ class Core:
         elif typed and choices.is_bare_answer(text):  # "có", "ok" that picked no choice
             return self._hinted(dialog, state, text)
         elif typed and text.strip():
+            if self.qa.is_small_talk(text):  # "xin chào" on coming back: not an answer
+                return self._hinted(dialog, state, text)
             outcome = dialog.text(session, user, state, text)
         if outcome is not None:
             return self.services.outcome(session, outcome)

@@ -317,6 +317,14 @@ def test_a_restarted_console_shows_the_open_step_without_answering_it(
     with session_scope(assistant.sessions) as session:
         after = states.load(session, user_id)
         assert after is not None and (after.step, dict(after.data)) == ("blockers", data)
+    console.send("Xin chào!")  # typed on coming back: a greeting, not the blockers
+    with session_scope(assistant.sessions) as session:
+        after = states.load(session, user_id)
+        assert after is not None and (after.step, dict(after.data)) == ("blockers", data)
+    console.send("Thiếu máy chủ")
+    with session_scope(assistant.sessions) as session:
+        after = states.load(session, user_id)
+        assert after is not None and after.data.get("blockers") == "Thiếu máy chủ"
 
 
 def test_a_line_the_core_fails_on_gets_an_apology_and_the_console_goes_on(

@@ -403,6 +403,16 @@ class QAService:
             return ""
         return commands[0]
 
+    def is_small_talk(self, text: str) -> bool:
+        """Whether `text` is a greeting, goodbye or thanks and nothing else ("xin chào"
+        on coming back to a report left open: not the blockers it is asked for)."""
+        parse = self.nlu.parse(text)
+        return (
+            parse.intent in PLAIN_SMALL_TALK
+            and bool(self.small_talk_words)
+            and (self._only_small_talk(parse))
+        )
+
     def _only_small_talk(self, parse: Parse) -> bool:
         if parse.intent not in PLAIN_SMALL_TALK or not self.small_talk_words:
             return True
