@@ -308,7 +308,7 @@ def cmd_directive_set(args: argparse.Namespace) -> int:
         if error.suggestions:
             print(f"  Có phải: {', '.join(error.suggestions)}?", file=sys.stderr)
         return 2
-    reply = drafts.review_reply(draft, kb.agencies, held, draft.duty(args.duty).id)
+    reply = drafts.review_reply(draft, kb.agencies, held, draft.duty(args.duty).id, printed=True)
     print(Renderer(settings.templates_dir, "text").render(reply))
     return 0
 

@@ -99,6 +99,9 @@ def test_the_command_line_corrects_a_draft(
     assert main([*set_, "--coordinate", "không"]) == 0
     out = capsys.readouterr().out
     assert "6. 1.c-1 — Sở Tài chính; hàng quý" in out and PROBLEM not in out
+    # Printed: every duty (06 has 45, chat shows 15), and the command line's commands.
+    assert "\n45. " in out and "nhiệm vụ khác" not in out
+    assert f"bot directive publish {DRAFT}" in out and "«Công bố»" not in out
     assert main(["directive", "publish", DRAFT]) == 0
     with session_scope(own_data.sessions) as session:
         row = session.get_one(Duty, (DRAFT, "1.c-1"))

@@ -260,10 +260,15 @@ def _duty_row(number: int, duty: Duty, names: Mapping[str, Agency]) -> DraftDuty
 
 
 def review_reply(
-    draft: Draft, agencies: Sequence[Agency], replaces: bool, corrected: str = ""
+    draft: Draft,
+    agencies: Sequence[Agency],
+    replaces: bool,
+    corrected: str = "",
+    printed: bool = False,
 ) -> Reply:
     """The review: counts, the agencies given most, every duty with its number, agencies
-    and deadline, and the problems still open (the importer's, then the checks')."""
+    and deadline, and the problems still open (the importer's, then the checks').
+    `printed` (the command line): every duty, and the commands of the command line."""
     directive = draft.directive
     names = {a.id: a for a in agencies}
     per_agency: dict[str, int] = {}
@@ -289,7 +294,8 @@ def review_reply(
         "replaces": replaces,
         "id": directive.id,
         "corrected": corrected,
-        "duties_shown": DUTIES_SHOWN,
+        "duties_shown": len(directive.duties) if printed else DUTIES_SHOWN,
+        "printed": printed,
     }
     buttons = (
         Button("Công bố", f"/congbo {directive.id}", "confirm"),
