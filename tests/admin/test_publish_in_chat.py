@@ -171,3 +171,15 @@ def test_the_console_sends_a_file_with_tep(own_data: Assistant, tmp_path: Path) 
     missing = console.render(console.send(f"/tep {tmp_path / 'khong-co.txt'}"))
     assert "Không mở được tệp" in missing and "khong-co.txt" in missing
     assert "Không mở được tệp" in console.render(console.send("/tep"))
+
+
+def test_an_empty_or_undated_file_makes_no_draft(own_data: Assistant) -> None:
+    """As on the command line: a file with no text, or with no number or date, is not a
+    directive; chat (and the portal, through the same service) says so, drafts nothing."""
+    admin = admin_of(own_data)
+    assert "tệp không có nội dung" in send(admin, "trong.txt", b"  \n ")
+    undated = send(admin, "ghichu.txt", "Họp giao ban sáng thứ hai.\nNội dung: ...".encode())
+    assert "không tìm thấy số văn bản" in undated and "ngày ban hành" in undated
+    assert not (own_data.settings.data_dir / "drafts").exists() or not any(
+        (own_data.settings.data_dir / "drafts").iterdir()
+    )

@@ -59,7 +59,14 @@ def review(services: Services, file_name: str, content: bytes | None) -> Reply:
         text = document_text(file_name, content, services.import_limits)
     except UnreadableDocument as error:
         return Reply("admin/directive_unreadable", {"name": name, "problem": str(error)})
+    if not text.strip():
+        return Reply(
+            "admin/directive_unreadable", {"name": name, "problem": "tệp không có nội dung"}
+        )
     result = import_directive(text, services.catalog.kb.agencies)
+    if result.missing:  # no number or no date: not a directive (as on the command line)
+        problem = f"không tìm thấy {' và '.join(result.missing)}; tệp có phải là văn bản chỉ đạo?"
+        return Reply("admin/directive_unreadable", {"name": name, "problem": problem})
     folder = write_draft(result, _drafts(services) / result.directive.id)
     write_review(folder, name, draft_problems(result))
     return draft_review(services, result.directive.id)
