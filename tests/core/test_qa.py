@@ -98,7 +98,7 @@ def test_every_figure_is_found_by_its_label(assistant: Assistant) -> None:
 
 
 def test_metadata_names_signer_date_and_cited_documents(assistant: Assistant) -> None:
-    _, reply = ask(assistant, "ai la nguoi ky van ban nay")
+    _, reply = ask(assistant, "chi thi nay la van ban gi")
     directive = assistant.knowledge.directives[0]
     assert directive.signer_name in reply and "19/4/2019" in reply
     for cited in directive.cites:
@@ -431,3 +431,24 @@ def test_a_bare_question_about_signing_or_dates_asks_about_the_directive(
     assert issued in reply
     assert (directive.signer_name in reply) == (fact == "signer"), reply
     assert len(reply) < 200, reply
+
+
+def test_a_question_on_one_fact_of_the_header_gets_that_fact_in_a_line(
+    assistant: Assistant,
+) -> None:
+    """Who signed, in what position, whether a body is among the recipients, whether it
+    is in force: the fact asked, not the whole header with its cited documents."""
+    directive = assistant.knowledge.directives[0]
+    cited = directive.cites[0].number
+    _, reply = ask(assistant, "văn bản này do ai ký vậy?")
+    assert directive.signer_name in reply and cited not in reply, reply
+    _, reply = ask(assistant, "người ký chỉ thị có chức danh gì")
+    assert directive.signer_title in reply and cited not in reply, reply
+    _, reply = ask(assistant, "chỉ thị bắt đầu có hiệu lực khi nào, giờ còn hiệu lực không")
+    assert "không nêu" in reply and cited not in reply, reply
+    _, reply = ask(assistant, "Văn phòng Chính phủ có được gửi văn bản này không?")
+    assert reply.startswith("Có") and cited not in reply, reply
+    _, reply = ask(assistant, "Bộ Tài chính có nằm trong nơi nhận không")
+    assert reply.startswith("Không") and "Nơi nhận:" in reply, reply
+    for answer, reply in (ask(assistant, q) for q in ("ai ký chỉ thị này", "chỉ thị ban hành năm nào")):
+        assert answer.kind == "metadata" and len(reply) < 200, reply

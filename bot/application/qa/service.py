@@ -25,6 +25,7 @@ from bot.application.qa.document import (
     by_cited_document,
     by_clause,
     metadata,
+    names_recipients,
     other_document,
     retired_directive,
 )
@@ -227,6 +228,8 @@ class QAService:
         if fact:
             # "ai ký", "ngày nào?" with nothing before them: asked of the directive itself.
             return metadata(self.catalog, replace(parse, intent="ask_metadata"), fact)
+        if names_recipients(parse):
+            return metadata(self.catalog, replace(parse, intent="ask_metadata"))
         return self._answer(parse)
 
     def _follow_up(self, parse: Parse, context: Context) -> Answer | None:
