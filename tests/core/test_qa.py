@@ -450,5 +450,6 @@ def test_a_question_on_one_fact_of_the_header_gets_that_fact_in_a_line(
     assert reply.startswith("Có") and cited not in reply, reply
     _, reply = ask(assistant, "Bộ Tài chính có nằm trong nơi nhận không")
     assert reply.startswith("Không") and "Nơi nhận:" in reply, reply
-    for answer, reply in (ask(assistant, q) for q in ("ai ký chỉ thị này", "chỉ thị ban hành năm nào")):
+    for question in ("ai ký chỉ thị này", "chỉ thị ban hành năm nào"):
+        answer, reply = ask(assistant, question)
         assert answer.kind == "metadata" and len(reply) < 200, reply

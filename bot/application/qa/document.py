@@ -37,7 +37,8 @@ def metadata(catalog: Catalog, parse: Parse, fact: str = "") -> Answer:
         if named is not None:
             data["asked_recipient"] = named
     reply = Reply("qa/metadata", data)
-    return make(parse, "metadata", reply, ["Phần đầu và phần ký của văn bản"], 1.0 if facts else 0.0)
+    evidence = 1.0 if facts else 0.0
+    return make(parse, "metadata", reply, ["Phần đầu và phần ký của văn bản"], evidence)
 
 
 # The facts of the header a question may ask for, by its words (folded): each answered
@@ -95,8 +96,9 @@ def names_recipients(parse: Parse) -> bool:
 
 # Words of "X có nhận chỉ thị này không" that are not the name of X.
 _NOT_A_NAME = frozenset(
-    "co nhan duoc gui cho toi den khong ko k chua hay la chi thi nay van ban do trong nam "
-    "noi a vay cua gom nhung ai gi nao cac".split()
+    {"co", "nhan", "duoc", "gui", "cho", "toi", "den", "khong", "ko", "k", "chua", "hay"}
+    | {"la", "chi", "thi", "nay", "van", "ban", "do", "trong", "nam", "noi", "a", "vay"}
+    | {"cua", "gom", "nhung", "ai", "gi", "nao", "cac"}
 )
 # The words of the "Nơi nhận" line that stands for each kind of provincial body.
 KIND_RECIPIENT_WORDS: dict[str, tuple[str, ...]] = {
