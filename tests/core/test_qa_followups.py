@@ -128,3 +128,19 @@ def test_what_about_an_agency_after_a_topic_gives_its_part_in_that_topic(
             assert topic.name in text.splitlines()[0], text
             checked += 1
     assert checked >= 12
+
+
+def test_whether_a_deadline_has_passed_is_its_deadline_not_the_shortcomings(
+    assistant: Assistant,
+) -> None:
+    """ "quá hạn", "trễ hạn": a deadline's status, never the "hạn chế" of the preamble,
+    asked after the duty or naming it."""
+    chat = Chat(assistant)
+    chat.send("lập danh sách cán bộ phụ trách CNTT cấp xã hạn là bao giờ?")
+    chat.send("vậy đã trễ hạn chưa?")
+    kind, text = kind_and_text(chat)
+    assert kind == "deadline" and "31/5/2019" in text and "quá hạn" in text, text
+    chat = Chat(assistant)
+    chat.send("việc chuyển hệ thống thông tin về trung tâm dữ liệu đã quá hạn chưa")
+    kind, text = kind_and_text(chat)
+    assert kind == "deadline" and "31/12/2019" in text, text

@@ -40,10 +40,12 @@ from bot.application.qa.faq import FaqAnswers
 from bot.application.qa.figures import by_figure_value, figure
 from bot.application.qa.followup import (
     NO_THREAD,
+    STATUS_WORDS,
     WHEN_WORDS,
     WHO_WORDS,
     Context,
     about_another,
+    asks_deadline_status,
     asks_only,
     context_of,
     swapped,
@@ -211,7 +213,7 @@ class QAService:
         return service.answer(text, context, parse)
 
     def _one(self, text: str, context: Context | None, parsed: Parse | None = None) -> Answer:
-        parse = _question_not_request(parsed or self.nlu.parse(text))
+        parse = asks_deadline_status(_question_not_request(parsed or self.nlu.parse(text)))
         if context is not None:
             followed = self._follow_up(parse, context)
             if followed is not None:
@@ -248,7 +250,7 @@ class QAService:
         if not context.duties:
             return None
         if parse.intent in ("ask_deadline", "ask_deadline_list") and asks_only(
-            parse, WHEN_WORDS, stopwords
+            parse, WHEN_WORDS | STATUS_WORDS, stopwords
         ):
             duties = [self.catalog.duties[d][1] for d in context.duties if d in self.catalog.duties]
             dated = [d for d in duties if d.timing.kind != "continuous"]
