@@ -453,3 +453,38 @@ def test_a_question_on_one_fact_of_the_header_gets_that_fact_in_a_line(
     for question in ("ai ký chỉ thị này", "chỉ thị ban hành năm nào"):
         answer, reply = ask(assistant, question)
         assert answer.kind == "metadata" and len(reply) < 200, reply
+
+
+@pytest.mark.parametrize(
+    ("question", "named"),
+    [
+        ("đơn vị chậm triển khai chỉ thị sẽ bị xử phạt thế nào", "mức xử phạt"),
+        ("mua một chứng thư chữ ký số giá bao nhiêu", "giá, chi phí"),
+        ("chi phí cấp chữ ký số cho một cán bộ", "giá, chi phí"),
+        ("anh Lê Văn C ở Sở Tài chính được giao việc gì", "thông tin về cá nhân (Lê Văn C)"),
+        ("cho xin email của Sở Nội vụ", "địa chỉ email của Sở Nội vụ"),
+        ("máy chủ của trung tâm dữ liệu tỉnh đặt ở đâu", "địa điểm"),
+        ("hướng dẫn đăng ký tài khoản trên cổng dịch vụ công", "cách đăng ký, cài đặt"),
+    ],
+)
+def test_a_fact_of_a_kind_the_directive_never_states_is_refused_by_name(
+    assistant: Assistant, question: str, named: str
+) -> None:
+    """A price, a fine, a place, an address, a person, the steps of a procedure: the
+    directive states none, so the question is refused by naming what it asked, never
+    answered with a passage sharing its other words."""
+    answer, reply = ask(assistant, question)
+    assert answer.kind == "refusal" and named in reply, reply
+    assert answer.reply.buttons
+
+
+def test_the_words_of_a_price_or_a_place_in_a_directive_question_are_not_refused(
+    assistant: Assistant,
+) -> None:
+    for question in (
+        "có bao nhiêu tài khoản thư điện tử đã cấp",
+        "danh sách cán bộ CNTT cấp xã gửi ở đâu",
+        "cổng dịch vụ công quốc gia được nhắc đến thế nào",
+        "kinh phí thực hiện chỉ thị do ai bố trí",
+    ):
+        assert ask(assistant, question)[0].kind != "refusal", question

@@ -17,6 +17,7 @@ from functools import partial
 from bot.application.messages import Button, Reply
 from bot.application.qa import directives
 from bot.application.qa.answer import CONFIDENT, Answer, make
+from bot.application.qa.asks import unsupported_ask
 from bot.application.qa.conversation import empty, refuse, request, small_talk
 from bot.application.qa.counts import asks_duty_count, counted, duty_count
 from bot.application.qa.deadlines import deadline, deadline_answer, deadline_list, no_deadline
@@ -289,6 +290,9 @@ class QAService:
         uncovered = [s for s in parse.values("uncovered") if not self.catalog.mentions(s)]
         if _asks_a_persons_name(parse):
             uncovered.append(PERSONS_NAME)
+        not_held = unsupported_ask(self.catalog, parse)
+        if not_held:
+            uncovered.append(not_held)
         if uncovered:
             # "số điện thoại Sở TT&TT": of the agency named, not its duties.
             agencies = [self.catalog.agencies[a].short_name for a in parse.values("agency")]
