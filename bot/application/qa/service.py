@@ -18,7 +18,13 @@ from bot.application.messages import Button, Reply
 from bot.application.qa import directives
 from bot.application.qa.answer import CONFIDENT, Answer, make
 from bot.application.qa.asks import unsupported_ask
-from bot.application.qa.conversation import empty, refuse, request, small_talk
+from bot.application.qa.conversation import (
+    empty,
+    refuse,
+    request,
+    requested_by_shape,
+    small_talk,
+)
 from bot.application.qa.counts import asks_duty_count, counted, duty_count
 from bot.application.qa.deadlines import deadline, deadline_answer, deadline_list, no_deadline
 from bot.application.qa.document import (
@@ -406,10 +412,12 @@ class QAService:
         """The command a request to the assistant asks for ("" for none); "I want to
         report" with a question word is a question about reporting."""
         commands = parse.values("request")
+        shaped = requested_by_shape(parse)
         if not commands:
-            return ""
-        if commands[0] == REPORT_COMMAND and _asks(parse):
-            return ""
+            return shaped
+        if commands[0] == REPORT_COMMAND and (_asks(parse) or shaped == HOW_TO_REPORT):
+            # "hướng dẫn tôi cách gửi báo cáo tiến độ": how to, not the report itself.
+            return shaped if shaped == HOW_TO_REPORT else ""
         return commands[0]
 
     def _only_small_talk(self, parse: Parse) -> bool:
@@ -465,6 +473,7 @@ NOT_ANSWERED = NO_THREAD
 # The intent, and the command, of "I want to report".
 REPORT = "report_progress"
 REPORT_COMMAND = "baocao"
+HOW_TO_REPORT = "cachbaocao"
 # Words that make a message a question: "báo cáo quý gửi ai" asks about the directive,
 # "tôi muốn báo cáo" asks to report.
 QUESTION_WORDS = frozenset({"ai", "gi", "nao", "dau", "sao", "nhieu", "gio"})
