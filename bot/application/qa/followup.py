@@ -150,6 +150,15 @@ QUESTION_ENDS = frozenset({"gi", "nao", "dau", "ai", "nhieu", "chua", "khong", "
 QUESTION_LEADS = frozenset({"han", "ai", "khi", "bao", "thoi", "ngay", "gui", "nop", "don"})
 
 
+def _parallel(first: list[str], second: list[str]) -> bool:
+    """ "bao nhiêu camera và bao nhiêu chữ ký số", "hạn A và hạn B": the second part
+    opens with the question word(s) the first asked with ("bao" with its "nhiêu": a
+    "báo cáo" after "và" opens no question)."""
+    lead = second[:2] if second[0] == "bao" else second[:1]
+    n = len(lead)
+    return any(first[i : i + n] == lead for i in range(len(first) - n + 1))
+
+
 def two_parts(text: str) -> tuple[str, str] | None:
     """ "Sở Nội vụ phải làm gì và hạn khi nào?": the two questions of a message that
     asks two, split where the second starts; None for one question."""
@@ -157,6 +166,7 @@ def two_parts(text: str) -> tuple[str, str] | None:
         first, second = text[: join.start()].strip(), text[join.end() :].strip()
         words, asked = fold(second).split(), fold(first).split()
         ends_asking = text[join.start()] == "?" or (asked and asked[-1] in QUESTION_ENDS)
-        if len(asked) >= 2 and ends_asking and words and words[0] in QUESTION_LEADS:
+        opens = len(asked) >= 2 and bool(words) and words[0] in QUESTION_LEADS
+        if opens and (ends_asking or _parallel(asked, words)):
             return first, second
     return None

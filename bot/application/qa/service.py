@@ -172,8 +172,7 @@ class QAService:
         # "Sở Nội vụ phải làm gì và hạn khi nào?": the second part follows the first.
         first = self._one(parts[0], context)
         second = self._one(parts[1], context_of(first) or context)
-        repeated = second.kind == first.kind and set(second.citations) <= set(first.citations)
-        if NOT_ANSWERED & {first.kind, second.kind} or repeated:
+        if NOT_ANSWERED & {first.kind, second.kind} or _repeats(first, second):
             return whole
         return replace(
             first,
@@ -524,6 +523,27 @@ def _counts_of_agency(parse: Parse) -> bool:
 
 def _asks(parse: Parse) -> bool:
     return bool(QUESTION_WORDS & set(parse.tokens)) or parse.text.rstrip().endswith("?")
+
+
+def _repeats(first: Answer, second: Answer) -> bool:
+    """The second part's answer says nothing the first's does not: the same duties or
+    figures. Not the same citations: two deadlines of Mục 2.f, two figures of the
+    preamble are two answers."""
+    if second.kind != first.kind:
+        return False
+    if first.duties or second.duties:
+        return set(second.duties) <= set(first.duties)
+    if second.kind == "figure":
+        return _figures(second) <= _figures(first)
+    return set(second.citations) <= set(first.citations)
+
+
+def _figures(answer: Answer) -> set[str]:
+    return {
+        f.id
+        for view in answer.reply.data.get("figures", ())
+        for f in (view["figure"], *view["parts"])
+    }
 
 
 def _question_not_request(parse: Parse) -> Parse:
