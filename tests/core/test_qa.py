@@ -60,7 +60,40 @@ def test_the_issuer_is_told_it_issued_the_directive_and_agencies_without_duties_
     assert len(others) >= 3  # the Government, the Prime Minister, the Ministry ...
     for agency in others:
         _, reply = ask(assistant, f"{agency.short_name} phải làm gì?")
-        assert "không giao nhiệm vụ riêng cho cơ quan này" in reply, agency.id
+        assert re.search("không giao nhiệm vụ (riêng|nào) cho cơ quan này", reply), agency.id
+
+
+def test_a_provincial_body_managed_from_the_centre_is_told_no_duty_reaches_it(
+    assistant: Assistant,
+) -> None:
+    """Vertically managed (Công an, Quân sự tỉnh): the common duties of "các sở, ban,
+    ngành" do not reach it, and the answer says so rather than "no duty of its own"."""
+    for agency in assistant.knowledge.agencies:
+        if agency.kind == "central" and agency.level == "province":
+            answer, reply = ask(assistant, f"{agency.short_name} được giao làm gì?")
+            assert answer.kind == "duties" and "không giao nhiệm vụ nào" in reply, reply
+            assert "nhiệm vụ chung" in reply and "không áp dụng" in reply, reply
+
+
+def test_an_agencys_heading_counts_what_its_lists_show(assistant: Assistant) -> None:
+    """The heading's count of own duties is what the list shows, plus what it says is
+    left out under it; a group's common duties are its own, listed first."""
+    for agency in assistant.knowledge.agencies:
+        if agency.kind == "group":
+            continue
+        _, reply = ask(assistant, f"{agency.short_name} phải làm gì?")
+        said = re.search(r"(\d+) nhiệm vụ riêng[,. ]", reply.split("\n")[0])
+        if said is None:
+            continue
+        own = reply.split("Phối hợp thực hiện:")[0].split("Nhiệm vụ chung")[0]
+        listed = own.count("\n• ")
+        more = re.search(r"… và (\d+) nhiệm vụ riêng khác", own)
+        shown = listed - (1 if more else 0) + (int(more.group(1)) if more else 0)
+        assert shown == int(said.group(1)), reply
+        assert "… và 1 nhiệm vụ" not in reply, reply
+    _, reply = ask(assistant, "nhiệm vụ chung của các sở, ban, ngành là gì")
+    assert "0 nhiệm vụ riêng" not in reply and "nhiệm vụ chung" in reply.split("\n")[0], reply
+    assert "Mục 1.a" in reply.split("Phối hợp thực hiện:")[0], reply
 
 
 def test_district_gets_district_and_general_duties(assistant: Assistant) -> None:
@@ -488,3 +521,15 @@ def test_the_words_of_a_price_or_a_place_in_a_directive_question_are_not_refused
         "kinh phí thực hiện chỉ thị do ai bố trí",
     ):
         assert ask(assistant, question)[0].kind != "refusal", question
+
+
+def test_the_full_list_of_an_agencys_duties_does_not_repeat_the_common_ones(
+    assistant: Assistant,
+) -> None:
+    """«Xem đủ» follows the first answer: its lists in full, the common duties (told
+    the first time) by their count."""
+    qa = assistant.core.qa
+    answer = qa.agency_duties("sttt", complete=True)
+    assert answer is not None
+    reply = assistant.renderer.render(answer.reply)
+    assert "Nhiệm vụ chung của các sở" not in reply and "nhóm nhiệm vụ chung" in reply, reply

@@ -81,8 +81,8 @@ def agency_duties(matcher: Matcher, parse: Parse, complete: bool = False) -> Ans
         own = [a for a in specific if _leads(catalog, agency, a)]
         joined = [a for a in specific if not _leads(catalog, agency, a)]
         general = [a for a in assignments if catalog.is_general(a.duty)]
-        shown = own if complete else own[:MAX_LISTED]
-        joined_shown = joined if complete else joined[:MAX_JOINED]
+        shown = own if complete else _cut(own, MAX_LISTED)
+        joined_shown = joined if complete else _cut(joined, MAX_JOINED)
         section = {
             "agencies": [agency.name],
             # "Sở TT&TT phải làm gì" after it went into the Sở KH&CN: said first.
@@ -93,7 +93,15 @@ def agency_duties(matcher: Matcher, parse: Parse, complete: bool = False) -> Ans
             "specific": [duty_view(catalog, a.duty, a.role) for a in shown],
             "joined_count": len(joined),
             "joined": [_joined_view(catalog, agency, a) for a in joined_shown],
-            "more": len(own) - len(shown) + len(joined) - len(joined_shown),
+            # Each list's rest is said under that list, so that the count of its
+            # heading is what it shows and hides.
+            "more_own": len(own) - len(shown),
+            "more_joined": len(joined) - len(joined_shown),
+            # A vertically managed body (Công an tỉnh) is no "sở, ban, ngành": the
+            # common duties do not reach it, which its answer says.
+            "central": agency.kind == "central" and agency.level == "province",
+            # "Các sở, ban, ngành": the common duties are its own, told first.
+            "group": agency.kind == "group",
             "general": general_view(catalog, general, detailed=bool(topics)),
             "issued": issued,
         }
@@ -111,7 +119,7 @@ def agency_duties(matcher: Matcher, parse: Parse, complete: bool = False) -> Ans
             if count_only and (own or joined):
                 label_ = f"Xem nhiệm vụ của {agency.short_name}"
                 buttons.append(Button(label_, f"/nhiemvu {agency.id}"))
-            elif section["more"]:
+            elif section["more_own"] or section["more_joined"]:
                 label_ = f"Xem đủ nhiệm vụ của {agency.short_name}"
                 buttons.append(Button(label_, f"/nhiemvu {agency.id} {ALL}"))
         citations += [label(catalog, a.duty.clause) for a in specific + general]
@@ -132,9 +140,17 @@ def agency_duties(matcher: Matcher, parse: Parse, complete: bool = False) -> Ans
         "directive": "",
         "count_only": count_only,
         "shared_general": shared,
+        # "Xem đủ": the lists in full, not again the common duties told the first time.
+        "complete": complete,
     }
     reply = Reply("qa/agency_duties", data, tuple(buttons))
     return make(parse, "duties", reply, citations, evidence=1.0, duties=duty_ids)
+
+
+def _cut(items: list[Assignment], most: int) -> list[Assignment]:
+    """The first `most` items, or all of them when only one would be left out: "… và 1
+    nhiệm vụ khác" takes the line the duty would."""
+    return items if len(items) <= most + 1 else items[:most]
 
 
 def _former_names(catalog: Catalog, parse: Parse, agency_id: str) -> list[FormerAgency]:
