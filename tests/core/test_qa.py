@@ -419,6 +419,19 @@ def test_who_does_an_action_is_answered_by_the_duty_holding_that_action(
     assert answer.kind == "responsible" and "UBND các huyện" in reply, reply
 
 
+def test_who_is_in_charge_of_an_action_is_read_as_who_does_it(assistant: Assistant) -> None:
+    """ "ai chịu trách nhiệm về <action> <topic>": the duties holding the action (the
+    press spreads awareness, Mục 2.e), not those sharing the most words of the topic
+    (Sở TT&TT's duties on IT, Mục 2.b)."""
+    for question in (
+        "cơ quan nào phụ trách tuyên truyền ứng dụng công nghệ thông tin",
+        "ai chịu trách nhiệm về tuyên truyền ứng dụng CNTT trong cơ quan nhà nước",
+        "đơn vị nào đảm nhận tuyên truyền về CNTT",
+    ):
+        answer, reply = ask(assistant, question)
+        assert answer.kind == "responsible" and "(Mục 2.e)" in reply, reply
+
+
 def test_a_passive_who_question_names_the_agency_the_text_says_does_it(
     assistant: Assistant,
 ) -> None:
@@ -439,12 +452,18 @@ def test_a_passive_who_question_names_the_agency_the_text_says_does_it(
                 verb = rest[len(name) :].split()
                 verb = verb[1:3] if verb[0] == "dang" else verb[:2]
                 thing = " ".join(words[i - 3 : i])
-                answer, reply = ask(assistant, f"{thing} do cơ quan nào {' '.join(verb)}?")
-                first = reply.splitlines()[0]
-                assert answer.kind == "responsible" and agency.name in first, (duty.id, reply)
-                others = [catalog.agencies[a].name for a in duty.lead if a != agency.id]
-                assert not any(o in first for o in others), (duty.id, reply)
-                checked += 1
+                # The passive, and the active that asks the same ("đơn vị nào đang
+                # <verb> <thing>"), whatever tense it is asked in.
+                for question in (
+                    f"{thing} do cơ quan nào {' '.join(verb)}?",
+                    f"đơn vị nào đang {' '.join(verb)} {thing}",
+                ):
+                    answer, reply = ask(assistant, question)
+                    first = reply.splitlines()[0]
+                    assert answer.kind == "responsible" and agency.name in first, (question, reply)
+                    others = [catalog.agencies[a].name for a in duty.lead if a != agency.id]
+                    assert not any(o in first for o in others), (duty.id, reply)
+                    checked += 1
     assert checked >= 1
 
 

@@ -15,7 +15,7 @@ from typing import Any
 from bot.application.messages import Button, Reply
 from bot.application.qa.answer import Answer, make
 from bot.application.qa.counts import DUTY_NOUNS, counted
-from bot.application.qa.matching import Matcher, asked_action, best
+from bot.application.qa.matching import Matcher, asked_action, best, contains
 from bot.application.qa.quotes import best_piece, whole_clause
 from bot.application.qa.topics import topic_overview
 from bot.application.qa.views import duty_view, general_view, issued_by, label
@@ -229,10 +229,17 @@ def responsible(matcher: Matcher, parse: Parse) -> Answer | None:
         return topic_overview(matcher, parse, topics)
     action = asked_action(parse)
     ranked = matcher.ranked_duties(parse, action=action)
-    found, score = best(ranked)
+    # "ai phụ trách tuyên truyền về ứng dụng CNTT": who is in charge of that action,
+    # among the duties that hold it, however many more words of the rest others share.
+    # (A plain verb, "ai tổ chức tập huấn", is only favoured: "tổ chức" is everywhere.)
+    in_charge = action != asked_action(parse, past_charge=False)
+    doing = [
+        (d, s) for d, s in ranked if in_charge and contains(matcher.duty_tokens[d.key], action)
+    ]
+    found, score = best(doing or ranked)
     if not found:
         return None
-    agent = _agent(matcher.catalog, parse, action, [d for d, _ in ranked]) if found else None
+    agent = _agent(matcher.catalog, parse, action, [d for d, _ in ranked], found)
     if agent is not None:
         # "X do ai quản lý": the agency the text says does it to X, not who must act on X.
         duty, view = agent
@@ -252,14 +259,23 @@ CONTEXT_WORDS = 8
 
 
 def _agent(
-    catalog: Catalog, parse: Parse, action: Sequence[str], duties: Sequence[Duty]
+    catalog: Catalog,
+    parse: Parse,
+    action: Sequence[str],
+    duties: Sequence[Duty],
+    top: Sequence[Duty],
 ) -> tuple[Duty, dict[str, Any]] | None:
-    """For a passive "who" question, the first duty whose text names an agency after
-    "do"/"bởi" and before the asked verb, with that agency and the words that say so."""
+    """For a "who" question, the first duty whose text names an agency after "do"/"bởi"
+    and before the asked verb, with that agency and the words that say so. Asked in
+    the passive ("X do ai quản lý"), of any duty matching; in the active ("đơn vị nào
+    quản lý X"), of the best matching ones only: the text says who does it to X
+    the same way, but the active asks of other duties too ("ai hướng dẫn ...")."""
     tokens = parse.tokens
     who_at = next((i for i, t in enumerate(tokens) if t in ("ai", "don", "co", "so", "ben")), -1)
-    if not action or who_at < 1 or tokens[who_at - 1] not in PASSIVE_MARKERS:
+    if not action or who_at < 0 or not top:
         return None
+    if who_at < 1 or tokens[who_at - 1] not in PASSIVE_MARKERS:
+        duties = top
     names = sorted(catalog.agency_names.items(), key=lambda item: -len(item[0]))
     verb = r"\s+".join(re.escape(w) for w in action)
     for duty in duties:
