@@ -73,6 +73,8 @@ def test_a_provincial_body_managed_from_the_centre_is_told_no_duty_reaches_it(
             answer, reply = ask(assistant, f"{agency.short_name} được giao làm gì?")
             assert answer.kind == "duties" and "không giao nhiệm vụ nào" in reply, reply
             assert "nhiệm vụ chung" in reply and "không áp dụng" in reply, reply
+    # Officials name the provincial police as they name the sở.
+    assert "không giao nhiệm vụ nào" in ask(assistant, "Sở Công an phải làm gì")[1]
 
 
 def test_an_agencys_heading_counts_what_its_lists_show(assistant: Assistant) -> None:
