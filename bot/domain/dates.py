@@ -168,15 +168,22 @@ def today_in_vietnam() -> dt.date:
 
 def from_today(due: dt.date, today: dt.date) -> str:
     """How a deadline stands on `today`, as an official says it: "còn 12 ngày", "hạn là
-    hôm nay", "đã quá hạn 3 tháng", "đã quá hạn 7 năm" (whole units, rounded down)."""
+    hôm nay", "đã quá hạn 3 tháng", "đã quá hạn 6 năm 11 tháng". Whole calendar months
+    (a month is complete on the same day of the next month); from two years on, years
+    and the months left over, so that 31/12/2019 seen on 30/11/2026 is not "6 năm"
+    when it is nearly seven."""
     days = (due - today).days
     if days == 0:
         return "hạn là hôm nay"
-    span = abs(days)
-    if span < 60:
-        amount = f"{span} ngày"
-    elif span < 730:
-        amount = f"{span * 12 // 365} tháng"
+    earlier, later = sorted((due, today))
+    months = (later.year - earlier.year) * 12 + later.month - earlier.month
+    if later.day < earlier.day:
+        months -= 1
+    if abs(days) < 60:
+        amount = f"{abs(days)} ngày"
+    elif months < 24:
+        amount = f"{months} tháng"
     else:
-        amount = f"{span // 365} năm"
+        years, rest = divmod(months, 12)
+        amount = f"{years} năm" + (f" {rest} tháng" if rest else "")
     return f"còn {amount}" if days > 0 else f"đã quá hạn {amount}"

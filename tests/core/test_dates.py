@@ -162,7 +162,12 @@ def test_percentages_as_the_government_office_writes_them() -> None:
 @pytest.mark.parametrize(
     ("due", "today", "said"),
     [
-        (dt.date(2019, 6, 30), dt.date(2026, 11, 30), "đã quá hạn 7 năm"),
+        (dt.date(2019, 6, 30), dt.date(2026, 11, 30), "đã quá hạn 7 năm 5 tháng"),
+        # Nearly seven years is not said "6 năm".
+        (dt.date(2018, 12, 31), dt.date(2025, 11, 29), "đã quá hạn 6 năm 10 tháng"),
+        (dt.date(2020, 3, 15), dt.date(2023, 3, 15), "đã quá hạn 3 năm"),
+        (dt.date(2027, 1, 31), dt.date(2026, 11, 30), "còn 2 tháng"),
+        (dt.date(2028, 2, 29), dt.date(2026, 11, 30), "còn 14 tháng"),
         (dt.date(2026, 12, 12), dt.date(2026, 11, 30), "còn 12 ngày"),
         (dt.date(2026, 11, 30), dt.date(2026, 11, 30), "hạn là hôm nay"),
         (dt.date(2026, 8, 30), dt.date(2026, 11, 30), "đã quá hạn 3 tháng"),

@@ -5,6 +5,8 @@ preamble, a heading or another agency's list."""
 
 from __future__ import annotations
 
+import re
+
 from bot.app import Assistant
 from bot.application.qa.duties import ALL, MAX_JOINED, MAX_LISTED
 from nlu.normalize import fold
@@ -71,11 +73,14 @@ def test_a_long_list_is_cut_and_the_rest_is_one_choice_away(assistant: Assistant
     chat = Chat(assistant)
     for agency in long:
         section = assistant.core.qa.agency_duties(agency.id).reply.data["sections"][0]  # type: ignore[union-attr]
-        if not section["more"]:
+        if not (section["more_own"] or section["more_joined"]):
             continue  # its own duties and those it joins each fit
         chat.send(f"{agency.short_name} phải làm gì?")
         cut = chat.text()
-        assert cut.count("\n• ") <= MAX_LISTED + MAX_JOINED + 1 and "nhiệm vụ khác" in cut, cut
+        # Each list may keep one duty past its limit rather than hide it; each says
+        # what it left out.
+        assert cut.count("\n• ") <= MAX_LISTED + MAX_JOINED + 4, cut
+        assert re.search("nhiệm vụ (riêng|phối hợp) khác", cut), cut
         payloads = [b.payload for r in chat.last.replies for b in r.buttons] if chat.last else []
         assert f"/nhiemvu {agency.id} {ALL}" in payloads
         chat.press("Xem đủ")

@@ -89,6 +89,23 @@ def test_a_two_part_question_is_answered_in_both_parts(assistant: Assistant) -> 
     assert chat.last is not None and len(chat.last.replies) == 1  # one question
 
 
+def test_two_questions_of_one_kind_joined_by_va_get_both_answers(assistant: Assistant) -> None:
+    """The second part repeats the first's question word ("bao nhiêu ... và bao
+    nhiêu ...", "hạn ... và hạn ..."): two questions, whose answers cite the same part
+    of the directive without being the same answer."""
+    for question, wanted in (
+        ("tỉnh có bao nhiêu camera giám sát và bao nhiêu tài khoản thư điện tử", ("286", "9.289")),
+        (
+            "hạn tạo lập trang thông tin điện tử cấp xã và hạn lập danh sách cán bộ CNTT cấp xã",
+            ("30/6/2019", "31/5/2019"),
+        ),
+    ):
+        chat = Chat(assistant)
+        chat.send(question)
+        _, text = kind_and_text(chat)
+        assert all(w in text for w in wanted), text
+
+
 def test_the_thread_kept_names_each_duty_with_its_directive(assistant: Assistant) -> None:
     """Several directives may hold a duty "1.a-1": what a follow-up reads against is
     kept by directive-scoped key, whatever kind of answer left it."""
@@ -128,3 +145,19 @@ def test_what_about_an_agency_after_a_topic_gives_its_part_in_that_topic(
             assert topic.name in text.splitlines()[0], text
             checked += 1
     assert checked >= 12
+
+
+def test_whether_a_deadline_has_passed_is_its_deadline_not_the_shortcomings(
+    assistant: Assistant,
+) -> None:
+    """ "quá hạn", "trễ hạn": a deadline's status, never the "hạn chế" of the preamble,
+    asked after the duty or naming it."""
+    chat = Chat(assistant)
+    chat.send("lập danh sách cán bộ phụ trách CNTT cấp xã hạn là bao giờ?")
+    chat.send("vậy đã trễ hạn chưa?")
+    kind, text = kind_and_text(chat)
+    assert kind == "deadline" and "31/5/2019" in text and "quá hạn" in text, text
+    chat = Chat(assistant)
+    chat.send("việc chuyển hệ thống thông tin về trung tâm dữ liệu đã quá hạn chưa")
+    kind, text = kind_and_text(chat)
+    assert kind == "deadline" and "31/12/2019" in text, text

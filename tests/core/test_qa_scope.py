@@ -93,6 +93,10 @@ def test_the_commune_websites_deadline_is_not_the_staff_lists(assistant: Assista
         ("tổng hợp tiến độ các sở", "/tonghop"),
         ("xem lại báo cáo của tôi", "/tiendo"),
         ("nhiệm vụ của cơ quan tôi", "/nhiemvu"),
+        # Told by their shape, not by a listed phrase.
+        ("cho tôi coi tiến độ bên mình", "/tiendo"),
+        ("làm sao để tôi báo cáo tiến độ, hướng dẫn giúp", "/baocao"),
+        ("muốn được nhắc trước hạn 5 ngày thì cài nhắc thế nào", "/nhaclai"),
     ],
 )
 def test_requests_to_the_assistant_name_the_command_not_the_directive(

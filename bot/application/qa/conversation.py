@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from bot.application.messages import Reply
 from bot.application.qa.answer import Answer, make
+from bot.application.qa.matching import contains
 from bot.application.qa.suggestions import Suggestions
 from bot.application.qa.views import directive
 from bot.domain.catalog import Catalog
@@ -60,3 +61,36 @@ def request(parse: Parse, command: str) -> Answer:
     """A request to the assistant itself ("nhắc tôi sau 2 ngày", "cơ quan nào chưa báo
     cáo"): the command that does it, never a quote of the directive."""
     return make(parse, "request", Reply("qa/request", {"command": command}))
+
+
+# Requests to the assistant told by their shape rather than by a listed phrase: the
+# user speaks of themselves ("của tôi", "đơn vị tôi") or of the assistant's own work
+# (its reminders, how a report is sent), which the directive never speaks of.
+FIRST_PERSON = (("toi",), ("minh",), ("chung", "toi"))
+PROGRESS = ("tien", "do")
+# "cách", "hướng dẫn": how to do it. Not "như thế nào": "Sở TT&TT báo cáo tiến độ như
+# thế nào" asks what the directive makes an agency report.
+HOW = (("cach",), ("huong", "dan"))
+REMINDER = (("nhac", "truoc"), ("lich", "nhac"), ("dat", "nhac"), ("cai", "nhac"), ("nhac", "viec"))
+REPORTING = ("bao", "cao")
+
+
+def requested_by_shape(parse: Parse) -> str:
+    """The command (or the assistant's feature, "nhacviec", "cachbaocao") a request
+    asks for: "xem tiến độ của đơn vị tôi" (/tiendo), "hướng dẫn tôi cách báo cáo tiến
+    độ" (how to report), "đặt lịch nhắc trước 3 ngày" (how reminders work); "" for a
+    question about the directive."""
+    tokens = parse.tokens
+
+    def has(*phrases: tuple[str, ...]) -> bool:
+        return any(contains(tokens, list(p)) for p in phrases)
+
+    if has(*REMINDER):
+        return "nhacviec"
+    progress = contains(tokens, list(PROGRESS))
+    mine = has(*FIRST_PERSON) and not parse.values("agency")
+    if progress and contains(tokens, list(REPORTING)) and has(*HOW):
+        return "cachbaocao"
+    if progress and mine:
+        return "tiendo"
+    return ""

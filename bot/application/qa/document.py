@@ -21,12 +21,123 @@ from nlu.engine import Parse
 
 
 def metadata(catalog: Catalog, parse: Parse, fact: str = "") -> Answer:
-    """Number, date, signer and, when asked who receives it, the recipients; `fact`
-    ("signer", "date"): the one fact asked for, alone."""
-    wants_recipients = any(t in parse.tokens for t in ("nhan", "gui"))
-    data = {"d": directive(catalog), "recipients": wants_recipients, "fact": fact}
+    """The facts of the directive's header the question asks for, each in one line
+    (`fact`, "signer" or "date": the one asked by a bare "ai ký?"); the whole header
+    block (number, date, signer, cited documents) only when it asks about the document
+    in general."""
+    facts = [fact] if fact else asked_facts(parse.tokens)
+    d = directive(catalog)
+    data: dict[str, Any] = {
+        "d": d,
+        "facts": facts,
+        "recipients_line": "; ".join(r.strip().rstrip(";.") for r in d.recipients),
+    }
+    if "recipients" in facts:
+        named = _named_recipient(catalog, parse)
+        if named is not None:
+            data["asked_recipient"] = named
     reply = Reply("qa/metadata", data)
-    return make(parse, "metadata", reply, ["Phần đầu và phần ký của văn bản"], 1.0 if fact else 0.0)
+    evidence = 1.0 if facts else 0.0
+    return make(parse, "metadata", reply, ["Phần đầu và phần ký của văn bản"], evidence)
+
+
+# The facts of the header a question may ask for, by its words (folded): each answered
+# in a line of its own rather than the whole header (a trial's officials asked "ai ký"
+# and read a 900-character block for one name).
+POSITION_WORDS = (("chuc", "vu"), ("chuc", "danh"), ("cuong", "vi"))
+EFFECT_WORDS = (("hieu", "luc"),)
+SIGNER_WORDS = (("ai",), ("nguoi", "ky"), ("ten",))
+WHEN_ASKED = (
+    ("ngay", "nao"),
+    ("ngay", "bao", "nhieu"),
+    ("ngay", "may"),
+    ("khi", "nao"),
+    ("bao", "gio"),
+    ("nam", "nao"),
+    ("luc", "nao"),
+    ("thoi", "gian", "nao"),
+)
+
+
+def asked_facts(tokens: Sequence[str]) -> list[str]:
+    """The header facts ("position", "effective", "signer", "date", "recipients") the
+    question asks for, in that order; none for a question about the document itself."""
+
+    def has(phrases: Sequence[tuple[str, ...]]) -> bool:
+        return any(contains(tokens, list(p)) for p in phrases)
+
+    facts = []
+    if has(POSITION_WORDS):
+        facts.append("position")
+    if has(EFFECT_WORDS):
+        facts.append("effective")
+    signed = "ky" in tokens
+    if signed and has(SIGNER_WORDS) and "position" not in facts:
+        facts.append("signer")
+    # The signer's line gives the date it was signed; the effective date has its own.
+    if has(WHEN_ASKED) and not {"signer", "effective"} & set(facts):
+        facts.append("date")
+    # "UBND" reads "ủy ban nhân dân": its "nhân" is no recipient.
+    if any(t in ("nhan", "gui") for t in _without_phrase(tokens, ("nhan", "dan"))):
+        facts.append("recipients")
+    return facts
+
+
+def _without_phrase(tokens: Sequence[str], phrase: tuple[str, ...]) -> list[str]:
+    text = f" {' '.join(tokens)} ".replace(f" {' '.join(phrase)} ", " ")
+    return text.split()
+
+
+def names_recipients(parse: Parse) -> bool:
+    """ "... có trong nơi nhận không": "Nơi nhận" is a part of the header, whatever
+    agency or topic the rest of the question names."""
+    return contains(parse.tokens, ["noi", "nhan"])
+
+
+# Words of "X có nhận chỉ thị này không" that are not the name of X.
+_NOT_A_NAME = frozenset(
+    {"co", "nhan", "duoc", "gui", "cho", "toi", "den", "khong", "ko", "k", "chua", "hay"}
+    | {"la", "chi", "thi", "nay", "van", "ban", "do", "trong", "nam", "noi", "a", "vay"}
+    | {"cua", "gom", "nhung", "ai", "gi", "nao", "cac"}
+)
+# The words of the "Nơi nhận" line that stands for each kind of provincial body.
+KIND_RECIPIENT_WORDS: dict[str, tuple[str, ...]] = {
+    "department": ("so", "ban", "nganh"),
+    "agency": ("so", "ban", "nganh"),
+    "media": ("don", "vi", "thuoc", "tinh"),
+    "district": ("cac", "huyen", "thi", "xa"),
+}
+# What makes it a yes/no question, not "gửi cho những ai".
+_YES_NO = frozenset({"khong", "ko", "k", "chua", "hay"})
+
+
+def _named_recipient(catalog: Catalog, parse: Parse) -> dict[str, Any] | None:
+    """ "Bộ TTTT có nhận chỉ thị này không": whether "Nơi nhận" names the body asked
+    about, and the line naming it; None when the question asks for the whole list."""
+    if not _YES_NO & set(parse.tokens):
+        return None
+    name = [
+        t
+        for t in parse.tokens
+        if t not in _NOT_A_NAME and t not in catalog.stopwords and not any(c.isdigit() for c in t)
+    ]
+    if not name:
+        return None
+    # An agency of the province named by its own name: the line for its kind of body
+    # ("Sở, ban, ngành, ...", "UBND các huyện, thị xã, ...") names it.
+    kinds = [
+        KIND_RECIPIENT_WORDS.get(catalog.agencies[a].kind, ())
+        for a in parse.values("agency")
+        if a in catalog.agencies
+    ]
+    for line in directive(catalog).recipients:
+        words = catalog.normalizer.tokens(line)
+        # "TTTT" for "Thông tin và Truyền thông": initials, leaving out "và".
+        initials = "".join(w[0] for w in words if w != "va" and w[:1].isalpha())
+        by_name = all(t in words or (len(t) > 1 and t in initials) for t in name)
+        if by_name or any(kind and contains(words, list(kind)) for kind in kinds):
+            return {"named": True, "line": line.rstrip(";. ")}
+    return {"named": False, "line": ""}
 
 
 # Words (folded) of a fact of the directive's header: who signed it, when it was issued.

@@ -15,7 +15,7 @@ from typing import Any
 from bot.application.messages import Button, Reply
 from bot.application.qa.answer import Answer, make
 from bot.application.qa.counts import DUTY_NOUNS, counted
-from bot.application.qa.matching import Matcher, asked_action, best
+from bot.application.qa.matching import Matcher, asked_action, best, contains
 from bot.application.qa.quotes import best_piece, whole_clause
 from bot.application.qa.topics import topic_overview
 from bot.application.qa.views import duty_view, general_view, issued_by, label
@@ -81,8 +81,8 @@ def agency_duties(matcher: Matcher, parse: Parse, complete: bool = False) -> Ans
         own = [a for a in specific if _leads(catalog, agency, a)]
         joined = [a for a in specific if not _leads(catalog, agency, a)]
         general = [a for a in assignments if catalog.is_general(a.duty)]
-        shown = own if complete else own[:MAX_LISTED]
-        joined_shown = joined if complete else joined[:MAX_JOINED]
+        shown = own if complete else _cut(own, MAX_LISTED)
+        joined_shown = joined if complete else _cut(joined, MAX_JOINED)
         section = {
             "agencies": [agency.name],
             # "Sở TT&TT phải làm gì" after it went into the Sở KH&CN: said first.
@@ -93,7 +93,15 @@ def agency_duties(matcher: Matcher, parse: Parse, complete: bool = False) -> Ans
             "specific": [duty_view(catalog, a.duty, a.role) for a in shown],
             "joined_count": len(joined),
             "joined": [_joined_view(catalog, agency, a) for a in joined_shown],
-            "more": len(own) - len(shown) + len(joined) - len(joined_shown),
+            # Each list's rest is said under that list, so that the count of its
+            # heading is what it shows and hides.
+            "more_own": len(own) - len(shown),
+            "more_joined": len(joined) - len(joined_shown),
+            # A vertically managed body (Công an tỉnh) is no "sở, ban, ngành": the
+            # common duties do not reach it, which its answer says.
+            "central": agency.kind == "central" and agency.level == "province",
+            # "Các sở, ban, ngành": the common duties are its own, told first.
+            "group": agency.kind == "group",
             "general": general_view(catalog, general, detailed=bool(topics)),
             "issued": issued,
         }
@@ -111,7 +119,7 @@ def agency_duties(matcher: Matcher, parse: Parse, complete: bool = False) -> Ans
             if count_only and (own or joined):
                 label_ = f"Xem nhiệm vụ của {agency.short_name}"
                 buttons.append(Button(label_, f"/nhiemvu {agency.id}"))
-            elif section["more"]:
+            elif section["more_own"] or section["more_joined"]:
                 label_ = f"Xem đủ nhiệm vụ của {agency.short_name}"
                 buttons.append(Button(label_, f"/nhiemvu {agency.id} {ALL}"))
         citations += [label(catalog, a.duty.clause) for a in specific + general]
@@ -132,9 +140,17 @@ def agency_duties(matcher: Matcher, parse: Parse, complete: bool = False) -> Ans
         "directive": "",
         "count_only": count_only,
         "shared_general": shared,
+        # "Xem đủ": the lists in full, not again the common duties told the first time.
+        "complete": complete,
     }
     reply = Reply("qa/agency_duties", data, tuple(buttons))
     return make(parse, "duties", reply, citations, evidence=1.0, duties=duty_ids)
+
+
+def _cut(items: list[Assignment], most: int) -> list[Assignment]:
+    """The first `most` items, or all of them when only one would be left out: "… và 1
+    nhiệm vụ khác" takes the line the duty would."""
+    return items if len(items) <= most + 1 else items[:most]
 
 
 def _former_names(catalog: Catalog, parse: Parse, agency_id: str) -> list[FormerAgency]:
@@ -213,10 +229,17 @@ def responsible(matcher: Matcher, parse: Parse) -> Answer | None:
         return topic_overview(matcher, parse, topics)
     action = asked_action(parse)
     ranked = matcher.ranked_duties(parse, action=action)
-    found, score = best(ranked)
+    # "ai phụ trách tuyên truyền về ứng dụng CNTT": who is in charge of that action,
+    # among the duties that hold it, however many more words of the rest others share.
+    # (A plain verb, "ai tổ chức tập huấn", is only favoured: "tổ chức" is everywhere.)
+    in_charge = action != asked_action(parse, past_charge=False)
+    doing = [
+        (d, s) for d, s in ranked if in_charge and contains(matcher.duty_tokens[d.key], action)
+    ]
+    found, score = best(doing or ranked)
     if not found:
         return None
-    agent = _agent(matcher.catalog, parse, action, [d for d, _ in ranked]) if found else None
+    agent = _agent(matcher.catalog, parse, action, [d for d, _ in ranked], found)
     if agent is not None:
         # "X do ai quản lý": the agency the text says does it to X, not who must act on X.
         duty, view = agent
@@ -236,14 +259,23 @@ CONTEXT_WORDS = 8
 
 
 def _agent(
-    catalog: Catalog, parse: Parse, action: Sequence[str], duties: Sequence[Duty]
+    catalog: Catalog,
+    parse: Parse,
+    action: Sequence[str],
+    duties: Sequence[Duty],
+    top: Sequence[Duty],
 ) -> tuple[Duty, dict[str, Any]] | None:
-    """For a passive "who" question, the first duty whose text names an agency after
-    "do"/"bởi" and before the asked verb, with that agency and the words that say so."""
+    """For a "who" question, the first duty whose text names an agency after "do"/"bởi"
+    and before the asked verb, with that agency and the words that say so. Asked in
+    the passive ("X do ai quản lý"), of any duty matching; in the active ("đơn vị nào
+    quản lý X"), of the best matching ones only: the text says who does it to X
+    the same way, but the active asks of other duties too ("ai hướng dẫn ...")."""
     tokens = parse.tokens
     who_at = next((i for i, t in enumerate(tokens) if t in ("ai", "don", "co", "so", "ben")), -1)
-    if not action or who_at < 1 or tokens[who_at - 1] not in PASSIVE_MARKERS:
+    if not action or who_at < 0 or not top:
         return None
+    if who_at < 1 or tokens[who_at - 1] not in PASSIVE_MARKERS:
+        duties = top
     names = sorted(catalog.agency_names.items(), key=lambda item: -len(item[0]))
     verb = r"\s+".join(re.escape(w) for w in action)
     for duty in duties:

@@ -27,6 +27,32 @@ ABOUT_ANOTHER = (("thi", "sao"), ("the", "con"), ("con",), ("vay", "con"), ("con
 WHEN_WORDS = frozenset(
     {"han", "thoi", "chot", "khi", "nao", "bao", "gio", "xong", "ngay", "cuoi", "luc", "may"}
 )
+# "đã quá hạn chưa", "trễ hạn chưa", "còn hạn không": the status of a deadline, read
+# against today. Its "hạn" is a deadline's, never the "hạn" of "hạn chế" (shortcomings),
+# which the classifier confused it with.
+DEADLINE_STATUS = (("qua", "han"), ("tre", "han"), ("het", "han"), ("con", "han"), ("den", "han"))
+STATUS_WORDS = frozenset({"qua", "tre", "het", "con", "den", "da", "chua", "khong", "sap"})
+SHORTCOMING_WORDS = (("han", "che"), ("bat", "cap"), ("ton", "tai"), ("yeu", "kem"))
+
+
+def asks_deadline_status(parse: Parse) -> Parse:
+    """The parse of "... đã quá hạn chưa" as a deadline question whatever the
+    classifier took it for (unless it also names shortcomings), without the words of
+    the status, which no duty's text holds: the answer gives the status anyway."""
+    status = [p for p in DEADLINE_STATUS if _has(parse.tokens, p)]
+    if not status or any(_has(parse.tokens, p) for p in SHORTCOMING_WORDS):
+        return parse
+    said = {w for p in status for w in p if w != "han"} | {"da", "chua", "bi", "sap"}
+    tokens = tuple(t for t in parse.tokens if t not in said)
+    intent = parse.intent if parse.intent in ("ask_deadline", "ask_deadline_list") else None
+    return replace(parse, tokens=tokens, intent=intent or "ask_deadline")
+
+
+def _has(tokens: tuple[str, ...], phrase: tuple[str, ...]) -> bool:
+    n = len(phrase)
+    return any(tokens[i : i + n] == phrase for i in range(len(tokens) - n + 1))
+
+
 WHO_WORDS = frozenset(
     {
         "ai",
@@ -124,6 +150,15 @@ QUESTION_ENDS = frozenset({"gi", "nao", "dau", "ai", "nhieu", "chua", "khong", "
 QUESTION_LEADS = frozenset({"han", "ai", "khi", "bao", "thoi", "ngay", "gui", "nop", "don"})
 
 
+def _parallel(first: list[str], second: list[str]) -> bool:
+    """ "bao nhiêu camera và bao nhiêu chữ ký số", "hạn A và hạn B": the second part
+    opens with the question word(s) the first asked with ("bao" with its "nhiêu": a
+    "báo cáo" after "và" opens no question)."""
+    lead = second[:2] if second[0] == "bao" else second[:1]
+    n = len(lead)
+    return any(first[i : i + n] == lead for i in range(len(first) - n + 1))
+
+
 def two_parts(text: str) -> tuple[str, str] | None:
     """ "Sở Nội vụ phải làm gì và hạn khi nào?": the two questions of a message that
     asks two, split where the second starts; None for one question."""
@@ -131,6 +166,7 @@ def two_parts(text: str) -> tuple[str, str] | None:
         first, second = text[: join.start()].strip(), text[join.end() :].strip()
         words, asked = fold(second).split(), fold(first).split()
         ends_asking = text[join.start()] == "?" or (asked and asked[-1] in QUESTION_ENDS)
-        if len(asked) >= 2 and ends_asking and words and words[0] in QUESTION_LEADS:
+        opens = len(asked) >= 2 and bool(words) and words[0] in QUESTION_LEADS
+        if opens and (ends_asking or _parallel(asked, words)):
             return first, second
     return None

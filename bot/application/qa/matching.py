@@ -90,7 +90,26 @@ def best(ranked: Sequence[tuple[T, float]], limit: int = 2) -> tuple[list[T], fl
     return [item for item, score in ranked[:limit] if score >= top * CLOSE_SECOND], top
 
 
-def asked_action(parse: Parse) -> tuple[str, ...]:
+# Words of tense between the subject and its verb.
+TENSE_WORDS = frozenset({"dang", "se", "da", "van", "hien"})
+
+
+# "ai phụ trách (về) tuyên truyền": words saying someone is in charge, before the
+# action they are in charge of.
+IN_CHARGE = (("phu", "trach"), ("chiu", "trach", "nhiem"), ("dam", "nhan"), ("thuc", "hien"))
+
+
+def _past_responsibility(words: list[str]) -> list[str]:
+    for phrase in IN_CHARGE:
+        if tuple(words[: len(phrase)]) == phrase:
+            rest = words[len(phrase) :]
+            rest = rest[1:] if rest[:1] == ["ve"] else rest
+            # Only when an action follows: "ai chịu trách nhiệm" alone keeps its words.
+            return rest if len(rest) >= 2 else words
+    return words
+
+
+def asked_action(parse: Parse, past_charge: bool = True) -> tuple[str, ...]:
     """ "Đơn vị nào hướng dẫn các huyện ...": the two words after the question's
     subject ("ai", "đơn vị nào", ...), which name what the one asked about does."""
     tokens = parse.tokens
@@ -98,7 +117,12 @@ def asked_action(parse: Parse) -> tuple[str, ...]:
         n = len(who)
         for i in range(len(tokens) - n):
             if tuple(tokens[i : i + n]) == who:
-                action = tuple(tokens[i + n : i + n + 2])
+                # "đơn vị nào đang quản lý ...": the tense is no part of the action.
+                after = list(tokens[i + n :])
+                while after and after[0] in TENSE_WORDS:
+                    after.pop(0)
+                after = _past_responsibility(after) if past_charge else after
+                action = tuple(after[:2])
                 return action if len(action) == 2 else ()
     return ()
 

@@ -17,7 +17,14 @@ from functools import partial
 from bot.application.messages import Button, Reply
 from bot.application.qa import directives
 from bot.application.qa.answer import CONFIDENT, Answer, make
-from bot.application.qa.conversation import empty, refuse, request, small_talk
+from bot.application.qa.asks import unsupported_ask
+from bot.application.qa.conversation import (
+    empty,
+    refuse,
+    request,
+    requested_by_shape,
+    small_talk,
+)
 from bot.application.qa.counts import asks_duty_count, counted, duty_count
 from bot.application.qa.deadlines import deadline, deadline_answer, deadline_list, no_deadline
 from bot.application.qa.document import (
@@ -25,6 +32,7 @@ from bot.application.qa.document import (
     by_cited_document,
     by_clause,
     metadata,
+    names_recipients,
     other_document,
     retired_directive,
 )
@@ -39,10 +47,12 @@ from bot.application.qa.faq import FaqAnswers
 from bot.application.qa.figures import by_figure_value, figure
 from bot.application.qa.followup import (
     NO_THREAD,
+    STATUS_WORDS,
     WHEN_WORDS,
     WHO_WORDS,
     Context,
     about_another,
+    asks_deadline_status,
     asks_only,
     context_of,
     swapped,
@@ -162,8 +172,7 @@ class QAService:
         # "Sở Nội vụ phải làm gì và hạn khi nào?": the second part follows the first.
         first = self._one(parts[0], context)
         second = self._one(parts[1], context_of(first) or context)
-        repeated = second.kind == first.kind and set(second.citations) <= set(first.citations)
-        if NOT_ANSWERED & {first.kind, second.kind} or repeated:
+        if NOT_ANSWERED & {first.kind, second.kind} or _repeats(first, second):
             return whole
         return replace(
             first,
@@ -210,7 +219,7 @@ class QAService:
         return service.answer(text, context, parse)
 
     def _one(self, text: str, context: Context | None, parsed: Parse | None = None) -> Answer:
-        parse = _question_not_request(parsed or self.nlu.parse(text))
+        parse = asks_deadline_status(_question_not_request(parsed or self.nlu.parse(text)))
         if context is not None:
             followed = self._follow_up(parse, context)
             if followed is not None:
@@ -227,6 +236,8 @@ class QAService:
         if fact:
             # "ai ký", "ngày nào?" with nothing before them: asked of the directive itself.
             return metadata(self.catalog, replace(parse, intent="ask_metadata"), fact)
+        if names_recipients(parse):
+            return metadata(self.catalog, replace(parse, intent="ask_metadata"))
         return self._answer(parse)
 
     def _follow_up(self, parse: Parse, context: Context) -> Answer | None:
@@ -245,7 +256,7 @@ class QAService:
         if not context.duties:
             return None
         if parse.intent in ("ask_deadline", "ask_deadline_list") and asks_only(
-            parse, WHEN_WORDS, stopwords
+            parse, WHEN_WORDS | STATUS_WORDS, stopwords
         ):
             duties = [self.catalog.duties[d][1] for d in context.duties if d in self.catalog.duties]
             dated = [d for d in duties if d.timing.kind != "continuous"]
@@ -284,6 +295,9 @@ class QAService:
         uncovered = [s for s in parse.values("uncovered") if not self.catalog.mentions(s)]
         if _asks_a_persons_name(parse):
             uncovered.append(PERSONS_NAME)
+        not_held = unsupported_ask(self.catalog, parse)
+        if not_held:
+            uncovered.append(not_held)
         if uncovered:
             # "số điện thoại Sở TT&TT": of the agency named, not its duties.
             agencies = [self.catalog.agencies[a].short_name for a in parse.values("agency")]
@@ -397,10 +411,12 @@ class QAService:
         """The command a request to the assistant asks for ("" for none); "I want to
         report" with a question word is a question about reporting."""
         commands = parse.values("request")
+        shaped = requested_by_shape(parse)
         if not commands:
-            return ""
-        if commands[0] == REPORT_COMMAND and _asks(parse):
-            return ""
+            return shaped
+        if commands[0] == REPORT_COMMAND and (_asks(parse) or shaped == HOW_TO_REPORT):
+            # "hướng dẫn tôi cách gửi báo cáo tiến độ": how to, not the report itself.
+            return shaped if shaped == HOW_TO_REPORT else ""
         return commands[0]
 
     def is_small_talk(self, text: str) -> bool:
@@ -466,6 +482,7 @@ NOT_ANSWERED = NO_THREAD
 # The intent, and the command, of "I want to report".
 REPORT = "report_progress"
 REPORT_COMMAND = "baocao"
+HOW_TO_REPORT = "cachbaocao"
 # Words that make a message a question: "báo cáo quý gửi ai" asks about the directive,
 # "tôi muốn báo cáo" asks to report.
 QUESTION_WORDS = frozenset({"ai", "gi", "nao", "dau", "sao", "nhieu", "gio"})
@@ -516,6 +533,27 @@ def _counts_of_agency(parse: Parse) -> bool:
 
 def _asks(parse: Parse) -> bool:
     return bool(QUESTION_WORDS & set(parse.tokens)) or parse.text.rstrip().endswith("?")
+
+
+def _repeats(first: Answer, second: Answer) -> bool:
+    """The second part's answer says nothing the first's does not: the same duties or
+    figures. Not the same citations: two deadlines of Mục 2.f, two figures of the
+    preamble are two answers."""
+    if second.kind != first.kind:
+        return False
+    if first.duties or second.duties:
+        return set(second.duties) <= set(first.duties)
+    if second.kind == "figure":
+        return _figures(second) <= _figures(first)
+    return set(second.citations) <= set(first.citations)
+
+
+def _figures(answer: Answer) -> set[str]:
+    return {
+        f.id
+        for view in answer.reply.data.get("figures", ())
+        for f in (view["figure"], *view["parts"])
+    }
 
 
 def _question_not_request(parse: Parse) -> Parse:

@@ -1,0 +1,117 @@
+"""What a question mainly asks for when it is a kind of fact a directive seldom holds:
+a price, a fine, where something is, an email address, a named person, the steps of a
+procedure. When the directive's own words hold none of it, the question is refused by
+naming what it asked for, instead of answered with the closest-looking passage (a
+question on fines read the directive's sentences on accountability as its answer).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bot.application.qa.matching import contains
+from bot.domain.catalog import Catalog
+from nlu.engine import Parse
+
+
+@dataclass(frozen=True)
+class Ask:
+    name: str  # how the refusal names it ("mức xử phạt")
+    phrases: tuple[tuple[str, ...], ...]  # folded words that ask for it
+    support: tuple[str, ...]  # words of a directive that would answer it
+
+
+# "giá" asked as a price: "giá ... bao nhiêu", "giá một ...", never the "giá" of
+# "đánh giá", "giá trị" (or the "gia" of "quốc gia", "tham gia", "gia hạn" once folded).
+NOT_A_PRICE_BEFORE = frozenset({"danh", "quoc", "tham", "chuyen", "gia", "dong", "ca"})
+NOT_A_PRICE_AFTER = frozenset({"tri", "han", "dinh", "tang", "nhap", "dien", "cong"})
+PRICE_WITH = (("bao", "nhieu"), ("mot",), ("la", "bao"), ("bn",))
+PRICE = "giá, chi phí"
+EMAIL = "địa chỉ email"
+# "email" reads "thư điện tử", which the directive counts (accounts): of an agency
+# named, and not counted or used, it is that agency's address.
+NOT_AN_ADDRESS = (("tai", "khoan"), ("bao", "nhieu"), ("su", "dung"), ("dung",))
+ASKS = (
+    Ask(
+        "mức xử phạt",
+        (("xu", "phat"), ("bi", "phat"), ("muc", "phat"), ("tien", "phat"), ("nop", "phat")),
+        ("xử phạt", "phạt tiền", "mức phạt"),
+    ),
+    Ask(
+        "giá, chi phí",
+        (("bao", "nhieu", "tien"), ("chi", "phi"), ("gia", "tien"), ("don", "gia"), ("gia", "ban")),
+        ("giá tiền", "đơn giá", "chi phí", "giá bán"),
+    ),
+    Ask(
+        "địa điểm",
+        (
+            ("dat", "o", "dau"),
+            ("nam", "o", "dau"),
+            ("dat", "tai", "dau"),
+            ("dia", "diem"),
+            ("toa", "lac"),
+            ("o", "cho", "nao"),
+        ),
+        ("đặt tại", "địa điểm", "tọa lạc", "nằm tại"),
+    ),
+    Ask(
+        EMAIL,
+        (("email",), ("mail",), ("hop", "thu"), ("dia", "chi", "thu")),
+        ("email", "hộp thư", "địa chỉ thư"),
+    ),
+    Ask(
+        "cách đăng ký, cài đặt",
+        (
+            ("cach", "dang", "ky"),
+            ("cach", "cai"),
+            ("sao", "dang", "ky"),
+            ("nao", "dang", "ky"),
+            ("huong", "dan", "dang", "ky"),
+            ("tao", "tai", "khoan"),
+            ("huong", "dan", "cai"),
+        ),
+        ("đăng ký", "cài đặt", "tạo tài khoản"),
+    ),
+)
+# "ông Nguyễn Văn A", "bà Trần Thị B": a person named after a title, as typed.
+_PERSON = re.compile(r"\b(?:ông|bà|anh|chị|đồng chí|đ/c)\s+((?:[A-ZĐ]\w*\s*){2,})")
+
+
+def unsupported_ask(catalog: Catalog, parse: Parse) -> str:
+    """How a refusal names what the question mainly asks for, when it is a kind of fact
+    the directive's words do not hold; "" otherwise."""
+    person = _PERSON.search(parse.text)
+    if person:
+        name = person.group(1).strip()
+        if not catalog.mentions(name):
+            return f"thông tin về cá nhân ({name})"
+    for ask in ASKS:
+        asked = any(contains(parse.tokens, list(p)) for p in ask.phrases)
+        asked = asked or (ask.name == PRICE and _asks_a_price(parse.tokens))
+        asked = asked or (ask.name == EMAIL and _asks_an_address(parse))
+        if asked and not any(catalog.mentions(s) for s in ask.support):
+            return ask.name
+    return ""
+
+
+def _asks_a_price(tokens: Sequence[str]) -> bool:
+    for i, token in enumerate(tokens):
+        if token != "gia":
+            continue
+        before = tokens[i - 1] if i else ""
+        after = tokens[i + 1] if i + 1 < len(tokens) else ""
+        if before in NOT_A_PRICE_BEFORE or after in NOT_A_PRICE_AFTER:
+            continue
+        if any(contains(tokens[i + 1 :], list(p)) for p in PRICE_WITH):
+            return True
+    return False
+
+
+def _asks_an_address(parse: Parse) -> bool:
+    return (
+        contains(parse.tokens, ["thu", "dien", "tu"])
+        and bool(parse.values("agency"))
+        and not any(contains(parse.tokens, list(p)) for p in NOT_AN_ADDRESS)
+    )
