@@ -187,7 +187,12 @@ class Catalog:
                 self.topics.setdefault(t.id, t)
             for f in directive.figures:
                 self.figures.setdefault(f.id, f)
-        self.faq = {f.id: f for f in kb.faq}
+        # The FAQ of the directives held and the FAQ about any: never another
+        # directive's entries (06's answered questions about 15, cited as 15's).
+        held_faq = [
+            f for f in kb.faq if f.directive_id is None or f.directive_id in self.directives
+        ]
+        self.faq = {f.id: f for f in held_faq}
         self.passages = list(self._passages())
         self._assignments_cache: dict[str, list[Assignment]] = {}
         self.duty_index: TfidfIndex[str] = self.index(
@@ -203,7 +208,7 @@ class Catalog:
         )
         self.faq_index: TfidfIndex[str] = self.index(
             "faq",
-            [(f.id, question) for f in kb.faq for question in (f.question, *f.alternates)],
+            [(f.id, question) for f in held_faq for question in (f.question, *f.alternates)],
         )
 
     def index(

@@ -173,6 +173,7 @@ class FaqEntry:
     answer: str
     alternates: tuple[str, ...] = ()
     clauses: tuple[str, ...] = ()
+    directive_id: str | None = None  # the directive it is about (None: any)
 
 
 @dataclass(frozen=True)

@@ -273,6 +273,8 @@ class FaqEntry(Base):
     position: Mapped[int] = mapped_column(Integer)
     updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
     active: Mapped[bool] = mapped_column(default=True)
+    # The directive it is about (its clauses are that directive's); None: any.
+    directive_id: Mapped[str | None] = mapped_column(String, default=None)
 
 
 # --- the bot's own data ----------------------------------------------------------------

@@ -312,3 +312,19 @@ def test_asking_which_directive_is_a_question_back_not_an_answer_to_rate(two: As
         (reply,) = two.core.handle(session, message).replies
     assert "Anh/Chị hỏi theo văn bản nào?" in two.renderer.render(reply)
     assert reply.rating == 0
+
+
+def test_a_question_naming_a_directive_gets_no_other_directives_faq(two: Assistant) -> None:
+    """The FAQ of data/faq.yaml is 06's: asked of 99/2025 by name, its entry is not the
+    answer (it was, cited as «99/2025 · Mục 1.d»); asked of 06, it is."""
+    question = "Theo chỉ thị {}, hồ sơ nộp trực tuyến có được xử lý nhanh hơn không?"
+
+    def kind(number: str) -> str:
+        message = IncomingMessage("telegram", "1", text=question.format(number))
+        with session_scope(two.sessions) as session:
+            answer = two.core.handle(session, message).answer
+        assert answer is not None
+        return answer.kind
+
+    assert kind("06/CT-UBND") == "faq"
+    assert kind("99/CT-UBND") != "faq"

@@ -6,26 +6,46 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import replace
 
-from sqlalchemy import select, text
+from sqlalchemy import Engine, select, text
 
 from bot.app import Assistant, build_assistant
 from bot.application.knowledge.pack import load_knowledge
 from bot.application.knowledge.seed import seed_knowledge
 from bot.domain.calendar import TIMEZONE
-from bot.storage.db import make_engine, make_session_factory, session_scope, upgrade
+from bot.storage.db import (
+    MIGRATIONS_DIR,
+    make_engine,
+    make_session_factory,
+    session_scope,
+    upgrade,
+)
 from bot.storage.models import ProgressReport
 from nlu.normalize import fold
 
 ANNUAL = "2.c-1"  # Sở Tài chính's budget proposal, due 15/7 every year
 
 
+def downgrade(engine: Engine, revision: str) -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, revision)
+
+
 def test_the_start_after_0018_fills_the_periods_of_earlier_reports(
     db_url: str, shared_assistant: Assistant
 ) -> None:
     engine = make_engine(db_url)
-    upgrade(engine, "0017")  # the revision before 0018
+    # Seeded by today's models (at head), then taken back to the revision before 0018:
+    # seeding at 0017 itself would read columns later migrations add.
+    upgrade(engine)
     with session_scope(make_session_factory(engine)) as session:
         seed_knowledge(session, load_knowledge(shared_assistant.settings.data_dir), fold=fold)
+    downgrade(engine, "0017")
     made = [
         # 2026's proposal finished late (December); then 2027's, on time.
         (1, "done", dt.date(2026, 12, 1), "2026-12-01"),
@@ -69,3 +89,17 @@ def test_the_start_after_0018_fills_the_periods_of_earlier_reports(
         3: dt.date(2027, 7, 15),
         4: None,
     }
+
+
+def test_0020_marks_the_faq_held_as_directive_06s(db_url: str, shared_assistant: Assistant) -> None:
+    """The entries a database held before 0020 were written for Directive 06."""
+    engine = make_engine(db_url)
+    upgrade(engine)
+    with session_scope(make_session_factory(engine)) as session:
+        seed_knowledge(session, load_knowledge(shared_assistant.settings.data_dir), fold=fold)
+    downgrade(engine, "0019")
+    assert upgrade(engine)
+    with engine.connect() as connection:
+        marked = connection.execute(text("SELECT DISTINCT directive_id FROM faq_entries"))
+        assert [row[0] for row in marked] == ["06-CT-UBND-2019"]
+    engine.dispose()

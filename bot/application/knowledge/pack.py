@@ -89,7 +89,7 @@ def load_knowledge(data_dir: Path) -> KnowledgeBase:
     _check_unique([d.id for d in directives], "directive", str(directives_root))
 
     clause_ids = frozenset(c.id for d in directives for c in d.clauses)
-    faq = load_faq(data_dir / FAQ_FILE, clause_ids)
+    faq = load_faq(data_dir / FAQ_FILE, clause_ids, frozenset(d.id for d in directives))
     return KnowledgeBase(directives=directives, agencies=agencies, faq=faq)
 
 
@@ -159,15 +159,21 @@ def _check_agency_names(agencies: Iterable[Agency], where: str) -> None:
 # FAQ
 
 
-def load_faq(path: Path, clause_ids: frozenset[str]) -> tuple[FaqEntry, ...]:
-    """FAQ entries from `path`; cited clauses must exist in some directive."""
+def load_faq(
+    path: Path, clause_ids: frozenset[str], directive_ids: frozenset[str] = frozenset()
+) -> tuple[FaqEntry, ...]:
+    """FAQ entries from `path`; cited clauses must exist in some directive, and the
+    directive an entry names (`directive`, optional: none means any) must be loaded."""
     rows = _as_list(_read_yaml(path), str(path))
     entries: list[FaqEntry] = []
     for i, row in enumerate(rows):
         where = f"{path}[{i}]"
         m = _as_map(row, where)
         _check_keys(
-            m, where, required={"id", "question", "answer"}, optional={"alternates", "clauses"}
+            m,
+            where,
+            required={"id", "question", "answer"},
+            optional={"alternates", "clauses", "directive"},
         )
         where = f"{path} (faq {m.get('id')!r})"
         entry = FaqEntry(
@@ -176,8 +182,11 @@ def load_faq(path: Path, clause_ids: frozenset[str]) -> tuple[FaqEntry, ...]:
             answer=_str(m, "answer", where),
             alternates=_str_tuple(m, "alternates", where),
             clauses=_str_tuple(m, "clauses", where),
+            directive_id=_str(m, "directive", where) if "directive" in m else None,
         )
         _check_refs(entry.clauses, clause_ids, "clause", where)
+        if entry.directive_id is not None:
+            _check_refs((entry.directive_id,), directive_ids, "directive", where)
         entries.append(entry)
     _check_unique([e.id for e in entries], "faq", str(path))
     return tuple(entries)

@@ -57,7 +57,7 @@ class Suggestions:
             self.wordings.topic.format(name=lower_first(t.name))
             for t in self.catalog.topics.values()
         ]
-        faq = [f.question for f in self.catalog.kb.faq]
+        faq = [f.question for f in self.catalog.faq.values()]
         return [deadlines, agencies, topics, faq]
 
     def closest(self, tokens: Sequence[str], limit: int = 3) -> tuple[Button, ...]:
