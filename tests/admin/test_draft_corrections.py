@@ -19,7 +19,14 @@ from bot.cli import main
 from bot.storage.db import session_scope
 from bot.storage.models import AuditLog, Duty, DutyAgency, InviteCode, OutboxMessage
 from tests.admin.test_documents import SOURCE
-from tests.admin.test_publish_in_chat import DRAFT, admin_of, data_copy, own_data, send
+from tests.admin.test_publish_in_chat import (
+    DRAFT,
+    admin_of,
+    data_copy,
+    import_on_command_line,
+    own_data,
+    send,
+)
 from tests.core.test_dialogs import Chat
 
 __all__ = ["data_copy", "own_data"]  # the fixtures, used by name
@@ -87,11 +94,7 @@ def test_the_command_line_corrects_a_draft(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    monkeypatch.setenv("DATABASE_URL", db_url)
-    monkeypatch.setenv("DATA_DIR", str(own_data.settings.data_dir))
-    text = tmp_path / "77.txt"
-    text.write_text(MISREAD, encoding="utf-8")
-    assert main(["directive", "import", str(text)]) == 0
+    import_on_command_line(own_data, db_url, tmp_path, monkeypatch, MISREAD)
     capsys.readouterr()
     assert main(["directive", "set", DRAFT, "1.c-1", "--lead", "Sở Tai chanh"]) == 2
     assert "Có phải: Sở Tài chính," in capsys.readouterr().err  # the closest first

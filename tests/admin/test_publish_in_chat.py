@@ -20,6 +20,7 @@ from bot.storage.db import session_scope
 from bot.storage.models import Directive
 from tests.admin.test_documents import SOURCE, as_word
 from tests.core.test_dialogs import Chat
+from tests.support.directives import assistant_on
 
 DRAFT = "77-CT-UBND-2019"
 
@@ -38,13 +39,8 @@ def data_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def own_data(db_url: str, data_copy: Path) -> Iterator[Assistant]:
     """An assistant whose data folder (where drafts go) is not the repository's."""
     shutil.rmtree(data_copy / "drafts", ignore_errors=True)  # no draft of another test's
-    settings = Settings.from_env({"DATABASE_URL": db_url, "DATA_DIR": str(data_copy)})
-    assistant = build_assistant(settings)
-    try:
+    with assistant_on(db_url, data_copy) as assistant:
         yield assistant
-    finally:
-        assistant.core.wait_for_reload()
-        assistant.sessions.kw["bind"].dispose()
 
 
 def admin_of(assistant: Assistant) -> Chat:
@@ -94,6 +90,17 @@ def test_a_dropped_draft_publishes_nothing(own_data: Assistant) -> None:
     assert "Đã công bố" not in official.text()
 
 
+def import_on_command_line(
+    own_data: Assistant, db_url: str, folder: Path, monkeypatch: pytest.MonkeyPatch, text: str
+) -> None:
+    """`bot directive import` of `text` (as 77.txt), on `own_data`'s database and data."""
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    monkeypatch.setenv("DATA_DIR", str(own_data.settings.data_dir))
+    path = folder / "77.txt"
+    path.write_text(text, encoding="utf-8")
+    assert main(["directive", "import", str(path)]) == 0
+
+
 def test_the_command_line_imports_publishes_and_lists(
     own_data: Assistant,
     db_url: str,
@@ -101,11 +108,8 @@ def test_the_command_line_imports_publishes_and_lists(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    monkeypatch.setenv("DATABASE_URL", db_url)
-    monkeypatch.setenv("DATA_DIR", str(own_data.settings.data_dir))
-    text = tmp_path / "77.txt"
-    text.write_text(SOURCE.replace("06/CT-UBND", "77/CT-UBND"), encoding="utf-8")
-    assert main(["directive", "import", str(text)]) == 0
+    source = SOURCE.replace("06/CT-UBND", "77/CT-UBND")
+    import_on_command_line(own_data, db_url, tmp_path, monkeypatch, source)
     assert main(["directive", "publish", DRAFT]) == 0
     assert main(["directive", "publish", "khong-co"]) == 2
     assert main(["directive", "list"]) == 0
