@@ -328,3 +328,17 @@ def test_a_question_naming_a_directive_gets_no_other_directives_faq(two: Assista
 
     assert kind("06/CT-UBND") == "faq"
     assert kind("99/CT-UBND") != "faq"
+
+
+def test_what_a_named_directive_says_as_a_whole_is_its_header(two: Assistant) -> None:
+    """«Chỉ thị 99 quy định gì?» asks about the directive as a whole, as «Chỉ thị 06 …»
+    does: its header (number, date, issuer, subject) first, whatever number is typed
+    (the classifier read 06's as the header and another number's as a topic)."""
+    for number, other in (("99", "06/CT-UBND"), ("06", "99/CT-UBND")):
+        for question in (f"Chỉ thị {number} quy định gì?", f"noi dung chinh cua chi thi {number}"):
+            message = IncomingMessage("telegram", "3", text=question)
+            with session_scope(two.sessions) as session:
+                answer = two.core.handle(session, message).answer
+            assert answer is not None and answer.kind == "metadata", (question, answer)
+            text = two.renderer.render(answer.reply)
+            assert f"Chỉ thị số {number}/CT-UBND" in text and other not in text

@@ -18,6 +18,7 @@ from bot.application.qa.matching import contains
 from bot.application.qa.views import directive, label
 from bot.domain.catalog import Catalog
 from nlu.engine import Parse
+from nlu.normalize import fold_words
 
 
 def metadata(catalog: Catalog, parse: Parse, fact: str = "") -> Answer:
@@ -162,6 +163,35 @@ def bare_header_fact(parse: Parse, stopwords: frozenset[str]) -> str:
         return ""
     # "ngày ký": the signer's line gives the date too.
     return "signer" if "signer" in facts else "date"
+
+
+# "Chỉ thị 15 quy định gì?", "nội dung chính của chỉ thị là gì": what the directive is
+# about as a whole. The words such a question has besides the document's name.
+OVERVIEW_ASKS = frozenset({"quy dinh", "yeu cau", "noi dung", "de cap", "chi dao"})
+OVERVIEW_WORDS = frozenset(
+    {"quy", "dinh", "yeu", "cau", "noi", "dung", "de", "cap", "chi", "dao", "gi", "chinh"}
+    | {"nhung", "the", "nao", "ra", "sao", "la", "ve", "van", "ban", "nay", "so", "nam"}
+)
+
+
+def asks_overview(catalog: Catalog, parse: Parse, stopwords: frozenset[str]) -> bool:
+    """A question about a directive as a whole: its name (type, number, year, or its
+    own subject) and words like "quy định gì" only. The classifier read "Chỉ thị 06 quy
+    định gì" as the header and "Chỉ thị 15 quy định gì" as a topic, and answered the
+    latter with a fragment."""
+    if other_document(catalog, parse) is not None or retired_directive(catalog, parse):
+        return False  # "Thông tư 01/2011 quy định gì": a document not held, refused by name
+    subjects = " ".join(fold_words(d.title) for d in catalog.held)
+    if any(e.entity != "topic" for e in parse.entities) or any(
+        fold_words(t.name) not in subjects for t in catalog.topics_named(parse.values("topic"))
+    ):
+        return False
+    text = " ".join(parse.tokens)
+    if not any(re.search(rf"\b{words}\b", text) for words in OVERVIEW_ASKS):
+        return False
+    own = set(subjects.split()) | {w for words in DOCUMENT_TYPES for w in words}
+    rest = [t for t in parse.tokens if not any(ch.isdigit() for ch in t) and t not in own]
+    return all(t in OVERVIEW_WORDS or t in stopwords for t in rest)
 
 
 def by_clause(catalog: Catalog, parse: Parse) -> Answer | None:

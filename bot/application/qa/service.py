@@ -28,6 +28,7 @@ from bot.application.qa.conversation import (
 from bot.application.qa.counts import asks_duty_count, counted, duty_count
 from bot.application.qa.deadlines import deadline, deadline_answer, deadline_list, no_deadline
 from bot.application.qa.document import (
+    asks_overview,
     bare_header_fact,
     by_cited_document,
     by_clause,
@@ -232,6 +233,9 @@ class QAService:
             # "ai làm?" with nothing before it: who does what? Asked back, not refused.
             reply = Reply("qa/ask_back", {}, self.suggestions(("ai", "chiu", "trach", "nhiem")))
             return make(parse, "ask_back", reply)
+        if asks_overview(self.catalog, parse, self.catalog.stopwords):
+            # "Chỉ thị 15 quy định gì?": the directive as a whole, its header first.
+            return metadata(self.catalog, replace(parse, intent="ask_metadata"))
         fact = bare_header_fact(parse, self.catalog.stopwords)
         if fact:
             # "ai ký", "ngày nào?" with nothing before them: asked of the directive itself.
