@@ -80,3 +80,30 @@ def test_an_agency_that_is_gone_is_said_so_without_asking_which_directive(
         qa = build_qa(both.settings, load_knowledge_from_db(session))
     answer = qa.answer("Sở Ngoại vụ cần làm gì về an toàn thông tin?")
     assert answer.kind == "former_agency", answer.kind
+
+
+def test_a_subject_only_a_retired_directive_was_about_is_said_so(
+    db_url: str, tmp_path: Path
+) -> None:
+    """Once the directive «về đẩy mạnh chuyển đổi số» is retired, a question on its
+    subject is told that it no longer applies, not that 06 does not cover it."""
+    import datetime as dt
+    import re
+
+    from bot.application.knowledge import publishing
+
+    data = tmp_path / "data"
+    shutil.copytree(PROJECT_ROOT / "data", data)
+    pack = data / "directives" / copy_pack(data, 15, 2021, subject=SUBJECT) / "directive.yaml"
+    text = re.sub(
+        r"^title: .*$", "title: Về đẩy mạnh chuyển đổi số", pack.read_text("utf-8"), flags=re.M
+    )
+    pack.write_text(text, encoding="utf-8")
+    with assistant_on(db_url, data) as assistant, session_scope(assistant.sessions) as session:
+        publishing.retire(session, "15/2021", dt.datetime(2026, 6, 1, tzinfo=dt.UTC))
+        session.flush()
+        qa = build_qa(assistant.settings, load_knowledge_from_db(session))
+        answer = qa.answer("kế hoạch chuyển đổi số hạn khi nào?")
+        reply = assistant.renderer.render(answer.reply)
+    assert answer.kind == "retired", reply
+    assert "Chỉ thị 15/CT-UBND" in reply and "đã thôi áp dụng từ ngày 1/6/2026" in reply

@@ -289,15 +289,21 @@ def _document_key(catalog: Catalog, doc_type: str, number: str) -> tuple[str, in
     return DOCUMENT_TYPES.get(tuple(catalog.normalizer.tokens(doc_type)), ""), first
 
 
-def retired_directive(catalog: Catalog, parse: Parse) -> Answer | None:
-    """A retired directive the question names by type and number ("chỉ thị 42/CT-UBND"):
-    said to be retired, with the directives that apply, rather than refused as unknown."""
+def retired_directive(catalog: Catalog, parse: Parse, subject: str = "") -> Answer | None:
+    """A retired directive the question names by type and number ("chỉ thị 42/CT-UBND"),
+    or the one whose title names `subject` when no directive in force does
+    ("chuyển đổi số" once 15/2021 is retired): said to be retired, with the directives
+    that apply, rather than refused as unknown or as a subject no directive covers."""
     retired = {_document_key(catalog, d.doc_type, d.number): d for d in catalog.kb.retired}
-    for name, _, first in documents_named(parse.tokens):
-        if (name, first) in retired:
-            view = {"directive": retired[(name, first)], "held": catalog.held_names}
-            return make(parse, "retired", Reply("qa/retired", view))
-    return None
+    named = documents_named(parse.tokens)
+    chosen = [retired[(n, first)] for n, _, first in named if (n, first) in retired]
+    if subject and not chosen:  # its title says what it was about
+        wanted = f" {fold_words(subject)} "
+        chosen = [d for d in catalog.kb.retired if wanted in f" {fold_words(d.title)} "]
+    if not chosen:
+        return None
+    view = {"directive": chosen[0], "held": catalog.held_names}
+    return make(parse, "retired", Reply("qa/retired", view))
 
 
 def documents_named(tokens: Sequence[str]) -> list[tuple[str, str, int]]:

@@ -306,7 +306,8 @@ class QAService:
             # "số điện thoại Sở TT&TT": of the agency named, not its duties.
             agencies = [self.catalog.agencies[a].short_name for a in parse.values("agency")]
             of = f" của {', '.join(agencies)}" if agencies else ""
-            return self._refuse(parse, subject=uncovered[0] + of)
+            gone = None if of else retired_directive(self.catalog, parse, uncovered[0])
+            return gone or self._refuse(parse, subject=uncovered[0] + of)
         retired = retired_directive(self.catalog, parse)
         if retired is not None:
             return retired
