@@ -248,6 +248,19 @@ class Catalog:
                     yield Passage(key, directive, clause, piece, duty_ids)
                     key += 1
 
+    @cached_property
+    def words_by_directive(self) -> dict[str, frozenset[str]]:
+        """Each directive's words (normalized): its title, clauses and duties."""
+        texts: dict[str, list[str]] = defaultdict(list)
+        for passage in self.passages:
+            texts[passage.directive.id].append(passage.clause.title + " " + passage.text)
+        for directive in self.directives.values():
+            texts[directive.id] += [directive.title, *(d.title for d in directive.duties)]
+        return {
+            d: frozenset(t for text in parts for t in self.normalizer.tokens(text))
+            for d, parts in texts.items()
+        }
+
     def topics_named(self, topic_ids: Iterable[str]) -> list[Topic]:
         """The topics of these ids this catalog holds: a question is parsed with every
         directive's names, then answered from one directive's catalog, which may not

@@ -107,3 +107,21 @@ def test_a_subject_only_a_retired_directive_was_about_is_said_so(
         reply = assistant.renderer.render(answer.reply)
     assert answer.kind == "retired", reply
     assert "Chỉ thị 15/CT-UBND" in reply and "đã thôi áp dụng từ ngày 1/6/2026" in reply
+
+
+def test_a_word_only_one_directive_holds_chooses_it(db_url: str, tmp_path: Path) -> None:
+    """«LGSP» is in one directive's text alone, once: a question naming it is about that
+    one, though its other words («hạn», «nhiệm vụ») match both directives' passages."""
+    data = tmp_path / "data"
+    shutil.copytree(PROJECT_ROOT / "data", data)
+    pack = data / "directives" / copy_pack(data, 15, 2021) / "directive.yaml"
+    text = pack.read_text(encoding="utf-8")
+    assert "Trung tâm dữ liệu của tỉnh" in text
+    pack.write_text(
+        text.replace("Trung tâm dữ liệu của tỉnh", "Trung tâm dữ liệu của tỉnh (LGSP)", 1)
+    )
+    with assistant_on(db_url, data) as assistant:
+        for question in ("hạn của nhiệm vụ LGSP", "ai thực hiện việc về LGSP"):
+            answer = assistant.core.qa.answer(question)
+            assert answer.citations, (question, answer.kind)
+            assert all(c.startswith("15/2021") for c in answer.citations), answer.citations

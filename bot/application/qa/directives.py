@@ -85,6 +85,11 @@ def fits(catalog: Catalog, text: str) -> list[str]:
     them (two look-ups whatever the number of directives: answers with five loaded
     stay about as fast as with one)."""
     tokens = [t for t in catalog.normalizer.tokens(text) if t not in catalog.stopwords]
+    owners = _owners_of_own_words(catalog, tokens)
+    if len(owners) == 1:
+        # A word of one directive alone ("LGSP"): the question is about it, however much
+        # of the rest ("hạn", "nhiệm vụ") another directive's passages match better.
+        return owners
     scores = dict.fromkeys(catalog.directives, 0.0)
     depth = HITS_PER_DIRECTIVE * len(scores)
     found = [
@@ -99,6 +104,24 @@ def fits(catalog: Catalog, text: str) -> list[str]:
         return []
     close = [d for d, s in scores.items() if s >= top * CLOSE_FIT]
     return sorted(close, key=lambda d: -scores[d])
+
+
+OWN_WORD_LENGTH = 4  # shorter words ("so", "ban") are too often another word folded
+
+
+def _owners_of_own_words(catalog: Catalog, tokens: Sequence[str]) -> list[str]:
+    """The directives that alone hold one of `tokens` (a word of at least
+    OWN_WORD_LENGTH letters, no number): one, when the question names a thing only it
+    speaks of."""
+    words = catalog.words_by_directive
+    owners: set[str] = set()
+    for token in tokens:
+        if len(token) < OWN_WORD_LENGTH or any(ch.isdigit() for ch in token):
+            continue
+        holders = [d for d, held in words.items() if token in held]
+        if len(holders) == 1:
+            owners.add(holders[0])
+    return sorted(owners)
 
 
 def which_one(catalog: Catalog, parse: Parse, text: str, candidates: list[str]) -> Answer:
