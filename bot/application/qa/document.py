@@ -161,8 +161,11 @@ def bare_header_fact(parse: Parse, stopwords: frozenset[str]) -> str:
     allowed = HEADER_QUESTION_WORDS | stopwords
     if not facts or not all(t in allowed for t in rest.split()):
         return ""
-    # "ngày ký": the signer's line gives the date too.
-    return "signer" if "signer" in facts else "date"
+    # "ai ký (ngày nào)": the signer's line, which gives the date too; "ký ngày nào",
+    # "ký khi nào" ask when: the date first.
+    asks_who = any(t in parse.tokens for t in ("ai", "nguoi"))
+    asks_when = "date" in facts or any(t in parse.tokens for t in ("khi", "gio"))
+    return "signer" if "signer" in facts and (asks_who or not asks_when) else "date"
 
 
 # "Chỉ thị 15 quy định gì?", "nội dung chính của chỉ thị là gì": what the directive is
