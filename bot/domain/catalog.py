@@ -25,6 +25,7 @@ from bot.domain.knowledge import (
     FormerAgency,
     KnowledgeBase,
     Topic,
+    names_directive,
     scoped_key,
 )
 from nlu.normalize import Normalizer, fold
@@ -330,13 +331,11 @@ class Catalog:
         )
 
     def directive_named(self, word: str) -> str | None:
-        """The directive a command's word names: "06/2019" (as ids are prefixed),
-        "06/CT-UBND" or its id; None when it names none."""
-        word = word.strip().lower()
-        for directive in self.directives.values():
-            names = (directive.short_label, directive.number, directive.id)
-            if word in (name.lower() for name in names):
-                return directive.id
+        """The directive a command's word names (`names_directive`: "06/2019", as ids
+        are prefixed, "06/CT-UBND" or its id); None when it names none."""
+        for d in self.directives.values():
+            if names_directive(word, d.id, d.doc_type, d.number, d.issued):
+                return d.id
         return None
 
     def for_directive(self, directive_id: str) -> Catalog:

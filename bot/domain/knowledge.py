@@ -49,6 +49,16 @@ def short_label(number: str, issued: dt.date) -> str:
     return f"{number.split('/')[0]}/{issued.year}"
 
 
+def names_directive(
+    word: str, directive_id: str, doc_type: str, number: str, issued: dt.date
+) -> bool:
+    """Whether what an admin typed names this directive: its id ("06-CT-UBND-2019"), its
+    number ("06/CT-UBND", "Chỉ thị 06/CT-UBND") or its short name ("06/2019"); case and
+    spaces aside."""
+    names = (directive_id, number, f"{doc_type} {number}", short_label(number, issued))
+    return word.lower().replace(" ", "") in {n.lower().replace(" ", "") for n in names}
+
+
 @dataclass(frozen=True)
 class Agency:
     """A body the directive (or a user) can name."""

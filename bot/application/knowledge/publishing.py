@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from bot.application.knowledge.pack import PackError, load_directive
 from bot.application.knowledge.seed import publish_directive
-from bot.domain.knowledge import Directive, short_label
+from bot.domain.knowledge import Directive, names_directive
 from bot.storage import models as m
 
 DIRECTIVE_ENTITY = "directive"
@@ -73,20 +73,10 @@ def find(session: Session, typed: str) -> m.Directive | None:
     """The directive an admin names: its id ("15-CT-UBND-2021"), its number
     ("15/CT-UBND", "Chỉ thị 15/CT-UBND") or its short name ("15/2021"), when only one
     directive answers to it."""
-    typed = typed.strip()
-    row = session.get(m.Directive, typed)
-    if row is not None:
-        return row
-    wanted = typed.lower().replace(" ", "")
     found = [
         r
         for r in session.scalars(select(m.Directive))
-        if wanted
-        in {
-            r.number.lower(),
-            f"{r.doc_type}{r.number}".lower().replace(" ", ""),
-            short_label(r.number, r.issued),
-        }
+        if names_directive(typed, r.id, r.doc_type, r.number, r.issued)
     ]
     return found[0] if len(found) == 1 else None
 
