@@ -17,6 +17,7 @@ import datetime as dt
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import ColumnElement, String, cast, delete, or_, select
 from sqlalchemy.orm import Session
@@ -198,33 +199,25 @@ def redeem(session: Session, user: User, code: str, now: dt.datetime | None = No
     if invite.agency_id is not None and not _agency_open(session, invite.agency_id):
         # An agency deactivated after the code was made: nobody may join it (a merged
         # one's codes moved with the merge). The code stays unused, for a reactivation.
-        session.add(
-            AuditLog(
-                user_id=user.id,
-                action="invite.redeem",
-                entity_id=invite.code[:2] + "…",
-                allowed=False,
-                after={"agency_id": invite.agency_id, "refused": "agency_inactive"},
-            )
-        )
-        session.flush()
+        refused = {"agency_id": invite.agency_id, "refused": "agency_inactive"}
+        _audit_redeem(session, user, invite, allowed=False, after=refused)
         raise AccountError(
             "code_agency_inactive", agency_id=invite.agency_id, created_by=invite.created_by
         )
     invite.used_by, invite.used_at = user.id, now
     before = _audited(user)
     _set_standing(session, user, Standing.of(user).granted(invite.role, invite.agency_id))
-    session.add(
-        AuditLog(
-            user_id=user.id,
-            action="invite.redeem",
-            entity_id=invite.code[:2] + "…",
-            before=before,
-            after={**_audited(user), "invited_by": invite.created_by},
-        )
-    )
-    session.flush()
+    after = {**_audited(user), "invited_by": invite.created_by}
+    _audit_redeem(session, user, invite, before=before, after=after)
     return Invite(invite.code, invite.agency_id, invite.role, invite.expires_at)
+
+
+def _audit_redeem(session: Session, user: User, invite: InviteCode, **row: Any) -> None:
+    """The audit row of a code's use, allowed or refused (the code shown by its start
+    only: the log is read by every admin)."""
+    entity = invite.code[:2] + "…"
+    session.add(AuditLog(user_id=user.id, action="invite.redeem", entity_id=entity, **row))
+    session.flush()
 
 
 def _agency_open(session: Session, agency_id: str) -> bool:
