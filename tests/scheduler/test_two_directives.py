@@ -25,7 +25,7 @@ from bot.application.scheduler.policy import due_messages
 from bot.application.scheduler.world import load_world
 from bot.cli import main
 from bot.config import PROJECT_ROOT, NudgeSettings
-from bot.domain.calendar import TIMEZONE
+from bot.domain.calendar import TIMEZONE, WorkingCalendar
 from bot.domain.dates import padded_date, vn_date
 from bot.storage.db import session_scope
 from bot.storage.models import Directive, Duty, ProgressReport, User, utcnow
@@ -33,8 +33,12 @@ from tests.scheduler.conftest import add_users, at
 from tests.support.directives import FIRST, assistant_on, copy_pack, key
 
 SECOND = "99-CT-UBND-2025"
-DUE = dt.date(2026, 12, 4)
-NOW = at("2026-12-01", "08:00")  # three working days before DUE
+# Relative to the day the test runs: the /xong it sends is dated by the real clock and
+# must be on time (a fixed date here turned the report late once it had passed).
+_CALENDAR = WorkingCalendar()
+_TODAY = dt.datetime.now(TIMEZONE).date()
+NOW = at(_CALENDAR.add_working_days(_TODAY, 1).isoformat(), "08:00")
+DUE = _CALENDAR.add_working_days(NOW.date(), 3)  # nudged three working days before
 
 
 @pytest.fixture(scope="module")
