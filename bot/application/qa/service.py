@@ -209,7 +209,7 @@ class QAService:
             if per_directive is not None:
                 return per_directive
         if not chosen and other_document(self.catalog, parse) is None:
-            chosen = directives.fits(self.catalog, text)
+            chosen = directives.fits(self.catalog, text, directives.asks_when(parse))
             # An agency that is gone is said to be so whichever directive answers.
             gone_only = parse.values("former_agency") and not parse.values("agency")
             if len(chosen) > 1 and not gone_only:
