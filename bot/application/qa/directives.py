@@ -20,7 +20,9 @@ from bot.application.messages import Button, Reply
 from bot.application.qa.answer import Answer, make
 from bot.application.qa.document import DOCUMENT_TYPES, documents_named
 from bot.application.qa.followup import WHEN_WORDS
-from bot.application.qa.matching import MIN_COVERAGE, MIN_MATCH
+from bot.application.qa.matching import MIN_COVERAGE, MIN_MATCH, STRONG_MATCH, Matcher, contains
+from bot.application.qa.topics import distinct_passages
+from bot.application.qa.views import passage_view
 from bot.domain.catalog import Catalog
 from bot.domain.knowledge import Directive, split_key
 from nlu.engine import Parse
@@ -72,6 +74,20 @@ def named(catalog: Catalog, parse: Parse, text: str) -> list[str]:
         return []
     years = {int(y) for y in _YEAR.findall(folded)}
     return [d.id for d in catalog.directives.values() if d.issued.year in years]
+
+
+def about(catalog: Catalog, text: str) -> str:
+    """The directive an admin's FAQ question is about: the only one active, or the one
+    it names; ANY ("") for every one when several are active and it names none (a
+    guess from its words would hide the entry from the others' questions)."""
+    if len(catalog.directives) == 1:
+        return next(iter(catalog.directives))
+    parse = Parse(text=text, tokens=tuple(catalog.normalizer.tokens(text)), intent="", confidence=0)
+    chosen = named(catalog, parse, text)
+    return chosen[0] if len(chosen) == 1 else ANY
+
+
+ANY = ""  # every directive (bot.application.admin.content.ANY_DIRECTIVE)
 
 
 def _first(number: str) -> int | None:
@@ -183,6 +199,50 @@ def _owners(held: Mapping[str, frozenset[T]], asked: Sequence[T]) -> list[str]:
     """The directives that alone hold one of `asked` (words or phrases)."""
     holders = [[d for d, own in held.items() if item in own] for item in asked]
     return sorted({found[0] for found in holders if len(found) == 1})
+
+
+def named_term(matcher: Matcher, answer: Answer, text: str) -> Answer | None:
+    """ "Chỉ thị 15 quy định gì về LGSP?" refused for a weak match (one rare word among
+    the directive's name and "quy định gì"): the passages holding the question's
+    other words, as a phrase, when it names a directive held. None for any other
+    answer, and for refusals that say what is not covered (a subject, a place, a
+    document), which quoting a passage would contradict."""
+    parse, data = answer.parse, answer.reply.data
+    if answer.kind != "refusal" or parse is None or any(data[k] for k in NAMED_REFUSALS):
+        return None
+    catalog = matcher.catalog
+    if not named(catalog, parse, text):
+        return None
+    term = [
+        t
+        for t in parse.tokens
+        if t not in matcher.generic_words and not any(ch.isdigit() for ch in t)
+    ]
+    index = catalog.passage_index
+    scores = dict(zip(index.keys, index.scores(parse.tokens), strict=True))
+    holding = sorted(
+        (p for p in catalog.passages if contains(matcher.passage_tokens[p.key], term)),
+        key=lambda p: -scores[p.key],
+    )
+    shown = distinct_passages(holding)[:MAX_TERM_PASSAGES]
+    if not shown:
+        return None
+    views = [passage_view(catalog, p) for p in shown]
+    reply = Reply("qa/passages", {"passages": views})
+    duty_ids = [d for p in shown for d in p.duty_ids]
+    citations = [v["clause"] for v in views]
+    return make(parse, "passages", reply, citations, STRONG_MATCH, duty_ids)
+
+
+# What a refusal says is not covered: a passage holding the words does not answer it.
+NAMED_REFUSALS = ("subject", "place", "document")
+MAX_TERM_PASSAGES = 3
+
+
+def of_faq(answer: Answer | None) -> list[str]:
+    """The directive of the FAQ entry answering a question, if it is about one."""
+    entry = answer.reply.data["entry"] if answer is not None else None
+    return [entry.directive_id] if entry is not None and entry.directive_id else []
 
 
 def which_one(catalog: Catalog, parse: Parse, text: str, candidates: list[str]) -> Answer:
