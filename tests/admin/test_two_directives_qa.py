@@ -83,13 +83,19 @@ def admin_of(assistant: Assistant) -> Chat:
     return Chat(assistant, "1")
 
 
-def add_faq(admin: Chat, question: str, answer: str, scope: str = "") -> str:
-    """An FAQ entry added in chat; `scope`: a button pressed in the preview."""
+def preview(admin: Chat, question: str, answer: str) -> str:
+    """The preview of an FAQ entry written in chat, with no other phrasing or clause."""
     admin.send("/faqthem")
     admin.send(question)
     admin.press("Bỏ qua")  # other phrasings
     admin.send(answer)
     admin.press("Bỏ qua")  # clauses
+    return admin.text()
+
+
+def add_faq(admin: Chat, question: str, answer: str, scope: str = "") -> str:
+    """An FAQ entry added in chat; `scope`: a button pressed in the preview."""
+    preview(admin, question, answer)
     if scope:
         admin.press(scope)
     admin.press("Lưu")
@@ -111,12 +117,8 @@ def directive_of(assistant: Assistant, faq_id: str) -> str | None:
 
 def test_an_faq_entry_added_in_chat_is_about_the_directive_it_names(two: Assistant) -> None:
     admin = admin_of(two)
-    admin.send("/faqthem")
-    admin.send("Chỉ thị 15 giao ai đầu mối về chuyển đổi số?")
-    admin.press("Bỏ qua")
-    admin.send("Sở Thông tin và Truyền thông là đầu mối.")
-    admin.press("Bỏ qua")
-    assert "Áp dụng cho: Chỉ thị 15/CT-UBND" in admin.text()
+    shown = preview(admin, "Chỉ thị 15 giao ai đầu mối về chuyển đổi số?", "Sở TT&TT.")
+    assert "Áp dụng cho: Chỉ thị 15/CT-UBND" in shown
     admin.press("Lưu")
     saved = admin.text()
     assert "(áp dụng cho Chỉ thị 15/CT-UBND)" in saved
@@ -179,12 +181,8 @@ def test_an_faq_file_names_the_directive_of_each_entry(
 
 def test_with_one_directive_an_faq_entry_is_about_it(assistant: Assistant) -> None:
     admin = admin_of(assistant)
-    admin.send("/faqthem")
-    admin.send("Đầu mối tiếp nhận góp ý là ai?")
-    admin.press("Bỏ qua")
-    admin.send("Văn phòng UBND tỉnh.")
-    admin.press("Bỏ qua")
-    assert "Áp dụng cho" not in admin.text()  # nothing to choose from
+    shown = preview(admin, "Đầu mối tiếp nhận góp ý là ai?", "Văn phòng UBND tỉnh.")
+    assert "Áp dụng cho" not in shown  # nothing to choose from
     admin.press("Lưu")
     saved = admin.text()
     assert "áp dụng cho" not in saved
