@@ -2,8 +2,10 @@
 
 An admin's change (in this process, or through the command line in another) is
 committed to the database; the core then loads the knowledge again and builds new
-indexes and a new NLU engine in a background thread (~1 s) while questions keep
-being answered from the old ones; the new ones are swapped in with one assignment.
+indexes and a new NLU engine in a background thread (~1 s), swapped in with one
+assignment. The message after a change waits for it (the router calls `wait`): the
+admin's own command returns at once, and nobody in this process is answered from the
+content as it was (an agency just closed, still given duties).
 """
 
 from __future__ import annotations
@@ -86,7 +88,8 @@ class Reloader:
                 self.swap(qa)
 
     def wait(self, timeout: float = 30.0) -> None:
-        """Until pending rebuilds are done (tests, shutdown)."""
+        """Until pending rebuilds are done: before the next message is answered (the
+        router), at shutdown. Returns at once when none is under way."""
         for thread in list(self._threads):
             thread.join(timeout)
         self._threads = [t for t in self._threads if t.is_alive()]

@@ -163,6 +163,9 @@ class Core:
     def handle(self, session: Session, message: IncomingMessage) -> Response:
         """Answer one message (the caller commits the session)."""
         self._reloader.check(session)
+        # A rebuild under way (an admin's change: ~1 s) is waited for, so the message
+        # after it is answered from the new content, never the old; with none, no wait.
+        self._reloader.wait()
         user = UserRepo(session).get_or_create(
             message.channel, message.user_id, message.display_name
         )

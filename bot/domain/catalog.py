@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from itertools import pairwise
 from typing import Generic, Literal, TypeVar
 
 from bot.domain.knowledge import (
@@ -250,16 +251,29 @@ class Catalog:
                     key += 1
 
     @cached_property
-    def words_by_directive(self) -> dict[str, frozenset[str]]:
-        """Each directive's words (normalized): its title, clauses and duties."""
+    def _tokens_by_directive(self) -> dict[str, list[list[str]]]:
+        """Each directive's texts (its title, clauses and duties), normalized."""
         texts: dict[str, list[str]] = defaultdict(list)
         for passage in self.passages:
             texts[passage.directive.id].append(passage.clause.title + " " + passage.text)
         for directive in self.directives.values():
             texts[directive.id] += [directive.title, *(d.title for d in directive.duties)]
+        return {d: [self.normalizer.tokens(text) for text in parts] for d, parts in texts.items()}
+
+    @cached_property
+    def words_by_directive(self) -> dict[str, frozenset[str]]:
+        """Each directive's words (normalized)."""
         return {
-            d: frozenset(t for text in parts for t in self.normalizer.tokens(text))
-            for d, parts in texts.items()
+            d: frozenset(t for tokens in texts for t in tokens)
+            for d, texts in self._tokens_by_directive.items()
+        }
+
+    @cached_property
+    def phrases_by_directive(self) -> dict[str, frozenset[tuple[str, str]]]:
+        """Each directive's two-word phrases (normalized): «toàn trình», «số hóa»."""
+        return {
+            d: frozenset(pair for tokens in texts for pair in pairwise(tokens))
+            for d, texts in self._tokens_by_directive.items()
         }
 
     def topics_named(self, topic_ids: Iterable[str]) -> list[Topic]:

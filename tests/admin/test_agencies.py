@@ -372,3 +372,17 @@ def test_the_journal_names_agencies_and_directives() -> None:
     assert entity_word("sttt", "agency", "agency.deactivate", by) == "Sở TT"
     assert entity_word("06-CT-UBND-2019/2.f-5", "duty", "duty.edit", by) == "2.f-5"
     assert entity_word("gone", "agency", "agency.add", by) == "gone"  # unknown: its id
+
+
+def test_the_question_right_after_closing_an_agency_sees_it_closed(
+    assistant: Assistant, admin: Chat
+) -> None:
+    """The knowledge is rebuilt in the background after the change; the next message
+    in the same process waits for it rather than being answered from the old one
+    (no `wait_for_reload` here: the router's own waiting is what is tested)."""
+    user = Chat(assistant, "2")
+    admin.send("/coquan_dong sngv")
+    assert "Đã ngừng hoạt động Sở Ngoại vụ (sngv)" in admin.text()
+    user.send("Sở Ngoại vụ cần làm gì về an toàn thông tin?")
+    assert "sngv" not in assistant.core.qa.catalog.agencies
+    assert "Sở Ngoại vụ không còn hoạt động" in user.text(), user.text()

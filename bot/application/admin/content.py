@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 MAX_QUESTION = 300
 MAX_ANSWER = 3000
 MAX_ALTERNATES = 10
+ANY_DIRECTIVE = ""  # a FAQ entry about every directive (stored as None)
 FAQ_ENTITY = "faq"
 DUTY_ENTITY = "duty"
 AGENCY_ENTITY = "agency"  # bot.application.admin.agencies
@@ -47,6 +48,10 @@ class FaqDraft:
     answer: str
     alternates: tuple[str, ...] = ()
     clauses: tuple[str, ...] = ()
+    # The directive the entry is about: its id, ANY_DIRECTIVE for every one (as every
+    # entry written before there were several), None to leave an entry's as it was
+    # (a new one: any).
+    directive_id: str | None = None
 
     def problems(self, known_clauses: set[str]) -> list[str]:
         """What is wrong with the draft, in Vietnamese; empty when it can be saved."""
@@ -131,6 +136,7 @@ def faq_snapshot(entry: FaqEntry) -> dict[str, Any]:
         "alternates": list(entry.alternates),
         "clauses": list(entry.clauses),
         "active": entry.active,
+        "directive_id": entry.directive_id,
     }
 
 
@@ -203,6 +209,8 @@ def save_faq(
     entry.answer = draft.answer.strip()
     entry.alternates = [a.strip() for a in draft.alternates if a.strip()]
     entry.clauses = list(draft.clauses)
+    if draft.directive_id is not None:
+        entry.directive_id = draft.directive_id or None
     entry.active = True
     entry.updated_at = dt.datetime.now(dt.UTC)
     session.flush()
@@ -331,6 +339,7 @@ def revert(session: Session, user: User | None, change_id: int) -> AuditLog:
             entry.alternates = list(change.before["alternates"])
             entry.clauses = list(change.before["clauses"])
             entry.active = bool(change.before["active"])
+            entry.directive_id = change.before.get("directive_id")  # none before 0020
         session.flush()
         after = faq_snapshot(entry) if entry else None
         return audit(session, user, "revert", FAQ_ENTITY, change.entity_id, current, after)

@@ -24,12 +24,17 @@ from bot.application.admin import content
 from bot.application.file_limits import too_big, zip_problem
 from bot.config import ImportLimits
 from bot.domain.dates import Issued, check_date, parse_vn_date, vn_date
+from bot.domain.knowledge import names_directive
 from bot.domain.numbers import vn_number
 from bot.storage.models import Directive, Duty, FaqEntry, User
 from nlu.normalize import sanitize
 from nlu.yaml_io import NoAliasDumper, YamlAliasError, load_yaml
 
 FAQ_COLUMNS = ("id", "question", "alternates", "answer", "clauses")
+# Optional in an imported file: the directive an entry is about, ANY_DIRECTIVE_WORD for
+# every one (what the export writes for an entry about none in particular).
+FAQ_DIRECTIVE_COLUMN = "directive"
+ANY_DIRECTIVE_WORD = "*"
 DUTY_COLUMNS = ("directive_id", "id", "clause", "title", "due", "effective_due")
 LIST_SEPARATOR = " | "  # alternates and clauses inside one CSV/XLSX cell
 FORMATS = (".yaml", ".yml", ".csv", ".xlsx")
@@ -330,10 +335,11 @@ def export_faq(session: Session, path: Path) -> int:
             "alternates": list(e.alternates),
             "answer": e.answer,
             "clauses": list(e.clauses),
+            FAQ_DIRECTIVE_COLUMN: e.directive_id or ANY_DIRECTIVE_WORD,
         }
         for e in entries
     ]
-    write_rows(path, FAQ_COLUMNS, rows)
+    write_rows(path, (*FAQ_COLUMNS, FAQ_DIRECTIVE_COLUMN), rows)
     return len(rows)
 
 
@@ -356,15 +362,19 @@ def _import_faq_rows(
     drafts: list[tuple[str | None, content.FaqDraft]] = []
     problems: list[str] = []
     ids = _FirstSeen("mã")
+    active = list(session.scalars(select(Directive).where(Directive.active)))
     for number, row in rows:
         faq_id = str(row.get("id") or "").strip() or None
+        typed = row.get(FAQ_DIRECTIVE_COLUMN)
+        directive_id, unknown = _faq_directive(session, active, faq_id, typed)
         draft = content.FaqDraft(
             question=str(row.get("question") or ""),
             answer=str(row.get("answer") or ""),
             alternates=_list(row.get("alternates")),
             clauses=_list(row.get("clauses")),
+            directive_id=directive_id,
         )
-        row_problems = draft.problems(known_clauses)
+        row_problems = draft.problems(known_clauses) + unknown
         repeated = ids.repeated(number, faq_id) if faq_id else None
         row_problems += [repeated] if repeated else []
         problems += [f"dòng {number}: {p}" for p in row_problems]
@@ -382,9 +392,31 @@ def _import_faq_rows(
     return report
 
 
+def _faq_directive(
+    session: Session, active: Sequence[Directive], faq_id: str | None, typed: object
+) -> tuple[str | None, list[str]]:
+    """The directive a row's entry is about, and what is wrong with its "directive"
+    column: the one it names ("15/2021", "Chỉ thị 15/CT-UBND", an id; "*" for every
+    one); left empty, a new entry is about the only directive active, or about every
+    one when several are, and an entry already saved keeps its own."""
+    word = str(typed or "").strip()
+    if word == ANY_DIRECTIVE_WORD:
+        return content.ANY_DIRECTIVE, []
+    if word:
+        for d in active:
+            if names_directive(word, d.id, d.doc_type, d.number, d.issued):
+                return d.id, []
+        return None, [f"không có chỉ thị «{word[:40]}» đang áp dụng"]
+    if faq_id is not None and session.get(FaqEntry, faq_id) is not None:
+        return None, []
+    return (active[0].id if len(active) == 1 else content.ANY_DIRECTIVE), []
+
+
 def _same(entry: FaqEntry, draft: content.FaqDraft) -> bool:
+    scope = entry.directive_id or content.ANY_DIRECTIVE
     return (
-        entry.question == draft.question.strip()
+        draft.directive_id in (None, scope)
+        and entry.question == draft.question.strip()
         and entry.answer == draft.answer.strip()
         and tuple(entry.alternates) == draft.alternates
         and tuple(entry.clauses) == draft.clauses

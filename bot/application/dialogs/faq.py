@@ -16,6 +16,7 @@ from bot.application.dialogs import hints
 from bot.application.dialogs import state as states
 from bot.application.dialogs.report import Labels, Outcome
 from bot.application.messages import Button, Reply
+from bot.application.qa import directives
 from bot.domain.catalog import Catalog
 from bot.storage.models import DialogState, FaqEntry, User
 
@@ -49,6 +50,7 @@ class FaqDialog:
                 "alternates": list(entry.alternates),
                 "answer": entry.answer,
                 "clauses": list(entry.clauses),
+                "directive_id": entry.directive_id or content.ANY_DIRECTIVE,
             }
         step = "alternates" if question and entry is None else "question"
         return self._go(session, user, step, data)
@@ -70,6 +72,8 @@ class FaqDialog:
             return self._go(session, user, STEPS[STEPS.index(state.step) + 1], data)
         if press.action == "save" and state.step == "preview":
             return self._save(session, user, data)
+        if press.action == "scope" and state.step == "preview":
+            return self._go(session, user, "preview", {**data, "directive_id": press.arg})
         return Outcome(notice=self.labels.stale)
 
     def text(self, session: Session, user: User, state: DialogState, text: str) -> Outcome | None:
@@ -100,6 +104,7 @@ class FaqDialog:
         if state.step == "preview":
             save = states.payload(NAME, token, "save")
             buttons.append(Button(self.labels.save_content, save, "confirm"))
+            buttons += self._scopes(token, data.get("directive_id", content.ANY_DIRECTIVE))
         elif state.step in OPTIONAL:
             buttons.append(Button(self.labels.skip, states.payload(NAME, token, "skip"), "skip"))
         if state.step != "preview" and data.get(state.step):
@@ -107,8 +112,26 @@ class FaqDialog:
         if state.step != "question":
             buttons.append(Button(self.labels.back, states.payload(NAME, token, "back"), "back"))
         buttons.append(Button(self.labels.cancel, states.payload(NAME, token, "cancel"), "cancel"))
-        view = {**data, "step": state.step, "problems": self._problems(data)}
+        view = {**data, "step": state.step, "problems": self._problems(data), **self._scope(data)}
         return Reply(f"admin/faq_{state.step}", view, tuple(buttons), columns=2)
+
+    def _scope(self, data: dict[str, Any]) -> dict[str, Any]:
+        """What the preview and the confirmation say of the directive the entry is about:
+        only when several are active (with one, it is about that one)."""
+        chosen = self.catalog.directives.get(data.get("directive_id") or "")
+        return {"several": len(self.catalog.directives) > 1, "directive": chosen}
+
+    def _scopes(self, token: str, current: str) -> list[Button]:
+        """With several directives active, a button for each other scope of the entry."""
+        if len(self.catalog.directives) < 2:
+            return []
+        choices = [(d.id, d.name) for d in self.catalog.directives.values()]
+        choices.append((content.ANY_DIRECTIVE, self.labels.any_directive))
+        return [
+            Button(name, states.payload(NAME, token, "scope", directive_id))
+            for directive_id, name in choices
+            if directive_id != current
+        ]
 
     def _problems(self, data: dict[str, Any]) -> list[str]:
         return self._draft(data).problems(self.catalog.clauses.ids())
@@ -120,9 +143,14 @@ class FaqDialog:
             answer=data.get("answer", ""),
             alternates=tuple(data.get("alternates", [])),
             clauses=tuple(data.get("clauses", [])),
+            directive_id=data.get("directive_id"),
         )
 
     def _go(self, session: Session, user: User, step: str, data: dict[str, Any]) -> Outcome:
+        if step == "preview" and "directive_id" not in data:
+            # A new entry is about the directive its question names, or the only one
+            # active; else about every one, which the preview shows and lets change.
+            data = {**data, "directive_id": directives.about(self.catalog, data["question"])}
         state = states.save(session, user.id, NAME, step, data)
         return Outcome([self.prompt(state)])
 
@@ -140,4 +168,5 @@ class FaqDialog:
         states.clear(session, user.id)
         if "inbox_log_id" in data:  # a group or a "Chưa đúng" now has its FAQ entry
             inbox.dismiss_group(session, user, data["inbox_log_id"])
-        return Outcome([Reply("admin/faq_saved", {"id": entry.id})], finished=True, changed=True)
+        saved = {"id": entry.id, **self._scope(data)}
+        return Outcome([Reply("admin/faq_saved", saved)], finished=True, changed=True)

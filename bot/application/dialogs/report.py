@@ -98,6 +98,7 @@ class Labels:
     save_content: str
     keep: str
     create_faq: str
+    any_directive: str  # an FAQ entry's scope: every directive
     send: str
     stale: str
     right: str  # under a Q&A answer (`bot.application.feedback`)

@@ -13,14 +13,21 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
+from itertools import pairwise
+from typing import TypeVar
 
 from bot.application.messages import Button, Reply
 from bot.application.qa.answer import Answer, make
 from bot.application.qa.document import DOCUMENT_TYPES, documents_named
+from bot.application.qa.followup import WHEN_WORDS
+from bot.application.qa.matching import MIN_COVERAGE, MIN_MATCH, STRONG_MATCH, Matcher, contains
+from bot.application.qa.topics import distinct_passages
+from bot.application.qa.views import passage_view
 from bot.domain.catalog import Catalog
 from bot.domain.knowledge import Directive, split_key
 from nlu.engine import Parse
 from nlu.normalize import fold
+from nlu.retrieval import Hit
 
 # A directive fits about as well as the best when its score is at least this share
 # of the best one's; below MIN_FIT nothing fits and the first directive answers (small
@@ -35,6 +42,7 @@ _LISTING = re.compile(
     r"|\b(chi thi|van ban) nao\b.*\b(ap dung|hieu luc)\b|\bdanh sach (cac )?chi thi\b"
 )
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+T = TypeVar("T")
 
 
 def asks_for_directives(text: str) -> bool:
@@ -68,6 +76,20 @@ def named(catalog: Catalog, parse: Parse, text: str) -> list[str]:
     return [d.id for d in catalog.directives.values() if d.issued.year in years]
 
 
+def about(catalog: Catalog, text: str) -> str:
+    """The directive an admin's FAQ question is about: the only one active, or the one
+    it names; ANY ("") for every one when several are active and it names none (a
+    guess from its words would hide the entry from the others' questions)."""
+    if len(catalog.directives) == 1:
+        return next(iter(catalog.directives))
+    parse = Parse(text=text, tokens=tuple(catalog.normalizer.tokens(text)), intent="", confidence=0)
+    chosen = named(catalog, parse, text)
+    return chosen[0] if len(chosen) == 1 else ANY
+
+
+ANY = ""  # every directive (bot.application.admin.content.ANY_DIRECTIVE)
+
+
 def _first(number: str) -> int | None:
     head = re.split(r"[/\-.]", number)[0]
     return int(head) if head.isdigit() else None
@@ -79,24 +101,60 @@ def from_context(duty_keys: tuple[str, ...], directives: Mapping[str, object]) -
     return found.pop() if len(found) == 1 else None
 
 
-def fits(catalog: Catalog, text: str) -> list[str]:
+# How a question asks when (folded), whatever kind of question the classifier takes it
+# for: "xong trước ngày nào" is often read as a figure.
+WHEN_ASKED = ("han", "khi nao", "bao gio", "ngay nao", "truoc ngay", "thoi gian nao")
+
+
+def asks_when(parse: Parse) -> bool:
+    asked = f" {' '.join(parse.tokens)} "
+    return parse.intent == "ask_deadline" or any(f" {w} " in asked for w in WHEN_ASKED)
+
+
+def fits(catalog: Catalog, text: str, asks_when: bool = False) -> list[str]:
     """The directives that fit the question best (the best first), or [] when none
     does: each directive's best passage and duty scores, from the indexes over all of
     them (two look-ups whatever the number of directives: answers with five loaded
-    stay about as fast as with one)."""
-    tokens = [t for t in catalog.normalizer.tokens(text) if t not in catalog.stopwords]
-    owners = _owners_of_own_words(catalog, tokens)
+    stay about as fast as with one).
+
+    A word of the question only one directive holds («LGSP») chooses it, unless
+    another directive holds a two-word phrase of the question no other does («toàn
+    trình»): a phrase of common words is weaker evidence, enough to contest a claim,
+    not to make one («điều hành dùng» is 06/2019's by chance). Words asking when are
+    no part of the subject. When the claim is contested or none is made, a question
+    asking when (`asks_when`) goes to the directive that states its subject as a duty
+    with a deadline, not to one that mentions it in passing (a preamble, a standing
+    duty): «dịch vụ công trực tuyến toàn trình hạn bao giờ?» is 15/2021's dated duty,
+    though 06/2019 speaks of «dịch vụ công trực tuyến» more."""
+    words = catalog.normalizer.tokens(text)
+    tokens = [t for t in words if t not in catalog.stopwords]
+    subject = [t for t in tokens if t not in WHEN_WORDS]
+    owners = _owners(catalog.words_by_directive, [t for t in subject if _own_word(t)])
     if len(owners) == 1:
-        # A word of one directive alone ("LGSP"): the question is about it, however much
-        # of the rest ("hạn", "nhiệm vụ") another directive's passages match better.
-        return owners
-    scores = dict.fromkeys(catalog.directives, 0.0)
-    depth = HITS_PER_DIRECTIVE * len(scores)
+        phrases = _phrases(words, catalog.stopwords | WHEN_WORDS)
+        contest = _owners(catalog.phrases_by_directive, phrases)
+        if set(contest) <= set(owners):
+            # A word of one directive alone ("LGSP"): the question is about it, however
+            # much of the rest ("hạn", "nhiệm vụ") another directive's passages match.
+            return owners
+    depth = HITS_PER_DIRECTIVE * len(catalog.directives)
+    duty_hits = catalog.duty_index.search(tokens, depth)
+    if asks_when:
+        dated = _best_per_directive(catalog, _dated(catalog, tokens, duty_hits))
+        if dated:
+            return dated
     found = [
         (catalog.passages[h.key].directive.id, h.score)
         for h in catalog.passage_index.search(tokens, limit=depth)
     ]
-    found += [(split_key(h.key)[0], h.score) for h in catalog.duty_index.search(tokens, depth)]
+    found += [(split_key(h.key)[0], h.score) for h in duty_hits]
+    return _best_per_directive(catalog, found)
+
+
+def _best_per_directive(catalog: Catalog, found: Sequence[tuple[str, float]]) -> list[str]:
+    """The directives whose best score is close to the top one, best first; [] below
+    MIN_FIT."""
+    scores = dict.fromkeys(catalog.directives, 0.0)
     for directive_id, score in found:
         scores[directive_id] = max(scores[directive_id], score)
     top = max(scores.values(), default=0.0)
@@ -106,22 +164,85 @@ def fits(catalog: Catalog, text: str) -> list[str]:
     return sorted(close, key=lambda d: -scores[d])
 
 
+def _dated(
+    catalog: Catalog, tokens: Sequence[str], hits: Sequence[Hit[str]]
+) -> list[tuple[str, float]]:
+    """The hits that are duties with a deadline or a recurrence holding most of the
+    question's words (those asking when aside): what a question asking when is about."""
+    ignore = catalog.stopwords | WHEN_WORDS
+    return [
+        (split_key(h.key)[0], h.score)
+        for h in hits
+        if catalog.duties[h.key][1].timing.kind != "continuous"
+        and h.score >= MIN_MATCH
+        and catalog.duty_index.coverage(tokens, h.position, ignore) >= MIN_COVERAGE
+    ]
+
+
 OWN_WORD_LENGTH = 4  # shorter words ("so", "ban") are too often another word folded
 
 
-def _owners_of_own_words(catalog: Catalog, tokens: Sequence[str]) -> list[str]:
-    """The directives that alone hold one of `tokens` (a word of at least
-    OWN_WORD_LENGTH letters, no number): one, when the question names a thing only it
-    speaks of."""
-    words = catalog.words_by_directive
-    owners: set[str] = set()
-    for token in tokens:
-        if len(token) < OWN_WORD_LENGTH or any(ch.isdigit() for ch in token):
-            continue
-        holders = [d for d, held in words.items() if token in held]
-        if len(holders) == 1:
-            owners.add(holders[0])
-    return sorted(owners)
+def _own_word(token: str) -> bool:
+    return len(token) >= OWN_WORD_LENGTH and not any(ch.isdigit() for ch in token)
+
+
+def _phrases(words: Sequence[str], stopwords: frozenset[str]) -> list[tuple[str, str]]:
+    """The question's two-word phrases, neither a stopword nor a number."""
+    return [
+        (a, b)
+        for a, b in pairwise(words)
+        if not ({a, b} & stopwords or any(ch.isdigit() for ch in a + b))
+    ]
+
+
+def _owners(held: Mapping[str, frozenset[T]], asked: Sequence[T]) -> list[str]:
+    """The directives that alone hold one of `asked` (words or phrases)."""
+    holders = [[d for d, own in held.items() if item in own] for item in asked]
+    return sorted({found[0] for found in holders if len(found) == 1})
+
+
+def named_term(matcher: Matcher, answer: Answer, text: str) -> Answer | None:
+    """ "Chỉ thị 15 quy định gì về LGSP?" refused for a weak match (one rare word among
+    the directive's name and "quy định gì"): the passages holding the question's
+    other words, as a phrase, when it names a directive held. None for any other
+    answer, and for refusals that say what is not covered (a subject, a place, a
+    document), which quoting a passage would contradict."""
+    parse, data = answer.parse, answer.reply.data
+    if answer.kind != "refusal" or parse is None or any(data[k] for k in NAMED_REFUSALS):
+        return None
+    catalog = matcher.catalog
+    if not named(catalog, parse, text):
+        return None
+    term = [
+        t
+        for t in parse.tokens
+        if t not in matcher.generic_words and not any(ch.isdigit() for ch in t)
+    ]
+    index = catalog.passage_index
+    scores = dict(zip(index.keys, index.scores(parse.tokens), strict=True))
+    holding = sorted(
+        (p for p in catalog.passages if contains(matcher.passage_tokens[p.key], term)),
+        key=lambda p: -scores[p.key],
+    )
+    shown = distinct_passages(holding)[:MAX_TERM_PASSAGES]
+    if not shown:
+        return None
+    views = [passage_view(catalog, p) for p in shown]
+    reply = Reply("qa/passages", {"passages": views})
+    duty_ids = [d for p in shown for d in p.duty_ids]
+    citations = [v["clause"] for v in views]
+    return make(parse, "passages", reply, citations, STRONG_MATCH, duty_ids)
+
+
+# What a refusal says is not covered: a passage holding the words does not answer it.
+NAMED_REFUSALS = ("subject", "place", "document")
+MAX_TERM_PASSAGES = 3
+
+
+def of_faq(answer: Answer | None) -> list[str]:
+    """The directive of the FAQ entry answering a question, if it is about one."""
+    entry = answer.reply.data["entry"] if answer is not None else None
+    return [entry.directive_id] if entry is not None and entry.directive_id else []
 
 
 def which_one(catalog: Catalog, parse: Parse, text: str, candidates: list[str]) -> Answer:

@@ -19,8 +19,10 @@ def shortcomings(catalog: Catalog, parse: Parse) -> Answer:
     return make(parse, "shortcomings", reply, [clause.label])
 
 
-def results(matcher: Matcher, parse: Parse) -> Answer:
-    """The results paragraph: the sentence asked about, or its figures."""
+def results(matcher: Matcher, parse: Parse) -> Answer | None:
+    """The results paragraph: the sentence asked about, or its figures; None when it
+    states none (15/2021's "đã đạt được nhiều kết quả"): a heading over nothing is no
+    answer, and the question may be of another kind after all."""
     catalog = matcher.catalog
     clause = clause_with_suffix(catalog, "results")
     if not matcher.only_names(parse):
@@ -51,6 +53,8 @@ def results(matcher: Matcher, parse: Parse) -> Answer:
         if any(_names_topic(catalog, " ".join((f.label, f.quote, *f.keywords)), t) for t in topics)
     ]
     figures = on_topic or figures
+    if not figures:
+        return None
     reply = Reply("qa/results", {"clause": clause, "figures": figures})
     return make(parse, "results", reply, [clause.label])
 

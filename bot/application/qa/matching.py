@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Sequence
+from functools import cached_property
 from typing import TypeVar
 
 import numpy as np
@@ -171,6 +172,12 @@ class Matcher:
             )
             for f in catalog.figures.values()
         }
+
+    @cached_property
+    def passage_tokens(self) -> list[list[str]]:
+        """Each passage's words (normalized), by key: made on first use, which a
+        refusal alone needs (`directives.named_term`)."""
+        return [self.catalog.normalizer.tokens(p.text) for p in self.catalog.passages]
 
     def search(
         self,

@@ -167,6 +167,7 @@ class QAService:
         if self.by_directive:
             return self._across_directives(text, context)
         whole = self._one(text, context, parsed)
+        whole = directives.named_term(self.matcher, whole, text) or whole
         parts = two_parts(text)
         if parts is None:
             return whole
@@ -190,6 +191,10 @@ class QAService:
         if not chosen and context is not None:
             followed = directives.from_context(context.duties, self.by_directive)
             chosen = [followed] if followed else []
+        if not chosen:
+            # An admin's FAQ entry about one directive, asked without naming it.
+            faq = self.faq.answer(parse, PREEMPTING_FAQ_MATCH, PREEMPTING_FAQ_COVERAGE)
+            chosen = directives.of_faq(faq)
         if not chosen and not parse.values("agency") and asks_duty_count(parse):
             return duty_count(self.catalog, parse)  # a line per directive
         if not chosen and parse.values("agency"):
@@ -209,7 +214,7 @@ class QAService:
             if per_directive is not None:
                 return per_directive
         if not chosen and other_document(self.catalog, parse) is None:
-            chosen = directives.fits(self.catalog, text)
+            chosen = directives.fits(self.catalog, text, directives.asks_when(parse))
             # An agency that is gone is said to be so whichever directive answers.
             gone_only = parse.values("former_agency") and not parse.values("agency")
             if len(chosen) > 1 and not gone_only:

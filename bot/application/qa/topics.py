@@ -55,12 +55,17 @@ def passages(
     found, score = best(ranked)
     if not found:
         return None
-    # A second passage inside the first (or holding it) would quote the same words twice.
-    distinct = [p for i, p in enumerate(found) if not any(_overlap(p, q) for q in found[:i])]
+    distinct = distinct_passages(found)
     views = [passage_view(catalog, p) for p in distinct]
     reply = Reply("qa/passages", {"passages": views})
     duty_ids = [d for p in distinct for d in p.duty_ids]
     return make(parse, "passages", reply, [v["clause"] for v in views], score, duty_ids)
+
+
+def distinct_passages(found: Sequence[Passage]) -> list[Passage]:
+    """`found` without a passage inside an earlier one (or holding it), which would
+    quote the same words twice."""
+    return [p for i, p in enumerate(found) if not any(_overlap(p, q) for q in found[:i])]
 
 
 def _overlap(one: Passage, other: Passage) -> bool:
