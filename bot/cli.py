@@ -620,7 +620,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--coordinate", metavar="CƠ_QUAN", help="cơ quan phối hợp («không»: bỏ hết)"
     )
     directive_set.add_argument(
-        "--deadline", metavar="HẠN", help="30/6/2021, «không có hạn», «hàng quý», «hàng năm»"
+        "--deadline",
+        metavar="HẠN",
+        help="30/6/2021, «không có hạn», «hàng tháng», «hàng quý», «hàng năm»",
     )
     directive_set.set_defaults(func=cmd_directive_set)
     directive_retire = directive_commands.add_parser(

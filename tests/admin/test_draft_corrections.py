@@ -170,3 +170,22 @@ def test_duty_from_db_follows_a_merge(assistant: Assistant) -> None:
         agencies.merge(session, None, ["sttt"], "skhcn")
         lead = duty_from_db(session, directive.id, duty.id).lead
     assert "sttt" not in lead and "skhcn" in lead
+
+
+def test_a_wrong_date_gets_the_date_hint_and_a_monthly_duty_is_published(
+    own_data: Assistant,
+) -> None:
+    admin = admin_of(own_data)
+    send(admin, "chi-thi-77.txt", MISREAD.encode())
+    admin.send(f"/suanhap {DRAFT} 6 han 31/13/2019")
+    refused = admin.text()
+    assert "Ghi thời hạn là một ngày (ví dụ 30/6/2021)" in refused
+    assert "Ghi các cơ quan" not in refused  # the agencies' hint is for agencies
+    admin.send(f"/suanhap {DRAFT} 6 chutri Sở Tài chánh")
+    assert "Ghi các cơ quan" in admin.text() and "Ghi thời hạn" not in admin.text()
+    admin.send(f"/suanhap {DRAFT} 6 han hằng tháng")
+    assert "hàng tháng" in admin.text()
+    admin.send(f"/congbo {DRAFT}")
+    with session_scope(own_data.sessions) as session:
+        row = session.get_one(Duty, (DRAFT, "1.c-1"))
+        assert (row.timing_kind, row.timing_recurrence) == ("recurring", "monthly")

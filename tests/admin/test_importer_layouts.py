@@ -16,7 +16,7 @@ from bot.application.importer.pipeline import import_directive
 from bot.application.importer.report import ImportResult
 from bot.application.knowledge.pack import load_agencies, load_knowledge
 from bot.config import Settings
-from bot.domain.deadlines import stated_quarter_day
+from bot.domain.deadlines import stated_month_day, stated_quarter_day
 from bot.domain.knowledge import Agency
 
 DATA = Path(__file__).resolve().parents[2] / "data"
@@ -245,3 +245,51 @@ b) Định kỳ hằng quý báo cáo kết quả về UBND tỉnh trước ngà
 )
 def test_a_long_duty_title_is_cut_where_a_phrase_ends(text: str, title: str) -> None:
     assert draft_title(text) == title
+
+
+def test_a_monthly_duty_is_a_recurrence_with_its_stated_day(agencies: tuple[Agency, ...]) -> None:
+    body = """\
+Chủ tịch UBND tỉnh chỉ thị:
+
+1. Sở Thông tin và Truyền thông
+a) Định kỳ hằng tháng tổng hợp, báo cáo UBND tỉnh tình hình thực hiện Chỉ thị này.
+b) Báo cáo kết quả về UBND tỉnh trước ngày 20 hàng tháng.
+"""
+    result = import_directive(directive(body), agencies)
+    a, b = result.directive.duties
+    assert (a.timing.kind, a.timing.recurrence, a.timing.text) == (
+        "recurring",
+        "monthly",
+        "hằng tháng",
+    )
+    assert (b.timing.recurrence, b.timing.text) == ("monthly", "trước ngày 20 hàng tháng")
+    assert stated_month_day(b.timing.text) == 20
+    assert not [p for p in result.problems if "định kỳ" in p]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "recurrence"),
+    [
+        # «hằng năm» qualifies a noun: the emulation, the criteria, the plan.
+        (
+            "Đưa kết quả thực hiện chuyển đổi số vào tiêu chí đánh giá, xếp loại thi đua "
+            "hằng năm của các cơ quan, đơn vị.",
+            None,
+        ),
+        ("Đưa kết quả thực hiện vào tiêu chí đánh giá thi đua hằng năm.", None),
+        ("Lấy kết quả làm căn cứ bình xét khen thưởng hằng năm.", None),
+        ("Lồng ghép nhiệm vụ chuyển đổi số trong kế hoạch hằng năm của đơn vị.", None),
+        # «hằng năm» sets the duty's cadence.
+        ("Định kỳ hằng năm báo cáo kết quả thực hiện về UBND tỉnh.", "annual"),
+        ("Báo cáo kết quả thực hiện về UBND tỉnh hằng năm.", "annual"),
+        ("Tham mưu, đề xuất bố trí kinh phí hằng năm để thực hiện Chỉ thị này.", "annual"),
+        ("Hằng năm, tổ chức kiểm tra việc thực hiện tại các cơ quan, đơn vị.", "annual"),
+    ],
+)
+def test_hang_nam_is_a_cadence_only_where_it_qualifies_the_duty(
+    agencies: tuple[Agency, ...], sentence: str, recurrence: str | None
+) -> None:
+    body = f"Chủ tịch UBND tỉnh chỉ thị:\n\n1. Sở Nội vụ\n{sentence}\n"
+    (duty,) = import_directive(directive(body), agencies).directive.duties
+    assert duty.timing.recurrence == recurrence
+    assert duty.timing.kind == ("recurring" if recurrence else "continuous")

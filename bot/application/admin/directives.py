@@ -78,7 +78,8 @@ def draft_review(services: Services, draft_id: str, corrected: str = "") -> Repl
     try:
         draft = drafts.open_draft(drafts.draft_folder(_drafts(services), draft_id), agencies)
     except drafts.DraftError as error:
-        return Reply("admin/draft_refused", {"problems": error.problems, "id": draft_id[:80]})
+        view = {"problems": error.problems, "suggestions": [], "hints": [], "id": draft_id[:80]}
+        return Reply("admin/draft_refused", view)
     replaces = draft.directive.id in services.catalog.directives
     return drafts.review_reply(draft, agencies, replaces, corrected)
 
@@ -102,6 +103,7 @@ def correct_draft(
         view = {
             "problems": error.problems,
             "suggestions": error.suggestions,
+            "hints": error.hints,
             "id": draft_id[:80],
         }
         return Reply("admin/draft_refused", view)

@@ -2,7 +2,7 @@
 
 The importer's draft (data/drafts/<id>/directive.yaml) is the one thing publishing
 reads, so a correction edits it in place: a duty's lead and coordinating agencies, or
-its timing (a date, "không có hạn", "hàng quý" / "hàng năm"). Beside it, review.yaml
+its timing (a date, "không có hạn", "hàng tháng" / "hàng quý" / "hàng năm"). Beside it, review.yaml
 keeps what the importer could not place, each problem tied to the duty whose lines it
 is on and to what it is about (agencies or the deadline), so that a correction of that
 duty's agencies or deadline settles it; the checks that only need the draft itself
@@ -40,7 +40,7 @@ from bot.application.knowledge.pack import (
 from bot.application.messages import Button, Reply
 from bot.domain.catalog import agency_names
 from bot.domain.dates import Issued, parse_vn_date, vn_date
-from bot.domain.knowledge import Agency, Directive, Duty, Recurrence, Timing
+from bot.domain.knowledge import RECURRENCE_WORDS, Agency, Directive, Duty, Recurrence, Timing
 from bot.storage.models import AuditLog
 from nlu.normalize import fold
 from nlu.yaml_io import NoAliasDumper, read_yaml
@@ -53,6 +53,8 @@ FIELDS = ("lead", "coordinate", "deadline")
 NO_DEADLINE = frozenset({"khong co han", "khong han", "khong", "thuong xuyen", "bo"})
 NO_AGENCY = frozenset({"", "khong", "khong co", "bo"})
 RECURRENCES: dict[str, Recurrence] = {
+    "hang thang": "monthly",
+    "dinh ky hang thang": "monthly",
     "hang quy": "quarterly",
     "dinh ky hang quy": "quarterly",
     "hang nam": "annual",
@@ -65,14 +67,23 @@ DROP_WORD = "huy"
 DUTIES_SHOWN = 15  # in a chat message (the portal lists every duty, each with its form)
 
 
+# What a refused correction was about, for the hint that goes with it: how to write
+# agencies, or how to write a deadline.
+AGENCY_HINT, DEADLINE_HINT = "agency", "deadline"
+
+
 class DraftError(ValueError):
     """A correction that cannot be made; `problems` in Vietnamese, `suggestions` the
-    agencies' names an unknown name may have meant."""
+    agencies' names an unknown name may have meant, `hints` what the problems are
+    about (AGENCY_HINT, DEADLINE_HINT), so that the reply explains that and no more."""
 
-    def __init__(self, problems: Sequence[str], suggestions: Sequence[str] = ()) -> None:
+    def __init__(
+        self, problems: Sequence[str], suggestions: Sequence[str] = (), hints: Sequence[str] = ()
+    ) -> None:
         super().__init__("; ".join(problems))
         self.problems = list(problems)
         self.suggestions = list(suggestions)
+        self.hints = list(hints)
 
 
 @dataclass(frozen=True)
@@ -234,8 +245,8 @@ def deadline_words(timing: Timing) -> str:
     """A timing as an admin types it (the portal form's value)."""
     if timing.kind == "deadline" and timing.due is not None:
         return vn_date(timing.due)
-    if timing.kind == "recurring":
-        return "hàng quý" if timing.recurrence == "quarterly" else "hàng năm"
+    if timing.kind == "recurring" and timing.recurrence is not None:
+        return RECURRENCE_WORDS[timing.recurrence]
     return "không có hạn"
 
 
@@ -308,7 +319,8 @@ def review_reply(
 
 
 def typed_timing(text: str, issued: Issued) -> Timing:
-    """A deadline as typed: a date (30/6/2021), "không có hạn", "hàng quý", "hàng năm".
+    """A deadline as typed: a date (30/6/2021), "không có hạn", "hàng tháng", "hàng quý",
+    "hàng năm".
     No verbatim phrase: the admin's date is not the text's (see pack._timing)."""
     folded = " ".join(fold(text).split())
     if folded in NO_DEADLINE:
@@ -318,7 +330,7 @@ def typed_timing(text: str, issued: Issued) -> Timing:
     try:
         return Timing("deadline", due=parse_vn_date(text, issued))
     except ValueError as error:  # the reason, in Vietnamese
-        raise DraftError([f"{error}; hoặc ghi «không có hạn», «hàng quý», «hàng năm»"]) from error
+        raise DraftError([str(error)], hints=[DEADLINE_HINT]) from error
 
 
 def suggestions(agencies: Sequence[Agency], unknown: Sequence[str]) -> list[str]:
@@ -339,10 +351,12 @@ def _agencies(agencies: Sequence[Agency], typed: str, required: bool) -> tuple[s
     found, unknown = agencies_in(agency_names(agencies), typed)
     if unknown:
         raise DraftError(
-            [f"không nhận ra cơ quan: {', '.join(unknown)}"], suggestions(agencies, unknown)
+            [f"không nhận ra cơ quan: {', '.join(unknown)}"],
+            suggestions(agencies, unknown),
+            [AGENCY_HINT],
         )
     if required and not found:
-        raise DraftError(["cần ít nhất một cơ quan chủ trì"])
+        raise DraftError(["cần ít nhất một cơ quan chủ trì"], hints=[AGENCY_HINT])
     return tuple(found)
 
 
@@ -351,6 +365,7 @@ def corrected_duty(
 ) -> Duty:
     """`duty` with the typed changes; DraftError listing every one that cannot be made."""
     problems: list[str] = []
+    suggested: list[str] = []
     hints: list[str] = []
     fields: dict[str, Any] = {}
     lead = duty.lead
@@ -369,9 +384,10 @@ def corrected_duty(
                 raise DraftError([f"không sửa được «{field}»"])
         except DraftError as error:
             problems += error.problems
-            hints += error.suggestions
+            suggested += error.suggestions
+            hints += error.hints
     if problems:
-        raise DraftError(problems, list(dict.fromkeys(hints)))
+        raise DraftError(problems, list(dict.fromkeys(suggested)), list(dict.fromkeys(hints)))
     coordinate = fields.get("coordinate", duty.coordinate)
     fields["coordinate"] = tuple(a for a in coordinate if a not in lead)
     return replace(duty, **fields)
