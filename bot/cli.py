@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from bot import logs
 from bot.config import ConfigError, Settings, masked_url
+from bot.domain.knowledge import Agency
 from bot.domain.roles import can_belong_to, role_named
 
 log = logging.getLogger(__name__)
@@ -208,7 +209,6 @@ def cmd_directive_import(args: argparse.Namespace) -> int:
     from bot.application.importer.documents import UnreadableDocument, document_text
     from bot.application.importer.draft import write_draft
     from bot.application.importer.pipeline import import_directive
-    from bot.application.knowledge.pack import PackError, load_agencies
 
     settings = Settings.from_env()
     path = Path(args.file)
@@ -218,20 +218,16 @@ def cmd_directive_import(args: argparse.Namespace) -> int:
         logging.getLogger("pypdf").setLevel(logging.CRITICAL)
     try:
         text = document_text(path.name, path.read_bytes(), settings.imports)
-        agencies = load_agencies(settings.data_dir / "agencies.yaml")
     except UnreadableDocument as error:
         print(error, file=sys.stderr)
         return 2
     except OSError as error:
         print(_unreadable_file(path, error), file=sys.stderr)
         return 2
-    except PackError as error:
-        print(f"Danh mục cơ quan (agencies.yaml) có lỗi: {error}", file=sys.stderr)
-        return 2
     if not text.strip():
         print(f"Tệp {path} không có nội dung: không có gì để nhập.", file=sys.stderr)
         return 2
-    result = import_directive(text, agencies)
+    result = import_directive(text, _agency_catalog(settings))
     if result.missing:
         print(
             f"Không nhập {path}: không tìm thấy {' và '.join(result.missing)}. "
@@ -250,6 +246,17 @@ def cmd_directive_import(args: argparse.Namespace) -> int:
         print(f"  ... (+{len(result.problems) - 20}, xem import_report.txt)")
     print(f"Bản nháp: {out} (directive.yaml, source.txt, import_report.txt)")
     return 0
+
+
+def _agency_catalog(settings: Settings) -> tuple[Agency, ...]:
+    """The agencies as admins keep them in the database (added, renamed, merged): the
+    catalog a directive sent in chat is read against, not data/agencies.yaml."""
+    from bot.app import prepare_database
+    from bot.application.knowledge.seed import load_knowledge_from_db
+    from bot.storage.db import session_scope
+
+    with session_scope(prepare_database(settings)) as session:
+        return load_knowledge_from_db(session).agencies
 
 
 def _unreadable_file(path: Path, error: OSError) -> str:

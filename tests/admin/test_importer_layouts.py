@@ -293,3 +293,43 @@ def test_hang_nam_is_a_cadence_only_where_it_qualifies_the_duty(
     (duty,) = import_directive(directive(body), agencies).directive.duties
     assert duty.timing.recurrence == recurrence
     assert duty.timing.kind == ("recurring" if recurrence else "continuous")
+
+
+VERTICAL = """\
+Chủ tịch UBND tỉnh chỉ thị:
+
+1. Cục Thuế tỉnh
+Triển khai hóa đơn điện tử cho các doanh nghiệp trước ngày 30/6/2021.
+
+2. Kho bạc Nhà nước tỉnh
+Phối hợp với Sở Tài chính thanh toán điện tử các khoản chi ngân sách.
+
+3. Bảo hiểm xã hội tỉnh
+Định kỳ hằng tháng báo cáo UBND tỉnh số người tham gia bảo hiểm.
+
+4. Công an tỉnh
+Bảo đảm an ninh mạng cho hệ thống thanh toán.
+
+5. Các cơ quan Trung ương đóng trên địa bàn tỉnh
+Phối hợp thực hiện các nội dung của Chỉ thị này.
+"""
+
+
+def test_vertical_agencies_are_matched_in_the_catalog_or_reported_unknown(
+    agencies: tuple[Agency, ...],
+) -> None:
+    kho_bac = Agency("kbnn", "Kho bạc Nhà nước tỉnh Bắc Ninh", "KBNN tỉnh", "central", "province")
+    result = import_directive(directive(VERTICAL), (*agencies, kho_bac))
+    assert [(d.clause, d.lead) for d in result.directive.duties] == [
+        ("2", ("kbnn",)),  # in the admins' catalog: matched
+        ("4", ("cong_an_tinh",)),
+    ]
+    for name, line in [
+        ("Cục Thuế tỉnh", 13),
+        ("Bảo hiểm xã hội tỉnh", 19),
+        ("Các cơ quan Trung ương đóng trên địa bàn tỉnh", 25),
+    ]:
+        said = [p for p in result.problems if f"«{name}»" in p]
+        assert said[0].startswith(f"dòng {line}: không nhận ra cơ quan «{name}»"), said
+        assert f"dòng {line + 1}: nhiệm vụ ở mục" in said[1], said  # its duty waits for one
+    assert not [p for p in result.problems if "«30/6/2021» không gắn" in p]  # its duty's

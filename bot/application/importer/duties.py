@@ -41,6 +41,7 @@ class DutyCandidate:
     coordinate: tuple[str, ...]
     timing: Timing
     timing_span: Span | None = None
+    unknown_doer: str = ""  # the doer a heading names that the catalog does not know
 
 
 _SUBJECT_VERB = re.compile(
@@ -170,6 +171,7 @@ def duty_candidates(
                         coordinate=coordinate,
                         timing=timing,
                         timing_span=timing_span,
+                        unknown_doer="" if roles.addressees else roles.unknown,
                     )
                 )
     return found
@@ -181,10 +183,7 @@ def draft_duties(candidates: list[DutyCandidate], problems: list[str]) -> tuple[
     numbers: dict[str, int] = {}
     for c in candidates:
         if not c.addressees:
-            problems.append(
-                f"dòng {c.line}: nhiệm vụ ở mục {c.clause} chưa rõ cơ quan thực hiện, "
-                f"không ghi vào bản nháp: «{preview(c.text)}»"
-            )
+            problems.append(unaddressed_problem(c))
             continue
         numbers[c.clause] = numbers.get(c.clause, 0) + 1
         duties.append(
@@ -201,6 +200,16 @@ def draft_duties(candidates: list[DutyCandidate], problems: list[str]) -> tuple[
             )
         )
     return tuple(duties)
+
+
+def unaddressed_problem(c: DutyCandidate) -> str:
+    """Why a candidate has no agency: none named, or one the catalog does not know."""
+    who = (
+        f"giao cho «{c.unknown_doer}», cơ quan chưa có trong danh mục"
+        if c.unknown_doer
+        else "chưa rõ cơ quan thực hiện"
+    )
+    return f"dòng {c.line}: nhiệm vụ ở mục {c.clause} {who}: «{preview(c.text)}»"
 
 
 def duty_kind(text: str) -> DutyKind:

@@ -72,10 +72,9 @@ def import_directive(text: str, agencies: Sequence[Agency]) -> ImportResult:
     citations = find_citations(source, body_span, matcher, front.number)
     cites = cited_documents(source, citations, parts, problems)
 
-    # Dates not part of a citation or of a duty's time limit.
-    attached = [c.span for c in citations] + [
-        d.timing_span for d in candidates if d.timing_span and d.addressees
-    ]
+    # Dates not part of a citation or of a duty's time limit (addressed or not: the
+    # reviewer sees an unaddressed duty with its deadline).
+    attached = [c.span for c in citations] + [d.timing_span for d in candidates if d.timing_span]
     dates_found = report_dates(source, body_span, attached, problems)
 
     # Agencies: the known ones named, and agency-like phrases matching none.
