@@ -12,6 +12,7 @@ import pytest
 
 from bot.app import build_qa
 from bot.application.importer.clauses import draft_title
+from bot.application.importer.duties import duty_kind
 from bot.application.importer.pipeline import import_directive
 from bot.application.importer.report import ImportResult
 from bot.application.knowledge.pack import load_agencies, load_knowledge
@@ -333,3 +334,74 @@ def test_vertical_agencies_are_matched_in_the_catalog_or_reported_unknown(
         assert said[0].startswith(f"dòng {line}: không nhận ra cơ quan «{name}»"), said
         assert f"dòng {line + 1}: nhiệm vụ ở mục" in said[1], said  # its duty waits for one
     assert not [p for p in result.problems if "«30/6/2021» không gắn" in p]  # its duty's
+
+
+CLOSING = """\
+Chủ tịch UBND tỉnh chỉ thị:
+
+1. Sở Nội vụ
+Tổ chức bồi dưỡng kỹ năng số cho công chức; hoàn thành trước ngày 30/9/2021.
+
+2. Các sở, ban, ngành
+a) Thực hiện số hóa hồ sơ thủ tục hành chính.
+b) Cập nhật dữ liệu lên Cổng thông tin điện tử tỉnh.
+{last}
+Yêu cầu Thủ trưởng các cơ quan, đơn vị, địa phương nghiêm túc thực hiện Chỉ thị này.
+Giao Sở Thông tin và Truyền thông theo dõi, đôn đốc, kiểm tra việc thực hiện Chỉ thị \
+này; báo cáo Chủ tịch UBND tỉnh.
+"""
+
+
+@pytest.mark.parametrize(
+    "last",
+    [
+        "",  # after a), b): the items are done
+        "3. Sở Tài chính\nBảo đảm kinh phí thực hiện chuyển đổi số.\n",  # after a heading's text
+        "3. Sở Tài chính\n\nBảo đảm kinh phí thực hiện chuyển đổi số.\n\n",  # blank lines
+    ],
+)
+def test_closing_lines_are_a_clause_not_the_last_items_duties(
+    agencies: tuple[Agency, ...], last: str
+) -> None:
+    result = import_directive(directive(CLOSING.format(last=last)), agencies)
+    d = result.directive
+    closing = d.clause("closing")
+    assert (
+        closing.text.startswith("Yêu cầu Thủ trưởng các cơ quan") and "báo cáo Chủ" in closing.text
+    )
+    by_clause = {x.clause: x for x in d.duties}
+    assert by_clause["closing"].lead == ("sttt",)  # «Giao Sở X theo dõi ...»: its duty
+    assert [x.id for x in d.duties if x.clause == "closing"] == ["closing-1"]
+    assert not any(
+        "Yêu cầu" in x.text or "Giao Sở" in x.text for x in d.duties if x.clause != "closing"
+    )
+    assert not [p for p in result.problems if "chưa rõ cơ quan" in p]  # «Yêu cầu ...»: everyone
+    if last:
+        assert by_clause["3"].text == "Bảo đảm kinh phí thực hiện chuyển đổi số."
+
+
+def test_a_heading_keeps_a_paragraph_that_reads_like_a_closing(
+    agencies: tuple[Agency, ...],
+) -> None:
+    body = """\
+Chủ tịch UBND tỉnh chỉ thị:
+
+1. Sở Nội vụ
+Tổ chức bồi dưỡng kỹ năng số cho công chức.
+
+2. Tổ chức thực hiện
+Thủ trưởng các sở, ban, ngành chịu trách nhiệm trước Chủ tịch UBND tỉnh về việc triển \
+khai thực hiện Chỉ thị này.
+"""
+    d = import_directive(directive(body), agencies).directive
+    assert [c.id for c in d.clauses if c.id == "closing"] == []
+    (duty,) = [x for x in d.duties if x.clause == "2"]
+    assert duty.kind == "responsibility"
+
+
+def test_a_closing_that_carries_out_the_document_is_a_responsibility() -> None:
+    assert (
+        duty_kind("Yêu cầu Giám đốc các sở nghiêm túc thực hiện Chỉ thị này.") == "responsibility"
+    )
+    assert duty_kind("Tham mưu bố trí kinh phí để triển khai thực hiện Chỉ thị này.") == "task"
+    assert duty_kind("Thực hiện nghiêm các quy định của pháp luật về chữ ký số.") == "task"

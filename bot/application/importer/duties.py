@@ -58,7 +58,11 @@ _SUBJECT_VERB = re.compile(
 # tịch UBND tỉnh ...", "... có trách nhiệm thi hành Chỉ thị này"): a responsibility,
 # drafted with kind: responsibility so that nobody is asked to report on it. Folded.
 _ANSWERS_FOR = re.compile(
-    r"\b(?:chiu trach nhiem (?:ca nhan )?truoc|(?:co|chiu) trach nhiem thi hanh)\b"
+    r"\b(?:chiu trach nhiem (?:ca nhan )?truoc|(?:co|chiu) trach nhiem thi hanh"
+    # carrying out the document itself, strictly: "nghiêm túc thực hiện Chỉ thị này",
+    # "thực hiện nghiêm Kế hoạch này" (not "bố trí kinh phí để thực hiện Chỉ thị này")
+    r"|(?:nghiem tuc (?:thuc hien|thi hanh)|(?:thuc hien|thi hanh) nghiem(?: tuc)?)"
+    r" (?:chi thi|ke hoach|quyet dinh|van ban) nay)\b"
 )
 _TIMING_LEAD = ("thoi gian", "thoi han", "xong", "hoan thanh truoc", "truoc ngay", "cham nhat")
 _ABBREVIATIONS = frozenset({"tp", "tx", "h", "q", "kt", "tm", "tl", "tuq", "v.v", "ths", "ts"})
