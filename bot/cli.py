@@ -238,7 +238,7 @@ def cmd_directive_import(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else settings.data_dir / "drafts" / result.directive.id
     write_draft(result, out)
     # What the importer could not place, tied to duties: `bot directive set` settles it.
-    write_review(out, path.name, draft_problems(result))
+    write_review(out, path.name, draft_problems(result), result.unassigned)
     print("\n".join(result.summary()))
     for problem in result.problems[:20]:
         print(f"  - {problem}")
@@ -304,10 +304,10 @@ def cmd_directive_set(args: argparse.Namespace) -> int:
     try:
         with session_scope(sessions) as session:
             kb = load_knowledge_from_db(session)
-            draft = drafts.correct(
+            fixed = drafts.correct(
                 session, kb.agencies, drafts_dir, None, args.draft, args.duty, changes
             )
-            held = any(d.id == draft.directive.id for d in kb.directives)
+            held = any(d.id == fixed.draft.directive.id for d in kb.directives)
     except drafts.DraftError as error:
         print(f"Chưa sửa được bản nháp «{args.draft}»:", file=sys.stderr)
         for line in error.problems:
@@ -315,7 +315,7 @@ def cmd_directive_set(args: argparse.Namespace) -> int:
         if error.suggestions:
             print(f"  Có phải: {', '.join(error.suggestions)}?", file=sys.stderr)
         return 2
-    reply = drafts.review_reply(draft, kb.agencies, held, draft.duty(args.duty).id, printed=True)
+    reply = drafts.review_reply(fixed.draft, kb.agencies, held, fixed.after.id, printed=True)
     print(Renderer(settings.templates_dir, "text").render(reply))
     return 0
 

@@ -181,14 +181,17 @@ def duty_candidates(
     return found
 
 
-def draft_duties(candidates: list[DutyCandidate], problems: list[str]) -> tuple[Duty, ...]:
-    """The addressed candidates as duties numbered within their clause ("1.a-2")."""
-    duties: list[Duty] = []
+def draft_duties(
+    candidates: list[DutyCandidate], problems: list[str]
+) -> tuple[tuple[Duty, ...], tuple[Duty, ...]]:
+    """The addressed candidates as duties numbered within their clause ("1.a-2"), and
+    the others, numbered after them ("1.a-3"), for the admin to give an agency."""
+    addressed = [c for c in candidates if c.addressees]
+    waiting = [c for c in candidates if not c.addressees]
+    problems += [unaddressed_problem(c) for c in waiting]
     numbers: dict[str, int] = {}
-    for c in candidates:
-        if not c.addressees:
-            problems.append(unaddressed_problem(c))
-            continue
+    duties: list[Duty] = []
+    for c in addressed + waiting:
         numbers[c.clause] = numbers.get(c.clause, 0) + 1
         duties.append(
             Duty(
@@ -197,13 +200,13 @@ def draft_duties(candidates: list[DutyCandidate], problems: list[str]) -> tuple[
                 title=draft_title(c.text),
                 text=c.text,
                 addressees=c.addressees,
-                lead=c.lead,
+                lead=c.lead if c.addressees else (),
                 coordinate=c.coordinate,
                 timing=c.timing,
                 kind=duty_kind(c.text),
             )
         )
-    return tuple(duties)
+    return tuple(duties[: len(addressed)]), tuple(duties[len(addressed) :])
 
 
 def unaddressed_problem(c: DutyCandidate) -> str:

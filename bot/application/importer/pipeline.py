@@ -67,7 +67,7 @@ def import_directive(text: str, agencies: Sequence[Agency]) -> ImportResult:
         problems.append(f"dòng {line_no}: số thứ tự «{node_id}» lặp lại; đặt tạm mã khác")
 
     candidates = duty_candidates(source, parts, matcher, problems)
-    duties = draft_duties(candidates, problems)
+    duties, unassigned = draft_duties(candidates, problems)
 
     citations = find_citations(source, body_span, matcher, front.number)
     cites = cited_documents(source, citations, parts, problems)
@@ -127,6 +127,7 @@ def import_directive(text: str, agencies: Sequence[Agency]) -> ImportResult:
     return ImportResult(
         directive=directive,
         candidates=tuple(candidates),
+        unassigned=unassigned,
         problems=in_reading_order(problems),
         agencies_matched=agency_ids(known),
         dates_found=dates_found,

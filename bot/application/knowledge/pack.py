@@ -355,6 +355,18 @@ def directive_document(directive: Directive) -> dict[str, Any]:
     }
 
 
+def duty_document(duty: Duty) -> dict[str, Any]:
+    """A duty as directive.yaml writes it (`read_duty` reads it back)."""
+    return _duty_document(duty)
+
+
+def read_duty(raw: object, where: str, source: str, *, assigned: bool = True) -> Duty:
+    """A duty written by `duty_document`, its text checked against `source`; one not
+    `assigned` may have no agency yet (a draft's duty waiting for the admin's choice)."""
+    verbatim = _Verbatim(unicodedata.normalize("NFC", source), where)
+    return _duty(_as_map(raw, where), where, verbatim, assigned=assigned)
+
+
 def _duty_document(duty: Duty) -> dict[str, Any]:
     out: dict[str, Any] = {
         "id": duty.id,
@@ -433,7 +445,7 @@ def _clause(m: Mapping[str, Any], where: str, verbatim: _Verbatim) -> Clause:
     return clause
 
 
-def _duty(m: Mapping[str, Any], where: str, verbatim: _Verbatim) -> Duty:
+def _duty(m: Mapping[str, Any], where: str, verbatim: _Verbatim, *, assigned: bool = True) -> Duty:
     _check_keys(
         m,
         where,
@@ -456,7 +468,7 @@ def _duty(m: Mapping[str, Any], where: str, verbatim: _Verbatim) -> Duty:
     )
     if not re.fullmatch(re.escape(duty.clause) + r"-\d+", duty.id):
         raise PackError(f"{where}: duty id must be '<clause>-<n>' with clause {duty.clause!r}")
-    if not duty.addressees or not duty.lead:
+    if assigned and (not duty.addressees or not duty.lead):
         raise PackError(f"{where}: a duty needs addressees and lead")
     verbatim.check(duty.text, f"duty {duty.id!r} text")
     verbatim.check(duty.timing.text, f"duty {duty.id!r} timing text", allow_empty=True)
