@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from bot import logs
 from bot.config import ConfigError, Settings, masked_url
+from bot.domain.knowledge import Agency
 from bot.domain.roles import can_belong_to, role_named
 
 log = logging.getLogger(__name__)
@@ -208,7 +209,6 @@ def cmd_directive_import(args: argparse.Namespace) -> int:
     from bot.application.importer.documents import UnreadableDocument, document_text
     from bot.application.importer.draft import write_draft
     from bot.application.importer.pipeline import import_directive
-    from bot.application.knowledge.pack import PackError, load_agencies
 
     settings = Settings.from_env()
     path = Path(args.file)
@@ -218,20 +218,16 @@ def cmd_directive_import(args: argparse.Namespace) -> int:
         logging.getLogger("pypdf").setLevel(logging.CRITICAL)
     try:
         text = document_text(path.name, path.read_bytes(), settings.imports)
-        agencies = load_agencies(settings.data_dir / "agencies.yaml")
     except UnreadableDocument as error:
         print(error, file=sys.stderr)
         return 2
     except OSError as error:
         print(_unreadable_file(path, error), file=sys.stderr)
         return 2
-    except PackError as error:
-        print(f"Danh mục cơ quan (agencies.yaml) có lỗi: {error}", file=sys.stderr)
-        return 2
     if not text.strip():
         print(f"Tệp {path} không có nội dung: không có gì để nhập.", file=sys.stderr)
         return 2
-    result = import_directive(text, agencies)
+    result = import_directive(text, _agency_catalog(settings))
     if result.missing:
         print(
             f"Không nhập {path}: không tìm thấy {' và '.join(result.missing)}. "
@@ -242,7 +238,7 @@ def cmd_directive_import(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else settings.data_dir / "drafts" / result.directive.id
     write_draft(result, out)
     # What the importer could not place, tied to duties: `bot directive set` settles it.
-    write_review(out, path.name, draft_problems(result))
+    write_review(out, path.name, draft_problems(result), result.unassigned)
     print("\n".join(result.summary()))
     for problem in result.problems[:20]:
         print(f"  - {problem}")
@@ -250,6 +246,17 @@ def cmd_directive_import(args: argparse.Namespace) -> int:
         print(f"  ... (+{len(result.problems) - 20}, xem import_report.txt)")
     print(f"Bản nháp: {out} (directive.yaml, source.txt, import_report.txt)")
     return 0
+
+
+def _agency_catalog(settings: Settings) -> tuple[Agency, ...]:
+    """The agencies as admins keep them in the database (added, renamed, merged): the
+    catalog a directive sent in chat is read against, not data/agencies.yaml."""
+    from bot.app import prepare_database
+    from bot.application.knowledge.seed import load_knowledge_from_db
+    from bot.storage.db import session_scope
+
+    with session_scope(prepare_database(settings)) as session:
+        return load_knowledge_from_db(session).agencies
 
 
 def _unreadable_file(path: Path, error: OSError) -> str:
@@ -297,10 +304,10 @@ def cmd_directive_set(args: argparse.Namespace) -> int:
     try:
         with session_scope(sessions) as session:
             kb = load_knowledge_from_db(session)
-            draft = drafts.correct(
+            fixed = drafts.correct(
                 session, kb.agencies, drafts_dir, None, args.draft, args.duty, changes
             )
-            held = any(d.id == draft.directive.id for d in kb.directives)
+            held = any(d.id == fixed.draft.directive.id for d in kb.directives)
     except drafts.DraftError as error:
         print(f"Chưa sửa được bản nháp «{args.draft}»:", file=sys.stderr)
         for line in error.problems:
@@ -308,7 +315,7 @@ def cmd_directive_set(args: argparse.Namespace) -> int:
         if error.suggestions:
             print(f"  Có phải: {', '.join(error.suggestions)}?", file=sys.stderr)
         return 2
-    reply = drafts.review_reply(draft, kb.agencies, held, draft.duty(args.duty).id, printed=True)
+    reply = drafts.review_reply(fixed.draft, kb.agencies, held, fixed.after.id, printed=True)
     print(Renderer(settings.templates_dir, "text").render(reply))
     return 0
 
@@ -620,7 +627,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--coordinate", metavar="CƠ_QUAN", help="cơ quan phối hợp («không»: bỏ hết)"
     )
     directive_set.add_argument(
-        "--deadline", metavar="HẠN", help="30/6/2021, «không có hạn», «hàng quý», «hàng năm»"
+        "--deadline",
+        metavar="HẠN",
+        help="30/6/2021, «không có hạn», «hàng tháng», «hàng quý», «hàng năm»",
     )
     directive_set.set_defaults(func=cmd_directive_set)
     directive_retire = directive_commands.add_parser(

@@ -21,6 +21,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from bot.application.messages import Reply
 from bot.config import PROJECT_ROOT
 from bot.domain.dates import from_today, today_in_vietnam, vn_date, vn_datetime
+from bot.domain.knowledge import RECURRENCE_WORDS
 from bot.domain.numbers import vn_number, vn_percent
 from bot.domain.status import signed
 
@@ -52,6 +53,7 @@ class Renderer:
         self.env.filters["vn_date"] = vn_date
         self.env.filters["vn_datetime"] = vn_datetime
         self.env.filters["vn_number"] = vn_number
+        self.env.filters["recurrence_words"] = RECURRENCE_WORDS.get
         self.env.filters["vn_percent"] = vn_percent
         self.env.filters["signed"] = signed
         self.env.filters["from_today"] = lambda due: from_today(due, today())

@@ -11,6 +11,9 @@ Rules (documented in the README, configurable in `NudgeSettings`):
   When the duty's timing text states the day ("trước ngày 15 của tháng cuối quý",
   "chậm nhất ngày 10 của tháng đầu quý sau"), that day is the due date instead
   (`stated_quarter_day`).
+* **recurring, monthly** (a monthly report): the month's last day, or the day the
+  timing text states ("trước ngày 20 hằng tháng": the 20th of each month,
+  `stated_month_day`).
 * **recurring, annual** (budget proposals for the next year): 15 July each year
   (`annual_due`), the time the provincial budget estimates are being prepared.
 * **continuous** duties have no deadline: a monthly check-in (`checkin_months`) asks
@@ -43,7 +46,7 @@ class DutyPlan:
     title: str
     clause_label: str
     timing_kind: str  # "deadline" | "recurring" | "continuous"
-    recurrence: str | None = None  # "quarterly" | "annual"
+    recurrence: str | None = None  # "monthly" | "quarterly" | "annual"
     due: dt.date | None = None  # deadline duties: the effective due date
     extended: bool = False  # `due` is the admins' effective_due, not the pack's date
     pack_due: dt.date | None = None
@@ -97,6 +100,17 @@ def stated_quarter_day(timing_text: str) -> tuple[int, int] | None:
     return _QUARTER_MONTHS.get(which, 4), int(m.group("day"))
 
 
+# "ngày 20 (hằng tháng)" in a monthly duty's timing text; not "ngày 20/6/2021".
+_MONTH_DAY = re.compile(r"ngày\s+(?P<day>\d{1,2})(?!\s*/)(?!\d)")
+
+
+def stated_month_day(timing_text: str) -> int | None:
+    """The day of the month a monthly duty's timing text states: "hằng tháng ... trước
+    ngày 20" -> 20."""
+    m = _MONTH_DAY.search(timing_text)
+    return int(m.group("day")) if m and 1 <= int(m.group("day")) <= 31 else None
+
+
 class DeadlineRules:
     def __init__(self, calendar: WorkingCalendar, settings: NudgeSettings) -> None:
         self.calendar = calendar
@@ -124,6 +138,11 @@ class DeadlineRules:
     def _checkin(self, year: int, month: int) -> tuple[dt.date, str]:
         return _month_end(year, month), f"tháng {month}/{year}"
 
+    def _monthly(self, year: int, month: int, stated: int | None) -> tuple[dt.date, str]:
+        last = _month_end(year, month)
+        due = last.replace(day=min(stated, last.day)) if stated else last
+        return due, f"tháng {month}/{year}"
+
     def _series(self, plan: DutyPlan, around: dt.date) -> list[tuple[dt.date, str]]:
         """Due dates of a periodic duty from a year before `around` to a year after."""
         found: list[tuple[dt.date, str]] = []
@@ -133,6 +152,9 @@ class DeadlineRules:
                 found += [self._quarterly(year, q, stated) for q in range(1, 5)]
             elif plan.timing_kind == "recurring" and plan.recurrence == "annual":
                 found.append(self._annual(year))
+            elif plan.timing_kind == "recurring" and plan.recurrence == "monthly":
+                day = stated_month_day(plan.timing_text)
+                found += [self._monthly(year, m, day) for m in range(1, 13)]
             elif plan.timing_kind == "continuous" and self.settings.checkin_months > 0:
                 every = self.settings.checkin_months
                 found += [self._checkin(year, m) for m in range(every, 13, every)]

@@ -28,7 +28,13 @@ TimingKind = Literal["deadline", "recurring", "continuous"]
 # nudged and counted in digests.
 DutyKind = Literal["task", "responsibility"]
 DUTY_KINDS: tuple[DutyKind, ...] = ("task", "responsibility")
-Recurrence = Literal["quarterly", "annual"]
+Recurrence = Literal["monthly", "quarterly", "annual"]
+# How users read a recurrence when the text states none of its own (a corrected draft).
+RECURRENCE_WORDS: dict[Recurrence, str] = {
+    "monthly": "hàng tháng",
+    "quarterly": "hàng quý",
+    "annual": "hàng năm",
+}
 KEY_SEPARATOR = ":"
 
 

@@ -171,6 +171,16 @@ def upgrade(engine: Engine, revision: str = "head") -> bool:
         connection.rollback()
     if at_target:
         return False
+    _migrate(engine, revision, down=False)
+    return True
+
+
+def downgrade(engine: Engine, revision: str) -> None:
+    """Take the database back to `revision` (tests of migrations with data)."""
+    _migrate(engine, revision, down=True)
+
+
+def _migrate(engine: Engine, revision: str, *, down: bool) -> None:
     from alembic import command
     from alembic.config import Config
 
@@ -181,12 +191,11 @@ def upgrade(engine: Engine, revision: str = "head") -> bool:
         with _sqlite_migration(connection), connection.begin():
             if connection.dialect.name == "sqlite":
                 connection.exec_driver_sql("BEGIN")
-            command.upgrade(config, revision)
+            (command.downgrade if down else command.upgrade)(config, revision)
             if connection.dialect.name == "sqlite":
                 broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
                 if broken:
                     raise RuntimeError(f"migration left rows pointing at none: {broken[:5]}")
-    return True
 
 
 @contextmanager

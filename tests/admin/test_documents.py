@@ -164,8 +164,9 @@ def test_an_empty_word_file_is_refused() -> None:
 
 
 def test_the_command_line_drafts_from_a_word_file_and_refuses_a_scan(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    monkeypatch.setenv("DATABASE_URL", db_url)  # the agency catalog
     word = tmp_path / "chi-thi-06.docx"
     word.write_bytes(as_word(SOURCE))
     assert main(["directive", "import", str(word), "--out", str(tmp_path / "draft")]) == 0

@@ -170,3 +170,74 @@ def test_duty_from_db_follows_a_merge(assistant: Assistant) -> None:
         agencies.merge(session, None, ["sttt"], "skhcn")
         lead = duty_from_db(session, directive.id, duty.id).lead
     assert "sttt" not in lead and "skhcn" in lead
+
+
+def test_a_wrong_date_gets_the_date_hint_and_a_monthly_duty_is_published(
+    own_data: Assistant,
+) -> None:
+    admin = admin_of(own_data)
+    send(admin, "chi-thi-77.txt", MISREAD.encode())
+    admin.send(f"/suanhap {DRAFT} 6 han 31/13/2019")
+    refused = admin.text()
+    assert "Ghi thời hạn là một ngày (ví dụ 30/6/2021)" in refused
+    assert "Ghi các cơ quan" not in refused  # the agencies' hint is for agencies
+    admin.send(f"/suanhap {DRAFT} 6 chutri Sở Tài chánh")
+    assert "Ghi các cơ quan" in admin.text() and "Ghi thời hạn" not in admin.text()
+    admin.send(f"/suanhap {DRAFT} 6 han hằng tháng")
+    assert "hàng tháng" in admin.text()
+    admin.send(f"/congbo {DRAFT}")
+    with session_scope(own_data.sessions) as session:
+        row = session.get_one(Duty, (DRAFT, "1.c-1"))
+        assert (row.timing_kind, row.timing_recurrence) == ("recurring", "monthly")
+
+
+def test_the_admin_pages_through_every_duty_and_a_correction_says_what_changed(
+    own_data: Assistant,
+) -> None:
+    admin = admin_of(own_data)
+    review = send(admin, "chi-thi-77.txt", MISREAD.encode())  # 45 duties: 3 pages
+    assert "\n15. " in review and "\n16. " not in review
+    assert f"/suanhap {DRAFT} trang 2" in review
+    admin.press("Xem thêm")
+    page_2 = admin.text()
+    assert "\n16. " in page_2 and "\n30. " in page_2 and "\n31. " not in page_2
+    admin.press("Xem thêm")
+    page_3 = admin.text()
+    assert "\n45. " in page_3 and "(trang 3/3)" in page_3
+    assert "Xem thêm" not in [b.label for r in admin.last.replies for b in r.buttons]  # type: ignore[union-attr]
+    assert len(page_2) < 2000 and len(page_3) < 2000  # Zalo's limit: one message each
+    admin.send(f"/suanhap {DRAFT} trang 4")
+    assert "bản nháp chỉ có 3 trang nhiệm vụ" in admin.text()
+
+    admin.send(f"/suanhap {DRAFT} 40 han 30/6/2020")
+    fixed = admin.text()
+    assert "thời hạn: không có hạn → trước 30/6/2020" in fixed
+    assert "\n40. " in fixed and "\n39. " not in fixed  # that duty, not the whole review
+    assert "Cơ quan được giao nhiều nhất" not in fixed
+    assert f"Xem lại toàn bộ bản nháp: /suanhap {DRAFT}" in fixed
+    admin.send(f"/suanhap {DRAFT}")
+    assert "Cơ quan được giao nhiều nhất" in admin.text()
+
+
+def test_a_duty_without_an_agency_is_listed_and_can_be_assigned(own_data: Assistant) -> None:
+    from tests.admin.test_importer_layouts import VERTICAL, directive
+
+    admin = admin_of(own_data)
+    review = send(admin, "ct15.txt", directive(VERTICAL).encode())
+    draft = "15-CT-UBND-2021"
+    assert "1. 1-1 — chưa có cơ quan; trước 30/6/2021" in review  # Cục Thuế tỉnh: unknown
+    assert "4. 4-1 — Công an tỉnh" in review
+    assert "Chưa có cơ quan: 4 nhiệm vụ" in review
+    admin.send(f"/suanhap {draft} 1 chutri Sở Tài chính")
+    assert "chủ trì: chưa có → Sở Tài chính" in admin.text()
+    admin.send(f"/suanhap {draft} 3 han 30/9/2021")  # still without an agency: kept so
+    assert "3. 3-1 — chưa có cơ quan; trước 30/9/2021" in admin.text()
+    admin.send(f"/suanhap {draft}")
+    again = admin.text()
+    assert "1. 1-1 — Sở Tài chính; trước 30/6/2021" in again  # numbers unchanged
+    assert "4. 4-1 — Công an tỉnh" in again and "Chưa có cơ quan: 3 nhiệm vụ" in again
+    admin.send(f"/congbo {draft}")
+    assert "2 nhiệm vụ" in admin.text()  # the assigned ones
+    with session_scope(own_data.sessions) as session:
+        rows = session.scalars(select(Duty.id).where(Duty.directive_id == draft)).all()
+        assert sorted(rows) == ["1-1", "4-1"]

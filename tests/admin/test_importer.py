@@ -372,7 +372,7 @@ def test_plan_deadlines_and_addressees(plan: ImportResult) -> None:
 
 def test_plan_reports_the_unknown_agency_and_its_duty(plan: ImportResult) -> None:
     assert problems_about(plan, "«Sở Du lịch»")
-    assert problems_about(plan, "mục II.2 chưa rõ cơ quan")
+    assert problems_about(plan, "mục II.2 giao cho «Sở Du lịch», cơ quan chưa có trong danh mục")
     assert all(x.clause != "II.2" for x in plan.directive.duties)
 
 
@@ -470,12 +470,12 @@ def test_slug() -> None:
 
 
 def test_cli_import_prints_a_summary_and_writes_the_draft(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     data = tmp_path / "data"
-    data.mkdir()
-    shutil.copy(DATA / "agencies.yaml", data / "agencies.yaml")
+    shutil.copytree(DATA, data)
     monkeypatch.setenv("DATA_DIR", str(data))
+    monkeypatch.setenv("DATABASE_URL", db_url)  # the agencies as admins keep them
     assert main(["directive", "import", str(PACK_06 / SOURCE_FILE)]) == 0
     out = capsys.readouterr().out
     assert "Mục: 18" in out

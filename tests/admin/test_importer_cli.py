@@ -34,8 +34,9 @@ def refusal(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
 
 
 def test_what_cannot_be_imported_is_refused_in_vietnamese(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    monkeypatch.setenv("DATABASE_URL", db_url)  # the agency catalog, for a text that reads
     empty = tmp_path / "empty.txt"
     empty.write_text("\n \n", encoding="utf-8")
     assert refusal(capsys, str(empty)) == f"Tệp {empty} không có nội dung: không có gì để nhập.\n"
@@ -61,3 +62,22 @@ def test_a_damaged_pdf_gives_one_vietnamese_line_and_no_pypdf_warnings(
         said = refusal(capsys, str(damaged))
     assert said == "Không mở được tệp PDF: tệp hỏng hoặc không phải PDF.\n"
     assert not [r for r in caplog.records if r.name.startswith("pypdf")]
+
+
+def test_import_reads_the_agencies_admins_keep_in_the_database(
+    db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An agency an admin added (chat or `bot agencies add`) is known to the command
+    line's import as to the chat's: not only those of data/agencies.yaml."""
+    from tests.admin.test_importer_layouts import VERTICAL
+
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    out = tmp_path / "draft"
+    source = tmp_path / "ct16.txt"
+    source.write_text(directive(VERTICAL), encoding="utf-8")
+    add = ["agencies", "add", "kbnn", "--name", "Kho bạc Nhà nước tỉnh Bắc Ninh"]
+    assert main([*add, "--short-name", "KBNN tỉnh", "--kind", "central", "--source", "x"]) == 0
+    assert main(["directive", "import", str(source), "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "kbnn" in printed.split("Cơ quan nhận ra")[1].splitlines()[0]
+    assert "«Kho bạc Nhà nước tỉnh»" not in printed  # known now

@@ -12,11 +12,12 @@ import pytest
 
 from bot.app import build_qa
 from bot.application.importer.clauses import draft_title
+from bot.application.importer.duties import duty_kind
 from bot.application.importer.pipeline import import_directive
 from bot.application.importer.report import ImportResult
 from bot.application.knowledge.pack import load_agencies, load_knowledge
 from bot.config import Settings
-from bot.domain.deadlines import stated_quarter_day
+from bot.domain.deadlines import stated_month_day, stated_quarter_day
 from bot.domain.knowledge import Agency
 
 DATA = Path(__file__).resolve().parents[2] / "data"
@@ -245,3 +246,162 @@ b) Định kỳ hằng quý báo cáo kết quả về UBND tỉnh trước ngà
 )
 def test_a_long_duty_title_is_cut_where_a_phrase_ends(text: str, title: str) -> None:
     assert draft_title(text) == title
+
+
+def test_a_monthly_duty_is_a_recurrence_with_its_stated_day(agencies: tuple[Agency, ...]) -> None:
+    body = """\
+Chủ tịch UBND tỉnh chỉ thị:
+
+1. Sở Thông tin và Truyền thông
+a) Định kỳ hằng tháng tổng hợp, báo cáo UBND tỉnh tình hình thực hiện Chỉ thị này.
+b) Báo cáo kết quả về UBND tỉnh trước ngày 20 hàng tháng.
+"""
+    result = import_directive(directive(body), agencies)
+    a, b = result.directive.duties
+    assert (a.timing.kind, a.timing.recurrence, a.timing.text) == (
+        "recurring",
+        "monthly",
+        "hằng tháng",
+    )
+    assert (b.timing.recurrence, b.timing.text) == ("monthly", "trước ngày 20 hàng tháng")
+    assert stated_month_day(b.timing.text) == 20
+    assert not [p for p in result.problems if "định kỳ" in p]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "recurrence"),
+    [
+        # «hằng năm» qualifies a noun: the emulation, the criteria, the plan.
+        (
+            "Đưa kết quả thực hiện chuyển đổi số vào tiêu chí đánh giá, xếp loại thi đua "
+            "hằng năm của các cơ quan, đơn vị.",
+            None,
+        ),
+        ("Đưa kết quả thực hiện vào tiêu chí đánh giá thi đua hằng năm.", None),
+        ("Lấy kết quả làm căn cứ bình xét khen thưởng hằng năm.", None),
+        ("Lồng ghép nhiệm vụ chuyển đổi số trong kế hoạch hằng năm của đơn vị.", None),
+        # «hằng năm» sets the duty's cadence.
+        ("Định kỳ hằng năm báo cáo kết quả thực hiện về UBND tỉnh.", "annual"),
+        ("Báo cáo kết quả thực hiện về UBND tỉnh hằng năm.", "annual"),
+        ("Tham mưu, đề xuất bố trí kinh phí hằng năm để thực hiện Chỉ thị này.", "annual"),
+        ("Hằng năm, tổ chức kiểm tra việc thực hiện tại các cơ quan, đơn vị.", "annual"),
+    ],
+)
+def test_hang_nam_is_a_cadence_only_where_it_qualifies_the_duty(
+    agencies: tuple[Agency, ...], sentence: str, recurrence: str | None
+) -> None:
+    body = f"Chủ tịch UBND tỉnh chỉ thị:\n\n1. Sở Nội vụ\n{sentence}\n"
+    (duty,) = import_directive(directive(body), agencies).directive.duties
+    assert duty.timing.recurrence == recurrence
+    assert duty.timing.kind == ("recurring" if recurrence else "continuous")
+
+
+VERTICAL = """\
+Chủ tịch UBND tỉnh chỉ thị:
+
+1. Cục Thuế tỉnh
+Triển khai hóa đơn điện tử cho các doanh nghiệp trước ngày 30/6/2021.
+
+2. Kho bạc Nhà nước tỉnh
+Phối hợp với Sở Tài chính thanh toán điện tử các khoản chi ngân sách.
+
+3. Bảo hiểm xã hội tỉnh
+Định kỳ hằng tháng báo cáo UBND tỉnh số người tham gia bảo hiểm.
+
+4. Công an tỉnh
+Bảo đảm an ninh mạng cho hệ thống thanh toán.
+
+5. Các cơ quan Trung ương đóng trên địa bàn tỉnh
+Phối hợp thực hiện các nội dung của Chỉ thị này.
+"""
+
+
+def test_vertical_agencies_are_matched_in_the_catalog_or_reported_unknown(
+    agencies: tuple[Agency, ...],
+) -> None:
+    kho_bac = Agency("kbnn", "Kho bạc Nhà nước tỉnh Bắc Ninh", "KBNN tỉnh", "central", "province")
+    result = import_directive(directive(VERTICAL), (*agencies, kho_bac))
+    assert [(d.clause, d.lead) for d in result.directive.duties] == [
+        ("2", ("kbnn",)),  # in the admins' catalog: matched
+        ("4", ("cong_an_tinh",)),
+    ]
+    for name, line in [
+        ("Cục Thuế tỉnh", 13),
+        ("Bảo hiểm xã hội tỉnh", 19),
+        ("Các cơ quan Trung ương đóng trên địa bàn tỉnh", 25),
+    ]:
+        said = [p for p in result.problems if f"«{name}»" in p]
+        assert said[0].startswith(f"dòng {line}: không nhận ra cơ quan «{name}»"), said
+        assert f"dòng {line + 1}: nhiệm vụ ở mục" in said[1], said  # its duty waits for one
+    assert not [p for p in result.problems if "«30/6/2021» không gắn" in p]  # its duty's
+
+
+CLOSING = """\
+Chủ tịch UBND tỉnh chỉ thị:
+
+1. Sở Nội vụ
+Tổ chức bồi dưỡng kỹ năng số cho công chức; hoàn thành trước ngày 30/9/2021.
+
+2. Các sở, ban, ngành
+a) Thực hiện số hóa hồ sơ thủ tục hành chính.
+b) Cập nhật dữ liệu lên Cổng thông tin điện tử tỉnh.
+{last}
+Yêu cầu Thủ trưởng các cơ quan, đơn vị, địa phương nghiêm túc thực hiện Chỉ thị này.
+Giao Sở Thông tin và Truyền thông theo dõi, đôn đốc, kiểm tra việc thực hiện Chỉ thị \
+này; báo cáo Chủ tịch UBND tỉnh.
+"""
+
+
+@pytest.mark.parametrize(
+    "last",
+    [
+        "",  # after a), b): the items are done
+        "3. Sở Tài chính\nBảo đảm kinh phí thực hiện chuyển đổi số.\n",  # after a heading's text
+        "3. Sở Tài chính\n\nBảo đảm kinh phí thực hiện chuyển đổi số.\n\n",  # blank lines
+    ],
+)
+def test_closing_lines_are_a_clause_not_the_last_items_duties(
+    agencies: tuple[Agency, ...], last: str
+) -> None:
+    result = import_directive(directive(CLOSING.format(last=last)), agencies)
+    d = result.directive
+    closing = d.clause("closing")
+    assert (
+        closing.text.startswith("Yêu cầu Thủ trưởng các cơ quan") and "báo cáo Chủ" in closing.text
+    )
+    by_clause = {x.clause: x for x in d.duties}
+    assert by_clause["closing"].lead == ("sttt",)  # «Giao Sở X theo dõi ...»: its duty
+    assert [x.id for x in d.duties if x.clause == "closing"] == ["closing-1"]
+    assert not any(
+        "Yêu cầu" in x.text or "Giao Sở" in x.text for x in d.duties if x.clause != "closing"
+    )
+    assert not [p for p in result.problems if "chưa rõ cơ quan" in p]  # «Yêu cầu ...»: everyone
+    if last:
+        assert by_clause["3"].text == "Bảo đảm kinh phí thực hiện chuyển đổi số."
+
+
+def test_a_heading_keeps_a_paragraph_that_reads_like_a_closing(
+    agencies: tuple[Agency, ...],
+) -> None:
+    body = """\
+Chủ tịch UBND tỉnh chỉ thị:
+
+1. Sở Nội vụ
+Tổ chức bồi dưỡng kỹ năng số cho công chức.
+
+2. Tổ chức thực hiện
+Thủ trưởng các sở, ban, ngành chịu trách nhiệm trước Chủ tịch UBND tỉnh về việc triển \
+khai thực hiện Chỉ thị này.
+"""
+    d = import_directive(directive(body), agencies).directive
+    assert [c.id for c in d.clauses if c.id == "closing"] == []
+    (duty,) = [x for x in d.duties if x.clause == "2"]
+    assert duty.kind == "responsibility"
+
+
+def test_a_closing_that_carries_out_the_document_is_a_responsibility() -> None:
+    assert (
+        duty_kind("Yêu cầu Giám đốc các sở nghiêm túc thực hiện Chỉ thị này.") == "responsibility"
+    )
+    assert duty_kind("Tham mưu bố trí kinh phí để triển khai thực hiện Chỉ thị này.") == "task"
+    assert duty_kind("Thực hiện nghiêm các quy định của pháp luật về chữ ký số.") == "task"

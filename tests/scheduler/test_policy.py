@@ -10,7 +10,7 @@ from dataclasses import replace
 from bot.application.scheduler.policy import DueMessage, Recipient, ReportView, due_messages
 from bot.config import NudgeSettings
 from bot.domain.calendar import WorkingCalendar
-from bot.domain.deadlines import DeadlineRules, DutyPlan, stated_quarter_day
+from bot.domain.deadlines import DeadlineRules, DutyPlan, stated_month_day, stated_quarter_day
 from tests.scheduler.conftest import at
 
 D = dt.date
@@ -371,3 +371,26 @@ def test_a_quarterly_duty_due_on_a_stated_day(
     assert (q4.due, q4.deadline) == (D(2027, 1, 10), D(2027, 1, 11))
     assert stated_quarter_day("trước ngày 31 tháng giữa quý") == (2, 31)
     assert stated_quarter_day("hằng quý") is None
+
+
+def test_a_monthly_duty_is_due_each_month_on_its_stated_day(
+    calendar: WorkingCalendar, settings: NudgeSettings
+) -> None:
+    """ "hằng tháng" is a real recurrence: the month's last day, or the day stated
+    ("trước ngày 20 hằng tháng"), so nudges and digests count it like a quarterly one."""
+    rules = DeadlineRules(calendar, settings)
+    monthly = plan(None, timing_kind="recurring", recurrence="monthly", timing_text="hằng tháng")
+    assert [(o.due, o.label) for o in rules.occurrences(monthly, D(2026, 11, 10))] == [
+        (D(2026, 10, 31), "tháng 10/2026"),
+        (D(2026, 11, 30), "tháng 11/2026"),
+    ]
+    stated = replace(monthly, timing_text="hằng tháng báo cáo UBND tỉnh trước ngày 20")
+    # 20/12/2026 is a Sunday: the report may come on Monday 21/12.
+    (december,) = [o for o in rules.occurrences(stated, D(2026, 12, 1)) if o.due.month == 12]
+    assert (december.due, december.deadline) == (D(2026, 12, 20), D(2026, 12, 21))
+    assert stated_month_day("trước ngày 31 hằng tháng") == 31
+    assert stated_month_day("hằng tháng, trước ngày 15/6/2021") is None
+    # The one report (2/12) settles November, late: December is still due.
+    late = {("h_que_vo", "2.f-4"): ReportView("done", 100, at("2026-12-02"))}
+    result = due_messages(at("2026-12-21"), [stated], late, USERS, {}, calendar, settings)
+    assert {m.kind for m in result.messages if m.recipient == OFFICIAL} == {"due"}

@@ -443,15 +443,15 @@ def _set(path: str, value: object) -> Breaker:
 BROKEN: dict[str, tuple[Breaker, str]] = {
     "figure quote not verbatim": (
         _set("directive/figures/0/quote", "Đã cấp 12 tài khoản thư"),
-        "not an exact substring",
+        "không khớp nguyên văn với source.txt",
     ),
     "duty text not verbatim": (
         _set("directive/duties/0/text", "Sở A báo cáo trước ngày 31/5/2019"[::-1]),
-        "not an exact substring",
+        "không khớp nguyên văn với source.txt",
     ),
     "clause item not verbatim": (
         _set("directive/clauses/1/items", ["Sở A báo cáo sau ngày 31/5/2019."]),
-        "not an exact substring",
+        "không khớp nguyên văn với source.txt",
     ),
     "cite quote not verbatim": (
         _set(
@@ -461,18 +461,36 @@ BROKEN: dict[str, tuple[Breaker, str]] = {
                 " subject: Y, clause: '1', quote: Quyết định 9/QĐ}]"
             ),
         ),
-        "not an exact substring",
+        "không khớp nguyên văn với source.txt",
     ),
-    "unknown agency": (_set("directive/duties/0/lead", ["so_b"]), "unknown agency"),
-    "unknown topic": (_set("directive/duties/0/topics", ["khac"]), "unknown topic"),
-    "unknown clause in faq": (_set("faq/0/clauses", ["9.z"]), "unknown clause"),
-    "unknown parent clause": (_set("directive/clauses/1/parent", "3"), "unknown parent"),
-    "duplicate agency id": (_set("agencies/1/id", "so_a"), "duplicate agency"),
-    "duplicate clause id": (_set("directive/clauses/1/id", "1"), "duplicate clause"),
-    "deadline without due": (_set("directive/duties/0/timing/due", None), "due date"),
-    "figure value not in quote": (_set("directive/figures/0/value", "13"), "does not occur"),
-    "alias shared by two agencies": (_set("agencies/1/aliases", ["So AA"]), "folds like"),
-    "unknown field": (_set("directive/duties/0/deadline", "2019-05-31"), "unknown field"),
+    "unknown agency": (
+        _set("directive/duties/0/lead", ["so_b"]),
+        r"\(nhiệm vụ .1.a-1.\): không có cơ quan \(lead\) nào mang mã so_b",
+    ),
+    "unknown topic": (
+        _set("directive/duties/0/topics", ["khac"]),
+        "không có chủ đề nào mang mã khac",
+    ),
+    "unknown clause in faq": (_set("faq/0/clauses", ["9.z"]), "không có mục nào mang mã 9.z"),
+    "unknown parent clause": (
+        _set("directive/clauses/1/parent", "3"),
+        r"không có mục cha \(parent\) nào",
+    ),
+    "duplicate agency id": (_set("agencies/1/id", "so_a"), "mã cơ quan lặp lại: so_a"),
+    "duplicate clause id": (_set("directive/clauses/1/id", "1"), "mã mục lặp lại: 1"),
+    "deadline without due": (
+        _set("directive/duties/0/timing/due", None),
+        r"cần có ngày \(due date\)",
+    ),
+    "figure value not in quote": (
+        _set("directive/figures/0/value", "13"),
+        "không có trong câu trích",
+    ),
+    "alias shared by two agencies": (_set("agencies/1/aliases", ["So AA"]), "trùng với"),
+    "unknown field": (
+        _set("directive/duties/0/deadline", "2019-05-31"),
+        "trường không có trong mẫu: deadline",
+    ),
 }
 
 
@@ -481,5 +499,23 @@ def test_loader_rejects_a_broken_pack(tmp_path: Path, case: str) -> None:
     breaker, message = BROKEN[case]
     pack = tiny_pack()
     breaker(pack)
-    with pytest.raises(PackError, match=message):
+    with pytest.raises(PackError, match=message) as refused:
         load_knowledge(write_pack(tmp_path, pack))
+    assert str(refused.value).startswith(str(tmp_path))  # the file, then the place in it
+
+
+def test_the_loaders_problems_say_in_vietnamese_where_they_are(tmp_path: Path) -> None:
+    """An admin reads these (a draft that does not load, a pack edited by hand): the
+    file, the record by its position and id, the problem, all in Vietnamese."""
+    pack = tiny_pack()
+    _set("directive/duties/0/timing/kind", "monthly")(pack)
+    with pytest.raises(PackError) as refused:
+        load_knowledge(write_pack(tmp_path, pack))
+    directive_file = tmp_path / "directives" / "T-1" / "directive.yaml"
+    assert str(refused.value) == (
+        f"{directive_file}, duties thứ 1 (nhiệm vụ '1.a-1'): kind 'monthly' không phải "
+        "một trong continuous, deadline, recurring"
+    )
+    (directive_file).write_text("id: T-1\nclauses: [\n", encoding="utf-8")
+    with pytest.raises(PackError, match=r"directive.yaml: sai cú pháp YAML ở dòng 3, cột 1"):
+        load_knowledge(tmp_path)

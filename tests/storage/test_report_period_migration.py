@@ -13,7 +13,7 @@ from bot.application.knowledge.pack import load_knowledge
 from bot.application.knowledge.seed import seed_knowledge
 from bot.domain.calendar import TIMEZONE
 from bot.storage.db import (
-    MIGRATIONS_DIR,
+    downgrade,
     make_engine,
     make_session_factory,
     session_scope,
@@ -25,26 +25,21 @@ from nlu.normalize import fold
 ANNUAL = "2.c-1"  # Sở Tài chính's budget proposal, due 15/7 every year
 
 
-def downgrade(engine: Engine, revision: str) -> None:
-    from alembic import command
-    from alembic.config import Config
-
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS_DIR))
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.downgrade(config, revision)
+def seeded_at_head(db_url: str, assistant: Assistant) -> Engine:
+    """The database migrated to head and seeded, for a test to take back and forth."""
+    engine = make_engine(db_url)
+    upgrade(engine)
+    with session_scope(make_session_factory(engine)) as session:
+        seed_knowledge(session, load_knowledge(assistant.settings.data_dir), fold=fold)
+    return engine
 
 
 def test_the_start_after_0018_fills_the_periods_of_earlier_reports(
     db_url: str, shared_assistant: Assistant
 ) -> None:
-    engine = make_engine(db_url)
     # Seeded by today's models (at head), then taken back to the revision before 0018:
     # seeding at 0017 itself would read columns later migrations add.
-    upgrade(engine)
-    with session_scope(make_session_factory(engine)) as session:
-        seed_knowledge(session, load_knowledge(shared_assistant.settings.data_dir), fold=fold)
+    engine = seeded_at_head(db_url, shared_assistant)
     downgrade(engine, "0017")
     made = [
         # 2026's proposal finished late (December); then 2027's, on time.
@@ -93,13 +88,31 @@ def test_the_start_after_0018_fills_the_periods_of_earlier_reports(
 
 def test_0020_marks_the_faq_held_as_directive_06s(db_url: str, shared_assistant: Assistant) -> None:
     """The entries a database held before 0020 were written for Directive 06."""
-    engine = make_engine(db_url)
-    upgrade(engine)
-    with session_scope(make_session_factory(engine)) as session:
-        seed_knowledge(session, load_knowledge(shared_assistant.settings.data_dir), fold=fold)
+    engine = seeded_at_head(db_url, shared_assistant)
     downgrade(engine, "0019")
     assert upgrade(engine)
     with engine.connect() as connection:
         marked = connection.execute(text("SELECT DISTINCT directive_id FROM faq_entries"))
         assert [row[0] for row in marked] == ["06-CT-UBND-2019"]
+    engine.dispose()
+
+
+def test_0021_allows_monthly_duties_and_its_downgrade_keeps_them_as_continuous(
+    db_url: str, shared_assistant: Assistant
+) -> None:
+    engine = seeded_at_head(db_url, shared_assistant)
+    monthly = text(
+        "UPDATE duties SET timing_kind = 'recurring', timing_recurrence = 'monthly' "
+        "WHERE id = :duty"
+    )
+    with engine.begin() as connection:
+        connection.execute(monthly, {"duty": ANNUAL})
+    downgrade(engine, "0020")
+    read = text("SELECT timing_kind, timing_recurrence FROM duties WHERE id = :duty")
+    with engine.connect() as connection:
+        assert connection.execute(read, {"duty": ANNUAL}).one() == ("continuous", None)
+    assert upgrade(engine)
+    with engine.begin() as connection:  # the check allows it again
+        connection.execute(monthly, {"duty": ANNUAL})
+        assert connection.execute(read, {"duty": ANNUAL}).one() == ("recurring", "monthly")
     engine.dispose()

@@ -68,7 +68,7 @@ def review(services: Services, file_name: str, content: bytes | None) -> Reply:
         problem = f"không tìm thấy {' và '.join(result.missing)}; tệp có phải là văn bản chỉ đạo?"
         return Reply("admin/directive_unreadable", {"name": name, "problem": problem})
     folder = write_draft(result, _drafts(services) / result.directive.id)
-    write_review(folder, name, draft_problems(result))
+    write_review(folder, name, draft_problems(result), result.unassigned)
     return draft_review(services, result.directive.id)
 
 
@@ -78,7 +78,7 @@ def draft_review(services: Services, draft_id: str, corrected: str = "") -> Repl
     try:
         draft = drafts.open_draft(drafts.draft_folder(_drafts(services), draft_id), agencies)
     except drafts.DraftError as error:
-        return Reply("admin/draft_refused", {"problems": error.problems, "id": draft_id[:80]})
+        return _refused(draft_id, error)
     replaces = draft.directive.id in services.catalog.directives
     return drafts.review_reply(draft, agencies, replaces, corrected)
 
@@ -90,23 +90,43 @@ def correct_draft(
     draft_id: str,
     duty: str,
     changes: Mapping[str, str],
+    *,
+    whole_review: bool = True,
 ) -> Reply:
-    """Correct a duty of a draft (chat and the portal): the updated review, or why not,
-    with the agencies an unknown name may have meant."""
+    """Correct a duty of a draft: the updated review (the portal's page), or only what
+    changed (`whole_review` False: chat); or why not, with the agencies an unknown
+    name may have meant."""
     agencies = services.catalog.kb.agencies
     try:
-        draft = drafts.correct(
+        fixed = drafts.correct(
             session, agencies, _drafts(services), user_id, draft_id, duty, changes
         )
     except drafts.DraftError as error:
-        view = {
-            "problems": error.problems,
-            "suggestions": error.suggestions,
-            "id": draft_id[:80],
-        }
-        return Reply("admin/draft_refused", view)
-    replaces = draft.directive.id in services.catalog.directives
-    return drafts.review_reply(draft, agencies, replaces, corrected=draft.duty(duty).id)
+        return _refused(draft_id, error)
+    if not whole_review:
+        return drafts.correction_reply(fixed.draft, agencies, fixed.before, fixed.after)
+    replaces = fixed.draft.directive.id in services.catalog.directives
+    return drafts.review_reply(fixed.draft, agencies, replaces, corrected=fixed.after.id)
+
+
+def _refused(draft_id: str, error: drafts.DraftError) -> Reply:
+    view = {
+        "problems": error.problems,
+        "suggestions": error.suggestions,
+        "hints": error.hints,
+        "id": draft_id[:80],
+    }
+    return Reply("admin/draft_refused", view)
+
+
+def duties_page(services: Services, draft_id: str, page: str) -> Reply:
+    """A page of the draft's duties (/suanhap <mã> trang <n>)."""
+    agencies = services.catalog.kb.agencies
+    try:
+        draft = drafts.open_draft(drafts.draft_folder(_drafts(services), draft_id), agencies)
+        return drafts.page_reply(draft, agencies, int(page) if page.isdigit() else 0)
+    except drafts.DraftError as error:
+        return _refused(draft_id, error)
 
 
 # /suanhap <draft> <duty> <word> <value>: the words admins type, folded, and the field.
@@ -115,14 +135,20 @@ CORRECTION_WORDS = {"chutri": "lead", "phoihop": "coordinate", "han": "deadline"
 
 def correct_command(ctx: CommandContext) -> Response:
     """/suanhap <mã bản nháp> [<số nhiệm vụ> chutri|phoihop|han <giá trị>]: correct a
-    duty of a draft before publishing it; with the draft alone, its review again."""
+    duty of a draft before publishing it (the reply: what changed); with the draft
+    alone, its review again; with «trang <n>», its duties from number 15(n-1)+1."""
     words = ctx.args.split(maxsplit=3)
     if len(words) == 1:
         return Response((draft_review(ctx.app, words[0]),))
+    if len(words) == 3 and fold(words[1]) == drafts.PAGE_WORD:
+        return Response((duties_page(ctx.app, words[0], words[2]),))
     field = CORRECTION_WORDS.get(fold(words[2])) if len(words) == 4 else None
     if field is None:
         return Response((Reply("admin/draft_usage", {"id": words[0] if words else ""}),))
-    reply = correct_draft(ctx.session, ctx.app, ctx.user.id, words[0], words[1], {field: words[3]})
+    changes = {field: words[3]}
+    reply = correct_draft(
+        ctx.session, ctx.app, ctx.user.id, words[0], words[1], changes, whole_review=False
+    )
     return Response((reply,))
 
 

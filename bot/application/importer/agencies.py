@@ -48,7 +48,8 @@ class AgencyMatcher:
         self.agencies = {a.id: a for a in agencies}
         index: dict[str, list[tuple[tuple[str, ...], str, bool]]] = {}
         for agency in agencies:
-            for spelling in dict.fromkeys((agency.name, agency.short_name, *agency.aliases)):
+            named = (agency.name, agency.short_name, *agency.aliases)
+            for spelling in dict.fromkeys((*named, *filter(None, map(_without_place, named)))):
                 words = tuple(fold(spelling).split())
                 if words:
                     index.setdefault(words[0], []).append(
@@ -104,6 +105,16 @@ class AgencyMatcher:
         return None
 
 
+# "... tỉnh Bắc Ninh": a directive of the province writes "Kho bạc Nhà nước tỉnh".
+_PLACE = re.compile(r"^(.+\s(?:tỉnh|huyện|thị xã|thành phố))(?:\s+[A-ZĐ]\w*)+$")
+
+
+def _without_place(spelling: str) -> str:
+    """The name without the place it ends with ("Công an tỉnh Bắc Ninh" -> "Công an tỉnh")."""
+    m = _PLACE.match(spelling)
+    return m.group(1) if m else ""
+
+
 def agency_ids(matches: Iterable[AgencyMatch]) -> tuple[str, ...]:
     """The ids of the agencies matched, each once, in the order first named."""
     return tuple(dict.fromkeys(m.agency for m in matches))
@@ -123,9 +134,22 @@ def unique(*groups: Iterable[str]) -> tuple[str, ...]:
 # them (followed by a capitalized word) that matches no known agency is reported.
 _AGENCY_HEAD = re.compile(
     r"(?<!\w)(?:Sở|Phòng|Chi cục|Cục|Bộ|Đài|Báo|Văn phòng|Trung tâm|Công an|Thanh tra"
-    r"|Viện|Bệnh viện|Trường|Hội|Ban(?!\s+(?:[Cc]hỉ đạo|[Bb]iên tập))"
+    r"|Viện|Bệnh viện|Trường|Hội|Kho bạc|Ngân hàng|Tòa án|Ban(?!\s+(?:[Cc]hỉ đạo|[Bb]iên tập))"
     r"|(?:UBND|Ủy ban nhân dân|Uỷ ban nhân dân)(?:\s+(?:tỉnh|huyện|thị xã|thành phố|xã|phường"
     r"|thị trấn))?)\s+(?=\w)"
+)
+# Bodies the central government runs in each province (vertically managed, not under
+# UBND tỉnh): their names go on with a lower-case level ("Bảo hiểm xã hội tỉnh", "Công
+# an huyện"), which `_AGENCY_HEAD` does not take for a name; and the collective "các cơ
+# quan Trung ương (ngành dọc) đóng trên địa bàn tỉnh".
+_LEVEL = r"(?:tỉnh|huyện|thị xã|thành phố|xã|phường|thị trấn|khu vực)"
+_VERTICAL = re.compile(
+    r"(?<!\w)(?:(?:Cục|Chi cục) (?:Thuế|Hải quan|Thống kê|Quản lý thị trường)"
+    r"|Kho bạc Nhà nước|Bảo hiểm [Xx]ã hội|Công an|Bộ Chỉ huy [Qq]uân sự"
+    r"|Ngân hàng Nhà nước(?: (?:Việt Nam|chi nhánh))*|Tòa án nhân dân|Viện [Kk]iểm sát nhân dân)"
+    rf"(?: {_LEVEL})?(?: [A-ZĐ]\w*(?: [A-ZĐ]\w*)*)?(?!\w)"
+    r"|(?<!\w)(?:[Cc]ác )?cơ quan (?:[Tt]rung ương|ngành dọc)(?: và ngành dọc)?"
+    r"(?: (?:đóng )?(?:trên|tại) địa bàn(?: tỉnh)?)?(?!\w)"
 )
 _PHRASE_STOP = frozenset(
     {"chủ", "phối", "thực", "có", "chịu", "tổ", "triển", "hướng", "xây", "tham", "kiểm", "cử"}
@@ -147,7 +171,28 @@ def _agency_phrases(source: str, start: int, end: int) -> list[Span]:
                 break
             stop = m.end() + word.end()
         spans.append((m.start(), stop))
-    return spans
+    spans += [m.span() for m in _VERTICAL.finditer(source, start, end)]
+    return _outermost(spans)
+
+
+def _outermost(spans: list[Span]) -> list[Span]:
+    """The spans not inside a longer one, in order ("Cục Thuế tỉnh", not also "Cục Thuế")."""
+    return sorted(
+        s for s in set(spans) if not any(o != s and o[0] <= s[0] and s[1] <= o[1] for o in spans)
+    )
+
+
+def unknown_agency_at(source: str, span: Span, matcher: AgencyMatcher) -> str:
+    """The name of the agency-like body `span` is, when the catalog does not know it:
+    a heading "6. Kho bạc Nhà nước tỉnh" names a doer all the same; else ""."""
+    text = source[span[0] : span[1]].rstrip(" :")
+    lead = len(text) - len(text.lstrip())
+    phrases = _agency_phrases(source, span[0] + lead, span[0] + len(text))
+    if len(phrases) != 1 or phrases[0] != (span[0] + lead, span[0] + len(text)):
+        return ""
+    if matcher.find(source, *phrases[0]):
+        return ""
+    return source[phrases[0][0] : phrases[0][1]]
 
 
 def report_unknown_agencies(
@@ -163,5 +208,7 @@ def report_unknown_agencies(
     for phrase, line_nos in unknown.items():
         where = ", ".join(str(n) for n in line_nos)
         problems.append(
-            f"dòng {where}: không nhận ra cơ quan «{phrase}» (không có trong agencies.yaml)"
+            f"dòng {where}: không nhận ra cơ quan «{phrase}»: chưa có trong danh mục cơ quan; "
+            "Anh/Chị thêm vào danh mục (/coquan_them) rồi gửi lại tệp, hoặc giao nhiệm vụ "
+            "cho cơ quan khác"
         )

@@ -13,7 +13,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.application.importer.agencies import AgencyMatcher, addressees, unique
+from bot.application.importer.agencies import (
+    AgencyMatcher,
+    addressees,
+    unique,
+    unknown_agency_at,
+)
 from bot.application.importer.casing import Casing
 from bot.application.importer.outline import Block, Node, extent
 from bot.application.importer.reading import (
@@ -35,6 +40,9 @@ class Roles:
     addressees: tuple[str, ...] = ()
     lead: tuple[str, ...] = ()
     coordinate: tuple[str, ...] = ()
+    # The name a heading gives a doer the catalog does not know ("Kho bạc Nhà nước
+    # tỉnh"): its duties wait for the admin to add the agency or assign another.
+    unknown: str = ""
 
 
 @dataclass
@@ -155,6 +163,8 @@ def node_parts(
         if matcher.addressed(source, *node.head):
             roles = _phrase_roles(source, node.head, matcher)
             names_doer = _starts_with_agency(source, node.head, matcher)
+        elif unknown := unknown_agency_at(source, node.head, matcher):
+            roles, names_doer = Roles(unknown=unknown), True
     elif head:
         head_block = Block("para", "", node.head, node.line.no)
         blocks.insert(0, head_block)

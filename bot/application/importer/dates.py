@@ -3,8 +3,10 @@
 A duty's timing is what the scheduler nudges on, so a phrase only becomes a deadline
 when it names a real last day: a date ("trước ngày 30/6/2019"), a month ("trong tháng
 6/2019": its last day) or a quarter ("quý III/2019": the quarter's last day). Only the
-recurrences the domain knows (quarterly, annual) are kept. Dates the importer could not
-attach to a duty or a cited document are reported, for the reviewer to place by hand.
+recurrences the domain knows (monthly, quarterly, annual) are kept, and only where they
+set the duty's cadence: "hằng năm" in "tiêu chí thi đua hằng năm của các cơ quan"
+qualifies a noun (`_sets_cadence`). Dates the importer could not attach to a duty or a
+cited document are reported, for the reviewer to place by hand.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import re
 
 from bot.application.importer.reading import Span, line_at
 from bot.domain.knowledge import Recurrence, Timing
+from nlu.normalize import fold_words as fold
 
 NUM_DATE = r"(?<!\d)\d{1,2}\s*/{1,2}\s*\d{1,2}\s*/{1,2}\s*\d{4}(?!\d)"
 WORD_DATE = r"(?<!\d)\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4}(?!\d)"
@@ -44,7 +47,21 @@ _QUARTER_DAY = re.compile(
     r"tháng\s+(?:cuối quý|đầu quý sau|đầu (?:của )?quý tiếp theo|đầu quý|giữa quý)(?!\w)",
     re.IGNORECASE,
 )
-_RECURRENCES: dict[str, Recurrence] = {"quý": "quarterly", "năm": "annual"}
+_RECURRENCES: dict[str, Recurrence] = {"tháng": "monthly", "quý": "quarterly", "năm": "annual"}
+# The day a monthly duty is due, when the sentence states it ("trước ngày 20 hằng
+# tháng"); the scheduler reads it back (bot.domain.deadlines.stated_month_day).
+_MONTH_DAY = re.compile(
+    r"(?:trước|chậm nhất(?:\s+(?:là|vào))?|không quá|đến)\s+ngày\s+\d{1,2}(?!\s*/)"
+    r"(?:\s+(?:hằng|hàng)\s+tháng)?(?!\w)",
+    re.IGNORECASE,
+)
+_STATED_DAY = {"quý": _QUARTER_DAY, "tháng": _MONTH_DAY}
+# Where "hằng năm" is a noun's modifier, not the duty's cadence: right before "của"
+# ("thi đua hằng năm của các cơ quan"), inside a phrase that names where the work goes
+# ("vào tiêu chí ... hằng năm", "trong kế hoạch ... hằng năm", "theo ..."), or right
+# after a noun naming a periodic assessment ("xếp loại thi đua hằng năm"). Folded.
+_MODIFIED_NOUN = re.compile(r"(?:thi dua|khen thuong|xep loai|binh xet|danh gia|kiem diem)\s*$")
+_NOUN_PHRASE_PREPOSITION = re.compile(r"(?<!\w)(?:vao|trong|theo)(?!\w)")
 _QUARTERS = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "1": 1, "2": 2, "3": 3, "4": 4}
 
 
@@ -84,7 +101,7 @@ def read_timing(
     recurrence, else continuous. `line` is the sentence's line, for the problems."""
     start, end = span
     deadline = _DEADLINE.search(source, start, end)
-    recurrence = _RECURRENCE.search(source, start, end)
+    recurrence = _cadence(source, span)
     if deadline:
         due = _due(deadline.group("due"))
         if due is not None:
@@ -101,15 +118,40 @@ def read_timing(
         if unit in _RECURRENCES:
             # Templates say "định kỳ <text>": the text is "hằng quý", not "Định kỳ hằng quý".
             span = recurrence.span("phrase")
-            day = _QUARTER_DAY.search(source, start, end) if unit == "quý" else None
+            stated = _STATED_DAY.get(unit)
+            day = stated.search(source, start, end) if stated else None
             if day is not None:  # "hằng quý ... trước ngày 15 của tháng cuối quý"
                 span = (min(span[0], day.start()), max(span[1], day.end()))
             text = source[span[0] : span[1]]
             return Timing("recurring", recurrence=_RECURRENCES[unit], text=text), span
         problems.append(
-            f"dòng {line}: định kỳ «{recurrence.group()}» chưa hỗ trợ (chỉ hàng quý, hàng năm)"
+            f"dòng {line}: định kỳ «{recurrence.group()}» chưa hỗ trợ "
+            "(chỉ hằng tháng, hằng quý, hằng năm)"
         )
     return Timing("continuous"), None
+
+
+def _cadence(source: str, span: Span) -> re.Match[str] | None:
+    """The first recurrence phrase of the sentence `span` that sets the duty's cadence."""
+    for m in _RECURRENCE.finditer(source, *span):
+        if _sets_cadence(source, span[0], m):
+            return m
+    return None
+
+
+def _sets_cadence(source: str, start: int, m: re.Match[str]) -> bool:
+    """Whether a recurrence phrase qualifies the duty ("Định kỳ hằng quý báo cáo",
+    "bố trí kinh phí hằng năm để ...") rather than a noun before it (`_MODIFIED_NOUN`)."""
+    if m.start("phrase") > m.start():  # "định kỳ hằng ..." is always the cadence
+        return True
+    # The words since the clause began (a comma, ";" or the sentence's start).
+    before = fold(re.split(r"[,;:]", source[start : m.start()])[-1])
+    after = fold(source[m.end() : m.end() + 8]).split()
+    return not (
+        after[:1] == ["cua"]
+        or _MODIFIED_NOUN.search(before)
+        or _NOUN_PHRASE_PREPOSITION.search(before)
+    )
 
 
 def report_dates(source: str, span: Span, attached: list[Span], problems: list[str]) -> int:

@@ -41,6 +41,7 @@ class DutyCandidate:
     coordinate: tuple[str, ...]
     timing: Timing
     timing_span: Span | None = None
+    unknown_doer: str = ""  # the doer a heading names that the catalog does not know
 
 
 _SUBJECT_VERB = re.compile(
@@ -57,7 +58,11 @@ _SUBJECT_VERB = re.compile(
 # tịch UBND tỉnh ...", "... có trách nhiệm thi hành Chỉ thị này"): a responsibility,
 # drafted with kind: responsibility so that nobody is asked to report on it. Folded.
 _ANSWERS_FOR = re.compile(
-    r"\b(?:chiu trach nhiem (?:ca nhan )?truoc|(?:co|chiu) trach nhiem thi hanh)\b"
+    r"\b(?:chiu trach nhiem (?:ca nhan )?truoc|(?:co|chiu) trach nhiem thi hanh"
+    # carrying out the document itself, strictly: "nghiêm túc thực hiện Chỉ thị này",
+    # "thực hiện nghiêm Kế hoạch này" (not "bố trí kinh phí để thực hiện Chỉ thị này")
+    r"|(?:nghiem tuc (?:thuc hien|thi hanh)|(?:thuc hien|thi hanh) nghiem(?: tuc)?)"
+    r" (?:chi thi|ke hoach|quyet dinh|van ban) nay)\b"
 )
 _TIMING_LEAD = ("thoi gian", "thoi han", "xong", "hoan thanh truoc", "truoc ngay", "cham nhat")
 _ABBREVIATIONS = frozenset({"tp", "tx", "h", "q", "kt", "tm", "tl", "tuq", "v.v", "ths", "ts"})
@@ -170,22 +175,23 @@ def duty_candidates(
                         coordinate=coordinate,
                         timing=timing,
                         timing_span=timing_span,
+                        unknown_doer="" if roles.addressees else roles.unknown,
                     )
                 )
     return found
 
 
-def draft_duties(candidates: list[DutyCandidate], problems: list[str]) -> tuple[Duty, ...]:
-    """The addressed candidates as duties numbered within their clause ("1.a-2")."""
-    duties: list[Duty] = []
+def draft_duties(
+    candidates: list[DutyCandidate], problems: list[str]
+) -> tuple[tuple[Duty, ...], tuple[Duty, ...]]:
+    """The addressed candidates as duties numbered within their clause ("1.a-2"), and
+    the others, numbered after them ("1.a-3"), for the admin to give an agency."""
+    addressed = [c for c in candidates if c.addressees]
+    waiting = [c for c in candidates if not c.addressees]
+    problems += [unaddressed_problem(c) for c in waiting]
     numbers: dict[str, int] = {}
-    for c in candidates:
-        if not c.addressees:
-            problems.append(
-                f"dòng {c.line}: nhiệm vụ ở mục {c.clause} chưa rõ cơ quan thực hiện, "
-                f"không ghi vào bản nháp: «{preview(c.text)}»"
-            )
-            continue
+    duties: list[Duty] = []
+    for c in addressed + waiting:
         numbers[c.clause] = numbers.get(c.clause, 0) + 1
         duties.append(
             Duty(
@@ -194,13 +200,23 @@ def draft_duties(candidates: list[DutyCandidate], problems: list[str]) -> tuple[
                 title=draft_title(c.text),
                 text=c.text,
                 addressees=c.addressees,
-                lead=c.lead,
+                lead=c.lead if c.addressees else (),
                 coordinate=c.coordinate,
                 timing=c.timing,
                 kind=duty_kind(c.text),
             )
         )
-    return tuple(duties)
+    return tuple(duties[: len(addressed)]), tuple(duties[len(addressed) :])
+
+
+def unaddressed_problem(c: DutyCandidate) -> str:
+    """Why a candidate has no agency: none named, or one the catalog does not know."""
+    who = (
+        f"giao cho «{c.unknown_doer}», cơ quan chưa có trong danh mục"
+        if c.unknown_doer
+        else "chưa rõ cơ quan thực hiện"
+    )
+    return f"dòng {c.line}: nhiệm vụ ở mục {c.clause} {who}: «{preview(c.text)}»"
 
 
 def duty_kind(text: str) -> DutyKind:

@@ -4,12 +4,15 @@ Directives number their parts in several ways ("1." / "a)" / "-" in a chỉ th�
 "I." / "1." / "-" / "+" in a kế hoạch, "Điều 1." in a quyết định), so no style is tied
 to a depth: a marker style seen for the first time opens a deeper level, a style
 already open closes back to that level. Text before the first marker is the preamble;
-a final "... thi hành ..." paragraph after the last bullet is the closing. A number
-met twice gets a stand-in id and is reported.
+the final paragraphs after the last item that speak of the document as a whole ("...
+thi hành ...", "Yêu cầu ... nghiêm túc thực hiện Chỉ thị này", "Giao Sở X theo dõi,
+đôn đốc việc thực hiện Chỉ thị này") are the closing, not the last item's text. A
+number met twice gets a stand-in id and is reported.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -51,6 +54,11 @@ class Outline:
 
 
 _CLOSING_HINTS = ("thi hanh", "hieu luc", "to chuc thuc hien", "trien khai thuc hien")
+# A paragraph that opens like a closing and names the document itself ("... Chỉ thị
+# này"): "Yêu cầu Thủ trưởng các cơ quan ... nghiêm túc thực hiện Chỉ thị này", "Giao
+# Sở X theo dõi, đôn đốc việc thực hiện Chỉ thị này". Folded.
+_CLOSING_OPENERS = ("yeu cau", "de nghi", "giao ", "trong qua trinh", "chu tich", "thu truong")
+_THE_DOCUMENT = re.compile(r"\b(?:chi thi|ke hoach|quyet dinh|van ban) nay\b")
 
 
 def extent(blocks: list[Block]) -> Span:
@@ -115,25 +123,38 @@ def _node_id(parent: Node | None, label: str) -> str:
 
 
 def _closing_lines(lines: list[Line], source: str, lo: int, hi: int) -> set[int]:
-    """The final paragraph(s) after the last bullet, when they read like a closing."""
-    run: list[int] = []
+    """The final paragraphs after the last item that read like a closing, from the last
+    one back; a heading ("8. Các sở, ban, ngành") keeps at least its first paragraph."""
+    paragraphs: list[list[int]] = []  # from the last one back, each in reading order
     pending: list[int] = []  # continuation lines whose paragraph has not started yet
     i = hi - 1
     while i >= lo and lines[i].kind in ("blank", "text"):
         if lines[i].kind == "text":
-            pending.append(i)
+            pending.insert(0, i)
             if not lines[i].continuation:  # a paragraph starts here
-                run, pending = run + pending, []
+                paragraphs.append(pending)
+                pending = []
         i -= 1
     # lines still pending carry on the bullet or marker above them: not the closing
-    if not run or i < lo:
-        return set()
-    text = " ".join(lines[j].text(source) for j in sorted(run))
-    if not (any(h in fold(text) for h in _CLOSING_HINTS) or text.rstrip().endswith("./.")):
+    if not paragraphs or i < lo:
         return set()
     previous = lines[i]
-    if previous.kind == "bullet" or (
+    item_done = previous.kind == "bullet" or (
         previous.kind == "marker" and previous.text(source).endswith(SENTENCE_END)
-    ):
-        return set(run)
-    return set()
+    )
+    movable = paragraphs if item_done else paragraphs[:-1]
+    closing: set[int] = set()
+    for paragraph in movable:
+        if not _reads_like_closing(" ".join(lines[j].text(source) for j in paragraph)):
+            break
+        closing.update(paragraph)
+    return closing
+
+
+def _reads_like_closing(text: str) -> bool:
+    folded = fold(text)
+    return (
+        text.rstrip().endswith("./.")
+        or any(h in folded for h in _CLOSING_HINTS)
+        or (folded.startswith(_CLOSING_OPENERS) and bool(_THE_DOCUMENT.search(folded)))
+    )

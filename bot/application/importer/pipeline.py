@@ -67,15 +67,14 @@ def import_directive(text: str, agencies: Sequence[Agency]) -> ImportResult:
         problems.append(f"dòng {line_no}: số thứ tự «{node_id}» lặp lại; đặt tạm mã khác")
 
     candidates = duty_candidates(source, parts, matcher, problems)
-    duties = draft_duties(candidates, problems)
+    duties, unassigned = draft_duties(candidates, problems)
 
     citations = find_citations(source, body_span, matcher, front.number)
     cites = cited_documents(source, citations, parts, problems)
 
-    # Dates not part of a citation or of a duty's time limit.
-    attached = [c.span for c in citations] + [
-        d.timing_span for d in candidates if d.timing_span and d.addressees
-    ]
+    # Dates not part of a citation or of a duty's time limit (addressed or not: the
+    # reviewer sees an unaddressed duty with its deadline).
+    attached = [c.span for c in citations] + [d.timing_span for d in candidates if d.timing_span]
     dates_found = report_dates(source, body_span, attached, problems)
 
     # Agencies: the known ones named, and agency-like phrases matching none.
@@ -128,6 +127,7 @@ def import_directive(text: str, agencies: Sequence[Agency]) -> ImportResult:
     return ImportResult(
         directive=directive,
         candidates=tuple(candidates),
+        unassigned=unassigned,
         problems=in_reading_order(problems),
         agencies_matched=agency_ids(known),
         dates_found=dates_found,

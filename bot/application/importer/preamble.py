@@ -4,7 +4,9 @@ The preamble of a directive says why it is issued ("Để ...", "Căn cứ ...",
 so far and the shortcomings); each paragraph (with the bullets under it) becomes an
 "intro.*" clause named after what it does, so a question like "vì sao ban hành chỉ
 thị" finds it. The closing ("Yêu cầu ... nghiêm túc thi hành ...") is a clause of its
-own and, unlike the preamble, a place duties are cut from.
+own; its sentences that name their doer are duties ("Giao Sở X theo dõi, đôn đốc ...",
+"Giám đốc các sở ... có trách nhiệm thi hành ..."), those addressed to everyone
+("Yêu cầu các cơ quan, đơn vị nghiêm túc thực hiện ...") stay the clause's text.
 """
 
 from __future__ import annotations
@@ -99,4 +101,4 @@ def closing_part(source: str, blocks: list[Block]) -> list[Part]:
         title="Trách nhiệm thi hành" if "thi hanh" in fold(text) else "Đoạn kết",
         text=text,
     )
-    return [Part(clause, span, Roles(), True, [(b.span, b.line) for b in blocks])]
+    return [Part(clause, span, Roles(), False, [(b.span, b.line) for b in blocks])]

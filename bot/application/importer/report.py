@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from bot.application.importer.duties import DutyCandidate
 from bot.application.importer.reading import preview
 from bot.domain.dates import vn_date
-from bot.domain.knowledge import Directive
+from bot.domain.knowledge import Directive, Duty
 
 REPORT_FILE = "import_report.txt"
 
@@ -25,6 +25,8 @@ class ImportResult:
 
     directive: Directive  # the draft: everything write_draft puts in directive.yaml
     candidates: tuple[DutyCandidate, ...]  # every duty candidate, addressed or not
+    # The candidates with no agency, as duties (no addressees) the admin may assign.
+    unassigned: tuple[Duty, ...]
     problems: list[str]  # what the importer could not place, "dòng N: ..."
     agencies_matched: tuple[str, ...]  # ids of the known agencies named in the body
     dates_found: int  # calendar dates written in the body

@@ -85,8 +85,8 @@ def load_knowledge(data_dir: Path) -> KnowledgeBase:
         if (folder / DIRECTIVE_FILE).is_file()
     )
     if not directives:
-        raise PackError(f"{directives_root}: no */{DIRECTIVE_FILE} found")
-    _check_unique([d.id for d in directives], "directive", str(directives_root))
+        raise PackError(f"{directives_root}: không có tệp */{DIRECTIVE_FILE} nào")
+    _check_unique([d.id for d in directives], "văn bản", str(directives_root))
 
     clause_ids = frozenset(c.id for d in directives for c in d.clauses)
     faq = load_faq(data_dir / FAQ_FILE, clause_ids, frozenset(d.id for d in directives))
@@ -101,9 +101,10 @@ def load_agencies(path: Path) -> tuple[Agency, ...]:
     """Agency records from `path`; ids and folded names/aliases must be unique."""
     rows = _as_list(_read_yaml(path), str(path))
     agencies = tuple(
-        _agency(_as_map(row, f"{path}[{i}]"), f"{path}[{i}]") for i, row in enumerate(rows)
+        _agency(_as_map(row, _place(path, "", i)), _place(path, "", i))
+        for i, row in enumerate(rows)
     )
-    _check_unique([a.id for a in agencies], "agency", str(path))
+    _check_unique([a.id for a in agencies], "cơ quan", str(path))
     _check_agency_names(agencies, str(path))
     return agencies
 
@@ -115,7 +116,7 @@ def _agency(m: Mapping[str, Any], where: str) -> Agency:
         required={"id", "name", "short_name", "kind", "level"},
         optional={"aliases", "member_levels", "member_kinds"},
     )
-    where = f"{where} (agency {m.get('id')!r})"
+    where = f"{where} (cơ quan {m.get('id')!r})"
     kind = cast(AgencyKind, _choice(m, "kind", _AGENCY_KINDS, where))
     member_levels = cast(
         tuple[AgencyLevel, ...], _choice_tuple(m, "member_levels", _AGENCY_LEVELS, where)
@@ -124,9 +125,11 @@ def _agency(m: Mapping[str, Any], where: str) -> Agency:
         tuple[AgencyKind, ...], _choice_tuple(m, "member_kinds", _AGENCY_KINDS, where)
     )
     if kind == "group" and not member_levels:
-        raise PackError(f"{where}: a group needs member_levels")
+        raise PackError(f"{where}: nhóm cơ quan (kind: group) cần có member_levels")
     if kind != "group" and (member_levels or member_kinds):
-        raise PackError(f"{where}: only a group may have member_levels/member_kinds")
+        raise PackError(
+            f"{where}: chỉ nhóm cơ quan (kind: group) mới có member_levels, member_kinds"
+        )
     return Agency(
         id=_str(m, "id", where),
         name=_str(m, "name", where),
@@ -146,12 +149,14 @@ def _check_agency_names(agencies: Iterable[Agency], where: str) -> None:
         for spelling in (agency.name, agency.short_name, *agency.aliases):
             key = fold(spelling)
             if not key:
-                raise PackError(f"{where}: agency {agency.id!r} has an empty name or alias")
+                raise PackError(
+                    f"{where}: cơ quan {agency.id!r} có tên hoặc tên khác (aliases) để trống"
+                )
             other = owner.setdefault(key, (agency.id, spelling))
             if other[0] != agency.id:
                 raise PackError(
-                    f"{where}: {spelling!r} of agency {agency.id!r} folds like "
-                    f"{other[1]!r} of agency {other[0]!r}; an alias must name one agency"
+                    f"{where}: tên {spelling!r} của cơ quan {agency.id!r} (bỏ dấu) trùng với "
+                    f"{other[1]!r} của cơ quan {other[0]!r}; mỗi tên chỉ gọi một cơ quan"
                 )
 
 
@@ -167,7 +172,7 @@ def load_faq(
     rows = _as_list(_read_yaml(path), str(path))
     entries: list[FaqEntry] = []
     for i, row in enumerate(rows):
-        where = f"{path}[{i}]"
+        where = _place(path, "", i)
         m = _as_map(row, where)
         _check_keys(
             m,
@@ -175,7 +180,7 @@ def load_faq(
             required={"id", "question", "answer"},
             optional={"alternates", "clauses", "directive"},
         )
-        where = f"{path} (faq {m.get('id')!r})"
+        where = f"{path} (câu hỏi {m.get('id')!r})"
         entry = FaqEntry(
             id=_str(m, "id", where),
             question=_str(m, "question", where),
@@ -184,11 +189,11 @@ def load_faq(
             clauses=_str_tuple(m, "clauses", where),
             directive_id=_str(m, "directive", where) if "directive" in m else None,
         )
-        _check_refs(entry.clauses, clause_ids, "clause", where)
+        _check_refs(entry.clauses, clause_ids, "mục", where)
         if entry.directive_id is not None:
-            _check_refs((entry.directive_id,), directive_ids, "directive", where)
+            _check_refs((entry.directive_id,), directive_ids, "văn bản", where)
         entries.append(entry)
-    _check_unique([e.id for e in entries], "faq", str(path))
+    _check_unique([e.id for e in entries], "câu hỏi", str(path))
     return tuple(entries)
 
 
@@ -208,9 +213,11 @@ def load_directive(
     try:
         source = source_path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise PackError(f"{source_path}: cannot read the source text ({exc})") from exc
+        raise PackError(
+            f"{source_path}: không đọc được văn bản gốc ({exc.strerror or exc})"
+        ) from exc
     if not source.strip():
-        raise PackError(f"{source_path}: the source text is empty")
+        raise PackError(f"{source_path}: văn bản gốc không có nội dung")
     source = unicodedata.normalize("NFC", source)
 
     m = _as_map(_read_yaml(path), str(path))
@@ -235,32 +242,32 @@ def load_directive(
     where = str(path)
     directive_id = _str(m, "id", where)
     if named_by_id and directive_id != folder.name:
-        raise PackError(f"{where}: id {directive_id!r} differs from its folder {folder.name!r}")
+        raise PackError(f"{where}: mã (id) {directive_id!r} khác tên thư mục {folder.name!r}")
 
     verbatim = _Verbatim(source, where)
     clauses = tuple(
-        _clause(_as_map(r, f"{where} clauses[{i}]"), f"{where} clauses[{i}]", verbatim)
+        _clause(_as_map(r, _place(where, "clauses", i)), _place(where, "clauses", i), verbatim)
         for i, r in enumerate(_list_field(m, "clauses", where))
     )
     duties = tuple(
-        _duty(_as_map(r, f"{where} duties[{i}]"), f"{where} duties[{i}]", verbatim)
+        _duty(_as_map(r, _place(where, "duties", i)), _place(where, "duties", i), verbatim)
         for i, r in enumerate(_list_field(m, "duties", where))
     )
     figures = tuple(
-        _figure(_as_map(r, f"{where} figures[{i}]"), f"{where} figures[{i}]", verbatim)
+        _figure(_as_map(r, _place(where, "figures", i)), _place(where, "figures", i), verbatim)
         for i, r in enumerate(_list_field(m, "figures", where))
     )
     topics = tuple(
-        _topic(_as_map(r, f"{where} topics[{i}]"), f"{where} topics[{i}]")
+        _topic(_as_map(r, _place(where, "topics", i)), _place(where, "topics", i))
         for i, r in enumerate(_list_field(m, "topics", where))
     )
     cites = tuple(
-        _cite(_as_map(r, f"{where} cites[{i}]"), f"{where} cites[{i}]", verbatim)
+        _cite(_as_map(r, _place(where, "cites", i)), _place(where, "cites", i), verbatim)
         for i, r in enumerate(_list_field(m, "cites", where))
     )
     recipients = _str_tuple(m, "recipients", where)
     for line in recipients:
-        verbatim.check(line, "recipient")
+        verbatim.check(line, "nơi nhận")
 
     directive = Directive(
         id=directive_id,
@@ -355,6 +362,18 @@ def directive_document(directive: Directive) -> dict[str, Any]:
     }
 
 
+def duty_document(duty: Duty) -> dict[str, Any]:
+    """A duty as directive.yaml writes it (`read_duty` reads it back)."""
+    return _duty_document(duty)
+
+
+def read_duty(raw: object, where: str, source: str, *, assigned: bool = True) -> Duty:
+    """A duty written by `duty_document`, its text checked against `source`; one not
+    `assigned` may have no agency yet (a draft's duty waiting for the admin's choice)."""
+    verbatim = _Verbatim(unicodedata.normalize("NFC", source), where)
+    return _duty(_as_map(raw, where), where, verbatim, assigned=assigned)
+
+
 def _duty_document(duty: Duty) -> dict[str, Any]:
     out: dict[str, Any] = {
         "id": duty.id,
@@ -404,11 +423,10 @@ class _Verbatim:
         if not text and allow_empty:
             return
         if not text:
-            raise PackError(f"{self.where}: {what} is empty")
+            raise PackError(f"{self.where}: {what} để trống")
         if unicodedata.normalize("NFC", text) not in self.source:
             raise PackError(
-                f"{self.where}: {what} is not an exact substring of {SOURCE_FILE}: "
-                f"{_preview(text)!r}"
+                f"{self.where}: {what} không khớp nguyên văn với {SOURCE_FILE}: {_preview(text)!r}"
             )
 
 
@@ -416,7 +434,7 @@ def _clause(m: Mapping[str, Any], where: str, verbatim: _Verbatim) -> Clause:
     _check_keys(
         m, where, required={"id", "label", "title", "text"}, optional={"parent", "items", "topics"}
     )
-    where = f"{where} (clause {m.get('id')!r})"
+    where = f"{where} (mục {m.get('id')!r})"
     clause = Clause(
         id=_str(m, "id", where),
         label=_str(m, "label", where),
@@ -427,20 +445,20 @@ def _clause(m: Mapping[str, Any], where: str, verbatim: _Verbatim) -> Clause:
         topics=_str_tuple(m, "topics", where),
     )
     # A heading with no body of its own (e.g. "2) Nhiệm vụ cụ thể") has empty text.
-    verbatim.check(clause.text, f"clause {clause.id!r} text", allow_empty=True)
+    verbatim.check(clause.text, f"nội dung (text) của mục {clause.id!r}", allow_empty=True)
     for n, item in enumerate(clause.items, 1):
-        verbatim.check(item, f"clause {clause.id!r} item {n}")
+        verbatim.check(item, f"ý thứ {n} (items) của mục {clause.id!r}")
     return clause
 
 
-def _duty(m: Mapping[str, Any], where: str, verbatim: _Verbatim) -> Duty:
+def _duty(m: Mapping[str, Any], where: str, verbatim: _Verbatim, *, assigned: bool = True) -> Duty:
     _check_keys(
         m,
         where,
         required={"id", "clause", "title", "text", "addressees", "lead"},
         optional={"coordinate", "timing", "topics", "via", "kind"},
     )
-    where = f"{where} (duty {m.get('id')!r})"
+    where = f"{where} (nhiệm vụ {m.get('id')!r})"
     duty = Duty(
         id=_str(m, "id", where),
         clause=_str(m, "clause", where),
@@ -455,13 +473,17 @@ def _duty(m: Mapping[str, Any], where: str, verbatim: _Verbatim) -> Duty:
         kind=_duty_kind(m.get("kind", "task"), where),
     )
     if not re.fullmatch(re.escape(duty.clause) + r"-\d+", duty.id):
-        raise PackError(f"{where}: duty id must be '<clause>-<n>' with clause {duty.clause!r}")
-    if not duty.addressees or not duty.lead:
-        raise PackError(f"{where}: a duty needs addressees and lead")
-    verbatim.check(duty.text, f"duty {duty.id!r} text")
-    verbatim.check(duty.timing.text, f"duty {duty.id!r} timing text", allow_empty=True)
+        raise PackError(f"{where}: mã nhiệm vụ phải có dạng «<mục>-<số>» với mục {duty.clause!r}")
+    if assigned and (not duty.addressees or not duty.lead):
+        raise PackError(f"{where}: nhiệm vụ cần có cơ quan nhận (addressees) và chủ trì (lead)")
+    verbatim.check(duty.text, f"nội dung (text) của nhiệm vụ {duty.id!r}")
+    verbatim.check(
+        duty.timing.text, f"câu thời hạn (timing text) của nhiệm vụ {duty.id!r}", allow_empty=True
+    )
     if duty.timing.text and duty.timing.text not in duty.text:
-        raise PackError(f"{where}: timing text {duty.timing.text!r} is not in the duty text")
+        raise PackError(
+            f"{where}: câu thời hạn {duty.timing.text!r} không nằm trong nội dung nhiệm vụ"
+        )
     return duty
 
 
@@ -469,14 +491,14 @@ def _duty_kind(raw: object, where: str) -> DutyKind:
     for kind in DUTY_KINDS:
         if raw == kind:
             return kind
-    raise PackError(f"{where}: kind must be one of {', '.join(DUTY_KINDS)}, not {raw!r}")
+    raise PackError(f"{where}: kind phải là một trong {', '.join(DUTY_KINDS)}, không phải {raw!r}")
 
 
 def _timing(raw: object, where: str) -> Timing:
     if raw is None:
         return Timing("continuous")
-    m = _as_map(raw, f"{where} timing")
-    _check_keys(m, f"{where} timing", required={"kind"}, optional={"due", "recurrence", "text"})
+    m = _as_map(raw, f"{where}, timing")
+    _check_keys(m, f"{where}, timing", required={"kind"}, optional={"due", "recurrence", "text"})
     kind = cast(TimingKind, _choice(m, "kind", _TIMING_KINDS, where))
     due = _date(m, "due", where) if m.get("due") is not None else None
     recurrence = (
@@ -486,13 +508,17 @@ def _timing(raw: object, where: str) -> Timing:
     )
     text = _str(m, "text", where, allow_empty=True) if "text" in m else ""
     if kind == "deadline" and due is None:
-        raise PackError(f"{where}: a deadline needs a due date")
+        raise PackError(f"{where}: thời hạn (kind: deadline) cần có ngày (due date)")
     if kind != "deadline" and due is not None:
-        raise PackError(f"{where}: only a deadline has a due date (kind is {kind!r})")
+        raise PackError(
+            f"{where}: chỉ thời hạn (kind: deadline) mới có ngày (due date); kind là {kind!r}"
+        )
     if kind == "recurring" and recurrence is None:
-        raise PackError(f"{where}: a recurring timing needs a recurrence")
+        raise PackError(f"{where}: định kỳ (kind: recurring) cần có recurrence")
     if kind != "recurring" and recurrence is not None:
-        raise PackError(f"{where}: only a recurring timing has a recurrence (kind is {kind!r})")
+        raise PackError(
+            f"{where}: chỉ định kỳ (kind: recurring) mới có recurrence; kind là {kind!r}"
+        )
     # No verbatim phrase is needed: a deadline an admin corrected in a draft (the text
     # misread, or silent) has none; answers then state the date itself.
     return Timing(kind=kind, due=due, recurrence=recurrence, text=text)
@@ -505,7 +531,7 @@ def _figure(m: Mapping[str, Any], where: str, verbatim: _Verbatim) -> Figure:
         required={"id", "label", "value", "unit", "clause", "quote"},
         optional={"keywords", "parent"},
     )
-    where = f"{where} (figure {m.get('id')!r})"
+    where = f"{where} (số liệu {m.get('id')!r})"
     figure = Figure(
         id=_str(m, "id", where),
         label=_str(m, "label", where),
@@ -516,17 +542,17 @@ def _figure(m: Mapping[str, Any], where: str, verbatim: _Verbatim) -> Figure:
         keywords=_str_tuple(m, "keywords", where),
         parent=_opt_str(m, "parent", where),
     )
-    verbatim.check(figure.quote, f"figure {figure.id!r} quote")
+    verbatim.check(figure.quote, f"câu trích (quote) của số liệu {figure.id!r}")
     if figure.value not in figure.quote:
         raise PackError(
-            f"{where}: value {figure.value!r} does not occur in its quote {figure.quote!r}"
+            f"{where}: giá trị {figure.value!r} không có trong câu trích {figure.quote!r}"
         )
     return figure
 
 
 def _topic(m: Mapping[str, Any], where: str) -> Topic:
     _check_keys(m, where, required={"id", "name"}, optional={"aliases", "clauses"})
-    where = f"{where} (topic {m.get('id')!r})"
+    where = f"{where} (chủ đề {m.get('id')!r})"
     return Topic(
         id=_str(m, "id", where),
         name=_str(m, "name", where),
@@ -539,7 +565,7 @@ def _cite(m: Mapping[str, Any], where: str, verbatim: _Verbatim) -> CitedDocumen
     _check_keys(
         m, where, required={"number", "doc_type", "date", "issuer", "subject", "clause", "quote"}
     )
-    where = f"{where} (cited {m.get('number')!r})"
+    where = f"{where} (văn bản dẫn chiếu {m.get('number')!r})"
     cite = CitedDocument(
         number=_str(m, "number", where),
         doc_type=_str(m, "doc_type", where),
@@ -549,40 +575,42 @@ def _cite(m: Mapping[str, Any], where: str, verbatim: _Verbatim) -> CitedDocumen
         clause=_str(m, "clause", where),
         quote=_str(m, "quote", where),
     )
-    verbatim.check(cite.quote, f"cited document {cite.number!r} quote")
+    verbatim.check(cite.quote, f"câu trích (quote) của văn bản dẫn chiếu {cite.number!r}")
     return cite
 
 
 def _check_directive_refs(d: Directive, agency_ids: frozenset[str], where: str) -> None:
-    _check_unique([c.id for c in d.clauses], "clause", where)
-    _check_unique([x.id for x in d.duties], "duty", where)
-    _check_unique([f.id for f in d.figures], "figure", where)
-    _check_unique([t.id for t in d.topics], "topic", where)
-    _check_unique([c.number for c in d.cites], "cited document", where)
+    _check_unique([c.id for c in d.clauses], "mục", where)
+    _check_unique([x.id for x in d.duties], "nhiệm vụ", where)
+    _check_unique([f.id for f in d.figures], "số liệu", where)
+    _check_unique([t.id for t in d.topics], "chủ đề", where)
+    _check_unique([c.number for c in d.cites], "văn bản dẫn chiếu", where)
 
     clause_ids = frozenset(c.id for c in d.clauses)
     topic_ids = frozenset(t.id for t in d.topics)
     figure_ids = frozenset(f.id for f in d.figures)
     for c in d.clauses:
-        at = f"{where} (clause {c.id!r})"
+        at = f"{where} (mục {c.id!r})"
         if c.parent is not None:
-            _check_refs([c.parent], clause_ids - {c.id}, "parent clause", at)
-        _check_refs(c.topics, topic_ids, "topic", at)
+            _check_refs([c.parent], clause_ids - {c.id}, "mục cha (parent)", at)
+        _check_refs(c.topics, topic_ids, "chủ đề", at)
     for x in d.duties:
-        at = f"{where} (duty {x.id!r})"
-        _check_refs([x.clause], clause_ids, "clause", at)
+        at = f"{where} (nhiệm vụ {x.id!r})"
+        _check_refs([x.clause], clause_ids, "mục", at)
         for role in ("addressees", "lead", "coordinate", "via"):
-            _check_refs(getattr(x, role), agency_ids, f"agency ({role})", at)
-        _check_refs(x.topics, topic_ids, "topic", at)
+            _check_refs(getattr(x, role), agency_ids, f"cơ quan ({role})", at)
+        _check_refs(x.topics, topic_ids, "chủ đề", at)
     for f in d.figures:
-        at = f"{where} (figure {f.id!r})"
-        _check_refs([f.clause], clause_ids, "clause", at)
+        at = f"{where} (số liệu {f.id!r})"
+        _check_refs([f.clause], clause_ids, "mục", at)
         if f.parent is not None:
-            _check_refs([f.parent], figure_ids - {f.id}, "parent figure", at)
+            _check_refs([f.parent], figure_ids - {f.id}, "số liệu cha (parent)", at)
     for t in d.topics:
-        _check_refs(t.clauses, clause_ids, "clause", f"{where} (topic {t.id!r})")
+        _check_refs(t.clauses, clause_ids, "mục", f"{where} (chủ đề {t.id!r})")
     for cite in d.cites:
-        _check_refs([cite.clause], clause_ids, "clause", f"{where} (cited {cite.number!r})")
+        _check_refs(
+            [cite.clause], clause_ids, "mục", f"{where} (văn bản dẫn chiếu {cite.number!r})"
+        )
 
 
 # ---------------------------------------------------------------------------
@@ -593,26 +621,43 @@ def _read_yaml(path: Path) -> object:
     try:
         return read_yaml(path)
     except OSError as exc:
-        raise PackError(f"{path}: cannot read ({exc})") from exc
+        raise PackError(f"{path}: không đọc được tệp ({exc.strerror or exc})") from exc
     except yaml.YAMLError as exc:
-        raise PackError(f"{path}: invalid YAML ({exc})") from exc
+        mark = getattr(exc, "problem_mark", None)
+        at = f" ở dòng {mark.line + 1}, cột {mark.column + 1}" if mark is not None else ""
+        raise PackError(f"{path}: sai cú pháp YAML{at} ({getattr(exc, 'problem', '')})") from exc
+
+
+def _place(where: object, key: str, index: int) -> str:
+    """Where a record is, as an admin finds it: "…/directive.yaml, duties thứ 3"."""
+    return f"{where}, {key + ' ' if key else 'mục '}thứ {index + 1}"
+
+
+_SHAPES = {"dict": "các cặp «khóa: giá trị»", "list": "một danh sách", "str": "chữ"}
+
+
+def _shape(value: object) -> str:
+    name = type(value).__name__
+    return _SHAPES.get(name, "trống" if value is None else name)
 
 
 def _as_list(value: object, where: str) -> list[Any]:
     if not isinstance(value, list):
-        raise PackError(f"{where}: expected a list, got {type(value).__name__}")
+        raise PackError(f"{where}: cần một danh sách (list), không phải {_shape(value)}")
     return value
 
 
 def _as_map(value: object, where: str) -> Mapping[str, Any]:
     if not isinstance(value, dict):
-        raise PackError(f"{where}: expected a mapping, got {type(value).__name__}")
+        raise PackError(
+            f"{where}: cần các cặp «khóa: giá trị» (mapping), không phải {_shape(value)}"
+        )
     return value
 
 
 def _list_field(m: Mapping[str, Any], key: str, where: str) -> list[Any]:
     value = m.get(key)
-    return [] if value is None else _as_list(value, f"{where}: {key}")
+    return [] if value is None else _as_list(value, f"{where}, {key}")
 
 
 def _check_keys(
@@ -620,18 +665,18 @@ def _check_keys(
 ) -> None:
     missing = sorted(required - m.keys())
     if missing:
-        raise PackError(f"{where}: missing {', '.join(missing)}")
+        raise PackError(f"{where}: thiếu trường {', '.join(missing)}")
     unknown = sorted(set(m) - required - (optional or set()))
     if unknown:
-        raise PackError(f"{where}: unknown field(s) {', '.join(map(str, unknown))}")
+        raise PackError(f"{where}: trường không có trong mẫu: {', '.join(map(str, unknown))}")
 
 
 def _str(m: Mapping[str, Any], key: str, where: str, *, allow_empty: bool = False) -> str:
     value = m.get(key)
     if not isinstance(value, str):
-        raise PackError(f"{where}: {key} must be a string, got {value!r}")
+        raise PackError(f"{where}: {key} phải là chữ, không phải {value!r}")
     if not value.strip() and not allow_empty:
-        raise PackError(f"{where}: {key} is empty")
+        raise PackError(f"{where}: {key} để trống")
     return unicodedata.normalize("NFC", value)
 
 
@@ -644,7 +689,7 @@ def _str_tuple(m: Mapping[str, Any], key: str, where: str) -> tuple[str, ...]:
     out: list[str] = []
     for i, value in enumerate(values):
         if not isinstance(value, str) or not value.strip():
-            raise PackError(f"{where}: {key}[{i}] must be a non-empty string, got {value!r}")
+            raise PackError(f"{where}: {key}[{i}] phải là chữ, không để trống; đang là {value!r}")
         out.append(unicodedata.normalize("NFC", value))
     return tuple(out)
 
@@ -652,7 +697,9 @@ def _str_tuple(m: Mapping[str, Any], key: str, where: str) -> tuple[str, ...]:
 def _choice(m: Mapping[str, Any], key: str, allowed: frozenset[str], where: str) -> str:
     value = _str(m, key, where)
     if value not in allowed:
-        raise PackError(f"{where}: {key} {value!r} is not one of {sorted(allowed)}")
+        raise PackError(
+            f"{where}: {key} {value!r} không phải một trong {', '.join(sorted(allowed))}"
+        )
     return value
 
 
@@ -662,14 +709,14 @@ def _choice_tuple(
     values = _str_tuple(m, key, where)
     bad = [v for v in values if v not in allowed]
     if bad:
-        raise PackError(f"{where}: {key} {bad} not in {sorted(allowed)}")
+        raise PackError(f"{where}: {key} {bad} không phải một trong {', '.join(sorted(allowed))}")
     return values
 
 
 def _date(m: Mapping[str, Any], key: str, where: str) -> dt.date:
     value = m.get(key)
     if isinstance(value, dt.datetime):
-        raise PackError(f"{where}: {key} must be a date, not a date-time ({value!r})")
+        raise PackError(f"{where}: {key} phải là một ngày, không kèm giờ ({value!r})")
     if isinstance(value, dt.date):
         return value
     if isinstance(value, str):
@@ -677,19 +724,19 @@ def _date(m: Mapping[str, Any], key: str, where: str) -> dt.date:
             return dt.date.fromisoformat(value)
         except ValueError:
             pass
-    raise PackError(f"{where}: {key} must be a date YYYY-MM-DD, got {value!r}")
+    raise PackError(f"{where}: {key} phải là ngày dạng YYYY-MM-DD, không phải {value!r}")
 
 
 def _check_unique(ids: Iterable[str], what: str, where: str) -> None:
     dupes = sorted(i for i, n in Counter(ids).items() if n > 1)
     if dupes:
-        raise PackError(f"{where}: duplicate {what} id(s): {', '.join(dupes)}")
+        raise PackError(f"{where}: mã {what} lặp lại: {', '.join(dupes)}")
 
 
 def _check_refs(refs: Iterable[str], known: frozenset[str], what: str, where: str) -> None:
     unknown = [r for r in refs if r not in known]
     if unknown:
-        raise PackError(f"{where}: unknown {what} id(s): {', '.join(unknown)}")
+        raise PackError(f"{where}: không có {what} nào mang mã {', '.join(unknown)}")
 
 
 def _preview(text: str, limit: int = 120) -> str:
