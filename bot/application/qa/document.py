@@ -91,8 +91,17 @@ def _without_phrase(tokens: Sequence[str], phrase: tuple[str, ...]) -> list[str]
 
 def names_recipients(parse: Parse) -> bool:
     """ "... có trong nơi nhận không": "Nơi nhận" is a part of the header, whatever
-    agency or topic the rest of the question names."""
-    return contains(parse.tokens, ["noi", "nhan"])
+    agency or topic the rest of the question names; "Bộ Công an có nhận (chỉ thị này)
+    không": whether a body is among the recipients, asked without naming the list."""
+    if contains(parse.tokens, ["noi", "nhan"]):
+        return True
+    tokens = list(parse.tokens)
+    if "nhan" not in tokens or not _YES_NO & set(tokens):
+        return False
+    at = tokens.index("nhan")
+    # A body's name before "nhận", nothing after it but "chỉ thị (này)" and the "không"
+    # of a yes/no question: "Sở TT&TT có nhận báo cáo không" asks about reports.
+    return at >= 2 and all(t in _RECEIVED_WORDS for t in tokens[at + 1 :])
 
 
 # Words of "X có nhận chỉ thị này không" that are not the name of X.
@@ -110,6 +119,8 @@ KIND_RECIPIENT_WORDS: dict[str, tuple[str, ...]] = {
 }
 # What makes it a yes/no question, not "gửi cho những ai".
 _YES_NO = frozenset({"khong", "ko", "k", "chua", "hay"})
+# What may follow "nhận" in "X có nhận chỉ thị này không".
+_RECEIVED_WORDS = _YES_NO | {"chi", "thi", "van", "ban", "nay", "do", "a", "vay", "duoc"}
 
 
 def _named_recipient(catalog: Catalog, parse: Parse) -> dict[str, Any] | None:
@@ -247,6 +258,9 @@ DOCUMENT_TYPES = {
     ("ke", "hoach"): "Kế hoạch",
     ("thong", "bao"): "Thông báo",
     ("luat",): "Luật",
+    # "Đề án 06 của Chính phủ" (the national Project 06) is not Chỉ thị 06.
+    ("de", "an"): "Đề án",
+    ("cong", "dien"): "Công điện",
 }
 
 

@@ -92,6 +92,9 @@ FIXED_MIN_CONFIDENCE = 0.4
 # An out-of-scope verdict less likely than not, on a message naming a topic of the
 # pack, is checked against the passages instead of refused outright.
 UNSURE_OUT_OF_SCOPE = 0.5
+# An out-of-scope verdict on a message one passage matches strongly (STRONG_MATCH) and
+# holds at least this share of the content words of is overruled by that passage.
+COVERED_WORDS = 0.75
 SMALL_TALK = frozenset({"greet", "goodbye", "thanks", "help", "report_progress"})
 # Small talk that is only that: a word its examples never use ("thời tiết" classified
 # as a goodbye) makes the message a question about something else.
@@ -356,6 +359,11 @@ class QAService:
             # "kinh phí thực hiện lấy ở đâu": a topic of the pack, asked in words the
             # classifier has not seen, is answered by the passage that matches it.
             return passages(self.matcher, parse) or self._refuse(parse)
+        covered = self._covered_passage(parse)
+        if covered is not None:
+            # "ưu tiên sản phẩm của doanh nghiệp nào": the classifier calls it foreign,
+            # yet one sentence of the text holds nearly every word of it.
+            return covered
         if (
             parse.intent == "out_of_scope"
             or parse.unknown_words
@@ -451,6 +459,18 @@ class QAService:
             and not parse.unknown_words
             and parse.known_share >= MIN_KNOWN_SHARE
         )
+
+    def _covered_passage(self, parse: Parse) -> Answer | None:
+        """An out-of-scope verdict on a message of the domain's words, nearly all of
+        which one passage holds, matching it strongly: that passage."""
+        if (
+            parse.intent != "out_of_scope"
+            or parse.unknown_words
+            or parse.known_share < MIN_KNOWN_SHARE
+        ):
+            return None
+        found = passages(self.matcher, parse, min_coverage=COVERED_WORDS)
+        return found if found is not None and found.evidence >= STRONG_MATCH else None
 
     def _refuse(
         self, parse: Parse, place: str = "", subject: str = "", document: str = ""
