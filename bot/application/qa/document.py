@@ -17,6 +17,7 @@ from bot.application.qa.answer import Answer, make
 from bot.application.qa.matching import contains
 from bot.application.qa.views import directive, label
 from bot.domain.catalog import Catalog
+from bot.domain.knowledge import Clause
 from nlu.engine import Parse
 from nlu.normalize import fold_words
 
@@ -217,9 +218,65 @@ def by_clause(catalog: Catalog, parse: Parse) -> Answer | None:
     for clause_id in clause_ids[:2]:
         in_directive, clause = catalog.clauses[clause_id]
         children = [c for c in in_directive.clauses if c.parent == clause.id]
-        views.append({"clause": clause, "children": children})
+        views.append({"clause": clause, "children": children, "lead": _lead(clause)})
     reply = Reply("qa/clause", {"clauses": views})
     return make(parse, "clause", reply, [v["clause"].label for v in views], 1.0)
+
+
+# "Mục 3", "khoản 2.g": a part named by its number, which may not exist.
+_PART_WORDS = frozenset({"muc", "khoan", "diem", "phan"})
+_ASKS_ABOUT = frozenset({"gi", "j", "noi", "ve", "la", "the", "nao", "a", "vay"})
+_PART_NUMBER = re.compile(r"^\d{1,2}(?:[.,]?[a-z])?$")
+# "có mấy mục", "gồm bao nhiêu phần", "bố cục": how the directive is laid out.
+_COUNTED = (("may",), ("bao", "nhieu"), ("nhung",), ("gom",))
+_LAYOUT = (("bo", "cuc"), ("cau", "truc"))
+
+
+def _lead(clause: Clause) -> str:
+    """The words of a clause before its bullets (all of it when it has none): its text
+    holds the bullets too, which the answer lists once."""
+    if not clause.items:
+        return clause.text
+    return clause.text.split(clause.items[0])[0].strip(" -\n")
+
+
+# How a reply names a kind of part asked for by its folded word.
+_PART_NAMES = {"muc": "Mục", "khoan": "Khoản", "diem": "Điểm", "phan": "Phần"}
+
+
+def structure(catalog: Catalog, parse: Parse) -> Answer | None:
+    """ "Chỉ thị có mấy mục", "mục 3 nói gì" (there is no Mục 3): the directive's
+    numbered parts with their titles, saying first that the part asked for is not one
+    of them. None for a question about neither."""
+    tokens = parse.tokens
+    missing = ""
+    for i, token in enumerate(tokens[1:], start=1):
+        # "mục 3 nói gì" asks about the part; "mức 3, 4 chiếm bao nhiêu %" (folded,
+        # "mức" is "muc" too) about something else.
+        after = list(tokens[i + 1 :])
+        if after and len(after[0]) == 1 and after[0].isalpha() and "." not in token:
+            token, after = token + after[0], after[1:]  # "2.g" is typed, "2 g" read
+        about_it = all(t in OVERVIEW_WORDS or t in _ASKS_ABOUT for t in after)
+        if tokens[i - 1] in _PART_WORDS and _PART_NUMBER.match(token) and about_it:
+            number = token.replace(",", ".")
+            if len(number) > 1 and number[-1].isalpha() and "." not in number:
+                number = f"{number[:-1]}.{number[-1]}"
+            if not any(c.id == number for c in directive(catalog).clauses):
+                missing = f"{_PART_NAMES[tokens[i - 1]]} {number}"
+                break
+    # Not "phần": "bao nhiêu phần trăm", "mấy phần mềm".
+    counted = any(contains(tokens, [*asked, "muc"]) for asked in _COUNTED)
+    if not missing and not counted and not any(contains(tokens, list(w)) for w in _LAYOUT):
+        return None
+    clauses = directive(catalog).clauses
+    parts = [
+        {"clause": c, "children": [k for k in clauses if k.parent == c.id]}
+        for c in clauses
+        if c.parent is None and c.id.isdigit()
+    ]
+    data = {"d": directive(catalog), "parts": parts, "missing": missing}
+    citations = [p["clause"].label for p in parts]
+    return make(parse, "structure", Reply("qa/structure", data), citations, 1.0)
 
 
 def by_cited_document(catalog: Catalog, parse: Parse) -> Answer | None:
