@@ -187,11 +187,15 @@ class QAService:
             second = self._one(f"{self._subject(first.parse)} {parts[1]}", context)
         if NOT_ANSWERED & {first.kind, second.kind} or _repeats(first, second):
             return whole
+        reply = second.reply
+        if second.duties and set(second.duties) <= set(first.duties):
+            # The same duty's sentence, quoted once: the second part says only its fact.
+            reply = replace(reply, data={**reply.data, "quoted": True})
         return replace(
             first,
             citations=tuple(dict.fromkeys(first.citations + second.citations)),
-            duties=first.duties + second.duties,
-            also=(second.reply, *second.also),
+            duties=tuple(dict.fromkeys(first.duties + second.duties)),
+            also=(reply, *second.also),
         )
 
     def _across_directives(self, text: str, context: Context | None) -> Answer:
