@@ -34,15 +34,21 @@ def metadata(catalog: Catalog, parse: Parse, fact: str = "") -> Answer:
         "facts": facts,
         "recipients_line": "; ".join(r.strip().rstrip(";.") for r in d.recipients),
     }
+    closing = [c for c in d.clauses if c.id == "closing"]
+    if "executors" in facts and not closing:
+        facts.remove("executors")
+    data["closing"] = closing[0].text if closing else ""
     if "recipients" in facts:
         named = _named_recipient(catalog, parse)
         if named is not None:
             data["asked_recipient"] = named
     reply = Reply("qa/metadata", data)
     evidence = 1.0 if facts else 0.0
-    return make(parse, "metadata", reply, ["Phần đầu và phần ký của văn bản"], evidence)
+    cited = [label(catalog, "closing")] if facts == ["executors"] else [HEADER]
+    return make(parse, "metadata", reply, cited, evidence)
 
 
+HEADER = "Phần đầu và phần ký của văn bản"
 # The facts of the header a question may ask for, by its words (folded): each answered
 # in a line of its own rather than the whole header (a trial's officials asked "ai ký"
 # and read a 900-character block for one name).
@@ -82,7 +88,51 @@ def asked_facts(tokens: Sequence[str]) -> list[str]:
     # "UBND" reads "ủy ban nhân dân": its "nhân" is no recipient.
     if any(t in ("nhan", "gui") for t in _without_phrase(tokens, ("nhan", "dan"))):
         facts.append("recipients")
+    if has(ISSUER_WORDS) and not facts:
+        facts.append("issuer")
+    if has(TITLE_WORDS) or has(NUMBER_WORDS):
+        facts.append("title")  # its full name starts with its number
+    if has(BASED_ON_WORDS):
+        facts.append("based_on")
+    if has(EXECUTORS_WORDS) and not facts:
+        facts.append("executors")
     return facts
+
+
+# "cơ quan nào ban hành", "do ai ban hành": who issued it (a line, not the header).
+ISSUER_WORDS = (
+    ("co", "quan", "nao", "ban", "hanh"),
+    ("ai", "ban", "hanh"),
+    ("don", "vi", "nao", "ban", "hanh"),
+    ("noi", "ban", "hanh"),
+    ("cap", "nao", "ban", "hanh"),
+)
+# "ai có trách nhiệm thi hành chỉ thị": the closing sentence, which names them.
+EXECUTORS_WORDS = (
+    ("trach", "nhiem", "thi", "hanh"),
+    ("ai", "thi", "hanh"),
+    ("phai", "thi", "hanh"),
+)
+# "số hiệu", "tên đầy đủ", "trích yếu": its full name, which starts with its number.
+NUMBER_WORDS = (("so", "hieu"), ("so", "ky", "hieu"), ("ky", "hieu", "van", "ban"))
+TITLE_WORDS = (("ten", "day", "du"), ("trich", "yeu"), ("ten", "goi"), ("ten", "chinh", "thuc"))
+# "thực hiện chỉ thị nào của Thủ tướng", "căn cứ văn bản nào": the higher document it
+# carries out, which its purpose paragraph names.
+BASED_ON_WORDS = (
+    ("thuc", "hien", "chi", "thi", "nao"),
+    ("thuc", "hien", "van", "ban", "nao"),
+    ("can", "cu", "van", "ban", "nao"),
+    ("can", "cu", "vao"),
+)
+# Facts of the document as a whole, asked of it by name ("chỉ thị ... có số hiệu là
+# gì"): answered from the header whatever kind of question the classifier takes it for.
+DOCUMENT_FACTS = frozenset({"title", "issuer", "based_on", "executors"})
+
+
+def asks_document_fact(parse: Parse) -> bool:
+    tokens = parse.tokens
+    names_it = contains(tokens, ["chi", "thi"]) or contains(tokens, ["van", "ban"])
+    return names_it and bool(DOCUMENT_FACTS & set(asked_facts(tokens)))
 
 
 def _without_phrase(tokens: Sequence[str], phrase: tuple[str, ...]) -> list[str]:

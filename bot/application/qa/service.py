@@ -28,6 +28,7 @@ from bot.application.qa.conversation import (
 from bot.application.qa.counts import asks_duty_count, counted, duty_count
 from bot.application.qa.deadlines import deadline, deadline_answer, deadline_list, no_deadline
 from bot.application.qa.document import (
+    asks_document_fact,
     asks_overview,
     bare_header_fact,
     by_cited_document,
@@ -256,7 +257,7 @@ class QAService:
         if fact:
             # "ai ký", "ngày nào?" with nothing before them: asked of the directive itself.
             return metadata(self.catalog, replace(parse, intent="ask_metadata"), fact)
-        if names_recipients(parse):
+        if names_recipients(parse) or asks_document_fact(parse):
             return metadata(self.catalog, replace(parse, intent="ask_metadata"))
         return self._answer(parse)
 
