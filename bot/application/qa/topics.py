@@ -55,12 +55,26 @@ def passages(
     found, score = best(ranked)
     if not found:
         return None
+    found = _as_telling(matcher, parse, found)
     # A second passage inside the first (or holding it) would quote the same words twice.
     distinct = [p for i, p in enumerate(found) if not any(_overlap(p, q) for q in found[:i])]
     views = [passage_view(catalog, p) for p in distinct]
     reply = Reply("qa/passages", {"passages": views})
     duty_ids = [d for p in distinct for d in p.duty_ids]
     return make(parse, "passages", reply, [v["clause"] for v in views], score, duty_ids)
+
+
+def _as_telling(matcher: Matcher, parse: Parse, found: list[Passage]) -> list[Passage]:
+    """The first passage, and a close second only when it holds as many of the
+    question's own words: a single-fact answer quotes one sentence unless another
+    says as much."""
+    asked = set(parse.tokens) - matcher.generic_words
+
+    def held(passage: Passage) -> int:
+        return len(asked & set(matcher.catalog.normalizer.tokens(passage.text)))
+
+    first = held(found[0])
+    return [found[0], *(p for p in found[1:] if held(p) >= first)]
 
 
 def _overlap(one: Passage, other: Passage) -> bool:
