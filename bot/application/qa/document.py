@@ -319,13 +319,10 @@ def structure(catalog: Catalog, parse: Parse) -> Answer | None:
     if not missing and not counted and not any(contains(tokens, list(w)) for w in _LAYOUT):
         return None
     clauses = directive(catalog).clauses
-    parts = [
-        {"clause": c, "children": [k for k in clauses if k.parent == c.id]}
-        for c in clauses
-        if c.parent is None and c.id.isdigit()
-    ]
+    numbered = [c for c in clauses if c.parent is None and c.id.isdigit()]
+    parts = [{"clause": c, "children": [k for k in clauses if k.parent == c.id]} for c in numbered]
     data = {"d": directive(catalog), "parts": parts, "missing": missing}
-    citations = [p["clause"].label for p in parts]
+    citations = [c.label for c in numbered]
     return make(parse, "structure", Reply("qa/structure", data), citations, 1.0)
 
 
