@@ -584,3 +584,22 @@ def test_the_full_list_of_an_agencys_duties_does_not_repeat_the_common_ones(
     assert answer is not None
     reply = assistant.renderer.render(answer.reply)
     assert "Nhiệm vụ chung của các sở" not in reply and "nhóm nhiệm vụ chung" in reply, reply
+
+
+@pytest.mark.parametrize(
+    ("question", "says", "not_said"),
+    [
+        ("văn bản này do cơ quan nào ban hành", "do Ủy ban nhân dân tỉnh Bắc Ninh", "43/2011"),
+        ("chi thi nay thuc hien chi thi nao cua thu tuong", "thực hiện Chỉ thị 02/CT-TTg", "1987"),
+        ("chỉ thị này có số hiệu là gì", "Chỉ thị số 06/CT-UBND ngày 19/4/2019", "43/2011"),
+        ("ai phải thi hành chỉ thị", "Giám đốc các sở", "Người ký"),
+    ],
+)
+def test_one_fact_of_the_document_is_one_line(
+    assistant: Assistant, question: str, says: str, not_said: str
+) -> None:
+    """Asked for the issuer, the higher directive, the number or who carries it out:
+    that fact, not the whole header with every cited document."""
+    answer, reply = ask(assistant, question)
+    assert answer.kind == "metadata" and says in reply and not_said not in reply, reply
+    assert len(reply) <= 300, reply

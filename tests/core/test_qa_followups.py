@@ -161,3 +161,56 @@ def test_whether_a_deadline_has_passed_is_its_deadline_not_the_shortcomings(
     chat.send("việc chuyển hệ thống thông tin về trung tâm dữ liệu đã quá hạn chưa")
     kind, text = kind_and_text(chat)
     assert kind == "deadline" and "31/12/2019" in text, text
+
+
+def test_a_second_part_asking_about_the_firsts_subject_is_answered_from_its_duty(
+    assistant: Assistant,
+) -> None:
+    """ "..., nộp cho ai?" names nothing: it asks about what the first part did (the
+    quarterly report), and quotes that duty's sentence once for both parts."""
+    chat = Chat(assistant)
+    chat.send("Hạn nộp báo cáo quý là khi nào, nộp cho ai?")
+    _, text = kind_and_text(chat)
+    assert chat.last is not None and len(chat.last.replies) == 2, text
+    assert "hàng quý" in text and "Sở Thông tin và Truyền thông" in text, text
+    assert text.count("«Hướng dẫn, kiểm tra, đôn đốc") == 1, text
+    assert "Mục 2.b" in text and "Mục 1.f" not in text, text
+
+
+def test_a_two_part_question_about_the_layout_and_a_missing_part(assistant: Assistant) -> None:
+    chat = Chat(assistant)
+    chat.send("chỉ thị có mấy mục, mục 3 nói gì")
+    kind, text = kind_and_text(chat)
+    assert kind == "structure" and "không có Mục 3" in text, text
+    assert "Mục 1. Nhiệm vụ chung" in text and "Mục 2. Nhiệm vụ cụ thể" in text, text
+
+
+def test_a_follow_up_referring_back_is_about_the_last_question(assistant: Assistant) -> None:
+    """ "việc đó" is what the last question asked about: who guides moving the systems
+    to the data centre is Sở TT&TT (Mục 2.b), not whoever "hướng dẫn" anything."""
+    chat = Chat(assistant)
+    chat.send("Hạn di chuyển hệ thống về trung tâm dữ liệu tỉnh?")
+    chat.send("ai hướng dẫn việc đó?")
+    kind, text = kind_and_text(chat)
+    assert kind == "responsible" and "Mục 2.b" in text, text
+    assert "Trung tâm dữ liệu" in text and "kinh phí" not in text, text
+    # "nhiệm vụ đó hạn khi nào": the duty just answered, not a new search.
+    chat.send("chữ ký số ai làm")
+    chat.send("nhiệm vụ đó hạn khi nào")
+    kind, text = kind_and_text(chat)
+    assert kind in ("deadline", "no_deadline") and "Mục 1.e" in text, text
+
+
+def test_a_short_follow_up_is_read_within_the_duties_just_answered(assistant: Assistant) -> None:
+    """ "báo cáo cho ai?" after the information-security duties: the one of them about
+    reporting (Mục 1.f), not every report of the directive."""
+    chat = Chat(assistant)
+    chat.send("Chỉ thị nói gì về an toàn thông tin?")
+    chat.send("báo cáo cho ai?")
+    kind, text = kind_and_text(chat)
+    assert kind == "responsible" and "Mục 1.f" in text, text
+    assert "Mục 2.f" not in text and "31/5/2019" not in text, text
+    # A question the last answer's duties do not hold is a question of its own.
+    chat.send("Sở Nội vụ phải làm gì?")
+    kind, text = kind_and_text(chat)
+    assert kind == "duties" and "Mục 2.d" in text, text

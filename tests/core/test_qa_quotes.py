@@ -59,3 +59,12 @@ def test_who_answers_quote_the_sentence_closest_to_the_question(assistant: Assis
         [view] = responsible_reply(catalog, parse, [duty]).data["duties"]
         assert view["quote"] in duty.text
         assert len(view["quote"]) <= max(LONG_SENTENCE, *map(len, pieces(duty.text)))
+
+
+def test_a_second_passage_sharing_fewer_of_the_questions_words_is_not_quoted(
+    assistant: Assistant,
+) -> None:
+    """Whether issuing signatures was slow: the shortcoming says so; Mục 1.e, which
+    scores nearly as well on fewer of the question's words, is not quoted after it."""
+    answer = assistant.core.qa.answer("Việc cấp CKS chuyên dùng có bị chậm không?")
+    assert answer.citations == ("Phần mở đầu – bất cập, hạn chế",), answer.citations

@@ -70,7 +70,7 @@ FIRST_PERSON = (("toi",), ("minh",), ("chung", "toi"))
 PROGRESS = ("tien", "do")
 # "cách", "hướng dẫn": how to do it. Not "như thế nào": "Sở TT&TT báo cáo tiến độ như
 # thế nào" asks what the directive makes an agency report.
-HOW = (("cach",), ("huong", "dan"))
+HOW = (("cach",), ("huong", "dan"), ("lam", "sao"), ("the", "nao", "de"))
 REMINDER = (("nhac", "truoc"), ("lich", "nhac"), ("dat", "nhac"), ("cai", "nhac"), ("nhac", "viec"))
 REPORTING = ("bao", "cao")
 

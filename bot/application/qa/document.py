@@ -17,6 +17,7 @@ from bot.application.qa.answer import Answer, make
 from bot.application.qa.matching import contains
 from bot.application.qa.views import directive, label
 from bot.domain.catalog import Catalog
+from bot.domain.knowledge import Clause
 from nlu.engine import Parse
 from nlu.normalize import fold_words
 
@@ -33,15 +34,21 @@ def metadata(catalog: Catalog, parse: Parse, fact: str = "") -> Answer:
         "facts": facts,
         "recipients_line": "; ".join(r.strip().rstrip(";.") for r in d.recipients),
     }
+    closing = [c for c in d.clauses if c.id == "closing"]
+    if "executors" in facts and not closing:
+        facts.remove("executors")
+    data["closing"] = closing[0].text if closing else ""
     if "recipients" in facts:
         named = _named_recipient(catalog, parse)
         if named is not None:
             data["asked_recipient"] = named
     reply = Reply("qa/metadata", data)
     evidence = 1.0 if facts else 0.0
-    return make(parse, "metadata", reply, ["Phần đầu và phần ký của văn bản"], evidence)
+    cited = [label(catalog, "closing")] if facts == ["executors"] else [HEADER]
+    return make(parse, "metadata", reply, cited, evidence)
 
 
+HEADER = "Phần đầu và phần ký của văn bản"
 # The facts of the header a question may ask for, by its words (folded): each answered
 # in a line of its own rather than the whole header (a trial's officials asked "ai ký"
 # and read a 900-character block for one name).
@@ -81,7 +88,51 @@ def asked_facts(tokens: Sequence[str]) -> list[str]:
     # "UBND" reads "ủy ban nhân dân": its "nhân" is no recipient.
     if any(t in ("nhan", "gui") for t in _without_phrase(tokens, ("nhan", "dan"))):
         facts.append("recipients")
+    if has(ISSUER_WORDS) and not facts:
+        facts.append("issuer")
+    if has(TITLE_WORDS) or has(NUMBER_WORDS):
+        facts.append("title")  # its full name starts with its number
+    if has(BASED_ON_WORDS):
+        facts.append("based_on")
+    if has(EXECUTORS_WORDS) and not facts:
+        facts.append("executors")
     return facts
+
+
+# "cơ quan nào ban hành", "do ai ban hành": who issued it (a line, not the header).
+ISSUER_WORDS = (
+    ("co", "quan", "nao", "ban", "hanh"),
+    ("ai", "ban", "hanh"),
+    ("don", "vi", "nao", "ban", "hanh"),
+    ("noi", "ban", "hanh"),
+    ("cap", "nao", "ban", "hanh"),
+)
+# "ai có trách nhiệm thi hành chỉ thị": the closing sentence, which names them.
+EXECUTORS_WORDS = (
+    ("trach", "nhiem", "thi", "hanh"),
+    ("ai", "thi", "hanh"),
+    ("phai", "thi", "hanh"),
+)
+# "số hiệu", "tên đầy đủ", "trích yếu": its full name, which starts with its number.
+NUMBER_WORDS = (("so", "hieu"), ("so", "ky", "hieu"), ("ky", "hieu", "van", "ban"))
+TITLE_WORDS = (("ten", "day", "du"), ("trich", "yeu"), ("ten", "goi"), ("ten", "chinh", "thuc"))
+# "thực hiện chỉ thị nào của Thủ tướng", "căn cứ văn bản nào": the higher document it
+# carries out, which its purpose paragraph names.
+BASED_ON_WORDS = (
+    ("thuc", "hien", "chi", "thi", "nao"),
+    ("thuc", "hien", "van", "ban", "nao"),
+    ("can", "cu", "van", "ban", "nao"),
+    ("can", "cu", "vao"),
+)
+# Facts of the document as a whole, asked of it by name ("chỉ thị ... có số hiệu là
+# gì"): answered from the header whatever kind of question the classifier takes it for.
+DOCUMENT_FACTS = frozenset({"title", "issuer", "based_on", "executors"})
+
+
+def asks_document_fact(parse: Parse) -> bool:
+    tokens = parse.tokens
+    names_it = contains(tokens, ["chi", "thi"]) or contains(tokens, ["van", "ban"])
+    return names_it and bool(DOCUMENT_FACTS & set(asked_facts(tokens)))
 
 
 def _without_phrase(tokens: Sequence[str], phrase: tuple[str, ...]) -> list[str]:
@@ -91,8 +142,17 @@ def _without_phrase(tokens: Sequence[str], phrase: tuple[str, ...]) -> list[str]
 
 def names_recipients(parse: Parse) -> bool:
     """ "... có trong nơi nhận không": "Nơi nhận" is a part of the header, whatever
-    agency or topic the rest of the question names."""
-    return contains(parse.tokens, ["noi", "nhan"])
+    agency or topic the rest of the question names; "Bộ Công an có nhận (chỉ thị này)
+    không": whether a body is among the recipients, asked without naming the list."""
+    if contains(parse.tokens, ["noi", "nhan"]):
+        return True
+    tokens = list(parse.tokens)
+    if "nhan" not in tokens or not _YES_NO & set(tokens):
+        return False
+    at = tokens.index("nhan")
+    # A body's name before "nhận", nothing after it but "chỉ thị (này)" and the "không"
+    # of a yes/no question: "Sở TT&TT có nhận báo cáo không" asks about reports.
+    return at >= 2 and all(t in _RECEIVED_WORDS for t in tokens[at + 1 :])
 
 
 # Words of "X có nhận chỉ thị này không" that are not the name of X.
@@ -110,6 +170,8 @@ KIND_RECIPIENT_WORDS: dict[str, tuple[str, ...]] = {
 }
 # What makes it a yes/no question, not "gửi cho những ai".
 _YES_NO = frozenset({"khong", "ko", "k", "chua", "hay"})
+# What may follow "nhận" in "X có nhận chỉ thị này không".
+_RECEIVED_WORDS = _YES_NO | {"chi", "thi", "van", "ban", "nay", "do", "a", "vay", "duoc"}
 
 
 def _named_recipient(catalog: Catalog, parse: Parse) -> dict[str, Any] | None:
@@ -206,9 +268,62 @@ def by_clause(catalog: Catalog, parse: Parse) -> Answer | None:
     for clause_id in clause_ids[:2]:
         in_directive, clause = catalog.clauses[clause_id]
         children = [c for c in in_directive.clauses if c.parent == clause.id]
-        views.append({"clause": clause, "children": children})
+        views.append({"clause": clause, "children": children, "lead": _lead(clause)})
     reply = Reply("qa/clause", {"clauses": views})
     return make(parse, "clause", reply, [v["clause"].label for v in views], 1.0)
+
+
+# "Mục 3", "khoản 2.g": a part named by its number, which may not exist.
+_PART_WORDS = frozenset({"muc", "khoan", "diem", "phan"})
+_ASKS_ABOUT = frozenset({"gi", "j", "noi", "ve", "la", "the", "nao", "a", "vay"})
+_PART_NUMBER = re.compile(r"^\d{1,2}(?:[.,]?[a-z])?$")
+# "có mấy mục", "gồm bao nhiêu phần", "bố cục": how the directive is laid out.
+_COUNTED = (("may",), ("bao", "nhieu"), ("nhung",), ("gom",))
+_LAYOUT = (("bo", "cuc"), ("cau", "truc"))
+
+
+def _lead(clause: Clause) -> str:
+    """The words of a clause before its bullets (all of it when it has none): its text
+    holds the bullets too, which the answer lists once."""
+    if not clause.items:
+        return clause.text
+    return clause.text.split(clause.items[0])[0].strip(" -\n")
+
+
+# How a reply names a kind of part asked for by its folded word.
+_PART_NAMES = {"muc": "Mục", "khoan": "Khoản", "diem": "Điểm", "phan": "Phần"}
+
+
+def structure(catalog: Catalog, parse: Parse) -> Answer | None:
+    """ "Chỉ thị có mấy mục", "mục 3 nói gì" (there is no Mục 3): the directive's
+    numbered parts with their titles, saying first that the part asked for is not one
+    of them. None for a question about neither."""
+    tokens = parse.tokens
+    missing = ""
+    for i, token in enumerate(tokens[1:], start=1):
+        # "mục 3 nói gì" asks about the part; "mức 3, 4 chiếm bao nhiêu %" (folded,
+        # "mức" is "muc" too) about something else.
+        after = list(tokens[i + 1 :])
+        if after and len(after[0]) == 1 and after[0].isalpha() and "." not in token:
+            token, after = token + after[0], after[1:]  # "2.g" is typed, "2 g" read
+        about_it = all(t in OVERVIEW_WORDS or t in _ASKS_ABOUT for t in after)
+        if tokens[i - 1] in _PART_WORDS and _PART_NUMBER.match(token) and about_it:
+            number = token.replace(",", ".")
+            if len(number) > 1 and number[-1].isalpha() and "." not in number:
+                number = f"{number[:-1]}.{number[-1]}"
+            if not any(c.id == number for c in directive(catalog).clauses):
+                missing = f"{_PART_NAMES[tokens[i - 1]]} {number}"
+                break
+    # Not "phần": "bao nhiêu phần trăm", "mấy phần mềm".
+    counted = any(contains(tokens, [*asked, "muc"]) for asked in _COUNTED)
+    if not missing and not counted and not any(contains(tokens, list(w)) for w in _LAYOUT):
+        return None
+    clauses = directive(catalog).clauses
+    numbered = [c for c in clauses if c.parent is None and c.id.isdigit()]
+    parts = [{"clause": c, "children": [k for k in clauses if k.parent == c.id]} for c in numbered]
+    data = {"d": directive(catalog), "parts": parts, "missing": missing}
+    citations = [c.label for c in numbered]
+    return make(parse, "structure", Reply("qa/structure", data), citations, 1.0)
 
 
 def by_cited_document(catalog: Catalog, parse: Parse) -> Answer | None:
@@ -247,6 +362,9 @@ DOCUMENT_TYPES = {
     ("ke", "hoach"): "Kế hoạch",
     ("thong", "bao"): "Thông báo",
     ("luat",): "Luật",
+    # "Đề án 06 của Chính phủ" (the national Project 06) is not Chỉ thị 06.
+    ("de", "an"): "Đề án",
+    ("cong", "dien"): "Công điện",
 }
 
 

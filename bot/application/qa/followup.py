@@ -159,14 +159,57 @@ def _parallel(first: list[str], second: list[str]) -> bool:
     return any(first[i : i + n] == lead for i in range(len(first) - n + 1))
 
 
+def _asks(words: list[str]) -> bool:
+    """ "bằng quyết định nào", "mục 3 nói gì": a question word anywhere in a part of
+    two words or more."""
+    return len(words) >= 2 and any(w in QUESTION_ENDS or w == "may" for w in words)
+
+
 def two_parts(text: str) -> tuple[str, str] | None:
-    """ "Sở Nội vụ phải làm gì và hạn khi nào?": the two questions of a message that
-    asks two, split where the second starts; None for one question."""
+    """ "Sở Nội vụ phải làm gì và hạn khi nào?", "Ban chỉ đạo do ai thành lập, bằng
+    quyết định nào?": the two questions of a message that asks two, split where the
+    second starts; None for one question."""
     for join in _JOINS.finditer(text):
         first, second = text[: join.start()].strip(), text[join.end() :].strip()
         words, asked = fold(second).split(), fold(first).split()
         ends_asking = text[join.start()] == "?" or (asked and asked[-1] in QUESTION_ENDS)
         opens = len(asked) >= 2 and bool(words) and words[0] in QUESTION_LEADS
-        if opens and (ends_asking or _parallel(asked, words)):
+        if (opens and (ends_asking or _parallel(asked, words))) or (
+            len(asked) >= 2 and ends_asking and _asks(words)
+        ):
             return first, second
+    return None
+
+
+# Words that ask rather than say what about: dropped from a question whose subject a
+# shorter one inherits.
+ASKING_WORDS = WHEN_WORDS | WHO_WORDS | QUESTION_ENDS | {"may", "la", "bang", "theo"}
+
+
+def subject(parse: Parse, generic_words: frozenset[str]) -> str:
+    """What a question is about, without the words that ask: "nộp báo cáo quý" of
+    "Hạn nộp báo cáo quý là khi nào"; the names it holds stay whole ("báo cáo"), and
+    so do the small words ("di" of "di chuyển" is a stopword)."""
+    named = {t for e in parse.entities for t in e.text.split()}
+    return " ".join(
+        t for t in parse.tokens if t in named or not (t in ASKING_WORDS or t in generic_words)
+    )
+
+
+# "việc đó", "nhiệm vụ này", "cái đó": what the last question was about.
+REFERENCES = tuple(
+    (*head, tail)
+    for head in (("viec",), ("nhiem", "vu"), ("cai",), ("van", "de"), ("noi", "dung"))
+    for tail in ("do", "nay", "ay", "tren")
+)
+
+
+def without_reference(parse: Parse) -> tuple[str, ...] | None:
+    """The words of "ai hướng dẫn việc đó?" without "việc đó"; None when the message
+    refers to nothing said before."""
+    for phrase in REFERENCES:
+        n = len(phrase)
+        for i in range(len(parse.tokens) - n + 1):
+            if parse.tokens[i : i + n] == phrase:
+                return parse.tokens[:i] + parse.tokens[i + n :]
     return None

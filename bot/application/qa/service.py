@@ -28,6 +28,7 @@ from bot.application.qa.conversation import (
 from bot.application.qa.counts import asks_duty_count, counted, duty_count
 from bot.application.qa.deadlines import deadline, deadline_answer, deadline_list, no_deadline
 from bot.application.qa.document import (
+    asks_document_fact,
     asks_overview,
     bare_header_fact,
     by_cited_document,
@@ -36,6 +37,7 @@ from bot.application.qa.document import (
     names_recipients,
     other_document,
     retired_directive,
+    structure,
 )
 from bot.application.qa.duties import (
     DUTY_WORDS,
@@ -47,6 +49,8 @@ from bot.application.qa.duties import agency_duties as duties_of_agencies
 from bot.application.qa.faq import FaqAnswers
 from bot.application.qa.figures import by_figure_value, figure
 from bot.application.qa.followup import (
+    ASKING_WORDS,
+    MAX_FOLLOW_UP_TOKENS,
     NO_THREAD,
     STATUS_WORDS,
     WHEN_WORDS,
@@ -56,8 +60,10 @@ from bot.application.qa.followup import (
     asks_deadline_status,
     asks_only,
     context_of,
+    subject,
     swapped,
     two_parts,
+    without_reference,
 )
 from bot.application.qa.introduction import results, shortcomings
 from bot.application.qa.matching import STRONG_MATCH, Matcher
@@ -92,6 +98,9 @@ FIXED_MIN_CONFIDENCE = 0.4
 # An out-of-scope verdict less likely than not, on a message naming a topic of the
 # pack, is checked against the passages instead of refused outright.
 UNSURE_OUT_OF_SCOPE = 0.5
+# An out-of-scope verdict on a message one passage matches strongly (STRONG_MATCH) and
+# holds at least this share of the content words of is overruled by that passage.
+COVERED_WORDS = 0.75
 SMALL_TALK = frozenset({"greet", "goodbye", "thanks", "help", "report_progress"})
 # Small talk that is only that: a word its examples never use ("thời tiết" classified
 # as a goodbye) makes the message a question about something else.
@@ -174,13 +183,21 @@ class QAService:
         # "Sở Nội vụ phải làm gì và hạn khi nào?": the second part follows the first.
         first = self._one(parts[0], context)
         second = self._one(parts[1], context_of(first) or context)
+        if second.kind in NOT_ANSWERED and first.parse is not None:
+            # "Hạn nộp báo cáo quý là khi nào, nộp cho ai?": the second part asks about
+            # what the first does.
+            second = self._one(f"{self._subject(first.parse)} {parts[1]}", context)
         if NOT_ANSWERED & {first.kind, second.kind} or _repeats(first, second):
             return whole
+        reply = second.reply
+        if second.duties and set(second.duties) <= set(first.duties):
+            # The same duty's sentence, quoted once: the second part says only its fact.
+            reply = replace(reply, data={**reply.data, "quoted": True})
         return replace(
             first,
             citations=tuple(dict.fromkeys(first.citations + second.citations)),
-            duties=first.duties + second.duties,
-            also=(second.reply, *second.also),
+            duties=tuple(dict.fromkeys(first.duties + second.duties)),
+            also=(reply, *second.also),
         )
 
     def _across_directives(self, text: str, context: Context | None) -> Answer:
@@ -245,7 +262,7 @@ class QAService:
         if fact:
             # "ai ký", "ngày nào?" with nothing before them: asked of the directive itself.
             return metadata(self.catalog, replace(parse, intent="ask_metadata"), fact)
-        if names_recipients(parse):
+        if names_recipients(parse) or asks_document_fact(parse):
             return metadata(self.catalog, replace(parse, intent="ask_metadata"))
         return self._answer(parse)
 
@@ -262,19 +279,54 @@ class QAService:
                 if answered is not None:
                     return answered
             return self._answer(replace(asked, intent=context.intent))
+        rest = without_reference(parse)
+        if rest is not None:
+            parse = replace(parse, tokens=rest)
+            asking = WHEN_WORDS | STATUS_WORDS | WHO_WORDS
+            if not (context.duties and asks_only(parse, asking, stopwords)):
+                # "ai hướng dẫn việc đó?": the question, about what the last one asked
+                # about; "việc đó hạn khi nào?" is about the duties just answered.
+                last = self.nlu.parse(context.question)
+                return self._one(f"{self._subject(last)} {' '.join(rest)}", None)
         if not context.duties:
             return None
-        if parse.intent in ("ask_deadline", "ask_deadline_list") and asks_only(
-            parse, WHEN_WORDS | STATUS_WORDS, stopwords
-        ):
-            duties = [self.catalog.duties[d][1] for d in context.duties if d in self.catalog.duties]
+        if parse.intent in ("ask_deadline", "ask_deadline_list"):
+            keys = self._asked_of(parse, context, WHEN_WORDS | STATUS_WORDS)
+            duties = [self.catalog.duties[d][1] for d in keys if d in self.catalog.duties]
+            if not duties:
+                return None
             dated = [d for d in duties if d.timing.kind != "continuous"]
-            if duties and not dated:  # one line, not each duty saying it has no date
+            if not dated:  # one line, not each duty saying it has no date
                 return no_deadline(self.catalog, parse, duties)
-            return deadline_answer(self.catalog, parse, (dated or duties)[:3], 1.0)
-        if parse.intent == "ask_responsible" and asks_only(parse, WHO_WORDS, stopwords):
-            return responsible_for(self.catalog, parse, context.duties)
+            return deadline_answer(self.catalog, parse, dated[:3], 1.0)
+        if parse.intent == "ask_responsible":
+            keys = self._asked_of(parse, context, WHO_WORDS)
+            return responsible_for(self.catalog, parse, keys) if keys else None
         return None
+
+    def _subject(self, parse: Parse) -> str:
+        return subject(parse, self.matcher.generic_words - self.catalog.stopwords)
+
+    def _asked_of(self, parse: Parse, context: Context, asking: frozenset[str]) -> list[str]:
+        """The last answer's duties a short follow-up asks about: all of them for one
+        made of `asking` words only ("hạn khi nào?") or of words the last question
+        said ("nộp cho ai" after "hạn nộp báo cáo quý"); those whose text holds every
+        other word of it ("báo cáo cho ai?" after the duties on information security);
+        none for a question of its own."""
+        stopwords = self.catalog.stopwords
+        if asks_only(parse, asking, stopwords):
+            return list(context.duties)
+        if parse.values("agency") or len(parse.tokens) > MAX_FOLLOW_UP_TOKENS:
+            return []
+        ignored = asking | ASKING_WORDS | self.matcher.generic_words
+        asked = [t for t in parse.tokens if t not in ignored]
+        if not asked:
+            return []
+        said = set(self.nlu.parse(context.question).tokens)
+        if all(w in said for w in asked):
+            return list(context.duties)
+        held = self.matcher.duty_tokens
+        return [d for d in context.duties if d in held and all(w in held[d] for w in asked)]
 
     def _answer(self, parse: Parse) -> Answer:
         if not parse.tokens:
@@ -347,6 +399,7 @@ class QAService:
         # whatever the classifier thinks of the wording around it.
         named = (
             by_clause(self.catalog, parse)
+            or structure(self.catalog, parse)
             or by_figure_value(self.matcher, parse)
             or by_cited_document(self.catalog, parse)
             or cited_term(self.matcher, parse)
@@ -361,6 +414,11 @@ class QAService:
             # "kinh phí thực hiện lấy ở đâu": a topic of the pack, asked in words the
             # classifier has not seen, is answered by the passage that matches it.
             return passages(self.matcher, parse) or self._refuse(parse)
+        covered = self._covered_passage(parse)
+        if covered is not None:
+            # "ưu tiên sản phẩm của doanh nghiệp nào": the classifier calls it foreign,
+            # yet one sentence of the text holds nearly every word of it.
+            return covered
         if (
             parse.intent == "out_of_scope"
             or parse.unknown_words
@@ -456,6 +514,18 @@ class QAService:
             and not parse.unknown_words
             and parse.known_share >= MIN_KNOWN_SHARE
         )
+
+    def _covered_passage(self, parse: Parse) -> Answer | None:
+        """An out-of-scope verdict on a message of the domain's words, nearly all of
+        which one passage holds, matching it strongly: that passage."""
+        if (
+            parse.intent != "out_of_scope"
+            or parse.unknown_words
+            or parse.known_share < MIN_KNOWN_SHARE
+        ):
+            return None
+        found = passages(self.matcher, parse, min_coverage=COVERED_WORDS)
+        return found if found is not None and found.evidence >= STRONG_MATCH else None
 
     def _refuse(
         self, parse: Parse, place: str = "", subject: str = "", document: str = ""

@@ -37,6 +37,10 @@ def names(catalog: Catalog, agency_ids: Sequence[str]) -> list[str]:
     return [catalog.agencies[a].name for a in agency_ids if a in catalog.agencies]
 
 
+def short_names(catalog: Catalog, agency_ids: Sequence[str]) -> list[str]:
+    return [catalog.agencies[a].short_name for a in agency_ids if a in catalog.agencies]
+
+
 def cited_in(catalog: Catalog, text: str) -> list[CitedDocument]:
     """Documents a quoted text refers to, so the answer can give their full reference."""
     return [c for d in catalog.kb.directives for c in d.cites if c.number in text]
@@ -56,6 +60,10 @@ def duty_view(catalog: Catalog, duty: Duty, role: str = "") -> dict[str, Any]:
         "role": role,
         "lead": names(catalog, duty.lead) or [NO_HOLDER],
         "coordinate": names(catalog, duty.coordinate),
+        # As officials write them ("Sở TT&TT", "UBND cấp huyện"): for a line that
+        # names who does a duty next to the answer, not as the answer.
+        "lead_short": short_names(catalog, duty.lead) or [NO_HOLDER],
+        "coordinate_short": short_names(catalog, duty.coordinate),
         "via": names(catalog, duty.via),
         "timing": timing_view(duty),
         "cited": cited_in(catalog, duty.text),
