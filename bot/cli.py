@@ -528,7 +528,14 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="LỆNH")
     ask = commands.add_parser("ask", help="hỏi một câu (hoặc --jsonl: mỗi dòng stdin một câu)")
     ask.add_argument("question", nargs="*", metavar="CÂU_HỎI", help="câu hỏi")
-    ask.add_argument("--jsonl", action="store_true", help="đọc câu hỏi từ stdin, in JSON từng dòng")
+    ask.add_argument(
+        "--jsonl",
+        action="store_true",
+        help=(
+            "đọc câu hỏi từ stdin, mỗi dòng một câu (chữ thường hoặc JSON có khóa «text»), "
+            "in JSON từng dòng"
+        ),
+    )
     ask.set_defaults(func=cmd_ask)
     chat = commands.add_parser("chat", help="trò chuyện trong cửa sổ dòng lệnh")
     chat.add_argument(

@@ -353,3 +353,21 @@ def test_a_line_the_core_fails_on_gets_an_apology_and_the_console_goes_on(
     ask_lines(console, ["câu hỏng\n", "ai ký chỉ thị\n"], lines)
     first, second = (json.loads(x) for x in lines.getvalue().splitlines())
     assert first == {"reply": APOLOGY, "kind": "error"} and "Nguyễn" in second["reply"]
+
+
+def test_ask_jsonl_takes_plain_lines_and_json_objects_alike(assistant: Assistant) -> None:
+    """A JSON line's "text" is the question; its other keys are not words of it."""
+    import io
+    import json
+
+    from bot.channels.console.chat import ConsoleChannel, ask_lines
+
+    question = "Có bao nhiêu camera giám sát?"
+    lines = [question, json.dumps({"id": "x", "text": question}, ensure_ascii=False)]
+    lines += ['{"không phải JSON"', json.dumps({"id": "y"})]
+    out = io.StringIO()
+    ask_lines(ConsoleChannel(assistant, "j1", standalone=True), lines, out)
+    plain, from_json, broken, no_text = (json.loads(x) for x in out.getvalue().splitlines())
+    assert "286" in plain["reply"] and from_json == plain
+    assert from_json["kind"] != "error" and broken["kind"] != "error"
+    assert "286" not in no_text["reply"]

@@ -122,7 +122,7 @@ def _failed(line: str) -> None:
 def ask_lines(channel: ConsoleChannel, lines: Iterable[str], out: TextIO) -> None:
     """One JSON object per input line, in order, flushed as it goes."""
     for line in lines:
-        text = line.rstrip("\r\n")
+        text = question_of(line.rstrip("\r\n"))
         try:
             answered = channel.as_json(channel.send(text))
         except Exception:
@@ -130,6 +130,21 @@ def ask_lines(channel: ConsoleChannel, lines: Iterable[str], out: TextIO) -> Non
             answered = json.dumps({"reply": APOLOGY, "kind": "error"}, ensure_ascii=False)
         out.write(answered + "\n")
         out.flush()
+
+
+def question_of(line: str) -> str:
+    """A line is the question as typed, or a JSON object with it under "text" (other
+    keys, such as an id, are the caller's own): a script that sends {"id": …, "text": …}
+    once had the braces and the id read as words of the question."""
+    if line.lstrip().startswith("{"):
+        try:
+            record = json.loads(line)
+        except ValueError:
+            return line
+        text = record.get("text") if isinstance(record, dict) else None
+        if isinstance(text, str):
+            return text
+    return line
 
 
 def chat(channel: ConsoleChannel, stdin: TextIO = sys.stdin, out: TextIO = sys.stdout) -> None:
