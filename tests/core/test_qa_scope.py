@@ -105,6 +105,10 @@ def test_the_commune_websites_deadline_is_not_the_staff_lists(assistant: Assista
         ("cho tôi coi tiến độ bên mình", "/tiendo"),
         ("làm sao để tôi báo cáo tiến độ, hướng dẫn giúp", "/baocao"),
         ("muốn được nhắc trước hạn 5 ngày thì cài nhắc thế nào", "/nhaclai"),
+        ("tổng hợp giúp tôi tiến độ các đơn vị thực hiện chỉ thị", "/tonghop"),
+        ("cho xem tình hình tiến độ chung", "/tonghop"),
+        ("bot oi soan giup minh bao cao quy 2 ve thuc hien CT 06", "/baocaoquy"),
+        ("nhờ trợ lý viết giúp dự thảo báo cáo quý", "/baocaoquy"),
     ],
 )
 def test_requests_to_the_assistant_name_the_command_not_the_directive(

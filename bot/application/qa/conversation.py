@@ -73,6 +73,20 @@ PROGRESS = ("tien", "do")
 HOW = (("cach",), ("huong", "dan"), ("lam", "sao"), ("the", "nao", "de"))
 REMINDER = (("nhac", "truoc"), ("lich", "nhac"), ("dat", "nhac"), ("cai", "nhac"), ("nhac", "viec"))
 REPORTING = ("bao", "cao")
+# Progress of others than oneself: the summary of every agency (/tonghop).
+OTHERS = (
+    ("cac", "don", "vi"),
+    ("cac", "co", "quan"),
+    ("cac", "so"),
+    ("chung",),
+    ("toan", "tinh"),
+    ("tong", "hop"),
+)
+# Asking the assistant to write the quarterly report (/baocaoquy drafts it); not "làm
+# báo cáo quý", which also asks what the directive makes Sở TT&TT do.
+QUARTERLY = ("bao", "cao", "quy")
+DRAFTING = (("soan",), ("viet",), ("du", "thao"))
+FOR_ME = (("giup",), *FIRST_PERSON)
 
 
 def requested_by_shape(parse: Parse) -> str:
@@ -87,10 +101,14 @@ def requested_by_shape(parse: Parse) -> str:
 
     if has(*REMINDER):
         return "nhacviec"
+    if contains(tokens, list(QUARTERLY)) and has(*DRAFTING) and has(*FOR_ME):
+        return "baocaoquy"
     progress = contains(tokens, list(PROGRESS))
     mine = has(*FIRST_PERSON) and not parse.values("agency")
     if progress and contains(tokens, list(REPORTING)) and has(*HOW):
         return "cachbaocao"
+    if progress and has(*OTHERS):
+        return "tonghop"
     if progress and mine:
         return "tiendo"
     return ""
