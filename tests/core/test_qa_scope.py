@@ -26,6 +26,9 @@ NOT_ANSWERS = ("refusal", "did_you_mean", "empty")
         # The national Project 06 shares its number with the directive, not its kind.
         ("Đề án 06 của Chính phủ", "Đề án 06"),
         ("cong dien 06 cua thu tuong noi gi", "Công điện 06"),
+        # A law is named by its title and year.
+        ("Luật An toàn thông tin mạng 2015 quy định gì", "Luật An toàn thông tin mạng 2015"),
+        ("luat giao dich dien tu nam 2023 noi gi", "Luật giao dich dien tu 2023"),
     ],
 )
 def test_what_the_pack_does_not_hold_is_refused_by_name(
@@ -38,7 +41,12 @@ def test_what_the_pack_does_not_hold_is_refused_by_name(
 
 @pytest.mark.parametrize(
     "question",
-    ["Chỉ thị 06/CT-UBND nói gì về chữ ký số?", "Nghị định 43/2011/NĐ-CP quy định gì?"],
+    [
+        "Chỉ thị 06/CT-UBND nói gì về chữ ký số?",
+        "Nghị định 43/2011/NĐ-CP quy định gì?",
+        # "pháp luật" (the law in general), with a year: not a law named.
+        "ưu tiên sản phẩm đáp ứng yêu cầu theo quy định của pháp luật năm 2019 là gì",
+    ],
 )
 def test_the_directive_and_the_documents_it_cites_are_not_refused(
     assistant: Assistant, question: str

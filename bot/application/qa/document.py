@@ -381,7 +381,26 @@ def other_document(catalog: Catalog, parse: Parse) -> str | None:
     for name, number, first in documents_named(parse.tokens):
         if (name, first) not in known:
             return f"{name} {number.upper()}"
+    law = _law_named(parse.text)
+    if law and not any(name == "Luật" for name, _ in known):
+        return law
     return None
+
+
+# A law is named by its title and year, not by a number: "Luật An toàn thông tin mạng
+# 2015", "luat giao dich dien tu nam 2023". Not "quy định của pháp luật".
+_LAW = re.compile(
+    r"(?<![\w])(?<!pháp )(?<!phap )(luật|luat)\s+"  # the type, not "pháp luật"
+    r"((?:[^\W\d_]+\s+){1,8}?)(?:năm\s+|nam\s+)?(\d{4})\b",  # its title and year
+    re.IGNORECASE,
+)
+
+
+def _law_named(text: str) -> str | None:
+    found = _LAW.search(text)
+    if found is None:
+        return None
+    return f"Luật {found.group(2).strip()} {found.group(3)}"
 
 
 # The documents a catalog holds or cites, worked out once per catalog (a catalog is
