@@ -125,6 +125,7 @@ def test_requests_to_the_assistant_name_the_command_not_the_directive(
     answer, reply = ask(assistant, request_)
     assert answer.kind == "request", reply
     assert command in reply and not answer.citations
+    assert "Chỉ thị không" not in reply  # the assistant's own feature: no word on the text
     assert assistant.core.commands.get(command[1:]) is not None  # a real command
 
 
