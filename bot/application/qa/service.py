@@ -67,6 +67,7 @@ from bot.application.qa.followup import (
 )
 from bot.application.qa.introduction import results, shortcomings
 from bot.application.qa.matching import STRONG_MATCH, Matcher
+from bot.application.qa.receivers import asks_receiver, receiver, receiver_answer
 from bot.application.qa.suggestions import Suggestions, SuggestionWordings
 from bot.application.qa.terms import cited_term, terms_as_topics
 from bot.application.qa.topics import passages, topic
@@ -290,6 +291,13 @@ class QAService:
                 return self._one(f"{self._subject(last)} {' '.join(rest)}", None)
         if not context.duties:
             return None
+        if asks_receiver(parse):
+            # "nộp cho ai" after "hạn nộp báo cáo quý": who receives it, not who sends it.
+            keys = self._asked_of(parse, context, WHO_WORDS | RECEIVER_WORDS)
+            duties = [self.catalog.duties[d][1] for d in keys if d in self.catalog.duties]
+            received = receiver_answer(self.catalog, parse, duties)
+            if received is not None:
+                return received
         if parse.intent in ("ask_deadline", "ask_deadline_list"):
             keys = self._asked_of(parse, context, WHEN_WORDS | STATUS_WORDS)
             duties = [self.catalog.duties[d][1] for d in keys if d in self.catalog.duties]
@@ -395,6 +403,11 @@ class QAService:
             # A hesitant greeting is still a greeting; a hesitant "I want to report"
             # must not open a dialog on a question.
             return small_talk(self.catalog, self.suggested, parse)
+        if asks_receiver(parse):
+            # "báo cáo quý nộp cho ai": the agency the text sends it to.
+            received = receiver(self.matcher, parse)
+            if received is not None:
+                return received
         # A clause, a stated figure or a cited document named outright is answered
         # whatever the classifier thinks of the wording around it.
         named = (
@@ -557,6 +570,8 @@ class QAService:
         return self.suggested.closest(tokens, limit)
 
 
+# The words of "nộp cho ai", "gửi về đâu" besides the question word.
+RECEIVER_WORDS = frozenset({"nop", "gui", "trinh", "bao", "cao", "cho", "ve", "len", "dau"})
 # Answers that leave a part of a two-part question unanswered.
 NOT_ANSWERED = NO_THREAD
 # The intent, and the command, of "I want to report".
