@@ -123,7 +123,9 @@ def agency_duties(matcher: Matcher, parse: Parse, complete: bool = False) -> Ans
                 label_ = f"Xem đủ nhiệm vụ của {agency.short_name}"
                 buttons.append(Button(label_, f"/nhiemvu {agency.id} {ALL}"))
         citations += [label(catalog, a.duty.clause) for a in specific + general]
-        duty_ids += [a.duty.key for a in specific]
+        # Narrowed to a topic, the common duties are listed one by one: the answer is
+        # about them too (a follow-up "hạn khi nào?" asks of them).
+        duty_ids += [a.duty.key for a in specific + (general if topics else [])]
         citations += [part for document in issued for part in document["clauses"]]
     topic_names = [catalog.topics[t].name for t in topics if t in catalog.topics]
     # Agencies asked together share the common duties: told once, after them all.

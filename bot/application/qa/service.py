@@ -278,8 +278,8 @@ class QAService:
                 of_agency = self._handlers["ask_agency_duties"]
                 answered = of_agency(replace(asked, intent="ask_agency_duties"))
                 if answered is not None:
-                    return answered
-            return self._answer(replace(asked, intent=context.intent))
+                    return self._about_agencies(answered, parse)
+            return self._about_agencies(self._answer(replace(asked, intent=context.intent)), parse)
         rest = without_reference(parse)
         if rest is not None:
             parse = replace(parse, tokens=rest)
@@ -311,6 +311,19 @@ class QAService:
             keys = self._asked_of(parse, context, WHO_WORDS)
             return responsible_for(self.catalog, parse, keys) if keys else None
         return None
+
+    def _about_agencies(self, answer: Answer, parse: Parse) -> Answer:
+        """A "còn X thì sao" answer leaves X's duties as the thread when it names none
+        of its own, so that "hạn khi nào?" next is asked of X, not of everything."""
+        agencies = parse.values("agency")
+        if answer.duties or not agencies or answer.kind in NO_THREAD:
+            return answer
+        keys = {
+            a.duty.key: None
+            for agency_id in agencies
+            for a in self.catalog.assignments(self.catalog.agencies[agency_id])
+        }
+        return replace(answer, duties=tuple(keys))
 
     def _subject(self, parse: Parse) -> str:
         return subject(parse, self.matcher.generic_words - self.catalog.stopwords)
