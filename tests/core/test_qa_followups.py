@@ -167,12 +167,13 @@ def test_a_second_part_asking_about_the_firsts_subject_is_answered_from_its_duty
     assistant: Assistant,
 ) -> None:
     """ "..., nộp cho ai?" names nothing: it asks about what the first part did (the
-    quarterly report), and quotes that duty's sentence once for both parts."""
+    quarterly report): who receives it (UBND tỉnh), not who sends it, and quotes that
+    duty's sentence once for both parts."""
     chat = Chat(assistant)
     chat.send("Hạn nộp báo cáo quý là khi nào, nộp cho ai?")
     _, text = kind_and_text(chat)
     assert chat.last is not None and len(chat.last.replies) == 2, text
-    assert "hàng quý" in text and "Sở Thông tin và Truyền thông" in text, text
+    assert "hàng quý" in text and "Nơi nhận: UBND tỉnh" in text, text
     assert text.count("«Hướng dẫn, kiểm tra, đôn đốc") == 1, text
     assert "Mục 2.b" in text and "Mục 1.f" not in text, text
 
