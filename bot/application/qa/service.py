@@ -59,7 +59,9 @@ from bot.application.qa.followup import (
     about_another,
     asks_deadline_status,
     asks_only,
+    condition_not_when,
     context_of,
+    states_condition,
     subject,
     swapped,
     two_parts,
@@ -244,6 +246,7 @@ class QAService:
 
     def _one(self, text: str, context: Context | None, parsed: Parse | None = None) -> Answer:
         parse = asks_deadline_status(_question_not_request(parsed or self.nlu.parse(text)))
+        parse = condition_not_when(parse)
         if context is not None:
             followed = self._follow_up(parse, context)
             if followed is not None:
@@ -434,8 +437,11 @@ class QAService:
             return named
         parse = terms_as_topics(self.catalog, parse)
         if parse.values("topic") and not parse.values("agency") and self.matcher.only_names(parse):
+            # "khi có sự cố ATTT thì báo cáo thế nào": a condition and what to do then,
+            # in the topics' words, is the sentence that says so, not their overview.
+            conditional = passages(self.matcher, parse) if states_condition(parse) else None
             # "chữ kí số": a topic's name alone asks what the directive says about it.
-            return topic(self.matcher, parse) or self._refuse(parse)
+            return conditional or topic(self.matcher, parse) or self._refuse(parse)
         if self._covered_topic(parse):
             # "kinh phí thực hiện lấy ở đâu": a topic of the pack, asked in words the
             # classifier has not seen, is answered by the passage that matches it.
