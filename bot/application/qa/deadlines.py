@@ -57,6 +57,17 @@ def agency_deadlines(catalog: Catalog, parse: Parse) -> Answer | None:
     return deadline_answer(catalog, parse, dated[:MAX_DATED], 1.0)
 
 
+# Levels of government a question may name bare ("sở, ban, ngành và huyện"), which the
+# gazetteer does not take for an agency: a list asked of one is not narrowed to the
+# agencies it did take.
+LEVELS = frozenset({"huyen", "xa", "tinh"})
+
+
+def _other_level(parse: Parse) -> bool:
+    named = {t for e in parse.entities if e.entity == "agency" for t in e.text.split()}
+    return any(t in LEVELS and t not in named for t in parse.tokens)
+
+
 # An agency's dates beyond this many are its list's (/hanchot), not one answer's.
 MAX_DATED = 3
 
@@ -106,7 +117,7 @@ def duties_due_on(catalog: Catalog, dates: Sequence[str]) -> list[Duty]:
 def deadline_list(catalog: Catalog, parse: Parse) -> Answer:
     """Every duty with a date or a recurrence: deadlines first, soonest first; those of
     the agency the question names ("thế còn Sở Nội vụ?" after the list), when it does."""
-    if parse.values("agency"):
+    if parse.values("agency") and not _other_level(parse):
         of_agency = agency_deadlines(catalog, parse)
         if of_agency is not None:
             return of_agency
