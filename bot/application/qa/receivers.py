@@ -27,8 +27,16 @@ SENDING = (("bao", "cao"), ("gui",), ("nop",), ("trinh",))
 # and the question word.
 TOWARDS = frozenset({"cho", "ve", "len", "toi", "den", "o", "tai", "lai"})
 # What asks for the receiver after those.
-ASKED_RECEIVER = (("ai",), ("dau",), ("don", "vi", "nao"), ("co", "quan", "nao"), ("so", "nao"))
-ASKED_RECEIVER += (("cap", "nao"), ("noi", "nao"), ("ben", "nao"))
+ASKED_RECEIVER: tuple[tuple[str, ...], ...] = (
+    ("ai",),
+    ("dau",),
+    ("don", "vi", "nao"),
+    ("co", "quan", "nao"),
+    ("so", "nao"),
+    ("cap", "nao"),
+    ("noi", "nao"),
+    ("ben", "nao"),
+)
 # In the text: "báo cáo (về) <agency>" and what it goes through, "(thông qua <agency>)".
 _VERBS = r"(?:bao cao|gui|nop|trinh)"
 _PREPOSITION = r"(?:(?:ve|len|toi|den|cho)\s+)?"
