@@ -603,3 +603,22 @@ def test_one_fact_of_the_document_is_one_line(
     answer, reply = ask(assistant, question)
     assert answer.kind == "metadata" and says in reply and not_said not in reply, reply
     assert len(reply) <= 300, reply
+
+
+def test_a_condition_is_not_a_deadline_question(assistant: Assistant) -> None:
+    """ "khi có sự cố ..." states when something applies; it asks no date."""
+    for question in (
+        "khi có sự cố ATTT thì báo cáo thế nào",
+        "khi co su co attt thi bao cao the nao",
+    ):
+        answer, reply = ask(assistant, question)
+        assert answer.kind != "deadline" and "Mục 1.f" in reply and "UBND tỉnh" in reply, reply
+
+
+def test_heads_of_agencies_get_every_clause_naming_their_responsibility(
+    assistant: Assistant,
+) -> None:
+    answer, reply = ask(assistant, "thủ trưởng cơ quan chịu trách nhiệm gì")
+    assert answer.kind == "responsible" and "Mục 1.a" in reply and "Mục 1.f" in reply, reply
+    # Chủ tịch UBND tỉnh is who they answer to, not one who answers.
+    assert "Mục 2.b" not in reply, reply

@@ -167,12 +167,13 @@ def test_a_second_part_asking_about_the_firsts_subject_is_answered_from_its_duty
     assistant: Assistant,
 ) -> None:
     """ "..., nộp cho ai?" names nothing: it asks about what the first part did (the
-    quarterly report), and quotes that duty's sentence once for both parts."""
+    quarterly report): who receives it (UBND tỉnh), not who sends it, and quotes that
+    duty's sentence once for both parts."""
     chat = Chat(assistant)
     chat.send("Hạn nộp báo cáo quý là khi nào, nộp cho ai?")
     _, text = kind_and_text(chat)
     assert chat.last is not None and len(chat.last.replies) == 2, text
-    assert "hàng quý" in text and "Sở Thông tin và Truyền thông" in text, text
+    assert "hàng quý" in text and "Nơi nhận: UBND tỉnh" in text, text
     assert text.count("«Hướng dẫn, kiểm tra, đôn đốc") == 1, text
     assert "Mục 2.b" in text and "Mục 1.f" not in text, text
 
@@ -214,3 +215,40 @@ def test_a_short_follow_up_is_read_within_the_duties_just_answered(assistant: As
     chat.send("Sở Nội vụ phải làm gì?")
     kind, text = kind_and_text(chat)
     assert kind == "duties" and "Mục 2.d" in text, text
+
+
+def test_what_about_another_agency_after_a_deadline_sets_that_agency(
+    assistant: Assistant,
+) -> None:
+    """ "thế còn Sở Nội vụ?" after a deadline leaves Sở Nội vụ as the thread: the next
+    "hạn khi nào?" is about its duties, not every deadline of the directive."""
+    for first in ("Hạn nộp báo cáo quý là khi nào?", "những việc nào có thời hạn"):
+        chat = Chat(assistant)
+        chat.send(first)
+        chat.send("thế còn Sở Nội vụ?")
+        assert chat.last is not None and chat.last.answer is not None
+        assert chat.last.answer.duties, chat.text()
+        chat.send("hạn khi nào?")
+        kind, text = kind_and_text(chat)
+        assert kind == "deadline", text
+        assert "31/5/2019" not in text and "hàng quý" not in text, text
+
+
+def test_receiver_after_a_deadline_is_read_from_the_duty(assistant: Assistant) -> None:
+    """ "nộp cho ai?" after the quarterly report's deadline: who receives it."""
+    chat = Chat(assistant)
+    chat.send("Hạn nộp báo cáo quý là khi nào?")
+    chat.send("nộp cho ai?")
+    _, text = kind_and_text(chat)
+    assert text.startswith("Nơi nhận: UBND tỉnh") and "Mục 2.b" in text, text
+
+
+def test_an_agencys_deadline_then_another_agency(assistant: Assistant) -> None:
+    """ "Sở TT&TT hạn khi nào?" is its own dates; "còn UBND huyện thì sao?" theirs."""
+    chat = Chat(assistant)
+    chat.send("Sở TT&TT hạn khi nào?")
+    kind, text = kind_and_text(chat)
+    assert kind == "deadline" and "hàng quý" in text and "31/5/2019" not in text, text
+    chat.send("còn UBND huyện thì sao?")
+    kind, text = kind_and_text(chat)
+    assert kind == "deadline" and "31/5/2019" in text and "hàng quý" not in text, text

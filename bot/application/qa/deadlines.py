@@ -31,9 +31,49 @@ def deadline(matcher: Matcher, parse: Parse) -> Answer | None:
         with_dates = [(d, s) for d, s in ranked if d.timing.kind != "continuous"]
         found, score = best(with_dates or ranked)
     if not found:
-        named = parse.values("topic") or parse.values("agency")
-        return None if named else deadline_list(catalog, parse)
+        if parse.values("agency") and not parse.values("topic"):
+            # "Sở Tài chính hạn khi nào?": the agency's own dates, not a refusal.
+            return agency_deadlines(catalog, parse)
+        return None if parse.values("topic") else deadline_list(catalog, parse)
     return deadline_answer(catalog, parse, found, score)
+
+
+def agency_deadlines(catalog: Catalog, parse: Parse) -> Answer | None:
+    """The dated duties of the agencies the question names, their own and the common
+    ones that reach them (at most MAX_DATED, soonest first); one line when none has a
+    date."""
+    duties = list(
+        {
+            a.duty.key: a.duty
+            for agency_id in parse.values("agency")[:3]
+            for a in catalog.assignments(catalog.agencies[agency_id])
+        }.values()
+    )
+    if not duties:
+        return None
+    dated = _soonest_first([d for d in duties if d.timing.kind != "continuous"])
+    if not dated:
+        return no_deadline(catalog, parse, duties)
+    return deadline_answer(catalog, parse, dated[:MAX_DATED], 1.0)
+
+
+# Levels of government a question may name bare ("sở, ban, ngành và huyện"), which the
+# gazetteer does not take for an agency: a list asked of one is not narrowed to the
+# agencies it did take.
+LEVELS = frozenset({"huyen", "xa", "tinh"})
+
+
+def _other_level(parse: Parse) -> bool:
+    named = {t for e in parse.entities if e.entity == "agency" for t in e.text.split()}
+    return any(t in LEVELS and t not in named for t in parse.tokens)
+
+
+# An agency's dates beyond this many are its list's (/hanchot), not one answer's.
+MAX_DATED = 3
+
+
+def _soonest_first(duties: list[Duty]) -> list[Duty]:
+    return sorted(duties, key=lambda d: (d.timing.kind != "deadline", d.timing.due or dt.date.max))
 
 
 def deadline_answer(catalog: Catalog, parse: Parse, found: Sequence[Duty], score: float) -> Answer:
@@ -75,9 +115,13 @@ def duties_due_on(catalog: Catalog, dates: Sequence[str]) -> list[Duty]:
 
 
 def deadline_list(catalog: Catalog, parse: Parse) -> Answer:
-    """Every duty with a date or a recurrence: deadlines first, soonest first."""
-    dated = [d for _, d in catalog.duties.values() if d.timing.kind != "continuous"]
-    dated.sort(key=lambda d: (d.timing.kind != "deadline", d.timing.due or dt.date.max))
+    """Every duty with a date or a recurrence: deadlines first, soonest first; those of
+    the agency the question names ("thế còn Sở Nội vụ?" after the list), when it does."""
+    if parse.values("agency") and not _other_level(parse):
+        of_agency = agency_deadlines(catalog, parse)
+        if of_agency is not None:
+            return of_agency
+    dated = _soonest_first([d for _, d in catalog.duties.values() if d.timing.kind != "continuous"])
     views = [duty_view(catalog, d) for d in dated]
     reply = Reply("qa/deadline_list", {"duties": views})
     return make(parse, "deadline_list", reply, [v["clause"] for v in views])

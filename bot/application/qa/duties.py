@@ -123,7 +123,9 @@ def agency_duties(matcher: Matcher, parse: Parse, complete: bool = False) -> Ans
                 label_ = f"Xem đủ nhiệm vụ của {agency.short_name}"
                 buttons.append(Button(label_, f"/nhiemvu {agency.id} {ALL}"))
         citations += [label(catalog, a.duty.clause) for a in specific + general]
-        duty_ids += [a.duty.key for a in specific]
+        # Narrowed to a topic, the common duties are listed one by one: the answer is
+        # about them too (a follow-up "hạn khi nào?" asks of them).
+        duty_ids += [a.duty.key for a in specific + (general if topics else [])]
         citations += [part for document in issued for part in document["clauses"]]
     topic_names = [catalog.topics[t].name for t in topics if t in catalog.topics]
     # Agencies asked together share the common duties: told once, after them all.
@@ -227,6 +229,12 @@ def responsible(matcher: Matcher, parse: Parse) -> Answer | None:
     asked = set(parse.tokens) - RESPONSIBILITY_WORDS
     if len(topics) == 1 and matcher.only_names(replace(parse, tokens=tuple(asked))):
         return topic_overview(matcher, parse, topics)
+    held = _held_by_subject(matcher, parse)
+    if held:
+        # "thủ trưởng cơ quan chịu trách nhiệm gì": every duty naming that subject
+        # with that responsibility (Mục 1.a and 1.f both do), not the best match only.
+        reply = responsible_reply(matcher.catalog, parse, held)
+        return make(parse, "responsible", reply, _clauses(reply), 1.0, [d.key for d in held])
     action = asked_action(parse)
     ranked = matcher.ranked_duties(parse, action=action)
     # "ai phụ trách tuyên truyền về ứng dụng CNTT": who is in charge of that action,
@@ -247,6 +255,57 @@ def responsible(matcher: Matcher, parse: Parse) -> Answer | None:
         return make(parse, "responsible", reply, [view["clause"]], score, [duty.key])
     reply = responsible_reply(matcher.catalog, parse, found)
     return make(parse, "responsible", reply, _clauses(reply), score, [d.key for d in found])
+
+
+# "chịu trách nhiệm", folded: the role a "<person> chịu trách nhiệm gì" question asks of.
+ANSWERS_FOR = ("chiu", "trach", "nhiem")
+# What may follow the role in such a question: it asks, it names no action.
+ROLE_QUESTION = frozenset({"gi", "ve", "nhung", "nao", "truoc", "ai", "the", "sao", "khong"})
+# How many words of the subject name it ("thủ trưởng", "giám đốc", "chủ tịch").
+SUBJECT_WORDS = 2
+# Titles of the person at the head of an agency, folded.
+HEAD_TITLES = frozenset(
+    {("thu", "truong"), ("giam", "doc"), ("chu", "tich"), ("nguoi", "dung"), ("lanh", "dao")}
+)
+# At most this many duties answer it (a phone screen).
+MAX_HELD = 4
+
+
+def _held_by_subject(matcher: Matcher, parse: Parse) -> list[Duty]:
+    """For "<subject> (phải) chịu trách nhiệm (về) gì" with a subject that is a person
+    or title, not an agency the gazetteer knows: the duties whose text names that
+    subject and that role, in the order of the text."""
+    tokens = list(parse.tokens)
+    at = _position(tokens, ANSWERS_FOR)
+    if at < 0:
+        return []
+    after = tokens[at + len(ANSWERS_FOR) :]
+    if not after or any(t not in ROLE_QUESTION for t in after):
+        return []
+    stop = matcher.catalog.stopwords | {"phai", "se"}
+    head = tuple(t for t in tokens[:at] if t not in stop)[:SUBJECT_WORDS]
+    # "Chủ tịch UBND huyện chịu trách nhiệm gì": the person of an agency; "Sở Nội vụ
+    # chịu trách nhiệm gì" asks for the agency's duties (answered as such).
+    if len(head) < SUBJECT_WORDS or (parse.values("agency") and head not in HEAD_TITLES):
+        return []
+    held = [
+        duty
+        for key, (_, duty) in matcher.catalog.duties.items()
+        if 0
+        <= _position(matcher.duty_tokens[key], head)
+        < _position(matcher.duty_tokens[key], ANSWERS_FOR)
+    ]
+    return held[:MAX_HELD]
+
+
+def _position(tokens: Sequence[str], phrase: Sequence[str]) -> int:
+    """Where `phrase` first occurs in `tokens` (-1 if it does not): a subject named
+    only after the role ("chịu trách nhiệm trước Chủ tịch UBND tỉnh") is not the one
+    who answers."""
+    n = len(phrase)
+    return next(
+        (i for i in range(len(tokens) - n + 1) if list(tokens[i : i + n]) == list(phrase)), -1
+    )
 
 
 # "do ai quản lý", "bởi đơn vị nào ...": the question asks who does something *to* what

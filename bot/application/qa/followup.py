@@ -48,6 +48,50 @@ def asks_deadline_status(parse: Parse) -> Parse:
     return replace(parse, tokens=tokens, intent=intent or "ask_deadline")
 
 
+# What asks "when" (folded): a date, a deadline, a frequency. "khi" alone does not:
+# "khi có sự cố ATTT thì báo cáo thế nào" states a condition ("when/if X happens").
+ASKS_WHEN = (
+    ("khi", "nao"),
+    ("bao", "gio"),
+    ("luc", "nao"),
+    ("han",),
+    ("ngay", "nao"),
+    ("thoi", "gian"),
+    ("bao", "lau"),
+    ("dinh", "ky"),
+    ("tan", "suat"),
+    ("chu", "ky"),
+    ("hang", "quy"),
+    ("hang", "nam"),
+    ("moc",),
+    ("tien", "do"),
+)
+
+
+def states_condition(parse: Parse) -> bool:
+    """ "khi có sự cố ATTT thì ...": a "khi" that opens a condition, in a message that
+    asks no date, deadline or frequency."""
+    tokens = parse.tokens
+    return (
+        "khi" in tokens
+        and not parse.values("date")
+        and not any(_has(tokens, cue) for cue in ASKS_WHEN)
+    )
+
+
+def condition_not_when(parse: Parse) -> Parse:
+    """A deadline reading of a message whose "khi" ("when", "if") opens a condition
+    ("khi có sự cố ...", "khi xảy ra ...") and that asks no date, deadline or frequency:
+    the intent the classifier ranked next, the others' probabilities renormalized."""
+    if parse.intent != "ask_deadline" or not states_condition(parse) or len(parse.ranking) < 2:
+        return parse
+    rest = 1.0 - parse.ranking[0][1]
+    if rest <= 0:
+        return parse
+    ranking = tuple((intent, p / rest) for intent, p in parse.ranking[1:])
+    return replace(parse, intent=ranking[0][0], confidence=ranking[0][1], ranking=ranking)
+
+
 def _has(tokens: tuple[str, ...], phrase: tuple[str, ...]) -> bool:
     n = len(phrase)
     return any(tokens[i : i + n] == phrase for i in range(len(tokens) - n + 1))

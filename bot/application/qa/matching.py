@@ -257,6 +257,26 @@ class Matcher:
             for key, score in self.search(self.catalog.duty_index, parse, weight)
         ]
 
+    def as_telling(
+        self,
+        parse: Parse,
+        found: Sequence[T],
+        text: Callable[[T], str],
+        ignored: frozenset[str] | None = None,
+    ) -> list[T]:
+        """The first hit, and a close second only when its text holds as many of the
+        question's own words (those not `ignored`, by default the generic ones): a
+        single fact is answered with one quote unless another says as much."""
+        if not found:
+            return []
+        asked = set(parse.tokens) - (self.generic_words if ignored is None else ignored)
+
+        def held(item: T) -> int:
+            return len(asked & set(self.catalog.normalizer.tokens(text(item))))
+
+        first = held(found[0])
+        return [found[0], *(item for item in found[1:] if held(item) >= first)]
+
     def about(self, duty: Duty, topics: set[str]) -> bool:
         """Whether the duty, or without topics of its own its clause, is on one of `topics`."""
         if duty.topics:

@@ -59,7 +59,9 @@ from bot.application.qa.followup import (
     about_another,
     asks_deadline_status,
     asks_only,
+    condition_not_when,
     context_of,
+    states_condition,
     subject,
     swapped,
     two_parts,
@@ -67,6 +69,7 @@ from bot.application.qa.followup import (
 )
 from bot.application.qa.introduction import results, shortcomings
 from bot.application.qa.matching import STRONG_MATCH, Matcher
+from bot.application.qa.receivers import asks_receiver, receiver, receiver_answer
 from bot.application.qa.suggestions import Suggestions, SuggestionWordings
 from bot.application.qa.terms import cited_term, terms_as_topics
 from bot.application.qa.topics import passages, topic
@@ -243,6 +246,7 @@ class QAService:
 
     def _one(self, text: str, context: Context | None, parsed: Parse | None = None) -> Answer:
         parse = asks_deadline_status(_question_not_request(parsed or self.nlu.parse(text)))
+        parse = condition_not_when(parse)
         if context is not None:
             followed = self._follow_up(parse, context)
             if followed is not None:
@@ -277,8 +281,8 @@ class QAService:
                 of_agency = self._handlers["ask_agency_duties"]
                 answered = of_agency(replace(asked, intent="ask_agency_duties"))
                 if answered is not None:
-                    return answered
-            return self._answer(replace(asked, intent=context.intent))
+                    return self._about_agencies(answered, parse)
+            return self._about_agencies(self._answer(replace(asked, intent=context.intent)), parse)
         rest = without_reference(parse)
         if rest is not None:
             parse = replace(parse, tokens=rest)
@@ -290,6 +294,13 @@ class QAService:
                 return self._one(f"{self._subject(last)} {' '.join(rest)}", None)
         if not context.duties:
             return None
+        if asks_receiver(parse):
+            # "nộp cho ai" after "hạn nộp báo cáo quý": who receives it, not who sends it.
+            keys = self._asked_of(parse, context, WHO_WORDS | RECEIVER_WORDS)
+            duties = [self.catalog.duties[d][1] for d in keys if d in self.catalog.duties]
+            received = receiver_answer(self.catalog, parse, duties)
+            if received is not None:
+                return received
         if parse.intent in ("ask_deadline", "ask_deadline_list"):
             keys = self._asked_of(parse, context, WHEN_WORDS | STATUS_WORDS)
             duties = [self.catalog.duties[d][1] for d in keys if d in self.catalog.duties]
@@ -303,6 +314,19 @@ class QAService:
             keys = self._asked_of(parse, context, WHO_WORDS)
             return responsible_for(self.catalog, parse, keys) if keys else None
         return None
+
+    def _about_agencies(self, answer: Answer, parse: Parse) -> Answer:
+        """A "còn X thì sao" answer leaves X's duties as the thread when it names none
+        of its own, so that "hạn khi nào?" next is asked of X, not of everything."""
+        agencies = parse.values("agency")
+        if answer.duties or not agencies or answer.kind in NO_THREAD:
+            return answer
+        keys = {
+            a.duty.key: None
+            for agency_id in agencies
+            for a in self.catalog.assignments(self.catalog.agencies[agency_id])
+        }
+        return replace(answer, duties=tuple(keys))
 
     def _subject(self, parse: Parse) -> str:
         return subject(parse, self.matcher.generic_words - self.catalog.stopwords)
@@ -395,6 +419,11 @@ class QAService:
             # A hesitant greeting is still a greeting; a hesitant "I want to report"
             # must not open a dialog on a question.
             return small_talk(self.catalog, self.suggested, parse)
+        if asks_receiver(parse):
+            # "báo cáo quý nộp cho ai": the agency the text sends it to.
+            received = receiver(self.matcher, parse)
+            if received is not None:
+                return received
         # A clause, a stated figure or a cited document named outright is answered
         # whatever the classifier thinks of the wording around it.
         named = (
@@ -408,8 +437,11 @@ class QAService:
             return named
         parse = terms_as_topics(self.catalog, parse)
         if parse.values("topic") and not parse.values("agency") and self.matcher.only_names(parse):
+            # "khi có sự cố ATTT thì báo cáo thế nào": a condition and what to do then,
+            # in the topics' words, is the sentence that says so, not their overview.
+            conditional = passages(self.matcher, parse) if states_condition(parse) else None
             # "chữ kí số": a topic's name alone asks what the directive says about it.
-            return topic(self.matcher, parse) or self._refuse(parse)
+            return conditional or topic(self.matcher, parse) or self._refuse(parse)
         if self._covered_topic(parse):
             # "kinh phí thực hiện lấy ở đâu": a topic of the pack, asked in words the
             # classifier has not seen, is answered by the passage that matches it.
@@ -557,6 +589,8 @@ class QAService:
         return self.suggested.closest(tokens, limit)
 
 
+# The words of "nộp cho ai", "gửi về đâu" besides the question word.
+RECEIVER_WORDS = frozenset({"nop", "gui", "trinh", "bao", "cao", "cho", "ve", "len", "dau"})
 # Answers that leave a part of a two-part question unanswered.
 NOT_ANSWERED = NO_THREAD
 # The intent, and the command, of "I want to report".

@@ -55,7 +55,7 @@ def passages(
     found, score = best(ranked)
     if not found:
         return None
-    distinct = distinct_passages(_as_telling(matcher, parse, found))
+    distinct = distinct_passages(matcher.as_telling(parse, found, lambda p: p.text))
     views = [passage_view(catalog, p) for p in distinct]
     reply = Reply("qa/passages", {"passages": views})
     duty_ids = [d for p in distinct for d in p.duty_ids]
@@ -66,19 +66,6 @@ def distinct_passages(found: Sequence[Passage]) -> list[Passage]:
     """`found` without a passage inside an earlier one (or holding it), which would
     quote the same words twice."""
     return [p for i, p in enumerate(found) if not any(_overlap(p, q) for q in found[:i])]
-
-
-def _as_telling(matcher: Matcher, parse: Parse, found: list[Passage]) -> list[Passage]:
-    """The first passage, and a close second only when it holds as many of the
-    question's own words: a single-fact answer quotes one sentence unless another
-    says as much."""
-    asked = set(parse.tokens) - matcher.generic_words
-
-    def held(passage: Passage) -> int:
-        return len(asked & set(matcher.catalog.normalizer.tokens(passage.text)))
-
-    first = held(found[0])
-    return [found[0], *(p for p in found[1:] if held(p) >= first)]
 
 
 def _overlap(one: Passage, other: Passage) -> bool:
