@@ -12,6 +12,7 @@ from bot.application.admin.agencies import tell_admins_code_refused
 from bot.application.commands import Command, CommandContext
 from bot.application.knowledge.agencies import active_names
 from bot.application.messages import Reply, Response
+from bot.application.qa.answer import Answer
 from bot.application.qa.duties import ALL
 from bot.application.scheduler.world import people_on
 from bot.domain.roles import in_order
@@ -102,13 +103,18 @@ def my_duties(ctx: CommandContext) -> Response:
     if agency_id is None:
         return Response((Reply("account/not_linked"),))
     answer = ctx.app.qa.agency_duties(agency_id, complete)
-    return Response((answer.reply,) if answer else (Reply("account/no_duties"),), answer)
+    return Response(_replies(answer) or (Reply("account/no_duties"),), answer)
 
 
 def deadlines(ctx: CommandContext) -> Response:
     """/hanchot: every deadline the directive sets."""
     answer = ctx.app.qa.deadlines()
-    return Response((answer.reply,) if answer else (), answer)
+    return Response(_replies(answer), answer)
+
+
+def _replies(answer: Answer | None) -> tuple[Reply, ...]:
+    """An answer's messages: with several directives, one per directive (`also`)."""
+    return (answer.reply, *answer.also) if answer else ()
 
 
 CHANNEL_NAMES = {"zalo": "Zalo", "telegram": "Telegram", "console": "cửa sổ dòng lệnh"}

@@ -51,3 +51,14 @@ def test_deadlines_cite_each_duty_with_its_own_directive(two: Assistant) -> None
     line = next(x for x in text.splitlines() if "30/6/2021" in x or "30/06/2021" in x)
     assert "15/2021 · Mục 1.a" in line, line
     assert "06/2019 · Mục" in text
+
+
+def test_an_officials_duties_come_from_every_active_directive(two: Assistant) -> None:
+    chat = official_of(two, "sttt")
+    for command in ("/nhiemvu", "/nhiemvu tatca"):
+        chat.send(command)
+        text = chat.text()
+        assert "Chỉ thị 06/CT-UBND" in text and "Chỉ thị 15/CT-UBND" in text, text
+        # 15's Mục 1.a: Sở TT&TT drafts the digital transformation plan.
+        assert "15/2021 · Mục 1.a" in text or "Kế hoạch chuyển đổi số" in text, text
+        assert text.index("Chỉ thị 06/CT-UBND") < text.index("Chỉ thị 15/CT-UBND")
