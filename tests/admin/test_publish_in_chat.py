@@ -187,3 +187,41 @@ def test_an_empty_or_undated_file_makes_no_draft(own_data: Assistant) -> None:
     assert not (own_data.settings.data_dir / "drafts").exists() or not any(
         (own_data.settings.data_dir / "drafts").iterdir()
     )
+
+
+def test_a_published_draft_is_gone_and_a_retired_directive_comes_back_only_when_confirmed(
+    own_data: Assistant, db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A leftover draft or an old «Công bố» button once brought a retired directive
+    back without a word; now the draft goes once published, and a new draft of a
+    retired directive asks before publishing it again (chat), or wants --revive."""
+    admin = admin_of(own_data)
+    source = SOURCE.replace("06/CT-UBND", "77/CT-UBND")
+    send(admin, "chi-thi-77.txt", source.encode())
+    admin.press("Công bố")
+    assert "Đã công bố Chỉ thị 77/CT-UBND" in admin.text()
+    assert not (own_data.settings.data_dir / "drafts" / DRAFT).exists()
+    admin.send(f"/congbo {DRAFT}")  # the old button, pressed again
+    assert "Không có bản nháp" in admin.text()
+
+    def active() -> bool:
+        with session_scope(own_data.sessions) as session:
+            return session.get_one(Directive, DRAFT).active
+
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    monkeypatch.setenv("DATA_DIR", str(own_data.settings.data_dir))
+    assert main(["directive", "retire", DRAFT]) == 0
+    send(admin, "chi-thi-77.txt", source.encode())
+    admin.send(f"/congbo {DRAFT}")
+    asked = admin.text()
+    assert "Chỉ thị 77/CT-UBND đã thôi áp dụng từ ngày" in asked and "Công bố lại" in asked
+    assert not active()
+    admin.press("Công bố lại")
+    assert "Đã công bố Chỉ thị 77/CT-UBND" in admin.text() and active()
+
+    # The command line: refused with how to do it, then done with --revive.
+    assert main(["directive", "retire", DRAFT]) == 0
+    import_on_command_line(own_data, db_url, tmp_path, monkeypatch, source)
+    assert main(["directive", "publish", DRAFT]) == 2 and not active()
+    assert main(["directive", "publish", DRAFT, "--revive"]) == 0 and active()
+    assert not (own_data.settings.data_dir / "drafts" / DRAFT).exists()

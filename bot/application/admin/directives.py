@@ -21,7 +21,7 @@ from bot.application.importer.documents import UnreadableDocument, document_text
 from bot.application.importer.draft import write_draft
 from bot.application.importer.pipeline import import_directive
 from bot.application.knowledge import publishing
-from bot.application.messages import Attachment, Reply, Response
+from bot.application.messages import Attachment, Button, Reply, Response
 from nlu.normalize import fold
 
 if TYPE_CHECKING:
@@ -152,20 +152,35 @@ def correct_command(ctx: CommandContext) -> Response:
     return Response((reply,))
 
 
+# /congbo <mã> xacnhan: publish what a plain /congbo asked to confirm (a directive that
+# was retired comes back); a word typed on purpose, never a leftover draft's doing.
+CONFIRM_WORD = "xacnhan"
+
+
 def publish_command(ctx: CommandContext) -> Response:
-    """/congbo <mã bản nháp> [huy]: publish the draft (answers and nudges start at
-    once), or drop it."""
+    """/congbo <mã bản nháp> [xacnhan | huy]: publish the draft (answers and nudges
+    start at once), asking first when that brings back a retired directive; or drop it."""
     words = ctx.args.split()
     if not words or len(words) > 2:
         return Response((Reply("admin/directive_usage"),))
     drop = words[1:] == [DROP_WORD]
-    if len(words) == 2 and not drop:
+    confirmed = words[1:] == [CONFIRM_WORD]
+    if len(words) == 2 and not (drop or confirmed):
         return Response((Reply("admin/directive_usage"),))
-    return Response((settle(ctx.session, ctx.app, ctx.user.id, words[0], drop),))
+    return Response((settle(ctx.session, ctx.app, ctx.user.id, words[0], drop, confirmed),))
 
 
-def settle(session: Session, services: Services, user_id: int, draft_id: str, drop: bool) -> Reply:
-    """Publish the draft `draft_id` (answers and nudges start at once), or drop it."""
+def settle(
+    session: Session,
+    services: Services,
+    user_id: int,
+    draft_id: str,
+    drop: bool,
+    confirmed: bool = False,
+) -> Reply:
+    """Publish the draft `draft_id` (answers and nudges start at once), or drop it.
+    Published, the draft is gone: a leftover draft, or an old «Công bố» button, cannot
+    publish it again (a retired directive would come back without a word)."""
     if not drafts.DRAFT_ID.match(draft_id):
         return Reply("admin/directive_usage")
     folder = _drafts(services) / draft_id
@@ -175,13 +190,27 @@ def settle(session: Session, services: Services, user_id: int, draft_id: str, dr
         shutil.rmtree(folder)
         return Reply("admin/directive_dropped", {"id": draft_id})
     try:
-        directive = publishing.publish(session, folder, user_id)
+        directive = publishing.publish(session, folder, user_id, revive=confirmed)
+    except publishing.RetiredDirective as error:
+        return _confirm(draft_id, error)
     except publishing.PublishError as error:
         return Reply("admin/directive_not_published", {"problem": str(error)})
+    shutil.rmtree(folder)
     services.reload_now(session)
     return Reply(
         "admin/directive_published", {"name": directive.name, "duties": len(directive.duties)}
     )
+
+
+def _confirm(draft_id: str, retired: publishing.RetiredDirective) -> Reply:
+    """What publishing the draft would do that the admin may not expect, and the
+    choice to publish all the same or to go back to the draft."""
+    view = {"id": draft_id, "name": retired.name, "retired_on": retired.retired_on}
+    buttons = (
+        Button("Công bố lại", f"/congbo {draft_id} {CONFIRM_WORD}", "confirm"),
+        Button("Chưa công bố", f"/suanhap {draft_id}", "cancel"),
+    )
+    return Reply("admin/directive_confirm", view, buttons)
 
 
 COMMANDS = (
