@@ -10,7 +10,7 @@ Q&A at once: answers and nudges use the directive from the next message on.
 from __future__ import annotations
 
 import shutil
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path, PurePath
 from typing import TYPE_CHECKING
 
@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from bot.application.services import Services
+    from bot.storage import models as m
 
 DOCUMENT_SUFFIXES = (".txt", ".docx", ".pdf")
 
@@ -153,7 +154,8 @@ def correct_command(ctx: CommandContext) -> Response:
 
 
 # /congbo <mã> xacnhan: publish what a plain /congbo asked to confirm (a directive that
-# was retired comes back); a word typed on purpose, never a leftover draft's doing.
+# was retired comes back, duties without an agency are left out); a word typed on
+# purpose, never a leftover draft's doing.
 CONFIRM_WORD = "xacnhan"
 
 
@@ -189,25 +191,50 @@ def settle(
     if drop:
         shutil.rmtree(folder)
         return Reply("admin/directive_dropped", {"id": draft_id})
+    agencies = services.catalog.kb.agencies
+    try:
+        draft: drafts.Draft | None = drafts.open_draft(folder, agencies)
+    except drafts.DraftError:
+        draft = None  # publishing says what is wrong with it
+    if draft is not None and not confirmed:
+        left_out = [r for r in drafts.duty_rows(draft, agencies) if not r.assigned]
+        gone = publishing.retired(session, draft.directive.id)
+        if left_out or gone is not None:
+            return _confirm(draft, gone, left_out)
     try:
         directive = publishing.publish(session, folder, user_id, revive=confirmed)
-    except publishing.RetiredDirective as error:
-        return _confirm(draft_id, error)
     except publishing.PublishError as error:
         return Reply("admin/directive_not_published", {"problem": str(error)})
     shutil.rmtree(folder)
     services.reload_now(session)
-    return Reply(
-        "admin/directive_published", {"name": directive.name, "duties": len(directive.duties)}
-    )
+    view = {
+        "name": directive.name,
+        "duties": len(directive.duties),
+        "left_out": [d.id for d in draft.unassigned] if draft else [],
+    }
+    return Reply("admin/directive_published", view)
 
 
-def _confirm(draft_id: str, retired: publishing.RetiredDirective) -> Reply:
-    """What publishing the draft would do that the admin may not expect, and the
-    choice to publish all the same or to go back to the draft."""
-    view = {"id": draft_id, "name": retired.name, "retired_on": retired.retired_on}
+def _confirm(
+    draft: drafts.Draft, retired: m.Directive | None, left_out: Sequence[drafts.DraftDuty]
+) -> Reply:
+    """What publishing the draft would do that the admin may not expect (a retired
+    directive back in force, duties left out for want of an agency), and the choice
+    to publish all the same or to go back to the draft."""
+    draft_id = draft.folder.name
+    view = {
+        "id": draft_id,
+        "name": draft.directive.name,
+        "retired": retired is not None,
+        "retired_on": publishing.retired_day(retired) if retired else None,
+        "left_out": left_out,
+    }
     buttons = (
-        Button("Công bố lại", f"/congbo {draft_id} {CONFIRM_WORD}", "confirm"),
+        Button(
+            "Công bố lại" if retired else "Vẫn công bố",
+            f"/congbo {draft_id} {CONFIRM_WORD}",
+            "confirm",
+        ),
         Button("Chưa công bố", f"/suanhap {draft_id}", "cancel"),
     )
     return Reply("admin/directive_confirm", view, buttons)

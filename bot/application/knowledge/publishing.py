@@ -52,12 +52,18 @@ class RetiredDirective(PublishError):
     (answers, nudges), which only an explicit `revive` may do, never a leftover draft
     or an old «Công bố» button."""
 
-    def __init__(self, name: str, retired_at: dt.datetime | None) -> None:
-        # The province's day, as admins read dates (None: retired before it was kept).
-        self.retired_on = retired_at.astimezone(TIMEZONE).date() if retired_at else None
+    def __init__(self, row: m.Directive) -> None:
+        self.retired_on = retired_day(row)
+        name = f"{row.doc_type} {row.number}"
         since = f" từ ngày {vn_date(self.retired_on)}" if self.retired_on else ""
         super().__init__(f"{name} đã thôi áp dụng{since}; công bố lại cần xác nhận.")
         self.name = name
+
+
+def retired_day(row: m.Directive) -> dt.date | None:
+    """The province's day a directive was retired, as admins read dates (None: not
+    kept)."""
+    return row.retired_at.astimezone(TIMEZONE).date() if row.retired_at else None
 
 
 def retired(session: Session, directive_id: str) -> m.Directive | None:
@@ -90,7 +96,7 @@ def publish(
         raise PublishError(f"Bản nháp chưa công bố được: {error}") from error
     gone = retired(session, directive.id)
     if gone is not None and not revive:
-        raise RetiredDirective(directive.name, gone.retired_at)
+        raise RetiredDirective(gone)
     publish_directive(session, directive)
     _audit(session, "publish", directive.id, user_id)
     return directive
