@@ -77,7 +77,10 @@ def test_an_admin_publishes_a_directive_sent_as_word(own_data: Assistant) -> Non
 def test_a_dropped_draft_publishes_nothing(own_data: Assistant) -> None:
     admin = admin_of(own_data)
     send(admin, "chi-thi-77.txt", SOURCE.replace("06/CT-UBND", "77/CT-UBND").encode())
-    admin.press("Hủy")
+    admin.press("Hủy")  # asked first: corrections would go with the draft
+    assert "Bỏ bản nháp «77-CT-UBND-2019»?" in admin.text()
+    assert (own_data.settings.data_dir / "drafts" / DRAFT).exists()
+    admin.press("Bỏ bản nháp")
     assert "Đã bỏ bản nháp «77-CT-UBND-2019»" in admin.text()
     assert not (own_data.settings.data_dir / "drafts" / DRAFT).exists()
     admin.send(f"/congbo {DRAFT}")
@@ -225,3 +228,15 @@ def test_a_published_draft_is_gone_and_a_retired_directive_comes_back_only_when_
     assert main(["directive", "publish", DRAFT]) == 2 and not active()
     assert main(["directive", "publish", DRAFT, "--revive"]) == 0 and active()
     assert not (own_data.settings.data_dir / "drafts" / DRAFT).exists()
+
+
+def test_the_review_numbers_its_choices_alike_on_every_page(own_data: Assistant) -> None:
+    """On Zalo the choices are typed as numbers: «Công bố» was 2 on page 1 and «Hủy» 2
+    on page 2, and a user who typed 2 to publish dropped the draft."""
+    admin = admin_of(own_data)
+    send(admin, "chi-thi-77.txt", SOURCE.replace("06/CT-UBND", "77/CT-UBND").encode())
+    first = admin.zalo()
+    admin.press("Xem thêm")
+    second = admin.zalo()
+    for choice in ("1. Công bố", "2. Hủy", "3. Xem thêm"):
+        assert choice in first and choice in second, (first[-200:], second[-200:])

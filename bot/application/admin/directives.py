@@ -160,16 +160,24 @@ CONFIRM_WORD = "xacnhan"
 
 
 def publish_command(ctx: CommandContext) -> Response:
-    """/congbo <mã bản nháp> [xacnhan | huy]: publish the draft (answers and nudges
-    start at once), asking first when that brings back a retired directive; or drop it."""
+    """/congbo <mã bản nháp> [xacnhan | huy [xacnhan]]: publish the draft (answers and
+    nudges start at once), asking first when that brings back a retired directive or
+    leaves duties out; or drop it, asked first too (its corrections go with it)."""
     words = ctx.args.split()
-    if not words or len(words) > 2:
+    rest = words[1:]
+    drop = rest[:1] == [DROP_WORD]
+    confirmed = rest[1:] if drop else rest
+    if not words or confirmed not in ([], [CONFIRM_WORD]):
         return Response((Reply("admin/directive_usage"),))
-    drop = words[1:] == [DROP_WORD]
-    confirmed = words[1:] == [CONFIRM_WORD]
-    if len(words) == 2 and not (drop or confirmed):
-        return Response((Reply("admin/directive_usage"),))
-    return Response((settle(ctx.session, ctx.app, ctx.user.id, words[0], drop, confirmed),))
+    draft_id = words[0]
+    if drop and not confirmed and (_drafts(ctx.app) / draft_id).is_dir():
+        buttons = (
+            Button("Bỏ bản nháp", f"/congbo {draft_id} {DROP_WORD} {CONFIRM_WORD}", "confirm"),
+            Button("Giữ bản nháp", f"/suanhap {draft_id}", "cancel"),
+        )
+        return Response((Reply("admin/directive_drop_confirm", {"id": draft_id}, buttons),))
+    reply = settle(ctx.session, ctx.app, ctx.user.id, draft_id, drop, bool(confirmed))
+    return Response((reply,))
 
 
 def settle(
