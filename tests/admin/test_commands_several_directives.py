@@ -11,8 +11,10 @@ from pathlib import Path
 import pytest
 
 from bot.app import Assistant
+from bot.application import accounts
 from bot.cli import main
 from bot.config import PROJECT_ROOT
+from bot.storage.db import session_scope
 from tests.core.test_dialogs import Chat, invite
 from tests.support.directives import assistant_on
 
@@ -62,3 +64,50 @@ def test_an_officials_duties_come_from_every_active_directive(two: Assistant) ->
         # 15's Mục 1.a: Sở TT&TT drafts the digital transformation plan.
         assert "15/2021 · Mục 1.a" in text or "Kế hoạch chuyển đổi số" in text, text
         assert text.index("Chỉ thị 06/CT-UBND") < text.index("Chỉ thị 15/CT-UBND")
+
+
+def admin_of(assistant: Assistant) -> Chat:
+    with session_scope(assistant.sessions) as session:
+        accounts.bootstrap_admin(session, "test", "1", "Quản trị")
+    return Chat(assistant, "1")
+
+
+def test_a_duty_id_two_directives_share_is_listed_with_its_directive_and_asked_back(
+    two: Assistant,
+) -> None:
+    admin = admin_of(two)
+    admin.send("/suanv")
+    listed = admin.text()
+    assert "• 06/2019·1.a-1 — " in listed and "• 15/2021·1.a-1 — " in listed, listed
+    assert "• 1.a-1 — " not in listed
+    admin.send("/suanv 1.a-1")
+    asked = admin.zalo()
+    assert "Mã «1.a-1» có ở 2 văn bản đang áp dụng" in asked, asked
+    assert "1. 06/2019·1.a-1" in asked and "2. 15/2021·1.a-1" in asked
+    admin.press("15/2021·1.a-1")
+    assert "Nhiệm vụ 15/2021·1.a-1" in admin.text() and "15/2021 · Mục 1.a" in admin.text()
+    admin.send("/suanv 3-1")  # 15's alone: taken as it is
+    assert "Nhiệm vụ 15/2021·3-1" in admin.text()
+
+    admin.send("/gianhan")
+    assert "• 15/2021·1.a-1 — " in admin.text()
+    admin.send("/gianhan 1.a-1 31/12/2026")  # 06's 1.a-1 has no deadline to extend
+    done = admin.text()
+    assert "Đã gia hạn nhiệm vụ 1.a-1 của Chỉ thị 15/CT-UBND" in done, done
+    admin.send("/lichsu")
+    assert "gia hạn nhiệm vụ 1.a-1 (Chỉ thị 15/CT-UBND)" in admin.text(), admin.text()
+
+
+def test_an_official_types_a_shared_duty_id(two: Assistant) -> None:
+    chat = official_of(two, "sttt")
+    """«1.a-1» and «1.b-1» are Sở TT&TT's in 15 and every sở's in 06: asked back with
+    both, qualified, as choices (once refused as unknown)."""
+    chat.send("/tiendo 1.a-1")
+    assert "Mã «1.a-1» có ở 2 văn bản" in chat.text() and "2. 15/2021·1.a-1" in chat.zalo()
+    chat.press("15/2021·1.a-1")
+    assert "Chủ trì xây dựng Kế hoạch chuyển đổi số" in chat.text(), chat.text()
+    chat.send("/xong 1.b-1")
+    assert "Mã «1.b-1» có ở 2 văn bản" in chat.text() and "/xong 06/2019·1.b-1" in chat.text()
+    chat.press("15/2021·1.b-1")
+    done = chat.text()
+    assert "Không tìm thấy" not in done and "15/2021 · Mục 1.b" in done, done
