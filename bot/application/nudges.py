@@ -192,6 +192,12 @@ def done_command(ctx: CommandContext) -> Response:
     try:
         report, new = mark_done(ctx.session, catalog, ctx.app.nudge_settings, ctx.user, duty_id)
     except NudgeError as error:
+        retired = error.reason == "unknown_duty" and progress.find_retired_duty(
+            ctx.session, duty_id
+        )
+        if retired:  # not "not found": it is, in a directive no longer in force
+            view = {"directive": retired.directive, "retired_on": retired.retired_on}
+            return Response((Reply("nudge/retired_duty", view | {"duty_id": retired.label}),))
         return Response((_nudge_error(error.reason, duty_id),))
     duty = catalog.duties[report.duty_key][1]
     view = {

@@ -111,3 +111,16 @@ def test_an_official_types_a_shared_duty_id(two: Assistant) -> None:
     chat.press("15/2021·1.b-1")
     done = chat.text()
     assert "Không tìm thấy" not in done and "15/2021 · Mục 1.b" in done, done
+
+
+def test_done_on_a_retired_directives_duty_says_it_was_retired(
+    two: Assistant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    chat = official_of(two, "sttt")
+    assert main(["directive", "retire", FIFTEEN]) == 0  # DATABASE_URL: the fixture's
+    with assistant_on(two.settings.database_url, PROJECT_ROOT / "data") as after:
+        chat = Chat(after, chat.user_id)
+        chat.send("/xong 15/2021·1.c-1")
+        text = chat.text()
+    assert "Không tìm thấy" not in text and "đã thôi áp dụng từ ngày" in text, text
+    assert "Chỉ thị 15/CT-UBND" in text and "/tiendo 15/2021·1.c-1" in text
