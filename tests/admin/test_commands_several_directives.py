@@ -124,3 +124,21 @@ def test_done_on_a_retired_directives_duty_says_it_was_retired(
         text = chat.text()
     assert "Không tìm thấy" not in text and "đã thôi áp dụng từ ngày" in text, text
     assert "Chỉ thị 15/CT-UBND" in text and "/tiendo 15/2021·1.c-1" in text
+
+
+def test_the_quarterly_report_is_on_the_directive_picked(two: Assistant) -> None:
+    admin = admin_of(two)
+    admin.send("/baocaoquy")
+    asked = admin.zalo()
+    assert "Báo cáo quý lập riêng cho từng văn bản" in asked, asked
+    assert "1. Chỉ thị 06/CT-UBND" in asked and "2. Chỉ thị 15/CT-UBND" in asked
+    assert admin.last is not None and not any(r.files for r in admin.last.replies)
+    admin.press("Chỉ thị 15/CT-UBND")
+    assert admin.last is not None
+    names = [f.name for r in admin.last.replies for f in r.files]
+    assert len(names) == 2 and all("chi-thi-15" in n for n in names), names
+    assert "tình hình thực hiện Chỉ thị 15/CT-UBND" in admin.text()
+    admin.send("/baocaoquy 06/2019")
+    assert "tình hình thực hiện Chỉ thị 06/CT-UBND" in admin.text()
+    admin.send("/baocaoquy 99/2030")
+    assert "Không có văn bản đang áp dụng nào là «99/2030»" in admin.text()
