@@ -158,12 +158,12 @@ def quarterly_report(ctx: CommandContext) -> Response:
     if (typed and directive_id is None) or (not typed and catalog.active_count > 1):
         directives = list(catalog.directives.values())
         picks = tuple(Button(d.name, f"/baocaoquy {d.short_label}") for d in directives)
-        view = {
+        which = {
             "typed": typed[:40],
             "directives": [d.name for d in directives],
             "example": directives[0].short_label,
         }
-        return Response((Reply("digest/quarterly_which", view, picks),))
+        return Response((Reply("digest/quarterly_which", which, picks),))
     now = utcnow()
     document, annex = quarterly_files(ctx.session, builder_for(ctx), user.id, now, directive_id)
     year, quarter = quarterly.quarter_of(quarterly.local_day(now))
