@@ -24,6 +24,7 @@ def start(ctx: CommandContext) -> Response:
     """/start [code]: a greeting and the account's state, or linking with an invite code."""
     code = ctx.args
     if code:
+        before = ctx.user.agency_id if accounts.is_linked(ctx.user) else None
         try:
             invite = accounts.redeem(ctx.session, ctx.user, code)
         except accounts.AccountError as error:
@@ -38,8 +39,12 @@ def start(ctx: CommandContext) -> Response:
                 )
             return Response((Reply("account/code_error", {"reason": error.reason}),))
         agency = ctx.app.catalog.agencies.get(invite.agency_id or "")
+        # A person reports for one agency: a code of another moves them, said aloud.
+        left = ctx.app.catalog.agencies.get(before or "")
+        moved = left is not None and ctx.user.agency_id != before
         view = {
             "agency": agency.name if agency else "",
+            "moved_from": left.name if left and moved else "",
             "role": ctx.app.role_label(invite.role),
             "role_id": invite.role,  # what to try first differs: /baocao, /tonghop, /hopthu
             **_standing_view(ctx),  # the roles held before stay: all of them are named

@@ -142,3 +142,14 @@ def test_the_quarterly_report_is_on_the_directive_picked(two: Assistant) -> None
     assert "tình hình thực hiện Chỉ thị 06/CT-UBND" in admin.text()
     admin.send("/baocaoquy 99/2030")
     assert "Không có văn bản đang áp dụng nào là «99/2030»" in admin.text()
+
+
+def test_a_second_code_of_another_agency_says_the_reporting_agency_moved(
+    two: Assistant,
+) -> None:
+    chat = official_of(two, "snv")
+    chat.send(f"/start {invite(two, 'stc', 'manager')}")
+    text = chat.text()
+    assert "Cơ quan báo cáo của Anh/Chị đổi từ Sở Nội vụ sang Sở Tài chính" in text, text
+    chat.send(f"/start {invite(two, 'stc')}")  # the same agency again: nothing moved
+    assert "đổi từ" not in chat.text()
