@@ -5,36 +5,14 @@ clauses are not 06's («3» is a clause of 15 only) and its duty ids partly are
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
-
 from bot.app import Assistant
-from bot.application import accounts
 from bot.cli import main
 from bot.config import PROJECT_ROOT
-from bot.storage.db import session_scope
+from tests.admin.test_two_directives_qa import FIFTEEN, admin_of, ct15_draft, two
 from tests.core.test_dialogs import Chat, invite
 from tests.support.directives import assistant_on
 
-CT15 = Path(__file__).parents[1] / "support" / "ct15.txt"
-FIFTEEN = "15-CT-UBND-2021"
-
-
-@pytest.fixture(scope="module")
-def ct15_draft(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    draft = tmp_path_factory.mktemp("ct15") / "draft"
-    assert main(["directive", "import", str(CT15), "--out", str(draft)]) == 0
-    return draft
-
-
-@pytest.fixture
-def two(db_url: str, ct15_draft: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Assistant]:
-    monkeypatch.setenv("DATABASE_URL", db_url)
-    assert main(["directive", "publish", str(ct15_draft)]) == 0
-    with assistant_on(db_url, PROJECT_ROOT / "data") as assistant:
-        yield assistant
+__all__ = ["ct15_draft", "two"]  # the fixtures, used by name
 
 
 def official_of(assistant: Assistant, agency: str, user_id: str = "7") -> Chat:
@@ -64,12 +42,6 @@ def test_an_officials_duties_come_from_every_active_directive(two: Assistant) ->
         # 15's Mục 1.a: Sở TT&TT drafts the digital transformation plan.
         assert "15/2021 · Mục 1.a" in text or "Kế hoạch chuyển đổi số" in text, text
         assert text.index("Chỉ thị 06/CT-UBND") < text.index("Chỉ thị 15/CT-UBND")
-
-
-def admin_of(assistant: Assistant) -> Chat:
-    with session_scope(assistant.sessions) as session:
-        accounts.bootstrap_admin(session, "test", "1", "Quản trị")
-    return Chat(assistant, "1")
 
 
 def test_a_duty_id_two_directives_share_is_listed_with_its_directive_and_asked_back(
@@ -113,9 +85,7 @@ def test_an_official_types_a_shared_duty_id(two: Assistant) -> None:
     assert "Không tìm thấy" not in done and "15/2021 · Mục 1.b" in done, done
 
 
-def test_done_on_a_retired_directives_duty_says_it_was_retired(
-    two: Assistant, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_done_on_a_retired_directives_duty_says_it_was_retired(two: Assistant) -> None:
     chat = official_of(two, "sttt")
     assert main(["directive", "retire", FIFTEEN]) == 0  # DATABASE_URL: the fixture's
     with assistant_on(two.settings.database_url, PROJECT_ROOT / "data") as after:
