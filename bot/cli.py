@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import re
+import shutil
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -281,10 +282,20 @@ def cmd_directive_publish(args: argparse.Namespace) -> int:
         folder = settings.data_dir / "drafts" / args.draft
 
     def publish(session: Session) -> str:
-        directive = publishing.publish(session, folder)
+        try:
+            directive = publishing.publish(session, folder, revive=args.revive)
+        except publishing.RetiredDirective as error:
+            raise publishing.PublishError(
+                f"{error} Để công bố lại: bot directive publish {args.draft} --revive"
+            ) from error
         return f"Đã công bố {directive.name} ({directive.id}): {len(directive.duties)} nhiệm vụ."
 
-    return _directive_change(settings, publish)
+    done = _directive_change(settings, publish)
+    if done == 0 and folder.resolve().parent == (settings.data_dir / "drafts").resolve():
+        # Published, a draft of data/drafts is gone, as in chat: a leftover cannot
+        # publish the directive again (once retired, it would come back unasked).
+        shutil.rmtree(folder)
+    return done
 
 
 def cmd_directive_set(args: argparse.Namespace) -> int:
@@ -621,6 +632,11 @@ def build_parser() -> argparse.ArgumentParser:
         "publish", help="công bố một bản nháp (thư mục, hoặc mã trong data/drafts/)"
     )
     directive_publish.add_argument("draft", metavar="BẢN_NHÁP", help="thư mục hoặc mã bản nháp")
+    directive_publish.add_argument(
+        "--revive",
+        action="store_true",
+        help="công bố lại một văn bản đã ngừng áp dụng (trả lời, nhắc việc trở lại)",
+    )
     directive_publish.set_defaults(func=cmd_directive_publish)
     directive_set = directive_commands.add_parser(
         "set", help="sửa cơ quan, thời hạn của một nhiệm vụ trong bản nháp (trước khi công bố)"

@@ -12,6 +12,7 @@ from bot.application.admin.agencies import tell_admins_code_refused
 from bot.application.commands import Command, CommandContext
 from bot.application.knowledge.agencies import active_names
 from bot.application.messages import Reply, Response
+from bot.application.qa.answer import Answer
 from bot.application.qa.duties import ALL
 from bot.application.scheduler.world import people_on
 from bot.domain.roles import in_order
@@ -23,6 +24,7 @@ def start(ctx: CommandContext) -> Response:
     """/start [code]: a greeting and the account's state, or linking with an invite code."""
     code = ctx.args
     if code:
+        before = ctx.user.agency_id if accounts.is_linked(ctx.user) else None
         try:
             invite = accounts.redeem(ctx.session, ctx.user, code)
         except accounts.AccountError as error:
@@ -37,8 +39,12 @@ def start(ctx: CommandContext) -> Response:
                 )
             return Response((Reply("account/code_error", {"reason": error.reason}),))
         agency = ctx.app.catalog.agencies.get(invite.agency_id or "")
+        # A person reports for one agency: a code of another moves them, said aloud.
+        left = ctx.app.catalog.agencies.get(before or "")
+        moved = left is not None and ctx.user.agency_id != before
         view = {
             "agency": agency.name if agency else "",
+            "moved_from": left.name if left and moved else "",
             "role": ctx.app.role_label(invite.role),
             "role_id": invite.role,  # what to try first differs: /baocao, /tonghop, /hopthu
             **_standing_view(ctx),  # the roles held before stay: all of them are named
@@ -102,13 +108,18 @@ def my_duties(ctx: CommandContext) -> Response:
     if agency_id is None:
         return Response((Reply("account/not_linked"),))
     answer = ctx.app.qa.agency_duties(agency_id, complete)
-    return Response((answer.reply,) if answer else (Reply("account/no_duties"),), answer)
+    return Response(_replies(answer) or (Reply("account/no_duties"),), answer)
 
 
 def deadlines(ctx: CommandContext) -> Response:
     """/hanchot: every deadline the directive sets."""
     answer = ctx.app.qa.deadlines()
-    return Response((answer.reply,) if answer else (), answer)
+    return Response(_replies(answer), answer)
+
+
+def _replies(answer: Answer | None) -> tuple[Reply, ...]:
+    """An answer's messages: with several directives, one per directive (`also`)."""
+    return (answer.reply, *answer.also) if answer else ()
 
 
 CHANNEL_NAMES = {"zalo": "Zalo", "telegram": "Telegram", "console": "cửa sổ dòng lệnh"}

@@ -184,9 +184,20 @@ def done_command(ctx: CommandContext) -> Response:
     if ctx.user.agency_id is None:
         return Response((Reply("account/not_linked"),))
     catalog = ctx.app.catalog
+    if progress.find_duty_id(catalog, duty_id) is None:
+        shared = progress.own_same_id(catalog, duty_id, ctx.user.agency_id)
+        if len(shared) > 1:
+            return Response((progress.which_duty(catalog, duty_id, shared, "xong"),))
+        duty_id = catalog.duty_label(shared[0]) if shared else duty_id
     try:
         report, new = mark_done(ctx.session, catalog, ctx.app.nudge_settings, ctx.user, duty_id)
     except NudgeError as error:
+        retired = error.reason == "unknown_duty" and progress.find_retired_duty(
+            ctx.session, duty_id
+        )
+        if retired:  # not "not found": it is, in a directive no longer in force
+            view = {"directive": retired.directive, "retired_on": retired.retired_on}
+            return Response((Reply("nudge/retired_duty", view | {"duty_id": retired.label}),))
         return Response((_nudge_error(error.reason, duty_id),))
     duty = catalog.duties[report.duty_key][1]
     view = {

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from bot.application.messages import Button, Reply
 from bot.application.periods import add_report
 from bot.config import NudgeSettings
 from bot.domain.calendar import TIMEZONE
@@ -58,6 +59,47 @@ def find_duty_id(catalog: Catalog, typed: str) -> str | None:
         typed,
         ((k, (catalog.duty_label(k), catalog.duties[k][1].id)) for k in catalog.duties),
     )
+
+
+def same_id(catalog: Catalog, typed: str, among: Iterable[str] | None = None) -> list[str]:
+    """The duties of several directives a bare id names ("1.a-1" is 06's and 15's: a
+    user types it as lists once showed it), those of `among` alone when given (an
+    agency's own): the choices to offer, since `find_duty_id` picks none of them."""
+    key = _id_key(re.sub(r"^(mã|ma)\s+", "", typed.strip(), flags=re.IGNORECASE))
+    found = [k for k in catalog.duties if key and _id_key(catalog.duties[k][1].id) == key]
+    if among is not None:
+        wanted = set(among)
+        found = [k for k in found if k in wanted]
+    return found
+
+
+def own_same_id(catalog: Catalog, typed: str, agency_id: str | None) -> list[str]:
+    """`same_id` for a person reporting for `agency_id`: the agency's own duties with
+    that id when it has any ("1.a-1" is 15's alone for Sở TT&TT), else every one."""
+    own = (
+        [d.key for d in reportable_duties(catalog, agency_id)]
+        if agency_id in catalog.agencies
+        else []
+    )
+    return same_id(catalog, typed, own) or same_id(catalog, typed)
+
+
+def which_duty(
+    catalog: Catalog, typed: str, keys: Sequence[str], command: str, rest: str = ""
+) -> Reply:
+    """Which of the duties sharing the id `typed` the user means: each as a choice
+    that sends `/command <its qualified id> rest` again."""
+    labels = [catalog.duty_label(k) for k in keys]
+    choices = [
+        {"id": label, "title": catalog.duties[k][1].title, "directive": catalog.duties[k][0].name}
+        for k, label in zip(keys, labels, strict=True)
+    ]
+    buttons = tuple(
+        Button(label, " ".join(filter(None, (f"/{command}", label, rest.strip()))))
+        for label in labels
+    )
+    view = {"typed": typed.strip()[:40], "choices": choices, "command": command}
+    return Reply("chat/which_duty", view, buttons)
 
 
 def duties_of_clause(catalog: Catalog, typed: str, keys: Iterable[str]) -> list[str]:

@@ -17,7 +17,7 @@ from bot.application.admin import agencies
 from bot.application.knowledge.seed import duty_from_db
 from bot.cli import main
 from bot.storage.db import session_scope
-from bot.storage.models import AuditLog, Duty, DutyAgency, InviteCode, OutboxMessage
+from bot.storage.models import AuditLog, Directive, Duty, DutyAgency, InviteCode, OutboxMessage
 from tests.admin.test_documents import SOURCE
 from tests.admin.test_publish_in_chat import (
     DRAFT,
@@ -228,6 +228,7 @@ def test_a_duty_without_an_agency_is_listed_and_can_be_assigned(own_data: Assist
     assert "1. 1-1 — chưa có cơ quan; trước 30/6/2021" in review  # Cục Thuế tỉnh: unknown
     assert "4. 4-1 — Công an tỉnh" in review
     assert "Chưa có cơ quan: 4 nhiệm vụ" in review
+    assert "• Nhiệm vụ: 5 (1 có cơ quan chủ trì)" in review  # every one listed is counted
     admin.send(f"/suanhap {draft} 1 chutri Sở Tài chính")
     assert "chủ trì: chưa có → Sở Tài chính" in admin.text()
     admin.send(f"/suanhap {draft} 3 han 30/9/2021")  # still without an agency: kept so
@@ -236,8 +237,16 @@ def test_a_duty_without_an_agency_is_listed_and_can_be_assigned(own_data: Assist
     again = admin.text()
     assert "1. 1-1 — Sở Tài chính; trước 30/6/2021" in again  # numbers unchanged
     assert "4. 4-1 — Công an tỉnh" in again and "Chưa có cơ quan: 3 nhiệm vụ" in again
-    admin.send(f"/congbo {draft}")
-    assert "2 nhiệm vụ" in admin.text()  # the assigned ones
+    admin.send(f"/congbo {draft}")  # asks first: 3 duties would be left out
+    asked = admin.text()
+    assert "3 nhiệm vụ chưa có cơ quan chủ trì sẽ không được công bố" in asked, asked
+    assert "• 2. 2-1 — " in asked and f"/suanhap {draft} «số nhiệm vụ» chutri" in asked
+    with session_scope(own_data.sessions) as session:
+        assert session.get(Directive, draft) is None
+    admin.press("Vẫn công bố")
+    done = admin.text()
+    assert "(2 nhiệm vụ)" in done  # the assigned ones, and those left out are named
+    assert "3 nhiệm vụ chưa có cơ quan chủ trì không được công bố: 2-1, 3-1, 5-1" in done, done
     with session_scope(own_data.sessions) as session:
         rows = session.scalars(select(Duty.id).where(Duty.directive_id == draft)).all()
         assert sorted(rows) == ["1-1", "4-1"]

@@ -77,7 +77,10 @@ def test_an_admin_publishes_a_directive_sent_as_word(own_data: Assistant) -> Non
 def test_a_dropped_draft_publishes_nothing(own_data: Assistant) -> None:
     admin = admin_of(own_data)
     send(admin, "chi-thi-77.txt", SOURCE.replace("06/CT-UBND", "77/CT-UBND").encode())
-    admin.press("Hủy")
+    admin.press("Hủy")  # asked first: corrections would go with the draft
+    assert "Bỏ bản nháp «77-CT-UBND-2019»?" in admin.text()
+    assert (own_data.settings.data_dir / "drafts" / DRAFT).exists()
+    admin.press("Bỏ bản nháp")
     assert "Đã bỏ bản nháp «77-CT-UBND-2019»" in admin.text()
     assert not (own_data.settings.data_dir / "drafts" / DRAFT).exists()
     admin.send(f"/congbo {DRAFT}")
@@ -187,3 +190,53 @@ def test_an_empty_or_undated_file_makes_no_draft(own_data: Assistant) -> None:
     assert not (own_data.settings.data_dir / "drafts").exists() or not any(
         (own_data.settings.data_dir / "drafts").iterdir()
     )
+
+
+def test_a_published_draft_is_gone_and_a_retired_directive_comes_back_only_when_confirmed(
+    own_data: Assistant, db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A leftover draft or an old «Công bố» button once brought a retired directive
+    back without a word; now the draft goes once published, and a new draft of a
+    retired directive asks before publishing it again (chat), or wants --revive."""
+    admin = admin_of(own_data)
+    source = SOURCE.replace("06/CT-UBND", "77/CT-UBND")
+    send(admin, "chi-thi-77.txt", source.encode())
+    admin.press("Công bố")
+    assert "Đã công bố Chỉ thị 77/CT-UBND" in admin.text()
+    assert not (own_data.settings.data_dir / "drafts" / DRAFT).exists()
+    admin.send(f"/congbo {DRAFT}")  # the old button, pressed again
+    assert "Không có bản nháp" in admin.text()
+
+    def active() -> bool:
+        with session_scope(own_data.sessions) as session:
+            return session.get_one(Directive, DRAFT).active
+
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    monkeypatch.setenv("DATA_DIR", str(own_data.settings.data_dir))
+    assert main(["directive", "retire", DRAFT]) == 0
+    send(admin, "chi-thi-77.txt", source.encode())
+    admin.send(f"/congbo {DRAFT}")
+    asked = admin.text()
+    assert "Chỉ thị 77/CT-UBND đã thôi áp dụng từ ngày" in asked and "Công bố lại" in asked
+    assert not active()
+    admin.press("Công bố lại")
+    assert "Đã công bố Chỉ thị 77/CT-UBND" in admin.text() and active()
+
+    # The command line: refused with how to do it, then done with --revive.
+    assert main(["directive", "retire", DRAFT]) == 0
+    import_on_command_line(own_data, db_url, tmp_path, monkeypatch, source)
+    assert main(["directive", "publish", DRAFT]) == 2 and not active()
+    assert main(["directive", "publish", DRAFT, "--revive"]) == 0 and active()
+    assert not (own_data.settings.data_dir / "drafts" / DRAFT).exists()
+
+
+def test_the_review_numbers_its_choices_alike_on_every_page(own_data: Assistant) -> None:
+    """On Zalo the choices are typed as numbers: «Công bố» was 2 on page 1 and «Hủy» 2
+    on page 2, and a user who typed 2 to publish dropped the draft."""
+    admin = admin_of(own_data)
+    send(admin, "chi-thi-77.txt", SOURCE.replace("06/CT-UBND", "77/CT-UBND").encode())
+    first = admin.zalo()
+    admin.press("Xem thêm")
+    second = admin.zalo()
+    for choice in ("1. Công bố", "2. Hủy", "3. Xem thêm"):
+        assert choice in first and choice in second, (first[-200:], second[-200:])

@@ -64,6 +64,7 @@ class Names:
 
     agencies: Mapping[str, str] = field(default_factory=dict)
     directives: Mapping[str, str] = field(default_factory=dict)
+    several: bool = False  # directives in force: a duty's id alone does not say whose
 
 
 def names(session: Session) -> Names:
@@ -71,6 +72,7 @@ def names(session: Session) -> Names:
     return Names(
         {row.id: name_of(row) for row in session.scalars(select(m.Agency))},
         {d.id: f"{d.doc_type} {d.number}" for d in session.scalars(select(m.Directive))},
+        len(session.scalars(select(m.Directive.id).where(m.Directive.active)).all()) > 1,
     )
 
 
@@ -79,7 +81,8 @@ def entity_word(
 ) -> str:
     """What an entry is about as an admin reads it: an agency or directive by name, a
     merge as "A, B vào C", a duty or clause without its directive's key
-    ("06-CT-UBND-2019/2.f-5" -> "2.f-5"), a day as dd/mm/yyyy."""
+    ("06-CT-UBND-2019/2.f-5" -> "2.f-5"; with several directives in force, named:
+    "2.f-5 (Chỉ thị 06/CT-UBND)"), a day as dd/mm/yyyy."""
     if entity_type == "agency":
         merged, _, target = entity_id.rpartition("/")
         if not merged:
@@ -91,4 +94,7 @@ def entity_word(
         return by.directives.get(entity_id, entity_id)
     if _ISO_DAY.fullmatch(entity_id):
         return f"{dt.date.fromisoformat(entity_id):%d/%m/%Y}"
-    return entity_id.rsplit("/", 1)[-1]
+    directive_id, _, item = entity_id.rpartition("/")
+    if by.several and directive_id in by.directives:
+        return f"{item} ({by.directives[directive_id]})"  # «1.a-1» is 06's and 15's
+    return item

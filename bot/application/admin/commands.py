@@ -12,6 +12,7 @@ answers has changed.
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -25,11 +26,12 @@ from bot.application.commands import CommandContext, admin, small_int
 from bot.application.file_limits import size_text, too_big
 from bot.application.knowledge.seed import duty_from_db
 from bot.application.messages import Attachment, Button, OutgoingFile, Reply, Response
-from bot.application.progress import find_duty_id
+from bot.application.progress import find_duty_id, same_id, which_duty
 from bot.application.services import not_found, respond
 from bot.domain.calendar import TIMEZONE
 from bot.domain.catalog import Catalog
 from bot.domain.dates import Issued
+from bot.domain.knowledge import scoped_key
 from bot.domain.roles import can_belong_to, role_named
 from bot.storage.models import AuditLog, Duty, FaqEntry, QuestionLog, User, utcnow
 from nlu.normalize import fold
@@ -133,22 +135,38 @@ def extend(ctx: CommandContext) -> Response:
     words = args.split()
     # Recurring duties follow their schedule, continuous ones have none: only a
     # fixed deadline can be extended.
-    dated = [d for _, d in ctx.app.catalog.duties.values() if d.timing.kind == "deadline"]
-    usage = respond(Reply("admin/due_usage", {"duties": dated}))
-    key = find_duty_id(ctx.app.catalog, words[0]) if len(words) == 2 else None
-    if key is None or key not in {d.key for d in dated}:
+    catalog = ctx.app.catalog
+    dated = [k for k, (_, d) in catalog.duties.items() if d.timing.kind == "deadline"]
+    listed = _listed(catalog, dated)
+    usage = respond(Reply("admin/due_usage", {"duties": listed}))
+    if len(words) != 2:
         return usage
-    directive, duty = ctx.app.catalog.duties[key]
+    key = find_duty_id(catalog, words[0])
+    if key is None:
+        shared = same_id(catalog, words[0], dated)
+        if len(shared) > 1:
+            return respond(which_duty(catalog, words[0], shared, "gianhan", words[1]))
+        key = shared[0] if shared else None
+    if key is None or key not in dated:
+        return usage
+    directive, duty = catalog.duties[key]
     due = None
     if words[1].lower() not in ("bo", "bỏ"):
         try:
             due = files.parse_date(words[1], Issued.of(directive))
         except ValueError as problem:  # the reason, in Vietnamese (`check_date`)
-            view = {"duties": dated, "problem": str(problem)}
-            return respond(Reply("admin/due_usage", view))
+            refused = {"duties": listed, "problem": str(problem)}
+            return respond(Reply("admin/due_usage", refused))
     content.set_effective_due(session, user, directive.id, duty.id, due)
     ctx.app.reload_now(session)  # answers show the extension
-    return respond(Reply("admin/due_set", {"duty": duty.title, "due": due}))
+    view = {"duty": duty.title, "due": due, "id": duty.id, "directive": directive.name}
+    return respond(Reply("admin/due_set", view))
+
+
+def _listed(catalog: Catalog, keys: Iterable[str]) -> list[dict[str, str]]:
+    """Duties as lists show them: the id users type (with its directive when several
+    are active: «1.a-1» alone is 06's and 15's), and the title."""
+    return [{"id": catalog.duty_label(k), "title": catalog.duties[k][1].title} for k in keys]
 
 
 # "Chưa đúng" shown in /hopthu, and how many of them get buttons (the phone's screen).
@@ -240,6 +258,9 @@ def edit_duty(ctx: CommandContext) -> Response:
     catalog = ctx.app.catalog
     typed, _, rest = args.strip().partition(" ")
     key = find_duty_id(catalog, typed)
+    shared = same_id(catalog, typed) if key is None else []
+    if len(shared) > 1:
+        return respond(which_duty(catalog, typed, shared, "suanv", rest))
     if key is None:
         return _duty_usage(ctx.app.catalog, typed)
     word, _, value = rest.strip().partition(" ")
@@ -286,7 +307,8 @@ def _duty_view(ctx: CommandContext, directive_id: str, duty_id: str, changed: bo
         return [names[a].short_name if a in names else a for a in ids]
 
     view = {
-        "id": duty_id,
+        # As typed back in the commands shown: with its directive when several are active.
+        "id": ctx.app.catalog.duty_label(scoped_key(directive_id, duty_id)),
         "title": duty.title,
         "clause": ctx.app.catalog.duty_clause_label(duty),
         "addressees": short(duty.addressees),
@@ -299,7 +321,7 @@ def _duty_view(ctx: CommandContext, directive_id: str, duty_id: str, changed: bo
 
 
 def _duty_usage(catalog: Catalog, duty_id: str) -> Response:
-    duties = [d for _, d in catalog.duties.values()]
+    duties = _listed(catalog, catalog.duties)
     return respond(Reply("admin/duty_usage", {"id": duty_id[:40], "duties": duties}))
 
 

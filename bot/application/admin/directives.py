@@ -10,7 +10,7 @@ Q&A at once: answers and nudges use the directive from the next message on.
 from __future__ import annotations
 
 import shutil
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path, PurePath
 from typing import TYPE_CHECKING
 
@@ -21,13 +21,14 @@ from bot.application.importer.documents import UnreadableDocument, document_text
 from bot.application.importer.draft import write_draft
 from bot.application.importer.pipeline import import_directive
 from bot.application.knowledge import publishing
-from bot.application.messages import Attachment, Reply, Response
+from bot.application.messages import Attachment, Button, Reply, Response
 from nlu.normalize import fold
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from bot.application.services import Services
+    from bot.storage import models as m
 
 DOCUMENT_SUFFIXES = (".txt", ".docx", ".pdf")
 
@@ -152,20 +153,44 @@ def correct_command(ctx: CommandContext) -> Response:
     return Response((reply,))
 
 
+# /congbo <mã> xacnhan: publish what a plain /congbo asked to confirm (a directive that
+# was retired comes back, duties without an agency are left out); a word typed on
+# purpose, never a leftover draft's doing.
+CONFIRM_WORD = "xacnhan"
+
+
 def publish_command(ctx: CommandContext) -> Response:
-    """/congbo <mã bản nháp> [huy]: publish the draft (answers and nudges start at
-    once), or drop it."""
+    """/congbo <mã bản nháp> [xacnhan | huy [xacnhan]]: publish the draft (answers and
+    nudges start at once), asking first when that brings back a retired directive or
+    leaves duties out; or drop it, asked first too (its corrections go with it)."""
     words = ctx.args.split()
-    if not words or len(words) > 2:
+    rest = words[1:]
+    drop = rest[:1] == [DROP_WORD]
+    confirmed = rest[1:] if drop else rest
+    if not words or confirmed not in ([], [CONFIRM_WORD]):
         return Response((Reply("admin/directive_usage"),))
-    drop = words[1:] == [DROP_WORD]
-    if len(words) == 2 and not drop:
-        return Response((Reply("admin/directive_usage"),))
-    return Response((settle(ctx.session, ctx.app, ctx.user.id, words[0], drop),))
+    draft_id = words[0]
+    if drop and not confirmed and (_drafts(ctx.app) / draft_id).is_dir():
+        buttons = (
+            Button("Bỏ bản nháp", f"/congbo {draft_id} {DROP_WORD} {CONFIRM_WORD}", "confirm"),
+            Button("Giữ bản nháp", f"/suanhap {draft_id}", "cancel"),
+        )
+        return Response((Reply("admin/directive_drop_confirm", {"id": draft_id}, buttons),))
+    reply = settle(ctx.session, ctx.app, ctx.user.id, draft_id, drop, bool(confirmed))
+    return Response((reply,))
 
 
-def settle(session: Session, services: Services, user_id: int, draft_id: str, drop: bool) -> Reply:
-    """Publish the draft `draft_id` (answers and nudges start at once), or drop it."""
+def settle(
+    session: Session,
+    services: Services,
+    user_id: int,
+    draft_id: str,
+    drop: bool,
+    confirmed: bool = False,
+) -> Reply:
+    """Publish the draft `draft_id` (answers and nudges start at once), or drop it.
+    Published, the draft is gone: a leftover draft, or an old «Công bố» button, cannot
+    publish it again (a retired directive would come back without a word)."""
     if not drafts.DRAFT_ID.match(draft_id):
         return Reply("admin/directive_usage")
     folder = _drafts(services) / draft_id
@@ -174,14 +199,53 @@ def settle(session: Session, services: Services, user_id: int, draft_id: str, dr
     if drop:
         shutil.rmtree(folder)
         return Reply("admin/directive_dropped", {"id": draft_id})
+    agencies = services.catalog.kb.agencies
     try:
-        directive = publishing.publish(session, folder, user_id)
+        draft: drafts.Draft | None = drafts.open_draft(folder, agencies)
+    except drafts.DraftError:
+        draft = None  # publishing says what is wrong with it
+    if draft is not None and not confirmed:
+        left_out = [r for r in drafts.duty_rows(draft, agencies) if not r.assigned]
+        gone = publishing.retired(session, draft.directive.id)
+        if left_out or gone is not None:
+            return _confirm(draft, gone, left_out)
+    try:
+        directive = publishing.publish(session, folder, user_id, revive=confirmed)
     except publishing.PublishError as error:
         return Reply("admin/directive_not_published", {"problem": str(error)})
+    shutil.rmtree(folder)
     services.reload_now(session)
-    return Reply(
-        "admin/directive_published", {"name": directive.name, "duties": len(directive.duties)}
+    view = {
+        "name": directive.name,
+        "duties": len(directive.duties),
+        "left_out": [d.id for d in draft.unassigned] if draft else [],
+    }
+    return Reply("admin/directive_published", view)
+
+
+def _confirm(
+    draft: drafts.Draft, retired: m.Directive | None, left_out: Sequence[drafts.DraftDuty]
+) -> Reply:
+    """What publishing the draft would do that the admin may not expect (a retired
+    directive back in force, duties left out for want of an agency), and the choice
+    to publish all the same or to go back to the draft."""
+    draft_id = draft.folder.name
+    view = {
+        "id": draft_id,
+        "name": draft.directive.name,
+        "retired": retired is not None,
+        "retired_on": publishing.retired_day(retired) if retired else None,
+        "left_out": left_out,
+    }
+    buttons = (
+        Button(
+            "Công bố lại" if retired else "Vẫn công bố",
+            f"/congbo {draft_id} {CONFIRM_WORD}",
+            "confirm",
+        ),
+        Button("Chưa công bố", f"/suanhap {draft_id}", "cancel"),
     )
+    return Reply("admin/directive_confirm", view, buttons)
 
 
 COMMANDS = (

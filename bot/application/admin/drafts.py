@@ -314,16 +314,18 @@ def duty_rows(draft: Draft, agencies: Sequence[Agency]) -> list[DraftDuty]:
 
 
 def _buttons(draft_id: str, rows: Sequence[DraftDuty], shown_to: int) -> tuple[Button, ...]:
-    """«Xem thêm» while duties are left to see, «Công bố» and «Hủy»."""
+    """«Công bố» and «Hủy», then «Xem thêm» while duties are left to see: the same
+    numbers on every page where a channel numbers the choices (typing «2» on page 2
+    meaning «Công bố» once dropped a draft)."""
     more = (
         (Button("Xem thêm", f"/suanhap {draft_id} {PAGE_WORD} {shown_to // DUTIES_SHOWN + 1}"),)
         if shown_to < len(rows)
         else ()
     )
     return (
-        *more,
         Button("Công bố", f"/congbo {draft_id}", "confirm"),
         Button("Hủy", f"/congbo {draft_id} {DROP_WORD}", "cancel"),
+        *more,
     )
 
 

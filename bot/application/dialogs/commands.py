@@ -120,6 +120,11 @@ def duty_history(ctx: CommandContext, agency_id: str, typed: str) -> Response:
     directive's duty too (its history, marked as no longer in force)."""
     catalog = ctx.app.catalog
     duty_key = progress.find_duty_id(catalog, typed)
+    if duty_key is None:
+        shared = progress.own_same_id(catalog, typed, agency_id)
+        if len(shared) > 1:
+            return Response((progress.which_duty(catalog, typed, shared, "tiendo"),))
+        duty_key = shared[0] if shared else None
     if agency_id in catalog.agencies:
         own, name = progress.reportable_duties(catalog, agency_id), catalog.agencies[agency_id].name
     else:  # made a moment ago (a merge into a new ward): the indexes are being rebuilt

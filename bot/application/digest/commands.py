@@ -15,6 +15,7 @@ from bot.application.digest.builder import DigestBuilder, enqueue_on_demand
 from bot.application.digest.xlsx import to_xlsx
 from bot.application.messages import Button, OutgoingFile, Reply, Response
 from bot.config import NudgeSettings
+from bot.domain.catalog import Catalog
 from bot.domain.roles import ADMIN, MANAGER
 from bot.storage.models import utcnow
 from nlu.normalize import fold
@@ -108,34 +109,71 @@ def may_draft_quarterly(
 
 
 def quarterly_files(
-    session: Session, builder: DigestBuilder, user_id: int | None, now: dt.datetime
+    session: Session,
+    builder: DigestBuilder,
+    user_id: int | None,
+    now: dt.datetime,
+    directive_id: str | None = None,
 ) -> tuple[OutgoingFile, OutgoingFile]:
-    """The quarterly report (.docx) from the province-wide status, and its annex (.xlsx)."""
-    built = builder.build(session, now, builder.all_agencies(), "toàn tỉnh", user_id)
+    """The quarterly report (.docx) from the province-wide status, and its annex (.xlsx):
+    on `directive_id`, or on every active directive (None)."""
+    built = builder.build(
+        session, now, builder.all_agencies(), "toàn tỉnh", user_id, directive_id=directive_id
+    )
     year, quarter = quarterly.quarter_of(quarterly.local_day(built.generated_at))
-    name = f"bao-cao-quy-{quarter}-{year}-chi-thi-06.docx"
+    which = _file_word(builder.catalog, directive_id)
+    name = f"bao-cao-quy-{quarter}-{year}-{which}.docx"
     document = OutgoingFile(name, quarterly.to_docx(built, year, quarter, builder.evidence_url))
     # The report refers to its annex ("chi tiết tại Phụ lục kèm theo"): the workbook,
     # headed as the annex of that report.
-    annex_name = f"phu-luc-bao-cao-quy-{quarter}-{year}-chi-thi-06.xlsx"
+    annex_name = f"phu-luc-bao-cao-quy-{quarter}-{year}-{which}.xlsx"
     annex_of = quarterly.ANNEX_OF.format(year=year)
     workbook = to_xlsx(built, builder.status_labels, annex_of, builder.evidence_url)
     annex = OutgoingFile(annex_name, workbook, "Phụ lục")
     return document, annex
 
 
+def _file_word(catalog: Catalog, directive_id: str | None) -> str:
+    """How the files name what they report on: "chi-thi-06", or "cac-chi-thi" for
+    several directives at once."""
+    chosen = [directive_id] if directive_id else list(catalog.directives)
+    if len(chosen) != 1:
+        return "cac-chi-thi"
+    number = catalog.directives[chosen[0]].number.split("/")[0]
+    return f"chi-thi-{fold(number).replace(' ', '-')}"
+
+
 def quarterly_report(ctx: CommandContext) -> Response:
-    """/baocaoquy: Sở TT&TT's quarterly report to UBND tỉnh on the directive, as a
-    .docx draft from the province-wide status (Sở TT&TT's and the province's managers,
-    and admins)."""
+    """/baocaoquy [văn bản]: Sở TT&TT's quarterly report to UBND tỉnh on a directive,
+    as a .docx draft from the province-wide status (Sở TT&TT's and the province's
+    managers, and admins). With several directives active, the user picks one first
+    (each is reported on by itself), as /tonghop offers them."""
     user = ctx.user
     roles, scope = accounts.menu_roles(user), accounts.manager_scope(user)
     if not may_draft_quarterly(roles, scope, ctx.app.nudge_settings):
         raise CommandRefused(Reply("digest/quarterly_not_allowed"))
+    catalog = ctx.app.catalog
+    typed = ctx.args.strip()
+    directive_id = catalog.directive_named(typed) if typed else None
+    if (typed and directive_id is None) or (not typed and catalog.active_count > 1):
+        directives = list(catalog.directives.values())
+        picks = tuple(Button(d.name, f"/baocaoquy {d.short_label}") for d in directives)
+        which = {
+            "typed": typed[:40],
+            "directives": [d.name for d in directives],
+            "example": directives[0].short_label,
+        }
+        return Response((Reply("digest/quarterly_which", which, picks),))
     now = utcnow()
-    document, annex = quarterly_files(ctx.session, builder_for(ctx), user.id, now)
+    document, annex = quarterly_files(ctx.session, builder_for(ctx), user.id, now, directive_id)
     year, quarter = quarterly.quarter_of(quarterly.local_day(now))
-    view = {"quarter": quarter, "year": year, "name": document.name, "annex": annex.name}
+    view = {
+        "quarter": quarter,
+        "year": year,
+        "name": document.name,
+        "annex": annex.name,
+        "subject": catalog.subject([directive_id] if directive_id else ()),
+    }
     return Response((Reply("digest/quarterly", view, files=(document, annex)),))
 
 
@@ -151,7 +189,7 @@ COMMANDS = (
     Command(
         "baocaoquy",
         quarterly_report,
-        "Dự thảo báo cáo quý của Sở TT&TT (.docx)",
+        "Dự thảo báo cáo quý của Sở TT&TT (.docx): /baocaoquy [văn bản]",
         MANAGERS,
         refusal="digest/quarterly_not_allowed",
     ),

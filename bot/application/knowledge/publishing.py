@@ -23,6 +23,8 @@ from sqlalchemy.orm import Session
 
 from bot.application.knowledge.pack import PackError, load_directive
 from bot.application.knowledge.seed import publish_directive
+from bot.domain.calendar import TIMEZONE
+from bot.domain.dates import vn_date
 from bot.domain.knowledge import Directive, names_directive
 from bot.storage import models as m
 
@@ -45,6 +47,31 @@ class PublishError(Exception):
     """A directive that cannot be published or retired; the reason in Vietnamese."""
 
 
+class RetiredDirective(PublishError):
+    """A draft of a directive that was retired: publishing it brings the directive back
+    (answers, nudges), which only an explicit `revive` may do, never a leftover draft
+    or an old «Công bố» button."""
+
+    def __init__(self, row: m.Directive) -> None:
+        self.retired_on = retired_day(row)
+        name = f"{row.doc_type} {row.number}"
+        since = f" từ ngày {vn_date(self.retired_on)}" if self.retired_on else ""
+        super().__init__(f"{name} đã thôi áp dụng{since}; công bố lại cần xác nhận.")
+        self.name = name
+
+
+def retired_day(row: m.Directive) -> dt.date | None:
+    """The province's day a directive was retired, as admins read dates (None: not
+    kept)."""
+    return row.retired_at.astimezone(TIMEZONE).date() if row.retired_at else None
+
+
+def retired(session: Session, directive_id: str) -> m.Directive | None:
+    """The directive `directive_id` when it was published and then retired."""
+    row = session.get(m.Directive, directive_id)
+    return row if row is not None and not row.active else None
+
+
 @dataclass(frozen=True)
 class Listed:
     id: str
@@ -56,14 +83,20 @@ class Listed:
     duties: int
 
 
-def publish(session: Session, folder: Path, user_id: int | None = None) -> Directive:
+def publish(
+    session: Session, folder: Path, user_id: int | None = None, *, revive: bool = False
+) -> Directive:
     """Check the draft pack in `folder` against the agencies in use and publish it
-    (`user_id`: the admin who did, None from the command line)."""
+    (`user_id`: the admin who did, None from the command line). A retired directive is
+    published again only with `revive` (RetiredDirective otherwise)."""
     agency_ids = frozenset(session.scalars(select(m.Agency.id).where(m.Agency.active)))
     try:
         directive = load_directive(folder, agency_ids, named_by_id=False)
     except (OSError, PackError) as error:
         raise PublishError(f"Bản nháp chưa công bố được: {error}") from error
+    gone = retired(session, directive.id)
+    if gone is not None and not revive:
+        raise RetiredDirective(gone)
     publish_directive(session, directive)
     _audit(session, "publish", directive.id, user_id)
     return directive

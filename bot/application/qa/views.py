@@ -56,7 +56,8 @@ def duty_view(catalog: Catalog, duty: Duty, role: str = "") -> dict[str, Any]:
         "id": duty.id,
         "title": duty.title,
         "text": duty.text,
-        "clause": label(catalog, duty.clause),
+        # The duty's own directive: a list across directives (/hanchot) mixes them.
+        "clause": catalog.duty_clause_label(duty),
         "role": role,
         "lead": names(catalog, duty.lead) or [NO_HOLDER],
         "coordinate": names(catalog, duty.coordinate),
