@@ -89,6 +89,7 @@ class Reference:
 
     start: int
     end: int
+    type_length: int  # how many of its words are the type ("chỉ thị": 2)
     numbers: tuple[int, ...]
     years: tuple[int, ...]
     subject: tuple[str, ...]
@@ -124,7 +125,7 @@ def references(catalog: Catalog, tokens: Sequence[str]) -> list[Reference]:
             about = end + 1 if list(tokens[end : end + 1]) == ["ve"] else end
             length, subject = _title_words(titles, tokens[about:], catalog.stopwords)
             end = about + length if length else end
-            found.append(Reference(start, end, tuple(numbers), tuple(years), subject))
+            found.append(Reference(start, end, len(words), tuple(numbers), tuple(years), subject))
     return found
 
 
@@ -148,17 +149,20 @@ def _has_digit(token: str) -> bool:
 
 
 def without_reference(catalog: Catalog, parse: Parse) -> str:
-    """The question without the words naming its directive ("chỉ thị 15 nói gì về chữ
-    ký số" -> "noi gi ve chu ky so", normalized), "" when it names none or is nothing
-    else ("Chỉ thị 15/CT-UBND?"). Those words say which document is asked about, not
-    what about it: searched, «chỉ thị» finds the preamble's «Chủ tịch UBND tỉnh chỉ
-    thị:»; classified, «năm 2021 về chuyển đổi số» hides «giao Công an tỉnh việc gì»;
-    and the title's «chuyển đổi số», taken for a topic, narrows an agency's duties to
-    the few that repeat it."""
+    """The question without the words naming its directive but its type ("chỉ thị năm
+    2021 về chuyển đổi số giao Công an tỉnh việc gì" -> "chi thi giao cong an tinh viec
+    gi", normalized), "" when it names none or is nothing else ("Chỉ thị 15/CT-UBND?").
+    Those words say which document is asked about, not what about it: classified,
+    «năm 2021 về chuyển đổi số» hides «giao Công an tỉnh việc gì»; the title's
+    «chuyển đổi số», taken for a topic, narrows an agency's duties to the few that
+    repeat it; and «15» is found in «trước ngày 15 của tháng cuối quý»."""
     spans = [r for r in references(catalog, parse.tokens) if r.numbers or r.years or r.subject]
-    removed = {i for r in spans for i in range(r.start, r.end)}
+    # Its type stays: "chỉ thị do ai ký" asks about the document, "do ai ký" need not.
+    removed = {i for r in spans for i in range(r.start + r.type_length, r.end)}
     kept = [t for i, t in enumerate(parse.tokens) if i not in removed]
-    return " ".join(kept) if removed and kept else ""
+    types = {i for r in spans for i in range(r.start, r.start + r.type_length)}
+    asked = len(kept) > len(types)  # more than "chỉ thị"
+    return " ".join(kept) if removed and asked else ""
 
 
 def wrong_years(catalog: Catalog, parse: Parse) -> list[tuple[Directive, int]]:
