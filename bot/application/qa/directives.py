@@ -19,7 +19,8 @@ from typing import TypeVar
 from bot.application.messages import Button, Reply
 from bot.application.qa.answer import Answer, make
 from bot.application.qa.document import DOCUMENT_TYPES, documents_named
-from bot.application.qa.followup import WHEN_WORDS
+from bot.application.qa.duties import DUTY_WORDS
+from bot.application.qa.followup import STATUS_WORDS, WHEN_WORDS
 from bot.application.qa.matching import MIN_COVERAGE, MIN_MATCH, STRONG_MATCH, Matcher, contains
 from bot.application.qa.topics import distinct_passages
 from bot.application.qa.views import passage_view
@@ -239,6 +240,11 @@ def fits(catalog: Catalog, text: str, asks_when: bool = False) -> list[str]:
     words = catalog.normalizer.tokens(text)
     tokens = [t for t in words if t not in catalog.stopwords]
     subject = [t for t in tokens if t not in WHEN_WORDS]
+    asks_of_duties = asks_when or any(t in DUTY_WORDS for t in subject)
+    if asks_of_duties and all(t in DUTY_WORDS or t in STATUS_WORDS for t in subject):
+        # "Những việc nào có thời hạn?": about no subject, so about each directive
+        # alike (each that dates a duty, asked when), whatever its words score.
+        return [d.id for d in catalog.directives.values() if not asks_when or _dates(d)]
     owners = _owners(catalog.words_by_directive, [t for t in subject if _own_word(t)])
     if len(owners) == 1:
         phrases = _phrases(words, catalog.stopwords | WHEN_WORDS)
@@ -259,6 +265,10 @@ def fits(catalog: Catalog, text: str, asks_when: bool = False) -> list[str]:
     ]
     found += [(split_key(h.key)[0], h.score) for h in duty_hits]
     return _best_per_directive(catalog, found)
+
+
+def _dates(directive: Directive) -> bool:
+    return any(d.timing.kind != "continuous" for d in directive.duties)
 
 
 def _best_per_directive(catalog: Catalog, found: Sequence[tuple[str, float]]) -> list[str]:
