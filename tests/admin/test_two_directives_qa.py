@@ -118,7 +118,10 @@ def test_a_subject_asked_of_a_named_directive_is_found_in_its_duties(two: Assist
     """06's topics (with their aliases) found in 15's words: «chữ ký số» in Mục 7.b,
     «thủ tục hành chính» (dịch vụ công) in Mục 5 and 8; never the preamble's «Chủ tịch
     UBND tỉnh chỉ thị:», found by «chỉ thị» and the «số» of «chuyển đổi số»."""
-    for question in ("chi thi 15 noi gi ve chu ky so", "Chỉ thị chuyển đổi số nói gì về chữ ký số?"):
+    for question in (
+        "chi thi 15 noi gi ve chu ky so",
+        "Chỉ thị chuyển đổi số nói gì về chữ ký số?",
+    ):
         kind, citations, reply = told(two, question)
         assert citations == ("15/2021 · Mục 7.b",), (question, reply)
         assert "Phần mở đầu" not in reply

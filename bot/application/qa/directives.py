@@ -172,9 +172,9 @@ def wrong_years(catalog: Catalog, parse: Parse) -> list[tuple[Directive, int]]:
     found = []
     for reference in references(catalog, parse.tokens):
         for directive in catalog.held:
-            if _first(directive.number) in reference.numbers and reference.years:
-                if directive.issued.year not in reference.years:
-                    found.append((directive, reference.years[0]))
+            named_by_number = _first(directive.number) in reference.numbers
+            if named_by_number and reference.years and directive.issued.year not in reference.years:
+                found.append((directive, reference.years[0]))
     return found
 
 
@@ -240,11 +240,10 @@ def fits(catalog: Catalog, text: str, asks_when: bool = False) -> list[str]:
     words = catalog.normalizer.tokens(text)
     tokens = [t for t in words if t not in catalog.stopwords]
     subject = [t for t in tokens if t not in WHEN_WORDS]
-    asks_of_duties = asks_when or any(t in DUTY_WORDS for t in subject)
-    if asks_of_duties and all(t in DUTY_WORDS or t in STATUS_WORDS for t in subject):
-        # "Những việc nào có thời hạn?": about no subject, so about each directive
-        # alike (each that dates a duty, asked when), whatever its words score.
-        return [d.id for d in catalog.directives.values() if not asks_when or _dates(d)]
+    if asks_when and all(t in DUTY_WORDS or t in STATUS_WORDS for t in subject):
+        # "Những việc nào có thời hạn?": when, of no subject; so of each directive
+        # that dates a duty alike, whatever its words score.
+        return [d.id for d in catalog.directives.values() if _dates(d)]
     owners = _owners(catalog.words_by_directive, [t for t in subject if _own_word(t)])
     if len(owners) == 1:
         phrases = _phrases(words, catalog.stopwords | WHEN_WORDS)
