@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
 from functools import cached_property
 from itertools import pairwise
 from typing import Generic, Literal, TypeVar
@@ -151,6 +151,51 @@ def agency_names(agencies: Iterable[Agency]) -> dict[str, str]:
         for surface in (agency.id, agency.name, agency.short_name, *agency.aliases):
             names.setdefault(fold(surface), agency.id)
     return names
+
+
+def with_topics(
+    directive: Directive, topics: Iterable[Topic], tokens: Callable[[str], list[str]]
+) -> Directive:
+    """`directive` with those of `topics` (other directives') that it has not under
+    their id, on the clauses and duties whose words name them (by name or alias).
+    The NLU finds a topic in a question from every directive's names, then one
+    directive answers: without them, «chữ ký số» of 06 would be no topic of 15,
+    whose Mục 7.b names it, and «Công an tỉnh ... về chuyển đổi số» asked of 06 none
+    of its duties though they all may be (`Matcher.about`)."""
+    own = {t.id for t in directive.topics}
+    borrowed = {t.id: t for t in topics if t.id not in own}
+    if not borrowed:
+        return directive
+    names = {
+        t.id: [tuple(tokens(n)) for n in (t.name, *t.aliases) if tokens(n)]
+        for t in borrowed.values()
+    }
+
+    def named_in(*texts: str) -> tuple[str, ...]:
+        words = tokens(" ".join(texts))
+        return tuple(t for t, phrases in names.items() if any(_holds(words, p) for p in phrases))
+
+    clauses = tuple(
+        replace(c, topics=(*c.topics, *named_in(c.title, c.text, *c.items)))
+        for c in directive.clauses
+    )
+    # A duty with topics of its own is about those only (`Matcher.about`): it gets the
+    # borrowed ones its words name; one without is about its clause's.
+    duties = tuple(
+        replace(d, topics=(*d.topics, *named_in(d.title, d.text))) if d.topics else d
+        for d in directive.duties
+    )
+    found = tuple(
+        Topic(t.id, t.name, t.aliases, tuple(c.id for c in clauses if t.id in c.topics))
+        for t in borrowed.values()
+    )
+    held = tuple(t for t in found if t.clauses)
+    return replace(directive, clauses=clauses, duties=duties, topics=(*directive.topics, *held))
+
+
+def _holds(words: Sequence[str], phrase: Sequence[str]) -> bool:
+    n = len(phrase)
+    return any(tuple(words[i : i + n]) == tuple(phrase) for i in range(len(words) - n + 1))
 
 
 class Catalog:
@@ -357,8 +402,10 @@ class Catalog:
         from once it knows which directive a question is about."""
         if list(self.directives) == [directive_id]:
             return self
+        directive = self.directives[directive_id]
+        others = [t for d in self.kb.directives if d.id != directive_id for t in d.topics]
         kb = KnowledgeBase(
-            directives=(self.directives[directive_id],),
+            directives=(with_topics(directive, others, self.normalizer.tokens),),
             agencies=self.kb.agencies,
             faq=self.kb.faq,
             retired=self.kb.retired,

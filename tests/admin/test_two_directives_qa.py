@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from bot.app import Assistant
 from bot.application import accounts
+from bot.application.qa import directives
 from bot.cli import main
 from bot.config import PROJECT_ROOT
 from bot.storage.db import session_scope
@@ -75,6 +76,98 @@ def test_a_term_of_the_directive_named_is_answered_with_its_passage(two: Assista
     # A subject the directive does not hold is still refused by name.
     kind, _, reply = answered(two, "Chỉ thị 15 quy định gì về bóng đá?")
     assert kind == "refusal" and "không đề cập đến bóng đá" in reply
+
+
+def told(assistant: Assistant, question: str) -> tuple[str, tuple[str, ...], str]:
+    """`answered`, with every message of the answer (a note before it, a second part)."""
+    answer = assistant.core.qa.answer(question)
+    replies = (answer.reply, *answer.also)
+    return answer.kind, answer.citations, "\n".join(assistant.renderer.render(r) for r in replies)
+
+
+def test_a_directive_named_by_its_year_or_title_gives_all_the_agencys_duties(
+    two: Assistant,
+) -> None:
+    """«chuyển đổi số» is the subject of 15/2021's title: naming it names the directive
+    and narrows nothing (Công an tỉnh has two duties in Mục 6, UBND cấp huyện three
+    in Mục 7, VP UBND tỉnh one in Mục 5, none of them repeating the words)."""
+    for question in (
+        "chỉ thị năm 2021 về chuyển đổi số giao Công an tỉnh việc gì?",
+        "chi thi chuyen doi so giao cong an tinh viec gi",
+    ):
+        kind, citations, reply = told(two, question)
+        assert kind == "duties" and citations == ("15/2021 · Mục 6",), (question, reply)
+        assert "an ninh mạng" in reply and "Cơ sở dữ liệu quốc gia về dân cư" in reply
+        assert "không giao" not in reply
+    for question in (
+        "Văn phòng UBND tỉnh phải làm gì theo chỉ thị chuyển đổi số?",
+        "van phong ubnd tinh lam gi theo chi thi day manh chuyen doi so",
+    ):
+        kind, citations, reply = told(two, question)
+        assert kind == "duties" and "15/2021 · Mục 5" in citations, (question, reply)
+        assert "06/2019" not in reply and "31/12/2021" in reply
+    kind, citations, reply = told(two, "chi thi chuyen doi so giao ubnd huyen viec gi")
+    assert {"15/2021 · Mục 7.a", "15/2021 · Mục 7.b", "15/2021 · Mục 7.c"} <= set(citations)
+    # Words every title holds name none: «tỉnh Bắc Ninh» is no directive's subject.
+    qa = two.core.qa
+    question = "Chỉ thị tỉnh Bắc Ninh giao Sở Nội vụ việc gì?"
+    assert directives.named(qa.catalog, qa.nlu.parse(question), question) == []
+
+
+def test_a_subject_asked_of_a_named_directive_is_found_in_its_duties(two: Assistant) -> None:
+    """06's topics (with their aliases) found in 15's words: «chữ ký số» in Mục 7.b,
+    «thủ tục hành chính» (dịch vụ công) in Mục 5 and 8; never the preamble's «Chủ tịch
+    UBND tỉnh chỉ thị:», found by «chỉ thị» and the «số» of «chuyển đổi số»."""
+    for question in (
+        "chi thi 15 noi gi ve chu ky so",
+        "Chỉ thị chuyển đổi số nói gì về chữ ký số?",
+    ):
+        kind, citations, reply = told(two, question)
+        assert citations == ("15/2021 · Mục 7.b",), (question, reply)
+        assert "Phần mở đầu" not in reply
+    for question in (
+        "chi thi 15 noi gi ve dich vu cong truc tuyen",
+        "Chỉ thị 15 nói gì về dịch vụ công trực tuyến?",
+    ):
+        kind, citations, reply = told(two, question)
+        assert kind != "refusal" and "15/2021 · Mục 5" in citations, (question, reply)
+    for question in ("hạn số hóa hồ sơ thủ tục hành chính", "han so hoa ho so thu tuc hanh chinh"):
+        kind, citations, reply = told(two, question)
+        assert kind == "deadline" and citations == ("15/2021 · Mục 8",), (question, reply)
+        assert "31/12/2022" in reply
+
+
+def test_a_year_not_the_directives_is_said_before_the_answer(two: Assistant) -> None:
+    kind, _, reply = told(two, "Chỉ thị 06/CT-UBND năm 2021 quy định gì?")
+    first, rest = reply.split("\n", 1)
+    assert first == "Lưu ý: Chỉ thị 06/CT-UBND ban hành năm 2019 (19/4/2019), không phải năm 2021."
+    assert kind == "metadata" and "ngày 19/4/2019" in rest
+    kind, citations, reply = told(two, "chi thi 15/ct-ubnd nam 2019 giao so noi vu viec gi")
+    assert "không phải năm 2019" in reply and "15/2021 · Mục 2.a" in citations, reply
+    _, _, reply = told(two, "Chỉ thị 06/CT-UBND năm 2019 quy định gì?")
+    assert "không phải năm" not in reply
+
+
+CT09 = Path(__file__).parents[1] / "support" / "ct09.txt"
+
+
+def test_which_directive_offers_every_directive_that_fits(
+    two: Assistant, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, db_url: str
+) -> None:
+    """A third directive with dated duties (09/2023, written for the issue 12 trial):
+    «Những việc nào có thời hạn?» names no subject, so it is asked of all three."""
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    draft = tmp_path / "ct09"
+    assert main(["directive", "import", str(CT09), "--out", str(draft)]) == 0
+    assert main(["directive", "publish", str(draft)]) == 0
+    with assistant_on(db_url, PROJECT_ROOT / "data") as three:
+        for question in ("Những việc nào có thời hạn?", "nhung viec nao sap den han"):
+            kind, _, reply = told(three, question)
+            assert kind == "which_directive", reply
+            for name in ("06/CT-UBND", "15/CT-UBND", "09/CT-UBND"):
+                assert f"Chỉ thị {name}" in reply, (question, reply)
+        kind, _, _ = told(three, "xin chào")
+        assert kind != "which_directive"
 
 
 def admin_of(assistant: Assistant) -> Chat:

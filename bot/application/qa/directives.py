@@ -12,14 +12,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from itertools import pairwise
 from typing import TypeVar
 
 from bot.application.messages import Button, Reply
 from bot.application.qa.answer import Answer, make
 from bot.application.qa.document import DOCUMENT_TYPES, documents_named
-from bot.application.qa.followup import WHEN_WORDS
+from bot.application.qa.duties import DUTY_WORDS
+from bot.application.qa.followup import STATUS_WORDS, WHEN_WORDS
 from bot.application.qa.matching import MIN_COVERAGE, MIN_MATCH, STRONG_MATCH, Matcher, contains
 from bot.application.qa.topics import distinct_passages
 from bot.application.qa.views import passage_view
@@ -60,7 +61,9 @@ def _view(directive: Directive) -> dict[str, object]:
 
 
 def named(catalog: Catalog, parse: Parse, text: str) -> list[str]:
-    """Directives the question names, by number or by "chỉ thị ... <year>"."""
+    """Directives the question names: by number, by the words of its title right
+    after its type ("chỉ thị (năm 2021) về chuyển đổi số", "chỉ thị chuyển đổi số"),
+    or by "chỉ thị ... <year>"."""
     held = {(d.doc_type, _first(d.number)): d.id for d in catalog.directives.values()}
     found = [
         held[(name, first)]
@@ -69,11 +72,119 @@ def named(catalog: Catalog, parse: Parse, text: str) -> list[str]:
     ]
     if found:
         return list(dict.fromkeys(found))
+    by_title = [d for r in references(catalog, parse.tokens) for d in r.subject]
+    if by_title:
+        return list(dict.fromkeys(d for d in by_title if d in catalog.directives))
     folded = fold(text)
     if not any(" ".join(words) in folded for words in DOCUMENT_TYPES):
         return []
     years = {int(y) for y in _YEAR.findall(folded)}
     return [d.id for d in catalog.directives.values() if d.issued.year in years]
+
+
+@dataclass(frozen=True)
+class Reference:
+    """Where a question names a directive (tokens `start` to `end`): "chỉ thị số 06
+    năm 2021", "chỉ thị năm 2021 về chuyển đổi số"; the first numbers and the years
+    it gives, and the directives whose title its words are (`subject`)."""
+
+    start: int
+    end: int
+    type_length: int  # how many of its words are the type ("chỉ thị": 2)
+    numbers: tuple[int, ...]
+    years: tuple[int, ...]
+    subject: tuple[str, ...]
+
+
+# A title's words name its directive from this many on ("chuyển đổi số"): one word
+# ("số") is a word of the question, not the title.
+MIN_TITLE_WORDS = 2
+
+
+def references(catalog: Catalog, tokens: Sequence[str]) -> list[Reference]:
+    """Each place the question names a held directive by its type ("chỉ thị") and
+    what follows it: its number ("số 06/CT-UBND"), year ("năm 2021"), and words of
+    its title ("về chuyển đổi số"). Title words name a directive only when not every
+    held directive's title holds them ("tỉnh Bắc Ninh")."""
+    titles = {d.id: catalog.normalizer.tokens(d.title) for d in catalog.held}
+    types = {tuple(catalog.normalizer.tokens(d.doc_type)) for d in catalog.held}
+    found = []
+    for words in types:
+        for start in range(len(tokens) - len(words) + 1):
+            if tuple(tokens[start : start + len(words)]) != words:
+                continue
+            end = start + len(words)
+            numbers: list[int] = []
+            years: list[int] = []
+            while end < len(tokens):
+                token, after = tokens[end], tokens[end + 1 : end + 2]
+                if _has_digit(token):
+                    (years if _YEAR.fullmatch(token) else numbers).append(_first(token) or 0)
+                elif not (token in ("so", "nam") and after and _has_digit(after[0])):
+                    break  # "số", "năm" only before a number: "chỉ thị số hóa" is no name
+                end += 1
+            about = end + 1 if list(tokens[end : end + 1]) == ["ve"] else end
+            length, subject = _title_words(titles, tokens[about:], catalog.stopwords)
+            end = about + length if length else end
+            found.append(Reference(start, end, len(words), tuple(numbers), tuple(years), subject))
+    return found
+
+
+def _title_words(
+    titles: Mapping[str, Sequence[str]], rest: Sequence[str], stopwords: frozenset[str]
+) -> tuple[int, tuple[str, ...]]:
+    """How many of the first words of `rest` are words of some titles, as a phrase
+    (the longest), and the directives of those titles; (0, ()) when none."""
+    for length in range(len(rest), MIN_TITLE_WORDS - 1, -1):
+        phrase = rest[:length]
+        if all(t in stopwords for t in phrase):
+            continue
+        holders = tuple(d for d, title in titles.items() if contains(title, phrase))
+        if holders:
+            return (length, holders) if len(holders) < len(titles) else (0, ())
+    return 0, ()
+
+
+def _has_digit(token: str) -> bool:
+    return any(ch.isdigit() for ch in token)
+
+
+def without_reference(catalog: Catalog, parse: Parse) -> str:
+    """The question without the words naming its directive but its type ("chỉ thị năm
+    2021 về chuyển đổi số giao Công an tỉnh việc gì" -> "chi thi giao cong an tinh viec
+    gi", normalized), "" when it names none or is nothing else ("Chỉ thị 15/CT-UBND?").
+    Those words say which document is asked about, not what about it: classified,
+    «năm 2021 về chuyển đổi số» hides «giao Công an tỉnh việc gì»; the title's
+    «chuyển đổi số», taken for a topic, narrows an agency's duties to the few that
+    repeat it; and «15» is found in «trước ngày 15 của tháng cuối quý»."""
+    spans = [r for r in references(catalog, parse.tokens) if r.numbers or r.years or r.subject]
+    # Its type stays: "chỉ thị do ai ký" asks about the document, "do ai ký" need not.
+    removed = {i for r in spans for i in range(r.start + r.type_length, r.end)}
+    kept = [t for i, t in enumerate(parse.tokens) if i not in removed]
+    types = {i for r in spans for i in range(r.start, r.start + r.type_length)}
+    asked = len(kept) > len(types)  # more than "chỉ thị"
+    return " ".join(kept) if removed and asked else ""
+
+
+def wrong_years(catalog: Catalog, parse: Parse) -> list[tuple[Directive, int]]:
+    """The directives named by number with a year not theirs ("Chỉ thị 06/CT-UBND năm
+    2021": 06 is of 2019), with the year given."""
+    found = []
+    for reference in references(catalog, parse.tokens):
+        for directive in catalog.held:
+            named_by_number = _first(directive.number) in reference.numbers
+            if named_by_number and reference.years and directive.issued.year not in reference.years:
+                found.append((directive, reference.years[0]))
+    return found
+
+
+def wrong_year_note(catalog: Catalog, parse: Parse) -> Reply | None:
+    """One line saying the year is not the directive's, said before the answer."""
+    found = wrong_years(catalog, parse)
+    if not found:
+        return None
+    views = [{"name": d.name, "issued": d.issued, "asked": year} for d, year in found]
+    return Reply("qa/wrong_year", {"directives": views})
 
 
 def about(catalog: Catalog, text: str) -> str:
@@ -129,6 +240,10 @@ def fits(catalog: Catalog, text: str, asks_when: bool = False) -> list[str]:
     words = catalog.normalizer.tokens(text)
     tokens = [t for t in words if t not in catalog.stopwords]
     subject = [t for t in tokens if t not in WHEN_WORDS]
+    if asks_when and all(t in DUTY_WORDS or t in STATUS_WORDS for t in subject):
+        # "Những việc nào có thời hạn?": when, of no subject; so of each directive
+        # that dates a duty alike, whatever its words score.
+        return [d.id for d in catalog.directives.values() if _dates(d)]
     owners = _owners(catalog.words_by_directive, [t for t in subject if _own_word(t)])
     if len(owners) == 1:
         phrases = _phrases(words, catalog.stopwords | WHEN_WORDS)
@@ -149,6 +264,10 @@ def fits(catalog: Catalog, text: str, asks_when: bool = False) -> list[str]:
     ]
     found += [(split_key(h.key)[0], h.score) for h in duty_hits]
     return _best_per_directive(catalog, found)
+
+
+def _dates(directive: Directive) -> bool:
+    return any(d.timing.kind != "continuous" for d in directive.duties)
 
 
 def _best_per_directive(catalog: Catalog, found: Sequence[tuple[str, float]]) -> list[str]:
@@ -211,7 +330,8 @@ def named_term(matcher: Matcher, answer: Answer, text: str) -> Answer | None:
     if answer.kind != "refusal" or parse is None or any(data[k] for k in NAMED_REFUSALS):
         return None
     catalog = matcher.catalog
-    if not named(catalog, parse, text):
+    # Its words naming the directive are gone from `parse` (`without_reference`).
+    if not named(catalog, replace(parse, tokens=tuple(catalog.normalizer.tokens(text))), text):
         return None
     term = [
         t

@@ -208,6 +208,14 @@ class QAService:
         question back when several fit."""
         parse = self.nlu.parse(text)
         chosen = directives.named(self.catalog, parse, text)
+        if chosen:
+            # "Chỉ thị 06/CT-UBND năm 2021 ...": the year is said to be wrong first.
+            note = directives.wrong_year_note(self.catalog, parse)
+            service = self.by_directive[chosen[0]]
+            rest = directives.without_reference(self.catalog, parse)
+            asked = replace(self.nlu.parse(rest), text=parse.text) if rest else parse
+            found = service.answer(text, context, asked)
+            return replace(found, reply=note, also=(found.reply, *found.also)) if note else found
         if not chosen and context is not None:
             followed = directives.from_context(context.duties, self.by_directive)
             chosen = [followed] if followed else []

@@ -86,7 +86,11 @@ def topic_overview(matcher: Matcher, parse: Parse, topics: Sequence[Topic]) -> A
             {"topic": shown, "clauses": topic_clauses(catalog, shown), "duties": duties}
         )
     reply = Reply("qa/topic_overview", {"sections": sections})
-    citations = [c.label for shown in topics[:2] for c in topic_clauses(catalog, shown)]
+    citations = [
+        catalog.clause_label(catalog.directives[c.directive_id], c.id)  # "15/2021 · Mục 7.b"
+        for shown in topics[:2]
+        for c in topic_clauses(catalog, shown)
+    ]
     duty_ids = [
         d.key
         for shown in topics[:2]
