@@ -83,9 +83,15 @@ def condition_not_when(parse: Parse) -> Parse:
     """A deadline reading of a message whose "khi" ("when", "if") opens a condition
     ("khi có sự cố ...", "khi xảy ra ...") and that asks no date, deadline or frequency:
     the intent the classifier ranked next, the others' probabilities renormalized."""
-    if parse.intent != "ask_deadline" or not states_condition(parse) or len(parse.ranking) < 2:
+    if parse.intent != "ask_deadline" or not states_condition(parse):
         return parse
-    rest = 1.0 - parse.ranking[0][1]
+    return next_intent(parse)
+
+
+def next_intent(parse: Parse) -> Parse:
+    """`parse` read as the intent the classifier ranked next, the others' probabilities
+    given that it is not the first (unchanged when there is no other)."""
+    rest = 1.0 - parse.ranking[0][1] if len(parse.ranking) >= 2 else 0.0
     if rest <= 0:
         return parse
     ranking = tuple((intent, p / rest) for intent, p in parse.ranking[1:])

@@ -61,6 +61,7 @@ from bot.application.qa.followup import (
     asks_only,
     condition_not_when,
     context_of,
+    next_intent,
     states_condition,
     subject,
     swapped,
@@ -681,16 +682,9 @@ def _figures(answer: Answer) -> set[str]:
 def _question_not_request(parse: Parse) -> Parse:
     """A message classified as "I want to report" that asks a question is the question
     the classifier ranked next."""
-    if parse.intent != REPORT or len(parse.ranking) < 2:
+    if parse.intent != REPORT or not _asks(parse):
         return parse
-    if not _asks(parse):
-        return parse
-    # The others' probabilities given that it is not a request to report.
-    rest = 1.0 - parse.ranking[0][1]
-    if rest <= 0:
-        return parse
-    ranking = tuple((intent, p / rest) for intent, p in parse.ranking[1:])
-    return replace(parse, intent=ranking[0][0], confidence=ranking[0][1], ranking=ranking)
+    return next_intent(parse)
 
 
 def _command_parse(text: str, intent: str, agency_id: str | None = None) -> Parse:
