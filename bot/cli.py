@@ -444,7 +444,12 @@ def cmd_agencies(args: argparse.Namespace) -> int:
         for line in error.problems:
             print(f"  - {line}{':' if error.refusal else ''}", file=sys.stderr)
         if error.refusal is not None:
-            refusal = {"reason": error.refusal.reason, "cli": True, **error.refusal.data}
+            refusal = {
+                "reason": error.refusal.reason,
+                "cli": True,
+                "in_file": args.action == "apply",
+                **error.refusal.data,
+            }
             print(render(Reply("admin/agency_refused", refusal)), file=sys.stderr)
         return 2
     print(render(Reply("admin/agency_changed", {"changes": done, "cli": True})))
