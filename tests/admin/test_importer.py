@@ -376,6 +376,36 @@ def test_plan_reports_the_unknown_agency_and_its_duty(plan: ImportResult) -> Non
     assert all(x.clause != "II.2" for x in plan.directive.duties)
 
 
+CT15 = REPO / "tests" / "support" / "ct15.txt"
+
+
+@pytest.mark.parametrize(
+    "heading",
+    [
+        "Trung tâm Dữ liệu tỉnh",
+        "Các doanh nghiệp cung cấp dịch vụ bưu chính, viễn thông trên địa bàn",
+    ],
+)
+@pytest.mark.parametrize("verb", ["Chủ trì", "Bảo đảm"])
+def test_a_section_headed_by_an_unknown_doer_holds_its_duty_whatever_its_verb(
+    agencies: tuple[Agency, ...], heading: str, verb: str
+) -> None:
+    """A numbered section whose heading names a doer the catalog does not have (an
+    agency, or a group of enterprises) is addressed to it: its sentence is a duty
+    waiting for an agency (shown «chưa có cơ quan»), never dropped unnoticed."""
+    section = (
+        f"9. {heading}\n{verb} hạ tầng dữ liệu dùng chung, hoàn thành trước ngày 31/12/2021.\n\n"
+    )
+    text = CT15.read_text(encoding="utf-8").replace(
+        "9. Tổ chức thực hiện", section + "10. Tổ chức thực hiện"
+    )
+    result = import_directive(text, agencies)
+    (waiting,) = result.unassigned
+    assert (waiting.id, waiting.timing.due) == ("9-1", dt.date(2021, 12, 31))
+    assert waiting.text.startswith(verb)
+    assert problems_about(result, f"mục 9 giao cho «{heading}», cơ quan chưa có trong danh mục")
+
+
 def test_plan_draft_loads(tmp_path: Path, plan: ImportResult) -> None:
     loaded = load_draft(tmp_path, plan)
     assert loaded.id == "120-KH-UBND-2020"
