@@ -406,6 +406,42 @@ def test_a_section_headed_by_an_unknown_doer_holds_its_duty_whatever_its_verb(
     assert problems_about(result, f"mục 9 giao cho «{heading}», cơ quan chưa có trong danh mục")
 
 
+def test_a_preamble_paragraph_is_split_where_it_turns(agencies: tuple[Agency, ...]) -> None:
+    """15's one preamble paragraph holds results, then «Tuy nhiên» shortcomings, then
+    the «Để» purpose: three clauses, each labelled for what it says."""
+    result = import_directive(CT15.read_text(encoding="utf-8"), agencies)
+    intro = {c.id: c for c in result.directive.clauses if c.id.startswith("intro.")}
+    assert list(intro) == ["intro.results", "intro.shortcomings", "intro.purpose"]
+    assert intro["intro.results"].text.endswith("đã đạt được nhiều kết quả.")
+    assert intro["intro.shortcomings"].text == "Tuy nhiên, chuyển đổi số còn chậm, chưa đồng bộ."
+    assert intro["intro.shortcomings"].label == "Phần mở đầu – bất cập, hạn chế"
+    assert intro["intro.purpose"].text.startswith("Để đẩy mạnh chuyển đổi số")
+    assert intro["intro.purpose"].label == "Phần mở đầu – mục đích"
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "kinds"),
+    [
+        ("Tỉnh đã triển khai nhiều việc. Bên cạnh đó, tỉnh đã ban hành nhiều văn bản.", ["1"]),
+        (
+            "Tỉnh đã triển khai nhiều việc. Bên cạnh đó, việc số hóa còn chậm.",
+            ["results", "shortcomings"],
+        ),
+        ("Để đẩy mạnh chuyển đổi số. Để bảo đảm an toàn thông tin, Chủ tịch chỉ thị:", ["purpose"]),
+    ],
+)
+def test_a_preamble_paragraph_turns_only_at_a_change_of_subject(
+    agencies: tuple[Agency, ...], paragraph: str, kinds: list[str]
+) -> None:
+    """«Bên cạnh đó» adds more results unless it says what is still lacking; two
+    purposes in a row are one clause."""
+    text = CT15.read_text(encoding="utf-8")
+    (old,) = [line for line in text.splitlines() if line.startswith("Trong thời gian qua")]
+    result = import_directive(text.replace(old, paragraph), agencies)
+    intro = [c.id for c in result.directive.clauses if c.id.startswith("intro.")]
+    assert intro == [f"intro.{kind}" for kind in kinds]
+
+
 def test_plan_draft_loads(tmp_path: Path, plan: ImportResult) -> None:
     loaded = load_draft(tmp_path, plan)
     assert loaded.id == "120-KH-UBND-2020"
