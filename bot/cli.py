@@ -9,7 +9,7 @@ import shutil
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
@@ -19,6 +19,9 @@ from bot import logs
 from bot.config import ConfigError, Settings, masked_url
 from bot.domain.knowledge import Agency
 from bot.domain.roles import can_belong_to, role_named
+
+if TYPE_CHECKING:  # imported where used: a command pays only for what it runs
+    from bot.application.admin.drafts import DraftDuty
 
 log = logging.getLogger(__name__)
 
@@ -282,13 +285,28 @@ def cmd_directive_publish(args: argparse.Namespace) -> int:
         folder = settings.data_dir / "drafts" / args.draft
 
     def publish(session: Session) -> str:
+        left_out = _left_out(session, folder)
+        if left_out and not args.force:  # as chat asks first (admin/directive_confirm)
+            in_drafts = folder.resolve().parent == (settings.data_dir / "drafts").resolve()
+            view = {
+                "id": args.draft,
+                "retired": False,
+                "left_out": left_out,
+                "cli": True,
+                "settable": folder.name if in_drafts else "",  # `bot directive set` reads those
+            }
+            raise publishing.PublishError(_render(settings, "admin/directive_confirm", view))
         try:
             directive = publishing.publish(session, folder, revive=args.revive)
         except publishing.RetiredDirective as error:
             raise publishing.PublishError(
                 f"{error} Để công bố lại: bot directive publish {args.draft} --revive"
             ) from error
-        return f"Đã công bố {directive.name} ({directive.id}): {len(directive.duties)} nhiệm vụ."
+        done = f"Đã công bố {directive.name} ({directive.id}): {len(directive.duties)} nhiệm vụ."
+        if left_out:
+            ids = ", ".join(d.id for d in left_out)
+            done += f" Không công bố {len(left_out)} nhiệm vụ chưa có cơ quan chủ trì: {ids}."
+        return done
 
     done = _directive_change(settings, publish)
     if done == 0 and folder.resolve().parent == (settings.data_dir / "drafts").resolve():
@@ -296,6 +314,27 @@ def cmd_directive_publish(args: argparse.Namespace) -> int:
         # publish the directive again (once retired, it would come back unasked).
         shutil.rmtree(folder)
     return done
+
+
+def _left_out(session: Session, folder: Path) -> list[DraftDuty]:
+    """The draft's duties with no lead, which publishing leaves out (none when the
+    folder is no draft: publishing says what is wrong with it)."""
+    from bot.application.admin import drafts
+    from bot.application.knowledge.seed import load_knowledge_from_db
+
+    agencies = load_knowledge_from_db(session).agencies
+    try:
+        draft = drafts.open_draft(folder, agencies, named_by_id=False)
+    except drafts.DraftError:
+        return []
+    return [row for row in drafts.duty_rows(draft, agencies) if not row.assigned]
+
+
+def _render(settings: Settings, template: str, view: dict[str, Any]) -> str:
+    from bot.application.messages import Reply
+    from bot.application.render import Renderer
+
+    return Renderer(settings.templates_dir, "text").render(Reply(template, view)).strip()
 
 
 def cmd_directive_set(args: argparse.Namespace) -> int:
@@ -444,7 +483,12 @@ def cmd_agencies(args: argparse.Namespace) -> int:
         for line in error.problems:
             print(f"  - {line}{':' if error.refusal else ''}", file=sys.stderr)
         if error.refusal is not None:
-            refusal = {"reason": error.refusal.reason, "cli": True, **error.refusal.data}
+            refusal = {
+                "reason": error.refusal.reason,
+                "cli": True,
+                "in_file": args.action == "apply",
+                **error.refusal.data,
+            }
             print(render(Reply("admin/agency_refused", refusal)), file=sys.stderr)
         return 2
     print(render(Reply("admin/agency_changed", {"changes": done, "cli": True})))
@@ -636,6 +680,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--revive",
         action="store_true",
         help="công bố lại một văn bản đã ngừng áp dụng (trả lời, nhắc việc trở lại)",
+    )
+    directive_publish.add_argument(
+        "--force",
+        action="store_true",
+        help="vẫn công bố khi có nhiệm vụ chưa có cơ quan chủ trì (các nhiệm vụ đó bị bỏ qua)",
     )
     directive_publish.set_defaults(func=cmd_directive_publish)
     directive_set = directive_commands.add_parser(

@@ -17,12 +17,13 @@ from bot.application.admin.agency_file import AgencyFileError, apply_file, read_
 from bot.application.admin.audit_words import Names, action_word, entity_word
 from bot.application.digest.builder import DigestBuilder
 from bot.application.knowledge.seed import load_knowledge_from_db
+from bot.application.messages import Attachment
 from bot.application.qa.service import QAService
 from bot.cli import main
 from bot.config import NudgeSettings
 from bot.domain.knowledge import KnowledgeBase
 from bot.storage.db import session_scope
-from bot.storage.models import ProgressReport, User
+from bot.storage.models import AuditLog, ProgressReport, User
 from nlu.normalize import fold
 from tests.core.test_dialogs import Chat, invite
 
@@ -160,6 +161,50 @@ def test_rename_add_deactivate_and_the_old_name(assistant: Assistant, admin: Cha
     assert "bao_bac_ninh — Báo Bắc Ninh (ngừng hoạt động)" in admin.text()
     admin.send("/coquan_mo bao_bac_ninh")
     assert "Đã mở lại" in admin.text()
+
+
+def send_file(chat: Chat, name: str, text: str) -> str:
+    content = text.encode()
+    chat.send(attachment=Attachment("document", "f1", name, len(content), content))
+    return chat.text()
+
+
+def test_an_operations_file_sent_in_chat_applies_all_or_nothing(
+    assistant: Assistant, admin: Chat
+) -> None:
+    """The file `bot agencies apply` takes, sent in chat, is recognised by its shape
+    (not taken for a FAQ or duties file) and applied the same way: audited with its
+    source; one operation refused and none is applied."""
+    failing = (
+        "source: QĐ thử 01\noperations:\n  - rename: sngv\n    name: Sở Ngoại vụ mới\n"
+        "  - merge: [snv]\n    into: khong_co\n"
+    )
+    text = send_file(admin, "ops.yaml", failing)
+    assert "«ops.yaml» chưa được áp dụng (danh mục không thay đổi gì)" in text
+    assert "thao tác 2 (gộp)" in text and "«khong_co» cần có tên" in text
+    assert "danh sách các mục" not in text
+    with session_scope(assistant.sessions) as session:
+        names = {a.id: a.name for a in load_knowledge_from_db(session).agencies}
+    assert names["sngv"] == "Sở Ngoại vụ"  # the first operation was rolled back too
+    good = "source: QĐ thử 02\noperations:\n  - rename: sngv\n    name: Sở Ngoại vụ mới\n"
+    text = send_file(admin, "ops2.yml", good)
+    assert "Đã áp dụng tệp thao tác danh mục cơ quan «ops2.yml» (căn cứ: QĐ thử 02)" in text
+    assert "Đã đổi tên Sở Ngoại vụ thành Sở Ngoại vụ mới (sngv)" in text
+    assistant.core.wait_for_reload()
+    assert assistant.core.qa.catalog.agencies["sngv"].name == "Sở Ngoại vụ mới"
+    with session_scope(assistant.sessions) as session:
+        row = session.scalars(select(AuditLog).where(AuditLog.action == "agency.rename")).one()
+        assert row.user_id is not None and "QĐ thử 02" in str(row.after)
+    closing = "source: QĐ thử 03\noperations:\n  - deactivate: [bao_bac_ninh]\n"
+    text = send_file(admin, "ops3.yaml", closing)
+    assert "Chưa ngừng hoạt động Báo Bắc Ninh" in text
+    assert "thêm «force: true» vào thao tác này" in text and "xacnhan" not in text
+
+
+def test_a_yaml_file_of_no_known_shape_says_which_are(admin: Chat) -> None:
+    text = send_file(admin, "x.yaml", "source: a\noperation: []\n")
+    assert "chưa được áp dụng" in text
+    assert "danh sách các mục" in text and "«operations:»" in text
 
 
 def test_non_admins_are_refused(assistant: Assistant) -> None:

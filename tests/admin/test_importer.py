@@ -376,6 +376,72 @@ def test_plan_reports_the_unknown_agency_and_its_duty(plan: ImportResult) -> Non
     assert all(x.clause != "II.2" for x in plan.directive.duties)
 
 
+CT15 = REPO / "tests" / "support" / "ct15.txt"
+
+
+@pytest.mark.parametrize(
+    "heading",
+    [
+        "Trung tâm Dữ liệu tỉnh",
+        "Các doanh nghiệp cung cấp dịch vụ bưu chính, viễn thông trên địa bàn",
+    ],
+)
+@pytest.mark.parametrize("verb", ["Chủ trì", "Bảo đảm"])
+def test_a_section_headed_by_an_unknown_doer_holds_its_duty_whatever_its_verb(
+    agencies: tuple[Agency, ...], heading: str, verb: str
+) -> None:
+    """A numbered section whose heading names a doer the catalog does not have (an
+    agency, or a group of enterprises) is addressed to it: its sentence is a duty
+    waiting for an agency (shown «chưa có cơ quan»), never dropped unnoticed."""
+    section = (
+        f"9. {heading}\n{verb} hạ tầng dữ liệu dùng chung, hoàn thành trước ngày 31/12/2021.\n\n"
+    )
+    text = CT15.read_text(encoding="utf-8").replace(
+        "9. Tổ chức thực hiện", section + "10. Tổ chức thực hiện"
+    )
+    result = import_directive(text, agencies)
+    (waiting,) = result.unassigned
+    assert (waiting.id, waiting.timing.due) == ("9-1", dt.date(2021, 12, 31))
+    assert waiting.text.startswith(verb)
+    assert problems_about(result, f"mục 9 giao cho «{heading}», cơ quan chưa có trong danh mục")
+
+
+def test_a_preamble_paragraph_is_split_where_it_turns(agencies: tuple[Agency, ...]) -> None:
+    """15's one preamble paragraph holds results, then «Tuy nhiên» shortcomings, then
+    the «Để» purpose: three clauses, each labelled for what it says."""
+    result = import_directive(CT15.read_text(encoding="utf-8"), agencies)
+    intro = {c.id: c for c in result.directive.clauses if c.id.startswith("intro.")}
+    assert list(intro) == ["intro.results", "intro.shortcomings", "intro.purpose"]
+    assert intro["intro.results"].text.endswith("đã đạt được nhiều kết quả.")
+    assert intro["intro.shortcomings"].text == "Tuy nhiên, chuyển đổi số còn chậm, chưa đồng bộ."
+    assert intro["intro.shortcomings"].label == "Phần mở đầu – bất cập, hạn chế"
+    assert intro["intro.purpose"].text.startswith("Để đẩy mạnh chuyển đổi số")
+    assert intro["intro.purpose"].label == "Phần mở đầu – mục đích"
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "kinds"),
+    [
+        ("Tỉnh đã triển khai nhiều việc. Bên cạnh đó, tỉnh đã ban hành nhiều văn bản.", ["1"]),
+        (
+            "Tỉnh đã triển khai nhiều việc. Bên cạnh đó, việc số hóa còn chậm.",
+            ["results", "shortcomings"],
+        ),
+        ("Để đẩy mạnh chuyển đổi số. Để bảo đảm an toàn thông tin, Chủ tịch chỉ thị:", ["purpose"]),
+    ],
+)
+def test_a_preamble_paragraph_turns_only_at_a_change_of_subject(
+    agencies: tuple[Agency, ...], paragraph: str, kinds: list[str]
+) -> None:
+    """«Bên cạnh đó» adds more results unless it says what is still lacking; two
+    purposes in a row are one clause."""
+    text = CT15.read_text(encoding="utf-8")
+    (old,) = [line for line in text.splitlines() if line.startswith("Trong thời gian qua")]
+    result = import_directive(text.replace(old, paragraph), agencies)
+    intro = [c.id for c in result.directive.clauses if c.id.startswith("intro.")]
+    assert intro == [f"intro.{kind}" for kind in kinds]
+
+
 def test_plan_draft_loads(tmp_path: Path, plan: ImportResult) -> None:
     loaded = load_draft(tmp_path, plan)
     assert loaded.id == "120-KH-UBND-2020"

@@ -26,6 +26,38 @@ def test_a_draft_written_to_any_folder_publishes(
     assert "Đã công bố Chỉ thị 15/CT-UBND (15-CT-UBND-2021): 4 nhiệm vụ." in capsys.readouterr().out
 
 
+def test_publishing_duties_without_an_agency_is_refused_unless_forced(
+    db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """As chat asks first, the command line names the duties it would leave out and
+    how to give them an agency, and publishes without them only with --force."""
+    from sqlalchemy import create_engine, text
+
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    ct15 = (Path(__file__).parents[1] / "support" / "ct15.txt").read_text(encoding="utf-8")
+    section = "9. Trung tâm Dữ liệu tỉnh\nBảo đảm kho dữ liệu dùng chung của tỉnh.\n\n"
+    source = tmp_path / "ct15y.txt"
+    source.write_text(ct15.replace("9. Tổ chức", section + "10. Tổ chức"), encoding="utf-8")
+    draft = tmp_path / "draft"
+    assert main(["directive", "import", str(source), "--out", str(draft)]) == 0
+    capsys.readouterr()
+    assert main(["directive", "publish", str(draft)]) == 2
+    err = capsys.readouterr().err
+    assert "1 nhiệm vụ chưa có cơ quan chủ trì sẽ không được công bố" in err
+    assert "9-1 — Bảo đảm kho dữ liệu dùng chung của tỉnh" in err
+    assert f"bot directive publish {draft} --force" in err and "Chưa công bố" in err
+    engine = create_engine(db_url)
+    with engine.connect() as connection:
+        held = connection.execute(
+            text("SELECT count(*) FROM directives WHERE id = :i"), {"i": "15-CT-UBND-2021"}
+        )
+        assert held.scalar() == 0
+    engine.dispose()
+    assert main(["directive", "publish", str(draft), "--force"]) == 0
+    out = capsys.readouterr().out
+    assert "16 nhiệm vụ. Không công bố 1 nhiệm vụ chưa có cơ quan chủ trì: 9-1." in out
+
+
 def refusal(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
     assert main(["directive", "import", *argv]) == 2
     captured = capsys.readouterr()

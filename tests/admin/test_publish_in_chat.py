@@ -240,3 +240,51 @@ def test_the_review_numbers_its_choices_alike_on_every_page(own_data: Assistant)
     second = admin.zalo()
     for choice in ("1. Công bố", "2. Hủy", "3. Xem thêm"):
         assert choice in first and choice in second, (first[-200:], second[-200:])
+
+
+def test_the_portal_asks_before_dropping_a_draft_or_leaving_duties_out(
+    own_data: Assistant,
+) -> None:
+    """The portal's «Hủy» dropped a draft (and its corrections) at once; now it asks
+    first, as chat does, and so does «Công bố» when a duty has no agency."""
+    from starlette.testclient import TestClient
+
+    from bot.application.delivery import utc_clock
+    from bot.channels.http import web_app
+    from bot.channels.web.app import Portal
+    from tests.web.conftest import PUBLIC, World, log_in
+    from tests.web.test_portal import csrf_of
+
+    own_data.core.services.web_url = PUBLIC
+    with session_scope(own_data.sessions) as session:
+        accounts.bootstrap_admin(session, "zalo", "web-admin", "Quản trị")
+    portal = Portal(own_data, PUBLIC, utc_clock)
+    drafts = own_data.settings.data_dir / "drafts"
+    ct15 = (Path(__file__).parents[1] / "support" / "ct15.txt").read_text(encoding="utf-8")
+    section = "9. Trung tâm Dữ liệu tỉnh\nBảo đảm kho dữ liệu dùng chung của tỉnh.\n\n"
+    ct15y = ct15.replace("9. Tổ chức", section + "10. Tổ chức")
+    with TestClient(web_app(portal.routes()), base_url=PUBLIC, follow_redirects=False) as client:
+        log_in(client, World(own_data, utc_clock, {}), "web-admin")
+        csrf = csrf_of(client.get("/van-ban").text)
+
+        def upload(name: str, text: str) -> None:
+            files = {"file": (name, text.encode(), "text/plain")}
+            assert client.post("/van-ban", data={"csrf": csrf}, files=files).status_code == 200
+
+        upload("chi-thi-77.txt", SOURCE.replace("06/CT-UBND", "77/CT-UBND"))
+        asked = client.post(f"/van-ban/{DRAFT}/huy", data={"csrf": csrf})
+        assert asked.status_code == 200 and f"Bỏ bản nháp «{DRAFT}»?" in asked.text
+        assert 'name="xac_nhan" value="1"' in asked.text and (drafts / DRAFT).is_dir()
+        assert ">Công bố</button>" in asked.text  # the review below it, to go on with
+        dropped = client.post(f"/van-ban/{DRAFT}/huy", data={"csrf": csrf, "xac_nhan": "1"})
+        assert "Đã bỏ bản nháp" in dropped.text and not (drafts / DRAFT).exists()
+
+        upload("ct15.txt", ct15y)
+        fifteen = "15-CT-UBND-2021"
+        asked = client.post(f"/van-ban/{fifteen}/cong-bo", data={"csrf": csrf})
+        question = asked.text.split('id="hoi-cong-bo"')[1].split("</div>")[0]
+        assert "1 nhiệm vụ chưa có cơ quan chủ trì sẽ không được công bố" in question
+        assert "«Sửa cơ quan, thời hạn» bên dưới" in question and "/suanhap" not in question
+        assert ">Vẫn công bố</button>" in question and (drafts / fifteen).is_dir()
+        done = client.post(f"/van-ban/{fifteen}/cong-bo", data={"csrf": csrf, "xac_nhan": "1"})
+        assert "Đã công bố Chỉ thị 15/CT-UBND (16 nhiệm vụ)" in done.text

@@ -280,3 +280,27 @@ def test_with_one_directive_an_faq_entry_is_about_it(assistant: Assistant) -> No
     saved = admin.text()
     assert "áp dụng cho" not in saved
     assert directive_of(assistant, saved_id(saved)) == SIX
+
+
+def test_15s_preamble_is_quoted_for_what_each_sentence_says(two: Assistant) -> None:
+    """15's one preamble paragraph is results, then «Tuy nhiên» shortcomings, then the
+    «Để» purpose (the importer splits it): asked for the shortcomings, the answer
+    quotes only that sentence; asked for the results, never the shortcomings."""
+    kind, _, reply = answered(two, "chỉ thị 15 nêu hạn chế gì?")
+    assert kind == "shortcomings" and "Phần mở đầu – bất cập, hạn chế" in reply, reply
+    assert "chuyển đổi số còn chậm, chưa đồng bộ" in reply
+    assert "đạt được nhiều kết quả" not in reply
+    _, _, reply = answered(two, "chỉ thị 15 nêu kết quả đạt được gì?")
+    assert "đạt được nhiều kết quả" in reply and "còn chậm" not in reply, reply
+
+
+def test_a_duty_under_a_heading_naming_all_departments_is_summed_up_by_what_it_asks(
+    two: Assistant,
+) -> None:
+    """15's «8. Các sở, ban, ngành» names who, not what: an agency's shared duties
+    say «số hóa hồ sơ …», never the heading «Các sở, ban, ngành»."""
+    _, _, reply = answered(two, "Sở Y tế phải làm gì theo chỉ thị 15?")
+    assert (
+        "• Thực hiện số hóa hồ sơ, kết quả giải quyết thủ tục hành chính (15/2021 · Mục 8)" in reply
+    )
+    assert "• Các sở, ban, ngành" not in reply, reply

@@ -10,16 +10,20 @@ An agency is named by its id or any of its names. Every change is audited, liste
 /lichsu and undone by /hoantac; the indexes are rebuilt at once. Each runs through
 `agency_file.apply_op`, as the command line's. Closing an agency that holds duties
 lists them and waits for "xacnhan" (or a merge, or the duties reassigned).
+
+An operations file (`bot agencies apply FILE`'s) sent in chat is applied as the
+command line applies it: every operation or none, each audited with the file's source.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from bot.application.admin import agencies, content
-from bot.application.admin.agency_file import apply_op
+from bot.application.admin.agency_file import AgencyFileError, apply_file, apply_op, read_file
 from bot.application.commands import CommandContext, admin
 from bot.application.messages import Button, Reply, Response
 from bot.application.services import respond
@@ -56,6 +60,23 @@ def _changed(ctx: CommandContext, op: dict[str, Any]) -> Response:
         return respond(refusal)
     ctx.app.reload_now(ctx.session)
     return respond(Reply("admin/agency_changed", {"changes": changes, "cli": False}))
+
+
+def apply_agency_file(ctx: CommandContext, name: str, path: Path) -> Response:
+    """An operations file sent in chat: all its operations or none (a savepoint, as
+    the command line's rolled-back session), then what was done or why not."""
+    try:
+        plan = read_file(path)
+        with ctx.session.begin_nested():
+            changes = apply_file(ctx.session, ctx.user, plan)
+    except AgencyFileError as error:
+        view = {"file_name": name, "where": error.problems, "reason": "", "cli": False}
+        if error.refusal is not None:  # worded by admin/agency_refused, for a file
+            view |= {"in_file": True, **error.refusal.data, "reason": error.refusal.reason}
+        return respond(Reply("admin/agency_file_rejected", view))
+    ctx.app.reload_now(ctx.session)
+    view = {"file_name": name, "source": plan.source, "changes": changes, "cli": False}
+    return respond(Reply("admin/agency_file_applied", view))
 
 
 def list_agencies(ctx: CommandContext) -> Response:

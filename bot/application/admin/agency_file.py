@@ -35,6 +35,7 @@ from bot.application.admin import agencies
 from bot.application.admin.content import ContentError
 from bot.application.knowledge.agencies import merged_into, name_of
 from bot.storage.models import Agency, User
+from nlu.yaml_io import YamlAliasError, load_yaml
 
 OPERATIONS = ("add", "rename", "merge", "deactivate", "reactivate")
 # How admins name the operations (the file's keys stay English).
@@ -83,10 +84,32 @@ def _ids(value: Any) -> list[str]:
     return [str(v) for v in value] if isinstance(value, list) else [str(value)]
 
 
+def _load(path: Path) -> Any:
+    """The file's YAML; aliases refused as in every admin's file (a file can come
+    from chat, and a few nested aliases stand for billions of values)."""
+    return load_yaml(path.read_text(encoding="utf-8"))[1]
+
+
+def is_operations_file(path: Path) -> bool:
+    """Whether `path` has an operations file's shape (a YAML mapping with
+    «operations:»), told from a FAQ or duties file (a YAML list) when an admin sends
+    either in chat; one that cannot be read at all is left to those files' checks."""
+    if path.suffix.lower() not in (".yaml", ".yml"):
+        return False
+    try:
+        data = _load(path)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return False
+    return isinstance(data, dict) and "operations" in data
+
+
 def read_file(path: Path) -> Plan:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as error:
+        data = _load(path)
+    except YamlAliasError as error:
+        problem = f"dòng {error.line}: tệp dùng neo và bí danh (&…, *…): hãy viết đầy đủ"
+        raise AgencyFileError([problem]) from error
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
         raise AgencyFileError([f"không đọc được tệp: {error}"]) from error
     if not isinstance(data, dict) or not isinstance(data.get("operations"), list):
         raise AgencyFileError(["tệp cần có «operations:» là một danh sách thao tác"])

@@ -19,7 +19,16 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from bot.application import accounts
-from bot.application.admin import agencies, announcements, content, files, inbox, stats
+from bot.application.admin import (
+    agencies,
+    agency_commands,
+    announcements,
+    content,
+    files,
+    inbox,
+    stats,
+)
+from bot.application.admin.agency_file import is_operations_file
 from bot.application.admin.audit_words import REVERTED, action_word, entity_word, names
 from bot.application.admin.directives import DOCUMENT_SUFFIXES
 from bot.application.commands import CommandContext, admin, small_int
@@ -452,7 +461,8 @@ def export(ctx: CommandContext) -> Response:
 
 
 def import_file(ctx: CommandContext, attachment: Attachment) -> Response:
-    """A FAQ or duties file (YAML, CSV, XLSX) sent by an admin: all rows or none."""
+    """A FAQ or duties file (YAML, CSV, XLSX), or an agency operations file (YAML),
+    sent by an admin: all rows or none."""
     session, user, limits = ctx.session, ctx.user, ctx.app.import_limits
     suffix = Path(attachment.file_name).suffix.lower()
     if attachment.content is None and attachment.size > limits.max_bytes:
@@ -464,9 +474,13 @@ def import_file(ctx: CommandContext, attachment: Attachment) -> Response:
             "max_size": size_text(limits.max_bytes),
         }
         return respond(Reply("admin/file_unreadable", view))
+    if len(attachment.content) > limits.max_bytes:  # a console's file, read whatever its size
+        return _file_rejected(attachment, [too_big(len(attachment.content), limits)])
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"upload{suffix}"
         path.write_bytes(attachment.content)
+        if is_operations_file(path):  # `bot agencies apply`'s file, sent in chat
+            return agency_commands.apply_agency_file(ctx, attachment.file_name[:80], path)
         try:
             clauses = ctx.app.catalog.clauses.ids()
             kind, report = files.import_file(session, user, path, clauses, limits)

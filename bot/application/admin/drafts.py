@@ -231,10 +231,11 @@ def draft_folder(drafts_dir: Path, draft_id: str) -> Path:
     return folder
 
 
-def open_draft(folder: Path, agencies: Sequence[Agency]) -> Draft:
-    """The draft as publishing would read it; DraftError when it cannot be read."""
+def open_draft(folder: Path, agencies: Sequence[Agency], named_by_id: bool = True) -> Draft:
+    """The draft as publishing would read it; DraftError when it cannot be read.
+    `named_by_id` False: any folder, as the command line publishes one."""
     try:
-        directive = load_directive(folder, _known_ids(folder, agencies))
+        directive = load_directive(folder, _known_ids(folder, agencies), named_by_id=named_by_id)
         file_name, problems, unassigned = _read_review(folder)
     except (OSError, PackError) as error:
         raise DraftError([f"bản nháp không đọc được: {error}"]) from error

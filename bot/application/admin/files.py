@@ -44,6 +44,14 @@ DEFAULT_LIMITS = ImportLimits()
 # Columns read from a spreadsheet's header: ours have at most 6; any further right are ignored.
 MAX_XLSX_COLUMNS = 50
 EXCEL_MAX_ROWS = 1_048_576  # Excel's last row
+# A YAML file of none of the shapes an admin may send (bot.application.admin.agency_file
+# reads the operations file).
+YAML_SHAPES = (
+    "tệp YAML không đúng dạng nào được nhận: tệp hỏi đáp hoặc tệp nhiệm vụ là một danh "
+    "sách các mục (dạng tệp /xuat tạo ra); tệp thao tác danh mục cơ quan có «source:» "
+    "(căn cứ) và «operations:» (danh sách thao tác add, rename, merge, deactivate, "
+    "reactivate), như data/reorganisations/2025-07-01.yaml"
+)
 
 
 class FileProblems(ValueError):
@@ -126,7 +134,7 @@ def _yaml_rows(path: Path, limits: ImportLimits) -> Rows:
     except yaml.YAMLError as error:
         raise FileProblems([f"YAML không hợp lệ: {error}"]) from None
     if not isinstance(data, list) or not isinstance(node, yaml.SequenceNode):
-        raise FileProblems(["tệp YAML phải là một danh sách các mục"])
+        raise FileProblems([YAML_SHAPES])
     if len(data) > limits.max_rows:
         raise _too_many_rows(limits)
     _refuse_repeated_keys(node.value)

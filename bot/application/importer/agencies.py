@@ -182,11 +182,27 @@ def _outermost(spans: list[Span]) -> list[Span]:
     )
 
 
+# Doers no catalog holds, named as a group whose name runs on in lower case ("9. Các
+# doanh nghiệp cung cấp dịch vụ bưu chính, viễn thông trên địa bàn"): a heading that
+# starts with one names its doer as a whole. "Tổ chức" alone starts "Tổ chức thực hiện".
+_COLLECTIVE_DOER = re.compile(
+    r"(?:(?:Các|Những)\s+(?:doanh nghiệp|đơn vị|tổ chức|cơ quan|hội|hiệp hội|hợp tác xã"
+    r"|nhà mạng|công ty|ngân hàng|trường|bệnh viện|nhà cung cấp)"
+    r"|Doanh nghiệp|Tổng công ty|Công ty|Tập đoàn|Hiệp hội|Hợp tác xã|Bưu điện|Viễn thông)"
+    r"(?=[\s,])"
+)
+_MAX_DOER_WORDS = 20  # a heading longer than this is a sentence about something
+
+
 def unknown_agency_at(source: str, span: Span, matcher: AgencyMatcher) -> str:
     """The name of the agency-like body `span` is, when the catalog does not know it:
-    a heading "6. Kho bạc Nhà nước tỉnh" names a doer all the same; else ""."""
+    a heading "6. Kho bạc Nhà nước tỉnh" or "9. Các doanh nghiệp viễn thông" names a
+    doer all the same; else ""."""
     text = source[span[0] : span[1]].rstrip(" :")
     lead = len(text) - len(text.lstrip())
+    collective = _COLLECTIVE_DOER.match(text, lead)
+    if collective and len(text.split()) <= _MAX_DOER_WORDS:
+        return text[lead:]
     phrases = _agency_phrases(source, span[0] + lead, span[0] + len(text))
     if len(phrases) != 1 or phrases[0] != (span[0] + lead, span[0] + len(text)):
         return ""

@@ -11,6 +11,8 @@ own; its sentences that name their doer are duties ("Giao Sở X theo dõi, đô
 
 from __future__ import annotations
 
+import re
+
 from bot.application.importer.clauses import Part, Roles, clause_text, draft_title, top_items
 from bot.application.importer.outline import Block, extent
 from bot.application.importer.reading import Span, span_text
@@ -43,17 +45,52 @@ def _intro_kind(folded: str) -> str:
     return ""
 
 
+# Where a paragraph turns to something else: a sentence that starts with one of these
+# ("... đạt được nhiều kết quả. Tuy nhiên, ... còn chậm. Để đẩy mạnh ..., chỉ thị:").
+_TURN = re.compile(r"(?<=[.!?…])\s+(?=(?:Tuy nhiên|Bên cạnh đó|Để|Nhằm)(?!\w))")
+_STILL = re.compile(r"\b(?:con|chua|bat cap|han che|ton tai)\b")  # what "Bên cạnh đó" lacks
+
+
+def _paragraph_parts(source: str, para: Block) -> list[tuple[str, Block]]:
+    """A paragraph as the parts that do different things, each with its kind: the
+    results, the shortcomings after "Tuy nhiên" (or "Bên cạnh đó ... còn"), the
+    purpose after "Để", so that an answer never quotes a shortcoming as a result.
+    A paragraph that does one thing is one part, of the kind it starts with."""
+    start, end = para.span
+    turns = list(_TURN.finditer(source, start, end))
+    starts, ends = [start, *(m.end() for m in turns)], [*(m.start() for m in turns), end]
+    pieces: list[tuple[str, Span]] = []
+    for piece_start, piece_end in zip(starts, ends, strict=True):
+        text = fold(span_text(source, (piece_start, piece_end)))
+        kind = _intro_kind(text)
+        more_results = text.startswith("ben canh do") and not _STILL.search(text)
+        if pieces and (more_results or kind == pieces[-1][0]):
+            pieces[-1] = (pieces[-1][0], (pieces[-1][1][0], piece_end))
+            continue
+        if kind == "shortcomings" and pieces and not pieces[-1][0]:
+            pieces[-1] = ("results", pieces[-1][1])  # what came before "however"
+        pieces.append((kind, (piece_start, piece_end)))
+    if len(pieces) == 1:
+        return [(_intro_kind(fold(span_text(source, para.span))), para)]
+    return [
+        (kind, Block("para", "", (s, e), para.line + source.count("\n", start, s)))
+        for kind, (s, e) in pieces
+    ]
+
+
 def intro_parts(source: str, blocks: list[Block], doc_type: str) -> list[Part]:
-    """The preamble's clauses: a paragraph and the bullets under it make one."""
-    groups: list[list[Block]] = []
+    """The preamble's clauses: a paragraph and the bullets under it make one (a
+    paragraph that turns from results to shortcomings or purpose makes several)."""
+    groups: list[tuple[str, list[Block]]] = []
     for b in blocks:
-        if b.kind == "para" or not groups:
-            groups.append([b])
+        if b.kind == "para":
+            groups += [(kind, [piece]) for kind, piece in _paragraph_parts(source, b)]
+        elif not groups:
+            groups.append((_intro_kind(fold(span_text(source, b.span))), [b]))
         else:
-            groups[-1].append(b)
+            groups[-1][1].append(b)
     keyed: list[tuple[str, list[Block]]] = []
-    for group in groups:
-        kind = _intro_kind(fold(span_text(source, group[0].span)))
+    for kind, group in groups:
         if kind == "basis" and keyed and keyed[-1][0] == "basis":
             keyed[-1][1].extend(group)  # consecutive "Căn cứ ..." lines: one clause, items
         else:

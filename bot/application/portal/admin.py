@@ -444,11 +444,22 @@ def directive_review(
 
 
 def directive_settle(
-    session: Session, services: Services, visitor: Visitor, draft_id: str, drop: bool
+    session: Session,
+    services: Services,
+    visitor: Visitor,
+    draft_id: str,
+    drop: bool,
+    confirmed: bool = False,
 ) -> Reply:
-    """«Công bố» or «Hủy» a draft, as /congbo."""
+    """«Công bố» or «Hủy» a draft, as /congbo; `confirmed` as /congbo … xacnhan."""
     user = access.admin_user(session, visitor, f"van-ban {draft_id[:80]}")
-    return directive_files.settle(session, services, user.id, draft_id, drop)
+    return directive_files.settle(session, services, user.id, draft_id, drop, confirmed)
+
+
+def directive_draft(session: Session, services: Services, visitor: Visitor, draft_id: str) -> Reply:
+    """A draft's review as it stands (shown again under a question about it)."""
+    access.admin_user(session, visitor, f"van-ban {draft_id[:80]} xem")
+    return directive_files.draft_review(services, draft_id)
 
 
 def directive_correct(

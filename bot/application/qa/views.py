@@ -12,6 +12,7 @@ from typing import Any
 
 from bot.domain.catalog import Assignment, Catalog, Passage
 from bot.domain.knowledge import CitedDocument, Directive, Duty
+from nlu.normalize import fold
 
 
 def timing_view(duty: Duty) -> dict[str, Any]:
@@ -89,8 +90,13 @@ def general_view(
     by_clause: dict[str, dict[str, Any]] = {}
     for assignment in general:
         clause = catalog.clause_of(assignment.duty)
+        # A heading that says who, not what ("8. Các sở, ban, ngành" of an imported
+        # directive): each of its duties is summed up by its own title instead.
+        says_who = fold(clause.title) in catalog.agency_names
+        title = assignment.duty.title if says_who else clause.title
+        key = assignment.duty.key if says_who else clause.id
         by_clause.setdefault(
-            clause.id, {"title": clause.title, "clause": label(catalog, clause.id), "timing": None}
+            key, {"title": title, "clause": label(catalog, clause.id), "timing": None}
         )
     return list(by_clause.values())
 

@@ -240,9 +240,18 @@ def directive_upload(ctx: PageContext) -> Response:
     return _review_page(ctx, reply)
 
 
-def _review_page(ctx: PageContext, reply: Reply, refused: Reply | None = None) -> Response:
+def _review_page(
+    ctx: PageContext,
+    reply: Reply,
+    refused: Reply | None = None,
+    ask: str = "",
+    asked: str = "",
+    label: str = "",
+) -> Response:
     """A draft's review, with «Công bố» / «Hủy» and a form per duty to correct it; a
-    correction refused is said above it (400)."""
+    correction refused is said above it (400). `ask` ("cong-bo" or "huy") puts a
+    question above it first: what publishing would leave out (`asked`), or whether to
+    drop the draft and its corrections; the same form again, confirmed, does it."""
     draft = reply.data.get("id") if reply.template == "admin/directive_draft" else None
     status = 200 if draft and refused is None else 400
     return ctx.page(
@@ -253,6 +262,9 @@ def _review_page(ctx: PageContext, reply: Reply, refused: Reply | None = None) -
         draft=draft,
         duties=reply.data.get("duty_rows", []) if draft else [],
         refused=ctx.site.text.render(refused) if refused else "",
+        ask=ask if draft else "",
+        asked=asked,
+        label=label,
     )
 
 
@@ -273,10 +285,25 @@ def directive_drop(ctx: PageContext) -> Response:
     return _settle_directive(ctx, drop=True)
 
 
+# The field a confirmation's form adds: «Bỏ bản nháp», «Vẫn công bố» (as chat's xacnhan).
+CONFIRMED_FIELD = "xac_nhan"
+
+
 def _settle_directive(ctx: PageContext, drop: bool) -> Response:
+    """«Công bố» or «Hủy»: «Hủy» asks first (the draft and its corrections go), as
+    «Công bố» does when it would leave duties out or bring back a retired directive."""
     draft_id = ctx.request.path_params["draft_id"]
     services = ctx.site.services
-    reply = manage.directive_settle(ctx.session, services, ctx.visitor, draft_id, drop)
+    confirmed = ctx.field(CONFIRMED_FIELD) == "1"
+    if drop and not confirmed:
+        review = manage.directive_draft(ctx.session, services, ctx.visitor, draft_id)
+        return _review_page(ctx, review, ask="huy")
+    reply = manage.directive_settle(ctx.session, services, ctx.visitor, draft_id, drop, confirmed)
+    if reply.template == "admin/directive_confirm":
+        asked = ctx.site.text.render(Reply(reply.template, {**reply.data, "portal": True}))
+        review = manage.directive_draft(ctx.session, services, ctx.visitor, draft_id)
+        label = "Công bố lại" if reply.data["retired"] else "Vẫn công bố"
+        return _review_page(ctx, review, ask="cong-bo", asked=asked, label=label)
     shown = ctx.site.text.render(reply)
     return ctx.page(
         "directive_review.html",
@@ -285,6 +312,7 @@ def _settle_directive(ctx: PageContext, drop: bool) -> Response:
         draft=None,
         duties=[],
         refused="",
+        ask="",
     )
 
 
