@@ -185,7 +185,8 @@ class QAService:
             return whole
         # "Sở Nội vụ phải làm gì và hạn khi nào?": the second part follows the first.
         first = self._one(parts[0], context)
-        second = self._one(parts[1], context_of(first) or context)
+        subject_ = self._subject(first.parse) if first.parse is not None else ""
+        second = self._one(parts[1], context_of(first) or context, inherit=subject_)
         if second.kind in NOT_ANSWERED and first.parse is not None:
             # "Hạn nộp báo cáo quý là khi nào, nộp cho ai?": the second part asks about
             # what the first does.
@@ -252,13 +253,21 @@ class QAService:
         service = self.by_directive[chosen[0] if chosen else next(iter(self.by_directive))]
         return service.answer(text, context, parse)
 
-    def _one(self, text: str, context: Context | None, parsed: Parse | None = None) -> Answer:
+    def _one(
+        self, text: str, context: Context | None, parsed: Parse | None = None, inherit: str = ""
+    ) -> Answer:
+        """`inherit`: the subject of the question this one is the second part of."""
         parse = asks_deadline_status(_question_not_request(parsed or self.nlu.parse(text)))
         parse = condition_not_when(parse)
         if context is not None:
             followed = self._follow_up(parse, context)
             if followed is not None:
                 return followed
+        if inherit and not parse.entities and len(parse.tokens) <= MAX_FOLLOW_UP_TOKENS:
+            # "chuyển hệ thống về TTDL hạn khi nào, ai hướng dẫn": a second part naming
+            # nothing, which the first part's duties do not answer, asks about the
+            # first part's subject, not about anything at all.
+            return self._one(f"{inherit} {text}", None)
         if (
             parse.intent == "ask_responsible"
             and asks_only(parse, WHO_WORDS, self.catalog.stopwords)
