@@ -158,9 +158,18 @@ def about_another(parse: Parse) -> bool:
     named = parse.values("agency") or parse.values("topic")
     return (
         bool(named)
-        and len(parse.tokens) <= MAX_FOLLOW_UP_TOKENS
+        and _length(parse) <= MAX_FOLLOW_UP_TOKENS
         and any(_starts_or_ends_with(parse.tokens, p) for p in ABOUT_ANOTHER)
     )
+
+
+def _length(parse: Parse) -> int:
+    """How many words a message says, a name counting as one: "cán bộ CNTT" is four
+    tokens once its abbreviation is spelled out."""
+    spelled = sum(
+        len(e.text.split()) - 1 for e in parse.entities if e.entity in ("agency", "topic")
+    )
+    return len(parse.tokens) - spelled
 
 
 def asks_only(parse: Parse, words: frozenset[str], stopwords: frozenset[str]) -> bool:
@@ -173,17 +182,26 @@ def asks_only(parse: Parse, words: frozenset[str], stopwords: frozenset[str]) ->
     )
 
 
+# The words of the "what about" phrases.
+ABOUT_WORDS = frozenset(w for p in ABOUT_ANOTHER for w in p)
+
+
 def swapped(last: Parse, new: Parse) -> Parse:
     """The last question with the agencies (or topics) `new` names in place of its
-    own: its words, minus the replaced names', plus the new names'."""
+    own: its words, minus the replaced names', plus the new message's words but the
+    "what about" ones ("còn danh sách cán bộ CNTT thì sao": "danh sách" with the
+    topic's name)."""
     kinds = {e.entity for e in new.entities if e.entity in ("agency", "topic")}
     replaced = {t for e in last.entities if e.entity in kinds for t in e.text.split()}
     added = [e for e in new.entities if e.entity in kinds]
     kept = [e for e in last.entities if e.entity not in kinds]
+    named = {t for e in added for t in e.text.split()}
     tokens = [t for t in last.tokens if t not in replaced] + [
-        t for e in added for t in e.text.split()
+        t for t in new.tokens if t in named or t not in ABOUT_WORDS
     ]
-    return replace(last, text=new.text, tokens=tuple(tokens), entities=(*kept, *added))
+    return replace(
+        last, text=new.text, tokens=tuple(dict.fromkeys(tokens)), entities=(*kept, *added)
+    )
 
 
 # Where a message may hold a second question: after "?", ";", "và" or a comma ...

@@ -263,11 +263,38 @@ class QAService:
             followed = self._follow_up(parse, context)
             if followed is not None:
                 return followed
-        if inherit and not parse.entities and len(parse.tokens) <= MAX_FOLLOW_UP_TOKENS:
+        names_nothing = not parse.entities and len(parse.tokens) <= MAX_FOLLOW_UP_TOKENS
+        if inherit and names_nothing:
             # "chuyển hệ thống về TTDL hạn khi nào, ai hướng dẫn": a second part naming
             # nothing, which the first part's duties do not answer, asks about the
             # first part's subject, not about anything at all.
             return self._one(f"{inherit} {text}", None)
+        alone = self._alone(parse, context)
+        thread = self._thread_subject(context) if context is not None and names_nothing else ""
+        if thread and (alone.kind in NOT_ANSWERED or alone.evidence < STRONG_MATCH):
+            # "đã cấp bao nhiêu cái rồi?" after answers on digital signatures, "nếu không
+            # chuyển được thì sao?" after the deadline of moving systems: a short
+            # question naming nothing, which alone finds nothing sure, is asked of
+            # what the user was asking about.
+            within = self._one(f"{thread} {text}", None)
+            if within.kind not in NOT_ANSWERED:
+                return within
+        return alone
+
+    def _thread_subject(self, context: Context) -> str:
+        """The names of the topics the last question named, or else of those every
+        duty of its answer is about ("" for none)."""
+        catalog = self.catalog
+        topics = list(context.topics)
+        if not topics:
+            duties = [catalog.duties[d][1] for d in context.duties if d in catalog.duties]
+            each = [set(d.topics or catalog.clause_of(d).topics) for d in duties]
+            topics = sorted(set.intersection(*each)) if each else []
+        return " ".join(catalog.topics[t].name for t in topics if t in catalog.topics)
+
+    def _alone(self, parse: Parse, context: Context | None) -> Answer:
+        """The answer to a question read on its own (`context` only says whether
+        anything was asked before)."""
         if (
             parse.intent == "ask_responsible"
             and asks_only(parse, WHO_WORDS, self.catalog.stopwords)
@@ -299,7 +326,14 @@ class QAService:
                 answered = of_agency(replace(asked, intent="ask_agency_duties"))
                 if answered is not None:
                     return self._about_agencies(answered, parse)
-            return self._about_agencies(self._answer(replace(asked, intent=context.intent)), parse)
+            asked = replace(asked, intent=context.intent)
+            if context.intent in SPECIFIC_INTENTS and not parse.values("agency"):
+                # "còn danh sách cán bộ CNTT thì sao?" after "ai chịu trách nhiệm?": the
+                # same kind of question about what it names, not the topics' overviews.
+                specific = self._handlers[context.intent](asked)
+                if specific is not None:
+                    return specific
+            return self._about_agencies(self._answer(asked), parse)
         rest = without_reference(parse)
         if rest is not None:
             parse = replace(parse, tokens=rest)
@@ -607,7 +641,10 @@ class QAService:
 
 
 # The words of "nộp cho ai", "gửi về đâu" besides the question word.
-RECEIVER_WORDS = frozenset({"nop", "gui", "trinh", "bao", "cao", "cho", "ve", "len", "dau"})
+RECEIVER_WORDS = frozenset({"nop", "gui", "trinh", "bao", "cao", "cho", "ve", "len", "qua", "dau"})
+# Questions asking one thing (who, when, how many) of what they name, which a "còn X
+# thì sao?" after them asks of X too.
+SPECIFIC_INTENTS = frozenset({"ask_responsible", "ask_deadline", "ask_figure"})
 # Answers that leave a part of a two-part question unanswered.
 NOT_ANSWERED = NO_THREAD
 # The intent, and the command, of "I want to report".
