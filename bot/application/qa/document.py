@@ -19,6 +19,7 @@ from bot.application.qa.views import directive, label
 from bot.domain.catalog import Catalog
 from bot.domain.knowledge import Clause
 from nlu.engine import Parse
+from nlu.entities import FILLERS
 from nlu.normalize import fold_words
 
 
@@ -147,12 +148,35 @@ def names_recipients(parse: Parse) -> bool:
     if contains(parse.tokens, ["noi", "nhan"]):
         return True
     tokens = list(parse.tokens)
+    if _sent_to(parse):
+        return True
     if "nhan" not in tokens or not _YES_NO & set(tokens):
         return False
     at = tokens.index("nhan")
     # A body's name before "nhận", nothing after it but "chỉ thị (này)" and the "không"
     # of a yes/no question: "Sở TT&TT có nhận báo cáo không" asks about reports.
     return at >= 2 and all(t in _RECEIVED_WORDS for t in tokens[at + 1 :])
+
+
+def _sent_to(parse: Parse) -> bool:
+    """ "(chỉ thị) có gửi Bộ TTTT không": a yes/no question whose only words besides
+    the directive's are "gửi" and, after it, the name of a body (a recipient, not one
+    that sends something: "Sở TT&TT có gửi báo cáo không" asks about reports)."""
+    tokens = list(parse.tokens)
+    if "gui" not in tokens or not _YES_NO & set(tokens):
+        return False
+    sent_at = tokens.index("gui")
+    named = {t for e in parse.entities if e.entity == "agency" for t in e.text.split()}
+    # The gazetteer's names leave out fillers ("Bộ Thông tin và Truyền thông").
+    after = [t for t in tokens[sent_at + 1 :] if t not in _NOT_A_NAME and t not in FILLERS]
+    return (
+        bool(after)
+        and all(t in named for t in after)
+        and all(
+            t in named or t in _NOT_A_NAME or t in FILLERS or any(c.isdigit() for c in t)
+            for t in tokens
+        )
+    )
 
 
 # Words of "X có nhận chỉ thị này không" that are not the name of X.

@@ -199,9 +199,10 @@ def swapped(last: Parse, new: Parse) -> Parse:
     tokens = [t for t in last.tokens if t not in replaced] + [
         t for t in new.tokens if t in named or t not in ABOUT_WORDS
     ]
-    return replace(
-        last, text=new.text, tokens=tuple(dict.fromkeys(tokens)), entities=(*kept, *added)
-    )
+    # Its text is the question it stands for, so that the next "thế còn Y?" swaps Y
+    # into it, not into "còn X thì sao?".
+    asked = tuple(dict.fromkeys(tokens))
+    return replace(last, text=" ".join(asked), tokens=asked, entities=(*kept, *added))
 
 
 # Where a message may hold a second question: after "?", ";", "và" or a comma ...

@@ -327,6 +327,10 @@ class QAService:
                 if answered is not None:
                     return self._about_agencies(answered, parse)
             asked = replace(asked, intent=context.intent)
+            if context.intent == "ask_metadata":
+                # "còn Văn phòng Chính phủ?" after "có gửi Bộ TTTT không?": the same
+                # question of the document's header (its recipients) about that body.
+                return self._alone(asked, context)
             if context.intent in SPECIFIC_INTENTS and not parse.values("agency"):
                 # "còn danh sách cán bộ CNTT thì sao?" after "ai chịu trách nhiệm?": the
                 # same kind of question about what it names, not the topics' overviews.
