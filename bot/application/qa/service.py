@@ -25,6 +25,7 @@ from bot.application.qa.conversation import (
     requested_by_shape,
     small_talk,
 )
+from bot.application.qa.coverage import not_mentioned
 from bot.application.qa.counts import asks_duty_count, counted, duty_count
 from bot.application.qa.deadlines import deadline, deadline_answer, deadline_list, no_deadline
 from bot.application.qa.document import (
@@ -294,7 +295,12 @@ class QAService:
 
     def _alone(self, parse: Parse, context: Context | None) -> Answer:
         """The answer to a question read on its own (`context` only says whether
-        anything was asked before)."""
+        anything was asked before); "có … X … không" of an X the quotes do not hold is
+        said not to be mentioned."""
+        answer = self._read_alone(parse, context)
+        return not_mentioned(self.catalog, parse, answer) or answer
+
+    def _read_alone(self, parse: Parse, context: Context | None) -> Answer:
         if (
             parse.intent == "ask_responsible"
             and asks_only(parse, WHO_WORDS, self.catalog.stopwords)
