@@ -222,6 +222,15 @@ def _parallel(first: list[str], second: list[str]) -> bool:
     return any(first[i : i + n] == lead for i in range(len(first) - n + 1))
 
 
+# How a part asks for a number, folded as typed ("bn": "bao nhiêu" in chat).
+QUANTITY_WORDS = (("bao", "nhieu"), ("bn",), ("so", "luong"), ("ty", "le"))
+
+
+def _counts(words: list[str]) -> bool:
+    """ "bao nhiêu DVC mức 3,4 và đã cấp bao nhiêu CKS": each part asks for a number."""
+    return any(_has(tuple(words), q) for q in QUANTITY_WORDS)
+
+
 def _asks(words: list[str]) -> bool:
     """ "bằng quyết định nào", "mục 3 nói gì": a question word anywhere in a part of
     two words or more."""
@@ -237,8 +246,10 @@ def two_parts(text: str) -> tuple[str, str] | None:
         words, asked = fold(second).split(), fold(first).split()
         ends_asking = text[join.start()] == "?" or (asked and asked[-1] in QUESTION_ENDS)
         opens = len(asked) >= 2 and bool(words) and words[0] in QUESTION_LEADS
-        if (opens and (ends_asking or _parallel(asked, words))) or (
-            len(asked) >= 2 and ends_asking and _asks(words)
+        if (
+            (opens and (ends_asking or _parallel(asked, words)))
+            or (len(asked) >= 2 and ends_asking and _asks(words))
+            or (join.group().strip() != "," and _counts(asked) and _counts(words))
         ):
             return first, second
     return None

@@ -192,6 +192,7 @@ class QAService:
             # "Hạn nộp báo cáo quý là khi nào, nộp cho ai?": the second part asks about
             # what the first does.
             second = self._one(f"{self._subject(first.parse)} {parts[1]}", context)
+        second = _without_figures_of(first, second)
         if NOT_ANSWERED & {first.kind, second.kind} or _repeats(first, second):
             return whole
         reply = second.reply
@@ -264,19 +265,17 @@ class QAService:
             followed = self._follow_up(parse, context)
             if followed is not None:
                 return followed
-        names_nothing = not parse.entities and len(parse.tokens) <= MAX_FOLLOW_UP_TOKENS
-        if inherit and names_nothing:
-            # "chuyển hệ thống về TTDL hạn khi nào, ai hướng dẫn": a second part naming
-            # nothing, which the first part's duties do not answer, asks about the
-            # first part's subject, not about anything at all.
-            return self._one(f"{inherit} {text}", None)
         alone = self._alone(parse, context)
-        thread = self._thread_subject(context) if context is not None and names_nothing else ""
+        if parse.entities or len(parse.tokens) > MAX_FOLLOW_UP_TOKENS:
+            return alone
+        # "chuyển hệ thống về TTDL hạn khi nào, ai hướng dẫn": a second part naming
+        # nothing, which the first part's duties do not answer, asks about the first
+        # part's subject; "đã cấp bao nhiêu cái rồi?" after answers on digital
+        # signatures, "nếu không chuyển được thì sao?" after the deadline of moving
+        # systems: a short question naming nothing is asked of what the user was
+        # asking about, unless it finds something sure on its own.
+        thread = inherit or (self._thread_subject(context) if context is not None else "")
         if thread and (alone.kind in NOT_ANSWERED or alone.evidence < STRONG_MATCH):
-            # "đã cấp bao nhiêu cái rồi?" after answers on digital signatures, "nếu không
-            # chuyển được thì sao?" after the deadline of moving systems: a short
-            # question naming nothing, which alone finds nothing sure, is asked of
-            # what the user was asking about.
             within = self._one(f"{thread} {text}", None)
             if within.kind not in NOT_ANSWERED:
                 return within
@@ -724,6 +723,18 @@ def _repeats(first: Answer, second: Answer) -> bool:
     if second.kind == "figure":
         return _figures(second) <= _figures(first)
     return set(second.citations) <= set(first.citations)
+
+
+def _without_figures_of(first: Answer, second: Answer) -> Answer:
+    """The second part's figures without those the first part's answer gives ("phát
+    hành bao nhiêu, nhận bao nhiêu": each figure once); as it is when none is left."""
+    if first.kind != "figure" or second.kind != "figure":
+        return second
+    shown = _figures(first)
+    views = [v for v in second.reply.data.get("figures", ()) if v["figure"].id not in shown]
+    if not views or len(views) == len(second.reply.data.get("figures", ())):
+        return second
+    return replace(second, reply=replace(second.reply, data={**second.reply.data, "figures": views}))
 
 
 def _figures(answer: Answer) -> set[str]:
