@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 from bot.application.messages import Reply
 from bot.application.qa.answer import Answer, make
-from bot.application.qa.matching import Matcher, best
+from bot.application.qa.matching import CLOSE_SECOND, Matcher, best
 from bot.application.qa.quotes import dated_quote, whole_clause
 from bot.application.qa.views import duty_view, label
 from bot.domain.catalog import Catalog
@@ -26,9 +26,13 @@ def deadline(matcher: Matcher, parse: Parse) -> Answer | None:
         found, score = dated, 1.0
     else:
         ranked = matcher.ranked_duties(parse, prefer_dated=True)
-        # Asked "by when": a matching duty that has a date answers it, however
-        # close an undated sibling comes; undated ones answer only when none has.
+        # Asked "by when": a matching duty that has a date answers it, however close
+        # an undated sibling comes (past the prior against undated ones); undated ones
+        # answer only when none has, or when one matches clearly better ("khi có sự
+        # cố ATTT thì trong bao lâu phải báo cáo": «kịp thời», no date).
         with_dates = [(d, s) for d, s in ranked if d.timing.kind != "continuous"]
+        if with_dates and with_dates[0][1] < ranked[0][1] * CLOSE_SECOND:
+            with_dates = []
         found, score = best(with_dates or ranked)
     if not found:
         if parse.values("agency") and not parse.values("topic"):

@@ -229,14 +229,21 @@ def _named_recipient(catalog: Catalog, parse: Parse) -> dict[str, Any] | None:
 
 # Words (folded) of a fact of the directive's header: who signed it, when it was issued.
 HEADER_FACTS = {"ky": "signer", "ngay": "date", "ban hanh": "date", "hieu luc": "date"}
+# Words of the signer's title and how they sign ("ký với chức vụ gì", "ông ... ký
+# với tư cách gì", "chức danh của người ký"), folded.
+SIGNING_TITLE_WORDS = frozenset({"ong", "ba", "chuc", "vu", "danh", "tu", "cach", "cuong", "vi"})
 # Question words that may go with them ("ai ký", "ngày nào", "khi nào ban hành").
 HEADER_QUESTION_WORDS = frozenset({"ai", "nao", "khi", "bao", "gio", "la", "nguoi", "tu", "co"})
 
 
-def bare_header_fact(parse: Parse, stopwords: frozenset[str]) -> str:
+def bare_header_fact(
+    parse: Parse, stopwords: frozenset[str], signers: frozenset[str] = frozenset()
+) -> str:
     """ "ai ký", "ngày nào?": a message naming nothing and made only of question words
     and the words of one header fact; with no earlier question to follow, it asks about
-    the directive itself. The fact ("signer", "date"), or "" for any other message."""
+    the directive itself. "ông Nhường ký với chức vụ gì": the signer's name (`signers`:
+    its folded words) and title words may go with "ký". The fact ("signer", "date"),
+    or "" for any other message ("position" for the signer's title)."""
     if parse.entities or not parse.tokens:
         return ""
     text = " ".join(parse.tokens)
@@ -245,8 +252,12 @@ def bare_header_fact(parse: Parse, stopwords: frozenset[str]) -> str:
     for words in HEADER_FACTS:
         rest = re.sub(rf"\b{words}\b", " ", rest)
     allowed = HEADER_QUESTION_WORDS | stopwords
+    if facts == {"signer"}:
+        allowed = allowed | signers | SIGNING_TITLE_WORDS
     if not facts or not all(t in allowed for t in rest.split()):
         return ""
+    if facts == {"signer"} and any(contains(parse.tokens, list(p)) for p in POSITION_WORDS):
+        return "position"  # "ông Nhường ký với chức vụ gì"
     # "ai ký (ngày nào)": the signer's line, which gives the date too; "ký ngày nào",
     # "ký khi nào" ask when: the date first.
     asks_who = any(t in parse.tokens for t in ("ai", "nguoi"))

@@ -92,6 +92,31 @@ def condition_not_when(parse: Parse) -> Parse:
     return replace(parse, intent=ranking[0][0], confidence=ranking[0][1], ranking=ranking)
 
 
+# What asks "by when" outright (folded), unlike "hạn" alone or a frequency.
+ASKS_BY_WHEN = (("ngay", "nao"), ("khi", "nao"), ("bao", "gio"), ("luc", "nao"), ("thoi", "han"))
+
+
+def when_asked(parse: Parse, sure: float) -> Parse:
+    """ "Sở Nội vụ phải ban hành quy định lưu trữ VBĐT trước ngày nào": a question
+    that asks "by when" in so many words, which the classifier, below `sure`, took for
+    another kind (not the document's header) while ranking a deadline question among
+    its first three, is a deadline question, as sure as its first choice was."""
+    ranked = dict(parse.ranking[:3])
+    if (
+        parse.intent in ("ask_deadline", "ask_deadline_list", "ask_metadata")
+        or parse.confidence >= sure
+        or "ask_deadline" not in ranked
+        or not any(_has(parse.tokens, cue) for cue in ASKS_BY_WHEN)
+    ):
+        return parse
+    ranking = (("ask_deadline", parse.confidence),) + tuple(
+        (intent, ranked["ask_deadline"] if intent == parse.intent else p)
+        for intent, p in parse.ranking
+        if intent != "ask_deadline"
+    )
+    return replace(parse, intent="ask_deadline", ranking=ranking)
+
+
 def _has(tokens: tuple[str, ...], phrase: tuple[str, ...]) -> bool:
     n = len(phrase)
     return any(tokens[i : i + n] == phrase for i in range(len(tokens) - n + 1))

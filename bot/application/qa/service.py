@@ -66,6 +66,7 @@ from bot.application.qa.followup import (
     subject,
     swapped,
     two_parts,
+    when_asked,
     without_reference,
 )
 from bot.application.qa.introduction import results, shortcomings
@@ -260,7 +261,7 @@ class QAService:
     ) -> Answer:
         """`inherit`: the subject of the question this one is the second part of."""
         parse = asks_deadline_status(_question_not_request(parsed or self.nlu.parse(text)))
-        parse = condition_not_when(parse)
+        parse = when_asked(condition_not_when(parse), CONFIDENT)
         if context is not None:
             followed = self._follow_up(parse, context)
             if followed is not None:
@@ -311,7 +312,10 @@ class QAService:
         if asks_overview(self.catalog, parse, self.catalog.stopwords):
             # "Chỉ thị 15 quy định gì?": the directive as a whole, its header first.
             return metadata(self.catalog, replace(parse, intent="ask_metadata"))
-        fact = bare_header_fact(parse, self.catalog.stopwords)
+        signers = frozenset(
+            w for d in self.catalog.held for w in self.catalog.normalizer.tokens(d.signer_name)
+        )
+        fact = bare_header_fact(parse, self.catalog.stopwords, signers)
         if fact:
             # "ai ký", "ngày nào?" with nothing before them: asked of the directive itself.
             return metadata(self.catalog, replace(parse, intent="ask_metadata"), fact)
