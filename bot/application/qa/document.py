@@ -231,7 +231,9 @@ def _named_recipient(catalog: Catalog, parse: Parse) -> dict[str, Any] | None:
 HEADER_FACTS = {"ky": "signer", "ngay": "date", "ban hanh": "date", "hieu luc": "date"}
 # Words of the signer's title and how they sign ("ký với chức vụ gì", "ông ... ký
 # với tư cách gì", "chức danh của người ký"), folded.
-SIGNING_TITLE_WORDS = frozenset({"ong", "ba", "chuc", "vu", "danh", "tu", "cach", "cuong", "vi"})
+SIGNING_TITLE_WORDS = frozenset(
+    {"ong", "ba", "chuc", "vu", "danh", "tu", "cach", "cuong", "vi", "giu", "khi"}
+)
 # Question words that may go with them ("ai ký", "ngày nào", "khi nào ban hành").
 HEADER_QUESTION_WORDS = frozenset({"ai", "nao", "khi", "bao", "gio", "la", "nguoi", "tu", "co"})
 

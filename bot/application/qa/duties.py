@@ -230,12 +230,9 @@ def responsible(matcher: Matcher, parse: Parse) -> Answer | None:
     asked = set(parse.tokens) - RESPONSIBILITY_WORDS
     if len(topics) == 1 and matcher.only_names(replace(parse, tokens=tuple(asked))):
         return topic_overview(matcher, parse, topics)
-    held = _held_by_subject(matcher, parse)
-    if held:
-        # "thủ trưởng cơ quan chịu trách nhiệm gì": every duty naming that subject
-        # with that responsibility (Mục 1.a and 1.f both do), not the best match only.
-        reply = responsible_reply(matcher.catalog, parse, held)
-        return make(parse, "responsible", reply, _clauses(reply), 1.0, [d.key for d in held])
+    held = held_by_subject(matcher, parse)
+    if held is not None:
+        return held
     action = asked_action(parse)
     ranked = matcher.ranked_duties(parse, action=action)
     # "ai phụ trách tuyên truyền về ứng dụng CNTT": who is in charge of that action,
@@ -272,6 +269,17 @@ HEAD_TITLES = frozenset(
 )
 # At most this many duties answer it (a phone screen).
 MAX_HELD = 4
+
+
+def held_by_subject(matcher: Matcher, parse: Parse) -> Answer | None:
+    """ "thủ trưởng cơ quan chịu trách nhiệm gì": every duty naming that subject with
+    that responsibility (Mục 1.a and 1.f both do), not the best match only; None for
+    a question of another shape, whatever the classifier took it for."""
+    held = _held_by_subject(matcher, parse)
+    if not held:
+        return None
+    reply = responsible_reply(matcher.catalog, parse, held)
+    return make(parse, "responsible", reply, _clauses(reply), 1.0, [d.key for d in held])
 
 
 def _held_by_subject(matcher: Matcher, parse: Parse) -> list[Duty]:

@@ -43,6 +43,7 @@ from bot.application.qa.document import (
 from bot.application.qa.duties import (
     DUTY_WORDS,
     former_agencies,
+    held_by_subject,
     responsible,
     responsible_for,
 )
@@ -182,6 +183,12 @@ class QAService:
             return self._across_directives(text, context)
         whole = self._one(text, context, parsed)
         whole = directives.named_term(self.matcher, whole, text) or whole
+        if parsed is None and whole.parse is not None:
+            # "Chỉ thị 06 năm 2020 nói về gì": the year is said to be wrong first, as
+            # with several directives (`_across_directives`, which passes `parsed`).
+            note = directives.wrong_year_note(self.catalog, whole.parse)
+            if note is not None:
+                return replace(whole, reply=note, also=(whole.reply, *whole.also))
         parts = two_parts(text)
         if parts is None:
             return whole
@@ -499,6 +506,11 @@ class QAService:
         )
         if named:
             return named
+        held = held_by_subject(self.matcher, parse)
+        if held is not None:
+            # "giám đốc sở chịu trách nhiệm cá nhân về gì", whatever kind the
+            # classifier took it for: the sentences that say so of that subject.
+            return held
         parse = terms_as_topics(self.catalog, parse)
         if parse.values("topic") and not parse.values("agency") and self.matcher.only_names(parse):
             # "khi có sự cố ATTT thì báo cáo thế nào": a condition and what to do then,
@@ -720,8 +732,8 @@ def _repeats(first: Answer, second: Answer) -> bool:
     """The second part's answer says nothing the first's does not: the same duties or
     figures. Not the same citations: two deadlines of Mục 2.f, two figures of the
     preamble are two answers."""
-    if second.kind != first.kind:
-        return False
+    if second.kind != first.kind or second.reply.template != first.reply.template:
+        return False  # who receives a report and who must send it: two answers
     if first.duties or second.duties:
         return set(second.duties) <= set(first.duties)
     if second.kind == "figure":
