@@ -252,3 +252,90 @@ def test_an_agencys_deadline_then_another_agency(assistant: Assistant) -> None:
     chat.send("còn UBND huyện thì sao?")
     kind, text = kind_and_text(chat)
     assert kind == "deadline" and "31/5/2019" in text and "hàng quý" not in text, text
+
+
+# Follow-ups that keep the subject but change the kind of question.
+
+
+def test_what_about_a_longer_name_asks_the_last_question_of_it(assistant: Assistant) -> None:
+    """ "còn danh sách cán bộ CNTT thì sao?" (CNTT spelled out makes it long) after a
+    deadline: that duty's deadline, not the overviews of its topics; then who
+    receives it ("gửi qua đâu?")."""
+    chat = Chat(assistant)
+    chat.send("bao giờ phải xong trang thông tin điện tử cấp xã")
+    chat.send("còn danh sách cán bộ CNTT thì sao?")
+    kind, text = kind_and_text(chat)
+    assert kind == "deadline" and "31/5/2019" in text and "30/6/2019" not in text, text
+    chat.send("gửi qua đâu?")
+    _, text = kind_and_text(chat)
+    assert text.startswith("Nơi nhận: Sở TT&TT") and "Mục 2.f" in text, text
+
+
+def test_who_then_what_about_a_task_asks_who_of_it(assistant: Assistant) -> None:
+    chat = Chat(assistant)
+    chat.send("hạn tạo lập trang thông tin điện tử cấp xã")
+    chat.send("đơn vị nào chịu trách nhiệm?")
+    chat.send("còn danh sách cán bộ CNTT thì sao?")
+    kind, text = kind_and_text(chat)
+    assert kind == "responsible" and "lập danh sách" in text and "Mục 2.f" in text, text
+
+
+def test_a_short_question_naming_nothing_is_asked_of_the_thread(assistant: Assistant) -> None:
+    """ "cấp được bao nhiêu rồi?" after digital signatures: their figure, not a refusal;
+    "nếu không làm được thì sao?" after moving systems: the «không thể» sentence."""
+    chat = Chat(assistant)
+    chat.send("chỉ thị quy định gì về chữ ký số")
+    chat.send("cấp được bao nhiêu rồi?")
+    kind, text = kind_and_text(chat)
+    assert kind == "figure" and "719" in text, text
+    chat = Chat(assistant, "2")
+    chat.send("thời hạn chuyển hệ thống thông tin về trung tâm dữ liệu")
+    chat.send("nếu không làm được thì sao?")
+    _, text = kind_and_text(chat)
+    assert "không thể thực hiện phải báo cáo UBND tỉnh" in text and "Mục 1.c" in text, text
+    assert "Mục 2.b" not in text, text
+
+
+def test_a_question_alone_that_finds_something_sure_is_not_bent_to_the_thread(
+    assistant: Assistant,
+) -> None:
+    chat = Chat(assistant)
+    chat.send("chỉ thị quy định gì về chữ ký số")
+    chat.send("có bao nhiêu camera?")
+    kind, text = kind_and_text(chat)
+    assert kind == "figure" and "286" in text and "719" not in text, text
+
+
+def test_recipients_yes_no_then_another_body(assistant: Assistant) -> None:
+    """ "có gửi Văn phòng Chính phủ không?" is read from Nơi nhận; "còn Bộ TT&TT?" asks
+    the same of it, and "thế còn UBND huyện?" after that, of them."""
+    chat = Chat(assistant)
+    chat.send("ai ký chỉ thị?")
+    chat.send("có gửi Văn phòng Chính phủ không?")
+    _, text = kind_and_text(chat)
+    assert text.startswith("Có:") and "«Văn phòng Chính phủ (b/c)»" in text, text
+    chat.send("còn Bộ TT&TT?")
+    _, text = kind_and_text(chat)
+    assert text.startswith("Có:") and "«Bộ Thông tin và Truyền thông (b/c)»" in text, text
+    chat.send("thế còn UBND huyện?")
+    _, text = kind_and_text(chat)
+    assert text.startswith("Có:") and "«UBND các huyện, thị xã, thành phố»" in text, text
+
+
+def test_sending_something_is_not_a_recipients_question(assistant: Assistant) -> None:
+    chat = Chat(assistant)
+    chat.send("Sở TT&TT có gửi báo cáo không")
+    _, text = kind_and_text(chat)
+    assert "Nơi nhận: Văn phòng Chính phủ" not in text, text
+
+
+def test_the_second_part_naming_nothing_asks_of_the_first_parts_subject(
+    assistant: Assistant,
+) -> None:
+    """ "…hạn khi nào, ai hướng dẫn": the one guiding that task (Mục 2.b, Sở TT&TT,
+    which does it in a task the agencies lead), not any guidance."""
+    chat = Chat(assistant)
+    chat.send("chuyển cơ sở dữ liệu về trung tâm dữ liệu chung hạn khi nào, ai hướng dẫn")
+    _, text = kind_and_text(chat)
+    assert "31/12/2019" in text and "Sở Thông tin và Truyền thông thực hiện" in text, text
+    assert "Mục 2.f" not in text, text

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 from bot.application.messages import Reply
 from bot.application.qa.answer import Answer, make
-from bot.application.qa.matching import CLOSE_SECOND, Matcher, best
+from bot.application.qa.matching import Matcher, best
 from bot.application.qa.quotes import dated_quote, whole_clause
 from bot.application.qa.views import duty_view, label
 from bot.domain.catalog import Catalog
@@ -25,14 +25,16 @@ def deadline(matcher: Matcher, parse: Parse) -> Answer | None:
     if dated:
         found, score = dated, 1.0
     else:
-        ranked = matcher.ranked_duties(parse, prefer_dated=True)
-        # Asked "by when": a matching duty that has a date answers it, however close
-        # an undated sibling comes (past the prior against undated ones); undated ones
-        # answer only when none has, or when one matches clearly better ("khi có sự
-        # cố ATTT thì trong bao lâu phải báo cáo": «kịp thời», no date).
-        with_dates = [(d, s) for d, s in ranked if d.timing.kind != "continuous"]
-        if with_dates and with_dates[0][1] < ranked[0][1] * CLOSE_SECOND:
-            with_dates = []
+        # "khi có sự cố ATTT thì trong bao lâu phải báo cáo": how long after an event,
+        # which no date of the calendar answers; the best matching duty says («kịp
+        # thời»), dated or not.
+        after_event = _after_event(parse.tokens)
+        ranked = matcher.ranked_duties(parse, prefer_dated=not after_event)
+        # Asked "by when": a matching duty that has a date answers it, however
+        # close an undated sibling comes; undated ones answer only when none has.
+        with_dates = (
+            [] if after_event else [(d, s) for d, s in ranked if d.timing.kind != "continuous"]
+        )
         found, score = best(with_dates or ranked)
     if not found:
         if parse.values("agency") and not parse.values("topic"):
@@ -40,6 +42,17 @@ def deadline(matcher: Matcher, parse: Parse) -> Answer | None:
             return agency_deadlines(catalog, parse)
         return None if parse.values("topic") else deadline_list(catalog, parse)
     return deadline_answer(catalog, parse, found, score)
+
+
+# "khi / nếu <event> thì ...": a condition clause (folded words).
+CONDITION_OPENERS = frozenset({"khi", "neu"})
+CONDITION_THEN = "thi"
+
+
+def _after_event(tokens: Sequence[str]) -> bool:
+    """Whether the question opens a condition clause ("khi có sự cố ... thì")."""
+    opened = next((i for i, t in enumerate(tokens) if t in CONDITION_OPENERS), -1)
+    return opened >= 0 and CONDITION_THEN in tokens[opened + 2 :]
 
 
 def agency_deadlines(catalog: Catalog, parse: Parse) -> Answer | None:

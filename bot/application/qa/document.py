@@ -206,7 +206,10 @@ def _named_recipient(catalog: Catalog, parse: Parse) -> dict[str, Any] | None:
     name = [
         t
         for t in parse.tokens
-        if t not in _NOT_A_NAME and t not in catalog.stopwords and not any(c.isdigit() for c in t)
+        if t not in _NOT_A_NAME
+        and t not in catalog.stopwords
+        and t not in FILLERS  # "và" of a name the gazetteer left out
+        and not any(c.isdigit() for c in t)
     ]
     if not name:
         return None

@@ -68,12 +68,16 @@ ASKS_WHEN = (
 )
 
 
+# Words that open a condition ("when", "if"), folded.
+CONDITIONS = frozenset({"khi", "neu"})
+
+
 def states_condition(parse: Parse) -> bool:
-    """ "khi có sự cố ATTT thì ...": a "khi" that opens a condition, in a message that
-    asks no date, deadline or frequency."""
+    """ "khi có sự cố ATTT thì ...", "nếu không làm được thì sao": a "khi" or "nếu"
+    that opens a condition, in a message that asks no date, deadline or frequency."""
     tokens = parse.tokens
     return (
-        "khi" in tokens
+        bool(CONDITIONS & set(tokens))
         and not parse.values("date")
         and not any(_has(tokens, cue) for cue in ASKS_WHEN)
     )
@@ -226,7 +230,7 @@ def swapped(last: Parse, new: Parse) -> Parse:
     ]
     # Its text is the question it stands for, so that the next "thế còn Y?" swaps Y
     # into it, not into "còn X thì sao?".
-    asked = tuple(dict.fromkeys(tokens))
+    asked = tuple(tokens)  # every word kept: a name may repeat one ("thông tin ... thông")
     return replace(last, text=" ".join(asked), tokens=asked, entities=(*kept, *added))
 
 

@@ -25,7 +25,7 @@ from bot.application.qa.conversation import (
     requested_by_shape,
     small_talk,
 )
-from bot.application.qa.coverage import not_mentioned
+from bot.application.qa.coverage import not_mentioned, quoted_texts
 from bot.application.qa.counts import asks_duty_count, counted, duty_count
 from bot.application.qa.deadlines import deadline, deadline_answer, deadline_list, no_deadline
 from bot.application.qa.document import (
@@ -285,9 +285,23 @@ class QAService:
         thread = inherit or (self._thread_subject(context) if context is not None else "")
         if thread and (alone.kind in NOT_ANSWERED or alone.evidence < STRONG_MATCH):
             within = self._one(f"{thread} {text}", None)
-            if within.kind not in NOT_ANSWERED:
+            # ... and only when what it finds there holds the question's own words:
+            # "có bao nhiêu camera?" after digital signatures is about cameras.
+            if within.kind not in NOT_ANSWERED and self._holds(within, parse):
                 return within
         return alone
+
+    def _holds(self, answer: Answer, parse: Parse) -> bool:
+        """Whether the sentences an answer quotes or is about hold every word of the
+        question but those that ask, the generic ones and the stopwords."""
+        catalog = self.catalog
+        ignored = ASKING_WORDS | self.matcher.generic_words | QUANTITY_WORDS
+        own = {t for t in parse.tokens if t not in ignored}
+        texts = quoted_texts(answer) + [
+            catalog.duties[d][1].text for d in answer.duties if d in catalog.duties
+        ]
+        held = {t for text in texts for t in catalog.normalizer.tokens(text)}
+        return own <= held
 
     def _thread_subject(self, context: Context) -> str:
         """The names of the topics the last question named, or else of those every
@@ -681,6 +695,8 @@ HOW_TO_REPORT = "cachbaocao"
 QUESTION_WORDS = frozenset({"ai", "gi", "nao", "dau", "sao", "nhieu", "gio"})
 
 
+# The words of "bao nhiêu", "số lượng", "rồi": asking how many, said of any subject.
+QUANTITY_WORDS = frozenset({"bao", "nhieu", "so", "luong", "roi", "tat", "ca", "tong"})
 # How a question asks for a quantity (folded): without any, a hesitant "figure"
 # question is most likely another kind. Not "mấy": folded, it is "máy" (a machine).
 QUANTITY = ("bao nhieu", "ty le", "so luong", "phan tram", "%", "tong so", "bao lau")
