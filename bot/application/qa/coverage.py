@@ -6,7 +6,7 @@ not mention it, and the sentence is shown only as the nearest one, never as the 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from bot.application.messages import Reply
@@ -52,7 +52,7 @@ def asked_subject(text: str) -> str:
 
 def quoted_texts(answer: Answer) -> list[str]:
     """The directive's words an answer quotes."""
-    data: dict[str, Any] = answer.reply.data
+    data: Mapping[str, Any] = answer.reply.data
     if answer.kind == "passages":
         return [p["text"] for p in data.get("passages", ())]
     if answer.kind == "figure":

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from itertools import takewhile
 from dataclasses import replace
+from itertools import takewhile
 from typing import Any
 
 from bot.application.messages import Button, Reply

@@ -113,11 +113,12 @@ def when_asked(parse: Parse, sure: float) -> Parse:
         or not any(_has(parse.tokens, cue) for cue in ASKS_BY_WHEN)
     ):
         return parse
-    ranking = (("ask_deadline", parse.confidence),) + tuple(
+    others = tuple(
         (intent, ranked["ask_deadline"] if intent == parse.intent else p)
         for intent, p in parse.ranking
         if intent != "ask_deadline"
     )
+    ranking = (("ask_deadline", parse.confidence), *others)
     return replace(parse, intent="ask_deadline", ranking=ranking)
 
 

@@ -25,8 +25,8 @@ from bot.application.qa.conversation import (
     requested_by_shape,
     small_talk,
 )
-from bot.application.qa.coverage import not_mentioned, quoted_texts
 from bot.application.qa.counts import asks_duty_count, counted, duty_count
+from bot.application.qa.coverage import not_mentioned, quoted_texts
 from bot.application.qa.deadlines import deadline, deadline_answer, deadline_list, no_deadline
 from bot.application.qa.document import (
     asks_document_fact,
@@ -766,7 +766,9 @@ def _without_figures_of(first: Answer, second: Answer) -> Answer:
     views = [v for v in second.reply.data.get("figures", ()) if v["figure"].id not in shown]
     if not views or len(views) == len(second.reply.data.get("figures", ())):
         return second
-    return replace(second, reply=replace(second.reply, data={**second.reply.data, "figures": views}))
+    return replace(
+        second, reply=replace(second.reply, data={**second.reply.data, "figures": views})
+    )
 
 
 def _figures(answer: Answer) -> set[str]:
