@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from sqlalchemy import update
 
 from bot.app import Assistant
@@ -234,13 +235,22 @@ def test_what_about_another_agency_after_a_deadline_sets_that_agency(
         assert "31/5/2019" not in text and "hàng quý" not in text, text
 
 
-def test_receiver_after_a_deadline_is_read_from_the_duty(assistant: Assistant) -> None:
+@pytest.mark.parametrize(
+    ("first", "then", "receiver", "clause"),
+    [
+        ("Hạn nộp báo cáo quý là khi nào?", "nộp cho ai?", "UBND tỉnh", "Mục 2.b"),
+        ("hạn lập danh sách cán bộ CNTT cấp xã", "gửi qua đâu?", "Sở TT&TT", "Mục 2.f"),
+    ],
+)
+def test_receiver_after_a_deadline_is_read_from_the_duty(
+    assistant: Assistant, first: str, then: str, receiver: str, clause: str
+) -> None:
     """ "nộp cho ai?" after the quarterly report's deadline: who receives it."""
     chat = Chat(assistant)
-    chat.send("Hạn nộp báo cáo quý là khi nào?")
-    chat.send("nộp cho ai?")
+    chat.send(first)
+    chat.send(then)
     _, text = kind_and_text(chat)
-    assert text.startswith("Nơi nhận: UBND tỉnh") and "Mục 2.b" in text, text
+    assert text.startswith(f"Nơi nhận: {receiver}") and clause in text, text
 
 
 def test_an_agencys_deadline_then_another_agency(assistant: Assistant) -> None:
@@ -257,53 +267,66 @@ def test_an_agencys_deadline_then_another_agency(assistant: Assistant) -> None:
 # Follow-ups that keep the subject but change the kind of question.
 
 
-def test_what_about_a_longer_name_asks_the_last_question_of_it(assistant: Assistant) -> None:
-    """ "còn danh sách cán bộ CNTT thì sao?" (CNTT spelled out makes it long) after a
-    deadline: that duty's deadline, not the overviews of its topics; then who
-    receives it ("gửi qua đâu?")."""
-    chat = Chat(assistant)
-    chat.send("bao giờ phải xong trang thông tin điện tử cấp xã")
-    chat.send("còn danh sách cán bộ CNTT thì sao?")
-    kind, text = kind_and_text(chat)
-    assert kind == "deadline" and "31/5/2019" in text and "30/6/2019" not in text, text
-    chat.send("gửi qua đâu?")
-    _, text = kind_and_text(chat)
-    assert text.startswith("Nơi nhận: Sở TT&TT") and "Mục 2.f" in text, text
-
-
-def test_who_then_what_about_a_task_asks_who_of_it(assistant: Assistant) -> None:
-    chat = Chat(assistant)
-    chat.send("hạn tạo lập trang thông tin điện tử cấp xã")
-    chat.send("đơn vị nào chịu trách nhiệm?")
-    chat.send("còn danh sách cán bộ CNTT thì sao?")
-    kind, text = kind_and_text(chat)
-    assert kind == "responsible" and "lập danh sách" in text and "Mục 2.f" in text, text
-
-
-def test_a_short_question_naming_nothing_is_asked_of_the_thread(assistant: Assistant) -> None:
-    """ "cấp được bao nhiêu rồi?" after digital signatures: their figure, not a refusal;
-    "nếu không làm được thì sao?" after moving systems: the «không thể» sentence."""
-    chat = Chat(assistant)
-    chat.send("chỉ thị quy định gì về chữ ký số")
-    chat.send("cấp được bao nhiêu rồi?")
-    kind, text = kind_and_text(chat)
-    assert kind == "figure" and "719" in text, text
-    chat = Chat(assistant, "2")
-    chat.send("thời hạn chuyển hệ thống thông tin về trung tâm dữ liệu")
-    chat.send("nếu không làm được thì sao?")
-    _, text = kind_and_text(chat)
-    assert "không thể thực hiện phải báo cáo UBND tỉnh" in text and "Mục 1.c" in text, text
-    assert "Mục 2.b" not in text, text
-
-
-def test_a_question_alone_that_finds_something_sure_is_not_bent_to_the_thread(
+@pytest.mark.parametrize(
+    ("turns", "kind", "said", "unsaid"),
+    [
+        # "còn danh sách cán bộ CNTT thì sao?" (CNTT spelled out makes it long) after a
+        # deadline: that duty's deadline, not the overviews of its topics ...
+        (
+            (
+                "bao giờ phải xong trang thông tin điện tử cấp xã",
+                "còn danh sách cán bộ CNTT thì sao?",
+            ),
+            "deadline",
+            ("31/5/2019",),
+            ("30/6/2019",),
+        ),
+        # ... and after "who", who does it.
+        (
+            (
+                "hạn tạo lập trang thông tin điện tử cấp xã",
+                "đơn vị nào chịu trách nhiệm?",
+                "còn danh sách cán bộ CNTT thì sao?",
+            ),
+            "responsible",
+            ("lập danh sách", "Mục 2.f"),
+            (),
+        ),
+        # A short question naming nothing is asked of the thread: "cấp được bao nhiêu
+        # rồi?" after digital signatures is their figure, not a refusal ...
+        (("chỉ thị quy định gì về chữ ký số", "cấp được bao nhiêu rồi?"), "figure", ("719",), ()),
+        # ... "nếu không làm được thì sao?" after moving systems, the «không thể» sentence ...
+        (
+            (
+                "thời hạn chuyển hệ thống thông tin về trung tâm dữ liệu",
+                "nếu không làm được thì sao?",
+            ),
+            "passages",
+            ("không thể thực hiện phải báo cáo UBND tỉnh", "Mục 1.c"),
+            ("Mục 2.b",),
+        ),
+        # ... but one that finds something sure alone is not bent to the thread.
+        (
+            ("chỉ thị quy định gì về chữ ký số", "có bao nhiêu camera?"),
+            "figure",
+            ("286",),
+            ("719",),
+        ),
+    ],
+)
+def test_a_follow_up_keeps_the_subject_and_changes_the_question(
     assistant: Assistant,
+    turns: tuple[str, ...],
+    kind: str,
+    said: tuple[str, ...],
+    unsaid: tuple[str, ...],
 ) -> None:
     chat = Chat(assistant)
-    chat.send("chỉ thị quy định gì về chữ ký số")
-    chat.send("có bao nhiêu camera?")
-    kind, text = kind_and_text(chat)
-    assert kind == "figure" and "286" in text and "719" not in text, text
+    for turn in turns:
+        chat.send(turn)
+    answered, text = kind_and_text(chat)
+    assert answered == kind, text
+    assert all(s in text for s in said) and not any(s in text for s in unsaid), text
 
 
 def test_recipients_yes_no_then_another_body(assistant: Assistant) -> None:
@@ -311,15 +334,14 @@ def test_recipients_yes_no_then_another_body(assistant: Assistant) -> None:
     the same of it, and "thế còn UBND huyện?" after that, of them."""
     chat = Chat(assistant)
     chat.send("ai ký chỉ thị?")
-    chat.send("có gửi Văn phòng Chính phủ không?")
-    _, text = kind_and_text(chat)
-    assert text.startswith("Có:") and "«Văn phòng Chính phủ (b/c)»" in text, text
-    chat.send("còn Bộ TT&TT?")
-    _, text = kind_and_text(chat)
-    assert text.startswith("Có:") and "«Bộ Thông tin và Truyền thông (b/c)»" in text, text
-    chat.send("thế còn UBND huyện?")
-    _, text = kind_and_text(chat)
-    assert text.startswith("Có:") and "«UBND các huyện, thị xã, thành phố»" in text, text
+    for asked, line in (
+        ("có gửi Văn phòng Chính phủ không?", "Văn phòng Chính phủ (b/c)"),
+        ("còn Bộ TT&TT?", "Bộ Thông tin và Truyền thông (b/c)"),
+        ("thế còn UBND huyện?", "UBND các huyện, thị xã, thành phố"),
+    ):
+        chat.send(asked)
+        _, text = kind_and_text(chat)
+        assert text.startswith("Có:") and f"«{line}»" in text, (asked, text)
 
 
 def test_sending_something_is_not_a_recipients_question(assistant: Assistant) -> None:
