@@ -32,8 +32,17 @@ def deadline(matcher: Matcher, parse: Parse) -> Answer | None:
         ranked = matcher.ranked_duties(parse, prefer_dated=not after_event)
         # Asked "by when": a matching duty that has a date answers it, however
         # close an undated sibling comes; undated ones answer only when none has.
+        # A named agency's question is about its duties: another's date is no answer
+        # ("Sở Nội vụ phải ban hành quy định … trước ngày nào": none of its has one).
+        favoured = matcher.favoured_duties(parse)
         with_dates = (
-            [] if after_event else [(d, s) for d, s in ranked if d.timing.kind != "continuous"]
+            []
+            if after_event
+            else [
+                (d, s)
+                for d, s in ranked
+                if d.timing.kind != "continuous" and (not favoured or d.id in favoured)
+            ]
         )
         found, score = best(with_dates or ranked)
     if not found:
