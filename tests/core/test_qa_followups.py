@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from sqlalchemy import update
 
 from bot.app import Assistant
@@ -234,13 +235,22 @@ def test_what_about_another_agency_after_a_deadline_sets_that_agency(
         assert "31/5/2019" not in text and "hàng quý" not in text, text
 
 
-def test_receiver_after_a_deadline_is_read_from_the_duty(assistant: Assistant) -> None:
+@pytest.mark.parametrize(
+    ("first", "then", "receiver", "clause"),
+    [
+        ("Hạn nộp báo cáo quý là khi nào?", "nộp cho ai?", "UBND tỉnh", "Mục 2.b"),
+        ("hạn lập danh sách cán bộ CNTT cấp xã", "gửi qua đâu?", "Sở TT&TT", "Mục 2.f"),
+    ],
+)
+def test_receiver_after_a_deadline_is_read_from_the_duty(
+    assistant: Assistant, first: str, then: str, receiver: str, clause: str
+) -> None:
     """ "nộp cho ai?" after the quarterly report's deadline: who receives it."""
     chat = Chat(assistant)
-    chat.send("Hạn nộp báo cáo quý là khi nào?")
-    chat.send("nộp cho ai?")
+    chat.send(first)
+    chat.send(then)
     _, text = kind_and_text(chat)
-    assert text.startswith("Nơi nhận: UBND tỉnh") and "Mục 2.b" in text, text
+    assert text.startswith(f"Nơi nhận: {receiver}") and clause in text, text
 
 
 def test_an_agencys_deadline_then_another_agency(assistant: Assistant) -> None:
@@ -252,3 +262,102 @@ def test_an_agencys_deadline_then_another_agency(assistant: Assistant) -> None:
     chat.send("còn UBND huyện thì sao?")
     kind, text = kind_and_text(chat)
     assert kind == "deadline" and "31/5/2019" in text and "hàng quý" not in text, text
+
+
+# Follow-ups that keep the subject but change the kind of question.
+
+
+@pytest.mark.parametrize(
+    ("turns", "kind", "said", "unsaid"),
+    [
+        # "còn danh sách cán bộ CNTT thì sao?" (CNTT spelled out makes it long) after a
+        # deadline: that duty's deadline, not the overviews of its topics ...
+        (
+            (
+                "bao giờ phải xong trang thông tin điện tử cấp xã",
+                "còn danh sách cán bộ CNTT thì sao?",
+            ),
+            "deadline",
+            ("31/5/2019",),
+            ("30/6/2019",),
+        ),
+        # ... and after "who", who does it.
+        (
+            (
+                "hạn tạo lập trang thông tin điện tử cấp xã",
+                "đơn vị nào chịu trách nhiệm?",
+                "còn danh sách cán bộ CNTT thì sao?",
+            ),
+            "responsible",
+            ("lập danh sách", "Mục 2.f"),
+            (),
+        ),
+        # A short question naming nothing is asked of the thread: "cấp được bao nhiêu
+        # rồi?" after digital signatures is their figure, not a refusal ...
+        (("chỉ thị quy định gì về chữ ký số", "cấp được bao nhiêu rồi?"), "figure", ("719",), ()),
+        # ... "nếu không làm được thì sao?" after moving systems, the «không thể» sentence ...
+        (
+            (
+                "thời hạn chuyển hệ thống thông tin về trung tâm dữ liệu",
+                "nếu không làm được thì sao?",
+            ),
+            "passages",
+            ("không thể thực hiện phải báo cáo UBND tỉnh", "Mục 1.c"),
+            ("Mục 2.b",),
+        ),
+        # ... but one that finds something sure alone is not bent to the thread.
+        (
+            ("chỉ thị quy định gì về chữ ký số", "có bao nhiêu camera?"),
+            "figure",
+            ("286",),
+            ("719",),
+        ),
+    ],
+)
+def test_a_follow_up_keeps_the_subject_and_changes_the_question(
+    assistant: Assistant,
+    turns: tuple[str, ...],
+    kind: str,
+    said: tuple[str, ...],
+    unsaid: tuple[str, ...],
+) -> None:
+    chat = Chat(assistant)
+    for turn in turns:
+        chat.send(turn)
+    answered, text = kind_and_text(chat)
+    assert answered == kind, text
+    assert all(s in text for s in said) and not any(s in text for s in unsaid), text
+
+
+def test_recipients_yes_no_then_another_body(assistant: Assistant) -> None:
+    """ "có gửi Văn phòng Chính phủ không?" is read from Nơi nhận; "còn Bộ TT&TT?" asks
+    the same of it, and "thế còn UBND huyện?" after that, of them."""
+    chat = Chat(assistant)
+    chat.send("ai ký chỉ thị?")
+    for asked, line in (
+        ("có gửi Văn phòng Chính phủ không?", "Văn phòng Chính phủ (b/c)"),
+        ("còn Bộ TT&TT?", "Bộ Thông tin và Truyền thông (b/c)"),
+        ("thế còn UBND huyện?", "UBND các huyện, thị xã, thành phố"),
+    ):
+        chat.send(asked)
+        _, text = kind_and_text(chat)
+        assert text.startswith("Có:") and f"«{line}»" in text, (asked, text)
+
+
+def test_sending_something_is_not_a_recipients_question(assistant: Assistant) -> None:
+    chat = Chat(assistant)
+    chat.send("Sở TT&TT có gửi báo cáo không")
+    _, text = kind_and_text(chat)
+    assert "Nơi nhận: Văn phòng Chính phủ" not in text, text
+
+
+def test_the_second_part_naming_nothing_asks_of_the_first_parts_subject(
+    assistant: Assistant,
+) -> None:
+    """ "…hạn khi nào, ai hướng dẫn": the one guiding that task (Mục 2.b, Sở TT&TT,
+    which does it in a task the agencies lead), not any guidance."""
+    chat = Chat(assistant)
+    chat.send("chuyển cơ sở dữ liệu về trung tâm dữ liệu chung hạn khi nào, ai hướng dẫn")
+    _, text = kind_and_text(chat)
+    assert "31/12/2019" in text and "Sở Thông tin và Truyền thông thực hiện" in text, text
+    assert "Mục 2.f" not in text, text

@@ -25,10 +25,25 @@ def deadline(matcher: Matcher, parse: Parse) -> Answer | None:
     if dated:
         found, score = dated, 1.0
     else:
-        ranked = matcher.ranked_duties(parse, prefer_dated=True)
+        # "khi có sự cố ATTT thì trong bao lâu phải báo cáo": how long after an event,
+        # which no date of the calendar answers; the best matching duty says («kịp
+        # thời»), dated or not.
+        after_event = _after_event(parse.tokens)
+        ranked = matcher.ranked_duties(parse, prefer_dated=not after_event)
         # Asked "by when": a matching duty that has a date answers it, however
         # close an undated sibling comes; undated ones answer only when none has.
-        with_dates = [(d, s) for d, s in ranked if d.timing.kind != "continuous"]
+        # A named agency's question is about its duties: another's date is no answer
+        # ("Sở Nội vụ phải ban hành quy định … trước ngày nào": none of its has one).
+        favoured = matcher.favoured_duties(parse)
+        with_dates = (
+            []
+            if after_event
+            else [
+                (d, s)
+                for d, s in ranked
+                if d.timing.kind != "continuous" and (not favoured or d.id in favoured)
+            ]
+        )
         found, score = best(with_dates or ranked)
     if not found:
         if parse.values("agency") and not parse.values("topic"):
@@ -36,6 +51,17 @@ def deadline(matcher: Matcher, parse: Parse) -> Answer | None:
             return agency_deadlines(catalog, parse)
         return None if parse.values("topic") else deadline_list(catalog, parse)
     return deadline_answer(catalog, parse, found, score)
+
+
+# "khi / nếu <event> thì ...": a condition clause (folded words).
+CONDITION_OPENERS = frozenset({"khi", "neu"})
+CONDITION_THEN = "thi"
+
+
+def _after_event(tokens: Sequence[str]) -> bool:
+    """Whether the question opens a condition clause ("khi có sự cố ... thì")."""
+    opened = next((i for i, t in enumerate(tokens) if t in CONDITION_OPENERS), -1)
+    return opened >= 0 and CONDITION_THEN in tokens[opened + 2 :]
 
 
 def agency_deadlines(catalog: Catalog, parse: Parse) -> Answer | None:

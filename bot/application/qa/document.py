@@ -19,6 +19,7 @@ from bot.application.qa.views import directive, label
 from bot.domain.catalog import Catalog
 from bot.domain.knowledge import Clause
 from nlu.engine import Parse
+from nlu.entities import FILLERS
 from nlu.normalize import fold_words
 
 
@@ -147,12 +148,35 @@ def names_recipients(parse: Parse) -> bool:
     if contains(parse.tokens, ["noi", "nhan"]):
         return True
     tokens = list(parse.tokens)
+    if _sent_to(parse):
+        return True
     if "nhan" not in tokens or not _YES_NO & set(tokens):
         return False
     at = tokens.index("nhan")
     # A body's name before "nhận", nothing after it but "chỉ thị (này)" and the "không"
     # of a yes/no question: "Sở TT&TT có nhận báo cáo không" asks about reports.
     return at >= 2 and all(t in _RECEIVED_WORDS for t in tokens[at + 1 :])
+
+
+def _sent_to(parse: Parse) -> bool:
+    """ "(chỉ thị) có gửi Bộ TTTT không": a yes/no question whose only words besides
+    the directive's are "gửi" and, after it, the name of a body (a recipient, not one
+    that sends something: "Sở TT&TT có gửi báo cáo không" asks about reports)."""
+    tokens = list(parse.tokens)
+    if "gui" not in tokens or not _YES_NO & set(tokens):
+        return False
+    sent_at = tokens.index("gui")
+    named = {t for e in parse.entities if e.entity == "agency" for t in e.text.split()}
+    # The gazetteer's names leave out fillers ("Bộ Thông tin và Truyền thông").
+    after = [t for t in tokens[sent_at + 1 :] if t not in _NOT_A_NAME and t not in FILLERS]
+    return (
+        bool(after)
+        and all(t in named for t in after)
+        and all(
+            t in named or t in _NOT_A_NAME or t in FILLERS or any(c.isdigit() for c in t)
+            for t in tokens
+        )
+    )
 
 
 # Words of "X có nhận chỉ thị này không" that are not the name of X.
@@ -182,7 +206,10 @@ def _named_recipient(catalog: Catalog, parse: Parse) -> dict[str, Any] | None:
     name = [
         t
         for t in parse.tokens
-        if t not in _NOT_A_NAME and t not in catalog.stopwords and not any(c.isdigit() for c in t)
+        if t not in _NOT_A_NAME
+        and t not in catalog.stopwords
+        and t not in FILLERS  # "và" of a name the gazetteer left out
+        and not any(c.isdigit() for c in t)
     ]
     if not name:
         return None
@@ -205,14 +232,23 @@ def _named_recipient(catalog: Catalog, parse: Parse) -> dict[str, Any] | None:
 
 # Words (folded) of a fact of the directive's header: who signed it, when it was issued.
 HEADER_FACTS = {"ky": "signer", "ngay": "date", "ban hanh": "date", "hieu luc": "date"}
+# Words of the signer's title and how they sign ("ký với chức vụ gì", "ông ... ký
+# với tư cách gì", "chức danh của người ký"), folded.
+SIGNING_TITLE_WORDS = frozenset(
+    {"ong", "ba", "chuc", "vu", "danh", "tu", "cach", "cuong", "vi", "giu", "khi"}
+)
 # Question words that may go with them ("ai ký", "ngày nào", "khi nào ban hành").
 HEADER_QUESTION_WORDS = frozenset({"ai", "nao", "khi", "bao", "gio", "la", "nguoi", "tu", "co"})
 
 
-def bare_header_fact(parse: Parse, stopwords: frozenset[str]) -> str:
+def bare_header_fact(
+    parse: Parse, stopwords: frozenset[str], signers: frozenset[str] = frozenset()
+) -> str:
     """ "ai ký", "ngày nào?": a message naming nothing and made only of question words
     and the words of one header fact; with no earlier question to follow, it asks about
-    the directive itself. The fact ("signer", "date"), or "" for any other message."""
+    the directive itself. "ông Nhường ký với chức vụ gì": the signer's name (`signers`:
+    its folded words) and title words may go with "ký". The fact ("signer", "date"),
+    or "" for any other message ("position" for the signer's title)."""
     if parse.entities or not parse.tokens:
         return ""
     text = " ".join(parse.tokens)
@@ -221,8 +257,12 @@ def bare_header_fact(parse: Parse, stopwords: frozenset[str]) -> str:
     for words in HEADER_FACTS:
         rest = re.sub(rf"\b{words}\b", " ", rest)
     allowed = HEADER_QUESTION_WORDS | stopwords
+    if facts == {"signer"}:
+        allowed = allowed | signers | SIGNING_TITLE_WORDS
     if not facts or not all(t in allowed for t in rest.split()):
         return ""
+    if facts == {"signer"} and any(contains(parse.tokens, list(p)) for p in POSITION_WORDS):
+        return "position"  # "ông Nhường ký với chức vụ gì"
     # "ai ký (ngày nào)": the signer's line, which gives the date too; "ký ngày nào",
     # "ký khi nào" ask when: the date first.
     asks_who = any(t in parse.tokens for t in ("ai", "nguoi"))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import replace
+from itertools import takewhile
 from typing import Any
 
 from bot.application.messages import Button, Reply
@@ -229,12 +230,9 @@ def responsible(matcher: Matcher, parse: Parse) -> Answer | None:
     asked = set(parse.tokens) - RESPONSIBILITY_WORDS
     if len(topics) == 1 and matcher.only_names(replace(parse, tokens=tuple(asked))):
         return topic_overview(matcher, parse, topics)
-    held = _held_by_subject(matcher, parse)
-    if held:
-        # "thủ trưởng cơ quan chịu trách nhiệm gì": every duty naming that subject
-        # with that responsibility (Mục 1.a and 1.f both do), not the best match only.
-        reply = responsible_reply(matcher.catalog, parse, held)
-        return make(parse, "responsible", reply, _clauses(reply), 1.0, [d.key for d in held])
+    held = held_by_subject(matcher, parse)
+    if held is not None:
+        return held
     action = asked_action(parse)
     ranked = matcher.ranked_duties(parse, action=action)
     # "ai phụ trách tuyên truyền về ứng dụng CNTT": who is in charge of that action,
@@ -261,6 +259,8 @@ def responsible(matcher: Matcher, parse: Parse) -> Answer | None:
 ANSWERS_FOR = ("chiu", "trach", "nhiem")
 # What may follow the role in such a question: it asks, it names no action.
 ROLE_QUESTION = frozenset({"gi", "ve", "nhung", "nao", "truoc", "ai", "the", "sao", "khong"})
+# Words that may end such a question after its question word ("về việc gì vậy").
+QUESTION_TAILS = frozenset({"viec", "vay", "a", "nhi", "the", "ha"})
 # How many words of the subject name it ("thủ trưởng", "giám đốc", "chủ tịch").
 SUBJECT_WORDS = 2
 # Titles of the person at the head of an agency, folded.
@@ -269,6 +269,17 @@ HEAD_TITLES = frozenset(
 )
 # At most this many duties answer it (a phone screen).
 MAX_HELD = 4
+
+
+def held_by_subject(matcher: Matcher, parse: Parse) -> Answer | None:
+    """ "thủ trưởng cơ quan chịu trách nhiệm gì": every duty naming that subject with
+    that responsibility (Mục 1.a and 1.f both do), not the best match only; None for
+    a question of another shape, whatever the classifier took it for."""
+    held = _held_by_subject(matcher, parse)
+    if not held:
+        return None
+    reply = responsible_reply(matcher.catalog, parse, held)
+    return make(parse, "responsible", reply, _clauses(reply), 1.0, [d.key for d in held])
 
 
 def _held_by_subject(matcher: Matcher, parse: Parse) -> list[Duty]:
@@ -280,7 +291,11 @@ def _held_by_subject(matcher: Matcher, parse: Parse) -> list[Duty]:
     if at < 0:
         return []
     after = tokens[at + len(ANSWERS_FOR) :]
-    if not after or any(t not in ROLE_QUESTION for t in after):
+    # "chịu trách nhiệm cá nhân về việc gì": the words qualifying the role, up to the
+    # first word that asks; anything after that must ask too.
+    qualifier = tuple(takewhile(lambda t: t not in ROLE_QUESTION, after))
+    rest = after[len(qualifier) :]
+    if not rest or any(t not in ROLE_QUESTION and t not in QUESTION_TAILS for t in rest):
         return []
     stop = matcher.catalog.stopwords | {"phai", "se"}
     head = tuple(t for t in tokens[:at] if t not in stop)[:SUBJECT_WORDS]
@@ -288,14 +303,29 @@ def _held_by_subject(matcher: Matcher, parse: Parse) -> list[Duty]:
     # chịu trách nhiệm gì" asks for the agency's duties (answered as such).
     if len(head) < SUBJECT_WORDS or (parse.values("agency") and head not in HEAD_TITLES):
         return []
-    held = [
+    duties = matcher.catalog.duties.items()
+    # A qualified role ("cá nhân") the text gives only where it says so, whichever title
+    # of the head it names there ("thủ trưởng" for a "giám đốc" asked): those first.
+    qualified = (
+        [
+            duty
+            for key, (_, duty) in duties
+            if head in HEAD_TITLES
+            and _position(matcher.duty_tokens[key], (*ANSWERS_FOR, *qualifier)) >= 0
+        ]
+        if qualifier
+        else []
+    )
+    if qualifier and not qualified:
+        return []
+    named = [
         duty
-        for key, (_, duty) in matcher.catalog.duties.items()
+        for key, (_, duty) in duties
         if 0
         <= _position(matcher.duty_tokens[key], head)
         < _position(matcher.duty_tokens[key], ANSWERS_FOR)
     ]
-    return held[:MAX_HELD]
+    return list({d.key: d for d in qualified + named}.values())[:MAX_HELD]
 
 
 def _position(tokens: Sequence[str], phrase: Sequence[str]) -> int:
@@ -372,12 +402,29 @@ def responsible_reply(catalog: Catalog, parse: Parse, found: Sequence[Duty]) -> 
     """Who does each duty first, then the sentence of it closest to the question (the
     clause one choice away)."""
     words = set(parse.tokens) - RESPONSIBILITY_WORDS - catalog.stopwords
+    action = asked_action(parse)
     views = [
-        duty_view(catalog, d) | {"quote": best_piece(d.text, words, catalog.normalizer.tokens)}
+        duty_view(catalog, d)
+        | {
+            "quote": best_piece(d.text, words, catalog.normalizer.tokens),
+            "doer": _doer(catalog, d, action),
+        }
         for d in found
     ]
     cut = [v["clause"] for v, d in zip(views, found, strict=True) if v["quote"] != d.text.strip()]
     return Reply("qa/responsible", {"duties": views}, whole_clause(cut))
+
+
+def _doer(catalog: Catalog, duty: Duty, action: Sequence[str]) -> str:
+    """Who does the `action` a "who" question asks ("ai hướng dẫn ..."), when that is
+    not who leads the duty: a sentence of one agency's clause ("Phối hợp, hướng dẫn
+    các cơ quan, đơn vị chuyển đổi ...", Sở TT&TT's Mục 2.b) says what that agency
+    does in a task others lead. "" when the leads are the ones asked about."""
+    if not action or set(duty.addressees) & set(duty.lead):
+        return ""
+    if not contains(catalog.normalizer.tokens(duty.text), action):
+        return ""
+    return ", ".join(catalog.agencies[a].name for a in duty.addressees if a in catalog.agencies)
 
 
 def _clauses(reply: Reply) -> list[str]:

@@ -68,12 +68,16 @@ ASKS_WHEN = (
 )
 
 
+# Words that open a condition ("when", "if"), folded.
+CONDITIONS = frozenset({"khi", "neu"})
+
+
 def states_condition(parse: Parse) -> bool:
-    """ "khi có sự cố ATTT thì ...": a "khi" that opens a condition, in a message that
-    asks no date, deadline or frequency."""
+    """ "khi có sự cố ATTT thì ...", "nếu không làm được thì sao": a "khi" or "nếu"
+    that opens a condition, in a message that asks no date, deadline or frequency."""
     tokens = parse.tokens
     return (
-        "khi" in tokens
+        bool(CONDITIONS & set(tokens))
         and not parse.values("date")
         and not any(_has(tokens, cue) for cue in ASKS_WHEN)
     )
@@ -96,6 +100,32 @@ def next_intent(parse: Parse) -> Parse:
         return parse
     ranking = tuple((intent, p / rest) for intent, p in parse.ranking[1:])
     return replace(parse, intent=ranking[0][0], confidence=ranking[0][1], ranking=ranking)
+
+
+# What asks "by when" outright (folded), unlike "hạn" alone or a frequency.
+ASKS_BY_WHEN = (("ngay", "nao"), ("khi", "nao"), ("bao", "gio"), ("luc", "nao"), ("thoi", "han"))
+
+
+def when_asked(parse: Parse, sure: float) -> Parse:
+    """ "Sở Nội vụ phải ban hành quy định lưu trữ VBĐT trước ngày nào": a question
+    that asks "by when" in so many words, which the classifier, below `sure`, took for
+    another kind (not the document's header) while ranking a deadline question among
+    its first three, is a deadline question, as sure as its first choice was."""
+    ranked = dict(parse.ranking[:3])
+    if (
+        parse.intent in ("ask_deadline", "ask_deadline_list", "ask_metadata")
+        or parse.confidence >= sure
+        or "ask_deadline" not in ranked
+        or not any(_has(parse.tokens, cue) for cue in ASKS_BY_WHEN)
+    ):
+        return parse
+    others = tuple(
+        (intent, ranked["ask_deadline"] if intent == parse.intent else p)
+        for intent, p in parse.ranking
+        if intent != "ask_deadline"
+    )
+    ranking = (("ask_deadline", parse.confidence), *others)
+    return replace(parse, intent="ask_deadline", ranking=ranking)
 
 
 def _has(tokens: tuple[str, ...], phrase: tuple[str, ...]) -> bool:
@@ -164,9 +194,18 @@ def about_another(parse: Parse) -> bool:
     named = parse.values("agency") or parse.values("topic")
     return (
         bool(named)
-        and len(parse.tokens) <= MAX_FOLLOW_UP_TOKENS
+        and _length(parse) <= MAX_FOLLOW_UP_TOKENS
         and any(_starts_or_ends_with(parse.tokens, p) for p in ABOUT_ANOTHER)
     )
+
+
+def _length(parse: Parse) -> int:
+    """How many words a message says, a name counting as one: "cán bộ CNTT" is four
+    tokens once its abbreviation is spelled out."""
+    spelled = sum(
+        len(e.text.split()) - 1 for e in parse.entities if e.entity in ("agency", "topic")
+    )
+    return len(parse.tokens) - spelled
 
 
 def asks_only(parse: Parse, words: frozenset[str], stopwords: frozenset[str]) -> bool:
@@ -179,17 +218,27 @@ def asks_only(parse: Parse, words: frozenset[str], stopwords: frozenset[str]) ->
     )
 
 
+# The words of the "what about" phrases.
+ABOUT_WORDS = frozenset(w for p in ABOUT_ANOTHER for w in p)
+
+
 def swapped(last: Parse, new: Parse) -> Parse:
     """The last question with the agencies (or topics) `new` names in place of its
-    own: its words, minus the replaced names', plus the new names'."""
+    own: its words, minus the replaced names', plus the new message's words but the
+    "what about" ones ("còn danh sách cán bộ CNTT thì sao": "danh sách" with the
+    topic's name)."""
     kinds = {e.entity for e in new.entities if e.entity in ("agency", "topic")}
     replaced = {t for e in last.entities if e.entity in kinds for t in e.text.split()}
     added = [e for e in new.entities if e.entity in kinds]
     kept = [e for e in last.entities if e.entity not in kinds]
+    named = {t for e in added for t in e.text.split()}
     tokens = [t for t in last.tokens if t not in replaced] + [
-        t for e in added for t in e.text.split()
+        t for t in new.tokens if t in named or t not in ABOUT_WORDS
     ]
-    return replace(last, text=new.text, tokens=tuple(tokens), entities=(*kept, *added))
+    # Its text is the question it stands for, so that the next "thế còn Y?" swaps Y
+    # into it, not into "còn X thì sao?".
+    asked = tuple(tokens)  # every word kept: a name may repeat one ("thông tin ... thông")
+    return replace(last, text=" ".join(asked), tokens=asked, entities=(*kept, *added))
 
 
 # Where a message may hold a second question: after "?", ";", "và" or a comma ...
@@ -209,6 +258,15 @@ def _parallel(first: list[str], second: list[str]) -> bool:
     return any(first[i : i + n] == lead for i in range(len(first) - n + 1))
 
 
+# How a part asks for a number, folded as typed ("bn": "bao nhiêu" in chat).
+QUANTITY_WORDS = (("bao", "nhieu"), ("bn",), ("so", "luong"), ("ty", "le"))
+
+
+def _counts(words: list[str]) -> bool:
+    """ "bao nhiêu DVC mức 3,4 và đã cấp bao nhiêu CKS": each part asks for a number."""
+    return any(_has(tuple(words), q) for q in QUANTITY_WORDS)
+
+
 def _asks(words: list[str]) -> bool:
     """ "bằng quyết định nào", "mục 3 nói gì": a question word anywhere in a part of
     two words or more."""
@@ -224,8 +282,10 @@ def two_parts(text: str) -> tuple[str, str] | None:
         words, asked = fold(second).split(), fold(first).split()
         ends_asking = text[join.start()] == "?" or (asked and asked[-1] in QUESTION_ENDS)
         opens = len(asked) >= 2 and bool(words) and words[0] in QUESTION_LEADS
-        if (opens and (ends_asking or _parallel(asked, words))) or (
-            len(asked) >= 2 and ends_asking and _asks(words)
+        if (
+            (opens and (ends_asking or _parallel(asked, words)))
+            or (len(asked) >= 2 and ends_asking and _asks(words))
+            or (join.group().strip() != "," and _counts(asked) and _counts(words))
         ):
             return first, second
     return None

@@ -128,6 +128,17 @@ def asked_action(parse: Parse, past_charge: bool = True) -> tuple[str, ...]:
     return ()
 
 
+# Negation, folded: a stopword as a word, yet what a question "nếu không thể chuyển ..."
+# asks about is the sentence saying what happens when it is not done.
+NEGATION = "khong"
+
+
+def negates(tokens: Sequence[str]) -> bool:
+    """Whether a "không" in `tokens` negates (not the yes/no particle that ends "có …
+    không")."""
+    return NEGATION in tokens[:-1]
+
+
 def asks_for_a_list(parse: Parse) -> bool:
     """ "Những biện pháp gì ...", "các hoạt động nào ...": an enumeration is asked
     for, which one quoted sentence cannot answer."""

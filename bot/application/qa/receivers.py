@@ -23,9 +23,9 @@ from nlu.normalize import fold
 
 # Verbs of sending, folded: what follows them (after a preposition) is the receiver.
 SENDING = (("bao", "cao"), ("gui",), ("nop",), ("trinh",))
-# "nộp cho ai", "gửi về đâu", "báo cáo lên cơ quan nào": the words between the verb
+# "nộp cho ai", "gửi về đâu", "báo cáo lên cơ quan nào", "nộp qua đâu": the words between the verb
 # and the question word.
-TOWARDS = frozenset({"cho", "ve", "len", "toi", "den", "o", "tai", "lai"})
+TOWARDS = frozenset({"cho", "ve", "len", "toi", "den", "o", "tai", "lai", "qua"})
 # What asks for the receiver after those.
 ASKED_RECEIVER: tuple[tuple[str, ...], ...] = (
     ("ai",),

@@ -26,6 +26,7 @@ from bot.application.qa.conversation import (
     small_talk,
 )
 from bot.application.qa.counts import asks_duty_count, counted, duty_count
+from bot.application.qa.coverage import not_mentioned, quoted_texts
 from bot.application.qa.deadlines import deadline, deadline_answer, deadline_list, no_deadline
 from bot.application.qa.document import (
     asks_document_fact,
@@ -42,6 +43,7 @@ from bot.application.qa.document import (
 from bot.application.qa.duties import (
     DUTY_WORDS,
     former_agencies,
+    held_by_subject,
     responsible,
     responsible_for,
 )
@@ -66,6 +68,7 @@ from bot.application.qa.followup import (
     subject,
     swapped,
     two_parts,
+    when_asked,
     without_reference,
 )
 from bot.application.qa.introduction import results, shortcomings
@@ -181,16 +184,24 @@ class QAService:
             return self._across_directives(text, context)
         whole = self._one(text, context, parsed)
         whole = directives.named_term(self.matcher, whole, text) or whole
+        if parsed is None and whole.parse is not None:
+            # "Chỉ thị 06 năm 2020 nói về gì": the year is said to be wrong first, as
+            # with several directives (`_across_directives`, which passes `parsed`).
+            note = directives.wrong_year_note(self.catalog, whole.parse)
+            if note is not None:
+                return replace(whole, reply=note, also=(whole.reply, *whole.also))
         parts = two_parts(text)
         if parts is None:
             return whole
         # "Sở Nội vụ phải làm gì và hạn khi nào?": the second part follows the first.
         first = self._one(parts[0], context)
-        second = self._one(parts[1], context_of(first) or context)
+        subject_ = self._subject(first.parse) if first.parse is not None else ""
+        second = self._one(parts[1], context_of(first) or context, inherit=subject_)
         if second.kind in NOT_ANSWERED and first.parse is not None:
             # "Hạn nộp báo cáo quý là khi nào, nộp cho ai?": the second part asks about
             # what the first does.
             second = self._one(f"{self._subject(first.parse)} {parts[1]}", context)
+        second = _without_figures_of(first, second)
         if NOT_ANSWERED & {first.kind, second.kind} or _repeats(first, second):
             return whole
         reply = second.reply
@@ -253,13 +264,65 @@ class QAService:
         service = self.by_directive[chosen[0] if chosen else next(iter(self.by_directive))]
         return service.answer(text, context, parse)
 
-    def _one(self, text: str, context: Context | None, parsed: Parse | None = None) -> Answer:
+    def _one(
+        self, text: str, context: Context | None, parsed: Parse | None = None, inherit: str = ""
+    ) -> Answer:
+        """`inherit`: the subject of the question this one is the second part of."""
         parse = asks_deadline_status(_question_not_request(parsed or self.nlu.parse(text)))
-        parse = condition_not_when(parse)
+        parse = when_asked(condition_not_when(parse), CONFIDENT)
         if context is not None:
             followed = self._follow_up(parse, context)
             if followed is not None:
                 return followed
+        alone = self._alone(parse, context)
+        if parse.entities or len(parse.tokens) > MAX_FOLLOW_UP_TOKENS:
+            return alone
+        # "chuyển hệ thống về TTDL hạn khi nào, ai hướng dẫn": a second part naming
+        # nothing, which the first part's duties do not answer, asks about the first
+        # part's subject; "đã cấp bao nhiêu cái rồi?" after answers on digital
+        # signatures, "nếu không chuyển được thì sao?" after the deadline of moving
+        # systems: a short question naming nothing is asked of what the user was
+        # asking about, unless it finds something sure on its own.
+        thread = inherit or (self._thread_subject(context) if context is not None else "")
+        if thread and (alone.kind in NOT_ANSWERED or alone.evidence < STRONG_MATCH):
+            within = self._one(f"{thread} {text}", None)
+            # ... and only when what it finds there holds the question's own words:
+            # "có bao nhiêu camera?" after digital signatures is about cameras.
+            if within.kind not in NOT_ANSWERED and self._holds(within, parse):
+                return within
+        return alone
+
+    def _holds(self, answer: Answer, parse: Parse) -> bool:
+        """Whether the sentences an answer quotes or is about hold every word of the
+        question but those that ask, the generic ones and the stopwords."""
+        catalog = self.catalog
+        ignored = ASKING_WORDS | self.matcher.generic_words | QUANTITY_WORDS
+        own = {t for t in parse.tokens if t not in ignored}
+        texts = quoted_texts(answer) + [
+            catalog.duties[d][1].text for d in answer.duties if d in catalog.duties
+        ]
+        held = {t for text in texts for t in catalog.normalizer.tokens(text)}
+        return own <= held
+
+    def _thread_subject(self, context: Context) -> str:
+        """The names of the topics the last question named, or else of those every
+        duty of its answer is about ("" for none)."""
+        catalog = self.catalog
+        topics = list(context.topics)
+        if not topics:
+            duties = [catalog.duties[d][1] for d in context.duties if d in catalog.duties]
+            each = [set(d.topics or catalog.clause_of(d).topics) for d in duties]
+            topics = sorted(set.intersection(*each)) if each else []
+        return " ".join(catalog.topics[t].name for t in topics if t in catalog.topics)
+
+    def _alone(self, parse: Parse, context: Context | None) -> Answer:
+        """The answer to a question read on its own (`context` only says whether
+        anything was asked before); "có … X … không" of an X the quotes do not hold is
+        said not to be mentioned."""
+        answer = self._read_alone(parse, context)
+        return not_mentioned(self.catalog, parse, answer) or answer
+
+    def _read_alone(self, parse: Parse, context: Context | None) -> Answer:
         if (
             parse.intent == "ask_responsible"
             and asks_only(parse, WHO_WORDS, self.catalog.stopwords)
@@ -271,7 +334,10 @@ class QAService:
         if asks_overview(self.catalog, parse, self.catalog.stopwords):
             # "Chỉ thị 15 quy định gì?": the directive as a whole, its header first.
             return metadata(self.catalog, replace(parse, intent="ask_metadata"))
-        fact = bare_header_fact(parse, self.catalog.stopwords)
+        signers = frozenset(
+            w for d in self.catalog.held for w in self.catalog.normalizer.tokens(d.signer_name)
+        )
+        fact = bare_header_fact(parse, self.catalog.stopwords, signers)
         if fact:
             # "ai ký", "ngày nào?" with nothing before them: asked of the directive itself.
             return metadata(self.catalog, replace(parse, intent="ask_metadata"), fact)
@@ -291,7 +357,18 @@ class QAService:
                 answered = of_agency(replace(asked, intent="ask_agency_duties"))
                 if answered is not None:
                     return self._about_agencies(answered, parse)
-            return self._about_agencies(self._answer(replace(asked, intent=context.intent)), parse)
+            asked = replace(asked, intent=context.intent)
+            if context.intent == "ask_metadata":
+                # "còn Văn phòng Chính phủ?" after "có gửi Bộ TTTT không?": the same
+                # question of the document's header (its recipients) about that body.
+                return self._alone(asked, context)
+            if context.intent in SPECIFIC_INTENTS and not parse.values("agency"):
+                # "còn danh sách cán bộ CNTT thì sao?" after "ai chịu trách nhiệm?": the
+                # same kind of question about what it names, not the topics' overviews.
+                specific = self._handlers[context.intent](asked)
+                if specific is not None:
+                    return specific
+            return self._about_agencies(self._answer(asked), parse)
         rest = without_reference(parse)
         if rest is not None:
             parse = replace(parse, tokens=rest)
@@ -444,6 +521,11 @@ class QAService:
         )
         if named:
             return named
+        held = held_by_subject(self.matcher, parse)
+        if held is not None:
+            # "giám đốc sở chịu trách nhiệm cá nhân về gì", whatever kind the
+            # classifier took it for: the sentences that say so of that subject.
+            return held
         parse = terms_as_topics(self.catalog, parse)
         if parse.values("topic") and not parse.values("agency") and self.matcher.only_names(parse):
             # "khi có sự cố ATTT thì báo cáo thế nào": a condition and what to do then,
@@ -599,7 +681,10 @@ class QAService:
 
 
 # The words of "nộp cho ai", "gửi về đâu" besides the question word.
-RECEIVER_WORDS = frozenset({"nop", "gui", "trinh", "bao", "cao", "cho", "ve", "len", "dau"})
+RECEIVER_WORDS = frozenset({"nop", "gui", "trinh", "bao", "cao", "cho", "ve", "len", "qua", "dau"})
+# Questions asking one thing (who, when, how many) of what they name, which a "còn X
+# thì sao?" after them asks of X too.
+SPECIFIC_INTENTS = frozenset({"ask_responsible", "ask_deadline", "ask_figure"})
 # Answers that leave a part of a two-part question unanswered.
 NOT_ANSWERED = NO_THREAD
 # The intent, and the command, of "I want to report".
@@ -611,6 +696,8 @@ HOW_TO_REPORT = "cachbaocao"
 QUESTION_WORDS = frozenset({"ai", "gi", "nao", "dau", "sao", "nhieu", "gio"})
 
 
+# The words of "bao nhiêu", "số lượng", "rồi": asking how many, said of any subject.
+QUANTITY_WORDS = frozenset({"bao", "nhieu", "so", "luong", "roi", "tat", "ca", "tong"})
 # How a question asks for a quantity (folded): without any, a hesitant "figure"
 # question is most likely another kind. Not "mấy": folded, it is "máy" (a machine).
 QUANTITY = ("bao nhieu", "ty le", "so luong", "phan tram", "%", "tong so", "bao lau")
@@ -662,13 +749,27 @@ def _repeats(first: Answer, second: Answer) -> bool:
     """The second part's answer says nothing the first's does not: the same duties or
     figures. Not the same citations: two deadlines of Mục 2.f, two figures of the
     preamble are two answers."""
-    if second.kind != first.kind:
-        return False
+    if second.kind != first.kind or second.reply.template != first.reply.template:
+        return False  # who receives a report and who must send it: two answers
     if first.duties or second.duties:
         return set(second.duties) <= set(first.duties)
     if second.kind == "figure":
         return _figures(second) <= _figures(first)
     return set(second.citations) <= set(first.citations)
+
+
+def _without_figures_of(first: Answer, second: Answer) -> Answer:
+    """The second part's figures without those the first part's answer gives ("phát
+    hành bao nhiêu, nhận bao nhiêu": each figure once); as it is when none is left."""
+    if first.kind != "figure" or second.kind != "figure":
+        return second
+    shown = _figures(first)
+    views = [v for v in second.reply.data.get("figures", ()) if v["figure"].id not in shown]
+    if not views or len(views) == len(second.reply.data.get("figures", ())):
+        return second
+    return replace(
+        second, reply=replace(second.reply, data={**second.reply.data, "figures": views})
+    )
 
 
 def _figures(answer: Answer) -> set[str]:

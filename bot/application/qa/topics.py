@@ -15,6 +15,7 @@ from bot.application.qa.matching import (
     Matcher,
     asks_for_a_list,
     best,
+    negates,
 )
 from bot.application.qa.views import duty_view, passage_view
 from bot.domain.catalog import Catalog, Passage
@@ -39,12 +40,18 @@ def passages(
     """The sentence(s) that best answer the question, quoted with their clause."""
     catalog = matcher.catalog
     topics = set(parse.values("topic"))
+    # "nếu đơn vị không thể chuyển ... thì sao": the sentence saying what if it is not
+    # done ("trường hợp ... không thể thực hiện ...") over those saying to do it.
+    negated = negates(parse.tokens)
 
     def weight(key: int) -> float:
         passage = catalog.passages[key]
         if clause_id is not None and passage.clause.id != clause_id:
             return 0.0
-        return NAMED_BOOST if topics & set(passage.clause.topics) else 1.0
+        factor = NAMED_BOOST if topics & set(passage.clause.topics) else 1.0
+        if negated and negates(matcher.passage_tokens[key]):
+            factor *= NAMED_BOOST
+        return factor
 
     ranked = [
         (catalog.passages[key], score)
@@ -52,6 +59,9 @@ def passages(
             catalog.passage_index, parse, weight, min_coverage=min_coverage
         )
     ]
+    if negated and any(negates(catalog.normalizer.tokens(p.text)) for p, _ in ranked):
+        # Only those that say "không", however much longer (a long sentence scores less).
+        ranked = [hit for hit in ranked if negates(catalog.normalizer.tokens(hit[0].text))]
     found, score = best(ranked)
     if not found:
         return None
