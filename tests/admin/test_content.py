@@ -113,6 +113,17 @@ def test_inbox_groups_unanswered_questions_and_one_tap_adds_them(
     assert "Không có câu hỏi nào" in admin.text()
 
 
+def test_what_the_directive_does_not_mention_reaches_the_inbox(
+    assistant: Assistant, admin: Chat
+) -> None:
+    """«Chỉ thị không đề cập …» with the nearest passage is no answer: an FAQ could be."""
+    user = Chat(assistant, "2")
+    user.send("chỉ thị có quy định về họp trực tuyến không")
+    assert "không đề cập" in user.text()
+    admin.send("/hopthu")
+    assert "họp trực tuyến" in admin.text()
+
+
 def test_an_faq_started_from_the_inbox_takes_its_group_out(
     assistant: Assistant, admin: Chat
 ) -> None:

@@ -17,7 +17,9 @@ from bot.application.admin import content
 from bot.storage.models import AnswerFeedback, FaqEntry, InboxDismissal, QuestionLog, User
 from nlu.features import TfidfVectorizer
 
-UNANSWERED_KINDS = ("refusal", "did_you_mean")
+# Not answered from the text: refused, asked back, or "the directive does not mention
+# X" (with the nearest passage only as a pointer): what an FAQ entry could answer.
+UNANSWERED_KINDS = ("refusal", "did_you_mean", "not_mentioned")
 WRONG_VERDICT = "wrong"  # `AnswerFeedback.verdict` of a "Chưa đúng"
 # Character n-gram cosine above which two logged questions are "the same question".
 SAME_QUESTION = 0.5
