@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import re
 import shutil
 import sys
@@ -830,6 +831,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             DATABASE_UNREACHABLE.format(url=url, reason=_database_problem(error)), file=sys.stderr
         )
         return 1
+    except BrokenPipeError:
+        # The reader went away (`bot ask … | head`): nothing more to say to it, and no
+        # traceback when Python flushes stdout at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     return code
 
 

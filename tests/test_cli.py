@@ -117,3 +117,26 @@ def test_a_database_out_of_reach_is_said_in_one_vietnamese_line(
     )
     assert "không kết nối được tới máy chủ" in err and "Traceback" not in err
     assert "S3cretPW" not in err
+
+
+def test_a_reader_that_stops_early_gets_no_traceback(database: str) -> None:
+    """`bot ask --jsonl … | head -c 20`: the pipe closes under the answers; the command
+    ends quietly instead of printing a BrokenPipeError traceback."""
+    import subprocess
+    import sys
+
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "ask", "--jsonl"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=Path(__file__).resolve().parents[1],
+    )
+    assert process.stdin is not None and process.stdout is not None
+    process.stdin.write("ai ký chỉ thị\n".encode() * 2000)
+    process.stdin.close()
+    assert process.stdout.read(20)
+    process.stdout.close()  # the reader goes away mid-answers
+    assert process.wait(timeout=120) == 0
+    assert process.stderr is not None
+    assert b"Traceback" not in process.stderr.read()
