@@ -189,3 +189,21 @@ def test_the_layout_and_parts_the_directive_does_not_have(
 def test_a_clause_with_bullets_quotes_each_once(assistant: Assistant) -> None:
     answer, reply = ask(assistant, "mục 2.f nói gì")
     assert answer.kind == "clause" and reply.count("30/6/2019") == 1, reply
+
+
+@pytest.mark.parametrize(
+    ("question", "subject"),
+    [
+        ("chỉ thị có quy định gì về bảo vệ dữ liệu cá nhân ko", "bảo vệ dữ liệu cá nhân"),
+        ("chi thi co quy dinh gi ve bao ve du lieu ca nhan khong", "bao ve du lieu ca nhan"),
+        ("chỉ thị có nói về họp trực tuyến không?", "họp trực tuyến"),
+    ],
+)
+def test_a_subject_the_text_never_mentions_is_said_so_by_its_words(
+    assistant: Assistant, question: str, subject: str
+) -> None:
+    """Not the recipients' list («cá nhân» folds like «nhận»), not a loose passage
+    presented as the answer; the subject named without the question's words."""
+    _, reply = ask(assistant, question)
+    assert f"không đề cập đến «{subject}»" in reply, reply
+    assert "Nơi nhận" not in reply

@@ -20,7 +20,7 @@ from nlu.normalize import fold_words
 # "có đề cập (đến)", "có nói (về)", "có nhắc (đến)" ... (folded words).
 _HEAD_WORDS = frozenset(
     {"co", "duoc", "quy", "dinh", "yeu", "cau", "de", "cap", "noi", "nhac", "ve", "toi"}
-    | {"den", "phep", "cho", "bat", "buoc", "huong", "dan"}
+    | {"den", "phep", "cho", "bat", "buoc", "huong", "dan", "gi", "nhung"}
 )
 # The yes/no particle that ends it.
 _PARTICLES = frozenset({"khong", "ko", "k", "hong", "chua"})

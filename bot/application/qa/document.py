@@ -155,7 +155,27 @@ def names_recipients(parse: Parse) -> bool:
     at = tokens.index("nhan")
     # A body's name before "nhận", nothing after it but "chỉ thị (này)" and the "không"
     # of a yes/no question: "Sở TT&TT có nhận báo cáo không" asks about reports.
-    return at >= 2 and all(t in _RECEIVED_WORDS for t in tokens[at + 1 :])
+    return (
+        at >= 2
+        and all(t in _RECEIVED_WORDS for t in tokens[at + 1 :])
+        and _receives(parse.text, tokens[at - 1])
+    )
+
+
+# Words before a folded "nhan" that make it "nhân" of a noun ("dữ liệu cá nhân",
+# "tư nhân"), when the question is typed without diacritics.
+_NHAN_NOUNS = frozenset({"ca", "tu", "cong", "benh", "hon", "thuong", "chu", "nan"})
+
+
+def _receives(text: str, before: str) -> bool:
+    """Whether the folded "nhan" is the verb "nhận": the diacritics say it when typed
+    ("nhận", not "nhân"); without them, the word before it."""
+    typed = text.lower()
+    if "nhận" in typed:
+        return True
+    if "nhân" in typed:
+        return False
+    return before not in _NHAN_NOUNS
 
 
 def _sent_to(parse: Parse) -> bool:
