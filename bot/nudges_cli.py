@@ -320,11 +320,13 @@ def cmd_digest(args: argparse.Namespace) -> int:
             shown += f"; {chart.hidden} cơ quan khác, từ {chart.hidden_from}% trở lên, không vẽ"
         print(f"Đã ghi biểu đồ {args.png} ({shown}).")
     if args.docx:
+        from bot.application.digest.commands import reporter
         from bot.application.digest.quarterly import local_day, quarter_of, to_docx
 
         year, quarter = quarter_of(local_day(digest.generated_at))
-        Path(args.docx).write_bytes(to_docx(digest, year, quarter))
-        print(f"Đã ghi dự thảo báo cáo quý {quarter}/{year} của Sở TT&TT: {args.docx}.")
+        author = reporter(catalog, assistant.settings.nudges, None)
+        Path(args.docx).write_bytes(to_docx(digest, year, quarter, "", author))
+        print(f"Đã ghi dự thảo báo cáo quý {quarter}/{year} của {author.short_name}: {args.docx}.")
     return 0
 
 

@@ -1,0 +1,82 @@
+"""Commands with Chỉ thị 11/CT-UBND of 2024 («đẩy mạnh thanh toán không dùng tiền
+mặt») published beside 06 (SQLite and PostgreSQL), imported from its text
+(tests/support/ct11.txt) as an admin does on the command line. Unlike 15, its
+quarterly report to UBND tỉnh is not Sở TT&TT's but Văn phòng UBND tỉnh's (Mục 3), it
+addresses UBND cấp xã (Mục 8), and several of its duty ids are every sở's in 06."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.app import Assistant
+from bot.cli import main
+from bot.config import PROJECT_ROOT
+from tests.admin.test_commands_several_directives import official_of
+from tests.admin.test_two_directives_qa import admin_of
+from tests.core.test_dialogs import invite
+from tests.support.directives import assistant_on
+
+CT11 = Path(__file__).parents[1] / "support" / "ct11.txt"
+ELEVEN = "11-CT-UBND-2024"
+
+
+@pytest.fixture(scope="module")
+def ct11_draft(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    draft = tmp_path_factory.mktemp("ct11") / "draft"
+    assert main(["directive", "import", str(CT11), "--out", str(draft)]) == 0
+    return draft
+
+
+@pytest.fixture
+def eleven(db_url: str, ct11_draft: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Assistant]:
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    assert main(["directive", "publish", str(ct11_draft)]) == 0
+    with assistant_on(db_url, PROJECT_ROOT / "data") as assistant:
+        yield assistant
+
+
+def docx_text(content: bytes) -> str:
+    import docx
+
+    document = docx.Document(io.BytesIO(content))
+    cells = [c.text for t in document.tables for row in t.rows for c in row.cells]
+    return "\n".join([*cells, *(p.text for p in document.paragraphs)])
+
+
+def test_the_quarterly_report_is_the_agency_the_directive_makes_report(
+    eleven: Assistant,
+) -> None:
+    """11's Mục 3: VP UBND tỉnh reports quarterly to the Chủ tịch; 06's Mục 2.b: Sở
+    TT&TT. Each drafts its own directive's report, headed with its own name."""
+    vp = official_of(eleven, "vp_ubnd")  # a cán bộ: no report at all
+    vp.send("/baocaoquy 11/2024")
+    assert "chỉ dành cho" in vp.text()
+    vp.send(f"/start {invite(eleven, 'vp_ubnd', 'manager')}")
+    vp.send("/baocaoquy")  # offers only what VP UBND reports on
+    assert vp.last is not None
+    names = [f.name for r in vp.last.replies for f in r.files]
+    assert names and all("chi-thi-11" in n for n in names), (names, vp.text())
+    document = next(f for r in vp.last.replies for f in r.files if f.name.endswith(".docx"))
+    text = docx_text(document.content)
+    assert "VĂN PHÒNG ỦY BAN NHÂN DÂN TỈNH" in text, text
+    assert "[Phần này do Văn phòng Ủy ban nhân dân tỉnh soạn thảo.]" in text
+    assert "Thông tin và Truyền thông" not in text and "THÔNG TIN VÀ TRUYỀN THÔNG" not in text
+    vp.send("/baocaoquy 06/2019")
+    assert "Sở TT&TT" in vp.text() and "chỉ dành cho" in vp.text(), vp.text()
+
+    sttt = official_of(eleven, "sttt", "8")
+    sttt.send(f"/start {invite(eleven, 'sttt', 'manager')}")
+    sttt.send("/baocaoquy 11/2024")
+    assert "Văn phòng UBND tỉnh" in sttt.text() or "VP UBND tỉnh" in sttt.text(), sttt.text()
+    sttt.send("/baocaoquy 06/2019")
+    assert sttt.last is not None
+    document = next(f for r in sttt.last.replies for f in r.files if f.name.endswith(".docx"))
+    assert "SỞ THÔNG TIN VÀ TRUYỀN THÔNG" in docx_text(document.content)
+
+    admin = admin_of(eleven)  # admins draft any, as the directive's reporter
+    admin.send("/baocaoquy 11/2024")
+    assert admin.last is not None and any(r.files for r in admin.last.replies)
