@@ -17,7 +17,7 @@ from bot.cli import main
 from bot.config import PROJECT_ROOT
 from tests.admin.test_commands_several_directives import official_of
 from tests.admin.test_two_directives_qa import admin_of
-from tests.core.test_dialogs import invite
+from tests.core.test_dialogs import invite, reports
 from tests.support.directives import assistant_on
 
 CT11 = Path(__file__).parents[1] / "support" / "ct11.txt"
@@ -80,3 +80,27 @@ def test_the_quarterly_report_is_the_agency_the_directive_makes_report(
     admin = admin_of(eleven)  # admins draft any, as the directive's reporter
     admin.send("/baocaoquy 11/2024")
     assert admin.last is not None and any(r.files for r in admin.last.replies)
+
+
+def test_a_shared_id_puts_the_agencys_own_duty_first_and_confirms_the_one_picked(
+    eleven: Assistant,
+) -> None:
+    """«1.a-1» is Sở Tài chính's own lead duty in 11 (its plan, Mục 1.a) and every
+    sở's in 06: 11's comes first, and the one picked is named before it is recorded."""
+    chat = official_of(eleven, "stc")
+    chat.send("/xong 1.a-1")
+    asked = chat.zalo()
+    assert "1. 11/2024·1.a-1" in asked and "2. 06/2019·1.a-1" in asked, asked
+    chat.send("1")  # typed, as on Zalo: one keystroke records nothing yet
+    shown = chat.text()
+    assert "Ghi nhận Sở Tài chính đã hoàn thành nhiệm vụ" in shown, shown
+    assert "Chủ trì xây dựng Kế hoạch" in shown and "Chỉ thị 11/CT-UBND" in shown
+    assert reports(eleven) == []
+    chat.press("Không ghi nhận")
+    assert "Chưa ghi nhận gì" in chat.text() and reports(eleven) == []
+    chat.send("/xong 1.a-1")
+    chat.press("11/2024·1.a-1")
+    chat.send("ok")
+    assert "Đã ghi nhận hoàn thành" in chat.text() and "11/2024 · Mục 1.a" in chat.text()
+    [report] = reports(eleven)
+    assert (report.directive_id, report.duty_id) == (ELEVEN, "1.a-1")
