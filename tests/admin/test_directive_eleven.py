@@ -104,3 +104,25 @@ def test_a_shared_id_puts_the_agencys_own_duty_first_and_confirms_the_one_picked
     assert "Đã ghi nhận hoàn thành" in chat.text() and "11/2024 · Mục 1.a" in chat.text()
     [report] = reports(eleven)
     assert (report.directive_id, report.duty_id) == (ELEVEN, "1.a-1")
+
+
+def test_a_retired_directive_asked_about_by_its_subject_is_said_retired(
+    eleven: Assistant,
+) -> None:
+    """Once 11 is retired, «không dùng tiền mặt» (its title's words, in no directive in
+    force) asks about it: never a passage of 06 matching «thanh toán», nor «06 has no
+    such thing»."""
+    assert main(["directive", "retire", ELEVEN]) == 0  # DATABASE_URL: the fixture's
+    with assistant_on(eleven.settings.database_url, PROJECT_ROOT / "data") as after:
+        for question in (
+            "chi thi thanh toan khong dung tien mat",
+            "hạn thu học phí không dùng tiền mặt",
+            "Chỉ thị về thanh toán không dùng tiền mặt giao Sở Tài chính việc gì?",
+        ):
+            answer = after.core.qa.answer(question)
+            reply = after.renderer.render(answer.reply)
+            assert answer.kind == "retired", (question, answer.kind, reply)
+            assert "Chỉ thị 11/CT-UBND" in reply and "đã thôi áp dụng từ ngày" in reply
+        # 06's own subjects are still 06's.
+        answer = after.core.qa.answer("Hạn tạo lập trang thông tin điện tử cấp xã?")
+        assert answer.kind == "deadline" and answer.citations == ("Mục 2.f",)
