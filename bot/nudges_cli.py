@@ -144,6 +144,14 @@ def nudges_preview(args: argparse.Namespace) -> int:
     )
     _print_skipped(result.skipped)
     agency = args.agency
+    unassigned = [p for p in world.plans if not p.agencies]
+    if unassigned and agency is None:  # said first: no day's list would name them
+        print(
+            f"{len(unassigned)} nhiệm vụ không có người nhận (giao cho nhóm chưa có cơ quan "
+            "nào trong danh mục: không ai báo cáo, không có tin nhắc):"
+        )
+        for plan in unassigned:
+            print(f"    {plan.shown_id} {plan.title[:60]} — {plan.timing_text or plan.due}")
     nudges = [n for n in result.nudges if agency is None or agency in n.agencies]
     messages = [m for m in result.messages if agency is None or agency in m.nudge.agencies]
     if not nudges:

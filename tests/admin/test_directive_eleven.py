@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from bot.app import Assistant
+from bot.application.admin import drafts
 from bot.cli import main
 from bot.config import PROJECT_ROOT
 from tests.admin.test_commands_several_directives import official_of
@@ -26,7 +27,7 @@ ELEVEN = "11-CT-UBND-2024"
 
 @pytest.fixture(scope="module")
 def ct11_draft(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    draft = tmp_path_factory.mktemp("ct11") / "draft"
+    draft = tmp_path_factory.mktemp("ct11") / ELEVEN  # a draft folder is named by its id
     assert main(["directive", "import", str(CT11), "--out", str(draft)]) == 0
     return draft
 
@@ -126,3 +127,24 @@ def test_a_retired_directive_asked_about_by_its_subject_is_said_retired(
         # 06's own subjects are still 06's.
         answer = after.core.qa.answer("Hạn tạo lập trang thông tin điện tử cấp xã?")
         assert answer.kind == "deadline" and answer.citations == ("Mục 2.f",)
+
+
+def test_a_duty_for_a_level_with_no_agency_is_said_to_reach_nobody(
+    eleven: Assistant, ct11_draft: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """11's Mục 8 is «UBND các xã, phường, thị trấn»'s; the catalog lists no commune,
+    so nobody can report it: the review says so and how to fix it, and the nudge
+    preview and the province's digest list it as reaching nobody (once: silence)."""
+    agencies = eleven.core.qa.catalog.kb.agencies
+    draft = drafts.open_draft(ct11_draft, agencies)
+    review = eleven.renderer.render(drafts.review_reply(draft, agencies, False))
+    warning = next((x for x in review.splitlines() if "(8-1) giao Cấp xã" in x), review)
+    assert "không ai báo cáo được" in warning and "chutri" in warning, warning
+    capsys.readouterr()
+    assert main(["nudges", "preview", "--date", "2026-12-14"]) == 0
+    out = capsys.readouterr().out
+    assert "nhiệm vụ không có người nhận" in out and "11/2024·8-1 Niêm yết mã QR" in out, out
+    assert main(["digest", "--preview"]) == 0
+    out = capsys.readouterr().out
+    assert "Không có người nhận (1 nhiệm vụ" in out, out
+    assert "Niêm yết mã QR thanh toán phí, lệ phí (mã 11/2024·8-1) — Cấp xã" in out
