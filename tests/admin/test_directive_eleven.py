@@ -18,7 +18,7 @@ from bot.cli import main
 from bot.config import PROJECT_ROOT
 from tests.admin.test_commands_several_directives import official_of
 from tests.admin.test_two_directives_qa import admin_of
-from tests.core.test_dialogs import invite, reports
+from tests.core.test_dialogs import Chat, invite, reports
 from tests.support.directives import assistant_on
 
 CT11 = Path(__file__).parents[1] / "support" / "ct11.txt"
@@ -148,3 +148,16 @@ def test_a_duty_for_a_level_with_no_agency_is_said_to_reach_nobody(
     out = capsys.readouterr().out
     assert "Không có người nhận (1 nhiệm vụ" in out, out
     assert "Niêm yết mã QR thanh toán phí, lệ phí (mã 11/2024·8-1) — Cấp xã" in out
+
+
+def test_deadlines_name_a_periodic_duty_by_its_recurrence_and_day(eleven: Assistant) -> None:
+    """11's Mục 2.b: «Định kỳ hằng tháng tổng hợp …, báo cáo UBND tỉnh trước ngày 25
+    hằng tháng» was shown lower-cased («ubnd tỉnh») before the title repeating it."""
+    chat = Chat(eleven, "5")
+    chat.send("/hanchot")
+    text = chat.text()
+    assert "Các nhiệm vụ có thời hạn trong các văn bản đang áp dụng:" in text, text
+    line = next(x for x in text.splitlines() if "giao dịch thanh toán trực tuyến" in x)
+    assert line.startswith("• Định kỳ hàng tháng, trước ngày 25 hằng tháng: Định kỳ"), line
+    assert "ubnd" not in line and "sở tài chính" not in text
+    assert "• Định kỳ hàng quý (hoặc đột xuất): " in text  # 06's Mục 2.b, as it was
