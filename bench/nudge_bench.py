@@ -281,13 +281,14 @@ def digest(args: argparse.Namespace) -> dict[str, Any]:
     png = to_png(chart)
     timings["chart_s"] = time.perf_counter() - started
     started = time.perf_counter()
-    docx = to_docx(built, 2026, 4)
+    author = builder.catalog.agencies[NudgeSettings().quarterly_agency]
+    docx = to_docx(built, 2026, 4, "", author)
     timings["docx_s"] = time.perf_counter() - started
     timings["total_s"] = sum(timings.values())
     started = time.perf_counter()  # warm: what one province digest costs now
     assistant.renderer.render(builder.reply(built))
     to_xlsx(built, builder.status_labels)
-    to_docx(built, 2026, 4)
+    to_docx(built, 2026, 4, "", author)
     to_png(chart_data(built))
     timings["province_all_s"] = time.perf_counter() - started
     # Warm: the province's chart again, and one agency's (each manager's weekly digest).

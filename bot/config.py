@@ -87,6 +87,9 @@ class NudgeSettings:
     escalate_manager_after: int = 5  # working days overdue: the agency's managers
     escalate_province_after: int = 10  # working days overdue: UBND tỉnh's managers
     province_agency: str = "ubnd_tinh"
+    # Who drafts a directive's quarterly report when none of its duties says who reports
+    # to UBND tỉnh every quarter (`Catalog.quarterly_reporter`).
+    quarterly_agency: str = "sttt"
     # A reminder missed while the scheduler was down is still sent this many working
     # days later; older ones are superseded by the next step of the ladder.
     catch_up_days: int = 2
@@ -168,6 +171,8 @@ class NudgeSettings:
                 values["enabled"] = v.lower() in ("on", "1", "true")
             if (v := get("NUDGE_PROVINCE_AGENCY")) is not None:
                 values["province_agency"] = v
+            if (v := get("NUDGE_QUARTERLY_AGENCY")) is not None:
+                values["quarterly_agency"] = v
             if (v := get("NUDGE_ANNUAL_DUE")) is not None:  # "07-15"
                 month, _, day = v.partition("-")
                 dt.date(2000, int(month), int(day))  # validates

@@ -144,6 +144,14 @@ def nudges_preview(args: argparse.Namespace) -> int:
     )
     _print_skipped(result.skipped)
     agency = args.agency
+    unassigned = [p for p in world.plans if not p.agencies]
+    if unassigned and agency is None:  # said first: no day's list would name them
+        print(
+            f"{len(unassigned)} nhiệm vụ không có người nhận (giao cho nhóm chưa có cơ quan "
+            "nào trong danh mục: không ai báo cáo, không có tin nhắc):"
+        )
+        for plan in unassigned:
+            print(f"    {plan.shown_id} {plan.title[:60]} — {plan.timing_text or plan.due}")
     nudges = [n for n in result.nudges if agency is None or agency in n.agencies]
     messages = [m for m in result.messages if agency is None or agency in m.nudge.agencies]
     if not nudges:
@@ -320,11 +328,13 @@ def cmd_digest(args: argparse.Namespace) -> int:
             shown += f"; {chart.hidden} cơ quan khác, từ {chart.hidden_from}% trở lên, không vẽ"
         print(f"Đã ghi biểu đồ {args.png} ({shown}).")
     if args.docx:
+        from bot.application.digest.commands import reporter
         from bot.application.digest.quarterly import local_day, quarter_of, to_docx
 
         year, quarter = quarter_of(local_day(digest.generated_at))
-        Path(args.docx).write_bytes(to_docx(digest, year, quarter))
-        print(f"Đã ghi dự thảo báo cáo quý {quarter}/{year} của Sở TT&TT: {args.docx}.")
+        author = reporter(catalog, assistant.settings.nudges, None)
+        Path(args.docx).write_bytes(to_docx(digest, year, quarter, "", author))
+        print(f"Đã ghi dự thảo báo cáo quý {quarter}/{year} của {author.short_name}: {args.docx}.")
     return 0
 
 

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from bot.application import accounts, progress
 from bot.application.commands import Command, CommandContext, small_int
-from bot.application.messages import Reply, Response
+from bot.application.messages import Button, Reply, Response
 from bot.application.periods import add_report
 from bot.config import NudgeSettings
 from bot.domain.calendar import TIMEZONE, WorkingCalendar
@@ -176,9 +176,18 @@ def snooze_command(ctx: CommandContext) -> Response:
     return Response((Reply("nudge/snoozed", {"title": title, "until": until}),))
 
 
+# The words after a duty id: a duty picked among those sharing a bare id is shown to
+# be confirmed (ASK), then recorded (CONFIRM) or not (DECLINE).
+ASK, CONFIRM, DECLINE = "xem", "xacnhan", "khong"
+
+
 def done_command(ctx: CommandContext) -> Response:
-    """/xong <duty_id>: record that the user's agency has done the duty."""
-    duty_id = ctx.args.strip()
+    """/xong <duty_id>: record that the user's agency has done the duty. A bare id
+    several directives share is asked back; the duty picked is confirmed before it is
+    recorded (one keystroke must not record another directive's duty)."""
+    duty_id, _, step = ctx.args.strip().rpartition(" ")
+    if step not in (ASK, CONFIRM, DECLINE):
+        duty_id, step = ctx.args.strip(), ""
     if not duty_id:
         return Response((Reply("nudge/usage", {"max_days": MAX_SNOOZE_DAYS}),))
     if ctx.user.agency_id is None:
@@ -187,8 +196,11 @@ def done_command(ctx: CommandContext) -> Response:
     if progress.find_duty_id(catalog, duty_id) is None:
         shared = progress.own_same_id(catalog, duty_id, ctx.user.agency_id)
         if len(shared) > 1:
-            return Response((progress.which_duty(catalog, duty_id, shared, "xong"),))
+            return Response((progress.which_duty(catalog, duty_id, shared, "xong", ASK),))
         duty_id = catalog.duty_label(shared[0]) if shared else duty_id
+    key = progress.find_duty_id(catalog, duty_id)
+    if key is not None and step in (ASK, DECLINE):
+        return Response((_done_asked(catalog, key, ctx.user.agency_id, step == ASK),))
     try:
         report, new = mark_done(ctx.session, catalog, ctx.app.nudge_settings, ctx.user, duty_id)
     except NudgeError as error:
@@ -208,6 +220,26 @@ def done_command(ctx: CommandContext) -> Response:
         "at": report.created_at,
     }
     return Response((Reply("nudge/done", view),))
+
+
+def _done_asked(catalog: Catalog, key: str, agency_id: str, asking: bool) -> Reply:
+    """What /xong would record (the directive, the duty, the agency), to confirm; or
+    that nothing was, once declined."""
+    directive, duty = catalog.duties[key]
+    label = catalog.duty_label(key)
+    view = {
+        "asking": asking,
+        "directive": directive.name,
+        "title": duty.title,
+        "clause": catalog.duty_clause_label(duty),
+        "agency": catalog.agencies[agency_id].name,
+        "label": label,
+    }
+    buttons = (
+        Button("Ghi nhận hoàn thành", f"/xong {label} {CONFIRM}", "confirm"),
+        Button("Không ghi nhận", f"/xong {label} {DECLINE}", "cancel"),
+    )
+    return Reply("nudge/done_confirm", view, buttons if asking else ())
 
 
 COMMANDS = (

@@ -75,13 +75,20 @@ def same_id(catalog: Catalog, typed: str, among: Iterable[str] | None = None) ->
 
 def own_same_id(catalog: Catalog, typed: str, agency_id: str | None) -> list[str]:
     """`same_id` for a person reporting for `agency_id`: the agency's own duties with
-    that id when it has any ("1.a-1" is 15's alone for Sở TT&TT), else every one."""
-    own = (
-        [d.key for d in reportable_duties(catalog, agency_id)]
-        if agency_id in catalog.agencies
-        else []
-    )
-    return same_id(catalog, typed, own) or same_id(catalog, typed)
+    that id when it has any ("1.a-1" is 15's alone for Sở TT&TT), those it leads
+    first; else every one."""
+    agency = catalog.agencies.get(agency_id or "")
+    if agency is None:
+        return same_id(catalog, typed)
+    # Those it leads first, then those naming it, then its groups' (06's «1.a-1» is
+    # every sở's; 11's is Sở Tài chính's own lead duty).
+    rank = {
+        a.duty.key: (not a.direct, a.role != "lead")
+        for a in catalog.assignments(agency)
+        if a.duty.is_task
+    }
+    found = same_id(catalog, typed, rank)
+    return sorted(found, key=rank.__getitem__) or same_id(catalog, typed)
 
 
 def which_duty(

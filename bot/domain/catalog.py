@@ -39,6 +39,12 @@ Role = Literal["lead", "coordinate", "addressee", "via"]
 # Sentences longer than this are split at semicolons into separately quotable parts.
 LONG_SENTENCE = 300
 _SENTENCE_END = re.compile(r"(?<=[.;])\s+(?=[A-ZĐÀ-Ỹ])")
+# A duty's folded text reporting to the province: "báo cáo UBND tỉnh hàng quý" (06,
+# Mục 2.b), "báo cáo Chủ tịch UBND tỉnh kết quả" (11, Mục 3), "báo cáo kết quả về UBND
+# tỉnh"; not "báo cáo ... về Sở Tài chính" (a comma or another addressee between).
+_REPORTS_TO_PROVINCE = re.compile(
+    r"\bbao cao\b[^,;.]{0,40}?\b(?:chu tich )?(?:ubnd|uy ban nhan dan) tinh\b"
+)
 
 
 @dataclass(frozen=True)
@@ -500,6 +506,23 @@ class Catalog:
             elif groups & set(duty.addressees):
                 found.append(Assignment(duty, "addressee", direct=False))
         return found
+
+    def quarterly_reporter(self, directive_id: str) -> str | None:
+        """The agency `directive_id` makes report to UBND tỉnh every quarter: the one
+        lead of its quarterly task reporting to the province (06: Sở TT&TT, Mục 2.b;
+        11: Văn phòng UBND tỉnh, Mục 3). None when no duty says so, or a group does."""
+        for duty in self.directives[directive_id].duties:
+            reports = duty.is_task and duty.timing.recurrence == "quarterly"
+            if (
+                not reports
+                or len(duty.lead) != 1
+                or not _REPORTS_TO_PROVINCE.search(fold(duty.text))
+            ):
+                continue
+            agency = self.agencies.get(duty.lead[0])
+            if agency is not None and agency.kind != "group":
+                return agency.id
+        return None
 
     def is_general(self, duty: Duty) -> bool:
         """A duty every provincial body has (Nhiệm vụ chung): addressed to the group of

@@ -9,6 +9,7 @@ directive's source text; a test enforces it.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
@@ -82,6 +83,20 @@ class Agency:
     # like any agency ("các sở", "UBND cấp huyện") and expands to its members.
     member_levels: tuple[AgencyLevel, ...] = ()
     member_kinds: tuple[AgencyKind, ...] = ()
+
+
+def members_among(group: Agency, agencies: Iterable[Agency]) -> tuple[Agency, ...]:
+    """The concrete agencies of `agencies` a group stands for (the group itself if it
+    is not one): none for «UBND cấp xã» while the catalog lists no commune."""
+    if group.kind != "group":
+        return (group,)
+    return tuple(
+        a
+        for a in agencies
+        if a.kind != "group"
+        and a.level in group.member_levels
+        and (not group.member_kinds or a.kind in group.member_kinds)
+    )
 
 
 @dataclass(frozen=True)
@@ -294,12 +309,4 @@ class KnowledgeBase:
 
     def members(self, group: Agency) -> tuple[Agency, ...]:
         """Concrete agencies a group stands for (the group itself if it is not one)."""
-        if group.kind != "group":
-            return (group,)
-        return tuple(
-            a
-            for a in self.agencies
-            if a.kind != "group"
-            and a.level in group.member_levels
-            and (not group.member_kinds or a.kind in group.member_kinds)
-        )
+        return members_among(group, self.agencies)

@@ -30,6 +30,14 @@ WORDS = {
     "unreported": "chưa báo cáo – trong hạn",
     "unreported_late": "chưa báo cáo – quá hạn",
 }
+# A progress report's own status inside a sentence (a nudge's reason: «báo cáo gần nhất:
+# đang thực hiện 60%»); the chat's buttons read templates/labels.yaml's capitalized ones.
+REPORT_WORDS = {
+    "not_started": "chưa thực hiện",
+    "in_progress": "đang thực hiện",
+    "done": "hoàn thành",
+    "blocked": "gặp vướng mắc",
+}
 DONE = frozenset({"on_time", "late_done"})
 LATE = frozenset({"overdue", "unreported_late"})  # past the deadline and not done
 UNREPORTED = frozenset({"unreported", "unreported_late"})

@@ -73,14 +73,16 @@ def test_a_duty_id_two_directives_share_is_listed_with_its_directive_and_asked_b
 def test_an_official_types_a_shared_duty_id(two: Assistant) -> None:
     chat = official_of(two, "sttt")
     """«1.a-1» and «1.b-1» are Sở TT&TT's in 15 and every sở's in 06: asked back with
-    both, qualified, as choices (once refused as unknown)."""
+    both, qualified, as choices (once refused as unknown), its own lead duty first."""
     chat.send("/tiendo 1.a-1")
-    assert "Mã «1.a-1» có ở 2 văn bản" in chat.text() and "2. 15/2021·1.a-1" in chat.zalo()
+    assert "Mã «1.a-1» có ở 2 văn bản" in chat.text() and "1. 15/2021·1.a-1" in chat.zalo()
     chat.press("15/2021·1.a-1")
     assert "Chủ trì xây dựng Kế hoạch chuyển đổi số" in chat.text(), chat.text()
-    chat.send("/xong 1.b-1")
-    assert "Mã «1.b-1» có ở 2 văn bản" in chat.text() and "/xong 06/2019·1.b-1" in chat.text()
+    chat.send("/xong 1.b-1")  # 15's, Sở TT&TT leads: first; 06's every sở's
+    assert "Mã «1.b-1» có ở 2 văn bản" in chat.text() and "/xong 15/2021·1.b-1" in chat.text()
     chat.press("15/2021·1.b-1")
+    assert "của Chỉ thị 15/CT-UBND (15/2021 · Mục 1.b)?" in chat.text(), chat.text()
+    chat.press("Ghi nhận hoàn thành")
     done = chat.text()
     assert "Không tìm thấy" not in done and "15/2021 · Mục 1.b" in done, done
 

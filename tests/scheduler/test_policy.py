@@ -143,7 +143,7 @@ def test_a_done_report_stops_the_reminders(
         },
     )
     assert schedule(messages) == [(D(2027, 2, 3), "remind-7"), (D(2027, 2, 16), "remind-3")]
-    assert "báo cáo gần nhất: in_progress 50%" in messages[-1].reason
+    assert "báo cáo gần nhất: đang thực hiện 50%" in messages[-1].reason
 
 
 def test_group_duties_reach_every_member_agency(
@@ -394,3 +394,13 @@ def test_a_monthly_duty_is_due_each_month_on_its_stated_day(
     late = {("h_que_vo", "2.f-4"): ReportView("done", 100, at("2026-12-02"))}
     result = due_messages(at("2026-12-21"), [stated], late, USERS, {}, calendar, settings)
     assert {m.kind for m in result.messages if m.recipient == OFFICIAL} == {"due"}
+
+
+def test_a_reasons_report_status_is_the_chats_word_for_it() -> None:
+    """The nudges' reasons name a report's status as the chat's labels do, lower-cased."""
+    from bot.application.render import default_templates_dir
+    from bot.domain.status import REPORT_WORDS
+    from nlu.yaml_io import read_yaml
+
+    labels = read_yaml(default_templates_dir() / "labels.yaml")["status"]
+    assert {k: v.lower() for k, v in labels.items()} == REPORT_WORDS

@@ -36,6 +36,7 @@ from bot.domain.status import LATE, STATUSES, UNREPORTED, WORDS
 from bot.storage.db import session_scope
 from bot.storage.models import ProgressReport
 from tests.scheduler.conftest import add_users, at
+from tests.web.test_evidence import STTT
 
 NOW = at("2026-12-14", "09:00")
 DIRECTIVE = "06-CT-UBND-2019"
@@ -148,7 +149,7 @@ def check_xlsx(digest: Digest) -> None:
 
 
 def check_docx(digest: Digest) -> None:
-    document = Document(io.BytesIO(to_docx(digest, 2026, 4)))
+    document = Document(io.BytesIO(to_docx(digest, 2026, 4, "", STTT)))
     [table] = [t for t in document.tables if t.rows[0].cells[0].text == "Cơ quan"]
     cells = [[cell.text for cell in row.cells] for row in table.rows]
     header, agencies, totals = cells[0], cells[1:-1], cells[-1]

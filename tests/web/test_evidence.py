@@ -15,9 +15,12 @@ from bot.application import evidence
 from bot.application.digest.quarterly import to_docx
 from bot.application.digest.xlsx import to_xlsx
 from bot.application.messages import Attachment, IncomingMessage, Response
+from bot.domain.knowledge import Agency
 from bot.storage.db import session_scope
 from bot.storage.models import AuditLog, EvidenceFile, ProgressReport, User
 from tests.web.conftest import PUBLIC, World, chat, log_in
+
+STTT = Agency("sttt", "Sở Thông tin và Truyền thông", "Sở TT&TT", "department", "province")
 
 JPEG = b"\xff\xd8\xff\xe0" + b"anh-cong-van" * 50
 
@@ -99,7 +102,7 @@ def test_the_digest_names_the_file_and_its_xlsx_links_to_the_portal(world: World
     # The file by its name and number: a chat command has no place in a document.
     assert linked.value == f"tệp «minh-chung-{number}.jpg» (số {number})"
     assert linked.hyperlink.target == f"{PUBLIC}/minh-chung/{number}"
-    document = docx.Document(io.BytesIO(to_docx(built, 2026, 4, builder.evidence_url)))
+    document = docx.Document(io.BytesIO(to_docx(built, 2026, 4, builder.evidence_url, STTT)))
     paragraphs = [p.text for p in document.paragraphs]
     assert not any("/minhchung" in p for p in paragraphs), paragraphs
     files = "(tên và số tệp ghi ở cột «Minh chứng» của phụ lục)"
@@ -111,7 +114,7 @@ def test_the_digest_names_the_file_and_its_xlsx_links_to_the_portal(world: World
     texts = [c.value for row in unlinked["Chi tiết"].iter_rows() for c in row]
     assert f"tệp «minh-chung-{number}.jpg» (số {number})" in texts
     assert not any("/minhchung" in str(t) for t in texts)
-    plain = docx.Document(io.BytesIO(to_docx(built, 2026, 4))).paragraphs
+    plain = docx.Document(io.BytesIO(to_docx(built, 2026, 4, "", STTT))).paragraphs
     assert any(files + "." in p.text for p in plain) and not any("http" in p.text for p in plain)
 
 
@@ -121,7 +124,7 @@ def test_the_quarterly_report_is_in_vietnamese_for_words_spelling() -> None:
     from bot.application.digest.model import Digest
 
     written = dt.datetime(2026, 12, 14, 2, tzinfo=dt.UTC)
-    content = to_docx(Digest("toàn tỉnh", [], written, []), 2026, 4)
+    content = to_docx(Digest("toàn tỉnh", [], written, []), 2026, 4, "", STTT)
     document = docx.Document(io.BytesIO(content))
     qn = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
     langs = list(document.styles.element.iter(f"{qn}lang"))

@@ -46,7 +46,15 @@ from bot.application.knowledge.pack import (
 from bot.application.messages import Button, Reply
 from bot.domain.catalog import agency_names
 from bot.domain.dates import Issued, parse_vn_date, vn_date
-from bot.domain.knowledge import RECURRENCE_WORDS, Agency, Directive, Duty, Recurrence, Timing
+from bot.domain.knowledge import (
+    RECURRENCE_WORDS,
+    Agency,
+    Directive,
+    Duty,
+    Recurrence,
+    Timing,
+    members_among,
+)
 from bot.storage.models import AuditLog
 from nlu.normalize import fold
 from nlu.yaml_io import NoAliasDumper, read_yaml
@@ -269,6 +277,14 @@ def checks(draft: Draft, agencies: Sequence[Agency]) -> list[str]:
                 f"nhiệm vụ {number} ({duty.id}): cơ quan «{', '.join(gone)}» không còn "
                 "trong danh mục; Anh/Chị chọn cơ quan khác"
             )
+        if duty.is_task and duty.lead and not _reporters(duty, agencies):
+            groups = ", ".join(_short(a, agencies) for a in duty.addressees)
+            found.append(
+                f"nhiệm vụ {number} ({duty.id}) giao {groups}: danh mục chưa có cơ quan nào "
+                "thuộc nhóm này, nên không ai báo cáo được và không có tin nhắc; Anh/Chị "
+                "giao cho cấp trên theo dõi (/suanhap … chutri, ví dụ UBND cấp huyện) "
+                "hoặc thêm các cơ quan vào danh mục"
+            )
         due = duty.timing.due
         if due is not None and due < directive.issued:
             found.append(
@@ -276,6 +292,16 @@ def checks(draft: Draft, agencies: Sequence[Agency]) -> list[str]:
                 f"{vn_date(directive.issued)}"
             )
     return found
+
+
+def _reporters(duty: Duty, agencies: Sequence[Agency]) -> list[Agency]:
+    """The concrete agencies that report on `duty` (as `nudges.responsible_agencies`)."""
+    groups = [a for a in agencies if a.id in duty.addressees]
+    return [m for g in groups for m in members_among(g, agencies)]
+
+
+def _short(agency_id: str, agencies: Sequence[Agency]) -> str:
+    return next((a.short_name for a in agencies if a.id == agency_id), agency_id)
 
 
 def deadline_words(timing: Timing) -> str:

@@ -24,6 +24,7 @@ from bot.application.scheduler.world import World, load_world
 from bot.config import NudgeSettings
 from bot.domain.calendar import TIMEZONE as _TZ
 from bot.domain.catalog import Catalog
+from bot.domain.deadlines import DutyPlan
 from bot.domain.knowledge import split_key
 from bot.domain.status import Trend
 from bot.storage.models import EvidenceFile, OutboxMessage, User
@@ -132,13 +133,26 @@ class DigestBuilder:
             previous,
             previous_at,
         )
+        province = set(agency_ids) >= set(self.all_agencies())
         return replace(
             digest,
             rows=_with_file_names(session, digest.rows),
             subject=self.catalog.subject(chosen),
             subject_dated=self.catalog.subject_dated(chosen),
-            province=set(agency_ids) >= set(self.all_agencies()),
+            province=province,
+            unassigned=self._unassigned(plans) if province else [],
         )
+
+    def _unassigned(self, plans: list[DutyPlan]) -> list[tuple[str, str, str]]:
+        """The tasks of `plans` no agency reports on, with the group they are for."""
+        agencies = self.catalog.agencies
+        found = []
+        for plan in plans:
+            if not plan.agencies:
+                duty = self.catalog.duties[plan.duty_id][1]
+                groups = ", ".join(agencies[a].short_name for a in duty.addressees if a in agencies)
+                found.append((plan.shown_id, plan.title, groups))
+        return found
 
     def recipient_scope(self, recipient: Recipient) -> tuple[list[str], str] | None:
         """`scope_of` a person the scheduler pushes to (every role they hold)."""

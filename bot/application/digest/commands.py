@@ -1,9 +1,10 @@
-"""The managers' commands: the digest of their scope, and Sở TT&TT's quarterly report."""
+"""The managers' commands: the digest of their scope, and a directive's quarterly report
+(drafted by the agency the directive makes report to UBND tỉnh every quarter)."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import replace
 
 from sqlalchemy.orm import Session
@@ -16,13 +17,10 @@ from bot.application.digest.xlsx import to_xlsx
 from bot.application.messages import Button, OutgoingFile, Reply, Response
 from bot.config import NudgeSettings
 from bot.domain.catalog import Catalog
+from bot.domain.knowledge import Agency
 from bot.domain.roles import ADMIN, MANAGER
 from bot.storage.models import utcnow
 from nlu.normalize import fold
-
-# The agency that drafts the quarterly report on the directive (Sở TT&TT) besides the
-# province's own managers.
-DRAFTING_AGENCY = "sttt"
 
 
 def builder_for(ctx: CommandContext) -> DigestBuilder:
@@ -99,12 +97,32 @@ def _agency_named(ctx: CommandContext, words: list[str]) -> str | None:
     return None
 
 
+def reporter_id(catalog: Catalog, settings: NudgeSettings, directive_id: str) -> str:
+    """Who reports on `directive_id` to UBND tỉnh every quarter: the agency its duties
+    name (`Catalog.quarterly_reporter`), else the settings' `quarterly_agency`."""
+    return catalog.quarterly_reporter(directive_id) or settings.quarterly_agency
+
+
+def reporter(catalog: Catalog, settings: NudgeSettings, directive_id: str | None) -> Agency:
+    """The agency a report on `directive_id` (None: every active one) is written as:
+    the directives' one reporter, else the settings' (then UBND tỉnh, should that
+    agency be gone from the catalog)."""
+    chosen = [directive_id] if directive_id else list(catalog.directives)
+    found = {reporter_id(catalog, settings, d) for d in chosen}
+    agency_id = found.pop() if len(found) == 1 else settings.quarterly_agency
+    agencies = catalog.agencies
+    return agencies.get(agency_id) or agencies[settings.province_agency]
+
+
 def may_draft_quarterly(
-    roles: frozenset[str], scope: Sequence[str], settings: NudgeSettings
+    roles: frozenset[str],
+    scope: Sequence[str],
+    settings: NudgeSettings,
+    reporters: Collection[str] | None = None,
 ) -> bool:
-    """Sở TT&TT's and the province's managers (`accounts.manager_scope`), and admins,
-    draft the quarterly report."""
-    drafting = {DRAFTING_AGENCY, settings.province_agency}
+    """The managers of the reporting agency (`reporters`; None: the settings' own) and
+    of the province (`accounts.manager_scope`), and admins, draft the quarterly report."""
+    drafting = {settings.province_agency, *(reporters or (settings.quarterly_agency,))}
     return ADMIN in roles or (MANAGER in roles and bool(drafting & set(scope)))
 
 
@@ -123,11 +141,13 @@ def quarterly_files(
     year, quarter = quarterly.quarter_of(quarterly.local_day(built.generated_at))
     which = _file_word(builder.catalog, directive_id)
     name = f"bao-cao-quy-{quarter}-{year}-{which}.docx"
-    document = OutgoingFile(name, quarterly.to_docx(built, year, quarter, builder.evidence_url))
+    author = reporter(builder.catalog, builder.settings, directive_id)
+    content = quarterly.to_docx(built, year, quarter, builder.evidence_url, author)
+    document = OutgoingFile(name, content)
     # The report refers to its annex ("chi tiết tại Phụ lục kèm theo"): the workbook,
     # headed as the annex of that report.
     annex_name = f"phu-luc-bao-cao-quy-{quarter}-{year}-{which}.xlsx"
-    annex_of = quarterly.ANNEX_OF.format(year=year)
+    annex_of = quarterly.annex_of(year, author)
     workbook = to_xlsx(built, builder.status_labels, annex_of, builder.evidence_url)
     annex = OutgoingFile(annex_name, workbook, "Phụ lục")
     return document, annex
@@ -144,19 +164,28 @@ def _file_word(catalog: Catalog, directive_id: str | None) -> str:
 
 
 def quarterly_report(ctx: CommandContext) -> Response:
-    """/baocaoquy [văn bản]: Sở TT&TT's quarterly report to UBND tỉnh on a directive,
-    as a .docx draft from the province-wide status (Sở TT&TT's and the province's
-    managers, and admins). With several directives active, the user picks one first
-    (each is reported on by itself), as /tonghop offers them."""
+    """/baocaoquy [văn bản]: a directive's quarterly report to UBND tỉnh, as a .docx
+    draft from the province-wide status, written as the agency the directive makes
+    report (`reporter`): for that agency's and the province's managers, and admins.
+    With several directives active, the user picks one first (each is reported on by
+    itself) among those they may draft, as /tonghop offers them."""
     user = ctx.user
     roles, scope = accounts.menu_roles(user), accounts.manager_scope(user)
-    if not may_draft_quarterly(roles, scope, ctx.app.nudge_settings):
-        raise CommandRefused(Reply("digest/quarterly_not_allowed"))
-    catalog = ctx.app.catalog
+    catalog, settings = ctx.app.catalog, ctx.app.nudge_settings
+    reporters = {d: reporter_id(catalog, settings, d) for d in catalog.directives}
+    drafted = [
+        d for d, by in reporters.items() if may_draft_quarterly(roles, scope, settings, {by})
+    ]
     typed = ctx.args.strip()
     directive_id = catalog.directive_named(typed) if typed else None
-    if (typed and directive_id is None) or (not typed and catalog.active_count > 1):
-        directives = list(catalog.directives.values())
+    if directive_id is not None and directive_id not in drafted:
+        raise CommandRefused(_not_allowed(catalog, [reporters[directive_id]], directive_id))
+    if not drafted:
+        raise CommandRefused(_not_allowed(catalog, list(reporters.values())))
+    if not typed and len(drafted) == 1:
+        directive_id = drafted[0] if catalog.active_count > 1 else None
+    if directive_id is None and (typed or catalog.active_count > 1):
+        directives = [catalog.directives[d] for d in drafted]
         picks = tuple(Button(d.name, f"/baocaoquy {d.short_label}") for d in directives)
         which = {
             "typed": typed[:40],
@@ -173,8 +202,16 @@ def quarterly_report(ctx: CommandContext) -> Response:
         "name": document.name,
         "annex": annex.name,
         "subject": catalog.subject([directive_id] if directive_id else ()),
+        "author": reporter(catalog, settings, directive_id).name,
     }
     return Response((Reply("digest/quarterly", view, files=(document, annex)),))
+
+
+def _not_allowed(catalog: Catalog, reporters: list[str], directive_id: str = "") -> Reply:
+    """Who drafts the report the user may not: each directive's reporting agency."""
+    names = sorted({catalog.agencies[a].short_name for a in reporters if a in catalog.agencies})
+    subject = catalog.directives[directive_id].name if directive_id else ""
+    return Reply("digest/quarterly_not_allowed", {"reporters": names, "subject": subject})
 
 
 MANAGERS = frozenset({MANAGER, ADMIN})
@@ -189,7 +226,7 @@ COMMANDS = (
     Command(
         "baocaoquy",
         quarterly_report,
-        "Dự thảo báo cáo quý của Sở TT&TT (.docx): /baocaoquy [văn bản]",
+        "Dự thảo báo cáo quý gửi UBND tỉnh (.docx): /baocaoquy [văn bản]",
         MANAGERS,
         refusal="digest/quarterly_not_allowed",
     ),

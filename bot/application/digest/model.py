@@ -144,6 +144,9 @@ class Digest:
     subject: str = "Chỉ thị"  # the directives it covers, as titles name them
     subject_dated: str = "Chỉ thị"  # the same with number and date, for formal documents
     province: bool = False  # over every agency with duties (its trend is the province's)
+    # Province-wide only: tasks no agency reports on (addressed to a group the catalog
+    # has no member of, «UBND cấp xã»): (shown id, title, the group's name).
+    unassigned: list[tuple[str, str, str]] = field(default_factory=list)
 
     @property
     def totals(self) -> dict[str, int]:

@@ -1,4 +1,5 @@
-"""Sở TT&TT's quarterly report to UBND tỉnh on Directive 06, as a .docx draft.
+"""A directive's quarterly report to UBND tỉnh, as a .docx draft written as the agency
+the directive makes report (Sở TT&TT for 06, Văn phòng UBND tỉnh for 11).
 
 The draft follows the format of Nghị định 30/2020/NĐ-CP: the two-column heading,
 the title, I. results (a table per agency from the digest; the digest's .xlsx goes
@@ -19,7 +20,9 @@ from bot.application.digest.model import STATUS_WORDS, STATUSES, Digest, DigestR
 from bot.domain.calendar import TIMEZONE
 from bot.domain.dates import vn_date
 from bot.domain.deadlines import ROMAN
+from bot.domain.knowledge import Agency
 from bot.domain.numbers import vn_percent
+from nlu.normalize import fold_words
 
 
 def quarter_of(day: dt.date) -> tuple[int, int]:
@@ -37,8 +40,32 @@ def local_day(moment: dt.datetime) -> dt.date:
     return moment.astimezone(TIMEZONE).date()
 
 
-# The annex's heading: the report's number is left blank until it is issued.
-ANNEX_OF = "Kèm theo Báo cáo số      /BC-STTTT năm {year} của Sở Thông tin và Truyền thông"
+# Words an agency's symbol in a document number leaves out ("Sở Tài chính": STC;
+# "Văn phòng Ủy ban nhân dân tỉnh": VPUBND).
+_NOT_IN_SYMBOL = frozenset({"va", "tinh"})
+
+
+def symbol(agency: Agency) -> str:
+    """The agency's letters in a document number ("BC-STTTT"): its name's initials,
+    but for "và" and "tỉnh"."""
+    words = fold_words(agency.name).split()
+    return "".join(w[0] for w in words if w not in _NOT_IN_SYMBOL).upper()
+
+
+# Who signs for an agency, by the first word of its name ("Sở" and anything else: the
+# director).
+_HEADS = {"van phong": "CHÁNH VĂN PHÒNG", "ban": "TRƯỞNG BAN"}
+
+
+def head_of(agency: Agency) -> str:
+    """The title signing the agency's report: "GIÁM ĐỐC" of a Sở, "CHÁNH VĂN PHÒNG"."""
+    name = fold_words(agency.name)
+    return next((t for w, t in _HEADS.items() if name.startswith(w + " ")), "GIÁM ĐỐC")
+
+
+def annex_of(year: int, author: Agency) -> str:
+    """The annex's heading: the report's number is left blank until it is issued."""
+    return f"Kèm theo Báo cáo số      /BC-{symbol(author)} năm {year} của {author.name}"
 
 
 def vn_long_date(day: dt.date, place: str) -> str:
@@ -52,12 +79,13 @@ ANNEX_NOTE = "(chi tiết tại Phụ lục kèm theo)"
 LISTED_PER_TASK = 12  # agencies named under one task before "và N cơ quan khác"
 
 
-def to_docx(digest: Digest, year: int, quarter: int, evidence_url: str = "") -> bytes:
+def to_docx(digest: Digest, year: int, quarter: int, evidence_url: str, author: Agency) -> bytes:
     """The report as a .docx in the format of Nghị định 30/2020/NĐ-CP (Phụ lục I): A4,
     margins 20/20/30/15 mm, Times New Roman 13-14, the two-column heading with the
     national motto, the italic place and date, the title, bold section headings,
     justified body with first-line indent, the signature block and "Nơi nhận".
-    `evidence_url`: where the portal serves evidence files ("": no portal to name).
+    `evidence_url`: where the portal serves evidence files ("": no portal to name);
+    `author`: the agency writing it, named in the heading, the number and section III.
     The text is marked Vietnamese (vi-VN), so Word checks its spelling as such."""
     from docx import Document  # ~50 ms: only when a report is drafted
     from docx.enum.table import WD_TABLE_ALIGNMENT
@@ -68,7 +96,7 @@ def to_docx(digest: Digest, year: int, quarter: int, evidence_url: str = "") -> 
     local = digest.generated_at.astimezone(TIMEZONE)
     document = Document()
     properties = document.core_properties  # python-docx names itself the author
-    properties.author = properties.last_modified_by = "Sở Thông tin và Truyền thông"
+    properties.author = properties.last_modified_by = author.name
     # The template's own dates (2013) would show as when the report was written.
     properties.created = properties.modified = digest.generated_at
     properties.revision = 1
@@ -145,9 +173,9 @@ def to_docx(digest: Digest, year: int, quarter: int, evidence_url: str = "") -> 
         paragraph._p.get_or_add_pPr().append(borders)
 
     line(left, "UBND TỈNH BẮC NINH", 13, first=True)
-    line(left, "SỞ THÔNG TIN VÀ TRUYỀN THÔNG", 13, bold=True)
+    line(left, author.name.upper(), 13, bold=True)
     rule(left, 2.5)
-    line(left, "Số:      /BC-STTTT", 13).paragraph_format.space_before = Pt(6)
+    line(left, f"Số:      /BC-{symbol(author)}", 13).paragraph_format.space_before = Pt(6)
     line(right, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", 13, bold=True, first=True)
     line(right, "Độc lập - Tự do - Hạnh phúc", 14, bold=True)
     rule(right, 6.2)
@@ -244,7 +272,7 @@ def to_docx(digest: Digest, year: int, quarter: int, evidence_url: str = "") -> 
             + "."
         )
     heading("III. ĐỀ XUẤT, KIẾN NGHỊ")
-    body("[Phần này do Sở Thông tin và Truyền thông soạn thảo.]")
+    body(f"[Phần này do {author.name} soạn thảo.]")
 
     end = document.add_table(rows=1, cols=2)
     recipients, signer = end.rows[0].cells
@@ -257,9 +285,9 @@ def to_docx(digest: Digest, year: int, quarter: int, evidence_url: str = "") -> 
         first=True,
         align=WD_ALIGN_PARAGRAPH.LEFT,
     ).paragraph_format.space_before = Pt(12)
-    for item in ("- UBND tỉnh (b/c);", "- Lưu: VT, CNTT."):
+    for item in ("- UBND tỉnh (b/c);", "- Lưu: VT."):
         line(recipients, item, 11, align=WD_ALIGN_PARAGRAPH.LEFT)
-    line(signer, "GIÁM ĐỐC", 14, bold=True, first=True).paragraph_format.space_before = Pt(12)
+    line(signer, head_of(author), 14, bold=True, first=True).paragraph_format.space_before = Pt(12)
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()

@@ -118,6 +118,7 @@ def summary(
         "more_changes": 0 if changes is None else max(0, len(changes) - SUMMARY_CHANGES),
         "previous_at": digest.previous_at,
         "skipped": [{"title": s.title, "id": s.label or s.duty_id} for s in digest.skipped],
+        "unassigned": digest.unassigned,
         "attached": attached,
         "evidence_files": len({r.evidence_number for r in digest.rows if r.evidence_number}),
         "directive_picks": False,  # `/tonghop` over several directives offers each

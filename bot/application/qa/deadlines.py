@@ -149,5 +149,5 @@ def deadline_list(catalog: Catalog, parse: Parse) -> Answer:
             return of_agency
     dated = _soonest_first([d for _, d in catalog.duties.values() if d.timing.kind != "continuous"])
     views = [duty_view(catalog, d) for d in dated]
-    reply = Reply("qa/deadline_list", {"duties": views})
+    reply = Reply("qa/deadline_list", {"duties": views, "several": catalog.active_count > 1})
     return make(parse, "deadline_list", reply, [v["clause"] for v in views])

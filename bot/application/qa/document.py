@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from itertools import pairwise
 from typing import Any
 from weakref import WeakKeyDictionary
 
@@ -17,7 +18,7 @@ from bot.application.qa.answer import Answer, make
 from bot.application.qa.matching import contains
 from bot.application.qa.views import directive, label
 from bot.domain.catalog import Catalog
-from bot.domain.knowledge import Clause
+from bot.domain.knowledge import Clause, RetiredDirective
 from nlu.engine import Parse
 from nlu.entities import FILLERS
 from nlu.normalize import fold_words
@@ -500,10 +501,35 @@ def retired_directive(catalog: Catalog, parse: Parse, subject: str = "") -> Answ
     if subject and not chosen:  # its title says what it was about
         wanted = f" {fold_words(subject)} "
         chosen = [d for d in catalog.kb.retired if wanted in f" {fold_words(d.title)} "]
+    if not chosen and not named:
+        chosen = _retired_by_title(catalog, parse.tokens)
     if not chosen:
         return None
     view = {"directive": chosen[0], "held": catalog.held_names}
     return make(parse, "retired", Reply("qa/retired", view))
+
+
+# Two-word phrases a question must share with a retired directive's title, and no
+# directive in force holds, to be about it: «không dùng tiền mặt» gives two
+# («dùng tiền», «tiền mặt»); one alone is a coincidence.
+RETIRED_TITLE_PHRASES = 2
+
+
+def _retired_by_title(catalog: Catalog, tokens: Sequence[str]) -> list[RetiredDirective]:
+    """The retired directives whose title shares the question's distinctive phrases
+    (`RETIRED_TITLE_PHRASES`, none of them in any directive in force), the most first:
+    «hạn thu học phí không dùng tiền mặt» once 11/2024 «về đẩy mạnh thanh toán không
+    dùng tiền mặt…» is retired, never a passage of 06 matching «thanh toán»."""
+    if not catalog.kb.retired:
+        return []
+    held = frozenset().union(*catalog.phrases_by_directive.values())
+    asked = set(pairwise(tokens)) - held
+    shared = [
+        (len(asked & set(pairwise(catalog.normalizer.tokens(d.title)))), d)
+        for d in catalog.kb.retired
+    ]
+    best = sorted((s for s in shared if s[0] >= RETIRED_TITLE_PHRASES), key=lambda s: -s[0])
+    return [d for _, d in best]
 
 
 def documents_named(tokens: Sequence[str]) -> list[tuple[str, str, int]]:

@@ -48,7 +48,7 @@ from bot.domain.calendar import FIRST_DAY, LAST_DAY, DateOutOfRange, WorkingCale
 from bot.domain.dates import vn_date
 from bot.domain.deadlines import DeadlineRules, DutyPlan, Occurrence
 from bot.domain.roles import MANAGER, OFFICIAL
-from bot.domain.status import DONE, status_of
+from bot.domain.status import DONE, REPORT_WORDS, status_of
 
 Audience = Literal["agency", "managers", "province"]
 REPORTING_ROLES = (OFFICIAL, MANAGER)
@@ -340,7 +340,8 @@ def _reason(kind: str, occurrence: Occurrence, days_left: int, report: ReportVie
         )
     if report is None:
         return text + "; chưa có báo cáo"
-    return text + f"; báo cáo gần nhất: {report.status} {report.percent}%"
+    status = REPORT_WORDS.get(report.status, report.status)
+    return text + f"; báo cáo gần nhất: {status} {report.percent}%"
 
 
 def _plan_states(
