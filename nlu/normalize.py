@@ -153,6 +153,9 @@ def decode_telex(word: str) -> str:
     return word
 
 
+_GLUED_NUMBER = re.compile(r"([a-z]+)(\d+)")
+
+
 @dataclass(frozen=True)
 class Normalizer:
     """Turns any user or data text into the folded token space.
@@ -187,6 +190,8 @@ class Normalizer:
                 expansion = token.replace("&", " va ")
             if expansion is None:
                 expansion = self._mistyped_abbreviation(token)
+            if expansion is None:
+                expansion = self._numbered_abbreviation(token)
             expanded.extend(expansion.split() if expansion else [token])
         return self._rephrase(expanded) if self.phrases else expanded
 
@@ -220,6 +225,14 @@ class Normalizer:
             if edit_distance(token, key) == 1
         }
         return self.abbreviations[found.pop()] if len(found) == 1 else None
+
+    def _numbered_abbreviation(self, token: str) -> str | None:
+        """A known abbreviation glued to a number ("ct06", "qd1987"): the expansion
+        and the number, as if typed apart ("chi thi 06")."""
+        glued = _GLUED_NUMBER.fullmatch(token)
+        if glued is None or glued.group(1) not in self.abbreviations:
+            return None
+        return f"{self.abbreviations[glued.group(1)]} {glued.group(2)}"
 
     def normalize(self, text: str) -> str:
         return " ".join(self.tokens(text))

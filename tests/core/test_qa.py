@@ -315,6 +315,8 @@ def test_cited_documents_are_answered_with_their_date(assistant: Assistant) -> N
         answer, reply = ask(assistant, f"{cited.doc_type} {cited.number} ban hành khi nào")
         assert answer.kind == "cited_document", reply
         assert f"{cited.date.day}/{cited.date.month}/{cited.date.year}" in reply
+        # What the directive says of it, and no more: its details are not held.
+        assert "không có toàn văn" in reply, reply
 
 
 def test_duties_due_on_a_given_date(assistant: Assistant) -> None:

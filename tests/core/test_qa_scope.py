@@ -117,6 +117,9 @@ def test_the_commune_websites_deadline_is_not_the_staff_lists(assistant: Assista
         ("cho xem tình hình tiến độ chung", "/tonghop"),
         ("bot oi soan giup minh bao cao quy 2 ve thuc hien CT 06", "/baocaoquy"),
         ("nhờ trợ lý viết giúp dự thảo báo cáo quý", "/baocaoquy"),
+        ("cho mình xem tiến độ các xã", "/tonghop"),
+        ("tổng hợp giúp tình hình thực hiện của các sở", "/tonghop"),
+        ("gửi báo cáo qua trợ lý như thế nào", "/baocao"),
     ],
 )
 def test_requests_to_the_assistant_name_the_command_not_the_directive(
@@ -207,3 +210,16 @@ def test_a_subject_the_text_never_mentions_is_said_so_by_its_words(
     _, reply = ask(assistant, question)
     assert f"không đề cập đến «{subject}»" in reply, reply
     assert "Nơi nhận" not in reply
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "các sở báo cáo tình hình thực hiện chỉ thị cho ai",
+        "Sở TT&TT báo cáo tình hình thực hiện chỉ thị khi nào",
+    ],
+)
+def test_the_directives_own_reporting_is_no_request(assistant: Assistant, question: str) -> None:
+    """«tình hình thực hiện» is the directive's words (Mục 2.b) unless asked to be shown."""
+    answer, reply = ask(assistant, question)
+    assert answer.kind != "request" and "Mục 2.b" in reply, reply

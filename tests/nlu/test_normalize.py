@@ -80,6 +80,19 @@ def test_a_mistyped_abbreviation_is_expanded_when_it_is_unambiguous(
     assert " ".join(normalizer.tokens(typed)) == expanded
 
 
+@pytest.mark.parametrize(
+    ("typed", "expanded"),
+    [
+        ("ct06 nói gì", "chi thi 06 noi gi"),
+        ("QD1987", "quyet dinh 1987"),
+        ("mp3 ipv6", "mp3 ipv6"),  # letters not an abbreviation: left as typed
+    ],
+)
+def test_an_abbreviation_glued_to_a_number_is_read_apart(typed: str, expanded: str) -> None:
+    normalizer = Normalizer({"ct": "chi thi", "qd": "quyet dinh"})
+    assert " ".join(normalizer.tokens(typed)) == expanded
+
+
 def test_a_typo_between_two_abbreviations_is_left_alone() -> None:
     normalizer = Normalizer({"tttt": "thong tin va truyen thong", "ttdt": "thong tin dien tu"})
     assert normalizer.tokens("ttt") == ["ttt"]  # short; and "tttd" is one edit from both

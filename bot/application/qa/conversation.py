@@ -67,21 +67,26 @@ def request(parse: Parse, command: str) -> Answer:
 # user speaks of themselves ("của tôi", "đơn vị tôi") or of the assistant's own work
 # (its reminders, how a report is sent), which the directive never speaks of.
 FIRST_PERSON = (("toi",), ("minh",), ("chung", "toi"))
+# How far the work is: a word the directive never uses (it sets tasks, it does not
+# report on them), so it asks for the assistant's progress data.
 PROGRESS = ("tien", "do")
+# "tình hình thực hiện", which the directive does use (Sở TT&TT reports it), is the
+# assistant's data only when asked to be shown ("cho xem", "tổng hợp giúp").
+STANDING = ("tinh", "hinh", "thuc", "hien")
+SHOWING = (("xem",), ("giup",))
 # "cách", "hướng dẫn": how to do it. Not "như thế nào": "Sở TT&TT báo cáo tiến độ như
 # thế nào" asks what the directive makes an agency report.
 HOW = (("cach",), ("huong", "dan"), ("lam", "sao"), ("the", "nao", "de"))
 REMINDER = (("nhac", "truoc"), ("lich", "nhac"), ("dat", "nhac"), ("cai", "nhac"), ("nhac", "viec"))
 REPORTING = ("bao", "cao")
-# Progress of others than oneself: the summary of every agency (/tonghop).
-OTHERS = (
-    ("cac", "don", "vi"),
-    ("cac", "co", "quan"),
-    ("cac", "so"),
-    ("chung",),
-    ("toan", "tinh"),
-    ("tong", "hop"),
-)
+# The assistant itself ("gửi báo cáo qua bot thế nào"): how to use it, whatever asks how.
+ASSISTANT = (("bot",), ("chatbot",), ("tro", "ly"))
+ASKS_HOW = (*HOW, ("the", "nao"), ("ra", "sao"))
+# Progress of others than oneself, the summary of every agency (/tonghop): "các" and
+# a kind of body ("các huyện", "các sở", "các đơn vị"; not "các nhiệm vụ"), or the
+# whole ("chung", "toàn tỉnh", "tổng hợp").
+WHOLE = (("chung",), ("toan", "tinh"), ("tong", "hop"))
+NOT_BODIES = frozenset({"nhiem", "viec", "bao", "muc", "van"})
 # Asking the assistant to write the quarterly report (/baocaoquy drafts it); not "làm
 # báo cáo quý", which also asks what the directive makes Sở TT&TT do.
 QUARTERLY = ("bao", "cao", "quy")
@@ -105,9 +110,16 @@ def requested_by_shape(parse: Parse) -> str:
         return "baocaoquy"
     progress = contains(tokens, list(PROGRESS))
     mine = has(*FIRST_PERSON) and not parse.values("agency")
-    if progress and contains(tokens, list(REPORTING)) and has(*HOW):
+    if contains(tokens, list(REPORTING)) and (
+        (progress and has(*HOW)) or (has(*ASSISTANT) and has(*ASKS_HOW))
+    ):
         return "cachbaocao"
-    if progress and has(*OTHERS):
+    progress = progress or (contains(tokens, list(STANDING)) and has(*SHOWING))
+    bodies = any(
+        t == "cac" and tokens[i + 1 : i + 2] and tokens[i + 1] not in NOT_BODIES
+        for i, t in enumerate(tokens)
+    )
+    if progress and (bodies or has(*WHOLE)):
         return "tonghop"
     if progress and mine:
         return "tiendo"
