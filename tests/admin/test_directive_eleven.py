@@ -149,7 +149,8 @@ def test_a_duty_for_a_level_with_no_agency_is_said_to_reach_nobody(
     assert main(["digest", "--preview"]) == 0
     out = capsys.readouterr().out
     assert "Không có người nhận (1 nhiệm vụ" in out, out
-    assert "Niêm yết mã QR thanh toán phí, lệ phí (mã 11/2024·8-1) — Cấp xã" in out
+    title = "Niêm yết mã QR thanh toán phí, lệ phí tại Bộ phận tiếp nhận và trả kết quả"
+    assert f"{title} (mã 11/2024·8-1) — Cấp xã" in out, out
 
 
 def test_deadlines_name_a_periodic_duty_by_its_recurrence_and_day(eleven: Assistant) -> None:

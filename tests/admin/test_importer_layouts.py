@@ -248,6 +248,48 @@ def test_a_long_duty_title_is_cut_where_a_phrase_ends(text: str, title: str) -> 
     assert draft_title(text) == title
 
 
+@pytest.mark.parametrize(
+    ("text", "title"),
+    [
+        (  # no phrase ends near the limit: kept whole, not cut inside «thanh toán»
+            "Chỉ đạo 100% bệnh viện công lập trên địa bàn tỉnh triển khai thanh toán viện "
+            "phí không dùng tiền mặt, hoàn thành trước ngày 31/3/2027.",
+            "Chỉ đạo 100% bệnh viện công lập triển khai thanh toán viện phí không dùng tiền mặt",
+        ),
+        (  # the time limit is the duty's timing, not its title
+            "Định kỳ hằng quý báo cáo kết quả thực hiện về Sở Tài chính trước ngày 15 của "
+            "tháng cuối quý.",
+            "Định kỳ hằng quý báo cáo kết quả thực hiện về Sở Tài chính",
+        ),
+        (  # «vào» + a name is no place to end
+            "Chủ trì tích hợp Nền tảng thanh toán trực tuyến quốc gia vào Cổng dịch vụ công "
+            "và Hệ thống thông tin giải quyết thủ tục hành chính tỉnh, hoàn thành trước "
+            "ngày 31/3/2025.",
+            "Chủ trì tích hợp Nền tảng thanh toán trực tuyến quốc gia",
+        ),
+    ],
+)
+def test_a_title_never_ends_inside_a_word_group(text: str, title: str) -> None:
+    assert draft_title(text) == title
+
+
+def test_duty_titles_start_at_the_task_and_keep_its_object(
+    agencies: tuple[Agency, ...],
+) -> None:
+    """Chỉ thị 11 (trial 12e, N2): the partners of «Chủ trì, phối hợp với X, Y» and the
+    doers before «chịu trách nhiệm» are the roles, not the title; what is done stays."""
+    text = (Path(__file__).parents[1] / "support" / "ct11.txt").read_text(encoding="utf-8")
+    titles = {d.id: d.title for d in import_directive(text, agencies).directive.duties}
+    assert titles["5-1"] == (
+        "Triển khai thu học phí không dùng tiền mặt tại 100% trường học công lập"
+    )
+    assert titles["6-1"] == "Tuyên truyền, cảnh báo các thủ đoạn lừa đảo qua thanh toán điện tử"
+    # a partner the catalog does not know (Kho bạc) ends before the task's verb
+    assert titles["1.b-1"] == "Hướng dẫn các cơ quan, đơn vị thu phí, lệ phí qua tài khoản"
+    assert titles["10-1"] == "Chịu trách nhiệm tổ chức thực hiện nghiêm Chỉ thị này"
+    assert not titles["4-1"].endswith("thanh"), titles["4-1"]
+
+
 def test_a_monthly_duty_is_a_recurrence_with_its_stated_day(agencies: tuple[Agency, ...]) -> None:
     body = """\
 Chủ tịch UBND tỉnh chỉ thị:

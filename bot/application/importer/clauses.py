@@ -20,6 +20,7 @@ from bot.application.importer.agencies import (
     unknown_agency_at,
 )
 from bot.application.importer.casing import Casing
+from bot.application.importer.dates import time_limit_at
 from bot.application.importer.outline import Block, Node, extent
 from bot.application.importer.reading import (
     SENTENCE_END,
@@ -88,38 +89,65 @@ def clause_text(blocks: list[Block]) -> Span | None:
     return extent(blocks)
 
 
-# A long title is cut after a comma or before one of these words (a new phrase starts
-# there), never before a capitalized word (a name going on) nor inside one: names hold
-# lower-case words too ("Sở Thông tin và Truyền thông"), so "và" is no boundary.
-_PHRASE_STARTS = frozenset(
-    {"về", "của", "cho", "với", "trong", "tại", "theo", "để", "trước", "từ", "đến", "nhằm"}
+# A title is the text's first phrase without its time limit (the duty's timing says it)
+# nor "trên địa bàn tỉnh" (every duty of a provincial directive is). A long one is cut
+# where a phrase ends: after a comma or before "để", "nhằm" or "và" + a lower-case word
+# (a new phrase), else before a preposition (`_PREPOSITIONS`: what follows qualifies
+# what the title already says). Never before a capitalized word (a name going on) nor
+# inside a name: names hold lower-case words too ("Sở Thông tin và Truyền thông", "Hệ
+# thống quản lý văn bản và điều hành"), hence "và" only before a lower-case word.
+_CLAUSE_STARTS = frozenset({"để", "nhằm", "và"})
+_PREPOSITIONS = frozenset(
+    {"về", "của", "cho", "với", "trong", "tại", "theo", "trên", "trước", "từ", "đến", "qua"}
+    | {"vào", "bằng"}
 )
 _MIN_TITLE_WORDS = 6
-_REACH = 3  # words past the limit a title may run to end at a boundary
+_REACH = 4  # words past the limit a title may run, to end where a phrase ends
+# Without a phrase boundary a title keeps its whole first phrase up to this many words:
+# a longer title reads better than one cut inside a word ("... triển khai thanh").
+_MAX_TITLE_WORDS = 28
+_FIRST_PHRASE = re.compile(r"[;:(]|\.(?=\s|$)")
+_WHERE_EVERY_DUTY_IS = re.compile(r"\s+trên địa bàn(?: tỉnh)?(?![\w/])(?!\s+[A-ZĐ])")
 
 
-def draft_title(text: str, limit: int = 14) -> str:
-    """A first-draft title: the text's first phrase, cut when long at the last phrase
-    boundary within `limit` (+ `_REACH`) words that leaves at least `_MIN_TITLE_WORDS`;
-    without one, at `limit` words but before a name that would be cut."""
-    words = re.split(r"[;:.(]", text, maxsplit=1)[0].split()
-    if len(words) > limit:
+def draft_title(text: str, limit: int = 16) -> str:
+    """A first-draft title: the text's first phrase without its time limit, cut when
+    longer than `limit` (+ `_REACH`) words where a phrase ends (see above)."""
+    head = _FIRST_PHRASE.split(text, maxsplit=1)[0]
+    at = time_limit_at(head)
+    if at is not None and len(head[:at].split()) >= 3:
+        head = head[:at]
+    words = _WHERE_EVERY_DUTY_IS.sub("", head).split()
+    if len(words) > limit + _REACH:
         words = words[: _title_cut(words, limit)]
     title = " ".join(words).rstrip(",")
     return title[:1].upper() + title[1:] if title else "(chưa có tiêu đề)"
 
 
 def _title_cut(words: list[str], limit: int) -> int:
-    for n in range(min(limit + _REACH, len(words) - 1), _MIN_TITLE_WORDS - 1, -1):
-        before, after = words[n - 1], words[n]
-        if after[:1].isupper():
-            continue
-        if before.endswith(",") or after.lower() in _PHRASE_STARTS:
-            return n
-    capitalized = [i for i in range(limit - 3, limit) if words[i][:1].isupper()]
-    if capitalized and capitalized[0] >= _MIN_TITLE_WORDS:
-        return capitalized[0]  # "... báo cáo về | Sở Thông tin", not "... về Sở Thông tin"
-    return limit
+    """How many words to keep: the longest title within `limit` + `_REACH` words that
+    ends a phrase, a clause boundary before a preposition; else up to the first phrase
+    end, at most `_MAX_TITLE_WORDS` words."""
+    ends = [n for n in range(_MIN_TITLE_WORDS, len(words)) if _phrase_ends(words, n)]
+    within = [n for n in ends if n <= limit + _REACH]
+    strong = [n for n in within if _phrase_ends(words, n, strong=True)]
+    if strong or within:
+        return max(strong or within)
+    return min(ends[0], _MAX_TITLE_WORDS) if ends else _MAX_TITLE_WORDS
+
+
+def _phrase_ends(words: list[str], n: int, strong: bool = False) -> bool:
+    """Whether a phrase ends after `words[n - 1]` (a comma, a new clause; unless
+    `strong`, a preposition too), with no name going on past it."""
+    before, after = words[n - 1], words[n]
+    following = words[n + 1] if n + 1 < len(words) else ""
+    if after[:1].isupper():
+        return False
+    if before.endswith(","):
+        return True
+    if after.lower() in _CLAUSE_STARTS:
+        return after.lower() != "và" or following[:1].islower()
+    return not strong and after.lower() in _PREPOSITIONS
 
 
 def node_parts(

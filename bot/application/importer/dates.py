@@ -167,3 +167,10 @@ def report_dates(source: str, span: Span, attached: list[Span], problems: list[s
         elif parse_date(m.group()) is None:
             problems.append(f"dòng {line_at(source, m.start())}: ngày «{m.group()}» không có thật")
     return len(dates)
+
+
+def time_limit_at(text: str) -> int | None:
+    """Where `text` states its time limit ("hoàn thành trước ngày 31/3/2025", "trước
+    ngày 15 của tháng cuối quý"), if it states one: a title leaves it to the timing."""
+    found = [m.start() for p in (_DEADLINE, _QUARTER_DAY, _MONTH_DAY) if (m := p.search(text))]
+    return min(found, default=None)

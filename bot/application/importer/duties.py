@@ -42,6 +42,7 @@ class DutyCandidate:
     timing: Timing
     timing_span: Span | None = None
     unknown_doer: str = ""  # the doer a heading names that the catalog does not know
+    title: str = ""  # the draft title: from the task's verb on (`_task_start`)
 
 
 _SUBJECT_VERB = re.compile(
@@ -128,19 +129,58 @@ def _named_after(source: str, span: Span, pos: int, matcher: AgencyMatcher) -> t
     return agency_ids(_run_after(matcher.find(source, *span), source, pos))
 
 
-def _subject(source: str, span: Span, matcher: AgencyMatcher) -> tuple[str, ...]:
-    """Who a sentence names as its doer: "Giao Sở X ..." or "Giám đốc các sở ... chịu ..."."""
+def _subject(source: str, span: Span, matcher: AgencyMatcher) -> tuple[tuple[str, ...], int]:
+    """Who a sentence names as its doer ("Giao Sở X ...", "Giám đốc các sở ... chịu ..."),
+    and where what it gives them to do starts (the sentence's start if it names none)."""
     start, end = span
     giao = re.match(r"\s*Giao\s+", source[start:end])
     if giao:
-        return _named_after(source, span, start + giao.end(), matcher)
+        run = _run_after(matcher.find(source, *span), source, start + giao.end())
+        return agency_ids(run), run[-1].end if run else start
     verb = _SUBJECT_VERB.search(source, start, end)
     if verb is None:
-        return ()
+        return (), start
     named = [m for m in matcher.find(source, start, verb.start())]
     if not named or len(TOKEN.findall(source, start, named[0].start)) > 3:
-        return ()
-    return addressees(named)
+        return (), start
+    return addressees(named), verb.start()
+
+
+# "Chủ trì, phối hợp với <partners>" / "Phối hợp với <partners>" opening a sentence: the
+# roles say who works with whom, the title starts at the task after the partners.
+_WITH_PARTNERS = re.compile(
+    rf"(?:chủ trì,?\s+)?(?:{any_phrase('phối hợp với', 'phối hợp cùng')})\s+", re.IGNORECASE
+)
+# The verbs a task after a partner the catalog does not know may start with ("... với
+# Kho bạc Nhà nước tỉnh hướng dẫn ..."): the partner's name ends before one.
+_TASK_VERB = re.compile(
+    r"\s(?="
+    + any_phrase(
+        *("triển khai", "tổ chức", "hướng dẫn", "xây dựng", "thực hiện", "tuyên truyền"),
+        *("bảo đảm", "đảm bảo", "bố trí", "rà soát", "kiểm tra", "theo dõi", "tham mưu"),
+        *("hoàn thiện", "nâng cấp", "tích hợp", "cung cấp", "đôn đốc", "tổng hợp", "xử lý"),
+    )
+    + r"(?!\w))"
+)
+_MIN_TASK_WORDS = 3
+
+
+def _task_start(source: str, span: Span, at: int, matcher: AgencyMatcher) -> int:
+    """Where the task of a sentence starts: at `at` (after its doer), past an opening
+    "Chủ trì, phối hợp với X, Y" whose partners end where a known agency list ends or,
+    for a partner the catalog does not know, before a task's verb; unchanged when
+    fewer than `_MIN_TASK_WORDS` words would be left ("Phối hợp với Sở X thực hiện")."""
+    while at < span[1] and source[at].isspace():
+        at += 1
+    partners = _WITH_PARTNERS.match(source, at, span[1])
+    if partners is None:
+        return at
+    run = _run_after(matcher.find(source, *span), source, partners.end())
+    verb = _TASK_VERB.search(source, partners.end(), span[1])
+    task = run[-1].end if run else verb.start() if verb else at
+    if len(TOKEN.findall(source, task, span[1])) < _MIN_TASK_WORDS:
+        return at
+    return task
 
 
 def duty_candidates(
@@ -152,7 +192,7 @@ def duty_candidates(
         for unit, line in part.units:
             for piece in _pieces(source, unit):
                 piece_line = line + source.count("\n", unit[0], piece[0])
-                subject = _subject(source, piece, matcher)
+                subject, doer_end = _subject(source, piece, matcher)
                 if not part.duty_scope and not subject:
                     continue  # outside a duty section only an explicit "Giao X ..." counts
                 roles = Roles(subject, subject) if subject else part.roles
@@ -176,6 +216,9 @@ def duty_candidates(
                         timing=timing,
                         timing_span=timing_span,
                         unknown_doer="" if roles.addressees else roles.unknown,
+                        title=draft_title(
+                            source[_task_start(source, piece, doer_end, matcher) : piece[1]]
+                        ),
                     )
                 )
     return found
@@ -197,7 +240,7 @@ def draft_duties(
             Duty(
                 id=f"{c.clause}-{numbers[c.clause]}",
                 clause=c.clause,
-                title=draft_title(c.text),
+                title=c.title or draft_title(c.text),
                 text=c.text,
                 addressees=c.addressees,
                 lead=c.lead if c.addressees else (),
