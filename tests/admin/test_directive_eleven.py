@@ -35,9 +35,7 @@ def ct11_draft(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def eleven(db_url: str, ct11_draft: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Assistant]:
     monkeypatch.setenv("DATABASE_URL", db_url)
-    # --force: Mục 10's «nếu có khó khăn, vướng mắc, báo cáo về Sở Tài chính» names no
-    # doer and is left out (what it leaves out is tested in test_importer_cli).
-    assert main(["directive", "publish", str(ct11_draft), "--force"]) == 0
+    assert main(["directive", "publish", str(ct11_draft)]) == 0
     with assistant_on(db_url, PROJECT_ROOT / "data") as assistant:
         yield assistant
 

@@ -447,3 +447,32 @@ def test_a_closing_that_carries_out_the_document_is_a_responsibility() -> None:
     )
     assert duty_kind("Tham mưu bố trí kinh phí để triển khai thực hiện Chỉ thị này.") == "task"
     assert duty_kind("Thực hiện nghiêm các quy định của pháp luật về chữ ký số.") == "task"
+
+
+@pytest.mark.parametrize(
+    "closing",
+    [
+        "Trong quá trình triển khai, nếu phát sinh khó khăn, vướng mắc, các cơ quan, đơn vị "
+        "kịp thời phản ánh về Sở Nội vụ để tổng hợp, báo cáo UBND tỉnh.",
+        "Nếu có vướng mắc, đề nghị báo cáo UBND tỉnh (qua Văn phòng UBND tỉnh) xem xét.",
+    ],
+)
+def test_the_closing_formula_for_difficulties_is_every_agencys_responsibility(
+    agencies: tuple[Agency, ...], closing: str
+) -> None:
+    """«Nếu có khó khăn, vướng mắc, báo cáo về X» under a heading naming no doer is said
+    to every agency the directive addresses (its groups), and is nothing to report on."""
+    body = AGENCY_HEADINGS.format(colon="") + f"\n4. Tổ chức thực hiện\n{closing}\n"
+    result = import_directive(directive(body), agencies)
+    assert not result.unassigned
+    assert not [p for p in result.problems if "chưa rõ cơ quan" in p], result.problems
+    closing_duty = result.directive.duties[-1]
+    assert closing_duty.clause == "4"
+    # Sở Nội vụ and Công an tỉnh are in no group the directive names: each is named
+    assert closing_duty.addressees == closing_duty.lead == ("all_districts", "snv", "cong_an_tinh")
+    assert closing_duty.kind == "responsibility"
+
+
+def test_a_duty_that_only_mentions_difficulties_stays_a_task() -> None:
+    assert duty_kind("Rà soát, tháo gỡ khó khăn, vướng mắc cho doanh nghiệp") == "task"
+    assert duty_kind("Nếu có khó khăn, vướng mắc, báo cáo về Sở Tài chính") == "responsibility"

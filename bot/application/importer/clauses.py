@@ -107,13 +107,17 @@ _REACH = 4  # words past the limit a title may run, to end where a phrase ends
 # a longer title reads better than one cut inside a word ("... triển khai thanh").
 _MAX_TITLE_WORDS = 28
 _FIRST_PHRASE = re.compile(r"[;:(]|\.(?=\s|$)")
+# "Trong quá trình thực hiện, nếu có khó khăn ...": when, not what.
+_WHILE_CARRYING_OUT = re.compile(
+    r"\s*trong quá trình (?:triển khai |tổ chức )?(?:thực hiện|triển khai),\s*", re.IGNORECASE
+)
 _WHERE_EVERY_DUTY_IS = re.compile(r"\s+trên địa bàn(?: tỉnh)?(?![\w/])(?!\s+[A-ZĐ])")
 
 
 def draft_title(text: str, limit: int = 16) -> str:
     """A first-draft title: the text's first phrase without its time limit, cut when
     longer than `limit` (+ `_REACH`) words where a phrase ends (see above)."""
-    head = _FIRST_PHRASE.split(text, maxsplit=1)[0]
+    head = _FIRST_PHRASE.split(_WHILE_CARRYING_OUT.sub("", text, count=1), maxsplit=1)[0]
     at = time_limit_at(head)
     if at is not None and len(head[:at].split()) >= 3:
         head = head[:at]

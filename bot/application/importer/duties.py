@@ -12,7 +12,7 @@ addressee is reported instead of drafted.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.application.importer.agencies import (
     AgencyMatch,
@@ -24,7 +24,7 @@ from bot.application.importer.agencies import (
 from bot.application.importer.clauses import COORDINATION, Part, Roles, draft_title
 from bot.application.importer.dates import read_timing
 from bot.application.importer.reading import TOKEN, Span, any_phrase, preview, span_text
-from bot.domain.knowledge import Duty, DutyKind, Timing
+from bot.domain.knowledge import Duty, DutyKind, Timing, members_among
 from nlu.normalize import fold_words as fold
 
 
@@ -65,6 +65,14 @@ _ANSWERS_FOR = re.compile(
     r"|(?:nghiem tuc (?:thuc hien|thi hanh)|(?:thuc hien|thi hanh) nghiem(?: tuc)?)"
     r" (?:chi thi|ke hoach|quyet dinh|van ban) nay)\b"
 )
+# "(Trong quá trình thực hiện,) nếu có khó khăn, vướng mắc, (các cơ quan) báo cáo/phản
+# ánh về X": the closing formula of a directive, said to every agency it addresses, and
+# only if a difficulty arises: a responsibility of all of them, nothing to report on a
+# schedule (`general_clause`). Folded.
+_IF_DIFFICULTIES = re.compile(
+    r"\bneu (?:co |phat sinh )*(?:kho khan|vuong mac|van de phat sinh|bat cap)\b"
+)
+_REPORT_UP = re.compile(r"\b(?:bao cao|phan anh|de xuat|kien nghi)\b")
 _TIMING_LEAD = ("thoi gian", "thoi han", "xong", "hoan thanh truoc", "truoc ngay", "cham nhat")
 _ABBREVIATIONS = frozenset({"tp", "tx", "h", "q", "kt", "tm", "tl", "tuq", "v.v", "ths", "ts"})
 
@@ -221,7 +229,34 @@ def duty_candidates(
                         ),
                     )
                 )
-    return found
+    return _addressed_to_all(found, matcher)
+
+
+def general_clause(text: str) -> bool:
+    """Whether a sentence is the closing formula for difficulties («nếu có khó khăn,
+    vướng mắc, báo cáo về X»), by its shape: a condition on difficulties and a report."""
+    folded = fold(text)
+    found = _IF_DIFFICULTIES.search(folded)
+    return found is not None and _REPORT_UP.search(folded, found.end()) is not None
+
+
+def _addressed_to_all(
+    candidates: list[DutyCandidate], matcher: AgencyMatcher
+) -> list[DutyCandidate]:
+    """The closing formula for difficulties, when no heading names its doer, addressed to
+    every agency the directive addresses: its collective addressees ("các sở, ban,
+    ngành", "UBND cấp huyện") and each agency given a duty that none of them holds."""
+    known = matcher.agencies
+    every = unique(*(c.addressees for c in candidates))
+    groups = [known[a] for a in known if a in every and known[a].kind == "group"]
+    covered = {m.id for g in groups for m in members_among(g, known.values())}
+    to_all = tuple(a for a in known if a in every and a not in covered)
+    return [
+        replace(c, addressees=to_all, lead=to_all, unknown_doer="")
+        if not c.addressees and not c.unknown_doer and general_clause(c.text)
+        else c
+        for c in candidates
+    ]
 
 
 def draft_duties(
@@ -263,5 +298,7 @@ def unaddressed_problem(c: DutyCandidate) -> str:
 
 
 def duty_kind(text: str) -> DutyKind:
-    """A sentence whose doer only answers for something is a responsibility, not a task."""
-    return "responsibility" if _ANSWERS_FOR.search(fold(text)) else "task"
+    """A sentence whose doer only answers for something, or the closing formula for
+    difficulties (`general_clause`), is a responsibility, not a task."""
+    answers_for = _ANSWERS_FOR.search(fold(text)) or general_clause(text)
+    return "responsibility" if answers_for else "task"
