@@ -9,6 +9,7 @@ directive's source text; a test enforces it.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Literal
@@ -207,6 +208,13 @@ class FaqEntry:
     directive_id: str | None = None  # the directive it is about (None: any)
 
 
+# Where a text states when it takes effect: "Ngày hiệu lực: 19/04/2019" (a portal's
+# header), "Chỉ thị này có hiệu lực (thi hành) (kể) từ ngày ký".
+_STATES_EFFECTIVE = re.compile(
+    r"ngày hiệu lực\s*:|có hiệu lực(?: thi hành)?(?: kể)? từ", re.IGNORECASE
+)
+
+
 @dataclass(frozen=True)
 class Directive:
     """One directive with everything the pack states about it."""
@@ -248,6 +256,13 @@ class Directive:
     def name(self) -> str:
         """ "Chỉ thị 06/CT-UBND" """
         return f"{self.doc_type} {self.number}"
+
+    @property
+    def effective_from_signing(self) -> bool:
+        """Whether the effective date is the signing date because the text states none
+        (the importer sets it so, "đặt bằng ngày ban hành"): answers then say the
+        directive gives no date of its own rather than state one as the text's."""
+        return self.effective == self.issued and not _STATES_EFFECTIVE.search(self.source_text)
 
     def clause(self, clause_id: str) -> Clause:
         for clause in self.clauses:

@@ -162,3 +162,19 @@ def test_deadlines_name_a_periodic_duty_by_its_recurrence_and_day(eleven: Assist
     assert line.startswith("• Định kỳ hàng tháng, trước ngày 25 hằng tháng: Định kỳ"), line
     assert "ubnd" not in line and "sở tài chính" not in text
     assert "• Định kỳ hàng quý (hoặc đột xuất): " in text  # 06's Mục 2.b, as it was
+
+
+def test_an_effective_date_the_text_does_not_state_is_not_stated_as_its(
+    eleven: Assistant,
+) -> None:
+    """11 states no effective date (the importer set the signing date, trial 12e N12):
+    the answer says so; 06's «Ngày hiệu lực: 19/04/2019» is stated as the text's."""
+    for question in ("chỉ thị 11 có hiệu lực từ ngày nào", "chỉ thị 11 ban hành ngày nào"):
+        reply = eleven.renderer.render(eleven.core.qa.answer(question).reply)
+        assert "11/CT-UBND" in reply and "không ghi ngày hiệu lực riêng" in reply, reply
+        assert "22/8/2024" in reply, reply
+    reply = eleven.renderer.render(
+        eleven.core.qa.answer("chỉ thị 06 có hiệu lực từ ngày nào").reply
+    )
+    assert "có hiệu lực từ ngày" in reply and "19/4/2019" in reply, reply
+    assert "không ghi ngày hiệu lực riêng" not in reply, reply
