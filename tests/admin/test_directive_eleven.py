@@ -19,7 +19,7 @@ from bot.config import PROJECT_ROOT
 from tests.admin.test_commands_several_directives import official_of
 from tests.admin.test_two_directives_qa import admin_of
 from tests.core.test_dialogs import Chat, invite, reports
-from tests.support.directives import assistant_on
+from tests.support.directives import assistant_on, imported, published
 
 CT11 = Path(__file__).parents[1] / "support" / "ct11.txt"
 ELEVEN = "11-CT-UBND-2024"
@@ -27,16 +27,12 @@ ELEVEN = "11-CT-UBND-2024"
 
 @pytest.fixture(scope="module")
 def ct11_draft(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    draft = tmp_path_factory.mktemp("ct11") / ELEVEN  # a draft folder is named by its id
-    assert main(["directive", "import", str(CT11), "--out", str(draft)]) == 0
-    return draft
+    return imported(CT11, tmp_path_factory.mktemp("ct11") / ELEVEN)  # named by its id
 
 
 @pytest.fixture
 def eleven(db_url: str, ct11_draft: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Assistant]:
-    monkeypatch.setenv("DATABASE_URL", db_url)
-    assert main(["directive", "publish", str(ct11_draft)]) == 0
-    with assistant_on(db_url, PROJECT_ROOT / "data") as assistant:
+    with published(monkeypatch, db_url, ct11_draft) as assistant:
         yield assistant
 
 

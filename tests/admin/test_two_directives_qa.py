@@ -17,11 +17,10 @@ from bot.app import Assistant
 from bot.application import accounts
 from bot.application.qa import directives
 from bot.cli import main
-from bot.config import PROJECT_ROOT
 from bot.storage.db import session_scope
 from bot.storage.models import FaqEntry
 from tests.core.test_dialogs import Chat
-from tests.support.directives import assistant_on
+from tests.support.directives import imported, published
 
 CT15 = Path(__file__).parents[1] / "support" / "ct15.txt"
 FIFTEEN = "15-CT-UBND-2021"
@@ -30,16 +29,12 @@ SIX = "06-CT-UBND-2019"
 
 @pytest.fixture(scope="module")
 def ct15_draft(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    draft = tmp_path_factory.mktemp("ct15") / "draft"
-    assert main(["directive", "import", str(CT15), "--out", str(draft)]) == 0
-    return draft
+    return imported(CT15, tmp_path_factory.mktemp("ct15") / "draft")
 
 
 @pytest.fixture
 def two(db_url: str, ct15_draft: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Assistant]:
-    monkeypatch.setenv("DATABASE_URL", db_url)
-    assert main(["directive", "publish", str(ct15_draft)]) == 0
-    with assistant_on(db_url, PROJECT_ROOT / "data") as assistant:
+    with published(monkeypatch, db_url, ct15_draft) as assistant:
         yield assistant
 
 
@@ -156,11 +151,7 @@ def test_which_directive_offers_every_directive_that_fits(
 ) -> None:
     """A third directive with dated duties (09/2023, written for the issue 12 trial):
     «Những việc nào có thời hạn?» names no subject, so it is asked of all three."""
-    monkeypatch.setenv("DATABASE_URL", db_url)
-    draft = tmp_path / "ct09"
-    assert main(["directive", "import", str(CT09), "--out", str(draft)]) == 0
-    assert main(["directive", "publish", str(draft)]) == 0
-    with assistant_on(db_url, PROJECT_ROOT / "data") as three:
+    with published(monkeypatch, db_url, imported(CT09, tmp_path / "ct09")) as three:
         for question in ("Những việc nào có thời hạn?", "nhung viec nao sap den han"):
             kind, _, reply = told(three, question)
             assert kind == "which_directive", reply

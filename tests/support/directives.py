@@ -12,6 +12,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
+
 from bot.app import Assistant, build_assistant
 from bot.config import Settings
 from bot.domain.knowledge import scoped_key
@@ -60,3 +62,27 @@ def assistant_on(db_url: str, data_dir: Path) -> Iterator[Assistant]:
     finally:
         assistant.core.wait_for_reload()
         assistant.sessions.kw["bind"].dispose()
+
+
+def imported(text: Path, draft: Path) -> Path:
+    """`bot directive import` of `text` into the folder `draft` (named by its id when
+    the name matters)."""
+    from bot.cli import main
+
+    assert main(["directive", "import", str(text), "--out", str(draft)]) == 0
+    return draft
+
+
+@contextmanager
+def published(monkeypatch: pytest.MonkeyPatch, db_url: str, *drafts: Path) -> Iterator[Assistant]:
+    """`bot directive publish` of each draft on `db_url` (the test's DATABASE_URL from
+    then on, for the commands it runs), then an assistant on it with the project's data
+    (06 built in)."""
+    from bot.cli import main
+    from bot.config import PROJECT_ROOT
+
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    for draft in drafts:
+        assert main(["directive", "publish", str(draft)]) == 0
+    with assistant_on(db_url, PROJECT_ROOT / "data") as assistant:
+        yield assistant
