@@ -153,8 +153,8 @@ def snooze_command(ctx: CommandContext) -> Response:
     """/nhaclai <duty_id> <days>: no reminder about the duty for that many working days."""
     from bot.application.calendar import load_calendar
 
-    words = ctx.args.split()
-    if len(words) != 2 or small_int(words[1]) is None:
+    typed, days = progress.duty_and_value(ctx.args)
+    if not typed or small_int(days) is None:
         return Response((Reply("nudge/usage", {"max_days": MAX_SNOOZE_DAYS}),))
     settings = ctx.app.nudge_settings
     catalog = ctx.app.catalog
@@ -163,16 +163,16 @@ def snooze_command(ctx: CommandContext) -> Response:
             ctx.session,
             catalog,
             ctx.user,
-            words[0],
-            int(words[1]),
+            typed,
+            int(days),
             load_calendar(ctx.session, settings),
             settings.province_agency,
         )
     except NudgeError as error:
-        return Response((_nudge_error(error.reason, words[0]),))
+        return Response((_nudge_error(error.reason, typed),))
     # What the user typed may be a plain id or a shown one ("06/2019·2.f-4"): resolved
     # as `snooze` did, since it succeeded.
-    title = catalog.duties[progress.find_duty_id(catalog, words[0]) or words[0]][1].title
+    title = catalog.duties[progress.find_duty_id(catalog, typed) or typed][1].title
     return Response((Reply("nudge/snoozed", {"title": title, "until": until}),))
 
 

@@ -48,6 +48,16 @@ def reportable_duties(catalog: Catalog, agency_id: str) -> list[Duty]:
     return [a.duty for a in ordered if a.duty.is_task]
 
 
+def duty_and_value(args: str) -> tuple[str, str]:
+    """A command's duty id and the one value after it ("2.f-4 31/12/2026"), the id
+    typed as shown or with its directive apart ("15/2021 1.b-1 31/12/2026"); ("", "")
+    for other shapes."""
+    words = args.split()
+    if len(words) not in (2, 3):
+        return "", ""
+    return " ".join(words[:-1]), words[-1]
+
+
 def find_duty_id(catalog: Catalog, typed: str) -> str | None:
     """The duty a user typed the id of: exactly ("2.f-4"), or without its punctuation
     or case ("2F4", "mã 2.f.4") when that names one duty only."""

@@ -68,6 +68,9 @@ def test_a_duty_id_two_directives_share_is_listed_with_its_directive_and_asked_b
     assert "Đã gia hạn nhiệm vụ 1.a-1 của Chỉ thị 15/CT-UBND" in done, done
     admin.send("/lichsu")
     assert "gia hạn nhiệm vụ 1.a-1 (Chỉ thị 15/CT-UBND)" in admin.text(), admin.text()
+    # The directive typed apart from the id, as the lists' «15/2021·1.a-1» reads.
+    admin.send("/gianhan 15/2021 1.a-1 15/1/2027")
+    assert "Đã gia hạn nhiệm vụ 1.a-1 của Chỉ thị 15/CT-UBND" in admin.text(), admin.text()
 
 
 def test_an_official_types_a_shared_duty_id(two: Assistant) -> None:
@@ -85,6 +88,8 @@ def test_an_official_types_a_shared_duty_id(two: Assistant) -> None:
     chat.press("Ghi nhận hoàn thành")
     done = chat.text()
     assert "Không tìm thấy" not in done and "15/2021 · Mục 1.b" in done, done
+    chat.send("/nhaclai 15/2021 1.a-1 2")  # the directive typed apart from the id
+    assert "Chủ trì xây dựng Kế hoạch chuyển đổi số" in chat.text(), chat.text()
 
 
 def test_done_on_a_retired_directives_duty_says_it_was_retired(two: Assistant) -> None:

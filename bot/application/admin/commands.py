@@ -35,7 +35,7 @@ from bot.application.commands import CommandContext, admin, small_int
 from bot.application.file_limits import size_text, too_big
 from bot.application.knowledge.seed import duty_from_db
 from bot.application.messages import Attachment, Button, OutgoingFile, Reply, Response
-from bot.application.progress import find_duty_id, same_id, which_duty
+from bot.application.progress import duty_and_value, find_duty_id, same_id, which_duty
 from bot.application.services import not_found, respond
 from bot.domain.calendar import TIMEZONE
 from bot.domain.catalog import Catalog
@@ -141,28 +141,28 @@ def revert(ctx: CommandContext) -> Response:
 
 def extend(ctx: CommandContext) -> Response:
     session, user, args = ctx.session, ctx.user, ctx.args
-    words = args.split()
+    typed, value = duty_and_value(args)
     # Recurring duties follow their schedule, continuous ones have none: only a
     # fixed deadline can be extended.
     catalog = ctx.app.catalog
     dated = [k for k, (_, d) in catalog.duties.items() if d.timing.kind == "deadline"]
     listed = _listed(catalog, dated)
     usage = respond(Reply("admin/due_usage", {"duties": listed}))
-    if len(words) != 2:
+    if not typed:
         return usage
-    key = find_duty_id(catalog, words[0])
+    key = find_duty_id(catalog, typed)
     if key is None:
-        shared = same_id(catalog, words[0], dated)
+        shared = same_id(catalog, typed, dated)
         if len(shared) > 1:
-            return respond(which_duty(catalog, words[0], shared, "gianhan", words[1]))
+            return respond(which_duty(catalog, typed, shared, "gianhan", value))
         key = shared[0] if shared else None
     if key is None or key not in dated:
         return usage
     directive, duty = catalog.duties[key]
     due = None
-    if words[1].lower() not in ("bo", "bỏ"):
+    if value.lower() not in ("bo", "bỏ"):
         try:
-            due = files.parse_date(words[1], Issued.of(directive))
+            due = files.parse_date(value, Issued.of(directive))
         except ValueError as problem:  # the reason, in Vietnamese (`check_date`)
             refused = {"duties": listed, "problem": str(problem)}
             return respond(Reply("admin/due_usage", refused))
