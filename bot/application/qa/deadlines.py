@@ -44,6 +44,11 @@ def deadline(matcher: Matcher, parse: Parse) -> Answer | None:
                 if d.timing.kind != "continuous" and (not favoured or d.id in favoured)
             ]
         )
+        if with_dates and ranked and with_dates[0][1] < DATED_MIN_SHARE * ranked[0][1]:
+            # "Kế hoạch chuyển sang chữ ký số chuyên dùng phải xong khi nào": the duty
+            # that says it has no date; the dated one (moving systems to the data
+            # centre) shares only its generic words.
+            with_dates = []
         found, score = best(with_dates or ranked)
     if not found:
         if parse.values("agency") and not parse.values("topic"):
@@ -52,6 +57,10 @@ def deadline(matcher: Matcher, parse: Parse) -> Answer | None:
         return None if parse.values("topic") else deadline_list(catalog, parse)
     return deadline_answer(catalog, parse, found, score)
 
+
+# A dated duty answers "by when" over undated ones matching better unless they match
+# over 1/DATED_MIN_SHARE times better than it.
+DATED_MIN_SHARE = 0.5
 
 # "khi / nếu <event> thì ...": a condition clause (folded words).
 CONDITION_OPENERS = frozenset({"khi", "neu"})

@@ -116,7 +116,12 @@ EXECUTORS_WORDS = (
     ("phai", "thi", "hanh"),
 )
 # "số hiệu", "tên đầy đủ", "trích yếu": its full name, which starts with its number.
-NUMBER_WORDS = (("so", "hieu"), ("so", "ky", "hieu"), ("ky", "hieu", "van", "ban"))
+NUMBER_WORDS = (
+    ("so", "hieu"),
+    ("so", "ky", "hieu"),
+    ("ky", "hieu", "van", "ban"),
+    ("chi", "thi", "so", "may"),
+)
 TITLE_WORDS = (("ten", "day", "du"), ("trich", "yeu"), ("ten", "goi"), ("ten", "chinh", "thuc"))
 # "thực hiện chỉ thị nào của Thủ tướng", "căn cứ văn bản nào": the higher document it
 # carries out, which its purpose paragraph names.

@@ -191,7 +191,10 @@ class QAService:
             if note is not None:
                 return replace(whole, reply=note, also=(whole.reply, *whole.also))
         parts = two_parts(text)
-        if parts is None:
+        if parts is None or _several_header_facts(whole):
+            # "do ai ký, ban hành ngày nào, số hiệu gì": the header's facts, a line
+            # each, answer every part at once; split, the parts after the first name
+            # nothing of the document and match stray sentences.
             return whole
         # "Sở Nội vụ phải làm gì và hạn khi nào?": the second part follows the first.
         first = self._one(parts[0], context)
@@ -770,6 +773,10 @@ def _without_figures_of(first: Answer, second: Answer) -> Answer:
     return replace(
         second, reply=replace(second.reply, data={**second.reply.data, "figures": views})
     )
+
+
+def _several_header_facts(answer: Answer) -> bool:
+    return answer.kind == "metadata" and len(answer.reply.data.get("facts", ())) > 1
 
 
 def _figures(answer: Answer) -> set[str]:
