@@ -67,12 +67,14 @@ def test_a_provincial_body_managed_from_the_centre_is_told_no_duty_reaches_it(
     assistant: Assistant,
 ) -> None:
     """Vertically managed (Công an, Quân sự tỉnh): the common duties of "các sở, ban,
-    ngành" do not reach it, and the answer says so rather than "no duty of its own"."""
+    ngành" do not name it, and the answer says so rather than "no duty of its own",
+    saying where its being vertical comes from (the catalog, not the directive)."""
     for agency in assistant.knowledge.agencies:
         if agency.kind == "central" and agency.level == "province":
             answer, reply = ask(assistant, f"{agency.short_name} được giao làm gì?")
             assert answer.kind == "duties" and "không giao nhiệm vụ nào" in reply, reply
-            assert "nhiệm vụ chung" in reply and "không áp dụng" in reply, reply
+            assert "danh mục cơ quan của trợ lý" in reply and "ngành dọc" in reply, reply
+            assert "nhiệm vụ chung ở Mục 1 được giao cho các sở" in reply, reply
     # Officials name the provincial police as they name the sở.
     assert "không giao nhiệm vụ nào" in ask(assistant, "Sở Công an phải làm gì")[1]
 
@@ -382,6 +384,16 @@ def test_a_deadline_question_is_answered_with_the_dated_duty(assistant: Assistan
     # Undated duties on the same subject match these words even better.
     answer, reply = ask(assistant, "hạn chót chuyển hệ thống về trung tâm dữ liệu?")
     assert "31/12/2019" in reply and "không đặt thời hạn" not in reply, reply
+    # ... but not an undated duty that holds the question's words when the dated one
+    # shares only the generic ones (moving systems to the data centre, Mục 1.c).
+    for question, clause in [
+        ("Kế hoạch chuyển sang chữ ký số chuyên dùng phải xong khi nào?", "Mục 1.e"),
+        ("Kiện toàn Ban biên tập trang TTĐT có thời hạn ko", "Mục 2.f"),
+        ("thoi han cap nhat bo TTHC tren cong DVC", "Mục 1.d"),
+    ]:
+        answer, reply = ask(assistant, question)
+        assert reply.split("\n")[0].endswith("Chỉ thị không đặt thời hạn cho việc này."), reply
+        assert clause in reply.split("\n")[0], reply
 
 
 def test_an_undated_duty_is_said_undated_not_continuous(assistant: Assistant) -> None:
@@ -556,6 +568,15 @@ def test_a_question_on_one_fact_of_the_header_gets_that_fact_in_a_line(
     for question in ("ai ký chỉ thị này", "chỉ thị ban hành năm nào"):
         answer, reply = ask(assistant, question)
         assert answer.kind == "metadata" and len(reply) < 200, reply
+    # Three facts in one message: a line each, not a split whose later parts, naming
+    # nothing of the document, quote stray sentences.
+    for question in (
+        "chỉ thị 06 do ai ký, ban hành ngày nào, số hiệu gì",
+        "ai ky, ngay nao, so hieu gi",
+    ):
+        answer, reply = ask(assistant, question)
+        assert directive.signer_name in reply and "19/4/2019" in reply, reply
+        assert "Mục" not in reply and "«" not in reply, reply
 
 
 @pytest.mark.parametrize(

@@ -213,6 +213,41 @@ def test_a_subject_the_text_never_mentions_is_said_so_by_its_words(
 
 
 @pytest.mark.parametrize(
+    ("question", "subject"),
+    [
+        # "which X" of an X the text never names: said so, the agency's duties after.
+        ("Sở GD phải triển khai phần mềm quản lý trường học nào", "phần mềm quản lý trường học"),
+        # Asked of something else than the document: no bare «Không» that would read
+        # as the directive's verdict on Zalo.
+        ("Zalo có an toàn để gửi văn bản mật ko", "Zalo an toàn để gửi văn bản mật"),
+    ],
+)
+def test_what_a_question_asks_of_something_the_text_never_names(
+    assistant: Assistant, question: str, subject: str
+) -> None:
+    answer, reply = ask(assistant, question)
+    assert answer.kind == "not_mentioned", reply
+    assert reply.startswith(f"Chỉ thị 06/CT-UBND không đề cập đến «{subject}»"), reply
+
+
+@pytest.mark.parametrize(
+    ("question", "clause"),
+    [
+        ("chỉ thị có yêu cầu ưu tiên sp trong nước ko", "Mục 1.f"),  # «sp»: sản phẩm
+        ("Chỉ thị yêu cầu bản dự thảo cuối cùng được gửi dưới dạng file nào?", "Mục 1.b"),
+        ("phải dùng phần mềm diệt virus nào", "Mục 1.f"),  # «quét mã độc»
+        ("Cổng thông tin điện tử tỉnh có bị giao việc gì ko", "Mục 2.e"),
+        ("Sở Y tế có nhiệm vụ riêng nào trong chỉ thị 06 không?", "Mục 1.a"),
+    ],
+)
+def test_what_the_text_says_in_other_words_is_not_said_unmentioned(
+    assistant: Assistant, question: str, clause: str
+) -> None:
+    answer, reply = ask(assistant, question)
+    assert answer.kind != "not_mentioned" and clause in reply, reply
+
+
+@pytest.mark.parametrize(
     "question",
     [
         "các sở báo cáo tình hình thực hiện chỉ thị cho ai",

@@ -11,6 +11,7 @@ from typing import Any
 
 from bot.application.messages import Reply
 from bot.application.qa.answer import Answer, make
+from bot.application.qa.duties import DUTY_WORDS
 from bot.application.qa.views import directive
 from bot.domain.catalog import Catalog
 from nlu.engine import Parse
@@ -32,27 +33,83 @@ MODAL_WORDS = frozenset(
 )
 # Words that join the asked-about things ("bản PDF kèm bản Word", "gửi qua zalo"),
 # which the text may say otherwise ("cùng với"): not what is asked about either.
-JOINING_WORDS = frozenset({"kem", "cung", "bang", "qua", "tu", "sang", "tai", "de", "boi"})
+JOINING_WORDS = frozenset(
+    {"kem", "cung", "bang", "qua", "tu", "sang", "tai", "de", "boi", "duoi", "tren"}
+)
+# Words for a kind of thing a "which" question asks over ("dạng file nào", "hình thức
+# nào"), folded.
+KIND_WORDS = frozenset({"dang", "loai", "kieu", "file", "tep", "hinh", "thuc", "phuong", "an"})
+# Words asking for an agency's duties besides DUTY_WORDS ("nhiệm vụ riêng nào trong
+# chỉ thị", "bị giao làm gì"), folded.
+AGENCY_DUTY_WORDS = frozenset({"rieng", "chung", "bi", "lam", "chi", "thi", "nay", "nao"})
 # Answers that quote the text, whose quotes are checked.
-QUOTING = frozenset({"passages", "figure"})
+QUOTING = frozenset({"passages", "figure", "duties"})
 
 
-def asked_subject(text: str) -> str:
+def asked_subject(text: str) -> tuple[str, bool]:
     """The words of what a "có … không" question asks about, as typed ("họp trực
-    tuyến" of "chỉ thị có quy định về họp trực tuyến không"); "" for another shape."""
+    tuyến" of "chỉ thị có quy định về họp trực tuyến không"), and whether it asks
+    that of the document itself (a yes/no of its coverage); of a "which X" question
+    ("phần mềm quản lý trường học" of "Sở GD phải triển khai phần mềm quản lý
+    trường học nào"), and False; ("", False) for another shape."""
     words = text.strip().rstrip("?!. ").split()
     folded = [fold_words(w) for w in words]
+    while folded and folded[-1] in _TRAILING:
+        words, folded = words[:-1], folded[:-1]
+    if len(words) >= 3 and folded[-1] == "nao":
+        return _which(words, folded), False
     if len(words) < 3 or folded[-1] not in _PARTICLES or "co" not in folded[:-1]:
-        return ""
+        return "", False
     start = folded.index("co") + 1
+    # "chỉ thị có quy định X không" asks whether the text covers X: "Không" answers
+    # it. "Zalo có an toàn … không" asks about Zalo: a bare "Không" would read as
+    # the directive's verdict on it.
+    before = words[: start - 1]
+    of_document = all(fold_words(w) in _DOCUMENT_WORDS or w.isdigit() for w in before)
     while start < len(words) - 1 and folded[start] in _HEAD_WORDS:
         start += 1
-    return " ".join(words[start:-1])
+    asked = " ".join(words[start:-1])
+    # "Zalo có an toàn … không": what is asked about is named before "có" too.
+    return (asked if of_document else " ".join([*before, asked])), of_document
 
 
-def quoted_texts(answer: Answer) -> list[str]:
-    """The directive's words an answer quotes."""
+# Words that name the document a "có … không" question asks of ("chỉ thị 06 này").
+_DOCUMENT_WORDS = frozenset({"chi", "thi", "ct", "van", "ban", "nay", "so", "tren", "trong"})
+
+
+# Particles a question may end with after its asking word ("... nào ạ", "nào vậy").
+_TRAILING = frozenset({"a", "vay", "nhi", "the", "day", "ha", "nhe"})
+# Words before "nào" that make it ask when or how ("khi nào", "thế nào", "ngày nào").
+_NOT_WHICH = frozenset({"khi", "the", "luc", "ngay", "thang", "nam", "cach", "bao", "nhu"})
+# A "which X" question's X is at most this many words before "nào".
+_MAX_WHICH_WORDS = 6
+
+
+def _which(words: Sequence[str], folded: Sequence[str]) -> str:
+    """X of "… X nào": the words before "nào" back to a modal word, a question word
+    or a stopword-like verb ("phải triển khai"), of at least two words."""
+    if folded[-2] in _NOT_WHICH:
+        return ""
+    start = len(words) - 1
+    while (
+        start > 0
+        and len(words) - 1 - start < _MAX_WHICH_WORDS
+        and folded[start - 1] not in MODAL_WORDS | _HEAD_WORDS | _WHICH_STOPS
+    ):
+        start -= 1
+    return " ".join(words[start:-1]) if len(words) - 1 - start >= 2 else ""
+
+
+# Words that end a "which X" phrase from the left besides the modal ones.
+_WHICH_STOPS = frozenset({"la", "thuoc", "o", "cua", "voi", "tai", "va", "hay", "nhung", "cac"})
+
+
+def quoted_texts(answer: Answer, catalog: Catalog | None = None) -> list[str]:
+    """The directive's words an answer quotes (with `catalog`, an agency's list of
+    duties quotes them)."""
     data: Mapping[str, Any] = answer.reply.data
+    if answer.kind == "duties" and catalog is not None:
+        return [catalog.duties[d][1].text for d in answer.duties if d in catalog.duties]
     if answer.kind == "passages":
         return [p["text"] for p in data.get("passages", ())]
     if answer.kind == "figure":
@@ -89,12 +146,27 @@ def not_mentioned(catalog: Catalog, parse: Parse, answer: Answer) -> Answer | No
     or the quotes hold X."""
     if answer.kind not in QUOTING:
         return None
-    subject = asked_subject(parse.text)
+    subject, yes_no = asked_subject(parse.text)
     if not subject:
         return None
+    named = {t for e in parse.entities for t in e.text.split()}
     ignored = catalog.stopwords | MODAL_WORDS | JOINING_WORDS
-    words = [t for t in catalog.normalizer.tokens(subject) if t not in ignored]
-    missing = missing_words(words, quoted_texts(answer), catalog.normalizer.tokens)
+    if answer.kind == "duties":
+        # "Công an tỉnh có được giao nhiệm vụ gì không": the words that ask for duties
+        # are answered by the list, whatever they are.
+        ignored = ignored | DUTY_WORDS | AGENCY_DUTY_WORDS
+    if not yes_no:
+        # "gửi dưới dạng file nào": the kind asked over is named by the answer's
+        # members («bản Word, Excel»), not by the word for the kind.
+        ignored = ignored | KIND_WORDS
+    # An agency or topic the question names is what the duties found are of, not
+    # what the text must hold ("Sở Công Thương có phải báo cáo hàng quý không").
+    words = [
+        t
+        for t in catalog.normalizer.tokens(subject)
+        if t not in ignored | named and not any(c.isdigit() for c in t)
+    ]
+    missing = missing_words(words, quoted_texts(answer, catalog), catalog.normalizer.tokens)
     if not words or not missing or _said_anywhere(catalog, words):
         # The quotes hold it, or the text says it in those words elsewhere (the
         # sentence found is then the wrong one, not a sign of silence).
@@ -102,7 +174,7 @@ def not_mentioned(catalog: Catalog, parse: Parse, answer: Answer) -> Answer | No
     # The nearest answer's own template renders its data under the line that says so.
     data = {
         **answer.reply.data,
-        "mentioning": {"directive": directive(catalog), "subject": subject},
+        "mentioning": {"directive": directive(catalog), "subject": subject, "yes_no": yes_no},
         "nearest_template": answer.reply.template + ".j2",
     }
     reply = Reply("qa/not_mentioned", data, answer.reply.buttons)

@@ -112,11 +112,17 @@ def when_asked(parse: Parse, sure: float) -> Parse:
     another kind (not the document's header) while ranking a deadline question among
     its first three, is a deadline question, as sure as its first choice was."""
     ranked = dict(parse.ranking[:3])
+    asks_by_when = any(_has(parse.tokens, cue) for cue in ASKS_BY_WHEN)
+    if parse.intent == "ask_deadline" and asks_by_when and parse.confidence < sure:
+        # "thời hạn cập nhật bộ TTHC": a hesitant deadline question that asks by when
+        # in so many words is one; a passage matching its subject's words better is
+        # not what it asks (the shortcoming that some units update late).
+        return replace(parse, confidence=sure)
     if (
         parse.intent in ("ask_deadline", "ask_deadline_list", "ask_metadata")
         or parse.confidence >= sure
         or "ask_deadline" not in ranked
-        or not any(_has(parse.tokens, cue) for cue in ASKS_BY_WHEN)
+        or not asks_by_when
     ):
         return parse
     others = tuple(

@@ -346,7 +346,21 @@ class QAService:
             return metadata(self.catalog, replace(parse, intent="ask_metadata"), fact)
         if names_recipients(parse) or asks_document_fact(parse):
             return metadata(self.catalog, replace(parse, intent="ask_metadata"))
+        if parse.intent != "ask_agency_duties" and self._asks_duties_only(parse):
+            # "Cổng thông tin điện tử tỉnh có bị giao việc gì ko": the agency's name
+            # reads like a topic to the classifier; the rest asks only for its duties.
+            parse = replace(parse, intent="ask_agency_duties", confidence=CONFIDENT)
         return self._answer(parse)
+
+    def _asks_duties_only(self, parse: Parse) -> bool:
+        """A question naming agencies, and besides their names, only words asking
+        what they must do."""
+        if not parse.values("agency") or parse.values("topic"):
+            return False
+        named = {t for e in parse.entities for t in e.text.split()}
+        asking = DUTY_WORDS | ASKING_WORDS | AGENCY_DUTY_ASKS | self.catalog.stopwords
+        rest = [t for t in parse.tokens if t not in named]
+        return bool(rest) and all(t in asking for t in rest) and bool(DUTY_WORDS & set(rest))
 
     def _follow_up(self, parse: Parse, context: Context) -> Answer | None:
         stopwords = self.catalog.stopwords
@@ -683,6 +697,8 @@ class QAService:
         return self.suggested.closest(tokens, limit)
 
 
+# Words of "có bị giao việc gì không", "phải làm những gì" besides DUTY_WORDS.
+AGENCY_DUTY_ASKS = frozenset({"bi", "lam", "phai", "khong", "nhung", "theo", "chi", "thi", "nay"})
 # The words of "nộp cho ai", "gửi về đâu" besides the question word.
 RECEIVER_WORDS = frozenset({"nop", "gui", "trinh", "bao", "cao", "cho", "ve", "len", "qua", "dau"})
 # Questions asking one thing (who, when, how many) of what they name, which a "còn X
