@@ -7,17 +7,19 @@ the directive does not give: then no answer, never a loosely related one.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
 from bot.application.messages import Reply
 from bot.application.qa.answer import Answer, make
-from bot.application.qa.counts import owned_count
+from bot.application.qa.counts import COUNT_FILLERS, COUNT_MARKERS, DUTY_NOUNS, owned_count
 from bot.application.qa.matching import Matcher, best, number_forms
 from bot.application.qa.views import label
 from bot.domain.catalog import Catalog
 from bot.domain.knowledge import Figure
 from nlu.engine import Parse
+from nlu.normalize import fold
 
 
 def figure(matcher: Matcher, parse: Parse) -> Answer | None:
@@ -126,3 +128,77 @@ def context_of(catalog: Catalog, stated: Figure) -> str:
         and not any(value in p.text for value in others)
     ]
     return min(around, key=len) if around else stated.quote
+
+
+# What a quantity may be counted in besides things: a share, a time, an amount of money
+# ("bao nhiêu phần trăm", "bao nhiêu ngày", "bao nhiêu tiền"), or people, whom the
+# figures count as accounts or signatures: asked otherwise, never refused for want of
+# a figure counting them (the text may answer "kịp thời").
+NOT_THINGS = frozenset(
+    {"phan", "ty", "le", "ngay", "thang", "nam", "lau", "lan", "gio", "tuan", "quy", "tien"}
+    | {"muc", "do", "diem", "nhieu", "phut", "%", "nguoi"}
+)
+# Words that count units of what follows ("bao nhiêu mắt camera").
+COUNTERS = frozenset({"mat", "chiec"})
+# "cấp huyện" names a level, not the districts counted.
+LEVEL_MARK = "cap"
+
+
+def uncounted(catalog: Catalog, parse: Parse) -> str:
+    """The words of what a "bao nhiêu X" question counts (folded), when no figure of the
+    directive counts X ("tỉnh có bao nhiêu huyện", "BCĐ gồm bao nhiêu thành viên"):
+    then no figure answers it; "" when one may, or the question counts nothing."""
+    tokens = parse.tokens
+    # "mấy" folds to "máy" (a machine): a marker only where it was typed so.
+    markers = [m for m in COUNT_MARKERS if m != ("may",) or "mấy" in parse.text.lower()]
+    for marker in markers:
+        n = len(marker)
+        for i in range(len(tokens) - n + 1):
+            if tuple(tokens[i : i + n]) != marker:
+                continue
+            after = [t for t in tokens[i + n : i + n + 4] if t not in COUNT_FILLERS | COUNTERS]
+            if not after or after[0] in NOT_THINGS | DUTY_NOUNS | catalog.stopwords:
+                return ""
+            # "bao nhiêu huyện có …": a word of one syllable, then the rest of the question.
+            counted = after[:1] if after[1:2] and after[1] in catalog.stopwords else after[:2]
+            if set(counted) & set(parse.unknown_words):
+                return ""  # a typo ("chứứng thư"): what it counts is not known
+            return "" if _figure_counts(catalog, counted) else " ".join(counted)
+    return ""
+
+
+def _figure_counts(catalog: Catalog, counted: Sequence[str]) -> bool:
+    """Whether some figure's words hold what is counted: its words in a row, and a
+    single word not as a level ("cấp huyện")."""
+    asked = " ".join(counted)
+    tokens = catalog.normalizer.tokens
+    for stated in catalog.figures.values():
+        unit = tokens(stated.unit)
+        if unit and list(counted[: len(unit)]) == unit:
+            return True  # "bao nhiêu cấp chính quyền": the figure's unit, "cấp"
+        said = " ".join((stated.label, stated.quote, *stated.keywords))
+        # Its words as the lexicon reads them and as typed ("chứng thư số" is read
+        # "chữ ký số", and a typo's correction may give it back as typed).
+        words = tokens(said) + fold(said).split()
+        if len(counted) > 1 and f" {asked} " in f" {' '.join(words)} ":
+            return True
+        if len(counted) == 1 and any(
+            w == asked and (i == 0 or words[i - 1] != LEVEL_MARK) for i, w in enumerate(words)
+        ):
+            return True
+    return False
+
+
+_MARKERS_TYPED = re.compile(
+    r"\b(?:bao nhiêu|bao nhieu|số lượng|so luong|tổng số|tong so|mấy|may)\s+", re.I
+)
+
+
+def typed_count(text: str, counted: str) -> str:
+    """The words of `counted` (folded) as the question typed them ("thành viên")."""
+    n = len(counted.split())
+    for found in _MARKERS_TYPED.finditer(text):
+        words = [w.strip("?.!,;:") for w in text[found.end() :].split()[:n]]
+        if words and fold(" ".join(words)).split() == counted.split():
+            return " ".join(words)
+    return counted

@@ -273,6 +273,12 @@ def _counts(words: list[str]) -> bool:
     return any(_has(tuple(words), q) for q in QUANTITY_WORDS)
 
 
+def _numbered(part: str) -> bool:
+    """ "số camera giám sát": a part naming a number it asks for ("số", typed with
+    its accent: "so" may be a "Sở")."""
+    return part.lower().startswith("số ")
+
+
 def _asks(words: list[str]) -> bool:
     """ "bằng quyết định nào", "mục 3 nói gì": a question word anywhere in a part of
     two words or more."""
@@ -288,13 +294,82 @@ def two_parts(text: str) -> tuple[str, str] | None:
         words, asked = fold(second).split(), fold(first).split()
         ends_asking = text[join.start()] == "?" or (asked and asked[-1] in QUESTION_ENDS)
         opens = len(asked) >= 2 and bool(words) and words[0] in QUESTION_LEADS
+        counting = join.group().strip() != ","
         if (
-            (opens and (ends_asking or _parallel(asked, words)))
+            (opens and (ends_asking or _parallel(asked, words) or _asks(asked)))
             or (len(asked) >= 2 and ends_asking and _asks(words))
-            or (join.group().strip() != "," and _counts(asked) and _counts(words))
+            or (counting and _counts(asked) and _counts(words))
+            or (counting and _numbered(first) and _numbered(second))
         ):
             return first, second
     return None
+
+
+# A message is read as at most this many questions.
+MAX_PARTS = 4
+
+
+def all_parts(text: str) -> list[str] | None:
+    """ "Sở Nội vụ phải làm gì, hạn khi nào, gửi về đâu?": every question of a message
+    that asks several (up to MAX_PARTS), or None for one question."""
+    listed = _listed_under_subject(text) or _shared_quantity(text)
+    if listed:
+        return listed[:MAX_PARTS]
+    parts = two_parts(text)
+    if parts is None:
+        return None
+    found = [parts[0]]
+    rest = parts[1]
+    while len(found) < MAX_PARTS - 1 and (split := two_parts(rest)) is not None:
+        found.append(split[0])
+        rest = split[1]
+    return [*found, rest]
+
+
+# The questions listed after a subject and a colon.
+_LISTED = re.compile(r",\s*|;\s*|\?\s*|\s+(?:và|va)\s+", re.IGNORECASE)
+# A subject before a colon is at most this many words.
+MAX_SUBJECT_WORDS = 12
+
+
+def _listed_under_subject(text: str) -> list[str] | None:
+    """ "Sự cố ATTT: ai chịu trách nhiệm, báo cáo về đâu, ai tập huấn?": each question
+    after the colon, asked of the subject before it."""
+    subject, colon, listed = text.partition(":")
+    words = fold(subject).split()
+    if not colon or not words or len(words) > MAX_SUBJECT_WORDS or _asks(words):
+        return None
+    questions = [q.strip() for q in _LISTED.split(listed) if q and q.strip()]
+    if len(questions) < 2 or not all(_asks(fold(q).split()) or _leads(q) for q in questions):
+        return None
+    return [f"{subject.strip()} {q}" for q in questions]
+
+
+def _leads(question: str) -> bool:
+    words = fold(question).split()
+    return len(words) >= 2 and words[0] in QUESTION_LEADS
+
+
+# "phát hành và tiếp nhận bao nhiêu văn bản": two verbs of this many words sharing
+# the quantity asked after them.
+_SHARED = re.compile(
+    r"^(?P<before>.*?)(?P<first>\S+(?:\s+\S+)?)\s+(?:và|va)\s+(?P<second>\S+\s+\S+)\s+"
+    r"(?P<asked>(?:bao nhiêu|bao nhieu|bn|số lượng|so luong)\b.*)$",
+    re.IGNORECASE,
+)
+
+
+def _shared_quantity(text: str) -> list[str] | None:
+    """ "Năm 2018 phát hành và tiếp nhận bao nhiêu văn bản?": a question for each of
+    two words of two syllables joined by "và" before "bao nhiêu"."""
+    found = _SHARED.match(text.strip())
+    if found is None or len(found["first"].split()) != 2 or _asks(fold(found["before"]).split()):
+        return None
+    before = found["before"].strip()
+    return [
+        " ".join(p for p in (before, found[verb], found["asked"]) if p)
+        for verb in ("first", "second")
+    ]
 
 
 # Words that ask rather than say what about: dropped from a question whose subject a

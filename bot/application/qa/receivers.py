@@ -117,9 +117,23 @@ def receiver(matcher: Matcher, parse: Parse) -> Answer | None:
     and send something somewhere (a close second too)."""
     catalog = matcher.catalog
     ranked = [(d, s) for d, s in matcher.ranked_duties(parse) if receivers_of(catalog, d.text)[0]]
+    # "STTTT phải báo cáo ai": what the named agency itself must send (its quarterly
+    # report, Mục 2.b) before what every department sends (incidents, Mục 1.f).
+    own = _named_own(catalog, parse)
+    ranked = [(d, s) for d, s in ranked if d.id in own] or ranked
     found, score = best(ranked)
     # Only the stopwords ignored: "quý" (a quarter) is also the generic "quy" of "quy
     # định", and it tells the quarterly report from the others.
     found = matcher.as_telling(parse, found, lambda d: d.text, catalog.stopwords)
     answer = receiver_answer(catalog, parse, found) if found else None
     return replace(answer, evidence=score) if answer else None
+
+
+def _named_own(catalog: Catalog, parse: Parse) -> set[str]:
+    """The duties the agencies the question names are given by name."""
+    return {
+        a.duty.id
+        for agency_id in parse.values("agency")
+        for a in catalog.assignments(catalog.agencies[agency_id])
+        if a.direct and a.role == "lead"
+    }

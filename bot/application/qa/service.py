@@ -49,7 +49,7 @@ from bot.application.qa.duties import (
 )
 from bot.application.qa.duties import agency_duties as duties_of_agencies
 from bot.application.qa.faq import FaqAnswers
-from bot.application.qa.figures import by_figure_value, figure
+from bot.application.qa.figures import by_figure_value, figure, typed_count, uncounted
 from bot.application.qa.followup import (
     ASKING_WORDS,
     MAX_FOLLOW_UP_TOKENS,
@@ -59,6 +59,7 @@ from bot.application.qa.followup import (
     WHO_WORDS,
     Context,
     about_another,
+    all_parts,
     asks_deadline_status,
     asks_only,
     condition_not_when,
@@ -67,7 +68,6 @@ from bot.application.qa.followup import (
     states_condition,
     subject,
     swapped,
-    two_parts,
     when_asked,
     without_reference,
 )
@@ -190,33 +190,62 @@ class QAService:
             note = directives.wrong_year_note(self.catalog, whole.parse)
             if note is not None:
                 return replace(whole, reply=note, also=(whole.reply, *whole.also))
-        parts = two_parts(text)
+        parts = all_parts(text)
         if parts is None or _several_header_facts(whole):
             # "do ai ký, ban hành ngày nào, số hiệu gì": the header's facts, a line
             # each, answer every part at once; split, the parts after the first name
             # nothing of the document and match stray sentences.
             return whole
-        # "Sở Nội vụ phải làm gì và hạn khi nào?": the second part follows the first.
+        # "Sở Nội vụ phải làm gì và hạn khi nào?": the later parts follow the first.
         first = self._one(parts[0], context)
-        subject_ = self._subject(first.parse) if first.parse is not None else ""
-        second = self._one(parts[1], context_of(first) or context, inherit=subject_)
-        if second.kind in NOT_ANSWERED and first.parse is not None:
-            # "Hạn nộp báo cáo quý là khi nào, nộp cho ai?": the second part asks about
-            # what the first does.
-            second = self._one(f"{self._subject(first.parse)} {parts[1]}", context)
-        second = _without_figures_of(first, second)
-        if NOT_ANSWERED & {first.kind, second.kind} or _repeats(first, second):
+        if first.kind in NOT_ANSWERED:
             return whole
-        reply = second.reply
-        if second.duties and set(second.duties) <= set(first.duties):
-            # The same duty's sentence, quoted once: the second part says only its fact.
-            reply = replace(reply, data={**reply.data, "quoted": True})
+        answers = [first]
+        for part in parts[1:]:
+            later = self._later_part(part, first, context)
+            if later.kind in NOT_ANSWERED or any(_repeats(a, later) for a in answers):
+                continue
+            answers.append(later)
+        if len(answers) == 1:
+            return whole
+        replies = []
+        for later in answers[1:]:
+            reply = later.reply
+            if later.duties and set(later.duties) <= set(first.duties):
+                # The same duty's sentence, quoted once: the part says only its fact.
+                reply = replace(reply, data={**reply.data, "quoted": True})
+            replies += [reply, *later.also]
         return replace(
             first,
-            citations=tuple(dict.fromkeys(first.citations + second.citations)),
-            duties=tuple(dict.fromkeys(first.duties + second.duties)),
-            also=(reply, *second.also),
+            citations=tuple(dict.fromkeys(c for a in answers for c in a.citations)),
+            duties=tuple(dict.fromkeys(d for a in answers for d in a.duties)),
+            also=(*first.also, *replies) if first.also else tuple(replies),
         )
+
+    def _later_part(self, part: str, first: Answer, context: Context | None) -> Answer:
+        """A part after the first of a question asking several things: read as a
+        follow-up of the first part's answer, of its subject."""
+        subject_ = self._subject(first.parse) if first.parse is not None else ""
+        later = self._one(part, context_of(first) or context, inherit=subject_)
+        if later.kind in NOT_ANSWERED and first.parse is not None:
+            # "Hạn nộp báo cáo quý là khi nào, nộp cho ai?": the part asks about what
+            # the first does.
+            later = self._one(f"{subject_} {part}", context)
+        if later.kind == "deadline_list" and first.duties:
+            # "STTTT phải báo cáo ai, bao lâu một lần?": the dates of what the first
+            # part is about, never every deadline of the directive.
+            later = self._deadlines_of(later.parse or first.parse, first.duties) or later
+        return _without_figures_of(first, later)
+
+    def _deadlines_of(self, parse: Parse | None, keys: Sequence[str]) -> Answer | None:
+        """The deadlines of the duties `keys` (one line when none has a date)."""
+        duties = [self.catalog.duties[d][1] for d in keys if d in self.catalog.duties]
+        if parse is None or not duties:
+            return None
+        dated = [d for d in duties if d.timing.kind != "continuous"]
+        if not dated:
+            return no_deadline(self.catalog, parse, duties)
+        return deadline_answer(self.catalog, parse, dated[:3], 1.0)
 
     def _across_directives(self, text: str, context: Context | None) -> Answer:
         """The answer from the directive the question names, follows or fits; the
@@ -538,6 +567,11 @@ class QAService:
         )
         if named:
             return named
+        not_counted = "" if parse.values("agency") else uncounted(self.catalog, parse)
+        if not_counted:
+            # "tỉnh có bao nhiêu huyện", "BCĐ gồm bao nhiêu thành viên": no figure of
+            # the text counts them, and no passage sharing other words is the number.
+            return self._refuse(parse, subject=f"số {typed_count(parse.text, not_counted)}")
         held = held_by_subject(self.matcher, parse)
         if held is not None:
             # "giám đốc sở chịu trách nhiệm cá nhân về gì", whatever kind the
@@ -548,8 +582,12 @@ class QAService:
             # "khi có sự cố ATTT thì báo cáo thế nào": a condition and what to do then,
             # in the topics' words, is the sentence that says so, not their overview.
             conditional = passages(self.matcher, parse) if states_condition(parse) else None
+            # "ai tập huấn về an toàn thông tin": who does what the topics' names say,
+            # not everything said of them.
+            asks_who = parse.intent == "ask_responsible" and bool(WHO_WORDS & set(parse.tokens))
+            who = self._handlers["ask_responsible"](parse) if asks_who else None
             # "chữ kí số": a topic's name alone asks what the directive says about it.
-            return conditional or topic(self.matcher, parse) or self._refuse(parse)
+            return conditional or who or topic(self.matcher, parse) or self._refuse(parse)
         if self._covered_topic(parse):
             # "kinh phí thực hiện lấy ở đâu": a topic of the pack, asked in words the
             # classifier has not seen, is answered by the passage that matches it.

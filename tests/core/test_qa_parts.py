@@ -1,0 +1,104 @@
+"""A message that asks several things gets each answered, and none answered with a
+dump (every deadline of the directive) or a loosely matching sentence; a quantity
+no figure of the text counts is said not to be given."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.app import Assistant
+from bot.application.qa.followup import all_parts
+from tests.core.test_dialogs import Chat
+from tests.core.test_qa import ask, plain
+
+
+@pytest.mark.parametrize(
+    ("question", "parts"),
+    [
+        (
+            "Sự cố ATTT: ai chịu trách nhiệm, báo cáo về đâu, ai tập huấn?",
+            [
+                "Sự cố ATTT ai chịu trách nhiệm",
+                "Sự cố ATTT báo cáo về đâu",
+                "Sự cố ATTT ai tập huấn",
+            ],
+        ),
+        (
+            "Năm 2018 phát hành và tiếp nhận bao nhiêu văn bản?",
+            ["Năm 2018 phát hành bao nhiêu văn bản?", "Năm 2018 tiếp nhận bao nhiêu văn bản?"],
+        ),
+        ("số camera giám sát và số DVC mức 3,4", ["số camera giám sát", "số DVC mức 3,4"]),
+        (
+            "da cap bao nhieu CKS chuyen dung va ai xay dung quy dinh quan ly CKS",
+            ["da cap bao nhieu CKS chuyen dung", "ai xay dung quy dinh quan ly CKS"],
+        ),
+        # One question: two agencies, and a subject with "và" in it.
+        ("Sở Tài chính và Sở Nội vụ mỗi sở làm gì?", None),
+        ("Sở TC và Sở KH&ĐT có bao nhiêu nhiệm vụ", None),
+        ("chữ ký số và an toàn thông tin", None),
+    ],
+)
+def test_the_questions_a_message_asks(question: str, parts: list[str] | None) -> None:
+    assert all_parts(question) == parts
+
+
+@pytest.mark.parametrize(
+    ("question", "wanted"),
+    [
+        ("Năm 2018 phát hành và tiếp nhận bao nhiêu văn bản?", ["316663", "338756"]),
+        ("số camera giám sát và số DVC mức 3,4", ["286", "819"]),
+        ("da cap bao nhieu CKS chuyen dung va ai xay dung quy dinh quan ly CKS", ["719", "noi vu"]),
+        (
+            "Sự cố ATTT: ai chịu trách nhiệm, báo cáo về đâu, ai tập huấn?",
+            ["chiu trach nhiem truoc chu tich", "thong qua so thong tin", "tap huan"],
+        ),
+    ],
+)
+def test_each_part_is_answered(assistant: Assistant, question: str, wanted: list[str]) -> None:
+    chat = Chat(assistant)
+    chat.send(question)
+    reply = chat.text()
+    assert all(w in plain(reply) for w in wanted), reply
+
+
+def test_how_often_after_who_receives_is_the_dates_of_that_duty(assistant: Assistant) -> None:
+    """Not the list of every deadline; and the named agency's own report (its quarterly
+    one, Mục 2.b) before what every department sends (incidents, Mục 1.f)."""
+    chat = Chat(assistant)
+    chat.send("STTTT phải báo cáo ai, bao lâu một lần?")
+    reply = chat.text()
+    assert reply.startswith("Nơi nhận: UBND tỉnh") and "Mục 2.b" in reply, reply
+    assert "hàng quý" in reply and "31/5/2019" not in reply and "Mục 1.f" not in reply, reply
+
+
+@pytest.mark.parametrize(
+    ("question", "subject"),
+    [
+        ("tỉnh BN có bao nhiêu huyện", "số huyện"),
+        ("BCĐ xây dựng CQĐT tỉnh gồm bao nhiêu thành viên, ai làm trưởng ban", "số thành viên"),
+    ],
+)
+def test_a_quantity_no_figure_counts_is_said_not_given(
+    assistant: Assistant, question: str, subject: str
+) -> None:
+    """Not the 100% of agencies «cấp tỉnh, cấp huyện» having a website, nor a passage
+    about the steering committee."""
+    answer, reply = ask(assistant, question)
+    assert answer.kind == "refusal" and f"không đề cập đến {subject}" in reply, reply
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "bao nhiêu cấp chính quyền cùng dùng một phần mềm QLVB",  # the figure's unit
+        "hệ thống camera giám sát gồm bao nhiêu mắt camera?",  # a counter word
+        "email công vụ đã phát cho bao nhiêu người",  # people: counted as accounts
+        "có bao nhiêu chứng thư số cho cơ quan tổ chức",  # the figure's keywords
+        "có được dùng máy móc trôi nổi cho hệ thống quan trọng không",  # "máy", not "mấy"
+    ],
+)
+def test_what_a_figure_counts_in_other_words_is_not_refused(
+    assistant: Assistant, question: str
+) -> None:
+    answer, reply = ask(assistant, question)
+    assert answer.kind != "refusal", reply
