@@ -399,7 +399,7 @@ def test_that_task_is_searched_in_the_clauses_just_answered(assistant: Assistant
         "gửi cho ai?",
         "việc đó có ưu tiên gì không?",
     )
-    kind, text = kind_and_text(chat)
+    text = chat.text()
     assert "ưu tiên cán bộ trẻ" in text and "Mục 2.f" in text, text
 
 
