@@ -361,3 +361,79 @@ def test_the_second_part_naming_nothing_asks_of_the_first_parts_subject(
     _, text = kind_and_text(chat)
     assert "31/12/2019" in text and "Sở Thông tin và Truyền thông thực hiện" in text, text
     assert "Mục 2.f" not in text, text
+
+
+def dialog(assistant: Assistant, *turns: str) -> Chat:
+    chat = Chat(assistant)
+    for turn in turns:
+        chat.send(turn)
+    return chat
+
+
+def test_when_after_another_agency_asks_of_its_duties(assistant: Assistant) -> None:
+    """ "có hạn không?" (which the classifier takes for a topic question) after Sở Nội
+    vụ's duties: none of them has a date, said once; not every deadline."""
+    chat = dialog(assistant, "Sở TTTT có nhiệm vụ gì?", "còn Sở Nội vụ thì sao?", "có hạn không?")
+    kind, text = kind_and_text(chat)
+    assert kind == "deadline" and "không đặt thời hạn" in text and "Mục 2.d" in text, text
+    assert "31/12/2019" not in text, text
+
+
+def test_in_full_gives_the_clauses_of_the_last_answer(assistant: Assistant) -> None:
+    chat = dialog(assistant, "ai xây dựng quy định về lưu trữ văn bản điện tử?", "cụ thể hơn đi")
+    kind, text = kind_and_text(chat)
+    assert kind == "clause" and "Mục 2.d" in text and "chữ ký số chuyên dùng" in text, text
+    # A quoted passage about no duty: its clause in full.
+    chat = dialog(assistant, "co duoc dung thiet bi cua trung quoc ko", "chi tiết hơn")
+    kind, text = kind_and_text(chat)
+    assert kind == "clause" and "Mục 1.f" in text and "Windows" in text, text
+    chat.send("hạn khi nào?")  # the thread is still the last answer's
+    assert kind_and_text(chat)[0] != "refusal"
+
+
+def test_that_task_is_searched_in_the_clauses_just_answered(assistant: Assistant) -> None:
+    chat = dialog(
+        assistant,
+        "han tao lap trang ttdt cap xa",
+        "còn danh sách cán bộ CNTT xã?",
+        "gửi cho ai?",
+        "việc đó có ưu tiên gì không?",
+    )
+    text = chat.text()
+    assert "ưu tiên cán bộ trẻ" in text and "Mục 2.f" in text, text
+
+
+def test_when_of_an_undated_part_gives_the_subjects_date_first(assistant: Assistant) -> None:
+    chat = dialog(assistant, "chuyen he thong ve trung tam du lieu", "han khi nao")
+    kind, text = kind_and_text(chat)
+    assert kind == "deadline" and "31/12/2019" in text and "Mục 1.c" in text, text
+    assert text.index("31/12/2019") < text.index("không đặt thời hạn riêng"), text
+
+
+def test_what_about_with_words_of_its_own_is_read_alone(assistant: Assistant) -> None:
+    chat = dialog(
+        assistant,
+        "chữ ký số chuyên dùng",
+        "đã cấp bao nhiêu",
+        "trong đó cá nhân bao nhiêu",
+        "đơn vị đang dùng CKS công cộng thì sao",
+    )
+    kind, text = kind_and_text(chat)
+    assert "350" not in text and "kế hoạch chuyển sang" in text and "Mục 1.e" in text, text
+    chat.send("có hạn không?")
+    kind, text = kind_and_text(chat)
+    assert kind == "deadline" and "không đặt thời hạn" in text and "Mục 1.e" in text, text
+    assert "31/5/2019" not in text, text
+
+
+def test_what_about_an_agency_none_of_the_answers_duties_reach(assistant: Assistant) -> None:
+    chat = dialog(assistant, "Báo Bắc Ninh phải làm gì", "phối hợp với ai?", "còn Sở Y tế thì sao?")
+    kind, text = kind_and_text(chat)
+    assert kind == "duties" and text.startswith("Sở Y tế"), text
+    assert "Mục 2.d" not in text and "Mục 1.a" in text, text
+
+
+def test_what_about_an_agency_after_a_quote_says_whose_duty_it_is(assistant: Assistant) -> None:
+    chat = dialog(assistant, "co duoc dung thiet bi cua trung quoc ko", "còn UBND huyện thì sao?")
+    kind, text = kind_and_text(chat)
+    assert kind == "responsible" and "UBND các huyện" in text and "Mục 1.f" in text, text

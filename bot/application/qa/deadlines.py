@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import replace
 
 from bot.application.messages import Reply
 from bot.application.qa.answer import Answer, make
@@ -125,6 +126,24 @@ def no_deadline(catalog: Catalog, parse: Parse, duties: Sequence[Duty]) -> Answe
     clauses = list(dict.fromkeys(label(catalog, d.clause) for d in duties))
     reply = Reply("qa/no_deadline", {"clauses": clauses, "count": len(duties)})
     return make(parse, "deadline", reply, clauses, 1.0, [d.key for d in duties])
+
+
+def date_of_subject_first(
+    catalog: Catalog, parse: Parse, dated: Sequence[Duty], undated: Sequence[Duty]
+) -> Answer:
+    """ "hạn khi nào?" about duties without a date (`undated`) when others on the same
+    subject have one (`dated`): those dates first, then a line naming the duties asked
+    about as having none of their own."""
+    first = deadline_answer(catalog, parse, dated, 1.0)
+    rest = no_deadline(catalog, parse, undated)
+    titles = [duty_view(catalog, d)["title"] for d in undated[:2]]
+    line = replace(rest.reply, data={**rest.reply.data, "titles": titles})
+    return replace(
+        first,
+        citations=tuple(dict.fromkeys(first.citations + rest.citations)),
+        duties=first.duties + rest.duties,
+        also=(line,),
+    )
 
 
 def duties_due_on(catalog: Catalog, dates: Sequence[str]) -> list[Duty]:

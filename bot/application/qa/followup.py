@@ -224,6 +224,14 @@ def asks_only(parse: Parse, words: frozenset[str], stopwords: frozenset[str]) ->
     )
 
 
+def asks_when_only(parse: Parse, stopwords: frozenset[str]) -> bool:
+    """ "có hạn không?", "khi nào?": a short message naming nothing that asks only
+    when, whatever kind of question the classifier, hesitating, took it for."""
+    return asks_only(parse, WHEN_WORDS | STATUS_WORDS, stopwords) and any(
+        _has(parse.tokens, cue) for cue in ASKS_WHEN
+    )
+
+
 # The words of the "what about" phrases.
 ABOUT_WORDS = frozenset(w for p in ABOUT_ANOTHER for w in p)
 
@@ -404,3 +412,34 @@ def without_reference(parse: Parse) -> tuple[str, ...] | None:
             if parse.tokens[i : i + n] == phrase:
                 return parse.tokens[:i] + parse.tokens[i + n :]
     return None
+
+
+# "cụ thể hơn", "chi tiết hơn", "nói rõ hơn", "xem thêm", "nguyên văn": the last answer
+# in full (folded).
+IN_FULL = (
+    ("cu", "the"),
+    ("chi", "tiet"),
+    ("ro", "hon"),
+    ("xem", "them"),
+    ("nguyen", "van"),
+    ("day", "du"),
+    ("toan", "van"),
+)
+# What such a request says besides ("cụ thể hơn đi", "cho xem đầy đủ được không").
+IN_FULL_FILLERS = frozenset(
+    {"hon", "di", "nua", "cho", "xem", "noi", "duoc", "khong", "ko", "giup", "nhe", "a", "ra"}
+)
+
+
+def asks_in_full(parse: Parse, stopwords: frozenset[str]) -> bool:
+    """ "cụ thể hơn đi", "xem nguyên văn": a short message naming nothing that asks
+    for more of what was just answered, and for nothing else."""
+    tokens = parse.tokens
+    return (
+        not parse.entities
+        and 0 < len(tokens) <= MAX_FOLLOW_UP_TOKENS
+        and any(_has(tokens, phrase) for phrase in IN_FULL)
+        and all(
+            t in IN_FULL_FILLERS or t in stopwords or any(t in p for p in IN_FULL) for t in tokens
+        )
+    )

@@ -27,7 +27,13 @@ from bot.application.qa.conversation import (
 )
 from bot.application.qa.counts import asks_duty_count, counted, duty_count
 from bot.application.qa.coverage import not_mentioned, quoted_texts
-from bot.application.qa.deadlines import deadline, deadline_answer, deadline_list, no_deadline
+from bot.application.qa.deadlines import (
+    date_of_subject_first,
+    deadline,
+    deadline_answer,
+    deadline_list,
+    no_deadline,
+)
 from bot.application.qa.document import (
     asks_document_fact,
     asks_overview,
@@ -51,6 +57,7 @@ from bot.application.qa.duties import agency_duties as duties_of_agencies
 from bot.application.qa.faq import FaqAnswers
 from bot.application.qa.figures import by_figure_value, figure, typed_count, uncounted
 from bot.application.qa.followup import (
+    ABOUT_WORDS,
     ASKING_WORDS,
     MAX_FOLLOW_UP_TOKENS,
     NO_THREAD,
@@ -61,7 +68,9 @@ from bot.application.qa.followup import (
     about_another,
     all_parts,
     asks_deadline_status,
+    asks_in_full,
     asks_only,
+    asks_when_only,
     condition_not_when,
     context_of,
     next_intent,
@@ -71,13 +80,15 @@ from bot.application.qa.followup import (
     when_asked,
     without_reference,
 )
+from bot.application.qa.fuller import in_full
 from bot.application.qa.introduction import results, shortcomings
 from bot.application.qa.matching import STRONG_MATCH, Matcher
 from bot.application.qa.receivers import asks_receiver, receiver, receiver_answer
 from bot.application.qa.suggestions import Suggestions, SuggestionWordings
 from bot.application.qa.terms import cited_term, terms_as_topics
-from bot.application.qa.topics import passages, topic
+from bot.application.qa.topics import passages, passages_holding, topic
 from bot.domain.catalog import Catalog
+from bot.domain.knowledge import Duty
 from nlu.engine import NluEngine, Parse
 from nlu.entities import Entity
 
@@ -337,15 +348,20 @@ class QAService:
         return own <= held
 
     def _thread_subject(self, context: Context) -> str:
-        """The names of the topics the last question named, or else of those every
-        duty of its answer is about ("" for none)."""
+        """The names of the thread's topics ("" for none)."""
         catalog = self.catalog
-        topics = list(context.topics)
-        if not topics:
-            duties = [catalog.duties[d][1] for d in context.duties if d in catalog.duties]
-            each = [set(d.topics or catalog.clause_of(d).topics) for d in duties]
-            topics = sorted(set.intersection(*each)) if each else []
+        topics = self._thread_topics(context)
         return " ".join(catalog.topics[t].name for t in topics if t in catalog.topics)
+
+    def _thread_topics(self, context: Context) -> list[str]:
+        """The topics the last question named, or else those every duty of its answer
+        is about."""
+        catalog = self.catalog
+        if context.topics:
+            return list(context.topics)
+        duties = [catalog.duties[d][1] for d in context.duties if d in catalog.duties]
+        each = [set(d.topics or catalog.clause_of(d).topics) for d in duties]
+        return sorted(set.intersection(*each)) if each else []
 
     def _alone(self, parse: Parse, context: Context | None) -> Answer:
         """The answer to a question read on its own (`context` only says whether
@@ -393,28 +409,14 @@ class QAService:
 
     def _follow_up(self, parse: Parse, context: Context) -> Answer | None:
         stopwords = self.catalog.stopwords
+        if asks_in_full(parse, stopwords):
+            # "cụ thể hơn đi": the last answer in full (its list whole, its clauses).
+            cited = () if context.duties else self._one(context.question, None).citations
+            full = in_full(self.matcher, parse, context, cited)
+            if full is not None:
+                return full
         if about_another(parse):
-            last = _question_not_request(self.nlu.parse(context.question))
-            asked = swapped(last, parse)
-            if parse.values("agency") and not last.values("agency") and asked.values("topic"):
-                # "còn Báo Bắc Ninh?" after a question on a topic: that agency's part
-                # in the topic (or that it has none), whatever the first question's kind.
-                of_agency = self._handlers["ask_agency_duties"]
-                answered = of_agency(replace(asked, intent="ask_agency_duties"))
-                if answered is not None:
-                    return self._about_agencies(answered, parse)
-            asked = replace(asked, intent=context.intent)
-            if context.intent == "ask_metadata":
-                # "còn Văn phòng Chính phủ?" after "có gửi Bộ TTTT không?": the same
-                # question of the document's header (its recipients) about that body.
-                return self._alone(asked, context)
-            if context.intent in SPECIFIC_INTENTS and not parse.values("agency"):
-                # "còn danh sách cán bộ CNTT thì sao?" after "ai chịu trách nhiệm?": the
-                # same kind of question about what it names, not the topics' overviews.
-                specific = self._handlers[context.intent](asked)
-                if specific is not None:
-                    return specific
-            return self._about_agencies(self._answer(asked), parse)
+            return self._own_words_read(self._about_another(parse, context), parse, context)
         rest = without_reference(parse)
         if rest is not None:
             parse = replace(parse, tokens=rest)
@@ -422,6 +424,11 @@ class QAService:
             if not (context.duties and asks_only(parse, asking, stopwords)):
                 # "ai hướng dẫn việc đó?": the question, about what the last one asked
                 # about; "việc đó hạn khi nào?" is about the duties just answered.
+                # "việc đó có ưu tiên gì không?": the clauses of the duties just
+                # answered are searched first.
+                within = self._in_thread_clauses(parse, context)
+                if within is not None:
+                    return within
                 last = self.nlu.parse(context.question)
                 return self._one(f"{self._subject(last)} {' '.join(rest)}", None)
         if not context.duties:
@@ -433,32 +440,127 @@ class QAService:
             received = receiver_answer(self.catalog, parse, duties)
             if received is not None:
                 return received
-        if parse.intent in ("ask_deadline", "ask_deadline_list"):
+        if parse.intent in ("ask_deadline", "ask_deadline_list") or asks_when_only(
+            parse, stopwords
+        ):
             keys = self._asked_of(parse, context, WHEN_WORDS | STATUS_WORDS)
             duties = [self.catalog.duties[d][1] for d in keys if d in self.catalog.duties]
             if not duties:
                 return None
             dated = [d for d in duties if d.timing.kind != "continuous"]
-            if not dated:  # one line, not each duty saying it has no date
+            if dated:
+                return deadline_answer(self.catalog, parse, dated[:3], 1.0)
+            # One line, not each duty saying it has no date; but first the date of a
+            # duty on the same subject ("chuyển hệ thống về TTDL": Sở TT&TT's undated
+            # part in it, then the task's own date, 31/12/2019, of Mục 1.c).
+            same_subject = self._dated_on_topics(context, duties)
+            if not same_subject:
                 return no_deadline(self.catalog, parse, duties)
-            return deadline_answer(self.catalog, parse, dated[:3], 1.0)
+            return date_of_subject_first(self.catalog, parse, same_subject[:3], duties)
         if parse.intent == "ask_responsible":
             keys = self._asked_of(parse, context, WHO_WORDS)
             return responsible_for(self.catalog, parse, keys) if keys else None
         return None
 
+    def _about_another(self, parse: Parse, context: Context) -> Answer:
+        last = _question_not_request(self.nlu.parse(context.question))
+        asked = swapped(last, parse)
+        if parse.values("agency") and not last.values("agency") and asked.values("topic"):
+            # "còn Báo Bắc Ninh?" after a question on a topic: that agency's part
+            # in the topic (or that it has none), whatever the first question's kind.
+            of_agency = self._handlers["ask_agency_duties"]
+            answered = of_agency(replace(asked, intent="ask_agency_duties"))
+            if answered is not None:
+                return self._about_agencies(answered, parse)
+        asked = replace(asked, intent=context.intent)
+        if context.intent == "ask_metadata":
+            # "còn Văn phòng Chính phủ?" after "có gửi Bộ TTTT không?": the same
+            # question of the document's header (its recipients) about that body.
+            return self._alone(asked, context)
+        if context.intent in SPECIFIC_INTENTS and not parse.values("agency"):
+            # "còn danh sách cán bộ CNTT thì sao?" after "ai chịu trách nhiệm?": the
+            # same kind of question about what it names, not the topics' overviews.
+            specific = self._handlers[context.intent](asked)
+            if specific is not None:
+                return specific
+        return self._about_agencies(self._answer(asked), parse)
+
     def _about_agencies(self, answer: Answer, parse: Parse) -> Answer:
         """A "còn X thì sao" answer leaves X's duties as the thread when it names none
-        of its own, so that "hạn khi nào?" next is asked of X, not of everything."""
+        of its own, so that "hạn khi nào?" next is asked of X, not of everything. One
+        about none of X's duties is no answer about X: X's own duties are ("còn Sở Y
+        tế?" after who joins Báo Bắc Ninh's duty); a quoted sentence that is X's duty
+        says whose it is ("còn UBND huyện?" after a sentence of the common duties)."""
         agencies = parse.values("agency")
-        if answer.duties or not agencies or answer.kind in NO_THREAD:
+        if not agencies or answer.kind in NO_THREAD:
             return answer
         keys = {
             a.duty.key: None
             for agency_id in agencies
             for a in self.catalog.assignments(self.catalog.agencies[agency_id])
         }
-        return replace(answer, duties=tuple(keys))
+        if not answer.duties:
+            return replace(answer, duties=tuple(keys))
+        theirs = [d for d in answer.duties if d in keys]
+        if not theirs:
+            named = tuple(t for e in parse.entities if e.entity == "agency" for t in e.text.split())
+            of_agency = replace(parse, intent="ask_agency_duties", tokens=named)
+            return self._handlers["ask_agency_duties"](of_agency) or answer
+        if answer.kind == "passages" and answer.parse is not None:
+            return responsible_for(self.catalog, answer.parse, theirs) or answer
+        return answer
+
+    def _own_words_read(self, answer: Answer, parse: Parse, context: Context) -> Answer:
+        """ "đơn vị đang dùng CKS công cộng thì sao" after figures on digital signatures:
+        a "what about" with words of its own besides a name, which the last question's
+        answer about what it names does not hold, is a question of its own when, read
+        alone, its answer holds them."""
+        named = {t for e in parse.entities for t in e.text.split()}
+        ignored = ABOUT_WORDS | self.catalog.stopwords
+        said = tuple(t for t in parse.tokens if t not in ignored)
+        # The name's words count too: "chữ ký số công cộng" is not the 350 digital
+        # signatures of persons, whose sentence says "ký số" and "dùng".
+        words = replace(parse, tokens=said)
+        if all(t in named for t in said) or self._holds(answer, words):
+            return answer
+        alone = self._alone(parse, context)
+        if alone.kind not in NOT_ANSWERED and self._holds(alone, words):
+            return alone
+        return answer
+
+    def _in_thread_clauses(self, parse: Parse, context: Context) -> Answer | None:
+        """The sentence of the clauses the thread's duties are in that holds every
+        word the question asks about (None when none does)."""
+        catalog = self.catalog
+        ignored = ASKING_WORDS | self.matcher.generic_words | catalog.stopwords
+        words = {t for t in parse.tokens if t not in ignored}
+        clauses = [catalog.duties[d][1].clause for d in context.duties if d in catalog.duties]
+        if not words:
+            return None
+        return passages_holding(self.matcher, parse, list(dict.fromkeys(clauses)), words)
+
+    def _dated_on_topics(self, context: Context, besides: Sequence[Duty]) -> list[Duty]:
+        """The duties besides `besides` that have a date and are about every topic of
+        the thread (none for no topic); of the thread's agencies when it names some:
+        another's date is no answer about theirs."""
+        topics = set(self._thread_topics(context))
+        if not topics:
+            return []
+        catalog = self.catalog
+        of_agencies = {
+            a.duty.key
+            for agency_id in context.agencies
+            if agency_id in catalog.agencies
+            for a in catalog.assignments(catalog.agencies[agency_id])
+        }
+        return [
+            d
+            for _, d in catalog.duties.values()
+            if d.timing.kind != "continuous"
+            and topics <= set(d.topics)
+            and d not in besides
+            and (not context.agencies or d.key in of_agencies)
+        ]
 
     def _subject(self, parse: Parse) -> str:
         return subject(parse, self.matcher.generic_words - self.catalog.stopwords)

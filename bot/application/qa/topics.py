@@ -72,6 +72,23 @@ def passages(
     return make(parse, "passages", reply, [v["clause"] for v in views], score, duty_ids)
 
 
+def passages_holding(
+    matcher: Matcher, parse: Parse, clause_ids: Sequence[str], words: set[str]
+) -> Answer | None:
+    """The first sentence of the clauses `clause_ids` (in that order) that holds every
+    one of `words`, quoted: a follow-up searches what was just answered first, however
+    weakly its few words match across the whole text."""
+    catalog = matcher.catalog
+    for clause_id in clause_ids:
+        for passage in catalog.passages:
+            tokens = matcher.passage_tokens[passage.key]
+            if passage.clause.id == clause_id and words <= set(tokens):
+                reply = Reply("qa/passages", {"passages": [passage_view(catalog, passage)]})
+                view = reply.data["passages"][0]
+                return make(parse, "passages", reply, [view["clause"]], 1.0, passage.duty_ids)
+    return None
+
+
 def distinct_passages(found: Sequence[Passage]) -> list[Passage]:
     """`found` without a passage inside an earlier one (or holding it), which would
     quote the same words twice."""
