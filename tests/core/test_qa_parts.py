@@ -102,3 +102,51 @@ def test_what_a_figure_counts_in_other_words_is_not_refused(
 ) -> None:
     answer, reply = ask(assistant, question)
     assert answer.kind != "refusal", reply
+
+
+def test_a_part_whose_sentence_the_first_quotes_is_not_quoted_again(assistant: Assistant) -> None:
+    """«giao cho ai, nội dung gì?»: who does it, with the sentence, once; the topic's
+    duty first (on both topics named), not Sở TT&TT's «ứng dụng CNTT dùng chung»."""
+    chat = Chat(assistant)
+    chat.send("Công tác tuyên truyền về ứng dụng CNTT giao cho ai, nội dung gì?")
+    reply = chat.text()
+    assert reply.startswith("Báo Bắc Ninh, Đài Phát thanh và Truyền hình tỉnh"), reply
+    assert reply.count("đẩy mạnh công tác tuyên truyền") == 1, reply
+
+
+@pytest.mark.parametrize(
+    ("question", "first_line"),
+    [
+        (
+            "Sở Công Thương có phải báo cáo kết quả thực hiện chỉ thị hàng quý không?",
+            "Không: Chỉ thị không giao việc này cho Sở Công Thương; "
+            "đây là nhiệm vụ của Sở Thông tin và Truyền thông:",
+        ),
+    ],
+)
+def test_whether_an_agency_must_do_anothers_duty(
+    assistant: Assistant, question: str, first_line: str
+) -> None:
+    _, reply = ask(assistant, question)
+    assert reply.split("\n")[0] == first_line, reply
+    # Its own duty: no «Không».
+    _, reply = ask(assistant, "Sở TTTT có phải báo cáo hàng quý không")
+    assert not reply.startswith("Không") and "Mục 2.b" in reply, reply
+
+
+@pytest.mark.parametrize(
+    ("question", "wanted", "unwanted"),
+    [
+        # A document it cites, not the directive's own header.
+        ("Chỉ thị 02/CT-TTg quy định những gì?", "Trợ lý chỉ có những gì", "Người ký"),
+        # The one fact asked, not the whole header.
+        ("Chỉ thị này thực hiện theo văn bản nào của Thủ tướng", "02/CT-TTg", "Người ký"),
+        # A merger the catalog does not hold: not the agency's duties.
+        ("Sở TTTT giờ sáp nhập vào sở nào rồi", "không đề cập đến sáp nhập", "Mục 2.b"),
+    ],
+)
+def test_documents_and_mergers_asked_about(
+    assistant: Assistant, question: str, wanted: str, unwanted: str
+) -> None:
+    _, reply = ask(assistant, question)
+    assert wanted in reply and unwanted not in reply, reply

@@ -12,7 +12,7 @@ from typing import Any
 from bot.application.messages import Reply
 from bot.application.qa.answer import Answer, make
 from bot.application.qa.duties import DUTY_WORDS
-from bot.application.qa.views import directive
+from bot.application.qa.views import directive, names
 from bot.domain.catalog import Catalog
 from nlu.engine import Parse
 from nlu.normalize import fold_words
@@ -179,3 +179,37 @@ def not_mentioned(catalog: Catalog, parse: Parse, answer: Answer) -> Answer | No
     }
     reply = Reply("qa/not_mentioned", data, answer.reply.buttons)
     return make(parse, "not_mentioned", reply, answer.citations, answer.evidence)
+
+
+# "Sở Công Thương có phải báo cáo … không", "UBND xã có cần … ko": a yes/no question of
+# whether an agency must do something (folded).
+_MUST = frozenset({"phai", "can", "duoc", "bi", "chiu"})
+
+
+def not_theirs(catalog: Catalog, parse: Parse, answer: Answer) -> Answer | None:
+    """For "<agency> có phải <do X> không" answered with duties none of which reaches
+    that agency (by name or through a group it belongs to): "Không" for that agency
+    first, then whose duty it is. None for another question or when one reaches it."""
+    agencies = parse.values("agency")
+    folded = fold_words(parse.text.strip().rstrip("?!. ")).split()
+    if (
+        len(agencies) != 1
+        or not answer.duties
+        or not folded
+        or folded[-1] not in _PARTICLES
+        or not _MUST & set(folded)
+    ):
+        return None
+    agency = catalog.agencies[agencies[0]]
+    reaching = {a.duty.key for a in catalog.assignments(agency)}
+    if reaching & set(answer.duties):
+        return None
+    duties = [catalog.duties[d][1] for d in answer.duties if d in catalog.duties]
+    doers = list(dict.fromkeys(n for d in duties for n in names(catalog, d.lead)))
+    data = {
+        **answer.reply.data,
+        "not_theirs": {"agency": agency.short_name, "doers": doers},
+        "nearest_template": answer.reply.template + ".j2",
+    }
+    reply = Reply("qa/not_theirs", data, answer.reply.buttons)
+    return make(parse, answer.kind, reply, answer.citations, answer.evidence, answer.duties)

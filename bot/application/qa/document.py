@@ -128,6 +128,9 @@ TITLE_WORDS = (("ten", "day", "du"), ("trich", "yeu"), ("ten", "goi"), ("ten", "
 BASED_ON_WORDS = (
     ("thuc", "hien", "chi", "thi", "nao"),
     ("thuc", "hien", "van", "ban", "nao"),
+    ("thuc", "hien", "theo", "van", "ban"),
+    ("thuc", "hien", "theo", "chi", "thi"),
+    ("van", "ban", "nao", "cua", "thu", "tuong"),
     ("can", "cu", "van", "ban", "nao"),
     ("can", "cu", "vao"),
 )
@@ -312,6 +315,8 @@ def asks_overview(catalog: Catalog, parse: Parse, stopwords: frozenset[str]) -> 
     latter with a fragment."""
     if other_document(catalog, parse) is not None or retired_directive(catalog, parse):
         return False  # "Thông tư 01/2011 quy định gì": a document not held, refused by name
+    if by_cited_document(catalog, parse) is not None:
+        return False  # "Chỉ thị 02/CT-TTg quy định gì": a document it cites, not itself
     subjects = " ".join(fold_words(d.title) for d in catalog.held)
     if any(e.entity != "topic" for e in parse.entities) or any(
         fold_words(t.name) not in subjects for t in catalog.topics_named(parse.values("topic"))

@@ -293,13 +293,18 @@ def _asks(words: list[str]) -> bool:
     return len(words) >= 2 and any(w in QUESTION_ENDS or w == "may" for w in words)
 
 
+def _words(text: str) -> list[str]:
+    """The folded words of `text`, without its punctuation ("gì?" is "gi")."""
+    return re.findall(r"[\w&%]+", fold(text))
+
+
 def two_parts(text: str) -> tuple[str, str] | None:
     """ "Sở Nội vụ phải làm gì và hạn khi nào?", "Ban chỉ đạo do ai thành lập, bằng
     quyết định nào?": the two questions of a message that asks two, split where the
     second starts; None for one question."""
     for join in _JOINS.finditer(text):
         first, second = text[: join.start()].strip(), text[join.end() :].strip()
-        words, asked = fold(second).split(), fold(first).split()
+        words, asked = _words(second), _words(first)
         ends_asking = text[join.start()] == "?" or (asked and asked[-1] in QUESTION_ENDS)
         opens = len(asked) >= 2 and bool(words) and words[0] in QUESTION_LEADS
         counting = join.group().strip() != ","
@@ -344,17 +349,17 @@ def _listed_under_subject(text: str) -> list[str] | None:
     """ "Sự cố ATTT: ai chịu trách nhiệm, báo cáo về đâu, ai tập huấn?": each question
     after the colon, asked of the subject before it."""
     subject, colon, listed = text.partition(":")
-    words = fold(subject).split()
+    words = _words(subject)
     if not colon or not words or len(words) > MAX_SUBJECT_WORDS or _asks(words):
         return None
     questions = [q.strip() for q in _LISTED.split(listed) if q and q.strip()]
-    if len(questions) < 2 or not all(_asks(fold(q).split()) or _leads(q) for q in questions):
+    if len(questions) < 2 or not all(_asks(_words(q)) or _leads(q) for q in questions):
         return None
     return [f"{subject.strip()} {q}" for q in questions]
 
 
 def _leads(question: str) -> bool:
-    words = fold(question).split()
+    words = _words(question)
     return len(words) >= 2 and words[0] in QUESTION_LEADS
 
 
@@ -371,7 +376,7 @@ def _shared_quantity(text: str) -> list[str] | None:
     """ "Năm 2018 phát hành và tiếp nhận bao nhiêu văn bản?": a question for each of
     two words of two syllables joined by "và" before "bao nhiêu"."""
     found = _SHARED.match(text.strip())
-    if found is None or len(found["first"].split()) != 2 or _asks(fold(found["before"]).split()):
+    if found is None or len(found["first"].split()) != 2 or _asks(_words(found["before"])):
         return None
     before = found["before"].strip()
     return [

@@ -257,8 +257,10 @@ class Matcher:
             factor = NAMED_BOOST if duty_id in favoured else 1.0
             if action and contains(self.duty_tokens[duty_id], action):
                 factor *= NAMED_BOOST
-            if topics and self.about(duty, topics):
-                factor *= NAMED_BOOST
+            if topics:
+                # "tuyên truyền về ứng dụng CNTT": a duty on both topics named before
+                # one on either (every duty of Sở TT&TT is on "ứng dụng CNTT").
+                factor *= NAMED_BOOST ** len(topics & self.topics_of(duty))
             if prefer_dated and duty.timing.kind == "continuous":
                 factor *= UNDATED_DUTY_PRIOR
             return factor
@@ -290,9 +292,11 @@ class Matcher:
 
     def about(self, duty: Duty, topics: set[str]) -> bool:
         """Whether the duty, or without topics of its own its clause, is on one of `topics`."""
-        if duty.topics:
-            return bool(topics & set(duty.topics))
-        return bool(topics & set(self.catalog.clause_of(duty).topics))
+        return bool(topics & self.topics_of(duty))
+
+    def topics_of(self, duty: Duty) -> set[str]:
+        """The duty's topics, or without topics of its own its clause's."""
+        return set(duty.topics or self.catalog.clause_of(duty).topics)
 
     def reference_years(self, parse: Parse) -> set[int]:
         """Positions of the years that date a directive the question names ("chỉ thị

@@ -26,7 +26,7 @@ from bot.application.qa.conversation import (
     small_talk,
 )
 from bot.application.qa.counts import asks_duty_count, counted, duty_count
-from bot.application.qa.coverage import not_mentioned, quoted_texts
+from bot.application.qa.coverage import not_mentioned, not_theirs, quoted_texts
 from bot.application.qa.deadlines import (
     date_of_subject_first,
     deadline,
@@ -212,13 +212,18 @@ class QAService:
         if first.kind in NOT_ANSWERED:
             return whole
         answers = [first]
+        answered_before = False  # a later part whose sentences the first one quotes
         for part in parts[1:]:
             later = self._later_part(part, first, context)
             if later.kind in NOT_ANSWERED or any(_repeats(a, later) for a in answers):
                 continue
+            if self._quotes_again(later, answers):
+                # "… giao cho ai, nội dung gì?": the sentence quoted already.
+                answered_before = True
+                continue
             answers.append(later)
         if len(answers) == 1:
-            return whole
+            return first if answered_before else whole
         replies = []
         for later in answers[1:]:
             reply = later.reply
@@ -232,6 +237,17 @@ class QAService:
             duties=tuple(dict.fromkeys(d for a in answers for d in a.duties)),
             also=(*first.also, *replies) if first.also else tuple(replies),
         )
+
+    def _quotes_again(self, later: Answer, answers: Sequence[Answer]) -> bool:
+        """Whether every sentence `later` quotes is of a duty an earlier answer gave."""
+        quoted = quoted_texts(later)
+        given = {
+            self.catalog.duties[d][1].text.strip()
+            for answer in answers
+            for d in answer.duties
+            if d in self.catalog.duties
+        }
+        return bool(quoted) and all(any(q.strip() in g for g in given) for q in quoted)
 
     def _later_part(self, part: str, first: Answer, context: Context | None) -> Answer:
         """A part after the first of a question asking several things: read as a
@@ -368,7 +384,11 @@ class QAService:
         anything was asked before); "có … X … không" of an X the quotes do not hold is
         said not to be mentioned."""
         answer = self._read_alone(parse, context)
-        return not_mentioned(self.catalog, parse, answer) or answer
+        return (
+            not_mentioned(self.catalog, parse, answer)
+            or not_theirs(self.catalog, parse, answer)
+            or answer
+        )
 
     def _read_alone(self, parse: Parse, context: Context | None) -> Answer:
         if (
@@ -612,6 +632,9 @@ class QAService:
         # the directive's own words (title, clauses) never name it: a directive "về
         # chuyển đổi số" covers it.
         uncovered = [s for s in parse.values("uncovered") if not self.catalog.mentions(s)]
+        if parse.values("former_agency"):
+            # "Sở GTVT sáp nhập vào đâu" once it is closed: what became of it (below).
+            uncovered = []
         if _asks_a_persons_name(parse):
             uncovered.append(PERSONS_NAME)
         not_held = unsupported_ask(self.catalog, parse)
