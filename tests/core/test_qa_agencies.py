@@ -18,6 +18,10 @@ WORDINGS = (
     "nhiem vu cua {}",
     "{} có trách nhiệm gì theo chỉ thị",
     "chi thi giao cho {} nhung viec gi",
+    "yêu cầu đối với {} là gì",
+    "{} được phân công gì",
+    "{} có những nhiệm vụ cụ thể nào",
+    "{} thì sao?",  # nothing asked before: its duties
 )
 
 

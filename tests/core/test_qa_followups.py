@@ -69,15 +69,17 @@ def test_when_after_duties_without_dates_is_one_line(assistant: Assistant) -> No
 
 def test_the_thread_is_per_user_and_for_a_while(assistant: Assistant) -> None:
     first, other = Chat(assistant, "1"), Chat(assistant, "2")
-    first.send("Sở Tài chính phải làm gì?")
+    first.send("Sở Tài chính hạn khi nào?")
+    assert kind_and_text(first)[0] == "deadline"
+    # Nothing asked before by this user: Sở Nội vụ's duties, not its deadlines.
     other.send("còn Sở Nội vụ thì sao?")
-    assert kind_and_text(other)[0] != "duties"  # nothing asked before by this user
+    assert kind_and_text(other)[0] == "duties"
     with session_scope(assistant.sessions) as session:
-        assert session.query(QaContext).count() == 1  # kept in the database
+        assert session.query(QaContext).count() == 2  # kept in the database, per user
         long_ago = utcnow() - dt.timedelta(minutes=FOLLOW_UP_MINUTES + 1)
         session.execute(update(QaContext).values(updated_at=long_ago))
     first.send("còn Sở Nội vụ thì sao?")
-    assert kind_and_text(first)[0] != "duties"
+    assert kind_and_text(first)[0] == "duties"
 
 
 def test_a_two_part_question_is_answered_in_both_parts(assistant: Assistant) -> None:

@@ -423,9 +423,12 @@ class QAService:
         if not parse.values("agency") or parse.values("topic"):
             return False
         named = {t for e in parse.entities for t in e.text.split()}
-        asking = DUTY_WORDS | ASKING_WORDS | AGENCY_DUTY_ASKS | self.catalog.stopwords
-        rest = [t for t in parse.tokens if t not in named]
-        return bool(rest) and all(t in asking for t in rest) and bool(DUTY_WORDS & set(rest))
+        # Not "khi", "hạn": "Sở TT&TT hạn khi nào?" asks for its dates.
+        asking = (DUTY_WORDS | ASKING_WORDS | AGENCY_DUTY_ASKS | self.catalog.stopwords) - (
+            WHEN_WORDS - {"nao"}
+        )
+        # "Sở Nội vụ thì sao?", "Nội vụ?" with nothing before: its duties too.
+        return all(t in asking for t in parse.tokens if t not in named)
 
     def _follow_up(self, parse: Parse, context: Context) -> Answer | None:
         stopwords = self.catalog.stopwords
@@ -860,8 +863,13 @@ class QAService:
         return self.suggested.closest(tokens, limit)
 
 
-# Words of "có bị giao việc gì không", "phải làm những gì" besides DUTY_WORDS.
-AGENCY_DUTY_ASKS = frozenset({"bi", "lam", "phai", "khong", "nhung", "theo", "chi", "thi", "nay"})
+# Words of "có bị giao việc gì không", "phải làm những gì", "yêu cầu đối với … là gì",
+# "được phân công gì", "thì sao" besides DUTY_WORDS.
+AGENCY_DUTY_ASKS = frozenset(
+    {"bi", "lam", "phai", "khong", "nhung", "theo", "chi", "thi", "nay", "cu", "the", "sao"}
+    | {"yeu", "cau", "doi", "voi", "la", "hoi", "xin", "phan", "cong", "trien", "khai", "noi"}
+    | {"dung", "vai", "tro", "lien", "quan"}
+)
 # The words of "nộp cho ai", "gửi về đâu" besides the question word.
 RECEIVER_WORDS = frozenset({"nop", "gui", "trinh", "bao", "cao", "cho", "ve", "len", "qua", "dau"})
 # Questions asking one thing (who, when, how many) of what they name, which a "còn X
