@@ -340,12 +340,18 @@ def _held_by_subject(matcher: Matcher, parse: Parse) -> list[Duty]:
     )
     if qualifier and not qualified:
         return []
+    # A head of agency is one whichever title the text gives it ("thủ trưởng các cơ
+    # quan" for a "giám đốc sở" asked).
+    heads = HEAD_TITLES if head in HEAD_TITLES else {head}
     named = [
         duty
         for key, (_, duty) in duties
-        if 0
-        <= _position(matcher.duty_tokens[key], head)
-        < _position(matcher.duty_tokens[key], ANSWERS_FOR)
+        if any(
+            0
+            <= _position(matcher.duty_tokens[key], title)
+            < _position(matcher.duty_tokens[key], ANSWERS_FOR)
+            for title in heads
+        )
     ]
     return list({d.key: d for d in qualified + named}.values())[:MAX_HELD]
 
