@@ -3,13 +3,14 @@ duties and the directive's deadlines."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import cast
 
 from sqlalchemy import func
 
 from bot.application import accounts
 from bot.application.admin.agencies import tell_admins_code_refused
-from bot.application.commands import Command, CommandContext
+from bot.application.commands import Command, CommandContext, CommandTable
 from bot.application.knowledge.agencies import active_names
 from bot.application.messages import Reply, Response
 from bot.application.qa.answer import Answer
@@ -95,6 +96,17 @@ def help_(ctx: CommandContext) -> Response:
     )
 
 
+def with_commands(answer: Answer, table: CommandTable, user: User) -> Answer:
+    """The Q&A's help («hướng dẫn sử dụng»), which knows only the questions it answers,
+    with the commands this user uses most (their `brief`) and, unlinked, how to link."""
+    view = {
+        **answer.reply.data,
+        "commands": table.brief_for(accounts.menu_roles(user)),
+        "linked": accounts.is_linked(user),
+    }
+    return replace(answer, reply=replace(answer.reply, data=view))
+
+
 def my_duties(ctx: CommandContext) -> Response:
     """/nhiemvu [agency] [tatca]: the duties of the user's agency, or of the agency
     named (by id or any of its names); "tatca" lists them all (the "xem thêm" choice
@@ -176,8 +188,19 @@ def choose_channel(ctx: CommandContext) -> Response:
 COMMANDS = (
     Command("start", start, "Bắt đầu, hoặc liên kết tài khoản bằng mã mời", private_only=False),
     Command("trogiup", help_, "Hướng dẫn sử dụng", private_only=False),
-    Command("nhiemvu", my_duties, "Nhiệm vụ của cơ quan mình (hoặc: /nhiemvu <cơ quan>)"),
-    Command("hanchot", deadlines, "Các mốc thời hạn của Chỉ thị", private_only=False),
+    Command(
+        "nhiemvu",
+        my_duties,
+        "Nhiệm vụ của cơ quan mình (hoặc: /nhiemvu <cơ quan>)",
+        brief="nhiệm vụ của cơ quan mình",
+    ),
+    Command(
+        "hanchot",
+        deadlines,
+        "Các mốc thời hạn của Chỉ thị",
+        private_only=False,
+        brief="các thời hạn",
+    ),
     Command("toi", whoami, "Xem vai trò và phạm vi của Anh/Chị"),
     Command("lienket", link_accounts, "Dùng chung tài khoản trên Zalo và Telegram"),
     Command("kenh", choose_channel, "Chọn kênh nhận nhắc việc (Zalo hoặc Telegram)"),

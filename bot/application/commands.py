@@ -61,6 +61,9 @@ class Command:
     private_only: bool = True  # False: also answered in group chats
     audit: str = ""  # the audit log's action for a refused attempt (default: the name)
     refusal: str = "account/admin_only"  # the template that explains a refusal
+    # Vietnamese, its line in the short list of the commands an official uses most,
+    # which the help answer («hướng dẫn sử dụng», «trợ giúp») gives; "" leaves it out.
+    brief: str = ""
 
     def allows(self, held: Held) -> bool:
         """Whether a person holding `held` (`accounts.menu_roles`) may use it."""
@@ -104,6 +107,10 @@ class CommandTable:
     def menu_for(self, held: Held) -> tuple[Command, ...]:
         """The listed commands a user holding `held` may use (None, none: not linked yet)."""
         return tuple(c for c in self.commands if c.description and c.allows(held))
+
+    def brief_for(self, held: Held) -> tuple[Command, ...]:
+        """The most used commands (those with a `brief`) a user holding `held` may use."""
+        return tuple(c for c in self.commands if c.brief and c.allows(held))
 
 
 def parse_command(text: str) -> tuple[str, str] | None:

@@ -243,6 +243,6 @@ def _done_asked(catalog: Catalog, key: str, agency_id: str, asking: bool) -> Rep
 
 
 COMMANDS = (
-    Command("nhaclai", snooze_command),
-    Command("xong", done_command),
+    Command("nhaclai", snooze_command, brief="hoãn một lời nhắc (kèm mã nhiệm vụ và số ngày)"),
+    Command("xong", done_command, brief="báo việc đã xong (kèm mã nhiệm vụ)"),
 )

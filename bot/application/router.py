@@ -66,6 +66,8 @@ MAX_LOGGED_CHARS = 20_000
 # the user is doing.
 NOT_ANSWERED_IN_DIALOG = (*inbox.UNANSWERED_KINDS, "empty", "report_progress")
 STORED_PAYLOAD_PREFIX = "p:"
+# The Q&A's help answer, which the router completes with the user's own commands.
+HELP = "help"
 # Every command, in menu order: each feature module declares its own.
 DECLARED_COMMANDS: tuple[Command, ...] = (
     *chat_commands.COMMANDS,
@@ -349,6 +351,8 @@ class Core:
         now = utcnow()
         recalled = None if standalone else memory.recall(session, user.id, now)
         answer = self.qa.answer(text, recalled)
+        if answer.kind == HELP:
+            answer = chat_commands.with_commands(answer, self.commands, user)
         thread = context_of(answer)
         if thread is not None and not standalone:
             memory.remember(session, user.id, thread, now)

@@ -55,6 +55,29 @@ def test_an_unknown_command_shows_the_users_own_commands(assistant: Assistant) -
     assert "/tonghop" in manager.text() and "/moi" not in manager.text()
 
 
+@pytest.mark.parametrize("asked", ["huong dan su dung bot", "bot này dùng thế nào", "trợ giúp"])
+def test_asking_for_help_names_the_users_main_commands(assistant: Assistant, asked: str) -> None:
+    """The Q&A's help says what questions it answers and, from the declared commands,
+    those the user uses most: an official's, a manager's two more, and how to link."""
+    everyday = ["/baocao", "/tiendo", "/hanchot", "/nhiemvu", "/nhaclai", "/xong"]
+    stranger = Chat(assistant, "70")
+    stranger.send(asked)
+    said = stranger.text()
+    assert all(c in said for c in everyday) and "/start" in said, said
+    assert "/tonghop" not in said and "/moi" not in said, said
+    official = Chat(assistant, "71")
+    official.send(f"/start {invite(assistant)}")
+    official.send(asked)
+    said = official.text()
+    assert all(c in said for c in everyday) and "/start" not in said, said
+    assert "/tonghop" not in said and "/baocaoquy" not in said, said
+    manager = Chat(assistant, "72")
+    manager.send(f"/start {invite(assistant, 'snv', 'manager')}")
+    manager.send(asked)
+    assert "/tonghop" in manager.text() and "/baocaoquy" in manager.text(), manager.text()
+    assert "/moi" not in manager.text()  # the admin's commands are in /trogiup, not here
+
+
 def test_manager_commands_refused_to_officials_are_audited(assistant: Assistant) -> None:
     official = Chat(assistant, "60")
     official.send(f"/start {invite(assistant)}")

@@ -120,6 +120,14 @@ def test_the_commune_websites_deadline_is_not_the_staff_lists(assistant: Assista
         ("cho mình xem tiến độ các xã", "/tonghop"),
         ("tổng hợp giúp tình hình thực hiện của các sở", "/tonghop"),
         ("gửi báo cáo qua trợ lý như thế nào", "/baocao"),
+        # Which bodies lag, or are done: today's standing, not the directive's text.
+        ("Đơn vị nào đang chậm tiến độ?", "/tonghop"),
+        ("những đơn vị nào trễ hạn", "/tonghop"),
+        ("sở nào chưa hoàn thành", "/tonghop"),
+        ("danh sách đơn vị chậm triển khai", "/tonghop"),
+        ("tình hình thực hiện của các huyện đến nay", "/tonghop"),
+        # Asked to be reminded, naming nothing: how reminders work.
+        ("nhắc tôi nhé", "/hanchot"),
     ],
 )
 def test_requests_to_the_assistant_name_the_command_not_the_directive(
@@ -130,6 +138,43 @@ def test_requests_to_the_assistant_name_the_command_not_the_directive(
     assert command in reply and not answer.citations
     assert "Chỉ thị không" not in reply  # the assistant's own feature: no word on the text
     assert assistant.core.commands.get(command[1:]) is not None  # a real command
+
+
+def test_asked_to_be_reminded_of_a_duty_says_how_reminders_work_and_its_deadline(
+    assistant: Assistant,
+) -> None:
+    """Not a snooze: the assistant reminds by itself, once the account is linked; the
+    duty the message names gets its deadline line, read against today."""
+    answer, reply = ask(assistant, "Nhắc tôi hạn nộp danh sách cán bộ CNTT xã nhé")
+    said = reply + "".join(assistant.renderer.render(r) for r in answer.also)
+    assert answer.kind == "request", said
+    assert all(c in said for c in ("/start", "/hanchot", "/nhaclai")), said
+    assert answer.citations == ("Mục 2.f",) and "31/5/2019" in said and "quá hạn" in said, said
+    # Postponing one is the snooze, with no deadline line.
+    for snooze in ("nhắc tôi sau 2 ngày", "nhắc lại sau 3 ngày", "hoãn nhắc"):
+        answer, reply = ask(assistant, snooze)
+        assert answer.kind == "request" and "/nhaclai" in reply and "/hanchot" not in reply
+        assert not answer.also, snooze
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "đơn vị nào chậm tiến độ thì bị xử lý thế nào",
+        "nhiệm vụ nào quá hạn",
+        "Sở Y tế phải chuyển hệ thống về trung tâm dữ liệu chậm nhất là ngày nào",
+        "huyện nào chưa kiện toàn ban chỉ đạo",
+        "co huyen nao cham kien toan bo may chi dao chinh quyen dien tu khong",
+        "Sở nào phải hoàn thành trước 31/5/2019",
+    ],
+)
+def test_which_bodies_the_directive_speaks_of_is_no_request(
+    assistant: Assistant, question: str
+) -> None:
+    """A task that is overdue, a deadline («chậm nhất»), what befalls a lagging body or
+    a shortcoming the text names: questions about the directive, not the summary."""
+    answer, reply = ask(assistant, question)
+    assert answer.kind != "request", reply
 
 
 def test_wanting_to_report_opens_the_report_dialog(assistant: Assistant) -> None:

@@ -193,10 +193,13 @@ def cancel(ctx: CommandContext) -> Response:
 
 
 COMMANDS = (
-    Command("baocao", report, "Báo cáo tiến độ một nhiệm vụ"),
+    Command("baocao", report, "Báo cáo tiến độ một nhiệm vụ", brief="báo cáo tiến độ một nhiệm vụ"),
     Command("sua", edit_report, "Sửa báo cáo gần nhất của mình"),
     Command(
-        "tiendo", latest_progress, "Tiến độ của cơ quan mình (kèm mã nhiệm vụ: lịch sử báo cáo)"
+        "tiendo",
+        latest_progress,
+        "Tiến độ của cơ quan mình (kèm mã nhiệm vụ: lịch sử báo cáo)",
+        brief="tiến độ của cơ quan mình",
     ),
     Command("huy", cancel, "Hủy thao tác đang làm"),
 )

@@ -222,6 +222,7 @@ COMMANDS = (
         "Tổng hợp tình hình thực hiện (lãnh đạo)",
         MANAGERS,
         refusal="digest/not_allowed",
+        brief="tổng hợp tiến độ các cơ quan",
     ),
     Command(
         "baocaoquy",
@@ -229,5 +230,6 @@ COMMANDS = (
         "Dự thảo báo cáo quý gửi UBND tỉnh (.docx): /baocaoquy [văn bản]",
         MANAGERS,
         refusal="digest/quarterly_not_allowed",
+        brief="dự thảo báo cáo quý",
     ),
 )

@@ -7,6 +7,10 @@ or a subject outside it, when the NLU found one) and offers questions it answers
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import replace
+from functools import partial
+
 from bot.application.messages import Reply
 from bot.application.qa.answer import Answer, make
 from bot.application.qa.matching import contains
@@ -57,10 +61,31 @@ def refuse(
     return make(parse, "refusal", reply)
 
 
-def request(parse: Parse, command: str) -> Answer:
+# The assistant's reminders (how they work), not a command of their own.
+REMINDERS = "nhacviec"
+
+
+def request(
+    parse: Parse, command: str, deadline: Callable[[Parse], Answer | None] | None = None
+) -> Answer:
     """A request to the assistant itself ("nhắc tôi sau 2 ngày", "cơ quan nào chưa báo
-    cáo"): the command that does it, never a quote of the directive."""
-    return make(parse, "request", Reply("qa/request", {"command": command}))
+    cáo"): the command that does it, never a quote of the directive. Asked to be
+    reminded of a duty ("nhắc tôi hạn nộp danh sách cán bộ CNTT xã"), how reminders work
+    and, after it, that duty's deadline as `deadline` (the deadline answerer) finds it."""
+    answer = make(parse, "request", Reply("qa/request", {"command": command}))
+    if command != REMINDERS or deadline is None:
+        return answer
+    asked = {t for e in parse.entities if e.entity == "request" for t in e.text.split()}
+    rest = tuple(t for t in parse.tokens if t not in asked)
+    named = deadline(replace(parse, intent="ask_deadline", tokens=rest)) if rest else None
+    if named is None or named.kind != "deadline":
+        return answer  # no duty named: not every deadline, which /hanchot lists
+    return replace(
+        answer,
+        citations=named.citations,
+        duties=named.duties,
+        also=(named.reply, *named.also),
+    )
 
 
 # Requests to the assistant told by their shape rather than by a listed phrase: the
@@ -73,7 +98,8 @@ PROGRESS = ("tien", "do")
 # "tình hình thực hiện", which the directive does use (Sở TT&TT reports it), is the
 # assistant's data only when asked to be shown ("cho xem", "tổng hợp giúp").
 STANDING = ("tinh", "hinh", "thuc", "hien")
-SHOWING = (("xem",), ("giup",))
+# ... or as it stands today ("tình hình thực hiện của các huyện đến nay").
+SHOWING = (("xem",), ("giup",), ("den", "nay"), ("hien", "nay"), ("hien", "tai"), ("bay", "gio"))
 # "cách", "hướng dẫn": how to do it. Not "như thế nào": "Sở TT&TT báo cáo tiến độ như
 # thế nào" asks what the directive makes an agency report.
 HOW = (("cach",), ("huong", "dan"), ("lam", "sao"), ("the", "nao", "de"))
@@ -92,6 +118,35 @@ NOT_BODIES = frozenset({"nhiem", "viec", "bao", "muc", "van"})
 QUARTERLY = ("bao", "cao", "quy")
 DRAFTING = (("soan",), ("viet",), ("du", "thao"))
 FOR_ME = (("giup",), *FIRST_PERSON)
+# Which bodies lag or are done ("đơn vị nào đang chậm tiến độ", "sở nào chưa hoàn
+# thành", "danh sách đơn vị chậm triển khai"): the standing of today, which the
+# directive (it sets tasks) cannot know, so the summary of every agency (/tonghop).
+# Asked of a kind of body ("... nào", "danh sách ..."), not of a task ("nhiệm vụ nào
+# quá hạn": the deadlines).
+BODY_KINDS = (
+    ("don", "vi"),
+    ("co", "quan"),
+    ("so",),
+    ("nganh",),
+    ("huyen",),
+    ("xa",),
+    ("dia", "phuong"),
+)
+LIST = ("danh", "sach")
+# Not "muộn", which folds as "muốn" does.
+LATE = (("tre",), ("qua", "han"))
+UNDONE = (
+    ("hoan", "thanh"),
+    ("xong",),
+    ("bao", "cao"),
+    ("nop",),
+    ("trien", "khai"),
+    ("thuc", "hien"),
+)
+# What the directive says of a lagging body: its duty, the sanction ("đơn vị nào chậm
+# thì bị xử lý thế nào", "cơ quan nào chịu trách nhiệm nếu chậm").
+# Not "bị": "đơn vị nào bị chậm tiến độ" asks which.
+CONSEQUENCES = (("trach", "nhiem"), ("phai",), ("thi",), ("neu",), ("xu", "ly"))
 
 
 def requested_by_shape(parse: Parse) -> str:
@@ -100,12 +155,9 @@ def requested_by_shape(parse: Parse) -> str:
     độ" (how to report), "đặt lịch nhắc trước 3 ngày" (how reminders work); "" for a
     question about the directive."""
     tokens = parse.tokens
-
-    def has(*phrases: tuple[str, ...]) -> bool:
-        return any(contains(tokens, list(p)) for p in phrases)
-
+    has = partial(_has, tokens)
     if has(*REMINDER):
-        return "nhacviec"
+        return REMINDERS
     if contains(tokens, list(QUARTERLY)) and has(*DRAFTING) and has(*FOR_ME):
         return "baocaoquy"
     progress = contains(tokens, list(PROGRESS))
@@ -123,4 +175,29 @@ def requested_by_shape(parse: Parse) -> str:
         return "tonghop"
     if progress and mine:
         return "tiendo"
+    if asks_which_bodies_lag(tokens):
+        return "tonghop"
     return ""
+
+
+def asks_which_bodies_lag(tokens: tuple[str, ...]) -> bool:
+    """ "đơn vị nào đang chậm tiến độ", "danh sách đơn vị chậm triển khai", "sở nào chưa
+    hoàn thành": which bodies (a kind of body with "nào", or a list of them) are late,
+    undone or done, and not what befalls them."""
+    has = partial(_has, tokens)
+    if has(*CONSEQUENCES):
+        return False
+    opened = next((i for i in range(len(tokens)) if tokens[i : i + len(LIST)] == LIST), -1)
+    after = tokens[opened + len(LIST) :] if opened >= 0 else ()
+    listed = any(contains(after, list(body)) for body in BODY_KINDS)
+    if not (has(*((*body, "nao") for body in BODY_KINDS)) or listed):
+        return False
+    # Slow at the work itself, or slow at all ("đơn vị nào đang chậm?"); not at what a
+    # shortcoming names ("huyện nào chậm kiện toàn ban chỉ đạo": the text's words).
+    slow = tokens[-1:] == ("cham",) or has(*(("cham", *u) for u in (*UNDONE, PROGRESS)))
+    standing = has(*((w, *u) for w in ("chua", "da") for u in UNDONE))
+    return slow or standing or has(*LATE, PROGRESS)
+
+
+def _has(tokens: tuple[str, ...], *phrases: tuple[str, ...]) -> bool:
+    return any(contains(tokens, list(p)) for p in phrases)

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, replace
 
 from bot.application.qa.answer import Answer
+from bot.application.qa.conversation import asks_which_bodies_lag
 from nlu.engine import Parse
 from nlu.normalize import fold
 
@@ -42,6 +43,8 @@ def asks_deadline_status(parse: Parse) -> Parse:
     status = [p for p in DEADLINE_STATUS if _has(parse.tokens, p)]
     if not status or any(_has(parse.tokens, p) for p in SHORTCOMING_WORDS):
         return parse
+    if asks_which_bodies_lag(parse.tokens):
+        return parse  # "đơn vị nào trễ hạn": the agencies' standing, not a duty's date
     said = {w for p in status for w in p if w != "han"} | {"da", "chua", "bi", "sap"}
     tokens = tuple(t for t in parse.tokens if t not in said)
     intent = parse.intent if parse.intent in ("ask_deadline", "ask_deadline_list") else None
