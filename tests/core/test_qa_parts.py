@@ -150,3 +150,60 @@ def test_documents_and_mergers_asked_about(
 ) -> None:
     _, reply = ask(assistant, question)
     assert wanted in reply and unwanted not in reply, reply
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Đài PT-TH tỉnh có phải tham gia ko",
+        "Sở Nội vụ có phải lông ghép nd chỉ thị vào bộ tiêu chí CCHC ko",
+        "UBND thị xã Từ Sơn có phải nộp danh sách cán bộ CNTT cấp xã ko",
+        "cac ban nganh thuoc tinh co phai chuyen he thong thong tin ve TTDL tinh khong",
+        "Ho so nop truc tuyen co duoc uu tien rut ngan thoi gian xu ly ko",
+        "Ban biên tập trang tt điện tử có phải kiện toàn không",
+    ],
+)
+def test_a_yes_no_on_what_the_text_says_is_not_said_unmentioned(
+    assistant: Assistant, question: str
+) -> None:
+    """The words before «có» name who or what is asked about, not what the text must
+    hold; «nộp», «tham gia», «nd» (nội dung) are said otherwise in the text."""
+    answer, reply = ask(assistant, question)
+    assert answer.kind != "not_mentioned", reply
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "soạn giúp em công văn đôn đốc các xã gửi danh sách cán bộ CNTT",
+        "gửi file pdf chỉ thị cho mình với",
+        "Anh/chị lập giúp kế hoạch chuyển đổi hệ thống thông tin cho sở tôi được không ạ",
+    ],
+)
+def test_asked_to_write_or_send_a_document_it_says_what_it_does(
+    assistant: Assistant, question: str
+) -> None:
+    """Never the sentence that names that kind of document (2.f, 1.b, 1.c)."""
+    answer, reply = ask(assistant, question)
+    assert answer.kind == "request" and "không soạn công văn" in reply, reply
+    # A poem is no document of the directive's: refused as a foreign subject.
+    answer, _ = ask(assistant, "Viết giúp tôi một bài thơ về mùa thu.")
+    assert answer.kind == "refusal"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "chủ tịch huyện cần làm gì để thực hiện chỉ thị 06/CT-UBND",
+        "nhiệm vụ của địa phương theo chỉ thị 06 năm 2019",
+        "chỉ thị 06 yêu cầu cấp xã những gì",
+        "UBND thành phố được giao gì",
+        "huyện phải làm gì",
+        "cơ quan cấp tỉnh có nhiệm vụ gì",
+    ],
+)
+def test_levels_asked_in_everyday_words_get_their_duties(
+    assistant: Assistant, question: str
+) -> None:
+    answer, reply = ask(assistant, question)
+    assert answer.kind == "duties" and "Phần mở đầu" not in answer.citations, reply

@@ -118,6 +118,27 @@ NOT_BODIES = frozenset({"nhiem", "viec", "bao", "muc", "van"})
 QUARTERLY = ("bao", "cao", "quy")
 DRAFTING = (("soan",), ("viet",), ("du", "thao"))
 FOR_ME = (("giup",), *FIRST_PERSON)
+# Making or sending a document for the user ("soạn", "viết", "lập", "gửi … file"), with
+# FOR_ME: not a question about what the directive asks for.
+MAKING: tuple[tuple[str, ...], ...] = (
+    *DRAFTING,
+    ("lap", "giup"),
+    ("lam", "giup"),
+    ("gui", "file"),
+    ("gui", "tep"),
+    ("gui", "ban"),
+    ("cho", "xin", "file"),
+    ("cho", "xin", "ban"),
+)
+DRAFTING_FOR_ME = "soanthao"
+# Question words that make such a message a question ("ai soạn … cho tôi?").
+_TEXT_QUESTIONS = frozenset({"ai", "gi", "nao", "dau", "sao", "khi"})
+
+
+def _asks_the_text(tokens: tuple[str, ...]) -> bool:
+    return bool(_TEXT_QUESTIONS & set(tokens))
+
+
 # Which bodies lag or are done ("đơn vị nào đang chậm tiến độ", "sở nào chưa hoàn
 # thành", "danh sách đơn vị chậm triển khai"): the standing of today, which the
 # directive (it sets tasks) cannot know, so the summary of every agency (/tonghop).
@@ -160,6 +181,17 @@ def requested_by_shape(parse: Parse) -> str:
         return REMINDERS
     if contains(tokens, list(QUARTERLY)) and has(*DRAFTING) and has(*FOR_ME):
         return "baocaoquy"
+    if (
+        has(*MAKING)
+        and has(*FOR_ME)
+        and not _asks_the_text(tokens)
+        and parse.intent != "out_of_scope"
+    ):
+        # "soạn giúp em công văn đôn đốc", "lập giúp kế hoạch … được không ạ", "gửi
+        # file pdf chỉ thị cho mình": work the assistant does not do, never a quote of
+        # the sentence that names that kind of document. (A poem, which the classifier
+        # knows for foreign, is refused as any foreign subject.)
+        return DRAFTING_FOR_ME
     progress = contains(tokens, list(PROGRESS))
     mine = has(*FIRST_PERSON) and not parse.values("agency")
     if contains(tokens, list(REPORTING)) and (

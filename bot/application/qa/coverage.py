@@ -35,13 +35,18 @@ MODAL_WORDS = frozenset(
 # which the text may say otherwise ("cùng với"): not what is asked about either.
 JOINING_WORDS = frozenset(
     {"kem", "cung", "bang", "qua", "tu", "sang", "tai", "de", "boi", "duoi", "tren"}
+    # ... nor the verbs of sending, which it says otherwise ("lập danh sách báo cáo
+    # qua Sở TT&TT" for "nộp danh sách").
+    | {"nop", "gui", "trinh"}
 )
 # Words for a kind of thing a "which" question asks over ("dạng file nào", "hình thức
 # nào"), folded.
 KIND_WORDS = frozenset({"dang", "loai", "kieu", "file", "tep", "hinh", "thuc", "phuong", "an"})
 # Words asking for an agency's duties besides DUTY_WORDS ("nhiệm vụ riêng nào trong
 # chỉ thị", "bị giao làm gì"), folded.
-AGENCY_DUTY_WORDS = frozenset({"rieng", "chung", "bi", "lam", "chi", "thi", "nay", "nao"})
+AGENCY_DUTY_WORDS = frozenset(
+    {"rieng", "chung", "bi", "lam", "chi", "thi", "nay", "nao", "tham", "gia"}
+)
 # Answers that quote the text, whose quotes are checked.
 QUOTING = frozenset({"passages", "figure", "duties"})
 
@@ -68,9 +73,7 @@ def asked_subject(text: str) -> tuple[str, bool]:
     of_document = all(fold_words(w) in _DOCUMENT_WORDS or w.isdigit() for w in before)
     while start < len(words) - 1 and folded[start] in _HEAD_WORDS:
         start += 1
-    asked = " ".join(words[start:-1])
-    # "Zalo có an toàn … không": what is asked about is named before "có" too.
-    return (asked if of_document else " ".join([*before, asked])), of_document
+    return " ".join(words[start:-1]), of_document
 
 
 # Words that name the document a "có … không" question asks of ("chỉ thị 06 này").
@@ -171,6 +174,9 @@ def not_mentioned(catalog: Catalog, parse: Parse, answer: Answer) -> Answer | No
         # The quotes hold it, or the text says it in those words elsewhere (the
         # sentence found is then the wrong one, not a sign of silence).
         return None
+    if not yes_no and _PARTICLES & {fold_words(w) for w in parse.text.split()[-2:]}:
+        # "Zalo có an toàn … không": what is asked about is named before "có" too.
+        subject = _asked_in_full(parse.text, subject)
     # The nearest answer's own template renders its data under the line that says so.
     data = {
         **answer.reply.data,
@@ -213,3 +219,11 @@ def not_theirs(catalog: Catalog, parse: Parse, answer: Answer) -> Answer | None:
     }
     reply = Reply("qa/not_theirs", data, answer.reply.buttons)
     return make(parse, answer.kind, reply, answer.citations, answer.evidence, answer.duties)
+
+
+def _asked_in_full(text: str, asked: str) -> str:
+    """ "Zalo an toàn để gửi văn bản mật" of "Zalo có an toàn để gửi văn bản mật ko":
+    the words before "có" and the part asked about, as typed."""
+    words = text.strip().rstrip("?!. ").split()
+    at = next((i for i, w in enumerate(words) if fold_words(w) == "co"), 0)
+    return " ".join([*words[:at], asked])

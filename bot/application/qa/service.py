@@ -25,7 +25,7 @@ from bot.application.qa.conversation import (
     requested_by_shape,
     small_talk,
 )
-from bot.application.qa.counts import asks_duty_count, counted, duty_count
+from bot.application.qa.counts import asks_duty_count, counted, duty_count, owned_count
 from bot.application.qa.coverage import not_mentioned, not_theirs, quoted_texts
 from bot.application.qa.deadlines import (
     date_of_subject_first,
@@ -427,8 +427,10 @@ class QAService:
         asking = (DUTY_WORDS | ASKING_WORDS | AGENCY_DUTY_ASKS | self.catalog.stopwords) - (
             WHEN_WORDS - {"nao"}
         )
-        # "Sở Nội vụ thì sao?", "Nội vụ?" with nothing before: its duties too.
-        return all(t in asking for t in parse.tokens if t not in named)
+        # "Sở Nội vụ thì sao?", "Nội vụ?" with nothing before: its duties too; the
+        # directive's number may be said ("chỉ thị 06 yêu cầu cấp xã những gì").
+        rest = [t for t in parse.tokens if t not in named and not any(c.isdigit() for c in t)]
+        return all(t in asking for t in rest)
 
     def _follow_up(self, parse: Parse, context: Context) -> Answer | None:
         stopwords = self.catalog.stopwords
@@ -695,7 +697,8 @@ class QAService:
         )
         if named:
             return named
-        not_counted = "" if parse.values("agency") else uncounted(self.catalog, parse)
+        # "Sở Nội vụ có bao nhiêu cán bộ": of the agency's own (answered below).
+        not_counted = "" if owned_count(parse) else uncounted(self.catalog, parse)
         if not_counted:
             # "tỉnh có bao nhiêu huyện", "BCĐ gồm bao nhiêu thành viên": no figure of
             # the text counts them, and no passage sharing other words is the number.
@@ -868,7 +871,7 @@ class QAService:
 AGENCY_DUTY_ASKS = frozenset(
     {"bi", "lam", "phai", "khong", "nhung", "theo", "chi", "thi", "nay", "cu", "the", "sao"}
     | {"yeu", "cau", "doi", "voi", "la", "hoi", "xin", "phan", "cong", "trien", "khai", "noi"}
-    | {"dung", "vai", "tro", "lien", "quan"}
+    | {"dung", "vai", "tro", "lien", "quan", "nam", "ct", "so", "de"}
 )
 # The words of "nộp cho ai", "gửi về đâu" besides the question word.
 RECEIVER_WORDS = frozenset({"nop", "gui", "trinh", "bao", "cao", "cho", "ve", "len", "qua", "dau"})
