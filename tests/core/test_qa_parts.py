@@ -207,3 +207,19 @@ def test_levels_asked_in_everyday_words_get_their_duties(
 ) -> None:
     answer, reply = ask(assistant, question)
     assert answer.kind == "duties" and "Phần mở đầu" not in answer.citations, reply
+
+
+@pytest.mark.parametrize(
+    "question", ["Mục đich ban hành chỉ thị 06 là gì", "chỉ thị ban hành để làm gì"]
+)
+def test_why_it_was_issued_is_its_purpose_paragraph(assistant: Assistant, question: str) -> None:
+    answer, reply = ask(assistant, question)
+    assert answer.kind == "passages" and "mục đích" in answer.citations[0], reply
+    assert "Người ký" not in reply, reply
+
+
+def test_its_standout_results_are_the_figures_not_the_opening_sentence(
+    assistant: Assistant,
+) -> None:
+    answer, reply = ask(assistant, "kết quả nổi bật về ứng dụng CNTT thời gian qua là gì")
+    assert answer.kind == "results" and "819" in reply and "286" in reply, reply

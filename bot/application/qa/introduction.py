@@ -1,13 +1,15 @@
 """Answers from the directive's introduction: the results achieved so far (the
-paragraph, or the one sentence asked about) and the shortcomings it names.
+paragraph, or the one sentence asked about), the shortcomings it names and why it
+was issued.
 """
 
 from __future__ import annotations
 
 from bot.application.messages import Reply
 from bot.application.qa.answer import Answer, make
-from bot.application.qa.matching import STRONG_MATCH, Matcher
+from bot.application.qa.matching import STRONG_MATCH, Matcher, contains
 from bot.application.qa.topics import passages
+from bot.application.qa.views import passage_view
 from bot.domain.catalog import Catalog
 from bot.domain.knowledge import Clause, Topic
 from nlu.engine import Parse
@@ -66,6 +68,11 @@ def _names_topic(catalog: Catalog, text: str, topic: Topic) -> bool:
     return any(n and f" {n} " in f" {words} " for n in names)
 
 
+# Words asking for the results as a whole ("kết quả nổi bật thời gian qua"), which the
+# paragraph's opening sentence happens to hold (folded).
+RESULT_ASKS = frozenset({"noi", "bat", "thoi", "gian", "qua", "gan", "day", "vua"})
+
+
 def about_itself(matcher: Matcher, parse: Parse, clause: Clause, answer: Answer) -> bool:
     """Whether the quoted sentences hold the question's own words, not only those
     of the clause's heading, which every piece of the clause is indexed with ("kết
@@ -73,7 +80,7 @@ def about_itself(matcher: Matcher, parse: Parse, clause: Clause, answer: Answer)
     normalizer = matcher.catalog.normalizer
     heading = set(normalizer.tokens(f"{clause.title} {clause.label}"))
     named = {t for e in parse.entities for t in e.text.split()}
-    own = set(parse.tokens) - heading - named - matcher.generic_words  # stopwords included
+    own = set(parse.tokens) - heading - named - matcher.generic_words - RESULT_ASKS
     if not own:
         return False
     quoted = {t for view in answer.reply.data["passages"] for t in normalizer.tokens(view["text"])}
@@ -83,3 +90,45 @@ def about_itself(matcher: Matcher, parse: Parse, clause: Clause, answer: Answer)
 def clause_with_suffix(catalog: Catalog, suffix: str) -> Clause:
     """The introduction's parts are "intro.results" and "intro.shortcomings"."""
     return next(c for _, c in catalog.clauses.values() if c.id.endswith(suffix))
+
+
+# "mục đích của chỉ thị", "vì sao ban hành chỉ thị", "chỉ thị ban hành để làm gì",
+# "lý do ban hành" (folded): why the directive was issued, which its purpose paragraph
+# says ("Để khắc phục những bất cập … nhằm tăng cường …").
+PURPOSE_ASKS = (
+    ("muc", "dich"),
+    ("ly", "do", "ban", "hanh"),
+    ("vi", "sao", "ban", "hanh"),
+    ("tai", "sao", "ban", "hanh"),
+    ("ban", "hanh", "de", "lam", "gi"),
+    ("ra", "doi", "de"),
+    ("nham", "muc", "tieu", "gi"),
+)
+# Words such a question may have besides those and the document's name.
+PURPOSE_WORDS = frozenset(
+    {"muc", "dich", "ly", "do", "vi", "tai", "sao", "ban", "hanh", "de", "lam", "gi", "ra"}
+    | {"doi", "nham", "tieu", "cua", "la", "chi", "thi", "van", "nay", "ct", "so", "nam"}
+    | {"ubnd", "uy", "nhan", "dan", "tinh", "chinh", "nhung", "gi", "j", "a", "vay"}
+)
+
+
+def asks_purpose(catalog: Catalog, parse: Parse) -> bool:
+    """A question on why the directive was issued, naming nothing else of it."""
+    if not any(contains(parse.tokens, list(p)) for p in PURPOSE_ASKS):
+        return False
+    stopwords = catalog.stopwords
+    return all(
+        t in PURPOSE_WORDS or t in stopwords or any(c.isdigit() for c in t) for t in parse.tokens
+    )
+
+
+def purpose(catalog: Catalog, parse: Parse) -> Answer | None:
+    """The purpose paragraph, quoted whole; None for a directive without one."""
+    found = [c for _, c in catalog.clauses.values() if c.id.endswith("purpose")]
+    views = [
+        passage_view(catalog, p) for p in catalog.passages if found and p.clause.id == found[0].id
+    ]
+    if not views:
+        return None
+    reply = Reply("qa/passages", {"passages": views})
+    return make(parse, "passages", reply, [views[0]["clause"]], 1.0)

@@ -81,7 +81,7 @@ from bot.application.qa.followup import (
     without_reference,
 )
 from bot.application.qa.fuller import in_full
-from bot.application.qa.introduction import results, shortcomings
+from bot.application.qa.introduction import asks_purpose, purpose, results, shortcomings
 from bot.application.qa.matching import STRONG_MATCH, Matcher
 from bot.application.qa.receivers import asks_receiver, receiver, receiver_answer
 from bot.application.qa.suggestions import Suggestions, SuggestionWordings
@@ -399,6 +399,13 @@ class QAService:
             # "ai làm?" with nothing before it: who does what? Asked back, not refused.
             reply = Reply("qa/ask_back", {}, self.suggestions(("ai", "chiu", "trach", "nhiem")))
             return make(parse, "ask_back", reply)
+        if asks_purpose(self.catalog, parse):
+            # "mục đích của chỉ thị là gì": its purpose paragraph, not its header
+            # (an admin's FAQ entry on it first, as for any question).
+            faq = self.faq.answer(parse, PREEMPTING_FAQ_MATCH, PREEMPTING_FAQ_COVERAGE)
+            found = faq or purpose(self.catalog, parse)
+            if found is not None:
+                return found
         if asks_overview(self.catalog, parse, self.catalog.stopwords):
             # "Chỉ thị 15 quy định gì?": the directive as a whole, its header first.
             return metadata(self.catalog, replace(parse, intent="ask_metadata"))
