@@ -439,3 +439,16 @@ def test_what_about_an_agency_after_a_quote_says_whose_duty_it_is(assistant: Ass
     chat = dialog(assistant, "co duoc dung thiet bi cua trung quoc ko", "còn UBND huyện thì sao?")
     kind, text = kind_and_text(chat)
     assert kind == "responsible" and "UBND các huyện" in text and "Mục 1.f" in text, text
+
+
+def test_what_about_a_topic_no_figure_counts_after_a_figure(assistant: Assistant) -> None:
+    """Not the websites' percentages for «an toàn thông tin»: what the text says of it."""
+    chat = dialog(assistant, "chữ ký số", "đã cấp bao nhiêu cái?", "còn an toàn thông tin thì sao?")
+    kind, text = kind_and_text(chat)
+    assert kind != "figure" and "Mục 1.f" in text and "100%" not in text, text
+
+
+def test_that_task_sent_to_whom_after_its_deadline(assistant: Assistant) -> None:
+    chat = dialog(assistant, "danh sách cán bộ CNTT cấp xã", "hạn khi nào?", "việc đó nộp cho ai?")
+    kind, text = kind_and_text(chat)
+    assert kind == "responsible" and "Nơi nhận: Sở TT&TT" in text, text

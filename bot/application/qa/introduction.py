@@ -61,6 +61,15 @@ def results(matcher: Matcher, parse: Parse) -> Answer | None:
     return make(parse, "results", reply, [clause.label])
 
 
+def figure_names_topic(catalog: Catalog, answer: Answer, topic: Topic) -> bool:
+    """Whether a figure answer's figures are on the topic (their words name it)."""
+    return any(
+        _names_topic(catalog, " ".join((f.label, f.quote, *f.keywords)), topic)
+        for view in answer.reply.data.get("figures", ())
+        for f in (view["figure"], *view["parts"])
+    )
+
+
 def _names_topic(catalog: Catalog, text: str, topic: Topic) -> bool:
     """Whether `text` names the topic (by its name or an alias)."""
     words = " ".join(catalog.normalizer.tokens(text))

@@ -81,8 +81,14 @@ from bot.application.qa.followup import (
     without_reference,
 )
 from bot.application.qa.fuller import in_full
-from bot.application.qa.introduction import asks_purpose, purpose, results, shortcomings
-from bot.application.qa.matching import STRONG_MATCH, Matcher
+from bot.application.qa.introduction import (
+    asks_purpose,
+    figure_names_topic,
+    purpose,
+    results,
+    shortcomings,
+)
+from bot.application.qa.matching import STRONG_MATCH, Matcher, contains
 from bot.application.qa.receivers import asks_receiver, receiver, receiver_answer
 from bot.application.qa.suggestions import Suggestions, SuggestionWordings
 from bot.application.qa.terms import cited_term, terms_as_topics
@@ -418,11 +424,32 @@ class QAService:
             return metadata(self.catalog, replace(parse, intent="ask_metadata"), fact)
         if names_recipients(parse) or asks_document_fact(parse):
             return metadata(self.catalog, replace(parse, intent="ask_metadata"))
+        parse = self._level_named(parse)
         if parse.intent != "ask_agency_duties" and self._asks_duties_only(parse):
             # "Cổng thông tin điện tử tỉnh có bị giao việc gì ko": the agency's name
             # reads like a topic to the classifier; the rest asks only for its duties.
             parse = replace(parse, intent="ask_agency_duties", confidence=CONFIDENT)
         return self._answer(parse)
+
+    def _level_named(self, parse: Parse) -> Parse:
+        """ "huyện phải làm gì", "xã có nhiệm vụ gì", "địa phương cần làm gì": a level
+        of government named bare, asking for its duties, names the catalog's group of
+        that level (a bare "huyện" is no agency's alias: in a directive's text it
+        qualifies other words, "Phòng Nội vụ huyện")."""
+        if parse.entities:
+            return parse
+        for words, level in LEVEL_WORDS:
+            if not contains(parse.tokens, list(words)):
+                continue
+            groups = [
+                a
+                for a in self.catalog.agencies.values()
+                if a.kind == "group" and a.member_levels == (level,)
+            ]
+            asked = replace(parse, entities=(Entity("agency", groups[0].id, " ".join(words)),))
+            if len(groups) == 1 and self._asks_duties_only(asked):
+                return replace(asked, intent="ask_agency_duties", confidence=CONFIDENT)
+        return parse
 
     def _asks_duties_only(self, parse: Parse) -> bool:
         """A question naming agencies, and besides their names, only words asking
@@ -453,7 +480,9 @@ class QAService:
         if rest is not None:
             parse = replace(parse, tokens=rest)
             asking = WHEN_WORDS | STATUS_WORDS | WHO_WORDS
-            if not (context.duties and asks_only(parse, asking, stopwords)):
+            # "việc đó nộp cho ai?" asks who receives what the duties just answered send.
+            of_duties = asks_only(parse, asking, stopwords) or asks_receiver(parse)
+            if not (context.duties and of_duties):
                 # "ai hướng dẫn việc đó?": the question, about what the last one asked
                 # about; "việc đó hạn khi nào?" is about the duties just answered.
                 # "việc đó có ưu tiên gì không?": the clauses of the duties just
@@ -513,6 +542,18 @@ class QAService:
             # "còn danh sách cán bộ CNTT thì sao?" after "ai chịu trách nhiệm?": the
             # same kind of question about what it names, not the topics' overviews.
             specific = self._handlers[context.intent](asked)
+            topics = self.catalog.topics_named(parse.values("topic"))
+            off_topic = (
+                specific is not None
+                and specific.kind == "figure"
+                and bool(topics)
+                and not any(figure_names_topic(self.catalog, specific, t) for t in topics)
+            )
+            if off_topic:
+                # "còn an toàn thông tin thì sao?" after "đã cấp bao nhiêu (chữ ký số)?":
+                # no figure of it; what the text says of it, not another figure.
+                named = " ".join(e.text for e in parse.entities)
+                return self._alone(self.nlu.parse(named), None)
             if specific is not None:
                 return specific
         return self._about_agencies(self._answer(asked), parse)
@@ -873,6 +914,16 @@ class QAService:
         return self.suggested.closest(tokens, limit)
 
 
+# A level of government as officials name it bare, and the level it is (folded).
+LEVEL_WORDS: tuple[tuple[tuple[str, ...], str], ...] = (
+    (("cac", "huyen"), "district"),
+    (("huyen",), "district"),
+    (("cac", "dia", "phuong"), "district"),
+    (("dia", "phuong"), "district"),
+    (("cac", "xa"), "commune"),
+    (("xa",), "commune"),
+    (("phuong",), "commune"),
+)
 # Words of "có bị giao việc gì không", "phải làm những gì", "yêu cầu đối với … là gì",
 # "được phân công gì", "thì sao" besides DUTY_WORDS.
 AGENCY_DUTY_ASKS = frozenset(
