@@ -303,3 +303,17 @@ def test_the_directives_own_reporting_is_no_request(assistant: Assistant, questi
     """«tình hình thực hiện» is the directive's words (Mục 2.b) unless asked to be shown."""
     answer, reply = ask(assistant, question)
     assert answer.kind != "request" and "Mục 2.b" in reply, reply
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "nhắc tôi 2 ngày nữa",
+        "2 ngày nữa nhắc lại nhé",
+        "mai nhắc lại giúp tôi",
+        "nhắc tôi vào thứ hai tuần sau",
+    ],
+)
+def test_a_reminder_put_off_to_a_time_is_a_snooze(assistant: Assistant, question: str) -> None:
+    answer, reply = ask(assistant, question)
+    assert answer.kind == "request" and reply.startswith("Trợ lý hoãn lời nhắc"), reply

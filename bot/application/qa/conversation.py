@@ -103,6 +103,35 @@ SHOWING = (("xem",), ("giup",), ("den", "nay"), ("hien", "nay"), ("hien", "tai")
 # "cách", "hướng dẫn": how to do it. Not "như thế nào": "Sở TT&TT báo cáo tiến độ như
 # thế nào" asks what the directive makes an agency report.
 HOW = (("cach",), ("huong", "dan"), ("lam", "sao"), ("the", "nao", "de"))
+# "nhắc tôi 2 ngày nữa", "mai nhắc lại", "để tuần sau nhắc": a reminder put off to a
+# later time, which /nhaclai does (folded).
+SNOOZE = "nhaclai"
+LATER = (
+    ("ngay", "nua"),
+    ("hom", "nua"),
+    ("tuan", "nua"),
+    ("thang", "nua"),
+    ("tuan", "sau"),
+    ("thang", "sau"),
+    ("ngay", "mai"),
+    ("mai",),
+    ("sau",),
+    ("lan", "sau"),
+)
+_WEEKDAY = frozenset({"hai", "ba", "tu", "nam", "sau", "bay"})
+
+
+def asks_to_snooze(tokens: tuple[str, ...]) -> bool:
+    """A message about being reminded ("nhắc") at a later time it names."""
+    if "nhac" not in tokens:
+        return False
+    weekday = any(
+        t == "thu" and tokens[i + 1 : i + 2] and tokens[i + 1] in _WEEKDAY
+        for i, t in enumerate(tokens)
+    )
+    return weekday or _has(tokens, *LATER)
+
+
 REMINDER = (("nhac", "truoc"), ("lich", "nhac"), ("dat", "nhac"), ("cai", "nhac"), ("nhac", "viec"))
 REPORTING = ("bao", "cao")
 # The assistant itself ("gửi báo cáo qua bot thế nào"): how to use it, whatever asks how.
@@ -177,6 +206,8 @@ def requested_by_shape(parse: Parse) -> str:
     question about the directive."""
     tokens = parse.tokens
     has = partial(_has, tokens)
+    if asks_to_snooze(tokens):
+        return SNOOZE
     if has(*REMINDER):
         return REMINDERS
     if contains(tokens, list(QUARTERLY)) and has(*DRAFTING) and has(*FOR_ME):

@@ -19,6 +19,7 @@ from bot.application.qa import directives
 from bot.application.qa.answer import CONFIDENT, Answer, make
 from bot.application.qa.asks import unsupported_ask
 from bot.application.qa.conversation import (
+    SNOOZE,
     empty,
     refuse,
     request,
@@ -837,7 +838,8 @@ class QAService:
         report" with a question word is a question about reporting."""
         commands = parse.values("request")
         shaped = requested_by_shape(parse)
-        if not commands:
+        if not commands or shaped == SNOOZE:
+            # "nhắc tôi 2 ngày nữa": a snooze, whatever phrase of reminding it holds.
             return shaped
         if commands[0] == REPORT_COMMAND and (_asks(parse) or shaped == HOW_TO_REPORT):
             # "hướng dẫn tôi cách gửi báo cáo tiến độ": how to, not the report itself.
