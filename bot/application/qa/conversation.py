@@ -7,8 +7,6 @@ or a subject outside it, when the NLU found one) and offers questions it answers
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import replace
 from functools import partial
 
 from bot.application.messages import Reply
@@ -65,27 +63,11 @@ def refuse(
 REMINDERS = "nhacviec"
 
 
-def request(
-    parse: Parse, command: str, deadline: Callable[[Parse], Answer | None] | None = None
-) -> Answer:
+def request(parse: Parse, command: str) -> Answer:
     """A request to the assistant itself ("nhắc tôi sau 2 ngày", "cơ quan nào chưa báo
-    cáo"): the command that does it, never a quote of the directive. Asked to be
-    reminded of a duty ("nhắc tôi hạn nộp danh sách cán bộ CNTT xã"), how reminders work
-    and, after it, that duty's deadline as `deadline` (the deadline answerer) finds it."""
-    answer = make(parse, "request", Reply("qa/request", {"command": command}))
-    if command != REMINDERS or deadline is None:
-        return answer
-    asked = {t for e in parse.entities if e.entity == "request" for t in e.text.split()}
-    rest = tuple(t for t in parse.tokens if t not in asked)
-    named = deadline(replace(parse, intent="ask_deadline", tokens=rest)) if rest else None
-    if named is None or named.kind != "deadline":
-        return answer  # no duty named: not every deadline, which /hanchot lists
-    return replace(
-        answer,
-        citations=named.citations,
-        duties=named.duties,
-        also=(named.reply, *named.also),
-    )
+    cáo"): the command that does it, never an answer from the directive (asked to be
+    reminded of a duty, how reminders work and /hanchot, not that duty's quote)."""
+    return make(parse, "request", Reply("qa/request", {"command": command}))
 
 
 # Requests to the assistant told by their shape rather than by a listed phrase: the

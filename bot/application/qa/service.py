@@ -674,7 +674,7 @@ class QAService:
             parse = replace(parse, intent=REPORT)
             return small_talk(self.catalog, self.suggested, parse)
         if requested:
-            return request(parse, requested, self._handlers["ask_deadline"])
+            return request(parse, requested)
         if parse.intent == "help" and parse.unknown_words:
             # "hướng dẫn sử dụng Zalo": help with something else, not with this assistant.
             return self._refuse(parse)
