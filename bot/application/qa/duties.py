@@ -21,7 +21,7 @@ from bot.application.qa.quotes import best_piece, whole_clause
 from bot.application.qa.topics import topic_overview
 from bot.application.qa.views import duty_view, general_view, issued_by, label
 from bot.domain.catalog import Assignment, Catalog
-from bot.domain.knowledge import Agency, Duty, FormerAgency, Topic
+from bot.domain.knowledge import Agency, Duty, FormerAgency
 from nlu.engine import Parse
 from nlu.normalize import fold
 
@@ -229,14 +229,6 @@ def responsible(matcher: Matcher, parse: Parse) -> Answer | None:
     topics = matcher.catalog.topics_named(parse.values("topic"))
     asked = set(parse.tokens) - RESPONSIBILITY_WORDS
     if len(topics) == 1 and matcher.only_names(replace(parse, tokens=tuple(asked))):
-        answering = _answering_for(matcher, parse, topics[0])
-        if answering:
-            # "sự cố ATTT ai chịu trách nhiệm": the topic's sentences that say who
-            # answers for it, not every duty of the topic.
-            reply = responsible_reply(matcher.catalog, parse, answering)
-            return make(
-                parse, "responsible", reply, _clauses(reply), 1.0, [d.key for d in answering]
-            )
         return topic_overview(matcher, parse, topics)
     held = held_by_subject(matcher, parse)
     if held is not None:
@@ -265,18 +257,6 @@ def responsible(matcher: Matcher, parse: Parse) -> Answer | None:
 
 # "chịu trách nhiệm", folded: the role a "<person> chịu trách nhiệm gì" question asks of.
 ANSWERS_FOR = ("chiu", "trach", "nhiem")
-
-
-def _answering_for(matcher: Matcher, parse: Parse, topic: Topic) -> list[Duty]:
-    """For a question asking who "chịu trách nhiệm" in a topic, the topic's duties
-    whose text says who does (at most two); none for another question."""
-    if not contains(parse.tokens, list(ANSWERS_FOR)):
-        return []
-    return [
-        d
-        for _, d in matcher.catalog.duties.values()
-        if matcher.about(d, {topic.id}) and contains(matcher.duty_tokens[d.key], list(ANSWERS_FOR))
-    ][:2]
 
 
 # What may follow the role in such a question: it asks, it names no action.
