@@ -224,3 +224,37 @@ def test_its_standout_results_are_the_figures_not_the_opening_sentence(
 ) -> None:
     answer, reply = ask(assistant, "kết quả nổi bật về ứng dụng CNTT thời gian qua là gì")
     assert answer.kind == "results" and "819" in reply and "286" in reply, reply
+
+
+@pytest.mark.parametrize(
+    ("question", "parts"),
+    [
+        (
+            "Đã cấp bao nhiêu CKS chuyen dung và chỉ thị yêu cầu gì về CKS?",
+            ["Đã cấp bao nhiêu CKS chuyen dung", "chỉ thị yêu cầu gì về CKS?"],
+        ),
+        (
+            "Chỉ thị dẫn NĐ nào về cung cấp thông tin, và CT 02/CT-TTg là về việc gì",
+            ["Chỉ thị dẫn NĐ nào về cung cấp thông tin", "CT 02/CT-TTg là về việc gì"],
+        ),
+        ("có bao nhiêu văn bản và hồ sơ gì", None),
+    ],
+)
+def test_two_questions_of_different_kinds(question: str, parts: list[str] | None) -> None:
+    assert all_parts(question) == parts
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["ICT Index được nhắc tới thế nào trong chỉ thị", "ict index duoc nhac toi the nao"],
+)
+def test_mentioned_is_not_reminded(assistant: Assistant, question: str) -> None:
+    answer, reply = ask(assistant, question)
+    assert answer.kind != "request" and "ICT Index" in reply, reply
+
+
+def test_a_district_named_with_its_heads_title_is_listed_once(assistant: Assistant) -> None:
+    """Not also the group «Chủ tịch UBND huyện» names; and only the topic's duties, not
+    a sentence matching the title's words (1.f names «Chủ tịch UBND các huyện»)."""
+    _, reply = ask(assistant, "chủ tich UBND huyện Yên Phong phải làm gì về chữ kí số")
+    assert reply.count("Thực hiện nghiêm quy định") == 1 and "Mục 1.f" not in reply, reply

@@ -103,6 +103,17 @@ LATER = (
 _WEEKDAY = frozenset({"hai", "ba", "tu", "nam", "sau", "bay"})
 
 
+# "được nhắc tới", "có nhắc đến", "nhắc tới": mentioned (by the text), not reminded
+# ("được nhắc trước hạn" is); folded, "nhắc tới" is "nhắc tôi" (folded words; "tới"
+# as typed).
+MENTIONED = (("nhac", "den"), ("nhac", "qua"), ("duoc", "nhac", "toi"), ("co", "nhac", "toi"))
+
+
+def speaks_of_mention(parse: Parse) -> bool:
+    """Whether "nhắc" in the message means "mention", not "remind"."""
+    return _has(parse.tokens, *MENTIONED) or "nhắc tới" in parse.text.lower()
+
+
 def asks_to_snooze(tokens: tuple[str, ...]) -> bool:
     """A message about being reminded ("nhắc") at a later time it names."""
     if "nhac" not in tokens:

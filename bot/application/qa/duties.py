@@ -52,7 +52,7 @@ def agency_duties(matcher: Matcher, parse: Parse, complete: bool = False) -> Ans
     "Bao nhiêu nhiệm vụ" gets that opening line alone (the list a choice away); a
     quantity of something else ("bao nhiêu phòng") is no question for its duties."""
     catalog = matcher.catalog
-    agency_ids = parse.values("agency")[:3]
+    agency_ids = _without_groups_of_members(catalog, parse.values("agency"))[:3]
     what = counted(parse)
     if not agency_ids or (what is not None and what not in DUTY_NOUNS):
         return None
@@ -61,7 +61,11 @@ def agency_duties(matcher: Matcher, parse: Parse, complete: bool = False) -> Ans
     # What the question asks beyond the names ("Sở TT&TT phải rà soát văn bản gì")
     # puts the duties it matches first, so that a cut list still holds them.
     matched = [] if matcher.only_names(parse) else best(matcher.ranked_duties(parse), 3)[0]
-    relevant = {d.id for d, _ in matcher.ranked_duties(parse)} if topics else set()
+    # Duties matching the topic's words: not the agency's name's ("Chủ tịch UBND huyện
+    # … về chữ ký số" is no question on the sentence naming "Chủ tịch UBND các huyện").
+    named = {t for e in parse.entities if e.entity == "agency" for t in e.text.split()}
+    unnamed = replace(parse, tokens=tuple(t for t in parse.tokens if t not in named))
+    relevant = {d.id for d, _ in matcher.ranked_duties(unnamed)} if topics else set()
     sections: list[dict[str, Any]] = []
     citations: list[str] = []
     duty_ids: list[str] = []
@@ -334,6 +338,14 @@ def _held_by_subject(matcher: Matcher, parse: Parse) -> list[Duty]:
         )
     ]
     return list({d.key: d for d in qualified + named}.values())[:MAX_HELD]
+
+
+def _without_groups_of_members(catalog: Catalog, agency_ids: Sequence[str]) -> list[str]:
+    """ "Chủ tịch UBND huyện Yên Phong …": the district, not also the group of districts
+    its title's first words name ("Chủ tịch UBND huyện"), which would repeat its list."""
+    named = [catalog.agencies[a] for a in dict.fromkeys(agency_ids) if a in catalog.agencies]
+    groups_of_named = {g.id for a in named for g in catalog.groups_of(a)}
+    return [a.id for a in named if a.id not in groups_of_named]
 
 
 def _position(tokens: Sequence[str], phrase: Sequence[str]) -> int:

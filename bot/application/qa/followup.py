@@ -259,7 +259,7 @@ def swapped(last: Parse, new: Parse) -> Parse:
 
 
 # Where a message may hold a second question: after "?", ";", "và" or a comma ...
-_JOINS = re.compile(r"\?\s*|;\s*|,\s*|\s+(?:và|va)\s+", re.IGNORECASE)
+_JOINS = re.compile(r"\?\s*|;\s*|,\s*(?:(?:và|va)\s+)?|\s+(?:và|va)\s+", re.IGNORECASE)
 # ... when what precedes ends as a question does ("... phải làm gì") and what follows
 # starts as one does ("hạn khi nào", "ai làm", "gửi về đâu").
 QUESTION_ENDS = frozenset({"gi", "nao", "dau", "ai", "nhieu", "chua", "khong", "sao", "j"})
@@ -282,6 +282,17 @@ QUANTITY_WORDS = (("bao", "nhieu"), ("bn",), ("so", "luong"), ("ty", "le"))
 def _counts(words: list[str]) -> bool:
     """ "bao nhiêu DVC mức 3,4 và đã cấp bao nhiêu CKS": each part asks for a number."""
     return any(_has(tuple(words), q) for q in QUANTITY_WORDS)
+
+
+# What opens a question of its own ("chỉ thị yêu cầu gì", "ai xây dựng", "Sở X làm gì"),
+# unlike the second noun of a list asked about ("… văn bản và hồ sơ gì").
+_OPENERS = frozenset(
+    {"chi", "thi", "van", "ban", "ai", "co", "so", "uy", "cac", "don", "noi", "ct", "nghi", "quyet"}
+)
+
+
+def _tells(words: list[str]) -> bool:
+    return bool(words) and words[0] in _OPENERS
 
 
 def _numbered(part: str) -> bool:
@@ -316,6 +327,9 @@ def two_parts(text: str) -> tuple[str, str] | None:
             or (len(asked) >= 2 and ends_asking and _asks(words))
             or (counting and _counts(asked) and _counts(words))
             or (counting and _numbered(first) and _numbered(second))
+            # "Đã cấp bao nhiêu CKS và chỉ thị yêu cầu gì về CKS?": two questions, each
+            # with its question word, joined by "và" (not a list's comma).
+            or (counting and len(asked) >= 2 and _asks(asked) and _asks(words) and _tells(words))
         ):
             return first, second
     return None

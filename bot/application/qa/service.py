@@ -25,6 +25,7 @@ from bot.application.qa.conversation import (
     request,
     requested_by_shape,
     small_talk,
+    speaks_of_mention,
 )
 from bot.application.qa.counts import asks_duty_count, counted, duty_count, owned_count
 from bot.application.qa.coverage import not_mentioned, not_theirs, quoted_texts
@@ -836,6 +837,8 @@ class QAService:
     def _request(parse: Parse) -> str:
         """The command a request to the assistant asks for ("" for none); "I want to
         report" with a question word is a question about reporting."""
+        if speaks_of_mention(parse):
+            return ""  # "ICT Index được nhắc tới thế nào": what the text says of it
         commands = parse.values("request")
         shaped = requested_by_shape(parse)
         if not commands or shaped == SNOOZE:
