@@ -326,6 +326,10 @@ def _held_by_subject(matcher: Matcher, parse: Parse) -> list[Duty]:
         return []
     # A head of agency is one whichever title the text gives it ("thủ trưởng các cơ
     # quan" for a "giám đốc sở" asked).
+    if qualified:
+        # "chịu trách nhiệm cá nhân về gì": where the text says so, not every other
+        # sentence on what the head answers for.
+        return qualified[:MAX_HELD]
     heads = HEAD_TITLES if head in HEAD_TITLES else {head}
     named = [
         duty
