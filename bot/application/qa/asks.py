@@ -71,8 +71,35 @@ ASKS = (
             ("huong", "dan", "dang", "ky"),
             ("tao", "tai", "khoan"),
             ("huong", "dan", "cai"),
+            ("thu", "tuc", "dang", "ky"),
+            ("dang", "ky", "ntn"),
+            ("dang", "ky", "nhu", "the", "nao"),
+            ("ho", "so", "dang", "ky"),
         ),
         ("đăng ký", "cài đặt", "tạo tài khoản"),
+    ),
+    Ask(
+        "các bước, quy trình thực hiện",
+        (("nhung", "buoc"), ("cac", "buoc"), ("buoc", "nao"), ("bao", "nhieu", "buoc")),
+        ("các bước", "bước 1"),
+    ),
+    Ask(
+        "địa chỉ (trụ sở, trang web)",
+        (("dia", "chi"), ("duong", "link"), ("duong", "dan", "truy", "cap")),
+        ("địa chỉ",),
+    ),
+    Ask(
+        "số tiền, kinh phí cụ thể",
+        (
+            ("bao", "nhieu", "ty"),
+            ("bao", "nhieu", "trieu"),
+            ("bao", "nhieu", "dong"),
+            ("so", "tien"),
+            ("tong", "kinh", "phi"),
+            ("kinh", "phi", "bao", "nhieu"),
+            ("ngan", "sach", "bao", "nhieu"),
+        ),
+        ("tỷ đồng", "triệu đồng", "nghìn đồng"),
     ),
 )
 # "ông Nguyễn Văn A", "bà Trần Thị B": a person named after a title, as typed.

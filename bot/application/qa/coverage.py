@@ -30,6 +30,9 @@ _PARTICLES = frozenset({"khong", "ko", "k", "hong", "chua"})
 MODAL_WORDS = frozenset(
     {"bat", "buoc", "nen", "can", "phai", "duoc", "phep", "khuyen", "khich", "su", "dung"}
     | {"ap", "trien", "khai", "thuc", "hien", "yeu", "cau", "quy", "dinh"}
+    # ... nor the role asked about ("có phải chủ trì … không"): the text gives the
+    # agency's role in its own words, which the answer quotes.
+    | {"chu", "tri", "phoi", "hop"}
 )
 # Words that join the asked-about things ("bản PDF kèm bản Word", "gửi qua zalo"),
 # which the text may say otherwise ("cùng với"): not what is asked about either.

@@ -30,7 +30,11 @@ def deadline(matcher: Matcher, parse: Parse) -> Answer | None:
         # which no date of the calendar answers; the best matching duty says («kịp
         # thời»), dated or not.
         after_event = _after_event(parse.tokens)
-        ranked = matcher.ranked_duties(parse, prefer_dated=not after_event)
+        # The agency named as the doer is favoured below, not matched by its name's
+        # words: "Sở TT&TT phải nộp báo cáo quý …" is about its quarterly report, not
+        # the duty whose text names Sở TT&TT ("báo cáo qua Sở TT&TT").
+        searched = _without_doers_names(matcher, parse)
+        ranked = matcher.ranked_duties(searched, prefer_dated=not after_event)
         # Asked "by when": a matching duty that has a date answers it, however
         # close an undated sibling comes; undated ones answer only when none has.
         # A named agency's question is about its duties: another's date is no answer
@@ -57,6 +61,15 @@ def deadline(matcher: Matcher, parse: Parse) -> Answer | None:
             return agency_deadlines(catalog, parse)
         return None if parse.values("topic") else deadline_list(catalog, parse)
     return deadline_answer(catalog, parse, found, score)
+
+
+def _without_doers_names(matcher: Matcher, parse: Parse) -> Parse:
+    """`parse` without the words of the agencies it names as doers (when what is left
+    still asks something)."""
+    favoured = matcher.favoured_duties(parse)
+    named = {t for e in parse.entities if e.entity == "agency" and favoured for t in e.text.split()}
+    rest = tuple(t for t in parse.tokens if t not in named)
+    return replace(parse, tokens=rest) if named and rest else parse
 
 
 # A dated duty answers "by when" over undated ones matching better unless they match

@@ -237,11 +237,14 @@ class Matcher:
             for e in parse.entities
             if e.entity == "agency" and preceded_by(parse.tokens, e.text.split(), TOWARDS)
         }
+        # Not a duty whose report goes through the agency ("báo cáo qua Sở TT&TT"):
+        # asked what Sở TT&TT sends, the districts' list is no answer.
         return {
             a.duty.id
             for agency_id in parse.values("agency")
             if agency_id not in recipients
             for a in self.catalog.assignments(self.catalog.agencies[agency_id])
+            if a.role != "via"
         }
 
     def ranked_duties(

@@ -977,18 +977,19 @@ PERSON_TITLES = (
     "nguoi dung dau",
 )
 PERSONS_NAME = "họ tên lãnh đạo, cán bộ"
+# Titles that name their body too ("trưởng ban chỉ đạo"), asked of without an agency.
+BODY_TITLES = frozenset({"truong ban", "truong phong", "chanh van phong"})
 
 
 def _asks_a_persons_name(parse: Parse) -> bool:
+    """ "giám đốc Sở Nội vụ tên là gì", "ai là trưởng ban chỉ đạo …": who holds a post,
+    of an agency named or of a body the title names ("trưởng ban")."""
     tokens = parse.tokens
     asked = " ".join(tokens)
-    names = "ten" in tokens or asked.endswith("la ai")
-    return (
-        names
-        and "ky" not in tokens
-        and bool(parse.values("agency"))
-        and any(f" {title} " in f" {asked} " for title in PERSON_TITLES)
-    )
+    names = "ten" in tokens or asked.endswith("la ai") or asked.startswith("ai la ")
+    titled = [title for title in PERSON_TITLES if f" {title} " in f" {asked} "]
+    of_body = bool(parse.values("agency")) or any(t in BODY_TITLES for t in titled)
+    return names and "ky" not in tokens and bool(titled) and of_body
 
 
 def _counts_of_agency(parse: Parse) -> bool:

@@ -48,7 +48,9 @@ def passages(
         passage = catalog.passages[key]
         if clause_id is not None and passage.clause.id != clause_id:
             return 0.0
-        factor = NAMED_BOOST if topics & set(passage.clause.topics) else 1.0
+        # A sentence of a clause on every topic named first ("tuyên truyền về ứng dụng
+        # CNTT": Mục 2.e, not one on "ứng dụng CNTT" alone).
+        factor = NAMED_BOOST ** len(topics & set(passage.clause.topics))
         if negated and negates(matcher.passage_tokens[key]):
             factor *= NAMED_BOOST
         return factor
