@@ -258,3 +258,43 @@ def test_a_district_named_with_its_heads_title_is_listed_once(assistant: Assista
     a sentence matching the title's words (1.f names «Chủ tịch UBND các huyện»)."""
     _, reply = ask(assistant, "chủ tich UBND huyện Yên Phong phải làm gì về chữ kí số")
     assert reply.count("Thực hiện nghiêm quy định") == 1 and "Mục 1.f" not in reply, reply
+
+
+@pytest.mark.parametrize(
+    ("question", "named"),
+    [
+        ("thu tuc dang ky cap chu ky so chuyen dung ntn", "cách đăng ký"),
+        ("quy trình xử lý sự cố ATTT gồm những bước nào", "các bước"),
+        ("Địa chỉ website cổng dịch vụ công tỉnh Bắc Ninh là gì", "địa chỉ"),
+        ("Ngân sách bố trí cho chỉ thị 06 năm 2019 là bao nhiêu tỷ?", "số tiền"),
+        ("Ai là trưởng ban chỉ đạo xây dựng CQĐT tỉnh?", "họ tên"),
+    ],
+)
+def test_kinds_of_fact_the_text_does_not_give_are_refused_by_name(
+    assistant: Assistant, question: str, named: str
+) -> None:
+    answer, reply = ask(assistant, question)
+    assert answer.kind == "refusal" and named in reply, reply
+
+
+@pytest.mark.parametrize(
+    ("question", "first"),
+    [
+        ("Sở TT&TT phải nộp báo cáo quý vào ngày mấy?", "Định kỳ hàng quý"),
+        ("han kien toan BCD CQDT cap huyen la ngay nao", "Kiện toàn Ban chỉ đạo"),
+        ("100% UBND xã đã có trang TTĐT chưa?", "Tỷ lệ UBND cấp xã"),
+    ],
+)
+def test_the_fact_asked_not_a_neighbours(assistant: Assistant, question: str, first: str) -> None:
+    """Not the districts' staff list (its report goes through Sở TT&TT), not the commune
+    websites' date (same clause), not the 100% of the province's agencies."""
+    _, reply = ask(assistant, question)
+    assert reply.startswith(first), reply
+
+
+def test_a_role_asked_is_answered_by_the_role_the_text_gives(assistant: Assistant) -> None:
+    answer, reply = ask(
+        assistant,
+        "SNV có phải chủ trì xây dựng quy định về quản lý sử dụng chữ ký số chuyên dùng ko?",
+    )
+    assert answer.kind != "not_mentioned" and "Phối hợp xây dựng quy định" in reply, reply

@@ -32,7 +32,7 @@ MODAL_WORDS = frozenset(
     | {"ap", "trien", "khai", "thuc", "hien", "yeu", "cau", "quy", "dinh"}
     # ... nor the role asked about ("có phải chủ trì … không"): the text gives the
     # agency's role in its own words, which the answer quotes.
-    | {"chu", "tri", "phoi", "hop"}
+    | {"chu", "tri", "phoi"}  # not "hop": folded, "họp" (a meeting) is "hợp"
 )
 # Words that join the asked-about things ("bản PDF kèm bản Word", "gửi qua zalo"),
 # which the text may say otherwise ("cùng với"): not what is asked about either.
@@ -122,7 +122,8 @@ def quoted_texts(answer: Answer, catalog: Catalog | None = None) -> list[str]:
         return [
             text
             for view in data.get("figures", ())
-            for text in (view["figure"].quote, view.get("context", ""))
+            # The label says what is counted, which a short quote may not.
+            for text in (view["figure"].quote, view["figure"].label, view.get("context", ""))
             if text
         ]
     return []

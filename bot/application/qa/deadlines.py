@@ -10,7 +10,7 @@ from dataclasses import replace
 
 from bot.application.messages import Reply
 from bot.application.qa.answer import Answer, make
-from bot.application.qa.matching import Matcher, best
+from bot.application.qa.matching import Matcher, best, contains
 from bot.application.qa.quotes import dated_quote, whole_clause
 from bot.application.qa.views import duty_view, label
 from bot.domain.catalog import Catalog
@@ -23,8 +23,14 @@ def deadline(matcher: Matcher, parse: Parse) -> Answer | None:
     question gives; or, when the question names nothing, the list of deadlines."""
     catalog = matcher.catalog
     dated = duties_due_on(catalog, parse.values("date"))
+    recurring = _of_recurrence(matcher, parse)
     if dated:
         found, score = dated, 1.0
+    elif recurring:
+        # "báo cáo quý nộp vào ngày mấy": the quarterly duty, whose text says only
+        # "hàng quý" ("quý" folds to the generic "quy" of "quy định", which no
+        # search weighs), not another report's date.
+        found, score = recurring, 1.0
     else:
         # "khi có sự cố ATTT thì trong bao lâu phải báo cáo": how long after an event,
         # which no date of the calendar answers; the best matching duty says («kịp
@@ -49,7 +55,7 @@ def deadline(matcher: Matcher, parse: Parse) -> Answer | None:
                 if d.timing.kind != "continuous" and (not favoured or d.id in favoured)
             ]
         )
-        if with_dates and ranked and with_dates[0][1] < DATED_MIN_SHARE * ranked[0][1]:
+        if with_dates and ranked and _undated_says_more(matcher, parse, ranked, with_dates):
             # "Kế hoạch chuyển sang chữ ký số chuyên dùng phải xong khi nào": the duty
             # that says it has no date; the dated one (moving systems to the data
             # centre) shares only its generic words.
@@ -63,6 +69,29 @@ def deadline(matcher: Matcher, parse: Parse) -> Answer | None:
     return deadline_answer(catalog, parse, found, score)
 
 
+# How a question names a recurrence (folded).
+RECURRENCES: dict[str, tuple[tuple[str, ...], ...]] = {
+    "quarterly": (("bao", "cao", "quy"), ("hang", "quy"), ("moi", "quy"), ("tung", "quy")),
+    "monthly": (("hang", "thang"), ("moi", "thang"), ("bao", "cao", "thang")),
+    "annual": (("hang", "nam"), ("moi", "nam"), ("bao", "cao", "nam")),
+}
+
+
+def _of_recurrence(matcher: Matcher, parse: Parse) -> list[Duty]:
+    """The duties recurring as the question says (of the agencies it names as doers,
+    when it names any that have such a duty)."""
+    asked = [
+        kind
+        for kind, phrases in RECURRENCES.items()
+        if any(contains(parse.tokens, list(p)) for p in phrases)
+    ]
+    if len(asked) != 1:
+        return []
+    recurring = [d for _, d in matcher.catalog.duties.values() if d.timing.recurrence == asked[0]]
+    favoured = matcher.favoured_duties(parse)
+    return [d for d in recurring if d.id in favoured] or recurring
+
+
 def _without_doers_names(matcher: Matcher, parse: Parse) -> Parse:
     """`parse` without the words of the agencies it names as doers (when what is left
     still asks something)."""
@@ -73,8 +102,40 @@ def _without_doers_names(matcher: Matcher, parse: Parse) -> Parse:
 
 
 # A dated duty answers "by when" over undated ones matching better unless they match
-# over 1/DATED_MIN_SHARE times better than it.
+# over 1/DATED_MIN_SHARE times better than it, or hold words of the question it lacks
+# while it holds none they lack.
 DATED_MIN_SHARE = 0.5
+
+
+def _undated_says_more(
+    matcher: Matcher,
+    parse: Parse,
+    ranked: Sequence[tuple[Duty, float]],
+    with_dates: Sequence[tuple[Duty, float]],
+) -> bool:
+    """Whether the best matching duty, undated, is what the question asks about rather
+    than the best dated one ("hạn kiện toàn BCĐ CQĐT cấp huyện": the committee, which
+    has no date, not the commune websites, 30/6/2019, of the same clause)."""
+    (top, top_score), (dated, dated_score) = ranked[0], with_dates[0]
+    if top.key == dated.key:
+        return False
+    if dated_score < DATED_MIN_SHARE * top_score:
+        return True
+    topics = set(parse.values("topic"))
+    if topics & matcher.topics_of(dated):
+        # "chuyển CSDL về TTDL chung hạn khi nào": the task's date (Mục 1.c) before an
+        # undated part of it on the same subject (Sở TT&TT guiding it, Mục 2.b).
+        return False
+    named = {t for e in parse.entities if e.entity == "agency" for t in e.text.split()}
+    ignored = matcher.generic_words | matcher.catalog.stopwords | WHEN_ASKING | named
+    asked = {t for t in parse.tokens if t not in ignored}
+    top_words = set(matcher.duty_tokens[top.key])
+    dated_words = set(matcher.duty_tokens[dated.key])
+    return bool(asked & (top_words - dated_words)) and not asked & (dated_words - top_words)
+
+
+# Words that ask when (folded): no subject of the question.
+WHEN_ASKING = frozenset({"han", "chot", "khi", "nao", "bao", "gio", "ngay", "thoi", "la", "xong"})
 
 # "khi / nếu <event> thì ...": a condition clause (folded words).
 CONDITION_OPENERS = frozenset({"khi", "neu"})

@@ -82,7 +82,32 @@ def by_figure_value(matcher: Matcher, parse: Parse) -> Answer | None:
         for f in catalog.figures.values()
         if asked & number_forms(catalog.normalizer.tokens(f.value))
     ]
-    return figure_answer(catalog, parse, matching, 1.0) if matching else None
+    if not matching:
+        return None
+    # "100% UBND xã đã có trang TTĐT chưa?": of the figures with that value, those on
+    # what the question names; and when a figure of another value is on it and none
+    # of them is ("hơn 30%" of the communes), that one: the number asked is not it.
+    shared = {f.id: _shared_words(matcher, parse, f) for f in catalog.figures.values()}
+    most = max(shared[f.id] for f in matching)
+    on_it = [f for f in matching if shared[f.id] == most]
+    closer = [f for f in catalog.figures.values() if shared[f.id] > most and not f.parent]
+    if closer:
+        best_shared = max(shared[f.id] for f in closer)
+        return figure_answer(
+            catalog, parse, [f for f in closer if shared[f.id] == best_shared], 1.0
+        )
+    return figure_answer(catalog, parse, on_it, 1.0)
+
+
+def _shared_words(matcher: Matcher, parse: Parse, stated: Figure) -> int:
+    """How many of the question's own words (not generic, not numbers) the figure's
+    label, quote and keywords hold."""
+    ignored = matcher.generic_words | matcher.catalog.stopwords
+    own = {t for t in parse.tokens if t not in ignored and not any(c.isdigit() for c in t)}
+    words = matcher.catalog.normalizer.tokens(
+        " ".join((stated.label, stated.quote, *stated.keywords))
+    )
+    return len(own & set(words))
 
 
 def figure_answer(
