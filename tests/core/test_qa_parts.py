@@ -298,3 +298,27 @@ def test_a_role_asked_is_answered_by_the_role_the_text_gives(assistant: Assistan
         "SNV có phải chủ trì xây dựng quy định về quản lý sử dụng chữ ký số chuyên dùng ko?",
     )
     assert answer.kind != "not_mentioned" and "Phối hợp xây dựng quy định" in reply, reply
+
+
+def test_an_index_named_alone_gets_every_place_that_names_it(assistant: Assistant) -> None:
+    """Not «no rank is given», which nobody asked, over one quote; its standing asked,
+    that line."""
+    answer, reply = ask(assistant, "ICT Index")
+    assert answer.kind == "term" and "Mục 1.a" in reply and "Mục 2.b" in reply, reply
+    assert "thứ hạng" not in reply, reply
+    _, reply = ask(assistant, "chỉ số PCI của tỉnh xếp thứ mấy")
+    assert "không nêu thứ hạng" in reply, reply
+
+
+@pytest.mark.parametrize(
+    ("question", "topic"),
+    [
+        ("trung tam du lieu tinh chi thi yeu cau gi", "Trung tâm dữ liệu"),
+        ("Chế độ báo cáo trong chỉ thị quy định thế nào", "Báo cáo"),
+    ],
+)
+def test_a_topic_asked_in_general_gets_its_overview(
+    assistant: Assistant, question: str, topic: str
+) -> None:
+    answer, reply = ask(assistant, question)
+    assert answer.kind == "topic_overview" and topic in reply.split("\n")[0], reply

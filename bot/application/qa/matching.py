@@ -160,6 +160,11 @@ def preceded_by(tokens: Sequence[str], phrase: Sequence[str], words: frozenset[s
     return False
 
 
+# "trung tâm dữ liệu (của) tỉnh": what the directive's subjects are of, asking nothing
+# more specific of them (folded).
+OF_THE_PROVINCE = frozenset({"tinh"})
+
+
 class Matcher:
     """The catalog's indexes with the word and number sets that say which of a
     question's words count as evidence."""
@@ -227,7 +232,9 @@ class Matcher:
     def only_names(self, parse: Parse) -> bool:
         """True when the question names things but asks nothing more specific about them."""
         named = {token for e in parse.entities for token in e.text.split()}
-        return all(t in named or t in self.generic_words for t in parse.tokens)
+        return all(
+            t in named or t in self.generic_words or t in OF_THE_PROVINCE for t in parse.tokens
+        )
 
     def favoured_duties(self, parse: Parse) -> set[str]:
         """Duties of the agencies the question names as actors: not of one a report

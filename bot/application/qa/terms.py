@@ -30,6 +30,12 @@ STANDING_WORDS = frozenset(
 )
 
 
+# Words of a question on an index's standing ("xếp thứ mấy", "bao nhiêu điểm", "đạt").
+RANK_WORDS = frozenset({"xep", "hang", "thu", "diem", "nhieu", "may", "dat"})
+# At most this many places naming an index are quoted.
+MAX_PLACES = 3
+
+
 def cited_term(matcher: Matcher, parse: Parse) -> Answer | None:
     """What the text says of the index the question names, when the question asks
     about the index itself (not "who answers for a fall of the PCI")."""
@@ -52,6 +58,18 @@ def cited_term(matcher: Matcher, parse: Parse) -> Answer | None:
                 found.append((passage, piece))
     if not found:
         return None
+    if not RANK_WORDS & set(parse.tokens):
+        # "ICT Index", "ICT Index được nhắc tới thế nào": every place that names it
+        # (a clause each), not a standing nobody asked for.
+        first_of_clause: dict[str, str] = {}
+        for passage, piece in found:
+            first_of_clause.setdefault(passage.clause.id, piece)
+        views = [
+            {"quote": piece.strip(), "clause": label(catalog, clause_id)}
+            for clause_id, piece in first_of_clause.items()
+        ][:MAX_PLACES]
+        reply = Reply("qa/term", {"term": term, "places": views})
+        return make(parse, "term", reply, [v["clause"] for v in views])
     # The piece stating a number (a rank or a score), else the first naming it (the
     # introduction's, where a directive says why the index matters).
     stating = [f for f in found if _NUMBER.search(f[1])]
@@ -62,6 +80,7 @@ def cited_term(matcher: Matcher, parse: Parse) -> Answer | None:
         "quote": piece.strip(),
         "clause": clause,
         "stated": bool(stating),
+        "places": [],
     }
     return make(parse, "term", Reply("qa/term", view), [clause])
 
