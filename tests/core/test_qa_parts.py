@@ -322,3 +322,16 @@ def test_a_topic_asked_in_general_gets_its_overview(
 ) -> None:
     answer, reply = ask(assistant, question)
     assert answer.kind == "topic_overview" and topic in reply.split("\n")[0], reply
+
+
+def test_how_many_percent_is_a_figure_whoever_is_named(assistant: Assistant) -> None:
+    answer, reply = ask(
+        assistant, "chủ tịch ubnd huyện phải chỉ đạo bao nhiêu % công việc trên QLVB có HSCV"
+    )
+    assert answer.kind == "figure" and "100%" in reply and "Mục 1.b" in reply, reply
+
+
+def test_what_an_agency_answers_for_is_what_reaches_it(assistant: Assistant) -> None:
+    """Not Sở TT&TT's «chịu trách nhiệm trước Chủ tịch UBND tỉnh» (Mục 2.b)."""
+    _, reply = ask(assistant, "Sở Tài chính chịu trách nhiệm trước ai")
+    assert "Mục 1.f" in reply and "Mục 2.b" not in reply, reply

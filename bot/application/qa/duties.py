@@ -247,6 +247,10 @@ def responsible(matcher: Matcher, parse: Parse) -> Answer | None:
         (d, s) for d, s in ranked if in_charge and contains(matcher.duty_tokens[d.key], action)
     ]
     found, score = best(doing or ranked)
+    # "Sở Tài chính chịu trách nhiệm trước ai": what reaches the agency named, not
+    # another agency's sentence on the same words (Sở TT&TT's, Mục 2.b).
+    favoured = matcher.favoured_duties(parse)
+    found = [d for d in found if d.id in favoured] or found
     if not found:
         return None
     agent = _agent(matcher.catalog, parse, action, [d for d, _ in ranked], found)

@@ -336,7 +336,7 @@ class QAService:
     ) -> Answer:
         """`inherit`: the subject of the question this one is the second part of."""
         parse = asks_deadline_status(_question_not_request(parsed or self.nlu.parse(text)))
-        parse = when_asked(condition_not_when(parse), CONFIDENT)
+        parse = share_asked(when_asked(condition_not_when(parse), CONFIDENT))
         if context is not None:
             followed = self._follow_up(parse, context)
             if followed is not None:
@@ -957,6 +957,21 @@ QUANTITY_WORDS = frozenset({"bao", "nhieu", "so", "luong", "roi", "tat", "ca", "
 # How a question asks for a quantity (folded): without any, a hesitant "figure"
 # question is most likely another kind. Not "mấy": folded, it is "máy" (a machine).
 QUANTITY = ("bao nhieu", "ty le", "so luong", "phan tram", "%", "tong so", "bao lau")
+
+
+# How a question asks for a share in so many words (folded).
+SHARE_ASKED = (("bao", "nhieu", "%"), ("bao", "nhieu", "phan", "tram"), ("may", "phan", "tram"))
+
+
+def share_asked(parse: Parse) -> Parse:
+    """ "chủ tịch UBND huyện phải chỉ đạo bao nhiêu % công việc … có HSCV": a question
+    asking "how many percent" is a figure question, however the classifier hesitates
+    between it and the agency's duties."""
+    if parse.intent == "ask_figure" or parse.confidence >= CONFIDENT:
+        return parse
+    if not any(contains(parse.tokens, list(p)) for p in SHARE_ASKED):
+        return parse
+    return replace(parse, intent="ask_figure", confidence=CONFIDENT)
 
 
 def _not_a_figure(parse: Parse) -> bool:
