@@ -72,3 +72,12 @@ def test_a_duty_whose_agencies_are_all_closed_says_so(assistant: Assistant) -> N
         text = assistant.renderer.render(qa.answer(question).reply)
         assert "—  (" not in text and "\n chịu trách nhiệm" not in text, text
         assert "không còn cơ quan nào" in text.lower(), text
+
+
+def test_a_bare_level_once_the_districts_are_gone(assistant: Assistant) -> None:
+    """«huyện phải làm gì» after 2025 (no district level): answered as any question,
+    never an error for a group the catalog no longer has."""
+    qa = reorganised(assistant)
+    for question in ("huyện phải làm gì", "xã có nhiệm vụ gì", "dia phuong can lam gi"):
+        answer = qa.answer(question)
+        assert answer.kind in ("duties", "former_agency", "refusal", "did_you_mean", "passages")

@@ -448,8 +448,10 @@ class QAService:
                 for a in self.catalog.agencies.values()
                 if a.kind == "group" and a.member_levels == (level,)
             ]
+            if len(groups) != 1:
+                continue  # no such level any more (a reorganised catalog), or no one
             asked = replace(parse, entities=(Entity("agency", groups[0].id, " ".join(words)),))
-            if len(groups) == 1 and self._asks_duties_only(asked):
+            if self._asks_duties_only(asked):
                 return replace(asked, intent="ask_agency_duties", confidence=CONFIDENT)
         return parse
 
