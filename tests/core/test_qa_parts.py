@@ -335,3 +335,24 @@ def test_what_an_agency_answers_for_is_what_reaches_it(assistant: Assistant) -> 
     """Not Sở TT&TT's «chịu trách nhiệm trước Chủ tịch UBND tỉnh» (Mục 2.b)."""
     _, reply = ask(assistant, "Sở Tài chính chịu trách nhiệm trước ai")
     assert "Mục 1.f" in reply and "Mục 2.b" not in reply, reply
+
+
+@pytest.mark.parametrize(
+    ("question", "first"),
+    [
+        ("an toàn thông tin cần làm gì", "Chỉ thị nói về An toàn thông tin"),
+        ("các ban ngành thuộc UBND tỉnh phải làm gì", "Các sở, ban, ngành"),
+        ("BQL các khu công nghiệp phải làm gì theo ct 06", "Ban Quản lý các khu công nghiệp"),
+    ],
+)
+def test_what_must_be_done_of_a_topic_or_a_body(
+    assistant: Assistant, question: str, first: str
+) -> None:
+    _, reply = ask(assistant, question)
+    assert reply.startswith(first), reply
+
+
+def test_sending_evidence_is_the_report_dialog(assistant: Assistant) -> None:
+    chat = Chat(assistant)
+    chat.send("toi muon gui minh chung anh chup man hinh")
+    assert "/start" in chat.text() or "/baocao" in chat.text(), chat.text()

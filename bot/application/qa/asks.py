@@ -75,6 +75,7 @@ ASKS = (
             ("dang", "ky", "ntn"),
             ("dang", "ky", "nhu", "the", "nao"),
             ("ho", "so", "dang", "ky"),
+            ("dang", "ky", "tai", "khoan"),
         ),
         ("đăng ký", "cài đặt", "tạo tài khoản"),
     ),

@@ -433,6 +433,12 @@ class QAService:
             parse = replace(parse, intent="ask_agency_duties", confidence=CONFIDENT)
         return self._answer(parse)
 
+    def _topic_only(self, parse: Parse) -> bool:
+        """A question naming topics and asking nothing more specific of them than
+        what must be done ("an toàn thông tin cần làm gì")."""
+        asked = tuple(t for t in parse.tokens if t not in TOPIC_DUTY_ASKS)
+        return bool(asked) and self.matcher.only_names(replace(parse, tokens=asked))
+
     def _level_named(self, parse: Parse) -> Parse:
         """ "huyện phải làm gì", "xã có nhiệm vụ gì", "địa phương cần làm gì": a level
         of government named bare, asking for its duties, names the catalog's group of
@@ -761,7 +767,7 @@ class QAService:
             # classifier took it for: the sentences that say so of that subject.
             return held
         parse = terms_as_topics(self.catalog, parse)
-        if parse.values("topic") and not parse.values("agency") and self.matcher.only_names(parse):
+        if parse.values("topic") and not parse.values("agency") and self._topic_only(parse):
             # "khi có sự cố ATTT thì báo cáo thế nào": a condition and what to do then,
             # in the topics' words, is the sentence that says so, not their overview.
             conditional = passages(self.matcher, parse) if states_condition(parse) else None
@@ -769,8 +775,13 @@ class QAService:
             # not everything said of them.
             asks_who = parse.intent == "ask_responsible" and bool(WHO_WORDS & set(parse.tokens))
             who = self._handlers["ask_responsible"](parse) if asks_who else None
-            # "chữ kí số": a topic's name alone asks what the directive says about it.
-            return conditional or who or topic(self.matcher, parse) or self._refuse(parse)
+            # "chữ kí số": a topic's name alone asks what the directive says about it
+            # ("… cần làm gì": what must be done about it, the same overview).
+            named = replace(
+                parse, tokens=tuple(t for t in parse.tokens if t not in TOPIC_DUTY_ASKS)
+            )
+            overview = topic(self.matcher, named)
+            return conditional or who or overview or self._refuse(parse)
         if self._covered_topic(parse):
             # "kinh phí thực hiện lấy ở đâu": a topic of the pack, asked in words the
             # classifier has not seen, is answered by the passage that matches it.
@@ -921,6 +932,9 @@ class QAService:
         return self.suggested.closest(tokens, limit)
 
 
+# "… cần làm gì", "… phải thực hiện những việc gì" of a topic: what the directive
+# says must be done about it, its overview (folded).
+TOPIC_DUTY_ASKS = frozenset({"can", "lam", "phai", "thuc", "hien", "nhung", "viec", "gi"})
 # A level of government as officials name it bare, and the level it is (folded).
 LEVEL_WORDS: tuple[tuple[tuple[str, ...], str], ...] = (
     (("cac", "huyen"), "district"),
