@@ -777,10 +777,8 @@ class QAService:
             who = self._handlers["ask_responsible"](parse) if asks_who else None
             # "chữ kí số": a topic's name alone asks what the directive says about it
             # ("… cần làm gì": what must be done about it, the same overview).
-            named = replace(
-                parse, tokens=tuple(t for t in parse.tokens if t not in TOPIC_DUTY_ASKS)
-            )
-            overview = topic(self.matcher, named)
+            of_topic = tuple(t for t in parse.tokens if t not in TOPIC_DUTY_ASKS)
+            overview = topic(self.matcher, replace(parse, tokens=of_topic))
             return conditional or who or overview or self._refuse(parse)
         if self._covered_topic(parse):
             # "kinh phí thực hiện lấy ở đâu": a topic of the pack, asked in words the
