@@ -356,3 +356,9 @@ def test_sending_evidence_is_the_report_dialog(assistant: Assistant) -> None:
     chat = Chat(assistant)
     chat.send("toi muon gui minh chung anh chup man hinh")
     assert "/start" in chat.text() or "/baocao" in chat.text(), chat.text()
+
+
+def test_a_task_named_bare_gets_its_own_clause_and_date_first(assistant: Assistant) -> None:
+    """Not only Sở TT&TT's guiding of it (Mục 2.b), which matches its words best."""
+    answer, reply = ask(assistant, "chuyen he thong thong tin ve trung tam du lieu tinh")
+    assert answer.citations[0] == "Mục 1.c" and "31/12/2019" in reply and "Mục 2.b" in reply

@@ -68,10 +68,40 @@ def passages(
     if not found:
         return None
     distinct = distinct_passages(matcher.as_telling(parse, found, lambda p: p.text))
+    dated = _dated_task_first(matcher, parse, [p for p, _ in ranked], found, distinct)
+    distinct = dated or distinct
     views = [passage_view(catalog, p) for p in distinct]
     reply = Reply("qa/passages", {"passages": views})
     duty_ids = [d for p in distinct for d in p.duty_ids]
     return make(parse, "passages", reply, [v["clause"] for v in views], score, duty_ids)
+
+
+def _dated_task_first(
+    matcher: Matcher,
+    parse: Parse,
+    ranked: Sequence[Passage],
+    found: Sequence[Passage],
+    told: Sequence[Passage],
+) -> list[Passage]:
+    """ "chuyển hệ thống thông tin về trung tâm dữ liệu": when a close second is of a
+    task with a date (Mục 1.c) and the best is not (Sở TT&TT guiding it, Mục 2.b), the
+    task first (its sentence holding most of the question's words, then the one with
+    its date), then the best; [] otherwise."""
+    catalog = matcher.catalog
+    if len(found) < 2 or _dated(catalog, found[0]) or not _dated(catalog, found[1]):
+        return []
+    asked = set(parse.tokens)
+    of_task = [p for p in ranked if p.clause.id == found[1].clause.id]
+    main = max(of_task, key=lambda p: len(asked & set(matcher.passage_tokens[p.key])))
+    return list(dict.fromkeys([main, found[1], *told]))
+
+
+def _dated(catalog: Catalog, passage: Passage) -> bool:
+    return any(
+        catalog.duties[d][1].timing.kind == "deadline"
+        for d in passage.duty_ids
+        if d in catalog.duties
+    )
 
 
 def passages_holding(
