@@ -362,3 +362,18 @@ def test_a_task_named_bare_gets_its_own_clause_and_date_first(assistant: Assista
     """Not only Sở TT&TT's guiding of it (Mục 2.b), which matches its words best."""
     answer, reply = ask(assistant, "chuyen he thong thong tin ve trung tam du lieu tinh")
     assert answer.citations[0] == "Mục 1.c" and "31/12/2019" in reply and "Mục 2.b" in reply
+
+
+@pytest.mark.parametrize(
+    ("question", "first"),
+    [
+        ("han kien toan BCD chinh quyen dien tu", "Kiện toàn Ban chỉ đạo"),
+        ("khi nào phải báo cáo sự cố ATTT", "Kịp thời báo cáo UBND tỉnh"),
+    ],
+)
+def test_when_of_a_topics_task_is_a_date_question(
+    assistant: Assistant, question: str, first: str
+) -> None:
+    """«hạn …» first asks a date; «khi nào …» of a topic is not its overview."""
+    answer, reply = ask(assistant, question)
+    assert answer.kind == "deadline" and reply.startswith(first), reply

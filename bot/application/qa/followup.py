@@ -115,7 +115,9 @@ def when_asked(parse: Parse, sure: float) -> Parse:
     another kind (not the document's header) while ranking a deadline question among
     its first three, is a deadline question, as sure as its first choice was."""
     ranked = dict(parse.ranking[:3])
-    asks_by_when = any(_has(parse.tokens, cue) for cue in ASKS_BY_WHEN)
+    # "hạn kiện toàn BCĐ …": "hạn" first asks its date (not "hạn chế", shortcomings).
+    leads_with_deadline = parse.tokens[:1] == ("han",) and parse.tokens[1:2] != ("che",)
+    asks_by_when = leads_with_deadline or any(_has(parse.tokens, cue) for cue in ASKS_BY_WHEN)
     if parse.intent == "ask_deadline" and asks_by_when and parse.confidence < sure:
         # "thời hạn cập nhật bộ TTHC": a hesitant deadline question that asks by when
         # in so many words is one; a passage matching its subject's words better is
