@@ -314,3 +314,17 @@ def test_the_directives_own_reporting_is_no_request(assistant: Assistant, questi
 def test_a_reminder_put_off_to_a_time_is_a_snooze(assistant: Assistant, question: str) -> None:
     answer, reply = ask(assistant, question)
     assert answer.kind == "request" and reply.startswith("Trợ lý hoãn lời nhắc"), reply
+
+
+@pytest.mark.parametrize(
+    ("question", "command"),
+    [
+        ("báo cáo tiến độ như thế nào", "/baocao"),
+        ("tiến độ thực hiện chỉ thị như thế nào", "/tonghop"),
+    ],
+)
+def test_how_progress_is_reported_or_stands_is_the_assistants(
+    assistant: Assistant, question: str, command: str
+) -> None:
+    answer, reply = ask(assistant, question)
+    assert answer.kind == "request" and command in reply, reply

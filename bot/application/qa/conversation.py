@@ -84,7 +84,15 @@ STANDING = ("tinh", "hinh", "thuc", "hien")
 SHOWING = (("xem",), ("giup",), ("den", "nay"), ("hien", "nay"), ("hien", "tai"), ("bay", "gio"))
 # "cách", "hướng dẫn": how to do it. Not "như thế nào": "Sở TT&TT báo cáo tiến độ như
 # thế nào" asks what the directive makes an agency report.
-HOW = (("cach",), ("huong", "dan"), ("lam", "sao"), ("the", "nao", "de"))
+HOW = (
+    ("cach",),
+    ("huong", "dan"),
+    ("lam", "sao"),
+    ("the", "nao", "de"),
+    ("nhu", "the", "nao"),
+    ("ra", "sao"),
+    ("ntn",),
+)
 # "nhắc tôi 2 ngày nữa", "mai nhắc lại", "để tuần sau nhắc": a reminder put off to a
 # later time, which /nhaclai does (folded).
 SNOOZE = "nhaclai"
@@ -133,7 +141,7 @@ ASKS_HOW = (*HOW, ("the", "nao"), ("ra", "sao"))
 # Progress of others than oneself, the summary of every agency (/tonghop): "các" and
 # a kind of body ("các huyện", "các sở", "các đơn vị"; not "các nhiệm vụ"), or the
 # whole ("chung", "toàn tỉnh", "tổng hợp").
-WHOLE = (("chung",), ("toan", "tinh"), ("tong", "hop"))
+WHOLE = (("chung",), ("toan", "tinh"), ("tong", "hop"), ("thuc", "hien", "chi", "thi"))
 NOT_BODIES = frozenset({"nhiem", "viec", "bao", "muc", "van"})
 # Asking the assistant to write the quarterly report (/baocaoquy drafts it); not "làm
 # báo cáo quý", which also asks what the directive makes Sở TT&TT do.
