@@ -452,3 +452,13 @@ def test_that_task_sent_to_whom_after_its_deadline(assistant: Assistant) -> None
     chat = dialog(assistant, "danh sách cán bộ CNTT cấp xã", "hạn khi nào?", "việc đó nộp cho ai?")
     kind, text = kind_and_text(chat)
     assert kind == "responsible" and "Nơi nhận: Sở TT&TT" in text, text
+
+
+def test_that_decision_is_the_document_the_last_answer_cited(assistant: Assistant) -> None:
+    chat = dialog(
+        assistant,
+        "BCĐ xây dựng chính quyền điện tử cấp huyện kiện toàn theo quyết định nào",
+        "quyết định đó ban hành ngày nào",
+    )
+    kind, text = kind_and_text(chat)
+    assert kind == "cited_document" and "31/10/2018" in text and "19/4/2019" not in text, text

@@ -95,10 +95,12 @@ from bot.application.qa.receivers import asks_receiver, receiver, receiver_answe
 from bot.application.qa.suggestions import Suggestions, SuggestionWordings
 from bot.application.qa.terms import cited_term, terms_as_topics
 from bot.application.qa.topics import passages, passages_holding, topic
+from bot.application.qa.views import cited_in
 from bot.domain.catalog import Catalog
 from bot.domain.knowledge import Duty
 from nlu.engine import NluEngine, Parse
 from nlu.entities import Entity
+from nlu.normalize import fold
 
 # An FAQ phrasing this close to the question, holding nearly all its content
 # words, answers it before anything else; a weaker FAQ match (down to
@@ -488,6 +490,10 @@ class QAService:
                 return full
         if about_another(parse):
             return self._own_words_read(self._about_another(parse, context), parse, context)
+        document = self._document_referred(parse, context)
+        if document is not None:
+            # "quyết định đó ban hành ngày nào" after a duty citing QĐ 1987: that one.
+            return by_cited_document(self.catalog, self.nlu.parse(document)) or None
         rest = without_reference(parse)
         if rest is not None:
             parse = replace(parse, tokens=rest)
@@ -533,6 +539,28 @@ class QAService:
         if parse.intent == "ask_responsible":
             keys = self._asked_of(parse, context, WHO_WORDS)
             return responsible_for(self.catalog, parse, keys) if keys else None
+        return None
+
+    def _document_referred(self, parse: Parse, context: Context) -> str | None:
+        """The cited document "quyết định đó", "nghị định này", "văn bản đó" stands
+        for ("Quyết định 1987/QĐ-UBND"): the one of that type the last answer's duties
+        (or its question) cite, when exactly one does; None for no such reference."""
+        tokens = parse.tokens
+        for kind, words in DOCUMENT_REFERENCES:
+            if not any(contains(tokens, [*words, tail]) for tail in ("do", "nay", "tren", "ay")):
+                continue
+            texts = [
+                self.catalog.duties[d][1].text for d in context.duties if d in self.catalog.duties
+            ]
+            cited = {
+                c.number: c
+                for text in (*texts, context.question)
+                for c in cited_in(self.catalog, text)
+                if kind is None or fold(c.doc_type) == kind
+            }
+            if len(cited) == 1:
+                only = next(iter(cited.values()))
+                return f"{only.doc_type} {only.number}"
         return None
 
     def _about_another(self, parse: Parse, context: Context) -> Answer:
@@ -935,6 +963,15 @@ class QAService:
 # "… cần làm gì", "… phải thực hiện những việc gì" of a topic: what the directive
 # says must be done about it, its overview (folded).
 TOPIC_DUTY_ASKS = frozenset({"can", "lam", "phai", "thuc", "hien", "nhung", "viec", "gi"})
+# How a follow-up refers to a document the last answer cited (its type, folded;
+# None: of any type).
+DOCUMENT_REFERENCES: tuple[tuple[str | None, tuple[str, ...]], ...] = (
+    ("quyet dinh", ("quyet", "dinh")),
+    ("nghi dinh", ("nghi", "dinh")),
+    ("chi thi", ("chi", "thi")),
+    ("ke hoach", ("ke", "hoach")),
+    (None, ("van", "ban")),
+)
 # A level of government as officials name it bare, and the level it is (folded).
 LEVEL_WORDS: tuple[tuple[tuple[str, ...], str], ...] = (
     (("cac", "huyen"), "district"),
