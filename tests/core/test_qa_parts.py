@@ -377,3 +377,13 @@ def test_when_of_a_topics_task_is_a_date_question(
     """«hạn …» first asks a date; «khi nào …» of a topic is not its overview."""
     answer, reply = ask(assistant, question)
     assert answer.kind == "deadline" and reply.startswith(first), reply
+
+
+def test_how_many_agencies_are_given_duties_is_counted_from_the_duties(
+    assistant: Assistant,
+) -> None:
+    catalog = assistant.core.qa.catalog
+    given = {a for _, d in catalog.duties.values() for a in (*d.addressees, *d.lead)}
+    answer, reply = ask(assistant, "có bao nhiêu cơ quan được giao nhiệm vụ")
+    assert answer.kind == "duty_count" and f"cho {len(given)} cơ quan" in reply, reply
+    assert all(catalog.agencies[a].short_name in reply for a in given), reply

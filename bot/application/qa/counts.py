@@ -67,3 +67,29 @@ def owned_count(parse: Parse) -> list[str]:
         if e.entity == "agency"
         and any(f"{e.text} co {' '.join(m)} " in f"{asked} " for m in COUNT_MARKERS)
     ]
+
+
+# "bao nhiêu cơ quan / đơn vị được giao nhiệm vụ" (folded): the agencies the duties
+# name, counted from the data.
+BODY_NOUNS = frozenset({"co", "don"})  # "cơ quan", "đơn vị"
+GIVEN_WORDS = frozenset({"giao", "nhiem", "viec"})
+
+
+def asks_agency_count(parse: Parse) -> bool:
+    return counted(parse) in BODY_NOUNS and bool(GIVEN_WORDS & set(parse.tokens))
+
+
+def agency_count(catalog: Catalog, parse: Parse) -> Answer:
+    """The agencies and groups of agencies each directive gives duties to (as leads or
+    addressees), named, in the order its text first gives them."""
+    rows = []
+    for directive in catalog.directives.values():
+        given: dict[str, None] = {}
+        for duty in directive.duties:
+            for agency_id in (*duty.addressees, *duty.lead):
+                if agency_id in catalog.agencies:
+                    given.setdefault(agency_id)
+        names = [catalog.agencies[a].short_name for a in given]
+        rows.append({"name": directive.name, "agencies": names})
+    reply = Reply("qa/agency_count", {"directives": rows})
+    return make(parse, "duty_count", reply)

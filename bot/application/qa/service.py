@@ -27,7 +27,14 @@ from bot.application.qa.conversation import (
     small_talk,
     speaks_of_mention,
 )
-from bot.application.qa.counts import asks_duty_count, counted, duty_count, owned_count
+from bot.application.qa.counts import (
+    agency_count,
+    asks_agency_count,
+    asks_duty_count,
+    counted,
+    duty_count,
+    owned_count,
+)
 from bot.application.qa.coverage import not_mentioned, not_theirs, quoted_texts
 from bot.application.qa.deadlines import (
     date_of_subject_first,
@@ -754,6 +761,9 @@ class QAService:
             if parse.values("agency") and asked.kind == "duties":
                 return replace(asked, also=(*asked.also, gone.reply))
             return gone
+        if asks_agency_count(parse) and not parse.values("agency"):
+            # "có bao nhiêu cơ quan được giao nhiệm vụ": counted from the duties.
+            return agency_count(self.catalog, parse)
         if asks_duty_count(parse):
             # "bao nhiêu nhiệm vụ": counted from the data whatever kind of question the
             # classifier takes it for (a figure, often).
