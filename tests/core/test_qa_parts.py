@@ -387,3 +387,20 @@ def test_how_many_agencies_are_given_duties_is_counted_from_the_duties(
     answer, reply = ask(assistant, "có bao nhiêu cơ quan được giao nhiệm vụ")
     assert answer.kind == "duty_count" and f"cho {len(given)} cơ quan" in reply, reply
     assert all(catalog.agencies[a].short_name in reply for a in given), reply
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "cho hỏi về chữ ký số",  # a polite opening, not a request for help
+        "nâng cao nhận thức là gì",  # a topic, whatever words the classifier took for help
+        "nội dung về báo cáo",  # the directive's rules on reporting, not a report
+        "quy dinh ve che do bao cao",
+        "về trung tâm dữ liệu của tỉnh chỉ thị chỉ đạo những gì",
+    ],
+)
+def test_topics_asked_in_everyday_words_get_their_overview(
+    assistant: Assistant, question: str
+) -> None:
+    answer, reply = ask(assistant, question)
+    assert answer.kind == "topic_overview", reply

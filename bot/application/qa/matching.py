@@ -162,7 +162,7 @@ def preceded_by(tokens: Sequence[str], phrase: Sequence[str], words: frozenset[s
 
 # "trung tâm dữ liệu (của) tỉnh": what the directive's subjects are of, asking nothing
 # more specific of them (folded).
-OF_THE_PROVINCE = frozenset({"tinh"})
+OF_THE_PROVINCE = frozenset({"tinh", "cua"})
 
 
 class Matcher:

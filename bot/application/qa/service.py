@@ -911,6 +911,10 @@ class QAService:
         )
 
     def _only_small_talk(self, parse: Parse) -> bool:
+        if parse.intent == "help":
+            # "nâng cao nhận thức là gì": a topic of the directive, not the assistant's
+            # help, whatever words the classifier heard help in.
+            return not any(e.entity in ("topic", "agency", "term") for e in parse.entities)
         if parse.intent not in PLAIN_SMALL_TALK or not self.small_talk_words:
             return True
         stopwords = self.catalog.stopwords
@@ -970,9 +974,12 @@ class QAService:
         return self.suggested.closest(tokens, limit)
 
 
-# "… cần làm gì", "… phải thực hiện những việc gì" of a topic: what the directive
-# says must be done about it, its overview (folded).
-TOPIC_DUTY_ASKS = frozenset({"can", "lam", "phai", "thuc", "hien", "nhung", "viec", "gi"})
+# "… cần làm gì", "… phải thực hiện những việc gì", "nội dung về …", "chỉ thị chỉ đạo
+# những gì về …" of a topic: what the directive says must be done about it, its
+# overview (folded).
+TOPIC_DUTY_ASKS = frozenset(
+    {"can", "lam", "phai", "thuc", "hien", "nhung", "viec", "gi", "noi", "dung", "chi", "dao"}
+)
 # How a follow-up refers to a document the last answer cited (its type, folded;
 # None: of any type).
 DOCUMENT_REFERENCES: tuple[tuple[str | None, tuple[str, ...]], ...] = (
@@ -1120,11 +1127,18 @@ def _figures(answer: Answer) -> set[str]:
 
 
 def _question_not_request(parse: Parse) -> Parse:
-    """A message classified as "I want to report" that asks a question is the question
-    the classifier ranked next."""
-    if parse.intent != REPORT or not _asks(parse):
+    """A message classified as "I want to report" that asks a question, or speaks of
+    what the directive rules on reporting ("quy định về chế độ báo cáo"), is the
+    question the classifier ranked next."""
+    # "(cho hỏi) về báo cáo": about reporting, as a question opens.
+    ruled = parse.tokens[:1] == ("ve",) or any(contains(parse.tokens, list(p)) for p in RULED_ON)
+    if parse.intent != REPORT or not (_asks(parse) or ruled):
         return parse
     return next_intent(parse)
+
+
+# "quy định về …", "chế độ báo cáo", "nội dung …": the directive's rules, not a report.
+RULED_ON = (("quy", "dinh"), ("che", "do"), ("noi", "dung"))
 
 
 def _command_parse(text: str, intent: str, agency_id: str | None = None) -> Parse:
