@@ -991,6 +991,9 @@ DOCUMENT_REFERENCES: tuple[tuple[str | None, tuple[str, ...]], ...] = (
 )
 # A level of government as officials name it bare, and the level it is (folded).
 LEVEL_WORDS: tuple[tuple[tuple[str, ...], str], ...] = (
+    # "giám đốc sở phải làm gì": the heads of the departments (not an alias: in a
+    # directive's text "Giám đốc Sở Tài chính" names one).
+    (("giam", "doc", "so"), "province"),
     (("cac", "huyen"), "district"),
     (("huyen",), "district"),
     (("cac", "dia", "phuong"), "district"),
