@@ -404,3 +404,25 @@ def test_topics_asked_in_everyday_words_get_their_overview(
 ) -> None:
     answer, reply = ask(assistant, question)
     assert answer.kind == "topic_overview", reply
+
+
+@pytest.mark.parametrize(
+    ("question", "clause"),
+    [
+        ("ai phải ưu tiên rút ngắn thời gian xử lý hồ sơ trực tuyến", "Mục 1.d"),
+        ("ai phải chỉ đạo 100% công việc trên hệ thống quản lý văn bản được lập hồ sơ", "Mục 1.b"),
+        ("cơ quan nào chỉ đạo cung cấp thông tin theo Nghị định 43", "Mục 1.a"),
+        (
+            "cơ quan nào chỉ đạo cấp xã bố trí cán bộ phụ trách CNTT, ưu tiên cán bộ trẻ",
+            "Mục 2.f",
+        ),
+    ],
+)
+def test_who_does_a_task_is_answered_with_who(
+    assistant: Assistant, question: str, clause: str
+) -> None:
+    """Not the sentence alone, the figure or the cited decree the task names; «trẻ»
+    (young) is not «trễ» (late): no progress summary."""
+    answer, reply = ask(assistant, question)
+    assert answer.kind == "responsible" and clause in answer.citations, reply
+    assert "chịu trách nhiệm" in reply.split("\n")[0], reply

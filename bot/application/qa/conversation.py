@@ -185,7 +185,9 @@ BODY_KINDS = (
 )
 LIST = ("danh", "sach")
 # Not "muộn", which folds as "muốn" does.
-LATE = (("tre",), ("qua", "han"))
+# "trễ" (late), not "trẻ" (young: "ưu tiên cán bộ trẻ"), which folds the same: "trễ"
+# with a word of time or standing after it.
+LATE = (("tre", "han"), ("tre", "tien"), ("bi", "tre"), ("dang", "tre"), ("qua", "han"))
 UNDONE = (
     ("hoan", "thanh"),
     ("xong",),

@@ -401,6 +401,10 @@ class QAService:
         anything was asked before); "có … X … không" of an X the quotes do not hold is
         said not to be mentioned."""
         answer = self._read_alone(parse, context)
+        if answer.kind == "passages" and answer.duties and _asks_who(parse):
+            # "ai phải ưu tiên rút ngắn thời gian xử lý hồ sơ trực tuyến": the sentence
+            # found, with whose duty it is, not the sentence alone.
+            answer = responsible_for(self.catalog, answer.parse or parse, answer.duties) or answer
         return (
             not_mentioned(self.catalog, parse, answer)
             or not_theirs(self.catalog, parse, answer)
@@ -786,11 +790,14 @@ class QAService:
                 return received
         # A clause, a stated figure or a cited document named outright is answered
         # whatever the classifier thinks of the wording around it.
+        # ... unless it asks who does something the figure or document is part of
+        # ("ai phải chỉ đạo 100% công việc … có hồ sơ", "… theo Nghị định 43").
+        who = _asks_who(parse)
         named = (
             by_clause(self.catalog, parse)
             or structure(self.catalog, parse)
-            or by_figure_value(self.matcher, parse)
-            or by_cited_document(self.catalog, parse)
+            or (None if who else by_figure_value(self.matcher, parse))
+            or (None if who else by_cited_document(self.catalog, parse))
             or cited_term(self.matcher, parse)
         )
         if named:
@@ -814,12 +821,12 @@ class QAService:
             # "ai tập huấn về an toàn thông tin": who does what the topics' names say,
             # not everything said of them.
             asks_who = parse.intent == "ask_responsible" and bool(WHO_WORDS & set(parse.tokens))
-            who = self._handlers["ask_responsible"](parse) if asks_who else None
+            doers = self._handlers["ask_responsible"](parse) if asks_who else None
             # "chữ kí số": a topic's name alone asks what the directive says about it
             # ("… cần làm gì": what must be done about it, the same overview).
             of_topic = tuple(t for t in parse.tokens if t not in TOPIC_DUTY_ASKS)
             overview = topic(self.matcher, replace(parse, tokens=of_topic))
-            return conditional or who or overview or self._refuse(parse)
+            return conditional or doers or overview or self._refuse(parse)
         if self._covered_topic(parse):
             # "kinh phí thực hiện lấy ở đâu": a topic of the pack, asked in words the
             # classifier has not seen, is answered by the passage that matches it.
@@ -1084,6 +1091,24 @@ def _counts_of_agency(parse: Parse) -> bool:
     """ "Sở TT&TT có bao nhiêu phòng": a quantity of an agency's own, which no passage
     answers however many of its words it shares."""
     return bool(parse.values("agency")) and counted(parse) is not None
+
+
+# How a question asks who does something (folded).
+WHO_ASKS = (
+    ("co", "quan", "nao"),
+    ("don", "vi", "nao"),
+    ("so", "nao"),
+    ("ben", "nao"),
+    ("cua", "ai"),
+    ("ai", "phai"),
+    ("ai", "chiu"),
+    ("ai", "lam"),
+)
+
+
+def _asks_who(parse: Parse) -> bool:
+    tokens = parse.tokens
+    return tokens[:1] == ("ai",) or any(contains(tokens, list(p)) for p in WHO_ASKS)
 
 
 def _asks(parse: Parse) -> bool:
