@@ -426,3 +426,21 @@ def test_who_does_a_task_is_answered_with_who(
     answer, reply = ask(assistant, question)
     assert answer.kind == "responsible" and clause in answer.citations, reply
     assert "chịu trách nhiệm" in reply.split("\n")[0], reply
+
+
+@pytest.mark.parametrize(
+    ("question", "named"),
+    [
+        ("Sở TT&TT dùng phần mềm quản lý văn bản của hãng nào", "hãng, nhà cung cấp"),
+        ("nhà cung cấp chữ ký số chuyên dùng là ai", "hãng, nhà cung cấp"),
+        ("ai là giám đốc trung tâm dữ liệu", "họ tên"),
+    ],
+)
+def test_makers_and_post_holders_are_refused_by_name(
+    assistant: Assistant, question: str, named: str
+) -> None:
+    answer, reply = ask(assistant, question)
+    assert answer.kind == "refusal" and named in reply, reply
+    # Equipment of unknown make is what Mục 1.f speaks of: not a question of makers.
+    answer, _ = ask(assistant, "máy móc trôi nổi không biết hãng nào có được lắp cho cơ quan không")
+    assert answer.kind != "refusal"

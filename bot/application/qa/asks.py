@@ -80,6 +80,17 @@ ASKS = (
         ("đăng ký", "cài đặt", "tạo tài khoản"),
     ),
     Ask(
+        "hãng, nhà cung cấp",
+        # Not "không biết hãng nào" (of unknown make, which the text does speak of).
+        (
+            ("cua", "hang", "nao"),
+            ("hang", "san", "xuat"),
+            ("nha", "cung", "cap"),
+            ("don", "vi", "cung", "cap"),
+        ),
+        ("nhà cung cấp", "hãng sản xuất", "đơn vị cung cấp"),
+    ),
+    Ask(
         "các bước, quy trình thực hiện",
         (("nhung", "buoc"), ("cac", "buoc"), ("buoc", "nao"), ("bao", "nhieu", "buoc")),
         ("các bước", "bước 1"),

@@ -1083,7 +1083,12 @@ def _asks_a_persons_name(parse: Parse) -> bool:
     asked = " ".join(tokens)
     names = "ten" in tokens or asked.endswith("la ai") or asked.startswith("ai la ")
     titled = [title for title in PERSON_TITLES if f" {title} " in f" {asked} "]
-    of_body = bool(parse.values("agency")) or any(t in BODY_TITLES for t in titled)
+    # "ai là giám đốc trung tâm dữ liệu": who holds a post is a name, of any body.
+    of_body = (
+        bool(parse.values("agency"))
+        or any(t in BODY_TITLES for t in titled)
+        or asked.startswith("ai la ")
+    )
     return names and "ky" not in tokens and bool(titled) and of_body
 
 
