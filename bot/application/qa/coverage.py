@@ -7,6 +7,7 @@ not mention it, and the sentence is shown only as the nearest one, never as the 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from bot.application.messages import Reply
@@ -54,29 +55,42 @@ AGENCY_DUTY_WORDS = frozenset(
 QUOTING = frozenset({"passages", "figure", "duties"})
 
 
-def asked_subject(text: str) -> tuple[str, bool]:
-    """The words of what a "có … không" question asks about, as typed ("họp trực
-    tuyến" of "chỉ thị có quy định về họp trực tuyến không"), and whether it asks
-    that of the document itself (a yes/no of its coverage); of a "which X" question
-    ("phần mềm quản lý trường học" of "Sở GD phải triển khai phần mềm quản lý
-    trường học nào"), and False; ("", False) for another shape."""
+@dataclass(frozen=True)
+class Asked:
+    """What a "có … không" or a "which X" question asks about."""
+
+    words: str  # as typed, what the quotes must hold ("an toàn để gửi văn bản mật")
+    shown: str  # how the reply names it, with what precedes "có" ("Zalo an toàn …")
+    # Asked of the document itself ("chỉ thị có quy định X không"): "Không" answers it.
+    # "Zalo có an toàn … không" asks about Zalo, and a "which X" question about X: a
+    # bare "Không" would read as the directive's verdict on them.
+    of_document: bool
+
+
+def asked_subject(text: str) -> Asked | None:
+    """What a "có … không" question asks about ("họp trực tuyến" of "chỉ thị có quy
+    định về họp trực tuyến không"), or a "which X" question ("phần mềm quản lý trường
+    học" of "Sở GD phải triển khai phần mềm quản lý trường học nào"); None for another
+    shape."""
     words = text.strip().rstrip("?!. ").split()
     folded = [fold_words(w) for w in words]
     while folded and folded[-1] in _TRAILING:
         words, folded = words[:-1], folded[:-1]
     if len(words) >= 3 and folded[-1] == "nao":
-        return _which(words, folded), False
+        which = _which(words, folded)
+        return Asked(which, which, of_document=False) if which else None
     if len(words) < 3 or folded[-1] not in _PARTICLES or "co" not in folded[:-1]:
-        return "", False
+        return None
     start = folded.index("co") + 1
-    # "chỉ thị có quy định X không" asks whether the text covers X: "Không" answers
-    # it. "Zalo có an toàn … không" asks about Zalo: a bare "Không" would read as
-    # the directive's verdict on it.
     before = words[: start - 1]
     of_document = all(fold_words(w) in _DOCUMENT_WORDS or w.isdigit() for w in before)
     while start < len(words) - 1 and folded[start] in _HEAD_WORDS:
         start += 1
-    return " ".join(words[start:-1]), of_document
+    asked = " ".join(words[start:-1])
+    if not asked:
+        return None
+    shown = asked if of_document else " ".join([*before, asked])
+    return Asked(asked, shown, of_document)
 
 
 # Words that name the document a "có … không" question asks of ("chỉ thị 06 này").
@@ -153,8 +167,8 @@ def not_mentioned(catalog: Catalog, parse: Parse, answer: Answer) -> Answer | No
     or the quotes hold X."""
     if answer.kind not in QUOTING:
         return None
-    subject, yes_no = asked_subject(parse.text)
-    if not subject:
+    asked = asked_subject(parse.text)
+    if asked is None:
         return None
     named = {t for e in parse.entities for t in e.text.split()}
     ignored = catalog.stopwords | MODAL_WORDS | JOINING_WORDS
@@ -162,7 +176,7 @@ def not_mentioned(catalog: Catalog, parse: Parse, answer: Answer) -> Answer | No
         # "Công an tỉnh có được giao nhiệm vụ gì không": the words that ask for duties
         # are answered by the list, whatever they are.
         ignored = ignored | DUTY_WORDS | AGENCY_DUTY_WORDS
-    if not yes_no:
+    if not asked.of_document:
         # "gửi dưới dạng file nào": the kind asked over is named by the answer's
         # members («bản Word, Excel»), not by the word for the kind.
         ignored = ignored | KIND_WORDS
@@ -170,7 +184,7 @@ def not_mentioned(catalog: Catalog, parse: Parse, answer: Answer) -> Answer | No
     # what the text must hold ("Sở Công Thương có phải báo cáo hàng quý không").
     words = [
         t
-        for t in catalog.normalizer.tokens(subject)
+        for t in catalog.normalizer.tokens(asked.words)
         if t not in ignored | named and not any(c.isdigit() for c in t)
     ]
     missing = missing_words(words, quoted_texts(answer, catalog), catalog.normalizer.tokens)
@@ -178,13 +192,15 @@ def not_mentioned(catalog: Catalog, parse: Parse, answer: Answer) -> Answer | No
         # The quotes hold it, or the text says it in those words elsewhere (the
         # sentence found is then the wrong one, not a sign of silence).
         return None
-    if not yes_no and _PARTICLES & {fold_words(w) for w in parse.text.split()[-2:]}:
-        # "Zalo có an toàn … không": what is asked about is named before "có" too.
-        subject = _asked_in_full(parse.text, subject)
     # The nearest answer's own template renders its data under the line that says so.
+    mentioning = {
+        "directive": directive(catalog),
+        "subject": asked.shown,
+        "yes_no": asked.of_document,
+    }
     data = {
         **answer.reply.data,
-        "mentioning": {"directive": directive(catalog), "subject": subject, "yes_no": yes_no},
+        "mentioning": mentioning,
         "nearest_template": answer.reply.template + ".j2",
     }
     reply = Reply("qa/not_mentioned", data, answer.reply.buttons)
@@ -223,11 +239,3 @@ def not_theirs(catalog: Catalog, parse: Parse, answer: Answer) -> Answer | None:
     }
     reply = Reply("qa/not_theirs", data, answer.reply.buttons)
     return make(parse, answer.kind, reply, answer.citations, answer.evidence, answer.duties)
-
-
-def _asked_in_full(text: str, asked: str) -> str:
-    """ "Zalo an toàn để gửi văn bản mật" of "Zalo có an toàn để gửi văn bản mật ko":
-    the words before "có" and the part asked about, as typed."""
-    words = text.strip().rstrip("?!. ").split()
-    at = next((i for i, w in enumerate(words) if fold_words(w) == "co"), 0)
-    return " ".join([*words[:at], asked])
