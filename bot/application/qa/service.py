@@ -281,15 +281,23 @@ class QAService:
             later = self._deadlines_of(later.parse or first.parse, first.duties) or later
         return _without_figures_of(first, later)
 
-    def _deadlines_of(self, parse: Parse | None, keys: Sequence[str]) -> Answer | None:
-        """The deadlines of the duties `keys` (one line when none has a date)."""
+    def _deadlines_of(
+        self, parse: Parse | None, keys: Sequence[str], thread: Context | None = None
+    ) -> Answer | None:
+        """The deadlines of the duties `keys`: one line when none has a date, after
+        the date of a duty on the `thread`'s subject when it gives one ("chuyển hệ
+        thống về TTDL": Sở TT&TT's undated part in it, then the task's own date,
+        31/12/2019, of Mục 1.c)."""
         duties = [self.catalog.duties[d][1] for d in keys if d in self.catalog.duties]
         if parse is None or not duties:
             return None
         dated = [d for d in duties if d.timing.kind != "continuous"]
-        if not dated:
+        if dated:
+            return deadline_answer(self.catalog, parse, dated[:3], 1.0)
+        same_subject = self._dated_on_topics(thread, duties) if thread is not None else []
+        if not same_subject:
             return no_deadline(self.catalog, parse, duties)
-        return deadline_answer(self.catalog, parse, dated[:3], 1.0)
+        return date_of_subject_first(self.catalog, parse, same_subject[:3], duties)
 
     def _across_directives(self, text: str, context: Context | None) -> Answer:
         """The answer from the directive the question names, follows or fits; the
@@ -534,19 +542,7 @@ class QAService:
             parse, stopwords
         ):
             keys = self._asked_of(parse, context, WHEN_WORDS | STATUS_WORDS)
-            duties = [self.catalog.duties[d][1] for d in keys if d in self.catalog.duties]
-            if not duties:
-                return None
-            dated = [d for d in duties if d.timing.kind != "continuous"]
-            if dated:
-                return deadline_answer(self.catalog, parse, dated[:3], 1.0)
-            # One line, not each duty saying it has no date; but first the date of a
-            # duty on the same subject ("chuyển hệ thống về TTDL": Sở TT&TT's undated
-            # part in it, then the task's own date, 31/12/2019, of Mục 1.c).
-            same_subject = self._dated_on_topics(context, duties)
-            if not same_subject:
-                return no_deadline(self.catalog, parse, duties)
-            return date_of_subject_first(self.catalog, parse, same_subject[:3], duties)
+            return self._deadlines_of(parse, keys, context)
         if parse.intent == "ask_responsible":
             keys = self._asked_of(parse, context, WHO_WORDS)
             return responsible_for(self.catalog, parse, keys) if keys else None
