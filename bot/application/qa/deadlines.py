@@ -22,8 +22,10 @@ def deadline(matcher: Matcher, parse: Parse) -> Answer | None:
     """The duty asked about, preferring one with a date; the duties due on a date the
     question gives; or, when the question names nothing, the list of deadlines."""
     catalog = matcher.catalog
+    # The duties of the agencies the question names as doers.
+    favoured = matcher.favoured_duties(parse)
     dated = duties_due_on(catalog, parse.values("date"))
-    recurring = _of_recurrence(matcher, parse)
+    recurring = [] if dated else _of_recurrence(catalog, parse, favoured)
     if dated:
         found, score = dated, 1.0
     elif recurring:
@@ -39,13 +41,12 @@ def deadline(matcher: Matcher, parse: Parse) -> Answer | None:
         # The agency named as the doer is favoured below, not matched by its name's
         # words: "Sở TT&TT phải nộp báo cáo quý …" is about its quarterly report, not
         # the duty whose text names Sở TT&TT ("báo cáo qua Sở TT&TT").
-        searched = _without_doers_names(matcher, parse)
+        searched = _without_doers_names(parse, favoured)
         ranked = matcher.ranked_duties(searched, prefer_dated=not after_event)
         # Asked "by when": a matching duty that has a date answers it, however
         # close an undated sibling comes; undated ones answer only when none has.
         # A named agency's question is about its duties: another's date is no answer
         # ("Sở Nội vụ phải ban hành quy định … trước ngày nào": none of its has one).
-        favoured = matcher.favoured_duties(parse)
         with_dates = (
             []
             if after_event
@@ -77,9 +78,9 @@ RECURRENCES: dict[str, tuple[tuple[str, ...], ...]] = {
 }
 
 
-def _of_recurrence(matcher: Matcher, parse: Parse) -> list[Duty]:
+def _of_recurrence(catalog: Catalog, parse: Parse, favoured: set[str]) -> list[Duty]:
     """The duties recurring as the question says (of the agencies it names as doers,
-    when it names any that have such a duty)."""
+    `favoured` their duties, when it names any that have such a duty)."""
     asked = [
         kind
         for kind, phrases in RECURRENCES.items()
@@ -87,15 +88,13 @@ def _of_recurrence(matcher: Matcher, parse: Parse) -> list[Duty]:
     ]
     if len(asked) != 1:
         return []
-    recurring = [d for _, d in matcher.catalog.duties.values() if d.timing.recurrence == asked[0]]
-    favoured = matcher.favoured_duties(parse)
+    recurring = [d for _, d in catalog.duties.values() if d.timing.recurrence == asked[0]]
     return [d for d in recurring if d.id in favoured] or recurring
 
 
-def _without_doers_names(matcher: Matcher, parse: Parse) -> Parse:
-    """`parse` without the words of the agencies it names as doers (when what is left
-    still asks something)."""
-    favoured = matcher.favoured_duties(parse)
+def _without_doers_names(parse: Parse, favoured: set[str]) -> Parse:
+    """`parse` without the words of the agencies it names as doers (`favoured` their
+    duties), when what is left still asks something."""
     named = {t for e in parse.entities if e.entity == "agency" and favoured for t in e.text.split()}
     rest = tuple(t for t in parse.tokens if t not in named)
     return replace(parse, tokens=rest) if named and rest else parse
