@@ -7,7 +7,6 @@ the directive does not give: then no answer, never a loosely related one.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -214,16 +213,13 @@ def _figure_counts(catalog: Catalog, counted: Sequence[str]) -> bool:
     return False
 
 
-_MARKERS_TYPED = re.compile(
-    r"\b(?:bao nhiêu|bao nhieu|số lượng|so luong|tổng số|tong so|mấy|may)\s+", re.I
-)
-
-
 def typed_count(text: str, counted: str) -> str:
     """The words of `counted` (folded) as the question typed them ("thành viên")."""
-    n = len(counted.split())
-    for found in _MARKERS_TYPED.finditer(text):
-        words = [w.strip("?.!,;:") for w in text[found.end() :].split()[:n]]
-        if words and fold(" ".join(words)).split() == counted.split():
-            return " ".join(words)
+    wanted = counted.split()
+    typed = [w.strip("?.!,;:") for w in text.split()]
+    folded = [fold(w) for w in typed]
+    n = len(wanted)
+    for i in range(len(typed) - n + 1):
+        if folded[i : i + n] == wanted:
+            return " ".join(typed[i : i + n])
     return counted
