@@ -47,6 +47,9 @@ def test_the_questions_a_message_asks(question: str, parts: list[str] | None) ->
     [
         ("Năm 2018 phát hành và tiếp nhận bao nhiêu văn bản?", ["316663", "338756"]),
         ("số camera giám sát và số DVC mức 3,4", ["286", "819"]),
+        # Unaccented, "so" is a number where it names no agency ("so noi vu" would).
+        ("so camera va so tai khoan email", ["286", "9289"]),
+        ("so noi vu va so tai chinh phai lam gi", ["chu ky so", "kinh phi"]),
         ("da cap bao nhieu CKS chuyen dung va ai xay dung quy dinh quan ly CKS", ["719", "noi vu"]),
         (
             "Sự cố ATTT: ai chịu trách nhiệm, báo cáo về đâu, ai tập huấn?",

@@ -9,6 +9,7 @@ something of its own is a question of its own.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from bot.application.qa.answer import Answer
@@ -297,10 +298,16 @@ def _tells(words: list[str]) -> bool:
     return bool(words) and words[0] in _OPENERS
 
 
-def _numbered(part: str) -> bool:
-    """ "số camera giám sát": a part naming a number it asks for ("số", typed with
-    its accent: "so" may be a "Sở")."""
-    return part.lower().startswith("số ")
+def _numbered(part: str, names_agency: Callable[[str], bool]) -> bool:
+    """ "số camera giám sát": a part naming a number it asks for; "so", typed without
+    its accent, may be a "Sở" ("so noi vu"): a number only when it names no agency."""
+    lowered = part.lower()
+    return lowered.startswith("số ") or (lowered.startswith("so ") and not names_agency(part))
+
+
+def _any_name(part: str) -> bool:
+    """Without the agencies' names at hand, an unaccented "so" is taken for a "Sở"."""
+    return True
 
 
 def _asks(words: list[str]) -> bool:
@@ -314,7 +321,7 @@ def _words(text: str) -> list[str]:
     return re.findall(r"[\w&%]+", fold(text))
 
 
-def two_parts(text: str) -> tuple[str, str] | None:
+def two_parts(text: str, names_agency: Callable[[str], bool] = _any_name) -> tuple[str, str] | None:
     """ "Sở Nội vụ phải làm gì và hạn khi nào?", "Ban chỉ đạo do ai thành lập, bằng
     quyết định nào?": the two questions of a message that asks two, split where the
     second starts; None for one question."""
@@ -328,7 +335,7 @@ def two_parts(text: str) -> tuple[str, str] | None:
             (opens and (ends_asking or _parallel(asked, words) or _asks(asked)))
             or (len(asked) >= 2 and ends_asking and _asks(words))
             or (counting and _counts(asked) and _counts(words))
-            or (counting and _numbered(first) and _numbered(second))
+            or (counting and _numbered(first, names_agency) and _numbered(second, names_agency))
             # "Đã cấp bao nhiêu CKS và chỉ thị yêu cầu gì về CKS?": two questions, each
             # with its question word, joined by "và" (not a list's comma).
             or (counting and len(asked) >= 2 and _asks(asked) and _asks(words) and _tells(words))
@@ -341,18 +348,19 @@ def two_parts(text: str) -> tuple[str, str] | None:
 MAX_PARTS = 4
 
 
-def all_parts(text: str) -> list[str] | None:
+def all_parts(text: str, names_agency: Callable[[str], bool] = _any_name) -> list[str] | None:
     """ "Sở Nội vụ phải làm gì, hạn khi nào, gửi về đâu?": every question of a message
-    that asks several (up to MAX_PARTS), or None for one question."""
+    that asks several (up to MAX_PARTS), or None for one question; `names_agency`
+    tells whether a part names an agency ("so tai khoan email" does not)."""
     listed = _listed_under_subject(text) or _shared_quantity(text)
     if listed:
         return listed[:MAX_PARTS]
-    parts = two_parts(text)
+    parts = two_parts(text, names_agency)
     if parts is None:
         return None
     found = [parts[0]]
     rest = parts[1]
-    while len(found) < MAX_PARTS - 1 and (split := two_parts(rest)) is not None:
+    while len(found) < MAX_PARTS - 1 and (split := two_parts(rest, names_agency)) is not None:
         found.append(split[0])
         rest = split[1]
     return [*found, rest]

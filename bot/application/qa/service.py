@@ -218,7 +218,7 @@ class QAService:
             note = directives.wrong_year_note(self.catalog, whole.parse)
             if note is not None:
                 return replace(whole, reply=note, also=(whole.reply, *whole.also))
-        parts = all_parts(text)
+        parts = all_parts(text, lambda part: bool(self.nlu.parse(part).values("agency")))
         if parts is None or _several_header_facts(whole):
             # "do ai ký, ban hành ngày nào, số hiệu gì": the header's facts, a line
             # each, answer every part at once; split, the parts after the first name
