@@ -373,6 +373,22 @@ class Catalog:
         ]
         return unicodedata.normalize("NFC", "\n".join(parts)).lower()
 
+    def spelled(self, folded: str) -> str | None:
+        """How the directives write the words `folded` ("cong chuc": "công chức"),
+        or None when they never write them in a row."""
+        wanted = folded.split()
+        n = len(wanted)
+        written, folded_words = self._own_words_folded
+        for i in range(len(written) - n + 1):
+            if folded_words[i : i + n] == wanted:
+                return " ".join(written[i : i + n])
+        return None
+
+    @cached_property
+    def _own_words_folded(self) -> tuple[list[str], list[str]]:
+        written = re.findall(r"\w+", self.own_words)
+        return written, [fold(w) for w in written]
+
     def mentions(self, subject: str) -> bool:
         """Whether a directive's title or a clause names `subject` ("chuyển đổi số")
         as a phrase of its own. Compared with diacritics: folded, "chuyển đổi số" would

@@ -15,8 +15,22 @@ from nlu.engine import Parse
 COUNT_MARKERS = (("bao", "nhieu"), ("so", "luong"), ("may",), ("tong", "so"))
 # What a count of duties counts ("nhiệm vụ", "việc", "đầu việc", "công việc"), folded.
 DUTY_NOUNS = frozenset({"nhiem", "viec"})
-# Words between the marker and what is counted ("bao nhiêu đầu việc").
-COUNT_FILLERS = frozenset({"dau", "cong", "cai", "loai"})
+# Words between the marker and what is counted ("bao nhiêu cái camera").
+COUNT_FILLERS = frozenset({"cai", "loai"})
+# ... and those only before a duty's noun ("bao nhiêu đầu việc", "mấy công việc"):
+# "bao nhiêu công chức" counts civil servants.
+DUTY_FILLERS = frozenset({"dau", "cong"})
+
+
+def counted_words(tokens: tuple[str, ...], start: int, size: int) -> list[str]:
+    """The `size` words from `start` on, but the fillers: what a count counts."""
+    words = tokens[start : start + size]
+    return [
+        t
+        for i, t in enumerate(words)
+        if t not in COUNT_FILLERS
+        and not (t in DUTY_FILLERS and words[i + 1 : i + 2] and words[i + 1] in DUTY_NOUNS)
+    ]
 
 
 def counted(parse: Parse) -> str | None:
@@ -28,7 +42,7 @@ def counted(parse: Parse) -> str | None:
         for i in range(len(tokens) - n + 1):
             if tuple(tokens[i : i + n]) != marker:
                 continue
-            after = [t for t in tokens[i + n : i + n + 3] if t not in COUNT_FILLERS]
+            after = counted_words(tokens, i + n, 3)
             if after:
                 return after[0]
     return None

@@ -12,8 +12,8 @@ from typing import Any
 
 from bot.application.messages import Reply
 from bot.application.qa.answer import Answer, make
-from bot.application.qa.counts import COUNT_FILLERS, COUNT_MARKERS, DUTY_NOUNS, owned_count
-from bot.application.qa.matching import Matcher, best, number_forms
+from bot.application.qa.counts import COUNT_MARKERS, DUTY_NOUNS, counted_words, owned_count
+from bot.application.qa.matching import OF_THE_PROVINCE, Matcher, best, number_forms
 from bot.application.qa.views import label
 from bot.domain.catalog import Catalog
 from bot.domain.knowledge import Figure
@@ -168,10 +168,11 @@ COUNTERS = frozenset({"mat", "chiec"})
 LEVEL_MARK = "cap"
 
 
-def uncounted(catalog: Catalog, parse: Parse) -> str:
+def uncounted(matcher: Matcher, parse: Parse) -> str:
     """The words of what a "bao nhiêu X" question counts (folded), when no figure of the
     directive counts X ("tỉnh có bao nhiêu huyện", "BCĐ gồm bao nhiêu thành viên"):
     then no figure answers it; "" when one may, or the question counts nothing."""
+    catalog = matcher.catalog
     tokens = parse.tokens
     # "mấy" folds to "máy" (a machine): a marker only where it was typed so.
     markers = [m for m in COUNT_MARKERS if m != ("may",) or "mấy" in parse.text.lower()]
@@ -180,20 +181,25 @@ def uncounted(catalog: Catalog, parse: Parse) -> str:
         for i in range(len(tokens) - n + 1):
             if tuple(tokens[i : i + n]) != marker:
                 continue
-            after = [t for t in tokens[i + n : i + n + 4] if t not in COUNT_FILLERS | COUNTERS]
+            after = [t for t in counted_words(tokens, i + n, 4) if t not in COUNTERS]
             if not after or after[0] in NOT_THINGS | DUTY_NOUNS | catalog.stopwords:
                 return ""
             # "bao nhiêu huyện có …": a word of one syllable, then the rest of the question.
             counted = after[:1] if after[1:2] and after[1] in catalog.stopwords else after[:2]
             if set(counted) & set(parse.unknown_words):
                 return ""  # a typo ("chứứng thư"): what it counts is not known
-            return "" if _figure_counts(catalog, counted) else " ".join(counted)
+            # What else it says of them ("... được cấp thư điện tử").
+            rest = set(tokens) - {*counted, *marker} - matcher.generic_words - OF_THE_PROVINCE
+            return "" if _figure_counts(catalog, counted, rest) else " ".join(counted)
     return ""
 
 
-def _figure_counts(catalog: Catalog, counted: Sequence[str]) -> bool:
+def _figure_counts(catalog: Catalog, counted: Sequence[str], rest: set[str]) -> bool:
     """Whether some figure's words hold what is counted: its words in a row, and a
-    single word not as a level ("cấp huyện")."""
+    single word not as a level ("cấp huyện"). A figure counting something else (the
+    accounts of "9.289 tài khoản ... cho công chức") counts them only for a question
+    sharing `rest`, another of its words ("bao nhiêu công chức được cấp thư điện
+    tử"): "tỉnh có bao nhiêu công chức" is not asked by it."""
     asked = " ".join(counted)
     tokens = catalog.normalizer.tokens
     for stated in catalog.figures.values():
@@ -201,6 +207,8 @@ def _figure_counts(catalog: Catalog, counted: Sequence[str]) -> bool:
         if unit and list(counted[: len(unit)]) == unit:
             return True  # "bao nhiêu cấp chính quyền": the figure's unit, "cấp"
         said = " ".join((stated.label, stated.quote, *stated.keywords))
+        if not rest & set(tokens(said)):
+            continue
         # Its words as the lexicon reads them and as typed ("chứng thư số" is read
         # "chữ ký số", and a typo's correction may give it back as typed).
         words = tokens(said) + fold(said).split()
