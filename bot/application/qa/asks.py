@@ -62,8 +62,12 @@ ASKS = (
         ("email", "hộp thư", "địa chỉ thư"),
     ),
     Ask(
-        "cách đăng ký, cài đặt",
+        "thủ tục xin cấp, cách đăng ký, cài đặt",
         (
+            ("thu", "tuc", "xin"),
+            ("thu", "tuc", "cap"),
+            ("xin", "cap"),
+            ("ho", "so", "xin"),
             ("cach", "dang", "ky"),
             ("cach", "cai"),
             ("sao", "dang", "ky"),
@@ -77,7 +81,7 @@ ASKS = (
             ("ho", "so", "dang", "ky"),
             ("dang", "ky", "tai", "khoan"),
         ),
-        ("đăng ký", "cài đặt", "tạo tài khoản"),
+        ("đăng ký", "cài đặt", "tạo tài khoản", "xin cấp"),
     ),
     Ask(
         "hãng, nhà cung cấp",
