@@ -271,6 +271,11 @@ def test_a_district_named_with_its_heads_title_is_listed_once(assistant: Assista
         ("Địa chỉ website cổng dịch vụ công tỉnh Bắc Ninh là gì", "địa chỉ"),
         ("Ngân sách bố trí cho chỉ thị 06 năm 2019 là bao nhiêu tỷ?", "số tiền"),
         ("Ai là trưởng ban chỉ đạo xây dựng CQĐT tỉnh?", "họ tên"),
+        ("Thủ tục xin cấp chứng thư số cá nhân ở Ban Cơ yếu như thế nào?", "thủ tục xin cấp"),
+        # A count of what no figure counts, said as the directive writes it.
+        ("tinh co bao nhieu cong chuc", "số công chức"),
+        # Help with something this assistant is not.
+        ("huong dan su dung zalo cho nguoi gia", "không có thông tin"),
     ],
 )
 def test_kinds_of_fact_the_text_does_not_give_are_refused_by_name(

@@ -19,6 +19,7 @@ from bot.application.qa import directives
 from bot.application.qa.answer import CONFIDENT, Answer, make
 from bot.application.qa.asks import unsupported_ask
 from bot.application.qa.conversation import (
+    ASSISTANT,
     SNOOZE,
     empty,
     refuse,
@@ -721,7 +722,7 @@ class QAService:
             return small_talk(self.catalog, self.suggested, parse)
         if requested:
             return request(parse, requested)
-        if parse.intent == "help" and parse.unknown_words:
+        if parse.intent == "help" and _help_with_something_else(parse):
             # "hướng dẫn sử dụng Zalo": help with something else, not with this assistant.
             return self._refuse(parse)
         # Another province, a subject or a document the pack does not hold is refused
@@ -799,11 +800,15 @@ class QAService:
         if named:
             return named
         # "Sở Nội vụ có bao nhiêu cán bộ": of the agency's own (answered below).
-        not_counted = "" if owned_count(parse) else uncounted(self.catalog, parse)
+        not_counted = "" if owned_count(parse) else uncounted(self.matcher, parse)
         if not_counted:
             # "tỉnh có bao nhiêu huyện", "BCĐ gồm bao nhiêu thành viên": no figure of
             # the text counts them, and no passage sharing other words is the number.
-            return self._refuse(parse, subject=f"số {typed_count(parse.text, not_counted)}")
+            asked = typed_count(parse.text, not_counted)
+            if fold(asked) == asked:
+                # Typed without diacritics: said as the directive writes it.
+                asked = self.catalog.spelled(asked) or asked
+            return self._refuse(parse, subject=f"số {asked}")
         held = held_by_subject(self.matcher, parse)
         if held is not None:
             # "giám đốc sở chịu trách nhiệm cá nhân về gì", whatever kind the
@@ -975,6 +980,14 @@ class QAService:
         """Questions the assistant can answer: the closest to `tokens`, or without
         any match, one each about deadlines, an agency and a topic."""
         return self.suggested.closest(tokens, limit)
+
+
+def _help_with_something_else(parse: Parse) -> bool:
+    """ "hướng dẫn sử dụng Zalo cho người già": asking for help with a thing the
+    domain does not know ("zalo"), and not naming this assistant ("trợ lý", "bot")."""
+    # (A share of 0 is a message of stopwords only: "giúp tôi với".)
+    unknown = parse.unknown_words or 0 < parse.known_share < 1
+    return bool(unknown) and not any(contains(parse.tokens, list(w)) for w in ASSISTANT)
 
 
 # "… cần làm gì", "… phải thực hiện những việc gì", "nội dung về …", "chỉ thị chỉ đạo
