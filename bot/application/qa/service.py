@@ -804,11 +804,11 @@ class QAService:
         if not_counted:
             # "tỉnh có bao nhiêu huyện", "BCĐ gồm bao nhiêu thành viên": no figure of
             # the text counts them, and no passage sharing other words is the number.
-            asked = typed_count(parse.text, not_counted)
-            if fold(asked) == asked:
+            counted_as = typed_count(parse.text, not_counted)
+            if fold(counted_as) == counted_as:
                 # Typed without diacritics: said as the directive writes it.
-                asked = self.catalog.spelled(asked) or asked
-            return self._refuse(parse, subject=f"số {asked}")
+                counted_as = self.catalog.spelled(counted_as) or counted_as
+            return self._refuse(parse, subject=f"số {counted_as}")
         held = held_by_subject(self.matcher, parse)
         if held is not None:
             # "giám đốc sở chịu trách nhiệm cá nhân về gì", whatever kind the
