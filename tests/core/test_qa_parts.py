@@ -50,6 +50,8 @@ def test_the_questions_a_message_asks(question: str, parts: list[str] | None) ->
         # Unaccented, "so" is a number where it names no agency ("so noi vu" would).
         ("so camera va so tai khoan email", ["286", "9289"]),
         ("so noi vu va so tai chinh phai lam gi", ["chu ky so", "kinh phi"]),
+        # Results on two things, each a figure's: both figures.
+        ("ket qua noi bat ve chu ky so va camera giam sat", ["719", "286"]),
         ("da cap bao nhieu CKS chuyen dung va ai xay dung quy dinh quan ly CKS", ["719", "noi vu"]),
         (
             "Sự cố ATTT: ai chịu trách nhiệm, báo cáo về đâu, ai tập huấn?",

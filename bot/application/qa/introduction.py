@@ -11,7 +11,7 @@ from bot.application.qa.matching import STRONG_MATCH, Matcher, contains
 from bot.application.qa.topics import passages
 from bot.application.qa.views import passage_view
 from bot.domain.catalog import Catalog
-from bot.domain.knowledge import Clause, Topic
+from bot.domain.knowledge import Clause, Figure, Topic
 from nlu.engine import Parse
 
 
@@ -27,6 +27,17 @@ def results(matcher: Matcher, parse: Parse) -> Answer | None:
     answer, and the question may be of another kind after all."""
     catalog = matcher.catalog
     clause = clause_with_suffix(catalog, "results")
+    figures = [f for f in catalog.figures.values() if f.clause == clause.id and not f.parent]
+    # "kết quả về chữ ký số và camera giám sát": results on several things, each named
+    # by a figure's keywords, are those figures, not the one sentence matching best.
+    named = [f for f in figures if _names_figure(catalog, parse, f)]
+    if len(named) >= 2:
+        return make(
+            parse,
+            "results",
+            Reply("qa/results", {"clause": clause, "figures": named}),
+            [clause.label],
+        )
     if not matcher.only_names(parse):
         # A question about one result ("hệ thống quản lý văn bản dùng chung cho ai")
         # gets its sentence when it matches one strongly; otherwise the overview.
@@ -41,7 +52,6 @@ def results(matcher: Matcher, parse: Parse) -> Answer | None:
         complete = passages(matcher, parse, clause.id, min_coverage=1.0)
         if complete and about_itself(matcher, parse, clause, complete):
             return complete
-    figures = [f for f in catalog.figures.values() if f.clause == clause.id and not f.parent]
     # "kết quả về chữ ký số": the results on that topic, not every figure; a topic the
     # paragraph's heading names ("kết quả ứng dụng CNTT") is what all of them are on.
     topics = [
@@ -59,6 +69,16 @@ def results(matcher: Matcher, parse: Parse) -> Answer | None:
         return None
     reply = Reply("qa/results", {"clause": clause, "figures": figures})
     return make(parse, "results", reply, [clause.label])
+
+
+def _names_figure(catalog: Catalog, parse: Parse, stated: Figure) -> bool:
+    """Whether the question names what the figure counts: one of its keywords of
+    two words or more ("camera giám sát", "chữ ký số"; not "cấp tỉnh"'s level alone)."""
+    tokens = catalog.normalizer.tokens
+    return any(
+        len(words) >= 2 and contains(parse.tokens, words)
+        for words in (tokens(k) for k in stated.keywords)
+    )
 
 
 def figure_names_topic(catalog: Catalog, answer: Answer, topic: Topic) -> bool:
