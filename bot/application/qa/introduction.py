@@ -5,6 +5,8 @@ was issued.
 
 from __future__ import annotations
 
+from itertools import combinations
+
 from bot.application.messages import Reply
 from bot.application.qa.answer import Answer, make
 from bot.application.qa.matching import STRONG_MATCH, Matcher, contains
@@ -29,15 +31,14 @@ def results(matcher: Matcher, parse: Parse) -> Answer | None:
     clause = clause_with_suffix(catalog, "results")
     figures = [f for f in catalog.figures.values() if f.clause == clause.id and not f.parent]
     # "kết quả về chữ ký số và camera giám sát": results on several things, each named
-    # by a figure's keywords, are those figures, not the one sentence matching best.
-    named = [f for f in figures if _names_figure(catalog, parse, f)]
-    if len(named) >= 2:
-        return make(
-            parse,
-            "results",
-            Reply("qa/results", {"clause": clause, "figures": named}),
-            [clause.label],
-        )
+    # by keywords of its own, are the figures so named, not the sentence matching best
+    # ("quản lý văn bản" names several figures, as one thing).
+    named = {f.id: _keywords_named(catalog, parse, f) for f in figures}
+    named = {k: v for k, v in named.items() if v}
+    if any(not a & b for a, b in combinations(named.values(), 2)):
+        on_named = [f for f in figures if f.id in named]
+        reply = Reply("qa/results", {"clause": clause, "figures": on_named})
+        return make(parse, "results", reply, [clause.label])
     if not matcher.only_names(parse):
         # A question about one result ("hệ thống quản lý văn bản dùng chung cho ai")
         # gets its sentence when it matches one strongly; otherwise the overview.
@@ -71,14 +72,15 @@ def results(matcher: Matcher, parse: Parse) -> Answer | None:
     return make(parse, "results", reply, [clause.label])
 
 
-def _names_figure(catalog: Catalog, parse: Parse, stated: Figure) -> bool:
-    """Whether the question names what the figure counts: one of its keywords of
-    two words or more ("camera giám sát", "chữ ký số"; not "cấp tỉnh"'s level alone)."""
+def _keywords_named(catalog: Catalog, parse: Parse, stated: Figure) -> set[str]:
+    """The figure's keywords of two words or more that the question names ("camera
+    giám sát", "chữ ký số"; not a level alone, "cấp tỉnh")."""
     tokens = catalog.normalizer.tokens
-    return any(
-        len(words) >= 2 and contains(parse.tokens, words)
+    return {
+        " ".join(words)
         for words in (tokens(k) for k in stated.keywords)
-    )
+        if len(words) >= 2 and contains(parse.tokens, words)
+    }
 
 
 def figure_names_topic(catalog: Catalog, answer: Answer, topic: Topic) -> bool:
