@@ -181,10 +181,13 @@ class Normalizer:
         object.__setattr__(self, "_mistyped", index)
 
     def tokens(self, text: str) -> list[str]:
-        tokens = [decode_telex(t) for t in _TOKEN.findall(fold(clean(text)))]
         expanded: list[str] = []
-        for token in tokens:
-            expansion = self.abbreviations.get(token)
+        for typed in _TOKEN.findall(fold(clean(text))):
+            # An abbreviation as typed first: "win" (Windows) is not telex for "ưin".
+            expansion = self.abbreviations.get(typed)
+            token = typed if expansion is not None else decode_telex(typed)
+            if expansion is None:
+                expansion = self.abbreviations.get(token)
             if expansion is None and "&" in token:
                 # "kh&dt" written without its expansion in the lexicon: split it.
                 expansion = token.replace("&", " va ")

@@ -167,6 +167,9 @@ def test_documents_and_mergers_asked_about(
         "cac ban nganh thuoc tinh co phai chuyen he thong thong tin ve TTDL tinh khong",
         "Ho so nop truc tuyen co duoc uu tien rut ngan thoi gian xu ly ko",
         "Ban biên tập trang tt điện tử có phải kiện toàn không",
+        # "từng" is the text's "các"; "win" is Windows.
+        "STTTT co duoc trien khai ha tang cntt dung rieng cho tung co quan ko",
+        "may tinh co phai dung win ban quyen ko",
     ],
 )
 def test_a_yes_no_on_what_the_text_says_is_not_said_unmentioned(
@@ -213,6 +216,28 @@ def test_levels_asked_in_everyday_words_get_their_duties(
 ) -> None:
     answer, reply = ask(assistant, question)
     assert answer.kind == "duties" and "Phần mở đầu" not in answer.citations, reply
+
+
+@pytest.mark.parametrize(
+    "question", ["cho xem tom tat chi thi", "chỉ thị nói về gì", "chi thi 06 noi ve gi"]
+)
+def test_what_the_directive_says_is_summed_up_from_its_parts_and_dates(
+    assistant: Assistant, question: str
+) -> None:
+    """Its header, then each numbered part's points and the dates set: a summary made
+    from the pack, not the header alone (nor a clause matching "nói về")."""
+    directive = assistant.core.qa.catalog.kb.directives[0]
+    answer, reply = ask(assistant, question)
+    assert answer.kind == "metadata" and directive.number in reply, reply
+    points = [c for c in directive.clauses if c.parent is not None]
+    assert all(c.title in reply for c in points), reply
+    dates = {d.timing.due for d in directive.duties if d.timing.due is not None}
+    assert dates and all(f"{d.day}/{d.month}/{d.year}" in reply for d in dates), reply
+
+
+def test_a_number_asked_about_is_not_the_directive_summed_up(assistant: Assistant) -> None:
+    answer, reply = ask(assistant, "con số 819 nói về cái gì")
+    assert answer.kind == "figure" and "Nội dung chính" not in reply, reply
 
 
 @pytest.mark.parametrize(

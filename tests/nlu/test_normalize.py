@@ -146,3 +146,10 @@ def test_phrases_are_replaced_longest_first_after_abbreviations() -> None:
     assert normalizer.tokens("VB đi năm 2018") == ["van", "ban", "phat", "hanh", "nam", "2018"]
     assert normalizer.tokens("văn bản cũ") == ["tai", "lieu", "cu"]
     assert normalizer.tokens("data center") == ["ttdl"]  # a replacement is not expanded again
+
+
+def test_an_abbreviation_is_read_before_telex() -> None:
+    """ "win" is Windows, not telex for "ưin"; a telex word still decodes."""
+    normalizer = Normalizer({"win": "windows"})
+    assert normalizer.tokens("dung win ban quyen") == ["dung", "windows", "ban", "quyen"]
+    assert normalizer.tokens("chir thij") == ["chi", "thi"]

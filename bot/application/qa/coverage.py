@@ -43,6 +43,9 @@ JOINING_WORDS = frozenset(
     # qua Sở TT&TT" for "nộp danh sách").
     | {"nop", "gui", "trinh"}
 )
+# Words of scope ("cho từng cơ quan", "mỗi đơn vị"), which the text says with "các":
+# not what is asked about.
+SCOPE_WORDS = frozenset({"tung", "moi"})
 # Words for a kind of thing a "which" question asks over ("dạng file nào", "hình thức
 # nào"), folded.
 KIND_WORDS = frozenset({"dang", "loai", "kieu", "file", "tep", "hinh", "thuc", "phuong", "an"})
@@ -171,7 +174,7 @@ def not_mentioned(catalog: Catalog, parse: Parse, answer: Answer) -> Answer | No
     if asked is None:
         return None
     named = {t for e in parse.entities for t in e.text.split()}
-    ignored = catalog.stopwords | MODAL_WORDS | JOINING_WORDS
+    ignored = catalog.stopwords | MODAL_WORDS | JOINING_WORDS | SCOPE_WORDS
     if answer.kind == "duties":
         # "Công an tỉnh có được giao nhiệm vụ gì không": the words that ask for duties
         # are answered by the list, whatever they are.

@@ -18,23 +18,25 @@ from bot.application.qa.answer import Answer, make
 from bot.application.qa.matching import contains
 from bot.application.qa.views import directive, label
 from bot.domain.catalog import Catalog
-from bot.domain.knowledge import Clause, RetiredDirective
+from bot.domain.knowledge import Clause, Directive, RetiredDirective
 from nlu.engine import Parse
 from nlu.entities import FILLERS
 from nlu.normalize import fold_words
 
 
-def metadata(catalog: Catalog, parse: Parse, fact: str = "") -> Answer:
+def metadata(catalog: Catalog, parse: Parse, fact: str = "", summary: bool = False) -> Answer:
     """The facts of the directive's header the question asks for, each in one line
     (`fact`, "signer" or "date": the one asked by a bare "ai ký?"); the whole header
     block (number, date, signer, cited documents) only when it asks about the document
-    in general."""
+    in general, with its `summary` (its parts, who does what, its deadlines) when it
+    asks what the document says ("tóm tắt chỉ thị", "chỉ thị nói về gì")."""
     facts = [fact] if fact else asked_facts(parse.tokens)
     d = directive(catalog)
     data: dict[str, Any] = {
         "d": d,
         "facts": facts,
         "recipients_line": "; ".join(r.strip().rstrip(";.") for r in d.recipients),
+        "summary": _summary(catalog, d) if summary and not facts else None,
     }
     closing = [c for c in d.clauses if c.id == "closing"]
     if "executors" in facts and not closing:
@@ -48,6 +50,30 @@ def metadata(catalog: Catalog, parse: Parse, fact: str = "") -> Answer:
     evidence = 1.0 if facts else 0.0
     cited = [label(catalog, "closing")] if facts == ["executors"] else [HEADER]
     return make(parse, "metadata", reply, cited, evidence)
+
+
+def _summary(catalog: Catalog, d: Directive) -> dict[str, Any]:
+    """What the directive says, in a few lines: each numbered part with its points'
+    titles (and who does a point whose title does not name them), and its dates."""
+    parts = []
+    for part in (c for c in d.clauses if c.parent is None and c.id.isdigit()):
+        points = []
+        for point in (c for c in d.clauses if c.parent == part.id):
+            leads = dict.fromkeys(
+                a for duty in d.duties if duty.clause == point.id for a in duty.lead
+            )
+            # Of every body ("các sở, ban, ngành ..."): the part's title says so.
+            agencies = [catalog.agencies[a] for a in leads if a in catalog.agencies]
+            general = any(a.kind == "group" for a in agencies)
+            doers = [
+                a.short_name
+                for a in agencies
+                if not general and a.name not in point.title and a.short_name not in point.title
+            ]
+            points.append({"clause": point, "doers": doers})
+        parts.append({"clause": part, "points": points})
+    due = sorted((duty.timing.due, duty.title) for duty in d.duties if duty.timing.due is not None)
+    return {"parts": parts, "deadlines": due}
 
 
 HEADER = "Phần đầu và phần ký của văn bản"
@@ -299,12 +325,16 @@ def bare_header_fact(
     return "signer" if "signer" in facts and (asks_who or not asks_when) else "date"
 
 
-# "Chỉ thị 15 quy định gì?", "nội dung chính của chỉ thị là gì": what the directive is
+# "Chỉ thị 15 quy định gì?", "nội dung chính của chỉ thị là gì", "chỉ thị nói về gì",
+# "cho xem tóm tắt chỉ thị": what the directive is
 # about as a whole. The words such a question has besides the document's name.
-OVERVIEW_ASKS = frozenset({"quy dinh", "yeu cau", "noi dung", "de cap", "chi dao"})
+OVERVIEW_ASKS = frozenset(
+    {"quy dinh", "yeu cau", "noi dung", "de cap", "chi dao", "noi ve", "tom tat", "tong quan"}
+)
 OVERVIEW_WORDS = frozenset(
     {"quy", "dinh", "yeu", "cau", "noi", "dung", "de", "cap", "chi", "dao", "gi", "chinh"}
     | {"nhung", "the", "nao", "ra", "sao", "la", "ve", "van", "ban", "nay", "so", "nam"}
+    | {"tom", "tat", "tong", "quan", "xem", "cho"}
 )
 
 
@@ -326,6 +356,14 @@ def asks_overview(catalog: Catalog, parse: Parse, stopwords: frozenset[str]) -> 
     if not any(re.search(rf"\b{words}\b", text) for words in OVERVIEW_ASKS):
         return False
     own = set(subjects.split()) | {w for words in DOCUMENT_TYPES for w in words}
+    numbers = {
+        n.lstrip("0")
+        for d in catalog.held
+        for n in (*re.findall(r"\d+", d.number), str(d.issued.year), str(d.issued.year)[2:])
+    }
+    digits = [t for t in parse.tokens if any(ch.isdigit() for ch in t)]
+    if any(n.lstrip("0") not in numbers for t in digits for n in re.findall(r"\d+", t)):
+        return False  # "con số 819 nói về gì": a figure, not the directive's number
     rest = [t for t in parse.tokens if not any(ch.isdigit() for ch in t) and t not in own]
     return all(t in OVERVIEW_WORDS or t in stopwords for t in rest)
 

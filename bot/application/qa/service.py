@@ -438,7 +438,7 @@ class QAService:
                 return found
         if asks_overview(self.catalog, parse, self.catalog.stopwords):
             # "Chỉ thị 15 quy định gì?": the directive as a whole, its header first.
-            return metadata(self.catalog, replace(parse, intent="ask_metadata"))
+            return metadata(self.catalog, replace(parse, intent="ask_metadata"), summary=True)
         signers = frozenset(
             w for d in self.catalog.held for w in self.catalog.normalizer.tokens(d.signer_name)
         )
