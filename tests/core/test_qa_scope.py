@@ -242,6 +242,8 @@ def test_a_clause_with_bullets_quotes_each_once(assistant: Assistant) -> None:
         ("chỉ thị có quy định gì về bảo vệ dữ liệu cá nhân ko", "bảo vệ dữ liệu cá nhân"),
         ("chi thi co quy dinh gi ve bao ve du lieu ca nhan khong", "bao ve du lieu ca nhan"),
         ("chỉ thị có nói về họp trực tuyến không?", "họp trực tuyến"),
+        # The subject before «có», asked of the document after it.
+        ("Họp trực tuyến có quy định gì trong chỉ thị không?", "Họp trực tuyến"),
     ],
 )
 def test_a_subject_the_text_never_mentions_is_said_so_by_its_words(
@@ -252,6 +254,9 @@ def test_a_subject_the_text_never_mentions_is_said_so_by_its_words(
     _, reply = ask(assistant, question)
     assert f"không đề cập đến «{subject}»" in reply, reply
     assert "Nơi nhận" not in reply
+    # Not padded with sentences that share a qualifier ("dịch vụ công trực tuyến"):
+    # questions it does answer are offered.
+    assert "«" not in reply.split("»", 1)[1] and "Mục" not in reply, reply
 
 
 @pytest.mark.parametrize(

@@ -10,9 +10,10 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from bot.application.messages import Reply
+from bot.application.messages import Button, Reply
 from bot.application.qa.answer import Answer, make
 from bot.application.qa.duties import DUTY_WORDS
+from bot.application.qa.matching import contains
 from bot.application.qa.views import directive, names
 from bot.domain.catalog import Catalog
 from nlu.engine import Parse
@@ -90,6 +91,11 @@ def asked_subject(text: str) -> Asked | None:
     while start < len(words) - 1 and folded[start] in _HEAD_WORDS:
         start += 1
     asked = " ".join(words[start:-1])
+    if before and all(w in _DOCUMENT_WORDS | _HEAD_WORDS for w in folded[start:-1]):
+        # "Họp trực tuyến có quy định gì trong chỉ thị không": what precedes "có" is
+        # asked about, of the document.
+        subject = " ".join(before)
+        return Asked(subject, subject, of_document=True)
     if not asked:
         return None
     shown = asked if of_document else " ".join([*before, asked])
@@ -163,11 +169,14 @@ def _said_anywhere(catalog: Catalog, words: Sequence[str]) -> bool:
     )
 
 
-def not_mentioned(catalog: Catalog, parse: Parse, answer: Answer) -> Answer | None:
+def not_mentioned(
+    catalog: Catalog, parse: Parse, answer: Answer, suggestions: tuple[Button, ...]
+) -> Answer | None:
     """For "có … X … không" whose answer quotes sentences without X's own words (those
     that are not stopwords, generic or modal): the directive does not mention X; the
-    quotes follow as the nearest passage. None when the question is not of that shape
-    or the quotes hold X."""
+    quotes follow as the nearest passage, unless they would only pad a "Không" (below):
+    questions the directive does answer, `suggestions`, are offered instead. None when
+    the question is not of that shape or the quotes hold X."""
     if answer.kind not in QUOTING:
         return None
     asked = asked_subject(parse.text)
@@ -201,6 +210,20 @@ def not_mentioned(catalog: Catalog, parse: Parse, answer: Answer) -> Answer | No
         "subject": asked.shown,
         "yes_no": asked.of_document,
     }
+    # Asked what the directive says ("chỉ thị có quy định về Zalo công vụ không"), with
+    # the head of what is asked, its first two words, not in the quotes: they share a
+    # qualifier at most ("trực tuyến" of "họp trực tuyến"). A practical question
+    # ("có được tự mua máy chủ … không") keeps its nearest passage, which may guide.
+    shown = [t for t in catalog.normalizer.tokens(asked.shown) if t not in ignored | named]
+    head = (shown or words)[:2]
+    quoted = [catalog.normalizer.tokens(text) for text in quoted_texts(answer, catalog)]
+    if (
+        answer.kind != "duties"
+        and contains(parse.tokens, ["chi", "thi"])
+        and not any(contains(tokens, head) for tokens in quoted)
+    ):
+        reply = Reply("qa/not_mentioned", {"mentioning": mentioning}, suggestions)
+        return make(parse, "not_mentioned", reply, (), answer.evidence)
     data = {
         **answer.reply.data,
         "mentioning": mentioning,

@@ -242,6 +242,9 @@ class QAService:
             answers.append(later)
         if len(answers) == 1:
             return first if answered_before else whole
+        if first.kind == "not_mentioned":
+            # Its suggestions would come after the later parts' answers, not after it.
+            first = replace(first, reply=replace(first.reply, buttons=()))
         replies = []
         for later in answers[1:]:
             reply = later.reply
@@ -415,7 +418,7 @@ class QAService:
             # found, with whose duty it is, not the sentence alone.
             answer = responsible_for(self.catalog, answer.parse or parse, answer.duties) or answer
         return (
-            not_mentioned(self.catalog, parse, answer)
+            not_mentioned(self.catalog, parse, answer, self.suggestions(parse.tokens))
             or not_theirs(self.catalog, parse, answer)
             or answer
         )
