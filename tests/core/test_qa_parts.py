@@ -479,3 +479,29 @@ def test_makers_and_post_holders_are_refused_by_name(
     # Equipment of unknown make is what Mục 1.f speaks of: not a question of makers.
     answer, _ = ask(assistant, "máy móc trôi nổi không biết hãng nào có được lắp cho cơ quan không")
     assert answer.kind != "refusal"
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["sao lưu dữ liệu định kỳ bao lâu một lần theo chỉ thị", "hạn nộp thuế là khi nào"],
+)
+def test_when_of_something_no_duty_matches_is_not_every_deadline(
+    assistant: Assistant, question: str
+) -> None:
+    answer, reply = ask(assistant, question)
+    assert answer.kind == "refusal" and "31/12/2019" not in reply, reply
+
+
+@pytest.mark.parametrize(
+    "question", ["những việc nào có thời hạn", "liệt kê các deadline", "có những hạn nào sắp tới"]
+)
+def test_every_deadline_asked_for_is_listed(assistant: Assistant, question: str) -> None:
+    answer, _ = ask(assistant, question)
+    assert answer.kind == "deadline_list"
+
+
+def test_a_topics_rules_asked_hesitantly_get_its_overview(assistant: Assistant) -> None:
+    """«chế độ báo cáo … thế nào»: the classifier's guess of a deadline, unsure, does
+    not make it a «when» question."""
+    answer, reply = ask(assistant, "che do bao cao thuc hien chi thi the nao")
+    assert answer.kind == "topic_overview" and "hàng quý" in reply, reply

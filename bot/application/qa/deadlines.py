@@ -10,6 +10,7 @@ from dataclasses import replace
 
 from bot.application.messages import Reply
 from bot.application.qa.answer import Answer, make
+from bot.application.qa.followup import WHEN_WORDS
 from bot.application.qa.matching import Matcher, best, contains
 from bot.application.qa.quotes import dated_quote, whole_clause
 from bot.application.qa.views import duty_view, label
@@ -66,8 +67,33 @@ def deadline(matcher: Matcher, parse: Parse) -> Answer | None:
         if parse.values("agency") and not parse.values("topic"):
             # "Sở Tài chính hạn khi nào?": the agency's own dates, not a refusal.
             return agency_deadlines(catalog, parse)
-        return None if parse.values("topic") else deadline_list(catalog, parse)
+        if parse.values("topic") or not _asks_for_every_deadline(matcher, parse):
+            # "sao lưu dữ liệu bao lâu một lần", "hạn nộp thuế": the date of something
+            # no duty matches, which the list of every deadline does not answer.
+            return None
+        return deadline_list(catalog, parse)
     return deadline_answer(catalog, parse, found, score)
+
+
+# What a question for every deadline says besides the words asking when ("những việc
+# nào có thời hạn", "liệt kê các mốc thời gian", "nhiệm vụ nào phải hoàn thành"), folded.
+EVERY_DEADLINE_WORDS = frozenset(
+    {"viec", "nhiem", "vu", "cong", "moc", "gian", "liet", "ke", "danh", "sach", "tat", "ca"}
+    | {"hoan", "thanh", "can", "phai", "thuc", "hien", "dinh", "ky", "lau", "lan", "thang"}
+    | {"nam", "deadline", "cac", "toan", "bo", "het", "quan", "trong", "sap", "toi", "lich"}
+    | {"tien", "do", "moi", "hang", "quy"}
+)
+
+
+def _asks_for_every_deadline(matcher: Matcher, parse: Parse) -> bool:
+    """Whether a "when" question names nothing but deadlines themselves."""
+    return all(
+        t in EVERY_DEADLINE_WORDS
+        or t in WHEN_WORDS
+        or t in matcher.generic_words
+        or any(c.isdigit() for c in t)
+        for t in parse.tokens
+    )
 
 
 # How a question names a recurrence (folded).

@@ -217,9 +217,12 @@ def from_context(duty_keys: tuple[str, ...], directives: Mapping[str, object]) -
 WHEN_ASKED = ("han", "khi nao", "bao gio", "ngay nao", "truoc ngay", "thoi gian nao")
 
 
-def asks_when(parse: Parse) -> bool:
+def asks_when(parse: Parse, sure: float = 0.0) -> bool:
+    """Whether the question asks when: in words, or as the classifier reads it (when
+    at least `sure` of it)."""
     asked = f" {' '.join(parse.tokens)} "
-    return parse.intent == "ask_deadline" or any(f" {w} " in asked for w in WHEN_ASKED)
+    classified = parse.intent == "ask_deadline" and parse.confidence >= sure
+    return classified or any(f" {w} " in asked for w in WHEN_ASKED)
 
 
 def fits(catalog: Catalog, text: str, asks_when: bool = False) -> list[str]:

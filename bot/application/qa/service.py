@@ -461,8 +461,10 @@ class QAService:
     def _topic_only(self, parse: Parse) -> bool:
         """A question naming topics and asking nothing more specific of them than
         what must be done ("an toàn thông tin cần làm gì")."""
-        if directives.asks_when(parse):
-            return False  # "khi nào phải báo cáo sự cố ATTT": a date, not the overview
+        if directives.asks_when(parse, CONFIDENT):
+            # "khi nào phải báo cáo sự cố ATTT": a date, not the overview (a hesitant
+            # guess at a deadline, "chế độ báo cáo … thế nào", is no such question).
+            return False
         asked = tuple(t for t in parse.tokens if t not in TOPIC_DUTY_ASKS)
         return bool(asked) and self.matcher.only_names(replace(parse, tokens=asked))
 
