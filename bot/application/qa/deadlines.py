@@ -81,7 +81,7 @@ EVERY_DEADLINE_WORDS = frozenset(
     {"viec", "nhiem", "vu", "cong", "moc", "gian", "liet", "ke", "danh", "sach", "tat", "ca"}
     | {"hoan", "thanh", "can", "phai", "thuc", "hien", "dinh", "ky", "lau", "lan", "thang"}
     | {"nam", "deadline", "cac", "toan", "bo", "het", "quan", "trong", "sap", "toi", "lich"}
-    | {"tien", "do", "moi", "hang", "quy"}
+    | {"tien", "do", "moi", "hang", "quy", "nho", "luu", "y", "biet", "xem"}
 )
 
 
