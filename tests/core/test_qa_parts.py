@@ -505,3 +505,17 @@ def test_a_topics_rules_asked_hesitantly_get_its_overview(assistant: Assistant) 
     not make it a «when» question."""
     answer, reply = ask(assistant, "che do bao cao thuc hien chi thi the nao")
     assert answer.kind == "topic_overview" and "hàng quý" in reply, reply
+
+
+@pytest.mark.parametrize(
+    "question", ["các huyện ủy, thành ủy có phải làm gì không?", "huyen uy phai lam gi"]
+)
+def test_a_body_named_only_among_the_recipients_has_no_duty(
+    assistant: Assistant, question: str
+) -> None:
+    """Not the districts' People's Committees («các huyện» of «các huyện ủy»): the
+    directive only sends it the text, and says why."""
+    line = next(r for r in assistant.core.qa.catalog.kb.directives[0].recipients if "ủy," in r)
+    answer, reply = ask(assistant, question)
+    assert answer.kind == "metadata" and line.rstrip(";. ") in reply, reply
+    assert "phối hợp chỉ đạo" in reply and "Mục 2.f" not in reply, reply

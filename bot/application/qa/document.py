@@ -253,6 +253,41 @@ _YES_NO = frozenset({"khong", "ko", "k", "chua", "hay"})
 _RECEIVED_WORDS = _YES_NO | {"chi", "thi", "van", "ban", "nay", "do", "a", "vay", "duoc"}
 
 
+# What the marks after a recipient say it gets the document for.
+RECIPIENT_NOTES = {"(b/c)": "để báo cáo", "(p/h chỉ đạo)": "để phối hợp chỉ đạo"}
+
+
+def recipient_only(catalog: Catalog, parse: Parse) -> Answer | None:
+    """ "các huyện ủy có phải làm gì không": a body the directive names only in "Nơi
+    nhận" (its clauses never do, nor does the catalog): no duty is given to it, and
+    the line sending it the directive says why it gets it ("p/h chỉ đạo")."""
+    agencies = [set(e.text.split()) - {"cac"} for e in parse.entities if e.entity == "agency"]
+    for line in directive(catalog).recipients:
+        for body in re.sub(r"\(.*?\)", "", line).strip(" ;.").split(","):
+            words = [w for w in catalog.normalizer.tokens(body) if w != "cac"]
+            long_enough = len(words) >= 2 or (words and len(words[0]) >= 4)
+            # An agency read in part of its words ("các huyện" of "các huyện ủy") is no
+            # other; one named whole (Văn phòng Chính phủ) is the catalog's.
+            own = all(named < set(words) for named in agencies)
+            if (
+                long_enough
+                and own
+                and contains(parse.tokens, words)
+                and not catalog.mentions(body.strip())
+            ):
+                bodies = re.sub(r"\(.*?\)", "", line).strip(" ;.")
+                why = [note for mark, note in RECIPIENT_NOTES.items() if mark in line]
+                data = {
+                    "d": directive(catalog),
+                    "facts": ["recipient_only"],
+                    "body": re.sub(r"^[Cc]ác\s+", "", bodies),
+                    "line": line.rstrip(";. "),
+                    "why": why[0] if why else "",
+                }
+                return make(parse, "metadata", Reply("qa/metadata", data), [HEADER], 1.0)
+    return None
+
+
 def _named_recipient(catalog: Catalog, parse: Parse) -> dict[str, Any] | None:
     """ "Bộ TTTT có nhận chỉ thị này không": whether "Nơi nhận" names the body asked
     about, and the line naming it; None when the question asks for the whole list."""

@@ -53,6 +53,7 @@ from bot.application.qa.document import (
     metadata,
     names_recipients,
     other_document,
+    recipient_only,
     retired_directive,
     structure,
 )
@@ -451,6 +452,9 @@ class QAService:
             return metadata(self.catalog, replace(parse, intent="ask_metadata"), fact)
         if names_recipients(parse) or asks_document_fact(parse):
             return metadata(self.catalog, replace(parse, intent="ask_metadata"))
+        only_received = recipient_only(self.catalog, parse)
+        if only_received is not None:
+            return only_received
         parse = self._level_named(parse)
         if parse.intent != "ask_agency_duties" and self._asks_duties_only(parse):
             # "Cổng thông tin điện tử tỉnh có bị giao việc gì ko": the agency's name
