@@ -261,14 +261,20 @@ def recipient_only(catalog: Catalog, parse: Parse) -> Answer | None:
     """ "các huyện ủy có phải làm gì không": a body the directive names only in "Nơi
     nhận" (its clauses never do, nor does the catalog): no duty is given to it, and
     the line sending it the directive says why it gets it ("p/h chỉ đạo")."""
-    agencies = [set(e.text.split()) - {"cac"} for e in parse.entities if e.entity == "agency"]
+    names = [
+        set(catalog.normalizer.tokens(catalog.agencies[a].name))
+        for a in parse.values("agency")
+        if a in catalog.agencies
+    ]
     for line in directive(catalog).recipients:
         for body in re.sub(r"\(.*?\)", "", line).strip(" ;.").split(","):
-            words = [w for w in catalog.normalizer.tokens(body) if w != "cac"]
-            long_enough = len(words) >= 2 or (words and len(words[0]) >= 4)
-            # An agency read in part of its words ("các huyện" of "các huyện ủy") is no
-            # other; one named whole (Văn phòng Chính phủ) is the catalog's.
-            own = all(named < set(words) for named in agencies)
+            # As written: "TTTU" is no mistyped "TTTT" to expand here.
+            words = [w for w in re.findall(r"\w+", fold_words(body)) if w != "cac"]
+            # Two words at least: one ("TTTU") is too easily another's typo.
+            long_enough = len(words) >= 2
+            # A body of the catalog (Văn phòng Chính phủ) is answered as one; an agency
+            # read in part of the words ("các huyện" of "các huyện ủy") is no other.
+            own = not any(name <= set(words) for name in names)
             if (
                 long_enough
                 and own
