@@ -519,3 +519,12 @@ def test_a_body_named_only_among_the_recipients_has_no_duty(
     answer, reply = ask(assistant, question)
     assert answer.kind == "metadata" and line.rstrip(";. ") in reply, reply
     assert "phối hợp chỉ đạo" in reply and "Mục 2.f" not in reply, reply
+
+
+def test_a_wrong_date_given_for_a_duty_is_said_wrong_with_its_own(assistant: Assistant) -> None:
+    """Not the staff list due on the date given: the commune websites' own date."""
+    answer, reply = ask(assistant, "trang tt dien tu cap xa xong truoc 31/5 phai ko")
+    assert answer.kind == "deadline" and reply.startswith("Không phải 31/5"), reply
+    assert "30/6/2019" in reply and "31/5/2019" not in reply, reply
+    answer, reply = ask(assistant, "hạn 31/5/2019 là việc gì")
+    assert "31/5/2019" in reply and "danh sách" in reply, reply

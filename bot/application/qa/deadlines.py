@@ -11,7 +11,7 @@ from dataclasses import replace
 from bot.application.messages import Reply
 from bot.application.qa.answer import Answer, make
 from bot.application.qa.followup import WHEN_WORDS
-from bot.application.qa.matching import Matcher, best, contains
+from bot.application.qa.matching import STRONG_MATCH, Matcher, best, contains
 from bot.application.qa.quotes import dated_quote, whole_clause
 from bot.application.qa.views import duty_view, label
 from bot.domain.catalog import Catalog
@@ -27,6 +27,14 @@ def deadline(matcher: Matcher, parse: Parse) -> Answer | None:
     favoured = matcher.favoured_duties(parse)
     dated = duties_due_on(catalog, parse.values("date"))
     recurring = [] if dated else _of_recurrence(catalog, parse, favoured)
+    other = _due_otherwise(matcher, parse, dated) if dated else None
+    if other:
+        # "trang TTĐT cấp xã xong trước 31/5 phải không": its own date, said not to be
+        # the one asked, not the staff list due that day.
+        asked = next(e.text for e in parse.entities if e.entity == "date")
+        answer = deadline_answer(catalog, parse, other, 1.0)
+        data = {**answer.reply.data, "not_on": asked}
+        return replace(answer, reply=replace(answer.reply, data=data))
     if dated:
         found, score = dated, 1.0
     elif recurring:
@@ -73,6 +81,19 @@ def deadline(matcher: Matcher, parse: Parse) -> Answer | None:
             return None
         return deadline_list(catalog, parse)
     return deadline_answer(catalog, parse, found, score)
+
+
+def _due_otherwise(matcher: Matcher, parse: Parse, dated: Sequence[Duty]) -> list[Duty]:
+    """The dated duty the question's words name, without its date, when it is due on
+    another day than the one asked; [] when they name none strongly, or one of those
+    due that day."""
+    dates = {t for e in parse.entities if e.entity == "date" for t in e.text.split()}
+    words = tuple(t for t in parse.tokens if t not in dates)
+    ranked = matcher.ranked_duties(replace(parse, tokens=words), prefer_dated=True)
+    found, score = best([(d, s) for d, s in ranked if d.timing.due is not None])
+    if score < STRONG_MATCH or set(found) & set(dated):
+        return []
+    return found[:1]
 
 
 # What a question for every deadline says besides the words asking when ("những việc
