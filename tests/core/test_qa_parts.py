@@ -528,3 +528,18 @@ def test_a_wrong_date_given_for_a_duty_is_said_wrong_with_its_own(assistant: Ass
     assert "30/6/2019" in reply and "31/5/2019" not in reply, reply
     answer, reply = ask(assistant, "hạn 31/5/2019 là việc gì")
     assert "31/5/2019" in reply and "danh sách" in reply, reply
+
+
+@pytest.mark.parametrize(
+    ("question", "number"),
+    [
+        ("chi thi cua Thu tuong ve chu ky so chuyen dung la so may", "02/CT-TTg"),
+        ("quyết định nào thành lập ban chỉ đạo", "1987/QĐ-UBND"),
+        ("chỉ thị nào về chữ ký số", "02/CT-TTg"),
+    ],
+)
+def test_a_cited_document_asked_by_issuer_or_subject_is_named(
+    assistant: Assistant, question: str, number: str
+) -> None:
+    answer, reply = ask(assistant, question)
+    assert answer.kind == "cited_document" and number in reply, reply

@@ -478,15 +478,29 @@ def structure(catalog: Catalog, parse: Parse) -> Answer | None:
 
 def by_cited_document(catalog: Catalog, parse: Parse) -> Answer | None:
     """ "Nghị định 43/2011 ban hành ngày nào": a document the directive cites,
-    named by its number (in full, or its first number after its type)."""
+    named by its number (in full, or its first number after its type), or by its
+    type and its issuer."""
     found = []
+    # "chỉ thị của Thủ tướng về chữ ký số là số mấy": named by its type and issuer.
+    issuers = {
+        fold_words(name)
+        for a in parse.values("agency")
+        if a in catalog.agencies
+        for name in (catalog.agencies[a].name, catalog.agencies[a].short_name)
+    }
     for citing in catalog.kb.directives:
         for cited in citing.cites:
             number = catalog.normalizer.tokens(cited.number)
             doc_type = catalog.normalizer.tokens(cited.doc_type)
             first_number = re.split(r"[/\-]", number[0])[0] if number else ""
-            named = " ".join(number) in " ".join(parse.tokens) or (
-                contains(parse.tokens, doc_type) and first_number in parse.tokens
+            typed = contains(parse.tokens, doc_type)
+            named = (
+                " ".join(number) in " ".join(parse.tokens)
+                or (typed and first_number in parse.tokens)
+                or (typed and fold_words(cited.issuer) in issuers)
+                or (
+                    typed and _asks_which(parse) and _about(catalog, parse, doc_type, cited.subject)
+                )
             )
             if named:
                 found.append((citing, cited))
@@ -498,6 +512,30 @@ def by_cited_document(catalog: Catalog, parse: Parse) -> Answer | None:
     ]
     reply = Reply("qa/cited_document", {"documents": views})
     return make(parse, "cited_document", reply, [v["clause"] for v in views], 1.0)
+
+
+# How a question asks which document ("số mấy", "số hiệu", "quyết định nào"), folded.
+WHICH_DOCUMENT = (("so", "may"), ("so", "hieu"), ("nao",), ("so", "bao", "nhieu"))
+# Words of such a question besides its subject.
+WHICH_WORDS = frozenset({"so", "may", "hieu", "nao", "bao", "nhieu", "la", "gi", "van", "ban"})
+# The share of the question's own words a cited document's subject must hold.
+SUBJECT_SHARE = 0.8
+
+
+def _asks_which(parse: Parse) -> bool:
+    return any(contains(parse.tokens, list(w)) for w in WHICH_DOCUMENT)
+
+
+def _about(catalog: Catalog, parse: Parse, doc_type: Sequence[str], subject: str) -> bool:
+    """ "quyết định nào thành lập ban chỉ đạo": the question's own words (two at least)
+    are nearly all the subject's."""
+    said = set(catalog.normalizer.tokens(subject))
+    own = [
+        t
+        for t in parse.tokens
+        if t not in catalog.stopwords and t not in WHICH_WORDS and t not in doc_type
+    ]
+    return len(own) >= 2 and sum(t in said for t in own) >= SUBJECT_SHARE * len(own)
 
 
 # Types of Vietnamese legal documents as typed (folded), and how a refusal names them.
