@@ -357,11 +357,11 @@ def test_the_second_part_naming_nothing_asks_of_the_first_parts_subject(
     assistant: Assistant,
 ) -> None:
     """ "…hạn khi nào, ai hướng dẫn": the one guiding that task (Mục 2.b, Sở TT&TT,
-    which does it in a task the agencies lead), not any guidance."""
+    whose duty guiding the agencies is), not any guidance."""
     chat = Chat(assistant)
     chat.send("chuyển cơ sở dữ liệu về trung tâm dữ liệu chung hạn khi nào, ai hướng dẫn")
     _, text = kind_and_text(chat)
-    assert "31/12/2019" in text and "Sở Thông tin và Truyền thông thực hiện" in text, text
+    assert "31/12/2019" in text and "Sở Thông tin và Truyền thông chịu trách nhiệm" in text, text
     assert "Mục 2.f" not in text, text
 
 
