@@ -543,3 +543,11 @@ def test_a_cited_document_asked_by_issuer_or_subject_is_named(
 ) -> None:
     answer, reply = ask(assistant, question)
     assert answer.kind == "cited_document" and number in reply, reply
+
+
+def test_who_moves_the_systems_is_the_whole_duty_not_its_exception(assistant: Assistant) -> None:
+    """1.c's exception sentence is part of the move's duty: who moves (and by when) is
+    that duty's; Sở TT&TT guides it (2.b, its own duty)."""
+    answer, reply = ask(assistant, "viec chuyen he thong thong tin ve trung tam du lieu la cua ai")
+    assert answer.kind == "responsible" and "Chủ động làm việc với Sở" in reply, reply
+    assert "31/12/2019" in reply and "Sở Thông tin và Truyền thông chịu trách nhiệm" in reply

@@ -253,6 +253,7 @@ def responsible(matcher: Matcher, parse: Parse) -> Answer | None:
     found = [d for d in found if d.id in favoured] or found
     if not found:
         return None
+    found = _whole_for_parts(found, ranked)
     agent = _agent(matcher.catalog, parse, action, [d for d, _ in ranked], found)
     if agent is not None:
         # "X do ai quản lý": the agency the text says does it to X, not who must act on X.
@@ -261,6 +262,34 @@ def responsible(matcher: Matcher, parse: Parse) -> Answer | None:
         return make(parse, "responsible", reply, [view["clause"]], score, [duty.key])
     reply = responsible_reply(matcher.catalog, parse, found)
     return make(parse, "responsible", reply, _clauses(reply), score, [d.key for d in found])
+
+
+# How close to a part's score the duty holding it must match to stand for it.
+WHOLE_SHARE = 0.75
+
+
+def _whole_for_parts(found: Sequence[Duty], ranked: Sequence[tuple[Duty, float]]) -> list[Duty]:
+    """Each duty found whose sentence is part of another duty's (1.c's exception, of
+    moving systems to the data centre), replaced by that whole duty when it matches
+    nearly as well: who must move the systems is the whole one's doer."""
+    scores = {d.key: s for d, s in ranked}
+    result: list[Duty] = []
+    for duty in found:
+        part = duty.text.strip(" .;")
+        whole = next(
+            (
+                d
+                for d, s in ranked
+                if d.key != duty.key
+                and d.clause == duty.clause
+                and part in d.text
+                and s >= WHOLE_SHARE * scores.get(duty.key, 0.0)
+            ),
+            duty,
+        )
+        if whole not in result:
+            result.append(whole)
+    return result
 
 
 # "chịu trách nhiệm", folded: the role a "<person> chịu trách nhiệm gì" question asks of.
