@@ -551,3 +551,18 @@ def test_who_moves_the_systems_is_the_whole_duty_not_its_exception(assistant: As
     answer, reply = ask(assistant, "viec chuyen he thong thong tin ve trung tam du lieu la cua ai")
     assert answer.kind == "responsible" and "Chủ động làm việc với Sở" in reply, reply
     assert "31/12/2019" in reply and "Sở Thông tin và Truyền thông chịu trách nhiệm" in reply
+
+
+def test_the_common_duties_asked_alone_are_told_with_what_each_heading_holds(
+    assistant: Assistant,
+) -> None:
+    """«các sở ban ngành phải làm gì»: not the headings of Mục 1 alone, but each with its
+    duties and dates."""
+    catalog = assistant.core.qa.catalog
+    group = catalog.agencies["all_departments"]
+    answer, reply = ask(assistant, "cac so ban nganh phai lam gi a")
+    assert answer.kind == "duties", reply
+    general = [a.duty for a in catalog.assignments(group) if a.role == "lead"]
+    titles = [d.title[:1].lower() + d.title[1:] for d in general]
+    assert all(t in reply or t[:1].upper() + t[1:] in reply for t in titles), reply
+    assert "31/12/2019" in reply

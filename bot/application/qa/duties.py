@@ -115,7 +115,7 @@ def agency_duties(matcher: Matcher, parse: Parse, complete: bool = False) -> Ans
             for s in sections
             if s["specific"] == section["specific"]
             and s["joined"] == section["joined"]
-            and s["general"] == section["general"]
+            and _headings(s["general"]) == _headings(section["general"])
         ]
         if same:
             same[0]["agencies"].append(agency.name)
@@ -134,9 +134,9 @@ def agency_duties(matcher: Matcher, parse: Parse, complete: bool = False) -> Ans
         citations += [part for document in issued for part in document["clauses"]]
     topic_names = [catalog.topics[t].name for t in topics if t in catalog.topics]
     # Agencies asked together share the common duties: told once, after them all.
-    generals = [s["general"] for s in sections]
+    generals = [_headings(s["general"]) for s in sections]
     shared = (
-        generals[0]
+        sections[0]["general"]
         if len(sections) > 1 and generals[0] and generals.count(generals[0]) == len(generals)
         else []
     )
@@ -225,6 +225,12 @@ def _own_first(catalog: Catalog, agency: Agency, specific: list[Assignment]) -> 
         return 0 if agency.id in addressees else 1 if groups & addressees else 2
 
     return sorted(specific, key=rank)
+
+
+def _headings(general: Any) -> list[tuple[str, str]]:
+    """The common duties' lines as compared between agencies (not who does each of
+    their duties: Sở TT&TT receives the incident reports the others send)."""
+    return [(g["title"], g["clause"]) for g in general]
 
 
 def responsible(matcher: Matcher, parse: Parse) -> Answer | None:

@@ -95,9 +95,13 @@ def general_view(
         says_who = fold(clause.title) in catalog.agency_names
         title = assignment.duty.title if says_who else clause.title
         key = assignment.duty.key if says_who else clause.id
-        by_clause.setdefault(
-            key, {"title": title, "clause": label(catalog, clause.id), "timing": None}
+        entry = by_clause.setdefault(
+            key,
+            {"title": title, "clause": label(catalog, clause.id), "timing": None, "duties": []},
         )
+        if not says_who:
+            # What the heading sums up, for a list of the general duties alone.
+            entry["duties"].append(duty_view(catalog, assignment.duty, assignment.role))
     return list(by_clause.values())
 
 
