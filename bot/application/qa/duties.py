@@ -65,7 +65,11 @@ def agency_duties(matcher: Matcher, parse: Parse, complete: bool = False) -> Ans
     # … về chữ ký số" is no question on the sentence naming "Chủ tịch UBND các huyện").
     named = {t for e in parse.entities if e.entity == "agency" for t in e.text.split()}
     unnamed = replace(parse, tokens=tuple(t for t in parse.tokens if t not in named))
-    relevant = {d.id for d, _ in matcher.ranked_duties(unnamed)} if topics else set()
+    ranked = matcher.ranked_duties(unnamed) if topics else []
+    relevant = {d.id for d, _ in ranked}
+    # Of the common duties, only those matching best: "Sở Tài chính … hướng dẫn quản
+    # lý, sử dụng kinh phí" is not about each common duty saying "quản lý, sử dụng".
+    relevant_general = {d.id for d in best(ranked, 3)[0]}
     sections: list[dict[str, Any]] = []
     citations: list[str] = []
     duty_ids: list[str] = []
@@ -75,7 +79,10 @@ def agency_duties(matcher: Matcher, parse: Parse, complete: bool = False) -> Ans
         assignments = catalog.assignments(agency)
         if topics:
             assignments = [
-                a for a in assignments if matcher.about(a.duty, topics) or a.duty.id in relevant
+                a
+                for a in assignments
+                if matcher.about(a.duty, topics)
+                or a.duty.id in (relevant_general if catalog.is_general(a.duty) else relevant)
             ]
         # "UBND tỉnh phải làm gì": it issued the directive rather than received it.
         issued = issued_by(catalog, agency.name) if not topics else []
