@@ -566,3 +566,10 @@ def test_the_common_duties_asked_alone_are_told_with_what_each_heading_holds(
     titles = [d.title[:1].lower() + d.title[1:] for d in general]
     assert all(t in reply or t[:1].upper() + t[1:] in reply for t in titles), reply
     assert "31/12/2019" in reply
+
+
+def test_an_agency_asked_whether_it_must_do_its_own_duty_hears_yes_first(
+    assistant: Assistant,
+) -> None:
+    answer, reply = ask(assistant, "Sở Nội vụ có phải lồng ghép nd chỉ thị vào bộ tiêu chí CCHC ko")
+    assert reply.startswith("Có: đây là nhiệm vụ của Sở Nội vụ") and "Mục 2.d" in reply, reply

@@ -238,10 +238,16 @@ def not_mentioned(
 _MUST = frozenset({"phai", "can", "duoc", "bi", "chiu"})
 
 
+# Answers about one duty (or two), whose first a yes/no question's "Có" is about: not
+# an agency's list of duties, which may hold what was asked or not.
+ONE_DUTY = frozenset({"passages", "deadline", "responsible"})
+
+
 def not_theirs(catalog: Catalog, parse: Parse, answer: Answer) -> Answer | None:
     """For "<agency> có phải <do X> không" answered with duties none of which reaches
     that agency (by name or through a group it belongs to): "Không" for that agency
-    first, then whose duty it is. None for another question or when one reaches it."""
+    first, then whose duty it is; answered with one duty that reaches it first: "Có".
+    None for another question, or a list of duties one of which reaches it."""
     agencies = parse.values("agency")
     folded = fold_words(parse.text.strip().rstrip("?!. ")).split()
     if (
@@ -249,12 +255,23 @@ def not_theirs(catalog: Catalog, parse: Parse, answer: Answer) -> Answer | None:
         or not answer.duties
         or not folded
         or folded[-1] not in _PARTICLES
-        or not _MUST & set(folded)
+        # Not the tag of "… xong trước 31/5 phải không": a question on the date.
+        or not _MUST & set(folded[:-2] if folded[-2:-1] in (["phai"], ["dung"]) else folded)
     ):
         return None
     agency = catalog.agencies[agencies[0]]
-    reaching = {a.duty.key for a in catalog.assignments(agency)}
-    if reaching & set(answer.duties):
+    reaching = {a.duty.key: a for a in catalog.assignments(agency)}
+    first = reaching.get(answer.duties[0])
+    if first is not None and answer.kind in ONE_DUTY:
+        # "Sở Nội vụ có phải lồng ghép … không": "Có" first, with its part in it.
+        data = {
+            **answer.reply.data,
+            "theirs": {"agency": agency.short_name, "leads": first.role == "lead"},
+            "nearest_template": answer.reply.template + ".j2",
+        }
+        reply = Reply("qa/theirs", data, answer.reply.buttons)
+        return make(parse, answer.kind, reply, answer.citations, answer.evidence, answer.duties)
+    if set(reaching) & set(answer.duties):
         return None
     duties = [catalog.duties[d][1] for d in answer.duties if d in catalog.duties]
     doers = list(dict.fromkeys(n for d in duties for n in names(catalog, d.lead)))
