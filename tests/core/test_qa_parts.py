@@ -573,3 +573,54 @@ def test_an_agency_asked_whether_it_must_do_its_own_duty_hears_yes_first(
 ) -> None:
     answer, reply = ask(assistant, "Sở Nội vụ có phải lồng ghép nd chỉ thị vào bộ tiêu chí CCHC ko")
     assert reply.startswith("Có: đây là nhiệm vụ của Sở Nội vụ") and "Mục 2.d" in reply, reply
+
+
+@pytest.mark.parametrize(
+    ("question", "wanted"),
+    [
+        ("trang ttdt xa han bao gio, con ds can bo cntt han bao gio", ["30/6/2019", "31/5/2019"]),
+        (
+            "STTTT bao cao UBND tinh bao lau 1 lan va long ghep ket qua voi chi so nao",
+            ["hàng quý", "ICT Index"],
+        ),
+        (
+            "han chuyen he thong ve ttdl la bao gio va neu ko chuyen dc thi bao cao ai",
+            ["31/12/2019", "UBND tỉnh"],
+        ),
+    ],
+)
+def test_parts_ending_in_bao_gio_or_bao_lau_are_each_answered(
+    assistant: Assistant, question: str, wanted: list[str]
+) -> None:
+    """«bao giờ», «bao lâu … lần» end a question as «gì» does; «lồng ghép kết quả»
+    asks of no result of the preamble."""
+    chat = Chat(assistant)
+    chat.send(question)
+    reply = chat.text()
+    assert all(w in reply for w in wanted), reply
+    assert "286 camera" not in reply and reply.count("Xem nguyên văn Mục 1.c") <= 1, reply
+
+
+@pytest.mark.parametrize(
+    ("question", "wanted"),
+    [
+        ("ban hanh ct nay de lam gi vay", "Để khắc phục"),
+        ("ct 06 gom may phan chinh", "2 mục"),
+        ("sự cố attt thì phải báo cáo trong vòng bao nhiêu giờ ạ", "Kịp thời"),
+        ("qd thanh lap bcd xd cqdt tinh so bn", "1987/QĐ-UBND"),
+        ("cong dvc tinh co bao nhieu dv muc 3 4", "819"),
+        ("tp bac ninh gui ds can bo cntt phuong qua sttt, han 30/6 dung ko", "31/5/2019"),
+    ],
+)
+def test_wordings_officials_type_find_their_answer(
+    assistant: Assistant, question: str, wanted: str
+) -> None:
+    answer, reply = ask(assistant, question)
+    assert wanted in reply and answer.kind != "refusal", reply
+
+
+def test_a_duty_saying_not_to_is_no_yes(assistant: Assistant) -> None:
+    _, reply = ask(
+        assistant, "Sở TTTT có được triển khai hạ tầng CNTT dùng riêng cho từng cơ quan ko"
+    )
+    assert not reply.startswith("Có") and "không triển khai hạ tầng" in reply, reply

@@ -13,7 +13,7 @@ from typing import Any
 from bot.application.messages import Button, Reply
 from bot.application.qa.answer import Answer, make
 from bot.application.qa.duties import DUTY_WORDS
-from bot.application.qa.matching import contains
+from bot.application.qa.matching import contains, negates
 from bot.application.qa.views import directive, names
 from bot.domain.catalog import Catalog
 from nlu.engine import Parse
@@ -43,6 +43,8 @@ JOINING_WORDS = frozenset(
     # ... nor the verbs of sending, which it says otherwise ("lập danh sách báo cáo
     # qua Sở TT&TT" for "nộp danh sách").
     | {"nop", "gui", "trinh"}
+    # ... nor "gắn (với)", which it says "lồng ghép".
+    | {"gan"}
 )
 # Words of scope ("cho từng cơ quan", "mỗi đơn vị"), which the text says with "các":
 # not what is asked about.
@@ -262,7 +264,16 @@ def not_theirs(catalog: Catalog, parse: Parse, answer: Answer) -> Answer | None:
     agency = catalog.agencies[agencies[0]]
     reaching = {a.duty.key: a for a in catalog.assignments(agency)}
     first = reaching.get(answer.duties[0])
-    if first is not None and answer.kind in ONE_DUTY:
+    # "Có" only to "X có phải / có cần / có được … không" ("… hạn 30/6 đúng không"
+    # asks of a date; "cần" folds like "cán bộ"), and never of a duty saying not to
+    # ("không triển khai hạ tầng … dùng riêng").
+    asks_must = any(contains(folded, ["co", must]) for must in _MUST)
+    if (
+        first is not None
+        and answer.kind in ONE_DUTY
+        and asks_must
+        and not negates(catalog.normalizer.tokens(first.duty.text))
+    ):
         # "Sở Nội vụ có phải lồng ghép … không": "Có" first, with its part in it.
         data = {
             **answer.reply.data,

@@ -188,10 +188,16 @@ CONDITION_OPENERS = frozenset({"khi", "neu"})
 CONDITION_THEN = "thi"
 
 
+# How a question asks for a time after an event ("trong vòng bao nhiêu giờ"), folded.
+DURATION = (("trong", "vong"), ("bao", "nhieu", "gio"), ("may", "gio"), ("bao", "nhieu", "ngay"))
+
+
 def _after_event(tokens: Sequence[str]) -> bool:
-    """Whether the question opens a condition clause ("khi có sự cố ... thì")."""
+    """Whether the question opens a condition clause ("khi có sự cố ... thì") or asks
+    how long after an event ("sự cố ATTT thì báo cáo trong vòng bao nhiêu giờ")."""
     opened = next((i for i, t in enumerate(tokens) if t in CONDITION_OPENERS), -1)
-    return opened >= 0 and CONDITION_THEN in tokens[opened + 2 :]
+    conditional = opened >= 0 and CONDITION_THEN in tokens[opened + 2 :]
+    return conditional or any(contains(tokens, list(d)) for d in DURATION)
 
 
 def agency_deadlines(catalog: Catalog, parse: Parse) -> Answer | None:

@@ -430,6 +430,7 @@ _PART_NUMBER = re.compile(r"^\d{1,2}(?:[.,]?[a-z])?$")
 # "có mấy mục", "gồm bao nhiêu phần", "bố cục": how the directive is laid out.
 _COUNTED = (("may",), ("bao", "nhieu"), ("nhung",), ("gom",))
 _LAYOUT = (("bo", "cuc"), ("cau", "truc"))
+_COUNTED_PARTS = (("muc",), ("phan", "chinh"), ("phan", "lon"))
 
 
 def _lead(clause: Clause) -> str:
@@ -464,8 +465,10 @@ def structure(catalog: Catalog, parse: Parse) -> Answer | None:
             if not any(c.id == number for c in directive(catalog).clauses):
                 missing = f"{_PART_NAMES[tokens[i - 1]]} {number}"
                 break
-    # Not "phần": "bao nhiêu phần trăm", "mấy phần mềm".
-    counted = any(contains(tokens, [*asked, "muc"]) for asked in _COUNTED)
+    # Not "phần" alone: "bao nhiêu phần trăm", "mấy phần mềm"; "mấy phần chính" is.
+    counted = any(
+        contains(tokens, [*asked, *part]) for asked in _COUNTED for part in _COUNTED_PARTS
+    )
     if not missing and not counted and not any(contains(tokens, list(w)) for w in _LAYOUT):
         return None
     clauses = directive(catalog).clauses
@@ -515,7 +518,8 @@ def by_cited_document(catalog: Catalog, parse: Parse) -> Answer | None:
 
 
 # How a question asks which document ("số mấy", "số hiệu", "quyết định nào"), folded.
-WHICH_DOCUMENT = (("so", "may"), ("so", "hieu"), ("nao",), ("so", "bao", "nhieu"))
+# ("bn", typed for "bao nhiêu", reads "ban" as the lexicon expands it.)
+WHICH_DOCUMENT = (("so", "may"), ("so", "hieu"), ("nao",), ("so", "bao", "nhieu"), ("so", "ban"))
 # Words of such a question besides its subject.
 WHICH_WORDS = frozenset({"so", "may", "hieu", "nao", "bao", "nhieu", "la", "gi", "van", "ban"})
 # The share of the question's own words a cited document's subject must hold.

@@ -160,7 +160,7 @@ def context_of(catalog: Catalog, stated: Figure) -> str:
 # a figure counting them (the text may answer "kịp thời").
 NOT_THINGS = frozenset(
     {"phan", "ty", "le", "ngay", "thang", "nam", "lau", "lan", "gio", "tuan", "quy", "tien"}
-    | {"muc", "do", "diem", "nhieu", "phut", "%", "nguoi"}
+    | {"muc", "do", "diem", "nhieu", "phut", "%", "nguoi", "hom", "bua"}
 )
 # Words that count units of what follows ("bao nhiêu mắt camera").
 COUNTERS = frozenset({"mat", "chiec"})

@@ -137,7 +137,9 @@ def when_asked(parse: Parse, sure: float) -> Parse:
         if intent != "ask_deadline"
     )
     ranking = (("ask_deadline", parse.confidence), *others)
-    return replace(parse, intent="ask_deadline", ranking=ranking)
+    # Led by "hạn", it asks nothing else: no runner-up competes with its date.
+    confidence = sure if leads_with_deadline else parse.confidence
+    return replace(parse, intent="ask_deadline", ranking=ranking, confidence=confidence)
 
 
 def _has(tokens: tuple[str, ...], phrase: tuple[str, ...]) -> bool:
@@ -269,6 +271,20 @@ QUESTION_ENDS = frozenset({"gi", "nao", "dau", "ai", "nhieu", "chua", "khong", "
 QUESTION_LEADS = frozenset({"han", "ai", "khi", "bao", "thoi", "ngay", "gui", "nop", "don"})
 
 
+# How a question may end besides its last word: "hạn bao giờ", "bao lâu 1 lần".
+ASKING_TAILS = (("bao", "gio"), ("bao", "lau"))
+# ... within this many words of its end.
+TAIL_WORDS = 4
+
+
+def _ends_asking(words: list[str]) -> bool:
+    tail = words[-TAIL_WORDS:]
+    return bool(words) and (
+        words[-1] in QUESTION_ENDS
+        or any(tail[i : i + 2] == list(t) for t in ASKING_TAILS for i in range(len(tail) - 1))
+    )
+
+
 def _parallel(first: list[str], second: list[str]) -> bool:
     """ "bao nhiêu camera và bao nhiêu chữ ký số", "hạn A và hạn B": the second part
     opens with the question word(s) the first asked with ("bao" with its "nhiêu": a
@@ -313,7 +329,10 @@ def _any_name(part: str) -> bool:
 def _asks(words: list[str]) -> bool:
     """ "bằng quyết định nào", "mục 3 nói gì": a question word anywhere in a part of
     two words or more."""
-    return len(words) >= 2 and any(w in QUESTION_ENDS or w == "may" for w in words)
+    return len(words) >= 2 and (
+        any(w in QUESTION_ENDS or w == "may" for w in words)
+        or any(_has(tuple(words), tail) for tail in ASKING_TAILS)
+    )
 
 
 def _words(text: str) -> list[str]:
@@ -328,7 +347,7 @@ def two_parts(text: str, names_agency: Callable[[str], bool] = _any_name) -> tup
     for join in _JOINS.finditer(text):
         first, second = text[: join.start()].strip(), text[join.end() :].strip()
         words, asked = _words(second), _words(first)
-        ends_asking = text[join.start()] == "?" or (asked and asked[-1] in QUESTION_ENDS)
+        ends_asking = text[join.start()] == "?" or _ends_asking(asked)
         opens = len(asked) >= 2 and bool(words) and words[0] in QUESTION_LEADS
         counting = join.group().strip() != ","
         if (

@@ -65,6 +65,8 @@ def results(matcher: Matcher, parse: Parse) -> Answer | None:
         for f in figures
         if any(_names_topic(catalog, " ".join((f.label, f.quote, *f.keywords)), t) for t in topics)
     ]
+    if not on_topic and _asks_of_something_else(matcher, parse, clause):
+        return None  # "lồng ghép kết quả với chỉ số nào": no result of the paragraph
     figures = on_topic or figures
     if not figures:
         return None
@@ -81,6 +83,21 @@ def _keywords_named(catalog: Catalog, parse: Parse, stated: Figure) -> set[str]:
         for words in (tokens(k) for k in stated.keywords)
         if len(words) >= 2 and contains(parse.tokens, words)
     }
+
+
+def _asks_of_something_else(matcher: Matcher, parse: Parse, clause: Clause) -> bool:
+    """Whether the question's own words (not those asking for results, nor the
+    heading's) are mostly absent from the results paragraph ("lồng ghép kết quả thực
+    hiện với chỉ số nào" speaks of results, not of these)."""
+    normalizer = matcher.catalog.normalizer
+    # The paragraph's heading and the directive's title ("… tỉnh Bắc Ninh") say what
+    # all its results are of.
+    titles = " ".join(d.title for d in matcher.catalog.held)
+    heading = set(normalizer.tokens(f"{clause.title} {clause.label} {titles}"))
+    named = {t for e in parse.entities for t in e.text.split()}
+    own = set(parse.tokens) - heading - named - matcher.generic_words - RESULT_ASKS
+    said = set(normalizer.tokens(clause.text))
+    return bool(own) and len(own & said) <= len(own) / 2
 
 
 def figure_names_topic(catalog: Catalog, answer: Answer, topic: Topic) -> bool:
@@ -100,8 +117,10 @@ def _names_topic(catalog: Catalog, text: str, topic: Topic) -> bool:
 
 
 # Words asking for the results as a whole ("kết quả nổi bật thời gian qua"), which the
-# paragraph's opening sentence happens to hold (folded).
-RESULT_ASKS = frozenset({"noi", "bat", "thoi", "gian", "qua", "gan", "day", "vua"})
+# paragraph's opening sentence happens to hold, and "số liệu" (folded).
+RESULT_ASKS = frozenset(
+    {"noi", "bat", "thoi", "gian", "qua", "gan", "day", "vua", "truoc", "so", "lieu"}
+)
 
 
 def about_itself(matcher: Matcher, parse: Parse, clause: Clause, answer: Answer) -> bool:
@@ -143,9 +162,15 @@ PURPOSE_WORDS = frozenset(
 )
 
 
+# The document's name as it may come inside such a question ("ban hành ct này để …").
+PURPOSE_NAMES = frozenset({"chi", "thi", "ct", "nay", "06"})
+
+
 def asks_purpose(catalog: Catalog, parse: Parse) -> bool:
-    """A question on why the directive was issued, naming nothing else of it."""
-    if not any(contains(parse.tokens, list(p)) for p in PURPOSE_ASKS):
+    """A question on why the directive was issued, naming nothing else of it ("ban
+    hành (chỉ thị này) để làm gì": its name may come between)."""
+    named_between = [t for t in parse.tokens if t not in PURPOSE_NAMES]
+    if not any(contains(named_between, list(p)) for p in PURPOSE_ASKS):
         return False
     stopwords = catalog.stopwords
     return all(

@@ -247,11 +247,15 @@ class QAService:
             # Its suggestions would come after the later parts' answers, not after it.
             first = replace(first, reply=replace(first.reply, buttons=()))
         replies = []
+        offered = set(first.reply.buttons)
         for later in answers[1:]:
             reply = later.reply
             if later.duties and set(later.duties) <= set(first.duties):
                 # The same duty's sentence, quoted once: the part says only its fact.
                 reply = replace(reply, data={**reply.data, "quoted": True})
+            # A choice the first part offers already ("Xem nguyên văn Mục 1.c"): once.
+            reply = replace(reply, buttons=tuple(b for b in reply.buttons if b not in offered))
+            offered |= set(reply.buttons)
             replies += [reply, *later.also]
         return replace(
             first,

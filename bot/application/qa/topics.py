@@ -134,13 +134,15 @@ def _overlap(one: Passage, other: Passage) -> bool:
 def topic_overview(matcher: Matcher, parse: Parse, topics: Sequence[Topic]) -> Answer:
     """The clauses and duties of up to two topics."""
     catalog = matcher.catalog
+    # What the question says besides the topics' names ("ban biên tập" of "ban biên tập
+    # trang TTĐT chỉ thị yêu cầu gì"): the duties saying it come first.
+    named = {t for e in parse.entities for t in e.text.split()}
+    own = set(parse.tokens) - named - matcher.generic_words
     sections = []
     for shown in topics[:2]:
-        duties = [
-            duty_view(catalog, d)
-            for _, d in catalog.duties.values()
-            if matcher.about(d, {shown.id})
-        ]
+        about = [d for _, d in catalog.duties.values() if matcher.about(d, {shown.id})]
+        about.sort(key=lambda d: -len(own & set(matcher.duty_tokens[d.key])))
+        duties = [duty_view(catalog, d) for d in about]
         sections.append(
             {"topic": shown, "clauses": topic_clauses(catalog, shown), "duties": duties}
         )
