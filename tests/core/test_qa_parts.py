@@ -624,3 +624,29 @@ def test_a_duty_saying_not_to_is_no_yes(assistant: Assistant) -> None:
         assistant, "Sở TTTT có được triển khai hạ tầng CNTT dùng riêng cho từng cơ quan ko"
     )
     assert not reply.startswith("Có") and "không triển khai hạ tầng" in reply, reply
+
+
+@pytest.mark.parametrize(
+    ("question", "wanted"),
+    [
+        (
+            "e ở thị xã Từ Sơn, cho e hỏi ubnd tx co phai chỉ đạo lập trang ttđt cho phường xã ko, "
+            "hạn bao giờ",
+            "30/6/2019",
+        ),
+        ("e là cb xã, ct 06 bắt xã mình phải làm gì ạ", "trang thông tin điện tử cấp xã"),
+        ("ubnd các huyện tx tp phải làm gì theo mục 2", "Kiện toàn Ban chỉ đạo"),
+        (
+            "anh chị cho hỏi Sở Y tế có phải thực hiện CT 06 không, sở em ko thấy tên trong mục 2",
+            "Sở Y tế: không có nhiệm vụ riêng",
+        ),
+    ],
+)
+def test_an_agency_asked_in_an_officials_words_gets_its_duties(
+    assistant: Assistant, question: str, wanted: str
+) -> None:
+    """A polite opening («cho e hỏi»), the asker's place («e là cb xã»), wards with
+    communes («phường xã»), a clause named with the agency: its duties, not a refusal
+    nor the clause's headings."""
+    answer, reply = ask(assistant, question)
+    assert wanted in reply and answer.kind in ("duties", "deadline"), reply

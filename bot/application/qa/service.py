@@ -803,8 +803,10 @@ class QAService:
         # ... unless it asks who does something the figure or document is part of
         # ("ai phải chỉ đạo 100% công việc … có hồ sơ", "… theo Nghị định 43").
         who = _asks_who(parse)
+        # ... and a clause named with an agency ("UBND huyện phải làm gì theo mục 2",
+        # "Sở Y tế … không thấy tên trong mục 2") asks for that agency's part.
         named = (
-            by_clause(self.catalog, parse)
+            (None if parse.values("agency") else by_clause(self.catalog, parse))
             or structure(self.catalog, parse)
             or (None if who else by_figure_value(self.matcher, parse))
             or (None if who else by_cited_document(self.catalog, parse))
@@ -1036,7 +1038,9 @@ LEVEL_WORDS: tuple[tuple[tuple[str, ...], str], ...] = (
 AGENCY_DUTY_ASKS = frozenset(
     {"bi", "lam", "phai", "khong", "nhung", "theo", "chi", "thi", "nay", "cu", "the", "sao"}
     | {"yeu", "cau", "doi", "voi", "la", "hoi", "xin", "phan", "cong", "trien", "khai", "noi"}
-    | {"dung", "vai", "tro", "lien", "quan", "nam", "ct", "so", "de"}
+    | {"dung", "vai", "tro", "lien", "quan", "nam", "ct", "so", "de", "bat", "buoc"}
+    # "e là cb xã, … bắt xã mình phải làm gì": who asks, as an official of it.
+    | {"e", "em", "can", "bo"}
 )
 # The words of "nộp cho ai", "gửi về đâu" besides the question word.
 RECEIVER_WORDS = frozenset({"nop", "gui", "trinh", "bao", "cao", "cho", "ve", "len", "qua", "dau"})
