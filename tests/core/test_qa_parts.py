@@ -650,3 +650,8 @@ def test_an_agency_asked_in_an_officials_words_gets_its_duties(
     nor the clause's headings."""
     answer, reply = ask(assistant, question)
     assert wanted in reply and answer.kind in ("duties", "deadline"), reply
+
+
+def test_an_agency_without_duties_on_a_topic_is_told_whose_they_are(assistant: Assistant) -> None:
+    answer, reply = ask(assistant, "snv có phải bố trí kinh phí cho ct này ko anh")
+    assert "không giao nhiệm vụ riêng" in reply and "Sở Tài chính (Mục 2.c)" in reply, reply

@@ -97,6 +97,9 @@ def agency_duties(matcher: Matcher, parse: Parse, complete: bool = False) -> Ans
         joined_shown = joined if complete else _cut(joined, MAX_JOINED)
         section = {
             "agencies": [agency.name],
+            # "Sở Nội vụ có phải bố trí kinh phí không": none of its duties is on the
+            # topic; whose are (Sở Tài chính, Sở KH&ĐT, Mục 2.c).
+            "others": _doers_of(matcher, topics) if topics and not assignments else [],
             # "Sở TT&TT phải làm gì" after it went into the Sở KH&CN: said first.
             "former": [
                 f.name for f in _former_names(catalog, parse, agency_id) if f.name != agency.name
@@ -232,6 +235,24 @@ def _own_first(catalog: Catalog, agency: Agency, specific: list[Assignment]) -> 
         return 0 if agency.id in addressees else 1 if groups & addressees else 2
 
     return sorted(specific, key=rank)
+
+
+def _doers_of(matcher: Matcher, topics: set[str]) -> list[dict[str, str]]:
+    """Who leads the duties on the topics, each once, with the clause saying so."""
+    catalog = matcher.catalog
+    found: dict[str, dict[str, str]] = {}
+    for _, duty in catalog.duties.values():
+        if matcher.about(duty, topics):
+            for agency_id in duty.lead:
+                if agency_id in catalog.agencies:
+                    found.setdefault(
+                        agency_id,
+                        {
+                            "name": catalog.agencies[agency_id].short_name,
+                            "clause": label(catalog, duty.clause),
+                        },
+                    )
+    return list(found.values())
 
 
 def _headings(general: Any) -> list[tuple[str, str]]:
