@@ -655,3 +655,9 @@ def test_an_agency_asked_in_an_officials_words_gets_its_duties(
 def test_an_agency_without_duties_on_a_topic_is_told_whose_they_are(assistant: Assistant) -> None:
     answer, reply = ask(assistant, "snv có phải bố trí kinh phí cho ct này ko anh")
     assert "không giao nhiệm vụ riêng" in reply and "Sở Tài chính (Mục 2.c)" in reply, reply
+
+
+def test_an_agencys_duty_asked_with_the_directive_named_is_no_header(assistant: Assistant) -> None:
+    """«… tiêu chí của chỉ thị vào đâu» asks no fact of the header (signer, date…)."""
+    answer, reply = ask(assistant, "so noi vu long ghep tieu chi cua chi thi vao dau")
+    assert answer.kind != "metadata" and "cải cách hành chính" in reply, reply

@@ -45,6 +45,7 @@ from bot.application.qa.deadlines import (
     no_deadline,
 )
 from bot.application.qa.document import (
+    asked_facts,
     asks_document_fact,
     asks_overview,
     bare_header_fact,
@@ -882,7 +883,21 @@ class QAService:
             return None
         confident = parse.confidence >= CONFIDENT
         fallback = None
-        if parse.intent in FIXED_INTENTS and parse.confidence >= FIXED_MIN_CONFIDENCE:
+        if (
+            parse.intent == "ask_metadata"
+            and parse.values("agency")
+            and not asked_facts(parse.tokens)
+        ):
+            # "Sở Nội vụ lồng ghép tiêu chí của chỉ thị vào đâu": of the agency's duty
+            # (its sentence), or its part in a topic named ("SNV có phải bố trí kinh phí
+            # cho ct này"); the header only when none is found.
+            on_topic = ("ask_agency_duties",) if parse.values("topic") else ()
+            for intent in (*on_topic, "ask_responsible", "ask_topic"):
+                found = self._handlers[intent](parse)
+                if found is not None:
+                    return replace(found, intent=intent)
+            return first(parse)
+        elif parse.intent in FIXED_INTENTS and parse.confidence >= FIXED_MIN_CONFIDENCE:
             if confident or not parse.values("topic"):
                 return first(parse)
             # "Chỉ thị nói gì về Ban chỉ đạo?": a named topic makes a hesitant
