@@ -661,3 +661,8 @@ def test_an_agencys_duty_asked_with_the_directive_named_is_no_header(assistant: 
     """«… tiêu chí của chỉ thị vào đâu» asks no fact of the header (signer, date…)."""
     answer, reply = ask(assistant, "so noi vu long ghep tieu chi cua chi thi vao dau")
     assert answer.kind != "metadata" and "cải cách hành chính" in reply, reply
+
+
+def test_which_kind_of_a_topics_thing_is_its_sentence(assistant: Assistant) -> None:
+    answer, reply = ask(assistant, "cks chuyen dung dung cho nhung loai giao dich nao")
+    assert answer.kind == "passages" and "loại hình giao dịch điện tử" in reply, reply

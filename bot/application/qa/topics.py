@@ -26,12 +26,22 @@ from nlu.engine import Parse
 def topic(matcher: Matcher, parse: Parse) -> Answer | None:
     catalog = matcher.catalog
     topics = catalog.topics_named(parse.values("topic"))
-    if topics and (matcher.only_names(parse) or asks_for_a_list(parse)):
+    if topics and (matcher.only_names(parse) or _asks_for_the_topics_list(parse)):
         return topic_overview(matcher, parse, topics)
     answer = passages(matcher, parse)
     if answer is None and topics:
         return topic_overview(matcher, parse, topics)
     return answer
+
+
+# "những loại giao dịch nào", "dạng file gì": a kind asked, which one sentence names.
+KINDS_ASKED = frozenset({"loai", "dang", "kieu", "hinh"})
+
+
+def _asks_for_the_topics_list(parse: Parse) -> bool:
+    """An enumeration asked of topics ("những biện pháp ATTT nào") is their overview;
+    not when it asks which kind of something ("những loại giao dịch nào")."""
+    return asks_for_a_list(parse) and not KINDS_ASKED & set(parse.tokens)
 
 
 def passages(
