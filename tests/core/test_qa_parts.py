@@ -666,3 +666,10 @@ def test_an_agencys_duty_asked_with_the_directive_named_is_no_header(assistant: 
 def test_which_kind_of_a_topics_thing_is_its_sentence(assistant: Assistant) -> None:
     answer, reply = ask(assistant, "cks chuyen dung dung cho nhung loai giao dich nao")
     assert answer.kind == "passages" and "loại hình giao dịch điện tử" in reply, reply
+
+
+def test_a_topics_overview_lists_first_what_the_question_names(assistant: Assistant) -> None:
+    """«Ban biên tập» is an alias of the websites' topic: its duty first (Mục 2.f)."""
+    _, reply = ask(assistant, "ban bien tap trang TTDT chi thi yeu cau gi")
+    first = reply.split("\n")[1]
+    assert "Ban biên tập" in first, reply

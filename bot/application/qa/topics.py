@@ -144,10 +144,10 @@ def _overlap(one: Passage, other: Passage) -> bool:
 def topic_overview(matcher: Matcher, parse: Parse, topics: Sequence[Topic]) -> Answer:
     """The clauses and duties of up to two topics."""
     catalog = matcher.catalog
-    # What the question says besides the topics' names ("ban biên tập" of "ban biên tập
-    # trang TTĐT chỉ thị yêu cầu gì"): the duties saying it come first.
-    named = {t for e in parse.entities for t in e.text.split()}
-    own = set(parse.tokens) - named - matcher.generic_words
+    # What the question says besides the topics' names, aliases included ("ban biên
+    # tập", an alias of the websites' topic): the duties saying it come first.
+    names = {t for shown in topics for t in catalog.normalizer.tokens(shown.name)}
+    own = set(parse.tokens) - names - matcher.generic_words
     sections = []
     for shown in topics[:2]:
         about = [d for _, d in catalog.duties.values() if matcher.about(d, {shown.id})]
