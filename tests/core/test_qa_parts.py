@@ -673,3 +673,17 @@ def test_a_topics_overview_lists_first_what_the_question_names(assistant: Assist
     _, reply = ask(assistant, "ban bien tap trang TTDT chi thi yeu cau gi")
     first = reply.split("\n")[1]
     assert "Ban biên tập" in first, reply
+
+
+@pytest.mark.parametrize(
+    ("question", "wanted"),
+    [
+        ("a oi chuyen cks cong cong sang chuyen dung co han ko", "không đặt thời hạn"),
+        ("ban chi dao cntt cap huyen gio doi thanh gi", "Ban chỉ đạo xây dựng Chính quyền"),
+    ],
+)
+def test_whether_a_task_has_a_deadline_and_what_a_body_became(
+    assistant: Assistant, question: str, wanted: str
+) -> None:
+    _, reply = ask(assistant, question)
+    assert wanted in reply, reply

@@ -107,7 +107,15 @@ def next_intent(parse: Parse) -> Parse:
 
 
 # What asks "by when" outright (folded), unlike "hạn" alone or a frequency.
-ASKS_BY_WHEN = (("ngay", "nao"), ("khi", "nao"), ("bao", "gio"), ("luc", "nao"), ("thoi", "han"))
+# ("có hạn không": whether it has one, not "có hạn chế".)
+ASKS_BY_WHEN = (
+    ("ngay", "nao"),
+    ("khi", "nao"),
+    ("bao", "gio"),
+    ("luc", "nao"),
+    ("thoi", "han"),
+    ("co", "han", "khong"),
+)
 
 
 def when_asked(parse: Parse, sure: float) -> Parse:
