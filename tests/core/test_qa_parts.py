@@ -687,3 +687,10 @@ def test_whether_a_task_has_a_deadline_and_what_a_body_became(
 ) -> None:
     _, reply = ask(assistant, question)
     assert wanted in reply, reply
+
+
+def test_whether_one_can_report_through_the_assistant_is_how_to_report(
+    assistant: Assistant,
+) -> None:
+    answer, reply = ask(assistant, "em bao cao tinh hinh su dung cks cua so qua bot dc ko")
+    assert answer.kind == "request" and "/baocao" in reply and "719" not in reply, reply

@@ -137,7 +137,8 @@ REMINDER = (("nhac", "truoc"), ("lich", "nhac"), ("dat", "nhac"), ("cai", "nhac"
 REPORTING = ("bao", "cao")
 # The assistant itself ("gửi báo cáo qua bot thế nào"): how to use it, whatever asks how.
 ASSISTANT = (("bot",), ("chatbot",), ("tro", "ly"))
-ASKS_HOW = (*HOW, ("the", "nao"), ("ra", "sao"))
+# ... or whether it can ("em báo cáo … qua bot được không").
+ASKS_HOW = (*HOW, ("the", "nao"), ("ra", "sao"), ("duoc", "khong"), ("co", "duoc"))
 # Progress of others than oneself, the summary of every agency (/tonghop): "các" and
 # a kind of body ("các huyện", "các sở", "các đơn vị"; not "các nhiệm vụ"), or the
 # whole ("chung", "toàn tỉnh", "tổng hợp").
