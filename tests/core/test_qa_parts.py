@@ -694,3 +694,14 @@ def test_whether_one_can_report_through_the_assistant_is_how_to_report(
 ) -> None:
     answer, reply = ask(assistant, "em bao cao tinh hinh su dung cks cua so qua bot dc ko")
     assert answer.kind == "request" and "/baocao" in reply and "719" not in reply, reply
+
+
+def test_a_heads_personal_responsibility_on_a_topic_is_that_sentence(
+    assistant: Assistant,
+) -> None:
+    _, reply = ask(
+        assistant,
+        "chủ tịch ubnd huyện có phải chịu trách nhiệm cá nhân về việc cung cấp thông tin trên mạng ko",
+    )
+    assert "chịu trách nhiệm cá nhân trước Chủ tịch UBND tỉnh" in reply and "Mục 1.a" in reply
+    assert "Ban biên tập" not in reply, reply

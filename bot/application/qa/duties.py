@@ -340,6 +340,8 @@ SUBJECT_WORDS = 2
 HEAD_TITLES = frozenset(
     {("thu", "truong"), ("giam", "doc"), ("chu", "tich"), ("nguoi", "dung"), ("lanh", "dao")}
 )
+# Words around a topic named after the role ("về việc … trên mạng"), folded.
+ROLE_TOPIC_WORDS = frozenset({"viec", "tren", "mang", "moi", "truong", "cua", "trong"})
 # At most this many duties answer it (a phone screen).
 MAX_HELD = 4
 
@@ -368,7 +370,12 @@ def _held_by_subject(matcher: Matcher, parse: Parse) -> list[Duty]:
     # first word that asks; anything after that must ask too.
     qualifier = tuple(takewhile(lambda t: t not in ROLE_QUESTION, after))
     rest = after[len(qualifier) :]
-    if not rest or any(t not in ROLE_QUESTION and t not in QUESTION_TAILS for t in rest):
+    # "… chịu trách nhiệm cá nhân về việc cung cấp thông tin trên mạng không": a topic
+    # named in what is asked narrows the duties to it.
+    topics = set(parse.values("topic"))
+    of_topics = {t for e in parse.entities if e.entity == "topic" for t in e.text.split()}
+    asking = ROLE_QUESTION | QUESTION_TAILS | (of_topics | ROLE_TOPIC_WORDS if topics else set())
+    if not rest or any(t not in asking for t in rest):
         return []
     stop = matcher.catalog.stopwords | {"phai", "se"}
     head = tuple(t for t in tokens[:at] if t not in stop)[:SUBJECT_WORDS]
@@ -389,6 +396,8 @@ def _held_by_subject(matcher: Matcher, parse: Parse) -> list[Duty]:
         if qualifier
         else []
     )
+    if topics:
+        qualified = [d for d in qualified if matcher.about(d, topics)]
     if qualifier and not qualified:
         return []
     # A head of agency is one whichever title the text gives it ("thủ trưởng các cơ
