@@ -142,12 +142,27 @@ def clause_pieces(clause: Clause) -> list[str]:
     outside = [p for p in paragraphs if p and not any(p in item for item in clause.items)]
     pieces: list[str] = []
     for block in (*outside, *clause.items):
-        for sentence in split_sentences(block):
+        for sentence in _with_short_tails(split_sentences(block)):
             if len(sentence) > LONG_SENTENCE:
-                pieces.extend(split_outside_brackets(sentence, "; "))
+                pieces.extend(_with_short_tails(split_outside_brackets(sentence, "; ")))
             else:
                 pieces.append(sentence)
     return list(dict.fromkeys(pieces))
+
+
+# A piece after a semicolon shorter than this many syllables ("đảm bảo tiết kiệm, phát
+# huy hiệu quả") says nothing alone: it stays with the piece before it.
+MIN_PIECE_WORDS = 10
+
+
+def _with_short_tails(pieces: list[str]) -> list[str]:
+    merged: list[str] = []
+    for piece in pieces:
+        if merged and merged[-1].endswith(";") and len(piece.split()) < MIN_PIECE_WORDS:
+            merged[-1] = f"{merged[-1].rstrip('; ')}; {piece}"
+        else:
+            merged.append(piece)
+    return merged
 
 
 def agency_names(agencies: Iterable[Agency]) -> dict[str, str]:

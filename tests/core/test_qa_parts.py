@@ -705,3 +705,9 @@ def test_a_heads_personal_responsibility_on_a_topic_is_that_sentence(
     )
     assert "chịu trách nhiệm cá nhân trước Chủ tịch UBND tỉnh" in reply and "Mục 1.a" in reply
     assert "Ban biên tập" not in reply, reply
+
+
+def test_a_short_tail_after_a_semicolon_is_quoted_with_its_sentence(assistant: Assistant) -> None:
+    """«…; đảm bảo tiết kiệm, phát huy hiệu quả» ends Mục 2.c: not cut from the quote."""
+    _, reply = ask(assistant, "ct06 co yeu cau gi ve su dung kinh phi")
+    assert "tiết kiệm, phát huy hiệu quả" in reply and "Mục 2.c" in reply, reply
