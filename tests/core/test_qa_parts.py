@@ -711,3 +711,16 @@ def test_a_short_tail_after_a_semicolon_is_quoted_with_its_sentence(assistant: A
     """«…; đảm bảo tiết kiệm, phát huy hiệu quả» ends Mục 2.c: not cut from the quote."""
     _, reply = ask(assistant, "ct06 co yeu cau gi ve su dung kinh phi")
     assert "tiết kiệm, phát huy hiệu quả" in reply and "Mục 2.c" in reply, reply
+
+
+def test_a_shortcoming_asked_what_is_done_about_it_gets_the_remedies(assistant: Assistant) -> None:
+    _, reply = ask(assistant, "một số đơn vị vẫn duy trì hạ tầng riêng thì CT xử lý ntn")
+    assert "duy trì hạ tầng hệ thống thông tin riêng" in reply, reply
+    assert "Mục 1.c" in reply and "không triển khai hạ tầng" in reply, reply
+
+
+def test_the_shortcomings_on_a_topic_are_those_naming_it(assistant: Assistant) -> None:
+    _, reply = ask(assistant, "hạn chế về chữ ký số là gì")
+    assert reply.count("•") == 1 and "Chữ ký số chuyên dùng Chính phủ chưa" in reply, reply
+    _, reply = ask(assistant, "Chỉ thị nêu những hạn chế, bất cập nào trong ứng dụng CNTT?")
+    assert reply.count("•") >= 5, reply

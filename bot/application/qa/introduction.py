@@ -18,8 +18,18 @@ from nlu.engine import Parse
 
 
 def shortcomings(catalog: Catalog, parse: Parse) -> Answer:
+    """The shortcomings the preamble lists: those on the topics the question names
+    ("hạn chế về chữ ký số"), or all of them."""
     clause = clause_with_suffix(catalog, "shortcomings")
-    reply = Reply("qa/shortcomings", {"clause": clause})
+    # Not the directive's own subject ("… trong ứng dụng CNTT"): all of them are on it.
+    titles = " ".join(d.title for d in catalog.held)
+    topics = [
+        t
+        for t in catalog.topics_named(parse.values("topic"))
+        if not _names_topic(catalog, titles, t)
+    ]
+    items = [i for i in clause.items if any(_names_topic(catalog, i, t) for t in topics)]
+    reply = Reply("qa/shortcomings", {"clause": clause, "items": items or list(clause.items)})
     return make(parse, "shortcomings", reply, [clause.label])
 
 

@@ -64,6 +64,7 @@ from bot.application.qa.duties import (
     held_by_subject,
     responsible,
     responsible_for,
+    responsible_reply,
 )
 from bot.application.qa.duties import agency_duties as duties_of_agencies
 from bot.application.qa.faq import FaqAnswers
@@ -100,7 +101,7 @@ from bot.application.qa.introduction import (
     results,
     shortcomings,
 )
-from bot.application.qa.matching import STRONG_MATCH, Matcher, contains
+from bot.application.qa.matching import STRONG_MATCH, Matcher, best, contains
 from bot.application.qa.receivers import asks_receiver, receiver, receiver_answer
 from bot.application.qa.suggestions import Suggestions, SuggestionWordings
 from bot.application.qa.terms import cited_term, terms_as_topics
@@ -419,6 +420,7 @@ class QAService:
         anything was asked before); "có … X … không" of an X the quotes do not hold is
         said not to be mentioned."""
         answer = self._read_alone(parse, context)
+        answer = self._with_remedies(parse, answer)
         if answer.kind == "passages" and answer.duties and _asks_who(parse):
             # "ai phải ưu tiên rút ngắn thời gian xử lý hồ sơ trực tuyến": the sentence
             # found, with whose duty it is, not the sentence alone.
@@ -427,6 +429,28 @@ class QAService:
             not_mentioned(self.catalog, parse, answer, self.suggestions(parse.tokens))
             or not_theirs(self.catalog, parse, answer)
             or answer
+        )
+
+    def _with_remedies(self, parse: Parse, answer: Answer) -> Answer:
+        """ "một số đơn vị vẫn duy trì hạ tầng riêng thì CT xử lý thế nào": a shortcoming
+        the preamble names, asked what is done about it, followed by the duties the
+        directive sets against it (those its words match best)."""
+        if (
+            answer.kind != "passages"
+            or not all(c.endswith(SHORTCOMINGS_LABEL) for c in answer.citations)
+            or not any(contains(parse.tokens, list(w)) for w in REMEDY_ASKS)
+        ):
+            return answer
+        said = " ".join(quoted_texts(answer))
+        asked = replace(parse, tokens=tuple(self.catalog.normalizer.tokens(said)))
+        remedies, _ = best(self.matcher.ranked_duties(asked, prefer_dated=True), 2)
+        if not remedies:
+            return answer
+        reply = responsible_reply(self.catalog, asked, remedies)
+        return replace(
+            answer,
+            citations=(*answer.citations, *(self.catalog.duty_clause_label(d) for d in remedies)),
+            also=(*answer.also, replace(reply, data={**reply.data, "remedies": True})),
         )
 
     def _read_alone(self, parse: Parse, context: Context | None) -> Answer:
@@ -1018,6 +1042,13 @@ def _help_with_something_else(parse: Parse) -> bool:
     # (A share of 0 is a message of stopwords only: "giúp tôi với".)
     unknown = parse.unknown_words or 0 < parse.known_share < 1
     return bool(unknown) and not any(contains(parse.tokens, list(w)) for w in ASSISTANT)
+
+
+# How a question asks what is done about a shortcoming ("xử lý thế nào", "khắc phục
+# ra sao", "giải quyết"), folded.
+REMEDY_ASKS = (("xu", "ly"), ("khac", "phuc"), ("giai", "quyet"), ("lam", "gi"), ("yeu", "cau"))
+# The preamble's shortcomings, as their citation ends.
+SHORTCOMINGS_LABEL = "bất cập, hạn chế"
 
 
 # "… cần làm gì", "… phải thực hiện những việc gì", "nội dung về …", "chỉ thị chỉ đạo
