@@ -714,7 +714,9 @@ def test_a_short_tail_after_a_semicolon_is_quoted_with_its_sentence(assistant: A
 
 
 def test_a_shortcoming_asked_what_is_done_about_it_gets_the_remedies(assistant: Assistant) -> None:
-    _, reply = ask(assistant, "một số đơn vị vẫn duy trì hạ tầng riêng thì CT xử lý ntn")
+    chat = Chat(assistant)
+    chat.send("một số đơn vị vẫn duy trì hạ tầng riêng thì CT xử lý ntn")
+    reply = chat.text()
     assert "duy trì hạ tầng hệ thống thông tin riêng" in reply, reply
     assert "Mục 1.c" in reply and "không triển khai hạ tầng" in reply, reply
 
