@@ -726,3 +726,9 @@ def test_the_shortcomings_on_a_topic_are_those_naming_it(assistant: Assistant) -
     assert reply.count("•") == 1 and "Chữ ký số chuyên dùng Chính phủ chưa" in reply, reply
     _, reply = ask(assistant, "Chỉ thị nêu những hạn chế, bất cập nào trong ứng dụng CNTT?")
     assert reply.count("•") >= 5, reply
+
+
+def test_a_figure_is_no_answer_to_what_is_special_about_a_system(assistant: Assistant) -> None:
+    """No quantity asked: the results on that system (shared by 3 levels, one software)."""
+    _, reply = ask(assistant, "hệ thống QLVB điều hành của tỉnh có gì đặc biệt")
+    assert "3 cấp" in reply and "01 phần mềm" in reply, reply

@@ -932,8 +932,15 @@ class QAService:
             answer = first(parse)
             if confident or (answer is None and not _not_a_figure(parse)):
                 return answer
+            # A hesitant figure question asking for no quantity ("hệ thống QLVB có gì đặc
+            # biệt"): its figure is the last resort, after any passage the runners-up find.
+            demoted = answer is not None and _not_a_figure(parse)
+            if demoted:
+                fallback = answer
             best: tuple[float, Answer | None] = (
-                (parse.confidence * answer.evidence, answer) if answer else (0.0, None)
+                (parse.confidence * answer.evidence, answer)
+                if answer and not demoted
+                else (0.0, None)
             )
         else:
             best = (0.0, None)  # a hesitant fixed intent does not answer
