@@ -732,3 +732,8 @@ def test_a_figure_is_no_answer_to_what_is_special_about_a_system(assistant: Assi
     """No quantity asked: the results on that system (shared by 3 levels, one software)."""
     _, reply = ask(assistant, "hệ thống QLVB điều hành của tỉnh có gì đặc biệt")
     assert "3 cấp" in reply and "01 phần mềm" in reply, reply
+
+
+def test_a_thing_the_directive_never_names_gets_no_nearest_sentence(assistant: Assistant) -> None:
+    answer, reply = ask(assistant, "zalo co duoc dung de gui van ban mat ko")
+    assert answer.kind == "not_mentioned" and "«" not in reply.split("»", 1)[1], reply

@@ -219,9 +219,12 @@ def not_mentioned(
     shown = [t for t in catalog.normalizer.tokens(asked.shown) if t not in ignored | named]
     head = (shown or words)[:2]
     quoted = [catalog.normalizer.tokens(text) for text in quoted_texts(answer, catalog)]
+    # Nor is a passage near a head the directives never use ("Zalo có được dùng …").
+    said = {w for words in catalog.words_by_directive.values() for w in words}
+    unheard = bool(head) and head[0] not in said
     if (
         answer.kind != "duties"
-        and contains(parse.tokens, ["chi", "thi"])
+        and (contains(parse.tokens, ["chi", "thi"]) or unheard)
         and not any(contains(tokens, head) for tokens in quoted)
     ):
         reply = Reply("qa/not_mentioned", {"mentioning": mentioning}, suggestions)
