@@ -737,3 +737,18 @@ def test_a_figure_is_no_answer_to_what_is_special_about_a_system(assistant: Assi
 def test_a_thing_the_directive_never_names_gets_no_nearest_sentence(assistant: Assistant) -> None:
     answer, reply = ask(assistant, "zalo co duoc dung de gui van ban mat ko")
     assert answer.kind == "not_mentioned" and "«" not in reply.split("»", 1)[1], reply
+
+
+@pytest.mark.parametrize(
+    ("question", "wanted"),
+    [
+        ("Nghị định 43/2011 ban hành ngày nào", "13/6/2011"),
+        ("quyet dinh 1987 gom nhung thanh vien nao", "không nêu nội dung chi tiết"),
+    ],
+)
+def test_a_cited_document_by_its_number_and_year(
+    assistant: Assistant, question: str, wanted: str
+) -> None:
+    """Not the directive's own date; what it holds of a cited document, said so."""
+    answer, reply = ask(assistant, question)
+    assert answer.kind == "cited_document" and wanted in reply, reply

@@ -497,9 +497,11 @@ def by_cited_document(catalog: Catalog, parse: Parse) -> Answer | None:
             doc_type = catalog.normalizer.tokens(cited.doc_type)
             first_number = re.split(r"[/\-]", number[0])[0] if number else ""
             typed = contains(parse.tokens, doc_type)
+            # "Nghị định 43/2011" reads "43/2011": its first number is the document's.
+            first_numbers = {re.split(r"[/\-]", t)[0] for t in parse.tokens}
             named = (
                 " ".join(number) in " ".join(parse.tokens)
-                or (typed and first_number in parse.tokens)
+                or (typed and first_number in first_numbers)
                 or (typed and fold_words(cited.issuer) in issuers)
                 or (
                     typed and _asks_which(parse) and _about(catalog, parse, doc_type, cited.subject)
@@ -513,8 +515,23 @@ def by_cited_document(catalog: Catalog, parse: Parse) -> Answer | None:
         {"cited": cited, "clause": label(catalog, cited.clause), "directive": citing}
         for citing, cited in found
     ]
-    reply = Reply("qa/cited_document", {"documents": views})
+    # "Quyết định 1987 gồm những thành viên nào", "Chỉ thị 02 quy định cụ thể những
+    # gì": what the document itself says, which only its full text holds.
+    of_its_content = any(contains(parse.tokens, list(w)) for w in CONTENT_ASKS)
+    data = {"documents": views, "of_its_content": of_its_content}
+    reply = Reply("qa/cited_document", data)
     return make(parse, "cited_document", reply, [v["clause"] for v in views], 1.0)
+
+
+# How a question asks for what a document itself says, folded.
+CONTENT_ASKS = (
+    ("gom", "nhung"),
+    ("quy", "dinh", "cu", "the"),
+    ("noi", "dung", "chi", "tiet"),
+    ("thanh", "vien"),
+    ("co", "bao", "nhieu", "dieu"),
+    ("toan", "van"),
+)
 
 
 # How a question asks which document ("số mấy", "số hiệu", "quyết định nào"), folded.
