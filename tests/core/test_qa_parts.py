@@ -752,3 +752,8 @@ def test_a_cited_document_by_its_number_and_year(
     """Not the directive's own date; what it holds of a cited document, said so."""
     answer, reply = ask(assistant, question)
     assert answer.kind == "cited_document" and wanted in reply, reply
+
+
+def test_the_body_a_report_goes_to_is_not_the_one_asked_of(assistant: Assistant) -> None:
+    _, reply = ask(assistant, "Sở TT&TT có phải báo cáo UBND tỉnh hàng quý không")
+    assert reply.startswith("Có: đây là nhiệm vụ của Sở TT&TT"), reply

@@ -13,7 +13,7 @@ from typing import Any
 from bot.application.messages import Button, Reply
 from bot.application.qa.answer import Answer, make
 from bot.application.qa.duties import DUTY_WORDS
-from bot.application.qa.matching import contains, negates
+from bot.application.qa.matching import TOWARDS, contains, negates, preceded_by
 from bot.application.qa.views import directive, names
 from bot.domain.catalog import Catalog
 from nlu.engine import Parse
@@ -253,7 +253,15 @@ def not_theirs(catalog: Catalog, parse: Parse, answer: Answer) -> Answer | None:
     that agency (by name or through a group it belongs to): "Không" for that agency
     first, then whose duty it is; answered with one duty that reaches it first: "Có".
     None for another question, or a list of duties one of which reaches it."""
-    agencies = parse.values("agency")
+    # The agency asked of, not one a report goes to ("báo cáo UBND tỉnh hàng quý").
+    agencies = list(
+        dict.fromkeys(
+            e.value
+            for e in parse.entities
+            if e.entity == "agency"
+            and not preceded_by(parse.tokens, e.text.split(), TOWARDS | {"cao", "cho"})
+        )
+    )
     folded = fold_words(parse.text.strip().rstrip("?!. ")).split()
     if (
         len(agencies) != 1
