@@ -757,3 +757,35 @@ def test_a_cited_document_by_its_number_and_year(
 def test_the_body_a_report_goes_to_is_not_the_one_asked_of(assistant: Assistant) -> None:
     _, reply = ask(assistant, "Sở TT&TT có phải báo cáo UBND tỉnh hàng quý không")
     assert reply.startswith("Có: đây là nhiệm vụ của Sở TT&TT"), reply
+
+
+@pytest.mark.parametrize(
+    ("question", "wanted", "unwanted"),
+    [
+        ("nhac e han nop ds can bo cntt xa nhe", "lời nhắc", "Nguyên văn"),
+        ("bi su co attt thi bao cao trong bao lau", "Kịp thời", "hàng quý"),
+        ("Chỉ thị gồm những phần nhiệm vụ nào?", "Nhiệm vụ cụ thể", "Người ký"),
+        (
+            "Sở Y tế không được nêu tên trong Chỉ thị 06/CT-UBND thì Giám đốc Sở Y tế có phải "
+            "thực hiện Chỉ thị không?",
+            "Mục 1",
+            "họ tên",
+        ),
+        (
+            "Dạ, đơn vị chúng tôi chưa cập nhật kịp thời thay đổi bộ thủ tục hành chính thì "
+            "Chỉ thị nói thế nào ạ?",
+            "Mục 1.d",
+            "Người ký",
+        ),
+    ],
+)
+def test_wordings_from_trial_11k(
+    assistant: Assistant, question: str, wanted: str, unwanted: str
+) -> None:
+    """«nhắc e» asks for a reminder; «trong bao lâu» after an event is no recurrence;
+    «gồm những phần nhiệm vụ» asks the parts; «được nêu tên» asks no person's name;
+    a shortcoming asked «nói thế nào» gets what is done about it."""
+    chat = Chat(assistant)
+    chat.send(question)
+    reply = chat.text()
+    assert wanted in reply and unwanted not in reply, reply

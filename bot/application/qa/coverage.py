@@ -88,7 +88,11 @@ def asked_subject(text: str) -> Asked | None:
     if len(words) < 3 or folded[-1] not in _PARTICLES or "co" not in folded[:-1]:
         return None
     start = folded.index("co") + 1
-    before = words[: start - 1]
+    # Not a polite opening ("Dạ cho tôi hỏi có được …"): no part of what is asked.
+    opening = 0
+    while opening < start - 1 and folded[opening] in _POLITE:
+        opening += 1
+    before = words[opening : start - 1]
     of_document = all(fold_words(w) in _DOCUMENT_WORDS or w.isdigit() for w in before)
     while start < len(words) - 1 and folded[start] in _HEAD_WORDS:
         start += 1
@@ -104,6 +108,10 @@ def asked_subject(text: str) -> Asked | None:
     return Asked(asked, shown, of_document)
 
 
+# Words of a polite opening ("dạ", "cho tôi hỏi", "anh chị ơi", "xin hỏi"), folded.
+_POLITE = frozenset(
+    {"da", "cho", "toi", "em", "e", "minh", "hoi", "xin", "anh", "chi", "a", "oi", "vui", "long"}
+)
 # Words that name the document a "có … không" question asks of ("chỉ thị 06 này").
 _DOCUMENT_WORDS = frozenset({"chi", "thi", "ct", "van", "ban", "nay", "so", "tren", "trong"})
 
@@ -219,9 +227,14 @@ def not_mentioned(
     shown = [t for t in catalog.normalizer.tokens(asked.shown) if t not in ignored | named]
     head = (shown or words)[:2]
     quoted = [catalog.normalizer.tokens(text) for text in quoted_texts(answer, catalog)]
-    # Nor is a passage near a head the directives never use ("Zalo có được dùng …").
+    # Nor is a passage near a subject whose head, or a name in it ("nhóm Zalo"), the
+    # directives never use (an everyday word they do not, "chậm", they may say otherwise).
     said = {w for words in catalog.words_by_directive.values() for w in words}
-    unheard = bool(head) and head[0] not in said
+    # (A name read as the lexicon spells it out: "CKS" is "chữ ký số".)
+    names = [catalog.normalizer.tokens(w) for w in asked.shown.split()[1:] if w[:1].isupper()]
+    unheard = (bool(head) and head[0] not in said) or any(
+        any(t not in said for t in n) for n in names
+    )
     if (
         answer.kind != "duties"
         and (contains(parse.tokens, ["chi", "thi"]) or unheard)

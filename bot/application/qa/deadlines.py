@@ -26,7 +26,10 @@ def deadline(matcher: Matcher, parse: Parse) -> Answer | None:
     # The duties of the agencies the question names as doers.
     favoured = matcher.favoured_duties(parse)
     dated = duties_due_on(catalog, parse.values("date"))
-    recurring = [] if dated else _of_recurrence(catalog, parse, favoured)
+    # "sự cố ATTT thì báo cáo trong bao lâu": after an event, not how often.
+    recurring = (
+        [] if dated or _after_event(parse.tokens) else _of_recurrence(catalog, parse, favoured)
+    )
     other = _due_otherwise(matcher, parse, dated) if dated else None
     if other:
         # "trang TTĐT cấp xã xong trước 31/5 phải không": its own date, said not to be
@@ -189,7 +192,13 @@ CONDITION_THEN = "thi"
 
 
 # How a question asks for a time after an event ("trong vòng bao nhiêu giờ"), folded.
-DURATION = (("trong", "vong"), ("bao", "nhieu", "gio"), ("may", "gio"), ("bao", "nhieu", "ngay"))
+DURATION = (
+    ("trong", "vong"),
+    ("trong", "bao", "lau"),
+    ("bao", "nhieu", "gio"),
+    ("may", "gio"),
+    ("bao", "nhieu", "ngay"),
+)
 
 
 def _after_event(tokens: Sequence[str]) -> bool:

@@ -1053,7 +1053,14 @@ def _help_with_something_else(parse: Parse) -> bool:
 
 # How a question asks what is done about a shortcoming ("xử lý thế nào", "khắc phục
 # ra sao", "giải quyết"), folded.
-REMEDY_ASKS = (("xu", "ly"), ("khac", "phuc"), ("giai", "quyet"), ("lam", "gi"), ("yeu", "cau"))
+REMEDY_ASKS = (
+    ("xu", "ly"),
+    ("khac", "phuc"),
+    ("giai", "quyet"),
+    ("lam", "gi"),
+    ("yeu", "cau"),
+    ("the", "nao"),
+)
 # The preamble's shortcomings, as their citation ends.
 SHORTCOMINGS_LABEL = "bất cập, hạn chế"
 
@@ -1160,7 +1167,13 @@ def _asks_a_persons_name(parse: Parse) -> bool:
     of an agency named or of a body the title names ("trưởng ban")."""
     tokens = parse.tokens
     asked = " ".join(tokens)
-    names = "ten" in tokens or asked.endswith("la ai") or asked.startswith("ai la ")
+    # Not "được nêu tên", "có tên trong": named by the text, no name asked.
+    named_in_text = any(f" {w} ten " in f" {asked} " for w in ("neu", "co", "thay", "ghi"))
+    names = (
+        ("ten" in tokens and not named_in_text)
+        or asked.endswith("la ai")
+        or asked.startswith("ai la ")
+    )
     titled = [title for title in PERSON_TITLES if f" {title} " in f" {asked} "]
     # "ai là giám đốc trung tâm dữ liệu": who holds a post is a name, of any body.
     of_body = (
