@@ -571,7 +571,7 @@ def test_the_common_duties_asked_alone_are_told_with_what_each_heading_holds(
 def test_an_agency_asked_whether_it_must_do_its_own_duty_hears_yes_first(
     assistant: Assistant,
 ) -> None:
-    answer, reply = ask(assistant, "Sở Nội vụ có phải lồng ghép nd chỉ thị vào bộ tiêu chí CCHC ko")
+    _, reply = ask(assistant, "Sở Nội vụ có phải lồng ghép nd chỉ thị vào bộ tiêu chí CCHC ko")
     assert reply.startswith("Có: đây là nhiệm vụ của Sở Nội vụ") and "Mục 2.d" in reply, reply
 
 
@@ -653,7 +653,7 @@ def test_an_agency_asked_in_an_officials_words_gets_its_duties(
 
 
 def test_an_agency_without_duties_on_a_topic_is_told_whose_they_are(assistant: Assistant) -> None:
-    answer, reply = ask(assistant, "snv có phải bố trí kinh phí cho ct này ko anh")
+    _, reply = ask(assistant, "snv có phải bố trí kinh phí cho ct này ko anh")
     assert "không giao nhiệm vụ riêng" in reply and "Sở Tài chính (Mục 2.c)" in reply, reply
 
 
@@ -701,7 +701,8 @@ def test_a_heads_personal_responsibility_on_a_topic_is_that_sentence(
 ) -> None:
     _, reply = ask(
         assistant,
-        "chủ tịch ubnd huyện có phải chịu trách nhiệm cá nhân về việc cung cấp thông tin trên mạng ko",
+        "chủ tịch ubnd huyện có phải chịu trách nhiệm cá nhân về việc cung cấp thông tin "
+        "trên mạng ko",
     )
     assert "chịu trách nhiệm cá nhân trước Chủ tịch UBND tỉnh" in reply and "Mục 1.a" in reply
     assert "Ban biên tập" not in reply, reply
