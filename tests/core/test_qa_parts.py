@@ -790,3 +790,16 @@ def test_wordings_from_trial_11k(
     chat.send(question)
     reply = chat.text()
     assert wanted in reply and unwanted not in reply, reply
+
+
+@pytest.mark.parametrize(
+    "wording", ["thời hạn {}", "{} có hạn không", "{} hạn khi nào", "{} trước ngày nào"]
+)
+def test_a_duty_asked_by_when_in_so_many_words_gets_its_timing(
+    assistant: Assistant, wording: str
+) -> None:
+    """Whatever kind the classifier, sure of itself, read in the duty's own words."""
+    catalog = assistant.core.qa.catalog
+    duty = next(d for _, d in catalog.duties.values() if d.timing.kind == "recurring")
+    answer, reply = ask(assistant, wording.format(duty.title))
+    assert answer.kind == "deadline" and catalog.duty_clause_label(duty) in answer.citations

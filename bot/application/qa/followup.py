@@ -107,6 +107,8 @@ def next_intent(parse: Parse) -> Parse:
 
 
 # What asks "by when" outright (folded), unlike "hạn" alone or a frequency.
+# ... of which these ask nothing else ("… hạn khi nào", "… trước ngày nào").
+BY_WHEN_OUTRIGHT = (("han", "khi", "nao"), ("truoc", "ngay", "nao"), ("han", "chot"))
 # ("có hạn không": whether it has one, not "có hạn chế".)
 ASKS_BY_WHEN = (
     ("ngay", "nao"),
@@ -124,14 +126,26 @@ def when_asked(parse: Parse, sure: float) -> Parse:
     another kind (not the document's header) while ranking a deadline question among
     its first three, is a deadline question, as sure as its first choice was."""
     ranked = dict(parse.ranking[:3])
-    # "hạn kiện toàn BCĐ …": "hạn" first asks its date (not "hạn chế", shortcomings).
-    leads_with_deadline = parse.tokens[:1] == ("han",) and parse.tokens[1:2] != ("che",)
+    # "hạn kiện toàn BCĐ …", "thời hạn …", "… có hạn không": asked in so many words,
+    # its date whatever else the classifier read (not "hạn chế", shortcomings).
+    leads_with_deadline = (
+        (parse.tokens[:1] == ("han",) and parse.tokens[1:2] != ("che",))
+        or parse.tokens[:2] == ("thoi", "han")
+        or parse.tokens[-3:] == ("co", "han", "khong")
+        or any(_has(parse.tokens, cue) for cue in BY_WHEN_OUTRIGHT)
+    )
     asks_by_when = leads_with_deadline or any(_has(parse.tokens, cue) for cue in ASKS_BY_WHEN)
     if parse.intent == "ask_deadline" and asks_by_when and parse.confidence < sure:
         # "thời hạn cập nhật bộ TTHC": a hesitant deadline question that asks by when
         # in so many words is one; a passage matching its subject's words better is
         # not what it asks (the shortcoming that some units update late).
         return replace(parse, confidence=sure)
+    if leads_with_deadline and parse.intent not in ("ask_deadline", "ask_deadline_list"):
+        ranking = (
+            ("ask_deadline", sure),
+            *((i, p) for i, p in parse.ranking if i != "ask_deadline"),
+        )
+        return replace(parse, intent="ask_deadline", ranking=ranking, confidence=sure)
     if (
         parse.intent in ("ask_deadline", "ask_deadline_list", "ask_metadata")
         or parse.confidence >= sure
