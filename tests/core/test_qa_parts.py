@@ -803,3 +803,27 @@ def test_a_duty_asked_by_when_in_so_many_words_gets_its_timing(
     duty = next(d for _, d in catalog.duties.values() if d.timing.kind == "recurring")
     answer, reply = ask(assistant, wording.format(duty.title))
     assert answer.kind == "deadline" and catalog.duty_clause_label(duty) in answer.citations
+
+
+@pytest.mark.parametrize(
+    ("question", "verdict", "due"),
+    [
+        (
+            "Dạ xã tôi đến tháng 7 năm 2019 mới xong trang thông tin điện tử thì có kịp hạn không ạ?",
+            "Không kịp hạn",
+            "30/6/2019",
+        ),
+        (
+            "Nếu đến tháng 1/2020 đơn vị mới chuyển xong hệ thống về Trung tâm dữ liệu thì có "
+            "đúng hạn không?",
+            "Không kịp hạn",
+            "31/12/2019",
+        ),
+        ("ngày 15/6/2019 xong trang ttđt xã có kịp không", "Kịp hạn", "30/6/2019"),
+    ],
+)
+def test_whether_a_day_or_month_given_is_in_time_for_the_duty_named(
+    assistant: Assistant, question: str, verdict: str, due: str
+) -> None:
+    answer, reply = ask(assistant, question)
+    assert answer.kind == "deadline" and reply.startswith(verdict) and due in reply, reply

@@ -15,6 +15,7 @@ from bot.application.qa.matching import STRONG_MATCH, Matcher, best, contains
 from bot.application.qa.quotes import dated_quote, whole_clause
 from bot.application.qa.views import duty_view, label
 from bot.domain.catalog import Catalog
+from bot.domain.dates import vn_date
 from bot.domain.knowledge import Duty
 from nlu.engine import Parse
 
@@ -23,6 +24,9 @@ def deadline(matcher: Matcher, parse: Parse) -> Answer | None:
     """The duty asked about, preferring one with a date; the duties due on a date the
     question gives; or, when the question names nothing, the list of deadlines."""
     catalog = matcher.catalog
+    in_time = _in_time(matcher, parse)
+    if in_time is not None:
+        return in_time
     # The duties of the agencies the question names as doers.
     favoured = matcher.favoured_duties(parse)
     dated = duties_due_on(catalog, parse.values("date"))
@@ -97,6 +101,56 @@ def _due_otherwise(matcher: Matcher, parse: Parse, dated: Sequence[Duty]) -> lis
     if score < STRONG_MATCH or set(found) & set(dated):
         return []
     return found[:1]
+
+
+# How a question asks whether something done then is in time ("có kịp hạn không",
+# "có đúng hạn không", "có bị trễ hạn không"), folded.
+IN_TIME_ASKS = (("kip", "han"), ("dung", "han"), ("co", "kip"), ("tre", "han"), ("muon", "han"))
+
+
+def _in_time(matcher: Matcher, parse: Parse) -> Answer | None:
+    """ "xã tôi đến tháng 7/2019 mới xong trang TTĐT thì có kịp hạn không": the date of
+    the duty its words name, and whether the day or month given is before it; None
+    for another question."""
+    if not any(contains(parse.tokens, list(a)) for a in IN_TIME_ASKS):
+        return None
+    when = _time_given(parse)
+    if when is None:
+        return None
+    first, last, said = when
+    time_words = {t for t in parse.tokens if any(c.isdigit() for c in t)} | {"thang", "nam", "ngay"}
+    words = tuple(t for t in parse.tokens if t not in time_words)
+    ranked = matcher.ranked_duties(replace(parse, tokens=words), prefer_dated=True)
+    found, score = best([(d, s) for d, s in ranked if d.timing.due is not None])
+    if not found:
+        return None
+    due = found[0].timing.extended_to or found[0].timing.due
+    assert due is not None
+    verdict = "late" if first >= due else "in_time" if last < due else "that_day"
+    answer = deadline_answer(matcher.catalog, parse, found[:1], score)
+    data = {**answer.reply.data, "in_time": {"verdict": verdict, "said": said}}
+    return replace(answer, reply=replace(answer.reply, data=data))
+
+
+def _time_given(parse: Parse) -> tuple[dt.date, dt.date, str] | None:
+    """The day, or the first and last days of the month, a question gives ("ngày
+    15/6/2019", "tháng 7 năm 2019", "tháng 1/2020"), and how it said it."""
+    full = [v for v in parse.values("date") if len(v) == 10]
+    if full:
+        day = dt.date.fromisoformat(full[0])
+        return day, day, f"ngày {vn_date(day)}"
+    tokens = parse.tokens
+    for i, token in enumerate(tokens[:-1]):
+        if token != "thang":
+            continue
+        month, _, year = tokens[i + 1].partition("/")
+        if not year and tokens[i + 2 : i + 3] == ("nam",) and i + 3 < len(tokens):
+            year = tokens[i + 3]
+        if month.isdigit() and year.isdigit() and 1 <= int(month) <= 12 and len(year) == 4:
+            first = dt.date(int(year), int(month), 1)
+            following = dt.date(first.year + first.month // 12, first.month % 12 + 1, 1)
+            return first, following - dt.timedelta(days=1), f"tháng {int(month)}/{year}"
+    return None
 
 
 # What a question for every deadline says besides the words asking when ("những việc
