@@ -801,7 +801,7 @@ def test_a_duty_asked_by_when_in_so_many_words_gets_its_timing(
     """Whatever kind the classifier, sure of itself, read in the duty's own words."""
     catalog = assistant.core.qa.catalog
     duty = next(d for _, d in catalog.duties.values() if d.timing.kind == "recurring")
-    answer, reply = ask(assistant, wording.format(duty.title))
+    answer, _ = ask(assistant, wording.format(duty.title))
     assert answer.kind == "deadline" and catalog.duty_clause_label(duty) in answer.citations
 
 
@@ -809,7 +809,8 @@ def test_a_duty_asked_by_when_in_so_many_words_gets_its_timing(
     ("question", "verdict", "due"),
     [
         (
-            "Dạ xã tôi đến tháng 7 năm 2019 mới xong trang thông tin điện tử thì có kịp hạn không ạ?",
+            "Dạ xã tôi đến tháng 7 năm 2019 mới xong trang thông tin điện tử thì có kịp hạn "
+            "không ạ?",
             "Không kịp hạn",
             "30/6/2019",
         ),
