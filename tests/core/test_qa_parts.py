@@ -828,3 +828,23 @@ def test_whether_a_day_or_month_given_is_in_time_for_the_duty_named(
 ) -> None:
     answer, reply = ask(assistant, question)
     assert answer.kind == "deadline" and reply.startswith(verdict) and due in reply, reply
+
+
+@pytest.mark.parametrize(
+    ("question", "wanted"),
+    [
+        (
+            "Dạ cho tôi hỏi hạn gửi danh sách cán bộ CNTT xã và hạn làm xong trang thông tin "
+            "điện tử xã là ngày nào ạ?",
+            ["31/5/2019", "30/6/2019"],
+        ),
+        ("co bn dvc muc 3,4 va dvc truc tuyen phai uu tien j", ["819", "rút ngắn"]),
+    ],
+)
+def test_both_parts_after_a_polite_opening_or_a_number(
+    assistant: Assistant, question: str, wanted: list[str]
+) -> None:
+    chat = Chat(assistant)
+    chat.send(question)
+    reply = chat.text()
+    assert all(w in reply for w in wanted), reply

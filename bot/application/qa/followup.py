@@ -107,6 +107,8 @@ def next_intent(parse: Parse) -> Parse:
 
 
 # What asks "by when" outright (folded), unlike "hạn" alone or a frequency.
+# Words a message may open with before what it asks ("dạ", "a ơi", "e"), folded.
+POLITE_LEADS = frozenset({"da", "a", "oi", "e", "em", "anh", "chi"})
 # ... of which these ask nothing else ("… hạn khi nào", "… trước ngày nào").
 BY_WHEN_OUTRIGHT = (("han", "khi", "nao"), ("truoc", "ngay", "nao"), ("han", "chot"))
 # ("có hạn không": whether it has one, not "có hạn chế".)
@@ -127,10 +129,14 @@ def when_asked(parse: Parse, sure: float) -> Parse:
     its first three, is a deadline question, as sure as its first choice was."""
     ranked = dict(parse.ranking[:3])
     # "hạn kiện toàn BCĐ …", "thời hạn …", "… có hạn không": asked in so many words,
-    # its date whatever else the classifier read (not "hạn chế", shortcomings).
+    # its date whatever else the classifier read (not "hạn chế", shortcomings), after
+    # a polite "dạ" or "a ơi".
+    tokens = parse.tokens
+    while tokens[:1] and tokens[0] in POLITE_LEADS:
+        tokens = tokens[1:]
     leads_with_deadline = (
-        (parse.tokens[:1] == ("han",) and parse.tokens[1:2] != ("che",))
-        or parse.tokens[:2] == ("thoi", "han")
+        (tokens[:1] == ("han",) and tokens[1:2] != ("che",))
+        or tokens[:2] == ("thoi", "han")
         or parse.tokens[-3:] == ("co", "han", "khong")
         or any(_has(parse.tokens, cue) for cue in BY_WHEN_OUTRIGHT)
     )
@@ -376,6 +382,9 @@ def two_parts(text: str, names_agency: Callable[[str], bool] = _any_name) -> tup
             (opens and (ends_asking or _parallel(asked, words) or _asks(asked)))
             or (len(asked) >= 2 and ends_asking and _asks(words))
             or (counting and _counts(asked) and _counts(words))
+            # "có bn DVC mức 3,4 và DVC trực tuyến phải ưu tiên gì": a number, then a
+            # question of its own.
+            or (counting and _counts(asked) and len(words) >= 4 and _asks(words))
             or (counting and _numbered(first, names_agency) and _numbered(second, names_agency))
             # "Đã cấp bao nhiêu CKS và chỉ thị yêu cầu gì về CKS?": two questions, each
             # with its question word, joined by "và" (not a list's comma).
