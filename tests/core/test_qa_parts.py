@@ -637,6 +637,11 @@ def test_a_duty_saying_not_to_is_no_yes(assistant: Assistant) -> None:
         ("e là cb xã, ct 06 bắt xã mình phải làm gì ạ", "trang thông tin điện tử cấp xã"),
         ("ubnd các huyện tx tp phải làm gì theo mục 2", "Kiện toàn Ban chỉ đạo"),
         (
+            "Đề nghị nêu các nhiệm vụ cụ thể của UBND các huyện, thị xã, thành phố tại Chỉ thị "
+            "06/CT-UBND.",
+            "Kiện toàn Ban chỉ đạo",
+        ),
+        (
             "anh chị cho hỏi Sở Y tế có phải thực hiện CT 06 không, sở em ko thấy tên trong mục 2",
             "Sở Y tế: không có nhiệm vụ riêng",
         ),

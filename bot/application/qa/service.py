@@ -1101,6 +1101,8 @@ AGENCY_DUTY_ASKS = frozenset(
     | {"dung", "vai", "tro", "lien", "quan", "nam", "ct", "so", "de", "bat", "buoc"}
     # "e là cb xã, … bắt xã mình phải làm gì": who asks, as an official of it.
     | {"e", "em", "can", "bo"}
+    # "đề nghị nêu / liệt kê / cho biết các nhiệm vụ của … tại Chỉ thị".
+    | {"de", "nghi", "neu", "liet", "ke", "biet", "tai"}
 )
 # The words of "nộp cho ai", "gửi về đâu" besides the question word.
 RECEIVER_WORDS = frozenset({"nop", "gui", "trinh", "bao", "cao", "cho", "ve", "len", "qua", "dau"})
