@@ -853,3 +853,10 @@ def test_both_parts_after_a_polite_opening_or_a_number(
     chat.send(question)
     reply = chat.text()
     assert all(w in reply for w in wanted), reply
+
+
+def test_what_the_directive_requires_about_a_shortcoming_comes_first(assistant: Assistant) -> None:
+    chat = Chat(assistant)
+    chat.send("cap nhat quy trinh dvc truc tuyen tren cong dvc tinh thi chi thi yeu cau the nao")
+    reply = chat.text()
+    assert reply.index("Mục 1.d") < reply.index("bất cập, hạn chế"), reply

@@ -447,9 +447,20 @@ class QAService:
         if not remedies:
             return answer
         reply = responsible_reply(self.catalog, asked, remedies)
+        clauses = tuple(self.catalog.duty_clause_label(d) for d in remedies)
+        if contains(parse.tokens, ["yeu", "cau"]):
+            # "… thì chỉ thị yêu cầu thế nào": what it requires first, the shortcoming
+            # it answers after.
+            return replace(
+                answer,
+                reply=reply,
+                citations=(*clauses, *answer.citations),
+                duties=tuple(d.key for d in remedies),
+                also=(answer.reply, *answer.also),
+            )
         return replace(
             answer,
-            citations=(*answer.citations, *(self.catalog.duty_clause_label(d) for d in remedies)),
+            citations=(*answer.citations, *clauses),
             also=(*answer.also, replace(reply, data={**reply.data, "remedies": True})),
         )
 
