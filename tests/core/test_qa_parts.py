@@ -860,3 +860,8 @@ def test_what_the_directive_requires_about_a_shortcoming_comes_first(assistant: 
     chat.send("cap nhat quy trinh dvc truc tuyen tren cong dvc tinh thi chi thi yeu cau the nao")
     reply = chat.text()
     assert reply.index("Mục 1.d") < reply.index("bất cập, hạn chế"), reply
+
+
+def test_the_measures_a_topic_lists_are_its_overview(assistant: Assistant) -> None:
+    answer, reply = ask(assistant, "cac bien phap dam bao attt chi thi neu ra")
+    assert answer.kind == "topic_overview" and "Windows" in reply, reply

@@ -16,7 +16,14 @@ from typing import Any
 from bot.application.messages import Button, Reply
 from bot.application.qa.answer import Answer, make
 from bot.application.qa.counts import DUTY_NOUNS, counted
-from bot.application.qa.matching import Matcher, asked_action, best, contains
+from bot.application.qa.matching import (
+    WHO,
+    Matcher,
+    asked_action,
+    asks_for_a_list,
+    best,
+    contains,
+)
 from bot.application.qa.quotes import best_piece, whole_clause
 from bot.application.qa.topics import topic_overview
 from bot.application.qa.views import duty_view, general_view, issued_by, label
@@ -267,6 +274,9 @@ def responsible(matcher: Matcher, parse: Parse) -> Answer | None:
     topics = matcher.catalog.topics_named(parse.values("topic"))
     asked = set(parse.tokens) - RESPONSIBILITY_WORDS
     if len(topics) == 1 and matcher.only_names(replace(parse, tokens=tuple(asked))):
+        return topic_overview(matcher, parse, topics)
+    if topics and asks_for_a_list(parse) and not any(contains(parse.tokens, w) for w in WHO):
+        # "các biện pháp đảm bảo ATTT chỉ thị nêu ra": many things asked, no one.
         return topic_overview(matcher, parse, topics)
     held = held_by_subject(matcher, parse)
     if held is not None:

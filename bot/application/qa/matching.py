@@ -145,7 +145,9 @@ def asks_for_a_list(parse: Parse) -> bool:
     tokens = parse.tokens
     markers = [i for i, t in enumerate(tokens) if t in LIST_MARKERS]
     asks = [i for i, t in enumerate(tokens) if t in LIST_QUESTION_WORDS]
-    return bool(markers and asks and markers[0] < asks[-1])
+    # "các biện pháp ATTT chỉ thị nêu ra": measures are many, asked with or without "gì".
+    listed = any(tokens[i + 1 : i + 3] == ("bien", "phap") for i in markers)
+    return bool(markers and ((asks and markers[0] < asks[-1]) or listed))
 
 
 def preceded_by(tokens: Sequence[str], phrase: Sequence[str], words: frozenset[str]) -> bool:
