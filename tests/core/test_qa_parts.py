@@ -865,3 +865,11 @@ def test_what_the_directive_requires_about_a_shortcoming_comes_first(assistant: 
 def test_the_measures_a_topic_lists_are_its_overview(assistant: Assistant) -> None:
     answer, reply = ask(assistant, "cac bien phap dam bao attt chi thi neu ra")
     assert answer.kind == "topic_overview" and "Windows" in reply, reply
+
+
+def test_a_sentence_of_a_clause_headed_by_its_doer_says_who(assistant: Assistant) -> None:
+    _, reply = ask(
+        assistant,
+        "Nội dung Chỉ thị được gắn với chỉ số cải cách hành chính (PAR Index) như thế nào?",
+    )
+    assert "Mục 2.d (Sở Nội vụ)" in reply, reply

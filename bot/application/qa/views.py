@@ -73,10 +73,14 @@ def duty_view(catalog: Catalog, duty: Duty, role: str = "") -> dict[str, Any]:
 
 
 def passage_view(catalog: Catalog, passage: Passage) -> dict[str, Any]:
+    title = passage.clause.title
+    # A clause headed by who does it ("2.d. Sở Nội vụ"), whose bullets do not say it.
+    says_who = fold(title) in catalog.agency_names and fold(title) not in fold(passage.text)
     return {
         "text": passage.text,
         "clause": catalog.qualified(passage.directive, passage.clause.label),
-        "title": passage.clause.title,
+        "title": title,
+        "who": title if says_who else "",
         "cited": cited_in(catalog, passage.text),
     }
 
