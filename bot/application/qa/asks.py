@@ -91,8 +91,16 @@ ASKS = (
             ("hang", "san", "xuat"),
             ("nha", "cung", "cap"),
             ("don", "vi", "cung", "cap"),
+            ("cong", "ty", "nao"),
+            ("do", "cong", "ty"),
+            ("doanh", "nghiep", "nao", "cung", "cap"),
         ),
         ("nhà cung cấp", "hãng sản xuất", "đơn vị cung cấp"),
+    ),
+    Ask(
+        "quy chuẩn, tiêu chuẩn kỹ thuật",
+        (("quy", "chuan"), ("tieu", "chuan", "ky", "thuat"), ("thong", "so", "ky", "thuat")),
+        ("quy chuẩn", "tiêu chuẩn kỹ thuật", "thông số kỹ thuật"),
     ),
     Ask(
         "các bước, quy trình thực hiện",

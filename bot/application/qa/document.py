@@ -124,7 +124,13 @@ def asked_facts(tokens: Sequence[str]) -> list[str]:
         facts.append("based_on")
     if has(EXECUTORS_WORDS) and not facts:
         facts.append("executors")
+    if has(REPLACES_WORDS):
+        facts.append("replaces")
     return facts
+
+
+# "Chỉ thị 06 thay thế chỉ thị nào", "… bãi bỏ văn bản nào" (folded).
+REPLACES_WORDS = (("thay", "the"), ("bai", "bo"), ("het", "hieu", "luc", "van", "ban"))
 
 
 # "cơ quan nào ban hành", "do ai ban hành": who issued it (a line, not the header).
@@ -527,10 +533,14 @@ def by_cited_document(catalog: Catalog, parse: Parse) -> Answer | None:
 CONTENT_ASKS = (
     ("gom", "nhung"),
     ("quy", "dinh", "cu", "the"),
+    ("quy", "dinh", "nhung"),
     ("noi", "dung", "chi", "tiet"),
     ("thanh", "vien"),
     ("co", "bao", "nhieu", "dieu"),
     ("toan", "van"),
+    ("yeu", "cau", "cac"),
+    ("lam", "gi"),
+    ("nhung", "loai"),
 )
 
 
@@ -605,11 +615,21 @@ _LAW = re.compile(
 )
 
 
+# ... or by its title alone, then what is asked of it ("Luật An toàn thông tin mạng có
+# những nội dung chính nào").
+_LAW_TITLED = re.compile(
+    r"(?<![\w])(?<!pháp )(?<!phap )(luật|luat)\s+((?:[^\W\d_]+\s+){2,7}?)"
+    r"(?=(?:có|co|quy|nói|noi|là|la|gồm|gom|yêu|yeu|được|duoc)\b)",
+    re.IGNORECASE,
+)
+
+
 def _law_named(text: str) -> str | None:
     found = _LAW.search(text)
-    if found is None:
-        return None
-    return f"Luật {found.group(2).strip()} {found.group(3)}"
+    if found is not None:
+        return f"Luật {found.group(2).strip()} {found.group(3)}"
+    titled = _LAW_TITLED.search(text)
+    return f"Luật {titled.group(2).strip()}" if titled else None
 
 
 # The documents a catalog holds or cites, worked out once per catalog (a catalog is

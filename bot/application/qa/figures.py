@@ -8,12 +8,13 @@ the directive does not give: then no answer, never a loosely related one.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import pairwise
 from typing import Any
 
 from bot.application.messages import Reply
 from bot.application.qa.answer import Answer, make
 from bot.application.qa.counts import COUNT_MARKERS, DUTY_NOUNS, counted_words, owned_count
-from bot.application.qa.matching import OF_THE_PROVINCE, Matcher, best, number_forms
+from bot.application.qa.matching import OF_THE_PROVINCE, Matcher, best, contains, number_forms
 from bot.application.qa.views import label
 from bot.domain.catalog import Catalog
 from bot.domain.knowledge import Figure
@@ -129,8 +130,14 @@ def figure_answer(
             }
         )
         quoted.add(context)
-    reply = Reply("qa/figure", {"figures": views})
+    # "Danh sách 819 dịch vụ công gồm những dịch vụ nào": the text counts them only.
+    listed = any(contains(parse.tokens, list(w)) for w in LIST_ASKS)
+    reply = Reply("qa/figure", {"figures": views, "list_asked": listed})
     return make(parse, "figure", reply, [v["clause"] for v in views], score)
+
+
+# How a question asks for the members of what a figure counts, folded.
+LIST_ASKS = (("danh", "sach"), ("gom", "nhung"), ("la", "nhung"), ("cu", "the", "la"))
 
 
 def context_of(catalog: Catalog, stated: Figure) -> str:
@@ -188,13 +195,18 @@ def uncounted(matcher: Matcher, parse: Parse) -> str:
             counted = after[:1] if after[1:2] and after[1] in catalog.stopwords else after[:2]
             if set(counted) & set(parse.unknown_words):
                 return ""  # a typo ("chứứng thư"): what it counts is not known
-            # What else it says of them ("... được cấp thư điện tử").
-            rest = set(tokens) - {*counted, *marker} - matcher.generic_words - OF_THE_PROVINCE
+            # What else it says of them ("... được cấp thư điện tử"), as pairs of words
+            # in a row: "công nghệ" shares a word with "công chức", and no pair.
+            ignored = {*counted, *marker} | matcher.generic_words | OF_THE_PROVINCE
+            words = [t for t in tokens if t not in ignored]
+            rest = set(pairwise(words))
             return "" if _figure_counts(catalog, counted, rest) else " ".join(counted)
     return ""
 
 
-def _figure_counts(catalog: Catalog, counted: Sequence[str], rest: set[str]) -> bool:
+def _figure_counts(
+    catalog: Catalog, counted: Sequence[str], rest: set[tuple[str, str]]
+) -> bool:
     """Whether some figure's words hold what is counted: its words in a row, and a
     single word not as a level ("cấp huyện"). A figure counting something else (the
     accounts of "9.289 tài khoản ... cho công chức") counts them only for a question
@@ -207,7 +219,7 @@ def _figure_counts(catalog: Catalog, counted: Sequence[str], rest: set[str]) -> 
         if unit and list(counted[: len(unit)]) == unit:
             return True  # "bao nhiêu cấp chính quyền": the figure's unit, "cấp"
         said = " ".join((stated.label, stated.quote, *stated.keywords))
-        if not rest & set(tokens(said)):
+        if not rest & set(pairwise(tokens(said))):
             continue
         # Its words as the lexicon reads them and as typed ("chứng thư số" is read
         # "chữ ký số", and a typo's correction may give it back as typed).
