@@ -901,3 +901,21 @@ def test_what_the_text_does_not_give_though_its_words_are_near(
     number of staff, what a cited document itself says: said not given, by name."""
     _, reply = ask(assistant, question)
     assert wanted in reply, reply
+
+
+@pytest.mark.parametrize(
+    ("question", "purpose"),
+    [
+        ("Danh sách cán bộ CNTT cấp xã gửi về Sở TTTT để làm gì?", "Để tổng hợp, có kế hoạch"),
+        ("Đài PT-TH tỉnh tuyên truyền về ứng dụng CNTT nhằm mục đích gì?", "Góp phần nâng cao"),
+        (
+            "SNV xây dựng quy định lưu trữ văn bản điện tử để làm gì",
+            "Để thuận lợi cho việc tra cứu",
+        ),
+    ],
+)
+def test_what_a_duty_is_for_is_the_purpose_its_sentence_states(
+    assistant: Assistant, question: str, purpose: str
+) -> None:
+    _, reply = ask(assistant, question)
+    assert reply.startswith("Mục đích (Mục") and purpose in reply, reply

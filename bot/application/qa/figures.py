@@ -204,9 +204,7 @@ def uncounted(matcher: Matcher, parse: Parse) -> str:
     return ""
 
 
-def _figure_counts(
-    catalog: Catalog, counted: Sequence[str], rest: set[tuple[str, str]]
-) -> bool:
+def _figure_counts(catalog: Catalog, counted: Sequence[str], rest: set[tuple[str, str]]) -> bool:
     """Whether some figure's words hold what is counted: its words in a row, and a
     single word not as a level ("cấp huyện"). A figure counting something else (the
     accounts of "9.289 tài khoản ... cho công chức") counts them only for a question

@@ -5,6 +5,8 @@ was issued.
 
 from __future__ import annotations
 
+import re
+from dataclasses import replace
 from itertools import combinations
 
 from bot.application.messages import Reply
@@ -174,6 +176,41 @@ PURPOSE_WORDS = frozenset(
 
 # The document's name as it may come inside such a question ("ban hành ct này để …").
 PURPOSE_NAMES = frozenset({"chi", "thi", "ct", "nay", "06"})
+
+
+# How a question asks what something is for ("để làm gì", "nhằm mục đích gì"), folded.
+PURPOSE_OF_ASKS = (
+    ("de", "lam", "gi"),
+    ("nham", "muc", "dich"),
+    ("muc", "dich", "gi"),
+    ("nham", "gi"),
+    ("de", "lam", "chi"),
+    ("voi", "muc", "dich"),
+)
+# What opens a purpose in the text's sentences: "để tổng hợp …", "nhằm …", "góp phần …"
+# (not "và để ảnh hưởng", "để xảy ra": letting something happen).
+_PURPOSE = re.compile(r"(?<!và )\b(để|nhằm|góp phần)\s+(?!xảy|ảnh)(.+)$")
+
+
+def purpose_of(matcher: Matcher, parse: Parse) -> Answer | None:
+    """ "Danh sách cán bộ CNTT cấp xã gửi về Sở TT&TT để làm gì": the purpose the
+    sentence on it states ("để tổng hợp, có kế hoạch đào tạo, bồi dưỡng"), first; None
+    when the question asks no purpose or the sentence found states none."""
+    if not any(contains(parse.tokens, list(p)) for p in PURPOSE_OF_ASKS):
+        return None
+    asking = {w for p in PURPOSE_OF_ASKS for w in p}
+    found = passages(
+        matcher, replace(parse, tokens=tuple(t for t in parse.tokens if t not in asking))
+    )
+    if found is None:
+        return None
+    for view in found.reply.data["passages"]:
+        stated = _PURPOSE.search(view["text"])
+        if stated:
+            purpose = f"{stated.group(1)} {stated.group(2)}".rstrip(" .;")
+            data = {"purpose": purpose[:1].upper() + purpose[1:], "passage": view}
+            return make(parse, "passages", Reply("qa/purpose_of", data), [view["clause"]], 1.0)
+    return None
 
 
 def asks_purpose(catalog: Catalog, parse: Parse) -> bool:

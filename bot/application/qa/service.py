@@ -98,6 +98,7 @@ from bot.application.qa.introduction import (
     asks_purpose,
     figure_names_topic,
     purpose,
+    purpose_of,
     results,
     shortcomings,
 )
@@ -480,6 +481,10 @@ class QAService:
             found = faq or purpose(self.catalog, parse)
             if found is not None:
                 return found
+        # "… để làm gì", "… nhằm mục đích gì" of a duty: the purpose its sentence states.
+        of_purpose = purpose_of(self.matcher, parse)
+        if of_purpose is not None:
+            return of_purpose
         if asks_overview(self.catalog, parse, self.catalog.stopwords):
             # "Chỉ thị 15 quy định gì?": the directive as a whole, its header first.
             return metadata(self.catalog, replace(parse, intent="ask_metadata"), summary=True)
