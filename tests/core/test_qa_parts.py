@@ -919,3 +919,22 @@ def test_what_a_duty_is_for_is_the_purpose_its_sentence_states(
 ) -> None:
     _, reply = ask(assistant, question)
     assert reply.startswith("Mục đích (Mục") and purpose in reply, reply
+
+
+def test_a_yes_no_whose_words_one_sentence_holds_apart_gets_that_sentence(
+    assistant: Assistant,
+) -> None:
+    """Chữ ký số on mobile devices: no duty, but a shortcoming of the preamble says it."""
+    answer, reply = ask(
+        assistant, "Chỉ thị có yêu cầu áp dụng chữ ký số trên thiết bị di động không?"
+    )
+    assert answer.kind == "passages" and "thiết bị di động" in reply, reply
+    assert "bất cập, hạn chế" in reply, reply
+
+
+def test_which_bodies_share_a_system_is_not_its_topics_overview(assistant: Assistant) -> None:
+    answer, _ = ask(
+        assistant,
+        "Hệ thống Quản lý văn bản và điều hành của tỉnh được dùng chung cho những cơ quan nào?",
+    )
+    assert answer.kind != "topic_overview"

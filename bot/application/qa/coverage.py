@@ -14,7 +14,7 @@ from bot.application.messages import Button, Reply
 from bot.application.qa.answer import Answer, make
 from bot.application.qa.duties import DUTY_WORDS
 from bot.application.qa.matching import TOWARDS, contains, negates, preceded_by
-from bot.application.qa.views import directive, names
+from bot.application.qa.views import directive, names, passage_view
 from bot.domain.catalog import Catalog
 from nlu.engine import Parse
 from nlu.normalize import fold_words
@@ -57,6 +57,8 @@ KIND_WORDS = frozenset({"dang", "loai", "kieu", "file", "tep", "hinh", "thuc", "
 AGENCY_DUTY_WORDS = frozenset(
     {"rieng", "chung", "bi", "lam", "chi", "thi", "nay", "nao", "tham", "gia"}
 )
+# How many words of what is asked one sentence must hold, apart, to be its answer.
+HELD_TOGETHER = 4
 # Answers that quote the text, whose quotes are checked.
 QUOTING = frozenset({"passages", "figure", "duties"})
 
@@ -214,6 +216,22 @@ def not_mentioned(
         # The quotes hold it, or the text says it in those words elsewhere (the
         # sentence found is then the wrong one, not a sign of silence).
         return None
+    # (Names included; four words at least: fewer, folded, meet by chance.)
+    wanted = {t for t in catalog.normalizer.tokens(asked.words) if t not in ignored}
+    holder = (
+        next(
+            (p for p in catalog.passages if wanted <= set(catalog.normalizer.tokens(p.text))),
+            None,
+        )
+        if len(wanted) >= HELD_TOGETHER
+        else None
+    )
+    if holder is not None:
+        # "… có yêu cầu áp dụng chữ ký số trên thiết bị di động không": one sentence
+        # holds every word of it, apart (a shortcoming of the preamble): that sentence.
+        view = passage_view(catalog, holder)
+        reply = Reply("qa/passages", {"passages": [view]})
+        return make(parse, "passages", reply, [view["clause"]], answer.evidence, holder.duty_ids)
     # The nearest answer's own template renders its data under the line that says so.
     mentioning = {
         "directive": directive(catalog),

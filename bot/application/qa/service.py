@@ -106,7 +106,7 @@ from bot.application.qa.matching import STRONG_MATCH, Matcher, best, contains
 from bot.application.qa.receivers import asks_receiver, receiver, receiver_answer
 from bot.application.qa.suggestions import Suggestions, SuggestionWordings
 from bot.application.qa.terms import cited_term, terms_as_topics
-from bot.application.qa.topics import passages, passages_holding, topic
+from bot.application.qa.topics import asks_which_bodies, passages, passages_holding, topic
 from bot.application.qa.views import cited_in
 from bot.domain.catalog import Catalog
 from bot.domain.knowledge import Duty
@@ -510,7 +510,7 @@ class QAService:
     def _topic_only(self, parse: Parse) -> bool:
         """A question naming topics and asking nothing more specific of them than
         what must be done ("an toàn thông tin cần làm gì")."""
-        if directives.asks_when(parse, CONFIDENT):
+        if directives.asks_when(parse, CONFIDENT) or asks_which_bodies(parse):
             # "khi nào phải báo cáo sự cố ATTT": a date, not the overview (a hesitant
             # guess at a deadline, "chế độ báo cáo … thế nào", is no such question).
             return False

@@ -34,14 +34,28 @@ def topic(matcher: Matcher, parse: Parse) -> Answer | None:
     return answer
 
 
+# "những cơ quan nào", "các đơn vị nào": which bodies, folded.
+BODIES_ASKED = (("co", "quan"), ("don", "vi"), ("to", "chuc"))
 # "những loại giao dịch nào", "dạng file gì": a kind asked, which one sentence names.
 KINDS_ASKED = frozenset({"loai", "dang", "kieu", "hinh"})
 
 
 def _asks_for_the_topics_list(parse: Parse) -> bool:
     """An enumeration asked of topics ("những biện pháp ATTT nào") is their overview;
-    not when it asks which kind of something ("những loại giao dịch nào")."""
-    return asks_for_a_list(parse) and not KINDS_ASKED & set(parse.tokens)
+    not when it asks which kind of something ("những loại giao dịch nào"), nor which
+    bodies ("dùng chung cho những cơ quan nào"): one sentence names them."""
+    tokens = parse.tokens
+    return asks_for_a_list(parse) and not KINDS_ASKED & set(tokens) and not asks_which_bodies(parse)
+
+
+def asks_which_bodies(parse: Parse) -> bool:
+    """ "… dùng chung cho những cơ quan nào": which bodies, a sentence names them."""
+    tokens = parse.tokens
+    return any(
+        tokens[i + 1 : i + 3] in BODIES_ASKED and "nao" in tokens[i + 3 :]
+        for i, t in enumerate(tokens)
+        if t in ("nhung", "cac")
+    )
 
 
 def passages(
