@@ -938,3 +938,10 @@ def test_which_bodies_share_a_system_is_not_its_topics_overview(assistant: Assis
         "Hệ thống Quản lý văn bản và điều hành của tỉnh được dùng chung cho những cơ quan nào?",
     )
     assert answer.kind != "topic_overview"
+
+
+def test_why_a_duty_is_the_shortcoming_it_answers(assistant: Assistant) -> None:
+    _, reply = ask(
+        assistant, "Vì sao phải chuyển hệ thống thông tin về Trung tâm dữ liệu của tỉnh?"
+    )
+    assert reply.startswith("Lý do") and "duy trì hạ tầng" in reply, reply

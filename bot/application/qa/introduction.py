@@ -196,6 +196,8 @@ def purpose_of(matcher: Matcher, parse: Parse) -> Answer | None:
     """ "Danh sách cán bộ CNTT cấp xã gửi về Sở TT&TT để làm gì": the purpose the
     sentence on it states ("để tổng hợp, có kế hoạch đào tạo, bồi dưỡng"), first; None
     when the question asks no purpose or the sentence found states none."""
+    if any(contains(parse.tokens, list(p)) for p in WHY_ASKS):
+        return _reason_of(matcher, parse)
     if not any(contains(parse.tokens, list(p)) for p in PURPOSE_OF_ASKS):
         return None
     asking = {w for p in PURPOSE_OF_ASKS for w in p}
@@ -211,6 +213,28 @@ def purpose_of(matcher: Matcher, parse: Parse) -> Answer | None:
             data = {"purpose": purpose[:1].upper() + purpose[1:], "passage": view}
             return make(parse, "passages", Reply("qa/purpose_of", data), [view["clause"]], 1.0)
     return None
+
+
+# How a question asks why something must be done ("vì sao", "tại sao"), folded.
+WHY_ASKS = (("vi", "sao"), ("tai", "sao"))
+
+
+def _reason_of(matcher: Matcher, parse: Parse) -> Answer | None:
+    """ "Vì sao phải chuyển hệ thống về TTDL": the shortcoming of the preamble the duty
+    answers ("một số đơn vị còn duy trì hạ tầng riêng"), when one matches well."""
+    asking = {w for p in WHY_ASKS for w in p} | {"phai"}
+    asked = replace(parse, tokens=tuple(t for t in parse.tokens if t not in asking))
+    clause = clause_with_suffix(matcher.catalog, "shortcomings")
+    found = passages(matcher, asked, clause.id)
+    if found is None or found.evidence < REASON_MATCH:
+        return None
+    view = found.reply.data["passages"][0]
+    data = {"purpose": "", "reason": True, "passage": view}
+    return make(parse, "passages", Reply("qa/purpose_of", data), [view["clause"]], found.evidence)
+
+
+# How well a shortcoming must match the duty asked "why" of to be its reason.
+REASON_MATCH = 0.3
 
 
 def asks_purpose(catalog: Catalog, parse: Parse) -> bool:
