@@ -945,3 +945,8 @@ def test_why_a_duty_is_the_shortcoming_it_answers(assistant: Assistant) -> None:
         assistant, "Vì sao phải chuyển hệ thống thông tin về Trung tâm dữ liệu của tỉnh?"
     )
     assert reply.startswith("Lý do") and "duy trì hạ tầng" in reply, reply
+
+
+def test_how_many_general_duties_is_the_parts_points(assistant: Assistant) -> None:
+    answer, reply = ask(assistant, "chỉ thị có mấy nhiệm vụ chung")
+    assert answer.kind == "structure" and "Mục 1. Nhiệm vụ chung — điểm a đến f" in reply, reply

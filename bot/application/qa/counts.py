@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from bot.application.messages import Reply
 from bot.application.qa.answer import Answer, make
+from bot.application.qa.matching import contains
 from bot.domain.catalog import Catalog
 from nlu.engine import Parse
 
@@ -49,7 +50,12 @@ def counted(parse: Parse) -> str | None:
 
 
 def asks_duty_count(parse: Parse) -> bool:
-    return counted(parse) in DUTY_NOUNS
+    """ "bao nhiêu nhiệm vụ"; not "mấy nhiệm vụ chung", which counts a part's points
+    (the directive's structure)."""
+    parts = ("nhiem", "vu", "chung"), ("nhiem", "vu", "cu", "the")
+    return counted(parse) in DUTY_NOUNS and not any(
+        contains(parse.tokens, list(p)) for p in parts
+    )
 
 
 def duty_count(catalog: Catalog, parse: Parse) -> Answer:

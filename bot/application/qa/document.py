@@ -436,7 +436,14 @@ _PART_NUMBER = re.compile(r"^\d{1,2}(?:[.,]?[a-z])?$")
 # "có mấy mục", "gồm bao nhiêu phần", "bố cục": how the directive is laid out.
 _COUNTED = (("may",), ("bao", "nhieu"), ("nhung",), ("gom",))
 _LAYOUT = (("bo", "cuc"), ("cau", "truc"))
-_COUNTED_PARTS = (("muc",), ("phan", "chinh"), ("phan", "lon"), ("phan", "nhiem", "vu"))
+_COUNTED_PARTS = (
+    ("muc",),
+    ("phan", "chinh"),
+    ("phan", "lon"),
+    ("phan", "nhiem", "vu"),
+    ("nhiem", "vu", "chung"),
+    ("nhiem", "vu", "cu", "the"),
+)
 
 
 def _lead(clause: Clause) -> str:
