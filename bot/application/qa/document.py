@@ -479,7 +479,8 @@ def structure(catalog: Catalog, parse: Parse) -> Answer | None:
                 missing = f"{_PART_NAMES[tokens[i - 1]]} {number}"
                 break
     # Not "phần" alone: "bao nhiêu phần trăm", "mấy phần mềm"; "mấy phần chính" is.
-    counted = any(
+    # (Of the document: "UBND TP Bắc Ninh có những nhiệm vụ cụ thể nào" asks its duties.)
+    counted = not parse.values("agency") and any(
         contains(tokens, [*asked, *part]) for asked in _COUNTED for part in _COUNTED_PARTS
     )
     if not missing and not counted and not any(contains(tokens, list(w)) for w in _LAYOUT):
