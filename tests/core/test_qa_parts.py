@@ -950,3 +950,17 @@ def test_why_a_duty_is_the_shortcoming_it_answers(assistant: Assistant) -> None:
 def test_how_many_general_duties_is_the_parts_points(assistant: Assistant) -> None:
     answer, reply = ask(assistant, "chỉ thị có mấy nhiệm vụ chung")
     assert answer.kind == "structure" and "Mục 1. Nhiệm vụ chung — điểm a đến f" in reply, reply
+
+
+@pytest.mark.parametrize(
+    ("question", "district"),
+    [
+        ("Phòng Nội vụ huyện Tiên Du có nhiệm vụ gì", "UBND huyện Tiên Du"),
+        ("phòng tài chính kế hoạch huyện yên phong phải làm gì", "UBND huyện Yên Phong"),
+    ],
+)
+def test_a_districts_division_named_like_a_department_is_of_that_district(
+    assistant: Assistant, question: str, district: str
+) -> None:
+    answer, reply = ask(assistant, question)
+    assert answer.kind == "duties" and reply.startswith(district), reply

@@ -53,9 +53,7 @@ def asks_duty_count(parse: Parse) -> bool:
     """ "bao nhiêu nhiệm vụ"; not "mấy nhiệm vụ chung", which counts a part's points
     (the directive's structure)."""
     parts = ("nhiem", "vu", "chung"), ("nhiem", "vu", "cu", "the")
-    return counted(parse) in DUTY_NOUNS and not any(
-        contains(parse.tokens, list(p)) for p in parts
-    )
+    return counted(parse) in DUTY_NOUNS and not any(contains(parse.tokens, list(p)) for p in parts)
 
 
 def duty_count(catalog: Catalog, parse: Parse) -> Answer:

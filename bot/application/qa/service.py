@@ -102,7 +102,7 @@ from bot.application.qa.introduction import (
     results,
     shortcomings,
 )
-from bot.application.qa.matching import STRONG_MATCH, Matcher, best, contains
+from bot.application.qa.matching import STRONG_MATCH, Matcher, best, contains, preceded_by
 from bot.application.qa.receivers import asks_receiver, receiver, receiver_answer
 from bot.application.qa.suggestions import Suggestions, SuggestionWordings
 from bot.application.qa.terms import cited_term, terms_as_topics
@@ -500,7 +500,7 @@ class QAService:
         only_received = recipient_only(self.catalog, parse)
         if only_received is not None:
             return only_received
-        parse = self._level_named(parse)
+        parse = self._level_named(self._division_named(parse))
         if parse.intent != "ask_agency_duties" and self._asks_duties_only(parse):
             # "Cổng thông tin điện tử tỉnh có bị giao việc gì ko": the agency's name
             # reads like a topic to the classifier; the rest asks only for its duties.
@@ -516,6 +516,41 @@ class QAService:
             return False
         asked = tuple(t for t in parse.tokens if t not in TOPIC_DUTY_ASKS)
         return bool(asked) and self.matcher.only_names(replace(parse, tokens=asked))
+
+    def _division_named(self, parse: Parse) -> Parse:
+        """ "Phòng Nội vụ huyện Tiên Du có nhiệm vụ gì": a district's division, named
+        like a department ("Nội vụ"), is of that district (or of the districts'
+        group when none is named), to which the directive gives its duties."""
+        tokens = parse.tokens
+        divisions = [
+            e
+            for e in parse.entities
+            if e.entity == "agency"
+            and e.value in self.catalog.agencies
+            and self.catalog.agencies[e.value].kind == "department"
+            and preceded_by(tokens, e.text.split(), DIVISION_WORDS)
+            and ("huyen" in tokens or "xa" in tokens)
+        ]
+        if not divisions:
+            return parse
+        districts = [
+            e
+            for e in parse.entities
+            if e.entity == "agency"
+            and e.value in self.catalog.agencies
+            and self.catalog.agencies[e.value].kind == "district"
+        ]
+        groups = [
+            a.id
+            for a in self.catalog.agencies.values()
+            if a.kind == "group" and a.member_levels == ("district",)
+        ]
+        if not districts and len(groups) != 1:
+            return parse
+        kept = tuple(e for e in parse.entities if e not in divisions)
+        if not districts:
+            kept = (*kept, Entity("agency", groups[0], "huyen"))
+        return replace(parse, entities=kept)
 
     def _level_named(self, parse: Parse) -> Parse:
         """ "huyện phải làm gì", "xã có nhiệm vụ gì", "địa phương cần làm gì": a level
@@ -1097,6 +1132,8 @@ DOCUMENT_REFERENCES: tuple[tuple[str | None, tuple[str, ...]], ...] = (
     (None, ("van", "ban")),
 )
 # A level of government as officials name it bare, and the level it is (folded).
+# What names a division of a district's People's Committee ("Phòng Nội vụ huyện").
+DIVISION_WORDS = frozenset({"phong"})
 LEVEL_WORDS: tuple[tuple[tuple[str, ...], str], ...] = (
     # "giám đốc sở phải làm gì": the heads of the departments (not an alias: in a
     # directive's text "Giám đốc Sở Tài chính" names one).
