@@ -964,3 +964,8 @@ def test_a_districts_division_named_like_a_department_is_of_that_district(
 ) -> None:
     answer, reply = ask(assistant, question)
     assert answer.kind == "duties" and reply.startswith(district), reply
+
+
+def test_how_many_communes_is_not_the_count_of_levels(assistant: Assistant) -> None:
+    answer, reply = ask(assistant, "tỉnh có bao nhiêu xã phường")
+    assert answer.kind == "refusal" and "3 cấp" not in reply, reply

@@ -214,8 +214,10 @@ def _figure_counts(catalog: Catalog, counted: Sequence[str], rest: set[tuple[str
     tokens = catalog.normalizer.tokens
     for stated in catalog.figures.values():
         unit = tokens(stated.unit)
-        if unit and list(counted[: len(unit)]) == unit:
-            return True  # "bao nhiêu cấp chính quyền": the figure's unit, "cấp"
+        # "bao nhiêu cấp chính quyền": the figure's unit, "cấp"; not "cấp xã", a level.
+        of_level = counted[:1] == [LEVEL_MARK] and counted[1:2] in (["xa"], ["huyen"], ["tinh"])
+        if unit and list(counted[: len(unit)]) == unit and not of_level:
+            return True
         said = " ".join((stated.label, stated.quote, *stated.keywords))
         if not rest & set(pairwise(tokens(said))):
             continue
