@@ -957,3 +957,12 @@ def test_a_districts_division_named_like_a_department_is_of_that_district(
 def test_how_many_communes_is_not_the_count_of_levels(assistant: Assistant) -> None:
     answer, reply = ask(assistant, "tỉnh có bao nhiêu xã phường")
     assert answer.kind == "refusal" and "3 cấp" not in reply, reply
+
+
+def test_a_duty_only_joined_is_not_said_led(assistant: Assistant) -> None:
+    """Sở Nội vụ «phối hợp xây dựng» the rules on digital signatures (2.d): no lead."""
+    _, reply = ask(
+        assistant,
+        "Cơ quan nào chủ trì xây dựng quy định về quản lý, sử dụng chữ ký số chuyên dùng?",
+    )
+    assert "Sở Nội vụ phối hợp thực hiện" in reply and "chịu trách nhiệm" not in reply, reply

@@ -69,6 +69,9 @@ def duty_view(catalog: Catalog, duty: Duty, role: str = "") -> dict[str, Any]:
         "via": names(catalog, duty.via),
         "timing": timing_view(duty),
         "cited": cited_in(catalog, duty.text),
+        # "Phối hợp xây dựng quy định …" (Sở Nội vụ, 2.d): its doer joins a work the
+        # text gives no one to lead; it is not "responsible" for it.
+        "joins": fold(duty.text).startswith("phoi hop"),
     }
 
 
