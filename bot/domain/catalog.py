@@ -152,7 +152,7 @@ def clause_pieces(clause: Clause) -> list[str]:
 
 # A piece after a semicolon shorter than this many syllables ("đảm bảo tiết kiệm, phát
 # huy hiệu quả") says nothing alone: it stays with the piece before it.
-MIN_PIECE_WORDS = 10
+MIN_PIECE_WORDS = 12
 
 
 def _with_short_tails(pieces: list[str]) -> list[str]:

@@ -966,3 +966,20 @@ def test_a_duty_only_joined_is_not_said_led(assistant: Assistant) -> None:
         "Cơ quan nào chủ trì xây dựng quy định về quản lý, sử dụng chữ ký số chuyên dùng?",
     )
     assert "Sở Nội vụ phối hợp thực hiện" in reply and "chịu trách nhiệm" not in reply, reply
+
+
+@pytest.mark.parametrize(
+    ("question", "wanted"),
+    [
+        ("đã cấp bao nhiêu tài khoản thư điện tử, còn camera bao nhiêu cái", ["9.289", "286"]),
+        ("tong so chu ky so da cap la bao nhieu, trong do cua ca nhan bao nhieu", ["719", "350"]),
+        ("ky so cua co quan to chuc bao nhieu voi lai camera lap o dau", ["369", "điểm trọng yếu"]),
+    ],
+)
+def test_second_questions_after_con_trong_do_or_voi_lai(
+    assistant: Assistant, question: str, wanted: list[str]
+) -> None:
+    chat = Chat(assistant)
+    chat.send(question)
+    reply = chat.text()
+    assert all(w in reply for w in wanted), reply

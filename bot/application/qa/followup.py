@@ -292,7 +292,9 @@ def swapped(last: Parse, new: Parse) -> Parse:
 
 
 # Where a message may hold a second question: after "?", ";", "và" or a comma ...
-_JOINS = re.compile(r"\?\s*|;\s*|,\s*(?:(?:và|va)\s+)?|\s+(?:và|va)\s+", re.IGNORECASE)
+_JOINS = re.compile(
+    r"\?\s*|;\s*|,\s*(?:(?:và|va)\s+)?|\s+(?:và|va|với lại|voi lai|còn|con)\s+", re.IGNORECASE
+)
 # ... when what precedes ends as a question does ("... phải làm gì") and what follows
 # starts as one does ("hạn khi nào", "ai làm", "gửi về đâu").
 QUESTION_ENDS = frozenset({"gi", "nao", "dau", "ai", "nhieu", "chua", "khong", "sao", "j"})
@@ -378,10 +380,13 @@ def two_parts(text: str, names_agency: Callable[[str], bool] = _any_name) -> tup
         ends_asking = text[join.start()] == "?" or _ends_asking(asked)
         opens = len(asked) >= 2 and bool(words) and words[0] in QUESTION_LEADS
         counting = join.group().strip() != ","
+        # ", còn camera bao nhiêu", ", trong đó của cá nhân bao nhiêu": a second
+        # question on another thing, after a comma.
+        follows = words[:1] == ["con"] or words[:2] == ["trong", "do"]
         if (
             (opens and (ends_asking or _parallel(asked, words) or _asks(asked)))
             or (len(asked) >= 2 and ends_asking and _asks(words))
-            or (counting and _counts(asked) and _counts(words))
+            or ((counting or follows) and _counts(asked) and _counts(words))
             # "có bn DVC mức 3,4 và DVC trực tuyến phải ưu tiên gì": a number, then a
             # question of its own.
             or (counting and _counts(asked) and len(words) >= 4 and _asks(words))

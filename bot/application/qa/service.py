@@ -237,7 +237,12 @@ class QAService:
         answered_before = False  # a later part whose sentences the first one quotes
         for part in parts[1:]:
             later = self._later_part(part, first, context)
-            if later.kind in NOT_ANSWERED or any(_repeats(a, later) for a in answers):
+            if later.kind in NOT_ANSWERED:
+                continue
+            if any(_repeats(a, later) for a in answers):
+                # "tổng số CKS bao nhiêu, trong đó của cá nhân bao nhiêu": the first
+                # part's figure gives it (its breakdown).
+                answered_before = answered_before or later.kind == "figure"
                 continue
             if self._quotes_again(later, answers):
                 # "… giao cho ai, nội dung gì?": the sentence quoted already.
