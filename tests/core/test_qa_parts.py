@@ -973,7 +973,7 @@ def test_a_duty_only_joined_is_not_said_led(assistant: Assistant) -> None:
     [
         ("đã cấp bao nhiêu tài khoản thư điện tử, còn camera bao nhiêu cái", ["9.289", "286"]),
         ("tong so chu ky so da cap la bao nhieu, trong do cua ca nhan bao nhieu", ["719", "350"]),
-        ("ky so cua co quan to chuc bao nhieu voi lai camera lap o dau", ["369", "điểm trọng yếu"]),
+        ("ky so cua co quan to chuc bao nhieu voi lai camera bao nhieu", ["369", "286"]),
     ],
 )
 def test_second_questions_after_con_trong_do_or_voi_lai(
