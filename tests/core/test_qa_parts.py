@@ -759,6 +759,7 @@ def test_the_body_a_report_goes_to_is_not_the_one_asked_of(assistant: Assistant)
         ("nhac e han nop ds can bo cntt xa nhe", "lời nhắc", "Nguyên văn"),
         ("bi su co attt thi bao cao trong bao lau", "Kịp thời", "hàng quý"),
         ("Chỉ thị gồm những phần nhiệm vụ nào?", "Nhiệm vụ cụ thể", "Người ký"),
+        ("chi thi gom may phan", "Nhiệm vụ cụ thể", "Người ký"),
         (
             "Sở Y tế không được nêu tên trong Chỉ thị 06/CT-UBND thì Giám đốc Sở Y tế có phải "
             "thực hiện Chỉ thị không?",

@@ -480,8 +480,13 @@ def structure(catalog: Catalog, parse: Parse) -> Answer | None:
                 break
     # Not "phần" alone: "bao nhiêu phần trăm", "mấy phần mềm"; "mấy phần chính" is.
     # (Of the document: "UBND TP Bắc Ninh có những nhiệm vụ cụ thể nào" asks its duties.)
-    counted = not parse.values("agency") and any(
-        contains(tokens, [*asked, *part]) for asked in _COUNTED for part in _COUNTED_PARTS
+    counted = (
+        not parse.values("agency")
+        and (
+            any(contains(tokens, [*asked, *part]) for asked in _COUNTED for part in _COUNTED_PARTS)
+            # "chỉ thị gồm mấy phần" ending the question (not "mấy phần trăm").
+            or tuple(t for t in tokens if t not in ("a", "vay"))[-2:] in (("may", "phan"),)
+        )
     )
     if not missing and not counted and not any(contains(tokens, list(w)) for w in _LAYOUT):
         return None
