@@ -984,3 +984,8 @@ def test_second_questions_after_con_trong_do_or_voi_lai(
     chat.send(question)
     reply = chat.text()
     assert all(w in reply for w in wanted), reply
+
+
+def test_showing_progress_is_the_askers_own(assistant: Assistant) -> None:
+    answer, reply = ask(assistant, "xem tien do thuc hien cac nhiem vu")
+    assert answer.kind == "request" and "/tiendo" in reply and "Mục" not in reply, reply

@@ -240,7 +240,8 @@ def requested_by_shape(parse: Parse) -> str:
     )
     if progress and (bodies or has(*WHOLE)):
         return "tonghop"
-    if progress and mine:
+    if progress and (mine or (contains(tokens, ["xem"]) and not parse.values("agency"))):
+        # "xem tiến độ thực hiện các nhiệm vụ": the asker's own, as /tiendo shows it.
         return "tiendo"
     if asks_which_bodies_lag(tokens):
         return "tonghop"
