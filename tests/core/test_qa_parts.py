@@ -989,3 +989,17 @@ def test_second_questions_after_con_trong_do_or_voi_lai(
 def test_showing_progress_is_the_askers_own(assistant: Assistant) -> None:
     answer, reply = ask(assistant, "xem tien do thuc hien cac nhiem vu")
     assert answer.kind == "request" and "/tiendo" in reply and "Mục" not in reply, reply
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Sở Tài chính phối hợp với sở nào",
+        "Cùng Sở Tài chính lo nguồn tiền thực hiện chỉ thị còn có sở nào?",
+    ],
+)
+def test_who_an_agency_works_with_is_who_shares_its_duties(
+    assistant: Assistant, question: str
+) -> None:
+    answer, reply = ask(assistant, question)
+    assert answer.kind == "responsible" and "Sở KH&ĐT" in reply and "Mục 2.c" in reply, reply

@@ -26,7 +26,7 @@ from bot.application.qa.matching import (
 )
 from bot.application.qa.quotes import best_piece, whole_clause
 from bot.application.qa.topics import topic_overview
-from bot.application.qa.views import duty_view, general_view, issued_by, label
+from bot.application.qa.views import duty_view, general_view, issued_by, label, short_names
 from bot.domain.catalog import Assignment, Catalog
 from bot.domain.knowledge import Agency, Duty, FormerAgency
 from nlu.engine import Parse
@@ -260,6 +260,37 @@ def _doers_of(matcher: Matcher, topics: set[str]) -> list[dict[str, str]]:
                         },
                     )
     return list(found.values())
+
+
+def partners(catalog: Catalog, parse: Parse) -> Answer | None:
+    """ "Sở Tài chính phối hợp với sở nào": for each duty naming the agency itself, the
+    others who lead or join it (Sở KH&ĐT, Mục 2.c); None for another question."""
+    agency_ids = parse.values("agency")
+    tokens = parse.tokens
+    # ("Cùng Sở Tài chính lo nguồn tiền … còn có sở nào": the same asked; "cùng" right
+    # before the name, not the "cung" of "cung cấp".)
+    named = [e.text.split() for e in parse.entities if e.entity == "agency"]
+    together = contains(tokens, ["phoi", "hop", "voi"]) or any(
+        tokens[:1] == ("cung",) and list(tokens[1 : 1 + len(n)]) == n for n in named
+    )
+    if len(agency_ids) != 1 or not together:
+        return None
+    if not {"ai", "nao"} & set(tokens):
+        return None
+    agency = catalog.agencies[agency_ids[0]]
+    joined = [
+        (a.duty, [x for x in (*a.duty.lead, *a.duty.coordinate) if x != agency.id])
+        for a in catalog.assignments(agency)
+        if a.direct
+    ]
+    rows = [
+        {"duty": duty_view(catalog, duty), "with": short_names(catalog, others)}
+        for duty, others in joined
+        if others
+    ]
+    reply = Reply("qa/partners", {"agency": agency.short_name, "rows": rows})
+    clauses = list(dict.fromkeys(catalog.duty_clause_label(d) for d, o in joined if o))
+    return make(parse, "responsible", reply, clauses, 1.0, [d.key for d, o in joined if o])
 
 
 def _headings(general: Any) -> list[tuple[str, str]]:

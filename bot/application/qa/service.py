@@ -62,6 +62,7 @@ from bot.application.qa.duties import (
     DUTY_WORDS,
     former_agencies,
     held_by_subject,
+    partners,
     responsible,
     responsible_for,
     responsible_reply,
@@ -505,6 +506,10 @@ class QAService:
         only_received = recipient_only(self.catalog, parse)
         if only_received is not None:
             return only_received
+        together = partners(self.catalog, parse)
+        if together is not None:
+            # "Sở Tài chính phối hợp với sở nào": who shares its duties.
+            return together
         parse = self._level_named(self._division_named(parse))
         if parse.intent != "ask_agency_duties" and self._asks_duties_only(parse):
             # "Cổng thông tin điện tử tỉnh có bị giao việc gì ko": the agency's name
