@@ -13,7 +13,7 @@ from typing import Any
 from bot.application.messages import Button, Reply
 from bot.application.qa.answer import Answer, make
 from bot.application.qa.duties import DUTY_WORDS
-from bot.application.qa.matching import TOWARDS, contains, negates, preceded_by
+from bot.application.qa.matching import POLITE_WORDS, TOWARDS, contains, negates, preceded_by
 from bot.application.qa.views import directive, names, passage_view
 from bot.domain.catalog import Catalog
 from nlu.engine import Parse
@@ -92,7 +92,7 @@ def asked_subject(text: str) -> Asked | None:
     start = folded.index("co") + 1
     # Not a polite opening ("Dạ cho tôi hỏi có được …"): no part of what is asked.
     opening = 0
-    while opening < start - 1 and folded[opening] in _POLITE:
+    while opening < start - 1 and folded[opening] in POLITE_WORDS:
         opening += 1
     before = words[opening : start - 1]
     of_document = all(fold_words(w) in _DOCUMENT_WORDS or w.isdigit() for w in before)
@@ -110,10 +110,6 @@ def asked_subject(text: str) -> Asked | None:
     return Asked(asked, shown, of_document)
 
 
-# Words of a polite opening ("dạ", "cho tôi hỏi", "anh chị ơi", "xin hỏi"), folded.
-_POLITE = frozenset(
-    {"da", "cho", "toi", "em", "e", "minh", "hoi", "xin", "anh", "chi", "a", "oi", "vui", "long"}
-)
 # Words that name the document a "có … không" question asks of ("chỉ thị 06 này").
 _DOCUMENT_WORDS = frozenset({"chi", "thi", "ct", "van", "ban", "nay", "so", "tren", "trong"})
 

@@ -273,7 +273,8 @@ def recipient_only(catalog: Catalog, parse: Parse) -> Answer | None:
         if a in catalog.agencies
     ]
     for line in directive(catalog).recipients:
-        for body in re.sub(r"\(.*?\)", "", line).strip(" ;.").split(","):
+        bodies = re.sub(r"\(.*?\)", "", line).strip(" ;.")
+        for body in bodies.split(","):
             # As written: "TTTU" is no mistyped "TTTT" to expand here.
             words = [w for w in re.findall(r"\w+", fold_words(body)) if w != "cac"]
             # Two words at least: one ("TTTU") is too easily another's typo.
@@ -287,7 +288,6 @@ def recipient_only(catalog: Catalog, parse: Parse) -> Answer | None:
                 and contains(parse.tokens, words)
                 and not catalog.mentions(body.strip())
             ):
-                bodies = re.sub(r"\(.*?\)", "", line).strip(" ;.")
                 why = [note for mark, note in RECIPIENT_NOTES.items() if mark in line]
                 data = {
                     "d": directive(catalog),

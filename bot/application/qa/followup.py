@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 
 from bot.application.qa.answer import Answer
 from bot.application.qa.conversation import asks_which_bodies_lag
+from bot.application.qa.matching import POLITE_WORDS
 from nlu.engine import Parse
 from nlu.normalize import fold
 
@@ -107,8 +108,6 @@ def next_intent(parse: Parse) -> Parse:
 
 
 # What asks "by when" outright (folded), unlike "hạn" alone or a frequency.
-# Words a message may open with before what it asks ("dạ", "a ơi", "e"), folded.
-POLITE_LEADS = frozenset({"da", "a", "oi", "e", "em", "anh", "chi"})
 # ... of which these ask nothing else ("… hạn khi nào", "… trước ngày nào").
 BY_WHEN_OUTRIGHT = (("han", "khi", "nao"), ("truoc", "ngay", "nao"), ("han", "chot"))
 # ("có hạn không": whether it has one, not "có hạn chế".)
@@ -132,7 +131,7 @@ def when_asked(parse: Parse, sure: float) -> Parse:
     # its date whatever else the classifier read (not "hạn chế", shortcomings), after
     # a polite "dạ" or "a ơi".
     tokens = parse.tokens
-    while tokens[:1] and tokens[0] in POLITE_LEADS:
+    while tokens[:1] and tokens[0] in POLITE_WORDS:
         tokens = tokens[1:]
     leads_with_deadline = (
         (tokens[:1] == ("han",) and tokens[1:2] != ("che",))
@@ -308,11 +307,8 @@ TAIL_WORDS = 4
 
 
 def _ends_asking(words: list[str]) -> bool:
-    tail = words[-TAIL_WORDS:]
-    return bool(words) and (
-        words[-1] in QUESTION_ENDS
-        or any(tail[i : i + 2] == list(t) for t in ASKING_TAILS for i in range(len(tail) - 1))
-    )
+    tail = tuple(words[-TAIL_WORDS:])
+    return bool(words) and (words[-1] in QUESTION_ENDS or any(_has(tail, t) for t in ASKING_TAILS))
 
 
 def _parallel(first: list[str], second: list[str]) -> bool:

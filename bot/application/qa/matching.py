@@ -57,6 +57,11 @@ WHO = (
 # Prepositions that make the agency after them a recipient ("gửi về Sở TT&TT",
 # "báo cáo qua Sở", "nộp lên UBND tỉnh"), not the one that acts.
 TOWARDS = frozenset({"ve", "qua", "toi", "len"})
+# Words of a polite opening before what a message asks ("dạ", "cho tôi hỏi", "anh chị
+# ơi", "xin hỏi", "a ơi"), folded.
+POLITE_WORDS = frozenset(
+    {"da", "cho", "toi", "em", "e", "minh", "hoi", "xin", "anh", "chi", "a", "oi", "vui", "long"}
+)
 # Words between a directive's name and its year ("chỉ thị số 06 năm 2019"), folded.
 REFERENCE_WORDS = frozenset({"chi", "thi", "so", "nam", "ban", "hanh", "ct", "ubnd"})
 T = TypeVar("T")

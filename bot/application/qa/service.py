@@ -97,6 +97,7 @@ from bot.application.qa.followup import (
 from bot.application.qa.fuller import in_full
 from bot.application.qa.introduction import (
     asks_purpose,
+    clause_with_suffix,
     figure_names_topic,
     purpose,
     purpose_of,
@@ -444,7 +445,11 @@ class QAService:
         directive sets against it (those its words match best)."""
         if (
             answer.kind != "passages"
-            or not all(c.endswith(SHORTCOMINGS_LABEL) for c in answer.citations)
+            # (Its label as cited, qualified by the directive when several are loaded.)
+            or not all(
+                c.endswith(clause_with_suffix(self.catalog, "shortcomings").label)
+                for c in answer.citations
+            )
             or not any(contains(parse.tokens, list(w)) for w in REMEDY_ASKS)
         ):
             return answer
@@ -1122,8 +1127,6 @@ REMEDY_ASKS = (
     ("yeu", "cau"),
     ("the", "nao"),
 )
-# The preamble's shortcomings, as their citation ends.
-SHORTCOMINGS_LABEL = "bất cập, hạn chế"
 
 
 # "… cần làm gì", "… phải thực hiện những việc gì", "nội dung về …", "chỉ thị chỉ đạo
