@@ -990,3 +990,11 @@ def test_who_an_agency_works_with_is_who_shares_its_duties(
 ) -> None:
     answer, reply = ask(assistant, question)
     assert answer.kind == "responsible" and "Sở KH&ĐT" in reply and "Mục 2.c" in reply, reply
+
+
+def test_the_summary_asked_in_a_thread_is_the_directives(assistant: Assistant) -> None:
+    """Not an overview of the last question's topic (kinh phí)."""
+    chat = Chat(assistant)
+    chat.send("Sở Tài chính phối hợp với sở nào")
+    chat.send("tóm tắt chỉ thị")
+    assert "Nội dung chính" in chat.text(), chat.text()

@@ -47,7 +47,9 @@ def metadata(catalog: Catalog, parse: Parse, fact: str = "", summary: bool = Fal
         if named is not None:
             data["asked_recipient"] = named
     reply = Reply("qa/metadata", data)
-    evidence = 1.0 if facts else 0.0
+    # Asked of the document as a whole ("tóm tắt chỉ thị"), it is as sure as a fact of
+    # its header: no thread of earlier questions takes the question over.
+    evidence = 1.0 if facts or summary else 0.0
     cited = [label(catalog, "closing")] if facts == ["executors"] else [HEADER]
     return make(parse, "metadata", reply, cited, evidence)
 
