@@ -97,7 +97,6 @@ from bot.application.qa.followup import (
 from bot.application.qa.fuller import in_full
 from bot.application.qa.introduction import (
     asks_purpose,
-    clause_with_suffix,
     figure_names_topic,
     purpose,
     purpose_of,
@@ -439,17 +438,20 @@ class QAService:
             or answer
         )
 
+    @property
+    def _shortcomings_labels(self) -> tuple[str, ...]:
+        clauses = self.catalog.clauses.values()
+        return tuple(c.label for _, c in clauses if c.id.endswith("shortcomings"))
+
     def _with_remedies(self, parse: Parse, answer: Answer) -> Answer:
         """ "một số đơn vị vẫn duy trì hạ tầng riêng thì CT xử lý thế nào": a shortcoming
         the preamble names, asked what is done about it, followed by the duties the
         directive sets against it (those its words match best)."""
         if (
             answer.kind != "passages"
-            # (Its label as cited, qualified by the directive when several are loaded.)
-            or not all(
-                c.endswith(clause_with_suffix(self.catalog, "shortcomings").label)
-                for c in answer.citations
-            )
+            # (Its label as cited, qualified by the directive when several are loaded;
+            # an imported directive may have no such part.)
+            or not all(c.endswith(self._shortcomings_labels) for c in answer.citations)
             or not any(contains(parse.tokens, list(w)) for w in REMEDY_ASKS)
         ):
             return answer
