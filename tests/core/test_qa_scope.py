@@ -299,6 +299,9 @@ def test_what_the_text_says_in_other_words_is_not_said_unmentioned(
     [
         "các sở báo cáo tình hình thực hiện chỉ thị cho ai",
         "Sở TT&TT báo cáo tình hình thực hiện chỉ thị khi nào",
+        # "tiến độ … như thế nào" of an agency the user does not speak for.
+        "Sở TT&TT báo cáo tiến độ như thế nào",
+        "sở tttt bc tiến độ thực hiện chỉ thị ntn",
     ],
 )
 def test_the_directives_own_reporting_is_no_request(assistant: Assistant, question: str) -> None:

@@ -82,8 +82,9 @@ PROGRESS = ("tien", "do")
 STANDING = ("tinh", "hinh", "thuc", "hien")
 # ... or as it stands today ("tình hình thực hiện của các huyện đến nay").
 SHOWING = (("xem",), ("giup",), ("den", "nay"), ("hien", "nay"), ("hien", "tai"), ("bay", "gio"))
-# "cách", "hướng dẫn": how to do it. Not "như thế nào": "Sở TT&TT báo cáo tiến độ như
-# thế nào" asks what the directive makes an agency report.
+# "cách", "hướng dẫn", "như thế nào": how to do it. Asked of an agency the user does
+# not speak for ("Sở TT&TT báo cáo tiến độ như thế nào"), it asks what the directive
+# makes that agency report.
 HOW = (
     ("cach",),
     ("huong", "dan"),
@@ -229,9 +230,11 @@ def requested_by_shape(parse: Parse) -> str:
         return DRAFTING_FOR_ME
     progress = contains(tokens, list(PROGRESS))
     mine = has(*FIRST_PERSON) and not parse.values("agency")
-    if contains(tokens, list(REPORTING)) and (
-        (progress and has(*HOW)) or (has(*ASSISTANT) and has(*ASKS_HOW))
-    ):
+    if contains(tokens, list(REPORTING)) and progress and has(*HOW):
+        if parse.values("agency") and not has(*FIRST_PERSON, *ASSISTANT):
+            return ""  # "Sở TT&TT báo cáo tiến độ như thế nào": what the text says
+        return "cachbaocao"
+    if contains(tokens, list(REPORTING)) and has(*ASSISTANT) and has(*ASKS_HOW):
         return "cachbaocao"
     progress = progress or (contains(tokens, list(STANDING)) and has(*SHOWING))
     bodies = any(
