@@ -128,6 +128,17 @@ def test_the_commune_websites_deadline_is_not_the_staff_lists(assistant: Assista
         ("tình hình thực hiện của các huyện đến nay", "/tonghop"),
         # Asked to be reminded, naming nothing: how reminders work.
         ("nhắc tôi nhé", "/hanchot"),
+        ("đăng ký nhận thông báo hạn", "/hanchot"),
+        # "nhắc đến" with a time is a reminder put off, not a mention.
+        ("hoãn nhắc đến mai", "/nhaclai"),
+        # The assistant's other features: editing, cancelling, linking, evidence, Excel.
+        ("sửa báo cáo vừa gửi", "/sua"),
+        ("hủy báo cáo", "/huy"),
+        ("làm sao để liên kết tài khoản với cơ quan", "/start"),
+        ("tôi quên mã mời", "/start"),
+        ("tôi là cán bộ sở y tế, đăng ký thế nào", "/start"),
+        ("gửi file minh chứng thế nào", "/minhchung"),
+        ("xuất báo cáo ra excel", "/tonghop"),
     ],
 )
 def test_requests_to_the_assistant_name_the_command_not_the_directive(

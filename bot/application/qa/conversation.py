@@ -119,7 +119,10 @@ MENTIONED = (("nhac", "den"), ("nhac", "qua"), ("duoc", "nhac", "toi"), ("co", "
 
 
 def speaks_of_mention(parse: Parse) -> bool:
-    """Whether "nhắc" in the message means "mention", not "remind"."""
+    """Whether "nhắc" in the message means "mention", not "remind" ("hoãn nhắc đến mai"
+    puts a reminder off to a time it names)."""
+    if asks_to_snooze(parse.tokens):
+        return False
     return _has(parse.tokens, *MENTIONED) or "nhắc tới" in parse.text.lower()
 
 
@@ -134,6 +137,9 @@ def asks_to_snooze(tokens: tuple[str, ...]) -> bool:
     return weekday or _has(tokens, *LATER)
 
 
+# Evidence of a report ("minh chứng"), a word the directive never uses.
+EVIDENCE = ("minh", "chung")
+EVIDENCE_HOW = "minhchung"
 REMINDER = (("nhac", "truoc"), ("lich", "nhac"), ("dat", "nhac"), ("cai", "nhac"), ("nhac", "viec"))
 REPORTING = ("bao", "cao")
 # The assistant itself ("gửi báo cáo qua bot thế nào"): how to use it, whatever asks how.
@@ -215,6 +221,9 @@ def requested_by_shape(parse: Parse) -> str:
         return SNOOZE
     if has(*REMINDER):
         return REMINDERS
+    if has(EVIDENCE) and has(*ASKS_HOW):
+        # "gửi file minh chứng thế nào": how evidence goes with a report.
+        return EVIDENCE_HOW
     if contains(tokens, list(QUARTERLY)) and has(*DRAFTING) and has(*FOR_ME):
         return "baocaoquy"
     if (

@@ -20,6 +20,7 @@ from bot.application.qa.answer import CONFIDENT, Answer, make
 from bot.application.qa.asks import unsupported_ask
 from bot.application.qa.conversation import (
     ASSISTANT,
+    EVIDENCE_HOW,
     SNOOZE,
     empty,
     refuse,
@@ -1029,7 +1030,7 @@ class QAService:
             return ""  # "ICT Index được nhắc tới thế nào": what the text says of it
         commands = parse.values("request")
         shaped = requested_by_shape(parse)
-        if not commands or shaped == SNOOZE:
+        if not commands or shaped in (SNOOZE, EVIDENCE_HOW):
             # "nhắc tôi 2 ngày nữa": a snooze, whatever phrase of reminding it holds.
             return shaped
         if commands[0] == REPORT_COMMAND and (_asks(parse) or shaped == HOW_TO_REPORT):
