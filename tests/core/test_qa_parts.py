@@ -998,3 +998,26 @@ def test_the_summary_asked_in_a_thread_is_the_directives(assistant: Assistant) -
     chat.send("Sở Tài chính phối hợp với sở nào")
     chat.send("tóm tắt chỉ thị")
     assert "Nội dung chính" in chat.text(), chat.text()
+
+
+@pytest.mark.parametrize(
+    ("question", "clause", "period"),
+    [
+        ("cho em hỏi stttt có phải báo cáo ubnd tỉnh định kỳ ko, bao lâu 1 lần ạ", "2.b", "quý"),
+        ("báo cáo định kỳ bao lâu 1 lần", "2.b", "quý"),
+        ("kinh phí bố trí định kỳ thế nào", "2.c", "năm"),
+    ],
+)
+def test_how_often_is_the_recurring_duty_of_who_or_what_is_named(
+    assistant: Assistant, question: str, clause: str, period: str
+) -> None:
+    answer, reply = ask(assistant, question)
+    assert answer.kind == "deadline" and f"Mục {clause}" in reply, reply
+    assert f"hàng {period}" in reply.split("\n")[0], reply
+
+
+def test_the_agency_a_report_goes_to_is_not_the_one_asked_of(assistant: Assistant) -> None:
+    """«báo cáo UBND tỉnh»: UBND tỉnh receives, Sở TT&TT is asked of."""
+    answer, reply = ask(assistant, "cho em hỏi stttt có phải báo cáo ubnd tỉnh định kỳ ko")
+    assert answer.kind == "duties" and "Mục 2.b" in reply, reply
+    assert "Ủy ban nhân dân tỉnh Bắc Ninh —" not in reply, reply

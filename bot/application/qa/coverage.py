@@ -13,7 +13,7 @@ from typing import Any
 from bot.application.messages import Button, Reply
 from bot.application.qa.answer import Answer, make
 from bot.application.qa.duties import DUTY_WORDS
-from bot.application.qa.matching import POLITE_WORDS, TOWARDS, contains, negates, preceded_by
+from bot.application.qa.matching import POLITE_WORDS, contains, negates, receivers_named
 from bot.application.qa.views import directive, names, passage_view
 from bot.domain.catalog import Catalog
 from nlu.engine import Parse
@@ -281,14 +281,8 @@ def not_theirs(catalog: Catalog, parse: Parse, answer: Answer) -> Answer | None:
     first, then whose duty it is; answered with one duty that reaches it first: "Có".
     None for another question, or a list of duties one of which reaches it."""
     # The agency asked of, not one a report goes to ("báo cáo UBND tỉnh hàng quý").
-    agencies = list(
-        dict.fromkeys(
-            e.value
-            for e in parse.entities
-            if e.entity == "agency"
-            and not preceded_by(parse.tokens, e.text.split(), TOWARDS | {"cao", "cho"})
-        )
-    )
+    receivers = receivers_named(parse)
+    agencies = [a for a in parse.values("agency") if a not in receivers]
     folded = fold_words(parse.text.strip().rstrip("?!. ")).split()
     if (
         len(agencies) != 1

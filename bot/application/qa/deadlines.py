@@ -182,14 +182,37 @@ RECURRENCES: dict[str, tuple[tuple[str, ...], ...]] = {
 }
 
 
+# How a question asks how often, naming no period ("định kỳ", "bao lâu một lần").
+HOW_OFTEN = (
+    ("dinh", "ky"),
+    ("bao", "lau", "1", "lan"),
+    ("bao", "lau", "mot", "lan"),
+    ("may", "lan"),
+    ("bao", "nhieu", "lan"),
+)
+
+
 def _of_recurrence(catalog: Catalog, parse: Parse, favoured: set[str]) -> list[Duty]:
     """The duties recurring as the question says (of the agencies it names as doers,
-    `favoured` their duties, when it names any that have such a duty)."""
+    `favoured` their duties, when it names any that have such a duty); asked how
+    often, of such agencies, their recurring duties ("Sở TT&TT báo cáo định kỳ bao lâu
+    một lần": quarterly)."""
     asked = [
         kind
         for kind, phrases in RECURRENCES.items()
         if any(contains(parse.tokens, list(p)) for p in phrases)
     ]
+    topics = set(parse.values("topic"))
+    how_often = any(contains(parse.tokens, list(p)) for p in HOW_OFTEN)
+    if not asked and (favoured or topics) and how_often:
+        # ... or of the topics it names ("báo cáo định kỳ bao lâu một lần").
+        return [
+            d
+            for _, d in catalog.duties.values()
+            if d.timing.recurrence is not None
+            and (not favoured or d.id in favoured)
+            and (not topics or topics & set(d.topics or catalog.clause_of(d).topics))
+        ]
     if len(asked) != 1:
         return []
     recurring = [d for _, d in catalog.duties.values() if d.timing.recurrence == asked[0]]

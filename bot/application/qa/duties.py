@@ -23,6 +23,7 @@ from bot.application.qa.matching import (
     asks_for_a_list,
     best,
     contains,
+    receivers_named,
 )
 from bot.application.qa.quotes import best_piece, whole_clause
 from bot.application.qa.topics import topic_overview
@@ -59,7 +60,10 @@ def agency_duties(matcher: Matcher, parse: Parse, complete: bool = False) -> Ans
     "Bao nhiêu nhiệm vụ" gets that opening line alone (the list a choice away); a
     quantity of something else ("bao nhiêu phòng") is no question for its duties."""
     catalog = matcher.catalog
-    agency_ids = _without_groups_of_members(catalog, parse.values("agency"))[:3]
+    # "Sở TT&TT có phải báo cáo UBND tỉnh …": of the first, not the receiver.
+    receivers = receivers_named(parse)
+    named_ids = [a for a in parse.values("agency") if a not in receivers]
+    agency_ids = _without_groups_of_members(catalog, named_ids or parse.values("agency"))[:3]
     what = counted(parse)
     if not agency_ids or (what is not None and what not in DUTY_NOUNS):
         return None

@@ -167,6 +167,20 @@ def preceded_by(tokens: Sequence[str], phrase: Sequence[str], words: frozenset[s
     return False
 
 
+# Words after which an agency is where something goes ("báo cáo UBND tỉnh", "gửi cho
+# Sở Nội vụ", "nộp về Sở TT&TT"), not the one asked about (folded).
+RECEIVING = TOWARDS | {"cao", "cho"}
+
+
+def receivers_named(parse: Parse) -> set[str]:
+    """The agencies the question names as where something goes."""
+    return {
+        e.value
+        for e in parse.entities
+        if e.entity == "agency" and preceded_by(parse.tokens, e.text.split(), RECEIVING)
+    }
+
+
 # "trung tâm dữ liệu (của) tỉnh": what the directive's subjects are of, asking nothing
 # more specific of them (folded).
 OF_THE_PROVINCE = frozenset({"tinh", "cua"})
