@@ -139,6 +139,14 @@ def test_the_commune_websites_deadline_is_not_the_staff_lists(assistant: Assista
         ("tôi là cán bộ sở y tế, đăng ký thế nào", "/start"),
         ("gửi file minh chứng thế nào", "/minhchung"),
         ("xuất báo cáo ra excel", "/tonghop"),
+        ("Tôi là lãnh đạo Sở, muốn xem báo cáo tổng hợp tất cả các đơn vị", "/tonghop"),
+        # Told by their shape: correcting a report, one's own standing, stopping.
+        ("em lỡ nhập sai số liệu trong báo cáo rồi, sửa lại đc ko ạ", "/sua"),
+        ("báo cáo hôm qua em gửi thiếu số liệu, bổ sung thế nào", "/sua"),
+        ("đơn vị em hoàn thành đc bao nhiêu % rồi bot", "/tiendo"),
+        ("thôi ko báo cáo nữa, bỏ đi", "/huy"),
+        ("tat nhac han giup toi voi, nhac nhieu qua", "/xong"),
+        ("bot có tự nhắc hạn không hay mình phải tự nhớ", "/hanchot"),
     ],
 )
 def test_requests_to_the_assistant_name_the_command_not_the_directive(

@@ -137,6 +137,13 @@ def asks_to_snooze(tokens: tuple[str, ...]) -> bool:
     return weekday or _has(tokens, *LATER)
 
 
+# Correcting a report sent ("sửa", "bổ sung", "nhập sai"): words the directive
+# never uses, said with "báo cáo".
+EDITING = (("sua",), ("bo", "sung"), ("nhap", "sai"), ("gui", "thieu"), ("gui", "nham"))
+# The speaker's own body ("đơn vị em", "bên mình"), "em" being the speaker there.
+MY_UNIT = (("don", "vi", "em"), ("co", "quan", "em"), ("ben", "em"), ("ben", "minh"))
+# How much is done so far ("hoàn thành được bao nhiêu % rồi", "đạt bao nhiêu rồi").
+DONE_SO_FAR = (("duoc", "bao", "nhieu"), ("bao", "nhieu", "%", "roi"), ("bao", "nhieu", "roi"))
 # Evidence of a report ("minh chứng"), a word the directive never uses.
 EVIDENCE = ("minh", "chung")
 EVIDENCE_HOW = "minhchung"
@@ -237,8 +244,14 @@ def requested_by_shape(parse: Parse) -> str:
         # the sentence that names that kind of document. (A poem, which the classifier
         # knows for foreign, is refused as any foreign subject.)
         return DRAFTING_FOR_ME
+    if contains(tokens, list(REPORTING)) and has(*EDITING):
+        # "em lỡ nhập sai số liệu trong báo cáo, sửa lại được không".
+        return "sua"
     progress = contains(tokens, list(PROGRESS))
-    mine = has(*FIRST_PERSON) and not parse.values("agency")
+    mine = (has(*FIRST_PERSON) or has(*MY_UNIT)) and not parse.values("agency")
+    if mine and has(*DONE_SO_FAR):
+        # "đơn vị em hoàn thành được bao nhiêu % rồi": its standing, /tiendo.
+        return "tiendo"
     if contains(tokens, list(REPORTING)) and progress and has(*HOW):
         if parse.values("agency") and not has(*FIRST_PERSON, *ASSISTANT):
             return ""  # "Sở TT&TT báo cáo tiến độ như thế nào": what the text says
