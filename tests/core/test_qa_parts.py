@@ -1021,3 +1021,18 @@ def test_the_agency_a_report_goes_to_is_not_the_one_asked_of(assistant: Assistan
     answer, reply = ask(assistant, "cho em hỏi stttt có phải báo cáo ubnd tỉnh định kỳ ko")
     assert answer.kind == "duties" and "Mục 2.b" in reply, reply
     assert "Ủy ban nhân dân tỉnh Bắc Ninh —" not in reply, reply
+
+
+def test_a_hesitant_header_asking_none_of_its_facts_is_not_the_header(
+    assistant: Assistant,
+) -> None:
+    """«gửi văn bản qua Zalo»: how documents are sent (Mục 1.b's subject), not where
+    the directive went nor its whole header."""
+    answer, reply = ask(
+        assistant, "Dạ có được gửi văn bản qua Zalo cho nhanh ko ạ, chỉ thị có nói j ko"
+    )
+    assert answer.kind == "not_mentioned" and "Nơi nhận" not in reply, reply
+    assert "Người ký" not in reply, reply
+    # Asked of the document, its year aside, it stays the header.
+    answer, reply = ask(assistant, "chỉ thị 06 năm 2021 quy định gì")
+    assert answer.kind == "metadata", reply

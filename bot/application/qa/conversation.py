@@ -144,6 +144,8 @@ EDITING = (("sua",), ("bo", "sung"), ("nhap", "sai"), ("gui", "thieu"), ("gui", 
 MY_UNIT = (("don", "vi", "em"), ("co", "quan", "em"), ("ben", "em"), ("ben", "minh"))
 # How much is done so far ("hoàn thành được bao nhiêu % rồi", "đạt bao nhiêu rồi").
 DONE_SO_FAR = (("duoc", "bao", "nhieu"), ("bao", "nhieu", "%", "roi"), ("bao", "nhieu", "roi"))
+# ... of its work ("hoàn thành", "xong"), not a score ("tỉnh mình được bao nhiêu điểm").
+WORK_DONE = (("hoan", "thanh"), ("xong",), PROGRESS)
 # Evidence of a report ("minh chứng"), a word the directive never uses.
 EVIDENCE = ("minh", "chung")
 EVIDENCE_HOW = "minhchung"
@@ -249,7 +251,7 @@ def requested_by_shape(parse: Parse) -> str:
         return "sua"
     progress = contains(tokens, list(PROGRESS))
     mine = (has(*FIRST_PERSON) or has(*MY_UNIT)) and not parse.values("agency")
-    if mine and has(*DONE_SO_FAR):
+    if mine and has(*DONE_SO_FAR) and has(*WORK_DONE):
         # "đơn vị em hoàn thành được bao nhiêu % rồi": its standing, /tiendo.
         return "tiendo"
     if contains(tokens, list(REPORTING)) and progress and has(*HOW):

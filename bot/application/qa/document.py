@@ -115,8 +115,12 @@ def asked_facts(tokens: Sequence[str]) -> list[str]:
     # The signer's line gives the date it was signed; the effective date has its own.
     if has(WHEN_ASKED) and not {"signer", "effective"} & set(facts):
         facts.append("date")
-    # "UBND" reads "ủy ban nhân dân": its "nhân" is no recipient.
-    if any(t in ("nhan", "gui") for t in _without_phrase(tokens, ("nhan", "dan"))):
+    # "UBND" reads "ủy ban nhân dân": its "nhân" is no recipient; "gửi văn bản qua …"
+    # is how documents are sent, a duty (Mục 1.b), not where the directive went.
+    kept = _without_phrase(tokens, ("nhan", "dan"))
+    if has(SENT_BY):
+        kept = _without_phrase(kept, ("gui", "van", "ban"))
+    if any(t in ("nhan", "gui") for t in kept):
         facts.append("recipients")
     if has(ISSUER_WORDS) and not facts:
         facts.append("issuer")
@@ -131,6 +135,8 @@ def asked_facts(tokens: Sequence[str]) -> list[str]:
     return facts
 
 
+# "gửi văn bản qua Zalo / qua mạng": a way of sending (folded).
+SENT_BY = (("gui", "van", "ban", "qua"),)
 # "Chỉ thị 06 thay thế chỉ thị nào", "… bãi bỏ văn bản nào" (folded).
 REPLACES_WORDS = (("thay", "the"), ("bai", "bo"), ("het", "hieu", "luc", "van", "ban"))
 

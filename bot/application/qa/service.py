@@ -149,6 +149,8 @@ SMALL_TALK = frozenset({"greet", "goodbye", "thanks", "help", "report_progress"}
 PLAIN_SMALL_TALK = frozenset({"greet", "goodbye", "thanks"})
 # Intents whose handler answers without searching: they answer only when the
 # classifier is confident of them, never as a hesitant first choice or a runner-up.
+# Words that date a document ("năm 2021", "ngày 19/4"), folded.
+DATING_WORDS = frozenset({"nam", "ngay", "thang"})
 FIXED_INTENTS = frozenset({"ask_metadata", "ask_shortcomings", "ask_deadline_list"})
 # Intents after which, if their handler finds nothing, a quoted passage or an FAQ
 # entry may still answer. A figure or a deadline that is not in the data is not
@@ -991,7 +993,16 @@ class QAService:
                     return replace(found, intent=intent)
             return first(parse)
         elif parse.intent in FIXED_INTENTS and parse.confidence >= FIXED_MIN_CONFIDENCE:
-            if confident or not parse.values("topic"):
+            # A hesitant header asking none of its facts ("có được gửi văn bản qua Zalo
+            # không, chỉ thị có nói gì"): the runners-up may find what it asks.
+            # ("chỉ thị 06 năm 2021 quy định gì" asks of the document, its year aside.)
+            ignored = self.matcher.generic_words | self.catalog.stopwords | DATING_WORDS
+            headless = (
+                parse.intent == "ask_metadata"
+                and not asked_facts(parse.tokens)
+                and any(t not in ignored and not t.isdigit() for t in parse.tokens)
+            )
+            if confident or not (parse.values("topic") or headless):
                 return first(parse)
             # "Chỉ thị nói gì về Ban chỉ đạo?": a named topic makes a hesitant
             # document-level answer (metadata, shortcomings) compete with the topic's
