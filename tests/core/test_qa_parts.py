@@ -1036,3 +1036,25 @@ def test_a_hesitant_header_asking_none_of_its_facts_is_not_the_header(
     # Asked of the document, its year aside, it stays the header.
     answer, reply = ask(assistant, "chỉ thị 06 năm 2021 quy định gì")
     assert answer.kind == "metadata", reply
+
+
+@pytest.mark.parametrize(
+    ("question", "clause"),
+    [
+        ("cks cong cong co dc dung tiep ko", "Mục 1.e"),
+        ("Có được mua thiết bị, phần mềm có nguồn gốc xuất xứ không tin cậy không?", "Mục 1.f"),
+        ("Có được dùng thiết bị, phần mềm có nguồn gốc không rõ ràng không?", "Mục 1.f"),
+        ("Chỉ thị có nói gì về tránh chồng chéo các đề án, dự án CNTT ko?", "Mục 2.b"),
+        ("Hạ tầng CNTT dùng riêng của các cơ quan có được triển khai nữa không?", "Mục 2.b"),
+        # Words asking of the directive in general do not hide the subject's sentences.
+        ("Chỉ thị có yêu cầu gì về phần mềm không?", "Mục 1.f"),
+    ],
+)
+def test_a_subject_the_text_says_in_other_everyday_words_is_answered(
+    assistant: Assistant, question: str, clause: str
+) -> None:
+    """«tránh» (the text: «không»), «mua» («sử dụng»), «dùng tiếp», «nữa»: not «không đề
+    cập» of what the sentence quoted says."""
+    answer, reply = ask(assistant, question)
+    assert answer.kind == "passages" and clause in reply, reply
+    assert "không đề cập" not in reply, reply

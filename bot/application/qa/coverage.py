@@ -49,6 +49,10 @@ JOINING_WORDS = frozenset(
 # Words of scope ("cho từng cơ quan", "mỗi đơn vị"), which the text says with "các":
 # not what is asked about.
 SCOPE_WORDS = frozenset({"tung", "moi"})
+# Everyday words the text says otherwise: "tránh chồng chéo" (it says «không chồng
+# chéo»), "mua thiết bị" («sử dụng», «đầu tư»), "dùng tiếp / triển khai nữa" (whether it
+# goes on: the sentence on it answers).
+EVERYDAY_WORDS = frozenset({"tranh", "mua", "sam", "tiep", "nua"})
 # Words for a kind of thing a "which" question asks over ("dạng file nào", "hình thức
 # nào"), folded.
 KIND_WORDS = frozenset({"dang", "loai", "kieu", "file", "tep", "hinh", "thuc", "phuong", "an"})
@@ -191,7 +195,7 @@ def not_mentioned(
     if asked is None:
         return None
     named = {t for e in parse.entities for t in e.text.split()}
-    ignored = catalog.stopwords | MODAL_WORDS | JOINING_WORDS | SCOPE_WORDS
+    ignored = catalog.stopwords | MODAL_WORDS | JOINING_WORDS | SCOPE_WORDS | EVERYDAY_WORDS
     if answer.kind == "duties":
         # "Công an tỉnh có được giao nhiệm vụ gì không": the words that ask for duties
         # are answered by the list, whatever they are.

@@ -6,6 +6,7 @@ and duties) when a list is asked for or no sentence matches.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from bot.application.messages import Reply
 from bot.application.qa.answer import Answer, make
@@ -85,6 +86,12 @@ def passages(
             catalog.passage_index, parse, weight, min_coverage=min_coverage
         )
     ]
+    content = tuple(t for t in parse.tokens if t not in matcher.generic_words)
+    if best(ranked)[1] == 0.0 and content and content != parse.tokens:
+        # "Chỉ thị có yêu cầu gì về phần mềm không": words asking of the directive in
+        # general ("yêu cầu", "chỉ thị") weigh the sentences holding "phần mềm" below
+        # a match; weighed on the subject's own words.
+        return passages(matcher, replace(parse, tokens=content), clause_id, min_coverage)
     if negated and any(negates(catalog.normalizer.tokens(p.text)) for p, _ in ranked):
         # Only those that say "không", however much longer (a long sentence scores less).
         ranked = [hit for hit in ranked if negates(catalog.normalizer.tokens(hit[0].text))]
