@@ -589,6 +589,12 @@ def test_a_question_on_one_fact_of_the_header_gets_that_fact_in_a_line(
         ("cho xin email của Sở Nội vụ", "địa chỉ email của Sở Nội vụ"),
         ("máy chủ của trung tâm dữ liệu tỉnh đặt ở đâu", "địa điểm"),
         ("hướng dẫn đăng ký tài khoản trên cổng dịch vụ công", "cách đăng ký, cài đặt"),
+        ("Hướng dẫn em cài chữ ký số VGCA trên máy tính với", "cài đặt"),
+        ("Cấp mới chữ ký số chuyên dùng mất mấy ngày làm việc?", "số ngày làm việc"),
+        ("Cán bộ không dùng chữ ký số chuyên dùng thì bị kỷ luật hình thức gì?", "kỷ luật"),
+        ("luong can bo CNTT cap xa bao nhieu", "lương"),
+        ("Chủ tịch UBND tỉnh Bắc Ninh hiện nay là ai vậy?", "họ tên"),
+        ("Luật An toàn thông tin mạng ban hành năm nào?", "Luật An toàn thông tin mạng"),
     ],
 )
 def test_a_fact_of_a_kind_the_directive_never_states_is_refused_by_name(
@@ -610,6 +616,9 @@ def test_the_words_of_a_price_or_a_place_in_a_directive_question_are_not_refused
         "danh sách cán bộ CNTT cấp xã gửi ở đâu",
         "cổng dịch vụ công quốc gia được nhắc đến thế nào",
         "kinh phí thực hiện chỉ thị do ai bố trí",
+        # "lượng" folds as "lương" (salary); "Lương Tài" is a district.
+        "chất lượng dịch vụ công trực tuyến",
+        "huyen luong tai phai lam gi",
     ):
         assert ask(assistant, question)[0].kind != "refusal", question
 

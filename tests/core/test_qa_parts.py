@@ -1058,3 +1058,24 @@ def test_a_subject_the_text_says_in_other_everyday_words_is_answered(
     answer, reply = ask(assistant, question)
     assert answer.kind == "passages" and clause in reply, reply
     assert "không đề cập" not in reply, reply
+
+
+@pytest.mark.parametrize(
+    ("question", "said"),
+    [
+        (
+            "Nghị định 43/2011 quy định trang thông tin điện tử phải có những mục thông tin nào ạ?",
+            "không nêu nội dung chi tiết",
+        ),
+        ("Chỉ thị 02/CT-TTg có bao nhiêu nhiệm vụ cụ thể?", "không nêu nội dung chi tiết"),
+        ("Nghị định 43/2011 đã bị thay bằng nghị định nào rồi", "còn hiệu lực hay đã được"),
+    ],
+)
+def test_what_a_cited_document_holds_is_not_the_directives_own_parts(
+    assistant: Assistant, question: str, said: str
+) -> None:
+    """«những mục», «bao nhiêu nhiệm vụ» of a cited document: not the directive's
+    structure; nor its standing today, which a text of 2019 cannot tell."""
+    answer, reply = ask(assistant, question)
+    assert answer.kind == "cited_document" and said in reply, reply
+    assert "có 2 mục" not in reply, reply

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from bot.application.qa.matching import contains
 from bot.domain.catalog import Catalog
 from nlu.engine import Parse
+from nlu.normalize import fold_words
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,9 @@ NOT_A_PRICE_AFTER = frozenset({"tri", "han", "dinh", "tang", "nhap", "dien", "co
 PRICE_WITH = (("bao", "nhieu"), ("mot",), ("la", "bao"), ("bn",))
 PRICE = "giá, chi phí"
 EMAIL = "địa chỉ email"
+SALARY = "lương, thu nhập"
+# "lượng" folds as "lương" (salary) does: "số lượng", "chất lượng", "dung lượng"...
+NOT_A_SALARY_BEFORE = frozenset({"so", "chat", "khoi", "dung", "trong", "nang", "luu", "dinh"})
 # "email" reads "thư điện tử", which the directive counts (accounts): of an agency
 # named, and not counted or used, it is that agency's address.
 NOT_AN_ADDRESS = (("tai", "khoan"), ("bao", "nhieu"), ("su", "dung"), ("dung",))
@@ -80,9 +84,29 @@ ASKS = (
             ("dang", "ky", "nhu", "the", "nao"),
             ("ho", "so", "dang", "ky"),
             ("dang", "ky", "tai", "khoan"),
+            # "hướng dẫn em cài chữ ký số", "cài app gì" (not "cái", which folds alike).
+            ("dan", "em", "cai"),
+            ("dan", "toi", "cai"),
+            ("dan", "minh", "cai"),
+            ("cai", "chu", "ky"),
+            ("cai", "app"),
         ),
         ("đăng ký", "cài đặt", "tạo tài khoản", "xin cấp"),
     ),
+    Ask(
+        "thời gian giải quyết (số ngày làm việc)",
+        (
+            ("mat", "may", "ngay"),
+            ("mat", "bao", "lau"),
+            ("mat", "bao", "nhieu", "ngay"),
+            ("ngay", "lam", "viec"),
+        ),
+        ("ngày làm việc",),
+    ),
+    Ask("hình thức kỷ luật", (("ky", "luat"),), ("kỷ luật",)),
+    # (Named in so many words, "mức lương", "phụ cấp" are the lexicon's uncovered
+    # subjects; "lương" alone is found as typed, below.)
+    Ask(SALARY, (), ("lương",)),
     Ask(
         "hãng, nhà cung cấp",
         # Not "không biết hãng nào" (of unknown make, which the text does speak of).
@@ -142,6 +166,7 @@ def unsupported_ask(catalog: Catalog, parse: Parse) -> str:
         asked = any(contains(parse.tokens, list(p)) for p in ask.phrases)
         asked = asked or (ask.name == PRICE and _asks_a_price(parse.tokens))
         asked = asked or (ask.name == EMAIL and _asks_an_address(parse))
+        asked = asked or (ask.name == SALARY and _asks_a_salary(parse))
         if asked and not any(catalog.mentions(s) for s in ask.support):
             return ask.name
     return ""
@@ -165,4 +190,17 @@ def _asks_an_address(parse: Parse) -> bool:
         contains(parse.tokens, ["thu", "dien", "tu"])
         and bool(parse.values("agency"))
         and not any(contains(parse.tokens, list(p)) for p in NOT_AN_ADDRESS)
+    )
+
+
+def _asks_a_salary(parse: Parse) -> bool:
+    """ "lương" as typed (read before spelling is corrected, which may turn the "chất"
+    of "chất lượng" into another word), outside the names found ("huyện Lương Tài")."""
+    unnamed = f" {' '.join(parse.tokens)} "
+    for e in parse.entities:
+        unnamed = unnamed.replace(f" {e.text} ", " ")
+    words = fold_words(parse.text).split()
+    return "luong" in unnamed.split() and any(
+        w == "luong" and (i == 0 or words[i - 1] not in NOT_A_SALARY_BEFORE)
+        for i, w in enumerate(words)
     )

@@ -545,7 +545,14 @@ def by_cited_document(catalog: Catalog, parse: Parse) -> Answer | None:
     # "Quyết định 1987 gồm những thành viên nào", "Chỉ thị 02 quy định cụ thể những
     # gì": what the document itself says, which only its full text holds.
     of_its_content = any(contains(parse.tokens, list(w)) for w in CONTENT_ASKS)
-    data = {"documents": views, "of_its_content": of_its_content}
+    # "Nghị định 43/2011 đã bị thay bằng nghị định nào": its standing today, which a
+    # directive of 2019 cannot tell.
+    of_its_standing = any(contains(parse.tokens, list(w)) for w in STANDING_ASKS)
+    data = {
+        "documents": views,
+        "of_its_content": of_its_content and not of_its_standing,
+        "of_its_standing": of_its_standing,
+    }
     reply = Reply("qa/cited_document", data)
     return make(parse, "cited_document", reply, [v["clause"] for v in views], 1.0)
 
@@ -562,6 +569,20 @@ CONTENT_ASKS = (
     ("yeu", "cau", "cac"),
     ("lam", "gi"),
     ("nhung", "loai"),
+    ("nhung", "muc"),
+    ("bao", "nhieu", "nhiem", "vu"),
+    ("nhiem", "vu", "cu", "the"),
+)
+
+
+# How a question asks whether a document still applies, folded.
+STANDING_ASKS = (
+    ("thay", "bang"),
+    ("thay", "the"),
+    ("bai", "bo"),
+    ("het", "hieu", "luc"),
+    ("con", "hieu", "luc"),
+    ("sua", "doi"),
 )
 
 
@@ -637,10 +658,11 @@ _LAW = re.compile(
 
 
 # ... or by its title alone, then what is asked of it ("Luật An toàn thông tin mạng có
-# những nội dung chính nào").
+# những nội dung chính nào", "… ban hành năm nào", "… đã sửa đổi chưa").
 _LAW_TITLED = re.compile(
     r"(?<![\w])(?<!pháp )(?<!phap )(luật|luat)\s+((?:[^\W\d_]+\s+){2,7}?)"
-    r"(?=(?:có|co|quy|nói|noi|là|la|gồm|gom|yêu|yeu|được|duoc)\b)",
+    r"(?=(?:có|co|quy|nói|noi|là|la|gồm|gom|yêu|yeu|được|duoc|ban|ra|hiệu|hieu|đã|da"
+    r"|sửa|sua|năm|nam|thay)\b)",
     re.IGNORECASE,
 )
 

@@ -901,11 +901,13 @@ class QAService:
         who = _asks_who(parse)
         # ... and a clause named with an agency ("UBND huyện phải làm gì theo mục 2",
         # "Sở Y tế … không thấy tên trong mục 2") asks for that agency's part.
+        # ("Nghị định 43/2011 quy định … những mục nào": of that document, not the
+        # directive's own parts.)
         named = (
             (None if parse.values("agency") else by_clause(self.catalog, parse))
-            or structure(self.catalog, parse)
             or (None if who else by_figure_value(self.matcher, parse))
             or (None if who else by_cited_document(self.catalog, parse))
+            or structure(self.catalog, parse)
             or cited_term(self.matcher, parse)
         )
         if named:
@@ -1244,10 +1246,17 @@ PERSONS_NAME = "họ tên lãnh đạo, cán bộ"
 BODY_TITLES = frozenset({"truong ban", "truong phong", "chanh van phong"})
 
 
+# Particles closing a question ("… là ai vậy ạ"), folded.
+CLOSING_PARTICLES = frozenset({"vay", "a", "nhi", "the", "ha", "nhe", "day", "z"})
+
+
 def _asks_a_persons_name(parse: Parse) -> bool:
     """ "giám đốc Sở Nội vụ tên là gì", "ai là trưởng ban chỉ đạo …": who holds a post,
     of an agency named or of a body the title names ("trưởng ban")."""
     tokens = parse.tokens
+    # ("… hiện nay là ai vậy": the particles closing a question aside.)
+    while tokens and tokens[-1] in CLOSING_PARTICLES:
+        tokens = tokens[:-1]
     asked = " ".join(tokens)
     # Not "được nêu tên", "có tên trong": named by the text, no name asked.
     named_in_text = any(f" {w} ten " in f" {asked} " for w in ("neu", "co", "thay", "ghi"))
