@@ -1079,3 +1079,18 @@ def test_what_a_cited_document_holds_is_not_the_directives_own_parts(
     answer, reply = ask(assistant, question)
     assert answer.kind == "cited_document" and said in reply, reply
     assert "có 2 mục" not in reply, reply
+
+
+def test_which_number_and_machines_are_no_counts(assistant: Assistant) -> None:
+    """«số mấy» asks the document's number; «máy tính» is a machine, not «mấy»."""
+    answer, reply = ask(
+        assistant, "Chỉ thị về tăng cường ứng dụng CNTT của Bắc Ninh số mấy, ban hành ngày nào?"
+    )
+    assert answer.kind == "metadata" and "06/CT-UBND" in reply and "19/4/2019" in reply, reply
+    answer, reply = ask(
+        assistant, "Chủ tịch UBND các huyện phải làm gì về máy tính để đảm bảo ATTT?"
+    )
+    assert answer.kind == "duties" and "Windows có bản quyền" in reply, reply
+    # An English word officials use: "migrate" is «di chuyển».
+    answer, reply = ask(assistant, "Deadline migrate hệ thống về data center của tỉnh?")
+    assert answer.kind == "deadline" and "31/12/2019" in reply, reply

@@ -34,6 +34,22 @@ def counted_words(tokens: tuple[str, ...], start: int, size: int) -> list[str]:
     ]
 
 
+# What "máy" (a machine, folded as "mấy" is) names: "máy tính", "máy chủ", "máy móc".
+MACHINE_WORDS = frozenset({"tinh", "chu", "moc", "in", "quet", "tram"})
+
+
+def is_count_marker(parse: Parse, marker: tuple[str, ...], at: int) -> bool:
+    """Whether `marker`, found at `at` in the question's tokens, asks how many: "mấy"
+    as typed, or unaccented and not before a machine's name ("máy tính")."""
+    if marker != ("may",):
+        return True
+    typed = parse.text.lower()
+    if "mấy" in typed:
+        return True
+    following = parse.tokens[at + 1 : at + 2]
+    return "máy" not in typed and not (following and following[0] in MACHINE_WORDS)
+
+
 def counted(parse: Parse) -> str | None:
     """The word a quantity question counts ("nhiem" in "bao nhiêu nhiệm vụ"), or None
     when it asks for no quantity."""
@@ -41,7 +57,7 @@ def counted(parse: Parse) -> str | None:
     for marker in COUNT_MARKERS:
         n = len(marker)
         for i in range(len(tokens) - n + 1):
-            if tuple(tokens[i : i + n]) != marker:
+            if tuple(tokens[i : i + n]) != marker or not is_count_marker(parse, marker, i):
                 continue
             after = counted_words(tokens, i + n, 3)
             if after:

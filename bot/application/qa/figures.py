@@ -188,6 +188,8 @@ def uncounted(matcher: Matcher, parse: Parse) -> str:
         for i in range(len(tokens) - n + 1):
             if tuple(tokens[i : i + n]) != marker:
                 continue
+            if marker == ("may",) and tokens[i - 1 : i] in (("so",), ("thu",)):
+                return ""  # "số mấy", "thứ mấy": which number or rank, no count
             after = [t for t in counted_words(tokens, i + n, 4) if t not in COUNTERS]
             if not after or after[0] in NOT_THINGS | DUTY_NOUNS | catalog.stopwords:
                 return ""
