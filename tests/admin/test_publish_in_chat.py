@@ -62,7 +62,7 @@ def test_an_admin_publishes_a_directive_sent_as_word(own_data: Assistant) -> Non
     assert (own_data.settings.data_dir / "drafts" / DRAFT / "directive.yaml").exists()
     user = Chat(own_data, "9")
     user.send("Chỉ thị 77/CT-UBND do ai ký?")
-    assert "không có nội dung Chỉ thị 77/CT-UBND" in user.text()  # not yet published
+    assert "không có thông tin về nội dung Chỉ thị 77/CT-UBND" in user.text()  # not yet published
 
     admin.press("Công bố")
     assert "Đã công bố Chỉ thị 77/CT-UBND" in admin.text()
