@@ -1094,3 +1094,39 @@ def test_which_number_and_machines_are_no_counts(assistant: Assistant) -> None:
     # An English word officials use: "migrate" is «di chuyển».
     answer, reply = ask(assistant, "Deadline migrate hệ thống về data center của tỉnh?")
     assert answer.kind == "deadline" and "31/12/2019" in reply, reply
+
+
+@pytest.mark.parametrize(
+    ("question", "subject", "clause"),
+    [
+        (
+            "Dùng Windows bản quyền thì bắt buộc Windows 10 hay Win 11 ạ?",
+            "Windows 10 hay Win 11",
+            "Mục 1.f",
+        ),
+        ("Windows có bản quyền thì mua bản Pro hay Home ạ?", "Pro hay Home", "Mục 1.f"),
+        (
+            "Khi có sự cố mất ATTT thì phải báo cáo trong vòng bao nhiêu giờ?",
+            "bao nhiêu giờ",
+            "Mục 1.f",
+        ),
+        (
+            "camera giám sát đặt ở những điểm nào cụ thể",
+            "những điểm nào cụ thể",
+            "kết quả đạt được",
+        ),
+    ],
+)
+def test_a_detail_the_sentence_found_does_not_give_is_said_not_mentioned(
+    assistant: Assistant, question: str, subject: str, clause: str
+) -> None:
+    """A choice, a number of hours, specifics where the text says «một số»: said not
+    given, the sentence following as the nearest one."""
+    answer, reply = ask(assistant, question)
+    assert answer.kind == "not_mentioned" and subject in reply.split("\n")[0], reply
+    assert "Đoạn gần nhất" in reply and clause in reply, reply
+
+
+def test_a_choice_the_text_makes_is_answered(assistant: Assistant) -> None:
+    answer, reply = ask(assistant, "Chữ ký số công cộng hay chuyên dùng?")
+    assert answer.kind != "not_mentioned" and "Mục 1.e" in reply, reply

@@ -193,7 +193,8 @@ def not_mentioned(
         return None
     asked = asked_subject(parse.text)
     if asked is None:
-        return None
+        detail = detail_not_given(catalog, parse.text, answer)
+        return _with_nearest(catalog, parse, answer, detail, False) if detail else None
     named = {t for e in parse.entities for t in e.text.split()}
     ignored = catalog.stopwords | MODAL_WORDS | JOINING_WORDS | SCOPE_WORDS | EVERYDAY_WORDS
     if answer.kind == "duties":
@@ -260,6 +261,14 @@ def not_mentioned(
     ):
         reply = Reply("qa/not_mentioned", {"mentioning": mentioning}, suggestions)
         return make(parse, "not_mentioned", reply, (), answer.evidence)
+    return _with_nearest(catalog, parse, answer, asked.shown, asked.of_document)
+
+
+def _with_nearest(
+    catalog: Catalog, parse: Parse, answer: Answer, subject: str, yes_no: bool
+) -> Answer:
+    """ "… không đề cập đến «subject»", then `answer` as the nearest passage."""
+    mentioning = {"directive": directive(catalog), "subject": subject, "yes_no": yes_no}
     data = {
         **answer.reply.data,
         "mentioning": mentioning,
@@ -267,6 +276,53 @@ def not_mentioned(
     }
     reply = Reply("qa/not_mentioned", data, answer.reply.buttons)
     return make(parse, "not_mentioned", reply, answer.citations, answer.evidence)
+
+
+# How a question asks for a length of time in units ("trong vòng bao nhiêu giờ", "mất
+# mấy ngày"), folded: a number the quotes must give.
+DURATION_ASKS = (
+    ("trong", "vong", "bao", "nhieu"),
+    ("trong", "vong", "may"),
+    ("bao", "nhieu", "gio"),
+    ("may", "gio"),
+    ("bao", "nhieu", "phut"),
+)
+# Particles that end a yes/no question rather than a choice ("… hay không").
+_NOT_A_CHOICE = _PARTICLES | {"chua", "ko"}
+# How many words an alternative of a choice may have ("Windows 10 hay Win 11").
+_MAX_ALTERNATIVE_WORDS = 3
+
+
+def detail_not_given(catalog: Catalog, text: str, answer: Answer) -> str:
+    """What a question asks that the sentences found speak of but do not give: a choice
+    neither of whose sides they name ("bắt buộc Windows 10 hay Win 11": «Windows có bản
+    quyền»), a length of time they give no number for ("báo cáo trong vòng bao nhiêu
+    giờ": «kịp thời»), specifics where they say "một số" ("những điểm nào cụ thể").
+    The words asked, as typed; "" when they give it or the question asks none."""
+    said = " ".join(" ".join(catalog.normalizer.tokens(q)) for q in quoted_texts(answer, catalog))
+    quoted = set(said.split())
+    words = text.strip().rstrip("?!. ").split()
+    folded = [fold_words(w) for w in words]
+    while folded and folded[-1] in _TRAILING:
+        words, folded = words[:-1], folded[:-1]
+    if "hay" in folded[1:-1]:
+        at = len(folded) - 1 - folded[::-1].index("hay")
+        right = words[at + 1 :]
+        left = words[max(0, at - len(right)) : at]
+        if len(right) <= _MAX_ALTERNATIVE_WORDS and fold_words(right[-1]) not in _NOT_A_CHOICE:
+            sides = [set(catalog.normalizer.tokens(" ".join(side))) for side in (left, right)]
+            apart = (sides[0] | sides[1]) - (sides[0] & sides[1])
+            if apart and not apart & quoted:
+                return " ".join([*left, "hay", *right])
+    numbered = any(any(c.isdigit() for c in t) for t in quoted)
+    for phrase in DURATION_ASKS:
+        for i in range(len(folded) - len(phrase) + 1):
+            if tuple(folded[i : i + len(phrase)]) == phrase and not numbered:
+                return " ".join(words[i:])
+    if " cu the " in f" {fold_words(text)} " and " mot so " in f" {said} ":
+        part = next(p for p in text.split(",") if "cu the" in fold_words(p))
+        return part.strip().rstrip("?!. ")
+    return ""
 
 
 # "Sở Công Thương có phải báo cáo … không", "UBND xã có cần … ko": a yes/no question of
