@@ -521,14 +521,16 @@ class Catalog:
 
         Through a group, only duties *addressed* to the group count: a group leading
         or coordinating someone else's duty ("phối hợp với các sở, ban, ngành") names
-        partners of that duty, not a duty of every member.
+        partners of that duty, not a duty of every member. Nor is it one of the group
+        itself when it is one of several groups the duty is done with ("phối hợp với
+        các sở, ban, ngành, địa phương": everyone, whom its lead works with).
         """
         groups = {g.id for g in self.groups_of(agency)}
         found: list[Assignment] = []
         for _, duty in self.duties.values():
             if agency.id in duty.lead:
                 found.append(Assignment(duty, "lead", direct=True))
-            elif agency.id in duty.coordinate:
+            elif agency.id in duty.coordinate and not self._with_everyone(duty, agency):
                 found.append(Assignment(duty, "coordinate", direct=True))
             elif agency.id in duty.addressees:
                 found.append(Assignment(duty, "addressee", direct=True))
@@ -537,6 +539,11 @@ class Catalog:
             elif groups & set(duty.addressees):
                 found.append(Assignment(duty, "addressee", direct=False))
         return found
+
+    def _with_everyone(self, duty: Duty, agency: Agency) -> bool:
+        partners = [self.agencies.get(a) for a in duty.coordinate]
+        grouped = [a for a in partners if a is not None and a.kind == "group"]
+        return agency.kind == "group" and len(grouped) > 1
 
     def quarterly_reporter(self, directive_id: str) -> str | None:
         """The agency `directive_id` makes report to UBND tỉnh every quarter: the one
