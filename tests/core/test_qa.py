@@ -595,6 +595,13 @@ def test_a_question_on_one_fact_of_the_header_gets_that_fact_in_a_line(
         ("luong can bo CNTT cap xa bao nhieu", "lương"),
         ("Chủ tịch UBND tỉnh Bắc Ninh hiện nay là ai vậy?", "họ tên"),
         ("Luật An toàn thông tin mạng ban hành năm nào?", "Luật An toàn thông tin mạng"),
+        ("kinh phi thuc hien ct bn ty dong vay", "số tiền"),
+        ("Đăng ký cấp chữ ký số chuyên dùng Chính phủ ở đâu, thủ tục ra sao?", "thủ tục"),
+        ("hdan cai dat chu ky so tren dien thoai", "cài đặt"),
+        (
+            "Ban Chỉ đạo xây dựng Chính quyền điện tử tỉnh gồm những ai, ai làm trưởng ban?",
+            "họ tên",
+        ),
     ],
 )
 def test_a_fact_of_a_kind_the_directive_never_states_is_refused_by_name(

@@ -1130,3 +1130,8 @@ def test_a_detail_the_sentence_found_does_not_give_is_said_not_mentioned(
 def test_a_choice_the_text_makes_is_answered(assistant: Assistant) -> None:
     answer, reply = ask(assistant, "Chữ ký số công cộng hay chuyên dùng?")
     assert answer.kind != "not_mentioned" and "Mục 1.e" in reply, reply
+
+
+def test_the_signer_named_is_no_unknown_person(assistant: Assistant) -> None:
+    answer, reply = ask(assistant, "ông Nguyễn Tiến Nhường ký chỉ thị với chức vụ gì?")
+    assert answer.kind == "metadata" and "Phó Chủ tịch" in reply, reply

@@ -147,6 +147,15 @@ def test_the_commune_websites_deadline_is_not_the_staff_lists(assistant: Assista
         ("thôi ko báo cáo nữa, bỏ đi", "/huy"),
         ("tat nhac han giup toi voi, nhac nhieu qua", "/xong"),
         ("bot có tự nhắc hạn không hay mình phải tự nhớ", "/hanchot"),
+        (
+            "Xã em đã tạo xong trang TTĐT rồi, em muốn báo cáo tiến độ thì làm thế nào ạ?",
+            "/baocao",
+        ),
+        ("Hủy giúp em báo cáo vừa gửi, em gửi nhầm rồi", "/huy"),
+        (
+            "Việc lập danh sách cán bộ CNTT xã bên em làm xong rồi, đánh dấu hoàn thành giúp em",
+            "/xong",
+        ),
     ],
 )
 def test_requests_to_the_assistant_name_the_command_not_the_directive(

@@ -90,6 +90,12 @@ ASKS = (
             ("dan", "minh", "cai"),
             ("cai", "chu", "ky"),
             ("cai", "app"),
+            ("cai", "dat", "chu", "ky"),
+            ("thu", "tuc", "ra", "sao"),
+            ("thu", "tuc", "the", "nao"),
+            ("thu", "tuc", "nhu", "the", "nao"),
+            ("dang", "ky", "cap"),
+            ("dang", "ky", "o", "dau"),
         ),
         ("đăng ký", "cài đặt", "tạo tài khoản", "xin cấp"),
     ),
@@ -146,6 +152,8 @@ ASKS = (
             ("tong", "kinh", "phi"),
             ("kinh", "phi", "bao", "nhieu"),
             ("ngan", "sach", "bao", "nhieu"),
+            ("ty", "dong"),
+            ("trieu", "dong"),
         ),
         ("tỷ đồng", "triệu đồng", "nghìn đồng"),
     ),
@@ -160,7 +168,9 @@ def unsupported_ask(catalog: Catalog, parse: Parse) -> str:
     person = _PERSON.search(parse.text)
     if person:
         name = person.group(1).strip()
-        if not catalog.mentions(name):
+        # (The signer is named by the header: "ông Nguyễn Tiến Nhường ký với chức vụ gì".)
+        signers = {fold_words(d.signer_name) for d in catalog.held}
+        if not catalog.mentions(name) and fold_words(name) not in signers:
             return f"thông tin về cá nhân ({name})"
     for ask in ASKS:
         asked = any(contains(parse.tokens, list(p)) for p in ask.phrases)

@@ -140,6 +140,8 @@ def asks_to_snooze(tokens: tuple[str, ...]) -> bool:
 # Correcting a report sent ("sửa", "bổ sung", "nhập sai"): words the directive
 # never uses, said with "báo cáo".
 EDITING = (("sua",), ("bo", "sung"), ("nhap", "sai"), ("gui", "thieu"), ("gui", "nham"))
+# Cancelling one ("hủy", "xóa"), folded ("hủy" is no "huyện", which folds "huyen").
+CANCELLING = (("huy",), ("xoa",))
 # The speaker's own body ("đơn vị em", "bên mình"), "em" being the speaker there.
 MY_UNIT = (("don", "vi", "em"), ("co", "quan", "em"), ("ben", "em"), ("ben", "minh"))
 # How much is done so far ("hoàn thành được bao nhiêu % rồi", "đạt bao nhiêu rồi").
@@ -246,6 +248,10 @@ def requested_by_shape(parse: Parse) -> str:
         # the sentence that names that kind of document. (A poem, which the classifier
         # knows for foreign, is refused as any foreign subject.)
         return DRAFTING_FOR_ME
+    if contains(tokens, list(REPORTING)) and has(*CANCELLING):
+        # "hủy giúp em báo cáo vừa gửi": what /huy does, and what it cannot (a report
+        # sent is kept; /sua corrects it).
+        return "huy"
     if contains(tokens, list(REPORTING)) and has(*EDITING):
         # "em lỡ nhập sai số liệu trong báo cáo, sửa lại được không".
         return "sua"

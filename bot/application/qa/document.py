@@ -544,7 +544,7 @@ def by_cited_document(catalog: Catalog, parse: Parse) -> Answer | None:
     ]
     # "Quyết định 1987 gồm những thành viên nào", "Chỉ thị 02 quy định cụ thể những
     # gì": what the document itself says, which only its full text holds.
-    of_its_content = any(contains(parse.tokens, list(w)) for w in CONTENT_ASKS)
+    of_its_content = asks_its_content(parse)
     # "Nghị định 43/2011 đã bị thay bằng nghị định nào": its standing today, which a
     # directive of 2019 cannot tell.
     of_its_standing = any(contains(parse.tokens, list(w)) for w in STANDING_ASKS)
@@ -573,6 +573,11 @@ CONTENT_ASKS = (
     ("bao", "nhieu", "nhiem", "vu"),
     ("nhiem", "vu", "cu", "the"),
 )
+
+
+def asks_its_content(parse: Parse) -> bool:
+    """ "Quyết định 1987 gồm những thành viên nào": what a document itself says."""
+    return any(contains(parse.tokens, list(w)) for w in CONTENT_ASKS)
 
 
 # How a question asks whether a document still applies, folded.

@@ -19,6 +19,7 @@ from bot.application.qa import directives
 from bot.application.qa.answer import CONFIDENT, Answer, make
 from bot.application.qa.asks import unsupported_ask
 from bot.application.qa.conversation import (
+    ASKS_HOW,
     ASSISTANT,
     EVIDENCE_HOW,
     SNOOZE,
@@ -48,6 +49,7 @@ from bot.application.qa.deadlines import (
 from bot.application.qa.document import (
     asked_facts,
     asks_document_fact,
+    asks_its_content,
     asks_overview,
     bare_header_fact,
     by_cited_document,
@@ -846,7 +848,9 @@ class QAService:
             # "Sở GTVT sáp nhập vào đâu" once it is closed: what became of it (below).
             uncovered = []
         if _asks_a_persons_name(parse):
-            uncovered.append(PERSONS_NAME)
+            # "BCĐ gồm bao nhiêu thành viên, ai làm trưởng ban": both not given.
+            counted_too = self._uncounted_subject(parse)
+            uncovered.append(f"{counted_too} và {PERSONS_NAME}" if counted_too else PERSONS_NAME)
         not_held = unsupported_ask(self.catalog, parse)
         if not_held:
             uncovered.append(not_held)
@@ -906,22 +910,22 @@ class QAService:
         named = (
             (None if parse.values("agency") else by_clause(self.catalog, parse))
             or (None if who else by_figure_value(self.matcher, parse))
-            or (None if who else by_cited_document(self.catalog, parse))
+            or (
+                None
+                if who and not asks_its_content(parse)
+                else by_cited_document(self.catalog, parse)
+            )
             or structure(self.catalog, parse)
             or cited_term(self.matcher, parse)
         )
         if named:
             return named
         # "Sở Nội vụ có bao nhiêu cán bộ": of the agency's own (answered below).
-        not_counted = "" if owned_count(parse) else uncounted(self.matcher, parse)
+        not_counted = self._uncounted_subject(parse)
         if not_counted:
             # "tỉnh có bao nhiêu huyện", "BCĐ gồm bao nhiêu thành viên": no figure of
             # the text counts them, and no passage sharing other words is the number.
-            counted_as = typed_count(parse.text, not_counted)
-            if fold(counted_as) == counted_as:
-                # Typed without diacritics: said as the directive writes it.
-                counted_as = self.catalog.spelled(counted_as) or counted_as
-            return self._refuse(parse, subject=f"số {counted_as}")
+            return self._refuse(parse, subject=not_counted)
         held = held_by_subject(self.matcher, parse)
         if held is not None:
             # "giám đốc sở chịu trách nhiệm cá nhân về gì", whatever kind the
@@ -964,6 +968,18 @@ class QAService:
         if answer is None and parse.intent in OPEN_INTENTS and not _counts_of_agency(parse):
             answer = self.faq.answer(parse, MIN_FAQ_MATCH) or topic(self.matcher, parse)
         return answer or self._refuse(parse)
+
+    def _uncounted_subject(self, parse: Parse) -> str:
+        """ "số thành viên" of "BCĐ gồm bao nhiêu thành viên", when no figure counts
+        them ("Sở Nội vụ có bao nhiêu cán bộ": of the agency's own, answered below)."""
+        not_counted = "" if owned_count(parse) else uncounted(self.matcher, parse)
+        if not not_counted:
+            return ""
+        counted_as = typed_count(parse.text, not_counted)
+        if fold(counted_as) == counted_as:
+            # Typed without diacritics: said as the directive writes it.
+            counted_as = self.catalog.spelled(counted_as) or counted_as
+        return f"số {counted_as}"
 
     def _best_answer(self, parse: Parse) -> Answer | None:
         """The classifier's intent, or when it hesitates, whichever of its top intents
@@ -1047,8 +1063,10 @@ class QAService:
             # "nhắc tôi 2 ngày nữa": a snooze, whatever phrase of reminding it holds.
             return shaped
         if commands[0] == REPORT_COMMAND and (_asks(parse) or shaped == HOW_TO_REPORT):
-            # "hướng dẫn tôi cách gửi báo cáo tiến độ": how to, not the report itself.
-            return shaped if shaped == HOW_TO_REPORT else ""
+            # "hướng dẫn tôi cách gửi báo cáo tiến độ", "em muốn báo cáo tiến độ thì làm
+            # thế nào": how to, not the report itself.
+            how = shaped == HOW_TO_REPORT or any(contains(parse.tokens, list(w)) for w in ASKS_HOW)
+            return HOW_TO_REPORT if how else ""
         return commands[0]
 
     def is_small_talk(self, text: str) -> bool:
@@ -1264,6 +1282,8 @@ def _asks_a_persons_name(parse: Parse) -> bool:
         ("ten" in tokens and not named_in_text)
         or asked.endswith("la ai")
         or asked.startswith("ai la ")
+        # "gồm những ai, ai làm trưởng ban": who holds the post.
+        or any(f" ai lam {title} " in f" {asked} " for title in PERSON_TITLES)
     )
     titled = [title for title in PERSON_TITLES if f" {title} " in f" {asked} "]
     # "ai là giám đốc trung tâm dữ liệu": who holds a post is a name, of any body.
