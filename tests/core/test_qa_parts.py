@@ -1135,3 +1135,27 @@ def test_a_choice_the_text_makes_is_answered(assistant: Assistant) -> None:
 def test_the_signer_named_is_no_unknown_person(assistant: Assistant) -> None:
     answer, reply = ask(assistant, "ông Nguyễn Tiến Nhường ký chỉ thị với chức vụ gì?")
     assert answer.kind == "metadata" and "Phó Chủ tịch" in reply, reply
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Văn phòng Chính phủ có phải làm gì theo chỉ thị 06 không?",
+        "Bo Thong tin va Truyen thong co nhiem vu gi trong chi thi nay",
+    ],
+)
+def test_a_body_only_sent_the_directive_is_told_why(assistant: Assistant, question: str) -> None:
+    """No duty; «Nơi nhận» sends it the directive «(b/c)», to report to."""
+    answer, reply = ask(assistant, question)
+    assert answer.kind == "duties" and "không giao nhiệm vụ riêng" in reply, reply
+    assert "Nơi nhận" in reply and "để báo cáo" in reply, reply
+    assert "Phần đầu và phần ký của văn bản" in answer.citations
+
+
+def test_the_issuer_is_told_whom_the_common_duties_go_to(assistant: Assistant) -> None:
+    answer, reply = ask(assistant, "Chủ tịch UBND tỉnh giao nhiệm vụ chung cho những ai?")
+    assert "Mục 1 (Nhiệm vụ chung) giao cho: Giám đốc các sở" in reply, reply
+    answer, reply = ask(
+        assistant, "Don vi thuoc UBND tinh phai lam gi khi xay ra su co mat an toan thong tin?"
+    )
+    assert answer.kind == "duties" and "Các sở, ban, ngành" in reply and "Mục 1.f" in reply, reply

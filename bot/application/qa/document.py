@@ -16,7 +16,7 @@ from weakref import WeakKeyDictionary
 from bot.application.messages import Reply
 from bot.application.qa.answer import Answer, make
 from bot.application.qa.matching import contains
-from bot.application.qa.views import directive, label
+from bot.application.qa.views import HEADER_PART, RECIPIENT_NOTES, directive, label
 from bot.domain.catalog import Catalog
 from bot.domain.knowledge import Clause, Directive, RetiredDirective
 from nlu.engine import Parse
@@ -78,7 +78,7 @@ def _summary(catalog: Catalog, d: Directive) -> dict[str, Any]:
     return {"parts": parts, "deadlines": due}
 
 
-HEADER = "Phần đầu và phần ký của văn bản"
+HEADER = HEADER_PART
 # The facts of the header a question may ask for, by its words (folded): each answered
 # in a line of its own rather than the whole header (a trial's officials asked "ai ký"
 # and read a 900-character block for one name).
@@ -268,7 +268,6 @@ _RECEIVED_WORDS = _YES_NO | {"chi", "thi", "van", "ban", "nay", "do", "a", "vay"
 
 
 # What the marks after a recipient say it gets the document for.
-RECIPIENT_NOTES = {"(b/c)": "để báo cáo", "(p/h chỉ đạo)": "để phối hợp chỉ đạo"}
 
 
 def recipient_only(catalog: Catalog, parse: Parse) -> Answer | None:

@@ -27,7 +27,15 @@ from bot.application.qa.matching import (
 )
 from bot.application.qa.quotes import best_piece, whole_clause
 from bot.application.qa.topics import topic_overview
-from bot.application.qa.views import duty_view, general_view, issued_by, label, short_names
+from bot.application.qa.views import (
+    HEADER_PART,
+    duty_view,
+    general_view,
+    issued_by,
+    label,
+    received_by,
+    short_names,
+)
 from bot.domain.catalog import Assignment, Catalog
 from bot.domain.knowledge import Agency, Duty, FormerAgency
 from nlu.engine import Parse
@@ -130,6 +138,9 @@ def agency_duties(matcher: Matcher, parse: Parse, complete: bool = False) -> Ans
             "group": agency.kind == "group",
             "general": general_view(catalog, general, detailed=bool(topics)),
             "issued": issued,
+            # "Văn phòng Chính phủ có phải làm gì": no duty; "Nơi nhận" sends it the
+            # directive, and says why ("b/c").
+            "received": received_by(catalog, agency.name) if not assignments else None,
         }
         same = [
             s
@@ -153,6 +164,7 @@ def agency_duties(matcher: Matcher, parse: Parse, complete: bool = False) -> Ans
         # about them too (a follow-up "hạn khi nào?" asks of them).
         duty_ids += [a.duty.key for a in specific + (general if topics else [])]
         citations += [part for document in issued for part in document["clauses"]]
+        citations += [HEADER_PART] if section["received"] else []
     topic_names = [catalog.topics[t].name for t in topics if t in catalog.topics]
     # Agencies asked together share the common duties: told once, after them all.
     generals = [_headings(s["general"]) for s in sections]

@@ -113,21 +113,49 @@ def general_view(
 
 
 def issued_by(catalog: Catalog, agency_name: str) -> list[dict[str, Any]]:
-    """The directives an agency issued, with the parts that give out their duties."""
+    """The directives an agency issued, with the parts that give out their duties and
+    whom a part's opening line gives them to ("Giám đốc các sở, …, Chủ tịch UBND các
+    huyện, …:" of Mục 1)."""
     issued = []
     for issued_directive in catalog.kb.directives:
         if issued_directive.issuer != agency_name:
             continue
-        parts = []
+        parts: list[str] = []
+        given_to: list[dict[str, str]] = []
         for duty in issued_directive.duties:
             clause = catalog.clause_of(duty)
-            part = label(catalog, clause.parent or clause.id)
-            if part not in parts:
-                parts.append(part)
+            part_id = clause.parent or clause.id
+            part = label(catalog, part_id)
+            if part in parts:
+                continue
+            parts.append(part)
+            opening = next((c for c in issued_directive.clauses if c.id == part_id), None)
+            if opening is not None and opening.text.strip().endswith(":"):
+                to = opening.text.strip().rstrip(":")
+                given_to.append({"clause": part, "title": opening.title, "to": to})
         issued.append(
             {
                 "name": f"{issued_directive.doc_type} {issued_directive.number}",
                 "clauses": parts,
+                "given_to": given_to,
             }
         )
     return issued
+
+
+# How answers cite the header and signature part of a text (where "Nơi nhận" is).
+HEADER_PART = "Phần đầu và phần ký của văn bản"
+# Why "Nơi nhận" sends a body the directive, by the mark after its name.
+RECIPIENT_NOTES = {"(b/c)": "để báo cáo", "(p/h chỉ đạo)": "để phối hợp chỉ đạo"}
+
+
+def received_by(catalog: Catalog, agency_name: str) -> dict[str, str] | None:
+    """The line of "Nơi nhận" naming an agency given no duty ("Văn phòng Chính phủ
+    (b/c)"), with why it gets the directive; None when no line names it."""
+    name = set(catalog.normalizer.tokens(agency_name))
+    for held in catalog.held:
+        for line in held.recipients:
+            if name and name <= set(catalog.normalizer.tokens(line)):
+                why = [note for mark, note in RECIPIENT_NOTES.items() if mark in line]
+                return {"line": line.strip().rstrip(";. "), "why": why[0] if why else ""}
+    return None
