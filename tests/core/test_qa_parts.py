@@ -1159,3 +1159,21 @@ def test_the_issuer_is_told_whom_the_common_duties_go_to(assistant: Assistant) -
         assistant, "Don vi thuoc UBND tinh phai lam gi khi xay ra su co mat an toan thong tin?"
     )
     assert answer.kind == "duties" and "Các sở, ban, ngành" in reply and "Mục 1.f" in reply, reply
+
+
+@pytest.mark.parametrize(
+    ("question", "said"),
+    [
+        ("cac he thong thong tin nao uu tien chuyen ve ttdl tinh truoc", "ngân sách nhà nước"),
+        ("Những chỉ số đánh giá nào bị ảnh hưởng khi cung cấp thông tin không kịp thời?", "PAPI"),
+    ],
+)
+def test_a_list_asked_in_a_sentences_own_words_is_that_sentence(
+    assistant: Assistant, question: str, said: str
+) -> None:
+    """Not the topic's overview: one sentence names them («nhất là …», «gồm PAPI, …»)."""
+    answer, reply = ask(assistant, question)
+    assert answer.kind == "passages" and said in reply.split("\n\n")[0], reply
+    # A list of measures is the topic's, not the sentence saying to apply them.
+    answer, _ = ask(assistant, "CT 06 yêu cầu những biện pháp gì để đảm bảo ATTT?")
+    assert answer.kind == "topic_overview"

@@ -13,6 +13,7 @@ from bot.application.qa.answer import Answer, make
 from bot.application.qa.matching import (
     MIN_COVERAGE,
     NAMED_BOOST,
+    STRONG_MATCH,
     Matcher,
     asks_for_a_list,
     best,
@@ -27,7 +28,18 @@ from nlu.engine import Parse
 def topic(matcher: Matcher, parse: Parse) -> Answer | None:
     catalog = matcher.catalog
     topics = catalog.topics_named(parse.values("topic"))
-    if topics and (matcher.only_names(parse) or _asks_for_the_topics_list(parse)):
+    if topics and matcher.only_names(parse):
+        return topic_overview(matcher, parse, topics)
+    if topics and _asks_for_the_topics_list(parse):
+        # "các hệ thống nào ưu tiên chuyển về TTDL", "những chỉ số nào bị ảnh hưởng khi
+        # …": one sentence holding nearly every word of it names them; else the list.
+        # ("những biện pháp ATTT nào" asks the topic's list: a word besides its name.)
+        named = {t for e in parse.entities for t in e.text.split()}
+        ignored = named | matcher.generic_words | matcher.catalog.stopwords | MEASURE_WORDS
+        own = {t for t in parse.tokens if t not in ignored}
+        held = passages(matcher, parse, min_coverage=HOLDS_NEARLY_ALL)
+        if len(own) >= MIN_OWN_WORDS and held is not None and held.evidence >= STRONG_MATCH:
+            return held
         return topic_overview(matcher, parse, topics)
     answer = passages(matcher, parse)
     if answer is None and topics:
@@ -35,6 +47,13 @@ def topic(matcher: Matcher, parse: Parse) -> Answer | None:
     return answer
 
 
+# The share of a list question's own words one sentence must hold to answer it alone.
+HOLDS_NEARLY_ALL = 0.75
+# ... and the words it must have besides the topics' names, at least, not counting
+# those that only ask for measures ("những biện pháp gì để đảm bảo ATTT": the topic's
+# list, not the sentence saying to apply measures).
+MIN_OWN_WORDS = 3
+MEASURE_WORDS = frozenset({"bien", "phap", "dam", "bao"})
 # "những cơ quan nào", "các đơn vị nào": which bodies, folded.
 BODIES_ASKED = (("co", "quan"), ("don", "vi"), ("to", "chuc"))
 # "những loại giao dịch nào", "dạng file gì": a kind asked, which one sentence names.
