@@ -1177,3 +1177,15 @@ def test_a_list_asked_in_a_sentences_own_words_is_that_sentence(
     # A list of measures is the topic's, not the sentence saying to apply them.
     answer, _ = ask(assistant, "CT 06 yêu cầu những biện pháp gì để đảm bảo ATTT?")
     assert answer.kind == "topic_overview"
+
+
+def test_the_directives_own_subject_does_not_narrow_an_agencys_duties(
+    assistant: Assistant,
+) -> None:
+    """«Chỉ thị 06 về tăng cường ứng dụng CNTT»: the title's subject is the whole text."""
+    answer, reply = ask(
+        assistant,
+        "Anh chị cho em hỏi với ạ, Sở Kế hoạch và Đầu tư có nhiệm vụ gì trong việc triển khai "
+        "Chỉ thị 06 về tăng cường ứng dụng CNTT không ạ?",
+    )
+    assert answer.kind == "duties" and "kinh phí" in reply and "Mục 2.c" in reply, reply

@@ -39,7 +39,7 @@ from bot.application.qa.views import (
 from bot.domain.catalog import Assignment, Catalog
 from bot.domain.knowledge import Agency, Duty, FormerAgency
 from nlu.engine import Parse
-from nlu.normalize import fold
+from nlu.normalize import fold, fold_words
 
 # An agency's own duties beyond this many are cut, with a "xem thêm" choice: a list of
 # nineteen bullets is not read (the issue's Sở TT&TT example).
@@ -76,7 +76,15 @@ def agency_duties(matcher: Matcher, parse: Parse, complete: bool = False) -> Ans
     if not agency_ids or (what is not None and what not in DUTY_NOUNS):
         return None
     count_only = what is not None
-    topics = set(parse.values("topic"))
+    # "Sở KH&ĐT có nhiệm vụ gì trong việc triển khai Chỉ thị 06 về tăng cường ứng dụng
+    # CNTT": a topic the directive's title names is the directive itself, no part of it.
+    titles = [f" {fold_words(d.title)} " for d in catalog.held]
+    topics = {
+        t
+        for t in parse.values("topic")
+        if t not in catalog.topics
+        or not any(f" {fold_words(catalog.topics[t].name)} " in title for title in titles)
+    }
     # What the question asks beyond the names ("Sở TT&TT phải rà soát văn bản gì")
     # puts the duties it matches first, so that a cut list still holds them.
     matched = [] if matcher.only_names(parse) else best(matcher.ranked_duties(parse), 3)[0]
