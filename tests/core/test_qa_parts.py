@@ -1189,3 +1189,23 @@ def test_the_directives_own_subject_does_not_narrow_an_agencys_duties(
         "Chỉ thị 06 về tăng cường ứng dụng CNTT không ạ?",
     )
     assert answer.kind == "duties" and "kinh phí" in reply and "Mục 2.c" in reply, reply
+
+
+@pytest.mark.parametrize(
+    ("question", "date"),
+    [
+        (
+            "Dạ anh chị cho em hỏi, sở em đang có một phần mềm chạy trên máy chủ riêng, duy trì "
+            "bằng ngân sách nhà nước, thì theo chỉ thị phải chuyển lên trung tâm dữ liệu của tỉnh "
+            "trước thời điểm nào ạ?",
+            "31/12/2019",
+        ),
+        ("trang tin xa phuong lam xong cham nhat bao h", "30/6/2019"),
+    ],
+)
+def test_by_when_asked_in_other_words_is_a_deadline(
+    assistant: Assistant, question: str, date: str
+) -> None:
+    """«trước thời điểm nào», «chậm nhất bao h» («h» being «giờ» after «bao»)."""
+    answer, reply = ask(assistant, question)
+    assert answer.kind == "deadline" and date in reply.split("\n")[0], reply

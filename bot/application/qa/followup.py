@@ -109,7 +109,18 @@ def next_intent(parse: Parse) -> Parse:
 
 # What asks "by when" outright (folded), unlike "hạn" alone or a frequency.
 # ... of which these ask nothing else ("… hạn khi nào", "… trước ngày nào").
-BY_WHEN_OUTRIGHT = (("han", "khi", "nao"), ("truoc", "ngay", "nao"), ("han", "chot"))
+BY_WHEN_OUTRIGHT = (
+    ("han", "khi", "nao"),
+    ("truoc", "ngay", "nao"),
+    ("han", "chot"),
+    # "… phải chuyển lên TTDL trước thời điểm nào", "chậm nhất đến ngày nào".
+    ("truoc", "thoi", "diem", "nao"),
+    ("cham", "nhat", "den", "ngay", "nao"),
+    ("cham", "nhat", "la", "ngay", "nao"),
+    ("cham", "nhat", "ngay", "nao"),
+    ("cham", "nhat", "bao", "gio"),
+    ("cham", "nhat", "khi", "nao"),
+)
 # ("có hạn không": whether it has one, not "có hạn chế".)
 ASKS_BY_WHEN = (
     ("ngay", "nao"),
