@@ -1209,3 +1209,33 @@ def test_by_when_asked_in_other_words_is_a_deadline(
     """«trước thời điểm nào», «chậm nhất bao h» («h» being «giờ» after «bao»)."""
     answer, reply = ask(assistant, question)
     assert answer.kind == "deadline" and date in reply.split("\n")[0], reply
+
+
+@pytest.mark.parametrize(
+    ("question", "kind", "said"),
+    [
+        ("bc tinh hinh thuc hien ct06 len tinh la dinh ky hay dot xuat", "deadline", "hàng quý"),
+        (
+            "đang dùng chữ ký số công cộng (mua của nhà cung cấp) thì có phải đổi không",
+            "passages",
+            "chuyên dùng Chính phủ",
+        ),
+        ("kiện toàn BCĐ CQĐT xong trước ngày nào", "deadline", "không đặt thời hạn"),
+        ("KQ thực hiện chỉ thị có tính vào ICT Index k", "passages", "lồng ghép"),
+    ],
+)
+def test_words_said_in_passing_do_not_turn_the_question(
+    assistant: Assistant, question: str, kind: str, said: str
+) -> None:
+    """«định kỳ hay đột xuất» asks how often, not to report; «nhà cung cấp» said in
+    passing asks no supplier; «trước» asks by when, no date of another task; «tính vào»
+    is the text's «lồng ghép»."""
+    answer, reply = ask(assistant, question)
+    assert answer.kind == kind and said in reply, reply
+
+
+def test_a_level_typed_muc_is_no_clause(assistant: Assistant) -> None:
+    answer, _ = ask(assistant, "kích hoạt định danh mức 2 VNeID thế nào")
+    assert answer.kind == "refusal"
+    answer, _ = ask(assistant, "mục 2 nói gì")
+    assert answer.kind == "clause"

@@ -32,6 +32,11 @@ PRICE_WITH = (("bao", "nhieu"), ("mot",), ("la", "bao"), ("bn",))
 PRICE = "giá, chi phí"
 EMAIL = "địa chỉ email"
 SALARY = "lương, thu nhập"
+SUPPLIER = "hãng, nhà cung cấp"
+# A supplier asked for ("nhà cung cấp … là ai / nào"), not named in passing ("chữ ký số
+# công cộng (mua của nhà cung cấp) thì có phải đổi không"), folded.
+SUPPLIER_NAMES = (("nha", "cung", "cap"), ("don", "vi", "cung", "cap"))
+WHICH_ONE = frozenset({"nao", "ai", "gi", "dau"})
 # "lượng" folds as "lương" (salary) does: "số lượng", "chất lượng", "dung lượng"...
 NOT_A_SALARY_BEFORE = frozenset({"so", "chat", "khoi", "dung", "trong", "nang", "luu", "dinh"})
 # "email" reads "thư điện tử", which the directive counts (accounts): of an agency
@@ -114,13 +119,11 @@ ASKS = (
     # subjects; "lương" alone is found as typed, below.)
     Ask(SALARY, (), ("lương",)),
     Ask(
-        "hãng, nhà cung cấp",
+        SUPPLIER,
         # Not "không biết hãng nào" (of unknown make, which the text does speak of).
         (
             ("cua", "hang", "nao"),
             ("hang", "san", "xuat"),
-            ("nha", "cung", "cap"),
-            ("don", "vi", "cung", "cap"),
             ("cong", "ty", "nao"),
             ("do", "cong", "ty"),
             ("doanh", "nghiep", "nao", "cung", "cap"),
@@ -177,6 +180,7 @@ def unsupported_ask(catalog: Catalog, parse: Parse) -> str:
         asked = asked or (ask.name == PRICE and _asks_a_price(parse.tokens))
         asked = asked or (ask.name == EMAIL and _asks_an_address(parse))
         asked = asked or (ask.name == SALARY and _asks_a_salary(parse))
+        asked = asked or (ask.name == SUPPLIER and _asks_a_supplier(parse.tokens))
         if asked and not any(catalog.mentions(s) for s in ask.support):
             return ask.name
     return ""
@@ -214,3 +218,11 @@ def _asks_a_salary(parse: Parse) -> bool:
         w == "luong" and (i == 0 or words[i - 1] not in NOT_A_SALARY_BEFORE)
         for i, w in enumerate(words)
     )
+
+
+def _asks_a_supplier(tokens: Sequence[str]) -> bool:
+    for name in SUPPLIER_NAMES:
+        for i in range(len(tokens) - len(name) + 1):
+            if tuple(tokens[i : i + len(name)]) == name and WHICH_ONE & set(tokens[i:]):
+                return True
+    return False

@@ -261,7 +261,9 @@ def _undated_says_more(
 
 
 # Words that ask when (folded): no subject of the question.
-WHEN_ASKING = frozenset({"han", "chot", "khi", "nao", "bao", "gio", "ngay", "thoi", "la", "xong"})
+WHEN_ASKING = frozenset(
+    {"han", "chot", "khi", "nao", "bao", "gio", "ngay", "thoi", "la", "xong", "truoc"}
+)
 
 # "khi / nếu <event> thì ...": a condition clause (folded words).
 CONDITION_OPENERS = frozenset({"khi", "neu"})

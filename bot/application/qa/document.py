@@ -423,7 +423,11 @@ def asks_overview(catalog: Catalog, parse: Parse, stopwords: frozenset[str]) -> 
 
 
 def by_clause(catalog: Catalog, parse: Parse) -> Answer | None:
-    """ "Mục 1.e nói gì": the clause itself."""
+    """ "Mục 1.e nói gì": the clause itself; not a level typed "mức" ("định danh mức
+    2", "dịch vụ công mức 3"), which folds as "mục" does."""
+    typed = parse.text.lower()
+    if re.search(r"(?<!\w)mức\s*\d", typed) and not re.search(r"(?<!\w)mục\s*\d", typed):
+        return None
     clause_ids = [c for c in parse.values("clause") if c in catalog.clauses]
     if not clause_ids:
         return None

@@ -1374,7 +1374,8 @@ def _question_not_request(parse: Parse) -> Parse:
 
 
 # "quy định về …", "chế độ báo cáo", "nội dung …": the directive's rules, not a report.
-RULED_ON = (("quy", "dinh"), ("che", "do"), ("noi", "dung"))
+# ... or how often ("báo cáo … là định kỳ hay đột xuất").
+RULED_ON = (("quy", "dinh"), ("che", "do"), ("noi", "dung"), ("dinh", "ky"), ("dot", "xuat"))
 
 
 def _command_parse(text: str, intent: str, agency_id: str | None = None) -> Parse:
