@@ -1239,3 +1239,18 @@ def test_a_level_typed_muc_is_no_clause(assistant: Assistant) -> None:
     assert answer.kind == "refusal"
     answer, _ = ask(assistant, "mục 2 nói gì")
     assert answer.kind == "clause"
+
+
+def test_who_the_assistant_is_is_its_help(assistant: Assistant) -> None:
+    for question in ("bạn là ai vậy", "bot là ai"):
+        answer, reply = ask(assistant, question)
+        assert answer.kind == "help" and "Trợ lý trả lời" in reply, reply
+
+
+def test_a_zalo_group_is_refused_by_name_and_zalo_help_is_another_things(
+    assistant: Assistant,
+) -> None:
+    answer, reply = ask(assistant, "có nhóm Zalo nào cho cán bộ CNTT các xã trao đổi ko ạ")
+    assert answer.kind == "refusal" and "nhóm Zalo" in reply, reply
+    answer, _ = ask(assistant, "hướng dẫn sử dụng zalo cho người già")
+    assert answer.kind == "refusal"

@@ -281,6 +281,18 @@ def requested_by_shape(parse: Parse) -> str:
     return ""
 
 
+# Who the assistant is asked ("bạn là ai vậy", "bot là ai", "trợ lý là ai thế"), the
+# particles closing the question aside (folded).
+WHO_IT_IS = (("ban", "la", "ai"), ("bot", "la", "ai"), ("tro", "ly", "la", "ai"))
+_CLOSING = frozenset({"vay", "the", "a", "nhi", "day", "ha"})
+
+
+def asks_who_it_is(tokens: tuple[str, ...]) -> bool:
+    while tokens and tokens[-1] in _CLOSING:
+        tokens = tokens[:-1]
+    return any(tokens == phrase or tokens[-len(phrase) :] == phrase for phrase in WHO_IT_IS)
+
+
 def asks_which_bodies_lag(tokens: tuple[str, ...]) -> bool:
     """ "đơn vị nào đang chậm tiến độ", "danh sách đơn vị chậm triển khai", "sở nào chưa
     hoàn thành": which bodies (a kind of body with "nào", or a list of them) are late,

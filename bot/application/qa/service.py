@@ -23,6 +23,7 @@ from bot.application.qa.conversation import (
     ASSISTANT,
     EVIDENCE_HOW,
     SNOOZE,
+    asks_who_it_is,
     empty,
     refuse,
     request,
@@ -833,6 +834,9 @@ class QAService:
             return small_talk(self.catalog, self.suggested, parse)
         if requested:
             return request(parse, requested)
+        if asks_who_it_is(parse.tokens):
+            # "bạn là ai vậy", "bot là ai": what the assistant is and does.
+            return small_talk(self.catalog, self.suggested, replace(parse, intent="help"))
         if parse.intent == "help" and _help_with_something_else(parse):
             # "hướng dẫn sử dụng Zalo": help with something else, not with this assistant.
             return self._refuse(parse)
