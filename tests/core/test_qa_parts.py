@@ -1158,7 +1158,9 @@ def test_the_issuer_is_told_whom_the_common_duties_go_to(assistant: Assistant) -
     answer, reply = ask(
         assistant, "Don vi thuoc UBND tinh phai lam gi khi xay ra su co mat an toan thong tin?"
     )
-    assert answer.kind == "duties" and "Các sở, ban, ngành" in reply and "Mục 1.f" in reply, reply
+    first = reply.split("\n")[0]
+    assert answer.kind == "duties" and first.startswith("Các sở, ban, ngành"), reply
+    assert "Mục 1.f" in reply, reply
 
 
 @pytest.mark.parametrize(

@@ -117,7 +117,7 @@ from bot.domain.catalog import Catalog
 from bot.domain.knowledge import Duty
 from nlu.engine import NluEngine, Parse
 from nlu.entities import Entity
-from nlu.normalize import fold
+from nlu.normalize import fold, fold_words
 
 # An FAQ phrasing this close to the question, holding nearly all its content
 # words, answers it before anything else; a weaker FAQ match (down to
@@ -523,7 +523,7 @@ class QAService:
         if together is not None:
             # "Sở Tài chính phối hợp với sở nào": who shares its duties.
             return together
-        parse = self._level_named(self._division_named(parse))
+        parse = self._level_named(self._division_named(self._under_named(parse)))
         if parse.intent != "ask_agency_duties" and self._asks_duties_only(parse):
             # "Cổng thông tin điện tử tỉnh có bị giao việc gì ko": the agency's name
             # reads like a topic to the classifier; the rest asks only for its duties.
@@ -574,6 +574,27 @@ class QAService:
         if not districts:
             kept = (*kept, Entity("agency", groups[0], "huyen"))
         return replace(parse, entities=kept)
+
+    def _under_named(self, parse: Parse) -> Parse:
+        """ "đơn vị thuộc UBND tỉnh phải làm gì": the bodies under an agency are the
+        catalog's group whose name says so ("Các sở, ban, ngành, đơn vị thuộc UBND
+        tỉnh"), not that agency."""
+        entities = list(parse.entities)
+        for i, e in enumerate(entities):
+            if e.entity != "agency" or not preceded_by(parse.tokens, e.text.split(), UNDER):
+                continue
+            agency = self.catalog.agencies.get(e.value)
+            if agency is None:
+                continue
+            owned = {f" thuoc {fold_words(n)}" for n in (agency.name, agency.short_name)}
+            groups = [
+                g
+                for g in self.catalog.agencies.values()
+                if g.kind == "group" and any(f" {fold_words(g.name)}".endswith(o) for o in owned)
+            ]
+            if len(groups) == 1:
+                entities[i] = replace(e, value=groups[0].id)
+        return replace(parse, entities=tuple(entities))
 
     def _level_named(self, parse: Parse) -> Parse:
         """ "huyện phải làm gì", "xã có nhiệm vụ gì", "địa phương cần làm gì": a level
@@ -1182,6 +1203,9 @@ DOCUMENT_REFERENCES: tuple[tuple[str | None, tuple[str, ...]], ...] = (
     ("ke hoach", ("ke", "hoach")),
     (None, ("van", "ban")),
 )
+# What makes an agency named after it the one the bodies asked about belong to
+# ("đơn vị thuộc UBND tỉnh"), folded.
+UNDER = frozenset({"thuoc"})
 # A level of government as officials name it bare, and the level it is (folded).
 # What names a division of a district's People's Committee ("Phòng Nội vụ huyện").
 DIVISION_WORDS = frozenset({"phong"})
