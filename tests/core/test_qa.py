@@ -380,10 +380,10 @@ def test_a_deadline_question_is_answered_with_the_dated_duty(assistant: Assistan
             continue
         answer, reply = ask(assistant, f"hạn chót {duty.title.lower()} là khi nào")
         assert answer.kind == "deadline", (duty.id, reply)
-        assert "không đặt thời hạn" not in reply, (duty.id, reply)
+        assert "không quy định thời hạn" not in reply, (duty.id, reply)
     # Undated duties on the same subject match these words even better.
     answer, reply = ask(assistant, "hạn chót chuyển hệ thống về trung tâm dữ liệu?")
-    assert "31/12/2019" in reply and "không đặt thời hạn" not in reply, reply
+    assert "31/12/2019" in reply and "không quy định thời hạn" not in reply, reply
     # ... but not an undated duty that holds the question's words when the dated one
     # shares only the generic ones (moving systems to the data centre, Mục 1.c).
     for question, clause in [
@@ -392,7 +392,7 @@ def test_a_deadline_question_is_answered_with_the_dated_duty(assistant: Assistan
         ("thoi han cap nhat bo TTHC tren cong DVC", "Mục 1.d"),
     ]:
         answer, reply = ask(assistant, question)
-        assert reply.split("\n")[0].endswith("Chỉ thị không đặt thời hạn cho việc này."), reply
+        assert reply.split("\n")[0].endswith("Chỉ thị không quy định thời hạn cho việc này."), reply
         assert clause in reply.split("\n")[0], reply
 
 
@@ -410,7 +410,7 @@ def test_an_undated_duty_is_said_undated_not_continuous(assistant: Assistant) ->
         answer, reply = ask(assistant, f"hạn chót {duty.title.lower()} là khi nào")
         if answer.kind != "deadline" or duty.title not in reply:
             continue
-        assert "không đặt thời hạn" in reply and "thường xuyên" not in reply, (duty.id, reply)
+        assert "không quy định thời hạn" in reply and "thường xuyên" not in reply, (duty.id, reply)
 
 
 def test_help_with_something_else_is_refused(assistant: Assistant) -> None:

@@ -63,8 +63,8 @@ def test_when_after_duties_without_dates_is_one_line(assistant: Assistant) -> No
             continue
         chat.send("hạn khi nào?")
         kind, text = kind_and_text(chat)
-        assert kind == "deadline" and "không đặt thời hạn" in text, (agency.id, text)
-        assert "(Mục" in text and text.count("không đặt thời hạn") == 1, text
+        assert kind == "deadline" and "không quy định thời hạn" in text, (agency.id, text)
+        assert "(Mục" in text and text.count("không quy định thời hạn") == 1, text
 
 
 def test_the_thread_is_per_user_and_for_a_while(assistant: Assistant) -> None:
@@ -87,7 +87,7 @@ def test_a_two_part_question_is_answered_in_both_parts(assistant: Assistant) -> 
     chat.send("Sở Nội vụ phải làm gì và hạn khi nào?")
     kind, text = kind_and_text(chat)
     assert kind == "duties" and chat.last is not None and len(chat.last.replies) == 2
-    assert "Mục 2.d" in text and "không đặt thời hạn" in text, text
+    assert "Mục 2.d" in text and "không quy định thời hạn" in text, text
     chat.send("Ngoài việc đề xuất bố trí kinh phí, Sở Tài chính còn phải hướng dẫn điều gì?")
     assert chat.last is not None and len(chat.last.replies) == 1  # one question
 
@@ -377,7 +377,7 @@ def test_when_after_another_agency_asks_of_its_duties(assistant: Assistant) -> N
     vụ's duties: none of them has a date, said once; not every deadline."""
     chat = dialog(assistant, "Sở TTTT có nhiệm vụ gì?", "còn Sở Nội vụ thì sao?", "có hạn không?")
     kind, text = kind_and_text(chat)
-    assert kind == "deadline" and "không đặt thời hạn" in text and "Mục 2.d" in text, text
+    assert kind == "deadline" and "không quy định thời hạn" in text and "Mục 2.d" in text, text
     assert "31/12/2019" not in text, text
 
 
@@ -409,7 +409,7 @@ def test_when_of_an_undated_part_gives_the_subjects_date_first(assistant: Assist
     chat = dialog(assistant, "chuyen he thong ve trung tam du lieu", "han khi nao")
     kind, text = kind_and_text(chat)
     assert kind == "deadline" and "31/12/2019" in text and "Mục 1.c" in text, text
-    assert text.index("31/12/2019") < text.index("không đặt thời hạn riêng"), text
+    assert text.index("31/12/2019") < text.index("không quy định thời hạn riêng"), text
 
 
 def test_what_about_with_words_of_its_own_is_read_alone(assistant: Assistant) -> None:
@@ -424,7 +424,7 @@ def test_what_about_with_words_of_its_own_is_read_alone(assistant: Assistant) ->
     assert "350" not in text and "kế hoạch chuyển sang" in text and "Mục 1.e" in text, text
     chat.send("có hạn không?")
     kind, text = kind_and_text(chat)
-    assert kind == "deadline" and "không đặt thời hạn" in text and "Mục 1.e" in text, text
+    assert kind == "deadline" and "không quy định thời hạn" in text and "Mục 1.e" in text, text
     assert "31/5/2019" not in text, text
 
 

@@ -686,7 +686,7 @@ def test_a_topics_overview_lists_first_what_the_question_names(assistant: Assist
 @pytest.mark.parametrize(
     ("question", "wanted"),
     [
-        ("a oi chuyen cks cong cong sang chuyen dung co han ko", "không đặt thời hạn"),
+        ("a oi chuyen cks cong cong sang chuyen dung co han ko", "không quy định thời hạn"),
         ("ban chi dao cntt cap huyen gio doi thanh gi", "Ban chỉ đạo xây dựng Chính quyền"),
     ],
 )
@@ -1222,7 +1222,7 @@ def test_by_when_asked_in_other_words_is_a_deadline(
             "passages",
             "chuyên dùng Chính phủ",
         ),
-        ("kiện toàn BCĐ CQĐT xong trước ngày nào", "deadline", "không đặt thời hạn"),
+        ("kiện toàn BCĐ CQĐT xong trước ngày nào", "deadline", "không quy định thời hạn"),
         ("KQ thực hiện chỉ thị có tính vào ICT Index k", "passages", "lồng ghép"),
     ],
 )
