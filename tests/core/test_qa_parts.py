@@ -315,7 +315,7 @@ def test_kinds_of_fact_the_text_does_not_give_are_refused_by_name(
 @pytest.mark.parametrize(
     ("question", "first"),
     [
-        ("Sở TT&TT phải nộp báo cáo quý vào ngày mấy?", "Định kỳ hàng quý"),
+        ("Sở TT&TT phải nộp báo cáo quý vào ngày mấy?", "Chỉ thị không quy định ngày cụ thể"),
         ("han kien toan BCD CQDT cap huyen la ngay nao", "Kiện toàn Ban chỉ đạo"),
         ("100% UBND xã đã có trang TTĐT chưa?", "Tỷ lệ UBND cấp xã"),
     ],
@@ -1256,3 +1256,34 @@ def test_a_zalo_group_is_refused_by_name_and_zalo_help_is_another_things(
     assert answer.kind == "refusal" and "nhóm Zalo" in reply, reply
     answer, _ = ask(assistant, "hướng dẫn sử dụng zalo cho người già")
     assert answer.kind == "refusal"
+
+
+def test_a_day_asked_of_a_recurring_duty_is_said_not_given(assistant: Assistant) -> None:
+    for question in (
+        "Sở TTTT phải nộp báo cáo quý cho UBND tỉnh trước ngày mấy của tháng cuối quý",
+        "báo cáo quý nộp vào ngày mấy",
+    ):
+        answer, reply = ask(assistant, question)
+        assert answer.kind == "deadline", reply
+        assert reply.startswith("Chỉ thị không quy định ngày cụ thể") and "hàng quý" in reply
+
+
+@pytest.mark.parametrize(
+    ("question", "subject"),
+    [
+        ("ty le DVC muc do 4 rieng la bn %", "muc do 4 rieng"),
+        ("Có bao nhiêu dịch vụ công mức độ 4 riêng trên cổng dvc tỉnh?", "mức độ 4 riêng"),
+    ],
+)
+def test_one_of_numbers_counted_together_is_said_not_given(
+    assistant: Assistant, question: str, subject: str
+) -> None:
+    """The text counts «mức độ 3, 4» together: level 4 alone is not given."""
+    answer, reply = ask(assistant, question)
+    assert answer.kind == "not_mentioned" and subject in reply.split("\n")[0], reply
+    assert "819" in reply or "46%" in reply, reply
+
+
+def test_who_sits_on_a_body_is_refused_by_name(assistant: Assistant) -> None:
+    answer, reply = ask(assistant, "Thành viên BCĐ xây dựng chính quyền điện tử tỉnh gồm những ai")
+    assert answer.kind == "refusal" and "thành viên" in reply, reply

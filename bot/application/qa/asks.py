@@ -118,6 +118,12 @@ ASKS = (
         ("ngày làm việc",),
     ),
     Ask("hình thức kỷ luật", (("ky", "luat"),), ("kỷ luật",)),
+    # "thành viên BCĐ gồm những ai": who sits on a body (its count is `uncounted`'s).
+    Ask(
+        "thành viên, thành phần",
+        (("thanh", "vien", "gom"), ("gom", "nhung", "ai")),
+        ("thành viên",),
+    ),
     # (Not a subject of the lexicon's: its words would become the domain's, and "hướng
     # dẫn sử dụng Zalo" no longer help with something else.)
     Ask("nhóm Zalo", (("nhom", "zalo"),), ("Zalo",), as_typed=True),

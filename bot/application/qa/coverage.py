@@ -6,6 +6,7 @@ not mention it, and the sentence is shown only as the nearest one, never as the 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -289,6 +290,8 @@ DURATION_ASKS = (
 )
 # Particles that end a yes/no question rather than a choice ("… hay không").
 _NOT_A_CHOICE = _PARTICLES | {"chua", "ko"}
+# Numbers a figure gives together ("mức độ 3, 4", "mức 3 và 4").
+_JOINED_NUMBERS = re.compile(r"\b\d+\s*(?:,|và)\s*\d+\b")
 # How many words an alternative of a choice may have ("Windows 10 hay Win 11").
 _MAX_ALTERNATIVE_WORDS = 3
 
@@ -319,6 +322,11 @@ def detail_not_given(catalog: Catalog, text: str, answer: Answer) -> str:
         for i in range(len(folded) - len(phrase) + 1):
             if tuple(folded[i : i + len(phrase)]) == phrase and not numbered:
                 return " ".join(words[i:])
+    joined = any(_JOINED_NUMBERS.search(q) for q in quoted_texts(answer, catalog))
+    if "rieng" in folded and joined:
+        # "dịch vụ công mức độ 4 riêng": the text counts «mức độ 3, 4» together.
+        at = folded.index("rieng")
+        return " ".join(words[max(0, at - _MAX_ALTERNATIVE_WORDS) : at + 1])
     if " cu the " in f" {fold_words(text)} " and " mot so " in f" {said} ":
         part = next(p for p in text.split(",") if "cu the" in fold_words(p))
         return part.strip().rstrip("?!. ")

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import replace
+from typing import Any
 
 from bot.application.messages import Reply
 from bot.application.qa.answer import Answer, make
@@ -330,9 +331,21 @@ def deadline_answer(catalog: Catalog, parse: Parse, found: Sequence[Duty], score
     """The date first, then the sentence that states it (the clause one choice away)."""
     views = [duty_view(catalog, d) | {"quote": dated_quote(d)} for d in found]
     cut = [v["clause"] for v, d in zip(views, found, strict=True) if v["quote"] != d.text.strip()]
-    reply = Reply("qa/deadline", {"duties": views}, whole_clause(cut))
+    data: dict[str, Any] = {"duties": views}
+    if all(d.timing.kind == "recurring" for d in found) and _asks_a_day(parse.tokens):
+        # "báo cáo quý nộp trước ngày mấy": the text says how often, on no day.
+        data["no_day"] = True
+    reply = Reply("qa/deadline", data, whole_clause(cut))
     citations = [v["clause"] for v in views]
     return make(parse, "deadline", reply, citations, score, [d.key for d in found])
+
+
+# How a question asks for a day (folded).
+DAY_ASKS = (("ngay", "may"), ("ngay", "nao"), ("truoc", "ngay"), ("ngay", "bao", "nhieu"))
+
+
+def _asks_a_day(tokens: Sequence[str]) -> bool:
+    return any(contains(tokens, list(p)) for p in DAY_ASKS)
 
 
 def no_deadline(catalog: Catalog, parse: Parse, duties: Sequence[Duty]) -> Answer:

@@ -1403,7 +1403,15 @@ def _question_not_request(parse: Parse) -> Parse:
 
 # "quy định về …", "chế độ báo cáo", "nội dung …": the directive's rules, not a report.
 # ... or how often ("báo cáo … là định kỳ hay đột xuất").
-RULED_ON = (("quy", "dinh"), ("che", "do"), ("noi", "dung"), ("dinh", "ky"), ("dot", "xuat"))
+# ... or on which day ("báo cáo quý nộp vào ngày mấy").
+RULED_ON = (
+    ("quy", "dinh"),
+    ("che", "do"),
+    ("noi", "dung"),
+    ("dinh", "ky"),
+    ("dot", "xuat"),
+    ("ngay", "may"),
+)
 
 
 def _command_parse(text: str, intent: str, agency_id: str | None = None) -> Parse:
