@@ -1287,3 +1287,13 @@ def test_one_of_numbers_counted_together_is_said_not_given(
 def test_who_sits_on_a_body_is_refused_by_name(assistant: Assistant) -> None:
     answer, reply = ask(assistant, "Thành viên BCĐ xây dựng chính quyền điện tử tỉnh gồm những ai")
     assert answer.kind == "refusal" and "thành viên" in reply, reply
+
+
+def test_the_rest_of_a_dated_sentence_asked_second_is_answered(assistant: Assistant) -> None:
+    """The deadline quotes only its date's piece of Mục 1.c: «nếu không thể chuyển thì
+    phải làm gì» asks the rest (báo cáo UBND tỉnh)."""
+    answer, reply = ask(
+        assistant, "Hạn chuyển hệ thống lên TTDL là khi nào, nếu không thể chuyển thì phải làm gì?"
+    )
+    assert reply.startswith("Hạn: trước ngày 31/12/2019"), reply
+    assert "không thể thực hiện phải báo cáo UBND tỉnh" in reply, reply

@@ -280,13 +280,22 @@ class QAService:
         )
 
     def _quotes_again(self, later: Answer, answers: Sequence[Answer]) -> bool:
-        """Whether every sentence `later` quotes is of a duty an earlier answer gave."""
+        """Whether every sentence `later` quotes is of a duty an earlier answer gave (a
+        deadline gave only the piece of its duty stating the date: "hạn chuyển hệ thống
+        khi nào, nếu không thể chuyển thì phải làm gì" asks the rest of the sentence)."""
         quoted = quoted_texts(later)
         given = {
-            self.catalog.duties[d][1].text.strip()
+            text.strip()
             for answer in answers
-            for d in answer.duties
-            if d in self.catalog.duties
+            for text in (
+                quoted_texts(answer)
+                if answer.kind == "deadline"
+                else [
+                    self.catalog.duties[d][1].text
+                    for d in answer.duties
+                    if d in self.catalog.duties
+                ]
+            )
         }
         return bool(quoted) and all(any(q.strip() in g for g in given) for q in quoted)
 
