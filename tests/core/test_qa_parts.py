@@ -1298,3 +1298,20 @@ def test_the_rest_of_a_dated_sentence_asked_second_is_answered(assistant: Assist
     later = "\n".join(assistant.renderer.render(r) for r in answer.also)
     assert reply.startswith("Hạn: trước ngày 31/12/2019"), reply
     assert "không thể thực hiện phải báo cáo UBND tỉnh" in later, later
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "cac so ban nganh phai lam viec voi ai de chuyen he thong ve ttdl tinh",
+        "các ban ngành thuộc tỉnh có phải làm việc với Sở TTTT về chuyển hệ thống thông tin k",
+    ],
+)
+def test_whom_the_move_to_the_data_centre_is_planned_with(
+    assistant: Assistant, question: str
+) -> None:
+    """Mục 1.c: the sở, ngành plan it with Sở TT&TT («làm việc với»: the partner, not
+    the agency asked of)."""
+    answer, reply = ask(assistant, question)
+    assert "Mục 1.c" in reply and ("Sở TT&TT lập kế hoạch" in reply or "làm việc với Sở" in reply)
+    assert not reply.startswith("Sở Thông tin và Truyền thông:"), reply

@@ -168,8 +168,9 @@ def preceded_by(tokens: Sequence[str], phrase: Sequence[str], words: frozenset[s
 
 
 # Words after which an agency is where something goes ("báo cáo UBND tỉnh", "gửi cho
-# Sở Nội vụ", "nộp về Sở TT&TT"), not the one asked about (folded).
-RECEIVING = TOWARDS | {"cao", "cho"}
+# Sở Nội vụ", "nộp về Sở TT&TT") or whom it is done with ("làm việc với Sở TT&TT"), not
+# the one asked about (folded).
+RECEIVING = TOWARDS | {"cao", "cho", "voi"}
 
 
 def receivers_named(parse: Parse) -> set[str]:
