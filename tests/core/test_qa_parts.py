@@ -1315,3 +1315,12 @@ def test_whom_the_move_to_the_data_centre_is_planned_with(
     answer, reply = ask(assistant, question)
     assert "Mục 1.c" in reply and ("Sở TT&TT lập kế hoạch" in reply or "làm việc với Sở" in reply)
     assert not reply.startswith("Sở Thông tin và Truyền thông:"), reply
+
+
+def test_a_count_the_text_lists_after_gom_is_counted(assistant: Assistant) -> None:
+    """No figure counts the provincial indices; «… gồm PAPI, PCI, PAR index, ICT Index»
+    lists four. What no list counts stays «không đề cập»."""
+    answer, reply = ask(assistant, "mấy chỉ số đánh giá cấp tỉnh")
+    assert answer.kind == "figure" and reply.startswith("4 chỉ số: PAPI, PCI, PAR index, ICT Index")
+    answer, reply = ask(assistant, "tỉnh có bao nhiêu huyện")
+    assert answer.kind == "refusal" and "số huyện" in reply, reply

@@ -7,6 +7,7 @@ the directive does not give: then no answer, never a loosely related one.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from itertools import pairwise
 from typing import Any
@@ -245,3 +246,35 @@ def typed_count(text: str, counted: str) -> str:
         if folded[i : i + n] == wanted:
             return " ".join(typed[i : i + n])
     return counted
+
+
+# "… các chỉ số đánh giá cấp tỉnh gồm PAPI, PCI, PAR index, ICT Index": a list the
+# text gives after "gồm", which counts what it names. Its items are a few words each.
+_LISTED = re.compile(r"(?<!\w)gồm\s+([^.;:]+)")
+_LIST_ENDS = re.compile(r"\s+(?:thì|để|nhằm|và các)\s+")
+_MAX_ITEM_WORDS = 4
+# Words of the text between what is counted and its "gồm" ("chỉ số đánh giá cấp tỉnh").
+_MAX_WORDS_BEFORE = 6
+
+
+def listed_count(matcher: Matcher, parse: Parse, counted: str) -> Answer | None:
+    """ "mấy chỉ số đánh giá cấp tỉnh": no figure counts them, but a sentence lists
+    them after "gồm": how many it lists, and which, quoted."""
+    catalog = matcher.catalog
+    wanted = counted.split()
+    for passage in catalog.passages:
+        for found in _LISTED.finditer(passage.text):
+            before = catalog.normalizer.tokens(passage.text[: found.start()])[-_MAX_WORDS_BEFORE:]
+            if not contains(before, wanted):
+                continue
+            listed = _LIST_ENDS.split(found.group(1))[0]
+            items = [i.strip() for i in re.split(r",|\s+và\s+", listed) if i.strip()]
+            if len(items) < 2 or any(len(i.split()) > _MAX_ITEM_WORDS for i in items):
+                continue
+            clause = label(catalog, passage.clause.id)
+            noun = typed_count(parse.text, counted)
+            data = {"count": len(items), "noun": noun, "items": items, "clause": clause}
+            data["quote"] = passage.text
+            reply = Reply("qa/listed_count", data)
+            return make(parse, "figure", reply, [clause], 1.0, passage.duty_ids)
+    return None

@@ -73,7 +73,13 @@ from bot.application.qa.duties import (
 )
 from bot.application.qa.duties import agency_duties as duties_of_agencies
 from bot.application.qa.faq import FaqAnswers
-from bot.application.qa.figures import by_figure_value, figure, typed_count, uncounted
+from bot.application.qa.figures import (
+    by_figure_value,
+    figure,
+    listed_count,
+    typed_count,
+    uncounted,
+)
 from bot.application.qa.followup import (
     ABOUT_WORDS,
     ASKING_WORDS,
@@ -956,6 +962,14 @@ class QAService:
             return named
         # "Sở Nội vụ có bao nhiêu cán bộ": of the agency's own (answered below).
         not_counted = self._uncounted_subject(parse)
+        listed = (
+            listed_count(self.matcher, parse, uncounted(self.matcher, parse))
+            if not_counted
+            else None
+        )
+        if listed is not None:
+            # "mấy chỉ số đánh giá cấp tỉnh": no figure, but a list after "gồm" counts them.
+            return listed
         if not_counted:
             # "tỉnh có bao nhiêu huyện", "BCĐ gồm bao nhiêu thành viên": no figure of
             # the text counts them, and no passage sharing other words is the number.
