@@ -1324,3 +1324,8 @@ def test_a_count_the_text_lists_after_gom_is_counted(assistant: Assistant) -> No
     assert answer.kind == "figure" and reply.startswith("4 chỉ số: PAPI, PCI, PAR index, ICT Index")
     answer, reply = ask(assistant, "tỉnh có bao nhiêu huyện")
     assert answer.kind == "refusal" and "số huyện" in reply, reply
+
+
+def test_an_index_score_asked_with_bn_is_the_index(assistant: Assistant) -> None:
+    answer, reply = ask(assistant, "diem PAPI 2018 cua Bac Ninh la bn")
+    assert answer.kind == "term" and reply.startswith("Chỉ thị không nêu thứ hạng"), reply

@@ -27,6 +27,8 @@ _NUMBER = re.compile(r"(?<![\w/])\d+(?:[.,]\d+)?%?(?![\w/])")
 STANDING_WORDS = frozenset(
     {"chi", "so", "xep", "hang", "thu", "diem", "bao", "nhieu", "may", "dung", "dat", "tinh"}
     | {"nam", "bac", "ninh", "ket", "qua", "danh", "gia", "index", "ta"}
+    # "là bn": "bn" (bao nhiêu) reads "ban" as the lexicon expands it.
+    | {"cua", "la", "ban"}
 )
 
 
