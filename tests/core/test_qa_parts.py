@@ -1312,7 +1312,7 @@ def test_whom_the_move_to_the_data_centre_is_planned_with(
 ) -> None:
     """Mục 1.c: the sở, ngành plan it with Sở TT&TT («làm việc với»: the partner, not
     the agency asked of)."""
-    answer, reply = ask(assistant, question)
+    _, reply = ask(assistant, question)
     assert "Mục 1.c" in reply and ("Sở TT&TT lập kế hoạch" in reply or "làm việc với Sở" in reply)
     assert not reply.startswith("Sở Thông tin và Truyền thông:"), reply
 
