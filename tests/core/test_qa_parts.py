@@ -1329,3 +1329,11 @@ def test_a_count_the_text_lists_after_gom_is_counted(assistant: Assistant) -> No
 def test_an_index_score_asked_with_bn_is_the_index(assistant: Assistant) -> None:
     answer, reply = ask(assistant, "diem PAPI 2018 cua Bac Ninh la bn")
     assert answer.kind == "term" and reply.startswith("Chỉ thị không nêu thứ hạng"), reply
+
+
+def test_a_piece_of_a_dated_task_says_its_date(assistant: Assistant) -> None:
+    """The sentence on the systems to move (Mục 1.c) has its date in the next piece."""
+    answer, reply = ask(
+        assistant, "Hệ thống thông tin đang duy trì bằng ngân sách nhà nước thì chỉ thị yêu cầu gì?"
+    )
+    assert "Mục 1.c" in reply and "Hạn của việc này: trước ngày 31/12/2019" in reply, reply

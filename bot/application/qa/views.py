@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from bot.domain.catalog import Assignment, Catalog, Passage
+from bot.domain.dates import vn_date
 from bot.domain.knowledge import CitedDocument, Directive, Duty
 from nlu.normalize import fold
 
@@ -79,12 +80,21 @@ def passage_view(catalog: Catalog, passage: Passage) -> dict[str, Any]:
     title = passage.clause.title
     # A clause headed by who does it ("2.d. Sở Nội vụ"), whose bullets do not say it.
     says_who = fold(title) in catalog.agency_names and fold(title) not in fold(passage.text)
+    # A piece of a dated task without its date ("… nhất là các hệ thống … về Trung tâm
+    # dữ liệu", its date in the next piece): the date said after it.
+    dated = [
+        catalog.duties[d][1].timing
+        for d in passage.duty_ids
+        if d in catalog.duties and catalog.duties[d][1].timing.kind == "deadline"
+    ]
+    due = next((t.extended_to or t.due for t in dated if t.due is not None), None)
     return {
         "text": passage.text,
         "clause": catalog.qualified(passage.directive, passage.clause.label),
         "title": title,
         "who": title if says_who else "",
         "cited": cited_in(catalog, passage.text),
+        "due": due if due is not None and vn_date(due) not in passage.text else None,
     }
 
 
