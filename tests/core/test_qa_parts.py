@@ -1333,7 +1333,7 @@ def test_an_index_score_asked_with_bn_is_the_index(assistant: Assistant) -> None
 
 def test_a_piece_of_a_dated_task_says_its_date(assistant: Assistant) -> None:
     """The sentence on the systems to move (Mục 1.c) has its date in the next piece."""
-    answer, reply = ask(
+    _, reply = ask(
         assistant, "Hệ thống thông tin đang duy trì bằng ngân sách nhà nước thì chỉ thị yêu cầu gì?"
     )
     assert "Mục 1.c" in reply and "Hạn của việc này: trước ngày 31/12/2019" in reply, reply
