@@ -1337,3 +1337,10 @@ def test_a_piece_of_a_dated_task_says_its_date(assistant: Assistant) -> None:
         assistant, "Hệ thống thông tin đang duy trì bằng ngân sách nhà nước thì chỉ thị yêu cầu gì?"
     )
     assert "Mục 1.c" in reply and "Hạn của việc này: trước ngày 31/12/2019" in reply, reply
+
+
+def test_information_given_late_is_the_texts_not_in_time(assistant: Assistant) -> None:
+    _, reply = ask(
+        assistant, "Cung cấp thông tin chậm thì ảnh hưởng tới những chỉ số đánh giá nào?"
+    )
+    assert "PAPI, PCI, PAR index, ICT Index" in reply.split("\n")[1], reply
