@@ -1344,3 +1344,82 @@ def test_information_given_late_is_the_texts_not_in_time(assistant: Assistant) -
         assistant, "Cung cấp thông tin chậm thì ảnh hưởng tới những chỉ số đánh giá nào?"
     )
     assert "PAPI, PCI, PAR index, ICT Index" in reply.split("\n")[1], reply
+
+
+def test_the_issuer_asked_by_which_is_not_why_it_was_issued(assistant: Assistant) -> None:
+    """The FAQ entry «Vì sao UBND tỉnh ban hành Chỉ thị 06?» shares every word but the
+    question word: «UBND tỉnh nào ban hành» asks the issuer, «vì sao …» the purpose."""
+    answer, reply = ask(assistant, "Chỉ thị 06 do UBND tỉnh nào ban hành?")
+    assert answer.kind == "metadata" and reply.startswith("Chỉ thị số 06/CT-UBND do Ủy ban"), reply
+    for why in ("vì sao tỉnh ban hành chỉ thị này", "tại sao lại ra chỉ thị 06"):
+        _, reply = ask(assistant, why)
+        assert "Để khắc phục" in reply and "Người ký" not in reply, (why, reply)
+
+
+def test_a_recipient_named_before_its_parent_body_is_found(assistant: Assistant) -> None:
+    """«Cục KSTTHC – Văn phòng Chính phủ» in Nơi nhận is the Cục, asked by its own name."""
+    answer, reply = ask(assistant, "Cuc KSTTHC co trong chi thi ko, lam gi")
+    assert answer.kind == "metadata" and "không giao nhiệm vụ cho Cục KSTTHC" in reply, reply
+    assert "gửi đến cơ quan này" in reply, reply
+
+
+def test_a_date_asked_with_nhac_giup_is_answered_then_reminders_explained(
+    assistant: Assistant,
+) -> None:
+    answer, reply = ask(
+        assistant,
+        "Danh sách cán bộ CNTT cấp xã hạn gửi Sở là ngày nào, anh chị nhắc giúp em với ạ?",
+    )
+    assert answer.kind == "deadline" and "31/5/2019" in reply and "Mục 2.f" in reply, reply
+    (reminders,) = answer.also
+    assert "/hanchot" in assistant.renderer.render(reminders)
+
+
+@pytest.mark.parametrize(
+    ("question", "shown"),
+    [
+        ("Chỉ thị đánh giá thế nào về tình hình sử dụng CKS chuyên dùng", ["719", "thường xuyên"]),
+        ("thực trạng thành lập BCĐ cấp huyện", ["chưa kiện toàn, thành lập"]),
+    ],
+)
+def test_how_the_text_judges_a_topic_is_its_preamble(
+    assistant: Assistant, question: str, shown: list[str]
+) -> None:
+    """Results and shortcomings the preamble states on the topic, not a duty."""
+    answer, reply = ask(assistant, question)
+    assert reply.startswith("Chỉ thị đánh giá ở phần mở đầu"), reply
+    assert all(s in reply for s in shown) and "Mục 1" not in reply, reply
+
+
+def test_assessing_as_a_duty_is_asked_of_its_doer(assistant: Assistant) -> None:
+    _, reply = ask(assistant, "ai kiem tra danh gia viec quan ly su dung cks trong tung so")
+    assert "Mục 1.e" in reply and "phần mở đầu" not in reply, reply
+
+
+@pytest.mark.parametrize(
+    ("question", "said"),
+    [
+        ("xã nào chưa có trang ttđt", "hơn 30%"),
+        ("huyện nào chưa thành lập ban chỉ đạo", "một số UBND cấp huyện"),
+    ],
+)
+def test_bodies_the_text_does_not_name_are_said_unnamed(
+    assistant: Assistant, question: str, said: str
+) -> None:
+    answer, reply = ask(assistant, question)
+    assert reply.startswith("Chỉ thị 06/CT-UBND không nêu tên từng"), reply
+    assert said in reply, reply
+
+
+def test_a_second_part_is_of_the_first_parts_subject(assistant: Assistant) -> None:
+    """Who guides moving systems to the data centre (Mục 2.b), not Sở TT&TT guiding the
+    districts in general (Mục 2.f)."""
+    answer, reply = ask(assistant, "Hạn chuyển TTDL khi nào và ai phối hợp hướng dẫn")
+    (later,) = (assistant.renderer.render(r) for r in answer.also)
+    assert "31/12/2019" in reply and "Mục 2.b" in later and "Mục 2.f" not in later, later
+
+
+def test_forbidding_is_what_the_text_says_not_to_do(assistant: Assistant) -> None:
+    """«cấm» is the text's «Không sử dụng …» (Mục 1.f), no subject it leaves out."""
+    _, reply = ask(assistant, "Chỉ thị có cấm dùng thiết bị không rõ nguồn gốc không?")
+    assert "Mục 1.f" in reply and "không đề cập" not in reply, reply

@@ -31,7 +31,7 @@ _PARTICLES = frozenset({"khong", "ko", "k", "hong", "chua"})
 # Words of obligation or permission ("bắt buộc", "nên", "được phép"), which the text
 # says in its own words ("phải", "thực hiện nghiêm"): never the thing asked about.
 MODAL_WORDS = frozenset(
-    {"bat", "buoc", "nen", "can", "phai", "duoc", "phep", "khuyen", "khich", "su", "dung"}
+    {"bat", "buoc", "nen", "can", "phai", "duoc", "phep", "khuyen", "khich", "su", "dung", "cam"}
     | {"ap", "trien", "khai", "thuc", "hien", "yeu", "cau", "quy", "dinh"}
     # ... nor the role asked about ("có phải chủ trì … không"): the text gives the
     # agency's role in its own words, which the answer quotes.
@@ -195,7 +195,7 @@ def not_mentioned(
     asked = asked_subject(parse.text)
     if asked is None:
         detail = detail_not_given(catalog, parse.text, answer)
-        return _with_nearest(catalog, parse, answer, detail, False) if detail else None
+        return with_nearest(catalog, parse, answer, detail, False) if detail else None
     named = {t for e in parse.entities for t in e.text.split()}
     ignored = catalog.stopwords | MODAL_WORDS | JOINING_WORDS | SCOPE_WORDS | EVERYDAY_WORDS
     if answer.kind == "duties":
@@ -262,14 +262,25 @@ def not_mentioned(
     ):
         reply = Reply("qa/not_mentioned", {"mentioning": mentioning}, suggestions)
         return make(parse, "not_mentioned", reply, (), answer.evidence)
-    return _with_nearest(catalog, parse, answer, asked.shown, asked.of_document)
+    return with_nearest(catalog, parse, answer, asked.shown, asked.of_document)
 
 
-def _with_nearest(
-    catalog: Catalog, parse: Parse, answer: Answer, subject: str, yes_no: bool
+def with_nearest(
+    catalog: Catalog,
+    parse: Parse,
+    answer: Answer,
+    subject: str,
+    yes_no: bool,
+    unnamed: bool = False,
 ) -> Answer:
-    """ "… không đề cập đến «subject»", then `answer` as the nearest passage."""
-    mentioning = {"directive": directive(catalog), "subject": subject, "yes_no": yes_no}
+    """ "… không đề cập đến «subject»" ("… không nêu tên từng …" for bodies it does not
+    name), then `answer` as the nearest passage."""
+    mentioning = {
+        "directive": directive(catalog),
+        "subject": subject,
+        "yes_no": yes_no,
+        "unnamed": unnamed,
+    }
     data = {
         **answer.reply.data,
         "mentioning": mentioning,
@@ -393,3 +404,25 @@ def not_theirs(catalog: Catalog, parse: Parse, answer: Answer) -> Answer | None:
     }
     reply = Reply("qa/not_theirs", data, answer.reply.buttons)
     return make(parse, answer.kind, reply, answer.citations, answer.evidence, answer.duties)
+
+
+# Kinds of body a "which ones are still not …" question asks to be named (folded).
+BODY_KINDS = (("don", "vi"), ("co", "quan"), ("dia", "phuong"), ("xa",), ("huyen",), ("so",))
+# What such a question asks after "nào": a state, not a duty ("sở nào phải …").
+_STILL = frozenset({"chua", "con", "van"})
+
+
+def unnamed_bodies(text: str) -> tuple[str, str]:
+    """ "xã nào chưa có trang TTĐT": the bodies it asks to be named, as typed ("từng
+    xã chưa có trang TTĐT"), and the question without "nào" (what the directive says of
+    them, in aggregate: «hơn 30% UBND cấp xã…», «một số đơn vị…»); ("", "") otherwise."""
+    words = text.strip().rstrip("?!. ").split()
+    folded = [fold_words(w) for w in words]
+    for at, word in enumerate(folded):
+        if word != "nao" or at + 1 >= len(folded) or folded[at + 1] not in _STILL:
+            continue
+        for kind in BODY_KINDS:
+            if tuple(folded[max(0, at - len(kind)) : at]) == kind:
+                named = [*words[at - len(kind) : at], *words[at + 1 :]]
+                return "từng " + " ".join(named), " ".join(words[:at] + words[at + 1 :])
+    return "", ""

@@ -148,6 +148,9 @@ ISSUER_WORDS = (
     ("don", "vi", "nao", "ban", "hanh"),
     ("noi", "ban", "hanh"),
     ("cap", "nao", "ban", "hanh"),
+    # "do UBND tỉnh nào / UBND nào ban hành" ("ủy ban nhân dân" as the tokens read it)
+    ("tinh", "nao", "ban", "hanh"),
+    ("dan", "nao", "ban", "hanh"),
 )
 # "ai có trách nhiệm thi hành chỉ thị": the closing sentence, which names them.
 EXECUTORS_WORDS = (
@@ -282,8 +285,10 @@ def recipient_only(catalog: Catalog, parse: Parse) -> Answer | None:
     for line in directive(catalog).recipients:
         bodies = re.sub(r"\(.*?\)", "", line).strip(" ;.")
         for body in bodies.split(","):
-            # As written: "TTTU" is no mistyped "TTTT" to expand here.
-            words = [w for w in re.findall(r"\w+", fold_words(body)) if w != "cac"]
+            # As written: "TTTU" is no mistyped "TTTT" to expand here. "Cục KSTTHC –
+            # Văn phòng Chính phủ" is the Cục, named alone as well.
+            named_as = re.split(r"\s[–-]\s", body)[0]
+            words = [w for w in re.findall(r"\w+", fold_words(named_as)) if w != "cac"]
             # Two words at least: one ("TTTU") is too easily another's typo.
             long_enough = len(words) >= 2
             # A body of the catalog (Văn phòng Chính phủ) is answered as one; an agency
@@ -302,6 +307,8 @@ def recipient_only(catalog: Catalog, parse: Parse) -> Answer | None:
                     "body": re.sub(r"^[Cc]ác\s+", "", bodies),
                     "line": line.rstrip(";. "),
                     "why": why[0] if why else "",
+                    # "Các huyện ủy, thành ủy" are several; "Cục KSTTHC" is one.
+                    "several": bool(re.match(r"[Cc]ác\s", bodies)) or "," in bodies,
                 }
                 return make(parse, "metadata", Reply("qa/metadata", data), [HEADER], 1.0)
     return None

@@ -23,16 +23,69 @@ def shortcomings(catalog: Catalog, parse: Parse) -> Answer:
     """The shortcomings the preamble lists: those on the topics the question names
     ("hạn chế về chữ ký số"), or all of them."""
     clause = clause_with_suffix(catalog, "shortcomings")
-    # Not the directive's own subject ("… trong ứng dụng CNTT"): all of them are on it.
+    topics = _own_topics(catalog, parse)
+    items = [i for i in clause.items if any(_names_topic(catalog, i, t) for t in topics)]
+    reply = Reply("qa/shortcomings", {"clause": clause, "items": items or list(clause.items)})
+    return make(parse, "shortcomings", reply, [clause.label])
+
+
+# How a question asks how the directive judges the state of something ("đánh giá thế
+# nào về", "tình hình / thực trạng … ra sao", "nhận xét gì về"), folded; "chỉ số đánh
+# giá" is an index, and "báo cáo tình hình" a report.
+ASSESSMENT_ASKS = (
+    ("danh", "gia"),
+    ("tinh", "hinh"),
+    ("thuc", "trang"),
+    ("hien", "trang"),
+    ("nhan", "xet"),
+)
+# "… thế nào / ra sao": how it stands, whatever else the question holds.
+HOW_JUDGED = (("the", "nao"), ("ra", "sao"), ("nhu", "the", "nao"))
+NOT_ASSESSMENT = (("chi", "so", "danh", "gia"), ("bao", "cao"), ("kiem", "tra"))
+# "ai kiểm tra, đánh giá …", "sở nào phải đánh giá …": a duty to assess, asked of its doer.
+DOER_ASKS = frozenset({"ai", "nao", "phai", "can"})
+
+
+def assessment(catalog: Catalog, parse: Parse) -> Answer | None:
+    """ "Chỉ thị đánh giá thế nào về tình hình sử dụng CKS": what the preamble says of
+    the topics named, its results (figures) and its shortcomings; None when the
+    question asks no assessment or the preamble says nothing of those topics."""
+    tokens = parse.tokens
+    if not any(contains(tokens, list(p)) for p in ASSESSMENT_ASKS) or any(
+        contains(tokens, list(p)) for p in NOT_ASSESSMENT
+    ):
+        return None
+    if DOER_ASKS & set(tokens) and not any(contains(tokens, list(p)) for p in HOW_JUDGED):
+        return None
+    topics = _own_topics(catalog, parse)
+    if not topics:
+        return None
+    achieved = clause_with_suffix(catalog, "results")
+    lacking = clause_with_suffix(catalog, "shortcomings")
+    figures = [
+        f
+        for f in catalog.figures.values()
+        if f.clause == achieved.id
+        and not f.parent
+        and any(_names_topic(catalog, " ".join((f.label, f.quote, *f.keywords)), t) for t in topics)
+    ]
+    items = [i for i in lacking.items if any(_names_topic(catalog, i, t) for t in topics)]
+    if not figures and not items:
+        return None
+    data = {"results": achieved, "figures": figures, "shortcomings": lacking, "items": items}
+    labels = [c.label for c, said in ((achieved, figures), (lacking, items)) if said]
+    return make(parse, "shortcomings", Reply("qa/assessment", data), labels)
+
+
+def _own_topics(catalog: Catalog, parse: Parse) -> list[Topic]:
+    """The topics the question names, but the directive's own subject (its title's
+    "ứng dụng CNTT"), which every result and shortcoming is of."""
     titles = " ".join(d.title for d in catalog.held)
-    topics = [
+    return [
         t
         for t in catalog.topics_named(parse.values("topic"))
         if not _names_topic(catalog, titles, t)
     ]
-    items = [i for i in clause.items if any(_names_topic(catalog, i, t) for t in topics)]
-    reply = Reply("qa/shortcomings", {"clause": clause, "items": items or list(clause.items)})
-    return make(parse, "shortcomings", reply, [clause.label])
 
 
 def results(matcher: Matcher, parse: Parse) -> Answer | None:
@@ -165,17 +218,26 @@ PURPOSE_ASKS = (
     ("ban", "hanh", "de", "lam", "gi"),
     ("ra", "doi", "de"),
     ("nham", "muc", "tieu", "gi"),
+    # "tại sao (lại) ra chỉ thị 06", "vì sao có chỉ thị này"
+    ("vi", "sao", "ra"),
+    ("tai", "sao", "ra"),
+    ("vi", "sao", "co"),
+    ("tai", "sao", "co"),
 )
 # Words such a question may have besides those and the document's name.
 PURPOSE_WORDS = frozenset(
     {"muc", "dich", "ly", "do", "vi", "tai", "sao", "ban", "hanh", "de", "lam", "gi", "ra"}
     | {"doi", "nham", "tieu", "cua", "la", "chi", "thi", "van", "nay", "ct", "so", "nam"}
     | {"ubnd", "uy", "nhan", "dan", "tinh", "chinh", "nhung", "gi", "j", "a", "vay"}
+    | {"lai", "co", "phai"}
 )
 
 
-# The document's name as it may come inside such a question ("ban hành ct này để …").
-PURPOSE_NAMES = frozenset({"chi", "thi", "ct", "nay", "06"})
+# The document's name, its issuer and fillers as they may come inside such a question
+# ("ban hành ct này để …", "vì sao UBND tỉnh (lại, phải) ban hành …"). "ban" of "ủy ban"
+# goes with its phrase, not alone: it is also the "ban" of "ban hành".
+PURPOSE_NAMES = frozenset({"chi", "thi", "ct", "nay", "06", "tinh", "ubnd", "lai", "phai"})
+ISSUER_NAME = ("uy", "ban", "nhan", "dan")
 
 
 # How a question asks what something is for ("để làm gì", "nhằm mục đích gì"), folded.
@@ -240,7 +302,14 @@ REASON_MATCH = 0.3
 def asks_purpose(catalog: Catalog, parse: Parse) -> bool:
     """A question on why the directive was issued, naming nothing else of it ("ban
     hành (chỉ thị này) để làm gì": its name may come between)."""
-    named_between = [t for t in parse.tokens if t not in PURPOSE_NAMES]
+    tokens = list(parse.tokens)
+    issuer = next(
+        (i for i in range(len(tokens)) if tokens[i : i + len(ISSUER_NAME)] == list(ISSUER_NAME)),
+        None,
+    )
+    if issuer is not None:
+        del tokens[issuer : issuer + len(ISSUER_NAME)]
+    named_between = [t for t in tokens if t not in PURPOSE_NAMES]
     if not any(contains(named_between, list(p)) for p in PURPOSE_ASKS):
         return False
     stopwords = catalog.stopwords

@@ -22,6 +22,7 @@ from bot.application.qa.conversation import (
     ASKS_HOW,
     ASSISTANT,
     EVIDENCE_HOW,
+    REMINDERS,
     SNOOZE,
     asks_who_it_is,
     empty,
@@ -39,7 +40,13 @@ from bot.application.qa.counts import (
     duty_count,
     owned_count,
 )
-from bot.application.qa.coverage import not_mentioned, not_theirs, quoted_texts
+from bot.application.qa.coverage import (
+    not_mentioned,
+    not_theirs,
+    quoted_texts,
+    unnamed_bodies,
+    with_nearest,
+)
 from bot.application.qa.deadlines import (
     date_of_subject_first,
     deadline,
@@ -48,6 +55,7 @@ from bot.application.qa.deadlines import (
     no_deadline,
 )
 from bot.application.qa.document import (
+    WHEN_ASKED,
     asked_facts,
     asks_document_fact,
     asks_its_content,
@@ -107,6 +115,7 @@ from bot.application.qa.followup import (
 from bot.application.qa.fuller import in_full
 from bot.application.qa.introduction import (
     asks_purpose,
+    assessment,
     figure_names_topic,
     purpose,
     purpose_of,
@@ -161,6 +170,8 @@ PLAIN_SMALL_TALK = frozenset({"greet", "goodbye", "thanks"})
 # Words that date a document ("năm 2021", "ngày 19/4"), folded.
 DATING_WORDS = frozenset({"nam", "ngay", "thang"})
 FIXED_INTENTS = frozenset({"ask_metadata", "ask_shortcomings", "ask_deadline_list"})
+# Answers that answer nothing: a refusal, or the question asked back.
+UNANSWERED = frozenset({"refusal", "did_you_mean", "empty", "ask_back"})
 # Intents after which, if their handler finds nothing, a quoted passage or an FAQ
 # entry may still answer. A figure or a deadline that is not in the data is not
 # replaced by some loosely related sentence.
@@ -407,7 +418,10 @@ class QAService:
         # systems: a short question naming nothing is asked of what the user was
         # asking about, unless it finds something sure on its own.
         thread = inherit or (self._thread_subject(context) if context is not None else "")
-        if thread and (alone.kind in NOT_ANSWERED or alone.evidence < STRONG_MATCH):
+        # A second part is of the first part's subject however well it matches alone
+        # ("Hạn chuyển TTDL khi nào và ai phối hợp hướng dẫn": who guides the moving,
+        # not whoever guides anything).
+        if thread and (inherit or alone.kind in NOT_ANSWERED or alone.evidence < STRONG_MATCH):
             within = self._one(f"{thread} {text}", None)
             # ... and only when what it finds there holds the question's own words:
             # "có bao nhiêu camera?" after digital signatures is about cameras.
@@ -868,6 +882,12 @@ class QAService:
             # The router opens the report dialog for this kind of answer.
             parse = replace(parse, intent=REPORT)
             return small_talk(self.catalog, self.suggested, parse)
+        if requested == REMINDERS and any(contains(parse.tokens, list(w)) for w in WHEN_ASKED):
+            # "hạn gửi Sở là ngày nào, anh chị nhắc giúp em với": the date asked, then
+            # how the assistant reminds; the date alone is what "nhắc giúp" asks for.
+            asked = self._answer(replace(parse, entities=_without(parse, "request")))
+            if asked.kind not in UNANSWERED:
+                return replace(asked, also=(*asked.also, request(parse, requested).reply))
         if requested:
             return request(parse, requested)
         if asks_who_it_is(parse.tokens):
@@ -974,6 +994,17 @@ class QAService:
             # "tỉnh có bao nhiêu huyện", "BCĐ gồm bao nhiêu thành viên": no figure of
             # the text counts them, and no passage sharing other words is the number.
             return self._refuse(parse, subject=not_counted)
+        judged = assessment(self.catalog, parse)
+        if judged is not None:
+            # "tình hình sử dụng CKS ra sao": what the preamble says of it, good and bad.
+            return judged
+        bodies, in_general = unnamed_bodies(parse.text)
+        if bodies:
+            # "xã nào chưa có trang TTĐT": the text names none of them; what it says of
+            # them all («hơn 30% UBND cấp xã đã tạo lập …») follows.
+            said = self._answer(self.nlu.parse(in_general))
+            if said.kind not in UNANSWERED:
+                return with_nearest(self.catalog, parse, said, bodies, False, unnamed=True)
         held = held_by_subject(self.matcher, parse)
         if held is not None:
             # "giám đốc sở chịu trách nhiệm cá nhân về gì", whatever kind the
