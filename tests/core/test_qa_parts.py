@@ -1386,7 +1386,7 @@ def test_how_the_text_judges_a_topic_is_its_preamble(
     assistant: Assistant, question: str, shown: list[str]
 ) -> None:
     """Results and shortcomings the preamble states on the topic, not a duty."""
-    answer, reply = ask(assistant, question)
+    _, reply = ask(assistant, question)
     assert reply.startswith("Chỉ thị đánh giá ở phần mở đầu"), reply
     assert all(s in reply for s in shown) and "Mục 1" not in reply, reply
 
@@ -1406,7 +1406,7 @@ def test_assessing_as_a_duty_is_asked_of_its_doer(assistant: Assistant) -> None:
 def test_bodies_the_text_does_not_name_are_said_unnamed(
     assistant: Assistant, question: str, said: str
 ) -> None:
-    answer, reply = ask(assistant, question)
+    _, reply = ask(assistant, question)
     assert reply.startswith("Chỉ thị 06/CT-UBND không nêu tên từng"), reply
     assert said in reply, reply
 
@@ -1423,3 +1423,12 @@ def test_forbidding_is_what_the_text_says_not_to_do(assistant: Assistant) -> Non
     """«cấm» is the text's «Không sử dụng …» (Mục 1.f), no subject it leaves out."""
     _, reply = ask(assistant, "Chỉ thị có cấm dùng thiết bị không rõ nguồn gốc không?")
     assert "Mục 1.f" in reply and "không đề cập" not in reply, reply
+
+
+def test_an_agencys_undated_duty_asked_by_when_is_not_its_yearly_one(
+    assistant: Assistant,
+) -> None:
+    """Both Sở Tài chính's duties are on funding (Mục 2.c); the guidance asked has no date."""
+    _, reply = ask(assistant, "Sở Tài chính phải hướng dẫn quản lý kinh phí trước ngày nào")
+    first = reply.split("\n")[0]
+    assert first.startswith("Hướng dẫn quản lý") and "không quy định thời hạn" in first, reply

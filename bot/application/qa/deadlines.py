@@ -73,7 +73,11 @@ def deadline(matcher: Matcher, parse: Parse) -> Answer | None:
                 if d.timing.kind != "continuous" and (not favoured or d.id in favoured)
             ]
         )
-        if with_dates and ranked and _undated_says_more(matcher, parse, ranked, with_dates):
+        if (
+            with_dates
+            and ranked
+            and _undated_says_more(matcher, parse, ranked, with_dates, bool(favoured))
+        ):
             # "Kế hoạch chuyển sang chữ ký số chuyên dùng phải xong khi nào": the duty
             # that says it has no date; the dated one (moving systems to the data
             # centre) shares only its generic words.
@@ -239,17 +243,21 @@ def _undated_says_more(
     parse: Parse,
     ranked: Sequence[tuple[Duty, float]],
     with_dates: Sequence[tuple[Duty, float]],
+    doer_named: bool = False,
 ) -> bool:
     """Whether the best matching duty, undated, is what the question asks about rather
     than the best dated one ("hạn kiện toàn BCĐ CQĐT cấp huyện": the committee, which
-    has no date, not the commune websites, 30/6/2019, of the same clause)."""
+    has no date, not the commune websites, 30/6/2019, of the same clause).
+    `doer_named`: both are duties of the agency the question names, told apart by
+    their words even on one topic ("Sở Tài chính phải hướng dẫn quản lý kinh phí trước
+    ngày nào": the guidance, undated, not the yearly budget proposal)."""
     (top, top_score), (dated, dated_score) = ranked[0], with_dates[0]
     if top.key == dated.key:
         return False
     if dated_score < DATED_MIN_SHARE * top_score:
         return True
     topics = set(parse.values("topic"))
-    if topics & matcher.topics_of(dated):
+    if topics & matcher.topics_of(dated) and not doer_named:
         # "chuyển CSDL về TTDL chung hạn khi nào": the task's date (Mục 1.c) before an
         # undated part of it on the same subject (Sở TT&TT guiding it, Mục 2.b).
         return False
