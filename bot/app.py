@@ -113,12 +113,18 @@ def build_qa(settings: Settings, knowledge: KnowledgeBase) -> QAService:
     )
 
 
+def text_renderer(settings: Settings) -> Renderer:
+    """Plain-text replies, their compiled templates kept in the cache directory (a
+    cold `bot ask` otherwise spends more time compiling them than answering)."""
+    return Renderer(settings.templates_dir, "text", cache_dir=settings.cache_dir)
+
+
 def build_core(settings: Settings, knowledge: KnowledgeBase) -> Core:
     qa = build_qa(settings, knowledge)
     labels = Labels(**read_yaml(settings.templates_dir / "labels.yaml"))
     return Core(
         qa,
-        Renderer(settings.templates_dir, "text"),
+        text_renderer(settings),
         ReportDialog(qa.catalog, labels, settings.nudges, settings.evidence_max_bytes),
         FaqDialog(qa.catalog, labels),
         rebuild=lambda kb: build_qa(settings, kb),
@@ -139,4 +145,4 @@ def build_assistant(settings: Settings | None = None) -> Assistant:
     with session_scope(sessions) as session:
         # Reports saved before migration 0018 get the period they settle (a no-op after).
         fill_periods(session, core.qa.catalog, settings.nudges)
-    return Assistant(settings, sessions, knowledge, core, Renderer(settings.templates_dir, "text"))
+    return Assistant(settings, sessions, knowledge, core, core.log_renderer)

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Literal
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined
 
 from bot.application.messages import Reply
 from bot.config import PROJECT_ROOT
@@ -38,10 +38,18 @@ class Renderer:
         templates_dir: Path | None = None,
         output: OutputFormat = "text",
         today: Callable[[], dt.date] = today_in_vietnam,
+        cache_dir: Path | None = None,
     ) -> None:
         """`today`: the day relative deadlines ("đã quá hạn 7 năm") are counted from,
-        the day the reply is read (Vietnam's, whatever the server's zone)."""
+        the day the reply is read (Vietnam's, whatever the server's zone).
+        `cache_dir`: where compiled templates are kept between runs (Jinja checks each
+        against its source's checksum, so an edited template is compiled again)."""
         self.output = output
+        bytecode = None
+        if cache_dir is not None:
+            compiled = cache_dir / "templates" / output
+            compiled.mkdir(parents=True, exist_ok=True)
+            bytecode = FileSystemBytecodeCache(str(compiled))
         self.env = Environment(
             loader=FileSystemLoader(templates_dir or default_templates_dir()),
             autoescape=output == "html",
@@ -49,6 +57,7 @@ class Renderer:
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=False,
+            bytecode_cache=bytecode,
         )
         self.env.filters["vn_date"] = vn_date
         self.env.filters["vn_datetime"] = vn_datetime
