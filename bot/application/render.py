@@ -11,7 +11,9 @@ they are there: the core drops an answer's choices where a dialog's step offers 
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Literal
@@ -46,10 +48,12 @@ class Renderer:
         against its source's checksum, so an edited template is compiled again)."""
         self.output = output
         bytecode = None
-        if cache_dir is not None:
-            compiled = cache_dir / "templates" / output
-            compiled.mkdir(parents=True, exist_ok=True)
-            bytecode = FileSystemBytecodeCache(str(compiled))
+        compiled = cache_dir / "templates" / output if cache_dir is not None else None
+        with contextlib.suppress(OSError):  # a read-only cache folder: compiled each run
+            if compiled is not None:
+                compiled.mkdir(parents=True, exist_ok=True)
+                if os.access(compiled, os.W_OK):
+                    bytecode = FileSystemBytecodeCache(str(compiled))
         self.env = Environment(
             loader=FileSystemLoader(templates_dir or default_templates_dir()),
             autoescape=output == "html",
