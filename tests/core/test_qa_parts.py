@@ -1432,3 +1432,14 @@ def test_an_agencys_undated_duty_asked_by_when_is_not_its_yearly_one(
     _, reply = ask(assistant, "Sở Tài chính phải hướng dẫn quản lý kinh phí trước ngày nào")
     first = reply.split("\n")[0]
     assert first.startswith("Hướng dẫn quản lý") and "không quy định thời hạn" in first, reply
+
+
+def test_the_common_groups_counted_are_the_points_of_the_common_part(
+    assistant: Assistant,
+) -> None:
+    """Mục 1's points, not the closing paragraph's duty to carry the directive out."""
+    catalog = assistant.core.qa.catalog
+    points = [c for _, c in catalog.clauses.values() if c.parent == "1"]
+    _, reply = ask(assistant, "Sở Nội vụ phải làm gì")
+    assert f"{len(points)} nhóm nhiệm vụ chung" in reply.split("\n")[0], reply
+    assert "Đoạn kết" in reply, reply

@@ -120,6 +120,7 @@ def agency_duties(matcher: Matcher, parse: Parse, complete: bool = False) -> Ans
         own = [a for a in specific if _leads(catalog, agency, a)]
         joined = [a for a in specific if not _leads(catalog, agency, a)]
         general = [a for a in assignments if catalog.is_general(a.duty)]
+        general_entries = general_view(catalog, general, detailed=bool(topics))
         shown = own if complete else _cut(own, MAX_LISTED)
         joined_shown = joined if complete else _cut(joined, MAX_JOINED)
         section = {
@@ -144,7 +145,10 @@ def agency_duties(matcher: Matcher, parse: Parse, complete: bool = False) -> Ans
             "central": agency.kind == "central" and agency.level == "province",
             # "Các sở, ban, ngành": the common duties are its own, told first.
             "group": agency.kind == "group",
-            "general": general_view(catalog, general, detailed=bool(topics)),
+            "general": general_entries,
+            # ... counted without the closing paragraph's duty to carry the directive
+            # out: "6 nhóm nhiệm vụ chung" are Mục 1's points a to f.
+            "general_count": sum(not g["closing"] for g in general_entries),
             "issued": issued,
             # "Văn phòng Chính phủ có phải làm gì": no duty; "Nơi nhận" sends it the
             # directive, and says why ("b/c").

@@ -101,9 +101,14 @@ def passage_view(catalog: Catalog, passage: Passage) -> dict[str, Any]:
 def general_view(
     catalog: Catalog, general: list[Assignment], detailed: bool
 ) -> list[dict[str, Any]]:
-    """General duties, one line per clause unless a topic narrows them down."""
+    """General duties, one line per clause unless a topic narrows them down; each
+    says whether it is the closing paragraph's (carry the directive out), which is no
+    point of the common part."""
     if detailed:
-        return [duty_view(catalog, a.duty, a.role) for a in general]
+        return [
+            {**duty_view(catalog, a.duty, a.role), "closing": _closing(catalog, a.duty)}
+            for a in general
+        ]
     by_clause: dict[str, dict[str, Any]] = {}
     for assignment in general:
         clause = catalog.clause_of(assignment.duty)
@@ -114,12 +119,26 @@ def general_view(
         key = assignment.duty.key if says_who else clause.id
         entry = by_clause.setdefault(
             key,
-            {"title": title, "clause": label(catalog, clause.id), "timing": None, "duties": []},
+            {
+                "title": title,
+                "clause": label(catalog, clause.id),
+                "timing": None,
+                "duties": [],
+                "closing": _closing(catalog, assignment.duty),
+            },
         )
         if not says_who:
             # What the heading sums up, for a list of the general duties alone.
             entry["duties"].append(duty_view(catalog, assignment.duty, assignment.role))
     return list(by_clause.values())
+
+
+def _closing(catalog: Catalog, duty: Duty) -> bool:
+    return catalog.clause_of(duty).id == CLOSING
+
+
+# The closing paragraph's clause ("Giám đốc các sở … chịu trách nhiệm thi hành").
+CLOSING = "closing"
 
 
 def issued_by(catalog: Catalog, agency_name: str) -> list[dict[str, Any]]:
