@@ -1443,3 +1443,57 @@ def test_the_common_groups_counted_are_the_points_of_the_common_part(
     _, reply = ask(assistant, "Sở Nội vụ phải làm gì")
     assert f"{len(points)} nhóm nhiệm vụ chung" in reply.split("\n")[0], reply
     assert "Đoạn kết" in reply, reply
+
+
+@pytest.mark.parametrize(
+    ("question", "line"),
+    [
+        (
+            "Văn phòng Chính phủ có nhận chỉ thị này không, gửi để làm gì?",
+            "Văn phòng Chính phủ (b/c)",
+        ),
+        ("Bộ TT&TT nhận chỉ thị 06 với mục đích gì?", "Bộ Thông tin và Truyền thông (b/c)"),
+        (
+            "Thuong truc Tinh uy, TT HDND tinh co phai thuc hien chi thi khong"
+            " hay chi nhan de bao cao?",
+            "TTTU, TTHĐND tỉnh (b/c)",
+        ),
+    ],
+)
+def test_what_a_recipient_gets_the_directive_for_is_its_mark(
+    assistant: Assistant, question: str, line: str
+) -> None:
+    """«(b/c)»: sent to it to report to, no duty; one line, not the whole list, and no
+    sentence on sending documents (Mục 1.b) for «gửi để làm gì»."""
+    answer, reply = ask(assistant, question)
+    assert f"«{line}»" in reply and "để báo cáo" in reply, reply
+    assert "Nơi nhận: " not in reply and not answer.also, reply
+
+
+def test_who_in_an_agency_gets_it_is_its_own_line(assistant: Assistant) -> None:
+    _, reply = ask(assistant, "Trong VP UBND tỉnh thì những ai được nhận chỉ thị?")
+    assert "«Văn phòng UBND tỉnh: Các phòng, ban, đơn vị trực thuộc" in reply, reply
+
+
+def test_where_it_is_filed_and_its_gazette_entry_are_read_from_the_text(
+    assistant: Assistant,
+) -> None:
+    _, reply = ask(assistant, "Chỉ thị này lưu ở đâu, bộ phận nào lưu ạ?")
+    assert "«Lưu: VT, XDCB»" in reply, reply
+    _, reply = ask(assistant, "Ngày đăng công báo và số công báo của chỉ thị là gì?")
+    assert "Ngày công báo: «Đang cập nhật»" in reply, reply
+    _, reply = ask(assistant, "chỉ thị gửi những nơi nào")
+    assert "Lưu:" not in reply and "Văn phòng Chính phủ (b/c)" in reply, reply
+
+
+@pytest.mark.parametrize(
+    ("question", "shown"),
+    [
+        ("Có quy đinh gì về phần mềm diệt virut ko?", "quét mã độc"),
+        ("Có ưu tiên dùng sản phẩm của doanh nghiệp Việt Nam không?", "doanh nghiệp trong nước"),
+        ("chi thi noi gi ve thu dien tu cong vu, da cap bao nhieu tk", "9.289"),
+    ],
+)
+def test_everyday_words_for_the_texts_own(assistant: Assistant, question: str, shown: str) -> None:
+    _, reply = ask(assistant, question)
+    assert shown in reply and "không đề cập" not in reply, reply

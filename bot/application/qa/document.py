@@ -35,7 +35,11 @@ def metadata(catalog: Catalog, parse: Parse, fact: str = "", summary: bool = Fal
     data: dict[str, Any] = {
         "d": d,
         "facts": facts,
-        "recipients_line": "; ".join(r.strip().rstrip(";.") for r in d.recipients),
+        "recipients_line": "; ".join(
+            r.strip().rstrip(";.") for r in d.recipients if not _kept_line(r)
+        ),
+        "kept_line": next((r.strip().rstrip(";. ") for r in d.recipients if _kept_line(r)), ""),
+        "gazette": [(m.group(1), m.group(2)) for m in _GAZETTE_LINE.finditer(d.source_text)],
         "summary": _summary(catalog, d) if summary and not facts else None,
     }
     closing = [c for c in d.clauses if c.id == "closing"]
@@ -52,6 +56,11 @@ def metadata(catalog: Catalog, parse: Parse, fact: str = "", summary: bool = Fal
     evidence = 1.0 if facts or summary else 0.0
     cited = [label(catalog, "closing")] if facts == ["executors"] else [HEADER]
     return make(parse, "metadata", reply, cited, evidence)
+
+
+def _kept_line(line: str) -> bool:
+    """ "Lưu: VT, XDCB.": where the issuer files it, no recipient."""
+    return fold_words(line).lstrip(" -").startswith("luu")
 
 
 def _summary(catalog: Catalog, d: Directive) -> dict[str, Any]:
@@ -132,7 +141,23 @@ def asked_facts(tokens: Sequence[str]) -> list[str]:
         facts.append("executors")
     if has(REPLACES_WORDS):
         facts.append("replaces")
+    if has(KEPT_WORDS) and not has(KEPT_ELECTRONIC):
+        facts.append("kept")
+    if has(GAZETTE_WORDS):
+        facts.append("gazette")
     return facts
+
+
+# "ngày đăng công báo", "số công báo": what the validity block of the source says.
+GAZETTE_WORDS = (("cong", "bao"),)
+# "• Ngày công báo: Đang cập nhật" in the source's validity block.
+_GAZETTE_LINE = re.compile(r"^[\s•\-]*((?:Ngày|Số) công báo):\s*(.+?)\s*$", re.MULTILINE)
+
+
+# "chỉ thị này lưu ở đâu", "bộ phận nào lưu": the "Lưu: …" line closing "Nơi nhận";
+# not the storing of electronic documents (Mục 2.d's "lưu trữ văn bản điện tử").
+KEPT_WORDS = (("luu", "o", "dau"), ("noi", "luu"), ("nao", "luu"), ("luu", "tai", "dau"))
+KEPT_ELECTRONIC = (("luu", "tru"), ("dien", "tu"))
 
 
 # "gửi văn bản qua Zalo / qua mạng": a way of sending (folded).
@@ -289,6 +314,8 @@ def recipient_only(catalog: Catalog, parse: Parse) -> Answer | None:
             # Văn phòng Chính phủ" is the Cục, named alone as well.
             named_as = re.split(r"\s[–-]\s", body)[0]
             words = [w for w in re.findall(r"\w+", fold_words(named_as)) if w != "cac"]
+            # ... or as the question's words read it ("KSTTHC": "kiểm soát TTHC").
+            expanded = [w for w in catalog.normalizer.tokens(named_as) if w != "cac"]
             # Two words at least: one ("TTTU") is too easily another's typo.
             long_enough = len(words) >= 2
             # A body of the catalog (Văn phòng Chính phủ) is answered as one; an agency
@@ -297,7 +324,7 @@ def recipient_only(catalog: Catalog, parse: Parse) -> Answer | None:
             if (
                 long_enough
                 and own
-                and contains(parse.tokens, words)
+                and (contains(parse.tokens, words) or contains(parse.tokens, expanded))
                 and not catalog.mentions(body.strip())
             ):
                 why = [note for mark, note in RECIPIENT_NOTES.items() if mark in line]
@@ -317,12 +344,14 @@ def recipient_only(catalog: Catalog, parse: Parse) -> Answer | None:
 def _named_recipient(catalog: Catalog, parse: Parse) -> dict[str, Any] | None:
     """ "Bộ TTTT có nhận chỉ thị này không": whether "Nơi nhận" names the body asked
     about, and the line naming it; None when the question asks for the whole list."""
-    if not _YES_NO & set(parse.tokens):
+    yes_no = bool(_YES_NO & set(parse.tokens))
+    if not (yes_no or asks_why_received(parse)):
         return None
     name = [
         t
         for t in parse.tokens
         if t not in _NOT_A_NAME
+        and t not in _RECEIVED_FOR_WORDS
         and t not in catalog.stopwords
         and t not in FILLERS  # "và" of a name the gazetteer left out
         and not any(c.isdigit() for c in t)
@@ -336,14 +365,62 @@ def _named_recipient(catalog: Catalog, parse: Parse) -> dict[str, Any] | None:
         for a in parse.values("agency")
         if a in catalog.agencies
     ]
-    for line in directive(catalog).recipients:
+    lines = directive(catalog).recipients
+
+    def by_name(line: str) -> bool:
         words = catalog.normalizer.tokens(line)
         # "TTTT" for "Thông tin và Truyền thông": initials, leaving out "và".
         initials = "".join(w[0] for w in words if w != "va" and w[:1].isalpha())
-        by_name = all(t in words or (len(t) > 1 and t in initials) for t in name)
-        if by_name or any(kind and contains(words, list(kind)) for kind in kinds):
-            return {"named": True, "line": line.rstrip(";. ")}
-    return {"named": False, "line": ""}
+        return all(t in words or (len(t) > 1 and t in initials) for t in name)
+
+    def by_kind(line: str) -> bool:
+        words = catalog.normalizer.tokens(line)
+        return any(kind and contains(words, list(kind)) for kind in kinds)
+
+    # A line naming the body itself ("Văn phòng UBND tỉnh: các phòng, ban, …") before
+    # the one for its kind ("Sở, ban, ngành, các đơn vị thuộc tỉnh").
+    found = next(filter(by_name, lines), None) or next(filter(by_kind, lines), None)
+    if found is None:
+        return {"named": False, "line": "", "why": "", "yes_no": yes_no}
+    why = [note for mark, note in RECIPIENT_NOTES.items() if mark in found]
+    return {
+        "named": True,
+        "line": found.rstrip(";. "),
+        "why": why[0] if why else "",
+        "yes_no": yes_no,
+    }
+
+
+# How a question asks what a body gets the directive for, or who in it gets it
+# ("nhận … với mục đích gì", "gửi để làm gì", "chỉ nhận để báo cáo", "những ai được
+# nhận"), folded.
+RECEIVED_FOR = (
+    ("muc", "dich"),
+    ("de", "lam", "gi"),
+    ("vi", "sao"),
+    ("tai", "sao"),
+    ("de", "bao", "cao"),
+    ("nhung", "ai"),
+    ("ai", "duoc", "nhan"),
+)
+_RECEIVED_FOR_WORDS = frozenset(
+    {"muc", "dich", "de", "lam", "vi", "sao", "tai", "bao", "cao", "voi", "nham", "thuoc"}
+    | {"quan", "phai", "thuc", "hien", "chi", "rieng", "trong", "thi", "duoc", "ai"}
+)
+
+
+def received_for(catalog: Catalog, parse: Parse) -> bool:
+    """Whether the question asks what a body "Nơi nhận" names gets the directive for."""
+    named = _named_recipient(catalog, parse) if asks_why_received(parse) else None
+    return named is not None and named["named"]
+
+
+def asks_why_received(parse: Parse) -> bool:
+    """ "Bộ TT&TT nhận chỉ thị 06 với mục đích gì": what a body receives it for."""
+    tokens = parse.tokens
+    return bool({"nhan", "gui"} & set(tokens)) and any(
+        contains(tokens, list(p)) for p in RECEIVED_FOR
+    )
 
 
 # Words (folded) of a fact of the directive's header: who signed it, when it was issued.

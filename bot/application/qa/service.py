@@ -66,6 +66,7 @@ from bot.application.qa.document import (
     metadata,
     names_recipients,
     other_document,
+    received_for,
     recipient_only,
     retired_directive,
     structure,
@@ -248,7 +249,7 @@ class QAService:
             if note is not None:
                 return replace(whole, reply=note, also=(whole.reply, *whole.also))
         parts = all_parts(text, lambda part: bool(self.nlu.parse(part).values("agency")))
-        if parts is None or _several_header_facts(whole):
+        if parts is None or _several_header_facts(whole) or _recipient_named(whole):
             # "do ai ký, ban hành ngày nào, số hiệu gì": the header's facts, a line
             # each, answer every part at once; split, the parts after the first name
             # nothing of the document and match stray sentences.
@@ -543,7 +544,11 @@ class QAService:
         if fact:
             # "ai ký", "ngày nào?" with nothing before them: asked of the directive itself.
             return metadata(self.catalog, replace(parse, intent="ask_metadata"), fact)
-        if names_recipients(parse) or asks_document_fact(parse):
+        if (
+            names_recipients(parse)
+            or asks_document_fact(parse)
+            or received_for(self.catalog, parse)
+        ):
             return metadata(self.catalog, replace(parse, intent="ask_metadata"))
         only_received = recipient_only(self.catalog, parse)
         if only_received is not None:
@@ -1430,6 +1435,13 @@ def _without_figures_of(first: Answer, second: Answer) -> Answer:
     return replace(
         second, reply=replace(second.reply, data={**second.reply.data, "figures": views})
     )
+
+
+def _recipient_named(answer: Answer) -> bool:
+    """ "VPCP có nhận chỉ thị không, gửi để làm gì": the line of "Nơi nhận" naming the
+    body, with what its mark says it gets it for, answers every part."""
+    asked = answer.reply.data.get("asked_recipient") if answer.kind == "metadata" else None
+    return bool(asked and asked["named"])
 
 
 def _several_header_facts(answer: Answer) -> bool:
