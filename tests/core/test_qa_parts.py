@@ -1497,3 +1497,45 @@ def test_where_it_is_filed_and_its_gazette_entry_are_read_from_the_text(
 def test_everyday_words_for_the_texts_own(assistant: Assistant, question: str, shown: str) -> None:
     _, reply = ask(assistant, question)
     assert shown in reply and "không đề cập" not in reply, reply
+
+
+def test_a_part_named_by_its_heading_is_that_part(assistant: Assistant) -> None:
+    answer, reply = ask(assistant, "Phần nhiệm vụ chung của chỉ thị giao cho những ai thực hiện?")
+    assert answer.kind == "clause" and answer.citations == ("Mục 1",), reply
+    assert "Giám đốc các sở" in reply, reply
+
+
+def test_deadlines_in_a_month_given(assistant: Assistant) -> None:
+    answer, reply = ask(assistant, "Trong tháng 5/2019 có mốc hạn nào theo chỉ thị không?")
+    assert answer.kind == "deadline" and "31/5/2019" in reply and "30/6/2019" not in reply, reply
+    _, reply = ask(assistant, "tháng 8/2019 có hạn nào không")
+    assert reply.startswith("Không có nhiệm vụ nào của Chỉ thị đến hạn trong tháng 8/2019"), reply
+
+
+@pytest.mark.parametrize(
+    ("question", "said"),
+    [
+        ("Hướng dẫn giúp em cài phần mềm quét mã độc tập trung từng bước với", "cài đặt"),
+        ("Hồ sơ trực tuyến được rút ngắn thời gian xử lý bao nhiêu ngày?", "bao nhiêu ngày"),
+        ("Danh sách cụ thể các xã đã có trang TTĐT là những xã nào?", "từng xã đã có trang TTĐT"),
+    ],
+)
+def test_details_the_text_does_not_give_are_said_not_given(
+    assistant: Assistant, question: str, said: str
+) -> None:
+    _, reply = ask(assistant, question)
+    assert said in reply.split("\n")[0] and "không" in reply.split("\n")[0], reply
+
+
+@pytest.mark.parametrize(
+    ("question", "command"),
+    [
+        ("cho xem tien do cua huyen Tien Du", "/tonghop"),
+        ("Xem danh sách việc sắp đến hạn của đơn vị tôi", "/nhiemvu"),
+    ],
+)
+def test_progress_and_own_duties_are_the_assistants_features(
+    assistant: Assistant, question: str, command: str
+) -> None:
+    answer, reply = ask(assistant, question)
+    assert answer.kind == "request" and command in reply, reply

@@ -104,6 +104,11 @@ ASKS = (
             ("thu", "tuc", "nhu", "the", "nao"),
             ("dang", "ky", "cap"),
             ("dang", "ky", "o", "dau"),
+            # "hướng dẫn giúp em cài …", "… từng bước": steps of doing it.
+            ("giup", "em", "cai"),
+            ("giup", "toi", "cai"),
+            ("tung", "buoc"),
+            ("cac", "buoc", "cai"),
         ),
         ("đăng ký", "cài đặt", "tạo tài khoản", "xin cấp"),
     ),

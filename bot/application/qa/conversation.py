@@ -16,6 +16,7 @@ from bot.application.qa.suggestions import Suggestions
 from bot.application.qa.views import directive
 from bot.domain.catalog import Catalog
 from nlu.engine import Parse
+from nlu.normalize import fold_words
 
 
 def empty(suggestions: Suggestions, parse: Parse) -> Answer:
@@ -148,6 +149,10 @@ MY_UNIT = (("don", "vi", "em"), ("co", "quan", "em"), ("ben", "em"), ("ben", "mi
 DONE_SO_FAR = (("duoc", "bao", "nhieu"), ("bao", "nhieu", "%", "roi"), ("bao", "nhieu", "roi"))
 # ... of its work ("hoàn thành", "xong"), not a score ("tỉnh mình được bao nhiêu điểm").
 WORK_DONE = (("hoan", "thanh"), ("xong",), PROGRESS)
+# How often or by when something is done: asked of the directive's rules (folded).
+RULES_ASKED = (("bao", "lau"), ("dinh", "ky"), ("khi", "nao"), ("han",))
+# Work coming due ("sắp đến hạn", "sắp hết hạn"), folded.
+DUE_SOON = (("sap", "den", "han"), ("sap", "het", "han"), ("sap", "toi", "han"))
 # Evidence of a report ("minh chứng"), a word the directive never uses.
 EVIDENCE = ("minh", "chung")
 EVIDENCE_HOW = "minhchung"
@@ -273,6 +278,22 @@ def requested_by_shape(parse: Parse) -> str:
     )
     if progress and (bodies or has(*WHOLE)):
         return "tonghop"
+    if (
+        progress
+        and parse.values("agency")
+        and not mine
+        and not contains(tokens, list(REPORTING))
+        # "UBND tỉnh nhận cập nhật về tiến độ … bao lâu một lần": what the text rules.
+        and not ("nhan" in tokens or has(*RULES_ASKED))
+    ):
+        # "cho xem tiến độ của huyện Tiên Du": another agency's standing, in the summary
+        # of every agency (the directive never speaks of "tiến độ").
+        return "tonghop"
+    typed = fold_words(parse.text).split()
+    if mine and any(contains(typed, list(p)) for p in DUE_SOON):
+        # "xem danh sách việc sắp đến hạn của đơn vị tôi": the asker's own duties (the
+        # words as typed: "sắp đến" is read as asking the standing of a deadline).
+        return "nhiemvu"
     if progress and (mine or (contains(tokens, ["xem"]) and not parse.values("agency"))):
         # "xem tiến độ thực hiện các nhiệm vụ": the asker's own, as /tiendo shows it.
         return "tiendo"

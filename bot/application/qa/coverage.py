@@ -298,6 +298,8 @@ DURATION_ASKS = (
     ("bao", "nhieu", "gio"),
     ("may", "gio"),
     ("bao", "nhieu", "phut"),
+    ("bao", "nhieu", "ngay"),
+    ("may", "ngay"),
 )
 # Particles that end a yes/no question rather than a choice ("… hay không").
 _NOT_A_CHOICE = _PARTICLES | {"chua", "ko"}
@@ -418,11 +420,32 @@ def unnamed_bodies(text: str) -> tuple[str, str]:
     them, in aggregate: «hơn 30% UBND cấp xã…», «một số đơn vị…»); ("", "") otherwise."""
     words = text.strip().rstrip("?!. ").split()
     folded = [fold_words(w) for w in words]
+    while folded and folded[-1] in _TRAILING:
+        words, folded = words[:-1], folded[:-1]
     for at, word in enumerate(folded):
-        if word != "nao" or at + 1 >= len(folded) or folded[at + 1] not in _STILL:
+        if word != "nao":
             continue
         for kind in BODY_KINDS:
-            if tuple(folded[max(0, at - len(kind)) : at]) == kind:
+            if tuple(folded[max(0, at - len(kind)) : at]) != kind:
+                continue
+            if at + 1 < len(folded) and folded[at + 1] in _STILL:
                 named = [*words[at - len(kind) : at], *words[at + 1 :]]
                 return "từng " + " ".join(named), " ".join(words[:at] + words[at + 1 :])
+            # "Danh sách các xã đã có trang TTĐT là những xã nào": asked last, of
+            # bodies in a state said before ("đã / chưa có …"), no duty.
+            state = next((i for i, w in enumerate(folded[:at]) if w in _STATES), None)
+            if at == len(folded) - 1 and state is not None and not _DUTY & set(folded):
+                end = at - len(kind)
+                while end > state and folded[end - 1] in _WHICH_OPENERS:
+                    end -= 1
+                named = [*words[at - len(kind) : at], *words[state:end]]
+                return "từng " + " ".join(named), " ".join(words[:end])
     return "", ""
+
+
+# The states a "which ones" question may ask bodies to be named in ("đã có", "chưa").
+_STATES = frozenset({"chua", "con", "da"})  # not "van": folded, "văn bản" is no "vẫn"
+# What opens "… là những xã nào" before the kind of body.
+_WHICH_OPENERS = frozenset({"la", "nhung", "cac", "gom"})
+# Words of a duty: "những sở nào phải báo cáo" asks who must, which the text says.
+_DUTY = frozenset({"phai", "can", "giao", "chiu", "lam", "trach", "nhiem"})

@@ -411,6 +411,19 @@ def deadline_list(catalog: Catalog, parse: Parse) -> Answer:
         if of_agency is not None:
             return of_agency
     dated = _soonest_first([d for _, d in catalog.duties.values() if d.timing.kind != "continuous"])
+    given = _time_given(parse)
+    if given is not None and given[0] != given[1]:
+        # "trong tháng 5/2019 có mốc hạn nào": those due that month, when any is.
+        first, last = given[:2]
+        in_month = [d for d in dated if d.timing.due is not None and first <= d.timing.due <= last]
+        if in_month:
+            return deadline_answer(catalog, parse, in_month, 1.0)
     views = [duty_view(catalog, d) for d in dated]
-    reply = Reply("qa/deadline_list", {"duties": views, "several": catalog.active_count > 1})
+    data = {
+        "duties": views,
+        "several": catalog.active_count > 1,
+        # "tháng 8/2019 có hạn nào không": none, said before the whole list.
+        "none_in": given[2] if given is not None and given[0] != given[1] else "",
+    }
+    reply = Reply("qa/deadline_list", data)
     return make(parse, "deadline_list", reply, [v["clause"] for v in views])

@@ -513,6 +513,7 @@ def by_clause(catalog: Catalog, parse: Parse) -> Answer | None:
     if re.search(r"(?<!\w)mức\s*\d", typed) and not re.search(r"(?<!\w)mục\s*\d", typed):
         return None
     clause_ids = [c for c in parse.values("clause") if c in catalog.clauses]
+    clause_ids = clause_ids or _parts_named_by_title(catalog, parse)
     if not clause_ids:
         return None
     views: list[dict[str, Any]] = []
@@ -539,6 +540,19 @@ _COUNTED_PARTS = (
     ("nhiem", "vu", "chung"),
     ("nhiem", "vu", "cu", "the"),
 )
+
+
+def _parts_named_by_title(catalog: Catalog, parse: Parse) -> list[str]:
+    """ "phần nhiệm vụ chung giao cho ai": a numbered part named by its heading after
+    "phần / mục" (Mục 1. Nhiệm vụ chung)."""
+    named = []
+    for key, (_, clause) in catalog.clauses.items():
+        if clause.parent or not clause.id.isdigit():
+            continue
+        title = catalog.normalizer.tokens(clause.title)
+        if title and any(contains(parse.tokens, [word, *title]) for word in ("phan", "muc")):
+            named.append(key)
+    return named
 
 
 def _lead(clause: Clause) -> str:
