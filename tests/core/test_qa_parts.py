@@ -1539,3 +1539,35 @@ def test_progress_and_own_duties_are_the_assistants_features(
 ) -> None:
     answer, reply = ask(assistant, question)
     assert answer.kind == "request" and command in reply, reply
+
+
+def test_a_clause_headed_by_several_doers_names_them(assistant: Assistant) -> None:
+    _, reply = ask(assistant, "Nội dung về công tác tuyên truyền trong chỉ thị là gì?")
+    assert reply.startswith("Theo Mục 2.e (Báo Bắc Ninh, Đài Phát thanh"), reply
+
+
+def test_a_yes_no_on_what_one_sentence_says_of_two_topics_gets_it(
+    assistant: Assistant,
+) -> None:
+    """Training and information security are two topics; one sentence of Mục 1.f joins them."""
+    answer, reply = ask(assistant, "Có quy định về tập huấn an toàn thông tin không ạ?")
+    assert answer.kind == "passages" and "tập huấn cho các đơn vị về an toàn thông tin" in reply
+    answer, _ = ask(assistant, "có quy định về an toàn thông tin không")
+    assert answer.kind == "topic_overview"
+
+
+def test_a_second_part_naming_its_subject_is_answered_on_its_own(assistant: Assistant) -> None:
+    answer, reply = ask(assistant, "Hạn chuyển hệ thống về TTDL là bao giờ, và TTDL do ai quản lý?")
+    (later,) = (assistant.renderer.render(r) for r in answer.also)
+    assert "31/12/2019" in reply and "do Sở Thông tin và truyền thông đang quản lý" in later
+
+
+def test_a_cited_documents_date_and_subject_in_one_answer(assistant: Assistant) -> None:
+    answer, reply = ask(assistant, "QĐ 1987 ký ngày nào và về việc gì?")
+    assert answer.kind == "cited_document" and not answer.also, reply
+    assert "31/10/2018" in reply and "Thành lập Ban Chỉ đạo" in reply, reply
+
+
+def test_a_communes_office_is_the_commune(assistant: Assistant) -> None:
+    _, reply = ask(assistant, "em là công chức văn phòng UBND xã, xã phải làm gì về cán bộ CNTT")
+    assert "Văn phòng Ủy ban nhân dân tỉnh" not in reply and "cấp xã" in reply, reply

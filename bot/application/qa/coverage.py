@@ -182,6 +182,35 @@ def _said_anywhere(catalog: Catalog, words: Sequence[str]) -> bool:
     )
 
 
+def _held_by_one(
+    catalog: Catalog, parse: Parse, words: str, ignored: frozenset[str], evidence: float
+) -> Answer | None:
+    """The first sentence holding every one of `words` but the `ignored` (names
+    included; four words at least: fewer, folded, meet by chance), quoted."""
+    wanted = {t for t in catalog.normalizer.tokens(words) if t not in ignored}
+    if len(wanted) < HELD_TOGETHER:
+        return None
+    holder = next(
+        (p for p in catalog.passages if wanted <= set(catalog.normalizer.tokens(p.text))), None
+    )
+    if holder is None:
+        return None
+    view = passage_view(catalog, holder)
+    reply = Reply("qa/passages", {"passages": [view]})
+    return make(parse, "passages", reply, [view["clause"]], evidence, holder.duty_ids)
+
+
+def held_by_one_sentence(catalog: Catalog, parse: Parse) -> Answer | None:
+    """ "Có quy định về tập huấn an toàn thông tin không": a yes/no question on what
+    one sentence says in so many words ("cử cán bộ … tập huấn về an toàn thông tin"),
+    which the overviews of each topic it names would bury."""
+    asked = asked_subject(parse.text)
+    if asked is None:
+        return None
+    ignored = catalog.stopwords | MODAL_WORDS | JOINING_WORDS | SCOPE_WORDS | EVERYDAY_WORDS
+    return _held_by_one(catalog, parse, asked.words, ignored, 1.0)
+
+
 def not_mentioned(
     catalog: Catalog, parse: Parse, answer: Answer, suggestions: tuple[Button, ...]
 ) -> Answer | None:
@@ -218,22 +247,11 @@ def not_mentioned(
         # The quotes hold it, or the text says it in those words elsewhere (the
         # sentence found is then the wrong one, not a sign of silence).
         return None
-    # (Names included; four words at least: fewer, folded, meet by chance.)
-    wanted = {t for t in catalog.normalizer.tokens(asked.words) if t not in ignored}
-    holder = (
-        next(
-            (p for p in catalog.passages if wanted <= set(catalog.normalizer.tokens(p.text))),
-            None,
-        )
-        if len(wanted) >= HELD_TOGETHER
-        else None
-    )
-    if holder is not None:
-        # "… có yêu cầu áp dụng chữ ký số trên thiết bị di động không": one sentence
-        # holds every word of it, apart (a shortcoming of the preamble): that sentence.
-        view = passage_view(catalog, holder)
-        reply = Reply("qa/passages", {"passages": [view]})
-        return make(parse, "passages", reply, [view["clause"]], answer.evidence, holder.duty_ids)
+    # "… có yêu cầu áp dụng chữ ký số trên thiết bị di động không": one sentence holds
+    # every word of it, apart (a shortcoming of the preamble): that sentence.
+    held = _held_by_one(catalog, parse, asked.words, ignored, answer.evidence)
+    if held is not None:
+        return held
     # The nearest answer's own template renders its data under the line that says so.
     mentioning = {
         "directive": directive(catalog),

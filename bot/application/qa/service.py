@@ -41,6 +41,7 @@ from bot.application.qa.counts import (
     owned_count,
 )
 from bot.application.qa.coverage import (
+    held_by_one_sentence,
     not_mentioned,
     not_theirs,
     quoted_texts,
@@ -249,7 +250,17 @@ class QAService:
             if note is not None:
                 return replace(whole, reply=note, also=(whole.reply, *whole.also))
         parts = all_parts(text, lambda part: bool(self.nlu.parse(part).values("agency")))
-        if parts is None or _several_header_facts(whole) or _recipient_named(whole):
+        if (
+            parts is None
+            or _several_header_facts(whole)
+            or _recipient_named(whole)
+            or (
+                # "QĐ 1987 ký ngày nào và về việc gì": its date and subject, in one
+                # line; the later parts name nothing else.
+                whole.kind == "cited_document"
+                and not any(self.nlu.parse(part).entities for part in parts[1:])
+            )
+        ):
             # "do ai ký, ban hành ngày nào, số hiệu gì": the header's facts, a line
             # each, answer every part at once; split, the parts after the first name
             # nothing of the document and match stray sentences.
@@ -711,7 +722,10 @@ class QAService:
         ):
             keys = self._asked_of(parse, context, WHEN_WORDS | STATUS_WORDS)
             return self._deadlines_of(parse, keys, context)
-        if parse.intent == "ask_responsible":
+        if parse.intent == "ask_responsible" and not (
+            parse.entities and contains(parse.tokens, ["do", "ai"])
+        ):
+            # ("TTDL do ai quản lý" names what it asks about: answered on its own.)
             keys = self._asked_of(parse, context, WHO_WORDS)
             return responsible_for(self.catalog, parse, keys) if keys else None
         return None
@@ -1027,7 +1041,15 @@ class QAService:
             # "chữ kí số": a topic's name alone asks what the directive says about it
             # ("… cần làm gì": what must be done about it, the same overview).
             of_topic = tuple(t for t in parse.tokens if t not in TOPIC_DUTY_ASKS)
-            overview = topic(self.matcher, replace(parse, tokens=of_topic))
+            # "có quy định về tập huấn an toàn thông tin không": the one sentence saying
+            # it, not the overview of each topic (of one topic, its overview).
+            several = len(set(parse.values("topic"))) > 1
+            held = (
+                held_by_one_sentence(self.catalog, parse)
+                if several and not (conditional or doers)
+                else None
+            )
+            overview = held or topic(self.matcher, replace(parse, tokens=of_topic))
             return conditional or doers or overview or self._refuse(parse)
         if self._covered_topic(parse):
             # "kinh phí thực hiện lấy ở đâu": a topic of the pack, asked in words the

@@ -79,7 +79,11 @@ def duty_view(catalog: Catalog, duty: Duty, role: str = "") -> dict[str, Any]:
 def passage_view(catalog: Catalog, passage: Passage) -> dict[str, Any]:
     title = passage.clause.title
     # A clause headed by who does it ("2.d. Sở Nội vụ"), whose bullets do not say it.
-    says_who = fold(title) in catalog.agency_names and fold(title) not in fold(passage.text)
+    # ... or by several ("2.e. Báo Bắc Ninh, Đài Phát thanh và Truyền hình tỉnh, …").
+    doers = [fold(part.strip()) for part in title.split(",")]
+    says_who = all(d in catalog.agency_names for d in doers) and not any(
+        d in fold(passage.text) for d in doers
+    )
     # A piece of a dated task without its date ("… nhất là các hệ thống … về Trung tâm
     # dữ liệu", its date in the next piece): the date said after it.
     dated = [
