@@ -1571,3 +1571,22 @@ def test_a_cited_documents_date_and_subject_in_one_answer(assistant: Assistant) 
 def test_a_communes_office_is_the_commune(assistant: Assistant) -> None:
     _, reply = ask(assistant, "em là công chức văn phòng UBND xã, xã phải làm gì về cán bộ CNTT")
     assert "Văn phòng Ủy ban nhân dân tỉnh" not in reply and "cấp xã" in reply, reply
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Danh sách cụ thể các xã đã có trang TTĐT là những xã nào?",
+        "Chỉ thị số 06 năm 2021 của UBND tỉnh Bắc Ninh quy định gì?",
+        "cho em xin mau bao cao quy gui so tttt theo chi thi",
+        "điểm PAPI của Bắc Ninh là bao nhiêu",
+        "Nghị định 43 quy định những nội dung gì",
+    ],
+)
+def test_what_the_assistant_cannot_tell_is_said_in_so_many_words(
+    assistant: Assistant, question: str
+) -> None:
+    """Whatever else follows (what the text does say), the first line says plainly
+    that the assistant has no information on what was asked."""
+    _, reply = ask(assistant, question)
+    assert "không có thông tin" in reply.split("\n")[0], reply

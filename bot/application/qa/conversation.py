@@ -68,7 +68,9 @@ def request(parse: Parse, command: str) -> Answer:
     """A request to the assistant itself ("nhắc tôi sau 2 ngày", "cơ quan nào chưa báo
     cáo"): the command that does it, never an answer from the directive (asked to be
     reminded of a duty, how reminders work and /hanchot, not that duty's quote)."""
-    return make(parse, "request", Reply("qa/request", {"command": command}))
+    # "cho em xin mẫu báo cáo quý": the directive sets no form for it, said first.
+    form_asked = "mau" in parse.tokens
+    return make(parse, "request", Reply("qa/request", {"command": command, "form": form_asked}))
 
 
 # Requests to the assistant told by their shape rather than by a listed phrase: the
