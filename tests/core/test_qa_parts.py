@@ -1590,3 +1590,9 @@ def test_what_the_assistant_cannot_tell_is_said_in_so_many_words(
     that the assistant has no information on what was asked."""
     _, reply = ask(assistant, question)
     assert "không có thông tin" in reply.split("\n")[0], reply
+
+
+def test_the_nhan_of_ubnd_is_no_receiving(assistant: Assistant) -> None:
+    """«những ai» after «VP UBND tỉnh» asks who is checked, not who gets the text."""
+    answer, reply = ask(assistant, "VP UBND tinh kiem tra, don doc nhung ai cap nhat bo TTHC?")
+    assert answer.kind == "responsible" and "Mục 2.a" in reply, reply

@@ -417,7 +417,8 @@ def received_for(catalog: Catalog, parse: Parse) -> bool:
 
 def asks_why_received(parse: Parse) -> bool:
     """ "Bộ TT&TT nhận chỉ thị 06 với mục đích gì": what a body receives it for."""
-    tokens = parse.tokens
+    # "UBND" reads "ủy ban nhân dân": its "nhân" is no receiving.
+    tokens = _without_phrase(parse.tokens, ("nhan", "dan"))
     return bool({"nhan", "gui"} & set(tokens)) and any(
         contains(tokens, list(p)) for p in RECEIVED_FOR
     )
