@@ -1596,3 +1596,12 @@ def test_the_nhan_of_ubnd_is_no_receiving(assistant: Assistant) -> None:
     """«những ai» after «VP UBND tỉnh» asks who is checked, not who gets the text."""
     answer, reply = ask(assistant, "VP UBND tinh kiem tra, don doc nhung ai cap nhat bo TTHC?")
     assert answer.kind == "responsible" and "Mục 2.a" in reply, reply
+
+
+def test_a_later_part_quoting_what_a_deadline_quoted_is_not_repeated(
+    assistant: Assistant,
+) -> None:
+    answer, _ = ask(
+        assistant, "ban chỉ đạo cấp huyện kiện toàn theo quyết định nào, thay ban chỉ đạo gì"
+    )
+    assert not answer.also

@@ -300,7 +300,8 @@ def test_weekly_digest_with_changes_and_spreadsheet(seeded: Assistant) -> None:
     text = html.render(latest)
     assert "Thay đổi từ bản tổng hợp trước" in text
     assert (
-        "Huyện Tiên Du — Lập danh sách cán bộ phụ trách CNTT cấp xã, báo cáo qua Sở TT&amp;TT: "
+        "Huyện Tiên Du — Lập danh sách cán bộ phụ trách CNTT cấp xã, báo cáo qua Sở TT&amp;TT "
+        "để đào tạo, bồi dưỡng: "
         "đang thực hiện quá hạn → hoàn thành quá hạn" in text
     )
     assert "So với 14/12/2026: hoàn thành +1, quá hạn −1." in text

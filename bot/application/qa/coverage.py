@@ -154,6 +154,9 @@ def quoted_texts(answer: Answer, catalog: Catalog | None = None) -> list[str]:
         return [catalog.duties[d][1].text for d in answer.duties if d in catalog.duties]
     if answer.kind == "passages":
         return [p["text"] for p in data.get("passages", ())]
+    if answer.kind == "deadline":
+        # The piece of each duty stating its date, or the whole sentence ("Nguyên văn").
+        return [d["quote"] for d in data.get("duties", ()) if d.get("quote")]
     if answer.kind == "figure":
         return [
             text
