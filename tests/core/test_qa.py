@@ -626,6 +626,9 @@ def test_the_words_of_a_price_or_a_place_in_a_directive_question_are_not_refused
         # "lượng" folds as "lương" (salary); "Lương Tài" is a district.
         "chất lượng dịch vụ công trực tuyến",
         "huyen luong tai phai lam gi",
+        "Tổng lượng văn bản đến được tiếp nhận là bao nhiêu",
+        # The mailboxes given out are the accounts the preamble counts.
+        "hộp thư công vụ đã được cấp cho bao nhiêu cán bộ",
     ):
         assert ask(assistant, question)[0].kind != "refusal", question
 

@@ -53,6 +53,8 @@ def test_the_questions_a_message_asks(question: str, parts: list[str] | None) ->
         # Results on two things, each a figure's: both figures.
         ("ket qua noi bat ve chu ky so va camera giam sat", ["719", "286"]),
         ("da cap bao nhieu CKS chuyen dung va ai xay dung quy dinh quan ly CKS", ["719", "noi vu"]),
+        # "mấy tháng một lần" asks how often.
+        ("Ai ký chỉ thị và Sở TT&TT báo cáo UBND tỉnh mấy tháng một lần", ["nhuong", "hang quy"]),
         (
             "Sự cố ATTT: ai chịu trách nhiệm, báo cáo về đâu, ai tập huấn?",
             # The topic's overview holds all three: said once, not thrice.
@@ -1471,14 +1473,21 @@ def test_what_a_recipient_gets_the_directive_for_is_its_mark(
 
 
 def test_who_in_an_agency_gets_it_is_its_own_line(assistant: Assistant) -> None:
-    _, reply = ask(assistant, "Trong VP UBND tỉnh thì những ai được nhận chỉ thị?")
-    assert "«Văn phòng UBND tỉnh: Các phòng, ban, đơn vị trực thuộc" in reply, reply
+    for question in (
+        "Trong VP UBND tỉnh thì những ai được nhận chỉ thị?",
+        # The "nhân" of "ủy ban nhân dân" is no "nhận".
+        "Các phòng, ban thuộc VP UBND tỉnh có được nhận chỉ thị không",
+    ):
+        _, reply = ask(assistant, question)
+        assert "«Văn phòng UBND tỉnh: Các phòng, ban, đơn vị trực thuộc" in reply, reply
 
 
 def test_where_it_is_filed_and_its_gazette_entry_are_read_from_the_text(
     assistant: Assistant,
 ) -> None:
     _, reply = ask(assistant, "Chỉ thị này lưu ở đâu, bộ phận nào lưu ạ?")
+    assert "«Lưu: VT, XDCB»" in reply, reply
+    _, reply = ask(assistant, "chỉ thị lưu ở bộ phận nào")
     assert "«Lưu: VT, XDCB»" in reply, reply
     _, reply = ask(assistant, "Ngày đăng công báo và số công báo của chỉ thị là gì?")
     assert "Ngày công báo: «Đang cập nhật»" in reply, reply
@@ -1499,10 +1508,27 @@ def test_everyday_words_for_the_texts_own(assistant: Assistant, question: str, s
     assert shown in reply and "không đề cập" not in reply, reply
 
 
-def test_a_part_named_by_its_heading_is_that_part(assistant: Assistant) -> None:
-    answer, reply = ask(assistant, "Phần nhiệm vụ chung của chỉ thị giao cho những ai thực hiện?")
-    assert answer.kind == "clause" and answer.citations == ("Mục 1",), reply
-    assert "Giám đốc các sở" in reply, reply
+@pytest.mark.parametrize(
+    ("question", "part", "shown"),
+    [
+        ("Phần nhiệm vụ chung của chỉ thị giao cho những ai thực hiện?", "Mục 1", "Giám đốc"),
+        ("Nhiệm vụ chung trong chỉ thị áp dụng cho những ai", "Mục 1", "Giám đốc các sở"),
+        ("nhiem vu cu the gom nhung gi", "Mục 2", "Mục 2.f"),
+        # A part without a number, named by its label.
+        ("Đoạn kết của chỉ thị quy định điều gì", "Đoạn kết", "có trách nhiệm thi hành"),
+    ],
+)
+def test_a_part_named_by_its_heading_is_that_part(
+    assistant: Assistant, question: str, part: str, shown: str
+) -> None:
+    answer, reply = ask(assistant, question)
+    assert answer.kind == "clause" and answer.citations == (part,), reply
+    assert shown in reply, reply
+
+
+def test_a_heading_asked_of_an_agency_is_its_duties(assistant: Assistant) -> None:
+    answer, reply = ask(assistant, "Sở TT&TT có những nhiệm vụ chung nào")
+    assert answer.kind == "duties", reply
 
 
 def test_deadlines_in_a_month_given(assistant: Assistant) -> None:

@@ -41,10 +41,21 @@ SUPPLIER = "hãng, nhà cung cấp"
 SUPPLIER_NAMES = (("nha", "cung", "cap"), ("don", "vi", "cung", "cap"))
 WHICH_ONE = frozenset({"nao", "ai", "gi", "dau"})
 # "lượng" folds as "lương" (salary) does: "số lượng", "chất lượng", "dung lượng"...
-NOT_A_SALARY_BEFORE = frozenset({"so", "chat", "khoi", "dung", "trong", "nang", "luu", "dinh"})
+NOT_A_SALARY_BEFORE = frozenset(
+    {"so", "chat", "khoi", "dung", "trong", "nang", "luu", "dinh", "tong"}
+)
 # "email" reads "thư điện tử", which the directive counts (accounts): of an agency
-# named, and not counted or used, it is that agency's address.
+# named, and not counted or used, it is that agency's address. A mailbox counted or
+# given out ("bao nhiêu hộp thư công vụ đã được cấp") is those accounts too.
 NOT_AN_ADDRESS = (("tai", "khoan"), ("bao", "nhieu"), ("su", "dung"), ("dung",))
+MAILBOXES_COUNTED = (
+    ("bao", "nhieu"),
+    ("so", "luong"),
+    ("duoc", "cap"),
+    ("da", "cap"),
+    ("tai", "khoan"),
+    ("cap", "cho"),
+)
 ASKS = (
     Ask(
         "mức xử phạt",
@@ -198,6 +209,8 @@ def unsupported_ask(catalog: Catalog, parse: Parse) -> str:
     for ask in ASKS:
         words = typed if ask.as_typed else parse.tokens
         asked = any(contains(words, list(p)) for p in ask.phrases)
+        if ask.name == EMAIL and any(contains(words, list(p)) for p in MAILBOXES_COUNTED):
+            asked = False
         asked = asked or (ask.name == PRICE and _asks_a_price(parse.tokens))
         asked = asked or (ask.name == EMAIL and _asks_an_address(parse))
         asked = asked or (ask.name == SALARY and _asks_a_salary(parse))

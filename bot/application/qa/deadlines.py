@@ -194,6 +194,10 @@ HOW_OFTEN = (
     ("bao", "lau", "mot", "lan"),
     ("may", "lan"),
     ("bao", "nhieu", "lan"),
+    # "mấy tháng một lần", "bao nhiêu tháng/lần"
+    ("thang", "mot", "lan"),
+    ("thang", "1", "lan"),
+    ("thang", "lan"),
 )
 
 

@@ -156,7 +156,16 @@ _GAZETTE_LINE = re.compile(r"^[\s•\-]*((?:Ngày|Số) công báo):\s*(.+?)\s*$
 
 # "chỉ thị này lưu ở đâu", "bộ phận nào lưu": the "Lưu: …" line closing "Nơi nhận";
 # not the storing of electronic documents (Mục 2.d's "lưu trữ văn bản điện tử").
-KEPT_WORDS = (("luu", "o", "dau"), ("noi", "luu"), ("nao", "luu"), ("luu", "tai", "dau"))
+KEPT_WORDS = (
+    ("luu", "o", "dau"),
+    ("noi", "luu"),
+    ("nao", "luu"),
+    ("luu", "tai", "dau"),
+    ("luu", "o", "bo", "phan"),
+    ("luu", "tai", "bo", "phan"),
+    ("luu", "o", "don", "vi"),
+    ("luu", "o", "co", "quan", "nao"),
+)
 KEPT_ELECTRONIC = (("luu", "tru"), ("dien", "tu"))
 
 
@@ -224,9 +233,10 @@ def names_recipients(parse: Parse) -> bool:
     không": whether a body is among the recipients, asked without naming the list."""
     if contains(parse.tokens, ["noi", "nhan"]):
         return True
-    tokens = list(parse.tokens)
     if _sent_to(parse):
         return True
+    # "UBND" reads "ủy ban nhân dân": its "nhân" is no receiving.
+    tokens = _without_phrase(parse.tokens, ("nhan", "dan"))
     if "nhan" not in tokens or not _YES_NO & set(tokens):
         return False
     at = tokens.index("nhan")
@@ -545,15 +555,35 @@ _COUNTED_PARTS = (
 
 def _parts_named_by_title(catalog: Catalog, parse: Parse) -> list[str]:
     """ "phần nhiệm vụ chung giao cho ai": a numbered part named by its heading after
-    "phần / mục" (Mục 1. Nhiệm vụ chung)."""
+    "phần / mục" (Mục 1. Nhiệm vụ chung); "đoạn kết của chỉ thị quy định gì": a part
+    without a number named by its label (Đoạn kết)."""
     named = []
     for key, (_, clause) in catalog.clauses.items():
-        if clause.parent or not clause.id.isdigit():
+        if clause.parent:
+            continue
+        if not clause.id.isdigit():
+            label = catalog.normalizer.tokens(clause.label)
+            if label and contains(parse.tokens, label):
+                named.append(key)
             continue
         title = catalog.normalizer.tokens(clause.title)
         if title and any(contains(parse.tokens, [word, *title]) for word in ("phan", "muc")):
             named.append(key)
+        elif len(title) > 1 and contains(parse.tokens, title):
+            # "nhiệm vụ chung áp dụng cho những ai": the heading alone, asked what it
+            # holds or whom it is for, names the part as well.
+            rest = _without_phrase(parse.tokens, tuple(title))
+            if all(t in OVERVIEW_WORDS or t in _ASKS_ABOUT or t in _PART_FOR for t in rest):
+                named.append(key)
     return named
+
+
+# What "(nhiệm vụ chung) áp dụng cho những ai / giao cho cơ quan nào / gồm những gì"
+# adds to a part's heading, folded.
+_PART_FOR = frozenset(
+    {"ap", "dung", "voi", "ai", "giao", "co", "quan", "don", "vi", "gom", "bao", "trong"}
+    | {"chi", "thi", "cua", "thuc", "hien", "phai", "danh", "doi", "tuong", "hay"}
+)
 
 
 def _lead(clause: Clause) -> str:
