@@ -16,7 +16,9 @@ FILLERS = frozenset({"va"})
 _DATE = re.compile(r"^(\d{1,2})/(\d{1,2})(?:/(\d{4}))?$")
 _PERCENT = re.compile(r"^(\d{1,3})%?$")
 _CLAUSE_WORDS = frozenset({"muc", "khoan", "diem", "phan"})
-_CLAUSE = re.compile(r"^([12])(?:[.,]?([a-f]))?$")
+_CLAUSE = re.compile(r"^([12])(?:[.,]?([a-z]))?$")
+# Words between a point and its part in "điểm c (của / thuộc / tại) mục 1".
+_POINT_OF = frozenset({"cua", "thuoc", "tai", "o"})
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,7 @@ class Gazetteer:
 def find_values(tokens: Sequence[str]) -> list[Entity]:
     """Dates, percentages and clause references in normalized tokens."""
     found: list[Entity] = []
+    pointed: set[int] = set()  # the part's number after "diem c muc", read with it
     for i, token in enumerate(tokens):
         date = _DATE.match(token)
         if date:
@@ -74,15 +77,29 @@ def find_values(tokens: Sequence[str]) -> list[Entity]:
         if token.endswith("%") and _PERCENT.match(token) and int(token[:-1]) <= 100:
             found.append(Entity("percent", token[:-1], token))
             continue
-        if i > 0 and tokens[i - 1] in _CLAUSE_WORDS:
-            # "muc 1.e", "muc 1e", "khoan 2 b"
-            candidate = token
-            if i + 1 < len(tokens) and len(tokens[i + 1]) == 1 and token in ("1", "2"):
-                candidate = token + tokens[i + 1]
+        if i > 0 and tokens[i - 1] == "diem" and _letter(token):
+            # "diem e muc 1", "diem e cua khoan 1": the point, then its part.
+            j = i + 1
+            while j < len(tokens) and tokens[j] in _POINT_OF:
+                j += 1
+            if j + 1 < len(tokens) and tokens[j] in _CLAUSE_WORDS and _CLAUSE.match(tokens[j + 1]):
+                pointed.add(j + 1)
+                text = " ".join(tokens[i : j + 2])
+                found.append(Entity("clause", f"{tokens[j + 1]}.{token}", text))
+        elif i > 0 and tokens[i - 1] in _CLAUSE_WORDS and i not in pointed:
+            # "muc 1.e", "muc 1e", "khoan 2 b", "muc 1 diem e"
+            candidate, text = token, token
+            after = tokens[i + 1 : i + 3]
+            if len(after) == 2 and after[0] == "diem" and _letter(after[1]):
+                candidate, text = token + after[1], f"{token} diem {after[1]}"
+            elif after and _letter(after[0]) and token in ("1", "2"):
+                candidate = text = token + after[0]
             clause = _CLAUSE.match(candidate)
             if clause:
                 number, letter = clause.groups()
-                found.append(
-                    Entity("clause", f"{number}.{letter}" if letter else number, candidate)
-                )
+                found.append(Entity("clause", f"{number}.{letter}" if letter else number, text))
     return found
+
+
+def _letter(token: str) -> bool:
+    return len(token) == 1 and token.isalpha()

@@ -184,6 +184,9 @@ class Normalizer:
         expanded: list[str] = []
         for typed in _TOKEN.findall(fold(clean(text))):
             # An abbreviation as typed first: "win" (Windows) is not telex for "ưin".
+            if len(typed) == 1 and expanded[-1:] == ["diem"]:
+                expanded.append(typed)  # "điểm h" is a point of a clause, no "huyện"
+                continue
             expansion = self.abbreviations.get(typed)
             token = typed if expansion is not None else decode_telex(typed)
             if expansion is None:

@@ -593,6 +593,9 @@ def test_a_question_on_one_fact_of_the_header_gets_that_fact_in_a_line(
         ("Cấp mới chữ ký số chuyên dùng mất mấy ngày làm việc?", "số ngày làm việc"),
         ("Cán bộ không dùng chữ ký số chuyên dùng thì bị kỷ luật hình thức gì?", "kỷ luật"),
         ("luong can bo CNTT cap xa bao nhieu", "lương"),
+        ("thoi han su dung chung thu so chuyen dung la bao lau", "thời hạn sử dụng"),
+        # A document the directive asks for names no number.
+        ("Quy định về quản lý chữ ký số số hiệu bao nhiêu", "số hiệu"),
         ("Chủ tịch UBND tỉnh Bắc Ninh hiện nay là ai vậy?", "họ tên"),
         ("Luật An toàn thông tin mạng ban hành năm nào?", "Luật An toàn thông tin mạng"),
         ("kinh phi thuc hien ct bn ty dong vay", "số tiền"),
@@ -652,6 +655,7 @@ def test_the_full_list_of_an_agencys_duties_does_not_repeat_the_common_ones(
         ("chi thi nay thuc hien chi thi nao cua thu tuong", "thực hiện Chỉ thị 02/CT-TTg", "1987"),
         ("chỉ thị này có số hiệu là gì", "Chỉ thị số 06/CT-UBND ngày 19/4/2019", "43/2011"),
         ("ai phải thi hành chỉ thị", "Giám đốc các sở", "Người ký"),
+        ("Chỉ thị này là nghị quyết, quyết định hay chỉ thị?", "Chỉ thị số 06/CT-UBND", "Người ký"),
     ],
 )
 def test_one_fact_of_the_document_is_one_line(

@@ -538,6 +538,8 @@ def test_a_wrong_date_given_for_a_duty_is_said_wrong_with_its_own(assistant: Ass
         # Named by its issuer or its subject.
         ("chi thi cua Thu tuong ve chu ky so chuyen dung la so may", "02/CT-TTg"),
         ("quyết định nào thành lập ban chỉ đạo", "1987/QĐ-UBND"),
+        # "văn bản" stands for any type of document.
+        ("số hiệu văn bản thành lập BCĐ", "1987/QĐ-UBND"),
         ("chỉ thị nào về chữ ký số", "02/CT-TTg"),
         # By its number and year: not the directive's own date.
         ("Nghị định 43/2011 ban hành ngày nào", "13/6/2011"),

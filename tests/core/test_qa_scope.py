@@ -245,6 +245,9 @@ def test_whether_a_body_receives_the_directive_is_read_from_noi_nhan(
         ("chỉ thị có mấy mục", ""),
         ("mục 3 nói gì", "Mục 3"),
         ("khoan 2g quy dinh gi", "Khoản 2.g"),
+        # A point named after its part, or before it ("điểm h" is no "huyện").
+        ("Mục 1 điểm g nói gì", "Mục 1.g"),
+        ("diem h muc 2 quy dinh gi", "Mục 2.h"),
     ],
 )
 def test_the_layout_and_parts_the_directive_does_not_have(
@@ -257,6 +260,12 @@ def test_the_layout_and_parts_the_directive_does_not_have(
     # "mức 3, 4" folds as "mục 3, 4" would: a level of online services, not a part.
     answer, reply = ask(assistant, "DVC mức 3, 4 chiếm bao nhiêu % tổng số DVC trực tuyến?")
     assert answer.kind == "figure" and "46%" in reply, reply
+
+
+@pytest.mark.parametrize("question", ["Mục 1 điểm c nói gì", "điểm c của mục 1 quy định gì"])
+def test_a_point_named_with_its_part_is_that_point(assistant: Assistant, question: str) -> None:
+    answer, reply = ask(assistant, question)
+    assert answer.kind == "clause" and answer.citations == ("Mục 1.c",), reply
 
 
 def test_a_clause_with_bullets_quotes_each_once(assistant: Assistant) -> None:

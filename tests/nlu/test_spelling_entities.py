@@ -34,6 +34,10 @@ def test_values_dates_percent_and_clauses() -> None:
         ("date", "2019-05-31"),
         ("percent", "70"),
     ]
+    for typed in ("Mục 1 điểm c", "điểm c mục 1", "điểm c của mục 1", "mục 1c"):
+        assert [(e.entity, e.value) for e in find_values(n.tokens(typed))] == [("clause", "1.c")], (
+            typed
+        )
 
 
 def test_long_tokens_are_not_corrected() -> None:

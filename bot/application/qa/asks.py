@@ -36,6 +36,20 @@ PRICE = "giá, chi phí"
 EMAIL = "địa chỉ email"
 SALARY = "lương, thu nhập"
 SUPPLIER = "hãng, nhà cung cấp"
+DOCUMENT_NUMBER = "số hiệu của văn bản này"
+# What names the directive itself in "chỉ thị này có số hiệu là gì" (folded).
+THIS_DIRECTIVE = (("chi", "thi"), ("van", "ban", "nay"), ("ct",))
+# Documents a directive may ask for, whose number it cannot know (folded).
+OTHER_DOCUMENTS = (
+    ("quy", "dinh"),
+    ("quyet", "dinh"),
+    ("ke", "hoach"),
+    ("van", "ban"),
+    ("de", "an"),
+    ("thong", "tu"),
+    ("nghi", "dinh"),
+    ("nghi", "quyet"),
+)
 # A supplier asked for ("nhà cung cấp … là ai / nào"), not named in passing ("chữ ký số
 # công cộng (mua của nhà cung cấp) thì có phải đổi không"), folded.
 SUPPLIER_NAMES = (("nha", "cung", "cap"), ("don", "vi", "cung", "cap"))
@@ -134,6 +148,11 @@ ASKS = (
         ("ngày làm việc",),
     ),
     Ask("hình thức kỷ luật", (("ky", "luat"),), ("kỷ luật",)),
+    # "thời hạn sử dụng chứng thư số": how long a thing may be used, no deadline.
+    Ask("thời hạn sử dụng", (("han", "su", "dung"),), ("hạn sử dụng",)),
+    # "quy định quản lý chữ ký số số hiệu bao nhiêu": the number of a document the
+    # directive only asks for (its own and those it cites are answered before).
+    Ask(DOCUMENT_NUMBER, (), ()),
     # "thành viên BCĐ gồm những ai": who sits on a body (its count is `uncounted`'s).
     Ask(
         "thành viên, thành phần",
@@ -215,6 +234,7 @@ def unsupported_ask(catalog: Catalog, parse: Parse) -> str:
         asked = asked or (ask.name == EMAIL and _asks_an_address(parse))
         asked = asked or (ask.name == SALARY and _asks_a_salary(parse))
         asked = asked or (ask.name == SUPPLIER and _asks_a_supplier(parse.tokens))
+        asked = asked or (ask.name == DOCUMENT_NUMBER and _asks_another_number(parse.tokens))
         if asked and not any(catalog.mentions(s) for s in ask.support):
             return ask.name
     return ""
@@ -251,6 +271,16 @@ def _asks_a_salary(parse: Parse) -> bool:
     return "luong" in unnamed.split() and any(
         w == "luong" and (i == 0 or words[i - 1] not in NOT_A_SALARY_BEFORE)
         for i, w in enumerate(words)
+    )
+
+
+def _asks_another_number(tokens: Sequence[str]) -> bool:
+    """ "số hiệu" of a document neither the directive nor one it cites by number."""
+    return (
+        contains(tokens, ["so", "hieu"])
+        and any(contains(tokens, list(p)) for p in OTHER_DOCUMENTS)
+        and not any(contains(tokens, list(p)) for p in THIS_DIRECTIVE)
+        and not any(c.isdigit() for t in tokens for c in t)
     )
 
 

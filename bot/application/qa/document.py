@@ -199,7 +199,20 @@ NUMBER_WORDS = (
     ("ky", "hieu", "van", "ban"),
     ("chi", "thi", "so", "may"),
 )
-TITLE_WORDS = (("ten", "day", "du"), ("trich", "yeu"), ("ten", "goi"), ("ten", "chinh", "thuc"))
+TITLE_WORDS = (
+    ("ten", "day", "du"),
+    ("trich", "yeu"),
+    ("ten", "goi"),
+    ("ten", "chinh", "thuc"),
+    # "là nghị quyết, quyết định hay chỉ thị", "thuộc loại văn bản gì": its type,
+    # the first word of its full name.
+    ("loai", "van", "ban"),
+    ("hinh", "thuc", "van", "ban"),
+    ("quyet", "dinh", "hay", "chi", "thi"),
+    ("nghi", "quyet", "hay", "chi", "thi"),
+    ("chi", "thi", "hay", "quyet", "dinh"),
+    ("chi", "thi", "hay", "nghi", "quyet"),
+)
 # "thực hiện chỉ thị nào của Thủ tướng", "căn cứ văn bản nào": the higher document it
 # carries out, which its purpose paragraph names.
 BASED_ON_WORDS = (
@@ -618,6 +631,10 @@ def structure(catalog: Catalog, parse: Parse) -> Answer | None:
             if not any(c.id == number for c in directive(catalog).clauses):
                 missing = f"{_PART_NAMES[tokens[i - 1]]} {number}"
                 break
+    # "Mục 1 điểm g": a point read with its part, which the directive does not have.
+    unknown = [c for c in parse.values("clause") if c not in catalog.clauses]
+    if not missing and unknown:
+        missing = f"Mục {unknown[0]}"
     # Not "phần" alone: "bao nhiêu phần trăm", "mấy phần mềm"; "mấy phần chính" is.
     # (Of the document: "UBND TP Bắc Ninh có những nhiệm vụ cụ thể nào" asks its duties.)
     counted = (
@@ -658,12 +675,16 @@ def by_cited_document(catalog: Catalog, parse: Parse) -> Answer | None:
             typed = contains(parse.tokens, doc_type)
             # "Nghị định 43/2011" reads "43/2011": its first number is the document's.
             first_numbers = {re.split(r"[/\-]", t)[0] for t in parse.tokens}
+            # "số hiệu văn bản thành lập BCĐ": "văn bản" stands for any type.
+            any_type = typed or contains(parse.tokens, ["van", "ban"])
             named = (
                 " ".join(number) in " ".join(parse.tokens)
                 or (typed and first_number in first_numbers)
                 or (typed and fold_words(cited.issuer) in issuers)
                 or (
-                    typed and _asks_which(parse) and _about(catalog, parse, doc_type, cited.subject)
+                    any_type
+                    and _asks_which(parse)
+                    and _about(catalog, parse, doc_type, cited.subject)
                 )
             )
             if named:

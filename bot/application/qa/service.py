@@ -17,7 +17,7 @@ from functools import partial
 from bot.application.messages import Button, Reply
 from bot.application.qa import directives
 from bot.application.qa.answer import CONFIDENT, Answer, make
-from bot.application.qa.asks import unsupported_ask
+from bot.application.qa.asks import DOCUMENT_NUMBER, unsupported_ask
 from bot.application.qa.conversation import (
     ASKS_HOW,
     ASSISTANT,
@@ -555,11 +555,11 @@ class QAService:
         if fact:
             # "ai ký", "ngày nào?" with nothing before them: asked of the directive itself.
             return metadata(self.catalog, replace(parse, intent="ask_metadata"), fact)
-        if (
-            names_recipients(parse)
-            or asks_document_fact(parse)
-            or received_for(self.catalog, parse)
-        ):
+        # ("số hiệu văn bản thành lập BCĐ": of a document it cites, answered below.)
+        of_this_one = asks_document_fact(parse) and (
+            contains(parse.tokens, ["chi", "thi"]) or by_cited_document(self.catalog, parse) is None
+        )
+        if names_recipients(parse) or of_this_one or received_for(self.catalog, parse):
             return metadata(self.catalog, replace(parse, intent="ask_metadata"))
         only_received = recipient_only(self.catalog, parse)
         if only_received is not None:
@@ -931,6 +931,8 @@ class QAService:
             counted_too = self._uncounted_subject(parse)
             uncovered.append(f"{counted_too} và {PERSONS_NAME}" if counted_too else PERSONS_NAME)
         not_held = unsupported_ask(self.catalog, parse)
+        if not_held == DOCUMENT_NUMBER and by_cited_document(self.catalog, parse) is not None:
+            not_held = ""  # "số hiệu văn bản thành lập BCĐ": a document it cites
         if not_held:
             uncovered.append(not_held)
         if uncovered:
