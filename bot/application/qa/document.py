@@ -540,6 +540,11 @@ def by_clause(catalog: Catalog, parse: Parse) -> Answer | None:
     clause_ids = clause_ids or _parts_named_by_title(catalog, parse)
     if not clause_ids:
         return None
+    return clause_answer(catalog, parse, clause_ids)
+
+
+def clause_answer(catalog: Catalog, parse: Parse, clause_ids: Sequence[str]) -> Answer:
+    """The clauses themselves (two at most), each with its points."""
     views: list[dict[str, Any]] = []
     for clause_id in clause_ids[:2]:
         in_directive, clause = catalog.clauses[clause_id]
@@ -547,6 +552,27 @@ def by_clause(catalog: Catalog, parse: Parse) -> Answer | None:
         views.append({"clause": clause, "children": children, "lead": _lead(clause)})
     reply = Reply("qa/clause", {"clauses": views})
     return make(parse, "clause", reply, [v["clause"].label for v in views], 1.0)
+
+
+def clause_titled(catalog: Catalog, parse: Parse, ignored: frozenset[str]) -> str | None:
+    """ "chỉ thị quy định gì về sử dụng hệ thống quản lý văn bản": a point whose
+    heading holds every word the question asks about (and half its own words at
+    least) is what it asks for, whole, not its one sentence sharing most words."""
+    own = {t for t in parse.tokens if t not in ignored and t not in OVERVIEW_WORDS}
+    says = any(contains(parse.tokens, list(p)) for p in WHAT_IT_SAYS)
+    if len(own) < MIN_TITLE_WORDS or not says:
+        return None
+    for key, (_, clause) in catalog.clauses.items():
+        title = set(catalog.normalizer.tokens(clause.title)) - ignored - OVERVIEW_WORDS
+        if clause.parent and own <= title and len(own) >= len(title) / 2:
+            return key
+    return None
+
+
+# The words a question must share with a point's heading to name it (one is a topic).
+MIN_TITLE_WORDS = 3
+# How a question asks what the text says of something (folded).
+WHAT_IT_SAYS = (("quy", "dinh", "gi"), ("noi", "gi"), ("yeu", "cau", "gi"), ("de", "cap"))
 
 
 # "Mục 3", "khoản 2.g": a part named by its number, which may not exist.

@@ -104,7 +104,10 @@ def results(matcher: Matcher, parse: Parse) -> Answer | None:
         on_named = [f for f in figures if f.id in named]
         reply = Reply("qa/results", {"clause": clause, "figures": on_named})
         return make(parse, "results", reply, [clause.label])
-    if not matcher.only_names(parse):
+    # "kết quả ứng dụng CNTT của tỉnh thế nào": the heading's own words ask for it all.
+    heading = set(catalog.normalizer.tokens(clause.title))
+    beyond_heading = replace(parse, tokens=tuple(t for t in parse.tokens if t not in heading))
+    if not matcher.only_names(beyond_heading):
         # A question about one result ("hệ thống quản lý văn bản dùng chung cho ai")
         # gets its sentence when it matches one strongly; otherwise the overview.
         specific = passages(matcher, parse, clause.id)
@@ -185,6 +188,7 @@ def _names_topic(catalog: Catalog, text: str, topic: Topic) -> bool:
 # paragraph's opening sentence happens to hold, and "số liệu" (folded).
 RESULT_ASKS = frozenset(
     {"noi", "bat", "thoi", "gian", "qua", "gan", "day", "vua", "truoc", "so", "lieu"}
+    | {"den", "nay", "hien", "tinh", "hinh", "luc", "do", "khi", "ban", "hanh"}
 )
 
 

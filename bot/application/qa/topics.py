@@ -10,6 +10,7 @@ from dataclasses import replace
 
 from bot.application.messages import Reply
 from bot.application.qa.answer import Answer, make
+from bot.application.qa.document import clause_answer, clause_titled
 from bot.application.qa.matching import (
     MIN_COVERAGE,
     NAMED_BOOST,
@@ -41,6 +42,10 @@ def topic(matcher: Matcher, parse: Parse) -> Answer | None:
         if len(own) >= MIN_OWN_WORDS and held is not None and held.evidence >= STRONG_MATCH:
             return held
         return topic_overview(matcher, parse, topics)
+    # ("quy định gì về sử dụng hệ thống quản lý văn bản": the point so headed, whole.)
+    titled = clause_titled(catalog, parse, matcher.generic_words | catalog.stopwords)
+    if titled is not None:
+        return clause_answer(catalog, parse, [titled])
     answer = passages(matcher, parse)
     if answer is None and topics:
         return topic_overview(matcher, parse, topics)
