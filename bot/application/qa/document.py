@@ -676,8 +676,21 @@ def structure(catalog: Catalog, parse: Parse) -> Answer | None:
     clauses = directive(catalog).clauses
     numbered = [c for c in clauses if c.parent is None and c.id.isdigit()]
     parts = [{"clause": c, "children": [k for k in clauses if k.parent == c.id]} for c in numbered]
-    data = {"d": directive(catalog), "parts": parts, "missing": missing}
+    # "có bao nhiêu nhiệm vụ chung": the points of the part so headed, counted.
+    counted_part = next(
+        (
+            p
+            for p in parts
+            if counted
+            and p["children"]
+            and contains(tokens, catalog.normalizer.tokens(p["clause"].title))
+        ),
+        None,
+    )
+    data = {"d": directive(catalog), "parts": parts, "missing": missing, "counted": counted_part}
     citations = [c.label for c in numbered]
+    if counted_part is not None:
+        citations = [counted_part["clause"].label]
     return make(parse, "structure", Reply("qa/structure", data), citations, 1.0)
 
 
