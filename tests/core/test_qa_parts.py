@@ -1388,6 +1388,24 @@ def test_a_date_asked_with_nhac_giup_is_answered_then_reminders_explained(
 
 
 @pytest.mark.parametrize(
+    ("question", "date", "clause"),
+    [
+        ("Nhắc em hạn nộp danh sách cán bộ CNTT cấp xã với", "31/5/2019", "Mục 2.f"),
+        ("nhắc giúp tôi hạn chuyển hệ thống về TTDL", "31/12/2019", "Mục 1.c"),
+    ],
+)
+def test_a_deadline_to_be_reminded_of_is_dated_after_how_reminders_work(
+    assistant: Assistant, question: str, date: str, clause: str
+) -> None:
+    """The request first; the date a reminder would give follows, unquoted."""
+    answer, _ = ask(assistant, question)
+    assert answer.kind == "request" and "/hanchot" in assistant.renderer.render(answer.reply)
+    (dated,) = answer.also
+    text = assistant.renderer.render(dated)
+    assert date in text and clause in text and "Nguyên văn" not in text, text
+
+
+@pytest.mark.parametrize(
     ("question", "shown"),
     [
         ("Chỉ thị đánh giá thế nào về tình hình sử dụng CKS chuyên dùng", ["719", "thường xuyên"]),

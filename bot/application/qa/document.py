@@ -126,9 +126,9 @@ def asked_facts(tokens: Sequence[str]) -> list[str]:
         facts.append("date")
     # "UBND" reads "ủy ban nhân dân": its "nhân" is no recipient; "gửi văn bản qua …"
     # is how documents are sent, a duty (Mục 1.b), not where the directive went.
-    kept = _without_phrase(tokens, ("nhan", "dan"))
+    kept = without_phrase(tokens, ("nhan", "dan"))
     if has(SENT_BY):
-        kept = _without_phrase(kept, ("gui", "van", "ban"))
+        kept = without_phrase(kept, ("gui", "van", "ban"))
     if any(t in ("nhan", "gui") for t in kept):
         facts.append("recipients")
     if has(ISSUER_WORDS) and not facts:
@@ -235,7 +235,7 @@ def asks_document_fact(parse: Parse) -> bool:
     return names_it and bool(DOCUMENT_FACTS & set(asked_facts(tokens)))
 
 
-def _without_phrase(tokens: Sequence[str], phrase: tuple[str, ...]) -> list[str]:
+def without_phrase(tokens: Sequence[str], phrase: tuple[str, ...]) -> list[str]:
     text = f" {' '.join(tokens)} ".replace(f" {' '.join(phrase)} ", " ")
     return text.split()
 
@@ -249,7 +249,7 @@ def names_recipients(parse: Parse) -> bool:
     if _sent_to(parse):
         return True
     # "UBND" reads "ủy ban nhân dân": its "nhân" is no receiving.
-    tokens = _without_phrase(parse.tokens, ("nhan", "dan"))
+    tokens = without_phrase(parse.tokens, ("nhan", "dan"))
     if "nhan" not in tokens or not _YES_NO & set(tokens):
         return False
     at = tokens.index("nhan")
@@ -441,7 +441,7 @@ def received_for(catalog: Catalog, parse: Parse) -> bool:
 def asks_why_received(parse: Parse) -> bool:
     """ "Bộ TT&TT nhận chỉ thị 06 với mục đích gì": what a body receives it for."""
     # "UBND" reads "ủy ban nhân dân": its "nhân" is no receiving.
-    tokens = _without_phrase(parse.tokens, ("nhan", "dan"))
+    tokens = without_phrase(parse.tokens, ("nhan", "dan"))
     return bool({"nhan", "gui"} & set(tokens)) and any(
         contains(tokens, list(p)) for p in RECEIVED_FOR
     )
@@ -611,7 +611,7 @@ def _parts_named_by_title(catalog: Catalog, parse: Parse) -> list[str]:
         elif len(title) > 1 and contains(parse.tokens, title):
             # "nhiệm vụ chung áp dụng cho những ai": the heading alone, asked what it
             # holds or whom it is for, names the part as well.
-            rest = _without_phrase(parse.tokens, tuple(title))
+            rest = without_phrase(parse.tokens, tuple(title))
             if all(t in OVERVIEW_WORDS or t in _ASKS_ABOUT or t in _PART_FOR for t in rest):
                 named.append(key)
     return named

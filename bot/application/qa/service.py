@@ -71,6 +71,7 @@ from bot.application.qa.document import (
     recipient_only,
     retired_directive,
     structure,
+    without_phrase,
 )
 from bot.application.qa.duties import (
     DUTY_WORDS,
@@ -901,12 +902,20 @@ class QAService:
             # The router opens the report dialog for this kind of answer.
             parse = replace(parse, intent=REPORT)
             return small_talk(self.catalog, self.suggested, parse)
-        if requested == REMINDERS and any(contains(parse.tokens, list(w)) for w in WHEN_ASKED):
+        when = any(contains(parse.tokens, list(w)) for w in WHEN_ASKED)
+        question = self._without_request(parse) if requested == REMINDERS else None
+        if question and (when or "han" in question.tokens) and not self._request(question):
             # "hạn gửi Sở là ngày nào, anh chị nhắc giúp em với": the date asked, then
             # how the assistant reminds; the date alone is what "nhắc giúp" asks for.
-            asked = self._answer(replace(parse, entities=_without(parse, "request")))
-            if asked.kind not in UNANSWERED:
+            asked = self._answer(question)
+            if when and asked.kind not in UNANSWERED:
                 return replace(asked, also=(*asked.also, request(parse, requested).reply))
+            if asked.kind == "deadline":
+                # "nhắc em hạn nộp danh sách …": how the assistant reminds, then the
+                # date of the duty named (what a reminder would say), unquoted.
+                dated = replace(asked.reply, data={**asked.reply.data, "quoted": True})
+                reminded = request(parse, requested)
+                return replace(reminded, also=(*reminded.also, dated))
         if requested:
             return request(parse, requested)
         if asks_who_it_is(parse.tokens):
@@ -1076,6 +1085,19 @@ class QAService:
         if answer is None and parse.intent in OPEN_INTENTS and not _counts_of_agency(parse):
             answer = self.faq.answer(parse, MIN_FAQ_MATCH) or topic(self.matcher, parse)
         return answer or self._refuse(parse)
+
+    def _without_request(self, parse: Parse) -> Parse:
+        """The question a request is asked with ("nhắc giúp tôi hạn chuyển hệ thống về
+        TTDL"), read again without the request's words: the classifier's doubt was
+        about them."""
+        request_words = [e.text.split() for e in parse.entities if e.entity == "request"]
+        tokens = list(parse.tokens)
+        for words in request_words:
+            tokens = without_phrase(tokens, tuple(words))
+        if not tokens:
+            return replace(parse, entities=_without(parse, "request"))
+        again = self.nlu.parse(" ".join(tokens))
+        return replace(again, text=parse.text, entities=_without(again, "request"))
 
     def _uncounted_subject(self, parse: Parse) -> str:
         """ "số thành viên" of "BCĐ gồm bao nhiêu thành viên", when no figure counts
