@@ -677,20 +677,19 @@ def structure(catalog: Catalog, parse: Parse) -> Answer | None:
     numbered = [c for c in clauses if c.parent is None and c.id.isdigit()]
     parts = [{"clause": c, "children": [k for k in clauses if k.parent == c.id]} for c in numbered]
     # "có bao nhiêu nhiệm vụ chung": the points of the part so headed, counted.
-    counted_part = next(
+    headed = next(
         (
-            p
-            for p in parts
+            c
+            for c in numbered
             if counted
-            and p["children"]
-            and contains(tokens, catalog.normalizer.tokens(p["clause"].title))
+            and any(k.parent == c.id for k in clauses)
+            and contains(tokens, catalog.normalizer.tokens(c.title))
         ),
         None,
     )
+    counted_part = next((p for p in parts if p["clause"] is headed), None)
     data = {"d": directive(catalog), "parts": parts, "missing": missing, "counted": counted_part}
-    citations = [c.label for c in numbered]
-    if counted_part is not None:
-        citations = [counted_part["clause"].label]
+    citations = [c.label for c in ([headed] if headed else numbered)]
     return make(parse, "structure", Reply("qa/structure", data), citations, 1.0)
 
 
