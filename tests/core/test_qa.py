@@ -390,6 +390,8 @@ def test_a_deadline_question_is_answered_with_the_dated_duty(assistant: Assistan
         ("Kế hoạch chuyển sang chữ ký số chuyên dùng phải xong khi nào?", "Mục 1.e"),
         ("Kiện toàn Ban biên tập trang TTĐT có thời hạn ko", "Mục 2.f"),
         ("thoi han cap nhat bo TTHC tren cong DVC", "Mục 1.d"),
+        # A topic the dated duty (the quarterly report, Mục 2.b) is not on.
+        ("Sự cố ATTT xảy ra thì báo cáo UBND tỉnh khi nào", "Mục 1.f"),
     ]:
         answer, reply = ask(assistant, question)
         assert reply.split("\n")[0].endswith("Chỉ thị không quy định thời hạn cho việc này."), reply

@@ -261,9 +261,11 @@ def _undated_says_more(
     if dated_score < DATED_MIN_SHARE * top_score:
         return True
     topics = set(parse.values("topic"))
-    if topics & matcher.topics_of(dated) and not doer_named:
+    if topics and topics <= matcher.topics_of(dated) and not doer_named:
         # "chuyển CSDL về TTDL chung hạn khi nào": the task's date (Mục 1.c) before an
-        # undated part of it on the same subject (Sở TT&TT guiding it, Mục 2.b).
+        # undated part of it on the same subject (Sở TT&TT guiding it, Mục 2.b). (Not
+        # when it is on one of them only: "sự cố ATTT thì báo cáo UBND tỉnh khi nào"
+        # is no quarterly report on the directive.)
         return False
     named = {t for e in parse.entities if e.entity == "agency" for t in e.text.split()}
     ignored = matcher.generic_words | matcher.catalog.stopwords | WHEN_ASKING | named
