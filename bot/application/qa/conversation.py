@@ -173,6 +173,8 @@ NOT_BODIES = frozenset({"nhiem", "viec", "bao", "muc", "van"})
 # báo cáo quý", which also asks what the directive makes Sở TT&TT do.
 QUARTERLY = ("bao", "cao", "quy")
 DRAFTING = (("soan",), ("viet",), ("du", "thao"))
+# ... or to make or send it for one ("làm giúp em báo cáo quý", "gửi giúp báo cáo quý").
+DONE_FOR_ME = (("lam", "giup"), ("lap", "giup"), ("gui", "giup"), ("gui", "ho"), ("lam", "ho"))
 FOR_ME = (("giup",), *FIRST_PERSON)
 # Making or sending a document for the user ("soạn", "viết", "lập", "gửi … file"), with
 # FOR_ME: not a question about what the directive asks for.
@@ -183,6 +185,7 @@ MAKING: tuple[tuple[str, ...], ...] = (
     ("gui", "file"),
     ("gui", "tep"),
     ("gui", "ban"),
+    ("gui", "giup"),
     ("cho", "xin", "file"),
     ("cho", "xin", "ban"),
 )
@@ -242,7 +245,9 @@ def requested_by_shape(parse: Parse) -> str:
     if has(EVIDENCE) and has(*ASKS_HOW):
         # "gửi file minh chứng thế nào": how evidence goes with a report.
         return EVIDENCE_HOW
-    if contains(tokens, list(QUARTERLY)) and has(*DRAFTING) and has(*FOR_ME):
+    if contains(tokens, list(QUARTERLY)) and (
+        (has(*DRAFTING) and has(*FOR_ME)) or has(*DONE_FOR_ME)
+    ):
         return "baocaoquy"
     if (
         has(*MAKING)
