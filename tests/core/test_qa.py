@@ -620,6 +620,12 @@ def test_a_fact_of_a_kind_the_directive_never_states_is_refused_by_name(
     assert answer.reply.buttons
 
 
+def test_what_a_levels_staff_are_owed_is_not_said_of_the_level(assistant: Assistant) -> None:
+    """«phụ cấp», not «phụ cấp của Cấp xã»: the staff of a level, not the level."""
+    answer, reply = ask(assistant, "Cán bộ CNTT cấp xã được hưởng phụ cấp gì?")
+    assert answer.kind == "refusal" and "không đề cập đến phụ cấp," in reply, reply
+
+
 def test_the_words_of_a_price_or_a_place_in_a_directive_question_are_not_refused(
     assistant: Assistant,
 ) -> None:

@@ -84,6 +84,11 @@ def test_how_often_after_who_receives_is_the_dates_of_that_duty(assistant: Assis
     [
         ("tỉnh BN có bao nhiêu huyện", "số huyện"),
         ("BCĐ xây dựng CQĐT tỉnh gồm bao nhiêu thành viên, ai làm trưởng ban", "số thành viên"),
+        # Named with the rest of its phrase, not cut after two words ("số xã đạt").
+        (
+            "Tỉnh Bắc Ninh có bao nhiêu xã đạt chuẩn nông thôn mới?",
+            "số xã đạt chuẩn nông thôn mới,",
+        ),
     ],
 )
 def test_a_quantity_no_figure_counts_is_said_not_given(

@@ -236,16 +236,34 @@ def _figure_counts(catalog: Catalog, counted: Sequence[str], rest: set[tuple[str
     return False
 
 
-def typed_count(text: str, counted: str) -> str:
-    """The words of `counted` (folded) as the question typed them ("thành viên")."""
+def typed_count(text: str, counted: str, whole: bool = False) -> str:
+    """The words of `counted` (folded) as the question typed them ("thành viên");
+    `whole`: with the words that follow them in the same phrase ("xã đạt chuẩn nông
+    thôn mới", up to a punctuation mark or the words closing the question)."""
     wanted = counted.split()
-    typed = [w.strip("?.!,;:") for w in text.split()]
+    words = text.split()
+    typed = [w.strip("?.!,;:") for w in words]
     folded = [fold(w) for w in typed]
     n = len(wanted)
     for i in range(len(typed) - n + 1):
         if folded[i : i + n] == wanted:
-            return " ".join(typed[i : i + n])
+            end = i + n
+            while (
+                whole
+                and end < len(typed)
+                and end - i < MAX_COUNTED_WORDS
+                and words[end - 1] == typed[end - 1]  # no punctuation ends the phrase
+                and folded[end] not in QUESTION_CLOSERS
+            ):
+                end += 1
+            return " ".join(typed[i:end])
     return counted
+
+
+# The most words a count's subject is named with, and the words closing a question
+# after it ("… là bao nhiêu", "… không", "… vậy"), folded.
+MAX_COUNTED_WORDS = 7
+QUESTION_CLOSERS = frozenset({"la", "khong", "ko", "vay", "a", "the", "nao", "nhi", "ha", "nhe"})
 
 
 # "… các chỉ số đánh giá cấp tỉnh gồm PAPI, PCI, PAR index, ICT Index": a list the

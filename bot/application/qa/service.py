@@ -946,7 +946,12 @@ class QAService:
             uncovered.append(not_held)
         if uncovered:
             # "số điện thoại Sở TT&TT": of the agency named, not its duties.
-            agencies = [self.catalog.agencies[a].short_name for a in parse.values("agency")]
+            # (Not a level's: "cán bộ CNTT cấp xã được hưởng phụ cấp gì" asks of its staff.)
+            agencies = [
+                self.catalog.agencies[a].short_name
+                for a in parse.values("agency")
+                if self.catalog.agencies[a].kind != "group"
+            ]
             of = f" của {', '.join(agencies)}" if agencies else ""
             gone = None if of else retired_directive(self.catalog, parse, uncovered[0])
             return gone or self._refuse(parse, subject=uncovered[0] + of)
@@ -1105,7 +1110,7 @@ class QAService:
         not_counted = "" if owned_count(parse) else uncounted(self.matcher, parse)
         if not not_counted:
             return ""
-        counted_as = typed_count(parse.text, not_counted)
+        counted_as = typed_count(parse.text, not_counted, whole=True)
         if fold(counted_as) == counted_as:
             # Typed without diacritics: said as the directive writes it.
             counted_as = self.catalog.spelled(counted_as) or counted_as
