@@ -1679,3 +1679,11 @@ def test_a_later_part_quoting_what_a_deadline_quoted_is_not_repeated(
         assistant, "ban chỉ đạo cấp huyện kiện toàn theo quyết định nào, thay ban chỉ đạo gì"
     )
     assert not answer.also
+
+
+def test_who_does_a_task_of_a_clause_named_is_answered_from_that_clause(
+    assistant: Assistant,
+) -> None:
+    answer, reply = ask(assistant, "Ai hướng dẫn các địa phương thực hiện nhiệm vụ ở mục 2.f?")
+    assert answer.kind == "responsible" and answer.citations == ("Mục 2.f",), reply
+    assert "Sở Thông tin và Truyền thông" in reply, reply

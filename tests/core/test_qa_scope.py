@@ -247,6 +247,7 @@ def test_whether_a_body_receives_the_directive_is_read_from_noi_nhan(
     [
         ("chỉ thị có mấy mục", ""),
         ("mục 3 nói gì", "Mục 3"),
+        ("Mục 3 của chỉ thị nói gì?", "Mục 3"),
         ("khoan 2g quy dinh gi", "Khoản 2.g"),
         # A point named after its part, or before it ("điểm h" is no "huyện").
         ("Mục 1 điểm g nói gì", "Mục 1.g"),

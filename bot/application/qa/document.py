@@ -577,7 +577,11 @@ WHAT_IT_SAYS = (("quy", "dinh", "gi"), ("noi", "gi"), ("yeu", "cau", "gi"), ("de
 
 # "Mục 3", "khoản 2.g": a part named by its number, which may not exist.
 _PART_WORDS = frozenset({"muc", "khoan", "diem", "phan"})
-_ASKS_ABOUT = frozenset({"gi", "j", "noi", "ve", "la", "the", "nao", "a", "vay"})
+_ASKS_ABOUT = frozenset(
+    {"gi", "j", "noi", "ve", "la", "the", "nao", "a", "vay"}
+    # "mục 3 của chỉ thị (này) nói gì"
+    | {"cua", "chi", "thi", "nay"}
+)
 _PART_NUMBER = re.compile(r"^\d{1,2}(?:[.,]?[a-z])?$")
 # "có mấy mục", "gồm bao nhiêu phần", "bố cục": how the directive is laid out.
 _COUNTED = (("may",), ("bao", "nhieu"), ("nhung",), ("gom",))

@@ -10,6 +10,7 @@ modules, one per kind of question.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from functools import partial
@@ -1089,7 +1090,32 @@ class QAService:
             return self.suggested.did_you_mean(parse)
         if answer is None and parse.intent in OPEN_INTENTS and not _counts_of_agency(parse):
             answer = self.faq.answer(parse, MIN_FAQ_MATCH) or topic(self.matcher, parse)
-        return answer or self._refuse(parse)
+        return answer or self._in_clause_named(parse) or self._refuse(parse)
+
+    def _in_clause_named(self, parse: Parse) -> Answer | None:
+        """ "ai hướng dẫn các địa phương thực hiện nhiệm vụ ở mục 2.f": the question
+        without its reference to the clause, answered from that clause."""
+        clauses = [
+            self.catalog.clauses[c][1] for c in parse.values("clause") if c in self.catalog.clauses
+        ]
+        if not clauses:
+            return None
+        tokens = list(parse.tokens)
+        for i, token in enumerate(tokens):
+            if token in CLAUSE_WORDS:
+                before = i - 1 if i and tokens[i - 1] in CLAUSE_PLACES else i
+                rest = tokens[i + 1 :]
+                length = next((n for n, t in enumerate(rest) if not _clause_token(t)), len(rest))
+                tokens = tokens[:before] + tokens[i + 1 + length :]
+                break
+        if tuple(tokens) == parse.tokens or not tokens:
+            return None
+        unreferenced = replace(parse, tokens=tuple(tokens), entities=_without(parse, "clause"))
+        answer = self._best_answer(unreferenced)
+        labels = {c.label for c in clauses}
+        if answer is None or not labels & set(answer.citations):
+            return None
+        return answer
 
     def _without_request(self, parse: Parse) -> Parse:
         """The question a request is asked with ("nhắc giúp tôi hạn chuyển hệ thống về
@@ -1535,6 +1561,16 @@ def _command_parse(text: str, intent: str, agency_id: str | None = None) -> Pars
     """A parse standing for a command's request, as sure as the command itself."""
     entities = (Entity("agency", agency_id, ""),) if agency_id else ()
     return Parse(text=text, tokens=(), intent=intent, confidence=1.0, entities=entities)
+
+
+# Words naming a part of the text ("mục 2.f", "ở khoản 1.c"), folded.
+CLAUSE_WORDS = frozenset({"muc", "khoan", "diem"})
+CLAUSE_PLACES = frozenset({"o", "tai", "theo", "trong"})
+
+
+def _clause_token(token: str) -> bool:
+    """A number or letter of a clause reference ("2", "f", "2.f", "2f")."""
+    return bool(re.fullmatch(r"\d{1,2}(?:[.,]?[a-z])?|[a-z]", token))
 
 
 def _without(parse: Parse, entity: str) -> tuple[Entity, ...]:
