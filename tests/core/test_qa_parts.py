@@ -1687,3 +1687,33 @@ def test_who_does_a_task_of_a_clause_named_is_answered_from_that_clause(
     answer, reply = ask(assistant, "Ai hướng dẫn các địa phương thực hiện nhiệm vụ ở mục 2.f?")
     assert answer.kind == "responsible" and answer.citations == ("Mục 2.f",), reply
     assert "Sở Thông tin và Truyền thông" in reply, reply
+
+
+def test_a_word_it_does_not_know_in_an_aside_does_not_refuse_the_question(
+    assistant: Assistant,
+) -> None:
+    answer, reply = ask(
+        assistant,
+        "Đơn vị em đang dùng CKS công cộng (token của nhà mạng) thì có bắt buộc chuyển "
+        "sang CKS chuyên dùng không ạ?",
+    )
+    assert answer.kind != "refusal" and "Mục 1.e" in reply and "kế hoạch chuyển" in reply, reply
+
+
+@pytest.mark.parametrize(
+    ("question", "shown"),
+    [
+        # "chỉ số nào" names indices (the sentence lists them), no "sở".
+        ("Việc cung cấp thông tin trên mạng chưa đầy đủ ảnh hưởng tới những chỉ số nào?", "PAPI"),
+        # "QPPL" reads "quy phạm pháp luật", as the text writes it.
+        (
+            "Sở TT&TT có phải rà soát văn bản QPPL về giao dịch điện tử và chữ ký số không?",
+            "Rà soát, xây dựng văn bản QPPL",
+        ),
+    ],
+)
+def test_what_the_text_says_in_its_own_words_is_not_said_unmentioned(
+    assistant: Assistant, question: str, shown: str
+) -> None:
+    answer, reply = ask(assistant, question)
+    assert answer.kind not in ("not_mentioned", "refusal") and shown in reply, reply

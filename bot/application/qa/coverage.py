@@ -449,6 +449,8 @@ def unnamed_bodies(text: str) -> tuple[str, str]:
         for kind in BODY_KINDS:
             if tuple(folded[max(0, at - len(kind)) : at]) != kind:
                 continue
+            if kind == ("so",) and _a_number(words[at - 1], folded[at - 2 : at - 1]):
+                continue  # "chỉ số nào", "số nào": no "sở"
             if at + 1 < len(folded) and folded[at + 1] in _STILL:
                 named = [*words[at - len(kind) : at], *words[at + 1 :]]
                 return "từng " + " ".join(named), " ".join(words[:at] + words[at + 1 :])
@@ -462,6 +464,11 @@ def unnamed_bodies(text: str) -> tuple[str, str]:
                 named = [*words[at - len(kind) : at], *words[state:end]]
                 return "từng " + " ".join(named), " ".join(words[:end])
     return "", ""
+
+
+def _a_number(typed: str, before: Sequence[str]) -> bool:
+    """Whether "so" is "số" (typed so, or "chỉ số" typed without diacritics), not "sở"."""
+    return (typed.lower() != fold_words(typed) and "sở" not in typed.lower()) or before == ["chi"]
 
 
 # The states a "which ones" question may ask bodies to be named in ("đã có", "chưa").

@@ -1079,7 +1079,7 @@ class QAService:
             return covered
         if (
             parse.intent == "out_of_scope"
-            or parse.unknown_words
+            or _unknown_outside_asides(parse)
             or (parse.known_share < MIN_KNOWN_SHARE and not parse.entities)
         ):
             return self._refuse(parse)
@@ -1571,6 +1571,14 @@ CLAUSE_PLACES = frozenset({"o", "tai", "theo", "trong"})
 def _clause_token(token: str) -> bool:
     """A number or letter of a clause reference ("2", "f", "2.f", "2f")."""
     return bool(re.fullmatch(r"\d{1,2}(?:[.,]?[a-z])?|[a-z]", token))
+
+
+def _unknown_outside_asides(parse: Parse) -> bool:
+    """Words the assistant does not know, other than in an aside between brackets
+    ("CKS công cộng (token của nhà mạng)"): a word it does not know in the question
+    itself may be a subject of which the directive says nothing."""
+    asides = set(fold_words(" ".join(re.findall(r"\(([^)]*)\)", parse.text))).split())
+    return any(w not in asides for w in parse.unknown_words)
 
 
 def _without(parse: Parse, entity: str) -> tuple[Entity, ...]:
