@@ -1546,6 +1546,8 @@ def test_everyday_words_for_the_texts_own(assistant: Assistant, question: str, s
     [
         ("Phần nhiệm vụ chung của chỉ thị giao cho những ai thực hiện?", "Mục 1", "Giám đốc"),
         ("Nhiệm vụ chung trong chỉ thị áp dụng cho những ai", "Mục 1", "Giám đốc các sở"),
+        # Asked to be sent, the clause itself (no document sent for the user).
+        ("Gửi giúp tôi nội dung mục 2.f", "Mục 2.f", "30/6/2019"),
         ("nhiem vu cu the gom nhung gi", "Mục 2", "Mục 2.f"),
         # A part without a number, named by its label.
         ("Đoạn kết của chỉ thị quy định điều gì", "Đoạn kết", "có trách nhiệm thi hành"),

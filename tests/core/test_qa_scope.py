@@ -117,6 +117,7 @@ def test_the_commune_websites_deadline_is_not_the_staff_lists(assistant: Assista
         ("cho xem tình hình tiến độ chung", "/tonghop"),
         ("bot oi soan giup minh bao cao quy 2 ve thuc hien CT 06", "/baocaoquy"),
         ("Gửi giúp em báo cáo quý cho Sở TT&TT", "/baocaoquy"),
+        ("gửi giúp em file chỉ thị", "/baocao"),
         ("nhờ trợ lý viết giúp dự thảo báo cáo quý", "/baocaoquy"),
         ("cho mình xem tiến độ các xã", "/tonghop"),
         ("tổng hợp giúp tình hình thực hiện của các sở", "/tonghop"),

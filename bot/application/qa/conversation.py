@@ -253,6 +253,7 @@ def requested_by_shape(parse: Parse) -> str:
         has(*MAKING)
         and has(*FOR_ME)
         and not _asks_the_text(tokens)
+        and not parse.values("clause")  # "gửi giúp tôi nội dung mục 2.f": the clause
         and parse.intent != "out_of_scope"
     ):
         # "soạn giúp em công văn đôn đốc", "lập giúp kế hoạch … được không ạ", "gửi

@@ -1244,7 +1244,9 @@ class QAService:
         if parse.intent == "help":
             # "nâng cao nhận thức là gì": a topic of the directive, not the assistant's
             # help, whatever words the classifier heard help in.
-            return not any(e.entity in ("topic", "agency", "term") for e in parse.entities)
+            return not any(
+                e.entity in ("topic", "agency", "term", "clause") for e in parse.entities
+            )
         if parse.intent not in PLAIN_SMALL_TALK or not self.small_talk_words:
             return True
         stopwords = self.catalog.stopwords
