@@ -29,7 +29,7 @@ from bot.domain.knowledge import (
     names_directive,
     scoped_key,
 )
-from nlu.normalize import Normalizer, fold
+from nlu.normalize import MAX_CHARS, Normalizer, fold
 from nlu.retrieval import IndexBuilder, TfidfIndex
 from nlu.retrieval import build_index as nlu_build_index
 
@@ -492,7 +492,9 @@ class Catalog:
     def vocabulary(self) -> list[str]:
         texts: list[str] = []
         for directive in self.kb.directives:
-            texts.append(directive.source_text)
+            # In pieces: the normalizer reads a message's first MAX_CHARS only, and
+            # "khác nhau" (in the preamble's middle) is as known as its first lines.
+            texts.extend(_pieces(directive.source_text))
             texts.extend(d.title for d in directive.duties)
             texts.extend(" ".join((f.label, *f.keywords)) for f in directive.figures)
             texts.extend(c.title for c in directive.clauses)
@@ -580,3 +582,15 @@ class Catalog:
 
     def figure(self, figure_id: str) -> Figure:
         return self.figures[figure_id]
+
+
+def _pieces(text: str, size: int = MAX_CHARS // 2) -> list[str]:
+    """`text` cut at spaces into pieces of `size` characters at most."""
+    pieces: list[str] = []
+    current = ""
+    for word in text.split():
+        if current and len(current) + 1 + len(word) > size:
+            pieces.append(current)
+            current = ""
+        current = f"{current} {word}" if current else word
+    return [*pieces, current] if current else pieces

@@ -601,6 +601,16 @@ def _parts_named_by_title(catalog: Catalog, parse: Parse) -> list[str]:
     "phần / mục" (Mục 1. Nhiệm vụ chung); "đoạn kết của chỉ thị quy định gì": a part
     without a number named by its label (Đoạn kết)."""
     named = []
+    # (Every heading named: "khác nhau giữa nhiệm vụ chung và nhiệm vụ cụ thể".)
+    headings = [
+        tuple(catalog.normalizer.tokens(c.title))
+        for _, c in catalog.clauses.values()
+        if not c.parent and c.id.isdigit()
+    ]
+    unheaded = list(parse.tokens)
+    for heading in headings:
+        if len(heading) > 1:
+            unheaded = without_phrase(unheaded, heading)
     for key, (_, clause) in catalog.clauses.items():
         if clause.parent:
             continue
@@ -612,12 +622,14 @@ def _parts_named_by_title(catalog: Catalog, parse: Parse) -> list[str]:
         title = catalog.normalizer.tokens(clause.title)
         if title and any(contains(parse.tokens, [word, *title]) for word in ("phan", "muc")):
             named.append(key)
-        elif len(title) > 1 and contains(parse.tokens, title):
+        elif (
+            len(title) > 1
+            and contains(parse.tokens, title)
+            and all(t in OVERVIEW_WORDS or t in _ASKS_ABOUT or t in _PART_FOR for t in unheaded)
+        ):
             # "nhiệm vụ chung áp dụng cho những ai": the heading alone, asked what it
             # holds or whom it is for, names the part as well.
-            rest = without_phrase(parse.tokens, tuple(title))
-            if all(t in OVERVIEW_WORDS or t in _ASKS_ABOUT or t in _PART_FOR for t in rest):
-                named.append(key)
+            named.append(key)
     return named
 
 
@@ -626,6 +638,8 @@ def _parts_named_by_title(catalog: Catalog, parse: Parse) -> list[str]:
 _PART_FOR = frozenset(
     {"ap", "dung", "voi", "ai", "giao", "co", "quan", "don", "vi", "gom", "bao", "trong"}
     | {"chi", "thi", "cua", "thuc", "hien", "phai", "danh", "doi", "tuong", "hay"}
+    # "khác nhau giữa nhiệm vụ chung và nhiệm vụ cụ thể": both parts, side by side.
+    | {"khac", "nhau", "giua", "va", "so", "sanh", "phan", "biet"}
 )
 
 
