@@ -1721,3 +1721,12 @@ def test_what_the_text_says_in_its_own_words_is_not_said_unmentioned(
 ) -> None:
     answer, reply = ask(assistant, question)
     assert answer.kind not in ("not_mentioned", "refusal") and shown in reply, reply
+
+
+def test_every_word_of_the_source_text_is_known_to_the_speller(assistant: Assistant) -> None:
+    """The vocabulary holds the whole text, not only the first characters the
+    normalizer keeps of a message: no word of it is "corrected" into another."""
+    qa = assistant.core.qa
+    for directive in qa.catalog.kb.directives:
+        words = qa.nlu.normalizer.tokens(directive.source_text[-900:])
+        assert qa.nlu.tokens(" ".join(words)) == words
