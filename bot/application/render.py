@@ -70,6 +70,7 @@ class Renderer:
         self.env.filters["vn_percent"] = vn_percent
         self.env.filters["signed"] = signed
         self.env.filters["from_today"] = lambda due: from_today(due, today())
+        self.env.filters["past"] = lambda due: due < today()
         self.env.globals["html"] = output == "html"
 
     def render(self, reply: Reply) -> str:

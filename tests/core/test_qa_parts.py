@@ -829,6 +829,12 @@ def test_a_duty_asked_by_when_in_so_many_words_gets_its_timing(
             "31/12/2019",
         ),
         ("ngày 15/6/2019 xong trang ttđt xã có kịp không", "Kịp hạn", "30/6/2019"),
+        # Asked of today: the answer is rendered today, years after the dates.
+        (
+            "Hôm nay còn kịp nộp danh sách cán bộ phụ trách CNTT cấp xã không?",
+            "Không còn kịp",
+            "31/5/2019",
+        ),
     ],
 )
 def test_whether_a_day_or_month_given_is_in_time_for_the_duty_named(

@@ -385,7 +385,9 @@ def not_theirs(catalog: Catalog, parse: Parse, answer: Answer) -> Answer | None:
     # The agency asked of, not one a report goes to ("báo cáo UBND tỉnh hàng quý").
     receivers = receivers_named(parse)
     agencies = [a for a in parse.values("agency") if a not in receivers]
-    folded = fold_words(parse.text.strip().rstrip("?!. ")).split()
+    # (Not the "cán" of "cán bộ", which folds as "cần" does.)
+    typed = [w for w in parse.text.strip().rstrip("?!. ").split() if w.lower() != "cán"]
+    folded = fold_words(" ".join(typed)).split()
     if (
         len(agencies) != 1
         or not answer.duties

@@ -110,7 +110,14 @@ def _due_otherwise(matcher: Matcher, parse: Parse, dated: Sequence[Duty]) -> lis
 
 # How a question asks whether something done then is in time ("có kịp hạn không",
 # "có đúng hạn không", "có bị trễ hạn không"), folded.
-IN_TIME_ASKS = (("kip", "han"), ("dung", "han"), ("co", "kip"), ("tre", "han"), ("muon", "han"))
+IN_TIME_ASKS = (
+    ("kip", "han"),
+    ("dung", "han"),
+    ("co", "kip"),
+    ("con", "kip"),
+    ("tre", "han"),
+    ("muon", "han"),
+)
 
 
 def _in_time(matcher: Matcher, parse: Parse) -> Answer | None:
@@ -121,7 +128,7 @@ def _in_time(matcher: Matcher, parse: Parse) -> Answer | None:
         return None
     when = _time_given(parse)
     if when is None:
-        return None
+        return _in_time_now(matcher, parse)
     first, last, said = when
     time_words = {t for t in parse.tokens if any(c.isdigit() for c in t)} | {"thang", "nam", "ngay"}
     words = tuple(t for t in parse.tokens if t not in time_words)
@@ -134,6 +141,24 @@ def _in_time(matcher: Matcher, parse: Parse) -> Answer | None:
     verdict = "late" if first >= due else "in_time" if last < due else "that_day"
     answer = deadline_answer(matcher.catalog, parse, found[:1], score)
     data = {**answer.reply.data, "in_time": {"verdict": verdict, "said": said}}
+    return replace(answer, reply=replace(answer.reply, data=data))
+
+
+# "hôm nay còn kịp … không", "bây giờ nộp có kịp không": asked of today (folded).
+NOW_WORDS = (("hom", "nay"), ("bay", "gio"), ("hien", "nay"), ("luc", "nay"), ("con", "kip"))
+
+
+def _in_time_now(matcher: Matcher, parse: Parse) -> Answer | None:
+    """ "hôm nay còn kịp nộp danh sách … không": the date of the duty named, and
+    whether it is past today (which the reply, rendered today, says)."""
+    if not any(contains(parse.tokens, list(w)) for w in NOW_WORDS):
+        return None
+    ranked = matcher.ranked_duties(parse, prefer_dated=True)
+    found, score = best([(d, s) for d, s in ranked if d.timing.due is not None])
+    if not found or score < STRONG_MATCH:
+        return None
+    answer = deadline_answer(matcher.catalog, parse, found[:1], score)
+    data = {**answer.reply.data, "in_time": {"verdict": "now", "said": "hôm nay"}}
     return replace(answer, reply=replace(answer.reply, data=data))
 
 
