@@ -1736,3 +1736,12 @@ def test_every_word_of_the_source_text_is_known_to_the_speller(assistant: Assist
     for directive in qa.catalog.kb.directives:
         words = qa.nlu.normalizer.tokens(directive.source_text[-900:])
         assert qa.nlu.tokens(" ".join(words)) == words
+
+
+def test_whether_a_unit_may_keep_what_the_preamble_faults_gets_the_duties_against_it(
+    assistant: Assistant,
+) -> None:
+    answer, reply = ask(
+        assistant, "Đơn vị có được tự duy trì hạ tầng hệ thống thông tin riêng không?"
+    )
+    assert "Mục 1.c" in answer.citations and "Mục 2.b" in answer.citations, reply

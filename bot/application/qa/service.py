@@ -1323,6 +1323,10 @@ REMEDY_ASKS = (
     ("lam", "gi"),
     ("yeu", "cau"),
     ("the", "nao"),
+    # "đơn vị có được tự duy trì hạ tầng riêng không": whether it may, which the
+    # duties set against the shortcoming tell.
+    ("co", "duoc"),
+    ("bat", "buoc"),
 )
 
 
