@@ -1745,3 +1745,17 @@ def test_whether_a_unit_may_keep_what_the_preamble_faults_gets_the_duties_agains
         assistant, "Đơn vị có được tự duy trì hạ tầng hệ thống thông tin riêng không?"
     )
     assert "Mục 1.c" in answer.citations and "Mục 2.b" in answer.citations, reply
+
+
+@pytest.mark.parametrize(
+    ("question", "agency"),
+    [
+        ("uỷ ban huyen can lam gi theo chi thi 06", "UBND các huyện"),
+        ("ủy ban xã phải làm gì", "UBND cấp xã"),
+    ],
+)
+def test_uy_ban_without_nhan_dan_is_that_level(
+    assistant: Assistant, question: str, agency: str
+) -> None:
+    answer, reply = ask(assistant, question)
+    assert answer.kind == "duties" and reply.startswith(agency), reply
