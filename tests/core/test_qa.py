@@ -596,6 +596,7 @@ def test_a_question_on_one_fact_of_the_header_gets_that_fact_in_a_line(
         ("Cán bộ không dùng chữ ký số chuyên dùng thì bị kỷ luật hình thức gì?", "kỷ luật"),
         ("luong can bo CNTT cap xa bao nhieu", "lương"),
         ("thoi han su dung chung thu so chuyen dung la bao lau", "thời hạn sử dụng"),
+        ("Cán bộ trẻ xã muốn học thạc sĩ CNTT thì được hỗ trợ học phí bao nhiêu?", "học phí"),
         # A document the directive asks for names no number.
         ("Quy định về quản lý chữ ký số số hiệu bao nhiêu", "số hiệu"),
         ("Chủ tịch UBND tỉnh Bắc Ninh hiện nay là ai vậy?", "họ tên"),
