@@ -1421,6 +1421,12 @@ def test_a_deadline_to_be_reminded_of_is_dated_after_how_reminders_work(
     [
         ("Chỉ thị đánh giá thế nào về tình hình sử dụng CKS chuyên dùng", ["719", "thường xuyên"]),
         ("thực trạng thành lập BCĐ cấp huyện", ["chưa kiện toàn, thành lập"]),
+        # How things stood, asked "đã … rồi không": what the preamble says.
+        (
+            "Có phải tất cả UBND cấp huyện đều đã thành lập BCĐ xây dựng chính quyền điện tử "
+            "rồi không?",
+            ["chưa kiện toàn, thành lập"],
+        ),
     ],
 )
 def test_how_the_text_judges_a_topic_is_its_preamble(

@@ -6,6 +6,7 @@ was issued.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import replace
 from itertools import combinations
 
@@ -51,11 +52,12 @@ def assessment(catalog: Catalog, parse: Parse) -> Answer | None:
     the topics named, its results (figures) and its shortcomings; None when the
     question asks no assessment or the preamble says nothing of those topics."""
     tokens = parse.tokens
-    if not any(contains(tokens, list(p)) for p in ASSESSMENT_ASKS) or any(
-        contains(tokens, list(p)) for p in NOT_ASSESSMENT
-    ):
+    asked = any(contains(tokens, list(p)) for p in ASSESSMENT_ASKS) or _asks_state(tokens)
+    if not asked or any(contains(tokens, list(p)) for p in NOT_ASSESSMENT):
         return None
-    if DOER_ASKS & set(tokens) and not any(contains(tokens, list(p)) for p in HOW_JUDGED):
+    # ("Có phải tất cả … đã … rồi không": "có phải" opens a yes/no, asks no doer.)
+    asking = tokens[2:] if tokens[:2] == ("co", "phai") else tokens
+    if DOER_ASKS & set(asking) and not any(contains(tokens, list(p)) for p in HOW_JUDGED):
         return None
     topics = _own_topics(catalog, parse)
     if not topics:
@@ -75,6 +77,16 @@ def assessment(catalog: Catalog, parse: Parse) -> Answer | None:
     data = {"results": achieved, "figures": figures, "shortcomings": lacking, "items": items}
     labels = [c.label for c, said in ((achieved, figures), (lacking, items)) if said]
     return make(parse, "shortcomings", Reply("qa/assessment", data), labels)
+
+
+# "tất cả UBND cấp huyện đều đã thành lập BCĐ rồi không": how things stood (folded),
+# which the preamble tells; not a deadline's ("hạn … đã qua chưa").
+_STATE_ENDS = (("roi", "khong"), ("roi", "chua"), ("roi", "a"), ("chua",), ("chua", "a"))
+
+
+def _asks_state(tokens: Sequence[str]) -> bool:
+    ended = any(tuple(tokens[-len(end) :]) == end for end in _STATE_ENDS)
+    return ended and "da" in tokens and "han" not in tokens
 
 
 def _own_topics(catalog: Catalog, parse: Parse) -> list[Topic]:
