@@ -23,6 +23,7 @@ with a hint, see `bot.application.dialogs.hints`).
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Sequence
 from typing import cast
 
@@ -59,6 +60,16 @@ _KINDS_OF_PHRASE: dict[tuple[str, ...], tuple[str, ...]] = {
         "sai a",
     ),
 }  # fmt: skip
+# The thumbs of the rating buttons, typed as emoji (skin tones and variation selectors
+# aside): what their words say.
+_EMOJI_WORDS = {"\U0001f44d": "dung", "\U0001f44e": "sai"}
+_EMOJI_MODIFIERS = re.compile("[\U0001f3fb-\U0001f3ff\ufe0f]")
+
+
+def _emoji_word(text: str) -> str:
+    return _EMOJI_WORDS.get(_EMOJI_MODIFIERS.sub("", text.strip()), "")
+
+
 KINDS: dict[str, tuple[str, ...]] = {}
 for _kinds, _phrases in _KINDS_OF_PHRASE.items():
     for _phrase in _phrases:  # "đúng rồi" confirms a step, or rates an answer
@@ -112,7 +123,7 @@ def typed_choice(session: Session, user_id: int, text: str) -> str | None:
         if row.numbers_are_values or not 1 <= number <= len(choices):
             return None
         return choices[number - 1]["payload"]
-    words = fold_words(text)
+    words = fold_words(text) or _emoji_word(text)
     if not words:
         return None
     by_label = [c for c in choices if fold_words(c["label"]) == words]

@@ -111,7 +111,7 @@ def rate(ctx: CommandContext) -> Response:
         return Response((), notice=ctx.app.labels.rated)
     record(session, user, log, WORDS[word])
     if WORDS[word] == RIGHT:  # a notice: the answer's own choices stay on offer
-        return Response((), notice=ctx.app.labels.rated)
+        return Response((), notice=ctx.app.labels.rated_right)
     skip = Button(ctx.app.labels.skip, _skip_payload(log.id), "skip")
     return Response((Reply("feedback/wrong", {"question": log.text[:200]}, (skip,)),))
 

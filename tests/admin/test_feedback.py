@@ -79,12 +79,20 @@ def test_typed_right_is_a_notice_and_keeps_the_choices(assistant: Assistant) -> 
     chat = Chat(assistant)
     chat.send(QUESTION)
     response = chat.send("1")
-    assert response.replies == () and response.notice == "Cảm ơn Anh/Chị đã cho biết."
+    # Said back: a number typed for the other verdict shows, and how to change it.
+    assert response.replies == () and response.notice.startswith("Đã ghi nhận: 👍 Đúng")
     [row] = rows(assistant)
     assert (row.verdict, row.comment) == ("right", "")
     with session_scope(assistant.sessions) as session:
         assert len(choices.offered(session, _user_id(assistant, chat))) == 2
     chat.send("chưa đúng")  # by its words: the verdict changes, one row still
+    assert [r.verdict for r in rows(assistant)] == ["wrong"]
+
+
+def test_the_thumbs_typed_as_emoji_rate_the_answer(assistant: Assistant) -> None:
+    chat = Chat(assistant)
+    chat.send(QUESTION)
+    chat.send("👎🏻")
     assert [r.verdict for r in rows(assistant)] == ["wrong"]
 
 

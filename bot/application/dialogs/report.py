@@ -104,6 +104,7 @@ class Labels:
     right: str  # under a Q&A answer (`bot.application.feedback`)
     wrong: str
     rated: str  # the notice after a rating
+    rated_right: str  # ... after «Đúng», saying so: a number typed by mistake shows
 
 
 @dataclass
