@@ -1765,3 +1765,11 @@ def test_uy_ban_without_nhan_dan_is_that_level(
 ) -> None:
     answer, reply = ask(assistant, question)
     assert answer.kind == "duties" and reply.startswith(agency), reply
+
+
+def test_a_report_asked_of_another_period_is_said_not_of_it(assistant: Assistant) -> None:
+    """Quarterly, not monthly: never «Có» to "hàng tháng"."""
+    _, reply = ask(assistant, "Sở Thông tin và truyền thông có phải báo cáo hàng tháng không?")
+    assert reply.startswith("Không phải hàng tháng:") and "hàng quý" in reply, reply
+    _, reply = ask(assistant, "Sở TT&TT có phải báo cáo hàng quý không")
+    assert reply.startswith("Có"), reply

@@ -397,6 +397,8 @@ def not_theirs(catalog: Catalog, parse: Parse, answer: Answer) -> Answer | None:
         or not _MUST & set(folded[:-2] if folded[-2:-1] in (["phai"], ["dung"]) else folded)
     ):
         return None
+    if answer.reply.data.get("not_on"):
+        return None  # "Không phải hàng tháng: …" answers the yes/no already
     agency = catalog.agencies[agencies[0]]
     reaching = {a.duty.key: a for a in catalog.assignments(agency)}
     first = reaching.get(answer.duties[0])

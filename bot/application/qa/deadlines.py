@@ -17,7 +17,7 @@ from bot.application.qa.quotes import dated_quote, whole_clause
 from bot.application.qa.views import duty_view, label
 from bot.domain.catalog import Catalog
 from bot.domain.dates import vn_date
-from bot.domain.knowledge import Duty
+from bot.domain.knowledge import RECURRENCE_WORDS, Duty
 from nlu.engine import Parse
 
 
@@ -92,7 +92,27 @@ def deadline(matcher: Matcher, parse: Parse) -> Answer | None:
             # no duty matches, which the list of every deadline does not answer.
             return None
         return deadline_list(catalog, parse)
-    return deadline_answer(catalog, parse, found, score)
+    answer = deadline_answer(catalog, parse, found, score)
+    other_period = _another_recurrence(parse, found)
+    if other_period:
+        # "Sở TT&TT có phải báo cáo hàng tháng không": quarterly, said not to be monthly.
+        data = {**answer.reply.data, "not_on": other_period}
+        return replace(answer, reply=replace(answer.reply, data=data))
+    return answer
+
+
+def _another_recurrence(parse: Parse, found: Sequence[Duty]) -> str:
+    """The recurrence the question names ("hàng tháng") when the duties found recur
+    otherwise (quarterly), as said; "" otherwise."""
+    asked = [
+        kind
+        for kind, phrases in RECURRENCES.items()
+        if any(contains(parse.tokens, list(p)) for p in phrases)
+    ]
+    recurring = [d.timing.recurrence for d in found if d.timing.recurrence is not None]
+    if len(asked) != 1 or not recurring or asked[0] in recurring:
+        return ""
+    return RECURRENCE_WORDS[asked[0]]
 
 
 def _due_otherwise(matcher: Matcher, parse: Parse, dated: Sequence[Duty]) -> list[Duty]:
