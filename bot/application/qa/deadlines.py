@@ -17,7 +17,7 @@ from bot.application.qa.quotes import dated_quote, whole_clause
 from bot.application.qa.views import duty_view, label
 from bot.domain.catalog import Catalog
 from bot.domain.dates import vn_date
-from bot.domain.knowledge import RECURRENCE_WORDS, Duty
+from bot.domain.knowledge import RECURRENCE_WORDS, Duty, Recurrence
 from nlu.engine import Parse
 
 
@@ -225,7 +225,7 @@ def _asks_for_every_deadline(matcher: Matcher, parse: Parse) -> bool:
 
 
 # How a question names a recurrence (folded).
-RECURRENCES: dict[str, tuple[tuple[str, ...], ...]] = {
+RECURRENCES: dict[Recurrence, tuple[tuple[str, ...], ...]] = {
     "quarterly": (("bao", "cao", "quy"), ("hang", "quy"), ("moi", "quy"), ("tung", "quy")),
     "monthly": (("hang", "thang"), ("moi", "thang"), ("bao", "cao", "thang")),
     "annual": (("hang", "nam"), ("moi", "nam"), ("bao", "cao", "nam")),
