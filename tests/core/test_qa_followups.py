@@ -462,3 +462,12 @@ def test_that_decision_is_the_document_the_last_answer_cited(assistant: Assistan
     )
     kind, text = kind_and_text(chat)
     assert kind == "cited_document" and "31/10/2018" in text and "19/4/2019" not in text, text
+
+
+def test_a_key_held_down_after_an_answer_does_not_repeat_it(assistant: Assistant) -> None:
+    """ "aaaa" reads "a" (a particle): nothing is asked of the thread."""
+    chat = Chat(assistant)
+    chat.send("Chỉ thị quy định gì về chỉ số ICT Index?")
+    chat.send("aaaa")
+    kind, text = kind_and_text(chat)
+    assert kind != "topic_overview" and "ICT Index" not in text, text

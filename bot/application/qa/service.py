@@ -425,6 +425,8 @@ class QAService:
         alone = self._alone(parse, context)
         if parse.entities or len(parse.tokens) > MAX_FOLLOW_UP_TOKENS:
             return alone
+        if all(t in CLOSING_PARTICLES for t in parse.tokens):
+            return alone  # "ạ", "aaaa" (a key held down reads "a"): nothing asked of it
         # "chuyển hệ thống về TTDL hạn khi nào, ai hướng dẫn": a second part naming
         # nothing, which the first part's duties do not answer, asks about the first
         # part's subject; "đã cấp bao nhiêu cái rồi?" after answers on digital
