@@ -1773,3 +1773,10 @@ def test_a_report_asked_of_another_period_is_said_not_of_it(assistant: Assistant
     assert reply.startswith("Không phải hàng tháng:") and "hàng quý" in reply, reply
     _, reply = ask(assistant, "Sở TT&TT có phải báo cáo hàng quý không")
     assert reply.startswith("Có"), reply
+
+
+def test_what_one_may_do_unmentioned_is_no_bare_no(assistant: Assistant) -> None:
+    """ "có được … không" the text does not speak of: said so, with no «Không:» that
+    would read as a ban; asked of the text, «Không» answers it."""
+    answer, reply = ask(assistant, "có được dùng phần mềm nước ngoài không")
+    assert answer.kind == "not_mentioned" and reply.startswith("Chỉ thị 06/CT-UBND không đề cập")

@@ -101,6 +101,10 @@ def asked_subject(text: str) -> Asked | None:
         opening += 1
     before = words[opening : start - 1]
     of_document = all(fold_words(w) in _DOCUMENT_WORDS or w.isdigit() for w in before)
+    if not before and folded[start : start + 1] and folded[start] in _MAY_OR_MUST:
+        # "có được dùng phần mềm nước ngoài không" asks what one may do, not whether
+        # the text speaks of it: a bare "Không" would read as a ban.
+        of_document = False
     while start < len(words) - 1 and folded[start] in _HEAD_WORDS:
         start += 1
     asked = " ".join(words[start:-1])
@@ -365,6 +369,10 @@ def detail_not_given(catalog: Catalog, text: str, answer: Answer) -> str:
         part = next(p for p in text.split(",") if "cu the" in fold_words(p))
         return part.strip().rstrip("?!. ")
     return ""
+
+
+# "có được / có phải / có cần / có bắt buộc … không" (folded).
+_MAY_OR_MUST = frozenset({"duoc", "phai", "can", "bat", "nen", "bi"})
 
 
 # "Sở Công Thương có phải báo cáo … không", "UBND xã có cần … ko": a yes/no question of
