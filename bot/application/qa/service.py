@@ -359,6 +359,16 @@ class QAService:
         if dated:
             return deadline_answer(self.catalog, parse, dated[:3], 1.0)
         same_subject = self._dated_on_topics(thread, duties) if thread is not None else []
+        if not same_subject and thread is not None:
+            # "Sở Nội vụ phải làm gì?" then "hạn khi nào?": its own duties have no
+            # date; the common ones it has too do (Mục 1.c, 31/12/2019).
+            same_subject = [
+                a.duty
+                for agency_id in thread.agencies
+                if agency_id in self.catalog.agencies
+                for a in self.catalog.assignments(self.catalog.agencies[agency_id])
+                if a.duty.timing.kind != "continuous" and a.duty not in duties
+            ]
         if not same_subject:
             return no_deadline(self.catalog, parse, duties)
         return date_of_subject_first(self.catalog, parse, same_subject[:3], duties)
