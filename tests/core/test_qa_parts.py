@@ -1780,3 +1780,12 @@ def test_what_one_may_do_unmentioned_is_no_bare_no(assistant: Assistant) -> None
     would read as a ban; asked of the text, «Không» answers it."""
     answer, reply = ask(assistant, "có được dùng phần mềm nước ngoài không")
     assert answer.kind == "not_mentioned" and reply.startswith("Chỉ thị 06/CT-UBND không đề cập")
+
+
+def test_a_post_the_signer_holds_asked_by_name_is_the_signer(assistant: Assistant) -> None:
+    """Not «không giao nhiệm vụ cho Chủ tịch, các Phó Chủ tịch» (Nơi nhận); the chairman
+    himself, whom the text does not name, is still refused by name."""
+    answer, reply = ask(assistant, "Phó Chủ tịch UBND tỉnh là ai?")
+    assert answer.kind == "metadata" and "Nguyễn Tiến Nhường" in reply, reply
+    answer, reply = ask(assistant, "Chủ tịch UBND tỉnh Bắc Ninh hiện nay là ai vậy?")
+    assert answer.kind == "refusal" and "họ tên" in reply, reply

@@ -575,6 +575,9 @@ class QAService:
         )
         if names_recipients(parse) or of_this_one or received_for(self.catalog, parse):
             return metadata(self.catalog, replace(parse, intent="ask_metadata"))
+        if self._signer_asked(parse):
+            # "Phó Chủ tịch UBND tỉnh là ai": the one the text names, its signer.
+            return metadata(self.catalog, replace(parse, intent="ask_metadata"), "signer")
         only_received = recipient_only(self.catalog, parse)
         if only_received is not None:
             return only_received
@@ -588,6 +591,20 @@ class QAService:
             # reads like a topic to the classifier; the rest asks only for its duties.
             parse = replace(parse, intent="ask_agency_duties", confidence=CONFIDENT)
         return self._answer(parse)
+
+    def _signer_asked(self, parse: Parse) -> bool:
+        """Whether a question for a person's name asks for a title the signer holds
+        ("phó chủ tịch UBND tỉnh là ai": «KT. Chủ tịch, Phó Chủ tịch UBND tỉnh»)."""
+        if not _asks_a_persons_name(parse):
+            return False
+        asked = f" {' '.join(parse.tokens)} "
+        for d in self.catalog.held:
+            post = " ".join(self.catalog.normalizer.tokens(d.signer_title))
+            # ("chủ tịch … là ai" asks for the chairman, not the deputy who signs.)
+            deputy_asked = f" pho {post} " in asked and not post.startswith("pho ")
+            if f" {post} " in asked and not deputy_asked:
+                return True
+        return False
 
     def _topic_only(self, parse: Parse) -> bool:
         """A question naming topics and asking nothing more specific of them than
