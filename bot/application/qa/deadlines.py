@@ -104,11 +104,7 @@ def deadline(matcher: Matcher, parse: Parse) -> Answer | None:
 def _another_recurrence(parse: Parse, found: Sequence[Duty]) -> str:
     """The recurrence the question names ("hàng tháng") when the duties found recur
     otherwise (quarterly), as said; "" otherwise."""
-    asked = [
-        kind
-        for kind, phrases in RECURRENCES.items()
-        if any(contains(parse.tokens, list(p)) for p in phrases)
-    ]
+    asked = _recurrences_asked(parse)
     recurring = [d.timing.recurrence for d in found if d.timing.recurrence is not None]
     if len(asked) != 1 or not recurring or asked[0] in recurring:
         return ""
@@ -251,11 +247,7 @@ def _of_recurrence(catalog: Catalog, parse: Parse, favoured: set[str]) -> list[D
     `favoured` their duties, when it names any that have such a duty); asked how
     often, of such agencies, their recurring duties ("Sở TT&TT báo cáo định kỳ bao lâu
     một lần": quarterly)."""
-    asked = [
-        kind
-        for kind, phrases in RECURRENCES.items()
-        if any(contains(parse.tokens, list(p)) for p in phrases)
-    ]
+    asked = _recurrences_asked(parse)
     topics = set(parse.values("topic"))
     how_often = any(contains(parse.tokens, list(p)) for p in HOW_OFTEN)
     if not asked and (favoured or topics) and how_often:
@@ -271,6 +263,15 @@ def _of_recurrence(catalog: Catalog, parse: Parse, favoured: set[str]) -> list[D
         return []
     recurring = [d for _, d in catalog.duties.values() if d.timing.recurrence == asked[0]]
     return [d for d in recurring if d.id in favoured] or recurring
+
+
+def _recurrences_asked(parse: Parse) -> list[Recurrence]:
+    """The recurrences the question names ("hàng quý", "báo cáo năm")."""
+    return [
+        kind
+        for kind, phrases in RECURRENCES.items()
+        if any(contains(parse.tokens, list(p)) for p in phrases)
+    ]
 
 
 def _without_doers_names(parse: Parse, favoured: set[str]) -> Parse:

@@ -693,21 +693,23 @@ def structure(catalog: Catalog, parse: Parse) -> Answer | None:
         return None
     clauses = directive(catalog).clauses
     numbered = [c for c in clauses if c.parent is None and c.id.isdigit()]
-    parts = [{"clause": c, "children": [k for k in clauses if k.parent == c.id]} for c in numbered]
+    parts: list[dict[str, Any]] = [
+        {"clause": c, "children": [k for k in clauses if k.parent == c.id]} for c in numbered
+    ]
     # "có bao nhiêu nhiệm vụ chung": the points of the part so headed, counted.
-    headed = next(
+    counted_part = next(
         (
-            c
-            for c in numbered
+            p
+            for p in parts
             if counted
-            and any(k.parent == c.id for k in clauses)
-            and contains(tokens, catalog.normalizer.tokens(c.title))
+            and p["children"]
+            and contains(tokens, catalog.normalizer.tokens(p["clause"].title))
         ),
         None,
     )
-    counted_part = next((p for p in parts if p["clause"] is headed), None)
     data = {"d": directive(catalog), "parts": parts, "missing": missing, "counted": counted_part}
-    citations = [c.label for c in ([headed] if headed else numbered)]
+    shown = [counted_part["clause"]] if counted_part else numbered
+    citations = [c.label for c in shown]
     return make(parse, "structure", Reply("qa/structure", data), citations, 1.0)
 
 
